@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install what the hub and the tests need on a fresh Debian machine: apt packages and pinned npm deps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+for cmd in skopeo docker-registry htpasswd rclone chromium jq curl python3; do
+  command -v "$cmd" >/dev/null 2>&1 || need+=("$cmd")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends \
+    skopeo docker-registry apache2-utils rclone chromium jq curl python3 ca-certificates
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The one test command: set up, start the local servers, type-check, build, run every test, stop the servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export RUN=${RUN:-$PWD/.run}
+trap 'bash scripts/test-servers.sh stop' EXIT
+bash scripts/test-servers.sh start
+# shellcheck disable=SC1091
+source "$RUN/env"
+export NODE_NO_WARNINGS=1 # the SDK's Node 22 notice would drown the test output
+npx tsc -p tsconfig.json --noEmit
+if [ -f portal/vite.config.ts ]; then npm run build:portal; fi
+npx vitest run "$@"

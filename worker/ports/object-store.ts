@@ -1,0 +1,72 @@
+import type { Readable } from 'node:stream';
+
+/** One entry of a bucket listing, as ListObjectsV2 returns it (keys arrive in ascending UTF-8 byte order). */
+export interface ObjectSummary {
+  key: string;
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+  storageClass?: string;
+}
+
+/** The HTTP headers and metadata a copy must carry over. */
+export interface ObjectAttributes {
+  contentType?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  contentDisposition?: string;
+  cacheControl?: string;
+  expires?: Date;
+  metadata?: Record<string, string>;
+}
+
+export interface ObjectHead extends ObjectAttributes {
+  key: string;
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+  storageClass?: string;
+  /** Raw x-amz-restore header: set while or after a Glacier object is restored. */
+  restore?: string;
+}
+
+/** Destination-side choices applied when writing an object. */
+export interface WriteOptions extends ObjectAttributes {
+  storageClass?: string;
+  acl?: string;
+  sse?: 'AES256' | 'aws:kms';
+  kmsKeyId?: string;
+  tags?: Record<string, string>;
+}
+
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+/**
+ * A bucket on some S3-compatible endpoint. Engines see only this; adapters hide the SDK.
+ * Keys are bucket-relative; prefixes are applied by the engine.
+ */
+export interface ObjectStore {
+  /** Identity of endpoint + credentials + bucket; equal `endpointIdentity` on both sides allows server-side copy. */
+  readonly bucket: string;
+  readonly endpointIdentity: string;
+  /** Streams every object under prefix in ascending key order, page by page (constant memory). */
+  list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary>;
+  head(key: string): Promise<ObjectHead | undefined>;
+  /** Body stream of the whole object or of the inclusive byte range [start, end]. */
+  get(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  getTags(key: string): Promise<Record<string, string>>;
+  put(key: string, body: Readable | Buffer, size: number, options: WriteOptions): Promise<{ etag?: string }>;
+  createMultipart(key: string, options: WriteOptions): Promise<string>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number): Promise<{ etag: string }>;
+  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). */
+  copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, size: number): Promise<{ etag?: string }>;
+  delete(key: string): Promise<void>;
+  /** Fails with a clear error when the bucket is missing, the endpoint unreachable or the credentials wrong. */
+  checkAccess(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import type { UploadedPart } from './object-store.js';
+
+export type ObjectStatus = 'PENDING' | 'IN_PROGRESS' | 'DONE' | 'SKIPPED' | 'FAILED' | 'DELETED';
+
+/** What is known about one object (or one image, keyed by reference) of one task. */
+export interface ObjectRecord {
+  key: string;
+  size: number;
+  /** Source ETag (objects) or manifest digest (images) the job was created for. */
+  etag?: string;
+  status: ObjectStatus;
+  attempts: number;
+  error?: string;
+  /** Checksum of the bytes read from the source and written to the destination, e.g. "md5:…". */
+  checksum?: string;
+  verified?: boolean;
+  bytesDone?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Open multipart upload, so a restarted worker resumes instead of re-sending finished parts. */
+  uploadId?: string;
+  partSize?: number;
+}
+
+export interface StatusSummary {
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  inProgress: number;
+  pending: number;
+  verified: number;
+  bytesTotal: number;
+  bytesDone: number;
+}
+
+/** Per-task object status: DynamoDB in the cloud, SQLite locally. One instance is scoped to one task. */
+export interface StatusStore {
+  get(key: string): Promise<ObjectRecord | undefined>;
+  put(record: ObjectRecord): Promise<void>;
+  update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void>;
+  /** Records a finished part of an open multipart upload. */
+  addPart(key: string, uploadId: string, part: UploadedPart): Promise<void>;
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
+  clearParts(key: string, uploadId: string): Promise<void>;
+  summary(): Promise<StatusSummary>;
+  list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]>;
+}
