@@ -1,0 +1,41 @@
+/**
+ * `dth`: one binary for every role — local one-shot syncs, the long-running cloud roles
+ * (finder on Fargate, JobWorker on EC2, image copier), and the local hub.
+ * Each verb lives in its own module and is loaded only when called.
+ */
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  s3: { summary: 's3 sync: copy objects between S3-compatible buckets', load: () => import('./s3.js') },
+  finder: { summary: 'list source and destination, queue what differs (cloud role)', load: () => import('./finder.js') },
+  worker: { summary: 'consume the queue and copy objects (cloud role)', load: () => import('./worker.js') },
+  ecr: { summary: 'ecr sync | copy-one: copy container images', load: () => import('./ecr.js') },
+  serve: { summary: 'run the local hub: console + GraphQL API + engines on 127.0.0.1', load: () => import('./serve.js') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: dth <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`dth <command> --help\` for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`dth: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    process.stderr.write(`dth: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
