@@ -1,0 +1,345 @@
+/**
+ * A fault-injecting HTTP proxy for S3 endpoints (node:http only).
+ *
+ * Sits in front of one S3 server and, per request, with configurable seeded-random rates:
+ * answers 500 InternalError or 503 SlowDown, resets the connection while the request body is
+ * arriving, resets it half-way through the response body, truncates the response body (with a
+ * Content-Length the client can check, or "lying": chunked and cleanly ended), or delays the response.
+ * It also counts every S3 operation it forwarded (by classifying method + query), and records each
+ * UploadPart that the server accepted, so tests can prove finished parts were not re-sent.
+ */
+import { EventEmitter } from 'node:events';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FaultKind =
+  | 'serverError' // 500 InternalError, request body drained, never forwarded
+  | 'slowDown' // 503 SlowDown, request body drained, never forwarded
+  | 'resetRequest' // socket destroyed after part of the request body arrived (uploads only), never forwarded
+  | 'resetResponse' // forwarded; socket destroyed after the headers and part of the response body
+  | 'truncateBody' // forwarded; Content-Length kept, body cut short, socket ended
+  | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (only a size/checksum check notices)
+  | 'slow'; // forwarded after `slowMs`
+
+export type FaultRates = Partial<Record<FaultKind, number>>;
+
+export type S3Operation =
+  | 'ListBuckets'
+  | 'HeadBucket'
+  | 'CreateBucket'
+  | 'DeleteBucket'
+  | 'ListObjects'
+  | 'DeleteObjects'
+  | 'HeadObject'
+  | 'GetObject'
+  | 'PutObject'
+  | 'CopyObject'
+  | 'DeleteObject'
+  | 'GetObjectTagging'
+  | 'PutObjectTagging'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'UploadPartCopy'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'ListParts'
+  | 'Other';
+
+export interface FaultProxyOptions {
+  /** Upstream S3 endpoint, e.g. http://127.0.0.1:4568. */
+  target: string;
+  /** Seed of the fault dice (mulberry32); the same seed and request order give the same faults. */
+  seed?: number;
+  rates?: FaultRates;
+  /** Only requests whose operation is listed can be faulted (default: every object-level operation). */
+  faultOps?: S3Operation[];
+  /** Delay of a 'slow' response (default 1500 ms). */
+  slowMs?: number;
+}
+
+export interface InjectedFault {
+  kind: FaultKind;
+  op: S3Operation;
+  method: string;
+  path: string;
+}
+
+export interface AcceptedPart {
+  key: string;
+  uploadId: string;
+  partNumber: number;
+}
+
+export interface FaultProxyStats {
+  /** Requests seen, by operation (faulted ones included). */
+  requests: Partial<Record<S3Operation, number>>;
+  /** Requests the upstream answered with 2xx and whose response reached the client unharmed, by operation. */
+  succeeded: Partial<Record<S3Operation, number>>;
+  faults: InjectedFault[];
+  /** Every UploadPart the upstream accepted (2xx), in order, even if the response was then faulted. */
+  acceptedParts: AcceptedPart[];
+}
+
+export interface FaultProxy {
+  /** http://127.0.0.1:PORT */
+  readonly endpoint: string;
+  readonly stats: FaultProxyStats;
+  /** 'request' (op, req) before a request is handled; 'response' (op, status) after the upstream answered. */
+  readonly events: EventEmitter;
+  setRates(rates: FaultRates): void;
+  resetStats(): void;
+  faultCount(kind?: FaultKind): number;
+  /**
+   * UploadParts the server accepted for a (key, partNumber) it had already accepted: a finished part sent again.
+   * By default any upload of the key counts (a restart that opened a new upload re-sends too);
+   * `sameUpload: true` counts only repeats within one uploadId.
+   */
+  resentParts(options?: { sameUpload?: boolean }): AcceptedPart[];
+  close(): Promise<void>;
+}
+
+const OBJECT_OPS: S3Operation[] = [
+  'HeadObject',
+  'GetObject',
+  'PutObject',
+  'CopyObject',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'CompleteMultipartUpload',
+  'GetObjectTagging',
+];
+
+/** Deterministic PRNG (mulberry32): tests replay the same fault sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Names the S3 operation of a path-style request (bucket is the first path segment). */
+export function classifyS3Request(method: string, rawUrl: string, headers: http.IncomingHttpHeaders = {}): S3Operation {
+  const url = new URL(rawUrl, 'http://x');
+  const q = url.searchParams;
+  const segments = url.pathname.split('/').filter(Boolean);
+  const m = method.toUpperCase();
+  if (segments.length === 0) return m === 'GET' ? 'ListBuckets' : 'Other';
+  if (segments.length === 1) {
+    if (m === 'HEAD') return 'HeadBucket';
+    if (m === 'PUT') return 'CreateBucket';
+    if (m === 'DELETE') return 'DeleteBucket';
+    if (m === 'POST' && q.has('delete')) return 'DeleteObjects';
+    if (m === 'GET' && q.has('uploads')) return 'Other';
+    if (m === 'GET') return 'ListObjects';
+    return 'Other';
+  }
+  if (q.has('tagging')) return m === 'GET' ? 'GetObjectTagging' : m === 'PUT' ? 'PutObjectTagging' : 'Other';
+  if (m === 'POST' && q.has('uploads')) return 'CreateMultipartUpload';
+  if (m === 'POST' && q.has('uploadId')) return 'CompleteMultipartUpload';
+  if (m === 'PUT' && q.has('uploadId') && q.has('partNumber')) return headers['x-amz-copy-source'] ? 'UploadPartCopy' : 'UploadPart';
+  if (m === 'DELETE' && q.has('uploadId')) return 'AbortMultipartUpload';
+  if (m === 'GET' && q.has('uploadId')) return 'ListParts';
+  if (m === 'PUT') return headers['x-amz-copy-source'] ? 'CopyObject' : 'PutObject';
+  if (m === 'GET') return 'GetObject';
+  if (m === 'HEAD') return 'HeadObject';
+  if (m === 'DELETE') return 'DeleteObject';
+  return 'Other';
+}
+
+function objectKeyOf(rawUrl: string): string {
+  const segments = new URL(rawUrl, 'http://x').pathname.split('/').slice(2);
+  return decodeURIComponent(segments.join('/'));
+}
+
+const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'resetResponse', 'truncateBody', 'shortBody', 'slow'];
+
+function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const target = new URL(options.target);
+  const random = seededRandom(options.seed ?? 1);
+  const faultOps = new Set(options.faultOps ?? OBJECT_OPS);
+  const slowMs = options.slowMs ?? 1500;
+  let rates: FaultRates = { ...options.rates };
+  const events = new EventEmitter();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+  const stats: FaultProxyStats = { requests: {}, succeeded: {}, faults: [], acceptedParts: [] };
+  const bump = (map: Partial<Record<S3Operation, number>>, op: S3Operation) => {
+    map[op] = (map[op] ?? 0) + 1;
+  };
+
+  /** One roll per request: at most one fault, chosen by cumulative rate. */
+  const pickFault = (op: S3Operation, hasBody: boolean): FaultKind | undefined => {
+    const roll = random();
+    if (!faultOps.has(op)) return undefined;
+    let acc = 0;
+    for (const kind of FAULT_ORDER) {
+      const rate = rates[kind] ?? 0;
+      if (rate <= 0) continue;
+      if (kind === 'resetRequest' && !hasBody) continue;
+      if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && op !== 'GetObject') continue;
+      acc += rate;
+      if (roll < acc) return kind;
+    }
+    return undefined;
+  };
+
+  const sendError = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
+    const body = errorXml(code, message);
+    const answer = () => {
+      if (res.headersSent || res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    // Drain the upload first so the client reads the answer instead of an EPIPE.
+    if (req.readableEnded) answer();
+    else {
+      req.on('end', answer);
+      req.on('error', () => res.destroy());
+      req.resume();
+    }
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const op = classifyS3Request(method, url, req.headers);
+    const length = Number(req.headers['content-length'] ?? 0);
+    const hasBody = length > 0 || req.headers['transfer-encoding'] === 'chunked';
+    bump(stats.requests, op);
+    events.emit('request', op, req);
+    const fault = pickFault(op, hasBody);
+    if (fault) stats.faults.push({ kind: fault, op, method, path: url });
+
+    if (fault === 'serverError') return sendError(req, res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
+    if (fault === 'slowDown') return sendError(req, res, 503, 'SlowDown', 'Please reduce your request rate.');
+    if (fault === 'resetRequest') {
+      let seen = 0;
+      const limit = Math.max(1, Math.floor((length || 1024) / 2));
+      req.on('data', (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen >= limit) req.socket.destroy();
+      });
+      req.on('end', () => req.socket.destroy());
+      return;
+    }
+
+    const headers = { ...req.headers };
+    delete headers['connection'];
+    delete headers['keep-alive'];
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method, path: url, headers, agent },
+      (up) => {
+        const status = up.statusCode ?? 502;
+        const ok = status >= 200 && status < 300;
+        if (ok && op === 'UploadPart') {
+          const q = new URL(url, 'http://x').searchParams;
+          stats.acceptedParts.push({ key: objectKeyOf(url), uploadId: q.get('uploadId') ?? '', partNumber: Number(q.get('partNumber')) });
+        }
+        events.emit('response', op, status);
+        const outHeaders = { ...up.headers };
+        delete outHeaders['connection'];
+        delete outHeaders['keep-alive'];
+        const total = Number(up.headers['content-length'] ?? -1);
+
+        if ((fault === 'resetResponse' || fault === 'truncateBody' || fault === 'shortBody') && ok && total > 1) {
+          const cut = Math.floor(total / 2);
+          if (fault === 'shortBody') {
+            delete outHeaders['content-length'];
+            outHeaders['transfer-encoding'] = 'chunked';
+          }
+          res.writeHead(status, outHeaders);
+          let sent = 0;
+          let done = false;
+          up.on('data', (chunk: Buffer) => {
+            if (done) return;
+            const room = cut - sent;
+            const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+            sent += piece.length;
+            res.write(piece);
+            if (sent >= cut) {
+              done = true;
+              up.destroy();
+              if (fault === 'resetResponse') res.destroy();
+              else if (fault === 'truncateBody') res.socket?.end();
+              else res.end();
+            }
+          });
+          up.on('error', () => res.destroy());
+          return;
+        }
+
+        const forward = () => {
+          if (res.destroyed) return up.destroy();
+          res.writeHead(status, outHeaders);
+          up.pipe(res);
+          up.on('end', () => {
+            if (ok) bump(stats.succeeded, op);
+          });
+          up.on('error', () => res.destroy());
+        };
+        if (fault === 'slow') setTimeout(forward, slowMs);
+        else forward();
+      },
+    );
+    upstream.on('error', (err) => {
+      if (!res.headersSent) {
+        const body = errorXml('BadGateway', `fault proxy: upstream failed (${err.message})`);
+        res.writeHead(502, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      } else res.destroy();
+    });
+    req.pipe(upstream);
+    req.on('error', () => upstream.destroy());
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+  };
+
+  const server = http.createServer(handle);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats,
+    events,
+    setRates(next) {
+      rates = { ...next };
+    },
+    resetStats() {
+      stats.requests = {};
+      stats.succeeded = {};
+      stats.faults = [];
+      stats.acceptedParts = [];
+    },
+    faultCount(kind) {
+      return kind ? stats.faults.filter((f) => f.kind === kind).length : stats.faults.length;
+    },
+    resentParts(opts = {}) {
+      const seen = new Set<string>();
+      const again: AcceptedPart[] = [];
+      for (const p of stats.acceptedParts) {
+        const id = `${p.key}\u0000${opts.sameUpload ? p.uploadId : ''}\u0000${p.partNumber}`;
+        if (seen.has(id)) again.push(p);
+        seen.add(id);
+      }
+      return again;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
+}
