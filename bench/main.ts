@@ -1,0 +1,236 @@
+/**
+ * `npm run bench`: our engine against rclone (and skopeo sync for images) on the same data, in the same run,
+ * on the benchmark's own s3rver/registry processes. Medians over BENCH_ROUNDS rounds; JSON + Markdown to bench/out/.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareListings, createBucket, dropBucket, listBucket, type ListingEntry } from './buckets.js';
+import { formatBytes, objectSets, readConfig, type BenchConfig, type ObjectSetSpec } from './config.js';
+import { runDiffWorkload } from './diff-workload.js';
+import { runImageWorkload } from './image-workload.js';
+import { runMeasured, type Measured } from './measure.js';
+import { oursReady, oursS3Sync, oursVersion } from './ours.js';
+import { defaultRcloneFlags, rcloneCopy, rcloneVersion } from './rclone.js';
+import { computeTargets, finishWorkload, writeReport, type BenchReport, type Tool, type ToolRun, type WorkloadResult } from './report.js';
+import { startS3rver, stopServer, type RunningServer } from './servers.js';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const RAW = join(ROOT, 'bench/raw-s3.ts');
+
+function log(msg: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+interface Ctx {
+  cfg: BenchConfig;
+  src: RunningServer;
+  dst: RunningServer;
+  notes: string[];
+  rcloneFlags: string[];
+}
+
+async function rawS3(args: string[]): Promise<{ measured: Measured; objects: number; bytes: number; seconds: number }> {
+  const measured = await runMeasured(process.execPath, ['--import', 'tsx', RAW, ...args], { cwd: ROOT, env: { NODE_NO_WARNINGS: '1' }, timeoutSec: 3600 });
+  if (measured.exitCode !== 0) throw new Error(`raw-s3 ${args.join(' ')} failed: ${measured.stderr.slice(-2000)}`);
+  const out = JSON.parse(measured.stdout.trim().split('\n').pop()!) as { objects: number; bytes: number; seconds: number };
+  return { measured, ...out };
+}
+
+const srcBucketOf = (set: ObjectSetSpec) => `src-${set.name}`;
+
+async function generate(ctx: Ctx, set: ObjectSetSpec): Promise<Map<string, ListingEntry>> {
+  const bucket = srcBucketOf(set);
+  await createBucket(ctx.src.endpoint, bucket);
+  const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
+  const r = await rawS3(['put', '--endpoint', ctx.src.endpoint, '--bucket', bucket, '--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)]);
+  log(`generated ${set.label} in ${bucket}: ${r.seconds.toFixed(1)} s (${(r.objects / r.seconds).toFixed(0)} obj/s)`);
+  return listBucket(ctx.src.endpoint, bucket);
+}
+
+/** Raw SDK ceiling for one object set: PUT the same count/size into a scratch bucket on the destination server, GET the source. */
+async function rawRound(ctx: Ctx, set: ObjectSetSpec, round: number, runs: ToolRun[], extraRuns: ToolRun[]): Promise<void> {
+  const scratch = `raw-${set.name}-r${round}`;
+  await createBucket(ctx.dst.endpoint, scratch);
+  const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
+  const put = await rawS3(['put', '--endpoint', ctx.dst.endpoint, '--bucket', scratch, '--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)]);
+  dropBucket(ctx.dst.dataDir, scratch);
+  const get = await rawS3(['get', '--endpoint', ctx.src.endpoint, '--bucket', srcBucketOf(set), '--prefix', `${set.name}/`, '--concurrency', String(concurrency)]);
+  const asRun = (tool: Tool, r: typeof put): ToolRun => ({
+    tool,
+    round,
+    wallSec: r.seconds,
+    cpuSec: r.measured.cpuSec,
+    maxRssMb: r.measured.maxRssMb,
+    objects: r.objects,
+    bytes: r.bytes,
+    ok: true,
+  });
+  (set.name === 'small' ? runs : extraRuns).push(asRun('raw-put', put), asRun('raw-get', get));
+  log(`raw ${set.label} round ${round}: PUT ${(put.objects / put.seconds).toFixed(0)} obj/s ${(put.bytes / 1048576 / put.seconds).toFixed(1)} MiB/s, GET ${(get.objects / get.seconds).toFixed(0)} obj/s ${(get.bytes / 1048576 / get.seconds).toFixed(1)} MiB/s`);
+}
+
+async function copyRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, round: number, source: Map<string, ListingEntry>, keep: boolean): Promise<ToolRun> {
+  const dstBucket = `${set.name}-${tool}-r${round}`;
+  await createBucket(ctx.dst.endpoint, dstBucket);
+  const stateDir = join(ctx.cfg.workDir, 'state', dstBucket);
+  const measured =
+    tool === 'ours'
+      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: srcBucketOf(set), dstBucket, stateDir })
+      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, srcBucketOf(set), dstBucket, ctx.rcloneFlags);
+  const bytes = [...source.values()].reduce((a, e) => a + e.size, 0);
+  let ok = measured.exitCode === 0;
+  let note = ok ? undefined : `exit ${measured.exitCode}: ${lastLines(measured.stderr)}`;
+  if (ok) {
+    const problem = compareListings(source, await listBucket(ctx.dst.endpoint, dstBucket));
+    if (problem) {
+      ok = false;
+      note = `destination differs: ${problem}`;
+    }
+  }
+  if (!keep) {
+    dropBucket(ctx.dst.dataDir, dstBucket);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  log(`${tool.padEnd(6)} ${set.label} round ${round}: ${measured.wallSec.toFixed(2)} s, ${(source.size / measured.wallSec).toFixed(0)} obj/s, ${(bytes / 1048576 / measured.wallSec).toFixed(1)} MiB/s, CPU ${measured.cpuSec.toFixed(2)} s, RSS ${measured.maxRssMb.toFixed(0)} MB${ok ? '' : ' FAILED: ' + note}`);
+  return { tool, round, wallSec: measured.wallSec, cpuSec: measured.cpuSec, maxRssMb: measured.maxRssMb, objects: source.size, bytes, ok, note };
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ').slice(0, 600);
+}
+
+/** Second run of each tool onto its already complete copy of the small set: nothing to transfer. */
+async function noopRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, round: number, source: Map<string, ListingEntry>): Promise<ToolRun> {
+  const dstBucket = `${set.name}-${tool}-r${round}`;
+  const stateDir = join(ctx.cfg.workDir, 'state', dstBucket);
+  const measured =
+    tool === 'ours'
+      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: srcBucketOf(set), dstBucket, stateDir })
+      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, srcBucketOf(set), dstBucket, ctx.rcloneFlags);
+  const ok = measured.exitCode === 0;
+  log(`${tool.padEnd(6)} no-op rerun of ${set.label} round ${round}: ${measured.wallSec.toFixed(2)} s, CPU ${measured.cpuSec.toFixed(2)} s${ok ? '' : ' FAILED'}`);
+  dropBucket(ctx.dst.dataDir, dstBucket);
+  rmSync(stateDir, { recursive: true, force: true });
+  return {
+    tool,
+    round,
+    wallSec: measured.wallSec,
+    cpuSec: measured.cpuSec,
+    maxRssMb: measured.maxRssMb,
+    objects: source.size,
+    bytes: 0,
+    ok,
+    note: ok ? undefined : `exit ${measured.exitCode}: ${lastLines(measured.stderr)}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const cfg = readConfig(ROOT);
+  const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg();
+  for (const tool of ['/usr/bin/time', 'rclone']) {
+    if (!existsSync(tool) && (await runMeasured('sh', ['-c', `command -v ${tool}`])).exitCode !== 0) throw new Error(`${tool} is required: run \`npm run setup\``);
+  }
+  rmSync(cfg.workDir, { recursive: true, force: true });
+  mkdirSync(cfg.workDir, { recursive: true });
+  const s3rverBin = join(ROOT, 'node_modules/s3rver/bin/s3rver.js');
+  const src = await startS3rver('s3-source', cfg.workDir, cfg.portBase, s3rverBin);
+  const dst = await startS3rver('s3-dest', cfg.workDir, cfg.portBase + 1, s3rverBin);
+  const ctx: Ctx = { cfg, src, dst, notes: [], rcloneFlags: cfg.rcloneFlags ?? defaultRcloneFlags() };
+  const stopAll = async () => {
+    await stopServer(src);
+    await stopServer(dst);
+  };
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  const versions: Record<string, string> = { rclone: await rcloneVersion(), ours: await oursVersion(ROOT) };
+  const workloads: WorkloadResult[] = [];
+  const engineReady = oursReady(ROOT);
+  if (!engineReady.ok) ctx.notes.push(`our S3 engine was not run: ${engineReady.reason}`);
+  log(`scale ${cfg.scale}, ${cfg.rounds} round(s), workloads: ${[...cfg.only].join(', ')}; servers ${src.endpoint} → ${dst.endpoint}`);
+
+  try {
+    const sets = objectSets(cfg.scale).filter((s) => cfg.only.has(s.name) || (cfg.only.has('raw') && s.name === 'small'));
+    const sources = new Map<string, Map<string, ListingEntry>>();
+    for (const set of sets) sources.set(set.name, await generate(ctx, set));
+
+    if (cfg.only.has('raw')) {
+      const raw: WorkloadResult = { name: 'raw', title: 'raw SDK ceiling', objects: 0, bytes: 0, runs: [], summary: {}, extra: {} };
+      const others: ToolRun[] = [];
+      for (let round = 1; round <= cfg.rounds; round++) for (const set of sets) await rawRound(ctx, set, round, raw.runs, others);
+      finishWorkload(raw);
+      const small = sets.find((s) => s.name === 'small')!;
+      raw.title = `raw SDK ceiling (${small.label})`;
+      raw.objects = small.count;
+      raw.bytes = small.count * small.size;
+      raw.extra!['small.putObjectsPerSec'] = raw.summary['raw-put']?.objectsPerSec ?? NaN;
+      raw.extra!['small.getObjectsPerSec'] = raw.summary['raw-get']?.objectsPerSec ?? NaN;
+      for (const set of sets.filter((s) => s.name !== 'small')) {
+        const mine = others.filter((r) => r.objects === set.count && r.bytes === set.count * set.size);
+        const put = finishWorkload({ name: '', title: '', objects: 0, bytes: 0, runs: mine, summary: {} }).summary;
+        raw.extra![`${set.name}.putMiBps`] = put['raw-put']?.mbPerSec ?? NaN;
+        raw.extra![`${set.name}.getMiBps`] = put['raw-get']?.mbPerSec ?? NaN;
+        raw.extra![`${set.name}.putObjectsPerSec`] = put['raw-put']?.objectsPerSec ?? NaN;
+      }
+      workloads.push(raw);
+    }
+
+    for (const set of sets.filter((s) => cfg.only.has(s.name))) {
+      const source = sources.get(set.name)!;
+      const w: WorkloadResult = { name: set.name, title: set.label, objects: set.count, bytes: set.count * set.size, runs: [], summary: {} };
+      const noop: WorkloadResult = { name: 'noop', title: `no-op rerun of ${set.label}`, objects: set.count, bytes: 0, runs: [], summary: {} };
+      for (let round = 1; round <= cfg.rounds; round++) {
+        // Alternate who goes first, so neither always meets a warm (or a busier) machine.
+        const order: ('ours' | 'rclone')[] = round % 2 ? ['ours', 'rclone'] : ['rclone', 'ours'];
+        for (const tool of order) {
+          if (tool === 'ours' && !engineReady.ok) continue;
+          const doNoop = set.name === 'small' && cfg.only.has('noop');
+          const run = await copyRun(ctx, tool, set, round, source, doNoop);
+          w.runs.push(run);
+          if (doNoop) {
+            if (run.ok) noop.runs.push(await noopRun(ctx, tool, set, round, source));
+            else {
+              dropBucket(dst.dataDir, `${set.name}-${tool}-r${round}`);
+              rmSync(join(cfg.workDir, 'state', `${set.name}-${tool}-r${round}`), { recursive: true, force: true });
+            }
+          }
+        }
+      }
+      workloads.push(finishWorkload(w));
+      if (noop.runs.length) workloads.push(finishWorkload(noop));
+      dropBucket(src.dataDir, srcBucketOf(set));
+    }
+
+    if (cfg.only.has('diff')) workloads.push(await runDiffWorkload({ root: ROOT, scale: cfg.scale, rounds: cfg.rounds, log, notes: ctx.notes }));
+    if (cfg.only.has('images')) workloads.push(await runImageWorkload({ root: ROOT, cfg, log, notes: ctx.notes }));
+  } finally {
+    await stopAll();
+    if (!cfg.keep) rmSync(cfg.workDir, { recursive: true, force: true });
+  }
+
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, loadAvgAtStart: loadAtStart, node: process.version },
+    settings: {
+      BENCH_SCALE: cfg.scale,
+      BENCH_ROUNDS: cfg.rounds,
+      BENCH_ONLY: [...cfg.only].join(','),
+      rcloneFlags: ctx.rcloneFlags,
+      objectSets: objectSets(cfg.scale).map((s) => `${s.name}=${s.count}x${formatBytes(s.size)}`),
+    },
+    versions,
+    workloads,
+    targets: computeTargets(workloads),
+    notes: ctx.notes,
+  };
+  const files = writeReport(cfg.outDir, report);
+  process.stdout.write('\n' + (await import('./report.js')).toMarkdown(report) + '\n');
+  log(`report: ${files.markdown} and ${files.json}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,92 @@
+/**
+ * Our engine as the benchmark runs it: the real CLI, `node bin/dth.mjs s3 sync --params task.json`,
+ * with embedded SQLite state and a local secrets file, in a child process measured like rclone.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMeasured, type Measured } from './measure.js';
+
+export interface OursS3Options {
+  root: string;
+  source: string;
+  dest: string;
+  srcBucket: string;
+  dstBucket: string;
+  /** Task state (SQLite) and the secrets file live here; reusing it makes a rerun. */
+  stateDir: string;
+}
+
+export function oursReady(root: string): { ok: true } | { ok: false; reason: string } {
+  for (const file of ['worker/cli/s3.ts', 'worker/s3/run-transfer.ts']) {
+    if (!existsSync(join(root, file))) return { ok: false, reason: `${file} does not exist yet` };
+  }
+  return { ok: true };
+}
+
+export async function oursVersion(root: string): Promise<string> {
+  const run = await runMeasured('git', ['-C', root, 'log', '-1', '--format=%h %cs'], {});
+  return `dth @ ${run.stdout.trim() || 'unknown commit'}${existsSync(join(root, 'dist/dth.mjs')) ? ' (bundle)' : ' (tsx)'}`;
+}
+
+export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsFile: string } {
+  mkdirSync(o.stateDir, { recursive: true });
+  const secretsFile = join(o.stateDir, 'secrets.json');
+  writeFileSync(secretsFile, JSON.stringify({ 'bench-keys': { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }));
+  const paramsFile = join(o.stateDir, 'task.json');
+  writeFileSync(
+    paramsFile,
+    JSON.stringify(
+      {
+        srcType: 'Amazon_S3',
+        srcEndpoint: o.source,
+        srcBucket: o.srcBucket,
+        srcRegion: 'us-east-1',
+        srcCredentials: 'bench-keys',
+        destEndpoint: o.dest,
+        destBucket: o.dstBucket,
+        destRegion: 'us-east-1',
+        destCredentials: 'bench-keys',
+      },
+      null,
+      2,
+    ),
+  );
+  return { paramsFile, secretsFile };
+}
+
+export async function oursS3Sync(o: OursS3Options): Promise<Measured> {
+  const { paramsFile, secretsFile } = writeTaskFiles(o);
+  return runMeasured(process.execPath, [join(o.root, 'bin/dth.mjs'), 's3', 'sync', '--params', paramsFile, '--state-dir', o.stateDir, '--secrets-file', secretsFile], {
+    cwd: o.root,
+    env: { NODE_NO_WARNINGS: '1' },
+    timeoutSec: 3600,
+  });
+}
+
+export function oursImageReady(root: string): { ok: true } | { ok: false; reason: string } {
+  if (!existsSync(join(root, 'worker/cli/ecr.ts'))) return { ok: false, reason: 'worker/cli/ecr.ts does not exist yet' };
+  return { ok: true };
+}
+
+export interface OursImageOptions {
+  root: string;
+  stateDir: string;
+  sourceRegistry: string;
+  destRegistry: string;
+  /** repo:tag references on the source registry; they land under the same repo names at the destination. */
+  images: string[];
+}
+
+export async function oursImageSync(o: OursImageOptions): Promise<Measured> {
+  mkdirSync(o.stateDir, { recursive: true });
+  const paramsFile = join(o.stateDir, 'ecr-task.json');
+  writeFileSync(
+    paramsFile,
+    JSON.stringify({ srcType: 'Public', srcRegistry: o.sourceRegistry, srcList: 'SELECTED', srcImageList: o.images.join(','), destRegistry: o.destRegistry, insecure: true }, null, 2),
+  );
+  return runMeasured(process.execPath, [join(o.root, 'bin/dth.mjs'), 'ecr', 'sync', '--params', paramsFile, '--state-dir', o.stateDir], {
+    cwd: o.root,
+    env: { NODE_NO_WARNINGS: '1' },
+    timeoutSec: 1800,
+  });
+}

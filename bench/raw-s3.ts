@@ -1,0 +1,148 @@
+/**
+ * The ceiling: a plain AWS SDK loop against one s3rver, no engine around it. Also the data generator.
+ *   tsx bench/raw-s3.ts put --endpoint URL --bucket B --prefix P --count N --size BYTES [--concurrency C] [--seed S]
+ *   tsx bench/raw-s3.ts get --endpoint URL --bucket B --prefix P [--concurrency C]
+ * Prints one JSON line: { op, objects, bytes, seconds }.
+ * Object bodies are deterministic per (seed, key), so a source can be regenerated identically.
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+const POOL_SIZE = 8 * 1024 * 1024 + 4096;
+
+/** 8 MiB of pseudo-random bytes (xorshift, seeded): cheap to make, not compressible, reproducible. */
+function makePool(seed: number): Buffer {
+  const pool = Buffer.allocUnsafe(POOL_SIZE);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < POOL_SIZE; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    pool.writeUInt32LE(x >>> 0, i);
+  }
+  return pool;
+}
+
+/** The body of `key`: the pool read from a key-dependent offset, with the key's hash in front, `size` bytes long. */
+export function objectBody(pool: Buffer, key: string, size: number): Readable | Buffer {
+  const digest = createHash('sha256').update(key).digest();
+  const offset = digest.readUInt32LE(0) % 4096;
+  if (size <= 16 * 1024 * 1024) {
+    const out = Buffer.allocUnsafe(size);
+    let pos = 0;
+    digest.copy(out, 0, 0, Math.min(32, size));
+    pos = Math.min(32, size);
+    while (pos < size) pos += pool.copy(out, pos, offset, offset + Math.min(size - pos, POOL_SIZE - 4096));
+    return out;
+  }
+  let sent = 0;
+  let first = true;
+  return new Readable({
+    highWaterMark: 1024 * 1024,
+    read() {
+      if (first) {
+        first = false;
+        this.push(digest);
+        sent = digest.length;
+        return;
+      }
+      if (sent >= size) return void this.push(null);
+      const n = Math.min(size - sent, 4 * 1024 * 1024);
+      this.push(pool.subarray(offset, offset + n));
+      sent += n;
+    },
+  });
+}
+
+function args(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) out[a.slice(2)] = argv[++i] ?? '';
+    else out._ = a;
+  }
+  return out;
+}
+
+async function pool<T>(items: AsyncIterable<T> | Iterable<T>, concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  const it = (Symbol.asyncIterator in items ? (items as AsyncIterable<T>)[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]()) as
+    | AsyncIterator<T>
+    | Iterator<T>;
+  let failed: unknown;
+  const lanes = Array.from({ length: concurrency }, async () => {
+    for (;;) {
+      if (failed) return;
+      const next = await it.next();
+      if (next.done) return;
+      try {
+        await work(next.value);
+      } catch (err) {
+        failed = err;
+      }
+    }
+  });
+  await Promise.all(lanes);
+  if (failed) throw failed;
+}
+
+async function main(): Promise<void> {
+  const a = args(process.argv.slice(2));
+  const op = a._;
+  const endpoint = a.endpoint!;
+  const bucket = a.bucket!;
+  const prefix = a.prefix ?? '';
+  const concurrency = Number(a.concurrency ?? 32);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const s3 = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { httpAgent: agent, connectionTimeout: 10_000 },
+  });
+  let objects = 0;
+  let bytes = 0;
+  const started = process.hrtime.bigint();
+  if (op === 'put') {
+    const count = Number(a.count);
+    const size = Number(a.size);
+    const data = makePool(Number(a.seed ?? 1));
+    const width = String(count - 1).length;
+    const keys = (function* () {
+      for (let i = 0; i < count; i++) yield `${prefix}${String(i).padStart(width, '0')}`;
+    })();
+    await pool(keys, concurrency, async (key) => {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(data, key, size), ContentLength: size }));
+      objects++;
+      bytes += size;
+    });
+  } else if (op === 'get') {
+    async function* list() {
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) yield o.Key!;
+        token = page.NextContinuationToken;
+      } while (token);
+    }
+    await pool(list(), concurrency, async (key) => {
+      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      for await (const chunk of res.Body as AsyncIterable<Buffer>) bytes += chunk.length;
+      objects++;
+    });
+  } else {
+    throw new Error(`unknown op "${op}" (put | get)`);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(JSON.stringify({ op, objects, bytes, seconds }) + '\n');
+  agent.destroy();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`raw-s3: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

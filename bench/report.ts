@@ -1,0 +1,183 @@
+/** Turns measured runs into medians, ratios (ours / peer) and target verdicts; writes JSON + Markdown. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GiB, MiB } from './config.js';
+import { median } from './measure.js';
+
+export type Tool = 'ours' | 'rclone' | 'raw-put' | 'raw-get' | 'skopeo';
+
+export interface ToolRun {
+  tool: Tool;
+  round: number;
+  wallSec: number;
+  cpuSec: number;
+  maxRssMb: number;
+  objects: number;
+  bytes: number;
+  ok: boolean;
+  note?: string;
+}
+
+export interface ToolSummary {
+  runs: number;
+  failed: number;
+  wallSec: number;
+  objectsPerSec: number;
+  mbPerSec: number;
+  cpuSec: number;
+  cpuSecPerGiB: number;
+  cpuSecPer1000Objects: number;
+  maxRssMb: number;
+}
+
+export interface WorkloadResult {
+  name: string;
+  title: string;
+  objects: number;
+  bytes: number;
+  runs: ToolRun[];
+  summary: Partial<Record<Tool, ToolSummary>>;
+  /** Extra measurements of workloads that are not tool races (e.g. the diff's RSS). */
+  extra?: Record<string, number | string>;
+}
+
+export interface TargetVerdict {
+  target: string;
+  measured: string;
+  pass: boolean | null;
+  note?: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: { cpus: number; loadAvgAtStart: number[]; node: string };
+  settings: Record<string, unknown>;
+  versions: Record<string, string>;
+  workloads: WorkloadResult[];
+  targets: TargetVerdict[];
+  notes: string[];
+}
+
+export function summarize(runs: ToolRun[]): ToolSummary {
+  const ok = runs.filter((r) => r.ok);
+  const per = (f: (r: ToolRun) => number) => median(ok.map(f));
+  return {
+    runs: runs.length,
+    failed: runs.length - ok.length,
+    wallSec: per((r) => r.wallSec),
+    objectsPerSec: per((r) => r.objects / r.wallSec),
+    mbPerSec: per((r) => r.bytes / MiB / r.wallSec),
+    cpuSec: per((r) => r.cpuSec),
+    cpuSecPerGiB: per((r) => (r.bytes > 0 ? r.cpuSec / (r.bytes / GiB) : NaN)),
+    cpuSecPer1000Objects: per((r) => (r.objects > 0 ? r.cpuSec / (r.objects / 1000) : NaN)),
+    maxRssMb: per((r) => r.maxRssMb),
+  };
+}
+
+export function finishWorkload(w: WorkloadResult): WorkloadResult {
+  const tools = [...new Set(w.runs.map((r) => r.tool))];
+  for (const t of tools) w.summary[t] = summarize(w.runs.filter((r) => r.tool === t));
+  return w;
+}
+
+export function ratio(a: number | undefined, b: number | undefined): number {
+  return a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN;
+}
+
+const f = (n: number | undefined, digits = 2) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
+
+export function computeTargets(workloads: WorkloadResult[]): TargetVerdict[] {
+  const by = (name: string) => workloads.find((w) => w.name === name);
+  const out: TargetVerdict[] = [];
+  const verdict = (target: string, value: number, pass: (v: number) => boolean, measured: string, note?: string) =>
+    out.push({ target, measured, pass: Number.isFinite(value) ? pass(value) : null, note });
+
+  const small = by('small');
+  if (small) {
+    const r = ratio(small.summary.ours?.objectsPerSec, small.summary.rclone?.objectsPerSec);
+    verdict('10 KiB objects: ≥ 1.25× rclone objects/s', r, (v) => v >= 1.25, `${f(r)}× (${f(small.summary.ours?.objectsPerSec, 0)} vs ${f(small.summary.rclone?.objectsPerSec, 0)} obj/s)`);
+    const raw = by('raw')?.extra?.['small.putObjectsPerSec'];
+    const rr = ratio(small.summary.ours?.objectsPerSec, typeof raw === 'number' ? raw : undefined);
+    verdict('10 KiB objects: ≥ 90% of the server’s raw PUT rate', rr, (v) => v >= 0.9, `${f(rr * 100, 0)}% (${f(small.summary.ours?.objectsPerSec, 0)} vs raw PUT ${f(typeof raw === 'number' ? raw : NaN, 0)} obj/s)`);
+  }
+  for (const name of ['large', 'huge']) {
+    const w = by(name);
+    if (!w) continue;
+    const r = ratio(w.summary.ours?.mbPerSec, w.summary.rclone?.mbPerSec);
+    verdict(`${w.title}: ≥ 1.0× rclone throughput`, r, (v) => v >= 1.0, `${f(r)}× (${f(w.summary.ours?.mbPerSec, 1)} vs ${f(w.summary.rclone?.mbPerSec, 1)} MiB/s)`);
+  }
+  for (const name of ['medium', 'large', 'huge']) {
+    const w = by(name);
+    if (!w) continue;
+    const r = ratio(w.summary.ours?.cpuSecPerGiB, w.summary.rclone?.cpuSecPerGiB);
+    verdict(`${w.title}: ≤ 0.7× rclone CPU-seconds per GiB`, r, (v) => v <= 0.7, `${f(r)}× (${f(w.summary.ours?.cpuSecPerGiB)} vs ${f(w.summary.rclone?.cpuSecPerGiB)} CPU-s/GiB)`);
+  }
+  const noop = by('noop');
+  if (noop) {
+    const v = noop.summary.ours?.wallSec ?? NaN;
+    verdict(`${noop.title}: ≤ 2 s`, v, (x) => x <= 2, `${f(v)} s (rclone ${f(noop.summary.rclone?.wallSec)} s)`);
+  }
+  const diff = by('diff');
+  if (diff) {
+    const rss = Number(diff.extra?.peakRssMb ?? NaN);
+    verdict(`${diff.title}: peak RSS < 150 MB`, rss, (v) => v < 150, `${f(rss, 0)} MB in ${f(Number(diff.extra?.seconds ?? NaN))} s`);
+  }
+  const images = by('images');
+  if (images) {
+    const r = ratio(images.summary.skopeo?.wallSec, images.summary.ours?.wallSec);
+    verdict(`${images.title}: faster than skopeo sync`, r, (v) => v >= 1, `${f(r)}× speed (${f(images.summary.ours?.wallSec)} s vs ${f(images.summary.skopeo?.wallSec)} s)`);
+  }
+  return out;
+}
+
+export function toMarkdown(report: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(`# Data Transfer Hub benchmark — ${report.startedAt}`, '');
+  lines.push(
+    `Machine: ${report.machine.cpus} CPUs, load average at start ${report.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' / ')}, Node ${report.machine.node}.`,
+  );
+  lines.push(`Settings: ${Object.entries(report.settings).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(' ') : String(v)}`).join(', ')}.`);
+  lines.push(`Versions: ${Object.entries(report.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}.`, '');
+  lines.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |');
+  for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'MISS'} |`);
+  lines.push('', '## Workloads (medians over rounds)', '');
+  lines.push('| workload | tool | runs (failed) | wall s | objects/s | MiB/s | client CPU-s | CPU-s/GiB | CPU-s/1000 obj | peak RSS MB |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const w of report.workloads) {
+    for (const [tool, s] of Object.entries(w.summary)) {
+      lines.push(
+        `| ${w.title} | ${tool} | ${s.runs} (${s.failed}) | ${f(s.wallSec)} | ${f(s.objectsPerSec, 0)} | ${f(s.mbPerSec, 1)} | ${f(s.cpuSec)} | ${f(s.cpuSecPerGiB)} | ${f(s.cpuSecPer1000Objects, 3)} | ${f(s.maxRssMb, 0)} |`,
+      );
+    }
+    if (w.summary.ours && w.summary.rclone) {
+      lines.push(
+        `| ${w.title} | **ours / rclone** | | ${f(ratio(w.summary.ours.wallSec, w.summary.rclone.wallSec))}× | ${f(ratio(w.summary.ours.objectsPerSec, w.summary.rclone.objectsPerSec))}× | ${f(ratio(w.summary.ours.mbPerSec, w.summary.rclone.mbPerSec))}× | ${f(ratio(w.summary.ours.cpuSec, w.summary.rclone.cpuSec))}× | ${f(ratio(w.summary.ours.cpuSecPerGiB, w.summary.rclone.cpuSecPerGiB))}× | ${f(ratio(w.summary.ours.cpuSecPer1000Objects, w.summary.rclone.cpuSecPer1000Objects))}× | ${f(ratio(w.summary.ours.maxRssMb, w.summary.rclone.maxRssMb))}× |`,
+      );
+    }
+  }
+  const extras = report.workloads.filter((w) => w.extra && Object.keys(w.extra).length);
+  if (extras.length) {
+    lines.push('', '## Other measurements', '');
+    for (const w of extras) lines.push(`- ${w.title}: ${Object.entries(w.extra!).map(([k, v]) => `${k} = ${typeof v === 'number' ? f(v) : v}`).join(', ')}`);
+  }
+  const failures = report.workloads.flatMap((w) => w.runs.filter((r) => !r.ok).map((r) => `${w.title} / ${r.tool} round ${r.round}: ${r.note ?? 'failed'}`));
+  if (failures.length) lines.push('', '## Failed runs', '', ...failures.map((x) => `- ${x}`));
+  if (report.notes.length) lines.push('', '## Notes', '', ...report.notes.map((n) => `- ${n}`));
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function writeReport(outDir: string, report: BenchReport): { json: string; markdown: string } {
+  mkdirSync(outDir, { recursive: true });
+  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  const json = join(outDir, `bench-${stamp}.json`);
+  const markdown = join(outDir, `bench-${stamp}.md`);
+  const body = JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+  const md = toMarkdown(report);
+  writeFileSync(json, body);
+  writeFileSync(markdown, md);
+  writeFileSync(join(outDir, 'latest.json'), body);
+  writeFileSync(join(outDir, 'latest.md'), md);
+  return { json, markdown };
+}
