@@ -56,7 +56,16 @@ async function rawRound(ctx: Ctx, set: ObjectSetSpec, round: number, runs: ToolR
   const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
   const put = await rawS3(['put', '--endpoint', ctx.dst.endpoint, '--bucket', scratch, '--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)]);
   dropBucket(ctx.dst.dataDir, scratch);
+  await createBucket(ctx.dst.endpoint, scratch);
+  const putHttp = await rawS3(['put-http', '--endpoint', ctx.dst.endpoint, '--bucket', scratch, '--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)]);
+  dropBucket(ctx.dst.dataDir, scratch);
   const get = await rawS3(['get', '--endpoint', ctx.src.endpoint, '--bucket', srcBucketOf(set), '--prefix', `${set.name}/`, '--concurrency', String(concurrency)]);
+  await createBucket(ctx.dst.endpoint, scratch);
+  const copy = await rawS3([
+    'copy', '--endpoint', ctx.src.endpoint, '--bucket', srcBucketOf(set), '--prefix', `${set.name}/`,
+    '--to', ctx.dst.endpoint, '--to-bucket', scratch, '--concurrency', String(concurrency),
+  ]);
+  dropBucket(ctx.dst.dataDir, scratch);
   const asRun = (tool: Tool, r: typeof put): ToolRun => ({
     tool,
     round,
@@ -67,8 +76,9 @@ async function rawRound(ctx: Ctx, set: ObjectSetSpec, round: number, runs: ToolR
     bytes: r.bytes,
     ok: true,
   });
-  (set.name === 'small' ? runs : extraRuns).push(asRun('raw-put', put), asRun('raw-get', get));
-  log(`raw ${set.label} round ${round}: PUT ${(put.objects / put.seconds).toFixed(0)} obj/s ${(put.bytes / 1048576 / put.seconds).toFixed(1)} MiB/s, GET ${(get.objects / get.seconds).toFixed(0)} obj/s ${(get.bytes / 1048576 / get.seconds).toFixed(1)} MiB/s`);
+  (set.name === 'small' ? runs : extraRuns).push(asRun('raw-put', put), asRun('raw-http-put', putHttp), asRun('raw-get', get), asRun('raw-copy', copy));
+  const rate = (r: typeof put) => `${(r.objects / r.seconds).toFixed(0)} obj/s ${(r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s`;
+  log(`raw ${set.label} round ${round}: PUT ${rate(put)}, unsigned node:http PUT ${rate(putHttp)}, GET ${rate(get)}, GET→PUT copy ${rate(copy)}`);
 }
 
 async function copyRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, round: number, source: Map<string, ListingEntry>, keep: boolean): Promise<ToolRun> {
@@ -166,11 +176,15 @@ async function main(): Promise<void> {
       raw.bytes = small.count * small.size;
       raw.extra!['small.putObjectsPerSec'] = raw.summary['raw-put']?.objectsPerSec ?? NaN;
       raw.extra!['small.getObjectsPerSec'] = raw.summary['raw-get']?.objectsPerSec ?? NaN;
+      raw.extra!['small.copyObjectsPerSec'] = raw.summary['raw-copy']?.objectsPerSec ?? NaN;
+      raw.extra!['small.httpPutObjectsPerSec'] = raw.summary['raw-http-put']?.objectsPerSec ?? NaN;
       for (const set of sets.filter((s) => s.name !== 'small')) {
         const mine = others.filter((r) => r.objects === set.count && r.bytes === set.count * set.size);
         const put = finishWorkload({ name: '', title: '', objects: 0, bytes: 0, runs: mine, summary: {} }).summary;
         raw.extra![`${set.name}.putMiBps`] = put['raw-put']?.mbPerSec ?? NaN;
         raw.extra![`${set.name}.getMiBps`] = put['raw-get']?.mbPerSec ?? NaN;
+        raw.extra![`${set.name}.httpPutMiBps`] = put['raw-http-put']?.mbPerSec ?? NaN;
+        raw.extra![`${set.name}.copyMiBps`] = put['raw-copy']?.mbPerSec ?? NaN;
         raw.extra![`${set.name}.putObjectsPerSec`] = put['raw-put']?.objectsPerSec ?? NaN;
       }
       workloads.push(raw);

@@ -2,6 +2,10 @@
  * The ceiling: a plain AWS SDK loop against one s3rver, no engine around it. Also the data generator.
  *   tsx bench/raw-s3.ts put --endpoint URL --bucket B --prefix P --count N --size BYTES [--concurrency C] [--seed S]
  *   tsx bench/raw-s3.ts get --endpoint URL --bucket B --prefix P [--concurrency C]
+ *   tsx bench/raw-s3.ts copy --endpoint URL --bucket B --prefix P --to URL --to-bucket B2 [--concurrency C]
+ *     (GET each object and PUT its body stream to the other server: the naive copy loop, no verification)
+ *   tsx bench/raw-s3.ts put-http ...same as put
+ *     (plain node:http PUTs, unsigned — s3rver accepts anonymous writes: the server's ceiling without the SDK's CPU cost)
  * Prints one JSON line: { op, objects, bytes, seconds }.
  * Object bodies are deterministic per (seed, key), so a source can be regenerated identically.
  */
@@ -87,15 +91,8 @@ async function pool<T>(items: AsyncIterable<T> | Iterable<T>, concurrency: numbe
   if (failed) throw failed;
 }
 
-async function main(): Promise<void> {
-  const a = args(process.argv.slice(2));
-  const op = a._;
-  const endpoint = a.endpoint!;
-  const bucket = a.bucket!;
-  const prefix = a.prefix ?? '';
-  const concurrency = Number(a.concurrency ?? 32);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const s3 = new S3Client({
+function clientFor(endpoint: string, agent: http.Agent): S3Client {
+  return new S3Client({
     endpoint,
     forcePathStyle: true,
     region: 'us-east-1',
@@ -104,10 +101,47 @@ async function main(): Promise<void> {
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { httpAgent: agent, connectionTimeout: 10_000 },
   });
+}
+
+async function main(): Promise<void> {
+  const a = args(process.argv.slice(2));
+  const op = a._;
+  const endpoint = a.endpoint!;
+  const bucket = a.bucket!;
+  const prefix = a.prefix ?? '';
+  const concurrency = Number(a.concurrency ?? 32);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * 2 });
+  const s3 = clientFor(endpoint, agent);
   let objects = 0;
   let bytes = 0;
   const started = process.hrtime.bigint();
-  if (op === 'put') {
+  if (op === 'put-http') {
+    const count = Number(a.count);
+    const size = Number(a.size);
+    const data = makePool(Number(a.seed ?? 1));
+    const width = String(count - 1).length;
+    const keys = (function* () {
+      for (let i = 0; i < count; i++) yield `${prefix}${String(i).padStart(width, '0')}`;
+    })();
+    const base = new URL(endpoint);
+    await pool(keys, concurrency, async (key) => {
+      const body = objectBody(data, key, size);
+      await new Promise<void>((resolve, reject) => {
+        const req = http.request(
+          { host: base.hostname, port: base.port, method: 'PUT', path: `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, agent, headers: { 'content-length': size } },
+          (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${key}: HTTP ${res.statusCode}`))));
+          },
+        );
+        req.on('error', reject);
+        if (Buffer.isBuffer(body)) req.end(body);
+        else body.pipe(req);
+      });
+      objects++;
+      bytes += size;
+    });
+  } else if (op === 'put') {
     const count = Number(a.count);
     const size = Number(a.size);
     const data = makePool(Number(a.seed ?? 1));
@@ -120,7 +154,7 @@ async function main(): Promise<void> {
       objects++;
       bytes += size;
     });
-  } else if (op === 'get') {
+  } else if (op === 'get' || op === 'copy') {
     async function* list() {
       let token: string | undefined;
       do {
@@ -129,13 +163,19 @@ async function main(): Promise<void> {
         token = page.NextContinuationToken;
       } while (token);
     }
+    const target = op === 'copy' ? clientFor(a.to!, agent) : undefined;
     await pool(list(), concurrency, async (key) => {
       const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      for await (const chunk of res.Body as AsyncIterable<Buffer>) bytes += chunk.length;
+      if (target) {
+        await target.send(new PutObjectCommand({ Bucket: a['to-bucket']!, Key: key, Body: res.Body as Readable, ContentLength: res.ContentLength }));
+        bytes += res.ContentLength ?? 0;
+      } else {
+        for await (const chunk of res.Body as AsyncIterable<Buffer>) bytes += chunk.length;
+      }
       objects++;
     });
   } else {
-    throw new Error(`unknown op "${op}" (put | get)`);
+    throw new Error(`unknown op "${op}" (put | put-http | get | copy)`);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdout.write(JSON.stringify({ op, objects, bytes, seconds }) + '\n');

@@ -23,11 +23,11 @@ function remoteEnv(name: 'SRC' | 'DST', endpoint: string): NodeJS.ProcessEnv {
 }
 
 /**
- * Tuned for this setup (see the README): many transfers for small objects, 16 MiB chunks × 4 for multipart,
+ * Tuned for this setup (see the README): 64 transfers (best of 16/32/64 on 2,000 × 10 KiB here), 16 MiB chunks × 4 for multipart,
  * and --checksum so a rerun compares MD5 (the listing's ETag) like our engine, instead of HEADing every object for its mtime.
  */
 export function defaultRcloneFlags(): string[] {
-  return ['--transfers', '32', '--checkers', '32', '--checksum', '--s3-chunk-size', '16M', '--s3-upload-concurrency', '4', '--s3-upload-cutoff', '200M'];
+  return ['--transfers', '64', '--checkers', '64', '--checksum', '--s3-chunk-size', '16M', '--s3-upload-concurrency', '4', '--s3-upload-cutoff', '200M'];
 }
 
 export async function rcloneCopy(ends: RcloneEndpoints, srcBucket: string, dstBucket: string, flags: string[]): Promise<Measured> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GiB, MiB } from './config.js';
 import { median } from './measure.js';
 
-export type Tool = 'ours' | 'rclone' | 'raw-put' | 'raw-get' | 'skopeo';
+export type Tool = 'ours' | 'rclone' | 'raw-put' | 'raw-http-put' | 'raw-get' | 'raw-copy' | 'skopeo';
 
 export interface ToolRun {
   tool: Tool;
