@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
+import { SecretNotFoundError } from '../../../worker/core/errors.js';
+
+describe('SqliteJobQueue', () => {
+  it('hides a received message until its visibility expires, then redelivers with a higher count', async () => {
+    const q = new SqliteJobQueue<{ n: number }>(openSqliteDatabase(':memory:'), 'q', { maxReceiveCount: 5 });
+    await q.sendBatch([{ n: 1 }]);
+    const [first] = await q.receive({ max: 10, visibilityTimeoutSec: 0.2 });
+    expect(first.body).toEqual({ n: 1 });
+    expect(await q.receive({ max: 10, visibilityTimeoutSec: 1 })).toEqual([]);
+    await sleep(300);
+    const [again] = await q.receive({ max: 10, visibilityTimeoutSec: 10 });
+    expect(again.receiveCount).toBe(2);
+    // The stale receipt of the first delivery must not delete the second delivery.
+    await q.delete(first);
+    expect((await q.depth()).inFlight).toBe(1);
+    await q.delete(again);
+    expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
+
+  it('extends, releases, and dead-letters after maxReceiveCount deliveries', async () => {
+    const q = new SqliteJobQueue<string>(openSqliteDatabase(':memory:'), 'q', { maxReceiveCount: 2 });
+    await q.sendBatch(['a']);
+    for (let i = 0; i < 2; i++) {
+      const [job] = await q.receive({ max: 1, visibilityTimeoutSec: 30 });
+      await q.extendVisibility(job, 60);
+      expect(await q.receive({ max: 1, visibilityTimeoutSec: 30 })).toEqual([]);
+      await q.release(job);
+    }
+    expect(await q.receive({ max: 1, visibilityTimeoutSec: 30 })).toEqual([]);
+    expect((await q.depth()).deadLettered).toBe(1);
+    expect(q.deadLetters()[0]).toMatchObject({ body: 'a', receiveCount: 2 });
+  });
+
+  it('long-polls until a message arrives', async () => {
+    const q = new SqliteJobQueue<string>(openSqliteDatabase(':memory:'), 'q', { maxReceiveCount: 2, pollIntervalMs: 20 });
+    setTimeout(() => void q.sendBatch(['late']), 100);
+    const jobs = await q.receive({ max: 1, visibilityTimeoutSec: 30, waitTimeSec: 5 });
+    expect(jobs.map((j) => j.body)).toEqual(['late']);
+  });
+
+  it('keeps queues of different names apart in one file', async () => {
+    const db = openSqliteDatabase(':memory:');
+    const a = new SqliteJobQueue<string>(db, 'a', { maxReceiveCount: 2 });
+    const b = new SqliteJobQueue<string>(db, 'b', { maxReceiveCount: 2 });
+    await a.sendBatch(['x', 'y']);
+    expect((await b.depth()).visible).toBe(0);
+    expect((await a.depth()).visible).toBe(2);
+  });
+});
+
+describe('SqliteStatusStore', () => {
+  it('stores, patches, sums and pages records per task', async () => {
+    const db = openSqliteDatabase(':memory:');
+    const s = new SqliteStatusStore(db, 't1');
+    const other = new SqliteStatusStore(db, 't2');
+    await s.putMany([
+      { key: 'a', size: 10, status: 'PENDING', attempts: 0 },
+      { key: 'b', size: 20, status: 'PENDING', attempts: 0 },
+      { key: 'c', size: 30, status: 'PENDING', attempts: 0 },
+    ]);
+    await other.put({ key: 'a', size: 99, status: 'FAILED', attempts: 3 });
+    await s.update('a', { status: 'DONE', verified: true, checksum: 'md5:x', attempts: 1 });
+    await s.update('b', { status: 'FAILED', error: 'boom', attempts: 3 });
+    expect(await s.get('a')).toMatchObject({ status: 'DONE', verified: true, checksum: 'md5:x' });
+    expect(await s.summary()).toMatchObject({ total: 3, done: 1, failed: 1, pending: 1, verified: 1, bytesTotal: 60, bytesDone: 10 });
+    const page1 = await s.list({ limit: 2 });
+    const page2 = await s.list({ limit: 2, after: page1.at(-1)!.key });
+    expect([...page1, ...page2].map((r) => r.key)).toEqual(['a', 'b', 'c']);
+    expect((await s.list({ status: 'FAILED', limit: 10 })).map((r) => r.error)).toEqual(['boom']);
+  });
+
+  it('records multipart parts so a restart can resume', async () => {
+    const s = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    await Promise.all([3, 1, 2].map((n) => s.addPart('big', 'u1', { partNumber: n, etag: `e${n}`, size: 5 })));
+    expect((await s.listParts('big', 'u1')).map((p) => p.partNumber)).toEqual([1, 2, 3]);
+    await s.clearParts('big', 'u1');
+    expect(await s.listParts('big', 'u1')).toEqual([]);
+  });
+});
+
+describe('FileSecretStore', () => {
+  it('returns a named secret, lists names only, and names a missing secret', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dth-secrets-')), 'secrets.json');
+    writeFileSync(path, JSON.stringify({ src: { access_key_id: 'AK', secret_access_key: 'very-secret-value' } }), { mode: 0o600 });
+    const store = new FileSecretStore(path);
+    expect(await store.get('src')).toEqual({ access_key_id: 'AK', secret_access_key: 'very-secret-value' });
+    expect(await store.list()).toEqual([{ name: 'src' }]);
+    expect(JSON.stringify(await store.list())).not.toContain('very-secret-value');
+    await expect(store.get('nope')).rejects.toThrow(SecretNotFoundError);
+    await expect(store.get('nope')).rejects.toThrow(/"nope"/);
+    expect(store.isExposed()).toBe(false);
+  });
+
+  it('refuses a malformed file without echoing its content', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dth-secrets-')), 'secrets.json');
+    writeFileSync(path, '{"src": {"secret_access_key": "leak-me"');
+    await expect(new FileSecretStore(path).list()).rejects.toThrow(/not valid JSON/);
+    await expect(new FileSecretStore(path).list()).rejects.not.toThrow(/leak-me/);
+  });
+});

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobQueue, QueueDepth, ReceivedJob } from '../../ports/job-queue.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface MessageRow {
+  id: string;
+  body: string;
+  receive_count: number;
+}
+
+/**
+ * SQS semantics on one SQLite table: a message is invisible until `visible_at`; each delivery gets a
+ * fresh receipt, so a stale receipt (from a delivery that timed out) cannot delete the redelivered message.
+ * After `maxReceiveCount` deliveries a message is moved to the dead-letter table instead of delivered again.
+ */
+export class SqliteJobQueue<T> implements JobQueue<T> {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly queueName: string,
+    private readonly options: { maxReceiveCount: number; pollIntervalMs?: number } = { maxReceiveCount: 5 },
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS queue_messages (
+        queue TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, seq INTEGER NOT NULL,
+        visible_at INTEGER NOT NULL, receive_count INTEGER NOT NULL DEFAULT 0, receipt TEXT,
+        PRIMARY KEY (queue, id));
+      CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue, visible_at, seq);
+      CREATE TABLE IF NOT EXISTS queue_dead_letters (
+        queue TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, receive_count INTEGER NOT NULL,
+        dead_at INTEGER NOT NULL, PRIMARY KEY (queue, id));
+    `);
+  }
+
+  async sendBatch(bodies: T[]): Promise<void> {
+    const insert = this.db.prepare(
+      'INSERT INTO queue_messages (queue, id, body, seq, visible_at) VALUES (?, ?, ?, ?, 0)',
+    );
+    const now = Date.now();
+    this.db.transaction(() => {
+      bodies.forEach((body, i) => insert.run(this.queueName, randomUUID(), JSON.stringify(body), now * 1000 + i));
+    })();
+  }
+
+  async receive(options: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {
+    const deadline = Date.now() + (options.waitTimeSec ?? 0) * 1000;
+    for (;;) {
+      const jobs = this.claim(options.max, options.visibilityTimeoutSec);
+      if (jobs.length > 0 || Date.now() >= deadline) return jobs;
+      await sleep(Math.min(this.options.pollIntervalMs ?? 100, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  private claim(max: number, visibilityTimeoutSec: number): ReceivedJob<T>[] {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      const ready = this.db
+        .prepare('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?')
+        .all(this.queueName, now, max * 2) as MessageRow[];
+      const jobs: ReceivedJob<T>[] = [];
+      for (const row of ready) {
+        if (jobs.length >= max) break;
+        if (row.receive_count >= this.options.maxReceiveCount) {
+          this.moveToDeadLetters(row, now);
+          continue;
+        }
+        const receipt = randomUUID();
+        this.db
+          .prepare('UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, receipt = ? WHERE queue = ? AND id = ?')
+          .run(now + visibilityTimeoutSec * 1000, receipt, this.queueName, row.id);
+        jobs.push({ id: row.id, receiptHandle: receipt, body: JSON.parse(row.body) as T, receiveCount: row.receive_count + 1 });
+      }
+      return jobs;
+    })();
+  }
+
+  private moveToDeadLetters(row: MessageRow, now: number): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO queue_dead_letters (queue, id, body, receive_count, dead_at) VALUES (?, ?, ?, ?, ?)')
+      .run(this.queueName, row.id, row.body, row.receive_count, now);
+    this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(this.queueName, row.id);
+  }
+
+  async extendVisibility(job: ReceivedJob<T>, visibilityTimeoutSec: number): Promise<void> {
+    this.db
+      .prepare('UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND id = ? AND receipt = ?')
+      .run(Date.now() + visibilityTimeoutSec * 1000, this.queueName, job.id, job.receiptHandle);
+  }
+
+  async release(job: ReceivedJob<T>): Promise<void> {
+    this.db
+      .prepare('UPDATE queue_messages SET visible_at = 0 WHERE queue = ? AND id = ? AND receipt = ?')
+      .run(this.queueName, job.id, job.receiptHandle);
+  }
+
+  async delete(job: ReceivedJob<T>): Promise<void> {
+    this.db
+      .prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?')
+      .run(this.queueName, job.id, job.receiptHandle);
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const now = Date.now();
+    const row = this.db
+      .prepare(
+        `SELECT
+           SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END) AS visible,
+           SUM(CASE WHEN visible_at > ? THEN 1 ELSE 0 END) AS inFlight
+         FROM queue_messages WHERE queue = ?`,
+      )
+      .get(now, now, this.queueName) as { visible: number | null; inFlight: number | null };
+    const dead = this.db.prepare('SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?').get(this.queueName) as { n: number };
+    return { visible: row.visible ?? 0, inFlight: row.inFlight ?? 0, deadLettered: dead.n };
+  }
+
+  /** Messages that exhausted their deliveries (the local dead-letter queue). */
+  deadLetters(limit = 100): { id: string; body: T; receiveCount: number }[] {
+    const rows = this.db
+      .prepare('SELECT id, body, receive_count FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at LIMIT ?')
+      .all(this.queueName, limit) as MessageRow[];
+    return rows.map((r) => ({ id: r.id, body: JSON.parse(r.body) as T, receiveCount: r.receive_count }));
+  }
+
+  /** Drops every message of this queue (a task is deleted or re-run from scratch). */
+  purge(): void {
+    this.db.prepare('DELETE FROM queue_messages WHERE queue = ?').run(this.queueName);
+    this.db.prepare('DELETE FROM queue_dead_letters WHERE queue = ?').run(this.queueName);
+  }
+}

@@ -1,0 +1,146 @@
+import type { UploadedPart } from '../../ports/object-store.js';
+import type { ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+const COLUMNS = [
+  'size', 'etag', 'status', 'attempts', 'error', 'checksum', 'verified', 'bytes_done',
+  'started_at', 'finished_at', 'upload_id', 'part_size',
+] as const;
+const FIELD_TO_COLUMN: Record<string, (typeof COLUMNS)[number]> = {
+  size: 'size', etag: 'etag', status: 'status', attempts: 'attempts', error: 'error', checksum: 'checksum',
+  verified: 'verified', bytesDone: 'bytes_done', startedAt: 'started_at', finishedAt: 'finished_at',
+  uploadId: 'upload_id', partSize: 'part_size',
+};
+
+interface Row {
+  key: string; size: number; etag: string | null; status: ObjectStatus; attempts: number; error: string | null;
+  checksum: string | null; verified: number | null; bytes_done: number | null; started_at: string | null;
+  finished_at: string | null; upload_id: string | null; part_size: number | null;
+}
+
+function toRecord(r: Row): ObjectRecord {
+  const rec: ObjectRecord = { key: r.key, size: r.size, status: r.status, attempts: r.attempts };
+  if (r.etag !== null) rec.etag = r.etag;
+  if (r.error !== null) rec.error = r.error;
+  if (r.checksum !== null) rec.checksum = r.checksum;
+  if (r.verified !== null) rec.verified = r.verified === 1;
+  if (r.bytes_done !== null) rec.bytesDone = r.bytes_done;
+  if (r.started_at !== null) rec.startedAt = r.started_at;
+  if (r.finished_at !== null) rec.finishedAt = r.finished_at;
+  if (r.upload_id !== null) rec.uploadId = r.upload_id;
+  if (r.part_size !== null) rec.partSize = r.part_size;
+  return rec;
+}
+
+function toColumnValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+/** Per-task object status in SQLite; many tasks share one file, told apart by task_id. */
+export class SqliteStatusStore implements StatusStore {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly taskId: string,
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS object_status (
+        task_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT, status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, error TEXT, checksum TEXT, verified INTEGER, bytes_done INTEGER,
+        started_at TEXT, finished_at TEXT, upload_id TEXT, part_size INTEGER,
+        PRIMARY KEY (task_id, key));
+      CREATE INDEX IF NOT EXISTS object_status_by_status ON object_status (task_id, status, key);
+      CREATE TABLE IF NOT EXISTS object_parts (
+        task_id TEXT NOT NULL, key TEXT NOT NULL, upload_id TEXT NOT NULL, part_number INTEGER NOT NULL,
+        etag TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (task_id, key, upload_id, part_number));
+    `);
+  }
+
+  async get(key: string): Promise<ObjectRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM object_status WHERE task_id = ? AND key = ?').get(this.taskId, key) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  private write(record: ObjectRecord): void {
+    const values = [
+      record.size, record.etag, record.status, record.attempts, record.error, record.checksum, record.verified,
+      record.bytesDone, record.startedAt, record.finishedAt, record.uploadId, record.partSize,
+    ].map(toColumnValue);
+    this.db
+      .prepare(`INSERT OR REPLACE INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})`)
+      .run(this.taskId, record.key, ...values);
+  }
+
+  async put(record: ObjectRecord): Promise<void> {
+    this.write(record);
+  }
+
+  /** Writes many records in one transaction (the finder records a whole listing page at once). */
+  async putMany(records: ObjectRecord[]): Promise<void> {
+    this.db.transaction(() => records.forEach((r) => this.write(r)))();
+  }
+
+  async update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void> {
+    const entries = Object.entries(patch).filter(([f]) => f in FIELD_TO_COLUMN);
+    if (entries.length === 0) return;
+    const sets = entries.map(([f]) => `${FIELD_TO_COLUMN[f]} = ?`).join(', ');
+    this.db
+      .prepare(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?`)
+      .run(...entries.map(([, v]) => toColumnValue(v)), this.taskId, key);
+  }
+
+  async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(this.taskId, key, uploadId, part.partNumber, part.etag, part.size);
+  }
+
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    const rows = this.db
+      .prepare('SELECT part_number, etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number')
+      .all(this.taskId, key, uploadId) as { part_number: number; etag: string; size: number }[];
+    return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, size: r.size }));
+  }
+
+  async clearParts(key: string, uploadId: string): Promise<void> {
+    this.db.prepare('DELETE FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?').run(this.taskId, key, uploadId);
+  }
+
+  async summary(): Promise<StatusSummary> {
+    const rows = this.db
+      .prepare(
+        `SELECT status, COUNT(*) AS n, SUM(size) AS bytes, SUM(COALESCE(bytes_done, 0)) AS done_bytes,
+                SUM(CASE WHEN verified = 1 THEN 1 ELSE 0 END) AS verified
+         FROM object_status WHERE task_id = ? GROUP BY status`,
+      )
+      .all(this.taskId) as { status: ObjectStatus; n: number; bytes: number | null; done_bytes: number | null; verified: number }[];
+    const s: StatusSummary = { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
+    for (const r of rows) {
+      s.total += r.n;
+      s.bytesTotal += r.bytes ?? 0;
+      s.verified += r.verified;
+      if (r.status === 'DONE' || r.status === 'DELETED') { s.done += r.n; s.bytesDone += r.bytes ?? 0; }
+      else if (r.status === 'SKIPPED') s.skipped += r.n;
+      else if (r.status === 'FAILED') s.failed += r.n;
+      else if (r.status === 'IN_PROGRESS') { s.inProgress += r.n; s.bytesDone += r.done_bytes ?? 0; }
+      else s.pending += r.n;
+    }
+    return s;
+  }
+
+  async list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM object_status WHERE task_id = ? AND (? IS NULL OR status = ?) AND key > ? ORDER BY key LIMIT ?`,
+      )
+      .all(this.taskId, options.status ?? null, options.status ?? null, options.after ?? '', options.limit) as Row[];
+    return rows.map(toRecord);
+  }
+
+  /** Forgets every record of this task. */
+  clear(): void {
+    this.db.prepare('DELETE FROM object_status WHERE task_id = ?').run(this.taskId);
+    this.db.prepare('DELETE FROM object_parts WHERE task_id = ?').run(this.taskId);
+  }
+}
