@@ -5,19 +5,20 @@ import type { ObjectSummary } from '../worker/ports/object-store.js';
 
 export type DiffRunner = (source: AsyncIterable<ObjectSummary>, dest: AsyncIterable<ObjectSummary>) => Promise<number>;
 
-export const ENGINE_DIFF_FILE = fileURLToPath(new URL('../worker/s3/diff.ts', import.meta.url));
+export const ENGINE_DIFF_FILE = fileURLToPath(new URL('../worker/s3/compare-listings.ts', import.meta.url));
 
 export function engineDiffReady(): { ok: true } | { ok: false; reason: string } {
-  return existsSync(ENGINE_DIFF_FILE) ? { ok: true } : { ok: false, reason: 'worker/s3/diff.ts does not exist yet' };
+  return existsSync(ENGINE_DIFF_FILE) ? { ok: true } : { ok: false, reason: 'worker/s3/compare-listings.ts does not exist yet' };
 }
 
 export async function loadEngineDiff(): Promise<DiffRunner> {
   const mod = (await import(ENGINE_DIFF_FILE)) as Record<string, unknown>;
-  const fn = mod.diffListings as ((s: AsyncIterable<ObjectSummary>, d: AsyncIterable<ObjectSummary>) => AsyncIterable<unknown>) | undefined;
-  if (typeof fn !== 'function') throw new Error('worker/s3/diff.ts exports no diffListings');
+  type Diff = (s: AsyncIterable<ObjectSummary>, d: AsyncIterable<ObjectSummary>, o: { skipCompare: boolean }) => AsyncIterable<unknown>;
+  const fn = mod.diffListings as Diff | undefined;
+  if (typeof fn !== 'function') throw new Error('worker/s3/compare-listings.ts exports no diffListings');
   return async (source, dest) => {
     let n = 0;
-    for await (const _ of fn(source, dest)) n++;
+    for await (const _ of fn(source, dest, { skipCompare: false })) n++;
     return n;
   };
 }

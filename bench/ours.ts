@@ -37,7 +37,7 @@ export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsF
     paramsFile,
     JSON.stringify(
       {
-        srcType: 'Amazon_S3',
+        srcType: 'S3_Compatible',
         srcEndpoint: o.source,
         srcBucket: o.srcBucket,
         srcRegion: 'us-east-1',
