@@ -56,12 +56,16 @@ export interface ObjectStore {
   /** Streams every object under prefix in ascending key order, page by page (constant memory). */
   list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary>;
   head(key: string): Promise<ObjectHead | undefined>;
-  /** Body stream of the whole object or of the inclusive byte range [start, end]. */
-  get(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * Body stream of the whole object or of the inclusive byte range [start, end].
+   * With `ifMatch`, stores that honour it fail the read if the object changed (HTTP 412).
+   */
+  get(key: string, range?: { start: number; end: number }, ifMatch?: string): Promise<Readable>;
   getTags(key: string): Promise<Record<string, string>>;
-  put(key: string, body: Readable | Buffer, size: number, options: WriteOptions): Promise<{ etag?: string }>;
+  /** `md5Base64`, when known, lets the store reject a body that does not match (Content-MD5). */
+  put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }>;
   createMultipart(key: string, options: WriteOptions): Promise<string>;
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number): Promise<{ etag: string }>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }>;
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). */

@@ -1,0 +1,33 @@
+import { InvalidParameterError } from '../../core/errors.js';
+import { redactValue } from '../../core/log.js';
+import type { ObjectStore } from '../../ports/object-store.js';
+import type { AccessKeys, SecretStore } from '../../ports/secret-store.js';
+import type { S3TaskParams } from '../../s3/params.js';
+import { S3ObjectStore } from './s3-object-store.js';
+
+/** Reads access keys from a named secret (`access_key_id`, `secret_access_key`, optional `session_token`). */
+export async function accessKeysFromSecret(secrets: SecretStore, name: string, field: string): Promise<AccessKeys> {
+  const s = await secrets.get(name);
+  const accessKeyId = s.access_key_id ?? s.accessKeyId;
+  const secretAccessKey = s.secret_access_key ?? s.secretAccessKey;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new InvalidParameterError(field, `secret "${name}" must hold access_key_id and secret_access_key`);
+  }
+  redactValue(secretAccessKey);
+  return { accessKeyId, secretAccessKey, sessionToken: s.session_token };
+}
+
+/** Opens the task's source and destination buckets with credentials from the secret store. */
+export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore, maxSockets?: number): Promise<{ source: ObjectStore; dest: ObjectStore }> {
+  const srcKeys = params.srcCredentials ? await accessKeysFromSecret(secrets, params.srcCredentials, 'srcCredentials') : undefined;
+  const dstKeys = params.destCredentials ? await accessKeysFromSecret(secrets, params.destCredentials, 'destCredentials') : undefined;
+  return {
+    source: new S3ObjectStore({
+      bucket: params.srcBucket, region: params.srcRegion, endpoint: params.srcEndpoint, credentials: srcKeys,
+      requesterPays: params.isPayerRequest, maxSockets,
+    }),
+    dest: new S3ObjectStore({
+      bucket: params.destBucket, region: params.destRegion, endpoint: params.destEndpoint, credentials: dstKeys, maxSockets,
+    }),
+  };
+}

@@ -1,0 +1,56 @@
+import type { ObjectSummary } from '../ports/object-store.js';
+
+/** ListObjectsV2 order: ascending UTF-8 bytes (differs from JS string order for some non-BMP characters). */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function isSinglePartEtag(etag: string | undefined): etag is string {
+  return etag !== undefined && !etag.includes('-');
+}
+
+export type TransferReason = 'missing' | 'size' | 'etag' | 'newer';
+
+/** Why the source object must be copied, or undefined when the destination already matches. */
+export function transferReason(src: ObjectSummary, dst: ObjectSummary | undefined, skipCompare: boolean): TransferReason | undefined {
+  if (!dst) return 'missing';
+  if (skipCompare) return undefined;
+  if (src.size !== dst.size) return 'size';
+  if (isSinglePartEtag(src.etag) && isSinglePartEtag(dst.etag) && src.etag !== dst.etag) return 'etag';
+  if (src.lastModified && dst.lastModified && src.lastModified.getTime() > dst.lastModified.getTime()) return 'newer';
+  return undefined;
+}
+
+/**
+ * Merge-joins two sorted listings in constant memory and yields each source object that needs a copy.
+ * `destKeyToSourceKey` maps a destination key back into source key space (stripping destPrefix);
+ * destination keys it cannot map (undefined) are ignored.
+ */
+export async function* diffListings(
+  source: AsyncIterable<ObjectSummary>,
+  dest: AsyncIterable<ObjectSummary>,
+  options: { skipCompare: boolean; destKeyToSourceKey?: (key: string) => string | undefined },
+): AsyncGenerator<{ object: ObjectSummary; reason: TransferReason }> {
+  const toSource = options.destKeyToSourceKey ?? ((k: string) => k);
+  const destIter = dest[Symbol.asyncIterator]();
+  let d: ObjectSummary | undefined;
+  let destDone = false;
+  const nextDest = async () => {
+    for (;;) {
+      const r = await destIter.next();
+      if (r.done) { destDone = true; d = undefined; return; }
+      const key = toSource(r.value.key);
+      if (key !== undefined) { d = { ...r.value, key }; return; }
+    }
+  };
+  await nextDest();
+  for await (const s of source) {
+    while (!destDone && d && compareKeys(d.key, s.key) < 0) await nextDest();
+    const match = d && d.key === s.key ? d : undefined;
+    const reason = transferReason(s, match, options.skipCompare);
+    if (reason) yield { object: s, reason };
+  }
+  // Stop the destination listing early if it is still paging.
+  await destIter.return?.();
+}

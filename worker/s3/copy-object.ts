@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../core/log.js';
+import { ObjectChangedDuringCopyError, VerificationError } from '../core/errors.js';
+import { withRetry } from '../core/retry.js';
+import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions } from '../ports/object-store.js';
+import type { StatusStore } from '../ports/status-store.js';
+import { isRetryable } from './retryable.js';
+import { HashingStream, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
+import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
+import { choosePartSize, planParts, type PartRange } from './part-plan.js';
+import { destinationKey } from './transfer-job.js';
+
+export interface CopyContext {
+  source: ObjectStore;
+  dest: ObjectStore;
+  params: S3TaskParams;
+  status: StatusStore;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+export interface CopyResult {
+  method: 'put' | 'multipart' | 'server-side';
+  bytes: number;
+  /** What was verified, e.g. "md5:…" (single part) or "md5-parts:…-N" (multipart). */
+  checksum: string;
+  /** Source ETag of the version copied. */
+  sourceEtag?: string;
+  /** Parts uploaded by this attempt (resumed parts are not counted). */
+  partsUploaded: number;
+}
+
+/** Objects up to this size are read into memory: one request each way, and Content-MD5 can be sent. */
+const BUFFER_LIMIT = 1024 * 1024;
+const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
+
+function md5Base64(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<WriteOptions> {
+  const { params } = ctx;
+  const base: WriteOptions = {
+    contentType: head.contentType,
+    storageClass: params.destStorageClass,
+    acl: params.destAcl,
+    sse: params.destSSE,
+    kmsKeyId: params.destKMSKey,
+  };
+  if (!params.includeMetadata) return base;
+  const tags = await ctx.source.getTags(head.key);
+  return {
+    ...base,
+    contentEncoding: head.contentEncoding,
+    contentLanguage: head.contentLanguage,
+    contentDisposition: head.contentDisposition,
+    cacheControl: head.cacheControl,
+    expires: head.expires,
+    metadata: head.metadata,
+    tags: Object.keys(tags).length ? tags : undefined,
+  };
+}
+
+/** A destination ETag is comparable to an MD5 only without SSE-KMS (KMS ETags are not content hashes). */
+function destEtagIsMd5(ctx: CopyContext): boolean {
+  return ctx.params.destSSE !== 'aws:kms';
+}
+
+async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
+  const body = await readFully(await ctx.source.get(head.key, undefined, head.etag), head.size);
+  const md5 = createHash('md5').update(body).digest('hex');
+  const srcMd5 = md5FromEtag(head.etag);
+  if (srcMd5 && srcMd5 !== md5) throw new ObjectChangedDuringCopyError(head.key);
+  const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
+  const dstMd5 = md5FromEtag(put.etag);
+  if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
+    throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
+  }
+  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0 };
+}
+
+async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
+  const hashing = new HashingStream(head.size);
+  const srcMd5 = md5FromEtag(head.etag);
+  const body = (await ctx.source.get(head.key, undefined, head.etag)).pipe(hashing);
+  // When the source ETag is its MD5, the destination itself can refuse bytes that differ (Content-MD5).
+  const put = await ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined);
+  const md5 = hashing.md5Hex();
+  if (srcMd5 && srcMd5 !== md5) throw new ObjectChangedDuringCopyError(head.key);
+  const dstMd5 = md5FromEtag(put.etag);
+  if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
+    throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
+  }
+  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0 };
+}
+
+async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, part: PartRange): Promise<UploadedPart> {
+  return withRetry(async () => {
+    const hashing = new HashingStream(part.size);
+    const body = (await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag)).pipe(hashing);
+    const { etag } = await ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size);
+    const md5 = hashing.md5Hex();
+    const dstMd5 = md5FromEtag(etag);
+    if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
+      throw new VerificationError(destKey, `part ${part.partNumber}: destination ETag ${dstMd5} differs from the MD5 sent (${md5})`);
+    }
+    return { partNumber: part.partNumber, etag: etag || `"${md5}"`, size: part.size };
+  }, { attempts: 3, isRetryable: (e) => isRetryable(e) || e instanceof VerificationError, signal: ctx.signal });
+}
+
+/** Runs `worker` over `items` with at most `limit` in flight; the first failure stops new work and is rethrown. */
+async function forEachLimited<T>(items: T[], limit: number, worker: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (failure === undefined && next < items.length) {
+      if (signal?.aborted) { failure ??= signal.reason ?? new Error('stopped'); return; }
+      const item = items[next++];
+      try {
+        await worker(item);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure !== undefined) throw failure;
+}
+
+async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
+  const { status } = ctx;
+  const partSize = choosePartSize(head.size, ctx.params.chunkSize);
+  const record = await status.get(head.key);
+  let uploadId: string;
+  let done: UploadedPart[] = [];
+  // Resume only an upload of the same source version with the same part layout.
+  if (record?.uploadId && record.partSize === partSize && record.etag === head.etag) {
+    uploadId = record.uploadId;
+    done = await status.listParts(head.key, uploadId);
+  } else {
+    uploadId = await ctx.dest.createMultipart(destKey, options);
+    await status.update(head.key, { uploadId, partSize, etag: head.etag });
+  }
+  const finished = new Set(done.map((p) => p.partNumber));
+  const todo = planParts(head.size, partSize).filter((p) => !finished.has(p.partNumber));
+  let bytesDone = done.reduce((n, p) => n + p.size, 0);
+  await forEachLimited(todo, ctx.params.partConcurrency, async (part) => {
+    const uploaded = await uploadOnePart(ctx, head, destKey, uploadId, part);
+    await status.addPart(head.key, uploadId, uploaded);
+    bytesDone += part.size;
+    await status.update(head.key, { bytesDone });
+  }, ctx.signal);
+
+  const parts = await status.listParts(head.key, uploadId);
+  const total = parts.reduce((n, p) => n + p.size, 0);
+  if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
+  const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
+  const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
+  const completed = await ctx.dest.completeMultipart(destKey, uploadId, parts);
+  const dstEtag = completed.etag?.replace(/"/g, '');
+  // AWS answers md5-of-part-md5s "-N"; some stores answer the whole-object MD5, comparable to a single-part source ETag.
+  if (destEtagIsMd5(ctx) && dstEtag && composite) {
+    const wholeMd5 = md5FromEtag(head.etag);
+    const ok = dstEtag === composite || (wholeMd5 !== undefined && dstEtag === wholeMd5) || (head.etag?.replace(/"/g, '') === dstEtag);
+    if (!ok && dstEtag.includes('-')) {
+      throw new VerificationError(destKey, `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`);
+    }
+  }
+  await status.clearParts(head.key, uploadId);
+  await status.update(head.key, { uploadId: undefined, partSize: undefined });
+  return {
+    method: 'multipart', bytes: head.size, checksum: `md5-parts:${composite ?? 'unknown'}`, sourceEtag: head.etag,
+    partsUploaded: todo.length,
+  };
+}
+
+async function copyServerSide(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult | undefined> {
+  try {
+    const out = await ctx.dest.copyFrom({ bucket: ctx.source.bucket, key: head.key }, destKey, options, head.size);
+    const srcMd5 = md5FromEtag(head.etag);
+    const dstMd5 = md5FromEtag(out.etag);
+    if (srcMd5 && dstMd5 && srcMd5 !== dstMd5 && destEtagIsMd5(ctx)) {
+      throw new VerificationError(destKey, `server-side copy ETag ${dstMd5} differs from the source ${srcMd5}`);
+    }
+    return { method: 'server-side', bytes: head.size, checksum: `md5:${srcMd5 ?? dstMd5 ?? 'unknown'}`, sourceEtag: head.etag, partsUploaded: 0 };
+  } catch (err) {
+    if (err instanceof VerificationError) throw err;
+    // Some stores lack CopyObject or mishandle some keys; streaming through this machine always works.
+    ctx.logger.warn('copy.server_side_unavailable', { key: head.key, error: err });
+    return undefined;
+  }
+}
+
+export class SourceObjectGoneError extends Error {
+  constructor(readonly key: string) {
+    super(`source object "${key}" no longer exists`);
+  }
+}
+
+/**
+ * Copies one object (current version), choosing server-side copy, a single PUT or a multipart upload,
+ * verifies the bytes end to end and checks that the source did not change meanwhile.
+ */
+export async function copyObject(ctx: CopyContext, key: string): Promise<CopyResult> {
+  const head = await ctx.source.head(key);
+  if (!head) throw new SourceObjectGoneError(key);
+  if (head.size > MAX_OBJECT_SIZE) throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+  const destKey = destinationKey(ctx.params.destPrefix, key);
+  const options = await writeOptionsFor(ctx, head);
+
+  let result: CopyResult | undefined;
+  if (ctx.source.endpointIdentity === ctx.dest.endpointIdentity && head.size <= MAX_SERVER_SIDE_COPY) {
+    result = await copyServerSide(ctx, head, destKey, options);
+  }
+  if (!result) {
+    if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold)) result = await copySmall(ctx, head, destKey, options);
+    else if (head.size <= ctx.params.multipartThreshold) result = await copyStreamed(ctx, head, destKey, options);
+    else result = await copyMultipart(ctx, head, destKey, options);
+  }
+
+  const after = await ctx.source.head(key);
+  if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(key);
+  const written = await ctx.dest.head(destKey);
+  if (!written || written.size !== head.size) {
+    throw new VerificationError(destKey, `destination has ${written?.size ?? 'no'} bytes, the source ${head.size}`);
+  }
+  return result;
+}

@@ -1,0 +1,89 @@
+import type { Logger } from '../core/log.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
+import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
+import { diffListings } from './compare-listings.js';
+import { createKeyFilter } from './key-filter.js';
+import type { S3TaskParams } from './params.js';
+import { sourcePrefixes } from './prefix-source.js';
+import { destinationPrefix, type TransferJob } from './transfer-job.js';
+
+export interface FinderReport {
+  /** Source objects looked at (after include/exclude). */
+  scanned: number;
+  toTransfer: number;
+  bytesToTransfer: number;
+  /** Archived (Glacier/Deep Archive) objects left out because they are not restored. */
+  skippedArchived: number;
+}
+
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+const BATCH = 100;
+
+/** Archived objects can be read only while a restored copy exists (x-amz-restore: ongoing-request="false"). */
+async function readable(source: ObjectStore, o: ObjectSummary): Promise<boolean> {
+  if (!o.storageClass || !ARCHIVED.has(o.storageClass)) return true;
+  const head = await source.head(o.key);
+  return head?.restore?.includes('ongoing-request="false"') ?? false;
+}
+
+/**
+ * Lists source and destination under each prefix, merge-joins them, and queues one job per object that
+ * differs (recording it PENDING). With `dryRun` it only counts. Memory stays constant in the number of keys.
+ */
+export async function runFinder(options: {
+  params: S3TaskParams;
+  source: ObjectStore;
+  dest: ObjectStore;
+  queue?: JobQueue<TransferJob>;
+  status?: StatusStore;
+  logger: Logger;
+  signal?: AbortSignal;
+  dryRun?: boolean;
+}): Promise<FinderReport> {
+  const { params, source, dest, queue, status, logger, signal } = options;
+  const keep = createKeyFilter(params.include, params.exclude);
+  const report: FinderReport = { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
+  let batch: TransferJob[] = [];
+  const flush = async () => {
+    if (batch.length === 0 || options.dryRun) { batch = []; return; }
+    const jobs = batch;
+    batch = [];
+    if (status) {
+      const records: ObjectRecord[] = jobs.map((j) => ({ key: j.key, size: j.size, etag: j.etag, status: 'PENDING', attempts: 0 }));
+      await Promise.all(records.map((r) => status.put(r)));
+    }
+    await queue?.sendBatch(jobs);
+  };
+  const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';
+
+  for await (const prefix of sourcePrefixes(params.srcPrefix, params.srcPrefixsListFile)) {
+    const filtered = (async function* () {
+      for await (const o of source.list(prefix)) {
+        if (!keep(o.key)) continue;
+        report.scanned++;
+        yield o;
+      }
+    })();
+    const destListing = dest.list(destinationPrefix(params.destPrefix, prefix));
+    for await (const { object, reason } of diffListings(filtered, destListing, {
+      skipCompare: params.srcSkipCompare,
+      destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
+    })) {
+      if (signal?.aborted) break;
+      if (!(await readable(source, object))) {
+        report.skippedArchived++;
+        continue;
+      }
+      report.toTransfer++;
+      report.bytesToTransfer += object.size;
+      batch.push({ key: object.key, size: object.size, etag: object.etag, action: 'copy' });
+      if (batch.length >= BATCH) await flush();
+      logger.debug('finder.queued', { key: object.key, reason });
+    }
+    if (signal?.aborted) break;
+  }
+  await flush();
+  logger.info('finder.done', { ...report });
+  return report;
+}

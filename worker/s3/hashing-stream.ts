@@ -1,0 +1,63 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * Passes bytes through while hashing and counting them; fails the stream if it ends short of (or beyond)
+ * the expected length, so a truncated source never becomes a short destination object.
+ */
+export class HashingStream extends Transform {
+  private readonly hash: Hash = createHash('md5');
+  bytes = 0;
+
+  constructor(private readonly expected: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.expected) {
+      cb(new Error(`source sent more than the expected ${this.expected} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.bytes !== this.expected) cb(new Error(`source body ended after ${this.bytes} of ${this.expected} bytes`));
+    else cb();
+  }
+
+  md5Hex(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** Reads a whole (small) stream into memory, checking its length. */
+export async function readFully(stream: NodeJS.ReadableStream, expected: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of stream) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
+    n += b.length;
+    if (n > expected) throw new Error(`source sent more than the expected ${expected} bytes`);
+    chunks.push(b);
+  }
+  if (n !== expected) throw new Error(`source body ended after ${n} of ${expected} bytes`);
+  return Buffer.concat(chunks, n);
+}
+
+const MD5_ETAG = /^"?([0-9a-f]{32})"?$/i;
+
+/** The MD5 an ETag stands for, when it is a plain single-part MD5 ETag. */
+export function md5FromEtag(etag: string | undefined): string | undefined {
+  const m = etag ? MD5_ETAG.exec(etag) : null;
+  return m ? m[1].toLowerCase() : undefined;
+}
+
+/** AWS's multipart ETag: md5 of the concatenated binary part MD5s, then "-<parts>". */
+export function multipartEtag(partMd5Hex: string[]): string {
+  const h = createHash('md5');
+  for (const p of partMd5Hex) h.update(Buffer.from(p, 'hex'));
+  return `${h.digest('hex')}-${partMd5Hex.length}`;
+}

@@ -1,0 +1,115 @@
+import type { Logger } from '../core/log.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { SecretStore } from '../ports/secret-store.js';
+import type { StatusStore, StatusSummary } from '../ports/status-store.js';
+import { openTaskBuckets } from '../adapters/s3/open-buckets.js';
+import { runFinder, type FinderReport } from './finder.js';
+import { runWorker } from './job-worker.js';
+import type { S3TaskParams } from './params.js';
+import type { TransferJob } from './transfer-job.js';
+
+export interface TransferProgress extends StatusSummary {
+  phase: 'finding' | 'copying' | 'done';
+  elapsedMs: number;
+  bytesPerSecond: number;
+  /** Seconds left at the current rate; undefined until there is a rate. */
+  etaSeconds?: number;
+}
+
+export interface TransferReport extends StatusSummary {
+  finder: FinderReport;
+  durationMs: number;
+  /** True when every queued object is DONE and verified (nothing failed, pending or in progress). */
+  complete: boolean;
+}
+
+export interface TransferOptions {
+  params: S3TaskParams;
+  queue: JobQueue<TransferJob>;
+  status: StatusStore;
+  secrets: SecretStore;
+  logger: Logger;
+  signal?: AbortSignal;
+  onProgress?: (p: TransferProgress) => void;
+  progressIntervalMs?: number;
+  /** Buckets to use instead of opening them from params (tests wrap them to count or inject faults). */
+  buckets?: { source: ObjectStore; dest: ObjectStore };
+}
+
+function progressOf(summary: StatusSummary, phase: TransferProgress['phase'], startedAt: number, startBytes: number): TransferProgress {
+  const elapsedMs = Date.now() - startedAt;
+  const bytesPerSecond = elapsedMs > 0 ? ((summary.bytesDone - startBytes) * 1000) / elapsedMs : 0;
+  const left = summary.bytesTotal - summary.bytesDone;
+  return {
+    ...summary, phase, elapsedMs, bytesPerSecond,
+    etaSeconds: bytesPerSecond > 0 ? Math.ceil(left / bytesPerSecond) : undefined,
+  };
+}
+
+export function isComplete(s: StatusSummary): boolean {
+  return s.failed === 0 && s.pending === 0 && s.inProgress === 0 && s.done + s.skipped === s.total && s.verified >= s.done;
+}
+
+/** One full pass: check access, find what differs, copy it all, report. The same function runs locally and in the hub. */
+export async function runS3Transfer(options: TransferOptions): Promise<TransferReport> {
+  const { params, queue, status, logger, signal } = options;
+  const startedAt = Date.now();
+  const { source, dest } = options.buckets ?? (await openTaskBuckets(params, options.secrets, params.workerConcurrency * 2));
+  await source.checkAccess();
+  await dest.checkAccess();
+  const startBytes = (await status.summary()).bytesDone;
+  let phase: TransferProgress['phase'] = 'finding';
+  const report = async () => options.onProgress?.(progressOf(await status.summary(), phase, startedAt, startBytes));
+  const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
+  try {
+    const finder = await runFinder({ params, source, dest, queue, status, logger, signal });
+    phase = 'copying';
+    await runWorker({ params, source, dest, queue, status, logger, signal, exitWhenDrained: true });
+    phase = 'done';
+    await report();
+    const summary = await status.summary();
+    return { ...summary, finder, durationMs: Date.now() - startedAt, complete: !signal?.aborted && isComplete(summary) };
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+}
+
+export interface TransferEstimate extends FinderReport {
+  /** Request charges: LIST pages on both sides, GET at the source, PUT (or parts) at the destination. */
+  requests: { list: number; get: number; put: number };
+  estimatedRequestCostUsd: number;
+  /** Internet/cross-region data transfer out of the source, at the first-tier price. */
+  estimatedTransferCostUsd: number;
+}
+
+/** Prices used by the estimate (us-east-1 list prices; other regions differ by a few percent). */
+export const PRICES = {
+  putPer1000: 0.005,
+  getPer1000: 0.0004,
+  listPer1000: 0.005,
+  transferOutPerGiB: 0.09,
+};
+
+/** Dry run: what a transfer would copy and roughly what it would cost, without writing anything. */
+export async function estimateS3Transfer(options: Omit<TransferOptions, 'queue' | 'status'>): Promise<TransferEstimate> {
+  const { params, logger, signal } = options;
+  const { source, dest } = options.buckets ?? (await openTaskBuckets(params, options.secrets));
+  await source.checkAccess();
+  await dest.checkAccess();
+  const finder = await runFinder({ params, source, dest, logger, signal, dryRun: true });
+  const avg = finder.toTransfer ? finder.bytesToTransfer / finder.toTransfer : 0;
+  const partsPerObject = avg > params.multipartThreshold ? Math.ceil(avg / params.chunkSize) + 2 : 1;
+  const requests = {
+    list: Math.ceil(finder.scanned / 1000) * 2,
+    get: finder.toTransfer * (partsPerObject > 1 ? partsPerObject - 2 : 1) + finder.toTransfer * 2,
+    put: finder.toTransfer * partsPerObject,
+  };
+  const requestCost = (requests.put * PRICES.putPer1000 + requests.get * PRICES.getPer1000 + requests.list * PRICES.listPer1000) / 1000;
+  return {
+    ...finder,
+    requests,
+    estimatedRequestCostUsd: Math.round(requestCost * 10000) / 10000,
+    estimatedTransferCostUsd: Math.round((finder.bytesToTransfer / 1024 ** 3) * PRICES.transferOutPerGiB * 10000) / 10000,
+  };
+}
