@@ -191,10 +191,19 @@ async function copyServerSide(ctx: CopyContext, head: ObjectHead, destKey: strin
   }
 }
 
-export class SourceObjectGoneError extends Error {
-  constructor(readonly key: string) {
-    super(`source object "${key}" no longer exists`);
+/** The source cannot (or need not) be copied now: it was deleted, or it is archived and not restored. */
+export class SourceNotCopyableError extends Error {
+  constructor(readonly key: string, reason: string) {
+    super(`source object "${key}" ${reason}`);
   }
+}
+
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** Archived objects are readable only while a restored copy exists (x-amz-restore: ongoing-request="false"). */
+export function isReadable(head: ObjectHead): boolean {
+  if (!head.storageClass || !ARCHIVED.has(head.storageClass)) return true;
+  return head.restore?.includes('ongoing-request="false"') ?? false;
 }
 
 /**
@@ -203,7 +212,8 @@ export class SourceObjectGoneError extends Error {
  */
 export async function copyObject(ctx: CopyContext, key: string): Promise<CopyResult> {
   const head = await ctx.source.head(key);
-  if (!head) throw new SourceObjectGoneError(key);
+  if (!head) throw new SourceNotCopyableError(key, 'no longer exists');
+  if (!isReadable(head)) throw new SourceNotCopyableError(key, `is in ${head.storageClass} and not restored`);
   if (head.size > MAX_OBJECT_SIZE) throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
   const destKey = destinationKey(ctx.params.destPrefix, key);
   const options = await writeOptionsFor(ctx, head);

@@ -3,6 +3,7 @@ import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
 import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
+import { isReadable } from './copy-object.js';
 import { createKeyFilter } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { sourcePrefixes } from './prefix-source.js';
@@ -17,14 +18,27 @@ export interface FinderReport {
   skippedArchived: number;
 }
 
-const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 const BATCH = 100;
 
-/** Archived objects can be read only while a restored copy exists (x-amz-restore: ongoing-request="false"). */
+/** Listings name the storage class; only archived objects need a HEAD to see whether they are restored. */
 async function readable(source: ObjectStore, o: ObjectSummary): Promise<boolean> {
-  if (!o.storageClass || !ARCHIVED.has(o.storageClass)) return true;
+  if (o.storageClass !== 'GLACIER' && o.storageClass !== 'DEEP_ARCHIVE') return true;
   const head = await source.head(o.key);
-  return head?.restore?.includes('ongoing-request="false"') ?? false;
+  return head ? isReadable(head) : false;
+}
+
+/**
+ * Records a job as PENDING. A record of the same source version keeps its open multipart upload,
+ * so a worker that crashed mid-upload resumes it; a new version starts from scratch.
+ */
+async function markPending(status: StatusStore, job: TransferJob): Promise<void> {
+  const existing = await status.get(job.key);
+  if (existing && existing.etag === job.etag && existing.uploadId) {
+    await status.update(job.key, { status: 'PENDING', size: job.size, error: undefined });
+    return;
+  }
+  const record: ObjectRecord = { key: job.key, size: job.size, etag: job.etag, status: 'PENDING', attempts: 0 };
+  await status.put(record);
 }
 
 /**
@@ -49,10 +63,7 @@ export async function runFinder(options: {
     if (batch.length === 0 || options.dryRun) { batch = []; return; }
     const jobs = batch;
     batch = [];
-    if (status) {
-      const records: ObjectRecord[] = jobs.map((j) => ({ key: j.key, size: j.size, etag: j.etag, status: 'PENDING', attempts: 0 }));
-      await Promise.all(records.map((r) => status.put(r)));
-    }
+    if (status) await Promise.all(jobs.map((j) => markPending(status, j)));
     await queue?.sendBatch(jobs);
   };
   const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';

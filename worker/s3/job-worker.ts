@@ -5,7 +5,7 @@ import { backoffMs } from '../core/retry.js';
 import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
-import { copyObject, SourceObjectGoneError, type CopyResult } from './copy-object.js';
+import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
 import type { S3TaskParams } from './params.js';
 import { isRetryable } from './retryable.js';
 import { isS3EventMessage, jobsFromS3Event } from './s3-event.js';
@@ -101,7 +101,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       options.onObjectDone?.(job.key, result);
       logger.info('worker.copied', { key: job.key, bytes: result.bytes, method: result.method, checksum: result.checksum });
     } catch (err) {
-      if (err instanceof SourceObjectGoneError) {
+      if (err instanceof SourceNotCopyableError) {
         await status.update(job.key, { status: 'SKIPPED', error: err.message, finishedAt: new Date().toISOString() });
         return;
       }

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidParameterError } from '../../worker/core/errors.js';
+import type { ObjectSummary } from '../../worker/ports/object-store.js';
+import { compareKeys, diffListings } from '../../worker/s3/compare-listings.js';
+import { createKeyFilter } from '../../worker/s3/key-filter.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { choosePartSize, planParts } from '../../worker/s3/part-plan.js';
+
+const MiB = 1024 * 1024;
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try { fn(); } catch (e) { return e instanceof InvalidParameterError ? e.field : `other: ${String(e)}`; }
+  return undefined;
+}
+
+describe('parseS3TaskParams', () => {
+  const ok = { srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dst-bucket', destRegion: 'cn-north-1' };
+
+  it('applies defaults and reads strings as the API sends them', () => {
+    const p = parseS3TaskParams({ ...ok, srcSkipCompare: 'true', chunkSize: '16MiB', workerConcurrency: '8' });
+    expect(p).toMatchObject({ srcType: 'Amazon_S3', srcSkipCompare: true, chunkSize: 16 * MiB, workerConcurrency: 8, destStorageClass: 'STANDARD', includeMetadata: true });
+  });
+
+  it('derives provider endpoints from the region', () => {
+    expect(parseS3TaskParams({ ...ok, srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou' }).srcEndpoint).toBe('https://oss-cn-hangzhou.aliyuncs.com');
+    expect(parseS3TaskParams({ ...ok, srcType: 'Tencent_COS', srcRegion: 'ap-guangzhou' }).srcEndpoint).toBe('https://cos.ap-guangzhou.myqcloud.com');
+    expect(parseS3TaskParams({ ...ok, srcType: 'Qiniu_Kodo', srcRegion: 'cn-east-1' }).srcEndpoint).toBe('https://s3-cn-east-1.qiniucs.com');
+    expect(parseS3TaskParams({ ...ok, srcType: 'Google_GCS' }).srcEndpoint).toBe('https://storage.googleapis.com');
+    expect(parseS3TaskParams(ok).srcEndpoint).toBeUndefined();
+  });
+
+  it('names the offending field', () => {
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, srcBucket: undefined }))).toBe('srcBucket');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, destBucket: 'Bad_Bucket' }))).toBe('destBucket');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'FTP' }))).toBe('srcType');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'S3_Compatible' }))).toBe('srcEndpoint');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'ftp://x' }))).toBe('srcEndpoint');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'https://user:pw@host' }))).toBe('srcEndpoint');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, destKMSKey: 'k' }))).toBe('destKMSKey');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, chunkSize: '1MiB' }))).toBe('chunkSize');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, srcSkipCompare: 'maybe' }))).toBe('srcSkipCompare');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, srcRegion: 'US West' }))).toBe('srcRegion');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, destBucket: 'src-bucket', destRegion: 'us-west-2' }))).toBe('destBucket');
+  });
+});
+
+describe('listing merge-join', () => {
+  async function* list(items: Array<[string, number, string?]>): AsyncGenerator<ObjectSummary> {
+    for (const [key, size, etag] of items) yield { key, size, etag };
+  }
+
+  it('yields what is missing or different, in order', async () => {
+    const src = list([['a', 1, '"1"'], ['b', 2, '"2"'], ['c', 3, '"3"'], ['d', 4, '"4"'], ['e', 5, '"5-2"']]);
+    const dst = list([['a', 1, '"1"'], ['b', 9, '"2"'], ['c', 3, '"x"'], ['e', 5, '"other-3"'], ['z', 1]]);
+    const out: string[] = [];
+    for await (const d of diffListings(src, dst, { skipCompare: false })) out.push(`${d.object.key}:${d.reason}`);
+    expect(out).toEqual(['b:size', 'c:etag', 'd:missing']);
+  });
+
+  it('with skipCompare only copies what is missing', async () => {
+    const out: string[] = [];
+    for await (const d of diffListings(list([['a', 1], ['b', 2]]), list([['a', 7]]), { skipCompare: true })) out.push(d.object.key);
+    expect(out).toEqual(['b']);
+  });
+
+  it('orders keys by UTF-8 bytes like ListObjectsV2', () => {
+    // U+FF5E (3 UTF-8 bytes, 0xEF…) sorts before U+1F600 (4 bytes, 0xF0…) though UTF-16 order says otherwise.
+    expect(compareKeys('\uFF5E', '\u{1F600}')).toBeLessThan(0);
+    expect('\uFF5E' < '\u{1F600}').toBe(false);
+  });
+
+  it('handles a million keys in constant memory', async () => {
+    async function* gen(n: number, skipEvery: number): AsyncGenerator<ObjectSummary> {
+      for (let i = 0; i < n; i++) if (i % skipEvery !== 0) yield { key: `k${String(i).padStart(8, '0')}`, size: 1 };
+    }
+    async function* all(n: number): AsyncGenerator<ObjectSummary> {
+      for (let i = 0; i < n; i++) yield { key: `k${String(i).padStart(8, '0')}`, size: 1 };
+    }
+    const before = process.memoryUsage().heapUsed;
+    let missing = 0;
+    for await (const _ of diffListings(all(1_000_000), gen(1_000_000, 10), { skipCompare: false })) missing++;
+    expect(missing).toBe(100_000);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * MiB);
+  }, 120_000);
+});
+
+describe('include/exclude and part planning', () => {
+  it('matches globs against the full key', () => {
+    const keep = createKeyFilter(['logs/**', '*.csv'], ['**/*.tmp']);
+    expect(['logs/a/b.log', 'x.csv', 'logs/a.tmp', 'dir/x.csv', 'other'].filter(keep)).toEqual(['logs/a/b.log', 'x.csv']);
+  });
+
+  it('keeps uploads within 10,000 parts', () => {
+    expect(choosePartSize(40 * MiB, 5 * MiB)).toBe(5 * MiB);
+    const fiveTiB = 5 * 1024 * 1024 * MiB;
+    const size = choosePartSize(fiveTiB, 8 * MiB);
+    expect(Math.ceil(fiveTiB / size)).toBeLessThanOrEqual(10_000);
+    const parts = planParts(12 * MiB + 1, 5 * MiB);
+    expect(parts.map((p) => p.size)).toEqual([5 * MiB, 5 * MiB, 2 * MiB + 1]);
+    expect(parts.at(-1)!.end).toBe(12 * MiB);
+  });
+});
