@@ -1,0 +1,68 @@
+import {
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { SecretNotFoundError } from '../../core/errors.js';
+import { redactValue } from '../../core/log.js';
+import type { SecretStore, SecretSummary } from '../../ports/secret-store.js';
+
+/** Errors meaning "this name does not lead to a readable secret" (rather than an outage). */
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'DecryptionFailure', 'InvalidRequestException']);
+
+/**
+ * Secrets in AWS Secrets Manager: each secret's SecretString is a JSON object, e.g.
+ * `{ "access_key_id": "…", "secret_access_key": "…" }`. Values are registered for log redaction as soon as they are read;
+ * list() returns names, ARNs and descriptions only.
+ */
+export class SecretsManagerStore implements SecretStore {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async get(name: string): Promise<Record<string, string>> {
+    let text: string | undefined;
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
+      text = out.SecretString;
+    } catch (err) {
+      if (NOT_FOUND.has((err as Error).name)) throw new SecretNotFoundError(name);
+      throw err;
+    }
+    if (text === undefined) throw new SecretNotFoundError(name);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      redactValue(text);
+      // Never echo the value: it is the secret.
+      throw new Error(`secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`);
+    }
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (v === null || v === undefined) continue;
+      const s = typeof v === 'string' ? v : JSON.stringify(v);
+      redactValue(s);
+      fields[k] = s;
+    }
+    return fields;
+  }
+
+  async list(): Promise<SecretSummary[]> {
+    const out: SecretSummary[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.client.send(new ListSecretsCommand({ NextToken: next, MaxResults: 100 }));
+      for (const s of page.SecretList ?? []) {
+        if (!s.Name) continue;
+        const summary: SecretSummary = { name: s.Name };
+        if (s.ARN) summary.arn = s.ARN;
+        if (s.Description) summary.description = s.Description;
+        out.push(summary);
+      }
+      next = page.NextToken;
+    } while (next);
+    return out;
+  }
+}

@@ -1,0 +1,207 @@
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SetQueueAttributesCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobQueue, QueueDepth, ReceivedJob } from '../../ports/job-queue.js';
+
+/** SQS caps: 10 messages per SendMessageBatch / ReceiveMessage, 20 s long poll, 12 h visibility. */
+const SQS_BATCH = 10;
+const MAX_WAIT_SEC = 20;
+const MAX_VISIBILITY_SEC = 43_200;
+const SEND_ATTEMPTS = 5;
+
+/** A receipt that no longer names an in-flight delivery (it expired and was redelivered, or was deleted). */
+function isStaleReceipt(err: unknown): boolean {
+  const name = (err as { name?: string; Code?: string })?.name ?? '';
+  const message = err instanceof Error ? err.message : '';
+  return (
+    /MessageNotInflight|ReceiptHandleIsInvalid/.test(name)
+    || (name === 'InvalidParameterValue' && /receipt|not available/i.test(message))
+  );
+}
+
+function visibilitySeconds(sec: number): number {
+  return Math.min(MAX_VISIBILITY_SEC, Math.max(0, Math.ceil(sec)));
+}
+
+export interface SqsJobQueueOptions {
+  client: SQSClient;
+  queueUrl: string;
+  /** The queue's dead-letter queue, counted by depth(); redrive itself is the queue's RedrivePolicy. */
+  dlqUrl?: string;
+}
+
+/**
+ * JobQueue over Amazon SQS (standard queue). Bodies travel as JSON. Dead-lettering is SQS's own redrive
+ * (RedrivePolicy.maxReceiveCount, see ensureSqsQueue), so it behaves like SqliteJobQueue's maxReceiveCount.
+ * Like the SQLite queue, extend/release of a delivery that is no longer in flight is a no-op.
+ */
+export class SqsJobQueue<T> implements JobQueue<T> {
+  private readonly client: SQSClient;
+  readonly queueUrl: string;
+  readonly dlqUrl?: string;
+
+  constructor(options: SqsJobQueueOptions) {
+    this.client = options.client;
+    this.queueUrl = options.queueUrl;
+    this.dlqUrl = options.dlqUrl;
+  }
+
+  async sendBatch(bodies: T[]): Promise<void> {
+    for (let i = 0; i < bodies.length; i += SQS_BATCH) {
+      const entries = bodies.slice(i, i + SQS_BATCH).map((body, j) => ({ Id: String(j), MessageBody: JSON.stringify(body) }));
+      await this.sendEntries(entries);
+    }
+  }
+
+  /** Sends one batch; entries SQS reports as failed are sent again (with backoff) unless the failure is the sender's fault. */
+  private async sendEntries(entries: SendMessageBatchRequestEntry[]): Promise<void> {
+    let pending = entries;
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+      const failed = out.Failed ?? [];
+      if (failed.length === 0) return;
+      const permanent = failed.find((f) => f.SenderFault);
+      if (permanent || attempt >= SEND_ATTEMPTS) {
+        const f = permanent ?? failed[0];
+        throw new Error(`SQS SendMessageBatch to ${this.queueUrl}: ${failed.length} message(s) not sent (${f.Code}: ${f.Message ?? 'no message'})`);
+      }
+      const failedIds = new Set(failed.map((f) => f.Id));
+      pending = pending.filter((e) => failedIds.has(e.Id));
+      await sleep(100 * 2 ** attempt);
+    }
+  }
+
+  async receive(options: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {
+    const jobs: ReceivedJob<T>[] = [];
+    let wait = Math.min(MAX_WAIT_SEC, Math.max(0, Math.round(options.waitTimeSec ?? 0)));
+    while (jobs.length < options.max) {
+      const want = Math.min(SQS_BATCH, options.max - jobs.length);
+      const out = await this.client.send(new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: want,
+        VisibilityTimeout: visibilitySeconds(options.visibilityTimeoutSec),
+        WaitTimeSeconds: wait,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }));
+      const messages = out.Messages ?? [];
+      for (const m of messages) {
+        jobs.push({
+          id: m.MessageId ?? '',
+          receiptHandle: m.ReceiptHandle ?? '',
+          body: JSON.parse(m.Body ?? 'null') as T,
+          receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+        });
+      }
+      // Only the first call long-polls; more calls just top up what is already there.
+      if (messages.length === 0) break;
+      wait = 0;
+    }
+    return jobs;
+  }
+
+  private async changeVisibility(job: ReceivedJob<T>, seconds: number): Promise<void> {
+    try {
+      await this.client.send(new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle, VisibilityTimeout: visibilitySeconds(seconds),
+      }));
+    } catch (err) {
+      if (!isStaleReceipt(err)) throw err;
+    }
+  }
+
+  async extendVisibility(job: ReceivedJob<T>, visibilityTimeoutSec: number): Promise<void> {
+    await this.changeVisibility(job, visibilityTimeoutSec);
+  }
+
+  async release(job: ReceivedJob<T>): Promise<void> {
+    await this.changeVisibility(job, 0);
+  }
+
+  async delete(job: ReceivedJob<T>): Promise<void> {
+    try {
+      await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle }));
+    } catch (err) {
+      if (!isStaleReceipt(err)) throw err;
+    }
+  }
+
+  private async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+    const out = await this.client.send(new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }));
+    const a = out.Attributes ?? {};
+    return {
+      visible: Number(a.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
+  }
+
+  /** SQS counts are approximate (eventually consistent); delayed messages count as visible (they are waiting, not worked on). */
+  async depth(): Promise<QueueDepth> {
+    const main = await this.counts(this.queueUrl);
+    let deadLettered = 0;
+    if (this.dlqUrl) {
+      const dlq = await this.counts(this.dlqUrl);
+      deadLettered = dlq.visible + dlq.inFlight + dlq.delayed;
+    }
+    return { visible: main.visible + main.delayed, inFlight: main.inFlight, deadLettered };
+  }
+}
+
+export interface EnsureSqsQueueOptions {
+  /** Deliveries before SQS moves a message to the dead-letter queue (the task's maxAttempts). */
+  maxReceiveCount: number;
+  visibilityTimeoutSec: number;
+  /** Seconds a message is kept (default 14 days, the SQS maximum). */
+  retentionSec?: number;
+}
+
+async function createOrUpdateQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  try {
+    const out = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    return out.QueueUrl!;
+  } catch (err) {
+    // An existing queue with other attributes: reuse it and bring its attributes up to date.
+    if (!/QueueAlreadyExists|QueueNameExists/.test((err as Error).name)) throw err;
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
+    await client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+    return QueueUrl!;
+  }
+}
+
+/**
+ * Creates (or updates) a queue `name` and its dead-letter queue `name-dlq`, wired with a RedrivePolicy.
+ * The cloud stack creates these with CDK; this is for local runs and tests.
+ */
+export async function ensureSqsQueue(
+  client: SQSClient,
+  name: string,
+  options: EnsureSqsQueueOptions,
+): Promise<{ queueUrl: string; dlqUrl: string }> {
+  if (!Number.isInteger(options.maxReceiveCount) || options.maxReceiveCount < 1 || options.maxReceiveCount > 1000) {
+    throw new RangeError(`maxReceiveCount must be an integer from 1 to 1000, got ${options.maxReceiveCount}`);
+  }
+  const retention = String(options.retentionSec ?? 1_209_600);
+  const dlqUrl = await createOrUpdateQueue(client, `${name}-dlq`, { MessageRetentionPeriod: retention });
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+  const dlqArn = Attributes?.QueueArn;
+  if (!dlqArn) throw new Error(`SQS did not return the ARN of ${dlqUrl}`);
+  const queueUrl = await createOrUpdateQueue(client, name, {
+    VisibilityTimeout: String(visibilitySeconds(options.visibilityTimeoutSec)),
+    MessageRetentionPeriod: retention,
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: options.maxReceiveCount }),
+  });
+  return { queueUrl, dlqUrl };
+}

@@ -1,0 +1,56 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+
+/**
+ * Key schema of a task's status table (the cloud creates one table per task stack; the CDK stack uses these constants).
+ *
+ * - Partition key `objectKey` (S): the source object key.
+ * - Sort key `sk` (S): `#object` for the object's record; `part#<uploadId>#<partNumber, 5 digits>` for each
+ *   finished part of an open multipart upload. Every part is its own item, so concurrent addPart calls never
+ *   overwrite each other, an upload may have all 10,000 parts (no 400 KB item limit), and listParts is one
+ *   Query on the object's partition (`begins_with(sk, 'part#<uploadId>#')`), already in part order.
+ */
+export const STATUS_TABLE_PARTITION_KEY = 'objectKey';
+export const STATUS_TABLE_SORT_KEY = 'sk';
+export const RECORD_SORT_KEY = '#object';
+export const PART_SORT_KEY_PREFIX = 'part#';
+
+export const STATUS_TABLE_KEY_SCHEMA = [
+  { AttributeName: STATUS_TABLE_PARTITION_KEY, KeyType: 'HASH' as const },
+  { AttributeName: STATUS_TABLE_SORT_KEY, KeyType: 'RANGE' as const },
+];
+export const STATUS_TABLE_ATTRIBUTES = [
+  { AttributeName: STATUS_TABLE_PARTITION_KEY, AttributeType: 'S' as const },
+  { AttributeName: STATUS_TABLE_SORT_KEY, AttributeType: 'S' as const },
+];
+
+export function partsSortKeyPrefix(uploadId: string): string {
+  return `${PART_SORT_KEY_PREFIX}${uploadId}#`;
+}
+
+export function partSortKey(uploadId: string, partNumber: number): string {
+  return partsSortKeyPrefix(uploadId) + String(partNumber).padStart(5, '0');
+}
+
+/** Creates the status table (on-demand capacity) unless it exists, and waits until it is ACTIVE. For local runs and tests. */
+export async function ensureStatusTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: STATUS_TABLE_KEY_SCHEMA,
+      AttributeDefinitions: STATUS_TABLE_ATTRIBUTES,
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+  } catch (err) {
+    if ((err as Error).name !== 'ResourceInUseException') throw err;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const keys = (Table?.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+    const want = STATUS_TABLE_KEY_SCHEMA.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+    if (keys !== want) throw new Error(`table ${tableName} exists with key schema ${keys}, expected ${want}`);
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+}
