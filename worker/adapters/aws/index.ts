@@ -2,3 +2,4 @@ export { SqsJobQueue, ensureSqsQueue, type SqsJobQueueOptions, type EnsureSqsQue
 export { DynamoStatusStore } from './dynamo-status-store.js';
 export * from './status-table.js';
 export { SecretsManagerStore } from './secrets-manager-store.js';
+export { loadCloudRoleConfig, openCloudRole, type CloudRoleConfig } from './cloud-role.js';

@@ -1,0 +1,163 @@
+/**
+ * The S3 engine on the cloud adapters: SQS (fauxqs) + DynamoDB (dynalite) + two s3rver buckets.
+ * First in-process through runS3Transfer, then as the real cloud roles: `dth finder` and `dth worker` child processes.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue,
+} from '../../worker/adapters/aws/index.js';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { silentLogger } from '../../worker/core/log.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { runS3Transfer } from '../../worker/s3/run-transfer.js';
+import type { TransferJob } from '../../worker/s3/transfer-job.js';
+import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
+import { servers, uniqueName } from '../support/servers.js';
+import { baseParams, bucketPair, bytes, md5, putSource, readObject, secretsFile } from './engine-fixtures.js';
+
+const MiB = 1024 * 1024;
+const sqs = localSqsClient();
+const ddb = localDynamoClient();
+const DTH = fileURLToPath(new URL('../../bin/dth.mjs', import.meta.url));
+
+/** A task's cloud resources: its queue (+DLQ) and its status table, as the task stack would create them. */
+async function taskResources(maxReceiveCount = 3) {
+  const name = uniqueName('task');
+  const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount, visibilityTimeoutSec: 120 });
+  await ensureStatusTable(ddb, name);
+  return {
+    queueUrl, dlqUrl, tableName: name,
+    queue: new SqsJobQueue<TransferJob>({ client: sqs, queueUrl, dlqUrl }),
+    status: new DynamoStatusStore({ client: ddb, tableName: name }),
+  };
+}
+
+async function seedSource(src: string): Promise<Record<string, Buffer>> {
+  const objects: Record<string, Buffer> = {
+    'a.txt': Buffer.from('hello'),
+    'dir/b.bin': bytes(100 * 1024, 2),
+    'dir/ü space+plus.txt': Buffer.from('unicode key'),
+    'big.bin': bytes(12 * MiB, 3),
+    'empty': Buffer.alloc(0),
+  };
+  for (const [key, body] of Object.entries(objects)) await putSource(src, key, body);
+  return objects;
+}
+
+async function expectCopied(dst: string, objects: Record<string, Buffer>) {
+  for (const [key, body] of Object.entries(objects)) {
+    expect(md5(await readObject(servers.s3Dest, dst, key)), key).toBe(md5(body));
+  }
+}
+
+describe('S3 engine on SQS + DynamoDB adapters', () => {
+  it('runS3Transfer copies everything byte-exact, multipart included, and reports DONE + verified', async () => {
+    const { src, dst } = await bucketPair();
+    const objects = await seedSource(src);
+    const params = parseS3TaskParams(baseParams(src, dst, { maxAttempts: '3' }));
+    const { queue, status } = await taskResources(params.maxAttempts);
+    const report = await runS3Transfer({
+      params, queue, status, secrets: new FileSecretStore(secretsFile()), logger: silentLogger,
+    });
+    expect(report.finder).toMatchObject({ scanned: 5, toTransfer: 5, bytesToTransfer: 12 * MiB + 100 * 1024 + 16 });
+    expect(report).toMatchObject({ complete: true, total: 5, done: 5, verified: 5, failed: 0, pending: 0, inProgress: 0 });
+    await expectCopied(dst, objects);
+    const big = await status.get('big.bin');
+    expect(big).toMatchObject({ status: 'DONE', verified: true, size: 12 * MiB, bytesDone: 12 * MiB });
+    expect(big?.uploadId).toBeUndefined();
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
+});
+
+interface Child { code: number | null; stdout: string; stderr: string }
+
+function dth(args: string[], env: Record<string, string>, onStderr?: (text: string, kill: () => void) => void): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-warnings', DTH, ...args], {
+      env: { ...process.env, DTH_FROM_SOURCE: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, () => child.kill('SIGTERM'));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+  return JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
+}
+
+describe('dth finder / dth worker as cloud roles', () => {
+  it('finder queues the difference (and skips while the queue is busy); worker --once copies it all', async () => {
+    const { src, dst } = await bucketPair();
+    const objects = await seedSource(src);
+    const { queueUrl, dlqUrl, tableName, queue, status } = await taskResources();
+    // No credential names in the params: the buckets use the default chain (s3rver's key, from the environment).
+    const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, dst);
+    const env = {
+      TASK_PARAMS: JSON.stringify(params), QUEUE_URL: queueUrl, DLQ_URL: dlqUrl, STATUS_TABLE: tableName,
+      AWS_REGION: 'us-east-1', SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb,
+      AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    };
+
+    const found = await dth(['finder'], env);
+    expect(found.code, found.stderr).toBe(0);
+    expect(lastJson(found.stdout)).toMatchObject({ event: 'finder.report', scanned: 5, toTransfer: 5 });
+    expect((await queue.depth()).visible).toBe(5);
+    expect(await status.summary()).toMatchObject({ total: 5, pending: 5, done: 0 });
+
+    const skipped = await dth(['finder'], env);
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(lastJson(skipped.stdout)).toMatchObject({ event: 'finder.skipped', visible: 5 });
+    expect((await queue.depth()).visible).toBe(5);
+
+    const worked = await dth(['worker', '--once'], env);
+    expect(worked.code, worked.stderr).toBe(0);
+    expect(lastJson(worked.stdout)).toMatchObject({ event: 'worker.report', copied: 5, failed: 0 });
+    await expectCopied(dst, objects);
+    expect(await status.summary()).toMatchObject({ total: 5, done: 5, verified: 5, failed: 0, pending: 0 });
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+
+    // The next scheduled pass finds nothing left to copy.
+    const again = await dth(['finder'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(lastJson(again.stdout)).toMatchObject({ event: 'finder.report', scanned: 5, toTransfer: 0 });
+  });
+
+  it('worker runs until SIGTERM and then stops gracefully with exit 0', async () => {
+    const { src, dst } = await bucketPair();
+    const { queueUrl, tableName } = await taskResources();
+    const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, dst);
+    let signalled = false;
+    const out = await dth(['worker'], {
+      TASK_PARAMS: JSON.stringify(params), QUEUE_URL: queueUrl, STATUS_TABLE: tableName, AWS_REGION: 'us-east-1',
+      SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    }, (stderr, kill) => {
+      if (!signalled && stderr.includes('"worker.started"')) { signalled = true; kill(); }
+    });
+    expect(signalled, out.stderr).toBe(true);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toContain('"worker.stopping"');
+    expect(lastJson(out.stdout)).toMatchObject({ event: 'worker.report', copied: 0, stopped: true });
+  });
+
+  it('refuses a missing or malformed setting with exit 2, naming the variable', async () => {
+    const missing = await dth(['finder'], { TASK_PARAMS: JSON.stringify(baseParams('src-a', 'dst-b')), AWS_REGION: 'us-east-1', QUEUE_URL: '', STATUS_TABLE: 't' });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('QUEUE_URL');
+    const badParams = await dth(['worker', '--once'], {
+      TASK_PARAMS: JSON.stringify({ ...baseParams('src-a', 'dst-b'), srcBucket: '' }), AWS_REGION: 'us-east-1', QUEUE_URL: 'http://127.0.0.1:1/q', STATUS_TABLE: 't',
+    });
+    expect(badParams.code).toBe(2);
+    expect(badParams.stderr).toContain('TASK_PARAMS.srcBucket');
+  });
+});
