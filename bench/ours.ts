@@ -56,7 +56,7 @@ export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsF
 
 export async function oursS3Sync(o: OursS3Options): Promise<Measured> {
   const { paramsFile, secretsFile } = writeTaskFiles(o);
-  return runMeasured(process.execPath, [join(o.root, 'bin/dth.mjs'), 's3', 'sync', '--params', paramsFile, '--state-dir', o.stateDir, '--secrets-file', secretsFile], {
+  return runMeasured(process.execPath, [join(o.root, 'bin/dth.mjs'), 's3', 'sync', '--params', paramsFile, '--state', join(o.stateDir, 'sync.db'), '--secrets', secretsFile, '--json'], {
     cwd: o.root,
     env: { NODE_NO_WARNINGS: '1' },
     timeoutSec: 3600,

@@ -101,6 +101,16 @@ describe('fault proxy in front of s3rver', () => {
     expect(proxy.faultCount('slowDown')).toBe(1);
   });
 
+  it('drops the answer of a request the server applied', async () => {
+    const bucket = await createBucket(servers.s3Source, 'fp-drop');
+    proxy = await startFaultProxy({ target: servers.s3Source, rates: { dropResponse: 1 } });
+    const s3 = client(proxy.endpoint);
+    await expect(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'applied' }))).rejects.toThrow();
+    proxy.setRates({});
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+    expect(await got.Body!.transformToString()).toBe('applied');
+  });
+
   it('resets the connection mid-upload, and the object is not written', async () => {
     const bucket = await createBucket(servers.s3Source, 'fp-rreq');
     proxy = await startFaultProxy({ target: servers.s3Source, rates: { resetRequest: 1 } });

@@ -4,7 +4,8 @@
  * Sits in front of one S3 server and, per request, with configurable seeded-random rates:
  * answers 500 InternalError or 503 SlowDown, resets the connection while the request body is
  * arriving, resets it half-way through the response body, truncates the response body (with a
- * Content-Length the client can check, or "lying": chunked and cleanly ended), or delays the response.
+ * Content-Length the client can check, or "lying": chunked and cleanly ended), drops the answer of a request
+ * the server did apply, or delays the response.
  * It also counts every S3 operation it forwarded (by classifying method + query), and records each
  * UploadPart that the server accepted, so tests can prove finished parts were not re-sent.
  */
@@ -16,6 +17,7 @@ export type FaultKind =
   | 'serverError' // 500 InternalError, request body drained, never forwarded
   | 'slowDown' // 503 SlowDown, request body drained, never forwarded
   | 'resetRequest' // socket destroyed after part of the request body arrived (uploads only), never forwarded
+  | 'dropResponse' // forwarded and applied by the server, but the socket is destroyed before any answer (any operation)
   | 'resetResponse' // forwarded; socket destroyed after the headers and part of the response body
   | 'truncateBody' // forwarded; Content-Length kept, body cut short, socket ended
   | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (only a size/checksum check notices)
@@ -155,7 +157,7 @@ function objectKeyOf(rawUrl: string): string {
   return decodeURIComponent(segments.join('/'));
 }
 
-const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'resetResponse', 'truncateBody', 'shortBody', 'slow'];
+const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'slow'];
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
@@ -243,6 +245,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           stats.acceptedParts.push({ key: objectKeyOf(url), uploadId: q.get('uploadId') ?? '', partNumber: Number(q.get('partNumber')) });
         }
         events.emit('response', op, status);
+        if (fault === 'dropResponse') {
+          up.resume();
+          res.destroy();
+          return;
+        }
         const outHeaders = { ...up.headers };
         delete outHeaders['connection'];
         delete outHeaders['keep-alive'];
