@@ -1,0 +1,75 @@
+/** Starts a real `dth serve` process for tests and talks GraphQL to it over HTTP. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const TEST_SECRET_VALUE = 'hub-test-secret-value-7f3a';
+
+export interface HubProcess {
+  url: string;
+  token: string;
+  dataDir: string;
+  output: () => string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] } }>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function newDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dth-hub-'));
+  writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }), { mode: 0o600 });
+  return dir;
+}
+
+export async function startHubProcess(dataDir = newDataDir(), token = 'test-token-' + Math.random().toString(36).slice(2)): Promise<HubProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', dataDir], {
+    env: { ...process.env, DTH_TOKEN: token, NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  let url: string | undefined;
+  for (let i = 0; i < 300 && !url; i++) {
+    url = /running at (http:\/\/\S+)/.exec(out)?.[1];
+    if (!url) await sleep(100);
+  }
+  if (!url) throw new Error(`dth serve did not start:\n${out}`);
+  const hubUrl = url;
+  return {
+    url: hubUrl, token, dataDir,
+    output: () => out,
+    async gql(query, variables, useToken = token) {
+      const res = await fetch(`${hubUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(useToken ? { authorization: `Bearer ${useToken}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    async stop(signal = 'SIGTERM') {
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function waitForTask(hub: HubProcess, id: string, done: (t: any) => boolean, timeoutMs = 60_000): Promise<any> {
+  const end = Date.now() + timeoutMs;
+  let last: any;
+  while (Date.now() < end) {
+    last = (await hub.gql(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage stoppedAt
+      progressInfo { total replicated failed verified bytesTotal bytesDone } } }`, { id })).body.data?.getTask;
+    if (last && done(last)) return last;
+    await sleep(300);
+  }
+  throw new Error(`task ${id} did not reach the expected state; last: ${JSON.stringify(last)}`);
+}
+
+export const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id progress type scheduleType parameters { ParameterKey ParameterValue } } }`;
+
+export function params(obj: Record<string, string>) {
+  return Object.entries(obj).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { buildSchema, graphql, GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Resolvers } from '../../lambda/core/resolvers.js';
+import { DthError, InvalidParameterError } from '../core/errors.js';
+import { redactText } from '../core/log.js';
+
+/** AppSync provides these scalars itself; a plain GraphQL server must declare them. */
+const APPSYNC_SCALARS = 'scalar AWSDateTime\nscalar AWSJSON\n';
+
+export function loadSchema(): GraphQLSchema {
+  const sdl = readFileSync(new URL('../../lambda/api/schema.graphql', import.meta.url), 'utf8');
+  return buildSchema(APPSYNC_SCALARS + sdl);
+}
+
+/** Errors carry the failing field (for inline form errors) and a code; internal errors say only what is safe. */
+function toGraphQLError(err: unknown): GraphQLError {
+  if (err instanceof InvalidParameterError) {
+    return new GraphQLError(err.message, { extensions: { code: err.code, field: err.field } });
+  }
+  if (err instanceof DthError) return new GraphQLError(err.message, { extensions: { code: err.code } });
+  return new GraphQLError(redactText(err instanceof Error ? err.message : String(err)), { extensions: { code: 'INTERNAL' } });
+}
+
+export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolvers) {
+  const wrap = <A,>(fn: (args: A) => Promise<unknown>) => async (args: A) => {
+    try {
+      return await fn(args);
+    } catch (err) {
+      throw toGraphQLError(err);
+    }
+  };
+  const rootValue = Object.fromEntries(
+    Object.entries(resolvers).map(([name, fn]) => [name, wrap(fn as (a: unknown) => Promise<unknown>)]),
+  );
+  return async (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => {
+    if (typeof body.query !== 'string') return { errors: [{ message: 'query: a GraphQL query string is required' }] };
+    const result = await graphql({
+      schema, source: body.query, rootValue,
+      variableValues: (body.variables ?? undefined) as Record<string, unknown> | undefined,
+      operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
+    });
+    return {
+      data: result.data,
+      errors: result.errors?.map((e) => ({
+        message: e.originalError && !(e.originalError instanceof GraphQLError) ? toGraphQLError(e.originalError).message : e.message,
+        path: e.path,
+        extensions: e.extensions,
+      })),
+    };
+  };
+}

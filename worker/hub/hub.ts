@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { ControlPlaneDeps } from '../../lambda/core/ports.js';
+import { createResolvers } from '../../lambda/core/resolvers.js';
+import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../adapters/embedded/index.js';
+import { InvalidParameterError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { ObjectStatus } from '../ports/status-store.js';
+import { parseS3TaskParams } from '../s3/params.js';
+import { estimateS3Transfer } from '../s3/run-transfer.js';
+import { runS3Engine } from './engines.js';
+import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
+import { createHubServer } from './http-server.js';
+import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
+import { LocalTelemetry } from './local-telemetry.js';
+import { SqliteTaskStore } from './sqlite-task-store.js';
+
+export interface HubOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  token?: string;
+  secretsFile?: string;
+  consoleDir?: string;
+  logger: Logger;
+  /** Extra engines (the image engine registers itself here). */
+  engines?: Partial<Record<'S3EC2' | 'ECR', EngineRunner>>;
+}
+
+export interface RunningHub {
+  url: string;
+  token: string;
+  resumed: number;
+  close(): Promise<void>;
+}
+
+/** Wires the control plane to embedded adapters and serves it on loopback. */
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const db = openSqliteDatabase(join(options.dataDir, 'hub.db'));
+  const tasks = new SqliteTaskStore(db);
+  const telemetry = new LocalTelemetry(db);
+  const secrets = new FileSecretStore(options.secretsFile ?? join(options.dataDir, 'secrets.json'));
+  const orchestrator = new LocalOrchestrator({
+    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ...options.engines },
+  });
+  const deps: ControlPlaneDeps = {
+    tasks, orchestrator, metrics: telemetry, logs: telemetry,
+    secrets: { list: () => secrets.list() },
+    objects: {
+      list: async (task, o) => (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined }))
+        .map((r) => ({ key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt })),
+    },
+    estimator: {
+      estimate: async (type, raw) => {
+        if (type !== 'S3EC2') throw new InvalidParameterError('type', 'estimates are made for S3 tasks');
+        const e = await estimateS3Transfer({ params: parseS3TaskParams(raw), secrets, logger: options.logger });
+        return {
+          scanned: e.scanned, objects: e.toTransfer, bytes: e.bytesToTransfer, skippedArchived: e.skippedArchived,
+          estimatedRequestCostUsd: e.estimatedRequestCostUsd, estimatedTransferCostUsd: e.estimatedTransferCostUsd,
+        };
+      },
+    },
+  };
+  const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const server = createHubServer({ token, execute, consoleDir: options.consoleDir, logger: options.logger });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, host, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const resumed = await orchestrator.resumeUnfinished();
+  return {
+    url: `http://${host}:${port}`,
+    token,
+    resumed,
+    close: async () => {
+      await orchestrator.shutdown();
+      await new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections();
+      db.close();
+    },
+  };
+}
