@@ -18,6 +18,8 @@ const SQS_BATCH = 10;
 const MAX_WAIT_SEC = 20;
 const MAX_VISIBILITY_SEC = 43_200;
 const SEND_ATTEMPTS = 5;
+/** The classic SQS payload cap (256 KiB) for one message and for one whole batch; newer queues allow more. */
+const MAX_BATCH_BYTES = 256 * 1024;
 
 /** A receipt that no longer names an in-flight delivery (it expired and was redelivered, or was deleted). */
 function isStaleReceipt(err: unknown): boolean {
@@ -56,11 +58,22 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     this.dlqUrl = options.dlqUrl;
   }
 
+  /** Sends in SendMessageBatch calls of at most 10 messages and 256 KiB. */
   async sendBatch(bodies: T[]): Promise<void> {
-    for (let i = 0; i < bodies.length; i += SQS_BATCH) {
-      const entries = bodies.slice(i, i + SQS_BATCH).map((body, j) => ({ Id: String(j), MessageBody: JSON.stringify(body) }));
-      await this.sendEntries(entries);
+    let entries: SendMessageBatchRequestEntry[] = [];
+    let bytes = 0;
+    for (const body of bodies) {
+      const text = JSON.stringify(body);
+      const size = Buffer.byteLength(text);
+      if (entries.length === SQS_BATCH || (entries.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
+        await this.sendEntries(entries);
+        entries = [];
+        bytes = 0;
+      }
+      entries.push({ Id: String(entries.length), MessageBody: text });
+      bytes += size;
     }
+    if (entries.length > 0) await this.sendEntries(entries);
   }
 
   /** Sends one batch; entries SQS reports as failed are sent again (with backoff) unless the failure is the sender's fault. */

@@ -1,0 +1,76 @@
+/** SqsJobQueue specifics beyond the shared contract: batching by size, queue set-up, partial batch failures. */
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../../worker/adapters/aws/index.js';
+import { uniqueName } from '../../support/servers.js';
+import { localDynamoClient, localSqsClient } from './clients.js';
+
+describe('SqsJobQueue on fauxqs', () => {
+  it('splits a send into batches that fit the request size limit', async () => {
+    const sqs = localSqsClient();
+    const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('big'), { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+    const q = new SqsJobQueue<{ n: number; pad: string }>({ client: sqs, queueUrl });
+    // 12 × 120 KB: ten of them in one request would exceed the 1 MiB request limit.
+    await q.sendBatch(Array.from({ length: 12 }, (_, n) => ({ n, pad: 'x'.repeat(120_000) })));
+    const got = new Set<number>();
+    for (let i = 0; i < 20 && got.size < 12; i++) {
+      for (const j of await q.receive({ max: 12, visibilityTimeoutSec: 30, waitTimeSec: 1 })) got.add(j.body.n);
+    }
+    expect(got.size).toBe(12);
+  });
+
+  it('ensureSqsQueue is idempotent and brings the redrive policy up to date', async () => {
+    const sqs = localSqsClient();
+    const name = uniqueName('ensure');
+    const first = await ensureSqsQueue(sqs, name, { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+    const second = await ensureSqsQueue(sqs, name, { maxReceiveCount: 7, visibilityTimeoutSec: 60 });
+    expect(second).toEqual(first);
+    expect(first.dlqUrl).toMatch(new RegExp(`${name}-dlq$`));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ['All'] }));
+    expect(JSON.parse(Attributes!.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 7 });
+    expect(Attributes!.VisibilityTimeout).toBe('60');
+    await expect(ensureSqsQueue(sqs, name, { maxReceiveCount: 0, visibilityTimeoutSec: 30 })).rejects.toThrow(/maxReceiveCount/);
+  });
+});
+
+describe('ensureStatusTable on dynalite', () => {
+  it('is idempotent, and refuses an existing table with another key schema', async () => {
+    const ddb = localDynamoClient();
+    const name = uniqueName('tbl');
+    await ensureStatusTable(ddb, name);
+    await ensureStatusTable(ddb, name);
+    const other = uniqueName('tbl');
+    await ddb.send(new CreateTableCommand({
+      TableName: other, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'objectKey', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'objectKey', AttributeType: 'S' }],
+    }));
+    await expect(ensureStatusTable(ddb, other)).rejects.toThrow(/key schema objectKey:HASH, expected objectKey:HASH,sk:RANGE/);
+  });
+});
+
+// fauxqs never fails single entries of a batch, so that path is driven with a mocked client (calls asserted).
+describe('SqsJobQueue partial batch failures (mocked SQS)', () => {
+  it('sends the failed entries again, and only those', async () => {
+    const mock = mockClient(SQSClient);
+    mock.on(SendMessageBatchCommand)
+      .resolvesOnce({ Successful: [], Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }] })
+      .resolves({ Successful: [], Failed: [] });
+    const q = new SqsJobQueue<string>({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://sqs.example/q' });
+    await q.sendBatch(['a', 'b', 'c']);
+    const calls = mock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.map((e) => e.MessageBody));
+    expect(calls).toEqual([['"a"', '"b"', '"c"'], ['"b"']]);
+    mock.restore();
+  });
+
+  it('fails at once, naming the error, when SQS blames the sender', async () => {
+    const mock = mockClient(SQSClient);
+    mock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad char' }] });
+    const q = new SqsJobQueue<string>({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://sqs.example/q' });
+    await expect(q.sendBatch(['a'])).rejects.toThrow(/1 message\(s\) not sent \(InvalidMessageContents: bad char\)/);
+    expect(mock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    mock.restore();
+  });
+});
