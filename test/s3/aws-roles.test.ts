@@ -9,6 +9,8 @@ import {
   DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue,
 } from '../../worker/adapters/aws/index.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { silentLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
@@ -68,6 +70,78 @@ describe('S3 engine on SQS + DynamoDB adapters', () => {
     expect(big).toMatchObject({ status: 'DONE', verified: true, size: 12 * MiB, bytesDone: 12 * MiB });
     expect(big?.uploadId).toBeUndefined();
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
+});
+
+/** The destination with uploadPart replaced: `fail(partNumber)` returns the error to throw, or undefined to upload. */
+function withUploadPart(dest: ObjectStore, fail: (partNumber: number) => Error | undefined, uploaded: number[] = []): ObjectStore {
+  return new Proxy(dest, {
+    get(target, prop, receiver) {
+      if (prop === 'uploadPart') {
+        return async (...args: Parameters<ObjectStore['uploadPart']>) => {
+          const err = fail(args[2]);
+          if (err) throw err;
+          const out = await target.uploadPart(...args);
+          uploaded.push(args[2]);
+          return out;
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+async function transferOnAws(raw: Record<string, string>, task: Awaited<ReturnType<typeof taskResources>>, wrapDest: (d: ObjectStore) => ObjectStore) {
+  const params = parseS3TaskParams(raw);
+  const secrets = new FileSecretStore(secretsFile());
+  const opened = await openTaskBuckets(params, secrets);
+  return runS3Transfer({
+    params, queue: task.queue, status: task.status, secrets, logger: silentLogger,
+    buckets: { source: opened.source, dest: wrapDest(opened.dest) },
+  });
+}
+
+describe('S3 engine resilience on SQS + DynamoDB', () => {
+  it('resumes a multipart upload from the parts recorded in DynamoDB after a crash', async () => {
+    const { src, dst } = await bucketPair();
+    const body = bytes(16 * MiB, 5); // parts of 5, 5, 5 and 1 MiB
+    await putSource(src, 'big.bin', body);
+    const raw = baseParams(src, dst, { partConcurrency: '1', maxAttempts: '1' });
+    const task = await taskResources(1);
+
+    const first: number[] = [];
+    const crashed = await transferOnAws(raw, task, (d) => withUploadPart(d, () => (first.length >= 2 ? new Error('simulated crash') : undefined), first));
+    expect(crashed.complete).toBe(false);
+    expect(first).toEqual([1, 2]);
+    const record = await task.status.get('big.bin');
+    expect(record).toMatchObject({ status: 'FAILED' });
+    expect(record?.uploadId).toBeTruthy();
+    expect((await task.status.listParts('big.bin', record!.uploadId!)).map((p) => p.partNumber)).toEqual([1, 2]);
+
+    const second: number[] = [];
+    const resumed = await transferOnAws(raw, task, (d) => withUploadPart(d, () => undefined, second));
+    expect(resumed.complete).toBe(true);
+    expect(second.sort()).toEqual([3, 4]);
+    expect(md5(await readObject(servers.s3Dest, dst, 'big.bin'))).toBe(md5(body));
+    expect(await task.status.get('big.bin')).toMatchObject({ status: 'DONE', verified: true });
+    expect(await task.status.listParts('big.bin', record!.uploadId!)).toEqual([]);
+  });
+
+  it('retries through SQS redelivery, then dead-letters via the redrive policy and marks the object FAILED', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'flaky.bin', bytes(9 * MiB, 3));
+    await putSource(src, 'fine.txt', 'ok');
+    const raw = baseParams(src, dst, { maxAttempts: '2' });
+    const task = await taskResources(2);
+    const internal = () => Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+    const report = await transferOnAws(raw, task, (d) => withUploadPart(d, internal));
+    expect(report).toMatchObject({ complete: false, failed: 1, done: 1 });
+    const rec = await task.status.get('flaky.bin');
+    expect(rec).toMatchObject({ status: 'FAILED', attempts: 2 });
+    expect(rec?.error).toMatch(/internal error/i);
+    expect(await task.queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
+    expect((await readObject(servers.s3Dest, dst, 'fine.txt')).toString()).toBe('ok');
   });
 });
 
