@@ -1,6 +1,6 @@
 /** SqsJobQueue specifics beyond the shared contract: batching by size, queue set-up, partial batch failures. */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../../worker/adapters/aws/index.js';
@@ -19,6 +19,19 @@ describe('SqsJobQueue on fauxqs', () => {
       for (const j of await q.receive({ max: 12, visibilityTimeoutSec: 30, waitTimeSec: 1 })) got.add(j.body.n);
     }
     expect(got.size).toBe(12);
+  });
+
+  it('hands over a message that is not JSON as its text instead of failing the whole receive', async () => {
+    const sqs = localSqsClient();
+    const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('raw'), { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+    const q = new SqsJobQueue<unknown>({ client: sqs, queueUrl });
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'not json {' }));
+    await q.sendBatch([{ key: 'k', size: 1 }]);
+    const bodies: unknown[] = [];
+    for (let i = 0; i < 20 && bodies.length < 2; i++) {
+      bodies.push(...(await q.receive({ max: 2, visibilityTimeoutSec: 30, waitTimeSec: 1 })).map((j) => j.body));
+    }
+    expect(bodies).toEqual(expect.arrayContaining(['not json {', { key: 'k', size: 1 }]));
   });
 
   it('ensureSqsQueue is idempotent and brings the redrive policy up to date', async () => {

@@ -31,6 +31,15 @@ function isStaleReceipt(err: unknown): boolean {
   );
 }
 
+/** Bodies are JSON; a message someone else sent as plain text arrives as its string, for the consumer to reject. */
+function parseBody<T>(text: string | undefined): T {
+  try {
+    return JSON.parse(text ?? 'null') as T;
+  } catch {
+    return text as T;
+  }
+}
+
 function visibilitySeconds(sec: number): number {
   return Math.min(MAX_VISIBILITY_SEC, Math.max(0, Math.ceil(sec)));
 }
@@ -111,7 +120,7 @@ export class SqsJobQueue<T> implements JobQueue<T> {
         jobs.push({
           id: m.MessageId ?? '',
           receiptHandle: m.ReceiptHandle ?? '',
-          body: JSON.parse(m.Body ?? 'null') as T,
+          body: parseBody<T>(m.Body),
           receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
         });
       }
