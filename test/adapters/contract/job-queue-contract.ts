@@ -47,7 +47,8 @@ export function jobQueueContract(name: string, makeQueue: JobQueueFactory): void
     it('redelivers a message whose visibility expired, with a higher receiveCount', async () => {
       const q = await makeQueue({ maxReceiveCount: 5 });
       await q.sendBatch([{ n: 1 }]);
-      const [first] = await receiveAll(q, 1, 1);
+      // 2 s: long enough that the immediate second receive below still sees it hidden on a busy machine.
+      const [first] = await receiveAll(q, 1, 2);
       expect(first).toMatchObject({ body: { n: 1 }, receiveCount: 1 });
       expect(await q.receive({ max: 10, visibilityTimeoutSec: 30 })).toEqual([]);
       const [again] = await receiveAll(q, 1, 30);
@@ -59,9 +60,9 @@ export function jobQueueContract(name: string, makeQueue: JobQueueFactory): void
     it('keeps an extended message hidden past its first timeout, and shows a released one at once', async () => {
       const q = await makeQueue({ maxReceiveCount: 5 });
       await q.sendBatch([{ n: 7 }]);
-      const [job] = await receiveAll(q, 1, 1);
+      const [job] = await receiveAll(q, 1, 2);
       await q.extendVisibility(job, 60);
-      await sleep(2500);
+      await sleep(3000);
       expect(await q.receive({ max: 10, visibilityTimeoutSec: 30, waitTimeSec: 1 })).toEqual([]);
       await q.release(job);
       const [again] = await q.receive({ max: 10, visibilityTimeoutSec: 30, waitTimeSec: 5 });
