@@ -1,5 +1,7 @@
 import { SqliteJobQueue } from '../adapters/embedded/sqlite-job-queue.js';
 import { parameterMap } from '../../lambda/core/task.js';
+import { parseEcrTaskParams } from '../ecr/params.js';
+import { runImageSync } from '../ecr/run-image-sync.js';
 import { parseS3TaskParams } from '../s3/params.js';
 import { isComplete, runS3Transfer } from '../s3/run-transfer.js';
 import type { TransferJob } from '../s3/transfer-job.js';
@@ -15,4 +17,14 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
     onProgress: ctx.onProgress, progressIntervalMs: 1000,
   });
   return { complete: report.complete && isComplete(report), failed: report.failed };
+};
+
+/** Image task on embedded state: per-image status in the hub's SQLite file. */
+export const runEcrEngine: EngineRunner = async (task, ctx) => {
+  const params = parseEcrTaskParams(parameterMap(task));
+  const report = await runImageSync({
+    params, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal,
+    onProgress: (p) => ctx.onProgress(p),
+  });
+  return { complete: report.complete, failed: report.failed };
 };

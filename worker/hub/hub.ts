@@ -9,7 +9,7 @@ import type { Logger } from '../core/log.js';
 import type { ObjectStatus } from '../ports/status-store.js';
 import { parseS3TaskParams } from '../s3/params.js';
 import { estimateS3Transfer } from '../s3/run-transfer.js';
-import { runS3Engine } from './engines.js';
+import { runEcrEngine, runS3Engine } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { createHubServer } from './http-server.js';
 import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
@@ -42,7 +42,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const telemetry = new LocalTelemetry(db);
   const secrets = new FileSecretStore(options.secretsFile ?? join(options.dataDir, 'secrets.json'));
   const orchestrator = new LocalOrchestrator({
-    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ...options.engines },
+    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
   });
   const deps: ControlPlaneDeps = {
     tasks, orchestrator, metrics: telemetry, logs: telemetry,

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { createLogger, silentLogger } from '../../worker/core/log.js';
+import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import { runImageSync } from '../../worker/ecr/run-image-sync.js';
+import { servers } from '../support/servers.js';
+import { registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
+
+function task(extra: Record<string, string>) {
+  return parseEcrTaskParams({
+    sourceType: 'Public', srcRegistry: servers.registryOpen, destRegistry: servers.registryAuth,
+    destCredential: 'registry', insecure: 'true', ...extra,
+  });
+}
+
+async function sync(params: ReturnType<typeof task>, secretsPath = registrySecrets(), logLines?: string[]) {
+  const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+  const logger = logLines ? createLogger({}, { write: (l) => logLines.push(l) }) : silentLogger;
+  const report = await runImageSync({ params, status, secrets: new FileSecretStore(secretsPath), logger });
+  return { report, status };
+}
+
+const auth = `${servers.registryUser}:${servers.registryPassword}`;
+
+describe('image sync with skopeo between real registries', () => {
+  it('copies single-arch and multi-arch images under destPrefix with equal digests, then skips them', async () => {
+    const { repository } = seedImages();
+    const params = task({ srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'mirror' });
+    const first = await sync(params);
+    expect(first.report).toMatchObject({ complete: true, done: 2, failed: 0 });
+    for (const tag of ['v1', 'multi']) {
+      const srcDigest = registryDigest(servers.registryOpen, `${repository}:${tag}`);
+      expect(registryDigest(servers.registryAuth, `mirror/${repository}:${tag}`, auth)).toBe(srcDigest);
+      expect((await first.status.get(`${repository}:${tag}`))?.checksum).toBe(srcDigest);
+    }
+    // The multi-arch index kept both platforms.
+    const index = JSON.parse(spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', auth, `docker://${servers.registryAuth}/mirror/${repository}:multi`], { encoding: 'utf8' }).stdout);
+    expect(index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
+
+    const again = await sync(params);
+    expect(again.report).toMatchObject({ complete: true, done: 0, skipped: 2 });
+  });
+
+  it('expands repo:ALL_TAGS and treats a bare repo as :latest', async () => {
+    const { repository } = seedImages();
+    const params = task({ srcImageList: `${repository}:ALL_TAGS` });
+    const { report } = await sync(params);
+    expect(report).toMatchObject({ complete: true, done: 2 });
+    expect(registryDigest(servers.registryAuth, `${repository}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:multi`));
+    expect(task({ srcImageList: 'library/nginx' }).srcImageList).toEqual([{ repository: 'library/nginx', tag: 'latest' }]);
+  });
+
+  it('marks images FAILED with a clear error on wrong credentials, without leaking the password', async () => {
+    const { repository } = seedImages();
+    const lines: string[] = [];
+    const wrong = 'definitely-wrong-password-42';
+    const { report, status } = await sync(task({ srcImageList: `${repository}:v1` }), registrySecrets(wrong), lines);
+    expect(report).toMatchObject({ complete: false, failed: 1 });
+    const rec = await status.get(`${repository}:v1`);
+    expect(rec?.status).toBe('FAILED');
+    expect(rec?.error).toMatch(/unauthorized|authentication required/i);
+    expect(JSON.stringify(rec) + lines.join('\n')).not.toContain(wrong);
+  });
+
+  it('rejects a malformed list line, naming it', () => {
+    expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList: line 3 "Bad Repo:tag"/);
+    expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList: ALL is only possible/);
+  });
+
+  it('dth ecr sync (real CLI) copies and exits 0, exits 1 when an image fails', async () => {
+    const { repository } = seedImages();
+    const base = ['ecr', 'sync', '--source-type', 'Public', '--src-registry', servers.registryOpen, '--dest-registry', servers.registryAuth,
+      '--dest-credential', 'registry', '--insecure', 'true', '--json'];
+    const state = ['--state', ':memory:'];
+    const ok = spawnSync(process.execPath, ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:v1`, '--secrets', registrySecrets()], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n').at(-1)!)).toMatchObject({ event: 'summary', complete: true, copied: 1 });
+    const missing = spawnSync(process.execPath, ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:nope`, '--secrets', registrySecrets()], { encoding: 'utf8' });
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toMatch(/does not exist|manifest unknown/);
+  });
+});

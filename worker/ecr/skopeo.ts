@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redactText } from '../core/log.js';
+import type { RegistryLogin } from './registry-credentials.js';
+
+export interface RegistryEndpoint {
+  /** host[:port] */
+  registry: string;
+  login?: RegistryLogin;
+  insecure: boolean;
+}
+
+export class SkopeoError extends Error {
+  constructor(readonly verb: string, readonly stderr: string, readonly exitCode: number | null) {
+    super(`skopeo ${verb} failed: ${redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`}`);
+  }
+
+  get isAuth(): boolean {
+    return /unauthorized|authentication required|denied|401/i.test(this.stderr);
+  }
+
+  get isNotFound(): boolean {
+    return /manifest unknown|not found|name unknown|404/i.test(this.stderr);
+  }
+}
+
+/**
+ * Runs skopeo with logins in a temporary auth file (0600, removed afterwards) — never on the command
+ * line, where any local user could read them from the process list.
+ */
+export class Skopeo {
+  constructor(private readonly binary = 'skopeo') {}
+
+  private async withAuthFile<T>(endpoints: RegistryEndpoint[], fn: (authFile: string | undefined) => Promise<T>): Promise<T> {
+    const logins = endpoints.filter((e) => e.login);
+    if (logins.length === 0) return fn(undefined);
+    const dir = await mkdtemp(join(tmpdir(), 'dth-auth-'));
+    const file = join(dir, 'auth.json');
+    const auths: Record<string, { auth: string }> = {};
+    for (const e of logins) auths[e.registry] = { auth: Buffer.from(`${e.login!.username}:${e.login!.password}`).toString('base64') };
+    await writeFile(file, JSON.stringify({ auths }), { mode: 0o600 });
+    try {
+      return await fn(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private run(verb: string, args: string[], signal?: AbortSignal): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+      const out: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      child.on('error', (e) => reject(e));
+      child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new SkopeoError(verb, err, code))));
+    });
+  }
+
+  /** Digest of the image's manifest as stored (an index for multi-arch), or undefined when the image does not exist. */
+  async digest(endpoint: RegistryEndpoint, repoAndTag: string, signal?: AbortSignal): Promise<string | undefined> {
+    return this.withAuthFile([endpoint], async (authFile) => {
+      try {
+        const raw = await this.run('inspect', [
+          'inspect', '--raw', `--tls-verify=${!endpoint.insecure}`, ...(authFile ? ['--authfile', authFile] : []),
+          `docker://${endpoint.registry}/${repoAndTag}`,
+        ], signal);
+        return 'sha256:' + createHash('sha256').update(raw).digest('hex');
+      } catch (err) {
+        if (err instanceof SkopeoError && err.isNotFound && !err.isAuth) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  /** Copies every platform of the image and keeps its digests. */
+  async copy(src: RegistryEndpoint, srcRef: string, dest: RegistryEndpoint, destRef: string, signal?: AbortSignal): Promise<void> {
+    await this.withAuthFile([src, dest], async (authFile) => {
+      await this.run('copy', [
+        'copy', '--all', '--preserve-digests', '--retry-times', '1',
+        `--src-tls-verify=${!src.insecure}`, `--dest-tls-verify=${!dest.insecure}`,
+        ...(authFile ? ['--authfile', authFile] : []),
+        `docker://${src.registry}/${srcRef}`, `docker://${dest.registry}/${destRef}`,
+      ], signal);
+    });
+  }
+}
