@@ -29,6 +29,9 @@ const FIELD_SET = new Set<string>(FIELDS);
 
 type Item = Record<string, unknown>;
 
+/** summary() reads the table as this many parallel Scan segments. */
+const SUMMARY_SEGMENTS = 4;
+
 function toRecord(item: Item): ObjectRecord {
   const rec: ObjectRecord = {
     key: item[PK] as string,
@@ -165,7 +168,11 @@ export class DynamoStatusStore implements StatusStore {
   }
 
   /** Every object record (not parts) matching the filter, page by page. */
-  private async *scanRecords(filter: { status?: ObjectStatus }, projection?: string[]): AsyncGenerator<Item> {
+  private async *scanRecords(
+    filter: { status?: ObjectStatus },
+    projection?: string[],
+    segment?: { index: number; total: number },
+  ): AsyncGenerator<Item> {
     const names: Record<string, string> = { '#sk': SK };
     const values: Record<string, unknown> = { ':rec': RECORD_SORT_KEY };
     const conditions = ['#sk = :rec'];
@@ -188,16 +195,29 @@ export class DynamoStatusStore implements StatusStore {
         ProjectionExpression: projectionExpression,
         ConsistentRead: true,
         ExclusiveStartKey: start,
+        Segment: segment?.index,
+        TotalSegments: segment?.total,
       }));
       yield* out.Items ?? [];
       start = out.LastEvaluatedKey;
     } while (start);
   }
 
-  /** Scans the table (see the class comment); the counts follow SqliteStatusStore.summary exactly. */
+  /**
+   * Scans the table in parallel segments (see the class comment); the counts follow SqliteStatusStore.summary exactly.
+   */
   async summary(): Promise<StatusSummary> {
+    const partials = await Promise.all(
+      Array.from({ length: SUMMARY_SEGMENTS }, (_, index) => this.summarizeSegment({ index, total: SUMMARY_SEGMENTS })),
+    );
     const s: StatusSummary = { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
-    for await (const item of this.scanRecords({}, ['status', 'size', 'bytesDone', 'verified'])) {
+    for (const p of partials) for (const k of Object.keys(s) as (keyof StatusSummary)[]) s[k] += p[k];
+    return s;
+  }
+
+  private async summarizeSegment(segment: { index: number; total: number }): Promise<StatusSummary> {
+    const s: StatusSummary = { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
+    for await (const item of this.scanRecords({}, ['status', 'size', 'bytesDone', 'verified'], segment)) {
       const size = Number(item.size ?? 0);
       s.total++;
       s.bytesTotal += size;
