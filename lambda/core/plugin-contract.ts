@@ -1,0 +1,39 @@
+/**
+ * What the control plane expects of a plugin stack (the per-task CloudFormation stack built from the S3 or ECR
+ * plugin template). The CDK app declares these outputs; the orchestrator and monitor steps read them from
+ * DescribeStacks and record them on the task (stackOutputs).
+ */
+export const PLUGIN_OUTPUTS = {
+  /** Per-object (or per-image) status table of the task: progress counts, listTaskObjects, the completion check. */
+  statusTable: 'StatusTableName',
+  /** The task's job queue (S3 plugin); the monitor waits until it is empty. Optional for the ECR plugin. */
+  queueUrl: 'QueueUrl',
+  /** Dead-letter queue of the job queue (S3 plugin, optional). */
+  dlqUrl: 'DlqUrl',
+  /** Log group of the finder / image lister (structured JSON lines: `finder.done`, `finder.failed`). */
+  finderLogGroup: 'FinderLogGroup',
+  /** Log group of the workers (listLogStreams / getLogEvents read it). Optional: defaults to the finder's. */
+  workerLogGroup: 'WorkerLogGroup',
+} as const;
+
+/**
+ * Parameters the orchestrator passes to CreateStack. It reads the template's declared parameters
+ * (GetTemplateSummary) and passes only those: each task parameter whose name the template declares, plus these.
+ */
+export const PLUGIN_PARAMETERS = {
+  /** The task id. */
+  taskId: 'TaskId',
+  /** All task parameters as one JSON object (what `dth finder`/`dth worker` read as TASK_PARAMS). */
+  taskParams: 'TaskParams',
+  /** FIXED_RATE: the EventBridge rate/cron expression of the finder schedule; ONE_TIME: empty. */
+  schedule: 'FinderScheduleExpression',
+} as const;
+
+/** Plugin stacks are named `<prefix>-<type>-<first 8 chars of the task id>`. */
+export function pluginStackName(prefix: string, type: string, taskId: string): string {
+  return `${prefix}-${type}-${taskId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}`;
+}
+
+export function stackOutput(outputs: { OutputKey?: string; OutputValue?: string }[] | undefined, key: string): string | undefined {
+  return outputs?.find((o) => o.OutputKey === key)?.OutputValue || undefined;
+}
