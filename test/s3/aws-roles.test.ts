@@ -3,6 +3,8 @@
  * First in-process through runS3Transfer, then as the real cloud roles: `dth finder` and `dth worker` child processes.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -222,6 +224,55 @@ describe('dth finder / dth worker as cloud roles', () => {
     expect(out.code, out.stderr).toBe(0);
     expect(out.stderr).toContain('"worker.stopping"');
     expect(lastJson(out.stdout)).toMatchObject({ event: 'worker.report', copied: 0, stopped: true });
+  });
+
+  it('finder reads bucket keys from Secrets Manager (SECRETS_ENDPOINT) and names a missing secret', async () => {
+    // No local Secrets Manager exists: a minimal awsJson1_1 fake that records the calls made.
+    const calls: { target: string; secretId: string }[] = [];
+    const fake: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => { body += d.toString(); });
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
+        calls.push({ target, secretId: SecretId ?? '' });
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        if (target === 'secretsmanager.GetSecretValue' && SecretId === 'bucket-keys') {
+          res.end(JSON.stringify({ Name: SecretId, SecretString: JSON.stringify({ access_key_id: 'S3RVER', secret_access_key: 'sm-secret-S3RVER' }) }));
+        } else {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+        }
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    try {
+      const { src, dst } = await bucketPair();
+      await putSource(src, 'one.txt', 'one');
+      const { queueUrl, tableName } = await taskResources();
+      const env = {
+        QUEUE_URL: queueUrl, STATUS_TABLE: tableName, AWS_REGION: 'us-east-1',
+        SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb,
+        SECRETS_ENDPOINT: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`,
+        // The role's own credentials: s3rver would refuse them, so the copy only works with the keys from the secret.
+        AWS_ACCESS_KEY_ID: 'role-key', AWS_SECRET_ACCESS_KEY: 'role-secret',
+      };
+      // Checked first: the finder skips its pass once the queue holds work.
+      const missing = await dth(['finder'], {
+        ...env, TASK_PARAMS: JSON.stringify(baseParams(src, dst, { srcCredentials: 'no-such-secret', destCredentials: 'bucket-keys' })),
+      });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('secret \\"no-such-secret\\" was not found');
+      const ok = await dth(['finder'], {
+        ...env, TASK_PARAMS: JSON.stringify(baseParams(src, dst, { srcCredentials: 'bucket-keys', destCredentials: 'bucket-keys' })),
+      });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(lastJson(ok.stdout)).toMatchObject({ event: 'finder.report', toTransfer: 1 });
+      expect(calls).toContainEqual({ target: 'secretsmanager.GetSecretValue', secretId: 'bucket-keys' });
+      expect(ok.stderr + ok.stdout).not.toContain('sm-secret-S3RVER');
+    } finally {
+      fake.close();
+    }
   });
 
   it('refuses a missing or malformed setting with exit 2, naming the variable', async () => {
