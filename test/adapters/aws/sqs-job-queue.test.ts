@@ -21,6 +21,19 @@ describe('SqsJobQueue on fauxqs', () => {
     expect(got.size).toBe(12);
   });
 
+  it('carries any key intact: non-ASCII, emoji, U+FFFF, control characters', async () => {
+    const sqs = localSqsClient();
+    const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('chars'), { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+    const q = new SqsJobQueue<{ key: string }>({ client: sqs, queueUrl });
+    const keys = ['plain/a.txt', 'é ü/ß', '😀/file', 'odd\uffff\ufffe', 'tab\tnl\n\u0001', '日本語/キー'];
+    await q.sendBatch(keys.map((key) => ({ key })));
+    const got: string[] = [];
+    for (let i = 0; i < 20 && got.length < keys.length; i++) {
+      got.push(...(await q.receive({ max: 10, visibilityTimeoutSec: 30, waitTimeSec: 1 })).map((j) => j.body.key));
+    }
+    expect(got.sort()).toEqual([...keys].sort());
+  });
+
   it('hands over a message that is not JSON as its text instead of failing the whole receive', async () => {
     const sqs = localSqsClient();
     const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('raw'), { maxReceiveCount: 3, visibilityTimeoutSec: 30 });

@@ -31,6 +31,15 @@ function isStaleReceipt(err: unknown): boolean {
   );
 }
 
+/**
+ * JSON text that any SQS accepts: every character outside printable ASCII is written as a \uXXXX escape
+ * (JSON.stringify already escapes control characters). S3 keys may hold U+FFFE/U+FFFF, which SQS refuses, and
+ * emulators refuse characters beyond U+FFFF (emoji); escaped, both travel intact and JSON.parse restores them.
+ */
+export function toMessageBody(body: unknown): string {
+  return JSON.stringify(body).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Bodies are JSON; a message someone else sent as plain text arrives as its string, for the consumer to reject. */
 function parseBody<T>(text: string | undefined): T {
   try {
@@ -72,7 +81,7 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     let entries: SendMessageBatchRequestEntry[] = [];
     let bytes = 0;
     for (const body of bodies) {
-      const text = JSON.stringify(body);
+      const text = toMessageBody(body);
       const size = Buffer.byteLength(text);
       if (entries.length === SQS_BATCH || (entries.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
         await this.sendEntries(entries);
