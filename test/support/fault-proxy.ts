@@ -70,6 +70,10 @@ export interface AcceptedPart {
   key: string;
   uploadId: string;
   partNumber: number;
+  /** When the server accepted it (ms epoch). */
+  acceptedAt?: number;
+  /** When its answer had been fully written back to the client (undefined: the client never got it). */
+  answeredAt?: number;
 }
 
 export interface FaultProxyStats {
@@ -242,7 +246,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         const ok = status >= 200 && status < 300;
         if (ok && op === 'UploadPart') {
           const q = new URL(url, 'http://x').searchParams;
-          stats.acceptedParts.push({ key: objectKeyOf(url), uploadId: q.get('uploadId') ?? '', partNumber: Number(q.get('partNumber')) });
+          const part: AcceptedPart = { key: objectKeyOf(url), uploadId: q.get('uploadId') ?? '', partNumber: Number(q.get('partNumber')), acceptedAt: Date.now() };
+          stats.acceptedParts.push(part);
+          res.on('finish', () => {
+            part.answeredAt = Date.now();
+          });
         }
         events.emit('response', op, status);
         if (fault === 'dropResponse') {
