@@ -37,3 +37,6 @@ export function pluginStackName(prefix: string, type: string, taskId: string): s
 export function stackOutput(outputs: { OutputKey?: string; OutputValue?: string }[] | undefined, key: string): string | undefined {
   return outputs?.find((o) => o.OutputKey === key)?.OutputValue || undefined;
 }
+
+/** Optional output: the workers' Auto Scaling group (DesiredInServiceInstances chart). */
+export const PLUGIN_WORKER_GROUP_OUTPUT = 'WorkerAutoScalingGroupName';
