@@ -24,7 +24,7 @@ export function newDataDir(): string {
 
 export async function startHubProcess(dataDir = newDataDir(), token = 'test-token-' + Math.random().toString(36).slice(2)): Promise<HubProcess> {
   const child: ChildProcess = spawn(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', dataDir], {
-    env: { ...process.env, DTH_TOKEN: token, NODE_NO_WARNINGS: '1' },
+    env: { ...process.env, DTH_TOKEN: token, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,9 +1,9 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidParameterError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { startHub } from '../hub/hub.js';
+import { findRepoPath } from '../hub/repo-files.js';
 import { parseArgs } from './task-input.js';
 
 const USAGE = `usage: dth serve [--port 8470] [--data ~/.dth] [--secrets FILE] [--console DIR]
@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new InvalidParameterError('--host', 'the local hub listens on loopback only');
   const dataDir = resolve(flags.get('data') ?? process.env.DTH_DATA ?? join(homedir(), '.dth'));
   const logger = createLogger({ role: 'hub' });
-  const consoleDir = flags.get('console') ?? fileURLToPath(new URL('../../portal/dist', import.meta.url));
+  const consoleDir = flags.get('console') ?? findRepoPath('portal/dist/index.html')?.replace(/[\\/]index\.html$/, '');
   const hub = await startHub({
     dataDir, port, host, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
   });

@@ -3,12 +3,15 @@ import { buildSchema, graphql, GraphQLError, type GraphQLSchema } from 'graphql'
 import type { Resolvers } from '../../lambda/core/resolvers.js';
 import { DthError, InvalidParameterError } from '../core/errors.js';
 import { redactText } from '../core/log.js';
+import { findRepoPath } from './repo-files.js';
 
 /** AppSync provides these scalars itself; a plain GraphQL server must declare them. */
 const APPSYNC_SCALARS = 'scalar AWSDateTime\nscalar AWSJSON\n';
 
 export function loadSchema(): GraphQLSchema {
-  const sdl = readFileSync(new URL('../../lambda/api/schema.graphql', import.meta.url), 'utf8');
+  const path = findRepoPath('lambda/api/schema.graphql');
+  if (!path) throw new Error('lambda/api/schema.graphql was not found next to the dth sources or bundle');
+  const sdl = readFileSync(path, 'utf8');
   return buildSchema(APPSYNC_SCALARS + sdl);
 }
 

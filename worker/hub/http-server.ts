@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Logger } from '../core/log.js';
 
 const TYPES: Record<string, string> = {
@@ -67,8 +67,14 @@ export function createHubServer(options: {
         res.writeHead(503, { 'content-type': 'text/plain' });
         return res.end('The console is not built: run `npm run build:portal`. The API is at POST /graphql.');
       }
-      const wanted = normalize(join(root, decodeURIComponent(url.pathname)));
-      const file = wanted.startsWith(root) && existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        return send(res, 400, { message: 'malformed path' });
+      }
+      const wanted = normalize(join(root, path));
+      const file = wanted.startsWith(root + sep) && existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
