@@ -1,6 +1,7 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { servers } from '../support/servers.js';
+import { s3Client, servers } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject } from '../s3/engine-fixtures.js';
 import { CREATE, params, startHubProcess, TEST_SECRET_VALUE, waitForTask, type HubProcess } from './hub-process.js';
 
@@ -90,6 +91,28 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     await sleep(1500);
     await expect(readObject(servers.s3Dest, dst, 'second')).rejects.toThrow();
     expect((await waitForTask(h, id, () => true)).progress).toBe('STOPPED');
+  });
+
+  it('stops a ONE_TIME task mid-run: STOPPED, and no object is copied after that', async () => {
+    const { src, dst } = await bucketPair();
+    const total = 200;
+    for (let i = 0; i < total; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => putSource(src, `many/${String(i + j).padStart(4, '0')}`, `body ${i + j}`)));
+    }
+    const h = await hub();
+    const created = await h.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...baseParams(src, dst), workerConcurrency: '1' }) } });
+    const id = created.body.data.createTask.id;
+    await waitForTask(h, id, (t) => t.progressInfo?.replicated >= 3);
+    const stopped = await h.gql(`mutation($id: String!) { stopTask(id: $id) { progress } }`, { id });
+    expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
+    const count = async () => (await s3Client(servers.s3Dest).send(new ListObjectsV2Command({ Bucket: dst }))).KeyCount ?? 0;
+    const atStop = await count();
+    expect(atStop).toBeLessThan(total);
+    await sleep(1500);
+    expect(await count()).toBe(atStop);
+    const after = await waitForTask(h, id, () => true);
+    expect(after.progress).toBe('STOPPED');
+    expect(after.progressInfo.replicated).toBeLessThan(total);
   });
 
   it('keeps tasks across a restart and resumes one that was running', async () => {
