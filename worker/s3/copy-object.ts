@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Logger } from '../core/log.js';
 import { ObjectChangedDuringCopyError, VerificationError } from '../core/errors.js';
 import { withRetry } from '../core/retry.js';
@@ -33,6 +34,12 @@ export interface CopyResult {
 /** Objects up to this size are read into memory: one request each way, and Content-MD5 can be sent. */
 const BUFFER_LIMIT = 1024 * 1024;
 const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
+
+/** Source bytes through the hasher; `pipe` alone would leave the hasher (and so the upload) waiting when the source breaks. */
+function hashed(source: Readable, hashing: HashingStream): HashingStream {
+  source.once('error', (err) => hashing.destroy(err));
+  return source.pipe(hashing);
+}
 
 function md5Base64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
@@ -82,7 +89,7 @@ async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, op
 async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
   const hashing = new HashingStream(head.size);
   const srcMd5 = md5FromEtag(head.etag);
-  const body = (await ctx.source.get(head.key, undefined, head.etag)).pipe(hashing);
+  const body = hashed(await ctx.source.get(head.key, undefined, head.etag), hashing);
   // When the source ETag is its MD5, the destination itself can refuse bytes that differ (Content-MD5).
   const put = await ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined);
   const md5 = hashing.md5Hex();
@@ -97,7 +104,7 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
 async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, part: PartRange): Promise<UploadedPart> {
   return withRetry(async () => {
     const hashing = new HashingStream(part.size);
-    const body = (await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag)).pipe(hashing);
+    const body = hashed(await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag), hashing);
     const { etag } = await ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size);
     const md5 = hashing.md5Hex();
     const dstMd5 = md5FromEtag(etag);

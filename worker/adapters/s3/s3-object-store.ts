@@ -142,11 +142,30 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * The SDK pipes a stream body into the request without listening for the body's errors: a source that
+   * breaks mid-copy would be an uncaught exception and a request waiting forever. Abort the request instead.
+   */
+  private async sendBody<T>(where: string, body: Readable | Buffer, send: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
+    if (Buffer.isBuffer(body)) return this.call(where, () => send());
+    const abort = new AbortController();
+    let bodyError: unknown;
+    body.on('error', (err) => {
+      bodyError ??= err;
+      abort.abort(err);
+    });
+    try {
+      return await this.call(where, () => send(abort.signal));
+    } catch (err) {
+      throw bodyError ?? err;
+    }
+  }
+
   async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }> {
-    const out = await this.call('put object', () =>
+    const out = await this.sendBody('put object', body, (abortSignal) =>
       this.client.send(new PutObjectCommand({
         Bucket: this.bucket, Key: key, Body: body, ContentLength: size, ContentMD5: md5Base64, ...writeParams(options),
-      })));
+      }), { abortSignal }));
     return { etag: out.ETag };
   }
 
@@ -158,10 +177,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }> {
-    const out = await this.call('upload part', () =>
+    const out = await this.sendBody('upload part', body, (abortSignal) =>
       this.client.send(new UploadPartCommand({
         Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: size, ContentMD5: md5Base64,
-      })));
+      }), { abortSignal }));
     return { etag: out.ETag ?? '' };
   }
 
