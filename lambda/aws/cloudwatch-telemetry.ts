@@ -5,16 +5,19 @@ import type { MetricHistory, Metrics, TaskLogs, TaskStore } from '../core/ports.
 import type { TaskRecord } from '../core/task.js';
 
 /**
- * Chart data from CloudWatch. Worker metrics (namespace METRICS_NAMESPACE, dimension TaskId): CompletedObjects,
- * FailedObjects, BytesTransferred (Sum). Queue and fleet charts use AWS/SQS and AWS/AutoScaling.
+ * Chart data from CloudWatch. Worker metrics come from metric filters of the plugin stack on its worker log group,
+ * in namespace `<METRICS_NAMESPACE>/<plugin stack name>` without dimensions: CompletedObjects (`worker.copied`, 1),
+ * BytesTransferred (`worker.copied`, `$.bytes`), FailedObjects (`worker.failed`, 1). Queue and fleet charts use
+ * AWS/SQS and AWS/AutoScaling.
  */
 export class CloudWatchMetrics implements Metrics {
   constructor(private readonly deps: { cloudwatch: CloudWatchClient; tasks: TaskStore; namespace: string }) {}
 
   private queries(task: TaskRecord, graphName: string, period: number): { label: string; query: MetricDataQuery }[] {
+    const namespace = `${this.deps.namespace}/${task.stackName ?? task.id}`;
     const own = (id: string, label: string, metric: string) => ({
       label,
-      query: { Id: id, Label: label, MetricStat: { Metric: { Namespace: this.deps.namespace, MetricName: metric, Dimensions: [{ Name: 'TaskId', Value: task.id }] }, Period: period, Stat: 'Sum' } },
+      query: { Id: id, Label: label, MetricStat: { Metric: { Namespace: namespace, MetricName: metric }, Period: period, Stat: 'Sum' } },
     });
     const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
     const queueName = queueUrl?.split('/').pop();

@@ -118,7 +118,7 @@ describe('AppSync handler (lambda/handlers/api.ts)', () => {
 
   it('getMetricHistoryData queries CloudWatch for the task; log calls read the stack log group', async () => {
     const id = `metrics-${Date.now()}`;
-    await tasks.put({ id, type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: [], createdAt: new Date().toISOString(), progress: 'DONE',
+    await tasks.put({ id, type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: [], createdAt: new Date().toISOString(), progress: 'DONE', stackName: 'DTH-S3EC2-abcd1234',
       stackOutputs: [{ OutputKey: 'WorkerLogGroup', OutputValue: '/dth/worker/x' }, { OutputKey: 'QueueUrl', OutputValue: 'https://sqs.us-east-1.amazonaws.com/123456789012/dth-q' }] });
     const t0 = new Date('2026-11-25T08:00:00Z');
     const t1 = new Date('2026-11-25T08:01:00Z');
@@ -128,7 +128,7 @@ describe('AppSync handler (lambda/handlers/api.ts)', () => {
     const m = await call('getMetricHistoryData', { id, graphName: 'TransferredFailedObjects', startTime: String(t0.getTime()), endTime: String(t1.getTime()), period: 60 });
     expect(m).toEqual({ series: [{ name: 'Completed', data: [5, 7] }, { name: 'Failed', data: [0, 1] }], xaxis: { categories: [t0.toISOString(), t1.toISOString()] } });
     const q = cwMock.commandCalls(GetMetricDataCommand)[0].args[0].input;
-    expect(q.MetricDataQueries?.[0].MetricStat?.Metric).toEqual({ Namespace: 'DataTransferHub', MetricName: 'CompletedObjects', Dimensions: [{ Name: 'TaskId', Value: id }] });
+    expect(q.MetricDataQueries?.[0].MetricStat?.Metric).toEqual({ Namespace: 'DataTransferHub/DTH-S3EC2-abcd1234', MetricName: 'CompletedObjects' });
     expect(q.StartTime).toEqual(t0);
 
     await call('getMetricHistoryData', { id, graphName: 'RunningWaitingJobHistory', period: 300 });
