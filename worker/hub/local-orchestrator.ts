@@ -51,6 +51,8 @@ export class LocalOrchestrator implements Orchestrator {
     engines: Partial<Record<TaskRecord['type'], EngineRunner>>;
     logger: Logger;
     sampleIntervalMs?: number;
+    /** Multiplies FIXED_RATE intervals (tests shorten `rate(1 minute)` with it); default 1. */
+    scheduleScale?: number;
   }) {}
 
   async start(task: TaskRecord): Promise<Partial<TaskRecord>> {
@@ -62,7 +64,8 @@ export class LocalOrchestrator implements Orchestrator {
     const entry: { abort: AbortController; done: Promise<void>; last?: EngineProgress } = { abort, done: Promise.resolve() };
     entry.done = this.runLoop(task, abort.signal, entry).finally(() => this.running.delete(task.id));
     this.running.set(task.id, entry);
-    return { progress: 'STARTING', stackName: `local-${task.id}`, stackStatus: 'LOCAL' };
+    // No `progress` here: the run loop has already moved the task to IN_PROGRESS, and the caller merges this patch.
+    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL' };
   }
 
   private async runLoop(task: TaskRecord, signal: AbortSignal, entry: { last?: EngineProgress }): Promise<void> {
@@ -73,6 +76,8 @@ export class LocalOrchestrator implements Orchestrator {
       ? validateCreateTask({ ...task, parameters: task.parameters }).intervalSec ?? 3600
       : undefined;
     let run = 0;
+    // Let createTask answer with the task as created (STARTING) before the run begins.
+    await new Promise((ok) => setImmediate(ok));
     await tasks.update(task.id, { progress: 'IN_PROGRESS', errorCode: undefined, errorMessage: undefined });
     for (;;) {
       run++;
@@ -109,7 +114,7 @@ export class LocalOrchestrator implements Orchestrator {
         await tasks.update(task.id, { progress: 'ERROR', errorCode: 'FINDER_ERROR', errorMessage: message, stoppedAt: new Date().toISOString() });
         return;
       }
-      await sleep(intervalSec! * 1000, undefined, { signal }).catch(() => {});
+      await sleep(intervalSec! * 1000 * (this.deps.scheduleScale ?? 1), undefined, { signal }).catch(() => {});
       if (signal.aborted) break;
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
