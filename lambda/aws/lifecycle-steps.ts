@@ -90,7 +90,12 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
       Tags: [{ Key: 'dth:task-id', Value: task.id }],
     }));
-    await deps.tasks.update(task.id, { stackId: out.StackId, stackName, templateUrl, stackStatus: 'CREATE_IN_PROGRESS' });
+    const updated = await deps.tasks.update(task.id, { stackId: out.StackId, stackName, templateUrl, stackStatus: 'CREATE_IN_PROGRESS' });
+    if (updated.progress === 'STOPPING' || updated.progress === 'STOPPED') {
+      // stopTask ran while the stack was being requested: it saw no stack to delete, so delete it here.
+      await cfn.send(new DeleteStackCommand({ StackName: out.StackId }));
+      await deps.tasks.update(task.id, { progress: 'STOPPING', stackStatus: 'DELETE_IN_PROGRESS' });
+    }
     return { ...event, stackId: out.StackId, result: 'WAIT' };
   } catch (err) {
     await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message(err), stoppedAt: (deps.now?.() ?? new Date()).toISOString() });

@@ -65,6 +65,11 @@ export interface ControlPlaneDeps {
   logs: TaskLogs;
   objects: TaskObjects;
   estimator: Estimator;
+  /**
+   * listTasksV2 shows live progress for running tasks (cheap locally). In the cloud a live count Scans the task's
+   * status table, so lists show the monitor's last snapshot and only getTask counts live.
+   */
+  liveProgressInLists?: boolean;
   newId?: () => string;
   now?: () => Date;
 }

@@ -46,7 +46,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
       const page = positiveInt(args.page, 'page', 1, 100_000);
       const count = positiveInt(args.count, 'count', 10, 100);
       const { items, total } = await deps.tasks.list({ progress: args.progress ?? undefined, page, count });
-      return { items: await Promise.all(items.map(withProgress)), total };
+      return { items: deps.liveProgressInLists ? await Promise.all(items.map(withProgress)) : items, total };
     },
 
     async getTask(args: { id: string }) {

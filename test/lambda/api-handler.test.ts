@@ -103,6 +103,9 @@ describe('AppSync handler (lambda/handlers/api.ts)', () => {
     expect(t.progressInfo).toMatchObject({ total: 3, replicated: 1, failed: 1, verified: 1, bytesTotal: 500, bytesDone: 100 });
     expect(t.progressInfo.rate).toBeGreaterThan(0);
     expect(t.progressInfo.etaSeconds).toBeGreaterThan(0);
+    // Lists show the monitor's stored snapshot: no status-table Scan per listed task.
+    const listed = (await call('listTasksV2', { progress: 'IN_PROGRESS', count: 100 })).items.find((x: { id: string }) => x.id === id);
+    expect(listed.progressInfo).toBeUndefined();
     expect(await call('listTaskObjects', { id, status: 'FAILED' })).toEqual([expect.objectContaining({ key: 'b', status: 'FAILED', attempts: 3, error: 'SlowDown' })]);
     expect(await call('getTask', { id: 'nope' })).toBeNull();
     await expect(call('listTaskObjects', { id: 'nope' })).rejects.toThrow(/id: task "nope" does not exist/);

@@ -121,6 +121,19 @@ describe('lifecycle steps: plugin stack (CloudFormation mocked, task table on dy
     expect(stopped?.stoppedAt).toBeTruthy();
   });
 
+  it('startStack deletes the stack right away when the task was stopped while CreateStack ran', async () => {
+    const t = await newTask();
+    cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: [] });
+    cfnMock.on(CreateStackCommand).callsFake(async () => {
+      await tasks.update(t.id, { progress: 'STOPPED' }); // stopStack saw no stack yet
+      return { StackId: STACK_ID };
+    });
+    cfnMock.on(DeleteStackCommand).resolves({});
+    expect((await startStack(deps, { taskId: t.id })).result).toBe('WAIT');
+    expect(cfnMock.commandCalls(DeleteStackCommand)[0].args[0].input).toEqual({ StackName: STACK_ID });
+    expect(await tasks.get(t.id)).toMatchObject({ progress: 'STOPPING', stackId: STACK_ID });
+  });
+
   it('stopStack of a task that never got a stack stops it without calling CloudFormation', async () => {
     const t = await newTask();
     expect((await stopStack(deps, { taskId: t.id })).result).toBe('END');

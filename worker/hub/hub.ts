@@ -45,7 +45,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
   });
   const deps: ControlPlaneDeps = {
-    tasks, orchestrator, metrics: telemetry, logs: telemetry,
+    tasks, orchestrator, metrics: telemetry, logs: telemetry, liveProgressInLists: true,
     secrets: { list: () => secrets.list() },
     objects: {
       list: async (task, o) => (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined }))
