@@ -92,6 +92,7 @@ describe('LocalOrchestrator lifecycle', () => {
     const e = await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR');
     expect(e).toMatchObject({ errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed; first: photos/broken.jpg: AccessDenied' });
     expect(await api.getErrorMessage({ id: t.id })).toEqual({ errorCode: 'COMPLETE_CHECK_ERROR', errMessage: e.errorMessage });
+    expect(e.stoppedAt).toBeTruthy();
   });
 
   it('an engine that cannot list ends the task in ERROR FINDER_ERROR with its message', async () => {

@@ -101,7 +101,7 @@ export class LocalOrchestrator implements Orchestrator {
         if (task.scheduleType === 'ONE_TIME') {
           await tasks.update(task.id, outcome.complete
             ? { progress: 'DONE', progressInfo: snapshot, stoppedAt: new Date().toISOString() }
-            : { progress: 'ERROR', progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome) });
+            : { progress: 'ERROR', progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome), stoppedAt: new Date().toISOString() });
           return;
         }
         await tasks.update(task.id, outcome.complete
