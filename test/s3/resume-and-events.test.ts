@@ -52,6 +52,26 @@ describe('S3 engine resilience', () => {
     expect((await resumed.status.get('big.bin'))?.verified).toBe(true);
   });
 
+  it('copies a small object with one GET and one PUT (the ETags prove it; no HEADs)', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'tiny.txt', 'tiny');
+    const calls: string[] = [];
+    const counting = (side: string, store: ObjectStore): ObjectStore => new Proxy(store, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          if (['head', 'open', 'get', 'put', 'getTags'].includes(String(prop))) calls.push(`${side}.${String(prop)}`);
+          return v.apply(target, args);
+        };
+      },
+    });
+    const run = await runEmbedded(baseParams(src, dst), { wrap: (b) => ({ source: counting('src', b.source), dest: counting('dst', b.dest) }) });
+    expect(run.report.verified).toBe(1);
+    expect(calls).toEqual(['src.open', 'dst.put']);
+    expect((await readObject(servers.s3Dest, dst, 'tiny.txt')).toString()).toBe('tiny');
+  });
+
   it('dead-letters an object after maxAttempts failures and marks it FAILED with the error', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'flaky.bin', bytes(9 * MiB, 3));

@@ -28,6 +28,8 @@ export interface ObjectHead extends ObjectAttributes {
   storageClass?: string;
   /** Raw x-amz-restore header: set while or after a Glacier object is restored. */
   restore?: string;
+  /** Number of tags (x-amz-tagging-count), when the store says. */
+  tagCount?: number;
 }
 
 /** Destination-side choices applied when writing an object. */
@@ -61,6 +63,8 @@ export interface ObjectStore {
    * With `ifMatch`, stores that honour it fail the read if the object changed (HTTP 412).
    */
   get(key: string, range?: { start: number; end: number }, ifMatch?: string): Promise<Readable>;
+  /** One GET that yields the object's headers and its body (undefined when the object does not exist). */
+  open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined>;
   getTags(key: string): Promise<Record<string, string>>;
   /** `md5Base64`, when known, lets the store reject a body that does not match (Content-MD5). */
   put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }>;

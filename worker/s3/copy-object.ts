@@ -29,6 +29,8 @@ export interface CopyResult {
   sourceEtag?: string;
   /** Parts uploaded by this attempt (resumed parts are not counted). */
   partsUploaded: number;
+  /** Verified by ETags alone (single request each way); otherwise HEADs of both sides confirm the result. */
+  proven?: boolean;
 }
 
 /** Objects up to this size are read into memory: one request each way, and Content-MD5 can be sent. */
@@ -55,7 +57,8 @@ async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<Writ
     kmsKeyId: params.destKMSKey,
   };
   if (!params.includeMetadata) return base;
-  const tags = await ctx.source.getTags(head.key);
+  // S3 sends x-amz-tagging-count only when the object has tags: no header, no tagging request.
+  const tags = head.tagCount ? await ctx.source.getTags(head.key) : {};
   return {
     ...base,
     contentEncoding: head.contentEncoding,
@@ -73,8 +76,8 @@ function destEtagIsMd5(ctx: CopyContext): boolean {
   return ctx.params.destSSE !== 'aws:kms';
 }
 
-async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
-  const body = await readFully(await ctx.source.get(head.key, undefined, head.etag), head.size);
+async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions, source: Readable): Promise<CopyResult> {
+  const body = await readFully(source, head.size);
   const md5 = createHash('md5').update(body).digest('hex');
   const srcMd5 = md5FromEtag(head.etag);
   if (srcMd5 && srcMd5 !== md5) throw new ObjectChangedDuringCopyError(head.key);
@@ -83,13 +86,13 @@ async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, op
   if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
     throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
   }
-  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0 };
+  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, srcMd5, dstMd5) };
 }
 
-async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
+async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions, source: Readable): Promise<CopyResult> {
   const hashing = new HashingStream(head.size);
   const srcMd5 = md5FromEtag(head.etag);
-  const body = hashed(await ctx.source.get(head.key, undefined, head.etag), hashing);
+  const body = hashed(source, hashing);
   // When the source ETag is its MD5, the destination itself can refuse bytes that differ (Content-MD5).
   const put = await ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined);
   const md5 = hashing.md5Hex();
@@ -98,7 +101,16 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
   if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
     throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
   }
-  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0 };
+  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, srcMd5, dstMd5) };
+}
+
+/**
+ * The source ETag (an MD5, from the same response as the bytes) and the destination ETag both equal the MD5
+ * of the bytes that passed through: the copy is exact and of one version, so no further HEADs are needed.
+ * (Callers have already thrown when either ETag differs from the computed MD5.)
+ */
+function provenByEtags(ctx: CopyContext, srcMd5: string | undefined, dstMd5: string | undefined): boolean {
+  return destEtagIsMd5(ctx) && srcMd5 !== undefined && dstMd5 !== undefined;
 }
 
 async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, part: PartRange): Promise<UploadedPart> {
@@ -217,23 +229,36 @@ export function isReadable(head: ObjectHead): boolean {
  * Copies one object (current version), choosing server-side copy, a single PUT or a multipart upload,
  * verifies the bytes end to end and checks that the source did not change meanwhile.
  */
-export async function copyObject(ctx: CopyContext, key: string): Promise<CopyResult> {
-  const head = await ctx.source.head(key);
+export async function copyObject(ctx: CopyContext, key: string, sizeHint?: number): Promise<CopyResult> {
+  const sameEndpoint = ctx.source.endpointIdentity === ctx.dest.endpointIdentity;
+  // Objects that will be copied in one request are opened with one GET: its headers replace a HEAD.
+  const oneShot = !sameEndpoint && sizeHint !== undefined && sizeHint <= ctx.params.multipartThreshold;
+  const opened = oneShot ? await ctx.source.open(key) : undefined;
+  const head = opened?.head ?? (oneShot ? undefined : await ctx.source.head(key));
+  const release = () => opened?.body.destroy();
   if (!head) throw new SourceNotCopyableError(key, 'no longer exists');
-  if (!isReadable(head)) throw new SourceNotCopyableError(key, `is in ${head.storageClass} and not restored`);
-  if (head.size > MAX_OBJECT_SIZE) throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+  if (!isReadable(head)) { release(); throw new SourceNotCopyableError(key, `is in ${head.storageClass} and not restored`); }
+  if (head.size > MAX_OBJECT_SIZE) { release(); throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`); }
   const destKey = destinationKey(ctx.params.destPrefix, key);
-  const options = await writeOptionsFor(ctx, head);
+  let options: WriteOptions;
+  try {
+    options = await writeOptionsFor(ctx, head);
+  } catch (err) {
+    release();
+    throw err;
+  }
 
   let result: CopyResult | undefined;
-  if (ctx.source.endpointIdentity === ctx.dest.endpointIdentity && head.size <= MAX_SERVER_SIDE_COPY) {
-    result = await copyServerSide(ctx, head, destKey, options);
-  }
+  if (sameEndpoint && head.size <= MAX_SERVER_SIDE_COPY) result = await copyServerSide(ctx, head, destKey, options);
   if (!result) {
-    if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold)) result = await copySmall(ctx, head, destKey, options);
-    else if (head.size <= ctx.params.multipartThreshold) result = await copyStreamed(ctx, head, destKey, options);
+    const body = opened && head.size <= ctx.params.multipartThreshold ? opened.body : undefined;
+    if (!body) release();
+    const open = async () => body ?? (await ctx.source.get(key, undefined, head.etag));
+    if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold)) result = await copySmall(ctx, head, destKey, options, await open());
+    else if (head.size <= ctx.params.multipartThreshold) result = await copyStreamed(ctx, head, destKey, options, await open());
     else result = await copyMultipart(ctx, head, destKey, options);
   }
+  if (result.proven) return result;
 
   const after = await ctx.source.head(key);
   if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(key);

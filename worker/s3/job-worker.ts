@@ -91,7 +91,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
     await status.update(job.key, { status: 'IN_PROGRESS', attempts: msg.receiveCount, startedAt, error: undefined });
     try {
-      const result = await copyObject(ctx, job.key);
+      const result = await copyObject(ctx, job.key, job.action === 'copy' || job.action === undefined ? job.size : undefined);
       await status.update(job.key, {
         status: 'DONE', verified: true, checksum: result.checksum, etag: result.sourceEtag, size: result.bytes,
         bytesDone: result.bytes, finishedAt: new Date().toISOString(), error: undefined,

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
   DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, HeadObjectCommand,
@@ -113,12 +113,36 @@ export class S3ObjectStore implements ObjectStore {
         key, size: h.ContentLength ?? 0, etag: h.ETag, lastModified: h.LastModified, storageClass: h.StorageClass,
         restore: h.Restore, contentType: h.ContentType, contentEncoding: h.ContentEncoding,
         contentLanguage: h.ContentLanguage, contentDisposition: h.ContentDisposition, cacheControl: h.CacheControl,
-        expires: h.Expires, metadata: h.Metadata,
+        expires: h.Expires, metadata: h.Metadata, tagCount: h.TagCount,
       };
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404) return undefined;
       throw toActionableError(err, 'head object', this.bucket, this.endpointLabel);
+    }
+  }
+
+  async open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined> {
+    try {
+      const o = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: ifMatch, ...this.payer }));
+      return {
+        body: o.Body as Readable,
+        head: {
+          key, size: o.ContentLength ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass,
+          restore: o.Restore, contentType: o.ContentType, contentEncoding: o.ContentEncoding,
+          contentLanguage: o.ContentLanguage, contentDisposition: o.ContentDisposition, cacheControl: o.CacheControl,
+          expires: o.Expires, metadata: o.Metadata, tagCount: o.TagCount,
+        },
+      };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket') return undefined;
+      // An archived object that is not restored cannot be read: report it like a HEAD would.
+      if (e.name === 'InvalidObjectState') {
+        const head = await this.head(key);
+        if (head) return { head, body: Readable.from([]) };
+      }
+      throw toActionableError(err, 'get object', this.bucket, this.endpointLabel);
     }
   }
 
