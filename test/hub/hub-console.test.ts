@@ -68,6 +68,16 @@ describe('dth serve: console and config (in-process hub on port 0)', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('names the field in GraphQL\'s own input errors too', async () => {
+    const gql = async (variables: unknown) => (await (await fetch(`${hub.url}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }', variables }),
+    })).json()) as { errors: { message: string; extensions?: { field?: string } }[] };
+    expect((await gql({ i: { type: 'FTP', scheduleType: 'ONE_TIME', parameters: [] } })).errors[0].extensions?.field).toBe('type');
+    expect((await gql({ i: { type: 'S3EC2', parameters: [] } })).errors[0].extensions?.field).toBe('scheduleType');
+    expect((await gql({ i: { type: 'S3EC2', scheduleType: 'DAILY', parameters: [] } })).errors[0].extensions?.field).toBe('scheduleType');
+  });
+
   it('finds the schema and the console from the sources', () => {
     expect(findRepoPath('lambda/api/schema.graphql')).toMatch(/lambda\/api\/schema\.graphql$/);
     expect(findRepoPath('no/such/file.txt')).toBeUndefined();

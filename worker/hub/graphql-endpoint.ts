@@ -24,6 +24,17 @@ function toGraphQLError(err: unknown): GraphQLError {
   return new GraphQLError(redactText(err instanceof Error ? err.message : String(err)), { extensions: { code: 'INTERNAL' } });
 }
 
+/**
+ * GraphQL's own input checks (wrong enum value, missing required field) name the field only in the message;
+ * expose it as `extensions.field` too, like the resolvers' errors, so forms can mark the field.
+ */
+function coercionField(message: string): { field: string; code: string } | Record<string, never> {
+  const at = /got invalid value .* at "[^"]*?\.?([A-Za-z_][A-Za-z0-9_]*)"/.exec(message)?.[1];
+  const missing = /Field "([A-Za-z_][A-Za-z0-9_]*)" of required type/.exec(message)?.[1];
+  const field = missing ?? at;
+  return field ? { field, code: 'INVALID_PARAMETER' } : {};
+}
+
 export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolvers) {
   const wrap = <A,>(fn: (args: A) => Promise<unknown>) => async (args: A) => {
     try {
@@ -47,7 +58,7 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
       errors: result.errors?.map((e) => ({
         message: e.originalError && !(e.originalError instanceof GraphQLError) ? toGraphQLError(e.originalError).message : e.message,
         path: e.path,
-        extensions: e.extensions,
+        extensions: e.extensions?.field ? e.extensions : { ...e.extensions, ...coercionField(e.message) },
       })),
     };
   };
