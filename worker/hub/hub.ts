@@ -77,9 +77,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     token,
     resumed,
     close: async () => {
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeIdleConnections();
       await orchestrator.shutdown();
-      await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections();
+      await closed;
       db.close();
     },
   };
