@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * Bundles the `dth` CLI (worker/cli/main.ts) into one ESM file, dist/dth.mjs, for Node 20.
+ * This single file is what the cloud runs: the JobWorker EC2 instances (`dth worker`), the Fargate finder
+ * (`dth finder`) and the ECR copy container (`dth ecr copy-one`). better-sqlite3 (a native addon, only used by the
+ * local hub and local commands) stays external.
+ *
+ * Usage: node scripts/build-worker.mjs [--outfile path]   (also importable: `buildWorker({ outfile })`)
+ */
+import { buildSync } from 'esbuild';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const defaultWorkerBundle = join(repoRoot, 'dist', 'dth.mjs');
+
+export function buildWorker({ outfile = defaultWorkerBundle } = {}) {
+  buildSync({
+    entryPoints: [join(repoRoot, 'worker', 'cli', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    external: ['better-sqlite3'],
+    // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __dthCreateRequire } from 'node:module'; const require = __dthCreateRequire(import.meta.url);" },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--outfile');
+  const out = buildWorker(i > 0 ? { outfile: resolve(process.argv[i + 1]) } : {});
+  process.stdout.write(`built ${out}\n`);
+}
