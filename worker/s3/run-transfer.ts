@@ -7,6 +7,7 @@ import { openTaskBuckets } from '../adapters/s3/open-buckets.js';
 import { runFinder, type FinderReport } from './finder.js';
 import { runWorker } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
+import { settleInterrupted } from './settle-interrupted.js';
 import type { TransferJob } from './transfer-job.js';
 
 export interface TransferProgress extends StatusSummary {
@@ -64,6 +65,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
   try {
     const finder = await runFinder({ params, source, dest, queue, status, logger, signal });
+    if (!signal?.aborted) await settleInterrupted({ params, source, dest, queue, status, logger });
     phase = 'copying';
     await runWorker({ params, source, dest, queue, status, logger, signal, exitWhenDrained: true });
     phase = 'done';
