@@ -31,7 +31,7 @@ export async function oursVersion(root: string): Promise<string> {
 export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsFile: string } {
   mkdirSync(o.stateDir, { recursive: true });
   const secretsFile = join(o.stateDir, 'secrets.json');
-  writeFileSync(secretsFile, JSON.stringify({ 'bench-keys': { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }));
+  writeFileSync(secretsFile, JSON.stringify({ 'bench-keys': { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), { mode: 0o600 });
   const paramsFile = join(o.stateDir, 'task.json');
   writeFileSync(
     paramsFile,
@@ -82,11 +82,17 @@ export async function oursImageSync(o: OursImageOptions): Promise<Measured> {
   const paramsFile = join(o.stateDir, 'ecr-task.json');
   writeFileSync(
     paramsFile,
-    JSON.stringify({ srcType: 'Public', srcRegistry: o.sourceRegistry, srcList: 'SELECTED', srcImageList: o.images.join(','), destRegistry: o.destRegistry, insecure: true }, null, 2),
+    JSON.stringify(
+      { sourceType: 'Public', srcList: 'SELECTED', srcImageList: o.images.join('\n'), srcRegistry: o.sourceRegistry, destRegistry: o.destRegistry, insecure: true },
+      null,
+      2,
+    ),
   );
-  return runMeasured(process.execPath, [join(o.root, 'bin/dth.mjs'), 'ecr', 'sync', '--params', paramsFile, '--state-dir', o.stateDir], {
-    cwd: o.root,
-    env: { NODE_NO_WARNINGS: '1' },
-    timeoutSec: 1800,
-  });
+  const secretsFile = join(o.stateDir, 'secrets.json');
+  writeFileSync(secretsFile, '{}', { mode: 0o600 });
+  return runMeasured(
+    process.execPath,
+    [join(o.root, 'bin/dth.mjs'), 'ecr', 'sync', '--params', paramsFile, '--state', join(o.stateDir, 'images.db'), '--secrets', secretsFile, '--json'],
+    { cwd: o.root, env: { NODE_NO_WARNINGS: '1' }, timeoutSec: 1800 },
+  );
 }

@@ -94,7 +94,8 @@ export interface CliOptions {
 export function spawnCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [DTH, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NODE_NO_WARNINGS: '1', ...options.env },
+    // Always the sources under test, never a dist/ bundle that may be stale.
+    env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
