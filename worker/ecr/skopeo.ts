@@ -19,11 +19,12 @@ export class SkopeoError extends Error {
   }
 
   get isAuth(): boolean {
-    return /unauthorized|authentication required|denied|401/i.test(this.stderr);
+    // Word-bounded status codes: a registry port such as :5401 must not read as HTTP 401.
+    return /unauthorized|authentication required|access denied|requested access to the resource is denied|\b401\b/i.test(this.stderr);
   }
 
   get isNotFound(): boolean {
-    return /manifest unknown|not found|name unknown|404/i.test(this.stderr);
+    return /manifest unknown|not found|name unknown|\b404\b/i.test(this.stderr);
   }
 }
 

@@ -22,6 +22,8 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** One-shot mode: return once the queue has nothing visible or in flight. Long-running otherwise. */
   exitWhenDrained?: boolean;
+  /** In one-shot mode, true while a finder in this process may still queue work (do not exit yet). */
+  moreWorkComing?: () => boolean;
   visibilityTimeoutSec?: number;
   onObjectDone?: (key: string, result: CopyResult) => void;
 }
@@ -113,7 +115,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   while (!signal?.aborted) {
     const free = slots - inFlight.size;
     if (free > 0) {
-      const batch = await queue.receive({ max: Math.min(10, free), visibilityTimeoutSec: visibility, waitTimeSec: inFlight.size ? 0 : 1 });
+      const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
+      const batch = await queue.receive({ max: Math.min(10, free), visibilityTimeoutSec: visibility, waitTimeSec: idleWait });
       for (const msg of batch) {
         const p = handle(msg).finally(() => inFlight.delete(p));
         inFlight.add(p);
@@ -121,9 +124,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       if (batch.length > 0) continue;
     }
     if (options.exitWhenDrained && inFlight.size === 0) {
-      const depth = await queue.depth();
-      if (depth.visible === 0 && depth.inFlight === 0) break;
-      await sleep(200);
+      const finderRunning = options.moreWorkComing?.() ?? false;
+      const depth = finderRunning ? undefined : await queue.depth();
+      if (depth && depth.visible === 0 && depth.inFlight === 0) break;
+      await sleep(finderRunning ? 20 : 200);
       continue;
     }
     if (inFlight.size > 0) await Promise.race([...inFlight, sleep(200)]);

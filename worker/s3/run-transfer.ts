@@ -64,10 +64,29 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const report = async () => options.onProgress?.(progressOf(await status.summary(), phase, startedAt, startBytes));
   const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
   try {
-    const finder = await runFinder({ params, source, dest, queue, status, logger, signal });
-    if (!signal?.aborted) await settleInterrupted({ params, source, dest, queue, status, logger });
-    phase = 'copying';
-    await runWorker({ params, source, dest, queue, status, logger, signal, exitWhenDrained: true });
+    // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
+    await settleInterrupted({ params, source, dest, queue, status, logger });
+    // Workers start on the first queued batch instead of waiting for the whole listing.
+    const stopWorkers = new AbortController();
+    const onAbort = () => stopWorkers.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let finding = true;
+    const workers = runWorker({
+      params, source, dest, queue, status, logger, signal: stopWorkers.signal, exitWhenDrained: true, moreWorkComing: () => finding,
+    });
+    let finder: FinderReport;
+    try {
+      finder = await runFinder({ params, source, dest, queue, status, logger, signal });
+    } catch (err) {
+      stopWorkers.abort(err);
+      await workers.catch(() => {});
+      throw err;
+    } finally {
+      finding = false;
+      phase = 'copying';
+    }
+    await workers;
+    signal?.removeEventListener('abort', onAbort);
     phase = 'done';
     await report();
     const summary = await status.summary();

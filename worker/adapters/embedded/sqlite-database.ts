@@ -14,3 +14,16 @@ export function openSqliteDatabase(path: string): SqliteDatabase {
   db.pragma('busy_timeout = 5000');
   return db;
 }
+
+/** Prepares each SQL text once: compiling a statement costs more than running it on the hot paths. */
+export function statementCache(db: SqliteDatabase): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobQueue, QueueDepth, ReceivedJob } from '../../ports/job-queue.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { statementCache, type SqliteDatabase } from './sqlite-database.js';
 
 interface MessageRow {
   id: string;
@@ -15,11 +15,14 @@ interface MessageRow {
  * After `maxReceiveCount` deliveries a message is moved to the dead-letter table instead of delivered again.
  */
 export class SqliteJobQueue<T> implements JobQueue<T> {
+  private readonly sql: ReturnType<typeof statementCache>;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly queueName: string,
     private readonly options: { maxReceiveCount: number; pollIntervalMs?: number } = { maxReceiveCount: 5 },
   ) {
+    this.sql = statementCache(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS queue_messages (
         queue TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -33,7 +36,7 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   }
 
   async sendBatch(bodies: T[]): Promise<void> {
-    const insert = this.db.prepare(
+    const insert = this.sql(
       'INSERT INTO queue_messages (queue, id, body, seq, visible_at) VALUES (?, ?, ?, ?, 0)',
     );
     const now = Date.now();
@@ -52,10 +55,16 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   }
 
   private claim(max: number, visibilityTimeoutSec: number): ReceivedJob<T>[] {
-    return this.db.transaction(() => {
+    this.claimInTransaction ??= this.db.transaction((m: number, v: number) => this.claimRows(m, v));
+    return this.claimInTransaction(max, visibilityTimeoutSec);
+  }
+
+  private claimInTransaction?: (max: number, visibilityTimeoutSec: number) => ReceivedJob<T>[];
+
+  private claimRows(max: number, visibilityTimeoutSec: number): ReceivedJob<T>[] {
+    return (() => {
       const now = Date.now();
-      const ready = this.db
-        .prepare('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?')
+      const ready = this.sql('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?')
         .all(this.queueName, now, max * 2) as MessageRow[];
       const jobs: ReceivedJob<T>[] = [];
       for (const row of ready) {
@@ -65,8 +74,7 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
           continue;
         }
         const receipt = randomUUID();
-        this.db
-          .prepare('UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, receipt = ? WHERE queue = ? AND id = ?')
+        this.sql('UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, receipt = ? WHERE queue = ? AND id = ?')
           .run(now + visibilityTimeoutSec * 1000, receipt, this.queueName, row.id);
         jobs.push({ id: row.id, receiptHandle: receipt, body: JSON.parse(row.body) as T, receiveCount: row.receive_count + 1 });
       }
@@ -75,55 +83,49 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   }
 
   private moveToDeadLetters(row: MessageRow, now: number): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO queue_dead_letters (queue, id, body, receive_count, dead_at) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT OR REPLACE INTO queue_dead_letters (queue, id, body, receive_count, dead_at) VALUES (?, ?, ?, ?, ?)')
       .run(this.queueName, row.id, row.body, row.receive_count, now);
-    this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(this.queueName, row.id);
+    this.sql('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(this.queueName, row.id);
   }
 
   async extendVisibility(job: ReceivedJob<T>, visibilityTimeoutSec: number): Promise<void> {
-    this.db
-      .prepare('UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND id = ? AND receipt = ?')
+    this.sql('UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND id = ? AND receipt = ?')
       .run(Date.now() + visibilityTimeoutSec * 1000, this.queueName, job.id, job.receiptHandle);
   }
 
   async release(job: ReceivedJob<T>): Promise<void> {
-    this.db
-      .prepare('UPDATE queue_messages SET visible_at = 0 WHERE queue = ? AND id = ? AND receipt = ?')
+    this.sql('UPDATE queue_messages SET visible_at = 0 WHERE queue = ? AND id = ? AND receipt = ?')
       .run(this.queueName, job.id, job.receiptHandle);
   }
 
   async delete(job: ReceivedJob<T>): Promise<void> {
-    this.db
-      .prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?')
+    this.sql('DELETE FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?')
       .run(this.queueName, job.id, job.receiptHandle);
   }
 
   async depth(): Promise<QueueDepth> {
     const now = Date.now();
-    const row = this.db
-      .prepare(
+    const row = this.sql(
         `SELECT
            SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END) AS visible,
            SUM(CASE WHEN visible_at > ? THEN 1 ELSE 0 END) AS inFlight
          FROM queue_messages WHERE queue = ?`,
       )
       .get(now, now, this.queueName) as { visible: number | null; inFlight: number | null };
-    const dead = this.db.prepare('SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?').get(this.queueName) as { n: number };
+    const dead = this.sql('SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?').get(this.queueName) as { n: number };
     return { visible: row.visible ?? 0, inFlight: row.inFlight ?? 0, deadLettered: dead.n };
   }
 
   /** Messages that exhausted their deliveries (the local dead-letter queue). */
   deadLetters(limit = 100): { id: string; body: T; receiveCount: number }[] {
-    const rows = this.db
-      .prepare('SELECT id, body, receive_count FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at LIMIT ?')
+    const rows = this.sql('SELECT id, body, receive_count FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at LIMIT ?')
       .all(this.queueName, limit) as MessageRow[];
     return rows.map((r) => ({ id: r.id, body: JSON.parse(r.body) as T, receiveCount: r.receive_count }));
   }
 
   /** Drops every message of this queue (a task is deleted or re-run from scratch). */
   purge(): void {
-    this.db.prepare('DELETE FROM queue_messages WHERE queue = ?').run(this.queueName);
-    this.db.prepare('DELETE FROM queue_dead_letters WHERE queue = ?').run(this.queueName);
+    this.sql('DELETE FROM queue_messages WHERE queue = ?').run(this.queueName);
+    this.sql('DELETE FROM queue_dead_letters WHERE queue = ?').run(this.queueName);
   }
 }

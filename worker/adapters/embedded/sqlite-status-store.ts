@@ -1,6 +1,6 @@
 import type { UploadedPart } from '../../ports/object-store.js';
 import type { ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { statementCache, type SqliteDatabase } from './sqlite-database.js';
 
 const COLUMNS = [
   'size', 'etag', 'status', 'attempts', 'error', 'checksum', 'verified', 'bytes_done',
@@ -40,10 +40,13 @@ function toColumnValue(v: unknown): unknown {
 
 /** Per-task object status in SQLite; many tasks share one file, told apart by task_id. */
 export class SqliteStatusStore implements StatusStore {
+  private readonly sql: ReturnType<typeof statementCache>;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly taskId: string,
   ) {
+    this.sql = statementCache(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS object_status (
         task_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT, status TEXT NOT NULL,
@@ -58,7 +61,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   async get(key: string): Promise<ObjectRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM object_status WHERE task_id = ? AND key = ?').get(this.taskId, key) as Row | undefined;
+    const row = this.sql('SELECT * FROM object_status WHERE task_id = ? AND key = ?').get(this.taskId, key) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -67,8 +70,7 @@ export class SqliteStatusStore implements StatusStore {
       record.size, record.etag, record.status, record.attempts, record.error, record.checksum, record.verified,
       record.bytesDone, record.startedAt, record.finishedAt, record.uploadId, record.partSize,
     ].map(toColumnValue);
-    this.db
-      .prepare(`INSERT OR REPLACE INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})`)
+    this.sql(`INSERT OR REPLACE INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})`)
       .run(this.taskId, record.key, ...values);
   }
 
@@ -85,31 +87,27 @@ export class SqliteStatusStore implements StatusStore {
     const entries = Object.entries(patch).filter(([f]) => f in FIELD_TO_COLUMN);
     if (entries.length === 0) return;
     const sets = entries.map(([f]) => `${FIELD_TO_COLUMN[f]} = ?`).join(', ');
-    this.db
-      .prepare(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?`)
+    this.sql(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?`)
       .run(...entries.map(([, v]) => toColumnValue(v)), this.taskId, key);
   }
 
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
-    this.db
-      .prepare('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)')
+    this.sql('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)')
       .run(this.taskId, key, uploadId, part.partNumber, part.etag, part.size);
   }
 
   async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
-    const rows = this.db
-      .prepare('SELECT part_number, etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number')
+    const rows = this.sql('SELECT part_number, etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number')
       .all(this.taskId, key, uploadId) as { part_number: number; etag: string; size: number }[];
     return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, size: r.size }));
   }
 
   async clearParts(key: string, uploadId: string): Promise<void> {
-    this.db.prepare('DELETE FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?').run(this.taskId, key, uploadId);
+    this.sql('DELETE FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?').run(this.taskId, key, uploadId);
   }
 
   async summary(): Promise<StatusSummary> {
-    const rows = this.db
-      .prepare(
+    const rows = this.sql(
         `SELECT status, COUNT(*) AS n, SUM(size) AS bytes, SUM(COALESCE(bytes_done, 0)) AS done_bytes,
                 SUM(CASE WHEN verified = 1 THEN 1 ELSE 0 END) AS verified
          FROM object_status WHERE task_id = ? GROUP BY status`,
@@ -130,8 +128,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   async list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]> {
-    const rows = this.db
-      .prepare(
+    const rows = this.sql(
         `SELECT * FROM object_status WHERE task_id = ? AND (? IS NULL OR status = ?) AND key > ? ORDER BY key LIMIT ?`,
       )
       .all(this.taskId, options.status ?? null, options.status ?? null, options.after ?? '', options.limit) as Row[];
@@ -140,7 +137,7 @@ export class SqliteStatusStore implements StatusStore {
 
   /** Forgets every record of this task. */
   clear(): void {
-    this.db.prepare('DELETE FROM object_status WHERE task_id = ?').run(this.taskId);
-    this.db.prepare('DELETE FROM object_parts WHERE task_id = ?').run(this.taskId);
+    this.sql('DELETE FROM object_status WHERE task_id = ?').run(this.taskId);
+    this.sql('DELETE FROM object_parts WHERE task_id = ?').run(this.taskId);
   }
 }

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
   DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, HeadObjectCommand,
-  ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type ObjectCannedACL, type StorageClass,
+  ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client, UploadPartCommand, type ObjectCannedACL, type StorageClass,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AccessKeys } from '../../ports/secret-store.js';
@@ -91,19 +91,23 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
-    let token: string | undefined;
-    do {
-      const page = await this.call('list bucket', () =>
-        this.client.send(new ListObjectsV2Command({
-          Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token,
-          StartAfter: token ? undefined : startAfter, ...this.payer,
-        })));
+    const fetchPage = (token?: string): Promise<ListObjectsV2CommandOutput> => this.call('list bucket', () =>
+      this.client.send(new ListObjectsV2Command({
+        Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token,
+        StartAfter: token ? undefined : startAfter, ...this.payer,
+      })));
+    let pending: Promise<ListObjectsV2CommandOutput> | undefined = fetchPage();
+    while (pending) {
+      const page: ListObjectsV2CommandOutput = await pending;
+      // Ask for the next page while the caller works through this one.
+      const token: string | undefined = page.IsTruncated ? page.NextContinuationToken : undefined;
+      pending = token ? fetchPage(token) : undefined;
+      pending?.catch(() => {}); // surfaced when awaited; avoids an unhandled rejection if the caller stops early
       for (const o of page.Contents ?? []) {
         if (o.Key === undefined) continue;
         yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
   }
 
   async head(key: string): Promise<ObjectHead | undefined> {
