@@ -1,5 +1,6 @@
 /** Lambda configuration, read once from the environment at cold start; errors name the variable. */
 import { InvalidParameterError } from '../../worker/core/errors.js';
+import { envUrl, envValue, type Env } from '../../worker/core/env-values.js';
 import type { TaskType } from '../core/task.js';
 
 export interface LambdaConfig {
@@ -16,54 +17,37 @@ export interface LambdaConfig {
   sqsEndpoint?: string;
 }
 
-type Env = Record<string, string | undefined>;
 
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
 
-function url(env: Env, name: string): string | undefined {
-  const v = value(env, name);
-  if (v === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(v);
-  } catch {
-    throw new InvalidParameterError(name, `"${v}" is not a URL`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new InvalidParameterError(name, 'must be an http(s) URL');
-  return v;
-}
 
 export function loadLambdaConfig(env: Env, needs: { stateMachine?: boolean; templates?: boolean } = {}): LambdaConfig {
-  const taskTable = value(env, 'TASK_TABLE');
+  const taskTable = envValue(env, 'TASK_TABLE');
   if (!taskTable) throw new InvalidParameterError('TASK_TABLE', 'is required (the task table name)');
-  const stateMachineArn = value(env, 'STATE_MACHINE_ARN');
+  const stateMachineArn = envValue(env, 'STATE_MACHINE_ARN');
   if (needs.stateMachine && !stateMachineArn) throw new InvalidParameterError('STATE_MACHINE_ARN', 'is required (the lifecycle state machine)');
   if (stateMachineArn && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(stateMachineArn)) {
     throw new InvalidParameterError('STATE_MACHINE_ARN', `"${stateMachineArn}" is not a state machine ARN`);
   }
-  const templates = { S3EC2: url(env, 'S3_PLUGIN_TEMPLATE_URL'), ECR: url(env, 'ECR_PLUGIN_TEMPLATE_URL') };
+  const templates = { S3EC2: envUrl(env, 'S3_PLUGIN_TEMPLATE_URL'), ECR: envUrl(env, 'ECR_PLUGIN_TEMPLATE_URL') };
   if (needs.templates && !templates.S3EC2 && !templates.ECR) {
     throw new InvalidParameterError('S3_PLUGIN_TEMPLATE_URL', 'is required (or ECR_PLUGIN_TEMPLATE_URL): the plugin template URL');
   }
-  const stackPrefix = value(env, 'STACK_NAME_PREFIX') ?? 'DTH';
+  const stackPrefix = envValue(env, 'STACK_NAME_PREFIX') ?? 'DTH';
   if (!/^[A-Za-z][A-Za-z0-9-]{0,60}$/.test(stackPrefix)) throw new InvalidParameterError('STACK_NAME_PREFIX', 'must start with a letter and hold letters, digits and hyphens');
-  const notifyTopicArn = value(env, 'NOTIFY_TOPIC_ARN');
+  const notifyTopicArn = envValue(env, 'NOTIFY_TOPIC_ARN');
   if (notifyTopicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(notifyTopicArn)) {
     throw new InvalidParameterError('NOTIFY_TOPIC_ARN', `"${notifyTopicArn}" is not an SNS topic ARN`);
   }
   return {
-    region: value(env, 'AWS_REGION') ?? 'us-east-1',
+    region: envValue(env, 'AWS_REGION') ?? 'us-east-1',
     taskTable,
     stateMachineArn,
     templates: Object.fromEntries(Object.entries(templates).filter(([, v]) => v)) as LambdaConfig['templates'],
     stackPrefix,
-    secretNamePrefix: value(env, 'SECRET_NAME_PREFIX'),
-    metricsNamespace: value(env, 'METRICS_NAMESPACE') ?? 'DataTransferHub',
+    secretNamePrefix: envValue(env, 'SECRET_NAME_PREFIX'),
+    metricsNamespace: envValue(env, 'METRICS_NAMESPACE') ?? 'DataTransferHub',
     notifyTopicArn,
-    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
-    sqsEndpoint: url(env, 'SQS_ENDPOINT'),
+    dynamodbEndpoint: envUrl(env, 'DYNAMODB_ENDPOINT'),
+    sqsEndpoint: envUrl(env, 'SQS_ENDPOINT'),
   };
 }

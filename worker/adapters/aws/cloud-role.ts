@@ -3,6 +3,7 @@
  * read once from the environment, validated here (errors name the variable), then plain objects below.
  */
 import { readFileSync } from 'node:fs';
+import { envUrl, envValue, type Env } from '../../core/env-values.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -28,34 +29,17 @@ export interface CloudRoleConfig {
   logLevel: LogLevel;
 }
 
-type Env = Record<string, string | undefined>;
 
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
 
 function requiredValue(env: Env, name: string, hint: string): string {
-  const v = value(env, name);
+  const v = envValue(env, name);
   if (!v) throw new InvalidParameterError(name, `is required (${hint})`);
   return v;
 }
 
-function url(env: Env, name: string): string | undefined {
-  const v = value(env, name);
-  if (v === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(v);
-  } catch {
-    throw new InvalidParameterError(name, `"${v}" is not a URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidParameterError(name, 'must be an http(s) URL');
-  return v;
-}
 
 function bool(env: Env, name: string): boolean {
-  const v = value(env, name)?.toLowerCase();
+  const v = envValue(env, name)?.toLowerCase();
   if (v === undefined || v === 'false' || v === '0' || v === 'no') return false;
   if (v === 'true' || v === '1' || v === 'yes') return true;
   throw new InvalidParameterError(name, `"${v}" is not true or false`);
@@ -83,8 +67,8 @@ function parseParamsJson(text: string, name: string): Record<string, unknown> {
 }
 
 function taskParams(env: Env): S3TaskParams {
-  const inline = value(env, 'TASK_PARAMS');
-  const file = value(env, 'TASK_PARAMS_FILE');
+  const inline = envValue(env, 'TASK_PARAMS');
+  const file = envValue(env, 'TASK_PARAMS_FILE');
   if (inline && file) throw new InvalidParameterError('TASK_PARAMS', 'set either TASK_PARAMS or TASK_PARAMS_FILE, not both');
   let raw: Record<string, unknown>;
   if (inline) raw = parseParamsJson(inline, 'TASK_PARAMS');
@@ -112,19 +96,19 @@ function taskParams(env: Env): S3TaskParams {
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function loadCloudRoleConfig(env: Env): CloudRoleConfig {
-  const logLevel = (value(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
+  const logLevel = (envValue(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new InvalidParameterError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  const region = value(env, 'AWS_REGION') ?? value(env, 'AWS_DEFAULT_REGION');
+  const region = envValue(env, 'AWS_REGION') ?? envValue(env, 'AWS_DEFAULT_REGION');
   if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of the queue and the status table)');
   return {
     params: taskParams(env),
     region,
-    queueUrl: url(env, 'QUEUE_URL') ?? requiredValue(env, 'QUEUE_URL', 'the URL of the task\'s SQS queue'),
-    dlqUrl: url(env, 'DLQ_URL'),
+    queueUrl: envUrl(env, 'QUEUE_URL') ?? requiredValue(env, 'QUEUE_URL', 'the URL of the task\'s SQS queue'),
+    dlqUrl: envUrl(env, 'DLQ_URL'),
     statusTable: requiredValue(env, 'STATUS_TABLE', 'the name of the task\'s DynamoDB status table'),
-    sqsEndpoint: url(env, 'SQS_ENDPOINT'),
-    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
-    secretsEndpoint: url(env, 'SECRETS_ENDPOINT'),
+    sqsEndpoint: envUrl(env, 'SQS_ENDPOINT'),
+    dynamodbEndpoint: envUrl(env, 'DYNAMODB_ENDPOINT'),
+    secretsEndpoint: envUrl(env, 'SECRETS_ENDPOINT'),
     exitWhenDrained: bool(env, 'WORKER_EXIT_WHEN_DRAINED'),
     logLevel,
   };
