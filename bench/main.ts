@@ -11,7 +11,7 @@ import { formatBytes, objectSets, readConfig, type BenchConfig, type ObjectSetSp
 import { runDiffWorkload } from './diff-workload.js';
 import { runImageWorkload } from './image-workload.js';
 import { runMeasured, type Measured } from './measure.js';
-import { oursReady, oursS3Sync, oursVersion } from './ours.js';
+import { oursReady, oursS3Sync, oursTuning, oursVersion } from './ours.js';
 import { defaultRcloneFlags, rcloneCopy, rcloneVersion } from './rclone.js';
 import { computeTargets, finishWorkload, writeReport, type BenchReport, type Tool, type ToolRun, type WorkloadResult } from './report.js';
 import { startS3rver, stopServer, type RunningServer } from './servers.js';
@@ -232,6 +232,7 @@ async function main(): Promise<void> {
       BENCH_ROUNDS: cfg.rounds,
       BENCH_ONLY: [...cfg.only].join(','),
       rcloneFlags: ctx.rcloneFlags,
+      oursParams: JSON.stringify(oursTuning()),
       objectSets: objectSets(cfg.scale).map((s) => `${s.name}=${s.count}x${formatBytes(s.size)}`),
     },
     versions,

@@ -16,6 +16,15 @@ export interface OursS3Options {
   stateDir: string;
 }
 
+/**
+ * The same knobs rclone gets (see rclone.ts): 64 objects at once, single PUT up to 200 MiB, then 16 MiB parts × 4.
+ * BENCH_OURS_PARAMS (JSON) replaces them, e.g. '{}' for the engine's own defaults.
+ */
+export function oursTuning(): Record<string, unknown> {
+  if (process.env.BENCH_OURS_PARAMS) return JSON.parse(process.env.BENCH_OURS_PARAMS) as Record<string, unknown>;
+  return { workerConcurrency: 64, multipartThreshold: '200MiB', chunkSize: '16MiB', partConcurrency: 4 };
+}
+
 export function oursReady(root: string): { ok: true } | { ok: false; reason: string } {
   for (const file of ['worker/cli/s3.ts', 'worker/s3/run-transfer.ts']) {
     if (!existsSync(join(root, file))) return { ok: false, reason: `${file} does not exist yet` };
@@ -46,6 +55,7 @@ export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsF
         destBucket: o.dstBucket,
         destRegion: 'us-east-1',
         destCredentials: 'bench-keys',
+        ...oursTuning(),
       },
       null,
       2,
