@@ -3,6 +3,7 @@
  * by the API, the console and the CLI). srcRegistry/destRegistry name non-ECR registries (host[:port]).
  */
 import { InvalidParameterError } from '../core/errors.js';
+import { paramBool, paramInt, paramText, type RawParams } from '../core/param-values.js';
 
 export const ECR_SOURCE_TYPES = ['Amazon_ECR', 'Public'] as const;
 export const SRC_LISTS = ['ALL', 'SELECTED'] as const;
@@ -34,31 +35,10 @@ export interface EcrTaskParams {
   maxAttempts: number;
 }
 
-type Raw = Record<string, unknown>;
+type Raw = RawParams;
 
-function str(raw: Raw, field: string): string | undefined {
-  const v = raw[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new InvalidParameterError(field, 'must be a string');
-  const s = String(v).trim();
-  return s === '' ? undefined : s;
-}
 
-function bool(raw: Raw, field: string, fallback: boolean): boolean {
-  const v = str(raw, field);
-  if (v === undefined) return fallback;
-  if (/^(true|yes|1)$/i.test(v)) return true;
-  if (/^(false|no|0)$/i.test(v)) return false;
-  throw new InvalidParameterError(field, `"${v}" is not true or false`);
-}
 
-function int(raw: Raw, field: string, fallback: number, min: number, max: number): number {
-  const v = str(raw, field);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidParameterError(field, `must be a whole number from ${min} to ${max}`);
-  return n;
-}
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -89,42 +69,42 @@ function ecrRegistry(account: string | undefined, region: string | undefined): s
 }
 
 export function parseEcrTaskParams(raw: Raw): EcrTaskParams {
-  const sourceType = (str(raw, 'sourceType') ?? 'Amazon_ECR') as EcrTaskParams['sourceType'];
+  const sourceType = (paramText(raw, 'sourceType') ?? 'Amazon_ECR') as EcrTaskParams['sourceType'];
   if (!ECR_SOURCE_TYPES.includes(sourceType)) throw new InvalidParameterError('sourceType', `"${sourceType}" is not one of ${ECR_SOURCE_TYPES.join(', ')}`);
-  const srcList = (str(raw, 'srcList') ?? 'SELECTED') as EcrTaskParams['srcList'];
+  const srcList = (paramText(raw, 'srcList') ?? 'SELECTED') as EcrTaskParams['srcList'];
   if (!SRC_LISTS.includes(srcList)) throw new InvalidParameterError('srcList', `"${srcList}" is not one of ALL, SELECTED`);
   if (srcList === 'ALL' && sourceType !== 'Amazon_ECR') throw new InvalidParameterError('srcList', 'ALL is only possible for an Amazon_ECR source; list the images');
 
   for (const f of ['srcAccountId', 'destAccountId']) {
-    const v = str(raw, f);
+    const v = paramText(raw, f);
     if (v !== undefined && !ACCOUNT.test(v)) throw new InvalidParameterError(f, `"${v}" is not a 12-digit AWS account id`);
   }
   for (const f of ['srcRegion', 'destRegion']) {
-    const v = str(raw, f);
+    const v = paramText(raw, f);
     if (v !== undefined && !REGION.test(v)) throw new InvalidParameterError(f, `"${v}" is not an AWS region`);
   }
-  const srcRegion = str(raw, 'srcRegion');
-  const destRegion = str(raw, 'destRegion');
-  const srcRegistry = str(raw, 'srcRegistry')
-    ?? (sourceType === 'Amazon_ECR' ? ecrRegistry(str(raw, 'srcAccountId'), srcRegion) : 'docker.io');
+  const srcRegion = paramText(raw, 'srcRegion');
+  const destRegion = paramText(raw, 'destRegion');
+  const srcRegistry = paramText(raw, 'srcRegistry')
+    ?? (sourceType === 'Amazon_ECR' ? ecrRegistry(paramText(raw, 'srcAccountId'), srcRegion) : 'docker.io');
   if (!srcRegistry) throw new InvalidParameterError('srcAccountId', 'and srcRegion are required for an Amazon_ECR source (or give srcRegistry)');
-  const destRegistry = str(raw, 'destRegistry') ?? ecrRegistry(str(raw, 'destAccountId'), destRegion);
+  const destRegistry = paramText(raw, 'destRegistry') ?? ecrRegistry(paramText(raw, 'destAccountId'), destRegion);
   if (!destRegistry) throw new InvalidParameterError('destAccountId', 'and destRegion are required (or give destRegistry)');
   for (const [f, v] of [['srcRegistry', srcRegistry], ['destRegistry', destRegistry]] as const) {
     if (!REGISTRY.test(v)) throw new InvalidParameterError(f, `"${v}" is not a registry host[:port]`);
   }
-  const listText = str(raw, 'srcImageList');
+  const listText = paramText(raw, 'srcImageList');
   if (srcList === 'SELECTED' && !listText) throw new InvalidParameterError('srcImageList', 'is required when srcList is SELECTED');
   const srcImageList = srcList === 'SELECTED' ? parseImageList(listText!) : [];
   if (srcList === 'SELECTED' && srcImageList.length === 0) throw new InvalidParameterError('srcImageList', 'names no image');
 
-  const destPrefix = (str(raw, 'destPrefix') ?? '').replace(/^\/+|\/+$/g, '');
+  const destPrefix = (paramText(raw, 'destPrefix') ?? '').replace(/^\/+|\/+$/g, '');
   if (destPrefix && !REPOSITORY.test(destPrefix)) throw new InvalidParameterError('destPrefix', `"${destPrefix}" is not a valid repository path prefix`);
   return {
-    sourceType, srcList, srcImageList, srcRegion, srcAccountId: str(raw, 'srcAccountId'), srcCredential: str(raw, 'srcCredential'),
-    srcRegistry, destRegion, destAccountId: str(raw, 'destAccountId'), destCredential: str(raw, 'destCredential'), destRegistry,
-    destPrefix, includeUntagged: bool(raw, 'includeUntagged', false), insecure: bool(raw, 'insecure', false),
-    concurrency: int(raw, 'concurrency', 10, 1, 50), maxAttempts: int(raw, 'maxAttempts', 3, 1, 10),
+    sourceType, srcList, srcImageList, srcRegion, srcAccountId: paramText(raw, 'srcAccountId'), srcCredential: paramText(raw, 'srcCredential'),
+    srcRegistry, destRegion, destAccountId: paramText(raw, 'destAccountId'), destCredential: paramText(raw, 'destCredential'), destRegistry,
+    destPrefix, includeUntagged: paramBool(raw, 'includeUntagged', false), insecure: paramBool(raw, 'insecure', false),
+    concurrency: paramInt(raw, 'concurrency', 10, 1, 50), maxAttempts: paramInt(raw, 'maxAttempts', 3, 1, 10),
   };
 }
 

@@ -4,6 +4,7 @@
  * parameters, GraphQL ParameterValue) or as JSON values (a params file).
  */
 import { InvalidParameterError } from '../core/errors.js';
+import { paramBool, paramInt, paramText, type RawParams } from '../core/param-values.js';
 
 export const SOURCE_TYPES = ['Amazon_S3', 'Aliyun_OSS', 'Qiniu_Kodo', 'Tencent_COS', 'Google_GCS', 'S3_Compatible'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
@@ -56,39 +57,21 @@ export interface S3TaskParams {
   maxAttempts: number;
 }
 
-type Raw = Record<string, unknown>;
-
-function str(raw: Raw, field: string): string | undefined {
-  const v = raw[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-    throw new InvalidParameterError(field, 'must be a string');
-  }
-  const s = String(v).trim();
-  return s === '' ? undefined : s;
-}
+type Raw = RawParams;
 
 function required(raw: Raw, field: string): string {
-  const v = str(raw, field);
+  const v = paramText(raw, field);
   if (v === undefined) throw new InvalidParameterError(field, 'is required');
   return v;
 }
 
 function oneOf<T extends string>(raw: Raw, field: string, allowed: readonly T[], fallback?: T): T {
-  const v = str(raw, field) ?? fallback;
+  const v = paramText(raw, field) ?? fallback;
   if (v === undefined) throw new InvalidParameterError(field, `is required (one of ${allowed.join(', ')})`);
   if (!allowed.includes(v as T)) throw new InvalidParameterError(field, `"${v}" is not one of ${allowed.join(', ')}`);
   return v as T;
 }
 
-function bool(raw: Raw, field: string, fallback: boolean): boolean {
-  const v = str(raw, field);
-  if (v === undefined) return fallback;
-  const lower = v.toLowerCase();
-  if (['true', 'yes', '1'].includes(lower)) return true;
-  if (['false', 'no', '0'].includes(lower)) return false;
-  throw new InvalidParameterError(field, `"${v}" is not true or false`);
-}
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: MiB, mb: MiB, mib: MiB, g: 1024 * MiB, gb: 1024 * MiB, gib: 1024 * MiB };
 
@@ -101,20 +84,12 @@ export function parseByteSize(field: string, value: string): number {
 }
 
 function size(raw: Raw, field: string, fallback: number, min: number, max: number): number {
-  const v = str(raw, field);
+  const v = paramText(raw, field);
   const n = v === undefined ? fallback : parseByteSize(field, v);
   if (n < min || n > max) throw new InvalidParameterError(field, `must be between ${min} and ${max} bytes`);
   return n;
 }
 
-function int(raw: Raw, field: string, fallback: number, min: number, max: number): number {
-  const v = str(raw, field);
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v)) throw new InvalidParameterError(field, `"${v}" is not a whole number`);
-  const n = Number(v);
-  if (n < min || n > max) throw new InvalidParameterError(field, `must be between ${min} and ${max}`);
-  return n;
-}
 
 // S3 naming rules; OSS/COS/Kodo names fit the same pattern (COS appends -appid, still within it).
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -129,14 +104,14 @@ function bucket(raw: Raw, field: string): string {
 }
 
 function region(raw: Raw, field: string, fallback?: string): string {
-  const v = str(raw, field) ?? fallback;
+  const v = paramText(raw, field) ?? fallback;
   if (v === undefined) throw new InvalidParameterError(field, 'is required');
   if (!REGION.test(v)) throw new InvalidParameterError(field, `"${v}" is not a region name (e.g. us-west-2, cn-north-1, oss-cn-hangzhou)`);
   return v;
 }
 
 function endpoint(raw: Raw, field: string): string | undefined {
-  const v = str(raw, field);
+  const v = paramText(raw, field);
   if (v === undefined) return undefined;
   const withScheme = /^[a-z]+:\/\//i.test(v) ? v : `https://${v}`;
   let url: URL;
@@ -167,7 +142,7 @@ export function endpointForRegion(type: SourceType, region: string): string | un
 }
 
 function prefix(raw: Raw, field: string): string {
-  const v = str(raw, field) ?? '';
+  const v = paramText(raw, field) ?? '';
   const p = v.replace(/^\/+/, '');
   if (p.length > 1024) throw new InvalidParameterError(field, 'is longer than 1024 bytes');
   return p;
@@ -175,7 +150,7 @@ function prefix(raw: Raw, field: string): string {
 
 function patterns(raw: Raw, field: string): string[] {
   const v = raw[field];
-  const list = Array.isArray(v) ? v.map(String) : (str(raw, field) ?? '').split(/[\n,]/);
+  const list = Array.isArray(v) ? v.map(String) : (paramText(raw, field) ?? '').split(/[\n,]/);
   return list.map((s) => s.trim()).filter(Boolean);
 }
 
@@ -184,44 +159,44 @@ export function parseS3TaskParams(raw: Raw): S3TaskParams {
   const srcRegion = region(raw, 'srcRegion', srcType === 'S3_Compatible' || srcType === 'Google_GCS' ? 'us-east-1' : undefined);
   const srcEndpoint = endpoint(raw, 'srcEndpoint') ?? endpointForRegion(srcType, srcRegion);
   if (srcType === 'S3_Compatible' && !srcEndpoint) throw new InvalidParameterError('srcEndpoint', 'is required for S3_Compatible sources');
-  const sseRaw = str(raw, 'destSSE');
+  const sseRaw = paramText(raw, 'destSSE');
   let destSSE: S3TaskParams['destSSE'];
   if (sseRaw !== undefined && sseRaw !== 'None') {
     if (sseRaw === 'AES256') destSSE = 'AES256';
     else if (sseRaw === 'KMS' || sseRaw === 'aws:kms') destSSE = 'aws:kms';
     else throw new InvalidParameterError('destSSE', `"${sseRaw}" is not one of None, AES256, KMS`);
   }
-  const destKMSKey = str(raw, 'destKMSKey');
+  const destKMSKey = paramText(raw, 'destKMSKey');
   if (destKMSKey && destSSE !== 'aws:kms') throw new InvalidParameterError('destKMSKey', 'is only used with destSSE=KMS');
   const chunkSize = size(raw, 'chunkSize', 8 * MiB, MIN_PART_SIZE, 5 * 1024 * MiB);
   const params: S3TaskParams = {
     srcType,
     srcBucket: bucket(raw, 'srcBucket'),
     srcPrefix: prefix(raw, 'srcPrefix'),
-    srcPrefixsListFile: str(raw, 'srcPrefixsListFile'),
-    srcSkipCompare: bool(raw, 'srcSkipCompare', false),
+    srcPrefixsListFile: paramText(raw, 'srcPrefixsListFile'),
+    srcSkipCompare: paramBool(raw, 'srcSkipCompare', false),
     srcRegion,
     srcEndpoint,
-    srcCredentials: str(raw, 'srcCredentials'),
-    isPayerRequest: bool(raw, 'isPayerRequest', false),
+    srcCredentials: paramText(raw, 'srcCredentials'),
+    isPayerRequest: paramBool(raw, 'isPayerRequest', false),
     srcEvent: oneOf(raw, 'srcEvent', SRC_EVENTS, 'No'),
     destBucket: bucket(raw, 'destBucket'),
     destPrefix: prefix(raw, 'destPrefix'),
     destRegion: region(raw, 'destRegion', srcRegion),
     destEndpoint: endpoint(raw, 'destEndpoint'),
-    destCredentials: str(raw, 'destCredentials'),
+    destCredentials: paramText(raw, 'destCredentials'),
     destStorageClass: oneOf(raw, 'destStorageClass', STORAGE_CLASSES, 'STANDARD'),
-    destAcl: str(raw, 'destAcl') === undefined ? undefined : oneOf(raw, 'destAcl', ACLS),
+    destAcl: paramText(raw, 'destAcl') === undefined ? undefined : oneOf(raw, 'destAcl', ACLS),
     destSSE,
     destKMSKey,
-    includeMetadata: bool(raw, 'includeMetadata', true),
+    includeMetadata: paramBool(raw, 'includeMetadata', true),
     include: patterns(raw, 'include'),
     exclude: patterns(raw, 'exclude'),
     multipartThreshold: size(raw, 'multipartThreshold', 16 * MiB, 1, 5 * 1024 * MiB),
     chunkSize,
-    partConcurrency: int(raw, 'partConcurrency', 4, 1, 64),
-    workerConcurrency: int(raw, 'workerConcurrency', 32, 1, 512),
-    maxAttempts: int(raw, 'maxAttempts', 5, 1, 100),
+    partConcurrency: paramInt(raw, 'partConcurrency', 4, 1, 64),
+    workerConcurrency: paramInt(raw, 'workerConcurrency', 32, 1, 512),
+    maxAttempts: paramInt(raw, 'maxAttempts', 5, 1, 100),
   };
   if (params.srcBucket === params.destBucket && params.srcPrefix === params.destPrefix
       && (params.srcEndpoint ?? params.srcRegion) === (params.destEndpoint ?? params.destRegion)) {
