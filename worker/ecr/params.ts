@@ -39,7 +39,6 @@ type Raw = RawParams;
 
 
 
-
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const REGISTRY = /^[a-z0-9.-]+(:\d{1,5})?$/i;
