@@ -65,7 +65,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
   try {
     // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
-    await settleInterrupted({ params, source, dest, queue, status, logger });
+    await settleInterrupted({ params, source, dest, status, logger });
     // Workers start on the first queued batch instead of waiting for the whole listing.
     const stopWorkers = new AbortController();
     const onAbort = () => stopWorkers.abort(signal?.reason);
