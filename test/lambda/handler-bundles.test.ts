@@ -8,7 +8,7 @@ const HANDLERS = readdirSync('lambda/handlers').filter((f) => f.endsWith('.ts') 
 describe('lambda handler bundles', () => {
   it('lists every handler documented in lambda/README.md', () => {
     expect(HANDLERS.sort()).toEqual([
-      'api.ts', 'check-complete.ts', 'check-finder.ts', 'check-queue-empty.ts', 'notify.ts', 'query-stack-status.ts', 'start-stack.ts', 'stop-stack.ts',
+      'api.ts', 'check-complete.ts', 'check-finder.ts', 'check-queue-empty.ts', 'list-images.ts', 'notify.ts', 'query-stack-status.ts', 'start-stack.ts', 'stop-stack.ts',
     ]);
   });
 

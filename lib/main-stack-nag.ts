@@ -1,0 +1,37 @@
+import { Validations, type CfnResource, type Stack } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+
+/** Service actions CloudFormation needs to create/delete plugin stack resources on the start/stop steps' behalf. */
+const PLUGIN_SERVICES = ['autoscaling', 'cloudwatch', 'dynamodb', 'ec2', 'ecs', 'events', 'lambda', 'logs', 'sns', 'sqs', 'states'];
+
+/** cdk-nag AwsSolutions findings of the main stack that are accepted, each with its reason. */
+export function acknowledgeMainStack(stack: Stack, functions: IFunction[], stackPrefix: string): void {
+  const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  const arnOf = (fn: IFunction) => `<${stack.getLogicalId(fn.node.defaultChild as CfnResource)}.Arn>`;
+  Validations.of(stack).acknowledge(
+    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Lambda log writing only (our functions and CDK helper Lambdas)' },
+    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSAppSyncPushToCloudWatchLogs]', reason: 'AppSync field-error logging role: log writing only' },
+    { id: 'AwsSolutions-L1', reason: 'Functions use Node 20 (the engine target, same as the workers); CDK helper Lambdas pin their own runtime' },
+    { id: 'AwsSolutions-CFR1', reason: 'The console is for the operator wherever they are; sign-in protects the API' },
+    { id: 'AwsSolutions-CFR2', reason: 'Static console files only; the API is AppSync with Cognito/OIDC authorization' },
+    { id: 'AwsSolutions-CFR4', reason: 'Default CloudFront certificate (no custom domain): CloudFront fixes the minimum protocol; viewers are redirected to HTTPS' },
+    { id: 'AwsSolutions-COG2', reason: 'MFA is optional (TOTP) so that the first sign-in with the emailed temporary password works; threat protection is enforced' },
+    ...PLUGIN_SERVICES.map((svc) => iam5(`Action::${svc}:*`, `CloudFormation creates and deletes the plugin stack's ${svc} resources with the start/stop step's permissions (resource names are only known at creation)`)),
+    iam5('Resource::*', 'Actions without resource-level permissions (secretsmanager:ListSecrets, cloudwatch:GetMetricData, cloudformation:GetTemplateSummary, X-Ray, log delivery) and plugin resource creation by CloudFormation'),
+    iam5('Action::s3:GetBucket*', 'Read grant of the plugin template assets (and the CDK bucket deployment source)'),
+    iam5('Action::s3:GetObject*', 'Read grant of the plugin template assets (and the CDK bucket deployment source)'),
+    iam5('Action::s3:List*', 'Read grant of the plugin template assets (and the CDK bucket deployment source)'),
+    iam5('Action::s3:Abort*', 'CDK bucket deployment writes the console bucket'),
+    iam5('Action::s3:DeleteObject*', 'CDK bucket deployment writes the console bucket'),
+    iam5('Resource::<ConsoleBucket86B6957C.Arn>/*', 'CDK bucket deployment writes the console files'),
+    iam5('Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', 'The CDK bootstrap asset bucket holding the plugin templates and console files'),
+    iam5(`Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${stackPrefix}-*`, 'Plugin stacks only (named <prefix>-<type>-<task id>)'),
+    iam5(`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${stackPrefix}-*`, 'Log groups of the plugin stacks only'),
+    iam5(`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${stackPrefix}-*:*`, 'Log streams of the plugin stacks\' log groups only'),
+    iam5(`Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${stackPrefix}-*`, 'Job queues of the plugin stacks only'),
+    iam5(`Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${stackPrefix}-*`, 'Status tables of the plugin stacks only (read)'),
+    iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*', 'estimateTask reads the bucket credential secret the user names in the form (names are free)'),
+    iam5('Resource::arn:<AWS::Partition>:s3:::*', 'estimateTask lists the source bucket the user names (ListBucket/GetBucketLocation only)'),
+    ...functions.map((fn) => iam5(`Resource::${arnOf(fn)}:*`, 'Invoke any version of our own function (CDK LambdaInvoke / AppSync data source grant)')),
+  );
+}

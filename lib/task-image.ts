@@ -1,0 +1,24 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContainerImage } from 'aws-cdk-lib/aws-ecs';
+import { buildWorker } from '../scripts/build-worker.mjs';
+import { IMAGE_DOCKERFILE, repoPath, WORKER_BUNDLE } from './paths.js';
+
+/** Builds dist/dth.mjs unless it exists (CI and `npm start` build it first; a synth on a fresh checkout builds it here). */
+export function ensureWorkerBundle(): string {
+  if (!existsSync(WORKER_BUNDLE)) buildWorker({ outfile: WORKER_BUNDLE });
+  return WORKER_BUNDLE;
+}
+
+/**
+ * The task container image (plugins/ecr/Dockerfile: Node 20 + skopeo + dth.mjs) as a Docker image asset.
+ * The build context is staged in dist/task-image so that the asset hashes two files, not the repository.
+ * `cdk synth` only writes the asset manifest; Docker runs at `cdk deploy` (asset publishing).
+ */
+export function taskImage(): ContainerImage {
+  const dir = repoPath('dist', 'task-image');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(IMAGE_DOCKERFILE, join(dir, 'Dockerfile'));
+  copyFileSync(ensureWorkerBundle(), join(dir, 'dth.mjs'));
+  return ContainerImage.fromAsset(dir);
+}

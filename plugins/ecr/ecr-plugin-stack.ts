@@ -1,0 +1,162 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { FlowLogDestination, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Cluster, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  DefinitionBody, IntegrationPattern, JsonPath, LogLevel, Map as MapState, StateMachine, Succeed, Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  DynamoAttributeValue, DynamoUpdateItem, EcsFargateLaunchTarget, EcsRunTask, LambdaInvoke,
+} from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import type { Construct } from 'constructs';
+import { PLUGIN_OUTPUTS } from '../../lambda/core/plugin-contract.js';
+import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
+import { handlerFunction } from '../../lib/handler-function.js';
+import { repoPath } from '../../lib/paths.js';
+import { taskImage } from '../../lib/task-image.js';
+import { declareTaskParameters, type EngineParameter } from '../task-parameters.js';
+
+/** The image engine's task parameters (names as in worker/ecr/params.ts). */
+export const ECR_ENGINE_PARAMETERS: EngineParameter[] = [
+  { name: 'sourceType', description: 'Source registry type', default: 'Amazon_ECR', allowedValues: ['Amazon_ECR', 'Public'] },
+  { name: 'srcList', description: 'ALL images of the source registry or the SELECTED list', default: 'SELECTED', allowedValues: ['ALL', 'SELECTED'] },
+  { name: 'srcImageList', description: 'Comma-separated repo:tag list (tag ALL_TAGS: every tag)' },
+  { name: 'srcRegion', description: 'Source ECR region' },
+  { name: 'srcAccountId', description: 'Source ECR account id (optional)' },
+  { name: 'srcCredential', description: 'Secrets Manager secret name of the source registry login (optional)' },
+  { name: 'srcRegistry', description: 'Source registry host (Public sources; default docker.io)' },
+  { name: 'destRegion', description: 'Destination ECR region' },
+  { name: 'destAccountId', description: 'Destination ECR account id (optional)' },
+  { name: 'destCredential', description: 'Secrets Manager secret name of the destination registry login (optional)' },
+  { name: 'destRegistry', description: 'Destination registry host (optional: derived from account and region)' },
+  { name: 'destPrefix', description: 'Destination repository prefix (optional)' },
+  { name: 'includeUntagged', description: 'Copy untagged images too', default: 'false', allowedValues: ['true', 'false'] },
+];
+
+/** Images copied at once (Map maxConcurrency) and attempts per image. */
+export const IMAGE_COPY_CONCURRENCY = 10;
+export const IMAGE_COPY_ATTEMPTS = 3;
+
+/**
+ * One image transfer task: EventBridge schedule (and one run at creation) → Step Functions: list images (Lambda) →
+ * Map (10 at a time) → Fargate task `dth ecr copy-one --image repo:tag` (skopeo, 3 attempts) → status in DynamoDB.
+ */
+export class EcrPluginStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
+    const task = declareTaskParameters(this, ECR_ENGINE_PARAMETERS);
+    const p = task.params;
+
+    const vpc = new Vpc(this, 'Vpc', {
+      maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+      flowLogs: { reject: { destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) } },
+    });
+    const table = new Table(this, 'StatusTable', {
+      partitionKey: { name: STATUS_TABLE_PARTITION_KEY, type: AttributeType.STRING },
+      sortKey: { name: STATUS_TABLE_SORT_KEY, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST, encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const finderLogs = new LogGroup(this, 'ListerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const copyLogs = new LogGroup(this, 'CopyLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const secrets = [p.srcCredential.valueAsString, p.destCredential.valueAsString].map((n) => `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${n}-??????`);
+
+    // Lister Lambda.
+    const lister = handlerFunction(this, 'ListImages', {
+      entry: repoPath('lambda', 'handlers', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
+      environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString },
+      logGroup: finderLogs,
+    });
+    table.grantReadWriteData(lister);
+    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:GetAuthorizationToken'], resources: ['*'] }));
+    lister.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
+
+    // Copy task: skopeo in Fargate, one image per task.
+    const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
+    const copyTask = new FargateTaskDefinition(this, 'CopyTask', {
+      cpu: 1024, memoryLimitMiB: 2048, ephemeralStorageGiB: 40,
+      runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+    });
+    const container = copyTask.addContainer('copy', {
+      image: taskImage(), command: ['ecr', 'copy-one'],
+      environment: { TASK_PARAMS: task.taskParamsJson, TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1' },
+      logging: LogDrivers.awsLogs({ streamPrefix: 'copy', logGroup: copyLogs }),
+    });
+    copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({
+      actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages',
+        'ecr:CreateRepository', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'],
+      resources: ['*'],
+    }));
+    copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
+    const sg = new SecurityGroup(this, 'CopySecurityGroup', { vpc, description: 'Image copy tasks: outbound only' });
+
+    const statusUpdate = (id: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}) => new DynamoUpdateItem(this, id, {
+      table,
+      key: { [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')), [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY) },
+      updateExpression: `SET #st = :st, finishedAt = :t${Object.keys(extra).map((k) => `, ${k} = :${k}`).join('')}`,
+      expressionAttributeNames: { '#st': 'status' },
+      expressionAttributeValues: { ':st': DynamoAttributeValue.fromString(status), ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])) },
+      resultPath: JsonPath.DISCARD,
+    });
+    const copy = new EcsRunTask(this, 'CopyImage', {
+      cluster, taskDefinition: copyTask, launchTarget: new EcsFargateLaunchTarget(), assignPublicIp: true,
+      subnets: { subnetType: SubnetType.PUBLIC }, securityGroups: [sg], integrationPattern: IntegrationPattern.RUN_JOB,
+      containerOverrides: [{ containerDefinition: container, environment: [{ name: 'IMAGE', value: JsonPath.stringAt('$.image') }] }],
+      resultPath: JsonPath.DISCARD, taskTimeout: Timeout.duration(Duration.hours(6)),
+    });
+    copy.addRetry({ errors: ['States.ALL'], maxAttempts: IMAGE_COPY_ATTEMPTS - 1, interval: Duration.seconds(30), backoffRate: 2 });
+    const failed = statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) });
+    copy.addCatch(failed, { resultPath: '$.failure' });
+    copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
+
+    const list = new LambdaInvoke(this, 'ListImagesStep', { lambdaFunction: lister, payloadResponseOnly: true, retryOnServiceExceptions: true });
+    const each = new MapState(this, 'CopyEachImage', { itemsPath: '$.images', maxConcurrency: IMAGE_COPY_CONCURRENCY, resultPath: JsonPath.DISCARD });
+    each.itemProcessor(copy);
+    const machineLogs = new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const machine = new StateMachine(this, 'CopyImages', {
+      definitionBody: DefinitionBody.fromChainable(list.next(each).next(new Succeed(this, 'AllImagesTried'))),
+      tracingEnabled: true, logs: { destination: machineLogs, level: LogLevel.ALL, includeExecutionData: false }, timeout: Duration.days(7),
+    });
+
+    const rule = new Rule(this, 'Schedule', {
+      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.schedule.valueAsString),
+      targets: [new SfnStateMachine(machine, { input: RuleTargetInput.fromObject({}) })],
+    });
+    (rule.node.defaultChild as CfnResource).cfnOptions.condition = task.hasSchedule;
+    new AwsCustomResource(this, 'FirstRun', {
+      installLatestAwsSdk: false,
+      onCreate: { service: 'SFN', action: 'startExecution', parameters: { stateMachineArn: machine.stateMachineArn, input: '{}' }, physicalResourceId: PhysicalResourceId.of('first-run') },
+      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] })]),
+    });
+
+    new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName });
+    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName });
+    new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName });
+    new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachineArn });
+    acknowledgeEcrPlugin(this, this.getLogicalId(lister.node.defaultChild as CfnResource), this.getLogicalId(copyTask.node.defaultChild as CfnResource));
+  }
+}
+
+/** The task-definition-family ARN (revision wildcard) the EcsRunTask integration grants, as cdk-nag prints it. */
+function taskDefinitionFamilyFinding(logicalId: string): string {
+  const part = (i: number) => JSON.stringify({ 'Fn::Select': [i, { 'Fn::Split': [':', { Ref: logicalId }] }] });
+  const slash = (i: number) => JSON.stringify({ 'Fn::Select': [i, { 'Fn::Split': ['/', JSON.parse(part(5))] }] });
+  return `Resource::arn:${part(1)}:${part(2)}:${part(3)}:${part(4)}:${slash(0)}/${slash(1)}:*`;
+}
+
+function acknowledgeEcrPlugin(stack: Stack, listerId: string, copyTaskId: string): void {
+  Validations.of(stack).acknowledge(
+    { id: `AwsSolutions-IAM5[Resource::<${listerId}.Arn>:*]`, reason: 'Step Functions may invoke any version of the lister function (CDK LambdaInvoke grant)' },
+    { id: `AwsSolutions-IAM5[${taskDefinitionFamilyFinding(copyTaskId)}]`, reason: 'Step Functions may run any revision of the copy task definition (CDK EcsRunTask grant)' },
+    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Lambda log writing only (lister and the CDK custom resource helper)' },
+    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ECR: GetAuthorizationToken has no resource scope, and the task copies into repositories named at run time (any repository of the destination account)' },
+    { id: 'AwsSolutions-L1', reason: 'CDK-provided custom resource Lambdas pin their own runtime' },
+    { id: 'AwsSolutions-EC23', reason: 'Security groups have no inbound rules at all (outbound only)' },
+    { id: 'AwsSolutions-ECS2', reason: 'Environment holds only resource names and the task parameters (no secrets: registry logins are read from Secrets Manager at run time)' },
+  );
+}

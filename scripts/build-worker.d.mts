@@ -1,0 +1,3 @@
+export declare const repoRoot: string;
+export declare const defaultWorkerBundle: string;
+export declare function buildWorker(options?: { outfile?: string }): string;
