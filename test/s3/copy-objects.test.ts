@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { servers } from '../support/servers.js';
-import { baseParams, bucketPair, bytes, headObject, md5, putSource, readObject, runEmbedded } from './engine-fixtures.js';
+import { awsAdapters, baseParams, bucketPair, bytes, embeddedAdapters, headObject, md5, putSource, readObject, runEngine } from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
 
-describe('S3 engine copies objects byte-exact (embedded queue and status)', () => {
+describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-exact on $name', (adapters) => {
   it('copies edge sizes and awkward keys, verifies each, and reruns as a no-op', async () => {
     const { src, dst } = await bucketPair();
     const objects: Record<string, Buffer> = {
@@ -21,7 +22,7 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
     };
     for (const [key, body] of Object.entries(objects)) await putSource(src, key, body);
 
-    const first = await runEmbedded(baseParams(src, dst));
+    const first = await runEngine(adapters, baseParams(src, dst));
     expect(first.report.complete).toBe(true);
     expect(first.report.finder.toTransfer).toBe(Object.keys(objects).length);
     expect(first.report.verified).toBe(Object.keys(objects).length);
@@ -35,7 +36,7 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
     expect(big?.uploadId).toBeUndefined();
     expect((await first.status.get('one-byte'))?.checksum).toBe(`md5:${md5(Buffer.from('x'))}`);
 
-    const rerun = await runEmbedded(baseParams(src, dst), { db: first.dbPath });
+    const rerun = await runEngine(adapters, baseParams(src, dst), { db: first.dbPath });
     expect(rerun.report.finder.toTransfer).toBe(0);
     expect(rerun.report.finder.scanned).toBe(Object.keys(objects).length);
     expect(rerun.report.complete).toBe(true);
@@ -47,19 +48,19 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
     await putSource(src, 'logs/b.tmp', 'b1');
     await putSource(src, 'data/c.log', 'c1');
     const params = baseParams(src, dst, { destPrefix: 'mirror', include: 'logs/**,data/*.log', exclude: '**/*.tmp' });
-    const first = await runEmbedded(params);
+    const first = await runEngine(adapters, params);
     expect(first.report.finder.toTransfer).toBe(2);
     expect((await readObject(servers.s3Dest, dst, 'mirror/logs/a.log')).toString()).toBe('a1');
     await expect(readObject(servers.s3Dest, dst, 'mirror/logs/b.tmp')).rejects.toThrow();
 
     await putSource(src, 'logs/a.log', 'a2-changed');
-    const second = await runEmbedded(params, { db: first.dbPath });
+    const second = await runEngine(adapters, params, { db: first.dbPath });
     expect(second.report.finder.toTransfer).toBe(1);
     expect((await readObject(servers.s3Dest, dst, 'mirror/logs/a.log')).toString()).toBe('a2-changed');
 
     // Same size, different content: caught by the ETag comparison.
     await putSource(src, 'data/c.log', 'c2');
-    const third = await runEmbedded(params, { db: first.dbPath });
+    const third = await runEngine(adapters, params, { db: first.dbPath });
     expect(third.report.finder.toTransfer).toBe(1);
     expect((await readObject(servers.s3Dest, dst, 'mirror/data/c.log')).toString()).toBe('c2');
   });
@@ -71,7 +72,7 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
       ContentType: 'application/json', CacheControl: 'max-age=60', ContentDisposition: 'attachment; filename="m.json"',
       ContentEncoding: 'identity', ContentLanguage: 'en', Expires: expires, Metadata: { owner: 'team-a', 'x-note': 'kept' },
     });
-    const run = await runEmbedded(baseParams(src, dst, { destStorageClass: 'STANDARD_IA', includeMetadata: 'true' }));
+    const run = await runEngine(adapters, baseParams(src, dst, { destStorageClass: 'STANDARD_IA', includeMetadata: 'true' }));
     expect(run.report.complete).toBe(true);
     const h = await headObject(servers.s3Dest, dst, 'meta.json');
     expect(h.ContentType).toBe('application/json');
@@ -83,7 +84,7 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
 
     const { src: src2, dst: dst2 } = await bucketPair();
     await putSource(src2, 'plain.json', '{}', { ContentType: 'application/json', Metadata: { owner: 'x' } });
-    await runEmbedded(baseParams(src2, dst2, { includeMetadata: 'false' }));
+    await runEngine(adapters, baseParams(src2, dst2, { includeMetadata: 'false' }));
     const h2 = await headObject(servers.s3Dest, dst2, 'plain.json');
     expect(h2.ContentType).toBe('application/json');
     expect(h2.Metadata).toEqual({});
@@ -97,7 +98,7 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
     const { tmpdir } = await import('node:os');
     const list = join(mkdtempSync(join(tmpdir(), 'dth-prefixes-')), 'prefixes.txt');
     writeFileSync(list, 'p1/\n\n# comment\np3/\n');
-    const run = await runEmbedded(baseParams(src, dst, { srcPrefixsListFile: list }));
+    const run = await runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: list }));
     expect(run.report.finder.toTransfer).toBe(2);
     await expect(readObject(servers.s3Dest, dst, 'p2/y')).rejects.toThrow();
     expect((await readObject(servers.s3Dest, dst, 'p3/z')).toString()).toBe('p3/z');
@@ -107,7 +108,7 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
     const { src, dst } = await bucketPair();
     await putSource(src, 'hot', 'h');
     await putSource(src, 'cold', 'c', { StorageClass: 'GLACIER' });
-    const run = await runEmbedded(baseParams(src, dst));
+    const run = await runEngine(adapters, baseParams(src, dst));
     // AWS listings name the storage class (the finder skips there); s3rver's say STANDARD, so the worker's HEAD catches it.
     expect(run.report.finder.skippedArchived + run.report.skipped).toBe(1);
     expect((await run.status.get('cold'))?.status ?? 'not queued').toMatch(/SKIPPED|not queued/);
@@ -116,12 +117,31 @@ describe('S3 engine copies objects byte-exact (embedded queue and status)', () =
     expect(run.report.complete).toBe(true);
   });
 
+  it('marks an object that vanished after the listing SKIPPED with the reason, and copies the rest', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'stays', 's');
+    await putSource(src, 'vanishes', 'v');
+    // The listing still names "vanishes"; every read of it after that finds nothing, as if deleted meanwhile.
+    const gone = (store: ObjectStore): ObjectStore => Object.assign(Object.create(store) as ObjectStore, {
+      head: (key: string) => (key === 'vanishes' ? Promise.resolve(undefined) : store.head(key)),
+      open: (key: string, ifMatch?: string) => (key === 'vanishes' ? Promise.resolve(undefined) : store.open(key, ifMatch)),
+    });
+    const run = await runEngine(adapters, baseParams(src, dst), { wrap: (b) => ({ source: gone(b.source), dest: b.dest }) });
+    expect(run.report.finder.toTransfer).toBe(2);
+    expect(run.report.skipped).toBe(1);
+    const record = await run.status.get('vanishes');
+    expect(record?.status).toBe('SKIPPED');
+    expect(record?.error).toMatch(/no longer exists/);
+    await expect(readObject(servers.s3Dest, dst, 'vanishes')).rejects.toThrow();
+    expect((await readObject(servers.s3Dest, dst, 'stays')).toString()).toBe('s');
+  });
+
   it('uses server-side copy between buckets of one endpoint', async () => {
     const { createBucket } = await import('../support/servers.js');
     const src = await createBucket(servers.s3Source, 'same-src');
     const dst = await createBucket(servers.s3Source, 'same-dst');
     await putSource(src, 'doc.txt', 'server side');
-    const run = await runEmbedded({ ...baseParams(src, dst), destEndpoint: servers.s3Source });
+    const run = await runEngine(adapters, { ...baseParams(src, dst), destEndpoint: servers.s3Source });
     expect(run.report.complete).toBe(true);
     expect((await readObject(servers.s3Source, dst, 'doc.txt')).toString()).toBe('server side');
   });

@@ -11,7 +11,12 @@ import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
-import { createBucket, s3Client, servers } from '../support/servers.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../worker/adapters/aws/index.js';
+import type { JobQueue } from '../../worker/ports/job-queue.js';
+import type { StatusStore } from '../../worker/ports/status-store.js';
+import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
 
 export function secretsFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'dth-test-')), 'secrets.json');
@@ -59,21 +64,62 @@ export function bytes(size: number, seed = 1): Buffer {
   return out;
 }
 
-/** Opens embedded state (one SQLite file) and runs one full transfer; `wrap` may decorate the buckets. */
-export async function runEmbedded(
+/** Where a test run keeps its queue and status: the engine suite runs once per kind. */
+export interface EngineAdapters {
+  name: string;
+  /** Opens (or reopens, given the `state` of an earlier run) a queue and a status store for one task. */
+  open(maxAttempts: number, state?: string): Promise<{ queue: JobQueue<TransferJob>; status: StatusStore; state: string }>;
+}
+
+/** Local mode: one SQLite file holds queue and status. */
+export const embeddedAdapters: EngineAdapters = {
+  name: 'SQLite queue + status',
+  async open(maxAttempts, state) {
+    const dbPath = state ?? join(mkdtempSync(join(tmpdir(), 'dth-state-')), 'state.db');
+    const db = openSqliteDatabase(dbPath);
+    const queue = new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: maxAttempts });
+    queue.purge();
+    return { queue, status: new SqliteStatusStore(db, 't'), state: dbPath };
+  },
+};
+
+/** Cloud mode: an SQS queue with its dead-letter queue (fauxqs) and a DynamoDB status table (dynalite). */
+export const awsAdapters: EngineAdapters = {
+  name: 'SQS queue + DynamoDB status',
+  async open(maxAttempts, state) {
+    const name = state ?? uniqueName('task');
+    const sqs = new SQSClient({ ...localAws, endpoint: servers.sqs });
+    const ddb = new DynamoDBClient({ ...localAws, endpoint: servers.dynamodb });
+    const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount: maxAttempts, visibilityTimeoutSec: 120 });
+    await ensureStatusTable(ddb, name);
+    return {
+      queue: new SqsJobQueue<TransferJob>({ client: sqs, queueUrl, dlqUrl }),
+      status: new DynamoStatusStore({ client: ddb, tableName: name }),
+      state: name,
+    };
+  },
+};
+
+const localAws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+type Wrap = (b: { source: ObjectStore; dest: ObjectStore }) => { source: ObjectStore; dest: ObjectStore };
+
+/** Runs one full transfer on the given adapters; pass `db` (the `dbPath` of an earlier run) to rerun on its state. */
+export async function runEngine(
+  adapters: EngineAdapters,
   raw: Record<string, string>,
-  options: { db?: string; taskId?: string; secrets?: string; wrap?: (b: { source: ObjectStore; dest: ObjectStore }) => { source: ObjectStore; dest: ObjectStore } } = {},
+  options: { db?: string; secrets?: string; wrap?: Wrap } = {},
 ) {
   const params = parseS3TaskParams(raw);
-  const dbPath = options.db ?? join(mkdtempSync(join(tmpdir(), 'dth-state-')), 'state.db');
-  const db = openSqliteDatabase(dbPath);
-  const taskId = options.taskId ?? 't';
-  const queue = new SqliteJobQueue<TransferJob>(db, taskId, { maxReceiveCount: params.maxAttempts });
-  queue.purge();
-  const status = new SqliteStatusStore(db, taskId);
+  const { queue, status, state } = await adapters.open(params.maxAttempts, options.db);
   const secrets = new FileSecretStore(options.secrets ?? secretsFile());
   const opened = await openTaskBuckets(params, secrets);
   const buckets = options.wrap ? options.wrap(opened) : opened;
   const report = await runS3Transfer({ params, queue, status, secrets, logger: silentLogger, buckets });
-  return { report, status, dbPath, queue, db };
+  return { report, status, dbPath: state, queue };
+}
+
+/** Opens embedded state (one SQLite file) and runs one full transfer; `wrap` may decorate the buckets. */
+export async function runEmbedded(raw: Record<string, string>, options: { db?: string; secrets?: string; wrap?: Wrap } = {}) {
+  return runEngine(embeddedAdapters, raw, options);
 }

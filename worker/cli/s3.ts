@@ -91,20 +91,24 @@ async function sync(argv: string[]): Promise<number> {
   };
   const report = await runS3Transfer({ params, queue, status, secrets, logger, signal: abort.signal, onProgress });
   const failures = await status.list({ status: 'FAILED', limit: 20 });
+  // Skipped objects (vanished since the listing, archived and not restored) are named, never folded into success silently.
+  const skippedList = await status.list({ status: 'SKIPPED', limit: 20 });
   if (!jsonOut) process.stderr.write('\n');
   const summary = {
     event: 'summary', taskId, complete: report.complete, copied: report.finder.toTransfer, scanned: report.finder.scanned,
     done: report.done, verified: report.verified, failed: report.failed, skipped: report.skipped, pending: report.pending + report.inProgress,
     bytesCopied: report.finder.bytesToTransfer, durationMs: report.durationMs,
     failures: failures.map((f) => ({ key: f.key, error: f.error })),
+    skippedObjects: skippedList.map((f) => ({ key: f.key, reason: f.error })),
   };
   if (jsonOut) process.stdout.write(JSON.stringify(summary) + '\n');
   else {
     process.stdout.write(
       `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ${summary.copied} objects queued of ${summary.scanned} scanned, `
       + `${formatBytes(summary.bytesCopied)} in ${formatDuration(report.durationMs / 1000)}; `
-      + `${summary.verified} verified, ${summary.failed} failed\n`
-      + failures.map((f) => `  FAILED ${f.key}: ${f.error}\n`).join(''),
+      + `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped\n`
+      + failures.map((f) => `  FAILED ${f.key}: ${f.error}\n`).join('')
+      + skippedList.map((f) => `  SKIPPED ${f.key}: ${f.error ?? 'not copyable'}\n`).join(''),
     );
   }
   db.close();

@@ -104,6 +104,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       logger.info('worker.copied', { key: job.key, bytes: result.bytes, method: result.method, checksum: result.checksum });
     } catch (err) {
       if (err instanceof SourceNotCopyableError) {
+        // Not silent: a key that vanished since the listing (or a listing that mangled it) is worth a look.
+        logger.warn('worker.source_not_copyable', { key: job.key, reason: err.message });
         await status.update(job.key, { status: 'SKIPPED', error: err.message, finishedAt: new Date().toISOString() });
         return;
       }
