@@ -21,7 +21,47 @@ const TOKEN_KEY = 'dth.token';
 export async function loadConfig(): Promise<PortalConfig> {
   const res = await fetch('./config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
-  return (await res.json()) as PortalConfig;
+  return parsePortalConfig(await res.json());
+}
+
+/** Checks config.json (written by `dth serve` or by the CDK deployment); the error names the field at fault. */
+export function parsePortalConfig(raw: unknown): PortalConfig {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('config.json: must be a JSON object');
+  const c = raw as Record<string, unknown>;
+  const text = (field: string, required: boolean): string | undefined => {
+    const v = c[field];
+    if (v === undefined || v === null || v === '') {
+      if (required) throw new Error(`config.json: ${field} is required`);
+      return undefined;
+    }
+    if (typeof v !== 'string') throw new Error(`config.json: ${field} must be a string`);
+    return v;
+  };
+  const authType = text('authType', true);
+  if (authType !== 'LOCAL' && authType !== 'COGNITO' && authType !== 'OIDC') {
+    throw new Error(`config.json: authType must be LOCAL, COGNITO or OIDC (got "${authType}")`);
+  }
+  const config: PortalConfig = {
+    authType, apiUrl: text('apiUrl', true)!, region: text('region', false), cognitoDomain: text('cognitoDomain', authType === 'COGNITO'),
+    oidcIssuer: text('oidcIssuer', authType === 'OIDC'), clientId: text('clientId', authType !== 'LOCAL'),
+    dashboardUrlPrefix: text('dashboardUrlPrefix', false),
+  };
+  if (config.oidcIssuer && !/^https:\/\//.test(config.oidcIssuer)) throw new Error('config.json: oidcIssuer must be an https:// URL');
+  return config;
+}
+
+/** The provider's sign-in URL for the authorization-code + PKCE flow. */
+export function authorizeUrl(authorizeEndpoint: string, clientId: string, redirectUri: string, challenge: string, state: string): string {
+  const q = new URLSearchParams({
+    response_type: 'code', client_id: clientId, redirect_uri: redirectUri,
+    scope: 'openid email profile', code_challenge: challenge, code_challenge_method: 'S256', state,
+  });
+  return `${authorizeEndpoint}?${q}`;
+}
+
+/** RFC 7636 S256 code challenge of a verifier. */
+export async function pkceChallenge(verifier: string): Promise<string> {
+  return base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
 }
 
 export function storedToken(): string | undefined {
@@ -57,14 +97,10 @@ async function endpoints(config: PortalConfig): Promise<{ authorize: string; tok
 export async function startCloudSignIn(config: PortalConfig): Promise<void> {
   const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
   const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
-  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const challenge = await pkceChallenge(verifier);
   sessionStorage.setItem('dth.pkce', JSON.stringify({ verifier, state }));
   const { authorize } = await endpoints(config);
-  const q = new URLSearchParams({
-    response_type: 'code', client_id: config.clientId!, redirect_uri: window.location.origin + window.location.pathname,
-    scope: 'openid email profile', code_challenge: challenge, code_challenge_method: 'S256', state,
-  });
-  window.location.assign(`${authorize}?${q}`);
+  window.location.assign(authorizeUrl(authorize, config.clientId!, window.location.origin + window.location.pathname, challenge, state));
 }
 
 /** Completes the code exchange when the provider redirects back with ?code=…; returns the ID token. */

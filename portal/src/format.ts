@@ -7,6 +7,12 @@ export function formatBytes(n: number | undefined | null): string {
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+/** Bytes per second as "1.5 MiB/s"; "-" when there is no rate yet. */
+export function formatRate(bytesPerSecond: number | undefined | null): string {
+  if (bytesPerSecond === undefined || bytesPerSecond === null || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '-';
+  return `${formatBytes(bytesPerSecond)}/s`;
+}
+
 export function formatEta(seconds: number | undefined | null): string {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return '-';
   const s = Math.max(0, Math.round(seconds));

@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseParams, bucketPair, putSource, readObject } from '../s3/engine-fixtures.js';
 import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
 import { servers } from '../support/servers.js';
-import { CREATE, params, startHubProcess, type HubProcess } from '../hub/hub-process.js';
+import { CREATE, TEST_SECRET_VALUE, newDataDir, params, startHubProcess, type HubProcess } from '../hub/hub-process.js';
 
 const SHOTS = 'test-output/screenshots';
 let browser: Browser;
@@ -32,7 +33,13 @@ async function next() {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  hub = await startHubProcess();
+  // The hub's secret store: S3 keys for s3rver and the login of the password-protected registry.
+  const dataDir = newDataDir();
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({
+    s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE },
+    registry: { username: servers.registryUser, password: servers.registryPassword },
+  }), { mode: 0o600 });
+  hub = await startHubProcess(dataDir);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -99,7 +106,7 @@ describe('console in a real browser against dth serve', () => {
     expect((await readObject(servers.s3Dest, dst, 'e2e/4.txt')).toString()).toBe('browser 4');
   });
 
-  it('creates an image task through the wizard', async () => {
+  it('creates an image task through the wizard into the password-protected registry (login from the secrets dropdown)', async () => {
     const { repository } = seedImages();
     await openWizard();
     await page.getByRole('radio', { name: 'Container images (Amazon ECR Transfer)' }).check();
@@ -108,14 +115,20 @@ describe('console in a real browser against dth serve', () => {
     await fill('srcRegistry', servers.registryOpen);
     await page.getByText('Plain HTTP registry (local testing only)').click();
     await next();
-    await fill('destRegistry', servers.registryOpen);
+    await fill('destRegistry', servers.registryAuth);
     await fill('destPrefix', 'e2e-mirror');
+    await page.getByLabel('destCredential').first().click();
+    await page.getByRole('option', { name: 'registry' }).click();
     await next();
     await next();
+    await shot('08-image-wizard-review');
     await page.getByRole('button', { name: 'Create task' }).click();
     await page.getByTestId('task-status').getByText('DONE').waitFor({ timeout: 60_000 });
-    await shot('08-image-task-done');
-    expect(registryDigest(servers.registryOpen, `e2e-mirror/${repository}:v1`)).toBe(registryDigest(servers.registryOpen, `${repository}:v1`));
+    await shot('09-image-task-done');
+    const creds = `${servers.registryUser}:${servers.registryPassword}`;
+    expect(registryDigest(servers.registryAuth, `e2e-mirror/${repository}:v1`, creds)).toBe(registryDigest(servers.registryOpen, `${repository}:v1`));
+    // The secret's value never reaches the page (the review and parameters show its name only).
+    expect(await page.content()).not.toContain(servers.registryPassword);
   });
 
   it('stops a running task from the tasks list', async () => {
@@ -128,11 +141,11 @@ describe('console in a real browser against dth serve', () => {
     await page.goto(hub.url + '/#/tasks');
     const row = page.getByRole('row').filter({ hasText: id.slice(0, 8) });
     await row.getByText(/STARTING|IN_PROGRESS/).waitFor();
-    await shot('09-task-list');
+    await shot('10-task-list');
     await row.getByRole('checkbox').click();
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await row.getByText('STOPPED').waitFor({ timeout: 30_000 });
-    await shot('10-task-list-stopped');
+    await shot('11-task-list-stopped');
     expect((await hub.gql(`query($id: ID!) { getTask(id: $id) { progress } }`, { id })).body.data.getTask.progress).toBe('STOPPED');
   });
 
@@ -140,7 +153,7 @@ describe('console in a real browser against dth serve', () => {
     await page.goto(hub.url + '/#/');
     await page.getByRole('button', { name: '中文' }).click();
     await page.getByText('开始使用').waitFor();
-    await shot('11-home-zh');
+    await shot('12-home-zh');
     await page.getByRole('button', { name: 'English' }).click();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_ECR, EMPTY_S3, ecrParameters, s3Parameters, validate } from '../../portal/src/forms.js';
-import { formatBytes, formatEta, taskEnds } from '../../portal/src/format.js';
+import { formatBytes, formatEta, formatRate, taskEnds } from '../../portal/src/format.js';
+import { authorizeUrl, parsePortalConfig, pkceChallenge } from '../../portal/src/auth.js';
 import { STRINGS } from '../../portal/src/i18n.js';
 
 const common = { description: '', scheduleType: 'ONE_TIME' as const, scheduleExpression: 'rate(1 hour)' };
@@ -39,5 +40,46 @@ describe('console logic', () => {
     expect(formatEta(undefined)).toBe('-');
     const task = { type: 'S3EC2', parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 's' }, { ParameterKey: 'destBucket', ParameterValue: 'd' }, { ParameterKey: 'destPrefix', ParameterValue: 'p' }] };
     expect(taskEnds(task)).toEqual({ source: 's/', destination: 'd/p' });
+  });
+});
+
+describe('console configuration and sign-in', () => {
+  it('accepts the local hub and the CDK-written cloud configs', () => {
+    expect(parsePortalConfig({ authType: 'LOCAL', apiUrl: '/graphql' })).toMatchObject({ authType: 'LOCAL', apiUrl: '/graphql' });
+    const cognito = parsePortalConfig({
+      authType: 'COGNITO', apiUrl: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql', region: 'us-east-1',
+      cognitoDomain: 'dth-1.auth.us-east-1.amazoncognito.com', oidcIssuer: '', clientId: 'abc', dashboardUrlPrefix: 'https://d/#',
+    });
+    expect(cognito.oidcIssuer).toBeUndefined();
+    expect(cognito.cognitoDomain).toBe('dth-1.auth.us-east-1.amazoncognito.com');
+    expect(parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a/graphql', oidcIssuer: 'https://idp.example.cn/oidc', clientId: 'c', cognitoDomain: '' }).authType).toBe('OIDC');
+  });
+
+  it('names the field at fault in a bad config.json', () => {
+    expect(() => parsePortalConfig([])).toThrow('config.json: must be a JSON object');
+    expect(() => parsePortalConfig({ authType: 'SAML', apiUrl: '/graphql' })).toThrow(/authType must be LOCAL, COGNITO or OIDC/);
+    expect(() => parsePortalConfig({ authType: 'LOCAL' })).toThrow('config.json: apiUrl is required');
+    expect(() => parsePortalConfig({ authType: 'COGNITO', apiUrl: 'https://a', clientId: 'c' })).toThrow('config.json: cognitoDomain is required');
+    expect(() => parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'https://i' })).toThrow('config.json: clientId is required');
+    expect(() => parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'http://i', clientId: 'c' })).toThrow(/oidcIssuer must be an https/);
+    expect(() => parsePortalConfig({ authType: 'LOCAL', apiUrl: 42 })).toThrow('config.json: apiUrl must be a string');
+  });
+
+  it('computes the RFC 7636 S256 challenge and the authorization URL', async () => {
+    // RFC 7636 appendix B test vector.
+    expect(await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    const url = new URL(authorizeUrl('https://dth-1.auth.us-east-1.amazoncognito.com/oauth2/authorize', 'client1', 'https://d123.cloudfront.net/', 'CH', 'ST'));
+    expect(url.origin + url.pathname).toBe('https://dth-1.auth.us-east-1.amazoncognito.com/oauth2/authorize');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      response_type: 'code', client_id: 'client1', redirect_uri: 'https://d123.cloudfront.net/', scope: 'openid email profile',
+      code_challenge: 'CH', code_challenge_method: 'S256', state: 'ST',
+    });
+  });
+
+  it('formats a transfer rate', () => {
+    expect(formatRate(undefined)).toBe('-');
+    expect(formatRate(0)).toBe('-');
+    expect(formatRate(3 * 1024 * 1024)).toBe('3.0 MiB/s');
+    expect(formatRate(512)).toBe('512 B/s');
   });
 });

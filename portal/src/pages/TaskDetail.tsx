@@ -13,13 +13,13 @@ import Table from '@cloudscape-design/components/table';
 import Tabs from '@cloudscape-design/components/tabs';
 import { TASK_FIELDS, type Task } from '../api.js';
 import { usePortal } from '../context.js';
-import { formatBytes, formatEta } from '../format.js';
+import { formatBytes, formatEta, formatRate } from '../format.js';
 import { TaskStatus } from './status.js';
 
 interface Series { name: string; data: number[] }
 interface Failure { key: string; error?: string; attempts?: number }
 
-function Chart({ title, series, categories, empty }: { title: string; series: Series[]; categories: string[]; empty: string }) {
+function Chart({ title, series, categories, empty, yFormat }: { title: string; series: Series[]; categories: string[]; empty: string; yFormat?: (y: number) => string }) {
   return (
     <Container header={<Header variant="h3">{title}</Header>}>
       <LineChart
@@ -27,6 +27,8 @@ function Chart({ title, series, categories, empty }: { title: string; series: Se
         hideFilter
         empty={empty}
         xScaleType="time"
+        xTickFormatter={(d) => d.toLocaleTimeString()}
+        yTickFormatter={yFormat}
         series={series.map((s) => ({ title: s.name, type: 'line' as const, data: s.data.map((y, i) => ({ x: new Date(categories[i]), y })) }))}
       />
     </Container>
@@ -92,7 +94,7 @@ export function TaskDetail({ id }: { id: string }) {
             { label: t('bytes'), value: p ? `${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}` : '-' },
             { label: t('verified'), value: <span data-testid="task-verified">{p?.verified ?? '-'}</span> },
             { label: t('failed'), value: <span data-testid="task-failed">{p?.failed ?? '-'}</span> },
-            { label: t('rate'), value: p?.rate ? `${formatBytes(p.rate)}/s` : '-' },
+            { label: t('rate'), value: formatRate(p?.rate) },
             { label: t('eta'), value: formatEta(p?.etaSeconds) },
             { label: t('type'), value: `${task.type} · ${task.scheduleType}` },
           ]} />
@@ -105,7 +107,7 @@ export function TaskDetail({ id }: { id: string }) {
         { id: 'charts', label: t('charts'), content: (
           <SpaceBetween size="m">
             <Chart title={t('transferred')} series={objects} categories={categories.o} empty={t('noData')} />
-            <Chart title={t('throughput')} series={throughput} categories={categories.t} empty={t('noData')} />
+            <Chart title={t('throughput')} series={throughput} categories={categories.t} empty={t('noData')} yFormat={(y) => `${formatBytes(y)}/s`} />
           </SpaceBetween>
         ) },
         { id: 'failures', label: `${t('failures')} (${failures.length})`, content: (
