@@ -136,6 +136,23 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect((await readObject(servers.s3Dest, dst, 'stays')).toString()).toBe('s');
   });
 
+  it('settles records an earlier run left PENDING or FAILED: DONE when the destination matches, so the rerun completes', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'copied-but-pending', 'p');
+    await putSource(src, 'copied-but-failed', 'f');
+    await putSource(src, 'untouched', 'u');
+    const first = await runEngine(adapters, baseParams(src, dst));
+    expect(first.report.complete).toBe(true);
+    // A worker killed between a retry's copy and its DONE update; an old failure whose destination is right now.
+    await first.status.update('copied-but-pending', { status: 'PENDING', verified: false });
+    await first.status.update('copied-but-failed', { status: 'FAILED', error: 'earlier failure' });
+    const rerun = await runEngine(adapters, baseParams(src, dst), { db: first.dbPath });
+    expect(rerun.report.finder.toTransfer).toBe(0);
+    expect(rerun.report).toMatchObject({ complete: true, done: 3, pending: 0, failed: 0 });
+    expect(await rerun.status.get('copied-but-pending')).toMatchObject({ status: 'DONE', verified: true });
+    expect((await rerun.status.get('copied-but-failed'))?.error).toBeUndefined();
+  });
+
   it('uses server-side copy between buckets of one endpoint', async () => {
     const { createBucket } = await import('../support/servers.js');
     const src = await createBucket(servers.s3Source, 'same-src');

@@ -87,6 +87,8 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     }
     await workers;
     signal?.removeEventListener('abort', onAbort);
+    // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone).
+    if (!signal?.aborted) await settleInterrupted({ params, source, dest, status, logger, statuses: ['PENDING', 'FAILED'] });
     phase = 'done';
     await report();
     const summary = await status.summary();

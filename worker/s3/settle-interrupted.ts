@@ -22,29 +22,38 @@ export async function settleInterrupted(options: {
   dest: ObjectStore;
   status: StatusStore;
   logger: Logger;
+  /**
+   * Which records to settle (default IN_PROGRESS, before the workers start). After the queue drained, PENDING
+   * and FAILED records that this run did not queue are stale too (a killed worker's retry, an earlier failure
+   * whose destination is now right); only the finder's unqueued leftovers remain then, so the HEADs are few.
+   */
+  statuses?: readonly ('IN_PROGRESS' | 'PENDING' | 'FAILED')[];
 }): Promise<{ done: number; pending: number; skipped: number }> {
   const { params, source, dest, status, logger } = options;
   const out = { done: 0, pending: 0, skipped: 0 };
-  let after: string | undefined;
-  for (;;) {
-    const page = await status.list({ status: 'IN_PROGRESS', limit: PAGE, after });
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.key;
-    for (const record of page) {
-      const [src, dst] = await Promise.all([source.head(record.key), dest.head(destinationKey(params.destPrefix, record.key))]);
-      if (!src) {
-        await status.update(record.key, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
-        out.skipped++;
-      } else if (dst && src.size === dst.size && src.etag !== undefined && src.etag === dst.etag && params.destSSE !== 'aws:kms') {
-        const md5 = md5FromEtag(src.etag);
-        await status.update(record.key, {
-          status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${src.etag.replace(/"/g, '')}`, etag: src.etag,
-          size: src.size, bytesDone: src.size, uploadId: undefined, partSize: undefined, finishedAt: new Date().toISOString(), error: undefined,
-        });
-        out.done++;
-      } else {
-        await status.update(record.key, { status: 'PENDING' });
-        out.pending++;
+  for (const stale of options.statuses ?? ['IN_PROGRESS']) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await status.list({ status: stale, limit: PAGE, after });
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.key;
+      for (const record of page) {
+        const [src, dst] = await Promise.all([source.head(record.key), dest.head(destinationKey(params.destPrefix, record.key))]);
+        if (!src) {
+          await status.update(record.key, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
+          out.skipped++;
+        } else if (dst && src.size === dst.size && src.etag !== undefined && src.etag === dst.etag && params.destSSE !== 'aws:kms') {
+          const md5 = md5FromEtag(src.etag);
+          await status.update(record.key, {
+            status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${src.etag.replace(/"/g, '')}`, etag: src.etag,
+            size: src.size, bytesDone: src.size, uploadId: undefined, partSize: undefined, finishedAt: new Date().toISOString(), error: undefined,
+          });
+          out.done++;
+        } else {
+          // Differs: the finder queues it (again). A FAILED record keeps its error until a worker retries it.
+          if (stale === 'IN_PROGRESS') await status.update(record.key, { status: 'PENDING' });
+          out.pending++;
+        }
       }
     }
   }
