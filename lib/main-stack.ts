@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -47,8 +47,8 @@ export class MainStack extends Stack {
     this.taskTable = table;
     const topic = new Topic(this, 'TaskNotifications', { enforceSSL: true, displayName: 'Data Transfer Hub task outcomes' });
 
-    this.s3Template = new PluginTemplate(this, 'S3PluginTemplate', { build: (app) => new S3PluginStack(app, 'DthS3Plugin') });
-    this.ecrTemplate = new PluginTemplate(this, 'EcrPluginTemplate', { build: (app) => new EcrPluginStack(app, 'DthEcrPlugin') });
+    this.s3Template = new PluginTemplate(this, 'S3PluginTemplate', { build: (app) => new S3PluginStack(app, 'DthS3Plugin', { synthesizer: perTaskSynthesizer() }) });
+    this.ecrTemplate = new PluginTemplate(this, 'EcrPluginTemplate', { build: (app) => new EcrPluginStack(app, 'DthEcrPlugin', { synthesizer: perTaskSynthesizer() }) });
 
     const env = {
       TASK_TABLE: table.tableName, STACK_NAME_PREFIX: prefix, METRICS_NAMESPACE: 'DataTransferHub',
@@ -127,7 +127,10 @@ export class MainStack extends Stack {
 
 }
 
-function configFor(auth: ConsoleAuth, apiUrl: string) {
+/** Per-task stacks are created by the orchestrator, not `cdk deploy`: no BootstrapVersion SSM parameter check. */
+const perTaskSynthesizer = () => new DefaultStackSynthesizer({ generateBootstrapVersionRule: false });
+
+export function configFor(auth: ConsoleAuth, apiUrl: string) {
   return {
     authType: auth.authType, apiUrl, region: Aws.REGION, cognitoDomain: auth.cognitoDomain, oidcIssuer: auth.oidcIssuer,
     clientId: auth.clientId, dashboardUrlPrefix: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,

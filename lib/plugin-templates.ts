@@ -1,45 +1,61 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
+/** One synth per plugin and process: both main stack variants embed the same plugin templates. */
+const SYNTHESIZED = new Map<string, { assembly: CloudAssembly; stackName: string }>();
+
 export interface PluginTemplateProps {
-  /** Builds the plugin stack in the given (separate) app; the stack id becomes the template file name. */
+  /** Builds the plugin stack in the given (separate) app. Synthesized once per process and construct id. */
   build: (app: App) => Stack;
 }
 
 /**
  * One plugin stack synthesized in its own App (so the main stack does not contain it) and uploaded as an S3 asset:
  * the orchestrator's CreateStack reads it from `templateUrl`. The plugin's own assets (worker bundle, task image)
- * hash the same files as the main stack's copies, so deploying the main stack publishes them (see PluginAssets).
+ * are declared again in the main stack (so `cdk deploy` publishes them) and the uploaded template text is rewritten
+ * to their hashes in the main stack.
  */
 export class PluginTemplate extends Construct {
   readonly asset: Asset;
   readonly templateUrl: string;
   /** The synthesized template (tests check size, resource count and validity). */
   readonly template: Record<string, unknown>;
-  /** Plugin asset hash → hash of the same asset declared in this stack (equal when the republish lines up). */
+  /** Plugin asset hash → hash of the same asset as declared (and published) by this stack. */
   readonly republished: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: PluginTemplateProps) {
     super(scope, id);
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-plugin-')) });
-    const stack = props.build(app);
-    const assembly = app.synth();
-    const artifact = assembly.getStackByName(stack.stackName);
-    this.template = artifact.template as Record<string, unknown>;
-    this.asset = new Asset(this, 'Template', { path: join(assembly.directory, artifact.templateFile) });
+    let synthesized = SYNTHESIZED.get(id);
+    if (!synthesized) {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-plugin-')) });
+      const stack = props.build(app);
+      synthesized = { assembly: app.synth(), stackName: stack.stackName };
+      SYNTHESIZED.set(id, synthesized);
+    }
+    const { assembly } = synthesized;
+    const artifact = assembly.getStackByName(synthesized.stackName);
+    this.republished = this.republishAssets(assembly.directory, artifact.templateFile, `${artifact.id}.assets.json`);
+    // Point the template at the assets as this stack publishes them (bundled/zipped assets hash differently here).
+    let text = readFileSync(join(assembly.directory, artifact.templateFile), 'utf8');
+    for (const [inner, outer] of Object.entries(this.republished)) text = text.split(inner).join(outer);
+    const uploadDir = mkdtempSync(join(tmpdir(), 'dth-plugin-template-'));
+    const uploadFile = join(uploadDir, artifact.templateFile);
+    writeFileSync(uploadFile, text);
+    this.template = JSON.parse(text) as Record<string, unknown>;
+    this.asset = new Asset(this, 'Template', { path: uploadFile });
     this.templateUrl = this.asset.httpUrl;
-    this.republished = this.republishAssets(assembly.directory, artifact.templateFile, `${stack.artifactId}.assets.json`);
   }
 
   /**
    * The plugin template references its own assets (worker bundle, task image, CDK helper Lambda code) by content
    * hash in the bootstrap bucket/repository. Declaring the same staged sources here makes `cdk deploy` of the main
-   * stack publish them under the same hashes, so the per-task stacks find them. Returns inner hash → outer hash.
+   * stack publish them; returns inner hash → outer hash (the caller rewrites the template to the outer hashes).
    */
   private republishAssets(dir: string, templateFile: string, manifestFile: string): Record<string, string> {
     const manifest = JSON.parse(readFileSync(join(dir, manifestFile), 'utf8')) as {

@@ -38,13 +38,13 @@ export const ECR_ENGINE_PARAMETERS: EngineParameter[] = [
   { name: 'includeUntagged', description: 'Copy untagged images too', default: 'false', allowedValues: ['true', 'false'] },
 ];
 
-/** Images copied at once (Map maxConcurrency) and attempts per image. */
+/** Images copied at once (Map maxConcurrency) and retries of a failed copy task per image. */
 export const IMAGE_COPY_CONCURRENCY = 10;
-export const IMAGE_COPY_ATTEMPTS = 3;
+export const IMAGE_COPY_RETRIES = 3;
 
 /**
  * One image transfer task: EventBridge schedule (and one run at creation) → Step Functions: list images (Lambda) →
- * Map (10 at a time) → Fargate task `dth ecr copy-one --image repo:tag` (skopeo, 3 attempts) → status in DynamoDB.
+ * Map (10 at a time) → Fargate task `dth ecr copy-one --image repo:tag` (skopeo, 3 retries) → status in DynamoDB.
  */
 export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -109,7 +109,7 @@ export class EcrPluginStack extends Stack {
       containerOverrides: [{ containerDefinition: container, environment: [{ name: 'IMAGE', value: JsonPath.stringAt('$.image') }] }],
       resultPath: JsonPath.DISCARD, taskTimeout: Timeout.duration(Duration.hours(6)),
     });
-    copy.addRetry({ errors: ['States.ALL'], maxAttempts: IMAGE_COPY_ATTEMPTS - 1, interval: Duration.seconds(30), backoffRate: 2 });
+    copy.addRetry({ errors: ['States.ALL'], maxAttempts: IMAGE_COPY_RETRIES, interval: Duration.seconds(30), backoffRate: 2 });
     const failed = statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) });
     copy.addCatch(failed, { resultPath: '$.failure' });
     copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));

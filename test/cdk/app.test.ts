@@ -1,0 +1,299 @@
+/**
+ * The CDK app synthesized in-process once (cdk-nag AwsSolutions plugin registered: any unacknowledged finding makes
+ * synth throw), then every stack checked with Template assertions. No Docker, no AWS account.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../lambda/core/plugin-contract.js';
+import { TASK_TABLE_PARTITION_KEY } from '../../lambda/core/task-table.js';
+import { buildApp, type DthApp } from '../../lib/app.js';
+import type { ConsoleAuth } from '../../lib/console-auth.js';
+import { configFor, MainStack } from '../../lib/main-stack.js';
+import { rootFields } from '../../lib/task-api.js';
+import { ECR_ENGINE_PARAMETERS, IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
+import { S3_ENGINE_PARAMETERS } from '../../plugins/s3/s3-plugin-stack.js';
+import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
+import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
+import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
+
+let stacks: DthApp;
+let cognito: Template;
+let oidc: Template;
+let s3: Template;
+let ecr: Template;
+let unbuilt: Template;
+
+const STATUS_KEYS = [
+  { AttributeName: STATUS_TABLE_PARTITION_KEY, KeyType: 'HASH' },
+  { AttributeName: STATUS_TABLE_SORT_KEY, KeyType: 'RANGE' },
+];
+
+beforeAll(() => {
+  // A "built" console: one file is enough for the deployment to include the directory.
+  const portal = mkdtempSync(join(tmpdir(), 'dth-portal-'));
+  mkdirSync(join(portal, 'assets'));
+  writeFileSync(join(portal, 'index.html'), '<!doctype html><title>DTH</title>');
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-cdk-')) });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  stacks = buildApp(app, { portalDist: portal });
+  app.synth(); // throws on any unacknowledged cdk-nag finding
+  cognito = Template.fromStack(stacks.cognito);
+  oidc = Template.fromStack(stacks.oidc);
+  s3 = Template.fromStack(stacks.s3Plugin);
+  ecr = Template.fromStack(stacks.ecrPlugin);
+  // The console not built: only config.json is deployed.
+  const bare = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-cdk-')) });
+  unbuilt = Template.fromStack(new MainStack(bare, 'Bare', { authType: 'COGNITO', portalDist: join(portal, 'missing') }));
+}, 600_000);
+
+describe('main stack', () => {
+  it('serves the console from a private bucket through CloudFront with origin access control, HTTPS only and security headers', () => {
+    for (const t of [cognito, oidc]) {
+      t.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          DefaultRootObject: 'index.html',
+          DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: Match.anyValue() }),
+          Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue() })],
+        }),
+      });
+      t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+      t.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+        ResponseHeadersPolicyConfig: { SecurityHeadersConfig: Match.objectLike({ StrictTransportSecurity: Match.objectLike({ Override: true }), FrameOptions: { FrameOption: 'DENY', Override: true } }) },
+      });
+      t.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: Match.anyValue(), LoggingConfiguration: Match.anyValue(),
+      });
+    }
+  });
+
+  it('deploys the built console plus config.json, or only config.json when the console is not built', () => {
+    const sources = (t: Template) => Object.values(t.findResources('Custom::CDKBucketDeployment')).map((r) => r.Properties.SourceObjectKeys.length);
+    expect(sources(cognito)).toEqual([2]);
+    expect(sources(unbuilt)).toEqual([1]);
+  });
+
+  it('writes the console config.json in the shape portal/src/auth.ts reads, with the deployed API and client', () => {
+    const markers = (t: Template) => JSON.stringify(Object.values(t.findResources('Custom::CDKBucketDeployment'))[0].Properties.SourceMarkers);
+    expect(markers(cognito)).toContain('AuthConsoleClient');
+    expect(markers(cognito)).toContain('GraphQLUrl');
+    expect(markers(oidc)).toContain('OidcClientId');
+    expect(markers(oidc)).toContain('OidcProvider');
+    const config = configFor({ authType: 'OIDC', cognitoDomain: '', oidcIssuer: 'https://id.example', clientId: 'c1' } as ConsoleAuth, 'https://api.example/graphql');
+    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'authType', 'clientId', 'cognitoDomain', 'dashboardUrlPrefix', 'oidcIssuer', 'region']);
+    expect(config).toMatchObject({ authType: 'OIDC', apiUrl: 'https://api.example/graphql', oidcIssuer: 'https://id.example', clientId: 'c1' });
+  });
+
+  it('signs in with Cognito (AdminEmail parameter, admin user, PKCE client) or with OIDC (issuer and client parameters)', () => {
+    expect(Object.keys(cognito.findParameters('AdminEmail'))).toEqual(['AdminEmail']);
+    cognito.resourceCountIs('AWS::Cognito::UserPool', 1);
+    cognito.hasResourceProperties('AWS::Cognito::UserPoolUser', { DesiredDeliveryMediums: ['EMAIL'] });
+    cognito.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['code'], GenerateSecret: false });
+    cognito.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    cognito.hasResourceProperties('AWS::AppSync::GraphQLApi', { AuthenticationType: 'AMAZON_COGNITO_USER_POOLS' });
+
+    for (const p of ['OidcProvider', 'OidcClientId', 'OidcCustomerDomain']) expect(Object.keys(oidc.findParameters(p))).toEqual([p]);
+    oidc.resourceCountIs('AWS::Cognito::UserPool', 0);
+    oidc.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      AuthenticationType: 'OPENID_CONNECT', OpenIDConnectConfig: { Issuer: { Ref: 'OidcProvider' }, ClientId: { Ref: 'OidcClientId' } },
+    });
+  });
+
+  it('resolves every Query and Mutation field of the schema with the one Lambda data source', () => {
+    const fields = rootFields();
+    expect(fields.length).toBeGreaterThan(8);
+    for (const t of [cognito, oidc]) {
+      t.resourceCountIs('AWS::AppSync::DataSource', 1);
+      t.hasResourceProperties('AWS::AppSync::DataSource', { Type: 'AWS_LAMBDA' });
+      t.hasResourceProperties('AWS::AppSync::GraphQLSchema', { Definition: Match.stringLikeRegexp('createTask') });
+      const resolved = Object.values(t.findResources('AWS::AppSync::Resolver')).map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`).sort();
+      expect(resolved).toEqual(fields.map((f) => `${f.typeName}.${f.fieldName}`).sort());
+    }
+  });
+
+  it('has the task table with the key schema the DynamoTaskStore uses', () => {
+    cognito.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: TASK_TABLE_PARTITION_KEY, KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true }, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('runs Node Lambdas (arm64) configured from the environment: the API knows the state machine, steps the plugin templates', () => {
+    const fns = Object.values(cognito.findResources('AWS::Lambda::Function', { Properties: { Runtime: Match.stringLikeRegexp('^nodejs2'), Environment: Match.anyValue() } }));
+    const ours = fns.filter((f) => f.Properties.Environment.Variables.TASK_TABLE);
+    expect(ours).toHaveLength(8);
+    for (const f of ours) {
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(Object.keys(f.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TASK_TABLE', 'S3_PLUGIN_TEMPLATE_URL', 'ECR_PLUGIN_TEMPLATE_URL', 'STACK_NAME_PREFIX']));
+    }
+    expect(ours.filter((f) => f.Properties.Environment.Variables.STATE_MACHINE_ARN)).toHaveLength(1);
+    expect(ours.filter((f) => f.Properties.Environment.Variables.NOTIFY_TOPIC_ARN)).toHaveLength(1);
+  });
+
+  it('orchestrates with a state machine invoking each lifecycle step, logging and tracing on', () => {
+    const sm = Object.values(cognito.findResources('AWS::StepFunctions::StateMachine'));
+    expect(sm).toHaveLength(1);
+    const definition = JSON.stringify(sm[0].Properties.DefinitionString);
+    for (const state of ['StartStack', 'StopStack', 'CreateQueryStackStatus', 'DeleteQueryStackStatus', 'CheckFinder', 'CheckQueueEmpty', 'CheckComplete', 'Notify', 'MonitorWait']) {
+      expect(definition).toContain(`\\"${state}\\"`);
+    }
+    expect(definition).toContain('\\"$.action\\"');
+    expect(sm[0].Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(sm[0].Properties.LoggingConfiguration.Level).toBe('ALL');
+  });
+
+  it('keeps every log group on a retention', () => {
+    for (const t of [cognito, oidc, s3, ecr]) {
+      const groups = Object.values(t.findResources('AWS::Logs::LogGroup'));
+      expect(groups.length).toBeGreaterThan(0);
+      for (const g of groups) expect(g.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('uploads both plugin templates as assets, pointing at assets the main stack itself publishes', () => {
+    const published = new Set(Object.values(stacks.cognito.node.findAll()).flatMap((c) => {
+      const hash = (c as { assetHash?: string }).assetHash;
+      return hash ? [hash] : [];
+    }));
+    for (const t of [stacks.cognito.s3Template, stacks.cognito.ecrTemplate]) {
+      expect(JSON.stringify(stacks.cognito.resolve(t.templateUrl))).toContain('https://s3.');
+      const pairs = Object.entries(t.republished);
+      expect(pairs.length).toBeGreaterThan(0);
+      const text = JSON.stringify(t.template);
+      const referenced = new Set(text.match(/[0-9a-f]{64}/g) ?? []);
+      expect(referenced.size).toBeGreaterThan(0);
+      for (const h of referenced) expect(published, h).toContain(h);
+      expect(Object.keys((t.template as { Parameters?: object }).Parameters ?? {})).not.toContain('BootstrapVersion');
+    }
+  });
+
+  it('grants least privilege: CloudFormation only on the plugin stacks, status tables read-only', () => {
+    cognito.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:TagResource'],
+        Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':stack/DTH-\\*$')])] },
+      })]) },
+    });
+    cognito.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:GetItem'] })]) },
+    });
+  });
+});
+
+describe('S3 plugin stack', () => {
+  it('declares the orchestrator contract parameters and the S3 engine parameters by their engine names', () => {
+    for (const p of [...Object.values(PLUGIN_PARAMETERS), 'WorkerMinCapacity', 'WorkerMaxCapacity', 'WorkerDesiredCapacity', 'AlarmEmail']) {
+      expect(Object.keys(s3.findParameters(p))).toEqual([p]);
+    }
+    for (const p of S3_ENGINE_PARAMETERS) {
+      expect(S3_PARAM_NAMES as readonly string[]).toContain(p.name);
+      expect(Object.keys(s3.findParameters(p.name))).toEqual([p.name]);
+    }
+  });
+
+  it('outputs what the control plane reads', () => {
+    for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.queueUrl, PLUGIN_OUTPUTS.dlqUrl, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, 'WorkerAutoScalingGroupName']) {
+      expect(Object.keys(s3.findOutputs(o))).toEqual([o]);
+    }
+  });
+
+  it('has the status table with the exact key schema of DynamoStatusStore', () => {
+    s3.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: STATUS_KEYS, BillingMode: 'PAY_PER_REQUEST' });
+  });
+
+  it('queues jobs with a dead-letter queue, an alarm on its depth and an optional email subscription', () => {
+    s3.resourceCountIs('AWS::SQS::Queue', 2);
+    s3.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 }, SqsManagedSseEnabled: true });
+    s3.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [Match.anyValue()] });
+    s3.hasResource('AWS::SNS::Subscription', { Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } } });
+  });
+
+  it('runs the finder as a scheduled Fargate task (`dth finder`) and once at creation', () => {
+    s3.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [Match.objectLike({ Command: ['finder'] })] });
+    const finder = Object.values(s3.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
+    expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(expect.arrayContaining(['QUEUE_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']));
+    s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { Ref: PLUGIN_PARAMETERS.schedule }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
+    expect(JSON.stringify(s3.findResources('Custom::AWS'))).toContain('runTask');
+  });
+
+  it('runs JobWorkers on Graviton: ARM64 AMI, launch template user data running `dth worker`, step scaling on queue depth', () => {
+    s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: { Ref: 'WorkerMinCapacity' }, MaxSize: { Ref: 'WorkerMaxCapacity' }, DesiredCapacity: { Ref: 'WorkerDesiredCapacity' },
+    });
+    const params = JSON.stringify(s3.toJSON().Parameters);
+    expect(params).toMatch(/al2023-ami-kernel-[^"]*arm64/);
+    const instanceTypes = s3.toJSON().Parameters.WorkerInstanceType.AllowedValues as string[];
+    for (const t of instanceTypes) expect(t).toMatch(/^(c6g|c7g|m6g|m7g|c6gn|c7gn|t4g)\./);
+    const lt = Object.values(s3.findResources('AWS::EC2::LaunchTemplate'))[0];
+    const userData = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
+    expect(userData).toContain('nodejs20');
+    expect(userData).toContain('/opt/dth/dth.mjs worker');
+    expect(userData).toContain('amazon-cloudwatch-agent');
+    expect(lt.Properties.LaunchTemplateData.MetadataOptions).toEqual({ HttpTokens: 'required' });
+    s3.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { PolicyType: 'StepScaling', StepAdjustments: Match.arrayWith([Match.objectLike({ ScalingAdjustment: 1 })]) });
+  });
+
+  it('wires S3 event notifications only when srcEvent asks for them', () => {
+    s3.hasResource('Custom::S3BucketNotifications', { Condition: 'UseSourceEvents' });
+  });
+
+  it('has a dashboard of network, objects, jobs and instances, and worker metric filters', () => {
+    const body = JSON.stringify(Object.values(s3.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const w of ['Network', 'Objects', 'Jobs', 'JobWorker instances', 'GroupInServiceInstances', 'GroupDesiredCapacity']) expect(body).toContain(w);
+    s3.resourceCountIs('AWS::Logs::MetricFilter', 3);
+  });
+
+  it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {
+    s3.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: 'srcCredentials' }])] }), Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: 'destCredentials' }])] })],
+      })]) },
+    });
+  });
+});
+
+describe('ECR plugin stack', () => {
+  it('declares the image engine parameters by their engine names and the contract outputs', () => {
+    for (const p of ECR_ENGINE_PARAMETERS) {
+      expect(ECR_PARAM_NAMES as readonly string[]).toContain(p.name);
+      expect(Object.keys(ecr.findParameters(p.name))).toEqual([p.name]);
+    }
+    for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup]) expect(Object.keys(ecr.findOutputs(o))).toEqual([o]);
+    ecr.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: STATUS_KEYS });
+  });
+
+  it('lists images with a Lambda, then copies each in Fargate (`dth ecr copy-one`), 10 at a time, 3 retries, status in DynamoDB', () => {
+    const sm = Object.values(ecr.findResources('AWS::StepFunctions::StateMachine'));
+    expect(sm).toHaveLength(1);
+    const definition = JSON.stringify(sm[0].Properties.DefinitionString);
+    expect(definition).toContain(`\\"MaxConcurrency\\":${IMAGE_COPY_CONCURRENCY}`);
+    expect(definition).toContain('ecs:runTask.sync');
+    expect(definition).toContain(`\\"MaxAttempts\\":${IMAGE_COPY_RETRIES}`);
+    expect(definition).toContain('dynamodb:updateItem');
+    expect(definition).toContain('\\"Name\\":\\"IMAGE\\"');
+    ecr.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [Match.objectLike({ Command: ['ecr', 'copy-one'] })],
+    });
+    ecr.hasResourceProperties('AWS::Lambda::Function', { Runtime: Match.stringLikeRegexp('^nodejs2'), Environment: { Variables: Match.objectLike({ STATUS_TABLE: Match.anyValue(), TASK_PARAMS: Match.anyValue() }) } });
+    ecr.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule' });
+  });
+});
+
+describe('templates', () => {
+  it('are valid JSON within the CloudFormation limits (≤ 1 MB via S3, ≤ 500 resources)', () => {
+    const all = [cognito, oidc, s3, ecr].map((t) => t.toJSON());
+    all.push(stacks.cognito.s3Template.template as never, stacks.cognito.ecrTemplate.template as never);
+    for (const t of all) {
+      const text = JSON.stringify(t);
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1_000_000);
+      expect(Object.keys((t as { Resources: object }).Resources).length).toBeLessThanOrEqual(500);
+    }
+  });
+});
