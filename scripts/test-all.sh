@@ -11,4 +11,5 @@ source "$RUN/env"
 export NODE_NO_WARNINGS=1 # the SDK's Node 22 notice would drown the test output
 npx tsc -p tsconfig.json --noEmit
 if [ -f portal/vite.config.ts ]; then npm run build:portal; fi
+npm run build:worker # dist/dth.mjs: the CDK app packages it (worker asset, task image); built once, before the tests
 npx vitest run "$@"
