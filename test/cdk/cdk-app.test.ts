@@ -6,9 +6,9 @@
  * and the task image is a Docker asset whose build is left to deploy time.
  * Resource-level assertions on the in-process app are in app.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PLUGIN_PARAMETERS } from '../../lambda/core/plugin-contract.js';
 import { REPO, synthApp, type Synthesis } from './synth.js';
 
@@ -23,6 +23,10 @@ let synth: Synthesis;
 beforeAll(async () => {
   synth = await synthApp();
 }, 600_000);
+
+afterAll(() => {
+  if (synth) rmSync(synth.dir, { recursive: true, force: true });
+});
 
 describe('cdk synth (CLI, offline)', () => {
   test('synthesizes all four stacks with no unacknowledged cdk-nag AwsSolutions error', () => {
