@@ -63,6 +63,19 @@ describe('image sync with skopeo between real registries', () => {
     expect(JSON.stringify(rec) + lines.join('\n')).not.toContain(wrong);
   });
 
+  it('copies an untagged image (includeUntagged lists it as sha256-<hex>) by digest', async () => {
+    const { repository } = seedImages();
+    const hex = registryDigest(servers.registryOpen, `${repository}:v1`).slice('sha256:'.length);
+    const catalog = { async *repositories() { yield repository; }, async tags() { return [`sha256-${hex}`]; } };
+    const params = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcList: 'ALL', includeUntagged: 'true', srcRegistry: servers.registryOpen,
+      destRegistry: servers.registryAuth, destCredential: 'registry', destPrefix: 'untagged', insecure: 'true' });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const report = await runImageSync({ params, status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger, catalog });
+    expect(report).toMatchObject({ complete: true, done: 1 });
+    expect(registryDigest(servers.registryAuth, `untagged/${repository}@sha256:${hex}`, auth)).toBe(`sha256:${hex}`);
+    expect((await status.get(`${repository}:sha256-${hex}`))?.status).toBe('DONE');
+  });
+
   it('rejects a malformed list line, naming it', () => {
     expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList: line 3 "Bad Repo:tag"/);
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);

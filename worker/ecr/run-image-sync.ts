@@ -1,10 +1,9 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
 import { VerificationError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { withRetry } from '../core/retry.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
-import { EcrCatalog, SdkEcrTokenProvider } from '../adapters/ecr/ecr-registry.js';
+import { ecrCatalog, SdkEcrTokenProvider } from '../adapters/ecr/ecr-registry.js';
 import { RegistryV2Catalog, type RegistryCatalog } from './catalog.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
 import { loginFromSecret, type EcrTokenProvider } from './registry-credentials.js';
@@ -30,6 +29,12 @@ export interface ImageSyncOptions {
   ecrTokens?: EcrTokenProvider;
   /** Source catalog for ALL / ALL_TAGS (default: ECR for Amazon_ECR, registry v2 API otherwise). */
   catalog?: RegistryCatalog;
+}
+
+/** `repo:tag`, or `repo@sha256:<hex>` for an untagged image listed as tag `sha256-<hex>` (includeUntagged). */
+export function imageReference(repository: string, tag: string): string {
+  const untagged = /^sha256-([0-9a-f]{64})$/.exec(tag);
+  return untagged ? `${repository}@sha256:${untagged[1]}` : `${repository}:${tag}`;
 }
 
 /** Where an image lands: destPrefix (if any), then the source repository path, same tag. */
@@ -76,23 +81,24 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   const skopeo = o.skopeo ?? new Skopeo();
   const { src, dest } = await endpoints(o);
   const catalog = o.catalog ?? (params.sourceType === 'Amazon_ECR' && !params.insecure
-    ? new EcrCatalog(new ECRClient({ region: params.srcRegion }), { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
+    ? ecrCatalog(params.srcRegion, { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
     : new RegistryV2Catalog(src));
   const report = async () => o.onProgress?.({ ...(await status.summary()), bytesPerSecond: 0 });
 
   const syncOne = async (ref: ImageRef) => {
     const key = `${ref.repository}:${ref.tag}`;
-    const destRef = `${destinationRepository(params, ref.repository)}:${ref.tag}`;
+    const srcRef = imageReference(ref.repository, ref.tag);
+    const destRef = imageReference(destinationRepository(params, ref.repository), ref.tag);
     const startedAt = new Date().toISOString();
     await status.put({ key, size: 0, status: 'IN_PROGRESS', attempts: 0, startedAt });
     try {
       let attempts = 0;
       const outcome = await withRetry(async () => {
         attempts++;
-        const srcDigest = await skopeo.digest(src, key, signal);
-        if (!srcDigest) throw new Error(`source image ${params.srcRegistry}/${key} does not exist`);
+        const srcDigest = await skopeo.digest(src, srcRef, signal);
+        if (!srcDigest) throw new Error(`source image ${params.srcRegistry}/${srcRef} does not exist`);
         if ((await skopeo.digest(dest, destRef, signal)) === srcDigest) return { state: 'SKIPPED' as const, digest: srcDigest };
-        await skopeo.copy(src, key, dest, destRef, signal);
+        await skopeo.copy(src, srcRef, dest, destRef, signal);
         const copied = await skopeo.digest(dest, destRef, signal);
         if (copied !== srcDigest) throw new VerificationError(destRef, `destination digest ${copied} differs from the source ${srcDigest}`);
         return { state: 'DONE' as const, digest: srcDigest };

@@ -34,6 +34,11 @@ export class EcrCatalog implements RegistryCatalog {
   }
 }
 
+/** The catalog of the ECR registry in a region (default client). */
+export function ecrCatalog(region: string | undefined, options: { registryId?: string; includeUntagged?: boolean } = {}): EcrCatalog {
+  return new EcrCatalog(new ECRClient({ region }), options);
+}
+
 /** ECR logins from GetAuthorizationToken: user "AWS", password from the base64 "AWS:<password>" token. */
 export class SdkEcrTokenProvider implements EcrTokenProvider {
   constructor(private readonly clientFor: (region: string) => ECRClient = (region) => new ECRClient({ region })) {}
