@@ -95,11 +95,12 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
       let attempts = 0;
       const outcome = await withRetry(async () => {
         attempts++;
-        const srcDigest = await skopeo.digest(src, srcRef, signal);
+        // Both digests at once: one skopeo process each, side by side.
+        const [srcDigest, destDigest] = await Promise.all([skopeo.digest(src, srcRef, signal), skopeo.digest(dest, destRef, signal)]);
         if (!srcDigest) throw new Error(`source image ${params.srcRegistry}/${srcRef} does not exist`);
-        if ((await skopeo.digest(dest, destRef, signal)) === srcDigest) return { state: 'SKIPPED' as const, digest: srcDigest };
-        await skopeo.copy(src, srcRef, dest, destRef, signal);
-        const copied = await skopeo.digest(dest, destRef, signal);
+        if (destDigest === srcDigest) return { state: 'SKIPPED' as const, digest: srcDigest };
+        // skopeo reports the digest of the manifest it wrote (the index, for multi-arch images).
+        const copied = await skopeo.copy(src, srcRef, dest, destRef, signal);
         if (copied !== srcDigest) throw new VerificationError(destRef, `destination digest ${copied} differs from the source ${srcDigest}`);
         return { state: 'DONE' as const, digest: srcDigest };
       }, {

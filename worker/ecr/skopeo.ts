@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactText } from '../core/log.js';
@@ -79,14 +79,22 @@ export class Skopeo {
   }
 
   /** Copies every platform of the image and keeps its digests. */
-  async copy(src: RegistryEndpoint, srcRef: string, dest: RegistryEndpoint, destRef: string, signal?: AbortSignal): Promise<void> {
-    await this.withAuthFile([src, dest], async (authFile) => {
-      await this.run('copy', [
-        'copy', '--all', '--preserve-digests', '--retry-times', '1',
-        `--src-tls-verify=${!src.insecure}`, `--dest-tls-verify=${!dest.insecure}`,
-        ...(authFile ? ['--authfile', authFile] : []),
-        `docker://${src.registry}/${srcRef}`, `docker://${dest.registry}/${destRef}`,
-      ], signal);
-    });
+  /** Copies every platform of the image, keeps its digests, and returns the digest skopeo wrote at the destination. */
+  async copy(src: RegistryEndpoint, srcRef: string, dest: RegistryEndpoint, destRef: string, signal?: AbortSignal): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'dth-copy-'));
+    const digestFile = join(dir, 'digest');
+    try {
+      await this.withAuthFile([src, dest], async (authFile) => {
+        await this.run('copy', [
+          'copy', '--all', '--preserve-digests', '--retry-times', '1', '--digestfile', digestFile,
+          `--src-tls-verify=${!src.insecure}`, `--dest-tls-verify=${!dest.insecure}`,
+          ...(authFile ? ['--authfile', authFile] : []),
+          `docker://${src.registry}/${srcRef}`, `docker://${dest.registry}/${destRef}`,
+        ], signal);
+      });
+      return (await readFile(digestFile, 'utf8')).trim();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }
