@@ -6,9 +6,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBucket, s3Client, S3RVER_KEYS, servers, uniqueName } from '../support/servers.js';
+import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
 import { compareWithSource, listKeys, md5Of, runCli, seedObjects, type CliResult, type ObjectSpec } from './helpers.js';
 
 const SECRET = 'h7-Bad-Inputs-Secret-Value-8c1f';
@@ -139,15 +139,7 @@ describe('dth s3 sync with hostile keys', () => {
     const port = new URL(servers.sqs).port;
     const srcEndpoint = `http://127.0.0.1:${port}`;
     const dstEndpoint = `http://localhost:${port}`;
-    const client = (endpoint: string) =>
-      new S3Client({
-        endpoint,
-        forcePathStyle: true,
-        region: 'us-east-1',
-        credentials: S3RVER_KEYS,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
+    const client = s3Client;
     const src = uniqueName('rel-hostile-src');
     const dst = uniqueName('rel-hostile-dst');
     await client(srcEndpoint).send(new CreateBucketCommand({ Bucket: src }));

@@ -11,18 +11,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyS3Request, seededRandom, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { createBucket, S3RVER_KEYS, servers } from '../support/servers.js';
+import { createBucket, s3Client, servers } from '../support/servers.js';
 
 function client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: S3RVER_KEYS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 1,
-  });
+  return s3Client(endpoint, { maxAttempts: 1 });
 }
 
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {

@@ -22,8 +22,10 @@ export const servers = {
 /** s3rver accepts only this access key (and never checks the secret). */
 export const S3RVER_KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-export function s3Client(endpoint: string): S3Client {
+/** An SDK client for a local s3rver; `maxAttempts: 1` lets a test see every injected fault instead of SDK retries. */
+export function s3Client(endpoint: string, options: { maxAttempts?: number } = {}): S3Client {
   return new S3Client({
+    ...options,
     endpoint,
     forcePathStyle: true,
     region: 'us-east-1',
