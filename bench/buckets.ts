@@ -1,10 +1,12 @@
 /** Bucket chores of the benchmark: create, drop (by deleting s3rver's directory), list, and compare listings. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
-export function benchS3Client(endpoint: string): S3Client {
+/** An SDK client for the benchmark's s3rver; `extra` adds settings such as a shared keep-alive agent. */
+export function benchS3Client(endpoint: string, extra: S3ClientConfig = {}): S3Client {
   return new S3Client({
+    ...extra,
     endpoint,
     forcePathStyle: true,
     region: 'us-east-1',

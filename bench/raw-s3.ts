@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { benchS3Client } from './buckets.js';
 
 const POOL_SIZE = 8 * 1024 * 1024 + 4096;
 
@@ -92,15 +93,7 @@ async function pool<T>(items: AsyncIterable<T> | Iterable<T>, concurrency: numbe
 }
 
 function clientFor(endpoint: string, agent: http.Agent): S3Client {
-  return new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { httpAgent: agent, connectionTimeout: 10_000 },
-  });
+  return benchS3Client(endpoint, { requestHandler: { httpAgent: agent, connectionTimeout: 10_000 } });
 }
 
 async function main(): Promise<void> {
