@@ -92,6 +92,12 @@ async function pool<T>(items: AsyncIterable<T> | Iterable<T>, concurrency: numbe
   if (failed) throw failed;
 }
 
+/** prefix000…prefixNNN, zero-padded so they list in numeric order. */
+function* numberedKeys(prefix: string, count: number): Generator<string> {
+  const width = String(count - 1).length;
+  for (let i = 0; i < count; i++) yield `${prefix}${String(i).padStart(width, '0')}`;
+}
+
 function clientFor(endpoint: string, agent: http.Agent): S3Client {
   return benchS3Client(endpoint, { requestHandler: { httpAgent: agent, connectionTimeout: 10_000 } });
 }
@@ -112,10 +118,7 @@ async function main(): Promise<void> {
     const count = Number(a.count);
     const size = Number(a.size);
     const data = makePool(Number(a.seed ?? 1));
-    const width = String(count - 1).length;
-    const keys = (function* () {
-      for (let i = 0; i < count; i++) yield `${prefix}${String(i).padStart(width, '0')}`;
-    })();
+    const keys = numberedKeys(prefix, count);
     const base = new URL(endpoint);
     await pool(keys, concurrency, async (key) => {
       const body = objectBody(data, key, size);
@@ -138,10 +141,7 @@ async function main(): Promise<void> {
     const count = Number(a.count);
     const size = Number(a.size);
     const data = makePool(Number(a.seed ?? 1));
-    const width = String(count - 1).length;
-    const keys = (function* () {
-      for (let i = 0; i < count; i++) yield `${prefix}${String(i).padStart(width, '0')}`;
-    })();
+    const keys = numberedKeys(prefix, count);
     await pool(keys, concurrency, async (key) => {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(data, key, size), ContentLength: size }));
       objects++;
