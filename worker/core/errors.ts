@@ -56,3 +56,10 @@ export class VerificationError extends DthError {
     super('VERIFICATION_FAILED', `"${key}" failed verification: ${detail}`);
   }
 }
+
+/** The destination stored bytes whose MD5 differs from the source's: damaged on the way; the copy is retried. */
+export class CorruptedInTransitError extends DthError {
+  constructor(key: string, storedMd5: string, sourceMd5: string) {
+    super('CORRUPTED_IN_TRANSIT', `"${key}": the destination stored bytes with MD5 ${storedMd5}, the source's MD5 is ${sourceMd5}; the copy is retried`);
+  }
+}

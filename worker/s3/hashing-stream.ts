@@ -2,15 +2,16 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 /**
- * Passes bytes through while hashing and counting them; fails the stream if it ends short of (or beyond)
- * the expected length, so a truncated source never becomes a short destination object.
+ * Passes bytes through while counting (and, unless told not to, MD5-hashing) them; fails the stream if it ends
+ * short of (or beyond) the expected length, so a truncated source never becomes a short destination object.
  */
 export class HashingStream extends Transform {
-  private readonly hash: Hash = createHash('md5');
+  private readonly hash?: Hash;
   bytes = 0;
 
-  constructor(private readonly expected: number) {
+  constructor(private readonly expected: number, options: { md5: boolean } = { md5: true }) {
     super();
+    if (options.md5) this.hash = createHash('md5');
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -19,7 +20,7 @@ export class HashingStream extends Transform {
       cb(new Error(`source sent more than the expected ${this.expected} bytes`));
       return;
     }
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     cb(null, chunk);
   }
 
@@ -28,8 +29,9 @@ export class HashingStream extends Transform {
     else cb();
   }
 
-  md5Hex(): string {
-    return this.hash.digest('hex');
+  /** Undefined when the stream was made without hashing. */
+  md5Hex(): string | undefined {
+    return this.hash?.digest('hex');
   }
 }
 

@@ -26,11 +26,14 @@ export function toActionableError(err: unknown, where: string, bucket: string, e
   return err;
 }
 
-/** Throttling, server errors and dropped connections are worth another try; client errors are not. */
+/**
+ * Throttling, server errors and dropped connections are worth another try; client errors are not,
+ * except BadDigest: the body arrived different from its Content-MD5, i.e. damaged on the way.
+ */
 export function isRetryable(err: unknown): boolean {
   const e = err as SdkLikeError;
   const status = e?.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || status === 429 || e.name === 'SlowDown' || e.name === 'RequestTimeout';
+  if (status !== undefined) return status >= 500 || status === 429 || ['SlowDown', 'RequestTimeout', 'BadDigest'].includes(e.name ?? '');
   return ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET'].includes(e?.code ?? '')
     || /socket hang up|premature close|aborted|ECONNRESET|timeout/i.test(e?.message ?? '');
 }

@@ -3,13 +3,14 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
-  DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, HeadObjectCommand,
-  ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client, UploadPartCommand, type ObjectCannedACL, type StorageClass,
+  DeleteObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, S3Client, type ObjectCannedACL, type StorageClass,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
 import { toActionableError } from './s3-errors.js';
+import { S3HttpClient, type S3HttpError } from './s3-http.js';
+import { headFromHeaders, parseListPage, writeHeaders, type ListPage } from './s3-wire.js';
 
 export interface S3BucketConfig {
   bucket: string;
@@ -52,18 +53,23 @@ export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly payer: { RequestPayer?: 'requester' };
   private readonly endpointLabel: string;
+  private readonly payerHeader: Record<string, string>;
+  /** GET, HEAD, PUT, UploadPart and listing: the per-object requests, without the SDK's per-request cost. */
+  private readonly http: S3HttpClient;
 
   constructor(config: S3BucketConfig, client?: S3Client) {
     this.bucket = config.bucket;
     this.endpointLabel = config.endpoint ?? `s3.${config.region}.amazonaws.com`;
     this.endpointIdentity = `${this.endpointLabel}|${config.credentials?.accessKeyId ?? 'default-chain'}`;
     this.payer = config.requesterPays ? { RequestPayer: 'requester' } : {};
+    this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
     const maxSockets = config.maxSockets ?? 128;
+    // Custom endpoints (s3rver, MinIO, Kodo) rarely support virtual-hosted buckets; OSS/COS require them.
+    const forcePathStyle = config.endpoint !== undefined && !/aliyuncs\.com|myqcloud\.com/.test(config.endpoint);
     this.client = client ?? new S3Client({
       region: config.region,
       endpoint: config.endpoint,
-      // Custom endpoints (s3rver, MinIO, Kodo) rarely support virtual-hosted buckets; OSS/COS require them.
-      forcePathStyle: config.endpoint !== undefined && !/aliyuncs\.com|myqcloud\.com/.test(config.endpoint),
+      forcePathStyle,
       credentials: config.credentials,
       // The engine verifies content itself; SDK trailing checksums break streamed bodies on many servers.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -75,6 +81,12 @@ export class S3ObjectStore implements ObjectStore {
         connectionTimeout: 10_000,
         requestTimeout: 300_000,
       }),
+    });
+    // The SDK client's credential provider (static keys or the default chain, memoised and refreshed) signs the lean path too.
+    const credentials = this.client.config.credentials;
+    this.http = new S3HttpClient({
+      bucket: config.bucket, region: config.region, endpoint: config.endpoint, forcePathStyle, maxSockets,
+      credentials: () => credentials(),
     });
   }
 
@@ -91,55 +103,40 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
-    const fetchPage = (token?: string): Promise<ListObjectsV2CommandOutput> => this.call('list bucket', () =>
-      this.client.send(new ListObjectsV2Command({
-        Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token,
-        StartAfter: token ? undefined : startAfter, ...this.payer,
-      })));
-    let pending: Promise<ListObjectsV2CommandOutput> | undefined = fetchPage();
+    const fetchPage = (token?: string): Promise<ListPage> => this.call('list bucket', async () => {
+      const query: Record<string, string> = { 'list-type': '2' };
+      if (prefix) query.prefix = prefix;
+      if (token) query['continuation-token'] = token;
+      else if (startAfter) query['start-after'] = startAfter;
+      return parseListPage((await this.http.sendForText({ method: 'GET', query, headers: this.payerHeader })).text);
+    });
+    let pending: Promise<ListPage> | undefined = fetchPage();
     while (pending) {
-      const page: ListObjectsV2CommandOutput = await pending;
+      const page: ListPage = await pending;
       // Ask for the next page while the caller works through this one.
-      const token: string | undefined = page.IsTruncated ? page.NextContinuationToken : undefined;
-      pending = token ? fetchPage(token) : undefined;
+      pending = page.nextToken ? fetchPage(page.nextToken) : undefined;
       pending?.catch(() => {}); // surfaced when awaited; avoids an unhandled rejection if the caller stops early
-      for (const o of page.Contents ?? []) {
-        if (o.Key === undefined) continue;
-        yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass };
-      }
+      yield* page.objects;
     }
   }
 
   async head(key: string): Promise<ObjectHead | undefined> {
     try {
-      const h = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...this.payer }));
-      return {
-        key, size: h.ContentLength ?? 0, etag: h.ETag, lastModified: h.LastModified, storageClass: h.StorageClass,
-        restore: h.Restore, contentType: h.ContentType, contentEncoding: h.ContentEncoding,
-        contentLanguage: h.ContentLanguage, contentDisposition: h.ContentDisposition, cacheControl: h.CacheControl,
-        expires: h.Expires, metadata: h.Metadata, tagCount: h.TagCount,
-      };
+      const res = await this.http.send({ method: 'HEAD', key, headers: this.payerHeader });
+      res.body.resume();
+      return headFromHeaders(key, res.headers);
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) return undefined;
+      if ((err as S3HttpError).$metadata?.httpStatusCode === 404) return undefined;
       throw toActionableError(err, 'head object', this.bucket, this.endpointLabel);
     }
   }
 
   async open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined> {
     try {
-      const o = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: ifMatch, ...this.payer }));
-      return {
-        body: o.Body as Readable,
-        head: {
-          key, size: o.ContentLength ?? 0, etag: o.ETag, lastModified: o.LastModified, storageClass: o.StorageClass,
-          restore: o.Restore, contentType: o.ContentType, contentEncoding: o.ContentEncoding,
-          contentLanguage: o.ContentLanguage, contentDisposition: o.ContentDisposition, cacheControl: o.CacheControl,
-          expires: o.Expires, metadata: o.Metadata, tagCount: o.TagCount,
-        },
-      };
+      const res = await this.http.send({ method: 'GET', key, headers: ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader });
+      return { head: headFromHeaders(key, res.headers), body: res.body };
     } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      const e = err as S3HttpError;
       if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket') return undefined;
       // An archived object that is not restored cannot be read: report it like a HEAD would.
       if (e.name === 'InvalidObjectState') {
@@ -151,11 +148,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string, range?: { start: number; end: number }, ifMatch?: string): Promise<Readable> {
-    const out = await this.call('get object', () =>
-      this.client.send(new GetObjectCommand({
-        Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined, IfMatch: ifMatch, ...this.payer,
-      })));
-    return out.Body as Readable;
+    const headers: Record<string, string> = { ...this.payerHeader };
+    if (range) headers.range = `bytes=${range.start}-${range.end}`;
+    if (ifMatch) headers['if-match'] = ifMatch;
+    const res = await this.call('get object', () => this.http.send({ method: 'GET', key, headers }));
+    return res.body;
   }
 
   async getTags(key: string): Promise<Record<string, string>> {
@@ -170,31 +167,12 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /**
-   * The SDK pipes a stream body into the request without listening for the body's errors: a source that
-   * breaks mid-copy would be an uncaught exception and a request waiting forever. Abort the request instead.
-   */
-  private async sendBody<T>(where: string, body: Readable | Buffer, send: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
-    if (Buffer.isBuffer(body)) return this.call(where, () => send());
-    const abort = new AbortController();
-    let bodyError: unknown;
-    body.on('error', (err) => {
-      bodyError ??= err;
-      abort.abort(err);
-    });
-    try {
-      return await this.call(where, () => send(abort.signal));
-    } catch (err) {
-      throw bodyError ?? err;
-    }
-  }
-
   async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }> {
-    const out = await this.sendBody('put object', body, (abortSignal) =>
-      this.client.send(new PutObjectCommand({
-        Bucket: this.bucket, Key: key, Body: body, ContentLength: size, ContentMD5: md5Base64, ...writeParams(options),
-      }), { abortSignal }));
-    return { etag: out.ETag };
+    const headers = writeHeaders(options);
+    if (md5Base64) headers['content-md5'] = md5Base64;
+    const res = await this.call('put object', () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }));
+    res.body.resume();
+    return { etag: res.headers.etag };
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
@@ -205,11 +183,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }> {
-    const out = await this.sendBody('upload part', body, (abortSignal) =>
-      this.client.send(new UploadPartCommand({
-        Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: size, ContentMD5: md5Base64,
-      }), { abortSignal }));
-    return { etag: out.ETag ?? '' };
+    const res = await this.call('upload part', () => this.http.send({
+      method: 'PUT', key, body, contentLength: size, query: { partNumber: String(partNumber), uploadId },
+      headers: md5Base64 ? { 'content-md5': md5Base64 } : undefined,
+    }));
+    res.body.resume();
+    return { etag: res.headers.etag ?? '' };
   }
 
   async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }> {
