@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Skopeo } from '../../worker/ecr/skopeo.js';
 import { servers, uniqueName } from '../support/servers.js';
 
 /** Builds an OCI layout (tags v1 and multi) and pushes both to the open registry under a fresh repository. */
@@ -26,4 +27,22 @@ export function registrySecrets(password = servers.registryPassword): string {
   const path = join(mkdtempSync(join(tmpdir(), 'dth-reg-')), 'secrets.json');
   writeFileSync(path, JSON.stringify({ registry: { username: servers.registryUser, password } }), { mode: 0o600 });
   return path;
+}
+
+/** Copies both seeded tags from the open to the htpasswd registry, digests kept. */
+export function copyToAuthRegistry(repository: string): void {
+  for (const tag of ['v1', 'multi']) {
+    execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
+      '--dest-creds', `${servers.registryUser}:${servers.registryPassword}`,
+      `docker://${servers.registryOpen}/${repository}:${tag}`, `docker://${servers.registryAuth}/${repository}:${tag}`], { stdio: 'pipe' });
+  }
+}
+
+/** A Skopeo that runs the real binary through a wrapper script logging each process's verb, so tests count processes. */
+export function countingSkopeo(): { skopeo: Skopeo; verbs: () => string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'dth-skopeo-'));
+  const log = join(dir, 'calls.log');
+  const wrapper = join(dir, 'skopeo');
+  writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${log}'\nexec skopeo "$@"\n`, { mode: 0o755 });
+  return { skopeo: new Skopeo(wrapper), verbs: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []) };
 }

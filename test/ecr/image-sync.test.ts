@@ -4,8 +4,10 @@ import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../wo
 import { createLogger, silentLogger } from '../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
+import type { Skopeo } from '../../worker/ecr/skopeo.js';
 import { servers } from '../support/servers.js';
-import { registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
+import { countingSkopeo, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
+import { startRegistryFront } from './registry-front.js';
 
 function task(extra: Record<string, string>) {
   return parseEcrTaskParams({
@@ -14,10 +16,10 @@ function task(extra: Record<string, string>) {
   });
 }
 
-async function sync(params: ReturnType<typeof task>, secretsPath = registrySecrets(), logLines?: string[]) {
+async function sync(params: ReturnType<typeof task>, secretsPath = registrySecrets(), logLines?: string[], skopeo?: Skopeo) {
   const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
   const logger = logLines ? createLogger({}, { write: (l) => logLines.push(l) }) : silentLogger;
-  const report = await runImageSync({ params, status, secrets: new FileSecretStore(secretsPath), logger });
+  const report = await runImageSync({ params, status, secrets: new FileSecretStore(secretsPath), logger, skopeo });
   return { report, status };
 }
 
@@ -40,6 +42,42 @@ describe('image sync with skopeo between real registries', () => {
 
     const again = await sync(params);
     expect(again.report).toMatchObject({ complete: true, done: 0, skipped: 2 });
+  });
+
+  it('starts one skopeo copy per copied image and none for an unchanged one, from a Bearer-token source', async () => {
+    const { repository } = seedImages();
+    const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'bearer', login: { username: servers.registryUser, password: servers.registryPassword } });
+    try {
+      const params = task({ srcRegistry: source.registry, srcCredential: 'registry', srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'counted' });
+      const first = countingSkopeo();
+      expect((await sync(params, registrySecrets(), undefined, first.skopeo)).report).toMatchObject({ complete: true, done: 2 });
+      expect(first.verbs()).toEqual(['copy', 'copy']);
+      for (const tag of ['v1', 'multi']) {
+        expect(registryDigest(servers.registryAuth, `counted/${repository}:${tag}`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
+      }
+      const again = countingSkopeo();
+      expect((await sync(params, registrySecrets(), undefined, again.skopeo)).report).toMatchObject({ complete: true, done: 0, skipped: 2 });
+      expect(again.verbs()).toEqual([]);
+      expect(source.tokenRequests.filter((t) => !t.granted)).toEqual([]);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('reads a digest with skopeo inspect when the HTTP read fails (an auth scheme it does not speak), logging it once', async () => {
+    const { repository } = seedImages();
+    const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'negotiate-head' });
+    try {
+      const params = task({ srcRegistry: source.registry, srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'fallback' });
+      const counted = countingSkopeo();
+      const lines: string[] = [];
+      expect((await sync(params, registrySecrets(), lines, counted.skopeo)).report).toMatchObject({ complete: true, done: 2 });
+      expect(counted.verbs().sort()).toEqual(['copy', 'copy', 'inspect', 'inspect']);
+      const fallbacks = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'image.digest_fallback');
+      expect(fallbacks).toMatchObject([{ registry: source.registry, reason: expect.stringMatching(/unsupported authentication scheme "negotiate"/) }]);
+    } finally {
+      await source.close();
+    }
   });
 
   it('expands repo:ALL_TAGS and treats a bare repo as :latest', async () => {

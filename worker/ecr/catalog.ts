@@ -1,3 +1,4 @@
+import { RegistryClient, RegistryHttpError } from './registry-client.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 /** Lists repositories and tags of a source registry. */
@@ -6,47 +7,38 @@ export interface RegistryCatalog {
   tags(repository: string): Promise<string[]>;
 }
 
-function nextLink(header: string | null, base: string): string | undefined {
+function nextLink(header: string | null): string | undefined {
   const m = header ? /<([^>]+)>;\s*rel="next"/.exec(header) : null;
-  return m ? new URL(m[1], base).toString() : undefined;
+  return m ? m[1] : undefined;
 }
 
-/** Docker Registry HTTP API v2: /v2/_catalog and /v2/<repo>/tags/list, following Link pagination, basic auth. */
+/** Docker Registry HTTP API v2: /v2/_catalog and /v2/<repo>/tags/list, following Link pagination, auth as the registry asks. */
 export class RegistryV2Catalog implements RegistryCatalog {
-  private readonly base: string;
+  private readonly client: RegistryClient;
 
-  constructor(private readonly endpoint: RegistryEndpoint, private readonly pageSize = 100) {
-    this.base = `${endpoint.insecure ? 'http' : 'https'}://${endpoint.registry}`;
+  constructor(endpoint: RegistryEndpoint, private readonly pageSize = 100) {
+    this.client = new RegistryClient(endpoint);
   }
 
-  private async get(url: string): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.endpoint.login) {
-      headers.authorization = 'Basic ' + Buffer.from(`${this.endpoint.login.username}:${this.endpoint.login.password}`).toString('base64');
+  /** Every page's items, from `path` through the registry's Link headers. */
+  private async *pages<T>(path: string, scope: string, items: (body: T) => string[] | null | undefined): AsyncGenerator<string> {
+    let next: string | undefined = path;
+    while (next) {
+      const res = await this.client.request(next, { accept: 'application/json', scope });
+      if (!res.ok) throw new RegistryHttpError(this.client.registry, res.status, `${new URL(next, 'http://x').pathname} answered HTTP ${res.status}`);
+      yield* items((await res.json()) as T) ?? [];
+      next = nextLink(res.headers.get('link'));
     }
-    const res = await fetch(url, { headers });
-    if (res.status === 401) throw new Error(`${this.endpoint.registry}: credentials were rejected (HTTP 401)`);
-    if (!res.ok) throw new Error(`${this.endpoint.registry}: ${new URL(url).pathname} answered HTTP ${res.status}`);
-    return res;
   }
 
-  async *repositories(): AsyncIterable<string> {
-    let url: string | undefined = `${this.base}/v2/_catalog?n=${this.pageSize}`;
-    while (url) {
-      const res = await this.get(url);
-      for (const r of ((await res.json()) as { repositories?: string[] }).repositories ?? []) yield r;
-      url = nextLink(res.headers.get('link'), this.base);
-    }
+  repositories(): AsyncIterable<string> {
+    return this.pages<{ repositories?: string[] }>(`/v2/_catalog?n=${this.pageSize}`, 'registry:catalog:*', (b) => b.repositories);
   }
 
   async tags(repository: string): Promise<string[]> {
     const tags: string[] = [];
-    let url: string | undefined = `${this.base}/v2/${repository}/tags/list?n=${this.pageSize}`;
-    while (url) {
-      const res = await this.get(url);
-      tags.push(...(((await res.json()) as { tags?: string[] | null }).tags ?? []));
-      url = nextLink(res.headers.get('link'), this.base);
-    }
+    const name = this.client.apiRepository(repository);
+    for await (const t of this.pages<{ tags?: string[] | null }>(`/v2/${name}/tags/list?n=${this.pageSize}`, `repository:${name}:pull`, (b) => b.tags)) tags.push(t);
     return tags;
   }
 }

@@ -6,6 +6,7 @@ import type { StatusStore, StatusSummary } from '../ports/status-store.js';
 import { ecrCatalog, SdkEcrTokenProvider } from '../adapters/ecr/ecr-registry.js';
 import { RegistryV2Catalog, type RegistryCatalog } from './catalog.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
+import { RegistryClient } from './registry-client.js';
 import { loginFromSecret, type EcrTokenProvider } from './registry-credentials.js';
 import { Skopeo, SkopeoError, type RegistryEndpoint } from './skopeo.js';
 
@@ -31,10 +32,16 @@ export interface ImageSyncOptions {
   catalog?: RegistryCatalog;
 }
 
-/** `repo:tag`, or `repo@sha256:<hex>` for an untagged image listed as tag `sha256-<hex>` (includeUntagged). */
-export function imageReference(repository: string, tag: string): string {
+/** The tag, or `sha256:<hex>` for an untagged image listed as tag `sha256-<hex>` (includeUntagged). */
+export function manifestReference(tag: string): string {
   const untagged = /^sha256-([0-9a-f]{64})$/.exec(tag);
-  return untagged ? `${repository}@sha256:${untagged[1]}` : `${repository}:${tag}`;
+  return untagged ? `sha256:${untagged[1]}` : tag;
+}
+
+/** `repo:tag`, or `repo@sha256:<hex>` for an untagged image. */
+export function imageReference(repository: string, tag: string): string {
+  const reference = manifestReference(tag);
+  return reference === tag ? `${repository}:${tag}` : `${repository}@${reference}`;
 }
 
 /** Where an image lands: destPrefix (if any), then the source repository path, same tag. */
@@ -72,6 +79,27 @@ export async function* expandImages(params: EcrTaskParams, catalog: RegistryCata
 }
 
 /**
+ * Manifest digests over the registry API, so an unchanged image starts no process. Where the API read fails for
+ * any reason but "absent" (an auth scheme we do not speak, an odd registry), skopeo inspect reads it instead;
+ * logged once per registry.
+ */
+function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSignal) {
+  const warned = new Set<string>();
+  return async (client: RegistryClient, repository: string, tag: string): Promise<string | undefined> => {
+    try {
+      return await client.manifestDigest(repository, manifestReference(tag), signal);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (!warned.has(client.registry)) {
+        warned.add(client.registry);
+        logger.warn('image.digest_fallback', { registry: client.registry, reason: err instanceof Error ? err.message : String(err) });
+      }
+      return skopeo.digest(client.endpoint, imageReference(repository, tag), signal);
+    }
+  };
+}
+
+/**
  * Copies every image of the task with skopeo (all platforms, digests kept), skipping images whose
  * destination manifest digest already equals the source's; bounded concurrency, retries, per-image status.
  */
@@ -80,6 +108,9 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   const started = Date.now();
   const skopeo = o.skopeo ?? new Skopeo();
   const { src, dest } = await endpoints(o);
+  const srcApi = new RegistryClient(src);
+  const destApi = new RegistryClient(dest);
+  const digest = manifestDigestReader(skopeo, logger, signal);
   const catalog = o.catalog ?? (params.sourceType === 'Amazon_ECR' && !params.insecure
     ? ecrCatalog(params.srcRegion, { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
     : new RegistryV2Catalog(src));
@@ -88,15 +119,16 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   const syncOne = async (ref: ImageRef) => {
     const key = `${ref.repository}:${ref.tag}`;
     const srcRef = imageReference(ref.repository, ref.tag);
-    const destRef = imageReference(destinationRepository(params, ref.repository), ref.tag);
+    const destRepository = destinationRepository(params, ref.repository);
+    const destRef = imageReference(destRepository, ref.tag);
     const startedAt = new Date().toISOString();
     await status.put({ key, size: 0, status: 'IN_PROGRESS', attempts: 0, startedAt });
     try {
       let attempts = 0;
       const outcome = await withRetry(async () => {
         attempts++;
-        // Both digests at once: one skopeo process each, side by side.
-        const [srcDigest, destDigest] = await Promise.all([skopeo.digest(src, srcRef, signal), skopeo.digest(dest, destRef, signal)]);
+        // Both digests at once, over HTTP: an unchanged image costs two requests and no process.
+        const [srcDigest, destDigest] = await Promise.all([digest(srcApi, ref.repository, ref.tag), digest(destApi, destRepository, ref.tag)]);
         if (!srcDigest) throw new Error(`source image ${params.srcRegistry}/${srcRef} does not exist`);
         if (destDigest === srcDigest) return { state: 'SKIPPED' as const, digest: srcDigest };
         // skopeo reports the digest of the manifest it wrote (the index, for multi-arch images).

@@ -62,7 +62,10 @@ export class Skopeo {
     });
   }
 
-  /** Digest of the image's manifest as stored (an index for multi-arch), or undefined when the image does not exist. */
+  /**
+   * Digest of the image's manifest as stored (an index for multi-arch), or undefined when the image does not exist.
+   * The engine reads digests over HTTP (registry-client.ts); this is its fallback.
+   */
   async digest(endpoint: RegistryEndpoint, repoAndTag: string, signal?: AbortSignal): Promise<string | undefined> {
     return this.withAuthFile([endpoint], async (authFile) => {
       try {
@@ -78,7 +81,6 @@ export class Skopeo {
     });
   }
 
-  /** Copies every platform of the image and keeps its digests. */
   /** Copies every platform of the image, keeps its digests, and returns the digest skopeo wrote at the destination. */
   async copy(src: RegistryEndpoint, srcRef: string, dest: RegistryEndpoint, destRef: string, signal?: AbortSignal): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'dth-copy-'));

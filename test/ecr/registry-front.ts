@@ -1,0 +1,109 @@
+/**
+ * A registry front for tests (node:http only): proxies to a real docker-registry and, depending on the mode,
+ * demands a Bearer token from its own token server (as Docker Hub, ghcr, quay and gcr do), answers HEAD with an
+ * auth scheme nobody speaks, or drops Docker-Content-Digest. Counts what it served.
+ */
+import { randomBytes } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const TOKEN_SERVICE = 'dth-test-registry';
+
+export interface RegistryFrontOptions {
+  /** host:port of the real registry behind the front. */
+  upstream: string;
+  mode: 'bearer' | 'negotiate-head' | 'no-digest-header';
+  /** Bearer mode: the basic login the token server requires (none: anonymous tokens). */
+  login?: { username: string; password: string };
+  /** Bearer mode: the JSON field the token comes in. */
+  tokenField?: 'token' | 'access_token';
+}
+
+export interface TokenRequest {
+  service: string | null;
+  scopes: string[];
+  user?: string;
+  granted: boolean;
+}
+
+export interface RegistryFront {
+  /** host:port of the front. */
+  registry: string;
+  tokenRequests: TokenRequest[];
+  /** Registry requests answered 401 for want of a valid token. */
+  challenges: number;
+  /** Requests passed through to the real registry, as `METHOD path`. */
+  forwarded: string[];
+  close(): Promise<void>;
+}
+
+/** The pull scope a registry path needs (`/v2/` itself needs a token but no scope). */
+function scopeOf(path: string): string | undefined {
+  if (path.startsWith('/v2/_catalog')) return 'registry:catalog:*';
+  const m = /^\/v2\/(.+?)\/(manifests|blobs|tags)\//.exec(path);
+  return m ? `repository:${m[1]}:pull` : undefined;
+}
+
+function listen(server: http.Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+export async function startRegistryFront(o: RegistryFrontOptions): Promise<RegistryFront> {
+  const grants = new Map<string, Set<string>>();
+  const front: RegistryFront = { registry: '', tokenRequests: [], challenges: 0, forwarded: [], close: async () => {} };
+
+  const tokenServer = http.createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    const [user, ...rest] = basic ? Buffer.from(basic[1], 'base64').toString().split(':') : [];
+    const loginOk = !o.login || (user === o.login.username && rest.join(':') === o.login.password);
+    const scopes = url.searchParams.getAll('scope');
+    const granted = url.pathname === '/token' && url.searchParams.get('service') === TOKEN_SERVICE && loginOk;
+    front.tokenRequests.push({ service: url.searchParams.get('service'), scopes, user, granted });
+    if (!granted) return void res.writeHead(loginOk ? 400 : 401, { 'content-type': 'application/json' }).end('{"details":"no"}');
+    const token = randomBytes(16).toString('hex');
+    grants.set(token, new Set(scopes));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ [o.tokenField ?? 'token']: token, expires_in: 300 }));
+  });
+  const tokenHost = await listen(tokenServer);
+
+  const forward = (req: IncomingMessage, res: ServerResponse, transform?: (headers: http.IncomingHttpHeaders) => void) => {
+    front.forwarded.push(`${req.method} ${req.url}`);
+    const headers = { ...req.headers, host: o.upstream };
+    delete headers.authorization;
+    const up = http.request({ host: o.upstream.split(':')[0], port: Number(o.upstream.split(':')[1]), method: req.method, path: req.url, headers }, (upRes) => {
+      transform?.(upRes.headers);
+      res.writeHead(upRes.statusCode!, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  };
+
+  const registryServer = http.createServer((req, res) => {
+    const path = req.url!;
+    if (o.mode === 'negotiate-head' && req.method === 'HEAD' && path.includes('/manifests/')) {
+      return void res.writeHead(401, { 'www-authenticate': 'Negotiate' }).end();
+    }
+    if (o.mode === 'no-digest-header') return forward(req, res, (h) => { delete h['docker-content-digest']; });
+    if (o.mode === 'bearer') {
+      const scope = scopeOf(path);
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const granted = token ? grants.get(token) : undefined;
+      if (!granted || (scope && !granted.has(scope))) {
+        front.challenges++;
+        const challenge = `Bearer realm="http://${tokenHost}/token",service="${TOKEN_SERVICE}"${scope ? `,scope="${scope}"` : ''}`;
+        return void res.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+      }
+    }
+    forward(req, res);
+  });
+  front.registry = await listen(registryServer);
+  front.close = async () => {
+    for (const s of [tokenServer, registryServer]) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  };
+  return front;
+}
