@@ -21,6 +21,7 @@ export type FaultKind =
   | 'resetResponse' // forwarded; socket destroyed after the headers and part of the response body
   | 'truncateBody' // forwarded; Content-Length kept, body cut short, socket ended
   | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (only a size/checksum check notices)
+  | 'flipByte' // forwarded; one byte in the middle of a whole-object GET body inverted, length kept (only a content check notices)
   | 'slow'; // forwarded after `slowMs`
 
 export type FaultRates = Partial<Record<FaultKind, number>>;
@@ -161,7 +162,7 @@ function objectKeyOf(rawUrl: string): string {
   return decodeURIComponent(segments.join('/'));
 }
 
-const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'slow'];
+const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'flipByte', 'slow'];
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
@@ -181,7 +182,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   /** One roll per request: at most one fault, chosen by cumulative rate. */
-  const pickFault = (op: S3Operation, hasBody: boolean): FaultKind | undefined => {
+  const pickFault = (op: S3Operation, hasBody: boolean, ranged: boolean): FaultKind | undefined => {
     const roll = random();
     if (!faultOps.has(op)) return undefined;
     let acc = 0;
@@ -190,6 +191,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (rate <= 0) continue;
       if (kind === 'resetRequest' && !hasBody) continue;
       if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && op !== 'GetObject') continue;
+      if (kind === 'flipByte' && (op !== 'GetObject' || ranged)) continue;
       acc += rate;
       if (roll < acc) return kind;
     }
@@ -220,7 +222,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const hasBody = length > 0 || req.headers['transfer-encoding'] === 'chunked';
     bump(stats.requests, op);
     events.emit('request', op, req);
-    const fault = pickFault(op, hasBody);
+    const fault = pickFault(op, hasBody, req.headers.range !== undefined);
     if (fault) stats.faults.push({ kind: fault, op, method, path: url });
 
     if (fault === 'serverError') return sendError(req, res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
@@ -286,6 +288,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
               else res.end();
             }
           });
+          up.on('error', () => res.destroy());
+          return;
+        }
+
+        if (fault === 'flipByte' && ok && total > 0) {
+          const at = Math.floor(total / 2);
+          let offset = 0;
+          res.writeHead(status, outHeaders);
+          up.on('data', (chunk: Buffer) => {
+            if (at >= offset && at < offset + chunk.length) {
+              chunk = Buffer.from(chunk);
+              chunk[at - offset] ^= 0xff;
+            }
+            offset += chunk.length;
+            res.write(chunk);
+          });
+          up.on('end', () => res.end());
           up.on('error', () => res.destroy());
           return;
         }
