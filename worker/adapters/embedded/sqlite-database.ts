@@ -12,18 +12,113 @@ export function openSqliteDatabase(path: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL');
   // Several processes (hub, a crashed-and-restarted worker) may share the file.
   db.pragma('busy_timeout = 5000');
+  // Writes issued just before close() are committed by it, as they were when each write committed at once.
+  const close = db.close.bind(db);
+  db.close = () => {
+    groupCommits.get(db)?.flush();
+    return close();
+  };
   return db;
 }
 
-/** Prepares each SQL text once: compiling a statement costs more than running it on the hot paths. */
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
+
+/**
+ * Prepares each SQL text once per database: compiling a statement costs more than running it on the hot paths,
+ * and the hub builds a short-lived store per request.
+ */
 export function statementCache(db: SqliteDatabase): (sql: string) => Database.Statement {
-  const cache = new Map<string, Database.Statement>();
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  const statements = cache;
   return (sql) => {
-    let stmt = cache.get(sql);
+    let stmt = statements.get(sql);
     if (!stmt) {
       stmt = db.prepare(sql);
-      cache.set(sql, stmt);
+      statements.set(sql, stmt);
     }
     return stmt;
   };
+}
+
+interface PendingWrite {
+  write: () => unknown;
+  result?: unknown;
+  resolve: (result: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit: a WAL commit costs far more CPU than the row change it carries, and a busy worker makes several
+ * single-row writes per object from many concurrent copies. Writes enqueued in one event-loop turn are committed
+ * together in one transaction; each caller's promise resolves only after that commit, so a resolved write is
+ * durable, as before. Readers call flush() first to see every write issued before them.
+ */
+export class GroupCommit {
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+  private readonly commit: (batch: PendingWrite[]) => void;
+
+  constructor(db: SqliteDatabase) {
+    const tx = db.transaction((batch: PendingWrite[]) => {
+      for (const p of batch) p.result = p.write();
+    });
+    // IMMEDIATE takes the write lock up front: a read-then-write (a queue claim) cannot fail to upgrade its lock
+    // because another process wrote in between.
+    this.commit = (batch) => tx.immediate(batch);
+  }
+
+  /** Runs `write` in the next group transaction; resolves with its result once that transaction committed. */
+  enqueue<R>(write: () => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ write, resolve: resolve as (result: unknown) => void, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    });
+  }
+
+  /** Commits the pending writes now. */
+  flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    try {
+      this.commit(batch);
+    } catch (err) {
+      // Another process held the lock past busy_timeout: every write would wait it out again, alone.
+      if (isBusy(err)) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      // One faulty write must not fail the others: retry each alone, so only its own caller sees the error.
+      for (const p of batch) {
+        try {
+          this.commit([p]);
+        } catch (err) {
+          p.reject(err);
+          continue;
+        }
+        p.resolve(p.result);
+      }
+      return;
+    }
+    for (const p of batch) p.resolve(p.result);
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  return err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');
+}
+
+const groupCommits = new WeakMap<SqliteDatabase, GroupCommit>();
+
+/** The one group commit of a database, shared by every store and queue on it so their writes commit together. */
+export function groupCommitOf(db: SqliteDatabase): GroupCommit {
+  let commits = groupCommits.get(db);
+  if (!commits) groupCommits.set(db, (commits = new GroupCommit(db)));
+  return commits;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobQueue, QueueDepth, ReceivedJob } from '../../ports/job-queue.js';
-import { statementCache, type SqliteDatabase } from './sqlite-database.js';
+import { groupCommitOf, statementCache, type GroupCommit, type SqliteDatabase } from './sqlite-database.js';
 
 interface MessageRow {
   id: string;
@@ -13,16 +13,20 @@ interface MessageRow {
  * SQS semantics on one SQLite table: a message is invisible until `visible_at`; each delivery gets a
  * fresh receipt, so a stale receipt (from a delivery that timed out) cannot delete the redelivered message.
  * After `maxReceiveCount` deliveries a message is moved to the dead-letter table instead of delivered again.
+ * Every write, claims included, goes through the database's group commit: the worker receives one message per
+ * freed slot, so a claim of its own would cost a commit per object.
  */
 export class SqliteJobQueue<T> implements JobQueue<T> {
   private readonly sql: ReturnType<typeof statementCache>;
+  private readonly commits: GroupCommit;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly queueName: string,
     private readonly options: { maxReceiveCount: number; pollIntervalMs?: number } = { maxReceiveCount: 5 },
   ) {
     this.sql = statementCache(db);
+    this.commits = groupCommitOf(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS queue_messages (
         queue TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -40,46 +44,37 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
       'INSERT INTO queue_messages (queue, id, body, seq, visible_at) VALUES (?, ?, ?, ?, 0)',
     );
     const now = Date.now();
-    this.db.transaction(() => {
-      bodies.forEach((body, i) => insert.run(this.queueName, randomUUID(), JSON.stringify(body), now * 1000 + i));
-    })();
+    const rows = bodies.map((body, i) => [this.queueName, randomUUID(), JSON.stringify(body), now * 1000 + i]);
+    return this.commits.enqueue(() => rows.forEach((row) => insert.run(...row)));
   }
 
   async receive(options: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {
     const deadline = Date.now() + (options.waitTimeSec ?? 0) * 1000;
     for (;;) {
-      const jobs = this.claim(options.max, options.visibilityTimeoutSec);
+      const jobs = await this.commits.enqueue(() => this.claim(options.max, options.visibilityTimeoutSec));
       if (jobs.length > 0 || Date.now() >= deadline) return jobs;
       await sleep(Math.min(this.options.pollIntervalMs ?? 100, Math.max(1, deadline - Date.now())));
     }
   }
 
+  /** Reads ready rows and hides them; run inside a transaction, so two receivers never claim the same delivery. */
   private claim(max: number, visibilityTimeoutSec: number): ReceivedJob<T>[] {
-    this.claimInTransaction ??= this.db.transaction((m: number, v: number) => this.claimRows(m, v));
-    return this.claimInTransaction(max, visibilityTimeoutSec);
-  }
-
-  private claimInTransaction?: (max: number, visibilityTimeoutSec: number) => ReceivedJob<T>[];
-
-  private claimRows(max: number, visibilityTimeoutSec: number): ReceivedJob<T>[] {
-    return (() => {
-      const now = Date.now();
-      const ready = this.sql('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?')
-        .all(this.queueName, now, max * 2) as MessageRow[];
-      const jobs: ReceivedJob<T>[] = [];
-      for (const row of ready) {
-        if (jobs.length >= max) break;
-        if (row.receive_count >= this.options.maxReceiveCount) {
-          this.moveToDeadLetters(row, now);
-          continue;
-        }
-        const receipt = randomUUID();
-        this.sql('UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, receipt = ? WHERE queue = ? AND id = ?')
-          .run(now + visibilityTimeoutSec * 1000, receipt, this.queueName, row.id);
-        jobs.push({ id: row.id, receiptHandle: receipt, body: JSON.parse(row.body) as T, receiveCount: row.receive_count + 1 });
+    const now = Date.now();
+    const ready = this.sql('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?')
+      .all(this.queueName, now, max * 2) as MessageRow[];
+    const hide = this.sql('UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, receipt = ? WHERE queue = ? AND id = ?');
+    const jobs: ReceivedJob<T>[] = [];
+    for (const row of ready) {
+      if (jobs.length >= max) break;
+      if (row.receive_count >= this.options.maxReceiveCount) {
+        this.moveToDeadLetters(row, now);
+        continue;
       }
-      return jobs;
-    })();
+      const receipt = randomUUID();
+      hide.run(now + visibilityTimeoutSec * 1000, receipt, this.queueName, row.id);
+      jobs.push({ id: row.id, receiptHandle: receipt, body: JSON.parse(row.body) as T, receiveCount: row.receive_count + 1 });
+    }
+    return jobs;
   }
 
   private moveToDeadLetters(row: MessageRow, now: number): void {
@@ -89,21 +84,23 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   }
 
   async extendVisibility(job: ReceivedJob<T>, visibilityTimeoutSec: number): Promise<void> {
-    this.sql('UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND id = ? AND receipt = ?')
-      .run(Date.now() + visibilityTimeoutSec * 1000, this.queueName, job.id, job.receiptHandle);
+    const extend = this.sql('UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND id = ? AND receipt = ?');
+    const visibleAt = Date.now() + visibilityTimeoutSec * 1000;
+    return this.commits.enqueue(() => { extend.run(visibleAt, this.queueName, job.id, job.receiptHandle); });
   }
 
   async release(job: ReceivedJob<T>): Promise<void> {
-    this.sql('UPDATE queue_messages SET visible_at = 0 WHERE queue = ? AND id = ? AND receipt = ?')
-      .run(this.queueName, job.id, job.receiptHandle);
+    const release = this.sql('UPDATE queue_messages SET visible_at = 0 WHERE queue = ? AND id = ? AND receipt = ?');
+    return this.commits.enqueue(() => { release.run(this.queueName, job.id, job.receiptHandle); });
   }
 
   async delete(job: ReceivedJob<T>): Promise<void> {
-    this.sql('DELETE FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?')
-      .run(this.queueName, job.id, job.receiptHandle);
+    const remove = this.sql('DELETE FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?');
+    return this.commits.enqueue(() => { remove.run(this.queueName, job.id, job.receiptHandle); });
   }
 
   async depth(): Promise<QueueDepth> {
+    this.commits.flush();
     const now = Date.now();
     const row = this.sql(
         `SELECT
@@ -118,6 +115,7 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
 
   /** Messages that exhausted their deliveries (the local dead-letter queue). */
   deadLetters(limit = 100): { id: string; body: T; receiveCount: number }[] {
+    this.commits.flush();
     const rows = this.sql('SELECT id, body, receive_count FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at LIMIT ?')
       .all(this.queueName, limit) as MessageRow[];
     return rows.map((r) => ({ id: r.id, body: JSON.parse(r.body) as T, receiveCount: r.receive_count }));
@@ -125,6 +123,7 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
 
   /** Drops every message of this queue (a task is deleted or re-run from scratch). */
   purge(): void {
+    this.commits.flush();
     this.sql('DELETE FROM queue_messages WHERE queue = ?').run(this.queueName);
     this.sql('DELETE FROM queue_dead_letters WHERE queue = ?').run(this.queueName);
   }

@@ -1,6 +1,6 @@
 import type { UploadedPart } from '../../ports/object-store.js';
 import type { ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
-import { statementCache, type SqliteDatabase } from './sqlite-database.js';
+import { groupCommitOf, statementCache, type GroupCommit, type SqliteDatabase } from './sqlite-database.js';
 
 const COLUMNS = [
   'size', 'etag', 'status', 'attempts', 'error', 'checksum', 'verified', 'bytes_done',
@@ -32,21 +32,29 @@ function toRecord(r: Row): ObjectRecord {
   return rec;
 }
 
+const REPLACE_RECORD =
+  `INSERT OR REPLACE INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})`;
+
 function toColumnValue(v: unknown): unknown {
   if (v === undefined) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
   return v;
 }
 
-/** Per-task object status in SQLite; many tasks share one file, told apart by task_id. */
+/**
+ * Per-task object status in SQLite; many tasks share one file, told apart by task_id.
+ * Writes go through the database's group commit; reads flush it first, so they see every earlier write.
+ */
 export class SqliteStatusStore implements StatusStore {
   private readonly sql: ReturnType<typeof statementCache>;
+  private readonly commits: GroupCommit;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly taskId: string,
   ) {
     this.sql = statementCache(db);
+    this.commits = groupCommitOf(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS object_status (
         task_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT, status TEXT NOT NULL,
@@ -61,52 +69,59 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   async get(key: string): Promise<ObjectRecord | undefined> {
+    this.commits.flush();
     const row = this.sql('SELECT * FROM object_status WHERE task_id = ? AND key = ?').get(this.taskId, key) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
-  private write(record: ObjectRecord): void {
-    const values = [
-      record.size, record.etag, record.status, record.attempts, record.error, record.checksum, record.verified,
-      record.bytesDone, record.startedAt, record.finishedAt, record.uploadId, record.partSize,
+  /** The statement's arguments are taken now: the caller may change the record before the commit runs. */
+  private replaceArgs(record: ObjectRecord): unknown[] {
+    return [
+      this.taskId, record.key, record.size, record.etag, record.status, record.attempts, record.error, record.checksum,
+      record.verified, record.bytesDone, record.startedAt, record.finishedAt, record.uploadId, record.partSize,
     ].map(toColumnValue);
-    this.sql(`INSERT OR REPLACE INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})`)
-      .run(this.taskId, record.key, ...values);
   }
 
   async put(record: ObjectRecord): Promise<void> {
-    this.write(record);
+    const replace = this.sql(REPLACE_RECORD), args = this.replaceArgs(record);
+    return this.commits.enqueue(() => { replace.run(...args); });
   }
 
-  /** Writes many records in one transaction (the finder records a whole listing page at once). */
+  /** Writes many records all or none (the finder records a whole listing page at once). */
   async putMany(records: ObjectRecord[]): Promise<void> {
-    this.db.transaction(() => records.forEach((r) => this.write(r)))();
+    const replace = this.sql(REPLACE_RECORD), rows = records.map((r) => this.replaceArgs(r));
+    return this.commits.enqueue(() => rows.forEach((args) => replace.run(...args)));
   }
 
   async update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void> {
     const entries = Object.entries(patch).filter(([f]) => f in FIELD_TO_COLUMN);
     if (entries.length === 0) return;
     const sets = entries.map(([f]) => `${FIELD_TO_COLUMN[f]} = ?`).join(', ');
-    this.sql(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?`)
-      .run(...entries.map(([, v]) => toColumnValue(v)), this.taskId, key);
+    const apply = this.sql(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?`);
+    const args = [...entries.map(([, v]) => toColumnValue(v)), this.taskId, key];
+    return this.commits.enqueue(() => { apply.run(...args); });
   }
 
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
-    this.sql('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(this.taskId, key, uploadId, part.partNumber, part.etag, part.size);
+    const insert = this.sql('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)');
+    const args = [this.taskId, key, uploadId, part.partNumber, part.etag, part.size];
+    return this.commits.enqueue(() => { insert.run(...args); });
   }
 
   async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    this.commits.flush();
     const rows = this.sql('SELECT part_number, etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number')
       .all(this.taskId, key, uploadId) as { part_number: number; etag: string; size: number }[];
     return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, size: r.size }));
   }
 
   async clearParts(key: string, uploadId: string): Promise<void> {
-    this.sql('DELETE FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?').run(this.taskId, key, uploadId);
+    const remove = this.sql('DELETE FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?');
+    return this.commits.enqueue(() => { remove.run(this.taskId, key, uploadId); });
   }
 
   async summary(): Promise<StatusSummary> {
+    this.commits.flush();
     const rows = this.sql(
         `SELECT status, COUNT(*) AS n, SUM(size) AS bytes, SUM(COALESCE(bytes_done, 0)) AS done_bytes,
                 SUM(CASE WHEN verified = 1 THEN 1 ELSE 0 END) AS verified
@@ -128,6 +143,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   async list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]> {
+    this.commits.flush();
     const rows = this.sql(
         `SELECT * FROM object_status WHERE task_id = ? AND (? IS NULL OR status = ?) AND key > ? ORDER BY key LIMIT ?`,
       )
@@ -137,6 +153,7 @@ export class SqliteStatusStore implements StatusStore {
 
   /** Forgets every record of this task. */
   clear(): void {
+    this.commits.flush();
     this.sql('DELETE FROM object_status WHERE task_id = ?').run(this.taskId);
     this.sql('DELETE FROM object_parts WHERE task_id = ?').run(this.taskId);
   }
