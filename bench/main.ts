@@ -51,21 +51,24 @@ async function generate(ctx: Ctx, set: ObjectSetSpec): Promise<Map<string, Listi
 
 /** Raw SDK ceiling for one object set: PUT the same count/size into a scratch bucket on the destination server, GET the source. */
 async function rawRound(ctx: Ctx, set: ObjectSetSpec, round: number, runs: ToolRun[], extraRuns: ToolRun[]): Promise<void> {
-  const scratch = `raw-${set.name}-r${round}`;
-  await createBucket(ctx.dst.endpoint, scratch);
+  // One fresh bucket per step: re-creating a bucket right after deleting its directory under s3rver raced once
+  // ("bucket does not exist" on the next request).
+  const scratch = (step: string) => `raw-${set.name}-r${round}-${step}`;
   const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
-  const put = await rawS3(['put', '--endpoint', ctx.dst.endpoint, '--bucket', scratch, '--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)]);
-  dropBucket(ctx.dst.dataDir, scratch);
-  await createBucket(ctx.dst.endpoint, scratch);
-  const putHttp = await rawS3(['put-http', '--endpoint', ctx.dst.endpoint, '--bucket', scratch, '--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)]);
-  dropBucket(ctx.dst.dataDir, scratch);
+  const shape = ['--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)];
+  await createBucket(ctx.dst.endpoint, scratch('put'));
+  const put = await rawS3(['put', '--endpoint', ctx.dst.endpoint, '--bucket', scratch('put'), ...shape]);
+  dropBucket(ctx.dst.dataDir, scratch('put'));
+  await createBucket(ctx.dst.endpoint, scratch('http'));
+  const putHttp = await rawS3(['put-http', '--endpoint', ctx.dst.endpoint, '--bucket', scratch('http'), ...shape]);
+  dropBucket(ctx.dst.dataDir, scratch('http'));
   const get = await rawS3(['get', '--endpoint', ctx.src.endpoint, '--bucket', srcBucketOf(set), '--prefix', `${set.name}/`, '--concurrency', String(concurrency)]);
-  await createBucket(ctx.dst.endpoint, scratch);
+  await createBucket(ctx.dst.endpoint, scratch('copy'));
   const copy = await rawS3([
     'copy', '--endpoint', ctx.src.endpoint, '--bucket', srcBucketOf(set), '--prefix', `${set.name}/`,
-    '--to', ctx.dst.endpoint, '--to-bucket', scratch, '--concurrency', String(concurrency),
+    '--to', ctx.dst.endpoint, '--to-bucket', scratch('copy'), '--concurrency', String(concurrency),
   ]);
-  dropBucket(ctx.dst.dataDir, scratch);
+  dropBucket(ctx.dst.dataDir, scratch('copy'));
   const asRun = (tool: Tool, r: typeof put): ToolRun => ({
     tool,
     round,
