@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { Skopeo } from '../../worker/ecr/skopeo.js';
 import { servers, uniqueName } from '../support/servers.js';
 
-/** Builds an OCI layout (tags v1 and multi) and pushes both to the open registry under a fresh repository. */
-export function seedImages(seed = uniqueName('seed')): { repository: string } {
+/** Builds an OCI layout (tags v1 and multi, content unique to this call) and pushes both to the open registry under a fresh (or the given) repository. */
+export function seedImages(repository = `${uniqueName('team')}/app`): { repository: string } {
   const dir = mkdtempSync(join(tmpdir(), 'dth-oci-'));
-  execFileSync('python3', ['scripts/make-oci-image.py', dir, seed]);
-  const repository = `${uniqueName('team')}/app`;
+  execFileSync('python3', ['scripts/make-oci-image.py', dir, uniqueName('seed')]);
   for (const tag of ['v1', 'multi']) {
     execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${dir}:${tag}`, `docker://${servers.registryOpen}/${repository}:${tag}`], { stdio: 'pipe' });
   }
@@ -38,11 +37,15 @@ export function copyToAuthRegistry(repository: string): void {
   }
 }
 
-/** A Skopeo that runs the real binary through a wrapper script logging each process's verb, so tests count processes. */
-export function countingSkopeo(): { skopeo: Skopeo; verbs: () => string[] } {
+/**
+ * A Skopeo that runs the real binary through a wrapper script logging each process's verb, so tests count processes;
+ * `failing` verbs exit 1 with an error instead of running.
+ */
+export function countingSkopeo(failing: string[] = []): { skopeo: Skopeo; verbs: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'dth-skopeo-'));
   const log = join(dir, 'calls.log');
   const wrapper = join(dir, 'skopeo');
-  writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${log}'\nexec skopeo "$@"\n`, { mode: 0o755 });
+  const fail = failing.map((verb) => `[ "$1" = ${verb} ] && { echo "simulated ${verb} failure" >&2; exit 1; }\n`).join('');
+  writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${log}'\n${fail}exec skopeo "$@"\n`, { mode: 0o755 });
   return { skopeo: new Skopeo(wrapper), verbs: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []) };
 }

@@ -5,7 +5,7 @@ import { createLogger, silentLogger } from '../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { Skopeo } from '../../worker/ecr/skopeo.js';
-import { servers } from '../support/servers.js';
+import { servers, uniqueName } from '../support/servers.js';
 import { countingSkopeo, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
 
@@ -44,14 +44,15 @@ describe('image sync with skopeo between real registries', () => {
     expect(again.report).toMatchObject({ complete: true, done: 0, skipped: 2 });
   });
 
-  it('starts one skopeo copy per copied image and none for an unchanged one, from a Bearer-token source', async () => {
+  it('copies with skopeo sync and starts no process for an unchanged image, from a Bearer-token source', async () => {
     const { repository } = seedImages();
     const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'bearer', login: { username: servers.registryUser, password: servers.registryPassword } });
     try {
       const params = task({ srcRegistry: source.registry, srcCredential: 'registry', srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'counted' });
       const first = countingSkopeo();
       expect((await sync(params, registrySecrets(), undefined, first.skopeo)).report).toMatchObject({ complete: true, done: 2 });
-      expect(first.verbs()).toEqual(['copy', 'copy']);
+      // Two images, up to four batches: one sync process each.
+      expect(first.verbs()).toEqual(['sync', 'sync']);
       for (const tag of ['v1', 'multi']) {
         expect(registryDigest(servers.registryAuth, `counted/${repository}:${tag}`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
       }
@@ -64,6 +65,58 @@ describe('image sync with skopeo between real registries', () => {
     }
   });
 
+  it('copies N images in at most min(concurrency, 4) skopeo sync processes, names and digests (single and multi-arch) unchanged', async () => {
+    const team = uniqueName('team');
+    const repositories = ['app1', 'app2', 'app3'].map((app) => seedImages(`${team}/${app}`).repository);
+    const params = task({ srcImageList: repositories.flatMap((r) => [`${r}:v1`, `${r}:multi`]).join('\n'), destPrefix: 'batched', concurrency: '2' });
+    const counted = countingSkopeo();
+    const { report, status } = await sync(params, registrySecrets(), undefined, counted.skopeo);
+    expect(report).toMatchObject({ complete: true, done: 6, failed: 0 });
+    expect(counted.verbs()).toEqual(['sync', 'sync']);
+    for (const repository of repositories) {
+      for (const tag of ['v1', 'multi']) {
+        const srcDigest = registryDigest(servers.registryOpen, `${repository}:${tag}`);
+        expect(registryDigest(servers.registryAuth, `batched/${repository}:${tag}`, auth)).toBe(srcDigest);
+        expect(await status.get(`${repository}:${tag}`)).toMatchObject({ status: 'DONE', checksum: srcDigest, verified: true });
+      }
+    }
+  });
+
+  it('copies alone, with its own skopeo error, an image that fails inside a batch (tag deleted after its digest was read); the others end DONE', async () => {
+    const { repository } = seedImages();
+    const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'deleted-after-head', deleted: [`${repository}:v1`] });
+    try {
+      const params = task({ srcRegistry: source.registry, srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'partial', concurrency: '1' });
+      const counted = countingSkopeo();
+      const { report, status } = await sync(params, registrySecrets(), undefined, counted.skopeo);
+      expect(report).toMatchObject({ complete: false, done: 1, failed: 1 });
+      // One batch for both, then the failed image alone (a missing manifest is not retried).
+      expect(counted.verbs()).toEqual(['sync', 'copy']);
+      const failedRec = await status.get(`${repository}:v1`);
+      expect(failedRec?.status).toBe('FAILED');
+      expect(failedRec?.error).toMatch(/^skopeo copy failed: .*manifest unknown/);
+      expect(failedRec?.error).toContain(`${source.registry}/${repository}:v1`);
+      expect(await status.get(`${repository}:multi`)).toMatchObject({ status: 'DONE' });
+      expect(registryDigest(servers.registryAuth, `partial/${repository}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:multi`));
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('copies each image alone when the batch process fails, verifying every image at the destination', async () => {
+    const { repository } = seedImages();
+    const params = task({ srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'nobatch', concurrency: '1' });
+    const counted = countingSkopeo(['sync']);
+    const lines: string[] = [];
+    const { report } = await sync(params, registrySecrets(), lines, counted.skopeo);
+    expect(report).toMatchObject({ complete: true, done: 2, failed: 0 });
+    expect(counted.verbs()).toEqual(['sync', 'copy', 'copy']);
+    for (const tag of ['v1', 'multi']) {
+      expect(registryDigest(servers.registryAuth, `nobatch/${repository}:${tag}`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
+    }
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'image.batch_failed')).toMatchObject([{ images: 2, error: expect.stringMatching(/simulated sync failure/) }]);
+  });
+
   it('reads a digest with skopeo inspect when the HTTP read fails (an auth scheme it does not speak), logging it once', async () => {
     const { repository } = seedImages();
     const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'negotiate-head' });
@@ -72,7 +125,7 @@ describe('image sync with skopeo between real registries', () => {
       const counted = countingSkopeo();
       const lines: string[] = [];
       expect((await sync(params, registrySecrets(), lines, counted.skopeo)).report).toMatchObject({ complete: true, done: 2 });
-      expect(counted.verbs().sort()).toEqual(['copy', 'copy', 'inspect', 'inspect']);
+      expect(counted.verbs().sort()).toEqual(['inspect', 'inspect', 'sync', 'sync']);
       const fallbacks = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'image.digest_fallback');
       expect(fallbacks).toMatchObject([{ registry: source.registry, reason: expect.stringMatching(/unsupported authentication scheme "negotiate"/) }]);
     } finally {

@@ -1,7 +1,8 @@
 /**
  * A registry front for tests (node:http only): proxies to a real docker-registry and, depending on the mode,
  * demands a Bearer token from its own token server (as Docker Hub, ghcr, quay and gcr do), answers HEAD with an
- * auth scheme nobody speaks, or drops Docker-Content-Digest. Counts what it served.
+ * auth scheme nobody speaks, drops Docker-Content-Digest, or plays a tag deleted between a HEAD and the copy's GET.
+ * Counts what it served.
  */
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,7 +13,9 @@ export const TOKEN_SERVICE = 'dth-test-registry';
 export interface RegistryFrontOptions {
   /** host:port of the real registry behind the front. */
   upstream: string;
-  mode: 'bearer' | 'negotiate-head' | 'no-digest-header';
+  mode: 'bearer' | 'negotiate-head' | 'no-digest-header' | 'deleted-after-head';
+  /** deleted-after-head mode: `repository:tag`s whose manifest HEAD still answers but whose GET is 404 MANIFEST_UNKNOWN. */
+  deleted?: string[];
   /** Bearer mode: the basic login the token server requires (none: anonymous tokens). */
   login?: { username: string; password: string };
   /** Bearer mode: the JSON field the token comes in. */
@@ -42,6 +45,11 @@ function scopeOf(path: string): string | undefined {
   if (path.startsWith('/v2/_catalog')) return 'registry:catalog:*';
   const m = /^\/v2\/(.+?)\/(manifests|blobs|tags)\//.exec(path);
   return m ? `repository:${m[1]}:pull` : undefined;
+}
+
+function manifestPath(ref: string): string {
+  const colon = ref.lastIndexOf(':');
+  return `/v2/${ref.slice(0, colon)}/manifests/${ref.slice(colon + 1)}`;
 }
 
 function listen(server: http.Server): Promise<string> {
@@ -84,6 +92,9 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     const path = req.url!;
     if (o.mode === 'negotiate-head' && req.method === 'HEAD' && path.includes('/manifests/')) {
       return void res.writeHead(401, { 'www-authenticate': 'Negotiate' }).end();
+    }
+    if (o.mode === 'deleted-after-head' && req.method === 'GET' && o.deleted?.some((ref) => path === manifestPath(ref))) {
+      return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
     }
     if (o.mode === 'no-digest-header') return forward(req, res, (h) => { delete h['docker-content-digest']; });
     if (o.mode === 'bearer') {

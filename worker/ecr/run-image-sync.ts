@@ -4,6 +4,7 @@ import { withRetry } from '../core/retry.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
 import { ecrCatalog, SdkEcrTokenProvider } from '../adapters/ecr/ecr-registry.js';
+import { Batcher } from './batcher.js';
 import { RegistryV2Catalog, type RegistryCatalog } from './catalog.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
 import { RegistryClient } from './registry-client.js';
@@ -99,9 +100,34 @@ function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSign
   };
 }
 
+/** Parallel skopeo sync processes: a few amortise start-up (~0.15 CPU-s each) and still overlap network waits. */
+export function batchSlots(params: Pick<EcrTaskParams, 'concurrency'>): number {
+  return Math.min(params.concurrency, 4);
+}
+/** Images per process while the listing goes on: bounds the wait before copies start and what a failed process sends back to one-by-one copies. */
+const MAX_BATCH = 25;
+
+/** The path skopeo sync is given as destination for a repository: everything before its last element. */
+export function destinationParent(destRepository: string): string {
+  return destRepository.includes('/') ? destRepository.slice(0, destRepository.lastIndexOf('/')) : '';
+}
+
+interface ImageJob {
+  ref: ImageRef;
+  key: string;
+  srcRef: string;
+  destRepository: string;
+  destRef: string;
+  srcDigest: string;
+  /** Attempts spent so far (digest reads, the batch). */
+  attempts: number;
+}
+
 /**
- * Copies every image of the task with skopeo (all platforms, digests kept), skipping images whose
- * destination manifest digest already equals the source's; bounded concurrency, retries, per-image status.
+ * Copies every image of the task with skopeo (all platforms, digests kept), skipping images whose destination
+ * manifest digest already equals the source's. Images to copy go in batches to a few parallel `skopeo sync`
+ * processes, then each is verified over HTTP; one that did not arrive intact is copied again alone with
+ * `skopeo copy` (retried), so its failure carries its own error. Per-image status throughout.
  */
 export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport> {
   const { params, status, logger, signal } = o;
@@ -115,43 +141,90 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     ? ecrCatalog(params.srcRegion, { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
     : new RegistryV2Catalog(src));
   const report = async () => o.onProgress?.({ ...(await status.summary()), bytesPerSecond: 0 });
+  const retry = <T>(fn: () => Promise<T>) => withRetry(fn, {
+    attempts: params.maxAttempts,
+    signal,
+    baseMs: 500,
+    isRetryable: (err) => !(err instanceof SkopeoError && (err.isAuth || err.isNotFound)) && !/does not exist/.test(String(err)),
+  });
+
+  /** Both digests at once, over HTTP: an unchanged image costs two requests and no process. */
+  const readDigests = async (job: Omit<ImageJob, 'srcDigest' | 'attempts'>): Promise<{ srcDigest: string; destDigest?: string }> => {
+    const [srcDigest, destDigest] = await Promise.all([digest(srcApi, job.ref.repository, job.ref.tag), digest(destApi, job.destRepository, job.ref.tag)]);
+    if (!srcDigest) throw new Error(`source image ${params.srcRegistry}/${job.srcRef} does not exist`);
+    return { srcDigest, destDigest };
+  };
+
+  const finished = async (job: ImageJob, state: 'DONE' | 'SKIPPED', imageDigest: string, attempts: number) => {
+    await status.update(job.key, {
+      status: state, etag: imageDigest, checksum: imageDigest, verified: true, attempts,
+      finishedAt: new Date().toISOString(), error: state === 'SKIPPED' ? 'unchanged: destination has the same digest' : undefined,
+    });
+    logger.info(state === 'DONE' ? 'image.copied' : 'image.unchanged', { image: job.key, dest: job.destRef, digest: imageDigest });
+    await report();
+  };
+
+  const failed = async (key: string, err: unknown, attempts: number) => {
+    const message = err instanceof Error ? err.message : String(err);
+    logger.error('image.failed', { image: key, error: message });
+    await status.update(key, { status: 'FAILED', error: message, finishedAt: new Date().toISOString(), attempts });
+    await report();
+  };
+
+  /** One image alone, with retries: digests again, then one skopeo copy whose written digest must be the source's. */
+  const copyAlone = async (job: ImageJob) => {
+    let attempts = job.attempts;
+    try {
+      const copied = await retry(async () => {
+        attempts++;
+        const { srcDigest, destDigest } = await readDigests(job);
+        // Already there: the batch wrote it after all (its verification read failed), or someone else did.
+        if (destDigest === srcDigest) return srcDigest;
+        // skopeo reports the digest of the manifest it wrote (the index, for multi-arch images).
+        const written = await skopeo.copy(src, job.srcRef, dest, job.destRef, signal);
+        if (written !== srcDigest) throw new VerificationError(job.destRef, `destination digest ${written} differs from the source ${srcDigest}`);
+        return srcDigest;
+      });
+      await finished(job, 'DONE', copied, attempts);
+    } catch (err) {
+      await failed(job.key, err, attempts);
+    }
+  };
+
+  /** One skopeo sync for images of one destination parent, then each verified against the source digest read before. */
+  const copyBatch = async (destPath: string, jobs: ImageJob[]) => {
+    try {
+      await skopeo.sync(src, jobs.map((j) => ({ repository: j.ref.repository, reference: manifestReference(j.ref.tag) })), dest, destPath, signal);
+    } catch (err) {
+      // With --keep-going the others were still copied; verification tells which images need another go.
+      logger.warn('image.batch_failed', { images: jobs.length, dest: `${params.destRegistry}/${destPath}`, error: err instanceof Error ? err.message : String(err) });
+    }
+    const again: ImageJob[] = [];
+    await Promise.all(jobs.map(async (job) => {
+      const written = await digest(destApi, job.destRepository, job.ref.tag).catch(() => undefined);
+      if (written === job.srcDigest) await finished(job, 'DONE', written, job.attempts);
+      else again.push(job);
+    }));
+    // One by one, so that a failure is attributed to its image with skopeo's own error.
+    for (const job of again) await copyAlone(job);
+  };
+
+  const batcher = new Batcher<ImageJob>({
+    slots: batchSlots(params), maxBatch: MAX_BATCH, key: (job) => destinationParent(job.destRepository), run: copyBatch,
+  });
 
   const syncOne = async (ref: ImageRef) => {
-    const key = `${ref.repository}:${ref.tag}`;
-    const srcRef = imageReference(ref.repository, ref.tag);
     const destRepository = destinationRepository(params, ref.repository);
-    const destRef = imageReference(destRepository, ref.tag);
-    const startedAt = new Date().toISOString();
-    await status.put({ key, size: 0, status: 'IN_PROGRESS', attempts: 0, startedAt });
+    const job = { ref, key: `${ref.repository}:${ref.tag}`, srcRef: imageReference(ref.repository, ref.tag), destRepository, destRef: imageReference(destRepository, ref.tag) };
+    await status.put({ key: job.key, size: 0, status: 'IN_PROGRESS', attempts: 0, startedAt: new Date().toISOString() });
+    let attempts = 0;
     try {
-      let attempts = 0;
-      const outcome = await withRetry(async () => {
-        attempts++;
-        // Both digests at once, over HTTP: an unchanged image costs two requests and no process.
-        const [srcDigest, destDigest] = await Promise.all([digest(srcApi, ref.repository, ref.tag), digest(destApi, destRepository, ref.tag)]);
-        if (!srcDigest) throw new Error(`source image ${params.srcRegistry}/${srcRef} does not exist`);
-        if (destDigest === srcDigest) return { state: 'SKIPPED' as const, digest: srcDigest };
-        // skopeo reports the digest of the manifest it wrote (the index, for multi-arch images).
-        const copied = await skopeo.copy(src, srcRef, dest, destRef, signal);
-        if (copied !== srcDigest) throw new VerificationError(destRef, `destination digest ${copied} differs from the source ${srcDigest}`);
-        return { state: 'DONE' as const, digest: srcDigest };
-      }, {
-        attempts: params.maxAttempts,
-        signal,
-        baseMs: 500,
-        isRetryable: (err) => !(err instanceof SkopeoError && (err.isAuth || err.isNotFound)) && !/does not exist/.test(String(err)),
-      });
-      await status.update(key, {
-        status: outcome.state, etag: outcome.digest, checksum: outcome.digest, verified: true, attempts,
-        finishedAt: new Date().toISOString(), error: outcome.state === 'SKIPPED' ? 'unchanged: destination has the same digest' : undefined,
-      });
-      logger.info(outcome.state === 'DONE' ? 'image.copied' : 'image.unchanged', { image: key, dest: destRef, digest: outcome.digest });
+      const { srcDigest, destDigest } = await retry(() => { attempts++; return readDigests(job); });
+      if (destDigest === srcDigest) await finished({ ...job, srcDigest, attempts }, 'SKIPPED', srcDigest, attempts);
+      else await batcher.add({ ...job, srcDigest, attempts });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      logger.error('image.failed', { image: key, error: message });
-      await status.update(key, { status: 'FAILED', error: message, finishedAt: new Date().toISOString(), attempts: params.maxAttempts });
+      await failed(job.key, err, attempts);
     }
-    await report();
   };
 
   // Bounded pool over a lazily expanded list: no unbounded array of promises.
@@ -163,6 +236,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     if (inFlight.size >= params.concurrency) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  await batcher.finish();
   const summary = await status.summary();
   return { ...summary, complete: !signal?.aborted && summary.failed === 0 && summary.done + summary.skipped === summary.total, durationMs: Date.now() - started };
 }

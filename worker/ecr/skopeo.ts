@@ -13,6 +13,12 @@ export interface RegistryEndpoint {
   insecure: boolean;
 }
 
+/** One image of a `skopeo sync` batch: a source repository and a tag or `sha256:<hex>` digest. */
+export interface SyncImage {
+  repository: string;
+  reference: string;
+}
+
 export class SkopeoError extends Error {
   constructor(readonly verb: string, readonly stderr: string, readonly exitCode: number | null) {
     super(`skopeo ${verb} failed: ${redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`}`);
@@ -79,6 +85,30 @@ export class Skopeo {
         throw err;
       }
     });
+  }
+
+  /**
+   * Copies several images of the source registry in one process (every platform, digests kept), each to
+   * `<dest>/<destPath>/<last element of its repository>`: skopeo sync keeps only that last element, so the caller
+   * groups images by destination parent path. --keep-going copies what it can; which images made it is for the
+   * caller to verify at the destination — the process's exit says only that something failed.
+   */
+  async sync(src: RegistryEndpoint, images: SyncImage[], dest: RegistryEndpoint, destPath: string, signal?: AbortSignal): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'dth-sync-'));
+    const list = join(dir, 'images.yaml');
+    const byRepository: Record<string, string[]> = {};
+    for (const image of images) (byRepository[image.repository] ??= []).push(image.reference);
+    // JSON is YAML: no quoting rules to get wrong. TLS for a yaml source is set here; logins come from the auth file.
+    await writeFile(list, JSON.stringify({ [src.registry]: { 'tls-verify': !src.insecure, images: byRepository } }), { mode: 0o600 });
+    try {
+      await this.withAuthFile([src, dest], (authFile) => this.run('sync', [
+        'sync', '--src', 'yaml', '--dest', 'docker', '--all', '--preserve-digests', '--keep-going', '--retry-times', '1',
+        `--dest-tls-verify=${!dest.insecure}`, ...(authFile ? ['--authfile', authFile] : []),
+        list, destPath ? `${dest.registry}/${destPath}` : dest.registry,
+      ], signal));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Copies every platform of the image, keeps its digests, and returns the digest skopeo wrote at the destination. */
