@@ -2,7 +2,7 @@
  * `npm run bench`: our engine against rclone (and skopeo sync for images) on the same data, in the same run,
  * on the benchmark's own s3rver/registry processes. Medians over BENCH_ROUNDS rounds; JSON + Markdown to bench/out/.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,24 @@ async function noopRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, ro
   };
 }
 
+const OWNER_FILE = 'bench.pid';
+
+/** Two benchmarks on one work directory delete each other's data (it happened): the second one stops instead. */
+function refuseIfInUse(workDir: string): void {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(workDir, OWNER_FILE), 'utf8'));
+  } catch {
+    return;
+  }
+  try {
+    process.kill(owner, 0);
+  } catch {
+    return; // its owner is gone
+  }
+  throw new Error(`${workDir} is in use by the benchmark running as PID ${owner}; wait for it, or set BENCH_WORK_DIR (and BENCH_PORT_BASE) for this one`);
+}
+
 async function main(): Promise<void> {
   const cfg = readConfig(ROOT);
   const startedAt = new Date().toISOString();
@@ -146,8 +164,10 @@ async function main(): Promise<void> {
   for (const tool of ['/usr/bin/time', 'rclone']) {
     if (!existsSync(tool) && (await runMeasured('sh', ['-c', `command -v ${tool}`])).exitCode !== 0) throw new Error(`${tool} is required: run \`npm run setup\``);
   }
+  refuseIfInUse(cfg.workDir);
   rmSync(cfg.workDir, { recursive: true, force: true });
   mkdirSync(cfg.workDir, { recursive: true });
+  writeFileSync(join(cfg.workDir, OWNER_FILE), String(process.pid));
   const s3rverBin = join(ROOT, 'node_modules/s3rver/bin/s3rver.js');
   const src = await startS3rver('s3-source', cfg.workDir, cfg.portBase, s3rverBin);
   const dst = await startS3rver('s3-dest', cfg.workDir, cfg.portBase + 1, s3rverBin);
