@@ -1,11 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
-  DeleteObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, S3Client, type ObjectCannedACL, type StorageClass,
-} from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ObjectCannedACL, S3Client, StorageClass } from '@aws-sdk/client-s3';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
 import { toActionableError } from './s3-errors.js';
@@ -46,48 +42,74 @@ function writeParams(o: WriteOptions) {
   };
 }
 
-/** One bucket on an S3-compatible endpoint, over SDK v3 with keep-alive and checksums only when required. */
+interface Sdk {
+  client: S3Client;
+  commands: typeof import('@aws-sdk/client-s3');
+}
+
+/** One bucket on an S3-compatible endpoint: the per-object requests over the lean SigV4 path, the rest over SDK v3 (loaded when first needed). */
 export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
   readonly endpointIdentity: string;
-  private readonly client: S3Client;
+  private sdkLoaded?: Promise<Sdk>;
   private readonly payer: { RequestPayer?: 'requester' };
   private readonly endpointLabel: string;
   private readonly payerHeader: Record<string, string>;
   /** GET, HEAD, PUT, UploadPart and listing: the per-object requests, without the SDK's per-request cost. */
   private readonly http: S3HttpClient;
 
-  constructor(config: S3BucketConfig, client?: S3Client) {
+  constructor(private readonly config: S3BucketConfig) {
     this.bucket = config.bucket;
     this.endpointLabel = config.endpoint ?? `s3.${config.region}.amazonaws.com`;
     this.endpointIdentity = `${this.endpointLabel}|${config.credentials?.accessKeyId ?? 'default-chain'}`;
     this.payer = config.requesterPays ? { RequestPayer: 'requester' } : {};
     this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
-    const maxSockets = config.maxSockets ?? 128;
-    // Custom endpoints (s3rver, MinIO, Kodo) rarely support virtual-hosted buckets; OSS/COS require them.
-    const forcePathStyle = config.endpoint !== undefined && !/aliyuncs\.com|myqcloud\.com/.test(config.endpoint);
-    this.client = client ?? new S3Client({
-      region: config.region,
-      endpoint: config.endpoint,
-      forcePathStyle,
-      credentials: config.credentials,
-      // The engine verifies content itself; SDK trailing checksums break streamed bodies on many servers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 4,
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-        connectionTimeout: 10_000,
-        requestTimeout: 300_000,
-      }),
-    });
-    // The SDK client's credential provider (static keys or the default chain, memoised and refreshed) signs the lean path too.
-    const credentials = this.client.config.credentials;
+    const keys = config.credentials;
     this.http = new S3HttpClient({
-      bucket: config.bucket, region: config.region, endpoint: config.endpoint, forcePathStyle, maxSockets,
-      credentials: () => credentials(),
+      bucket: config.bucket, region: config.region, endpoint: config.endpoint, forcePathStyle: this.forcePathStyle(),
+      maxSockets: this.maxSockets(),
+      // Static keys sign directly; the default chain (instance role, env) comes from the SDK's provider, memoised and refreshed.
+      credentials: keys ? async () => keys : async () => (await this.sdk()).client.config.credentials(),
     });
+  }
+
+  private maxSockets(): number {
+    return this.config.maxSockets ?? 128;
+  }
+
+  /** Custom endpoints (s3rver, MinIO, Kodo) rarely support virtual-hosted buckets; OSS/COS require them. */
+  private forcePathStyle(): boolean {
+    return this.config.endpoint !== undefined && !/aliyuncs\.com|myqcloud\.com/.test(this.config.endpoint);
+  }
+
+  /**
+   * The SDK, for the rarer calls (multipart start/complete/abort, tagging, CopyObject, delete) and the default
+   * credential chain. Loaded on first use: evaluating it costs ~0.2 CPU-s at start-up, which a run of small
+   * objects with static keys never needs.
+   */
+  private sdk(): Promise<Sdk> {
+    this.sdkLoaded ??= (async () => {
+      const [commands, { NodeHttpHandler }] = await Promise.all([import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')]);
+      const maxSockets = this.maxSockets();
+      const client = new commands.S3Client({
+        region: this.config.region,
+        endpoint: this.config.endpoint,
+        forcePathStyle: this.forcePathStyle(),
+        credentials: this.config.credentials,
+        // The engine verifies content itself; SDK trailing checksums break streamed bodies on many servers.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        maxAttempts: 4,
+        requestHandler: new NodeHttpHandler({
+          httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+          connectionTimeout: 10_000,
+          requestTimeout: 300_000,
+        }),
+      });
+      return { client, commands };
+    })();
+    return this.sdkLoaded;
   }
 
   private async call<T>(where: string, fn: () => Promise<T>): Promise<T> {
@@ -99,7 +121,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async checkAccess(): Promise<void> {
-    await this.call(`bucket`, () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
+    const res = await this.call('bucket', () => this.http.send({ method: 'HEAD', headers: this.payerHeader }));
+    res.body.resume();
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
@@ -156,8 +179,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async getTags(key: string): Promise<Record<string, string>> {
+    const sdk = await this.sdk();
     try {
-      const out = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: key, ...this.payer }));
+      const out = await sdk.client.send(new sdk.commands.GetObjectTaggingCommand({ Bucket: this.bucket, Key: key, ...this.payer }));
       return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     } catch (err) {
       // Stores without tagging (several S3-compatible ones) answer 501/405: treat as "no tags".
@@ -176,8 +200,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
+    const sdk = await this.sdk();
     const out = await this.call('create multipart upload', () =>
-      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ...writeParams(options) })));
+      sdk.client.send(new sdk.commands.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ...writeParams(options) })));
     if (!out.UploadId) throw new Error(`create multipart upload for "${key}" returned no UploadId`);
     return out.UploadId;
   }
@@ -192,8 +217,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }> {
+    const sdk = await this.sdk();
     const out = await this.call('complete multipart upload', () =>
-      this.client.send(new CompleteMultipartUploadCommand({
+      sdk.client.send(new sdk.commands.CompleteMultipartUploadCommand({
         Bucket: this.bucket, Key: key, UploadId: uploadId,
         MultipartUpload: { Parts: [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
       })));
@@ -202,15 +228,17 @@ export class S3ObjectStore implements ObjectStore {
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+      const sdk = await this.sdk();
+      await sdk.client.send(new sdk.commands.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
     } catch {
       // Best effort: some stores (s3rver) lack Abort; a lifecycle rule cleans stale uploads on AWS.
     }
   }
 
   async copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, _size: number): Promise<{ etag?: string }> {
+    const sdk = await this.sdk();
     const out = await this.call('copy object', () =>
-      this.client.send(new CopyObjectCommand({
+      sdk.client.send(new sdk.commands.CopyObjectCommand({
         Bucket: this.bucket, Key: key,
         CopySource: `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
         MetadataDirective: 'REPLACE', TaggingDirective: options.tags ? 'REPLACE' : undefined, ...writeParams(options),
@@ -219,6 +247,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('delete object', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+    const sdk = await this.sdk();
+    await this.call('delete object', () => sdk.client.send(new sdk.commands.DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 }

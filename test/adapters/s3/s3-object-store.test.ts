@@ -1,0 +1,64 @@
+/**
+ * The S3 adapter's lean request path against a real s3rver: the default credential chain (no keys given) signs it,
+ * listings come back whole and decoded, and missing buckets/objects and rejected keys become the engine's errors.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
+import { BucketNotFoundError, CredentialsError } from '../../../worker/core/errors.js';
+import { createBucket, s3Client, servers } from '../../support/servers.js';
+
+const saved = { ...process.env };
+beforeEach(() => {
+  delete process.env.AWS_PROFILE;
+});
+afterEach(() => {
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+});
+
+describe('S3ObjectStore over the lean SigV4 path', () => {
+  it('signs with the default credential chain when no keys are given (environment keys here)', async () => {
+    const bucket = await createBucket(servers.s3Source, 'chain');
+    await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: bucket, Key: 'a & <b>/ü.txt', Body: 'hello' }));
+    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+    const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source });
+    await store.checkAccess();
+    const listed = [];
+    for await (const o of store.list('')) listed.push(o);
+    expect(listed).toEqual([expect.objectContaining({ key: 'a & <b>/ü.txt', size: 5, etag: '"5d41402abc4b2a76b9719d911017c592"' })]);
+
+    process.env.AWS_ACCESS_KEY_ID = 'NOT-S3RVER';
+    const rejected = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source });
+    await expect(rejected.checkAccess()).rejects.toBeInstanceOf(CredentialsError);
+  });
+
+  it('pages through a listing longer than one page, in key order, from a start key', async () => {
+    const bucket = await createBucket(servers.s3Source, 'pages');
+    const s3 = s3Client(servers.s3Source);
+    const keys = Array.from({ length: 1203 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))));
+    }
+    const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const listed: string[] = [];
+    for await (const o of store.list('k/')) listed.push(o.key);
+    expect(listed).toEqual(keys);
+    const after: string[] = [];
+    for await (const o of store.list('k/', 'k/01100')) after.push(o.key);
+    expect(after).toEqual(keys.slice(1101));
+  }, 60_000);
+
+  it('answers a missing bucket with BucketNotFoundError and a missing object with undefined', async () => {
+    const keys = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const missing = new S3ObjectStore({ bucket: 'no-such-bucket-here', region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
+    await expect(missing.checkAccess()).rejects.toBeInstanceOf(BucketNotFoundError);
+    const bucket = await createBucket(servers.s3Source, 'empty');
+    const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
+    expect(await store.head('nothing')).toBeUndefined();
+    expect(await store.open('nothing')).toBeUndefined();
+  });
+});
