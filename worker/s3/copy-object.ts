@@ -41,10 +41,18 @@ export interface CopyResult {
 const BUFFER_LIMIT = 128 * 1024;
 const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
 
-/** Source bytes through the hasher; `pipe` alone would leave the hasher (and so the upload) waiting when the source breaks. */
-function hashed(source: Readable, hashing: HashingStream): HashingStream {
+/**
+ * Streams `source` through `hashing` into `upload`. A broken source fails the upload (`pipe` alone would leave the
+ * hasher, and so the upload, waiting), and a failed upload releases the source's connection.
+ */
+async function uploadThrough<T>(source: Readable, hashing: HashingStream, upload: (body: Readable) => Promise<T>): Promise<T> {
   source.once('error', (err) => hashing.destroy(err));
-  return source.pipe(hashing);
+  try {
+    return await upload(source.pipe(hashing));
+  } catch (err) {
+    source.destroy();
+    throw err;
+  }
 }
 
 function md5Base64(hex: string): string {
@@ -98,14 +106,7 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
   const hashing = new HashingStream(head.size, { md5: srcMd5 === undefined });
-  const body = hashed(source, hashing);
-  let put: { etag?: string };
-  try {
-    put = await ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined);
-  } catch (err) {
-    source.destroy(); // frees the source connection when the upload failed first
-    throw err;
-  }
+  const put = await uploadThrough(source, hashing, (body) => ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined));
   const md5 = srcMd5 ?? hashing.md5Hex() ?? '';
   const dstMd5 = md5FromEtag(put.etag);
   if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
@@ -129,14 +130,7 @@ async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string
   return withRetry(async () => {
     const hashing = new HashingStream(part.size);
     const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
-    const body = hashed(source, hashing);
-    let etag: string;
-    try {
-      ({ etag } = await ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size));
-    } catch (err) {
-      source.destroy();
-      throw err;
-    }
+    const { etag } = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size));
     const md5 = hashing.md5Hex() ?? '';
     const dstMd5 = md5FromEtag(etag);
     if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {

@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs } from '../../core/retry.js';
+import { withRetry } from '../../core/retry.js';
 import { isRetryable } from './s3-errors.js';
 import { canonicalQuery, EMPTY_SHA256, encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD, type SigningCredentials } from './sigv4.js';
 
@@ -114,29 +113,19 @@ export class S3HttpClient {
   /** Sends a request; any status of 300 and above becomes an S3HttpError. Replayable requests are retried. */
   async send(req: S3HttpRequest): Promise<S3HttpResponse> {
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-    const attempts = replayable ? (this.config.maxAttempts ?? 4) : 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.sendOnce(req);
-      } catch (err) {
-        if (attempt >= attempts || !isRetryable(err)) throw err;
-        await sleep(backoffMs(attempt, 100, 5_000));
-      }
-    }
+    return withRetry(() => this.sendOnce(req), { attempts: replayable ? this.attempts() : 1, isRetryable, baseMs: 100 });
   }
 
   /** Sends the request and reads the whole answer as text (bucket listings, small XML answers). */
   async sendForText(req: S3HttpRequest): Promise<{ headers: IncomingHttpHeaders; text: string }> {
-    const attempts = this.config.maxAttempts ?? 4;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.sendOnce(req);
-        return { headers: res.headers, text: await readText(res.body) };
-      } catch (err) {
-        if (attempt >= attempts || !isRetryable(err)) throw err;
-        await sleep(backoffMs(attempt, 100, 5_000));
-      }
-    }
+    return withRetry(async () => {
+      const res = await this.sendOnce(req);
+      return { headers: res.headers, text: await readText(res.body) };
+    }, { attempts: this.attempts(), isRetryable, baseMs: 100 });
+  }
+
+  private attempts(): number {
+    return this.config.maxAttempts ?? 4;
   }
 
   private async sendOnce(req: S3HttpRequest): Promise<S3HttpResponse> {
