@@ -3,7 +3,6 @@ import type { Logger } from '../core/log.js';
 import { withRetry } from '../core/retry.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
-import { ecrCatalog, SdkEcrTokenProvider } from '../adapters/ecr/ecr-registry.js';
 import { Batcher } from './batcher.js';
 import { RegistryV2Catalog, type RegistryCatalog } from './catalog.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
@@ -50,9 +49,19 @@ export function destinationRepository(params: Pick<EcrTaskParams, 'destPrefix'>,
   return params.destPrefix ? `${params.destPrefix}/${repository}` : repository;
 }
 
+/**
+ * The ECR adapter (and its SDK, ~0.2 CPU-s to evaluate) is loaded only when a task touches ECR:
+ * syncs between other registries never pay for it.
+ */
+const ecrAdapter = () => import('../adapters/ecr/ecr-registry.js');
+
+const sdkEcrTokens: EcrTokenProvider = {
+  login: async (region, accountId) => new (await ecrAdapter()).SdkEcrTokenProvider().login(region, accountId),
+};
+
 async function endpoints(o: ImageSyncOptions): Promise<{ src: RegistryEndpoint; dest: RegistryEndpoint }> {
   const { params, secrets } = o;
-  const tokens = o.ecrTokens ?? new SdkEcrTokenProvider();
+  const tokens = o.ecrTokens ?? sdkEcrTokens;
   const srcLogin = params.srcCredential
     ? await loginFromSecret(secrets, params.srcCredential, 'srcCredential')
     : params.sourceType === 'Amazon_ECR' && params.srcRegion ? await tokens.login(params.srcRegion, params.srcAccountId) : undefined;
@@ -138,7 +147,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   const destApi = new RegistryClient(dest);
   const digest = manifestDigestReader(skopeo, logger, signal);
   const catalog = o.catalog ?? (params.sourceType === 'Amazon_ECR' && !params.insecure
-    ? ecrCatalog(params.srcRegion, { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
+    ? (await ecrAdapter()).ecrCatalog(params.srcRegion, { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
     : new RegistryV2Catalog(src));
   const report = async () => o.onProgress?.({ ...(await status.summary()), bytesPerSecond: 0 });
   const retry = <T>(fn: () => Promise<T>) => withRetry(fn, {
