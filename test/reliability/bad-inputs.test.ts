@@ -126,8 +126,9 @@ describe('dth s3 sync with hostile keys', () => {
     { key: '..', size: 1 },
     { key: `long/${'k'.repeat(1019)}`, size: 50 }, // 1024 bytes, the S3 maximum
     { key: 'ctl-\u0001\u001b[31mred\u001b[0m-\u007f.txt', size: 60 },
-    // A CR would not survive: XML listings normalise it to LF, and neither s3rver nor fauxqs knows encoding-type=url.
+    // Listings ask for encoding-type=url (which AWS honours); fauxqs answers raw keys, which our parser keeps as they are.
     { key: 'line\nbreak.txt', size: 70 },
+    { key: 'carriage\rreturn.txt', size: 75 },
     { key: 'tab\tand space .txt', size: 80 },
     { key: 'back\\slash/%2e%2e/enc', size: 90 },
     { key: 'a//double//slash', size: 110 },

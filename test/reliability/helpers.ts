@@ -63,17 +63,21 @@ export async function md5Of(s3: S3Client, bucket: string, key: string): Promise<
  */
 export async function compareWithSource(dest: S3Client, bucket: string, expected: Map<string, string>, prefix = ''): Promise<string[]> {
   const problems: string[] = [];
+  // The SDK's XML parser turns a CR in a listed key into LF (XML end-of-line handling), so listed names are matched
+  // in that form; the exact key is then proven by a GET of it.
+  const asListed = (key: string) => key.replace(/\r\n?/g, '\n');
   const present = await listKeys(dest, bucket);
   for (const [key, md5] of expected) {
     const destKey = prefix + key;
-    if (!present.has(destKey)) {
+    if (!present.has(asListed(destKey))) {
       problems.push(`missing ${destKey}`);
       continue;
     }
-    const got = await md5Of(dest, bucket, destKey);
+    const got = await md5Of(dest, bucket, destKey).catch((err: Error) => `unreadable (${err.name})`);
     if (got !== md5) problems.push(`different bytes in ${destKey}`);
   }
-  for (const key of present.keys()) if (!expected.has(key.slice(prefix.length))) problems.push(`unexpected ${key}`);
+  const expectedAsListed = new Set([...expected.keys()].map(asListed));
+  for (const key of present.keys()) if (!expectedAsListed.has(asListed(key.slice(prefix.length)))) problems.push(`unexpected ${key}`);
   return problems;
 }
 

@@ -127,7 +127,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
     const fetchPage = (token?: string): Promise<ListPage> => this.call('list bucket', async () => {
-      const query: Record<string, string> = { 'list-type': '2' };
+      const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
       if (prefix) query.prefix = prefix;
       if (token) query['continuation-token'] = token;
       else if (startAfter) query['start-after'] = startAfter;

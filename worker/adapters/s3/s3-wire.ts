@@ -66,23 +66,36 @@ export interface ListPage {
   nextToken?: string;
 }
 
-/** One ListObjectsV2 answer. Keys come entity-escaped in XML text, so splitting on the element tags is safe. */
+/**
+ * A key from a listing asked for with encoding-type=url: S3 form-encodes it (a space is "+", a "+" is "%2B").
+ * Without the encoding, keys with a CR or characters XML 1.0 cannot carry do not survive the listing.
+ */
+export function decodeListedKey(encoded: string): string {
+  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+}
+
+/**
+ * One ListObjectsV2 answer. Keys come entity-escaped in XML text, so splitting on the element tags is safe; they are
+ * URL-decoded when the answer says <EncodingType>url</EncodingType> (servers that ignore the request send them raw).
+ */
 export function parseListPage(xml: string): ListPage {
   const objects: ObjectSummary[] = [];
   const blocks = xml.split('<Contents>');
+  const last = blocks[blocks.length - 1];
+  // Everything outside the <Contents> elements: the page's own fields, before or after the entries.
+  const outside = blocks.length > 1 ? blocks[0] + last.slice(last.lastIndexOf('</Contents>')) : blocks[0];
+  const urlEncoded = xmlTag(outside, 'EncodingType') === 'url';
   for (let i = 1; i < blocks.length; i++) {
     const b = blocks[i];
-    const key = xmlTag(b, 'Key');
-    if (key === undefined) continue;
+    const listed = xmlTag(b, 'Key');
+    if (listed === undefined) continue;
+    const key = urlEncoded ? decodeListedKey(listed) : listed;
     const modified = xmlTag(b, 'LastModified');
     objects.push({
       key, size: Number(xmlTag(b, 'Size') ?? 0), etag: xmlTag(b, 'ETag'),
       lastModified: modified ? new Date(modified) : undefined, storageClass: xmlTag(b, 'StorageClass'),
     });
   }
-  // Everything outside the <Contents> elements: the page's own fields, before or after the entries.
-  const last = blocks[blocks.length - 1];
-  const outside = blocks.length > 1 ? blocks[0] + last.slice(last.lastIndexOf('</Contents>')) : blocks[0];
   const truncated = xmlTag(outside, 'IsTruncated') === 'true';
   const token = xmlTag(outside, 'NextContinuationToken');
   return { objects, nextToken: truncated && token ? token : undefined };
