@@ -2,11 +2,14 @@
  * The S3 adapter's lean request path against a real s3rver: the default credential chain (no keys given) signs it,
  * listings come back whole and decoded, and missing buckets/objects and rejected keys become the engine's errors.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
 import { BucketNotFoundError, CredentialsError } from '../../../worker/core/errors.js';
 import { createBucket, s3Client, servers } from '../../support/servers.js';
+import { createHash } from 'node:crypto';
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 const saved = { ...process.env };
 beforeEach(() => {
@@ -60,5 +63,30 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
     const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
     expect(await store.head('nothing')).toBeUndefined();
     expect(await store.open('nothing')).toBeUndefined();
+  });
+
+  it('copies server-side and starts multipart uploads with the destination attributes (content type, metadata)', async () => {
+    const keys = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const src = await createBucket(servers.s3Source, 'attr-src');
+    const dst = await createBucket(servers.s3Source, 'attr-dst');
+    const s3 = s3Client(servers.s3Source);
+    // (s3rver decodes x-amz-copy-source with decodeURI, so a '+' in the source key is not found there; copies fall back to streaming.)
+    await s3.send(new PutObjectCommand({ Bucket: src, Key: 'dir/a b.txt', Body: 'server side' }));
+    const store = new S3ObjectStore({ bucket: dst, region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
+    const options = { contentType: 'text/plain', metadata: { owner: 'ann' } };
+
+    const copied = await store.copyFrom({ bucket: src, key: 'dir/a b.txt' }, 'copy.txt', options, 11);
+    expect(copied.etag).toBe('"' + md5('server side') + '"');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: dst, Key: 'copy.txt' }));
+    expect([head.ContentType, head.Metadata]).toEqual(['text/plain', { owner: 'ann' }]);
+
+    const part = Buffer.alloc(5 * 1024 * 1024, 1);
+    const uploadId = await store.createMultipart('multi.bin', options);
+    const { etag } = await store.uploadPart('multi.bin', uploadId, 1, part, part.length);
+    await store.completeMultipart('multi.bin', uploadId, [{ partNumber: 1, etag, size: part.length }]);
+    const multi = await s3.send(new HeadObjectCommand({ Bucket: dst, Key: 'multi.bin' }));
+    expect([multi.ContentLength, multi.ContentType, multi.Metadata]).toEqual([part.length, 'text/plain', { owner: 'ann' }]);
+
+    await expect(store.copyFrom({ bucket: src, key: 'missing' }, 'never.txt', options, 1)).rejects.toThrow();
   });
 });

@@ -1,11 +1,11 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
-import type { ObjectCannedACL, S3Client, StorageClass } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
 import { toActionableError } from './s3-errors.js';
-import { S3HttpClient, type S3HttpError } from './s3-http.js';
+import { S3HttpClient, S3HttpError, xmlTag } from './s3-http.js';
 import { headFromHeaders, parseListPage, writeHeaders, type ListPage } from './s3-wire.js';
 
 export interface S3BucketConfig {
@@ -18,28 +18,6 @@ export interface S3BucketConfig {
   requesterPays?: boolean;
   /** Sockets kept open to the endpoint; the engine's concurrency is bounded below this. */
   maxSockets?: number;
-}
-
-function tagsToQuery(tags: Record<string, string> | undefined): string | undefined {
-  if (!tags || Object.keys(tags).length === 0) return undefined;
-  return new URLSearchParams(tags).toString();
-}
-
-function writeParams(o: WriteOptions) {
-  return {
-    ContentType: o.contentType,
-    ContentEncoding: o.contentEncoding,
-    ContentLanguage: o.contentLanguage,
-    ContentDisposition: o.contentDisposition,
-    CacheControl: o.cacheControl,
-    Expires: o.expires,
-    Metadata: o.metadata,
-    StorageClass: o.storageClass as StorageClass | undefined,
-    ACL: o.acl as ObjectCannedACL | undefined,
-    ServerSideEncryption: o.sse,
-    SSEKMSKeyId: o.kmsKeyId,
-    Tagging: tagsToQuery(o.tags),
-  };
 }
 
 interface Sdk {
@@ -83,7 +61,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * The SDK, for the rarer calls (multipart start/complete/abort, tagging, CopyObject, delete) and the default
+   * The SDK, for the rarer calls (multipart complete/abort, tagging, delete) and the default
    * credential chain. Loaded on first use: evaluating it costs ~0.2 CPU-s at start-up, which a run of small
    * objects with static keys never needs.
    */
@@ -200,11 +178,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
-    const sdk = await this.sdk();
-    const out = await this.call('create multipart upload', () =>
-      sdk.client.send(new sdk.commands.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ...writeParams(options) })));
-    if (!out.UploadId) throw new Error(`create multipart upload for "${key}" returned no UploadId`);
-    return out.UploadId;
+    const { text } = await this.call('create multipart upload', () =>
+      this.http.sendForText({ method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) }));
+    const uploadId = xmlTag(text, 'UploadId');
+    if (!uploadId) throw new Error(`create multipart upload for "${key}" returned no UploadId`);
+    return uploadId;
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }> {
@@ -236,14 +214,19 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, _size: number): Promise<{ etag?: string }> {
-    const sdk = await this.sdk();
-    const out = await this.call('copy object', () =>
-      sdk.client.send(new sdk.commands.CopyObjectCommand({
-        Bucket: this.bucket, Key: key,
-        CopySource: `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
-        MetadataDirective: 'REPLACE', TaggingDirective: options.tags ? 'REPLACE' : undefined, ...writeParams(options),
-      })));
-    return { etag: out.CopyObjectResult?.ETag };
+    const headers = {
+      ...writeHeaders(options),
+      'x-amz-copy-source': `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
+      'x-amz-metadata-directive': 'REPLACE',
+      ...(options.tags ? { 'x-amz-tagging-directive': 'REPLACE' } : {}),
+    };
+    const { text } = await this.call('copy object', () => this.http.sendForText({ method: 'PUT', key, headers }));
+    // CopyObject can fail after its 200 status line: the answer is then an <Error> document.
+    if (text.includes('<Error>')) {
+      throw toActionableError(new S3HttpError(500, xmlTag(text, 'Code') ?? 'InternalError', xmlTag(text, 'Message') ?? 'copy failed'),
+        'copy object', this.bucket, this.endpointLabel);
+    }
+    return { etag: xmlTag(text, 'ETag') };
   }
 
   async delete(key: string): Promise<void> {
