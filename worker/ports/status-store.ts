@@ -39,6 +39,12 @@ export interface StatusStore {
   get(key: string): Promise<ObjectRecord | undefined>;
   put(record: ObjectRecord): Promise<void>;
   update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void>;
+  /**
+   * One write as a copy starts: status IN_PROGRESS with `attempts` and `startedAt`, error cleared. Creates the record
+   * from `size`/`etag` when none exists (S3 event jobs have no finder record); otherwise keeps the rest of it (an open
+   * multipart upload, the version it belongs to). Replaces a read, an insert and an update per object.
+   */
+  markStarted(start: { key: string; size: number; etag?: string; attempts: number; startedAt: string }): Promise<void>;
   /** Records a finished part of an open multipart upload. */
   addPart(key: string, uploadId: string, part: UploadedPart): Promise<void>;
   listParts(key: string, uploadId: string): Promise<UploadedPart[]>;

@@ -83,15 +83,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   };
 
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
-    const startedAt = new Date().toISOString();
-    const existing = await status.get(job.key);
-    if (!existing) await status.put({ key: job.key, size: job.size, etag: job.etag, status: 'PENDING', attempts: 0 });
+    await status.markStarted({ key: job.key, size: job.size, etag: job.etag, attempts: msg.receiveCount, startedAt: new Date().toISOString() });
     if (job.action === 'delete') {
       await options.dest.delete(destinationKey(params.destPrefix, job.key));
-      await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString(), attempts: msg.receiveCount });
+      await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
       return;
     }
-    await status.update(job.key, { status: 'IN_PROGRESS', attempts: msg.receiveCount, startedAt, error: undefined });
     try {
       const result = await copyObject(ctx, job.key, job.action === 'copy' || job.action === undefined ? job.size : undefined);
       await status.update(job.key, {

@@ -22,6 +22,20 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
       expect(await s.get(full.key)).toEqual(pending(full.key, 13));
     });
 
+    it('marks a copy started in one write: creates a missing record, keeps an existing one\'s upload and version', async () => {
+      const s = await makeStore();
+      await s.markStarted({ key: 'event/new.txt', size: 7, etag: '"v1"', attempts: 1, startedAt: 't0' });
+      expect(await s.get('event/new.txt')).toEqual({ key: 'event/new.txt', size: 7, etag: '"v1"', status: 'IN_PROGRESS', attempts: 1, startedAt: 't0' });
+
+      await s.put({ ...pending('big.bin', 100), etag: '"v0"', uploadId: 'u1', partSize: 50, error: 'reset', status: 'PENDING' });
+      await s.markStarted({ key: 'big.bin', size: 999, etag: '"other"', attempts: 3, startedAt: 't1' });
+      expect(await s.get('big.bin')).toEqual({
+        key: 'big.bin', size: 100, etag: '"v0"', status: 'IN_PROGRESS', attempts: 3, startedAt: 't1', uploadId: 'u1', partSize: 50,
+      });
+      await s.markStarted({ key: 'no-etag', size: 1, attempts: 1, startedAt: 't2' });
+      expect(await s.get('no-etag')).toEqual({ key: 'no-etag', size: 1, status: 'IN_PROGRESS', attempts: 1, startedAt: 't2' });
+    });
+
     it('patches named fields, removes fields patched to undefined, and ignores a patch of a missing key', async () => {
       const s = await makeStore();
       await s.put({ ...pending('k', 10), uploadId: 'u9', partSize: 5, error: 'old' });

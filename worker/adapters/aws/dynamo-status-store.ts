@@ -116,6 +116,25 @@ export class DynamoStatusStore implements StatusStore {
     }
   }
 
+  /** One UpdateItem: it creates the item when absent, and if_not_exists keeps an existing record's size and etag. */
+  async markStarted(start: { key: string; size: number; etag?: string; attempts: number; startedAt: string }): Promise<void> {
+    const sets = ['#status = :status', '#attempts = :attempts', '#startedAt = :startedAt', '#size = if_not_exists(#size, :size)'];
+    const names: Record<string, string> = { '#status': 'status', '#attempts': 'attempts', '#startedAt': 'startedAt', '#size': 'size', '#error': 'error' };
+    const values: Record<string, unknown> = { ':status': 'IN_PROGRESS', ':attempts': start.attempts, ':startedAt': start.startedAt, ':size': start.size };
+    if (start.etag !== undefined) {
+      sets.push('#etag = if_not_exists(#etag, :etag)');
+      names['#etag'] = 'etag';
+      values[':etag'] = start.etag;
+    }
+    await this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { [PK]: start.key, [SK]: RECORD_SORT_KEY },
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE #error`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }));
+  }
+
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
     await this.doc.send(new PutCommand({
       TableName: this.tableName,

@@ -41,6 +41,8 @@ export function statementCache(db: SqliteDatabase): (sql: string) => Database.St
   };
 }
 
+const DEFAULT_COMMIT_GAP_MS = 5;
+
 interface PendingWrite {
   write: () => unknown;
   result?: unknown;
@@ -59,7 +61,14 @@ export class GroupCommit {
   private flushScheduled = false;
   private readonly commit: (batch: PendingWrite[]) => void;
 
-  constructor(db: SqliteDatabase) {
+  private lastCommitAt = -Infinity;
+
+  /**
+   * `minGapMs`: a commit follows the previous one no sooner than this. A busy worker writes in nearly every
+   * event-loop turn, and each turn paid a commit: 20,000 small objects made 14,800 commits holding the main thread
+   * 7.4 s (3.7 CPU-s). With 5 ms: 5,700 commits, 5.2 s (3.0 CPU-s). A write waits at most that much longer.
+   */
+  constructor(db: SqliteDatabase, private readonly minGapMs = DEFAULT_COMMIT_GAP_MS) {
     const tx = db.transaction((batch: PendingWrite[]) => {
       for (const p of batch) p.result = p.write();
     });
@@ -74,10 +83,13 @@ export class GroupCommit {
       this.pending.push({ write, resolve: resolve as (result: unknown) => void, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      setImmediate(() => {
+      const run = () => {
         this.flushScheduled = false;
         this.flush();
-      });
+      };
+      const wait = this.lastCommitAt + this.minGapMs - performance.now();
+      if (wait > 0) setTimeout(run, wait);
+      else setImmediate(run);
     });
   }
 
@@ -86,6 +98,7 @@ export class GroupCommit {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    this.lastCommitAt = performance.now();
     try {
       this.commit(batch);
     } catch (err) {

@@ -102,6 +102,15 @@ export class SqliteStatusStore implements StatusStore {
     return this.commits.enqueue(() => { apply.run(...args); });
   }
 
+  async markStarted(start: { key: string; size: number; etag?: string; attempts: number; startedAt: string }): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO object_status (task_id, key, size, etag, status, attempts, started_at) VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?)
+       ON CONFLICT (task_id, key) DO UPDATE SET status = 'IN_PROGRESS', attempts = excluded.attempts,
+         started_at = excluded.started_at, error = NULL`);
+    const args = [this.taskId, start.key, start.size, start.etag ?? null, start.attempts, start.startedAt];
+    return this.commits.enqueue(() => { upsert.run(...args); });
+  }
+
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
     const insert = this.sql('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)');
     const args = [this.taskId, key, uploadId, part.partNumber, part.etag, part.size];
