@@ -22,6 +22,7 @@ export type FaultKind =
   | 'truncateBody' // forwarded; Content-Length kept, body cut short, socket ended
   | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (only a size/checksum check notices)
   | 'flipByte' // forwarded; one byte in the middle of a whole-object GET body inverted, length kept (only a content check notices)
+  | 'flipPartByte' // the same on a ranged GET (a multipart copy's part read)
   | 'slow'; // forwarded after `slowMs`
 
 export type FaultRates = Partial<Record<FaultKind, number>>;
@@ -54,6 +55,8 @@ export interface FaultProxyOptions {
   /** Seed of the fault dice (mulberry32); the same seed and request order give the same faults. */
   seed?: number;
   rates?: FaultRates;
+  /** At most this many faults of a kind; then that kind stops (a fault that must happen, then must be recovered from). */
+  limits?: Partial<Record<FaultKind, number>>;
   /** Only requests whose operation is listed can be faulted (default: every object-level operation). */
   faultOps?: S3Operation[];
   /** Delay of a 'slow' response (default 1500 ms). */
@@ -162,7 +165,7 @@ function objectKeyOf(rawUrl: string): string {
   return decodeURIComponent(segments.join('/'));
 }
 
-const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'flipByte', 'slow'];
+const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'flipByte', 'flipPartByte', 'slow'];
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
@@ -192,6 +195,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (kind === 'resetRequest' && !hasBody) continue;
       if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && op !== 'GetObject') continue;
       if (kind === 'flipByte' && (op !== 'GetObject' || ranged)) continue;
+      if (kind === 'flipPartByte' && (op !== 'GetObject' || !ranged)) continue;
+      const limit = options.limits?.[kind];
+      if (limit !== undefined && stats.faults.filter((f) => f.kind === kind).length >= limit) continue;
       acc += rate;
       if (roll < acc) return kind;
     }
@@ -292,7 +298,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         }
 
-        if (fault === 'flipByte' && ok && total > 0) {
+        if ((fault === 'flipByte' || fault === 'flipPartByte') && ok && total > 0) {
           const at = Math.floor(total / 2);
           let offset = 0;
           res.writeHead(status, outHeaders);

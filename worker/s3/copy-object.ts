@@ -189,17 +189,20 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
   const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
   const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
   const completed = await ctx.dest.completeMultipart(destKey, uploadId, parts);
+  // The upload is closed either way: a retry must start a new one, not resume this one.
+  await status.clearParts(head.key, uploadId);
+  await status.update(head.key, { uploadId: undefined, partSize: undefined });
   const dstEtag = completed.etag?.replace(/"/g, '');
-  // AWS answers md5-of-part-md5s "-N"; some stores answer the whole-object MD5, comparable to a single-part source ETag.
+  // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
+  // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
   if (destEtagIsMd5(ctx) && dstEtag && composite) {
     const wholeMd5 = md5FromEtag(head.etag);
     const ok = dstEtag === composite || (wholeMd5 !== undefined && dstEtag === wholeMd5) || (head.etag?.replace(/"/g, '') === dstEtag);
     if (!ok && dstEtag.includes('-')) {
       throw new VerificationError(destKey, `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`);
     }
+    if (!ok && wholeMd5 !== undefined) throw new CorruptedInTransitError(destKey, dstEtag, wholeMd5);
   }
-  await status.clearParts(head.key, uploadId);
-  await status.update(head.key, { uploadId: undefined, partSize: undefined });
   return {
     method: 'multipart', bytes: head.size, checksum: `md5-parts:${composite ?? 'unknown'}`, sourceEtag: head.etag,
     partsUploaded: todo.length,
