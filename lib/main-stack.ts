@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CfnParameter, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnMapping, CfnOutput, CfnParameter, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -116,7 +116,7 @@ export class MainStack extends Stack {
       new CfnOutput(this, 'OidcCustomerDomainValue', { value: domain.valueAsString, description: 'Point this domain (CNAME) at the console distribution' });
     }
     const api = new TaskApi(this, 'TaskApi', { authorizationMode: auth.authorizationMode, handler: apiFn });
-    site.deploy(configFor(auth, api.api.graphqlUrl));
+    site.deploy(configFor(auth, api.api.graphqlUrl, consoleHostOf(this)));
     new CfnOutput(this, 'ConsoleUrl', { value: site.url });
     new CfnOutput(this, 'ApiUrl', { value: api.api.graphqlUrl });
     this.console = site;
@@ -130,10 +130,25 @@ export class MainStack extends Stack {
 /** Per-task stacks are created by the orchestrator, not `cdk deploy`: no BootstrapVersion SSM parameter check. */
 const perTaskSynthesizer = () => new DefaultStackSynthesizer({ generateBootstrapVersionRule: false });
 
-export function configFor(auth: ConsoleAuth, apiUrl: string) {
+/** The AWS Management Console's host per partition: China regions have their own console, not console.aws.amazon.com. */
+export const CONSOLE_HOSTS: Record<string, string> = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+};
+
+/** The console host of the partition the stack is deployed to, chosen by CloudFormation (the template is region-agnostic). */
+function consoleHostOf(scope: Construct): string {
+  const hosts = new CfnMapping(scope, 'ConsoleHosts', {
+    mapping: Object.fromEntries(Object.entries(CONSOLE_HOSTS).map(([partition, host]) => [partition, { host }])),
+  });
+  return hosts.findInMap(Aws.PARTITION, 'host');
+}
+
+export function configFor(auth: ConsoleAuth, apiUrl: string, consoleHost = CONSOLE_HOSTS.aws) {
   return {
     authType: auth.authType, apiUrl, region: Aws.REGION, cognitoDomain: auth.cognitoDomain, oidcIssuer: auth.oidcIssuer,
-    clientId: auth.clientId, dashboardUrlPrefix: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,
+    clientId: auth.clientId, dashboardUrlPrefix: `https://${consoleHost}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,
   };
 }
 

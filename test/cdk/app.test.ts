@@ -87,6 +87,11 @@ describe('main stack', () => {
     const config = configFor({ authType: 'OIDC', cognitoDomain: '', oidcIssuer: 'https://id.example', clientId: 'c1' } as ConsoleAuth, 'https://api.example/graphql');
     expect(Object.keys(config).sort()).toEqual(['apiUrl', 'authType', 'clientId', 'cognitoDomain', 'dashboardUrlPrefix', 'oidcIssuer', 'region']);
     expect(config).toMatchObject({ authType: 'OIDC', apiUrl: 'https://api.example/graphql', oidcIssuer: 'https://id.example', clientId: 'c1' });
+    // The dashboard link points at the console of the partition deployed to (China regions: console.amazonaws.cn).
+    expect(cognito.findMappings('ConsoleHosts')).toEqual({
+      ConsoleHosts: { aws: { host: 'console.aws.amazon.com' }, 'aws-cn': { host: 'console.amazonaws.cn' }, 'aws-us-gov': { host: 'console.amazonaws-us-gov.com' } },
+    });
+    expect(markers(cognito)).toMatch(/"Fn::FindInMap":\["ConsoleHosts",\{"Ref":"AWS::Partition"\},"host"\]/);
   });
 
   it('signs in with Cognito (AdminEmail parameter, admin user, PKCE client) or with OIDC (issuer and client parameters)', () => {
