@@ -1,7 +1,7 @@
 import { Validations, type CfnResource, type Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 
-/** Service actions CloudFormation needs to create/delete plugin stack resources on the start/stop steps' behalf. */
+/** Service actions CloudFormation's plugin stack role needs to create/delete plugin stack resources. */
 const PLUGIN_SERVICES = ['autoscaling', 'cloudwatch', 'dynamodb', 'ec2', 'ecs', 'events', 'lambda', 'logs', 'sns', 'sqs', 'states'];
 
 /** cdk-nag AwsSolutions findings of the main stack that are accepted, each with its reason. */
@@ -16,7 +16,7 @@ export function acknowledgeMainStack(stack: Stack, functions: IFunction[], stack
     { id: 'AwsSolutions-CFR2', reason: 'Static console files only; the API is AppSync with Cognito/OIDC authorization' },
     { id: 'AwsSolutions-CFR4', reason: 'Default CloudFront certificate (no custom domain): CloudFront fixes the minimum protocol; viewers are redirected to HTTPS' },
     { id: 'AwsSolutions-COG2', reason: 'MFA is optional (TOTP) so that the first sign-in with the emailed temporary password works; threat protection is enforced' },
-    ...PLUGIN_SERVICES.map((svc) => iam5(`Action::${svc}:*`, `CloudFormation creates and deletes the plugin stack's ${svc} resources with the start/stop step's permissions (resource names are only known at creation)`)),
+    ...PLUGIN_SERVICES.map((svc) => iam5(`Action::${svc}:*`, `CloudFormation's service role (assumable by CloudFormation only) creates and deletes the plugin stack's ${svc} resources (resource names are only known at creation)`)),
     iam5('Resource::*', 'Actions without resource-level permissions (secretsmanager:ListSecrets, cloudwatch:GetMetricData, cloudformation:GetTemplateSummary, X-Ray, log delivery) and plugin resource creation by CloudFormation'),
     iam5('Action::s3:GetBucket*', 'Read grant of the plugin template assets (and the CDK bucket deployment source)'),
     iam5('Action::s3:GetObject*', 'Read grant of the plugin template assets (and the CDK bucket deployment source)'),

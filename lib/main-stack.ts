@@ -1,6 +1,6 @@
 import { Aws, CfnMapping, CfnOutput, CfnParameter, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -57,8 +57,15 @@ export class MainStack extends Stack {
     };
     const step = (id: string, file: string, extra: Record<string, string> = {}) =>
       handlerFunction(this, id, { entry: repoPath('lambda', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
+    // CloudFormation creates and deletes the plugin stacks' resources as this role: the step Lambdas that call it
+    // hold no rights on EC2, ECS, IAM… themselves, only the right to hand this one role to CloudFormation.
+    const pluginStackRole = new Role(this, 'PluginStackRole', {
+      assumedBy: new ServicePrincipal('cloudformation.amazonaws.com'),
+      description: 'CloudFormation service role of the per-task plugin stacks',
+    });
+    pluginStackRole.addToPolicy(new PolicyStatement({ actions: PLUGIN_RESOURCE_ACTIONS, resources: ['*'] }));
     const steps = {
-      startStack: step('StartStackFn', 'start-stack.ts'),
+      startStack: step('StartStackFn', 'start-stack.ts', { PLUGIN_STACK_ROLE_ARN: pluginStackRole.roleArn }),
       stopStack: step('StopStackFn', 'stop-stack.ts'),
       queryStackStatus: step('QueryStackStatusFn', 'query-stack-status.ts'),
       checkFinder: step('CheckFinderFn', 'check-finder.ts'),
@@ -83,12 +90,12 @@ export class MainStack extends Stack {
     const readLogs = new PolicyStatement({ actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], resources: [pluginLogs, `${pluginLogs}:*`] });
     for (const t of [this.s3Template, this.ecrTemplate]) {
       t.asset.grantRead(steps.startStack);
+      t.asset.grantRead(pluginStackRole);
     }
     steps.startStack.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:GetTemplateSummary'], resources: ['*'] }));
     for (const fn of [steps.startStack, steps.stopStack]) {
       fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:TagResource'], resources: [pluginStacks] }));
-      // CloudFormation creates/deletes the plugin stack's resources with the caller's permissions.
-      fn.addToRolePolicy(new PolicyStatement({ actions: PLUGIN_RESOURCE_ACTIONS, resources: ['*'] }));
+      pluginStackRole.grantPassRole(fn.grantPrincipal);
     }
     steps.queryStackStatus.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [pluginStacks] }));
     steps.checkFinder.addToRolePolicy(readLogs);
@@ -152,7 +159,7 @@ export function configFor(auth: ConsoleAuth, apiUrl: string, consoleHost = CONSO
   };
 }
 
-/** What CloudFormation needs to create and delete the plugin stacks' resources on the step functions' behalf. */
+/** What CloudFormation needs, as the plugin stacks' service role, to create and delete their resources. */
 const PLUGIN_RESOURCE_ACTIONS = [
   'ec2:*', 'ecs:*', 'autoscaling:*', 'sqs:*', 'sns:*', 'dynamodb:*', 'events:*', 'logs:*', 'cloudwatch:*', 'states:*',
   'lambda:*', 'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',

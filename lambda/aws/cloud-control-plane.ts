@@ -95,5 +95,6 @@ export function cloudStepDeps(config: LambdaConfig, clients: CloudClients): Step
     statusFor: (tableName) => new DynamoStatusStore({ client: clients.dynamodb, tableName }),
     templates: config.templates,
     stackPrefix: config.stackPrefix,
+    stackRoleArn: config.pluginStackRoleArn,
   };
 }

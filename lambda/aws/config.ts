@@ -9,6 +9,8 @@ export interface LambdaConfig {
   stateMachineArn?: string;
   templates: Partial<Record<TaskType, string>>;
   stackPrefix: string;
+  /** The role CloudFormation assumes to create and delete plugin stacks (so the step Lambdas need no rights on their resources). */
+  pluginStackRoleArn?: string;
   secretNamePrefix?: string;
   metricsNamespace: string;
   notifyTopicArn?: string;
@@ -34,6 +36,10 @@ export function loadLambdaConfig(env: Env, needs: { stateMachine?: boolean; temp
   }
   const stackPrefix = envValue(env, 'STACK_NAME_PREFIX') ?? 'DTH';
   if (!/^[A-Za-z][A-Za-z0-9-]{0,60}$/.test(stackPrefix)) throw new InvalidParameterError('STACK_NAME_PREFIX', 'must start with a letter and hold letters, digits and hyphens');
+  const pluginStackRoleArn = envValue(env, 'PLUGIN_STACK_ROLE_ARN');
+  if (pluginStackRoleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(pluginStackRoleArn)) {
+    throw new InvalidParameterError('PLUGIN_STACK_ROLE_ARN', `"${pluginStackRoleArn}" is not an IAM role ARN`);
+  }
   const notifyTopicArn = envValue(env, 'NOTIFY_TOPIC_ARN');
   if (notifyTopicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(notifyTopicArn)) {
     throw new InvalidParameterError('NOTIFY_TOPIC_ARN', `"${notifyTopicArn}" is not an SNS topic ARN`);
@@ -44,6 +50,7 @@ export function loadLambdaConfig(env: Env, needs: { stateMachine?: boolean; temp
     stateMachineArn,
     templates: Object.fromEntries(Object.entries(templates).filter(([, v]) => v)) as LambdaConfig['templates'],
     stackPrefix,
+    pluginStackRoleArn,
     secretNamePrefix: envValue(env, 'SECRET_NAME_PREFIX'),
     metricsNamespace: envValue(env, 'METRICS_NAMESPACE') ?? 'DataTransferHub',
     notifyTopicArn,

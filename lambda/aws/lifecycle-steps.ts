@@ -34,6 +34,8 @@ export interface StepDeps {
   statusFor?: (tableName: string) => StatusStore;
   templates?: Partial<Record<TaskType, string>>;
   stackPrefix?: string;
+  /** Service role CloudFormation uses for the plugin stack's resources (and keeps for its deletion). */
+  stackRoleArn?: string;
   now?: () => Date;
 }
 
@@ -88,6 +90,7 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
       TemplateURL: templateUrl,
       Parameters: Object.entries(values).filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      RoleARN: deps.stackRoleArn,
       Tags: [{ Key: 'dth:task-id', Value: task.id }],
     }));
     const updated = await deps.tasks.update(task.id, { stackId: out.StackId, stackName, templateUrl, stackStatus: 'CREATE_IN_PROGRESS' });

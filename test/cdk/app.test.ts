@@ -188,6 +188,28 @@ describe('main stack', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:GetItem'] })]) },
     });
   });
+
+  it('lets CloudFormation alone hold the rights on plugin resources, through a service role the start step hands it', () => {
+    const roles = cognito.findResources('AWS::IAM::Role');
+    const cfnRoles = Object.entries(roles).filter(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('cloudformation.amazonaws.com'));
+    expect(cfnRoles.map(([id]) => id)).toHaveLength(1);
+    const [cfnRoleId] = cfnRoles[0];
+    const policies = Object.values(cognito.findResources('AWS::IAM::Policy'));
+    const statementsOf = (roleId: string) => policies
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const actionsOf = (roleId: string) => statementsOf(roleId).flatMap((st) => [st.Action].flat());
+    expect(actionsOf(cfnRoleId)).toEqual(expect.arrayContaining(['ec2:*', 'ecs:*', 'autoscaling:*', 'iam:CreateRole', 'iam:PassRole']));
+
+    // The start step's role: no plugin-resource rights of its own, iam:PassRole on that one role only.
+    const start = Object.values(cognito.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.PLUGIN_STACK_ROLE_ARN);
+    expect(start?.Properties.Environment.Variables.PLUGIN_STACK_ROLE_ARN).toEqual({ 'Fn::GetAtt': [cfnRoleId, 'Arn'] });
+    const startRoleId = (start?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const startActions = actionsOf(startRoleId);
+    for (const broad of ['ec2:*', 'ecs:*', 'iam:CreateRole', 'lambda:*']) expect(startActions).not.toContain(broad);
+    const passRole = statementsOf(startRoleId).filter((st) => [st.Action].flat().includes('iam:PassRole'));
+    expect(passRole.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [cfnRoleId, 'Arn'] }]);
+  });
 });
 
 describe('S3 plugin stack', () => {

@@ -157,6 +157,9 @@ describe('Lambda configuration', () => {
     expect(() => loadLambdaConfig({ TASK_TABLE: 't' }, { templates: true })).toThrow(/^S3_PLUGIN_TEMPLATE_URL: is required/);
     expect(() => loadLambdaConfig({ TASK_TABLE: 't', S3_PLUGIN_TEMPLATE_URL: 'not a url' })).toThrow(/^S3_PLUGIN_TEMPLATE_URL:/);
     expect(() => loadLambdaConfig({ TASK_TABLE: 't', NOTIFY_TOPIC_ARN: 'topic' })).toThrow(/^NOTIFY_TOPIC_ARN:/);
+    expect(() => loadLambdaConfig({ TASK_TABLE: 't', PLUGIN_STACK_ROLE_ARN: 'arn:aws:iam::1:user/x' })).toThrow(/^PLUGIN_STACK_ROLE_ARN: .* is not an IAM role ARN/);
+    expect(loadLambdaConfig({ TASK_TABLE: 't', PLUGIN_STACK_ROLE_ARN: 'arn:aws-cn:iam::123456789012:role/DTH-PluginStackRole-AB12' }).pluginStackRoleArn)
+      .toBe('arn:aws-cn:iam::123456789012:role/DTH-PluginStackRole-AB12');
     expect(loadLambdaConfig({ TASK_TABLE: 't', AWS_REGION: 'eu-west-1' })).toMatchObject({ taskTable: 't', region: 'eu-west-1', stackPrefix: 'DTH', metricsNamespace: 'DataTransferHub' });
   });
 });

@@ -21,6 +21,7 @@ const snsMock = mockClient(SNSClient);
 const TEMPLATE = 'https://s3.amazonaws.com/dth-templates/s3-plugin.template.json';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:dth-notify';
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/DTH-S3EC2-abc/1';
+const STACK_ROLE = 'arn:aws:iam::123456789012:role/DTH-PluginStackRole-1A2B';
 
 let tasks: DynamoTaskStore;
 let deps: StepDeps;
@@ -34,7 +35,7 @@ beforeAll(async () => {
     tasks, cfn: new CloudFormationClient({ region: 'us-east-1' }), logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
     sqs: localSqsClient(), sns: new SNSClient({ region: 'us-east-1' }), notifyTopicArn: TOPIC,
     statusFor: (tableName) => new DynamoStatusStore({ client: dynamo, tableName }),
-    templates: { S3EC2: TEMPLATE }, stackPrefix: 'DTH',
+    templates: { S3EC2: TEMPLATE }, stackPrefix: 'DTH', stackRoleArn: STACK_ROLE,
   };
 });
 
@@ -68,6 +69,8 @@ describe('lifecycle steps: plugin stack (CloudFormation mocked, task table on dy
     expect(create.TemplateURL).toBe(TEMPLATE);
     expect(create.StackName).toMatch(/^DTH-S3EC2-/);
     expect(create.Capabilities).toEqual(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
+    // CloudFormation works as the plugin stack role, not with the step's own rights.
+    expect(create.RoleARN).toBe(STACK_ROLE);
     expect(create.Tags).toEqual([{ Key: 'dth:task-id', Value: t.id }]);
     const params = Object.fromEntries((create.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
     expect(params).toEqual({

@@ -18,7 +18,7 @@ const load = async (name: string): Promise<Handler> => (await import(`../../lamb
 beforeAll(async () => {
   Object.assign(process.env, {
     TASK_TABLE: table, DYNAMODB_ENDPOINT: servers.dynamodb, SQS_ENDPOINT: servers.sqs, S3_PLUGIN_TEMPLATE_URL: 'https://s3.amazonaws.com/t/s3.json',
-    STACK_NAME_PREFIX: 'HubTest', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+    STACK_NAME_PREFIX: 'HubTest', PLUGIN_STACK_ROLE_ARN: 'arn:aws:iam::123456789012:role/HubTest-PluginStackRole', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
   });
   await ensureTaskTable(localDynamoClient(), table);
   tasks = new DynamoTaskStore(localDynamoClient(), table);
@@ -36,7 +36,9 @@ describe('step handler files', () => {
     cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: [{ ParameterKey: 'TaskId' }] });
     cfnMock.on(CreateStackCommand).resolves({ StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/HubTest/1' });
     expect(await (await load('start-stack'))({ taskId: id })).toMatchObject({ taskId: id, result: 'WAIT' });
-    expect(cfnMock.commandCalls(CreateStackCommand)[0].args[0].input.StackName).toMatch(/^HubTest-S3EC2-/);
+    expect(cfnMock.commandCalls(CreateStackCommand)[0].args[0].input).toMatchObject({
+      StackName: expect.stringMatching(/^HubTest-S3EC2-/), RoleARN: 'arn:aws:iam::123456789012:role/HubTest-PluginStackRole',
+    });
 
     await tasks.update(id, { progress: 'IN_PROGRESS', stackOutputs: [{ OutputKey: 'QueueUrl', OutputValue: QueueUrl! }, { OutputKey: 'StatusTableName', OutputValue: statusTable }] });
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
