@@ -4,12 +4,13 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store.js';
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
-import { EcrCatalog, SdkEcrTokenProvider } from '../../worker/adapters/ecr/ecr-registry.js';
+import { EcrCatalog } from '../../worker/adapters/ecr/ecr-registry.js';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { createLogger } from '../../worker/core/log.js';
 import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
-import { loginFromSecret } from '../../worker/ecr/registry-credentials.js';
+import { RegistryClient } from '../../worker/ecr/registry-client.js';
+import { registryEndpoints } from '../../worker/ecr/run-image-sync.js';
 import { listTaskImages, type ListedImages } from '../aws/image-lister.js';
 
 export async function handler(): Promise<ListedImages> {
@@ -25,15 +26,10 @@ export async function handler(): Promise<ListedImages> {
   const params = parseEcrTaskParams(raw);
   const region = env.AWS_REGION ?? 'us-east-1';
   const logger = createLogger({ command: 'ecr list', taskId: env.TASK_ID }, { write: (line) => process.stdout.write(line + '\n') });
+  const { src, dest } = await registryEndpoints(params, new SecretsManagerStore(new SecretsManagerClient({ region })));
   const catalog = params.sourceType === 'Amazon_ECR' && !params.srcCredential
     ? new EcrCatalog(new ECRClient({ region: params.srcRegion ?? region }), { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
-    : new RegistryV2Catalog({
-      registry: params.srcRegistry,
-      insecure: params.insecure,
-      login: params.srcCredential
-        ? await loginFromSecret(new SecretsManagerStore(new SecretsManagerClient({ region })), params.srcCredential, 'srcCredential')
-        : params.sourceType === 'Amazon_ECR' && params.srcRegion ? await new SdkEcrTokenProvider().login(params.srcRegion, params.srcAccountId) : undefined,
-    });
+    : new RegistryV2Catalog(src);
   const status = new DynamoStatusStore({ client: new DynamoDBClient({ region }), tableName: table });
-  return listTaskImages({ params, catalog, status, logger });
+  return listTaskImages({ params, catalog, status, logger, registries: { source: new RegistryClient(src), dest: new RegistryClient(dest) } });
 }

@@ -73,7 +73,8 @@ export class EcrPluginStack extends Stack {
       logGroup: finderLogs,
     });
     table.grantReadWriteData(lister);
-    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:GetAuthorizationToken'], resources: ['*'] }));
+    // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
+    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
     lister.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
 
     // Copy task: skopeo in Fargate, one image per task.

@@ -309,6 +309,10 @@ describe('ECR plugin stack', () => {
     });
     ecr.hasResourceProperties('AWS::Lambda::Function', { Runtime: Match.stringLikeRegexp('^nodejs2'), Environment: { Variables: Match.objectLike({ STATUS_TABLE: Match.anyValue(), TASK_PARAMS: Match.anyValue() }) } });
     ecr.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule' });
+    // The lister reads manifest digests on both registries (ECR: BatchGetImage) to leave unchanged images out.
+    ecr.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:ListImages', 'ecr:BatchGetImage']) })]) },
+    });
   });
 });
 

@@ -1,4 +1,7 @@
-/** The ECR plugin's lister step on a real status table (dynalite): expansion, PENDING records, finder log events. */
+/**
+ * The ECR plugin's lister step on a real status table (dynalite): expansion, PENDING records, finder log events, and
+ * leaving out images the destination registry already holds (real registries, digests over the registry API).
+ */
 import { describe, expect, it } from 'vitest';
 import { listTaskImages } from '../../lambda/aws/image-lister.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../worker/adapters/aws/index.js';
@@ -6,7 +9,9 @@ import { createLogger } from '../../worker/core/log.js';
 import type { RegistryCatalog } from '../../worker/ecr/catalog.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { localDynamoClient } from '../adapters/aws/clients.js';
-import { uniqueName } from '../support/servers.js';
+import { RegistryClient } from '../../worker/ecr/registry-client.js';
+import { copyToAuthRegistry, seedImages } from '../ecr/image-fixtures.js';
+import { servers, uniqueName } from '../support/servers.js';
 
 /** An in-memory registry catalog (the registry side is covered by the ECR engine tests). */
 function catalog(repos: Record<string, string[]>, failOn?: string): RegistryCatalog {
@@ -45,6 +50,36 @@ describe('listTaskImages (dynalite status table)', () => {
     expect(await status.summary()).toMatchObject({ total: 3, done: 1 });
     expect(lines.map((l) => l.event)).toEqual(['finder.done']);
     expect(lines[0]).toMatchObject({ images: 3, taskId: 't1' });
+  });
+
+  it('leaves out images whose destination digest equals the source\'s: SKIPPED (or kept DONE), no copy task for them', async () => {
+    const { status, lines, logger } = await setup();
+    const { repository: mirrored } = seedImages();
+    copyToAuthRegistry(mirrored);
+    const { repository: fresh } = seedImages();
+    await status.put({ key: `${mirrored}:multi`, size: 0, status: 'DONE', attempts: 1, verified: true });
+    const registries = {
+      source: new RegistryClient({ registry: servers.registryOpen, insecure: true }),
+      dest: new RegistryClient({ registry: servers.registryAuth, insecure: true, login: { username: servers.registryUser, password: servers.registryPassword } }),
+    };
+    const out = await listTaskImages({
+      params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${mirrored}:multi,${fresh}:v1,${fresh}:nope` }),
+      catalog: catalog({}), status, logger, registries,
+    });
+    // A tag the source lacks is not "unchanged": its copy task reports it.
+    expect(out.images).toEqual([{ image: `${fresh}:v1` }, { image: `${fresh}:nope` }]);
+    const skipped = await status.get(`${mirrored}:v1`);
+    expect(skipped).toMatchObject({ status: 'SKIPPED', verified: true, error: 'unchanged: destination has the same digest' });
+    expect(skipped?.checksum).toBe(await registries.source.manifestDigest(mirrored, 'v1'));
+    expect((await status.get(`${mirrored}:multi`))?.status).toBe('DONE');
+    expect((await status.get(`${fresh}:v1`))?.status).toBe('PENDING');
+    expect(lines.at(-1)).toMatchObject({ event: 'finder.done', images: 2, unchanged: 2 });
+
+    // The same list with the destination unreachable: nothing can be told unchanged, everything not DONE is listed.
+    const { status: status2, logger: logger2 } = await setup();
+    const unreachable = { ...registries, dest: new RegistryClient({ registry: '127.0.0.1:1', insecure: true }) };
+    const all = await listTaskImages({ params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${fresh}:v1` }), catalog: catalog({}), status: status2, logger: logger2, registries: unreachable });
+    expect(all.images).toEqual([{ image: `${mirrored}:v1` }, { image: `${fresh}:v1` }]);
   });
 
   it('lists every repository and tag for ALL', async () => {

@@ -59,9 +59,9 @@ const sdkEcrTokens: EcrTokenProvider = {
   login: async (region, accountId) => new (await ecrAdapter()).SdkEcrTokenProvider().login(region, accountId),
 };
 
-async function endpoints(o: ImageSyncOptions): Promise<{ src: RegistryEndpoint; dest: RegistryEndpoint }> {
-  const { params, secrets } = o;
-  const tokens = o.ecrTokens ?? sdkEcrTokens;
+/** Both registries with their logins: a named secret, else an ECR token for ECR (the role's credentials), else anonymous. */
+export async function registryEndpoints(params: EcrTaskParams, secrets: SecretStore, ecrTokens?: EcrTokenProvider): Promise<{ src: RegistryEndpoint; dest: RegistryEndpoint }> {
+  const tokens = ecrTokens ?? sdkEcrTokens;
   const srcLogin = params.srcCredential
     ? await loginFromSecret(secrets, params.srcCredential, 'srcCredential')
     : params.sourceType === 'Amazon_ECR' && params.srcRegion ? await tokens.login(params.srcRegion, params.srcAccountId) : undefined;
@@ -142,7 +142,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   const { params, status, logger, signal } = o;
   const started = Date.now();
   const skopeo = o.skopeo ?? new Skopeo();
-  const { src, dest } = await endpoints(o);
+  const { src, dest } = await registryEndpoints(params, o.secrets, o.ecrTokens);
   const srcApi = new RegistryClient(src);
   const destApi = new RegistryClient(dest);
   const digest = manifestDigestReader(skopeo, logger, signal);
