@@ -3,11 +3,29 @@ import type { RegistryCatalog } from '../../worker/ecr/catalog.js';
 import type { EcrTaskParams, ImageRef } from '../../worker/ecr/params.js';
 import type { RegistryClient } from '../../worker/ecr/registry-client.js';
 import { destinationRepository, expandImages, manifestReference } from '../../worker/ecr/run-image-sync.js';
+import type { ObjectStore } from '../../worker/ports/object-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 
 export interface ListedImages {
   /** One entry per image, the Map state's items: `image` is `repository:tag` (what `dth ecr copy-one --image` takes). */
   images: { image: string }[];
+}
+
+/** Where the lister left the list: the Distributed Map reads its items from this S3 object, not from the state. */
+export interface PublishedImageList {
+  listBucket: string;
+  listKey: string;
+  count: number;
+}
+
+/**
+ * Writes the images to copy as one JSON array object. A state's payload is limited to 256 KB (about 4,000 image
+ * names); the Distributed Map's ItemReader takes any number from S3.
+ */
+export async function publishImageList(store: ObjectStore, key: string, listed: ListedImages): Promise<PublishedImageList> {
+  const body = Buffer.from(JSON.stringify(listed.images));
+  await store.put(key, body, body.length, { contentType: 'application/json' });
+  return { listBucket: store.bucket, listKey: key, count: listed.images.length };
 }
 
 /** Digest reads in flight at once: two HEADs per image, well within the Lambda's time for thousands of images. */

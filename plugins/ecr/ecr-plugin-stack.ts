@@ -6,8 +6,10 @@ import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import {
-  DefinitionBody, IntegrationPattern, JsonPath, LogLevel, Map as MapState, StateMachine, Succeed, Timeout,
+  DefinitionBody, DistributedMap, IntegrationPattern, JsonPath, LogLevel, ProcessorMode, ProcessorType, S3JsonItemReader, StateMachine, StateMachineType, Succeed, Timeout,
+  TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import {
   DynamoAttributeValue, DynamoUpdateItem, EcsFargateLaunchTarget, EcsRunTask, LambdaInvoke,
@@ -44,7 +46,7 @@ export const IMAGE_COPY_RETRIES = 3;
 
 /**
  * One image transfer task: EventBridge schedule (and one run at creation) → Step Functions: list images (Lambda) →
- * Map (10 at a time) → Fargate task `dth ecr copy-one --image repo:tag` (skopeo, 3 retries) → status in DynamoDB.
+ * Distributed Map over the list it wrote to S3 (10 at a time) → Fargate task `dth ecr copy-one --image repo:tag` (skopeo, 3 retries) → status in DynamoDB.
  */
 export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -66,13 +68,20 @@ export class EcrPluginStack extends Stack {
     const copyLogs = new LogGroup(this, 'CopyLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const secrets = [p.srcCredential.valueAsString, p.destCredential.valueAsString].map((n) => `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${n}-??????`);
 
+    // The lister writes each run's list of images here; the Distributed Map reads it (no 256 KB state limit).
+    const lists = new Bucket(this, 'ImageLists', {
+      encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(30) }], removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
+    });
+
     // Lister Lambda.
     const lister = handlerFunction(this, 'ListImages', {
       entry: repoPath('lambda', 'handlers', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
-      environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString },
+      environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
       logGroup: finderLogs,
     });
     table.grantReadWriteData(lister);
+    lists.grantPut(lister);
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
     lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
     lister.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
@@ -115,9 +124,17 @@ export class EcrPluginStack extends Stack {
     copy.addCatch(failed, { resultPath: '$.failure' });
     copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
 
-    const list = new LambdaInvoke(this, 'ListImagesStep', { lambdaFunction: lister, payloadResponseOnly: true, retryOnServiceExceptions: true });
-    const each = new MapState(this, 'CopyEachImage', { itemsPath: '$.images', maxConcurrency: IMAGE_COPY_CONCURRENCY, resultPath: JsonPath.DISCARD });
-    each.itemProcessor(copy);
+    const list = new LambdaInvoke(this, 'ListImagesStep', {
+      lambdaFunction: lister, payloadResponseOnly: true, retryOnServiceExceptions: true,
+      payload: TaskInput.fromObject({ executionName: JsonPath.stringAt('$$.Execution.Name') }),
+    });
+    // Each item of the list ({"image": "repo:tag"}) runs as a child execution: copy, retries, status update.
+    const each = new DistributedMap(this, 'CopyEachImage', {
+      itemReader: new S3JsonItemReader({ bucket: lists, key: JsonPath.stringAt('$.listKey') }),
+      // STANDARD children: the Fargate copy waits for its task (.sync), which EXPRESS children cannot.
+      maxConcurrency: IMAGE_COPY_CONCURRENCY, resultPath: JsonPath.DISCARD, mapExecutionType: StateMachineType.STANDARD,
+    });
+    each.itemProcessor(copy, { mode: ProcessorMode.DISTRIBUTED, executionType: ProcessorType.STANDARD });
     const machineLogs = new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const machine = new StateMachine(this, 'CopyImages', {
       definitionBody: DefinitionBody.fromChainable(list.next(each).next(new Succeed(this, 'AllImagesTried'))),
@@ -139,7 +156,8 @@ export class EcrPluginStack extends Stack {
     new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName });
     new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName });
     new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachineArn });
-    acknowledgeEcrPlugin(this, this.getLogicalId(lister.node.defaultChild as CfnResource), this.getLogicalId(copyTask.node.defaultChild as CfnResource));
+    const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnResource);
+    acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(copyTask), lists: logicalId(lists), machine: logicalId(machine) });
   }
 }
 
@@ -150,10 +168,17 @@ function taskDefinitionFamilyFinding(logicalId: string): string {
   return `Resource::arn:${part(1)}:${part(2)}:${part(3)}:${part(4)}:${slash(0)}/${slash(1)}:*`;
 }
 
-function acknowledgeEcrPlugin(stack: Stack, listerId: string, copyTaskId: string): void {
+function acknowledgeEcrPlugin(stack: Stack, ids: { lister: string; copyTask: string; lists: string; machine: string }): void {
+  const childExecutions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: ids.machine }] }] })}`;
   Validations.of(stack).acknowledge(
-    { id: `AwsSolutions-IAM5[Resource::<${listerId}.Arn>:*]`, reason: 'Step Functions may invoke any version of the lister function (CDK LambdaInvoke grant)' },
-    { id: `AwsSolutions-IAM5[${taskDefinitionFamilyFinding(copyTaskId)}]`, reason: 'Step Functions may run any revision of the copy task definition (CDK EcsRunTask grant)' },
+    { id: `AwsSolutions-IAM5[Resource::<${ids.lister}.Arn>:*]`, reason: 'Step Functions may invoke any version of the lister function (CDK LambdaInvoke grant)' },
+    { id: `AwsSolutions-IAM5[${taskDefinitionFamilyFinding(ids.copyTask)}]`, reason: 'Step Functions may run any revision of the copy task definition (CDK EcsRunTask grant)' },
+    { id: 'AwsSolutions-S1', reason: 'The image-list bucket holds only the transient lists the lister writes per run (expired after 30 days); its writes are in the lister\'s logs' },
+    { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: 'CDK grantPut of the image-list bucket to the lister (multipart abort on its own objects)' },
+    { id: `AwsSolutions-IAM5[Resource::<${ids.lists}.Arn>/*]`, reason: 'The lister writes its per-run list objects (keys named by execution) into its own bucket' },
+    { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${ids.lists}>/*]`, reason: 'The Distributed Map reads the per-run list object (key known at run time) from its own bucket' },
+    { id: `AwsSolutions-IAM5[Resource::${childExecutions}:*]`, reason: 'The Distributed Map manages its own child executions (names made at run time)' },
+    { id: `AwsSolutions-IAM5[Resource::${childExecutions}/*:*]`, reason: 'The Distributed Map manages its own child executions (names made at run time)' },
     { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Lambda log writing only (lister and the CDK custom resource helper)' },
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ECR: GetAuthorizationToken has no resource scope, and the task copies into repositories named at run time (any repository of the destination account)' },
     { id: 'AwsSolutions-L1', reason: 'CDK-provided custom resource Lambdas pin their own runtime' },

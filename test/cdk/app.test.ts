@@ -309,6 +309,14 @@ describe('ECR plugin stack', () => {
     });
     ecr.hasResourceProperties('AWS::Lambda::Function', { Runtime: Match.stringLikeRegexp('^nodejs2'), Environment: { Variables: Match.objectLike({ STATUS_TABLE: Match.anyValue(), TASK_PARAMS: Match.anyValue() }) } });
     ecr.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule' });
+    // The list travels through S3, not the state (256 KB): the lister writes it, a Distributed Map reads it.
+    expect(definition).toContain('\\"Mode\\":\\"DISTRIBUTED\\",\\"ExecutionType\\":\\"STANDARD\\"');
+    expect(definition).toContain(':states:::s3:getObject');
+    expect(definition).toContain('\\"Key.$\\":\\"$.listKey\\"');
+    expect(definition).toContain('\\"executionName.$\\":\\"$$.Execution.Name\\"');
+    const [listsId] = Object.keys(ecr.findResources('AWS::S3::Bucket'));
+    expect(definition).toContain(`{"Ref":"${listsId}"}`);
+    ecr.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ IMAGE_LIST_BUCKET: { Ref: listsId } }) } });
     // The lister reads manifest digests on both registries (ECR: BatchGetImage) to leave unchanged images out.
     ecr.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:ListImages', 'ecr:BatchGetImage']) })]) },

@@ -3,7 +3,8 @@
  * leaving out images the destination registry already holds (real registries, digests over the registry API).
  */
 import { describe, expect, it } from 'vitest';
-import { listTaskImages } from '../../lambda/aws/image-lister.js';
+import { listTaskImages, publishImageList } from '../../lambda/aws/image-lister.js';
+import { S3ObjectStore } from '../../worker/adapters/s3/s3-object-store.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../worker/adapters/aws/index.js';
 import { createLogger } from '../../worker/core/log.js';
 import type { RegistryCatalog } from '../../worker/ecr/catalog.js';
@@ -11,7 +12,7 @@ import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { localDynamoClient } from '../adapters/aws/clients.js';
 import { RegistryClient } from '../../worker/ecr/registry-client.js';
 import { copyToAuthRegistry, seedImages } from '../ecr/image-fixtures.js';
-import { servers, uniqueName } from '../support/servers.js';
+import { createBucket, servers, uniqueName } from '../support/servers.js';
 
 /** An in-memory registry catalog (the registry side is covered by the ECR engine tests). */
 function catalog(repos: Record<string, string[]>, failOn?: string): RegistryCatalog {
@@ -80,6 +81,21 @@ describe('listTaskImages (dynalite status table)', () => {
     const unreachable = { ...registries, dest: new RegistryClient({ registry: '127.0.0.1:1', insecure: true }) };
     const all = await listTaskImages({ params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${fresh}:v1` }), catalog: catalog({}), status: status2, logger: logger2, registries: unreachable });
     expect(all.images).toEqual([{ image: `${mirrored}:v1` }, { image: `${fresh}:v1` }]);
+  });
+
+  it('publishes the list as one JSON array object for the Distributed Map (no state size limit: 6,000 images)', async () => {
+    const bucket = await createBucket(servers.s3Dest, 'image-lists');
+    const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Dest, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const images = Array.from({ length: 6000 }, (_, i) => ({ image: `team/service-${i}:release-2026.11.${i}` }));
+    const out = await publishImageList(store, 'image-lists/exec-1.json', { images });
+    expect(out).toEqual({ listBucket: bucket, listKey: 'image-lists/exec-1.json', count: 6000 });
+    const opened = await store.open('image-lists/exec-1.json');
+    const chunks: Buffer[] = [];
+    for await (const c of opened!.body) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    expect(body.length).toBeGreaterThan(256 * 1024);
+    expect(JSON.parse(body.toString('utf8'))).toEqual(images);
+    expect(opened!.head.contentType).toBe('application/json');
   });
 
   it('lists every repository and tag for ALL', async () => {
