@@ -166,4 +166,7 @@ const PLUGIN_RESOURCE_ACTIONS = [
   'iam:GetRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:TagRole', 'iam:CreateInstanceProfile',
   'iam:DeleteInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:GetInstanceProfile',
   'iam:CreateServiceLinkedRole', 's3:GetObject', 's3:PutBucketNotification', 's3:GetBucketNotification', 'ssm:GetParameters', 'ecr:DescribeImages',
+  // The ECR plugin's image-list bucket: created encrypted, SSL-only, expiring, tagged for emptying on delete.
+  's3:CreateBucket', 's3:DeleteBucket', 's3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutEncryptionConfiguration',
+  's3:PutLifecycleConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketTagging', 's3:GetBucketTagging',
 ];

@@ -201,6 +201,20 @@ describe('main stack', () => {
     const actionsOf = (roleId: string) => statementsOf(roleId).flatMap((st) => [st.Action].flat());
     expect(actionsOf(cfnRoleId)).toEqual(expect.arrayContaining(['ec2:*', 'ecs:*', 'autoscaling:*', 'iam:CreateRole', 'iam:PassRole']));
 
+    // Every kind of resource the plugin templates declare is within the role's rights (else CreateStack fails in AWS).
+    const service: Record<string, string> = { StepFunctions: 'states', AutoScaling: 'autoscaling', CloudWatch: 'cloudwatch' };
+    const types = new Set([stacks.cognito.s3Template, stacks.cognito.ecrTemplate].flatMap((t) =>
+      Object.values((t.template as { Resources: Record<string, { Type: string }> }).Resources).map((r) => r.Type)));
+    const granted = actionsOf(cfnRoleId);
+    for (const type of types) {
+      if (type === 'AWS::CDK::Metadata') continue;
+      if (type.startsWith('Custom::')) { expect(granted, type).toContain('lambda:*'); continue; }
+      const ns = type.split('::')[1];
+      const prefix = service[ns] ?? ns.toLowerCase();
+      expect(granted.some((a) => a.startsWith(`${prefix}:`)), `${type} needs ${prefix}:… on the plugin stack role`).toBe(true);
+    }
+    if (types.has('AWS::S3::Bucket')) expect(granted).toEqual(expect.arrayContaining(['s3:CreateBucket', 's3:DeleteBucket', 's3:PutBucketPolicy', 's3:PutEncryptionConfiguration']));
+
     // The start step's role: no plugin-resource rights of its own, iam:PassRole on that one role only.
     const start = Object.values(cognito.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.PLUGIN_STACK_ROLE_ARN);
     expect(start?.Properties.Environment.Variables.PLUGIN_STACK_ROLE_ARN).toEqual({ 'Fn::GetAtt': [cfnRoleId, 'Arn'] });
