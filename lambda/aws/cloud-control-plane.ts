@@ -9,11 +9,9 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store.js';
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
-import { InvalidParameterError } from '../../worker/core/errors.js';
 import { createLogger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
-import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
+import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import type { LambdaConfig } from './config.js';
@@ -71,16 +69,7 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
         }));
       },
     },
-    estimator: {
-      estimate: async (type, raw) => {
-        if (type !== 'S3EC2') throw new InvalidParameterError('type', 'estimates are made for S3 tasks');
-        const e = await estimateS3Transfer({ params: parseS3TaskParams(raw), secrets: secretStore, logger });
-        return {
-          scanned: e.scanned, objects: e.toTransfer, bytes: e.bytesToTransfer, skippedArchived: e.skippedArchived,
-          estimatedRequestCostUsd: e.estimatedRequestCostUsd, estimatedTransferCostUsd: e.estimatedTransferCostUsd,
-        };
-      },
-    },
+    estimator: s3TaskEstimator(secretStore, logger),
   };
 }
 

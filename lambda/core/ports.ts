@@ -54,6 +54,8 @@ export interface TaskObjects {
 export interface Estimator {
   estimate(type: TaskType, parameters: Record<string, string>): Promise<{
     scanned: number; objects: number; bytes: number; skippedArchived: number; estimatedRequestCostUsd: number; estimatedTransferCostUsd: number;
+    /** False when the listing was cut short by the time limit: the numbers cover what was listed. */
+    complete: boolean;
   }>;
 }
 

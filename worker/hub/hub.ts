@@ -3,12 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ControlPlaneDeps } from '../../lambda/core/ports.js';
 import { createResolvers } from '../../lambda/core/resolvers.js';
+import { s3TaskEstimator } from '../../lambda/core/s3-estimator.js';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../adapters/embedded/index.js';
-import { InvalidParameterError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ObjectStatus } from '../ports/status-store.js';
-import { parseS3TaskParams } from '../s3/params.js';
-import { estimateS3Transfer } from '../s3/run-transfer.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { createHubServer } from './http-server.js';
@@ -51,16 +49,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       list: async (task, o) => (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined }))
         .map((r) => ({ key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt })),
     },
-    estimator: {
-      estimate: async (type, raw) => {
-        if (type !== 'S3EC2') throw new InvalidParameterError('type', 'estimates are made for S3 tasks');
-        const e = await estimateS3Transfer({ params: parseS3TaskParams(raw), secrets, logger: options.logger });
-        return {
-          scanned: e.scanned, objects: e.toTransfer, bytes: e.bytesToTransfer, skippedArchived: e.skippedArchived,
-          estimatedRequestCostUsd: e.estimatedRequestCostUsd, estimatedTransferCostUsd: e.estimatedTransferCostUsd,
-        };
-      },
-    },
+    estimator: s3TaskEstimator(secrets, options.logger),
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
   const token = options.token ?? randomBytes(24).toString('base64url');

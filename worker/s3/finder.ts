@@ -71,6 +71,8 @@ export async function runFinder(options: {
   for await (const prefix of sourcePrefixes(params.srcPrefix, params.srcPrefixsListFile)) {
     const filtered = (async function* () {
       for await (const o of source.list(prefix)) {
+        // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
+        if (signal?.aborted) return;
         if (!keep(o.key)) continue;
         report.scanned++;
         yield o;

@@ -99,6 +99,8 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
 }
 
 export interface TransferEstimate extends FinderReport {
+  /** False when the signal stopped the listing early: the numbers cover the keys listed until then. */
+  complete: boolean;
   /** Request charges: LIST pages on both sides, GET at the source, PUT (or parts) at the destination. */
   requests: { list: number; get: number; put: number };
   estimatedRequestCostUsd: number;
@@ -131,6 +133,7 @@ export async function estimateS3Transfer(options: Omit<TransferOptions, 'queue' 
   const requestCost = (requests.put * PRICES.putPer1000 + requests.get * PRICES.getPer1000 + requests.list * PRICES.listPer1000) / 1000;
   return {
     ...finder,
+    complete: !signal?.aborted,
     requests,
     estimatedRequestCostUsd: Math.round(requestCost * 10000) / 10000,
     estimatedTransferCostUsd: Math.round((finder.bytesToTransfer / 1024 ** 3) * PRICES.transferOutPerGiB * 10000) / 10000,

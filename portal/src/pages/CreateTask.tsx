@@ -84,12 +84,13 @@ export function CreateTask() {
   const runEstimate = async () => {
     setEstimate(undefined);
     try {
-      const d = await api.call<{ estimateTask: { objects: number; bytes: number; estimatedRequestCostUsd: number; estimatedTransferCostUsd: number } }>(
-        'query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects bytes estimatedRequestCostUsd estimatedTransferCostUsd } }',
+      const d = await api.call<{ estimateTask: { scanned: number; objects: number; bytes: number; estimatedRequestCostUsd: number; estimatedTransferCostUsd: number; complete: boolean } }>(
+        'query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { scanned objects bytes estimatedRequestCostUsd estimatedTransferCostUsd complete } }',
         { p: params() },
       );
       const e = d.estimateTask;
-      setEstimate(t('estimateResult', { objects: e.objects, bytes: formatBytes(e.bytes), cost: (e.estimatedRequestCostUsd + e.estimatedTransferCostUsd).toFixed(4) }));
+      const result = t('estimateResult', { objects: e.objects, bytes: formatBytes(e.bytes), cost: (e.estimatedRequestCostUsd + e.estimatedTransferCostUsd).toFixed(4) });
+      setEstimate(e.complete === false ? `${result} ${t('estimatePartial', { scanned: e.scanned })}` : result);
     } catch (err) {
       setEstimate((err as Error).message);
     }
