@@ -1,8 +1,8 @@
 /**
- * The S3 requests of the copy hot path (GET, HEAD, PUT, UploadPart, ListObjectsV2) over node:http with a
- * hand-rolled SigV4 signature. Profiling showed SDK v3 spending ~1 CPU-ms per request in middleware,
- * endpoint rules and XML parsing — more than the copy itself for small objects; this path costs a fraction.
- * Rarer calls (multipart bookkeeping, tagging, CopyObject) stay on the SDK.
+ * The S3 requests of the copy hot path (GET, HEAD, PUT, UploadPart, ListObjectsV2, and HeadBucket, multipart start,
+ * CopyObject) over node:http with a hand-rolled SigV4 signature. Profiling showed SDK v3 spending ~1 CPU-ms per
+ * request in middleware, endpoint rules and XML parsing — more than the copy itself for small objects; this path
+ * costs a fraction. Rarer calls (multipart complete/abort, tagging, delete) stay on the SDK.
  */
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
