@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Batcher } from '../../worker/ecr/batcher.js';
 
-function recorder(o: { slots: number; maxBatch: number; fail?: string }) {
+function recorder(o: { slots: number; maxBatch: number; fail?: string; pilot?: boolean }) {
   const batches: { key: string; items: number[] }[] = [];
+  const started: number[][] = [];
   let running = 0;
   let peak = 0;
   const batcher = new Batcher<{ key: string; n: number }>({
-    slots: o.slots, maxBatch: o.maxBatch, key: (item) => item.key,
+    slots: o.slots, maxBatch: o.maxBatch, key: (item) => item.key, pilot: o.pilot,
     run: async (key, batch) => {
+      started.push(batch.map((i) => i.n));
       peak = Math.max(peak, ++running);
       await sleep(5);
       running--;
@@ -16,7 +18,7 @@ function recorder(o: { slots: number; maxBatch: number; fail?: string }) {
       if (key === o.fail) throw new Error(`batch ${key} broke`);
     },
   });
-  return { batcher, batches, peak: () => peak };
+  return { batcher, batches, started, peak: () => peak };
 }
 
 describe('Batcher', () => {
@@ -35,6 +37,16 @@ describe('Batcher', () => {
     await r.batcher.finish();
     expect(r.batches.map((b) => b.items.length).sort((x, y) => x - y)).toEqual([3, 2, 10, 10, 10, 10].sort((x, y) => x - y));
     expect(r.peak()).toBe(2);
+  });
+
+  it('with a pilot, runs the first item alone and starts nothing else until it is done', async () => {
+    const r = recorder({ slots: 4, maxBatch: 5, pilot: true });
+    for (let n = 0; n < 13; n++) await r.batcher.add({ key: 'a', n });
+    await r.batcher.finish();
+    expect(r.started[0]).toEqual([0]);
+    expect(r.batches[0].items).toEqual([0]); // finished before any other batch started (they all sleep as long)
+    expect(r.started.slice(1).map((b) => b.length)).toEqual([5, 5, 1, 1]);
+    expect(r.batches.flatMap((b) => b.items).sort((x, y) => x - y)).toEqual([...Array(13).keys()]);
   });
 
   it('never mixes keys in a batch, and a failed batch does not stop the others', async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeOciLayout } from '../../bench/oci-images.js';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { createLogger, silentLogger } from '../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
@@ -51,7 +55,7 @@ describe('image sync with skopeo between real registries', () => {
       const params = task({ srcRegistry: source.registry, srcCredential: 'registry', srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'counted' });
       const first = countingSkopeo();
       expect((await sync(params, registrySecrets(), undefined, first.skopeo)).report).toMatchObject({ complete: true, done: 2 });
-      // Two images, up to four batches: one sync process each.
+      // Two images: the first alone (the pilot), then the other: one sync process each.
       expect(first.verbs()).toEqual(['sync', 'sync']);
       for (const tag of ['v1', 'multi']) {
         expect(registryDigest(servers.registryAuth, `counted/${repository}:${tag}`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
@@ -72,7 +76,8 @@ describe('image sync with skopeo between real registries', () => {
     const counted = countingSkopeo();
     const { report, status } = await sync(params, registrySecrets(), undefined, counted.skopeo);
     expect(report).toMatchObject({ complete: true, done: 6, failed: 0 });
-    expect(counted.verbs()).toEqual(['sync', 'sync']);
+    // The first image alone (the pilot), then the other five over the two slots.
+    expect(counted.verbs()).toEqual(['sync', 'sync', 'sync']);
     for (const repository of repositories) {
       for (const tag of ['v1', 'multi']) {
         const srcDigest = registryDigest(servers.registryOpen, `${repository}:${tag}`);
@@ -90,8 +95,9 @@ describe('image sync with skopeo between real registries', () => {
       const counted = countingSkopeo();
       const { report, status } = await sync(params, registrySecrets(), undefined, counted.skopeo);
       expect(report).toMatchObject({ complete: false, done: 1, failed: 1 });
-      // One batch for both, then the failed image alone (a missing manifest is not retried).
-      expect(counted.verbs()).toEqual(['sync', 'copy']);
+      // A sync process for each (the pilot first, whichever image's digests came first), and the failed image again
+      // alone (a missing manifest is not retried).
+      expect(counted.verbs().sort()).toEqual(['copy', 'sync', 'sync']);
       const failedRec = await status.get(`${repository}:v1`);
       expect(failedRec?.status).toBe('FAILED');
       expect(failedRec?.error).toMatch(/^skopeo copy failed: .*manifest unknown/);
@@ -110,11 +116,40 @@ describe('image sync with skopeo between real registries', () => {
     const lines: string[] = [];
     const { report } = await sync(params, registrySecrets(), lines, counted.skopeo);
     expect(report).toMatchObject({ complete: true, done: 2, failed: 0 });
-    expect(counted.verbs()).toEqual(['sync', 'copy', 'copy']);
+    // Each image's batch (the pilot, then the other) fails, and each is copied again alone.
+    expect(counted.verbs().sort()).toEqual(['copy', 'copy', 'sync', 'sync']);
     for (const tag of ['v1', 'multi']) {
       expect(registryDigest(servers.registryAuth, `nobatch/${repository}:${tag}`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
     }
-    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'image.batch_failed')).toMatchObject([{ images: 2, error: expect.stringMatching(/simulated sync failure/) }]);
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'image.batch_failed')).toMatchObject([
+      { images: 1, error: expect.stringMatching(/simulated sync failure/) }, { images: 1, error: expect.stringMatching(/simulated sync failure/) },
+    ]);
+  });
+
+  it('uploads a layer shared by several images once: the first image goes alone, the later processes mount it', async () => {
+    const team = uniqueName('shared');
+    const layout = mkdtempSync(join(tmpdir(), 'dth-oci-shared-'));
+    const tags = writeOciLayout(layout, 5, 1024 * 1024, 64 * 1024);
+    for (const tag of tags) {
+      execFileSync('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', auth, `oci:${layout}:${tag}`, `docker://${servers.registryAuth}/${team}/${tag}:v1`], { stdio: 'pipe' });
+    }
+    // From the htpasswd registry to the open one, through a front that counts what it forwards.
+    const dest = await startRegistryFront({ upstream: servers.registryOpen, mode: 'no-digest-header' });
+    try {
+      const params = task({
+        srcRegistry: servers.registryAuth, srcCredential: 'registry', destRegistry: dest.registry, destCredential: '',
+        srcImageList: tags.map((t) => `${team}/${t}:v1`).join('\n'), destPrefix: 'mounted', concurrency: '4',
+      });
+      expect((await sync(params)).report).toMatchObject({ complete: true, done: 5 });
+      // Fresh blob uploads (a POST without mount=): the shared base once, then each image's own layer and config.
+      const fresh = dest.forwarded.filter((r) => /^POST \/v2\/.+\/blobs\/uploads\//.test(r) && !r.includes('mount='));
+      expect(fresh).toHaveLength(1 + 2 * tags.length);
+      for (const tag of tags) {
+        expect(registryDigest(servers.registryOpen, `mounted/${team}/${tag}:v1`)).toBe(registryDigest(servers.registryAuth, `${team}/${tag}:v1`, auth));
+      }
+    } finally {
+      await dest.close();
+    }
   });
 
   it('reads a digest with skopeo inspect when the HTTP read fails (an auth scheme it does not speak), logging it once', async () => {

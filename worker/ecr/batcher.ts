@@ -10,6 +10,12 @@ export interface BatcherOptions<T> {
   key: (item: T) => string;
   /** Does one batch; it should settle every item itself (a rejection is kept and thrown by finish()). */
   run: (key: string, batch: T[]) => Promise<void>;
+  /**
+   * The first item runs alone, and every other batch starts after it: the later processes can reuse what it wrote.
+   * (skopeo mounts a layer already in another repository of the destination registry instead of uploading it, so a
+   * base layer shared by many images is pulled and pushed once, not once per parallel process.)
+   */
+  pilot?: boolean;
 }
 
 export class Batcher<T> {
@@ -19,12 +25,19 @@ export class Batcher<T> {
   // Dispatches run one after another, so two of them never take the same free slot.
   private dispatching: Promise<void> = Promise.resolve();
   private failure: unknown;
+  private piloted = false;
 
   constructor(private readonly o: BatcherOptions<T>) {}
 
   /** Queues an item; resolves at once, or, when it completes a batch, once that batch has a slot. */
   add(item: T): Promise<void> {
     const key = this.o.key(item);
+    if (this.o.pilot && !this.piloted) {
+      this.piloted = true;
+      const p = this.start(key, [item]);
+      this.dispatching = this.dispatching.then(() => p);
+      return Promise.resolve();
+    }
     const items = this.waiting.get(key);
     if (items) items.push(item);
     else this.waiting.set(key, [item]);
@@ -48,12 +61,17 @@ export class Batcher<T> {
     this.dispatching = this.dispatching.then(async () => {
       for (const [key, batch] of batches) {
         while (this.running.size >= this.o.slots) await Promise.race(this.running);
-        const p: Promise<void> = this.o.run(key, batch)
-          .catch((err) => { this.failure ??= err; })
-          .finally(() => this.running.delete(p));
-        this.running.add(p);
+        this.start(key, batch);
       }
     });
     return this.dispatching;
+  }
+
+  private start(key: string, batch: T[]): Promise<void> {
+    const p: Promise<void> = this.o.run(key, batch)
+      .catch((err) => { this.failure ??= err; })
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+    return p;
   }
 }

@@ -219,7 +219,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   };
 
   const batcher = new Batcher<ImageJob>({
-    slots: batchSlots(params), maxBatch: MAX_BATCH, key: (job) => destinationParent(job.destRepository), run: copyBatch,
+    slots: batchSlots(params), maxBatch: MAX_BATCH, key: (job) => destinationParent(job.destRepository), run: copyBatch, pilot: true,
   });
 
   const syncOne = async (ref: ImageRef) => {
