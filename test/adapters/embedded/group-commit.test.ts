@@ -67,7 +67,8 @@ describe('Group commit of the SQLite adapters', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(writes);
-    expect(walCommits(path) - before).toBeLessThanOrEqual(2);
+    // One or two commits on a quiet machine; a few if the process is descheduled mid-loop (CI). Without the gap: 20.
+    expect(walCommits(path) - before).toBeLessThanOrEqual(5);
     expect(await status.summary()).toMatchObject({ total: 21, inProgress: 20 });
   });
 
