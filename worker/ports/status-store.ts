@@ -34,6 +34,15 @@ export interface StatusSummary {
   bytesDone: number;
 }
 
+/** What StatusStore.markStarted records as a copy starts (size and etag only for a record it creates). */
+export interface CopyStart {
+  key: string;
+  size: number;
+  etag?: string;
+  attempts: number;
+  startedAt: string;
+}
+
 /** Per-task object status: DynamoDB in the cloud, SQLite locally. One instance is scoped to one task. */
 export interface StatusStore {
   get(key: string): Promise<ObjectRecord | undefined>;
@@ -44,7 +53,7 @@ export interface StatusStore {
    * from `size`/`etag` when none exists (S3 event jobs have no finder record); otherwise keeps the rest of it (an open
    * multipart upload, the version it belongs to). Replaces a read, an insert and an update per object.
    */
-  markStarted(start: { key: string; size: number; etag?: string; attempts: number; startedAt: string }): Promise<void>;
+  markStarted(start: CopyStart): Promise<void>;
   /** Records a finished part of an open multipart upload. */
   addPart(key: string, uploadId: string, part: UploadedPart): Promise<void>;
   listParts(key: string, uploadId: string): Promise<UploadedPart[]>;

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UploadedPart } from '../../ports/object-store.js';
-import type { ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
+import type { CopyStart, ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
 import {
   partSortKey,
   partsSortKeyPrefix,
@@ -117,7 +117,7 @@ export class DynamoStatusStore implements StatusStore {
   }
 
   /** One UpdateItem: it creates the item when absent, and if_not_exists keeps an existing record's size and etag. */
-  async markStarted(start: { key: string; size: number; etag?: string; attempts: number; startedAt: string }): Promise<void> {
+  async markStarted(start: CopyStart): Promise<void> {
     const sets = ['#status = :status', '#attempts = :attempts', '#startedAt = :startedAt', '#size = if_not_exists(#size, :size)'];
     const names: Record<string, string> = { '#status': 'status', '#attempts': 'attempts', '#startedAt': 'startedAt', '#size': 'size', '#error': 'error' };
     const values: Record<string, unknown> = { ':status': 'IN_PROGRESS', ':attempts': start.attempts, ':startedAt': start.startedAt, ':size': start.size };

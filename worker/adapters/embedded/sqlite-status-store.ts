@@ -1,5 +1,5 @@
 import type { UploadedPart } from '../../ports/object-store.js';
-import type { ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
+import type { CopyStart, ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
 import { groupCommitOf, statementCache, type GroupCommit, type SqliteDatabase } from './sqlite-database.js';
 
 const COLUMNS = [
@@ -102,7 +102,7 @@ export class SqliteStatusStore implements StatusStore {
     return this.commits.enqueue(() => { apply.run(...args); });
   }
 
-  async markStarted(start: { key: string; size: number; etag?: string; attempts: number; startedAt: string }): Promise<void> {
+  async markStarted(start: CopyStart): Promise<void> {
     const upsert = this.sql(
       `INSERT INTO object_status (task_id, key, size, etag, status, attempts, started_at) VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?)
        ON CONFLICT (task_id, key) DO UPDATE SET status = 'IN_PROGRESS', attempts = excluded.attempts,
