@@ -90,7 +90,6 @@ export class MainStack extends Stack {
     const readLogs = new PolicyStatement({ actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], resources: [pluginLogs, `${pluginLogs}:*`] });
     for (const t of [this.s3Template, this.ecrTemplate]) {
       t.asset.grantRead(steps.startStack);
-      t.asset.grantRead(pluginStackRole);
     }
     steps.startStack.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:GetTemplateSummary'], resources: ['*'] }));
     for (const fn of [steps.startStack, steps.stopStack]) {
