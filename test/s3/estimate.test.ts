@@ -1,5 +1,4 @@
 /** Estimates (dry runs) against real s3rver buckets: the numbers, and the time limit that keeps the API answering. */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { s3TaskEstimator } from '../../lambda/core/s3-estimator.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
@@ -9,16 +8,10 @@ import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import { s3Client, servers } from '../support/servers.js';
+import { seedObjects } from '../reliability/helpers.js';
 import { baseParams, bucketPair, secretsFile } from './engine-fixtures.js';
 
 const COUNT = 1_100; // more than one listing page
-
-async function putAll(endpoint: string, bucket: string, keys: string[]) {
-  const s3 = s3Client(endpoint);
-  for (let i = 0; i < keys.length; i += 50) {
-    await Promise.all(keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: `body of ${Key}` }))));
-  }
-}
 
 /** The source store, stopping the run (as the time limit would) once `after` keys were listed. */
 function stoppingAfter(store: ObjectStore, after: number, stop: AbortController): ObjectStore {
@@ -36,9 +29,10 @@ function stoppingAfter(store: ObjectStore, after: number, stop: AbortController)
 describe('estimates', () => {
   it('stop listing at the time limit, even where nothing differs, and say the numbers are partial', async () => {
     const { src, dst } = await bucketPair();
-    const keys = Array.from({ length: COUNT }, (_, i) => `k/${String(i).padStart(5, '0')}`);
-    await putAll(servers.s3Source, src, keys);
-    await putAll(servers.s3Dest, dst, keys.slice(0, 1_000));
+    // The same bytes per key on both sides (bodyFor is deterministic): the first 1,000 keys need no copy.
+    const specs = Array.from({ length: COUNT }, (_, i) => ({ key: `k/${String(i).padStart(5, '0')}`, size: 16 }));
+    await seedObjects(s3Client(servers.s3Source), src, specs, 50);
+    await seedObjects(s3Client(servers.s3Dest), dst, specs.slice(0, 1_000), 50);
     const secrets = new FileSecretStore(secretsFile());
     const params = parseS3TaskParams(baseParams(src, dst));
 
