@@ -23,7 +23,7 @@ export interface EngineParameter {
  * empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled from the individual
  * parameters; values are inserted verbatim, so they must not contain `"` or `\`.
  */
-export function declareTaskParameters(stack: Stack, engine: EngineParameter[]): TaskParameters {
+export function declareTaskParameters(stack: Stack, engine: EngineParameter[], options: { scheduleDefault?: string } = {}): TaskParameters {
   const taskId = new CfnParameter(stack, PLUGIN_PARAMETERS.taskId, {
     type: 'String', default: 'standalone', description: 'Task id (set by the Data Transfer Hub orchestrator)',
     allowedPattern: '^[A-Za-z0-9-]{1,64}$',
@@ -32,7 +32,7 @@ export function declareTaskParameters(stack: Stack, engine: EngineParameter[]): 
     type: 'String', default: '', description: 'All task parameters as one JSON object (set by the orchestrator); empty: built from the parameters below',
   });
   const schedule = new CfnParameter(stack, PLUGIN_PARAMETERS.schedule, {
-    type: 'String', default: 'rate(1 hour)',
+    type: 'String', default: options.scheduleDefault ?? 'rate(1 hour)',
     description: 'EventBridge rate/cron expression of the scheduled run; empty: run once at creation only (ONE_TIME)',
   });
   const params: Record<string, CfnParameter> = {};

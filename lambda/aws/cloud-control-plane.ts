@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -29,6 +30,7 @@ export interface CloudClients {
   secrets: SecretsManagerClient;
   sqs: SQSClient;
   sns: SNSClient;
+  ecs: ECSClient;
 }
 
 export function createCloudClients(config: LambdaConfig): CloudClients {
@@ -42,6 +44,7 @@ export function createCloudClients(config: LambdaConfig): CloudClients {
     secrets: new SecretsManagerClient({ region }),
     sqs: new SQSClient({ region, endpoint: config.sqsEndpoint }),
     sns: new SNSClient({ region }),
+    ecs: new ECSClient({ region }),
   };
 }
 
@@ -85,5 +88,8 @@ export function cloudStepDeps(config: LambdaConfig, clients: CloudClients): Step
     templates: config.templates,
     stackPrefix: config.stackPrefix,
     stackRoleArn: config.pluginStackRoleArn,
+    stackParameters: config.pluginStackParameters,
+    ecs: clients.ecs,
+    sfn: clients.sfn,
   };
 }

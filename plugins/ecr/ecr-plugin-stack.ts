@@ -1,27 +1,25 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { FlowLogDestination, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
-import { Cluster, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
-import {
-  DefinitionBody, DistributedMap, IntegrationPattern, JsonPath, LogLevel, ProcessorMode, ProcessorType, S3JsonItemReader, StateMachine, StateMachineType, Succeed, Timeout,
-  TaskInput,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import {
-  DynamoAttributeValue, DynamoUpdateItem, EcsFargateLaunchTarget, EcsRunTask, LambdaInvoke,
-} from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { PLUGIN_OUTPUTS } from '../../lambda/core/plugin-contract.js';
-import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
-import { taskImage } from '../../lib/task-image.js';
+import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
+import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { ImageCopyFlow } from '../constructs/image-copy-flow.js';
+import { PluginRoleBoundary } from '../constructs/role-boundary.js';
+import { StatusTable } from '../constructs/status-table.js';
+import { TaskNetwork } from '../constructs/task-network.js';
 import { declareTaskParameters, type EngineParameter } from '../task-parameters.js';
+
+export { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../constructs/image-copy-flow.js';
 
 /** The image engine's task parameters (names as in worker/ecr/params.ts). */
 export const ECR_ENGINE_PARAMETERS: EngineParameter[] = [
@@ -40,124 +38,87 @@ export const ECR_ENGINE_PARAMETERS: EngineParameter[] = [
   { name: 'includeUntagged', description: 'Copy untagged images too', default: 'false', allowedValues: ['true', 'false'] },
 ];
 
-/** Images copied at once (Map maxConcurrency) and retries of a failed copy task per image. */
-export const IMAGE_COPY_CONCURRENCY = 10;
-export const IMAGE_COPY_RETRIES = 3;
+/**
+ * Every parameter of the ECR plugin template, declared in one call (the parameter schema replaces this function):
+ * the task parameters (daily schedule by default, as the original), the alarm e-mail, and the original's network
+ * parameters (the hub passes its shared task VPC, two of its subnets and its ECS cluster).
+ */
+export function declareEcrPluginParameters(stack: Stack) {
+  const task = declareTaskParameters(stack, ECR_ENGINE_PARAMETERS, { scheduleDefault: 'rate(1 day)' });
+  return {
+    ...task,
+    alarmEmail: new CfnParameter(stack, 'alarmEmail', { type: 'String', default: '', description: 'Email told about each image that failed every attempt (optional)' }),
+    clusterName: new CfnParameter(stack, 'ecsClusterName', { type: 'String', description: 'ECS cluster the copy tasks run in (the hub passes its task cluster)', allowedPattern: '^[a-zA-Z0-9_-]{1,255}$' }),
+    vpcId: new CfnParameter(stack, 'ecsVpcId', { type: 'AWS::EC2::VPC::Id', description: 'VPC of the copy tasks' }),
+    subnetA: new CfnParameter(stack, 'ecsSubnetA', { type: 'AWS::EC2::Subnet::Id', description: 'First subnet of the copy tasks' }),
+    subnetB: new CfnParameter(stack, 'ecsSubnetB', { type: 'AWS::EC2::Subnet::Id', description: 'Second subnet of the copy tasks' }),
+  };
+}
 
 /**
- * One image transfer task: EventBridge schedule (and one run at creation) → Step Functions: list images (Lambda) →
- * Distributed Map over the list it wrote to S3 (10 at a time) → Fargate task `dth ecr copy-one --image repo:tag` (skopeo, 3 retries) → status in DynamoDB.
+ * One image transfer task: EventBridge schedule (daily by default, and one run at creation) → the image copy flow
+ * (list → Distributed Map → Fargate `dth ecr copy-one`, 10 at a time, 3 attempts) → status in DynamoDB, failures
+ * e-mailed. Runs in the hub's shared task VPC and cluster, or in those a standalone deploy names.
  */
 export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
-    const task = declareTaskParameters(this, ECR_ENGINE_PARAMETERS);
-    const p = task.params;
-
-    const vpc = new Vpc(this, 'Vpc', {
-      maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
-      flowLogs: { reject: { destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) } },
-    });
-    const table = new Table(this, 'StatusTable', {
-      partitionKey: { name: STATUS_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      sortKey: { name: STATUS_TABLE_SORT_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST, encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const finderLogs = new LogGroup(this, 'ListerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.templateOptions.templateFormatVersion = '2010-09-09';
+    const p = declareEcrPluginParameters(this);
+    new PluginRoleBoundary(this, 'RoleBoundary');
+    const network = new TaskNetwork(this, 'Network', { vpcId: p.vpcId.valueAsString, subnetIds: [p.subnetA.valueAsString, p.subnetB.valueAsString] });
+    const cluster = Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: p.clusterName.valueAsString, vpc: network.vpc });
+    const table = new StatusTable(this, 'StatusTable');
+    const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });
+    const listerLogs = new LogGroup(this, 'ListerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const copyLogs = new LogGroup(this, 'CopyLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const secrets = [p.srcCredential.valueAsString, p.destCredential.valueAsString].map((n) => `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${n}-??????`);
+    const secrets = [p.params.srcCredential, p.params.destCredential].map((param, i) => Secret.fromSecretNameV2(this, `Secret${i}`, param.valueAsString));
 
     // The lister writes each run's list of images here; the Distributed Map reads it (no 256 KB state limit).
     const lists = new Bucket(this, 'ImageLists', {
       encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       lifecycleRules: [{ expiration: Duration.days(30) }], removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
     });
-
-    // Lister Lambda.
     const lister = handlerFunction(this, 'ListImages', {
       entry: repoPath('lambda', 'handlers', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
-      environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
-      logGroup: finderLogs,
+      environment: { TASK_PARAMS: p.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: p.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
+      logGroup: listerLogs,
     });
     table.grantReadWriteData(lister);
     lists.grantPut(lister);
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
-    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
-    lister.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
+    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
 
-    // Copy task: skopeo in Fargate, one image per task.
-    const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
-    const copyTask = new FargateTaskDefinition(this, 'CopyTask', {
-      cpu: 1024, memoryLimitMiB: 2048, ephemeralStorageGiB: 40,
-      runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+    const flow = new ImageCopyFlow(this, 'CopyFlow', {
+      lister, listBucket: lists, cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
+      environment: { TASK_PARAMS: p.taskParamsJson, TASK_ID: p.taskId.valueAsString, NODE_NO_WARNINGS: '1' },
+      logGroup: copyLogs, statusTable: table, alarmTopic: alarms.topic,
     });
-    const container = copyTask.addContainer('copy', {
-      image: taskImage(), command: ['ecr', 'copy-one'],
-      environment: { TASK_PARAMS: task.taskParamsJson, TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1' },
-      logging: LogDrivers.awsLogs({ streamPrefix: 'copy', logGroup: copyLogs }),
-    });
-    copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages',
-        'ecr:CreateRepository', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'],
-      resources: ['*'],
-    }));
-    copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
-    const sg = new SecurityGroup(this, 'CopySecurityGroup', { vpc, description: 'Image copy tasks: outbound only' });
-
-    const statusUpdate = (id: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}) => new DynamoUpdateItem(this, id, {
-      table,
-      key: { [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')), [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY) },
-      updateExpression: `SET #st = :st, finishedAt = :t${Object.keys(extra).map((k) => `, ${k} = :${k}`).join('')}`,
-      expressionAttributeNames: { '#st': 'status' },
-      expressionAttributeValues: { ':st': DynamoAttributeValue.fromString(status), ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])) },
-      resultPath: JsonPath.DISCARD,
-    });
-    const copy = new EcsRunTask(this, 'CopyImage', {
-      cluster, taskDefinition: copyTask, launchTarget: new EcsFargateLaunchTarget(), assignPublicIp: true,
-      subnets: { subnetType: SubnetType.PUBLIC }, securityGroups: [sg], integrationPattern: IntegrationPattern.RUN_JOB,
-      containerOverrides: [{ containerDefinition: container, environment: [{ name: 'IMAGE', value: JsonPath.stringAt('$.image') }] }],
-      resultPath: JsonPath.DISCARD, taskTimeout: Timeout.duration(Duration.hours(6)),
-    });
-    copy.addRetry({ errors: ['States.ALL'], maxAttempts: IMAGE_COPY_RETRIES, interval: Duration.seconds(30), backoffRate: 2 });
-    const failed = statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) });
-    copy.addCatch(failed, { resultPath: '$.failure' });
-    copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
-
-    const list = new LambdaInvoke(this, 'ListImagesStep', {
-      lambdaFunction: lister, payloadResponseOnly: true, retryOnServiceExceptions: true,
-      payload: TaskInput.fromObject({ executionName: JsonPath.stringAt('$$.Execution.Name') }),
-    });
-    // Each item of the list ({"image": "repo:tag"}) runs as a child execution: copy, retries, status update.
-    const each = new DistributedMap(this, 'CopyEachImage', {
-      itemReader: new S3JsonItemReader({ bucket: lists, key: JsonPath.stringAt('$.listKey') }),
-      // STANDARD children: the Fargate copy waits for its task (.sync), which EXPRESS children cannot.
-      maxConcurrency: IMAGE_COPY_CONCURRENCY, resultPath: JsonPath.DISCARD, mapExecutionType: StateMachineType.STANDARD,
-    });
-    each.itemProcessor(copy, { mode: ProcessorMode.DISTRIBUTED, executionType: ProcessorType.STANDARD });
-    const machineLogs = new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const machine = new StateMachine(this, 'CopyImages', {
-      definitionBody: DefinitionBody.fromChainable(list.next(each).next(new Succeed(this, 'AllImagesTried'))),
-      tracingEnabled: true, logs: { destination: machineLogs, level: LogLevel.ALL, includeExecutionData: false }, timeout: Duration.days(7),
-    });
+    flow.grantRegistryAccess();
+    for (const secret of secrets) {
+      secret.grantRead(lister);
+      secret.grantRead(flow.copyPrincipal);
+    }
 
     const rule = new Rule(this, 'Schedule', {
-      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.schedule.valueAsString),
-      targets: [new SfnStateMachine(machine, { input: RuleTargetInput.fromObject({}) })],
+      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(p.schedule.valueAsString),
+      targets: [new SfnStateMachine(flow.stateMachine, { input: RuleTargetInput.fromObject({}) })],
     });
-    (rule.node.defaultChild as CfnResource).cfnOptions.condition = task.hasSchedule;
+    (rule.node.defaultChild as CfnResource).cfnOptions.condition = p.hasSchedule;
     new AwsCustomResource(this, 'FirstRun', {
       installLatestAwsSdk: false,
-      onCreate: { service: 'SFN', action: 'startExecution', parameters: { stateMachineArn: machine.stateMachineArn, input: '{}' }, physicalResourceId: PhysicalResourceId.of('first-run') },
-      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] })]),
+      onCreate: { service: 'SFN', action: 'startExecution', parameters: { stateMachineArn: flow.stateMachine.stateMachineArn, input: '{}' }, physicalResourceId: PhysicalResourceId.of('first-run') },
+      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [flow.stateMachine.stateMachineArn] })]),
     });
 
     new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName });
+    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: listerLogs.logGroupName });
     new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName });
-    new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachineArn });
+    new CfnOutput(this, PLUGIN_OUTPUTS.stateMachine, { value: flow.stateMachine.stateMachineArn });
+    new CfnOutput(this, PLUGIN_OUTPUTS.ecsCluster, { value: p.clusterName.valueAsString });
+    new CfnOutput(this, PLUGIN_OUTPUTS.ecsTaskFamilies, { value: flow.family });
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnResource);
-    acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(copyTask), lists: logicalId(lists), machine: logicalId(machine) });
+    acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(flow.copyTask), lists: logicalId(lists), machine: logicalId(flow.stateMachine) });
   }
 }
 
