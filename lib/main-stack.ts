@@ -171,7 +171,7 @@ export class MainStack extends Stack {
     // the uploaded templates (S3 objects) until a task runs: name them here so that they are kept.
     this.templateOptions.metadata = {
       ...this.templateOptions.metadata,
-      'DataTransferHub::PluginAssets': [this.s3Template, this.ecrTemplate].flatMap((t) => Object.values(t.republished)).sort(),
+      'DataTransferHub::PluginAssets': [...new Set([this.s3Template, this.ecrTemplate].flatMap((t) => Object.values(t.republished)))].sort(),
     };
     acknowledgeMainStack(this, all, prefix);
   }
