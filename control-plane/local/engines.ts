@@ -3,7 +3,7 @@ import { parameterMap } from '../core/task.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { isComplete, runS3Transfer } from '../../worker/s3/run-transfer.js';
+import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import type { EngineRunner } from './local-orchestrator.js';
 
@@ -16,7 +16,7 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
     params, queue, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal,
     onProgress: ctx.onProgress, progressIntervalMs: 1000,
   });
-  return { complete: report.complete && isComplete(report), failed: report.failed };
+  return { complete: report.complete, failed: report.failed };
 };
 
 /** Image task on embedded state: per-image status in the hub's SQLite file. */

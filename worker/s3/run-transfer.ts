@@ -2,7 +2,7 @@ import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { SecretStore } from '../ports/secret-store.js';
-import type { StatusStore, StatusSummary } from '../ports/status-store.js';
+import { isComplete, type StatusStore, type StatusSummary } from '../ports/status-store.js';
 import { openTaskBuckets } from '../adapters/s3/open-buckets.js';
 import { runFinder, type FinderReport } from './finder.js';
 import { runWorker } from './job-worker.js';
@@ -46,10 +46,6 @@ function progressOf(summary: StatusSummary, phase: TransferProgress['phase'], st
     ...summary, phase, elapsedMs, bytesPerSecond,
     etaSeconds: bytesPerSecond > 0 ? Math.ceil(left / bytesPerSecond) : undefined,
   };
-}
-
-export function isComplete(s: StatusSummary): boolean {
-  return s.failed === 0 && s.pending === 0 && s.inProgress === 0 && s.done + s.skipped === s.total && s.verified >= s.done;
 }
 
 /** One full pass: check access, find what differs, copy it all, report. The same function runs locally and in the hub. */
