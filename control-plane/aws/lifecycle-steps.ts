@@ -13,6 +13,7 @@ import {
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { errorPatch, incompleteMessage, isFinal, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
@@ -157,7 +158,10 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
   return out('WAIT');
 }
 
-/** Waits for the finder's pass: its structured log lines `finder.done` / `finder.failed` since the task started. */
+/**
+ * Waits for the finder's pass: its structured log lines `finder.done` / `finder.failed` (worker/core/events.ts) since
+ * the task started; the latest decides.
+ */
 export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
   if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
@@ -165,22 +169,20 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
   if (!logGroupName) return { ...event, result: 'NEXT' };
   const logs = need(deps.logs, 'CloudWatch Logs');
   let nextToken: string | undefined;
-  let last: { message?: string; timestamp?: number } | undefined;
+  let last: { outcome: NonNullable<ReturnType<typeof readFinderOutcome>>; timestamp: number } | undefined;
   do {
     const page = await logs.send(new FilterLogEventsCommand({
-      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: '?"finder.done" ?"finder.failed"', nextToken,
+      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: FINDER_OUTCOME_PATTERN, nextToken,
     }));
-    for (const e of page.events ?? []) if (!last || (e.timestamp ?? 0) >= (last.timestamp ?? 0)) last = e;
+    for (const e of page.events ?? []) {
+      const outcome = e.message ? readFinderOutcome(e.message) : undefined;
+      if (outcome && (!last || (e.timestamp ?? 0) >= last.timestamp)) last = { outcome, timestamp: e.timestamp ?? 0 };
+    }
     nextToken = page.nextToken;
   } while (nextToken);
-  if (!last?.message) return { ...event, result: 'WAIT' };
-  if (last.message.includes('finder.failed')) {
-    let detail = last.message;
-    try {
-      const parsed = JSON.parse(last.message) as { error?: unknown };
-      if (parsed.error) detail = typeof parsed.error === 'string' ? parsed.error : JSON.stringify(parsed.error);
-    } catch { /* not JSON: keep the line */ }
-    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', detail, clock(deps)));
+  if (!last) return { ...event, result: 'WAIT' };
+  if (last.outcome.outcome === 'failed') {
+    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', last.outcome.error, clock(deps)));
     return { ...event, result: 'END' };
   }
   return { ...event, result: 'NEXT' };
