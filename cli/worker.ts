@@ -10,6 +10,7 @@ import { DthError, InvalidParameterError } from '../worker/core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
 import { createLogger } from '../worker/core/log.js';
 import { runWorker } from '../worker/s3/job-worker.js';
+import { transferSockets } from '../worker/s3/run-transfer.js';
 
 const USAGE = `usage: dth worker [--once]
 
@@ -52,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const { source, dest } = await openTaskBuckets(params, role.secrets, params.workerConcurrency * 2);
+    const { source, dest } = await openTaskBuckets(params, role.secrets, transferSockets(params));
     await source.checkAccess();
     await dest.checkAccess();
     logger.info('worker.started', { concurrency: params.workerConcurrency, once });

@@ -57,7 +57,7 @@ describe('log events other deployables read', () => {
     const opened = await openTaskBuckets(params, secrets);
     const raw: string[] = [];
     const report = await runS3Transfer({
-      params, queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 1 }), status, secrets,
+      params, queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 1 }), status,
       logger: createLogger({ role: 'test' }, { write: (l) => raw.push(l) }),
       buckets: { source: opened.source, dest: refusing(opened.dest, 'refused.txt') },
     });
