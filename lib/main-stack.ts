@@ -5,7 +5,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { TASK_TABLE_PARTITION_KEY } from '../lambda/core/task-table.js';
+import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
 import { EcrPluginStack } from '../plugins/ecr/ecr-plugin-stack.js';
 import { S3PluginStack } from '../plugins/s3/s3-plugin-stack.js';
 import { ConsoleAuth } from './console-auth.js';
@@ -80,7 +80,7 @@ export class MainStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
     const step = (stepId: string, file: string, extra: Record<string, string> = {}) =>
-      handlerFunction(this, stepId, { entry: repoPath('lambda', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
+      handlerFunction(this, stepId, { entry: repoPath('control-plane', 'aws', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
     const steps = {
       startStack: step('StartStackFn', 'start-stack.ts', {
         PLUGIN_STACK_ROLE_ARN: this.pluginStackRole.role.roleArn,
@@ -96,7 +96,7 @@ export class MainStack extends Stack {
     };
     const orchestrator = new TaskOrchestrator(this, 'Orchestrator', { steps });
     const apiFn = handlerFunction(this, 'ApiFn', {
-      entry: repoPath('lambda', 'handlers', 'api.ts'), timeout: Duration.seconds(30), description: 'Data Transfer Hub AppSync resolver',
+      entry: repoPath('control-plane', 'aws', 'handlers', 'api.ts'), timeout: Duration.seconds(30), description: 'Data Transfer Hub AppSync resolver',
       environment: { ...env, STATE_MACHINE_ARN: orchestrator.stateMachine.stateMachineArn },
     });
 

@@ -4,7 +4,7 @@ import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { hubNetworkParameters } from '../lambda/core/plugin-contract.js';
+import { hubNetworkParameters } from '../control-plane/core/plugin-contract.js';
 
 export interface SharedTaskNetworkProps {
   /**

@@ -7,7 +7,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
-/** The step Lambdas (lambda/handlers/*.ts), one per lifecycle step. */
+/** The step Lambdas (control-plane/aws/handlers/*.ts), one per lifecycle step. */
 export interface LifecycleSteps {
   startStack: NodejsFunction;
   stopStack: NodejsFunction;
@@ -46,7 +46,7 @@ export interface TaskOrchestratorProps {
 }
 
 /**
- * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' | 'MONITOR' }` (lambda/README.md):
+ * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' | 'MONITOR' }` (control-plane/README.md):
  * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → notify.
  * FIXED_RATE tasks leave the loop once their first pass is listed (as the original: later passes run on their own).
  * MONITOR: the monitor loop of a task whose previous execution handed over before the history limit.

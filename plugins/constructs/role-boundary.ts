@@ -1,6 +1,6 @@
 import { Aspects, Aws, CfnCondition, CfnParameter, CfnResource, Fn, Stack, Validations, type IAspect } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
-import { PLUGIN_PARAMETERS } from '../../lambda/core/plugin-contract.js';
+import { PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
 
 /**
  * Puts every IAM role of the plugin stack — ours and those of CDK's helper Lambdas — under the permissions boundary

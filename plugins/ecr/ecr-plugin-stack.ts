@@ -8,7 +8,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUTS } from '../../lambda/core/plugin-contract.js';
+import { PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
 import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
@@ -80,7 +80,7 @@ export class EcrPluginStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(30) }], removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
     });
     const lister = handlerFunction(this, 'ListImages', {
-      entry: repoPath('lambda', 'handlers', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
+      entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
       environment: { TASK_PARAMS: p.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: p.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
       logGroup: listerLogs,
     });

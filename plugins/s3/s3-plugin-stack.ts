@@ -5,8 +5,9 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../lambda/core/plugin-contract.js';
+import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/core/plugin-contract.js';
 import { ensureWorkerBundle, TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
+import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { FinderSchedule } from '../constructs/finder-schedule.js';
 import { PluginRoleBoundary } from '../constructs/role-boundary.js';
@@ -102,12 +103,13 @@ export class S3PluginStack extends Stack {
     const finderLogs = new LogGroup(this, 'FinderLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const workerLogs = new LogGroup(this, 'WorkerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const namespace = `${props.metricsNamespace ?? 'DataTransferHub'}/${Aws.STACK_NAME}`;
-    const workerMetric = (id: string, metricName: string, event: string, metricValue: string) => new MetricFilter(this, id, {
-      logGroup: workerLogs, metricNamespace: namespace, metricName, filterPattern: FilterPattern.stringValue('$.event', '=', event), metricValue,
+    // Names, events and values from the log contract (worker/core/events.ts), which the console's charts read back.
+    const workerMetric = (id: string, m: (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS]) => new MetricFilter(this, id, {
+      logGroup: workerLogs, metricNamespace: namespace, metricName: m.metricName, filterPattern: FilterPattern.stringValue('$.event', '=', m.event), metricValue: metricFilterValue(m),
     }).metric({ statistic: 'Sum' });
-    const transferred = workerMetric('CompletedObjectsFilter', 'CompletedObjects', 'worker.copied', '1');
-    const bytes = workerMetric('BytesTransferredFilter', 'BytesTransferred', 'worker.copied', '$.bytes');
-    const failed = workerMetric('FailedObjectsFilter', 'FailedObjects', 'worker.failed', '1');
+    const transferred = workerMetric('CompletedObjectsFilter', WORKER_METRICS.completedObjects);
+    const bytes = workerMetric('BytesTransferredFilter', WORKER_METRICS.bytesTransferred);
+    const failed = workerMetric('FailedObjectsFilter', WORKER_METRICS.failedObjects);
 
     const engineEnv = {
       TASK_PARAMS: p.taskParamsJson, QUEUE_URL: jobs.queue.queueUrl, DLQ_URL: jobs.deadLetterQueue.queueUrl, STATUS_TABLE: table.tableName,

@@ -9,8 +9,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../lambda/core/plugin-contract.js';
-import { TASK_TABLE_PARTITION_KEY } from '../../lambda/core/task-table.js';
+import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
+import { TASK_TABLE_PARTITION_KEY } from '../../control-plane/core/task-table.js';
 import { buildApp, type DthApp } from '../../lib/app.js';
 import type { ConsoleAuth } from '../../lib/console-auth.js';
 import { CREDENTIAL_SECRET_TAG, configFor, MainStack } from '../../lib/main-stack.js';
@@ -18,6 +18,7 @@ import { rootFields } from '../../lib/task-api.js';
 import { ECR_ENGINE_PARAMETERS, IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
 import { S3_ENGINE_PARAMETERS } from '../../plugins/s3/s3-plugin-stack.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
+import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
 import { definitionOf, walk } from './state-machine-walk.js';
@@ -579,6 +580,15 @@ describe('S3 plugin stack', () => {
       expect(body).toContain(w);
     }
     s3.resourceCountIs('AWS::Logs::MetricFilter', 3);
+  });
+
+  it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
+    const filters = Object.values(s3.findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as {
+      FilterPattern: string; MetricTransformations: { MetricName: string; MetricValue: string }[];
+    });
+    const byName = Object.fromEntries(filters.map((f) => [f.MetricTransformations[0].MetricName, { pattern: f.FilterPattern, value: f.MetricTransformations[0].MetricValue }]));
+    expect(byName).toEqual(Object.fromEntries(Object.values(WORKER_METRICS).map((m) => [m.metricName, { pattern: `{ $.event = "${m.event}" }`, value: metricFilterValue(m) }])));
+    expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
   });
 
   it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {

@@ -1,0 +1,367 @@
+/**
+ * The cloud orchestrator's steps as plain functions (the Step Functions Lambda handlers are thin adapters over these).
+ * Each takes `{ taskId }`, records what it learns on the task, and returns `result`: WAIT (ask again later),
+ * NEXT (go to the next step) or END (the task reached a final state, or was stopped).
+ */
+import {
+  type CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  GetTemplateSummaryCommand,
+} from '@aws-sdk/client-cloudformation';
+import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTasksCommand, type ECSClient, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { ListExecutionsCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
+import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
+import { errorPatch, incompleteMessage, isFinal, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
+import { DEFAULT_SCHEDULES, PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
+import type { TaskStore } from '../core/ports.js';
+import { parameterMap, type TaskRecord, type TaskType } from '../core/task.js';
+
+export type StepResult = 'WAIT' | 'NEXT' | 'END';
+export interface StepEvent { taskId: string; [k: string]: unknown }
+export type StepOutput = StepEvent & { result: StepResult };
+
+export interface StepDeps {
+  tasks: TaskStore;
+  cfn?: CloudFormationClient;
+  logs?: CloudWatchLogsClient;
+  sqs?: SQSClient;
+  sns?: SNSClient;
+  notifyTopicArn?: string;
+  /** The status store of a task's status table (DynamoStatusStore in the cloud). */
+  statusFor?: (tableName: string) => StatusStore;
+  templates?: Partial<Record<TaskType, string>>;
+  stackPrefix?: string;
+  /** Service role CloudFormation uses for the plugin stack's resources (and keeps for its deletion). */
+  stackRoleArn?: string;
+  /**
+   * Parameters the hub gives every plugin stack it creates: `defaults` (its shared task network, under the original's
+   * parameter names; a task's own non-empty value wins) and `enforced` (the role boundary; never a task's value).
+   */
+  stackParameters?: { defaults?: Record<string, string>; enforced?: Record<string, string> };
+  /** ECS: the plugin stack's running tasks are stopped before it is deleted; a silent finder's task is looked up. */
+  ecs?: ECSClient;
+  /** Step Functions: the plugin's own state machine (ECR) — its executions are stopped before the stack is deleted. */
+  sfn?: SFNClient;
+  now?: () => Date;
+}
+
+/** How long after the task started a finder may have neither finished nor be running before the task is an ERROR. */
+export const FINDER_START_GRACE_MS = 20 * 60_000;
+/** stopStack calls that wait for the stack's ECS tasks to stop before the stack is deleted regardless. */
+export const STOP_TASKS_ATTEMPTS = 20;
+
+const CREATE_FAILED = new Set(['CREATE_FAILED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED']);
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not configured for this step`);
+  return value;
+}
+
+const clock = (deps: StepDeps): Date => deps.now?.() ?? new Date();
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
+  if (typeof taskId !== 'string' || !taskId) throw new Error('taskId: the step input needs the task id');
+  const task = await deps.tasks.get(taskId);
+  if (!task) throw new Error(`taskId: task "${taskId}" does not exist`);
+  return task;
+}
+
+/** CreateStack of the task's plugin template, passing only the parameters the template declares. */
+export async function startStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
+  const task = await mustGet(deps, event.taskId);
+  if (task.stackId) return { ...event, stackId: task.stackId, result: 'WAIT' };
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
+  const cfn = need(deps.cfn, 'CloudFormation');
+  const templateUrl = deps.templates?.[task.type];
+  try {
+    if (!templateUrl) throw new Error(`no plugin template is configured for ${task.type} tasks`);
+    const summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: templateUrl }));
+    const declared = new Set((summary.Parameters ?? []).map((p) => p.ParameterKey));
+    const raw = parameterMap(task);
+    const defaults = Object.entries(deps.stackParameters?.defaults ?? {}).filter(([k]) => !raw[k]);
+    const values: Record<string, string> = {
+      ...raw,
+      ...Object.fromEntries(defaults),
+      [PLUGIN_PARAMETERS.taskId]: task.id,
+      [PLUGIN_PARAMETERS.taskParams]: JSON.stringify(raw),
+      [PLUGIN_PARAMETERS.schedule]: task.scheduleType === 'FIXED_RATE' ? raw.scheduleExpression || DEFAULT_SCHEDULES[task.type] : '',
+      ...deps.stackParameters?.enforced,
+    };
+    const stackName = pluginStackName(deps.stackPrefix ?? 'DTH', task.type, task.id);
+    const out = await cfn.send(new CreateStackCommand({
+      StackName: stackName,
+      TemplateURL: templateUrl,
+      Parameters: Object.entries(values).filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      RoleARN: deps.stackRoleArn,
+      Tags: [{ Key: 'dth:task-id', Value: task.id }],
+    }));
+    const updated = await deps.tasks.update(task.id, { stackId: out.StackId, stackName, templateUrl, stackStatus: 'CREATE_IN_PROGRESS' });
+    if (updated.progress === 'STOPPING' || updated.progress === 'STOPPED') {
+      // stopTask ran while the stack was being requested: it saw no stack to delete, so delete it here.
+      await cfn.send(new DeleteStackCommand({ StackName: out.StackId }));
+      await deps.tasks.update(task.id, { progress: 'STOPPING', stackStatus: 'DELETE_IN_PROGRESS' });
+    }
+    return { ...event, stackId: out.StackId, result: 'WAIT' };
+  } catch (err) {
+    await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));
+    return { ...event, result: 'END' };
+  }
+}
+
+/**
+ * stopTask: stops what the plugin stack still runs — its state machine's executions (ECR) and its ECS tasks (a
+ * cluster or a security group in use cannot be deleted: the stack would end DELETE_FAILED) — then DeleteStack.
+ * While tasks are stopping it answers `tasksStopping: true` (the state machine calls it again after a wait); after
+ * STOP_TASKS_ATTEMPTS calls it deletes the stack regardless.
+ */
+export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
+  const task = await mustGet(deps, event.taskId);
+  const now = clock(deps).toISOString();
+  if (!task.stackId) {
+    await deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: now });
+    return { ...event, result: 'END' };
+  }
+  try {
+    const attempts = Number(event.stopAttempts ?? 0);
+    if (attempts < STOP_TASKS_ATTEMPTS && (await stopRunningWork(deps, task)) > 0) {
+      await deps.tasks.update(task.id, { progress: 'STOPPING' });
+      return { ...event, stopAttempts: attempts + 1, tasksStopping: true, result: 'WAIT' };
+    }
+    await need(deps.cfn, 'CloudFormation').send(new DeleteStackCommand({ StackName: task.stackId }));
+    await deps.tasks.update(task.id, { progress: 'STOPPING', stackStatus: 'DELETE_IN_PROGRESS' });
+    return { ...event, tasksStopping: false, result: 'WAIT' };
+  } catch (err) {
+    await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));
+    return { ...event, result: 'END' };
+  }
+}
+
+/** Stops the plugin stack's running executions and ECS tasks; returns how many ECS tasks have not stopped yet. */
+async function stopRunningWork(deps: StepDeps, task: TaskRecord): Promise<number> {
+  const machine = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.stateMachine);
+  if (machine) {
+    const sfn = need(deps.sfn, 'Step Functions');
+    for (const executionArn of await runningExecutions(sfn, machine)) {
+      await sfn.send(new StopExecutionCommand({ executionArn, error: 'TaskStopped', cause: `Data Transfer Hub task ${task.id} was stopped` }));
+    }
+  }
+  let notStopped = 0;
+  for (const t of await stackEcsTasks(deps, task, stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.ecsTaskFamilies))) {
+    if (t.lastStatus === 'STOPPED') continue;
+    notStopped++;
+    if (t.desiredStatus !== 'STOPPED' && t.taskArn) {
+      await need(deps.ecs, 'ECS').send(new StopTaskCommand({ cluster: t.clusterArn, task: t.taskArn, reason: `Data Transfer Hub task ${task.id} was stopped` }));
+    }
+  }
+  return notStopped;
+}
+
+async function runningExecutions(sfn: SFNClient, stateMachineArn: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', nextToken }));
+    arns.push(...(page.executions ?? []).flatMap((e) => (e.executionArn ? [e.executionArn] : [])));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** The ECS tasks (running, stopping, and recently stopped) of the given comma-separated families in the stack's cluster. */
+async function stackEcsTasks(deps: StepDeps, task: TaskRecord, familyList: string | undefined): Promise<Task[]> {
+  const cluster = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.ecsCluster);
+  const families = (familyList ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  if (!cluster || families.length === 0) return [];
+  const ecs = need(deps.ecs, 'ECS');
+  const arns = new Set<string>();
+  for (const family of families) {
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+      let nextToken: string | undefined;
+      do {
+        const page = await ecs.send(new ListTasksCommand({ cluster, family, desiredStatus, nextToken }));
+        for (const arn of page.taskArns ?? []) arns.add(arn);
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+  }
+  const all = [...arns];
+  const described: Task[] = [];
+  for (let i = 0; i < all.length; i += 100) {
+    described.push(...((await ecs.send(new DescribeTasksCommand({ cluster, tasks: all.slice(i, i + 100) }))).tasks ?? []));
+  }
+  return described;
+}
+
+/** DescribeStacks: records status, reason and outputs; moves the task on when the stack settles. */
+export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
+  const task = await mustGet(deps, event.taskId);
+  const now = clock(deps).toISOString();
+  if (!task.stackId) return { ...event, result: task.progress === 'STARTING' ? 'WAIT' : 'END' };
+  let stack;
+  try {
+    stack = (await need(deps.cfn, 'CloudFormation').send(new DescribeStacksCommand({ StackName: task.stackId }))).Stacks?.[0];
+  } catch (err) {
+    // A deleted stack looked up by name no longer exists.
+    if (task.progress === 'STOPPING' && /does not exist/.test(message(err))) stack = { StackStatus: 'DELETE_COMPLETE' as const };
+    else throw err;
+  }
+  const status = stack?.StackStatus ?? 'UNKNOWN';
+  const reason = stack && 'StackStatusReason' in stack ? stack.StackStatusReason : undefined;
+  const outputs = stack && 'Outputs' in stack && stack.Outputs
+    ? stack.Outputs.map((o) => ({ OutputKey: o.OutputKey ?? '', OutputValue: o.OutputValue ?? '', Description: o.Description }))
+    : undefined;
+  const base = { stackStatus: status, stackStatusReason: reason, ...(outputs ? { stackOutputs: outputs } : {}) };
+  const out = (result: StepResult): StepOutput => ({ ...event, stackStatus: status, result });
+  if (status === 'DELETE_COMPLETE') {
+    await deps.tasks.update(task.id, { ...base, progress: task.progress === 'ERROR' ? 'ERROR' : 'STOPPED', stoppedAt: task.stoppedAt ?? now });
+    return out('END');
+  }
+  if (CREATE_FAILED.has(status)) {
+    await deps.tasks.update(task.id, { ...base, ...errorPatch('CFN_ERROR', `stack ${status}${reason ? `: ${reason}` : ''}`, clock(deps)) });
+    return out('END');
+  }
+  if (status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE') {
+    if (isStoppedOrFinal(task.progress)) {
+      await deps.tasks.update(task.id, base);
+      return out('END');
+    }
+    await deps.tasks.update(task.id, { ...base, progress: 'IN_PROGRESS' });
+    return out('NEXT');
+  }
+  await deps.tasks.update(task.id, base);
+  return out('WAIT');
+}
+
+/**
+ * Waits for the finder's pass: its structured log lines `finder.done` / `finder.failed` (worker/core/events.ts) since
+ * the task started; the latest decides.
+ */
+export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
+  const task = await mustGet(deps, event.taskId);
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
+  const logGroupName = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.finderLogGroup);
+  if (!logGroupName) return { ...event, result: 'NEXT' };
+  const logs = need(deps.logs, 'CloudWatch Logs');
+  let nextToken: string | undefined;
+  let last: { outcome: NonNullable<ReturnType<typeof readFinderOutcome>>; timestamp: number } | undefined;
+  do {
+    const page = await logs.send(new FilterLogEventsCommand({
+      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: FINDER_OUTCOME_PATTERN, nextToken,
+    }));
+    for (const e of page.events ?? []) {
+      const outcome = e.message ? readFinderOutcome(e.message) : undefined;
+      if (outcome && (!last || (e.timestamp ?? 0) >= last.timestamp)) last = { outcome, timestamp: e.timestamp ?? 0 };
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  if (!last) {
+    const silence = await finderSilence(deps, task, logGroupName);
+    if (!silence) return { ...event, result: 'WAIT' };
+    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', silence, clock(deps)));
+    return { ...event, result: 'END' };
+  }
+  if (last.outcome.outcome === 'failed') {
+    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', last.outcome.error, clock(deps)));
+    return { ...event, result: 'END' };
+  }
+  // scheduleType: FIXED_RATE tasks are monitored until their first pass is listed (as the original), then left running.
+  return { ...event, scheduleType: task.scheduleType, result: 'NEXT' };
+}
+
+/**
+ * Why a finder that logged neither `finder.done` nor `finder.failed` will never finish, or undefined while it may:
+ * it is still running (ECS task of the finder family, or a running execution of the plugin's state machine), or the
+ * task started less than FINDER_START_GRACE_MS ago. Without those outputs (older templates) it is never judged silent.
+ */
+async function finderSilence(deps: StepDeps, task: TaskRecord, logGroupName: string): Promise<string | undefined> {
+  if (clock(deps).getTime() - Date.parse(task.createdAt) < FINDER_START_GRACE_MS) return undefined;
+  const minutes = Math.round(FINDER_START_GRACE_MS / 60_000);
+  const family = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.finderTaskFamily);
+  const machine = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.stateMachine);
+  if (family && stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.ecsCluster)) {
+    const finders = await stackEcsTasks(deps, task, family);
+    if (finders.some((t) => t.lastStatus !== 'STOPPED')) return undefined;
+    const lastStopped = finders.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))[0];
+    if (!lastStopped) return `No finder ran: none is running and none finished a pass within ${minutes} minutes of the task's start (see the stack's events and the finder log group ${logGroupName})`;
+    const container = lastStopped.containers?.[0];
+    const why = [lastStopped.stoppedReason, container?.reason, container?.exitCode !== undefined ? `exit code ${container.exitCode}` : undefined].filter(Boolean).join('; ');
+    return `The finder stopped without finishing its pass (${why || 'no reason given'}); see the finder log group ${logGroupName}`;
+  }
+  if (machine) {
+    if ((await runningExecutions(need(deps.sfn, 'Step Functions'), machine)).length > 0) return undefined;
+    return `The image lister did not finish: no execution of ${machine} is running and none logged finder.done within ${minutes} minutes of the task's start (see the log group ${logGroupName})`;
+  }
+  return undefined;
+}
+
+/** Waits until the job queue holds no visible, in-flight or delayed messages. */
+export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
+  const task = await mustGet(deps, event.taskId);
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
+  const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
+  if (!queueUrl) return { ...event, result: 'NEXT' };
+  const out = await need(deps.sqs, 'SQS').send(new GetQueueAttributesCommand({
+    QueueUrl: queueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+  }));
+  const depth = Object.values(out.Attributes ?? {}).reduce((n, v) => n + Number(v ?? 0), 0);
+  return { ...event, queueDepth: depth, result: depth === 0 ? 'NEXT' : 'WAIT' };
+}
+
+/**
+ * Counts from the status table decide (control-plane/core/lifecycle.ts): a ONE_TIME task is DONE only when every
+ * object is transferred (or unchanged) and verified, ERROR COMPLETE_CHECK_ERROR once the counts settle short of that;
+ * FIXED_RATE tasks record progress (and a settled pass's error) and keep going.
+ */
+export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
+  const task = await mustGet(deps, event.taskId);
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
+  let summary: StatusSummary;
+  let store: StatusStore;
+  try {
+    const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
+    if (!table) throw new Error(`the task's stack has no ${PLUGIN_OUTPUTS.statusTable} output`);
+    store = need(deps.statusFor, 'status store')(table);
+    summary = await store.summary();
+  } catch (err) {
+    await deps.tasks.update(task.id, errorPatch('COMPLETE_CHECK_ERROR', message(err), clock(deps)));
+    return { ...event, result: 'END' };
+  }
+  const state = passState(summary);
+  const firstFailed = needsFirstFailure(state, summary) ? (await store.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
+  const { patch, final } = passOutcome(task, state, {
+    progressInfo: progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: clock(deps),
+  });
+  await deps.tasks.update(task.id, patch);
+  return { ...event, result: final ? 'END' : 'WAIT' };
+}
+
+/** Publishes the task's outcome to the notification topic (when one is configured). */
+export async function notify(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
+  const task = await mustGet(deps, event.taskId);
+  if (deps.notifyTopicArn && isFinal(task.progress)) {
+    const p = task.progressInfo;
+    await need(deps.sns, 'SNS').send(new PublishCommand({
+      TopicArn: deps.notifyTopicArn,
+      Subject: `Data Transfer Hub task ${task.id.slice(0, 8)}: ${task.progress}`.slice(0, 100),
+      Message: JSON.stringify({
+        taskId: task.id, type: task.type, description: task.description, progress: task.progress,
+        errorCode: task.errorCode, errorMessage: task.errorMessage,
+        objects: p ? { total: p.total, transferred: p.replicated, failed: p.failed, verified: p.verified, skipped: p.skipped } : undefined,
+      }),
+    }));
+    return { ...event, notified: true, result: 'END' };
+  }
+  return { ...event, notified: false, result: 'END' };
+}

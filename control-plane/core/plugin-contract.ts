@@ -1,0 +1,67 @@
+/**
+ * What the control plane expects of a plugin stack (the per-task CloudFormation stack built from the S3 or ECR
+ * plugin template). The CDK app declares these outputs; the orchestrator and monitor steps read them from
+ * DescribeStacks and record them on the task (stackOutputs).
+ */
+export const PLUGIN_OUTPUTS = {
+  /** Per-object (or per-image) status table of the task: progress counts, listTaskObjects, the completion check. */
+  statusTable: 'StatusTableName',
+  /** The task's job queue (S3 plugin); the monitor waits until it is empty. Optional for the ECR plugin. */
+  queueUrl: 'QueueUrl',
+  /** Dead-letter queue of the job queue (S3 plugin, optional). */
+  dlqUrl: 'DlqUrl',
+  /** Log group of the finder / image lister (structured JSON lines: `finder.done`, `finder.failed`; worker/core/events.ts). */
+  finderLogGroup: 'FinderLogGroup',
+  /** Log group of the workers (listLogStreams / getLogEvents read it). Optional: defaults to the finder's. */
+  workerLogGroup: 'WorkerLogGroup',
+  /** ECS cluster the stack's tasks run in: stopping the task stops them first (a cluster or a security group in use cannot be deleted). */
+  ecsCluster: 'EcsClusterName',
+  /** Comma-separated task definition families of the stack's ECS tasks (per stack: `<stack name>-…`). */
+  ecsTaskFamilies: 'EcsTaskFamilies',
+  /** Family of the finder task (S3 plugin): the monitor asks ECS whether a silent finder is still running. */
+  finderTaskFamily: 'FinderTaskFamily',
+  /** The plugin's own state machine (ECR plugin): its executions are stopped before the stack is deleted. */
+  stateMachine: 'StateMachineArn',
+} as const;
+
+/**
+ * Parameters the orchestrator passes to CreateStack. It reads the template's declared parameters
+ * (GetTemplateSummary) and passes only those: each task parameter whose name the template declares, plus these.
+ */
+export const PLUGIN_PARAMETERS = {
+  /** The task id. */
+  taskId: 'TaskId',
+  /** All task parameters as one JSON object (what `dth finder`/`dth worker` read as TASK_PARAMS). */
+  taskParams: 'TaskParams',
+  /** FIXED_RATE: the EventBridge rate/cron expression of the finder schedule; ONE_TIME: empty. */
+  schedule: 'FinderScheduleExpression',
+  /** Permissions boundary of every role the stack creates (the hub's; never a task's value). */
+  permissionsBoundary: 'PermissionsBoundaryArn',
+} as const;
+
+/**
+ * The original's network parameters (S3 plugin: ec2VpcId, ec2Subnets; ECR plugin: ecsVpcId, ecsSubnetA/B,
+ * ecsClusterName), filled from the hub's shared task VPC and cluster when a task does not give its own.
+ */
+export function hubNetworkParameters(network: { vpcId: string; subnetIds: string[]; clusterName: string }): Record<string, string> {
+  const [a, b = a] = network.subnetIds;
+  return {
+    ec2VpcId: network.vpcId, ec2Subnets: network.subnetIds.join(','),
+    ecsVpcId: network.vpcId, ecsSubnetA: a, ecsSubnetB: b, ecsClusterName: network.clusterName,
+  };
+}
+
+/** FIXED_RATE tasks without a schedule expression run on the original's default: hourly finder, daily image copy. */
+export const DEFAULT_SCHEDULES = { S3EC2: 'rate(1 hour)', ECR: 'rate(1 day)' } as const;
+
+/** Plugin stacks are named `<prefix>-<type>-<first 8 chars of the task id>`. */
+export function pluginStackName(prefix: string, type: string, taskId: string): string {
+  return `${prefix}-${type}-${taskId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}`;
+}
+
+export function stackOutput(outputs: { OutputKey?: string; OutputValue?: string }[] | undefined, key: string): string | undefined {
+  return outputs?.find((o) => o.OutputKey === key)?.OutputValue || undefined;
+}
+
+/** Optional output: the workers' Auto Scaling group (DesiredInServiceInstances chart). */
+export const PLUGIN_WORKER_GROUP_OUTPUT = 'WorkerAutoScalingGroupName';
