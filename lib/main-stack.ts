@@ -163,6 +163,7 @@ export class MainStack extends Stack {
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl, description: 'Console URL' });
     new CfnOutput(this, 'PortalUrl', { value: site.distribution.distributionDomainName, description: 'Console distribution domain (CNAME target)' });
     new CfnOutput(this, 'ApiUrl', { value: api.api.graphqlUrl });
+    new CfnOutput(this, 'ApiFunctionName', { value: apiFn.functionName, description: 'The API resolver Lambda (scripts/aws-smoke-test.sh calls it directly)' });
     this.console = site;
     new CfnOutput(this, 'TaskTableName', { value: table.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: orchestrator.stateMachine.stateMachineArn, description: 'StateMachine Arn' });

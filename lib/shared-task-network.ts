@@ -8,8 +8,9 @@ import { hubNetworkParameters } from '../control-plane/core/plugin-contract.js';
 
 export interface SharedTaskNetworkProps {
   /**
-   * Availability zones of the task VPC (one public subnet each; the original used 3).
-   * @default 3
+   * Availability zones of the task VPC, one public subnet each (the original used 3; an environment-agnostic
+   * stack — this one, deployable to any account and region — knows 2).
+   * @default 2
    */
   readonly maxAzs?: number;
 }
@@ -27,7 +28,7 @@ export class SharedTaskNetwork extends Construct {
     super(scope, id);
     const flowLogs = new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     this.vpc = new Vpc(this, 'Vpc', {
-      maxAzs: props.maxAzs ?? 3, natGateways: 0,
+      maxAzs: props.maxAzs ?? 2, natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
       flowLogs: { reject: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.REJECT } },
     });
