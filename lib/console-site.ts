@@ -20,7 +20,10 @@ export interface ConsoleConfig {
 }
 
 export interface ConsoleSiteProps {
-  /** Built console directory; default portal/dist. Nothing is deployed but config.json when it has no index.html. */
+  /**
+   * Built console directory. Nothing is deployed but config.json when it has no index.html.
+   * @default portal/dist
+   */
   distDir?: string;
   /**
    * Use only what CloudFront offers in the China regions as well: an origin access identity (origin access control

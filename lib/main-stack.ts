@@ -22,9 +22,15 @@ import { TaskOrchestrator } from './task-orchestrator.js';
 export interface MainStackProps extends StackProps {
   /** COGNITO (AWS regions) or OIDC (China regions — and anywhere else — with an external OpenID Connect provider). */
   authType: 'COGNITO' | 'OIDC';
-  /** Built console directory (default portal/dist); only config.json is deployed when it is not built. */
+  /**
+   * Built console directory; only config.json is deployed when it is not built.
+   * @default portal/dist
+   */
   portalDist?: string;
-  /** Plugin stack name prefix (default DTH). */
+  /**
+   * Plugin stack name prefix (the task stacks, and the roles, functions and buckets CloudFormation names after them).
+   * @default DTH
+   */
   stackPrefix?: string;
 }
 
@@ -129,7 +135,7 @@ export class MainStack extends Stack {
       conditions: { StringEquals: { [`secretsmanager:ResourceTag/${CREDENTIAL_SECRET_TAG.key}`]: CREDENTIAL_SECRET_TAG.value } },
     }));
     apiFn.addToRolePolicy(new PolicyStatement({
-      actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [`arn:${Aws.PARTITION}:s3:::*`],
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [this.formatArn({ service: 's3', region: '', account: '', resource: '*' })],
       conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
     }));
 

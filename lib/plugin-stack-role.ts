@@ -56,7 +56,7 @@ export class PluginStackRole extends Construct {
       document: new PolicyDocument({ statements: BOUNDARY_STATEMENTS(taskRoles) }),
     });
     const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.managedPolicyArn } };
-    const buckets = `arn:${stack.partition}:s3:::${props.stackPrefix.toLowerCase()}-*`;
+    const buckets = stack.formatArn({ service: 's3', region: '', account: '', resource: `${props.stackPrefix.toLowerCase()}-*` });
     const functions = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: `${props.stackPrefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('cloudformation.amazonaws.com'),

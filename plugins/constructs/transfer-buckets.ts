@@ -1,4 +1,4 @@
-import { Aws, type CfnCondition } from 'aws-cdk-lib';
+import { type CfnCondition, Stack } from 'aws-cdk-lib';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnPolicy, Grant, type IGrantable, type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -80,7 +80,9 @@ export class TransferBuckets extends Construct {
   /** Use SSE-KMS keys of this account, through S3 only (kms:ViaService), to read and write encrypted objects. */
   grantUseKmsThroughS3(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
-      grantee, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resourceArns: [`arn:${Aws.PARTITION}:kms:*:${Aws.ACCOUNT_ID}:key/*`],
+      grantee, actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      // Any key of this account in any region (the buckets' keys are unknown at deploy; the condition keeps them to S3 use).
+      resourceArns: [Stack.of(this).formatArn({ service: 'kms', region: '*', resource: 'key', resourceName: '*' })],
       conditions: { StringLike: { 'kms:ViaService': 's3.*' } },
     });
   }
