@@ -158,6 +158,18 @@ async function forEachLimited<T>(items: T[], limit: number, worker: (item: T) =>
   if (failure !== undefined) throw failure;
 }
 
+/**
+ * A completion whose answer was lost may have been applied: a retry then meets "no such upload" (AWS) or a 500
+ * (s3rver). The destination holds our object when its size matches and its ETag is the MD5 of the parts we sent or
+ * the source's own MD5 — either proves its bytes, so the copy goes on to verification instead of failing.
+ */
+async function completedEarlier(ctx: CopyContext, head: ObjectHead, destKey: string, composite: string | undefined): Promise<{ etag?: string } | undefined> {
+  const written = await ctx.dest.head(destKey).catch(() => undefined);
+  const etag = written?.etag?.replace(/"/g, '');
+  if (!written || written.size !== head.size || !etag || !destEtagIsMd5(ctx)) return undefined;
+  return etag === composite || etag === md5FromEtag(head.etag) ? { etag: written.etag } : undefined;
+}
+
 async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
   const { status } = ctx;
   const partSize = choosePartSize(head.size, ctx.params.chunkSize);
@@ -191,7 +203,13 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
     if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
     const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
     composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
-    completed = await ctx.dest.completeMultipart(destKey, uploadId, parts);
+    const proof = composite;
+    completed = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
+      const earlier = await completedEarlier(ctx, head, destKey, proof);
+      if (!earlier) throw err;
+      await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
+      return earlier;
+    });
   } catch (err) {
     // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
     // succeed, so the record forgets it and the next attempt starts a new one.
