@@ -5,7 +5,7 @@
  * MalformedS3Answer, never yields an empty or short result; an <Error> document throws S3HttpError.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import sax from 'sax';
 import type { ObjectHead, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
 
 /** An S3 error answer, shaped like the SDK's (name = S3 error code, $metadata.httpStatusCode) for the shared error mapping. */
@@ -107,16 +107,53 @@ export function implausibleXmlType(contentType: string | undefined): boolean {
 
 type XmlNode = Record<string, unknown>;
 
-// Values stay strings (no number guessing, no trimming: keys may start or end with spaces); numeric character
-// references are decoded (an empty named-entity table keeps HTML's &nbsp; and friends out).
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  parseTagValue: false,
-  trimValues: false,
-  htmlEntities: {} as unknown as boolean,
-  isArray: (name) => name === 'Contents' || name === 'CommonPrefixes' || name === 'Tag',
-});
+/** Elements that may repeat and are always read as lists. */
+const REPEATED = new Set(['Contents', 'CommonPrefixes', 'Tag', 'Part']);
+
+/**
+ * A complete XML document as nested objects: an element with child elements is an object of them (REPEATED ones
+ * as arrays), a leaf is its text — kept exactly as sent (no trimming, no end-of-line normalisation, so a raw CR in a
+ * key survives; character references decoded). sax in strict mode rejects mismatched or unclosed tags and text
+ * outside the root; an empty document, a second root or a cut one is rejected here.
+ */
+function readXml(text: string): { root: string; node: unknown } {
+  const parser = sax.parser(true, { trim: false, normalize: false, position: true });
+  interface Open { name: string; children?: XmlNode; text: string }
+  const stack: Open[] = [];
+  let root: { root: string; node: unknown } | undefined;
+  let roots = 0;
+  parser.onopentag = (tag) => {
+    if (stack.length === 0) roots++;
+    stack.push({ name: tag.name, text: '' });
+  };
+  parser.ontext = (t) => {
+    if (stack.length) stack[stack.length - 1].text += t;
+  };
+  parser.oncdata = parser.ontext;
+  parser.onclosetag = () => {
+    const done = stack.pop()!;
+    const value: unknown = done.children ?? done.text;
+    const parent = stack[stack.length - 1];
+    if (!parent) {
+      root = { root: done.name, node: value };
+      return;
+    }
+    const siblings = (parent.children ??= {});
+    if (REPEATED.has(done.name)) ((siblings[done.name] ??= []) as unknown[]).push(value);
+    else if (done.name in siblings) throw new MalformedS3Answer(`<${done.name}> appears twice in <${parent.name}>`);
+    else siblings[done.name] = value;
+  };
+  try {
+    parser.write(text).close();
+  } catch (err) {
+    if (err instanceof MalformedS3Answer) throw err;
+    const start = JSON.stringify(text.slice(0, 40));
+    throw new MalformedS3Answer(`not a complete XML document: ${(err as Error).message.split('\n')[0]} (starts ${start})`);
+  }
+  if (!root || stack.length) throw new MalformedS3Answer(`not a complete XML document: no closed root element (starts ${JSON.stringify(text.slice(0, 40))})`);
+  if (roots !== 1) throw new MalformedS3Answer(`not one XML document: ${roots} root elements`);
+  return root;
+}
 
 /** Status of an <Error> document that came with a 2xx answer, from its code (unknown codes: 500, as S3 advises a retry). */
 const ERROR_STATUS: Record<string, number> = {
@@ -124,31 +161,17 @@ const ERROR_STATUS: Record<string, number> = {
   NoSuchUpload: 404, InvalidPart: 400, InvalidPartOrder: 400, EntityTooSmall: 400, SlowDown: 503,
 };
 
-/**
- * The root element of a complete, well-formed XML document, checked to be `expected`. A raw CR (a key from a
- * server that ignores encoding-type=url) is turned into a character reference first, since XML end-of-line handling
- * would otherwise make it an LF and the key would not round-trip.
- */
+/** The root element of a complete, well-formed XML document, checked to be `expected` (an <Error> root throws its S3HttpError). */
 export function parseS3Document(text: string, expected: string): XmlNode {
   if (text.length === 0) throw new MalformedS3Answer(`empty body where <${expected}> was expected`);
-  const xml = text.includes('\r') ? text.replace(/\r/g, '&#13;') : text;
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    const start = JSON.stringify(text.slice(0, 40));
-    throw new MalformedS3Answer(`not a complete XML document: ${valid.err.msg} (line ${valid.err.line}, starts ${start})`);
-  }
-  const doc = parser.parse(xml) as XmlNode;
-  const roots = Object.keys(doc);
-  const root = roots[0];
-  if (roots.length !== 1) throw new MalformedS3Answer(`expected one <${expected}> element, found ${roots.length}`);
+  const { root, node } = readXml(text);
   if (root === 'Error' && expected !== 'Error') {
-    const e = (doc.Error ?? {}) as XmlNode;
+    const e = (typeof node === 'object' && node !== null ? node : {}) as XmlNode;
     const code = text1(e.Code) ?? 'InternalError';
     throw new S3HttpError(ERROR_STATUS[code] ?? 500, code, text1(e.Message) ?? code);
   }
   if (root !== expected) throw new MalformedS3Answer(`expected <${expected}>, got <${root}>`);
-  const node = doc[root];
-  return node !== null && typeof node === 'object' ? (node as XmlNode) : {};
+  return typeof node === 'object' && node !== null ? (node as XmlNode) : {};
 }
 
 /** A leaf element's text (undefined when absent; a leaf that has children is malformed). */
