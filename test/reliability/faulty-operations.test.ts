@@ -91,11 +91,13 @@ describe.each([embeddedAdapters, awsAdapters])('faults on every S3 operation ($n
 
     // The faults really happened, on listings and on the other operations, on both sides.
     const faults = [...src.stats.faults, ...dst.stats.faults];
+    // (Which requests the seeded dice hit depends on the order concurrent requests arrive in: listings, reads and
+    // writes are each asserted, not particular operations.)
     expect(faults.some((f) => f.op === 'ListObjects')).toBe(true);
-    expect(new Set(faults.map((f) => f.op)).size).toBeGreaterThanOrEqual(4);
+    expect(faults.some((f) => f.op === 'GetObject' || f.op === 'HeadObject')).toBe(true);
+    expect(faults.some((f) => ['PutObject', 'UploadPart', 'CreateMultipartUpload', 'CompleteMultipartUpload'].includes(f.op))).toBe(true);
     expect(new Set(faults.map((f) => f.kind)).size).toBeGreaterThanOrEqual(6);
 
-    if (process.env.DTH_TEST_DEBUG) console.log(adapters.name, outcome instanceof Error ? outcome.message : JSON.stringify({ ...outcome.report, finder: undefined }), faults.length, [...new Set(faults.map((f) => `${f.op}:${f.kind}`))].join(" "));
     if (outcome instanceof Error) {
       // A listing that kept failing ends the run: said clearly, with side, bucket and operation.
       expect(outcome.message).toMatch(/^(source|destination) bucket \S+: ListObjectsV2: /);
