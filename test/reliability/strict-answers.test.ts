@@ -59,7 +59,7 @@ async function sync(name: string, endpoints: { src: string; dst: string }, overr
 }
 
 /** Keys missing at the destination or holding other bytes (s3rver's single-part ETags are the MD5 of the bytes stored). */
-async function differences(dstBucket: string): Promise<string[]> {
+async function differences(dstBucket: string, only: (key: string) => boolean = () => true): Promise<string[]> {
   const s3 = s3Client(servers.s3Dest);
   const stored = new Map<string, string | undefined>();
   let token: string | undefined;
@@ -70,6 +70,7 @@ async function differences(dstBucket: string): Promise<string[]> {
   } while (token);
   const problems: string[] = [];
   for (const [key, md5] of expected) {
+    if (!only(key)) continue;
     if (!stored.has(key)) problems.push(`missing ${key}`);
     else if (stored.get(key) !== md5) problems.push(`different bytes in ${key}`);
   }
@@ -107,11 +108,13 @@ describe('listing pages cut short that end cleanly', () => {
 
   it('a cut page whose Content-Length is kept (the connection ends early) is read again', async () => {
     const src = await proxy({ target: servers.s3Source, rates: { truncateBody: 1 }, limits: { truncateBody: 2 }, faultOps: ['ListObjects'], faultWhen: pagesOnly });
-    const { result, summary, dstBucket } = await sync('truncated', { src: src.endpoint, dst: servers.s3Dest });
+    // Both pages are listed; only the last 100 keys (on the second page) are copied, to keep the run short.
+    const { result, summary, dstBucket } = await sync('truncated', { src: src.endpoint, dst: servers.s3Dest }, { include: 'many/014*' });
     expect(src.faultCount('truncateBody')).toBe(2);
     expect(result.code, result.stderr).toBe(0);
     expect(summary?.complete).toBe(true);
-    expect(await differences(dstBucket)).toEqual([]);
+    expect(await differences(dstBucket, (k) => k.startsWith('many/014'))).toEqual([]);
+    expect((await listKeys(s3Client(servers.s3Dest), dstBucket)).size).toBe(100);
   }, 180_000);
 });
 
