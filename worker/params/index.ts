@@ -14,6 +14,7 @@ export * from './parsed.js';
 export * from './s3-schema.js';
 export * from './ecr-schema.js';
 export * from './url-encoding.js';
+export * from './canonical.js';
 
 /** The schema of a task type. */
 export function parametersOf(type: TaskTypeName): readonly ParamSpec[] {
