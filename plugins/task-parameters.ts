@@ -1,5 +1,5 @@
 import { CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
-import { PLUGIN_PARAMETERS } from '../lambda/core/plugin-contract.js';
+import { PLUGIN_PARAMETERS } from '../control-plane/core/plugin-contract.js';
 import type { ParamSpec, TemplateDeclaration, TemplateGroup } from '../worker/params/index.js';
 
 export interface TaskParameters {
@@ -38,7 +38,7 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
 /**
  * Declares a task type's parameters on a plugin stack from the schema (worker/params): names, types, defaults,
  * AllowedValues, descriptions, and the original's parameter groups and labels (AWS::CloudFormation::Interface);
- * plus the orchestrator's TaskId, TaskParams and FinderScheduleExpression (lambda/core/plugin-contract.ts).
+ * plus the orchestrator's TaskId, TaskParams and FinderScheduleExpression (control-plane/core/plugin-contract.ts).
  *
  * Schedule: the orchestrator passes FinderScheduleExpression (rate(...) or cron(...), empty for ONE_TIME, with
  * ec2CronExpression blank). Deployed on its own, the template runs on `cron(<ec2CronExpression>)` as the original's
