@@ -16,6 +16,13 @@ module.exports = {
       to: { pathNot: ['^worker/', ...EXTERNAL], dependencyTypesNot: ['core'] },
     },
     {
+      name: 'params-schema-is-the-bottom',
+      comment: 'worker/params/ (the task-parameter schema) is read by every layer, so it imports nothing but itself.',
+      severity: 'error',
+      from: { path: '^worker/params/' },
+      to: { pathNot: ['^worker/params/'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'control-plane-core-imports-only-worker',
       comment: 'control-plane/core/ is policy: it talks to worker/ and its own ports, never to an adapter set (aws/, local/).',
       severity: 'error',
