@@ -28,7 +28,7 @@ export function parseByteSize(field: string, value: string): number {
 // hyphens. Legacy S3 buckets (us-east-1, before March 2018) may also hold upper case and '_' and run to 255
 // characters; GCS allows '_' and dotted names up to 222 characters (63 per dot-separated part).
 const BUCKET_MODERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const BUCKET_LEGACY_S3 = /^[A-Za-z0-9._-]{3,255}$/;
+const BUCKET_LEGACY_S3 = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const BUCKET_GCS = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
