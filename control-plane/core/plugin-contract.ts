@@ -51,9 +51,6 @@ export function hubNetworkParameters(network: { vpcId: string; subnetIds: string
   };
 }
 
-/** FIXED_RATE tasks without a schedule expression run on the original's default: hourly finder, daily image copy. */
-export const DEFAULT_SCHEDULES = { S3EC2: 'rate(1 hour)', ECR: 'rate(1 day)' } as const;
-
 /** Plugin stacks are named `<prefix>-<type>-<first 8 chars of the task id>`. */
 export function pluginStackName(prefix: string, type: string, taskId: string): string {
   return `${prefix}-${type}-${taskId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}`;

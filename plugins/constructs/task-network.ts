@@ -1,4 +1,4 @@
-import { Annotations, Fn, Token } from 'aws-cdk-lib';
+import { Annotations, type CfnParameter, CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
 import { type ISubnet, type IVpc, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 
@@ -71,4 +71,17 @@ export class TaskNetwork extends Construct {
       securityGroups: [this.securityGroup.securityGroupId],
     };
   }
+}
+
+/**
+ * The network parameters must be given at deploy (the hub fills them in; a standalone deploy names them): a template
+ * rule, so that CloudFormation refuses the stack with this message instead of failing on the first resource.
+ */
+export function requireNetwork(stack: Stack, parameters: CfnParameter[]): CfnRule {
+  return new CfnRule(stack, 'NetworkGiven', {
+    assertions: parameters.map((p) => ({
+      assert: Fn.conditionNot(Fn.conditionEquals(p.valueAsString, '')),
+      assertDescription: `${p.logicalId}: the task's network (VPC, subnets${p.logicalId === 'ecsClusterName' ? ', ECS cluster' : ''}) is required — the Data Transfer Hub passes its task VPC; a standalone deploy names one`,
+    })),
+  });
 }

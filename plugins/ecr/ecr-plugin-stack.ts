@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -16,44 +16,11 @@ import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { ImageCopyFlow } from '../constructs/image-copy-flow.js';
 import { PluginRoleBoundary } from '../constructs/role-boundary.js';
 import { StatusTable } from '../constructs/status-table.js';
-import { TaskNetwork } from '../constructs/task-network.js';
-import { declareTaskParameters, type EngineParameter } from '../task-parameters.js';
+import { requireNetwork, TaskNetwork } from '../constructs/task-network.js';
+import { ECR_PARAMETERS } from '../../worker/params/index.js';
+import { declareTaskParameters } from '../task-parameters.js';
 
 export { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../constructs/image-copy-flow.js';
-
-/** The image engine's task parameters (names as in worker/ecr/params.ts). */
-export const ECR_ENGINE_PARAMETERS: EngineParameter[] = [
-  { name: 'sourceType', description: 'Source registry type', default: 'Amazon_ECR', allowedValues: ['Amazon_ECR', 'Public'] },
-  { name: 'srcList', description: 'ALL images of the source registry or the SELECTED list', default: 'SELECTED', allowedValues: ['ALL', 'SELECTED'] },
-  { name: 'srcImageList', description: 'Comma-separated repo:tag list (tag ALL_TAGS: every tag)' },
-  { name: 'srcRegion', description: 'Source ECR region' },
-  { name: 'srcAccountId', description: 'Source ECR account id (optional)' },
-  { name: 'srcCredential', description: 'Secrets Manager secret name of the source registry login (optional)' },
-  { name: 'srcRegistry', description: 'Source registry host (Public sources; default docker.io)' },
-  { name: 'destRegion', description: 'Destination ECR region' },
-  { name: 'destAccountId', description: 'Destination ECR account id (optional)' },
-  { name: 'destCredential', description: 'Secrets Manager secret name of the destination registry login (optional)' },
-  { name: 'destRegistry', description: 'Destination registry host (optional: derived from account and region)' },
-  { name: 'destPrefix', description: 'Destination repository prefix (optional)' },
-  { name: 'includeUntagged', description: 'Copy untagged images too', default: 'false', allowedValues: ['true', 'false'] },
-];
-
-/**
- * Every parameter of the ECR plugin template, declared in one call (the parameter schema replaces this function):
- * the task parameters (daily schedule by default, as the original), the alarm e-mail, and the original's network
- * parameters (the hub passes its shared task VPC, two of its subnets and its ECS cluster).
- */
-export function declareEcrPluginParameters(stack: Stack) {
-  const task = declareTaskParameters(stack, ECR_ENGINE_PARAMETERS, { scheduleDefault: 'rate(1 day)' });
-  return {
-    ...task,
-    alarmEmail: new CfnParameter(stack, 'alarmEmail', { type: 'String', default: '', description: 'Email told about each image that failed every attempt (optional)' }),
-    clusterName: new CfnParameter(stack, 'ecsClusterName', { type: 'String', description: 'ECS cluster the copy tasks run in (the hub passes its task cluster)', allowedPattern: '^[a-zA-Z0-9_-]{1,255}$' }),
-    vpcId: new CfnParameter(stack, 'ecsVpcId', { type: 'AWS::EC2::VPC::Id', description: 'VPC of the copy tasks' }),
-    subnetA: new CfnParameter(stack, 'ecsSubnetA', { type: 'AWS::EC2::Subnet::Id', description: 'First subnet of the copy tasks' }),
-    subnetB: new CfnParameter(stack, 'ecsSubnetB', { type: 'AWS::EC2::Subnet::Id', description: 'Second subnet of the copy tasks' }),
-  };
-}
 
 /**
  * One image transfer task: EventBridge schedule (daily by default, and one run at creation) → the image copy flow
@@ -64,15 +31,18 @@ export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
     this.templateOptions.templateFormatVersion = '2010-09-09';
-    const p = declareEcrPluginParameters(this);
+    // Every task parameter, from the schema (worker/params/ecr-schema.ts), under the original's names: one call.
+    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)' });
+    const p = task.params;
     new PluginRoleBoundary(this, 'RoleBoundary');
-    const network = new TaskNetwork(this, 'Network', { vpcId: p.vpcId.valueAsString, subnetIds: [p.subnetA.valueAsString, p.subnetB.valueAsString] });
-    const cluster = Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: p.clusterName.valueAsString, vpc: network.vpc });
+    requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
+    const network = new TaskNetwork(this, 'Network', { vpcId: p.ecsVpcId.valueAsString, subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString] });
+    const cluster = Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: p.ecsClusterName.valueAsString, vpc: network.vpc });
     const table = new StatusTable(this, 'StatusTable');
     const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });
     const listerLogs = new LogGroup(this, 'ListerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const copyLogs = new LogGroup(this, 'CopyLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const secrets = [p.params.srcCredential, p.params.destCredential].map((param, i) => Secret.fromSecretNameV2(this, `Secret${i}`, param.valueAsString));
+    const secrets = [p.srcCredential, p.destCredential].map((param, i) => Secret.fromSecretNameV2(this, `Secret${i}`, param.valueAsString));
 
     // The lister writes each run's list of images here; the Distributed Map reads it (no 256 KB state limit).
     const lists = new Bucket(this, 'ImageLists', {
@@ -81,7 +51,7 @@ export class EcrPluginStack extends Stack {
     });
     const lister = handlerFunction(this, 'ListImages', {
       entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
-      environment: { TASK_PARAMS: p.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: p.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
+      environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
       logGroup: listerLogs,
     });
     table.grantReadWriteData(lister);
@@ -91,7 +61,7 @@ export class EcrPluginStack extends Stack {
 
     const flow = new ImageCopyFlow(this, 'CopyFlow', {
       lister, listBucket: lists, cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
-      environment: { TASK_PARAMS: p.taskParamsJson, TASK_ID: p.taskId.valueAsString, NODE_NO_WARNINGS: '1' },
+      environment: { TASK_PARAMS: task.taskParamsJson, TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1' },
       logGroup: copyLogs, statusTable: table, alarmTopic: alarms.topic,
     });
     flow.grantRegistryAccess();
@@ -101,10 +71,10 @@ export class EcrPluginStack extends Stack {
     }
 
     const rule = new Rule(this, 'Schedule', {
-      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(p.schedule.valueAsString),
+      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.scheduleExpression),
       targets: [new SfnStateMachine(flow.stateMachine, { input: RuleTargetInput.fromObject({}) })],
     });
-    (rule.node.defaultChild as CfnResource).cfnOptions.condition = p.hasSchedule;
+    (rule.node.defaultChild as CfnResource).cfnOptions.condition = task.hasSchedule;
     new AwsCustomResource(this, 'FirstRun', {
       installLatestAwsSdk: false,
       onCreate: { service: 'SFN', action: 'startExecution', parameters: { stateMachineArn: flow.stateMachine.stateMachineArn, input: '{}' }, physicalResourceId: PhysicalResourceId.of('first-run') },
@@ -115,7 +85,7 @@ export class EcrPluginStack extends Stack {
     new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: listerLogs.logGroupName });
     new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName });
     new CfnOutput(this, PLUGIN_OUTPUTS.stateMachine, { value: flow.stateMachine.stateMachineArn });
-    new CfnOutput(this, PLUGIN_OUTPUTS.ecsCluster, { value: p.clusterName.valueAsString });
+    new CfnOutput(this, PLUGIN_OUTPUTS.ecsCluster, { value: p.ecsClusterName.valueAsString });
     new CfnOutput(this, PLUGIN_OUTPUTS.ecsTaskFamilies, { value: flow.family });
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnResource);
     acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(flow.copyTask), lists: logicalId(lists), machine: logicalId(flow.stateMachine) });

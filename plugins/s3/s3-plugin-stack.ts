@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnOutput, CfnParameter, CfnResource, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnResource, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
@@ -12,64 +12,13 @@ import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { FinderSchedule } from '../constructs/finder-schedule.js';
 import { PluginRoleBoundary } from '../constructs/role-boundary.js';
 import { StatusTable } from '../constructs/status-table.js';
-import { TaskNetwork } from '../constructs/task-network.js';
+import { requireNetwork, TaskNetwork } from '../constructs/task-network.js';
 import { TaskQueue } from '../constructs/task-queue.js';
 import { TransferBuckets } from '../constructs/transfer-buckets.js';
 import { TransferDashboard } from '../constructs/transfer-dashboard.js';
 import { WorkerFleet } from '../constructs/worker-fleet.js';
-import { declareTaskParameters, type EngineParameter } from '../task-parameters.js';
-
-/** The S3 engine's task parameters (names as in worker/s3/params.ts). */
-export const S3_ENGINE_PARAMETERS: EngineParameter[] = [
-  { name: 'srcType', description: 'Source type', default: 'Amazon_S3', allowedValues: ['Amazon_S3', 'Aliyun_OSS', 'Qiniu_Kodo', 'Tencent_COS', 'Google_GCS', 'S3_Compatible'] },
-  { name: 'srcBucket', description: 'Source bucket name' },
-  { name: 'srcPrefix', description: 'Source prefix (optional)' },
-  { name: 'srcPrefixsListFile', description: 'Key of a prefix list file in the source bucket (optional)' },
-  { name: 'srcSkipCompare', description: 'Skip comparing with the destination', default: 'false', allowedValues: ['true', 'false'] },
-  { name: 'srcRegion', description: 'Source region' },
-  { name: 'srcEndpoint', description: 'Source endpoint URL (S3-compatible sources, optional)' },
-  { name: 'srcCredentials', description: 'Secrets Manager secret name of the source access key (empty: this account\'s role)' },
-  { name: 'isPayerRequest', description: 'Source bucket is requester-pays', default: 'false', allowedValues: ['true', 'false'] },
-  { name: 'srcEvent', description: 'Near-real-time transfer from S3 event notifications (Amazon S3 source in this account)', default: 'No', allowedValues: ['No', 'Create', 'CreateAndDelete'] },
-  { name: 'destBucket', description: 'Destination bucket name' },
-  { name: 'destPrefix', description: 'Destination prefix (optional)' },
-  { name: 'destRegion', description: 'Destination region' },
-  { name: 'destCredentials', description: 'Secrets Manager secret name of the destination access key (empty: this account\'s role)' },
-  { name: 'destStorageClass', description: 'Destination storage class', default: 'STANDARD' },
-  { name: 'destAcl', description: 'Destination object ACL', default: 'bucket-owner-full-control' },
-  { name: 'destSSE', description: 'Destination server-side encryption', default: 'None', allowedValues: ['None', 'AES256', 'AWS_KMS'] },
-  { name: 'destKMSKey', description: 'KMS key id for destSSE=AWS_KMS (optional)' },
-  { name: 'includeMetadata', description: 'Copy object metadata', default: 'true', allowedValues: ['true', 'false'] },
-  { name: 'include', description: 'Only keys matching these comma-separated patterns (optional)' },
-  { name: 'exclude', description: 'Skip keys matching these comma-separated patterns (optional)' },
-];
-
-/**
- * Every parameter of the S3 plugin template, declared in one call (the parameter schema replaces this function):
- * the task parameters, the fleet's size and type, the alarm e-mail, and the network (the original's ec2VpcId /
- * ec2Subnets: the hub passes its shared task VPC, a standalone deploy any VPC — e.g. Direct Connect).
- */
-export function declareS3PluginParameters(stack: Stack) {
-  const task = declareTaskParameters(stack, S3_ENGINE_PARAMETERS);
-  const capacity = (id: string, def: number, minValue: number, description: string) =>
-    new CfnParameter(stack, id, { type: 'Number', default: def, minValue, description });
-  return {
-    ...task,
-    minCapacity: capacity('WorkerMinCapacity', 0, 0, 'Minimum JobWorker instances'),
-    maxCapacity: capacity('WorkerMaxCapacity', 10, 1, 'Maximum JobWorker instances'),
-    desiredCapacity: capacity('WorkerDesiredCapacity', 1, 0, 'JobWorker instances at start (each signals its boot to CloudFormation)'),
-    instanceType: new CfnParameter(stack, 'WorkerInstanceType', {
-      type: 'String', default: 'c7g.large', description: 'Graviton instance type of the JobWorkers',
-      allowedValues: ['c6g.large', 'c6g.xlarge', 'c7g.large', 'c7g.xlarge', 'm6g.large', 'm7g.large', 'c6gn.large', 'c7gn.large'],
-    }),
-    alarmEmail: new CfnParameter(stack, 'AlarmEmail', { type: 'String', default: '', description: 'Email notified when objects land in the dead-letter queue (optional)' }),
-    vpcId: new CfnParameter(stack, 'ec2VpcId', { type: 'AWS::EC2::VPC::Id', description: 'VPC of the finder and the JobWorkers (the hub passes its task VPC)' }),
-    subnetIds: new CfnParameter(stack, 'ec2Subnets', {
-      type: 'List<AWS::EC2::Subnet::Id>',
-      description: 'Subnets of that VPC, comma-separated: public ones, or private ones with a NAT gateway or VPC endpoints',
-    }),
-  };
-}
+import { S3_PARAMETERS } from '../../worker/params/index.js';
+import { declareTaskParameters } from '../task-parameters.js';
 
 export interface S3PluginStackProps extends StackProps {
   /** Metric namespace prefix of the worker metrics (the API reads `<prefix>/<stack name>`). Default DataTransferHub. */
@@ -85,19 +34,22 @@ export class S3PluginStack extends Stack {
   constructor(scope: Construct, id: string, props: S3PluginStackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - S3 plugin (one transfer task)', ...props });
     this.templateOptions.templateFormatVersion = '2010-09-09';
-    const p = declareS3PluginParameters(this);
-    const eventsWanted = (events: string) => Fn.conditionAnd(Fn.conditionEquals(p.params.srcType.valueAsString, 'Amazon_S3'), Fn.conditionEquals(p.params.srcEvent.valueAsString, events));
+    // Every task parameter, from the schema (worker/params/s3-schema.ts), under the original's names: one call.
+    const task = declareTaskParameters(this, S3_PARAMETERS);
+    const p = task.params;
+    const eventsWanted = (events: string) => Fn.conditionAnd(Fn.conditionEquals(p.srcType.valueAsString, 'Amazon_S3'), Fn.conditionEquals(p.srcEvent.valueAsString, events));
     const createEvents = new CfnCondition(this, 'UseSourceEvents', { expression: Fn.conditionOr(eventsWanted('Create'), eventsWanted('CreateAndDelete')) });
     const deleteEvents = new CfnCondition(this, 'UseDeleteEvents', { expression: eventsWanted('CreateAndDelete') });
     new PluginRoleBoundary(this, 'RoleBoundary');
 
-    const network = new TaskNetwork(this, 'Network', { vpcId: p.vpcId.valueAsString, subnetIds: p.subnetIds.valueAsList });
+    requireNetwork(this, [p.ec2VpcId, p.ec2Subnets]);
+    const network = new TaskNetwork(this, 'Network', { vpcId: p.ec2VpcId.valueAsString, subnetIds: Fn.split(',', p.ec2Subnets.valueAsString) });
     const table = new StatusTable(this, 'StatusTable');
     const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });
     const jobs = new TaskQueue(this, 'Jobs', { alarmTopic: alarms.topic });
     const buckets = new TransferBuckets(this, 'Buckets', {
-      sourceBucketName: p.params.srcBucket.valueAsString, destinationBucketName: p.params.destBucket.valueAsString,
-      sourceSecretName: p.params.srcCredentials.valueAsString, destinationSecretName: p.params.destCredentials.valueAsString,
+      sourceBucketName: p.srcBucket.valueAsString, destinationBucketName: p.destBucket.valueAsString,
+      sourceSecretName: p.srcCredentials.valueAsString, destinationSecretName: p.destCredentials.valueAsString,
     });
 
     const finderLogs = new LogGroup(this, 'FinderLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
@@ -112,18 +64,18 @@ export class S3PluginStack extends Stack {
     const failed = workerMetric('FailedObjectsFilter', WORKER_METRICS.failedObjects);
 
     const engineEnv = {
-      TASK_PARAMS: p.taskParamsJson, QUEUE_URL: jobs.queue.queueUrl, DLQ_URL: jobs.deadLetterQueue.queueUrl, STATUS_TABLE: table.tableName,
-      TASK_ID: p.taskId.valueAsString, NODE_NO_WARNINGS: '1',
+      TASK_PARAMS: task.taskParamsJson, QUEUE_URL: jobs.queue.queueUrl, DLQ_URL: jobs.deadLetterQueue.queueUrl, STATUS_TABLE: table.tableName,
+      TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1',
     };
     const cluster = new Cluster(this, 'Cluster', { vpc: network.vpc, containerInsightsV2: ContainerInsights.ENABLED });
     const finder = new FinderSchedule(this, 'Finder', {
       cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu, environment: engineEnv, logGroup: finderLogs,
-      schedule: p.schedule.valueAsString, scheduleCondition: p.hasSchedule,
+      schedule: task.scheduleExpression, scheduleCondition: task.hasSchedule,
     });
     finder.firstRun.node.addDependency(jobs, table);
     const fleet = new WorkerFleet(this, 'Workers', {
       network, bundle: new Asset(this, 'WorkerBundle', { path: ensureWorkerBundle() }), environment: engineEnv, logGroup: workerLogs,
-      instanceType: p.instanceType.valueAsString, minCapacity: p.minCapacity.valueAsString, maxCapacity: p.maxCapacity.valueAsString,
+      instanceType: p.workerInstanceType.valueAsString, minCapacity: p.minCapacity.valueAsString, maxCapacity: p.maxCapacity.valueAsString,
       desiredCapacity: p.desiredCapacity.valueAsString, backlog: jobs.metricBacklog(),
     });
 
@@ -142,7 +94,7 @@ export class S3PluginStack extends Stack {
     buckets.grantUseKmsThroughS3(fleet);
     buckets.grantDeleteDestination(fleet.role, deleteEvents);
 
-    this.receiveSourceEvents(buckets, jobs, p.params.srcPrefix.valueAsString, createEvents, deleteEvents);
+    this.receiveSourceEvents(buckets, jobs, p.srcPrefix.valueAsString, createEvents, deleteEvents);
 
     new TransferDashboard(this, 'Dashboard', {
       transferredObjects: transferred.with({ label: 'Transferred' }), failedObjects: failed.with({ label: 'Failed' }), transferredBytes: bytes.with({ label: 'Bytes' }),

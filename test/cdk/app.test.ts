@@ -15,8 +15,9 @@ import { buildApp, type DthApp } from '../../lib/app.js';
 import type { ConsoleAuth } from '../../lib/console-auth.js';
 import { CREDENTIAL_SECRET_TAG, configFor, MainStack } from '../../lib/main-stack.js';
 import { rootFields } from '../../lib/task-api.js';
-import { ECR_ENGINE_PARAMETERS, IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
-import { S3_ENGINE_PARAMETERS } from '../../plugins/s3/s3-plugin-stack.js';
+import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
+import { ECR_PARAMETERS, S3_PARAMETERS, type ParamSpec } from '../../worker/params/index.js';
+import { ECR_FIELDS, S3_FIELDS, specOf } from '../../portal/src/forms.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
@@ -452,18 +453,63 @@ describe('main stack: lifecycle state machine (walked with answered steps)', () 
   });
 });
 
-describe('S3 plugin stack', () => {
-  it('declares the orchestrator contract parameters, the S3 engine parameters by their engine names, and the original\'s network parameters', () => {
-    for (const p of [...Object.values(PLUGIN_PARAMETERS), 'WorkerMinCapacity', 'WorkerMaxCapacity', 'WorkerDesiredCapacity', 'AlarmEmail']) {
-      expect(Object.keys(s3.findParameters(p))).toEqual([p]);
+describe('plugin template parameters come from the schema', () => {
+  const check = (t: Template, schema: readonly ParamSpec[]) => {
+    const params = t.toJSON().Parameters as Record<string, { Type: string; Default?: unknown; AllowedValues?: string[]; Description?: string }>;
+    const declared = schema.filter((p) => p.template !== false);
+    // Exactly the schema's declared parameters plus the orchestrator's, and nothing else but CDK's own (SSM AMI, bootstrap).
+    const own = Object.keys(params).filter((k) => !k.startsWith('SsmParameterValue') && k !== 'BootstrapVersion');
+    expect(own.sort()).toEqual([...declared.map((p) => p.name), ...Object.values(PLUGIN_PARAMETERS)].sort());
+    for (const p of declared) {
+      const tpl = p.template as Exclude<ParamSpec['template'], false>;
+      const cfn = params[p.name];
+      expect(cfn.Type, p.name).toBe(tpl.cfnType ?? 'String');
+      expect(String(cfn.Default), p.name).toBe(p.default ?? '');
+      expect(cfn.AllowedValues, p.name).toEqual(p.values ? [...p.values] : undefined);
+      expect(cfn.Description, p.name).toContain(p.description);
     }
-    for (const p of S3_ENGINE_PARAMETERS) {
+    const ui = t.toJSON().Metadata['AWS::CloudFormation::Interface'];
+    for (const p of declared) expect(ui.ParameterLabels[p.name], p.name).toEqual({ default: (p.template as { label: string }).label });
+    const grouped = ui.ParameterGroups.flatMap((g: { Parameters: string[] }) => g.Parameters);
+    expect(grouped.sort()).toEqual(own.sort());
+    return ui.ParameterGroups.map((g: { Label: { default: string } }) => g.Label.default);
+  };
+
+  it('S3: every schema parameter with its type, default, AllowedValues and description; the original\'s groups and labels', () => {
+    expect(check(s3, S3_PARAMETERS).slice(0, 5)).toEqual(['Source Information', 'Destination Information', 'Notification Information', 'EC2 Cluster Information', 'Advanced Options']);
+    expect(s3.toJSON().Metadata['AWS::CloudFormation::Interface'].ParameterLabels.srcPrefixListBucket).toEqual({ default: 'Bucket Name for Source Prefix List File' });
+  });
+
+  it('ECR: every parameter the schema declares for the template (local-only ones absent); the original\'s groups', () => {
+    expect(check(ecr, ECR_PARAMETERS).slice(0, 4)).toEqual(['Type', 'Source Information', 'Destination Information', 'Notification Information']);
+    expect(Object.keys(ecr.findParameters('insecure'))).toEqual([]);
+  });
+
+  it('every console field reaches a parameter the template declares, under its own name', () => {
+    for (const f of S3_FIELDS) expect(Object.keys(s3.findParameters(f.name)), f.name).toEqual([f.name]);
+    for (const f of ECR_FIELDS) {
+      // The one local-only field (plain-HTTP registries) is sent only when set, and refused by name in the cloud.
+      if (specOf('ECR', f.name).template === false) continue;
+      expect(Object.keys(ecr.findParameters(f.name)), f.name).toEqual([f.name]);
+    }
+    // The schedule field of both wizards.
+    expect(Object.keys(s3.findParameters('ec2CronExpression'))).toEqual(['ec2CronExpression']);
+    expect(Object.keys(ecr.findParameters('ec2CronExpression'))).toEqual(['ec2CronExpression']);
+  });
+});
+
+describe('S3 plugin stack', () => {
+  it('declares the orchestrator contract parameters and every S3 schema parameter by its name; the network must be given', () => {
+    for (const p of Object.values(PLUGIN_PARAMETERS)) expect(Object.keys(s3.findParameters(p))).toEqual([p]);
+    for (const p of S3_PARAMETERS) {
       expect(S3_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(s3.findParameters(p.name))).toEqual([p.name]);
     }
-    expect(s3.toJSON().Parameters.ec2VpcId.Type).toBe('AWS::EC2::VPC::Id');
-    expect(s3.toJSON().Parameters.ec2Subnets.Type).toBe('List<AWS::EC2::Subnet::Id>');
     expect(s3.toJSON().AWSTemplateFormatVersion).toBe('2010-09-09');
+    // The hub always passes its network; a standalone deploy without one is refused with a message naming it.
+    const assertions = s3.toJSON().Rules.NetworkGiven.Assertions as { Assert: unknown; AssertDescription: string }[];
+    expect(assertions.map((a) => a.Assert)).toEqual(['ec2VpcId', 'ec2Subnets'].map((p) => ({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] })));
+    expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
   });
 
   it('outputs what the control plane reads, and the original\'s outputs by their descriptions', () => {
@@ -479,13 +525,13 @@ describe('S3 plugin stack', () => {
     s3.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: STATUS_KEYS, BillingMode: 'PAY_PER_REQUEST' });
   });
 
-  it('queues jobs with a dead-letter queue, an alarm on its depth and an e-mail subscription when AlarmEmail is given', () => {
+  it('queues jobs with a dead-letter queue, an alarm on its depth and an e-mail subscription when alarmEmail is given', () => {
     s3.resourceCountIs('AWS::SQS::Queue', 2);
     s3.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 }, SqsManagedSseEnabled: true });
     s3.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [Match.anyValue()] });
     const [subscription] = Object.values(s3.findResources('AWS::SNS::Subscription'));
-    expect(subscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } });
-    expect(s3.toJSON().Conditions[subscription.Condition]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] });
+    expect(subscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'alarmEmail' } });
+    expect(s3.toJSON().Conditions[subscription.Condition]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'alarmEmail' }, ''] }] });
   });
 
   it('runs in the VPC and subnets it is given: one outbound-only security group, every subnet for the fleet and the schedule', () => {
@@ -493,12 +539,13 @@ describe('S3 plugin stack', () => {
     s3.resourceCountIs('AWS::EC2::SecurityGroup', 1);
     s3.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: { Ref: 'ec2VpcId' }, SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0' })] });
     expect(Object.values(s3.findResources('AWS::EC2::SecurityGroup'))[0].Properties.SecurityGroupIngress).toBeUndefined();
-    s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { VPCZoneIdentifier: { Ref: 'ec2Subnets' } });
+    const subnets = { 'Fn::Split': [',', { Ref: 'ec2Subnets' }] };
+    s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { VPCZoneIdentifier: subnets });
     const rule = Object.values(s3.findResources('AWS::Events::Rule'))[0];
-    expect(rule.Properties.Targets[0].EcsParameters.NetworkConfiguration.AwsVpcConfiguration).toMatchObject({ Subnets: { Ref: 'ec2Subnets' }, AssignPublicIp: 'ENABLED' });
+    expect(rule.Properties.Targets[0].EcsParameters.NetworkConfiguration.AwsVpcConfiguration).toMatchObject({ Subnets: subnets, AssignPublicIp: 'ENABLED' });
     // The first pass (at creation) runs in the first subnet given.
     const [firstRun] = Object.values(s3.findResources('Custom::AWS'));
-    expect(JSON.stringify(firstRun.Properties.Create)).toContain('{"Fn::Select":[0,{"Ref":"ec2Subnets"}]}');
+    expect(JSON.stringify(firstRun.Properties.Create)).toContain(JSON.stringify({ 'Fn::Select': [0, subnets] }));
   });
 
   it('runs the finder as a scheduled Fargate task (`dth finder`, family per stack, pinned architecture) and once at creation', () => {
@@ -508,7 +555,7 @@ describe('S3 plugin stack', () => {
     });
     const finder = Object.values(s3.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
     expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(expect.arrayContaining(['QUEUE_URL', 'DLQ_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']));
-    s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { Ref: PLUGIN_PARAMETERS.schedule }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
+    s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { 'Fn::If': ['HasOrchestratorSchedule', { Ref: PLUGIN_PARAMETERS.schedule }, Match.anyValue()] }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
     expect(JSON.stringify(s3.findResources('Custom::AWS'))).toContain('runTask');
   });
 
@@ -525,11 +572,11 @@ describe('S3 plugin stack', () => {
 
   it('runs JobWorkers on Graviton: ARM64 AMI, IMDSv2, the original\'s group name, step scaling on the backlog', () => {
     s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      MinSize: { Ref: 'WorkerMinCapacity' }, MaxSize: { Ref: 'WorkerMaxCapacity' }, DesiredCapacity: { Ref: 'WorkerDesiredCapacity' },
+      MinSize: { Ref: 'minCapacity' }, MaxSize: { Ref: 'maxCapacity' }, DesiredCapacity: { Ref: 'desiredCapacity' },
       AutoScalingGroupName: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-Worker-ASG']] },
     });
     expect(JSON.stringify(s3.toJSON().Parameters)).toMatch(/al2023-ami-kernel-[^"]*arm64/);
-    for (const t of s3.toJSON().Parameters.WorkerInstanceType.AllowedValues as string[]) expect(t).toMatch(/^(c6g|c7g|m6g|m7g|c6gn|c7gn|t4g)\./);
+    for (const t of s3.toJSON().Parameters.workerInstanceType.AllowedValues as string[]) expect(t).toMatch(/^(c6g|c7g|m6g|m7g|c6gn|c7gn|t4g)\./);
     const lt = Object.values(s3.findResources('AWS::EC2::LaunchTemplate'))[0];
     expect(lt.Properties.LaunchTemplateData.MetadataOptions).toEqual({ HttpTokens: 'required' });
     s3.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { PolicyType: 'StepScaling', StepAdjustments: Match.arrayWith([Match.objectLike({ ScalingAdjustment: 1 })]) });
@@ -537,7 +584,7 @@ describe('S3 plugin stack', () => {
 
   it('fails the stack when a worker does not boot: CloudFormation waits for one signal per instance', () => {
     const [asgId, asg] = Object.entries(s3.findResources('AWS::AutoScaling::AutoScalingGroup'))[0];
-    expect((asg as Resource).CreationPolicy).toEqual({ ResourceSignal: { Count: { Ref: 'WorkerDesiredCapacity' }, Timeout: 'PT15M' } });
+    expect((asg as Resource).CreationPolicy).toEqual({ ResourceSignal: { Count: { Ref: 'desiredCapacity' }, Timeout: 'PT15M' } });
     const workerRoleId = Object.keys(s3.findResources('AWS::IAM::Role')).find((id) => id.startsWith('WorkersRole'))!;
     const statements = statementsOf(s3, workerRoleId);
     const signal = statements.find((s) => [s.Action].flat().includes('cloudformation:SignalResource'));
@@ -591,6 +638,15 @@ describe('S3 plugin stack', () => {
     expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
   });
 
+  it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
+    const filters = Object.values(s3.findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as {
+      FilterPattern: string; MetricTransformations: { MetricName: string; MetricValue: string }[];
+    });
+    const byName = Object.fromEntries(filters.map((f) => [f.MetricTransformations[0].MetricName, { pattern: f.FilterPattern, value: f.MetricTransformations[0].MetricValue }]));
+    expect(byName).toEqual(Object.fromEntries(Object.values(WORKER_METRICS).map((m) => [m.metricName, { pattern: `{ $.event = "${m.event}" }`, value: metricFilterValue(m) }])));
+    expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
+  });
+
   it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {
     const reads = Object.values(s3.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
       .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
@@ -604,18 +660,15 @@ describe('S3 plugin stack', () => {
 });
 
 describe('ECR plugin stack', () => {
-  it('declares the image engine parameters by their engine names, the original\'s network and alarm parameters, a daily default schedule', () => {
-    for (const p of ECR_ENGINE_PARAMETERS) {
+  it('declares the image engine parameters by their engine names, the original\'s network (required) and alarm parameters, a daily standalone schedule', () => {
+    for (const p of ECR_PARAMETERS.filter((x) => x.template !== false)) {
       expect(ECR_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(ecr.findParameters(p.name))).toEqual([p.name]);
     }
-    const params = ecr.toJSON().Parameters;
-    expect(params.ecsVpcId.Type).toBe('AWS::EC2::VPC::Id');
-    expect(params.ecsSubnetA.Type).toBe('AWS::EC2::Subnet::Id');
-    expect(params.ecsSubnetB.Type).toBe('AWS::EC2::Subnet::Id');
-    expect(params.ecsClusterName.Type).toBe('String');
-    expect(params.alarmEmail.Type).toBe('String');
-    expect(params[PLUGIN_PARAMETERS.schedule].Default).toBe('rate(1 day)');
+    const assertions = ecr.toJSON().Rules.NetworkGiven.Assertions as { Assert: unknown }[];
+    expect(assertions.map((a) => a.Assert)).toEqual(['ecsClusterName', 'ecsVpcId', 'ecsSubnetA', 'ecsSubnetB'].map((p) => ({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] })));
+    const [rule] = Object.values(ecr.findResources('AWS::Events::Rule'));
+    expect(JSON.stringify(rule.Properties.ScheduleExpression)).toContain('rate(1 day)');
     for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, PLUGIN_OUTPUTS.stateMachine, PLUGIN_OUTPUTS.ecsCluster, PLUGIN_OUTPUTS.ecsTaskFamilies]) {
       expect(Object.keys(ecr.findOutputs(o))).toEqual([o]);
     }
