@@ -25,8 +25,22 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
       + 'destBucket required (as the original); a task always names both',
   },
   {
+    tool: 'cfn-lint', rule: 'W1030', message: /\{'Ref': '(ec2VpcId|ecsVpcId)'\} is not a 'AWS::EC2::VPC.Id'/,
+    reason: 'The network parameters default to blank (a task may leave them blank: the hub fills in its task VPC); the '
+      + 'template\'s NetworkGiven rule refuses a blank one at deploy, before any resource is made',
+  },
+  {
+    tool: 'cfn-lint', rule: 'W1033', message: /^'' is not a 'AWS::EC2::Subnet.Id' .* when 'Fn::Split' is resolved$/,
+    reason: 'ec2Subnets defaults to blank like the VPC (see W1030): NetworkGiven refuses a blank one at deploy',
+  },
+  {
     tool: 'validator', rule: 'W1030', message: /PermissionsBoundary: \{'Ref': 'PermissionsBoundaryArn'\} default ''/,
     reason: 'PermissionsBoundary is Fn::If(HasBoundary, Ref PermissionsBoundaryArn, AWS::NoValue): the empty default never becomes a boundary',
+  },
+  {
+    tool: 'validator', rule: 'W1032', message: /^ScheduleExpression: Resolved parameter-dependent value "cron\(\)"/,
+    reason: 'The validator resolves cron(<ec2CronExpression>) with a blank cron; that branch is taken only under HasCronExpression '
+      + '(a cron is given), otherwise the orchestrator\'s expression or the standalone rate applies',
   },
   {
     tool: 'validator', rule: 'W9052',

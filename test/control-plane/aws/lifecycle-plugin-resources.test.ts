@@ -118,21 +118,26 @@ describe('startStack: the parameters the hub gives every plugin stack', () => {
     expect(params).toMatchObject({ ec2VpcId: 'vpc-hub', ec2Subnets: 'subnet-hub-a,subnet-hub-b', [PLUGIN_PARAMETERS.permissionsBoundary]: BOUNDARY, srcBucket: 'src', TaskId: t.id });
   });
 
-  it('keeps a task\'s own VPC and subnets (Direct Connect, existing VPC), but never a task\'s boundary', async () => {
+  it('keeps a task\'s own VPC and subnets (Direct Connect, existing VPC); a task that names a boundary is refused, naming it', async () => {
     const t = await newTask({
       progress: 'STARTING',
-      parameters: [
-        { ParameterKey: 'ec2VpcId', ParameterValue: 'vpc-own' }, { ParameterKey: 'ec2Subnets', ParameterValue: 'subnet-own' },
-        { ParameterKey: PLUGIN_PARAMETERS.permissionsBoundary, ParameterValue: '' },
-      ],
+      parameters: [{ ParameterKey: 'ec2VpcId', ParameterValue: 'vpc-own' }, { ParameterKey: 'ec2Subnets', ParameterValue: 'subnet-own' }],
     });
     const r = await startStack(deps, { taskId: t.id });
+    expect(r.stackId, JSON.stringify(await tasks.get(t.id))).toBeDefined();
     const params = Object.fromEntries(((await clients.cfn.send(new DescribeStacksCommand({ StackName: r.stackId as string }))).Stacks?.[0].Parameters ?? [])
       .map((p) => [p.ParameterKey, p.ParameterValue]));
     expect(params).toMatchObject({ ec2VpcId: 'vpc-own', ec2Subnets: 'subnet-own', [PLUGIN_PARAMETERS.permissionsBoundary]: BOUNDARY });
+
+    const escape = await newTask({ progress: 'STARTING', parameters: [{ ParameterKey: PLUGIN_PARAMETERS.permissionsBoundary, ParameterValue: '' }] });
+    expect(await startStack(deps, { taskId: escape.id })).toMatchObject({ result: 'END' });
+    const refused = await tasks.get(escape.id);
+    expect(refused).toMatchObject({ progress: 'ERROR', errorCode: 'CFN_ERROR' });
+    expect(refused?.errorMessage).toMatch(/^PermissionsBoundaryArn: not a parameter of S3EC2 tasks/);
+    expect(refused?.stackId).toBeUndefined();
   });
 
-  it('runs a FIXED_RATE image task daily when it names no schedule (the original\'s default), an S3 task hourly', async () => {
+  it('runs a FIXED_RATE image task daily when it names no schedule, an S3 task on the original\'s hourly cron', async () => {
     const image = await newTask({ type: 'ECR', scheduleType: 'FIXED_RATE', progress: 'STARTING', parameters: [] });
     const files = await newTask({ scheduleType: 'FIXED_RATE', progress: 'STARTING', parameters: [] });
     const schedule = async (t: TaskRecord) => {
@@ -140,7 +145,7 @@ describe('startStack: the parameters the hub gives every plugin stack', () => {
       return (await clients.cfn.send(new DescribeStacksCommand({ StackName: r.stackId as string }))).Stacks?.[0].Parameters?.find((p) => p.ParameterKey === PLUGIN_PARAMETERS.schedule)?.ParameterValue;
     };
     expect(await schedule(image)).toBe('rate(1 day)');
-    expect(await schedule(files)).toBe('rate(1 hour)');
+    expect(await schedule(files)).toBe('cron(0/60 * * * ? *)');
   });
 });
 
