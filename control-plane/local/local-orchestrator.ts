@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../../worker/core/log.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 import type { SqliteTaskStore } from './sqlite-task-store.js';
+import { localStackOutputs } from './local-log-groups.js';
 import type { LocalTelemetry } from './local-telemetry.js';
 
 export interface EngineProgress {
@@ -65,7 +66,7 @@ export class LocalOrchestrator implements Orchestrator {
     entry.done = this.runLoop(task, abort.signal, entry).finally(() => this.running.delete(task.id));
     this.running.set(task.id, entry);
     // No `progress` here: the run loop has already moved the task to IN_PROGRESS, and the caller merges this patch.
-    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL' };
+    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL', stackOutputs: localStackOutputs(task.id) };
   }
 
   private async runLoop(task: TaskRecord, signal: AbortSignal, entry: { last?: EngineProgress }): Promise<void> {
@@ -153,8 +154,8 @@ export class LocalOrchestrator implements Orchestrator {
         continue;
       }
       this.deps.logger.info('hub.resume_task', { taskId: task.id });
-      const patch = await this.start(task);
-      if (patch.progress === 'ERROR') await this.deps.tasks.update(task.id, patch);
+      // Records what start sets (an ERROR, or the log groups a task from an older hub did not have yet).
+      await this.deps.tasks.update(task.id, await this.start(task));
     }
     return unfinished.length;
   }

@@ -140,7 +140,7 @@ describe('security', () => {
     for (const id of ids) await waitForTask(h, id, (t) => ['DONE', 'ERROR', 'STOPPED'].includes(t.progress));
     for (const id of ids) {
       await ask(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage parameters { ParameterKey ParameterValue } progressInfo { total failed } } }`, { id });
-      await ask(`query($id: ID!) { getErrorMessage(id: $id) { errorCode errorMessage } }`, { id });
+      await ask(`query($id: String!) { getErrorMessage(id: $id) { errCode errMessage } }`, { id });
       await ask(`query($id: ID!) { listTaskObjects(id: $id, limit: 50) { key status error checksum } }`, { id });
       const streams = (await ask(`query($id: ID!) { listLogStreams(id: $id) { logStreams { logStreamName } } }`, { id })) as any;
       for (const s of streams.data?.listLogStreams?.logStreams ?? []) {
