@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, graphql, GraphQLError, type GraphQLSchema } from 'graphql';
+import { buildSchema, graphql, GraphQLError, Kind, parse, type GraphQLSchema, type TypeNode } from 'graphql';
 import type { Resolvers } from '../core/resolvers.js';
 import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
@@ -51,6 +51,31 @@ function errorTypeOf(e: GraphQLError): string {
   return coercionField(e.message).field ? 'InvalidParameterError' : 'ValidationError';
 }
 
+/**
+ * The original console sends getMetricHistoryData's `$startTime: String` / `$endTime: String` as JSON numbers (unix
+ * seconds); AppSync takes them. graphql-js refuses a number for String, so the hub turns numbers given for String
+ * variables into their decimal text before executing, as the cloud API accepts them.
+ */
+function numbersAsStrings(query: string, variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!variables) return variables;
+  let doc;
+  try {
+    doc = parse(query);
+  } catch {
+    return variables; // graphql() reports the syntax error
+  }
+  const named = (t: TypeNode): string | undefined => (t.kind === Kind.NON_NULL_TYPE ? named(t.type) : t.kind === Kind.NAMED_TYPE ? t.name.value : undefined);
+  const out = { ...variables };
+  for (const def of doc.definitions) {
+    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const v of def.variableDefinitions ?? []) {
+      const name = v.variable.name.value;
+      if (named(v.type) === 'String' && typeof out[name] === 'number' && Number.isFinite(out[name])) out[name] = String(out[name]);
+    }
+  }
+  return out;
+}
+
 export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolvers) {
   const wrap = <A,>(fn: (args: A) => Promise<unknown>) => async (args: A) => {
     try {
@@ -66,7 +91,7 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
     if (typeof body.query !== 'string') return { errors: [{ message: 'query: a GraphQL query string is required' }] };
     const result = await graphql({
       schema, source: body.query, rootValue,
-      variableValues: (body.variables ?? undefined) as Record<string, unknown> | undefined,
+      variableValues: numbersAsStrings(body.query, (body.variables ?? undefined) as Record<string, unknown> | undefined),
       operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
     });
     return {
