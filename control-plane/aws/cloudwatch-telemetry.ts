@@ -1,6 +1,7 @@
 import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type Statistic } from '@aws-sdk/client-cloudwatch';
 import { type CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand, type LogStream } from '@aws-sdk/client-cloudwatch-logs';
 import { InvalidParameterError } from '../../worker/core/errors.js';
+import { WORKER_METRICS } from '../../worker/core/events.js';
 import { LogGroupNotFoundError } from '../core/errors.js';
 import { alignSeries, chartPeriod, cloudWatchStep, type GraphName, type MetricHistory, type SeriesName } from '../core/metric-history.js';
 import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT, stackOutput } from '../core/plugin-contract.js';
@@ -20,9 +21,9 @@ interface SeriesMetric {
 
 /**
  * Chart data from CloudWatch. Worker metrics come from metric filters of the plugin stack on its worker log group,
- * in namespace `<METRICS_NAMESPACE>/<plugin stack name>` without dimensions: CompletedObjects (`worker.copied`, 1),
- * BytesTransferred (`worker.copied`, `$.bytes`), FailedObjects (`worker.failed`, 1). Queue and fleet charts use
- * AWS/SQS and AWS/AutoScaling. Series, units and gaps: control-plane/core/metric-history.ts.
+ * in namespace `<METRICS_NAMESPACE>/<plugin stack name>` without dimensions (`WORKER_METRICS`, worker/core/events.ts:
+ * CompletedObjects, BytesTransferred, FailedObjects). Queue and fleet charts use AWS/SQS and AWS/AutoScaling.
+ * Series, units and gaps: control-plane/core/metric-history.ts.
  */
 export class CloudWatchMetrics implements Metrics {
   constructor(private readonly deps: { cloudwatch: CloudWatchClient; namespace: string; now?: () => Date }) {}
@@ -37,11 +38,11 @@ export class CloudWatchMetrics implements Metrics {
       ({ series, namespace: ns, metricName, stat: 'Maximum', dimensions: [{ Name: name, Value: value }] });
     switch (graph) {
       case 'Network':
-        return [own('Network', 'BytesTransferred')];
+        return [own('Network', WORKER_METRICS.bytesTransferred.metricName)];
       case 'Throughput':
-        return [own('BytesPerSecond', 'BytesTransferred', true)];
+        return [own('BytesPerSecond', WORKER_METRICS.bytesTransferred.metricName, true)];
       case 'TransferredFailedObjects':
-        return [own('TransferredObjects', 'CompletedObjects'), own('FailedObjects', 'FailedObjects')];
+        return [own('TransferredObjects', WORKER_METRICS.completedObjects.metricName), own('FailedObjects', WORKER_METRICS.failedObjects.metricName)];
       case 'RunningWaitingJobHistory':
         return queueName ? [
           gauge('WaitingJob', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName),
