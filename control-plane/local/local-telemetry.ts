@@ -93,7 +93,7 @@ export class LocalTelemetry implements Metrics, TaskLogs {
     const args = [taskId, kind, prefix, prefix];
     const rows = this.db
       .prepare(`SELECT stream, MIN(ts) AS first, MAX(ts) AS last, SUM(length(CAST(message AS BLOB))) AS bytes FROM task_logs WHERE ${where}
-        GROUP BY stream ORDER BY last DESC, stream LIMIT ? OFFSET ?`)
+        GROUP BY stream ORDER BY last DESC, MAX(seq) DESC LIMIT ? OFFSET ?`)
       .all(...args, options.count, (options.page - 1) * options.count) as { stream: string; first: number; last: number; bytes: number }[];
     const total = (this.db.prepare(`SELECT COUNT(DISTINCT stream) AS n FROM task_logs WHERE ${where}`).get(...args) as { n: number }).n;
     const logStreams: LogStreamInfo[] = rows.map((r) => ({
