@@ -109,6 +109,9 @@ describe('the original console\'s operations on the cloud API (AppSync resolver 
     // The state machine's steps (moto records executions without running them): the stack is created on moto.
     expect((await (await step('start-stack'))({ taskId: task.id })).result).toBe('WAIT');
     expect((await (await step('query-stack-status'))({ taskId: task.id })).result).toBe('NEXT');
+    // The console's alarm e-mail reaches the plugin stack (whose template declares it, as the original's does).
+    const [stack] = (await new CloudFormationClient(aws).send(new DescribeStacksCommand({ StackName: task.stackName }))).Stacks ?? [];
+    expect(stack.Parameters).toContainEqual(expect.objectContaining({ ParameterKey: 'alarmEmail', ParameterValue: 'ops@example.com' }));
 
     // getTask: the stack's outputs with the descriptions the console finds its log groups by.
     const got = (await gql(DOC.getTask, { id: task.id })).data.getTask;
