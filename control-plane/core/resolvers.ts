@@ -6,6 +6,7 @@ import { taskLogGroup } from './plugin-contract.js';
 import type { ControlPlaneDeps } from './ports.js';
 import { describeStackFailures } from './stack-failures.js';
 import { apiErrorCode, type TaskProgress, type TaskRecord, type TaskType } from './task.js';
+import { formEncode, URL_ENCODED_PARAMETERS } from '../../worker/params/index.js';
 import { validateCreateTask, type CreateTaskInput } from './validate-task.js';
 
 export { TaskNotFoundError };
@@ -15,6 +16,19 @@ const ACTIVE: TaskProgress[] = ['STARTING', 'IN_PROGRESS'];
 /** Limits of the original API (its request templates), kept: pages and page sizes from 1 to 1000. */
 export const MAX_PAGE_SIZE = 1000;
 const DEFAULT_CHART_RANGE_MS = 3 * 3600_000;
+
+/**
+ * getTask answers as the original's did: description, srcPrefix and destPrefix form-encoded (its response template
+ * ran $util.urlEncode on them); the console decodes them. Other answers carry them raw, as the original's Lambdas did.
+ */
+export function urlEncodedForGetTask(task: TaskRecord): TaskRecord {
+  return {
+    ...task,
+    description: task.description === undefined ? undefined : formEncode(task.description),
+    parameters: task.parameters.map((p) => (task.type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(p.ParameterKey)
+      ? { ...p, ParameterValue: formEncode(p.ParameterValue) } : p)),
+  };
+}
 
 /** An optional whole-number argument within [min, max]; the error names the argument and the range. */
 function boundedInt(value: unknown, field: string, fallback: number, max: number): number {
@@ -72,7 +86,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
 
     async getTask(args: { id: string }) {
       const task = await deps.tasks.get(args.id);
-      return task ? withProgress(task) : null;
+      return task ? urlEncodedForGetTask(await withProgress(task)) : null;
     },
 
     async listSecrets() {
@@ -119,7 +133,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async estimateTask(args: { type: TaskType; parameters: { ParameterKey: string; ParameterValue?: string }[] }) {
-      const v = validateCreateTask({ type: args.type, scheduleType: 'ONE_TIME', parameters: args.parameters });
+      const v = validateCreateTask({ type: args.type, scheduleType: 'ONE_TIME', parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)) });
       return deps.estimator.estimate(v.type, Object.fromEntries(v.parameters.map((p) => [p.ParameterKey, p.ParameterValue])));
     },
 
@@ -139,7 +153,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async createTask(args: { input: CreateTaskInput }) {
-      const valid = validateCreateTask(args.input ?? {});
+      const valid = validateCreateTask(args.input ?? {}, { templateDeclares: deps.templateDeclares });
       const task: TaskRecord = {
         id: newId(),
         description: valid.description,

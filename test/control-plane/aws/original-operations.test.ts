@@ -269,15 +269,15 @@ describe('the original console\'s operations on the cloud API (AppSync resolver 
   });
 
   it('errors carry errorType and errorInfo.field through the AppSync resolver; the Lambda returns them as an envelope', async () => {
-    const bad = { input: originalCreateInput('S3EC2', originalS3Parameters({ destBucket: 'Not_A_Bucket' })) };
+    const bad = { input: originalCreateInput('S3EC2', originalS3Parameters({ destBucket: 'no..such..bucket' })) };
     const out = await gql(DOC.createTask, bad);
     expect(out.data?.createTask).toBeNull();
     expect(out.errors).toEqual([expect.objectContaining({
-      errorType: 'InvalidParameterError', errorInfo: { field: 'destBucket', code: 'INVALID_PARAMETER' }, message: expect.stringMatching(/^destBucket: /), path: ['createTask'],
+      errorType: 'InvalidParameterError', errorInfo: { field: 'destBucket', code: 'INVALID_PARAMETER' }, message: expect.stringMatching(/\(destBucket\): |^destBucket: /), path: ['createTask'],
     })]);
     // The handler's own answer: the envelope the resolver's response raises (a thrown error could not carry the field).
     expect(await handler({ info: { fieldName: 'createTask', parentTypeName: 'Mutation' }, arguments: bad })).toEqual({
-      dthError: { message: expect.stringMatching(/^destBucket: /), errorType: 'InvalidParameterError', errorInfo: { field: 'destBucket', code: 'INVALID_PARAMETER' } },
+      dthError: { message: expect.stringMatching(/\(destBucket\): |^destBucket: /), errorType: 'InvalidParameterError', errorInfo: { field: 'destBucket', code: 'INVALID_PARAMETER' } },
     });
     const unknown = await gql(DOC.getErrorMessage, { id: 'no-such-task' });
     expect(unknown.errors?.[0]).toMatchObject({ errorType: 'TaskNotFoundError', errorInfo: { code: 'TASK_NOT_FOUND' } });

@@ -31,11 +31,12 @@ describe('dth serve answers the original console\'s documents', () => {
   it('a task from the console\'s parameter list runs to DONE; outputs, logs, charts, errors, list and delete as the original', async () => {
     const { src, dst } = await bucketPair();
     for (let i = 0; i < 6; i++) await putSource(src, `albums/${i}.jpg`, `picture ${i}`);
+    await putSource(src, 'other/not-in-prefix.txt', 'x');
     expect((await ask(DOC.listSecrets)).listSecrets).toEqual([{ name: 's3rver', description: null, __typename: 'Secret' }]);
 
     // The console's list for an S3-compatible source (endpoint + credential); the local destination needs ours too.
     const parameters = originalS3Parameters({
-      srcEndpoint: servers.s3Source, srcBucket: src, srcPrefix: '', srcRegion: 'us-east-1', srcCredentials: 's3rver',
+      srcEndpoint: servers.s3Source, srcBucket: src, srcPrefix: 'albums%2F', srcRegion: '', srcCredentials: 's3rver',
       destBucket: dst, destCredentials: 's3rver', destInCurrentAccount: 'false',
     });
     parameters.push({ ParameterKey: 'destEndpoint', ParameterValue: servers.s3Dest });
@@ -48,6 +49,9 @@ describe('dth serve answers the original console\'s documents', () => {
     const task = (await ask(DOC.getTask, { id: created.id })).getTask;
     expectTaskShape(task);
     expect(task).toMatchObject({ progress: 'DONE', progressInfo: { total: 6, replicated: 6, __typename: 'CommonProgressInfo' } });
+    // The console sent srcPrefix and description URL-encoded; getTask answers them form-encoded, as the original.
+    expect(task.description).toBe('nightly+copy');
+    expect(task.parameters.find((p: { ParameterKey: string }) => p.ParameterKey === 'srcPrefix').ParameterValue).toBe('albums%2F');
     const outputOf = (d: string) => task.stackOutputs.find((o: { Description: string }) => o.Description === d)?.OutputValue;
     expect(outputOf(FINDER_DESC)).toBe(`/dth/local/${task.id}/finder`);
     expect(outputOf(WORKER_DESC)).toBe(`/dth/local/${task.id}/worker`);
@@ -132,7 +136,7 @@ describe('dth serve answers the original console\'s documents', () => {
   }, 120_000);
 
   it('errors name the field in AppSync\'s shape (errorType, errorInfo) as well as extensions', async () => {
-    const r = await hub.gql(DOC.createTask, { input: originalCreateInput('S3EC2', originalS3Parameters({ destBucket: 'Not_A_Bucket' })) });
+    const r = await hub.gql(DOC.createTask, { input: originalCreateInput('S3EC2', originalS3Parameters({ destBucket: 'no..such..bucket' })) });
     expect(r.body.errors?.[0]).toMatchObject({
       errorType: 'InvalidParameterError', errorInfo: { field: 'destBucket', code: 'INVALID_PARAMETER' }, extensions: { field: 'destBucket' }, path: ['createTask'],
     });
