@@ -127,6 +127,7 @@ export class MainStack extends Stack {
     orchestrator.stateMachine.grantStartExecution(apiFn); // createTask / stopTask
     plugin.grantReadStatus(apiFn); // progress, listTaskObjects
     plugin.grantReadLogs(apiFn); // listLogStreams / getLogEvents
+    plugin.grantManageStacks(apiFn, ['cloudformation:DescribeStackEvents']); // getErrorMessage names a failed stack's resources
     apiFn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets', 'cloudwatch:GetMetricData'], resources: ['*'] })); // no resource-level permissions
     // estimateTask: the credential secret a task names — tagged ones only — and listings of this account's buckets.
     apiFn.addToRolePolicy(new PolicyStatement({

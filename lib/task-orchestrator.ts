@@ -47,7 +47,8 @@ export interface TaskOrchestratorProps {
 
 /**
  * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' | 'MONITOR' }` (control-plane/README.md):
- * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → notify.
+ * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → notify
+ * (also when the stack could not be created).
  * FIXED_RATE tasks leave the loop once their first pass is listed (as the original: later passes run on their own).
  * MONITOR: the monitor loop of a task whose previous execution handed over before the history limit.
  * STOP: stopStack (again, after a wait, while the stack's ECS tasks are stopping) → poll queryStackStatus until deleted.
@@ -105,21 +106,22 @@ export class TaskOrchestrator extends Construct {
     checkQueue.next(new Choice(this, 'QueueEmpty?').when(result('END'), notify).when(result('WAIT'), monitorWait).otherwise(checkComplete));
     checkComplete.next(new Choice(this, 'Complete?').when(result('END'), notify).otherwise(monitorWait));
 
-    // Stack creation / deletion polling.
-    const pollStack = (name: string, onCreated: IChainable) => {
+    // Stack creation / deletion polling. A stack that could not be requested or created ends the task in ERROR:
+    // notify says so (it mails final outcomes only, so a task stopped meanwhile ends quietly).
+    const pollStack = (name: string, onCreated: IChainable, onEnd: IChainable) => {
       const wait = new Wait(this, `${name}Wait`, { time: WaitTime.duration(poll) });
       const query = invoke(`${name}QueryStackStatus`, s.queryStackStatus);
       wait.next(query);
-      query.next(new Choice(this, `${name}Settled?`).when(result('WAIT'), wait).when(result('NEXT'), onCreated).otherwise(done));
+      query.next(new Choice(this, `${name}Settled?`).when(result('WAIT'), wait).when(result('NEXT'), onCreated).otherwise(onEnd));
       return wait;
     };
     const start = invoke('StartStack', s.startStack);
-    start.next(new Choice(this, 'StackRequested?').when(result('WAIT'), pollStack('Create', startMonitor)).otherwise(done));
+    start.next(new Choice(this, 'StackRequested?').when(result('WAIT'), pollStack('Create', startMonitor, notify)).otherwise(notify));
     const stop = invoke('StopStack', s.stopStack);
     const tasksStopping = Condition.and(Condition.isPresent('$.tasksStopping'), Condition.booleanEquals('$.tasksStopping', true));
     stop.next(new Choice(this, 'StackDeleting?')
       .when(tasksStopping, new Wait(this, 'TasksStoppingWait', { time: WaitTime.duration(poll) }).next(stop))
-      .when(result('WAIT'), pollStack('Delete', done))
+      .when(result('WAIT'), pollStack('Delete', done, done))
       .otherwise(done));
 
     const definition = new Choice(this, 'Action')

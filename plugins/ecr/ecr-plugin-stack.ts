@@ -8,7 +8,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
 import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
@@ -81,12 +81,13 @@ export class EcrPluginStack extends Stack {
       policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [flow.stateMachine.stateMachineArn] })]),
     });
 
-    new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: listerLogs.logGroupName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.stateMachine, { value: flow.stateMachine.stateMachineArn });
-    new CfnOutput(this, PLUGIN_OUTPUTS.ecsCluster, { value: p.ecsClusterName.valueAsString });
-    new CfnOutput(this, PLUGIN_OUTPUTS.ecsTaskFamilies, { value: flow.family });
+    const described = (id: keyof typeof PLUGIN_OUTPUT_DESCRIPTIONS, value: string) => new CfnOutput(this, id, { value, description: PLUGIN_OUTPUT_DESCRIPTIONS[id] });
+    described(PLUGIN_OUTPUTS.statusTable, table.tableName);
+    described(PLUGIN_OUTPUTS.finderLogGroup, listerLogs.logGroupName);
+    described(PLUGIN_OUTPUTS.workerLogGroup, copyLogs.logGroupName);
+    described(PLUGIN_OUTPUTS.stateMachine, flow.stateMachine.stateMachineArn);
+    described(PLUGIN_OUTPUTS.ecsCluster, p.ecsClusterName.valueAsString);
+    described(PLUGIN_OUTPUTS.ecsTaskFamilies, flow.family);
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnResource);
     acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(flow.copyTask), lists: logicalId(lists), machine: logicalId(flow.stateMachine) });
   }

@@ -5,7 +5,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/core/plugin-contract.js';
 import { ensureWorkerBundle, TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
 import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
@@ -102,15 +102,16 @@ export class S3PluginStack extends Stack {
     });
 
     const output = (id: string, value: string, description?: string) => new CfnOutput(this, id, { value, description });
-    output(PLUGIN_OUTPUTS.statusTable, table.tableName, 'DynamoDB Table Name');
-    output(PLUGIN_OUTPUTS.queueUrl, jobs.queue.queueUrl);
-    output(PLUGIN_OUTPUTS.dlqUrl, jobs.deadLetterQueue.queueUrl);
-    output(PLUGIN_OUTPUTS.finderLogGroup, finderLogs.logGroupName, 'Finder Log Group Name');
-    output(PLUGIN_OUTPUTS.workerLogGroup, workerLogs.logGroupName, 'Worker Log Group Name');
-    output(PLUGIN_WORKER_GROUP_OUTPUT, fleet.autoScalingGroup.autoScalingGroupName, 'Worker ASG Name');
-    output(PLUGIN_OUTPUTS.ecsCluster, cluster.clusterName);
-    output(PLUGIN_OUTPUTS.ecsTaskFamilies, finder.family);
-    output(PLUGIN_OUTPUTS.finderTaskFamily, finder.family);
+    const described = (id: keyof typeof PLUGIN_OUTPUT_DESCRIPTIONS, value: string) => output(id, value, PLUGIN_OUTPUT_DESCRIPTIONS[id]);
+    described(PLUGIN_OUTPUTS.statusTable, table.tableName);
+    described(PLUGIN_OUTPUTS.queueUrl, jobs.queue.queueUrl);
+    described(PLUGIN_OUTPUTS.dlqUrl, jobs.deadLetterQueue.queueUrl);
+    described(PLUGIN_OUTPUTS.finderLogGroup, finderLogs.logGroupName);
+    described(PLUGIN_OUTPUTS.workerLogGroup, workerLogs.logGroupName);
+    described(PLUGIN_WORKER_GROUP_OUTPUT, fleet.autoScalingGroup.autoScalingGroupName);
+    described(PLUGIN_OUTPUTS.ecsCluster, cluster.clusterName);
+    described(PLUGIN_OUTPUTS.ecsTaskFamilies, finder.family);
+    described(PLUGIN_OUTPUTS.finderTaskFamily, finder.family);
     // The original template's outputs, by the descriptions its backend and scripts look them up by.
     output('QueueName', jobs.queue.queueName, 'Queue Name');
     output('DLQQueueName', jobs.deadLetterQueue.queueName, 'Dead Letter Queue Name');

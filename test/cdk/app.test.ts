@@ -209,6 +209,12 @@ describe('main stack: API and lifecycle', () => {
     expect(sm[0].Properties.LoggingConfiguration.Level).toBe('ALL');
   });
 
+  it('mails task outcomes to the admin (Cognito hub) and lets the API read a failed plugin stack\'s events', () => {
+    cognito.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AdminEmail' } });
+    const statements = Object.values(cognito.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'cloudformation:DescribeStackEvents', Effect: 'Allow' }));
+  });
+
   it('keeps every log group on a retention', () => {
     for (const t of [cognito, oidc, s3, ecr]) {
       const groups = Object.values(t.findResources('AWS::Logs::LogGroup'));
@@ -519,6 +525,13 @@ describe('S3 plugin stack', () => {
     }
     const descriptions = Object.values(s3.toJSON().Outputs as Record<string, { Description?: string }>).map((o) => o.Description);
     for (const d of ['Finder Log Group Name', 'Worker Log Group Name', 'Queue Name', 'Dead Letter Queue Name', 'Alarm Topic Name', 'Stack Name', 'Worker ASG Name', 'DynamoDB Table Name']) expect(descriptions).toContain(d);
+  });
+
+  it('describes its log group outputs as the original did (its console looks them up by description)', () => {
+    for (const t of [s3, ecr]) {
+      expect(t.findOutputs(PLUGIN_OUTPUTS.finderLogGroup)[PLUGIN_OUTPUTS.finderLogGroup].Description).toBe('Finder Log Group Name');
+      expect(t.findOutputs(PLUGIN_OUTPUTS.workerLogGroup)[PLUGIN_OUTPUTS.workerLogGroup].Description).toBe('Worker Log Group Name');
+    }
   });
 
   it('has the status table with the exact key schema of DynamoStatusStore', () => {
