@@ -65,6 +65,8 @@ api() { # fieldName, arguments JSON
   printf '{"info":{"fieldName":"%s"},"arguments":%s}' "$1" "$2" > "$WORK/event.json"
   aws lambda invoke --function-name "$API_FN" --payload "fileb://$WORK/event.json" "$WORK/answer.json" --query FunctionError --output text > "$WORK/function-error.txt"
   if [ "$(cat "$WORK/function-error.txt")" != "None" ]; then echo "API $1 failed: $(cat "$WORK/answer.json")" >&2; exit 1; fi
+  # A user error (bad parameter, unknown task) comes back as { dthError: { message, … } } for AppSync to raise.
+  if grep -q '"dthError"' "$WORK/answer.json"; then echo "API $1 refused: $(cat "$WORK/answer.json")" >&2; exit 1; fi
   cat "$WORK/answer.json"
 }
 field() { node -e "const v=JSON.parse(require('fs').readFileSync(0,'utf8'))$1; console.log(v ?? '')"; }
