@@ -1,0 +1,132 @@
+/**
+ * The wizard's validation table, keyed by field: each rule returns a message key (translated, naming the field by its
+ * label) or nothing. A step checks only its own visible fields, on Next. Grammar shared with the engines (image
+ * references) comes from their parser; the API checks everything again at Create.
+ */
+import { parseImageList } from '../../../../worker/ecr/params.js';
+import { translate, type Lang, type StringKey } from '../../i18n/index.js';
+import { COMMON_TEXT, ECR_FIELDS, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
+import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
+
+type Problem = { key: StringKey; vars?: Record<string, string | number> } | undefined;
+type Rule<F> = (value: string, form: F, ctx: FieldContext) => Problem;
+
+const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
+const ACCOUNT = /^\d{12}$/;
+const EMAIL = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
+const REGISTRY = /^[a-z0-9.-]+(:\d{1,5})?$/i;
+const REPO_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
+const maxLength = (max: number) => (v: string): Problem => (v.length > max ? { key: 'vTooLong', vars: { length: v.length, max } } : undefined);
+const matches = (re: RegExp, key: StringKey) => (v: string): Problem => (v.trim() && !re.test(v.trim()) ? { key } : undefined);
+const whole = (min: number, max: number) => (v: string): Problem => {
+  if (!/^\d+$/.test(v.trim())) return { key: 'vWhole' };
+  const n = Number(v);
+  return n < min || n > max ? { key: 'vRange', vars: { min, max } } : undefined;
+};
+
+/** An endpoint must say its scheme: without one, a TLS client talking to a plain-HTTP port reports an OpenSSL error. */
+export function endpointProblem(v: string, isRequired: boolean): Problem {
+  const value = v.trim();
+  if (!value) return isRequired ? { key: 'vRequired' } : undefined;
+  if (!/^https?:\/\//i.test(value)) return { key: 'vEndpointScheme' };
+  try {
+    new URL(value);
+    return undefined;
+  } catch {
+    return { key: 'vEndpoint' };
+  }
+}
+
+function imageListProblem(v: string): Problem {
+  const lines = v.split(/\r?\n|,/);
+  let images = 0;
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    try {
+      images += parseImageList(line).length;
+    } catch {
+      return { key: 'vImageLine', vars: { line: i + 1, text: line.length > 60 ? `${line.slice(0, 57)}…` : line } };
+    }
+  }
+  return images ? undefined : { key: 'vImageNone' };
+}
+
+const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
+  srcBucket: [required, matches(BUCKET, 'vBucket')],
+  srcPrefix: [maxLength(1024)],
+  srcPrefixsListFile: [required, maxLength(1024)],
+  srcEndpoint: [(v) => endpointProblem(v, true)],
+  srcRegion: [required, matches(REGION, 'vRegion')],
+  destBucket: [required, matches(BUCKET, 'vBucket')],
+  destPrefix: [maxLength(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
+  destRegion: [required, matches(REGION, 'vRegion')],
+  destEndpoint: [(v) => endpointProblem(v, false)],
+  destCredentials: [required],
+  destPutObjectSSEKmsKeyId: [required],
+  maxCapacity: [whole(0, 1000), (v, f) => (Number(v) < Number(f.minCapacity) ? { key: 'vMinMax' } : undefined)],
+  minCapacity: [whole(0, 1000)],
+  desiredCapacity: [whole(0, 1000), (v, f) => (Number(v) < Number(f.minCapacity) || Number(v) > Number(f.maxCapacity) ? { key: 'vDesired' } : undefined)],
+  workerNumber: [whole(1, 100)],
+  finderDepth: [whole(0, 100)],
+  finderNumber: [whole(1, 100)],
+};
+
+const ECR_RULES: { [K in keyof EcrForm]?: Rule<EcrForm>[] } = {
+  srcRegion: [required, matches(REGION, 'vRegion')],
+  srcAccountId: [required, matches(ACCOUNT, 'vAccount')],
+  srcRegistry: [matches(REGISTRY, 'vRegistry')],
+  srcList: [(v, f) => (v === 'ALL' && f.sourceType !== 'Amazon_ECR' ? { key: 'vAllNeedsEcr' } : undefined)],
+  srcImageList: [required, maxLength(4096), imageListProblem],
+  destRegion: [required, matches(REGION, 'vRegion')],
+  destAccountId: [required, matches(ACCOUNT, 'vAccount')],
+  destRegistry: [required, matches(REGISTRY, 'vRegistry')],
+  destPrefix: [matches(REPO_PATH, 'vRepoPrefix')],
+};
+
+function check<F>(form: F, keys: readonly (keyof F & string)[], table: { [K in keyof F]?: FieldDef<F> }, rules: { [K in keyof F]?: Rule<F>[] },
+  ctx: FieldContext, lang: Lang): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const key of keys) {
+    const def = table[key];
+    if (def?.when && !def.when(form, ctx)) continue;
+    for (const rule of rules[key] ?? []) {
+      const problem = rule(String(form[key] ?? ''), form, ctx);
+      if (problem) {
+        errors[key] = translate(lang, problem.key, { label: def ? text(def.label, lang) : key, ...problem.vars });
+        break;
+      }
+    }
+  }
+  return errors;
+}
+
+export function validateS3(form: S3Form, keys: readonly (keyof S3Form & string)[], ctx: FieldContext, lang: Lang): FieldErrors {
+  return check(form, keys, S3_FIELDS, S3_RULES, ctx, lang);
+}
+
+export function validateEcr(form: EcrForm, keys: readonly (keyof EcrForm & string)[], ctx: FieldContext, lang: Lang): FieldErrors {
+  return check(form, keys, ECR_FIELDS, ECR_RULES, ctx, lang);
+}
+
+/** Description, alarm e-mail and the schedule (the settings step). */
+export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang): FieldErrors {
+  const errors: FieldErrors = {};
+  const { description, alarmEmail, schedule } = state.common;
+  const label = (l: { en: string; zh: string }) => text(l, lang);
+  if (description.length > 256) {
+    errors.description = translate(lang, 'vTooLong', { label: label(COMMON_TEXT.description.label), length: description.length, max: 256 });
+  }
+  const email = alarmEmail.trim();
+  if (!email && !ctx.local) errors.alarmEmail = translate(lang, 'vRequired', { label: label(COMMON_TEXT.alarmEmail.label) });
+  else if (email && !EMAIL.test(email)) errors.alarmEmail = translate(lang, 'vEmail', { label: label(COMMON_TEXT.alarmEmail.label) });
+  if (schedule.kind === 'FIXED_RATE' && state.type === 'S3EC2') {
+    if (!/^\d+$/.test(schedule.every.trim()) || Number(schedule.every) < 1) errors.schedule = translate(lang, 'vEvery');
+    else if (schedule.unit === 'minutes' && Number(schedule.every) < 2) errors.schedule = translate(lang, 'vMinutesAtLeast');
+  }
+  if (schedule.kind === 'CRON' && schedule.cron.trim().split(/\s+/).length !== 6) errors.schedule = translate(lang, 'vCron');
+  return errors;
+}
