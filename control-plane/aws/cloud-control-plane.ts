@@ -13,6 +13,7 @@ import { createLogger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';
+import { templateParameterNames } from '../../worker/params/index.js';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import type { LambdaConfig } from './config.js';
 import { CloudWatchMetrics, CloudWatchTaskLogs } from './cloudwatch-telemetry.js';
@@ -70,6 +71,7 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
       },
     },
     estimator: s3TaskEstimator(secretStore, logger),
+    templateDeclares: templateParameterNames,
   };
 }
 

@@ -15,8 +15,8 @@ import { buildApp, type DthApp } from '../../lib/app.js';
 import type { ConsoleAuth } from '../../lib/console-auth.js';
 import { configFor, MainStack } from '../../lib/main-stack.js';
 import { rootFields } from '../../lib/task-api.js';
-import { ECR_ENGINE_PARAMETERS, IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
-import { S3_ENGINE_PARAMETERS } from '../../plugins/s3/s3-plugin-stack.js';
+import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
+import { ECR_PARAMETERS, S3_PARAMETERS } from '../../worker/params/index.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
@@ -227,11 +227,9 @@ describe('main stack', () => {
 });
 
 describe('S3 plugin stack', () => {
-  it('declares the orchestrator contract parameters and the S3 engine parameters by their engine names', () => {
-    for (const p of [...Object.values(PLUGIN_PARAMETERS), 'WorkerMinCapacity', 'WorkerMaxCapacity', 'WorkerDesiredCapacity', 'AlarmEmail']) {
-      expect(Object.keys(s3.findParameters(p))).toEqual([p]);
-    }
-    for (const p of S3_ENGINE_PARAMETERS) {
+  it('declares the orchestrator contract parameters and every S3 schema parameter by its name', () => {
+    for (const p of Object.values(PLUGIN_PARAMETERS)) expect(Object.keys(s3.findParameters(p))).toEqual([p]);
+    for (const p of S3_PARAMETERS) {
       expect(S3_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(s3.findParameters(p.name))).toEqual([p.name]);
     }
@@ -251,24 +249,24 @@ describe('S3 plugin stack', () => {
     s3.resourceCountIs('AWS::SQS::Queue', 2);
     s3.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 }, SqsManagedSseEnabled: true });
     s3.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [Match.anyValue()] });
-    s3.hasResource('AWS::SNS::Subscription', { Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } } });
+    s3.hasResource('AWS::SNS::Subscription', { Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', Endpoint: { Ref: 'alarmEmail' } } });
   });
 
   it('runs the finder as a scheduled Fargate task (`dth finder`) and once at creation', () => {
     s3.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [Match.objectLike({ Command: ['finder'] })] });
     const finder = Object.values(s3.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
     expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(expect.arrayContaining(['QUEUE_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']));
-    s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { Ref: PLUGIN_PARAMETERS.schedule }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
+    s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { 'Fn::If': ['HasOrchestratorSchedule', { Ref: PLUGIN_PARAMETERS.schedule }, Match.anyValue()] }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
     expect(JSON.stringify(s3.findResources('Custom::AWS'))).toContain('runTask');
   });
 
   it('runs JobWorkers on Graviton: ARM64 AMI, launch template user data running `dth worker`, step scaling on queue depth', () => {
     s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      MinSize: { Ref: 'WorkerMinCapacity' }, MaxSize: { Ref: 'WorkerMaxCapacity' }, DesiredCapacity: { Ref: 'WorkerDesiredCapacity' },
+      MinSize: { Ref: 'minCapacity' }, MaxSize: { Ref: 'maxCapacity' }, DesiredCapacity: { Ref: 'desiredCapacity' },
     });
     const params = JSON.stringify(s3.toJSON().Parameters);
     expect(params).toMatch(/al2023-ami-kernel-[^"]*arm64/);
-    const instanceTypes = s3.toJSON().Parameters.WorkerInstanceType.AllowedValues as string[];
+    const instanceTypes = s3.toJSON().Parameters.workerInstanceType.AllowedValues as string[];
     for (const t of instanceTypes) expect(t).toMatch(/^(c6g|c7g|m6g|m7g|c6gn|c7gn|t4g)\./);
     const lt = Object.values(s3.findResources('AWS::EC2::LaunchTemplate'))[0];
     const userData = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
@@ -301,7 +299,7 @@ describe('S3 plugin stack', () => {
 
 describe('ECR plugin stack', () => {
   it('declares the image engine parameters by their engine names and the contract outputs', () => {
-    for (const p of ECR_ENGINE_PARAMETERS) {
+    for (const p of ECR_PARAMETERS.filter((x) => x.template !== false)) {
       expect(ECR_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(ecr.findParameters(p.name))).toEqual([p.name]);
     }
