@@ -3,6 +3,7 @@
  * with this project's additions (live progress counts, errorCode/errorMessage, estimateTask, listTaskObjects).
  */
 import type { Api } from './client.js';
+import { decodeGetTask, encodeDescription, encodeParameters } from './wire.js';
 import type {
   Estimate, FailedObject, LogEventsPage, LogStream, MetricHistory, Secret, Task, TaskParameter, TaskProgress, TaskType, ScheduleType,
 } from './types.js';
@@ -27,11 +28,13 @@ export function taskOperations(api: Api) {
     },
 
     async getTask(id: string): Promise<Task | null> {
-      return (await api.call<{ getTask: Task | null }>(`query GetTask($id: ID!) { getTask(id: $id) { ${TASK} } }`, { id })).getTask;
+      const task = (await api.call<{ getTask: Task | null }>(`query GetTask($id: ID!) { getTask(id: $id) { ${TASK} } }`, { id })).getTask;
+      return task ? decodeGetTask(task) : null;
     },
 
     async createTask(input: { type: TaskType; description: string; scheduleType: ScheduleType; parameters: TaskParameter[] }): Promise<Task> {
-      return (await api.call<{ createTask: Task }>(`mutation CreateTask($input: CreateTaskInput!) { createTask(input: $input) { ${TASK} } }`, { input })).createTask;
+      const wire = { ...input, description: encodeDescription(input.description), parameters: encodeParameters(input.type, input.parameters) };
+      return (await api.call<{ createTask: Task }>(`mutation CreateTask($input: CreateTaskInput!) { createTask(input: $input) { ${TASK} } }`, { input: wire })).createTask;
     },
 
     /** Stops a task and deletes its stack; also how a finished task is deleted. */
@@ -89,7 +92,7 @@ export function taskOperations(api: Api) {
       return (await api.call<{ estimateTask: Estimate }>(
         `query EstimateTask($type: TaskType!, $parameters: [TaskParameterInput]!) {
           estimateTask(type: $type, parameters: $parameters) { scanned objects bytes estimatedRequestCostUsd estimatedTransferCostUsd complete } }`,
-        { type, parameters },
+        { type, parameters: encodeParameters(type, parameters) },
       )).estimateTask;
     },
   };

@@ -282,7 +282,7 @@ export const en = {
   vRegistry: '{label}: use host or host:port, without https://',
   vRepoPrefix: '{label} is not a repository path (lowercase letters, digits, . _ - and /)',
   vMinutesAtLeast: 'Run at most every 2 minutes (the finder needs the time)',
-  vCron: 'The cron expression needs six fields, e.g. 0/30 * * * ? *',
+  vCron: 'Not a schedule this hub can run: {detail}',
   vEvery: 'Every must be a whole number of at least 1',
   vApi: '{label}: {message}',
 

@@ -284,7 +284,7 @@ export const zh: Record<StringKey, string> = {
   vRegistry: '{label}：请使用 host 或 host:port，不带 https://',
   vRepoPrefix: '{label}不是有效的仓库路径（小写字母、数字、. _ - 和 /）',
   vMinutesAtLeast: '运行间隔至少为 2 分钟（查找器需要时间）',
-  vCron: 'Cron 表达式需要六个字段，例如 0/30 * * * ? *',
+  vCron: '不是可运行的调度表达式：{detail}',
   vEvery: '间隔必须是不小于 1 的整数',
   vApi: '{label}：{message}',
 

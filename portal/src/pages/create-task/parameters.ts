@@ -4,22 +4,32 @@
  * project's additions only when set. The reverse mapping fills the wizard from an existing task (Clone).
  */
 import type { Task, TaskParameter } from '../../api/types.js';
+import { schemaDefault } from './fields.js';
 import type { CommonForm, CreateTaskInput, EcrForm, S3Form, ScheduleForm, WizardState, YesNo } from './types.js';
 
+const s3Default = (name: keyof S3Form) => schemaDefault('S3EC2', name);
+const ecrDefault = (name: keyof EcrForm) => schemaDefault('ECR', name);
+
+/** The wizard's starting values: the schema's (console) defaults; console-only choices as the original console's. */
 export const DEFAULT_S3: S3Form = {
-  sourceKind: 'Amazon_S3', transferType: 'FullBucket', srcBucket: '', srcPrefix: '', srcPrefixsListFile: '', srcRegion: '',
-  srcEndpoint: '', srcInCurrentAccount: 'false', srcCredentials: '', srcEvent: 'No', srcSkipCompare: 'false', isPayerRequest: 'false',
-  destBucket: '', destPrefix: '', destRegion: '', destEndpoint: '', destInCurrentAccount: 'true', destCredentials: '',
-  destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control', destPutObjectSSEType: 'None', destPutObjectSSEKmsKeyId: '',
-  includeMetadata: 'false', include: '', exclude: '',
-  maxCapacity: '20', minCapacity: '1', desiredCapacity: '1', workerNumber: '4', finderDepth: '0', finderNumber: '1', finderEc2Memory: '8',
+  sourceKind: 'Amazon_S3', transferType: 'FullBucket', srcBucket: '', srcPrefix: '', srcPrefixsListFile: '', srcRegion: '', srcEndpoint: '',
+  srcInCurrentAccount: s3Default('srcInCurrentAccount') as YesNo, srcCredentials: '', srcEvent: s3Default('srcEvent') as S3Form['srcEvent'],
+  srcSkipCompare: s3Default('srcSkipCompare') as YesNo, isPayerRequest: s3Default('isPayerRequest') as YesNo,
+  destBucket: '', destPrefix: '', destRegion: '', destEndpoint: '', destInCurrentAccount: s3Default('destInCurrentAccount') as YesNo, destCredentials: '',
+  destStorageClass: s3Default('destStorageClass'), destAcl: s3Default('destAcl'),
+  destPutObjectSSEType: s3Default('destPutObjectSSEType') as S3Form['destPutObjectSSEType'], destPutObjectSSEKmsKeyId: '',
+  includeMetadata: s3Default('includeMetadata') as YesNo, include: '', exclude: '',
+  maxCapacity: s3Default('maxCapacity'), minCapacity: s3Default('minCapacity'), desiredCapacity: s3Default('desiredCapacity'),
+  workerNumber: s3Default('workerNumber'), finderDepth: s3Default('finderDepth'), finderNumber: s3Default('finderNumber'),
+  finderEc2Memory: s3Default('finderEc2Memory'),
 };
 
 export const DEFAULT_ECR: EcrForm = {
-  sourceType: 'Amazon_ECR', srcRegion: '', srcInCurrentAccount: 'true', srcAccountId: '', srcCredential: '', srcRegistry: '',
-  srcList: 'SELECTED', srcImageList: '', includeUntagged: 'false',
+  sourceType: ecrDefault('sourceType') as EcrForm['sourceType'], srcRegion: '', srcInCurrentAccount: 'true', srcAccountId: '', srcCredential: '',
+  srcRegistry: '', srcList: ecrDefault('srcList') as EcrForm['srcList'], srcImageList: '', includeUntagged: ecrDefault('includeUntagged') as YesNo,
+  // The original's image wizard asks "Is destination in this account?" with No first.
   destKind: 'Amazon_ECR', destRegion: '', destInCurrentAccount: 'false', destAccountId: '', destCredential: '', destRegistry: '', destPrefix: '',
-  insecure: 'false',
+  insecure: ecrDefault('insecure') as YesNo,
 };
 
 /** The original's default: fixed rate, every hour. */
@@ -123,6 +133,7 @@ export function ecrParameters(f: EcrForm, common: CommonForm): TaskParameter[] {
     ['alarmEmail', common.alarmEmail.trim()],
   ];
   if (!ecrSource && f.srcRegistry.trim()) entries.push(['srcRegistry', f.srcRegistry.trim()]);
+  // Image tasks run daily when fixed-rate (the plugin's rule); no expression is sent, as the original's console.
   if (!ecrDest) entries.push(['destRegistry', f.destRegistry.trim()]);
   if (f.insecure === 'true') entries.push(['insecure', 'true']);
   return list(entries);

@@ -3,7 +3,10 @@
  * label) or nothing. A step checks only its own visible fields, on Next. Grammar shared with the engines (image
  * references) comes from their parser; the API checks everything again at Create.
  */
+import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
+import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { parseImageList } from '../../../../worker/ecr/params.js';
+import { S3_PARAMETERS } from '../../../../worker/params/index.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
 import { COMMON_TEXT, ECR_FIELDS, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
 import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
@@ -21,6 +24,12 @@ const REPO_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)
 const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
 const maxLength = (max: number) => (v: string): Problem => (v.length > max ? { key: 'vTooLong', vars: { length: v.length, max } } : undefined);
 const matches = (re: RegExp, key: StringKey) => (v: string): Problem => (v.trim() && !re.test(v.trim()) ? { key } : undefined);
+/** Bounds of an integer parameter, from the schema. */
+function bounds(name: string): [number, number] {
+  const spec = S3_PARAMETERS.find((p) => p.name === name) as { min?: number; max?: number } | undefined;
+  return [spec?.min ?? 0, spec?.max ?? Number.MAX_SAFE_INTEGER];
+}
+const wholeParam = (name: string) => whole(...bounds(name));
 const whole = (min: number, max: number) => (v: string): Problem => {
   if (!/^\d+$/.test(v.trim())) return { key: 'vWhole' };
   const n = Number(v);
@@ -67,12 +76,12 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
   destEndpoint: [(v) => endpointProblem(v, false)],
   destCredentials: [required],
   destPutObjectSSEKmsKeyId: [required],
-  maxCapacity: [whole(0, 1000), (v, f) => (Number(v) < Number(f.minCapacity) ? { key: 'vMinMax' } : undefined)],
-  minCapacity: [whole(0, 1000)],
-  desiredCapacity: [whole(0, 1000), (v, f) => (Number(v) < Number(f.minCapacity) || Number(v) > Number(f.maxCapacity) ? { key: 'vDesired' } : undefined)],
-  workerNumber: [whole(1, 100)],
-  finderDepth: [whole(0, 100)],
-  finderNumber: [whole(1, 100)],
+  maxCapacity: [wholeParam('maxCapacity'), (v, f) => (Number(v) < Number(f.minCapacity) ? { key: 'vMinMax' } : undefined)],
+  minCapacity: [wholeParam('minCapacity')],
+  desiredCapacity: [wholeParam('desiredCapacity'), (v, f) => (Number(v) < Number(f.minCapacity) || Number(v) > Number(f.maxCapacity) ? { key: 'vDesired' } : undefined)],
+  workerNumber: [wholeParam('workerNumber')],
+  finderDepth: [wholeParam('finderDepth')],
+  finderNumber: [wholeParam('finderNumber')],
 };
 
 const ECR_RULES: { [K in keyof EcrForm]?: Rule<EcrForm>[] } = {
@@ -117,8 +126,8 @@ export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang
   const errors: FieldErrors = {};
   const { description, alarmEmail, schedule } = state.common;
   const label = (l: { en: string; zh: string }) => text(l, lang);
-  if (description.length > 256) {
-    errors.description = translate(lang, 'vTooLong', { label: label(COMMON_TEXT.description.label), length: description.length, max: 256 });
+  if (description.length > MAX_DESCRIPTION) {
+    errors.description = translate(lang, 'vTooLong', { label: label(COMMON_TEXT.description.label), length: description.length, max: MAX_DESCRIPTION });
   }
   const email = alarmEmail.trim();
   if (!email && !ctx.local) errors.alarmEmail = translate(lang, 'vRequired', { label: label(COMMON_TEXT.alarmEmail.label) });
@@ -127,6 +136,14 @@ export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang
     if (!/^\d+$/.test(schedule.every.trim()) || Number(schedule.every) < 1) errors.schedule = translate(lang, 'vEvery');
     else if (schedule.unit === 'minutes' && Number(schedule.every) < 2) errors.schedule = translate(lang, 'vMinutesAtLeast');
   }
-  if (schedule.kind === 'CRON' && schedule.cron.trim().split(/\s+/).length !== 6) errors.schedule = translate(lang, 'vCron');
+  if (schedule.kind === 'CRON') {
+    // The hub's and EventBridge's own parser: what passes here runs there.
+    try {
+      parseSchedule(schedule.cron);
+    } catch (err) {
+      const detail = (err as Error).message.replace(/^[^:]*:\s*/, '');
+      errors.schedule = translate(lang, 'vCron', { detail });
+    }
+  }
   return errors;
 }
