@@ -187,6 +187,7 @@ export const en = {
   seriesBytes: 'Bytes transferred',
   seriesNetworkIn: 'Network in',
   seriesNetworkOut: 'Network out',
+  seriesRate: 'Bytes per second',
 
   logStreams: 'Log streams',
   logStreamFilter: 'Filter log streams by prefix',

@@ -189,6 +189,7 @@ export const zh: Record<StringKey, string> = {
   seriesBytes: '已传输字节',
   seriesNetworkIn: '网络流入',
   seriesNetworkOut: '网络流出',
+  seriesRate: '每秒字节数',
 
   logStreams: '日志流',
   logStreamFilter: '按前缀筛选日志流',

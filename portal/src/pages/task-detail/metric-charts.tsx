@@ -37,9 +37,10 @@ const TITLES: Record<GraphName, StringKey> = {
 /** Legend names: the API's series names in the console's language (unknown names as they are). */
 const SERIES: Record<string, StringKey> = {
   TransferredObjects: 'seriesTransferredObjects', FailedObjects: 'seriesFailedObjects', Completed: 'seriesCompleted', Failed: 'seriesFailed',
-  Running: 'seriesRunning', RunningJobs: 'seriesRunning', Waiting: 'seriesWaiting', WaitingJobs: 'seriesWaiting',
+  Running: 'seriesRunning', RunningJob: 'seriesRunning', RunningJobs: 'seriesRunning', Waiting: 'seriesWaiting', WaitingJob: 'seriesWaiting', WaitingJobs: 'seriesWaiting',
   Desired: 'seriesDesired', DesiredCapacity: 'seriesDesired', InService: 'seriesInService', InServiceInstances: 'seriesInService',
-  BytesTransferred: 'seriesBytes', CompletedBytes: 'seriesBytes', NetworkIn: 'seriesNetworkIn', NetworkOut: 'seriesNetworkOut',
+  Network: 'seriesBytes', BytesTransferred: 'seriesBytes', CompletedBytes: 'seriesBytes', NetworkIn: 'seriesNetworkIn', NetworkOut: 'seriesNetworkOut',
+  BytesPerSecond: 'seriesRate',
 };
 
 function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?: MetricHistory; error?: string; loading: boolean; range: { start: number; end: number } }) {
@@ -49,7 +50,8 @@ function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?
   const series = (data?.series ?? []).map((s) => ({
     title: SERIES[s.name] ? t(SERIES[s.name]) : s.name,
     type: 'line' as const,
-    data: s.data.flatMap((y, i) => (times[i] && Number.isFinite(y) ? [{ x: times[i]!, y }] : [])),
+    // The original marks a period without data as -1: a gap, not a value.
+    data: s.data.flatMap((y, i) => (times[i] && Number.isFinite(y) && y >= 0 ? [{ x: times[i]!, y }] : [])),
   }));
   const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
   return (
