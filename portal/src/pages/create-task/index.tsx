@@ -11,9 +11,8 @@ import Wizard from '@cloudscape-design/components/wizard';
 import { ApiError } from '../../api/client.js';
 import { usePortal } from '../../app/context.js';
 import { taskName } from '../../components/stop-task-modal.js';
-import { translate, type Lang } from '../../i18n/index.js';
-import { labelOf, type FieldContext } from './fields.js';
-import { ECR_DESTINATION_KEYS, ECR_SOURCE_KEYS, locate, S3_DESTINATION_KEYS, S3_ENGINE_KEYS, S3_FILTER_KEYS, S3_SOURCE_KEYS, STEP } from './layout.js';
+import type { FieldContext } from './fields.js';
+import { locate, STEP } from './layout.js';
 import { createInput, initialState, s3Parameters, stateFromTask } from './parameters.js';
 import { EcrDestinationPanel } from './panels/ecr-destination-panel.js';
 import { EcrSourcePanel } from './panels/ecr-source-panel.js';
@@ -26,27 +25,7 @@ import { S3SourcePanel } from './panels/s3-source-panel.js';
 import { SchedulePanel } from './panels/schedule-panel.js';
 import { TaskDetailsPanel } from './panels/task-details-panel.js';
 import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
-import { validateCommon, validateEcr, validateS3 } from './validation.js';
-
-/** The problems of one step's visible fields. */
-export function stepErrors(state: WizardState, step: number, ctx: FieldContext, lang: Lang): FieldErrors {
-  const s3 = state.type === 'S3EC2';
-  switch (step) {
-    case STEP.source: return s3 ? validateS3(state.s3, S3_SOURCE_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_SOURCE_KEYS, ctx, lang);
-    case STEP.destination: return s3 ? validateS3(state.s3, S3_DESTINATION_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_DESTINATION_KEYS, ctx, lang);
-    case STEP.settings: return { ...validateCommon(state, ctx, lang), ...(s3 ? validateS3(state.s3, [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS], ctx, lang) : {}) };
-    default: return {};
-  }
-}
-
-/** An API error in the console's words: the field's label instead of its key. */
-export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: string, lang: Lang): string {
-  const label = labelOf(type, field, lang);
-  // Strip "srcBucket: " or "Source bucket (srcBucket): " that the API puts in front.
-  const rest = message.replace(new RegExp(`^(?:[^:(]*\\(${field}\\)|${field})\\s*:\\s*`), '');
-  if (/^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
-  return translate(lang, 'vApi', { label, message: rest });
-}
+import { humanApiMessage, stepErrors } from './validation.js';
 
 export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   const { ops, t, lang, navigate, notify, local } = usePortal();

@@ -81,7 +81,8 @@ export function s3Parameters(f: S3Form, common: CommonForm): TaskParameter[] {
     ['srcPrefix', f.transferType === 'SinglePrefix' ? f.srcPrefix : ''],
     ['srcPrefixsListFile', f.transferType === 'MultiplePrefix' ? f.srcPrefixsListFile.trim() : ''],
     ['srcEvent', amazon && srcInAccount === 'true' ? f.srcEvent : 'No'],
-    ['srcRegion', f.sourceKind === 'Google_GCS' ? '' : f.srcRegion.trim()],
+    // Region is hidden (so blank) for GCS and for an S3-compatible store, as the original's console.
+    ['srcRegion', f.sourceKind === 'Google_GCS' || f.sourceKind === 'Amazon_S3_Compatible' ? '' : f.srcRegion.trim()],
     ['srcInCurrentAccount', srcInAccount],
     ['srcCredentials', srcCredentials],
     ['destBucket', f.destBucket.trim()],
@@ -159,7 +160,9 @@ export function stateFromTask(task: Task): WizardState {
   state.common = {
     description: task.description ?? '',
     alarmEmail: p.alarmEmail ?? '',
-    schedule: task.scheduleType === 'ONE_TIME' ? { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' } : scheduleOf(p.ec2CronExpression, p.scheduleExpression),
+    // A fixed-rate task without an expression runs at the plugin's default (hourly finder, daily image copy).
+    schedule: task.scheduleType === 'ONE_TIME' ? { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' }
+      : p.ec2CronExpression || p.scheduleExpression ? scheduleOf(p.ec2CronExpression, p.scheduleExpression) : { ...DEFAULT_SCHEDULE },
   };
   if (task.type === 'S3EC2') {
     const legacySse = p.destSSE === 'AES256' ? 'AES256' : p.destSSE === 'KMS' || p.destSSE === 'aws:kms' ? 'AWS_KMS' : undefined;

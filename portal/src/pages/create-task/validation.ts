@@ -8,7 +8,8 @@ import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { parseImageList } from '../../../../worker/ecr/params.js';
 import { S3_PARAMETERS } from '../../../../worker/params/index.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
-import { COMMON_TEXT, ECR_FIELDS, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
+import { COMMON_TEXT, ECR_FIELDS, labelOf, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
+import { ECR_DESTINATION_KEYS, ECR_SOURCE_KEYS, S3_DESTINATION_KEYS, S3_ENGINE_KEYS, S3_FILTER_KEYS, S3_SOURCE_KEYS, STEP } from './layout.js';
 import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
 
 type Problem = { key: StringKey; vars?: Record<string, string | number> } | undefined;
@@ -147,3 +148,24 @@ export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang
   }
   return errors;
 }
+
+/** The problems of one step's visible fields. */
+export function stepErrors(state: WizardState, step: number, ctx: FieldContext, lang: Lang): FieldErrors {
+  const s3 = state.type === 'S3EC2';
+  switch (step) {
+    case STEP.source: return s3 ? validateS3(state.s3, S3_SOURCE_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_SOURCE_KEYS, ctx, lang);
+    case STEP.destination: return s3 ? validateS3(state.s3, S3_DESTINATION_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_DESTINATION_KEYS, ctx, lang);
+    case STEP.settings: return { ...validateCommon(state, ctx, lang), ...(s3 ? validateS3(state.s3, [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS], ctx, lang) : {}) };
+    default: return {};
+  }
+}
+
+/** An API error in the console's words: the field's label instead of its key. */
+export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: string, lang: Lang): string {
+  const label = labelOf(type, field, lang);
+  // Strip "srcBucket: " or "Source bucket (srcBucket): " that the API puts in front.
+  const rest = message.replace(new RegExp(`^(?:[^:(]*\\(${field}\\)|${field})\\s*:\\s*`), '');
+  if (/^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
+  return translate(lang, 'vApi', { label, message: rest });
+}
+
