@@ -9,7 +9,7 @@ import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { Task } from '../api/types.js';
 import { usePortal } from '../app/context.js';
-import { isRunning } from '../lib/task-view.js';
+import { isRunning, statusKey } from '../lib/task-view.js';
 
 export function taskName(task: Pick<Task, 'id' | 'stackName'>): string {
   return task.stackName && !task.stackName.startsWith('local-') ? task.stackName : task.id;
@@ -35,7 +35,12 @@ export function StopTaskModal({ task, onClose, onChanged }: {
     try {
       const answer = await ops.stopTask(task.id);
       onChanged(answer);
-      notify({ id: flashId, type: 'success', content: t(running ? 'stopped' : 'deleted', { id: name }) });
+      // Success only when the API says the task is on its way out.
+      if (answer.progress === 'STOPPING' || answer.progress === 'STOPPED') {
+        notify({ id: flashId, type: 'success', content: t(running ? 'stopped' : 'deleted', { id: name }) });
+      } else {
+        notify({ id: flashId, type: 'error', content: t('stopFailed', { id: name, error: t(statusKey(answer.progress)) }) });
+      }
     } catch (err) {
       onChanged(task);
       notify({ id: flashId, type: 'error', content: t('stopFailed', { id: name, error: (err as Error).message }) });

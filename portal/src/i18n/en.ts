@@ -6,7 +6,8 @@ export const en = {
   navCreate: 'Create task',
   signOut: 'Sign out',
   switchLanguage: '中文',
-  switchLanguageLabel: 'Switch the console to Chinese',
+  /** Says the visible text first (WCAG 2.5.3: the accessible name contains the label). */
+  switchLanguageLabel: '中文: switch the console to Chinese',
   loading: 'Loading…',
   breadcrumbs: 'Breadcrumbs',
   notifications: 'Notifications',

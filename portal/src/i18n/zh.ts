@@ -8,7 +8,7 @@ export const zh: Record<StringKey, string> = {
   navCreate: '创建任务',
   signOut: '退出登录',
   switchLanguage: 'English',
-  switchLanguageLabel: '将控制台切换为英文',
+  switchLanguageLabel: 'English：将控制台切换为英文',
   loading: '加载中…',
   breadcrumbs: '面包屑导航',
   notifications: '通知',

@@ -18,7 +18,8 @@ import { usePortal } from '../../app/context.js';
 import { formatTime } from '../../lib/format.js';
 
 const STREAMS_PER_PAGE = 20;
-const EVENTS_PER_PAGE = 50;
+/** The original console's page size for log events. */
+const EVENTS_PER_PAGE = 20;
 const TAIL_MS = 3000;
 
 export interface ParsedEvent { id: string; time?: string | number; level?: string; event?: string; text: string }

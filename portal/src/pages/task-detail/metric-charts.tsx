@@ -55,6 +55,7 @@ function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?
   }));
   const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
   return (
+    <div data-testid={`chart-${graph}`}>
     <Container header={<Header variant="h3">{t(TITLES[graph])}</Header>}>
       <LineChart
         height={180}
@@ -75,6 +76,7 @@ function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?
         i18nStrings={{ detailPopoverDismissAriaLabel: t('dismiss'), legendAriaLabel: t('chartFilterLabel'), chartAriaRoleDescription: t('chartDetails') }}
       />
     </Container>
+    </div>
   );
 }
 

@@ -10,7 +10,9 @@ import type { StringKey } from '../../i18n/index.js';
 type T = (k: StringKey, vars?: Record<string, string | number>) => string;
 
 const SECRET_KEYS = new Set(['srcCredentials', 'destCredentials', 'srcCredential', 'destCredential']);
-const YES_NO_KEYS = new Set(['srcInCurrentAccount', 'destInCurrentAccount', 'includeMetadata', 'isPayerRequest', 'includeUntagged', 'insecure']);
+const YES_NO_KEYS = new Set(['srcInCurrentAccount', 'destInCurrentAccount', 'includeMetadata', 'isPayerRequest', 'includeUntagged', 'insecure', 'srcSkipCompare']);
+/** Blank values worth showing (a blank prefix is the whole bucket; blank credentials are anonymous / this account). */
+const SHOW_BLANK = new Set(['srcPrefix', 'destPrefix', ...SECRET_KEYS]);
 
 /** A schedule in words: "Every 2 hours", "Run once", or the cron expression itself. */
 export function scheduleText(task: Task, t: T): string {
@@ -27,8 +29,13 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
   const p = paramsOf(task);
   const v = p[key] ?? '';
   if (key === 'srcType') return sourceName(sourceKindOf(task));
-  if (key === 'srcSkipCompare') return v === 'true' ? t('no') : t('yes');
-  if (SECRET_KEYS.has(key)) return v || t('none');
+  if (SECRET_KEYS.has(key)) {
+    if (v) return v;
+    // Blank credentials: this account's role, or unsigned requests for a source outside it (the original's rule).
+    const src = key.startsWith('src');
+    const outside = task.type === 'S3EC2' ? src && p.srcInCurrentAccount === 'false' : src && p.sourceType === 'Public';
+    return t(outside ? 'anonymous' : 'thisAccount');
+  }
   if (YES_NO_KEYS.has(key)) return v === 'true' ? t('yes') : v === 'false' ? t('no') : t('none');
   if (key === 'ec2CronExpression' || key === 'scheduleExpression') return scheduleText(task, t);
   if (key === 'finderEc2Memory' && v) return `${v} GB`;
@@ -39,7 +46,7 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
 export function ParameterPairs({ task, keys, columns = 3 }: { task: Task; keys: string[]; columns?: 1 | 2 | 3 | 4 }) {
   const { t, lang } = usePortal();
   const present = paramsOf(task);
-  const shown = keys.filter((k) => k in present);
+  const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)));
   return (
     <KeyValuePairs
       columns={columns}

@@ -49,7 +49,7 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
       ])}
       <Table
         variant="container"
-        header={<Header variant="h2" counter={`(${input.parameters.length})`}>{t('reviewParameters', { count: input.parameters.length })}</Header>}
+        header={<Header variant="h2">{t('reviewParameters', { count: input.parameters.length })}</Header>}
         items={input.parameters}
         trackBy="ParameterKey"
         wrapLines
