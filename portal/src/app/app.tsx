@@ -1,5 +1,5 @@
 /** The console's frame: top navigation, side navigation, breadcrumbs, Flashbar, help panel and the current page. */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import AppLayout from '@cloudscape-design/components/app-layout';
 import BreadcrumbGroup, { type BreadcrumbGroupProps } from '@cloudscape-design/components/breadcrumb-group';
 import Flashbar, { type FlashbarProps } from '@cloudscape-design/components/flashbar';
@@ -26,28 +26,36 @@ const HELP: Record<Route['name'], [StringKey, StringKey]> = {
   create: ['helpTitleCreate', 'helpCreate'],
 };
 
-function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+/** The current route and how many route changes there have been (flash messages expire by it). */
+function useRoute(): [Route, number] {
+  const [route, setRoute] = useState(() => ({ route: parseRoute(window.location.hash), seq: 0 }));
   useEffect(() => {
-    const onHash = () => setRoute(parseRoute(window.location.hash));
+    const onHash = () => setRoute((r) => ({ route: parseRoute(window.location.hash), seq: r.seq + 1 }));
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  return route;
+  return [route.route, route.seq];
 }
 
 export function App({ config, session, lang, setLang, onSignedOut }: {
   config: PortalConfig; session: Session; lang: Lang; setLang: (l: Lang) => void; onSignedOut: () => void;
 }) {
-  const route = useRoute();
-  const [flashes, setFlashes] = useState<(Flash & { id: string })[]>([]);
+  const [route, routeSeq] = useRoute();
+  const [flashes, setFlashes] = useState<(Flash & { id: string; seq: number })[]>([]);
   const [toolsOpen, setToolsOpen] = useState(false);
   const t = (k: StringKey, vars?: Record<string, string | number>) => translate(lang, k, vars);
 
+  const seqRef = useRef(routeSeq);
+  seqRef.current = routeSeq;
   const notify = useCallback((flash: Flash) => {
     const id = flash.id ?? `flash-${Date.now()}-${Math.random()}`;
-    setFlashes((all) => [{ ...flash, id }, ...all.filter((f) => f.id !== id)].slice(0, 5));
+    setFlashes((all) => [{ ...flash, id, seq: seqRef.current }, ...all.filter((f) => f.id !== id)].slice(0, 5));
   }, []);
+  // A success message lives on the page it was shown on after its action (e.g. "created" on the new task's page);
+  // errors and work in progress stay until dismissed.
+  useEffect(() => {
+    setFlashes((all) => all.filter((f) => f.type !== 'success' || f.seq >= routeSeq - 1));
+  }, [routeSeq]);
   const ctx: PortalContext = useMemo(() => ({
     ops: taskOperations(session.api), config, lang, notify,
     navigate: (path: string) => { window.location.hash = path; },
@@ -65,7 +73,8 @@ export function App({ config, session, lang, setLang, onSignedOut }: {
   else page = <Home />;
 
   const items: FlashbarProps.MessageDefinition[] = flashes.map((f) => ({
-    ...f, dismissible: !f.loading, dismissLabel: t('dismiss'), onDismiss: () => setFlashes((all) => all.filter((x) => x.id !== f.id)),
+    id: f.id, type: f.type, loading: f.loading, content: t(f.message, f.vars),
+    dismissible: !f.loading, dismissLabel: t('dismiss'), onDismiss: () => setFlashes((all) => all.filter((x) => x.id !== f.id)),
   }));
   const [helpTitle, helpBody] = HELP[route.name];
 

@@ -30,20 +30,20 @@ export function StopTaskModal({ task, onClose, onChanged }: {
     setBusy(true);
     const flashId = `stop-${task.id}`;
     onChanged({ ...task, progress: 'STOPPING' });
-    notify({ id: flashId, type: 'in-progress', loading: true, content: t('stopping', { id: name }) });
+    notify({ id: flashId, type: 'in-progress', loading: true, message: 'stopping', vars: { id: name } });
     onClose();
     try {
       const answer = await ops.stopTask(task.id);
       onChanged(answer);
       // Success only when the API says the task is on its way out.
       if (answer.progress === 'STOPPING' || answer.progress === 'STOPPED') {
-        notify({ id: flashId, type: 'success', content: t(running ? 'stopped' : 'deleted', { id: name }) });
+        notify({ id: flashId, type: 'success', message: running ? 'stopped' : 'deleted', vars: { id: name } });
       } else {
-        notify({ id: flashId, type: 'error', content: t('stopFailed', { id: name, error: t(statusKey(answer.progress)) }) });
+        notify({ id: flashId, type: 'error', message: 'stopFailed', vars: { id: name, error: t(statusKey(answer.progress)) } });
       }
     } catch (err) {
       onChanged(task);
-      notify({ id: flashId, type: 'error', content: t('stopFailed', { id: name, error: (err as Error).message }) });
+      notify({ id: flashId, type: 'error', message: 'stopFailed', vars: { id: name, error: (err as Error).message } });
     } finally {
       setBusy(false);
     }

@@ -89,7 +89,7 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
     setSubmitError(undefined);
     try {
       const task = await ops.createTask(createInput(state));
-      notify({ id: `created-${task.id}`, type: 'success', content: t('taskCreated', { id: taskName(task) }) });
+      notify({ id: `created-${task.id}`, type: 'success', message: 'taskCreated', vars: { id: taskName(task) } });
       navigate(`/tasks/${encodeURIComponent(task.id)}`);
     } catch (err) {
       const e = err as ApiError;

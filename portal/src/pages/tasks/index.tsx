@@ -55,7 +55,7 @@ export default function TaskList() {
       setTasks(items);
       setUpdated(new Date());
     } catch (err) {
-      notify({ id: 'tasks-load', type: 'error', content: t('loadFailed', { error: (err as Error).message }) });
+      notify({ id: 'tasks-load', type: 'error', message: 'loadFailed', vars: { error: (err as Error).message } });
     } finally {
       setLoading(false);
     }
