@@ -82,10 +82,11 @@ describe('main stack', () => {
     const markers = (t: Template) => JSON.stringify(Object.values(t.findResources('Custom::CDKBucketDeployment'))[0].Properties.SourceMarkers);
     expect(markers(cognito)).toContain('AuthConsoleClient');
     expect(markers(cognito)).toContain('GraphQLUrl');
+    expect(markers(cognito)).toContain('UserPool'); // userPoolId, for Amplify
     expect(markers(oidc)).toContain('OidcClientId');
     expect(markers(oidc)).toContain('OidcProvider');
     const config = configFor({ authType: 'OIDC', cognitoDomain: '', oidcIssuer: 'https://id.example', clientId: 'c1' } as ConsoleAuth, 'https://api.example/graphql');
-    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'authType', 'clientId', 'cognitoDomain', 'dashboardUrlPrefix', 'oidcIssuer', 'region']);
+    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'authType', 'clientId', 'cognitoDomain', 'dashboardUrlPrefix', 'oidcIssuer', 'region', 'userPoolId']);
     expect(config).toMatchObject({ authType: 'OIDC', apiUrl: 'https://api.example/graphql', oidcIssuer: 'https://id.example', clientId: 'c1' });
     // The dashboard link points at the console of the partition deployed to (China regions: console.amazonaws.cn).
     expect(cognito.findMappings('ConsoleHosts')).toEqual({

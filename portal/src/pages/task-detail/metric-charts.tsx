@@ -112,8 +112,9 @@ export function MetricCharts({ task }: { task: Task }) {
     return () => clearInterval(timer);
   }, [load]);
 
-  // The plugin stack names its dashboard after itself (plugins/s3/s3-plugin-stack.ts).
-  const dashboard = config.dashboardUrlPrefix && task.stackName ? `${config.dashboardUrlPrefix}${task.stackName}-dashboard` : undefined;
+  // The plugin stack's dashboard, named as the original's: <stack>-Dashboard-<region>.
+  const dashboard = config.dashboardUrlPrefix && task.stackName && config.region
+    ? `${config.dashboardUrlPrefix}${task.stackName}-Dashboard-${config.region}` : undefined;
   return (
     <SpaceBetween size="m">
       <SpaceBetween direction="horizontal" size="s" alignItems="center">
