@@ -15,10 +15,15 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.txt']);
  * may come from `data:` (a font cannot run script); everything else only from the hub itself. `style-src
  * 'unsafe-inline'`: Cloudscape sets style attributes (positions of popovers, chart geometry).
  */
-export const CONSOLE_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-].join('; ');
+export function consolePolicy(connectTo: readonly string[] = []): string {
+  return [
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
+    ["connect-src 'self'", ...connectTo].join(' '), "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The local hub's policy: the console talks to the hub only. */
+export const CONSOLE_CSP = consolePolicy();
 
 type Encoding = 'br' | 'gzip' | 'identity';
 
@@ -60,9 +65,10 @@ function encodedBody(file: string, encoding: Exclude<Encoding, 'identity'>): Buf
 
 /**
  * Serves a file of the built console (single-page-app fallback to index.html), compressed when the client accepts it.
- * Answers 400 for a malformed path; never serves a file outside `root`.
+ * Answers 400 for a malformed path; never serves a file outside `root`. `connectTo`: origins the console may also
+ * call (a sign-in provider), for a server other than the local hub.
  */
-export function serveConsoleFile(req: IncomingMessage, res: ServerResponse, root: string, pathname: string): void {
+export function serveConsoleFile(req: IncomingMessage, res: ServerResponse, root: string, pathname: string, connectTo: readonly string[] = []): void {
   let path: string;
   try {
     path = decodeURIComponent(pathname);
@@ -80,7 +86,7 @@ export function serveConsoleFile(req: IncomingMessage, res: ServerResponse, root
     'content-type': TYPES[ext] ?? 'application/octet-stream',
     // Vite names files under assets/ by content hash; anything else (index.html) is revalidated to pick up a new build.
     'cache-control': file.startsWith(join(root, 'assets') + sep) ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'content-security-policy': CONSOLE_CSP,
+    'content-security-policy': connectTo.length ? consolePolicy(connectTo) : CONSOLE_CSP,
     'content-length': body.length,
     ...(COMPRESSIBLE.has(ext) ? { vary: 'Accept-Encoding' } : {}),
     ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),

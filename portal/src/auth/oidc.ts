@@ -18,7 +18,9 @@ async function currentUser(manager: UserManager): Promise<User | null> {
   const query = new URLSearchParams(window.location.search);
   if (query.has('code') && query.has('state')) {
     const user = await manager.signinRedirectCallback();
-    window.history.replaceState(null, '', window.location.pathname + '#/');
+    // Back to the page the user asked for before signing in (kept in the request's state), without ?code=….
+    const hash = typeof user.state === 'string' && user.state.startsWith('#/') ? user.state : '#/';
+    window.history.replaceState(null, '', window.location.pathname + hash);
     return user;
   }
   const stored = await manager.getUser();
@@ -30,7 +32,7 @@ export async function oidcSession(config: PortalConfig): Promise<Session | undef
   const manager = oidcUserManager(config);
   const user = await currentUser(manager);
   if (!user?.id_token) {
-    await manager.signinRedirect();
+    await manager.signinRedirect({ state: window.location.hash || '#/' });
     return undefined;
   }
   let idToken = user.id_token;

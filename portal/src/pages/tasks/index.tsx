@@ -31,7 +31,8 @@ const PREFS_KEY = 'dth.tasks.preferences';
 interface Prefs { pageSize: number; wrapLines: boolean; contentDisplay: readonly CollectionPreferencesProps.ContentDisplayItem[] }
 
 function loadPrefs(): Prefs {
-  const fallback: Prefs = { pageSize: 20, wrapLines: false, contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: true })) };
+  // Progress is off by default (the original has no such column); Preferences turn it on.
+  const fallback: Prefs = { pageSize: 20, wrapLines: false, contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: id !== 'progress' })) };
   try {
     const saved = JSON.parse(localStorage.getItem(PREFS_KEY) ?? 'null') as Prefs | null;
     if (saved && Array.isArray(saved.contentDisplay) && saved.contentDisplay.every((c) => COLUMN_IDS.includes(c.id as ColumnId))) return { ...fallback, ...saved };
