@@ -5,6 +5,7 @@ import type { ControlPlaneDeps } from '../core/ports.js';
 import { createResolvers } from '../core/resolvers.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import type { Logger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
@@ -12,7 +13,7 @@ import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { createHubServer } from './http-server.js';
 import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
 import { LocalTelemetry } from './local-telemetry.js';
-import { SqliteTaskStore } from './sqlite-task-store.js';
+import { NotifyingTaskStore } from './notifying-task-store.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -36,8 +37,8 @@ export interface RunningHub {
 /** Wires the control plane to embedded adapters and serves it on loopback. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const db = openSqliteDatabase(join(options.dataDir, 'hub.db'));
-  const tasks = new SqliteTaskStore(db);
-  const telemetry = new LocalTelemetry(db);
+  const tasks = new NotifyingTaskStore(db);
+  const telemetry = new LocalTelemetry(db, { taskExists: (id) => tasks.has(id) });
   const secrets = new FileSecretStore(options.secretsFile ?? join(options.dataDir, 'secrets.json'));
   const orchestrator = new LocalOrchestrator({
     db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
@@ -49,7 +50,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       list: async (task, o) => (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined }))
         .map((r) => ({ key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt })),
     },
-    estimator: s3TaskEstimator(secrets, options.logger),
+    estimator: s3TaskEstimator((params) => openTaskBuckets(params, secrets), options.logger),
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
   const token = options.token ?? randomBytes(24).toString('base64url');

@@ -18,6 +18,7 @@ import { rootFields } from '../../lib/task-api.js';
 import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
 import { ECR_PARAMETERS, S3_PARAMETERS } from '../../worker/params/index.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
+import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
 
@@ -153,6 +154,12 @@ describe('main stack', () => {
     expect(sm[0].Properties.LoggingConfiguration.Level).toBe('ALL');
   });
 
+  it('mails task outcomes to the admin (Cognito hub) and lets the API read a failed plugin stack\'s events', () => {
+    cognito.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AdminEmail' } });
+    const statements = Object.values(cognito.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'cloudformation:DescribeStackEvents', Effect: 'Allow' }));
+  });
+
   it('keeps every log group on a retention', () => {
     for (const t of [cognito, oidc, s3, ecr]) {
       const groups = Object.values(t.findResources('AWS::Logs::LogGroup'));
@@ -242,6 +249,13 @@ describe('S3 plugin stack', () => {
     }
   });
 
+  it('describes its log group outputs as the original did (its console looks them up by description)', () => {
+    for (const t of [s3, ecr]) {
+      expect(t.findOutputs(PLUGIN_OUTPUTS.finderLogGroup)[PLUGIN_OUTPUTS.finderLogGroup].Description).toBe('Finder Log Group Name');
+      expect(t.findOutputs(PLUGIN_OUTPUTS.workerLogGroup)[PLUGIN_OUTPUTS.workerLogGroup].Description).toBe('Worker Log Group Name');
+    }
+  });
+
   it('has the status table with the exact key schema of DynamoStatusStore', () => {
     s3.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: STATUS_KEYS, BillingMode: 'PAY_PER_REQUEST' });
   });
@@ -286,6 +300,15 @@ describe('S3 plugin stack', () => {
     const body = JSON.stringify(Object.values(s3.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
     for (const w of ['Network', 'Objects', 'Jobs', 'JobWorker instances', 'GroupInServiceInstances', 'GroupDesiredCapacity']) expect(body).toContain(w);
     s3.resourceCountIs('AWS::Logs::MetricFilter', 3);
+  });
+
+  it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
+    const filters = Object.values(s3.findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as {
+      FilterPattern: string; MetricTransformations: { MetricName: string; MetricValue: string }[];
+    });
+    const byName = Object.fromEntries(filters.map((f) => [f.MetricTransformations[0].MetricName, { pattern: f.FilterPattern, value: f.MetricTransformations[0].MetricValue }]));
+    expect(byName).toEqual(Object.fromEntries(Object.values(WORKER_METRICS).map((m) => [m.metricName, { pattern: `{ $.event = "${m.event}" }`, value: metricFilterValue(m) }])));
+    expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
   });
 
   it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {
