@@ -160,8 +160,9 @@ describe('console in a real browser against dth serve', () => {
     await axe('task-metrics');
     await shot(page, '08-task-metrics');
     await page.getByRole('tab', { name: 'Worker logs' }).click();
-    await page.getByRole('button', { name: /^run-/ }).first().click();
-    await page.getByText(/^Events: run-/).waitFor();
+    await page.getByRole('heading', { name: /^Log streams/ }).waitFor();
+    await page.locator('table').last().getByRole('button').first().click();
+    await page.getByText(/^Events: /).waitFor();
     const rows = () => page.getByRole('row').count();
     await page.getByText('worker.copied').first().waitFor();
     const firstPage = await rows();
@@ -173,12 +174,20 @@ describe('console in a real browser against dth serve', () => {
       await page.waitForTimeout(200);
     }
     await page.getByText('No older events.').waitFor();
-    await page.getByText('task.run_started').first().waitFor(); // the oldest line, reached by paging back
+    // Paged back to the start: one line per copied object.
+    expect(await page.getByRole('row').filter({ hasText: 'worker.copied' }).count()).toBe(45);
     await page.getByRole('button', { name: 'Load newer events' }).click();
     await page.getByText('No newer events at the moment.').waitFor();
     await page.getByRole('switch', { name: 'Follow new events' }).or(page.getByRole('checkbox', { name: 'Follow new events' })).first().check();
     await axe('task-logs');
     await shot(page, '09-task-worker-logs');
+    await page.getByRole('tab', { name: 'Finder logs' }).click();
+    await page.locator('table').last().getByRole('button').first().click();
+    await page.getByText('finder.done').first().waitFor();
+    // The one-time task's outcome notification (mailed in the cloud, recorded locally).
+    await page.getByRole('tab', { name: /^Notifications \(1\)$/ }).click();
+    await page.getByRole('row').filter({ hasText: 'Completed' }).first().waitFor();
+    await shot(page, '09b-task-notifications');
   });
 
   it('lists tasks with schedule type and human statuses, filters and refreshes by itself', async () => {

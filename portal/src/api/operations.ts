@@ -28,7 +28,8 @@ export function taskOperations(api: Api) {
     },
 
     async getTask(id: string): Promise<Task | null> {
-      const task = (await api.call<{ getTask: Task | null }>(`query GetTask($id: ID!) { getTask(id: $id) { ${TASK} } }`, { id })).getTask;
+      const task = (await api.call<{ getTask: Task | null }>(
+        `query GetTask($id: ID!) { getTask(id: $id) { ${TASK} notifications { time progress subject message channel } } }`, { id })).getTask;
       return task ? decodeGetTask(task) : null;
     },
 

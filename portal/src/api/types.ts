@@ -27,6 +27,15 @@ export interface StackOutput {
   Description?: string | null;
 }
 
+/** What the hub mailed (cloud: SNS) or recorded (local) about a task's outcome. */
+export interface TaskNotification {
+  time?: string | null;
+  progress?: TaskProgress | null;
+  subject?: string | null;
+  message?: string | null;
+  channel?: string | null;
+}
+
 export interface Task {
   id: string;
   description?: string | null;
@@ -42,6 +51,7 @@ export interface Task {
   errorMessage?: string | null;
   parameters?: TaskParameter[] | null;
   progressInfo?: ProgressInfo | null;
+  notifications?: TaskNotification[] | null;
 }
 
 export interface LogStream {

@@ -146,6 +146,12 @@ export const en = {
   failedAttempts: 'Attempts',
   failedError: 'Error',
   noFailures: 'No failed objects',
+  tabNotifications: 'Notifications ({count})',
+  notifTime: 'Time',
+  notifSubject: 'Subject',
+  notifMessage: 'Message',
+  notifChannel: 'Sent by',
+  noNotifications: 'No notifications yet: a one-time task notifies when it completes, any task when it fails.',
 
   errorTitle: 'The task failed',
   errCFN: 'The stack of this task could not be created. See its events in the CloudFormation console.',

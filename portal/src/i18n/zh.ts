@@ -147,6 +147,12 @@ export const zh: Record<StringKey, string> = {
   failedAttempts: '尝试次数',
   failedError: '错误',
   noFailures: '没有失败的对象',
+  tabNotifications: '通知（{count}）',
+  notifTime: '时间',
+  notifSubject: '主题',
+  notifMessage: '内容',
+  notifChannel: '发送方式',
+  noNotifications: '暂无通知：一次性任务完成时、任何任务失败时会发出通知。',
 
   errorTitle: '任务失败',
   errCFN: '无法创建此任务的堆栈。请在 CloudFormation 控制台查看其事件。',

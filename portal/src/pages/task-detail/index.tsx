@@ -81,6 +81,23 @@ function Failures({ task }: { task: Task }) {
   );
 }
 
+/** The outcome messages the hub sent (cloud: e-mail through SNS) or recorded (local hub). */
+function Notifications({ task }: { task: Task }) {
+  const { t, lang } = usePortal();
+  const items = (task.notifications ?? []).map((n, i) => ({ ...n, key: `${n.time}-${i}` }));
+  return (
+    <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t('tabNotifications', { count: items.length }) }}
+      empty={<Box textAlign="center" color="inherit">{t('noNotifications')}</Box>}
+      columnDefinitions={[
+        { id: 'time', header: t('notifTime'), cell: (n) => formatTime(n.time, lang), width: 180 },
+        { id: 'status', header: t('status'), cell: (n) => <TaskStatus progress={n.progress} />, width: 140 },
+        { id: 'subject', header: t('notifSubject'), cell: (n) => n.subject ?? '-', isRowHeader: true },
+        { id: 'message', header: t('notifMessage'), cell: (n) => <Box variant="code" fontSize="body-s"><span style={{ whiteSpace: 'pre-wrap' }}>{n.message ?? ''}</span></Box> },
+        { id: 'channel', header: t('notifChannel'), cell: (n) => n.channel ?? '-', width: 110 },
+      ]} />
+  );
+}
+
 export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
   const { ops, t, lang, navigate } = usePortal();
   const [task, setTask] = useState<Task | null>();
@@ -176,6 +193,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
       </Container>
     ) },
     { id: 'failures', label: t('tabFailures', { count: task.progressInfo?.failed ?? 0 }), content: <Failures task={task} /> },
+    { id: 'notifications', label: t('tabNotifications', { count: task.notifications?.length ?? 0 }), content: <Notifications task={task} /> },
   ];
 
   const running = isRunning(task.progress);

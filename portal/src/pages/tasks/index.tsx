@@ -23,8 +23,8 @@ import { formatTime } from '../../lib/format.js';
 import { isDeletable, isRunning } from '../../lib/task-view.js';
 import { COLUMN_IDS, COLUMN_LABEL, columnDefinitions, filterText, type ColumnId } from './columns.js';
 
-/** How many tasks one refresh reads; the list filters, sorts and pages them in the browser. */
-const FETCH_COUNT = 100;
+/** How many tasks one refresh reads (the API's page limit); the list filters, sorts and pages them in the browser. */
+const FETCH_COUNT = 1000;
 const REFRESH_MS = 5000;
 const PREFS_KEY = 'dth.tasks.preferences';
 
@@ -45,6 +45,7 @@ export default function TaskList() {
   const narrow = useNarrow();
   const [which, setWhich] = useState<'active' | 'deleted'>('active');
   const [tasks, setTasks] = useState<Task[]>([]);
+  const [total, setTotal] = useState(0);
   const [loading, setLoading] = useState(true);
   const [updated, setUpdated] = useState<Date>();
   const [stopping, setStopping] = useState<Task>();
@@ -52,8 +53,9 @@ export default function TaskList() {
 
   const load = useCallback(async () => {
     try {
-      const { items } = await ops.listTasks(which === 'deleted' ? 'STOPPED' : undefined, 1, FETCH_COUNT);
+      const { items, total: all } = await ops.listTasks(which === 'deleted' ? 'STOPPED' : undefined, 1, FETCH_COUNT);
       setTasks(items);
+      setTotal(all);
       setUpdated(new Date());
     } catch (err) {
       notify({ id: 'tasks-load', type: 'error', message: 'loadFailed', vars: { error: (err as Error).message } });
@@ -111,7 +113,7 @@ export default function TaskList() {
   const header = (
     <Header
       variant="awsui-h1-sticky"
-      counter={`(${tasks.length})`}
+      counter={`(${total})`}
       description={updated ? `${t('tasksDescription')} ${t('updatedAt', { time: formatTime(updated.getTime(), lang) })}` : t('tasksDescription')}
       actions={
         <SpaceBetween direction="horizontal" size="xs">
