@@ -39,6 +39,19 @@ async function choose(label: string, option: string) {
 const radio = (group: string, name: string) => page.getByRole('radiogroup', { name: group }).getByRole('radio', { name, exact: true });
 const testId = (id: string) => page.getByTestId(id);
 
+/** Accessible names of the page's form controls that look like API keys (srcBucket, destAcl, …): there must be none. */
+async function controlsNamedByKey(): Promise<string[]> {
+  return page.evaluate(() => {
+    const nameOf = (el: Element) => {
+      const by = el.getAttribute('aria-labelledby');
+      if (by) return by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
+      return (el.getAttribute('aria-label') ?? (el as HTMLInputElement).labels?.[0]?.textContent ?? '').trim();
+    };
+    const controls = [...document.querySelectorAll('input, textarea, select, button[aria-haspopup], [role="radiogroup"], [role="combobox"]')];
+    return controls.map(nameOf).filter((name) => /^(src|dest|is|include|finder|ec2|alarm|worker|max|min|desired)[A-Z][A-Za-z]*$/.test(name));
+  });
+}
+
 beforeAll(async () => {
   // The hub's secret store: keys for s3rver, and the login of the password-protected registry.
   const dataDir = newDataDir();
@@ -111,6 +124,7 @@ describe('console in a real browser against dth serve', () => {
     await radio('Destination in this account', 'No').check();
     await choose('Destination credentials', 's3rver');
     await choose('Object ACL', 'private');
+    expect(await controlsNamedByKey()).toEqual([]);
     await axe('wizard-destination');
     await next();
     await radio('Task scheduling', 'One time transfer').check();
@@ -120,6 +134,7 @@ describe('console in a real browser against dth serve', () => {
     await field('Description').fill('from the browser');
     await page.getByRole('button', { name: 'Estimate', exact: true }).click();
     await testId('estimate').getByText(/Would copy 45 objects/).waitFor();
+    expect(await controlsNamedByKey()).toEqual([]);
     await axe('wizard-settings');
     await shot(page, '05-wizard-settings-estimate');
     await next();
@@ -204,6 +219,14 @@ describe('console in a real browser against dth serve', () => {
     await page.getByPlaceholder('Find tasks').fill(s3Pair.src);
     await row.waitFor();
     await page.getByPlaceholder('Find tasks').fill('');
+    // Sorting and preferences (collection hooks).
+    const statusHeader = page.getByRole('columnheader', { name: /Status/ }).first();
+    await statusHeader.getByRole('button').first().click();
+    await expect.poll(() => statusHeader.getAttribute('aria-sort')).toBe('ascending');
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    await page.getByRole('dialog').getByText('10 tasks').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    expect(JSON.parse(await page.evaluate(() => localStorage.getItem('dth.tasks.preferences') ?? '{}')).pageSize).toBe(10);
     // A task created elsewhere (the API) appears without a click.
     const { src, dst } = await bucketPair();
     await putSource(src, 'one', '1');
@@ -273,6 +296,7 @@ describe('console in a real browser against dth serve', () => {
     await radio('Images', 'Selected images').check();
     await field('Image list').fill(`${repository}:v1\nNot An Image!`);
     await page.getByRole('switch', { name: 'Plain HTTP registries' }).or(page.getByRole('checkbox', { name: 'Plain HTTP registries' })).first().check();
+    expect(await controlsNamedByKey()).toEqual([]);
     await next();
     await page.getByText('Line 2 ("Not An Image!") is not an image: use name, name:tag or name:ALL_TAGS').waitFor();
     await axe('image-wizard-source-error');
@@ -323,6 +347,12 @@ describe('console in a real browser against dth serve', () => {
     await page.getByRole('button', { name: '下一步', exact: true }).click();
     await page.getByText('源存储桶为必填项').waitFor();
     await shot(page, '19-wizard-errors-zh');
+    // Chart titles and legends in Chinese too.
+    await go(`/tasks/${s3TaskId}`);
+    await page.getByRole('tab', { name: '监控' }).click();
+    await testId('chart-TransferredFailedObjects').getByText('已传输对象').first().waitFor();
+    await page.getByRole('heading', { name: '已传输 / 失败对象' }).waitFor();
+    await shot(page, '19b-task-metrics-zh');
     await page.getByRole('button', { name: /将控制台切换为英文/ }).click();
     await page.getByRole('button', { name: 'Next', exact: true }).waitFor();
   });
