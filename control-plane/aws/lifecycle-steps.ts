@@ -17,7 +17,7 @@ import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/eve
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { eventBridgeExpression } from '../../worker/core/schedule.js';
 import { canonicalParameters } from '../../worker/params/index.js';
-import { errorPatch, incompleteMessage, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
+import { errorPatch, incompleteMessage, isFinal, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
 import { storedTaskSchedule } from '../core/validate-task.js';
 import type { TaskStore } from '../core/ports.js';

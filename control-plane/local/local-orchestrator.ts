@@ -13,6 +13,8 @@ import type { SqliteTaskStore } from './sqlite-task-store.js';
 import { localStackOutputs } from './local-log-groups.js';
 import type { LocalTelemetry } from './local-telemetry.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface EngineProgress {
   total: number; done: number; skipped: number; failed: number; verified: number; inProgress: number; pending: number;
   bytesTotal: number; bytesDone: number; bytesPerSecond: number; etaSeconds?: number;
@@ -124,7 +126,10 @@ export class LocalOrchestrator implements Orchestrator {
       const now = new Date();
       const next = schedule ? nextRunAfter(schedule, now) : undefined;
       if (!next) break;
-      await sleep((next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1), undefined, { signal }).catch(() => {});
+      // Timers hold at most 2^31-1 ms (24.8 days); a longer wait (a monthly or yearly cron) is slept in parts.
+      for (let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1); left > 0 && !signal.aborted; left -= MAX_TIMER_MS) {
+        await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
+      }
       if (signal.aborted) break;
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.

@@ -16,7 +16,8 @@ import type { ConsoleAuth } from '../../lib/console-auth.js';
 import { configFor, MainStack } from '../../lib/main-stack.js';
 import { rootFields } from '../../lib/task-api.js';
 import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
-import { ECR_PARAMETERS, S3_PARAMETERS } from '../../worker/params/index.js';
+import { ECR_PARAMETERS, S3_PARAMETERS, type ParamSpec } from '../../worker/params/index.js';
+import { createInput, initialState } from '../../portal/src/pages/create-task/parameters.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
@@ -231,6 +232,54 @@ describe('main stack', () => {
     for (const broad of ['ec2:*', 'ecs:*', 'iam:CreateRole', 'lambda:*']) expect(startActions).not.toContain(broad);
     const passRole = statementsOf(startRoleId).filter((st) => [st.Action].flat().includes('iam:PassRole'));
     expect(passRole.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [cfnRoleId, 'Arn'] }]);
+  });
+});
+
+describe('plugin template parameters come from the schema', () => {
+  const check = (t: Template, schema: readonly ParamSpec[]) => {
+    const params = t.toJSON().Parameters as Record<string, { Type: string; Default?: unknown; AllowedValues?: string[]; Description?: string }>;
+    const declared = schema.filter((p) => p.template !== false);
+    // Exactly the schema's declared parameters plus the orchestrator's, and nothing else but CDK's own (SSM AMI, bootstrap).
+    const own = Object.keys(params).filter((k) => !k.startsWith('SsmParameterValue') && k !== 'BootstrapVersion');
+    expect(own.sort()).toEqual([...declared.map((p) => p.name), ...Object.values(PLUGIN_PARAMETERS)].sort());
+    for (const p of declared) {
+      const tpl = p.template as Exclude<ParamSpec['template'], false>;
+      const cfn = params[p.name];
+      expect(cfn.Type, p.name).toBe(tpl.cfnType ?? 'String');
+      expect(String(cfn.Default), p.name).toBe(p.default ?? '');
+      expect(cfn.AllowedValues, p.name).toEqual(p.values ? [...p.values] : undefined);
+      expect(cfn.Description, p.name).toContain(p.description);
+    }
+    const ui = t.toJSON().Metadata['AWS::CloudFormation::Interface'];
+    for (const p of declared) expect(ui.ParameterLabels[p.name], p.name).toEqual({ default: (p.template as { label: string }).label });
+    const grouped = ui.ParameterGroups.flatMap((g: { Parameters: string[] }) => g.Parameters);
+    expect(grouped.sort()).toEqual(own.sort());
+    return ui.ParameterGroups.map((g: { Label: { default: string } }) => g.Label.default);
+  };
+
+  it('S3: every schema parameter with its type, default, AllowedValues and description; the original\'s groups and labels', () => {
+    expect(check(s3, S3_PARAMETERS).slice(0, 5)).toEqual(['Source Information', 'Destination Information', 'Notification Information', 'EC2 Cluster Information', 'Advanced Options']);
+    expect(s3.toJSON().Metadata['AWS::CloudFormation::Interface'].ParameterLabels.srcPrefixListBucket).toEqual({ default: 'Bucket Name for Source Prefix List File' });
+  });
+
+  it('ECR: every parameter the schema declares for the template (local-only ones absent); the original\'s groups', () => {
+    expect(check(ecr, ECR_PARAMETERS).slice(0, 4)).toEqual(['Type', 'Source Information', 'Destination Information', 'Notification Information']);
+    expect(Object.keys(ecr.findParameters('insecure'))).toEqual([]);
+  });
+
+  it('every parameter the console sends reaches a parameter the template declares, under its own name', () => {
+    // The wizard with every optional field used: our additions (endpoint, patterns, registries) are sent only when set.
+    const state = initialState();
+    state.s3 = { ...state.s3, destEndpoint: 'https://s3.example.com', include: '*.csv', exclude: 'tmp/**' };
+    const s3Keys = createInput(state).parameters.map((p) => p.ParameterKey);
+    state.type = 'ECR';
+    state.ecr = { ...state.ecr, sourceType: 'Public', srcRegistry: 'ghcr.io', destKind: 'Registry', destRegistry: 'registry.example.com' };
+    const ecrKeys = createInput(state).parameters.map((p) => p.ParameterKey);
+    expect(s3Keys).toEqual(expect.arrayContaining(['ec2CronExpression', 'destEndpoint', 'include', 'exclude']));
+    for (const key of s3Keys) expect(Object.keys(s3.findParameters(key)), key).toEqual([key]);
+    for (const key of ecrKeys) expect(Object.keys(ecr.findParameters(key)), key).toEqual([key]);
+    // The one local-only setting (plain-HTTP registries) is sent only when set, and refused by name in the cloud.
+    expect(ecrKeys).not.toContain('insecure');
   });
 });
 

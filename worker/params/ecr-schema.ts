@@ -136,7 +136,7 @@ export const ECR_PARAMETERS = [
   param({
     name: 'insecure', kind: 'boolean', values: BOOLEAN_VALUES, default: 'false', side: 'engine', origin: 'ours',
     description: 'Plain HTTP and no TLS verification for both registries (local test registries only).',
-    label: { en: 'Plain HTTP registries', zh: '明文 HTTP 仓库' }, help: { en: 'Local testing only.', zh: '仅限本地测试。' },
+    label: { en: 'Plain HTTP registry (local testing only)', zh: '明文 HTTP 仓库（仅限本地测试）' }, help: { en: 'Local testing only.', zh: '仅限本地测试。' },
     template: false, cli: 'insecure',
   }),
   param({

@@ -28,7 +28,7 @@ export function parseByteSize(field: string, value: string): number {
 // hyphens. Legacy S3 buckets (us-east-1, before March 2018) may also hold upper case and '_' and run to 255
 // characters; GCS allows '_' and dotted names up to 222 characters (63 per dot-separated part).
 const BUCKET_MODERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const BUCKET_LEGACY_S3 = /^[A-Za-z0-9._-]{3,255}$/;
+const BUCKET_LEGACY_S3 = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const BUCKET_GCS = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
@@ -91,7 +91,8 @@ function region(r: ParamReader, name: string, fallback: string | undefined, why:
 
 function prefix(r: ParamReader, name: string): string {
   const p = (r.text(name) ?? '').replace(/^\/+/, '');
-  if (Buffer.byteLength(p) > 1024) throw r.error(name, 'is longer than 1024 bytes');
+  // TextEncoder, not Buffer: the console runs this parser in the browser.
+  if (new TextEncoder().encode(p).length > 1024) throw r.error(name, 'is longer than 1024 bytes');
   return p;
 }
 
@@ -122,6 +123,9 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
   const srcType = r.oneOf<SourceType>('srcType');
   const srcEndpointGiven = endpoint(r, 'srcEndpoint');
   if (typeGiven === 'S3_Compatible' && !srcEndpointGiven) throw r.error('srcEndpoint', 'is required for an S3-compatible source');
+  // Checked in the console's order, so the first error is on the first field at fault.
+  const srcStore = srcType === 'Google_GCS' && !srcEndpointGiven ? 'gcs' : srcType === 'Amazon_S3' && !srcEndpointGiven ? 's3' : 'other';
+  const srcBucket = bucket(r, 'srcBucket', srcStore);
   // Amazon_S3 + srcEndpoint + blank srcRegion is the original console's "S3 compatible"; GCS ignores the region
   // (the original's console sent "Auto").
   const regionOptional = srcEndpointGiven !== undefined || srcType === 'Google_GCS';
@@ -129,7 +133,6 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     ? 'us-east-1'
     : region(r, 'srcRegion', regionOptional ? 'us-east-1' : undefined, srcType === 'Amazon_S3' ? 'for Amazon S3 without srcEndpoint' : `for ${srcType} without srcEndpoint`);
   const srcEndpoint = srcEndpointGiven ?? endpointForRegion(srcType, srcRegion);
-  const srcStore = srcType === 'Google_GCS' && !srcEndpointGiven ? 'gcs' : srcType === 'Amazon_S3' && !srcEndpoint ? 's3' : 'other';
   const destEndpoint = endpoint(r, 'destEndpoint');
 
   const sseType = r.oneOf<SseType>('destPutObjectSSEType');
@@ -169,7 +172,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
 
   const params: S3TaskParams = {
     srcType,
-    srcBucket: bucket(r, 'srcBucket', srcStore),
+    srcBucket,
     srcPrefix: prefix(r, 'srcPrefix'),
     prefixList: listKey ? { key: listKey, bucket: listBucket } : undefined,
     skipCompare: r.bool('srcSkipCompare'),

@@ -44,7 +44,10 @@ describe('AppSync handler (control-plane/aws/handlers/api.ts)', () => {
   it('rejects invalid input naming the field, and stores nothing', async () => {
     const before = (await call('listTasksV2', { count: 100 })).total;
     const cases: [Record<string, unknown>, string][] = [
-      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...S3_PARAMS, destBucket: 'No_Such_Format' }) }, 'destBucket'],
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...S3_PARAMS, destBucket: 'no..such..format' }) }, 'destBucket'],
+      // Names the plugin template does not declare: an unknown one, and a local-hub-only engine setting.
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...S3_PARAMS, WorkerMinCapacity: '1' }) }, 'WorkerMinCapacity'],
+      [{ type: 'ECR', scheduleType: 'ONE_TIME', parameters: params({ sourceType: 'Public', srcImageList: 'nginx:1', destRegion: 'us-east-1', destAccountId: '123456789012', insecure: 'true' }) }, 'insecure'],
       [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...S3_PARAMS, srcRegion: 'US East (Ohio)' }) }, 'srcRegion'],
       [{ type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ ...S3_PARAMS, scheduleExpression: 'hourly' }) }, 'scheduleExpression'],
       [{ type: 'FTP', scheduleType: 'ONE_TIME', parameters: [] }, 'type'],
@@ -53,7 +56,8 @@ describe('AppSync handler (control-plane/aws/handlers/api.ts)', () => {
     for (const [input, field] of cases) {
       const out = await call('createTask', { input });
       expect(out.dthError, field).toMatchObject({ errorType: 'InvalidParameterError', errorInfo: { field, code: 'INVALID_PARAMETER' } });
-      expect(out.dthError.message.startsWith(`${field}:`), out.dthError.message).toBe(true);
+      // The schema's wording: "Source region (srcRegion): …", or "<field>: …" for a field without a label.
+      expect(out.dthError.message.startsWith(`${field}:`) || out.dthError.message.includes(`(${field}): `), out.dthError.message).toBe(true);
     }
     expect((await call('listTasksV2', { count: 100 })).total).toBe(before);
   });
