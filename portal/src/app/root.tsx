@@ -25,7 +25,7 @@ export function Root() {
   const [lang, setLang] = useState<Lang>(initialLang);
   const [config, setConfig] = useState<PortalConfig>();
   const [session, setSession] = useState<Session>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<{ key: 'configError' | 'signInFailed'; detail: string }>();
 
   useEffect(() => {
     document.documentElement.lang = HTML_LANG[lang];
@@ -38,15 +38,19 @@ export function Root() {
       if (c.authType === 'LOCAL') {
         const token = storedToken();
         if (token) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
-      } else {
-        setSession(await cloudSession(c));
+        return;
       }
-    }).catch((e: Error) => setError(e.message));
+      try {
+        setSession(await cloudSession(c));
+      } catch (e) {
+        setError({ key: 'signInFailed', detail: (e as Error).message });
+      }
+    }).catch((e: Error) => setError({ key: 'configError', detail: e.message }));
   }, []);
 
   const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string>) => translate(lang, k, vars);
   let content;
-  if (error) content = <Box padding="l"><Alert type="error">{t('configError', { error })}</Alert></Box>;
+  if (error) content = <Box padding="l"><Alert type="error">{t(error.key, { error: error.detail })}</Alert></Box>;
   else if (!config || (!session && config.authType !== 'LOCAL')) {
     content = <Box padding="xxl" textAlign="center"><Spinner size="large" /><Box variant="p">{t('loading')}</Box></Box>;
   } else if (!session) {

@@ -13,6 +13,7 @@ export const en = {
   notifications: 'Notifications',
   dismiss: 'Dismiss',
   configError: 'The console could not read its configuration (config.json): {error}',
+  signInFailed: 'Sign-in did not complete: {error}. Reload the page to try again.',
 
   homeTitle: 'Data Transfer Hub',
   homeIntro: 'Move S3 objects between regions and clouds, and container images between registries: secure, verified, trackable.',

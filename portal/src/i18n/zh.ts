@@ -14,6 +14,7 @@ export const zh: Record<StringKey, string> = {
   notifications: '通知',
   dismiss: '关闭',
   configError: '控制台无法读取其配置（config.json）：{error}',
+  signInFailed: '登录未完成：{error}。请刷新页面重试。',
 
   homeTitle: '数据传输解决方案',
   homeIntro: '在区域和云之间迁移 S3 对象，在镜像仓库之间迁移容器镜像：安全、可校验、可追踪。',
