@@ -22,6 +22,8 @@ async function cloudSession(config: PortalConfig): Promise<Session | undefined> 
 }
 
 export function Root() {
+  // Take a `#token=…` sign-in link at once, before anything can change the address (it is removed from it).
+  const [linkToken] = useState(storedToken);
   const [lang, setLang] = useState<Lang>(initialLang);
   const [config, setConfig] = useState<PortalConfig>();
   const [session, setSession] = useState<Session>();
@@ -36,7 +38,7 @@ export function Root() {
     loadConfig().then(async (c) => {
       setConfig(c);
       if (c.authType === 'LOCAL') {
-        const token = storedToken();
+        const token = linkToken ?? storedToken();
         if (token) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
         return;
       }
