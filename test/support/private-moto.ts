@@ -1,6 +1,8 @@
 /**
- * A moto server (the AWS API emulator every machine of this project has) of the test's own: started on a free port
- * of this worktree's range (20000 + DTH_PORT_BASE … + 99), stopped by its PID. Fails clearly when moto is missing.
+ * A moto server (the AWS API emulator every machine of this project has) that only this test talks to — never the
+ * shared one (DTH_TEST_MOTO): the CLI test bootstraps an account and counts the requests it makes. Other tests use
+ * test/support/moto.ts. Started on a free port of this worktree's range (20000 + DTH_PORT_BASE + 0…49; moto.ts uses
+ * 50…99), stopped by its PID. Fails clearly when moto is missing.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -35,12 +37,12 @@ function portIsFree(port: number): Promise<boolean> {
 async function freePort(): Promise<number> {
   const base = 20000 + Number(process.env.DTH_PORT_BASE ?? 0);
   // Start at a random offset: test files of one run start their servers at the same time.
-  const start = Math.floor(Math.random() * 100);
-  for (let i = 0; i < 100; i++) {
-    const port = base + ((start + i) % 100);
+  const start = Math.floor(Math.random() * 50);
+  for (let i = 0; i < 50; i++) {
+    const port = base + ((start + i) % 50);
     if (await portIsFree(port)) return port;
   }
-  throw new Error(`no free port in ${base}…${base + 99} for moto_server`);
+  throw new Error(`no free port in ${base}…${base + 49} for moto_server`);
 }
 
 async function waitUntilUp(endpoint: string, child: ChildProcess, log: () => string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * The lifecycle steps where they meet a plugin stack's own resources, against a moto server of this test's own (the
- * AWS API emulator: CloudFormation, S3, ECS, Step Functions, CloudWatch Logs) and the task table on dynalite:
+ * The lifecycle steps where they meet a plugin stack's own resources, against moto (the
+ * AWS API emulator: CloudFormation, S3, ECS, Step Functions, CloudWatch Logs; test/support/moto.ts) and the task table on dynalite:
  * - startStack fills in the hub's shared network unless the task names its own, and always passes the role boundary;
  * - stopStack stops the stack's ECS tasks and its state machine's executions before it deletes the stack;
  * - checkFinder ends a task whose finder will never report (stopped, never started) with FINDER_ERROR, and leaves a
@@ -17,12 +17,12 @@ import { checkFinder, FINDER_START_GRACE_MS, startStack, STOP_TASKS_ATTEMPTS, st
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../../control-plane/core/plugin-contract.js';
 import type { TaskRecord } from '../../../control-plane/core/task.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { startPrivateMoto, type PrivateMoto } from '../../support/private-moto.js';
+import { startMoto, type Moto } from '../../support/moto.js';
 import { uniqueName } from '../../support/servers.js';
 
 const REGION = 'us-east-1';
 const BOUNDARY = 'arn:aws:iam::123456789012:policy/DataTransferHub-TaskRoleBoundary';
-let moto: PrivateMoto;
+let moto: Moto;
 let tasks: DynamoTaskStore;
 let deps: StepDeps;
 let clients: { cfn: CloudFormationClient; ecs: ECSClient; sfn: SFNClient; logs: CloudWatchLogsClient; s3: S3Client };
@@ -36,22 +36,23 @@ const TEMPLATE = JSON.stringify({
 });
 
 beforeAll(async () => {
-  moto = await startPrivateMoto();
+  moto = await startMoto();
   const aws = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   clients = {
     cfn: new CloudFormationClient(aws), ecs: new ECSClient(aws), sfn: new SFNClient(aws), logs: new CloudWatchLogsClient(aws),
     s3: new S3Client({ ...aws, forcePathStyle: true }),
   };
   const table = uniqueName('plugin-resources-tasks');
+  const templates = uniqueName('hub-templates');
   const dynamo = localDynamoClient();
   await ensureTaskTable(dynamo, table);
   tasks = new DynamoTaskStore(dynamo, table);
-  await clients.s3.send(new CreateBucketCommand({ Bucket: 'hub-templates' }));
-  await clients.s3.send(new PutObjectCommand({ Bucket: 'hub-templates', Key: 's3-plugin.template.json', Body: TEMPLATE }));
+  await clients.s3.send(new CreateBucketCommand({ Bucket: templates }));
+  await clients.s3.send(new PutObjectCommand({ Bucket: templates, Key: 's3-plugin.template.json', Body: TEMPLATE }));
   deps = {
     tasks, cfn: clients.cfn, ecs: clients.ecs, sfn: clients.sfn, logs: clients.logs,
     // moto reads a TemplateURL only in this S3 form (notes: aws-emulator.md).
-    templates: { S3EC2: 'https://s3.us-east-1.amazonaws.com/hub-templates/s3-plugin.template.json', ECR: 'https://s3.us-east-1.amazonaws.com/hub-templates/s3-plugin.template.json' },
+    templates: { S3EC2: `https://s3.us-east-1.amazonaws.com/${templates}/s3-plugin.template.json`, ECR: `https://s3.us-east-1.amazonaws.com/${templates}/s3-plugin.template.json` },
     stackPrefix: 'DTH',
     stackParameters: { defaults: { ec2VpcId: 'vpc-hub', ec2Subnets: 'subnet-hub-a,subnet-hub-b' }, enforced: { [PLUGIN_PARAMETERS.permissionsBoundary]: BOUNDARY } },
   };
