@@ -27,6 +27,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new InvalidParameterError('--host', 'the local hub listens on loopback only');
   const dataDir = resolve(flags.get('data') ?? process.env.DTH_DATA ?? join(homedir(), '.dth'));
   const logger = createLogger({ role: 'hub' });
+  // Everything the hub writes (database, its WAL/SHM, temporary auth files) is the owner's only, whatever the caller's umask.
+  process.umask(0o077);
   const consoleDir = flags.get('console') ?? findRepoPath('portal/dist/index.html')?.replace(/[\\/]index\.html$/, '');
   const hub = await startHub({
     dataDir, port, host, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,

@@ -8,6 +8,7 @@ import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../wo
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import type { Logger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
+import { prepareDataDir } from './data-dir.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { createHubServer } from './http-server.js';
@@ -36,10 +37,12 @@ export interface RunningHub {
 
 /** Wires the control plane to embedded adapters and serves it on loopback. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const secretsFile = options.secretsFile ?? join(options.dataDir, 'secrets.json');
+  prepareDataDir(options.dataDir, secretsFile, options.logger);
   const db = openSqliteDatabase(join(options.dataDir, 'hub.db'));
   const tasks = new SqliteTaskStore(db);
   const telemetry = new LocalTelemetry(db);
-  const secrets = new FileSecretStore(options.secretsFile ?? join(options.dataDir, 'secrets.json'));
+  const secrets = new FileSecretStore(secretsFile);
   const orchestrator = new LocalOrchestrator({
     db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
   });
