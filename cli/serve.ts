@@ -6,11 +6,13 @@ import { startHub } from '../control-plane/local/hub.js';
 import { findRepoPath } from '../control-plane/local/repo-files.js';
 import { parseArgs } from './task-input.js';
 
-const USAGE = `usage: dth serve [--port 8470] [--data ~/.dth] [--secrets FILE] [--console DIR]
+const USAGE = `usage: dth serve [--port 8470] [--data ~/.dth] [--secrets FILE] [--console DIR] [--public-host NAME]
 
 Runs the local hub on 127.0.0.1: the console, the GraphQL API (POST /graphql) and the engines.
 Every API call needs the token printed at start (or set DTH_TOKEN). Tasks persist in DATA/hub.db;
-tasks that were running resume after a restart. Secrets: DATA/secrets.json unless --secrets.`;
+tasks that were running resume after a restart. Secrets: DATA/secrets.json unless --secrets.
+The hub answers only requests addressed to 127.0.0.1, localhost or [::1]; --public-host NAME[:PORT]
+adds the name a reverse proxy forwards (comma-separated for several).`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
@@ -19,19 +21,23 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { flags } = parseArgs(argv, []);
   for (const f of flags.keys()) {
-    if (!['port', 'data', 'secrets', 'console', 'host'].includes(f)) throw new InvalidParameterError(`--${f}`, 'is not a known option');
+    if (!['port', 'data', 'secrets', 'console', 'host', 'public-host'].includes(f)) throw new InvalidParameterError(`--${f}`, 'is not a known option');
   }
   const port = Number(flags.get('port') ?? process.env.DTH_PORT ?? 8470);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidParameterError('--port', 'must be a port number');
   const host = flags.get('host') ?? '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new InvalidParameterError('--host', 'the local hub listens on loopback only');
+  const publicHosts = (flags.get('public-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  for (const h of publicHosts) {
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(h)) throw new InvalidParameterError('--public-host', `"${h}" is not a host name (NAME or NAME:PORT)`);
+  }
   const dataDir = resolve(flags.get('data') ?? process.env.DTH_DATA ?? join(homedir(), '.dth'));
   const logger = createLogger({ role: 'hub' });
   // Everything the hub writes (database, its WAL/SHM, temporary auth files) is the owner's only, whatever the caller's umask.
   process.umask(0o077);
   const consoleDir = flags.get('console') ?? findRepoPath('portal/dist/index.html')?.replace(/[\\/]index\.html$/, '');
   const hub = await startHub({
-    dataDir, port, host, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
+    dataDir, port, host, publicHosts, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
   });
   process.stdout.write(
     `Data Transfer Hub is running at ${hub.url}\n`

@@ -20,6 +20,8 @@ export interface HubOptions {
   dataDir: string;
   port: number;
   host?: string;
+  /** Names the hub is reached by besides loopback (behind a reverse proxy); others are refused (DNS rebinding). */
+  publicHosts?: string[];
   token?: string;
   secretsFile?: string;
   consoleDir?: string;
@@ -57,7 +59,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const server = createHubServer({ token, execute, consoleDir: options.consoleDir, logger: options.logger });
+  const server = createHubServer({ token, execute, consoleDir: options.consoleDir, publicHosts: options.publicHosts, logger: options.logger });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
