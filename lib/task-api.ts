@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parse, type ObjectTypeDefinitionNode } from 'graphql';
+import { REQUEST_LIMITS } from '../control-plane/core/request-limits.js';
 import { SCHEMA_FILE } from './paths.js';
 
 /** Every field of the schema's Query and Mutation types (the Lambda resolver answers each by fieldName). */
@@ -33,6 +34,11 @@ export class TaskApi extends Construct {
       authorizationConfig: { defaultAuthorization: props.authorizationMode },
       logConfig: { fieldLogLevel: FieldLogLevel.ERROR, retention: RetentionDays.ONE_MONTH },
       xrayEnabled: true,
+      // The local hub's request limits, as far as AppSync has them: nesting depth, and resolver calls per request (every
+      // root field is one Lambda resolver, so this bounds aliases of createTask too). AppSync has no per-field count, so
+      // "one createTask per request" holds locally only; here a request creates at most resolverCountLimit tasks.
+      queryDepthLimit: REQUEST_LIMITS.maxDepth,
+      resolverCountLimit: REQUEST_LIMITS.maxRootFields,
     });
     const source = this.api.addLambdaDataSource('Resolver', props.handler);
     for (const f of rootFields()) {

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, graphql, GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema, execute, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema,
+} from 'graphql';
+import { REQUEST_LIMITS } from '../core/request-limits.js';
 import type { Resolvers } from '../core/resolvers.js';
 import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
+import { REQUEST_LIMIT_RULES } from './graphql-limits.js';
 import { findRepoPath } from './repo-files.js';
 
 /** AppSync provides these scalars itself; a plain GraphQL server must declare them. */
@@ -46,13 +50,27 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
   const rootValue = Object.fromEntries(
     Object.entries(resolvers).map(([name, fn]) => [name, wrap(fn as (a: unknown) => Promise<unknown>)]),
   );
-  return async (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => {
-    if (typeof body.query !== 'string') return { errors: [{ message: 'query: a GraphQL query string is required' }] };
-    const result = await graphql({
-      schema, source: body.query, rootValue,
+  // parse → cost limits → graphql's own validation → execute: a request over a limit is refused before anything runs.
+  const run = async (source: string, body: { variables?: unknown; operationName?: unknown }): Promise<ExecutionResult> => {
+    let document: DocumentNode;
+    try {
+      document = parse(source, { maxTokens: REQUEST_LIMITS.maxTokens });
+    } catch (err) {
+      return { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
+    }
+    const refused = validate(schema, document, REQUEST_LIMIT_RULES);
+    if (refused.length) return { errors: refused };
+    const invalid = validate(schema, document, specifiedRules);
+    if (invalid.length) return { errors: invalid };
+    return execute({
+      schema, document, rootValue,
       variableValues: (body.variables ?? undefined) as Record<string, unknown> | undefined,
       operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
     });
+  };
+  return async (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => {
+    if (typeof body.query !== 'string') return { errors: [{ message: 'query: a GraphQL query string is required' }] };
+    const result = await run(body.query, body);
     return {
       data: result.data,
       errors: result.errors?.map((e) => ({
