@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import { createResolvers } from '../core/resolvers.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
-import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { FileSecretStore, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import type { Logger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { prepareDataDir } from './data-dir.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
+import { openHubDatabase } from './hub-database.js';
 import { createHubServer } from './http-server.js';
 import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
 import { LocalTelemetry } from './local-telemetry.js';
@@ -41,7 +42,8 @@ export interface RunningHub {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const secretsFile = options.secretsFile ?? join(options.dataDir, 'secrets.json');
   prepareDataDir(options.dataDir, secretsFile, options.logger);
-  const db = openSqliteDatabase(join(options.dataDir, 'hub.db'));
+  const hubDb = openHubDatabase(options.dataDir);
+  const db = hubDb.db;
   const tasks = new SqliteTaskStore(db);
   const telemetry = new LocalTelemetry(db);
   const secrets = new FileSecretStore(secretsFile);
@@ -77,7 +79,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await orchestrator.shutdown();
       server.closeAllConnections();
       await closed;
-      db.close();
+      hubDb.close();
     },
   };
 }

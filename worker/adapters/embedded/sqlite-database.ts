@@ -37,6 +37,20 @@ export function openSqliteDatabase(path: string): SqliteDatabase {
   return db;
 }
 
+/**
+ * SQLite's quick_check (every page and record well-formed; no index cross-check): undefined when sound, else what it
+ * found (first lines). Takes ~0.2 s per 200 MB (1M object records) with the file in the page cache.
+ */
+export function damageOf(db: SqliteDatabase): string | undefined {
+  try {
+    const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+    const found = rows.map((r) => r.quick_check);
+    return found.length === 1 && found[0] === 'ok' ? undefined : found.join('; ');
+  } catch (err) {
+    return (err as Error).message; // "database disk image is malformed", "file is not a database"
+  }
+}
+
 const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
 
 /**
