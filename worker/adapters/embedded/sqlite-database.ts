@@ -153,6 +153,13 @@ export class GroupCommit {
   }
 }
 
+/** The disk (or the user's quota) is full: SQLite's SQLITE_FULL, or ENOSPC/EDQUOT from a plain file write. */
+export function isStorageFull(err: unknown): boolean {
+  if (err instanceof Database.SqliteError) return err.code === 'SQLITE_FULL';
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 function isBusy(err: unknown): boolean {
   return err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');
 }
