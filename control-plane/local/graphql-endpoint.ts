@@ -4,6 +4,7 @@ import {
 } from 'graphql';
 import { REQUEST_LIMITS } from '../core/request-limits.js';
 import type { Resolvers } from '../core/resolvers.js';
+import { isStorageFull } from '../../worker/adapters/embedded/sqlite-database.js';
 import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import { REQUEST_LIMIT_RULES } from './graphql-limits.js';
@@ -25,6 +26,9 @@ function toGraphQLError(err: unknown): GraphQLError {
     return new GraphQLError(err.message, { extensions: { code: err.code, field: err.field } });
   }
   if (err instanceof DthError) return new GraphQLError(err.message, { extensions: { code: err.code } });
+  if (isStorageFull(err)) {
+    return new GraphQLError("disk full: the hub's data directory has no space left; free space there and try again", { extensions: { code: 'DISK_FULL' } });
+  }
   return new GraphQLError(redactText(err instanceof Error ? err.message : String(err)), { extensions: { code: 'INTERNAL' } });
 }
 

@@ -8,7 +8,9 @@ import { FileSecretStore, SqliteStatusStore } from '../../worker/adapters/embedd
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import type { Logger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
+import { guardProcess } from './crash-guard.js';
 import { prepareDataDir } from './data-dir.js';
+import { DiskReserve } from './disk-space.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { openHubDatabase } from './hub-database.js';
@@ -47,9 +49,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const tasks = new SqliteTaskStore(db);
   const telemetry = new LocalTelemetry(db);
   const secrets = new FileSecretStore(secretsFile);
+  const disk = new DiskReserve(options.dataDir, options.logger);
+  disk.start();
   const orchestrator = new LocalOrchestrator({
-    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
+    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines }, disk,
   });
+  const unguard = guardProcess(orchestrator, options.logger);
   const deps: ControlPlaneDeps = {
     tasks, orchestrator, metrics: telemetry, logs: telemetry, liveProgressInLists: true,
     secrets: { list: () => secrets.list() },
@@ -79,7 +84,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await orchestrator.shutdown();
       server.closeAllConnections();
       await closed;
-      hubDb.close();
+      unguard();
+      disk.close();
+      try {
+        hubDb.close();
+      } catch (err) {
+        options.logger.warn('hub.close_failed', { error: err });
+      }
     },
   };
 }

@@ -90,15 +90,11 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect(h2.Metadata).toEqual({});
   });
 
-  it('reads the prefixes to copy from a prefix list file', async () => {
+  it('reads the prefixes to copy from a prefix list object in the source bucket (srcPrefixsListFile is a key)', async () => {
     const { src, dst } = await bucketPair();
     for (const k of ['p1/x', 'p2/y', 'p3/z']) await putSource(src, k, k);
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const list = join(mkdtempSync(join(tmpdir(), 'dth-prefixes-')), 'prefixes.txt');
-    writeFileSync(list, 'p1/\n\n# comment\np3/\n');
-    const run = await runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: list }));
+    await putSource(src, 'lists/prefixes.txt', 'p1/\n\n# comment\np3/\n');
+    const run = await runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: 'lists/prefixes.txt' }));
     expect(run.report.finder.toTransfer).toBe(2);
     await expect(readObject(servers.s3Dest, dst, 'p2/y')).rejects.toThrow();
     expect((await readObject(servers.s3Dest, dst, 'p3/z')).toString()).toBe('p3/z');

@@ -69,7 +69,7 @@ export async function runFinder(options: {
   };
   const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';
 
-  for await (const prefix of sourcePrefixes(params.srcPrefix, params.srcPrefixsListFile)) {
+  for await (const prefix of sourcePrefixes(params.srcPrefix, params.srcPrefixsListFile, source)) {
     const filtered = (async function* () {
       for await (const o of source.list(prefix)) {
         // Stopping ends the source side, so the merge-join stops too, even where nothing differs.

@@ -1,22 +1,32 @@
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { InvalidParameterError } from '../core/errors.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { boundedLines, LineTooLongError } from './bounded-lines.js';
 
-/** The source prefixes to scan: one per line of the prefix list file (streamed, millions of lines are fine), or srcPrefix. */
-export async function* sourcePrefixes(srcPrefix: string, listFile?: string): AsyncGenerator<string> {
-  if (!listFile) {
+/** A prefix is at most an S3 key (1,024 bytes); the rest leaves room for spaces and a comment. */
+export const MAX_PREFIX_LINE_BYTES = 4096;
+
+/**
+ * The source prefixes to scan: one per non-blank line of the prefix list (streamed: millions of lines are fine, a line
+ * over MAX_PREFIX_LINE_BYTES is an error), or srcPrefix. The list is an object KEY in the source bucket, read with the
+ * source's credentials — never a local path: the parameter arrives through the API.
+ */
+export async function* sourcePrefixes(srcPrefix: string, listKey: string | undefined, source: ObjectStore): AsyncGenerator<string> {
+  if (!listKey) {
     yield srcPrefix;
     return;
   }
-  try {
-    await access(listFile);
-  } catch {
-    throw new InvalidParameterError('srcPrefixsListFile', `cannot read "${listFile}"`);
+  if (!(await source.head(listKey))) {
+    throw new InvalidParameterError('srcPrefixsListFile', `object "${listKey}" does not exist in the source bucket`);
   }
-  const lines = createInterface({ input: createReadStream(listFile, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) {
-    const p = line.trim().replace(/^\/+/, '');
-    if (p !== '' && !p.startsWith('#')) yield p;
+  try {
+    for await (const line of boundedLines(await source.get(listKey), MAX_PREFIX_LINE_BYTES)) {
+      const p = line.trim().replace(/^\/+/, '');
+      if (p !== '' && !p.startsWith('#')) yield p;
+    }
+  } catch (err) {
+    if (err instanceof LineTooLongError) {
+      throw new InvalidParameterError('srcPrefixsListFile', `"${listKey}": ${err.message}: a prefix list holds one prefix (at most 1,024 bytes) per line`);
+    }
+    throw err;
   }
 }
