@@ -25,8 +25,9 @@ export interface HubStartFailure {
   output: string;
 }
 
-function spawnServe(dataDir: string, token: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [DTH, 'serve', '--port', '0', '--data', dataDir, ...args], {
+function spawnServe(dataDir: string, token: string, args: string[], env: NodeJS.ProcessEnv, script?: string) {
+  const command = script ? ['--import', 'tsx', script, '--data', dataDir, ...args] : [DTH, 'serve', '--port', '0', '--data', dataDir, ...args];
+  const child = spawn(process.execPath, command, {
     cwd: ROOT,
     env: { ...process.env, DTH_TOKEN: token, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,10 +49,14 @@ function spawnServe(dataDir: string, token: string, args: string[], env: NodeJS.
  */
 export async function startServe(
   dataDir: string,
-  options: { args?: string[]; env?: NodeJS.ProcessEnv; token?: string; timeoutMs?: number } = {},
+  options: {
+    args?: string[]; env?: NodeJS.ProcessEnv; token?: string; timeoutMs?: number;
+    /** A TypeScript file to run (with tsx) instead of `dth serve`; it gets `--data DIR` and prints "running at URL". */
+    script?: string;
+  } = {},
 ): Promise<HubChild | HubStartFailure> {
   const token = options.token ?? 'hh-token-' + Math.random().toString(36).slice(2);
-  const p = spawnServe(dataDir, token, options.args ?? [], options.env ?? {});
+  const p = spawnServe(dataDir, token, options.args ?? [], options.env ?? {}, options.script);
   const end = Date.now() + (options.timeoutMs ?? 30_000);
   let url: string | undefined;
   while (!url && !p.hasExited() && Date.now() < end) {
