@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CREATE, params, TEST_SECRET_VALUE } from '../control-plane/local/hub-process.js';
 import { baseParams, bucketPair } from '../s3/engine-fixtures.js';
@@ -27,7 +27,10 @@ const GiB = 1024 ** 3;
 const work = mkdtempSync(join(tmpdir(), 'dth-rel-taskfail-'));
 const hubs: HubChild[] = [];
 let proxy: FaultProxy | undefined;
+/** The 1 GiB object, removed afterwards (s3rver keeps it on disk). */
+let huge: { bucket: string; key: string } | undefined;
 afterAll(async () => {
+  if (huge) await s3Client(servers.s3Source).send(new DeleteObjectCommand({ Bucket: huge.bucket, Key: huge.key })).catch(() => {});
   for (const h of hubs) await h.stop('SIGKILL');
   await proxy?.close();
   rmSync(work, { recursive: true, force: true });
@@ -73,7 +76,8 @@ describe('hub: one bad task', () => {
     const body = Readable.from((function* () {
       for (; left > 0; left -= chunk.length) yield chunk;
     })());
-    await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: src, Key: 'lists/huge.txt', Body: body, ContentLength: GiB }));
+    huge = { bucket: src, key: 'lists/huge.txt' };
+    await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: src, Key: huge.key, Body: body, ContentLength: GiB }));
     const dataDir = join(work, 'prefix');
     const hub = await start(dataDir);
     const parameters = params(baseParams(src, dst, { srcPrefixsListFile: 'lists/huge.txt' }));
