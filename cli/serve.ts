@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   process.umask(0o077);
   const consoleDir = flags.get('console') ?? findRepoPath('portal/dist/index.html')?.replace(/[\\/]index\.html$/, '');
   const hub = await startHub({
-    dataDir, port, host, publicHosts, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
+    guardProcess: true, dataDir, port, host, publicHosts, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
   });
   process.stdout.write(
     `Data Transfer Hub is running at ${hub.url}\n`

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { damageOf, openSqliteDatabase, type SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
+import { damageOf, isStorageFull, openSqliteDatabase, type SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import { DthError } from '../../worker/core/errors.js';
 
 /** The hub cannot trust its database: nothing is served, nothing is written over it. */
@@ -109,7 +109,12 @@ export function openHubDatabase(dataDir: string): HubDatabase {
   }
   const databaseId = id;
   const record = () => writeMarker(markerPath, { databaseId, tasks: taskCount(sound), updatedAt: new Date().toISOString() });
-  record();
+  try {
+    record();
+  } catch (err) {
+    // A full disk must not keep a sound hub from starting; the marker is written again at a clean stop.
+    if (!isStorageFull(err) || !marker) throw err;
+  }
   return {
     db: sound,
     close: () => {

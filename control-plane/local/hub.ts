@@ -29,6 +29,11 @@ export interface HubOptions {
   secretsFile?: string;
   consoleDir?: string;
   logger: Logger;
+  /**
+   * The process is the hub's own (dth serve): an exception escaping a task's code ends that task only, anything else
+   * exits 1 (crash-guard.ts). Off for a hub embedded in another process, whose listeners stay its own.
+   */
+  guardProcess?: boolean;
   /** Extra engines (the image engine registers itself here). */
   engines?: Partial<Record<'S3EC2' | 'ECR', EngineRunner>>;
 }
@@ -54,7 +59,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const orchestrator = new LocalOrchestrator({
     db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines }, disk,
   });
-  const unguard = guardProcess(orchestrator, options.logger);
+  const unguard = options.guardProcess ? guardProcess(orchestrator, options.logger) : () => {};
   const deps: ControlPlaneDeps = {
     tasks, orchestrator, metrics: telemetry, logs: telemetry, liveProgressInLists: true,
     secrets: { list: () => secrets.list() },

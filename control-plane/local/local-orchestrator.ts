@@ -108,7 +108,8 @@ export class LocalOrchestrator implements Orchestrator {
    * if that fails too, it is retried every few seconds (the hub keeps serving) until the disk has room.
    */
   private async persist(taskId: string, patch: Partial<TaskRecord>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    // A shutdown ends the retries: the task, still IN_PROGRESS on disk, resumes at the next start and fails again there.
+    for (let attempt = 1; attempt <= 2 || !this.shuttingDown; attempt++) {
       try {
         await this.deps.tasks.update(taskId, patch);
         return;
@@ -241,7 +242,14 @@ export class LocalOrchestrator implements Orchestrator {
         await this.deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString() });
         continue;
       }
-      const interrupted = this.ledger.countInterruption(task.id);
+      let interrupted: number;
+      try {
+        interrupted = this.ledger.countInterruption(task.id);
+      } catch (err) {
+        // Not counted, not resumed (a full disk): it stays IN_PROGRESS and resumes at a start that can count it.
+        this.deps.logger.error('hub.resume_failed', { taskId: task.id, error: err });
+        continue;
+      }
       if (interrupted >= MAX_INTERRUPTED_RUNS) {
         this.ledger.ended(task.id);
         const message = `the hub stopped unexpectedly ${interrupted} times in a row while this task was running, so it was not resumed again `

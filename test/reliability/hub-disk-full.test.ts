@@ -97,10 +97,13 @@ describe('hub on a full disk', () => {
     expect(failed.errorMessage).toMatch(/disk full/i);
     expect(failed.errorMessage).toContain(dataDir);
 
-    // Still up, still answering, while the disk is still full.
+    // Still up, still answering, while the disk is still full; and it stops and starts again on that full disk.
     await sleep(1000);
     expect(hub.hasExited()).toBe(false);
     expect((await hub.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(1);
+    expect(await hub.stop()).toBe(0);
+    hub = await mustStartServe(dataDir, { args: ['--secrets', secrets] });
+    expect(await task(id)).toMatchObject({ progress: 'ERROR', errorMessage: failed.errorMessage });
 
     // Space returns: a new task over the same objects runs to DONE, on the same hub process.
     unlinkSync(filler);
