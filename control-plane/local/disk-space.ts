@@ -1,4 +1,4 @@
-import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isStorageFull } from '../../worker/adapters/embedded/sqlite-database.js';
 import { DthError } from '../../worker/core/errors.js';
@@ -33,7 +33,10 @@ export class DiskReserve {
 
   /** Takes the reserve if it is not held; false when the disk has no room for it yet. */
   take(): boolean {
-    if (existsSync(this.path)) return true;
+    if (existsSync(this.path)) {
+      if (statSync(this.path).mode & 0o077) chmodSync(this.path, 0o600);
+      return true;
+    }
     try {
       // Written, not sparse: the blocks must really be allocated to be worth freeing later.
       writeFileSync(this.path, Buffer.alloc(this.bytes), { mode: 0o600 });

@@ -59,7 +59,7 @@ describe('hub data directory permissions', () => {
     await first.stop();
     // As an earlier version left them.
     chmodSync(dataDir, 0o755);
-    for (const name of readdirSync(dataDir)) chmodSync(join(dataDir, name), 0o644);
+    for (const name of readdirSync(dataDir)) if (name.startsWith('hub.db')) chmodSync(join(dataDir, name), 0o644);
     writeFileSync(join(dataDir, 'secrets.json'), '{}', { mode: 0o644 });
     chmodSync(join(dataDir, 'secrets.json'), 0o644);
     const hub = await mustStartServe(dataDir);
