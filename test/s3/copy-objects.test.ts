@@ -100,6 +100,18 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect((await readObject(servers.s3Dest, dst, 'p3/z')).toString()).toBe('p3/z');
   });
 
+  it('never reads a local file named by srcPrefixsListFile: it is a key, and a missing object is a named error', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'p1/x', 'x');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const local = join(mkdtempSync(join(tmpdir(), 'dth-prefixes-')), 'prefixes.txt');
+    writeFileSync(local, 'p1/\n');
+    await expect(runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: local }))).rejects.toThrow(/srcPrefixsListFile\): object ".*prefixes\.txt" does not exist in the source bucket/);
+    await expect(readObject(servers.s3Dest, dst, 'p1/x')).rejects.toThrow();
+  });
+
   it('leaves unrestored Glacier objects out and counts them', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'hot', 'h');
