@@ -30,9 +30,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE, params, TEST_SECRET_VALUE } from '../control-plane/local/hub-process.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
-import { baseParams, bucketPair } from '../s3/engine-fixtures.js';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { baseParams } from '../s3/engine-fixtures.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { s3Client, servers } from '../support/servers.js';
+import { s3Client, servers, uniqueName } from '../support/servers.js';
 import { ROOT, seedObjects } from './helpers.js';
 import { mustStartServe, type HubChild } from './hub-child.js';
 
@@ -72,10 +73,15 @@ beforeAll(async () => {
       closeSync(fd);
     }
   }, 10);
-  ({ src, dst } = await bucketPair());
-  await seedObjects(s3Client(servers.s3Source), src, [{ key: 'data/one', size: 100 }]);
-  srcProxy = await startFaultProxy({ target: servers.s3Source });
-  dstProxy = await startFaultProxy({ target: servers.s3Dest });
+  // Both sides are buckets of fauxqs' in-memory S3, not s3rver: a hostile destPrefix (`../../tmp/…`) is a legal key
+  // prefix, and s3rver would write such keys outside its directory, into the checkout or worse.
+  const memoryS3 = `http://127.0.0.1:${new URL(servers.sqs).port}`;
+  src = uniqueName('rel-local-src');
+  dst = uniqueName('rel-local-dst');
+  for (const b of [src, dst]) await s3Client(memoryS3).send(new CreateBucketCommand({ Bucket: b }));
+  await seedObjects(s3Client(memoryS3), src, [{ key: 'data/one', size: 100 }]);
+  srcProxy = await startFaultProxy({ target: memoryS3 });
+  dstProxy = await startFaultProxy({ target: `http://localhost:${new URL(servers.sqs).port}` });
   for (const p of [srcProxy, dstProxy]) p.events.on('request', (_op: string, req: { method?: string; url?: string }) => sentToS3.push(`${req.method} ${req.url}`));
   const dataDir = join(work, 'hub');
   const { mkdirSync, writeFileSync } = await import('node:fs');
@@ -106,7 +112,8 @@ function leaked(text: string): string[] {
   return found;
 }
 
-const S3_BASE = () => baseParams(src, dst, { srcEndpoint: srcProxy.endpoint, destEndpoint: dstProxy.endpoint });
+// fauxqs answers GetObjectTagging with the object body: no metadata copy.
+const S3_BASE = () => baseParams(src, dst, { srcEndpoint: srcProxy.endpoint, destEndpoint: dstProxy.endpoint, includeMetadata: 'false' });
 const ECR_BASE = () => ({
   sourceType: 'Public', srcList: 'SELECTED', srcImageList: 'library/none:1', srcRegistry: servers.registryOpen, destRegistry: servers.registryOpen, insecure: 'true',
 });
