@@ -17,7 +17,7 @@ import { openHubDatabase } from './hub-database.js';
 import { createHubServer } from './http-server.js';
 import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
 import { LocalTelemetry } from './local-telemetry.js';
-import { SqliteTaskStore } from './sqlite-task-store.js';
+import { NotifyingTaskStore } from './notifying-task-store.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -51,8 +51,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   prepareDataDir(options.dataDir, secretsFile, options.logger);
   const hubDb = openHubDatabase(options.dataDir);
   const db = hubDb.db;
-  const tasks = new SqliteTaskStore(db);
-  const telemetry = new LocalTelemetry(db);
+  const tasks = new NotifyingTaskStore(db);
+  const telemetry = new LocalTelemetry(db, { taskExists: (id) => tasks.has(id) });
   const secrets = new FileSecretStore(secretsFile);
   const disk = new DiskReserve(options.dataDir, options.logger);
   disk.start();

@@ -11,6 +11,7 @@ import type { SecretStore } from '../../worker/ports/secret-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 import { DiskFullError, type DiskReserve } from './disk-space.js';
 import type { SqliteTaskStore } from './sqlite-task-store.js';
+import { localStackOutputs } from './local-log-groups.js';
 import type { LocalTelemetry } from './local-telemetry.js';
 import { MAX_INTERRUPTED_RUNS, RunLedger, TaskRun, withinTaskRun } from './task-runs.js';
 
@@ -76,7 +77,7 @@ export class LocalOrchestrator implements Orchestrator {
     run.done = withinTaskRun(run, () => this.guardedRun(task, run)).finally(() => this.running.delete(task.id));
     this.running.set(task.id, run);
     // No `progress` here: the run loop has already moved the task to IN_PROGRESS, and the caller merges this patch.
-    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL' };
+    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL', stackOutputs: localStackOutputs(task.id) };
   }
 
   /**
@@ -274,8 +275,8 @@ export class LocalOrchestrator implements Orchestrator {
         continue;
       }
       this.deps.logger.info('hub.resume_task', { taskId: task.id, ...(interrupted ? { interruptedRuns: interrupted } : {}) });
-      const patch = await this.start(task);
-      if (patch.progress === 'ERROR') await this.deps.tasks.update(task.id, patch);
+      // Records what start sets (an ERROR, or the log groups a task from an older hub did not have yet).
+      await this.deps.tasks.update(task.id, await this.start(task));
     }
     return unfinished.length;
   }
