@@ -1,6 +1,7 @@
 import { SqliteJobQueue } from '../adapters/embedded/sqlite-job-queue.js';
 import { parameterMap } from '../../lambda/core/task.js';
 import { parseEcrTaskParams } from '../ecr/params.js';
+import { needsEcrApi } from '../ecr/registries.js';
 import { runImageSync } from '../ecr/run-image-sync.js';
 import { parseS3TaskParams } from '../s3/params.js';
 import { isComplete, runS3Transfer } from '../s3/run-transfer.js';
@@ -22,8 +23,10 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
 /** Image task on embedded state: per-image status in the hub's SQLite file. */
 export const runEcrEngine: EngineRunner = async (task, ctx) => {
   const params = parseEcrTaskParams(parameterMap(task));
+  // The AWS adapter (and its SDK) only for tasks with an ECR side.
+  const ecr = needsEcrApi(params) ? new (await import('../adapters/ecr/ecr-registry.js')).SdkEcrApi() : undefined;
   const report = await runImageSync({
-    params, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal,
+    params, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal, ecr,
     onProgress: (p) => ctx.onProgress(p),
   });
   return { complete: report.complete, failed: report.failed };
