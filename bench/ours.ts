@@ -26,7 +26,7 @@ export function oursTuning(): Record<string, unknown> {
 }
 
 export function oursReady(root: string): { ok: true } | { ok: false; reason: string } {
-  for (const file of ['worker/cli/s3.ts', 'worker/s3/run-transfer.ts']) {
+  for (const file of ['cli/s3.ts', 'worker/s3/run-transfer.ts']) {
     if (!existsSync(join(root, file))) return { ok: false, reason: `${file} does not exist yet` };
   }
   return { ok: true };
@@ -74,7 +74,7 @@ export async function oursS3Sync(o: OursS3Options): Promise<Measured> {
 }
 
 export function oursImageReady(root: string): { ok: true } | { ok: false; reason: string } {
-  if (!existsSync(join(root, 'worker/cli/ecr.ts'))) return { ok: false, reason: 'worker/cli/ecr.ts does not exist yet' };
+  if (!existsSync(join(root, 'cli/ecr.ts'))) return { ok: false, reason: 'cli/ecr.ts does not exist yet' };
   return { ok: true };
 }
 

@@ -9,5 +9,5 @@ if (existsSync(bundle) && !process.env.DTH_FROM_SOURCE) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../worker/cli/main.ts');
+  await import('../cli/main.ts');
 }

@@ -4,7 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { TASK_TABLE_PARTITION_KEY } from '../lambda/core/task-table.js';
+import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
 import { EcrPluginStack } from '../plugins/ecr/ecr-plugin-stack.js';
 import { S3PluginStack } from '../plugins/s3/s3-plugin-stack.js';
 import { ConsoleAuth } from './console-auth.js';
@@ -56,7 +56,7 @@ export class MainStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
     const step = (id: string, file: string, extra: Record<string, string> = {}) =>
-      handlerFunction(this, id, { entry: repoPath('lambda', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
+      handlerFunction(this, id, { entry: repoPath('control-plane', 'aws', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
     // CloudFormation creates and deletes the plugin stacks' resources as this role: the step Lambdas that call it
     // hold no rights on EC2, ECS, IAM… themselves, only the right to hand this one role to CloudFormation.
     const pluginStackRole = new Role(this, 'PluginStackRole', {
@@ -75,7 +75,7 @@ export class MainStack extends Stack {
     };
     const orchestrator = new TaskOrchestrator(this, 'Orchestrator', { steps });
     const apiFn = handlerFunction(this, 'ApiFn', {
-      entry: repoPath('lambda', 'handlers', 'api.ts'), timeout: Duration.seconds(30), description: 'Data Transfer Hub AppSync resolver',
+      entry: repoPath('control-plane', 'aws', 'handlers', 'api.ts'), timeout: Duration.seconds(30), description: 'Data Transfer Hub AppSync resolver',
       environment: { ...env, STATE_MACHINE_ARN: orchestrator.stateMachine.stateMachineArn },
     });
 

@@ -7,7 +7,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoPath = (...parts: string[]): string => join(REPO_ROOT, ...parts);
 
 export const LOCK_FILE = repoPath('package-lock.json');
-export const SCHEMA_FILE = repoPath('lambda', 'api', 'schema.graphql');
+export const SCHEMA_FILE = repoPath('control-plane', 'api', 'schema.graphql');
 export const PORTAL_DIST = repoPath('portal', 'dist');
 export const WORKER_BUNDLE = repoPath('dist', 'dth.mjs');
 export const IMAGE_DOCKERFILE = repoPath('plugins', 'ecr', 'Dockerfile');

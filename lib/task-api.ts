@@ -17,11 +17,11 @@ export function rootFields(schemaFile = SCHEMA_FILE): { typeName: 'Query' | 'Mut
 
 export interface TaskApiProps {
   authorizationMode: AuthorizationMode;
-  /** The API Lambda (lambda/handlers/api.ts). */
+  /** The API Lambda (control-plane/aws/handlers/api.ts). */
   handler: IFunction;
 }
 
-/** AppSync GraphQL API over lambda/api/schema.graphql, one Lambda data source resolving every Query/Mutation field. */
+/** AppSync GraphQL API over control-plane/api/schema.graphql, one Lambda data source resolving every Query/Mutation field. */
 export class TaskApi extends Construct {
   readonly api: GraphqlApi;
 

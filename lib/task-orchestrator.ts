@@ -7,7 +7,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
-/** The step Lambdas (lambda/handlers/*.ts), one per lifecycle step. */
+/** The step Lambdas (control-plane/aws/handlers/*.ts), one per lifecycle step. */
 export interface LifecycleSteps {
   startStack: NodejsFunction;
   stopStack: NodejsFunction;
@@ -27,7 +27,7 @@ export interface TaskOrchestratorProps {
 }
 
 /**
- * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' }` (lambda/README.md):
+ * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' }` (control-plane/README.md):
  * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → notify.
  * STOP: stopStack → poll queryStackStatus until deleted. Every step returns its input plus `result` WAIT/NEXT/END.
  */

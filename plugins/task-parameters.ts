@@ -1,5 +1,5 @@
 import { CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
-import { PLUGIN_PARAMETERS } from '../lambda/core/plugin-contract.js';
+import { PLUGIN_PARAMETERS } from '../control-plane/core/plugin-contract.js';
 
 export interface TaskParameters {
   taskId: CfnParameter;
@@ -19,7 +19,7 @@ export interface EngineParameter {
 
 /**
  * Declares the engine's task parameters as CfnParameters (the orchestrator passes every task parameter the template
- * declares, plus TaskId, TaskParams and FinderScheduleExpression — lambda/core/plugin-contract.ts). When TaskParams is
+ * declares, plus TaskId, TaskParams and FinderScheduleExpression — control-plane/core/plugin-contract.ts). When TaskParams is
  * empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled from the individual
  * parameters; values are inserted verbatim, so they must not contain `"` or `\`.
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Bundles the `dth` CLI (worker/cli/main.ts) into one ESM file, dist/dth.mjs, for Node 20.
+ * Bundles the `dth` CLI (cli/main.ts) into one ESM file, dist/dth.mjs, for Node 20.
  * This single file is what the cloud runs: the JobWorker EC2 instances (`dth worker`), the Fargate finder
  * (`dth finder`) and the ECR copy container (`dth ecr copy-one`). better-sqlite3 (a native addon, only used by the
  * local hub and local commands) stays external.
@@ -16,7 +16,7 @@ export const defaultWorkerBundle = join(repoRoot, 'dist', 'dth.mjs');
 
 export function buildWorker({ outfile = defaultWorkerBundle } = {}) {
   buildSync({
-    entryPoints: [join(repoRoot, 'worker', 'cli', 'main.ts')],
+    entryPoints: [join(repoRoot, 'cli', 'main.ts')],
     outfile,
     bundle: true,
     platform: 'node',

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The one test command: set up, start the local servers, type-check, build, run every test, stop the servers.
+# The one test command: set up, check import direction, start the local servers, type-check, build, run every test, stop the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+npm run --silent lint:deps # import direction (engines ← control plane ← entry points), .dependency-cruiser.cjs
 export RUN=${RUN:-$PWD/.run}
 trap 'bash scripts/test-servers.sh stop' EXIT
 bash scripts/test-servers.sh start

@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUTS } from '../../lambda/core/plugin-contract.js';
+import { PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
 import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
@@ -76,7 +76,7 @@ export class EcrPluginStack extends Stack {
 
     // Lister Lambda.
     const lister = handlerFunction(this, 'ListImages', {
-      entry: repoPath('lambda', 'handlers', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
+      entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
       environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
       logGroup: finderLogs,
     });

@@ -5,7 +5,7 @@
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { parseSchedule } from '../../lambda/core/validate-task.js';
+import { parseSchedule } from '../../control-plane/core/validate-task.js';
 
 export interface S3Form {
   srcType: string; srcBucket: string; srcPrefix: string; srcPrefixsListFile: string; srcRegion: string; srcEndpoint: string;

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PLUGIN_PARAMETERS } from '../../lambda/core/plugin-contract.js';
+import { PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
 import { REPO, synthApp, type Synthesis } from './synth.js';
 
 const MAIN_STACKS = ['DataTransferHub', 'DataTransferHubOidc'];

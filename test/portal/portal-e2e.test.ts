@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseParams, bucketPair, putSource, readObject } from '../s3/engine-fixtures.js';
 import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
 import { servers } from '../support/servers.js';
-import { CREATE, TEST_SECRET_VALUE, newDataDir, params, startHubProcess, type HubProcess } from '../hub/hub-process.js';
+import { CREATE, TEST_SECRET_VALUE, newDataDir, params, startHubProcess, type HubProcess } from '../control-plane/local/hub-process.js';
 
 const SHOTS = 'test-output/screenshots';
 let browser: Browser;

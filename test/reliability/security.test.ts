@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, params, startHubProcess, waitForTask, type HubProcess } from '../hub/hub-process.js';
+import { CREATE, params, startHubProcess, waitForTask, type HubProcess } from '../control-plane/local/hub-process.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { runCli, seedObjects } from './helpers.js';

@@ -1,6 +1,6 @@
 /** Estimates (dry runs) against real s3rver buckets: the numbers, and the time limit that keeps the API answering. */
 import { describe, expect, it } from 'vitest';
-import { s3TaskEstimator } from '../../lambda/core/s3-estimator.js';
+import { s3TaskEstimator } from '../../control-plane/core/s3-estimator.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';

@@ -1,0 +1,89 @@
+/**
+ * Import direction: engines ← control plane ← entry points (README "Layout"). `npm run lint:deps` checks it; it is
+ * the first step of `npm test`. Paths are resolved files, so `../../x` and `../x` spellings cannot slip past a rule.
+ * Type-only imports count too: a type from the wrong side is still a dependency on it.
+ */
+const EXTERNAL = ['node_modules/']; // npm packages; Node built-ins are excluded by dependency type below
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'worker-imports-only-worker',
+      comment: 'worker/ (engines, ports, adapters, core) is the bottom layer: it knows no control plane, entry point, CDK or console.',
+      severity: 'error',
+      from: { path: '^worker/' },
+      to: { pathNot: ['^worker/', ...EXTERNAL], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'image-engine-imports-no-adapter',
+      comment: 'The image engine talks to ports (worker/ports/); entry points compose the adapters (issue 17).',
+      severity: 'error',
+      from: { path: '^worker/ecr/' },
+      to: { path: '^worker/adapters/' },
+    },
+    {
+      name: 'control-plane-core-imports-only-worker',
+      comment: 'control-plane/core/ is policy: it talks to worker/ and its own ports, never to an adapter set (aws/, local/).',
+      severity: 'error',
+      from: { path: '^control-plane/core/' },
+      to: { pathNot: ['^worker/', '^control-plane/core/', ...EXTERNAL], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'control-plane-aws-not-local',
+      comment: 'The cloud control plane must not bundle the local hub (SQLite, HTTP server) into its Lambdas.',
+      severity: 'error',
+      from: { path: '^control-plane/aws/' },
+      to: { path: '^control-plane/local/' },
+    },
+    {
+      name: 'control-plane-local-not-aws',
+      comment: 'The local hub runs without AWS control-plane adapters.',
+      severity: 'error',
+      from: { path: '^control-plane/local/' },
+      to: { path: '^control-plane/aws/' },
+    },
+    {
+      name: 'control-plane-not-entry-points',
+      comment: 'The control plane is used by entry points, never the other way round.',
+      severity: 'error',
+      from: { path: '^control-plane/' },
+      to: { path: '^(cli|bin|lib|plugins|portal)/' },
+    },
+    {
+      name: 'plugin-runtime-imports-only-worker',
+      comment: 'Plugin runtime code (a Lambda next to its plugin) uses the engines and its own folder only.',
+      severity: 'error',
+      from: { path: '^plugins/([^/]+)/runtime/' },
+      to: { pathNot: ['^worker/', '^plugins/$1/runtime/', ...EXTERNAL], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'only-bin-and-tests-import-cli',
+      comment: 'cli/ is the `dth` entry point; nothing builds on it except bin/dth.mjs and the tests.',
+      severity: 'error',
+      from: { pathNot: '^(cli|bin|test)/' },
+      to: { path: '^cli/' },
+    },
+    {
+      name: 'only-portal-imports-portal',
+      comment: 'The console is a leaf (its tests may import it).',
+      severity: 'error',
+      from: { pathNot: '^(portal|test)/' },
+      to: { path: '^portal/' },
+    },
+    {
+      name: 'no-unresolvable-relative-import',
+      comment: 'A relative import that resolves to nothing would hide a dependency from every rule above.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true, dependencyTypes: ['local'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|cdk\\.out|test-output)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.json'] },
+  },
+};

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidParameterError } from '../worker/core/errors.js';
+import { envUrl, envValue } from '../worker/core/env-values.js';
+import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
+import { ECR_PARAM_NAMES, parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
+import { needsEcrApi } from '../worker/ecr/registries.js';
+import { runImageSync, type ImageSyncProgress, type ImageSyncReport } from '../worker/ecr/run-image-sync.js';
+import type { EcrApi } from '../worker/ports/ecr-api.js';
+import type { SecretStore } from '../worker/ports/secret-store.js';
+import type { StatusStore } from '../worker/ports/status-store.js';
+import { formatBytes, formatDuration } from './progress-view.js';
+import { paramsFromFlags, parseArgs, readParamsFile } from './task-input.js';
+
+const USAGE = `usage:
+  dth ecr sync [--params task.json] [--<parameter> value ...] [--secrets FILE] [--state FILE] [--json] [--verbose]
+  dth ecr copy-one --image repo:tag [--params task.json] [--<parameter> value ...]   (the Fargate copy task)
+
+Copies container images with skopeo (digests kept), skipping images whose destination digest already matches.
+Exit 0 only when no image of this run failed; 1 when one did; 2 for bad input.
+
+sync: secrets from a local JSON file (default ~/.dth/secrets.json), state in ~/.dth/images.db.
+copy-one (cloud role): one image (--image or IMAGE), parameters from TASK_PARAMS (JSON) or TASK_PARAMS_FILE,
+  secrets from AWS Secrets Manager, status in the DynamoDB table STATUS_TABLE when set. Optional: AWS_REGION,
+  SECRETS_ENDPOINT, DYNAMODB_ENDPOINT (endpoint overrides), LOG_LEVEL.
+
+Parameters: ${ECR_PARAM_NAMES.join(', ')}`;
+
+const RESERVED = ['params', 'secrets', 'state', 'task-id', 'image'];
+
+export async function run(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if ((verb !== 'sync' && verb !== 'copy-one') || rest.includes('--help')) {
+    process.stdout.write(USAGE + '\n');
+    return verb === undefined || verb === '--help' || rest.includes('--help') ? 0 : 2;
+  }
+  try {
+    return verb === 'sync' ? await sync(rest) : await copyOne(rest);
+  } catch (err) {
+    process.stderr.write(`\ndth ecr ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof InvalidParameterError ? 2 : 1;
+  }
+}
+
+function taskIdFor(p: EcrTaskParams): string {
+  const side = (registry: string | undefined, account: string | undefined, region: string | undefined) => registry ?? `ecr:${account ?? 'own'}@${region}`;
+  const key = `${side(p.srcRegistry, p.srcAccountId, p.srcRegion)}|${side(p.destRegistry, p.destAccountId, p.destRegion)}|${p.destPrefix}`;
+  return 'ecr-' + createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** The AWS adapter (and its SDK, ~0.2 CPU-s to load) only for tasks with an ECR side. */
+async function ecrApiFor(params: EcrTaskParams, endpoint?: string): Promise<EcrApi | undefined> {
+  if (!needsEcrApi(params)) return undefined;
+  const { SdkEcrApi } = await import('../worker/adapters/ecr/ecr-registry.js');
+  return new SdkEcrApi(endpoint ? { clientConfig: { endpoint } } : {});
+}
+
+/**
+ * A progress line on a terminal that log lines never run into: a log line clears it, prints on its own line, and the
+ * progress is drawn again below.
+ */
+class TerminalProgress {
+  private line = '';
+
+  show(text: string): void {
+    this.line = text;
+    process.stderr.write(`\r${text}\x1b[K`);
+  }
+
+  log(text: string): void {
+    process.stderr.write(`${this.line ? '\r\x1b[K' : ''}${text}\n${this.line ? `${this.line}` : ''}`);
+  }
+
+  end(): void {
+    if (this.line) process.stderr.write('\n');
+    this.line = '';
+  }
+}
+
+function progressText(p: ImageSyncProgress, width = 24): string {
+  const finished = p.done + p.skipped + p.failed;
+  const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : p.total > 0 ? finished / p.total : 0;
+  const filled = Math.round(frac * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${p.total} images  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  `
+    + `${formatBytes(p.bytesPerSecond)}/s  ETA ${formatDuration(p.etaSeconds)}  ${p.skipped} unchanged${p.failed ? `  ${p.failed} failed` : ''}`;
+}
+
+function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean): void {
+  const summary = {
+    event: 'summary', taskId, complete: report.complete, copied: report.done, unchanged: report.skipped, failed: report.failed,
+    bytes: report.bytesDone, failures: report.failures, durationMs: report.durationMs,
+  };
+  if (jsonOut) process.stdout.write(JSON.stringify(summary) + '\n');
+  else {
+    process.stdout.write(`${report.complete ? 'Done' : 'Incomplete'}: ${report.done} copied (${formatBytes(report.bytesDone)}), ${report.skipped} unchanged, ${report.failed} failed\n`
+      + report.failures.map((f) => `  FAILED ${f.image}: ${f.error}\n`).join(''));
+  }
+}
+
+async function sync(argv: string[]): Promise<number> {
+  const { flags, switches } = parseArgs(argv, ['json', 'verbose']);
+  const raw = { ...(flags.has('params') ? readParamsFile(flags.get('params')!) : {}), ...paramsFromFlags(flags, ECR_PARAM_NAMES, RESERVED) };
+  const params = parseEcrTaskParams(raw);
+  const home = join(homedir(), '.dth');
+  const { FileSecretStore, openSqliteDatabase, SqliteStatusStore } = await import('../worker/adapters/embedded/index.js');
+  const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));
+  const db = openSqliteDatabase(flags.get('state') ?? join(home, 'images.db'));
+  const taskId = flags.get('task-id') ?? taskIdFor(params);
+  const status = new SqliteStatusStore(db, taskId);
+  const jsonOut = switches.has('json') || !process.stdout.isTTY;
+  const terminal = jsonOut ? undefined : new TerminalProgress();
+  const logger = createLogger({ command: 'ecr sync', taskId }, {
+    level: switches.has('verbose') ? 'info' : 'warn', write: terminal ? (line) => terminal.log(line) : undefined,
+  });
+  const abort = new AbortController();
+  process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
+  process.once('SIGINT', () => abort.abort(new Error('SIGINT')));
+  const onProgress = (p: ImageSyncProgress) => {
+    if (terminal) terminal.show(progressText(p));
+    else process.stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
+  };
+  try {
+    const report = await runImageSync({ params, status, secrets, logger, signal: abort.signal, onProgress, ecr: await ecrApiFor(params) });
+    terminal?.end();
+    writeSummary(report, taskId, jsonOut);
+    return report.complete ? 0 : 1;
+  } finally {
+    terminal?.end();
+    db.close();
+  }
+}
+
+/** TASK_PARAMS (JSON object, or CloudFormation's [{ParameterKey, ParameterValue}] list) or TASK_PARAMS_FILE. */
+function paramsFromEnv(): Record<string, unknown> {
+  const inline = envValue(process.env, 'TASK_PARAMS');
+  const file = envValue(process.env, 'TASK_PARAMS_FILE');
+  if (inline && file) throw new InvalidParameterError('TASK_PARAMS', 'set either TASK_PARAMS or TASK_PARAMS_FILE, not both');
+  if (file) return readParamsFile(file);
+  if (!inline) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(inline);
+  } catch {
+    throw new InvalidParameterError('TASK_PARAMS', 'is not valid JSON');
+  }
+  if (Array.isArray(parsed)) {
+    return Object.fromEntries(parsed.map((p: { ParameterKey?: unknown; ParameterValue?: unknown }) => [String(p?.ParameterKey), p?.ParameterValue]));
+  }
+  if (!parsed || typeof parsed !== 'object') throw new InvalidParameterError('TASK_PARAMS', 'must hold a JSON object of task parameters');
+  return parsed as Record<string, unknown>;
+}
+
+/** Secrets Manager and, when STATUS_TABLE names it, the task's DynamoDB status table (SDKs loaded only here). */
+async function cloudPorts(region: string): Promise<{ secrets: SecretStore; status: StatusStore; close(): void }> {
+  const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
+    import('@aws-sdk/client-secrets-manager'), import('../worker/adapters/aws/secrets-manager-store.js'),
+  ]);
+  const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(process.env, 'SECRETS_ENDPOINT') }));
+  const table = envValue(process.env, 'STATUS_TABLE');
+  if (table) {
+    const [{ DynamoDBClient }, { DynamoStatusStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../worker/adapters/aws/dynamo-status-store.js')]);
+    const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(process.env, 'DYNAMODB_ENDPOINT') }), tableName: table });
+    return { secrets, status, close: () => {} };
+  }
+  // No table (a run outside a plugin stack): the status lives for this process only.
+  const { openSqliteDatabase, SqliteStatusStore } = await import('../worker/adapters/embedded/index.js');
+  const db = openSqliteDatabase(':memory:');
+  return { secrets, status: new SqliteStatusStore(db, 'copy-one'), close: () => db.close() };
+}
+
+/**
+ * The Fargate copy task of the ECR plugin: one image of the task (the state machine's Map item), credentials from
+ * Secrets Manager, the image's record in the task's status table. Exit 1 fails the Map item, which retries it.
+ */
+async function copyOne(argv: string[]): Promise<number> {
+  const { flags } = parseArgs(argv, []);
+  const image = flags.get('image') ?? envValue(process.env, 'IMAGE');
+  if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag), or set IMAGE');
+  const raw = { ...(flags.has('params') ? readParamsFile(flags.get('params')!) : paramsFromEnv()), ...paramsFromFlags(flags, ECR_PARAM_NAMES, RESERVED) };
+  // The Map item names one image of the task's list; ALL and ALL_TAGS were expanded by the lister.
+  const params = parseEcrTaskParams({ ...raw, srcList: 'SELECTED', srcImageList: image });
+  const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION') ?? params.destRegion ?? params.srcRegion;
+  if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of Secrets Manager and the status table)');
+  const level = (envValue(process.env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
+  const logger: Logger = createLogger({ role: 'ecr copy-one', taskId: envValue(process.env, 'TASK_ID'), image }, { level });
+  const ports = await cloudPorts(region);
+  const abort = new AbortController();
+  process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
+  try {
+    const report = await runImageSync({ params, status: ports.status, secrets: ports.secrets, logger, signal: abort.signal, ecr: await ecrApiFor(params) });
+    writeSummary(report, envValue(process.env, 'TASK_ID') ?? 'copy-one', true);
+    return report.complete ? 0 : 1;
+  } finally {
+    ports.close();
+  }
+}

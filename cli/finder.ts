@@ -1,0 +1,78 @@
+/**
+ * `dth finder`: the scheduled cloud role (Fargate). Lists source and destination once, queues one SQS message per
+ * object that differs and records it PENDING in DynamoDB, then exits; the schedule runs it again.
+ * A run is skipped while the queue still holds work, so two passes never queue the same objects twice.
+ */
+import { loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
+import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
+import { DthError, InvalidParameterError } from '../worker/core/errors.js';
+import { createLogger } from '../worker/core/log.js';
+import { runFinder } from '../worker/s3/finder.js';
+
+const USAGE = `usage: dth finder
+
+Cloud role: compare source and destination once and queue every object that differs; exit 0 when done.
+Skips the pass (exit 0) while the queue is not empty.
+
+Environment:
+  TASK_PARAMS | TASK_PARAMS_FILE   S3 task parameters: JSON object (or [{ParameterKey, ParameterValue}])
+  QUEUE_URL                        the task's SQS queue
+  DLQ_URL                          its dead-letter queue (optional)
+  STATUS_TABLE                     the task's DynamoDB status table
+  AWS_REGION                       region of the queue and table
+  SQS_ENDPOINT, DYNAMODB_ENDPOINT, SECRETS_ENDPOINT   endpoint overrides (optional, local testing)
+  LOG_LEVEL                        debug | info (default) | warn | error
+Credentials for the queue/table/secrets come from the default AWS chain; bucket credentials from the secrets named
+by srcCredentials/destCredentials in Secrets Manager.`;
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (argv.length > 0) {
+    process.stderr.write(`dth finder: unexpected argument "${argv[0]}" (configuration comes from the environment)\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadCloudRoleConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`dth finder: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof InvalidParameterError ? 2 : 1;
+  }
+  const { params } = config;
+  const logger = createLogger({ role: 'finder', srcBucket: params.srcBucket, destBucket: params.destBucket }, { level: config.logLevel });
+  const role = openCloudRole(config);
+  const abort = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    logger.warn('finder.stopping', { signal: sig });
+    abort.abort(new Error(sig));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const startedAt = Date.now();
+  try {
+    const depth = await role.queue.depth();
+    if (depth.visible > 0 || depth.inFlight > 0) {
+      logger.info('finder.skipped', { reason: 'queue is not empty: the previous pass is still being copied', ...depth });
+      process.stdout.write(JSON.stringify({ event: 'finder.skipped', ...depth }) + '\n');
+      return 0;
+    }
+    const { source, dest } = await openTaskBuckets(params, role.secrets);
+    await source.checkAccess();
+    await dest.checkAccess();
+    logger.info('finder.started', { srcPrefix: params.srcPrefix, destPrefix: params.destPrefix });
+    const report = await runFinder({ params, source, dest, queue: role.queue, status: role.status, logger, signal: abort.signal });
+    const durationMs = Date.now() - startedAt;
+    process.stdout.write(JSON.stringify({ event: 'finder.report', ...report, durationMs, stopped: abort.signal.aborted }) + '\n');
+    return abort.signal.aborted ? 130 : 0;
+  } catch (err) {
+    logger.error('finder.failed', { error: err, code: err instanceof DthError ? err.code : undefined });
+    return err instanceof InvalidParameterError ? 2 : 1;
+  } finally {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    role.close();
+  }
+}

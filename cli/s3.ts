@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../worker/adapters/embedded/index.js';
+import { InvalidParameterError } from '../worker/core/errors.js';
+import { createLogger } from '../worker/core/log.js';
+import { parseS3TaskParams, S3_PARAM_NAMES, type S3TaskParams } from '../worker/s3/params.js';
+import { estimateS3Transfer, runS3Transfer, type TransferProgress } from '../worker/s3/run-transfer.js';
+import type { TransferJob } from '../worker/s3/transfer-job.js';
+import { formatBytes, formatDuration, progressLine } from './progress-view.js';
+import { paramsFromFlags, parseArgs, readParamsFile } from './task-input.js';
+
+const USAGE = `usage: dth s3 sync [--params task.json] [--<parameter> value ...] [options]
+
+Copies every object of the source that is missing or different at the destination, verifies each one,
+and exits 0 only when all of them are copied and verified.
+
+Parameters (flags override the file; kebab-case or camelCase): ${S3_PARAM_NAMES.join(', ')}
+
+Options:
+  --params FILE     JSON object of parameters, or [{ParameterKey, ParameterValue}]
+  --secrets FILE    local secrets file (default ~/.dth/secrets.json)
+  --state FILE      SQLite file with the queue and per-object status (default ~/.dth/sync.db)
+  --task-id ID      state key; default: derived from source and destination, so reruns are incremental
+  --dry-run         print the plan (objects, bytes, estimated cost) and copy nothing
+  --json            JSON lines on stdout even on a terminal
+  --verbose         log every object (JSON on stderr)`;
+
+const RESERVED = ['params', 'secrets', 'state', 'task-id'];
+
+function defaultTaskId(p: S3TaskParams): string {
+  const id = [p.srcEndpoint ?? p.srcRegion, p.srcBucket, p.srcPrefix, p.destEndpoint ?? p.destRegion, p.destBucket, p.destPrefix].join('|');
+  return 'sync-' + createHash('sha256').update(id).digest('hex').slice(0, 16);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb !== 'sync' || rest.includes('--help')) {
+    process.stdout.write(USAGE + '\n');
+    return verb === 'sync' || verb === '--help' ? 0 : 2;
+  }
+  try {
+    return await sync(rest);
+  } catch (err) {
+    const code = err instanceof InvalidParameterError ? 2 : 1;
+    process.stderr.write(`dth s3 sync: ${err instanceof Error ? err.message : String(err)}\n`);
+    return code;
+  }
+}
+
+async function sync(argv: string[]): Promise<number> {
+  const { flags, switches } = parseArgs(argv, ['dry-run', 'json', 'verbose', 'quiet']);
+  const fromFile = flags.has('params') ? readParamsFile(flags.get('params')!) : {};
+  const params = parseS3TaskParams({ ...fromFile, ...paramsFromFlags(flags, S3_PARAM_NAMES, RESERVED) });
+  const home = join(homedir(), '.dth');
+  const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));
+  const jsonOut = switches.has('json') || !process.stdout.isTTY;
+  const logger = createLogger({ command: 's3 sync' }, { level: switches.has('verbose') ? 'info' : 'warn' });
+  if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
+
+  if (switches.has('dry-run')) {
+    const plan = await estimateS3Transfer({ params, secrets, logger });
+    if (jsonOut) process.stdout.write(JSON.stringify({ event: 'plan', ...plan }) + '\n');
+    else {
+      process.stdout.write(
+        `Plan: copy ${plan.toTransfer} of ${plan.scanned} objects, ${formatBytes(plan.bytesToTransfer)}`
+        + (plan.skippedArchived ? ` (${plan.skippedArchived} archived objects skipped)` : '') + '\n'
+        + `Requests: ${plan.requests.list} LIST, ${plan.requests.get} GET/HEAD, ${plan.requests.put} PUT/part\n`
+        + `Estimated cost: $${plan.estimatedRequestCostUsd} requests + $${plan.estimatedTransferCostUsd} data transfer out\n`,
+      );
+    }
+    return 0;
+  }
+
+  const db = openSqliteDatabase(flags.get('state') ?? join(home, 'sync.db'));
+  const taskId = flags.get('task-id') ?? defaultTaskId(params);
+  const queue = new SqliteJobQueue<TransferJob>(db, taskId, { maxReceiveCount: params.maxAttempts });
+  // The finder recomputes the whole difference, so leftovers of an interrupted run are dropped;
+  // an interrupted multipart upload resumes from the parts recorded in the status store.
+  queue.purge();
+  const status = new SqliteStatusStore(db, taskId);
+
+  const abort = new AbortController();
+  const stop = (sig: string) => { if (!abort.signal.aborted) { logger.warn('sync.stopping', { signal: sig }); abort.abort(new Error(sig)); } };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
+  const onProgress = (p: TransferProgress) => {
+    if (jsonOut) process.stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
+    else if (!switches.has('quiet')) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
+  };
+  const report = await runS3Transfer({ params, queue, status, secrets, logger, signal: abort.signal, onProgress });
+  const failures = await status.list({ status: 'FAILED', limit: 20 });
+  // Skipped objects (vanished since the listing, archived and not restored) are named, never folded into success silently.
+  const skippedList = await status.list({ status: 'SKIPPED', limit: 20 });
+  if (!jsonOut) process.stderr.write('\n');
+  const summary = {
+    event: 'summary', taskId, complete: report.complete, copied: report.finder.toTransfer, scanned: report.finder.scanned,
+    done: report.done, verified: report.verified, failed: report.failed, skipped: report.skipped, pending: report.pending + report.inProgress,
+    bytesCopied: report.finder.bytesToTransfer, durationMs: report.durationMs,
+    failures: failures.map((f) => ({ key: f.key, error: f.error })),
+    skippedObjects: skippedList.map((f) => ({ key: f.key, reason: f.error })),
+  };
+  if (jsonOut) process.stdout.write(JSON.stringify(summary) + '\n');
+  else {
+    process.stdout.write(
+      `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ${summary.copied} objects queued of ${summary.scanned} scanned, `
+      + `${formatBytes(summary.bytesCopied)} in ${formatDuration(report.durationMs / 1000)}; `
+      + `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped\n`
+      + failures.map((f) => `  FAILED ${f.key}: ${f.error}\n`).join('')
+      + skippedList.map((f) => `  SKIPPED ${f.key}: ${f.error ?? 'not copyable'}\n`).join(''),
+    );
+  }
+  db.close();
+  if (abort.signal.aborted) return 130;
+  return report.complete ? 0 : 1;
+}

@@ -1,0 +1,89 @@
+/** Wires the resolvers and the orchestrator steps to AWS: the cloud twin of control-plane/local/hub.ts. */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store.js';
+import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
+import { createLogger } from '../../worker/core/log.js';
+import type { ObjectStatus } from '../../worker/ports/status-store.js';
+import { s3TaskEstimator } from '../core/s3-estimator.js';
+import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';
+import type { ControlPlaneDeps } from '../core/ports.js';
+import type { LambdaConfig } from './config.js';
+import { CloudWatchMetrics, CloudWatchTaskLogs } from './cloudwatch-telemetry.js';
+import { DynamoTaskStore } from './dynamo-task-store.js';
+import type { StepDeps } from './lifecycle-steps.js';
+import { StepFunctionsOrchestrator } from './step-functions-orchestrator.js';
+
+export interface CloudClients {
+  dynamodb: DynamoDBClient;
+  sfn: SFNClient;
+  cfn: CloudFormationClient;
+  cloudwatch: CloudWatchClient;
+  logs: CloudWatchLogsClient;
+  secrets: SecretsManagerClient;
+  sqs: SQSClient;
+  sns: SNSClient;
+}
+
+export function createCloudClients(config: LambdaConfig): CloudClients {
+  const region = config.region;
+  return {
+    dynamodb: new DynamoDBClient({ region, endpoint: config.dynamodbEndpoint }),
+    sfn: new SFNClient({ region }),
+    cfn: new CloudFormationClient({ region }),
+    cloudwatch: new CloudWatchClient({ region }),
+    logs: new CloudWatchLogsClient({ region }),
+    secrets: new SecretsManagerClient({ region }),
+    sqs: new SQSClient({ region, endpoint: config.sqsEndpoint }),
+    sns: new SNSClient({ region }),
+  };
+}
+
+export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClients): ControlPlaneDeps {
+  const tasks = new DynamoTaskStore(clients.dynamodb, config.taskTable);
+  const statusFor = (tableName: string) => new DynamoStatusStore({ client: clients.dynamodb, tableName });
+  const secretStore = new SecretsManagerStore(clients.secrets);
+  const logger = createLogger({ role: 'api' });
+  return {
+    tasks,
+    orchestrator: new StepFunctionsOrchestrator({
+      sfn: clients.sfn, stateMachineArn: config.stateMachineArn ?? '', templates: config.templates, stackPrefix: config.stackPrefix, statusFor,
+    }),
+    secrets: {
+      list: async () => (await secretStore.list()).filter((s) => !config.secretNamePrefix || s.name.startsWith(config.secretNamePrefix)),
+    },
+    metrics: new CloudWatchMetrics({ cloudwatch: clients.cloudwatch, tasks, namespace: config.metricsNamespace }),
+    logs: new CloudWatchTaskLogs({ logs: clients.logs, tasks }),
+    objects: {
+      list: async (task, o) => {
+        const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
+        if (!table) return [];
+        return (await statusFor(table).list({ ...o, status: o.status as ObjectStatus | undefined })).map((r) => ({
+          key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt,
+        }));
+      },
+    },
+    estimator: s3TaskEstimator(secretStore, logger),
+  };
+}
+
+export function cloudStepDeps(config: LambdaConfig, clients: CloudClients): StepDeps {
+  return {
+    tasks: new DynamoTaskStore(clients.dynamodb, config.taskTable),
+    cfn: clients.cfn,
+    logs: clients.logs,
+    sqs: clients.sqs,
+    sns: clients.sns,
+    notifyTopicArn: config.notifyTopicArn,
+    statusFor: (tableName) => new DynamoStatusStore({ client: clients.dynamodb, tableName }),
+    templates: config.templates,
+    stackPrefix: config.stackPrefix,
+    stackRoleArn: config.pluginStackRoleArn,
+  };
+}

@@ -1,0 +1,33 @@
+import { SqliteJobQueue } from '../../worker/adapters/embedded/sqlite-job-queue.js';
+import { parameterMap } from '../core/task.js';
+import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import { needsEcrApi } from '../../worker/ecr/registries.js';
+import { runImageSync } from '../../worker/ecr/run-image-sync.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { isComplete, runS3Transfer } from '../../worker/s3/run-transfer.js';
+import type { TransferJob } from '../../worker/s3/transfer-job.js';
+import type { EngineRunner } from './local-orchestrator.js';
+
+/** S3 task on embedded state: the queue and status live in the hub's SQLite file, keyed by task id. */
+export const runS3Engine: EngineRunner = async (task, ctx) => {
+  const params = parseS3TaskParams(parameterMap(task));
+  const queue = new SqliteJobQueue<TransferJob>(ctx.db, task.id, { maxReceiveCount: params.maxAttempts });
+  queue.purge();
+  const report = await runS3Transfer({
+    params, queue, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal,
+    onProgress: ctx.onProgress, progressIntervalMs: 1000,
+  });
+  return { complete: report.complete && isComplete(report), failed: report.failed };
+};
+
+/** Image task on embedded state: per-image status in the hub's SQLite file. */
+export const runEcrEngine: EngineRunner = async (task, ctx) => {
+  const params = parseEcrTaskParams(parameterMap(task));
+  // The AWS adapter (and its SDK) only for tasks with an ECR side.
+  const ecr = needsEcrApi(params) ? new (await import('../../worker/adapters/ecr/ecr-registry.js')).SdkEcrApi() : undefined;
+  const report = await runImageSync({
+    params, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal, ecr,
+    onProgress: (p) => ctx.onProgress(p),
+  });
+  return { complete: report.complete, failed: report.failed };
+};

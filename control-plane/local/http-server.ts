@@ -1,0 +1,91 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Logger } from '../../worker/core/log.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff',
+};
+const MAX_BODY = 1024 * 1024;
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request body is larger than 1 MiB');
+    chunks.push(c as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * The local hub's HTTP face on loopback: POST /graphql (bearer token required), GET /config.json for the
+ * console, and the built console itself with a single-page-app fallback.
+ */
+export function createHubServer(options: {
+  token: string;
+  execute: (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => Promise<unknown>;
+  consoleDir?: string;
+  logger: Logger;
+}): Server {
+  const root = options.consoleDir ? resolve(options.consoleDir) : undefined;
+  return createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    try {
+      if (url.pathname === '/graphql') {
+        if (req.method !== 'POST') return send(res, 405, { errors: [{ message: 'use POST' }] });
+        if (!tokenMatches(req.headers.authorization, options.token)) {
+          return send(res, 401, { errors: [{ message: 'unauthorized: send Authorization: Bearer <token printed by dth serve>' }] });
+        }
+        let body: unknown;
+        try {
+          body = await readJson(req);
+        } catch (err) {
+          return send(res, 400, { errors: [{ message: `body: ${(err as Error).message}` }] });
+        }
+        return send(res, 200, await options.execute((body ?? {}) as Record<string, unknown>));
+      }
+      if (url.pathname === '/config.json') return send(res, 200, { authType: 'LOCAL', apiUrl: '/graphql' });
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'method not allowed' });
+      if (!root || !existsSync(join(root, 'index.html'))) {
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        return res.end('The console is not built: run `npm run build:portal`. The API is at POST /graphql.');
+      }
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        return send(res, 400, { message: 'malformed path' });
+      }
+      const wanted = normalize(join(root, path));
+      const file = wanted.startsWith(root + sep) && existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
+        'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+      });
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file).pipe(res);
+    } catch (err) {
+      options.logger.error('hub.request_failed', { path: url.pathname, error: err });
+      if (!res.headersSent) send(res, 500, { errors: [{ message: 'internal error' }] });
+      else res.end();
+    }
+  });
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { ControlPlaneDeps } from '../core/ports.js';
+import { createResolvers } from '../core/resolvers.js';
+import { s3TaskEstimator } from '../core/s3-estimator.js';
+import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import type { Logger } from '../../worker/core/log.js';
+import type { ObjectStatus } from '../../worker/ports/status-store.js';
+import { runEcrEngine, runS3Engine } from './engines.js';
+import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
+import { createHubServer } from './http-server.js';
+import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
+import { LocalTelemetry } from './local-telemetry.js';
+import { SqliteTaskStore } from './sqlite-task-store.js';
+
+export interface HubOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  token?: string;
+  secretsFile?: string;
+  consoleDir?: string;
+  logger: Logger;
+  /** Extra engines (the image engine registers itself here). */
+  engines?: Partial<Record<'S3EC2' | 'ECR', EngineRunner>>;
+}
+
+export interface RunningHub {
+  url: string;
+  token: string;
+  resumed: number;
+  close(): Promise<void>;
+}
+
+/** Wires the control plane to embedded adapters and serves it on loopback. */
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const db = openSqliteDatabase(join(options.dataDir, 'hub.db'));
+  const tasks = new SqliteTaskStore(db);
+  const telemetry = new LocalTelemetry(db);
+  const secrets = new FileSecretStore(options.secretsFile ?? join(options.dataDir, 'secrets.json'));
+  const orchestrator = new LocalOrchestrator({
+    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
+  });
+  const deps: ControlPlaneDeps = {
+    tasks, orchestrator, metrics: telemetry, logs: telemetry, liveProgressInLists: true,
+    secrets: { list: () => secrets.list() },
+    objects: {
+      list: async (task, o) => (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined }))
+        .map((r) => ({ key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt })),
+    },
+    estimator: s3TaskEstimator(secrets, options.logger),
+  };
+  const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const server = createHubServer({ token, execute, consoleDir: options.consoleDir, logger: options.logger });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, host, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const resumed = await orchestrator.resumeUnfinished();
+  return {
+    url: `http://${host}:${port}`,
+    token,
+    resumed,
+    close: async () => {
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeIdleConnections();
+      await orchestrator.shutdown();
+      server.closeAllConnections();
+      await closed;
+      db.close();
+    },
+  };
+}

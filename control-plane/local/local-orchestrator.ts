@@ -1,0 +1,170 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Orchestrator } from '../core/ports.js';
+import type { ProgressInfo, TaskRecord } from '../core/task.js';
+import { validateCreateTask } from '../core/validate-task.js';
+import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
+import { SqliteStatusStore } from '../../worker/adapters/embedded/sqlite-status-store.js';
+import { createLogger, type Logger } from '../../worker/core/log.js';
+import type { SecretStore } from '../../worker/ports/secret-store.js';
+import type { StatusStore } from '../../worker/ports/status-store.js';
+import type { SqliteTaskStore } from './sqlite-task-store.js';
+import type { LocalTelemetry } from './local-telemetry.js';
+
+export interface EngineProgress {
+  total: number; done: number; skipped: number; failed: number; verified: number; inProgress: number; pending: number;
+  bytesTotal: number; bytesDone: number; bytesPerSecond: number; etaSeconds?: number;
+}
+
+export interface EngineOutcome {
+  /** Every object/image transferred (or skipped as unchanged) and verified. */
+  complete: boolean;
+  failed: number;
+}
+
+/** Runs one pass of a task's engine on embedded state. */
+export type EngineRunner = (task: TaskRecord, ctx: {
+  db: SqliteDatabase; status: StatusStore; secrets: SecretStore; logger: Logger; signal: AbortSignal;
+  onProgress: (p: EngineProgress) => void;
+}) => Promise<EngineOutcome>;
+
+function progressInfo(p: EngineProgress): ProgressInfo {
+  return {
+    total: p.total, replicated: p.done, failed: p.failed, skipped: p.skipped, verified: p.verified,
+    bytesTotal: p.bytesTotal, bytesDone: p.bytesDone, rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds,
+  };
+}
+
+/**
+ * The local hub's orchestrator: runs each task's engine in this process (instead of a CloudFormation stack),
+ * drives the same lifecycle as the cloud (STARTING → IN_PROGRESS → DONE | ERROR | STOPPING → STOPPED)
+ * and reruns FIXED_RATE tasks on their schedule.
+ */
+export class LocalOrchestrator implements Orchestrator {
+  private shuttingDown = false;
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void>; last?: EngineProgress }>();
+
+  constructor(private readonly deps: {
+    db: SqliteDatabase;
+    tasks: SqliteTaskStore;
+    secrets: SecretStore;
+    telemetry: LocalTelemetry;
+    engines: Partial<Record<TaskRecord['type'], EngineRunner>>;
+    logger: Logger;
+    sampleIntervalMs?: number;
+    /** Multiplies FIXED_RATE intervals (tests shorten `rate(1 minute)` with it); default 1. */
+    scheduleScale?: number;
+  }) {}
+
+  async start(task: TaskRecord): Promise<Partial<TaskRecord>> {
+    if (!this.deps.engines[task.type]) {
+      return { progress: 'ERROR', errorCode: 'ENGINE_ERROR', errorMessage: `the local hub has no ${task.type} engine` };
+    }
+    if (this.running.has(task.id)) return {};
+    const abort = new AbortController();
+    const entry: { abort: AbortController; done: Promise<void>; last?: EngineProgress } = { abort, done: Promise.resolve() };
+    entry.done = this.runLoop(task, abort.signal, entry).finally(() => this.running.delete(task.id));
+    this.running.set(task.id, entry);
+    // No `progress` here: the run loop has already moved the task to IN_PROGRESS, and the caller merges this patch.
+    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL' };
+  }
+
+  private async runLoop(task: TaskRecord, signal: AbortSignal, entry: { last?: EngineProgress }): Promise<void> {
+    const { tasks, telemetry, db, secrets } = this.deps;
+    const engine = this.deps.engines[task.type]!;
+    const status = new SqliteStatusStore(db, task.id);
+    const intervalSec = task.scheduleType === 'FIXED_RATE'
+      ? validateCreateTask({ ...task, parameters: task.parameters }).intervalSec ?? 3600
+      : undefined;
+    let run = 0;
+    // Let createTask answer with the task as created (STARTING) before the run begins.
+    await new Promise((ok) => setImmediate(ok));
+    await tasks.update(task.id, { progress: 'IN_PROGRESS', errorCode: undefined, errorMessage: undefined });
+    for (;;) {
+      run++;
+      const stream = `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const logger = createLogger({ taskId: task.id }, { write: (line) => telemetry.appendLog(task.id, stream, line) });
+      let lastSample = 0;
+      const onProgress = (p: EngineProgress) => {
+        entry.last = p;
+        if (Date.now() - lastSample >= (this.deps.sampleIntervalMs ?? 2000)) {
+          lastSample = Date.now();
+          telemetry.sample(task.id, p);
+        }
+      };
+      try {
+        logger.info('task.run_started', { run });
+        const outcome = await engine(task, { db, status, secrets, logger, signal, onProgress });
+        const snapshot = entry.last ? progressInfo(entry.last) : undefined;
+        if (entry.last) telemetry.sample(task.id, entry.last);
+        logger.info('task.run_finished', { run, ...outcome });
+        if (signal.aborted) break;
+        if (task.scheduleType === 'ONE_TIME') {
+          await tasks.update(task.id, outcome.complete
+            ? { progress: 'DONE', progressInfo: snapshot, stoppedAt: new Date().toISOString() }
+            : { progress: 'ERROR', progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome), stoppedAt: new Date().toISOString() });
+          return;
+        }
+        await tasks.update(task.id, outcome.complete
+          ? { progressInfo: snapshot, errorCode: undefined, errorMessage: undefined }
+          : { progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome) });
+      } catch (err) {
+        if (signal.aborted) break;
+        const message = err instanceof Error ? err.message : String(err);
+        logger.error('task.run_failed', { run, error: message });
+        await tasks.update(task.id, { progress: 'ERROR', errorCode: 'FINDER_ERROR', errorMessage: message, stoppedAt: new Date().toISOString() });
+        return;
+      }
+      await sleep(intervalSec! * 1000 * (this.deps.scheduleScale ?? 1), undefined, { signal }).catch(() => {});
+      if (signal.aborted) break;
+    }
+    // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
+    if (this.shuttingDown) return;
+    await tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString(), progressInfo: entry.last ? progressInfo(entry.last) : undefined });
+  }
+
+  private async failureMessage(status: StatusStore, outcome: EngineOutcome): Promise<string> {
+    const first = (await status.list({ status: 'FAILED', limit: 1 }))[0];
+    return `${outcome.failed} object(s) failed${first ? `; first: ${first.key}: ${first.error}` : ''}`;
+  }
+
+  async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
+    const entry = this.running.get(task.id);
+    if (entry) {
+      entry.abort.abort(new Error('stopped by user'));
+      await entry.done;
+    }
+    const current = await this.deps.tasks.get(task.id);
+    return { progress: 'STOPPED', stoppedAt: current?.stoppedAt ?? new Date().toISOString() };
+  }
+
+  async progress(task: TaskRecord): Promise<ProgressInfo | undefined> {
+    const last = this.running.get(task.id)?.last;
+    if (last) return progressInfo(last);
+    const s = await new SqliteStatusStore(this.deps.db, task.id).summary();
+    return { total: s.total, replicated: s.done, failed: s.failed, skipped: s.skipped, verified: s.verified, bytesTotal: s.bytesTotal, bytesDone: s.bytesDone };
+  }
+
+  /** After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume). */
+  async resumeUnfinished(): Promise<number> {
+    const unfinished = await this.deps.tasks.unfinished();
+    for (const task of unfinished) {
+      if (task.progress === 'STOPPING') {
+        await this.deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString() });
+        continue;
+      }
+      this.deps.logger.info('hub.resume_task', { taskId: task.id });
+      const patch = await this.start(task);
+      if (patch.progress === 'ERROR') await this.deps.tasks.update(task.id, patch);
+    }
+    return unfinished.length;
+  }
+
+  /** Graceful shutdown: stop every run without marking tasks STOPPED, so they resume on the next start. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const entries = [...this.running.values()];
+    for (const e of entries) e.abort.abort(new Error('hub shutting down'));
+    await Promise.allSettled(entries.map((e) => e.done));
+  }
+}
+

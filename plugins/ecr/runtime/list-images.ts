@@ -1,0 +1,53 @@
+/**
+ * ECR plugin state machine, first step: the images of the task (see listTaskImages in ../aws/image-lister.ts).
+ * Composition only: Secrets Manager for the task's secrets, the ECR API adapter for ECR sides, DynamoDB status, S3 list.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoStatusStore } from '../../../worker/adapters/aws/dynamo-status-store.js';
+import { SecretsManagerStore } from '../../../worker/adapters/aws/secrets-manager-store.js';
+import { SdkEcrApi } from '../../../worker/adapters/ecr/ecr-registry.js';
+import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
+import { envUrl, envValue } from '../../../worker/core/env-values.js';
+import { InvalidParameterError } from '../../../worker/core/errors.js';
+import { createLogger } from '../../../worker/core/log.js';
+import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
+import { needsEcrApi, resolveRegistries } from '../../../worker/ecr/registries.js';
+import { parsePlatform } from '../../../worker/ecr/run-image-sync.js';
+import { listTaskImages, publishImageList, type PublishedImageList } from './image-lister.js';
+
+/** The copy task's platform when the template does not say (its task definition runs X86_64). */
+const DEFAULT_COPY_PLATFORM = 'linux/amd64';
+
+/** The state machine passes its execution name, so each run's list has its own key. */
+export async function handler(event: { executionName?: string } = {}): Promise<PublishedImageList> {
+  const env = process.env;
+  const table = envValue(env, 'STATUS_TABLE');
+  if (!table) throw new InvalidParameterError('STATUS_TABLE', 'is required (the task status table)');
+  const listBucket = envValue(env, 'IMAGE_LIST_BUCKET');
+  if (!listBucket) throw new InvalidParameterError('IMAGE_LIST_BUCKET', 'is required (the bucket the image list is written to)');
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(env.TASK_PARAMS ?? '') as Record<string, unknown>;
+  } catch {
+    throw new InvalidParameterError('TASK_PARAMS', 'must be the task parameters as a JSON object');
+  }
+  const params = parseEcrTaskParams(raw);
+  const region = envValue(env, 'AWS_REGION') ?? 'us-east-1';
+  const platform = parsePlatform(envValue(env, 'COPY_PLATFORM') ?? DEFAULT_COPY_PLATFORM, 'COPY_PLATFORM');
+  const logger = createLogger({ command: 'ecr list', taskId: env.TASK_ID }, { write: (line) => process.stdout.write(line + '\n') });
+  const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }));
+  let registries;
+  try {
+    registries = await resolveRegistries(params, { secrets, ecr: needsEcrApi(params) ? new SdkEcrApi() : undefined, logger });
+    await registries.checkLogins();
+  } catch (err) {
+    // The control plane's checkFinder step waits for finder.done or finder.failed.
+    logger.error('finder.failed', { error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }), tableName: table });
+  const listed = await listTaskImages({ params, catalogFor: registries.catalogFor, status, logger, registries, platform });
+  const lists = new S3ObjectStore({ bucket: listBucket, region });
+  return publishImageList(lists, `image-lists/${event.executionName ?? Date.now().toString(36)}.json`, listed);
+}

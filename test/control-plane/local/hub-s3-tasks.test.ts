@@ -1,0 +1,134 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { s3Client, servers } from '../../support/servers.js';
+import { baseParams, bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
+import { CREATE, params, startHubProcess, TEST_SECRET_VALUE, waitForTask, type HubProcess } from './hub-process.js';
+
+const hubs: HubProcess[] = [];
+afterAll(async () => { await Promise.all(hubs.map((h) => h.stop().catch(() => {}))); });
+
+async function hub(dataDir?: string) {
+  const h = await startHubProcess(dataDir);
+  hubs.push(h);
+  return h;
+}
+
+describe('dth serve: GraphQL task API over HTTP', () => {
+  it('rejects calls without the token', async () => {
+    const h = await hub();
+    expect((await h.gql('{ listTasksV2 { total } }', {}, null)).status).toBe(401);
+    expect((await h.gql('{ listTasksV2 { total } }', {}, 'wrong-token')).status).toBe(401);
+    expect((await h.gql('{ listTasksV2 { total } }')).body.data).toEqual({ listTasksV2: { total: 0 } });
+  });
+
+  it('names the bad field and stores nothing on invalid input', async () => {
+    const h = await hub();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcBucket: 'ok-bucket', destBucket: 'Bad_Name', srcRegion: 'us-east-1' }) }, 'destBucket'],
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ destBucket: 'dst-bucket', srcRegion: 'us-east-1' }) }, 'srcBucket'],
+      [{ type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ srcBucket: 'aaa', destBucket: 'bbb', srcRegion: 'us-east-1', scheduleExpression: 'every day' }) }, 'scheduleExpression'],
+      [{ type: 'ECR', scheduleType: 'ONE_TIME', parameters: params({ sourceType: 'Public', srcImageList: 'ok/repo:1\nBad Repo:x', destRegistry: '127.0.0.1:5000' }) }, 'srcImageList'],
+    ];
+    for (const [input, field] of cases) {
+      const r = await h.gql(CREATE, { input });
+      expect(r.body.errors?.[0].extensions?.field, JSON.stringify(r.body)).toBe(field);
+      expect(r.body.errors?.[0].message).toContain(field);
+    }
+    expect((await h.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(0);
+  });
+
+  it('runs an S3 task to DONE with counts from the status store, and never returns secret values', async () => {
+    const { src, dst } = await bucketPair();
+    for (let i = 0; i < 12; i++) await putSource(src, `obj-${i}`, `content ${i}`);
+    const h = await hub();
+    const secrets = await h.gql('{ listSecrets { name arn } }');
+    expect(secrets.body.data.listSecrets).toEqual([{ name: 's3rver', arn: null }]);
+
+    const estimate = await h.gql(`query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects bytes estimatedRequestCostUsd } }`, { p: params(baseParams(src, dst)) });
+    expect(estimate.body.data.estimateTask).toMatchObject({ objects: 12 });
+
+    const created = await h.gql(CREATE, { input: { type: 'S3EC2', description: 'hub test', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst)) } });
+    const id = created.body.data.createTask.id;
+    expect(created.body.data.createTask.progress).toBe('STARTING');
+    const done = await waitForTask(h, id, (t) => t.progress === 'DONE' || t.progress === 'ERROR');
+    expect(done.progress).toBe('DONE');
+    expect(done.progressInfo).toMatchObject({ total: 12, replicated: 12, failed: 0, verified: 12 });
+    expect((await readObject(servers.s3Dest, dst, 'obj-11')).toString()).toBe('content 11');
+
+    const objects = await h.gql(`query($id: ID!) { listTaskObjects(id: $id, limit: 5) { key status verified checksum } }`, { id });
+    expect(objects.body.data.listTaskObjects).toHaveLength(5);
+    expect(objects.body.data.listTaskObjects[0]).toMatchObject({ status: 'DONE', verified: true });
+
+    const list = await h.gql('{ listTasksV2(progress: DONE, page: 1, count: 10) { total items { id description } } }');
+    expect(list.body.data.listTasksV2).toEqual({ total: 1, items: [{ id, description: 'hub test' }] });
+
+    const streams = await h.gql(`query($id: ID!) { listLogStreams(id: $id) { total logStreams { logStreamName } } }`, { id });
+    const stream = streams.body.data.listLogStreams.logStreams[0].logStreamName;
+    const events = await h.gql(`query($id: ID!, $s: String!) { getLogEvents(id: $id, logStreamName: $s, limit: 500) { logEvents { message } } }`, { id, s: stream });
+    const logText = JSON.stringify(events.body.data);
+    expect(logText).toContain('task.run_finished');
+
+    const metrics = await h.gql(`query($id: ID!) { getMetricHistoryData(id: $id, graphName: TransferredFailedObjects, period: 1) { series { name data } xaxis { categories } } }`, { id });
+    expect(metrics.body.data.getMetricHistoryData.series.map((s: { name: string }) => s.name)).toEqual(['Completed', 'Failed']);
+    expect(metrics.body.data.getMetricHistoryData.series[0].data.at(-1)).toBe(12);
+
+    const everything = JSON.stringify([secrets.body, created.body, objects.body, list.body, events.body, metrics.body]) + h.output();
+    expect(everything).not.toContain(TEST_SECRET_VALUE);
+  });
+
+  it('stops a running task and does no more work after STOPPED', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'first', '1');
+    const h = await hub();
+    const created = await h.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ ...baseParams(src, dst), scheduleExpression: 'rate(1 minute)' }) } });
+    const id = created.body.data.createTask.id;
+    await waitForTask(h, id, (t) => t.progressInfo?.replicated === 1);
+    const stopped = await h.gql(`mutation($id: String!) { stopTask(id: $id) { progress stoppedAt } }`, { id });
+    expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
+    expect(stopped.body.data.stopTask.stoppedAt).toBeTruthy();
+    await putSource(src, 'second', '2');
+    await sleep(1500);
+    await expect(readObject(servers.s3Dest, dst, 'second')).rejects.toThrow();
+    expect((await waitForTask(h, id, () => true)).progress).toBe('STOPPED');
+  });
+
+  it('stops a ONE_TIME task mid-run: STOPPED, and no object is copied after that', async () => {
+    const { src, dst } = await bucketPair();
+    const total = 200;
+    for (let i = 0; i < total; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => putSource(src, `many/${String(i + j).padStart(4, '0')}`, `body ${i + j}`)));
+    }
+    const h = await hub();
+    const created = await h.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...baseParams(src, dst), workerConcurrency: '1' }) } });
+    const id = created.body.data.createTask.id;
+    await waitForTask(h, id, (t) => t.progressInfo?.replicated >= 3);
+    const stopped = await h.gql(`mutation($id: String!) { stopTask(id: $id) { progress } }`, { id });
+    expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
+    const count = async () => (await s3Client(servers.s3Dest).send(new ListObjectsV2Command({ Bucket: dst }))).KeyCount ?? 0;
+    const atStop = await count();
+    expect(atStop).toBeLessThan(total);
+    await sleep(1500);
+    expect(await count()).toBe(atStop);
+    const after = await waitForTask(h, id, () => true);
+    expect(after.progress).toBe('STOPPED');
+    expect(after.progressInfo.replicated).toBeLessThan(total);
+  });
+
+  it('keeps tasks across a restart and resumes one that was running', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'before-restart', 'a');
+    const h1 = await hub();
+    const created = await h1.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ ...baseParams(src, dst), scheduleExpression: 'rate(1 hour)' }) } });
+    const id = created.body.data.createTask.id;
+    await waitForTask(h1, id, (t) => t.progressInfo?.replicated === 1);
+    await h1.stop('SIGTERM');
+
+    await putSource(src, 'after-restart', 'b');
+    const h2 = await hub(h1.dataDir);
+    expect(h2.output()).toMatch(/Resumed 1 unfinished task/);
+    const t = await waitForTask(h2, id, (x) => x.progress === 'IN_PROGRESS' && x.progressInfo?.replicated === 2);
+    expect(t.progressInfo.replicated).toBe(2);
+    expect((await readObject(servers.s3Dest, dst, 'after-restart')).toString()).toBe('b');
+  });
+});

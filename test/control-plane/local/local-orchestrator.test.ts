@@ -1,0 +1,112 @@
+/**
+ * The local orchestrator's lifecycle, in-process with stand-in engines (the real engines run end to end in
+ * hub-s3-tasks / hub-ecr-task): schedule reruns, stop, and the ERROR codes.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createResolvers } from '../../../control-plane/core/resolvers.js';
+import type { TaskRecord } from '../../../control-plane/core/task.js';
+import { FileSecretStore, openSqliteDatabase } from '../../../worker/adapters/embedded/index.js';
+import { createLogger } from '../../../worker/core/log.js';
+import { LocalOrchestrator, type EngineRunner } from '../../../control-plane/local/local-orchestrator.js';
+import { LocalTelemetry } from '../../../control-plane/local/local-telemetry.js';
+import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.js';
+
+const S3_PARAMS = [
+  ['srcType', 'S3_Compatible'], ['srcEndpoint', 'http://127.0.0.1:9'], ['srcBucket', 'src-bucket'], ['destBucket', 'dest-bucket'], ['destRegion', 'us-east-1'],
+].map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => { await Promise.all(cleanups.splice(0).map((c) => c())); });
+
+function setup(engine: EngineRunner) {
+  const dir = mkdtempSync(join(tmpdir(), 'dth-orch-'));
+  const db = openSqliteDatabase(join(dir, 'hub.db'));
+  const tasks = new SqliteTaskStore(db);
+  const telemetry = new LocalTelemetry(db);
+  const secrets = new FileSecretStore(join(dir, 'secrets.json'));
+  const logger = createLogger({ role: 'test' }, { write: () => {} });
+  const orchestrator = new LocalOrchestrator({ db, tasks, secrets, telemetry, logger, engines: { S3EC2: engine }, scheduleScale: 0.002, sampleIntervalMs: 0 });
+  const api = createResolvers({
+    tasks, orchestrator, metrics: telemetry, logs: telemetry, secrets: { list: async () => [] }, objects: { list: async () => [] },
+    estimator: { estimate: async () => { throw new Error('not used'); } },
+  });
+  cleanups.push(async () => { await orchestrator.shutdown(); db.close(); });
+  return { api, tasks };
+}
+
+async function until(get: () => Promise<TaskRecord | null | undefined>, ok: (t: TaskRecord) => boolean): Promise<TaskRecord> {
+  for (let i = 0; i < 200; i++) {
+    const t = await get();
+    if (t && ok(t)) return t;
+    await sleep(50);
+  }
+  throw new Error(`not reached; last: ${JSON.stringify(await get())}`);
+}
+
+const progress = { total: 3, done: 3, skipped: 0, failed: 0, verified: 3, inProgress: 0, pending: 0, bytesTotal: 30, bytesDone: 30, bytesPerSecond: 10 };
+
+describe('LocalOrchestrator lifecycle', () => {
+  it('ONE_TIME: STARTING → IN_PROGRESS → DONE with the engine\'s counts', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((ok) => { release = ok; });
+    const { api } = setup(async (_t, ctx) => {
+      ctx.onProgress(progress);
+      await Promise.race([gate, new Promise((ok) => ctx.signal.addEventListener('abort', ok))]);
+      return { complete: true, failed: 0 };
+    });
+    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
+    expect(t.progress).toBe('STARTING');
+    expect((await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'IN_PROGRESS')).progressInfo).toMatchObject({ total: 3, replicated: 3 });
+    release();
+    const done = await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'DONE');
+    expect(done.progressInfo).toMatchObject({ total: 3, replicated: 3, verified: 3, bytesDone: 30, failed: 0 });
+    expect(done.stoppedAt).toBeTruthy();
+    const chart = await api.getMetricHistoryData({ id: t.id, graphName: 'TransferredFailedObjects', period: 1 });
+    expect(chart.series[0].data.at(-1)).toBe(3);
+  });
+
+  it('FIXED_RATE reruns the engine on its schedule until stopped; nothing runs after STOPPED', async () => {
+    let runs = 0;
+    const { api } = setup(async () => { runs++; return { complete: true, failed: 0 }; });
+    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [...S3_PARAMS, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 minute)' }] } });
+    for (let i = 0; i < 100 && runs < 3; i++) await sleep(50); // rate(1 minute) × 0.002 = 120 ms
+    expect(runs).toBeGreaterThanOrEqual(3);
+    const stopped = await api.stopTask({ id: t.id });
+    expect(stopped.progress).toBe('STOPPED');
+    const after = runs;
+    await sleep(500);
+    expect(runs).toBe(after);
+    expect((await api.getTask({ id: t.id }))?.progress).toBe('STOPPED');
+  });
+
+  it('failed objects end a ONE_TIME task in ERROR COMPLETE_CHECK_ERROR naming the first failure', async () => {
+    const { api } = setup(async (_t, ctx) => {
+      await ctx.status.put({ key: 'photos/broken.jpg', size: 5, status: 'FAILED', attempts: 5, error: 'AccessDenied' });
+      return { complete: false, failed: 1 };
+    });
+    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
+    const e = await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR');
+    expect(e).toMatchObject({ errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed; first: photos/broken.jpg: AccessDenied' });
+    expect(await api.getErrorMessage({ id: t.id })).toEqual({ errorCode: 'COMPLETE_CHECK_ERROR', errMessage: e.errorMessage });
+    expect(e.stoppedAt).toBeTruthy();
+  });
+
+  it('an engine that cannot list ends the task in ERROR FINDER_ERROR with its message', async () => {
+    const { api } = setup(async () => { throw new Error('srcBucket: bucket "src-bucket" does not exist'); });
+    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
+    expect(await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR')).toMatchObject({
+      errorCode: 'FINDER_ERROR', errorMessage: 'srcBucket: bucket "src-bucket" does not exist',
+    });
+  });
+
+  it('invalid paging arguments name the argument', async () => {
+    const { api } = setup(async () => ({ complete: true, failed: 0 }));
+    await expect(api.listTasksV2({ count: 0 })).rejects.toThrow(/^count: must be a whole number/);
+    await expect(api.listTasksV2({ page: 1.5 })).rejects.toThrow(/^page:/);
+    await expect(api.getLogEvents({ id: 'x', logStreamName: 's' })).rejects.toThrow(/^id: task "x" does not exist/);
+  });
+});
