@@ -52,8 +52,8 @@ export class EcrCatalog implements RegistryCatalog {
 }
 
 export interface SdkEcrApiOptions {
-  /** Extra client settings (an endpoint for the emulator, retries). */
-  clientConfig?: Pick<ECRClientConfig, 'endpoint' | 'maxAttempts'>;
+  /** Client settings: an endpoint (the emulator), retries, the runtime's own credentials (default: the default chain). */
+  clientConfig?: Pick<ECRClientConfig, 'endpoint' | 'maxAttempts' | 'credentials'>;
   /**
    * Registry host for an account and region instead of the token's proxy endpoint: lets a local registry stand in
    * for ECR's in tests, the ECR API itself being the emulator's.
@@ -66,11 +66,13 @@ class SdkEcrRegistry implements EcrRegistryApi {
   private readonly sts: STSClient;
 
   constructor(private readonly target: EcrTarget, private readonly options: SdkEcrApiOptions) {
-    const credentials = target.keys
-      ? { accessKeyId: target.keys.accessKeyId, secretAccessKey: target.keys.secretAccessKey, sessionToken: target.keys.sessionToken }
-      : undefined;
-    this.ecr = new ECRClient({ region: target.region, credentials, ...options.clientConfig });
-    this.sts = new STSClient({ region: target.region, credentials, ...options.clientConfig });
+    const config = {
+      ...options.clientConfig, region: target.region,
+      // The secret's keys win over the runtime's own credentials.
+      ...(target.keys ? { credentials: { accessKeyId: target.keys.accessKeyId, secretAccessKey: target.keys.secretAccessKey, sessionToken: target.keys.sessionToken } } : {}),
+    };
+    this.ecr = new ECRClient(config);
+    this.sts = new STSClient(config);
   }
 
   async callerAccount(): Promise<string> {
