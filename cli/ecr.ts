@@ -21,9 +21,10 @@ Copies container images with skopeo (digests kept), skipping images whose destin
 Exit 0 only when no image of this run failed; 1 when one did; 2 for bad input.
 
 sync: secrets from a local JSON file (default ~/.dth/secrets.json), state in ~/.dth/images.db.
-copy-one (cloud role): one image (--image or IMAGE), parameters from TASK_PARAMS (JSON) or TASK_PARAMS_FILE,
-  secrets from AWS Secrets Manager, status in the DynamoDB table STATUS_TABLE when set. Optional: AWS_REGION,
-  SECRETS_ENDPOINT, DYNAMODB_ENDPOINT (endpoint overrides), LOG_LEVEL.
+copy-one (cloud role): one image (--image or IMAGE), parameters from TASK_PARAMS_PATH (SSM, where the control plane
+  puts parameters too large for CloudFormation), TASK_PARAMS (JSON) or TASK_PARAMS_FILE; secrets from AWS Secrets
+  Manager; status in the DynamoDB table STATUS_TABLE when set. AWS_REGION required. Optional: SECRETS_ENDPOINT,
+  DYNAMODB_ENDPOINT, SSM_ENDPOINT (endpoint overrides), LOG_LEVEL.
 
 Parameters: ${ECR_PARAM_NAMES.join(', ')}`;
 
@@ -131,26 +132,6 @@ async function sync(argv: string[]): Promise<number> {
   }
 }
 
-/** TASK_PARAMS (JSON object, or CloudFormation's [{ParameterKey, ParameterValue}] list) or TASK_PARAMS_FILE. */
-function paramsFromEnv(): Record<string, unknown> {
-  const inline = envValue(process.env, 'TASK_PARAMS');
-  const file = envValue(process.env, 'TASK_PARAMS_FILE');
-  if (inline && file) throw new InvalidParameterError('TASK_PARAMS', 'set either TASK_PARAMS or TASK_PARAMS_FILE, not both');
-  if (file) return readParamsFile(file);
-  if (!inline) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(inline);
-  } catch {
-    throw new InvalidParameterError('TASK_PARAMS', 'is not valid JSON');
-  }
-  if (Array.isArray(parsed)) {
-    return Object.fromEntries(parsed.map((p: { ParameterKey?: unknown; ParameterValue?: unknown }) => [String(p?.ParameterKey), p?.ParameterValue]));
-  }
-  if (!parsed || typeof parsed !== 'object') throw new InvalidParameterError('TASK_PARAMS', 'must hold a JSON object of task parameters');
-  return parsed as Record<string, unknown>;
-}
-
 /** Secrets Manager and, when STATUS_TABLE names it, the task's DynamoDB status table (SDKs loaded only here). */
 async function cloudPorts(region: string): Promise<{ secrets: SecretStore; status: StatusStore; close(): void }> {
   const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
@@ -177,11 +158,16 @@ async function copyOne(argv: string[]): Promise<number> {
   const { flags } = parseArgs(argv, []);
   const image = flags.get('image') ?? envValue(process.env, 'IMAGE');
   if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag), or set IMAGE');
-  const raw = { ...(flags.has('params') ? readParamsFile(flags.get('params')!) : paramsFromEnv()), ...paramsFromFlags(flags, ECR_PARAM_NAMES, RESERVED) };
+  const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');
+  if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of Secrets Manager, SSM and the status table)');
+  const fromEnv = ['TASK_PARAMS_PATH', 'TASK_PARAMS', 'TASK_PARAMS_FILE'].some((name) => envValue(process.env, name));
+  const { taskParamsFromEnv } = await import('../worker/adapters/aws/ssm-task-params.js');
+  const { SSMClient } = await import('@aws-sdk/client-ssm');
+  const base = flags.has('params') ? readParamsFile(flags.get('params')!)
+    : fromEnv ? await taskParamsFromEnv(process.env, () => new SSMClient({ region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') })) : {};
+  const raw = { ...base, ...paramsFromFlags(flags, ECR_PARAM_NAMES, RESERVED) };
   // The Map item names one image of the task's list; ALL and ALL_TAGS were expanded by the lister.
   const params = parseEcrTaskParams({ ...raw, srcList: 'SELECTED', srcImageList: image });
-  const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION') ?? params.destRegion ?? params.srcRegion;
-  if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of Secrets Manager and the status table)');
   const level = (envValue(process.env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   const logger: Logger = createLogger({ role: 'ecr copy-one', taskId: envValue(process.env, 'TASK_ID'), image }, { level });
   const ports = await cloudPorts(region);

@@ -13,9 +13,13 @@ import {
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { isComplete } from '../../worker/s3/run-transfer.js';
-import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
+import {
+  CFN_PARAMETER_MAX_BYTES, INLINE_TASK_PARAMS_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput, taskParamsPath,
+} from '../core/plugin-contract.js';
+import { deleteTaskParams, writeTaskParams } from '../../worker/adapters/aws/ssm-task-params.js';
 import type { TaskStore } from '../core/ports.js';
 import { parameterMap, type ProgressInfo, type TaskRecord, type TaskType } from '../core/task.js';
 
@@ -29,6 +33,8 @@ export interface StepDeps {
   logs?: CloudWatchLogsClient;
   sqs?: SQSClient;
   sns?: SNSClient;
+  /** SSM Parameter Store: task parameters too large for CloudFormation (plugins declaring TaskParamsPath). */
+  ssm?: SSMClient;
   notifyTopicArn?: string;
   /** The status store of a task's status table (DynamoStatusStore in the cloud). */
   statusFor?: (tableName: string) => StatusStore;
@@ -78,12 +84,7 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
     const summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: templateUrl }));
     const declared = new Set((summary.Parameters ?? []).map((p) => p.ParameterKey));
     const raw = parameterMap(task);
-    const values: Record<string, string> = {
-      ...raw,
-      [PLUGIN_PARAMETERS.taskId]: task.id,
-      [PLUGIN_PARAMETERS.taskParams]: JSON.stringify(raw),
-      [PLUGIN_PARAMETERS.schedule]: task.scheduleType === 'FIXED_RATE' ? raw.scheduleExpression || 'rate(1 hour)' : '',
-    };
+    const values: Record<string, string> = await pluginParameterValues(deps, task, raw, declared);
     const stackName = pluginStackName(deps.stackPrefix ?? 'DTH', task.type, task.id);
     const out = await cfn.send(new CreateStackCommand({
       StackName: stackName,
@@ -106,6 +107,32 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
   }
 }
 
+/**
+ * The CreateStack values: each task parameter, TaskId, TaskParams and the schedule. Parameters too large for
+ * CloudFormation (4 KB a value) go to SSM when the template declares TaskParamsPath; otherwise they are an error
+ * naming the parameter, before any stack exists.
+ */
+async function pluginParameterValues(deps: StepDeps, task: TaskRecord, raw: Record<string, string>, declared: Set<string | undefined>): Promise<Record<string, string>> {
+  const json = JSON.stringify(raw);
+  const values: Record<string, string> = {
+    ...raw,
+    [PLUGIN_PARAMETERS.taskId]: task.id,
+    [PLUGIN_PARAMETERS.taskParams]: json,
+    [PLUGIN_PARAMETERS.schedule]: task.scheduleType === 'FIXED_RATE' ? raw.scheduleExpression || 'rate(1 hour)' : '',
+  };
+  const tooLarge = Object.entries(values).filter(([k, v]) => declared.has(k) && Buffer.byteLength(v) > CFN_PARAMETER_MAX_BYTES).map(([k]) => k);
+  if (!declared.has(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath)) {
+    if (tooLarge.length) throw new Error(`${tooLarge[0]}: ${Buffer.byteLength(values[tooLarge[0]])} bytes; a ${task.type} task's parameters must each fit a CloudFormation parameter (${CFN_PARAMETER_MAX_BYTES} bytes)`);
+    return values;
+  }
+  if (tooLarge.length === 0 && Buffer.byteLength(json) <= INLINE_TASK_PARAMS_MAX_BYTES) return values;
+  const path = taskParamsPath(task.id);
+  await writeTaskParams(need(deps.ssm, 'SSM'), path, json);
+  // The full set travels through SSM; a value CloudFormation cannot hold is passed empty.
+  for (const k of tooLarge) values[k] = '';
+  return { ...values, [PLUGIN_PARAMETERS.taskParams]: '', [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: path };
+}
+
 /** DeleteStack of the task's plugin stack (stopTask). */
 export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
@@ -117,6 +144,8 @@ export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepO
   try {
     await need(deps.cfn, 'CloudFormation').send(new DeleteStackCommand({ StackName: task.stackId }));
     await deps.tasks.update(task.id, { progress: 'STOPPING', stackStatus: 'DELETE_IN_PROGRESS' });
+    // Parameters kept in SSM for the stack go with it (none for most tasks: one empty read).
+    if (deps.ssm) await deleteTaskParams(deps.ssm, taskParamsPath(task.id)).catch(() => undefined);
     return { ...event, result: 'WAIT' };
   } catch (err) {
     await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message(err), stoppedAt: now });

@@ -1,11 +1,15 @@
 /**
- * ECR plugin state machine, first step: the images of the task (see listTaskImages in ../aws/image-lister.ts).
- * Composition only: Secrets Manager for the task's secrets, the ECR API adapter for ECR sides, DynamoDB status, S3 list.
+ * ECR plugin state machine, first step: the images of the task (see listTaskImages in ./image-lister.ts).
+ * Composition only: parameters (SSM when large), Secrets Manager for the task's secrets, the ECR API adapter for ECR
+ * sides, DynamoDB status, the S3 list. Endpoint overrides (local testing): SSM_ENDPOINT, SECRETS_ENDPOINT,
+ * DYNAMODB_ENDPOINT, S3_ENDPOINT; the SDK clients also honour AWS_ENDPOINT_URL.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoStatusStore } from '../../../worker/adapters/aws/dynamo-status-store.js';
 import { SecretsManagerStore } from '../../../worker/adapters/aws/secrets-manager-store.js';
+import { taskParamsFromEnv } from '../../../worker/adapters/aws/ssm-task-params.js';
 import { SdkEcrApi } from '../../../worker/adapters/ecr/ecr-registry.js';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
 import { envUrl, envValue } from '../../../worker/core/env-values.js';
@@ -26,14 +30,9 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
   if (!table) throw new InvalidParameterError('STATUS_TABLE', 'is required (the task status table)');
   const listBucket = envValue(env, 'IMAGE_LIST_BUCKET');
   if (!listBucket) throw new InvalidParameterError('IMAGE_LIST_BUCKET', 'is required (the bucket the image list is written to)');
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(env.TASK_PARAMS ?? '') as Record<string, unknown>;
-  } catch {
-    throw new InvalidParameterError('TASK_PARAMS', 'must be the task parameters as a JSON object');
-  }
-  const params = parseEcrTaskParams(raw);
   const region = envValue(env, 'AWS_REGION') ?? 'us-east-1';
+  // A long image list reaches the lister through SSM (TASK_PARAMS_PATH), never a 4 KB environment value.
+  const params = parseEcrTaskParams(await taskParamsFromEnv(env, () => new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })));
   const platform = parsePlatform(envValue(env, 'COPY_PLATFORM') ?? DEFAULT_COPY_PLATFORM, 'COPY_PLATFORM');
   const logger = createLogger({ command: 'ecr list', taskId: env.TASK_ID }, { write: (line) => process.stdout.write(line + '\n') });
   const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }));
@@ -48,6 +47,6 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
   }
   const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }), tableName: table });
   const listed = await listTaskImages({ params, catalogFor: registries.catalogFor, status, logger, registries, platform });
-  const lists = new S3ObjectStore({ bucket: listBucket, region });
+  const lists = new S3ObjectStore({ bucket: listBucket, region, endpoint: envUrl(env, 'S3_ENDPOINT') });
   return publishImageList(lists, `image-lists/${event.executionName ?? Date.now().toString(36)}.json`, listed);
 }
