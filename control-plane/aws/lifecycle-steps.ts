@@ -122,7 +122,9 @@ async function pluginParameterValues(deps: StepDeps, task: TaskRecord, raw: Reco
   };
   const tooLarge = Object.entries(values).filter(([k, v]) => declared.has(k) && Buffer.byteLength(v) > CFN_PARAMETER_MAX_BYTES).map(([k]) => k);
   if (!declared.has(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath)) {
-    if (tooLarge.length) throw new Error(`${tooLarge[0]}: ${Buffer.byteLength(values[tooLarge[0]])} bytes; a ${task.type} task's parameters must each fit a CloudFormation parameter (${CFN_PARAMETER_MAX_BYTES} bytes)`);
+    if (tooLarge.length) {
+      throw new Error(`${tooLarge[0]}: ${Buffer.byteLength(values[tooLarge[0]])} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`);
+    }
     return values;
   }
   if (tooLarge.length === 0 && Buffer.byteLength(json) <= INLINE_TASK_PARAMS_MAX_BYTES) return values;
