@@ -16,10 +16,17 @@ module.exports = {
       to: { pathNot: ['^worker/', ...EXTERNAL], dependencyTypesNot: ['core'] },
     },
     {
-      name: 'image-engine-imports-no-adapter',
-      comment: 'The image engine talks to ports (worker/ports/); entry points compose the adapters (issue 17).',
+      name: 'params-schema-is-the-bottom',
+      comment: 'worker/params/ (the task-parameter schema) is read by every layer, so it imports nothing but itself.',
       severity: 'error',
-      from: { path: '^worker/ecr/' },
+      from: { path: '^worker/params/' },
+      to: { pathNot: ['^worker/params/'], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'engines-import-ports-not-adapters',
+      comment: 'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters.',
+      severity: 'error',
+      from: { path: '^worker/(s3|ecr|ports|core)/' },
       to: { path: '^worker/adapters/' },
     },
     {

@@ -4,17 +4,29 @@ import { join } from 'node:path';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { envUrl, envValue } from '../worker/core/env-values.js';
 import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
-import { ECR_PARAM_NAMES, parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
+import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
 import { needsEcrApi } from '../worker/ecr/registries.js';
 import { runImageSync, type ImageSyncProgress, type ImageSyncReport } from '../worker/ecr/run-image-sync.js';
+import { ECR_PARAMETERS } from '../worker/params/index.js';
 import type { EcrApi } from '../worker/ports/ecr-api.js';
 import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
 import { formatBytes, formatDuration } from './progress-view.js';
-import { paramsFromFlags, parseArgs, readParamsFile } from './task-input.js';
+import { optionHelp, overrideParams, parameterHelp, parseCommandLine, readParamsFile, type CommandOption } from './task-input.js';
+
+const OPTIONS: Record<string, CommandOption> = {
+  params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}]' },
+  secrets: { type: 'string', value: 'FILE', help: 'sync: local secrets file (default ~/.dth/secrets.json)' },
+  state: { type: 'string', value: 'FILE', help: 'sync: SQLite file with the per-image status (default ~/.dth/images.db)' },
+  'task-id': { type: 'string', value: 'ID', help: 'sync: state key; default: derived from the registries and prefix' },
+  image: { type: 'string', value: 'REPO:TAG', help: 'copy-one: the image to copy (default: IMAGE)' },
+  json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
+  verbose: { type: 'boolean', help: 'log every image (JSON on stderr)' },
+  help: { type: 'boolean', help: 'this text' },
+};
 
 const USAGE = `usage:
-  dth ecr sync [--params task.json] [--<parameter> value ...] [--secrets FILE] [--state FILE] [--json] [--verbose]
+  dth ecr sync [--params task.json] [--<parameter> value ...] [options]
   dth ecr copy-one --image repo:tag [--params task.json] [--<parameter> value ...]   (the Fargate copy task)
 
 Copies container images with skopeo (digests kept), skipping images whose destination digest already matches.
@@ -26,9 +38,18 @@ copy-one (cloud role): one image (--image or IMAGE), parameters from TASK_PARAMS
   Manager; status in the DynamoDB table STATUS_TABLE when set. AWS_REGION required. Optional: SECRETS_ENDPOINT,
   DYNAMODB_ENDPOINT, SSM_ENDPOINT (endpoint overrides), LOG_LEVEL.
 
-Parameters: ${ECR_PARAM_NAMES.join(', ')}`;
+Parameters (flags override the file; also in camelCase):
+${parameterHelp(ECR_PARAMETERS)}
 
-const RESERVED = ['params', 'secrets', 'state', 'task-id', 'image'];
+Options:
+${optionHelp(OPTIONS)}`;
+
+/** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
+function commandLine(argv: string[]) {
+  const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
+  const flag = (name: string) => (typeof options[name] === 'string' ? options[name] as string : undefined);
+  return { fromFlags, flag, switched: (name: string) => options[name] === true };
+}
 
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -100,19 +121,18 @@ function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean)
 }
 
 async function sync(argv: string[]): Promise<number> {
-  const { flags, switches } = parseArgs(argv, ['json', 'verbose']);
-  const raw = { ...(flags.has('params') ? readParamsFile(flags.get('params')!) : {}), ...paramsFromFlags(flags, ECR_PARAM_NAMES, RESERVED) };
-  const params = parseEcrTaskParams(raw);
+  const { fromFlags, flag, switched } = commandLine(argv);
+  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, flag('params') ? readParamsFile(flag('params')!) : {}, fromFlags));
   const home = join(homedir(), '.dth');
   const { FileSecretStore, openSqliteDatabase, SqliteStatusStore } = await import('../worker/adapters/embedded/index.js');
-  const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));
-  const db = openSqliteDatabase(flags.get('state') ?? join(home, 'images.db'));
-  const taskId = flags.get('task-id') ?? taskIdFor(params);
+  const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
+  const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
+  const taskId = flag('task-id') ?? taskIdFor(params);
   const status = new SqliteStatusStore(db, taskId);
-  const jsonOut = switches.has('json') || !process.stdout.isTTY;
+  const jsonOut = switched('json') || !process.stdout.isTTY;
   const terminal = jsonOut ? undefined : new TerminalProgress();
   const logger = createLogger({ command: 'ecr sync', taskId }, {
-    level: switches.has('verbose') ? 'info' : 'warn', write: terminal ? (line) => terminal.log(line) : undefined,
+    level: switched('verbose') ? 'info' : 'warn', write: terminal ? (line) => terminal.log(line) : undefined,
   });
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
@@ -155,19 +175,18 @@ async function cloudPorts(region: string): Promise<{ secrets: SecretStore; statu
  * Secrets Manager, the image's record in the task's status table. Exit 1 fails the Map item, which retries it.
  */
 async function copyOne(argv: string[]): Promise<number> {
-  const { flags } = parseArgs(argv, []);
-  const image = flags.get('image') ?? envValue(process.env, 'IMAGE');
+  const { fromFlags, flag } = commandLine(argv);
+  const image = flag('image') ?? envValue(process.env, 'IMAGE');
   if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag), or set IMAGE');
   const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');
   if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of Secrets Manager, SSM and the status table)');
   const fromEnv = ['TASK_PARAMS_PATH', 'TASK_PARAMS', 'TASK_PARAMS_FILE'].some((name) => envValue(process.env, name));
   const { taskParamsFromEnv } = await import('../worker/adapters/aws/ssm-task-params.js');
   const { SSMClient } = await import('@aws-sdk/client-ssm');
-  const base = flags.has('params') ? readParamsFile(flags.get('params')!)
+  const base = flag('params') ? readParamsFile(flag('params')!)
     : fromEnv ? await taskParamsFromEnv(process.env, () => new SSMClient({ region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') })) : {};
-  const raw = { ...base, ...paramsFromFlags(flags, ECR_PARAM_NAMES, RESERVED) };
   // The Map item names one image of the task's list; ALL and ALL_TAGS were expanded by the lister.
-  const params = parseEcrTaskParams({ ...raw, srcList: 'SELECTED', srcImageList: image });
+  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, base, { ...fromFlags, srcList: 'SELECTED', srcImageList: image }));
   const level = (envValue(process.env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   const logger: Logger = createLogger({ role: 'ecr copy-one', taskId: envValue(process.env, 'TASK_ID'), image }, { level });
   const ports = await cloudPorts(region);

@@ -14,14 +14,19 @@ import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/clie
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { deleteTaskParams, TASK_PARAMS_POINTER, writeTaskParams } from '../../worker/adapters/aws/ssm-task-params.js';
+import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
-import { isComplete } from '../../worker/s3/run-transfer.js';
+import { eventBridgeExpression } from '../../worker/core/schedule.js';
+import { canonicalParameters } from '../../worker/params/index.js';
+import { errorPatch, incompleteMessage, isFinal, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import {
-  CFN_PARAMETER_MAX_BYTES, INLINE_TASK_PARAMS_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput, taskParamsPath,
+  CFN_PARAMETER_MAX_BYTES, INLINE_TASK_PARAMS_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput,
+  taskParamsPath,
 } from '../core/plugin-contract.js';
-import { deleteTaskParams, writeTaskParams } from '../../worker/adapters/aws/ssm-task-params.js';
+import { storedTaskSchedule } from '../core/validate-task.js';
 import type { TaskStore } from '../core/ports.js';
-import { parameterMap, type ProgressInfo, type TaskRecord, type TaskType } from '../core/task.js';
+import type { TaskRecord, TaskType } from '../core/task.js';
 
 export type StepResult = 'WAIT' | 'NEXT' | 'END';
 export interface StepEvent { taskId: string; [k: string]: unknown }
@@ -45,14 +50,14 @@ export interface StepDeps {
   now?: () => Date;
 }
 
-const FINAL = new Set(['DONE', 'STOPPED', 'ERROR']);
-const STOPPED_OR_FINAL = new Set(['STOPPING', 'STOPPED', 'DONE', 'ERROR']);
 const CREATE_FAILED = new Set(['CREATE_FAILED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED']);
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} is not configured for this step`);
   return value;
 }
+
+const clock = (deps: StepDeps): Date => deps.now?.() ?? new Date();
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -65,31 +70,70 @@ async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
   return task;
 }
 
-export function toProgressInfo(s: StatusSummary): ProgressInfo {
-  return {
-    total: s.total, replicated: s.done, failed: s.failed, skipped: s.skipped, verified: s.verified,
-    bytesTotal: s.bytesTotal, bytesDone: s.bytesDone,
-  };
+/**
+ * The CreateStack parameters of a task: every task parameter under its schema name (older aliases resolved), plus
+ * TaskId, TaskParams and FinderScheduleExpression. A parameter the template does not declare is an error naming it —
+ * never dropped (createTask already refuses them in the cloud; this catches a template that disagrees with the schema).
+ */
+export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>): { ParameterKey: string; ParameterValue: string }[] {
+  const { parameters, unknown } = canonicalParameters(task.type, task.parameters);
+  if (unknown.length) throw new Error(`${unknown.join(', ')}: not a parameter of ${task.type} tasks`);
+  const schedule = storedTaskSchedule(task);
+  const values = new Map(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+  // ONE_TIME: a blank cron overrides the template's default schedule (the original's console sent "" too).
+  if (!schedule && declared.has('ec2CronExpression')) values.set('ec2CronExpression', '');
+  const missing = [...values.keys()].filter((k) => !declared.has(k));
+  if (missing.length) throw new Error(`${missing.join(', ')}: not declared by the plugin template, so the task cannot run as asked`);
+  values.set(PLUGIN_PARAMETERS.taskId, task.id);
+  values.set(PLUGIN_PARAMETERS.taskParams, JSON.stringify(Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]))));
+  values.set(PLUGIN_PARAMETERS.schedule, schedule ? eventBridgeExpression(schedule) : '');
+  return [...values].filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }
 
-/** CreateStack of the task's plugin template, passing only the parameters the template declares. */
+/** CreateStack of the task's plugin template with stackParameters. */
+/**
+ * CloudFormation holds 4 KB a parameter value. A template declaring TaskParamsPath takes a larger set (a long image
+ * list) through SSM: written under the task's path, TaskParams passed as a pointer to it, an oversized value empty. Without
+ * it, an oversized value is an error naming the parameter, before any stack exists.
+ */
+async function fitParameters(deps: StepDeps, task: TaskRecord, parameters: { ParameterKey: string; ParameterValue: string }[], declared: ReadonlySet<string>) {
+  const tooLarge = parameters.filter((p) => Buffer.byteLength(p.ParameterValue) > CFN_PARAMETER_MAX_BYTES).map((p) => p.ParameterKey);
+  const taskParams = parameters.find((p) => p.ParameterKey === PLUGIN_PARAMETERS.taskParams)?.ParameterValue ?? '';
+  if (!declared.has(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath)) {
+    if (tooLarge.length) {
+      const size = Buffer.byteLength(parameters.find((p) => p.ParameterKey === tooLarge[0])!.ParameterValue);
+      throw new Error(`${tooLarge[0]}: ${size} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`);
+    }
+    return parameters;
+  }
+  // The plugin also puts TaskParams into a Lambda's environment (4 KB in all): SSM well before that.
+  if (tooLarge.length === 0 && Buffer.byteLength(taskParams) <= INLINE_TASK_PARAMS_MAX_BYTES) return parameters;
+  const path = taskParamsPath(task.id);
+  await writeTaskParams(need(deps.ssm, 'SSM'), path, taskParams);
+  // TaskParams stays non-empty (an empty one means a standalone deploy to the template): it names where the set is.
+  const pointer = JSON.stringify({ [TASK_PARAMS_POINTER]: path });
+  return [
+    ...parameters.map((p) => (p.ParameterKey === PLUGIN_PARAMETERS.taskParams ? { ...p, ParameterValue: pointer } : tooLarge.includes(p.ParameterKey) ? { ...p, ParameterValue: '' } : p)),
+    { ParameterKey: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath, ParameterValue: path },
+  ];
+}
+
 export async function startStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
   if (task.stackId) return { ...event, stackId: task.stackId, result: 'WAIT' };
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const cfn = need(deps.cfn, 'CloudFormation');
   const templateUrl = deps.templates?.[task.type];
   try {
     if (!templateUrl) throw new Error(`no plugin template is configured for ${task.type} tasks`);
     const summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: templateUrl }));
-    const declared = new Set((summary.Parameters ?? []).map((p) => p.ParameterKey));
-    const raw = parameterMap(task);
-    const values: Record<string, string> = await pluginParameterValues(deps, task, raw, declared);
+    const declared = new Set((summary.Parameters ?? []).flatMap((p) => (p.ParameterKey ? [p.ParameterKey] : [])));
+    const parameters = await fitParameters(deps, task, stackParameters(task, declared), declared);
     const stackName = pluginStackName(deps.stackPrefix ?? 'DTH', task.type, task.id);
     const out = await cfn.send(new CreateStackCommand({
       StackName: stackName,
       TemplateURL: templateUrl,
-      Parameters: Object.entries(values).filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: parameters,
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
       RoleARN: deps.stackRoleArn,
       Tags: [{ Key: 'dth:task-id', Value: task.id }],
@@ -102,43 +146,15 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
     }
     return { ...event, stackId: out.StackId, result: 'WAIT' };
   } catch (err) {
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message(err), stoppedAt: (deps.now?.() ?? new Date()).toISOString() });
+    await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));
     return { ...event, result: 'END' };
   }
-}
-
-/**
- * The CreateStack values: each task parameter, TaskId, TaskParams and the schedule. Parameters too large for
- * CloudFormation (4 KB a value) go to SSM when the template declares TaskParamsPath; otherwise they are an error
- * naming the parameter, before any stack exists.
- */
-async function pluginParameterValues(deps: StepDeps, task: TaskRecord, raw: Record<string, string>, declared: Set<string | undefined>): Promise<Record<string, string>> {
-  const json = JSON.stringify(raw);
-  const values: Record<string, string> = {
-    ...raw,
-    [PLUGIN_PARAMETERS.taskId]: task.id,
-    [PLUGIN_PARAMETERS.taskParams]: json,
-    [PLUGIN_PARAMETERS.schedule]: task.scheduleType === 'FIXED_RATE' ? raw.scheduleExpression || 'rate(1 hour)' : '',
-  };
-  const tooLarge = Object.entries(values).filter(([k, v]) => declared.has(k) && Buffer.byteLength(v) > CFN_PARAMETER_MAX_BYTES).map(([k]) => k);
-  if (!declared.has(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath)) {
-    if (tooLarge.length) {
-      throw new Error(`${tooLarge[0]}: ${Buffer.byteLength(values[tooLarge[0]])} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`);
-    }
-    return values;
-  }
-  if (tooLarge.length === 0 && Buffer.byteLength(json) <= INLINE_TASK_PARAMS_MAX_BYTES) return values;
-  const path = taskParamsPath(task.id);
-  await writeTaskParams(need(deps.ssm, 'SSM'), path, json);
-  // The full set travels through SSM; a value CloudFormation cannot hold is passed empty.
-  for (const k of tooLarge) values[k] = '';
-  return { ...values, [PLUGIN_PARAMETERS.taskParams]: '', [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: path };
 }
 
 /** DeleteStack of the task's plugin stack (stopTask). */
 export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  const now = clock(deps).toISOString();
   if (!task.stackId) {
     await deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: now });
     return { ...event, result: 'END' };
@@ -150,7 +166,7 @@ export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepO
     if (deps.ssm) await deleteTaskParams(deps.ssm, taskParamsPath(task.id)).catch(() => undefined);
     return { ...event, result: 'WAIT' };
   } catch (err) {
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message(err), stoppedAt: now });
+    await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));
     return { ...event, result: 'END' };
   }
 }
@@ -158,7 +174,7 @@ export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepO
 /** DescribeStacks: records status, reason and outputs; moves the task on when the stack settles. */
 export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  const now = clock(deps).toISOString();
   if (!task.stackId) return { ...event, result: task.progress === 'STARTING' ? 'WAIT' : 'END' };
   let stack;
   try {
@@ -180,13 +196,11 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
     return out('END');
   }
   if (CREATE_FAILED.has(status)) {
-    await deps.tasks.update(task.id, {
-      ...base, progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: `stack ${status}${reason ? `: ${reason}` : ''}`, stoppedAt: now,
-    });
+    await deps.tasks.update(task.id, { ...base, ...errorPatch('CFN_ERROR', `stack ${status}${reason ? `: ${reason}` : ''}`, clock(deps)) });
     return out('END');
   }
   if (status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE') {
-    if (STOPPED_OR_FINAL.has(task.progress)) {
+    if (isStoppedOrFinal(task.progress)) {
       await deps.tasks.update(task.id, base);
       return out('END');
     }
@@ -197,30 +211,31 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
   return out('WAIT');
 }
 
-/** Waits for the finder's pass: its structured log lines `finder.done` / `finder.failed` since the task started. */
+/**
+ * Waits for the finder's pass: its structured log lines `finder.done` / `finder.failed` (worker/core/events.ts) since
+ * the task started; the latest decides.
+ */
 export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const logGroupName = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.finderLogGroup);
   if (!logGroupName) return { ...event, result: 'NEXT' };
   const logs = need(deps.logs, 'CloudWatch Logs');
   let nextToken: string | undefined;
-  let last: { message?: string; timestamp?: number } | undefined;
+  let last: { outcome: NonNullable<ReturnType<typeof readFinderOutcome>>; timestamp: number } | undefined;
   do {
     const page = await logs.send(new FilterLogEventsCommand({
-      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: '?"finder.done" ?"finder.failed"', nextToken,
+      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: FINDER_OUTCOME_PATTERN, nextToken,
     }));
-    for (const e of page.events ?? []) if (!last || (e.timestamp ?? 0) >= (last.timestamp ?? 0)) last = e;
+    for (const e of page.events ?? []) {
+      const outcome = e.message ? readFinderOutcome(e.message) : undefined;
+      if (outcome && (!last || (e.timestamp ?? 0) >= last.timestamp)) last = { outcome, timestamp: e.timestamp ?? 0 };
+    }
     nextToken = page.nextToken;
   } while (nextToken);
-  if (!last?.message) return { ...event, result: 'WAIT' };
-  if (last.message.includes('finder.failed')) {
-    let detail = last.message;
-    try {
-      const parsed = JSON.parse(last.message) as { error?: unknown };
-      if (parsed.error) detail = typeof parsed.error === 'string' ? parsed.error : JSON.stringify(parsed.error);
-    } catch { /* not JSON: keep the line */ }
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'FINDER_ERROR', errorMessage: detail, stoppedAt: (deps.now?.() ?? new Date()).toISOString() });
+  if (!last) return { ...event, result: 'WAIT' };
+  if (last.outcome.outcome === 'failed') {
+    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', last.outcome.error, clock(deps)));
     return { ...event, result: 'END' };
   }
   return { ...event, result: 'NEXT' };
@@ -229,7 +244,7 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
 /** Waits until the job queue holds no visible, in-flight or delayed messages. */
 export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
   if (!queueUrl) return { ...event, result: 'NEXT' };
   const out = await need(deps.sqs, 'SQS').send(new GetQueueAttributesCommand({
@@ -241,13 +256,13 @@ export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise
 }
 
 /**
- * Counts from the status table decide: a ONE_TIME task is DONE only when every object is transferred (or unchanged)
- * and verified, ERROR COMPLETE_CHECK_ERROR when objects failed; FIXED_RATE tasks record progress and keep going.
+ * Counts from the status table decide (control-plane/core/lifecycle.ts): a ONE_TIME task is DONE only when every
+ * object is transferred (or unchanged) and verified, ERROR COMPLETE_CHECK_ERROR once the counts settle short of that;
+ * FIXED_RATE tasks record progress (and a settled pass's error) and keep going.
  */
 export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   let summary: StatusSummary;
   let store: StatusStore;
   try {
@@ -256,36 +271,22 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
     store = need(deps.statusFor, 'status store')(table);
     summary = await store.summary();
   } catch (err) {
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: message(err), stoppedAt: now });
+    await deps.tasks.update(task.id, errorPatch('COMPLETE_CHECK_ERROR', message(err), clock(deps)));
     return { ...event, result: 'END' };
   }
-  const progressInfo = toProgressInfo(summary);
-  const settled = summary.pending === 0 && summary.inProgress === 0;
-  if (task.scheduleType === 'FIXED_RATE') {
-    await deps.tasks.update(task.id, { progressInfo });
-    return { ...event, result: 'WAIT' };
-  }
-  if (isComplete(summary)) {
-    await deps.tasks.update(task.id, { progress: 'DONE', progressInfo, stoppedAt: now });
-    return { ...event, result: 'END' };
-  }
-  if (settled) {
-    const first = (await store.list({ status: 'FAILED', limit: 1 }))[0];
-    const unverified = summary.done - summary.verified;
-    const why = summary.failed > 0
-      ? `${summary.failed} object(s) failed${first ? `; first: ${first.key}: ${first.error ?? 'unknown error'}` : ''}`
-      : `${unverified > 0 ? unverified : summary.total - summary.done - summary.skipped} object(s) were not transferred and verified`;
-    await deps.tasks.update(task.id, { progress: 'ERROR', progressInfo, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: why, stoppedAt: now });
-    return { ...event, result: 'END' };
-  }
-  await deps.tasks.update(task.id, { progressInfo });
-  return { ...event, result: 'WAIT' };
+  const state = passState(summary);
+  const firstFailed = needsFirstFailure(state, summary) ? (await store.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
+  const { patch, final } = passOutcome(task, state, {
+    progressInfo: progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: clock(deps),
+  });
+  await deps.tasks.update(task.id, patch);
+  return { ...event, result: final ? 'END' : 'WAIT' };
 }
 
 /** Publishes the task's outcome to the notification topic (when one is configured). */
 export async function notify(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (deps.notifyTopicArn && FINAL.has(task.progress)) {
+  if (deps.notifyTopicArn && isFinal(task.progress)) {
     const p = task.progressInfo;
     await need(deps.sns, 'SNS').send(new PublishCommand({
       TopicArn: deps.notifyTopicArn,

@@ -1,20 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorPatch, incompleteMessage, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import type { Orchestrator } from '../core/ports.js';
 import type { ProgressInfo, TaskRecord } from '../core/task.js';
-import { validateCreateTask } from '../core/validate-task.js';
+import { storedTaskSchedule } from '../core/validate-task.js';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import { SqliteStatusStore } from '../../worker/adapters/embedded/sqlite-status-store.js';
 import { createLogger, type Logger } from '../../worker/core/log.js';
+import { nextRunAfter } from '../../worker/core/schedule.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 import type { SqliteTaskStore } from './sqlite-task-store.js';
 import type { LocalTelemetry } from './local-telemetry.js';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface EngineProgress {
   total: number; done: number; skipped: number; failed: number; verified: number; inProgress: number; pending: number;
   bytesTotal: number; bytesDone: number; bytesPerSecond: number; etaSeconds?: number;
 }
 
+/** What the engine says of its pass (logged); the task's verdict is read from the status store's counts. */
 export interface EngineOutcome {
   /** Every object/image transferred (or skipped as unchanged) and verified. */
   complete: boolean;
@@ -28,16 +33,13 @@ export type EngineRunner = (task: TaskRecord, ctx: {
 }) => Promise<EngineOutcome>;
 
 function progressInfo(p: EngineProgress): ProgressInfo {
-  return {
-    total: p.total, replicated: p.done, failed: p.failed, skipped: p.skipped, verified: p.verified,
-    bytesTotal: p.bytesTotal, bytesDone: p.bytesDone, rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds,
-  };
+  return progressInfoOf(p, { rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds });
 }
 
 /**
  * The local hub's orchestrator: runs each task's engine in this process (instead of a CloudFormation stack),
- * drives the same lifecycle as the cloud (STARTING → IN_PROGRESS → DONE | ERROR | STOPPING → STOPPED)
- * and reruns FIXED_RATE tasks on their schedule.
+ * drives the same lifecycle as the cloud (STARTING → IN_PROGRESS → DONE | ERROR | STOPPING → STOPPED; the verdict of a
+ * pass is control-plane/core/lifecycle.ts, as in the cloud's check-complete) and reruns FIXED_RATE tasks on their schedule.
  */
 export class LocalOrchestrator implements Orchestrator {
   private shuttingDown = false;
@@ -51,7 +53,7 @@ export class LocalOrchestrator implements Orchestrator {
     engines: Partial<Record<TaskRecord['type'], EngineRunner>>;
     logger: Logger;
     sampleIntervalMs?: number;
-    /** Multiplies FIXED_RATE intervals (tests shorten `rate(1 minute)` with it); default 1. */
+    /** Multiplies the wait until the next scheduled run (tests shorten `rate(1 minute)` with it); default 1. */
     scheduleScale?: number;
   }) {}
 
@@ -72,9 +74,15 @@ export class LocalOrchestrator implements Orchestrator {
     const { tasks, telemetry, db, secrets } = this.deps;
     const engine = this.deps.engines[task.type]!;
     const status = new SqliteStatusStore(db, task.id);
-    const intervalSec = task.scheduleType === 'FIXED_RATE'
-      ? validateCreateTask({ ...task, parameters: task.parameters }).intervalSec ?? 3600
-      : undefined;
+    // FIXED_RATE: rate(...) counts from the end of a run; a cron expression runs at its next time after the run
+    // ends (a run still going when a time comes is not doubled, as the original's finder schedule did).
+    let schedule;
+    try {
+      schedule = storedTaskSchedule(task);
+    } catch (err) {
+      await tasks.update(task.id, { progress: 'ERROR', errorCode: 'ENGINE_ERROR', errorMessage: err instanceof Error ? err.message : String(err), stoppedAt: new Date().toISOString() });
+      return;
+    }
     let run = 0;
     // Let createTask answer with the task as created (STARTING) before the run begins.
     await new Promise((ok) => setImmediate(ok));
@@ -98,33 +106,34 @@ export class LocalOrchestrator implements Orchestrator {
         if (entry.last) telemetry.sample(task.id, entry.last);
         logger.info('task.run_finished', { run, ...outcome });
         if (signal.aborted) break;
-        if (task.scheduleType === 'ONE_TIME') {
-          await tasks.update(task.id, outcome.complete
-            ? { progress: 'DONE', progressInfo: snapshot, stoppedAt: new Date().toISOString() }
-            : { progress: 'ERROR', progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome), stoppedAt: new Date().toISOString() });
-          return;
-        }
-        await tasks.update(task.id, outcome.complete
-          ? { progressInfo: snapshot, errorCode: undefined, errorMessage: undefined }
-          : { progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome) });
+        // The engine returned: its pass has ended, whatever the counts show.
+        const summary = await status.summary();
+        const state = passState(summary, true);
+        const firstFailed = needsFirstFailure(state, summary) ? (await status.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
+        const { patch, final } = passOutcome(task, state, {
+          progressInfo: snapshot ?? progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: new Date(),
+        });
+        await tasks.update(task.id, patch);
+        if (final) return;
       } catch (err) {
         if (signal.aborted) break;
         const message = err instanceof Error ? err.message : String(err);
         logger.error('task.run_failed', { run, error: message });
-        await tasks.update(task.id, { progress: 'ERROR', errorCode: 'FINDER_ERROR', errorMessage: message, stoppedAt: new Date().toISOString() });
+        await tasks.update(task.id, errorPatch('FINDER_ERROR', message, new Date()));
         return;
       }
-      await sleep(intervalSec! * 1000 * (this.deps.scheduleScale ?? 1), undefined, { signal }).catch(() => {});
+      const now = new Date();
+      const next = schedule ? nextRunAfter(schedule, now) : undefined;
+      if (!next) break;
+      // Timers hold at most 2^31-1 ms (24.8 days); a longer wait (a monthly or yearly cron) is slept in parts.
+      for (let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1); left > 0 && !signal.aborted; left -= MAX_TIMER_MS) {
+        await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
+      }
       if (signal.aborted) break;
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
     if (this.shuttingDown) return;
     await tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString(), progressInfo: entry.last ? progressInfo(entry.last) : undefined });
-  }
-
-  private async failureMessage(status: StatusStore, outcome: EngineOutcome): Promise<string> {
-    const first = (await status.list({ status: 'FAILED', limit: 1 }))[0];
-    return `${outcome.failed} object(s) failed${first ? `; first: ${first.key}: ${first.error}` : ''}`;
   }
 
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
@@ -140,8 +149,7 @@ export class LocalOrchestrator implements Orchestrator {
   async progress(task: TaskRecord): Promise<ProgressInfo | undefined> {
     const last = this.running.get(task.id)?.last;
     if (last) return progressInfo(last);
-    const s = await new SqliteStatusStore(this.deps.db, task.id).summary();
-    return { total: s.total, replicated: s.done, failed: s.failed, skipped: s.skipped, verified: s.verified, bytesTotal: s.bytesTotal, bytesDone: s.bytesDone };
+    return progressInfoOf(await new SqliteStatusStore(this.deps.db, task.id).summary());
   }
 
   /** After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume). */

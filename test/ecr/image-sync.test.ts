@@ -276,17 +276,17 @@ describe('image sync with skopeo between real registries', () => {
   });
 
   it('rejects a malformed list line, naming it', () => {
-    expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList: line 3 "Bad Repo:tag"/);
+    expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList\): line 3 "Bad Repo:tag"/);
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);
     expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/line 1 "bad_host!.io\/app:1"/);
-    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList: ALL is only possible/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList\): ALL is only possible/);
   });
 
   it('reads the original\'s parameters with its defaults: srcList ALL for ECR, blank account ids, includeUntagged true, registries per image', () => {
     const ecr = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: 'us-west-2', srcAccountId: '', destRegion: 'cn-north-1', destAccountId: '', destCredential: 'cn-keys' });
     expect(ecr).toMatchObject({ srcList: 'ALL', srcAccountId: undefined, destAccountId: undefined, srcRegistry: undefined, destRegistry: undefined, includeUntagged: true, includeUntaggedByDigest: false });
-    expect(() => parseEcrTaskParams({ sourceType: 'Amazon_ECR', destRegion: 'us-east-1' })).toThrow(/^srcRegion: is required/);
-    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'nginx' })).toThrow(/^destRegion: is required/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Amazon_ECR', destRegion: 'us-east-1' })).toThrow(/\(srcRegion\): is required/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'nginx' })).toThrow(/\(destRegion\): is required/);
     const pub = parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, localhost:5000/a/b', destRegion: 'us-east-1' });
     expect(pub.srcList).toBe('SELECTED');
     expect(pub.srcImageList).toEqual([

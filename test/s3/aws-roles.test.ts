@@ -12,10 +12,11 @@ import {
 } from '../../worker/adapters/aws/index.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { toActionableError } from '../../worker/adapters/s3/s3-errors.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { silentLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { runS3Transfer } from '../../worker/s3/run-transfer.js';
+import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
 import { servers, uniqueName } from '../support/servers.js';
@@ -63,7 +64,7 @@ describe('S3 engine on SQS + DynamoDB adapters', () => {
     const params = parseS3TaskParams(baseParams(src, dst, { maxAttempts: '3' }));
     const { queue, status } = await taskResources(params.maxAttempts);
     const report = await runS3Transfer({
-      params, queue, status, secrets: new FileSecretStore(secretsFile()), logger: silentLogger,
+      params, queue, status, logger: silentLogger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
     });
     expect(report.finder).toMatchObject({ scanned: 5, toTransfer: 5, bytesToTransfer: 12 * MiB + 100 * 1024 + 16 });
     expect(report).toMatchObject({ complete: true, total: 5, done: 5, verified: 5, failed: 0, pending: 0, inProgress: 0 });
@@ -99,7 +100,7 @@ async function transferOnAws(raw: Record<string, string>, task: Awaited<ReturnTy
   const secrets = new FileSecretStore(secretsFile());
   const opened = await openTaskBuckets(params, secrets);
   return runS3Transfer({
-    params, queue: task.queue, status: task.status, secrets, logger: silentLogger,
+    params, queue: task.queue, status: task.status, logger: silentLogger,
     buckets: { source: opened.source, dest: wrapDest(opened.dest) },
   });
 }
@@ -136,7 +137,9 @@ describe('S3 engine resilience on SQS + DynamoDB', () => {
     await putSource(src, 'fine.txt', 'ok');
     const raw = baseParams(src, dst, { maxAttempts: '2' });
     const task = await taskResources(2);
-    const internal = () => Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+    // The error the S3 adapter makes of a 500 answer to UploadPart (it carries the retry advice the engine reads).
+    const internal = () => toActionableError(Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }),
+      { side: 'destination', bucket: dst, operation: 'UploadPart', key: 'flaky.bin', endpoint: servers.s3Dest }) as Error;
     const report = await transferOnAws(raw, task, (d) => withUploadPart(d, internal));
     expect(report).toMatchObject({ complete: false, failed: 1, done: 1 });
     const rec = await task.status.get('flaky.bin');

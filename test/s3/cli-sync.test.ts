@@ -67,7 +67,7 @@ describe('dth s3 sync (real CLI process)', () => {
     writeFileSync(badKeys, JSON.stringify({ s3rver: { access_key_id: 'WRONGKEY', secret_access_key: 'nope-secret-value' } }), { mode: 0o600 });
     const wrongKeys = dth(['s3', 'sync', '--params', paramsFile(baseParams(src, dst)), ...stateArgs(badKeys)]);
     expect(wrongKeys.code).not.toBe(0);
-    expect(wrongKeys.stderr).toMatch(/credentials were rejected/);
+    expect(wrongKeys.stderr).toMatch(/source bucket \S+: ListObjectsV2: credentials of secret "s3rver" were rejected \(403 InvalidAccessKeyId\)/);
     expect(wrongKeys.stderr + wrongKeys.stdout).not.toContain('nope-secret-value');
 
     const missingSecret = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), srcCredentials: 'absent' }), ...stateArgs()]);
@@ -76,7 +76,7 @@ describe('dth s3 sync (real CLI process)', () => {
 
     const badParam = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), destStorageClass: 'COLD' }), ...stateArgs()]);
     expect(badParam.code).toBe(2);
-    expect(badParam.stderr).toMatch(/destStorageClass: "COLD" is not one of/);
+    expect(badParam.stderr).toMatch(/Storage class \(destStorageClass\): "COLD" is not one of/);
 
     const malformed = join(mkdtempSync(join(tmpdir(), 'dth-bad-')), 'task.json');
     writeFileSync(malformed, '{ "srcBucket": ');

@@ -1,3 +1,4 @@
+import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
@@ -68,7 +69,7 @@ export async function runFinder(options: {
   };
   const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';
 
-  for await (const prefix of sourcePrefixes(params.srcPrefix, params.srcPrefixsListFile)) {
+  for await (const prefix of sourcePrefixes(params.srcPrefix, params.prefixList, source)) {
     const filtered = (async function* () {
       for await (const o of source.list(prefix)) {
         // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
@@ -80,7 +81,7 @@ export async function runFinder(options: {
     })();
     const destListing = dest.list(destinationPrefix(params.destPrefix, prefix));
     for await (const { object, reason } of diffListings(filtered, destListing, {
-      skipCompare: params.srcSkipCompare,
+      skipCompare: params.skipCompare,
       destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
     })) {
       if (signal?.aborted) break;
@@ -97,6 +98,6 @@ export async function runFinder(options: {
     if (signal?.aborted) break;
   }
   await flush();
-  logger.info('finder.done', { ...report });
+  logContractEvent(logger, LOG_EVENTS.finderDone, { ...report });
   return report;
 }

@@ -1,3 +1,4 @@
+import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import type { Logger } from '../../../worker/core/log.js';
 import { destinationRepository, imageKey, manifestReference } from '../../../worker/ecr/image-names.js';
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
@@ -108,10 +109,10 @@ export async function listTaskImages(deps: {
     }
     await Promise.all(inFlight);
   } catch (err) {
-    deps.logger.error('finder.failed', { error: err instanceof Error ? err.message : String(err) });
+    logContractEvent(deps.logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
     throw err;
   }
   const images = toCopy.sort((a, b) => a.order - b.order).map(({ image }) => ({ image }));
-  deps.logger.info('finder.done', { images: images.length, unchanged, failed });
+  logContractEvent(deps.logger, LOG_EVENTS.finderDone, { images: images.length, unchanged, failed });
   return { images };
 }

@@ -14,6 +14,7 @@ import { SdkEcrApi } from '../../../worker/adapters/ecr/ecr-registry.js';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
 import { envUrl, envValue } from '../../../worker/core/env-values.js';
 import { InvalidParameterError } from '../../../worker/core/errors.js';
+import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import { createLogger } from '../../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
 import { needsEcrApi, resolveRegistries } from '../../../worker/ecr/registries.js';
@@ -42,7 +43,7 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
     await registries.checkLogins();
   } catch (err) {
     // The control plane's checkFinder step waits for finder.done or finder.failed.
-    logger.error('finder.failed', { error: err instanceof Error ? err.message : String(err) });
+    logContractEvent(logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
     throw err;
   }
   const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }), tableName: table });

@@ -83,6 +83,22 @@ describe('LocalOrchestrator lifecycle', () => {
     expect((await api.getTask({ id: t.id }))?.progress).toBe('STOPPED');
   });
 
+  it('FIXED_RATE with the original\'s ec2CronExpression runs at the cron\'s times (every minute: again and again; once in 2099: not again)', async () => {
+    let runs = 0;
+    const { api } = setup(async () => { runs++; return { complete: true, failed: 0 }; });
+    const cron = (expr: string) => api.createTask({ input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [...S3_PARAMS, { ParameterKey: 'ec2CronExpression', ParameterValue: expr }] } });
+    const every = await cron('* * * * ? *');
+    for (let i = 0; i < 100 && runs < 3; i++) await sleep(50); // at most 60 s × 0.002 = 120 ms to the next minute
+    expect(runs).toBeGreaterThanOrEqual(3);
+    await api.stopTask({ id: every.id });
+    runs = 0;
+    const rare = await cron('0 0 1 1 ? 2099');
+    await sleep(600);
+    expect(runs).toBe(1);
+    expect((await api.getTask({ id: rare.id }))?.progress).toBe('IN_PROGRESS');
+    await api.stopTask({ id: rare.id });
+  });
+
   it('failed objects end a ONE_TIME task in ERROR COMPLETE_CHECK_ERROR naming the first failure', async () => {
     const { api } = setup(async (_t, ctx) => {
       await ctx.status.put({ key: 'photos/broken.jpg', size: 5, status: 'FAILED', attempts: 5, error: 'AccessDenied' });
@@ -93,6 +109,18 @@ describe('LocalOrchestrator lifecycle', () => {
     expect(e).toMatchObject({ errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed; first: photos/broken.jpg: AccessDenied' });
     expect(await api.getErrorMessage({ id: t.id })).toEqual({ errorCode: 'COMPLETE_CHECK_ERROR', errMessage: e.errorMessage });
     expect(e.stoppedAt).toBeTruthy();
+  });
+
+  it('judges a pass by the status store\'s counts, as the cloud does, not by the engine\'s word', async () => {
+    const { api } = setup(async (_t, ctx) => {
+      await ctx.status.put({ key: 'copied', size: 5, status: 'DONE', attempts: 1, verified: true });
+      await ctx.status.put({ key: 'unverified', size: 5, status: 'DONE', attempts: 1, verified: false });
+      return { complete: true, failed: 0 };
+    });
+    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
+    expect(await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR')).toMatchObject({
+      errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) were not transferred and verified',
+    });
   });
 
   it('an engine that cannot list ends the task in ERROR FINDER_ERROR with its message', async () => {

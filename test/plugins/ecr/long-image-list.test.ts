@@ -18,10 +18,10 @@ import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dyn
 import { startStack, stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
 import { CFN_PARAMETER_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_PARAMETERS, pluginStackName, taskParamsPath } from '../../../control-plane/core/plugin-contract.js';
 import { parameterMap, type TaskRecord } from '../../../control-plane/core/task.js';
-import { ECR_ENGINE_PARAMETERS } from '../../../plugins/ecr/ecr-plugin-stack.js';
 import { handler as listImages } from '../../../plugins/ecr/runtime/list-images.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { readTaskParams } from '../../../worker/adapters/aws/ssm-task-params.js';
+import { ECR_PARAMETERS } from '../../../worker/params/index.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
 import { startAwsEmulator, type AwsEmulator } from '../../ecr/aws-emulator.js';
 import { registryDigest, seedImages } from '../../ecr/image-fixtures.js';
@@ -44,14 +44,9 @@ function pluginParametersTemplate(): string {
     [PLUGIN_PARAMETERS.taskParams]: { Type: 'String', Default: '' },
     [PLUGIN_PARAMETERS.schedule]: { Type: 'String', Default: 'rate(1 hour)' },
     [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: { Type: 'String', Default: '' },
-    ...Object.fromEntries(ECR_ENGINE_PARAMETERS.map((p) => [p.name, { Type: 'String', Default: p.default ?? '', ...(p.allowedValues ? { AllowedValues: p.allowedValues } : {}) }])),
+    ...Object.fromEntries(ECR_PARAMETERS.filter((p) => p.template !== false).map((p) => [p.name, { Type: 'String', Default: p.default ?? '', ...('values' in p && p.values ? { AllowedValues: [...p.values] } : {}) }])),
   };
   return JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Parameters: parameters, Resources: { Marker: { Type: 'AWS::SNS::Topic' } } });
-}
-
-/** What the template gives its functions as TASK_PARAMS when TaskParams is empty: the individual parameters (declareTaskParameters). */
-function builtTaskParams(stackParams: Record<string, string>): string {
-  return JSON.stringify(Object.fromEntries(ECR_ENGINE_PARAMETERS.map((p) => [p.name, stackParams[p.name] ?? p.default ?? ''])));
 }
 
 /** Runs an in-process handler with these environment variables, restoring the previous ones afterwards. */
@@ -114,12 +109,12 @@ describe('an image list over 4 KB, from createTask\'s parameters to the lister a
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: started.stackId as string }))).Stacks![0];
     const stackParams = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue ?? '']));
     for (const [name, value] of Object.entries(stackParams)) expect(Buffer.byteLength(value), name).toBeLessThanOrEqual(CFN_PARAMETER_MAX_BYTES);
-    expect(stackParams).toMatchObject({ TaskParams: '', TaskParamsPath: taskParamsPath(task.id), srcImageList: '', destPrefix: prefix });
+    // TaskParams points at SSM (never empty: that would be a standalone deploy to the template).
+    expect(stackParams).toMatchObject({ TaskParams: JSON.stringify({ taskParamsPath: taskParamsPath(task.id) }), TaskParamsPath: taskParamsPath(task.id), srcImageList: '', destPrefix: prefix });
     expect(JSON.parse(await readTaskParams(ssm, taskParamsPath(task.id)))).toEqual(parameterMap(task));
 
-    // The plugin's side, with what the template gives its functions: the built TASK_PARAMS (within 4 KB) and the path.
-    const taskParams = builtTaskParams(stackParams);
-    expect(Buffer.byteLength(taskParams)).toBeLessThan(2048);
+    // The plugin's side, with what the template gives its functions: TaskParams as TASK_PARAMS, and the path.
+    const taskParams = stackParams.TaskParams;
     const secrets = new SecretsManagerClient({ region: REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys });
     await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify({ username: servers.registryUser, password: servers.registryPassword }) }));
     const statusTable = uniqueName('long-status');

@@ -15,6 +15,12 @@ import {
 import { envValue, type Env } from '../../core/env-values.js';
 import { InvalidParameterError } from '../../core/errors.js';
 
+/**
+ * TASK_PARAMS of a task whose parameters are in SSM: `{"taskParamsPath": "<path>"}` (never empty: an empty TaskParams
+ * means a standalone deploy to the plugin template).
+ */
+export const TASK_PARAMS_POINTER = 'taskParamsPath';
+
 /** Below the standard tier's 4 KB, measured in UTF-8 bytes. */
 export const SSM_CHUNK_BYTES = 4000;
 
@@ -107,16 +113,22 @@ export function parseTaskParamsJson(text: string, source: string): Record<string
 }
 
 /**
- * A cloud role's task parameters: from SSM when TASK_PARAMS_PATH names where the control plane put them (they did not
- * fit a CloudFormation parameter), else TASK_PARAMS (JSON), else TASK_PARAMS_FILE. The SSM client is made only if needed.
+ * A cloud role's task parameters: from SSM when TASK_PARAMS_PATH (or a TASK_PARAMS pointer) names where the control
+ * plane put them (they did not fit a CloudFormation parameter), else TASK_PARAMS (JSON), else TASK_PARAMS_FILE. The SSM
+ * client is made only if needed.
  */
 export async function taskParamsFromEnv(env: Env, ssm: () => SSMClient): Promise<Record<string, unknown>> {
+  const fromSsm = async (path: string) => parseTaskParamsJson(await readTaskParams(ssm(), path), `TASK_PARAMS_PATH (SSM ${path})`);
   const path = envValue(env, 'TASK_PARAMS_PATH');
-  if (path) return parseTaskParamsJson(await readTaskParams(ssm(), path), `TASK_PARAMS_PATH (SSM ${path})`);
+  if (path) return fromSsm(path);
   const inline = envValue(env, 'TASK_PARAMS');
   const file = envValue(env, 'TASK_PARAMS_FILE');
   if (inline && file) throw new InvalidParameterError('TASK_PARAMS', 'set either TASK_PARAMS or TASK_PARAMS_FILE, not both');
-  if (inline) return parseTaskParamsJson(inline, 'TASK_PARAMS');
+  if (inline) {
+    const parsed = parseTaskParamsJson(inline, 'TASK_PARAMS');
+    const pointer = parsed[TASK_PARAMS_POINTER];
+    return typeof pointer === 'string' && Object.keys(parsed).length === 1 ? fromSsm(pointer) : parsed;
+  }
   if (file) {
     let text: string;
     try {
