@@ -45,6 +45,8 @@ function pluginParametersTemplate(): string {
     [PLUGIN_PARAMETERS.schedule]: { Type: 'String', Default: 'rate(1 hour)' },
     [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: { Type: 'String', Default: '' },
     ...Object.fromEntries(ECR_PARAMETERS.filter((p) => p.template !== false).map((p) => [p.name, { Type: 'String', Default: p.default ?? '', ...('values' in p && p.values ? { AllowedValues: [...p.values] } : {}) }])),
+    // The local registries speak plain HTTP: the stand-in also declares `insecure`, which the real template leaves out.
+    insecure: { Type: 'String', Default: 'false' },
   };
   return JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Parameters: parameters, Resources: { Marker: { Type: 'AWS::SNS::Topic' } } });
 }
