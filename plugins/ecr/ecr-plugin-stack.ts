@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { FlowLogDestination, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_OUTPUTS, taskParamsPath } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUTS, taskParamsPath } from '../../control-plane/core/plugin-contract.js';
 import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
@@ -36,14 +36,11 @@ export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
     // Every task parameter the template declares, from the schema (worker/params/ecr-schema.ts); standalone: daily, as the original.
-    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)' });
-    const p = task.params;
     // A long image list does not fit a CloudFormation parameter or the lister's environment (4 KB): the control plane
-    // then keeps the task's parameters in SSM under this path and passes TaskParams empty.
-    const paramsPath = new CfnParameter(this, PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath, {
-      type: 'String', default: '', allowedPattern: '^(/[A-Za-z0-9_.-]+)*$',
-      description: 'SSM path holding the task parameters when they are too large for TaskParams (set by the orchestrator)',
-    });
+    // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.
+    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
+    const p = task.params;
+    const paramsPath = task.paramsPath!;
     const readParams = () => new PolicyStatement({
       actions: ['ssm:GetParametersByPath'],
       resources: [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${taskParamsPath(task.taskId.valueAsString)}`],

@@ -234,7 +234,8 @@ describe('plugin template parameters come from the schema', () => {
     const declared = schema.filter((p) => p.template !== false);
     // Exactly the schema's declared parameters plus the orchestrator's, and nothing else but CDK's own (SSM AMI, bootstrap).
     const own = Object.keys(params).filter((k) => !k.startsWith('SsmParameterValue') && k !== 'BootstrapVersion');
-    expect(own.sort()).toEqual([...declared.map((p) => p.name), ...Object.values(PLUGIN_PARAMETERS)].sort());
+    const optional = Object.values(PLUGIN_OPTIONAL_PARAMETERS).filter((k) => k in params);
+    expect(own.sort()).toEqual([...declared.map((p) => p.name), ...Object.values(PLUGIN_PARAMETERS), ...optional].sort());
     for (const p of declared) {
       const tpl = p.template as Exclude<ParamSpec['template'], false>;
       const cfn = params[p.name];
