@@ -39,7 +39,7 @@ export const ECR_PARAMETERS = [
   }),
   param({
     name: 'srcImageList', kind: 'imageList', default: '', side: 'source', origin: 'original',
-    description: 'Images separated by commas or lines: repo:tag, repo (latest), repo:ALL_TAGS (every tag, ECR).',
+    description: 'Images separated by commas or lines: repo:tag, repo (latest), repo:ALL_TAGS (every tag). Public: an image may name its registry (quay.io/org/img:tag; default docker.io).',
     label: { en: 'Image list', zh: '镜像列表' },
     help: { en: 'One per line or comma separated, e.g. ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, my-ecr-repo:ALL_TAGS.', zh: '每行一个或以逗号分隔，例如 ubuntu:14.04、mysql、public.ecr.aws/amazonlinux/amazonlinux:latest、my-ecr-repo:ALL_TAGS。' },
     template: { group: SRC, label: 'Source Image List' }, cli: 'src-image-list',
@@ -130,7 +130,7 @@ export const ECR_PARAMETERS = [
   }),
   param({
     name: 'srcRegistry', kind: 'registry', default: '', side: 'source', origin: 'ours',
-    description: 'Registry host[:port] of a Public source (default docker.io), or an explicit ECR host.',
+    description: 'Registry host[:port] of a Public source (default docker.io; images naming their own registry use that one), or an explicit ECR host.',
     label: { en: 'Source registry', zh: '源仓库地址' }, help: { en: 'host[:port], e.g. ghcr.io. Blank: Docker Hub for Public sources.', zh: 'host[:port]，例如 ghcr.io。留空：Public 源使用 Docker Hub。' },
     template: { group: SRC, label: 'Source Registry' }, cli: 'src-registry',
   }),
