@@ -25,7 +25,8 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
       const body = await res.json();
       if (body.errors?.length) {
         const e = body.errors[0];
-        throw new ApiError(e.message, e.extensions?.field, res.status);
+        // AppSync names the field in errorInfo (the resolver's util.error); the local hub in both places.
+        throw new ApiError(e.message, e.errorInfo?.field ?? e.extensions?.field, res.status);
       }
       return body.data as T;
     },

@@ -154,6 +154,12 @@ describe('main stack', () => {
     expect(sm[0].Properties.LoggingConfiguration.Level).toBe('ALL');
   });
 
+  it('mails task outcomes to the admin (Cognito hub) and lets the API read a failed plugin stack\'s events', () => {
+    cognito.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AdminEmail' } });
+    const statements = Object.values(cognito.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'cloudformation:DescribeStackEvents', Effect: 'Allow' }));
+  });
+
   it('keeps every log group on a retention', () => {
     for (const t of [cognito, oidc, s3, ecr]) {
       const groups = Object.values(t.findResources('AWS::Logs::LogGroup'));
@@ -286,6 +292,13 @@ describe('S3 plugin stack', () => {
   it('outputs what the control plane reads', () => {
     for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.queueUrl, PLUGIN_OUTPUTS.dlqUrl, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, 'WorkerAutoScalingGroupName']) {
       expect(Object.keys(s3.findOutputs(o))).toEqual([o]);
+    }
+  });
+
+  it('describes its log group outputs as the original did (its console looks them up by description)', () => {
+    for (const t of [s3, ecr]) {
+      expect(t.findOutputs(PLUGIN_OUTPUTS.finderLogGroup)[PLUGIN_OUTPUTS.finderLogGroup].Description).toBe('Finder Log Group Name');
+      expect(t.findOutputs(PLUGIN_OUTPUTS.workerLogGroup)[PLUGIN_OUTPUTS.workerLogGroup].Description).toBe('Worker Log Group Name');
     }
   });
 

@@ -147,6 +147,10 @@ describe('console in a real browser against dth serve', () => {
     await shot('10-task-list');
     await row.getByRole('checkbox').click();
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    // As the original's list: stopped tasks leave the default list and are shown by the STOPPED filter.
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByRole('button', { name: 'status filter' }).click();
+    await page.getByRole('option', { name: 'STOPPED' }).click();
     await row.getByText('STOPPED').waitFor({ timeout: 30_000 });
     await shot('11-task-list-stopped');
     expect((await hub.gql(`query($id: ID!) { getTask(id: $id) { progress } }`, { id })).body.data.getTask.progress).toBe('STOPPED');

@@ -20,7 +20,7 @@ import { TaskStatus } from './status.js';
 interface Series { name: string; data: number[] }
 interface Failure { key: string; error?: string; attempts?: number }
 
-function Chart({ title, series, categories, empty, yFormat }: { title: string; series: Series[]; categories: string[]; empty: string; yFormat?: (y: number) => string }) {
+function Chart({ title, series, categories, empty, yFormat }: { title: string; series: Series[]; categories: number[]; empty: string; yFormat?: (y: number) => string }) {
   return (
     <Container header={<Header variant="h3">{title}</Header>}>
       <LineChart
@@ -30,7 +30,7 @@ function Chart({ title, series, categories, empty, yFormat }: { title: string; s
         xScaleType="time"
         xTickFormatter={(d) => d.toLocaleTimeString()}
         yTickFormatter={yFormat}
-        series={series.map((s) => ({ title: s.name, type: 'line' as const, data: s.data.map((y, i) => ({ x: new Date(categories[i]), y })) }))}
+        series={series.map((s) => ({ title: s.name, type: 'line' as const, data: s.data.map((y, i) => ({ x: new Date(categories[i] * 1000), y })).filter((p) => p.y >= 0) }))}
       />
     </Container>
   );
@@ -41,17 +41,17 @@ export function TaskDetail({ id }: { id: string }) {
   const [task, setTask] = useState<Task | null>();
   const [objects, setObjects] = useState<Series[]>([]);
   const [throughput, setThroughput] = useState<Series[]>([]);
-  const [categories, setCategories] = useState<{ o: string[]; t: string[] }>({ o: [], t: [] });
+  const [categories, setCategories] = useState<{ o: number[]; t: number[] }>({ o: [], t: [] });
   const [failures, setFailures] = useState<Failure[]>([]);
   const [logs, setLogs] = useState<string[]>([]);
 
   const load = useCallback(async () => {
-    const d = await api.call<{ getTask: Task | null; objects: { series: Series[]; xaxis: { categories: string[] } }; tp: { series: Series[]; xaxis: { categories: string[] } }; failures: Failure[] }>(
-      `query($id: ID!) { getTask(id: $id) { ${TASK_FIELDS} }
-        objects: getMetricHistoryData(id: $id, graphName: TransferredFailedObjects, period: 5) { series { name data } xaxis { categories } }
-        tp: getMetricHistoryData(id: $id, graphName: Throughput, period: 5) { series { name data } xaxis { categories } }
+    const d = await api.call<{ getTask: Task | null; objects: { series: Series[]; xaxis: { categories: number[] } }; tp: { series: Series[]; xaxis: { categories: number[] } }; failures: Failure[] }>(
+      `query($id: ID!, $sid: String!) { getTask(id: $id) { ${TASK_FIELDS} }
+        objects: getMetricHistoryData(id: $sid, graphName: TransferredFailedObjects, period: 5) { series { name data } xaxis { categories } }
+        tp: getMetricHistoryData(id: $sid, graphName: Throughput, period: 5) { series { name data } xaxis { categories } }
         failures: listTaskObjects(id: $id, status: FAILED, limit: 50) { key error attempts } }`,
-      { id },
+      { id, sid: id },
     );
     setTask(d.getTask && decodedTask(d.getTask));
     setObjects(d.objects.series);
