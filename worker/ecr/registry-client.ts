@@ -4,6 +4,7 @@
  * challenge (Docker Hub, ghcr, quay, gcr). Tokens stay in memory, are registered for redaction and never logged.
  */
 import { createHash } from 'node:crypto';
+import { withRetryAdvice } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
@@ -31,9 +32,6 @@ export interface Platform {
 }
 
 export class RegistryHttpError extends Error {
-  /** A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass. */
-  readonly retryable: boolean;
-
   constructor(
     readonly registry: string,
     readonly status: number | undefined,
@@ -42,7 +40,8 @@ export class RegistryHttpError extends Error {
     readonly authFailed = false,
   ) {
     super(`${registry}: ${detail}`);
-    this.retryable = !authFailed && (status === undefined || status === 429 || status >= 500);
+    // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
+    withRetryAdvice(this, { retryable: !authFailed && (status === undefined || status === 429 || status >= 500), throttled: status === 429 });
   }
 }
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withRetryAdvice } from '../core/errors.js';
 import { redactText } from '../core/log.js';
 import type { RegistryLogin } from './registry-credentials.js';
 
@@ -28,12 +29,10 @@ export interface SyncImage {
 export type PlatformChoice = { all: true } | { all: false; os: string; architecture: string; variant?: string };
 
 export class SkopeoError extends Error {
-  /** Refused logins and missing images fail the same way on every attempt; network and server errors may pass. */
-  readonly retryable: boolean;
-
   constructor(readonly verb: string, readonly stderr: string, readonly exitCode: number | null) {
     super(`skopeo ${verb} failed: ${redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`}`);
-    this.retryable = !this.isAuth && !this.isNotFound;
+    // Refused logins and missing images fail the same way on every attempt; network and server errors may pass.
+    withRetryAdvice(this, { retryable: !this.isAuth && !this.isNotFound });
   }
 
   get isAuth(): boolean {
