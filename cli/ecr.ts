@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return verb === 'sync' ? await sync(rest) : await copyOne(rest);
   } catch (err) {
-    process.stderr.write(`\ndth ecr ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`dth ecr ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof InvalidParameterError ? 2 : 1;
   }
 }
@@ -72,10 +72,10 @@ function taskIdFor(p: EcrTaskParams): string {
 }
 
 /** The AWS adapter (and its SDK, ~0.2 CPU-s to load) only for tasks with an ECR side. */
-async function ecrApiFor(params: EcrTaskParams, endpoint?: string): Promise<EcrApi | undefined> {
+async function ecrApiFor(params: EcrTaskParams): Promise<EcrApi | undefined> {
   if (!needsEcrApi(params)) return undefined;
   const { SdkEcrApi } = await import('../worker/adapters/ecr/ecr-registry.js');
-  return new SdkEcrApi(endpoint ? { clientConfig: { endpoint } } : {});
+  return new SdkEcrApi();
 }
 
 /**
@@ -91,7 +91,7 @@ class TerminalProgress {
   }
 
   log(text: string): void {
-    process.stderr.write(`${this.line ? '\r\x1b[K' : ''}${text}\n${this.line ? `${this.line}` : ''}`);
+    process.stderr.write(`${this.line ? '\r\x1b[K' : ''}${text}\n${this.line}`);
   }
 
   end(): void {
