@@ -191,7 +191,8 @@ export class RegistryClient {
     const path = `/v2/${name}/manifests/${reference}`;
     const head = await this.request(path, { method: 'HEAD', accept: MANIFEST_ACCEPT, scope: `repository:${name}:pull`, signal });
     if (head.status === 404) return undefined;
-    if (!head.ok) throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`);
+    // 403: the login is known but may not read this repository; another client with the same login would not either.
+    if (!head.ok) throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`, head.status === 403);
     const digest = head.headers.get('docker-content-digest');
     const isIndex = INDEX_TYPES.has((head.headers.get('content-type') ?? '').split(';')[0].trim());
     if (digest && SHA256_DIGEST.test(digest) && !(platform && isIndex)) return digest;
