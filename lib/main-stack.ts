@@ -165,6 +165,8 @@ function consoleHostOf(scope: Construct): string {
 export function configFor(auth: ConsoleAuth, apiUrl: string, consoleHost = CONSOLE_HOSTS.aws) {
   return {
     authType: auth.authType, apiUrl, region: Aws.REGION, cognitoDomain: auth.cognitoDomain, oidcIssuer: auth.oidcIssuer,
+    // Amplify keys its Cognito token store by the user pool (portal/src/auth/config.ts); blank for OIDC.
+    userPoolId: auth.userPool?.userPoolId ?? '',
     clientId: auth.clientId, dashboardUrlPrefix: `https://${consoleHost}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,
   };
 }
