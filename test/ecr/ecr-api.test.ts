@@ -10,12 +10,12 @@ import { EcrCatalog, SdkEcrApi } from '../../worker/adapters/ecr/ecr-registry.js
 import { ecrRegistryHost } from '../../worker/ecr/params.js';
 import type { AccessKeys } from '../../worker/ports/secret-store.js';
 import { uniqueName } from '../support/servers.js';
-import { DEFAULT_ACCOUNT, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
+import { DEFAULT_ACCOUNT, freshAccountId, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
 
 let aws: AwsEmulator;
 let api: SdkEcrApi;
 let otherKeys: AccessKeys;
-const OTHER = '210987654321';
+const OTHER = freshAccountId();
 
 beforeAll(async () => {
   aws = await startAwsEmulator();

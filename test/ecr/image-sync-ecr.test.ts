@@ -18,7 +18,7 @@ import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { AccessKeys } from '../../worker/ports/secret-store.js';
 import { servers, uniqueName } from '../support/servers.js';
-import { DEFAULT_ACCOUNT, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
+import { DEFAULT_ACCOUNT, freshAccountId, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
 import { countingSkopeo, registryDigest, seedImages } from './image-fixtures.js';
 import { startRegistryFront, type RegistryFront } from './registry-front.js';
 
@@ -90,7 +90,7 @@ async function destRepositories(): Promise<string[]> {
 
 describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
   it('copies ALL images of another account\'s ECR (its keys in srcCredential, blank srcAccountId) into this account\'s ECR (blank destAccountId): repositories created, digests equal, rerun skips', async () => {
-    const src = await sourceAccount('111111111111');
+    const src = await sourceAccount(freshAccountId());
     const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
     const a = seedImages().repository;
     const b = seedImages().repository;
@@ -126,7 +126,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
   });
 
   it('fails repo:ALL_TAGS of a repository the source ECR lacks as its own entry; the rest of the list copies', async () => {
-    const src = await sourceAccount('111111111112');
+    const src = await sourceAccount(freshAccountId());
     const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
     const a = seedImages().repository;
     await registerInEcr(src.ecr, a, ['v1', 'multi']);
@@ -147,7 +147,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
   });
 
   it('copies untagged images by digest only with includeUntaggedByDigest, to the same digest', async () => {
-    const src = await sourceAccount('111111111113');
+    const src = await sourceAccount(freshAccountId());
     const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
     const a = seedImages().repository;
     // ECR holds the v1 manifest without a tag (the registry behind it has the bytes under that digest).
@@ -167,7 +167,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
   });
 
   it('stops before copying when a registry refuses the ECR login, naming the side, registry and account', async () => {
-    const src = await sourceAccount('111111111114');
+    const src = await sourceAccount(freshAccountId());
     // The destination registry expects another account's token than the one ECR hands out for this account.
     const wrongDest = await ecrRegistryFor('999999999999');
     const a = seedImages().repository;
