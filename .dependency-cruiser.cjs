@@ -24,12 +24,9 @@ module.exports = {
     },
     {
       name: 'engines-import-ports-not-adapters',
-      comment:
-        'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters. '
-        + 'One engine file still imports an adapter and is exempt until its own change lands (issue 17): '
-        + 'worker/ecr/run-image-sync.ts (ECR login).',
+      comment: 'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters.',
       severity: 'error',
-      from: { path: '^worker/(s3|ecr|ports|core)/', pathNot: '^worker/ecr/run-image-sync[.]ts$' },
+      from: { path: '^worker/(s3|ecr|ports|core)/' },
       to: { path: '^worker/adapters/' },
     },
     {
