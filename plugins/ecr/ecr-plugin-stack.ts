@@ -51,6 +51,7 @@ export const IMAGE_COPY_RETRIES = 3;
 export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
+    this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
     const task = declareTaskParameters(this, ECR_ENGINE_PARAMETERS);
     const p = task.params;
 

@@ -61,6 +61,7 @@ export interface S3PluginStackProps extends StackProps {
 export class S3PluginStack extends Stack {
   constructor(scope: Construct, id: string, props: S3PluginStackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - S3 plugin (one transfer task)', ...props });
+    this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
     const task = declareTaskParameters(this, S3_ENGINE_PARAMETERS);
     const p = task.params;
     const minSize = new CfnParameter(this, 'WorkerMinCapacity', { type: 'Number', default: 0, minValue: 0, description: 'Minimum JobWorker instances' });

@@ -1,0 +1,45 @@
+/**
+ * Invokes a deployed Lambda function in this process, as the Lambda service would: its deployed package (index.mjs,
+ * imported once: later invocations are warm), its deployed environment, its role's credentials, and the emulator as
+ * every AWS endpoint. The environment is the process's own for the duration of the call, so invocations run one at a time.
+ */
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { emulatorEndpoint, REGION, type Credentials } from './emulator.js';
+import type { DeployedFunction } from './hub-deploy.js';
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** The environment Lambda gives the function, pointed at the emulator (SQS_ENDPOINT: the SQS client follows queue URLs otherwise). */
+export function lambdaEnvironment(fn: DeployedFunction, credentials: Credentials): Record<string, string> {
+  const endpoint = emulatorEndpoint();
+  return {
+    ...fn.environment,
+    AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+    AWS_ENDPOINT_URL: endpoint, SQS_ENDPOINT: endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', AWS_EC2_METADATA_DISABLED: 'true',
+    // The function's own NODE_OPTIONS are for the Lambda runtime's process, not this one.
+    NODE_OPTIONS: process.env.NODE_OPTIONS ?? '',
+  };
+}
+
+async function invokeNow(fn: DeployedFunction, event: unknown, credentials: Credentials): Promise<unknown> {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_') || k in fn.environment) delete process.env[k];
+  Object.assign(process.env, lambdaEnvironment(fn, credentials));
+  try {
+    const mod = (await import(pathToFileURL(join(fn.codeDir, 'index.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+    return await mod.handler(event);
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+/** Invokes `fn` with `event`; a thrown error is the function's error (Step Functions sees it as a failed task). */
+export function invoke(fn: DeployedFunction, event: unknown, credentials: Credentials): Promise<unknown> {
+  const run = queue.then(() => invokeNow(fn, event, credentials));
+  queue = run.catch(() => undefined);
+  return run;
+}
