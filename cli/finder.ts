@@ -6,6 +6,7 @@
 import { loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { DthError, InvalidParameterError } from '../worker/core/errors.js';
+import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
 import { createLogger } from '../worker/core/log.js';
 import { runFinder } from '../worker/s3/finder.js';
 
@@ -68,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ event: 'finder.report', ...report, durationMs, stopped: abort.signal.aborted }) + '\n');
     return abort.signal.aborted ? 130 : 0;
   } catch (err) {
-    logger.error('finder.failed', { error: err, code: err instanceof DthError ? err.code : undefined });
+    logContractEvent(logger, LOG_EVENTS.finderFailed, { error: err, code: err instanceof DthError ? err.code : undefined });
     return err instanceof InvalidParameterError ? 2 : 1;
   } finally {
     process.removeListener('SIGTERM', onSignal);

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { createLogger } from '../worker/core/log.js';
 import { parseS3TaskParams, S3_PARAM_NAMES, type S3TaskParams } from '../worker/s3/params.js';
-import { estimateS3Transfer, runS3Transfer, type TransferProgress } from '../worker/s3/run-transfer.js';
+import { estimateS3Transfer, runS3Transfer, transferSockets, type TransferProgress } from '../worker/s3/run-transfer.js';
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine } from './progress-view.js';
 import { paramsFromFlags, parseArgs, readParamsFile } from './task-input.js';
@@ -59,7 +60,7 @@ async function sync(argv: string[]): Promise<number> {
   if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
 
   if (switches.has('dry-run')) {
-    const plan = await estimateS3Transfer({ params, secrets, logger });
+    const plan = await estimateS3Transfer({ params, logger, buckets: await openTaskBuckets(params, secrets) });
     if (jsonOut) process.stdout.write(JSON.stringify({ event: 'plan', ...plan }) + '\n');
     else {
       process.stdout.write(
@@ -89,7 +90,8 @@ async function sync(argv: string[]): Promise<number> {
     if (jsonOut) process.stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
     else if (!switches.has('quiet')) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
   };
-  const report = await runS3Transfer({ params, queue, status, secrets, logger, signal: abort.signal, onProgress });
+  const buckets = await openTaskBuckets(params, secrets, transferSockets(params));
+  const report = await runS3Transfer({ params, queue, status, logger, signal: abort.signal, onProgress, buckets });
   const failures = await status.list({ status: 'FAILED', limit: 20 });
   // Skipped objects (vanished since the listing, archived and not restored) are named, never folded into success silently.
   const skippedList = await status.list({ status: 'SKIPPED', limit: 20 });

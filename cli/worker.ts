@@ -7,8 +7,10 @@
 import { loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { DthError, InvalidParameterError } from '../worker/core/errors.js';
+import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
 import { createLogger } from '../worker/core/log.js';
 import { runWorker } from '../worker/s3/job-worker.js';
+import { transferSockets } from '../worker/s3/run-transfer.js';
 
 const USAGE = `usage: dth worker [--once]
 
@@ -51,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const { source, dest } = await openTaskBuckets(params, role.secrets, params.workerConcurrency * 2);
+    const { source, dest } = await openTaskBuckets(params, role.secrets, transferSockets(params));
     await source.checkAccess();
     await dest.checkAccess();
     logger.info('worker.started', { concurrency: params.workerConcurrency, once });
@@ -62,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ event: 'worker.report', ...report, stopped: abort.signal.aborted }) + '\n');
     return once && report.failed > 0 ? 1 : 0;
   } catch (err) {
-    logger.error('worker.failed', { error: err, code: err instanceof DthError ? err.code : undefined });
+    // The process stops, not an object: its own event, so the dashboard's FailedObjects counts objects only.
+    logContractEvent(logger, LOG_EVENTS.workerCrashed, { error: err, code: err instanceof DthError ? err.code : undefined });
     return err instanceof InvalidParameterError ? 2 : 1;
   } finally {
     process.removeListener('SIGTERM', onSignal);

@@ -9,6 +9,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store.js';
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
@@ -69,7 +70,7 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
         }));
       },
     },
-    estimator: s3TaskEstimator(secretStore, logger),
+    estimator: s3TaskEstimator((params) => openTaskBuckets(params, secretStore), logger),
   };
 }
 

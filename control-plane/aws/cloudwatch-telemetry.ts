@@ -1,14 +1,14 @@
 import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { type CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { WORKER_METRICS } from '../../worker/core/events.js';
 import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT, stackOutput } from '../core/plugin-contract.js';
 import type { MetricHistory, Metrics, TaskLogs, TaskStore } from '../core/ports.js';
 import type { TaskRecord } from '../core/task.js';
 
 /**
  * Chart data from CloudWatch. Worker metrics come from metric filters of the plugin stack on its worker log group,
- * in namespace `<METRICS_NAMESPACE>/<plugin stack name>` without dimensions: CompletedObjects (`worker.copied`, 1),
- * BytesTransferred (`worker.copied`, `$.bytes`), FailedObjects (`worker.failed`, 1). Queue and fleet charts use
- * AWS/SQS and AWS/AutoScaling.
+ * in namespace `<METRICS_NAMESPACE>/<plugin stack name>` without dimensions (`WORKER_METRICS`, worker/core/events.ts:
+ * CompletedObjects, BytesTransferred, FailedObjects). Queue and fleet charts use AWS/SQS and AWS/AutoScaling.
  */
 export class CloudWatchMetrics implements Metrics {
   constructor(private readonly deps: { cloudwatch: CloudWatchClient; tasks: TaskStore; namespace: string }) {}
@@ -24,11 +24,11 @@ export class CloudWatchMetrics implements Metrics {
     const group = stackOutput(task.stackOutputs, PLUGIN_WORKER_GROUP_OUTPUT);
     switch (graphName) {
       case 'TransferredFailedObjects':
-        return [own('completed', 'Completed', 'CompletedObjects'), own('failed', 'Failed', 'FailedObjects')];
+        return [own('completed', 'Completed', WORKER_METRICS.completedObjects.metricName), own('failed', 'Failed', WORKER_METRICS.failedObjects.metricName)];
       case 'Network':
-        return [own('bytes', 'BytesTransferred', 'BytesTransferred')];
+        return [own('bytes', 'BytesTransferred', WORKER_METRICS.bytesTransferred.metricName)];
       case 'Throughput':
-        return [{ label: 'BytesPerSecond', query: { Id: 'rate', Label: 'BytesPerSecond', Expression: `bytes / ${period}` } }, { ...own('bytes', 'BytesTransferred', 'BytesTransferred'), label: '' }];
+        return [{ label: 'BytesPerSecond', query: { Id: 'rate', Label: 'BytesPerSecond', Expression: `bytes / ${period}` } }, { ...own('bytes', 'BytesTransferred', WORKER_METRICS.bytesTransferred.metricName), label: '' }];
       case 'RunningWaitingJobHistory':
         if (!queueName) return [];
         return [['running', 'Running', 'ApproximateNumberOfMessagesNotVisible'], ['waiting', 'Waiting', 'ApproximateNumberOfMessagesVisible']].map(([id, label, metric]) => ({

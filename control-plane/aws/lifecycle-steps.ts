@@ -13,11 +13,12 @@ import {
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
-import { isComplete } from '../../worker/s3/run-transfer.js';
+import { errorPatch, incompleteMessage, isFinal, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
 import type { TaskStore } from '../core/ports.js';
-import { parameterMap, type ProgressInfo, type TaskRecord, type TaskType } from '../core/task.js';
+import { parameterMap, type TaskRecord, type TaskType } from '../core/task.js';
 
 export type StepResult = 'WAIT' | 'NEXT' | 'END';
 export interface StepEvent { taskId: string; [k: string]: unknown }
@@ -39,14 +40,14 @@ export interface StepDeps {
   now?: () => Date;
 }
 
-const FINAL = new Set(['DONE', 'STOPPED', 'ERROR']);
-const STOPPED_OR_FINAL = new Set(['STOPPING', 'STOPPED', 'DONE', 'ERROR']);
 const CREATE_FAILED = new Set(['CREATE_FAILED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED']);
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} is not configured for this step`);
   return value;
 }
+
+const clock = (deps: StepDeps): Date => deps.now?.() ?? new Date();
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -59,18 +60,11 @@ async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
   return task;
 }
 
-export function toProgressInfo(s: StatusSummary): ProgressInfo {
-  return {
-    total: s.total, replicated: s.done, failed: s.failed, skipped: s.skipped, verified: s.verified,
-    bytesTotal: s.bytesTotal, bytesDone: s.bytesDone,
-  };
-}
-
 /** CreateStack of the task's plugin template, passing only the parameters the template declares. */
 export async function startStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
   if (task.stackId) return { ...event, stackId: task.stackId, result: 'WAIT' };
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const cfn = need(deps.cfn, 'CloudFormation');
   const templateUrl = deps.templates?.[task.type];
   try {
@@ -101,7 +95,7 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
     }
     return { ...event, stackId: out.StackId, result: 'WAIT' };
   } catch (err) {
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message(err), stoppedAt: (deps.now?.() ?? new Date()).toISOString() });
+    await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));
     return { ...event, result: 'END' };
   }
 }
@@ -109,7 +103,7 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
 /** DeleteStack of the task's plugin stack (stopTask). */
 export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  const now = clock(deps).toISOString();
   if (!task.stackId) {
     await deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: now });
     return { ...event, result: 'END' };
@@ -119,7 +113,7 @@ export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepO
     await deps.tasks.update(task.id, { progress: 'STOPPING', stackStatus: 'DELETE_IN_PROGRESS' });
     return { ...event, result: 'WAIT' };
   } catch (err) {
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message(err), stoppedAt: now });
+    await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));
     return { ...event, result: 'END' };
   }
 }
@@ -127,7 +121,7 @@ export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepO
 /** DescribeStacks: records status, reason and outputs; moves the task on when the stack settles. */
 export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  const now = clock(deps).toISOString();
   if (!task.stackId) return { ...event, result: task.progress === 'STARTING' ? 'WAIT' : 'END' };
   let stack;
   try {
@@ -149,13 +143,11 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
     return out('END');
   }
   if (CREATE_FAILED.has(status)) {
-    await deps.tasks.update(task.id, {
-      ...base, progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: `stack ${status}${reason ? `: ${reason}` : ''}`, stoppedAt: now,
-    });
+    await deps.tasks.update(task.id, { ...base, ...errorPatch('CFN_ERROR', `stack ${status}${reason ? `: ${reason}` : ''}`, clock(deps)) });
     return out('END');
   }
   if (status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE') {
-    if (STOPPED_OR_FINAL.has(task.progress)) {
+    if (isStoppedOrFinal(task.progress)) {
       await deps.tasks.update(task.id, base);
       return out('END');
     }
@@ -166,30 +158,31 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
   return out('WAIT');
 }
 
-/** Waits for the finder's pass: its structured log lines `finder.done` / `finder.failed` since the task started. */
+/**
+ * Waits for the finder's pass: its structured log lines `finder.done` / `finder.failed` (worker/core/events.ts) since
+ * the task started; the latest decides.
+ */
 export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const logGroupName = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.finderLogGroup);
   if (!logGroupName) return { ...event, result: 'NEXT' };
   const logs = need(deps.logs, 'CloudWatch Logs');
   let nextToken: string | undefined;
-  let last: { message?: string; timestamp?: number } | undefined;
+  let last: { outcome: NonNullable<ReturnType<typeof readFinderOutcome>>; timestamp: number } | undefined;
   do {
     const page = await logs.send(new FilterLogEventsCommand({
-      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: '?"finder.done" ?"finder.failed"', nextToken,
+      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: FINDER_OUTCOME_PATTERN, nextToken,
     }));
-    for (const e of page.events ?? []) if (!last || (e.timestamp ?? 0) >= (last.timestamp ?? 0)) last = e;
+    for (const e of page.events ?? []) {
+      const outcome = e.message ? readFinderOutcome(e.message) : undefined;
+      if (outcome && (!last || (e.timestamp ?? 0) >= last.timestamp)) last = { outcome, timestamp: e.timestamp ?? 0 };
+    }
     nextToken = page.nextToken;
   } while (nextToken);
-  if (!last?.message) return { ...event, result: 'WAIT' };
-  if (last.message.includes('finder.failed')) {
-    let detail = last.message;
-    try {
-      const parsed = JSON.parse(last.message) as { error?: unknown };
-      if (parsed.error) detail = typeof parsed.error === 'string' ? parsed.error : JSON.stringify(parsed.error);
-    } catch { /* not JSON: keep the line */ }
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'FINDER_ERROR', errorMessage: detail, stoppedAt: (deps.now?.() ?? new Date()).toISOString() });
+  if (!last) return { ...event, result: 'WAIT' };
+  if (last.outcome.outcome === 'failed') {
+    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', last.outcome.error, clock(deps)));
     return { ...event, result: 'END' };
   }
   return { ...event, result: 'NEXT' };
@@ -198,7 +191,7 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
 /** Waits until the job queue holds no visible, in-flight or delayed messages. */
 export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
   if (!queueUrl) return { ...event, result: 'NEXT' };
   const out = await need(deps.sqs, 'SQS').send(new GetQueueAttributesCommand({
@@ -210,13 +203,13 @@ export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise
 }
 
 /**
- * Counts from the status table decide: a ONE_TIME task is DONE only when every object is transferred (or unchanged)
- * and verified, ERROR COMPLETE_CHECK_ERROR when objects failed; FIXED_RATE tasks record progress and keep going.
+ * Counts from the status table decide (control-plane/core/lifecycle.ts): a ONE_TIME task is DONE only when every
+ * object is transferred (or unchanged) and verified, ERROR COMPLETE_CHECK_ERROR once the counts settle short of that;
+ * FIXED_RATE tasks record progress (and a settled pass's error) and keep going.
  */
 export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (STOPPED_OR_FINAL.has(task.progress)) return { ...event, result: 'END' };
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   let summary: StatusSummary;
   let store: StatusStore;
   try {
@@ -225,36 +218,22 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
     store = need(deps.statusFor, 'status store')(table);
     summary = await store.summary();
   } catch (err) {
-    await deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: message(err), stoppedAt: now });
+    await deps.tasks.update(task.id, errorPatch('COMPLETE_CHECK_ERROR', message(err), clock(deps)));
     return { ...event, result: 'END' };
   }
-  const progressInfo = toProgressInfo(summary);
-  const settled = summary.pending === 0 && summary.inProgress === 0;
-  if (task.scheduleType === 'FIXED_RATE') {
-    await deps.tasks.update(task.id, { progressInfo });
-    return { ...event, result: 'WAIT' };
-  }
-  if (isComplete(summary)) {
-    await deps.tasks.update(task.id, { progress: 'DONE', progressInfo, stoppedAt: now });
-    return { ...event, result: 'END' };
-  }
-  if (settled) {
-    const first = (await store.list({ status: 'FAILED', limit: 1 }))[0];
-    const unverified = summary.done - summary.verified;
-    const why = summary.failed > 0
-      ? `${summary.failed} object(s) failed${first ? `; first: ${first.key}: ${first.error ?? 'unknown error'}` : ''}`
-      : `${unverified > 0 ? unverified : summary.total - summary.done - summary.skipped} object(s) were not transferred and verified`;
-    await deps.tasks.update(task.id, { progress: 'ERROR', progressInfo, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: why, stoppedAt: now });
-    return { ...event, result: 'END' };
-  }
-  await deps.tasks.update(task.id, { progressInfo });
-  return { ...event, result: 'WAIT' };
+  const state = passState(summary);
+  const firstFailed = needsFirstFailure(state, summary) ? (await store.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
+  const { patch, final } = passOutcome(task, state, {
+    progressInfo: progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: clock(deps),
+  });
+  await deps.tasks.update(task.id, patch);
+  return { ...event, result: final ? 'END' : 'WAIT' };
 }
 
 /** Publishes the task's outcome to the notification topic (when one is configured). */
 export async function notify(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
-  if (deps.notifyTopicArn && FINAL.has(task.progress)) {
+  if (deps.notifyTopicArn && isFinal(task.progress)) {
     const p = task.progressInfo;
     await need(deps.sns, 'SNS').send(new PublishCommand({
       TopicArn: deps.notifyTopicArn,

@@ -1,9 +1,9 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StatusStore } from '../../worker/ports/status-store.js';
+import { progressInfoOf } from '../core/lifecycle.js';
 import { PLUGIN_OUTPUTS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
 import type { Orchestrator } from '../core/ports.js';
 import type { ProgressInfo, TaskRecord, TaskType } from '../core/task.js';
-import { toProgressInfo } from './lifecycle-steps.js';
 
 /**
  * The cloud orchestrator as the resolvers see it: createTask / stopTask start the lifecycle state machine
@@ -43,12 +43,10 @@ export class StepFunctionsOrchestrator implements Orchestrator {
   async progress(task: TaskRecord): Promise<ProgressInfo | undefined> {
     const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
     if (!table) return undefined;
-    const info = toProgressInfo(await this.deps.statusFor(table).summary());
+    const summary = await this.deps.statusFor(table).summary();
     const seconds = ((this.deps.now?.() ?? new Date()).getTime() - Date.parse(task.createdAt)) / 1000;
-    if (seconds > 0 && info.bytesDone > 0) {
-      info.rate = Math.round(info.bytesDone / seconds);
-      info.etaSeconds = Math.round(Math.max(0, info.bytesTotal - info.bytesDone) / info.rate);
-    }
-    return info;
+    if (!(seconds > 0 && summary.bytesDone > 0)) return progressInfoOf(summary);
+    const rate = Math.round(summary.bytesDone / seconds);
+    return progressInfoOf(summary, { rate, etaSeconds: Math.round(Math.max(0, summary.bytesTotal - summary.bytesDone) / rate) });
   }
 }

@@ -10,7 +10,7 @@ export const PLUGIN_OUTPUTS = {
   queueUrl: 'QueueUrl',
   /** Dead-letter queue of the job queue (S3 plugin, optional). */
   dlqUrl: 'DlqUrl',
-  /** Log group of the finder / image lister (structured JSON lines: `finder.done`, `finder.failed`). */
+  /** Log group of the finder / image lister (structured JSON lines: `finder.done`, `finder.failed`; worker/core/events.ts). */
   finderLogGroup: 'FinderLogGroup',
   /** Log group of the workers (listLogStreams / getLogEvents read it). Optional: defaults to the finder's. */
   workerLogGroup: 'WorkerLogGroup',

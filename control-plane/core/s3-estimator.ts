@@ -1,7 +1,7 @@
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import type { Logger } from '../../worker/core/log.js';
-import type { SecretStore } from '../../worker/ports/secret-store.js';
-import { parseS3TaskParams } from '../../worker/s3/params.js';
+import type { BucketPair } from '../../worker/ports/object-store.js';
+import { parseS3TaskParams, type S3TaskParams } from '../../worker/s3/params.js';
 import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { Estimator } from './ports.js';
 
@@ -11,12 +11,16 @@ import type { Estimator } from './ports.js';
  */
 export const ESTIMATE_TIME_LIMIT_MS = 20_000;
 
+/** Opens a task's buckets: the composition root (local hub, cloud Lambda) supplies it with its secret store. */
+export type OpenBuckets = (params: S3TaskParams) => Promise<BucketPair>;
+
 /** estimateTask for S3 tasks, the same locally and in the cloud: a dry run of the finder, bounded in time. */
-export function s3TaskEstimator(secrets: SecretStore, logger: Logger, timeLimitMs = ESTIMATE_TIME_LIMIT_MS): Estimator {
+export function s3TaskEstimator(openBuckets: OpenBuckets, logger: Logger, timeLimitMs = ESTIMATE_TIME_LIMIT_MS): Estimator {
   return {
     estimate: async (type, raw) => {
       if (type !== 'S3EC2') throw new InvalidParameterError('type', 'estimates are made for S3 tasks');
-      const e = await estimateS3Transfer({ params: parseS3TaskParams(raw), secrets, logger, signal: AbortSignal.timeout(timeLimitMs) });
+      const params = parseS3TaskParams(raw);
+      const e = await estimateS3Transfer({ params, logger, signal: AbortSignal.timeout(timeLimitMs), buckets: await openBuckets(params) });
       return {
         scanned: e.scanned, objects: e.toTransfer, bytes: e.bytesToTransfer, skippedArchived: e.skippedArchived,
         estimatedRequestCostUsd: e.estimatedRequestCostUsd, estimatedTransferCostUsd: e.estimatedTransferCostUsd, complete: e.complete,

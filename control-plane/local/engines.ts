@@ -1,9 +1,10 @@
 import { SqliteJobQueue } from '../../worker/adapters/embedded/sqlite-job-queue.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { parameterMap } from '../core/task.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { isComplete, runS3Transfer } from '../../worker/s3/run-transfer.js';
+import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import type { EngineRunner } from './local-orchestrator.js';
 
@@ -12,11 +13,11 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
   const params = parseS3TaskParams(parameterMap(task));
   const queue = new SqliteJobQueue<TransferJob>(ctx.db, task.id, { maxReceiveCount: params.maxAttempts });
   queue.purge();
+  const buckets = await openTaskBuckets(params, ctx.secrets, transferSockets(params));
   const report = await runS3Transfer({
-    params, queue, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal,
-    onProgress: ctx.onProgress, progressIntervalMs: 1000,
+    params, queue, status: ctx.status, logger: ctx.logger, signal: ctx.signal, onProgress: ctx.onProgress, progressIntervalMs: 1000, buckets,
   });
-  return { complete: report.complete && isComplete(report), failed: report.failed };
+  return { complete: report.complete, failed: report.failed };
 };
 
 /** Image task on embedded state: per-image status in the hub's SQLite file. */

@@ -5,6 +5,7 @@ import type { ControlPlaneDeps } from '../core/ports.js';
 import { createResolvers } from '../core/resolvers.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import type { Logger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
@@ -49,7 +50,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       list: async (task, o) => (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined }))
         .map((r) => ({ key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt })),
     },
-    estimator: s3TaskEstimator(secrets, options.logger),
+    estimator: s3TaskEstimator((params) => openTaskBuckets(params, secrets), options.logger),
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
   const token = options.token ?? randomBytes(24).toString('base64url');

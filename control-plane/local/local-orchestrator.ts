@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorPatch, incompleteMessage, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import type { Orchestrator } from '../core/ports.js';
 import type { ProgressInfo, TaskRecord } from '../core/task.js';
 import { validateCreateTask } from '../core/validate-task.js';
@@ -15,6 +16,7 @@ export interface EngineProgress {
   bytesTotal: number; bytesDone: number; bytesPerSecond: number; etaSeconds?: number;
 }
 
+/** What the engine says of its pass (logged); the task's verdict is read from the status store's counts. */
 export interface EngineOutcome {
   /** Every object/image transferred (or skipped as unchanged) and verified. */
   complete: boolean;
@@ -28,16 +30,13 @@ export type EngineRunner = (task: TaskRecord, ctx: {
 }) => Promise<EngineOutcome>;
 
 function progressInfo(p: EngineProgress): ProgressInfo {
-  return {
-    total: p.total, replicated: p.done, failed: p.failed, skipped: p.skipped, verified: p.verified,
-    bytesTotal: p.bytesTotal, bytesDone: p.bytesDone, rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds,
-  };
+  return progressInfoOf(p, { rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds });
 }
 
 /**
  * The local hub's orchestrator: runs each task's engine in this process (instead of a CloudFormation stack),
- * drives the same lifecycle as the cloud (STARTING → IN_PROGRESS → DONE | ERROR | STOPPING → STOPPED)
- * and reruns FIXED_RATE tasks on their schedule.
+ * drives the same lifecycle as the cloud (STARTING → IN_PROGRESS → DONE | ERROR | STOPPING → STOPPED; the verdict of a
+ * pass is control-plane/core/lifecycle.ts, as in the cloud's check-complete) and reruns FIXED_RATE tasks on their schedule.
  */
 export class LocalOrchestrator implements Orchestrator {
   private shuttingDown = false;
@@ -98,20 +97,20 @@ export class LocalOrchestrator implements Orchestrator {
         if (entry.last) telemetry.sample(task.id, entry.last);
         logger.info('task.run_finished', { run, ...outcome });
         if (signal.aborted) break;
-        if (task.scheduleType === 'ONE_TIME') {
-          await tasks.update(task.id, outcome.complete
-            ? { progress: 'DONE', progressInfo: snapshot, stoppedAt: new Date().toISOString() }
-            : { progress: 'ERROR', progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome), stoppedAt: new Date().toISOString() });
-          return;
-        }
-        await tasks.update(task.id, outcome.complete
-          ? { progressInfo: snapshot, errorCode: undefined, errorMessage: undefined }
-          : { progressInfo: snapshot, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: await this.failureMessage(status, outcome) });
+        // The engine returned: its pass has ended, whatever the counts show.
+        const summary = await status.summary();
+        const state = passState(summary, true);
+        const firstFailed = needsFirstFailure(state, summary) ? (await status.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
+        const { patch, final } = passOutcome(task, state, {
+          progressInfo: snapshot ?? progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: new Date(),
+        });
+        await tasks.update(task.id, patch);
+        if (final) return;
       } catch (err) {
         if (signal.aborted) break;
         const message = err instanceof Error ? err.message : String(err);
         logger.error('task.run_failed', { run, error: message });
-        await tasks.update(task.id, { progress: 'ERROR', errorCode: 'FINDER_ERROR', errorMessage: message, stoppedAt: new Date().toISOString() });
+        await tasks.update(task.id, errorPatch('FINDER_ERROR', message, new Date()));
         return;
       }
       await sleep(intervalSec! * 1000 * (this.deps.scheduleScale ?? 1), undefined, { signal }).catch(() => {});
@@ -120,11 +119,6 @@ export class LocalOrchestrator implements Orchestrator {
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
     if (this.shuttingDown) return;
     await tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString(), progressInfo: entry.last ? progressInfo(entry.last) : undefined });
-  }
-
-  private async failureMessage(status: StatusStore, outcome: EngineOutcome): Promise<string> {
-    const first = (await status.list({ status: 'FAILED', limit: 1 }))[0];
-    return `${outcome.failed} object(s) failed${first ? `; first: ${first.key}: ${first.error}` : ''}`;
   }
 
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
@@ -140,8 +134,7 @@ export class LocalOrchestrator implements Orchestrator {
   async progress(task: TaskRecord): Promise<ProgressInfo | undefined> {
     const last = this.running.get(task.id)?.last;
     if (last) return progressInfo(last);
-    const s = await new SqliteStatusStore(this.deps.db, task.id).summary();
-    return { total: s.total, replicated: s.done, failed: s.failed, skipped: s.skipped, verified: s.verified, bytesTotal: s.bytesTotal, bytesDone: s.bytesDone };
+    return progressInfoOf(await new SqliteStatusStore(this.deps.db, task.id).summary());
   }
 
   /** After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume). */

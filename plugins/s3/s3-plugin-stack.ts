@@ -20,6 +20,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import type { Construct } from 'constructs';
 import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/core/plugin-contract.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
+import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ensureWorkerBundle, taskImage } from '../../lib/task-image.js';
 import { declareTaskParameters, type EngineParameter } from '../task-parameters.js';
 
@@ -114,9 +115,13 @@ export class S3PluginStack extends Stack {
     const finderLogs = new LogGroup(this, 'FinderLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const workerLogs = new LogGroup(this, 'WorkerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const namespace = `${props.metricsNamespace ?? 'DataTransferHub'}/${Aws.STACK_NAME}`;
-    const completed = new MetricFilter(this, 'CompletedObjectsFilter', { logGroup: workerLogs, metricNamespace: namespace, metricName: 'CompletedObjects', filterPattern: FilterPattern.stringValue('$.event', '=', 'worker.copied'), metricValue: '1' });
-    const bytes = new MetricFilter(this, 'BytesTransferredFilter', { logGroup: workerLogs, metricNamespace: namespace, metricName: 'BytesTransferred', filterPattern: FilterPattern.stringValue('$.event', '=', 'worker.copied'), metricValue: '$.bytes' });
-    const failed = new MetricFilter(this, 'FailedObjectsFilter', { logGroup: workerLogs, metricNamespace: namespace, metricName: 'FailedObjects', filterPattern: FilterPattern.stringValue('$.event', '=', 'worker.failed'), metricValue: '1' });
+    // Names, events and values from the log contract (worker/core/events.ts), which the console's charts read back.
+    const workerMetric = (id: string, m: (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS]) => new MetricFilter(this, id, {
+      logGroup: workerLogs, metricNamespace: namespace, metricName: m.metricName, filterPattern: FilterPattern.stringValue('$.event', '=', m.event), metricValue: metricFilterValue(m),
+    });
+    const completed = workerMetric('CompletedObjectsFilter', WORKER_METRICS.completedObjects);
+    const bytes = workerMetric('BytesTransferredFilter', WORKER_METRICS.bytesTransferred);
+    const failed = workerMetric('FailedObjectsFilter', WORKER_METRICS.failedObjects);
 
     const engineEnv = {
       TASK_PARAMS: task.taskParamsJson, QUEUE_URL: queue.queueUrl, DLQ_URL: dlq.queueUrl, STATUS_TABLE: table.tableName,

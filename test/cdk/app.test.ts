@@ -18,6 +18,7 @@ import { rootFields } from '../../lib/task-api.js';
 import { ECR_ENGINE_PARAMETERS, IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
 import { S3_ENGINE_PARAMETERS } from '../../plugins/s3/s3-plugin-stack.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
+import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
 
@@ -287,6 +288,15 @@ describe('S3 plugin stack', () => {
     const body = JSON.stringify(Object.values(s3.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
     for (const w of ['Network', 'Objects', 'Jobs', 'JobWorker instances', 'GroupInServiceInstances', 'GroupDesiredCapacity']) expect(body).toContain(w);
     s3.resourceCountIs('AWS::Logs::MetricFilter', 3);
+  });
+
+  it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
+    const filters = Object.values(s3.findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as {
+      FilterPattern: string; MetricTransformations: { MetricName: string; MetricValue: string }[];
+    });
+    const byName = Object.fromEntries(filters.map((f) => [f.MetricTransformations[0].MetricName, { pattern: f.FilterPattern, value: f.MetricTransformations[0].MetricValue }]));
+    expect(byName).toEqual(Object.fromEntries(Object.values(WORKER_METRICS).map((m) => [m.metricName, { pattern: `{ $.event = "${m.event}" }`, value: metricFilterValue(m) }])));
+    expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
   });
 
   it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {

@@ -13,7 +13,7 @@ import type { JobQueue, QueueDepth, ReceivedJob } from '../../worker/ports/job-q
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
-import { runS3Transfer } from '../../worker/s3/run-transfer.js';
+import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { compareWithSource, MiB, seedObjects, type ObjectSpec } from './helpers.js';
@@ -88,7 +88,8 @@ describe('at-least-once delivery', () => {
     const queue = new DuplicatingQueue<TransferJob>(new SqliteJobQueue<TransferJob>(db, 'dup', { maxReceiveCount: 5, pollIntervalMs: 20 }), (b) => b.key);
     const status = new SqliteStatusStore(db, 'dup');
 
-    const report = await runS3Transfer({ params, queue, status, secrets: new FileSecretStore(secretsFile), logger: silentLogger });
+    const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile), transferSockets(params));
+    const report = await runS3Transfer({ params, queue, status, logger: silentLogger, buckets });
 
     expect(queue.sent).toBe(SPECS.length * 2);
     for (const spec of SPECS) expect(queue.received.get(spec.key), spec.key).toBeGreaterThanOrEqual(2);

@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore, type SqliteDatabase } from '../../worker/adapters/embedded/index.js';
 import { silentLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { runS3Transfer } from '../../worker/s3/run-transfer.js';
+import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { startFaultProxy, type FaultKind, type FaultProxy, type FaultRates } from '../support/fault-proxy.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { md5Of, MiB, seedObjects, type ObjectSpec } from './helpers.js';
 
@@ -71,7 +72,8 @@ async function transferThroughFaults(
   dbs.push(db);
   const queue = new SqliteJobQueue<TransferJob>(db, name, { maxReceiveCount: params.maxAttempts, pollIntervalMs: 20 });
   const status = new SqliteStatusStore(db, name);
-  const report = await runS3Transfer({ params, queue, status, secrets: new FileSecretStore(secretsFile), logger: silentLogger });
+  const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile), transferSockets(params));
+  const report = await runS3Transfer({ params, queue, status, logger: silentLogger, buckets });
 
   /** Every object DONE (verified, bytes equal to the source's) or FAILED with a clear error; returns the problems and the DONE count. */
   const check = async () => {

@@ -15,7 +15,7 @@ import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { silentLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { runS3Transfer } from '../../worker/s3/run-transfer.js';
+import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
 import { servers, uniqueName } from '../support/servers.js';
@@ -63,7 +63,7 @@ describe('S3 engine on SQS + DynamoDB adapters', () => {
     const params = parseS3TaskParams(baseParams(src, dst, { maxAttempts: '3' }));
     const { queue, status } = await taskResources(params.maxAttempts);
     const report = await runS3Transfer({
-      params, queue, status, secrets: new FileSecretStore(secretsFile()), logger: silentLogger,
+      params, queue, status, logger: silentLogger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
     });
     expect(report.finder).toMatchObject({ scanned: 5, toTransfer: 5, bytesToTransfer: 12 * MiB + 100 * 1024 + 16 });
     expect(report).toMatchObject({ complete: true, total: 5, done: 5, verified: 5, failed: 0, pending: 0, inProgress: 0 });
@@ -99,7 +99,7 @@ async function transferOnAws(raw: Record<string, string>, task: Awaited<ReturnTy
   const secrets = new FileSecretStore(secretsFile());
   const opened = await openTaskBuckets(params, secrets);
   return runS3Transfer({
-    params, queue: task.queue, status: task.status, secrets, logger: silentLogger,
+    params, queue: task.queue, status: task.status, logger: silentLogger,
     buckets: { source: opened.source, dest: wrapDest(opened.dest) },
   });
 }

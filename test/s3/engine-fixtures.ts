@@ -115,7 +115,7 @@ export async function runEngine(
   const secrets = new FileSecretStore(options.secrets ?? secretsFile());
   const opened = await openTaskBuckets(params, secrets);
   const buckets = options.wrap ? options.wrap(opened) : opened;
-  const report = await runS3Transfer({ params, queue, status, secrets, logger: silentLogger, buckets });
+  const report = await runS3Transfer({ params, queue, status, logger: silentLogger, buckets });
   return { report, status, dbPath: state, queue };
 }
 

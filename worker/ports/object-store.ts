@@ -47,6 +47,12 @@ export interface UploadedPart {
   size: number;
 }
 
+/** A task's two sides. The entry point opens them (adapters, credentials) and hands them to the engine. */
+export interface BucketPair {
+  source: ObjectStore;
+  dest: ObjectStore;
+}
+
 /**
  * A bucket on some S3-compatible endpoint. Engines see only this; adapters hide the SDK.
  * Keys are bucket-relative; prefixes are applied by the engine.

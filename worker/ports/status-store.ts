@@ -34,6 +34,15 @@ export interface StatusSummary {
   bytesDone: number;
 }
 
+/**
+ * The one completeness rule, read from a task's counts: every object (or image) is DONE and verified, or SKIPPED;
+ * nothing failed, pending or in progress. Engines report it; the control plane's lifecycle (control-plane/core/
+ * lifecycle.ts) turns it into DONE. It sits with the counts it reads so that both layers share it.
+ */
+export function isComplete(s: StatusSummary): boolean {
+  return s.failed === 0 && s.pending === 0 && s.inProgress === 0 && s.done + s.skipped === s.total && s.verified >= s.done;
+}
+
 /** What StatusStore.markStarted records as a copy starts (size and etag only for a record it creates). */
 export interface CopyStart {
   key: string;

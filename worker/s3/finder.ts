@@ -1,3 +1,4 @@
+import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
@@ -97,6 +98,6 @@ export async function runFinder(options: {
     if (signal?.aborted) break;
   }
   await flush();
-  logger.info('finder.done', { ...report });
+  logContractEvent(logger, LOG_EVENTS.finderDone, { ...report });
   return report;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DthError } from '../core/errors.js';
+import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import { backoffMs } from '../core/retry.js';
 import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
@@ -70,7 +71,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         await queue.extendVisibility(msg, Math.ceil(backoffMs(msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
       } else {
         report.failed++;
-        logger.error('worker.failed', { key, attempts: msg.receiveCount, error: message, code: err instanceof DthError ? err.code : undefined });
+        logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: message, code: err instanceof DthError ? err.code : undefined });
         await status.update(key, { status: 'FAILED', attempts: msg.receiveCount, error: message, finishedAt: new Date().toISOString() }).catch(() => {});
         // Retries exhausted: released, so the queue's redrive moves it to the dead-letter queue on the next receive.
         // Not retryable (e.g. wrong credentials): redelivery cannot help, the FAILED record is the trace.
@@ -98,7 +99,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       report.copied++;
       report.bytes += result.bytes;
       options.onObjectDone?.(job.key, result);
-      logger.info('worker.copied', { key: job.key, bytes: result.bytes, method: result.method, checksum: result.checksum });
+      logContractEvent(logger, LOG_EVENTS.workerCopied, { key: job.key, bytes: result.bytes, method: result.method, checksum: result.checksum });
     } catch (err) {
       if (err instanceof SourceNotCopyableError) {
         // Not silent: a key that vanished since the listing (or a listing that mangled it) is worth a look.

@@ -1,9 +1,7 @@
 import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
-import type { ObjectStore } from '../ports/object-store.js';
-import type { SecretStore } from '../ports/secret-store.js';
-import type { StatusStore, StatusSummary } from '../ports/status-store.js';
-import { openTaskBuckets } from '../adapters/s3/open-buckets.js';
+import type { BucketPair } from '../ports/object-store.js';
+import { isComplete, type StatusStore, type StatusSummary } from '../ports/status-store.js';
 import { runFinder, type FinderReport } from './finder.js';
 import { runWorker } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
@@ -29,13 +27,17 @@ export interface TransferOptions {
   params: S3TaskParams;
   queue: JobQueue<TransferJob>;
   status: StatusStore;
-  secrets: SecretStore;
   logger: Logger;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
   progressIntervalMs?: number;
-  /** Buckets to use instead of opening them from params (tests wrap them to count or inject faults). */
-  buckets?: { source: ObjectStore; dest: ObjectStore };
+  /** The task's source and destination, opened by the caller (tests wrap them to count or inject faults). */
+  buckets: BucketPair;
+}
+
+/** Keep-alive sockets per bucket for a copy run: twice its copy concurrency. Entry points open the buckets with it. */
+export function transferSockets(params: Pick<S3TaskParams, 'workerConcurrency'>): number {
+  return params.workerConcurrency * 2;
 }
 
 function progressOf(summary: StatusSummary, phase: TransferProgress['phase'], startedAt: number, startBytes: number): TransferProgress {
@@ -48,15 +50,11 @@ function progressOf(summary: StatusSummary, phase: TransferProgress['phase'], st
   };
 }
 
-export function isComplete(s: StatusSummary): boolean {
-  return s.failed === 0 && s.pending === 0 && s.inProgress === 0 && s.done + s.skipped === s.total && s.verified >= s.done;
-}
-
 /** One full pass: check access, find what differs, copy it all, report. The same function runs locally and in the hub. */
 export async function runS3Transfer(options: TransferOptions): Promise<TransferReport> {
   const { params, queue, status, logger, signal } = options;
   const startedAt = Date.now();
-  const { source, dest } = options.buckets ?? (await openTaskBuckets(params, options.secrets, params.workerConcurrency * 2));
+  const { source, dest } = options.buckets;
   await source.checkAccess();
   await dest.checkAccess();
   const startBytes = (await status.summary()).bytesDone;
@@ -119,7 +117,7 @@ export const PRICES = {
 /** Dry run: what a transfer would copy and roughly what it would cost, without writing anything. */
 export async function estimateS3Transfer(options: Omit<TransferOptions, 'queue' | 'status'>): Promise<TransferEstimate> {
   const { params, logger, signal } = options;
-  const { source, dest } = options.buckets ?? (await openTaskBuckets(params, options.secrets));
+  const { source, dest } = options.buckets;
   await source.checkAccess();
   await dest.checkAccess();
   const finder = await runFinder({ params, source, dest, logger, signal, dryRun: true });

@@ -1,3 +1,4 @@
+import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import type { Logger } from '../../../worker/core/log.js';
 import type { RegistryCatalog } from '../../../worker/ecr/catalog.js';
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
@@ -84,10 +85,10 @@ export async function listTaskImages(deps: {
     }
     await Promise.all(inFlight);
   } catch (err) {
-    deps.logger.error('finder.failed', { error: err instanceof Error ? err.message : String(err) });
+    logContractEvent(deps.logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
     throw err;
   }
   const images = toCopy.sort((a, b) => a.order - b.order).map(({ image }) => ({ image }));
-  deps.logger.info('finder.done', { images: images.length, unchanged });
+  logContractEvent(deps.logger, LOG_EVENTS.finderDone, { images: images.length, unchanged });
   return { images };
 }

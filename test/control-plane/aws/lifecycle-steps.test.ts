@@ -212,6 +212,19 @@ describe('lifecycle steps: monitor', () => {
     expect(await tasks.get(broken.id)).toMatchObject({ progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: expect.stringContaining('StatusTableName') });
   });
 
+  it('checkComplete: a settled FIXED_RATE pass with failures records COMPLETE_CHECK_ERROR and keeps the task running, as locally', async () => {
+    const { table, store } = await statusTable([{ key: 'ok', status: 'DONE', verified: true }, { key: 'bad/key', status: 'FAILED', error: 'AccessDenied' }]);
+    const t = await newTask({ progress: 'IN_PROGRESS', scheduleType: 'FIXED_RATE', stackOutputs: [{ OutputKey: 'StatusTableName', OutputValue: table }] });
+    expect((await checkComplete(deps, { taskId: t.id })).result).toBe('WAIT');
+    expect(await tasks.get(t.id)).toMatchObject({ progress: 'IN_PROGRESS', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed; first: bad/key: AccessDenied' });
+    await store.update('bad/key', { status: 'DONE', verified: true, error: undefined });
+    expect((await checkComplete(deps, { taskId: t.id })).result).toBe('WAIT');
+    const next = await tasks.get(t.id);
+    expect(next).toMatchObject({ progress: 'IN_PROGRESS', progressInfo: { total: 2, replicated: 2, failed: 0 } });
+    expect(next?.errorCode).toBeUndefined();
+    expect(next?.errorMessage).toBeUndefined();
+  });
+
   it('every monitor step ends once the task was stopped', async () => {
     const t = await newTask({ progress: 'STOPPING', stackOutputs: [{ OutputKey: 'FinderLogGroup', OutputValue: logGroup }, { OutputKey: 'QueueUrl', OutputValue: 'http://unused' }] });
     for (const step of [checkFinder, checkQueueEmpty, checkComplete]) expect((await step(deps, { taskId: t.id })).result).toBe('END');

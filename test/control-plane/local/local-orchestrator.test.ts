@@ -95,6 +95,18 @@ describe('LocalOrchestrator lifecycle', () => {
     expect(e.stoppedAt).toBeTruthy();
   });
 
+  it('judges a pass by the status store\'s counts, as the cloud does, not by the engine\'s word', async () => {
+    const { api } = setup(async (_t, ctx) => {
+      await ctx.status.put({ key: 'copied', size: 5, status: 'DONE', attempts: 1, verified: true });
+      await ctx.status.put({ key: 'unverified', size: 5, status: 'DONE', attempts: 1, verified: false });
+      return { complete: true, failed: 0 };
+    });
+    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
+    expect(await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR')).toMatchObject({
+      errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) were not transferred and verified',
+    });
+  });
+
   it('an engine that cannot list ends the task in ERROR FINDER_ERROR with its message', async () => {
     const { api } = setup(async () => { throw new Error('srcBucket: bucket "src-bucket" does not exist'); });
     const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
