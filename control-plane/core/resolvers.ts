@@ -116,7 +116,8 @@ export function createResolvers(deps: ControlPlaneDeps) {
 
     async stopTask(args: { id: string }) {
       const task = await mustGet(args.id);
-      if (!ACTIVE.includes(task.progress) && task.progress !== 'ERROR') return task;
+      // A DONE or failed task still holds its resources (the plugin stack): stopping it deletes them, as in the original.
+      if (task.progress === 'STOPPING' || task.progress === 'STOPPED') return task;
       const stopping = await deps.tasks.update(task.id, { progress: 'STOPPING' });
       const patch = await deps.orchestrator.stop(stopping);
       return deps.tasks.update(task.id, patch);

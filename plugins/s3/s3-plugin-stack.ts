@@ -141,6 +141,7 @@ export class S3PluginStack extends Stack {
     });
     queue.grantSendMessages(finderTask.taskRole);
     queue.grant(finderTask.taskRole, 'sqs:GetQueueAttributes');
+    dlq.grant(finderTask.taskRole, 'sqs:GetQueueAttributes'); // the finder skips a pass while either queue holds work
     table.grantReadWriteData(finderTask.taskRole);
     engineStatements.forEach((s) => finderTask.taskRole.addToPrincipalPolicy(s));
     const finderSg = new SecurityGroup(this, 'FinderSecurityGroup', { vpc, description: 'Finder tasks: outbound only' });

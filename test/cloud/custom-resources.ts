@@ -23,9 +23,10 @@ export async function answerCustomResources(operator: Credentials, stackId: stri
     answered.add(id);
     const effect = Object.entries(effects).find(([prefix]) => id.startsWith(prefix))?.[1];
     await effect?.();
-    const res = await signedFetch(operator, 'cloudformation', 'PUT', `/cloudformation_${REGION}/cfnresponse?stack=${encodeURIComponent(stackId)}`, JSON.stringify({
+    // moto checks the signature over the query as it decoded it: the stack's name (plain characters), not its ARN.
+    const res = await signedFetch(operator, 'cloudformation', 'PUT', `/cloudformation_${REGION}/cfnresponse?stack=${stackId.split('/')[1]}`, JSON.stringify({
       Status: 'SUCCESS', StackId: stackId, LogicalResourceId: id, RequestId: id, PhysicalResourceId: id, Data: {},
-    }));
+    }), { Action: 'ProcessCfnResponse' }); // the route adds Action before it checks the signature
     if (!res.ok) throw new Error(`answering custom resource ${id}: HTTP ${res.status} ${await res.text()}`);
   }
 }

@@ -3,6 +3,7 @@
  * (DTH_TEST_MOTO). This file owns it while it runs: it resets it and turns IAM enforcement on and off.
  * Account 123456789012, region us-east-1.
  */
+import { createHash } from 'node:crypto';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SigV4Signer } from '../../worker/adapters/s3/sigv4.js';
@@ -49,15 +50,18 @@ export async function enforceIam(on: boolean): Promise<void> {
   await motoApi('reset-auth', on ? '0' : 'inf');
 }
 
+export const OPERATOR = 'dth-test-operator';
+export const OPERATOR_ARN = `arn:aws:iam::${ACCOUNT}:user/${OPERATOR}`;
+
 /** An IAM user allowed everything: the test's own hand (the operator deploying, the AWS services acting) once enforcement is on. */
 export async function createAdmin(): Promise<Credentials> {
   const iam = new IAMClient(clientConfig({ accessKeyId: 'test', secretAccessKey: 'test' }));
-  await iam.send(new CreateUserCommand({ UserName: 'dth-test-operator' }));
+  await iam.send(new CreateUserCommand({ UserName: OPERATOR }));
   await iam.send(new PutUserPolicyCommand({
-    UserName: 'dth-test-operator', PolicyName: 'everything',
+    UserName: OPERATOR, PolicyName: 'everything',
     PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
   }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'dth-test-operator' }))).AccessKey!;
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: OPERATOR }))).AccessKey!;
   iam.destroy();
   return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
 }
@@ -73,14 +77,14 @@ export async function assumeRole(admin: Credentials, roleArn: string, sessionNam
 
 /**
  * A signed request to the emulator outside the SDK (moto's own routes; with enforcement on they need a signature
- * like any other request).
+ * like any other request). `checkedQuery`: parameters the emulator adds to the URL before it checks the signature.
  */
-export async function signedFetch(credentials: Credentials, service: string, method: string, pathAndQuery: string, body = ''): Promise<Response> {
+export async function signedFetch(credentials: Credentials, service: string, method: string, pathAndQuery: string, body = '', checkedQuery: Record<string, string> = {}): Promise<Response> {
   const url = new URL(pathAndQuery, emulatorEndpoint());
   const headers: Record<string, string> = { host: url.host, 'content-type': 'application/json' };
-  const { createHash } = await import('node:crypto');
   new SigV4Signer(REGION, service).sign({
-    method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, payloadHash: createHash('sha256').update(body).digest('hex'),
+    method, path: url.pathname, query: { ...Object.fromEntries(url.searchParams), ...checkedQuery }, headers,
+    payloadHash: createHash('sha256').update(body).digest('hex'),
   }, credentials);
   return fetch(url, { method, headers, body: method === 'GET' ? undefined : body });
 }

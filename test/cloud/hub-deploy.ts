@@ -80,27 +80,33 @@ export function cloudFormation(credentials: Credentials): CloudFormationClient {
   return new CloudFormationClient(clientConfig(credentials));
 }
 
-/** Waits for a stack to settle, answering its custom resources meanwhile; fails on anything but CREATE_COMPLETE. */
-export async function waitForStack(operator: Credentials, stackId: string, effects: CustomResourceEffects = {}, timeoutMs = 120_000): Promise<DeployedStack> {
+/** A stack as the emulator describes it now: status, outputs, and its resources' physical ids. */
+export async function describeStack(operator: Credentials, stackId: string): Promise<DeployedStack & { status: string; reason?: string }> {
   const cfn = cloudFormation(operator);
-  const answered = new Set<string>();
-  const until = Date.now() + timeoutMs;
-  let stack: Stack | undefined;
-  for (;;) {
-    stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
-    if (!stack?.StackStatus?.endsWith('_IN_PROGRESS')) break;
-    await answerCustomResources(operator, stackId, effects, answered);
-    if (Date.now() > until) throw new Error(`stack ${stackId} still ${stack.StackStatus} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  if (stack?.StackStatus !== 'CREATE_COMPLETE') throw new Error(`stack ${stackId}: ${stack?.StackStatus} ${stack?.StackStatusReason ?? ''}`);
+  const stack: Stack | undefined = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
   const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackId }))).StackResources ?? [];
   cfn.destroy();
   return {
-    stackId,
-    outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!])),
-    resources: Object.fromEntries(resources.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId!, { type: r.ResourceType!, physicalId: r.PhysicalResourceId! }])),
+    stackId, status: stack?.StackStatus ?? 'UNKNOWN', reason: stack?.StackStatusReason,
+    outputs: Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!])),
+    resources: Object.fromEntries(resources.filter((r) => r.LogicalResourceId && r.PhysicalResourceId).map((r) => [r.LogicalResourceId!, { type: r.ResourceType!, physicalId: r.PhysicalResourceId! }])),
   };
+}
+
+/** Waits for a stack to settle, answering its custom resources meanwhile; fails on anything but CREATE_COMPLETE. */
+export async function waitForStack(operator: Credentials, stackId: string, effects: CustomResourceEffects = {}, timeoutMs = 120_000): Promise<DeployedStack> {
+  const answered = new Set<string>();
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const stack = await describeStack(operator, stackId);
+    if (!stack.status.endsWith('_IN_PROGRESS')) {
+      if (stack.status !== 'CREATE_COMPLETE') throw new Error(`stack ${stackId}: ${stack.status} ${stack.reason ?? ''}`);
+      return stack;
+    }
+    await answerCustomResources(operator, stackId, effects, answered);
+    if (Date.now() > until) throw new Error(`stack ${stackId} still ${stack.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The deployed package of a function (fetched from where CloudFormation created it from), unzipped beside the repository's node_modules. */

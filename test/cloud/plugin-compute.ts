@@ -118,6 +118,8 @@ export interface TaskDefinitionRun {
   environment: Record<string, string>;
   command: string[];
   taskRoleArn: string;
+  /** Container image URI (the task image asset, by tag). */
+  image: string;
   logGroup: string;
   streamPrefix: string;
   containerName: string;
@@ -133,7 +135,7 @@ export async function describeTaskDefinition(operator: Credentials, template: Cf
   const options = container.logConfiguration?.options ?? {};
   return {
     environment: Object.fromEntries((container.environment ?? []).map((e) => [e.name!, e.value!])),
-    command: container.command ?? [],
+    command: container.command ?? [], image: container.image!,
     // The emulator leaves taskRoleArn empty; the template says which role it is.
     taskRoleArn: def.taskRoleArn ?? roleArnFromTemplate(stack, template.Resources[logicalId].Properties?.TaskRoleArn),
     logGroup: options['awslogs-group'], streamPrefix: options['awslogs-stream-prefix'], containerName: container.name!,

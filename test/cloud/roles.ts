@@ -8,11 +8,13 @@
  * - actions named after the operation (s3:HeadBucket, sqs:SendMessageBatch…): granted where AWS's action is.
  * - `?` in a resource pattern is a regular-expression error in the emulator's matcher (HTTP 500): it is written as the
  *   emulator's one-character wildcard, `.`.
+ * The service that assumes the role (Lambda, ECS, EC2) is played by the operator: the trust policy names it beside
+ * the service (the emulator's trust check fails on a service-only principal, HTTP 500).
  */
 import {
-  GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand,
+  GetRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { assumeRole, clientConfig, type Credentials } from './emulator.js';
+import { assumeRole, clientConfig, OPERATOR_ARN, type Credentials } from './emulator.js';
 import {
   EMULATOR_ACTION_ALIASES, EMULATOR_RESOURCE_ACCURATE, serviceOf, statementAllowsAction, statements, type PolicyDocument, type PolicyStatement,
 } from './iam-policy.js';
@@ -68,6 +70,11 @@ export function roleCredentials(operator: Credentials, roleArn: string, session:
         if (name === EMULATOR_POLICY || !hasQuestionMark(doc)) continue;
         await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: name, PolicyDocument: JSON.stringify(questionMarks(doc)) }));
       }
+      const trust = JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.AssumeRolePolicyDocument!)) as {
+        Statement: { Principal?: Record<string, unknown> }[];
+      };
+      for (const s of trust.Statement) s.Principal = { ...s.Principal, AWS: OPERATOR_ARN };
+      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
       const extra = emulatorStatements(Object.values(docs));
       if (extra.length) {
         await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: EMULATOR_POLICY, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: extra }) }));
