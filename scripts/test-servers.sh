@@ -30,7 +30,7 @@ start_bg() { # name, command...: start in the background, record the server's ow
 start() {
   mkdir -p "$RUN"
   stop >/dev/null 2>&1 || true
-  rm -rf "$RUN/s3src" "$RUN/s3dst" "$RUN/reg-open" "$RUN/reg-auth"
+  rm -rf "$RUN/s3src" "$RUN/s3dst" "$RUN/reg-open" "$RUN/reg-auth" "$RUN/cloud"
   mkdir -p "$RUN/s3src" "$RUN/s3dst" "$RUN/reg-open" "$RUN/reg-auth"
   # s3rver encrypts continuation tokens with DES, which Node 20's OpenSSL refuses without the legacy provider.
   start_bg s3src node --openssl-legacy-provider node_modules/s3rver/bin/s3rver.js -d "$RUN/s3src" -a 127.0.0.1 -p "$S3_SRC_PORT" -s

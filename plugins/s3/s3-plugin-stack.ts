@@ -178,6 +178,8 @@ export class S3PluginStack extends Stack {
     workerLogs.grantWrite(workerRole);
     workerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [workerLogs.logGroupArn] }));
     engineStatements.forEach((s) => workerRole.addToPrincipalPolicy(s));
+    // Delete events (srcEvent CreateAndDelete) delete the object at the destination.
+    workerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [`arn:${Aws.PARTITION}:s3:::${p.destBucket.valueAsString}/*`] }));
     const workerSg = new SecurityGroup(this, 'WorkerSecurityGroup', { vpc, description: 'JobWorkers: outbound only' });
     const launchTemplate = new LaunchTemplate(this, 'WorkerLaunchTemplate', {
       machineImage: MachineImage.latestAmazonLinux2023({ cpuType: AmazonLinuxCpuType.ARM_64 }),

@@ -6,7 +6,7 @@
  * Read back from the emulator's own APIs: the state machine definition and each function's configuration and code.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,10 +45,40 @@ async function cdk(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 /** `cdk synth` of the app into a fresh cloud assembly (what `cdk deploy` synthesizes first). */
-export async function synthesize(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'dth-emulator-cdk-'));
+export async function synthesize(dir = mkdtempSync(join(tmpdir(), 'dth-emulator-cdk-'))): Promise<string> {
   await cdk(['synth', '--quiet', '--output', dir], { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' });
   return dir;
+}
+
+/**
+ * One synthesis per test run, shared by the test files that read it (the synth takes most of a minute): the first
+ * file to ask synthesizes into .run/cloud/assembly-<run>, the others wait for it. DTH_CLOUD_ASSEMBLY names an
+ * assembly already synthesized from this tree instead (working on these tests).
+ */
+export async function sharedAssembly(): Promise<string> {
+  if (process.env.DTH_CLOUD_ASSEMBLY) return process.env.DTH_CLOUD_ASSEMBLY;
+  // Test files run in processes forked by one runner: its pid names the run.
+  const base = join(REPO, '.run', 'cloud', `assembly-${process.ppid}`);
+  const out = join(base, 'cdk.out');
+  mkdirSync(dirname(base), { recursive: true });
+  try {
+    mkdirSync(base);
+  } catch {
+    for (let waited = 0; !existsSync(join(base, 'done')); waited += 500) {
+      if (existsSync(join(base, 'failed'))) throw new Error(`the shared synth failed: ${readFileSync(join(base, 'failed'), 'utf8')}`);
+      if (waited > 480_000) throw new Error('the shared synth did not finish in 8 minutes');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return out;
+  }
+  try {
+    await synthesize(out);
+    writeFileSync(join(base, 'done'), '');
+  } catch (err) {
+    writeFileSync(join(base, 'failed'), String(err).slice(0, 4000));
+    throw err;
+  }
+  return out;
 }
 
 /** `cdk bootstrap` and `cdk publish-assets` of one stack of the assembly, against the emulator. */

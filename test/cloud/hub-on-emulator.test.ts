@@ -29,7 +29,7 @@ import type { TaskRecord } from '../../control-plane/core/task.js';
 import { EmulatedCloud } from './emulated-cloud.js';
 import { ACCOUNT, clientConfig, createAdmin, emulatorEndpoint, enforceIam, resetEmulator, type Credentials } from './emulator.js';
 import { EMULATOR_CANNOT_CREATE } from './emulator-template.js';
-import { bootstrapAndPublish, deployHub, synthesize, type DeployedHub } from './hub-deploy.js';
+import { bootstrapAndPublish, deployHub, sharedAssembly, type DeployedHub } from './hub-deploy.js';
 import { emulatorStatements } from './roles.js';
 import type { PolicyDocument } from './iam-policy.js';
 
@@ -45,8 +45,7 @@ let cloud: EmulatedCloud;
 beforeAll(async () => {
   await resetEmulator();
   operator = await createAdmin();
-  // DTH_CLOUD_ASSEMBLY: a cloud assembly already synthesized from this tree (saves the synth while working on this file).
-  assembly = process.env.DTH_CLOUD_ASSEMBLY ?? await synthesize();
+  assembly = await sharedAssembly();
   await bootstrapAndPublish(operator, assembly, 'DataTransferHub');
   // The Lambda packages go under the repository: the runtime provides @aws-sdk/*, here node_modules does.
   mkdirSync(runDir, { recursive: true });
@@ -59,7 +58,6 @@ afterAll(async () => {
   await cloud?.shutdown();
   await enforceIam(false).catch(() => undefined);
   rmSync(runDir, { recursive: true, force: true });
-  if (assembly && !process.env.DTH_CLOUD_ASSEMBLY) rmSync(assembly, { recursive: true, force: true });
 });
 
 /** An AppSync direct Lambda resolver call of the deployed API function. */
