@@ -8,12 +8,14 @@
  * Everything the code calls goes to the emulator, with the deployed roles' credentials.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, GetTemplateCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DeleteRouteTableCommand, DescribeRouteTablesCommand, DisassociateRouteTableCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, DescribeStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { TASK_TABLE_PARTITION_KEY } from '../../control-plane/core/task-table.js';
 import { answerCustomResources, type CustomResourceEffects } from './custom-resources.js';
 import { clientConfig, type Credentials } from './emulator.js';
 import type { CfnTemplate } from './emulator-template.js';
@@ -24,6 +26,8 @@ import {
 } from './plugin-compute.js';
 import { roleCredentials } from './roles.js';
 import { runExecution, StatesError, type ExecutionResult, type Json } from './state-machine.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
 
 /** Real waits (15 s stack polls, 60 s monitor passes, retry intervals) become this. */
 const SHORT_WAIT_MS = 250;
@@ -40,10 +44,11 @@ interface PluginStack {
 
 export class EmulatedCloud {
   /** Every process started (finder, workers, copy tasks), for assertions and teardown. */
-  readonly processes: RoleProcess[] = [];
+  readonly processes: (RoleProcess & { stackId: string })[] = [];
   /** Executions of plugin state machines started by custom resources or schedules. */
   readonly pluginExecutions: Promise<ExecutionResult>[] = [];
   private readonly stacks = new Map<string, PluginStack>();
+  private readonly failedPluginExecutions: ExecutionResult[] = [];
   private readonly hubFunctions: Map<string, DeployedFunction>;
 
   constructor(
@@ -58,7 +63,7 @@ export class EmulatedCloud {
 
   /** Invokes a deployed function with its role's credentials. */
   async invoke(fn: DeployedFunction, event: unknown): Promise<unknown> {
-    return invoke(fn, event, await roleCredentials(this.operator, fn.roleArn, fn.id));
+    return invoke(fn, event, await roleCredentials(this.operator, fn.roleArn, fn.id), this.operator);
   }
 
   /** Runs a lifecycle execution the API started (recorded by the emulator: its input is read back) to its end. */
@@ -70,6 +75,7 @@ export class EmulatedCloud {
       task: async (resource, input) => {
         const fn = this.hubFunctions.get(resource);
         if (!fn) throw new StatesError('States.Runtime', `the lifecycle calls ${resource}, not a function of the hub`);
+        if (fn.id === 'StopStackFn') await this.beforeStackDeletion((input as { taskId: string }).taskId);
         return (await this.invoke(fn, input)) as Json;
       },
       wait: () => this.tick(),
@@ -86,8 +92,13 @@ export class EmulatedCloud {
     return found.executionArn!;
   }
 
-  /** One pass of "the cloud": answer plugin stacks' custom resources, boot instances of created stacks; then a short wait. */
+  /**
+   * One pass of "the cloud": answer plugin stacks' custom resources, boot instances of created stacks; then a short
+   * wait. A plugin execution that failed ends the lifecycle run here (the monitor would wait for it forever).
+   */
   async tick(): Promise<void> {
+    const failed = this.failedPluginExecutions.find(() => true);
+    if (failed) throw new StatesError('Emulator.PluginExecutionFailed', `${failed.error}: ${failed.cause} (at ${failed.path.slice(-3).join(' > ')})`);
     const cfn = new CloudFormationClient(clientConfig(this.operator));
     const summaries = (await cfn.send(new ListStacksCommand({}))).StackSummaries ?? [];
     for (const s of summaries) {
@@ -112,7 +123,14 @@ export class EmulatedCloud {
   private effects(stack: PluginStack): CustomResourceEffects {
     return stack.kind === 'S3'
       ? { FinderFirstRun: () => this.runFinder(stack) }
-      : { FirstRun: () => { this.pluginExecutions.push(this.runImageCopies(stack)); } };
+      : {
+        FirstRun: () => {
+          this.pluginExecutions.push(this.runImageCopies(stack).then((r) => {
+            if (r.status === 'FAILED') this.failedPluginExecutions.push(r);
+            return r;
+          }));
+        },
+      };
   }
 
   private home(name: string): string {
@@ -121,14 +139,22 @@ export class EmulatedCloud {
     return dir;
   }
 
-  /** The task image's dth.mjs (an asset of the assembly, by image tag), alone in a fresh directory: what the container runs. */
+  /**
+   * The task image's files (an asset of the assembly, by image tag) in a fresh directory: its dth.mjs alone, plus the
+   * better-sqlite3 its Dockerfile installs beside it, if it does (linked from this checkout). Nothing is built.
+   */
   private taskImageBundle(imageTag: string, home: string): string {
     const manifest = JSON.parse(readFileSync(join(this.assembly, 'DataTransferHub.assets.json'), 'utf8')) as {
       dockerImages: Record<string, { source: { directory: string }; destinations: Record<string, { imageTag: string }> }>;
     };
     const image = Object.values(manifest.dockerImages).find((d) => Object.values(d.destinations).some((x) => x.imageTag === imageTag));
     if (!image) throw new Error(`no image asset tagged ${imageTag}`);
-    copyFileSync(join(this.assembly, image.source.directory, 'dth.mjs'), join(home, 'dth.mjs'));
+    const context = join(this.assembly, image.source.directory);
+    copyFileSync(join(context, 'dth.mjs'), join(home, 'dth.mjs'));
+    if (/npm install[^\n]*better-sqlite3/.test(readFileSync(join(context, 'Dockerfile'), 'utf8'))) {
+      mkdirSync(join(home, 'node_modules'), { recursive: true });
+      symlinkSync(join(REPO, 'node_modules', 'better-sqlite3'), join(home, 'node_modules', 'better-sqlite3'));
+    }
     return join(home, 'dth.mjs');
   }
 
@@ -141,7 +167,7 @@ export class EmulatedCloud {
     const taskId = randomUUID().replace(/-/g, '');
     const logs = new LogShipper(this.operator, def.logGroup, `${def.streamPrefix}/${def.containerName}/${taskId}`);
     const proc = startProcess(name, bundle, def.command, { ...computeEnvironment(credentials, home), ...def.environment, ...extraEnv }, logs);
-    this.processes.push(proc);
+    this.processes.push({ ...proc, stackId: stack.stackId });
     return proc;
   }
 
@@ -157,7 +183,7 @@ export class EmulatedCloud {
     const boot = await bootInstance(this.operator, deployed, home);
     const credentials = await roleCredentials(this.operator, boot.roleArn, 'worker');
     const logs = new LogShipper(this.operator, boot.logGroup, `i-${randomUUID().slice(0, 17).replace(/-/g, '')}`);
-    this.processes.push(startProcess('worker', boot.bundle, boot.command, { ...computeEnvironment(credentials, home), ...boot.environment }, logs));
+    this.processes.push({ ...startProcess('worker', boot.bundle, boot.command, { ...computeEnvironment(credentials, home), ...boot.environment }, logs), stackId: stack.stackId });
   }
 
   /** The ECR plugin's state machine, started by its FirstRun custom resource: lister Lambda, Map of Fargate copies, status writes. */
@@ -203,6 +229,31 @@ export class EmulatedCloud {
     const code = await proc.exited;
     if (code !== 0) throw new StatesError('States.TaskFailed', `copy task exited ${code}: ${proc.output().slice(-2000)}`);
     return {};
+  }
+
+  /**
+   * What the deletion of a task's stack does on AWS that the emulator does not, done when the stop step is about to
+   * delete it: the stack's instances and tasks stop first (the Auto Scaling group depends on the queue, so
+   * CloudFormation deletes it, terminating its instances, before the queue); and the route tables of its VPC go
+   * (the emulator's CloudFormation has no delete for AWS::EC2::RouteTable, so the VPC would never be deleted there).
+   */
+  private async beforeStackDeletion(taskId: string): Promise<void> {
+    const ddb = new DynamoDBClient(clientConfig(this.operator));
+    const item = (await ddb.send(new GetItemCommand({ TableName: this.hub.outputs.TaskTableName, Key: { [TASK_TABLE_PARTITION_KEY]: { S: taskId } } }))).Item;
+    ddb.destroy();
+    const stackId = item?.stackId?.S;
+    if (!stackId) return;
+    await Promise.all(this.processes.filter((p) => p.stackId === stackId).map((p) => p.stop()));
+    const stack = await describeStack(this.operator, stackId);
+    const ec2 = new EC2Client(clientConfig(this.operator));
+    for (const vpc of Object.values(stack.resources).filter((r) => r.type === 'AWS::EC2::VPC')) {
+      const tables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.physicalId] }] }))).RouteTables ?? [];
+      for (const t of tables.filter((t) => !t.Associations?.some((a) => a.Main))) {
+        for (const a of t.Associations ?? []) await ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId }));
+        await ec2.send(new DeleteRouteTableCommand({ RouteTableId: t.RouteTableId }));
+      }
+    }
+    ec2.destroy();
   }
 
   /** Stops every process still running (instances terminated, tasks stopped). */

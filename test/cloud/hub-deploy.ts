@@ -95,6 +95,8 @@ export interface DeployedFunction {
   arn: string;
   roleArn: string;
   environment: Record<string, string>;
+  /** Where the Lambda service sends the function's output (its LoggingConfig, else /aws/lambda/<name>). */
+  logGroup: string;
   /** Directory holding the deployed code (index.mjs), unzipped from the package the emulator's Lambda was created with. */
   codeDir: string;
 }
@@ -164,7 +166,10 @@ export async function deployedFunctions(operator: Credentials, template: CfnTemp
     const c = fn.Configuration!;
     const codeDir = join(codeRoot, c.FunctionName!);
     await fetchFunctionCode(operator, fn.Code!.Location!, codeDir);
-    out[id] = { id, name: c.FunctionName!, arn: c.FunctionArn!, roleArn: c.Role!, environment: c.Environment?.Variables ?? {}, codeDir };
+    // The emulator does not report LoggingConfig: the template says which log group it is.
+    const logGroupRef = (r.Properties?.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+    const logGroup = c.LoggingConfig?.LogGroup ?? (logGroupRef ? deployed.resources[logGroupRef].physicalId : `/aws/lambda/${c.FunctionName}`);
+    out[id] = { id, name: c.FunctionName!, arn: c.FunctionArn!, roleArn: c.Role!, environment: c.Environment?.Variables ?? {}, logGroup, codeDir };
   }
   lambda.destroy();
   return out;

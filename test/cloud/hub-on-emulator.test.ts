@@ -24,7 +24,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMPTY_S3, s3Parameters } from '../../portal/src/forms.js';
+import { EMPTY_ECR, EMPTY_S3, ecrParameters, s3Parameters } from '../../portal/src/forms.js';
+import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
+import { servers } from '../support/servers.js';
 import type { TaskRecord } from '../../control-plane/core/task.js';
 import { EmulatedCloud } from './emulated-cloud.js';
 import { ACCOUNT, clientConfig, createAdmin, emulatorEndpoint, enforceIam, resetEmulator, type Credentials } from './emulator.js';
@@ -145,7 +147,7 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
   it('the lifecycle creates the plugin stack, the finder and a JobWorker copy every object, check-complete marks it DONE', async () => {
     const run = await cloud.runLifecycle(task.executionArn!);
     const done = await api<TaskRecord>('getTask', { id: task.id });
-    const story = `${run.status} ${run.error ?? ''} ${run.cause ?? ''}\npath: ${run.path.join(' > ')}\ntask: ${done.progress} ${done.errorCode ?? ''} ${done.errorMessage ?? ''}\n`
+    const story = `${run.status} ${run.error ?? ''} ${run.cause ?? ''}\npath: …${run.path.slice(-24).join(' > ')}\ntask: ${done.progress} ${done.errorCode ?? ''} ${done.errorMessage ?? ''}\n`
       + cloud.processes.map((p) => `--- ${p.name}\n${p.output().slice(-3000)}`).join('\n');
     expect(run.status, story).toBe('SUCCEEDED');
     expect(done.progress, story).toBe('DONE');
@@ -190,12 +192,62 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     expect(stopping.progress).toBe('STOPPING');
     const run = await cloud.runLifecycle(await cloud.latestExecution(`stop-${task.id}`));
     const stopped = await api<TaskRecord>('getTask', { id: task.id });
-    const story = `${run.status} ${run.error ?? ''} ${run.cause ?? ''}\npath: ${run.path.join(' > ')}\ntask: ${stopped.progress} ${stopped.errorCode ?? ''} ${stopped.errorMessage ?? ''}`;
+    const story = `${run.status} ${run.error ?? ''} ${run.cause ?? ''}\npath: …${run.path.slice(-24).join(' > ')}\ntask: ${stopped.progress} ${stopped.errorCode ?? ''} ${stopped.errorMessage ?? ''}`;
     expect(run.status, story).toBe('SUCCEEDED');
     expect(run.path, story).toEqual(expect.arrayContaining(['StopStack', 'DeleteQueryStackStatus']));
     expect(stopped.progress, story).toBe('STOPPED');
     expect((await cloud.pluginStack(task.stackId!)).status).toBe('DELETE_COMPLETE');
-    // The instances go with the stack: `dth worker` stops on SIGTERM without error.
-    for (const worker of cloud.processes.filter((p) => p.name === 'worker')) expect(await worker.stop()).toBe(0);
+    // The instances went with the stack: `dth worker` stopped on SIGTERM without error.
+    const workers = cloud.processes.filter((p) => p.name === 'worker');
+    expect(workers).toHaveLength(1);
+    for (const worker of workers) expect(await worker.exited, worker.output().slice(-2000)).toBe(0);
+  }, 60_000);
+});
+
+describe('a first image task, console to DONE to deleted stack', () => {
+  let task: TaskRecord;
+  let repository: string;
+
+  beforeAll(() => {
+    ({ repository } = seedImages());
+  }, 60_000);
+
+  it('createTask → lister Lambda → a Fargate `dth ecr copy-one` per image (skopeo) → status DONE → task DONE', async () => {
+    // Both sides on the local open registry (plain HTTP: insecure), copies under mirror/. The emulator has no
+    // registry of its own: ECR's registry API is not part of it.
+    const parameters = ecrParameters({
+      ...EMPTY_ECR, sourceType: 'Public', srcRegistry: servers.registryOpen, srcImageList: `${repository}:v1,${repository}:multi`,
+      destRegistry: servers.registryOpen, destPrefix: 'mirror', insecure: true,
+    }, { description: 'first image task', scheduleType: 'ONE_TIME', scheduleExpression: '' });
+    task = await api<TaskRecord>('createTask', { input: { type: 'ECR', description: 'first image task', scheduleType: 'ONE_TIME', parameters } });
+    expect(task.progress).toBe('STARTING');
+    const run = await cloud.runLifecycle(task.executionArn!);
+    const copies = await Promise.all(cloud.pluginExecutions);
+    const done = await api<TaskRecord>('getTask', { id: task.id });
+    const story = `${run.status} ${run.error ?? ''} ${run.cause ?? ''}\npath: …${run.path.slice(-24).join(' > ')}\ntask: ${done.progress} ${done.errorCode ?? ''} ${done.errorMessage ?? ''}\n`
+      + `plugin executions: ${JSON.stringify(copies.map((c) => [c.status, c.error, c.cause?.slice(0, 2000), c.path.join(' > ')]))}\n`
+      + cloud.processes.filter((p) => p.name === 'copy').map((p) => `--- copy\n${p.output().slice(-2000)}`).join('\n');
+    expect(run.status, story).toBe('SUCCEEDED');
+    expect(copies.map((c) => c.status), story).toEqual(['SUCCEEDED']);
+    expect(done.progress, story).toBe('DONE');
+    expect(done.progressInfo).toMatchObject({ total: 2, replicated: 2, failed: 0, verified: 2 });
+    const copyTasks = cloud.processes.filter((p) => p.name === 'copy');
+    expect(copyTasks).toHaveLength(2);
+    for (const p of copyTasks) expect(await p.exited).toBe(0);
+    task = done;
+  }, 150_000);
+
+  it('the destination registry holds each image with the source\'s digest', () => {
+    for (const tag of ['v1', 'multi']) {
+      expect(registryDigest(servers.registryOpen, `mirror/${repository}:${tag}`), tag).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
+    }
+  });
+
+  it('stopTask deletes the image task\'s stack: the task ends STOPPED', async () => {
+    await api<TaskRecord>('stopTask', { id: task.id });
+    const run = await cloud.runLifecycle(await cloud.latestExecution(`stop-${task.id}`));
+    const stopped = await api<TaskRecord>('getTask', { id: task.id });
+    expect(stopped.progress, `${run.path.join(' > ')}: ${stopped.errorCode ?? ''} ${stopped.errorMessage ?? ''}`).toBe('STOPPED');
+    expect((await cloud.pluginStack(task.stackId!)).status).toBe('DELETE_COMPLETE');
   }, 60_000);
 });

@@ -63,7 +63,7 @@ export function computeEnvironment(credentials: Credentials, home: string): Reco
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
-    AWS_ENDPOINT_URL: endpoint, SQS_ENDPOINT: endpoint, DYNAMODB_ENDPOINT: endpoint, SECRETS_ENDPOINT: endpoint,
+    AWS_ENDPOINT_URL: endpoint, SQS_ENDPOINT: endpoint, S3_ENDPOINT: endpoint, DYNAMODB_ENDPOINT: endpoint, SECRETS_ENDPOINT: endpoint,
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', AWS_EC2_METADATA_DISABLED: 'true',
   };
 }

@@ -6,6 +6,7 @@ import { DynamoStatusStore } from '../../../worker/adapters/aws/dynamo-status-st
 import { SecretsManagerStore } from '../../../worker/adapters/aws/secrets-manager-store.js';
 import { EcrCatalog } from '../../../worker/adapters/ecr/ecr-registry.js';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
+import { envUrl } from '../../../worker/core/env-values.js';
 import { InvalidParameterError } from '../../../worker/core/errors.js';
 import { createLogger } from '../../../worker/core/log.js';
 import { RegistryV2Catalog } from '../../../worker/ecr/catalog.js';
@@ -36,6 +37,6 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
     : new RegistryV2Catalog(src);
   const status = new DynamoStatusStore({ client: new DynamoDBClient({ region }), tableName: table });
   const listed = await listTaskImages({ params, catalog, status, logger, registries: { source: new RegistryClient(src), dest: new RegistryClient(dest) } });
-  const lists = new S3ObjectStore({ bucket: listBucket, region });
+  const lists = new S3ObjectStore({ bucket: listBucket, region, endpoint: envUrl(env, 'S3_ENDPOINT') });
   return publishImageList(lists, `image-lists/${event.executionName ?? Date.now().toString(36)}.json`, listed);
 }
