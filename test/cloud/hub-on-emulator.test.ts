@@ -32,7 +32,7 @@ import { EmulatedCloud } from './emulated-cloud.js';
 import { ACCOUNT, clientConfig, createAdmin, emulatorEndpoint, enforceIam, resetEmulator, type Credentials } from './emulator.js';
 import { EMULATOR_CANNOT_CREATE } from './emulator-template.js';
 import { bootstrapAndPublish, deployHub, sharedAssembly, type DeployedHub } from './hub-deploy.js';
-import { emulatorStatements } from './roles.js';
+import { emulatorStatements, roleCredentials } from './roles.js';
 import type { PolicyDocument } from './iam-policy.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -96,6 +96,7 @@ describe('the hub deployed to the emulator as `cdk deploy` would', () => {
 describe('a first S3 task, console to DONE to deleted stack', () => {
   const src = 'dth-e2e-source';
   const dest = 'dth-e2e-destination';
+  const unrelated = 'dth-e2e-unrelated';
   const objects: Record<string, Buffer> = {
     'readme.txt': Buffer.from('hello from the emulator'),
     'data/part-0001.csv': Buffer.from('a,b\n1,2\n'.repeat(5000)),
@@ -109,6 +110,7 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     const s3 = new S3Client(clientConfig(operator));
     await s3.send(new CreateBucketCommand({ Bucket: src }));
     await s3.send(new CreateBucketCommand({ Bucket: dest }));
+    await s3.send(new CreateBucketCommand({ Bucket: unrelated }));
     for (const [Key, Body] of Object.entries(objects)) await s3.send(new PutObjectCommand({ Bucket: src, Key, Body }));
     s3.destroy();
     // The source as another account's bucket: read-only keys of an IAM user, kept in Secrets Manager.
@@ -185,6 +187,20 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     sqs.destroy();
     const outcomes = messages.map((m) => JSON.parse((JSON.parse(m.Body!) as { Message: string }).Message) as { taskId: string; progress: string });
     expect(outcomes).toContainEqual(expect.objectContaining({ taskId: task.id, progress: 'DONE' }));
+  });
+
+  it('the emulator enforced the roles: the JobWorker role is refused what its policy does not grant', async () => {
+    const stack = await cloud.pluginStack(task.stackId!);
+    const boot = cloud.processes.find((p) => p.name === 'worker')!;
+    expect(boot).toBeDefined();
+    const roleName = stack.resources[Object.keys(stack.resources).find((id) => id.startsWith('WorkerRole') && stack.resources[id].type === 'AWS::IAM::Role')!].physicalId;
+    const worker = await roleCredentials(operator, `arn:aws:iam::${ACCOUNT}:role/${roleName}`, 'worker');
+    const s3 = new S3Client(clientConfig(worker));
+    // Its own destination: allowed. The source (read-only for it) and an unrelated bucket: denied.
+    await s3.send(new PutObjectCommand({ Bucket: dest, Key: 'probe.txt', Body: 'x' }));
+    await expect(s3.send(new PutObjectCommand({ Bucket: src, Key: 'probe.txt', Body: 'x' }))).rejects.toThrow(/Access Denied|AccessDenied/);
+    await expect(s3.send(new ListObjectsV2Command({ Bucket: unrelated }))).rejects.toThrow(/Access Denied|AccessDenied/);
+    s3.destroy();
   });
 
   it('stopTask deletes the plugin stack: the task ends STOPPED and its workers stop cleanly', async () => {
