@@ -16,6 +16,13 @@ module.exports = {
       to: { pathNot: ['^worker/', ...EXTERNAL], dependencyTypesNot: ['core'] },
     },
     {
+      name: 'params-schema-is-the-bottom',
+      comment: 'worker/params/ (the task-parameter schema) is read by every layer, so it imports nothing but itself.',
+      severity: 'error',
+      from: { path: '^worker/params/' },
+      to: { pathNot: ['^worker/params/'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'engines-import-ports-not-adapters',
       comment:
         'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters. '

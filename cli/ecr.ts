@@ -4,20 +4,34 @@ import { join } from 'node:path';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../worker/adapters/embedded/index.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { createLogger } from '../worker/core/log.js';
-import { ECR_PARAM_NAMES, parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
+import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
+import { ECR_PARAMETERS } from '../worker/params/index.js';
 import { runImageSync, type ImageSyncProgress } from '../worker/ecr/run-image-sync.js';
-import { paramsFromFlags, parseArgs, readParamsFile } from './task-input.js';
+import { optionHelp, overrideParams, parameterHelp, parseCommandLine, readParamsFile, type CommandOption } from './task-input.js';
+
+const OPTIONS: Record<string, CommandOption> = {
+  params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}] (default: TASK_PARAMS)' },
+  secrets: { type: 'string', value: 'FILE', help: 'local secrets file (default ~/.dth/secrets.json)' },
+  state: { type: 'string', value: 'FILE', help: 'SQLite file with the per-image status (default ~/.dth/images.db)' },
+  'task-id': { type: 'string', value: 'ID', help: 'state key; default: derived from the registries and prefix' },
+  image: { type: 'string', value: 'REPO:TAG', help: 'copy-one: the image to copy (default: IMAGE)' },
+  json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
+  verbose: { type: 'boolean', help: 'log every image (JSON on stderr)' },
+  help: { type: 'boolean', help: 'this text' },
+};
 
 const USAGE = `usage:
-  dth ecr sync [--params task.json] [--<parameter> value ...] [--secrets FILE] [--state FILE] [--json]
+  dth ecr sync [--params task.json] [--<parameter> value ...] [options]
   dth ecr copy-one --image repo:tag [--params task.json] [--<parameter> value ...]   (the Fargate task role)
 
 Copies container images with skopeo (every platform, digests kept), skipping images whose destination
 digest already matches. Exit 0 only when no image failed.
 
-Parameters: ${ECR_PARAM_NAMES.join(', ')}`;
+Parameters (flags override the file; also in camelCase):
+${parameterHelp(ECR_PARAMETERS)}
 
-const RESERVED = ['params', 'secrets', 'state', 'task-id', 'image'];
+Options:
+${optionHelp(OPTIONS)}`;
 
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -38,14 +52,17 @@ function taskIdFor(p: EcrTaskParams): string {
 }
 
 async function sync(argv: string[], single: boolean): Promise<number> {
-  const { flags, switches } = parseArgs(argv, ['json', 'verbose']);
+  const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
+  const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const switches = new Set(Object.entries(options).filter(([, v]) => v === true).map(([k]) => k));
   const fromFile = flags.has('params') ? readParamsFile(flags.get('params')!) : fromEnv();
-  const raw = { ...fromFile, ...paramsFromFlags(flags, ECR_PARAM_NAMES, RESERVED) };
+  const overrides: Record<string, string> = { ...fromFlags };
   if (single) {
     const image = flags.get('image') ?? process.env.IMAGE;
     if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag)');
-    Object.assign(raw, { srcList: 'SELECTED', srcImageList: image });
+    Object.assign(overrides, { srcList: 'SELECTED', srcImageList: image });
   }
+  const raw = overrideParams(ECR_PARAMETERS, fromFile, overrides);
   const params = parseEcrTaskParams(raw);
   const home = join(homedir(), '.dth');
   const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));

@@ -5,29 +5,36 @@ import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore 
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { createLogger } from '../worker/core/log.js';
-import { parseS3TaskParams, S3_PARAM_NAMES, type S3TaskParams } from '../worker/s3/params.js';
+import { S3_PARAMETERS } from '../worker/params/index.js';
+import { parseS3TaskParams, type S3TaskParams } from '../worker/s3/params.js';
 import { estimateS3Transfer, runS3Transfer, transferSockets, type TransferProgress } from '../worker/s3/run-transfer.js';
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine } from './progress-view.js';
-import { paramsFromFlags, parseArgs, readParamsFile } from './task-input.js';
+import { optionHelp, overrideParams, parameterHelp, parseCommandLine, readParamsFile, type CommandOption } from './task-input.js';
+
+const OPTIONS: Record<string, CommandOption> = {
+  params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}] (the original\'s list as is)' },
+  secrets: { type: 'string', value: 'FILE', help: 'local secrets file (default ~/.dth/secrets.json)' },
+  state: { type: 'string', value: 'FILE', help: 'SQLite file with the queue and per-object status (default ~/.dth/sync.db)' },
+  'task-id': { type: 'string', value: 'ID', help: 'state key; default: derived from source and destination, so reruns are incremental' },
+  'dry-run': { type: 'boolean', help: 'print the plan (objects, bytes, estimated cost) and copy nothing' },
+  json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
+  verbose: { type: 'boolean', help: 'log every object (JSON on stderr)' },
+  quiet: { type: 'boolean', help: 'no progress bar' },
+  help: { type: 'boolean', help: 'this text' },
+};
 
 const USAGE = `usage: dth s3 sync [--params task.json] [--<parameter> value ...] [options]
 
 Copies every object of the source that is missing or different at the destination, verifies each one,
 and exits 0 only when all of them are copied and verified.
 
-Parameters (flags override the file; kebab-case or camelCase): ${S3_PARAM_NAMES.join(', ')}
+Parameters (flags override the file; also in camelCase, e.g. --srcBucket; the params file takes every
+parameter of the README table, cloud-only ones included):
+${parameterHelp(S3_PARAMETERS)}
 
 Options:
-  --params FILE     JSON object of parameters, or [{ParameterKey, ParameterValue}]
-  --secrets FILE    local secrets file (default ~/.dth/secrets.json)
-  --state FILE      SQLite file with the queue and per-object status (default ~/.dth/sync.db)
-  --task-id ID      state key; default: derived from source and destination, so reruns are incremental
-  --dry-run         print the plan (objects, bytes, estimated cost) and copy nothing
-  --json            JSON lines on stdout even on a terminal
-  --verbose         log every object (JSON on stderr)`;
-
-const RESERVED = ['params', 'secrets', 'state', 'task-id'];
+${optionHelp(OPTIONS)}`;
 
 function defaultTaskId(p: S3TaskParams): string {
   const id = [p.srcEndpoint ?? p.srcRegion, p.srcBucket, p.srcPrefix, p.destEndpoint ?? p.destRegion, p.destBucket, p.destPrefix].join('|');
@@ -50,9 +57,11 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function sync(argv: string[]): Promise<number> {
-  const { flags, switches } = parseArgs(argv, ['dry-run', 'json', 'verbose', 'quiet']);
+  const { params: fromFlags, options } = parseCommandLine(argv, S3_PARAMETERS, OPTIONS);
+  const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const switches = new Set(Object.entries(options).filter(([, v]) => v === true).map(([k]) => k));
   const fromFile = flags.has('params') ? readParamsFile(flags.get('params')!) : {};
-  const params = parseS3TaskParams({ ...fromFile, ...paramsFromFlags(flags, S3_PARAM_NAMES, RESERVED) });
+  const params = parseS3TaskParams(overrideParams(S3_PARAMETERS, fromFile, fromFlags));
   const home = join(homedir(), '.dth');
   const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));
   const jsonOut = switches.has('json') || !process.stdout.isTTY;

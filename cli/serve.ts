@@ -4,23 +4,33 @@ import { InvalidParameterError } from '../worker/core/errors.js';
 import { createLogger } from '../worker/core/log.js';
 import { startHub } from '../control-plane/local/hub.js';
 import { findRepoPath } from '../control-plane/local/repo-files.js';
-import { parseArgs } from './task-input.js';
+import { optionHelp, parseCommandLine, type CommandOption } from './task-input.js';
 
-const USAGE = `usage: dth serve [--port 8470] [--data ~/.dth] [--secrets FILE] [--console DIR]
+const OPTIONS: Record<string, CommandOption> = {
+  port: { type: 'string', value: 'PORT', help: 'port on 127.0.0.1 (default 8470, or DTH_PORT)' },
+  data: { type: 'string', value: 'DIR', help: 'state directory: hub.db, secrets.json (default ~/.dth, or DTH_DATA)' },
+  secrets: { type: 'string', value: 'FILE', help: 'local secrets file (default DATA/secrets.json)' },
+  console: { type: 'string', value: 'DIR', help: 'built console to serve (default portal/dist)' },
+  host: { type: 'string', value: 'HOST', help: 'loopback address to bind: 127.0.0.1 (default), localhost or ::1' },
+  help: { type: 'boolean', help: 'this text' },
+};
+
+const USAGE = `usage: dth serve [options]
 
 Runs the local hub on 127.0.0.1: the console, the GraphQL API (POST /graphql) and the engines.
 Every API call needs the token printed at start (or set DTH_TOKEN). Tasks persist in DATA/hub.db;
-tasks that were running resume after a restart. Secrets: DATA/secrets.json unless --secrets.`;
+tasks that were running resume after a restart. Secrets: DATA/secrets.json unless --secrets.
+
+Options:
+${optionHelp(OPTIONS)}`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const { flags } = parseArgs(argv, []);
-  for (const f of flags.keys()) {
-    if (!['port', 'data', 'secrets', 'console', 'host'].includes(f)) throw new InvalidParameterError(`--${f}`, 'is not a known option');
-  }
+  const { options } = parseCommandLine(argv, [], OPTIONS);
+  const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const port = Number(flags.get('port') ?? process.env.DTH_PORT ?? 8470);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidParameterError('--port', 'must be a port number');
   const host = flags.get('host') ?? '127.0.0.1';

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
+import { specIndex, type ParamSpec } from '../worker/params/index.js';
 
 /**
  * Reads a params file: either a JSON object of parameters, or the CloudFormation/GraphQL form
@@ -33,38 +35,89 @@ export function readParamsFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export interface ParsedArgs {
-  /** --flag value pairs, keyed by the flag without dashes (as typed). */
-  flags: Map<string, string>;
-  switches: Set<string>;
+/** `destKMSKey` → `dest-kms-key`, `srcPrefixsListFile` → `src-prefixs-list-file`. */
+export function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2').toLowerCase();
 }
 
-/** `--name value`, `--name=value` and bare `--switch` (listed in `switchNames`). */
-export function parseArgs(argv: string[], switchNames: string[]): ParsedArgs {
-  const flags = new Map<string, string>();
-  const switches = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new InvalidParameterError(a, 'unexpected argument (options start with --)');
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (switchNames.includes(name)) { switches.add(name); continue; }
-    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new InvalidParameterError(`--${name}`, 'needs a value');
-    flags.set(name, value);
-  }
-  return { flags, switches };
+export interface CommandOption {
+  type: 'string' | 'boolean';
+  /** Shown by --help: `--name VALUE  help`. */
+  help: string;
+  value?: string;
 }
 
-/** Maps `--src-bucket` / `--srcBucket` / `--dest-sse` to the parameter names the engines use. */
-export function paramsFromFlags(flags: Map<string, string>, names: readonly string[], reserved: string[]): Record<string, string> {
-  const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
-  const out: Record<string, string> = {};
-  for (const [flag, value] of flags) {
-    if (reserved.includes(flag)) continue;
-    const name = byLower.get(flag.replace(/-/g, '').toLowerCase());
-    if (!name) throw new InvalidParameterError(`--${flag}`, 'is not a known option');
-    out[name] = value;
+/**
+ * Command-line flags of a command: its own options plus one `--<flag> VALUE` per schema parameter that has a CLI flag
+ * (also accepted in camelCase, and under older alias names), parsed with node's util.parseArgs (strict: an unknown
+ * flag is an error naming it).
+ */
+export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], own: Record<string, CommandOption>): {
+  params: Record<string, string>;
+  options: Record<string, string | boolean | undefined>;
+} {
+  const flagToParam = new Map<string, string>();
+  for (const spec of schema) {
+    if (spec.cli === false) continue;
+    for (const name of [spec.cli, spec.name, ...(spec.aliases ?? []).flatMap((a) => [kebab(a.name), a.name])]) {
+      const target = spec.aliases?.find((a) => a.name === name || kebab(a.name) === name)?.name ?? spec.name;
+      flagToParam.set(name, target);
+    }
   }
-  return out;
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const flag of flagToParam.keys()) options[flag] = { type: 'string' };
+  for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? /"([^"]+)"/.exec(e.message)?.[1] ?? 'arguments';
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new InvalidParameterError(flag, 'is not a known option (see --help)');
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new InvalidParameterError(flag, 'needs a value');
+    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new InvalidParameterError(flag, 'unexpected argument (options start with --)');
+    throw new InvalidParameterError('arguments', e.message);
+  }
+  const params: Record<string, string> = {};
+  const givenAs = new Map<string, string>();
+  const ownOut: Record<string, string | boolean | undefined> = {};
+  for (const [flag, value] of Object.entries(values)) {
+    if (flag in own) {
+      ownOut[flag] = value;
+      continue;
+    }
+    const name = flagToParam.get(flag)!;
+    if (givenAs.has(name)) throw new InvalidParameterError(`--${flag}`, `is the same parameter as --${givenAs.get(name)}`);
+    givenAs.set(name, flag);
+    params[name] = String(value);
+  }
+  return { params, options: ownOut };
+}
+
+/** The --help lines of the parameter flags: flag, what it does, default, allowed values. */
+export function parameterHelp(schema: readonly ParamSpec[]): string {
+  const rows = schema.filter((s) => s.cli !== false).map((s) => {
+    const extra = [
+      s.values ? `one of ${s.values.join(', ')}` : '',
+      s.default ? `default ${s.default}` : s.required ? 'required' : '',
+    ].filter(Boolean).join('; ');
+    return [`--${s.cli}`, `${s.description}${extra ? ` (${extra})` : ''}`];
+  });
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  return rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`).join('\n');
+}
+
+/** The --help lines of a command's own options. */
+export function optionHelp(own: Record<string, CommandOption>): string {
+  const rows = Object.entries(own).map(([f, o]) => [`--${f}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help]);
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  return rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`).join('\n');
+}
+
+/** `base` (a params file) with `overrides` (flags) on top; a flag replaces the file's value under any alias name. */
+export function overrideParams(schema: readonly ParamSpec[], base: Record<string, unknown>, overrides: Record<string, string>): Record<string, unknown> {
+  const index = specIndex(schema);
+  const overridden = new Set(Object.keys(overrides).map((k) => index.get(k)?.spec.name ?? k));
+  const kept = Object.entries(base).filter(([k]) => !overridden.has(index.get(k)?.spec.name ?? k));
+  return { ...Object.fromEntries(kept), ...overrides };
 }

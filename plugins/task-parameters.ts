@@ -1,29 +1,54 @@
 import { CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
 import { PLUGIN_PARAMETERS } from '../control-plane/core/plugin-contract.js';
+import type { ParamSpec, TemplateDeclaration, TemplateGroup } from '../worker/params/index.js';
 
 export interface TaskParameters {
   taskId: CfnParameter;
   /** TASK_PARAMS for the engine: the orchestrator's TaskParams JSON, or (standalone deploy) one built from the parameters. */
   taskParamsJson: string;
-  schedule: CfnParameter;
+  /** The EventBridge expression of the scheduled run (valid only where `hasSchedule` holds). */
+  scheduleExpression: string;
   hasSchedule: CfnCondition;
+  /** Every task parameter of the schema the template declares, by name. */
   params: Record<string, CfnParameter>;
 }
 
-export interface EngineParameter {
-  name: string;
-  description: string;
-  default?: string;
-  allowedValues?: string[];
+/** The original's parameter group order. */
+const GROUP_ORDER: TemplateGroup[] = [
+  'Type', 'Source Information', 'Destination Information', 'Notification Information', 'EC2 Cluster Information', 'ECS Cluster Information', 'Advanced Options',
+];
+
+/** The CloudFormation parameter of one schema record. */
+export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclaration }) {
+  const t = spec.template;
+  const description = spec.unused ? `${spec.description} (Not used: ${spec.unused}.)` : spec.description;
+  if (t.cfnType === 'Number') {
+    return { type: 'Number', default: Number(spec.default ?? 0), description, minValue: t.minValue, maxValue: spec.max };
+  }
+  return {
+    type: 'String',
+    default: spec.default ?? '',
+    description: spec.required ? `${description} Required.` : description,
+    allowedValues: spec.values ? [...spec.values] : undefined,
+    allowedPattern: t.allowedPattern,
+    constraintDescription: t.constraintDescription,
+  };
 }
 
 /**
- * Declares the engine's task parameters as CfnParameters (the orchestrator passes every task parameter the template
- * declares, plus TaskId, TaskParams and FinderScheduleExpression — control-plane/core/plugin-contract.ts). When TaskParams is
- * empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled from the individual
- * parameters; values are inserted verbatim, so they must not contain `"` or `\`.
+ * Declares a task type's parameters on a plugin stack from the schema (worker/params): names, types, defaults,
+ * AllowedValues, descriptions, and the original's parameter groups and labels (AWS::CloudFormation::Interface);
+ * plus the orchestrator's TaskId, TaskParams and FinderScheduleExpression (control-plane/core/plugin-contract.ts).
+ *
+ * Schedule: the orchestrator passes FinderScheduleExpression (rate(...) or cron(...), empty for ONE_TIME, with
+ * ec2CronExpression blank). Deployed on its own, the template runs on `cron(<ec2CronExpression>)` as the original's
+ * did, or on `standaloneSchedule` when that parameter is blank; neither → one run at creation.
+ *
+ * When TaskParams is empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled
+ * from the individual parameters; values are inserted verbatim, so they must not contain `"` or `\`.
  */
-export function declareTaskParameters(stack: Stack, engine: EngineParameter[]): TaskParameters {
+export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[], options: { standaloneSchedule?: string } = {}): TaskParameters {
+  const declared = schema.filter((p): p is ParamSpec & { template: TemplateDeclaration } => p.template !== false);
   const taskId = new CfnParameter(stack, PLUGIN_PARAMETERS.taskId, {
     type: 'String', default: 'standalone', description: 'Task id (set by the Data Transfer Hub orchestrator)',
     allowedPattern: '^[A-Za-z0-9-]{1,64}$',
@@ -32,23 +57,43 @@ export function declareTaskParameters(stack: Stack, engine: EngineParameter[]): 
     type: 'String', default: '', description: 'All task parameters as one JSON object (set by the orchestrator); empty: built from the parameters below',
   });
   const schedule = new CfnParameter(stack, PLUGIN_PARAMETERS.schedule, {
-    type: 'String', default: 'rate(1 hour)',
-    description: 'EventBridge rate/cron expression of the scheduled run; empty: run once at creation only (ONE_TIME)',
+    type: 'String', default: '',
+    description: 'EventBridge rate/cron expression of the scheduled run (set by the orchestrator); empty: the cron expression parameter decides',
   });
   const params: Record<string, CfnParameter> = {};
-  for (const p of engine) {
-    params[p.name] = new CfnParameter(stack, p.name, {
-      type: 'String', default: p.default ?? '', description: p.description, allowedValues: p.allowedValues,
-    });
-  }
+  for (const p of declared) params[p.name] = new CfnParameter(stack, p.name, cfnParameterProps(p));
+
+  const groups: { Label: { default: string }; Parameters: string[] }[] = GROUP_ORDER.map((label) => ({ Label: { default: label }, Parameters: declared.filter((p) => p.template.group === label).map((p) => p.name) }))
+    .filter((g) => g.Parameters.length > 0);
+  groups.push({ Label: { default: 'Set by the Data Transfer Hub orchestrator' }, Parameters: Object.values(PLUGIN_PARAMETERS) });
+  stack.templateOptions.metadata = {
+    ...stack.templateOptions.metadata,
+    'AWS::CloudFormation::Interface': {
+      ParameterGroups: groups,
+      ParameterLabels: Object.fromEntries(declared.map((p) => [p.name, { default: p.template.label }])),
+    },
+  };
+
   const hasTaskParams = new CfnCondition(stack, 'HasTaskParams', { expression: Fn.conditionNot(Fn.conditionEquals(taskParams.valueAsString, '')) });
-  const hasSchedule = new CfnCondition(stack, 'HasSchedule', { expression: Fn.conditionNot(Fn.conditionEquals(schedule.valueAsString, '')) });
+  const hasOrchestratorSchedule = new CfnCondition(stack, 'HasOrchestratorSchedule', { expression: Fn.conditionNot(Fn.conditionEquals(schedule.valueAsString, '')) });
+  const cron = params.ec2CronExpression;
+  const hasCron = cron ? new CfnCondition(stack, 'HasCronExpression', { expression: Fn.conditionNot(Fn.conditionEquals(cron.valueAsString, '')) }) : undefined;
+  const standalone = hasCron
+    ? Fn.conditionIf(hasCron.logicalId, Fn.join('', ['cron(', cron.valueAsString, ')']), options.standaloneSchedule ?? 'rate(1 day)').toString()
+    : options.standaloneSchedule ?? 'rate(1 day)';
+  const scheduleExpression = Fn.conditionIf(hasOrchestratorSchedule.logicalId, schedule.valueAsString, standalone).toString();
+  // Without the orchestrator: scheduled when a cron is given, or when the type has a standalone default schedule.
+  const standaloneScheduled = hasCron && !options.standaloneSchedule
+    ? Fn.conditionAnd(Fn.conditionEquals(taskParams.valueAsString, ''), hasCron)
+    : Fn.conditionEquals(taskParams.valueAsString, '');
+  const hasSchedule = new CfnCondition(stack, 'HasSchedule', { expression: Fn.conditionOr(hasOrchestratorSchedule, standaloneScheduled) });
+
   const parts: string[] = ['{'];
-  engine.forEach((p, i) => {
+  declared.forEach((p, i) => {
     parts.push(`${i ? ',' : ''}"${p.name}":"`, params[p.name].valueAsString, '"');
   });
   parts.push('}');
   const built = Fn.join('', parts);
   const taskParamsJson = Fn.conditionIf(hasTaskParams.logicalId, taskParams.valueAsString, built).toString();
-  return { taskId, taskParamsJson, schedule, hasSchedule, params };
+  return { taskId, taskParamsJson, scheduleExpression, hasSchedule, params };
 }

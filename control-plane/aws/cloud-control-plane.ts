@@ -14,6 +14,7 @@ import { createLogger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';
+import { templateParameterNames } from '../../worker/params/index.js';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import type { LambdaConfig } from './config.js';
 import { CloudWatchMetrics, CloudWatchTaskLogs } from './cloudwatch-telemetry.js';
@@ -71,6 +72,7 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
       },
     },
     estimator: s3TaskEstimator((params) => openTaskBuckets(params, secretStore), logger),
+    templateDeclares: templateParameterNames,
   };
 }
 

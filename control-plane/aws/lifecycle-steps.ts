@@ -15,10 +15,13 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
+import { eventBridgeExpression } from '../../worker/core/schedule.js';
+import { canonicalParameters } from '../../worker/params/index.js';
 import { errorPatch, incompleteMessage, isFinal, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
+import { storedTaskSchedule } from '../core/validate-task.js';
 import type { TaskStore } from '../core/ports.js';
-import { parameterMap, type TaskRecord, type TaskType } from '../core/task.js';
+import type { TaskRecord, TaskType } from '../core/task.js';
 
 export type StepResult = 'WAIT' | 'NEXT' | 'END';
 export interface StepEvent { taskId: string; [k: string]: unknown }
@@ -60,7 +63,27 @@ async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
   return task;
 }
 
-/** CreateStack of the task's plugin template, passing only the parameters the template declares. */
+/**
+ * The CreateStack parameters of a task: every task parameter under its schema name (older aliases resolved), plus
+ * TaskId, TaskParams and FinderScheduleExpression. A parameter the template does not declare is an error naming it —
+ * never dropped (createTask already refuses them in the cloud; this catches a template that disagrees with the schema).
+ */
+export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>): { ParameterKey: string; ParameterValue: string }[] {
+  const { parameters, unknown } = canonicalParameters(task.type, task.parameters);
+  if (unknown.length) throw new Error(`${unknown.join(', ')}: not a parameter of ${task.type} tasks`);
+  const schedule = storedTaskSchedule(task);
+  const values = new Map(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+  // ONE_TIME: a blank cron overrides the template's default schedule (the original's console sent "" too).
+  if (!schedule && declared.has('ec2CronExpression')) values.set('ec2CronExpression', '');
+  const missing = [...values.keys()].filter((k) => !declared.has(k));
+  if (missing.length) throw new Error(`${missing.join(', ')}: not declared by the plugin template, so the task cannot run as asked`);
+  values.set(PLUGIN_PARAMETERS.taskId, task.id);
+  values.set(PLUGIN_PARAMETERS.taskParams, JSON.stringify(Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]))));
+  values.set(PLUGIN_PARAMETERS.schedule, schedule ? eventBridgeExpression(schedule) : '');
+  return [...values].filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}
+
+/** CreateStack of the task's plugin template with stackParameters. */
 export async function startStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
   if (task.stackId) return { ...event, stackId: task.stackId, result: 'WAIT' };
@@ -70,19 +93,13 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
   try {
     if (!templateUrl) throw new Error(`no plugin template is configured for ${task.type} tasks`);
     const summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: templateUrl }));
-    const declared = new Set((summary.Parameters ?? []).map((p) => p.ParameterKey));
-    const raw = parameterMap(task);
-    const values: Record<string, string> = {
-      ...raw,
-      [PLUGIN_PARAMETERS.taskId]: task.id,
-      [PLUGIN_PARAMETERS.taskParams]: JSON.stringify(raw),
-      [PLUGIN_PARAMETERS.schedule]: task.scheduleType === 'FIXED_RATE' ? raw.scheduleExpression || 'rate(1 hour)' : '',
-    };
+    const declared = new Set((summary.Parameters ?? []).flatMap((p) => (p.ParameterKey ? [p.ParameterKey] : [])));
+    const parameters = stackParameters(task, declared);
     const stackName = pluginStackName(deps.stackPrefix ?? 'DTH', task.type, task.id);
     const out = await cfn.send(new CreateStackCommand({
       StackName: stackName,
       TemplateURL: templateUrl,
-      Parameters: Object.entries(values).filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: parameters,
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
       RoleARN: deps.stackRoleArn,
       Tags: [{ Key: 'dth:task-id', Value: task.id }],

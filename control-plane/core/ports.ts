@@ -72,6 +72,11 @@ export interface ControlPlaneDeps {
    * status table, so lists show the monitor's last snapshot and only getTask counts live.
    */
   liveProgressInLists?: boolean;
+  /**
+   * The parameters each plugin template declares (the cloud: createTask refuses any other, naming it). Undefined:
+   * the local hub, whose engines take every schema parameter.
+   */
+  templateDeclares?: (type: TaskType) => ReadonlySet<string>;
   newId?: () => string;
   now?: () => Date;
 }

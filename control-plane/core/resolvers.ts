@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
 import type { ControlPlaneDeps } from './ports.js';
 import type { TaskProgress, TaskRecord, TaskType } from './task.js';
+import { formEncode, URL_ENCODED_PARAMETERS } from '../../worker/params/index.js';
 import { validateCreateTask, type CreateTaskInput } from './validate-task.js';
 
 /** A task-not-found error the API reports as such. */
@@ -12,6 +13,19 @@ export class TaskNotFoundError extends DthError {
 }
 
 const ACTIVE: TaskProgress[] = ['STARTING', 'IN_PROGRESS'];
+
+/**
+ * getTask answers as the original's did: description, srcPrefix and destPrefix form-encoded (its response template
+ * ran $util.urlEncode on them); the console decodes them. Other answers carry them raw, as the original's Lambdas did.
+ */
+export function urlEncodedForGetTask(task: TaskRecord): TaskRecord {
+  return {
+    ...task,
+    description: task.description === undefined ? undefined : formEncode(task.description),
+    parameters: task.parameters.map((p) => (task.type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(p.ParameterKey)
+      ? { ...p, ParameterValue: formEncode(p.ParameterValue) } : p)),
+  };
+}
 
 function positiveInt(value: unknown, field: string, fallback: number, max: number): number {
   if (value === undefined || value === null) return fallback;
@@ -51,7 +65,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
 
     async getTask(args: { id: string }) {
       const task = await deps.tasks.get(args.id);
-      return task ? withProgress(task) : null;
+      return task ? urlEncodedForGetTask(await withProgress(task)) : null;
     },
 
     async listSecrets() {
@@ -84,7 +98,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async estimateTask(args: { type: TaskType; parameters: { ParameterKey: string; ParameterValue?: string }[] }) {
-      const v = validateCreateTask({ type: args.type, scheduleType: 'ONE_TIME', parameters: args.parameters });
+      const v = validateCreateTask({ type: args.type, scheduleType: 'ONE_TIME', parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)) });
       return deps.estimator.estimate(v.type, Object.fromEntries(v.parameters.map((p) => [p.ParameterKey, p.ParameterValue])));
     },
 
@@ -94,7 +108,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async createTask(args: { input: CreateTaskInput }) {
-      const valid = validateCreateTask(args.input ?? {});
+      const valid = validateCreateTask(args.input ?? {}, { templateDeclares: deps.templateDeclares });
       const task: TaskRecord = {
         id: newId(),
         description: valid.description,

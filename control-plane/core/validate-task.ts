@@ -1,7 +1,19 @@
+/**
+ * createTask input → a task the orchestrators can run, checked against the parameter schema (worker/params): every
+ * parameter known (older aliases accepted), every value valid, the schedule parsed, and — in the cloud — every
+ * parameter declared by the plugin template, so the start step never has to drop one. The original's URL-encoding
+ * contract is applied here: description, srcPrefix and destPrefix arrive form-encoded and are stored decoded.
+ */
 import { InvalidParameterError } from '../../worker/core/errors.js';
+import { parseSchedule, type Schedule } from '../../worker/core/schedule.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.js';
+import {
+  canonicalParameters, formDecode, parametersOf, specIndex, URL_ENCODED_PARAMETERS, type TaskTypeName,
+} from '../../worker/params/index.js';
 import { parseS3TaskParams, type S3TaskParams } from '../../worker/s3/params.js';
-import type { ScheduleType, TaskParameter, TaskType } from './task.js';
+import type { ScheduleType, TaskParameter, TaskRecord, TaskType } from './task.js';
+
+export { parseSchedule } from '../../worker/core/schedule.js';
 
 export interface CreateTaskInput {
   type?: unknown;
@@ -16,32 +28,60 @@ export interface ValidTask {
   scheduleType: ScheduleType;
   parameters: TaskParameter[];
   engine: { type: 'S3EC2'; params: S3TaskParams } | { type: 'ECR'; params: EcrTaskParams };
-  /** Seconds between runs for FIXED_RATE tasks. */
-  intervalSec?: number;
+  /** FIXED_RATE: when the finder / image copy runs again; undefined for ONE_TIME. */
+  schedule?: Schedule;
 }
 
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const UNIT_SEC: Record<string, number> = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 };
+export interface ValidateOptions {
+  /**
+   * The parameters each plugin template declares (the cloud). Undefined: the local hub, whose engines take every
+   * schema parameter.
+   */
+  templateDeclares?: (type: TaskType) => ReadonlySet<string>;
+  /** Apply the original's URL decoding of description/srcPrefix/destPrefix (the API); false for stored tasks. */
+  urlDecode?: boolean;
+}
 
-/** EventBridge rate expression → seconds (cron expressions are accepted in the cloud; locally, rate only). */
-export function parseSchedule(expr: string): number {
-  const m = RATE.exec(expr.trim());
-  if (!m) throw new InvalidParameterError('scheduleExpression', `"${expr}" is not a rate expression like rate(1 hour) or rate(30 minutes)`);
-  const n = Number(m[1]);
-  const singular = m[2].endsWith('s') ? m[2].slice(0, -1) : m[2];
-  if (n < 1) throw new InvalidParameterError('scheduleExpression', 'must be at least 1');
-  if ((n === 1) !== (m[2] === singular)) throw new InvalidParameterError('scheduleExpression', `use "${n} ${n === 1 ? singular : singular + 's'}"`);
-  return n * UNIT_SEC[m[2]];
+/** The original's limit (its AppSync template refused longer descriptions). */
+export const MAX_DESCRIPTION = 250;
+
+/** When a FIXED_RATE task runs again when it names no expression: the original's template defaults. */
+export const DEFAULT_SCHEDULE: Record<TaskType, string> = { S3EC2: '0/60 * * * ? *', ECR: 'rate(1 day)' };
+
+function decoded(field: string, value: string, label: string): string {
+  const v = formDecode(value);
+  if (v === null) throw new InvalidParameterError(field, 'has a malformed %-escape (the API takes it URL-encoded)', label);
+  return v;
+}
+
+/**
+ * The schedule of a task: ONE_TIME → none; FIXED_RATE → ec2CronExpression (or our older scheduleExpression), the
+ * original's default when absent. A ONE_TIME task naming a schedule, or a FIXED_RATE task with a blank one, is an error.
+ */
+export function taskSchedule(type: TaskType, scheduleType: ScheduleType, parameters: readonly TaskParameter[]): Schedule | undefined {
+  const index = specIndex(parametersOf(type));
+  const given = parameters.find((p) => index.get(p.ParameterKey)?.spec.name === 'ec2CronExpression');
+  const value = given?.ParameterValue.trim();
+  const field = given?.ParameterKey ?? 'ec2CronExpression';
+  if (scheduleType === 'ONE_TIME') {
+    if (value) throw new InvalidParameterError(field, `"${value}" is a schedule, but scheduleType is ONE_TIME: leave it blank or use FIXED_RATE`, 'Schedule (cron expression)');
+    return undefined;
+  }
+  if (given && !value) throw new InvalidParameterError(field, 'is blank, but scheduleType is FIXED_RATE: give a cron or rate expression, or use ONE_TIME', 'Schedule (cron expression)');
+  return parseSchedule(value ?? DEFAULT_SCHEDULE[type], field);
 }
 
 /** Checks a createTask input strictly; throws InvalidParameterError naming the field. Nothing is stored before this passes. */
-export function validateCreateTask(input: CreateTaskInput): ValidTask {
+export function validateCreateTask(input: CreateTaskInput, options: ValidateOptions = {}): ValidTask {
+  const urlDecode = options.urlDecode ?? true;
   if (input.type !== 'S3EC2' && input.type !== 'ECR') throw new InvalidParameterError('type', 'must be S3EC2 or ECR');
+  const type: TaskTypeName = input.type;
   if (input.scheduleType !== 'ONE_TIME' && input.scheduleType !== 'FIXED_RATE') {
     throw new InvalidParameterError('scheduleType', 'must be ONE_TIME or FIXED_RATE');
   }
-  const description = input.description === undefined || input.description === null ? '' : String(input.description);
-  if (description.length > 256) throw new InvalidParameterError('description', 'is longer than 256 characters');
+  const rawDescription = input.description === undefined || input.description === null ? '' : String(input.description);
+  const description = urlDecode ? decoded('description', rawDescription, 'Description') : rawDescription;
+  if (description.length > MAX_DESCRIPTION) throw new InvalidParameterError('description', `is longer than ${MAX_DESCRIPTION} characters`, 'Description');
   if (!Array.isArray(input.parameters)) throw new InvalidParameterError('parameters', 'must be a list of {ParameterKey, ParameterValue}');
   const parameters: TaskParameter[] = [];
   const seen = new Set<string>();
@@ -50,14 +90,28 @@ export function validateCreateTask(input: CreateTaskInput): ValidTask {
     if (typeof key !== 'string' || key === '') throw new InvalidParameterError('parameters', 'every entry needs a ParameterKey');
     if (seen.has(key)) throw new InvalidParameterError(key, 'is given twice');
     seen.add(key);
-    const value = (p as { ParameterValue?: unknown }).ParameterValue;
-    parameters.push({ ParameterKey: key, ParameterValue: value === undefined || value === null ? '' : String(value) });
+    const raw = (p as { ParameterValue?: unknown }).ParameterValue;
+    let value = raw === undefined || raw === null ? '' : String(raw);
+    if (urlDecode && type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(key)) value = decoded(key, value, key === 'srcPrefix' ? 'Source prefix' : 'Destination prefix');
+    parameters.push({ ParameterKey: key, ParameterValue: value });
   }
   const raw = Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
-  const engine = input.type === 'S3EC2'
+  const engine = type === 'S3EC2'
     ? { type: 'S3EC2' as const, params: parseS3TaskParams(raw) }
     : { type: 'ECR' as const, params: parseEcrTaskParams(raw) };
-  let intervalSec: number | undefined;
-  if (input.scheduleType === 'FIXED_RATE') intervalSec = parseSchedule(raw.scheduleExpression || 'rate(1 hour)');
-  return { type: input.type, description, scheduleType: input.scheduleType, parameters, engine, intervalSec };
+  const declared = options.templateDeclares?.(type);
+  if (declared) {
+    for (const p of canonicalParameters(type, parameters).parameters) {
+      if (!declared.has(p.ParameterKey)) {
+        throw new InvalidParameterError(p.ParameterKey, `is not declared by the ${type === 'S3EC2' ? 'S3' : 'ECR'} plugin template (it works with the local hub only)`);
+      }
+    }
+  }
+  const schedule = taskSchedule(type, input.scheduleType, parameters);
+  return { type, description, scheduleType: input.scheduleType, parameters, engine, schedule };
+}
+
+/** The schedule of a stored task (already validated and decoded). */
+export function storedTaskSchedule(task: Pick<TaskRecord, 'type' | 'scheduleType' | 'parameters'>): Schedule | undefined {
+  return taskSchedule(task.type, task.scheduleType, task.parameters);
 }

@@ -2,14 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorPatch, incompleteMessage, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import type { Orchestrator } from '../core/ports.js';
 import type { ProgressInfo, TaskRecord } from '../core/task.js';
-import { validateCreateTask } from '../core/validate-task.js';
+import { storedTaskSchedule } from '../core/validate-task.js';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import { SqliteStatusStore } from '../../worker/adapters/embedded/sqlite-status-store.js';
 import { createLogger, type Logger } from '../../worker/core/log.js';
+import { nextRunAfter } from '../../worker/core/schedule.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 import type { SqliteTaskStore } from './sqlite-task-store.js';
 import type { LocalTelemetry } from './local-telemetry.js';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface EngineProgress {
   total: number; done: number; skipped: number; failed: number; verified: number; inProgress: number; pending: number;
@@ -50,7 +53,7 @@ export class LocalOrchestrator implements Orchestrator {
     engines: Partial<Record<TaskRecord['type'], EngineRunner>>;
     logger: Logger;
     sampleIntervalMs?: number;
-    /** Multiplies FIXED_RATE intervals (tests shorten `rate(1 minute)` with it); default 1. */
+    /** Multiplies the wait until the next scheduled run (tests shorten `rate(1 minute)` with it); default 1. */
     scheduleScale?: number;
   }) {}
 
@@ -71,9 +74,15 @@ export class LocalOrchestrator implements Orchestrator {
     const { tasks, telemetry, db, secrets } = this.deps;
     const engine = this.deps.engines[task.type]!;
     const status = new SqliteStatusStore(db, task.id);
-    const intervalSec = task.scheduleType === 'FIXED_RATE'
-      ? validateCreateTask({ ...task, parameters: task.parameters }).intervalSec ?? 3600
-      : undefined;
+    // FIXED_RATE: rate(...) counts from the end of a run; a cron expression runs at its next time after the run
+    // ends (a run still going when a time comes is not doubled, as the original's finder schedule did).
+    let schedule;
+    try {
+      schedule = storedTaskSchedule(task);
+    } catch (err) {
+      await tasks.update(task.id, { progress: 'ERROR', errorCode: 'ENGINE_ERROR', errorMessage: err instanceof Error ? err.message : String(err), stoppedAt: new Date().toISOString() });
+      return;
+    }
     let run = 0;
     // Let createTask answer with the task as created (STARTING) before the run begins.
     await new Promise((ok) => setImmediate(ok));
@@ -113,7 +122,13 @@ export class LocalOrchestrator implements Orchestrator {
         await tasks.update(task.id, errorPatch('FINDER_ERROR', message, new Date()));
         return;
       }
-      await sleep(intervalSec! * 1000 * (this.deps.scheduleScale ?? 1), undefined, { signal }).catch(() => {});
+      const now = new Date();
+      const next = schedule ? nextRunAfter(schedule, now) : undefined;
+      if (!next) break;
+      // Timers hold at most 2^31-1 ms (24.8 days); a longer wait (a monthly or yearly cron) is slept in parts.
+      for (let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1); left > 0 && !signal.aborted; left -= MAX_TIMER_MS) {
+        await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
+      }
       if (signal.aborted) break;
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.

@@ -21,24 +21,8 @@ import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } fr
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
 import { taskImage } from '../../lib/task-image.js';
-import { declareTaskParameters, type EngineParameter } from '../task-parameters.js';
-
-/** The image engine's task parameters (names as in worker/ecr/params.ts). */
-export const ECR_ENGINE_PARAMETERS: EngineParameter[] = [
-  { name: 'sourceType', description: 'Source registry type', default: 'Amazon_ECR', allowedValues: ['Amazon_ECR', 'Public'] },
-  { name: 'srcList', description: 'ALL images of the source registry or the SELECTED list', default: 'SELECTED', allowedValues: ['ALL', 'SELECTED'] },
-  { name: 'srcImageList', description: 'Comma-separated repo:tag list (tag ALL_TAGS: every tag)' },
-  { name: 'srcRegion', description: 'Source ECR region' },
-  { name: 'srcAccountId', description: 'Source ECR account id (optional)' },
-  { name: 'srcCredential', description: 'Secrets Manager secret name of the source registry login (optional)' },
-  { name: 'srcRegistry', description: 'Source registry host (Public sources; default docker.io)' },
-  { name: 'destRegion', description: 'Destination ECR region' },
-  { name: 'destAccountId', description: 'Destination ECR account id (optional)' },
-  { name: 'destCredential', description: 'Secrets Manager secret name of the destination registry login (optional)' },
-  { name: 'destRegistry', description: 'Destination registry host (optional: derived from account and region)' },
-  { name: 'destPrefix', description: 'Destination repository prefix (optional)' },
-  { name: 'includeUntagged', description: 'Copy untagged images too', default: 'false', allowedValues: ['true', 'false'] },
-];
+import { ECR_PARAMETERS } from '../../worker/params/index.js';
+import { declareTaskParameters } from '../task-parameters.js';
 
 /** Images copied at once (Map maxConcurrency) and retries of a failed copy task per image. */
 export const IMAGE_COPY_CONCURRENCY = 10;
@@ -52,7 +36,8 @@ export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
     this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
-    const task = declareTaskParameters(this, ECR_ENGINE_PARAMETERS);
+    // Every task parameter the template declares, from the schema (worker/params/ecr-schema.ts); standalone: daily, as the original.
+    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)' });
     const p = task.params;
 
     const vpc = new Vpc(this, 'Vpc', {
@@ -143,7 +128,7 @@ export class EcrPluginStack extends Stack {
     });
 
     const rule = new Rule(this, 'Schedule', {
-      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.schedule.valueAsString),
+      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.scheduleExpression),
       targets: [new SfnStateMachine(machine, { input: RuleTargetInput.fromObject({}) })],
     });
     (rule.node.defaultChild as CfnResource).cfnOptions.condition = task.hasSchedule;

@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AutoScalingGroup, GroupMetrics, AdjustmentType, type CfnAutoScalingGroup } from 'aws-cdk-lib/aws-autoscaling';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -22,32 +22,8 @@ import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ensureWorkerBundle, taskImage } from '../../lib/task-image.js';
-import { declareTaskParameters, type EngineParameter } from '../task-parameters.js';
-
-/** The S3 engine's task parameters (names as in worker/s3/params.ts). */
-export const S3_ENGINE_PARAMETERS: EngineParameter[] = [
-  { name: 'srcType', description: 'Source type', default: 'Amazon_S3', allowedValues: ['Amazon_S3', 'Aliyun_OSS', 'Qiniu_Kodo', 'Tencent_COS', 'Google_GCS', 'S3_Compatible'] },
-  { name: 'srcBucket', description: 'Source bucket name' },
-  { name: 'srcPrefix', description: 'Source prefix (optional)' },
-  { name: 'srcPrefixsListFile', description: 'Key of a prefix list file in the source bucket (optional)' },
-  { name: 'srcSkipCompare', description: 'Skip comparing with the destination', default: 'false', allowedValues: ['true', 'false'] },
-  { name: 'srcRegion', description: 'Source region' },
-  { name: 'srcEndpoint', description: 'Source endpoint URL (S3-compatible sources, optional)' },
-  { name: 'srcCredentials', description: 'Secrets Manager secret name of the source access key (empty: this account\'s role)' },
-  { name: 'isPayerRequest', description: 'Source bucket is requester-pays', default: 'false', allowedValues: ['true', 'false'] },
-  { name: 'srcEvent', description: 'Near-real-time transfer from S3 event notifications (Amazon S3 source in this account)', default: 'No', allowedValues: ['No', 'Create', 'CreateAndDelete'] },
-  { name: 'destBucket', description: 'Destination bucket name' },
-  { name: 'destPrefix', description: 'Destination prefix (optional)' },
-  { name: 'destRegion', description: 'Destination region' },
-  { name: 'destCredentials', description: 'Secrets Manager secret name of the destination access key (empty: this account\'s role)' },
-  { name: 'destStorageClass', description: 'Destination storage class', default: 'STANDARD' },
-  { name: 'destAcl', description: 'Destination object ACL', default: 'bucket-owner-full-control' },
-  { name: 'destSSE', description: 'Destination server-side encryption', default: 'None', allowedValues: ['None', 'AES256', 'AWS_KMS'] },
-  { name: 'destKMSKey', description: 'KMS key id for destSSE=AWS_KMS (optional)' },
-  { name: 'includeMetadata', description: 'Copy object metadata', default: 'true', allowedValues: ['true', 'false'] },
-  { name: 'include', description: 'Only keys matching these comma-separated patterns (optional)' },
-  { name: 'exclude', description: 'Skip keys matching these comma-separated patterns (optional)' },
-];
+import { S3_PARAMETERS } from '../../worker/params/index.js';
+import { declareTaskParameters } from '../task-parameters.js';
 
 export interface S3PluginStackProps extends StackProps {
   /** Metric namespace prefix of the worker metrics (the API reads `<prefix>/<stack name>`). Default DataTransferHub. */
@@ -63,16 +39,10 @@ export class S3PluginStack extends Stack {
   constructor(scope: Construct, id: string, props: S3PluginStackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - S3 plugin (one transfer task)', ...props });
     this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
-    const task = declareTaskParameters(this, S3_ENGINE_PARAMETERS);
+    // Every task parameter, from the schema (worker/params/s3-schema.ts), under the original's names.
+    const task = declareTaskParameters(this, S3_PARAMETERS);
     const p = task.params;
-    const minSize = new CfnParameter(this, 'WorkerMinCapacity', { type: 'Number', default: 0, minValue: 0, description: 'Minimum JobWorker instances' });
-    const maxSize = new CfnParameter(this, 'WorkerMaxCapacity', { type: 'Number', default: 10, minValue: 1, description: 'Maximum JobWorker instances' });
-    const desired = new CfnParameter(this, 'WorkerDesiredCapacity', { type: 'Number', default: 1, minValue: 0, description: 'JobWorker instances at start' });
-    const instanceType = new CfnParameter(this, 'WorkerInstanceType', {
-      type: 'String', default: 'c7g.large', description: 'Graviton instance type of the JobWorkers',
-      allowedValues: ['c6g.large', 'c6g.xlarge', 'c7g.large', 'c7g.xlarge', 'm6g.large', 'm7g.large', 'c6gn.large', 'c7gn.large'],
-    });
-    const alarmEmail = new CfnParameter(this, 'AlarmEmail', { type: 'String', default: '', description: 'Email notified when objects land in the dead-letter queue (optional)' });
+    const { minCapacity: minSize, maxCapacity: maxSize, desiredCapacity: desired, workerInstanceType: instanceType, alarmEmail } = p;
     const hasEmail = new CfnCondition(this, 'HasAlarmEmail', { expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')) });
     const useEvents = new CfnCondition(this, 'UseSourceEvents', {
       expression: Fn.conditionAnd(Fn.conditionNot(Fn.conditionEquals(p.srcEvent.valueAsString, 'No')), Fn.conditionEquals(p.srcType.valueAsString, 'Amazon_S3')),
@@ -147,7 +117,7 @@ export class S3PluginStack extends Stack {
     const finderSg = new SecurityGroup(this, 'FinderSecurityGroup', { vpc, description: 'Finder tasks: outbound only' });
     const rule = new Rule(this, 'FinderSchedule', {
       description: 'Runs the finder on the task schedule',
-      schedule: Schedule.expression(task.schedule.valueAsString),
+      schedule: Schedule.expression(task.scheduleExpression),
       targets: [new EcsTask({ cluster, taskDefinition: finderTask, assignPublicIp: true, subnetSelection: { subnetType: SubnetType.PUBLIC }, securityGroups: [finderSg] })],
     });
     (rule.node.defaultChild as CfnRule).cfnOptions.condition = task.hasSchedule;

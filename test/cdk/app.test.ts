@@ -15,8 +15,9 @@ import { buildApp, type DthApp } from '../../lib/app.js';
 import type { ConsoleAuth } from '../../lib/console-auth.js';
 import { configFor, MainStack } from '../../lib/main-stack.js';
 import { rootFields } from '../../lib/task-api.js';
-import { ECR_ENGINE_PARAMETERS, IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
-import { S3_ENGINE_PARAMETERS } from '../../plugins/s3/s3-plugin-stack.js';
+import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
+import { ECR_PARAMETERS, S3_PARAMETERS, type ParamSpec } from '../../worker/params/index.js';
+import { ECR_FIELDS, S3_FIELDS, specOf } from '../../portal/src/forms.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
@@ -227,12 +228,55 @@ describe('main stack', () => {
   });
 });
 
-describe('S3 plugin stack', () => {
-  it('declares the orchestrator contract parameters and the S3 engine parameters by their engine names', () => {
-    for (const p of [...Object.values(PLUGIN_PARAMETERS), 'WorkerMinCapacity', 'WorkerMaxCapacity', 'WorkerDesiredCapacity', 'AlarmEmail']) {
-      expect(Object.keys(s3.findParameters(p))).toEqual([p]);
+describe('plugin template parameters come from the schema', () => {
+  const check = (t: Template, schema: readonly ParamSpec[]) => {
+    const params = t.toJSON().Parameters as Record<string, { Type: string; Default?: unknown; AllowedValues?: string[]; Description?: string }>;
+    const declared = schema.filter((p) => p.template !== false);
+    // Exactly the schema's declared parameters plus the orchestrator's, and nothing else but CDK's own (SSM AMI, bootstrap).
+    const own = Object.keys(params).filter((k) => !k.startsWith('SsmParameterValue') && k !== 'BootstrapVersion');
+    expect(own.sort()).toEqual([...declared.map((p) => p.name), ...Object.values(PLUGIN_PARAMETERS)].sort());
+    for (const p of declared) {
+      const tpl = p.template as Exclude<ParamSpec['template'], false>;
+      const cfn = params[p.name];
+      expect(cfn.Type, p.name).toBe(tpl.cfnType ?? 'String');
+      expect(String(cfn.Default), p.name).toBe(p.default ?? '');
+      expect(cfn.AllowedValues, p.name).toEqual(p.values ? [...p.values] : undefined);
+      expect(cfn.Description, p.name).toContain(p.description);
     }
-    for (const p of S3_ENGINE_PARAMETERS) {
+    const ui = t.toJSON().Metadata['AWS::CloudFormation::Interface'];
+    for (const p of declared) expect(ui.ParameterLabels[p.name], p.name).toEqual({ default: (p.template as { label: string }).label });
+    const grouped = ui.ParameterGroups.flatMap((g: { Parameters: string[] }) => g.Parameters);
+    expect(grouped.sort()).toEqual(own.sort());
+    return ui.ParameterGroups.map((g: { Label: { default: string } }) => g.Label.default);
+  };
+
+  it('S3: every schema parameter with its type, default, AllowedValues and description; the original\'s groups and labels', () => {
+    expect(check(s3, S3_PARAMETERS).slice(0, 5)).toEqual(['Source Information', 'Destination Information', 'Notification Information', 'EC2 Cluster Information', 'Advanced Options']);
+    expect(s3.toJSON().Metadata['AWS::CloudFormation::Interface'].ParameterLabels.srcPrefixListBucket).toEqual({ default: 'Bucket Name for Source Prefix List File' });
+  });
+
+  it('ECR: every parameter the schema declares for the template (local-only ones absent); the original\'s groups', () => {
+    expect(check(ecr, ECR_PARAMETERS).slice(0, 4)).toEqual(['Type', 'Source Information', 'Destination Information', 'Notification Information']);
+    expect(Object.keys(ecr.findParameters('insecure'))).toEqual([]);
+  });
+
+  it('every console field reaches a parameter the template declares, under its own name', () => {
+    for (const f of S3_FIELDS) expect(Object.keys(s3.findParameters(f.name)), f.name).toEqual([f.name]);
+    for (const f of ECR_FIELDS) {
+      // The one local-only field (plain-HTTP registries) is sent only when set, and refused by name in the cloud.
+      if (specOf('ECR', f.name).template === false) continue;
+      expect(Object.keys(ecr.findParameters(f.name)), f.name).toEqual([f.name]);
+    }
+    // The schedule field of both wizards.
+    expect(Object.keys(s3.findParameters('ec2CronExpression'))).toEqual(['ec2CronExpression']);
+    expect(Object.keys(ecr.findParameters('ec2CronExpression'))).toEqual(['ec2CronExpression']);
+  });
+});
+
+describe('S3 plugin stack', () => {
+  it('declares the orchestrator contract parameters and every S3 schema parameter by its name', () => {
+    for (const p of Object.values(PLUGIN_PARAMETERS)) expect(Object.keys(s3.findParameters(p))).toEqual([p]);
+    for (const p of S3_PARAMETERS) {
       expect(S3_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(s3.findParameters(p.name))).toEqual([p.name]);
     }
@@ -252,24 +296,24 @@ describe('S3 plugin stack', () => {
     s3.resourceCountIs('AWS::SQS::Queue', 2);
     s3.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 }, SqsManagedSseEnabled: true });
     s3.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [Match.anyValue()] });
-    s3.hasResource('AWS::SNS::Subscription', { Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } } });
+    s3.hasResource('AWS::SNS::Subscription', { Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', Endpoint: { Ref: 'alarmEmail' } } });
   });
 
   it('runs the finder as a scheduled Fargate task (`dth finder`) and once at creation', () => {
     s3.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [Match.objectLike({ Command: ['finder'] })] });
     const finder = Object.values(s3.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
     expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(expect.arrayContaining(['QUEUE_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']));
-    s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { Ref: PLUGIN_PARAMETERS.schedule }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
+    s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { 'Fn::If': ['HasOrchestratorSchedule', { Ref: PLUGIN_PARAMETERS.schedule }, Match.anyValue()] }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
     expect(JSON.stringify(s3.findResources('Custom::AWS'))).toContain('runTask');
   });
 
   it('runs JobWorkers on Graviton: ARM64 AMI, launch template user data running `dth worker`, step scaling on queue depth', () => {
     s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      MinSize: { Ref: 'WorkerMinCapacity' }, MaxSize: { Ref: 'WorkerMaxCapacity' }, DesiredCapacity: { Ref: 'WorkerDesiredCapacity' },
+      MinSize: { Ref: 'minCapacity' }, MaxSize: { Ref: 'maxCapacity' }, DesiredCapacity: { Ref: 'desiredCapacity' },
     });
     const params = JSON.stringify(s3.toJSON().Parameters);
     expect(params).toMatch(/al2023-ami-kernel-[^"]*arm64/);
-    const instanceTypes = s3.toJSON().Parameters.WorkerInstanceType.AllowedValues as string[];
+    const instanceTypes = s3.toJSON().Parameters.workerInstanceType.AllowedValues as string[];
     for (const t of instanceTypes) expect(t).toMatch(/^(c6g|c7g|m6g|m7g|c6gn|c7gn|t4g)\./);
     const lt = Object.values(s3.findResources('AWS::EC2::LaunchTemplate'))[0];
     const userData = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
@@ -311,7 +355,7 @@ describe('S3 plugin stack', () => {
 
 describe('ECR plugin stack', () => {
   it('declares the image engine parameters by their engine names and the contract outputs', () => {
-    for (const p of ECR_ENGINE_PARAMETERS) {
+    for (const p of ECR_PARAMETERS.filter((x) => x.template !== false)) {
       expect(ECR_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(ecr.findParameters(p.name))).toEqual([p.name]);
     }

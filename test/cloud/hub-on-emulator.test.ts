@@ -24,7 +24,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMPTY_ECR, EMPTY_S3, ecrParameters, s3Parameters } from '../../portal/src/forms.js';
+import { createTaskInput, initialValues } from '../../portal/src/forms.js';
 import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
 import { servers } from '../support/servers.js';
 import type { TaskRecord } from '../../control-plane/core/task.js';
@@ -138,10 +138,11 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
   }, 60_000);
 
   it('createTask stores the task STARTING and starts the lifecycle with the parameters the console sends', async () => {
-    const parameters = s3Parameters({
-      ...EMPTY_S3, srcBucket: src, srcEndpoint: emulatorEndpoint(), srcCredentials: 'dth-e2e-source-keys', destBucket: dest, destEndpoint: emulatorEndpoint(),
-    }, { description: 'first S3 task', scheduleType: 'ONE_TIME', scheduleExpression: '' });
-    task = await api<TaskRecord>('createTask', { input: { type: 'S3EC2', description: 'first S3 task', scheduleType: 'ONE_TIME', parameters } });
+    const input = createTaskInput('S3EC2', {
+      ...initialValues('S3EC2'), srcBucket: src, srcEndpoint: emulatorEndpoint(), srcInCurrentAccount: 'false', srcCredentials: 'dth-e2e-source-keys',
+      destBucket: dest, destEndpoint: emulatorEndpoint(),
+    }, { description: 'first S3 task', scheduleType: 'ONE_TIME', ec2CronExpression: '' });
+    task = await api<TaskRecord>('createTask', { input });
     expect(task.progress).toBe('STARTING');
     expect(task.executionArn).toMatch(new RegExp(`^${hub.stateMachine.arn.replace(':stateMachine:', ':execution:')}:`));
   });
@@ -231,11 +232,11 @@ describe('a first image task, console to DONE to deleted stack', () => {
   it('createTask → lister Lambda → a Fargate `dth ecr copy-one` per image (skopeo) → status DONE → task DONE', async () => {
     // Both sides on the local open registry (plain HTTP: insecure), copies under mirror/. The emulator has no
     // registry of its own: ECR's registry API is not part of it.
-    const parameters = ecrParameters({
-      ...EMPTY_ECR, sourceType: 'Public', srcRegistry: servers.registryOpen, srcImageList: `${repository}:v1,${repository}:multi`,
-      destRegistry: servers.registryOpen, destPrefix: 'mirror', insecure: true,
-    }, { description: 'first image task', scheduleType: 'ONE_TIME', scheduleExpression: '' });
-    task = await api<TaskRecord>('createTask', { input: { type: 'ECR', description: 'first image task', scheduleType: 'ONE_TIME', parameters } });
+    const input = createTaskInput('ECR', {
+      ...initialValues('ECR'), sourceType: 'Public', srcRegistry: servers.registryOpen, srcImageList: `${repository}:v1,${repository}:multi`,
+      destRegistry: servers.registryOpen, destPrefix: 'mirror', insecure: 'true',
+    }, { description: 'first image task', scheduleType: 'ONE_TIME', ec2CronExpression: '' });
+    task = await api<TaskRecord>('createTask', { input });
     expect(task.progress).toBe('STARTING');
     const run = await cloud.runLifecycle(task.executionArn!);
     const copies = await Promise.all(cloud.pluginExecutions);

@@ -203,9 +203,9 @@ describe('image sync with skopeo between real registries', () => {
   });
 
   it('rejects a malformed list line, naming it', () => {
-    expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList: line 3 "Bad Repo:tag"/);
+    expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList\): line 3 "Bad Repo:tag"/);
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);
-    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList: ALL is only possible/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList\): ALL is only possible/);
   });
 
   it('dth ecr sync (real CLI) copies and exits 0, exits 1 when an image fails', async () => {

@@ -71,9 +71,9 @@ describe('console in a real browser against dth serve', () => {
     await openWizard();
     await shot('03-wizard-engine');
     await next();
-    await fill('srcBucket', 'Bad_Bucket');
+    await fill('srcBucket', 'bad..bucket');
     await next();
-    await page.getByText(/srcBucket: "Bad_Bucket" is not a valid bucket name/).waitFor();
+    await page.getByText(/Source bucket \(srcBucket\): "bad\.\.bucket" is not a valid bucket name/).waitFor();
     await shot('04-wizard-invalid');
   });
 
@@ -89,6 +89,7 @@ describe('console in a real browser against dth serve', () => {
     await next();
     await fill('destBucket', dst);
     await fill('destEndpoint', servers.s3Dest);
+    await page.getByText('Destination in this account', { exact: true }).click();
     await page.getByLabel('destCredentials').first().click();
     await page.getByRole('option', { name: 's3rver' }).click();
     await next();
@@ -111,6 +112,8 @@ describe('console in a real browser against dth serve', () => {
     await openWizard();
     await page.getByRole('radio', { name: 'Container images (Amazon ECR Transfer)' }).check();
     await next();
+    await page.getByLabel('sourceType').first().click();
+    await page.getByRole('option', { name: 'Public container registry' }).click();
     await page.locator('textarea').fill(`${repository}:v1`);
     await fill('srcRegistry', servers.registryOpen);
     await page.getByText('Plain HTTP registry (local testing only)').click();

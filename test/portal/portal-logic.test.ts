@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ECR, EMPTY_S3, ecrParameters, s3Parameters, validate } from '../../portal/src/forms.js';
+import { createTaskInput, decodedTask, formParameters, initialValues, validate, type CommonForm } from '../../portal/src/forms.js';
 import { formatBytes, formatEta, formatRate, taskEnds } from '../../portal/src/format.js';
 import { authorizeUrl, parsePortalConfig, pkceChallenge } from '../../portal/src/auth.js';
 import { STRINGS } from '../../portal/src/i18n.js';
 
-const common = { description: '', scheduleType: 'ONE_TIME' as const, scheduleExpression: 'rate(1 hour)' };
+const common: CommonForm = { description: '', scheduleType: 'ONE_TIME', ec2CronExpression: '0 */1 ? * * *' };
+const s3 = (over: Record<string, string>) => ({ ...initialValues('S3EC2'), srcRegion: 'us-east-1', ...over });
+const ecr = (over: Record<string, string>) => ({ ...initialValues('ECR'), ...over });
 
 describe('console logic', () => {
   it('has every string in English and Chinese', () => {
@@ -12,23 +14,46 @@ describe('console logic', () => {
     for (const v of Object.values(STRINGS.zh)) expect(v.length).toBeGreaterThan(0);
   });
 
-  it('maps the S3 form to parameters, leaving out empty fields', () => {
-    const p = s3Parameters({ ...EMPTY_S3, srcBucket: 'a-bucket', destBucket: 'b-bucket' }, common);
+  it('opens with the original console\'s defaults and maps the S3 form to parameters, leaving out empty and hidden fields', () => {
+    const v = initialValues('S3EC2');
+    expect(v).toMatchObject({ srcType: 'Amazon_S3', srcInCurrentAccount: 'false', destInCurrentAccount: 'true', destStorageClass: 'INTELLIGENT_TIERING',
+      destAcl: 'bucket-owner-full-control', destPutObjectSSEType: 'None', includeMetadata: 'false', maxCapacity: '20', minCapacity: '1', desiredCapacity: '1' });
+    const p = formParameters('S3EC2', s3({ srcBucket: 'a-bucket', destBucket: 'b-bucket', destCredentials: 'stale' }), common);
     const keys = p.map((x) => x.ParameterKey);
     expect(keys).toContain('srcBucket');
     expect(keys).not.toContain('srcPrefix');
-    expect(p.find((x) => x.ParameterKey === 'includeMetadata')?.ParameterValue).toBe('true');
-    expect(keys).not.toContain('scheduleExpression');
-    expect(s3Parameters(EMPTY_S3, { ...common, scheduleType: 'FIXED_RATE' }).map((x) => x.ParameterKey)).toContain('scheduleExpression');
+    // Destination in this account: its credentials field is hidden and not sent; KMS key only with SSE-KMS.
+    expect(keys).not.toContain('destCredentials');
+    expect(keys).not.toContain('destPutObjectSSEKmsKeyId');
+    expect(p.find((x) => x.ParameterKey === 'includeMetadata')?.ParameterValue).toBe('false');
+    expect(p.find((x) => x.ParameterKey === 'ec2CronExpression')?.ParameterValue).toBe('');
+    expect(formParameters('S3EC2', s3({}), { ...common, scheduleType: 'FIXED_RATE' }).find((x) => x.ParameterKey === 'ec2CronExpression')?.ParameterValue).toBe('0 */1 ? * * *');
+  });
+
+  it('sends description and prefixes URL-encoded as the original console did, and decodes getTask answers', () => {
+    const input = createTaskInput('S3EC2', s3({ srcBucket: 'a-bucket', destBucket: 'b-bucket', srcPrefix: 'photos 2024/a+b', destPrefix: 'copy/x' }), { ...common, description: 'my task / 1' });
+    expect(input.description).toBe('my%20task%20%2F%201');
+    expect(input.parameters.find((p) => p.ParameterKey === 'srcPrefix')?.ParameterValue).toBe('photos%202024%2Fa%2Bb');
+    const answer = { type: 'S3EC2', description: 'my+task+%2F+1', parameters: [{ ParameterKey: 'srcPrefix', ParameterValue: 'photos+2024%2Fa%2Bb' }, { ParameterKey: 'srcBucket', ParameterValue: 'a+b' }] };
+    expect(decodedTask(answer)).toEqual({ type: 'S3EC2', description: 'my task / 1', parameters: [{ ParameterKey: 'srcPrefix', ParameterValue: 'photos 2024/a+b' }, { ParameterKey: 'srcBucket', ParameterValue: 'a+b' }] });
   });
 
   it('validates with the API parsers, naming the field', () => {
-    expect(Object.keys(validate('S3EC2', s3Parameters({ ...EMPTY_S3, srcBucket: 'Bad_Bucket', destBucket: 'ok-bucket' }, common)))).toEqual(['srcBucket']);
-    expect(validate('S3EC2', s3Parameters({ ...EMPTY_S3, srcBucket: 'good-src', destBucket: 'good-dst' }, common))).toEqual({});
-    expect(Object.keys(validate('S3EC2', s3Parameters({ ...EMPTY_S3, srcBucket: 'aaa', destBucket: 'bbb', alarmEmail: 'nope' }, common)))).toEqual(['alarmEmail']);
-    expect(Object.keys(validate('S3EC2', s3Parameters({ ...EMPTY_S3, srcBucket: 'aaa', destBucket: 'bbb' }, { ...common, scheduleType: 'FIXED_RATE', scheduleExpression: 'hourly' })))).toEqual(['scheduleExpression']);
-    expect(Object.keys(validate('ECR', ecrParameters({ ...EMPTY_ECR, srcImageList: 'ok:1', destRegistry: 'reg.example.com' }, common)))).toEqual([]);
-    expect(validate('ECR', ecrParameters({ ...EMPTY_ECR, srcImageList: 'Bad Repo', destRegistry: 'reg.example.com' }, common)).srcImageList).toMatch(/line 1/);
+    const check = (v: Record<string, string>, c: CommonForm = common) => validate('S3EC2', formParameters('S3EC2', v, c), c);
+    expect(Object.keys(check(s3({ srcBucket: 'bad..bucket', destBucket: 'ok-bucket' })))).toEqual(['srcBucket']);
+    expect(check(s3({ srcBucket: 'good-src', destBucket: 'good-dst' }))).toEqual({});
+    expect(Object.keys(check(s3({ srcBucket: 'aaa', destBucket: 'bbb', alarmEmail: 'nope' })))).toEqual(['alarmEmail']);
+    expect(check(s3({ srcBucket: 'aaa', destBucket: 'bbb', alarmEmail: 'nope' })).alarmEmail).toMatch(/^Alarm email \(alarmEmail\): /);
+    expect(Object.keys(check(s3({ srcBucket: 'aaa', destBucket: 'bbb' }), { ...common, scheduleType: 'FIXED_RATE', ec2CronExpression: 'hourly' }))).toEqual(['ec2CronExpression']);
+    expect(Object.keys(check(s3({ srcBucket: 'aaa', destBucket: 'bbb', minCapacity: '5', maxCapacity: '2' })))).toEqual(['maxCapacity']);
+    expect(Object.keys(validate('ECR', formParameters('ECR', ecr({ sourceType: 'Public', srcImageList: 'ok:1', destRegistry: 'reg.example.com' }), common), common))).toEqual([]);
+    expect(validate('ECR', formParameters('ECR', ecr({ sourceType: 'Public', srcImageList: 'Bad Repo', destRegistry: 'reg.example.com' }), common), common).srcImageList).toMatch(/line 1/);
+  });
+
+  it('sends a local-only image parameter only when it is set (the cloud template does not declare it)', () => {
+    const keys = (v: Record<string, string>) => formParameters('ECR', ecr({ sourceType: 'Public', srcImageList: 'a:1', destRegistry: 'r.example.com', ...v }), common).map((p) => p.ParameterKey);
+    expect(keys({})).not.toContain('insecure');
+    expect(keys({ insecure: 'true' })).toContain('insecure');
   });
 
   it('formats bytes, ETA and task ends', () => {

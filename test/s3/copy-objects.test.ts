@@ -90,18 +90,26 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect(h2.Metadata).toEqual({});
   });
 
-  it('reads the prefixes to copy from a prefix list file', async () => {
+  it('reads the prefixes to copy from a prefix list object in the source bucket (srcPrefixsListFile is a key)', async () => {
     const { src, dst } = await bucketPair();
     for (const k of ['p1/x', 'p2/y', 'p3/z']) await putSource(src, k, k);
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const list = join(mkdtempSync(join(tmpdir(), 'dth-prefixes-')), 'prefixes.txt');
-    writeFileSync(list, 'p1/\n\n# comment\np3/\n');
-    const run = await runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: list }));
+    await putSource(src, 'lists/prefixes.txt', 'p1/\n\n# comment\np3/\n');
+    const run = await runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: 'lists/prefixes.txt' }));
     expect(run.report.finder.toTransfer).toBe(2);
     await expect(readObject(servers.s3Dest, dst, 'p2/y')).rejects.toThrow();
     expect((await readObject(servers.s3Dest, dst, 'p3/z')).toString()).toBe('p3/z');
+  });
+
+  it('never reads a local file named by srcPrefixsListFile: it is a key, and a missing object is a named error', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'p1/x', 'x');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const local = join(mkdtempSync(join(tmpdir(), 'dth-prefixes-')), 'prefixes.txt');
+    writeFileSync(local, 'p1/\n');
+    await expect(runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: local }))).rejects.toThrow(/srcPrefixsListFile\): object ".*prefixes\.txt" does not exist in the source bucket/);
+    await expect(readObject(servers.s3Dest, dst, 'p1/x')).rejects.toThrow();
   });
 
   it('leaves unrestored Glacier objects out and counts them', async () => {

@@ -18,7 +18,7 @@ describe('parseS3TaskParams', () => {
 
   it('applies defaults and reads strings as the API sends them', () => {
     const p = parseS3TaskParams({ ...ok, srcSkipCompare: 'true', chunkSize: '16MiB', workerConcurrency: '8' });
-    expect(p).toMatchObject({ srcType: 'Amazon_S3', srcSkipCompare: true, chunkSize: 16 * MiB, workerConcurrency: 8, destStorageClass: 'STANDARD', includeMetadata: true });
+    expect(p).toMatchObject({ srcType: 'Amazon_S3', skipCompare: true, chunkSize: 16 * MiB, workerConcurrency: 8, destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control', includeMetadata: true });
   });
 
   it('derives provider endpoints from the region', () => {
@@ -31,7 +31,7 @@ describe('parseS3TaskParams', () => {
 
   it('names the offending field', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcBucket: undefined }))).toBe('srcBucket');
-    expect(fieldOf(() => parseS3TaskParams({ ...ok, destBucket: 'Bad_Bucket' }))).toBe('destBucket');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, destBucket: 'bad..bucket' }))).toBe('destBucket');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'FTP' }))).toBe('srcType');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'S3_Compatible' }))).toBe('srcEndpoint');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'ftp://x' }))).toBe('srcEndpoint');

@@ -60,13 +60,17 @@ export function describeRequest(c: RequestContext): string {
   return `${c.side ? `${c.side} ` : ''}bucket ${c.bucket}: ${c.operation}${c.key === undefined ? '' : ` "${c.key}"`}`;
 }
 
-/** A task parameter or input field is missing or malformed; `field` names it. */
+/**
+ * A task parameter or input field is missing or malformed; `field` names it. With a label the message names it in
+ * human words too: "Source bucket (srcBucket): is required".
+ */
 export class InvalidParameterError extends DthError {
   constructor(
     readonly field: string,
     message: string,
+    label?: string,
   ) {
-    super('INVALID_PARAMETER', `${field}: ${message}`);
+    super('INVALID_PARAMETER', `${label ? `${label} (${field})` : field}: ${message}`);
   }
 }
 

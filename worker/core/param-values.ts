@@ -1,33 +1,152 @@
 /**
- * Reading task parameters that may arrive as strings (CloudFormation parameters, GraphQL ParameterValue,
- * CLI flags) or as JSON values (a params file). Errors name the parameter.
+ * Reads task parameters against their schema (worker/params). Values may arrive as strings (CloudFormation
+ * parameters, GraphQL ParameterValue, CLI flags) or as JSON values (a params file). Older names are resolved to the
+ * schema's, unknown names are refused, defaults applied, and every error names the parameter in human words and by
+ * the name the caller used: "Source bucket (srcBucket): is required".
  */
+import { humanName, specIndex, type ParamSpec } from '../params/index.js';
 import { InvalidParameterError } from './errors.js';
 
 export type RawParams = Record<string, unknown>;
 
-/** The trimmed text of a parameter, or undefined when absent or blank. */
-export function paramText(raw: RawParams, field: string): string | undefined {
-  const v = raw[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new InvalidParameterError(field, 'must be a string');
-  const s = String(v).trim();
+const MiB = 1024 * 1024;
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: MiB, mb: MiB, mib: MiB, g: 1024 * MiB, gb: 1024 * MiB, gib: 1024 * MiB };
+
+/** Bytes as an integer or with a binary suffix: 8388608, "8MiB", "8M"; undefined when it is not a size. */
+export function byteSize(value: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value);
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : undefined;
+}
+
+function asText(value: unknown, field: string, label: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new InvalidParameterError(field, 'must be a string', label);
+  }
+  const s = String(value).trim();
   return s === '' ? undefined : s;
 }
 
-export function paramBool(raw: RawParams, field: string, fallback: boolean): boolean {
-  const v = paramText(raw, field);
-  if (v === undefined) return fallback;
-  if (/^(true|yes|1)$/i.test(v)) return true;
-  if (/^(false|no|0)$/i.test(v)) return false;
-  throw new InvalidParameterError(field, `"${v}" is not true or false`);
-}
+/**
+ * One task's parameters, resolved against a schema. `taskWords` names the task type in the unknown-name error
+ * ("is not a parameter of S3 tasks").
+ */
+export class ParamReader {
+  private readonly values = new Map<string, string>();
+  /** The name each parameter was given under (an older alias, or its own). */
+  private readonly givenAs = new Map<string, string>();
+  private readonly specs = new Map<string, ParamSpec>();
 
-export function paramInt(raw: RawParams, field: string, fallback: number, min: number, max: number): number {
-  const v = paramText(raw, field);
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v)) throw new InvalidParameterError(field, `"${v}" is not a whole number`);
-  const n = Number(v);
-  if (n < min || n > max) throw new InvalidParameterError(field, `must be between ${min} and ${max}`);
-  return n;
+  constructor(schema: readonly ParamSpec[], raw: RawParams, taskWords: string) {
+    const index = specIndex(schema);
+    for (const spec of schema) this.specs.set(spec.name, spec);
+    for (const [key, value] of Object.entries(raw)) {
+      const hit = index.get(key);
+      if (!hit) throw new InvalidParameterError(key, `is not a parameter of ${taskWords}`);
+      const { spec, alias } = hit;
+      const text = asText(value, key, spec.label.en);
+      const earlier = this.givenAs.get(spec.name);
+      if (earlier !== undefined && (text !== undefined || this.values.has(spec.name))) {
+        throw new InvalidParameterError(key, `is given twice (as ${earlier} and ${key}); keep ${spec.name}`, spec.label.en);
+      }
+      if (text === undefined) continue;
+      this.givenAs.set(spec.name, key);
+      this.values.set(spec.name, alias?.values?.[text] ?? text);
+    }
+  }
+
+  spec(name: string): ParamSpec {
+    const s = this.specs.get(name);
+    if (!s) throw new Error(`no parameter "${name}" in this schema`);
+    return s;
+  }
+
+  /** An error naming the parameter as the caller gave it, with its human label. */
+  error(name: string, message: string): InvalidParameterError {
+    const spec = this.spec(name);
+    return new InvalidParameterError(this.givenAs.get(name) ?? name, message, spec.label.en);
+  }
+
+  /** "Source bucket (srcBucket)". */
+  words(name: string): string {
+    return humanName(this.spec(name));
+  }
+
+  /** The value as given (trimmed, aliases resolved); undefined when absent or blank. */
+  given(name: string): string | undefined {
+    this.spec(name);
+    return this.values.get(name);
+  }
+
+  /** The value as given, else the schema default (undefined when it has none or it is blank). */
+  text(name: string): string | undefined {
+    const v = this.given(name) ?? this.spec(name).default;
+    if (v === undefined || v === '') {
+      if (this.spec(name).required) throw this.error(name, 'is required');
+      return undefined;
+    }
+    return v;
+  }
+
+  required(name: string): string {
+    const v = this.text(name);
+    if (v === undefined) throw this.error(name, 'is required');
+    return v;
+  }
+
+  oneOf<T extends string>(name: string): T {
+    const spec = this.spec(name);
+    const v = this.text(name);
+    const allowed = spec.values ?? [];
+    if (v === undefined) throw this.error(name, `is required (one of ${allowed.join(', ')})`);
+    const resolved = spec.valueAliases?.[v] ?? v;
+    if (!allowed.includes(resolved)) throw this.error(name, `"${v}" is not one of ${allowed.join(', ')}`);
+    return resolved as T;
+  }
+
+  bool(name: string): boolean {
+    const v = this.text(name);
+    if (v === undefined) throw this.error(name, 'is required (true or false)');
+    if (/^(true|yes|1)$/i.test(v)) return true;
+    if (/^(false|no|0)$/i.test(v)) return false;
+    throw this.error(name, `"${v}" is not true or false`);
+  }
+
+  int(name: string): number {
+    const spec = this.spec(name);
+    const v = this.text(name);
+    if (v === undefined) throw this.error(name, 'is required');
+    if (!/^\d+$/.test(v)) throw this.error(name, `"${v}" is not a whole number`);
+    const n = Number(v);
+    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+      throw this.error(name, `must be between ${spec.min ?? 0} and ${spec.max ?? Number.MAX_SAFE_INTEGER} (got ${n})`);
+    }
+    return n;
+  }
+
+  bytes(name: string): number {
+    const spec = this.spec(name);
+    const v = this.text(name);
+    if (v === undefined) throw this.error(name, 'is required');
+    const n = byteSize(v);
+    if (n === undefined) throw this.error(name, `"${v}" is not a size (e.g. 8388608 or 8MiB)`);
+    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+      throw this.error(name, `must be between ${spec.min ?? 0} and ${spec.max} bytes (got ${n})`);
+    }
+    return n;
+  }
+
+  /** Comma- or line-separated list, blanks dropped. */
+  list(name: string): string[] {
+    return (this.text(name) ?? '').split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+  }
+
+  /** Parameters given that the schema marks as accepted-but-unused, name → value. */
+  unused(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of this.values) if (this.spec(name).unused) out[name] = value;
+    return out;
+  }
 }

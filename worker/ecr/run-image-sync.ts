@@ -1,4 +1,4 @@
-import { VerificationError } from '../core/errors.js';
+import { InvalidParameterError, VerificationError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { withRetry } from '../core/retry.js';
 import type { SecretStore } from '../ports/secret-store.js';
@@ -68,9 +68,14 @@ export async function registryEndpoints(params: EcrTaskParams, secrets: SecretSt
   const destLogin = params.destCredential
     ? await loginFromSecret(secrets, params.destCredential, 'destCredential')
     : params.destAccountId && params.destRegion ? await tokens.login(params.destRegion, params.destAccountId) : undefined;
+  // A blank account id means this account's ECR (the original's default); its host comes from the role at run time.
+  const registry = (host: string | undefined, field: string) => {
+    if (!host) throw new InvalidParameterError(field, 'is blank (this account): give the 12-digit account id — finding this account\'s registry is not supported yet');
+    return host;
+  };
   return {
-    src: { registry: params.srcRegistry, login: srcLogin, insecure: params.insecure },
-    dest: { registry: params.destRegistry, login: destLogin, insecure: params.insecure },
+    src: { registry: registry(params.srcRegistry, 'srcAccountId'), login: srcLogin, insecure: params.insecure },
+    dest: { registry: registry(params.destRegistry, 'destAccountId'), login: destLogin, insecure: params.insecure },
   };
 }
 

@@ -64,8 +64,8 @@ async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<Writ
     contentType: head.contentType,
     storageClass: params.destStorageClass,
     acl: params.destAcl,
-    sse: params.destSSE,
-    kmsKeyId: params.destKMSKey,
+    sse: params.sse?.type,
+    kmsKeyId: params.sse?.type === 'aws:kms' ? params.sse.kmsKeyId : undefined,
   };
   if (!params.includeMetadata) return base;
   // S3 sends x-amz-tagging-count only when the object has tags: no header, no tagging request.
@@ -84,7 +84,7 @@ async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<Writ
 
 /** A destination ETag is comparable to an MD5 only without SSE-KMS (KMS ETags are not content hashes). */
 function destEtagIsMd5(ctx: CopyContext): boolean {
-  return ctx.params.destSSE !== 'aws:kms';
+  return ctx.params.sse?.type !== 'aws:kms';
 }
 
 async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions, source: Readable): Promise<CopyResult> {

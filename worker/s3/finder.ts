@@ -69,7 +69,7 @@ export async function runFinder(options: {
   };
   const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';
 
-  for await (const prefix of sourcePrefixes(params.srcPrefix, params.srcPrefixsListFile)) {
+  for await (const prefix of sourcePrefixes(params.srcPrefix, params.prefixList, source)) {
     const filtered = (async function* () {
       for await (const o of source.list(prefix)) {
         // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
@@ -81,7 +81,7 @@ export async function runFinder(options: {
     })();
     const destListing = dest.list(destinationPrefix(params.destPrefix, prefix));
     for await (const { object, reason } of diffListings(filtered, destListing, {
-      skipCompare: params.srcSkipCompare,
+      skipCompare: params.skipCompare,
       destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
     })) {
       if (signal?.aborted) break;

@@ -1,128 +1,54 @@
 /**
- * S3 task parameters, with the original Data Transfer Hub's names, parsed and validated in one place.
- * Pure (no I/O) so the API, the console and the CLI share it. Values may arrive as strings (CloudFormation
- * parameters, GraphQL ParameterValue) or as JSON values (a params file).
+ * S3 task parameters → S3TaskParams (worker/params/parsed.ts), read against the schema (worker/params/s3-schema.ts):
+ * the original Data Transfer Hub's names, values and defaults, plus ours. Pure (no I/O) so the API, the console and
+ * the CLI share it.
  */
+import { ParamReader, byteSize, type RawParams } from '../core/param-values.js';
 import { InvalidParameterError } from '../core/errors.js';
-import { paramBool, paramInt, paramText, type RawParams } from '../core/param-values.js';
+import {
+  S3_PARAMETERS, type Acl, type DestinationSse, type S3TaskParams, type SideAuth, type SourceType, type SrcEvent, type SseType, type StorageClass,
+} from '../params/index.js';
 
-export const SOURCE_TYPES = ['Amazon_S3', 'Aliyun_OSS', 'Qiniu_Kodo', 'Tencent_COS', 'Google_GCS', 'S3_Compatible'] as const;
-export type SourceType = (typeof SOURCE_TYPES)[number];
-export const STORAGE_CLASSES = [
-  'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'GLACIER_IR', 'DEEP_ARCHIVE', 'REDUCED_REDUNDANCY',
-] as const;
-export const ACLS = [
-  'private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control',
-] as const;
-export const SRC_EVENTS = ['No', 'Create', 'CreateAndDelete'] as const;
+export type { S3TaskParams, SourceType } from '../params/index.js';
+export { SOURCE_TYPES, STORAGE_CLASSES, ACLS, SRC_EVENTS } from '../params/index.js';
 
 const MiB = 1024 * 1024;
 export const MAX_PARTS = 10_000;
 export const MIN_PART_SIZE = 5 * MiB;
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
 
-export interface S3TaskParams {
-  srcType: SourceType;
-  srcBucket: string;
-  srcPrefix: string;
-  srcPrefixsListFile?: string;
-  srcSkipCompare: boolean;
-  srcRegion: string;
-  /** Resolved endpoint URL; undefined means the AWS default for srcRegion. */
-  srcEndpoint?: string;
-  srcCredentials?: string;
-  isPayerRequest: boolean;
-  /** Near-real-time copies from S3 event messages: none, creations, or creations and deletions. */
-  srcEvent: (typeof SRC_EVENTS)[number];
-  destBucket: string;
-  destPrefix: string;
-  destRegion: string;
-  destEndpoint?: string;
-  destCredentials?: string;
-  destStorageClass: (typeof STORAGE_CLASSES)[number];
-  destAcl?: (typeof ACLS)[number];
-  destSSE?: 'AES256' | 'aws:kms';
-  destKMSKey?: string;
-  includeMetadata: boolean;
-  include: string[];
-  exclude: string[];
-  /** Objects larger than this are copied in parts. */
-  multipartThreshold: number;
-  chunkSize: number;
-  /** Parts of one object uploaded at once. */
-  partConcurrency: number;
-  /** Objects copied at once by one worker. */
-  workerConcurrency: number;
-  /** Deliveries of one job before it is dead-lettered and marked FAILED. */
-  maxAttempts: number;
-}
-
-type Raw = RawParams;
-
-function required(raw: Raw, field: string): string {
-  const v = paramText(raw, field);
-  if (v === undefined) throw new InvalidParameterError(field, 'is required');
-  return v;
-}
-
-function oneOf<T extends string>(raw: Raw, field: string, allowed: readonly T[], fallback?: T): T {
-  const v = paramText(raw, field) ?? fallback;
-  if (v === undefined) throw new InvalidParameterError(field, `is required (one of ${allowed.join(', ')})`);
-  if (!allowed.includes(v as T)) throw new InvalidParameterError(field, `"${v}" is not one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
-
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: MiB, mb: MiB, mib: MiB, g: 1024 * MiB, gb: 1024 * MiB, gib: 1024 * MiB };
-
 /** Bytes as an integer or with a binary suffix: 8388608, "8MiB", "8M". */
 export function parseByteSize(field: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value);
-  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new InvalidParameterError(field, `"${value}" is not a size (e.g. 8388608 or 8MiB)`);
-  return Math.round(Number(m[1]) * unit);
-}
-
-function size(raw: Raw, field: string, fallback: number, min: number, max: number): number {
-  const v = paramText(raw, field);
-  const n = v === undefined ? fallback : parseByteSize(field, v);
-  if (n < min || n > max) throw new InvalidParameterError(field, `must be between ${min} and ${max} bytes`);
+  const n = byteSize(value);
+  if (n === undefined) throw new InvalidParameterError(field, `"${value}" is not a size (e.g. 8388608 or 8MiB)`);
   return n;
 }
 
-
-// S3 naming rules; OSS/COS/Kodo names fit the same pattern (COS appends -appid, still within it).
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Bucket names as the stores accept them. Modern S3, OSS, COS and Kodo: 3-63 lowercase letters, digits, dots,
+// hyphens. Legacy S3 buckets (us-east-1, before March 2018) may also hold upper case and '_' and run to 255
+// characters; GCS allows '_' and dotted names up to 222 characters (63 per dot-separated part).
+const BUCKET_MODERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_LEGACY_S3 = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
+const BUCKET_GCS = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
-function bucket(raw: Raw, field: string): string {
-  const v = required(raw, field);
-  if (!BUCKET.test(v) || v.includes('..')) {
-    throw new InvalidParameterError(field, `"${v}" is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
+/** Why a bucket name cannot be right for this store, or undefined. `store`: gcs, s3 (AWS, legacy names allowed) or other. */
+export function bucketNameProblem(name: string, store: 'gcs' | 's3' | 'other'): string | undefined {
+  if (IP_LIKE.test(name)) return 'must not look like an IP address';
+  if (name.includes('..')) return 'must not contain ".."';
+  if (store === 'gcs') {
+    if (!BUCKET_GCS.test(name) || name.split('.').some((part) => part.length > 63)) {
+      return '3-222 lowercase letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit (GCS)';
+    }
+    return undefined;
   }
-  return v;
-}
-
-function region(raw: Raw, field: string, fallback?: string): string {
-  const v = paramText(raw, field) ?? fallback;
-  if (v === undefined) throw new InvalidParameterError(field, 'is required');
-  if (!REGION.test(v)) throw new InvalidParameterError(field, `"${v}" is not a region name (e.g. us-west-2, cn-north-1, oss-cn-hangzhou)`);
-  return v;
-}
-
-function endpoint(raw: Raw, field: string): string | undefined {
-  const v = paramText(raw, field);
-  if (v === undefined) return undefined;
-  const withScheme = /^[a-z]+:\/\//i.test(v) ? v : `https://${v}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new InvalidParameterError(field, `"${v}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidParameterError(field, 'must be an http(s) URL');
-  if (url.username || url.password) throw new InvalidParameterError(field, 'must not carry credentials; use a secret');
-  return url.origin;
+  if (BUCKET_MODERN.test(name)) return undefined;
+  // Legacy S3 names exist only on AWS; other S3-compatible stores vary, so be as lenient as S3's legacy rule.
+  if (BUCKET_LEGACY_S3.test(name)) return undefined;
+  return store === 's3'
+    ? '3-63 lowercase letters, digits, dots and hyphens (legacy buckets: up to 255 letters, digits, ".", "-", "_")'
+    : '3-255 letters, digits, dots, hyphens and underscores';
 }
 
 /** Where each provider's S3-compatible API lives when no endpoint is given. */
@@ -141,74 +67,145 @@ export function endpointForRegion(type: SourceType, region: string): string | un
   }
 }
 
-function prefix(raw: Raw, field: string): string {
-  const v = paramText(raw, field) ?? '';
-  const p = v.replace(/^\/+/, '');
-  if (p.length > 1024) throw new InvalidParameterError(field, 'is longer than 1024 bytes');
+function endpoint(r: ParamReader, name: string): string | undefined {
+  const v = r.text(name);
+  if (v === undefined) return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `https://${v}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw r.error(name, `"${v}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw r.error(name, 'must be an http(s) URL');
+  if (url.username || url.password) throw r.error(name, 'must not carry credentials; use a secret');
+  return url.origin;
+}
+
+function region(r: ParamReader, name: string, fallback: string | undefined, why: string): string {
+  const v = r.text(name) ?? fallback;
+  if (v === undefined) throw r.error(name, `is required ${why}`);
+  if (!REGION.test(v)) throw r.error(name, `"${v}" is not a region name (e.g. us-west-2, cn-north-1, cn-hangzhou)`);
+  return v;
+}
+
+function prefix(r: ParamReader, name: string): string {
+  const p = (r.text(name) ?? '').replace(/^\/+/, '');
+  // TextEncoder, not Buffer: the console runs this parser in the browser.
+  if (new TextEncoder().encode(p).length > 1024) throw r.error(name, 'is longer than 1024 bytes');
   return p;
 }
 
-function patterns(raw: Raw, field: string): string[] {
-  const v = raw[field];
-  const list = Array.isArray(v) ? v.map(String) : (paramText(raw, field) ?? '').split(/[\n,]/);
-  return list.map((s) => s.trim()).filter(Boolean);
+function bucket(r: ParamReader, name: string, store: 'gcs' | 's3' | 'other'): string {
+  const v = r.required(name);
+  const problem = bucketNameProblem(v, store);
+  if (problem) throw r.error(name, `"${v}" is not a valid bucket name: ${problem}`);
+  return v;
 }
 
-export function parseS3TaskParams(raw: Raw): S3TaskParams {
-  const srcType = oneOf(raw, 'srcType', SOURCE_TYPES, 'Amazon_S3');
-  const srcRegion = region(raw, 'srcRegion', srcType === 'S3_Compatible' || srcType === 'Google_GCS' ? 'us-east-1' : undefined);
-  const srcEndpoint = endpoint(raw, 'srcEndpoint') ?? endpointForRegion(srcType, srcRegion);
-  if (srcType === 'S3_Compatible' && !srcEndpoint) throw new InvalidParameterError('srcEndpoint', 'is required for S3_Compatible sources');
-  const sseRaw = paramText(raw, 'destSSE');
-  let destSSE: S3TaskParams['destSSE'];
-  if (sseRaw !== undefined && sseRaw !== 'None') {
-    if (sseRaw === 'AES256') destSSE = 'AES256';
-    else if (sseRaw === 'KMS' || sseRaw === 'aws:kms') destSSE = 'aws:kms';
-    else throw new InvalidParameterError('destSSE', `"${sseRaw}" is not one of None, AES256, KMS`);
+/**
+ * The original's xInCurrentAccount + xCredentials: in this account → the role (a secret given as well is ignored,
+ * as the original did); else the secret; else unsigned requests. A secret given without xInCurrentAccount uses it.
+ */
+function sideAuth(r: ParamReader, inAccount: string, credentials: string): SideAuth {
+  const secretName = r.text(credentials);
+  const explicitlyInAccount = r.given(inAccount) !== undefined && r.bool(inAccount);
+  if (explicitlyInAccount) return { kind: 'currentAccount' };
+  if (secretName) return { kind: 'secret', secretName };
+  return r.bool(inAccount) ? { kind: 'currentAccount' } : { kind: 'anonymous' };
+}
+
+const EMAIL = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
+
+export function parseS3TaskParams(raw: RawParams): S3TaskParams {
+  const r = new ParamReader(S3_PARAMETERS, raw, 'S3 tasks');
+  const typeGiven = r.given('srcType');
+  const srcType = r.oneOf<SourceType>('srcType');
+  const srcEndpointGiven = endpoint(r, 'srcEndpoint');
+  if (typeGiven === 'S3_Compatible' && !srcEndpointGiven) throw r.error('srcEndpoint', 'is required for an S3-compatible source');
+  // Checked in the console's order, so the first error is on the first field at fault.
+  const srcStore = srcType === 'Google_GCS' && !srcEndpointGiven ? 'gcs' : srcType === 'Amazon_S3' && !srcEndpointGiven ? 's3' : 'other';
+  const srcBucket = bucket(r, 'srcBucket', srcStore);
+  // Amazon_S3 + srcEndpoint + blank srcRegion is the original console's "S3 compatible"; GCS ignores the region
+  // (the original's console sent "Auto").
+  const regionOptional = srcEndpointGiven !== undefined || srcType === 'Google_GCS';
+  const srcRegion = srcType === 'Google_GCS' && /^auto$/i.test(r.given('srcRegion') ?? '')
+    ? 'us-east-1'
+    : region(r, 'srcRegion', regionOptional ? 'us-east-1' : undefined, srcType === 'Amazon_S3' ? 'for Amazon S3 without srcEndpoint' : `for ${srcType} without srcEndpoint`);
+  const srcEndpoint = srcEndpointGiven ?? endpointForRegion(srcType, srcRegion);
+  const destEndpoint = endpoint(r, 'destEndpoint');
+
+  const sseType = r.oneOf<SseType>('destPutObjectSSEType');
+  const kmsKeyId = r.text('destPutObjectSSEKmsKeyId');
+  if (kmsKeyId && sseType !== 'AWS_KMS') throw r.error('destPutObjectSSEKmsKeyId', 'is only used with destPutObjectSSEType=AWS_KMS');
+  const sse: DestinationSse | undefined = sseType === 'AES256' ? { type: 'AES256' } : sseType === 'AWS_KMS' ? { type: 'aws:kms', kmsKeyId } : undefined;
+
+  const listKey = r.text('srcPrefixsListFile');
+  const listBucket = r.text('srcPrefixListBucket');
+  if (listBucket && !listKey) throw r.error('srcPrefixListBucket', 'needs srcPrefixsListFile (the key of the list in this bucket)');
+  if (listBucket) {
+    const problem = bucketNameProblem(listBucket, 's3');
+    if (problem) throw r.error('srcPrefixListBucket', `"${listBucket}" is not a valid bucket name: ${problem}`);
   }
-  const destKMSKey = paramText(raw, 'destKMSKey');
-  if (destKMSKey && destSSE !== 'aws:kms') throw new InvalidParameterError('destKMSKey', 'is only used with destSSE=KMS');
-  const chunkSize = size(raw, 'chunkSize', 8 * MiB, MIN_PART_SIZE, 5 * 1024 * MiB);
+
+  const alarmEmail = r.text('alarmEmail');
+  if (alarmEmail && !EMAIL.test(alarmEmail)) throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
+  const fleet = { minCapacity: r.int('minCapacity'), maxCapacity: r.int('maxCapacity'), desiredCapacity: r.int('desiredCapacity'), alarmEmail };
+  if (fleet.minCapacity > fleet.maxCapacity) throw r.error('maxCapacity', `must be at least minCapacity (${fleet.minCapacity})`);
+  if (fleet.desiredCapacity < fleet.minCapacity || fleet.desiredCapacity > fleet.maxCapacity) {
+    throw r.error('desiredCapacity', `must be between minCapacity (${fleet.minCapacity}) and maxCapacity (${fleet.maxCapacity})`);
+  }
+  // Checked so that a wrong value is named, though the streaming finder does not need them.
+  r.oneOf('finderEc2Memory');
+  r.int('finderDepth');
+  r.int('finderNumber');
+  r.oneOf('workerInstanceType');
+  for (const name of ['ec2VpcId', 'ec2Subnets']) {
+    const v = r.text(name);
+    if (v && !/^[a-z0-9-]+(\s*,\s*[a-z0-9-]+)*$/.test(v)) throw r.error(name, `"${v}" is not a comma-separated list of ids`);
+  }
+
+  // With a custom destination endpoint, the original's AWS defaults (INTELLIGENT_TIERING, bucket-owner-full-control)
+  // are sent only when asked for: many S3-compatible stores refuse them.
+  const destStorageClass = destEndpoint && r.given('destStorageClass') === undefined ? undefined : r.oneOf<StorageClass>('destStorageClass');
+  const destAcl = destEndpoint && r.given('destAcl') === undefined ? undefined : r.oneOf<Acl>('destAcl');
+
   const params: S3TaskParams = {
     srcType,
-    srcBucket: bucket(raw, 'srcBucket'),
-    srcPrefix: prefix(raw, 'srcPrefix'),
-    srcPrefixsListFile: paramText(raw, 'srcPrefixsListFile'),
-    srcSkipCompare: paramBool(raw, 'srcSkipCompare', false),
+    srcBucket,
+    srcPrefix: prefix(r, 'srcPrefix'),
+    prefixList: listKey ? { key: listKey, bucket: listBucket } : undefined,
+    skipCompare: r.bool('srcSkipCompare'),
     srcRegion,
     srcEndpoint,
-    srcCredentials: paramText(raw, 'srcCredentials'),
-    isPayerRequest: paramBool(raw, 'isPayerRequest', false),
-    srcEvent: oneOf(raw, 'srcEvent', SRC_EVENTS, 'No'),
-    destBucket: bucket(raw, 'destBucket'),
-    destPrefix: prefix(raw, 'destPrefix'),
-    destRegion: region(raw, 'destRegion', srcRegion),
-    destEndpoint: endpoint(raw, 'destEndpoint'),
-    destCredentials: paramText(raw, 'destCredentials'),
-    destStorageClass: oneOf(raw, 'destStorageClass', STORAGE_CLASSES, 'STANDARD'),
-    destAcl: paramText(raw, 'destAcl') === undefined ? undefined : oneOf(raw, 'destAcl', ACLS),
-    destSSE,
-    destKMSKey,
-    includeMetadata: paramBool(raw, 'includeMetadata', true),
-    include: patterns(raw, 'include'),
-    exclude: patterns(raw, 'exclude'),
-    multipartThreshold: size(raw, 'multipartThreshold', 16 * MiB, 1, 5 * 1024 * MiB),
-    chunkSize,
-    partConcurrency: paramInt(raw, 'partConcurrency', 4, 1, 64),
-    workerConcurrency: paramInt(raw, 'workerConcurrency', 32, 1, 512),
-    maxAttempts: paramInt(raw, 'maxAttempts', 5, 1, 100),
+    srcAuth: sideAuth(r, 'srcInCurrentAccount', 'srcCredentials'),
+    isPayerRequest: r.bool('isPayerRequest'),
+    srcEvent: r.oneOf<SrcEvent>('srcEvent'),
+    destBucket: bucket(r, 'destBucket', destEndpoint ? 'other' : 's3'),
+    destPrefix: prefix(r, 'destPrefix'),
+    destRegion: region(r, 'destRegion', srcRegion, ''),
+    destEndpoint,
+    destAuth: sideAuth(r, 'destInCurrentAccount', 'destCredentials'),
+    destStorageClass,
+    destAcl,
+    sse,
+    includeMetadata: r.bool('includeMetadata'),
+    include: r.list('include'),
+    exclude: r.list('exclude'),
+    multipartThreshold: r.bytes('multipartThreshold'),
+    chunkSize: r.bytes('chunkSize'),
+    partConcurrency: r.int('partConcurrency'),
+    workerConcurrency: r.int('workerNumber'),
+    maxAttempts: r.int('maxAttempts'),
+    fleet,
+    unused: r.unused(),
   };
   if (params.srcBucket === params.destBucket && params.srcPrefix === params.destPrefix
       && (params.srcEndpoint ?? params.srcRegion) === (params.destEndpoint ?? params.destRegion)) {
-    throw new InvalidParameterError('destBucket', 'is the same bucket and prefix as the source');
+    throw r.error('destBucket', 'is the same bucket and prefix as the source');
   }
   return params;
 }
 
-/** Every parameter name parseS3TaskParams reads (for CLI flags and form fields). */
-export const S3_PARAM_NAMES = [
-  'srcType', 'srcBucket', 'srcPrefix', 'srcPrefixsListFile', 'srcSkipCompare', 'srcRegion', 'srcEndpoint', 'srcCredentials',
-  'isPayerRequest', 'srcEvent', 'destBucket', 'destPrefix', 'destRegion', 'destEndpoint', 'destCredentials', 'destStorageClass',
-  'destAcl', 'destSSE', 'destKMSKey', 'includeMetadata', 'include', 'exclude', 'multipartThreshold', 'chunkSize',
-  'partConcurrency', 'workerConcurrency', 'maxAttempts',
-] as const;
+/** Every parameter name parseS3TaskParams reads, in schema order. */
+export const S3_PARAM_NAMES = S3_PARAMETERS.map((p) => p.name);

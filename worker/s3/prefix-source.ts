@@ -1,20 +1,25 @@
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { InvalidParameterError } from '../core/errors.js';
+import type { PrefixListRef } from '../params/index.js';
+import type { ObjectStore } from '../ports/object-store.js';
 
-/** The source prefixes to scan: one per line of the prefix list file (streamed, millions of lines are fine), or srcPrefix. */
-export async function* sourcePrefixes(srcPrefix: string, listFile?: string): AsyncGenerator<string> {
-  if (!listFile) {
+/**
+ * The source prefixes to scan: one per non-blank line of the prefix list object (streamed, millions of lines are
+ * fine), or srcPrefix. The list is an object KEY in the source bucket (read with the source's credentials) — never a
+ * local path.
+ */
+export async function* sourcePrefixes(srcPrefix: string, list: PrefixListRef | undefined, source: ObjectStore): AsyncGenerator<string> {
+  if (!list) {
     yield srcPrefix;
     return;
   }
-  try {
-    await access(listFile);
-  } catch {
-    throw new InvalidParameterError('srcPrefixsListFile', `cannot read "${listFile}"`);
+  if (list.bucket) {
+    throw new InvalidParameterError('srcPrefixListBucket', `reading the prefix list from bucket "${list.bucket}" is not supported yet; put ${list.key} in the source bucket`);
   }
-  const lines = createInterface({ input: createReadStream(listFile, 'utf8'), crlfDelay: Infinity });
+  if (!(await source.head(list.key))) {
+    throw new InvalidParameterError('srcPrefixsListFile', `object "${list.key}" does not exist in the source bucket`, 'Source prefix list file');
+  }
+  const lines = createInterface({ input: await source.get(list.key), crlfDelay: Infinity });
   for await (const line of lines) {
     const p = line.trim().replace(/^\/+/, '');
     if (p !== '' && !p.startsWith('#')) yield p;

@@ -42,7 +42,7 @@ export async function settleInterrupted(options: {
         if (!src) {
           await status.update(record.key, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
           out.skipped++;
-        } else if (dst && src.size === dst.size && src.etag !== undefined && src.etag === dst.etag && params.destSSE !== 'aws:kms') {
+        } else if (dst && src.size === dst.size && src.etag !== undefined && src.etag === dst.etag && params.sse?.type !== 'aws:kms') {
           const md5 = md5FromEtag(src.etag);
           await status.update(record.key, {
             status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${src.etag.replace(/"/g, '')}`, etag: src.etag,

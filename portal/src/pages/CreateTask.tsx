@@ -16,27 +16,17 @@ import Tiles from '@cloudscape-design/components/tiles';
 import Wizard from '@cloudscape-design/components/wizard';
 import { ApiError } from '../api.js';
 import { usePortal } from '../context.js';
-import { EMPTY_ECR, EMPTY_S3, ecrParameters, s3Parameters, validate, type CommonForm, type EcrForm, type S3Form } from '../forms.js';
+import {
+  createTaskInput, fieldsOf, fieldText, formParameters, initialValues, specOf, stepOf, validate, type CommonForm, type FieldDef, type FormValues, type TaskKind,
+} from '../forms.js';
 import { formatBytes } from '../format.js';
-import type { StringKey } from '../i18n.js';
-
-const S3_TYPES = ['Amazon_S3', 'Aliyun_OSS', 'Tencent_COS', 'Qiniu_Kodo', 'Google_GCS', 'S3_Compatible'];
-const STORAGE = ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
-
-/** Which wizard step shows a parameter, so an error can be shown (and the wizard sent) there. */
-function stepOf(type: 'S3EC2' | 'ECR', field: string): number {
-  if (field.startsWith('dest') || field === 'includeUntagged') return 2;
-  if (field.startsWith('src') || field === 'isPayerRequest' || field === 'sourceType' || field === 'insecure') return 1;
-  return type === 'S3EC2' || field !== 'type' ? 3 : 0;
-}
 
 export function CreateTask() {
-  const { api, t, navigate } = usePortal();
+  const { api, t, lang, navigate } = usePortal();
   const [step, setStep] = useState(0);
-  const [type, setType] = useState<'S3EC2' | 'ECR'>('S3EC2');
-  const [s3, setS3] = useState<S3Form>(EMPTY_S3);
-  const [ecr, setEcr] = useState<EcrForm>(EMPTY_ECR);
-  const [common, setCommon] = useState<CommonForm>({ description: '', scheduleType: 'ONE_TIME', scheduleExpression: 'rate(1 hour)' });
+  const [type, setType] = useState<TaskKind>('S3EC2');
+  const [forms, setForms] = useState<Record<TaskKind, FormValues>>({ S3EC2: initialValues('S3EC2'), ECR: initialValues('ECR') });
+  const [common, setCommon] = useState<CommonForm>({ description: '', scheduleType: 'ONE_TIME', ec2CronExpression: '0 */1 ? * * *' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [secrets, setSecrets] = useState<string[]>([]);
   const [estimate, setEstimate] = useState<string>();
@@ -47,46 +37,49 @@ export function CreateTask() {
     api.call<{ listSecrets: { name: string }[] }>('{ listSecrets { name } }').then((d) => setSecrets(d.listSecrets.map((s) => s.name)), () => {});
   }, [api]);
 
-  const params = () => (type === 'S3EC2' ? s3Parameters(s3, common) : ecrParameters(ecr, common));
+  const values = forms[type];
+  const set = (name: string, value: string) => setForms({ ...forms, [type]: { ...values, [name]: value } });
+  const params = () => formParameters(type, values, common);
   const blockingErrors = (upTo: number) => {
-    const all = validate(type, params());
+    const all = validate(type, params(), common);
     return Object.fromEntries(Object.entries(all).filter(([f]) => stepOf(type, f) <= upTo));
   };
+  const secretOptions = [{ value: '', label: t('noSecret') }, ...secrets.map((s) => ({ value: s, label: s }))];
 
-  const text = (form: 's3' | 'ecr', field: string, label: StringKey, extra: { multiline?: boolean; placeholder?: string } = {}) => {
-    const value = String((form === 's3' ? s3 : ecr)[field as never] ?? '');
-    const set = (v: string) => (form === 's3' ? setS3({ ...s3, [field]: v }) : setEcr({ ...ecr, [field]: v }));
+  /** One wizard field, drawn from the parameter schema: label, help, options; the parameter name is its aria label. */
+  const field = (f: FieldDef) => {
+    if (f.when && !f.when(values)) return null;
+    const spec = specOf(type, f.name);
+    const text = fieldText(type, f.name, lang);
+    const value = values[f.name] ?? '';
+    if (spec.kind === 'boolean') {
+      return (
+        <FormField key={f.name} description={text.help} errorText={errors[f.name]}>
+          <Checkbox checked={value === 'true'} onChange={(e) => set(f.name, String(e.detail.checked))}>{text.label}</Checkbox>
+        </FormField>
+      );
+    }
+    const options = f.control === 'secret' ? secretOptions : text.options;
     return (
-      <FormField label={t(label)} errorText={errors[field]} key={field}>
-        {extra.multiline
-          ? <Textarea value={value} onChange={(e) => set(e.detail.value)} ariaLabel={field} placeholder={extra.placeholder} />
-          : <Input value={value} onChange={(e) => set(e.detail.value)} ariaLabel={field} placeholder={extra.placeholder} />}
+      <FormField key={f.name} label={text.label} description={text.help} errorText={errors[f.name]}
+        constraintText={spec.required ? t('required') : undefined}>
+        {options
+          ? <Select ariaLabel={f.name} selectedOption={options.find((o) => o.value === value) ?? null} options={options}
+              onChange={(e) => set(f.name, e.detail.selectedOption.value ?? '')} />
+          : f.control === 'textarea'
+            ? <Textarea value={value} onChange={(e) => set(f.name, e.detail.value)} ariaLabel={f.name} />
+            : <Input value={value} onChange={(e) => set(f.name, e.detail.value)} ariaLabel={f.name} />}
       </FormField>
     );
   };
-  const check = (form: 's3' | 'ecr', field: string, label: StringKey) => (
-    <Checkbox key={field} checked={Boolean((form === 's3' ? s3 : ecr)[field as never])}
-      onChange={(e) => (form === 's3' ? setS3({ ...s3, [field]: e.detail.checked }) : setEcr({ ...ecr, [field]: e.detail.checked }))}>
-      {t(label)}
-    </Checkbox>
-  );
-  const select = (form: 's3' | 'ecr', field: string, label: StringKey, options: { value: string; label?: string }[]) => {
-    const value = String((form === 's3' ? s3 : ecr)[field as never] ?? '');
-    return (
-      <FormField label={t(label)} errorText={errors[field]} key={field}>
-        <Select ariaLabel={field} selectedOption={options.find((o) => o.value === value) ?? null} options={options}
-          onChange={(e) => (form === 's3' ? setS3({ ...s3, [field]: e.detail.selectedOption.value ?? '' }) : setEcr({ ...ecr, [field]: e.detail.selectedOption.value ?? '' }))} />
-      </FormField>
-    );
-  };
-  const secretOptions = [{ value: '', label: t('sameAccount') }, ...secrets.map((s) => ({ value: s, label: s }))];
+  const fieldsFor = (s: 1 | 2 | 3) => <SpaceBetween size="m">{fieldsOf(type).filter((f) => f.step === s).map(field)}</SpaceBetween>;
 
   const runEstimate = async () => {
     setEstimate(undefined);
     try {
       const d = await api.call<{ estimateTask: { scanned: number; objects: number; bytes: number; estimatedRequestCostUsd: number; estimatedTransferCostUsd: number; complete: boolean } }>(
         'query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { scanned objects bytes estimatedRequestCostUsd estimatedTransferCostUsd complete } }',
-        { p: params() },
+        { p: createTaskInput(type, values, common).parameters.filter((p) => p.ParameterKey !== 'ec2CronExpression') },
       );
       const e = d.estimateTask;
       const result = t('estimateResult', { objects: e.objects, bytes: formatBytes(e.bytes), cost: (e.estimatedRequestCostUsd + e.estimatedTransferCostUsd).toFixed(4) });
@@ -105,7 +98,7 @@ export function CreateTask() {
     try {
       const d = await api.call<{ createTask: { id: string } }>(
         'mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }',
-        { input: { type, description: common.description, scheduleType: common.scheduleType, parameters: params() } },
+        { input: createTaskInput(type, values, common) },
       );
       navigate(`/tasks/${d.createTask.id}`);
     } catch (err) {
@@ -119,96 +112,33 @@ export function CreateTask() {
     }
   };
 
-  const s3Source = (
-    <SpaceBetween size="m">
-      {select('s3', 'srcType', 'srcType', S3_TYPES.map((v) => ({ value: v })))}
-      {text('s3', 'srcBucket', 'bucket')}
-      {text('s3', 'srcPrefix', 'prefix')}
-      {text('s3', 'srcPrefixsListFile', 'prefixList')}
-      {text('s3', 'srcRegion', 'region')}
-      {text('s3', 'srcEndpoint', 'endpoint', { placeholder: 'https://…' })}
-      {select('s3', 'srcCredentials', 'credentials', secretOptions)}
-      {check('s3', 'srcSkipCompare', 'skipCompare')}
-    </SpaceBetween>
-  );
-  const s3Dest = (
-    <SpaceBetween size="m">
-      {text('s3', 'destBucket', 'bucket')}
-      {text('s3', 'destPrefix', 'prefix')}
-      {text('s3', 'destRegion', 'region')}
-      {text('s3', 'destEndpoint', 'endpoint', { placeholder: 'https://…' })}
-      {select('s3', 'destCredentials', 'credentials', secretOptions)}
-      {select('s3', 'destStorageClass', 'storageClass', STORAGE.map((v) => ({ value: v })))}
-      {select('s3', 'destAcl', 'acl', ['', 'bucket-owner-full-control', 'private'].map((v) => ({ value: v, label: v || '-' })))}
-      {select('s3', 'destSSE', 'encryption', ['None', 'AES256', 'KMS'].map((v) => ({ value: v })))}
-      {s3.destSSE === 'KMS' ? text('s3', 'destKMSKey', 'kmsKey') : null}
-      {check('s3', 'includeMetadata', 'includeMetadata')}
-    </SpaceBetween>
-  );
-  const ecrSource = (
-    <SpaceBetween size="m">
-      <FormField label={t('imageSource')} errorText={errors.sourceType}>
-        <RadioGroup value={ecr.sourceType} onChange={(e) => setEcr({ ...ecr, sourceType: e.detail.value })}
-          items={[{ value: 'Amazon_ECR', label: t('amazonEcr') }, { value: 'Public', label: t('publicRegistry') }]} />
-      </FormField>
-      <FormField label={t('imageList')} errorText={errors.srcList}>
-        <RadioGroup value={ecr.srcList} onChange={(e) => setEcr({ ...ecr, srcList: e.detail.value })}
-          items={[{ value: 'SELECTED', label: t('selectedImages') }, { value: 'ALL', label: t('allImages') }]} />
-      </FormField>
-      {ecr.srcList === 'SELECTED' ? text('ecr', 'srcImageList', 'imageList', { multiline: true, placeholder: 'nginx:1.27\nlibrary/redis:ALL_TAGS' }) : null}
-      {ecr.sourceType === 'Amazon_ECR' ? [text('ecr', 'srcRegion', 'region'), text('ecr', 'srcAccountId', 'accountId')] : null}
-      {text('ecr', 'srcRegistry', 'registry')}
-      {select('ecr', 'srcCredential', 'credentials', secretOptions)}
-      {check('ecr', 'insecure', 'insecure')}
-    </SpaceBetween>
-  );
-  const ecrDest = (
-    <SpaceBetween size="m">
-      {text('ecr', 'destRegion', 'region')}
-      {text('ecr', 'destAccountId', 'accountId')}
-      {text('ecr', 'destRegistry', 'registry')}
-      {text('ecr', 'destPrefix', 'destPrefix')}
-      {select('ecr', 'destCredential', 'credentials', secretOptions)}
-      {check('ecr', 'includeUntagged', 'includeUntagged')}
-    </SpaceBetween>
-  );
   const settings = (
     <SpaceBetween size="m">
-      <FormField label={t('description')}>
+      <FormField label={t('description')} description={t('descriptionHelp')} errorText={errors.description}>
         <Input ariaLabel="description" value={common.description} onChange={(e) => setCommon({ ...common, description: e.detail.value })} />
       </FormField>
-      <FormField label={t('schedule')}>
+      <FormField label={t('schedule')} errorText={errors.scheduleType}>
         <RadioGroup value={common.scheduleType} onChange={(e) => setCommon({ ...common, scheduleType: e.detail.value as CommonForm['scheduleType'] })}
           items={[{ value: 'ONE_TIME', label: t('oneTime') }, { value: 'FIXED_RATE', label: t('fixedRate') }]} />
       </FormField>
       {common.scheduleType === 'FIXED_RATE' ? (
-        <FormField label={t('scheduleExpression')} errorText={errors.scheduleExpression}>
-          <Input ariaLabel="scheduleExpression" value={common.scheduleExpression} onChange={(e) => setCommon({ ...common, scheduleExpression: e.detail.value })} />
+        <FormField label={fieldText(type, 'ec2CronExpression', lang).label} description={fieldText(type, 'ec2CronExpression', lang).help}
+          errorText={errors.ec2CronExpression}>
+          <Input ariaLabel="ec2CronExpression" value={common.ec2CronExpression} onChange={(e) => setCommon({ ...common, ec2CronExpression: e.detail.value })} />
         </FormField>
       ) : null}
+      {fieldsFor(3)}
       {type === 'S3EC2' ? (
-        <>
-          {text('s3', 'include', 'include')}
-          {text('s3', 'exclude', 'exclude')}
-          <FormField label={t('workers')} errorText={errors.minCapacity ?? errors.desiredCapacity ?? errors.maxCapacity}>
-            <SpaceBetween direction="horizontal" size="xs">
-              <Input ariaLabel="minCapacity" value={s3.minCapacity} onChange={(e) => setS3({ ...s3, minCapacity: e.detail.value })} />
-              <Input ariaLabel="desiredCapacity" value={s3.desiredCapacity} onChange={(e) => setS3({ ...s3, desiredCapacity: e.detail.value })} />
-              <Input ariaLabel="maxCapacity" value={s3.maxCapacity} onChange={(e) => setS3({ ...s3, maxCapacity: e.detail.value })} />
-            </SpaceBetween>
-          </FormField>
-          {text('s3', 'alarmEmail', 'alarmEmail')}
-          <SpaceBetween size="xs">
-            <Button onClick={() => void runEstimate()}>{t('estimate')}</Button>
-            {estimate ? <Box data-testid="estimate">{estimate}</Box> : null}
-          </SpaceBetween>
-        </>
+        <SpaceBetween size="xs">
+          <Button onClick={() => void runEstimate()}>{t('estimate')}</Button>
+          {estimate ? <Box data-testid="estimate">{estimate}</Box> : null}
+        </SpaceBetween>
       ) : null}
     </SpaceBetween>
   );
   const review = (
     <Container header={<Header variant="h2">{t('parameters')}</Header>}>
-      <KeyValuePairs columns={3} items={params().map((p) => ({ label: p.ParameterKey, value: p.ParameterValue }))} />
+      <KeyValuePairs columns={3} items={params().filter((p) => p.ParameterValue !== '').map((p) => ({ label: fieldText(type, p.ParameterKey, lang).label, value: p.ParameterValue }))} />
       {submitError ? <Alert type="error">{submitError}</Alert> : null}
     </Container>
   );
@@ -233,11 +163,11 @@ export function CreateTask() {
       }}
       steps={[
         { title: t('chooseEngine'), content: (
-          <Tiles value={type} onChange={(e) => setType(e.detail.value as 'S3EC2' | 'ECR')}
+          <Tiles value={type} onChange={(e) => setType(e.detail.value as TaskKind)}
             items={[{ value: 'S3EC2', label: t('s3Engine') }, { value: 'ECR', label: t('ecrEngine') }]} />
         ) },
-        { title: t('source'), content: type === 'S3EC2' ? s3Source : ecrSource },
-        { title: t('destination'), content: type === 'S3EC2' ? s3Dest : ecrDest },
+        { title: t('source'), content: fieldsFor(1) },
+        { title: t('destination'), content: fieldsFor(2) },
         { title: t('settings'), content: settings },
         { title: t('review'), content: review },
       ]}

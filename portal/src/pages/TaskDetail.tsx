@@ -13,6 +13,7 @@ import Table from '@cloudscape-design/components/table';
 import Tabs from '@cloudscape-design/components/tabs';
 import { TASK_FIELDS, type Task } from '../api.js';
 import { usePortal } from '../context.js';
+import { decodedTask } from '../forms.js';
 import { formatBytes, formatEta, formatRate } from '../format.js';
 import { TaskStatus } from './status.js';
 
@@ -52,7 +53,7 @@ export function TaskDetail({ id }: { id: string }) {
         failures: listTaskObjects(id: $id, status: FAILED, limit: 50) { key error attempts } }`,
       { id },
     );
-    setTask(d.getTask);
+    setTask(d.getTask && decodedTask(d.getTask));
     setObjects(d.objects.series);
     setThroughput(d.tp.series);
     setCategories({ o: d.objects.xaxis.categories, t: d.tp.xaxis.categories });

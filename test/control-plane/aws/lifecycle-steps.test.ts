@@ -46,11 +46,13 @@ beforeEach(() => {
 });
 
 let seq = 0;
+const DECLARED = { Parameters: ['srcBucket', 'destBucket', 'destPutObjectSSEType', 'ec2CronExpression', 'TaskId', 'TaskParams', 'FinderScheduleExpression'].map((ParameterKey) => ({ ParameterKey })) };
+
 async function newTask(patch: Partial<TaskRecord> = {}): Promise<TaskRecord> {
   const t: TaskRecord = {
     id: `task-${Date.now().toString(36)}-${seq++}`, type: 'S3EC2', scheduleType: 'ONE_TIME', createdAt: new Date(Date.now() - 60_000).toISOString(),
     progress: 'STARTING',
-    parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src-bkt' }, { ParameterKey: 'destBucket', ParameterValue: 'dst-bkt' }, { ParameterKey: 'notInTemplate', ParameterValue: 'x' }],
+    parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src-bkt' }, { ParameterKey: 'destBucket', ParameterValue: 'dst-bkt' }, { ParameterKey: 'destSSE', ParameterValue: 'KMS' }],
     ...patch,
   };
   await tasks.put(t);
@@ -58,9 +60,9 @@ async function newTask(patch: Partial<TaskRecord> = {}): Promise<TaskRecord> {
 }
 
 describe('lifecycle steps: plugin stack (CloudFormation mocked, task table on dynalite)', () => {
-  it('startStack creates the plugin stack with only the parameters the template declares', async () => {
+  it('startStack creates the plugin stack with every task parameter under its template name (older aliases resolved)', async () => {
     const t = await newTask();
-    cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: [{ ParameterKey: 'srcBucket' }, { ParameterKey: 'destBucket' }, { ParameterKey: 'TaskId' }, { ParameterKey: 'TaskParams' }] });
+    cfnMock.on(GetTemplateSummaryCommand).resolves(DECLARED);
     cfnMock.on(CreateStackCommand).resolves({ StackId: STACK_ID });
     const out = await startStack(deps, { taskId: t.id });
     expect(out).toMatchObject({ taskId: t.id, stackId: STACK_ID, result: 'WAIT' });
@@ -73,9 +75,10 @@ describe('lifecycle steps: plugin stack (CloudFormation mocked, task table on dy
     expect(create.RoleARN).toBe(STACK_ROLE);
     expect(create.Tags).toEqual([{ Key: 'dth:task-id', Value: t.id }]);
     const params = Object.fromEntries((create.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    // ONE_TIME: a blank cron overrides the template's hourly default.
     expect(params).toEqual({
-      srcBucket: 'src-bkt', destBucket: 'dst-bkt', TaskId: t.id,
-      TaskParams: JSON.stringify({ srcBucket: 'src-bkt', destBucket: 'dst-bkt', notInTemplate: 'x' }),
+      srcBucket: 'src-bkt', destBucket: 'dst-bkt', destPutObjectSSEType: 'AWS_KMS', ec2CronExpression: '', TaskId: t.id, FinderScheduleExpression: '',
+      TaskParams: JSON.stringify({ srcBucket: 'src-bkt', destBucket: 'dst-bkt', destPutObjectSSEType: 'AWS_KMS' }),
     });
     expect(await tasks.get(t.id)).toMatchObject({ stackId: STACK_ID, stackStatus: 'CREATE_IN_PROGRESS', templateUrl: TEMPLATE, progress: 'STARTING' });
     // A retried step does not create a second stack.
@@ -83,9 +86,26 @@ describe('lifecycle steps: plugin stack (CloudFormation mocked, task table on dy
     expect(cfnMock.commandCalls(CreateStackCommand)).toHaveLength(1);
   });
 
+  it('startStack never drops a parameter: one the template does not declare is a CFN_ERROR naming it, and no stack is made', async () => {
+    const t = await newTask();
+    cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: DECLARED.Parameters.filter((p) => p.ParameterKey !== 'destPutObjectSSEType') });
+    expect((await startStack(deps, { taskId: t.id })).result).toBe('END');
+    expect(cfnMock.commandCalls(CreateStackCommand)).toHaveLength(0);
+    expect(await tasks.get(t.id)).toMatchObject({ progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: expect.stringContaining('destPutObjectSSEType: not declared by the plugin template') });
+  });
+
+  it('startStack passes a FIXED_RATE task\'s cron to the finder schedule in EventBridge form', async () => {
+    const t = await newTask({ scheduleType: 'FIXED_RATE', parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src-bkt' }, { ParameterKey: 'destBucket', ParameterValue: 'dst-bkt' }, { ParameterKey: 'ec2CronExpression', ParameterValue: '0 */2 ? * * *' }] });
+    cfnMock.on(GetTemplateSummaryCommand).resolves(DECLARED);
+    cfnMock.on(CreateStackCommand).resolves({ StackId: STACK_ID });
+    await startStack(deps, { taskId: t.id });
+    const params = Object.fromEntries((cfnMock.commandCalls(CreateStackCommand)[0].args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    expect(params).toMatchObject({ ec2CronExpression: '0 */2 ? * * *', FinderScheduleExpression: 'cron(0 */2 ? * * *)' });
+  });
+
   it('startStack records CFN_ERROR when CreateStack is refused', async () => {
     const t = await newTask();
-    cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: [] });
+    cfnMock.on(GetTemplateSummaryCommand).resolves(DECLARED);
     cfnMock.on(CreateStackCommand).rejects(new Error('Requires capabilities : [CAPABILITY_AUTO_EXPAND]'));
     expect((await startStack(deps, { taskId: t.id })).result).toBe('END');
     expect(await tasks.get(t.id)).toMatchObject({ progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: expect.stringContaining('CAPABILITY_AUTO_EXPAND') });
@@ -126,7 +146,7 @@ describe('lifecycle steps: plugin stack (CloudFormation mocked, task table on dy
 
   it('startStack deletes the stack right away when the task was stopped while CreateStack ran', async () => {
     const t = await newTask();
-    cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: [] });
+    cfnMock.on(GetTemplateSummaryCommand).resolves(DECLARED);
     cfnMock.on(CreateStackCommand).callsFake(async () => {
       await tasks.update(t.id, { progress: 'STOPPED' }); // stopStack saw no stack yet
       return { StackId: STACK_ID };

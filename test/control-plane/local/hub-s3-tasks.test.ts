@@ -25,7 +25,7 @@ describe('dth serve: GraphQL task API over HTTP', () => {
   it('names the bad field and stores nothing on invalid input', async () => {
     const h = await hub();
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcBucket: 'ok-bucket', destBucket: 'Bad_Name', srcRegion: 'us-east-1' }) }, 'destBucket'],
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcBucket: 'ok-bucket', destBucket: 'bad..name', srcRegion: 'us-east-1' }) }, 'destBucket'],
       [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ destBucket: 'dst-bucket', srcRegion: 'us-east-1' }) }, 'srcBucket'],
       [{ type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ srcBucket: 'aaa', destBucket: 'bbb', srcRegion: 'us-east-1', scheduleExpression: 'every day' }) }, 'scheduleExpression'],
       [{ type: 'ECR', scheduleType: 'ONE_TIME', parameters: params({ sourceType: 'Public', srcImageList: 'ok/repo:1\nBad Repo:x', destRegistry: '127.0.0.1:5000' }) }, 'srcImageList'],

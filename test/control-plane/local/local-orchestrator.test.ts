@@ -83,6 +83,22 @@ describe('LocalOrchestrator lifecycle', () => {
     expect((await api.getTask({ id: t.id }))?.progress).toBe('STOPPED');
   });
 
+  it('FIXED_RATE with the original\'s ec2CronExpression runs at the cron\'s times (every minute: again and again; once in 2099: not again)', async () => {
+    let runs = 0;
+    const { api } = setup(async () => { runs++; return { complete: true, failed: 0 }; });
+    const cron = (expr: string) => api.createTask({ input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [...S3_PARAMS, { ParameterKey: 'ec2CronExpression', ParameterValue: expr }] } });
+    const every = await cron('* * * * ? *');
+    for (let i = 0; i < 100 && runs < 3; i++) await sleep(50); // at most 60 s × 0.002 = 120 ms to the next minute
+    expect(runs).toBeGreaterThanOrEqual(3);
+    await api.stopTask({ id: every.id });
+    runs = 0;
+    const rare = await cron('0 0 1 1 ? 2099');
+    await sleep(600);
+    expect(runs).toBe(1);
+    expect((await api.getTask({ id: rare.id }))?.progress).toBe('IN_PROGRESS');
+    await api.stopTask({ id: rare.id });
+  });
+
   it('failed objects end a ONE_TIME task in ERROR COMPLETE_CHECK_ERROR naming the first failure', async () => {
     const { api } = setup(async (_t, ctx) => {
       await ctx.status.put({ key: 'photos/broken.jpg', size: 5, status: 'FAILED', attempts: 5, error: 'AccessDenied' });

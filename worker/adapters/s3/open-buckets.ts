@@ -19,8 +19,9 @@ export async function accessKeysFromSecret(secrets: SecretStore, name: string, f
 
 /** Opens the task's source and destination buckets with credentials from the secret store. */
 export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore, maxSockets?: number): Promise<{ source: ObjectStore; dest: ObjectStore }> {
-  const srcKeys = params.srcCredentials ? await accessKeysFromSecret(secrets, params.srcCredentials, 'srcCredentials') : undefined;
-  const dstKeys = params.destCredentials ? await accessKeysFromSecret(secrets, params.destCredentials, 'destCredentials') : undefined;
+  // anonymous (unsigned) sides are signed with the default chain until the S3 adapter learns unsigned requests.
+  const srcKeys = params.srcAuth.kind === 'secret' ? await accessKeysFromSecret(secrets, params.srcAuth.secretName, 'srcCredentials') : undefined;
+  const dstKeys = params.destAuth.kind === 'secret' ? await accessKeysFromSecret(secrets, params.destAuth.secretName, 'destCredentials') : undefined;
   return {
     source: new S3ObjectStore({
       bucket: params.srcBucket, region: params.srcRegion, endpoint: params.srcEndpoint, credentials: srcKeys,

@@ -1,0 +1,185 @@
+/** The parameter schema and what is derived from it: parsers, value sets, aliases, errors, encoding, schedules. */
+import { describe, expect, it } from 'vitest';
+import { taskSchedule, validateCreateTask } from '../../control-plane/core/validate-task.js';
+import { InvalidParameterError } from '../../worker/core/errors.js';
+import { nextRunAfter, parseSchedule } from '../../worker/core/schedule.js';
+import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import {
+  canonicalParameters, ECR_PARAMETERS, formDecode, formEncode, ORIGINAL_ECR_PARAMETER_NAMES, ORIGINAL_S3_PARAMETER_NAMES, S3_PARAMETERS, templateParameterNames,
+} from '../../worker/params/index.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+
+const S3_BASE = { srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dst-bucket', destRegion: 'us-east-1' };
+const ECR_BASE = { sourceType: 'Amazon_ECR', srcRegion: 'us-west-2', srcAccountId: '111122223333', destRegion: 'us-east-1', destAccountId: '444455556666' };
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InvalidParameterError) return err.field;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('the schema', () => {
+  it('holds the original templates\' parameters in their order: 33 for S3, 16 for ECR', () => {
+    expect(ORIGINAL_S3_PARAMETER_NAMES).toEqual([
+      'srcType', 'srcBucket', 'srcPrefix', 'srcPrefixsListFile', 'srcPrefixListBucket', 'srcSkipCompare', 'srcRegion', 'srcEndpoint',
+      'srcInCurrentAccount', 'srcCredentials', 'srcEvent', 'isPayerRequest', 'destBucket', 'destPrefix', 'destRegion', 'destInCurrentAccount',
+      'destCredentials', 'destStorageClass', 'destAcl', 'destPutObjectSSEType', 'destPutObjectSSEKmsKeyId', 'ec2VpcId', 'ec2Subnets',
+      'finderEc2Memory', 'ec2CronExpression', 'alarmEmail', 'includeMetadata', 'finderDepth', 'finderNumber', 'workerNumber', 'maxCapacity',
+      'minCapacity', 'desiredCapacity',
+    ]);
+    expect(ORIGINAL_ECR_PARAMETER_NAMES).toHaveLength(16);
+  });
+
+  it('has the original\'s defaults', () => {
+    const d = Object.fromEntries(S3_PARAMETERS.map((p) => [p.name, p.default]));
+    expect(d).toMatchObject({
+      srcType: 'Amazon_S3', srcSkipCompare: 'false', srcInCurrentAccount: 'false', isPayerRequest: 'false', srcEvent: 'No', destInCurrentAccount: 'true',
+      destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control', destPutObjectSSEType: 'None', finderEc2Memory: '8',
+      ec2CronExpression: '0/60 * * * ? *', includeMetadata: 'true', finderDepth: '0', finderNumber: '1', maxCapacity: '20', minCapacity: '1', desiredCapacity: '1',
+    });
+    const p = parseS3TaskParams(S3_BASE);
+    expect(p).toMatchObject({ destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control', includeMetadata: true, sse: undefined, skipCompare: false });
+    expect(Object.fromEntries(ECR_PARAMETERS.map((x) => [x.name, x.default]))).toMatchObject({ sourceType: 'Amazon_ECR', srcList: 'ALL', includeUntagged: 'true' });
+  });
+
+  it('gives every parameter a label and help in English and Chinese, a description, and a side', () => {
+    for (const p of [...S3_PARAMETERS, ...ECR_PARAMETERS]) {
+      for (const text of [p.label.en, p.label.zh, p.help.en, p.help.zh, p.description]) expect(text.length, p.name).toBeGreaterThan(0);
+      expect(['source', 'destination', 'task', 'engine']).toContain(p.side);
+    }
+  });
+
+  it('parses every AllowedValue of every S3 template parameter', () => {
+    for (const spec of S3_PARAMETERS) {
+      for (const value of spec.values ?? []) {
+        const extra = spec.name === 'srcType' && value !== 'Amazon_S3' ? { srcRegion: 'cn-hangzhou' } : {};
+        expect(() => parseS3TaskParams({ ...S3_BASE, ...extra, [spec.name]: value }), `${spec.name}=${value}`).not.toThrow();
+      }
+    }
+  });
+
+  it('parses every AllowedValue of every ECR template parameter', () => {
+    for (const spec of ECR_PARAMETERS) {
+      for (const value of spec.values ?? []) {
+        const list = (spec.name === 'sourceType' && value === 'Public') || (spec.name === 'srcList' && value === 'SELECTED') ? { srcList: 'SELECTED', srcImageList: 'nginx:1.27' } : {};
+        expect(() => parseEcrTaskParams({ ...ECR_BASE, ...list, [spec.name]: value }), `${spec.name}=${value}`).not.toThrow();
+      }
+    }
+  });
+
+  it('keeps our older names and values working: destSSE/destKMSKey, S3_Compatible, scheduleExpression, workerConcurrency', () => {
+    expect(parseS3TaskParams({ ...S3_BASE, destSSE: 'KMS', destKMSKey: 'alias/k' }).sse).toEqual({ type: 'aws:kms', kmsKeyId: 'alias/k' });
+    expect(parseS3TaskParams({ ...S3_BASE, destSSE: 'AES256' }).sse).toEqual({ type: 'AES256' });
+    expect(parseS3TaskParams({ ...S3_BASE, srcType: 'S3_Compatible', srcEndpoint: 'http://127.0.0.1:9000', srcRegion: '' })).toMatchObject({ srcType: 'Amazon_S3', srcEndpoint: 'http://127.0.0.1:9000' });
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcType: 'S3_Compatible' }))).toBe('srcEndpoint');
+    expect(parseS3TaskParams({ ...S3_BASE, workerConcurrency: '8' }).workerConcurrency).toBe(8);
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'KMS', destPutObjectSSEType: 'AES256' }))).toBe('destPutObjectSSEType');
+    expect(canonicalParameters('S3EC2', [{ ParameterKey: 'destSSE', ParameterValue: 'KMS' }, { ParameterKey: 'srcType', ParameterValue: 'S3_Compatible' }, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 hour)' }]))
+      .toEqual({ parameters: [{ ParameterKey: 'destPutObjectSSEType', ParameterValue: 'AWS_KMS' }, { ParameterKey: 'srcType', ParameterValue: 'Amazon_S3' }, { ParameterKey: 'ec2CronExpression', ParameterValue: 'rate(1 hour)' }], unknown: [] });
+  });
+
+  it('refuses an unknown parameter, naming it', () => {
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcBuckett: 'x' }))).toBe('srcBuckett');
+    expect(fieldOf(() => parseEcrTaskParams({ ...ECR_BASE, WorkerMinCapacity: '1' }))).toBe('WorkerMinCapacity');
+  });
+
+  it('names the field and its side in human words', () => {
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcBucket: '' })).toThrow(/^Source bucket \(srcBucket\): is required$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'FAST' })).toThrow(/^Storage class \(destStorageClass\): "FAST" is not one of STANDARD/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'RSA' })).toThrow(/^Encryption type \(destSSE\): "RSA" is not one of None, AES256, AWS_KMS/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcRegion: '' })).toThrow(/^Source region \(srcRegion\): is required for Amazon S3 without srcEndpoint/);
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, destAccountId: '12' })).toThrow(/^Destination account ID \(destAccountId\): "12" is not a 12-digit/);
+  });
+
+  it('accepts the unused original parameters (finder depth/number/memory, VPC) without error, and checks their values', () => {
+    expect(parseS3TaskParams({ ...S3_BASE, finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' }).unused).toEqual({ finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' });
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderEc2Memory: '7' }))).toBe('finderEc2Memory');
+  });
+
+  it('reads bucket names as the stores accept them', () => {
+    // Legacy us-east-1 S3 buckets: upper case and '_'.
+    expect(parseS3TaskParams({ ...S3_BASE, srcBucket: 'My_Legacy.Bucket' }).srcBucket).toBe('My_Legacy.Bucket');
+    expect(parseS3TaskParams({ ...S3_BASE, srcType: 'Google_GCS', srcBucket: 'gcs_bucket.example.com' }).srcBucket).toBe('gcs_bucket.example.com');
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcType: 'Google_GCS', srcBucket: 'Upper_GCS' }))).toBe('srcBucket');
+    for (const bad of ['ab', 'bad..name', '192.168.1.1', '-start', 'a'.repeat(256)]) expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, destBucket: bad })), bad).toBe('destBucket');
+  });
+
+  it('turns credentials and "in this account" into who signs each side', () => {
+    expect(parseS3TaskParams(S3_BASE)).toMatchObject({ srcAuth: { kind: 'anonymous' }, destAuth: { kind: 'currentAccount' } });
+    expect(parseS3TaskParams({ ...S3_BASE, srcCredentials: 'k', destInCurrentAccount: 'false', destCredentials: 'd' })).toMatchObject({ srcAuth: { kind: 'secret', secretName: 'k' }, destAuth: { kind: 'secret', secretName: 'd' } });
+    expect(parseS3TaskParams({ ...S3_BASE, srcInCurrentAccount: 'true', srcCredentials: 'ignored' }).srcAuth).toEqual({ kind: 'currentAccount' });
+    expect(parseS3TaskParams({ ...S3_BASE, destInCurrentAccount: 'false' }).destAuth).toEqual({ kind: 'anonymous' });
+  });
+
+  it('leaves the AWS-only defaults out for a custom destination endpoint unless asked for', () => {
+    expect(parseS3TaskParams({ ...S3_BASE, destEndpoint: 'http://127.0.0.1:9000' })).toMatchObject({ destStorageClass: undefined, destAcl: undefined });
+    expect(parseS3TaskParams({ ...S3_BASE, destEndpoint: 'http://127.0.0.1:9000', destStorageClass: 'STANDARD', destAcl: 'private' })).toMatchObject({ destStorageClass: 'STANDARD', destAcl: 'private' });
+  });
+});
+
+describe('createTask against the templates (cloud)', () => {
+  const input = (parameters: Record<string, string>, type: 'S3EC2' | 'ECR' = 'S3EC2') => ({
+    type, scheduleType: 'ONE_TIME' as const, parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+  });
+
+  it('refuses a parameter the plugin template does not declare, naming it (the local hub takes it)', () => {
+    const ecr = input({ ...ECR_BASE, srcList: 'SELECTED', srcImageList: 'nginx:1', insecure: 'true' }, 'ECR');
+    expect(fieldOf(() => validateCreateTask(ecr, { templateDeclares: templateParameterNames }))).toBe('insecure');
+    expect(() => validateCreateTask(ecr, { templateDeclares: templateParameterNames })).toThrow(/insecure: is not declared by the ECR plugin template/);
+    expect(() => validateCreateTask(ecr)).not.toThrow();
+  });
+
+  it('decodes description, srcPrefix and destPrefix as the original API did, and refuses a malformed escape', () => {
+    const v = validateCreateTask({ ...input({ ...S3_BASE, srcPrefix: 'a%2Fb+c', destPrefix: 'x%20y' }), description: 'caf%C3%A9+%2B+tea' });
+    expect(v.description).toBe('café + tea');
+    expect(v.parameters.find((p) => p.ParameterKey === 'srcPrefix')?.ParameterValue).toBe('a/b c');
+    expect(fieldOf(() => validateCreateTask(input({ ...S3_BASE, srcPrefix: 'bad%zz' })))).toBe('srcPrefix');
+    expect(fieldOf(() => validateCreateTask({ ...input(S3_BASE), description: 'x'.repeat(251) }))).toBe('description');
+  });
+
+  it('takes the schedule from ec2CronExpression: blank = one time; FIXED_RATE without one = the original\'s default', () => {
+    const p = (o: Record<string, string>) => Object.entries({ ...S3_BASE, ...o }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    expect(taskSchedule('S3EC2', 'ONE_TIME', p({ ec2CronExpression: '' }))).toBeUndefined();
+    expect(taskSchedule('S3EC2', 'FIXED_RATE', p({}))).toMatchObject({ expression: 'cron(0/60 * * * ? *)' });
+    expect(taskSchedule('ECR', 'FIXED_RATE', [])).toMatchObject({ expression: 'rate(1 day)' });
+    expect(taskSchedule('S3EC2', 'FIXED_RATE', p({ scheduleExpression: 'rate(30 minutes)' }))).toMatchObject({ kind: 'rate', seconds: 1800 });
+    expect(fieldOf(() => taskSchedule('S3EC2', 'ONE_TIME', p({ ec2CronExpression: '0 3 * * ? *' })))).toBe('ec2CronExpression');
+    expect(fieldOf(() => taskSchedule('S3EC2', 'FIXED_RATE', p({ ec2CronExpression: '' })))).toBe('ec2CronExpression');
+  });
+});
+
+describe('schedules (EventBridge dialect, computed with croner)', () => {
+  const at = new Date('2026-01-01T00:30:00Z');
+  it.each([
+    ['0/60 * * * ? *', '2026-01-01T01:00:00.000Z'],
+    ['*/5 * * * ? *', '2026-01-01T00:35:00.000Z'],
+    ['0 */2 ? * * *', '2026-01-01T02:00:00.000Z'],
+    ['cron(0 10 ? * MON-FRI *)', '2026-01-01T10:00:00.000Z'],
+    ['0 10 ? * 1 *', '2026-01-04T10:00:00.000Z'], // 1 = Sunday in EventBridge
+    ['0 10 ? * 2#1 *', '2026-01-05T10:00:00.000Z'], // first Monday
+    ['0 12 ? * 6L *', '2026-01-30T12:00:00.000Z'], // last Friday
+    ['15 10 * * ? 2027', '2027-01-01T10:15:00.000Z'],
+    ['rate(5 minutes)', '2026-01-01T00:35:00.000Z'],
+  ])('%s runs next at %s', (expr, next) => {
+    expect(nextRunAfter(parseSchedule(expr), at)?.toISOString()).toBe(next);
+  });
+
+  it.each(['hourly', '0 * * * * *', '0 * * * ?', 'rate(1 minutes)', 'rate(0 hours)', '61 * * * ? *'])('refuses %s, naming the field', (expr) => {
+    expect(fieldOf(() => parseSchedule(expr))).toBe('ec2CronExpression');
+  });
+});
+
+describe('the URL-encoding contract', () => {
+  it('form-encodes as Java\'s URLEncoder (space → +, / → %2F) and decodes what encodeURIComponent made', () => {
+    expect(formEncode('a b/c+d*e~(f)')).toBe('a+b%2Fc%2Bd*e%7E%28f%29');
+    for (const s of ['photos 2024/é+€', "it's (x)!", '']) {
+      expect(formDecode(formEncode(s))).toBe(s);
+      expect(formDecode(encodeURIComponent(s))).toBe(s);
+    }
+    expect(formDecode('%E0%A4%A')).toBeNull();
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The shape of one task parameter's definition. Every consumer — the engine parsers, the plugin templates'
+ * CloudFormation parameters, the console's fields, the CLI flags and the README table — reads these records, so a
+ * parameter's name, values, default and wording exist once. Pure data: this folder imports nothing outside itself.
+ */
+
+/** Which side of a transfer a parameter belongs to; errors and the console group fields by it. */
+export type ParamSide = 'source' | 'destination' | 'task' | 'engine';
+
+/** Human words for each side, as error messages say them ("Source bucket (srcBucket): …"). */
+export const SIDE_WORDS: Record<ParamSide, string> = {
+  source: 'Source', destination: 'Destination', task: 'Task', engine: 'Engine',
+};
+
+/** How a value is read and checked. */
+export type ParamKind =
+  | 'text' | 'enum' | 'boolean' | 'integer' | 'bytes' | 'bucket' | 'region' | 'endpoint' | 'prefix' | 'objectKey'
+  | 'secretName' | 'email' | 'schedule' | 'patterns' | 'accountId' | 'imageList' | 'registry' | 'idList';
+
+export interface Localized {
+  en: string;
+  zh: string;
+}
+
+/** An older name (or value) we keep accepting because a user of an earlier version of this project may have it. */
+export interface ParamAlias {
+  name: string;
+  /** Values of the older name that map to a value of this parameter (e.g. destSSE=KMS → AWS_KMS). */
+  values?: Record<string, string>;
+  /** Why it exists / who could have it. */
+  note: string;
+}
+
+/** The CloudFormation parameter groups of the plugin templates (AWS::CloudFormation::Interface), as the original's. */
+export type TemplateGroup =
+  | 'Type' | 'Source Information' | 'Destination Information' | 'Notification Information' | 'EC2 Cluster Information'
+  | 'ECS Cluster Information' | 'Advanced Options';
+
+export interface TemplateDeclaration {
+  group: TemplateGroup;
+  /** ParameterLabels entry (the original's label where it had one). */
+  label: string;
+  /** CloudFormation type; String unless said otherwise. */
+  cfnType?: 'String' | 'Number';
+  /** A pattern CloudFormation checks (blank always allowed where the parameter is optional). */
+  allowedPattern?: string;
+  constraintDescription?: string;
+  minValue?: number;
+}
+
+export interface ParamSpec {
+  /** The original Data Transfer Hub's name (ours, for parameters the original lacks). */
+  readonly name: string;
+  readonly kind: ParamKind;
+  /** Allowed values (enum, boolean), from one `as const` value set. */
+  readonly values?: readonly string[];
+  /** Extra values accepted for compatibility and what they mean (e.g. srcType=S3_Compatible). */
+  readonly valueAliases?: Record<string, string>;
+  /** The value when the parameter is absent or blank (as CloudFormation would pass it); undefined = none. */
+  readonly default?: string;
+  /** Blank is an error. */
+  readonly required?: boolean;
+  /** Whole-number bounds (integer kind). */
+  readonly min?: number;
+  readonly max?: number;
+  readonly side: ParamSide;
+  /** One sentence: what it does (CloudFormation Description, README, CLI --help). */
+  readonly description: string;
+  /** Console label and help text. */
+  readonly label: Localized;
+  readonly help: Localized;
+  /** Console labels of enum values, where the raw value is not a human word. */
+  readonly valueLabels?: Record<string, Localized>;
+  /** The default the console pre-fills when it differs from `default` (the original's console did so too). */
+  readonly consoleDefault?: string;
+  /** The plugin template declares it (false: local engines only; createTask in the cloud refuses it). */
+  readonly template: TemplateDeclaration | false;
+  /** CLI flag without dashes (`dth s3 sync --src-bucket`); false: params file only. */
+  readonly cli: string | false;
+  readonly aliases?: readonly ParamAlias[];
+  /** Where the parameter comes from. */
+  readonly origin: 'original' | 'ours';
+  /** Accepted for compatibility and checked, but has no effect here: why. */
+  readonly unused?: string;
+  /** The original's API sends and answers it URL-encoded (decoded on createTask, encoded in getTask). */
+  readonly urlEncoded?: boolean;
+}
+
+/** The same record, typed so that `name` keeps its literal type. */
+export function param<const N extends string>(spec: ParamSpec & { name: N }): ParamSpec & { name: N } {
+  return spec;
+}
+
+/** Lookup by name or older alias name. */
+export function specIndex(specs: readonly ParamSpec[]): Map<string, { spec: ParamSpec; alias?: ParamAlias }> {
+  const index = new Map<string, { spec: ParamSpec; alias?: ParamAlias }>();
+  for (const spec of specs) {
+    index.set(spec.name, { spec });
+    for (const alias of spec.aliases ?? []) index.set(alias.name, { spec, alias });
+  }
+  return index;
+}
+
+/** "Source bucket (srcBucket)": how an error names a parameter. */
+export function humanName(spec: Pick<ParamSpec, 'name' | 'label'>): string {
+  return `${spec.label.en} (${spec.name})`;
+}
