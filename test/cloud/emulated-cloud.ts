@@ -57,6 +57,8 @@ export class EmulatedCloud {
     /** The cloud assembly deployed (the task image's files are an asset of it). */
     readonly assembly: string,
     readonly workDir: string,
+    /** Certificate authorities the task image trusts besides the public ones (the test registry's own). */
+    readonly trustedCa?: string,
   ) {
     this.hubFunctions = new Map(Object.values(hub.functions).map((f) => [f.arn, f]));
   }
@@ -166,7 +168,8 @@ export class EmulatedCloud {
     const bundle = this.taskImageBundle(def.image.split(':').pop()!, home);
     const taskId = randomUUID().replace(/-/g, '');
     const logs = new LogShipper(this.operator, def.logGroup, `${def.streamPrefix}/${def.containerName}/${taskId}`);
-    const proc = startProcess(name, bundle, def.command, { ...computeEnvironment(credentials, home), ...def.environment, ...extraEnv }, logs);
+    const trust: Record<string, string> = this.trustedCa ? { NODE_EXTRA_CA_CERTS: this.trustedCa, SSL_CERT_FILE: this.trustedCa } : {};
+    const proc = startProcess(name, bundle, def.command, { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...extraEnv }, logs);
     this.processes.push({ ...proc, stackId: stack.stackId });
     return proc;
   }

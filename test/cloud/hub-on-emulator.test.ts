@@ -15,8 +15,10 @@
  * with the JobWorker role's own rights, the source read with an IAM user's keys kept in Secrets Manager (srcCredentials),
  * like a bucket of another account.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
@@ -43,6 +45,38 @@ let operator: Credentials;
 let assembly: string;
 let hub: DeployedHub;
 let cloud: EmulatedCloud;
+let registry: TlsRegistry;
+
+interface TlsRegistry { host: string; certificate: string; stop(): void }
+
+/**
+ * A registry over HTTPS (the cloud side takes no plain-HTTP registry: `insecure` is a local-hub parameter), with its
+ * own self-signed certificate, which the task image is made to trust (in AWS, a registry's certificate chains to a
+ * public CA the image already trusts). Port in this worktree's range.
+ */
+async function startTlsRegistry(dir: string): Promise<TlsRegistry> {
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  const certificate = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', join(dir, 'key.pem'), '-out', certificate], { stdio: 'pipe' });
+  const host = `127.0.0.1:${20040 + Number(process.env.DTH_PORT_BASE ?? 0)}`;
+  writeFileSync(join(dir, 'config.yml'), [
+    'version: 0.1', 'log: { level: warn, accesslog: { disabled: true } }',
+    `storage: { filesystem: { rootdirectory: ${join(dir, 'data')} }, delete: { enabled: true } }`,
+    `http: { addr: "${host}", secret: emulator-test, tls: { certificate: ${certificate}, key: ${join(dir, 'key.pem')} } }`,
+  ].join('\n'));
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const req = httpsRequest(`https://${host}/v2/`, { rejectUnauthorized: false }, (res) => { res.resume(); resolve(true); });
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { host, certificate, stop: () => child.kill() };
+}
 
 beforeAll(async () => {
   await resetEmulator();
@@ -52,12 +86,14 @@ beforeAll(async () => {
   // The Lambda packages go under the repository: the runtime provides @aws-sdk/*, here node_modules does.
   mkdirSync(runDir, { recursive: true });
   hub = await deployHub(operator, assembly, 'DataTransferHub', [{ ParameterKey: 'AdminEmail', ParameterValue: 'admin@example.com' }], join(runDir, 'lambda'));
-  cloud = new EmulatedCloud(operator, hub, assembly, join(runDir, 'compute'));
+  registry = await startTlsRegistry(join(runDir, 'registry'));
+  cloud = new EmulatedCloud(operator, hub, assembly, join(runDir, 'compute'), registry.certificate);
   await enforceIam(true);
 }, 300_000);
 
 afterAll(async () => {
   await cloud?.shutdown();
+  registry?.stop();
   await enforceIam(false).catch(() => undefined);
   rmSync(runDir, { recursive: true, force: true });
 });
@@ -227,14 +263,18 @@ describe('a first image task, console to DONE to deleted stack', () => {
 
   beforeAll(() => {
     ({ repository } = seedImages());
+    for (const tag of ['v1', 'multi']) {
+      execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
+        `docker://${servers.registryOpen}/${repository}:${tag}`, `docker://${registry.host}/${repository}:${tag}`], { stdio: 'pipe' });
+    }
   }, 60_000);
 
   it('createTask → lister Lambda → a Fargate `dth ecr copy-one` per image (skopeo) → status DONE → task DONE', async () => {
-    // Both sides on the local open registry (plain HTTP: insecure), copies under mirror/. The emulator has no
-    // registry of its own: ECR's registry API is not part of it.
+    // Both sides on the local HTTPS registry, copies under mirror/. The emulator has no registry of its own: ECR's
+    // registry API is not part of it.
     const input = createTaskInput('ECR', {
-      ...initialValues('ECR'), sourceType: 'Public', srcRegistry: servers.registryOpen, srcImageList: `${repository}:v1,${repository}:multi`,
-      destRegistry: servers.registryOpen, destPrefix: 'mirror', insecure: 'true',
+      ...initialValues('ECR'), sourceType: 'Public', srcRegistry: registry.host, srcImageList: `${repository}:v1,${repository}:multi`,
+      destRegistry: registry.host, destPrefix: 'mirror',
     }, { description: 'first image task', scheduleType: 'ONE_TIME', ec2CronExpression: '' });
     task = await api<TaskRecord>('createTask', { input });
     expect(task.progress).toBe('STARTING');
@@ -256,7 +296,7 @@ describe('a first image task, console to DONE to deleted stack', () => {
 
   it('the destination registry holds each image with the source\'s digest', () => {
     for (const tag of ['v1', 'multi']) {
-      expect(registryDigest(servers.registryOpen, `mirror/${repository}:${tag}`), tag).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
+      expect(registryDigest(registry.host, `mirror/${repository}:${tag}`), tag).toBe(registryDigest(registry.host, `${repository}:${tag}`));
     }
   });
 
