@@ -14,7 +14,7 @@ import { CloudFormationClient, GetTemplateCommand, ListStacksCommand } from '@aw
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DeleteRouteTableCommand, DescribeRouteTablesCommand, DisassociateRouteTableCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, DescribeStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, DescribeStateMachineCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { TASK_TABLE_PARTITION_KEY } from '../../control-plane/core/task-table.js';
 import { answerCustomResources, type CustomResourceEffects } from './custom-resources.js';
 import { clientConfig, type Credentials } from './emulator.js';
@@ -68,20 +68,42 @@ export class EmulatedCloud {
     return invoke(fn, event, await roleCredentials(this.operator, fn.roleArn, fn.id), this.operator);
   }
 
-  /** Runs a lifecycle execution the API started (recorded by the emulator: its input is read back) to its end. */
+  /**
+   * Runs a lifecycle execution the API started (recorded by the emulator: its input is read back) to its end, and the
+   * executions it hands over to (StartExecution of its own state machine, as a long monitor continues as new).
+   */
   async runLifecycle(executionArn: string): Promise<ExecutionResult> {
     const sfn = new SFNClient(clientConfig(this.operator));
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const path: string[] = [];
+    let next: string | undefined = executionArn;
+    let result: ExecutionResult | undefined;
+    while (next) {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: next }));
+      const handedOver: string[] = [];
+      result = await runExecution(this.hub.stateMachine.definition, JSON.parse(execution.input!) as Json, {
+        task: async (resource, input) => {
+          if (resource === 'arn:aws:states:::states:startExecution') {
+            // Recorded in the emulator by the state machine's role, run after this execution ends.
+            const { StateMachineArn, Input } = input as { StateMachineArn: string; Input: Json };
+            if (StateMachineArn !== this.hub.stateMachine.arn) throw new StatesError('States.Runtime', `starts another state machine: ${StateMachineArn}`);
+            const machine = new SFNClient(clientConfig(await roleCredentials(this.operator, this.hub.stateMachine.roleArn, 'lifecycle')));
+            const started = await machine.send(new StartExecutionCommand({ stateMachineArn: StateMachineArn, input: typeof Input === 'string' ? Input : JSON.stringify(Input) }));
+            machine.destroy();
+            handedOver.push(started.executionArn!);
+            return { ExecutionArn: started.executionArn!, StartDate: new Date().toISOString() };
+          }
+          const fn = this.hubFunctions.get(resource);
+          if (!fn) throw new StatesError('States.Runtime', `the lifecycle calls ${resource}, not a function of the hub`);
+          if (fn.id === 'StopStackFn') await this.beforeStackDeletion((input as { taskId: string }).taskId);
+          return (await this.invoke(fn, input)) as Json;
+        },
+        wait: () => this.tick(),
+      }, { executionName: execution.name!, executionArn: next, stateMachineArn: this.hub.stateMachine.arn, maxStates: 2_000 });
+      path.push(...result.path);
+      next = result.status === 'SUCCEEDED' ? handedOver.shift() : undefined;
+    }
     sfn.destroy();
-    return runExecution(this.hub.stateMachine.definition, JSON.parse(execution.input!) as Json, {
-      task: async (resource, input) => {
-        const fn = this.hubFunctions.get(resource);
-        if (!fn) throw new StatesError('States.Runtime', `the lifecycle calls ${resource}, not a function of the hub`);
-        if (fn.id === 'StopStackFn') await this.beforeStackDeletion((input as { taskId: string }).taskId);
-        return (await this.invoke(fn, input)) as Json;
-      },
-      wait: () => this.tick(),
-    }, { executionName: execution.name!, executionArn, maxStates: 2_000 });
+    return { ...result!, path };
   }
 
   /** The newest execution of the lifecycle state machine whose name starts with `prefix` (stopTask's STOP execution). */

@@ -36,6 +36,7 @@ export interface ExecutionResult {
 
 interface Context {
   Execution: { Id: string; Name: string; Input: Json; StartTime: string };
+  StateMachine?: { Id: string };
   State?: { Name: string; EnteredTime: string };
   Map?: { Item: { Index: number; Value: Json } };
 }
@@ -82,11 +83,19 @@ function applyParameters(template: Json, data: Json, context: Context): Json {
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(template)) {
     if (k.endsWith('.$')) {
-      if (typeof v !== 'string' || v.startsWith('States.')) throw new StatesError('States.Runtime', `intrinsic functions are not supported (${k})`);
-      out[k.slice(0, -2)] = readPath(data, context, v) ?? null;
+      if (typeof v !== 'string') throw new StatesError('States.Runtime', `${k}: a path must be a string`);
+      out[k.slice(0, -2)] = v.startsWith('States.') ? intrinsic(v, data, context) : readPath(data, context, v) ?? null;
     } else out[k] = applyParameters(v, data, context);
   }
   return out;
+}
+
+/** The intrinsic functions the project's definitions use (States.MathAdd); any other is an error naming it. */
+function intrinsic(expr: string, data: Json, context: Context): Json {
+  const m = /^States\.MathAdd\(\s*([^,]+?)\s*,\s*([^)]+?)\s*\)$/.exec(expr);
+  if (!m) throw new StatesError('States.Runtime', `intrinsic function not supported here: ${expr}`);
+  const arg = (a: string) => Number(a.startsWith('$') ? readPath(data, context, a) : a);
+  return arg(m[1]) + arg(m[2]);
 }
 
 function choiceMatches(rule: Record<string, Json>, data: Json, context: Context): boolean {
@@ -123,6 +132,7 @@ function asStatesError(err: unknown): StatesError {
 export interface RunOptions {
   executionName: string;
   executionArn?: string;
+  stateMachineArn?: string;
   /** Gives up (FAILED, States.Timeout) after this many states: a loop that never ends is a failure, not a hang. */
   maxStates?: number;
 }
@@ -131,6 +141,7 @@ export interface RunOptions {
 export async function runExecution(definition: Record<string, unknown>, input: Json, hooks: ExecutionHooks, options: RunOptions): Promise<ExecutionResult> {
   const context: Context = {
     Execution: { Id: options.executionArn ?? options.executionName, Name: options.executionName, Input: input, StartTime: new Date().toISOString() },
+    ...(options.stateMachineArn ? { StateMachine: { Id: options.stateMachineArn } } : {}),
   };
   return runStates(definition, input, hooks, context, options.maxStates ?? 10_000);
 }
