@@ -26,7 +26,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTaskInput, initialValues } from '../../portal/src/forms.js';
+import { encodeDescription, encodeParameters } from '../../portal/src/api/wire.js';
+import { createInput, initialState } from '../../portal/src/pages/create-task/parameters.js';
+import type { WizardState } from '../../portal/src/pages/create-task/types.js';
 import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
 import { servers } from '../support/servers.js';
 import type { TaskRecord } from '../../control-plane/core/task.js';
@@ -105,6 +107,17 @@ async function api<T>(fieldName: string, args: Record<string, unknown>): Promise
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
+/** The createTask input the console sends for a one-time task filled in as `fill` does (wizard state → wire encoding). */
+function consoleInput(type: WizardState['type'], description: string, fill: (state: WizardState) => void) {
+  const state = initialState();
+  state.type = type;
+  state.common.description = description;
+  state.common.schedule.kind = 'ONE_TIME';
+  fill(state);
+  const input = createInput(state);
+  return { ...input, description: encodeDescription(input.description), parameters: encodeParameters(input.type, input.parameters) };
+}
+
 describe('the hub deployed to the emulator as `cdk deploy` would', () => {
   it('leaves out only the resource types the emulator cannot create, and creates the rest', () => {
     expect([...new Set(Object.values(hub.placeholders))].sort()).toEqual(expect.arrayContaining(['AWS::AppSync::GraphQLApi', 'AWS::CloudFront::Distribution', 'AWS::Cognito::UserPool']));
@@ -174,10 +187,12 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
   }, 60_000);
 
   it('createTask stores the task STARTING and starts the lifecycle with the parameters the console sends', async () => {
-    const input = createTaskInput('S3EC2', {
-      ...initialValues('S3EC2'), srcBucket: src, srcEndpoint: emulatorEndpoint(), srcInCurrentAccount: 'false', srcCredentials: 'dth-e2e-source-keys',
-      destBucket: dest, destEndpoint: emulatorEndpoint(),
-    }, { description: 'first S3 task', scheduleType: 'ONE_TIME', ec2CronExpression: '' });
+    const input = consoleInput('S3EC2', 'first S3 task', (w) => {
+      Object.assign(w.s3, {
+        sourceKind: 'Amazon_S3_Compatible', srcEndpoint: emulatorEndpoint(), srcBucket: src, srcCredentials: 'dth-e2e-source-keys',
+        destBucket: dest, destRegion: 'us-east-1', destEndpoint: emulatorEndpoint(), destInCurrentAccount: 'true',
+      });
+    });
     task = await api<TaskRecord>('createTask', { input });
     expect(task.progress).toBe('STARTING');
     expect(task.executionArn).toMatch(new RegExp(`^${hub.stateMachine.arn.replace(':stateMachine:', ':execution:')}:`));
@@ -222,8 +237,9 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     const sqs = new SQSClient(clientConfig(operator));
     const messages = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: notifications, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
     sqs.destroy();
-    const outcomes = messages.map((m) => JSON.parse((JSON.parse(m.Body!) as { Message: string }).Message) as { taskId: string; progress: string });
-    expect(outcomes).toContainEqual(expect.objectContaining({ taskId: task.id, progress: 'DONE' }));
+    // The original's plain-text notification (control-plane/core/task-notification.ts), delivered by SNS.
+    const bodies = messages.map((m) => (JSON.parse(m.Body!) as { Message: string }).Message);
+    expect(bodies.find((b) => b.includes(`Task Id: ${task.id}`)), bodies.join('\n---\n')).toMatch(/Task Progress: DONE\nTransferred Objects: 4/);
   });
 
   it('the emulator enforced the roles: the JobWorker role is refused what its policy does not grant', async () => {
@@ -272,10 +288,12 @@ describe('a first image task, console to DONE to deleted stack', () => {
   it('createTask → lister Lambda → a Fargate `dth ecr copy-one` per image (skopeo) → status DONE → task DONE', async () => {
     // Both sides on the local HTTPS registry, copies under mirror/. The emulator has no registry of its own: ECR's
     // registry API is not part of it.
-    const input = createTaskInput('ECR', {
-      ...initialValues('ECR'), sourceType: 'Public', srcRegistry: registry.host, srcImageList: `${repository}:v1,${repository}:multi`,
-      destRegistry: registry.host, destPrefix: 'mirror',
-    }, { description: 'first image task', scheduleType: 'ONE_TIME', ec2CronExpression: '' });
+    const input = consoleInput('ECR', 'first image task', (w) => {
+      Object.assign(w.ecr, {
+        sourceType: 'Public', srcRegistry: registry.host, srcList: 'SELECTED', srcImageList: `${repository}:v1,${repository}:multi`,
+        destKind: 'Registry', destRegistry: registry.host, destPrefix: 'mirror',
+      });
+    });
     task = await api<TaskRecord>('createTask', { input });
     expect(task.progress).toBe('STARTING');
     const run = await cloud.runLifecycle(task.executionArn!);

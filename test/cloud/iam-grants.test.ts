@@ -114,6 +114,7 @@ const ROLES: Role[] = [
       { call: 'logs:GetLogEvents', resources: [`${pluginLogGroup}:log-stream:finder/finder/abc`] },
       { call: 'dynamodb:Scan', resources: [pluginTable] }, // progress counts and listTaskObjects
       { call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::any-source-bucket', 'arn:aws:s3:::any-destination-bucket'] }, // estimateTask
+      { call: 'cloudformation:DescribeStackEvents', resources: [pluginStack] }, // getErrorMessage: why a stack failed
     ],
   },
   {
