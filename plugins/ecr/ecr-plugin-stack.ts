@@ -35,6 +35,7 @@ export const IMAGE_COPY_RETRIES = 3;
 export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
+    this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
     // Every task parameter the template declares, from the schema (worker/params/ecr-schema.ts); standalone: daily, as the original.
     // A long image list does not fit a CloudFormation parameter or the lister's environment (4 KB): the control plane
     // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.

@@ -1,6 +1,6 @@
 /**
- * The AWS API emulator for the ECR and STS calls: the project's moto server (test/support/moto.ts: the shared one when
- * DTH_TEST_MOTO is set, else one per test file). Accounts other than moto's default (123456789012) are made by creating
+ * The AWS API emulator for the ECR and STS calls: the project's moto server (test/support/moto.ts: one per
+ * test file). Accounts other than moto's default (123456789012) are made by creating
  * an IAM user under `x-moto-account-id`: requests signed with that user's keys then act in that account (STS answers
  * its id, ECR keeps its own repositories and hands out the token `AWS:<account>-auth-token`).
  */
