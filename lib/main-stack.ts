@@ -5,6 +5,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { taskParamsPath } from '../control-plane/core/plugin-contract.js';
 import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
 import { EcrPluginStack } from '../plugins/ecr/ecr-plugin-stack.js';
 import { S3PluginStack } from '../plugins/s3/s3-plugin-stack.js';
@@ -123,6 +124,9 @@ export class MainStack extends Stack {
     plugin.grantListExecutions(steps.checkFinder);
     plugin.grantReadQueueDepth(steps.checkQueueEmpty);
     plugin.grantReadStatus(steps.checkComplete);
+    // Task parameters too large for a CloudFormation parameter (long image lists) travel through SSM: written at start, deleted at stop.
+    plugin.grantTaskParams(steps.startStack, ['ssm:PutParameter', 'ssm:GetParametersByPath', 'ssm:DeleteParameters']);
+    plugin.grantTaskParams(steps.stopStack, ['ssm:GetParametersByPath', 'ssm:DeleteParameters']);
     topic.grantPublish(steps.notify);
     orchestrator.stateMachine.grantStartExecution(apiFn); // createTask / stopTask
     plugin.grantReadStatus(apiFn); // progress, listTaskObjects
@@ -213,6 +217,12 @@ class PluginResources {
   grantReadLogs(grantee: IGrantable): Grant {
     const groups = this.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     return Grant.addToPrincipal({ grantee, actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], resourceArns: [groups, `${groups}:*`] });
+  }
+
+  /** A task's parameters kept in SSM when they do not fit a CloudFormation parameter (an IAM `*` spans '/': its chunks too). */
+  grantTaskParams(grantee: IGrantable, actions: string[]): Grant {
+    const parameters = this.stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath('*').replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    return Grant.addToPrincipal({ grantee, actions, resourceArns: [parameters] });
   }
 
   /** Depth of the job queues (the monitor waits until a pass is copied). */

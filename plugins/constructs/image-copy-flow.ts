@@ -79,11 +79,15 @@ export class ImageCopyFlow extends Construct {
     });
 
     const table = props.statusTable;
-    const statusUpdate = (stateId: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}) => new DynamoUpdateItem(this, stateId, {
+    /**
+     * The image's record after its copy. Every field goes through an expression name (`error` and `status` are DynamoDB
+     * reserved words); `keep`: fields whose value the copy task already wrote win (its own error over the ECS Cause).
+     */
+    const statusUpdate = (stateId: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}, keep: string[] = []) => new DynamoUpdateItem(this, stateId, {
       table,
       key: { [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')), [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY) },
-      updateExpression: `SET #st = :st, finishedAt = :t${Object.keys(extra).map((k) => `, ${k} = :${k}`).join('')}`,
-      expressionAttributeNames: { '#st': 'status' },
+      updateExpression: `SET #st = :st, #finishedAt = :t${Object.keys(extra).map((k) => `, #${k} = ${keep.includes(k) ? `if_not_exists(#${k}, :${k})` : `:${k}`}`).join('')}`,
+      expressionAttributeNames: { '#st': 'status', '#finishedAt': 'finishedAt', ...Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])) },
       expressionAttributeValues: { ':st': DynamoAttributeValue.fromString(status), ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])) },
       resultPath: JsonPath.DISCARD,
     });
@@ -99,7 +103,7 @@ export class ImageCopyFlow extends Construct {
       topic: props.alarmTopic, resultPath: JsonPath.DISCARD,
       message: TaskInput.fromObject({ error: 'Failed to copy image', execution: JsonPath.executionName, image: JsonPath.stringAt('$.image'), cause: JsonPath.stringAt('$.failure.Cause') }),
     });
-    copy.addCatch(statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) }).next(alarm), { resultPath: '$.failure' });
+    copy.addCatch(statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) }, ['error']).next(alarm), { resultPath: '$.failure' });
     copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
 
     const list = new LambdaInvoke(this, 'ListImagesStep', {

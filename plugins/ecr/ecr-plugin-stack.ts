@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -8,7 +8,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, taskParamsPath } from '../../control-plane/core/plugin-contract.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
 import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
@@ -32,8 +32,15 @@ export class EcrPluginStack extends Stack {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
     this.templateOptions.templateFormatVersion = '2010-09-09';
     // Every task parameter, from the schema (worker/params/ecr-schema.ts), under the original's names: one call.
-    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)' });
+    // A long image list does not fit a CloudFormation parameter or the lister's environment (4 KB): the control plane
+    // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.
+    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
     const p = task.params;
+    const paramsPath = task.paramsPath!;
+    const readParams = () => new PolicyStatement({
+      actions: ['ssm:GetParametersByPath'],
+      resources: [this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath(task.taskId.valueAsString).replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    });
     new PluginRoleBoundary(this, 'RoleBoundary');
     requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
     const network = new TaskNetwork(this, 'Network', { vpcId: p.ecsVpcId.valueAsString, subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString] });
@@ -51,20 +58,31 @@ export class EcrPluginStack extends Stack {
     });
     const lister = handlerFunction(this, 'ListImages', {
       entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
-      environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
+      environment: {
+        TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName,
+        // The copy task's platform: with includeUntagged=false it copies that platform's image, which the lister compares.
+        COPY_PLATFORM: TASK_IMAGE_ARCHITECTURE.platform.platform, TASK_PARAMS_PATH: paramsPath.valueAsString,
+      },
       logGroup: listerLogs,
     });
     table.grantReadWriteData(lister);
     lists.grantPut(lister);
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
     lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
+    lister.addToRolePolicy(readParams());
 
     const flow = new ImageCopyFlow(this, 'CopyFlow', {
       lister, listBucket: lists, cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
-      environment: { TASK_PARAMS: task.taskParamsJson, TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1' },
+      // STATUS_TABLE: the copy task records its image (digest, bytes, its own error) before the state machine's update.
+      environment: {
+        TASK_PARAMS: task.taskParamsJson, TASK_PARAMS_PATH: paramsPath.valueAsString, TASK_ID: task.taskId.valueAsString, STATUS_TABLE: table.tableName,
+        NODE_NO_WARNINGS: '1',
+      },
       logGroup: copyLogs, statusTable: table, alarmTopic: alarms.topic,
     });
     flow.grantRegistryAccess();
+    table.grantReadWriteData(flow.copyPrincipal);
+    flow.copyPrincipal.addToPrincipalPolicy(readParams());
     for (const secret of secrets) {
       secret.grantRead(lister);
       secret.grantRead(flow.copyPrincipal);
