@@ -98,6 +98,8 @@ const ACTIONS: Record<string, string[]> = {
   'sqs:DeleteMessageBatch': ['sqs:DeleteMessage'],
   'sqs:ChangeMessageVisibilityBatch': ['sqs:ChangeMessageVisibility'],
   'ecr:GetDownloadUrlForLayer': ['ecr:GetDownloadUrlForLayer'],
+  // No permission is needed: AWS answers GetCallerIdentity to any signed request.
+  'sts:GetCallerIdentity': [],
 };
 
 export function iamActions(call: string): string[] {
