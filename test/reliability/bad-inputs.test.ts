@@ -104,7 +104,7 @@ describe('dth s3 sync with bad inputs', () => {
 
   it('wrong credentials (s3rver accepts only the access key S3RVER) and a missing secret', async () => {
     const wrong = await sync('wrongkey', JSON.stringify(task({ destCredentials: 'wrong' })));
-    await expectCleanFailure(wrong, /credentials were rejected/);
+    await expectCleanFailure(wrong, /destination bucket \S+: ListObjectsV2: credentials of secret "wrong" were rejected/);
     const missing = await sync('nosecret', JSON.stringify(task({ srcCredentials: 'not-in-file' })));
     await expectCleanFailure(missing, /secret "not-in-file" was not found/);
   });

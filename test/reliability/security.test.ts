@@ -116,7 +116,7 @@ describe('security', () => {
     expect(good.stderr).toContain('worker.copied'); // verbose logging really ran
     const bad = await cli('bad.json');
     expect(bad.code).not.toBe(0);
-    expect(bad.stdout + bad.stderr).toMatch(/credentials were rejected/);
+    expect(bad.stdout + bad.stderr).toMatch(/credentials of secret "rejected" were rejected/);
     expect(proxy.faultCount()).toBeGreaterThan(0);
 
     // 2. A hub session: tasks that succeed and fail, then everything the API can show about them.
@@ -148,7 +148,7 @@ describe('security', () => {
       }
     }
     await ask('{ listTasksV2 { total items { id progress parameters { ParameterKey ParameterValue } } } }');
-    expect(JSON.stringify(responses)).toMatch(/credentials were rejected|CREDENTIALS/); // the failing task really failed on credentials
+    expect(JSON.stringify(responses)).toMatch(/credentials of secret \\"[^"\\]+\\" were rejected|CREDENTIALS/); // the failing task really failed on credentials
     await h.stop();
     hub = undefined;
 

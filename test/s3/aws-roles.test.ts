@@ -12,6 +12,7 @@ import {
 } from '../../worker/adapters/aws/index.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { toActionableError } from '../../worker/adapters/s3/s3-errors.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { silentLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
@@ -136,7 +137,9 @@ describe('S3 engine resilience on SQS + DynamoDB', () => {
     await putSource(src, 'fine.txt', 'ok');
     const raw = baseParams(src, dst, { maxAttempts: '2' });
     const task = await taskResources(2);
-    const internal = () => Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+    // The error the S3 adapter makes of a 500 answer to UploadPart (it carries the retry advice the engine reads).
+    const internal = () => toActionableError(Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }),
+      { side: 'destination', bucket: dst, operation: 'UploadPart', key: 'flaky.bin', endpoint: servers.s3Dest }) as Error;
     const report = await transferOnAws(raw, task, (d) => withUploadPart(d, internal));
     expect(report).toMatchObject({ complete: false, failed: 1, done: 1 });
     const rec = await task.status.get('flaky.bin');

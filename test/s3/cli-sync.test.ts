@@ -67,7 +67,7 @@ describe('dth s3 sync (real CLI process)', () => {
     writeFileSync(badKeys, JSON.stringify({ s3rver: { access_key_id: 'WRONGKEY', secret_access_key: 'nope-secret-value' } }), { mode: 0o600 });
     const wrongKeys = dth(['s3', 'sync', '--params', paramsFile(baseParams(src, dst)), ...stateArgs(badKeys)]);
     expect(wrongKeys.code).not.toBe(0);
-    expect(wrongKeys.stderr).toMatch(/credentials were rejected/);
+    expect(wrongKeys.stderr).toMatch(/source bucket \S+: ListObjectsV2: credentials of secret "s3rver" were rejected \(403 InvalidAccessKeyId\)/);
     expect(wrongKeys.stderr + wrongKeys.stdout).not.toContain('nope-secret-value');
 
     const missingSecret = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), srcCredentials: 'absent' }), ...stateArgs()]);

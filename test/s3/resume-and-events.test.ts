@@ -7,6 +7,7 @@ import { runWorker } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { servers } from '../support/servers.js';
 import { baseParams, bucketPair, bytes, md5, putSource, readObject, runEmbedded, secretsFile } from './engine-fixtures.js';
+import { toActionableError } from '../../worker/adapters/s3/s3-errors.js';
 
 const MiB = 1024 * 1024;
 
@@ -80,7 +81,11 @@ describe('S3 engine resilience', () => {
     const failing = (d: ObjectStore): ObjectStore => new Proxy(d, {
       get(target, prop, receiver) {
         if (prop === 'uploadPart') {
-          return async () => { throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }); };
+          // The error the S3 adapter makes of a 500 answer to UploadPart (it carries the retry advice the engine reads).
+          return async () => {
+            throw toActionableError(Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }),
+              { side: 'destination', bucket: dst, operation: 'UploadPart', key: 'flaky.bin', endpoint: servers.s3Dest });
+          };
         }
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;

@@ -5,7 +5,10 @@
  * answers 500 InternalError or 503 SlowDown, resets the connection while the request body is
  * arriving, resets it half-way through the response body, truncates the response body (with a
  * Content-Length the client can check, or "lying": chunked and cleanly ended), drops the answer of a request
- * the server did apply, or delays the response.
+ * the server did apply, or delays the response. It also answers as a broken middlebox would: 200 with an <Error>
+ * document, an HTML page or a JSON body instead of the S3 answer (request not forwarded), the real answer under a
+ * wrong content type, or a listing page cut cleanly after one of its entries. Every operation the engine uses can be
+ * faulted (ENGINE_OPS): listings, HEAD, GET, PUT, tagging, multipart create/upload/complete/abort, CopyObject.
  * It also counts every S3 operation it forwarded (by classifying method + query), and records each
  * UploadPart that the server accepted, so tests can prove finished parts were not re-sent.
  */
@@ -18,9 +21,15 @@ export type FaultKind =
   | 'slowDown' // 503 SlowDown, request body drained, never forwarded
   | 'resetRequest' // socket destroyed after part of the request body arrived (uploads only), never forwarded
   | 'dropResponse' // forwarded and applied by the server, but the socket is destroyed before any answer (any operation)
-  | 'resetResponse' // forwarded; socket destroyed after the headers and part of the response body
-  | 'truncateBody' // forwarded; Content-Length kept, body cut short, socket ended
-  | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (only a size/checksum check notices)
+  | 'resetResponse' // forwarded; socket destroyed after the headers and part of the response body (any answer with a body)
+  | 'truncateBody' // forwarded; Content-Length kept, body cut short, socket ended (any answer with a body)
+  | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (any answer with a body)
+  | 'shortListing' // forwarded ListObjects; the page cut cleanly right after one of its middle entries, chunked, no Content-Length
+  | 'errorDocument200' // not forwarded; 200 with an <Error><Code>InternalError</Code> document (any operation but HEAD)
+  | 'htmlBody200' // not forwarded; 200 text/html page, as a captive portal or a web server answers (any operation but HEAD)
+  | 'jsonBody200' // not forwarded; 200 application/json body, as an API gateway answers (any operation but HEAD)
+  | 'wrongContentType' // forwarded; an XML answer (listing, multipart, copy, tagging) sent as text/html
+  | 'accessDenied' // not forwarded; 403 AccessDenied, as a bucket or IAM policy without the permission answers
   | 'flipByte' // forwarded; one byte in the middle of a whole-object GET body inverted, length kept (only a content check notices)
   | 'flipPartByte' // the same on a ranged GET (a multipart copy's part read)
   | 'slow'; // forwarded after `slowMs`
@@ -59,6 +68,8 @@ export interface FaultProxyOptions {
   limits?: Partial<Record<FaultKind, number>>;
   /** Only requests whose operation is listed can be faulted (default: every object-level operation). */
   faultOps?: S3Operation[];
+  /** Only requests for which this returns true can be faulted (e.g. not the one-key access check). */
+  faultWhen?: (op: S3Operation, url: string) => boolean;
   /** Delay of a 'slow' response (default 1500 ms). */
   slowMs?: number;
 }
@@ -107,6 +118,15 @@ export interface FaultProxy {
   resentParts(options?: { sameUpload?: boolean }): AcceptedPart[];
   close(): Promise<void>;
 }
+
+/** Operations whose 2xx answer is an XML document. */
+const XML_ANSWER_OPS = new Set<S3Operation>(['ListObjects', 'CreateMultipartUpload', 'CompleteMultipartUpload', 'CopyObject', 'GetObjectTagging']);
+
+/** Every operation the S3 engine sends (HeadBucket included, for older callers). */
+export const ENGINE_OPS: S3Operation[] = [
+  'ListObjects', 'HeadBucket', 'HeadObject', 'GetObject', 'PutObject', 'CopyObject', 'GetObjectTagging',
+  'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'AbortMultipartUpload', 'DeleteObject',
+];
 
 const OBJECT_OPS: S3Operation[] = [
   'HeadObject',
@@ -165,7 +185,17 @@ function objectKeyOf(rawUrl: string): string {
   return decodeURIComponent(segments.join('/'));
 }
 
-const FAULT_ORDER: FaultKind[] = ['serverError', 'slowDown', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'flipByte', 'flipPartByte', 'slow'];
+const FAULT_ORDER: FaultKind[] = [
+  'serverError', 'slowDown', 'accessDenied', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'shortListing',
+  'errorDocument200', 'htmlBody200', 'jsonBody200', 'wrongContentType', 'flipByte', 'flipPartByte', 'slow',
+];
+
+/** Faults that replace the answer with a 200 of another kind, without forwarding the request. */
+const FAKE_200: Partial<Record<FaultKind, { type: string; body: string }>> = {
+  errorDocument200: { type: 'application/xml', body: '' },
+  htmlBody200: { type: 'text/html; charset=utf-8', body: '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Network login required</h1></body></html>\n' },
+  jsonBody200: { type: 'application/json', body: '{"status":"ok","items":[]}\n' },
+};
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
@@ -185,7 +215,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   /** One roll per request: at most one fault, chosen by cumulative rate. */
-  const pickFault = (op: S3Operation, hasBody: boolean, ranged: boolean): FaultKind | undefined => {
+  const pickFault = (op: S3Operation, method: string, hasBody: boolean, ranged: boolean): FaultKind | undefined => {
     const roll = random();
     if (!faultOps.has(op)) return undefined;
     let acc = 0;
@@ -193,7 +223,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const rate = rates[kind] ?? 0;
       if (rate <= 0) continue;
       if (kind === 'resetRequest' && !hasBody) continue;
-      if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && op !== 'GetObject') continue;
+      if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && method === 'HEAD') continue;
+      if (kind === 'shortListing' && op !== 'ListObjects') continue;
+      if ((kind === 'errorDocument200' || kind === 'htmlBody200' || kind === 'jsonBody200') && method === 'HEAD') continue;
+      if (kind === 'wrongContentType' && !XML_ANSWER_OPS.has(op)) continue;
       if (kind === 'flipByte' && (op !== 'GetObject' || ranged)) continue;
       if (kind === 'flipPartByte' && (op !== 'GetObject' || !ranged)) continue;
       const limit = options.limits?.[kind];
@@ -204,11 +237,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return undefined;
   };
 
-  const sendError = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
-    const body = errorXml(code, message);
+  const sendError = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) =>
+    sendBody(req, res, status, 'application/xml', errorXml(code, message));
+
+  const sendBody = (req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string) => {
     const answer = () => {
       if (res.headersSent || res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
     // Drain the upload first so the client reads the answer instead of an EPIPE.
@@ -228,11 +263,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const hasBody = length > 0 || req.headers['transfer-encoding'] === 'chunked';
     bump(stats.requests, op);
     events.emit('request', op, req);
-    const fault = pickFault(op, hasBody, req.headers.range !== undefined);
+    const eligible = options.faultWhen?.(op, url) ?? true;
+    const fault = eligible ? pickFault(op, method, hasBody, req.headers.range !== undefined) : undefined;
     if (fault) stats.faults.push({ kind: fault, op, method, path: url });
 
     if (fault === 'serverError') return sendError(req, res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
     if (fault === 'slowDown') return sendError(req, res, 503, 'SlowDown', 'Please reduce your request rate.');
+    if (fault === 'accessDenied') return sendError(req, res, 403, 'AccessDenied', 'Access Denied');
+    const fake = fault ? FAKE_200[fault] : undefined;
+    if (fake) {
+      const body = fault === 'errorDocument200' ? errorXml('InternalError', 'We encountered an internal error. Please try again.') : fake.body;
+      return sendBody(req, res, 200, fake.type, body);
+    }
     if (fault === 'resetRequest') {
       let seen = 0;
       const limit = Math.max(1, Math.floor((length || 1024) / 2));
@@ -270,6 +312,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         delete outHeaders['connection'];
         delete outHeaders['keep-alive'];
         const total = Number(up.headers['content-length'] ?? -1);
+        if (fault === 'wrongContentType' && ok) outHeaders['content-type'] = 'text/html; charset=utf-8';
+
+        if (fault === 'shortListing' && ok) {
+          // The whole page is read, then only its first half of entries is sent, ending cleanly after a </Contents>.
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            const page = Buffer.concat(chunks).toString('utf8');
+            const ends: number[] = [];
+            for (let at = page.indexOf('</Contents>'); at >= 0; at = page.indexOf('</Contents>', at + 1)) ends.push(at + '</Contents>'.length);
+            const cutAt = ends.length ? ends[Math.floor((ends.length - 1) / 2)] : Math.floor(page.length / 2);
+            delete outHeaders['content-length'];
+            outHeaders['transfer-encoding'] = 'chunked';
+            res.writeHead(status, outHeaders);
+            res.end(page.slice(0, cutAt));
+          });
+          up.on('error', () => res.destroy());
+          return;
+        }
 
         if ((fault === 'resetResponse' || fault === 'truncateBody' || fault === 'shortBody') && ok && total > 1) {
           const cut = Math.floor(total / 2);

@@ -1,12 +1,63 @@
+/**
+ * Whether another attempt at a failed operation may succeed. Set by the adapter that mapped the failure (it alone
+ * knows its service's codes); engines read it with `retryAdviceOf` and never look at service codes or message text.
+ */
+export interface RetryAdvice {
+  retryable: boolean;
+  /** The service asked to slow down (HTTP 429/503 SlowDown, throttling exceptions): back off longer. */
+  throttled?: boolean;
+  /** The service said when to try again (Retry-After), in ms. */
+  retryAfterMs?: number;
+}
+
+const RETRY_ADVICE = Symbol.for('dth.retryAdvice');
+
+/** Attaches retry advice to any error object (e.g. a socket error an adapter saw) and returns it. */
+export function withRetryAdvice<E>(err: E, advice: RetryAdvice): E {
+  if (err !== null && typeof err === 'object') {
+    Object.defineProperty(err, RETRY_ADVICE, { value: advice, enumerable: false, configurable: true, writable: true });
+  }
+  return err;
+}
+
+/** The advice an error carries; undefined when no adapter classified it (treat as not retryable). */
+export function retryAdviceOf(err: unknown): RetryAdvice | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  return (err as { [RETRY_ADVICE]?: RetryAdvice })[RETRY_ADVICE];
+}
+
+/** True when the error says another attempt may succeed. */
+export function isRetryableError(err: unknown): boolean {
+  return retryAdviceOf(err)?.retryable === true;
+}
+
 /** Errors a user can act on; each message says what is wrong and what to do, never a secret value. */
 export class DthError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    options?: { retry?: RetryAdvice; cause?: unknown },
   ) {
-    super(message);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    if (options?.retry) withRetryAdvice(this, options.retry);
   }
+}
+
+/** Which end of a transfer an error concerns. */
+export type TransferSide = 'source' | 'destination';
+
+/** Where a storage request failed: side, bucket, operation (and key), the prefix of every such message. */
+export interface RequestContext {
+  side?: TransferSide;
+  bucket: string;
+  /** The service's operation name, e.g. ListObjectsV2, PutObject. */
+  operation: string;
+  key?: string;
+}
+
+export function describeRequest(c: RequestContext): string {
+  return `${c.side ? `${c.side} ` : ''}bucket ${c.bucket}: ${c.operation}${c.key === undefined ? '' : ` "${c.key}"`}`;
 }
 
 /**
@@ -29,9 +80,43 @@ export class SecretNotFoundError extends DthError {
   }
 }
 
+/** The store did not accept the keys themselves (unknown key id, wrong secret, expired token). */
 export class CredentialsError extends DthError {
+  constructor(where: string, detail: string, secretName?: string) {
+    super('CREDENTIALS', secretName === undefined
+      ? `${where}: credentials were rejected (${detail}); check the secret's access_key_id/secret_access_key`
+      : `${where}: credentials of secret "${secretName}" were rejected (${detail}); check its access_key_id/secret_access_key`);
+  }
+}
+
+/** The keys are valid but lack a permission (403 AccessDenied): a policy to fix, not a secret. */
+export class AccessDeniedError extends DthError {
+  constructor(where: string, permission: string, detail: string) {
+    super('ACCESS_DENIED', `${where}: the role/keys lack permission ${permission} (${detail})`);
+  }
+}
+
+/**
+ * The answer is not the well-formed document of the kind asked for (cut short, HTML or JSON, wrong root, a listing
+ * truncated without a token…). Retryable: a proxy or a flaky link made it; if it persists the endpoint is wrong.
+ */
+export class MalformedAnswerError extends DthError {
   constructor(where: string, detail: string) {
-    super('CREDENTIALS', `${where}: credentials were rejected (${detail}); check the secret's access_key_id/secret_access_key`);
+    super('MALFORMED_ANSWER', `${where}: the answer is not a valid S3 response (${detail})`, { retry: { retryable: true } });
+  }
+}
+
+/** A storage request failed with a service or network error; the adapter's advice says whether to try again. */
+export class StorageRequestError extends DthError {
+  constructor(where: string, detail: string, retry: RetryAdvice, cause?: unknown) {
+    super('STORAGE_REQUEST_FAILED', `${where}: ${detail}`, { retry, cause });
+  }
+}
+
+/** The multipart upload being resumed or completed no longer exists: the object must be uploaded afresh. */
+export class UploadGoneError extends DthError {
+  constructor(where: string, detail: string) {
+    super('UPLOAD_GONE', `${where}: the multipart upload no longer exists (${detail}); the object is uploaded again`, { retry: { retryable: true } });
   }
 }
 
@@ -42,15 +127,15 @@ export class BucketNotFoundError extends DthError {
 }
 
 export class EndpointUnreachableError extends DthError {
-  constructor(where: string, endpoint: string, detail: string) {
-    super('ENDPOINT_UNREACHABLE', `${where}: cannot reach ${endpoint} (${detail}); check the endpoint/region`);
+  constructor(where: string, endpoint: string, detail: string, retry?: RetryAdvice) {
+    super('ENDPOINT_UNREACHABLE', `${where}: cannot reach ${endpoint} (${detail}); check the endpoint/region`, { retry });
   }
 }
 
 /** The source object changed while it was being copied; the copy is discarded and retried. */
 export class ObjectChangedDuringCopyError extends DthError {
   constructor(key: string) {
-    super('OBJECT_CHANGED', `source object "${key}" changed during the copy`);
+    super('OBJECT_CHANGED', `source object "${key}" changed during the copy`, { retry: { retryable: true } });
   }
 }
 
@@ -64,6 +149,14 @@ export class VerificationError extends DthError {
 /** The destination stored bytes whose MD5 differs from the source's: damaged on the way; the copy is retried. */
 export class CorruptedInTransitError extends DthError {
   constructor(key: string, storedMd5: string, sourceMd5: string) {
-    super('CORRUPTED_IN_TRANSIT', `"${key}": the destination stored bytes with MD5 ${storedMd5}, the source's MD5 is ${sourceMd5}; the copy is retried`);
+    super('CORRUPTED_IN_TRANSIT', `"${key}": the destination stored bytes with MD5 ${storedMd5}, the source's MD5 is ${sourceMd5}; the copy is retried`,
+      { retry: { retryable: true } });
+  }
+}
+
+/** The source body ended before (or ran past) the size its headers announced: a cut connection; read it again. */
+export class BodyLengthError extends DthError {
+  constructor(detail: string) {
+    super('BODY_LENGTH', detail, { retry: { retryable: true } });
   }
 }

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../core/log.js';
-import { CorruptedInTransitError, ObjectChangedDuringCopyError, VerificationError } from '../core/errors.js';
+import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError, UploadGoneError, VerificationError } from '../core/errors.js';
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
-import { isRetryable } from './retryable.js';
 import { HashingStream, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
@@ -137,7 +136,7 @@ async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string
       throw new VerificationError(destKey, `part ${part.partNumber}: destination ETag ${dstMd5} differs from the MD5 sent (${md5})`);
     }
     return { partNumber: part.partNumber, etag: etag || `"${md5}"`, size: part.size };
-  }, { attempts: 3, isRetryable: (e) => isRetryable(e) || e instanceof VerificationError, signal: ctx.signal });
+  }, { attempts: 3, isRetryable: (e) => isRetryableError(e) || e instanceof VerificationError, signal: ctx.signal });
 }
 
 /** Runs `worker` over `items` with at most `limit` in flight; the first failure stops new work and is rethrown. */
@@ -159,6 +158,18 @@ async function forEachLimited<T>(items: T[], limit: number, worker: (item: T) =>
   if (failure !== undefined) throw failure;
 }
 
+/**
+ * A completion whose answer was lost may have been applied: a retry then meets "no such upload" (AWS) or a 500
+ * (s3rver). The destination holds our object when its size matches and its ETag is the MD5 of the parts we sent or
+ * the source's own MD5 — either proves its bytes, so the copy goes on to verification instead of failing.
+ */
+async function completedEarlier(ctx: CopyContext, head: ObjectHead, destKey: string, composite: string | undefined): Promise<{ etag?: string } | undefined> {
+  const written = await ctx.dest.head(destKey).catch(() => undefined);
+  const etag = written?.etag?.replace(/"/g, '');
+  if (!written || written.size !== head.size || !etag || !destEtagIsMd5(ctx)) return undefined;
+  return etag === composite || etag === md5FromEtag(head.etag) ? { etag: written.etag } : undefined;
+}
+
 async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
   const { status } = ctx;
   const partSize = choosePartSize(head.size, ctx.params.chunkSize);
@@ -173,22 +184,41 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
     uploadId = await ctx.dest.createMultipart(destKey, options);
     await status.update(head.key, { uploadId, partSize, etag: head.etag });
   }
-  const finished = new Set(done.map((p) => p.partNumber));
-  const todo = planParts(head.size, partSize).filter((p) => !finished.has(p.partNumber));
-  let bytesDone = done.reduce((n, p) => n + p.size, 0);
-  await forEachLimited(todo, ctx.params.partConcurrency, async (part) => {
-    const uploaded = await uploadOnePart(ctx, head, destKey, uploadId, part);
-    await status.addPart(head.key, uploadId, uploaded);
-    bytesDone += part.size;
-    await status.update(head.key, { bytesDone });
-  }, ctx.signal);
+  let todo: PartRange[] = [];
+  let completed: { etag?: string };
+  let composite: string | undefined;
+  try {
+    const finished = new Set(done.map((p) => p.partNumber));
+    todo = planParts(head.size, partSize).filter((p) => !finished.has(p.partNumber));
+    let bytesDone = done.reduce((n, p) => n + p.size, 0);
+    await forEachLimited(todo, ctx.params.partConcurrency, async (part) => {
+      const uploaded = await uploadOnePart(ctx, head, destKey, uploadId, part);
+      await status.addPart(head.key, uploadId, uploaded);
+      bytesDone += part.size;
+      await status.update(head.key, { bytesDone });
+    }, ctx.signal);
 
-  const parts = await status.listParts(head.key, uploadId);
-  const total = parts.reduce((n, p) => n + p.size, 0);
-  if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
-  const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
-  const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
-  const completed = await ctx.dest.completeMultipart(destKey, uploadId, parts);
+    const parts = await status.listParts(head.key, uploadId);
+    const total = parts.reduce((n, p) => n + p.size, 0);
+    if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
+    const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
+    composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
+    const proof = composite;
+    completed = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
+      const earlier = await completedEarlier(ctx, head, destKey, proof);
+      if (!earlier) throw err;
+      await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
+      return earlier;
+    });
+  } catch (err) {
+    // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
+    // succeed, so the record forgets it and the next attempt starts a new one.
+    if (err instanceof UploadGoneError) {
+      await status.clearParts(head.key, uploadId);
+      await status.update(head.key, { uploadId: undefined, partSize: undefined });
+    }
+    throw err;
+  }
   // The upload is closed either way: a retry must start a new one, not resume this one.
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });

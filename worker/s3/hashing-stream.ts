@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { BodyLengthError } from '../core/errors.js';
 
 /**
  * Passes bytes through while counting (and, unless told not to, MD5-hashing) them; fails the stream if it ends
@@ -17,7 +18,7 @@ export class HashingStream extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.expected) {
-      cb(new Error(`source sent more than the expected ${this.expected} bytes`));
+      cb(new BodyLengthError(`source sent more than the expected ${this.expected} bytes`));
       return;
     }
     this.hash?.update(chunk);
@@ -25,7 +26,7 @@ export class HashingStream extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    if (this.bytes !== this.expected) cb(new Error(`source body ended after ${this.bytes} of ${this.expected} bytes`));
+    if (this.bytes !== this.expected) cb(new BodyLengthError(`source body ended after ${this.bytes} of ${this.expected} bytes`));
     else cb();
   }
 
@@ -42,10 +43,10 @@ export async function readFully(stream: NodeJS.ReadableStream, expected: number)
   for await (const c of stream) {
     const b = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
     n += b.length;
-    if (n > expected) throw new Error(`source sent more than the expected ${expected} bytes`);
+    if (n > expected) throw new BodyLengthError(`source sent more than the expected ${expected} bytes`);
     chunks.push(b);
   }
-  if (n !== expected) throw new Error(`source body ended after ${n} of ${expected} bytes`);
+  if (n !== expected) throw new BodyLengthError(`source body ended after ${n} of ${expected} bytes`);
   return Buffer.concat(chunks, n);
 }
 

@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DthError } from '../core/errors.js';
+import { DthError, isRetryableError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
-import { backoffMs } from '../core/retry.js';
+import { retryDelayMs } from '../core/retry.js';
 import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
 import type { S3TaskParams } from './params.js';
-import { isRetryable } from './retryable.js';
 import { isS3EventMessage, jobsFromS3Event } from './s3-event.js';
 import { destinationKey, type TransferJob } from './transfer-job.js';
 
@@ -63,12 +62,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         return;
       }
       const key = (msg.body as TransferJob).key ?? 'event';
-      const retry = isRetryable(err) && msg.receiveCount < params.maxAttempts;
+      const retry = isRetryableError(err) && msg.receiveCount < params.maxAttempts;
       const message = err instanceof Error ? err.message : String(err);
       if (retry) {
         logger.warn('worker.retry', { key, attempt: msg.receiveCount, error: message });
         await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error: message }).catch(() => {});
-        await queue.extendVisibility(msg, Math.ceil(backoffMs(msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
+        await queue.extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
       } else {
         report.failed++;
         logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: message, code: err instanceof DthError ? err.code : undefined });

@@ -18,6 +18,7 @@ import {
   STATUS_TABLE_PARTITION_KEY as PK,
   STATUS_TABLE_SORT_KEY as SK,
 } from './status-table.js';
+import { sdkCall } from './sdk-errors.js';
 
 /** ObjectRecord fields stored as attributes of the same name (everything but `key`, which is the partition key). */
 const FIELDS = [
@@ -74,14 +75,14 @@ export class DynamoStatusStore implements StatusStore {
   }
 
   async get(key: string): Promise<ObjectRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: RECORD_SORT_KEY }, ConsistentRead: true }));
+    const out = await sdkCall(this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: RECORD_SORT_KEY }, ConsistentRead: true })));
     return out.Item ? toRecord(out.Item) : undefined;
   }
 
   async put(record: ObjectRecord): Promise<void> {
     const item: Item = { [PK]: record.key, [SK]: RECORD_SORT_KEY };
     for (const f of FIELDS) if (record[f] !== undefined) item[f] = record[f];
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    await sdkCall(this.doc.send(new PutCommand({ TableName: this.tableName, Item: item })));
   }
 
   async update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void> {
@@ -103,14 +104,14 @@ export class DynamoStatusStore implements StatusStore {
       .filter(Boolean)
       .join(' ');
     try {
-      await this.doc.send(new UpdateCommand({
+      await sdkCall(this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: { [PK]: key, [SK]: RECORD_SORT_KEY },
         UpdateExpression: expression,
         ConditionExpression: 'attribute_exists(#pk)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: sets.length ? values : undefined,
-      }));
+      })));
     } catch (err) {
       if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
     }
@@ -126,33 +127,33 @@ export class DynamoStatusStore implements StatusStore {
       names['#etag'] = 'etag';
       values[':etag'] = start.etag;
     }
-    await this.doc.send(new UpdateCommand({
+    await sdkCall(this.doc.send(new UpdateCommand({
       TableName: this.tableName,
       Key: { [PK]: start.key, [SK]: RECORD_SORT_KEY },
       UpdateExpression: `SET ${sets.join(', ')} REMOVE #error`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
-    }));
+    })));
   }
 
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
-    await this.doc.send(new PutCommand({
+    await sdkCall(this.doc.send(new PutCommand({
       TableName: this.tableName,
       Item: { [PK]: key, [SK]: partSortKey(uploadId, part.partNumber), partNumber: part.partNumber, etag: part.etag, size: part.size },
-    }));
+    })));
   }
 
   private async *partItems(key: string, uploadId: string): AsyncGenerator<Item> {
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({
+      const out = await sdkCall(this.doc.send(new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :k AND begins_with(#sk, :p)',
         ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
         ExpressionAttributeValues: { ':k': key, ':p': partsSortKeyPrefix(uploadId) },
         ConsistentRead: true,
         ExclusiveStartKey: start,
-      }));
+      })));
       yield* out.Items ?? [];
       start = out.LastEvaluatedKey;
     } while (start);
@@ -181,7 +182,7 @@ export class DynamoStatusStore implements StatusStore {
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt));
       if (attempt > 8) throw new Error(`DynamoDB ${this.tableName}: ${requests.length} part record(s) could not be deleted`);
-      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      const out = await sdkCall(this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })));
       requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
     }
   }
@@ -206,7 +207,7 @@ export class DynamoStatusStore implements StatusStore {
     }
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new ScanCommand({
+      const out = await sdkCall(this.doc.send(new ScanCommand({
         TableName: this.tableName,
         FilterExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
@@ -216,7 +217,7 @@ export class DynamoStatusStore implements StatusStore {
         ExclusiveStartKey: start,
         Segment: segment?.index,
         TotalSegments: segment?.total,
-      }));
+      })));
       yield* out.Items ?? [];
       start = out.LastEvaluatedKey;
     } while (start);

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobQueue, QueueDepth, ReceivedJob } from '../../ports/job-queue.js';
+import { sdkCall } from './sdk-errors.js';
 
 /** SQS caps: 10 messages per SendMessageBatch / ReceiveMessage, 20 s long poll, 12 h visibility. */
 const SQS_BATCH = 10;
@@ -98,7 +99,7 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   private async sendEntries(entries: SendMessageBatchRequestEntry[]): Promise<void> {
     let pending = entries;
     for (let attempt = 1; ; attempt++) {
-      const out = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+      const out = await sdkCall(this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending })));
       const failed = out.Failed ?? [];
       if (failed.length === 0) return;
       const permanent = failed.find((f) => f.SenderFault);
@@ -117,13 +118,13 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     let wait = Math.min(MAX_WAIT_SEC, Math.max(0, Math.round(options.waitTimeSec ?? 0)));
     while (jobs.length < options.max) {
       const want = Math.min(SQS_BATCH, options.max - jobs.length);
-      const out = await this.client.send(new ReceiveMessageCommand({
+      const out = await sdkCall(this.client.send(new ReceiveMessageCommand({
         QueueUrl: this.queueUrl,
         MaxNumberOfMessages: want,
         VisibilityTimeout: visibilitySeconds(options.visibilityTimeoutSec),
         WaitTimeSeconds: wait,
         MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }));
+      })));
       const messages = out.Messages ?? [];
       for (const m of messages) {
         jobs.push({
@@ -142,9 +143,9 @@ export class SqsJobQueue<T> implements JobQueue<T> {
 
   private async changeVisibility(job: ReceivedJob<T>, seconds: number): Promise<void> {
     try {
-      await this.client.send(new ChangeMessageVisibilityCommand({
+      await sdkCall(this.client.send(new ChangeMessageVisibilityCommand({
         QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle, VisibilityTimeout: visibilitySeconds(seconds),
-      }));
+      })));
     } catch (err) {
       if (!isStaleReceipt(err)) throw err;
     }
@@ -160,17 +161,17 @@ export class SqsJobQueue<T> implements JobQueue<T> {
 
   async delete(job: ReceivedJob<T>): Promise<void> {
     try {
-      await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle }));
+      await sdkCall(this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle })));
     } catch (err) {
       if (!isStaleReceipt(err)) throw err;
     }
   }
 
   private async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-    const out = await this.client.send(new GetQueueAttributesCommand({
+    const out = await sdkCall(this.client.send(new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }));
+    })));
     const a = out.Attributes ?? {};
     return {
       visible: Number(a.ApproximateNumberOfMessages ?? 0),

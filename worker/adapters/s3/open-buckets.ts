@@ -25,10 +25,11 @@ export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore
   return {
     source: new S3ObjectStore({
       bucket: params.srcBucket, region: params.srcRegion, endpoint: params.srcEndpoint, credentials: srcKeys,
-      requesterPays: params.isPayerRequest, maxSockets,
+      requesterPays: params.isPayerRequest, maxSockets, side: 'source', credentialsName: params.srcCredentials,
     }),
     dest: new S3ObjectStore({
-      bucket: params.destBucket, region: params.destRegion, endpoint: params.destEndpoint, credentials: dstKeys, maxSockets,
+      bucket: params.destBucket, region: params.destRegion, endpoint: params.destEndpoint, credentials: dstKeys, maxSockets, side: 'destination',
+      credentialsName: params.destCredentials,
     }),
   };
 }

@@ -1,39 +1,111 @@
-import { BucketNotFoundError, CredentialsError, EndpointUnreachableError } from '../../core/errors.js';
+/**
+ * The one place that knows S3's failure codes: maps an S3 error answer, an SDK error or a socket error to an error that
+ * names the side, bucket and operation, says what to do, and carries its retry advice (worker/core/errors.ts) for the
+ * engine to read.
+ */
+import {
+  AccessDeniedError, BucketNotFoundError, CredentialsError, DthError, EndpointUnreachableError, MalformedAnswerError,
+  StorageRequestError, UploadGoneError, describeRequest, retryAdviceOf, withRetryAdvice,
+  type RequestContext, type RetryAdvice,
+} from '../../core/errors.js';
+import { MalformedS3Answer } from './s3-wire.js';
 
-const CREDENTIAL_CODES = new Set([
-  'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'Forbidden', 'CredentialsProviderError',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+export interface S3ErrorContext extends RequestContext {
+  endpoint: string;
+  /** Name of the secret the keys came from; undefined: the default chain (instance role, environment). */
+  secretName?: string;
+}
+
+/** The store did not accept the keys themselves; anything else answered 403 is a missing permission. */
+const KEY_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'CredentialsProviderError']);
+const THROTTLE_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequests', 'RequestThrottled']);
+/** Client-side (4xx) codes that still deserve another try: a timeout, or a body that arrived damaged. */
+const RETRY_CODES = new Set(['RequestTimeout', 'BadDigest', 'InternalError', 'OperationAborted', 'IncompleteBody']);
+/** The endpoint cannot be reached at all (a wrong endpoint or region, or a server restarting). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** A connection that broke or stalled mid-request: the request may be sent again. */
+const BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The IAM action each operation needs, for an AccessDenied message a user can act on. */
+const PERMISSION: Record<string, string> = {
+  ListObjectsV2: 's3:ListBucket', HeadBucket: 's3:ListBucket', HeadObject: 's3:GetObject', GetObject: 's3:GetObject',
+  GetObjectTagging: 's3:GetObjectTagging', PutObject: 's3:PutObject', CreateMultipartUpload: 's3:PutObject',
+  UploadPart: 's3:PutObject', CompleteMultipartUpload: 's3:PutObject', AbortMultipartUpload: 's3:AbortMultipartUpload',
+  CopyObject: 's3:PutObject (and s3:GetObject on the source)', DeleteObject: 's3:DeleteObject',
+};
 
 interface SdkLikeError {
   name?: string;
   code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+  retryAfterMs?: number;
 }
 
-/** Maps an SDK failure to the error a user can act on; anything else passes through unchanged. */
-export function toActionableError(err: unknown, where: string, bucket: string, endpoint: string): unknown {
-  const e = err as SdkLikeError;
-  const name = e?.name ?? '';
-  const code = e?.code ?? '';
-  const status = e?.$metadata?.httpStatusCode;
-  if (name === 'NoSuchBucket' || (status === 404 && name === 'NotFound' && where.endsWith('bucket'))) {
-    return new BucketNotFoundError(where, bucket);
+/** How a raw failure of an S3 request should be retried (advice already attached by this adapter wins). */
+export function s3RetryAdvice(err: unknown): RetryAdvice {
+  const known = retryAdviceOf(err);
+  if (known) return known;
+  if (err instanceof MalformedS3Answer) return { retryable: true };
+  const e = (err ?? {}) as SdkLikeError;
+  const status = e.$metadata?.httpStatusCode;
+  const name = e.name ?? '';
+  if (status !== undefined) {
+    const throttled = status === 429 || status === 503 || THROTTLE_CODES.has(name) || e.$retryable?.throttling === true;
+    return { retryable: throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined, throttled, retryAfterMs: e.retryAfterMs };
   }
-  if (CREDENTIAL_CODES.has(name) || status === 403) return new CredentialsError(where, name || `HTTP ${status}`);
-  if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) return new EndpointUnreachableError(where, endpoint, code || name);
-  return err;
+  if (BROKEN.has(e.code ?? '') || BROKEN.has(name) || name === 'TimeoutError' || e.$retryable !== undefined) return { retryable: true };
+  return { retryable: false };
+}
+
+/** Classifies `err` in place (the S3 client's own retries read the advice) and says whether to try again. */
+export function adviseRetry(err: unknown): boolean {
+  const advice = s3RetryAdvice(err);
+  withRetryAdvice(err, advice);
+  return advice.retryable;
+}
+
+/** Body errors already named by annotateBodyErrors: the failure of the request that opened the body, not of a later one. */
+const bodyErrors = new WeakSet<object>();
+
+/**
+ * Maps a failed S3 request to the error a user can act on. Errors that are already classified (the engine's own,
+ * or a failure of the source body a destination upload was reading) pass through unchanged: they are not this
+ * request's fault.
+ */
+export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
+  if (err instanceof DthError) return err;
+  const where = describeRequest(ctx);
+  if (err instanceof MalformedS3Answer) return new MalformedAnswerError(where, err.detail);
+  if (err !== null && typeof err === 'object' && bodyErrors.has(err)) return err;
+  const e = (err ?? {}) as SdkLikeError;
+  const name = e.name ?? '';
+  const code = e.code ?? '';
+  const status = e.$metadata?.httpStatusCode;
+  const answered = status === undefined ? name : `${status} ${name}`;
+  if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined)) return new BucketNotFoundError(where, ctx.bucket);
+  if (name === 'NoSuchUpload') return new UploadGoneError(where, answered);
+  if (KEY_CODES.has(name)) return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
+  if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled') {
+    return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, answered);
+  }
+  if (UNREACHABLE.has(code) || UNREACHABLE.has(name)) return new EndpointUnreachableError(where, ctx.endpoint, code || name, { retryable: true });
+  const advice = s3RetryAdvice(err);
+  const message = e.message && e.message !== name ? `: ${e.message}` : '';
+  const detail = status === undefined ? `${code || name || 'failed'}${message}` : `answered ${answered}${message}`;
+  return new StorageRequestError(where, detail, advice, err);
 }
 
 /**
- * Throttling, server errors and dropped connections are worth another try; client errors are not,
- * except BadDigest: the body arrived different from its Content-MD5, i.e. damaged on the way.
+ * Marks errors of an object body the engine is reading (a reset or cut mid-download): they name the request and
+ * carry retry advice, as if the adapter had thrown them. Emitted errors cannot be replaced, so they are annotated.
  */
-export function isRetryable(err: unknown): boolean {
-  const e = err as SdkLikeError;
-  const status = e?.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || status === 429 || ['SlowDown', 'RequestTimeout', 'BadDigest'].includes(e.name ?? '');
-  return ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET'].includes(e?.code ?? '')
-    || /socket hang up|premature close|aborted|ECONNRESET|timeout/i.test(e?.message ?? '');
+export function annotateBodyErrors(body: NodeJS.EventEmitter, ctx: S3ErrorContext): void {
+  body.prependListener('error', (err: unknown) => {
+    if (err instanceof DthError || err === null || typeof err !== 'object' || bodyErrors.has(err)) return;
+    bodyErrors.add(err);
+    withRetryAdvice(err, s3RetryAdvice(err));
+    if (err instanceof Error) err.message = `${describeRequest(ctx)}: reading the body: ${err.message}`;
+  });
 }

@@ -1,15 +1,17 @@
 /**
- * The S3 requests of the copy hot path (GET, HEAD, PUT, UploadPart, ListObjectsV2, and HeadBucket, multipart start,
- * CopyObject) over node:http with a hand-rolled SigV4 signature. Profiling showed SDK v3 spending ~1 CPU-ms per
+ * Every S3 request of the engine (GET, HEAD, PUT, UploadPart, ListObjectsV2, multipart start/complete/abort, CopyObject,
+ * tagging, delete) over node:http with a hand-rolled SigV4 signature. Profiling showed SDK v3 spending ~1 CPU-ms per
  * request in middleware, endpoint rules and XML parsing — more than the copy itself for small objects; this path
- * costs a fraction. Rarer calls (multipart complete/abort, tagging, delete) stay on the SDK.
+ * costs a fraction, and one strict reading of every answer (s3-wire.ts) covers them all. The SDK is left only for
+ * the default credential chain.
  */
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { withRetry } from '../../core/retry.js';
-import { isRetryable } from './s3-errors.js';
+import { adviseRetry } from './s3-errors.js';
+import { implausibleXmlType, MalformedS3Answer, parseErrorDocument, S3HttpError } from './s3-wire.js';
 import { canonicalQuery, EMPTY_SHA256, encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD, type SigningCredentials } from './sigv4.js';
 
 export interface S3HttpConfig {
@@ -44,41 +46,46 @@ export interface S3HttpResponse {
   body: IncomingMessage;
 }
 
-/** An S3 error answer, shaped like the SDK's (name = S3 error code, $metadata.httpStatusCode) for the shared error mapping. */
-export class S3HttpError extends Error {
-  readonly $metadata: { httpStatusCode: number };
-
-  constructor(status: number, code: string, message: string) {
-    super(message || code);
-    this.name = code;
-    this.$metadata = { httpStatusCode: status };
-  }
-}
+export { S3HttpError } from './s3-wire.js';
 
 const STATUS_CODES: Record<number, string> = { 301: 'PermanentRedirect', 304: 'NotModified', 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 503: 'SlowDown' };
 
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-export function decodeXmlText(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
-    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : XML_ENTITIES[e]);
-}
-
-/** Text of the first <tag>…</tag> in `xml` (S3 answers are flat enough for this). */
-export function xmlTag(xml: string, tag: string): string | undefined {
-  const open = xml.indexOf(`<${tag}>`);
-  if (open < 0) return undefined;
-  const start = open + tag.length + 2;
-  const end = xml.indexOf(`</${tag}>`, start);
-  return end < 0 ? undefined : decodeXmlText(xml.slice(start, end));
-}
+/** Limit of an XML answer: a 1,000-key page of 1,024-byte keys, URL-encoded, stays well below it. */
+const XML_ANSWER_LIMIT = 16 << 20;
 
 function isDnsCompatibleBucket(bucket: string): boolean {
   return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket);
 }
 
-async function readText(body: IncomingMessage, limit = 1 << 20): Promise<string> {
+/** Retry-After (seconds or an HTTP date) in ms. */
+function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
+  const v = headers['retry-after'];
+  if (!v) return undefined;
+  const seconds = Number(v);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** Reads a whole answer; more than `limit` bytes is an error, never a silently shortened text. */
+async function readText(body: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of body) {
+    n += (c as Buffer).length;
+    if (n > limit) {
+      body.destroy();
+      throw new MalformedS3Answer(`answer larger than ${limit} bytes`);
+    }
+    chunks.push(c as Buffer);
+  }
+  const declared = body.headers['content-length'];
+  if (declared !== undefined && Number(declared) !== n) throw new MalformedS3Answer(`answer of ${n} bytes where Content-Length says ${declared}`);
+  return Buffer.concat(chunks, n).toString('utf8');
+}
+
+/** The text of an error answer, cut at `limit` (it is read only for its code and message). */
+async function readErrorText(body: IncomingMessage, limit = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of body) {
@@ -110,18 +117,34 @@ export class S3HttpClient {
     this.agent = this.secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
-  /** Sends a request; any status of 300 and above becomes an S3HttpError. Replayable requests are retried. */
-  async send(req: S3HttpRequest): Promise<S3HttpResponse> {
+  /**
+   * Sends a request; any status of 300 and above becomes an S3HttpError. `accept` checks a 2xx answer (and may read
+   * it); what it throws is retried like a failed request. Replayable requests are retried.
+   */
+  async send<T = S3HttpResponse>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-    return withRetry(() => this.sendOnce(req), { attempts: replayable ? this.attempts() : 1, isRetryable, baseMs: 100 });
-  }
-
-  /** Sends the request and reads the whole answer as text (bucket listings, small XML answers). */
-  async sendForText(req: S3HttpRequest): Promise<{ headers: IncomingHttpHeaders; text: string }> {
     return withRetry(async () => {
       const res = await this.sendOnce(req);
-      return { headers: res.headers, text: await readText(res.body) };
-    }, { attempts: this.attempts(), isRetryable, baseMs: 100 });
+      if (!accept) return res as T;
+      try {
+        return await accept(res);
+      } catch (err) {
+        res.body.destroy();
+        throw err;
+      }
+    }, { attempts: replayable ? this.attempts() : 1, isRetryable: adviseRetry, baseMs: 100 });
+  }
+
+  /**
+   * Sends the request and reads its XML answer with `parse` (which checks it is the document expected). An answer
+   * of an implausible type (HTML, JSON), shorter than its Content-Length, or not that document is retried.
+   */
+  async sendForXml<T>(req: S3HttpRequest, parse: (text: string) => T): Promise<T> {
+    return this.send(req, async (res) => {
+      const type = res.headers['content-type'];
+      if (implausibleXmlType(type)) throw new MalformedS3Answer(`content type ${type} where XML was expected`);
+      return parse(await readText(res.body, XML_ANSWER_LIMIT));
+    });
   }
 
   private attempts(): number {
@@ -177,9 +200,10 @@ export class S3HttpClient {
           resolve({ status, headers: res.headers, body: res });
           return;
         }
-        readText(res, 64 * 1024).then((text) => {
-          const code = xmlTag(text, 'Code') ?? STATUS_CODES[status] ?? `HTTP${status}`;
-          fail(new S3HttpError(status, code, xmlTag(text, 'Message') ?? `${req.method} answered HTTP ${status}`));
+        readErrorText(res).then((text) => {
+          const doc = parseErrorDocument(text);
+          const code = doc.code ?? STATUS_CODES[status] ?? `HTTP${status}`;
+          fail(new S3HttpError(status, code, doc.message ?? `${req.method} answered HTTP ${status}`, retryAfterMs(res.headers)));
         }, fail);
         // A failed streamed upload: stop reading the rest of the body.
         if (req.body && !Buffer.isBuffer(req.body)) {

@@ -1,12 +1,14 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { TransferSide } from '../../core/errors.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
-import { toActionableError } from './s3-errors.js';
-import { S3HttpClient, S3HttpError, xmlTag } from './s3-http.js';
-import { headFromHeaders, parseListPage, writeHeaders, type ListPage } from './s3-wire.js';
+import { annotateBodyErrors, toActionableError } from './s3-errors.js';
+import { S3HttpClient, type S3HttpResponse } from './s3-http.js';
+import {
+  completeMultipartBody, etagOfWrite, headFromHeaders, MalformedS3Answer, parseCompleteMultipart, parseCopyObject,
+  parseInitiateMultipart, parseListPage, parseS3Document, parseTagging, S3HttpError, writeHeaders, type ListPage,
+} from './s3-wire.js';
 
 export interface S3BucketConfig {
   bucket: string;
@@ -18,36 +20,34 @@ export interface S3BucketConfig {
   requesterPays?: boolean;
   /** Sockets kept open to the endpoint; the engine's concurrency is bounded below this. */
   maxSockets?: number;
+  /** Which end of the transfer this bucket is, named in every error. */
+  side?: TransferSide;
+  /** The secret the credentials came from, named when they are rejected. */
+  credentialsName?: string;
+  /** Attempts per request the S3 client makes before the failure reaches the engine (default 4). */
+  maxAttempts?: number;
 }
 
-interface Sdk {
-  client: S3Client;
-  commands: typeof import('@aws-sdk/client-s3');
-}
-
-/** One bucket on an S3-compatible endpoint: the per-object requests over the lean SigV4 path, the rest over SDK v3 (loaded when first needed). */
+/** One bucket on an S3-compatible endpoint, every request over the lean SigV4 path; SDK v3 only for the default credential chain. */
 export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
   readonly endpointIdentity: string;
-  private sdkLoaded?: Promise<Sdk>;
-  private readonly payer: { RequestPayer?: 'requester' };
+  private sdkLoaded?: Promise<S3Client>;
   private readonly endpointLabel: string;
   private readonly payerHeader: Record<string, string>;
-  /** GET, HEAD, PUT, UploadPart and listing: the per-object requests, without the SDK's per-request cost. */
   private readonly http: S3HttpClient;
 
   constructor(private readonly config: S3BucketConfig) {
     this.bucket = config.bucket;
     this.endpointLabel = config.endpoint ?? `s3.${config.region}.amazonaws.com`;
     this.endpointIdentity = `${this.endpointLabel}|${config.credentials?.accessKeyId ?? 'default-chain'}`;
-    this.payer = config.requesterPays ? { RequestPayer: 'requester' } : {};
     this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
     const keys = config.credentials;
     this.http = new S3HttpClient({
       bucket: config.bucket, region: config.region, endpoint: config.endpoint, forcePathStyle: this.forcePathStyle(),
-      maxSockets: this.maxSockets(),
+      maxSockets: this.maxSockets(), maxAttempts: config.maxAttempts,
       // Static keys sign directly; the default chain (instance role, env) comes from the SDK's provider, memoised and refreshed.
-      credentials: keys ? async () => keys : async () => (await this.sdk()).client.config.credentials(),
+      credentials: keys ? async () => keys : async () => (await this.sdk()).config.credentials(),
     });
   }
 
@@ -61,55 +61,68 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * The SDK, for the rarer calls (multipart complete/abort, tagging, delete) and the default
-   * credential chain. Loaded on first use: evaluating it costs ~0.2 CPU-s at start-up, which a run of small
-   * objects with static keys never needs.
+   * The SDK, only for the default credential chain (instance role, environment), memoised and refreshed by its
+   * providers. Loaded on first use: evaluating it costs ~0.2 CPU-s at start-up, which a run with static keys never needs.
    */
-  private sdk(): Promise<Sdk> {
+  private sdk(): Promise<S3Client> {
     this.sdkLoaded ??= (async () => {
-      const [commands, { NodeHttpHandler }] = await Promise.all([import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')]);
-      const maxSockets = this.maxSockets();
-      const client = new commands.S3Client({
-        region: this.config.region,
-        endpoint: this.config.endpoint,
-        forcePathStyle: this.forcePathStyle(),
-        credentials: this.config.credentials,
-        // The engine verifies content itself; SDK trailing checksums break streamed bodies on many servers.
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-        maxAttempts: 4,
-        requestHandler: new NodeHttpHandler({
-          httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-          connectionTimeout: 10_000,
-          requestTimeout: 300_000,
-        }),
-      });
-      return { client, commands };
+      const { S3Client } = await import('@aws-sdk/client-s3');
+      return new S3Client({ region: this.config.region, endpoint: this.config.endpoint, forcePathStyle: this.forcePathStyle() });
     })();
     return this.sdkLoaded;
   }
 
-  private async call<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs one request; its failure becomes an error naming side, bucket, operation and key, with retry advice. */
+  private async call<T>(operation: string, key: string | undefined, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw toActionableError(err, where, this.bucket, this.endpointLabel);
+      throw this.mapError(err, operation, key);
     }
   }
 
+  private mapError(err: unknown, operation: string, key?: string): unknown {
+    return toActionableError(err, {
+      side: this.config.side, bucket: this.bucket, operation, key, endpoint: this.endpointLabel, secretName: this.config.credentialsName,
+    });
+  }
+
+  /** A GET answer's body whose failures (reset or cut mid-download) name this request and carry retry advice. */
+  private body(res: S3HttpResponse, operation: string, key: string): Readable {
+    annotateBodyErrors(res.body, {
+      side: this.config.side, bucket: this.bucket, operation, key, endpoint: this.endpointLabel, secretName: this.config.credentialsName,
+    });
+    return res.body;
+  }
+
+  /**
+   * A write's answer: its ETag, and no <Error> document in the body (some proxies and stores answer a failed write
+   * with 200 and one). Other bodies, which S3 never sends here, are ignored.
+   */
+  private static async acceptWrite(res: S3HttpResponse): Promise<string> {
+    let text = '';
+    for await (const c of res.body) if (text.length < 65_536) text += (c as Buffer).toString('utf8');
+    if (text.includes('<Error>')) parseS3Document(text, 'WriteResult');
+    return etagOfWrite(res.headers);
+  }
+
+  /**
+   * A one-key listing rather than HeadBucket: it needs the same permission (s3:ListBucket), and unlike a HEAD its
+   * error answer has a body, so rejected keys and a missing permission are told apart; a wrong endpoint answering
+   * HTML fails here, before anything is compared.
+   */
   async checkAccess(): Promise<void> {
-    const res = await this.call('bucket', () => this.http.send({ method: 'HEAD', headers: this.payerHeader }));
-    res.body.resume();
+    const query = { 'list-type': '2', 'max-keys': '1', 'encoding-type': 'url' };
+    await this.call('ListObjectsV2', undefined, () => this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) => parseListPage(text, this.bucket)));
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
-    const fetchPage = (token?: string): Promise<ListPage> => this.call('list bucket', async () => {
+    const fetchPage = (token?: string): Promise<ListPage> => this.call('ListObjectsV2', undefined, async () => {
       const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
       if (prefix) query.prefix = prefix;
       if (token) query['continuation-token'] = token;
       else if (startAfter) query['start-after'] = startAfter;
-      return parseListPage((await this.http.sendForText({ method: 'GET', query, headers: this.payerHeader })).text);
+      return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) => parseListPage(text, this.bucket));
     });
     let pending: Promise<ListPage> | undefined = fetchPage();
     while (pending) {
@@ -123,19 +136,20 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectHead | undefined> {
     try {
-      const res = await this.http.send({ method: 'HEAD', key, headers: this.payerHeader });
-      res.body.resume();
-      return headFromHeaders(key, res.headers);
+      return await this.http.send({ method: 'HEAD', key, headers: this.payerHeader }, (res) => {
+        res.body.resume();
+        return headFromHeaders(key, res.headers);
+      });
     } catch (err) {
-      if ((err as S3HttpError).$metadata?.httpStatusCode === 404) return undefined;
-      throw toActionableError(err, 'head object', this.bucket, this.endpointLabel);
+      if ((err as S3HttpError).$metadata?.httpStatusCode === 404 && (err as S3HttpError).name !== 'NoSuchBucket') return undefined;
+      throw this.mapError(err, 'HeadObject', key);
     }
   }
 
   async open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined> {
     try {
-      const res = await this.http.send({ method: 'GET', key, headers: ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader });
-      return { head: headFromHeaders(key, res.headers), body: res.body };
+      return await this.http.send({ method: 'GET', key, headers: ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader },
+        (res) => ({ head: headFromHeaders(key, res.headers), body: this.body(res, 'GetObject', key) }));
     } catch (err) {
       const e = err as S3HttpError;
       if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket') return undefined;
@@ -144,7 +158,7 @@ export class S3ObjectStore implements ObjectStore {
         const head = await this.head(key);
         if (head) return { head, body: Readable.from([]) };
       }
-      throw toActionableError(err, 'get object', this.bucket, this.endpointLabel);
+      throw this.mapError(err, 'GetObject', key);
     }
   }
 
@@ -152,62 +166,58 @@ export class S3ObjectStore implements ObjectStore {
     const headers: Record<string, string> = { ...this.payerHeader };
     if (range) headers.range = `bytes=${range.start}-${range.end}`;
     if (ifMatch) headers['if-match'] = ifMatch;
-    const res = await this.call('get object', () => this.http.send({ method: 'GET', key, headers }));
-    return res.body;
+    return this.call('GetObject', key, () => this.http.send({ method: 'GET', key, headers }, (res) => {
+      // A ranged read must answer that range: anything else (a whole object, another length) is not what was asked.
+      const length = Number(res.headers['content-length']);
+      if (range && (res.status !== 206 || length !== range.end - range.start + 1)) {
+        throw new MalformedS3Answer(`ranged read of bytes ${range.start}-${range.end} answered ${res.status} with ${res.headers['content-length'] ?? 'no'} bytes`);
+      }
+      return this.body(res, 'GetObject', key);
+    }));
   }
 
   async getTags(key: string): Promise<Record<string, string>> {
-    const sdk = await this.sdk();
     try {
-      const out = await sdk.client.send(new sdk.commands.GetObjectTaggingCommand({ Bucket: this.bucket, Key: key, ...this.payer }));
-      return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      return await this.http.sendForXml({ method: 'GET', key, query: { tagging: '' }, headers: this.payerHeader }, parseTagging);
     } catch (err) {
       // Stores without tagging (several S3-compatible ones) answer 501/405: treat as "no tags".
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const status = (err as S3HttpError).$metadata?.httpStatusCode;
       if (status === 501 || status === 405 || status === 404) return {};
-      throw toActionableError(err, 'get object tags', this.bucket, this.endpointLabel);
+      throw this.mapError(err, 'GetObjectTagging', key);
     }
   }
 
   async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }> {
     const headers = writeHeaders(options);
     if (md5Base64) headers['content-md5'] = md5Base64;
-    const res = await this.call('put object', () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }));
-    res.body.resume();
-    return { etag: res.headers.etag };
+    const etag = await this.call('PutObject', key, () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite));
+    return { etag };
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
-    const { text } = await this.call('create multipart upload', () =>
-      this.http.sendForText({ method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) }));
-    const uploadId = xmlTag(text, 'UploadId');
-    if (!uploadId) throw new Error(`create multipart upload for "${key}" returned no UploadId`);
-    return uploadId;
+    return this.call('CreateMultipartUpload', key, () =>
+      this.http.sendForXml({ method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) }, parseInitiateMultipart));
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }> {
-    const res = await this.call('upload part', () => this.http.send({
+    const etag = await this.call('UploadPart', key, () => this.http.send({
       method: 'PUT', key, body, contentLength: size, query: { partNumber: String(partNumber), uploadId },
       headers: md5Base64 ? { 'content-md5': md5Base64 } : undefined,
-    }));
-    res.body.resume();
-    return { etag: res.headers.etag ?? '' };
+    }, S3ObjectStore.acceptWrite));
+    return { etag };
   }
 
   async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }> {
-    const sdk = await this.sdk();
-    const out = await this.call('complete multipart upload', () =>
-      sdk.client.send(new sdk.commands.CompleteMultipartUploadCommand({
-        Bucket: this.bucket, Key: key, UploadId: uploadId,
-        MultipartUpload: { Parts: [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-      })));
-    return { etag: out.ETag };
+    const body = Buffer.from(completeMultipartBody(parts));
+    const etag = await this.call('CompleteMultipartUpload', key, () => this.http.sendForXml({
+      method: 'POST', key, query: { uploadId }, body, headers: { 'content-type': 'application/xml' },
+    }, parseCompleteMultipart));
+    return { etag };
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
-      const sdk = await this.sdk();
-      await sdk.client.send(new sdk.commands.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+      await this.http.send({ method: 'DELETE', key, query: { uploadId } }, (res) => res.body.resume());
     } catch {
       // Best effort: some stores (s3rver) lack Abort; a lifecycle rule cleans stale uploads on AWS.
     }
@@ -220,17 +230,12 @@ export class S3ObjectStore implements ObjectStore {
       'x-amz-metadata-directive': 'REPLACE',
       ...(options.tags ? { 'x-amz-tagging-directive': 'REPLACE' } : {}),
     };
-    const { text } = await this.call('copy object', () => this.http.sendForText({ method: 'PUT', key, headers }));
-    // CopyObject can fail after its 200 status line: the answer is then an <Error> document.
-    if (text.includes('<Error>')) {
-      throw toActionableError(new S3HttpError(500, xmlTag(text, 'Code') ?? 'InternalError', xmlTag(text, 'Message') ?? 'copy failed'),
-        'copy object', this.bucket, this.endpointLabel);
-    }
-    return { etag: xmlTag(text, 'ETag') };
+    // CopyObject can fail after its 200 status line: the answer is then an <Error> document (parseCopyObject throws it).
+    const etag = await this.call('CopyObject', key, () => this.http.sendForXml({ method: 'PUT', key, headers }, parseCopyObject));
+    return { etag };
   }
 
   async delete(key: string): Promise<void> {
-    const sdk = await this.sdk();
-    await this.call('delete object', () => sdk.client.send(new sdk.commands.DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+    await this.call('DeleteObject', key, () => this.http.send({ method: 'DELETE', key }, (res) => res.body.resume()));
   }
 }

@@ -1,7 +1,31 @@
-/** S3's HTTP form of the object store's types: response headers → ObjectHead, WriteOptions → request headers, listing XML → summaries. */
+/**
+ * S3's HTTP form of the object store's types: response headers → ObjectHead, WriteOptions → request headers, and
+ * every XML answer → its fields, read strictly. An answer that is not the complete, well-formed document of the kind
+ * asked for (cut short, HTML or JSON from a proxy, a listing that says it is truncated but gives no token) throws
+ * MalformedS3Answer, never yields an empty or short result; an <Error> document throws S3HttpError.
+ */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ObjectHead, ObjectSummary, WriteOptions } from '../../ports/object-store.js';
-import { xmlTag } from './s3-http.js';
+import sax from 'sax';
+import type { ObjectHead, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
+
+/** An S3 error answer, shaped like the SDK's (name = S3 error code, $metadata.httpStatusCode) for the shared error mapping. */
+export class S3HttpError extends Error {
+  readonly $metadata: { httpStatusCode: number };
+
+  constructor(status: number, code: string, message: string, readonly retryAfterMs?: number) {
+    super(message || code);
+    this.name = code;
+    this.$metadata = { httpStatusCode: status };
+  }
+}
+
+/** An answer that is not what S3 sends for the request; s3-errors maps it to a retryable MalformedAnswerError. */
+export class MalformedS3Answer extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'MalformedS3Answer';
+  }
+}
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -15,9 +39,18 @@ function httpDate(value: string | undefined): Date | undefined {
 }
 
 const META_PREFIX = 'x-amz-meta-';
+const DECIMAL = /^\d+$/;
 
-/** What a HEAD or GET answer says of the object (user metadata under lower-case names, as S3 returns them). */
+/**
+ * What a HEAD or GET answer says of the object (user metadata under lower-case names, as S3 returns them).
+ * S3 always sends Content-Length and ETag with an object: without them the size would read as 0 and nothing could be
+ * verified, so such an answer (a proxy's page, a cut header block) is malformed.
+ */
 export function headFromHeaders(key: string, headers: IncomingHttpHeaders): ObjectHead {
+  const length = header(headers, 'content-length');
+  if (length === undefined || !DECIMAL.test(length)) throw new MalformedS3Answer(`object answer without a valid Content-Length (${length ?? 'none'})`);
+  const etag = header(headers, 'etag');
+  if (!etag) throw new MalformedS3Answer('object answer without an ETag');
   const metadata: Record<string, string> = {};
   for (const name of Object.keys(headers)) {
     if (name.startsWith(META_PREFIX)) metadata[name.slice(META_PREFIX.length)] = header(headers, name) ?? '';
@@ -25,8 +58,8 @@ export function headFromHeaders(key: string, headers: IncomingHttpHeaders): Obje
   const tagCount = header(headers, 'x-amz-tagging-count');
   return {
     key,
-    size: Number(header(headers, 'content-length') ?? 0),
-    etag: header(headers, 'etag'),
+    size: Number(length),
+    etag,
     lastModified: httpDate(header(headers, 'last-modified')),
     storageClass: header(headers, 'x-amz-storage-class'),
     restore: header(headers, 'x-amz-restore'),
@@ -39,6 +72,13 @@ export function headFromHeaders(key: string, headers: IncomingHttpHeaders): Obje
     metadata,
     tagCount: tagCount === undefined ? undefined : Number(tagCount),
   };
+}
+
+/** The ETag a PUT or UploadPart answer must carry: the proof of what the store wrote. */
+export function etagOfWrite(headers: IncomingHttpHeaders): string {
+  const etag = header(headers, 'etag');
+  if (!etag) throw new MalformedS3Answer('write answered 2xx without an ETag');
+  return etag;
 }
 
 /** The headers of a PUT (or a multipart start) that carry the attributes and destination choices. */
@@ -60,6 +100,103 @@ export function writeHeaders(o: WriteOptions): Record<string, string> {
   return h;
 }
 
+/** A content type no S3 XML answer has: a captive portal, a web server or an API gateway answered instead. */
+export function implausibleXmlType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /html|json|javascript/i.test(contentType);
+}
+
+type XmlNode = Record<string, unknown>;
+
+/** Elements that may repeat and are always read as lists. */
+const REPEATED = new Set(['Contents', 'CommonPrefixes', 'Tag', 'Part']);
+
+/**
+ * A complete XML document as nested objects: an element with child elements is an object of them (REPEATED ones
+ * as arrays), a leaf is its text — kept exactly as sent (no trimming, no end-of-line normalisation, so a raw CR in a
+ * key survives; character references decoded). sax in strict mode rejects mismatched or unclosed tags and text
+ * outside the root; an empty document, a second root or a cut one is rejected here.
+ */
+function readXml(text: string): { root: string; node: unknown } {
+  const parser = sax.parser(true, { trim: false, normalize: false, position: true });
+  interface Open { name: string; children?: XmlNode; text: string }
+  const stack: Open[] = [];
+  let root: { root: string; node: unknown } | undefined;
+  let roots = 0;
+  parser.onopentag = (tag) => {
+    if (stack.length === 0) roots++;
+    stack.push({ name: tag.name, text: '' });
+  };
+  parser.ontext = (t) => {
+    if (stack.length) stack[stack.length - 1].text += t;
+  };
+  parser.oncdata = parser.ontext;
+  parser.onclosetag = () => {
+    const done = stack.pop()!;
+    const value: unknown = done.children ?? done.text;
+    const parent = stack[stack.length - 1];
+    if (!parent) {
+      root = { root: done.name, node: value };
+      return;
+    }
+    const siblings = (parent.children ??= {});
+    if (REPEATED.has(done.name)) ((siblings[done.name] ??= []) as unknown[]).push(value);
+    else if (done.name in siblings) throw new MalformedS3Answer(`<${done.name}> appears twice in <${parent.name}>`);
+    else siblings[done.name] = value;
+  };
+  try {
+    parser.write(text).close();
+  } catch (err) {
+    if (err instanceof MalformedS3Answer) throw err;
+    const start = JSON.stringify(text.slice(0, 40));
+    throw new MalformedS3Answer(`not a complete XML document: ${(err as Error).message.split('\n')[0]} (starts ${start})`);
+  }
+  if (!root || stack.length) throw new MalformedS3Answer(`not a complete XML document: no closed root element (starts ${JSON.stringify(text.slice(0, 40))})`);
+  if (roots !== 1) throw new MalformedS3Answer(`not one XML document: ${roots} root elements`);
+  return root;
+}
+
+/** Status of an <Error> document that came with a 2xx answer, from its code (unknown codes: 500, as S3 advises a retry). */
+const ERROR_STATUS: Record<string, number> = {
+  AccessDenied: 403, InvalidAccessKeyId: 403, SignatureDoesNotMatch: 403, NoSuchBucket: 404, NoSuchKey: 404,
+  NoSuchUpload: 404, InvalidPart: 400, InvalidPartOrder: 400, EntityTooSmall: 400, SlowDown: 503,
+};
+
+/** The root element of a complete, well-formed XML document, checked to be `expected` (an <Error> root throws its S3HttpError). */
+export function parseS3Document(text: string, expected: string): XmlNode {
+  if (text.length === 0) throw new MalformedS3Answer(`empty body where <${expected}> was expected`);
+  const { root, node } = readXml(text);
+  if (root === 'Error' && expected !== 'Error') {
+    const e = (typeof node === 'object' && node !== null ? node : {}) as XmlNode;
+    const code = text1(e.Code) ?? 'InternalError';
+    throw new S3HttpError(ERROR_STATUS[code] ?? 500, code, text1(e.Message) ?? code);
+  }
+  if (root !== expected) throw new MalformedS3Answer(`expected <${expected}>, got <${root}>`);
+  return typeof node === 'object' && node !== null ? (node as XmlNode) : {};
+}
+
+/** A leaf element's text (undefined when absent; a leaf that has children is malformed). */
+function text1(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  throw new MalformedS3Answer('an element expected to hold text holds elements');
+}
+
+function required(node: XmlNode, field: string, where: string): string {
+  const v = text1(node[field]);
+  if (v === undefined || v === '') throw new MalformedS3Answer(`<${where}> without <${field}>`);
+  return v;
+}
+
+/** Code and message of an error answer, when it is a readable <Error> document (error answers need not be XML). */
+export function parseErrorDocument(text: string): { code?: string; message?: string } {
+  try {
+    const e = parseS3Document(text, 'Error');
+    return { code: text1(e.Code), message: text1(e.Message) };
+  } catch {
+    return {};
+  }
+}
+
 export interface ListPage {
   objects: ObjectSummary[];
   /** Continuation token of the next page; undefined on the last page. */
@@ -71,32 +208,87 @@ export interface ListPage {
  * Without the encoding, keys with a CR or characters XML 1.0 cannot carry do not survive the listing.
  */
 export function decodeListedKey(encoded: string): string {
-  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  } catch {
+    throw new MalformedS3Answer(`listed key ${JSON.stringify(encoded.slice(0, 80))} is not valid URL encoding`);
+  }
 }
 
 /**
- * One ListObjectsV2 answer. Keys come entity-escaped in XML text, so splitting on the element tags is safe; they are
- * URL-decoded when the answer says <EncodingType>url</EncodingType> (servers that ignore the request send them raw).
+ * One ListObjectsV2 answer: a complete <ListBucketResult> whose IsTruncated says whether more follows (a truncated
+ * page must name its continuation token), whose KeyCount, when sent, counts its entries, and whose Name, when sent, is
+ * the bucket asked for. Keys are URL-decoded when the answer says <EncodingType>url</EncodingType> (servers that
+ * ignore the request send them raw, and they are kept as sent).
  */
-export function parseListPage(xml: string): ListPage {
-  const objects: ObjectSummary[] = [];
-  const blocks = xml.split('<Contents>');
-  const last = blocks[blocks.length - 1];
-  // Everything outside the <Contents> elements: the page's own fields, before or after the entries.
-  const outside = blocks.length > 1 ? blocks[0] + last.slice(last.lastIndexOf('</Contents>')) : blocks[0];
-  const urlEncoded = xmlTag(outside, 'EncodingType') === 'url';
-  for (let i = 1; i < blocks.length; i++) {
-    const b = blocks[i];
-    const listed = xmlTag(b, 'Key');
-    if (listed === undefined) continue;
-    const key = urlEncoded ? decodeListedKey(listed) : listed;
-    const modified = xmlTag(b, 'LastModified');
-    objects.push({
-      key, size: Number(xmlTag(b, 'Size') ?? 0), etag: xmlTag(b, 'ETag'),
-      lastModified: modified ? new Date(modified) : undefined, storageClass: xmlTag(b, 'StorageClass'),
-    });
+export function parseListPage(xml: string, bucket?: string): ListPage {
+  const page = parseS3Document(xml, 'ListBucketResult');
+  const name = text1(page.Name);
+  if (bucket !== undefined && name !== undefined && name !== bucket) throw new MalformedS3Answer(`listing of bucket "${name}", not "${bucket}"`);
+  const truncated = text1(page.IsTruncated);
+  if (truncated !== 'true' && truncated !== 'false') throw new MalformedS3Answer(`<IsTruncated> is ${JSON.stringify(truncated ?? null)}, not true or false`);
+  const token = text1(page.NextContinuationToken);
+  if (truncated === 'true' && !token) throw new MalformedS3Answer('the listing says it is truncated but gives no <NextContinuationToken>');
+  const urlEncoded = text1(page.EncodingType) === 'url';
+  const entries = (page.Contents ?? []) as XmlNode[];
+  const objects: ObjectSummary[] = entries.map((entry) => {
+    if (entry === null || typeof entry !== 'object') throw new MalformedS3Answer('an empty <Contents> entry');
+    const listed = required(entry, 'Key', 'Contents');
+    const size = required(entry, 'Size', 'Contents');
+    if (!DECIMAL.test(size)) throw new MalformedS3Answer(`<Size> ${JSON.stringify(size)} is not a byte count`);
+    const modified = text1(entry.LastModified);
+    return {
+      key: urlEncoded ? decodeListedKey(listed) : listed,
+      size: Number(size),
+      etag: text1(entry.ETag),
+      lastModified: modified ? new Date(modified) : undefined,
+      storageClass: text1(entry.StorageClass),
+    };
+  });
+  const keyCount = text1(page.KeyCount);
+  const prefixes = Array.isArray(page.CommonPrefixes) ? page.CommonPrefixes.length : 0;
+  if (keyCount !== undefined && Number(keyCount) !== objects.length + prefixes) {
+    throw new MalformedS3Answer(`<KeyCount> says ${keyCount} entries, the page holds ${objects.length + prefixes}`);
   }
-  const truncated = xmlTag(outside, 'IsTruncated') === 'true';
-  const token = xmlTag(outside, 'NextContinuationToken');
-  return { objects, nextToken: truncated && token ? token : undefined };
+  return { objects, nextToken: truncated === 'true' ? token : undefined };
+}
+
+/** CreateMultipartUpload's answer: its UploadId. */
+export function parseInitiateMultipart(xml: string): string {
+  return required(parseS3Document(xml, 'InitiateMultipartUploadResult'), 'UploadId', 'InitiateMultipartUploadResult');
+}
+
+/** CompleteMultipartUpload's answer (which may be an <Error> after a 200 status line): the object's ETag. */
+export function parseCompleteMultipart(xml: string): string {
+  return required(parseS3Document(xml, 'CompleteMultipartUploadResult'), 'ETag', 'CompleteMultipartUploadResult');
+}
+
+/** CopyObject's answer (which may be an <Error> after a 200 status line): the new object's ETag. */
+export function parseCopyObject(xml: string): string {
+  return required(parseS3Document(xml, 'CopyObjectResult'), 'ETag', 'CopyObjectResult');
+}
+
+/** GetObjectTagging's answer: the tag set. */
+export function parseTagging(xml: string): Record<string, string> {
+  const tagging = parseS3Document(xml, 'Tagging');
+  const set = tagging.TagSet;
+  if (set === undefined || set === '') return {};
+  if (typeof set !== 'object' || set === null) throw new MalformedS3Answer('<TagSet> holds text, not tags');
+  const tags: Record<string, string> = {};
+  for (const t of ((set as XmlNode).Tag ?? []) as XmlNode[]) {
+    tags[required(t, 'Key', 'Tag')] = text1(t.Value) ?? '';
+  }
+  return tags;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+}
+
+/** The body of CompleteMultipartUpload: the parts in ascending order with their ETags. */
+export function completeMultipartBody(parts: UploadedPart[]): string {
+  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+  return `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${sorted
+    .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`)
+    .join('')}</CompleteMultipartUpload>`;
 }

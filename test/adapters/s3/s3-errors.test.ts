@@ -1,0 +1,71 @@
+/**
+ * The S3 adapter's mapping of failures (pure: S3 error answers as the lean client and the SDK shape them, and Node's
+ * socket errors, built here because a local server cannot be made to send each one): every error names side,
+ * bucket and operation, and carries the retry advice the engine reads — the engine never sees S3's codes.
+ */
+import { describe, expect, it } from 'vitest';
+import { s3RetryAdvice, toActionableError, type S3ErrorContext } from '../../../worker/adapters/s3/s3-errors.js';
+import { MalformedS3Answer, S3HttpError } from '../../../worker/adapters/s3/s3-wire.js';
+import {
+  AccessDeniedError, BucketNotFoundError, CredentialsError, EndpointUnreachableError, isRetryableError, MalformedAnswerError,
+  retryAdviceOf, StorageRequestError, UploadGoneError,
+} from '../../../worker/core/errors.js';
+
+const put: S3ErrorContext = { side: 'destination', bucket: 'dstx', operation: 'PutObject', key: 'a/b.txt', endpoint: 'http://e', secretName: 'x' };
+const list: S3ErrorContext = { side: 'source', bucket: 'srcx', operation: 'ListObjectsV2', endpoint: 'http://e', secretName: 'x' };
+const socketError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+describe('toActionableError', () => {
+  it('a missing permission is AccessDenied with the IAM action, not a credentials problem, and is not retried', () => {
+    const err = toActionableError(new S3HttpError(403, 'AccessDenied', 'Access Denied'), put);
+    expect(err).toBeInstanceOf(AccessDeniedError);
+    expect((err as Error).message).toBe('destination bucket dstx: PutObject "a/b.txt": the role/keys lack permission s3:PutObject (403 AccessDenied)');
+    expect(isRetryableError(err)).toBe(false);
+  });
+
+  it('rejected keys name the secret; only InvalidAccessKeyId, SignatureDoesNotMatch and token codes say so', () => {
+    for (const code of ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken']) {
+      const err = toActionableError(new S3HttpError(403, code, 'no'), list);
+      expect(err).toBeInstanceOf(CredentialsError);
+      expect((err as Error).message).toBe(`source bucket srcx: ListObjectsV2: credentials of secret "x" were rejected (403 ${code}); check its access_key_id/secret_access_key`);
+    }
+  });
+
+  it('a missing bucket, a gone upload, an unreachable endpoint', () => {
+    expect(toActionableError(new S3HttpError(404, 'NoSuchBucket', 'x'), put)).toBeInstanceOf(BucketNotFoundError);
+    const gone = toActionableError(new S3HttpError(404, 'NoSuchUpload', 'x'), { ...put, operation: 'CompleteMultipartUpload' });
+    expect(gone).toBeInstanceOf(UploadGoneError);
+    expect(isRetryableError(gone)).toBe(true);
+    const refused = toActionableError(socketError('ECONNREFUSED', 'connect ECONNREFUSED'), list);
+    expect(refused).toBeInstanceOf(EndpointUnreachableError);
+    expect((refused as Error).message).toBe('source bucket srcx: ListObjectsV2: cannot reach http://e (ECONNREFUSED); check the endpoint/region');
+  });
+
+  it('5xx, throttling and broken connections are retryable (throttling says so); other client errors are not', () => {
+    const slow = toActionableError(new S3HttpError(503, 'SlowDown', 'Reduce', 2000), put);
+    expect(slow).toBeInstanceOf(StorageRequestError);
+    expect((slow as Error).message).toBe('destination bucket dstx: PutObject "a/b.txt": answered 503 SlowDown: Reduce');
+    expect(retryAdviceOf(slow)).toEqual({ retryable: true, throttled: true, retryAfterMs: 2000 });
+    expect(isRetryableError(toActionableError(new S3HttpError(500, 'InternalError', 'x'), put))).toBe(true);
+    expect(isRetryableError(toActionableError(new S3HttpError(400, 'BadDigest', 'x'), put))).toBe(true);
+    expect(isRetryableError(toActionableError(new S3HttpError(400, 'InvalidArgument', 'x'), put))).toBe(false);
+    expect(isRetryableError(toActionableError(socketError('ECONNRESET', 'socket hang up'), put))).toBe(true);
+    expect(isRetryableError(toActionableError(socketError('ERR_STREAM_PREMATURE_CLOSE', 'Premature close'), put))).toBe(true);
+  });
+
+  it('decides by codes, not by message text: an uncoded error saying "socket hang up" is not retryable', () => {
+    expect(s3RetryAdvice(new Error('socket hang up: timeout, aborted, ECONNRESET')).retryable).toBe(false);
+  });
+
+  it('a malformed answer is a retryable MalformedAnswerError naming where', () => {
+    const err = toActionableError(new MalformedS3Answer('content type text/html where XML was expected'), list);
+    expect(err).toBeInstanceOf(MalformedAnswerError);
+    expect((err as Error).message).toBe('source bucket srcx: ListObjectsV2: the answer is not a valid S3 response (content type text/html where XML was expected)');
+    expect(isRetryableError(err)).toBe(true);
+  });
+
+  it("the engine's own errors pass through (a source body that broke during a destination upload stays the source's)", () => {
+    const own = new MalformedAnswerError('source bucket s: GetObject "k"', 'x');
+    expect(toActionableError(own, put)).toBe(own);
+  });
+});
