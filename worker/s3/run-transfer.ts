@@ -63,7 +63,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
   try {
     // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
-    await settleInterrupted({ params, source, dest, status, logger });
+    await settleInterrupted({ params, source, dest, status, logger, queue });
     // Workers start on the first queued batch instead of waiting for the whole listing.
     const stopWorkers = new AbortController();
     const onAbort = () => stopWorkers.abort(signal?.reason);
@@ -74,7 +74,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     });
     let finder: FinderReport;
     try {
-      finder = await runFinder({ params, source, dest, queue, status, logger, signal });
+      finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, queue, status, logger, signal });
     } catch (err) {
       stopWorkers.abort(err);
       await workers.catch(() => {});
@@ -84,9 +84,13 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
       phase = 'copying';
     }
     await workers;
+    // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone);
+    // those whose match cannot be proven are queued and copied once more.
+    if (!signal?.aborted) {
+      const leftovers = await settleInterrupted({ params, source, dest, status, logger, queue, statuses: ['PENDING', 'FAILED'] });
+      if (leftovers.queued > 0) await runWorker({ params, source, dest, queue, status, logger, signal: stopWorkers.signal, exitWhenDrained: true });
+    }
     signal?.removeEventListener('abort', onAbort);
-    // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone).
-    if (!signal?.aborted) await settleInterrupted({ params, source, dest, status, logger, statuses: ['PENDING', 'FAILED'] });
     phase = 'done';
     await report();
     const summary = await status.summary();

@@ -139,11 +139,11 @@ export class S3HttpClient {
    * Sends the request and reads its XML answer with `parse` (which checks it is the document expected). An answer
    * of an implausible type (HTML, JSON), shorter than its Content-Length, or not that document is retried.
    */
-  async sendForXml<T>(req: S3HttpRequest, parse: (text: string) => T): Promise<T> {
+  async sendForXml<T>(req: S3HttpRequest, parse: (text: string, headers: IncomingHttpHeaders) => T): Promise<T> {
     return this.send(req, async (res) => {
       const type = res.headers['content-type'];
       if (implausibleXmlType(type)) throw new MalformedS3Answer(`content type ${type} where XML was expected`);
-      return parse(await readText(res.body, XML_ANSWER_LIMIT));
+      return parse(await readText(res.body, XML_ANSWER_LIMIT), res.headers);
     });
   }
 

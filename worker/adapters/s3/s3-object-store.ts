@@ -2,11 +2,11 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TransferSide } from '../../core/errors.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
-import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
+import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions, WriteResult } from '../../ports/object-store.js';
 import { annotateBodyErrors, toActionableError } from './s3-errors.js';
 import { S3HttpClient, type S3HttpResponse } from './s3-http.js';
 import {
-  completeMultipartBody, etagOfWrite, headFromHeaders, MalformedS3Answer, parseCompleteMultipart, parseCopyObject,
+  completeMultipartBody, encryptionOfWrite, etagOfWrite, headFromHeaders, MalformedS3Answer, parseCompleteMultipart, parseCopyObject,
   parseInitiateMultipart, parseListPage, parseS3Document, parseTagging, S3HttpError, writeHeaders, type ListPage,
 } from './s3-wire.js';
 
@@ -99,11 +99,11 @@ export class S3ObjectStore implements ObjectStore {
    * A write's answer: its ETag, and no <Error> document in the body (some proxies and stores answer a failed write
    * with 200 and one). Other bodies, which S3 never sends here, are ignored.
    */
-  private static async acceptWrite(res: S3HttpResponse): Promise<string> {
+  private static async acceptWrite(res: S3HttpResponse): Promise<WriteResult & { etag: string }> {
     let text = '';
     for await (const c of res.body) if (text.length < 65_536) text += (c as Buffer).toString('utf8');
     if (text.includes('<Error>')) parseS3Document(text, 'WriteResult');
-    return etagOfWrite(res.headers);
+    return { etag: etagOfWrite(res.headers), serverSideEncryption: encryptionOfWrite(res.headers) };
   }
 
   /**
@@ -187,11 +187,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }> {
+  async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<WriteResult> {
     const headers = writeHeaders(options);
     if (md5Base64) headers['content-md5'] = md5Base64;
-    const etag = await this.call('PutObject', key, () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite));
-    return { etag };
+    return this.call('PutObject', key, () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite));
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
@@ -199,20 +198,18 @@ export class S3ObjectStore implements ObjectStore {
       this.http.sendForXml({ method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) }, parseInitiateMultipart));
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }> {
-    const etag = await this.call('UploadPart', key, () => this.http.send({
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<WriteResult & { etag: string }> {
+    return this.call('UploadPart', key, () => this.http.send({
       method: 'PUT', key, body, contentLength: size, query: { partNumber: String(partNumber), uploadId },
       headers: md5Base64 ? { 'content-md5': md5Base64 } : undefined,
     }, S3ObjectStore.acceptWrite));
-    return { etag };
   }
 
-  async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }> {
+  async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<WriteResult> {
     const body = Buffer.from(completeMultipartBody(parts));
-    const etag = await this.call('CompleteMultipartUpload', key, () => this.http.sendForXml({
+    return this.call('CompleteMultipartUpload', key, () => this.http.sendForXml({
       method: 'POST', key, query: { uploadId }, body, headers: { 'content-type': 'application/xml' },
-    }, parseCompleteMultipart));
-    return { etag };
+    }, (text, headers) => ({ etag: parseCompleteMultipart(text), serverSideEncryption: encryptionOfWrite(headers) })));
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
@@ -223,7 +220,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, _size: number): Promise<{ etag?: string }> {
+  async copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, _size: number): Promise<WriteResult> {
     const headers = {
       ...writeHeaders(options),
       'x-amz-copy-source': `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
@@ -231,8 +228,8 @@ export class S3ObjectStore implements ObjectStore {
       ...(options.tags ? { 'x-amz-tagging-directive': 'REPLACE' } : {}),
     };
     // CopyObject can fail after its 200 status line: the answer is then an <Error> document (parseCopyObject throws it).
-    const etag = await this.call('CopyObject', key, () => this.http.sendForXml({ method: 'PUT', key, headers }, parseCopyObject));
-    return { etag };
+    return this.call('CopyObject', key, () => this.http.sendForXml({ method: 'PUT', key, headers },
+      (text, answer) => ({ etag: parseCopyObject(text), serverSideEncryption: encryptionOfWrite(answer) })));
   }
 
   async delete(key: string): Promise<void> {
