@@ -4,6 +4,7 @@ import type { TransferSide } from '../../core/errors.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions, WriteResult } from '../../ports/object-store.js';
 import { annotateBodyErrors, toActionableError } from './s3-errors.js';
+import type { RotatingAccessKeys } from './rotating-keys.js';
 import { S3HttpClient, type S3HttpResponse } from './s3-http.js';
 import {
   completeMultipartBody, encryptionOfWrite, etagOfWrite, headFromHeaders, MalformedS3Answer, parseCompleteMultipart, parseCopyObject,
@@ -15,8 +16,12 @@ export interface S3BucketConfig {
   region: string;
   /** Undefined: AWS's own endpoint for the region. */
   endpoint?: string;
-  /** Undefined: the default AWS credential chain (instance role, env). */
+  /** Undefined (and no rotatingCredentials, not anonymous): the default AWS credential chain (instance role, env). */
   credentials?: AccessKeys;
+  /** Keys from a secret, re-read periodically and when the store rejects them (instead of `credentials`). */
+  rotatingCredentials?: RotatingAccessKeys;
+  /** Unsigned requests: a side not in this account and without credentials (public and open-data buckets). */
+  anonymous?: boolean;
   requesterPays?: boolean;
   /** Sockets kept open to the endpoint; the engine's concurrency is bounded below this. */
   maxSockets?: number;
@@ -40,14 +45,19 @@ export class S3ObjectStore implements ObjectStore {
   constructor(private readonly config: S3BucketConfig) {
     this.bucket = config.bucket;
     this.endpointLabel = config.endpoint ?? `s3.${config.region}.amazonaws.com`;
-    this.endpointIdentity = `${this.endpointLabel}|${config.credentials?.accessKeyId ?? 'default-chain'}`;
+    const signer = config.anonymous ? 'anonymous'
+      : config.rotatingCredentials ? `secret:${config.credentialsName ?? ''}` : config.credentials?.accessKeyId ?? 'default-chain';
+    this.endpointIdentity = `${this.endpointLabel}|${signer}`;
     this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
     const keys = config.credentials;
+    const rotating = config.rotatingCredentials;
     this.http = new S3HttpClient({
       bucket: config.bucket, region: config.region, endpoint: config.endpoint, forcePathStyle: this.forcePathStyle(),
-      maxSockets: this.maxSockets(), maxAttempts: config.maxAttempts,
-      // Static keys sign directly; the default chain (instance role, env) comes from the SDK's provider, memoised and refreshed.
-      credentials: keys ? async () => keys : async () => (await this.sdk()).config.credentials(),
+      maxSockets: this.maxSockets(), maxAttempts: config.maxAttempts, unsigned: config.anonymous,
+      // Keys from a secret stay current (rotation); static keys sign directly; the default chain (instance role, env)
+      // comes from the SDK's provider, memoised and refreshed.
+      credentials: rotating ? () => rotating.current() : keys ? async () => keys : async () => (await this.sdk()).config.credentials(),
+      renewCredentials: rotating ? (rejected) => rotating.renew(rejected) : undefined,
     });
   }
 
@@ -84,6 +94,7 @@ export class S3ObjectStore implements ObjectStore {
   private mapError(err: unknown, operation: string, key?: string): unknown {
     return toActionableError(err, {
       side: this.config.side, bucket: this.bucket, operation, key, endpoint: this.endpointLabel, secretName: this.config.credentialsName,
+      anonymous: this.config.anonymous,
     });
   }
 
