@@ -108,9 +108,9 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   }
   if (KEY_CODES.has(name)) return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
   if (ctx.anonymous && (status === 403 || name === 'AccessDenied')) {
-    const field = ctx.side === 'destination' ? 'destCredentials' : 'srcCredentials';
-    return new AccessDeniedError(where, `${PERMISSION[ctx.operation] ?? ctx.operation} for anonymous (unsigned) requests`,
-      `${answered}; the bucket is not public: name a secret in ${field}, or set ${ctx.side === 'destination' ? 'destInCurrentAccount' : 'srcInCurrentAccount'}=true`);
+    const [secret, inAccount] = ctx.side === 'destination' ? ['destCredentials', 'destInCurrentAccount'] : ['srcCredentials', 'srcInCurrentAccount'];
+    return new DthError('ACCESS_DENIED', `${where}: anonymous (unsigned) requests were refused (${answered}): the bucket does not allow public `
+      + `${PERMISSION[ctx.operation] ?? ctx.operation}; name a secret in ${secret}, or set ${inAccount}=true`);
   }
   if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled') {
     return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, answered);
