@@ -4,7 +4,10 @@
  * constant memory, each line at most 4 KiB. Against s3rver; a front records which requests were signed. The last test
  * runs the real `dth finder` process, as on Fargate, where a local path could never have worked.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -162,5 +165,25 @@ describe('prefix list (srcPrefixsListFile)', () => {
     const status = new DynamoStatusStore({ client: localDynamoClient(), tableName: name });
     expect((await status.list({ limit: 10 })).map((r) => r.key)).toEqual(['a/1.txt', 'a/2.txt', 'c/4.txt']);
     expect((await new SqsJobQueue({ client: localSqsClient(), queueUrl, dlqUrl }).depth()).visible).toBe(3);
+  });
+
+  it('the CLI alone takes a local list file (--local-prefix-list), named when unreadable', async () => {
+    const { src, dst } = await bucketPair();
+    for (const k of ['in/1.txt', 'out/2.txt']) await putSource(src, k, k);
+    const dir = mkdtempSync(join(tmpdir(), 'dth-plist-'));
+    const list = join(dir, 'prefixes.txt');
+    writeFileSync(list, '# a comment\nin/\n');
+    const params = join(dir, 'task.json');
+    writeFileSync(params, JSON.stringify(baseParams(src, dst)));
+    const cli = (extra: string[]) => spawnSync(process.execPath, [DTH, 's3', 'sync', '--params', params, '--secrets', secretsFile(),
+      '--state', join(dir, `${extra.length}.db`), '--json', ...extra], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 60_000 });
+    const run = cli(['--local-prefix-list', list]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({ event: 'summary', complete: true, scanned: 1, verified: 1 });
+    expect(await exists(dst, 'in/1.txt')).toBe(true);
+    expect(await exists(dst, 'out/2.txt')).toBe(false);
+    const missing = cli(['--local-prefix-list', join(dir, 'nope.txt'), '--dry-run']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`--local-prefix-list: cannot read "${join(dir, 'nope.txt')}" (ENOENT)`);
   });
 });

@@ -66,6 +66,11 @@ export interface FinderOptions {
   dest: ObjectStore;
   /** The bucket named by srcPrefixListBucket, opened with this account's role (only when the task names one). */
   prefixListBucket?: ObjectStore;
+  /**
+   * Prefixes handed over by the entry point instead of srcPrefix / srcPrefixsListFile: the CLI's local list file
+   * (`dth s3 sync --local-prefix-list`). No task parameter leads here, so the API can never make a server read a file.
+   */
+  prefixes?: () => AsyncIterable<string>;
   queue?: JobQueue<TransferJob>;
   status?: StatusStore;
   logger: Logger;
@@ -123,7 +128,8 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
     await queue?.sendBatch(jobs);
   };
 
-  for await (const prefix of sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket })) {
+  const prefixes = options.prefixes?.() ?? sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket });
+  for await (const prefix of prefixes) {
     for await (const { object, reason } of toCopy(options, prefix, keep, report)) {
       if (signal?.aborted) break;
       if (!(await readable(source, object))) {

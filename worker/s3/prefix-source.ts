@@ -17,9 +17,9 @@ export interface PrefixListStores {
 
 /**
  * The prefixes of the lines of a text stream: trimmed, leading slashes dropped, blank lines and `#` comments
- * skipped; a line over MAX_PREFIX_LINE_BYTES is an error naming srcPrefixsListFile (`where` says which list).
+ * skipped; a line over MAX_PREFIX_LINE_BYTES is an error naming `field` (`where` says which list).
  */
-export async function* prefixesOfLines(input: Readable, where: string): AsyncGenerator<string> {
+export async function* prefixesOfLines(input: Readable, where: string, field = 'srcPrefixsListFile'): AsyncGenerator<string> {
   try {
     for await (const line of boundedLines(input, MAX_PREFIX_LINE_BYTES)) {
       const p = line.trim().replace(/^\/+/, '');
@@ -27,7 +27,8 @@ export async function* prefixesOfLines(input: Readable, where: string): AsyncGen
     }
   } catch (err) {
     if (err instanceof LineTooLongError) {
-      throw new InvalidParameterError('srcPrefixsListFile', `${where}: ${err.message}: a prefix list holds one prefix (at most 1,024 bytes) per line`, 'Source prefix list file');
+      throw new InvalidParameterError(field, `${where}: ${err.message}: a prefix list holds one prefix (at most 1,024 bytes) per line`,
+        field === 'srcPrefixsListFile' ? 'Source prefix list file' : undefined);
     }
     throw err;
   }

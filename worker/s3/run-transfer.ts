@@ -33,6 +33,8 @@ export interface TransferOptions {
   progressIntervalMs?: number;
   /** The task's source and destination, opened by the caller (tests wrap them to count or inject faults). */
   buckets: BucketPair;
+  /** Prefixes from the entry point (the CLI's local list file) instead of srcPrefix / srcPrefixsListFile. */
+  prefixes?: () => AsyncIterable<string>;
 }
 
 /** Keep-alive sockets per bucket for a copy run: twice its copy concurrency. Entry points open the buckets with it. */
@@ -74,7 +76,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     });
     let finder: FinderReport;
     try {
-      finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, queue, status, logger, signal });
+      finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, prefixes: options.prefixes, queue, status, logger, signal });
     } catch (err) {
       stopWorkers.abort(err);
       await workers.catch(() => {});
@@ -124,7 +126,7 @@ export async function estimateS3Transfer(options: Omit<TransferOptions, 'queue' 
   const { source, dest } = options.buckets;
   await source.checkAccess();
   await dest.checkAccess();
-  const finder = await runFinder({ params, source, dest, logger, signal, dryRun: true });
+  const finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, prefixes: options.prefixes, logger, signal, dryRun: true });
   const avg = finder.toTransfer ? finder.bytesToTransfer / finder.toTransfer : 0;
   const partsPerObject = avg > params.multipartThreshold ? Math.ceil(avg / params.chunkSize) + 2 : 1;
   const requests = {
