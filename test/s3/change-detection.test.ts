@@ -93,4 +93,21 @@ describe('change detection never loops', () => {
     const second = await runEmbedded(raw);
     expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
   });
+
+  it('a copy a killed worker left IN_PROGRESS on a KMS destination, which nothing can prove, is copied again so the run completes', async () => {
+    const { src, dst } = await bucketPair();
+    await seed(src);
+    const kms = await front({ target: servers.s3Dest, kms: true });
+    const raw = baseParams(src, dst, { destEndpoint: kms.endpoint, destPutObjectSSEType: 'AWS_KMS' });
+    const first = await runEmbedded(raw);
+    expect(first.report).toMatchObject({ complete: true, done: 3 });
+    // As if the worker died after the PUT, before recording DONE.
+    await first.status.update('a.txt', { status: 'IN_PROGRESS', verified: undefined });
+    const writes = kms.of('PutObject').length;
+    const rerun = await runEmbedded(raw, { db: first.dbPath });
+    expect(rerun.report.finder.toTransfer).toBe(0); // the listing says it matches…
+    expect(rerun.report).toMatchObject({ complete: true, done: 3, verified: 3 }); // …so the settling step queued it
+    expect(kms.of('PutObject').length).toBe(writes + 1);
+    expect(await rerun.status.get('a.txt')).toMatchObject({ status: 'DONE', verified: true });
+  });
 });
