@@ -6,6 +6,7 @@ import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { contentMd5, isKmsEncryption } from './etags.js';
+import type { BytesInFlight } from './bytes-in-flight.js';
 import { HashingStream, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
@@ -18,6 +19,8 @@ export interface CopyContext {
   status: StatusStore;
   logger: Logger;
   signal?: AbortSignal;
+  /** Live progress: bytes of uploads still streaming (optional). */
+  bytesInFlight?: BytesInFlight;
 }
 
 export interface CopyResult {
@@ -108,8 +111,10 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
   const srcMd5 = contentMd5(head);
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
-  const hashing = new HashingStream(head.size, { md5: srcMd5 === undefined });
-  const put = await uploadThrough(source, hashing, (body) => ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined));
+  const meter = ctx.bytesInFlight?.start();
+  const hashing = new HashingStream(head.size, { md5: srcMd5 === undefined, onBytes: meter?.add });
+  const put = await uploadThrough(source, hashing, (body) => ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined))
+    .finally(() => meter?.end());
   const md5 = srcMd5 ?? hashing.md5Hex() ?? '';
   const dstMd5 = md5FromEtag(put.etag);
   if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== md5) {
@@ -132,9 +137,11 @@ function provenByEtags(ctx: CopyContext, written: WriteResult, srcMd5: string | 
 /** One part, and whether its answer showed SSE-KMS (then no ETag of this upload is a content hash). */
 async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, part: PartRange): Promise<UploadedPart & { kms: boolean }> {
   return withRetry(async () => {
-    const hashing = new HashingStream(part.size);
+    const meter = ctx.bytesInFlight?.start();
+    const hashing = new HashingStream(part.size, { md5: true, onBytes: meter?.add });
     const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
-    const written = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size));
+    const written = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size))
+      .finally(() => meter?.end());
     const md5 = hashing.md5Hex() ?? '';
     const dstMd5 = md5FromEtag(written.etag);
     if (destEtagIsMd5(ctx, written) && dstMd5 && dstMd5 !== md5) {
