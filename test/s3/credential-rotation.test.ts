@@ -122,6 +122,40 @@ describe('rotated keys are picked up by running workers', () => {
     expect((await w.stop()).failed).toBe(0);
   });
 
+  it('a policy error on every object (not a rotation) does not read the secret once per object', async () => {
+    const { src, dst } = await buckets();
+    s3rverAccount.createKeyPair('POLSRC', 'secret-of-POLSRC');
+    s3rverAccount.createKeyPair('POLDST', 'secret-of-POLDST');
+    const file = join(mkdtempSync(join(tmpdir(), 'dth-rot-')), 'secrets.json');
+    writeFileSync(file, JSON.stringify({ 'src-keys': keys('POLSRC'), 'dst-keys': keys('POLDST') }), { mode: 0o600 });
+    const fileStore = new FileSecretStore(file);
+    let reads = 0;
+    const counted: SecretStore = { get: (name) => { reads++; return fileStore.get(name); }, list: () => fileStore.list() };
+    const refusing = await startS3Front({ target: s3rver.endpoint, requireSse: 'AES256' }); // every PUT: 403 AccessDenied
+    try {
+      const params = parseS3TaskParams({
+        srcType: 'S3_Compatible', srcEndpoint: front.endpoint, srcBucket: src, srcCredentials: 'src-keys',
+        destEndpoint: refusing.endpoint, destBucket: dst, destRegion: 'us-east-1', destCredentials: 'dst-keys', maxAttempts: '3',
+      });
+      const db = openSqliteDatabase(':memory:');
+      const queue = new SqliteJobQueue<TransferJob>(db, 'pol', { maxReceiveCount: 3, pollIntervalMs: 20 });
+      const status = new SqliteStatusStore(db, 'pol');
+      const opened = await openTaskBuckets(params, counted);
+      const afterOpen = reads;
+      const jobs = Array.from({ length: 20 }, (_, i) => ({ key: `k${i}.txt`, size: 1 }));
+      for (const j of jobs) await putSource(src, j.key, 'x');
+      await queue.sendBatch(jobs);
+      const report = await runWorker({ params, source: opened.source, dest: opened.dest, queue, status, logger: silentLogger, exitWhenDrained: true });
+      expect(report.failed).toBe(20);
+      expect(refusing.of('PutObject').length).toBeGreaterThanOrEqual(20);
+      // One re-read finds the same keys; the rejections right after it reuse that answer.
+      expect(reads - afterOpen).toBeGreaterThanOrEqual(1);
+      expect(reads - afterOpen).toBeLessThanOrEqual(3);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   describe('Secrets Manager (moto server)', () => {
     let moto: ChildProcess;
     let client: SecretsManagerClient;
