@@ -22,7 +22,8 @@ export async function accessKeysFromSecret(secrets: SecretStore, name: string, f
 export interface OpenBucketsOptions {
   /**
    * This account's S3, where srcPrefixListBucket lives (the original: same account and region as the solution):
-   * the region of the stack or hub (default: the source region); an endpoint only for local tests.
+   * the region of the stack or hub (default: AWS_REGION / AWS_DEFAULT_REGION as the SDK reads them, else the source
+   * region); an endpoint only for local tests.
    */
   home?: { region: string; endpoint?: string };
   /** How often keys from a secret are re-read while in use (default 10 minutes); a rejection re-reads them at once. */
@@ -59,7 +60,8 @@ export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore
     }),
     // Read with this account's role, as the original's finder did.
     prefixListBucket: listBucket === undefined ? undefined : new S3ObjectStore({
-      bucket: listBucket, region: options.home?.region ?? params.srcRegion, endpoint: options.home?.endpoint, side: 'source',
+      bucket: listBucket, region: options.home?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? params.srcRegion,
+      endpoint: options.home?.endpoint, side: 'source',
     }),
   };
 }
