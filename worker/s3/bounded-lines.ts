@@ -21,13 +21,15 @@ export async function* boundedLines(input: Readable, maxBytes: number): AsyncGen
     pending = [];
     pendingBytes = 0;
     const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+    if (end > maxBytes) throw new LineTooLongError(lineNumber, maxBytes);
     return line.toString('utf8', 0, end);
   };
   try {
     for await (const chunk of input as AsyncIterable<Buffer | string>) {
       let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a)) {
-        if (pendingBytes + nl > maxBytes + 1) throw new LineTooLongError(lineNumber, maxBytes); // +1: a CR before LF
+        // Checked before joining: never more than the bound (and a CR) of one line in memory.
+        if (pendingBytes + nl > maxBytes + 1) throw new LineTooLongError(lineNumber, maxBytes);
         yield take(buf.subarray(0, nl));
         lineNumber++;
         buf = buf.subarray(nl + 1);
