@@ -3,9 +3,8 @@
  * the secret is read again and the request repeated — or, for an upload whose body cannot be replayed, the object
  * retried — and, without any rejection, keys are re-read periodically. The buckets live on an in-process s3rver whose
  * access keys the test adds and revokes (s3rver checks the key id, not the signature); a front records which key
- * signed each request. Secrets: the local secrets file, and Secrets Manager on moto's server.
+ * signed each request. Secrets: the local secrets file, and Secrets Manager on moto's server (test/support/moto.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import type { SecretStore } from '../../worker/ports/secret-store.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
+import { startMoto, type Moto } from '../support/moto.js';
 import { s3Client, uniqueName } from '../support/servers.js';
 import { bytes, md5 } from './engine-fixtures.js';
 import { s3rverAccount, startS3rver } from './in-process-s3rver.js';
@@ -157,20 +157,14 @@ describe('rotated keys are picked up by running workers', () => {
   });
 
   describe('Secrets Manager (moto server)', () => {
-    let moto: ChildProcess;
+    let moto: Moto;
     let client: SecretsManagerClient;
 
     beforeAll(async () => {
-      const port = 20_040 + Number(process.env.DTH_PORT_BASE ?? 0);
-      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-      const endpoint = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 150; i++) {
-        if (await fetch(endpoint).then(() => true, () => false)) break;
-        await sleep(100);
-      }
-      client = new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    }, 30_000);
-    afterAll(() => { moto?.kill(); });
+      moto = await startMoto();
+      client = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    }, 60_000);
+    afterAll(async () => { await moto?.stop(); });
 
     it('re-reads the secret periodically: a new version is used without any rejection', async () => {
       const { src, dst } = await buckets();
