@@ -67,6 +67,14 @@ export class TaskQueue extends Construct {
   }
 
   /**
+   * Dead-letter a job at once (SendMessage to the dead-letter queue): a failure no retry can fix (403, a vanished
+   * bucket, an unreadable message) goes there with its reason, which raises the alarm.
+   */
+  grantDeadLetter(grantee: IGrantable): Grant {
+    return this.deadLetterQueue.grantSendMessages(grantee);
+  }
+
+  /**
    * Queue depth of both queues (GetQueueAttributes): the finder skips a pass while the previous one is still being
    * copied, and both roles report dead letters. Without it on the dead-letter queue every first pass failed.
    */

@@ -77,6 +77,20 @@ export class TransferBuckets extends Construct {
     return this.sourceSecret.grantRead(grantee).combine(this.destinationSecret.grantRead(grantee));
   }
 
+  /**
+   * Read the prefix list object from `bucketName` (srcPrefixListBucket: a bucket of this account, read with the role
+   * whatever the source's credentials). A separate policy under `condition` (the parameter is given).
+   */
+  grantReadPrefixList(role: IRole, bucketName: string, condition: CfnCondition): Policy {
+    const bucket = Bucket.fromBucketName(this, 'PrefixListBucket', bucketName);
+    const policy = new Policy(this, 'ReadPrefixList', {
+      statements: [new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] })],
+      roles: [role],
+    });
+    (policy.node.defaultChild as CfnPolicy).cfnOptions.condition = condition;
+    return policy;
+  }
+
   /** Use SSE-KMS keys of this account, through S3 only (kms:ViaService), to read and write encrypted objects. */
   grantUseKmsThroughS3(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({

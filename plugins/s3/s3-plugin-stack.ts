@@ -87,8 +87,12 @@ export class S3PluginStack extends Stack {
       buckets.grantReadSecrets(role);
     }
     jobs.grantSendJobs(finder);
-    buckets.grantReadSource(finder); // the prefix list file (srcPrefixsListFile) is an object of the source bucket
+    buckets.grantReadSource(finder); // the prefix list file (srcPrefixsListFile) is an object of the source bucket…
+    // …or of srcPrefixListBucket, read with this account's role.
+    const hasPrefixListBucket = new CfnCondition(this, 'HasPrefixListBucket', { expression: Fn.conditionNot(Fn.conditionEquals(p.srcPrefixListBucket.valueAsString, '')) });
+    buckets.grantReadPrefixList(finder.taskDefinition.taskRole, p.srcPrefixListBucket.valueAsString, hasPrefixListBucket);
     jobs.grantConsumeJobs(fleet);
+    jobs.grantDeadLetter(fleet);
     buckets.grantReadSource(fleet);
     buckets.grantWriteDestination(fleet);
     buckets.grantUseKmsThroughS3(fleet);
@@ -123,8 +127,9 @@ export class S3PluginStack extends Stack {
 
   /**
    * Near-real-time copies (srcEvent Create / CreateAndDelete, Amazon S3 source in this account): the source bucket's
-   * object-created (and object-removed) events under srcPrefix go into the job queue. The notification is added to
-   * the bucket's existing configuration and removed with the stack.
+   * events under srcPrefix go into the job queue, in the original's one queue configuration — ObjectCreated, plus
+   * ObjectRemoved for CreateAndDelete. The notification is added to the bucket's existing configuration and removed
+   * with the stack.
    */
   private receiveSourceEvents(buckets: TransferBuckets, jobs: TaskQueue, srcPrefix: string, createEvents: CfnCondition, deleteEvents: CfnCondition): void {
     buckets.source.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(jobs.queue));
@@ -132,12 +137,11 @@ export class S3PluginStack extends Stack {
     if (!resource) throw new Error('S3 plugin: the bucket notification resource was not created');
     resource.cfnOptions.condition = createEvents;
     const hasPrefix = new CfnCondition(this, 'HasSourcePrefix', { expression: Fn.conditionNot(Fn.conditionEquals(srcPrefix, '')) });
-    const filter = Fn.conditionIf(hasPrefix.logicalId, { Key: { FilterRules: [{ Name: 'prefix', Value: srcPrefix }] } }, Aws.NO_VALUE);
-    const configuration = (events: string) => ({ Events: [events], QueueArn: jobs.queue.queueArn, Filter: filter });
-    resource.addPropertyOverride('NotificationConfiguration.QueueConfigurations', [
-      configuration('s3:ObjectCreated:*'),
-      Fn.conditionIf(deleteEvents.logicalId, configuration('s3:ObjectRemoved:*'), Aws.NO_VALUE),
-    ]);
+    resource.addPropertyOverride('NotificationConfiguration.QueueConfigurations', [{
+      Events: Fn.conditionIf(deleteEvents.logicalId, ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], ['s3:ObjectCreated:*']),
+      QueueArn: jobs.queue.queueArn,
+      Filter: Fn.conditionIf(hasPrefix.logicalId, { Key: { FilterRules: [{ Name: 'prefix', Value: srcPrefix }] } }, Aws.NO_VALUE),
+    }]);
   }
 }
 

@@ -9,7 +9,8 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
 import type { S3TaskParams } from './params.js';
-import { isS3EventMessage, jobsFromS3Event } from './s3-event.js';
+import { createKeyFilter } from './key-filter.js';
+import { readQueueMessage, type EventScope } from './s3-event.js';
 import { destinationKey, type TransferJob } from './transfer-job.js';
 
 export interface WorkerOptions {
@@ -47,38 +48,55 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const onStop = () => copyAbort.abort(signal?.reason);
   signal?.addEventListener('abort', onStop, { once: true });
   const ctx = { source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal, bytesInFlight: options.bytesInFlight };
+  const scope: EventScope = {
+    srcBucket: params.srcBucket, srcPrefix: params.srcPrefix, keep: createKeyFilter(params.include, params.exclude),
+    propagateDeletes: params.srcEvent === 'CreateAndDelete',
+  };
 
   const handle = async (msg: ReceivedJob<unknown>) => {
+    const message = readQueueMessage(msg.body, scope);
+    if (message.kind === 'testEvent') {
+      // S3 sends it once when the notification is set up: proof of wiring, nothing to copy, not a failure.
+      logger.info('worker.s3_test_event', { messageId: msg.id });
+      await queue.delete(msg);
+      return;
+    }
+    if (message.kind === 'invalid') {
+      // No worker can act on it: straight to the dead-letter queue (and its alarm), never retried or dropped silently.
+      logger.error('worker.invalid_message', { messageId: msg.id, reason: message.reason });
+      await queue.deadLetter(msg, `invalid message: ${message.reason}`);
+      return;
+    }
+    for (const { key, reason } of message.ignored) logger.info('worker.event_ignored', { key, reason });
     // Keep the message hidden while the copy runs, however long it takes.
     const heartbeat = setInterval(() => {
       queue.extendVisibility(msg, visibility).catch((err) => logger.warn('worker.extend_failed', { error: err }));
     }, (visibility * 1000) / 3);
+    let key = message.jobs[0]?.key ?? '';
     try {
-      const jobs = isS3EventMessage(msg.body)
-        ? jobsFromS3Event(msg.body, params.srcEvent === 'CreateAndDelete')
-        : [msg.body as TransferJob];
-      for (const job of jobs) await processJob(job, msg);
+      for (const job of message.jobs) {
+        key = job.key;
+        await processJob(job, msg);
+      }
       await queue.delete(msg);
     } catch (err) {
       if (copyAbort.signal.aborted) {
         await queue.release(msg).catch(() => {});
         return;
       }
-      const key = (msg.body as TransferJob).key ?? 'event';
       const retry = isRetryableError(err) && msg.receiveCount < params.maxAttempts;
-      const message = err instanceof Error ? err.message : String(err);
+      const error = err instanceof Error ? err.message : String(err);
       if (retry) {
-        logger.warn('worker.retry', { key, attempt: msg.receiveCount, error: message });
-        await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error: message }).catch(() => {});
+        logger.warn('worker.retry', { key, attempt: msg.receiveCount, error });
+        await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error }).catch(() => {});
         await queue.extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
       } else {
         report.failed++;
-        logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: message, code: err instanceof DthError ? err.code : undefined });
-        await status.update(key, { status: 'FAILED', attempts: msg.receiveCount, error: message, finishedAt: new Date().toISOString() }).catch(() => {});
-        // Retries exhausted: released, so the queue's redrive moves it to the dead-letter queue on the next receive.
-        // Not retryable (e.g. wrong credentials): redelivery cannot help, the FAILED record is the trace.
-        if (msg.receiveCount >= params.maxAttempts) await queue.release(msg).catch(() => {});
-        else await queue.delete(msg).catch(() => {});
+        logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error, code: err instanceof DthError ? err.code : undefined });
+        await status.update(key, { status: 'FAILED', attempts: msg.receiveCount, error, finishedAt: new Date().toISOString() }).catch(() => {});
+        // Retries exhausted, or a failure no retry can fix (403, missing bucket): dead-lettered now, so it is counted
+        // and raises the alarm like any other failed object, not only recorded FAILED.
+        await queue.deadLetter(msg, error).catch((e) => logger.warn('worker.dead_letter_failed', { key, error: e }));
       }
     } finally {
       clearInterval(heartbeat);
