@@ -8,11 +8,21 @@ import { LOCK_FILE, REPO_ROOT } from './paths.js';
 export interface HandlerFunctionProps {
   /** Entry file (absolute), exporting `handler`. */
   entry: string;
+  /**
+   * Environment variables of the function.
+   * @default - none
+   */
   environment?: Record<string, string>;
+  /** @default Duration.seconds(60) */
   timeout?: Duration;
+  /** @default 512 (MiB) */
   memorySize?: number;
+  /** @default - none */
   description?: string;
-  /** Log group of the function; default: a new one with one month retention. */
+  /**
+   * Log group of the function.
+   * @default - a new one with one month retention
+   */
   logGroup?: ILogGroup;
 }
 

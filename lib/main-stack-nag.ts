@@ -1,8 +1,7 @@
 import { Validations, type CfnResource, type Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { PLUGIN_SERVICES } from './plugin-stack-role.js';
 
-/** Service actions CloudFormation's plugin stack role needs to create/delete plugin stack resources. */
-const PLUGIN_SERVICES = ['autoscaling', 'cloudwatch', 'dynamodb', 'ec2', 'ecs', 'events', 'lambda', 'logs', 'sns', 'sqs', 'states'];
 
 /** cdk-nag AwsSolutions findings of the main stack that are accepted, each with its reason. */
 export function acknowledgeMainStack(stack: Stack, functions: IFunction[], stackPrefix: string): void {
@@ -33,6 +32,21 @@ export function acknowledgeMainStack(stack: Stack, functions: IFunction[], stack
     iam5('Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/dth/task-params/*', 'Task parameters too large for CloudFormation, one path per task (written at start, deleted at stop)'),
     iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*', 'estimateTask reads the bucket credential secret the user names in the form (names are free)'),
     iam5('Resource::arn:<AWS::Partition>:s3:::*', 'estimateTask lists the source bucket the user names (ListBucket/GetBucketLocation only)'),
+    { id: 'AwsSolutions-CFR7', reason: 'The OIDC (China-compatible) console uses an origin access identity: CloudFront in the China regions has no origin access control' },
+    { id: 'CloudFormation-Validate::F3014', reason: 'ViewerCertificate is Fn::If(IAM certificate, Fn::If(ACM certificate, default certificate)): each branch sets exactly one of the three' },
+    iam5('Action::s3:*', 'Permissions boundary of the task roles (an upper bound, not a grant): the workers read and write any bucket a task names'),
+    iam5('Action::xray:*', 'Permissions boundary of the task roles: state machine tracing'),
+    iam5('Action::ec2:Describe*', 'Permissions boundary of the task roles: the CloudWatch agent reads its instance tags'),
+    iam5('Action::kms:GenerateDataKey*', 'Permissions boundary of the task roles: SSE-KMS objects (the grants themselves are limited to use through S3)'),
+    iam5('Action::lambda:*', 'CloudFormation service role: the plugin stacks\' own functions only (function:<prefix>-*, named after the stack)'),
+    iam5(`Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${stackPrefix}-*`, 'CloudFormation service role: functions of the plugin stacks only (CloudFormation names them after the stack)'),
+    iam5(`Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${stackPrefix}-*`, 'Roles of the plugin stacks only (named after the stack); creating one or giving it a policy requires the permissions boundary'),
+    iam5(`Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/${stackPrefix}-*`, 'Instance profiles of the plugin stacks only (named after the stack)'),
+    iam5(`Resource::arn:<AWS::Partition>:s3:::${stackPrefix.toLowerCase()}-*`, 'Buckets of the plugin stacks only (the ECR plugin\'s image-list bucket, named after the stack)'),
+    iam5(`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${stackPrefix}-*/*`, 'Stop and describe the tasks of the plugin stacks\' own clusters (S3 finders)'),
+    iam5('Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<TaskNetworkCluster22E7932A>/*', 'Stop and describe the tasks of the shared task cluster (ECR copy tasks), by task id known only at run time'),
+    iam5(`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stackPrefix}-*`, 'List the executions of the plugin stacks\' state machines only (<stack>-ECRReplicationSM)'),
+    iam5(`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stackPrefix}-*`, 'Stop the executions of the plugin stacks\' state machines only'),
     ...functions.map((fn) => iam5(`Resource::${arnOf(fn)}:*`, 'Invoke any version of our own function (CDK LambdaInvoke / AppSync data source grant)')),
   );
 }

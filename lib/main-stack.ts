@@ -1,9 +1,9 @@
-import { Aws, CfnMapping, CfnOutput, CfnParameter, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat, Aws, CfnMapping, CfnOutput, CfnParameter, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps,
+} from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { taskParamsPath } from '../control-plane/core/plugin-contract.js';
 import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
@@ -14,32 +14,58 @@ import { ConsoleSite } from './console-site.js';
 import { handlerFunction } from './handler-function.js';
 import { acknowledgeMainStack } from './main-stack-nag.js';
 import { repoPath } from './paths.js';
+import { PluginStackRole } from './plugin-stack-role.js';
 import { PluginTemplate } from './plugin-templates.js';
+import { SharedTaskNetwork } from './shared-task-network.js';
 import { TaskApi } from './task-api.js';
 import { TaskOrchestrator } from './task-orchestrator.js';
 
 export interface MainStackProps extends StackProps {
-  /** COGNITO (AWS regions) or OIDC (China regions: no Cognito hosted UI). */
+  /** COGNITO (AWS regions) or OIDC (China regions — and anywhere else — with an external OpenID Connect provider). */
   authType: 'COGNITO' | 'OIDC';
-  /** Built console directory (default portal/dist); only config.json is deployed when it is not built. */
+  /**
+   * Built console directory; only config.json is deployed when it is not built.
+   * @default portal/dist
+   */
   portalDist?: string;
-  /** Plugin stack name prefix (default DTH). */
+  /**
+   * Plugin stack name prefix (the task stacks, and the roles, functions and buckets CloudFormation names after them).
+   * @default DTH
+   */
   stackPrefix?: string;
 }
 
 /**
+ * Tag that lets the API read a credential secret (estimateTask lists the buckets a task names with it). The
+ * finders and workers read the secrets their task names whatever their tags.
+ */
+export const CREDENTIAL_SECRET_TAG = { key: 'dth:credential', value: 'true' } as const;
+
+/** E-mail pattern of the AdminEmail parameter. */
+const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
+
+/**
  * Data Transfer Hub control plane: console (S3 + CloudFront), sign-in (Cognito or OIDC), AppSync API + Lambda,
- * task table, lifecycle state machine and its step Lambdas, and the two plugin templates it launches per task.
+ * task table, lifecycle state machine and its step Lambdas, the task VPC and cluster every task shares, and the two
+ * plugin templates it launches per task (as a bounded CloudFormation service role).
  */
 export class MainStack extends Stack {
   readonly console: ConsoleSite;
   readonly taskTable: Table;
   readonly s3Template: PluginTemplate;
   readonly ecrTemplate: PluginTemplate;
+  readonly network: SharedTaskNetwork;
+  readonly pluginStackRole: PluginStackRole;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     super(scope, id, { description: `Data Transfer Hub (${props.authType === 'OIDC' ? 'OpenID Connect' : 'Cognito'} sign-in)`, ...props });
     const prefix = props.stackPrefix ?? 'DTH';
+    const adminEmail = new CfnParameter(this, 'AdminEmail', {
+      type: 'String', allowedPattern: EMAIL_PATTERN,
+      description: props.authType === 'COGNITO'
+        ? 'Email of the console administrator (receives a temporary password) and of task status notifications'
+        : 'Email receiving task status notifications',
+    });
 
     const table = new Table(this, 'TaskTable', {
       partitionKey: { name: TASK_TABLE_PARTITION_KEY, type: AttributeType.STRING },
@@ -47,27 +73,27 @@ export class MainStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, removalPolicy: RemovalPolicy.RETAIN,
     });
     this.taskTable = table;
-    const topic = new Topic(this, 'TaskNotifications', { enforceSSL: true, displayName: 'Data Transfer Hub task outcomes' });
+    const topic = new Topic(this, 'TaskNotifications', { enforceSSL: true, displayName: `Data Transfer Hub Central Monitor Alarm (${Aws.STACK_NAME})` });
+    new Subscription(this, 'AdminNotifications', { topic, protocol: SubscriptionProtocol.EMAIL, endpoint: adminEmail.valueAsString });
 
     this.s3Template = new PluginTemplate(this, 'S3PluginTemplate', { build: (app) => new S3PluginStack(app, 'DthS3Plugin', { synthesizer: perTaskSynthesizer() }) });
     this.ecrTemplate = new PluginTemplate(this, 'EcrPluginTemplate', { build: (app) => new EcrPluginStack(app, 'DthEcrPlugin', { synthesizer: perTaskSynthesizer() }) });
+    this.network = new SharedTaskNetwork(this, 'TaskNetwork');
+    this.pluginStackRole = new PluginStackRole(this, 'PluginStackRole', { stackPrefix: prefix, assetBucket: this.s3Template.asset.bucket });
 
     const env = {
       TASK_TABLE: table.tableName, STACK_NAME_PREFIX: prefix, METRICS_NAMESPACE: 'DataTransferHub',
       S3_PLUGIN_TEMPLATE_URL: this.s3Template.templateUrl, ECR_PLUGIN_TEMPLATE_URL: this.ecrTemplate.templateUrl,
       NODE_OPTIONS: '--enable-source-maps',
     };
-    const step = (id: string, file: string, extra: Record<string, string> = {}) =>
-      handlerFunction(this, id, { entry: repoPath('control-plane', 'aws', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
-    // CloudFormation creates and deletes the plugin stacks' resources as this role: the step Lambdas that call it
-    // hold no rights on EC2, ECS, IAM… themselves, only the right to hand this one role to CloudFormation.
-    const pluginStackRole = new Role(this, 'PluginStackRole', {
-      assumedBy: new ServicePrincipal('cloudformation.amazonaws.com'),
-      description: 'CloudFormation service role of the per-task plugin stacks',
-    });
-    pluginStackRole.addToPolicy(new PolicyStatement({ actions: PLUGIN_RESOURCE_ACTIONS, resources: ['*'] }));
+    const step = (stepId: string, file: string, extra: Record<string, string> = {}) =>
+      handlerFunction(this, stepId, { entry: repoPath('control-plane', 'aws', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
     const steps = {
-      startStack: step('StartStackFn', 'start-stack.ts', { PLUGIN_STACK_ROLE_ARN: pluginStackRole.roleArn }),
+      startStack: step('StartStackFn', 'start-stack.ts', {
+        PLUGIN_STACK_ROLE_ARN: this.pluginStackRole.role.roleArn,
+        PLUGIN_NETWORK_PARAMETERS: this.toJsonString(this.network.pluginParameters()),
+        PLUGIN_ROLE_BOUNDARY_ARN: this.pluginStackRole.boundary.managedPolicyArn,
+      }),
       stopStack: step('StopStackFn', 'stop-stack.ts'),
       queryStackStatus: step('QueryStackStatusFn', 'query-stack-status.ts'),
       checkFinder: step('CheckFinderFn', 'check-finder.ts'),
@@ -81,71 +107,150 @@ export class MainStack extends Stack {
       environment: { ...env, STATE_MACHINE_ARN: orchestrator.stateMachine.stateMachineArn },
     });
 
-    // Permissions, least privilege per function.
+    // Permissions, least privilege per function; each grant names why.
+    const plugin = new PluginResources(this, prefix);
     const all = [...Object.values(steps), apiFn];
     for (const fn of all) table.grantReadWriteData(fn);
-    const pluginStacks = `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}:stack/${prefix}-*`;
-    const statusTables = `arn:${Aws.PARTITION}:dynamodb:${Aws.REGION}:${Aws.ACCOUNT_ID}:table/${prefix}-*`;
-    const pluginLogs = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${prefix}-*`;
-    const pluginQueues = `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${prefix}-*`;
-    const readStatus = new PolicyStatement({ actions: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:GetItem'], resources: [statusTables] });
-    const readLogs = new PolicyStatement({ actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], resources: [pluginLogs, `${pluginLogs}:*`] });
-    for (const t of [this.s3Template, this.ecrTemplate]) {
-      t.asset.grantRead(steps.startStack);
-    }
-    steps.startStack.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:GetTemplateSummary'], resources: ['*'] }));
-    for (const fn of [steps.startStack, steps.stopStack]) {
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:TagResource'], resources: [pluginStacks] }));
-      pluginStackRole.grantPassRole(fn.grantPrincipal);
-    }
+    for (const t of [this.s3Template, this.ecrTemplate]) t.asset.grantRead(steps.startStack); // GetTemplateSummary reads the template
+    steps.startStack.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:GetTemplateSummary'], resources: ['*'] })); // no resource-level permission
+    plugin.grantManageStacks(steps.startStack, ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:TagResource']);
+    plugin.grantManageStacks(steps.stopStack, ['cloudformation:DeleteStack', 'cloudformation:DescribeStacks']);
+    for (const fn of [steps.startStack, steps.stopStack]) this.pluginStackRole.grantPass(fn); // CloudFormation creates and deletes as that role
+    this.network.grantStopTasks(steps.stopStack, [plugin.clusters], [plugin.tasks]); // a cluster or security group in use cannot be deleted
+    plugin.grantStopExecutions(steps.stopStack); // the ECR plugin's copy flow
+    plugin.grantManageStacks(steps.queryStackStatus, ['cloudformation:DescribeStacks']);
+    plugin.grantReadLogs(steps.checkFinder); // finder.done / finder.failed
+    this.network.grantStopTasks(steps.checkFinder, [plugin.clusters], [plugin.tasks]); // is a silent finder still running?
+    plugin.grantListExecutions(steps.checkFinder);
+    plugin.grantReadQueueDepth(steps.checkQueueEmpty);
+    plugin.grantReadStatus(steps.checkComplete);
     // Task parameters too large for a CloudFormation parameter (long image lists) travel through SSM: written at start, deleted at stop.
-    const taskParams = `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${taskParamsPath('*')}`;
-    // (An IAM `*` spans '/': the path of a task and its chunks.)
-    steps.startStack.addToRolePolicy(new PolicyStatement({ actions: ['ssm:PutParameter', 'ssm:GetParametersByPath', 'ssm:DeleteParameters'], resources: [taskParams] }));
-    steps.stopStack.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParametersByPath', 'ssm:DeleteParameters'], resources: [taskParams] }));
-    steps.queryStackStatus.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [pluginStacks] }));
-    steps.checkFinder.addToRolePolicy(readLogs);
-    steps.checkQueueEmpty.addToRolePolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [pluginQueues] }));
-    steps.checkComplete.addToRolePolicy(readStatus);
+    plugin.grantTaskParams(steps.startStack, ['ssm:PutParameter', 'ssm:GetParametersByPath', 'ssm:DeleteParameters']);
+    plugin.grantTaskParams(steps.stopStack, ['ssm:GetParametersByPath', 'ssm:DeleteParameters']);
     topic.grantPublish(steps.notify);
-    orchestrator.stateMachine.grantStartExecution(apiFn);
-    apiFn.addToRolePolicy(readStatus);
-    apiFn.addToRolePolicy(readLogs);
-    apiFn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets', 'cloudwatch:GetMetricData'], resources: ['*'] }));
-    // getErrorMessage names a failed plugin stack's resources from its events.
-    apiFn.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStackEvents'], resources: [pluginStacks] }));
-    apiFn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:*`] }));
-    apiFn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [`arn:${Aws.PARTITION}:s3:::*`] }));
+    orchestrator.stateMachine.grantStartExecution(apiFn); // createTask / stopTask
+    plugin.grantReadStatus(apiFn); // progress, listTaskObjects
+    plugin.grantReadLogs(apiFn); // listLogStreams / getLogEvents
+    plugin.grantManageStacks(apiFn, ['cloudformation:DescribeStackEvents']); // getErrorMessage names a failed stack's resources
+    apiFn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets', 'cloudwatch:GetMetricData'], resources: ['*'] })); // no resource-level permissions
+    // estimateTask: the credential secret a task names — tagged ones only — and listings of this account's buckets.
+    apiFn.addToRolePolicy(new PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      conditions: { StringEquals: { [`secretsmanager:ResourceTag/${CREDENTIAL_SECRET_TAG.key}`]: CREDENTIAL_SECRET_TAG.value } },
+    }));
+    apiFn.addToRolePolicy(new PolicyStatement({
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [this.formatArn({ service: 's3', region: '', account: '', resource: '*' })],
+      conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
+    }));
 
     // Console, sign-in, API; config.json ties them together.
-    const site = new ConsoleSite(this, 'Console', { distDir: props.portalDist });
+    const site = new ConsoleSite(this, 'Console', { distDir: props.portalDist, chinaCompatible: props.authType === 'OIDC' });
     let auth: ConsoleAuth;
+    let consoleUrl = site.url;
     if (props.authType === 'COGNITO') {
-      const adminEmail = new CfnParameter(this, 'AdminEmail', { type: 'String', description: 'Email of the console administrator (receives a temporary password)', allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' });
       auth = new ConsoleAuth(this, 'Auth', { kind: 'COGNITO', adminEmail: adminEmail.valueAsString, consoleUrl: site.url });
-      // Task outcome mails go to the admin, as the original's central topic did (the subscription needs confirming).
-      topic.addSubscription(new EmailSubscription(adminEmail.valueAsString));
     } else {
       const provider = new CfnParameter(this, 'OidcProvider', { type: 'String', description: 'OpenID Connect issuer URL (e.g. https://xxx.authing.cn/oidc)', allowedPattern: '^https://.+' });
       const clientId = new CfnParameter(this, 'OidcClientId', { type: 'String', description: 'OpenID Connect client id of the console', minLength: 1 });
-      const domain = new CfnParameter(this, 'OidcCustomerDomain', { type: 'String', description: 'Custom domain of the console (ICP-registered; CloudFront default domains are not reachable in China)', default: '' });
+      const domain = new CfnParameter(this, 'OidcCustomerDomain', {
+        type: 'String', default: '', allowedPattern: '^((http|https)://.+)?$',
+        description: 'Customer Domain for Data Transfer Hub, and must start with https:// or http:// (China regions: ICP-registered; CloudFront default domains are not reachable there)',
+      });
+      const iamCertificate = new CfnParameter(this, 'IamCertificateId', {
+        type: 'String', default: '', allowedPattern: '^[A-Z0-9]*$',
+        description: 'Id of the console domain\'s certificate in the IAM certificate store (China regions; aws iam upload-server-certificate --path /cloudfront/)',
+      });
+      const acmCertificate = new CfnParameter(this, 'AcmCertificateArn', {
+        type: 'String', default: '', allowedPattern: '^(arn:aws[a-z-]*:acm:us-east-1:\\d{12}:certificate/.+)?$',
+        description: 'ARN of the console domain\'s ACM certificate in us-east-1 (other regions, e.g. an imported certificate)',
+      });
       auth = new ConsoleAuth(this, 'Auth', { kind: 'OIDC', issuer: provider.valueAsString, clientId: clientId.valueAsString });
-      new CfnOutput(this, 'OidcCustomerDomainValue', { value: domain.valueAsString, description: 'Point this domain (CNAME) at the console distribution' });
+      consoleUrl = site.useDomain({ url: domain.valueAsString, iamCertificateId: iamCertificate.valueAsString, acmCertificateArn: acmCertificate.valueAsString });
+      new CfnOutput(this, 'OidcCustomerDomainValue', { value: domain.valueAsString, description: 'Point this domain (CNAME) at the console distribution (PortalUrl)' });
     }
     const api = new TaskApi(this, 'TaskApi', { authorizationMode: auth.authorizationMode, handler: apiFn });
     site.deploy(configFor(auth, api.api.graphqlUrl, consoleHostOf(this)));
-    new CfnOutput(this, 'ConsoleUrl', { value: site.url });
+    new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl, description: 'Console URL' });
+    new CfnOutput(this, 'PortalUrl', { value: site.distribution.distributionDomainName, description: 'Console distribution domain (CNAME target)' });
     new CfnOutput(this, 'ApiUrl', { value: api.api.graphqlUrl });
+    new CfnOutput(this, 'ApiFunctionName', { value: apiFn.functionName, description: 'The API resolver Lambda (scripts/aws-smoke-test.sh calls it directly)' });
     this.console = site;
     new CfnOutput(this, 'TaskTableName', { value: table.tableName });
-    new CfnOutput(this, 'StateMachineArn', { value: orchestrator.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StateMachineArn', { value: orchestrator.stateMachine.stateMachineArn, description: 'StateMachine Arn' });
+    new CfnOutput(this, 'CentralAlarmTopicName', { value: topic.topicName, description: 'Central Alarm Topic Name' });
+    // `cdk gc` deletes assets no deployed template mentions; the plugin templates' own assets are only mentioned by
+    // the uploaded templates (S3 objects) until a task runs: name them here so that they are kept.
+    this.templateOptions.metadata = {
+      ...this.templateOptions.metadata,
+      'DataTransferHub::PluginAssets': [...new Set([this.s3Template, this.ecrTemplate].flatMap((t) => Object.values(t.republished)))].sort(),
+    };
     acknowledgeMainStack(this, all, prefix);
   }
-
 }
 
 /** Per-task stacks are created by the orchestrator, not `cdk deploy`: no BootstrapVersion SSM parameter check. */
 const perTaskSynthesizer = () => new DefaultStackSynthesizer({ generateBootstrapVersionRule: false });
+
+/**
+ * The resources of the plugin stacks, which exist only once tasks run: matched by the names CloudFormation gives
+ * them (`<stack name>-<logical id>-<suffix>`, the stack being `<prefix>-<type>-<id>`), with grants per use.
+ */
+class PluginResources {
+  /** ECS clusters of S3 plugin stacks. */
+  readonly clusters: string;
+  /** ECS tasks in those clusters. */
+  readonly tasks: string;
+  private readonly stacks: string;
+
+  constructor(private readonly stack: Stack, private readonly prefix: string) {
+    this.stacks = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${prefix}-*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.clusters = stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: `${prefix}-*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.tasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${prefix}-*/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  }
+
+  grantManageStacks(grantee: IGrantable, actions: string[]): Grant {
+    return Grant.addToPrincipal({ grantee, actions, resourceArns: [this.stacks] });
+  }
+
+  /** The finder and worker log groups (checkFinder; listLogStreams / getLogEvents). */
+  grantReadLogs(grantee: IGrantable): Grant {
+    const groups = this.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return Grant.addToPrincipal({ grantee, actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], resourceArns: [groups, `${groups}:*`] });
+  }
+
+  /** A task's parameters kept in SSM when they do not fit a CloudFormation parameter (an IAM `*` spans '/': its chunks too). */
+  grantTaskParams(grantee: IGrantable, actions: string[]): Grant {
+    const parameters = this.stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath('*').replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    return Grant.addToPrincipal({ grantee, actions, resourceArns: [parameters] });
+  }
+
+  /** Depth of the job queues (the monitor waits until a pass is copied). */
+  grantReadQueueDepth(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({ grantee, actions: ['sqs:GetQueueAttributes'], resourceArns: [this.stack.formatArn({ service: 'sqs', resource: `${this.prefix}-*` })] });
+  }
+
+  /** The per-object status tables (read only). */
+  grantReadStatus(grantee: IGrantable): Grant {
+    const tables = this.stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${this.prefix}-*` });
+    return Grant.addToPrincipal({ grantee, actions: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:GetItem'], resourceArns: [tables] });
+  }
+
+  /** Whether the ECR plugin's copy flow (`<stack>-ECRReplicationSM`) is still running. */
+  grantListExecutions(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({ grantee, actions: ['states:ListExecutions'], resourceArns: [this.machines()] });
+  }
+
+  /** Stop the ECR plugin's copy flow executions before its stack is deleted. */
+  grantStopExecutions(grantee: IGrantable): Grant {
+    const executions = this.stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return this.grantListExecutions(grantee).combine(Grant.addToPrincipal({ grantee, actions: ['states:StopExecution'], resourceArns: [executions] }));
+  }
+
+  private machines(): string {
+    return this.stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+}
 
 /** The AWS Management Console's host per partition: China regions have their own console, not console.aws.amazon.com. */
 export const CONSOLE_HOSTS: Record<string, string> = {
@@ -170,15 +275,3 @@ export function configFor(auth: ConsoleAuth, apiUrl: string, consoleHost = CONSO
     clientId: auth.clientId, dashboardUrlPrefix: `https://${consoleHost}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,
   };
 }
-
-/** What CloudFormation needs, as the plugin stacks' service role, to create and delete their resources. */
-const PLUGIN_RESOURCE_ACTIONS = [
-  'ec2:*', 'ecs:*', 'autoscaling:*', 'sqs:*', 'sns:*', 'dynamodb:*', 'events:*', 'logs:*', 'cloudwatch:*', 'states:*',
-  'lambda:*', 'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
-  'iam:GetRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:TagRole', 'iam:CreateInstanceProfile',
-  'iam:DeleteInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:GetInstanceProfile',
-  'iam:CreateServiceLinkedRole', 's3:GetObject', 's3:PutBucketNotification', 's3:GetBucketNotification', 'ssm:GetParameters', 'ecr:DescribeImages',
-  // The ECR plugin's image-list bucket: created encrypted, SSL-only, expiring, tagged for emptying on delete.
-  's3:CreateBucket', 's3:DeleteBucket', 's3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutEncryptionConfiguration',
-  's3:PutLifecycleConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketTagging', 's3:GetBucketTagging',
-];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { BUNDLING_STACKS, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -33,7 +33,10 @@ export class PluginTemplate extends Construct {
     super(scope, id);
     let synthesized = SYNTHESIZED.get(id);
     if (!synthesized) {
-      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-plugin-')) });
+      // Bundle always: the CLI skips bundling for stacks it is not deploying (`cdk ls`, `cdk destroy`, `deploy
+      // --exclusively X`), and an unbundled NodejsFunction asset points at the source tree, not at a staged file
+      // of this assembly — the plugin template would then reference code nobody publishes.
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-plugin-')), postCliContext: { [BUNDLING_STACKS]: ['**'] } });
       const stack = props.build(app);
       synthesized = { assembly: app.synth(), stackName: stack.stackName };
       SYNTHESIZED.set(id, synthesized);

@@ -88,8 +88,12 @@ export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[]
   const hasOrchestratorSchedule = new CfnCondition(stack, 'HasOrchestratorSchedule', { expression: Fn.conditionNot(Fn.conditionEquals(schedule.valueAsString, '')) });
   const cron = params.ec2CronExpression;
   const hasCron = cron ? new CfnCondition(stack, 'HasCronExpression', { expression: Fn.conditionNot(Fn.conditionEquals(cron.valueAsString, '')) }) : undefined;
+  // Without a standalone default, a standalone stack is scheduled only when a cron is given (HasSchedule below), so
+  // the cron is the only reachable branch there.
   const standalone = hasCron
-    ? Fn.conditionIf(hasCron.logicalId, Fn.join('', ['cron(', cron.valueAsString, ')']), options.standaloneSchedule ?? 'rate(1 day)').toString()
+    ? (options.standaloneSchedule
+      ? Fn.conditionIf(hasCron.logicalId, Fn.join('', ['cron(', cron.valueAsString, ')']), options.standaloneSchedule).toString()
+      : Fn.join('', ['cron(', cron.valueAsString, ')']))
     : options.standaloneSchedule ?? 'rate(1 day)';
   const scheduleExpression = Fn.conditionIf(hasOrchestratorSchedule.logicalId, schedule.valueAsString, standalone).toString();
   // Without the orchestrator: scheduled when a cron is given, or when the type has a standalone default schedule.

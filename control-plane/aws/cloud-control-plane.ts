@@ -4,6 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -34,6 +35,7 @@ export interface CloudClients {
   secrets: SecretsManagerClient;
   sqs: SQSClient;
   sns: SNSClient;
+  ecs: ECSClient;
 }
 
 export function createCloudClients(config: LambdaConfig): CloudClients {
@@ -47,6 +49,7 @@ export function createCloudClients(config: LambdaConfig): CloudClients {
     secrets: new SecretsManagerClient({ region }),
     sqs: new SQSClient({ region, endpoint: config.sqsEndpoint }),
     sns: new SNSClient({ region }),
+    ecs: new ECSClient({ region }),
     ssm: new SSMClient({ region }),
   };
 }
@@ -94,5 +97,8 @@ export function cloudStepDeps(config: LambdaConfig, clients: CloudClients): Step
     templates: config.templates,
     stackPrefix: config.stackPrefix,
     stackRoleArn: config.pluginStackRoleArn,
+    stackParameters: config.pluginStackParameters,
+    ecs: clients.ecs,
+    sfn: clients.sfn,
   };
 }

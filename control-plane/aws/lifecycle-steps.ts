@@ -11,6 +11,8 @@ import {
   GetTemplateSummaryCommand,
 } from '@aws-sdk/client-cloudformation';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTasksCommand, type ECSClient, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { ListExecutionsCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -47,8 +49,22 @@ export interface StepDeps {
   stackPrefix?: string;
   /** Service role CloudFormation uses for the plugin stack's resources (and keeps for its deletion). */
   stackRoleArn?: string;
+  /**
+   * Parameters the hub gives every plugin stack it creates: `defaults` (its shared task network, under the original's
+   * parameter names; a task's own non-empty value wins) and `enforced` (the role boundary; never a task's value).
+   */
+  stackParameters?: { defaults?: Record<string, string>; enforced?: Record<string, string> };
+  /** ECS: the plugin stack's running tasks are stopped before it is deleted; a silent finder's task is looked up. */
+  ecs?: ECSClient;
+  /** Step Functions: the plugin's own state machine (ECR) — its executions are stopped before the stack is deleted. */
+  sfn?: SFNClient;
   now?: () => Date;
 }
+
+/** How long after the task started a finder may have neither finished nor be running before the task is an ERROR. */
+export const FINDER_START_GRACE_MS = 20 * 60_000;
+/** stopStack calls that wait for the stack's ECS tasks to stop before the stack is deleted regardless. */
+export const STOP_TASKS_ATTEMPTS = 20;
 
 const CREATE_FAILED = new Set(['CREATE_FAILED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED']);
 
@@ -74,8 +90,10 @@ async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
  * The CreateStack parameters of a task: every task parameter under its schema name (older aliases resolved), plus
  * TaskId, TaskParams and FinderScheduleExpression. A parameter the template does not declare is an error naming it —
  * never dropped (createTask already refuses them in the cloud; this catches a template that disagrees with the schema).
+ * The hub's own values (`hub`, StepDeps.stackParameters) go to the templates that declare them: its shared network
+ * where the task left the parameter blank, the role boundary always.
  */
-export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>): { ParameterKey: string; ParameterValue: string }[] {
+export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>, hub: StepDeps['stackParameters'] = {}): { ParameterKey: string; ParameterValue: string }[] {
   const { parameters, unknown } = canonicalParameters(task.type, task.parameters);
   if (unknown.length) throw new Error(`${unknown.join(', ')}: not a parameter of ${task.type} tasks`);
   const schedule = storedTaskSchedule(task);
@@ -87,6 +105,8 @@ export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>)
   values.set(PLUGIN_PARAMETERS.taskId, task.id);
   values.set(PLUGIN_PARAMETERS.taskParams, JSON.stringify(Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]))));
   values.set(PLUGIN_PARAMETERS.schedule, schedule ? eventBridgeExpression(schedule) : '');
+  for (const [k, v] of Object.entries(hub.defaults ?? {})) if (!values.get(k)) values.set(k, v);
+  for (const [k, v] of Object.entries(hub.enforced ?? {})) values.set(k, v);
   return [...values].filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }
 
@@ -128,7 +148,7 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
     if (!templateUrl) throw new Error(`no plugin template is configured for ${task.type} tasks`);
     const summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: templateUrl }));
     const declared = new Set((summary.Parameters ?? []).flatMap((p) => (p.ParameterKey ? [p.ParameterKey] : [])));
-    const parameters = await fitParameters(deps, task, stackParameters(task, declared), declared);
+    const parameters = await fitParameters(deps, task, stackParameters(task, declared, deps.stackParameters), declared);
     const stackName = pluginStackName(deps.stackPrefix ?? 'DTH', task.type, task.id);
     const out = await cfn.send(new CreateStackCommand({
       StackName: stackName,
@@ -151,7 +171,12 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
   }
 }
 
-/** DeleteStack of the task's plugin stack (stopTask). */
+/**
+ * stopTask: stops what the plugin stack still runs — its state machine's executions (ECR) and its ECS tasks (a
+ * cluster or a security group in use cannot be deleted: the stack would end DELETE_FAILED) — then DeleteStack.
+ * While tasks are stopping it answers `tasksStopping: true` (the state machine calls it again after a wait); after
+ * STOP_TASKS_ATTEMPTS calls it deletes the stack regardless.
+ */
 export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
   const now = clock(deps).toISOString();
@@ -160,15 +185,76 @@ export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepO
     return { ...event, result: 'END' };
   }
   try {
+    const attempts = Number(event.stopAttempts ?? 0);
+    if (attempts < STOP_TASKS_ATTEMPTS && (await stopRunningWork(deps, task)) > 0) {
+      await deps.tasks.update(task.id, { progress: 'STOPPING' });
+      return { ...event, stopAttempts: attempts + 1, tasksStopping: true, result: 'WAIT' };
+    }
     await need(deps.cfn, 'CloudFormation').send(new DeleteStackCommand({ StackName: task.stackId }));
     await deps.tasks.update(task.id, { progress: 'STOPPING', stackStatus: 'DELETE_IN_PROGRESS' });
     // Parameters kept in SSM for the stack go with it (none for most tasks: one empty read).
     if (deps.ssm) await deleteTaskParams(deps.ssm, taskParamsPath(task.id)).catch(() => undefined);
-    return { ...event, result: 'WAIT' };
+    return { ...event, tasksStopping: false, result: 'WAIT' };
   } catch (err) {
     await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));
     return { ...event, result: 'END' };
   }
+}
+
+/** Stops the plugin stack's running executions and ECS tasks; returns how many ECS tasks have not stopped yet. */
+async function stopRunningWork(deps: StepDeps, task: TaskRecord): Promise<number> {
+  const machine = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.stateMachine);
+  if (machine) {
+    const sfn = need(deps.sfn, 'Step Functions');
+    for (const executionArn of await runningExecutions(sfn, machine)) {
+      await sfn.send(new StopExecutionCommand({ executionArn, error: 'TaskStopped', cause: `Data Transfer Hub task ${task.id} was stopped` }));
+    }
+  }
+  let notStopped = 0;
+  for (const t of await stackEcsTasks(deps, task, stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.ecsTaskFamilies))) {
+    if (t.lastStatus === 'STOPPED') continue;
+    notStopped++;
+    if (t.desiredStatus !== 'STOPPED' && t.taskArn) {
+      await need(deps.ecs, 'ECS').send(new StopTaskCommand({ cluster: t.clusterArn, task: t.taskArn, reason: `Data Transfer Hub task ${task.id} was stopped` }));
+    }
+  }
+  return notStopped;
+}
+
+async function runningExecutions(sfn: SFNClient, stateMachineArn: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', nextToken }));
+    arns.push(...(page.executions ?? []).flatMap((e) => (e.executionArn ? [e.executionArn] : [])));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** The ECS tasks (running, stopping, and recently stopped) of the given comma-separated families in the stack's cluster. */
+async function stackEcsTasks(deps: StepDeps, task: TaskRecord, familyList: string | undefined): Promise<Task[]> {
+  const cluster = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.ecsCluster);
+  const families = (familyList ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  if (!cluster || families.length === 0) return [];
+  const ecs = need(deps.ecs, 'ECS');
+  const arns = new Set<string>();
+  for (const family of families) {
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+      let nextToken: string | undefined;
+      do {
+        const page = await ecs.send(new ListTasksCommand({ cluster, family, desiredStatus, nextToken }));
+        for (const arn of page.taskArns ?? []) arns.add(arn);
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+  }
+  const all = [...arns];
+  const described: Task[] = [];
+  for (let i = 0; i < all.length; i += 100) {
+    described.push(...((await ecs.send(new DescribeTasksCommand({ cluster, tasks: all.slice(i, i + 100) }))).tasks ?? []));
+  }
+  return described;
 }
 
 /** DescribeStacks: records status, reason and outputs; moves the task on when the stack settles. */
@@ -233,12 +319,44 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
     }
     nextToken = page.nextToken;
   } while (nextToken);
-  if (!last) return { ...event, result: 'WAIT' };
+  if (!last) {
+    const silence = await finderSilence(deps, task, logGroupName);
+    if (!silence) return { ...event, result: 'WAIT' };
+    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', silence, clock(deps)));
+    return { ...event, result: 'END' };
+  }
   if (last.outcome.outcome === 'failed') {
     await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', last.outcome.error, clock(deps)));
     return { ...event, result: 'END' };
   }
-  return { ...event, result: 'NEXT' };
+  // scheduleType: FIXED_RATE tasks are monitored until their first pass is listed (as the original), then left running.
+  return { ...event, scheduleType: task.scheduleType, result: 'NEXT' };
+}
+
+/**
+ * Why a finder that logged neither `finder.done` nor `finder.failed` will never finish, or undefined while it may:
+ * it is still running (ECS task of the finder family, or a running execution of the plugin's state machine), or the
+ * task started less than FINDER_START_GRACE_MS ago. Without those outputs (older templates) it is never judged silent.
+ */
+async function finderSilence(deps: StepDeps, task: TaskRecord, logGroupName: string): Promise<string | undefined> {
+  if (clock(deps).getTime() - Date.parse(task.createdAt) < FINDER_START_GRACE_MS) return undefined;
+  const minutes = Math.round(FINDER_START_GRACE_MS / 60_000);
+  const family = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.finderTaskFamily);
+  const machine = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.stateMachine);
+  if (family && stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.ecsCluster)) {
+    const finders = await stackEcsTasks(deps, task, family);
+    if (finders.some((t) => t.lastStatus !== 'STOPPED')) return undefined;
+    const lastStopped = finders.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))[0];
+    if (!lastStopped) return `No finder ran: none is running and none finished a pass within ${minutes} minutes of the task's start (see the stack's events and the finder log group ${logGroupName})`;
+    const container = lastStopped.containers?.[0];
+    const why = [lastStopped.stoppedReason, container?.reason, container?.exitCode !== undefined ? `exit code ${container.exitCode}` : undefined].filter(Boolean).join('; ');
+    return `The finder stopped without finishing its pass (${why || 'no reason given'}); see the finder log group ${logGroupName}`;
+  }
+  if (machine) {
+    if ((await runningExecutions(need(deps.sfn, 'Step Functions'), machine)).length > 0) return undefined;
+    return `The image lister did not finish: no execution of ${machine} is running and none logged finder.done within ${minutes} minutes of the task's start (see the log group ${logGroupName})`;
+  }
+  return undefined;
 }
 
 /** Waits until the job queue holds no visible, in-flight or delayed messages. */

@@ -14,6 +14,14 @@ export const PLUGIN_OUTPUTS = {
   finderLogGroup: 'FinderLogGroup',
   /** Log group of the workers (listLogStreams / getLogEvents read it). Optional: defaults to the finder's. */
   workerLogGroup: 'WorkerLogGroup',
+  /** ECS cluster the stack's tasks run in: stopping the task stops them first (a cluster or a security group in use cannot be deleted). */
+  ecsCluster: 'EcsClusterName',
+  /** Comma-separated task definition families of the stack's ECS tasks (per stack: `<stack name>-…`). */
+  ecsTaskFamilies: 'EcsTaskFamilies',
+  /** Family of the finder task (S3 plugin): the monitor asks ECS whether a silent finder is still running. */
+  finderTaskFamily: 'FinderTaskFamily',
+  /** The plugin's own state machine (ECR plugin): its executions are stopped before the stack is deleted. */
+  stateMachine: 'StateMachineArn',
 } as const;
 
 /**
@@ -28,6 +36,10 @@ export const PLUGIN_OUTPUT_DESCRIPTIONS = {
   FinderLogGroup: 'Finder Log Group Name',
   WorkerLogGroup: 'Worker Log Group Name',
   WorkerAutoScalingGroupName: 'Worker ASG Name',
+  EcsClusterName: 'ECS Cluster Name',
+  EcsTaskFamilies: 'ECS Task Definition Families',
+  FinderTaskFamily: 'Finder Task Definition Family',
+  StateMachineArn: 'Image Copy State Machine ARN',
 } as const satisfies Record<(typeof PLUGIN_OUTPUTS)[keyof typeof PLUGIN_OUTPUTS] | 'WorkerAutoScalingGroupName', string>;
 
 export type TaskLogKind = 'finder' | 'worker';
@@ -49,7 +61,21 @@ export const PLUGIN_PARAMETERS = {
   taskParams: 'TaskParams',
   /** FIXED_RATE: the EventBridge rate/cron expression of the finder schedule; ONE_TIME: empty. */
   schedule: 'FinderScheduleExpression',
+  /** Permissions boundary of every role the stack creates (the hub's; never a task's value). */
+  permissionsBoundary: 'PermissionsBoundaryArn',
 } as const;
+
+/**
+ * The original's network parameters (S3 plugin: ec2VpcId, ec2Subnets; ECR plugin: ecsVpcId, ecsSubnetA/B,
+ * ecsClusterName), filled from the hub's shared task VPC and cluster when a task does not give its own.
+ */
+export function hubNetworkParameters(network: { vpcId: string; subnetIds: string[]; clusterName: string }): Record<string, string> {
+  const [a, b = a] = network.subnetIds;
+  return {
+    ec2VpcId: network.vpcId, ec2Subnets: network.subnetIds.join(','),
+    ecsVpcId: network.vpcId, ecsSubnetA: a, ecsSubnetB: b, ecsClusterName: network.clusterName,
+  };
+}
 
 /**
  * Parameters a plugin template may declare. TaskParamsPath: the template takes task parameters too large for

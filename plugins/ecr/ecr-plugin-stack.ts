@@ -1,42 +1,37 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { FlowLogDestination, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
-import { Cluster, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
-import {
-  DefinitionBody, DistributedMap, IntegrationPattern, JsonPath, LogLevel, ProcessorMode, ProcessorType, S3JsonItemReader, StateMachine, StateMachineType, Succeed, Timeout,
-  TaskInput,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import {
-  DynamoAttributeValue, DynamoUpdateItem, EcsFargateLaunchTarget, EcsRunTask, LambdaInvoke,
-} from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, taskParamsPath } from '../../control-plane/core/plugin-contract.js';
-import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
-import { taskImage } from '../../lib/task-image.js';
+import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
+import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { ImageCopyFlow } from '../constructs/image-copy-flow.js';
+import { PluginRoleBoundary } from '../constructs/role-boundary.js';
+import { StatusTable } from '../constructs/status-table.js';
+import { requireNetwork, TaskNetwork } from '../constructs/task-network.js';
 import { ECR_PARAMETERS } from '../../worker/params/index.js';
 import { declareTaskParameters } from '../task-parameters.js';
 
-/** Images copied at once (Map maxConcurrency) and retries of a failed copy task per image. */
-export const IMAGE_COPY_CONCURRENCY = 10;
-export const IMAGE_COPY_RETRIES = 3;
+export { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../constructs/image-copy-flow.js';
 
 /**
- * One image transfer task: EventBridge schedule (and one run at creation) → Step Functions: list images (Lambda) →
- * Distributed Map over the list it wrote to S3 (10 at a time) → Fargate task `dth ecr copy-one --image repo:tag` (skopeo, 3 retries) → status in DynamoDB.
+ * One image transfer task: EventBridge schedule (daily by default, and one run at creation) → the image copy flow
+ * (list → Distributed Map → Fargate `dth ecr copy-one`, 10 at a time, 3 attempts) → status in DynamoDB, failures
+ * e-mailed. Runs in the hub's shared task VPC and cluster, or in those a standalone deploy names.
  */
 export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
-    this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
-    // Every task parameter the template declares, from the schema (worker/params/ecr-schema.ts); standalone: daily, as the original.
+    this.templateOptions.templateFormatVersion = '2010-09-09';
+    // Every task parameter, from the schema (worker/params/ecr-schema.ts), under the original's names: one call.
     // A long image list does not fit a CloudFormation parameter or the lister's environment (4 KB): the control plane
     // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.
     const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
@@ -44,131 +39,75 @@ export class EcrPluginStack extends Stack {
     const paramsPath = task.paramsPath!;
     const readParams = () => new PolicyStatement({
       actions: ['ssm:GetParametersByPath'],
-      resources: [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${taskParamsPath(task.taskId.valueAsString)}`],
+      resources: [this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath(task.taskId.valueAsString).replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     });
-
-    const vpc = new Vpc(this, 'Vpc', {
-      maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
-      flowLogs: { reject: { destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) } },
-    });
-    const table = new Table(this, 'StatusTable', {
-      partitionKey: { name: STATUS_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      sortKey: { name: STATUS_TABLE_SORT_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST, encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const finderLogs = new LogGroup(this, 'ListerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    new PluginRoleBoundary(this, 'RoleBoundary');
+    requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
+    const network = new TaskNetwork(this, 'Network', { vpcId: p.ecsVpcId.valueAsString, subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString] });
+    const cluster = Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: p.ecsClusterName.valueAsString, vpc: network.vpc });
+    const table = new StatusTable(this, 'StatusTable');
+    const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });
+    const listerLogs = new LogGroup(this, 'ListerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const copyLogs = new LogGroup(this, 'CopyLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const secrets = [p.srcCredential.valueAsString, p.destCredential.valueAsString].map((n) => `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${n}-??????`);
+    const secrets = [p.srcCredential, p.destCredential].map((param, i) => Secret.fromSecretNameV2(this, `Secret${i}`, param.valueAsString));
 
     // The lister writes each run's list of images here; the Distributed Map reads it (no 256 KB state limit).
     const lists = new Bucket(this, 'ImageLists', {
       encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       lifecycleRules: [{ expiration: Duration.days(30) }], removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
     });
-
-    // The copy task's platform: with includeUntagged=false it copies that platform's image, which the lister compares.
-    const copyArchitecture = CpuArchitecture.X86_64;
-    const copyPlatform = copyArchitecture === CpuArchitecture.ARM64 ? 'linux/arm64' : 'linux/amd64';
-
-    // Lister Lambda.
     const lister = handlerFunction(this, 'ListImages', {
       entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
       environment: {
         TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName,
-        COPY_PLATFORM: copyPlatform, TASK_PARAMS_PATH: paramsPath.valueAsString,
+        // The copy task's platform: with includeUntagged=false it copies that platform's image, which the lister compares.
+        COPY_PLATFORM: TASK_IMAGE_ARCHITECTURE.platform.platform, TASK_PARAMS_PATH: paramsPath.valueAsString,
       },
-      logGroup: finderLogs,
+      logGroup: listerLogs,
     });
     table.grantReadWriteData(lister);
     lists.grantPut(lister);
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
-    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
-    lister.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
+    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
     lister.addToRolePolicy(readParams());
 
-    // Copy task: skopeo in Fargate, one image per task.
-    const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
-    const copyTask = new FargateTaskDefinition(this, 'CopyTask', {
-      cpu: 1024, memoryLimitMiB: 2048, ephemeralStorageGiB: 40,
-      runtimePlatform: { cpuArchitecture: copyArchitecture, operatingSystemFamily: OperatingSystemFamily.LINUX },
-    });
-    const container = copyTask.addContainer('copy', {
-      image: taskImage(), command: ['ecr', 'copy-one'],
+    const flow = new ImageCopyFlow(this, 'CopyFlow', {
+      lister, listBucket: lists, cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
       // STATUS_TABLE: the copy task records its image (digest, bytes, its own error) before the state machine's update.
       environment: {
         TASK_PARAMS: task.taskParamsJson, TASK_PARAMS_PATH: paramsPath.valueAsString, TASK_ID: task.taskId.valueAsString, STATUS_TABLE: table.tableName,
         NODE_NO_WARNINGS: '1',
       },
-      logging: LogDrivers.awsLogs({ streamPrefix: 'copy', logGroup: copyLogs }),
+      logGroup: copyLogs, statusTable: table, alarmTopic: alarms.topic,
     });
-    copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages',
-        'ecr:CreateRepository', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'],
-      resources: ['*'],
-    }));
-    copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
-    table.grantReadWriteData(copyTask.taskRole);
-    copyTask.taskRole.addToPrincipalPolicy(readParams());
-    const sg = new SecurityGroup(this, 'CopySecurityGroup', { vpc, description: 'Image copy tasks: outbound only' });
-
-    /**
-     * The image's record after its copy. Every field goes through an expression name (`error` and `status` are DynamoDB
-     * reserved words); `keep`: fields whose value the copy task already wrote win (its own error over the ECS Cause).
-     */
-    const statusUpdate = (id: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}, keep: string[] = []) => new DynamoUpdateItem(this, id, {
-      table,
-      key: { [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')), [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY) },
-      updateExpression: `SET #st = :st, #finishedAt = :t${Object.keys(extra).map((k) => `, #${k} = ${keep.includes(k) ? `if_not_exists(#${k}, :${k})` : `:${k}`}`).join('')}`,
-      expressionAttributeNames: { '#st': 'status', '#finishedAt': 'finishedAt', ...Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])) },
-      expressionAttributeValues: { ':st': DynamoAttributeValue.fromString(status), ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])) },
-      resultPath: JsonPath.DISCARD,
-    });
-    const copy = new EcsRunTask(this, 'CopyImage', {
-      cluster, taskDefinition: copyTask, launchTarget: new EcsFargateLaunchTarget(), assignPublicIp: true,
-      subnets: { subnetType: SubnetType.PUBLIC }, securityGroups: [sg], integrationPattern: IntegrationPattern.RUN_JOB,
-      containerOverrides: [{ containerDefinition: container, environment: [{ name: 'IMAGE', value: JsonPath.stringAt('$.image') }] }],
-      resultPath: JsonPath.DISCARD, taskTimeout: Timeout.duration(Duration.hours(6)),
-    });
-    copy.addRetry({ errors: ['States.ALL'], maxAttempts: IMAGE_COPY_RETRIES, interval: Duration.seconds(30), backoffRate: 2 });
-    const failed = statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) }, ['error']);
-    copy.addCatch(failed, { resultPath: '$.failure' });
-    copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
-
-    const list = new LambdaInvoke(this, 'ListImagesStep', {
-      lambdaFunction: lister, payloadResponseOnly: true, retryOnServiceExceptions: true,
-      payload: TaskInput.fromObject({ executionName: JsonPath.stringAt('$$.Execution.Name') }),
-    });
-    // Each item of the list ({"image": "repo:tag"}) runs as a child execution: copy, retries, status update.
-    const each = new DistributedMap(this, 'CopyEachImage', {
-      itemReader: new S3JsonItemReader({ bucket: lists, key: JsonPath.stringAt('$.listKey') }),
-      // STANDARD children: the Fargate copy waits for its task (.sync), which EXPRESS children cannot.
-      maxConcurrency: IMAGE_COPY_CONCURRENCY, resultPath: JsonPath.DISCARD, mapExecutionType: StateMachineType.STANDARD,
-    });
-    each.itemProcessor(copy, { mode: ProcessorMode.DISTRIBUTED, executionType: ProcessorType.STANDARD });
-    const machineLogs = new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const machine = new StateMachine(this, 'CopyImages', {
-      definitionBody: DefinitionBody.fromChainable(list.next(each).next(new Succeed(this, 'AllImagesTried'))),
-      tracingEnabled: true, logs: { destination: machineLogs, level: LogLevel.ALL, includeExecutionData: false }, timeout: Duration.days(7),
-    });
+    flow.grantRegistryAccess();
+    table.grantReadWriteData(flow.copyPrincipal);
+    flow.copyPrincipal.addToPrincipalPolicy(readParams());
+    for (const secret of secrets) {
+      secret.grantRead(lister);
+      secret.grantRead(flow.copyPrincipal);
+    }
 
     const rule = new Rule(this, 'Schedule', {
       description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.scheduleExpression),
-      targets: [new SfnStateMachine(machine, { input: RuleTargetInput.fromObject({}) })],
+      targets: [new SfnStateMachine(flow.stateMachine, { input: RuleTargetInput.fromObject({}) })],
     });
     (rule.node.defaultChild as CfnResource).cfnOptions.condition = task.hasSchedule;
     new AwsCustomResource(this, 'FirstRun', {
       installLatestAwsSdk: false,
-      onCreate: { service: 'SFN', action: 'startExecution', parameters: { stateMachineArn: machine.stateMachineArn, input: '{}' }, physicalResourceId: PhysicalResourceId.of('first-run') },
-      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] })]),
+      onCreate: { service: 'SFN', action: 'startExecution', parameters: { stateMachineArn: flow.stateMachine.stateMachineArn, input: '{}' }, physicalResourceId: PhysicalResourceId.of('first-run') },
+      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [flow.stateMachine.stateMachineArn] })]),
     });
 
-    new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName, description: PLUGIN_OUTPUT_DESCRIPTIONS.StatusTableName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName, description: PLUGIN_OUTPUT_DESCRIPTIONS.FinderLogGroup });
-    new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName, description: PLUGIN_OUTPUT_DESCRIPTIONS.WorkerLogGroup });
-    new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachineArn });
+    const described = (id: keyof typeof PLUGIN_OUTPUT_DESCRIPTIONS, value: string) => new CfnOutput(this, id, { value, description: PLUGIN_OUTPUT_DESCRIPTIONS[id] });
+    described(PLUGIN_OUTPUTS.statusTable, table.tableName);
+    described(PLUGIN_OUTPUTS.finderLogGroup, listerLogs.logGroupName);
+    described(PLUGIN_OUTPUTS.workerLogGroup, copyLogs.logGroupName);
+    described(PLUGIN_OUTPUTS.stateMachine, flow.stateMachine.stateMachineArn);
+    described(PLUGIN_OUTPUTS.ecsCluster, p.ecsClusterName.valueAsString);
+    described(PLUGIN_OUTPUTS.ecsTaskFamilies, flow.family);
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnResource);
-    acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(copyTask), lists: logicalId(lists), machine: logicalId(machine) });
+    acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(flow.copyTask), lists: logicalId(lists), machine: logicalId(flow.stateMachine) });
   }
 }
 

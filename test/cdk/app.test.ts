@@ -14,7 +14,7 @@ import { REQUEST_LIMITS } from '../../control-plane/core/request-limits.js';
 import { TASK_TABLE_PARTITION_KEY } from '../../control-plane/core/task-table.js';
 import { buildApp, type DthApp } from '../../lib/app.js';
 import type { ConsoleAuth } from '../../lib/console-auth.js';
-import { configFor, MainStack } from '../../lib/main-stack.js';
+import { CREDENTIAL_SECRET_TAG, configFor, MainStack } from '../../lib/main-stack.js';
 import { rootFields } from '../../lib/task-api.js';
 import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
 import { ECR_PARAMETERS, S3_PARAMETERS, type ParamSpec } from '../../worker/params/index.js';
@@ -23,6 +23,7 @@ import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/
 import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
+import { definitionOf, walk } from './state-machine-walk.js';
 
 let stacks: DthApp;
 let cognito: Template;
@@ -35,6 +36,22 @@ const STATUS_KEYS = [
   { AttributeName: STATUS_TABLE_PARTITION_KEY, KeyType: 'HASH' },
   { AttributeName: STATUS_TABLE_SORT_KEY, KeyType: 'RANGE' },
 ];
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Resource = { Type: string; Properties: Record<string, any>; Condition?: string; CreationPolicy?: any };
+
+/** Every IAM statement that applies to a role: its inline policies and the AWS::IAM::Policy resources attached to it. */
+function statementsOf(t: Template, roleId: string): Statement[] {
+  const role = t.toJSON().Resources[roleId] as Resource;
+  const inline = (role.Properties.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+  const attached = Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  return [...inline, ...attached];
+}
+const actions = (sts: Statement[]) => sts.flatMap((s) => [s.Action].flat());
+/** The role an ECS task definition / function uses, by a property holding { Fn::GetAtt: [role, Arn] }. */
+const roleOf = (ref: unknown) => (ref as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
 
 beforeAll(() => {
   // A "built" console: one file is enough for the deployment to include the directory.
@@ -54,17 +71,15 @@ beforeAll(() => {
   unbuilt = Template.fromStack(new MainStack(bare, 'Bare', { authType: 'COGNITO', portalDist: join(portal, 'missing') }));
 }, 600_000);
 
-describe('main stack', () => {
-  it('serves the console from a private bucket through CloudFront with origin access control, HTTPS only and security headers', () => {
+describe('main stack: console', () => {
+  it('serves the console from a private bucket through CloudFront, HTTPS only, with security headers', () => {
     for (const t of [cognito, oidc]) {
       t.hasResourceProperties('AWS::CloudFront::Distribution', {
         DistributionConfig: Match.objectLike({
           DefaultRootObject: 'index.html',
           DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: Match.anyValue() }),
-          Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue() })],
         }),
       });
-      t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
       t.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
         ResponseHeadersPolicyConfig: { SecurityHeadersConfig: Match.objectLike({ StrictTransportSecurity: Match.objectLike({ Override: true }), FrameOptions: { FrameOption: 'DENY', Override: true } }) },
       });
@@ -73,6 +88,38 @@ describe('main stack', () => {
         BucketEncryption: Match.anyValue(), LoggingConfiguration: Match.anyValue(),
       });
     }
+    // AWS regions: origin access control.
+    cognito.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    cognito.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue() })] }) });
+  });
+
+  it('OIDC (China) console uses only what CloudFront has in China: origin access identity, legacy cache settings, no IPv6', () => {
+    oidc.resourceCountIs('AWS::CloudFront::OriginAccessControl', 0);
+    oidc.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 1);
+    const config = Object.values(oidc.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBeDefined();
+    expect(config.DefaultCacheBehavior.CachePolicyId).toBeUndefined();
+    expect(config.DefaultCacheBehavior.ForwardedValues).toEqual({ QueryString: false, Cookies: { Forward: 'none' } });
+    expect(config.IPV6Enabled).toBe(false);
+  });
+
+  it('OIDC console takes its ICP domain and an IAM (China) or ACM certificate: exactly one certificate per choice, and none without a domain', () => {
+    const params = oidc.toJSON().Parameters;
+    expect(params.OidcCustomerDomain.AllowedPattern).toBe('^((http|https)://.+)?$');
+    expect(Object.keys(params)).toEqual(expect.arrayContaining(['IamCertificateId', 'AcmCertificateArn', 'AdminEmail']));
+    const config = Object.values(oidc.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    // Every branch of the certificate choice sets exactly one of the three certificate kinds.
+    const branches: Record<string, unknown>[] = [];
+    const collect = (v: any) => (v?.['Fn::If'] ? [v['Fn::If'][1], v['Fn::If'][2]].forEach(collect) : branches.push(v));
+    collect(config.ViewerCertificate);
+    expect(branches.map((b) => ['IamCertificateId', 'AcmCertificateArn', 'CloudFrontDefaultCertificate'].filter((k) => k in b))).toEqual([['IamCertificateId'], ['AcmCertificateArn'], ['CloudFrontDefaultCertificate']]);
+    expect(branches.slice(0, 2).every((b) => b.SslSupportMethod === 'sni-only' && b.MinimumProtocolVersion === 'TLSv1.2_2021')).toBe(true);
+    // The alias (the domain's host) exists only with a certificate; a certificate without the domain is refused at deploy.
+    expect(config.Aliases['Fn::If'][2]).toEqual({ Ref: 'AWS::NoValue' });
+    expect(JSON.stringify(config.Aliases)).toContain('OidcCustomerDomain');
+    const rule = oidc.toJSON().Rules.CertificateNeedsDomain;
+    expect(JSON.stringify(rule.RuleCondition)).toContain('IamCertificateId');
+    expect(rule.Assertions[0].Assert).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'OidcCustomerDomain' }, ''] }] });
   });
 
   it('deploys the built console plus config.json, or only config.json when the console is not built', () => {
@@ -113,6 +160,15 @@ describe('main stack', () => {
     });
   });
 
+  it('e-mails task outcomes to AdminEmail (both sign-in variants, as the original\'s central topic)', () => {
+    for (const t of [cognito, oidc]) {
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AdminEmail' } });
+      expect(t.toJSON().Outputs.CentralAlarmTopicName.Description).toBe('Central Alarm Topic Name');
+    }
+  });
+});
+
+describe('main stack: API and lifecycle', () => {
   it('resolves every Query and Mutation field of the schema with the one Lambda data source', () => {
     const fields = rootFields();
     expect(fields.length).toBeGreaterThan(8);
@@ -149,11 +205,10 @@ describe('main stack', () => {
   it('orchestrates with a state machine invoking each lifecycle step, logging and tracing on', () => {
     const sm = Object.values(cognito.findResources('AWS::StepFunctions::StateMachine'));
     expect(sm).toHaveLength(1);
-    const definition = JSON.stringify(sm[0].Properties.DefinitionString);
+    const definition = definitionOf(sm[0] as never);
     for (const state of ['StartStack', 'StopStack', 'CreateQueryStackStatus', 'DeleteQueryStackStatus', 'CheckFinder', 'CheckQueueEmpty', 'CheckComplete', 'Notify', 'MonitorWait']) {
-      expect(definition).toContain(`\\"${state}\\"`);
+      expect(Object.keys(definition.States as object)).toContain(state);
     }
-    expect(definition).toContain('\\"$.action\\"');
     expect(sm[0].Properties.TracingConfiguration).toEqual({ Enabled: true });
     expect(sm[0].Properties.LoggingConfiguration.Level).toBe('ALL');
   });
@@ -186,10 +241,50 @@ describe('main stack', () => {
       expect(referenced.size).toBeGreaterThan(0);
       for (const h of referenced) expect(published, h).toContain(h);
       expect(Object.keys((t.template as { Parameters?: object }).Parameters ?? {})).not.toContain('BootstrapVersion');
+      expect((t.template as { AWSTemplateFormatVersion?: string }).AWSTemplateFormatVersion).toBe('2010-09-09');
     }
   });
 
-  it('grants least privilege: CloudFormation only on the plugin stacks, status tables read-only', () => {
+  it('names the plugin templates\' assets in its own template, so that `cdk gc` keeps them while no task runs', () => {
+    const metadata = cognito.toJSON().Metadata['DataTransferHub::PluginAssets'] as string[];
+    const expected = [...new Set([stacks.cognito.s3Template, stacks.cognito.ecrTemplate].flatMap((t) => Object.values(t.republished)))].sort();
+    expect(metadata).toEqual(expected);
+    // The worker bundle and the task image are among them (what the per-task stacks run).
+    const manifest = JSON.stringify(stacks.cognito.s3Template.template);
+    expect(metadata.some((h) => manifest.includes(`${h}.mjs`))).toBe(true);
+    expect(metadata.some((h) => manifest.includes(`:${h}`))).toBe(true);
+  });
+
+  it('shares one task VPC and ECS cluster among all tasks, passed to the plugin stacks as the original\'s network parameters', () => {
+    for (const t of [cognito, oidc]) {
+      t.resourceCountIs('AWS::EC2::VPC', 1);
+      t.resourceCountIs('AWS::EC2::InternetGateway', 1);
+      t.resourceCountIs('AWS::EC2::NatGateway', 0);
+      t.resourceCountIs('AWS::ECS::Cluster', 1);
+      t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+      expect(t.toJSON().Outputs.TaskClusterVpc.Description).toBe('Task VPC ID');
+      expect(t.toJSON().Outputs.TaskClusterName.Description).toBe('Task Cluster Name');
+    }
+    const start = Object.values(cognito.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.PLUGIN_NETWORK_PARAMETERS);
+    const network = JSON.stringify(start?.Properties.Environment.Variables.PLUGIN_NETWORK_PARAMETERS);
+    const [vpcId] = Object.keys(cognito.findResources('AWS::EC2::VPC'));
+    const [clusterId] = Object.keys(cognito.findResources('AWS::ECS::Cluster'));
+    const subnetIds = Object.keys(cognito.findResources('AWS::EC2::Subnet'));
+    for (const name of ['ec2VpcId', 'ec2Subnets', 'ecsVpcId', 'ecsSubnetA', 'ecsSubnetB', 'ecsClusterName']) expect(network).toContain(name);
+    expect(network).toContain(vpcId);
+    expect(network).toContain(clusterId);
+    for (const id of subnetIds) expect(network).toContain(id);
+    // No plugin template makes a VPC or internet gateway of its own any more.
+    for (const t of [stacks.cognito.s3Template, stacks.cognito.ecrTemplate]) {
+      const types = Object.values((t.template as { Resources: Record<string, { Type: string }> }).Resources).map((r) => r.Type);
+      expect(types).not.toContain('AWS::EC2::VPC');
+      expect(types).not.toContain('AWS::EC2::InternetGateway');
+    }
+  });
+});
+
+describe('main stack: least privilege', () => {
+  it('grants CloudFormation rights on the plugin stacks only, status tables read-only', () => {
     cognito.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
         Action: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:TagResource'],
@@ -206,18 +301,13 @@ describe('main stack', () => {
     const cfnRoles = Object.entries(roles).filter(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('cloudformation.amazonaws.com'));
     expect(cfnRoles.map(([id]) => id)).toHaveLength(1);
     const [cfnRoleId] = cfnRoles[0];
-    const policies = Object.values(cognito.findResources('AWS::IAM::Policy'));
-    const statementsOf = (roleId: string) => policies
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
-    const actionsOf = (roleId: string) => statementsOf(roleId).flatMap((st) => [st.Action].flat());
-    expect(actionsOf(cfnRoleId)).toEqual(expect.arrayContaining(['ec2:*', 'ecs:*', 'autoscaling:*', 'iam:CreateRole', 'iam:PassRole']));
+    const granted = actions(statementsOf(cognito, cfnRoleId));
+    expect(granted).toEqual(expect.arrayContaining(['ec2:*', 'ecs:*', 'autoscaling:*', 'lambda:*', 'iam:CreateRole', 'iam:PassRole']));
 
     // Every kind of resource the plugin templates declare is within the role's rights (else CreateStack fails in AWS).
     const service: Record<string, string> = { StepFunctions: 'states', AutoScaling: 'autoscaling', CloudWatch: 'cloudwatch' };
     const types = new Set([stacks.cognito.s3Template, stacks.cognito.ecrTemplate].flatMap((t) =>
       Object.values((t.template as { Resources: Record<string, { Type: string }> }).Resources).map((r) => r.Type)));
-    const granted = actionsOf(cfnRoleId);
     for (const type of types) {
       if (type === 'AWS::CDK::Metadata') continue;
       if (type.startsWith('Custom::')) { expect(granted, type).toContain('lambda:*'); continue; }
@@ -230,11 +320,146 @@ describe('main stack', () => {
     // The start step's role: no plugin-resource rights of its own, iam:PassRole on that one role only.
     const start = Object.values(cognito.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.PLUGIN_STACK_ROLE_ARN);
     expect(start?.Properties.Environment.Variables.PLUGIN_STACK_ROLE_ARN).toEqual({ 'Fn::GetAtt': [cfnRoleId, 'Arn'] });
-    const startRoleId = (start?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-    const startActions = actionsOf(startRoleId);
+    const startRoleId = roleOf(start?.Properties.Role);
+    const startActions = actions(statementsOf(cognito, startRoleId));
     for (const broad of ['ec2:*', 'ecs:*', 'iam:CreateRole', 'lambda:*']) expect(startActions).not.toContain(broad);
-    const passRole = statementsOf(startRoleId).filter((st) => [st.Action].flat().includes('iam:PassRole'));
+    const passRole = statementsOf(cognito, startRoleId).filter((st) => [st.Action].flat().includes('iam:PassRole'));
     expect(passRole.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [cfnRoleId, 'Arn'] }]);
+  });
+
+  it('bounds the plugin stack role\'s IAM rights: DTH-* roles only, each created or given a policy with the permissions boundary, which stays', () => {
+    const [cfnRoleId] = Object.entries(cognito.findResources('AWS::IAM::Role')).find(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('cloudformation.amazonaws.com'))!;
+    const [boundaryId] = Object.keys(cognito.findResources('AWS::IAM::ManagedPolicy'));
+    const statements = statementsOf(cognito, cfnRoleId);
+    const iam = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('iam:')));
+    for (const s of iam) {
+      const resource = JSON.stringify(s.Resource);
+      if (s.Effect === 'Deny') continue;
+      if ([s.Action].flat().includes('iam:CreateServiceLinkedRole')) {
+        expect(s.Condition?.StringEquals['iam:AWSServiceName']).toEqual(['autoscaling.amazonaws.com', 'ecs.amazonaws.com']);
+        continue;
+      }
+      expect(resource, JSON.stringify(s.Action)).toMatch(/:(role|instance-profile)\/DTH-\*"/);
+    }
+    const escalating = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'];
+    for (const action of escalating) {
+      const grants = iam.filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
+      expect(grants.length, action).toBe(1);
+      expect(grants[0].Condition, action).toEqual({ StringEquals: { 'iam:PermissionsBoundary': { Ref: boundaryId } } });
+    }
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' }));
+    // What CloudFormation needs to delete the roles and instance profiles it made.
+    expect(actions(iam)).toEqual(expect.arrayContaining([
+      'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+      'iam:ListInstanceProfilesForRole', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetRole',
+    ]));
+    // The boundary itself: no IAM write, no role assumption; only other task roles may be passed.
+    const boundary = Object.values(cognito.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement as Statement[];
+    const bounded = actions(boundary);
+    expect(bounded.filter((a) => a.startsWith('iam:'))).toEqual(['iam:PassRole']);
+    expect(bounded.some((a) => a.startsWith('sts:') || a === '*' || a === 'iam:*')).toBe(false);
+    expect(JSON.stringify(boundary.find((s) => s.Action === 'iam:PassRole')?.Resource)).toMatch(/:role\/DTH-\*"/);
+    // The start step hands the boundary to every plugin stack.
+    const start = Object.values(cognito.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.PLUGIN_ROLE_BOUNDARY_ARN);
+    expect(start?.Properties.Environment.Variables.PLUGIN_ROLE_BOUNDARY_ARN).toEqual({ Ref: boundaryId });
+  });
+
+  it('puts every role of both plugin templates under the boundary the hub passes', () => {
+    for (const t of [stacks.cognito.s3Template, stacks.cognito.ecrTemplate]) {
+      const template = t.template as { Parameters: Record<string, { Default?: string }>; Resources: Record<string, Resource> };
+      expect(template.Parameters[PLUGIN_PARAMETERS.permissionsBoundary].Default).toBe('');
+      const roles = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
+      expect(roles.length).toBeGreaterThan(3);
+      for (const r of roles) {
+        expect(r.Properties.PermissionsBoundary).toEqual({ 'Fn::If': [expect.stringMatching(/HasBoundary/), { Ref: PLUGIN_PARAMETERS.permissionsBoundary }, { Ref: 'AWS::NoValue' }] });
+      }
+    }
+  });
+
+  it('scopes the API Lambda: secrets only when tagged as task credentials, listings of this account\'s buckets only', () => {
+    const api = Object.values(cognito.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.STATE_MACHINE_ARN);
+    const statements = statementsOf(cognito, roleOf(api?.Properties.Role));
+    const secretReads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secretReads).toHaveLength(1);
+    expect(secretReads[0].Condition).toEqual({ StringEquals: { [`secretsmanager:ResourceTag/${CREDENTIAL_SECRET_TAG.key}`]: CREDENTIAL_SECRET_TAG.value } });
+    const s3Reads = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3Reads.map((s) => s.Condition)).toEqual([{ StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } }]);
+    expect(actions(statements).filter((a) => a.startsWith('s3:'))).toEqual(['s3:ListBucket', 's3:GetBucketLocation']);
+  });
+
+  it('lets the stop step stop a task\'s ECS tasks and copy flow, and the finder check ask ECS and Step Functions whether its finder runs', () => {
+    const byFile = (file: string) => {
+      const fn = Object.values(cognito.findResources('AWS::Lambda::Function')).find((f) => String(f.Properties.Description ?? '').includes(file));
+      return statementsOf(cognito, roleOf(fn?.Properties.Role));
+    };
+    const stop = byFile('stop-stack.ts');
+    expect(actions(stop)).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:StopTask', 'ecs:DescribeTasks', 'states:ListExecutions', 'states:StopExecution', 'cloudformation:DeleteStack']));
+    const stopTask = stop.find((s) => [s.Action].flat().includes('ecs:StopTask'))!;
+    expect(JSON.stringify(stopTask.Condition)).toContain('ecs:cluster');
+    expect(JSON.stringify(stop.find((s) => [s.Action].flat().includes('states:StopExecution'))?.Resource)).toContain(':execution:DTH-*');
+    const finder = byFile('check-finder.ts');
+    expect(actions(finder)).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks', 'states:ListExecutions', 'logs:FilterLogEvents']));
+  });
+});
+
+describe('main stack: lifecycle state machine (walked with answered steps)', () => {
+  const machine = () => definitionOf(Object.values(cognito.findResources('AWS::StepFunctions::StateMachine'))[0] as never);
+
+  it('hands the monitor over to a new execution of itself (same task, action MONITOR) before the 25,000-event history limit', () => {
+    const started: unknown[] = [];
+    const run = walk(machine(), { taskId: 't1', action: 'START' }, (state, input) => {
+      if (state === 'ContinueAsNewExecution') { started.push(input); return { executionArn: 'x' }; }
+      if (state === 'StartStack') return { ...(input as object), result: 'WAIT' };
+      if (state === 'CreateQueryStackStatus') return { ...(input as object), result: 'NEXT' };
+      return { ...(input as object), result: 'WAIT' }; // a finder that never finishes
+    });
+    expect(run.last).toBe('ContinuedAsNew');
+    expect(run.end).toBe('Succeed');
+    expect(started).toEqual([{ StateMachineArn: expect.stringContaining(':stateMachine:'), Input: { taskId: 't1', action: 'MONITOR', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: expect.any(String) } }]);
+    // Events per execution stay far below 25,000: entered states ≈ events / 2 (Lambda tasks 5 events each, others 2).
+    const events = run.path.reduce((n, s) => n + (/^Check|Query|Start|Stop|Notify/.test(s) ? 5 : 2), 0);
+    expect(events).toBeLessThan(20_000);
+    // The continuation starts in the monitor loop, not by creating the stack again.
+    const continued = walk(machine(), { taskId: 't1', action: 'MONITOR' }, (state, input) => (state === 'CheckFinder' ? { ...(input as object), result: 'END' } : { ...(input as object), result: 'END' }));
+    expect(continued.path.slice(0, 3)).toEqual(['Action', 'StartMonitor', 'MonitorWait']);
+    expect(continued.path).not.toContain('StartStack');
+  });
+
+  it('the state machine may start its own continuation (states:StartExecution on itself)', () => {
+    const [sm] = Object.values(cognito.findResources('AWS::StepFunctions::StateMachine'));
+    const statements = statementsOf(cognito, roleOf(sm.Properties.RoleArn));
+    const start = statements.find((s) => [s.Action].flat().includes('states:StartExecution'));
+    expect(JSON.stringify(start?.Resource)).toContain('-TaskLifecycle');
+    expect(JSON.stringify(sm.Properties.StateMachineName)).toContain('-TaskLifecycle');
+  });
+
+  it('stops monitoring a FIXED_RATE task once its first pass is listed (as the original), a ONE_TIME task only at DONE/ERROR', () => {
+    const answer = (scheduleType: string) => (state: string, input: unknown) => {
+      if (state === 'StartStack') return { ...(input as object), result: 'WAIT' };
+      if (state === 'CreateQueryStackStatus') return { ...(input as object), result: 'NEXT' };
+      if (state === 'CheckFinder') return { ...(input as object), scheduleType, result: 'NEXT' };
+      if (state === 'CheckQueueEmpty') return { ...(input as object), result: 'NEXT' };
+      return { ...(input as object), result: 'END' };
+    };
+    const scheduled = walk(machine(), { taskId: 't', action: 'START' }, answer('FIXED_RATE'));
+    expect(scheduled.last).toBe('ScheduledTaskListed');
+    expect(scheduled.path).not.toContain('CheckQueueEmpty');
+    const once = walk(machine(), { taskId: 't', action: 'START' }, answer('ONE_TIME'));
+    expect(once.path).toEqual(expect.arrayContaining(['CheckQueueEmpty', 'CheckComplete', 'Notify']));
+    expect(once.last).toBe('Notified');
+  });
+
+  it('stop: calls the stop step again while the task\'s ECS tasks are stopping, then polls the deletion', () => {
+    let calls = 0;
+    const run = walk(machine(), { taskId: 't', action: 'STOP' }, (state, input) => {
+      if (state === 'StopStack') { calls++; return { ...(input as object), tasksStopping: calls < 3, result: 'WAIT' }; }
+      if (state === 'DeleteQueryStackStatus') return { ...(input as object), result: 'END' };
+      throw new Error(`unexpected ${state}`);
+    });
+    expect(calls).toBe(3);
+    expect(run.path.filter((s) => s === 'TasksStoppingWait')).toHaveLength(2);
+    expect(run.path).toContain('DeleteQueryStackStatus');
+    expect(run.last).toBe('Done');
   });
 });
 
@@ -288,18 +513,26 @@ describe('plugin template parameters come from the schema', () => {
 });
 
 describe('S3 plugin stack', () => {
-  it('declares the orchestrator contract parameters and every S3 schema parameter by its name', () => {
+  it('declares the orchestrator contract parameters and every S3 schema parameter by its name; the network must be given', () => {
     for (const p of Object.values(PLUGIN_PARAMETERS)) expect(Object.keys(s3.findParameters(p))).toEqual([p]);
     for (const p of S3_PARAMETERS) {
       expect(S3_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(s3.findParameters(p.name))).toEqual([p.name]);
     }
+    expect(s3.toJSON().AWSTemplateFormatVersion).toBe('2010-09-09');
+    // The hub always passes its network; a standalone deploy without one is refused with a message naming it.
+    const assertions = s3.toJSON().Rules.NetworkGiven.Assertions as { Assert: unknown; AssertDescription: string }[];
+    expect(assertions.map((a) => a.Assert)).toEqual(['ec2VpcId', 'ec2Subnets'].map((p) => ({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] })));
+    expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
   });
 
-  it('outputs what the control plane reads', () => {
-    for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.queueUrl, PLUGIN_OUTPUTS.dlqUrl, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, 'WorkerAutoScalingGroupName']) {
+  it('outputs what the control plane reads, and the original\'s outputs by their descriptions', () => {
+    for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.queueUrl, PLUGIN_OUTPUTS.dlqUrl, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, 'WorkerAutoScalingGroupName',
+      PLUGIN_OUTPUTS.ecsCluster, PLUGIN_OUTPUTS.ecsTaskFamilies, PLUGIN_OUTPUTS.finderTaskFamily]) {
       expect(Object.keys(s3.findOutputs(o))).toEqual([o]);
     }
+    const descriptions = Object.values(s3.toJSON().Outputs as Record<string, { Description?: string }>).map((o) => o.Description);
+    for (const d of ['Finder Log Group Name', 'Worker Log Group Name', 'Queue Name', 'Dead Letter Queue Name', 'Alarm Topic Name', 'Stack Name', 'Worker ASG Name', 'DynamoDB Table Name']) expect(descriptions).toContain(d);
   });
 
   it('describes its log group outputs as the original did (its console looks them up by description)', () => {
@@ -313,45 +546,107 @@ describe('S3 plugin stack', () => {
     s3.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: STATUS_KEYS, BillingMode: 'PAY_PER_REQUEST' });
   });
 
-  it('queues jobs with a dead-letter queue, an alarm on its depth and an optional email subscription', () => {
+  it('queues jobs with a dead-letter queue, an alarm on its depth and an e-mail subscription when alarmEmail is given', () => {
     s3.resourceCountIs('AWS::SQS::Queue', 2);
     s3.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 }, SqsManagedSseEnabled: true });
     s3.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [Match.anyValue()] });
-    s3.hasResource('AWS::SNS::Subscription', { Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', Endpoint: { Ref: 'alarmEmail' } } });
+    const [subscription] = Object.values(s3.findResources('AWS::SNS::Subscription'));
+    expect(subscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'alarmEmail' } });
+    expect(s3.toJSON().Conditions[subscription.Condition]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'alarmEmail' }, ''] }] });
   });
 
-  it('runs the finder as a scheduled Fargate task (`dth finder`) and once at creation', () => {
-    s3.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [Match.objectLike({ Command: ['finder'] })] });
+  it('runs in the VPC and subnets it is given: one outbound-only security group, every subnet for the fleet and the schedule', () => {
+    s3.resourceCountIs('AWS::EC2::VPC', 0);
+    s3.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    s3.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: { Ref: 'ec2VpcId' }, SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0' })] });
+    expect(Object.values(s3.findResources('AWS::EC2::SecurityGroup'))[0].Properties.SecurityGroupIngress).toBeUndefined();
+    const subnets = { 'Fn::Split': [',', { Ref: 'ec2Subnets' }] };
+    s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { VPCZoneIdentifier: subnets });
+    const rule = Object.values(s3.findResources('AWS::Events::Rule'))[0];
+    expect(rule.Properties.Targets[0].EcsParameters.NetworkConfiguration.AwsVpcConfiguration).toMatchObject({ Subnets: subnets, AssignPublicIp: 'ENABLED' });
+    // The first pass (at creation) runs in the first subnet given.
+    const [firstRun] = Object.values(s3.findResources('Custom::AWS'));
+    expect(JSON.stringify(firstRun.Properties.Create)).toContain(JSON.stringify({ 'Fn::Select': [0, subnets] }));
+  });
+
+  it('runs the finder as a scheduled Fargate task (`dth finder`, family per stack, pinned architecture) and once at creation', () => {
+    s3.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [Match.objectLike({ Command: ['finder'] })],
+      Family: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-Finder']] }, RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+    });
     const finder = Object.values(s3.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
-    expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(expect.arrayContaining(['QUEUE_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']));
+    expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(expect.arrayContaining(['QUEUE_URL', 'DLQ_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']));
     s3.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule', Properties: { ScheduleExpression: { 'Fn::If': ['HasOrchestratorSchedule', { Ref: PLUGIN_PARAMETERS.schedule }, Match.anyValue()] }, Targets: [Match.objectLike({ EcsParameters: Match.anyValue() })] } });
     expect(JSON.stringify(s3.findResources('Custom::AWS'))).toContain('runTask');
   });
 
-  it('runs JobWorkers on Graviton: ARM64 AMI, launch template user data running `dth worker`, step scaling on queue depth', () => {
+  it('gives the finder the queue depth of both queues (its first pass used to fail FINDER_ERROR on the dead-letter queue)', () => {
+    const [taskDef] = Object.values(s3.findResources('AWS::ECS::TaskDefinition'));
+    const statements = statementsOf(s3, roleOf(taskDef.Properties.TaskRoleArn));
+    const depth = statements.filter((s) => [s.Action].flat().includes('sqs:GetQueueAttributes'));
+    const resources = JSON.stringify(depth.map((s) => s.Resource));
+    const queueIds = Object.keys(s3.findResources('AWS::SQS::Queue'));
+    for (const id of queueIds) expect(resources).toContain(id);
+    expect(actions(statements)).toEqual(expect.arrayContaining(['sqs:SendMessage', 's3:ListBucket', 's3:GetObject', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem']));
+    expect(actions(statements)).not.toContain('s3:PutObject');
+  });
+
+  it('runs JobWorkers on Graviton: ARM64 AMI, IMDSv2, the original\'s group name, step scaling on the backlog', () => {
     s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: { Ref: 'minCapacity' }, MaxSize: { Ref: 'maxCapacity' }, DesiredCapacity: { Ref: 'desiredCapacity' },
+      AutoScalingGroupName: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-Worker-ASG']] },
     });
-    const params = JSON.stringify(s3.toJSON().Parameters);
-    expect(params).toMatch(/al2023-ami-kernel-[^"]*arm64/);
-    const instanceTypes = s3.toJSON().Parameters.workerInstanceType.AllowedValues as string[];
-    for (const t of instanceTypes) expect(t).toMatch(/^(c6g|c7g|m6g|m7g|c6gn|c7gn|t4g)\./);
+    expect(JSON.stringify(s3.toJSON().Parameters)).toMatch(/al2023-ami-kernel-[^"]*arm64/);
+    for (const t of s3.toJSON().Parameters.workerInstanceType.AllowedValues as string[]) expect(t).toMatch(/^(c6g|c7g|m6g|m7g|c6gn|c7gn|t4g)\./);
     const lt = Object.values(s3.findResources('AWS::EC2::LaunchTemplate'))[0];
-    const userData = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
-    expect(userData).toContain('nodejs20');
-    expect(userData).toContain('/opt/dth/dth.mjs worker');
-    expect(userData).toContain('amazon-cloudwatch-agent');
     expect(lt.Properties.LaunchTemplateData.MetadataOptions).toEqual({ HttpTokens: 'required' });
     s3.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { PolicyType: 'StepScaling', StepAdjustments: Match.arrayWith([Match.objectLike({ ScalingAdjustment: 1 })]) });
   });
 
-  it('wires S3 event notifications only when srcEvent asks for them', () => {
-    s3.hasResource('Custom::S3BucketNotifications', { Condition: 'UseSourceEvents' });
+  it('fails the stack when a worker does not boot: CloudFormation waits for one signal per instance', () => {
+    const [asgId, asg] = Object.entries(s3.findResources('AWS::AutoScaling::AutoScalingGroup'))[0];
+    expect((asg as Resource).CreationPolicy).toEqual({ ResourceSignal: { Count: { Ref: 'desiredCapacity' }, Timeout: 'PT15M' } });
+    const workerRoleId = Object.keys(s3.findResources('AWS::IAM::Role')).find((id) => id.startsWith('WorkersRole'))!;
+    const statements = statementsOf(s3, workerRoleId);
+    const signal = statements.find((s) => [s.Action].flat().includes('cloudformation:SignalResource'));
+    expect(signal?.Resource).toEqual({ Ref: 'AWS::StackId' });
+    const userData = JSON.stringify(Object.values(s3.findResources('AWS::EC2::LaunchTemplate'))[0].Properties.LaunchTemplateData.UserData);
+    expect(userData).toContain(`--logical-resource-id '${asgId}'`);
   });
 
-  it('has a dashboard of network, objects, jobs and instances, and worker metric filters', () => {
-    const body = JSON.stringify(Object.values(s3.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
-    for (const w of ['Network', 'Objects', 'Jobs', 'JobWorker instances', 'GroupInServiceInstances', 'GroupDesiredCapacity']) expect(body).toContain(w);
+  it('gives the workers what they do and no more: copy, verify, CloudWatch agent, and delete only under srcEvent CreateAndDelete', () => {
+    const workerRoleId = Object.keys(s3.findResources('AWS::IAM::Role')).find((id) => id.startsWith('WorkersRole'))!;
+    const statements = statementsOf(s3, workerRoleId);
+    expect(actions(statements)).toEqual(expect.arrayContaining([
+      'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage', 'sqs:GetQueueAttributes',
+      's3:GetObject', 's3:PutObject', 's3:PutObjectAcl', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:ListBucketMultipartUploads',
+      'secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:PutLogEvents', 'logs:DescribeLogStreams',
+      'cloudwatch:PutMetricData', 'ec2:DescribeTags',
+    ]));
+    expect(statements.find((s) => [s.Action].flat().includes('cloudwatch:PutMetricData'))?.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'CWAgent' } });
+    // s3:DeleteObject lives in its own policy, which exists only when the task replicates deletions.
+    const deletes = Object.values(s3.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:DeleteObject'));
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0].Condition).toBe('UseDeleteEvents');
+    expect(s3.toJSON().Conditions.UseDeleteEvents).toEqual({ 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'srcType' }, 'Amazon_S3'] }, { 'Fn::Equals': [{ Ref: 'srcEvent' }, 'CreateAndDelete'] }] });
+  });
+
+  it('wires S3 event notifications only when srcEvent asks for them: created objects, and removed ones for CreateAndDelete, under srcPrefix', () => {
+    const [notifications] = Object.values(s3.findResources('Custom::S3BucketNotifications'));
+    expect(notifications.Condition).toBe('UseSourceEvents');
+    const configurations = notifications.Properties.NotificationConfiguration.QueueConfigurations;
+    expect(configurations).toHaveLength(1); // the original's one queue configuration
+    expect(configurations[0].Events).toEqual({ 'Fn::If': ['UseDeleteEvents', ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], ['s3:ObjectCreated:*']] });
+    expect(JSON.stringify(configurations[0].Filter)).toContain('{"Name":"prefix","Value":{"Ref":"srcPrefix"}}');
+  });
+
+  it('has the original\'s dashboard (named <stack>-Dashboard-<region>) and the worker metric filters', () => {
+    const [dashboard] = Object.values(s3.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard.Properties.DashboardName).toEqual({ 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-Dashboard-', { Ref: 'AWS::Region' }]] });
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const w of ['Network', 'Transferred/Failed Objects', 'Running/Waiting Jobs History', 'Network In/Out', 'CPU Utilization (Average)', 'Memory / Disk (Average)', 'Desired / InService Instances', 'GroupInServiceInstances']) {
+      expect(body).toContain(w);
+    }
     s3.resourceCountIs('AWS::Logs::MetricFilter', 3);
   });
 
@@ -364,37 +659,60 @@ describe('S3 plugin stack', () => {
     expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
   });
 
-  it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {
-    s3.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: 'srcCredentials' }])] }), Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: 'destCredentials' }])] })],
-      })]) },
+  it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
+    const filters = Object.values(s3.findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as {
+      FilterPattern: string; MetricTransformations: { MetricName: string; MetricValue: string }[];
     });
+    const byName = Object.fromEntries(filters.map((f) => [f.MetricTransformations[0].MetricName, { pattern: f.FilterPattern, value: f.MetricTransformations[0].MetricValue }]));
+    expect(byName).toEqual(Object.fromEntries(Object.values(WORKER_METRICS).map((m) => [m.metricName, { pattern: `{ $.event = "${m.event}" }`, value: metricFilterValue(m) }])));
+    expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
+  });
+
+  it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {
+    const reads = Object.values(s3.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const s of reads) {
+      const resource = JSON.stringify(s.Resource);
+      expect(resource.includes('srcCredentials') || resource.includes('destCredentials'), resource).toBe(true);
+      expect(resource).toContain('-??????');
+    }
   });
 });
 
 describe('ECR plugin stack', () => {
-  it('declares the image engine parameters by their engine names and the contract outputs', () => {
+  it('declares the image engine parameters by their engine names, the original\'s network (required) and alarm parameters, a daily standalone schedule', () => {
     for (const p of ECR_PARAMETERS.filter((x) => x.template !== false)) {
       expect(ECR_PARAM_NAMES as readonly string[]).toContain(p.name);
       expect(Object.keys(ecr.findParameters(p.name))).toEqual([p.name]);
     }
-    for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup]) expect(Object.keys(ecr.findOutputs(o))).toEqual([o]);
+    const assertions = ecr.toJSON().Rules.NetworkGiven.Assertions as { Assert: unknown }[];
+    expect(assertions.map((a) => a.Assert)).toEqual(['ecsClusterName', 'ecsVpcId', 'ecsSubnetA', 'ecsSubnetB'].map((p) => ({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] })));
+    const [rule] = Object.values(ecr.findResources('AWS::Events::Rule'));
+    expect(JSON.stringify(rule.Properties.ScheduleExpression)).toContain('rate(1 day)');
+    for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, PLUGIN_OUTPUTS.stateMachine, PLUGIN_OUTPUTS.ecsCluster, PLUGIN_OUTPUTS.ecsTaskFamilies]) {
+      expect(Object.keys(ecr.findOutputs(o))).toEqual([o]);
+    }
     ecr.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: STATUS_KEYS });
+    ecr.resourceCountIs('AWS::EC2::VPC', 0);
+    ecr.resourceCountIs('AWS::ECS::Cluster', 0);
   });
 
-  it('lists images with a Lambda, then copies each in Fargate (`dth ecr copy-one`), 10 at a time, 3 retries, status in DynamoDB', () => {
+  it('lists images with a Lambda, then copies each in Fargate (`dth ecr copy-one`), 10 at a time, 3 attempts 60 s apart, status in DynamoDB', () => {
     const sm = Object.values(ecr.findResources('AWS::StepFunctions::StateMachine'));
     expect(sm).toHaveLength(1);
+    expect(sm[0].Properties.StateMachineName).toEqual({ 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-ECRReplicationSM']] });
     const definition = JSON.stringify(sm[0].Properties.DefinitionString);
     expect(definition).toContain(`\\"MaxConcurrency\\":${IMAGE_COPY_CONCURRENCY}`);
     expect(definition).toContain('ecs:runTask.sync');
     expect(definition).toContain(`\\"MaxAttempts\\":${IMAGE_COPY_RETRIES}`);
+    expect(definition).toContain('\\"IntervalSeconds\\":60');
     expect(definition).toContain('dynamodb:updateItem');
     expect(definition).toContain('\\"Name\\":\\"IMAGE\\"');
+    expect(definition).toContain('{"Ref":"ecsClusterName"}');
     ecr.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RequiresCompatibilities: ['FARGATE'], ContainerDefinitions: [Match.objectLike({ Command: ['ecr', 'copy-one'] })],
+      Family: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-ImageCopy']] }, RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
     });
     ecr.hasResourceProperties('AWS::Lambda::Function', { Runtime: Match.stringLikeRegexp('^nodejs2'), Environment: { Variables: Match.objectLike({ STATUS_TABLE: Match.anyValue(), TASK_PARAMS: Match.anyValue() }) } });
     ecr.hasResource('AWS::Events::Rule', { Condition: 'HasSchedule' });
@@ -410,6 +728,30 @@ describe('ECR plugin stack', () => {
     ecr.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:ListImages', 'ecr:BatchGetImage']) })]) },
     });
+  });
+
+  it('e-mails each image that failed every attempt to alarmEmail (the original\'s per-image message)', () => {
+    const definition = JSON.stringify(Object.values(ecr.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString);
+    expect(definition).toContain(':states:::sns:publish');
+    expect(definition).toContain('Failed to copy image');
+    const [topicId] = Object.keys(ecr.findResources('AWS::SNS::Topic'));
+    expect(definition).toContain(`{"Ref":"${topicId}"}`);
+    const [subscription] = Object.values(ecr.findResources('AWS::SNS::Subscription'));
+    expect(subscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'alarmEmail' }, TopicArn: { Ref: topicId } });
+    expect(subscription.Condition).toBeDefined();
+  });
+
+  it('runs the copy tasks in the given network and cluster, reading the two named secrets', () => {
+    ecr.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: { Ref: 'ecsVpcId' } });
+    const definition = JSON.stringify(Object.values(ecr.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString);
+    expect(definition).toContain('{"Ref":"ecsSubnetA"}');
+    expect(definition).toContain('{"Ref":"ecsSubnetB"}');
+    const [taskDef] = Object.values(ecr.findResources('AWS::ECS::TaskDefinition'));
+    const statements = statementsOf(ecr, roleOf(taskDef.Properties.TaskRoleArn));
+    const secrets = JSON.stringify(statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')).map((s) => s.Resource));
+    expect(secrets).toContain('srcCredential');
+    expect(secrets).toContain('destCredential');
+    expect(actions(statements)).toEqual(expect.arrayContaining(['ecr:GetAuthorizationToken', 'ecr:PutImage', 'ecr:CreateRepository']));
   });
 
   it('takes parameters too large for CloudFormation from SSM (TaskParamsPath), and lets the copy task record its image', () => {

@@ -3,13 +3,20 @@
  * (bin/app.ts). Checks what only the real CLI output shows: the synth succeeds with no unacknowledged cdk-nag error,
  * every template (and each uploaded plugin template) is valid JSON within CloudFormation's limits, the plugin
  * templates the orchestrator launches with CreateStack only reference assets that deploying the main stack publishes,
- * and the task image is a Docker asset whose build is left to deploy time.
+ * and the task image is a Docker asset whose build is left to deploy time. Then cfn-lint 1.51 and the CloudFormation
+ * validator inside aws-cdk-lib read every template — the Cognito hub for an AWS region, the OIDC hub and both plugin
+ * templates (as synthesized and as the hubs upload them) for an AWS region and a China region (cn-north-1).
  * Resource-level assertions on the in-process app are in app.test.ts.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App, CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
+import { requireTool } from '../support/private-moto.js';
+import { ACCEPTED_FINDINGS, type AcceptedFinding } from './lint-accepted.js';
 import { REPO, synthApp, type Synthesis } from './synth.js';
 
 const MAIN_STACKS = ['DataTransferHub', 'DataTransferHubOidc'];
@@ -83,10 +90,13 @@ describe('cdk synth (CLI, offline)', () => {
     }
   });
 
-  test('the task image is a Docker image asset of plugins/ecr/Dockerfile plus the dth bundle (not built at synth)', () => {
+  test('the task image is a Docker image asset of plugins/ecr/Dockerfile plus the dth bundle (not built at synth), built for the task definitions\' architecture', () => {
     for (const stack of ['DthEcrPlugin', 'DthS3Plugin']) {
       const images = Object.values(synth.assets(stack).dockerImages ?? {});
       expect(images, stack).toHaveLength(1);
+      expect((images[0].source as { platform?: string }).platform, stack).toBe('linux/amd64');
+      const taskDefinitions = Object.values(synth.template(stack).Resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
+      expect(taskDefinitions.map((t) => (t.Properties?.RuntimePlatform as { CpuArchitecture?: string }).CpuArchitecture), stack).toEqual(['X86_64']);
       const dir = join(synth.dir, images[0].source.directory);
       const dockerfile = readFileSync(join(dir, images[0].source.dockerFile ?? 'Dockerfile'), 'utf8');
       expect(dockerfile).toBe(readFileSync(join(REPO, 'plugins', 'ecr', 'Dockerfile'), 'utf8'));
@@ -94,4 +104,84 @@ describe('cdk synth (CLI, offline)', () => {
       expect(existsSync(join(dir, 'dth.mjs'))).toBe(true);
     }
   });
+});
+
+interface Finding { file: string; rule: string; message: string; tool: 'cfn-lint' | 'validator'; severity: string }
+
+const accepted = (f: Finding): AcceptedFinding | undefined =>
+  ACCEPTED_FINDINGS.find((a) => a.tool === f.tool && a.rule === f.rule && (!a.message || a.message.test(f.message)));
+
+/** The templates to lint and the regions each must deploy to. */
+function lintTargets(s: Synthesis): { path: string; regions: string[] }[] {
+  const both = ['us-east-1', 'cn-north-1'];
+  const uploaded = MAIN_STACKS.flatMap((stack) => s.uploadedTemplates(stack).map((u) => u.path));
+  expect(uploaded).toHaveLength(4); // each hub uploads the S3 and the ECR plugin template
+  return [
+    { path: join(s.dir, 'DataTransferHub.template.json'), regions: ['us-east-1'] }, // Cognito: AWS regions only
+    ...['DataTransferHubOidc', 'DthS3Plugin', 'DthEcrPlugin'].map((stack) => ({ path: join(s.dir, `${stack}.template.json`), regions: both })),
+    ...uploaded.map((path) => ({ path, regions: both })),
+  ];
+}
+
+describe('template lint: cfn-lint 1.51 and the validator inside aws-cdk-lib', () => {
+  test('cfn-lint: no error in any template for its regions; every warning is one reviewed in lint-accepted.ts', async () => {
+    requireTool('cfn-lint');
+    const version = (await promisify(execFile)('cfn-lint', ['--version'])).stdout.trim();
+    expect(version).toBe('cfn-lint 1.51.0');
+    const findings: Finding[] = [];
+    // One cfn-lint run per set of regions (each run costs seconds of start-up).
+    const groups = new Map<string, string[]>();
+    for (const t of lintTargets(synth)) groups.set(t.regions.join(' '), [...(groups.get(t.regions.join(' ')) ?? []), t.path]);
+    for (const [regions, paths] of groups) {
+      let output = '';
+      try {
+        output = (await promisify(execFile)('cfn-lint', ['--format', 'parseable', '--regions', ...regions.split(' '), '--', ...paths], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+      } catch (err) {
+        // Exit codes 2 (errors), 4 (warnings) and 6 (both) still print the findings; anything else is cfn-lint failing.
+        const e = err as { code?: number; stdout?: string; stderr?: string };
+        if (![2, 4, 6].includes(e.code ?? -1)) throw new Error(`cfn-lint failed on ${paths.join(', ')}: ${e.stderr ?? ''}`);
+        output = e.stdout ?? '';
+      }
+      for (const line of output.split('\n').filter(Boolean)) {
+        const m = /^(.*?):\d+:\d+:\d+:\d+:([EWI]\d+):(.*)$/.exec(line);
+        if (!m) throw new Error(`unparsed cfn-lint line: ${line}`);
+        findings.push({ file: `${m[1].split('/').pop()} (${regions})`, rule: m[2], message: m[3], tool: 'cfn-lint', severity: m[2][0] });
+      }
+    }
+    const errors = findings.filter((f) => f.severity === 'E');
+    expect(errors.map((f) => `${f.file} ${f.rule} ${f.message}`)).toEqual([]);
+    expect(findings.filter((f) => !accepted(f)).map((f) => `${f.file} ${f.rule} ${f.message}`)).toEqual([]);
+  }, 300_000);
+
+  test('validator: no finding in any template for its regions that lint-accepted.ts does not name', () => {
+    const plugin = new CloudFormationValidatePlugin();
+    const findings: Finding[] = [];
+    for (const target of lintTargets(synth)) {
+      for (const region of target.regions) {
+        const report = plugin.validate({
+          templatePaths: [target.path], appConstruct: new App(),
+          stackTemplates: [{ stackConstructPath: target.path, templatePath: target.path, accountId: '123456789012', region }],
+        });
+        for (const v of report.violations) {
+          if (v.severity === 'informational' || v.severity === 'debug') continue;
+          findings.push({ file: `${target.path.split('/').pop()} (${region})`, rule: v.ruleName, message: v.description, tool: 'validator', severity: v.severity ?? 'warning' });
+        }
+      }
+    }
+    expect(findings.filter((f) => !accepted(f)).map((f) => `${f.file} ${f.severity} ${f.rule} ${f.message}`)).toEqual([]);
+  }, 300_000);
+
+  test('the China region really is checked: the Cognito hub (AWS regions only) does not pass for cn-north-1', async () => {
+    let code = 0;
+    let output = '';
+    try {
+      await promisify(execFile)('cfn-lint', ['--format', 'parseable', '--regions', 'cn-north-1', '--', join(synth.dir, 'DataTransferHub.template.json')]);
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string };
+      code = e.code ?? 0;
+      output = e.stdout ?? '';
+    }
+    expect(code & 2).toBe(2);
+    expect(output).toMatch(/E3006:Resource type 'AWS::Cognito::UserPool' does not exist in 'cn-north-1'/);
+  }, 120_000);
 });

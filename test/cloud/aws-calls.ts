@@ -98,7 +98,7 @@ const ACTIONS: Record<string, string[]> = {
   'sqs:DeleteMessageBatch': ['sqs:DeleteMessage'],
   'sqs:ChangeMessageVisibilityBatch': ['sqs:ChangeMessageVisibility'],
   'ecr:GetDownloadUrlForLayer': ['ecr:GetDownloadUrlForLayer'],
-  // AWS answers GetCallerIdentity for any valid credentials: no IAM permission is checked.
+  // No permission is needed: AWS answers GetCallerIdentity to any signed request.
   'sts:GetCallerIdentity': [],
 };
 

@@ -11,7 +11,28 @@ export const REGION = 'us-east-1';
 
 const PSEUDO: Record<string, string> = {
   'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': 'Stack',
+  'AWS::StackId': `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Stack/11112222-3333-4444-5555-666677778888`,
+  'AWS::NoValue': '',
 };
+
+/** Whether the template's condition `name` holds for the parameter values given (Fn::Equals/And/Or/Not, Condition). */
+export function conditionHolds(template: CfnTemplate, name: string, parameters: Record<string, string> = {}): boolean {
+  const evaluate = (node: unknown): boolean => {
+    const obj = node as Record<string, unknown>;
+    if ('Condition' in obj) return evaluate((template as { Conditions?: Record<string, unknown> }).Conditions?.[obj.Condition as string]);
+    if ('Fn::Not' in obj) return !evaluate((obj['Fn::Not'] as unknown[])[0]);
+    if ('Fn::And' in obj) return (obj['Fn::And'] as unknown[]).every(evaluate);
+    if ('Fn::Or' in obj) return (obj['Fn::Or'] as unknown[]).some(evaluate);
+    if ('Fn::Equals' in obj) {
+      const [a, b] = (obj['Fn::Equals'] as unknown[]).map((v) => resolve(template, v, parameters));
+      return a === b;
+    }
+    throw new Error(`condition ${JSON.stringify(node)} is not evaluated here`);
+  };
+  const body = (template as { Conditions?: Record<string, unknown> }).Conditions?.[name];
+  if (body === undefined) throw new Error(`no condition ${name}`);
+  return evaluate(body);
+}
 
 /** The ARN of a resource whose physical name is `name`, by type. */
 export function arnOf(type: string, name: string): string {
@@ -99,6 +120,8 @@ export function rolePolicies(template: CfnTemplate, roleId: string, parameters: 
   const docs: PolicyDocument[] = ((role.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => resolve(template, p.PolicyDocument, parameters) as PolicyDocument);
   for (const r of Object.values(template.Resources)) {
     if (r.Type !== 'AWS::IAM::Policy') continue;
+    // A policy under a condition (e.g. s3:DeleteObject only for srcEvent=CreateAndDelete) exists only when it holds.
+    if (r.Condition && !conditionHolds(template, r.Condition as string, parameters)) continue;
     const roles = (r.Properties?.Roles ?? []) as { Ref?: string }[];
     if (roles.some((x) => x.Ref === roleId)) docs.push(resolve(template, r.Properties!.PolicyDocument, parameters) as PolicyDocument);
   }

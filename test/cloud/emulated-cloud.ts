@@ -215,7 +215,7 @@ export class EmulatedCloud {
   private async runImageCopies(stack: PluginStack): Promise<ExecutionResult> {
     const deployed = await describeStack(this.operator, stack.stackId);
     stack.functions ??= await deployedFunctions(this.operator, stack.template, deployed, join(this.hub.functions.ApiFn.codeDir, '..', stack.name));
-    const machineArn = resourceOf(deployed, 'AWS::StepFunctions::StateMachine', 'CopyImages').physicalId;
+    const machineArn = resourceOf(deployed, 'AWS::StepFunctions::StateMachine', 'CopyFlowStateMachine').physicalId;
     const sfn = new SFNClient(clientConfig(this.operator));
     const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }));
     sfn.destroy();
@@ -250,7 +250,7 @@ export class EmulatedCloud {
   private async runCopyTask(stack: PluginStack, input: Json): Promise<Json> {
     const overrides = (input as { Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value: string }[] }[] } }).Overrides;
     const env = Object.fromEntries((overrides?.ContainerOverrides?.[0]?.Environment ?? []).map((e) => [e.Name, e.Value]));
-    const proc = await this.fargateTask(stack, 'CopyTask', 'copy', env);
+    const proc = await this.fargateTask(stack, 'CopyFlowCopyTask', 'copy', env);
     const code = await proc.exited;
     if (code !== 0) throw new StatesError('States.TaskFailed', `copy task exited ${code}: ${proc.output().slice(-2000)}`);
     return {};

@@ -246,7 +246,7 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     const stack = await cloud.pluginStack(task.stackId!);
     const boot = cloud.processes.find((p) => p.name === 'worker')!;
     expect(boot).toBeDefined();
-    const roleName = stack.resources[Object.keys(stack.resources).find((id) => id.startsWith('WorkerRole') && stack.resources[id].type === 'AWS::IAM::Role')!].physicalId;
+    const roleName = stack.resources[Object.keys(stack.resources).find((id) => id.startsWith('WorkersRole') && stack.resources[id].type === 'AWS::IAM::Role')!].physicalId;
     const worker = await roleCredentials(operator, `arn:aws:iam::${ACCOUNT}:role/${roleName}`, 'worker');
     const s3 = new S3Client(clientConfig(worker));
     // Its own destination: allowed. The source (read-only for it) and an unrelated bucket: denied.

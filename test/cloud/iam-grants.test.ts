@@ -15,10 +15,13 @@ import {
 import { ACCOUNT, arnOf, REGION, rolePolicies } from './cfn-resolve.js';
 import type { CfnTemplate } from './emulator-template.js';
 import { sharedAssembly } from './hub-deploy.js';
-import { isAllowed, type PolicyDocument } from './iam-policy.js';
+import { isAllowed, type PolicyDocument, type RequestContext } from './iam-policy.js';
 
-/** One call a role makes: the API operation (`service:Operation`) and the resources it touches. */
-interface RoleCall { call: string; resources: string[] }
+/**
+ * One call a role makes: the API operation (`service:Operation`), the resources it touches, and the condition keys the
+ * request carries where a grant is conditioned on them (the secret's tag, the bucket's account, the task's cluster).
+ */
+interface RoleCall { call: string; resources: string[]; context?: RequestContext }
 
 /** Calls in the code that no deployed role makes, and why. */
 const NOT_MADE_BY_A_DEPLOYED_ROLE: Record<string, string> = {
@@ -29,8 +32,8 @@ const NOT_MADE_BY_A_DEPLOYED_ROLE: Record<string, string> = {
   'dynamodb:DescribeTable': 'ensureStatusTable (local runs and tests)',
 };
 
-const PARAMS_S3 = { srcBucket: 'task-source', destBucket: 'task-destination', srcCredentials: 'src-keys', destCredentials: 'dest-keys' };
-const PARAMS_ECR = { TaskId: '0a1b2c3d', srcCredential: 'src-login', destCredential: 'dest-login' };
+const PARAMS_S3 = { srcBucket: 'task-source', destBucket: 'task-destination', srcCredentials: 'src-keys', destCredentials: 'dest-keys', srcType: 'Amazon_S3', srcEvent: 'CreateAndDelete' };
+const PARAMS_ECR = { srcCredential: 'src-login', destCredential: 'dest-login', TaskId: 'task-1' };
 const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
 /** What CloudFormation names a plugin stack's resources (stack DTH-S3EC2-0a1b2c3d). */
 const pluginName = (logical: string) => `DTH-S3EC2-0a1b2c3d-${logical}-1A2B3C4D5E6F`;
@@ -87,7 +90,7 @@ function instanceRole(t: CfnTemplate): string {
 }
 
 function denied(docs: PolicyDocument[], calls: RoleCall[]): string[] {
-  return calls.flatMap(({ call, resources }) => iamActions(call).flatMap((action) => resources.filter((r) => !isAllowed(docs, action, r)).map((r) => `${action} on ${r} (${call})`)));
+  return calls.flatMap(({ call, resources, context }) => iamActions(call).flatMap((action) => resources.filter((r) => !isAllowed(docs, action, r, context)).map((r) => `${action} on ${r} (${call})`)));
 }
 
 interface Role { name: string; template: () => CfnTemplate; role: () => string; parameters?: Record<string, string>; calls: () => RoleCall[] }
@@ -97,25 +100,40 @@ const pluginTable = arnOf('AWS::DynamoDB::Table', pluginName('StatusTable0F76785
 const pluginQueue = arnOf('AWS::SQS::Queue', pluginName('JobQueueEE3AD499'));
 const pluginLogGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${pluginName('FinderLogs4D2A5703')}`;
 const pluginStack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/DTH-S3EC2-0a1b2c3d/11112222-3333-4444-5555-666677778888`;
+/** The S3 plugin stack's own cluster (named after the stack) and one of its finder tasks. */
+const pluginCluster = arnOf('AWS::ECS::Cluster', pluginName('Cluster'));
+const pluginFinderTask = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${pluginName('Cluster')}/0123456789abcdef`;
+/** The ECR plugin's copy flow (its state machine is named `<stack>-ECRReplicationSM`) and one execution. */
+const copyFlow = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:DTH-ECR-0a1b2c3d-ECRReplicationSM`;
+const copyFlowRun = `arn:aws:states:${REGION}:${ACCOUNT}:execution:DTH-ECR-0a1b2c3d-ECRReplicationSM:run-1`;
+/** A task's parameters in SSM when they do not fit CloudFormation (control-plane/core/plugin-contract.ts taskParamsPath). */
+const taskParamsArn = (taskId: string, sub = '') => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/dth/task-params/${taskId}${sub}`;
+/** The hub's shared task cluster (ECR copy tasks run there). */
+const sharedCluster = () => arnOf('AWS::ECS::Cluster', one(hub, 'AWS::ECS::Cluster', 'TaskNetwork'));
+/** ListTasks / DescribeTasks / StopTask, allowed per cluster (condition ecs:cluster). */
+const ecsCalls = (cluster: string, task: string, stop: boolean): RoleCall[] => [
+  { call: 'ecs:ListTasks', resources: ['*'], context: { 'ecs:cluster': cluster } },
+  { call: 'ecs:DescribeTasks', resources: [task], context: { 'ecs:cluster': cluster } },
+  ...(stop ? [{ call: 'ecs:StopTask', resources: [task], context: { 'ecs:cluster': cluster } }] : []),
+];
 const taskItems = (...ops: string[]) => ops.map((op) => ({ call: `dynamodb:${op}`, resources: [taskTable()] }));
 const s3Src = `arn:aws:s3:::${PARAMS_S3.srcBucket}`;
-/** The SSM path a task's parameters take when they are too large for CloudFormation (ecr-status: /dth/task-params/<id>). */
-const taskParamsArn = (leaf: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/dth/task-params/0a1b2c3d${leaf}`;
 const s3Dest = `arn:aws:s3:::${PARAMS_S3.destBucket}`;
 
 const ROLES: Role[] = [
   {
     name: 'API Lambda (AppSync resolver)', template: () => hub, role: () => lambdaRole(hub, 'AppSync resolver'),
-    calls: () => [
+    calls: (): RoleCall[] => [
       ...taskItems('GetItem', 'PutItem', 'UpdateItem', 'Scan'),
       { call: 'states:StartExecution', resources: [arnOf('AWS::StepFunctions::StateMachine', one(hub, 'AWS::StepFunctions::StateMachine', 'Orchestrator'))] },
       { call: 'secretsmanager:ListSecrets', resources: ['*'] },
-      { call: 'secretsmanager:GetSecretValue', resources: [secretArn('any-bucket-keys')] }, // estimateTask opens the task's buckets
+      // estimateTask opens the task's buckets: secrets tagged as task credentials only, buckets of this account only.
+      { call: 'secretsmanager:GetSecretValue', resources: [secretArn('any-bucket-keys')], context: { 'secretsmanager:ResourceTag/dth:credential': 'true' } },
       { call: 'cloudwatch:GetMetricData', resources: ['*'] },
       { call: 'logs:DescribeLogStreams', resources: [pluginLogGroup] },
       { call: 'logs:GetLogEvents', resources: [`${pluginLogGroup}:log-stream:finder/finder/abc`] },
       { call: 'dynamodb:Scan', resources: [pluginTable] }, // progress counts and listTaskObjects
-      { call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::any-source-bucket', 'arn:aws:s3:::any-destination-bucket'] }, // estimateTask
+      { call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::any-source-bucket', 'arn:aws:s3:::any-destination-bucket'], context: { 's3:ResourceAccount': ACCOUNT } }, // estimateTask
       { call: 'cloudformation:DescribeStackEvents', resources: [pluginStack] }, // getErrorMessage: why a stack failed
     ],
   },
@@ -126,19 +144,32 @@ const ROLES: Role[] = [
       { call: 'cloudformation:GetTemplateSummary', resources: ['*'] },
       { call: 'cloudformation:CreateStack', resources: [pluginStack] },
       { call: 'cloudformation:DeleteStack', resources: [pluginStack] },
-      { call: 'ssm:PutParameter', resources: [taskParamsArn('/0000'), taskParamsArn('/count')] }, // parameters over 4 KB
+      // A parameter set too large for CloudFormation goes to SSM (chunks and a count under the task's path).
+      { call: 'ssm:PutParameter', resources: [taskParamsArn('t1', '/0'), taskParamsArn('t1', '/count')] },
+      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('t1')] },
+      { call: 'ssm:DeleteParameters', resources: [taskParamsArn('t1', '/0')] },
     ],
   },
   {
     name: 'stop-stack step', template: () => hub, role: () => lambdaRole(hub, 'stop-stack.ts'),
     calls: () => [
       ...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DeleteStack', resources: [pluginStack] },
-      // The task's large-parameter set is found by path and deleted with the stack.
-      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('')] }, { call: 'ssm:DeleteParameters', resources: [taskParamsArn('/0000')] },
+      // What the stack still runs is stopped first: the S3 finder in its own cluster, image copies in the shared one.
+      ...ecsCalls(pluginCluster, pluginFinderTask, true),
+      ...ecsCalls(sharedCluster(), `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${one(hub, 'AWS::ECS::Cluster', 'TaskNetwork')}/0123456789abcdef`, true),
+      { call: 'states:ListExecutions', resources: [copyFlow] }, { call: 'states:StopExecution', resources: [copyFlowRun] },
+      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('t1')] }, { call: 'ssm:DeleteParameters', resources: [taskParamsArn('t1', '/0')] },
     ],
   },
   { name: 'query-stack-status step', template: () => hub, role: () => lambdaRole(hub, 'query-stack-status.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DescribeStacks', resources: [pluginStack] }] },
-  { name: 'check-finder step', template: () => hub, role: () => lambdaRole(hub, 'check-finder.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'logs:FilterLogEvents', resources: [pluginLogGroup] }] },
+  {
+    name: 'check-finder step', template: () => hub, role: () => lambdaRole(hub, 'check-finder.ts'),
+    calls: () => [
+      ...taskItems('GetItem', 'UpdateItem'), { call: 'logs:FilterLogEvents', resources: [pluginLogGroup] },
+      // A silent finder: is its task (S3) or its copy flow's lister (ECR) still running?
+      ...ecsCalls(pluginCluster, pluginFinderTask, false), { call: 'states:ListExecutions', resources: [copyFlow] },
+    ],
+  },
   { name: 'check-queue-empty step', template: () => hub, role: () => lambdaRole(hub, 'check-queue-empty.ts'), calls: () => [...taskItems('GetItem'), { call: 'sqs:GetQueueAttributes', resources: [pluginQueue] }] },
   { name: 'check-complete step', template: () => hub, role: () => lambdaRole(hub, 'check-complete.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Scan', resources: [pluginTable] }] },
   {
@@ -148,7 +179,7 @@ const ROLES: Role[] = [
   {
     name: 'S3 finder (Fargate task role)', template: () => s3Plugin, role: () => taskRole(s3Plugin, ['finder']), parameters: PARAMS_S3,
     calls: () => {
-      const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'JobQueue'));
+      const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'Jobs/Queue/'));
       const dlq = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'DeadLetterQueue'));
       const table = arnOf('AWS::DynamoDB::Table', one(s3Plugin, 'AWS::DynamoDB::Table', 'StatusTable'));
       return [
@@ -164,7 +195,7 @@ const ROLES: Role[] = [
   {
     name: 'S3 JobWorker (instance role)', template: () => s3Plugin, role: () => instanceRole(s3Plugin), parameters: PARAMS_S3,
     calls: () => {
-      const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'JobQueue'));
+      const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'Jobs/Queue/'));
       const table = arnOf('AWS::DynamoDB::Table', one(s3Plugin, 'AWS::DynamoDB::Table', 'StatusTable'));
       const src = `${s3Src}/some/key`;
       const dest = `${s3Dest}/some/key`;
@@ -189,8 +220,8 @@ const ROLES: Role[] = [
         { call: 'dynamodb:GetItem', resources: [table] }, { call: 'dynamodb:PutItem', resources: [table] },
         { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
         ...['DescribeRepositories', 'ListImages', 'GetAuthorizationToken'].map((op) => ({ call: `ecr:${op}`, resources: ['*'] })),
-        { call: 'sts:GetCallerIdentity', resources: ['*'] }, // a blank account id is this account
-        { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('')] },
+        { call: 'sts:GetCallerIdentity', resources: ['*'] },
+        { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('task-1')] }, // a long image list kept in SSM
         { call: 's3:PutObject', resources: [`${arnOf('AWS::S3::Bucket', one(ecrPlugin, 'AWS::S3::Bucket', 'ImageLists'))}/image-lists/run.json`] },
       ];
     },
@@ -198,11 +229,10 @@ const ROLES: Role[] = [
   {
     name: 'ECR image copy (Fargate task role)', template: () => ecrPlugin, role: () => taskRole(ecrPlugin, ['ecr', 'copy-one']), parameters: PARAMS_ECR,
     calls: () => [
-      { call: 'ecr:GetAuthorizationToken', resources: ['*'] },
-      { call: 'ecr:CreateRepository', resources: [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/mirror/app`] }, // first copy into an empty account
+      { call: 'ecr:GetAuthorizationToken', resources: ['*'] }, { call: 'ecr:CreateRepository', resources: ['*'] },
       { call: 'sts:GetCallerIdentity', resources: ['*'] },
-      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('')] },
       { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
+      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('task-1')] },
     ],
   },
 ];
@@ -247,5 +277,9 @@ describe('every AWS call the code makes is granted to the role that makes it', (
     const docs = rolePolicies(s3Plugin, finder.role(), PARAMS_S3);
     expect(denied(docs, [{ call: 'sqs:SendMessageBatch', resources: [arnOf('AWS::SQS::Queue', 'DTH-S3EC2-ffffffff-JobQueue-OTHER')] }])).toHaveLength(1);
     expect(denied(docs, [{ call: 's3:PutObject', resources: [`${s3Src}/key`] }])).toHaveLength(1); // the source is read-only
+    // The API reads only secrets tagged as task credentials, and lists only this account's buckets.
+    const api = rolePolicies(hub, lambdaRole(hub, 'AppSync resolver'));
+    expect(denied(api, [{ call: 'secretsmanager:GetSecretValue', resources: [secretArn('untagged')] }])).toHaveLength(1);
+    expect(denied(api, [{ call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::elsewhere'], context: { 's3:ResourceAccount': '210987654321' } }])).toHaveLength(1);
   });
 });

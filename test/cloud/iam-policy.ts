@@ -38,14 +38,34 @@ function statementCoversResource(s: PolicyStatement, resource: string): boolean 
   return list(s.Resource).some((p) => wildcardMatch(p, resource));
 }
 
+/** Condition keys of a request and their values (e.g. `s3:ResourceAccount`, `ecs:cluster`). */
+export type RequestContext = Record<string, string>;
+
 /**
- * Whether `action` on `resource` is allowed by the documents: some Allow matches and no Deny does. Statements with
- * conditions count as not matching (their keys are not known statically); the few there are (kms:ViaService, aws:SecureTransport)
- * do not guard a call the code makes.
+ * Whether a statement's Condition holds for the request: every operator's keys must be in `context` and match
+ * (StringEquals/ArnEquals exactly, StringLike/ArnLike by wildcard; keys case-insensitive as AWS's). A condition on a key
+ * the request does not carry does not hold.
  */
-export function isAllowed(docs: PolicyDocument[], action: string, resource: string): boolean {
+function conditionHolds(condition: Record<string, unknown>, context: RequestContext): boolean {
+  const ctx = Object.fromEntries(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.entries(condition).every(([operator, keys]) => Object.entries(keys as Record<string, string | string[]>).every(([key, wanted]) => {
+    const value = ctx[key.toLowerCase()];
+    if (value === undefined) return false;
+    const values = list(wanted);
+    if (operator === 'StringEquals' || operator === 'ArnEquals') return values.includes(value);
+    if (operator === 'StringLike' || operator === 'ArnLike') return values.some((p) => wildcardMatch(p, value));
+    return false;
+  }));
+}
+
+/**
+ * Whether `action` on `resource` is allowed by the documents: some Allow matches and no Deny does. A statement with a
+ * Condition matches only when the request's `context` satisfies it (the keys a call carries — tag of the secret, the
+ * bucket's account, the task's cluster — are named by the caller); without context, conditioned statements do not match.
+ */
+export function isAllowed(docs: PolicyDocument[], action: string, resource: string, context: RequestContext = {}): boolean {
   const all = docs.flatMap(statements);
-  const matches = (s: PolicyStatement) => !s.Condition && statementAllowsAction(s, action) && statementCoversResource(s, resource);
+  const matches = (s: PolicyStatement) => (!s.Condition || conditionHolds(s.Condition, context)) && statementAllowsAction(s, action) && statementCoversResource(s, resource);
   return all.some((s) => s.Effect === 'Allow' && matches(s)) && !all.some((s) => s.Effect === 'Deny' && matches(s));
 }
 

@@ -170,7 +170,8 @@ export async function bootInstance(operator: Credentials, stack: DeployedStack, 
   ec2.destroy();
   const script = Buffer.from(version.LaunchTemplateData!.UserData!, 'base64').toString();
   mkdirSync(home, { recursive: true });
-  const copy = /aws s3 cp s3:\/\/([^/\s]+)\/(\S+) (\S+)/.exec(script);
+  // `aws s3 cp [--region "$REGION"] s3://bucket/key /opt/dth/dth.mjs`
+  const copy = /aws s3 cp (?:--\S+ \S+ )*s3:\/\/([^/\s]+)\/(\S+) (\S+)/.exec(script);
   if (!copy) throw new Error('user data downloads no bundle');
   const s3 = new S3Client(clientConfig(operator));
   const bundle = join(home, 'dth.mjs');

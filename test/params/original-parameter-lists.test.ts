@@ -52,11 +52,13 @@ describe('the original portal\'s S3 parameter lists, accepted as is', () => {
       srcPrefix: 'data/2024 q1', destAuth: { kind: 'currentAccount' }, destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control',
       includeMetadata: false, skipCompare: false, workerConcurrency: 4, fleet: { minCapacity: 1, maxCapacity: 20, desiredCapacity: 1, alarmEmail: 'ops@example.com' },
     });
-    expect(v.engine.params.unused).toMatchObject({ finderDepth: '0', finderNumber: '1', finderEc2Memory: '8', ec2VpcId: 'vpc-0123456789abcdef0' });
+    expect(v.engine.params.unused).toMatchObject({ finderDepth: '0', finderNumber: '1', finderEc2Memory: '8' });
+    // The network is the template's, not the engine's: the stack runs in the VPC the console sends.
+    expect(v.engine.params.unused).not.toHaveProperty('ec2VpcId');
     expect(v.description).toBe('nightly copy / eu');
     expect(v.schedule).toBeUndefined();
     const stack = stackParams(v);
-    expect(stack).toMatchObject({ srcEndpoint: 'https://minio.example.com:9000', srcPrefix: 'data/2024 q1', ec2CronExpression: '', FinderScheduleExpression: '', TaskId: 'task-1' });
+    expect(stack).toMatchObject({ srcEndpoint: 'https://minio.example.com:9000', srcPrefix: 'data/2024 q1', ec2CronExpression: '', FinderScheduleExpression: '', TaskId: 'task-1', ec2VpcId: 'vpc-0123456789abcdef0' });
     expect(JSON.parse(stack.TaskParams)).toMatchObject({ srcType: 'Amazon_S3', srcPrefix: 'data/2024 q1', workerNumber: '4' });
   });
 

@@ -72,7 +72,7 @@ describe('S3 plugin template: source event notification', () => {
     expect(notification({ srcEvent: 'Create', srcPrefix: 'data/2026/' })).toEqual({
       QueueConfigurations: [{
         Events: ['s3:ObjectCreated:*'],
-        QueueArn: expect.stringMatching(/JobQueue.*\.Arn/),
+        QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/),
         Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'data/2026/' }] } },
       }],
     });
@@ -80,14 +80,14 @@ describe('S3 plugin template: source event notification', () => {
 
   it('CreateAndDelete: ObjectRemoved too; without srcPrefix, no filter (the whole bucket)', () => {
     expect(notification({ srcEvent: 'CreateAndDelete' })).toEqual({
-      QueueConfigurations: [{ Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], QueueArn: expect.stringMatching(/JobQueue.*\.Arn/) }],
+      QueueConfigurations: [{ Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/) }],
     });
   });
 
   it('lets the workers send to the dead-letter queue (failures no retry can fix go there at once)', () => {
-    const dlq = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith('DeadLetterQueue'))![0];
+    const dlq = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith('JobsDeadLetterQueue'))![0];
     const workerPolicies = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('WorkerRole'));
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('WorkersRole'));
     const statements = workerPolicies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
     expect(statements.some((s) => [s.Action].flat().includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(dlq))).toBe(true);
   });

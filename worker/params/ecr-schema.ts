@@ -7,7 +7,6 @@ import { BOOLEAN_VALUES, ECR_SOURCE_TYPES, SRC_LISTS } from './values.js';
 const SRC = 'Source Information' as const;
 const DEST = 'Destination Information' as const;
 const ECS = 'ECS Cluster Information' as const;
-const OWN_CLUSTER = 'the plugin stack makes its own VPC and ECS cluster; running in an existing cluster is not supported yet';
 
 export const ECR_PARAMETERS = [
   param({
@@ -82,27 +81,27 @@ export const ECR_PARAMETERS = [
     template: { group: SRC, label: 'Include Untagged' }, cli: 'include-untagged',
   }),
   param({
-    name: 'ecsClusterName', kind: 'text', default: '', side: 'task', origin: 'original', unused: OWN_CLUSTER,
-    description: 'ECS cluster of the original\'s copy tasks; accepted, not used.',
-    label: { en: 'ECS cluster name', zh: 'ECS 集群名称' }, help: { en: 'Accepted for compatibility; not used.', zh: '为兼容而接受；不使用。' },
+    name: 'ecsClusterName', kind: 'text', default: '', side: 'task', origin: 'original',
+    description: 'ECS cluster the copy tasks run in; blank: the hub\'s shared task cluster (a standalone template deploy must name one).',
+    label: { en: 'ECS cluster name', zh: 'ECS 集群名称' }, help: { en: 'Blank: the hub\'s task cluster.', zh: '留空：使用中心的任务集群。' },
     template: { group: ECS, label: 'ECS Cluster Name' }, cli: false,
   }),
   param({
-    name: 'ecsVpcId', kind: 'text', default: '', side: 'task', origin: 'original', unused: OWN_CLUSTER,
-    description: 'VPC of the original\'s copy tasks; accepted, not used.',
-    label: { en: 'VPC ID', zh: 'VPC ID' }, help: { en: 'Accepted for compatibility; not used.', zh: '为兼容而接受；不使用。' },
+    name: 'ecsVpcId', kind: 'text', default: '', side: 'task', origin: 'original',
+    description: 'VPC of the copy tasks; blank: the hub\'s shared task VPC.',
+    label: { en: 'VPC ID', zh: 'VPC ID' }, help: { en: 'Blank: the hub\'s task VPC.', zh: '留空：使用中心的任务 VPC。' },
     template: { group: ECS, label: 'VPC ID' }, cli: false,
   }),
   param({
-    name: 'ecsSubnetA', kind: 'text', default: '', side: 'task', origin: 'original', unused: OWN_CLUSTER,
-    description: 'First subnet of the original\'s copy tasks; accepted, not used.',
-    label: { en: 'First subnet ID', zh: '第一个子网 ID' }, help: { en: 'Accepted for compatibility; not used.', zh: '为兼容而接受；不使用。' },
+    name: 'ecsSubnetA', kind: 'text', default: '', side: 'task', origin: 'original',
+    description: 'First subnet of the copy tasks; blank: the hub\'s.',
+    label: { en: 'First subnet ID', zh: '第一个子网 ID' }, help: { en: 'Blank: the hub\'s first task subnet.', zh: '留空：使用中心的第一个任务子网。' },
     template: { group: ECS, label: 'First Subnet ID' }, cli: false,
   }),
   param({
-    name: 'ecsSubnetB', kind: 'text', default: '', side: 'task', origin: 'original', unused: OWN_CLUSTER,
-    description: 'Second subnet of the original\'s copy tasks; accepted, not used.',
-    label: { en: 'Second subnet ID', zh: '第二个子网 ID' }, help: { en: 'Accepted for compatibility; not used.', zh: '为兼容而接受；不使用。' },
+    name: 'ecsSubnetB', kind: 'text', default: '', side: 'task', origin: 'original',
+    description: 'Second subnet of the copy tasks; blank: the hub\'s.',
+    label: { en: 'Second subnet ID', zh: '第二个子网 ID' }, help: { en: 'Blank: the hub\'s second task subnet.', zh: '留空：使用中心的第二个任务子网。' },
     template: { group: ECS, label: 'Second Subnet ID' }, cli: false,
   }),
   param({

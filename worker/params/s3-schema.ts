@@ -12,7 +12,6 @@ const DEST = 'Destination Information' as const;
 const ADV = 'Advanced Options' as const;
 const EC2 = 'EC2 Cluster Information' as const;
 const STREAMING_FINDER = 'the finder streams both listings (constant memory, one pass), so it needs no depth, threads or memory size';
-const OWN_NETWORK = 'the plugin stack makes its own VPC with two public subnets; running inside an existing VPC is not supported yet';
 
 export const S3_PARAMETERS = [
   // --- Source (the original's "Source Information" group) ---
@@ -182,15 +181,15 @@ export const S3_PARAMETERS = [
   }),
   // --- EC2 cluster ---
   param({
-    name: 'ec2VpcId', kind: 'text', default: '', side: 'task', origin: 'original', unused: OWN_NETWORK,
-    description: 'VPC of the original\'s EC2 finder and workers; accepted, not used (the plugin makes its own VPC).',
-    label: { en: 'VPC ID', zh: 'VPC ID' }, help: { en: 'Accepted for compatibility; not used.', zh: '为兼容而接受；不使用。' },
+    name: 'ec2VpcId', kind: 'text', default: '', side: 'task', origin: 'original',
+    description: 'VPC the finder and the workers run in; blank: the hub\'s shared task VPC (a standalone template deploy must name one).',
+    label: { en: 'VPC ID', zh: 'VPC ID' }, help: { en: 'Blank: the hub\'s task VPC.', zh: '留空：使用中心的任务 VPC。' },
     template: { group: EC2, label: 'VPC ID' }, cli: false,
   }),
   param({
-    name: 'ec2Subnets', kind: 'idList', default: '', side: 'task', origin: 'original', unused: OWN_NETWORK,
-    description: 'Subnets (comma separated) of the original\'s EC2 finder and workers; accepted, not used.',
-    label: { en: 'Subnet IDs', zh: '子网 ID' }, help: { en: 'Accepted for compatibility; not used.', zh: '为兼容而接受；不使用。' },
+    name: 'ec2Subnets', kind: 'idList', default: '', side: 'task', origin: 'original',
+    description: 'Subnets (comma separated) of that VPC: public ones, or private ones with a NAT gateway or VPC endpoints; blank: the hub\'s.',
+    label: { en: 'Subnet IDs', zh: '子网 ID' }, help: { en: 'Blank: the hub\'s task subnets.', zh: '留空：使用中心的任务子网。' },
     template: { group: EC2, label: 'Subnet IDs' }, cli: false,
   }),
   param({

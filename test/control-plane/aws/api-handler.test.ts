@@ -117,4 +117,19 @@ describe('Lambda configuration', () => {
       .toBe('arn:aws-cn:iam::123456789012:role/DTH-PluginStackRole-AB12');
     expect(loadLambdaConfig({ TASK_TABLE: 't', AWS_REGION: 'eu-west-1' })).toMatchObject({ taskTable: 't', region: 'eu-west-1', stackPrefix: 'DTH', metricsNamespace: 'DataTransferHub' });
   });
+
+  it('reads the parameters the hub gives every plugin stack (shared network, role boundary) and names a bad one', () => {
+    const config = loadLambdaConfig({
+      TASK_TABLE: 't', PLUGIN_NETWORK_PARAMETERS: '{"ec2VpcId":"vpc-1","ec2Subnets":"subnet-a,subnet-b"}',
+      PLUGIN_ROLE_BOUNDARY_ARN: 'arn:aws-cn:iam::123456789012:policy/DataTransferHub-TaskRoleBoundary-X',
+    });
+    expect(config.pluginStackParameters).toEqual({
+      defaults: { ec2VpcId: 'vpc-1', ec2Subnets: 'subnet-a,subnet-b' },
+      enforced: { PermissionsBoundaryArn: 'arn:aws-cn:iam::123456789012:policy/DataTransferHub-TaskRoleBoundary-X' },
+    });
+    expect(loadLambdaConfig({ TASK_TABLE: 't' }).pluginStackParameters).toEqual({ defaults: {}, enforced: {} });
+    expect(() => loadLambdaConfig({ TASK_TABLE: 't', PLUGIN_NETWORK_PARAMETERS: '{nope' })).toThrow(/^PLUGIN_NETWORK_PARAMETERS: is not valid JSON/);
+    expect(() => loadLambdaConfig({ TASK_TABLE: 't', PLUGIN_NETWORK_PARAMETERS: '{"ec2Subnets":["a"]}' })).toThrow(/^PLUGIN_NETWORK_PARAMETERS: must be a JSON object of string values/);
+    expect(() => loadLambdaConfig({ TASK_TABLE: 't', PLUGIN_ROLE_BOUNDARY_ARN: 'arn:aws:iam::123456789012:role/x' })).toThrow(/^PLUGIN_ROLE_BOUNDARY_ARN: .* is not an IAM managed policy ARN/);
+  });
 });
