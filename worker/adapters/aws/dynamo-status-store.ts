@@ -163,15 +163,20 @@ export class DynamoStatusStore implements StatusStore {
           await this.putConditionally(item, raw);
         } catch (err) {
           this.cache.delete(key);
-          const landed = isConditionFailed(err) ? await this.readItem(key).then((now) => now?.wid === item.wid) : undefined;
-          if (landed === false) {
-            if (ticket) void this.counts.settle(ticket, undefined);
-            continue;
-          }
-          if (landed === undefined) {
-            // Whether it landed is unknown (it may still): its seq must never be counted.
+          if (isConditionFailed(err)) {
+            // Someone wrote the record since it was read — unless an earlier attempt of this very request landed (its
+            // answer was lost and the SDK sent it again).
+            if ((await this.readItem(key))?.wid !== item.wid) {
+              if (ticket) void this.counts.settle(ticket, undefined);
+              continue;
+            }
+          } else {
+            // Whether it landed is unknown, and it may still land: its seq must never be counted (the writer id
+            // retires short of it). If it did land, the change is counted afresh under the next writer id.
             if (ticket) await this.counts.abandon(ticket);
-            throw err;
+            if ((await this.readItem(key).catch(() => undefined))?.wid !== item.wid) throw err;
+            if (ticket) await this.change(key, (r) => r, { locked: false });
+            return true;
           }
         }
         this.remember(key, item);
