@@ -7,9 +7,10 @@ import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
+import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { isS3EventMessage, jobsFromS3Event } from './s3-event.js';
-import { destinationKey, type TransferJob } from './transfer-job.js';
+import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
 export interface WorkerOptions {
   params: S3TaskParams;
@@ -43,7 +44,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const copyAbort = new AbortController();
   const onStop = () => copyAbort.abort(signal?.reason);
   signal?.addEventListener('abort', onStop, { once: true });
-  const ctx = { source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal };
+  const ctx: FanOutContext = {
+    source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal,
+    queue: queue as JobQueue<TransferJob>, progressWrittenAt: new Map(),
+  };
 
   const handle = async (msg: ReceivedJob<unknown>) => {
     // Keep the message hidden while the copy runs, however long it takes.
@@ -62,16 +66,23 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         return;
       }
       const key = (msg.body as TransferJob).key ?? 'event';
+      const part = (msg.body as TransferJob).part;
       const retry = isRetryableError(err) && msg.receiveCount < params.maxAttempts;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = `${part ? `part ${part.partNumber} of ${part.partCount}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
       if (retry) {
-        logger.warn('worker.retry', { key, attempt: msg.receiveCount, error: message });
-        await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error: message }).catch(() => {});
+        logger.warn('worker.retry', { key, part: part?.partNumber, attempt: msg.receiveCount, error: message });
+        // A part's retry leaves the object as it is: its other parts are being copied.
+        if (!part) await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error: message }).catch(() => {});
         await queue.extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
       } else {
-        report.failed++;
-        logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: message, code: err instanceof DthError ? err.code : undefined });
-        await status.update(key, { status: 'FAILED', attempts: msg.receiveCount, error: message, finishedAt: new Date().toISOString() }).catch(() => {});
+        const failed = { status: 'FAILED' as const, attempts: msg.receiveCount, error: message, finishedAt: new Date().toISOString() };
+        // A part failed for good: the upload can never complete. Its object fails once, whichever part failed.
+        const counts = part ? await abandonGiant(ctx, key, part.uploadId, failed).catch(() => false) : true;
+        if (counts) {
+          report.failed++;
+          logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: message, code: err instanceof DthError ? err.code : undefined });
+        }
+        if (!part) await status.update(key, failed).catch(() => {});
         // Retries exhausted: released, so the queue's redrive moves it to the dead-letter queue on the next receive.
         // Not retryable (e.g. wrong credentials): redelivery cannot help, the FAILED record is the trace.
         if (msg.receiveCount >= params.maxAttempts) await queue.release(msg).catch(() => {});
@@ -82,7 +93,20 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
   };
 
+  const copied = (key: string, result: CopyResult) => {
+    report.copied++;
+    report.bytes += result.bytes;
+    options.onObjectDone?.(key, result);
+    logContractEvent(logger, LOG_EVENTS.workerCopied, { key, bytes: result.bytes, method: result.method, checksum: result.checksum });
+  };
+
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
+    if (job.part) {
+      // One part of a giant object: the object's record belongs to its split job and to the completing part.
+      const result = await copyPart(ctx, job as TransferJob & { part: PartJob }, msg.id);
+      if (result) copied(job.key, result);
+      return;
+    }
     await status.markStarted({ key: job.key, size: job.size, etag: job.etag, attempts: msg.receiveCount, startedAt: new Date().toISOString() });
     if (job.action === 'delete') {
       await options.dest.delete(destinationKey(params.destPrefix, job.key));
@@ -90,15 +114,17 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       return;
     }
     try {
+      if (fansOut(ctx, job.size)) {
+        const split = await splitGiantObject(ctx, job, msg.id);
+        if (split.kind === 'completed') copied(job.key, split.result);
+        if (split.kind !== 'whole') return;
+      }
       const result = await copyObject(ctx, job.key, job.action === 'copy' || job.action === undefined ? job.size : undefined);
       await status.update(job.key, {
         status: 'DONE', verified: true, checksum: result.checksum, etag: result.sourceEtag, size: result.bytes,
         bytesDone: result.bytes, finishedAt: new Date().toISOString(), error: undefined,
       });
-      report.copied++;
-      report.bytes += result.bytes;
-      options.onObjectDone?.(job.key, result);
-      logContractEvent(logger, LOG_EVENTS.workerCopied, { key: job.key, bytes: result.bytes, method: result.method, checksum: result.checksum });
+      copied(job.key, result);
     } catch (err) {
       if (err instanceof SourceNotCopyableError) {
         // Not silent: a key that vanished since the listing (or a listing that mangled it) is worth a look.
