@@ -4,6 +4,8 @@
  * of a killed process come back within seconds (`dth worker` keeps 120 s). Logs JSON lines on stderr; the last stdout
  * line is its report. Configured by environment (FANOUT_*), see startFanOutWorker in fanout-fleet.ts.
  */
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoStatusStore, SqsJobQueue } from '../../worker/adapters/aws/index.js';
 import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
@@ -35,6 +37,9 @@ if (env('FANOUT_ADAPTERS') === 'sqlite') {
 }
 const buckets = await openTaskBuckets(params, new FileSecretStore(env('FANOUT_SECRETS')), transferSockets(params));
 const logger = createLogger({ worker: process.pid });
+logger.info('worker.ready');
+// One-shot workers exit on an empty queue: the test releases them (this file appears) once the jobs are queued.
+while (process.env.FANOUT_GO_FILE && !existsSync(process.env.FANOUT_GO_FILE)) await sleep(20);
 const report = await runWorker({
   params, ...buckets, queue, status, logger, exitWhenDrained: true, visibilityTimeoutSec: Number(process.env.FANOUT_VISIBILITY ?? 4),
 });
