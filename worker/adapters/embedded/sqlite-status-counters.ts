@@ -46,6 +46,10 @@ function negate(values: Record<keyof StatusSummary, string>): Record<keyof Statu
   return Object.fromEntries(FIELDS.map((f) => [f, `-(${values[f]})`])) as Record<keyof StatusSummary, string>;
 }
 
+function difference(a: Record<keyof StatusSummary, string>, b: Record<keyof StatusSummary, string>): Record<keyof StatusSummary, string> {
+  return Object.fromEntries(FIELDS.map((f) => [f, `(${a[f]}) - (${b[f]})`])) as Record<keyof StatusSummary, string>;
+}
+
 const prepared = new WeakSet<SqliteDatabase>();
 
 /**
@@ -69,7 +73,11 @@ export function ensureStatusCounters(db: SqliteDatabase): void {
         ${addToCounts('OLD.task_id', negate(old))}
       END;
       CREATE TRIGGER IF NOT EXISTS object_status_counted_update
-        AFTER UPDATE OF task_id, status, size, bytes_done, verified ON object_status BEGIN
+        AFTER UPDATE OF status, size, bytes_done, verified ON object_status WHEN OLD.task_id = NEW.task_id BEGIN
+        ${addToCounts('NEW.task_id', difference(neu, old))}
+      END;
+      CREATE TRIGGER IF NOT EXISTS object_status_counted_move
+        AFTER UPDATE OF task_id ON object_status WHEN OLD.task_id <> NEW.task_id BEGIN
         ${addToCounts('OLD.task_id', negate(old))}
         ${addToCounts('NEW.task_id', neu)}
       END;
