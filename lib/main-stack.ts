@@ -3,6 +3,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
 import { EcrPluginStack } from '../plugins/ecr/ecr-plugin-stack.js';
@@ -105,6 +106,8 @@ export class MainStack extends Stack {
     apiFn.addToRolePolicy(readStatus);
     apiFn.addToRolePolicy(readLogs);
     apiFn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets', 'cloudwatch:GetMetricData'], resources: ['*'] }));
+    // getErrorMessage names a failed plugin stack's resources from its events.
+    apiFn.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStackEvents'], resources: [pluginStacks] }));
     apiFn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:*`] }));
     apiFn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [`arn:${Aws.PARTITION}:s3:::*`] }));
 
@@ -114,6 +117,8 @@ export class MainStack extends Stack {
     if (props.authType === 'COGNITO') {
       const adminEmail = new CfnParameter(this, 'AdminEmail', { type: 'String', description: 'Email of the console administrator (receives a temporary password)', allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' });
       auth = new ConsoleAuth(this, 'Auth', { kind: 'COGNITO', adminEmail: adminEmail.valueAsString, consoleUrl: site.url });
+      // Task outcome mails go to the admin, as the original's central topic did (the subscription needs confirming).
+      topic.addSubscription(new EmailSubscription(adminEmail.valueAsString));
     } else {
       const provider = new CfnParameter(this, 'OidcProvider', { type: 'String', description: 'OpenID Connect issuer URL (e.g. https://xxx.authing.cn/oidc)', allowedPattern: '^https://.+' });
       const clientId = new CfnParameter(this, 'OidcClientId', { type: 'String', description: 'OpenID Connect client id of the console', minLength: 1 });
@@ -154,6 +159,8 @@ function consoleHostOf(scope: Construct): string {
 export function configFor(auth: ConsoleAuth, apiUrl: string, consoleHost = CONSOLE_HOSTS.aws) {
   return {
     authType: auth.authType, apiUrl, region: Aws.REGION, cognitoDomain: auth.cognitoDomain, oidcIssuer: auth.oidcIssuer,
+    // Amplify keys its Cognito token store by the user pool (portal/src/auth/config.ts); blank for OIDC.
+    userPoolId: auth.userPool?.userPoolId ?? '',
     clientId: auth.clientId, dashboardUrlPrefix: `https://${consoleHost}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,
   };
 }

@@ -28,7 +28,8 @@ export interface TaskOrchestratorProps {
 
 /**
  * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' }` (control-plane/README.md):
- * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → notify.
+ * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → notify
+ * (also when the stack could not be created).
  * STOP: stopStack → poll queryStackStatus until deleted. Every step returns its input plus `result` WAIT/NEXT/END.
  */
 export class TaskOrchestrator extends Construct {
@@ -58,17 +59,19 @@ export class TaskOrchestrator extends Construct {
     checkComplete.next(new Choice(this, 'Complete?').when(result('END'), notify).otherwise(monitorWait));
 
     // Stack creation / deletion polling.
-    const pollStack = (name: string, onCreated: IChainable) => {
+    // A stack that could not be requested or created ends the task in ERROR: notify says so (it mails final
+    // outcomes only, so a task stopped meanwhile ends quietly).
+    const pollStack = (name: string, onCreated: IChainable, onEnd: IChainable) => {
       const wait = new Wait(this, `${name}Wait`, { time: WaitTime.duration(poll) });
       const query = invoke(`${name}QueryStackStatus`, s.queryStackStatus);
       wait.next(query);
-      query.next(new Choice(this, `${name}Settled?`).when(result('WAIT'), wait).when(result('NEXT'), onCreated).otherwise(done));
+      query.next(new Choice(this, `${name}Settled?`).when(result('WAIT'), wait).when(result('NEXT'), onCreated).otherwise(onEnd));
       return wait;
     };
     const start = invoke('StartStack', s.startStack);
-    start.next(new Choice(this, 'StackRequested?').when(result('WAIT'), pollStack('Create', monitorWait)).otherwise(done));
+    start.next(new Choice(this, 'StackRequested?').when(result('WAIT'), pollStack('Create', monitorWait, notify)).otherwise(notify));
     const stop = invoke('StopStack', s.stopStack);
-    stop.next(new Choice(this, 'StackDeleting?').when(result('WAIT'), pollStack('Delete', done)).otherwise(done));
+    stop.next(new Choice(this, 'StackDeleting?').when(result('WAIT'), pollStack('Delete', done, done)).otherwise(done));
 
     const definition = new Choice(this, 'Action')
       .when(Condition.stringEquals('$.action', 'STOP'), stop)

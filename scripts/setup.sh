@@ -6,11 +6,13 @@ need=()
 for cmd in skopeo docker-registry htpasswd rclone chromium jq curl python3; do
   command -v "$cmd" >/dev/null 2>&1 || need+=("$cmd")
 done
+# A CJK font, so the console's Chinese screenshots (test/portal) show characters, not empty boxes.
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends \
-    skopeo docker-registry apache2-utils rclone chromium jq curl python3 ca-certificates
+    skopeo docker-registry apache2-utils rclone chromium jq curl python3 ca-certificates fonts-wqy-zenhei
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund

@@ -1,16 +1,32 @@
-import { DthError } from '../../worker/core/errors.js';
+import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import type { Resolvers } from '../core/resolvers.js';
 
-/** The AppSync direct Lambda resolver event (the parts used here). */
+/** The AppSync resolver's payload to the Lambda (the parts used here; appsync-resolver.js builds it). */
 export interface AppSyncResolverEvent {
   arguments?: Record<string, unknown> | null;
   info?: { fieldName?: string; parentTypeName?: string };
 }
 
-/** An error AppSync shows as `errorType` (the class name) and message; internal messages are redacted. */
-function publicError(err: unknown): Error {
-  if (err instanceof DthError) return err;
+/**
+ * A user error as the Lambda returns it. A thrown error reaches AppSync as message and type only, so errors a caller
+ * can act on come back as this envelope instead, and the resolver's response (appsync-resolver.js) raises them with
+ * `util.error(message, errorType, null, errorInfo)`: the GraphQL error then carries `errorType` (the error class) and
+ * `errorInfo: { code, field }`, the field the console marks — as the local hub's errors do.
+ */
+export const APPSYNC_ERROR_KEY = 'dthError';
+
+export interface AppSyncErrorEnvelope {
+  [APPSYNC_ERROR_KEY]: { message: string; errorType: string; errorInfo: { code: string; field?: string } };
+}
+
+export function errorEnvelope(err: DthError): AppSyncErrorEnvelope {
+  const errorInfo = err instanceof InvalidParameterError ? { code: err.code, field: err.field } : { code: err.code };
+  return { [APPSYNC_ERROR_KEY]: { message: err.message, errorType: err.name, errorInfo } };
+}
+
+/** An unexpected error, thrown to AppSync as `InternalError` with its message redacted of secret values. */
+function internalError(err: unknown): Error {
   const e = new Error(redactText(err instanceof Error ? err.message : String(err)));
   e.name = 'InternalError';
   return e;
@@ -24,6 +40,7 @@ export async function resolveAppSyncField(resolvers: Resolvers, event: AppSyncRe
   try {
     return await fn(event.arguments ?? {});
   } catch (err) {
-    throw publicError(err);
+    if (err instanceof DthError) return errorEnvelope(err);
+    throw internalError(err);
   }
 }

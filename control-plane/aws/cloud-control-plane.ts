@@ -17,6 +17,7 @@ import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';
 import { templateParameterNames } from '../../worker/params/index.js';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import type { LambdaConfig } from './config.js';
+import { CloudFormationDiagnostics } from './cloudformation-diagnostics.js';
 import { CloudWatchMetrics, CloudWatchTaskLogs } from './cloudwatch-telemetry.js';
 import { DynamoTaskStore } from './dynamo-task-store.js';
 import type { StepDeps } from './lifecycle-steps.js';
@@ -60,8 +61,9 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
     secrets: {
       list: async () => (await secretStore.list()).filter((s) => !config.secretNamePrefix || s.name.startsWith(config.secretNamePrefix)),
     },
-    metrics: new CloudWatchMetrics({ cloudwatch: clients.cloudwatch, tasks, namespace: config.metricsNamespace }),
-    logs: new CloudWatchTaskLogs({ logs: clients.logs, tasks }),
+    metrics: new CloudWatchMetrics({ cloudwatch: clients.cloudwatch, namespace: config.metricsNamespace }),
+    logs: new CloudWatchTaskLogs({ logs: clients.logs, stackPrefix: config.stackPrefix }),
+    stacks: new CloudFormationDiagnostics(clients.cfn),
     objects: {
       list: async (task, o) => {
         const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);

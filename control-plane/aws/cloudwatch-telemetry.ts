@@ -1,105 +1,155 @@
-import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { type CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type Statistic } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand, type LogStream } from '@aws-sdk/client-cloudwatch-logs';
+import { InvalidParameterError } from '../../worker/core/errors.js';
 import { WORKER_METRICS } from '../../worker/core/events.js';
+import { LogGroupNotFoundError } from '../core/errors.js';
+import { alignSeries, chartPeriod, cloudWatchStep, type GraphName, type MetricHistory, type SeriesName } from '../core/metric-history.js';
 import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT, stackOutput } from '../core/plugin-contract.js';
-import type { MetricHistory, Metrics, TaskLogs, TaskStore } from '../core/ports.js';
+import type { LogEventsPage, LogStreamInfo, Metrics, TaskLogs } from '../core/ports.js';
 import type { TaskRecord } from '../core/task.js';
+
+/** One CloudWatch metric behind a chart series. */
+interface SeriesMetric {
+  series: SeriesName;
+  namespace: string;
+  metricName: string;
+  stat: Statistic;
+  dimensions?: { Name: string; Value: string }[];
+  /** Divide each value by the period (bytes per period → bytes per second). */
+  perSecond?: boolean;
+}
 
 /**
  * Chart data from CloudWatch. Worker metrics come from metric filters of the plugin stack on its worker log group,
  * in namespace `<METRICS_NAMESPACE>/<plugin stack name>` without dimensions (`WORKER_METRICS`, worker/core/events.ts:
  * CompletedObjects, BytesTransferred, FailedObjects). Queue and fleet charts use AWS/SQS and AWS/AutoScaling.
+ * Series, units and gaps: control-plane/core/metric-history.ts.
  */
 export class CloudWatchMetrics implements Metrics {
-  constructor(private readonly deps: { cloudwatch: CloudWatchClient; tasks: TaskStore; namespace: string }) {}
+  constructor(private readonly deps: { cloudwatch: CloudWatchClient; namespace: string; now?: () => Date }) {}
 
-  private queries(task: TaskRecord, graphName: string, period: number): { label: string; query: MetricDataQuery }[] {
+  private metrics(task: TaskRecord, graph: GraphName): SeriesMetric[] {
     const namespace = `${this.deps.namespace}/${task.stackName ?? task.id}`;
-    const own = (id: string, label: string, metric: string) => ({
-      label,
-      query: { Id: id, Label: label, MetricStat: { Metric: { Namespace: namespace, MetricName: metric }, Period: period, Stat: 'Sum' } },
-    });
-    const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
-    const queueName = queueUrl?.split('/').pop();
+    const own = (series: SeriesName, metricName: string, perSecond = false): SeriesMetric => ({ series, namespace, metricName, stat: 'Sum', perSecond });
+    const queueName = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl)?.split('/').pop();
     const group = stackOutput(task.stackOutputs, PLUGIN_WORKER_GROUP_OUTPUT);
-    switch (graphName) {
-      case 'TransferredFailedObjects':
-        return [own('completed', 'Completed', WORKER_METRICS.completedObjects.metricName), own('failed', 'Failed', WORKER_METRICS.failedObjects.metricName)];
+    // Queue depth and fleet size are gauges: the period's maximum (a sum would grow with the period).
+    const gauge = (series: SeriesName, ns: string, metricName: string, name: string, value: string): SeriesMetric =>
+      ({ series, namespace: ns, metricName, stat: 'Maximum', dimensions: [{ Name: name, Value: value }] });
+    switch (graph) {
       case 'Network':
-        return [own('bytes', 'BytesTransferred', WORKER_METRICS.bytesTransferred.metricName)];
+        return [own('Network', WORKER_METRICS.bytesTransferred.metricName)];
       case 'Throughput':
-        return [{ label: 'BytesPerSecond', query: { Id: 'rate', Label: 'BytesPerSecond', Expression: `bytes / ${period}` } }, { ...own('bytes', 'BytesTransferred', WORKER_METRICS.bytesTransferred.metricName), label: '' }];
+        return [own('BytesPerSecond', WORKER_METRICS.bytesTransferred.metricName, true)];
+      case 'TransferredFailedObjects':
+        return [own('TransferredObjects', WORKER_METRICS.completedObjects.metricName), own('FailedObjects', WORKER_METRICS.failedObjects.metricName)];
       case 'RunningWaitingJobHistory':
-        if (!queueName) return [];
-        return [['running', 'Running', 'ApproximateNumberOfMessagesNotVisible'], ['waiting', 'Waiting', 'ApproximateNumberOfMessagesVisible']].map(([id, label, metric]) => ({
-          label, query: { Id: id, Label: label, MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queueName }] }, Period: period, Stat: 'Maximum' } },
-        }));
+        return queueName ? [
+          gauge('WaitingJob', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName),
+          gauge('RunningJob', 'AWS/SQS', 'ApproximateNumberOfMessagesNotVisible', 'QueueName', queueName),
+        ] : [];
       case 'DesiredInServiceInstances':
-        if (!group) return [];
-        return [['desired', 'Desired', 'GroupDesiredCapacity'], ['inservice', 'InService', 'GroupInServiceInstances']].map(([id, label, metric]) => ({
-          label, query: { Id: id, Label: label, MetricStat: { Metric: { Namespace: 'AWS/AutoScaling', MetricName: metric, Dimensions: [{ Name: 'AutoScalingGroupName', Value: group }] }, Period: period, Stat: 'Maximum' } },
-        }));
-      default:
-        return [];
+        return group ? [
+          gauge('DesiredCapacity', 'AWS/AutoScaling', 'GroupDesiredCapacity', 'AutoScalingGroupName', group),
+          gauge('InServiceInstances', 'AWS/AutoScaling', 'GroupInServiceInstances', 'AutoScalingGroupName', group),
+        ] : [];
     }
   }
 
-  async history(taskId: string, graphName: string, startTime: Date, endTime: Date, periodSec: number): Promise<MetricHistory> {
-    const task = await this.deps.tasks.get(taskId);
-    const period = Math.max(60, Math.round(periodSec / 60) * 60);
-    const wanted = task ? this.queries(task, graphName, period) : [];
-    if (!wanted.length) return { series: [], xaxis: { categories: [] } };
-    const queries = wanted.map((w) => ({ ...w.query, ReturnData: w.label !== '' }));
-    const results = new Map<string, Map<number, number>>();
+  async history(task: TaskRecord, graph: GraphName, startTime: Date, endTime: Date, askedPeriod: number): Promise<MetricHistory> {
+    const period = chartPeriod(startTime, endTime, askedPeriod, cloudWatchStep(startTime, this.deps.now?.() ?? new Date()));
+    const wanted = this.metrics(task, graph);
+    const points: Partial<Record<SeriesName, Map<number, number>>> = {};
+    if (!wanted.length) return alignSeries(graph, points);
+    const queries: MetricDataQuery[] = wanted.map((m, i) => ({
+      Id: `m${i}`,
+      MetricStat: { Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: m.dimensions }, Period: period, Stat: m.stat },
+    }));
     let nextToken: string | undefined;
     do {
       const out = await this.deps.cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: startTime, EndTime: endTime, ScanBy: 'TimestampAscending', NextToken: nextToken }));
       for (const r of out.MetricDataResults ?? []) {
-        const m = results.get(r.Id!) ?? new Map<number, number>();
-        (r.Timestamps ?? []).forEach((t, i) => m.set(new Date(t).getTime(), r.Values?.[i] ?? 0));
-        results.set(r.Id!, m);
+        const m = wanted[Number(r.Id?.slice(1))];
+        if (!m) continue;
+        const series = points[m.series] ?? (points[m.series] = new Map());
+        (r.Timestamps ?? []).forEach((t, i) => {
+          const value = r.Values?.[i] ?? 0;
+          series.set(Math.floor(new Date(t).getTime() / 1000), m.perSecond ? value / period : value);
+        });
       }
       nextToken = out.NextToken;
     } while (nextToken);
-    const times = [...new Set([...results.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
-    return {
-      series: wanted.filter((w) => w.label !== '').map((w) => ({ name: w.label, data: times.map((t) => results.get(w.query.Id!)?.get(t) ?? 0) })),
-      xaxis: { categories: times.map((t) => new Date(t).toISOString()) },
-    };
+    return alignSeries(graph, points);
   }
 }
 
-/** Task logs from the plugin stack's log group (workers, or the finder when the stack has no worker group). */
+/** DescribeLogStreams pages read at most for one answer (50 streams each): a view never costs more than this. */
+const MAX_STREAM_PAGES = 20;
+
+function notFound(err: unknown): boolean {
+  return (err as Error)?.name === 'ResourceNotFoundException';
+}
+
+/**
+ * Task logs from the plugin stacks' log groups (finder and workers), by log group name as the original API took
+ * them. Only groups of this hub's plugin stacks are read (their names start with `<stack prefix>-`, as CloudFormation
+ * names them; the API role may read no other).
+ */
 export class CloudWatchTaskLogs implements TaskLogs {
-  constructor(private readonly deps: { logs: CloudWatchLogsClient; tasks: TaskStore }) {}
+  constructor(private readonly deps: { logs: CloudWatchLogsClient; stackPrefix: string }) {}
 
-  private async group(taskId: string): Promise<string | undefined> {
-    const task = await this.deps.tasks.get(taskId);
-    return stackOutput(task?.stackOutputs, PLUGIN_OUTPUTS.workerLogGroup) ?? stackOutput(task?.stackOutputs, PLUGIN_OUTPUTS.finderLogGroup);
+  private checked(logGroupName: string): string {
+    if (!logGroupName.startsWith(`${this.deps.stackPrefix}-`)) throw new LogGroupNotFoundError(logGroupName);
+    return logGroupName;
   }
 
-  async streams(taskId: string, page: number, count: number) {
-    const logGroupName = await this.group(taskId);
-    if (!logGroupName) return { logStreams: [], total: 0 };
-    const all: { logStreamName: string; creationTime?: string; lastEventTimestamp?: string }[] = [];
+  async streams(logGroupName: string, options: { prefix?: string; page: number; count: number }) {
+    const group = this.checked(logGroupName);
+    const wanted = options.page * options.count;
+    const all: LogStream[] = [];
     let nextToken: string | undefined;
-    do {
-      const out = await this.deps.logs.send(new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, nextToken, limit: 50 }));
-      for (const s of out.logStreams ?? []) {
-        all.push({ logStreamName: s.logStreamName ?? '', creationTime: s.creationTime?.toString(), lastEventTimestamp: s.lastEventTimestamp?.toString() });
-      }
-      nextToken = out.nextToken;
-    } while (nextToken && all.length < page * count + 1);
-    return { logStreams: all.slice((page - 1) * count, page * count), total: nextToken ? all.length + 1 : all.length };
+    let pages = 0;
+    try {
+      do {
+        // CloudWatch orders by last event only without a name prefix; with one, every page is read and sorted here.
+        const out = await this.deps.logs.send(new DescribeLogStreamsCommand(options.prefix
+          ? { logGroupName: group, logStreamNamePrefix: options.prefix, nextToken, limit: 50 }
+          : { logGroupName: group, orderBy: 'LastEventTime', descending: true, nextToken, limit: 50 }));
+        all.push(...(out.logStreams ?? []));
+        nextToken = out.nextToken;
+      } while (nextToken && ++pages < MAX_STREAM_PAGES && (options.prefix || all.length <= wanted));
+    } catch (err) {
+      if (notFound(err)) throw new LogGroupNotFoundError(group, 'was not found');
+      if ((err as Error)?.name === 'InvalidParameterException') throw new InvalidParameterError('logStreamNamePrefix', (err as Error).message);
+      throw err;
+    }
+    const last = (s: LogStream) => s.lastEventTimestamp ?? s.creationTime ?? 0;
+    all.sort((a, b) => last(b) - last(a));
+    const str = (n: number | undefined) => (n === undefined ? undefined : String(n));
+    const logStreams: LogStreamInfo[] = all.slice(wanted - options.count, wanted).map((s) => ({
+      logStreamName: s.logStreamName ?? '', creationTime: str(s.creationTime), firstEventTimestamp: str(s.firstEventTimestamp),
+      lastEventTimestamp: str(s.lastEventTimestamp), lastIngestionTime: str(s.lastIngestionTime), uploadSequenceToken: s.uploadSequenceToken,
+      arn: s.arn, storedBytes: s.storedBytes,
+    }));
+    // More streams than were read: the total says at least one more.
+    return { logStreams, total: nextToken ? all.length + 1 : all.length };
   }
 
-  async events(taskId: string, stream: string, limit: number, nextToken?: string) {
-    const logGroupName = await this.group(taskId);
-    if (!logGroupName) return { logEvents: [] };
-    const out = await this.deps.logs.send(new GetLogEventsCommand({ logGroupName, logStreamName: stream, limit: Math.min(limit, 10_000), nextToken, startFromHead: true }));
-    return {
-      logEvents: (out.events ?? []).map((e) => ({ timestamp: String(e.timestamp ?? ''), message: e.message ?? '' })),
-      nextForwardToken: out.nextForwardToken,
-    };
+  async events(logGroupName: string, logStreamName: string, options: { limit: number; nextToken?: string; startFromHead?: boolean }): Promise<LogEventsPage> {
+    const group = this.checked(logGroupName);
+    try {
+      const out = await this.deps.logs.send(new GetLogEventsCommand({
+        logGroupName: group, logStreamName, limit: options.limit, nextToken: options.nextToken, startFromHead: options.startFromHead,
+      }));
+      return {
+        logEvents: (out.events ?? []).map((e) => ({ timestamp: String(e.timestamp ?? ''), message: e.message ?? '', ingestionTime: e.ingestionTime === undefined ? undefined : String(e.ingestionTime) })),
+        nextForwardToken: out.nextForwardToken,
+        nextBackwardToken: out.nextBackwardToken,
+      };
+    } catch (err) {
+      if (notFound(err)) throw new LogGroupNotFoundError(group, `or its stream "${logStreamName}" does not exist`);
+      if ((err as Error)?.name === 'InvalidParameterException') throw new InvalidParameterError('nextToken', (err as Error).message);
+      throw err;
+    }
   }
 }

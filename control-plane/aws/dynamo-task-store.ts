@@ -1,7 +1,7 @@
 import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { TaskStore } from '../core/ports.js';
-import type { TaskProgress, TaskRecord } from '../core/task.js';
+import type { TaskListOptions, TaskStore } from '../core/ports.js';
+import type { TaskRecord } from '../core/task.js';
 import { TASK_TABLE_ATTRIBUTES, TASK_TABLE_KEY_SCHEMA, TASK_TABLE_PARTITION_KEY as PK } from '../core/task-table.js';
 
 /** The cloud task table: one item per task, every TaskRecord field an attribute of the same name. */
@@ -60,15 +60,16 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   /** Scans the table (task tables are small), newest first. */
-  async list(options: { progress?: TaskProgress; page: number; count: number }) {
+  async list(options: TaskListOptions) {
     const all: TaskRecord[] = [];
     let start: Record<string, unknown> | undefined;
+    const filter = options.progress ? { op: '=', value: options.progress } : options.exceptProgress ? { op: '<>', value: options.exceptProgress } : undefined;
     do {
       const out = await this.doc.send(new ScanCommand({
         TableName: this.tableName,
         ExclusiveStartKey: start,
-        ...(options.progress
-          ? { FilterExpression: '#p = :p', ExpressionAttributeNames: { '#p': 'progress' }, ExpressionAttributeValues: { ':p': options.progress } }
+        ...(filter
+          ? { FilterExpression: `#p ${filter.op} :p`, ExpressionAttributeNames: { '#p': 'progress' }, ExpressionAttributeValues: { ':p': filter.value } }
           : {}),
       }));
       all.push(...((out.Items ?? []) as TaskRecord[]));

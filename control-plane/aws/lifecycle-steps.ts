@@ -11,13 +11,13 @@ import {
   GetTemplateSummaryCommand,
 } from '@aws-sdk/client-cloudformation';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { eventBridgeExpression } from '../../worker/core/schedule.js';
 import { canonicalParameters } from '../../worker/params/index.js';
-import { errorPatch, incompleteMessage, isFinal, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
+import { errorPatch, incompleteMessage, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
 import { storedTaskSchedule } from '../core/validate-task.js';
 import type { TaskStore } from '../core/ports.js';
@@ -245,23 +245,4 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
   });
   await deps.tasks.update(task.id, patch);
   return { ...event, result: final ? 'END' : 'WAIT' };
-}
-
-/** Publishes the task's outcome to the notification topic (when one is configured). */
-export async function notify(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
-  const task = await mustGet(deps, event.taskId);
-  if (deps.notifyTopicArn && isFinal(task.progress)) {
-    const p = task.progressInfo;
-    await need(deps.sns, 'SNS').send(new PublishCommand({
-      TopicArn: deps.notifyTopicArn,
-      Subject: `Data Transfer Hub task ${task.id.slice(0, 8)}: ${task.progress}`.slice(0, 100),
-      Message: JSON.stringify({
-        taskId: task.id, type: task.type, description: task.description, progress: task.progress,
-        errorCode: task.errorCode, errorMessage: task.errorMessage,
-        objects: p ? { total: p.total, transferred: p.replicated, failed: p.failed, verified: p.verified, skipped: p.skipped } : undefined,
-      }),
-    }));
-    return { ...event, notified: true, result: 'END' };
-  }
-  return { ...event, notified: false, result: 'END' };
 }

@@ -31,12 +31,13 @@ export class StepFunctionsOrchestrator implements Orchestrator {
   }
 
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
-    await this.deps.sfn.send(new StartExecutionCommand({
+    const out = await this.deps.sfn.send(new StartExecutionCommand({
       stateMachineArn: this.deps.stateMachineArn,
       name: `stop-${task.id}-${(this.deps.now?.() ?? new Date()).getTime()}`,
       input: JSON.stringify({ taskId: task.id, action: 'STOP' }),
     }));
-    return { progress: 'STOPPING' };
+    // As the original: the task's executionArn is now the stop's.
+    return { progress: 'STOPPING', executionArn: out.executionArn };
   }
 
   /** Live counts from the task's status table (a stack output), with rate and ETA over the run so far. */

@@ -17,6 +17,28 @@ export const PLUGIN_OUTPUTS = {
 } as const;
 
 /**
+ * Output descriptions. The original's console and monitor found outputs by Description (their logical ids were
+ * generated), e.g. the log groups by "Finder Log Group Name" / "Worker Log Group Name"; ours carry the same
+ * descriptions, so a tool written for the original finds them in getTask's stackOutputs.
+ */
+export const PLUGIN_OUTPUT_DESCRIPTIONS = {
+  StatusTableName: 'DynamoDB Table Name',
+  QueueUrl: 'Queue URL',
+  DlqUrl: 'Dead Letter Queue URL',
+  FinderLogGroup: 'Finder Log Group Name',
+  WorkerLogGroup: 'Worker Log Group Name',
+  WorkerAutoScalingGroupName: 'Worker ASG Name',
+} as const satisfies Record<(typeof PLUGIN_OUTPUTS)[keyof typeof PLUGIN_OUTPUTS] | 'WorkerAutoScalingGroupName', string>;
+
+export type TaskLogKind = 'finder' | 'worker';
+
+/** The log group of a task's finder or workers, from its stack outputs (the worker group falls back to the finder's). */
+export function taskLogGroup(outputs: { OutputKey?: string; OutputValue?: string }[] | undefined, kind: TaskLogKind): string | undefined {
+  const finder = stackOutput(outputs, PLUGIN_OUTPUTS.finderLogGroup);
+  return kind === 'finder' ? finder : stackOutput(outputs, PLUGIN_OUTPUTS.workerLogGroup) ?? finder;
+}
+
+/**
  * Parameters the orchestrator passes to CreateStack. It reads the template's declared parameters
  * (GetTemplateSummary) and passes only those: each task parameter whose name the template declares, plus these.
  */

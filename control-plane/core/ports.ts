@@ -1,11 +1,25 @@
+import type { GraphName, MetricHistory } from './metric-history.js';
 import type { ProgressInfo, TaskProgress, TaskRecord, TaskType } from './task.js';
+
+export type { MetricHistory };
 
 /** Task records: DynamoDB in the cloud, SQLite in the local hub. */
 export interface TaskStore {
   put(task: TaskRecord): Promise<void>;
   get(id: string): Promise<TaskRecord | undefined>;
   update(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord>;
-  list(options: { progress?: TaskProgress; page: number; count: number }): Promise<{ items: TaskRecord[]; total: number }>;
+  /**
+   * Newest first (createdAt). `progress`: only tasks in it; `exceptProgress`: all but those in it (listTasksV2 without
+   * a filter leaves out STOPPED tasks). `total` counts every matching task, not only the page.
+   */
+  list(options: TaskListOptions): Promise<{ items: TaskRecord[]; total: number }>;
+}
+
+export interface TaskListOptions {
+  progress?: TaskProgress;
+  exceptProgress?: TaskProgress;
+  page: number;
+  count: number;
 }
 
 /** Starts and stops the engines of a task: Step Functions + CloudFormation in the cloud, in-process locally. */
@@ -21,18 +35,56 @@ export interface SecretLister {
   list(): Promise<{ name: string; arn?: string; description?: string }[]>;
 }
 
-export interface MetricHistory {
-  series: { name: string; data: number[] }[];
-  xaxis: { categories: string[] };
-}
-
+/** Chart data of a task (control-plane/core/metric-history.ts: series names, units, gaps). */
 export interface Metrics {
-  history(taskId: string, graphName: string, startTime: Date, endTime: Date, periodSec: number): Promise<MetricHistory>;
+  /** `periodSec` as asked; the adapter lengthens it to what its store can answer for the range. */
+  history(task: TaskRecord, graphName: GraphName, startTime: Date, endTime: Date, periodSec: number): Promise<MetricHistory>;
 }
 
+/** A log stream as CloudWatch Logs describes it; times are epoch milliseconds as strings (the original's shape). */
+export interface LogStreamInfo {
+  logStreamName: string;
+  creationTime?: string;
+  firstEventTimestamp?: string;
+  lastEventTimestamp?: string;
+  lastIngestionTime?: string;
+  uploadSequenceToken?: string;
+  arn?: string;
+  storedBytes?: number;
+}
+
+export interface LogEventsPage {
+  logEvents: { timestamp: string; message: string; ingestionTime?: string }[];
+  /** Newer events; given back unchanged when there are none yet (poll it to follow a stream). */
+  nextForwardToken?: string;
+  /** Older events. */
+  nextBackwardToken?: string;
+}
+
+/**
+ * Task logs by log group, as the original API read them: CloudWatch Logs in the cloud (the plugin stack's finder and
+ * worker log groups), the hub's own log table locally. A log group that is not a task's is an error naming
+ * `logGroupName` — never a read of anything else.
+ */
 export interface TaskLogs {
-  streams(taskId: string, page: number, count: number): Promise<{ logStreams: { logStreamName: string; creationTime?: string; lastEventTimestamp?: string }[]; total: number }>;
-  events(taskId: string, stream: string, limit: number, nextToken?: string): Promise<{ logEvents: { timestamp: string; message: string }[]; nextForwardToken?: string }>;
+  /** Streams newest first (by last event), `logStreamNamePrefix` filtering; `total` counts the streams found. */
+  streams(logGroupName: string, options: { prefix?: string; page: number; count: number }): Promise<{ logStreams: LogStreamInfo[]; total: number }>;
+  /** Without a token: the newest `limit` events, or the oldest with `startFromHead`; tokens page from there. */
+  events(logGroupName: string, logStreamName: string, options: { limit: number; nextToken?: string; startFromHead?: boolean }): Promise<LogEventsPage>;
+}
+
+/** A failed resource of a plugin stack, from its stack events (oldest first). */
+export interface StackFailure {
+  logicalResourceId: string;
+  resourceType?: string;
+  status: string;
+  reason?: string;
+  time?: string;
+}
+
+/** Why a task's CloudFormation stack failed (the cloud only: the local hub has no stacks). */
+export interface StackDiagnostics {
+  failures(stackId: string): Promise<StackFailure[]>;
 }
 
 export interface TaskObjectRecord {
@@ -67,6 +119,8 @@ export interface ControlPlaneDeps {
   logs: TaskLogs;
   objects: TaskObjects;
   estimator: Estimator;
+  /** getErrorMessage reads the failed resources of a task's stack (cloud); absent locally. */
+  stacks?: StackDiagnostics;
   /**
    * listTasksV2 shows live progress for running tasks (cheap locally). In the cloud a live count Scans the task's
    * status table, so lists show the monitor's last snapshot and only getTask counts live.

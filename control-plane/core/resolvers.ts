@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
+import { InvalidParameterError } from '../../worker/core/errors.js';
+import { TaskNotFoundError } from './errors.js';
+import { isGraphName, parseMetricTime } from './metric-history.js';
+import { taskLogGroup } from './plugin-contract.js';
 import type { ControlPlaneDeps } from './ports.js';
-import type { TaskProgress, TaskRecord, TaskType } from './task.js';
+import { describeStackFailures } from './stack-failures.js';
+import { apiErrorCode, type TaskProgress, type TaskRecord, type TaskType } from './task.js';
 import { formEncode, URL_ENCODED_PARAMETERS } from '../../worker/params/index.js';
 import { validateCreateTask, type CreateTaskInput } from './validate-task.js';
 
-/** A task-not-found error the API reports as such. */
-export class TaskNotFoundError extends DthError {
-  constructor(id: string) {
-    super('TASK_NOT_FOUND', `id: task "${id}" does not exist`);
-  }
-}
+export { TaskNotFoundError };
 
 const ACTIVE: TaskProgress[] = ['STARTING', 'IN_PROGRESS'];
+
+/** Limits of the original API (its request templates), kept: pages and page sizes from 1 to 1000. */
+export const MAX_PAGE_SIZE = 1000;
+const DEFAULT_CHART_RANGE_MS = 3 * 3600_000;
 
 /**
  * getTask answers as the original's did: description, srcPrefix and destPrefix form-encoded (its response template
@@ -27,19 +30,25 @@ export function urlEncodedForGetTask(task: TaskRecord): TaskRecord {
   };
 }
 
-function positiveInt(value: unknown, field: string, fallback: number, max: number): number {
+/** An optional whole-number argument within [min, max]; the error names the argument and the range. */
+function boundedInt(value: unknown, field: string, fallback: number, max: number): number {
   if (value === undefined || value === null) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidParameterError(field, `must be a whole number from 1 to ${max}`);
   return n;
 }
 
+function required(value: string | null | undefined, field: string, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new InvalidParameterError(field, `is required (${what})`);
+  return value;
+}
+
 /**
  * The API's logic, written once: the AppSync Lambda handler and the local hub's GraphQL server both call these.
- * Each takes the operation's arguments and returns the field's value.
+ * Each takes the operation's arguments (the original's names and types, plus ours) and returns the field's value.
  */
 export function createResolvers(deps: ControlPlaneDeps) {
-  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const now = () => deps.now?.() ?? new Date();
   const newId = deps.newId ?? (() => randomUUID());
 
   async function mustGet(id: string): Promise<TaskRecord> {
@@ -55,11 +64,23 @@ export function createResolvers(deps: ControlPlaneDeps) {
     return live ? { ...task, progressInfo: live } : task;
   }
 
+  /**
+   * The log group a log call reads: `logGroupName` as the original took it (the adapter refuses a group that is not a
+   * task's), or ours, `id`: that task's worker log group (undefined while the task has none yet).
+   */
+  async function logGroupOf(args: { logGroupName?: string | null; id?: string | null }): Promise<string | undefined> {
+    if (args.logGroupName) return args.logGroupName;
+    if (args.id) return taskLogGroup((await mustGet(args.id)).stackOutputs, 'worker');
+    throw new InvalidParameterError('logGroupName', 'is required (the "Finder Log Group Name" or "Worker Log Group Name" of the task\'s stackOutputs)');
+  }
+
   return {
-    async listTasksV2(args: { progress?: TaskProgress; page?: number; count?: number }) {
-      const page = positiveInt(args.page, 'page', 1, 100_000);
-      const count = positiveInt(args.count, 'count', 10, 100);
-      const { items, total } = await deps.tasks.list({ progress: args.progress ?? undefined, page, count });
+    async listTasksV2(args: { progress?: TaskProgress | null; page?: number | null; count?: number | null }) {
+      const page = boundedInt(args.page, 'page', 1, 100_000);
+      const count = boundedInt(args.count, 'count', 20, MAX_PAGE_SIZE);
+      // As the original: no filter means every task that is not STOPPED ("Activated"); STOPPED ones are asked for.
+      const progress = args.progress ?? undefined;
+      const { items, total } = await deps.tasks.list({ progress, exceptProgress: progress ? undefined : 'STOPPED', page, count });
       return { items: deps.liveProgressInLists ? await Promise.all(items.map(withProgress)) : items, total };
     },
 
@@ -73,28 +94,42 @@ export function createResolvers(deps: ControlPlaneDeps) {
       return (await deps.secrets.list()).map((s) => ({ name: s.name, arn: s.arn, description: s.description }));
     },
 
-    async listLogStreams(args: { id: string; page?: number; count?: number }) {
-      await mustGet(args.id);
-      return deps.logs.streams(args.id, positiveInt(args.page, 'page', 1, 100_000), positiveInt(args.count, 'count', 20, 100));
+    async listLogStreams(args: { logGroupName?: string | null; logStreamNamePrefix?: string | null; page?: number | null; count?: number | null; id?: string | null }) {
+      const page = boundedInt(args.page, 'page', 1, MAX_PAGE_SIZE);
+      const count = boundedInt(args.count, 'count', 20, MAX_PAGE_SIZE);
+      const group = await logGroupOf(args);
+      if (!group) return { logStreams: [], total: 0 };
+      return deps.logs.streams(group, { prefix: args.logStreamNamePrefix || undefined, page, count });
     },
 
-    async getLogEvents(args: { id: string; logStreamName: string; limit?: number; nextToken?: string }) {
-      await mustGet(args.id);
-      return deps.logs.events(args.id, args.logStreamName, positiveInt(args.limit, 'limit', 100, 10_000), args.nextToken ?? undefined);
+    async getLogEvents(args: {
+      limit?: number | null; logGroupName?: string | null; logStreamName?: string | null; nextToken?: string | null; id?: string | null; startFromHead?: boolean | null;
+    }) {
+      const limit = boundedInt(args.limit, 'limit', 100, 10_000);
+      const stream = required(args.logStreamName, 'logStreamName', 'a stream of listLogStreams');
+      const group = await logGroupOf(args);
+      if (!group) return { logEvents: [] };
+      return deps.logs.events(group, stream, { limit, nextToken: args.nextToken || undefined, startFromHead: args.startFromHead ?? undefined });
     },
 
-    async getMetricHistoryData(args: { id: string; graphName: string; startTime?: string; endTime?: string; period?: number }) {
-      await mustGet(args.id);
-      const end = args.endTime ? new Date(Number(args.endTime) || args.endTime) : new Date();
-      const start = args.startTime ? new Date(Number(args.startTime) || args.startTime) : new Date(end.getTime() - 3600_000);
-      if (Number.isNaN(start.getTime())) throw new InvalidParameterError('startTime', 'is not a time');
-      if (Number.isNaN(end.getTime())) throw new InvalidParameterError('endTime', 'is not a time');
-      return deps.metrics.history(args.id, args.graphName, start, end, positiveInt(args.period, 'period', 60, 86_400));
+    async getMetricHistoryData(args: { id: string; graphName: string; startTime?: string | null; endTime?: string | null; period?: number | null }) {
+      const task = await mustGet(required(args.id, 'id', 'the task id'));
+      if (!isGraphName(args.graphName)) throw new InvalidParameterError('graphName', `"${args.graphName}" is not a chart of this API`);
+      const end = parseMetricTime(args.endTime, 'endTime') ?? now();
+      const start = parseMetricTime(args.startTime, 'startTime') ?? new Date(end.getTime() - DEFAULT_CHART_RANGE_MS);
+      if (start.getTime() > end.getTime()) throw new InvalidParameterError('startTime', 'is after endTime');
+      return deps.metrics.history(task, args.graphName, start, end, boundedInt(args.period, 'period', 60, 7 * 86_400));
     },
 
     async getErrorMessage(args: { id: string }) {
-      const task = await mustGet(args.id);
-      return { errorCode: task.errorCode ?? null, errMessage: task.errorMessage ?? task.stackStatusReason ?? null };
+      const task = await mustGet(required(args.id, 'id', 'the task id'));
+      // As the original: a failed or rolled-back plugin stack is a CFN_ERROR told by its failed resources' events.
+      const stackFailed = !!task.stackId && (/FAILED|ROLLBACK/.test(task.stackStatus ?? '') || task.errorCode === 'CFN_ERROR');
+      if (stackFailed) {
+        const failures = deps.stacks ? await deps.stacks.failures(task.stackId!).catch(() => []) : [];
+        return { errCode: 'CFN_ERROR', errMessage: describeStackFailures(failures, task.stackName) ?? task.errorMessage ?? task.stackStatusReason ?? null };
+      }
+      return { errCode: apiErrorCode(task.errorCode), errMessage: task.errorMessage ?? null };
     },
 
     async estimateTask(args: { type: TaskType; parameters: { ParameterKey: string; ParameterValue?: string }[] }) {
@@ -104,7 +139,17 @@ export function createResolvers(deps: ControlPlaneDeps) {
 
     async listTaskObjects(args: { id: string; status?: string; limit?: number; after?: string }) {
       const task = await mustGet(args.id);
-      return deps.objects.list(task, { status: args.status ?? undefined, limit: positiveInt(args.limit, 'limit', 50, 1000), after: args.after ?? undefined });
+      return deps.objects.list(task, { status: args.status ?? undefined, limit: boundedInt(args.limit, 'limit', 50, 1000), after: args.after ?? undefined });
+    },
+
+    /** What the hub mailed (cloud) or recorded (local) about task outcomes, newest first. */
+    async listNotifications(args: { count?: number | null }) {
+      const count = boundedInt(args.count, 'count', 50, MAX_PAGE_SIZE);
+      const { items } = await deps.tasks.list({ page: 1, count: MAX_PAGE_SIZE });
+      return items
+        .flatMap((t) => (t.notifications ?? []).map((n) => ({ ...n, taskId: t.id, taskName: t.stackName ?? t.id })))
+        .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
+        .slice(0, count);
     },
 
     async createTask(args: { input: CreateTaskInput }) {
@@ -115,7 +160,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
         type: valid.type,
         scheduleType: valid.scheduleType,
         parameters: valid.parameters,
-        createdAt: now(),
+        createdAt: now().toISOString(),
         progress: 'STARTING',
       };
       await deps.tasks.put(task);
@@ -124,15 +169,26 @@ export function createResolvers(deps: ControlPlaneDeps) {
         return await deps.tasks.update(task.id, started);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        return deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message });
+        return deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message, stoppedAt: now().toISOString() });
       }
     },
 
-    async stopTask(args: { id: string }) {
-      const task = await mustGet(args.id);
-      if (!ACTIVE.includes(task.progress) && task.progress !== 'ERROR') return task;
+    /**
+     * Stops a task from any state and deletes what it runs on (its plugin stack; locally its run): a DONE or ERROR
+     * task is deleted this way too, as the original console's "Delete Task" did. A STOPPED task has nothing left.
+     */
+    async stopTask(args: { id?: string | null }) {
+      const task = await mustGet(required(args.id, 'id', 'the task to stop'));
+      if (task.progress === 'STOPPED') return task;
       const stopping = await deps.tasks.update(task.id, { progress: 'STOPPING' });
-      const patch = await deps.orchestrator.stop(stopping);
+      let patch;
+      try {
+        patch = await deps.orchestrator.stop(stopping);
+      } catch (err) {
+        // Nothing was asked to stop: the task stays as it was, and the caller sees why.
+        await deps.tasks.update(task.id, { progress: task.progress });
+        throw err;
+      }
       return deps.tasks.update(task.id, patch);
     },
   };

@@ -4,6 +4,18 @@ export type ScheduleType = 'ONE_TIME' | 'FIXED_RATE';
 export type TaskProgress = 'STARTING' | 'STOPPING' | 'ERROR' | 'IN_PROGRESS' | 'DONE' | 'STOPPED';
 export type TaskErrorCode = 'CFN_ERROR' | 'FINDER_ERROR' | 'COMPLETE_CHECK_ERROR' | 'ENGINE_ERROR';
 
+/**
+ * The original API's `TaskErrorCode` enum (getErrorMessage's errCode). A task without a code, or with one of ours the
+ * original does not have (ENGINE_ERROR: the local hub could not run the task), answers UN_KNOWN, as the original did
+ * for a missing code.
+ */
+export const API_ERROR_CODES = ['CFN_ERROR', 'FINDER_ERROR', 'COMPLETE_CHECK_ERROR', 'UN_KNOWN'] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export function apiErrorCode(code: string | undefined): ApiErrorCode {
+  return (API_ERROR_CODES as readonly string[]).includes(code ?? '') ? (code as ApiErrorCode) : 'UN_KNOWN';
+}
+
 export interface TaskParameter {
   ParameterKey: string;
   ParameterValue: string;
@@ -40,6 +52,18 @@ export interface TaskRecord {
   executionArn?: string;
   errorCode?: TaskErrorCode;
   errorMessage?: string;
+  /** What the hub told the admin about this task (task outcome mails), oldest first. */
+  notifications?: TaskNotification[];
+}
+
+/** One outcome notification of a task: mailed through the hub's SNS topic in the cloud, recorded locally. */
+export interface TaskNotification {
+  time: string;
+  progress: TaskProgress;
+  subject: string;
+  message: string;
+  /** SNS (published to the hub's topic, which mails the admin) or LOCAL (recorded by `dth serve`; no mail). */
+  channel: 'SNS' | 'LOCAL';
 }
 
 export function parameterMap(task: Pick<TaskRecord, 'parameters'>): Record<string, string> {

@@ -1,27 +1,35 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, graphql, GraphQLError, type GraphQLSchema } from 'graphql';
+import { buildSchema, graphql, GraphQLError, Kind, parse, type GraphQLSchema, type TypeNode } from 'graphql';
 import type { Resolvers } from '../core/resolvers.js';
 import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import { findRepoPath } from './repo-files.js';
 
-/** AppSync provides these scalars itself; a plain GraphQL server must declare them. */
-const APPSYNC_SCALARS = 'scalar AWSDateTime\nscalar AWSJSON\n';
+/**
+ * AppSync provides these scalars and auth directives itself; a plain GraphQL server must declare them. The local hub
+ * has one user (the bearer token), so the directives only have to parse.
+ */
+export const APPSYNC_BUILT_INS = [
+  'scalar AWSDateTime', 'scalar AWSJSON',
+  ...['aws_iam', 'aws_cognito_user_pools', 'aws_oidc', 'aws_api_key', 'aws_lambda'].map((d) => `directive @${d} on FIELD_DEFINITION | OBJECT`),
+].join('\n') + '\n';
 
 export function loadSchema(): GraphQLSchema {
   const path = findRepoPath('control-plane/api/schema.graphql');
   if (!path) throw new Error('control-plane/api/schema.graphql was not found next to the dth sources or bundle');
   const sdl = readFileSync(path, 'utf8');
-  return buildSchema(APPSYNC_SCALARS + sdl);
+  return buildSchema(APPSYNC_BUILT_INS + sdl);
 }
 
 /** Errors carry the failing field (for inline form errors) and a code; internal errors say only what is safe. */
 function toGraphQLError(err: unknown): GraphQLError {
   if (err instanceof InvalidParameterError) {
-    return new GraphQLError(err.message, { extensions: { code: err.code, field: err.field } });
+    return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, field: err.field } });
   }
-  if (err instanceof DthError) return new GraphQLError(err.message, { extensions: { code: err.code } });
-  return new GraphQLError(redactText(err instanceof Error ? err.message : String(err)), { extensions: { code: 'INTERNAL' } });
+  if (err instanceof DthError) return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code } });
+  const internal = new Error(redactText(err instanceof Error ? err.message : String(err)));
+  internal.name = 'InternalError';
+  return new GraphQLError(internal.message, { originalError: internal, extensions: { code: 'INTERNAL' } });
 }
 
 /**
@@ -33,6 +41,39 @@ function coercionField(message: string): { field: string; code: string } | Recor
   const missing = /Field "([A-Za-z_][A-Za-z0-9_]*)" of required type/.exec(message)?.[1];
   const field = missing ?? at;
   return field ? { field, code: 'INVALID_PARAMETER' } : {};
+}
+
+/** The error class name, as AppSync reports a Lambda resolver's error (`errorType`). */
+function errorTypeOf(e: GraphQLError): string {
+  const thrown = e.originalError instanceof GraphQLError ? e.originalError.originalError : e.originalError;
+  if (thrown) return thrown instanceof DthError || thrown.name === 'InternalError' ? thrown.name : 'InternalError';
+  // GraphQL's own checks of the document and variables.
+  return coercionField(e.message).field ? 'InvalidParameterError' : 'ValidationError';
+}
+
+/**
+ * The original console sends getMetricHistoryData's `$startTime: String` / `$endTime: String` as JSON numbers (unix
+ * seconds); AppSync takes them. graphql-js refuses a number for String, so the hub turns numbers given for String
+ * variables into their decimal text before executing, as the cloud API accepts them.
+ */
+function numbersAsStrings(query: string, variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!variables) return variables;
+  let doc;
+  try {
+    doc = parse(query);
+  } catch {
+    return variables; // graphql() reports the syntax error
+  }
+  const named = (t: TypeNode): string | undefined => (t.kind === Kind.NON_NULL_TYPE ? named(t.type) : t.kind === Kind.NAMED_TYPE ? t.name.value : undefined);
+  const out = { ...variables };
+  for (const def of doc.definitions) {
+    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const v of def.variableDefinitions ?? []) {
+      const name = v.variable.name.value;
+      if (named(v.type) === 'String' && typeof out[name] === 'number' && Number.isFinite(out[name])) out[name] = String(out[name]);
+    }
+  }
+  return out;
 }
 
 export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolvers) {
@@ -50,16 +91,22 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
     if (typeof body.query !== 'string') return { errors: [{ message: 'query: a GraphQL query string is required' }] };
     const result = await graphql({
       schema, source: body.query, rootValue,
-      variableValues: (body.variables ?? undefined) as Record<string, unknown> | undefined,
+      variableValues: numbersAsStrings(body.query, (body.variables ?? undefined) as Record<string, unknown> | undefined),
       operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
     });
     return {
       data: result.data,
-      errors: result.errors?.map((e) => ({
-        message: e.originalError && !(e.originalError instanceof GraphQLError) ? toGraphQLError(e.originalError).message : e.message,
-        path: e.path,
-        extensions: e.extensions?.field ? e.extensions : { ...e.extensions, ...coercionField(e.message) },
-      })),
+      errors: result.errors?.map((e) => {
+        const extensions = e.extensions?.field ? e.extensions : { ...e.extensions, ...coercionField(e.message) };
+        return {
+          message: e.originalError && !(e.originalError instanceof GraphQLError) ? toGraphQLError(e.originalError).message : e.message,
+          path: e.path,
+          // AppSync's error shape too (errorType, errorInfo), so one console reads field errors from either API.
+          errorType: errorTypeOf(e),
+          errorInfo: extensions.field ? { field: extensions.field, code: extensions.code } : null,
+          extensions,
+        };
+      }),
     };
   };
 }

@@ -1,13 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from '../../worker/core/log.js';
+import { serveConsoleFile } from './static-files.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff',
-};
 const MAX_BODY = 1024 * 1024;
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -67,21 +64,7 @@ export function createHubServer(options: {
         res.writeHead(503, { 'content-type': 'text/plain' });
         return res.end('The console is not built: run `npm run build:portal`. The API is at POST /graphql.');
       }
-      let path: string;
-      try {
-        path = decodeURIComponent(url.pathname);
-      } catch {
-        return send(res, 400, { message: 'malformed path' });
-      }
-      const wanted = normalize(join(root, path));
-      const file = wanted.startsWith(root + sep) && existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
-        'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
-      });
-      if (req.method === 'HEAD') return res.end();
-      createReadStream(file).pipe(res);
+      return serveConsoleFile(req, res, root, url.pathname);
     } catch (err) {
       options.logger.error('hub.request_failed', { path: url.pathname, error: err });
       if (!res.headersSent) send(res, 500, { errors: [{ message: 'internal error' }] });

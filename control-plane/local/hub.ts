@@ -13,7 +13,7 @@ import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { createHubServer } from './http-server.js';
 import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
 import { LocalTelemetry } from './local-telemetry.js';
-import { SqliteTaskStore } from './sqlite-task-store.js';
+import { NotifyingTaskStore } from './notifying-task-store.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -37,8 +37,8 @@ export interface RunningHub {
 /** Wires the control plane to embedded adapters and serves it on loopback. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const db = openSqliteDatabase(join(options.dataDir, 'hub.db'));
-  const tasks = new SqliteTaskStore(db);
-  const telemetry = new LocalTelemetry(db);
+  const tasks = new NotifyingTaskStore(db);
+  const telemetry = new LocalTelemetry(db, { taskExists: (id) => tasks.has(id) });
   const secrets = new FileSecretStore(options.secretsFile ?? join(options.dataDir, 'secrets.json'));
   const orchestrator = new LocalOrchestrator({
     db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },

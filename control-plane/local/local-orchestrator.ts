@@ -10,6 +10,7 @@ import { nextRunAfter } from '../../worker/core/schedule.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 import type { SqliteTaskStore } from './sqlite-task-store.js';
+import { localStackOutputs } from './local-log-groups.js';
 import type { LocalTelemetry } from './local-telemetry.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -67,7 +68,7 @@ export class LocalOrchestrator implements Orchestrator {
     entry.done = this.runLoop(task, abort.signal, entry).finally(() => this.running.delete(task.id));
     this.running.set(task.id, entry);
     // No `progress` here: the run loop has already moved the task to IN_PROGRESS, and the caller merges this patch.
-    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL' };
+    return { stackName: `local-${task.id}`, stackStatus: 'LOCAL', stackOutputs: localStackOutputs(task.id) };
   }
 
   private async runLoop(task: TaskRecord, signal: AbortSignal, entry: { last?: EngineProgress }): Promise<void> {
@@ -161,8 +162,8 @@ export class LocalOrchestrator implements Orchestrator {
         continue;
       }
       this.deps.logger.info('hub.resume_task', { taskId: task.id });
-      const patch = await this.start(task);
-      if (patch.progress === 'ERROR') await this.deps.tasks.update(task.id, patch);
+      // Records what start sets (an ERROR, or the log groups a task from an older hub did not have yet).
+      await this.deps.tasks.update(task.id, await this.start(task));
     }
     return unfinished.length;
   }

@@ -1,6 +1,11 @@
-import type { MetricHistory, Metrics, TaskLogs } from '../core/ports.js';
+import { InvalidParameterError } from '../../worker/core/errors.js';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import type { TransferProgress } from '../../worker/s3/run-transfer.js';
+import { LogGroupNotFoundError } from '../core/errors.js';
+import { alignSeries, chartPeriod, type GraphName, type MetricHistory, type SeriesName } from '../core/metric-history.js';
+import type { LogEventsPage, LogStreamInfo, Metrics, TaskLogs } from '../core/ports.js';
+import type { TaskRecord } from '../core/task.js';
+import { logKindOf, parseLocalLogGroup } from './local-log-groups.js';
 
 export interface ProgressSample {
   done: number;
@@ -11,14 +16,26 @@ export interface ProgressSample {
   bytesPerSecond: number;
 }
 
-/** Local stand-in for CloudWatch: progress samples for charts and log lines per task, in SQLite. */
+/** Running totals in a sample; charts show what each period added (as CloudWatch sums per period). */
+type Counter = 'done' | 'failed' | 'bytesDone';
+
+const TOKEN = /^([fb])\/(\d{1,15})$/;
+const MAX_STORED_BYTES = 2 ** 31 - 1;
+
+/**
+ * Local stand-in for CloudWatch: progress samples for charts, and log lines per task in two log groups (finder,
+ * worker; control-plane/local/local-log-groups.ts), one stream per run, in SQLite. Answers in CloudWatch's shapes.
+ */
 export class LocalTelemetry implements Metrics, TaskLogs {
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase, private readonly options: { taskExists?: (taskId: string) => boolean } = {}) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS task_samples (task_id TEXT NOT NULL, ts INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS task_samples_by_time ON task_samples (task_id, ts);
-      CREATE TABLE IF NOT EXISTS task_logs (task_id TEXT NOT NULL, stream TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS task_logs_by_stream ON task_logs (task_id, stream, seq);`);
+      CREATE TABLE IF NOT EXISTS task_logs (task_id TEXT NOT NULL, stream TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL);`);
+    // Hubs from before the finder/worker split: their lines count as worker logs.
+    const columns = db.prepare('PRAGMA table_info(task_logs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'kind')) db.exec("ALTER TABLE task_logs ADD COLUMN kind TEXT NOT NULL DEFAULT 'worker'");
+    db.exec('CREATE INDEX IF NOT EXISTS task_logs_by_kind ON task_logs (task_id, kind, stream, seq)');
   }
 
   sample(taskId: string, p: Pick<TransferProgress, keyof ProgressSample>): void {
@@ -29,48 +46,89 @@ export class LocalTelemetry implements Metrics, TaskLogs {
   }
 
   appendLog(taskId: string, stream: string, message: string): void {
-    this.db.prepare('INSERT INTO task_logs (task_id, stream, ts, message) VALUES (?, ?, ?, ?)').run(taskId, stream, Date.now(), message);
+    this.db.prepare('INSERT INTO task_logs (task_id, stream, ts, message, kind) VALUES (?, ?, ?, ?, ?)').run(taskId, stream, Date.now(), message, logKindOf(message));
   }
 
-  async history(taskId: string, graphName: string, startTime: Date, endTime: Date, periodSec: number): Promise<MetricHistory> {
-    const rows = this.db
-      .prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts BETWEEN ? AND ? ORDER BY ts')
-      .all(taskId, startTime.getTime(), endTime.getTime()) as { ts: number; doc: string }[];
+  async history(task: TaskRecord, graph: GraphName, startTime: Date, endTime: Date, askedPeriod: number): Promise<MetricHistory> {
+    const period = chartPeriod(startTime, endTime, askedPeriod);
+    const parse = (r: { ts: number; doc: string }) => ({ ts: r.ts, s: JSON.parse(r.doc) as ProgressSample });
+    const before = this.db.prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1')
+      .get(task.id, startTime.getTime()) as { ts: number; doc: string } | undefined;
+    const rows = (this.db.prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts BETWEEN ? AND ? ORDER BY ts')
+      .all(task.id, startTime.getTime(), endTime.getTime()) as { ts: number; doc: string }[]).map(parse);
     // One point per period: the last sample in it.
     const buckets = new Map<number, ProgressSample>();
-    for (const r of rows) buckets.set(Math.floor(r.ts / (periodSec * 1000)) * periodSec * 1000, JSON.parse(r.doc) as ProgressSample);
-    const times = [...buckets.keys()];
-    const points = [...buckets.values()];
-    const series = (name: string, pick: (s: ProgressSample) => number) => ({ name, data: points.map(pick) });
-    const byGraph: Record<string, MetricHistory['series']> = {
-      TransferredFailedObjects: [series('Completed', (s) => s.done), series('Failed', (s) => s.failed)],
-      Throughput: [series('BytesPerSecond', (s) => Math.round(s.bytesPerSecond))],
-      Network: [series('BytesTransferred', (s) => s.bytesDone)],
-      RunningWaitingJobHistory: [series('Running', (s) => s.inProgress), series('Waiting', (s) => s.pending)],
-      DesiredInServiceInstances: [series('InService', (s) => (s.inProgress + s.pending > 0 ? 1 : 0))],
-    };
-    return { series: byGraph[graphName] ?? [], xaxis: { categories: times.map((t) => new Date(t).toISOString()) } };
+    for (const r of rows) buckets.set(Math.floor(r.ts / 1000 / period) * period, r.s);
+    let previous = before ? parse(before).s : undefined;
+    const points = new Map<SeriesName, Map<number, number>>();
+    const put = (name: SeriesName, t: number, v: number) => (points.get(name) ?? points.set(name, new Map()).get(name)!).set(t, v);
+    for (const [t, s] of buckets) {
+      // What the period added; a smaller total than before means a new run started from zero.
+      const added = (c: Counter) => (previous && s[c] >= previous[c] ? s[c] - previous[c] : s[c]);
+      const busy = s.inProgress + s.pending > 0 ? 1 : 0;
+      put('Network', t, added('bytesDone'));
+      put('BytesPerSecond', t, Math.round(added('bytesDone') / period));
+      put('TransferredObjects', t, added('done'));
+      put('FailedObjects', t, added('failed'));
+      put('WaitingJob', t, s.pending);
+      put('RunningJob', t, s.inProgress);
+      // The local hub is one "instance", busy while the task has work.
+      put('DesiredCapacity', t, busy);
+      put('InServiceInstances', t, busy);
+      previous = s;
+    }
+    return alignSeries(graph, Object.fromEntries(points));
   }
 
-  async streams(taskId: string, page: number, count: number) {
-    const rows = this.db
-      .prepare('SELECT stream, MIN(ts) AS first, MAX(ts) AS last FROM task_logs WHERE task_id = ? GROUP BY stream ORDER BY first DESC LIMIT ? OFFSET ?')
-      .all(taskId, count, (page - 1) * count) as { stream: string; first: number; last: number }[];
-    const total = (this.db.prepare('SELECT COUNT(DISTINCT stream) AS n FROM task_logs WHERE task_id = ?').get(taskId) as { n: number }).n;
-    return {
-      logStreams: rows.map((r) => ({ logStreamName: r.stream, creationTime: String(r.first), lastEventTimestamp: String(r.last) })),
-      total,
-    };
+  private group(logGroupName: string): { taskId: string; kind: string } {
+    const group = parseLocalLogGroup(logGroupName);
+    if (!group || (this.options.taskExists && !this.options.taskExists(group.taskId))) throw new LogGroupNotFoundError(logGroupName);
+    return group;
   }
 
-  async events(taskId: string, stream: string, limit: number, nextToken?: string) {
-    const after = nextToken ? Number(nextToken) : 0;
+  async streams(logGroupName: string, options: { prefix?: string; page: number; count: number }) {
+    const { taskId, kind } = this.group(logGroupName);
+    const prefix = options.prefix ?? '';
+    const where = 'task_id = ? AND kind = ? AND substr(stream, 1, length(?)) = ?';
+    const args = [taskId, kind, prefix, prefix];
     const rows = this.db
-      .prepare('SELECT seq, ts, message FROM task_logs WHERE task_id = ? AND stream = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(taskId, stream, after, limit) as { seq: number; ts: number; message: string }[];
+      .prepare(`SELECT stream, MIN(ts) AS first, MAX(ts) AS last, SUM(length(CAST(message AS BLOB))) AS bytes FROM task_logs WHERE ${where}
+        GROUP BY stream ORDER BY last DESC, MAX(seq) DESC LIMIT ? OFFSET ?`)
+      .all(...args, options.count, (options.page - 1) * options.count) as { stream: string; first: number; last: number; bytes: number }[];
+    const total = (this.db.prepare(`SELECT COUNT(DISTINCT stream) AS n FROM task_logs WHERE ${where}`).get(...args) as { n: number }).n;
+    const logStreams: LogStreamInfo[] = rows.map((r) => ({
+      logStreamName: r.stream, creationTime: String(r.first), firstEventTimestamp: String(r.first), lastEventTimestamp: String(r.last),
+      lastIngestionTime: String(r.last), storedBytes: Math.min(r.bytes, MAX_STORED_BYTES),
+    }));
+    return { logStreams, total };
+  }
+
+  /**
+   * CloudWatch's paging: without a token the newest `limit` events (or the oldest, startFromHead); `f/<seq>` reads
+   * the events after seq, `b/<seq>` those before it. A page with nothing new gives its token back, so a console can
+   * poll the forward token to follow the stream.
+   */
+  async events(logGroupName: string, logStreamName: string, options: { limit: number; nextToken?: string; startFromHead?: boolean }): Promise<LogEventsPage> {
+    const { taskId, kind } = this.group(logGroupName);
+    let token: { dir: 'f' | 'b'; seq: number } | undefined;
+    if (options.nextToken) {
+      const m = TOKEN.exec(options.nextToken);
+      if (!m) throw new InvalidParameterError('nextToken', 'is not a token of an earlier getLogEvents answer');
+      token = { dir: m[1] as 'f' | 'b', seq: Number(m[2]) };
+    }
+    const base = 'SELECT seq, ts, message FROM task_logs WHERE task_id = ? AND kind = ? AND stream = ?';
+    const args = [taskId, kind, logStreamName];
+    const forward = token ? token.dir === 'f' : !!options.startFromHead;
+    const rows = (forward
+      ? this.db.prepare(`${base} AND seq > ? ORDER BY seq LIMIT ?`).all(...args, token?.seq ?? 0, options.limit)
+      : this.db.prepare(`${base} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...args, token?.seq ?? Number.MAX_SAFE_INTEGER, options.limit).reverse()
+    ) as { seq: number; ts: number; message: string }[];
+    const first = rows[0]?.seq;
+    const last = rows.at(-1)?.seq;
     return {
-      logEvents: rows.map((r) => ({ timestamp: String(r.ts), message: r.message })),
-      nextForwardToken: rows.length ? String(rows.at(-1)!.seq) : nextToken,
+      logEvents: rows.map((r) => ({ timestamp: String(r.ts), message: r.message, ingestionTime: String(r.ts) })),
+      nextForwardToken: last !== undefined ? `f/${last}` : token?.dir === 'f' ? options.nextToken : `f/${token ? Math.max(0, token.seq - 1) : 0}`,
+      nextBackwardToken: first !== undefined ? `b/${first}` : token?.dir === 'b' ? options.nextToken : `b/${token ? token.seq + 1 : 0}`,
     };
   }
 }

@@ -1,5 +1,5 @@
-import type { TaskStore } from '../core/ports.js';
-import type { TaskProgress, TaskRecord } from '../core/task.js';
+import type { TaskListOptions, TaskStore } from '../core/ports.js';
+import type { TaskRecord } from '../core/task.js';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 
 /** The local hub's task table: one JSON document per task, with progress and creation time as columns for listing. */
@@ -13,6 +13,11 @@ export class SqliteTaskStore implements TaskStore {
   async put(task: TaskRecord): Promise<void> {
     this.db.prepare('INSERT OR REPLACE INTO tasks (id, progress, created_at, doc) VALUES (?, ?, ?, ?)')
       .run(task.id, task.progress, task.createdAt, JSON.stringify(task));
+  }
+
+  /** Synchronous existence check (the log adapter answers "not found" for a log group of no task). */
+  has(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM tasks WHERE id = ?').get(id) !== undefined;
   }
 
   async get(id: string): Promise<TaskRecord | undefined> {
@@ -31,9 +36,9 @@ export class SqliteTaskStore implements TaskStore {
     })();
   }
 
-  async list(options: { progress?: TaskProgress; page: number; count: number }) {
-    const where = options.progress ? 'WHERE progress = ?' : '';
-    const args = options.progress ? [options.progress] : [];
+  async list(options: TaskListOptions) {
+    const [where, args] = options.progress ? ['WHERE progress = ?', [options.progress]]
+      : options.exceptProgress ? ['WHERE progress <> ?', [options.exceptProgress]] : ['', []];
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM tasks ${where}`).get(...args) as { n: number }).n;
     const rows = this.db
       .prepare(`SELECT doc FROM tasks ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)

@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
 import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
@@ -137,9 +137,9 @@ export class EcrPluginStack extends Stack {
       policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] })]),
     });
 
-    new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName });
+    new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName, description: PLUGIN_OUTPUT_DESCRIPTIONS.StatusTableName });
+    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName, description: PLUGIN_OUTPUT_DESCRIPTIONS.FinderLogGroup });
+    new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: copyLogs.logGroupName, description: PLUGIN_OUTPUT_DESCRIPTIONS.WorkerLogGroup });
     new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachineArn });
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnResource);
     acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(copyTask), lists: logicalId(lists), machine: logicalId(machine) });

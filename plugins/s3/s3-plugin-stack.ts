@@ -18,7 +18,7 @@ import { Topic, Subscription, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/core/plugin-contract.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ensureWorkerBundle, taskImage } from '../../lib/task-image.js';
@@ -198,12 +198,12 @@ export class S3PluginStack extends Stack {
       ]],
     });
 
-    new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.queueUrl, { value: queue.queueUrl });
-    new CfnOutput(this, PLUGIN_OUTPUTS.dlqUrl, { value: dlq.queueUrl });
-    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName });
-    new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: workerLogs.logGroupName });
-    new CfnOutput(this, PLUGIN_WORKER_GROUP_OUTPUT, { value: asg.autoScalingGroupName });
+    new CfnOutput(this, PLUGIN_OUTPUTS.statusTable, { value: table.tableName, description: PLUGIN_OUTPUT_DESCRIPTIONS.StatusTableName });
+    new CfnOutput(this, PLUGIN_OUTPUTS.queueUrl, { value: queue.queueUrl, description: PLUGIN_OUTPUT_DESCRIPTIONS.QueueUrl });
+    new CfnOutput(this, PLUGIN_OUTPUTS.dlqUrl, { value: dlq.queueUrl, description: PLUGIN_OUTPUT_DESCRIPTIONS.DlqUrl });
+    new CfnOutput(this, PLUGIN_OUTPUTS.finderLogGroup, { value: finderLogs.logGroupName, description: PLUGIN_OUTPUT_DESCRIPTIONS.FinderLogGroup });
+    new CfnOutput(this, PLUGIN_OUTPUTS.workerLogGroup, { value: workerLogs.logGroupName, description: PLUGIN_OUTPUT_DESCRIPTIONS.WorkerLogGroup });
+    new CfnOutput(this, PLUGIN_WORKER_GROUP_OUTPUT, { value: asg.autoScalingGroupName, description: PLUGIN_OUTPUT_DESCRIPTIONS.WorkerAutoScalingGroupName });
 
     acknowledgeS3Plugin(this);
   }

@@ -17,7 +17,7 @@ import { configFor, MainStack } from '../../lib/main-stack.js';
 import { rootFields } from '../../lib/task-api.js';
 import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ecr-plugin-stack.js';
 import { ECR_PARAMETERS, S3_PARAMETERS, type ParamSpec } from '../../worker/params/index.js';
-import { ECR_FIELDS, S3_FIELDS, specOf } from '../../portal/src/forms.js';
+import { createInput, initialState } from '../../portal/src/pages/create-task/parameters.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
@@ -84,10 +84,11 @@ describe('main stack', () => {
     const markers = (t: Template) => JSON.stringify(Object.values(t.findResources('Custom::CDKBucketDeployment'))[0].Properties.SourceMarkers);
     expect(markers(cognito)).toContain('AuthConsoleClient');
     expect(markers(cognito)).toContain('GraphQLUrl');
+    expect(markers(cognito)).toContain('UserPool'); // userPoolId, for Amplify
     expect(markers(oidc)).toContain('OidcClientId');
     expect(markers(oidc)).toContain('OidcProvider');
     const config = configFor({ authType: 'OIDC', cognitoDomain: '', oidcIssuer: 'https://id.example', clientId: 'c1' } as ConsoleAuth, 'https://api.example/graphql');
-    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'authType', 'clientId', 'cognitoDomain', 'dashboardUrlPrefix', 'oidcIssuer', 'region']);
+    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'authType', 'clientId', 'cognitoDomain', 'dashboardUrlPrefix', 'oidcIssuer', 'region', 'userPoolId']);
     expect(config).toMatchObject({ authType: 'OIDC', apiUrl: 'https://api.example/graphql', oidcIssuer: 'https://id.example', clientId: 'c1' });
     // The dashboard link points at the console of the partition deployed to (China regions: console.amazonaws.cn).
     expect(cognito.findMappings('ConsoleHosts')).toEqual({
@@ -152,6 +153,12 @@ describe('main stack', () => {
     expect(definition).toContain('\\"$.action\\"');
     expect(sm[0].Properties.TracingConfiguration).toEqual({ Enabled: true });
     expect(sm[0].Properties.LoggingConfiguration.Level).toBe('ALL');
+  });
+
+  it('mails task outcomes to the admin (Cognito hub) and lets the API read a failed plugin stack\'s events', () => {
+    cognito.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AdminEmail' } });
+    const statements = Object.values(cognito.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'cloudformation:DescribeStackEvents', Effect: 'Allow' }));
   });
 
   it('keeps every log group on a retention', () => {
@@ -260,16 +267,19 @@ describe('plugin template parameters come from the schema', () => {
     expect(Object.keys(ecr.findParameters('insecure'))).toEqual([]);
   });
 
-  it('every console field reaches a parameter the template declares, under its own name', () => {
-    for (const f of S3_FIELDS) expect(Object.keys(s3.findParameters(f.name)), f.name).toEqual([f.name]);
-    for (const f of ECR_FIELDS) {
-      // The one local-only field (plain-HTTP registries) is sent only when set, and refused by name in the cloud.
-      if (specOf('ECR', f.name).template === false) continue;
-      expect(Object.keys(ecr.findParameters(f.name)), f.name).toEqual([f.name]);
-    }
-    // The schedule field of both wizards.
-    expect(Object.keys(s3.findParameters('ec2CronExpression'))).toEqual(['ec2CronExpression']);
-    expect(Object.keys(ecr.findParameters('ec2CronExpression'))).toEqual(['ec2CronExpression']);
+  it('every parameter the console sends reaches a parameter the template declares, under its own name', () => {
+    // The wizard with every optional field used: our additions (endpoint, patterns, registries) are sent only when set.
+    const state = initialState();
+    state.s3 = { ...state.s3, destEndpoint: 'https://s3.example.com', include: '*.csv', exclude: 'tmp/**' };
+    const s3Keys = createInput(state).parameters.map((p) => p.ParameterKey);
+    state.type = 'ECR';
+    state.ecr = { ...state.ecr, sourceType: 'Public', srcRegistry: 'ghcr.io', destKind: 'Registry', destRegistry: 'registry.example.com' };
+    const ecrKeys = createInput(state).parameters.map((p) => p.ParameterKey);
+    expect(s3Keys).toEqual(expect.arrayContaining(['ec2CronExpression', 'destEndpoint', 'include', 'exclude']));
+    for (const key of s3Keys) expect(Object.keys(s3.findParameters(key)), key).toEqual([key]);
+    for (const key of ecrKeys) expect(Object.keys(ecr.findParameters(key)), key).toEqual([key]);
+    // The one local-only setting (plain-HTTP registries) is sent only when set, and refused by name in the cloud.
+    expect(ecrKeys).not.toContain('insecure');
   });
 });
 
@@ -285,6 +295,13 @@ describe('S3 plugin stack', () => {
   it('outputs what the control plane reads', () => {
     for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.queueUrl, PLUGIN_OUTPUTS.dlqUrl, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, 'WorkerAutoScalingGroupName']) {
       expect(Object.keys(s3.findOutputs(o))).toEqual([o]);
+    }
+  });
+
+  it('describes its log group outputs as the original did (its console looks them up by description)', () => {
+    for (const t of [s3, ecr]) {
+      expect(t.findOutputs(PLUGIN_OUTPUTS.finderLogGroup)[PLUGIN_OUTPUTS.finderLogGroup].Description).toBe('Finder Log Group Name');
+      expect(t.findOutputs(PLUGIN_OUTPUTS.workerLogGroup)[PLUGIN_OUTPUTS.workerLogGroup].Description).toBe('Worker Log Group Name');
     }
   });
 

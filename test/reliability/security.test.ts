@@ -140,11 +140,17 @@ describe('security', () => {
     for (const id of ids) await waitForTask(h, id, (t) => ['DONE', 'ERROR', 'STOPPED'].includes(t.progress));
     for (const id of ids) {
       await ask(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage parameters { ParameterKey ParameterValue } progressInfo { total failed } } }`, { id });
-      await ask(`query($id: ID!) { getErrorMessage(id: $id) { errorCode errorMessage } }`, { id });
+      await ask(`query($id: String!) { getErrorMessage(id: $id) { errCode errMessage } }`, { id });
       await ask(`query($id: ID!) { listTaskObjects(id: $id, limit: 50) { key status error checksum } }`, { id });
-      const streams = (await ask(`query($id: ID!) { listLogStreams(id: $id) { logStreams { logStreamName } } }`, { id })) as any;
-      for (const s of streams.data?.listLogStreams?.logStreams ?? []) {
-        await ask(`query($id: ID!, $s: String!) { getLogEvents(id: $id, logStreamName: $s, limit: 1000) { logEvents { message } } }`, { id, s: s.logStreamName });
+      // Every log group of the task (finder and worker), as the console reads them from stackOutputs.
+      const outputs = (await ask(`query($id: ID!) { getTask(id: $id) { stackOutputs { OutputKey OutputValue } } }`, { id })) as any;
+      const groups = (outputs.data?.getTask?.stackOutputs ?? []).filter((o: { OutputKey: string }) => /LogGroup$/.test(o.OutputKey)).map((o: { OutputValue: string }) => o.OutputValue);
+      expect(groups).toHaveLength(2);
+      for (const g of groups) {
+        const streams = (await ask(`query($g: String) { listLogStreams(logGroupName: $g) { logStreams { logStreamName } } }`, { g })) as any;
+        for (const s of streams.data?.listLogStreams?.logStreams ?? []) {
+          await ask(`query($g: String, $s: String) { getLogEvents(logGroupName: $g, logStreamName: $s, limit: 1000) { logEvents { message } } }`, { g, s: s.logStreamName });
+        }
       }
     }
     await ask('{ listTasksV2 { total items { id progress parameters { ParameterKey ParameterValue } } } }');

@@ -1,3 +1,4 @@
+import type { BytesInFlight } from './bytes-in-flight.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DthError, isRetryableError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
@@ -27,6 +28,8 @@ export interface WorkerOptions {
   moreWorkComing?: () => boolean;
   visibilityTimeoutSec?: number;
   onObjectDone?: (key: string, result: CopyResult) => void;
+  /** Live progress: counts the bytes of uploads as they stream. */
+  bytesInFlight?: BytesInFlight;
 }
 
 export interface WorkerReport {
@@ -45,7 +48,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const onStop = () => copyAbort.abort(signal?.reason);
   signal?.addEventListener('abort', onStop, { once: true });
   const ctx: FanOutContext = {
-    source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal,
+    source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal, bytesInFlight: options.bytesInFlight,
     queue: queue as JobQueue<TransferJob>, progressWrittenAt: new Map(),
   };
 

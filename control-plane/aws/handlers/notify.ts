@@ -1,5 +1,5 @@
-/** Lifecycle state machine step: see control-plane/README.md and `notify` in ../lifecycle-steps.ts. */
-import { notify } from '../lifecycle-steps.js';
+/** Lifecycle state machine step: see control-plane/README.md and ../notify-step.ts. */
+import { notify } from '../notify-step.js';
 import { stepHandler } from './runtime.js';
 
 export const handler = stepHandler(notify);

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import {
-  checkComplete, checkFinder, checkQueueEmpty, notify, queryStackStatus, startStack, stopStack, type StepDeps,
+  checkComplete, checkFinder, checkQueueEmpty, queryStackStatus, startStack, stopStack, type StepDeps,
 } from '../../../control-plane/aws/lifecycle-steps.js';
 import type { TaskRecord } from '../../../control-plane/core/task.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
@@ -249,17 +249,6 @@ describe('lifecycle steps: monitor', () => {
     const t = await newTask({ progress: 'STOPPING', stackOutputs: [{ OutputKey: 'FinderLogGroup', OutputValue: logGroup }, { OutputKey: 'QueueUrl', OutputValue: 'http://unused' }] });
     for (const step of [checkFinder, checkQueueEmpty, checkComplete]) expect((await step(deps, { taskId: t.id })).result).toBe('END');
     expect(logsMock.calls()).toHaveLength(0);
-  });
-
-  it('notify publishes the outcome to the topic, without parameters', async () => {
-    const t = await newTask({ progress: 'DONE', progressInfo: { total: 2, replicated: 2, failed: 0, skipped: 0, verified: 2, bytesTotal: 20, bytesDone: 20 } });
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
-    expect(await notify(deps, { taskId: t.id })).toMatchObject({ result: 'END', notified: true });
-    const input = snsMock.commandCalls(PublishCommand)[0].args[0].input;
-    expect(input.TopicArn).toBe(TOPIC);
-    expect(input.Subject).toContain('DONE');
-    expect(JSON.parse(input.Message!)).toMatchObject({ taskId: t.id, progress: 'DONE', objects: { total: 2, transferred: 2, verified: 2 } });
-    expect(input.Message).not.toContain('src-bkt');
   });
 
   it('a step without a task id fails clearly', async () => {

@@ -89,5 +89,23 @@ export function taskStoreContract(name: string, makeStore: TaskStoreFactory): vo
       expect(await s.list({ progress: 'STOPPED', page: 1, count: 10 })).toMatchObject({ total: 1, items: [{ id: 'b', progress: 'STOPPED' }] });
       expect(await s.list({ progress: 'ERROR', page: 1, count: 10 })).toEqual({ items: [], total: 0 });
     });
+
+    it('lists every task but those in one progress (listTasksV2 without a filter leaves STOPPED out), total and pages included', async () => {
+      const s = await makeStore();
+      const progress = ['STOPPED', 'DONE', 'STOPPED', 'ERROR', 'IN_PROGRESS', 'STOPPED'] as const;
+      for (const [i, p] of progress.entries()) await s.put(task(`x${i}`, `2026-11-25T10:0${i}:00.000Z`, p));
+      const active = await s.list({ exceptProgress: 'STOPPED', page: 1, count: 2 });
+      expect(active).toMatchObject({ total: 3 });
+      expect(active.items.map((t) => t.id)).toEqual(['x4', 'x3']);
+      expect((await s.list({ exceptProgress: 'STOPPED', page: 2, count: 2 })).items.map((t) => t.id)).toEqual(['x1']);
+    });
+
+    it('keeps a task\'s notifications (what was mailed or recorded about its outcome)', async () => {
+      const s = await makeStore();
+      await s.put(task('n1', '2026-11-25T08:00:00.000Z', 'DONE'));
+      const notifications = [{ time: '2026-11-25T08:10:00.000Z', progress: 'DONE' as const, subject: 'Data Transfer Hub: task n1 completed', message: 'Task Progress: DONE\nTransferred Objects: 3', channel: 'SNS' as const }];
+      expect((await s.update('n1', { notifications })).notifications).toEqual(notifications);
+      expect((await s.get('n1'))?.notifications).toEqual(notifications);
+    });
   });
 }

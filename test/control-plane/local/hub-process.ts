@@ -12,7 +12,7 @@ export interface HubProcess {
   token: string;
   dataDir: string;
   output: () => string;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] } }>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<{ status: number; body: { data?: T; errors?: { message: string; errorType?: string; errorInfo?: Record<string, unknown> | null; extensions?: Record<string, unknown> }[] } }>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 

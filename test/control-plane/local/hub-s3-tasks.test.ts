@@ -63,15 +63,29 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const list = await h.gql('{ listTasksV2(progress: DONE, page: 1, count: 10) { total items { id description } } }');
     expect(list.body.data.listTasksV2).toEqual({ total: 1, items: [{ id, description: 'hub test' }] });
 
-    const streams = await h.gql(`query($id: ID!) { listLogStreams(id: $id) { total logStreams { logStreamName } } }`, { id });
-    const stream = streams.body.data.listLogStreams.logStreams[0].logStreamName;
-    const events = await h.gql(`query($id: ID!, $s: String!) { getLogEvents(id: $id, logStreamName: $s, limit: 500) { logEvents { message } } }`, { id, s: stream });
-    const logText = JSON.stringify(events.body.data);
-    expect(logText).toContain('task.run_finished');
+    // Logs by log group as the original's console reads them: the groups come from stackOutputs by description.
+    const outputs = (await h.gql(`query($id: ID!) { getTask(id: $id) { stackOutputs { Description OutputValue } } }`, { id })).body.data.getTask.stackOutputs;
+    const group = (description: string) => outputs.find((o: { Description: string }) => o.Description === description).OutputValue;
+    const logs = async (logGroupName: string) => {
+      const streams = await h.gql(`query($g: String) { listLogStreams(logGroupName: $g) { total logStreams { logStreamName } } }`, { g: logGroupName });
+      const s = streams.body.data.listLogStreams.logStreams[0].logStreamName;
+      const events = await h.gql(`query($g: String, $s: String) { getLogEvents(logGroupName: $g, logStreamName: $s, limit: 500) { logEvents { message } } }`, { g: logGroupName, s });
+      return JSON.stringify(events.body.data);
+    };
+    const finderLogs = await logs(group('Finder Log Group Name'));
+    expect(finderLogs).toContain('task.run_finished');
+    expect(finderLogs).toContain('finder.done');
+    const workerLogs = await logs(group('Worker Log Group Name'));
+    expect(workerLogs).toContain('worker.copied');
+    expect(workerLogs).not.toContain('finder.done');
+    const events = { body: finderLogs + workerLogs };
 
-    const metrics = await h.gql(`query($id: ID!) { getMetricHistoryData(id: $id, graphName: TransferredFailedObjects, period: 1) { series { name data } xaxis { categories } } }`, { id });
-    expect(metrics.body.data.getMetricHistoryData.series.map((s: { name: string }) => s.name)).toEqual(['Completed', 'Failed']);
-    expect(metrics.body.data.getMetricHistoryData.series[0].data.at(-1)).toBe(12);
+    const metrics = await h.gql(`query($id: String!) { getMetricHistoryData(id: $id, graphName: TransferredFailedObjects, period: 1) { series { name data } xaxis { categories } } }`, { id });
+    const chart = metrics.body.data.getMetricHistoryData;
+    expect(chart.series.map((s: { name: string }) => s.name)).toEqual(['TransferredObjects', 'FailedObjects']);
+    // Objects per period, as CloudWatch sums them: the periods add up to the 12 copied.
+    expect(chart.series[0].data.reduce((a: number, b: number) => a + b, 0)).toBe(12);
+    expect(chart.xaxis.categories.every((t: number) => Number.isInteger(t) && Math.abs(t * 1000 - Date.now()) < 600_000)).toBe(true);
 
     const everything = JSON.stringify([secrets.body, created.body, objects.body, list.body, events.body, metrics.body]) + h.output();
     expect(everything).not.toContain(TEST_SECRET_VALUE);
@@ -84,7 +98,7 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const created = await h.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ ...baseParams(src, dst), scheduleExpression: 'rate(1 minute)' }) } });
     const id = created.body.data.createTask.id;
     await waitForTask(h, id, (t) => t.progressInfo?.replicated === 1);
-    const stopped = await h.gql(`mutation($id: String!) { stopTask(id: $id) { progress stoppedAt } }`, { id });
+    const stopped = await h.gql(`mutation($id: String) { stopTask(id: $id) { progress stoppedAt } }`, { id });
     expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
     expect(stopped.body.data.stopTask.stoppedAt).toBeTruthy();
     await putSource(src, 'second', '2');
@@ -103,7 +117,7 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const created = await h.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...baseParams(src, dst), workerConcurrency: '1' }) } });
     const id = created.body.data.createTask.id;
     await waitForTask(h, id, (t) => t.progressInfo?.replicated >= 3);
-    const stopped = await h.gql(`mutation($id: String!) { stopTask(id: $id) { progress } }`, { id });
+    const stopped = await h.gql(`mutation($id: String) { stopTask(id: $id) { progress } }`, { id });
     expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
     const count = async () => (await s3Client(servers.s3Dest).send(new ListObjectsV2Command({ Bucket: dst }))).KeyCount ?? 0;
     const atStop = await count();

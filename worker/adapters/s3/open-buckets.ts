@@ -25,11 +25,12 @@ export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore
   return {
     source: new S3ObjectStore({
       bucket: params.srcBucket, region: params.srcRegion, endpoint: params.srcEndpoint, credentials: srcKeys,
-      requesterPays: params.isPayerRequest, maxSockets, side: 'source', credentialsName: params.srcCredentials,
+      requesterPays: params.isPayerRequest, maxSockets, side: 'source',
+      credentialsName: params.srcAuth.kind === 'secret' ? params.srcAuth.secretName : undefined,
     }),
     dest: new S3ObjectStore({
       bucket: params.destBucket, region: params.destRegion, endpoint: params.destEndpoint, credentials: dstKeys, maxSockets, side: 'destination',
-      credentialsName: params.destCredentials,
+      credentialsName: params.destAuth.kind === 'secret' ? params.destAuth.secretName : undefined,
     }),
   };
 }

@@ -1,0 +1,15 @@
+/** Errors of the task API a caller can act on (the engines' own family is worker/core/errors.ts). */
+import { DthError } from '../../worker/core/errors.js';
+
+export class TaskNotFoundError extends DthError {
+  constructor(id: string) {
+    super('TASK_NOT_FOUND', `id: task "${id}" does not exist`);
+  }
+}
+
+/** The log group (or stream) asked for does not exist, or is not one of a task's log groups. */
+export class LogGroupNotFoundError extends DthError {
+  constructor(readonly logGroupName: string, detail = 'is not a log group of a task of this hub') {
+    super('LOG_GROUP_NOT_FOUND', `logGroupName: "${logGroupName}" ${detail}`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * A moto server (the AWS API emulator on every machine of this project) for one test file: started on a free port in
+ * this worktree's range (20000 + DTH_PORT_BASE + 50…99), stopped by its PID. `DTH_TEST_MOTO` (an endpoint started by
+ * scripts/test-servers.sh) is used instead when set. Facts about what moto answers: /work/shared/notes/aws-emulator.md.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface Moto {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.once('error', () => ok(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const base = 20_000 + Number(process.env.DTH_PORT_BASE ?? 0) + 50;
+  for (let i = 0; i < 100; i++) {
+    const port = base + Math.floor(Math.random() * 50);
+    if (await portFree(port)) return port;
+  }
+  throw new Error(`no free port for moto_server in ${base}–${base + 49}`);
+}
+
+export async function startMoto(): Promise<Moto> {
+  if (process.env.DTH_TEST_MOTO) return { endpoint: process.env.DTH_TEST_MOTO, stop: async () => {} };
+  if (spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status !== 0) {
+    throw new Error('moto_server is not on PATH: the AWS API emulator (moto 5.2.1) ships with this project\'s machine image');
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => { err = (err + d).slice(-2000); });
+    const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+    const endpoint = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 300 && child.exitCode === null; i++) {
+      if (await fetch(`${endpoint}/moto-api/`).then(() => true, () => false)) {
+        return { endpoint, stop: async () => { child.kill('SIGTERM'); await exited; } };
+      }
+      await sleep(100);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    if (!/address already in use/i.test(err)) throw new Error(`moto_server did not start on ${endpoint}: ${err}`);
+  }
+  throw new Error('moto_server: no free port after 3 attempts');
+}
