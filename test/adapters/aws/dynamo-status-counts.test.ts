@@ -20,7 +20,7 @@ async function countsFromRecords(s: StatusStore): Promise<StatusSummary> {
   return sum;
 }
 
-type Input = { Key?: Record<string, unknown>; Item?: Record<string, unknown> };
+type Input = { Key?: Record<string, unknown>; Item?: Record<string, unknown>; UpdateExpression?: string };
 
 /** A client whose requests pass `hook` first (hold them, fail them after they landed…). */
 function hookedClient(hook: (command: string, input: Input, send: () => Promise<unknown>) => Promise<unknown>): DynamoDBClient {
@@ -104,5 +104,33 @@ describe('DynamoStatusStore counts when a writer dies or loses an answer', () =>
     const reader = new DynamoStatusStore({ client: localDynamoClient(), tableName });
     expect(await reader.summary()).toEqual({ ...emptySummary(), total: 2, done: 1, pending: 1, verified: 1, bytesTotal: 10, bytesDone: 7 });
     expect(await reader.summary()).toEqual(await countsFromRecords(reader));
+  }, 60_000);
+
+  it('a counter write that fails retires the writer id and counts its changes again under a new one; persistent failure fails the change', async () => {
+    const tableName = await newTable();
+    let failing = 2;
+    const flaky = new DynamoStatusStore({
+      tableName,
+      client: hookedClient(async (command, input, send) => {
+        // Counter writes (adding changes) fail; sealing a writer id passes.
+        if (isCounterWrite(command, input) && !input.UpdateExpression?.startsWith('SET #sealed') && failing > 0) {
+          failing--;
+          throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        }
+        return send();
+      }),
+    });
+    await Promise.all(['a', 'b', 'c'].map((key, i) => flaky.put({ key, size: i + 1, status: 'PENDING', attempts: 0 })));
+    const reader = new DynamoStatusStore({ client: localDynamoClient(), tableName });
+    expect(await reader.summary()).toEqual({ ...emptySummary(), total: 3, pending: 3, bytesTotal: 6 });
+    expect(failing).toBe(0);
+
+    // Failing for good: the change fails (its caller retries the job); once writes pass again, the next change counts it.
+    failing = 1000;
+    await expect(flaky.update('a', { status: 'DONE', verified: true })).rejects.toThrow(/counts could not be updated|internal error/);
+    failing = 0;
+    await flaky.update('a', { status: 'DONE', verified: true });
+    expect(await reader.summary()).toEqual(await countsFromRecords(reader));
+    expect(await reader.summary()).toMatchObject({ total: 3, done: 1, pending: 2 });
   }, 60_000);
 });

@@ -118,7 +118,7 @@ export class DynamoStatusStore implements StatusStore {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
     this.tableName = options.tableName;
-    this.counts = new CounterLedger(this.doc, this.tableName, (key) => this.change(key, (r) => r, { locked: false }).then(() => {}));
+    this.counts = new CounterLedger(this.doc, this.tableName, (key, round) => this.change(key, (r) => r, { locked: false, round }).then(() => {}));
   }
 
   private remember(key: string, item: Item | null): void {
@@ -138,7 +138,9 @@ export class DynamoStatusStore implements StatusStore {
    * Changes one record: `next` says what it becomes (undefined: leave it). Returns whether it was written. The write
    * is conditional on the record being as read; the change is in the counts when this resolves.
    */
-  private change(key: string, next: (current: ObjectRecord | undefined) => ObjectRecord | undefined, options = { locked: true }): Promise<boolean> {
+  private change(
+    key: string, next: (current: ObjectRecord | undefined) => ObjectRecord | undefined, options: { locked: boolean; round?: number } = { locked: true },
+  ): Promise<boolean> {
     const run = async (): Promise<boolean> => {
       for (;;) {
         const raw = this.cache.has(key) ? this.cache.get(key)! : await this.readItem(key);
@@ -150,7 +152,7 @@ export class DynamoStatusStore implements StatusStore {
         const delta = countChange(target, counted);
         const changesCounts = !isNoChange(delta);
         if (!changesCounts && current && !raw?.pend && sameRecord(current, wanted)) return true;
-        const ticket: Ticket | undefined = changesCounts ? this.counts.reserve(key) : undefined;
+        const ticket: Ticket | undefined = changesCounts ? this.counts.reserve(key, options.round) : undefined;
         const item: Item = { [PK]: key, [SK]: RECORD_SORT_KEY, wid: randomUUID() };
         for (const f of FIELDS) if (wanted[f] !== undefined) item[f] = wanted[f];
         if (ticket) {
@@ -174,8 +176,9 @@ export class DynamoStatusStore implements StatusStore {
             // Whether it landed is unknown, and it may still land: its seq must never be counted (the writer id
             // retires short of it). If it did land, the change is counted afresh under the next writer id.
             if (ticket) await this.counts.abandon(ticket);
-            if ((await this.readItem(key).catch(() => undefined))?.wid !== item.wid) throw err;
-            if (ticket) await this.change(key, (r) => r, { locked: false });
+            const round = (options.round ?? 0) + 1;
+            if ((await this.readItem(key).catch(() => undefined))?.wid !== item.wid || (ticket && round >= 3)) throw err;
+            if (ticket) await this.change(key, (r) => r, { locked: false, round });
             return true;
           }
         }

@@ -83,11 +83,19 @@ export function isNoChange(d: StatusSummary): boolean {
 /** One reserved seq of a generation, from the record write until its change is in the counts. */
 interface Slot {
   key: string;
-  /** open: the record write is under way; counted: it landed with `delta`; nothing: it did not land. */
+  /**
+   * open: the record write is under way; counted: it landed with `delta`; nothing: it did not land; abandoned: its
+   * outcome is unknown (never counted under this seq).
+   */
   state: 'open' | 'counted' | 'nothing' | 'abandoned';
   delta?: StatusSummary;
+  /** How many writer ids this change has been counted under before (each retired unapplied). */
+  round: number;
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
 }
+
+/** A change whose writer ids keep retiring (DynamoDB failing) fails after this many: its caller retries the job. */
+const MAX_ROUNDS = 3;
 
 /** One writer id of this process and its seqs. */
 class Generation {
@@ -98,6 +106,8 @@ class Generation {
   /** The seq the writer item holds (the next counter write's condition). */
   writtenSeq = 0;
   retired = false;
+  /** Why this generation ended, if its final seq could not be fixed (then its open changes fail). */
+  failure?: unknown;
   readonly slots = new Map<number, Slot>();
   flushing?: Promise<void>;
 }
@@ -118,19 +128,20 @@ export class CounterLedger {
   private readonly writers = new Map<string, { seq: number; sealed: boolean }>();
   /** This process's retired writer ids and the final seq each reached. */
   private readonly retired = new Map<string, number>();
+  private readonly retirements = new WeakMap<Generation, Promise<void>>();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     /** Counts a record again from what it holds now (after its change's writer id was retired unapplied). */
-    private readonly recount: (key: string) => Promise<void>,
+    private readonly recount: (key: string, round: number) => Promise<void>,
   ) {}
 
-  /** The next seq of this writer, for a record write about to carry it. */
-  reserve(key: string): Ticket {
+  /** The next seq of this writer, for a record write about to carry it (`round`: see Slot). */
+  reserve(key: string, round = 0): Ticket {
     const gen = this.gen;
     const seq = gen.nextSeq++;
-    gen.slots.set(seq, { key, state: 'open', waiters: [] });
+    gen.slots.set(seq, { key, state: 'open', round, waiters: [] });
     return { gen, seq };
   }
 
@@ -143,24 +154,25 @@ export class CounterLedger {
    * the counts (or was counted again under a new writer id).
    */
   settle(ticket: Ticket, delta: StatusSummary | undefined): Promise<void> {
-    const slot = ticket.gen.slots.get(ticket.seq);
-    if (!slot) return Promise.resolve();
+    const { gen, seq } = ticket;
+    const slot = gen.slots.get(seq);
+    if (!slot) return gen.failure === undefined ? Promise.resolve() : Promise.reject(gen.failure);
     slot.state = delta ? 'counted' : 'nothing';
     slot.delta = delta;
-    if (ticket.gen.retired) return this.afterRetirement(ticket.gen, ticket.seq);
-    const done = delta ? new Promise<void>((resolve, reject) => slot.waiters.push({ resolve, reject })) : Promise.resolve();
-    this.flushSoon(ticket.gen);
+    const done = new Promise<void>((resolve, reject) => slot.waiters.push({ resolve, reject }));
+    if (gen.retired) this.afterRetirement(gen, seq);
+    else this.flushSoon(gen);
     return done;
   }
 
   /**
    * Whether the record write of `ticket` landed is unknown (an error other than a failed condition: it may land
-   * later). The seq can then never be counted: this writer id retires before reaching it.
+   * later). The seq can then never be counted: this writer id retires (sealed) before reaching it. Resolves once it is.
    */
   async abandon(ticket: Ticket): Promise<void> {
     const slot = ticket.gen.slots.get(ticket.seq);
     if (slot) slot.state = 'abandoned';
-    await this.retire(ticket.gen).catch(() => {});
+    await this.retire(ticket.gen);
   }
 
   /** What the counts hold for a record: `pend`'s contribution if its writer has reached it, else `cnt`'s. */
@@ -221,7 +233,7 @@ export class CounterLedger {
     if (gen.flushing || gen.retired) return;
     gen.flushing = this.flush(gen).then(async (failure) => {
       gen.flushing = undefined;
-      if (failure !== undefined) await this.retire(gen, failure).catch(() => {});
+      if (failure !== undefined) await this.retire(gen);
       // Changes settled while the last counter write was under way.
       else if (this.settledAfter(gen) > 0) this.flushSoon(gen);
     });
@@ -301,55 +313,46 @@ export class CounterLedger {
   }
 
   /**
-   * Retires a generation: no more counter writes under its id, sealed so that a write of it still on the way cannot
-   * land. When another process sealed it (or a record write's outcome is unknown), every change it had not counted is
-   * counted again (from the records) under the next generation; when its counter write failed, those changes fail
-   * with that error (their callers retry; the records' next change counts them from `cnt`).
+   * Retires a generation: no more counter writes under its id, sealed so that a counter write of it still on the way
+   * cannot land. Every change it had not counted is then counted again — from the record, under the next generation
+   * (a record write still under way does so when it lands). If the id cannot even be sealed, its final seq is unknown:
+   * those changes fail (their callers retry; each record's next change counts it from `cnt` once the id is sealed).
    */
-  private async retire(gen: Generation, cause?: unknown): Promise<void> {
-    if (gen.retired) return;
+  private async retire(gen: Generation): Promise<void> {
+    if (gen.retired) return this.retirements.get(gen);
     gen.retired = true;
     if (this.gen === gen) this.gen = new Generation();
-    await gen.flushing;
-    let final: number;
-    try {
-      await this.seal(gen.id);
-      final = (await this.readWriter(gen.id)).seq;
-    } catch (err) {
-      // Not even sealed: its changes stay uncounted until another writer of their records seals it (it will).
-      this.failSlots(gen, cause ?? err);
-      throw err;
-    }
-    this.retired.set(gen.id, final);
-    if (cause !== undefined && !(cause instanceof SealedError)) {
-      for (const [seq, slot] of gen.slots) if (seq <= final) slot.waiters.forEach((w) => w.resolve());
-      this.failSlots(gen, cause);
-      return;
-    }
-    for (const seq of [...gen.slots.keys()]) await this.afterRetirement(gen, seq);
+    const done = (async () => {
+      await gen.flushing;
+      try {
+        await this.seal(gen.id);
+        this.retired.set(gen.id, (await this.readWriter(gen.id)).seq);
+      } catch (err) {
+        gen.failure = err;
+        for (const slot of gen.slots.values()) for (const w of slot.waiters) w.reject(err);
+        gen.slots.clear();
+        return;
+      }
+      for (const seq of [...gen.slots.keys()]) this.afterRetirement(gen, seq);
+    })();
+    this.retirements.set(gen, done);
+    return done;
   }
 
-  private failSlots(gen: Generation, err: unknown): void {
-    for (const slot of gen.slots.values()) for (const w of slot.waiters) w.reject(err);
-    gen.slots.clear();
-  }
-
-  /** A slot of a retired generation: done if the counts reached it, counted again if it changed them, else nothing. */
-  private afterRetirement(gen: Generation, seq: number): Promise<void> {
+  /**
+   * A settled slot of a retired generation whose final seq is known: done if the counts reached it, counted again if it
+   * changed them, nothing otherwise. Open slots wait for their record write (settle calls this again).
+   */
+  private afterRetirement(gen: Generation, seq: number): void {
     const slot = gen.slots.get(seq);
     const final = this.retired.get(gen.id);
-    // Retirement is still sealing the id: the slot is handled once it knows the final seq.
-    if (!slot || final === undefined) return slot ? new Promise((resolve, reject) => slot.waiters.push({ resolve, reject })) : Promise.resolve();
-    if (slot.state === 'open') return new Promise((resolve, reject) => slot.waiters.push({ resolve, reject }));
+    if (!slot || final === undefined || slot.state === 'open') return;
     gen.slots.delete(seq);
-    const work = seq > final && slot.state === 'counted' ? this.recount(slot.key) : Promise.resolve();
-    return work.then(
-      () => slot.waiters.forEach((w) => w.resolve()),
-      (err: unknown) => {
-        slot.waiters.forEach((w) => w.reject(err));
-        throw err;
-      },
-    );
+    const resolve = () => slot.waiters.forEach((w) => w.resolve());
+    const reject = (err: unknown) => slot.waiters.forEach((w) => w.reject(err));
+    if (seq <= final || slot.state !== 'counted') return resolve();
+    if (slot.round + 1 >= MAX_ROUNDS) return reject(new Error(`the task's counts could not be updated for "${slot.key}" (counter writes keep failing)`));
+    this.recount(slot.key, slot.round + 1).then(resolve, reject);
   }
 
   /** Sum of every writer item of the task: one Query, whatever the number of records. */
