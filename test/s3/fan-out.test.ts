@@ -130,4 +130,48 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
     expect(await opened.status.summary()).toMatchObject({ total: 3, done: 3, verified: 3, inProgress: 0, pending: 0 });
     await expectCopied(dst, objects);
   }, 120_000);
+
+  it('starts a giant object again with a new upload when a part read was altered on the way (caught at completion)', async () => {
+    const { src, dst, objects, proxy } = await seed();
+    // One ranged read of the source comes back with a byte inverted, length intact: the part's own MD5 matches what
+    // arrived, so only the completed object's MD5 (s3rver answers the whole-object MD5) shows it.
+    const srcProxy = await startFaultProxy({ target: servers.s3Source, rates: { flipPartByte: 1 }, limits: { flipPartByte: 1 } });
+    proxies.push(srcProxy);
+    const params = paramsFor(src, dst, proxy, { srcEndpoint: srcProxy.endpoint });
+    const { queue, status } = await adapters.open(params.maxAttempts);
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const report = await runS3Transfer({
+      params, queue, status, logger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
+    });
+    expect(srcProxy.faultCount('flipPartByte')).toBe(1);
+    expect(report).toMatchObject({ complete: true, total: 3, done: 3, verified: 3, failed: 0 });
+    await expectCopied(dst, objects);
+    expect(lines.filter((l) => l.event === 'worker.giant_restarted')).toHaveLength(1);
+    expect(proxy.stats.requests.CreateMultipartUpload).toBe(3);
+  }, 120_000);
+
+  it('fails a giant object once, and aborts its upload, when a part fails for good', async () => {
+    const { src, dst, proxy: clean } = await seed();
+    await clean.close();
+    // The destination refuses every UploadPart (as a policy without s3:PutObject would): not retryable.
+    const proxy = await startFaultProxy({ target: servers.s3Dest, rates: { accessDenied: 1 }, faultOps: ['UploadPart'] });
+    proxies.push(proxy);
+    const params = paramsFor(src, dst, proxy, { maxAttempts: '2' });
+    const { queue, status } = await adapters.open(params.maxAttempts);
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const report = await runS3Transfer({
+      params, queue, status, logger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
+    });
+    expect(report).toMatchObject({ complete: false, total: 3, done: 1, failed: 2, inProgress: 0, pending: 0 });
+    const failures = lines.filter((l) => l.event === 'worker.failed').map((l) => l.key).sort();
+    expect(failures).toEqual(['giant/a.bin', 'giant/b.bin']);
+    const a = await status.get('giant/a.bin');
+    expect(a).toMatchObject({ status: 'FAILED' });
+    expect(a?.error).toMatch(/^part \d+ of 6: destination bucket .*UploadPart .*AccessDenied/);
+    expect(a?.uploadId).toBeUndefined();
+    expect(proxy.stats.requests.AbortMultipartUpload).toBe(2);
+    expect(proxy.stats.requests.CompleteMultipartUpload ?? 0).toBe(0);
+  }, 120_000);
 });

@@ -178,12 +178,18 @@ async function completedEarlier(ctx: CopyContext, head: ObjectHead, destKey: str
   return etag === composite || etag === md5FromEtag(head.etag) ? { etag: written.etag } : undefined;
 }
 
+/** What a completion answered: the destination's ETag, and the MD5 of the part MD5s sent (when every part's is known). */
+export interface Completion {
+  etag?: string;
+  composite?: string;
+}
+
 /**
- * Completes an upload from its recorded parts and verifies the result: the parts hold the object's bytes, and the
- * destination's ETag is the MD5 of the parts sent (or, where the store answers a whole-object MD5, the source's).
- * A completion applied by the server but unanswered is recognised (completedEarlier). Returns the checksum to record.
+ * Completes an upload from its recorded parts (which must hold the object's bytes). A completion applied by the
+ * server but unanswered is recognised (completedEarlier). After this the upload is closed, whatever verifyCompletion
+ * then says: a retry must start a new one.
  */
-export async function completeUpload(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, parts: UploadedPart[]): Promise<string> {
+export async function completeParts(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, parts: UploadedPart[]): Promise<Completion> {
   const total = parts.reduce((n, p) => n + p.size, 0);
   if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
   const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
@@ -194,7 +200,16 @@ export async function completeUpload(ctx: CopyContext, head: ObjectHead, destKey
     await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
     return earlier;
   });
-  const dstEtag = completed.etag?.replace(/"/g, '');
+  return { etag: completed.etag, composite };
+}
+
+/**
+ * The destination's ETag is the MD5 of the parts sent (or, where the store answers a whole-object MD5, the source's).
+ * Returns the checksum to record.
+ */
+export function verifyCompletion(ctx: CopyContext, head: ObjectHead, destKey: string, completion: Completion): string {
+  const { composite } = completion;
+  const dstEtag = completion.etag?.replace(/"/g, '');
   // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
   // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
   if (destEtagIsMd5(ctx) && dstEtag && composite) {
@@ -223,7 +238,7 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
     await status.update(head.key, { uploadId, partSize, etag: head.etag });
   }
   let todo: PartRange[] = [];
-  let checksum: string;
+  let completion: Completion;
   try {
     const finished = new Set(done.map((p) => p.partNumber));
     todo = planParts(head.size, partSize).filter((p) => !finished.has(p.partNumber));
@@ -234,7 +249,7 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
       bytesDone += part.size;
       await status.update(head.key, { bytesDone });
     }, ctx.signal);
-    checksum = await completeUpload(ctx, head, destKey, uploadId, await status.listParts(head.key, uploadId));
+    completion = await completeParts(ctx, head, destKey, uploadId, await status.listParts(head.key, uploadId));
   } catch (err) {
     // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
     // succeed, so the record forgets it and the next attempt starts a new one.
@@ -247,6 +262,7 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
   // The upload is closed either way: a retry must start a new one, not resume this one.
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
+  const checksum = verifyCompletion(ctx, head, destKey, completion);
   return { method: 'multipart', bytes: head.size, checksum, sourceEtag: head.etag, partsUploaded: todo.length };
 }
 

@@ -1,9 +1,9 @@
-import { UploadGoneError, VerificationError } from '../core/errors.js';
+import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError, UploadGoneError, VerificationError } from '../core/errors.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectHead } from '../ports/object-store.js';
 import type { PartTally } from '../ports/status-store.js';
 import {
-  completeUpload, confirmCopy, isReadable, MAX_SERVER_SIDE_COPY, SourceNotCopyableError, uploadOnePart, writeOptionsFor,
+  completeParts, confirmCopy, isReadable, MAX_SERVER_SIDE_COPY, SourceNotCopyableError, uploadOnePart, verifyCompletion, writeOptionsFor,
   type CopyContext, type CopyResult,
 } from './copy-object.js';
 import { MAX_OBJECT_SIZE } from './params.js';
@@ -20,7 +20,8 @@ import { destinationKey, type PartJob, type TransferJob } from './transfer-job.j
  *   own; a part already recorded is not uploaded again, and counts once; one claimant completes.
  * - Worker death: an unfinished part's message comes back; a split job killed before queuing every part comes back
  *   and queues the parts not recorded; a completer's message comes back to the same claimant.
- * - Source changed or gone mid-way: the upload is abandoned and the object queued again (or SKIPPED).
+ * - Source changed or gone mid-way, upload gone, or a completed copy that fails its checks: the upload is abandoned
+ *   and the object queued again with a new one (or SKIPPED), at most maxAttempts times, then FAILED.
  */
 export interface FanOutContext extends CopyContext {
   queue: JobQueue<TransferJob>;
@@ -39,13 +40,19 @@ export function fansOut(ctx: CopyContext, size: number): boolean {
   return !(ctx.source.endpointIdentity === ctx.dest.endpointIdentity && size <= MAX_SERVER_SIDE_COPY);
 }
 
+/** How a job ended for its giant object. */
+export type GiantOutcome =
+  /** This job completed the object: copied, verified, recorded DONE. */
+  | { kind: 'copied'; result: CopyResult }
+  /** This job ended the object FAILED (recorded), with this error. */
+  | { kind: 'failed'; error: string; code?: string }
+  /** Nothing to report: the part is in, another job completes the object, or it was queued again. */
+  | { kind: 'pending' };
+
 export type SplitOutcome =
+  | GiantOutcome
   /** The parts not yet recorded were queued as jobs. */
   | { kind: 'queued'; uploadId: string; parts: number; queued: number }
-  /** Every part was recorded already: this job completed the object. */
-  | { kind: 'completed'; result: CopyResult }
-  /** Every part was recorded and another job holds the completion. */
-  | { kind: 'completing' }
   /** The object is no longer giant (it changed since it was listed): copy it whole. */
   | { kind: 'whole' };
 
@@ -62,12 +69,9 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const uploadId = await openUpload(ctx, head, destKey, parts[0]!.size);
   const recorded = new Set((await status.listParts(job.key, uploadId)).map((p) => p.partNumber));
   const todo = parts.filter((p) => !recorded.has(p.partNumber));
-  if (todo.length === 0) {
-    const result = await completeGiant(ctx, { ...job, size: head.size, etag: head.etag }, { uploadId, partCount: parts.length }, claimant);
-    return result ? { kind: 'completed', result } : { kind: 'completing' };
-  }
+  if (todo.length === 0) return completeGiant(ctx, { ...job, size: head.size, etag: head.etag }, { uploadId, partCount: parts.length }, claimant);
   await ctx.queue.sendBatch(todo.map((p) => ({
-    key: job.key, size: head.size, etag: head.etag, action: 'copy' as const,
+    key: job.key, size: head.size, etag: head.etag, action: 'copy' as const, restarts: job.restarts,
     part: { uploadId, partNumber: p.partNumber, partCount: parts.length, start: p.start, end: p.end },
   })));
   ctx.logger.info('worker.split', { key: job.key, bytes: head.size, parts: parts.length, queued: todo.length, partSize: parts[0]!.size });
@@ -105,17 +109,16 @@ async function forgetUpload(ctx: CopyContext, destKey: string, key: string, uplo
 
 /**
  * A part job: uploads its range unless the part is recorded already, records it, and completes the object when its
- * part completes the tally. Returns the copy when this job completed the object (recorded DONE); undefined otherwise
- * (the part is in, the upload is no longer this one's, or another job completes it).
+ * part completes the tally (see GiantOutcome).
  */
-export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: PartJob }, claimant: string): Promise<CopyResult | undefined> {
+export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: PartJob }, claimant: string): Promise<GiantOutcome> {
   const { status } = ctx;
   const { part } = job;
   const record = await status.get(job.key);
   if (record?.uploadId !== part.uploadId) {
     // Completed, abandoned or replaced meanwhile (a late duplicate, or a job of an abandoned upload).
     ctx.logger.debug('worker.part_stale', { key: job.key, part: part.partNumber });
-    return undefined;
+    return { kind: 'pending' };
   }
   const destKey = destinationKey(ctx.params.destPrefix, job.key);
   let tally: PartTally;
@@ -129,14 +132,15 @@ export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: Pa
     try {
       uploaded = await uploadOnePart(ctx, { key: job.key, etag: job.etag }, destKey, part.uploadId, range);
     } catch (err) {
-      if (await restartIfSourceChanged(ctx, job, err)) return undefined;
+      const restarted = await restartIfSourceChanged(ctx, job, err);
+      if (restarted) return restarted;
       throw err;
     }
     tally = await status.recordPart(job.key, part.uploadId, uploaded);
     ctx.logger.info('worker.part_copied', { key: job.key, part: part.partNumber, bytes: range.size, partsDone: tally.partsDone, parts: part.partCount });
   }
   await writeProgress(ctx, job.key, part.uploadId, tally, part.partCount);
-  if (tally.partsDone < part.partCount) return undefined;
+  if (tally.partsDone < part.partCount) return { kind: 'pending' };
   return completeGiant(ctx, job, part, claimant);
 }
 
@@ -148,22 +152,43 @@ async function writeProgress(ctx: FanOutContext, key: string, uploadId: string, 
 }
 
 /**
- * A part failed: if the source changed (another version) or is gone, the upload can never complete. It is abandoned
- * and the object queued again from its new version, or recorded SKIPPED. Returns whether that happened.
+ * A part failed: if the source changed (another version) or is gone, or the upload is gone, the upload can never
+ * complete. It is abandoned and the object queued again from its current version, or recorded SKIPPED. Returns the
+ * outcome when that happened.
  */
-async function restartIfSourceChanged(ctx: FanOutContext, job: TransferJob & { part: PartJob }, cause: unknown): Promise<boolean> {
+async function restartIfSourceChanged(ctx: FanOutContext, job: TransferJob & { part: PartJob }, cause: unknown): Promise<GiantOutcome | undefined> {
   const now = await ctx.source.head(job.key).catch(() => 'unknown' as const);
-  if (now === 'unknown' || (now && now.etag === job.etag && now.size === job.size && !(cause instanceof UploadGoneError))) return false;
-  await abandonGiant(ctx, job.key, job.part.uploadId, now ? { status: 'PENDING' } : {
-    status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString(),
-  });
-  if (now) {
-    await ctx.queue.sendBatch([{ key: job.key, size: now.size, etag: now.etag, action: 'copy' }]);
-    ctx.logger.warn('worker.giant_restarted', { key: job.key, reason: cause instanceof UploadGoneError ? 'upload gone' : 'source changed' });
-  } else {
+  if (now === 'unknown' || (now && now.etag === job.etag && now.size === job.size && !(cause instanceof UploadGoneError))) return undefined;
+  if (!now) {
+    await abandonGiant(ctx, job.key, job.part.uploadId, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
     ctx.logger.warn('worker.source_not_copyable', { key: job.key, reason: 'no longer exists' });
+    return { kind: 'pending' };
   }
-  return true;
+  return startAgain(ctx, { ...job, size: now.size, etag: now.etag }, job.part.uploadId, cause);
+}
+
+/**
+ * Abandons the object's upload and queues the object again (a fresh upload), up to maxAttempts times; after that it
+ * is FAILED with `cause`. Only the job that abandons the upload acts (updateIf); for the others nothing is left to do.
+ */
+async function startAgain(ctx: FanOutContext, job: TransferJob, uploadId: string | undefined, cause: unknown): Promise<GiantOutcome> {
+  const error = cause instanceof Error ? cause.message : String(cause);
+  const restarts = (job.restarts ?? 0) + 1;
+  if (restarts >= ctx.params.maxAttempts) return failGiant(ctx, job.key, uploadId, cause);
+  if (uploadId !== undefined && !(await abandonGiant(ctx, job.key, uploadId, { status: 'PENDING', error }))) return { kind: 'pending' };
+  if (uploadId === undefined) await ctx.status.update(job.key, { status: 'PENDING', error });
+  await ctx.queue.sendBatch([{ key: job.key, size: job.size, etag: job.etag, action: 'copy', restarts }]);
+  ctx.logger.warn('worker.giant_restarted', { key: job.key, restarts, error });
+  return { kind: 'pending' };
+}
+
+/** Records the object FAILED (abandoning its upload, if it still has this one) and says so. */
+async function failGiant(ctx: FanOutContext, key: string, uploadId: string | undefined, cause: unknown): Promise<GiantOutcome> {
+  const error = cause instanceof Error ? cause.message : String(cause);
+  const failed = { status: 'FAILED' as const, error, finishedAt: new Date().toISOString() };
+  if (uploadId !== undefined && !(await abandonGiant(ctx, key, uploadId, failed))) return { kind: 'pending' };
+  if (uploadId === undefined) await ctx.status.update(key, failed);
+  return { kind: 'failed', error, code: (cause as { code?: string })?.code };
 }
 
 /**
@@ -178,13 +203,15 @@ export async function abandonGiant(ctx: CopyContext, key: string, uploadId: stri
 }
 
 /**
- * Completes the upload once every part is recorded, if `claimant` holds the completion: the parts' MD5s against the
- * completion's ETag, the destination's size, the source unchanged; then the record DONE (only if it still points to
- * this upload) and the parts forgotten.
+ * Completes the upload once every part is recorded, if `claimant` holds the completion; checks the copy (the parts'
+ * MD5s against the completion's ETag, the destination's size, the source unchanged) and records it DONE, forgetting
+ * the upload in the same write — only if the record still points to this upload. A completer that dies in between is
+ * delivered again and completes again: the completion already applied is recognised (completedEarlier). A copy that
+ * fails the checks is started again with a new upload (or FAILED), never resumed: the completion closed its upload.
  */
-async function completeGiant(ctx: FanOutContext, job: TransferJob, part: Pick<PartJob, 'uploadId' | 'partCount'>, claimant: string): Promise<CopyResult | undefined> {
+async function completeGiant(ctx: FanOutContext, job: TransferJob, part: Pick<PartJob, 'uploadId' | 'partCount'>, claimant: string): Promise<GiantOutcome> {
   const { status } = ctx;
-  if (!(await status.claimCompletion(job.key, part.uploadId, claimant))) return undefined;
+  if (!(await status.claimCompletion(job.key, part.uploadId, claimant))) return { kind: 'pending' };
   const parts = await status.listParts(job.key, part.uploadId);
   const destKey = destinationKey(ctx.params.destPrefix, job.key);
   if (parts.length !== part.partCount || parts.some((p, i) => p.partNumber !== i + 1)) {
@@ -193,25 +220,27 @@ async function completeGiant(ctx: FanOutContext, job: TransferJob, part: Pick<Pa
   const head = { key: job.key, size: job.size, etag: job.etag };
   let checksum: string;
   try {
-    checksum = await completeUpload(ctx, head, destKey, part.uploadId, parts);
+    const completion = await completeParts(ctx, head, destKey, part.uploadId, parts);
+    checksum = verifyCompletion(ctx, head, destKey, completion);
+    await confirmCopy(ctx, head, destKey);
   } catch (err) {
-    if (err instanceof UploadGoneError) {
-      // Aborted or expired under us: nothing left to complete. The object is copied again from scratch.
-      if (await abandonGiant(ctx, job.key, part.uploadId, { status: 'PENDING' })) {
-        await ctx.queue.sendBatch([{ key: job.key, size: job.size, etag: job.etag, action: 'copy' }]);
-      }
-      return undefined;
-    }
+    // Completed but wrong (bytes changed on the way, the source changed), or aborted/expired under us: a new upload.
+    if (err instanceof UploadGoneError || (completedOrChecked(err) && isRetryableError(err))) return startAgain(ctx, job, part.uploadId, err);
+    if (completedOrChecked(err)) return failGiant(ctx, job.key, part.uploadId, err);
     throw err;
   }
-  await confirmCopy(ctx, head, destKey);
-  const result: CopyResult = { method: 'multipart', bytes: job.size, checksum, sourceEtag: job.etag, partsUploaded: parts.length };
   const recorded = await status.updateIf(job.key, { uploadId: part.uploadId }, {
     status: 'DONE', verified: true, checksum, etag: job.etag, size: job.size, bytesDone: job.size,
     finishedAt: new Date().toISOString(), error: undefined, uploadId: undefined, partSize: undefined,
   });
   await status.clearParts(job.key, part.uploadId);
   ctx.progressWrittenAt.delete(job.key);
-  // Not recorded: a redelivered completer finished it first; that one reports it.
-  return recorded ? result : undefined;
+  // Not recorded: a completer delivered again finished it first, and reported it.
+  if (!recorded) return { kind: 'pending' };
+  return { kind: 'copied', result: { method: 'multipart', bytes: job.size, checksum, sourceEtag: job.etag, partsUploaded: parts.length } };
+}
+
+/** Errors of the checks after a completion (the copy is wrong), as opposed to a request that failed and may be retried. */
+function completedOrChecked(err: unknown): boolean {
+  return err instanceof VerificationError || err instanceof CorruptedInTransitError || err instanceof ObjectChangedDuringCopyError;
 }

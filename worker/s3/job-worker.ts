@@ -8,7 +8,7 @@ import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
-import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext } from './fan-out.js';
+import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { isS3EventMessage, jobsFromS3Event } from './s3-event.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
@@ -103,11 +103,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     logContractEvent(logger, LOG_EVENTS.workerCopied, { key, bytes: result.bytes, method: result.method, checksum: result.checksum });
   };
 
+  /** A giant object's job ended it: copied, or FAILED (already recorded, with its upload abandoned). */
+  const giantEnded = (key: string, outcome: GiantOutcome, msg: ReceivedJob<unknown>) => {
+    if (outcome.kind === 'copied') copied(key, outcome.result);
+    if (outcome.kind !== 'failed') return;
+    report.failed++;
+    logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: outcome.error, code: outcome.code });
+  };
+
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
     if (job.part) {
       // One part of a giant object: the object's record belongs to its split job and to the completing part.
-      const result = await copyPart(ctx, job as TransferJob & { part: PartJob }, msg.id);
-      if (result) copied(job.key, result);
+      giantEnded(job.key, await copyPart(ctx, job as TransferJob & { part: PartJob }, msg.id), msg);
       return;
     }
     await status.markStarted({ key: job.key, size: job.size, etag: job.etag, attempts: msg.receiveCount, startedAt: new Date().toISOString() });
@@ -119,7 +126,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     try {
       if (fansOut(ctx, job.size)) {
         const split = await splitGiantObject(ctx, job, msg.id);
-        if (split.kind === 'completed') copied(job.key, split.result);
+        if (split.kind === 'copied' || split.kind === 'failed') giantEnded(job.key, split, msg);
         if (split.kind !== 'whole') return;
       }
       const result = await copyObject(ctx, job.key, job.action === 'copy' || job.action === undefined ? job.size : undefined);

@@ -18,6 +18,8 @@ export interface TransferJob {
   action?: 'copy' | 'delete';
   /** Part jobs only: copy this range of the version `etag` names into the open upload. */
   part?: PartJob;
+  /** Giant objects: how often their upload was abandoned and the object queued again (bounded by maxAttempts). */
+  restarts?: number;
 }
 
 /** Maps a source key to its destination key: the destination prefix, then the full source key. */

@@ -13,23 +13,22 @@ const COUNTS = {
 } as const satisfies Record<keyof StatusSummary, string>;
 const FIELDS = Object.keys(COUNTS) as (keyof StatusSummary)[];
 
-/** `status IN (…)` for the statuses SUMMARY_CLASS puts in `cls`, read from row alias `r` (NEW or OLD). */
+/** `status IN (…)` for the statuses SUMMARY_CLASS puts in `cls`, read from row alias `r` (NEW or OLD): 1 or 0. */
 function inClass(r: string, cls: SummaryClass): string {
   const statuses = Object.entries(SUMMARY_CLASS).filter(([, c]) => c === cls).map(([s]) => `'${s}'`);
-  return `${r}.status IN (${statuses.join(', ')})`;
+  return `(${r}.status IN (${statuses.join(', ')}))`;
 }
 
-/** SQL expressions of one row's contribution, field by field (contributionOf, written in SQL). */
+/** SQL expressions of one row's contribution, field by field (contributionOf, written in SQL; comparisons are 1 or 0). */
 function contribution(r: string): Record<keyof StatusSummary, string> {
   const classes = new Set(Object.values(SUMMARY_CLASS));
-  const known = Object.keys(SUMMARY_CLASS).map((s) => `'${s}'`).join(', ');
-  const one = (cond: string) => `(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
   const c = {} as Record<keyof StatusSummary, string>;
-  for (const cls of classes) c[cls] = one(inClass(r, cls));
-  // A status no store writes would be counted as pending, as contributionOf does.
-  c.pending = one(`${inClass(r, 'pending')} OR ${r}.status NOT IN (${known})`);
+  for (const cls of classes) c[cls] = inClass(r, cls);
+  // Any status outside the other counts is pending, as contributionOf counts it.
+  const others = Object.entries(SUMMARY_CLASS).filter(([, cls]) => cls !== 'pending').map(([s]) => `'${s}'`);
+  c.pending = `(${r}.status NOT IN (${others.join(', ')}))`;
   c.total = '1';
-  c.verified = one(`${r}.verified = 1`);
+  c.verified = `(${r}.verified IS 1)`;
   c.bytesTotal = `${r}.size`;
   c.bytesDone = `(CASE WHEN ${inClass(r, 'done')} THEN ${r}.size WHEN ${inClass(r, 'inProgress')} THEN COALESCE(${r}.bytes_done, 0) ELSE 0 END)`;
   return c;
@@ -46,9 +45,6 @@ function negate(values: Record<keyof StatusSummary, string>): Record<keyof Statu
   return Object.fromEntries(FIELDS.map((f) => [f, `-(${values[f]})`])) as Record<keyof StatusSummary, string>;
 }
 
-function difference(a: Record<keyof StatusSummary, string>, b: Record<keyof StatusSummary, string>): Record<keyof StatusSummary, string> {
-  return Object.fromEntries(FIELDS.map((f) => [f, `(${a[f]}) - (${b[f]})`])) as Record<keyof StatusSummary, string>;
-}
 
 const prepared = new WeakSet<SqliteDatabase>();
 
@@ -73,11 +69,7 @@ export function ensureStatusCounters(db: SqliteDatabase): void {
         ${addToCounts('OLD.task_id', negate(old))}
       END;
       CREATE TRIGGER IF NOT EXISTS object_status_counted_update
-        AFTER UPDATE OF status, size, bytes_done, verified ON object_status WHEN OLD.task_id = NEW.task_id BEGIN
-        ${addToCounts('NEW.task_id', difference(neu, old))}
-      END;
-      CREATE TRIGGER IF NOT EXISTS object_status_counted_move
-        AFTER UPDATE OF task_id ON object_status WHEN OLD.task_id <> NEW.task_id BEGIN
+        AFTER UPDATE OF task_id, status, size, bytes_done, verified ON object_status BEGIN
         ${addToCounts('OLD.task_id', negate(old))}
         ${addToCounts('NEW.task_id', neu)}
       END;

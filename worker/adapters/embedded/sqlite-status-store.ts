@@ -47,6 +47,8 @@ function toColumnValue(v: unknown): unknown {
   return v;
 }
 
+const prepared = new WeakSet<SqliteDatabase>();
+
 /**
  * Per-task object status in SQLite; many tasks share one file, told apart by task_id.
  * Writes go through the database's group commit; reads flush it first, so they see every earlier write.
@@ -62,6 +64,15 @@ export class SqliteStatusStore implements StatusStore {
   ) {
     this.sql = statementCache(db);
     this.commits = groupCommitOf(db);
+    SqliteStatusStore.prepare(db);
+  }
+
+  /**
+   * Creates the status tables and their counters once per database connection. The hub calls it when it opens its
+   * database, so that starting a task writes no schema (a nearly full disk then fails the task, not its creation).
+   */
+  static prepare(db: SqliteDatabase): void {
+    if (prepared.has(db)) return;
     db.exec(`
       CREATE TABLE IF NOT EXISTS object_status (
         task_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT, status TEXT NOT NULL,
@@ -77,6 +88,7 @@ export class SqliteStatusStore implements StatusStore {
         PRIMARY KEY (task_id, key, upload_id));
     `);
     ensureStatusCounters(db);
+    prepared.add(db);
   }
 
   async get(key: string): Promise<ObjectRecord | undefined> {
