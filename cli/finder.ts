@@ -21,7 +21,8 @@ Environment:
   DLQ_URL                          its dead-letter queue (optional)
   STATUS_TABLE                     the task's DynamoDB status table
   AWS_REGION                       region of the queue and table
-  SQS_ENDPOINT, DYNAMODB_ENDPOINT, SECRETS_ENDPOINT   endpoint overrides (optional, local testing)
+  SQS_ENDPOINT, DYNAMODB_ENDPOINT, SECRETS_ENDPOINT, S3_ENDPOINT   endpoint overrides (optional, local testing;
+                                   S3_ENDPOINT: this account's S3, where srcPrefixListBucket is read)
   LOG_LEVEL                        debug | info (default) | warn | error
 Credentials for the queue/table/secrets come from the default AWS chain; bucket credentials from the secrets named
 by srcCredentials/destCredentials in Secrets Manager.`;
@@ -60,11 +61,11 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify({ event: 'finder.skipped', ...depth }) + '\n');
       return 0;
     }
-    const { source, dest } = await openTaskBuckets(params, role.secrets);
+    const { source, dest, prefixListBucket } = await openTaskBuckets(params, role.secrets, undefined, { home: { region: config.region, endpoint: config.s3Endpoint } });
     await source.checkAccess();
     await dest.checkAccess();
     logger.info('finder.started', { srcPrefix: params.srcPrefix, destPrefix: params.destPrefix });
-    const report = await runFinder({ params, source, dest, queue: role.queue, status: role.status, logger, signal: abort.signal });
+    const report = await runFinder({ params, source, dest, prefixListBucket, queue: role.queue, status: role.status, logger, signal: abort.signal });
     const durationMs = Date.now() - startedAt;
     process.stdout.write(JSON.stringify({ event: 'finder.report', ...report, durationMs, stopped: abort.signal.aborted }) + '\n');
     return abort.signal.aborted ? 130 : 0;

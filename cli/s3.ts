@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { accessSync, constants, createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../worker/adapters/embedded/index.js';
@@ -7,6 +8,7 @@ import { InvalidParameterError } from '../worker/core/errors.js';
 import { createLogger } from '../worker/core/log.js';
 import { S3_PARAMETERS } from '../worker/params/index.js';
 import { parseS3TaskParams, type S3TaskParams } from '../worker/s3/params.js';
+import { prefixesOfLines } from '../worker/s3/prefix-source.js';
 import { estimateS3Transfer, runS3Transfer, transferSockets, type TransferProgress } from '../worker/s3/run-transfer.js';
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine } from './progress-view.js';
@@ -17,6 +19,7 @@ const OPTIONS: Record<string, CommandOption> = {
   secrets: { type: 'string', value: 'FILE', help: 'local secrets file (default ~/.dth/secrets.json)' },
   state: { type: 'string', value: 'FILE', help: 'SQLite file with the queue and per-object status (default ~/.dth/sync.db)' },
   'task-id': { type: 'string', value: 'ID', help: 'state key; default: derived from source and destination, so reruns are incremental' },
+  'local-prefix-list': { type: 'string', value: 'FILE', help: 'CLI only: a local text file of prefixes to copy, one per line (srcPrefixsListFile names an object instead)' },
   'dry-run': { type: 'boolean', help: 'print the plan (objects, bytes, estimated cost) and copy nothing' },
   json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
   verbose: { type: 'boolean', help: 'log every object (JSON on stderr)' },
@@ -56,12 +59,28 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `--local-prefix-list FILE`: prefixes read from a local file, for the command line only (srcPrefixsListFile is an
+ * object key, so that no parameter arriving through the API can make a server read a local file).
+ */
+function localPrefixList(path: string | undefined, params: S3TaskParams): (() => AsyncIterable<string>) | undefined {
+  if (path === undefined) return undefined;
+  if (params.prefixList) throw new InvalidParameterError('--local-prefix-list', 'give either it or srcPrefixsListFile, not both');
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (err) {
+    throw new InvalidParameterError('--local-prefix-list', `cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return () => prefixesOfLines(createReadStream(path), `file "${path}"`, '--local-prefix-list');
+}
+
 async function sync(argv: string[]): Promise<number> {
   const { params: fromFlags, options } = parseCommandLine(argv, S3_PARAMETERS, OPTIONS);
   const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const switches = new Set(Object.entries(options).filter(([, v]) => v === true).map(([k]) => k));
   const fromFile = flags.has('params') ? readParamsFile(flags.get('params')!) : {};
   const params = parseS3TaskParams(overrideParams(S3_PARAMETERS, fromFile, fromFlags));
+  const prefixes = localPrefixList(flags.get('local-prefix-list'), params);
   const home = join(homedir(), '.dth');
   const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));
   const jsonOut = switches.has('json') || !process.stdout.isTTY;
@@ -69,7 +88,7 @@ async function sync(argv: string[]): Promise<number> {
   if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
 
   if (switches.has('dry-run')) {
-    const plan = await estimateS3Transfer({ params, logger, buckets: await openTaskBuckets(params, secrets) });
+    const plan = await estimateS3Transfer({ params, logger, prefixes, buckets: await openTaskBuckets(params, secrets) });
     if (jsonOut) process.stdout.write(JSON.stringify({ event: 'plan', ...plan }) + '\n');
     else {
       process.stdout.write(
@@ -100,7 +119,7 @@ async function sync(argv: string[]): Promise<number> {
     else if (!switches.has('quiet')) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
   };
   const buckets = await openTaskBuckets(params, secrets, transferSockets(params));
-  const report = await runS3Transfer({ params, queue, status, logger, signal: abort.signal, onProgress, buckets });
+  const report = await runS3Transfer({ params, queue, status, logger, signal: abort.signal, onProgress, buckets, prefixes });
   const failures = await status.list({ status: 'FAILED', limit: 20 });
   // Skipped objects (vanished since the listing, archived and not restored) are named, never folded into success silently.
   const skippedList = await status.list({ status: 'SKIPPED', limit: 20 });

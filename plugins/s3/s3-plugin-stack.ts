@@ -144,6 +144,8 @@ export class S3PluginStack extends Stack {
     bundle.grantRead(workerRole);
     queue.grantConsumeMessages(workerRole);
     queue.grantSendMessages(workerRole);
+    // Failures no retry can fix (403, missing bucket) go straight to the dead-letter queue, which raises the alarm.
+    dlq.grantSendMessages(workerRole);
     table.grantReadWriteData(workerRole);
     workerLogs.grantWrite(workerRole);
     workerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [workerLogs.logGroupArn] }));
@@ -178,14 +180,21 @@ export class S3PluginStack extends Stack {
       scalingSteps: [{ upper: 0, change: -1 }, { lower: 1, change: +1 }, { lower: 500, change: +2 }, { lower: 5000, change: +4 }],
     });
 
-    // Optional near-real-time wiring: object-created events of the source bucket into the job queue.
+    // Optional near-real-time wiring: the source bucket's events into the job queue (the original's one queue
+    // configuration): ObjectCreated, plus ObjectRemoved for srcEvent=CreateAndDelete, filtered by srcPrefix when given.
     const source = Bucket.fromBucketName(this, 'SourceBucket', p.srcBucket.valueAsString);
     source.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queue));
+    const hasSrcPrefix = new CfnCondition(this, 'HasSourcePrefix', { expression: Fn.conditionNot(Fn.conditionEquals(p.srcPrefix.valueAsString, '')) });
+    const propagateDeletes = new CfnCondition(this, 'PropagateSourceDeletes', { expression: Fn.conditionEquals(p.srcEvent.valueAsString, 'CreateAndDelete') });
     for (const c of this.node.findAll()) {
-      const res = c.node.defaultChild ?? c;
-      if ((res as { cfnResourceType?: string }).cfnResourceType === 'Custom::S3BucketNotifications') {
-        (res as unknown as { cfnOptions: { condition?: CfnCondition } }).cfnOptions.condition = useEvents;
-      }
+      const res = (c.node.defaultChild ?? c) as unknown as { cfnResourceType?: string; cfnOptions: { condition?: CfnCondition }; addPropertyOverride(path: string, value: unknown): void };
+      if (res.cfnResourceType !== 'Custom::S3BucketNotifications') continue;
+      res.cfnOptions.condition = useEvents;
+      res.addPropertyOverride('NotificationConfiguration.QueueConfigurations', [{
+        Events: Fn.conditionIf(propagateDeletes.logicalId, ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], ['s3:ObjectCreated:*']),
+        QueueArn: queue.queueArn,
+        Filter: Fn.conditionIf(hasSrcPrefix.logicalId, { Key: { FilterRules: [{ Name: 'prefix', Value: p.srcPrefix.valueAsString }] } }, Aws.NO_VALUE),
+      }]);
     }
 
     const asgDim = { AutoScalingGroupName: asg.autoScalingGroupName };

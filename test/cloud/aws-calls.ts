@@ -98,6 +98,8 @@ const ACTIONS: Record<string, string[]> = {
   'sqs:DeleteMessageBatch': ['sqs:DeleteMessage'],
   'sqs:ChangeMessageVisibilityBatch': ['sqs:ChangeMessageVisibility'],
   'ecr:GetDownloadUrlForLayer': ['ecr:GetDownloadUrlForLayer'],
+  // AWS answers GetCallerIdentity for any valid credentials: no IAM permission is checked.
+  'sts:GetCallerIdentity': [],
 };
 
 export function iamActions(call: string): string[] {

@@ -30,7 +30,7 @@ const NOT_MADE_BY_A_DEPLOYED_ROLE: Record<string, string> = {
 };
 
 const PARAMS_S3 = { srcBucket: 'task-source', destBucket: 'task-destination', srcCredentials: 'src-keys', destCredentials: 'dest-keys' };
-const PARAMS_ECR = { srcCredential: 'src-login', destCredential: 'dest-login' };
+const PARAMS_ECR = { TaskId: '0a1b2c3d', srcCredential: 'src-login', destCredential: 'dest-login' };
 const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
 /** What CloudFormation names a plugin stack's resources (stack DTH-S3EC2-0a1b2c3d). */
 const pluginName = (logical: string) => `DTH-S3EC2-0a1b2c3d-${logical}-1A2B3C4D5E6F`;
@@ -99,6 +99,8 @@ const pluginLogGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${pluginName
 const pluginStack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/DTH-S3EC2-0a1b2c3d/11112222-3333-4444-5555-666677778888`;
 const taskItems = (...ops: string[]) => ops.map((op) => ({ call: `dynamodb:${op}`, resources: [taskTable()] }));
 const s3Src = `arn:aws:s3:::${PARAMS_S3.srcBucket}`;
+/** The SSM path a task's parameters take when they are too large for CloudFormation (ecr-status: /dth/task-params/<id>). */
+const taskParamsArn = (leaf: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/dth/task-params/0a1b2c3d${leaf}`;
 const s3Dest = `arn:aws:s3:::${PARAMS_S3.destBucket}`;
 
 const ROLES: Role[] = [
@@ -125,9 +127,17 @@ const ROLES: Role[] = [
       { call: 'cloudformation:GetTemplateSummary', resources: ['*'] },
       { call: 'cloudformation:CreateStack', resources: [pluginStack] },
       { call: 'cloudformation:DeleteStack', resources: [pluginStack] },
+      { call: 'ssm:PutParameter', resources: [taskParamsArn('/0000'), taskParamsArn('/count')] }, // parameters over 4 KB
     ],
   },
-  { name: 'stop-stack step', template: () => hub, role: () => lambdaRole(hub, 'stop-stack.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DeleteStack', resources: [pluginStack] }] },
+  {
+    name: 'stop-stack step', template: () => hub, role: () => lambdaRole(hub, 'stop-stack.ts'),
+    calls: () => [
+      ...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DeleteStack', resources: [pluginStack] },
+      // The task's large-parameter set is found by path and deleted with the stack.
+      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('')] }, { call: 'ssm:DeleteParameters', resources: [taskParamsArn('/0000')] },
+    ],
+  },
   { name: 'query-stack-status step', template: () => hub, role: () => lambdaRole(hub, 'query-stack-status.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DescribeStacks', resources: [pluginStack] }] },
   { name: 'check-finder step', template: () => hub, role: () => lambdaRole(hub, 'check-finder.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'logs:FilterLogEvents', resources: [pluginLogGroup] }] },
   { name: 'check-queue-empty step', template: () => hub, role: () => lambdaRole(hub, 'check-queue-empty.ts'), calls: () => [...taskItems('GetItem'), { call: 'sqs:GetQueueAttributes', resources: [pluginQueue] }] },
@@ -184,6 +194,8 @@ const ROLES: Role[] = [
         { call: 'dynamodb:GetItem', resources: [table] }, { call: 'dynamodb:PutItem', resources: [table] },
         { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
         ...['DescribeRepositories', 'ListImages', 'GetAuthorizationToken'].map((op) => ({ call: `ecr:${op}`, resources: ['*'] })),
+        { call: 'sts:GetCallerIdentity', resources: ['*'] }, // a blank account id is this account
+        { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('')] },
         { call: 's3:PutObject', resources: [`${arnOf('AWS::S3::Bucket', one(ecrPlugin, 'AWS::S3::Bucket', 'ImageLists'))}/image-lists/run.json`] },
       ];
     },
@@ -192,6 +204,9 @@ const ROLES: Role[] = [
     name: 'ECR image copy (Fargate task role)', template: () => ecrPlugin, role: () => taskRole(ecrPlugin, ['ecr', 'copy-one']), parameters: PARAMS_ECR,
     calls: () => [
       { call: 'ecr:GetAuthorizationToken', resources: ['*'] },
+      { call: 'ecr:CreateRepository', resources: [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/mirror/app`] }, // first copy into an empty account
+      { call: 'sts:GetCallerIdentity', resources: ['*'] },
+      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('')] },
       { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
     ],
   },

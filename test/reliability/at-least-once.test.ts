@@ -41,6 +41,9 @@ class DuplicatingQueue<T> implements JobQueue<T> {
   delete(job: ReceivedJob<T>): Promise<void> {
     return this.inner.delete(job);
   }
+  deadLetter(job: ReceivedJob<T>, reason: string): Promise<void> {
+    return this.inner.deadLetter(job, reason);
+  }
   depth(): Promise<QueueDepth> {
     return this.inner.depth();
   }

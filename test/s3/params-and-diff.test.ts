@@ -53,14 +53,31 @@ describe('listing merge-join', () => {
     const src = list([['a', 1, '"1"'], ['b', 2, '"2"'], ['c', 3, '"3"'], ['d', 4, '"4"'], ['e', 5, '"5-2"']]);
     const dst = list([['a', 1, '"1"'], ['b', 9, '"2"'], ['c', 3, '"x"'], ['e', 5, '"other-3"'], ['z', 1]]);
     const out: string[] = [];
-    for await (const d of diffListings(src, dst, { skipCompare: false })) out.push(`${d.object.key}:${d.reason}`);
+    for await (const d of diffListings(src, dst)) out.push(`${d.object.key}:${d.reason}`);
     expect(out).toEqual(['b:size', 'c:etag', 'd:missing']);
   });
 
-  it('with skipCompare only copies what is missing', async () => {
+  it('compares ETags ignoring quotes and letter case (OSS answers upper-case MD5s)', async () => {
+    const src = list([['a', 1, '"9E107D9D372BB6826BD81D3542A419D6"'], ['b', 1, '"E4D909C290D0FB1CA068FFADDF22CBD0"']]);
+    const dst = list([['a', 1, '"9e107d9d372bb6826bd81d3542a419d6"'], ['b', 1, '"0000000000000000000000000000beef"']]);
     const out: string[] = [];
-    for await (const d of diffListings(list([['a', 1], ['b', 2]]), list([['a', 7]]), { skipCompare: true })) out.push(d.object.key);
-    expect(out).toEqual(['b']);
+    for await (const d of diffListings(src, dst)) out.push(`${d.object.key}:${d.reason}`);
+    expect(out).toEqual(['b:etag']);
+  });
+
+  it('does not compare ETags where the destination\'s are not MD5s (SSE-KMS): only size and age', async () => {
+    const older = new Date('2026-01-01T00:00:00Z');
+    const newer = new Date('2026-01-02T00:00:00Z');
+    const src = list([['a', 1, '"9e107d9d372bb6826bd81d3542a419d6"'], ['b', 2, '"e4d909c290d0fb1ca068ffaddf22cbd0"']]);
+    const dst = list([['a', 1, '"1f3870be274f6c49b3e31a0c6728957f"'], ['b', 3, '"e4d909c290d0fb1ca068ffaddf22cbd0"']]);
+    const out: string[] = [];
+    for await (const d of diffListings(src, dst, { compareEtags: false })) out.push(`${d.object.key}:${d.reason}`);
+    expect(out).toEqual(['b:size']);
+    const aged: string[] = [];
+    const srcAged = (async function* () { yield { key: 'a', size: 1, etag: '"x"', lastModified: newer }; })();
+    const dstAged = (async function* () { yield { key: 'a', size: 1, etag: '"y"', lastModified: older }; })();
+    for await (const d of diffListings(srcAged, dstAged, { compareEtags: false })) aged.push(`${d.object.key}:${d.reason}`);
+    expect(aged).toEqual(['a:newer']);
   });
 
   it('orders keys by UTF-8 bytes like ListObjectsV2', () => {
@@ -78,7 +95,7 @@ describe('listing merge-join', () => {
     }
     const before = process.memoryUsage().heapUsed;
     let missing = 0;
-    for await (const _ of diffListings(all(1_000_000), gen(1_000_000, 10), { skipCompare: false })) missing++;
+    for await (const _ of diffListings(all(1_000_000), gen(1_000_000, 10))) missing++;
     expect(missing).toBe(100_000);
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * MiB);
   }, 120_000);

@@ -24,5 +24,11 @@ export interface JobQueue<T> {
   /** Make the message visible again at once (graceful stop: give in-flight work back). */
   release(job: ReceivedJob<T>): Promise<void>;
   delete(job: ReceivedJob<T>): Promise<void>;
+  /**
+   * Moves this delivery to the dead-letter queue now — retries are exhausted, or the failure is one no retry can fix
+   * (403, missing bucket, a message no worker can read) — where it is counted (`depth().deadLettered`) and raises the
+   * task's alarm. `reason` travels with it where the queue can carry it (an SQS message attribute).
+   */
+  deadLetter(job: ReceivedJob<T>, reason: string): Promise<void>;
   depth(): Promise<QueueDepth>;
 }

@@ -30,6 +30,14 @@ export interface ObjectHead extends ObjectAttributes {
   restore?: string;
   /** Number of tags (x-amz-tagging-count), when the store says. */
   tagCount?: number;
+  /** How the store encrypts the object (x-amz-server-side-encryption: AES256, aws:kms, aws:kms:dsse), when it says. */
+  serverSideEncryption?: string;
+}
+
+/** What a write answered: the ETag, and the encryption the store applied (a bucket's default SSE-KMS shows here). */
+export interface WriteResult {
+  etag?: string;
+  serverSideEncryption?: string;
 }
 
 /** Destination-side choices applied when writing an object. */
@@ -51,6 +59,8 @@ export interface UploadedPart {
 export interface BucketPair {
   source: ObjectStore;
   dest: ObjectStore;
+  /** The bucket named by srcPrefixListBucket (holding the prefix list), opened with this account's role. */
+  prefixListBucket?: ObjectStore;
 }
 
 /**
@@ -73,13 +83,13 @@ export interface ObjectStore {
   open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined>;
   getTags(key: string): Promise<Record<string, string>>;
   /** `md5Base64`, when known, lets the store reject a body that does not match (Content-MD5). */
-  put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }>;
+  put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<WriteResult>;
   createMultipart(key: string, options: WriteOptions): Promise<string>;
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }>;
-  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<WriteResult & { etag: string }>;
+  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<WriteResult>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). */
-  copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, size: number): Promise<{ etag?: string }>;
+  copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, size: number): Promise<WriteResult>;
   delete(key: string): Promise<void>;
   /** Fails with a clear error when the bucket is missing, the endpoint unreachable or the credentials wrong. */
   checkAccess(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { ObjectSummary } from '../ports/object-store.js';
+import { sameEtag } from './etags.js';
 
 /** ListObjectsV2 order: ascending UTF-8 bytes (differs from JS string order for some non-BMP characters). */
 export function compareKeys(a: string, b: string): number {
@@ -12,12 +13,29 @@ function isSinglePartEtag(etag: string | undefined): etag is string {
 
 export type TransferReason = 'missing' | 'size' | 'etag' | 'newer';
 
-/** Why the source object must be copied, or undefined when the destination already matches. */
-export function transferReason(src: ObjectSummary, dst: ObjectSummary | undefined, skipCompare: boolean): TransferReason | undefined {
+export interface CompareOptions {
+  /**
+   * Compare single-part ETags (default true). False where the destination's ETags are not MD5s of the content
+   * (SSE-KMS): they would always differ and every pass would copy everything again.
+   */
+  compareEtags?: boolean;
+}
+
+/**
+ * Why the source object must be copied, or undefined when the destination already matches.
+ *
+ * | destination | sizes | single-part ETags (both MD5-like, compared ignoring case) | source newer | → |
+ * |---|---|---|---|---|
+ * | absent | – | – | – | missing |
+ * | present | differ | – | – | size |
+ * | present | equal | differ (and compared) | – | etag |
+ * | present | equal | equal, or not comparable (multipart, KMS) | yes | newer |
+ * | present | equal | equal, or not comparable | no | (matches) |
+ */
+export function transferReason(src: ObjectSummary, dst: ObjectSummary | undefined, options: CompareOptions = {}): TransferReason | undefined {
   if (!dst) return 'missing';
-  if (skipCompare) return undefined;
   if (src.size !== dst.size) return 'size';
-  if (isSinglePartEtag(src.etag) && isSinglePartEtag(dst.etag) && src.etag !== dst.etag) return 'etag';
+  if ((options.compareEtags ?? true) && isSinglePartEtag(src.etag) && isSinglePartEtag(dst.etag) && !sameEtag(src.etag, dst.etag)) return 'etag';
   if (src.lastModified && dst.lastModified && src.lastModified.getTime() > dst.lastModified.getTime()) return 'newer';
   return undefined;
 }
@@ -30,7 +48,7 @@ export function transferReason(src: ObjectSummary, dst: ObjectSummary | undefine
 export async function* diffListings(
   source: AsyncIterable<ObjectSummary>,
   dest: AsyncIterable<ObjectSummary>,
-  options: { skipCompare: boolean; destKeyToSourceKey?: (key: string) => string | undefined },
+  options: CompareOptions & { destKeyToSourceKey?: (key: string) => string | undefined } = {},
 ): AsyncGenerator<{ object: ObjectSummary; reason: TransferReason }> {
   const toSource = options.destKeyToSourceKey ?? ((k: string) => k);
   const destIter = dest[Symbol.asyncIterator]();
@@ -48,7 +66,7 @@ export async function* diffListings(
   for await (const s of source) {
     while (!destDone && d && compareKeys(d.key, s.key) < 0) await nextDest();
     const match = d && d.key === s.key ? d : undefined;
-    const reason = transferReason(s, match, options.skipCompare);
+    const reason = transferReason(s, match, options);
     if (reason) yield { object: s, reason };
   }
   // Stop the destination listing early if it is still paging.

@@ -3,8 +3,9 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../core/log.js';
 import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError, UploadGoneError, VerificationError } from '../core/errors.js';
 import { withRetry } from '../core/retry.js';
-import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions } from '../ports/object-store.js';
+import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
+import { contentMd5, isKmsEncryption } from './etags.js';
 import type { BytesInFlight } from './bytes-in-flight.js';
 import { HashingStream, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
@@ -85,26 +86,29 @@ export async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promi
   };
 }
 
-/** A destination ETag is comparable to an MD5 only without SSE-KMS (KMS ETags are not content hashes). */
-function destEtagIsMd5(ctx: CopyContext): boolean {
-  return ctx.params.sse?.type !== 'aws:kms';
+/**
+ * A destination ETag is comparable to an MD5 only without SSE-KMS (KMS ETags are not content hashes): asked for by
+ * the task (destPutObjectSSEType=AWS_KMS), or applied by the bucket's default encryption, which the answer says.
+ */
+function destEtagIsMd5(ctx: CopyContext, written?: WriteResult): boolean {
+  return ctx.params.sse?.type !== 'aws:kms' && !isKmsEncryption(written?.serverSideEncryption);
 }
 
 async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions, source: Readable): Promise<CopyResult> {
   const body = await readFully(source, head.size);
   const md5 = createHash('md5').update(body).digest('hex');
-  const srcMd5 = md5FromEtag(head.etag);
+  const srcMd5 = contentMd5(head);
   if (srcMd5 && srcMd5 !== md5) throw new ObjectChangedDuringCopyError(head.key);
   const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
   const dstMd5 = md5FromEtag(put.etag);
-  if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
+  if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== md5) {
     throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
   }
-  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, srcMd5, dstMd5) };
+  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, put, srcMd5, dstMd5) };
 }
 
 async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions, source: Readable): Promise<CopyResult> {
-  const srcMd5 = md5FromEtag(head.etag);
+  const srcMd5 = contentMd5(head);
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
   const meter = ctx.bytesInFlight?.start();
@@ -113,12 +117,12 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
     .finally(() => meter?.end());
   const md5 = srcMd5 ?? hashing.md5Hex() ?? '';
   const dstMd5 = md5FromEtag(put.etag);
-  if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
+  if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== md5) {
     // Stores that ignore Content-MD5 (s3rver) keep what arrived; the ETag shows it differs from the source.
     if (srcMd5) throw new CorruptedInTransitError(destKey, dstMd5, srcMd5);
     throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
   }
-  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, srcMd5, dstMd5) };
+  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, put, srcMd5, dstMd5) };
 }
 
 /**
@@ -126,24 +130,29 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
  * of the bytes that passed through: the copy is exact and of one version, so no further HEADs are needed.
  * (Callers have already thrown when either ETag differs from the computed MD5.)
  */
-function provenByEtags(ctx: CopyContext, srcMd5: string | undefined, dstMd5: string | undefined): boolean {
-  return destEtagIsMd5(ctx) && srcMd5 !== undefined && dstMd5 !== undefined;
+function provenByEtags(ctx: CopyContext, written: WriteResult, srcMd5: string | undefined, dstMd5: string | undefined): boolean {
+  return destEtagIsMd5(ctx, written) && srcMd5 !== undefined && dstMd5 !== undefined;
 }
 
-/** Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the part's ETag. */
-export async function uploadOnePart(ctx: CopyContext, head: Pick<ObjectHead, 'key' | 'etag'>, destKey: string, uploadId: string, part: PartRange): Promise<UploadedPart> {
+/**
+ * Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the
+ * part's ETag. Returns the part, and whether its answer showed SSE-KMS (then no ETag of this upload is a content hash).
+ */
+export async function uploadOnePart(
+  ctx: CopyContext, head: Pick<ObjectHead, 'key' | 'etag'>, destKey: string, uploadId: string, part: PartRange,
+): Promise<UploadedPart & { kms: boolean }> {
   return withRetry(async () => {
     const meter = ctx.bytesInFlight?.start();
     const hashing = new HashingStream(part.size, { md5: true, onBytes: meter?.add });
     const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
-    const { etag } = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size))
+    const written = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size))
       .finally(() => meter?.end());
     const md5 = hashing.md5Hex() ?? '';
-    const dstMd5 = md5FromEtag(etag);
-    if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
+    const dstMd5 = md5FromEtag(written.etag);
+    if (destEtagIsMd5(ctx, written) && dstMd5 && dstMd5 !== md5) {
       throw new VerificationError(destKey, `part ${part.partNumber}: destination ETag ${dstMd5} differs from the MD5 sent (${md5})`);
     }
-    return { partNumber: part.partNumber, etag: etag || `"${md5}"`, size: part.size };
+    return { partNumber: part.partNumber, etag: written.etag || `"${md5}"`, size: part.size, kms: !destEtagIsMd5(ctx, written) };
   }, { attempts: 3, isRetryable: (e) => isRetryableError(e) || e instanceof VerificationError, signal: ctx.signal });
 }
 
@@ -171,16 +180,16 @@ async function forEachLimited<T>(items: T[], limit: number, worker: (item: T) =>
  * (s3rver). The destination holds our object when its size matches and its ETag is the MD5 of the parts we sent or
  * the source's own MD5 — either proves its bytes, so the copy goes on to verification instead of failing.
  */
-async function completedEarlier(ctx: CopyContext, head: ObjectHead, destKey: string, composite: string | undefined): Promise<{ etag?: string } | undefined> {
+async function completedEarlier(ctx: CopyContext, head: ObjectHead, destKey: string, composite: string | undefined): Promise<WriteResult | undefined> {
   const written = await ctx.dest.head(destKey).catch(() => undefined);
   const etag = written?.etag?.replace(/"/g, '');
-  if (!written || written.size !== head.size || !etag || !destEtagIsMd5(ctx)) return undefined;
-  return etag === composite || etag === md5FromEtag(head.etag) ? { etag: written.etag } : undefined;
+  if (!written || written.size !== head.size || !etag || !destEtagIsMd5(ctx, written)) return undefined;
+  return etag === composite || etag === contentMd5(head) ? { etag: written.etag, serverSideEncryption: written.serverSideEncryption } : undefined;
 }
 
-/** What a completion answered: the destination's ETag, and the MD5 of the part MD5s sent (when every part's is known). */
+/** What a completion answered, and the MD5 of the part MD5s sent (when every part's is known). */
 export interface Completion {
-  etag?: string;
+  written: WriteResult;
   composite?: string;
 }
 
@@ -194,26 +203,26 @@ export async function completeParts(ctx: CopyContext, head: ObjectHead, destKey:
   if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
   const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
   const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
-  const completed = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
+  const written = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
     const earlier = await completedEarlier(ctx, head, destKey, composite);
     if (!earlier) throw err;
     await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
     return earlier;
   });
-  return { etag: completed.etag, composite };
+  return { written, composite };
 }
 
 /**
- * The destination's ETag is the MD5 of the parts sent (or, where the store answers a whole-object MD5, the source's).
- * Returns the checksum to record.
+ * The destination's ETag is the MD5 of the parts sent (or, where the store answers a whole-object MD5, the source's);
+ * not checkable under SSE-KMS (`kmsParts`: a part's answer showed it). Returns the checksum to record.
  */
-export function verifyCompletion(ctx: CopyContext, head: ObjectHead, destKey: string, completion: Completion): string {
-  const { composite } = completion;
-  const dstEtag = completion.etag?.replace(/"/g, '');
+export function verifyCompletion(ctx: CopyContext, head: ObjectHead, destKey: string, completion: Completion, kmsParts = false): string {
+  const { written, composite } = completion;
+  const dstEtag = written.etag?.replace(/"/g, '');
   // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
   // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
-  if (destEtagIsMd5(ctx) && dstEtag && composite) {
-    const wholeMd5 = md5FromEtag(head.etag);
+  if (destEtagIsMd5(ctx, written) && !kmsParts && dstEtag && composite) {
+    const wholeMd5 = contentMd5(head);
     const ok = dstEtag === composite || (wholeMd5 !== undefined && dstEtag === wholeMd5) || (head.etag?.replace(/"/g, '') === dstEtag);
     if (!ok && dstEtag.includes('-')) {
       throw new VerificationError(destKey, `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`);
@@ -239,12 +248,14 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
   }
   let todo: PartRange[] = [];
   let completion: Completion;
+  let kmsParts = false;
   try {
     const finished = new Set(done.map((p) => p.partNumber));
     todo = planParts(head.size, partSize).filter((p) => !finished.has(p.partNumber));
     let bytesDone = done.reduce((n, p) => n + p.size, 0);
     await forEachLimited(todo, ctx.params.partConcurrency, async (part) => {
-      const uploaded = await uploadOnePart(ctx, head, destKey, uploadId, part);
+      const { kms, ...uploaded } = await uploadOnePart(ctx, head, destKey, uploadId, part);
+      kmsParts ||= kms;
       await status.addPart(head.key, uploadId, uploaded);
       bytesDone += part.size;
       await status.update(head.key, { bytesDone });
@@ -262,16 +273,16 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
   // The upload is closed either way: a retry must start a new one, not resume this one.
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
-  const checksum = verifyCompletion(ctx, head, destKey, completion);
+  const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
   return { method: 'multipart', bytes: head.size, checksum, sourceEtag: head.etag, partsUploaded: todo.length };
 }
 
 async function copyServerSide(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult | undefined> {
   try {
     const out = await ctx.dest.copyFrom({ bucket: ctx.source.bucket, key: head.key }, destKey, options, head.size);
-    const srcMd5 = md5FromEtag(head.etag);
+    const srcMd5 = contentMd5(head);
     const dstMd5 = md5FromEtag(out.etag);
-    if (srcMd5 && dstMd5 && srcMd5 !== dstMd5 && destEtagIsMd5(ctx)) {
+    if (srcMd5 && dstMd5 && srcMd5 !== dstMd5 && destEtagIsMd5(ctx, out)) {
       throw new VerificationError(destKey, `server-side copy ETag ${dstMd5} differs from the source ${srcMd5}`);
     }
     return { method: 'server-side', bytes: head.size, checksum: `md5:${srcMd5 ?? dstMd5 ?? 'unknown'}`, sourceEtag: head.etag, partsUploaded: 0 };

@@ -1,6 +1,6 @@
 import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError, UploadGoneError, VerificationError } from '../core/errors.js';
 import type { JobQueue } from '../ports/job-queue.js';
-import type { ObjectHead } from '../ports/object-store.js';
+import type { ObjectHead, UploadedPart } from '../ports/object-store.js';
 import type { PartTally } from '../ports/status-store.js';
 import {
   completeParts, confirmCopy, isReadable, MAX_SERVER_SIDE_COPY, SourceNotCopyableError, uploadOnePart, verifyCompletion, writeOptionsFor,
@@ -128,9 +128,11 @@ export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: Pa
     tally = await status.recordPart(job.key, part.uploadId, earlier);
   } else {
     const range = { partNumber: part.partNumber, start: part.start, end: part.end, size: part.end - part.start + 1 };
-    let uploaded;
+    let uploaded: UploadedPart;
     try {
-      uploaded = await uploadOnePart(ctx, { key: job.key, etag: job.etag }, destKey, part.uploadId, range);
+      // Whether its answer showed SSE-KMS is seen again on the completion's answer (same bucket, same upload).
+      const { kms: _kms, ...written } = await uploadOnePart(ctx, { key: job.key, etag: job.etag }, destKey, part.uploadId, range);
+      uploaded = written;
     } catch (err) {
       const restarted = await restartIfSourceChanged(ctx, job, err);
       if (restarted) return restarted;

@@ -4,6 +4,7 @@ import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
 import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
+import { sameEtag } from './etags.js';
 import { isReadable } from './copy-object.js';
 import { createKeyFilter } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
@@ -42,21 +43,80 @@ async function markPending(status: StatusStore, job: TransferJob): Promise<void>
   await status.put(record);
 }
 
+/** Destination ETags are MD5s of the content unless the copies are written with SSE-KMS. */
+export function destinationEtagsComparable(params: Pick<S3TaskParams, 'sse'>): boolean {
+  return params.sse?.type !== 'aws:kms';
+}
+
 /**
- * Lists source and destination under each prefix, merge-joins them, and queues one job per object that
- * differs (recording it PENDING). With `dryRun` it only counts. Memory stays constant in the number of keys.
+ * The listing says the copy differs only by ETag or age: when this task's record shows the current source version
+ * (same ETag) was copied and verified, the destination is ours and nothing changed. ETags that are not MD5s of the
+ * content (an SSE-KMS source or destination by bucket default, which a listing does not show) would otherwise make
+ * every pass copy everything again.
  */
-export async function runFinder(options: {
+async function copiedAlready(status: StatusStore | undefined, object: ObjectSummary): Promise<boolean> {
+  if (!status) return false;
+  const record = await status.get(object.key);
+  return record?.status === 'DONE' && record.verified === true && sameEtag(record.etag, object.etag);
+}
+
+export interface FinderOptions {
   params: S3TaskParams;
   source: ObjectStore;
   dest: ObjectStore;
+  /** The bucket named by srcPrefixListBucket, opened with this account's role (only when the task names one). */
+  prefixListBucket?: ObjectStore;
+  /**
+   * Prefixes handed over by the entry point instead of srcPrefix / srcPrefixsListFile: the CLI's local list file
+   * (`dth s3 sync --local-prefix-list`). No task parameter leads here, so the API can never make a server read a file.
+   */
+  prefixes?: () => AsyncIterable<string>;
   queue?: JobQueue<TransferJob>;
   status?: StatusStore;
   logger: Logger;
   signal?: AbortSignal;
   dryRun?: boolean;
-}): Promise<FinderReport> {
-  const { params, source, dest, queue, status, logger, signal } = options;
+}
+
+/** The source objects under one prefix that pass include/exclude, counted as scanned. */
+async function* scanned(options: FinderOptions, prefix: string, keep: (key: string) => boolean, report: FinderReport): AsyncGenerator<ObjectSummary> {
+  for await (const o of options.source.list(prefix)) {
+    // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
+    if (options.signal?.aborted) return;
+    if (!keep(o.key)) continue;
+    report.scanned++;
+    yield o;
+  }
+}
+
+/**
+ * What to copy under one prefix. srcSkipCompare=true is the original's direct send: every source object, without
+ * listing the destination. Otherwise both sides are listed and merge-joined (transferReason).
+ */
+async function* toCopy(options: FinderOptions, prefix: string, keep: (key: string) => boolean, report: FinderReport): AsyncGenerator<{ object: ObjectSummary; reason: string }> {
+  const { params } = options;
+  const source = scanned(options, prefix, keep, report);
+  if (params.skipCompare) {
+    for await (const object of source) yield { object, reason: 'skipCompare' };
+    return;
+  }
+  const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';
+  const diff = diffListings(source, options.dest.list(destinationPrefix(params.destPrefix, prefix)), {
+    compareEtags: destinationEtagsComparable(params),
+    destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
+  });
+  for await (const d of diff) {
+    if ((d.reason === 'etag' || d.reason === 'newer') && (await copiedAlready(options.status, d.object))) continue;
+    yield d;
+  }
+}
+
+/**
+ * Lists the source under each prefix (and the destination, unless srcSkipCompare), and queues one job per object to
+ * copy (recording it PENDING). With `dryRun` it only counts. Memory stays constant in the number of keys and prefixes.
+ */
+export async function runFinder(options: FinderOptions): Promise<FinderReport> {
+  const { params, source, queue, status, logger, signal } = options;
   const keep = createKeyFilter(params.include, params.exclude);
   const report: FinderReport = { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
   let batch: TransferJob[] = [];
@@ -67,23 +127,10 @@ export async function runFinder(options: {
     if (status) await Promise.all(jobs.map((j) => markPending(status, j)));
     await queue?.sendBatch(jobs);
   };
-  const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';
 
-  for await (const prefix of sourcePrefixes(params.srcPrefix, params.prefixList, source)) {
-    const filtered = (async function* () {
-      for await (const o of source.list(prefix)) {
-        // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
-        if (signal?.aborted) return;
-        if (!keep(o.key)) continue;
-        report.scanned++;
-        yield o;
-      }
-    })();
-    const destListing = dest.list(destinationPrefix(params.destPrefix, prefix));
-    for await (const { object, reason } of diffListings(filtered, destListing, {
-      skipCompare: params.skipCompare,
-      destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
-    })) {
+  const prefixes = options.prefixes?.() ?? sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket });
+  for await (const prefix of prefixes) {
+    for await (const { object, reason } of toCopy(options, prefix, keep, report)) {
       if (signal?.aborted) break;
       if (!(await readable(source, object))) {
         report.skippedArchived++;

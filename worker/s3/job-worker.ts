@@ -10,7 +10,8 @@ import type { StatusStore } from '../ports/status-store.js';
 import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
-import { isS3EventMessage, jobsFromS3Event } from './s3-event.js';
+import { createKeyFilter } from './key-filter.js';
+import { readQueueMessage, type EventScope } from './s3-event.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
 export interface WorkerOptions {
@@ -51,45 +52,63 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal, bytesInFlight: options.bytesInFlight,
     queue: queue as JobQueue<TransferJob>, progressWrittenAt: new Map(),
   };
+  const scope: EventScope = {
+    srcBucket: params.srcBucket, srcPrefix: params.srcPrefix, keep: createKeyFilter(params.include, params.exclude),
+    propagateDeletes: params.srcEvent === 'CreateAndDelete',
+  };
 
   const handle = async (msg: ReceivedJob<unknown>) => {
+    const message = readQueueMessage(msg.body, scope);
+    if (message.kind === 'testEvent') {
+      // S3 sends it once when the notification is set up: proof of wiring, nothing to copy, not a failure.
+      logger.info('worker.s3_test_event', { messageId: msg.id });
+      await queue.delete(msg);
+      return;
+    }
+    if (message.kind === 'invalid') {
+      // No worker can act on it: straight to the dead-letter queue (and its alarm), never retried or dropped silently.
+      logger.error('worker.invalid_message', { messageId: msg.id, reason: message.reason });
+      await queue.deadLetter(msg, `invalid message: ${message.reason}`);
+      return;
+    }
+    for (const { key, reason } of message.ignored) logger.info('worker.event_ignored', { key, reason });
     // Keep the message hidden while the copy runs, however long it takes.
     const heartbeat = setInterval(() => {
       queue.extendVisibility(msg, visibility).catch((err) => logger.warn('worker.extend_failed', { error: err }));
     }, (visibility * 1000) / 3);
+    let key = message.jobs[0]?.key ?? '';
+    const part = message.jobs[0]?.part;
     try {
-      const jobs = isS3EventMessage(msg.body)
-        ? jobsFromS3Event(msg.body, params.srcEvent === 'CreateAndDelete')
-        : [msg.body as TransferJob];
-      for (const job of jobs) await processJob(job, msg);
+      for (const job of message.jobs) {
+        key = job.key;
+        await processJob(job, msg);
+      }
       await queue.delete(msg);
     } catch (err) {
       if (copyAbort.signal.aborted) {
         await queue.release(msg).catch(() => {});
         return;
       }
-      const key = (msg.body as TransferJob).key ?? 'event';
-      const part = (msg.body as TransferJob).part;
       const retry = isRetryableError(err) && msg.receiveCount < params.maxAttempts;
-      const message = `${part ? `part ${part.partNumber} of ${part.partCount}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
+      const error = `${part ? `part ${part.partNumber} of ${part.partCount}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
       if (retry) {
-        logger.warn('worker.retry', { key, part: part?.partNumber, attempt: msg.receiveCount, error: message });
+        logger.warn('worker.retry', { key, part: part?.partNumber, attempt: msg.receiveCount, error });
         // A part's retry leaves the object as it is: its other parts are being copied.
-        if (!part) await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error: message }).catch(() => {});
+        if (!part) await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error }).catch(() => {});
         await queue.extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
       } else {
-        const failed = { status: 'FAILED' as const, attempts: msg.receiveCount, error: message, finishedAt: new Date().toISOString() };
-        // A part failed for good: the upload can never complete. Its object fails once, whichever part failed.
+        const failed = { status: 'FAILED' as const, attempts: msg.receiveCount, error, finishedAt: new Date().toISOString() };
+        // A part failed for good: the upload can never complete. Its object fails once, whichever part failed (the
+        // others find the upload abandoned); the part's message is dead-lettered all the same.
         const counts = part ? await abandonGiant(ctx, key, part.uploadId, failed).catch(() => false) : true;
         if (counts) {
           report.failed++;
-          logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: message, code: err instanceof DthError ? err.code : undefined });
+          logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error, code: err instanceof DthError ? err.code : undefined });
         }
         if (!part) await status.update(key, failed).catch(() => {});
-        // Retries exhausted: released, so the queue's redrive moves it to the dead-letter queue on the next receive.
-        // Not retryable (e.g. wrong credentials): redelivery cannot help, the FAILED record is the trace.
-        if (msg.receiveCount >= params.maxAttempts) await queue.release(msg).catch(() => {});
-        else await queue.delete(msg).catch(() => {});
+        // Retries exhausted, or a failure no retry can fix (403, missing bucket): dead-lettered now, so it is counted
+        // and raises the alarm like any other failed object, not only recorded FAILED.
+        await queue.deadLetter(msg, error).catch((e) => logger.warn('worker.dead_letter_failed', { key, error: e }));
       }
     } finally {
       clearInterval(heartbeat);

@@ -34,6 +34,8 @@ export interface TransferOptions {
   progressIntervalMs?: number;
   /** The task's source and destination, opened by the caller (tests wrap them to count or inject faults). */
   buckets: BucketPair;
+  /** Prefixes from the entry point (the CLI's local list file) instead of srcPrefix / srcPrefixsListFile. */
+  prefixes?: () => AsyncIterable<string>;
 }
 
 /** Keep-alive sockets per bucket for a copy run: twice its copy concurrency. Entry points open the buckets with it. */
@@ -67,7 +69,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
   try {
     // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
-    await settleInterrupted({ params, source, dest, status, logger });
+    await settleInterrupted({ params, source, dest, status, logger, queue });
     // Workers start on the first queued batch instead of waiting for the whole listing.
     const stopWorkers = new AbortController();
     const onAbort = () => stopWorkers.abort(signal?.reason);
@@ -78,7 +80,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     });
     let finder: FinderReport;
     try {
-      finder = await runFinder({ params, source, dest, queue, status, logger, signal });
+      finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, prefixes: options.prefixes, queue, status, logger, signal });
     } catch (err) {
       stopWorkers.abort(err);
       await workers.catch(() => {});
@@ -88,9 +90,13 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
       phase = 'copying';
     }
     await workers;
+    // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone);
+    // those whose match cannot be proven are queued and copied once more.
+    if (!signal?.aborted) {
+      const leftovers = await settleInterrupted({ params, source, dest, status, logger, queue, statuses: ['PENDING', 'FAILED'] });
+      if (leftovers.queued > 0) await runWorker({ params, source, dest, queue, status, logger, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight });
+    }
     signal?.removeEventListener('abort', onAbort);
-    // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone).
-    if (!signal?.aborted) await settleInterrupted({ params, source, dest, status, logger, statuses: ['PENDING', 'FAILED'] });
     phase = 'done';
     await report();
     const summary = await status.summary();
@@ -124,7 +130,7 @@ export async function estimateS3Transfer(options: Omit<TransferOptions, 'queue' 
   const { source, dest } = options.buckets;
   await source.checkAccess();
   await dest.checkAccess();
-  const finder = await runFinder({ params, source, dest, logger, signal, dryRun: true });
+  const finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, prefixes: options.prefixes, logger, signal, dryRun: true });
   const avg = finder.toTransfer ? finder.bytesToTransfer / finder.toTransfer : 0;
   const partsPerObject = avg > params.multipartThreshold ? Math.ceil(avg / params.chunkSize) + 2 : 1;
   const requests = {

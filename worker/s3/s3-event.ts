@@ -1,35 +1,106 @@
-import type { TransferJob } from './transfer-job.js';
+import type { PartJob, TransferJob } from './transfer-job.js';
 
-/** The parts of an S3 event notification (delivered through SQS) the worker needs. */
+/** The parts of an S3 event notification record (delivered through SQS) the worker reads. */
 interface S3EventRecord {
+  eventSource?: string;
   eventName?: string;
   s3?: { bucket?: { name?: string }; object?: { key?: string; size?: number; eTag?: string } };
 }
 
-export function isS3EventMessage(body: unknown): body is { Records: S3EventRecord[] } {
-  return typeof body === 'object' && body !== null && Array.isArray((body as { Records?: unknown }).Records);
+/** What the task copies: the source bucket, srcPrefix and include/exclude (the finder's own scope). */
+export interface EventScope {
+  srcBucket: string;
+  srcPrefix: string;
+  /** include/exclude (createKeyFilter). */
+  keep: (key: string) => boolean;
+  /** srcEvent=CreateAndDelete: ObjectRemoved deletes the copy. */
+  propagateDeletes: boolean;
 }
+
+/** A queue message, read: jobs to run, S3's test event, or something no worker can act on. */
+export type QueueMessage =
+  | { kind: 'jobs'; jobs: TransferJob[]; ignored: { key: string; reason: string }[] }
+  | { kind: 'testEvent' }
+  | { kind: 'invalid'; reason: string };
 
 /** S3 URL-encodes event keys with '+' for spaces. */
 export function decodeEventKey(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Why an event's key is outside the task, or undefined when the task copies it. */
+function outOfScope(key: string, scope: EventScope): string | undefined {
+  if (!key.startsWith(scope.srcPrefix)) return `outside srcPrefix "${scope.srcPrefix}"`;
+  if (!scope.keep(key)) return 'excluded by include/exclude';
+  return undefined;
+}
+
 /**
- * Turns an S3 event message into jobs: ObjectCreated → copy; ObjectRemoved → delete at the destination
- * when deletions are propagated (srcEvent=CreateAndDelete), otherwise nothing. Other events (and s3:TestEvent) are ignored.
+ * ObjectCreated → copy; ObjectRemoved → delete at the destination with srcEvent=CreateAndDelete, otherwise nothing.
+ * Records of another bucket or service, outside srcPrefix or filtered out by include/exclude are ignored (named).
  */
-export function jobsFromS3Event(body: { Records: S3EventRecord[] }, propagateDeletes: boolean): TransferJob[] {
+function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
   const jobs: TransferJob[] = [];
-  for (const r of body.Records) {
+  const ignored: { key: string; reason: string }[] = [];
+  for (const raw of records) {
+    if (!isRecord(raw)) return { kind: 'invalid', reason: 'an S3 event record is not an object' };
+    const r = raw as S3EventRecord;
     const rawKey = r.s3?.object?.key;
-    if (!rawKey || !r.eventName) continue;
-    const key = decodeEventKey(rawKey);
+    if (typeof rawKey !== 'string' || typeof r.eventName !== 'string') return { kind: 'invalid', reason: 'an S3 event record has no eventName or object key' };
+    let key: string;
+    try {
+      key = decodeEventKey(rawKey);
+    } catch {
+      return { kind: 'invalid', reason: `S3 event key "${rawKey}" is not URL-encoded text` };
+    }
+    const bucket = r.s3?.bucket?.name;
+    const notFor = r.eventSource !== undefined && r.eventSource !== 'aws:s3' ? `event source ${r.eventSource}`
+      : bucket !== undefined && bucket !== scope.srcBucket ? `event of bucket ${bucket}, not the source bucket` : outOfScope(key, scope);
+    if (notFor) { ignored.push({ key, reason: notFor }); continue; }
     if (r.eventName.startsWith('ObjectCreated')) {
       jobs.push({ key, size: r.s3?.object?.size ?? 0, etag: r.s3?.object?.eTag, action: 'copy' });
-    } else if (r.eventName.startsWith('ObjectRemoved') && propagateDeletes) {
-      jobs.push({ key, size: 0, action: 'delete' });
+    } else if (r.eventName.startsWith('ObjectRemoved')) {
+      if (scope.propagateDeletes) jobs.push({ key, size: 0, action: 'delete' });
+      else ignored.push({ key, reason: 'deletions are not propagated (srcEvent is not CreateAndDelete)' });
+    } else {
+      ignored.push({ key, reason: `event ${r.eventName}` });
     }
   }
-  return jobs;
+  return { kind: 'jobs', jobs, ignored };
+}
+
+/**
+ * Reads a queue message: a finder job `{key, size, etag?, action?}`, an S3 event notification `{Records: [...]}`, or
+ * S3's `s3:TestEvent` (sent once when a notification is configured: nothing to do, not a failure).
+ */
+function readPartJob(v: unknown): PartJob | undefined {
+  if (!isRecord(v) || typeof v.uploadId !== 'string' || !v.uploadId) return undefined;
+  const n = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : undefined);
+  const [partNumber, partCount, start, end] = [n(v.partNumber), n(v.partCount), n(v.start), n(v.end)];
+  if (partNumber === undefined || partCount === undefined || start === undefined || end === undefined) return undefined;
+  if (partNumber < 1 || partNumber > partCount || end < start) return undefined;
+  return { uploadId: v.uploadId, partNumber, partCount, start, end };
+}
+
+export function readQueueMessage(body: unknown, scope: EventScope): QueueMessage {
+  if (!isRecord(body)) return { kind: 'invalid', reason: `not a JSON object (${typeof body === 'string' ? 'text' : body === null ? 'null' : typeof body})` };
+  if (body.Event === 's3:TestEvent') return { kind: 'testEvent' };
+  if (Array.isArray(body.Records)) return jobsFromRecords(body.Records, scope);
+  if (typeof body.key === 'string' && typeof body.size === 'number') {
+    const action = body.action === 'delete' ? 'delete' : 'copy';
+    const job: TransferJob = { key: body.key, size: body.size, etag: typeof body.etag === 'string' ? body.etag : undefined, action };
+    // A part of a giant object (fan-out.ts), and how often its object was started again.
+    if (body.part !== undefined) {
+      const part = readPartJob(body.part);
+      if (!part) return { kind: 'invalid', reason: 'a part job whose part is not {uploadId, partNumber, partCount, start, end}' };
+      job.part = part;
+    }
+    if (typeof body.restarts === 'number' && Number.isInteger(body.restarts) && body.restarts > 0) job.restarts = body.restarts;
+    return { kind: 'jobs', jobs: [job], ignored: [] };
+  }
+  return { kind: 'invalid', reason: 'neither a transfer job ({key, size}) nor an S3 event notification ({Records})' };
 }

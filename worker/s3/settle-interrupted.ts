@@ -1,20 +1,35 @@
 import type { Logger } from '../core/log.js';
-import type { ObjectStore } from '../ports/object-store.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { ObjectHead, ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
-import { md5FromEtag } from './hashing-stream.js';
+import { transferReason } from './compare-listings.js';
+import { contentMd5, isKmsEncryption, sameEtag } from './etags.js';
+import { destinationEtagsComparable } from './finder.js';
 import type { S3TaskParams } from './params.js';
-import { destinationKey } from './transfer-job.js';
+import { destinationKey, type TransferJob } from './transfer-job.js';
 
 const PAGE = 200;
+
+/** The destination holds the source's version: same size and ETag, both content hashes (no SSE-KMS on either side). */
+function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | undefined): boolean {
+  return dst !== undefined && src.size === dst.size && sameEtag(src.etag, dst.etag) && destinationEtagsComparable(params)
+    && !isKmsEncryption(src.serverSideEncryption) && !isKmsEncryption(dst.serverSideEncryption);
+}
 
 /**
  * One-shot runs (CLI, hub), before this run's workers start: a record still IN_PROGRESS was left by a worker
  * that died mid-copy. The finder does not queue an object again when the destination already matches (the
  * copy finished, the DONE update did not), so such a record would stay IN_PROGRESS forever and the task could
- * never complete. Settle each one: DONE when the destination holds the source's version (same size and ETag, a
- * content hash on both sides); SKIPPED when the source is gone; otherwise PENDING (keeping its open multipart
- * upload), and the finder queues it again because the destination differs. Queuing it here as well would make
- * two workers upload the same parts.
+ * never complete. Settle each one:
+ *
+ * | source | destination | → |
+ * |---|---|---|
+ * | gone | – | SKIPPED |
+ * | present | same size and ETag, both content hashes | DONE, verified |
+ * | present | differs by the finder's rule | PENDING: the finder queues it (queuing it here as well would make two workers upload the same parts) |
+ * | present | matches by the finder's rule but cannot be proven (SSE-KMS or multipart ETags) | queued here (the finder would not), PENDING |
+ *
+ * An open multipart upload is kept on the record, so a queued copy resumes it.
  */
 export async function settleInterrupted(options: {
   params: S3TaskParams;
@@ -22,15 +37,18 @@ export async function settleInterrupted(options: {
   dest: ObjectStore;
   status: StatusStore;
   logger: Logger;
+  /** Where unprovable copies are queued again; without it they stay as they are (counted `pending`). */
+  queue?: JobQueue<TransferJob>;
   /**
    * Which records to settle (default IN_PROGRESS, before the workers start). After the queue drained, PENDING
    * and FAILED records that this run did not queue are stale too (a killed worker's retry, an earlier failure
    * whose destination is now right); only the finder's unqueued leftovers remain then, so the HEADs are few.
    */
   statuses?: readonly ('IN_PROGRESS' | 'PENDING' | 'FAILED')[];
-}): Promise<{ done: number; pending: number; skipped: number }> {
-  const { params, source, dest, status, logger } = options;
-  const out = { done: 0, pending: 0, skipped: 0 };
+}): Promise<{ done: number; pending: number; skipped: number; queued: number }> {
+  const { params, source, dest, status, logger, queue } = options;
+  const out = { done: 0, pending: 0, skipped: 0, queued: 0 };
+  const requeue: TransferJob[] = [];
   for (const stale of options.statuses ?? ['IN_PROGRESS']) {
     let after: string | undefined;
     for (;;) {
@@ -42,13 +60,18 @@ export async function settleInterrupted(options: {
         if (!src) {
           await status.update(record.key, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
           out.skipped++;
-        } else if (dst && src.size === dst.size && src.etag !== undefined && src.etag === dst.etag && params.sse?.type !== 'aws:kms') {
-          const md5 = md5FromEtag(src.etag);
+        } else if (provenCopy(params, src, dst)) {
+          const md5 = contentMd5(src);
           await status.update(record.key, {
-            status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${src.etag.replace(/"/g, '')}`, etag: src.etag,
+            status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${src.etag!.replace(/"/g, '')}`, etag: src.etag,
             size: src.size, bytesDone: src.size, uploadId: undefined, partSize: undefined, finishedAt: new Date().toISOString(), error: undefined,
           });
           out.done++;
+        } else if (queue && !params.skipCompare && transferReason(src, dst, { compareEtags: destinationEtagsComparable(params) }) === undefined) {
+          // The finder's rule says the destination matches, so it will not queue it; nothing proves it either.
+          if (stale === 'IN_PROGRESS') await status.update(record.key, { status: 'PENDING' });
+          requeue.push({ key: record.key, size: src.size, etag: src.etag, action: 'copy' });
+          out.queued++;
         } else {
           // Differs: the finder queues it (again). A FAILED record keeps its error until a worker retries it.
           if (stale === 'IN_PROGRESS') await status.update(record.key, { status: 'PENDING' });
@@ -57,6 +80,7 @@ export async function settleInterrupted(options: {
       }
     }
   }
-  if (out.done + out.pending + out.skipped > 0) logger.info('transfer.settled_interrupted', { ...out });
+  for (let i = 0; i < requeue.length; i += PAGE) await queue!.sendBatch(requeue.slice(i, i + PAGE));
+  if (out.done + out.pending + out.skipped + out.queued > 0) logger.info('transfer.settled_interrupted', { ...out });
   return out;
 }

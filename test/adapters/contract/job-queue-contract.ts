@@ -89,6 +89,18 @@ export function jobQueueContract(name: string, makeQueue: JobQueueFactory): void
       expect(await eventuallyDepth(q, { deadLettered: 1 })).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
     });
 
+    it('dead-letters a delivery at once when asked (a failure no retry can fix), on its first receive', async () => {
+      const q = await makeQueue({ maxReceiveCount: 5 });
+      await q.sendBatch([{ n: 11 }, { n: 12 }]);
+      const jobs = await receiveAll(q, 2);
+      const hopeless = jobs.find((j) => j.body.n === 11)!;
+      await q.deadLetter(hopeless, 'destination bucket d: PutObject "k": 403 AccessDenied');
+      await q.release(jobs.find((j) => j.body.n === 12)!);
+      expect(await eventuallyDepth(q, { deadLettered: 1, visible: 1 })).toEqual({ visible: 1, inFlight: 0, deadLettered: 1 });
+      const [left] = await receiveAll(q, 1);
+      expect(left.body).toEqual({ n: 12 });
+    });
+
     it('ignores extend and release of a delivery that already ended', async () => {
       const q = await makeQueue({ maxReceiveCount: 5 });
       await q.sendBatch([{ n: 3 }]);

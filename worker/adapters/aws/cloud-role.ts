@@ -24,6 +24,8 @@ export interface CloudRoleConfig {
   sqsEndpoint?: string;
   dynamodbEndpoint?: string;
   secretsEndpoint?: string;
+  /** This account's S3 endpoint (srcPrefixListBucket); only for local testing, AWS's own endpoint otherwise. */
+  s3Endpoint?: string;
   /** Worker only: return once the queue is drained instead of polling forever. */
   exitWhenDrained: boolean;
   logLevel: LogLevel;
@@ -109,6 +111,7 @@ export function loadCloudRoleConfig(env: Env): CloudRoleConfig {
     sqsEndpoint: envUrl(env, 'SQS_ENDPOINT'),
     dynamodbEndpoint: envUrl(env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: envUrl(env, 'SECRETS_ENDPOINT'),
+    s3Endpoint: envUrl(env, 'S3_ENDPOINT'),
     exitWhenDrained: bool(env, 'WORKER_EXIT_WHEN_DRAINED'),
     logLevel,
   };

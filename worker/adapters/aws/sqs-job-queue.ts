@@ -6,6 +6,7 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SetQueueAttributesCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
@@ -50,6 +51,12 @@ function parseBody<T>(text: string | undefined): T {
   }
 }
 
+/** A message attribute value SQS accepts (its allowed characters, at most 1,024 of them). */
+function attributeText(text: string): string {
+  const allowed = text.replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '?');
+  return allowed.length > 1024 ? `${allowed.slice(0, 1021)}...` : allowed || '-';
+}
+
 function visibilitySeconds(sec: number): number {
   return Math.min(MAX_VISIBILITY_SEC, Math.max(0, Math.ceil(sec)));
 }
@@ -70,6 +77,8 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   private readonly client: SQSClient;
   readonly queueUrl: string;
   readonly dlqUrl?: string;
+  /** The text each delivery arrived with, so a dead-lettered message keeps its exact body. */
+  private readonly rawBodies = new WeakMap<ReceivedJob<T>, string>();
 
   constructor(options: SqsJobQueueOptions) {
     this.client = options.client;
@@ -127,12 +136,14 @@ export class SqsJobQueue<T> implements JobQueue<T> {
       })));
       const messages = out.Messages ?? [];
       for (const m of messages) {
-        jobs.push({
+        const job: ReceivedJob<T> = {
           id: m.MessageId ?? '',
           receiptHandle: m.ReceiptHandle ?? '',
           body: parseBody<T>(m.Body),
           receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
-        });
+        };
+        this.rawBodies.set(job, m.Body ?? '');
+        jobs.push(job);
       }
       // Only the first call long-polls; more calls just top up what is already there.
       if (messages.length === 0) break;
@@ -165,6 +176,27 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     } catch (err) {
       if (!isStaleReceipt(err)) throw err;
     }
+  }
+
+  /**
+   * With the dead-letter queue known (DLQ_URL): the body is sent there as received, with the reason and the receive
+   * count as message attributes, then deleted here. Without it: made visible again at once, so the queue's redrive
+   * (maxReceiveCount) moves it after the next receives.
+   */
+  async deadLetter(job: ReceivedJob<T>, reason: string): Promise<void> {
+    if (!this.dlqUrl) {
+      await this.release(job);
+      return;
+    }
+    await sdkCall(this.client.send(new SendMessageCommand({
+      QueueUrl: this.dlqUrl,
+      MessageBody: this.rawBodies.get(job) ?? toMessageBody(job.body),
+      MessageAttributes: {
+        'dth-failure': { DataType: 'String', StringValue: attributeText(reason) },
+        'dth-receive-count': { DataType: 'Number', StringValue: String(job.receiveCount) },
+      },
+    })));
+    await this.delete(job);
   }
 
   private async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {

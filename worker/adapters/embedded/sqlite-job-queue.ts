@@ -99,6 +99,15 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     return this.commits.enqueue(() => { remove.run(this.queueName, job.id, job.receiptHandle); });
   }
 
+  /** Moves this delivery (if still current) to the dead-letter table at once; the status record keeps the reason. */
+  async deadLetter(job: ReceivedJob<T>, _reason: string): Promise<void> {
+    const current = this.sql('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?');
+    return this.commits.enqueue(() => {
+      const row = current.get(this.queueName, job.id, job.receiptHandle) as MessageRow | undefined;
+      if (row) this.moveToDeadLetters(row, Date.now());
+    });
+  }
+
   async depth(): Promise<QueueDepth> {
     this.commits.flush();
     const now = Date.now();

@@ -1,9 +1,11 @@
 import { InvalidParameterError } from '../../core/errors.js';
 import { redactValue } from '../../core/log.js';
-import type { ObjectStore } from '../../ports/object-store.js';
+import type { BucketPair } from '../../ports/object-store.js';
 import type { AccessKeys, SecretStore } from '../../ports/secret-store.js';
+import type { SideAuth } from '../../params/index.js';
 import type { S3TaskParams } from '../../s3/params.js';
-import { S3ObjectStore } from './s3-object-store.js';
+import { RotatingAccessKeys } from './rotating-keys.js';
+import { S3ObjectStore, type S3BucketConfig } from './s3-object-store.js';
 
 /** Reads access keys from a named secret (`access_key_id`, `secret_access_key`, optional `session_token`). */
 export async function accessKeysFromSecret(secrets: SecretStore, name: string, field: string): Promise<AccessKeys> {
@@ -17,20 +19,49 @@ export async function accessKeysFromSecret(secrets: SecretStore, name: string, f
   return { accessKeyId, secretAccessKey, sessionToken: s.session_token };
 }
 
-/** Opens the task's source and destination buckets with credentials from the secret store. */
-export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore, maxSockets?: number): Promise<{ source: ObjectStore; dest: ObjectStore }> {
-  // anonymous (unsigned) sides are signed with the default chain until the S3 adapter learns unsigned requests.
-  const srcKeys = params.srcAuth.kind === 'secret' ? await accessKeysFromSecret(secrets, params.srcAuth.secretName, 'srcCredentials') : undefined;
-  const dstKeys = params.destAuth.kind === 'secret' ? await accessKeysFromSecret(secrets, params.destAuth.secretName, 'destCredentials') : undefined;
+export interface OpenBucketsOptions {
+  /**
+   * This account's S3, where srcPrefixListBucket lives (the original: same account and region as the solution):
+   * the region of the stack or hub (default: AWS_REGION / AWS_DEFAULT_REGION as the SDK reads them, else the source
+   * region); an endpoint only for local tests.
+   */
+  home?: { region: string; endpoint?: string };
+  /** How often keys from a secret are re-read while in use (default 10 minutes); a rejection re-reads them at once. */
+  credentialsRefreshMs?: number;
+}
+
+type Side = 'source' | 'destination';
+
+/** How one side signs: this account's role (default chain), the keys of a secret (kept current), or not at all. */
+async function sideSigning(auth: SideAuth, side: Side, secrets: SecretStore, options: OpenBucketsOptions): Promise<Partial<S3BucketConfig>> {
+  if (auth.kind === 'anonymous') return { anonymous: true };
+  if (auth.kind === 'currentAccount') return {};
+  const field = side === 'source' ? 'srcCredentials' : 'destCredentials';
+  const rotatingCredentials = await RotatingAccessKeys.open(() => accessKeysFromSecret(secrets, auth.secretName, field), { refreshMs: options.credentialsRefreshMs });
+  return { rotatingCredentials, credentialsName: auth.secretName };
+}
+
+/**
+ * Opens the task's source and destination buckets (and the prefix list's bucket when srcPrefixListBucket names one),
+ * each signed as its side's parameters say: srcInCurrentAccount/destInCurrentAccount → this account's role; a secret
+ * → its keys, re-read periodically and when rejected; neither → unsigned requests.
+ */
+export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore, maxSockets?: number, options: OpenBucketsOptions = {}): Promise<BucketPair> {
+  const [srcSigning, dstSigning] = await Promise.all([
+    sideSigning(params.srcAuth, 'source', secrets, options), sideSigning(params.destAuth, 'destination', secrets, options),
+  ]);
+  const listBucket = params.prefixList?.bucket;
   return {
     source: new S3ObjectStore({
-      bucket: params.srcBucket, region: params.srcRegion, endpoint: params.srcEndpoint, credentials: srcKeys,
-      requesterPays: params.isPayerRequest, maxSockets, side: 'source',
-      credentialsName: params.srcAuth.kind === 'secret' ? params.srcAuth.secretName : undefined,
+      bucket: params.srcBucket, region: params.srcRegion, endpoint: params.srcEndpoint, requesterPays: params.isPayerRequest, maxSockets, side: 'source', ...srcSigning,
     }),
     dest: new S3ObjectStore({
-      bucket: params.destBucket, region: params.destRegion, endpoint: params.destEndpoint, credentials: dstKeys, maxSockets, side: 'destination',
-      credentialsName: params.destAuth.kind === 'secret' ? params.destAuth.secretName : undefined,
+      bucket: params.destBucket, region: params.destRegion, endpoint: params.destEndpoint, maxSockets, side: 'destination', ...dstSigning,
+    }),
+    // Read with this account's role, as the original's finder did.
+    prefixListBucket: listBucket === undefined ? undefined : new S3ObjectStore({
+      bucket: listBucket, region: options.home?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? params.srcRegion,
+      endpoint: options.home?.endpoint, side: 'source',
     }),
   };
 }

@@ -14,6 +14,8 @@ export interface S3ErrorContext extends RequestContext {
   endpoint: string;
   /** Name of the secret the keys came from; undefined: the default chain (instance role, environment). */
   secretName?: string;
+  /** The requests are unsigned (a side not in this account and without credentials). */
+  anonymous?: boolean;
 }
 
 /** The store did not accept the keys themselves; anything else answered 403 is a missing permission. */
@@ -59,6 +61,21 @@ export function s3RetryAdvice(err: unknown): RetryAdvice {
   return { retryable: false };
 }
 
+/** The store refused the credentials a request was signed with, or what they may do (403, or an invalid/expired key). */
+export function isCredentialRejection(err: unknown): boolean {
+  const e = (err ?? {}) as SdkLikeError;
+  return e.$metadata?.httpStatusCode === 403 || KEY_CODES.has(e.name ?? '');
+}
+
+/** Failures that another attempt may fix because the credentials were renewed since (see S3HttpConfig.renewCredentials). */
+const renewedCredentials = new WeakSet<object>();
+
+/** Marks a rejection answered before the credentials were renewed: retryable, and still so after mapping. */
+export function markRetryableAfterRenewal<E>(err: E): E {
+  if (err !== null && typeof err === 'object') renewedCredentials.add(err);
+  return withRetryAdvice(err, { retryable: true });
+}
+
 /** Classifies `err` in place (the S3 client's own retries read the advice) and says whether to try again. */
 export function adviseRetry(err: unknown): boolean {
   const advice = s3RetryAdvice(err);
@@ -86,7 +103,15 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   const answered = status === undefined ? name : `${status} ${name}`;
   if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined)) return new BucketNotFoundError(where, ctx.bucket);
   if (name === 'NoSuchUpload') return new UploadGoneError(where, answered);
+  if (renewedCredentials.has(err as object)) {
+    return withRetryAdvice(new CredentialsError(where, `${answered}, before they were renewed`, ctx.secretName ?? 'default credential chain'), { retryable: true });
+  }
   if (KEY_CODES.has(name)) return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
+  if (ctx.anonymous && (status === 403 || name === 'AccessDenied')) {
+    const [secret, inAccount] = ctx.side === 'destination' ? ['destCredentials', 'destInCurrentAccount'] : ['srcCredentials', 'srcInCurrentAccount'];
+    return new DthError('ACCESS_DENIED', `${where}: anonymous (unsigned) requests were refused (${answered}): the bucket does not allow public `
+      + `${PERMISSION[ctx.operation] ?? ctx.operation}; name a secret in ${secret}, or set ${inAccount}=true`);
+  }
   if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled') {
     return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, answered);
   }

@@ -10,7 +10,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, t
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { withRetry } from '../../core/retry.js';
-import { adviseRetry } from './s3-errors.js';
+import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
 import { implausibleXmlType, MalformedS3Answer, parseErrorDocument, S3HttpError } from './s3-wire.js';
 import { canonicalQuery, EMPTY_SHA256, encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD, type SigningCredentials } from './sigv4.js';
 
@@ -22,6 +22,14 @@ export interface S3HttpConfig {
   forcePathStyle: boolean;
   /** Called per request; the SDK's providers memoise and refresh (instance roles). */
   credentials: () => Promise<SigningCredentials>;
+  /** Anonymous requests: nothing is signed (public and open-data buckets; `credentials` is never called). */
+  unsigned?: boolean;
+  /**
+   * The store rejected the credentials a request was signed with (403, or an expired/invalid key): re-read them;
+   * true when others are now current. The request is then sent once more, or, if its body cannot be replayed,
+   * its failure is marked retryable so the engine tries the object again.
+   */
+  renewCredentials?: (rejected: SigningCredentials) => Promise<boolean>;
   maxSockets: number;
   /** Attempts for requests whose body can be sent again (none, or a Buffer). */
   maxAttempts?: number;
@@ -123,8 +131,9 @@ export class S3HttpClient {
    */
   async send<T = S3HttpResponse>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-    return withRetry(async () => {
-      const res = await this.sendOnce(req);
+    const signedWith: { credentials?: SigningCredentials } = {};
+    const attempt = () => withRetry(async () => {
+      const res = await this.sendOnce(req, signedWith);
       if (!accept) return res as T;
       try {
         return await accept(res);
@@ -133,17 +142,26 @@ export class S3HttpClient {
         throw err;
       }
     }, { attempts: replayable ? this.attempts() : 1, isRetryable: adviseRetry, baseMs: 100 });
+    try {
+      return await attempt();
+    } catch (err) {
+      const rejected = signedWith.credentials;
+      if (!rejected || !this.config.renewCredentials || !isCredentialRejection(err)) throw err;
+      if (!(await this.config.renewCredentials(rejected))) throw err;
+      if (replayable) return attempt();
+      throw markRetryableAfterRenewal(err);
+    }
   }
 
   /**
    * Sends the request and reads its XML answer with `parse` (which checks it is the document expected). An answer
    * of an implausible type (HTML, JSON), shorter than its Content-Length, or not that document is retried.
    */
-  async sendForXml<T>(req: S3HttpRequest, parse: (text: string) => T): Promise<T> {
+  async sendForXml<T>(req: S3HttpRequest, parse: (text: string, headers: IncomingHttpHeaders) => T): Promise<T> {
     return this.send(req, async (res) => {
       const type = res.headers['content-type'];
       if (implausibleXmlType(type)) throw new MalformedS3Answer(`content type ${type} where XML was expected`);
-      return parse(await readText(res.body, XML_ANSWER_LIMIT));
+      return parse(await readText(res.body, XML_ANSWER_LIMIT), res.headers);
     });
   }
 
@@ -151,8 +169,7 @@ export class S3HttpClient {
     return this.config.maxAttempts ?? 4;
   }
 
-  private async sendOnce(req: S3HttpRequest): Promise<S3HttpResponse> {
-    const credentials = await this.config.credentials();
+  private async sendOnce(req: S3HttpRequest, signedWith: { credentials?: SigningCredentials }): Promise<S3HttpResponse> {
     const host = this.pathStyle ? this.hostname : `${this.config.bucket}.${this.hostname}`;
     const bucketPath = this.pathStyle ? `${this.basePath}/${encodeKeyPath(this.config.bucket)}` : this.basePath;
     const path = req.key === undefined ? `${bucketPath}/` : `${bucketPath}/${encodeKeyPath(req.key)}`;
@@ -163,7 +180,11 @@ export class S3HttpClient {
     // A body with Content-MD5 is checked by the store already; hashing it again with SHA-256 only costs CPU.
     const payloadHash = req.body === undefined ? EMPTY_SHA256
       : Buffer.isBuffer(req.body) && !headers['content-md5'] ? createHash('sha256').update(req.body).digest('hex') : UNSIGNED_PAYLOAD;
-    this.signer.sign({ method: req.method, path, query: req.query, headers, payloadHash }, credentials);
+    if (!this.config.unsigned) {
+      const credentials = await this.config.credentials();
+      signedWith.credentials = credentials;
+      this.signer.sign({ method: req.method, path, query: req.query, headers, payloadHash }, credentials);
+    }
     const query = canonicalQuery(req.query);
     return this.exchange(req, { host, path: query ? `${path}?${query}` : path, headers });
   }

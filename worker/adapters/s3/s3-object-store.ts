@@ -2,11 +2,12 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TransferSide } from '../../core/errors.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
-import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
+import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions, WriteResult } from '../../ports/object-store.js';
 import { annotateBodyErrors, toActionableError } from './s3-errors.js';
+import type { RotatingAccessKeys } from './rotating-keys.js';
 import { S3HttpClient, type S3HttpResponse } from './s3-http.js';
 import {
-  completeMultipartBody, etagOfWrite, headFromHeaders, MalformedS3Answer, parseCompleteMultipart, parseCopyObject,
+  completeMultipartBody, encryptionOfWrite, etagOfWrite, headFromHeaders, MalformedS3Answer, parseCompleteMultipart, parseCopyObject,
   parseInitiateMultipart, parseListPage, parseS3Document, parseTagging, S3HttpError, writeHeaders, type ListPage,
 } from './s3-wire.js';
 
@@ -15,8 +16,12 @@ export interface S3BucketConfig {
   region: string;
   /** Undefined: AWS's own endpoint for the region. */
   endpoint?: string;
-  /** Undefined: the default AWS credential chain (instance role, env). */
+  /** Undefined (and no rotatingCredentials, not anonymous): the default AWS credential chain (instance role, env). */
   credentials?: AccessKeys;
+  /** Keys from a secret, re-read periodically and when the store rejects them (instead of `credentials`). */
+  rotatingCredentials?: RotatingAccessKeys;
+  /** Unsigned requests: a side not in this account and without credentials (public and open-data buckets). */
+  anonymous?: boolean;
   requesterPays?: boolean;
   /** Sockets kept open to the endpoint; the engine's concurrency is bounded below this. */
   maxSockets?: number;
@@ -40,14 +45,19 @@ export class S3ObjectStore implements ObjectStore {
   constructor(private readonly config: S3BucketConfig) {
     this.bucket = config.bucket;
     this.endpointLabel = config.endpoint ?? `s3.${config.region}.amazonaws.com`;
-    this.endpointIdentity = `${this.endpointLabel}|${config.credentials?.accessKeyId ?? 'default-chain'}`;
+    const signer = config.anonymous ? 'anonymous'
+      : config.rotatingCredentials ? `secret:${config.credentialsName ?? ''}` : config.credentials?.accessKeyId ?? 'default-chain';
+    this.endpointIdentity = `${this.endpointLabel}|${signer}`;
     this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
     const keys = config.credentials;
+    const rotating = config.rotatingCredentials;
     this.http = new S3HttpClient({
       bucket: config.bucket, region: config.region, endpoint: config.endpoint, forcePathStyle: this.forcePathStyle(),
-      maxSockets: this.maxSockets(), maxAttempts: config.maxAttempts,
-      // Static keys sign directly; the default chain (instance role, env) comes from the SDK's provider, memoised and refreshed.
-      credentials: keys ? async () => keys : async () => (await this.sdk()).config.credentials(),
+      maxSockets: this.maxSockets(), maxAttempts: config.maxAttempts, unsigned: config.anonymous,
+      // Keys from a secret stay current (rotation); static keys sign directly; the default chain (instance role, env)
+      // comes from the SDK's provider, memoised and refreshed.
+      credentials: rotating ? () => rotating.current() : keys ? async () => keys : async () => (await this.sdk()).config.credentials(),
+      renewCredentials: rotating ? (rejected) => rotating.renew(rejected) : undefined,
     });
   }
 
@@ -84,6 +94,7 @@ export class S3ObjectStore implements ObjectStore {
   private mapError(err: unknown, operation: string, key?: string): unknown {
     return toActionableError(err, {
       side: this.config.side, bucket: this.bucket, operation, key, endpoint: this.endpointLabel, secretName: this.config.credentialsName,
+      anonymous: this.config.anonymous,
     });
   }
 
@@ -99,11 +110,11 @@ export class S3ObjectStore implements ObjectStore {
    * A write's answer: its ETag, and no <Error> document in the body (some proxies and stores answer a failed write
    * with 200 and one). Other bodies, which S3 never sends here, are ignored.
    */
-  private static async acceptWrite(res: S3HttpResponse): Promise<string> {
+  private static async acceptWrite(res: S3HttpResponse): Promise<WriteResult & { etag: string }> {
     let text = '';
     for await (const c of res.body) if (text.length < 65_536) text += (c as Buffer).toString('utf8');
     if (text.includes('<Error>')) parseS3Document(text, 'WriteResult');
-    return etagOfWrite(res.headers);
+    return { etag: etagOfWrite(res.headers), serverSideEncryption: encryptionOfWrite(res.headers) };
   }
 
   /**
@@ -187,11 +198,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<{ etag?: string }> {
+  async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<WriteResult> {
     const headers = writeHeaders(options);
     if (md5Base64) headers['content-md5'] = md5Base64;
-    const etag = await this.call('PutObject', key, () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite));
-    return { etag };
+    return this.call('PutObject', key, () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite));
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
@@ -199,20 +209,18 @@ export class S3ObjectStore implements ObjectStore {
       this.http.sendForXml({ method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) }, parseInitiateMultipart));
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<{ etag: string }> {
-    const etag = await this.call('UploadPart', key, () => this.http.send({
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<WriteResult & { etag: string }> {
+    return this.call('UploadPart', key, () => this.http.send({
       method: 'PUT', key, body, contentLength: size, query: { partNumber: String(partNumber), uploadId },
       headers: md5Base64 ? { 'content-md5': md5Base64 } : undefined,
     }, S3ObjectStore.acceptWrite));
-    return { etag };
   }
 
-  async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag?: string }> {
+  async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<WriteResult> {
     const body = Buffer.from(completeMultipartBody(parts));
-    const etag = await this.call('CompleteMultipartUpload', key, () => this.http.sendForXml({
+    return this.call('CompleteMultipartUpload', key, () => this.http.sendForXml({
       method: 'POST', key, query: { uploadId }, body, headers: { 'content-type': 'application/xml' },
-    }, parseCompleteMultipart));
-    return { etag };
+    }, (text, headers) => ({ etag: parseCompleteMultipart(text), serverSideEncryption: encryptionOfWrite(headers) })));
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
@@ -223,7 +231,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, _size: number): Promise<{ etag?: string }> {
+  async copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, _size: number): Promise<WriteResult> {
     const headers = {
       ...writeHeaders(options),
       'x-amz-copy-source': `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
@@ -231,8 +239,8 @@ export class S3ObjectStore implements ObjectStore {
       ...(options.tags ? { 'x-amz-tagging-directive': 'REPLACE' } : {}),
     };
     // CopyObject can fail after its 200 status line: the answer is then an <Error> document (parseCopyObject throws it).
-    const etag = await this.call('CopyObject', key, () => this.http.sendForXml({ method: 'PUT', key, headers }, parseCopyObject));
-    return { etag };
+    return this.call('CopyObject', key, () => this.http.sendForXml({ method: 'PUT', key, headers },
+      (text, answer) => ({ etag: parseCopyObject(text), serverSideEncryption: encryptionOfWrite(answer) })));
   }
 
   async delete(key: string): Promise<void> {

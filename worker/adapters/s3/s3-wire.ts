@@ -71,7 +71,13 @@ export function headFromHeaders(key: string, headers: IncomingHttpHeaders): Obje
     expires: httpDate(header(headers, 'expires')),
     metadata,
     tagCount: tagCount === undefined ? undefined : Number(tagCount),
+    serverSideEncryption: header(headers, 'x-amz-server-side-encryption'),
   };
+}
+
+/** The encryption a write answer says the store applied (x-amz-server-side-encryption), if any. */
+export function encryptionOfWrite(headers: IncomingHttpHeaders): string | undefined {
+  return header(headers, 'x-amz-server-side-encryption');
 }
 
 /** The ETag a PUT or UploadPart answer must carry: the proof of what the store wrote. */

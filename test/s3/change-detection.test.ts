@@ -1,0 +1,113 @@
+/**
+ * Change detection never loops: a scheduled rerun copies nothing when nothing changed, even where ETags are not MD5s
+ * of the content (SSE-KMS destination by parameter or by bucket default, SSE-KMS source) or differ only in letter case
+ * (OSS answers upper-case hex); a changed source is still copied. The KMS and OSS behaviours come from a front over
+ * s3rver (s3rver's ETags are always lower-case MD5s): stable per-version ETags that are not content hashes, with
+ * `x-amz-server-side-encryption: aws:kms` on object answers, as AWS does.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { servers } from '../support/servers.js';
+import { baseParams, bucketPair, bytes, md5, putSource, readObject, runEmbedded } from './engine-fixtures.js';
+import { startS3Front, type S3Front } from './s3-front.js';
+
+const MiB = 1024 * 1024;
+const fronts: S3Front[] = [];
+afterEach(async () => { await Promise.all(fronts.splice(0).map((f) => f.close())); });
+
+async function front(options: Parameters<typeof startS3Front>[0]): Promise<S3Front> {
+  const f = await startS3Front(options);
+  fronts.push(f);
+  return f;
+}
+
+const OBJECTS = { 'a.txt': Buffer.from('alpha'), 'streamed.bin': bytes(200 * 1024, 4), 'multi.bin': bytes(9 * MiB, 5) };
+
+async function seed(src: string) {
+  for (const [k, v] of Object.entries(OBJECTS)) await putSource(src, k, v);
+}
+
+async function expectCopies(dst: string) {
+  for (const [k, v] of Object.entries(OBJECTS)) expect(md5(await readObject(servers.s3Dest, dst, k)), k).toBe(md5(v));
+}
+
+describe('change detection never loops', () => {
+  it('SSE-KMS destination (destPutObjectSSEType=AWS_KMS): the rerun copies nothing; a changed source is copied again', async () => {
+    const { src, dst } = await bucketPair();
+    await seed(src);
+    const kms = await front({ target: servers.s3Dest, kms: true, requireSse: 'aws:kms' });
+    const raw = baseParams(src, dst, { destEndpoint: kms.endpoint, destPutObjectSSEType: 'AWS_KMS' });
+    const first = await runEmbedded(raw);
+    expect(first.report).toMatchObject({ complete: true, done: 3, verified: 3 });
+    await expectCopies(dst);
+
+    const writesBefore = kms.of('PutObject', 'CreateMultipartUpload').length;
+    const second = await runEmbedded(raw, { db: first.dbPath });
+    expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+    expect(second.report.complete).toBe(true);
+    // The same on a fresh state: no record to lean on, the listing's size and age decide.
+    const fresh = await runEmbedded(raw);
+    expect(fresh.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+    expect(kms.of('PutObject', 'CreateMultipartUpload')).toHaveLength(writesBefore);
+
+    await sleep(1100); // s3rver's Last-Modified has one-second resolution
+    await putSource(src, 'a.txt', 'ALPHA'); // same size, other bytes
+    const third = await runEmbedded(raw, { db: first.dbPath });
+    expect(third.report.finder).toMatchObject({ toTransfer: 1 });
+    expect((await readObject(servers.s3Dest, dst, 'a.txt')).toString()).toBe('ALPHA');
+  });
+
+  it('SSE-KMS by the destination bucket\'s default (no parameter): copies verify, and the rerun copies nothing', async () => {
+    const { src, dst } = await bucketPair();
+    await seed(src);
+    const kms = await front({ target: servers.s3Dest, kms: true });
+    const raw = baseParams(src, dst, { destEndpoint: kms.endpoint });
+    const first = await runEmbedded(raw);
+    expect(first.report).toMatchObject({ complete: true, done: 3, verified: 3, failed: 0 });
+    await expectCopies(dst);
+    const second = await runEmbedded(raw, { db: first.dbPath });
+    expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+    expect(second.report.complete).toBe(true);
+  });
+
+  it('SSE-KMS source (its ETags are not MD5s): copies verify instead of failing as "changed during the copy", and the rerun copies nothing', async () => {
+    const { src, dst } = await bucketPair();
+    await seed(src);
+    const kms = await front({ target: servers.s3Source, kms: true });
+    const raw = baseParams(src, dst, { srcEndpoint: kms.endpoint });
+    const first = await runEmbedded(raw);
+    expect(first.report).toMatchObject({ complete: true, done: 3, verified: 3, failed: 0 });
+    await expectCopies(dst);
+    const second = await runEmbedded(raw, { db: first.dbPath });
+    expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+  });
+
+  it('upper-case MD5 ETags (OSS) equal lower-case ones (S3): a rerun on a fresh state copies nothing', async () => {
+    const { src, dst } = await bucketPair();
+    await seed(src);
+    const oss = await front({ target: servers.s3Source, upperCaseEtags: true });
+    const raw = baseParams(src, dst, { srcEndpoint: oss.endpoint });
+    const first = await runEmbedded(raw);
+    expect(first.report).toMatchObject({ complete: true, done: 3, verified: 3 });
+    expect((await first.status.get('a.txt'))?.etag).toMatch(/^"[0-9A-F]{32}"$/); // the source really answered upper case
+    const second = await runEmbedded(raw);
+    expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+  });
+
+  it('a copy a killed worker left IN_PROGRESS on a KMS destination, which nothing can prove, is copied again so the run completes', async () => {
+    const { src, dst } = await bucketPair();
+    await seed(src);
+    const kms = await front({ target: servers.s3Dest, kms: true });
+    const raw = baseParams(src, dst, { destEndpoint: kms.endpoint, destPutObjectSSEType: 'AWS_KMS' });
+    const first = await runEmbedded(raw);
+    expect(first.report).toMatchObject({ complete: true, done: 3 });
+    // As if the worker died after the PUT, before recording DONE.
+    await first.status.update('a.txt', { status: 'IN_PROGRESS', verified: undefined });
+    const writes = kms.of('PutObject').length;
+    const rerun = await runEmbedded(raw, { db: first.dbPath });
+    expect(rerun.report.finder.toTransfer).toBe(0); // the listing says it matches…
+    expect(rerun.report).toMatchObject({ complete: true, done: 3, verified: 3 }); // …so the settling step queued it
+    expect(kms.of('PutObject').length).toBe(writes + 1);
+    expect(await rerun.status.get('a.txt')).toMatchObject({ status: 'DONE', verified: true });
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Failures no retry can fix — a 403, a missing bucket, a message no worker can read — reach the dead-letter queue at
+ * once (where the task's alarm looks), besides the FAILED record: on the SQLite queue and on SQS (fauxqs) with its
+ * dead-letter queue, where the message keeps its body and carries the reason as an attribute.
+ */
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SqsJobQueue } from '../../worker/adapters/aws/index.js';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { createLogger } from '../../worker/core/log.js';
+import { runWorker } from '../../worker/s3/job-worker.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import type { TransferJob } from '../../worker/s3/transfer-job.js';
+import { localSqsClient } from '../adapters/aws/clients.js';
+import { servers, uniqueName } from '../support/servers.js';
+import { awsAdapters, baseParams, bucketPair, embeddedAdapters, putSource, runEngine, secretsFile, type EngineAdapters } from './engine-fixtures.js';
+import { startS3Front, type S3Front } from './s3-front.js';
+
+const fronts: S3Front[] = [];
+afterEach(async () => { await Promise.all(fronts.splice(0).map((f) => f.close())); });
+
+/** The dead-lettered SQS messages: body and the failure attribute. */
+async function deadLetters(queue: unknown): Promise<{ body: string; failure?: string }[]> {
+  const { dlqUrl } = queue as SqsJobQueue<unknown>;
+  const out = await localSqsClient().send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }));
+  return (out.Messages ?? []).map((m) => ({ body: m.Body ?? '', failure: m.MessageAttributes?.['dth-failure']?.StringValue }));
+}
+
+describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapters: EngineAdapters) => {
+  it('a 403 from the destination: FAILED after one delivery and dead-lettered, the reason kept', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'refused.txt', 'no');
+    const refusing = await startS3Front({ target: servers.s3Dest, requireSse: 'AES256' });
+    fronts.push(refusing);
+    const run = await runEngine(adapters, baseParams(src, dst, { destEndpoint: refusing.endpoint, maxAttempts: '5' }));
+    expect(run.report).toMatchObject({ failed: 1, complete: false });
+    expect(await run.status.get('refused.txt')).toMatchObject({ status: 'FAILED', attempts: 1 });
+    expect(await run.queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
+    expect(refusing.of('PutObject')).toHaveLength(1);
+    if (adapters === awsAdapters) {
+      const [letter] = await deadLetters(run.queue);
+      expect(JSON.parse(letter.body)).toMatchObject({ key: 'refused.txt', size: 2 });
+      expect(letter.failure).toMatch(/^destination bucket .*PutObject "refused.txt".*s3:PutObject.*403 AccessDenied/);
+    }
+  });
+
+  it('a destination bucket that is gone: FAILED after one delivery and dead-lettered', async () => {
+    const { src } = await bucketPair();
+    await putSource(src, 'orphan.txt', 'o');
+    const params = parseS3TaskParams(baseParams(src, uniqueName('gone')));
+    const { queue, status } = await adapters.open(params.maxAttempts);
+    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    await queue.sendBatch([{ key: 'orphan.txt', size: 1 }]);
+    const report = await runWorker({ params, source, dest, queue, status, logger: createLogger({}, { write: () => {} }), exitWhenDrained: true });
+    expect(report.failed).toBe(1);
+    expect(await status.get('orphan.txt')).toMatchObject({ status: 'FAILED', attempts: 1, error: expect.stringMatching(/does not exist/) });
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
+  });
+
+  it('a message no worker can read goes to the dead-letter queue, not round and round', async () => {
+    const { src, dst } = await bucketPair();
+    const params = parseS3TaskParams(baseParams(src, dst));
+    const { queue, status } = await adapters.open(params.maxAttempts);
+    if (adapters === awsAdapters) {
+      await localSqsClient().send(new SendMessageCommand({ QueueUrl: (queue as SqsJobQueue<TransferJob>).queueUrl, MessageBody: 'hello, not JSON' }));
+    } else {
+      await (queue.sendBatch as (b: unknown[]) => Promise<void>)([{ hello: 'world' }]);
+    }
+    const lines: Record<string, unknown>[] = [];
+    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const report = await runWorker({
+      params, source, dest, queue, status, logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }), exitWhenDrained: true,
+    });
+    expect(report.failed).toBe(0); // not an object: FailedObjects does not count it
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
+    expect(lines.find((l) => l.event === 'worker.invalid_message')).toMatchObject({ level: 'error', reason: expect.any(String) });
+    if (adapters === awsAdapters) {
+      const [letter] = await deadLetters(queue);
+      expect(letter).toEqual({ body: 'hello, not JSON', failure: expect.stringMatching(/^invalid message: not a JSON object/) });
+    }
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Near-real-time copies from S3 event notifications, end to end on real servers: an in-process s3rver emits its
+ * object events, a forwarder delivers them to an SQS queue (fauxqs) the way S3 does (keys URL-encoded, S3's
+ * `s3:TestEvent` first), and a long-running worker consumes them. Neither server delivers notifications by itself.
+ * What S3's own notification filter does (srcPrefix, event types) is checked on the synthesized plugin template.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureSqsQueue, SqsJobQueue } from '../../worker/adapters/aws/index.js';
+import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { createLogger } from '../../worker/core/log.js';
+import { runWorker, type WorkerReport } from '../../worker/s3/job-worker.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { localSqsClient } from '../adapters/aws/clients.js';
+import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
+import { readObject, secretsFile } from './engine-fixtures.js';
+import { startS3rver, type S3rverEvent } from './in-process-s3rver.js';
+
+const sqs = localSqsClient();
+let s3rver: Awaited<ReturnType<typeof startS3rver>>['server'];
+let endpoint: string;
+let forwarding: Promise<unknown> = Promise.resolve();
+let queueUrl = '';
+
+/** S3 URL-encodes the key of an event (space as '+'). */
+function awsEventKey(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+beforeAll(async () => {
+  ({ server: s3rver, endpoint } = await startS3rver());
+  s3rver.on('event', (event: S3rverEvent) => {
+    for (const r of event.Records) r.s3.object.key = awsEventKey(r.s3.object.key);
+    if (!queueUrl) return;
+    const url = queueUrl;
+    forwarding = forwarding.then(() => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(event) })));
+  });
+});
+
+afterAll(async () => {
+  await s3rver.close();
+});
+
+async function eventTask(srcEvent: 'Create' | 'CreateAndDelete') {
+  const src = uniqueName('evsrc');
+  await s3Client(endpoint).send(new CreateBucketCommand({ Bucket: src }));
+  const dst = await createBucket(servers.s3Dest, 'evdst');
+  const name = uniqueName('events');
+  const { queueUrl: url, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+  queueUrl = url;
+  // What S3 sends once when the notification is configured.
+  await sqs.send(new SendMessageCommand({
+    QueueUrl: url,
+    MessageBody: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: src, RequestId: 'R', HostId: 'H' }),
+  }));
+  const params = parseS3TaskParams({
+    srcType: 'Amazon_S3', srcEndpoint: endpoint, srcBucket: src, srcCredentials: 's3rver', srcPrefix: 'data/', exclude: '**/*.tmp', srcEvent,
+    destEndpoint: servers.s3Dest, destBucket: dst, destRegion: 'us-east-1', destCredentials: 's3rver',
+  });
+  const queue = new SqsJobQueue<unknown>({ client: sqs, queueUrl: url, dlqUrl });
+  const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ role: 'worker' }, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+  const stop = new AbortController();
+  const worker = runWorker({ params, source, dest, queue, status, logger, signal: stop.signal, visibilityTimeoutSec: 30 });
+  const put = (key: string, body: string) => s3Client(endpoint).send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
+  const remove = (key: string) => s3Client(endpoint).send(new DeleteObjectCommand({ Bucket: src, Key: key }));
+  /** Waits until the queue is empty (every event forwarded and handled), then stops the worker. */
+  const settle = async (): Promise<WorkerReport> => {
+    await forwarding;
+    for (let i = 0; i < 200; i++) {
+      const d = await queue.depth();
+      if (d.visible === 0 && d.inFlight === 0) break;
+      await sleep(100);
+    }
+    stop.abort();
+    return worker;
+  };
+  return { src, dst, queue, status, lines, put, remove, settle };
+}
+
+async function exists(dst: string, key: string): Promise<boolean> {
+  return readObject(servers.s3Dest, dst, key).then(() => true, () => false);
+}
+
+describe('S3 event notifications', () => {
+  it('copies created objects under srcPrefix that include/exclude keep, deletes removed ones (CreateAndDelete), and ignores the test event', async () => {
+    const t = await eventTask('CreateAndDelete');
+    await t.put('data/a b+c.txt', 'spaces and plus');
+    await t.put('data/old.txt', 'to be removed');
+    await t.put('data/scratch.tmp', 'excluded');
+    await t.put('other/outside.txt', 'outside srcPrefix');
+    await forwarding;
+    for (let i = 0; i < 100 && !(await exists(t.dst, 'data/old.txt')); i++) await sleep(100);
+    await t.remove('data/old.txt');
+    const report = await t.settle();
+
+    expect((await readObject(servers.s3Dest, t.dst, 'data/a b+c.txt')).toString()).toBe('spaces and plus');
+    expect(await exists(t.dst, 'data/old.txt')).toBe(false);
+    expect(await exists(t.dst, 'data/scratch.tmp')).toBe(false);
+    expect(await exists(t.dst, 'other/outside.txt')).toBe(false);
+    expect(await t.status.get('data/old.txt')).toMatchObject({ status: 'DELETED' });
+    expect(report).toMatchObject({ copied: 2, failed: 0 });
+    // The test event: seen, deleted, not a failure and not dead-lettered.
+    expect(t.lines.filter((l) => l.event === 'worker.s3_test_event')).toHaveLength(1);
+    expect(await t.queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+    expect((await t.status.summary()).failed).toBe(0);
+    const ignored = t.lines.filter((l) => l.event === 'worker.event_ignored').map((l) => `${l.key}: ${l.reason}`).sort();
+    expect(ignored).toEqual(['data/scratch.tmp: excluded by include/exclude', 'other/outside.txt: outside srcPrefix "data/"']);
+  });
+
+  it('with srcEvent=Create a removed source object stays at the destination', async () => {
+    const t = await eventTask('Create');
+    await t.put('data/keep.txt', 'kept');
+    await forwarding;
+    for (let i = 0; i < 100 && !(await exists(t.dst, 'data/keep.txt')); i++) await sleep(100);
+    await t.remove('data/keep.txt');
+    const report = await t.settle();
+    expect((await readObject(servers.s3Dest, t.dst, 'data/keep.txt')).toString()).toBe('kept');
+    expect(report).toMatchObject({ copied: 1, failed: 0 });
+    expect(t.lines.find((l) => l.event === 'worker.event_ignored')).toMatchObject({ key: 'data/keep.txt', reason: expect.stringMatching(/not propagated/) });
+    expect((await t.queue.depth()).deadLettered).toBe(0);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * A recording, policy-enforcing front for a local s3rver, standing in for the AWS behaviours s3rver lacks:
+ * - `requireSse`: a bucket policy that denies PutObject / CreateMultipartUpload / CopyObject without the
+ *   x-amz-server-side-encryption header (and, with `requireKmsKeyId`, without that key id) — 403 AccessDenied as AWS answers;
+ * - `kms`: an SSE-KMS bucket — every ETag it answers (headers, listings, multipart and copy results) is a stable
+ *   per-version value that is not the MD5 of the content, and object answers say `x-amz-server-side-encryption: aws:kms`
+ *   (If-Match is translated back, so conditional reads still work);
+ * - `upperCaseEtags`: an OSS-like store that answers MD5 ETags in upper-case hex;
+ * - `refuseSigned`: a public bucket seen with keys of another partition — any signed request is 403 InvalidAccessKeyId;
+ * - `refuseUnsigned`: a bucket that is not public — any unsigned request is 403 AccessDenied.
+ * Every request is recorded (operation, headers), so tests check what was sent, e.g. that nothing was signed.
+ */
+import { createHash } from 'node:crypto';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { classifyS3Request, type S3Operation } from '../support/fault-proxy.js';
+
+export interface S3FrontOptions {
+  target: string;
+  requireSse?: 'AES256' | 'aws:kms';
+  requireKmsKeyId?: string;
+  kms?: boolean;
+  upperCaseEtags?: boolean;
+  refuseSigned?: boolean;
+  refuseUnsigned?: boolean;
+}
+
+export interface RecordedRequest {
+  op: S3Operation;
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+export interface S3Front {
+  readonly endpoint: string;
+  readonly requests: RecordedRequest[];
+  /** Recorded requests of these operations. */
+  of(...ops: S3Operation[]): RecordedRequest[];
+  /** Access key ids of the signed requests, in order (Credential=<id>/…). */
+  keyIds(): string[];
+  close(): Promise<void>;
+}
+
+const WRITES = new Set<S3Operation>(['PutObject', 'CreateMultipartUpload', 'CopyObject']);
+const OBJECT_ANSWERS = new Set<S3Operation>(['HeadObject', 'GetObject', 'PutObject', 'UploadPart', 'CompleteMultipartUpload', 'CopyObject', 'CreateMultipartUpload']);
+const XML_WITH_ETAGS = new Set<S3Operation>(['ListObjects', 'CompleteMultipartUpload', 'CopyObject']);
+
+function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>s3-front</RequestId></Error>`;
+}
+
+export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
+  const target = new URL(options.target);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const requests: RecordedRequest[] = [];
+  /** KMS-style ETag → the store's own, for If-Match. */
+  const original = new Map<string, string>();
+
+  const rewriteHex = (hex: string): string => {
+    if (options.kms) {
+      const kms = createHash('sha256').update(`kms:${hex.toLowerCase()}`).digest('hex').slice(0, 32);
+      original.set(kms, hex);
+      return kms;
+    }
+    return options.upperCaseEtags ? hex.toUpperCase() : hex;
+  };
+  const rewriteEtag = (etag: string) => etag.replace(/[0-9a-fA-F]{32}/, rewriteHex);
+  const rewriting = options.kms || options.upperCaseEtags;
+
+  const deny = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
+    const body = errorXml(code, message);
+    const answer = () => {
+      res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    if (req.readableEnded) answer();
+    else { req.on('end', answer); req.resume(); }
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const op = classifyS3Request(method, url, req.headers);
+    requests.push({ op, method, url, headers: { ...req.headers } });
+
+    if (options.refuseSigned && req.headers.authorization) {
+      return deny(req, res, 403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+    }
+    if (options.refuseUnsigned && !req.headers.authorization) return deny(req, res, 403, 'AccessDenied', 'Access Denied');
+    if (options.requireSse && WRITES.has(op)) {
+      const sse = req.headers['x-amz-server-side-encryption'];
+      const keyId = req.headers['x-amz-server-side-encryption-aws-kms-key-id'];
+      if (sse !== options.requireSse || (options.requireKmsKeyId !== undefined && keyId !== options.requireKmsKeyId)) {
+        return deny(req, res, 403, 'AccessDenied', 'Access Denied (bucket policy requires server-side encryption)');
+      }
+    }
+
+    const headers = { ...req.headers };
+    delete headers.connection;
+    const ifMatch = headers['if-match'];
+    if (ifMatch && options.kms) headers['if-match'] = ifMatch.replace(/[0-9a-f]{32}/, (h) => original.get(h) ?? h);
+
+    const upstream = http.request({ host: target.hostname, port: target.port, method, path: url, headers, agent }, (up) => {
+      const status = up.statusCode ?? 502;
+      const out = { ...up.headers };
+      delete out.connection;
+      delete out['keep-alive'];
+      const ok = status >= 200 && status < 300;
+      if (ok && rewriting && typeof out.etag === 'string') out.etag = rewriteEtag(out.etag);
+      if (ok && options.kms && OBJECT_ANSWERS.has(op)) out['x-amz-server-side-encryption'] = 'aws:kms';
+      if (ok && rewriting && XML_WITH_ETAGS.has(op)) {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+            .replace(/<ETag>([^<]*)<\/ETag>/g, (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`);
+          out['content-length'] = String(Buffer.byteLength(text));
+          delete out['transfer-encoding'];
+          res.writeHead(status, out);
+          res.end(text);
+        });
+        up.on('error', () => res.destroy());
+        return;
+      }
+      res.writeHead(status, out);
+      up.pipe(res);
+      up.on('error', () => res.destroy());
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  };
+
+  const server = http.createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    of: (...ops) => requests.filter((r) => ops.includes(r.op)),
+    keyIds: () => requests.map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization ?? ''))?.[1]).filter((k): k is string => k !== undefined),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * What an ETag says about an object's bytes. S3 ETags are the MD5 of the content for single-part objects written
+ * without SSE-KMS (any letter case: OSS answers upper-case hex); multipart ETags ("…-N") and SSE-KMS ETags are not.
+ */
+import { md5FromEtag } from './hashing-stream.js';
+
+/** An ETag without quotes, in lower case. */
+export function normalizeEtag(etag: string | undefined): string | undefined {
+  return etag === undefined ? undefined : etag.replace(/"/g, '').toLowerCase();
+}
+
+/** Two ETags name the same object version (quotes and letter case aside). */
+export function sameEtag(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && normalizeEtag(a) === normalizeEtag(b);
+}
+
+/** x-amz-server-side-encryption values whose ETags are not content hashes (aws:kms, aws:kms:dsse). */
+export function isKmsEncryption(sse: string | undefined): boolean {
+  return sse !== undefined && /^aws:kms/i.test(sse);
+}
+
+/** The content MD5 an object's ETag stands for: undefined for multipart and SSE-KMS objects. */
+export function contentMd5(object: { etag?: string; serverSideEncryption?: string }): string | undefined {
+  return isKmsEncryption(object.serverSideEncryption) ? undefined : md5FromEtag(object.etag);
+}
