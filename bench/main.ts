@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { compareListings, createBucket, dropBucket, listBucket, type ListingEntry } from './buckets.js';
 import { formatBytes, objectSets, readConfig, type BenchConfig, type ObjectSetSpec } from './config.js';
 import { runDiffWorkload } from './diff-workload.js';
+import { runFanOutWorkload } from './fanout-workload.js';
 import { runImageWorkload } from './image-workload.js';
 import { runMeasured, type Measured } from './measure.js';
 import { oursReady, oursS3Sync, oursTuning, oursVersion } from './ours.js';
@@ -241,6 +242,14 @@ async function main(): Promise<void> {
 
     if (cfg.only.has('diff')) workloads.push(await runDiffWorkload({ root: ROOT, scale: cfg.scale, rounds: cfg.rounds, log, notes: ctx.notes }));
     if (cfg.only.has('images')) workloads.push(await runImageWorkload({ root: ROOT, cfg, log, notes: ctx.notes }));
+    if (cfg.only.has('fanout')) {
+      workloads.push(await runFanOutWorkload({
+        root: ROOT, cfg, src, dst, log, notes: ctx.notes,
+        generate: async (bucket, size) => {
+          await rawS3(['put', '--endpoint', src.endpoint, '--bucket', bucket, '--prefix', 'giant/', '--count', '1', '--size', String(size), '--concurrency', '1']);
+        },
+      }));
+    }
   } finally {
     await stopAll();
     if (!cfg.keep) rmSync(cfg.workDir, { recursive: true, force: true });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { GiB, MiB } from './config.js';
 import { median } from './measure.js';
 
-export type Tool = 'ours' | 'rclone' | 'raw-put' | 'raw-http-put' | 'raw-get' | 'raw-copy' | 'skopeo';
+/** `ours-<n>w`: our workers as n processes (the fan-out workload). */
+export type Tool = 'ours' | 'rclone' | 'raw-put' | 'raw-http-put' | 'raw-get' | 'raw-copy' | 'skopeo' | `ours-${number}w`;
 
 export interface ToolRun {
   tool: Tool;
@@ -123,6 +124,14 @@ export function computeTargets(workloads: WorkloadResult[]): TargetVerdict[] {
     const rss = Number(diff.extra?.peakRssMb ?? NaN);
     verdict(`${diff.title}: peak RSS < 150 MB`, rss, (v) => v < 150, `${f(rss, 0)} MB in ${f(Number(diff.extra?.seconds ?? NaN))} s`);
   }
+  const fanout = by('fanout');
+  if (fanout) {
+    const wall = (n: number) => fanout.summary[`ours-${n}w`]?.wallSec;
+    const r2 = ratio(wall(1), wall(2));
+    const r4 = ratio(wall(1), wall(4));
+    verdict(`${fanout.title}: wall time drops with workers (1 → 2 → 4 processes)`, Math.min(r2, ratio(wall(2), wall(4))), (v) => v > 1,
+      `${f(wall(1))} s → ${f(wall(2))} s → ${f(wall(4))} s (${f(r2)}×, ${f(r4)}× of one worker)`);
+  }
   const images = by('images');
   if (images) {
     const r = ratio(images.summary.skopeo?.wallSec, images.summary.ours?.wallSec);
@@ -146,6 +155,7 @@ export function toMarkdown(report: BenchReport): string {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const w of report.workloads) {
     for (const [tool, s] of Object.entries(w.summary)) {
+      if (!s) continue;
       lines.push(
         `| ${w.title} | ${tool} | ${s.runs} (${s.failed}) | ${f(s.wallSec)} | ${f(s.objectsPerSec, 0)} | ${f(s.mbPerSec, 1)} | ${f(s.cpuSec)} | ${f(s.cpuSecPerGiB)} | ${f(s.cpuSecPer1000Objects, 3)} | ${f(s.maxRssMb, 0)} |`,
       );

@@ -51,6 +51,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   prepareDataDir(options.dataDir, secretsFile, options.logger);
   const hubDb = openHubDatabase(options.dataDir);
   const db = hubDb.db;
+  // The status tables and their counters now, not when a task starts (on a full disk the task then fails, not its creation).
+  SqliteStatusStore.prepare(db);
   const tasks = new NotifyingTaskStore(db);
   const telemetry = new LocalTelemetry(db, { taskExists: (id) => tasks.has(id) });
   const secrets = new FileSecretStore(secretsFile);

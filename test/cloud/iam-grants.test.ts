@@ -132,7 +132,8 @@ const ROLES: Role[] = [
       { call: 'cloudwatch:GetMetricData', resources: ['*'] },
       { call: 'logs:DescribeLogStreams', resources: [pluginLogGroup] },
       { call: 'logs:GetLogEvents', resources: [`${pluginLogGroup}:log-stream:finder/finder/abc`] },
-      { call: 'dynamodb:Scan', resources: [pluginTable] }, // progress counts and listTaskObjects
+      { call: 'dynamodb:Query', resources: [pluginTable] }, // progress counts (the task's counter items)
+      { call: 'dynamodb:Scan', resources: [pluginTable] }, // listTaskObjects
       { call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::any-source-bucket', 'arn:aws:s3:::any-destination-bucket'], context: { 's3:ResourceAccount': ACCOUNT } }, // estimateTask
       { call: 'cloudformation:DescribeStackEvents', resources: [pluginStack] }, // getErrorMessage: why a stack failed
     ],
@@ -171,7 +172,11 @@ const ROLES: Role[] = [
     ],
   },
   { name: 'check-queue-empty step', template: () => hub, role: () => lambdaRole(hub, 'check-queue-empty.ts'), calls: () => [...taskItems('GetItem'), { call: 'sqs:GetQueueAttributes', resources: [pluginQueue] }] },
-  { name: 'check-complete step', template: () => hub, role: () => lambdaRole(hub, 'check-complete.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Scan', resources: [pluginTable] }] },
+  {
+    name: 'check-complete step', template: () => hub, role: () => lambdaRole(hub, 'check-complete.ts'),
+    // Query: the counts; Scan: the first failed object, named in an incomplete task's message.
+    calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Query', resources: [pluginTable] }, { call: 'dynamodb:Scan', resources: [pluginTable] }],
+  },
   {
     name: 'notify step', template: () => hub, role: () => lambdaRole(hub, 'notify.ts'),
     calls: () => [...taskItems('GetItem'), { call: 'sns:Publish', resources: [arnOf('AWS::SNS::Topic', one(hub, 'AWS::SNS::Topic', 'TaskNotifications'))] }],
@@ -201,7 +206,7 @@ const ROLES: Role[] = [
       const dest = `${s3Dest}/some/key`;
       return [
         ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map((op) => ({ call: `sqs:${op}`, resources: [queue] })),
-        ...['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({ call: `dynamodb:${op}`, resources: [table] })),
+        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({ call: `dynamodb:${op}`, resources: [table] })),
         { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
         { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] }, // checkAccess on both sides
         ...['HeadObject', 'GetObject', 'GetObjectTagging'].map((op) => ({ call: `s3:${op}`, resources: [src] })),

@@ -74,6 +74,8 @@ export interface S3TaskParams {
   chunkSize: number;
   /** Parts of one object uploaded at once. */
   partConcurrency: number;
+  /** Objects of this size (bytes) or larger are copied as one queue job per part, by any worker (fan-out). */
+  giantFileThreshold: number;
   /** Objects copied at once by one worker (workerNumber). */
   workerConcurrency: number;
   /** Deliveries of one job before it is dead-lettered and marked FAILED. */

@@ -302,6 +302,13 @@ export const S3_PARAMETERS = [
     template: { group: ADV, label: 'Part Concurrency' }, cli: 'part-concurrency',
   }),
   param({
+    name: 'giantFileThreshold', kind: 'bytes', default: '1GiB', min: 5 * 1024 ** 2, max: 5 * 1024 ** 4, side: 'engine', origin: 'ours',
+    description: 'Objects this large or larger are split into one queue job per part, so every worker of the fleet copies parts of the same object (the original\'s giantFileThreshold, 1024 MB).',
+    label: { en: 'Giant object threshold', zh: '超大对象阈值' },
+    help: { en: 'Each part of such an object is its own job for any worker; the last part completes the upload. e.g. 1GiB.', zh: '此类对象的每个分段都是独立任务，任何 Worker 都可处理；最后一个分段完成上传。例如 1GiB。' },
+    template: { group: ADV, label: 'Giant Object Threshold' }, cli: 'giant-file-threshold',
+  }),
+  param({
     name: 'maxAttempts', kind: 'integer', default: '5', min: 1, max: 100, side: 'engine', origin: 'ours',
     description: 'Deliveries of one object before it is dead-lettered and marked FAILED.',
     label: { en: 'Attempts per object', zh: '每个对象尝试次数' }, help: { en: 'The original\'s queue allowed 5.', zh: '原方案队列允许 5 次。' },

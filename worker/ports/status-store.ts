@@ -22,6 +22,7 @@ export interface ObjectRecord {
   partSize?: number;
 }
 
+/** A task's counts, kept up to date as objects change state: reading them costs the same for ten objects or ten million. */
 export interface StatusSummary {
   total: number;
   done: number;
@@ -32,6 +33,37 @@ export interface StatusSummary {
   verified: number;
   bytesTotal: number;
   bytesDone: number;
+}
+
+/** The count of StatusSummary each status falls in (one source for both stores' counters). */
+export const SUMMARY_CLASS = {
+  PENDING: 'pending',
+  IN_PROGRESS: 'inProgress',
+  DONE: 'done',
+  DELETED: 'done',
+  SKIPPED: 'skipped',
+  FAILED: 'failed',
+} as const satisfies Record<ObjectStatus, keyof StatusSummary>;
+
+export type SummaryClass = (typeof SUMMARY_CLASS)[ObjectStatus];
+
+export function emptySummary(): StatusSummary {
+  return { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
+}
+
+/**
+ * What one record adds to its task's counts: one object in its status's count, its size, its verified flag, and the
+ * bytes copied so far (all of them once DONE or DELETED, `bytesDone` while IN_PROGRESS).
+ */
+export function contributionOf(r: Pick<ObjectRecord, 'status' | 'size' | 'verified' | 'bytesDone'>): StatusSummary {
+  const s = emptySummary();
+  const cls = SUMMARY_CLASS[r.status] ?? 'pending';
+  s.total = 1;
+  s[cls] = 1;
+  s.verified = r.verified ? 1 : 0;
+  s.bytesTotal = r.size;
+  s.bytesDone = cls === 'done' ? r.size : cls === 'inProgress' ? (r.bytesDone ?? 0) : 0;
+  return s;
 }
 
 /**
@@ -52,7 +84,26 @@ export interface CopyStart {
   startedAt: string;
 }
 
-/** Per-task object status: DynamoDB in the cloud, SQLite locally. One instance is scoped to one task. */
+/** Where the parts of one multipart upload stand after StatusStore.recordPart. */
+export interface PartTally {
+  /** This call recorded the part for the first time (false: a duplicate delivery, or a retry after a crash). */
+  added: boolean;
+  /** Distinct parts recorded for the upload, this one included; each counts once however often it is recorded. */
+  partsDone: number;
+  /** Their bytes. */
+  bytesDone: number;
+}
+
+/** Fields `updateIf` can compare (undefined = the record has no value). */
+export type RecordExpectation = Partial<Pick<ObjectRecord, 'uploadId' | 'etag' | 'partSize' | 'status'>>;
+
+/**
+ * Per-task object status: DynamoDB in the cloud, SQLite locally. One instance is scoped to one task.
+ *
+ * Every write keeps the task's counts (`summary`) exact in the same step: a record changing state moves it from one
+ * count to the other once, however many processes write, whatever is delivered twice, and a process killed between
+ * two writes leaves no count wrong (SQLite: one transaction; DynamoDB: see dynamo-status-store.ts).
+ */
 export interface StatusStore {
   get(key: string): Promise<ObjectRecord | undefined>;
   put(record: ObjectRecord): Promise<void>;
@@ -63,10 +114,29 @@ export interface StatusStore {
    * multipart upload, the version it belongs to). Replaces a read, an insert and an update per object.
    */
   markStarted(start: CopyStart): Promise<void>;
-  /** Records a finished part of an open multipart upload. */
+  /**
+   * Applies `patch` only if the record exists and every field named in `expected` holds that value (undefined: has
+   * none), atomically against any other writer of the record in any process. Returns whether it applied.
+   */
+  updateIf(key: string, expected: RecordExpectation, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<boolean>;
+  /** Records a finished part of an open multipart upload (recordPart without its answer). */
   addPart(key: string, uploadId: string, part: UploadedPart): Promise<void>;
+  /**
+   * Records a finished part (a part recorded again replaces the earlier entry: a retried upload) and counts it among
+   * the upload's distinct parts exactly once. The fan-out of giant objects reads the tally to find the last part.
+   */
+  recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally>;
+  getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined>;
   listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
+  /**
+   * Claims the completion of an upload whose parts are all recorded: true for the first claimant, and again for the
+   * same claimant (its queue message redelivered after its worker died); false for anyone else, and once the upload's
+   * parts are cleared.
+   */
+  claimCompletion(key: string, uploadId: string, claimant: string): Promise<boolean>;
+  /** Forgets an upload's parts, tally and completion claim. */
   clearParts(key: string, uploadId: string): Promise<void>;
+  /** The task's counts, read from counters kept by every write (constant time: never a scan of the records). */
   summary(): Promise<StatusSummary>;
   list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]>;
 }

@@ -42,7 +42,7 @@ export interface CopyResult {
  * and their destination ETag proves them after the PUT.
  */
 const BUFFER_LIMIT = 128 * 1024;
-const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
+export const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
 
 /**
  * Streams `source` through `hashing` into `upload`. A broken source fails the upload (`pipe` alone would leave the
@@ -62,7 +62,7 @@ function md5Base64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
 }
 
-async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<WriteOptions> {
+export async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<WriteOptions> {
   const { params } = ctx;
   const base: WriteOptions = {
     contentType: head.contentType,
@@ -134,8 +134,13 @@ function provenByEtags(ctx: CopyContext, written: WriteResult, srcMd5: string | 
   return destEtagIsMd5(ctx, written) && srcMd5 !== undefined && dstMd5 !== undefined;
 }
 
-/** One part, and whether its answer showed SSE-KMS (then no ETag of this upload is a content hash). */
-async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, part: PartRange): Promise<UploadedPart & { kms: boolean }> {
+/**
+ * Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the
+ * part's ETag. Returns the part, and whether its answer showed SSE-KMS (then no ETag of this upload is a content hash).
+ */
+export async function uploadOnePart(
+  ctx: CopyContext, head: Pick<ObjectHead, 'key' | 'etag'>, destKey: string, uploadId: string, part: PartRange,
+): Promise<UploadedPart & { kms: boolean }> {
   return withRetry(async () => {
     const meter = ctx.bytesInFlight?.start();
     const hashing = new HashingStream(part.size, { md5: true, onBytes: meter?.add });
@@ -182,6 +187,51 @@ async function completedEarlier(ctx: CopyContext, head: ObjectHead, destKey: str
   return etag === composite || etag === contentMd5(head) ? { etag: written.etag, serverSideEncryption: written.serverSideEncryption } : undefined;
 }
 
+/** What a completion answered, and the MD5 of the part MD5s sent (when every part's is known). */
+export interface Completion {
+  written: WriteResult;
+  composite?: string;
+}
+
+/**
+ * Completes an upload from its recorded parts (which must hold the object's bytes). A completion applied by the
+ * server but unanswered is recognised (completedEarlier). After this the upload is closed, whatever verifyCompletion
+ * then says: a retry must start a new one.
+ */
+export async function completeParts(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, parts: UploadedPart[]): Promise<Completion> {
+  const total = parts.reduce((n, p) => n + p.size, 0);
+  if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
+  const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
+  const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
+  const written = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
+    const earlier = await completedEarlier(ctx, head, destKey, composite);
+    if (!earlier) throw err;
+    await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
+    return earlier;
+  });
+  return { written, composite };
+}
+
+/**
+ * The destination's ETag is the MD5 of the parts sent (or, where the store answers a whole-object MD5, the source's);
+ * not checkable under SSE-KMS (`kmsParts`: a part's answer showed it). Returns the checksum to record.
+ */
+export function verifyCompletion(ctx: CopyContext, head: ObjectHead, destKey: string, completion: Completion, kmsParts = false): string {
+  const { written, composite } = completion;
+  const dstEtag = written.etag?.replace(/"/g, '');
+  // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
+  // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
+  if (destEtagIsMd5(ctx, written) && !kmsParts && dstEtag && composite) {
+    const wholeMd5 = contentMd5(head);
+    const ok = dstEtag === composite || (wholeMd5 !== undefined && dstEtag === wholeMd5) || (head.etag?.replace(/"/g, '') === dstEtag);
+    if (!ok && dstEtag.includes('-')) {
+      throw new VerificationError(destKey, `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`);
+    }
+    if (!ok && wholeMd5 !== undefined) throw new CorruptedInTransitError(destKey, dstEtag, wholeMd5);
+  }
+  return `md5-parts:${composite ?? 'unknown'}`;
+}
+
 async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
   const { status } = ctx;
   const partSize = choosePartSize(head.size, ctx.params.chunkSize);
@@ -197,8 +247,7 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
     await status.update(head.key, { uploadId, partSize, etag: head.etag });
   }
   let todo: PartRange[] = [];
-  let completed: WriteResult;
-  let composite: string | undefined;
+  let completion: Completion;
   let kmsParts = false;
   try {
     const finished = new Set(done.map((p) => p.partNumber));
@@ -211,19 +260,7 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
       bytesDone += part.size;
       await status.update(head.key, { bytesDone });
     }, ctx.signal);
-
-    const parts = await status.listParts(head.key, uploadId);
-    const total = parts.reduce((n, p) => n + p.size, 0);
-    if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
-    const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
-    composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
-    const proof = composite;
-    completed = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
-      const earlier = await completedEarlier(ctx, head, destKey, proof);
-      if (!earlier) throw err;
-      await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
-      return earlier;
-    });
+    completion = await completeParts(ctx, head, destKey, uploadId, await status.listParts(head.key, uploadId));
   } catch (err) {
     // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
     // succeed, so the record forgets it and the next attempt starts a new one.
@@ -236,21 +273,8 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
   // The upload is closed either way: a retry must start a new one, not resume this one.
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
-  const dstEtag = completed.etag?.replace(/"/g, '');
-  // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
-  // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
-  if (destEtagIsMd5(ctx, completed) && !kmsParts && dstEtag && composite) {
-    const wholeMd5 = contentMd5(head);
-    const ok = dstEtag === composite || (wholeMd5 !== undefined && dstEtag === wholeMd5) || (head.etag?.replace(/"/g, '') === dstEtag);
-    if (!ok && dstEtag.includes('-')) {
-      throw new VerificationError(destKey, `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`);
-    }
-    if (!ok && wholeMd5 !== undefined) throw new CorruptedInTransitError(destKey, dstEtag, wholeMd5);
-  }
-  return {
-    method: 'multipart', bytes: head.size, checksum: `md5-parts:${composite ?? 'unknown'}`, sourceEtag: head.etag,
-    partsUploaded: todo.length,
-  };
+  const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
+  return { method: 'multipart', bytes: head.size, checksum, sourceEtag: head.etag, partsUploaded: todo.length };
 }
 
 async function copyServerSide(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult | undefined> {
@@ -319,12 +343,16 @@ export async function copyObject(ctx: CopyContext, key: string, sizeHint?: numbe
     else result = await copyMultipart(ctx, head, destKey, options);
   }
   if (result.proven) return result;
+  await confirmCopy(ctx, head, destKey);
+  return result;
+}
 
-  const after = await ctx.source.head(key);
-  if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(key);
+/** The source still is the version copied (ETag and size) and the destination holds as many bytes. */
+export async function confirmCopy(ctx: CopyContext, head: Pick<ObjectHead, 'key' | 'etag' | 'size'>, destKey: string): Promise<void> {
+  const after = await ctx.source.head(head.key);
+  if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(head.key);
   const written = await ctx.dest.head(destKey);
   if (!written || written.size !== head.size) {
     throw new VerificationError(destKey, `destination has ${written?.size ?? 'no'} bytes, the source ${head.size}`);
   }
-  return result;
 }

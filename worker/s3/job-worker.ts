@@ -8,10 +8,11 @@ import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
+import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter } from './key-filter.js';
 import { readQueueMessage, type EventScope } from './s3-event.js';
-import { destinationKey, type TransferJob } from './transfer-job.js';
+import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
 export interface WorkerOptions {
   params: S3TaskParams;
@@ -47,7 +48,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const copyAbort = new AbortController();
   const onStop = () => copyAbort.abort(signal?.reason);
   signal?.addEventListener('abort', onStop, { once: true });
-  const ctx = { source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal, bytesInFlight: options.bytesInFlight };
+  const ctx: FanOutContext = {
+    source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal, bytesInFlight: options.bytesInFlight,
+    queue: queue as JobQueue<TransferJob>, progressWrittenAt: new Map(),
+  };
   const scope: EventScope = {
     srcBucket: params.srcBucket, srcPrefix: params.srcPrefix, keep: createKeyFilter(params.include, params.exclude),
     propagateDeletes: params.srcEvent === 'CreateAndDelete',
@@ -73,6 +77,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       queue.extendVisibility(msg, visibility).catch((err) => logger.warn('worker.extend_failed', { error: err }));
     }, (visibility * 1000) / 3);
     let key = message.jobs[0]?.key ?? '';
+    const part = message.jobs[0]?.part;
     try {
       for (const job of message.jobs) {
         key = job.key;
@@ -85,15 +90,22 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         return;
       }
       const retry = isRetryableError(err) && msg.receiveCount < params.maxAttempts;
-      const error = err instanceof Error ? err.message : String(err);
+      const error = `${part ? `part ${part.partNumber} of ${part.partCount}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
       if (retry) {
-        logger.warn('worker.retry', { key, attempt: msg.receiveCount, error });
-        await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error }).catch(() => {});
+        logger.warn('worker.retry', { key, part: part?.partNumber, attempt: msg.receiveCount, error });
+        // A part's retry leaves the object as it is: its other parts are being copied.
+        if (!part) await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error }).catch(() => {});
         await queue.extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
       } else {
-        report.failed++;
-        logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error, code: err instanceof DthError ? err.code : undefined });
-        await status.update(key, { status: 'FAILED', attempts: msg.receiveCount, error, finishedAt: new Date().toISOString() }).catch(() => {});
+        const failed = { status: 'FAILED' as const, attempts: msg.receiveCount, error, finishedAt: new Date().toISOString() };
+        // A part failed for good: the upload can never complete. Its object fails once, whichever part failed (the
+        // others find the upload abandoned); the part's message is dead-lettered all the same.
+        const counts = part ? await abandonGiant(ctx, key, part.uploadId, failed).catch(() => false) : true;
+        if (counts) {
+          report.failed++;
+          logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error, code: err instanceof DthError ? err.code : undefined });
+        }
+        if (!part) await status.update(key, failed).catch(() => {});
         // Retries exhausted, or a failure no retry can fix (403, missing bucket): dead-lettered now, so it is counted
         // and raises the alarm like any other failed object, not only recorded FAILED.
         await queue.deadLetter(msg, error).catch((e) => logger.warn('worker.dead_letter_failed', { key, error: e }));
@@ -103,7 +115,27 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
   };
 
+  const copied = (key: string, result: CopyResult) => {
+    report.copied++;
+    report.bytes += result.bytes;
+    options.onObjectDone?.(key, result);
+    logContractEvent(logger, LOG_EVENTS.workerCopied, { key, bytes: result.bytes, method: result.method, checksum: result.checksum });
+  };
+
+  /** A giant object's job ended it: copied, or FAILED (already recorded, with its upload abandoned). */
+  const giantEnded = (key: string, outcome: GiantOutcome, msg: ReceivedJob<unknown>) => {
+    if (outcome.kind === 'copied') copied(key, outcome.result);
+    if (outcome.kind !== 'failed') return;
+    report.failed++;
+    logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: outcome.error, code: outcome.code });
+  };
+
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
+    if (job.part) {
+      // One part of a giant object: the object's record belongs to its split job and to the completing part.
+      giantEnded(job.key, await copyPart(ctx, job as TransferJob & { part: PartJob }, msg.id), msg);
+      return;
+    }
     await status.markStarted({ key: job.key, size: job.size, etag: job.etag, attempts: msg.receiveCount, startedAt: new Date().toISOString() });
     if (job.action === 'delete') {
       await options.dest.delete(destinationKey(params.destPrefix, job.key));
@@ -111,15 +143,17 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       return;
     }
     try {
+      if (fansOut(ctx, job.size)) {
+        const split = await splitGiantObject(ctx, job, msg.id);
+        if (split.kind === 'copied' || split.kind === 'failed') giantEnded(job.key, split, msg);
+        if (split.kind !== 'whole') return;
+      }
       const result = await copyObject(ctx, job.key, job.action === 'copy' || job.action === undefined ? job.size : undefined);
       await status.update(job.key, {
         status: 'DONE', verified: true, checksum: result.checksum, etag: result.sourceEtag, size: result.bytes,
         bytesDone: result.bytes, finishedAt: new Date().toISOString(), error: undefined,
       });
-      report.copied++;
-      report.bytes += result.bytes;
-      options.onObjectDone?.(job.key, result);
-      logContractEvent(logger, LOG_EVENTS.workerCopied, { key: job.key, bytes: result.bytes, method: result.method, checksum: result.checksum });
+      copied(job.key, result);
     } catch (err) {
       if (err instanceof SourceNotCopyableError) {
         // Not silent: a key that vanished since the listing (or a listing that mangled it) is worth a look.

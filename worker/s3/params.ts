@@ -195,6 +195,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     multipartThreshold: r.bytes('multipartThreshold'),
     chunkSize: r.bytes('chunkSize'),
     partConcurrency: r.int('partConcurrency'),
+    giantFileThreshold: r.bytes('giantFileThreshold'),
     workerConcurrency: r.int('workerNumber'),
     maxAttempts: r.int('maxAttempts'),
     fleet,

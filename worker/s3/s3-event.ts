@@ -1,4 +1,4 @@
-import type { TransferJob } from './transfer-job.js';
+import type { PartJob, TransferJob } from './transfer-job.js';
 
 /** The parts of an S3 event notification record (delivered through SQS) the worker reads. */
 interface S3EventRecord {
@@ -77,13 +77,30 @@ function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
  * Reads a queue message: a finder job `{key, size, etag?, action?}`, an S3 event notification `{Records: [...]}`, or
  * S3's `s3:TestEvent` (sent once when a notification is configured: nothing to do, not a failure).
  */
+function readPartJob(v: unknown): PartJob | undefined {
+  if (!isRecord(v) || typeof v.uploadId !== 'string' || !v.uploadId) return undefined;
+  const n = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : undefined);
+  const [partNumber, partCount, start, end] = [n(v.partNumber), n(v.partCount), n(v.start), n(v.end)];
+  if (partNumber === undefined || partCount === undefined || start === undefined || end === undefined) return undefined;
+  if (partNumber < 1 || partNumber > partCount || end < start) return undefined;
+  return { uploadId: v.uploadId, partNumber, partCount, start, end };
+}
+
 export function readQueueMessage(body: unknown, scope: EventScope): QueueMessage {
   if (!isRecord(body)) return { kind: 'invalid', reason: `not a JSON object (${typeof body === 'string' ? 'text' : body === null ? 'null' : typeof body})` };
   if (body.Event === 's3:TestEvent') return { kind: 'testEvent' };
   if (Array.isArray(body.Records)) return jobsFromRecords(body.Records, scope);
   if (typeof body.key === 'string' && typeof body.size === 'number') {
     const action = body.action === 'delete' ? 'delete' : 'copy';
-    return { kind: 'jobs', jobs: [{ key: body.key, size: body.size, etag: typeof body.etag === 'string' ? body.etag : undefined, action }], ignored: [] };
+    const job: TransferJob = { key: body.key, size: body.size, etag: typeof body.etag === 'string' ? body.etag : undefined, action };
+    // A part of a giant object (fan-out.ts), and how often its object was started again.
+    if (body.part !== undefined) {
+      const part = readPartJob(body.part);
+      if (!part) return { kind: 'invalid', reason: 'a part job whose part is not {uploadId, partNumber, partCount, start, end}' };
+      job.part = part;
+    }
+    if (typeof body.restarts === 'number' && Number.isInteger(body.restarts) && body.restarts > 0) job.restarts = body.restarts;
+    return { kind: 'jobs', jobs: [job], ignored: [] };
   }
   return { kind: 'invalid', reason: 'neither a transfer job ({key, size}) nor an S3 event notification ({Records})' };
 }

@@ -2,6 +2,7 @@
 import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../../worker/adapters/aws/index.js';
 import { uniqueName } from '../../support/servers.js';
 import { jobQueueContract } from '../contract/job-queue-contract.js';
+import { statusCountersContract } from '../contract/status-counters-contract.js';
 import { statusStoreContract } from '../contract/status-store-contract.js';
 import { localDynamoClient, localSqsClient } from './clients.js';
 
@@ -17,4 +18,11 @@ statusStoreContract('DynamoStatusStore', async () => {
   const tableName = uniqueName('contract');
   await ensureStatusTable(ddb, tableName);
   return new DynamoStatusStore({ client: ddb, tableName });
+});
+
+// Another process: its own store, so its own counter writer and record cache.
+statusCountersContract('DynamoStatusStore', async () => {
+  const tableName = uniqueName('counts');
+  await ensureStatusTable(ddb, tableName);
+  return { store: new DynamoStatusStore({ client: ddb, tableName }), another: () => new DynamoStatusStore({ client: localDynamoClient(), tableName }) };
 });

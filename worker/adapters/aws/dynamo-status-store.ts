@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,15 +9,23 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UploadedPart } from '../../ports/object-store.js';
-import type { CopyStart, ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
+import {
+  contributionOf, type CopyStart, type ObjectRecord, type ObjectStatus, type PartTally, type RecordExpectation, type StatusStore,
+  type StatusSummary,
+} from '../../ports/status-store.js';
+import {
+  countChange, CounterLedger, isNoChange, storedContribution, type PendingCount, type StoredContribution, type Ticket,
+} from './status-counters.js';
 import {
   partSortKey,
   partsSortKeyPrefix,
   RECORD_SORT_KEY,
   STATUS_TABLE_PARTITION_KEY as PK,
   STATUS_TABLE_SORT_KEY as SK,
+  uploadSortKey,
 } from './status-table.js';
 import { sdkCall } from './sdk-errors.js';
 
@@ -25,13 +34,12 @@ const FIELDS = [
   'size', 'etag', 'status', 'attempts', 'error', 'checksum', 'verified', 'bytesDone',
   'startedAt', 'finishedAt', 'uploadId', 'partSize',
 ] as const satisfies readonly (keyof ObjectRecord)[];
-type Field = (typeof FIELDS)[number];
-const FIELD_SET = new Set<string>(FIELDS);
 
-type Item = Record<string, unknown>;
+/** A record item: the fields, plus `wid` (id of the write that made it: the next write's condition) and its counts. */
+type Item = Record<string, unknown> & { wid?: string; cnt?: StoredContribution; pend?: PendingCount };
 
-/** summary() reads the table as this many parallel Scan segments. */
-const SUMMARY_SEGMENTS = 4;
+/** Record items this store wrote or read last, so that a record's next change needs no read (a wrong guess costs a retry). */
+const CACHED_RECORDS = 4096;
 
 function toRecord(item: Item): ObjectRecord {
   const rec: ObjectRecord = {
@@ -48,99 +56,243 @@ function toRecord(item: Item): ObjectRecord {
   return rec;
 }
 
+function sameRecord(a: ObjectRecord, b: ObjectRecord): boolean {
+  return FIELDS.every((f) => a[f] === b[f]);
+}
+
+function patched(current: ObjectRecord, patch: Partial<Omit<ObjectRecord, 'key'>>): ObjectRecord {
+  const next = { ...current };
+  for (const [f, v] of Object.entries(patch)) {
+    if (!(FIELDS as readonly string[]).includes(f)) continue;
+    if (v === undefined) delete (next as Record<string, unknown>)[f];
+    else (next as Record<string, unknown>)[f] = v;
+  }
+  return next;
+}
+
 /** Byte order of the UTF-8 encodings: how DynamoDB and SQLite order string keys (JS `<` compares UTF-16 units). */
 function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+function isConditionFailed(err: unknown): boolean {
+  return (err as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+/** Runs changes of one key one after the other within this process (a change waits for its counts before the next). */
+class KeyLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(key) ?? Promise.resolve();
+    const result = before.catch(() => {}).then(fn);
+    const tail = result.catch(() => {});
+    this.tails.set(key, tail);
+    void tail.then(() => { if (this.tails.get(key) === tail) this.tails.delete(key); });
+    return result;
+  }
+}
+
 /**
  * StatusStore over one DynamoDB table per task (see status-table.ts for the key schema).
- * Works with the operations every DynamoDB (and dynalite) has: Get/Put/Update/Query/Scan/BatchWrite, no transactions.
+ * Works with the operations every DynamoDB (and dynalite) has: Get/Put/Update/Delete/Query/Scan/BatchWrite, no
+ * transactions.
  *
- * - update() patches only the named attributes; a field set to `undefined` is REMOVEd. A patch for a key that has
- *   no record does nothing (as in SQLite), enforced with `attribute_exists`.
- * - summary() and list() Scan the table (reads every record: cost grows with the task's object count). list() keeps
- *   only the `limit` smallest keys after `after` while scanning, so memory stays bounded and the order matches
- *   SqliteStatusStore (ascending UTF-8 byte order).
+ * - Every record write is a change: read (or cached), changed, written back on condition that nobody wrote it
+ *   meanwhile (`wid`), and counted exactly once in the task's counts (status-counters.ts). update() of a key that has
+ *   no record does nothing (as in SQLite).
+ * - summary() reads the counts (one Query of small items), never the records.
+ * - list() Scans the table (reads every record: cost grows with the task's object count); it keeps only the `limit`
+ *   smallest keys after `after` while scanning, so memory stays bounded and the order matches SqliteStatusStore
+ *   (ascending UTF-8 byte order).
  */
 export class DynamoStatusStore implements StatusStore {
   private readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
+  private readonly counts: CounterLedger;
+  private readonly locks = new KeyLocks();
+  /** Last known item of a key (null: no record), valid while this process wrote it last. */
+  private readonly cache = new Map<string, Item | null>();
 
   constructor(options: { client: DynamoDBClient; tableName: string }) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
     this.tableName = options.tableName;
+    this.counts = new CounterLedger(this.doc, this.tableName, (key, round) => this.change(key, (r) => r, { locked: false, round }).then(() => {}));
   }
 
-  async get(key: string): Promise<ObjectRecord | undefined> {
+  private remember(key: string, item: Item | null): void {
+    this.cache.delete(key);
+    this.cache.set(key, item);
+    if (this.cache.size > CACHED_RECORDS) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private async readItem(key: string): Promise<Item | null> {
     const out = await sdkCall(this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: RECORD_SORT_KEY }, ConsistentRead: true })));
-    return out.Item ? toRecord(out.Item) : undefined;
+    const item = (out.Item as Item | undefined) ?? null;
+    this.remember(key, item);
+    return item;
   }
 
-  async put(record: ObjectRecord): Promise<void> {
-    const item: Item = { [PK]: record.key, [SK]: RECORD_SORT_KEY };
-    for (const f of FIELDS) if (record[f] !== undefined) item[f] = record[f];
-    await sdkCall(this.doc.send(new PutCommand({ TableName: this.tableName, Item: item })));
-  }
-
-  async update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void> {
-    const entries = Object.entries(patch).filter(([f]) => FIELD_SET.has(f)) as [Field, unknown][];
-    if (entries.length === 0) return;
-    const names: Record<string, string> = { '#pk': PK };
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    const removes: string[] = [];
-    entries.forEach(([field, value], i) => {
-      names[`#f${i}`] = field;
-      if (value === undefined) removes.push(`#f${i}`);
-      else {
-        values[`:v${i}`] = value;
-        sets.push(`#f${i} = :v${i}`);
+  /**
+   * Changes one record: `next` says what it becomes (undefined: leave it). Returns whether it was written. The write
+   * is conditional on the record being as read; the change is in the counts when this resolves.
+   */
+  private change(
+    key: string, next: (current: ObjectRecord | undefined) => ObjectRecord | undefined, options: { locked: boolean; round?: number } = { locked: true },
+  ): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
+      for (;;) {
+        const raw = this.cache.has(key) ? this.cache.get(key)! : await this.readItem(key);
+        const current = raw ? toRecord(raw) : undefined;
+        const wanted = next(current);
+        if (!wanted) return false;
+        const counted = raw ? await this.counts.counted(raw) : undefined;
+        const target = storedContribution(contributionOf(wanted));
+        const delta = countChange(target, counted);
+        const changesCounts = !isNoChange(delta);
+        if (!changesCounts && current && !raw?.pend && sameRecord(current, wanted)) return true;
+        const ticket: Ticket | undefined = changesCounts ? this.counts.reserve(key, options.round) : undefined;
+        const item: Item = { [PK]: key, [SK]: RECORD_SORT_KEY, wid: randomUUID() };
+        for (const f of FIELDS) if (wanted[f] !== undefined) item[f] = wanted[f];
+        if (ticket) {
+          if (counted) item.cnt = counted;
+          item.pend = { w: this.counts.writerOf(ticket), q: ticket.seq, t: target };
+        } else {
+          item.cnt = target;
+        }
+        try {
+          await this.putConditionally(item, raw);
+        } catch (err) {
+          this.cache.delete(key);
+          if (isConditionFailed(err)) {
+            // Someone wrote the record since it was read — unless an earlier attempt of this very request landed (its
+            // answer was lost and the SDK sent it again).
+            if ((await this.readItem(key))?.wid !== item.wid) {
+              if (ticket) void this.counts.settle(ticket, undefined);
+              continue;
+            }
+          } else {
+            // Whether it landed is unknown, and it may still land: its seq must never be counted (the writer id
+            // retires short of it). If it did land, the change is counted afresh under the next writer id.
+            if (ticket) await this.counts.abandon(ticket);
+            const round = (options.round ?? 0) + 1;
+            if ((await this.readItem(key).catch(() => undefined))?.wid !== item.wid || (ticket && round >= 3)) throw err;
+            if (ticket) await this.change(key, (r) => r, { locked: false, round });
+            return true;
+          }
+        }
+        this.remember(key, item);
+        if (ticket) await this.counts.settle(ticket, delta);
+        return true;
       }
-    });
-    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
-      .filter(Boolean)
-      .join(' ');
-    try {
-      await sdkCall(this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [PK]: key, [SK]: RECORD_SORT_KEY },
-        UpdateExpression: expression,
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: sets.length ? values : undefined,
-      })));
-    } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-    }
+    };
+    return options.locked ? this.locks.run(key, run) : run();
   }
 
-  /** One UpdateItem: it creates the item when absent, and if_not_exists keeps an existing record's size and etag. */
-  async markStarted(start: CopyStart): Promise<void> {
-    const sets = ['#status = :status', '#attempts = :attempts', '#startedAt = :startedAt', '#size = if_not_exists(#size, :size)'];
-    const names: Record<string, string> = { '#status': 'status', '#attempts': 'attempts', '#startedAt': 'startedAt', '#size': 'size', '#error': 'error' };
-    const values: Record<string, unknown> = { ':status': 'IN_PROGRESS', ':attempts': start.attempts, ':startedAt': start.startedAt, ':size': start.size };
-    if (start.etag !== undefined) {
-      sets.push('#etag = if_not_exists(#etag, :etag)');
-      names['#etag'] = 'etag';
-      values[':etag'] = start.etag;
+  private async putConditionally(item: Item, before: Item | null): Promise<void> {
+    let names: Record<string, string> | undefined = { '#pk': PK };
+    let condition = 'attribute_not_exists(#pk)';
+    let values: Record<string, unknown> | undefined;
+    if (before?.wid !== undefined) {
+      condition = 'wid = :wid';
+      values = { ':wid': before.wid };
+      names = undefined;
+    } else if (before) {
+      condition = 'attribute_exists(#pk) AND attribute_not_exists(wid)';
     }
-    await sdkCall(this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: { [PK]: start.key, [SK]: RECORD_SORT_KEY },
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE #error`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+    await sdkCall(this.doc.send(new PutCommand({
+      TableName: this.tableName, Item: item, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
     })));
   }
 
+  async get(key: string): Promise<ObjectRecord | undefined> {
+    const item = await this.readItem(key);
+    return item ? toRecord(item) : undefined;
+  }
+
+  async put(record: ObjectRecord): Promise<void> {
+    await this.change(record.key, () => ({ ...record }));
+  }
+
+  async update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void> {
+    await this.change(key, (current) => (current ? patched(current, patch) : undefined));
+  }
+
+  async updateIf(key: string, expected: RecordExpectation, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<boolean> {
+    return this.change(key, (current) => {
+      if (!current) return undefined;
+      for (const [f, v] of Object.entries(expected)) if (current[f as keyof ObjectRecord] !== v) return undefined;
+      return patched(current, patch);
+    });
+  }
+
+  /** Creates the record when none exists (S3 event jobs have no finder record); otherwise keeps its upload and version. */
+  async markStarted(start: CopyStart): Promise<void> {
+    await this.change(start.key, (current) => current
+      ? patched(current, { status: 'IN_PROGRESS', attempts: start.attempts, startedAt: start.startedAt, error: undefined })
+      : { key: start.key, size: start.size, etag: start.etag, status: 'IN_PROGRESS', attempts: start.attempts, startedAt: start.startedAt });
+  }
+
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
+    await this.recordPart(key, uploadId, part);
+  }
+
+  /**
+   * The part's own item (replaced when recorded again), then the upload's tally: one attribute per part number, set on
+   * condition that it is absent, so each part is counted once however often it arrives; a crash between the two
+   * writes is healed by the part's redelivery. Only the tally's count and bytes come back (not every part number).
+   */
+  async recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally> {
     await sdkCall(this.doc.send(new PutCommand({
       TableName: this.tableName,
       Item: { [PK]: key, [SK]: partSortKey(uploadId, part.partNumber), partNumber: part.partNumber, etag: part.etag, size: part.size },
     })));
+    const uploadKey = { [PK]: key, [SK]: uploadSortKey(uploadId) };
+    try {
+      const out = await sdkCall(this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: uploadKey,
+        UpdateExpression: 'SET #part = :t ADD #parts :one, #bytes :size',
+        ConditionExpression: 'attribute_not_exists(#part)',
+        ExpressionAttributeNames: { '#part': `p${part.partNumber}`, '#parts': 'parts', '#bytes': 'bytes' },
+        ExpressionAttributeValues: { ':t': true, ':one': 1, ':size': part.size },
+        ReturnValues: 'UPDATED_NEW',
+      })));
+      return { added: true, partsDone: Number(out.Attributes?.parts ?? 0), bytesDone: Number(out.Attributes?.bytes ?? 0) };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      const out = await sdkCall(this.doc.send(new GetCommand({
+        TableName: this.tableName, Key: uploadKey, ProjectionExpression: '#parts, #bytes', ConsistentRead: true,
+        ExpressionAttributeNames: { '#parts': 'parts', '#bytes': 'bytes' },
+      })));
+      return { added: false, partsDone: Number(out.Item?.parts ?? 0), bytesDone: Number(out.Item?.bytes ?? 0) };
+    }
+  }
+
+  async getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined> {
+    const out = await sdkCall(this.doc.send(new GetCommand({
+      TableName: this.tableName, Key: { [PK]: key, [SK]: partSortKey(uploadId, partNumber) }, ConsistentRead: true,
+    })));
+    return out.Item ? { partNumber, etag: out.Item.etag as string, size: Number(out.Item.size) } : undefined;
+  }
+
+  /** A conditional write on the upload's tally item: it exists from the first recorded part until clearParts. */
+  async claimCompletion(key: string, uploadId: string, claimant: string): Promise<boolean> {
+    try {
+      await sdkCall(this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [PK]: key, [SK]: uploadSortKey(uploadId) },
+        UpdateExpression: 'SET #claimant = :c',
+        ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#claimant) OR #claimant = :c)',
+        ExpressionAttributeNames: { '#pk': PK, '#claimant': 'claimant' },
+        ExpressionAttributeValues: { ':c': claimant },
+      })));
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
   }
 
   private async *partItems(key: string, uploadId: string): AsyncGenerator<Item> {
@@ -174,6 +326,7 @@ export class DynamoStatusStore implements StatusStore {
       if (batch.length === 25) { await this.deleteItems(batch); batch = []; }
     }
     if (batch.length) await this.deleteItems(batch);
+    await sdkCall(this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: uploadSortKey(uploadId) } })));
   }
 
   /** BatchWrite deletes, sending unprocessed items again with backoff. */
@@ -223,35 +376,9 @@ export class DynamoStatusStore implements StatusStore {
     } while (start);
   }
 
-  /**
-   * Scans the table in parallel segments (see the class comment); the counts follow SqliteStatusStore.summary exactly.
-   */
+  /** The counts kept by every write (status-counters.ts): a Query of one small item per writing process. */
   async summary(): Promise<StatusSummary> {
-    const partials = await Promise.all(
-      Array.from({ length: SUMMARY_SEGMENTS }, (_, index) => this.summarizeSegment({ index, total: SUMMARY_SEGMENTS })),
-    );
-    const s: StatusSummary = { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
-    for (const p of partials) for (const k of Object.keys(s) as (keyof StatusSummary)[]) s[k] += p[k];
-    return s;
-  }
-
-  private async summarizeSegment(segment: { index: number; total: number }): Promise<StatusSummary> {
-    const s: StatusSummary = { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
-    for await (const item of this.scanRecords({}, ['status', 'size', 'bytesDone', 'verified'], segment)) {
-      const size = Number(item.size ?? 0);
-      s.total++;
-      s.bytesTotal += size;
-      if (item.verified === true) s.verified++;
-      switch (item.status as ObjectStatus) {
-        case 'DONE':
-        case 'DELETED': s.done++; s.bytesDone += size; break;
-        case 'SKIPPED': s.skipped++; break;
-        case 'FAILED': s.failed++; break;
-        case 'IN_PROGRESS': s.inProgress++; s.bytesDone += Number(item.bytesDone ?? 0); break;
-        default: s.pending++;
-      }
-    }
-    return s;
+    return this.counts.summary();
   }
 
   async list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]> {

@@ -13,11 +13,22 @@ import {
  *   finished part of an open multipart upload. Every part is its own item, so concurrent addPart calls never
  *   overwrite each other, an upload may have all 10,000 parts (no 400 KB item limit), and listParts is one
  *   Query on the object's partition (`begins_with(sk, 'part#<uploadId>#')`), already in part order.
+ *   `upload#<uploadId>`: the upload's tally (one attribute per recorded part, their count and bytes) and the claim
+ *   on its completion (fan-out of giant objects).
+ * - Partition `#counters`, sort key `writer#<id>`: the task's counts, one item per writing process
+ *   (status-counters.ts). An object named `#counters` keeps its record at sort key `#object`: no clash.
  */
 export const STATUS_TABLE_PARTITION_KEY = 'objectKey';
 export const STATUS_TABLE_SORT_KEY = 'sk';
 export const RECORD_SORT_KEY = '#object';
 export const PART_SORT_KEY_PREFIX = 'part#';
+export const UPLOAD_SORT_KEY_PREFIX = 'upload#';
+export const COUNTERS_PARTITION = '#counters';
+export const WRITER_SORT_KEY_PREFIX = 'writer#';
+
+export function uploadSortKey(uploadId: string): string {
+  return UPLOAD_SORT_KEY_PREFIX + uploadId;
+}
 
 export const STATUS_TABLE_KEY_SCHEMA = [
   { AttributeName: STATUS_TABLE_PARTITION_KEY, KeyType: 'HASH' as const },

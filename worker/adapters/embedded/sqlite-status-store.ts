@@ -1,5 +1,8 @@
 import type { UploadedPart } from '../../ports/object-store.js';
-import type { CopyStart, ObjectRecord, ObjectStatus, StatusStore, StatusSummary } from '../../ports/status-store.js';
+import type {
+  CopyStart, ObjectRecord, ObjectStatus, PartTally, RecordExpectation, StatusStore, StatusSummary,
+} from '../../ports/status-store.js';
+import { ensureStatusCounters, readStatusCounters } from './sqlite-status-counters.js';
 import { groupCommitOf, statementCache, type GroupCommit, type SqliteDatabase } from './sqlite-database.js';
 
 const COLUMNS = [
@@ -32,8 +35,11 @@ function toRecord(r: Row): ObjectRecord {
   return rec;
 }
 
+// An upsert, not INSERT OR REPLACE: REPLACE deletes the old row without firing the delete trigger, so the counters
+// (sqlite-status-counters.ts) would count the record twice.
 const REPLACE_RECORD =
-  `INSERT OR REPLACE INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})`;
+  `INSERT INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})
+   ON CONFLICT (task_id, key) DO UPDATE SET ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
 function toColumnValue(v: unknown): unknown {
   if (v === undefined) return null;
@@ -41,9 +47,12 @@ function toColumnValue(v: unknown): unknown {
   return v;
 }
 
+const prepared = new WeakSet<SqliteDatabase>();
+
 /**
  * Per-task object status in SQLite; many tasks share one file, told apart by task_id.
  * Writes go through the database's group commit; reads flush it first, so they see every earlier write.
+ * The task's counts are kept by triggers in the transaction of each write (sqlite-status-counters.ts).
  */
 export class SqliteStatusStore implements StatusStore {
   private readonly sql: ReturnType<typeof statementCache>;
@@ -55,6 +64,15 @@ export class SqliteStatusStore implements StatusStore {
   ) {
     this.sql = statementCache(db);
     this.commits = groupCommitOf(db);
+    SqliteStatusStore.prepare(db);
+  }
+
+  /**
+   * Creates the status tables and their counters once per database connection. The hub calls it when it opens its
+   * database, so that starting a task writes no schema (a nearly full disk then fails the task, not its creation).
+   */
+  static prepare(db: SqliteDatabase): void {
+    if (prepared.has(db)) return;
     db.exec(`
       CREATE TABLE IF NOT EXISTS object_status (
         task_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT, status TEXT NOT NULL,
@@ -65,7 +83,12 @@ export class SqliteStatusStore implements StatusStore {
       CREATE TABLE IF NOT EXISTS object_parts (
         task_id TEXT NOT NULL, key TEXT NOT NULL, upload_id TEXT NOT NULL, part_number INTEGER NOT NULL,
         etag TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (task_id, key, upload_id, part_number));
+      CREATE TABLE IF NOT EXISTS object_upload_claims (
+        task_id TEXT NOT NULL, key TEXT NOT NULL, upload_id TEXT NOT NULL, claimant TEXT NOT NULL,
+        PRIMARY KEY (task_id, key, upload_id));
     `);
+    ensureStatusCounters(db);
+    prepared.add(db);
   }
 
   async get(key: string): Promise<ObjectRecord | undefined> {
@@ -94,12 +117,23 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   async update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void> {
+    await this.updateIf(key, {}, patch);
+  }
+
+  async updateIf(key: string, expected: RecordExpectation, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<boolean> {
     const entries = Object.entries(patch).filter(([f]) => f in FIELD_TO_COLUMN);
-    if (entries.length === 0) return;
+    if (entries.length === 0) return this.matches(await this.get(key), expected);
     const sets = entries.map(([f]) => `${FIELD_TO_COLUMN[f]} = ?`).join(', ');
-    const apply = this.sql(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?`);
-    const args = [...entries.map(([, v]) => toColumnValue(v)), this.taskId, key];
-    return this.commits.enqueue(() => { apply.run(...args); });
+    const conditions = Object.entries(expected).filter(([f]) => f in FIELD_TO_COLUMN);
+    // `IS` compares NULL as a value: expecting undefined matches a record without that field.
+    const where = conditions.map(([f]) => ` AND ${FIELD_TO_COLUMN[f]} IS ?`).join('');
+    const apply = this.sql(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?${where}`);
+    const args = [...entries.map(([, v]) => toColumnValue(v)), this.taskId, key, ...conditions.map(([, v]) => toColumnValue(v))];
+    return this.commits.enqueue(() => apply.run(...args).changes > 0);
+  }
+
+  private matches(record: ObjectRecord | undefined, expected: RecordExpectation): boolean {
+    return record !== undefined && Object.entries(expected).every(([f, v]) => record[f as keyof ObjectRecord] === v);
   }
 
   async markStarted(start: CopyStart): Promise<void> {
@@ -112,9 +146,39 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
+    await this.recordPart(key, uploadId, part);
+  }
+
+  /** One transaction: whether the part is new, its row, and the upload's tally (an indexed range of its parts). */
+  async recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally> {
+    const exists = this.sql('SELECT 1 FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?');
     const insert = this.sql('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)');
-    const args = [this.taskId, key, uploadId, part.partNumber, part.etag, part.size];
-    return this.commits.enqueue(() => { insert.run(...args); });
+    const tally = this.sql('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?');
+    const id = [this.taskId, key, uploadId];
+    const args = [...id, part.partNumber, part.etag, part.size];
+    return this.commits.enqueue(() => {
+      const added = exists.get(...id, part.partNumber) === undefined;
+      insert.run(...args);
+      const t = tally.get(...id) as { n: number; bytes: number };
+      return { added, partsDone: t.n, bytesDone: t.bytes };
+    });
+  }
+
+  async getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined> {
+    this.commits.flush();
+    const row = this.sql('SELECT etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?')
+      .get(this.taskId, key, uploadId, partNumber) as { etag: string; size: number } | undefined;
+    return row ? { partNumber, etag: row.etag, size: row.size } : undefined;
+  }
+
+  /** Only while the upload has recorded parts: a claim arriving after clearParts (completed, abandoned) finds none. */
+  async claimCompletion(key: string, uploadId: string, claimant: string): Promise<boolean> {
+    const claim = this.sql(
+      `INSERT INTO object_upload_claims (task_id, key, upload_id, claimant)
+       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?)
+       ON CONFLICT (task_id, key, upload_id) DO UPDATE SET claimant = claimant WHERE claimant = excluded.claimant`);
+    const args = [this.taskId, key, uploadId, claimant, this.taskId, key, uploadId];
+    return this.commits.enqueue(() => claim.run(...args).changes > 0);
   }
 
   async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
@@ -126,29 +190,16 @@ export class SqliteStatusStore implements StatusStore {
 
   async clearParts(key: string, uploadId: string): Promise<void> {
     const remove = this.sql('DELETE FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?');
-    return this.commits.enqueue(() => { remove.run(this.taskId, key, uploadId); });
+    const unclaim = this.sql('DELETE FROM object_upload_claims WHERE task_id = ? AND key = ? AND upload_id = ?');
+    return this.commits.enqueue(() => {
+      remove.run(this.taskId, key, uploadId);
+      unclaim.run(this.taskId, key, uploadId);
+    });
   }
 
   async summary(): Promise<StatusSummary> {
     this.commits.flush();
-    const rows = this.sql(
-        `SELECT status, COUNT(*) AS n, SUM(size) AS bytes, SUM(COALESCE(bytes_done, 0)) AS done_bytes,
-                SUM(CASE WHEN verified = 1 THEN 1 ELSE 0 END) AS verified
-         FROM object_status WHERE task_id = ? GROUP BY status`,
-      )
-      .all(this.taskId) as { status: ObjectStatus; n: number; bytes: number | null; done_bytes: number | null; verified: number }[];
-    const s: StatusSummary = { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
-    for (const r of rows) {
-      s.total += r.n;
-      s.bytesTotal += r.bytes ?? 0;
-      s.verified += r.verified;
-      if (r.status === 'DONE' || r.status === 'DELETED') { s.done += r.n; s.bytesDone += r.bytes ?? 0; }
-      else if (r.status === 'SKIPPED') s.skipped += r.n;
-      else if (r.status === 'FAILED') s.failed += r.n;
-      else if (r.status === 'IN_PROGRESS') { s.inProgress += r.n; s.bytesDone += r.done_bytes ?? 0; }
-      else s.pending += r.n;
-    }
-    return s;
+    return readStatusCounters(this.sql, this.taskId);
   }
 
   async list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]> {
@@ -165,5 +216,7 @@ export class SqliteStatusStore implements StatusStore {
     this.commits.flush();
     this.sql('DELETE FROM object_status WHERE task_id = ?').run(this.taskId);
     this.sql('DELETE FROM object_parts WHERE task_id = ?').run(this.taskId);
+    this.sql('DELETE FROM object_upload_claims WHERE task_id = ?').run(this.taskId);
+    this.sql('DELETE FROM status_counters WHERE task_id = ?').run(this.taskId);
   }
 }

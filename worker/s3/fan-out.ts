@@ -1,0 +1,248 @@
+import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError, UploadGoneError, VerificationError } from '../core/errors.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { ObjectHead, UploadedPart } from '../ports/object-store.js';
+import type { PartTally } from '../ports/status-store.js';
+import {
+  completeParts, confirmCopy, isReadable, MAX_SERVER_SIDE_COPY, SourceNotCopyableError, uploadOnePart, verifyCompletion, writeOptionsFor,
+  type CopyContext, type CopyResult,
+} from './copy-object.js';
+import { MAX_OBJECT_SIZE } from './params.js';
+import { choosePartSize, planParts } from './part-plan.js';
+import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
+
+/**
+ * Giant objects across the fleet (the original's split of objects ≥ giantFileThreshold): the object's job opens one
+ * multipart upload and queues one job per part; any worker of any process takes them; the job whose part completes
+ * the upload's tally (StatusStore.recordPart) claims the completion (claimCompletion, keyed by its queue message, so
+ * its redelivery after a crash claims it again) and completes, verifies and records the object.
+ *
+ * - Duplicate delivery: a split job records its upload only if the record has none (updateIf), the loser aborts its
+ *   own; a part already recorded is not uploaded again, and counts once; one claimant completes.
+ * - Worker death: an unfinished part's message comes back; a split job killed before queuing every part comes back
+ *   and queues the parts not recorded; a completer's message comes back to the same claimant.
+ * - Source changed or gone mid-way, upload gone, or a completed copy that fails its checks: the upload is abandoned
+ *   and the object queued again with a new one (or SKIPPED), at most maxAttempts times, then FAILED.
+ */
+export interface FanOutContext extends CopyContext {
+  queue: JobQueue<TransferJob>;
+  /** When this process last wrote a giant object's progress (bytesDone) to its record: at most once a second. */
+  progressWrittenAt: Map<string, number>;
+}
+
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * Whether an object of `size` is copied part by part by the fleet. Not when one server-side CopyObject (same
+ * endpoint, up to 5 GiB) copies it without reading a byte here.
+ */
+export function fansOut(ctx: CopyContext, size: number): boolean {
+  if (size < ctx.params.giantFileThreshold) return false;
+  return !(ctx.source.endpointIdentity === ctx.dest.endpointIdentity && size <= MAX_SERVER_SIDE_COPY);
+}
+
+/** How a job ended for its giant object. */
+export type GiantOutcome =
+  /** This job completed the object: copied, verified, recorded DONE. */
+  | { kind: 'copied'; result: CopyResult }
+  /** This job ended the object FAILED (recorded), with this error. */
+  | { kind: 'failed'; error: string; code?: string }
+  /** Nothing to report: the part is in, another job completes the object, or it was queued again. */
+  | { kind: 'pending' };
+
+export type SplitOutcome =
+  | GiantOutcome
+  /** The parts not yet recorded were queued as jobs. */
+  | { kind: 'queued'; uploadId: string; parts: number; queued: number }
+  /** The object is no longer giant (it changed since it was listed): copy it whole. */
+  | { kind: 'whole' };
+
+/** The job of a giant object: opens (or resumes) its upload and queues a job for each part not yet recorded. */
+export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, claimant: string): Promise<SplitOutcome> {
+  const { params, status } = ctx;
+  const head = await ctx.source.head(job.key);
+  if (!head) throw new SourceNotCopyableError(job.key, 'no longer exists');
+  if (!isReadable(head)) throw new SourceNotCopyableError(job.key, `is in ${head.storageClass} and not restored`);
+  if (head.size > MAX_OBJECT_SIZE) throw new VerificationError(job.key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+  if (!fansOut(ctx, head.size)) return { kind: 'whole' };
+  const destKey = destinationKey(params.destPrefix, job.key);
+  const parts = planParts(head.size, choosePartSize(head.size, params.chunkSize));
+  const uploadId = await openUpload(ctx, head, destKey, parts[0]!.size);
+  const recorded = new Set((await status.listParts(job.key, uploadId)).map((p) => p.partNumber));
+  const todo = parts.filter((p) => !recorded.has(p.partNumber));
+  if (todo.length === 0) return completeGiant(ctx, { ...job, size: head.size, etag: head.etag }, { uploadId, partCount: parts.length }, claimant);
+  await ctx.queue.sendBatch(todo.map((p) => ({
+    key: job.key, size: head.size, etag: head.etag, action: 'copy' as const, restarts: job.restarts,
+    part: { uploadId, partNumber: p.partNumber, partCount: parts.length, start: p.start, end: p.end },
+  })));
+  ctx.logger.info('worker.split', { key: job.key, bytes: head.size, parts: parts.length, queued: todo.length, partSize: parts[0]!.size });
+  return { kind: 'queued', uploadId, parts: parts.length, queued: todo.length };
+}
+
+/**
+ * The upload of this version and part size if the record has one (a split job delivered again), else a new one,
+ * recorded only if no other split job recorded one meanwhile: of two concurrent split jobs exactly one upload stays.
+ */
+async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string, partSize: number): Promise<string> {
+  const { status } = ctx;
+  const record = await status.get(head.key);
+  const reusable = (r: typeof record) => r?.uploadId !== undefined && r.partSize === partSize && r.etag === head.etag;
+  if (reusable(record)) return record!.uploadId!;
+  const created = await ctx.dest.createMultipart(destKey, await writeOptionsFor(ctx, head));
+  const won = await status.updateIf(head.key, { uploadId: record?.uploadId }, {
+    uploadId: created, partSize, etag: head.etag, size: head.size, bytesDone: 0,
+  });
+  if (!won) {
+    await ctx.dest.abortMultipart(destKey, created).catch(() => {});
+    const now = await status.get(head.key);
+    if (reusable(now)) return now!.uploadId!;
+    throw new UploadGoneError(`destination object "${destKey}"`, 'another worker replaced the upload while this one was opened');
+  }
+  if (record?.uploadId) await forgetUpload(ctx, destKey, head.key, record.uploadId);
+  return created;
+}
+
+/** Aborts an upload no record points to any more and drops its parts (best effort: it expires by lifecycle anyway). */
+async function forgetUpload(ctx: CopyContext, destKey: string, key: string, uploadId: string): Promise<void> {
+  await ctx.dest.abortMultipart(destKey, uploadId).catch(() => {});
+  await ctx.status.clearParts(key, uploadId);
+}
+
+/**
+ * A part job: uploads its range unless the part is recorded already, records it, and completes the object when its
+ * part completes the tally (see GiantOutcome).
+ */
+export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: PartJob }, claimant: string): Promise<GiantOutcome> {
+  const { status } = ctx;
+  const { part } = job;
+  const record = await status.get(job.key);
+  if (record?.uploadId !== part.uploadId) {
+    // Completed, abandoned or replaced meanwhile (a late duplicate, or a job of an abandoned upload).
+    ctx.logger.debug('worker.part_stale', { key: job.key, part: part.partNumber });
+    return { kind: 'pending' };
+  }
+  const destKey = destinationKey(ctx.params.destPrefix, job.key);
+  let tally: PartTally;
+  const earlier = await status.getPart(job.key, part.uploadId, part.partNumber);
+  if (earlier) {
+    // Uploaded before (a duplicate delivery, or a worker killed before it was tallied): tallied once either way.
+    tally = await status.recordPart(job.key, part.uploadId, earlier);
+  } else {
+    const range = { partNumber: part.partNumber, start: part.start, end: part.end, size: part.end - part.start + 1 };
+    let uploaded: UploadedPart;
+    try {
+      // Whether its answer showed SSE-KMS is seen again on the completion's answer (same bucket, same upload).
+      const { kms: _kms, ...written } = await uploadOnePart(ctx, { key: job.key, etag: job.etag }, destKey, part.uploadId, range);
+      uploaded = written;
+    } catch (err) {
+      const restarted = await restartIfSourceChanged(ctx, job, err);
+      if (restarted) return restarted;
+      throw err;
+    }
+    tally = await status.recordPart(job.key, part.uploadId, uploaded);
+    ctx.logger.info('worker.part_copied', { key: job.key, part: part.partNumber, bytes: range.size, partsDone: tally.partsDone, parts: part.partCount });
+  }
+  await writeProgress(ctx, job.key, part.uploadId, tally, part.partCount);
+  if (tally.partsDone < part.partCount) return { kind: 'pending' };
+  return completeGiant(ctx, job, part, claimant);
+}
+
+async function writeProgress(ctx: FanOutContext, key: string, uploadId: string, tally: PartTally, partCount: number): Promise<void> {
+  const now = Date.now();
+  if (tally.partsDone < partCount && now - (ctx.progressWrittenAt.get(key) ?? 0) < PROGRESS_EVERY_MS) return;
+  ctx.progressWrittenAt.set(key, now);
+  await ctx.status.updateIf(key, { uploadId }, { bytesDone: tally.bytesDone });
+}
+
+/**
+ * A part failed: if the source changed (another version) or is gone, or the upload is gone, the upload can never
+ * complete. It is abandoned and the object queued again from its current version, or recorded SKIPPED. Returns the
+ * outcome when that happened.
+ */
+async function restartIfSourceChanged(ctx: FanOutContext, job: TransferJob & { part: PartJob }, cause: unknown): Promise<GiantOutcome | undefined> {
+  const now = await ctx.source.head(job.key).catch(() => 'unknown' as const);
+  if (now === 'unknown' || (now && now.etag === job.etag && now.size === job.size && !(cause instanceof UploadGoneError))) return undefined;
+  if (!now) {
+    await abandonGiant(ctx, job.key, job.part.uploadId, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
+    ctx.logger.warn('worker.source_not_copyable', { key: job.key, reason: 'no longer exists' });
+    return { kind: 'pending' };
+  }
+  return startAgain(ctx, { ...job, size: now.size, etag: now.etag }, job.part.uploadId, cause);
+}
+
+/**
+ * Abandons the object's upload and queues the object again (a fresh upload), up to maxAttempts times; after that it
+ * is FAILED with `cause`. Only the job that abandons the upload acts (updateIf); for the others nothing is left to do.
+ */
+async function startAgain(ctx: FanOutContext, job: TransferJob, uploadId: string | undefined, cause: unknown): Promise<GiantOutcome> {
+  const error = cause instanceof Error ? cause.message : String(cause);
+  const restarts = (job.restarts ?? 0) + 1;
+  if (restarts >= ctx.params.maxAttempts) return failGiant(ctx, job.key, uploadId, cause);
+  if (uploadId !== undefined && !(await abandonGiant(ctx, job.key, uploadId, { status: 'PENDING', error }))) return { kind: 'pending' };
+  if (uploadId === undefined) await ctx.status.update(job.key, { status: 'PENDING', error });
+  await ctx.queue.sendBatch([{ key: job.key, size: job.size, etag: job.etag, action: 'copy', restarts }]);
+  ctx.logger.warn('worker.giant_restarted', { key: job.key, restarts, error });
+  return { kind: 'pending' };
+}
+
+/** Records the object FAILED (abandoning its upload, if it still has this one) and says so. */
+async function failGiant(ctx: FanOutContext, key: string, uploadId: string | undefined, cause: unknown): Promise<GiantOutcome> {
+  const error = cause instanceof Error ? cause.message : String(cause);
+  const failed = { status: 'FAILED' as const, error, finishedAt: new Date().toISOString() };
+  if (uploadId !== undefined && !(await abandonGiant(ctx, key, uploadId, failed))) return { kind: 'pending' };
+  if (uploadId === undefined) await ctx.status.update(key, failed);
+  return { kind: 'failed', error, code: (cause as { code?: string })?.code };
+}
+
+/**
+ * Ends an upload that can never complete (a part failed for good, the source changed): the record forgets it — only
+ * if it still is this upload, so of several jobs that find it broken one acts — with `patch`, and the upload is
+ * aborted. Jobs of its other parts then find it stale and end.
+ */
+export async function abandonGiant(ctx: CopyContext, key: string, uploadId: string, patch: Parameters<CopyContext['status']['update']>[1]): Promise<boolean> {
+  const forgotten = await ctx.status.updateIf(key, { uploadId }, { ...patch, uploadId: undefined, partSize: undefined });
+  if (forgotten) await forgetUpload(ctx, destinationKey(ctx.params.destPrefix, key), key, uploadId);
+  return forgotten;
+}
+
+/**
+ * Completes the upload once every part is recorded, if `claimant` holds the completion; checks the copy (the parts'
+ * MD5s against the completion's ETag, the destination's size, the source unchanged) and records it DONE, forgetting
+ * the upload in the same write — only if the record still points to this upload. A completer that dies in between is
+ * delivered again and completes again: the completion already applied is recognised (completedEarlier). A copy that
+ * fails the checks is started again with a new upload (or FAILED), never resumed: the completion closed its upload.
+ */
+async function completeGiant(ctx: FanOutContext, job: TransferJob, part: Pick<PartJob, 'uploadId' | 'partCount'>, claimant: string): Promise<GiantOutcome> {
+  const { status } = ctx;
+  if (!(await status.claimCompletion(job.key, part.uploadId, claimant))) return { kind: 'pending' };
+  const parts = await status.listParts(job.key, part.uploadId);
+  const destKey = destinationKey(ctx.params.destPrefix, job.key);
+  if (parts.length !== part.partCount || parts.some((p, i) => p.partNumber !== i + 1)) {
+    throw new VerificationError(destKey, `${parts.length} of ${part.partCount} parts are recorded for upload ${part.uploadId}`);
+  }
+  const head = { key: job.key, size: job.size, etag: job.etag };
+  let checksum: string;
+  try {
+    const completion = await completeParts(ctx, head, destKey, part.uploadId, parts);
+    checksum = verifyCompletion(ctx, head, destKey, completion);
+    await confirmCopy(ctx, head, destKey);
+  } catch (err) {
+    // Completed but wrong (bytes changed on the way, the source changed), or aborted/expired under us: a new upload.
+    if (err instanceof UploadGoneError || (completedOrChecked(err) && isRetryableError(err))) return startAgain(ctx, job, part.uploadId, err);
+    if (completedOrChecked(err)) return failGiant(ctx, job.key, part.uploadId, err);
+    throw err;
+  }
+  const recorded = await status.updateIf(job.key, { uploadId: part.uploadId }, {
+    status: 'DONE', verified: true, checksum, etag: job.etag, size: job.size, bytesDone: job.size,
+    finishedAt: new Date().toISOString(), error: undefined, uploadId: undefined, partSize: undefined,
+  });
+  await status.clearParts(job.key, part.uploadId);
+  ctx.progressWrittenAt.delete(job.key);
+  // Not recorded: a completer delivered again finished it first, and reported it.
+  if (!recorded) return { kind: 'pending' };
+  return { kind: 'copied', result: { method: 'multipart', bytes: job.size, checksum, sourceEtag: job.etag, partsUploaded: parts.length } };
+}
+
+/** Errors of the checks after a completion (the copy is wrong), as opposed to a request that failed and may be retried. */
+function completedOrChecked(err: unknown): boolean {
+  return err instanceof VerificationError || err instanceof CorruptedInTransitError || err instanceof ObjectChangedDuringCopyError;
+}
