@@ -26,12 +26,22 @@ export class Slab {
 }
 
 const pool: Slab[] = [];
+/** Slabs made and slabs taken again from the pool, since the process started. */
+const counts = { created: 0, reused: 0 };
+
+export function slabCounts(): Readonly<typeof counts> {
+  return counts;
+}
 /** The slab each chunk was cut from, by the chunk object itself (a slice of it is not the chunk). */
 const cutFrom = new WeakMap<Buffer, Slab>();
 
 export function takeSlab(): Slab {
   const slab = pool.pop();
-  if (!slab) return new Slab();
+  if (!slab) {
+    counts.created++;
+    return new Slab();
+  }
+  counts.reused++;
   slab.used = 0;
   slab.outstanding = 0;
   slab.retired = false;

@@ -26,6 +26,8 @@ export interface Http1ClientOptions {
   idleTimeoutMs: number;
   /** An unused keep-alive connection is closed after this (below the usual 5 s of servers, so we never reuse one they are closing). */
   freeSocketTimeoutMs?: number;
+  /** Certificates trusted for TLS instead of Node's (a private CA); default: Node's, with NODE_EXTRA_CA_CERTS. */
+  ca?: string[];
 }
 
 export interface Http1Request {
@@ -93,6 +95,8 @@ class ResponseBody extends Readable {
 
 interface Exchange {
   req: Http1Request;
+  /** The request line and headers as they go on the wire. */
+  head: string;
   resolve: (res: Http1Response) => void;
   reject: (err: unknown) => void;
   /** Set once the head arrived. */
@@ -123,7 +127,7 @@ class Connection {
     const onread = { buffer: () => this.nextReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) };
     // tls.connect takes `onread` like net.connect (Node docs); @types/node lacks it on ConnectionOptions.
     const tlsOptions: ConnectionOptions & { onread: typeof onread } = {
-      host: target.host, port: target.port, servername: isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'], onread,
+      host: target.host, port: target.port, servername: isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'], ca: options.ca, onread,
     };
     this.socket = target.secure ? tlsConnect(tlsOptions) : netConnect({ host: target.host, port: target.port, onread });
     this.socket.setNoDelay(true);
@@ -165,14 +169,7 @@ class Connection {
   /** Starts one request on this (free) connection. */
   run(ex: Exchange): void {
     this.idle = false;
-    let head: string;
-    try {
-      head = requestHead(ex.req);
-    } catch (err) {
-      this.pool.refuse(ex, err);
-      this.pool.release(this);
-      return;
-    }
+    const head = ex.head;
     this.current = ex;
     this.socket.setTimeout(this.options.idleTimeoutMs);
     this.socket.resume();
@@ -375,7 +372,12 @@ export class Http1Client {
   /** Sends one request; resolves with the answer's status and headers once they arrive (the body follows). */
   request(req: Http1Request): Promise<Http1Response> {
     return new Promise<Http1Response>((resolve, reject) => {
-      const ex: Exchange = { req, resolve, reject, requestSent: false, responseDone: false, settled: false };
+      const ex: Exchange = { req, head: '', resolve, reject, requestSent: false, responseDone: false, settled: false };
+      try {
+        ex.head = requestHead(req);
+      } catch (err) {
+        return this.refuse(ex, err);
+      }
       const conn = this.takeFree();
       if (conn) conn.run(ex);
       else if (this.open < this.options.maxSockets) this.connect(ex);
