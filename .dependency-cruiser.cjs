@@ -24,12 +24,9 @@ module.exports = {
     },
     {
       name: 'engines-import-ports-not-adapters',
-      comment:
-        'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters. '
-        + 'One engine file still imports an adapter and is exempt until its own change lands (issue 17): '
-        + 'worker/ecr/run-image-sync.ts (ECR login).',
+      comment: 'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters.',
       severity: 'error',
-      from: { path: '^worker/(s3|ecr|ports|core)/', pathNot: '^worker/ecr/run-image-sync[.]ts$' },
+      from: { path: '^worker/(s3|ecr|ports|core)/' },
       to: { path: '^worker/adapters/' },
     },
     {
@@ -80,6 +77,25 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^(portal|test)/' },
       to: { path: '^portal/' },
+    },
+    {
+      name: 'api-reachable-file-reads-are-audited',
+      comment:
+        'No task parameter may make the hub or a Lambda read a local file. Code the API can reach opens files only in '
+        + 'these modules, each audited (test/reliability/api-local-files.test.ts lists where every path comes from). A new '
+        + 'file read there must take its path from the install, the data directory or a fresh temporary directory — never '
+        + 'from a parameter — and join this list with that reason.',
+      severity: 'error',
+      from: {
+        path: '^(control-plane|worker|plugins/[^/]+/runtime)/',
+        pathNot: [
+          '^control-plane/local/(graphql-endpoint|http-server|static-files|repo-files|data-dir|hub-database|disk-space)[.]ts$',
+          '^worker/adapters/embedded/(sqlite-database|file-secret-store)[.]ts$',
+          '^worker/adapters/aws/cloud-role[.]ts$', // TASK_PARAMS_FILE: the role's environment, set by the plugin stack
+          '^worker/ecr/skopeo[.]ts$', // auth, image list and digest files in a fresh mkdtemp directory
+        ],
+      },
+      to: { path: '^(node:)?fs(/promises)?$', dependencyTypes: ['core'] },
     },
     {
       name: 'no-unresolvable-relative-import',

@@ -8,12 +8,14 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { PORTAL_DIST, portalBuilt } from './paths.js';
 
-/** The console's runtime configuration (portal/src/auth.ts reads /config.json). */
+/** The console's runtime configuration (portal/src/auth/config.ts reads /config.json). */
 export interface ConsoleConfig {
   authType: 'COGNITO' | 'OIDC';
   apiUrl: string;
   region: string;
   cognitoDomain: string;
+  /** Cognito user pool id (blank for OIDC). */
+  userPoolId: string;
   oidcIssuer: string;
   clientId: string;
   dashboardUrlPrefix: string;

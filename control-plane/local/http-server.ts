@@ -1,13 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import type { Logger } from '../../worker/core/log.js';
+import { createRequestGuard } from './request-guard.js';
+import { serveConsoleFile } from './static-files.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff',
-};
 const MAX_BODY = 1024 * 1024;
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -40,14 +39,20 @@ export function createHubServer(options: {
   token: string;
   execute: (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => Promise<unknown>;
   consoleDir?: string;
+  /** Host names the hub is reached by besides loopback (request-guard.ts). */
+  publicHosts?: readonly string[];
   logger: Logger;
 }): Server {
   const root = options.consoleDir ? resolve(options.consoleDir) : undefined;
-  return createServer(async (req, res) => {
+  // The guard needs the port the server got (0 = any free port), known once it listens.
+  let refusal: ((req: IncomingMessage) => string | undefined) | undefined;
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     try {
+      const refused = refusal ? refusal(req) : 'the hub is not listening yet';
+      if (refused) return send(res, 403, { errors: [{ message: `forbidden: ${refused}` }] });
       if (url.pathname === '/graphql') {
         if (req.method !== 'POST') return send(res, 405, { errors: [{ message: 'use POST' }] });
         if (!tokenMatches(req.headers.authorization, options.token)) {
@@ -67,25 +72,15 @@ export function createHubServer(options: {
         res.writeHead(503, { 'content-type': 'text/plain' });
         return res.end('The console is not built: run `npm run build:portal`. The API is at POST /graphql.');
       }
-      let path: string;
-      try {
-        path = decodeURIComponent(url.pathname);
-      } catch {
-        return send(res, 400, { message: 'malformed path' });
-      }
-      const wanted = normalize(join(root, path));
-      const file = wanted.startsWith(root + sep) && existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
-        'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
-      });
-      if (req.method === 'HEAD') return res.end();
-      createReadStream(file).pipe(res);
+      return serveConsoleFile(req, res, root, url.pathname);
     } catch (err) {
       options.logger.error('hub.request_failed', { path: url.pathname, error: err });
       if (!res.headersSent) send(res, 500, { errors: [{ message: 'internal error' }] });
       else res.end();
     }
   });
+  server.on('listening', () => {
+    refusal = createRequestGuard({ port: (server.address() as AddressInfo).port, publicHosts: options.publicHosts });
+  });
+  return server;
 }

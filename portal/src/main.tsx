@@ -1,5 +1,5 @@
 import '@cloudscape-design/global-styles/index.css';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
+import { Root } from './app/root.js';
 
-createRoot(document.getElementById('root')!).render(<App />);
+createRoot(document.getElementById('root')!).render(<Root />);

@@ -5,6 +5,7 @@ import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
+import type { BytesInFlight } from './bytes-in-flight.js';
 import { HashingStream, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
@@ -17,6 +18,8 @@ export interface CopyContext {
   status: StatusStore;
   logger: Logger;
   signal?: AbortSignal;
+  /** Live progress: bytes of uploads still streaming (optional). */
+  bytesInFlight?: BytesInFlight;
 }
 
 export interface CopyResult {
@@ -104,8 +107,10 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
   const srcMd5 = md5FromEtag(head.etag);
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
-  const hashing = new HashingStream(head.size, { md5: srcMd5 === undefined });
-  const put = await uploadThrough(source, hashing, (body) => ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined));
+  const meter = ctx.bytesInFlight?.start();
+  const hashing = new HashingStream(head.size, { md5: srcMd5 === undefined, onBytes: meter?.add });
+  const put = await uploadThrough(source, hashing, (body) => ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined))
+    .finally(() => meter?.end());
   const md5 = srcMd5 ?? hashing.md5Hex() ?? '';
   const dstMd5 = md5FromEtag(put.etag);
   if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {
@@ -127,9 +132,11 @@ function provenByEtags(ctx: CopyContext, srcMd5: string | undefined, dstMd5: str
 
 async function uploadOnePart(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, part: PartRange): Promise<UploadedPart> {
   return withRetry(async () => {
-    const hashing = new HashingStream(part.size);
+    const meter = ctx.bytesInFlight?.start();
+    const hashing = new HashingStream(part.size, { md5: true, onBytes: meter?.add });
     const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
-    const { etag } = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size));
+    const { etag } = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size))
+      .finally(() => meter?.end());
     const md5 = hashing.md5Hex() ?? '';
     const dstMd5 = md5FromEtag(etag);
     if (destEtagIsMd5(ctx) && dstMd5 && dstMd5 !== md5) {

@@ -11,13 +11,18 @@ export class HashingStream extends Transform {
   private readonly hash?: Hash;
   bytes = 0;
 
-  constructor(private readonly expected: number, options: { md5: boolean } = { md5: true }) {
+  private readonly onBytes?: (n: number) => void;
+
+  /** `onBytes`: told of each chunk as it passes (live progress). */
+  constructor(private readonly expected: number, options: { md5: boolean; onBytes?: (n: number) => void } = { md5: true }) {
     super();
     if (options.md5) this.hash = createHash('md5');
+    this.onBytes = options.onBytes;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
+    this.onBytes?.(chunk.length);
     if (this.bytes > this.expected) {
       cb(new BodyLengthError(`source sent more than the expected ${this.expected} bytes`));
       return;

@@ -1,3 +1,4 @@
+import type { BytesInFlight } from './bytes-in-flight.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DthError, isRetryableError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   moreWorkComing?: () => boolean;
   visibilityTimeoutSec?: number;
   onObjectDone?: (key: string, result: CopyResult) => void;
+  /** Live progress: counts the bytes of uploads as they stream. */
+  bytesInFlight?: BytesInFlight;
 }
 
 export interface WorkerReport {
@@ -43,7 +46,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const copyAbort = new AbortController();
   const onStop = () => copyAbort.abort(signal?.reason);
   signal?.addEventListener('abort', onStop, { once: true });
-  const ctx = { source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal };
+  const ctx = { source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal, bytesInFlight: options.bytesInFlight };
 
   const handle = async (msg: ReceivedJob<unknown>) => {
     // Keep the message hidden while the copy runs, however long it takes.

@@ -2,6 +2,7 @@ import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { BucketPair } from '../ports/object-store.js';
 import { isComplete, type StatusStore, type StatusSummary } from '../ports/status-store.js';
+import { BytesInFlight } from './bytes-in-flight.js';
 import { runFinder, type FinderReport } from './finder.js';
 import { runWorker } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
@@ -40,7 +41,9 @@ export function transferSockets(params: Pick<S3TaskParams, 'workerConcurrency'>)
   return params.workerConcurrency * 2;
 }
 
-function progressOf(summary: StatusSummary, phase: TransferProgress['phase'], startedAt: number, startBytes: number): TransferProgress {
+/** Progress from the status store's summary plus the bytes still streaming (not yet recorded), capped at the total. */
+function progressOf(recorded: StatusSummary, streaming: number, phase: TransferProgress['phase'], startedAt: number, startBytes: number): TransferProgress {
+  const summary = { ...recorded, bytesDone: Math.min(recorded.bytesTotal, recorded.bytesDone + streaming) };
   const elapsedMs = Date.now() - startedAt;
   const bytesPerSecond = elapsedMs > 0 ? ((summary.bytesDone - startBytes) * 1000) / elapsedMs : 0;
   const left = summary.bytesTotal - summary.bytesDone;
@@ -59,7 +62,8 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   await dest.checkAccess();
   const startBytes = (await status.summary()).bytesDone;
   let phase: TransferProgress['phase'] = 'finding';
-  const report = async () => options.onProgress?.(progressOf(await status.summary(), phase, startedAt, startBytes));
+  const bytesInFlight = new BytesInFlight();
+  const report = async () => options.onProgress?.(progressOf(await status.summary(), bytesInFlight.total, phase, startedAt, startBytes));
   const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
   try {
     // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
@@ -70,7 +74,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     signal?.addEventListener('abort', onAbort, { once: true });
     let finding = true;
     const workers = runWorker({
-      params, source, dest, queue, status, logger, signal: stopWorkers.signal, exitWhenDrained: true, moreWorkComing: () => finding,
+      params, source, dest, queue, status, logger, signal: stopWorkers.signal, exitWhenDrained: true, moreWorkComing: () => finding, bytesInFlight,
     });
     let finder: FinderReport;
     try {

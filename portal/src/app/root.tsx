@@ -1,0 +1,67 @@
+/**
+ * Start-up: read config.json, sign in (local token, or Cognito / OIDC in the cloud — each library loaded only
+ * when configured), then the console. The document language follows the console's.
+ */
+import { useEffect, useState } from 'react';
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Spinner from '@cloudscape-design/components/spinner';
+import { I18nProvider } from '@cloudscape-design/components/i18n';
+import messagesEn from '@cloudscape-design/components/i18n/messages/all.en';
+import messagesZh from '@cloudscape-design/components/i18n/messages/all.zh-CN';
+import { loadConfig, type PortalConfig } from '../auth/config.js';
+import { localSession, storedToken } from '../auth/local.js';
+import type { Session } from '../auth/session.js';
+import { HTML_LANG, initialLang, translate, type Lang } from '../i18n/index.js';
+import { Login } from '../pages/login/index.js';
+import { App } from './app.js';
+
+async function cloudSession(config: PortalConfig): Promise<Session | undefined> {
+  if (config.authType === 'COGNITO') return (await import('../auth/cognito.js')).cognitoSession(config);
+  return (await import('../auth/oidc.js')).oidcSession(config);
+}
+
+export function Root() {
+  // Take a `#token=…` sign-in link at once, before anything can change the address (it is removed from it).
+  const [linkToken] = useState(storedToken);
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const [config, setConfig] = useState<PortalConfig>();
+  const [session, setSession] = useState<Session>();
+  const [error, setError] = useState<{ key: 'configError' | 'signInFailed'; detail: string }>();
+
+  useEffect(() => {
+    document.documentElement.lang = HTML_LANG[lang];
+    localStorage.setItem('dth.lang', lang);
+  }, [lang]);
+
+  useEffect(() => {
+    loadConfig().then(async (c) => {
+      setConfig(c);
+      if (c.authType === 'LOCAL') {
+        const token = linkToken ?? storedToken();
+        if (token) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
+        return;
+      }
+      try {
+        setSession(await cloudSession(c));
+      } catch (e) {
+        setError({ key: 'signInFailed', detail: (e as Error).message });
+      }
+    }).catch((e: Error) => setError({ key: 'configError', detail: e.message }));
+  }, []);
+
+  const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string>) => translate(lang, k, vars);
+  let content;
+  if (error) content = <Box padding="l"><Alert type="error">{t(error.key, { error: error.detail })}</Alert></Box>;
+  else if (!config || (!session && config.authType !== 'LOCAL')) {
+    content = <Box padding="xxl" textAlign="center"><Spinner size="large" /><Box variant="p">{t('loading')}</Box></Box>;
+  } else if (!session) {
+    content = <Login lang={lang} apiUrl={config.apiUrl} onSession={(token) => setSession(localSession(config.apiUrl, token, () => setSession(undefined)))} />;
+  } else content = <App config={config} session={session} lang={lang} setLang={setLang} onSignedOut={() => setSession(undefined)} />;
+
+  return (
+    <I18nProvider locale={HTML_LANG[lang]} messages={[messagesEn, messagesZh]}>
+      {content}
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,32 @@
+/** Local hub sign-in: the token `dth serve` printed (also accepted once as #token=… in the URL, then removed). */
+import { createLocalApi } from '../api/client.js';
+import type { Session } from './session.js';
+
+const TOKEN_KEY = 'dth.token';
+
+export function storedToken(): string | undefined {
+  const fromHash = /[#&]token=([^&]+)/.exec(window.location.hash)?.[1];
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash));
+    window.history.replaceState(null, '', window.location.pathname + '#/');
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+}
+
+/** Asks the hub whether a token is right (401 = wrong). */
+export async function tokenAccepted(apiUrl: string, token: string): Promise<boolean> {
+  const res = await fetch(apiUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  return res.status !== 401;
+}
+
+export function localSession(apiUrl: string, token: string, onSignedOut: () => void): Session {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  const signOut = async () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    onSignedOut();
+  };
+  return { api: createLocalApi(apiUrl, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined, () => void signOut()), signOut };
+}

@@ -1,0 +1,75 @@
+/** What the list and detail pages show about a task, derived from its parameters the same way everywhere. */
+import type { Task, TaskProgress } from '../api/types.js';
+import type { StringKey } from '../i18n/index.js';
+
+export function paramsOf(task: Pick<Task, 'parameters'>): Record<string, string> {
+  return Object.fromEntries((task.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue ?? '']));
+}
+
+/** Running: Stop ends it. */
+export function isRunning(progress: TaskProgress | null | undefined): boolean {
+  return progress === 'STARTING' || progress === 'IN_PROGRESS';
+}
+
+/** Finished but not deleted: Delete removes its resources (stopTask). */
+export function isDeletable(progress: TaskProgress | null | undefined): boolean {
+  return progress === 'DONE' || progress === 'ERROR';
+}
+
+export function statusKey(progress: TaskProgress | null | undefined): StringKey {
+  return progress ? (`status${progress}` as StringKey) : 'statusUNKNOWN';
+}
+
+export function engineKey(task: Pick<Task, 'type'>): StringKey {
+  return task.type === 'ECR' ? 'engineEcr' : 'engineS3';
+}
+
+/** The original's Schedule Type column: one time or fixed rate (image tasks run daily in the original). */
+export function scheduleKey(task: Pick<Task, 'type' | 'scheduleType'>): StringKey {
+  return task.scheduleType === 'ONE_TIME' ? 'scheduleOneTime' : 'scheduleFixedRate';
+}
+
+const SOURCE_NAMES: Record<string, string> = {
+  Amazon_S3: 'Amazon S3', Amazon_S3_Compatible: 'S3 compatible', S3_Compatible: 'S3 compatible', Aliyun_OSS: 'Alibaba OSS',
+  Tencent_COS: 'Tencent COS', Qiniu_Kodo: 'Qiniu Kodo', Google_GCS: 'Google GCS', Amazon_ECR: 'Amazon ECR', Public: 'Public registry',
+};
+
+/** The original recognises an S3-compatible source by its endpoint. */
+export function sourceKindOf(task: Pick<Task, 'type' | 'parameters'>): string {
+  const p = paramsOf(task);
+  if (task.type === 'ECR') return p.sourceType || 'Amazon_ECR';
+  return p.srcEndpoint && (p.srcType || 'Amazon_S3') === 'Amazon_S3' ? 'Amazon_S3_Compatible' : p.srcType || 'Amazon_S3';
+}
+
+export function sourceName(kind: string): string {
+  return SOURCE_NAMES[kind] ?? kind;
+}
+
+const join = (bucket: string, prefix: string) => (prefix ? `${bucket}/${prefix.replace(/^\/+/, '')}` : bucket);
+
+export function taskEnds(task: Pick<Task, 'type' | 'parameters'>): { source: string; destination: string } {
+  const p = paramsOf(task);
+  if (task.type === 'ECR') {
+    const source = p.sourceType === 'Public' ? p.srcRegistry || 'docker.io' : `ECR ${[p.srcAccountId, p.srcRegion].filter(Boolean).join(' ')}`.trim();
+    const destRegistry = p.destRegistry || `ECR ${[p.destAccountId, p.destRegion].filter(Boolean).join(' ')}`.trim();
+    return { source, destination: p.destPrefix ? `${destRegistry}/${p.destPrefix}` : destRegistry };
+  }
+  return { source: `${sourceName(sourceKindOf(task))} / ${join(p.srcBucket ?? '', p.srcPrefix ?? '')}`, destination: join(p.destBucket ?? '', p.destPrefix ?? '') };
+}
+
+/** Copied + skipped of total (objects), and bytes done of total: the detail page bases percent and ETA on bytes. */
+export function percentDone(task: Pick<Task, 'progressInfo' | 'progress'>): number {
+  const p = task.progressInfo;
+  if (!p) return task.progress === 'DONE' ? 100 : 0;
+  if (p.bytesTotal && p.bytesTotal > 0) return Math.min(100, Math.floor(((p.bytesDone ?? 0) / p.bytesTotal) * 100));
+  if (p.total && p.total > 0) return Math.min(100, Math.floor((((p.replicated ?? 0) + (p.skipped ?? 0)) / p.total) * 100));
+  return task.progress === 'DONE' ? 100 : 0;
+}
+
+/** Log groups of the task's stack, found by the Description the original console looks them up by. */
+export const FINDER_LOG_GROUP = 'Finder Log Group Name';
+export const WORKER_LOG_GROUP = 'Worker Log Group Name';
+
+export function stackOutput(task: Pick<Task, 'stackOutputs'>, description: string): string | undefined {
+  return task.stackOutputs?.find((o) => o?.Description === description)?.OutputValue ?? undefined;
+}

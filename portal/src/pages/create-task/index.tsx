@@ -1,0 +1,189 @@
+/**
+ * Create task wizard (also Clone: `#/create?clone=<id>` starts from that task's choices). Each step checks its own
+ * fields on Next and shows errors on them; an error the API reports at Create goes to its field and step too.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
+import Wizard from '@cloudscape-design/components/wizard';
+import { ApiError } from '../../api/client.js';
+import { usePortal } from '../../app/context.js';
+import { taskName } from '../../components/stop-task-modal.js';
+import type { FieldContext } from './fields.js';
+import { locate, STEP } from './layout.js';
+import { createInput, initialState, s3Parameters, stateFromTask } from './parameters.js';
+import { EcrDestinationPanel } from './panels/ecr-destination-panel.js';
+import { EcrSourcePanel } from './panels/ecr-source-panel.js';
+import { EnginePanel } from './panels/engine-panel.js';
+import { EstimatePanel } from './panels/estimate-panel.js';
+import { ReviewPanel } from './panels/review-panel.js';
+import { S3DestinationPanel } from './panels/s3-destination-panel.js';
+import { S3EnginePanel } from './panels/s3-engine-panel.js';
+import { S3SourcePanel } from './panels/s3-source-panel.js';
+import { SchedulePanel } from './panels/schedule-panel.js';
+import { TaskDetailsPanel } from './panels/task-details-panel.js';
+import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
+import { humanApiMessage, stepErrors } from './validation.js';
+
+export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
+  const { ops, t, lang, navigate, notify, local } = usePortal();
+  const ctx: FieldContext = useMemo(() => ({ local }), [local]);
+  const [state, setState] = useState<WizardState>(initialState);
+  const [step, setStep] = useState(0);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [secrets, setSecrets] = useState<string[]>([]);
+  const [secretsError, setSecretsError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [submitError, setSubmitError] = useState<string>();
+  const [cloning, setCloning] = useState(Boolean(cloneOf));
+
+  useEffect(() => {
+    ops.listSecrets().then((s) => setSecrets(s.map((x) => x.name)), (e: Error) => setSecretsError(e.message));
+  }, [ops]);
+  useEffect(() => {
+    if (!cloneOf) return;
+    ops.getTask(cloneOf).then((task) => {
+      if (task) {
+        setState(stateFromTask(task));
+        setStep(STEP.source);
+      } else setSubmitError(t('notFoundBody', { id: cloneOf }));
+    }, (e: Error) => setSubmitError(e.message)).finally(() => setCloning(false));
+  }, [ops, cloneOf]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const setS3 = (key: keyof S3Form, value: string) => {
+    setState((s) => ({ ...s, s3: { ...s.s3, [key]: value } }));
+    setErrors((e) => ({ ...e, [key]: '' }));
+  };
+  const setEcr = (key: keyof EcrForm, value: string) => {
+    setState((s) => ({ ...s, ecr: { ...s.ecr, [key]: value } }));
+    setErrors((e) => ({ ...e, [key]: '' }));
+  };
+  const setCommon = (patch: Partial<WizardState['common']>) => {
+    setState((s) => ({ ...s, common: { ...s.common, ...patch } }));
+    setErrors((e) => ({ ...e, ...Object.fromEntries(Object.keys(patch).map((k) => [k, ''])) }));
+  };
+  // S3 events need a task that keeps running: one time is not possible with them (as the original).
+  const eventsOn = state.type === 'S3EC2' && state.s3.sourceKind === 'Amazon_S3' && state.s3.srcInCurrentAccount === 'true' && state.s3.srcEvent !== 'No';
+  useEffect(() => {
+    if (eventsOn && state.common.schedule.kind === 'ONE_TIME') setCommon({ schedule: { ...state.common.schedule, kind: 'FIXED_RATE' } });
+  }, [eventsOn]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  /** Checks the steps from `from` up to (not including) `to`; stops on the first with problems. */
+  const firstInvalid = (from: number, to: number): number | undefined => {
+    for (let s = from; s < to; s++) {
+      const problems = stepErrors(state, s, ctx, lang);
+      if (Object.values(problems).some(Boolean)) {
+        setErrors(problems);
+        setStep(s);
+        return s;
+      }
+    }
+    return undefined;
+  };
+
+  const create = async () => {
+    if (firstInvalid(STEP.source, STEP.review) !== undefined) return;
+    setBusy(true);
+    setSubmitError(undefined);
+    try {
+      const task = await ops.createTask(createInput(state));
+      notify({ id: `created-${task.id}`, type: 'success', message: 'taskCreated', vars: { id: taskName(task) } });
+      navigate(`/tasks/${encodeURIComponent(task.id)}`);
+    } catch (err) {
+      const e = err as ApiError;
+      if (e.field) {
+        const where = locate(state.type, e.field);
+        setErrors({ [where.field]: humanApiMessage(state.type, e.field, e.message, lang) });
+        setStep(where.step);
+      } else setSubmitError(t('createFailed', { error: e.message }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (cloning) return <Box textAlign="center" padding="xxl"><Spinner size="large" /></Box>;
+  const s3 = state.type === 'S3EC2';
+  const input = createInput(state);
+  const problems = Object.values(errors).some(Boolean);
+  const stepAlert = problems ? <Alert type="error">{t('fixErrors')}</Alert> : null;
+  const secretsAlert = secretsError ? <Alert type="warning">{t('secretsLoadFailed', { error: secretsError })}</Alert> : null;
+
+  return (
+    <Wizard
+      activeStepIndex={step}
+      isLoadingNextStep={busy}
+      allowSkipTo
+      onCancel={() => navigate('/tasks')}
+      onSubmit={() => void create()}
+      onNavigate={(e) => {
+        const to = e.detail.requestedStepIndex;
+        if (to > step && firstInvalid(step, to) !== undefined) return;
+        setErrors({});
+        setSubmitError(undefined);
+        setStep(to);
+      }}
+      i18nStrings={{
+        stepNumberLabel: (n) => t('stepNumber', { n }),
+        collapsedStepsLabel: (n, total) => t('stepsCollapsed', { n, total }),
+        skipToButtonLabel: (s) => t('skipTo', { title: s.title }),
+        navigationAriaLabel: t('navigationLabel'),
+        cancelButton: t('cancel'),
+        previousButton: t('previous'),
+        nextButton: t('next'),
+        submitButton: t('create'),
+        optional: t('optional'),
+      }}
+      steps={[
+        {
+          title: t('wizardStepEngine'),
+          content: <EnginePanel type={state.type} onChange={(type) => setState((s) => ({ ...s, type }))} />,
+        },
+        {
+          title: t('wizardStepSource'),
+          content: (
+            <SpaceBetween size="l">
+              {stepAlert}{secretsAlert}
+              {s3
+                ? <S3SourcePanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
+                : <EcrSourcePanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />}
+            </SpaceBetween>
+          ),
+        },
+        {
+          title: t('wizardStepDestination'),
+          content: (
+            <SpaceBetween size="l">
+              {stepAlert}{secretsAlert}
+              {s3
+                ? <S3DestinationPanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
+                : <EcrDestinationPanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />}
+            </SpaceBetween>
+          ),
+        },
+        {
+          title: t('wizardStepSettings'),
+          content: (
+            <SpaceBetween size="l">
+              {stepAlert}
+              <SchedulePanel type={state.type} schedule={state.common.schedule} onChange={(schedule) => setCommon({ schedule })} error={errors.schedule} eventsOn={eventsOn} />
+              <TaskDetailsPanel common={state.common} onChange={setCommon} errors={errors} />
+              {s3 ? <S3EnginePanel form={state.s3} onChange={setS3} errors={errors} ctx={ctx} /> : null}
+              {s3 ? <EstimatePanel parameters={() => s3Parameters(state.s3, state.common)} beforeRun={() => firstInvalid(STEP.source, STEP.settings) === undefined} /> : null}
+            </SpaceBetween>
+          ),
+        },
+        {
+          title: t('wizardStepReview'),
+          content: (
+            <SpaceBetween size="l">
+              {submitError ? <Alert type="error">{submitError}</Alert> : null}
+              <ReviewPanel input={input} onEdit={(s) => { setErrors({}); setStep(s); }} />
+            </SpaceBetween>
+          ),
+        },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,38 @@
+/** Dry run of an S3 task before creating it: what it would copy and roughly cost (estimateTask). */
+import { useState } from 'react';
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import Header from '@cloudscape-design/components/header';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import type { TaskParameter } from '../../../api/types.js';
+import { usePortal } from '../../../app/context.js';
+import { formatBytes } from '../../../lib/format.js';
+
+export function EstimatePanel({ parameters, beforeRun }: { parameters: () => TaskParameter[]; beforeRun: () => boolean }) {
+  const { ops, t } = usePortal();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string }>();
+  const run = async () => {
+    if (!beforeRun()) return;
+    setBusy(true);
+    setResult(undefined);
+    try {
+      const e = await ops.estimate('S3EC2', parameters());
+      const text = t('estimateResult', { objects: e.objects, bytes: formatBytes(e.bytes), cost: (e.estimatedRequestCostUsd + e.estimatedTransferCostUsd).toFixed(4) });
+      setResult({ ok: true, text: e.complete === false ? `${text} ${t('estimatePartial', { scanned: e.scanned })}` : text });
+    } catch (err) {
+      setResult({ ok: false, text: t('estimateFailed', { error: (err as Error).message }) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Container header={<Header variant="h2" description={t('estimateDescription')} actions={<Button loading={busy} onClick={() => void run()}>{t('estimate')}</Button>}>{t('estimate')}</Header>}>
+      {result
+        ? <Alert type={result.ok ? 'info' : 'error'}><Box data-testid="estimate">{result.text}</Box></Alert>
+        : <SpaceBetween size="xs"><Box variant="small">{busy ? t('estimating') : t('estimateDescription')}</Box></SpaceBetween>}
+    </Container>
+  );
+}

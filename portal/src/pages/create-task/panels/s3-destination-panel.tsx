@@ -1,0 +1,16 @@
+import Container from '@cloudscape-design/components/container';
+import Header from '@cloudscape-design/components/header';
+import { usePortal } from '../../../app/context.js';
+import { S3_FIELDS, type FieldContext } from '../fields.js';
+import { S3_DESTINATION_KEYS } from '../layout.js';
+import type { FieldErrors, S3Form } from '../types.js';
+import { PanelFields } from './panel-fields.js';
+
+export function S3DestinationPanel(props: { form: S3Form; onChange: (key: keyof S3Form, value: string) => void; errors: FieldErrors; secrets: string[]; ctx: FieldContext }) {
+  const { t } = usePortal();
+  return (
+    <Container header={<Header variant="h2">{t('destinationPanel')}</Header>}>
+      <PanelFields table={S3_FIELDS} keys={S3_DESTINATION_KEYS} regionKind="Amazon_S3" {...props} />
+    </Container>
+  );
+}

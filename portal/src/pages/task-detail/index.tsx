@@ -1,0 +1,241 @@
+/**
+ * One task: general configuration, live progress, and the original's tabs (Details, Engine, Monitoring with metrics
+ * and finder/worker logs, Options) plus failed objects. An unknown id says "not found" at once.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import ColumnLayout from '@cloudscape-design/components/column-layout';
+import Container from '@cloudscape-design/components/container';
+import ContentLayout from '@cloudscape-design/components/content-layout';
+import Header from '@cloudscape-design/components/header';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import Link from '@cloudscape-design/components/link';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
+import Table from '@cloudscape-design/components/table';
+import Tabs from '@cloudscape-design/components/tabs';
+import type { FailedObject, Task } from '../../api/types.js';
+import { usePortal } from '../../app/context.js';
+import { hrefOf } from '../../app/routes.js';
+import { StopTaskModal, taskName } from '../../components/stop-task-modal.js';
+import { TaskStatus } from '../../components/task-status.js';
+import { formatTime } from '../../lib/format.js';
+import {
+  engineKey, FINDER_LOG_GROUP, isDeletable, isRunning, paramsOf, scheduleKey, sourceKindOf, sourceName, stackOutput, WORKER_LOG_GROUP,
+} from '../../lib/task-view.js';
+import type { StringKey } from '../../i18n/index.js';
+import { labelOf } from '../create-task/fields.js';
+import { LogBrowser } from './log-browser.js';
+import { MetricCharts } from './metric-charts.js';
+import { ParameterPairs, scheduleText } from './parameter-pairs.js';
+import { ProgressPanel } from './progress-panel.js';
+
+const S3_SOURCE = ['srcType', 'srcEndpoint', 'srcRegion', 'srcBucket', 'srcPrefix', 'srcPrefixsListFile', 'srcPrefixListBucket', 'srcInCurrentAccount',
+  'srcCredentials', 'srcEvent', 'isPayerRequest', 'includeMetadata', 'srcSkipCompare'];
+const S3_DEST = ['destRegion', 'destBucket', 'destPrefix', 'destEndpoint', 'destInCurrentAccount', 'destCredentials', 'destStorageClass', 'destAcl',
+  'destPutObjectSSEType', 'destPutObjectSSEKmsKeyId', 'destSSE', 'destKMSKey'];
+const S3_ENGINE = ['maxCapacity', 'minCapacity', 'desiredCapacity'];
+const S3_ADVANCED = ['finderDepth', 'finderEc2Memory', 'finderNumber', 'workerNumber', 'include', 'exclude', 'multipartThreshold', 'chunkSize', 'workerConcurrency'];
+const ECR_SOURCE = ['sourceType', 'srcRegistry', 'srcRegion', 'srcAccountId', 'srcCredential', 'insecure'];
+const ECR_DEST = ['destRegion', 'destAccountId', 'destRegistry', 'destCredential', 'destPrefix'];
+const ECR_IMAGES = ['srcList', 'includeUntagged'];
+const POLL_RUNNING_MS = 2000;
+const POLL_IDLE_MS = 15_000;
+
+const ERROR_HINT: Record<string, StringKey> = { CFN_ERROR: 'errCFN', FINDER_ERROR: 'errFinder', COMPLETE_CHECK_ERROR: 'errComplete' };
+
+function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => void }) {
+  const { ops, t } = usePortal();
+  const [detail, setDetail] = useState<{ errCode?: string | null; errMessage?: string | null }>();
+  useEffect(() => {
+    ops.getErrorMessage(task.id).then(setDetail, () => setDetail(undefined));
+  }, [ops, task.id, task.progress]);
+  const code = detail?.errCode ?? task.errorCode ?? undefined;
+  const message = detail?.errMessage ?? task.errorMessage;
+  const hint = code ? ERROR_HINT[code] : undefined;
+  return (
+    <Alert type="error" header={t('errorTitle')}
+      action={code === 'FINDER_ERROR' && stackOutput(task, FINDER_LOG_GROUP) ? <Button onClick={onFinderLogs}>{t('openFinderLogs')}</Button> : undefined}>
+      <SpaceBetween size="xs">
+        {message ? <Box variant="p" data-testid="task-error">{message}</Box> : null}
+        {hint ? <Box variant="p">{t(hint)}</Box> : null}
+      </SpaceBetween>
+    </Alert>
+  );
+}
+
+function Failures({ task }: { task: Task }) {
+  const { ops, t } = usePortal();
+  const [items, setItems] = useState<FailedObject[]>([]);
+  useEffect(() => { ops.listFailedObjects(task.id, 100).then(setItems, () => setItems([])); }, [ops, task.id, task.progressInfo?.failed]);
+  return (
+    <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t('tabFailures', { count: items.length }) }}
+      empty={<Box textAlign="center" color="inherit">{t('noFailures')}</Box>}
+      columnDefinitions={[
+        { id: 'key', header: t('failedKey'), cell: (f) => f.key, isRowHeader: true },
+        { id: 'attempts', header: t('failedAttempts'), cell: (f) => f.attempts ?? '-' },
+        { id: 'error', header: t('failedError'), cell: (f) => f.error ?? '-' },
+      ]} />
+  );
+}
+
+/** The outcome messages the hub sent (cloud: e-mail through SNS) or recorded (local hub). */
+function Notifications({ task }: { task: Task }) {
+  const { t, lang } = usePortal();
+  const items = (task.notifications ?? []).map((n, i) => ({ ...n, key: `${n.time}-${i}` }));
+  return (
+    <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t('tabNotifications', { count: items.length }) }}
+      empty={<Box textAlign="center" color="inherit">{t('noNotifications')}</Box>}
+      columnDefinitions={[
+        { id: 'time', header: t('notifTime'), cell: (n) => formatTime(n.time, lang), width: 180 },
+        { id: 'status', header: t('status'), cell: (n) => <TaskStatus progress={n.progress} />, width: 140 },
+        { id: 'subject', header: t('notifSubject'), cell: (n) => n.subject ?? '-', isRowHeader: true },
+        { id: 'message', header: t('notifMessage'), cell: (n) => <Box variant="code" fontSize="body-s"><span style={{ whiteSpace: 'pre-wrap' }}>{n.message ?? ''}</span></Box> },
+        { id: 'channel', header: t('notifChannel'), cell: (n) => n.channel ?? '-', width: 110 },
+      ]} />
+  );
+}
+
+export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
+  const { ops, t, lang, navigate } = usePortal();
+  const [task, setTask] = useState<Task | null>();
+  const [loadError, setLoadError] = useState<string>();
+  const [stopping, setStopping] = useState<Task>();
+  const [activeTab, setActiveTab] = useState(tab ?? 'details');
+  const [monitorTab, setMonitorTab] = useState('metrics');
+
+  const load = useCallback(async () => {
+    try {
+      setTask(await ops.getTask(id));
+      setLoadError(undefined);
+    } catch (err) {
+      setLoadError((err as Error).message);
+    }
+  }, [ops, id]);
+
+  useEffect(() => { void load(); }, [load]);
+  // Poll fast while the task changes, slowly once it has settled, never for a task that does not exist.
+  const settled = task === null || (task && !isRunning(task.progress) && task.progress !== 'STOPPING');
+  useEffect(() => {
+    if (task === null) return;
+    const timer = setInterval(() => void load(), settled ? POLL_IDLE_MS : POLL_RUNNING_MS);
+    return () => clearInterval(timer);
+  }, [load, settled, task === null]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (task === null) {
+    return (
+      <ContentLayout header={<Header variant="h1">{t('notFoundTitle')}</Header>}>
+        <Alert type="warning" action={<Button onClick={() => navigate('/tasks')}>{t('backToTasks')}</Button>}>
+          <span data-testid="task-not-found">{t('notFoundBody', { id })}</span>
+        </Alert>
+      </ContentLayout>
+    );
+  }
+  if (!task) {
+    return loadError
+      ? <Alert type="error" header={t('loadFailed', { error: '' })} action={<Button onClick={() => void load()}>{t('refresh')}</Button>}>{loadError}</Alert>
+      : <Box textAlign="center" padding="xxl"><Spinner size="large" /></Box>;
+  }
+
+  const p = paramsOf(task);
+  const finderGroup = stackOutput(task, FINDER_LOG_GROUP);
+  const workerGroup = stackOutput(task, WORKER_LOG_GROUP);
+  const logTabs = [
+    ...(finderGroup ? [{ id: 'finder', label: t('finderLogs'), content: <LogBrowser group={finderGroup} /> }] : []),
+    ...(workerGroup ? [{ id: 'worker', label: t('workerLogs'), content: <LogBrowser group={workerGroup} /> }] : []),
+  ];
+  const monitoring = (
+    <Tabs activeTabId={monitorTab} onChange={(e) => setMonitorTab(e.detail.activeTabId)} variant="container"
+      tabs={[{ id: 'metrics', label: t('metrics'), content: <MetricCharts task={task} /> }, ...logTabs]} />
+  );
+  const s3 = task.type === 'S3EC2';
+  const section = (title: StringKey, keys: string[]) => (
+    <Container header={<Header variant="h2">{t(title)}</Header>}><ParameterPairs task={task} keys={keys} /></Container>
+  );
+  const tabs = [
+    { id: 'details', label: t('tabDetails'), content: (
+      <SpaceBetween size="l">
+        {section('sourceSection', s3 ? S3_SOURCE : ECR_SOURCE)}
+        {section('destinationSection', s3 ? S3_DEST : ECR_DEST)}
+      </SpaceBetween>
+    ) },
+    s3
+      ? { id: 'engine', label: t('tabEngine'), content: (
+        <SpaceBetween size="l">
+          <Container header={<Header variant="h2">{t('engineSection')}</Header>}>
+            <SpaceBetween size="l">
+              <ParameterPairs task={task} keys={S3_ENGINE} />
+              <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
+            </SpaceBetween>
+          </Container>
+          {section('advancedSection', S3_ADVANCED)}
+        </SpaceBetween>
+      ) }
+      : { id: 'images', label: t('tabImages'), content: (
+        <Container header={<Header variant="h2">{t('tabImages')}</Header>}>
+          <SpaceBetween size="l">
+            <ParameterPairs task={task} keys={ECR_IMAGES} />
+            {p.srcImageList ? <Box variant="code"><pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{p.srcImageList.split(/\s*[,\n]\s*/).join('\n')}</pre></Box> : null}
+            <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
+          </SpaceBetween>
+        </Container>
+      ) },
+    { id: 'monitoring', label: t('tabMonitoring'), content: monitoring },
+    { id: 'options', label: t('tabOptions'), content: (
+      <Container>
+        <KeyValuePairs columns={2} items={[
+          { label: t('taskId'), value: task.id },
+          { label: labelOf(task.type, 'description', lang), value: task.description || t('none') },
+          { label: labelOf(task.type, 'alarmEmail', lang), value: p.alarmEmail || t('none') },
+        ]} />
+      </Container>
+    ) },
+    { id: 'failures', label: t('tabFailures', { count: task.progressInfo?.failed ?? 0 }), content: <Failures task={task} /> },
+    { id: 'notifications', label: t('tabNotifications', { count: task.notifications?.length ?? 0 }), content: <Notifications task={task} /> },
+  ];
+
+  const running = isRunning(task.progress);
+  return (
+    <ContentLayout
+      header={
+        <Header
+          variant="h1"
+          description={task.description || undefined}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs">
+              <Button onClick={() => navigate(`/create?clone=${encodeURIComponent(task.id)}`)}>{t('cloneTask')}</Button>
+              {running || !isDeletable(task.progress)
+                ? <Button disabled={!running} onClick={() => setStopping(task)}>{t('stopTask')}</Button>
+                : <Button onClick={() => setStopping(task)}>{t('deleteTask')}</Button>}
+            </SpaceBetween>
+          }
+        >
+          {taskName(task)}
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        {task.progress === 'ERROR' ? <ErrorAlert task={task} onFinderLogs={() => { setActiveTab('monitoring'); setMonitorTab('finder'); }} /> : null}
+        <Container header={<Header variant="h2">{t('generalConfig')}</Header>}>
+          <ColumnLayout columns={1}>
+            <KeyValuePairs columns={4} items={[
+              { label: t('engineType'), value: t(engineKey(task)) },
+              { label: t('sourceType'), value: sourceName(sourceKindOf(task)) },
+              { label: t('status'), value: <span data-testid="task-status"><TaskStatus progress={task.progress} /></span> },
+              { label: t('scheduleType'), value: t(scheduleKey(task)) },
+              { label: t('createdAt'), value: formatTime(task.createdAt, lang) },
+              { label: t('stoppedAt'), value: formatTime(task.stoppedAt, lang) },
+              { label: t('taskId'), value: <Link href={hrefOf({ name: 'task', id: task.id })}>{task.id}</Link> },
+            ]} />
+          </ColumnLayout>
+        </Container>
+        <ProgressPanel task={task} />
+        <Tabs activeTabId={activeTab} onChange={(e) => setActiveTab(e.detail.activeTabId)} tabs={tabs} />
+      </SpaceBetween>
+      <StopTaskModal task={stopping} onClose={() => setStopping(undefined)} onChanged={(next) => setTask((cur) => (cur ? { ...cur, ...next } : cur))} />
+    </ContentLayout>
+  );
+}
+

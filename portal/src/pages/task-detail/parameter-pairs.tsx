@@ -1,0 +1,56 @@
+/** Task parameters as label/value pairs, with the wizard's human labels and option names. */
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import type { Task } from '../../api/types.js';
+import { usePortal } from '../../app/context.js';
+import { ECR_FIELDS, labelOf, optionLabel, S3_FIELDS, type FieldDef } from '../create-task/fields.js';
+import { scheduleOf } from '../create-task/parameters.js';
+import { paramsOf, sourceKindOf, sourceName } from '../../lib/task-view.js';
+import type { StringKey } from '../../i18n/index.js';
+
+type T = (k: StringKey, vars?: Record<string, string | number>) => string;
+
+const SECRET_KEYS = new Set(['srcCredentials', 'destCredentials', 'srcCredential', 'destCredential']);
+const YES_NO_KEYS = new Set(['srcInCurrentAccount', 'destInCurrentAccount', 'includeMetadata', 'isPayerRequest', 'includeUntagged', 'insecure', 'srcSkipCompare']);
+/** Blank values worth showing (a blank prefix is the whole bucket; blank credentials are anonymous / this account). */
+const SHOW_BLANK = new Set(['srcPrefix', 'destPrefix', ...SECRET_KEYS]);
+
+/** A schedule in words: "Every 2 hours", "Run once", or the cron expression itself. */
+export function scheduleText(task: Task, t: T): string {
+  if (task.scheduleType === 'ONE_TIME') return t('runOnce');
+  const p = paramsOf(task);
+  if (task.type === 'ECR' && !p.ec2CronExpression && !p.scheduleExpression) return t('ecrScheduleFixedRate');
+  const s = scheduleOf(p.ec2CronExpression, p.scheduleExpression);
+  if (s.kind === 'FIXED_RATE') return t('everyN', { count: s.every, unit: t(s.unit === 'minutes' ? 'unitMinutes' : s.unit === 'hours' ? 'unitHours' : 'unitDays') });
+  if (s.kind === 'CRON') return s.cron;
+  return t('runOnce');
+}
+
+export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh'): string {
+  const p = paramsOf(task);
+  const v = p[key] ?? '';
+  if (key === 'srcType') return sourceName(sourceKindOf(task));
+  if (SECRET_KEYS.has(key)) {
+    if (v) return v;
+    // Blank credentials: this account's role, or unsigned requests for a source outside it (the original's rule).
+    const src = key.startsWith('src');
+    const outside = task.type === 'S3EC2' ? src && p.srcInCurrentAccount === 'false' : src && p.sourceType === 'Public';
+    return t(outside ? 'anonymous' : 'thisAccount');
+  }
+  if (YES_NO_KEYS.has(key)) return v === 'true' ? t('yes') : v === 'false' ? t('no') : t('none');
+  if (key === 'ec2CronExpression' || key === 'scheduleExpression') return scheduleText(task, t);
+  if (key === 'finderEc2Memory' && v) return `${v} GB`;
+  const table = (task.type === 'S3EC2' ? S3_FIELDS : ECR_FIELDS) as Record<string, FieldDef<unknown> | undefined>;
+  return v === '' ? t('none') : optionLabel(table[key], v, lang);
+}
+
+export function ParameterPairs({ task, keys, columns = 3 }: { task: Task; keys: string[]; columns?: 1 | 2 | 3 | 4 }) {
+  const { t, lang } = usePortal();
+  const present = paramsOf(task);
+  const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)));
+  return (
+    <KeyValuePairs
+      columns={columns}
+      items={shown.map((key) => ({ label: labelOf(task.type, key, lang), value: parameterValue(task, key, t, lang) }))}
+    />
+  );
+}

@@ -1,0 +1,67 @@
+/** The task list's columns (also the card sections at phone width), with sorting keys and human labels. */
+import Link from '@cloudscape-design/components/link';
+import type { TableProps } from '@cloudscape-design/components/table';
+import type { Task } from '../../api/types.js';
+import { TaskStatus } from '../../components/task-status.js';
+import { taskName } from '../../components/stop-task-modal.js';
+import { formatTime } from '../../lib/format.js';
+import { engineKey, percentDone, scheduleKey, statusKey, taskEnds } from '../../lib/task-view.js';
+import type { Lang, StringKey } from '../../i18n/index.js';
+import { hrefOf } from '../../app/routes.js';
+
+type T = (k: StringKey, vars?: Record<string, string | number>) => string;
+
+export const COLUMN_IDS = ['id', 'source', 'destination', 'engine', 'schedule', 'status', 'progress', 'created'] as const;
+export type ColumnId = (typeof COLUMN_IDS)[number];
+
+export const COLUMN_LABEL: Record<ColumnId, StringKey> = {
+  id: 'colId', source: 'colSource', destination: 'colDestination', engine: 'colEngine', schedule: 'colSchedule',
+  status: 'colStatus', progress: 'colProgress', created: 'colCreated',
+};
+
+export function progressText(task: Task, t: T): string {
+  const p = task.progressInfo;
+  if (!p || !p.total) return '-';
+  return `${t('objectsOf', { done: (p.replicated ?? 0) + (p.skipped ?? 0), total: p.total })} (${percentDone(task)}%)`;
+}
+
+/** Text a task is found by in the list's filter: what the columns show, in the current language. */
+export function filterText(task: Task, t: T): string {
+  const ends = taskEnds(task);
+  return [task.id, task.stackName, task.description, ends.source, ends.destination, t(engineKey(task)), t(scheduleKey(task)), t(statusKey(task.progress))]
+    .filter(Boolean).join(' ');
+}
+
+export function columnDefinitions(t: T, lang: Lang): TableProps.ColumnDefinition<Task>[] {
+  const cell: Record<ColumnId, (task: Task) => React.ReactNode> = {
+    id: (task) => <Link href={hrefOf({ name: 'task', id: task.id })}>{taskName(task)}</Link>,
+    source: (task) => taskEnds(task).source,
+    destination: (task) => taskEnds(task).destination,
+    engine: (task) => t(engineKey(task)),
+    schedule: (task) => t(scheduleKey(task)),
+    status: (task) => <TaskStatus progress={task.progress} />,
+    progress: (task) => progressText(task, t),
+    created: (task) => formatTime(task.createdAt, lang),
+  };
+  const sortKey: Partial<Record<ColumnId, (task: Task) => string | number>> = {
+    id: (task) => taskName(task),
+    source: (task) => taskEnds(task).source,
+    destination: (task) => taskEnds(task).destination,
+    engine: (task) => t(engineKey(task)),
+    schedule: (task) => t(scheduleKey(task)),
+    status: (task) => t(statusKey(task.progress)),
+    created: (task) => task.createdAt ?? '',
+  };
+  return COLUMN_IDS.map((id) => ({
+    id,
+    header: t(COLUMN_LABEL[id]),
+    cell: cell[id],
+    sortingField: sortKey[id] ? id : undefined,
+    sortingComparator: sortKey[id] ? (a: Task, b: Task) => {
+      const x = sortKey[id]!(a);
+      const y = sortKey[id]!(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    } : undefined,
+    isRowHeader: id === 'id',
+  }));
+}

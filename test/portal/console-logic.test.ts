@@ -1,0 +1,334 @@
+/**
+ * The console's pure parts, without a browser: strings in both languages, the field table against the parameter
+ * schema, the parameter lists the wizard sends (checked by the API's own validator), the schedule builder, Clone,
+ * validation messages, sign-in configuration, the wire encoding and the log line parser.
+ */
+import { describe, expect, it } from 'vitest';
+import { validateCreateTask } from '../../control-plane/core/validate-task.js';
+import { parseSchedule } from '../../worker/core/schedule.js';
+import { ECR_PARAMETERS, S3_PARAMETERS, specIndex, templateParameterNames } from '../../worker/params/index.js';
+import { apiErrorOf } from '../../portal/src/api/client.js';
+import { decodeGetTask, encodeParameters } from '../../portal/src/api/wire.js';
+import type { Task } from '../../portal/src/api/types.js';
+import { amplifyConfigOf, oidcSettingsOf, parsePortalConfig } from '../../portal/src/auth/config.js';
+import { en } from '../../portal/src/i18n/en.js';
+import { zh } from '../../portal/src/i18n/zh.js';
+import { formatBytes, formatEta, formatRate, toDate } from '../../portal/src/lib/format.js';
+import { percentDone, taskEnds } from '../../portal/src/lib/task-view.js';
+import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
+import { humanApiMessage, stepErrors } from '../../portal/src/pages/create-task/validation.js';
+import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
+import { createInput, cronOf, initialState, scheduleOf, stateFromTask } from '../../portal/src/pages/create-task/parameters.js';
+import type { WizardState } from '../../portal/src/pages/create-task/types.js';
+import { parseLogEvent } from '../../portal/src/pages/task-detail/log-browser.js';
+import { pickEncoding } from '../../control-plane/local/static-files.js';
+
+const local = { local: true };
+const cloud = { local: false };
+
+/** A filled-in S3 wizard as a user would leave it. */
+function s3State(patch: Partial<WizardState['s3']> = {}, common: Partial<WizardState['common']> = {}): WizardState {
+  const s = initialState();
+  s.s3 = { ...s.s3, srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dest-bucket', destRegion: 'cn-north-1',
+    destInCurrentAccount: 'false', destCredentials: 'china-keys', ...patch };
+  s.common = { ...s.common, alarmEmail: 'ops@example.com', ...common };
+  return s;
+}
+
+function ecrState(patch: Partial<WizardState['ecr']> = {}): WizardState {
+  const s = initialState();
+  s.type = 'ECR';
+  s.ecr = { ...s.ecr, srcRegion: 'us-west-2', srcList: 'SELECTED', srcImageList: 'nginx:1.27\nredis', destRegion: 'cn-north-1', destAccountId: '123456789012', destCredential: 'cn-ecr', ...patch };
+  s.common.alarmEmail = 'ops@example.com';
+  return s;
+}
+
+/** What the API's validator says about the wizard's output, as the cloud would check it (template declarations on). */
+function apiAccepts(state: WizardState) {
+  const input = createInput(state);
+  return validateCreateTask(input, { urlDecode: false, templateDeclares: templateParameterNames });
+}
+
+const asTask = (state: WizardState, extra: Partial<Task> = {}): Task => {
+  const input = createInput(state);
+  return { id: 't1', type: input.type, scheduleType: input.scheduleType, description: input.description, parameters: input.parameters, ...extra };
+};
+
+describe('console strings', () => {
+  it('has every string in English and Chinese, and translates statuses, headers and validation messages', () => {
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    for (const [k, v] of Object.entries(zh)) expect(v.trim(), k).not.toBe('');
+    for (const k of ['statusDONE', 'statusIN_PROGRESS', 'colStatus', 'colSource', 'vRequired', 'chartObjects', 'seriesTransferredObjects'] as const) {
+      expect(zh[k], k).not.toBe(en[k]);
+      expect(zh[k], k).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('keeps every placeholder of a string in its translation', () => {
+    const holes = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+    for (const k of Object.keys(en) as (keyof typeof en)[]) expect(holes(zh[k]), k).toEqual(holes(en[k]));
+  });
+});
+
+describe('field table and the parameter schema', () => {
+  it('labels every parameter field with the schema\'s label, in both languages', () => {
+    for (const [table, schema] of [[S3_FIELDS, S3_PARAMETERS], [ECR_FIELDS, ECR_PARAMETERS]] as const) {
+      const index = specIndex(schema);
+      for (const def of Object.values(table)) {
+        const spec = index.get(def!.key)?.spec;
+        if (!spec || def!.key === 'srcInCurrentAccount' && table === ECR_FIELDS || def!.key === 'destInCurrentAccount' && table === ECR_FIELDS) continue;
+        expect(def!.label, def!.key).toEqual(spec.label);
+        expect(def!.description, def!.key).toEqual(spec.help);
+      }
+    }
+  });
+
+  it('offers all seven ACLs, the original\'s first, and every storage class and encryption type of the schema', () => {
+    expect(S3_FIELDS.destAcl!.options!.map((o) => o.value)).toEqual([
+      'bucket-owner-full-control', 'private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read',
+    ]);
+    expect(S3_FIELDS.destStorageClass!.options!.map((o) => o.value)).toEqual(expect.arrayContaining(['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING']));
+    expect(S3_FIELDS.destPutObjectSSEType!.options!.map((o) => o.value)).toEqual(['None', 'AES256', 'AWS_KMS']);
+    expect(S3_FIELDS.srcEvent!.options!.map((o) => o.value)).toEqual(['No', 'Create', 'CreateAndDelete']);
+  });
+
+  it('names parameters in human words, never by key', () => {
+    expect(labelOf('S3EC2', 'srcBucket', 'en')).toBe('Source bucket');
+    expect(labelOf('S3EC2', 'srcBucket', 'zh')).toBe('源存储桶');
+    expect(labelOf('S3EC2', 'destSSE', 'en')).toBe(labelOf('S3EC2', 'destPutObjectSSEType', 'en')); // an older alias
+    expect(labelOf('ECR', 'destAccountId', 'en')).toBe('Destination account ID');
+    expect(labelOf('S3EC2', 'ec2CronExpression', 'en')).toBe('Task scheduling');
+  });
+});
+
+describe('what the wizard sends', () => {
+  it('sends the original console\'s S3 list, in its order, which the API (and the plugin template) accepts', () => {
+    const input = createInput(s3State());
+    expect(input.parameters.map((p) => p.ParameterKey)).toEqual([
+      'srcType', 'srcEndpoint', 'srcBucket', 'srcPrefix', 'srcPrefixsListFile', 'srcEvent', 'srcRegion', 'srcInCurrentAccount', 'srcCredentials',
+      'destBucket', 'destPrefix', 'destStorageClass', 'destRegion', 'destInCurrentAccount', 'destCredentials', 'includeMetadata',
+      'isPayerRequest', 'destPutObjectSSEType', 'destPutObjectSSEKmsKeyId', 'destAcl', 'ec2CronExpression', 'maxCapacity', 'minCapacity',
+      'desiredCapacity', 'srcSkipCompare', 'finderDepth', 'finderNumber', 'finderEc2Memory', 'workerNumber', 'alarmEmail',
+    ]);
+    const p = Object.fromEntries(input.parameters.map((x) => [x.ParameterKey, x.ParameterValue]));
+    expect(p).toMatchObject({ srcType: 'Amazon_S3', srcInCurrentAccount: 'false', destInCurrentAccount: 'false', destStorageClass: 'INTELLIGENT_TIERING',
+      destAcl: 'bucket-owner-full-control', destPutObjectSSEType: 'None', includeMetadata: 'false', ec2CronExpression: '0 */1 ? * * *', srcEvent: 'No' });
+    expect(input.scheduleType).toBe('FIXED_RATE');
+    expect(apiAccepts(s3State()).engine.type).toBe('S3EC2');
+  });
+
+  it('maps every source choice as the original did, and the API accepts each', () => {
+    const cases: [Partial<WizardState['s3']>, Record<string, string>][] = [
+      [{ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'Create', srcCredentials: 'ignored' }, { srcType: 'Amazon_S3', srcInCurrentAccount: 'true', srcCredentials: '', srcEvent: 'Create' }],
+      [{ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'false', srcCredentials: 'keys', isPayerRequest: 'true' }, { srcInCurrentAccount: 'false', srcCredentials: 'keys', isPayerRequest: 'true', srcEvent: 'No' }],
+      [{ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'false', srcCredentials: '', isPayerRequest: 'true' }, { srcCredentials: '', isPayerRequest: 'false' }],
+      [{ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'https://minio.example.com:9000', srcCredentials: 'minio' }, { srcType: 'Amazon_S3', srcEndpoint: 'https://minio.example.com:9000', srcRegion: '' }],
+      [{ sourceKind: 'Aliyun_OSS', srcRegion: 'cn-hangzhou', srcCredentials: 'oss' }, { srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou', srcEndpoint: '', srcInCurrentAccount: 'false' }],
+      [{ sourceKind: 'Tencent_COS', srcRegion: 'ap-guangzhou', srcCredentials: 'cos' }, { srcType: 'Tencent_COS', srcRegion: 'ap-guangzhou' }],
+      [{ sourceKind: 'Qiniu_Kodo', srcRegion: 'cn-east-1', srcCredentials: 'kodo' }, { srcType: 'Qiniu_Kodo', srcRegion: 'cn-east-1' }],
+      [{ sourceKind: 'Google_GCS', srcCredentials: 'gcs' }, { srcType: 'Google_GCS', srcRegion: '' }],
+      [{ transferType: 'SinglePrefix', srcPrefix: 'logs/2024/', srcPrefixsListFile: 'stale.txt' }, { srcPrefix: 'logs/2024/', srcPrefixsListFile: '' }],
+      [{ transferType: 'MultiplePrefix', srcPrefix: 'stale/', srcPrefixsListFile: 'my_prefix_list.txt' }, { srcPrefix: '', srcPrefixsListFile: 'my_prefix_list.txt' }],
+      [{ destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'alias/dth' }, { destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'alias/dth' }],
+      [{ destPutObjectSSEType: 'AES256', destPutObjectSSEKmsKeyId: 'left-over' }, { destPutObjectSSEKmsKeyId: '' }],
+      [{ destAcl: 'public-read', destStorageClass: 'STANDARD_IA', destInCurrentAccount: 'true', destCredentials: 'ignored' }, { destAcl: 'public-read', destCredentials: '', destInCurrentAccount: 'true' }],
+    ];
+    for (const [patch, expected] of cases) {
+      const state = s3State(patch, patch.srcEvent && patch.srcEvent !== 'No' ? {} : {});
+      const p = Object.fromEntries(createInput(state).parameters.map((x) => [x.ParameterKey, x.ParameterValue]));
+      expect(p, JSON.stringify(patch)).toMatchObject(expected);
+      expect(() => apiAccepts(state), JSON.stringify(patch)).not.toThrow();
+    }
+  });
+
+  it('sends the original\'s image list, plus a registry only when one is used, and the API accepts it', () => {
+    const input = createInput(ecrState());
+    expect(input.parameters.map((p) => p.ParameterKey)).toEqual([
+      'sourceType', 'srcRegion', 'srcAccountId', 'srcList', 'includeUntagged', 'srcImageList', 'srcCredential', 'destAccountId', 'destRegion',
+      'destCredential', 'destPrefix', 'alarmEmail',
+    ]);
+    expect(() => apiAccepts(ecrState())).not.toThrow();
+    const publicToRegistry = ecrState({ sourceType: 'Public', srcRegistry: 'ghcr.io', destKind: 'Registry', destRegistry: 'registry.example.com:5000', destCredential: 'reg' });
+    const p = Object.fromEntries(createInput(publicToRegistry).parameters.map((x) => [x.ParameterKey, x.ParameterValue]));
+    expect(p).toMatchObject({ sourceType: 'Public', srcRegion: '', srcAccountId: '', srcRegistry: 'ghcr.io', destRegistry: 'registry.example.com:5000', destRegion: '', destAccountId: '' });
+    expect(() => apiAccepts(publicToRegistry)).not.toThrow();
+  });
+
+  it('builds the original\'s schedules, each one the hub can run', () => {
+    const forms = [
+      [{ kind: 'FIXED_RATE', every: '5', unit: 'minutes', cron: '' }, '*/5 * * * ? *'],
+      [{ kind: 'FIXED_RATE', every: '2', unit: 'hours', cron: '' }, '0 */2 ? * * *'],
+      [{ kind: 'FIXED_RATE', every: '3', unit: 'days', cron: '' }, '0 0 */3 * ? *'],
+      [{ kind: 'CRON', every: '1', unit: 'hours', cron: '0/30 * * * ? *' }, '0/30 * * * ? *'],
+      [{ kind: 'ONE_TIME', every: '1', unit: 'hours', cron: '' }, ''],
+    ] as const;
+    for (const [form, cron] of forms) {
+      expect(cronOf(form)).toBe(cron);
+      if (cron) expect(() => parseSchedule(cron)).not.toThrow();
+      expect(scheduleOf(cron).kind).toBe(form.kind);
+    }
+    expect(scheduleOf('', 'rate(30 minutes)')).toMatchObject({ kind: 'FIXED_RATE', every: '30', unit: 'minutes' });
+    expect(createInput(s3State({}, { schedule: { kind: 'ONE_TIME', every: '1', unit: 'hours', cron: '' } })).scheduleType).toBe('ONE_TIME');
+  });
+
+  it('clones a task back into the same wizard choices', () => {
+    const states = [
+      s3State({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'https://minio.example.com', srcCredentials: 'minio', transferType: 'SinglePrefix', srcPrefix: 'a/b/',
+        destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'k1', destAcl: 'private', include: '*.csv', srcSkipCompare: 'true' },
+      { description: 'nightly', schedule: { kind: 'FIXED_RATE', every: '6', unit: 'hours', cron: '' } }),
+      s3State({ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'CreateAndDelete' }, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 ? * MON-FRI *' } }),
+      ecrState({ sourceType: 'Public', srcRegistry: 'quay.io', destKind: 'Registry', destRegistry: 'reg.local:5000', destCredential: 'r', destPrefix: 'mirror' }),
+    ];
+    for (const state of states) {
+      const again = stateFromTask(asTask(state));
+      expect(createInput(again)).toEqual(createInput(state));
+    }
+  });
+
+  it('clones tasks made by the CLI or an older console (rate schedules, destSSE, S3_Compatible)', () => {
+    const task: Task = { id: 'x', type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [
+      { ParameterKey: 'srcType', ParameterValue: 'S3_Compatible' }, { ParameterKey: 'srcEndpoint', ParameterValue: 'http://127.0.0.1:9000' },
+      { ParameterKey: 'srcBucket', ParameterValue: 'a' }, { ParameterKey: 'destBucket', ParameterValue: 'b' },
+      { ParameterKey: 'destSSE', ParameterValue: 'KMS' }, { ParameterKey: 'destKMSKey', ParameterValue: 'key-1' },
+      { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(2 hours)' }, { ParameterKey: 'destCredentials', ParameterValue: 'd' },
+    ] };
+    const s = stateFromTask(task);
+    expect(s.s3).toMatchObject({ sourceKind: 'Amazon_S3_Compatible', destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'key-1', destInCurrentAccount: 'false' });
+    expect(s.common.schedule).toMatchObject({ kind: 'FIXED_RATE', every: '2', unit: 'hours' });
+  });
+});
+
+describe('wizard validation', () => {
+  it('checks each step on Next, naming fields by label', () => {
+    const empty = initialState();
+    expect(stepErrors(empty, STEP.source, local, 'en')).toMatchObject({ srcBucket: 'Source bucket is required', srcRegion: 'Source region is required' });
+    expect(stepErrors(empty, STEP.source, local, 'zh').srcBucket).toBe('源存储桶为必填项');
+    expect(stepErrors(s3State(), STEP.source, local, 'en')).toEqual({});
+    expect(stepErrors(s3State({ srcBucket: 'Bad_Bucket' }), STEP.source, local, 'en').srcBucket).toMatch(/^Source bucket: use 3–63 lowercase letters/);
+    expect(stepErrors(s3State({ destPrefix: 'out/' }), STEP.destination, local, 'en').destPrefix).toBe('Destination prefix must not end with /');
+    expect(stepErrors(s3State({ destPutObjectSSEType: 'AWS_KMS' }), STEP.destination, local, 'en').destPutObjectSSEKmsKeyId).toBe('KMS key ID is required');
+    expect(stepErrors(s3State({ minCapacity: '5', maxCapacity: '2' }), STEP.settings, local, 'en').maxCapacity).toBe('Maximum instances must be at least the minimum');
+  });
+
+  it('rejects an endpoint without a scheme with a clear message (not an OpenSSL error later)', () => {
+    const s = s3State({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: '127.0.0.1:9000' });
+    expect(stepErrors(s, STEP.source, local, 'en').srcEndpoint).toBe('Source endpoint URL must start with https:// or http://');
+    expect(stepErrors(s3State({ destEndpoint: 'minio.local' }), STEP.destination, local, 'en').destEndpoint).toBe('Destination endpoint URL must start with https:// or http://');
+  });
+
+  it('says where a description is too long instead of failing silently', () => {
+    const s = s3State({}, { description: 'x'.repeat(251) });
+    expect(stepErrors(s, STEP.settings, local, 'en').description).toBe('Description is 251 characters long; the limit is 250');
+  });
+
+  it('needs an alarm e-mail in the cloud (as the original) and checks its form', () => {
+    const s = s3State({}, { alarmEmail: '' });
+    expect(stepErrors(s, STEP.settings, local, 'en').alarmEmail).toBeUndefined();
+    expect(stepErrors(s, STEP.settings, cloud, 'en').alarmEmail).toBe('Alarm email is required');
+    expect(stepErrors(s3State({}, { alarmEmail: 'nope' }), STEP.settings, local, 'en').alarmEmail).toBe('Alarm email is not an e-mail address');
+  });
+
+  it('checks schedules with the hub\'s own parser and the original\'s 2-minute floor', () => {
+    const rate = (every: string, unit: 'minutes' | 'hours') => s3State({}, { schedule: { kind: 'FIXED_RATE', every, unit, cron: '' } });
+    expect(stepErrors(rate('1', 'minutes'), STEP.settings, local, 'en').schedule).toBe('Run at most every 2 minutes (the finder needs the time)');
+    expect(stepErrors(rate('0', 'hours'), STEP.settings, local, 'en').schedule).toMatch(/whole number of at least 1/);
+    const cron = s3State({}, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 * * * *' } });
+    expect(stepErrors(cron, STEP.settings, local, 'en').schedule).toMatch(/^Not a schedule this hub can run: .*"\?" in exactly one of day-of-month/);
+  });
+
+  it('stops an invalid image list on the Source step, naming the line', () => {
+    expect(stepErrors(ecrState({ srcImageList: 'nginx:1.27\nBad Repo:1' }), STEP.source, local, 'en').srcImageList).toBe('Line 2 ("Bad Repo:1") is not an image: use name, name:tag or name:ALL_TAGS');
+    expect(stepErrors(ecrState({ srcImageList: '' }), STEP.source, local, 'en').srcImageList).toBe('Image list is required');
+    expect(stepErrors(ecrState({ sourceType: 'Public', srcList: 'ALL' }), STEP.source, local, 'en').srcList).toMatch(/Amazon ECR source only/);
+  });
+
+  it('asks for the destination account in words (the API\'s old message was garbled)', () => {
+    expect(stepErrors(ecrState({ destAccountId: '' }), STEP.destination, local, 'en').destAccountId).toBe('Destination account ID is required');
+    expect(stepErrors(ecrState({ destRegion: '' }), STEP.destination, local, 'en').destRegion).toBe('Destination region is required');
+    expect(stepErrors(ecrState({ destAccountId: '12345' }), STEP.destination, local, 'en').destAccountId).toBe('Destination account ID must be 12 digits');
+  });
+
+  it('turns the API\'s field errors into labelled messages on the right step', () => {
+    expect(humanApiMessage('S3EC2', 'srcBucket', 'srcBucket: is required', 'en')).toBe('Source bucket is required');
+    expect(humanApiMessage('S3EC2', 'srcBucket', 'Source bucket (srcBucket): "A_B" is not a valid bucket name', 'en')).toBe('Source bucket: "A_B" is not a valid bucket name');
+    expect(locate('S3EC2', 'srcType')).toEqual({ field: 'sourceKind', step: STEP.source });
+    expect(locate('S3EC2', 'ec2CronExpression')).toEqual({ field: 'schedule', step: STEP.settings });
+    expect(locate('ECR', 'destAccountId')).toEqual({ field: 'destAccountId', step: STEP.destination });
+    expect(apiErrorOf([{ message: 'm', errorType: 'INVALID_PARAMETER', errorInfo: { field: 'srcBucket' } }])).toMatchObject({ field: 'srcBucket', code: 'INVALID_PARAMETER' });
+    expect(apiErrorOf([{ message: 'm', extensions: { field: 'destBucket', code: 'X' } }])).toMatchObject({ field: 'destBucket', code: 'X' });
+  });
+});
+
+describe('sign-in configuration', () => {
+  it('maps the CDK-written config.json to Amplify for Cognito (user pool, client, hosted UI, AppSync)', () => {
+    const config = parsePortalConfig({
+      authType: 'COGNITO', apiUrl: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql', region: 'us-east-1', userPoolId: 'us-east-1_abc',
+      cognitoDomain: 'dth-1.auth.us-east-1.amazoncognito.com', oidcIssuer: '', clientId: 'client1', dashboardUrlPrefix: 'https://d/#',
+    });
+    expect(amplifyConfigOf(config, 'https://d123.cloudfront.net/')).toEqual({
+      API: { GraphQL: { endpoint: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql', region: 'us-east-1', defaultAuthMode: 'userPool' } },
+      Auth: { Cognito: { userPoolId: 'us-east-1_abc', userPoolClientId: 'client1', loginWith: { oauth: {
+        domain: 'dth-1.auth.us-east-1.amazoncognito.com', scopes: ['openid', 'email', 'profile'],
+        redirectSignIn: ['https://d123.cloudfront.net/'], redirectSignOut: ['https://d123.cloudfront.net/'], responseType: 'code',
+      } } } },
+    });
+  });
+
+  it('maps the OIDC config to oidc-client-ts and AppSync\'s OIDC mode', () => {
+    const config = parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a/graphql', region: 'cn-north-1', oidcIssuer: 'https://idp.example.cn/oidc', clientId: 'c' });
+    expect(oidcSettingsOf(config, 'https://dth.example.cn/')).toEqual({
+      authority: 'https://idp.example.cn/oidc', client_id: 'c', redirect_uri: 'https://dth.example.cn/', post_logout_redirect_uri: 'https://dth.example.cn/',
+      response_type: 'code', scope: 'openid email profile',
+    });
+    expect(amplifyConfigOf(config, 'https://dth.example.cn/')).toEqual({ API: { GraphQL: { endpoint: 'https://a/graphql', region: 'cn-north-1', defaultAuthMode: 'oidc' } } });
+  });
+
+  it('names the field at fault in a bad config.json', () => {
+    expect(() => parsePortalConfig([])).toThrow('config.json: must be a JSON object');
+    expect(() => parsePortalConfig({ authType: 'SAML', apiUrl: '/graphql' })).toThrow(/authType must be LOCAL, COGNITO or OIDC/);
+    expect(() => parsePortalConfig({ authType: 'LOCAL' })).toThrow('config.json: apiUrl is required');
+    expect(() => parsePortalConfig({ authType: 'COGNITO', apiUrl: 'https://a', clientId: 'c', userPoolId: 'p' })).toThrow('config.json: cognitoDomain is required');
+    expect(() => parsePortalConfig({ authType: 'COGNITO', apiUrl: 'https://a', clientId: 'c', cognitoDomain: 'd.example' })).toThrow('config.json: userPoolId is required');
+    expect(() => parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'https://i' })).toThrow('config.json: clientId is required');
+    expect(() => parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'http://idp.example', clientId: 'c' })).toThrow(/oidcIssuer must be an https/);
+    expect(parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'http://127.0.0.1:9999', clientId: 'c' }).oidcIssuer).toBe('http://127.0.0.1:9999');
+    expect(() => parsePortalConfig({ authType: 'LOCAL', apiUrl: 42 })).toThrow('config.json: apiUrl must be a string');
+  });
+});
+
+describe('wire, formats and logs', () => {
+  it('URL-encodes description and prefixes for createTask and decodes getTask answers', () => {
+    const sent = encodeParameters('S3EC2', [{ ParameterKey: 'srcPrefix', ParameterValue: 'a b/c%' }, { ParameterKey: 'srcBucket', ParameterValue: 'x' }]);
+    expect(sent).toEqual([{ ParameterKey: 'srcPrefix', ParameterValue: 'a%20b%2Fc%25' }, { ParameterKey: 'srcBucket', ParameterValue: 'x' }]);
+    expect(encodeParameters('ECR', [{ ParameterKey: 'destPrefix', ParameterValue: 'a/b' }])[0].ParameterValue).toBe('a/b');
+    const answer = decodeGetTask({ id: '1', type: 'S3EC2', description: 'nightly+copy+%2F+50%25', parameters: [{ ParameterKey: 'destPrefix', ParameterValue: 'in%2Fcoming' }] });
+    expect(answer.description).toBe('nightly copy / 50%');
+    expect(answer.parameters![0].ParameterValue).toBe('in/coming');
+  });
+
+  it('formats bytes, rates, times and progress on bytes', () => {
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatRate(0)).toBe('-');
+    expect(formatRate(3 * 1024 * 1024)).toBe('3.0 MiB/s');
+    expect(formatEta(3725)).toBe('1h 2m');
+    expect(toDate(1_700_000_000)?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
+    expect(toDate('1700000000000')?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
+    expect(percentDone({ progress: 'IN_PROGRESS', progressInfo: { total: 10, replicated: 9, bytesTotal: 1000, bytesDone: 100 } })).toBe(10);
+    expect(taskEnds({ type: 'S3EC2', parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 's' }, { ParameterKey: 'destBucket', ParameterValue: 'd' }, { ParameterKey: 'destPrefix', ParameterValue: 'p' }] }))
+      .toEqual({ source: 'Amazon S3 / s', destination: 'd/p' });
+  });
+
+  it('shows JSON log lines parsed and other lines as they are', () => {
+    const line = parseLogEvent({ timestamp: '1700000000000', message: JSON.stringify({ time: '2023-11-14T22:13:20Z', level: 'info', event: 'worker.copied', taskId: 't', key: 'a.txt', bytes: 5 }) }, 0);
+    expect(line).toMatchObject({ level: 'info', event: 'worker.copied', text: 'key=a.txt  bytes=5' });
+    expect(parseLogEvent({ timestamp: '1', message: '2024/01/01 ----->Transferred 1 object a with status DONE' }, 1).text).toBe('2024/01/01 ----->Transferred 1 object a with status DONE');
+  });
+
+  it('picks the best encoding a client accepts', () => {
+    expect(pickEncoding('gzip, deflate, br')).toBe('br');
+    expect(pickEncoding('gzip')).toBe('gzip');
+    expect(pickEncoding('br;q=0, gzip;q=0.5')).toBe('gzip');
+    expect(pickEncoding(undefined)).toBe('identity');
+    expect(pickEncoding('*')).toBe('br');
+  });
+});
