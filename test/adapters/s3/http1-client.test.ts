@@ -4,7 +4,7 @@
  * connections and never opens more than allowed, streams bodies both ways byte-identical, stops an upload the server
  * refused, and reports cut, garbled or stalled answers as errors a caller can retry — never as short successes.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +13,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Http1Client, type Http1Response } from '../../../worker/adapters/s3/http1-client.js';
 import { Http1ProtocolError } from '../../../worker/adapters/s3/http1-parser.js';
@@ -41,6 +42,7 @@ afterEach(async () => {
 async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ port: number; connections: () => number }> {
   let connections = 0;
   const server = createServer(handler);
+  server.keepAliveTimeout = 60_000;
   server.on('connection', () => connections++);
   const port = await listen(server);
   closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
@@ -118,6 +120,21 @@ describe('connections', () => {
     await new Promise((r) => setTimeout(r, 200));
     await readAll((await get(c)).body);
     expect(server.connections()).toBe(2);
+  });
+
+  it('idle connections do not keep the process alive', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    const script = `
+      import { Http1Client } from ${JSON.stringify(new URL('../../../worker/adapters/s3/http1-client.ts', import.meta.url).pathname)};
+      const c = new Http1Client({ secure: false, host: '127.0.0.1', port: ${server.port} }, { maxSockets: 2, connectTimeoutMs: 2000, idleTimeoutMs: 60000, freeSocketTimeoutMs: 60000 });
+      const res = await c.request({ method: 'GET', path: '/', headers: { host: 't' } });
+      for await (const _ of res.body) {}
+    `;
+    // The free-socket timeout is 60 s: the child ends well before only if its idle connection does not hold it.
+    const started = Date.now();
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(server.connections()).toBe(1);
   });
 
   it('a refused connection rejects with ECONNREFUSED', async () => {

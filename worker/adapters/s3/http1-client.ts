@@ -171,6 +171,7 @@ class Connection {
     this.idle = false;
     const head = ex.head;
     this.current = ex;
+    this.socket.ref();
     this.socket.setTimeout(this.options.idleTimeoutMs);
     this.socket.resume();
     this.parser.expect(ex.req.method === 'HEAD');
@@ -353,11 +354,15 @@ class Connection {
     this.pool.release(this);
   }
 
-  /** Parks the connection in the pool: reading (to notice the server closing it), closed after the free-socket timeout. */
+  /**
+   * Parks the connection in the pool: reading (to notice the server closing it), closed after the free-socket
+   * timeout, and unreferenced, so an idle pool never keeps the process alive.
+   */
   park(): void {
     this.idle = true;
     this.socket.setTimeout(this.options.freeSocketTimeoutMs ?? 4000);
     this.socket.resume();
+    this.socket.unref();
   }
 }
 
