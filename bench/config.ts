@@ -1,7 +1,7 @@
 /** Benchmark settings, read once from the environment (BENCH_*) and passed down as one typed object. */
 import { resolve } from 'node:path';
 
-export const WORKLOADS = ['raw', 'small', 'medium', 'large', 'huge', 'noop', 'diff', 'images', 'fanout'] as const;
+export const WORKLOADS = ['raw', 'small', 'medium', 'mixed', 'large', 'huge', 'noop', 'diff', 'images', 'fanout'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {

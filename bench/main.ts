@@ -12,9 +12,10 @@ import { runDiffWorkload } from './diff-workload.js';
 import { runFanOutWorkload } from './fanout-workload.js';
 import { runImageWorkload } from './image-workload.js';
 import { runMeasured, type Measured } from './measure.js';
+import { mixedLabel, mixedObjects, SIZE_CLASSES, type MixedObject } from './mixed-set.js';
 import { oursReady, oursS3Sync, oursTuning, oursVersion } from './ours.js';
 import { defaultRcloneFlags, rcloneCopy, rcloneVersion } from './rclone.js';
-import { computeTargets, finishWorkload, writeReport, type BenchReport, type Tool, type ToolRun, type WorkloadResult } from './report.js';
+import { computeChecks, computeTargets, finishWorkload, writeReport, type BenchReport, type Tool, type ToolRun, type WorkloadResult } from './report.js';
 import { startS3rver, stopServer, type RunningServer } from './servers.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -85,19 +86,35 @@ async function rawRound(ctx: Ctx, set: ObjectSetSpec, round: number, runs: ToolR
   log(`raw ${set.label} round ${round}: PUT ${rate(put)}, unsigned node:http PUT ${rate(putHttp)}, GET ${rate(get)}, GET→PUT copy ${rate(copy)}`);
 }
 
-async function copyRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, round: number, source: Map<string, ListingEntry>, keep: boolean): Promise<ToolRun> {
-  const dstBucket = `${set.name}-${tool}-r${round}`;
+/** One copy a tool is timed on: a source bucket (or the part of it a filter selects) into a new destination bucket. */
+interface CopyJob {
+  /** Names the destination buckets and the workload. */
+  name: string;
+  label: string;
+  srcBucket: string;
+  /** The source objects the copy must produce at the destination (the filtered ones when there is a filter). */
+  source: Map<string, ListingEntry>;
+  /** What to copy, in each tool's words (a task field for ours, filter flags for rclone): never a setting. */
+  filter?: { ours: Record<string, string>; rclone: string[] };
+  /** rclone flags this source needs to be copied at all (see mixedWorkloads). */
+  rcloneNeeds?: string[];
+}
+
+const jobOf = (set: ObjectSetSpec, source: Map<string, ListingEntry>): CopyJob => ({ name: set.name, label: set.label, srcBucket: srcBucketOf(set), source });
+
+async function copyRun(ctx: Ctx, tool: 'ours' | 'rclone', job: CopyJob, round: number, keep: boolean): Promise<ToolRun> {
+  const dstBucket = `${job.name}-${tool}-r${round}`;
   await createBucket(ctx.dst.endpoint, dstBucket);
   const stateDir = join(ctx.cfg.workDir, 'state', dstBucket);
   const measured =
     tool === 'ours'
-      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: srcBucketOf(set), dstBucket, stateDir })
-      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, srcBucketOf(set), dstBucket, ctx.rcloneFlags);
-  const bytes = [...source.values()].reduce((a, e) => a + e.size, 0);
+      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: job.srcBucket, dstBucket, stateDir, task: job.filter?.ours })
+      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, job.srcBucket, dstBucket, [...ctx.rcloneFlags, ...(job.rcloneNeeds ?? []), ...(job.filter?.rclone ?? [])]);
+  const bytes = [...job.source.values()].reduce((a, e) => a + e.size, 0);
   let ok = measured.exitCode === 0;
   let note = ok ? undefined : `exit ${measured.exitCode}: ${lastLines(measured.stderr)}`;
   if (ok) {
-    const problem = compareListings(source, await listBucket(ctx.dst.endpoint, dstBucket));
+    const problem = compareListings(job.source, await listBucket(ctx.dst.endpoint, dstBucket));
     if (problem) {
       ok = false;
       note = `destination differs: ${problem}`;
@@ -107,8 +124,57 @@ async function copyRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, ro
     dropBucket(ctx.dst.dataDir, dstBucket);
     rmSync(stateDir, { recursive: true, force: true });
   }
-  log(`${tool.padEnd(6)} ${set.label} round ${round}: ${measured.wallSec.toFixed(2)} s, ${(source.size / measured.wallSec).toFixed(0)} obj/s, ${(bytes / 1048576 / measured.wallSec).toFixed(1)} MiB/s, CPU ${measured.cpuSec.toFixed(2)} s, RSS ${measured.maxRssMb.toFixed(0)} MB${ok ? '' : ' FAILED: ' + note}`);
-  return { tool, round, wallSec: measured.wallSec, cpuSec: measured.cpuSec, maxRssMb: measured.maxRssMb, objects: source.size, bytes, ok, note };
+  log(`${tool.padEnd(6)} ${job.label} round ${round}: ${measured.wallSec.toFixed(2)} s, ${(job.source.size / measured.wallSec).toFixed(0)} obj/s, ${(bytes / 1048576 / measured.wallSec).toFixed(1)} MiB/s, CPU ${measured.cpuSec.toFixed(2)} s, RSS ${measured.maxRssMb.toFixed(0)} MB${ok ? '' : ' FAILED: ' + note}`);
+  return { tool, round, wallSec: measured.wallSec, cpuSec: measured.cpuSec, maxRssMb: measured.maxRssMb, objects: job.source.size, bytes, ok, note };
+}
+
+/** Generates the mixed set in its source bucket from its manifest. */
+async function generateMixed(ctx: Ctx, objects: MixedObject[]): Promise<Map<string, ListingEntry>> {
+  const manifest = join(ctx.cfg.workDir, 'mixed-set.json');
+  writeFileSync(manifest, JSON.stringify(objects.map(({ key, size }) => ({ key, size }))));
+  await createBucket(ctx.src.endpoint, 'src-mixed');
+  const r = await rawS3(['put-manifest', '--endpoint', ctx.src.endpoint, '--bucket', 'src-mixed', '--manifest', manifest, '--concurrency', String(ctx.cfg.rawConcurrency)]);
+  log(`generated ${mixedLabel(objects)} in src-mixed: ${r.seconds.toFixed(1)} s`);
+  return listBucket(ctx.src.endpoint, 'src-mixed');
+}
+
+/**
+ * rclone walks "directories" with delimiter listings, and s3rver answers one at the bucket root with nothing when the
+ * keys are nested deeper: without --fast-list (one recursive listing, as ours always does) rclone copies none of the
+ * mixed set. On AWS it would not need the flag.
+ */
+const RCLONE_ON_NESTED_KEYS = ['--fast-list'];
+
+/**
+ * The mixed set copied whole (the target), then each size class alone (the same objects, selected by their
+ * extension), so the report shows where each tool gains or loses.
+ */
+async function mixedWorkloads(ctx: Ctx): Promise<WorkloadResult[]> {
+  const objects = mixedObjects(ctx.cfg.scale);
+  const listing = await generateMixed(ctx, objects);
+  const whole: CopyJob = { name: 'mixed', label: mixedLabel(objects), srcBucket: 'src-mixed', source: listing, rcloneNeeds: RCLONE_ON_NESTED_KEYS };
+  const classes: CopyJob[] = SIZE_CLASSES.map((c) => {
+    const members = objects.filter((o) => o.sizeClass === c.name);
+    return {
+      name: `mixed-${c.name}`,
+      label: `mixed set, ${c.label} only (${members.length.toLocaleString('en-US')} objects)`,
+      srcBucket: 'src-mixed',
+      source: new Map([...listing].filter(([key]) => key.endsWith(`.${c.ext}`))),
+      filter: { ours: { include: `**/*.${c.ext}` }, rclone: ['--include', `*.${c.ext}`] },
+      rcloneNeeds: RCLONE_ON_NESTED_KEYS,
+    };
+  });
+  const results: WorkloadResult[] = [whole, ...classes].map((j) => ({
+    name: j.name, title: j.label, objects: j.source.size, bytes: [...j.source.values()].reduce((a, e) => a + e.size, 0), runs: [], summary: {},
+  }));
+  for (let round = 1; round <= ctx.cfg.rounds; round++) {
+    const order: ('ours' | 'rclone')[] = round % 2 ? ['ours', 'rclone'] : ['rclone', 'ours'];
+    for (const [i, job] of [whole, ...classes].entries()) {
+      for (const tool of order) results[i]!.runs.push(await copyRun(ctx, tool, job, round, false));
+    }
+  }
+  dropBucket(ctx.src.dataDir, 'src-mixed');
+  return results.map(finishWorkload);
 }
 
 function lastLines(text: string): string {
@@ -117,12 +183,13 @@ function lastLines(text: string): string {
 
 /** Second run of each tool onto its already complete copy of the small set: nothing to transfer. */
 async function noopRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, round: number, source: Map<string, ListingEntry>): Promise<ToolRun> {
+  const job = jobOf(set, source);
   const dstBucket = `${set.name}-${tool}-r${round}`;
   const stateDir = join(ctx.cfg.workDir, 'state', dstBucket);
   const measured =
     tool === 'ours'
-      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: srcBucketOf(set), dstBucket, stateDir })
-      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, srcBucketOf(set), dstBucket, ctx.rcloneFlags);
+      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: job.srcBucket, dstBucket, stateDir })
+      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, job.srcBucket, dstBucket, ctx.rcloneFlags);
   const ok = measured.exitCode === 0;
   log(`${tool.padEnd(6)} no-op rerun of ${set.label} round ${round}: ${measured.wallSec.toFixed(2)} s, CPU ${measured.cpuSec.toFixed(2)} s${ok ? '' : ' FAILED'}`);
   dropBucket(ctx.dst.dataDir, dstBucket);
@@ -224,7 +291,7 @@ async function main(): Promise<void> {
         for (const tool of order) {
           if (tool === 'ours' && !engineReady.ok) continue;
           const doNoop = set.name === 'small' && cfg.only.has('noop');
-          const run = await copyRun(ctx, tool, set, round, source, doNoop);
+          const run = await copyRun(ctx, tool, jobOf(set, source), round, doNoop);
           w.runs.push(run);
           if (doNoop) {
             if (run.ok) noop.runs.push(await noopRun(ctx, tool, set, round, source));
@@ -240,6 +307,7 @@ async function main(): Promise<void> {
       dropBucket(src.dataDir, srcBucketOf(set));
     }
 
+    if (cfg.only.has('mixed') && engineReady.ok) workloads.push(...(await mixedWorkloads(ctx)));
     if (cfg.only.has('diff')) workloads.push(await runDiffWorkload({ root: ROOT, scale: cfg.scale, rounds: cfg.rounds, log, notes: ctx.notes }));
     if (cfg.only.has('images')) workloads.push(await runImageWorkload({ root: ROOT, cfg, log, notes: ctx.notes }));
     if (cfg.only.has('fanout')) {
@@ -264,12 +332,13 @@ async function main(): Promise<void> {
       BENCH_ROUNDS: cfg.rounds,
       BENCH_ONLY: [...cfg.only].join(','),
       rcloneFlags: ctx.rcloneFlags,
-      oursParams: JSON.stringify(oursTuning()),
-      objectSets: objectSets(cfg.scale).map((s) => `${s.name}=${s.count}x${formatBytes(s.size)}`),
+      oursParams: Object.keys(oursTuning()).length ? JSON.stringify(oursTuning()) : 'none (defaults)',
+      objectSets: [...objectSets(cfg.scale).map((s) => `${s.name}=${s.count}x${formatBytes(s.size)}`), `mixed=${mixedLabel(mixedObjects(cfg.scale))}`],
     },
     versions,
     workloads,
-    targets: computeTargets(workloads),
+    targets: computeTargets(workloads, { oursTuned: Object.keys(oursTuning()).length > 0 }),
+    checks: computeChecks(workloads),
     notes: ctx.notes,
   };
   const files = writeReport(cfg.outDir, report);

@@ -14,15 +14,17 @@ export interface OursS3Options {
   dstBucket: string;
   /** Task state (SQLite) and the secrets file live here; reusing it makes a rerun. */
   stateDir: string;
+  /** Task fields that say what to copy (e.g. an include filter) — never engine settings. */
+  task?: Record<string, unknown>;
 }
 
 /**
- * The same knobs rclone gets (see rclone.ts): 64 objects at once, single PUT up to 200 MiB, then 16 MiB parts × 4.
- * BENCH_OURS_PARAMS (JSON) replaces them, e.g. '{}' for the engine's own defaults.
+ * Engine settings given to our CLI: none — it runs on its defaults, as users run it. BENCH_OURS_PARAMS (JSON) sets
+ * some for an experiment; the report then says so and judges no target on it.
  */
 export function oursTuning(): Record<string, unknown> {
   if (process.env.BENCH_OURS_PARAMS) return JSON.parse(process.env.BENCH_OURS_PARAMS) as Record<string, unknown>;
-  return { workerConcurrency: 64, multipartThreshold: '200MiB', chunkSize: '16MiB', partConcurrency: 4 };
+  return {};
 }
 
 export function oursReady(root: string): { ok: true } | { ok: false; reason: string } {
@@ -55,6 +57,7 @@ export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsF
         destBucket: o.dstBucket,
         destRegion: 'us-east-1',
         destCredentials: 'bench-keys',
+        ...o.task,
         ...oursTuning(),
       },
       null,

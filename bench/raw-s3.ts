@@ -4,12 +4,15 @@
  *   tsx bench/raw-s3.ts get --endpoint URL --bucket B --prefix P [--concurrency C]
  *   tsx bench/raw-s3.ts copy --endpoint URL --bucket B --prefix P --to URL --to-bucket B2 [--concurrency C]
  *     (GET each object and PUT its body stream to the other server: the naive copy loop, no verification)
+ *   tsx bench/raw-s3.ts put-manifest --endpoint URL --bucket B --manifest FILE [--concurrency C]
+ *     (the objects of a JSON list of { key, size }: the mixed set)
  *   tsx bench/raw-s3.ts put-http ...same as put
  *     (plain node:http PUTs, unsigned — s3rver accepts anonymous writes: the server's ceiling without the SDK's CPU cost)
  * Prints one JSON line: { op, objects, bytes, seconds }.
  * Object bodies are deterministic per (seed, key), so a source can be regenerated identically.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -147,6 +150,14 @@ async function main(): Promise<void> {
       objects++;
       bytes += size;
     });
+  } else if (op === 'put-manifest') {
+    const list = JSON.parse(readFileSync(a.manifest!, 'utf8')) as { key: string; size: number }[];
+    const data = makePool(Number(a.seed ?? 1));
+    await pool(list, concurrency, async ({ key, size }) => {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(data, key, size), ContentLength: size }));
+      objects++;
+      bytes += size;
+    });
   } else if (op === 'get' || op === 'copy') {
     async function* list() {
       let token: string | undefined;
@@ -168,7 +179,7 @@ async function main(): Promise<void> {
       objects++;
     });
   } else {
-    throw new Error(`unknown op "${op}" (put | put-http | get | copy)`);
+    throw new Error(`unknown op "${op}" (put | put-manifest | put-http | get | copy)`);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdout.write(JSON.stringify({ op, objects, bytes, seconds }) + '\n');

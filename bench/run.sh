@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: our engine vs rclone (and skopeo sync) on local s3rver/registry processes; report in bench/out/.
 #   BENCH_SCALE=0.05 BENCH_ROUNDS=1 npm run bench     # quick run
-#   BENCH_ONLY=small,noop npm run bench               # some workloads only (raw small medium large huge noop diff images fanout)
+#   BENCH_ONLY=small,noop npm run bench               # some workloads only (raw small medium mixed large huge noop diff images fanout)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v /usr/bin/time >/dev/null || { echo "bench: GNU time (/usr/bin/time) is required: apt-get install time" >&2; exit 1; }

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { BodyLengthError } from '../core/errors.js';
+import { giveBack } from '../core/slab-pool.js';
 
 /**
  * Passes bytes through while counting (and, unless told not to, MD5-hashing) them; fails the stream if it ends
@@ -41,7 +42,7 @@ export class HashingStream extends Transform {
   }
 }
 
-/** Reads a whole (small) stream into memory, checking its length. */
+/** Reads a whole (small) stream into memory, checking its length; the chunks read are given back to the slab pool. */
 export async function readFully(stream: NodeJS.ReadableStream, expected: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
@@ -52,7 +53,9 @@ export async function readFully(stream: NodeJS.ReadableStream, expected: number)
     chunks.push(b);
   }
   if (n !== expected) throw new BodyLengthError(`source body ended after ${n} of ${expected} bytes`);
-  return Buffer.concat(chunks, n);
+  const whole = Buffer.concat(chunks, n);
+  for (const c of chunks) giveBack(c);
+  return whole;
 }
 
 const MD5_ETAG = /^"?([0-9a-f]{32})"?$/i;

@@ -6,10 +6,9 @@
  * the default credential chain.
  */
 import { createHash } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { withRetry } from '../../core/retry.js';
+import { Http1Client } from './http1-client.js';
 import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
 import { implausibleXmlType, MalformedS3Answer, parseErrorDocument, S3HttpError } from './s3-wire.js';
 import { canonicalQuery, EMPTY_SHA256, encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD, type SigningCredentials } from './sigv4.js';
@@ -50,8 +49,9 @@ export interface S3HttpRequest {
 
 export interface S3HttpResponse {
   status: number;
-  headers: IncomingHttpHeaders;
-  body: IncomingMessage;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Readable;
 }
 
 export { S3HttpError } from './s3-wire.js';
@@ -66,7 +66,7 @@ function isDnsCompatibleBucket(bucket: string): boolean {
 }
 
 /** Retry-After (seconds or an HTTP date) in ms. */
-function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
+function retryAfterMs(headers: Record<string, string>): number | undefined {
   const v = headers['retry-after'];
   if (!v) return undefined;
   const seconds = Number(v);
@@ -76,7 +76,8 @@ function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
 }
 
 /** Reads a whole answer; more than `limit` bytes is an error, never a silently shortened text. */
-async function readText(body: IncomingMessage, limit: number): Promise<string> {
+async function readText(res: S3HttpResponse, limit: number): Promise<string> {
+  const body = res.body;
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of body) {
@@ -87,13 +88,13 @@ async function readText(body: IncomingMessage, limit: number): Promise<string> {
     }
     chunks.push(c as Buffer);
   }
-  const declared = body.headers['content-length'];
+  const declared = res.headers['content-length'];
   if (declared !== undefined && Number(declared) !== n) throw new MalformedS3Answer(`answer of ${n} bytes where Content-Length says ${declared}`);
   return Buffer.concat(chunks, n).toString('utf8');
 }
 
 /** The text of an error answer, cut at `limit` (it is read only for its code and message). */
-async function readErrorText(body: IncomingMessage, limit = 64 * 1024): Promise<string> {
+async function readErrorText(body: Readable, limit = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of body) {
@@ -105,8 +106,7 @@ async function readErrorText(body: IncomingMessage, limit = 64 * 1024): Promise<
 
 export class S3HttpClient {
   private readonly signer: SigV4Signer;
-  private readonly agent: HttpAgent | HttpsAgent;
-  private readonly secure: boolean;
+  private readonly http: Http1Client;
   private readonly hostname: string;
   private readonly port?: number;
   private readonly basePath: string;
@@ -115,14 +115,17 @@ export class S3HttpClient {
   constructor(private readonly config: S3HttpConfig) {
     this.signer = new SigV4Signer(config.region);
     const url = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com${config.region.startsWith('cn-') ? '.cn' : ''}`);
-    this.secure = url.protocol === 'https:';
-    this.hostname = url.hostname;
+    const secure = url.protocol === 'https:';
+    // URL keeps IPv6 hosts in brackets; sockets want the bare address.
+    this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     this.port = url.port ? Number(url.port) : undefined;
     this.basePath = url.pathname.replace(/\/+$/, '');
     // Buckets with dots break TLS names when virtual-hosted; such buckets go path-style.
     this.pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);
-    const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
-    this.agent = this.secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.http = new Http1Client(
+      { secure, host: this.pathStyle ? this.hostname : `${config.bucket}.${this.hostname}`, port: this.port ?? (secure ? 443 : 80) },
+      { maxSockets: config.maxSockets, connectTimeoutMs: config.connectTimeoutMs ?? 10_000, idleTimeoutMs: config.idleTimeoutMs ?? 300_000 },
+    );
   }
 
   /**
@@ -157,11 +160,11 @@ export class S3HttpClient {
    * Sends the request and reads its XML answer with `parse` (which checks it is the document expected). An answer
    * of an implausible type (HTML, JSON), shorter than its Content-Length, or not that document is retried.
    */
-  async sendForXml<T>(req: S3HttpRequest, parse: (text: string, headers: IncomingHttpHeaders) => T): Promise<T> {
+  async sendForXml<T>(req: S3HttpRequest, parse: (text: string, headers: Record<string, string>) => T): Promise<T> {
     return this.send(req, async (res) => {
       const type = res.headers['content-type'];
       if (implausibleXmlType(type)) throw new MalformedS3Answer(`content type ${type} where XML was expected`);
-      return parse(await readText(res.body, XML_ANSWER_LIMIT), res.headers);
+      return parse(await readText(res, XML_ANSWER_LIMIT), res.headers);
     });
   }
 
@@ -177,6 +180,8 @@ export class S3HttpClient {
     for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
     const length = Buffer.isBuffer(req.body) ? req.body.length : req.contentLength;
     if (length !== undefined && req.method !== 'GET' && req.method !== 'HEAD') headers['content-length'] = String(length);
+    // S3 wants a length on every PUT and POST, a body-less one (CopyObject, CreateMultipartUpload) included.
+    else if (req.method === 'PUT' || req.method === 'POST') headers['content-length'] = '0';
     // A body with Content-MD5 is checked by the store already; hashing it again with SHA-256 only costs CPU.
     const payloadHash = req.body === undefined ? EMPTY_SHA256
       : Buffer.isBuffer(req.body) && !headers['content-md5'] ? createHash('sha256').update(req.body).digest('hex') : UNSIGNED_PAYLOAD;
@@ -186,62 +191,16 @@ export class S3HttpClient {
       this.signer.sign({ method: req.method, path, query: req.query, headers, payloadHash }, credentials);
     }
     const query = canonicalQuery(req.query);
-    return this.exchange(req, { host, path: query ? `${path}?${query}` : path, headers });
+    return this.exchange(req, { path: query ? `${path}?${query}` : path, headers });
   }
 
-  private exchange(req: S3HttpRequest, wire: { host: string; path: string; headers: Record<string, string> }): Promise<S3HttpResponse> {
-    return new Promise<S3HttpResponse>((resolve, reject) => {
-      const send = this.secure ? httpsRequest : httpRequest;
-      const r = send({
-        hostname: wire.host, port: this.port, method: req.method, path: wire.path, headers: wire.headers,
-        agent: this.agent, servername: this.secure ? wire.host : undefined,
-      });
-      let settled = false;
-      const fail = (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        reject(err);
-      };
-      r.on('socket', (socket) => {
-        if (!socket.connecting) return;
-        const timer = setTimeout(() => r.destroy(Object.assign(new Error(`connect timeout to ${this.hostname}`), { code: 'ETIMEDOUT' })),
-          this.config.connectTimeoutMs ?? 10_000);
-        socket.once('connect', () => clearTimeout(timer));
-        socket.once('close', () => clearTimeout(timer));
-      });
-      r.setTimeout(this.config.idleTimeoutMs ?? 300_000, () => r.destroy(Object.assign(new Error('socket timeout: no data for too long'), { code: 'ETIMEDOUT' })));
-      r.on('error', (err) => {
-        fail(err);
-        if (req.body && !Buffer.isBuffer(req.body)) req.body.destroy();
-      });
-      r.on('response', (res) => {
-        const status = res.statusCode ?? 0;
-        if (status < 300) {
-          settled = true;
-          resolve({ status, headers: res.headers, body: res });
-          return;
-        }
-        readErrorText(res).then((text) => {
-          const doc = parseErrorDocument(text);
-          const code = doc.code ?? STATUS_CODES[status] ?? `HTTP${status}`;
-          fail(new S3HttpError(status, code, doc.message ?? `${req.method} answered HTTP ${status}`, retryAfterMs(res.headers)));
-        }, fail);
-        // A failed streamed upload: stop reading the rest of the body.
-        if (req.body && !Buffer.isBuffer(req.body)) {
-          req.body.unpipe(r);
-          req.body.destroy();
-        }
-      });
-      if (req.body === undefined) r.end();
-      else if (Buffer.isBuffer(req.body)) r.end(req.body);
-      else {
-        // The body's own failure (a broken source) aborts the request and is what the caller sees.
-        req.body.once('error', (err) => {
-          fail(err);
-          r.destroy(err);
-        });
-        req.body.pipe(r);
-      }
-    });
+  private async exchange(req: S3HttpRequest, wire: { path: string; headers: Record<string, string> }): Promise<S3HttpResponse> {
+    const res = await this.http.request({ method: req.method, path: wire.path, headers: wire.headers, body: req.body });
+    if (res.status < 300) return res;
+    // An error answer: read for its code and message (a body still being sent was stopped by the client).
+    const text = await readErrorText(res.body);
+    const doc = parseErrorDocument(text);
+    const code = doc.code ?? STATUS_CODES[res.status] ?? `HTTP${res.status}`;
+    throw new S3HttpError(res.status, code, doc.message ?? `${req.method} answered HTTP ${res.status}`, retryAfterMs(res.headers));
   }
 }

@@ -1,0 +1,369 @@
+/**
+ * The lean HTTP/1.1 client against real servers on loopback: a node:http server (keep-alive, chunked answers, TLS with
+ * a certificate made by openssl for the test) and raw TCP servers that answer as broken servers do. It reuses
+ * connections and never opens more than allowed, streams bodies both ways byte-identical, stops an upload the server
+ * refused, and reports cut, garbled or stalled answers as errors a caller can retry — never as short successes.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Http1Client, type Http1Response } from '../../../worker/adapters/s3/http1-client.js';
+import { Http1ProtocolError } from '../../../worker/adapters/s3/http1-parser.js';
+import { slabCounts } from '../../../worker/core/slab-pool.js';
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const OPTIONS = { maxSockets: 4, connectTimeoutMs: 2000, idleTimeoutMs: 5000 };
+
+async function readAll(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function listen(server: Server | NetServer): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/** A node:http server that counts connections and serves `handler`. */
+async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const server = createServer(handler);
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', () => connections++);
+  const port = await listen(server);
+  closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  return { port, connections: () => connections };
+}
+
+/** A raw TCP server: `onRequest` gets the socket and the request text once a request head has arrived. */
+async function rawServer(onRequest: (socket: Socket, head: string) => void): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    let seen = '';
+    socket.on('data', (d) => {
+      seen += d.toString('latin1');
+      const end = seen.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = seen.slice(0, end);
+      seen = seen.slice(end + 4);
+      onRequest(socket, head);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const port = await listen(server);
+  closers.push(() => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
+  return { port, connections: () => connections };
+}
+
+function client(port: number, options: Partial<typeof OPTIONS> & { freeSocketTimeoutMs?: number } = {}, secure = false): Http1Client {
+  return new Http1Client({ secure, host: '127.0.0.1', port }, { ...OPTIONS, ...options });
+}
+
+function get(c: Http1Client, path = '/', headers: Record<string, string> = {}): Promise<Http1Response> {
+  return c.request({ method: 'GET', path, headers: { host: 'test', ...headers } });
+}
+
+describe('connections', () => {
+  it('reuses one keep-alive connection for requests in a row', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    const c = client(server.port);
+    for (let i = 0; i < 20; i++) expect((await readAll((await get(c)).body)).toString()).toBe('ok');
+    expect(server.connections()).toBe(1);
+  });
+
+  it('never opens more than maxSockets connections; requests beyond wait and all complete', async () => {
+    let open = 0;
+    let most = 0;
+    const server = await httpServer((_req, res) => {
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => { open--; res.end('x'); }, 20);
+    });
+    const c = client(server.port, { maxSockets: 3 });
+    const bodies = await Promise.all(Array.from({ length: 30 }, async () => (await readAll((await get(c)).body)).toString()));
+    expect(bodies).toEqual(Array(30).fill('x'));
+    expect(most).toBe(3);
+    expect(server.connections()).toBe(3);
+  });
+
+  it('a connection the server closed while it was idle is not used again: the next request opens a new one', async () => {
+    const server = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    const c = client(server.port);
+    expect((await readAll((await get(c)).body)).toString()).toBe('ok');
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await readAll((await get(c)).body)).toString()).toBe('ok');
+    expect(server.connections()).toBe(2);
+  });
+
+  it('an idle connection is closed after the free-socket timeout', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    const c = client(server.port, { freeSocketTimeoutMs: 50 });
+    await readAll((await get(c)).body);
+    await new Promise((r) => setTimeout(r, 200));
+    await readAll((await get(c)).body);
+    expect(server.connections()).toBe(2);
+  });
+
+  it('idle connections do not keep the process alive', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    const script = `
+      import { Http1Client } from ${JSON.stringify(new URL('../../../worker/adapters/s3/http1-client.ts', import.meta.url).pathname)};
+      const c = new Http1Client({ secure: false, host: '127.0.0.1', port: ${server.port} }, { maxSockets: 2, connectTimeoutMs: 2000, idleTimeoutMs: 60000, freeSocketTimeoutMs: 60000 });
+      const res = await c.request({ method: 'GET', path: '/', headers: { host: 't' } });
+      for await (const _ of res.body) {}
+    `;
+    // The free-socket timeout is 60 s: the child ends well before only if its idle connection does not hold it.
+    const started = Date.now();
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('a refused connection rejects with ECONNREFUSED', async () => {
+    const server = await httpServer(() => {});
+    const port = server.port;
+    for (const close of closers.splice(0)) await close();
+    const err = await get(client(port)).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('bodies', () => {
+  it('a 5 MiB answer (read into slabs) and a chunked one arrive byte-identical', async () => {
+    const big = randomBytes(5 * 1024 * 1024);
+    const server = await httpServer((req, res) => {
+      if (req.url === '/big') res.writeHead(200, { 'content-length': big.length }).end(big);
+      else { res.write('part one, '); setTimeout(() => res.end('part two'), 10); }
+    });
+    const c = client(server.port);
+    expect(md5(await readAll((await get(c, '/big')).body))).toBe(md5(big));
+    const chunked = await get(c, '/chunked');
+    expect(chunked.headers['transfer-encoding']).toBe('chunked');
+    expect((await readAll(chunked.body)).toString()).toBe('part one, part two');
+    expect(server.connections()).toBe(1);
+  });
+
+  it('streams a request body of a declared length; one that ends short fails and closes the connection', async () => {
+    const received: string[] = [];
+    const server = await httpServer((req, res) => {
+      // The short upload is aborted by the client: the server sees its request cut.
+      readAll(req).then((b) => { received.push(md5(b)); res.end(); }, () => {});
+    });
+    const c = client(server.port);
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const res = await c.request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': String(data.length) }, body: Readable.from([data.subarray(0, 1000), data.subarray(1000)]) });
+    await readAll(res.body);
+    expect(received).toEqual([md5(data)]);
+    const short = await c.request({ method: 'PUT', path: '/y', headers: { host: 't', 'content-length': '100' }, body: Readable.from([Buffer.alloc(60)]) }).catch((e: unknown) => e);
+    expect((short as NodeJS.ErrnoException).code).toBe('ERR_HTTP_CONTENT_LENGTH_MISMATCH');
+    await readAll((await c.request({ method: 'PUT', path: '/z', headers: { host: 't', 'content-length': '1' }, body: Buffer.from('z') })).body);
+    expect(server.connections()).toBe(2);
+  });
+
+  it('a request body that fails is what the caller sees', async () => {
+    const server = await httpServer((req, res) => { req.resume(); req.on('end', () => res.end()); });
+    const broken = new Readable({ read() { this.destroy(new Error('source broke')); } });
+    const err = await client(server.port).request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': '10' }, body: broken }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('source broke');
+  });
+
+  it('an error answer while the body is being sent: the answer is returned, the body stopped, the connection not reused', async () => {
+    const server = await rawServer((socket, head) => {
+      if (head.startsWith('PUT')) socket.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\n\r\ndenied');
+      else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    const c = client(server.port, { maxSockets: 1 });
+    let produced = 0;
+    const endless = new Readable({ read() { produced += 65536; this.push(Buffer.alloc(65536)); } });
+    const res = await c.request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': String(1 << 30) }, body: endless });
+    expect(res.status).toBe(403);
+    expect((await readAll(res.body)).toString()).toBe('denied');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(endless.destroyed).toBe(true);
+    expect(produced).toBeLessThan(1 << 30);
+    expect((await readAll((await get(c)).body)).toString()).toBe('ok');
+    expect(server.connections()).toBe(2);
+  });
+
+  it('a caller that stops reading an answer early closes its connection; the next request gets a fresh one', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 1);
+    const server = await httpServer((req, res) => res.end(req.url === '/big' ? big : 'small'));
+    const c = client(server.port, { maxSockets: 1 });
+    const res = await get(c, '/big');
+    for await (const _ of res.body) break;
+    expect((await readAll((await get(c, '/small')).body)).toString()).toBe('small');
+    expect(server.connections()).toBe(2);
+  });
+});
+
+describe('recycled read memory', () => {
+  it('200 streamed copies (GET body → PUT body) at 16 at once, with other bodies kept meanwhile: every byte as sent, slabs reused', async () => {
+    const sizeOf = (i: number) => [1024, 70_000, 300_000, 1_048_576, 3_000_001][i % 5]!;
+    const bodyOf = (i: number) => createHash('sha256').update(String(i)).digest().toString('hex').repeat(Math.ceil(sizeOf(i) / 64)).slice(0, sizeOf(i));
+    const source = await httpServer((req, res) => {
+      const body = Buffer.from(bodyOf(Number(req.url!.slice(1))));
+      res.writeHead(200, { 'content-length': body.length });
+      // In pieces with pauses, as a disk-backed server sends them: many reads of varied sizes.
+      let at = 0;
+      const next = () => {
+        if (at >= body.length) return void res.end();
+        res.write(body.subarray(at, at + 200_000));
+        at += 200_000;
+        setImmediate(next);
+      };
+      next();
+    });
+    const wrong: number[] = [];
+    const dest = await httpServer((req, res) => {
+      readAll(req).then((b) => {
+        if (b.toString() !== bodyOf(Number(req.url!.slice(1)))) wrong.push(Number(req.url!.slice(1)));
+        res.end();
+      }, () => {});
+    });
+    const from = client(source.port, { maxSockets: 16 });
+    const to = client(dest.port, { maxSockets: 16 });
+    const before = { ...slabCounts() };
+    // Bodies read and kept (their chunks never given back) while the copies recycle slabs around them.
+    const kept: { i: number; chunks: Buffer[] }[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < 200) {
+        const i = next++;
+        const res = await get(from, `/${i}`);
+        if (i % 10 === 3) {
+          const chunks: Buffer[] = [];
+          for await (const c of res.body) chunks.push(c as Buffer);
+          kept.push({ i, chunks });
+          continue;
+        }
+        const put = await to.request({ method: 'PUT', path: `/${i}`, headers: { host: 't', 'content-length': res.headers['content-length']! }, body: res.body });
+        await readAll(put.body);
+      }
+    }));
+    expect(wrong).toEqual([]);
+    for (const k of kept) expect(Buffer.concat(k.chunks).toString() === bodyOf(k.i), `kept body ${k.i}`).toBe(true);
+    expect(slabCounts().reused - before.reused).toBeGreaterThan(100);
+  });
+
+  it('chunks queued behind a stalled upload are not reused while 30 other copies cycle the slabs', async () => {
+    const big = randomBytes(40 << 20);
+    const small = randomBytes(3 << 20);
+    const source = await httpServer((req, res) => res.writeHead(200, { 'content-length': req.url === '/big' ? big.length : small.length }).end(req.url === '/big' ? big : small));
+    let stalled!: () => void;
+    const started = new Promise<void>((r) => { stalled = r; });
+    const received = new Map<string, string>();
+    const dest = await httpServer((req, res) => {
+      if (req.url === '/big') {
+        // Read nothing for a while: the kernel buffers fill, then the client's writes wait in its own queue.
+        req.pause();
+        stalled();
+        setTimeout(() => req.resume(), 600);
+      }
+      readAll(req).then((b) => { received.set(req.url!, md5(b)); res.end(); }, () => {});
+    });
+    const from = client(source.port, { maxSockets: 8 });
+    const to = client(dest.port, { maxSockets: 8 });
+    const copy = async (path: string) => {
+      const res = await get(from, path);
+      await readAll((await to.request({ method: 'PUT', path, headers: { host: 't', 'content-length': res.headers['content-length']! }, body: res.body })).body);
+    };
+    const slow = copy('/big');
+    await started;
+    await new Promise((r) => setTimeout(r, 100));
+    let next = 0;
+    await Promise.all(Array.from({ length: 6 }, async () => { while (next < 30) await copy(`/small${next++}`); }));
+    await slow;
+    expect(received.get('/big')).toBe(md5(big));
+    for (let i = 0; i < 30; i++) expect(received.get(`/small${i}`)).toBe(md5(small));
+  });
+});
+
+describe('broken answers are errors', () => {
+  it('a body cut before its Content-Length: the body fails with ECONNRESET', async () => {
+    const server = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this'));
+    const res = await get(client(server.port));
+    const err = await readAll(res.body).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('ECONNRESET');
+  });
+
+  it('no answer at all: the request fails with ECONNRESET', async () => {
+    const server = await rawServer((socket) => socket.destroy());
+    const err = await get(client(server.port)).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('ECONNRESET');
+  });
+
+  it('a garbled answer fails with Http1ProtocolError', async () => {
+    const server = await rawServer((socket) => socket.write('<html>not http</html>\r\n\r\n'));
+    expect(await get(client(server.port)).catch((e: unknown) => e)).toBeInstanceOf(Http1ProtocolError);
+  });
+
+  it('an answer that stalls fails with ETIMEDOUT after the idle limit', async () => {
+    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
+    const res = await get(client(server.port, { idleTimeoutMs: 150 }));
+    const err = await readAll(res.body).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('ETIMEDOUT');
+  });
+
+  it('a header value with CR or LF is refused before anything is sent', async () => {
+    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    const err = await get(client(server.port), '/', { 'x-amz-meta-a': 'v\r\nx-injected: 1' }).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('ERR_INVALID_CHAR');
+    expect(server.connections()).toBe(0);
+  });
+});
+
+describe('TLS', () => {
+  let dir: string;
+  let key: Buffer;
+  let cert: Buffer;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dth-http1-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    key = readFileSync(join(dir, 'key.pem'));
+    cert = readFileSync(join(dir, 'cert.pem'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a 3 MiB answer and a streamed upload over TLS arrive byte-identical, on one connection; an unknown certificate is refused', async () => {
+    const big = randomBytes(3 * 1024 * 1024);
+    let uploaded = '';
+    let connections = 0;
+    const server = createHttpsServer({ key, cert }, (req, res) => {
+      readAll(req).then((b) => {
+        if (req.method === 'PUT') uploaded = md5(b);
+        res.end(req.method === 'GET' ? big : '');
+      }, () => {});
+    });
+    server.on('secureConnection', () => connections++);
+    const port = await listen(server);
+    closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    const secure = new Http1Client({ secure: true, host: 'localhost', port }, { ...OPTIONS, ca: [cert.toString()] });
+    expect(md5(await readAll((await secure.request({ method: 'GET', path: '/', headers: { host: 'localhost' } })).body))).toBe(md5(big));
+    const put = await secure.request({ method: 'PUT', path: '/', headers: { host: 'localhost', 'content-length': String(big.length) }, body: Readable.from([big]) });
+    await readAll(put.body);
+    expect(uploaded).toBe(md5(big));
+    expect(connections).toBe(1);
+    const untrusted = new Http1Client({ secure: true, host: 'localhost', port }, OPTIONS);
+    const err = await untrusted.request({ method: 'GET', path: '/', headers: { host: 'localhost' } }).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+});
