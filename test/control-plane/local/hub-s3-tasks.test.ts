@@ -38,6 +38,29 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect((await h.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(0);
   });
 
+  it('refuses a task naming a secret the hub does not have: field and side in words, known names, nothing stored', async () => {
+    const h = await hub();
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcEndpoint: servers.s3Source, srcBucket: 'aaa', srcCredentials: 'minio', destBucket: 'bbb', destRegion: 'us-east-1' }) },
+        'srcCredentials', 'Source credentials (srcCredentials): no secret named "minio" (known secrets: "s3rver")'],
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcEndpoint: servers.s3Source, srcBucket: 'aaa', srcCredentials: 's3rver', destBucket: 'bbb', destRegion: 'us-east-1', destInCurrentAccount: 'false', destCredentials: 'aws-cn' }) },
+        'destCredentials', 'Destination credentials (destCredentials): no secret named "aws-cn" (known secrets: "s3rver")'],
+      [{ type: 'ECR', scheduleType: 'ONE_TIME', parameters: params({ sourceType: 'Public', srcImageList: 'ok/repo:1', destRegistry: '127.0.0.1:5000', destCredential: 'registry' }) },
+        'destCredential', 'Destination credentials (destCredential): no secret named "registry" (known secrets: "s3rver")'],
+    ];
+    for (const [input, field, message] of cases) {
+      const r = await h.gql(CREATE, { input });
+      expect(r.body.errors?.[0].extensions?.field, JSON.stringify(r.body)).toBe(field);
+      expect(r.body.errors?.[0].message).toBe(message);
+      // The dry run (estimateTask) says the same before listing anything.
+      if (input.type === 'S3EC2') {
+        const e = await h.gql('query($t: TaskType!, $p: [TaskParameterInput]!) { estimateTask(type: $t, parameters: $p) { scanned } }', { t: input.type, p: input.parameters });
+        expect(e.body.errors?.[0].message).toBe(message);
+      }
+    }
+    expect((await h.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(0);
+  });
+
   it('runs an S3 task to DONE with counts from the status store, and never returns secret values', async () => {
     const { src, dst } = await bucketPair();
     for (let i = 0; i < 12; i++) await putSource(src, `obj-${i}`, `content ${i}`);
