@@ -251,6 +251,8 @@ describe('wizard validation', () => {
   it('turns the API\'s field errors into labelled messages on the right step', () => {
     expect(humanApiMessage('S3EC2', 'srcBucket', 'srcBucket: is required', 'en')).toBe('Source bucket is required');
     expect(humanApiMessage('S3EC2', 'srcBucket', 'Source bucket (srcBucket): "A_B" is not a valid bucket name', 'en')).toBe('Source bucket: "A_B" is not a valid bucket name');
+    expect(humanApiMessage('S3EC2', 'destStorageClass', 'Storage class (destStorageClass, destination side): "X" is not one of STANDARD', 'en'))
+      .toBe('Storage class: "X" is not one of STANDARD');
     expect(locate('S3EC2', 'srcType')).toEqual({ field: 'sourceKind', step: STEP.source });
     expect(locate('S3EC2', 'ec2CronExpression')).toEqual({ field: 'schedule', step: STEP.settings });
     expect(locate('ECR', 'destAccountId')).toEqual({ field: 'destAccountId', step: STEP.destination });

@@ -118,7 +118,7 @@ describe('dth s3 sync (real CLI process)', () => {
 
     const badParam = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), destStorageClass: 'COLD' }), ...stateArgs()]);
     expect(badParam.code).toBe(2);
-    expect(badParam.stderr).toMatch(/Storage class \(destStorageClass\): "COLD" is not one of/);
+    expect(badParam.stderr).toMatch(/Storage class \(destStorageClass, destination side\): "COLD" is not one of/);
 
     const malformed = join(mkdtempSync(join(tmpdir(), 'dth-bad-')), 'task.json');
     writeFileSync(malformed, '{ "srcBucket": ');
