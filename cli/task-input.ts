@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
-import { specIndex, type ParamSpec } from '../worker/params/index.js';
+import { closestName, specIndex, type ParamSpec } from '../worker/params/index.js';
 
 /**
  * Reads a params file: either a JSON object of parameters, or the CloudFormation/GraphQL form
@@ -74,7 +74,10 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
   } catch (err) {
     const e = err as { code?: string; message: string };
     const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? /"([^"]+)"/.exec(e.message)?.[1] ?? 'arguments';
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new InvalidParameterError(flag, 'is not a known option (see --help)');
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const meant = closestName(Object.keys(options), flag.replace(/^-+/, ''));
+      throw new InvalidParameterError(flag, `is not a known option (${meant ? `did you mean --${meant}? ` : ''}see --help)`);
+    }
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new InvalidParameterError(flag, 'needs a value');
     if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new InvalidParameterError(flag, 'unexpected argument (options start with --)');
     throw new InvalidParameterError('arguments', e.message);

@@ -77,6 +77,10 @@ describe('dth s3 sync (real CLI process)', () => {
     const badValue = dth(['s3', 'sync', '--src-bucket', src, '--src-endpoint', servers.s3Source, '--dest-bucket', dst, '--finder-ec2-memory', '7', ...stateArgs()]);
     expect(badValue.code).toBe(2);
     expect(badValue.stderr).toMatch(/Finder memory \(GiB\) \(finderEc2Memory\): "7" is not one of 8, 16/);
+    // A misspelt flag is named with the one meant.
+    const typo = dth(['s3', 'sync', '--src-bukcet', src, ...stateArgs()]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/--src-bukcet: is not a known option \(did you mean --src-bucket\? see --help\)/);
     // --help names them, saying what they do here.
     const help = dth(['s3', 'sync', '--help']);
     expect(help.stdout).toMatch(/--max-capacity/);

@@ -132,14 +132,17 @@ function distance(a: string, b: string): number {
   return d[x.length][y.length];
 }
 
-/** The parameter (or older alias) an unknown name most likely meant, when it is close enough to be a slip. */
-export function closestParameterName(specs: readonly ParamSpec[], name: string): string | undefined {
+/** The candidate an unknown name most likely meant, when it is close enough to be a slip. */
+export function closestName(candidates: Iterable<string>, name: string): string | undefined {
   let best: { name: string; d: number } | undefined;
-  for (const spec of specs) {
-    for (const candidate of [spec.name, ...(spec.aliases ?? []).map((a) => a.name)]) {
-      const d = distance(name, candidate);
-      if (!best || d < best.d) best = { name: candidate, d };
-    }
+  for (const candidate of candidates) {
+    const d = distance(name, candidate);
+    if (!best || d < best.d) best = { name: candidate, d };
   }
   return best && best.d <= Math.max(2, Math.floor(name.length / 6)) ? best.name : undefined;
+}
+
+/** The parameter (or older alias) an unknown parameter name most likely meant. */
+export function closestParameterName(specs: readonly ParamSpec[], name: string): string | undefined {
+  return closestName(specs.flatMap((spec) => [spec.name, ...(spec.aliases ?? []).map((a) => a.name)]), name);
 }
