@@ -82,6 +82,25 @@ module.exports = {
       to: { path: '^portal/' },
     },
     {
+      name: 'api-reachable-file-reads-are-audited',
+      comment:
+        'No task parameter may make the hub or a Lambda read a local file. Code the API can reach opens files only in '
+        + 'these modules, each audited (test/reliability/api-local-files.test.ts lists where every path comes from). A new '
+        + 'file read there must take its path from the install, the data directory or a fresh temporary directory — never '
+        + 'from a parameter — and join this list with that reason.',
+      severity: 'error',
+      from: {
+        path: '^(control-plane|worker|plugins/[^/]+/runtime)/',
+        pathNot: [
+          '^control-plane/local/(graphql-endpoint|http-server|static-files|repo-files|data-dir|hub-database|disk-space)[.]ts$',
+          '^worker/adapters/embedded/(sqlite-database|file-secret-store)[.]ts$',
+          '^worker/adapters/aws/cloud-role[.]ts$', // TASK_PARAMS_FILE: the role's environment, set by the plugin stack
+          '^worker/ecr/skopeo[.]ts$', // auth, image list and digest files in a fresh mkdtemp directory
+        ],
+      },
+      to: { path: '^(node:)?fs(/promises)?$', dependencyTypes: ['core'] },
+    },
+    {
       name: 'no-unresolvable-relative-import',
       comment: 'A relative import that resolves to nothing would hide a dependency from every rule above.',
       severity: 'error',

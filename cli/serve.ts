@@ -12,6 +12,10 @@ const OPTIONS: Record<string, CommandOption> = {
   secrets: { type: 'string', value: 'FILE', help: 'local secrets file (default DATA/secrets.json)' },
   console: { type: 'string', value: 'DIR', help: 'built console to serve (default portal/dist)' },
   host: { type: 'string', value: 'HOST', help: 'loopback address to bind: 127.0.0.1 (default), localhost or ::1' },
+  'public-host': {
+    type: 'string', value: 'NAME[:PORT]',
+    help: 'a name a reverse proxy forwards, served besides 127.0.0.1/localhost/[::1] (comma-separated for several)',
+  },
   help: { type: 'boolean', help: 'this text' },
 };
 
@@ -20,6 +24,7 @@ const USAGE = `usage: dth serve [options]
 Runs the local hub on 127.0.0.1: the console, the GraphQL API (POST /graphql) and the engines.
 Every API call needs the token printed at start (or set DTH_TOKEN). Tasks persist in DATA/hub.db;
 tasks that were running resume after a restart. Secrets: DATA/secrets.json unless --secrets.
+The hub answers only requests addressed to 127.0.0.1, localhost or [::1] (and --public-host names).
 
 Options:
 ${optionHelp(OPTIONS)}`;
@@ -35,11 +40,17 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidParameterError('--port', 'must be a port number');
   const host = flags.get('host') ?? '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new InvalidParameterError('--host', 'the local hub listens on loopback only');
+  const publicHosts = (flags.get('public-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  for (const h of publicHosts) {
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(h)) throw new InvalidParameterError('--public-host', `"${h}" is not a host name (NAME or NAME:PORT)`);
+  }
   const dataDir = resolve(flags.get('data') ?? process.env.DTH_DATA ?? join(homedir(), '.dth'));
   const logger = createLogger({ role: 'hub' });
+  // Everything the hub writes (database, its WAL/SHM, temporary auth files) is the owner's only, whatever the caller's umask.
+  process.umask(0o077);
   const consoleDir = flags.get('console') ?? findRepoPath('portal/dist/index.html')?.replace(/[\\/]index\.html$/, '');
   const hub = await startHub({
-    dataDir, port, host, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
+    guardProcess: true, dataDir, port, host, publicHosts, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
   });
   process.stdout.write(
     `Data Transfer Hub is running at ${hub.url}\n`

@@ -7,6 +7,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parse, type ObjectTypeDefinitionNode } from 'graphql';
+import { REQUEST_LIMITS } from '../control-plane/core/request-limits.js';
 import { repoPath, SCHEMA_FILE } from './paths.js';
 
 /** The JavaScript resolver of every field (control-plane/aws/appsync-resolver.js): Lambda invoke + error mapping. */
@@ -48,6 +49,11 @@ export class TaskApi extends Construct {
       },
       logConfig: { fieldLogLevel: FieldLogLevel.ERROR, retention: RetentionDays.ONE_MONTH },
       xrayEnabled: true,
+      // The local hub's request limits, as far as AppSync has them: nesting depth, and resolver calls per request (every
+      // root field is one Lambda resolver, so this bounds aliases of createTask too). AppSync has no per-field count, so
+      // "one createTask per request" holds locally only; here a request creates at most resolverCountLimit tasks.
+      queryDepthLimit: REQUEST_LIMITS.maxDepth,
+      resolverCountLimit: REQUEST_LIMITS.maxRootFields,
     });
     const source = this.api.addLambdaDataSource('Resolver', props.handler);
     const code = Code.fromInline(readFileSync(RESOLVER_CODE_FILE, 'utf8'));

@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, graphql, GraphQLError, Kind, parse, type GraphQLSchema, type TypeNode } from 'graphql';
+import {
+  buildSchema, execute, GraphQLError, Kind, parse, specifiedRules, validate,
+  type DocumentNode, type ExecutionResult, type GraphQLSchema, type TypeNode,
+} from 'graphql';
+import { REQUEST_LIMITS } from '../core/request-limits.js';
 import type { Resolvers } from '../core/resolvers.js';
+import { isStorageFull } from '../../worker/adapters/embedded/sqlite-database.js';
 import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
+import { REQUEST_LIMIT_RULES } from './graphql-limits.js';
 import { findRepoPath } from './repo-files.js';
 
 /**
@@ -27,6 +33,10 @@ function toGraphQLError(err: unknown): GraphQLError {
     return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, field: err.field } });
   }
   if (err instanceof DthError) return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code } });
+  if (isStorageFull(err)) {
+    const full = new DthError('DISK_FULL', "disk full: the hub's data directory has no space left; free space there and try again");
+    return new GraphQLError(full.message, { originalError: full, extensions: { code: full.code } });
+  }
   const internal = new Error(redactText(err instanceof Error ? err.message : String(err)));
   internal.name = 'InternalError';
   return new GraphQLError(internal.message, { originalError: internal, extensions: { code: 'INTERNAL' } });
@@ -56,14 +66,8 @@ function errorTypeOf(e: GraphQLError): string {
  * seconds); AppSync takes them. graphql-js refuses a number for String, so the hub turns numbers given for String
  * variables into their decimal text before executing, as the cloud API accepts them.
  */
-function numbersAsStrings(query: string, variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+function numbersAsStrings(doc: DocumentNode, variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!variables) return variables;
-  let doc;
-  try {
-    doc = parse(query);
-  } catch {
-    return variables; // graphql() reports the syntax error
-  }
   const named = (t: TypeNode): string | undefined => (t.kind === Kind.NON_NULL_TYPE ? named(t.type) : t.kind === Kind.NAMED_TYPE ? t.name.value : undefined);
   const out = { ...variables };
   for (const def of doc.definitions) {
@@ -87,13 +91,27 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
   const rootValue = Object.fromEntries(
     Object.entries(resolvers).map(([name, fn]) => [name, wrap(fn as (a: unknown) => Promise<unknown>)]),
   );
-  return async (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => {
-    if (typeof body.query !== 'string') return { errors: [{ message: 'query: a GraphQL query string is required' }] };
-    const result = await graphql({
-      schema, source: body.query, rootValue,
-      variableValues: numbersAsStrings(body.query, (body.variables ?? undefined) as Record<string, unknown> | undefined),
+  // parse → cost limits → graphql's own validation → execute: a request over a limit is refused before anything runs.
+  const run = async (source: string, body: { variables?: unknown; operationName?: unknown }): Promise<ExecutionResult> => {
+    let document: DocumentNode;
+    try {
+      document = parse(source, { maxTokens: REQUEST_LIMITS.maxTokens });
+    } catch (err) {
+      return { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
+    }
+    const refused = validate(schema, document, REQUEST_LIMIT_RULES);
+    if (refused.length) return { errors: refused };
+    const invalid = validate(schema, document, specifiedRules);
+    if (invalid.length) return { errors: invalid };
+    return execute({
+      schema, document, rootValue,
+      variableValues: numbersAsStrings(document, (body.variables ?? undefined) as Record<string, unknown> | undefined),
       operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
     });
+  };
+  return async (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => {
+    if (typeof body.query !== 'string') return { errors: [{ message: 'query: a GraphQL query string is required' }] };
+    const result = await run(body.query, body);
     return {
       data: result.data,
       errors: result.errors?.map((e) => {

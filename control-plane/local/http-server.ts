@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../../worker/core/log.js';
+import { createRequestGuard } from './request-guard.js';
 import { serveConsoleFile } from './static-files.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -37,14 +39,20 @@ export function createHubServer(options: {
   token: string;
   execute: (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => Promise<unknown>;
   consoleDir?: string;
+  /** Host names the hub is reached by besides loopback (request-guard.ts). */
+  publicHosts?: readonly string[];
   logger: Logger;
 }): Server {
   const root = options.consoleDir ? resolve(options.consoleDir) : undefined;
-  return createServer(async (req, res) => {
+  // The guard needs the port the server got (0 = any free port), known once it listens.
+  let refusal: ((req: IncomingMessage) => string | undefined) | undefined;
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     try {
+      const refused = refusal ? refusal(req) : 'the hub is not listening yet';
+      if (refused) return send(res, 403, { errors: [{ message: `forbidden: ${refused}` }] });
       if (url.pathname === '/graphql') {
         if (req.method !== 'POST') return send(res, 405, { errors: [{ message: 'use POST' }] });
         if (!tokenMatches(req.headers.authorization, options.token)) {
@@ -71,4 +79,8 @@ export function createHubServer(options: {
       else res.end();
     }
   });
+  server.on('listening', () => {
+    refusal = createRequestGuard({ port: (server.address() as AddressInfo).port, publicHosts: options.publicHosts });
+  });
+  return server;
 }

@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import { createResolvers } from '../core/resolvers.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
-import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { FileSecretStore, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import type { Logger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
+import { guardProcess } from './crash-guard.js';
+import { prepareDataDir } from './data-dir.js';
+import { DiskReserve } from './disk-space.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
+import { openHubDatabase } from './hub-database.js';
 import { createHubServer } from './http-server.js';
 import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
 import { LocalTelemetry } from './local-telemetry.js';
@@ -19,10 +23,17 @@ export interface HubOptions {
   dataDir: string;
   port: number;
   host?: string;
+  /** Names the hub is reached by besides loopback (behind a reverse proxy); others are refused (DNS rebinding). */
+  publicHosts?: string[];
   token?: string;
   secretsFile?: string;
   consoleDir?: string;
   logger: Logger;
+  /**
+   * The process is the hub's own (dth serve): an exception escaping a task's code ends that task only, anything else
+   * exits 1 (crash-guard.ts). Off for a hub embedded in another process, whose listeners stay its own.
+   */
+  guardProcess?: boolean;
   /** Extra engines (the image engine registers itself here). */
   engines?: Partial<Record<'S3EC2' | 'ECR', EngineRunner>>;
 }
@@ -36,13 +47,19 @@ export interface RunningHub {
 
 /** Wires the control plane to embedded adapters and serves it on loopback. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const db = openSqliteDatabase(join(options.dataDir, 'hub.db'));
+  const secretsFile = options.secretsFile ?? join(options.dataDir, 'secrets.json');
+  prepareDataDir(options.dataDir, secretsFile, options.logger);
+  const hubDb = openHubDatabase(options.dataDir);
+  const db = hubDb.db;
   const tasks = new NotifyingTaskStore(db);
   const telemetry = new LocalTelemetry(db, { taskExists: (id) => tasks.has(id) });
-  const secrets = new FileSecretStore(options.secretsFile ?? join(options.dataDir, 'secrets.json'));
+  const secrets = new FileSecretStore(secretsFile);
+  const disk = new DiskReserve(options.dataDir, options.logger);
+  disk.start();
   const orchestrator = new LocalOrchestrator({
-    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
+    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines }, disk,
   });
+  const unguard = options.guardProcess ? guardProcess(orchestrator, options.logger) : () => {};
   const deps: ControlPlaneDeps = {
     tasks, orchestrator, metrics: telemetry, logs: telemetry, liveProgressInLists: true,
     secrets: { list: () => secrets.list() },
@@ -54,7 +71,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const server = createHubServer({ token, execute, consoleDir: options.consoleDir, logger: options.logger });
+  const server = createHubServer({ token, execute, consoleDir: options.consoleDir, publicHosts: options.publicHosts, logger: options.logger });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -72,7 +89,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await orchestrator.shutdown();
       server.closeAllConnections();
       await closed;
-      db.close();
+      unguard();
+      disk.close();
+      try {
+        hubDb.close();
+      } catch (err) {
+        options.logger.warn('hub.close_failed', { error: err });
+      }
     },
   };
 }

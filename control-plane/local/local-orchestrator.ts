@@ -3,15 +3,20 @@ import { errorPatch, incompleteMessage, needsFirstFailure, passOutcome, passStat
 import type { Orchestrator } from '../core/ports.js';
 import type { ProgressInfo, TaskRecord } from '../core/task.js';
 import { storedTaskSchedule } from '../core/validate-task.js';
-import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
+import { isStorageFull, type SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import { SqliteStatusStore } from '../../worker/adapters/embedded/sqlite-status-store.js';
 import { createLogger, type Logger } from '../../worker/core/log.js';
 import { nextRunAfter } from '../../worker/core/schedule.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
+import { DiskFullError, type DiskReserve } from './disk-space.js';
 import type { SqliteTaskStore } from './sqlite-task-store.js';
 import { localStackOutputs } from './local-log-groups.js';
 import type { LocalTelemetry } from './local-telemetry.js';
+import { MAX_INTERRUPTED_RUNS, RunLedger, TaskRun, withinTaskRun } from './task-runs.js';
+
+/** How often a task's final state that could not be written (disk full) is tried again. */
+const PERSIST_RETRY_MS = 5_000;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -44,7 +49,8 @@ function progressInfo(p: EngineProgress): ProgressInfo {
  */
 export class LocalOrchestrator implements Orchestrator {
   private shuttingDown = false;
-  private readonly running = new Map<string, { abort: AbortController; done: Promise<void>; last?: EngineProgress }>();
+  private readonly running = new Map<string, TaskRun<EngineProgress>>();
+  private readonly ledger: RunLedger;
 
   constructor(private readonly deps: {
     db: SqliteDatabase;
@@ -56,22 +62,77 @@ export class LocalOrchestrator implements Orchestrator {
     sampleIntervalMs?: number;
     /** Multiplies the wait until the next scheduled run (tests shorten `rate(1 minute)` with it); default 1. */
     scheduleScale?: number;
-  }) {}
+    /** Space kept back to record a task's ERROR when the data directory fills up (disk-space.ts). */
+    disk?: DiskReserve;
+  }) {
+    this.ledger = new RunLedger(deps.db);
+  }
 
   async start(task: TaskRecord): Promise<Partial<TaskRecord>> {
     if (!this.deps.engines[task.type]) {
       return { progress: 'ERROR', errorCode: 'ENGINE_ERROR', errorMessage: `the local hub has no ${task.type} engine` };
     }
     if (this.running.has(task.id)) return {};
-    const abort = new AbortController();
-    const entry: { abort: AbortController; done: Promise<void>; last?: EngineProgress } = { abort, done: Promise.resolve() };
-    entry.done = this.runLoop(task, abort.signal, entry).finally(() => this.running.delete(task.id));
-    this.running.set(task.id, entry);
+    const run = new TaskRun<EngineProgress>(task.id);
+    run.done = withinTaskRun(run, () => this.guardedRun(task, run)).finally(() => this.running.delete(task.id));
+    this.running.set(task.id, run);
     // No `progress` here: the run loop has already moved the task to IN_PROGRESS, and the caller merges this patch.
     return { stackName: `local-${task.id}`, stackStatus: 'LOCAL', stackOutputs: localStackOutputs(task.id) };
   }
 
-  private async runLoop(task: TaskRecord, signal: AbortSignal, entry: { last?: EngineProgress }): Promise<void> {
+  /**
+   * A task's run, whatever happens in it: an exception escaping the run loop (a store write failing, an engine bug)
+   * ends the task in ERROR instead of rejecting into the void, and the run ledger is kept for crash-loop protection.
+   */
+  private async guardedRun(task: TaskRecord, run: TaskRun<EngineProgress>): Promise<void> {
+    try {
+      this.ledger.started(task.id);
+      await this.runLoop(task, run.stop.signal, run);
+    } catch (err) {
+      const message = this.describeFailure(run.failureReason ?? err);
+      this.deps.logger.error('task.run_failed', { taskId: task.id, error: message });
+      await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
+    } finally {
+      try {
+        this.ledger.ended(task.id);
+      } catch (err) {
+        this.deps.logger.warn('hub.run_ledger_unwritable', { taskId: task.id, error: err });
+      }
+    }
+  }
+
+  /** An error as the task's errorMessage: "disk full: …" for a full data directory. */
+  private describeFailure(err: unknown): string {
+    if (isStorageFull(err)) return new DiskFullError(this.deps.disk?.dataDir ?? 'the data directory', err instanceof Error ? err.message : String(err)).message;
+    return err instanceof Error ? err.message : String(err);
+  }
+
+  /**
+   * Writes a task's state even on a full disk: on SQLITE_FULL the disk reserve is released and the write tried again;
+   * if that fails too, it is retried every few seconds (the hub keeps serving) until the disk has room.
+   */
+  private async persist(taskId: string, patch: Partial<TaskRecord>): Promise<void> {
+    // A shutdown ends the retries: the task, still IN_PROGRESS on disk, resumes at the next start and fails again there.
+    for (let attempt = 1; attempt <= 2 || !this.shuttingDown; attempt++) {
+      try {
+        await this.deps.tasks.update(taskId, patch);
+        return;
+      } catch (err) {
+        if (!isStorageFull(err)) {
+          this.deps.logger.error('hub.task_state_unwritable', { taskId, error: err, patch });
+          return;
+        }
+        if (attempt === 1 && this.deps.disk) {
+          this.deps.disk.release();
+          continue;
+        }
+        if (attempt === 2) this.deps.logger.error('hub.task_state_unwritable', { taskId, error: err, retryEveryMs: PERSIST_RETRY_MS });
+        await sleep(PERSIST_RETRY_MS);
+      }
+    }
+  }
+
+  private async runLoop(task: TaskRecord, signal: AbortSignal, entry: TaskRun<EngineProgress>): Promise<void> {
     const { tasks, telemetry, db, secrets } = this.deps;
     const engine = this.deps.engines[task.type]!;
     const status = new SqliteStatusStore(db, task.id);
@@ -91,20 +152,40 @@ export class LocalOrchestrator implements Orchestrator {
     for (;;) {
       run++;
       const stream = `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      const logger = createLogger({ taskId: task.id }, { write: (line) => telemetry.appendLog(task.id, stream, line) });
+      // A log line or sample the database refuses (disk full) fails the run, not the caller that logged it —
+      // often a timer or a stream handler, where a throw would take the whole hub down.
+      const logger = createLogger({ taskId: task.id }, {
+        write: (line) => {
+          try {
+            telemetry.appendLog(task.id, stream, line);
+          } catch (err) {
+            entry.fail(err);
+          }
+        },
+      });
+      const sample = (p: EngineProgress) => {
+        try {
+          telemetry.sample(task.id, p);
+        } catch (err) {
+          entry.fail(err);
+        }
+      };
       let lastSample = 0;
       const onProgress = (p: EngineProgress) => {
         entry.last = p;
         if (Date.now() - lastSample >= (this.deps.sampleIntervalMs ?? 2000)) {
           lastSample = Date.now();
-          telemetry.sample(task.id, p);
+          sample(p);
         }
       };
       try {
         logger.info('task.run_started', { run });
-        const outcome = await engine(task, { db, status, secrets, logger, signal, onProgress });
+        const pass = engine(task, { db, status, secrets, logger, signal: entry.signal, onProgress });
+        pass.catch(() => {}); // after a failure the race below has moved on; a late rejection is expected
+        const outcome = await Promise.race([pass, entry.failed]);
         const snapshot = entry.last ? progressInfo(entry.last) : undefined;
-        if (entry.last) telemetry.sample(task.id, entry.last);
+        if (entry.last) sample(entry.last);
+        if (entry.failureReason) throw entry.failureReason;
         logger.info('task.run_finished', { run, ...outcome });
         if (signal.aborted) break;
         // The engine returned: its pass has ended, whatever the counts show.
@@ -115,12 +196,14 @@ export class LocalOrchestrator implements Orchestrator {
           progressInfo: snapshot ?? progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: new Date(),
         });
         await tasks.update(task.id, patch);
+        this.ledger.passCompleted(task.id);
         if (final) return;
       } catch (err) {
-        if (signal.aborted) break;
-        const message = err instanceof Error ? err.message : String(err);
+        if (signal.aborted && !entry.failureReason) break;
+        const message = this.describeFailure(entry.failureReason ?? err);
         logger.error('task.run_failed', { run, error: message });
-        await tasks.update(task.id, errorPatch('FINDER_ERROR', message, new Date()));
+        this.deps.logger.error('task.run_failed', { taskId: task.id, run, error: message });
+        await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
         return;
       }
       const now = new Date();
@@ -140,7 +223,7 @@ export class LocalOrchestrator implements Orchestrator {
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
     const entry = this.running.get(task.id);
     if (entry) {
-      entry.abort.abort(new Error('stopped by user'));
+      entry.stop.abort(new Error('stopped by user'));
       await entry.done;
     }
     const current = await this.deps.tasks.get(task.id);
@@ -153,7 +236,21 @@ export class LocalOrchestrator implements Orchestrator {
     return progressInfoOf(await new SqliteStatusStore(this.deps.db, task.id).summary());
   }
 
-  /** After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume). */
+  /**
+   * Ends a task's run from outside it: an exception that escaped in the task's own async context (process
+   * 'uncaughtException' / 'unhandledRejection'). False when no running task owns it.
+   */
+  failRun(run: TaskRun | undefined, err: unknown): boolean {
+    if (!run || this.running.get(run.taskId) !== run) return false;
+    this.deps.logger.error('task.crashed', { taskId: run.taskId, error: err });
+    run.fail(err);
+    return true;
+  }
+
+  /**
+   * After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume) —
+   * except one the hub died under MAX_INTERRUPTED_RUNS times in a row, which goes to ERROR instead of crashing it again.
+   */
   async resumeUnfinished(): Promise<number> {
     const unfinished = await this.deps.tasks.unfinished();
     for (const task of unfinished) {
@@ -161,7 +258,23 @@ export class LocalOrchestrator implements Orchestrator {
         await this.deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString() });
         continue;
       }
-      this.deps.logger.info('hub.resume_task', { taskId: task.id });
+      let interrupted: number;
+      try {
+        interrupted = this.ledger.countInterruption(task.id);
+      } catch (err) {
+        // Not counted, not resumed (a full disk): it stays IN_PROGRESS and resumes at a start that can count it.
+        this.deps.logger.error('hub.resume_failed', { taskId: task.id, error: err });
+        continue;
+      }
+      if (interrupted >= MAX_INTERRUPTED_RUNS) {
+        this.ledger.ended(task.id);
+        const message = `the hub stopped unexpectedly ${interrupted} times in a row while this task was running, so it was not resumed again `
+          + '(a task that brings the hub down must not do so on every start); the hub\'s output from those runs tells why. Create the task again to retry.';
+        this.deps.logger.error('hub.task_not_resumed', { taskId: task.id, interrupted });
+        await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
+        continue;
+      }
+      this.deps.logger.info('hub.resume_task', { taskId: task.id, ...(interrupted ? { interruptedRuns: interrupted } : {}) });
       // Records what start sets (an ERROR, or the log groups a task from an older hub did not have yet).
       await this.deps.tasks.update(task.id, await this.start(task));
     }
@@ -172,7 +285,7 @@ export class LocalOrchestrator implements Orchestrator {
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     const entries = [...this.running.values()];
-    for (const e of entries) e.abort.abort(new Error('hub shutting down'));
+    for (const e of entries) e.stop.abort(new Error('hub shutting down'));
     await Promise.allSettled(entries.map((e) => e.done));
   }
 }

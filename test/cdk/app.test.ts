@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
+import { REQUEST_LIMITS } from '../../control-plane/core/request-limits.js';
 import { TASK_TABLE_PARTITION_KEY } from '../../control-plane/core/task-table.js';
 import { buildApp, type DthApp } from '../../lib/app.js';
 import type { ConsoleAuth } from '../../lib/console-auth.js';
@@ -119,6 +120,8 @@ describe('main stack', () => {
       t.resourceCountIs('AWS::AppSync::DataSource', 1);
       t.hasResourceProperties('AWS::AppSync::DataSource', { Type: 'AWS_LAMBDA' });
       t.hasResourceProperties('AWS::AppSync::GraphQLSchema', { Definition: Match.stringLikeRegexp('createTask') });
+      // The local hub's request limits (control-plane/core/request-limits.ts), as far as AppSync has them.
+      t.hasResourceProperties('AWS::AppSync::GraphQLApi', { QueryDepthLimit: REQUEST_LIMITS.maxDepth, ResolverCountLimit: REQUEST_LIMITS.maxRootFields });
       const resolved = Object.values(t.findResources('AWS::AppSync::Resolver')).map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`).sort();
       expect(resolved).toEqual(fields.map((f) => `${f.typeName}.${f.fieldName}`).sort());
     }

@@ -1,12 +1,28 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
 
+/** Task parameters, per-object status and logs: for the owner only. */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
+/**
+ * Creates the database file owner-only before SQLite opens it (SQLite gives its -wal and -shm files the database
+ * file's mode), and tightens a file, or a -wal/-shm left by a crash, that an earlier version created readable by others.
+ */
+function ensurePrivateFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+  closeSync(openSync(path, 'a', PRIVATE_FILE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, PRIVATE_FILE);
+  }
+}
+
 /** Opens (creating if needed) the SQLite file that holds the embedded queue, status and hub state. */
 export function openSqliteDatabase(path: string): SqliteDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ensurePrivateFiles(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -19,6 +35,20 @@ export function openSqliteDatabase(path: string): SqliteDatabase {
     return close();
   };
   return db;
+}
+
+/**
+ * SQLite's quick_check (every page and record well-formed; no index cross-check): undefined when sound, else what it
+ * found (first lines). Takes ~0.2 s per 200 MB (1M object records) with the file in the page cache.
+ */
+export function damageOf(db: SqliteDatabase): string | undefined {
+  try {
+    const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+    const found = rows.map((r) => r.quick_check);
+    return found.length === 1 && found[0] === 'ok' ? undefined : found.join('; ');
+  } catch (err) {
+    return (err as Error).message; // "database disk image is malformed", "file is not a database"
+  }
 }
 
 const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
@@ -121,6 +151,13 @@ export class GroupCommit {
     }
     for (const p of batch) p.resolve(p.result);
   }
+}
+
+/** The disk (or the user's quota) is full: SQLite's SQLITE_FULL, or ENOSPC/EDQUOT from a plain file write. */
+export function isStorageFull(err: unknown): boolean {
+  if (err instanceof Database.SqliteError) return err.code === 'SQLITE_FULL';
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 function isBusy(err: unknown): boolean {

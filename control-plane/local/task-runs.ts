@@ -1,0 +1,87 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
+
+/**
+ * One task's run in the hub process: how it is stopped (by the user, or for a hub shutdown) and how it fails from
+ * outside its engine's promise — a storage error while writing its logs, or an exception thrown in a callback of its
+ * own (a timer, a stream handler) that no `await` can catch. Either ends the run and the task goes to ERROR; the hub
+ * and the other tasks go on.
+ */
+export class TaskRun<P = unknown> {
+  /** The user's stop or a hub shutdown. */
+  readonly stop = new AbortController();
+  private readonly failure = new AbortController();
+  /** What the engine runs under: stopped or failed. */
+  readonly signal = AbortSignal.any([this.stop.signal, this.failure.signal]);
+  /** Rejects with the failure once the run failed: raced with the engine, whose own promise may never settle then. */
+  readonly failed: Promise<never>;
+  done: Promise<void> = Promise.resolve();
+  last?: P;
+
+  constructor(readonly taskId: string) {
+    this.failed = new Promise<never>((_, reject) => {
+      this.failure.signal.addEventListener('abort', () => reject(this.failure.signal.reason), { once: true });
+    });
+    this.failed.catch(() => {}); // observed by whoever races it; never an unhandled rejection by itself
+  }
+
+  /** Ends the run with `err` (the first failure wins). */
+  fail(err: unknown): void {
+    if (!this.failure.signal.aborted) this.failure.abort(err);
+  }
+
+  get failureReason(): unknown {
+    return this.failure.signal.aborted ? this.failure.signal.reason : undefined;
+  }
+}
+
+const runContext = new AsyncLocalStorage<TaskRun>();
+
+/** Runs `fn` as part of `run`: every callback it schedules, however deep, belongs to that task. */
+export function withinTaskRun<T>(run: TaskRun, fn: () => T): T {
+  return runContext.run(run, fn);
+}
+
+/**
+ * The task whose code was running when an exception escaped (valid inside process 'uncaughtException' and
+ * 'unhandledRejection' listeners, which keep the async context of the throw), or undefined for the hub's own code.
+ */
+export function taskRunOfCurrentContext(): TaskRun | undefined {
+  return runContext.getStore();
+}
+
+/** Starts the hub may go through with a task running before it stops resuming it: the third crash in a row ends it. */
+export const MAX_INTERRUPTED_RUNS = 3;
+
+/**
+ * Which tasks were running, kept in the hub's database: a row is written when a task's run starts and removed when
+ * it ends or the hub shuts down cleanly. A row found at start means the hub died while that task ran (a crash, the
+ * OOM killer, a power cut); its count says how many times in a row without a completed pass. The hub resumes such a
+ * task only while the count is below MAX_INTERRUPTED_RUNS — a task that takes the process down cannot crash-loop it.
+ */
+export class RunLedger {
+  constructor(private readonly db: SqliteDatabase) {
+    db.exec('CREATE TABLE IF NOT EXISTS hub_task_runs (task_id TEXT PRIMARY KEY, interrupted INTEGER NOT NULL DEFAULT 0)');
+  }
+
+  /** At hub start, before resuming: the times in a row this task's run was cut by the hub dying (0: it was not). */
+  countInterruption(taskId: string): number {
+    const row = this.db.prepare('SELECT interrupted FROM hub_task_runs WHERE task_id = ?').get(taskId) as { interrupted: number } | undefined;
+    if (!row) return 0;
+    const interrupted = row.interrupted + 1;
+    this.db.prepare('UPDATE hub_task_runs SET interrupted = ? WHERE task_id = ?').run(interrupted, taskId);
+    return interrupted;
+  }
+
+  started(taskId: string): void {
+    this.db.prepare('INSERT INTO hub_task_runs (task_id) VALUES (?) ON CONFLICT (task_id) DO NOTHING').run(taskId);
+  }
+
+  passCompleted(taskId: string): void {
+    this.db.prepare('UPDATE hub_task_runs SET interrupted = 0 WHERE task_id = ?').run(taskId);
+  }
+
+  ended(taskId: string): void {
+    this.db.prepare('DELETE FROM hub_task_runs WHERE task_id = ?').run(taskId);
+  }
+}
