@@ -73,7 +73,8 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
   srcRegion: [required, matches(REGION, 'vRegion')],
   destBucket: [required, matches(BUCKET, 'vBucket')],
   destPrefix: [maxLength(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
-  destRegion: [required, matches(REGION, 'vRegion')],
+  // A destination given by its endpoint needs no region (the API signs with the source's, or us-east-1).
+  destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(REGION, 'vRegion')],
   destEndpoint: [(v) => endpointProblem(v, false)],
   destCredentials: [required],
   destPutObjectSSEKmsKeyId: [required],
