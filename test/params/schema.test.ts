@@ -95,6 +95,13 @@ describe('the schema', () => {
     expect(() => parseS3TaskParams({ ...S3_BASE, WorkerMinCapacity: '1' })).toThrow(/^WorkerMinCapacity: is not a parameter of S3 tasks$/);
   });
 
+  it('keeps values case-sensitive, as the original template, and names the value a mis-cased one meant', () => {
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'standard' })).toThrow(/"standard" is not one of STANDARD, .*; did you mean STANDARD\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcType: 'aliyun_oss' })).toThrow(/^Source type \(srcType\): "aliyun_oss" is not one of .*; did you mean Aliyun_OSS\?$/);
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, sourceType: 'public' })).toThrow(/did you mean Public\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'COLD' })).toThrow(/"COLD" is not one of [^;]*$/);
+  });
+
   it('quotes a number as given when it is out of range (not 1e+23)', () => {
     expect(() => parseS3TaskParams({ ...S3_BASE, workerNumber: '99999999999999999999999' })).toThrow(/must be between 1 and 512 \(got 99999999999999999999999\)$/);
   });

@@ -105,7 +105,11 @@ export class ParamReader {
     const allowed = spec.values ?? [];
     if (v === undefined) throw this.error(name, `is required (one of ${allowed.join(', ')})`);
     const resolved = spec.valueAliases?.[v] ?? v;
-    if (!allowed.includes(resolved)) throw this.error(name, `"${v}" is not one of ${allowed.join(', ')}`);
+    if (!allowed.includes(resolved)) {
+      // Values are case-sensitive, as the original template's AllowedValues; say which one a mis-cased value meant.
+      const meant = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+      throw this.error(name, `"${v}" is not one of ${allowed.join(', ')}${meant ? `; did you mean ${meant}?` : ''}`);
+    }
     return resolved as T;
   }
 
