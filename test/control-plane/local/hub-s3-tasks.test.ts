@@ -1,9 +1,10 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { s3Client, servers } from '../../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
-import { CREATE, params, startHubProcess, TEST_SECRET_VALUE, waitForTask, type HubProcess } from './hub-process.js';
+import { CREATE, newDataDir, params, startHubProcess, TEST_SECRET_VALUE, waitForTask, type HubProcess } from './hub-process.js';
 
 const hubs: HubProcess[] = [];
 afterAll(async () => { await Promise.all(hubs.map((h) => h.stop().catch(() => {}))); });
@@ -150,6 +151,29 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const after = await waitForTask(h, id, () => true);
     expect(after.progress).toBe('STOPPED');
     expect(after.progressInfo.replicated).toBeLessThan(total);
+  });
+
+  it('one hub per data directory: a second one refuses, naming the first, and a busy port is said in words', async () => {
+    const first = await hub();
+    // Before: the second hub started on the same hub.db and resumed the first one's running tasks side by side.
+    const second = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', first.dataDir],
+      { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 30_000 });
+    expect(second.status, second.stdout + second.stderr).toBe(1);
+    expect(second.stderr).toMatch(/^dth: another hub \(pid \d+\) is using .+: stop it, or give this one its own --data/m);
+    expect(second.stdout).not.toContain('is running at');
+    expect((await first.gql('{ listTasksV2 { total } }')).status).toBe(200); // the first one is untouched
+    // Before: "dth: listen EADDRINUSE: address already in use 127.0.0.1:…".
+    const port = new URL(first.url).port;
+    const busy = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', port, '--data', newDataDir()],
+      { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 30_000 });
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toContain(`dth: port ${port} on 127.0.0.1 is in use (another hub?): stop it, or choose another with --port`);
+    // Once the first stops, the directory is free again; a hub killed outright leaves a lock that is taken over.
+    await first.stop();
+    const again = await hub(first.dataDir);
+    await again.stop('SIGKILL');
+    const afterKill = await hub(first.dataDir);
+    expect((await afterKill.gql('{ listTasksV2 { total } }')).status).toBe(200);
   });
 
   it('keeps tasks across a restart and resumes one that was running', async () => {
