@@ -24,12 +24,9 @@ module.exports = {
     },
     {
       name: 'engines-import-ports-not-adapters',
-      comment:
-        'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters. '
-        + 'One engine file still imports an adapter and is exempt until its own change lands (issue 17): '
-        + 'worker/ecr/run-image-sync.ts (ECR login).',
+      comment: 'Engines (worker/s3, worker/ecr) and the ports and core they share talk to ports; the entry points compose adapters.',
       severity: 'error',
-      from: { path: '^worker/(s3|ecr|ports|core)/', pathNot: '^worker/ecr/run-image-sync[.]ts$' },
+      from: { path: '^worker/(s3|ecr|ports|core)/' },
       to: { path: '^worker/adapters/' },
     },
     {
@@ -95,6 +92,7 @@ module.exports = {
           '^control-plane/local/(graphql-endpoint|http-server|static-files|repo-files|data-dir|hub-database|disk-space)[.]ts$',
           '^worker/adapters/embedded/(sqlite-database|file-secret-store)[.]ts$',
           '^worker/adapters/aws/cloud-role[.]ts$', // TASK_PARAMS_FILE: the role's environment, set by the plugin stack
+          '^worker/adapters/aws/ssm-task-params[.]ts$', // TASK_PARAMS_FILE too: same environment contract as cloud-role
           '^worker/ecr/skopeo[.]ts$', // auth, image list and digest files in a fresh mkdtemp directory
         ],
       },

@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../worker/adapters/embedded/index.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
-import { createLogger } from '../worker/core/log.js';
+import { envUrl, envValue } from '../worker/core/env-values.js';
+import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
+import { needsEcrApi } from '../worker/ecr/registries.js';
+import { runImageSync, type ImageSyncProgress, type ImageSyncReport } from '../worker/ecr/run-image-sync.js';
 import { ECR_PARAMETERS } from '../worker/params/index.js';
-import { runImageSync, type ImageSyncProgress } from '../worker/ecr/run-image-sync.js';
+import type { EcrApi } from '../worker/ports/ecr-api.js';
+import type { SecretStore } from '../worker/ports/secret-store.js';
+import type { StatusStore } from '../worker/ports/status-store.js';
+import { formatBytes, formatDuration } from './progress-view.js';
 import { optionHelp, overrideParams, parameterHelp, parseCommandLine, readParamsFile, type CommandOption } from './task-input.js';
 
 const OPTIONS: Record<string, CommandOption> = {
-  params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}] (default: TASK_PARAMS)' },
-  secrets: { type: 'string', value: 'FILE', help: 'local secrets file (default ~/.dth/secrets.json)' },
-  state: { type: 'string', value: 'FILE', help: 'SQLite file with the per-image status (default ~/.dth/images.db)' },
-  'task-id': { type: 'string', value: 'ID', help: 'state key; default: derived from the registries and prefix' },
+  params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}]' },
+  secrets: { type: 'string', value: 'FILE', help: 'sync: local secrets file (default ~/.dth/secrets.json)' },
+  state: { type: 'string', value: 'FILE', help: 'sync: SQLite file with the per-image status (default ~/.dth/images.db)' },
+  'task-id': { type: 'string', value: 'ID', help: 'sync: state key; default: derived from the registries and prefix' },
   image: { type: 'string', value: 'REPO:TAG', help: 'copy-one: the image to copy (default: IMAGE)' },
   json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
   verbose: { type: 'boolean', help: 'log every image (JSON on stderr)' },
@@ -22,16 +27,29 @@ const OPTIONS: Record<string, CommandOption> = {
 
 const USAGE = `usage:
   dth ecr sync [--params task.json] [--<parameter> value ...] [options]
-  dth ecr copy-one --image repo:tag [--params task.json] [--<parameter> value ...]   (the Fargate task role)
+  dth ecr copy-one --image repo:tag [--params task.json] [--<parameter> value ...]   (the Fargate copy task)
 
-Copies container images with skopeo (every platform, digests kept), skipping images whose destination
-digest already matches. Exit 0 only when no image failed.
+Copies container images with skopeo (digests kept), skipping images whose destination digest already matches.
+Exit 0 only when no image of this run failed; 1 when one did; 2 for bad input.
+
+sync: secrets from a local JSON file (default ~/.dth/secrets.json), state in ~/.dth/images.db.
+copy-one (cloud role): one image (--image or IMAGE), parameters from TASK_PARAMS_PATH (SSM, where the control plane
+  puts parameters too large for CloudFormation), TASK_PARAMS (JSON) or TASK_PARAMS_FILE; secrets from AWS Secrets
+  Manager; status in the DynamoDB table STATUS_TABLE when set. AWS_REGION required. Optional: SECRETS_ENDPOINT,
+  DYNAMODB_ENDPOINT, SSM_ENDPOINT (endpoint overrides), LOG_LEVEL.
 
 Parameters (flags override the file; also in camelCase):
 ${parameterHelp(ECR_PARAMETERS)}
 
 Options:
 ${optionHelp(OPTIONS)}`;
+
+/** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
+function commandLine(argv: string[]) {
+  const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
+  const flag = (name: string) => (typeof options[name] === 'string' ? options[name] as string : undefined);
+  return { fromFlags, flag, switched: (name: string) => options[name] === true };
+}
 
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -40,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     return verb === undefined || verb === '--help' || rest.includes('--help') ? 0 : 2;
   }
   try {
-    return await sync(rest, verb === 'copy-one');
+    return verb === 'sync' ? await sync(rest) : await copyOne(rest);
   } catch (err) {
     process.stderr.write(`dth ecr ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof InvalidParameterError ? 2 : 1;
@@ -48,54 +66,137 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function taskIdFor(p: EcrTaskParams): string {
-  return 'ecr-' + createHash('sha256').update(`${p.srcRegistry}|${p.destRegistry}|${p.destPrefix}`).digest('hex').slice(0, 16);
+  const side = (registry: string | undefined, account: string | undefined, region: string | undefined) => registry ?? `ecr:${account ?? 'own'}@${region}`;
+  const key = `${side(p.srcRegistry, p.srcAccountId, p.srcRegion)}|${side(p.destRegistry, p.destAccountId, p.destRegion)}|${p.destPrefix}`;
+  return 'ecr-' + createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
-async function sync(argv: string[], single: boolean): Promise<number> {
-  const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
-  const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const switches = new Set(Object.entries(options).filter(([, v]) => v === true).map(([k]) => k));
-  const fromFile = flags.has('params') ? readParamsFile(flags.get('params')!) : fromEnv();
-  const overrides: Record<string, string> = { ...fromFlags };
-  if (single) {
-    const image = flags.get('image') ?? process.env.IMAGE;
-    if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag)');
-    Object.assign(overrides, { srcList: 'SELECTED', srcImageList: image });
+/** The AWS adapter (and its SDK, ~0.2 CPU-s to load) only for tasks with an ECR side. */
+async function ecrApiFor(params: EcrTaskParams): Promise<EcrApi | undefined> {
+  if (!needsEcrApi(params)) return undefined;
+  const { SdkEcrApi } = await import('../worker/adapters/ecr/ecr-registry.js');
+  return new SdkEcrApi();
+}
+
+/**
+ * A progress line on a terminal that log lines never run into: a log line clears it, prints on its own line, and the
+ * progress is drawn again below.
+ */
+class TerminalProgress {
+  private line = '';
+
+  show(text: string): void {
+    this.line = text;
+    process.stderr.write(`\r${text}\x1b[K`);
   }
-  const raw = overrideParams(ECR_PARAMETERS, fromFile, overrides);
-  const params = parseEcrTaskParams(raw);
+
+  log(text: string): void {
+    process.stderr.write(`${this.line ? '\r\x1b[K' : ''}${text}\n${this.line}`);
+  }
+
+  end(): void {
+    if (this.line) process.stderr.write('\n');
+    this.line = '';
+  }
+}
+
+function progressText(p: ImageSyncProgress, width = 24): string {
+  const finished = p.done + p.skipped + p.failed;
+  const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : p.total > 0 ? finished / p.total : 0;
+  const filled = Math.round(frac * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${p.total} images  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  `
+    + `${formatBytes(p.bytesPerSecond)}/s  ETA ${formatDuration(p.etaSeconds)}  ${p.skipped} unchanged${p.failed ? `  ${p.failed} failed` : ''}`;
+}
+
+function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean): void {
+  const summary = {
+    event: 'summary', taskId, complete: report.complete, copied: report.done, unchanged: report.skipped, failed: report.failed,
+    bytes: report.bytesDone, failures: report.failures, durationMs: report.durationMs,
+  };
+  if (jsonOut) process.stdout.write(JSON.stringify(summary) + '\n');
+  else {
+    process.stdout.write(`${report.complete ? 'Done' : 'Incomplete'}: ${report.done} copied (${formatBytes(report.bytesDone)}), ${report.skipped} unchanged, ${report.failed} failed\n`
+      + report.failures.map((f) => `  FAILED ${f.image}: ${f.error}\n`).join(''));
+  }
+}
+
+async function sync(argv: string[]): Promise<number> {
+  const { fromFlags, flag, switched } = commandLine(argv);
+  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, flag('params') ? readParamsFile(flag('params')!) : {}, fromFlags));
   const home = join(homedir(), '.dth');
-  const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));
-  const db = openSqliteDatabase(flags.get('state') ?? join(home, 'images.db'));
-  const taskId = flags.get('task-id') ?? taskIdFor(params);
+  const { FileSecretStore, openSqliteDatabase, SqliteStatusStore } = await import('../worker/adapters/embedded/index.js');
+  const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
+  const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
+  const taskId = flag('task-id') ?? taskIdFor(params);
   const status = new SqliteStatusStore(db, taskId);
-  const jsonOut = switches.has('json') || !process.stdout.isTTY;
-  const logger = createLogger({ command: 'ecr sync', taskId }, { level: switches.has('verbose') ? 'info' : 'warn' });
+  const jsonOut = switched('json') || !process.stdout.isTTY;
+  const terminal = jsonOut ? undefined : new TerminalProgress();
+  const logger = createLogger({ command: 'ecr sync', taskId }, {
+    level: switched('verbose') ? 'info' : 'warn', write: terminal ? (line) => terminal.log(line) : undefined,
+  });
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
   process.once('SIGINT', () => abort.abort(new Error('SIGINT')));
   const onProgress = (p: ImageSyncProgress) => {
-    if (jsonOut) process.stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
-    else process.stderr.write(`\r${p.done + p.skipped + p.failed}/${p.total} images, ${p.skipped} unchanged, ${p.failed} failed\x1b[K`);
+    if (terminal) terminal.show(progressText(p));
+    else process.stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
   };
-  const report = await runImageSync({ params, status, secrets, logger, signal: abort.signal, onProgress });
-  const failures = await status.list({ status: 'FAILED', limit: 50 });
-  const summary = { event: 'summary', taskId, complete: report.complete, copied: report.done, unchanged: report.skipped, failed: report.failed,
-    failures: failures.map((f) => ({ image: f.key, error: f.error })), durationMs: report.durationMs };
-  if (jsonOut) process.stdout.write(JSON.stringify(summary) + '\n');
-  else process.stdout.write(`\n${report.complete ? 'Done' : 'Incomplete'}: ${report.done} copied, ${report.skipped} unchanged, ${report.failed} failed\n`
-    + failures.map((f) => `  FAILED ${f.key}: ${f.error}\n`).join(''));
-  db.close();
-  return report.complete ? 0 : 1;
+  try {
+    const report = await runImageSync({ params, status, secrets, logger, signal: abort.signal, onProgress, ecr: await ecrApiFor(params) });
+    terminal?.end();
+    writeSummary(report, taskId, jsonOut);
+    return report.complete ? 0 : 1;
+  } finally {
+    terminal?.end();
+    db.close();
+  }
 }
 
-/** The Fargate task gets its parameters as TASK_PARAMS (JSON) in the environment. */
-function fromEnv(): Record<string, unknown> {
-  const text = process.env.TASK_PARAMS;
-  if (!text) return {};
+/** Secrets Manager and, when STATUS_TABLE names it, the task's DynamoDB status table (SDKs loaded only here). */
+async function cloudPorts(region: string): Promise<{ secrets: SecretStore; status: StatusStore; close(): void }> {
+  const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
+    import('@aws-sdk/client-secrets-manager'), import('../worker/adapters/aws/secrets-manager-store.js'),
+  ]);
+  const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(process.env, 'SECRETS_ENDPOINT') }));
+  const table = envValue(process.env, 'STATUS_TABLE');
+  if (table) {
+    const [{ DynamoDBClient }, { DynamoStatusStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../worker/adapters/aws/dynamo-status-store.js')]);
+    const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(process.env, 'DYNAMODB_ENDPOINT') }), tableName: table });
+    return { secrets, status, close: () => {} };
+  }
+  // No table (a run outside a plugin stack): the status lives for this process only.
+  const { openSqliteDatabase, SqliteStatusStore } = await import('../worker/adapters/embedded/index.js');
+  const db = openSqliteDatabase(':memory:');
+  return { secrets, status: new SqliteStatusStore(db, 'copy-one'), close: () => db.close() };
+}
+
+/**
+ * The Fargate copy task of the ECR plugin: one image of the task (the state machine's Map item), credentials from
+ * Secrets Manager, the image's record in the task's status table. Exit 1 fails the Map item, which retries it.
+ */
+async function copyOne(argv: string[]): Promise<number> {
+  const { fromFlags, flag } = commandLine(argv);
+  const image = flag('image') ?? envValue(process.env, 'IMAGE');
+  if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag), or set IMAGE');
+  const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');
+  if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of Secrets Manager, SSM and the status table)');
+  const fromEnv = ['TASK_PARAMS_PATH', 'TASK_PARAMS', 'TASK_PARAMS_FILE'].some((name) => envValue(process.env, name));
+  const { taskParamsFromEnv } = await import('../worker/adapters/aws/ssm-task-params.js');
+  const { SSMClient } = await import('@aws-sdk/client-ssm');
+  const base = flag('params') ? readParamsFile(flag('params')!)
+    : fromEnv ? await taskParamsFromEnv(process.env, () => new SSMClient({ region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') })) : {};
+  // The Map item names one image of the task's list; ALL and ALL_TAGS were expanded by the lister.
+  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, base, { ...fromFlags, srcList: 'SELECTED', srcImageList: image }));
+  const level = (envValue(process.env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
+  const logger: Logger = createLogger({ role: 'ecr copy-one', taskId: envValue(process.env, 'TASK_ID'), image }, { level });
+  const ports = await cloudPorts(region);
+  const abort = new AbortController();
+  process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
   try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new InvalidParameterError('TASK_PARAMS', 'is not valid JSON');
+    const report = await runImageSync({ params, status: ports.status, secrets: ports.secrets, logger, signal: abort.signal, ecr: await ecrApiFor(params) });
+    writeSummary(report, envValue(process.env, 'TASK_ID') ?? 'copy-one', true);
+    return report.complete ? 0 : 1;
+  } finally {
+    ports.close();
   }
 }

@@ -5,6 +5,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { taskParamsPath } from '../control-plane/core/plugin-contract.js';
 import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
 import { EcrPluginStack } from '../plugins/ecr/ecr-plugin-stack.js';
 import { S3PluginStack } from '../plugins/s3/s3-plugin-stack.js';
@@ -97,6 +98,11 @@ export class MainStack extends Stack {
       fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:TagResource'], resources: [pluginStacks] }));
       pluginStackRole.grantPassRole(fn.grantPrincipal);
     }
+    // Task parameters too large for a CloudFormation parameter (long image lists) travel through SSM: written at start, deleted at stop.
+    const taskParams = `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${taskParamsPath('*')}`;
+    // (An IAM `*` spans '/': the path of a task and its chunks.)
+    steps.startStack.addToRolePolicy(new PolicyStatement({ actions: ['ssm:PutParameter', 'ssm:GetParametersByPath', 'ssm:DeleteParameters'], resources: [taskParams] }));
+    steps.stopStack.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParametersByPath', 'ssm:DeleteParameters'], resources: [taskParams] }));
     steps.queryStackStatus.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [pluginStacks] }));
     steps.checkFinder.addToRolePolicy(readLogs);
     steps.checkQueueEmpty.addToRolePolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [pluginQueues] }));

@@ -1,5 +1,5 @@
 import { CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
-import { PLUGIN_PARAMETERS } from '../control-plane/core/plugin-contract.js';
+import { PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_PARAMETERS } from '../control-plane/core/plugin-contract.js';
 import type { ParamSpec, TemplateDeclaration, TemplateGroup } from '../worker/params/index.js';
 
 export interface TaskParameters {
@@ -11,6 +11,8 @@ export interface TaskParameters {
   hasSchedule: CfnCondition;
   /** Every task parameter of the schema the template declares, by name. */
   params: Record<string, CfnParameter>;
+  /** With `paramsFromSsm`: TaskParamsPath, the SSM path of a parameter set too large for TaskParams (else undefined). */
+  paramsPath?: CfnParameter;
 }
 
 /** The original's parameter group order. */
@@ -47,7 +49,7 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
  * When TaskParams is empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled
  * from the individual parameters; values are inserted verbatim, so they must not contain `"` or `\`.
  */
-export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[], options: { standaloneSchedule?: string } = {}): TaskParameters {
+export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[], options: { standaloneSchedule?: string; paramsFromSsm?: boolean } = {}): TaskParameters {
   const declared = schema.filter((p): p is ParamSpec & { template: TemplateDeclaration } => p.template !== false);
   const taskId = new CfnParameter(stack, PLUGIN_PARAMETERS.taskId, {
     type: 'String', default: 'standalone', description: 'Task id (set by the Data Transfer Hub orchestrator)',
@@ -65,7 +67,15 @@ export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[]
 
   const groups: { Label: { default: string }; Parameters: string[] }[] = GROUP_ORDER.map((label) => ({ Label: { default: label }, Parameters: declared.filter((p) => p.template.group === label).map((p) => p.name) }))
     .filter((g) => g.Parameters.length > 0);
-  groups.push({ Label: { default: 'Set by the Data Transfer Hub orchestrator' }, Parameters: Object.values(PLUGIN_PARAMETERS) });
+  // paramsFromSsm: the template takes a parameter set too large for CloudFormation (a long image list) from SSM.
+  const paramsPath = options.paramsFromSsm ? new CfnParameter(stack, PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath, {
+    type: 'String', default: '', allowedPattern: '^(/[A-Za-z0-9_.-]+)*$',
+    description: 'SSM path holding the task parameters when they are too large for TaskParams (set by the orchestrator)',
+  }) : undefined;
+  groups.push({
+    Label: { default: 'Set by the Data Transfer Hub orchestrator' },
+    Parameters: [...Object.values(PLUGIN_PARAMETERS), ...(paramsPath ? [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath] : [])],
+  });
   stack.templateOptions.metadata = {
     ...stack.templateOptions.metadata,
     'AWS::CloudFormation::Interface': {
@@ -95,5 +105,5 @@ export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[]
   parts.push('}');
   const built = Fn.join('', parts);
   const taskParamsJson = Fn.conditionIf(hasTaskParams.logicalId, taskParams.valueAsString, built).toString();
-  return { taskId, taskParamsJson, scheduleExpression, hasSchedule, params };
+  return { taskId, taskParamsJson, scheduleExpression, hasSchedule, params, paramsPath };
 }

@@ -1,5 +1,6 @@
 /** Wires the resolvers and the orchestrator steps to AWS: the cloud twin of control-plane/local/hub.ts. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,6 +28,7 @@ export interface CloudClients {
   dynamodb: DynamoDBClient;
   sfn: SFNClient;
   cfn: CloudFormationClient;
+  ssm: SSMClient;
   cloudwatch: CloudWatchClient;
   logs: CloudWatchLogsClient;
   secrets: SecretsManagerClient;
@@ -45,6 +47,7 @@ export function createCloudClients(config: LambdaConfig): CloudClients {
     secrets: new SecretsManagerClient({ region }),
     sqs: new SQSClient({ region, endpoint: config.sqsEndpoint }),
     sns: new SNSClient({ region }),
+    ssm: new SSMClient({ region }),
   };
 }
 
@@ -85,6 +88,7 @@ export function cloudStepDeps(config: LambdaConfig, clients: CloudClients): Step
     logs: clients.logs,
     sqs: clients.sqs,
     sns: clients.sns,
+    ssm: clients.ssm,
     notifyTopicArn: config.notifyTopicArn,
     statusFor: (tableName) => new DynamoStatusStore({ client: clients.dynamodb, tableName }),
     templates: config.templates,

@@ -13,12 +13,17 @@ import {
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { deleteTaskParams, TASK_PARAMS_POINTER, writeTaskParams } from '../../worker/adapters/aws/ssm-task-params.js';
 import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { eventBridgeExpression } from '../../worker/core/schedule.js';
 import { canonicalParameters } from '../../worker/params/index.js';
 import { errorPatch, incompleteMessage, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
-import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput } from '../core/plugin-contract.js';
+import {
+  CFN_PARAMETER_MAX_BYTES, INLINE_TASK_PARAMS_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput,
+  taskParamsPath,
+} from '../core/plugin-contract.js';
 import { storedTaskSchedule } from '../core/validate-task.js';
 import type { TaskStore } from '../core/ports.js';
 import type { TaskRecord, TaskType } from '../core/task.js';
@@ -33,6 +38,8 @@ export interface StepDeps {
   logs?: CloudWatchLogsClient;
   sqs?: SQSClient;
   sns?: SNSClient;
+  /** SSM Parameter Store: task parameters too large for CloudFormation (plugins declaring TaskParamsPath). */
+  ssm?: SSMClient;
   notifyTopicArn?: string;
   /** The status store of a task's status table (DynamoStatusStore in the cloud). */
   statusFor?: (tableName: string) => StatusStore;
@@ -84,6 +91,33 @@ export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>)
 }
 
 /** CreateStack of the task's plugin template with stackParameters. */
+/**
+ * CloudFormation holds 4 KB a parameter value. A template declaring TaskParamsPath takes a larger set (a long image
+ * list) through SSM: written under the task's path, TaskParams passed as a pointer to it, an oversized value empty. Without
+ * it, an oversized value is an error naming the parameter, before any stack exists.
+ */
+async function fitParameters(deps: StepDeps, task: TaskRecord, parameters: { ParameterKey: string; ParameterValue: string }[], declared: ReadonlySet<string>) {
+  const tooLarge = parameters.filter((p) => Buffer.byteLength(p.ParameterValue) > CFN_PARAMETER_MAX_BYTES).map((p) => p.ParameterKey);
+  const taskParams = parameters.find((p) => p.ParameterKey === PLUGIN_PARAMETERS.taskParams)?.ParameterValue ?? '';
+  if (!declared.has(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath)) {
+    if (tooLarge.length) {
+      const size = Buffer.byteLength(parameters.find((p) => p.ParameterKey === tooLarge[0])!.ParameterValue);
+      throw new Error(`${tooLarge[0]}: ${size} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`);
+    }
+    return parameters;
+  }
+  // The plugin also puts TaskParams into a Lambda's environment (4 KB in all): SSM well before that.
+  if (tooLarge.length === 0 && Buffer.byteLength(taskParams) <= INLINE_TASK_PARAMS_MAX_BYTES) return parameters;
+  const path = taskParamsPath(task.id);
+  await writeTaskParams(need(deps.ssm, 'SSM'), path, taskParams);
+  // TaskParams stays non-empty (an empty one means a standalone deploy to the template): it names where the set is.
+  const pointer = JSON.stringify({ [TASK_PARAMS_POINTER]: path });
+  return [
+    ...parameters.map((p) => (p.ParameterKey === PLUGIN_PARAMETERS.taskParams ? { ...p, ParameterValue: pointer } : tooLarge.includes(p.ParameterKey) ? { ...p, ParameterValue: '' } : p)),
+    { ParameterKey: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath, ParameterValue: path },
+  ];
+}
+
 export async function startStack(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
   if (task.stackId) return { ...event, stackId: task.stackId, result: 'WAIT' };
@@ -94,7 +128,7 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
     if (!templateUrl) throw new Error(`no plugin template is configured for ${task.type} tasks`);
     const summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: templateUrl }));
     const declared = new Set((summary.Parameters ?? []).flatMap((p) => (p.ParameterKey ? [p.ParameterKey] : [])));
-    const parameters = stackParameters(task, declared);
+    const parameters = await fitParameters(deps, task, stackParameters(task, declared), declared);
     const stackName = pluginStackName(deps.stackPrefix ?? 'DTH', task.type, task.id);
     const out = await cfn.send(new CreateStackCommand({
       StackName: stackName,
@@ -128,6 +162,8 @@ export async function stopStack(deps: StepDeps, event: StepEvent): Promise<StepO
   try {
     await need(deps.cfn, 'CloudFormation').send(new DeleteStackCommand({ StackName: task.stackId }));
     await deps.tasks.update(task.id, { progress: 'STOPPING', stackStatus: 'DELETE_IN_PROGRESS' });
+    // Parameters kept in SSM for the stack go with it (none for most tasks: one empty read).
+    if (deps.ssm) await deleteTaskParams(deps.ssm, taskParamsPath(task.id)).catch(() => undefined);
     return { ...event, result: 'WAIT' };
   } catch (err) {
     await deps.tasks.update(task.id, errorPatch('CFN_ERROR', message(err), clock(deps)));

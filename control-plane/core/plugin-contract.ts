@@ -51,6 +51,29 @@ export const PLUGIN_PARAMETERS = {
   schedule: 'FinderScheduleExpression',
 } as const;
 
+/**
+ * Parameters a plugin template may declare. TaskParamsPath: the template takes task parameters too large for
+ * CloudFormation (a long image list) through SSM Parameter Store: the control plane writes the JSON under this path
+ * (taskParamsPath) and passes TaskParams empty; the plugin's roles read it (TASK_PARAMS_PATH) and need
+ * ssm:GetParametersByPath on it.
+ */
+export const PLUGIN_OPTIONAL_PARAMETERS = {
+  taskParamsPath: 'TaskParamsPath',
+} as const;
+
+/** A CloudFormation parameter value holds at most this many bytes. */
+export const CFN_PARAMETER_MAX_BYTES = 4096;
+/**
+ * TaskParams longer than this go through SSM when the template allows: the plugin also puts them into a Lambda's
+ * environment, which holds 4 KB in all.
+ */
+export const INLINE_TASK_PARAMS_MAX_BYTES = 3072;
+
+/** Where a task's parameters are kept in SSM Parameter Store when they do not fit a CloudFormation parameter. */
+export function taskParamsPath(taskId: string): string {
+  return `/dth/task-params/${taskId}`;
+}
+
 /** Plugin stacks are named `<prefix>-<type>-<first 8 chars of the task id>`. */
 export function pluginStackName(prefix: string, type: string, taskId: string): string {
   return `${prefix}-${type}-${taskId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}`;

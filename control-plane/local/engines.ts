@@ -2,6 +2,7 @@ import { SqliteJobQueue } from '../../worker/adapters/embedded/sqlite-job-queue.
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { parameterMap } from '../core/task.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import { needsEcrApi } from '../../worker/ecr/registries.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
@@ -23,8 +24,10 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
 /** Image task on embedded state: per-image status in the hub's SQLite file. */
 export const runEcrEngine: EngineRunner = async (task, ctx) => {
   const params = parseEcrTaskParams(parameterMap(task));
+  // The AWS adapter (and its SDK) only for tasks with an ECR side.
+  const ecr = needsEcrApi(params) ? new (await import('../../worker/adapters/ecr/ecr-registry.js')).SdkEcrApi() : undefined;
   const report = await runImageSync({
-    params, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal,
+    params, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal, ecr,
     onProgress: (p) => ctx.onProgress(p),
   });
   return { complete: report.complete, failed: report.failed };

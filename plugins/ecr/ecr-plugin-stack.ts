@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, taskParamsPath } from '../../control-plane/core/plugin-contract.js';
 import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
@@ -35,9 +35,17 @@ export const IMAGE_COPY_RETRIES = 3;
 export class EcrPluginStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - ECR plugin (one image transfer task)', ...props });
+    this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
     // Every task parameter the template declares, from the schema (worker/params/ecr-schema.ts); standalone: daily, as the original.
-    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)' });
+    // A long image list does not fit a CloudFormation parameter or the lister's environment (4 KB): the control plane
+    // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.
+    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
     const p = task.params;
+    const paramsPath = task.paramsPath!;
+    const readParams = () => new PolicyStatement({
+      actions: ['ssm:GetParametersByPath'],
+      resources: [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${taskParamsPath(task.taskId.valueAsString)}`],
+    });
 
     const vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
@@ -59,10 +67,17 @@ export class EcrPluginStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(30) }], removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
     });
 
+    // The copy task's platform: with includeUntagged=false it copies that platform's image, which the lister compares.
+    const copyArchitecture = CpuArchitecture.X86_64;
+    const copyPlatform = copyArchitecture === CpuArchitecture.ARM64 ? 'linux/arm64' : 'linux/amd64';
+
     // Lister Lambda.
     const lister = handlerFunction(this, 'ListImages', {
       entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
-      environment: { TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName },
+      environment: {
+        TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName,
+        COPY_PLATFORM: copyPlatform, TASK_PARAMS_PATH: paramsPath.valueAsString,
+      },
       logGroup: finderLogs,
     });
     table.grantReadWriteData(lister);
@@ -70,16 +85,21 @@ export class EcrPluginStack extends Stack {
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
     lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
     lister.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
+    lister.addToRolePolicy(readParams());
 
     // Copy task: skopeo in Fargate, one image per task.
     const cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
     const copyTask = new FargateTaskDefinition(this, 'CopyTask', {
       cpu: 1024, memoryLimitMiB: 2048, ephemeralStorageGiB: 40,
-      runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+      runtimePlatform: { cpuArchitecture: copyArchitecture, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
     const container = copyTask.addContainer('copy', {
       image: taskImage(), command: ['ecr', 'copy-one'],
-      environment: { TASK_PARAMS: task.taskParamsJson, TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1' },
+      // STATUS_TABLE: the copy task records its image (digest, bytes, its own error) before the state machine's update.
+      environment: {
+        TASK_PARAMS: task.taskParamsJson, TASK_PARAMS_PATH: paramsPath.valueAsString, TASK_ID: task.taskId.valueAsString, STATUS_TABLE: table.tableName,
+        NODE_NO_WARNINGS: '1',
+      },
       logging: LogDrivers.awsLogs({ streamPrefix: 'copy', logGroup: copyLogs }),
     });
     copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({
@@ -88,13 +108,19 @@ export class EcrPluginStack extends Stack {
       resources: ['*'],
     }));
     copyTask.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
+    table.grantReadWriteData(copyTask.taskRole);
+    copyTask.taskRole.addToPrincipalPolicy(readParams());
     const sg = new SecurityGroup(this, 'CopySecurityGroup', { vpc, description: 'Image copy tasks: outbound only' });
 
-    const statusUpdate = (id: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}) => new DynamoUpdateItem(this, id, {
+    /**
+     * The image's record after its copy. Every field goes through an expression name (`error` and `status` are DynamoDB
+     * reserved words); `keep`: fields whose value the copy task already wrote win (its own error over the ECS Cause).
+     */
+    const statusUpdate = (id: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}, keep: string[] = []) => new DynamoUpdateItem(this, id, {
       table,
       key: { [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')), [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY) },
-      updateExpression: `SET #st = :st, finishedAt = :t${Object.keys(extra).map((k) => `, ${k} = :${k}`).join('')}`,
-      expressionAttributeNames: { '#st': 'status' },
+      updateExpression: `SET #st = :st, #finishedAt = :t${Object.keys(extra).map((k) => `, #${k} = ${keep.includes(k) ? `if_not_exists(#${k}, :${k})` : `:${k}`}`).join('')}`,
+      expressionAttributeNames: { '#st': 'status', '#finishedAt': 'finishedAt', ...Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])) },
       expressionAttributeValues: { ':st': DynamoAttributeValue.fromString(status), ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])) },
       resultPath: JsonPath.DISCARD,
     });
@@ -105,7 +131,7 @@ export class EcrPluginStack extends Stack {
       resultPath: JsonPath.DISCARD, taskTimeout: Timeout.duration(Duration.hours(6)),
     });
     copy.addRetry({ errors: ['States.ALL'], maxAttempts: IMAGE_COPY_RETRIES, interval: Duration.seconds(30), backoffRate: 2 });
-    const failed = statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) });
+    const failed = statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) }, ['error']);
     copy.addCatch(failed, { resultPath: '$.failure' });
     copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
 

@@ -38,6 +38,7 @@ export interface S3PluginStackProps extends StackProps {
 export class S3PluginStack extends Stack {
   constructor(scope: Construct, id: string, props: S3PluginStackProps = {}) {
     super(scope, id, { description: 'Data Transfer Hub - S3 plugin (one transfer task)', ...props });
+    this.templateOptions.templateFormatVersion = '2010-09-09'; // without it the emulator's GetTemplateSummary (the orchestrator's first call) fails
     // Every task parameter, from the schema (worker/params/s3-schema.ts), under the original's names.
     const task = declareTaskParameters(this, S3_PARAMETERS);
     const p = task.params;
@@ -110,6 +111,7 @@ export class S3PluginStack extends Stack {
     });
     queue.grantSendMessages(finderTask.taskRole);
     queue.grant(finderTask.taskRole, 'sqs:GetQueueAttributes');
+    dlq.grant(finderTask.taskRole, 'sqs:GetQueueAttributes'); // the finder skips a pass while either queue holds work
     table.grantReadWriteData(finderTask.taskRole);
     engineStatements.forEach((s) => finderTask.taskRole.addToPrincipalPolicy(s));
     const finderSg = new SecurityGroup(this, 'FinderSecurityGroup', { vpc, description: 'Finder tasks: outbound only' });
@@ -146,6 +148,8 @@ export class S3PluginStack extends Stack {
     workerLogs.grantWrite(workerRole);
     workerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [workerLogs.logGroupArn] }));
     engineStatements.forEach((s) => workerRole.addToPrincipalPolicy(s));
+    // Delete events (srcEvent CreateAndDelete) delete the object at the destination.
+    workerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [`arn:${Aws.PARTITION}:s3:::${p.destBucket.valueAsString}/*`] }));
     const workerSg = new SecurityGroup(this, 'WorkerSecurityGroup', { vpc, description: 'JobWorkers: outbound only' });
     const launchTemplate = new LaunchTemplate(this, 'WorkerLaunchTemplate', {
       machineImage: MachineImage.latestAmazonLinux2023({ cpuType: AmazonLinuxCpuType.ARM_64 }),

@@ -9,7 +9,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
 import { REQUEST_LIMITS } from '../../control-plane/core/request-limits.js';
 import { TASK_TABLE_PARTITION_KEY } from '../../control-plane/core/task-table.js';
 import { buildApp, type DthApp } from '../../lib/app.js';
@@ -244,7 +244,8 @@ describe('plugin template parameters come from the schema', () => {
     const declared = schema.filter((p) => p.template !== false);
     // Exactly the schema's declared parameters plus the orchestrator's, and nothing else but CDK's own (SSM AMI, bootstrap).
     const own = Object.keys(params).filter((k) => !k.startsWith('SsmParameterValue') && k !== 'BootstrapVersion');
-    expect(own.sort()).toEqual([...declared.map((p) => p.name), ...Object.values(PLUGIN_PARAMETERS)].sort());
+    const optional = Object.values(PLUGIN_OPTIONAL_PARAMETERS).filter((k) => k in params);
+    expect(own.sort()).toEqual([...declared.map((p) => p.name), ...Object.values(PLUGIN_PARAMETERS), ...optional].sort());
     for (const p of declared) {
       const tpl = p.template as Exclude<ParamSpec['template'], false>;
       const cfn = params[p.name];
@@ -409,6 +410,66 @@ describe('ECR plugin stack', () => {
     ecr.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:ListImages', 'ecr:BatchGetImage']) })]) },
     });
+  });
+
+  it('takes parameters too large for CloudFormation from SSM (TaskParamsPath), and lets the copy task record its image', () => {
+    expect(Object.keys(ecr.findParameters(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath))).toEqual([PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]);
+    const path = { Ref: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath };
+    const [taskDef] = Object.values(ecr.findResources('AWS::ECS::TaskDefinition'));
+    const architecture = taskDef.Properties.RuntimePlatform.CpuArchitecture;
+    // The lister compares the image of the platform the copy task runs on (includeUntagged=false).
+    ecr.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
+      TASK_PARAMS_PATH: path, COPY_PLATFORM: architecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64',
+    }) } });
+    const env = Object.fromEntries((taskDef.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
+    expect(env).toMatchObject({ TASK_PARAMS_PATH: path, STATUS_TABLE: { Ref: Object.keys(ecr.findResources('AWS::DynamoDB::Table'))[0] } });
+    const ssmReads = Object.values(ecr.findResources('AWS::IAM::Policy')).filter((pol) => JSON.stringify(pol).includes('ssm:GetParametersByPath'));
+    expect(ssmReads).toHaveLength(2);
+  });
+
+  it('records each image DONE or FAILED with updates DynamoDB accepts (status and error are reserved words); the copy task\'s own error wins', async () => {
+    const [machine] = Object.values(ecr.findResources('AWS::StepFunctions::StateMachine'));
+    const [tableId] = Object.keys(ecr.findResources('AWS::DynamoDB::Table'));
+    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const definition = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === JSON.stringify({ Ref: tableId }) ? 'TABLE' : 'TOKEN')).join('');
+    const states: Record<string, { Parameters: Record<string, unknown> }> = {};
+    const collect = (o: unknown): void => {
+      if (!o || typeof o !== 'object') return;
+      for (const [k, v] of Object.entries(o)) {
+        if (k === 'MarkDone' || k === 'MarkFailed') states[k] = v as { Parameters: Record<string, unknown> };
+        collect(v);
+      }
+    };
+    collect(JSON.parse(definition));
+    expect(Object.keys(states).sort()).toEqual(['MarkDone', 'MarkFailed']);
+    // Step Functions' input for one image (JsonPath fields resolved as the service would).
+    const input: Record<string, string> = { '$.image': 'team/app:v1', '$.failure.Cause': '{"StopCode":"EssentialContainerExited"}', '$$.State.EnteredTime': '2026-12-01T00:00:00Z' };
+    const resolve = (o: unknown): unknown => {
+      if (!o || typeof o !== 'object') return o;
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => (k.endsWith('.$') ? [k.slice(0, -2), input[v as string]] : [k, resolve(v)])));
+    };
+    const { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { localDynamoClient } = await import('../adapters/aws/clients.js');
+    const { ensureStatusTable } = await import('../../worker/adapters/aws/index.js');
+    const dynamo: InstanceType<typeof DynamoDBClient> = localDynamoClient();
+    const tableName = `ecr-updates-${Date.now().toString(36)}`;
+    await ensureStatusTable(dynamo, tableName);
+    const update = async (state: 'MarkDone' | 'MarkFailed') => {
+      const p = resolve(states[state].Parameters) as Record<string, unknown>;
+      await dynamo.send(new UpdateItemCommand({ ...p, TableName: tableName } as ConstructorParameters<typeof UpdateItemCommand>[0]));
+    };
+    const key = { [STATUS_TABLE_PARTITION_KEY]: { S: 'team/app:v1' }, [STATUS_TABLE_SORT_KEY]: { S: '#object' } };
+    const read = async () => (await dynamo.send(new GetItemCommand({ TableName: tableName, Key: key }))).Item;
+    // The copy task wrote its own reason: the state machine marks FAILED and keeps it.
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { ...key, status: { S: 'FAILED' }, error: { S: 'source image x does not exist' } } }));
+    await update('MarkFailed');
+    expect(await read()).toMatchObject({ status: { S: 'FAILED' }, error: { S: 'source image x does not exist' }, finishedAt: { S: '2026-12-01T00:00:00Z' } });
+    // A task that died before writing anything: the ECS failure is the reason.
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { ...key, status: { S: 'IN_PROGRESS' } } }));
+    await update('MarkFailed');
+    expect(await read()).toMatchObject({ status: { S: 'FAILED' }, error: { S: '{"StopCode":"EssentialContainerExited"}' } });
+    await update('MarkDone');
+    expect(await read()).toMatchObject({ status: { S: 'DONE' }, verified: { BOOL: true } });
   });
 });
 

@@ -38,14 +38,48 @@ export function copyToAuthRegistry(repository: string): void {
 }
 
 /**
- * A Skopeo that runs the real binary through a wrapper script logging each process's verb, so tests count processes;
- * `failing` verbs exit 1 with an error instead of running.
+ * A Skopeo that runs the real binary through a wrapper script logging each process's verb (after the global
+ * `--override-*` options) and arguments, so tests count processes; `failing` verbs exit 1 with an error instead of running.
  */
-export function countingSkopeo(failing: string[] = []): { skopeo: Skopeo; verbs: () => string[] } {
+export function countingSkopeo(failing: string[] = []): { skopeo: Skopeo; wrapper: string; verbs: () => string[]; calls: () => string[][] } {
   const dir = mkdtempSync(join(tmpdir(), 'dth-skopeo-'));
+  // The real binary by its path: the wrapper may itself be first on PATH (a CLI child process).
+  const real = execFileSync('sh', ['-c', 'command -v skopeo'], { encoding: 'utf8' }).trim();
   const log = join(dir, 'calls.log');
   const wrapper = join(dir, 'skopeo');
-  const fail = failing.map((verb) => `[ "$1" = ${verb} ] && { echo "simulated ${verb} failure" >&2; exit 1; }\n`).join('');
-  writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${log}'\n${fail}exec skopeo "$@"\n`, { mode: 0o755 });
-  return { skopeo: new Skopeo(wrapper), verbs: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []) };
+  const fail = failing.map((verb) => `[ "$verb" = ${verb} ] && { echo "simulated ${verb} failure" >&2; exit 1; }\n`).join('');
+  writeFileSync(wrapper, [
+    '#!/bin/sh',
+    `echo "$*" >> '${log}'`,
+    'verb=""; skip=0',
+    'for a in "$@"; do if [ $skip = 1 ]; then skip=0; continue; fi; case "$a" in --override-*) skip=1;; *) verb="$a"; break;; esac; done',
+    `${fail}exec '${real}' "$@"`, '',
+  ].join('\n'), { mode: 0o755 });
+  const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')) : []);
+  const verbOf = (args: string[]) => args.find((a, i) => !a.startsWith('--override-') && !args[i - 1]?.startsWith('--override-')) ?? '';
+  return { skopeo: new Skopeo(wrapper), wrapper, verbs: () => calls().map(verbOf), calls };
+}
+
+/** A manifest as the open registry stores it, parsed (skopeo inspect --raw: independent of the engine's HTTP reads). */
+function rawManifest(ref: string): { bytes: Buffer; body: { manifests?: { digest: string; platform?: { architecture: string } }[]; config?: { digest: string; size: number }; layers?: { digest: string; size: number }[] } } {
+  const bytes = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${servers.registryOpen}/${ref}`]);
+  return { bytes, body: JSON.parse(bytes.toString('utf8')) };
+}
+
+/** Bytes of an image of the open registry: its manifests plus each distinct config and layer blob they name. */
+export function imageBytes(ref: string): number {
+  const top = rawManifest(ref);
+  const repository = ref.slice(0, ref.lastIndexOf(':'));
+  const manifests = top.body.manifests ? top.body.manifests.map((m) => rawManifest(`${repository}@${m.digest}`)) : [top];
+  const blobs = new Map<string, number>();
+  for (const m of manifests) for (const b of [m.body.config!, ...(m.body.layers ?? [])]) blobs.set(b.digest, b.size);
+  const manifestBytes = (top.body.manifests ? top.bytes.length : 0) + manifests.reduce((sum, m) => sum + m.bytes.length, 0);
+  return manifestBytes + [...blobs.values()].reduce((a, b) => a + b, 0);
+}
+
+/** The digest of one platform's manifest inside a multi-arch index of the open registry. */
+export function platformDigest(ref: string, architecture: string): string {
+  const entry = rawManifest(ref).body.manifests?.find((m) => m.platform?.architecture === architecture);
+  if (!entry) throw new Error(`${ref} has no ${architecture} image`);
+  return entry.digest;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeOciLayout } from '../../bench/oci-images.js';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { createLogger, silentLogger } from '../../worker/core/log.js';
@@ -10,7 +10,7 @@ import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { Skopeo } from '../../worker/ecr/skopeo.js';
 import { servers, uniqueName } from '../support/servers.js';
-import { countingSkopeo, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
+import { countingSkopeo, imageBytes, platformDigest, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
 
 function task(extra: Record<string, string>) {
@@ -177,35 +177,125 @@ describe('image sync with skopeo between real registries', () => {
     expect(task({ srcImageList: 'library/nginx' }).srcImageList).toEqual([{ repository: 'library/nginx', tag: 'latest' }]);
   });
 
-  it('marks images FAILED with a clear error on wrong credentials, without leaking the password', async () => {
+  it('stops with one clear reason when a registry refuses the login: no image touched, no skopeo process, no password shown', async () => {
     const { repository } = seedImages();
     const lines: string[] = [];
     const wrong = 'definitely-wrong-password-42';
-    const { report, status } = await sync(task({ srcImageList: `${repository}:v1` }), registrySecrets(wrong), lines);
-    expect(report).toMatchObject({ complete: false, failed: 1 });
-    const rec = await status.get(`${repository}:v1`);
-    expect(rec?.status).toBe('FAILED');
-    expect(rec?.error).toMatch(/unauthorized|authentication required/i);
-    expect(JSON.stringify(rec) + lines.join('\n')).not.toContain(wrong);
+    const counted = countingSkopeo();
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const run = runImageSync({
+      params: task({ srcImageList: `${repository}:v1\n${repository}:multi` }), status, secrets: new FileSecretStore(registrySecrets(wrong)),
+      logger: createLogger({}, { write: (l) => lines.push(l) }), skopeo: counted.skopeo,
+    });
+    await expect(run).rejects.toThrow(`destination registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`);
+    expect(counted.verbs()).toEqual([]);
+    expect(await status.summary()).toMatchObject({ total: 0 });
+    expect(lines.join('\n')).not.toContain(wrong);
+
+    // The real CLI says it once, exits 1, and starts no skopeo process either.
+    const cli = spawnSync(process.execPath, ['bin/dth.mjs', 'ecr', 'sync', '--source-type', 'Public', '--src-registry', servers.registryOpen,
+      '--dest-registry', servers.registryAuth, '--dest-credential', 'registry', '--insecure', 'true', '--json', '--state', ':memory:',
+      '--src-image-list', `${repository}:v1,${repository}:multi`, '--secrets', registrySecrets(wrong)], { encoding: 'utf8', env: { ...process.env, PATH: `${dirname(counted.wrapper)}:${process.env.PATH}` } });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr.split('rejected the login').length - 1).toBe(1);
+    expect(cli.stderr).toContain(`dth ecr sync: destination registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`);
+    expect(cli.stderr + cli.stdout).not.toContain(wrong);
+    expect(counted.verbs()).toEqual([]);
   });
 
-  it('copies an untagged image (includeUntagged lists it as sha256-<hex>) by digest', async () => {
+  it('judges only the images this run was asked for: a FAILED record from an earlier run with another list does not fail it', async () => {
     const { repository } = seedImages();
-    const hex = registryDigest(servers.registryOpen, `${repository}:v1`).slice('sha256:'.length);
-    const catalog = { async *repositories() { yield repository; }, async tags() { return [`sha256-${hex}`]; } };
-    const params = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcList: 'ALL', includeUntagged: 'true', srcRegistry: servers.registryOpen,
-      destRegistry: servers.registryAuth, destCredential: 'registry', destPrefix: 'untagged', insecure: 'true' });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 'shared-state');
+    const earlier = await runImageSync({ params: task({ srcImageList: `${repository}:nope\n${repository}:v1`, destPrefix: 'judged' }), status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger });
+    expect(earlier).toMatchObject({ complete: false, total: 2, done: 1, failed: 1 });
+    const later = await runImageSync({ params: task({ srcImageList: `${repository}:multi`, destPrefix: 'judged' }), status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger });
+    expect(later).toMatchObject({ complete: true, total: 1, done: 1, failed: 0, failures: [] });
+    // The state still remembers the earlier failure; it just does not decide this run.
+    expect(await status.get(`${repository}:nope`)).toMatchObject({ status: 'FAILED' });
+  });
+
+  it('fails repo:ALL_TAGS of a repository the source lacks as that entry alone; images after it still copy', async () => {
+    const { repository } = seedImages();
+    const missing = `${uniqueName('gone')}/app`;
+    const { report, status } = await sync(task({ srcImageList: `${missing}:ALL_TAGS\n${repository}:v1\n${repository}:multi`, destPrefix: 'alltags' }));
+    expect(report).toMatchObject({ complete: false, total: 3, done: 2, failed: 1 });
+    const rec = await status.get(`${missing}:ALL_TAGS`);
+    expect(rec?.status).toBe('FAILED');
+    expect(rec?.error).toContain(`the tags of "${missing}" could not be listed`);
+    expect(registryDigest(servers.registryAuth, `alltags/${repository}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:multi`));
+  });
+
+  it('copies images that name their own registries in one task (anonymous, Bearer), each to <registry-host>/<repository>', async () => {
+    const { repository: plain } = seedImages();
+    const { repository: tokened } = seedImages();
+    // A registry that hands out anonymous Bearer tokens, as Docker Hub, quay.io and gcr.io do for public images.
+    const bearer = await startRegistryFront({ upstream: servers.registryOpen, mode: 'bearer' });
+    try {
+      const list = `${servers.registryOpen}/${plain}:v1\n${bearer.registry}/${tokened}:multi`;
+      const { report, status } = await sync(task({ srcRegistry: '', srcImageList: list, destPrefix: 'mixed' }));
+      expect(report).toMatchObject({ complete: true, total: 2, done: 2 });
+      const hostPath = (registry: string) => registry.replace(':', '-');
+      expect(registryDigest(servers.registryAuth, `mixed/${hostPath(servers.registryOpen)}/${plain}:v1`, auth)).toBe(registryDigest(servers.registryOpen, `${plain}:v1`));
+      expect(registryDigest(servers.registryAuth, `mixed/${hostPath(bearer.registry)}/${tokened}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${tokened}:multi`));
+      expect(await status.get(`${bearer.registry}/${tokened}:multi`)).toMatchObject({ status: 'DONE' });
+      expect(bearer.tokenRequests.filter((t) => t.granted).length).toBeGreaterThan(0);
+    } finally {
+      await bearer.close();
+    }
+  });
+
+  it('reports the bytes copied (config, layers and manifests of every platform) in progress, status and the summary', async () => {
+    const { repository } = seedImages();
+    const progress: number[] = [];
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
-    const report = await runImageSync({ params, status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger, catalog });
+    const report = await runImageSync({
+      params: task({ srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'bytes' }), status, secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger, onProgress: (p) => progress.push(p.bytesDone),
+    });
+    const expected = imageBytes(`${repository}:v1`) + imageBytes(`${repository}:multi`);
+    expect(report).toMatchObject({ complete: true, done: 2, bytesDone: expected, bytesTotal: expected });
+    expect(progress.at(-1)).toBe(expected);
+    expect((await status.get(`${repository}:v1`))?.size).toBe(imageBytes(`${repository}:v1`));
+  });
+
+  it('with includeUntagged=false copies only the image of the copying machine\'s platform out of a multi-arch index', async () => {
+    const { repository } = seedImages();
+    const arm64 = platformDigest(`${repository}:multi`, 'arm64');
+    const counted = countingSkopeo();
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const params = task({ srcImageList: `${repository}:multi`, destPrefix: 'system', includeUntagged: 'false' });
+    const platform = { os: 'linux', architecture: 'arm64' };
+    const report = await runImageSync({ params, status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger, skopeo: counted.skopeo, platform });
     expect(report).toMatchObject({ complete: true, done: 1 });
-    expect(registryDigest(servers.registryAuth, `untagged/${repository}@sha256:${hex}`, auth)).toBe(`sha256:${hex}`);
-    expect((await status.get(`${repository}:sha256-${hex}`))?.status).toBe('DONE');
+    // The destination holds the arm64 image itself (no index), digest kept.
+    expect(registryDigest(servers.registryAuth, `system/${repository}:multi`, auth)).toBe(arm64);
+    expect(await status.get(`${repository}:multi`)).toMatchObject({ status: 'DONE', checksum: arm64 });
+    expect(counted.calls()[0].slice(0, 4)).toEqual(['--override-os', 'linux', '--override-arch', 'arm64']);
+    const again = await runImageSync({ params, status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger, platform });
+    expect(again).toMatchObject({ complete: true, skipped: 1 });
   });
 
   it('rejects a malformed list line, naming it', () => {
     expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList\): line 3 "Bad Repo:tag"/);
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);
+    expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/line 1 "bad_host!.io\/app:1"/);
     expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList\): ALL is only possible/);
+  });
+
+  it('reads the original\'s parameters with its defaults: srcList ALL for ECR, blank account ids, includeUntagged true, registries per image', () => {
+    const ecr = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: 'us-west-2', srcAccountId: '', destRegion: 'cn-north-1', destAccountId: '', destCredential: 'cn-keys' });
+    expect(ecr).toMatchObject({ srcList: 'ALL', srcAccountId: undefined, destAccountId: undefined, srcRegistry: undefined, destRegistry: undefined, includeUntagged: true, includeUntaggedByDigest: false });
+    expect(() => parseEcrTaskParams({ sourceType: 'Amazon_ECR', destRegion: 'us-east-1' })).toThrow(/\(srcRegion\): is required/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'nginx' })).toThrow(/\(destRegion\): is required/);
+    const pub = parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, localhost:5000/a/b', destRegion: 'us-east-1' });
+    expect(pub.srcList).toBe('SELECTED');
+    expect(pub.srcImageList).toEqual([
+      { repository: 'ubuntu', tag: '14.04' }, { repository: 'mysql', tag: 'latest' },
+      { registry: 'public.ecr.aws', repository: 'amazonlinux/amazonlinux', tag: 'latest' }, { registry: 'localhost:5000', repository: 'a/b', tag: 'latest' },
+    ]);
+    // An ECR list names repositories of the source ECR: a dot in the first element is part of the name there.
+    expect(parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'SELECTED', srcImageList: 'my.team/app:1', destRegion: 'us-east-1' }).srcImageList)
+      .toEqual([{ repository: 'my.team/app', tag: '1' }]);
   });
 
   it('dth ecr sync (real CLI) copies and exits 0, exits 1 when an image fails', async () => {
@@ -215,9 +305,37 @@ describe('image sync with skopeo between real registries', () => {
     const state = ['--state', ':memory:'];
     const ok = spawnSync(process.execPath, ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:v1`, '--secrets', registrySecrets()], { encoding: 'utf8' });
     expect(ok.status, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout.trim().split('\n').at(-1)!)).toMatchObject({ event: 'summary', complete: true, copied: 1 });
+    const events = ok.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.at(-1)).toMatchObject({ event: 'summary', complete: true, copied: 1, bytes: imageBytes(`${repository}:v1`) });
+    // Piped progress carries the bytes too.
+    expect(events.filter((e) => e.event === 'progress').at(-1)).toMatchObject({ bytesDone: imageBytes(`${repository}:v1`), bytesTotal: imageBytes(`${repository}:v1`) });
     const missing = spawnSync(process.execPath, ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:nope`, '--secrets', registrySecrets()], { encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stdout).toMatch(/does not exist|manifest unknown/);
+  });
+
+  it('dth ecr sync on a terminal keeps each warning on its own line, never glued to the progress line', async () => {
+    const { repository } = seedImages();
+    // Batch processes that fail: the engine warns (image.batch_failed) after the progress line is drawn, then copies alone.
+    const counted = countingSkopeo(['sync']);
+    const args = ['bin/dth.mjs', 'ecr', 'sync', '--source-type', 'Public', '--src-registry', servers.registryOpen, '--dest-registry', servers.registryAuth,
+      '--dest-credential', 'registry', '--insecure', 'true', '--state', ':memory:', '--secrets', registrySecrets(),
+      '--src-image-list', `${repository}:v1,${repository}:multi`, '--dest-prefix', 'tty'];
+    const command = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    // script(1) gives the CLI a terminal, so it draws its progress line.
+    const out = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, PATH: `${dirname(counted.wrapper)}:${process.env.PATH}` } });
+    expect(out.status, out.stdout).toBe(0);
+    expect(counted.verbs().sort()).toEqual(['copy', 'copy', 'sync', 'sync']);
+    const firstProgress = out.stdout.search(/\[[#-]{24}\] \d+\/2 images/);
+    const firstWarning = out.stdout.indexOf('{"time"');
+    expect(firstProgress).toBeGreaterThanOrEqual(0);
+    expect(firstWarning).toBeGreaterThan(firstProgress);
+    // Every log line starts a line of its own: after a newline, or after the progress line was cleared (CR, erase).
+    for (const m of out.stdout.matchAll(/\{"time"/g)) {
+      const before = out.stdout.slice(Math.max(0, m.index - 4), m.index);
+      expect(before.endsWith('\n') || before.endsWith('\r\x1b[K'), JSON.stringify(out.stdout)).toBe(true);
+    }
+    expect(out.stdout).toContain('image.batch_failed');
+    expect(out.stdout).toMatch(/Done: 2 copied \(\d+(\.\d)? KiB\), 0 unchanged, 0 failed/);
   });
 });

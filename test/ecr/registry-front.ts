@@ -1,6 +1,7 @@
 /**
  * A registry front for tests (node:http only): proxies to a real docker-registry and, depending on the mode,
- * demands a Bearer token from its own token server (as Docker Hub, ghcr, quay and gcr do), answers HEAD with an
+ * demands a Bearer token from its own token server (as Docker Hub, ghcr, quay and gcr do), demands one basic login
+ * (as ECR does with `AWS:<token>`: the stand-in for an ECR registry whose API is the emulator's), answers HEAD with an
  * auth scheme nobody speaks, drops Docker-Content-Digest, or plays a tag deleted between a HEAD and the copy's GET.
  * Counts what it served.
  */
@@ -13,10 +14,10 @@ export const TOKEN_SERVICE = 'dth-test-registry';
 export interface RegistryFrontOptions {
   /** host:port of the real registry behind the front. */
   upstream: string;
-  mode: 'bearer' | 'negotiate-head' | 'no-digest-header' | 'deleted-after-head';
+  mode: 'bearer' | 'basic' | 'negotiate-head' | 'no-digest-header' | 'deleted-after-head';
   /** deleted-after-head mode: `repository:tag`s whose manifest HEAD still answers but whose GET is 404 MANIFEST_UNKNOWN. */
   deleted?: string[];
-  /** Bearer mode: the basic login the token server requires (none: anonymous tokens). */
+  /** Bearer mode: the basic login the token server requires (none: anonymous tokens). Basic mode: the only login accepted. */
   login?: { username: string; password: string };
   /** Bearer mode: the JSON field the token comes in. */
   tokenField?: 'token' | 'access_token';
@@ -33,8 +34,10 @@ export interface RegistryFront {
   /** host:port of the front. */
   registry: string;
   tokenRequests: TokenRequest[];
-  /** Registry requests answered 401 for want of a valid token. */
+  /** Registry requests answered 401 for want of a valid token (bearer) or login (basic). */
   challenges: number;
+  /** Basic mode: the users of the basic logins the front accepted. */
+  acceptedUsers: string[];
   /** Requests passed through to the real registry, as `METHOD path`. */
   forwarded: string[];
   close(): Promise<void>;
@@ -58,7 +61,7 @@ function listen(server: http.Server): Promise<string> {
 
 export async function startRegistryFront(o: RegistryFrontOptions): Promise<RegistryFront> {
   const grants = new Map<string, Set<string>>();
-  const front: RegistryFront = { registry: '', tokenRequests: [], challenges: 0, forwarded: [], close: async () => {} };
+  const front: RegistryFront = { registry: '', tokenRequests: [], challenges: 0, acceptedUsers: [], forwarded: [], close: async () => {} };
 
   const tokenServer = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
@@ -97,6 +100,16 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
       return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
     }
     if (o.mode === 'no-digest-header') return forward(req, res, (h) => { delete h['docker-content-digest']; });
+    if (o.mode === 'basic') {
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+      const decoded = basic ? Buffer.from(basic[1], 'base64').toString() : '';
+      const user = decoded.slice(0, decoded.indexOf(':'));
+      if (!o.login || decoded !== `${o.login.username}:${o.login.password}`) {
+        front.challenges++;
+        return void res.writeHead(401, { 'www-authenticate': 'Basic realm="dth-test"', 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+      }
+      front.acceptedUsers.push(user);
+    }
     if (o.mode === 'bearer') {
       const scope = scopeOf(path);
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];

@@ -122,7 +122,11 @@ describe('the original portal\'s ECR parameter lists, accepted as is', () => {
   it('Amazon ECR, all images, across accounts', () => {
     const v = cloudCreate('ECR', ecrList({}), 'FIXED_RATE', '');
     if (v.engine.type !== 'ECR') throw new Error('not ECR');
-    expect(v.engine.params).toMatchObject({ sourceType: 'Amazon_ECR', srcList: 'ALL', srcRegistry: '111122223333.dkr.ecr.us-west-2.amazonaws.com', destRegistry: '444455556666.dkr.ecr.cn-north-1.amazonaws.com.cn', includeUntagged: true });
+    // ECR registries are found at run time (the token's endpoint: .amazonaws.com.cn in China), not at parse.
+    expect(v.engine.params).toMatchObject({
+      sourceType: 'Amazon_ECR', srcList: 'ALL', srcAccountId: '111122223333', srcRegion: 'us-west-2', destAccountId: '444455556666', destRegion: 'cn-north-1',
+      srcRegistry: undefined, destRegistry: undefined, includeUntagged: true,
+    });
     expect(v.schedule).toMatchObject({ kind: 'rate', expression: 'rate(1 day)' });
     expect(stackParams(v)).toMatchObject({ FinderScheduleExpression: 'rate(1 day)', ecsClusterName: 'DTH-TaskCluster-abc' });
   });
@@ -132,7 +136,7 @@ describe('the original portal\'s ECR parameter lists, accepted as is', () => {
       srcImageList: 'ubuntu:14.04,mysql,public.ecr.aws/amazonlinux/amazonlinux:latest', includeUntagged: 'false' }), 'FIXED_RATE', '');
     if (v.engine.type !== 'ECR') throw new Error('not ECR');
     expect(v.engine.params.srcImageList).toEqual([
-      { repository: 'ubuntu', tag: '14.04' }, { repository: 'mysql', tag: 'latest' }, { repository: 'public.ecr.aws/amazonlinux/amazonlinux', tag: 'latest' },
+      { repository: 'ubuntu', tag: '14.04' }, { repository: 'mysql', tag: 'latest' }, { registry: 'public.ecr.aws', repository: 'amazonlinux/amazonlinux', tag: 'latest' },
     ]);
     expect(v.engine.params).toMatchObject({ srcRegistry: 'docker.io', includeUntagged: false });
   });

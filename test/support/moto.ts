@@ -1,7 +1,8 @@
 /**
  * A moto server (the AWS API emulator on every machine of this project) for one test file: started on a free port in
- * this worktree's range (20000 + DTH_PORT_BASE + 50…99), stopped by its PID. `DTH_TEST_MOTO` (an endpoint started by
- * scripts/test-servers.sh) is used instead when set. Facts about what moto answers: /work/shared/notes/aws-emulator.md.
+ * this worktree's range (20000 + DTH_PORT_BASE + 50…99), stopped by its PID. Never the shared server of
+ * scripts/test-servers.sh (DTH_TEST_MOTO): test/cloud owns that one while it runs — it resets it and turns IAM
+ * enforcement on — and test files run in parallel. Facts about what moto answers: /work/shared/notes/aws-emulator.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -30,7 +31,6 @@ async function freePort(): Promise<number> {
 }
 
 export async function startMoto(): Promise<Moto> {
-  if (process.env.DTH_TEST_MOTO) return { endpoint: process.env.DTH_TEST_MOTO, stop: async () => {} };
   if (spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status !== 0) {
     throw new Error('moto_server is not on PATH: the AWS API emulator (moto 5.2.1) ships with this project\'s machine image');
   }

@@ -1,11 +1,8 @@
+import type { RegistryCatalog } from '../ports/ecr-api.js';
 import { RegistryClient, RegistryHttpError } from './registry-client.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
-/** Lists repositories and tags of a source registry. */
-export interface RegistryCatalog {
-  repositories(): AsyncIterable<string>;
-  tags(repository: string): Promise<string[]>;
-}
+export type { RegistryCatalog } from '../ports/ecr-api.js';
 
 function nextLink(header: string | null): string | undefined {
   const m = header ? /<([^>]+)>;\s*rel="next"/.exec(header) : null;

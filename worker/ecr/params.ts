@@ -2,6 +2,8 @@
  * Image task parameters → EcrTaskParams (worker/params/parsed.ts), read against the schema
  * (worker/params/ecr-schema.ts): the original ECR plugin's names, values and defaults, plus ours (srcRegistry /
  * destRegistry for non-ECR registries). Pure; shared by the API, the console and the CLI.
+ * A blank account id is the current account: its ECR registry host is found at run time (STS, the token's endpoint),
+ * so an ECR side's registry is undefined here unless given.
  */
 import { InvalidParameterError } from '../core/errors.js';
 import { ParamReader, type RawParams } from '../core/param-values.js';
@@ -17,26 +19,51 @@ const REGISTRY = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const EMAIL = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
+const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
-/** Parses `repo:tag`, `repo` (latest) or `repo:ALL_TAGS` lines; the error names the line number and text. */
-export function parseImageList(text: string, field = 'srcImageList'): ImageRef[] {
+/** The account and region of an ECR registry host (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]`), else undefined. */
+export function ecrHostParts(host: string | undefined): { accountId: string; region: string } | undefined {
+  const m = host ? ECR_HOST.exec(host.toLowerCase()) : null;
+  return m ? { accountId: m[1], region: m[2] } : undefined;
+}
+
+/** The registry host of an account's ECR in a region (`.amazonaws.com.cn` in the China regions). */
+export function ecrRegistryHost(accountId: string, region: string): string {
+  return `${accountId}.dkr.ecr.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
+/**
+ * Docker's rule: the first path element names a registry when it has a dot or a port, or is `localhost`
+ * (`quay.io/org/img`, `127.0.0.1:5000/app`); otherwise the name is a repository of the default registry.
+ */
+function splitRegistry(name: string): { registry?: string; repository: string } {
+  const slash = name.indexOf('/');
+  const first = slash > 0 ? name.slice(0, slash) : '';
+  if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) return { registry: first.toLowerCase(), repository: name.slice(slash + 1) };
+  return { repository: name };
+}
+
+/**
+ * Parses `repo:tag`, `repo` (latest) or `repo:ALL_TAGS` lines, separated by commas or line breaks; the error names
+ * the line number and text. With `registries` (Public sources), an image may name its registry
+ * (`quay.io/org/img:tag`), as the original's `docker://<image>` did.
+ */
+export function parseImageList(text: string, field = 'srcImageList', options: { registries?: boolean } = {}): ImageRef[] {
   const refs: ImageRef[] = [];
   text.split(/\r?\n|,/).forEach((rawLine, i) => {
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) return;
     const colon = line.lastIndexOf(':');
     const hasTag = colon > line.lastIndexOf('/');
-    const repository = hasTag ? line.slice(0, colon) : line;
+    const name = hasTag ? line.slice(0, colon) : line;
     const tag = hasTag ? line.slice(colon + 1) : 'latest';
+    const { registry, repository } = options.registries ? splitRegistry(name) : { registry: undefined, repository: name };
+    if (registry !== undefined && !REGISTRY.test(registry)) throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${registry}" is not a registry host[:port]`, 'Image list');
     if (!REPOSITORY.test(repository)) throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${repository}" is not a repository name`, 'Image list');
     if (tag !== 'ALL_TAGS' && !TAG.test(tag)) throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${tag}" is not a tag`, 'Image list');
-    refs.push({ repository, tag });
+    refs.push(registry === undefined ? { repository, tag } : { registry, repository, tag });
   });
   return refs;
-}
-
-function ecrRegistry(account: string | undefined, region: string | undefined): string | undefined {
-  return account && region ? `${account}.dkr.ecr.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}` : undefined;
 }
 
 export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
@@ -54,21 +81,23 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
     const v = r.text(f);
     if (v !== undefined && !REGION.test(v)) throw r.error(f, `"${v}" is not an AWS region`);
   }
-  const srcRegion = r.text('srcRegion');
-  const destRegion = r.text('destRegion');
   const srcAccountId = r.text('srcAccountId');
   const destAccountId = r.text('destAccountId');
-  if (sourceType === 'Amazon_ECR' && !srcRegion && !r.text('srcRegistry')) throw r.error('srcRegion', 'is required for an Amazon_ECR source');
-  if (!destRegion && !r.text('destRegistry')) throw r.error('destRegion', 'is required (or give destRegistry)');
-  // Blank account = this account: its ECR host is found at run time (undefined here).
-  const srcRegistry = r.text('srcRegistry') ?? (sourceType === 'Amazon_ECR' ? ecrRegistry(srcAccountId, srcRegion) : 'docker.io');
-  const destRegistry = r.text('destRegistry') ?? ecrRegistry(destAccountId, destRegion);
+  // An ECR side's registry host is derived at run time; given, it is used as is (an ECR host, or another registry).
+  const srcRegistry = r.text('srcRegistry') ?? (sourceType === 'Public' ? 'docker.io' : undefined);
+  const destRegistry = r.text('destRegistry');
   for (const [f, v] of [['srcRegistry', srcRegistry], ['destRegistry', destRegistry]] as const) {
     if (v !== undefined && !REGISTRY.test(v)) throw r.error(f, `"${v}" is not a registry host[:port]`);
   }
+  // An ECR side needs its region: the parameter, or the one in an explicit ECR registry host.
+  const srcRegion = r.text('srcRegion') ?? (sourceType === 'Amazon_ECR' ? ecrHostParts(srcRegistry)?.region : undefined);
+  const destRegion = r.text('destRegion') ?? ecrHostParts(destRegistry)?.region;
+  if (sourceType === 'Amazon_ECR' && !srcRegion) throw r.error('srcRegion', 'is required for an Amazon_ECR source (the region of the source ECR)');
+  if (!destRegion && !destRegistry) throw r.error('destRegion', 'is required (the region of the destination ECR), or give destRegistry');
+
   const listText = r.text('srcImageList');
   if (srcList === 'SELECTED' && !listText) throw r.error('srcImageList', 'is required when srcList is SELECTED');
-  const srcImageList = srcList === 'SELECTED' ? parseImageList(listText!) : [];
+  const srcImageList = srcList === 'SELECTED' ? parseImageList(listText!, 'srcImageList', { registries: sourceType === 'Public' }) : [];
   if (srcList === 'SELECTED' && srcImageList.length === 0) throw r.error('srcImageList', 'names no image');
 
   const destPrefix = (r.text('destPrefix') ?? '').replace(/^\/+|\/+$/g, '');
@@ -78,7 +107,7 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   return {
     sourceType, srcList, srcImageList, srcRegion, srcAccountId, srcCredential: r.text('srcCredential'), srcRegistry,
     destRegion, destAccountId, destCredential: r.text('destCredential'), destRegistry,
-    destPrefix, includeUntagged: r.bool('includeUntagged'), insecure: r.bool('insecure'),
+    destPrefix, includeUntagged: r.bool('includeUntagged'), includeUntaggedByDigest: r.bool('includeUntaggedByDigest'), insecure: r.bool('insecure'),
     concurrency: r.int('concurrency'), maxAttempts: r.int('maxAttempts'), alarmEmail, unused: r.unused(),
   };
 }

@@ -4,6 +4,7 @@
  * challenge (Docker Hub, ghcr, quay, gcr). Tokens stay in memory, are registered for redaction and never logged.
  */
 import { createHash } from 'node:crypto';
+import { withRetryAdvice } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
@@ -21,10 +22,45 @@ const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.do
 const DOCKER_HUB_API = 'registry-1.docker.io';
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+
+/** An OS/architecture an image is built for, as a manifest index names it. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
 export class RegistryHttpError extends Error {
-  constructor(readonly registry: string, readonly status: number | undefined, detail: string) {
+  constructor(
+    readonly registry: string,
+    readonly status: number | undefined,
+    detail: string,
+    /** The registry (or its token server) refused the login or the token it issued: no other client will do better. */
+    readonly authFailed = false,
+  ) {
     super(`${registry}: ${detail}`);
+    // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
+    withRetryAdvice(this, { retryable: !authFailed && (status === undefined || status === 429 || status >= 500), throttled: status === 429 });
   }
+}
+
+interface Blob {
+  digest?: string;
+  size?: number;
+}
+
+/** A manifest as stored: its digest (sha256 of the bytes), media type and parsed body. */
+interface StoredManifest {
+  digest: string;
+  mediaType: string;
+  size: number;
+  body: {
+    mediaType?: string;
+    manifests?: { digest: string; size?: number; platform?: Platform }[];
+    config?: Blob;
+    layers?: Blob[];
+  };
 }
 
 /** `Bearer realm="…",service="…",scope="…"` → scheme (lower case) and its parameters. */
@@ -92,10 +128,10 @@ export class RegistryClient {
       res = await send(`Bearer ${(await pending).value}`);
       if (res.status !== 401) return res;
       await discard(res);
-      throw new RegistryHttpError(this.registry, 401, `access denied with the issued token (HTTP 401, scope ${o.scope})`);
+      throw new RegistryHttpError(this.registry, 401, `access denied with the issued token (HTTP 401, scope ${o.scope || 'none'})`, true);
     }
     if (challenge?.scheme === 'basic') {
-      throw new RegistryHttpError(this.registry, 401, this.endpoint.login ? 'credentials were rejected (HTTP 401)' : 'authentication required (HTTP 401)');
+      throw new RegistryHttpError(this.registry, 401, this.endpoint.login ? 'credentials were rejected (HTTP 401)' : 'authentication required (HTTP 401)', true);
     }
     throw new RegistryHttpError(this.registry, 401, `unsupported authentication scheme "${challenge?.scheme ?? 'none'}" (HTTP 401)`);
   }
@@ -124,7 +160,8 @@ export class RegistryClient {
     const res = await fetch(realm, { headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) }, signal: timeoutSignal(signal) });
     if (!res.ok) {
       await discard(res);
-      throw new RegistryHttpError(this.registry, res.status, `token server ${realm.host} answered HTTP ${res.status}${res.status === 401 ? ' (credentials rejected)' : ''}`);
+      const refused = res.status === 401 || res.status === 403;
+      throw new RegistryHttpError(this.registry, res.status, `token server ${realm.host} answered HTTP ${res.status}${refused ? ' (credentials rejected)' : ''}`, refused);
     }
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
     const value = body.token ?? body.access_token;
@@ -135,27 +172,99 @@ export class RegistryClient {
   }
 
   /**
-   * Digest of the manifest stored under a tag or digest (an index for multi-arch), exactly as skopeo computes it
-   * (sha256 of the stored bytes), or undefined when the registry has no such manifest (404).
+   * Proves the login before any image is touched: `GET /v2/` with it (through the token server for Bearer registries).
+   * Throws RegistryHttpError with `authFailed` when the registry refuses it.
    */
-  async manifestDigest(repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
+  async checkLogin(signal?: AbortSignal): Promise<void> {
+    const res = await this.request('/v2/', { accept: 'application/json', scope: '', signal });
+    await discard(res);
+    if (!res.ok) throw new RegistryHttpError(this.registry, res.status, `GET /v2/ answered HTTP ${res.status}`);
+  }
+
+  /**
+   * Digest of the manifest stored under a tag or digest (an index for multi-arch), exactly as skopeo computes it
+   * (sha256 of the stored bytes), or undefined when the registry has no such manifest (404). With `platform`, the
+   * digest of that platform's manifest inside an index (what skopeo copies without --all).
+   */
+  async manifestDigest(repository: string, reference: string, signal?: AbortSignal, platform?: Platform): Promise<string | undefined> {
     const name = this.apiRepository(repository);
     const path = `/v2/${name}/manifests/${reference}`;
-    const o = { accept: MANIFEST_ACCEPT, scope: `repository:${name}:pull`, signal };
-    const head = await this.request(path, { ...o, method: 'HEAD' });
+    const head = await this.request(path, { method: 'HEAD', accept: MANIFEST_ACCEPT, scope: `repository:${name}:pull`, signal });
     if (head.status === 404) return undefined;
-    if (!head.ok) throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`);
+    // 403: the login is known but may not read this repository; another client with the same login would not either.
+    if (!head.ok) throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`, head.status === 403);
     const digest = head.headers.get('docker-content-digest');
-    if (digest && SHA256_DIGEST.test(digest)) return digest;
-    // No (sha256) digest header: hash the manifest bytes ourselves.
-    const get = await this.request(path, o);
-    if (get.status === 404) return undefined;
-    if (!get.ok) {
-      await discard(get);
-      throw new RegistryHttpError(this.registry, get.status, `GET ${path} answered HTTP ${get.status}`);
-    }
-    return 'sha256:' + createHash('sha256').update(Buffer.from(await get.arrayBuffer())).digest('hex');
+    const isIndex = INDEX_TYPES.has((head.headers.get('content-type') ?? '').split(';')[0].trim());
+    if (digest && SHA256_DIGEST.test(digest) && !(platform && isIndex)) return digest;
+    // No (sha256) digest header, or an index whose platform entry is wanted: read the manifest itself.
+    const stored = await this.manifest(repository, reference, signal);
+    if (!stored || !platform) return stored?.digest;
+    return INDEX_TYPES.has(stored.mediaType) ? this.platformEntry(repository, reference, stored, platform).digest : stored.digest;
   }
+
+  /**
+   * Bytes of the image as its manifests state them: config and layers of each manifest copied (every platform, or
+   * the one of `platform`) plus the manifests themselves. Layers shared between platforms count once.
+   */
+  async imageSize(repository: string, reference: string, signal?: AbortSignal, platform?: Platform): Promise<number | undefined> {
+    const top = await this.manifest(repository, reference, signal);
+    if (!top) return undefined;
+    const seen = new Set<string>();
+    if (!INDEX_TYPES.has(top.mediaType)) return manifestBytes(top, seen);
+    const children = platform ? [this.platformEntry(repository, reference, top, platform)] : top.body.manifests ?? [];
+    let total = platform ? 0 : top.size;
+    for (const child of children) {
+      const m = await this.manifest(repository, child.digest, signal);
+      if (!m) throw new RegistryHttpError(this.registry, 404, `manifest ${child.digest} of ${repository}:${reference} is missing`);
+      total += manifestBytes(m, seen);
+    }
+    return total;
+  }
+
+  /** GET of a manifest, with its digest computed from the bytes; undefined on 404. */
+  private async manifest(repository: string, reference: string, signal?: AbortSignal): Promise<StoredManifest | undefined> {
+    const name = this.apiRepository(repository);
+    const path = `/v2/${name}/manifests/${reference}`;
+    const res = await this.request(path, { accept: MANIFEST_ACCEPT, scope: `repository:${name}:pull`, signal });
+    if (res.status === 404) {
+      await discard(res);
+      return undefined;
+    }
+    if (!res.ok) {
+      await discard(res);
+      throw new RegistryHttpError(this.registry, res.status, `GET ${path} answered HTTP ${res.status}`);
+    }
+    const bytes = Buffer.from(await res.arrayBuffer());
+    let body: StoredManifest['body'];
+    try {
+      body = JSON.parse(bytes.toString('utf8')) as StoredManifest['body'];
+    } catch {
+      throw new RegistryHttpError(this.registry, res.status, `GET ${path} answered a manifest that is not JSON`);
+    }
+    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim() || body.mediaType || '';
+    return { digest: 'sha256:' + createHash('sha256').update(bytes).digest('hex'), mediaType, size: bytes.length, body };
+  }
+
+  /** The index entry for a platform: same OS and architecture, the variant when both name one. */
+  private platformEntry(repository: string, reference: string, index: StoredManifest, platform: Platform): { digest: string } {
+    const entries = (index.body.manifests ?? []).filter((m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture);
+    const entry = entries.find((m) => !platform.variant || !m.platform?.variant || m.platform.variant === platform.variant) ?? entries[0];
+    if (!entry) {
+      throw new RegistryHttpError(this.registry, 404, `${repository}:${reference} has no ${platform.os}/${platform.architecture} image (includeUntagged=false copies only the copying machine's platform)`);
+    }
+    return entry;
+  }
+}
+
+/** The manifest's own bytes plus its config and layers not counted yet (`seen` holds blob digests already counted). */
+function manifestBytes(m: StoredManifest, seen: Set<string>): number {
+  let total = m.size;
+  for (const blob of [m.body.config, ...(m.body.layers ?? [])]) {
+    if (!blob?.size || (blob.digest && seen.has(blob.digest))) continue;
+    if (blob.digest) seen.add(blob.digest);
+    total += blob.size;
+  }
+  return total;
 }
 
 function timeoutSignal(signal: AbortSignal | undefined): AbortSignal {

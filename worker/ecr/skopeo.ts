@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withRetryAdvice } from '../core/errors.js';
 import { redactText } from '../core/log.js';
 import type { RegistryLogin } from './registry-credentials.js';
 
@@ -13,15 +14,25 @@ export interface RegistryEndpoint {
   insecure: boolean;
 }
 
-/** One image of a `skopeo sync` batch: a source repository and a tag or `sha256:<hex>` digest. */
+/** One image of a `skopeo sync` batch: its source registry, repository and a tag or `sha256:<hex>` digest. */
 export interface SyncImage {
+  src: RegistryEndpoint;
   repository: string;
   reference: string;
 }
 
+/**
+ * What skopeo copies of a multi-arch image: every platform and the index (`all`, the original's includeUntagged=true),
+ * or only the image of one platform (`system`: the copying machine's, named explicitly so that the digest the engine
+ * expects and the one skopeo writes are of the same image).
+ */
+export type PlatformChoice = { all: true } | { all: false; os: string; architecture: string; variant?: string };
+
 export class SkopeoError extends Error {
   constructor(readonly verb: string, readonly stderr: string, readonly exitCode: number | null) {
     super(`skopeo ${verb} failed: ${redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`}`);
+    // Refused logins and missing images fail the same way on every attempt; network and server errors may pass.
+    withRetryAdvice(this, { retryable: !this.isAuth && !this.isNotFound });
   }
 
   get isAuth(): boolean {
@@ -32,6 +43,12 @@ export class SkopeoError extends Error {
   get isNotFound(): boolean {
     return /manifest unknown|not found|name unknown|\b404\b/i.test(this.stderr);
   }
+}
+
+/** Global options choosing the platform (they go before the verb); none for `all`. */
+function platformOptions(platform: PlatformChoice): string[] {
+  if (platform.all) return [];
+  return ['--override-os', platform.os, '--override-arch', platform.architecture, ...(platform.variant ? ['--override-variant', platform.variant] : [])];
 }
 
 /**
@@ -56,6 +73,7 @@ export class Skopeo {
     }
   }
 
+  /** Runs `skopeo <args>`; `verb` names the command in errors. */
   private run(verb: string, args: string[], signal?: AbortSignal): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
@@ -88,22 +106,27 @@ export class Skopeo {
   }
 
   /**
-   * Copies several images of the source registry in one process (every platform, digests kept), each to
-   * `<dest>/<destPath>/<last element of its repository>`: skopeo sync keeps only that last element, so the caller
-   * groups images by destination parent path. --keep-going copies what it can; which images made it is for the
+   * Copies several images in one process (digests kept), each to `<dest>/<destPath>/<last element of its repository>`:
+   * skopeo sync keeps only that last element, so the caller groups images by destination parent path. Images may come
+   * from several registries (one YAML section each). --keep-going copies what it can; which images made it is for the
    * caller to verify at the destination — the process's exit says only that something failed.
    */
-  async sync(src: RegistryEndpoint, images: SyncImage[], dest: RegistryEndpoint, destPath: string, signal?: AbortSignal): Promise<void> {
+  async sync(images: SyncImage[], dest: RegistryEndpoint, destPath: string, platform: PlatformChoice, signal?: AbortSignal): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'dth-sync-'));
     const list = join(dir, 'images.yaml');
-    const byRepository: Record<string, string[]> = {};
-    for (const image of images) (byRepository[image.repository] ??= []).push(image.reference);
+    const registries: Record<string, { 'tls-verify': boolean; images: Record<string, string[]> }> = {};
+    const sources = new Map<string, RegistryEndpoint>();
+    for (const image of images) {
+      sources.set(image.src.registry, image.src);
+      const section = (registries[image.src.registry] ??= { 'tls-verify': !image.src.insecure, images: {} });
+      (section.images[image.repository] ??= []).push(image.reference);
+    }
     // JSON is YAML: no quoting rules to get wrong. TLS for a yaml source is set here; logins come from the auth file.
-    await writeFile(list, JSON.stringify({ [src.registry]: { 'tls-verify': !src.insecure, images: byRepository } }), { mode: 0o600 });
+    await writeFile(list, JSON.stringify(registries), { mode: 0o600 });
     try {
-      await this.withAuthFile([src, dest], (authFile) => this.run('sync', [
-        'sync', '--src', 'yaml', '--dest', 'docker', '--all', '--preserve-digests', '--keep-going', '--retry-times', '1',
-        `--dest-tls-verify=${!dest.insecure}`, ...(authFile ? ['--authfile', authFile] : []),
+      await this.withAuthFile([...sources.values(), dest], (authFile) => this.run('sync', [
+        ...platformOptions(platform), 'sync', '--src', 'yaml', '--dest', 'docker', ...(platform.all ? ['--all'] : []), '--preserve-digests',
+        '--keep-going', '--retry-times', '1', `--dest-tls-verify=${!dest.insecure}`, ...(authFile ? ['--authfile', authFile] : []),
         list, destPath ? `${dest.registry}/${destPath}` : dest.registry,
       ], signal));
     } finally {
@@ -111,14 +134,14 @@ export class Skopeo {
     }
   }
 
-  /** Copies every platform of the image, keeps its digests, and returns the digest skopeo wrote at the destination. */
-  async copy(src: RegistryEndpoint, srcRef: string, dest: RegistryEndpoint, destRef: string, signal?: AbortSignal): Promise<string> {
+  /** Copies the image (every platform, or one), keeps its digests, and returns the digest skopeo wrote at the destination. */
+  async copy(src: RegistryEndpoint, srcRef: string, dest: RegistryEndpoint, destRef: string, platform: PlatformChoice, signal?: AbortSignal): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'dth-copy-'));
     const digestFile = join(dir, 'digest');
     try {
       await this.withAuthFile([src, dest], async (authFile) => {
         await this.run('copy', [
-          'copy', '--all', '--preserve-digests', '--retry-times', '1', '--digestfile', digestFile,
+          ...platformOptions(platform), 'copy', ...(platform.all ? ['--all'] : []), '--preserve-digests', '--retry-times', '1', '--digestfile', digestFile,
           `--src-tls-verify=${!src.insecure}`, `--dest-tls-verify=${!dest.insecure}`,
           ...(authFile ? ['--authfile', authFile] : []),
           `docker://${src.registry}/${srcRef}`, `docker://${dest.registry}/${destRef}`,

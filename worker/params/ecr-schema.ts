@@ -39,7 +39,7 @@ export const ECR_PARAMETERS = [
   }),
   param({
     name: 'srcImageList', kind: 'imageList', default: '', side: 'source', origin: 'original',
-    description: 'Images separated by commas or lines: repo:tag, repo (latest), repo:ALL_TAGS (every tag, ECR).',
+    description: 'Images separated by commas or lines: repo:tag, repo (latest), repo:ALL_TAGS (every tag). Public: an image may name its registry (quay.io/org/img:tag; default docker.io).',
     label: { en: 'Image list', zh: '镜像列表' },
     help: { en: 'One per line or comma separated, e.g. ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, my-ecr-repo:ALL_TAGS.', zh: '每行一个或以逗号分隔，例如 ubuntu:14.04、mysql、public.ecr.aws/amazonlinux/amazonlinux:latest、my-ecr-repo:ALL_TAGS。' },
     template: { group: SRC, label: 'Source Image List' }, cli: 'src-image-list',
@@ -76,9 +76,9 @@ export const ECR_PARAMETERS = [
   }),
   param({
     name: 'includeUntagged', kind: 'boolean', values: BOOLEAN_VALUES, default: 'true', side: 'source', origin: 'original',
-    description: 'true: also copy untagged images of an ECR source listed with ALL (by digest). Every platform of a multi-arch image is always copied.',
-    label: { en: 'Include untagged images', zh: '包含无标签镜像' },
-    help: { en: 'Off: only tagged images.', zh: '关闭：仅复制有标签的镜像。' },
+    description: 'The original\'s multi-arch choice: true copies every platform of a multi-arch image and its index (skopeo --all); false only the image of the copying machine\'s platform. Untagged images: includeUntaggedByDigest.',
+    label: { en: 'All platforms of multi-arch images', zh: '多架构镜像的全部平台' },
+    help: { en: 'Off: only the copy task\'s platform (the original console\'s "Only transfer the \'Tagged\' images" box sets this off).', zh: '关闭：仅复制任务所在平台的镜像（原控制台的“仅传输带标签的镜像”选项会关闭此项）。' },
     template: { group: SRC, label: 'Include Untagged' }, cli: 'include-untagged',
   }),
   param({
@@ -122,8 +122,15 @@ export const ECR_PARAMETERS = [
     template: { group: 'Advanced Options', label: 'Cron Expression' }, cli: false,
   }),
   param({
+    name: 'includeUntaggedByDigest', kind: 'boolean', values: BOOLEAN_VALUES, default: 'false', side: 'source', origin: 'ours',
+    description: 'ECR source listed with ALL: also copy images that have no tag, each by its digest (repo@sha256:…), to the same digest.',
+    label: { en: 'Include untagged images (by digest)', zh: '包含无标签镜像（按摘要）' },
+    help: { en: 'Only with All images of an Amazon ECR source.', zh: '仅适用于 Amazon ECR 源的全部镜像。' },
+    template: { group: SRC, label: 'Include Untagged Images by Digest' }, cli: 'include-untagged-by-digest',
+  }),
+  param({
     name: 'srcRegistry', kind: 'registry', default: '', side: 'source', origin: 'ours',
-    description: 'Registry host[:port] of a Public source (default docker.io), or an explicit ECR host.',
+    description: 'Registry host[:port] of a Public source (default docker.io; images naming their own registry use that one), or an explicit ECR host.',
     label: { en: 'Source registry', zh: '源仓库地址' }, help: { en: 'host[:port], e.g. ghcr.io. Blank: Docker Hub for Public sources.', zh: 'host[:port]，例如 ghcr.io。留空：Public 源使用 Docker Hub。' },
     template: { group: SRC, label: 'Source Registry' }, cli: 'src-registry',
   }),

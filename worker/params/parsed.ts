@@ -84,6 +84,8 @@ export interface S3TaskParams {
 }
 
 export interface ImageRef {
+  /** Registry host[:port] written in front of the image (Public sources: `quay.io/org/img`); undefined = the task's source registry. */
+  registry?: string;
   repository: string;
   /** A tag, or 'ALL_TAGS' to expand from the registry. */
   tag: string;
@@ -98,17 +100,23 @@ export interface EcrTaskParams {
   srcAccountId?: string;
   srcCredential?: string;
   /**
-   * Registry host[:port]: Public sources (default docker.io), or the ECR host of srcAccountId in srcRegion.
-   * undefined: this account's ECR in srcRegion, found at run time (GetAuthorizationToken's proxy endpoint).
+   * Registry host[:port]: Public sources (default docker.io), or an explicit ECR host. undefined for an Amazon_ECR
+   * source: the ECR of srcAccountId (blank: the account of the credentials, STS) in srcRegion, found at run time.
    */
   srcRegistry?: string;
   destRegion?: string;
   destAccountId?: string;
   destCredential?: string;
-  /** As srcRegistry: undefined = this account's ECR in destRegion, found at run time. */
+  /** A non-ECR (or explicit ECR) destination; undefined = the ECR of destAccountId (blank: STS) in destRegion, found at run time. */
   destRegistry?: string;
   destPrefix: string;
+  /**
+   * The original's meaning (its multiArchOption): true = every platform of a multi-arch image and its index
+   * (skopeo --all); false = only the image for the copying machine's platform ("system").
+   */
   includeUntagged: boolean;
+  /** ECR source listed with ALL: also copy images without a tag, each by digest (listed as `repo:sha256-<hex>`). */
+  includeUntaggedByDigest: boolean;
   /** Plain HTTP / no TLS verification (local registries only). */
   insecure: boolean;
   concurrency: number;

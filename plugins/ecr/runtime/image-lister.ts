@@ -1,9 +1,11 @@
 import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import type { Logger } from '../../../worker/core/log.js';
-import type { RegistryCatalog } from '../../../worker/ecr/catalog.js';
+import { destinationRepository, imageKey, manifestReference } from '../../../worker/ecr/image-names.js';
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
-import type { RegistryClient } from '../../../worker/ecr/registry-client.js';
-import { destinationRepository, expandImages, manifestReference } from '../../../worker/ecr/run-image-sync.js';
+import type { Platform } from '../../../worker/ecr/registry-client.js';
+import type { TaskRegistries } from '../../../worker/ecr/registries.js';
+import { expandImages } from '../../../worker/ecr/run-image-sync.js';
+import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import type { ObjectStore } from '../../../worker/ports/object-store.js';
 import type { StatusStore } from '../../../worker/ports/status-store.js';
 
@@ -32,12 +34,19 @@ export async function publishImageList(store: ObjectStore, key: string, listed: 
 /** Digest reads in flight at once: two HEADs per image, well within the Lambda's time for thousands of images. */
 const DIGEST_CONCURRENCY = 16;
 
-/** The source digest when the destination already holds the same manifest; undefined when it must be copied (or cannot be told). */
-async function unchangedDigest(registries: { source: RegistryClient; dest: RegistryClient }, params: EcrTaskParams, ref: ImageRef): Promise<string | undefined> {
+/** Both registries, as the copy tasks will see them. */
+export type ListerRegistries = Pick<TaskRegistries, 'sourceFor' | 'dest'>;
+
+/**
+ * The source digest when the destination already holds the same manifest; undefined when it must be copied (or cannot
+ * be told). With includeUntagged=false the copy task copies one platform's image, so that image's digest is compared.
+ */
+async function unchangedDigest(registries: ListerRegistries, params: EcrTaskParams, ref: ImageRef, platform?: Platform): Promise<string | undefined> {
   const reference = manifestReference(ref.tag);
+  const onePlatform = !params.includeUntagged && reference === ref.tag ? platform : undefined;
   const [src, dest] = await Promise.all([
-    registries.source.manifestDigest(ref.repository, reference).catch(() => undefined),
-    registries.dest.manifestDigest(destinationRepository(params, ref.repository), reference).catch(() => undefined),
+    registries.sourceFor(ref).client.manifestDigest(ref.repository, reference, undefined, onePlatform).catch(() => undefined),
+    registries.dest.client.manifestDigest(destinationRepository(params, ref), reference).catch(() => undefined),
   ]);
   return src !== undefined && src === dest ? src : undefined;
 }
@@ -51,18 +60,31 @@ async function unchangedDigest(registries: { source: RegistryClient; dest: Regis
  */
 export async function listTaskImages(deps: {
   params: EcrTaskParams;
-  catalog: RegistryCatalog;
+  /** Where ALL and ALL_TAGS are expanded from (per image registry). */
+  catalogFor: (ref?: ImageRef) => RegistryCatalog;
   status: StatusStore;
   logger: Logger;
-  registries?: { source: RegistryClient; dest: RegistryClient };
+  /** Given, unchanged images are left out (their digests are read); without, every image is listed. */
+  registries?: ListerRegistries;
+  /** The copy task's platform (includeUntagged=false copies only its image). */
+  platform?: Platform;
 }): Promise<ListedImages> {
   const { params, status, registries } = deps;
   const toCopy: { image: string; order: number }[] = [];
   let unchanged = 0;
+  let failed = 0;
   let order = 0;
-  const record = async (ref: ImageRef, position: number) => {
-    const key = `${ref.repository}:${ref.tag}`;
-    const [existing, digest] = await Promise.all([status.get(key), registries ? unchangedDigest(registries, params, ref) : undefined]);
+  const seen = new Set<string>();
+  const record = async (ref: ImageRef, position: number, error?: Error) => {
+    const key = imageKey(ref);
+    if (error) {
+      // The entry could not be expanded (no such repository): its own failure, and no copy task.
+      failed++;
+      deps.logger.error('image.failed', { image: key, error: error.message });
+      await status.put({ key, size: 0, status: 'FAILED', attempts: 1, error: error.message, finishedAt: new Date().toISOString() });
+      return;
+    }
+    const [existing, digest] = await Promise.all([status.get(key), registries ? unchangedDigest(registries, params, ref, deps.platform) : undefined]);
     if (digest !== undefined) {
       unchanged++;
       if (existing?.status !== 'DONE') {
@@ -78,8 +100,10 @@ export async function listTaskImages(deps: {
   };
   try {
     const inFlight = new Set<Promise<void>>();
-    for await (const ref of expandImages(params, deps.catalog)) {
-      const p = record(ref, order++).finally(() => inFlight.delete(p));
+    for await (const { ref, error } of expandImages(params, deps.catalogFor, deps.logger)) {
+      if (seen.has(imageKey(ref))) continue;
+      seen.add(imageKey(ref));
+      const p = record(ref, order++, error).finally(() => inFlight.delete(p));
       inFlight.add(p);
       if (inFlight.size >= DIGEST_CONCURRENCY) await Promise.race(inFlight);
     }
@@ -89,6 +113,6 @@ export async function listTaskImages(deps: {
     throw err;
   }
   const images = toCopy.sort((a, b) => a.order - b.order).map(({ image }) => ({ image }));
-  logContractEvent(deps.logger, LOG_EVENTS.finderDone, { images: images.length, unchanged });
+  logContractEvent(deps.logger, LOG_EVENTS.finderDone, { images: images.length, unchanged, failed });
   return { images };
 }

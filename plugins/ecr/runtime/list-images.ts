@@ -1,41 +1,53 @@
-/** ECR plugin state machine, first step: the images of the task (see listTaskImages in ../aws/image-lister.ts). */
+/**
+ * ECR plugin state machine, first step: the images of the task (see listTaskImages in ./image-lister.ts).
+ * Composition only: parameters (SSM when large), Secrets Manager for the task's secrets, the ECR API adapter for ECR
+ * sides, DynamoDB status, the S3 list. Endpoint overrides (local testing): SSM_ENDPOINT, SECRETS_ENDPOINT,
+ * DYNAMODB_ENDPOINT, S3_ENDPOINT; the SDK clients also honour AWS_ENDPOINT_URL.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient } from '@aws-sdk/client-ecr';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoStatusStore } from '../../../worker/adapters/aws/dynamo-status-store.js';
 import { SecretsManagerStore } from '../../../worker/adapters/aws/secrets-manager-store.js';
-import { EcrCatalog } from '../../../worker/adapters/ecr/ecr-registry.js';
+import { taskParamsFromEnv } from '../../../worker/adapters/aws/ssm-task-params.js';
+import { SdkEcrApi } from '../../../worker/adapters/ecr/ecr-registry.js';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
+import { envUrl, envValue } from '../../../worker/core/env-values.js';
 import { InvalidParameterError } from '../../../worker/core/errors.js';
+import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import { createLogger } from '../../../worker/core/log.js';
-import { RegistryV2Catalog } from '../../../worker/ecr/catalog.js';
 import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
-import { RegistryClient } from '../../../worker/ecr/registry-client.js';
-import { registryEndpoints } from '../../../worker/ecr/run-image-sync.js';
+import { needsEcrApi, resolveRegistries } from '../../../worker/ecr/registries.js';
+import { parsePlatform } from '../../../worker/ecr/run-image-sync.js';
 import { listTaskImages, publishImageList, type PublishedImageList } from './image-lister.js';
+
+/** The copy task's platform when the template does not say (its task definition runs X86_64). */
+const DEFAULT_COPY_PLATFORM = 'linux/amd64';
 
 /** The state machine passes its execution name, so each run's list has its own key. */
 export async function handler(event: { executionName?: string } = {}): Promise<PublishedImageList> {
   const env = process.env;
-  const table = env.STATUS_TABLE;
+  const table = envValue(env, 'STATUS_TABLE');
   if (!table) throw new InvalidParameterError('STATUS_TABLE', 'is required (the task status table)');
-  const listBucket = env.IMAGE_LIST_BUCKET;
+  const listBucket = envValue(env, 'IMAGE_LIST_BUCKET');
   if (!listBucket) throw new InvalidParameterError('IMAGE_LIST_BUCKET', 'is required (the bucket the image list is written to)');
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(env.TASK_PARAMS ?? '') as Record<string, unknown>;
-  } catch {
-    throw new InvalidParameterError('TASK_PARAMS', 'must be the task parameters as a JSON object');
-  }
-  const params = parseEcrTaskParams(raw);
-  const region = env.AWS_REGION ?? 'us-east-1';
+  const region = envValue(env, 'AWS_REGION') ?? 'us-east-1';
+  // A long image list reaches the lister through SSM (TASK_PARAMS_PATH), never a 4 KB environment value.
+  const params = parseEcrTaskParams(await taskParamsFromEnv(env, () => new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })));
+  const platform = parsePlatform(envValue(env, 'COPY_PLATFORM') ?? DEFAULT_COPY_PLATFORM, 'COPY_PLATFORM');
   const logger = createLogger({ command: 'ecr list', taskId: env.TASK_ID }, { write: (line) => process.stdout.write(line + '\n') });
-  const { src, dest } = await registryEndpoints(params, new SecretsManagerStore(new SecretsManagerClient({ region })));
-  const catalog = params.sourceType === 'Amazon_ECR' && !params.srcCredential
-    ? new EcrCatalog(new ECRClient({ region: params.srcRegion ?? region }), { registryId: params.srcAccountId, includeUntagged: params.includeUntagged })
-    : new RegistryV2Catalog(src);
-  const status = new DynamoStatusStore({ client: new DynamoDBClient({ region }), tableName: table });
-  const listed = await listTaskImages({ params, catalog, status, logger, registries: { source: new RegistryClient(src), dest: new RegistryClient(dest) } });
-  const lists = new S3ObjectStore({ bucket: listBucket, region });
+  const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }));
+  let registries;
+  try {
+    registries = await resolveRegistries(params, { secrets, ecr: needsEcrApi(params) ? new SdkEcrApi() : undefined, logger });
+    await registries.checkLogins();
+  } catch (err) {
+    // The control plane's checkFinder step waits for finder.done or finder.failed.
+    logContractEvent(logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }), tableName: table });
+  const listed = await listTaskImages({ params, catalogFor: registries.catalogFor, status, logger, registries, platform });
+  const lists = new S3ObjectStore({ bucket: listBucket, region, endpoint: envUrl(env, 'S3_ENDPOINT') });
   return publishImageList(lists, `image-lists/${event.executionName ?? Date.now().toString(36)}.json`, listed);
 }

@@ -7,22 +7,34 @@ import { listTaskImages, publishImageList } from '../../../plugins/ecr/runtime/i
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { createLogger } from '../../../worker/core/log.js';
-import type { RegistryCatalog } from '../../../worker/ecr/catalog.js';
+import { FileSecretStore } from '../../../worker/adapters/embedded/index.js';
+import { silentLogger } from '../../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
+import { resolveRegistries } from '../../../worker/ecr/registries.js';
+import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { RegistryClient } from '../../../worker/ecr/registry-client.js';
-import { copyToAuthRegistry, seedImages } from '../../ecr/image-fixtures.js';
+import { copyToAuthRegistry, platformDigest, registrySecrets, seedImages } from '../../ecr/image-fixtures.js';
 import { createBucket, servers, uniqueName } from '../../support/servers.js';
 
 /** An in-memory registry catalog (the registry side is covered by the ECR engine tests). */
-function catalog(repos: Record<string, string[]>, failOn?: string): RegistryCatalog {
-  return {
-    async *repositories() { yield* Object.keys(repos); },
+function catalog(repos: Record<string, string[]>, failOn?: string): () => RegistryCatalog {
+  return () => ({
+    async *repositories() {
+      if (failOn === '*') throw new Error('registry answered HTTP 500 to the catalog');
+      yield* Object.keys(repos);
+    },
     async tags(repository) {
       if (repository === failOn) throw new Error(`${repository}: registry answered HTTP 500`);
       return repos[repository] ?? [];
     },
-  };
+  });
+}
+
+/** Both registries as the lister resolves them: the open one as source, the htpasswd one (login from a secret) as destination. */
+async function realRegistries(extra: Record<string, string> = {}) {
+  return resolveRegistries(parseEcrTaskParams({
+    sourceType: 'Public', srcRegistry: servers.registryOpen, destRegistry: servers.registryAuth, destCredential: 'registry', insecure: 'true', srcImageList: 'x', ...extra,
+  }), { secrets: new FileSecretStore(registrySecrets()), logger: silentLogger });
 }
 
 async function setup() {
@@ -42,7 +54,7 @@ describe('listTaskImages (dynalite status table)', () => {
     await status.put({ key: 'app:v1', size: 0, status: 'DONE', attempts: 1, verified: true });
     const out = await listTaskImages({
       params: params({ srcList: 'SELECTED', srcImageList: 'app:ALL_TAGS,base:3.20' }),
-      catalog: catalog({ app: ['v1', 'v2'] }), status, logger,
+      catalogFor: catalog({ app: ['v1', 'v2'] }), status, logger,
     });
     expect(out.images).toEqual([{ image: 'app:v1' }, { image: 'app:v2' }, { image: 'base:3.20' }]);
     expect((await status.get('app:v1'))?.status).toBe('DONE');
@@ -59,27 +71,24 @@ describe('listTaskImages (dynalite status table)', () => {
     copyToAuthRegistry(mirrored);
     const { repository: fresh } = seedImages();
     await status.put({ key: `${mirrored}:multi`, size: 0, status: 'DONE', attempts: 1, verified: true });
-    const registries = {
-      source: new RegistryClient({ registry: servers.registryOpen, insecure: true }),
-      dest: new RegistryClient({ registry: servers.registryAuth, insecure: true, login: { username: servers.registryUser, password: servers.registryPassword } }),
-    };
+    const registries = await realRegistries();
     const out = await listTaskImages({
       params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${mirrored}:multi,${fresh}:v1,${fresh}:nope` }),
-      catalog: catalog({}), status, logger, registries,
+      catalogFor: catalog({}), status, logger, registries,
     });
     // A tag the source lacks is not "unchanged": its copy task reports it.
     expect(out.images).toEqual([{ image: `${fresh}:v1` }, { image: `${fresh}:nope` }]);
     const skipped = await status.get(`${mirrored}:v1`);
     expect(skipped).toMatchObject({ status: 'SKIPPED', verified: true, error: 'unchanged: destination has the same digest' });
-    expect(skipped?.checksum).toBe(await registries.source.manifestDigest(mirrored, 'v1'));
+    expect(skipped?.checksum).toBe(await registries.source.client.manifestDigest(mirrored, 'v1'));
     expect((await status.get(`${mirrored}:multi`))?.status).toBe('DONE');
     expect((await status.get(`${fresh}:v1`))?.status).toBe('PENDING');
     expect(lines.at(-1)).toMatchObject({ event: 'finder.done', images: 2, unchanged: 2 });
 
     // The same list with the destination unreachable: nothing can be told unchanged, everything not DONE is listed.
     const { status: status2, logger: logger2 } = await setup();
-    const unreachable = { ...registries, dest: new RegistryClient({ registry: '127.0.0.1:1', insecure: true }) };
-    const all = await listTaskImages({ params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${fresh}:v1` }), catalog: catalog({}), status: status2, logger: logger2, registries: unreachable });
+    const unreachable = await realRegistries({ destRegistry: '127.0.0.1:1', destCredential: '' });
+    const all = await listTaskImages({ params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${fresh}:v1` }), catalogFor: catalog({}), status: status2, logger: logger2, registries: unreachable });
     expect(all.images).toEqual([{ image: `${mirrored}:v1` }, { image: `${fresh}:v1` }]);
   });
 
@@ -100,15 +109,40 @@ describe('listTaskImages (dynalite status table)', () => {
 
   it('lists every repository and tag for ALL', async () => {
     const { status, logger } = await setup();
-    const out = await listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalog: catalog({ a: ['1'], b: ['x', 'y'] }), status, logger });
+    const out = await listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalogFor: catalog({ a: ['1'], b: ['x', 'y'] }), status, logger });
     expect(out.images.map((i) => i.image)).toEqual(['a:1', 'b:x', 'b:y']);
   });
 
-  it('logs finder.failed with the cause and rethrows when the registry fails', async () => {
+  it('records a repository whose tags cannot be listed as its own FAILED entry and lists the rest; logs finder.failed and rethrows when the catalogue itself fails', async () => {
     const { status, lines, logger } = await setup();
-    await expect(listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalog: catalog({ a: ['1'], bad: ['2'] }, 'bad'), status, logger }))
-      .rejects.toThrow('HTTP 500');
-    expect(lines.map((l) => l.event)).toEqual(['finder.failed']);
-    expect(String(lines[0].error)).toContain('bad: registry answered HTTP 500');
+    const out = await listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalogFor: catalog({ a: ['1'], bad: ['2'], c: ['3'] }, 'bad'), status, logger });
+    expect(out.images).toEqual([{ image: 'a:1' }, { image: 'c:3' }]);
+    const bad = await status.get('bad:ALL_TAGS');
+    expect(bad).toMatchObject({ status: 'FAILED' });
+    expect(bad?.error).toContain('bad: registry answered HTTP 500');
+    expect(lines.at(-1)).toMatchObject({ event: 'finder.done', images: 2, failed: 1 });
+
+    const broken = await setup();
+    await expect(listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalogFor: catalog({}, '*'), status: broken.status, logger: broken.logger }))
+      .rejects.toThrow('HTTP 500 to the catalog');
+    expect(broken.lines.map((l) => l.event)).toEqual(['finder.failed']);
+  });
+
+  it('with includeUntagged=false compares the copy task\'s platform image: an arm64 copy at the destination is unchanged for an arm64 copy task', async () => {
+    const { status, logger } = await setup();
+    const { repository } = seedImages();
+    const arm64 = platformDigest(`${repository}:multi`, 'arm64');
+    // The destination holds only the arm64 image under the tag (what an arm64 copy task writes without --all).
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('skopeo', ['copy', '--override-arch', 'arm64', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
+      '--dest-creds', `${servers.registryUser}:${servers.registryPassword}`,
+      `docker://${servers.registryOpen}/${repository}:multi`, `docker://${servers.registryAuth}/${repository}:multi`], { stdio: 'pipe' });
+    const registries = await realRegistries();
+    const p = params({ srcList: 'SELECTED', srcImageList: `${repository}:multi`, includeUntagged: 'false' });
+    const onArm = await listTaskImages({ params: p, catalogFor: catalog({}), status, logger, registries, platform: { os: 'linux', architecture: 'arm64' } });
+    expect(onArm.images).toEqual([]);
+    expect(await status.get(`${repository}:multi`)).toMatchObject({ status: 'SKIPPED', checksum: arm64 });
+    const onAmd = await listTaskImages({ params: p, catalogFor: catalog({}), status, logger, registries, platform: { os: 'linux', architecture: 'amd64' } });
+    expect(onAmd.images).toEqual([{ image: `${repository}:multi` }]);
   });
 });

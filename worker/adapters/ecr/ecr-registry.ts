@@ -1,7 +1,19 @@
-import { DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand, ListImagesCommand } from '@aws-sdk/client-ecr';
+/**
+ * The ECR API port on AWS SDK v3: STS GetCallerIdentity, ECR GetAuthorizationToken, CreateRepository,
+ * DescribeRepositories and ListImages, signed with the task secret's access keys when given (cross-account,
+ * China ↔ global), else with the runtime's own credentials (the default chain).
+ */
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  ListImagesCommand,
+  type ECRClientConfig,
+} from '@aws-sdk/client-ecr';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { redactValue } from '../../core/log.js';
-import type { RegistryCatalog } from '../../ecr/catalog.js';
-import type { EcrTokenProvider, RegistryLogin } from '../../ecr/registry-credentials.js';
+import type { EcrApi, EcrRegistryApi, EcrTarget, RegistryCatalog, RegistryLogin } from '../../ports/ecr-api.js';
 
 /** Lists every repository and image of an ECR registry (paginated). Untagged images appear as `sha256-<hex>` when asked for. */
 export class EcrCatalog implements RegistryCatalog {
@@ -19,37 +31,93 @@ export class EcrCatalog implements RegistryCatalog {
   async tags(repository: string): Promise<string[]> {
     const tags: string[] = [];
     let nextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListImagesCommand({
-        registryId: this.options.registryId, repositoryName: repository, nextToken,
-        filter: { tagStatus: this.options.includeUntagged ? 'ANY' : 'TAGGED' },
-      }));
-      for (const id of page.imageIds ?? []) {
-        if (id.imageTag) tags.push(id.imageTag);
-        else if (this.options.includeUntagged && id.imageDigest) tags.push(id.imageDigest.replace(':', '-'));
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    try {
+      do {
+        const page = await this.client.send(new ListImagesCommand({
+          registryId: this.options.registryId, repositoryName: repository, nextToken,
+          filter: { tagStatus: this.options.includeUntagged ? 'ANY' : 'TAGGED' },
+        }));
+        for (const id of page.imageIds ?? []) {
+          if (id.imageTag) tags.push(id.imageTag);
+          else if (this.options.includeUntagged && id.imageDigest) tags.push(id.imageDigest.replace(':', '-'));
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (err) {
+      if ((err as Error).name === 'RepositoryNotFoundException') throw new Error(`repository "${repository}" does not exist in registry ${this.options.registryId ?? '(own account)'}`);
+      throw err;
+    }
     return [...new Set(tags)];
   }
 }
 
-/** The catalog of the ECR registry in a region (default client). */
-export function ecrCatalog(region: string | undefined, options: { registryId?: string; includeUntagged?: boolean } = {}): EcrCatalog {
-  return new EcrCatalog(new ECRClient({ region }), options);
+export interface SdkEcrApiOptions {
+  /** Client settings: an endpoint (the emulator), retries, the runtime's own credentials (default: the default chain). */
+  clientConfig?: Pick<ECRClientConfig, 'endpoint' | 'maxAttempts' | 'credentials'>;
+  /**
+   * Registry host for an account and region instead of the token's proxy endpoint: lets a local registry stand in
+   * for ECR's in tests, the ECR API itself being the emulator's.
+   */
+  registryHost?: (accountId: string, region: string) => string;
 }
 
-/** ECR logins from GetAuthorizationToken: user "AWS", password from the base64 "AWS:<password>" token. */
-export class SdkEcrTokenProvider implements EcrTokenProvider {
-  constructor(private readonly clientFor: (region: string) => ECRClient = (region) => new ECRClient({ region })) {}
+class SdkEcrRegistry implements EcrRegistryApi {
+  private readonly ecr: ECRClient;
+  private readonly sts: STSClient;
 
-  async login(region: string, accountId?: string): Promise<RegistryLogin> {
-    const out = await this.clientFor(region).send(new GetAuthorizationTokenCommand(accountId ? { registryIds: [accountId] } : {}));
-    const token = out.authorizationData?.[0]?.authorizationToken;
-    if (!token) throw new Error(`ECR in ${region} returned no authorization token`);
-    const [username, password] = Buffer.from(token, 'base64').toString('utf8').split(':', 2);
-    redactValue(password);
-    redactValue(token);
-    return { username, password };
+  constructor(private readonly target: EcrTarget, private readonly options: SdkEcrApiOptions) {
+    const config = {
+      ...options.clientConfig, region: target.region,
+      // The secret's keys win over the runtime's own credentials.
+      ...(target.keys ? { credentials: { accessKeyId: target.keys.accessKeyId, secretAccessKey: target.keys.secretAccessKey, sessionToken: target.keys.sessionToken } } : {}),
+    };
+    this.ecr = new ECRClient(config);
+    this.sts = new STSClient(config);
+  }
+
+  async callerAccount(): Promise<string> {
+    const out = await this.sts.send(new GetCallerIdentityCommand({}));
+    if (!out.Account) throw new Error('STS GetCallerIdentity returned no account');
+    return out.Account;
+  }
+
+  async authorize(): Promise<{ registry: string; login: RegistryLogin }> {
+    const { accountId, region } = this.target;
+    const out = await this.ecr.send(new GetAuthorizationTokenCommand(accountId ? { registryIds: [accountId] } : {}));
+    const data = out.authorizationData?.[0];
+    if (!data?.authorizationToken) throw new Error(`ECR in ${region} returned no authorization token`);
+    redactValue(data.authorizationToken);
+    const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new Error(`ECR in ${region} returned an authorization token that is not user:password`);
+    const login = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    redactValue(login.password);
+    const account = accountId ?? await this.callerAccount();
+    const registry = this.options.registryHost?.(account, region) ?? (data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined);
+    if (!registry) throw new Error(`ECR in ${region} returned no registry endpoint`);
+    return { registry, login };
+  }
+
+  async ensureRepository(name: string): Promise<boolean> {
+    try {
+      await this.ecr.send(new CreateRepositoryCommand({ registryId: this.target.accountId, repositoryName: name }));
+      return true;
+    } catch (err) {
+      // Exists already, or another copy created it a moment ago: either way it is there.
+      if ((err as Error).name === 'RepositoryAlreadyExistsException') return false;
+      throw err;
+    }
+  }
+
+  catalog(options: { untagged: boolean }): RegistryCatalog {
+    return new EcrCatalog(this.ecr, { registryId: this.target.accountId, includeUntagged: options.untagged });
+  }
+}
+
+export class SdkEcrApi implements EcrApi {
+  constructor(private readonly options: SdkEcrApiOptions = {}) {}
+
+  registry(target: EcrTarget): EcrRegistryApi {
+    return new SdkEcrRegistry(target, this.options);
   }
 }

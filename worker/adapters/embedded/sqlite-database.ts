@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
@@ -20,10 +21,27 @@ function ensurePrivateFiles(path: string): void {
   }
 }
 
+/**
+ * better-sqlite3 (a native addon) is loaded on first use, not at import: the cloud roles in the same bundle
+ * (`dth finder`, `dth worker`, `dth ecr copy-one`) never open a database and run where it is not installed. A static
+ * import would make the bundle import it at load, and every role die with ERR_MODULE_NOT_FOUND.
+ */
+let sqlite: typeof Database | undefined;
+function betterSqlite3(): typeof Database {
+  try {
+    sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    throw new Error('better-sqlite3 is not installed: the local commands (dth s3, dth ecr sync, dth serve) keep their state in SQLite; install it beside dth.mjs (npm install better-sqlite3)', { cause: err });
+  }
+  return sqlite;
+}
+
 /** Opens (creating if needed) the SQLite file that holds the embedded queue, status and hub state. */
 export function openSqliteDatabase(path: string): SqliteDatabase {
   if (path !== ':memory:') ensurePrivateFiles(path);
-  const db = new Database(path);
+  const Sqlite = betterSqlite3();
+  const db = new Sqlite(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   // Several processes (hub, a crashed-and-restarted worker) may share the file.
@@ -155,13 +173,13 @@ export class GroupCommit {
 
 /** The disk (or the user's quota) is full: SQLite's SQLITE_FULL, or ENOSPC/EDQUOT from a plain file write. */
 export function isStorageFull(err: unknown): boolean {
-  if (err instanceof Database.SqliteError) return err.code === 'SQLITE_FULL';
+  // Read by code, not by class: checking the class would load better-sqlite3 where the cloud roles run without it.
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 function isBusy(err: unknown): boolean {
-  return err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');
+  return err instanceof betterSqlite3().SqliteError && err.code.startsWith('SQLITE_BUSY');
 }
 
 const groupCommits = new WeakMap<SqliteDatabase, GroupCommit>();

@@ -1,0 +1,236 @@
+/**
+ * Least privilege, checked statically: every AWS call the code makes (found by scanning it, aws-calls.ts) is assigned
+ * to the deployed roles that make it, and each role's synthesized policy (the templates as `cdk synth` writes them,
+ * intrinsics resolved by cfn-resolve.ts) must allow the IAM actions AWS checks for the call on the resource it
+ * touches. A new call in the code that no role is said to make fails here, and so does a call whose role lacks the
+ * grant. The emulator run (hub-on-emulator.test.ts) enforces the same roles for real on S3 and SQS; this covers every
+ * service and resource scoping.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  iamActions, OBJECT_STORE_OPERATIONS, objectStoreMethods, objectStoreNamedOperations, scanSdkCalls,
+} from './aws-calls.js';
+import { ACCOUNT, arnOf, REGION, rolePolicies } from './cfn-resolve.js';
+import type { CfnTemplate } from './emulator-template.js';
+import { sharedAssembly } from './hub-deploy.js';
+import { isAllowed, type PolicyDocument } from './iam-policy.js';
+
+/** One call a role makes: the API operation (`service:Operation`) and the resources it touches. */
+interface RoleCall { call: string; resources: string[] }
+
+/** Calls in the code that no deployed role makes, and why. */
+const NOT_MADE_BY_A_DEPLOYED_ROLE: Record<string, string> = {
+  'sqs:CreateQueue': 'ensureSqsQueue: queues for local runs and tests (the plugin stack creates the cloud queues)',
+  'sqs:GetQueueUrl': 'ensureSqsQueue (local runs and tests)',
+  'sqs:SetQueueAttributes': 'ensureSqsQueue (local runs and tests)',
+  'dynamodb:CreateTable': 'ensureStatusTable / the task table for local runs and tests (the stacks create the cloud tables)',
+  'dynamodb:DescribeTable': 'ensureStatusTable (local runs and tests)',
+};
+
+const PARAMS_S3 = { srcBucket: 'task-source', destBucket: 'task-destination', srcCredentials: 'src-keys', destCredentials: 'dest-keys' };
+const PARAMS_ECR = { srcCredential: 'src-login', destCredential: 'dest-login' };
+const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+/** What CloudFormation names a plugin stack's resources (stack DTH-S3EC2-0a1b2c3d). */
+const pluginName = (logical: string) => `DTH-S3EC2-0a1b2c3d-${logical}-1A2B3C4D5E6F`;
+
+let hub: CfnTemplate;
+let s3Plugin: CfnTemplate;
+let ecrPlugin: CfnTemplate;
+
+beforeAll(async () => {
+  const dir = await sharedAssembly();
+  hub = JSON.parse(readFileSync(join(dir, 'DataTransferHub.template.json'), 'utf8')) as CfnTemplate;
+  // The plugin templates as the hub uploads them (assets of the hub stack).
+  const manifest = JSON.parse(readFileSync(join(dir, 'DataTransferHub.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> };
+  for (const f of Object.values(manifest.files)) {
+    if (!f.source.path.endsWith('.json') || f.source.path.endsWith('.template.json')) continue;
+    const t = JSON.parse(readFileSync(join(dir, f.source.path), 'utf8')) as CfnTemplate;
+    if (/S3 plugin/.test(String(t.Description))) s3Plugin = t;
+    if (/ECR plugin/.test(String(t.Description))) ecrPlugin = t;
+  }
+}, 600_000);
+
+const byType = (t: CfnTemplate, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const getAttId = (v: unknown) => (v as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
+
+/** The one resource of `type` whose construct path contains `part`. */
+function one(t: CfnTemplate, type: string, part: string): string {
+  const found = byType(t, type).filter(([id, r]) => `${id} ${String((r.Metadata as Record<string, unknown> | undefined)?.['aws:cdk:path'] ?? '')}`.includes(part));
+  if (found.length !== 1) throw new Error(`expected one ${type} "${part}", found ${found.map(([id]) => id).join(', ') || 'none'}`);
+  return found[0][0];
+}
+
+/** Role of a Lambda function, found by its description (which names its handler). */
+function lambdaRole(t: CfnTemplate, description: string): string {
+  const found = byType(t, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties?.Description ?? '').includes(description));
+  if (found.length !== 1) throw new Error(`expected one function described "${description}"`);
+  return getAttId(found[0][1].Properties!.Role)!;
+}
+
+/** Task role of the Fargate task definition whose container runs `dth <command…>`. */
+function taskRole(t: CfnTemplate, command: string[]): string {
+  const found = byType(t, 'AWS::ECS::TaskDefinition').filter(([, r]) => {
+    const c = (r.Properties!.ContainerDefinitions as { Command?: string[] }[])[0].Command ?? [];
+    return command.every((w, i) => c[i] === w);
+  });
+  if (found.length !== 1) throw new Error(`expected one task definition running ${command.join(' ')}`);
+  return getAttId(found[0][1].Properties!.TaskRoleArn)!;
+}
+
+/** Role of the instance profile the launch template gives the JobWorker instances. */
+function instanceRole(t: CfnTemplate): string {
+  const [[, lt]] = byType(t, 'AWS::EC2::LaunchTemplate');
+  const profile = getAttId((lt.Properties!.LaunchTemplateData as { IamInstanceProfile: { Arn: unknown } }).IamInstanceProfile.Arn)!;
+  return ((t.Resources[profile].Properties!.Roles as { Ref: string }[])[0]).Ref;
+}
+
+function denied(docs: PolicyDocument[], calls: RoleCall[]): string[] {
+  return calls.flatMap(({ call, resources }) => iamActions(call).flatMap((action) => resources.filter((r) => !isAllowed(docs, action, r)).map((r) => `${action} on ${r} (${call})`)));
+}
+
+interface Role { name: string; template: () => CfnTemplate; role: () => string; parameters?: Record<string, string>; calls: () => RoleCall[] }
+
+const taskTable = () => arnOf('AWS::DynamoDB::Table', one(hub, 'AWS::DynamoDB::Table', 'TaskTable'));
+const pluginTable = arnOf('AWS::DynamoDB::Table', pluginName('StatusTable0F76785B'));
+const pluginQueue = arnOf('AWS::SQS::Queue', pluginName('JobQueueEE3AD499'));
+const pluginLogGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${pluginName('FinderLogs4D2A5703')}`;
+const pluginStack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/DTH-S3EC2-0a1b2c3d/11112222-3333-4444-5555-666677778888`;
+const taskItems = (...ops: string[]) => ops.map((op) => ({ call: `dynamodb:${op}`, resources: [taskTable()] }));
+const s3Src = `arn:aws:s3:::${PARAMS_S3.srcBucket}`;
+const s3Dest = `arn:aws:s3:::${PARAMS_S3.destBucket}`;
+
+const ROLES: Role[] = [
+  {
+    name: 'API Lambda (AppSync resolver)', template: () => hub, role: () => lambdaRole(hub, 'AppSync resolver'),
+    calls: () => [
+      ...taskItems('GetItem', 'PutItem', 'UpdateItem', 'Scan'),
+      { call: 'states:StartExecution', resources: [arnOf('AWS::StepFunctions::StateMachine', one(hub, 'AWS::StepFunctions::StateMachine', 'Orchestrator'))] },
+      { call: 'secretsmanager:ListSecrets', resources: ['*'] },
+      { call: 'secretsmanager:GetSecretValue', resources: [secretArn('any-bucket-keys')] }, // estimateTask opens the task's buckets
+      { call: 'cloudwatch:GetMetricData', resources: ['*'] },
+      { call: 'logs:DescribeLogStreams', resources: [pluginLogGroup] },
+      { call: 'logs:GetLogEvents', resources: [`${pluginLogGroup}:log-stream:finder/finder/abc`] },
+      { call: 'dynamodb:Scan', resources: [pluginTable] }, // progress counts and listTaskObjects
+      { call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::any-source-bucket', 'arn:aws:s3:::any-destination-bucket'] }, // estimateTask
+      { call: 'cloudformation:DescribeStackEvents', resources: [pluginStack] }, // getErrorMessage: why a stack failed
+    ],
+  },
+  {
+    name: 'start-stack step', template: () => hub, role: () => lambdaRole(hub, 'start-stack.ts'),
+    calls: () => [
+      ...taskItems('GetItem', 'UpdateItem'),
+      { call: 'cloudformation:GetTemplateSummary', resources: ['*'] },
+      { call: 'cloudformation:CreateStack', resources: [pluginStack] },
+      { call: 'cloudformation:DeleteStack', resources: [pluginStack] },
+    ],
+  },
+  { name: 'stop-stack step', template: () => hub, role: () => lambdaRole(hub, 'stop-stack.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DeleteStack', resources: [pluginStack] }] },
+  { name: 'query-stack-status step', template: () => hub, role: () => lambdaRole(hub, 'query-stack-status.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DescribeStacks', resources: [pluginStack] }] },
+  { name: 'check-finder step', template: () => hub, role: () => lambdaRole(hub, 'check-finder.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'logs:FilterLogEvents', resources: [pluginLogGroup] }] },
+  { name: 'check-queue-empty step', template: () => hub, role: () => lambdaRole(hub, 'check-queue-empty.ts'), calls: () => [...taskItems('GetItem'), { call: 'sqs:GetQueueAttributes', resources: [pluginQueue] }] },
+  { name: 'check-complete step', template: () => hub, role: () => lambdaRole(hub, 'check-complete.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Scan', resources: [pluginTable] }] },
+  {
+    name: 'notify step', template: () => hub, role: () => lambdaRole(hub, 'notify.ts'),
+    calls: () => [...taskItems('GetItem'), { call: 'sns:Publish', resources: [arnOf('AWS::SNS::Topic', one(hub, 'AWS::SNS::Topic', 'TaskNotifications'))] }],
+  },
+  {
+    name: 'S3 finder (Fargate task role)', template: () => s3Plugin, role: () => taskRole(s3Plugin, ['finder']), parameters: PARAMS_S3,
+    calls: () => {
+      const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'JobQueue'));
+      const dlq = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'DeadLetterQueue'));
+      const table = arnOf('AWS::DynamoDB::Table', one(s3Plugin, 'AWS::DynamoDB::Table', 'StatusTable'));
+      return [
+        { call: 'sqs:GetQueueAttributes', resources: [queue, dlq] }, // a pass is skipped while either holds work
+        { call: 'sqs:SendMessageBatch', resources: [queue] },
+        { call: 'dynamodb:GetItem', resources: [table] }, { call: 'dynamodb:PutItem', resources: [table] }, { call: 'dynamodb:UpdateItem', resources: [table] },
+        { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
+        { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] },
+        { call: 's3:HeadObject', resources: [`${s3Src}/some/key`] },
+      ];
+    },
+  },
+  {
+    name: 'S3 JobWorker (instance role)', template: () => s3Plugin, role: () => instanceRole(s3Plugin), parameters: PARAMS_S3,
+    calls: () => {
+      const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'JobQueue'));
+      const table = arnOf('AWS::DynamoDB::Table', one(s3Plugin, 'AWS::DynamoDB::Table', 'StatusTable'));
+      const src = `${s3Src}/some/key`;
+      const dest = `${s3Dest}/some/key`;
+      return [
+        ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map((op) => ({ call: `sqs:${op}`, resources: [queue] })),
+        ...['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({ call: `dynamodb:${op}`, resources: [table] })),
+        { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
+        { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] }, // checkAccess on both sides
+        ...['HeadObject', 'GetObject', 'GetObjectTagging'].map((op) => ({ call: `s3:${op}`, resources: [src] })),
+        ...['HeadObject', 'PutObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'AbortMultipartUpload', 'CopyObject', 'DeleteObject']
+          .map((op) => ({ call: `s3:${op}`, resources: [dest] })),
+        // Writes carry x-amz-acl (destAcl) and x-amz-tagging (copied tags): AWS checks these actions too.
+        { call: 's3:PutObjectAcl', resources: [dest] }, { call: 's3:PutObjectTagging', resources: [dest] },
+      ];
+    },
+  },
+  {
+    name: 'ECR image lister (Lambda)', template: () => ecrPlugin, role: () => lambdaRole(ecrPlugin, 'Lists the images'), parameters: PARAMS_ECR,
+    calls: () => {
+      const table = arnOf('AWS::DynamoDB::Table', one(ecrPlugin, 'AWS::DynamoDB::Table', 'StatusTable'));
+      return [
+        { call: 'dynamodb:GetItem', resources: [table] }, { call: 'dynamodb:PutItem', resources: [table] },
+        { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
+        ...['DescribeRepositories', 'ListImages', 'GetAuthorizationToken'].map((op) => ({ call: `ecr:${op}`, resources: ['*'] })),
+        { call: 's3:PutObject', resources: [`${arnOf('AWS::S3::Bucket', one(ecrPlugin, 'AWS::S3::Bucket', 'ImageLists'))}/image-lists/run.json`] },
+      ];
+    },
+  },
+  {
+    name: 'ECR image copy (Fargate task role)', template: () => ecrPlugin, role: () => taskRole(ecrPlugin, ['ecr', 'copy-one']), parameters: PARAMS_ECR,
+    calls: () => [
+      { call: 'ecr:GetAuthorizationToken', resources: ['*'] },
+      { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
+    ],
+  },
+];
+
+/** Calls the code makes, as `service:Operation` (SDK commands and the hand-written S3 client's operations). */
+function callsInCode(): Set<string> {
+  const calls = new Set(scanSdkCalls().keys());
+  for (const ops of Object.values(OBJECT_STORE_OPERATIONS)) ops.forEach((op) => calls.add(`s3:${op}`));
+  return calls;
+}
+
+describe('every AWS call the code makes is granted to the role that makes it', () => {
+  it('the hand-written S3 client\'s operations are all named in the scan table', () => {
+    expect(objectStoreMethods().filter((m) => !(m in OBJECT_STORE_OPERATIONS))).toEqual([]);
+    const tabled = new Set(Object.values(OBJECT_STORE_OPERATIONS).flat());
+    expect(objectStoreNamedOperations().filter((op) => !tabled.has(op))).toEqual([]);
+  });
+
+  it('every call found in the code is made by some deployed role (or is named as local-only, with the reason)', () => {
+    const assigned = new Set(ROLES.flatMap((r) => r.calls().map((c) => c.call)));
+    const found = callsInCode();
+    expect(found.size).toBeGreaterThan(20);
+    const unassigned = [...found].filter((c) => !assigned.has(c) && !(c in NOT_MADE_BY_A_DEPLOYED_ROLE)
+      // Header-borne or implied actions are listed with the write that carries them.
+      && !['s3:PutObjectAcl', 's3:PutObjectTagging'].includes(c));
+    expect(unassigned).toEqual([]);
+    // And the tables name no call the code does not make.
+    const stale = [...assigned, ...Object.keys(NOT_MADE_BY_A_DEPLOYED_ROLE)].filter((c) => !found.has(c) && !['s3:PutObjectAcl', 's3:PutObjectTagging'].includes(c));
+    expect(stale).toEqual([]);
+  });
+
+  for (const role of ROLES) {
+    it(`${role.name}: its synthesized policy allows each of its calls on the resources it touches`, () => {
+      const docs = rolePolicies(role.template(), role.role(), role.parameters);
+      expect(docs.length).toBeGreaterThan(0);
+      expect(denied(docs, role.calls())).toEqual([]);
+    });
+  }
+
+  it('the check can fail: a call on a resource of another task is denied', () => {
+    const finder = ROLES.find((r) => r.name.startsWith('S3 finder'))!;
+    const docs = rolePolicies(s3Plugin, finder.role(), PARAMS_S3);
+    expect(denied(docs, [{ call: 'sqs:SendMessageBatch', resources: [arnOf('AWS::SQS::Queue', 'DTH-S3EC2-ffffffff-JobQueue-OTHER')] }])).toHaveLength(1);
+    expect(denied(docs, [{ call: 's3:PutObject', resources: [`${s3Src}/key`] }])).toHaveLength(1); // the source is read-only
+  });
+});

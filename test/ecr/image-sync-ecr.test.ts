@@ -1,0 +1,183 @@
+/**
+ * Image tasks with Amazon ECR sides, the original's way: the ECR API (STS, GetAuthorizationToken, CreateRepository,
+ * DescribeRepositories / ListImages) is the AWS API emulator (moto server); each ECR registry is a local docker-registry
+ * behind a front that accepts exactly the login ECR hands out for that account (`AWS:<account>-auth-token` in moto), so
+ * a copy succeeds only with the token of the right account. Real skopeo.
+ */
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { SdkEcrApi } from '../../worker/adapters/ecr/ecr-registry.js';
+import { silentLogger } from '../../worker/core/log.js';
+import { MANIFEST_ACCEPT } from '../../worker/ecr/registry-client.js';
+import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import { runImageSync } from '../../worker/ecr/run-image-sync.js';
+import type { AccessKeys } from '../../worker/ports/secret-store.js';
+import { servers, uniqueName } from '../support/servers.js';
+import { DEFAULT_ACCOUNT, freshAccountId, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
+import { countingSkopeo, registryDigest, seedImages } from './image-fixtures.js';
+import { startRegistryFront, type RegistryFront } from './registry-front.js';
+
+const SOURCE_REGION = 'eu-west-1';
+const DEST_REGION = 'us-east-1';
+
+let aws: AwsEmulator;
+const fronts: RegistryFront[] = [];
+afterAll(async () => {
+  await Promise.all(fronts.map((f) => f.close()));
+  await aws?.stop();
+});
+beforeAll(async () => { aws = await startAwsEmulator(); }, 60_000);
+
+/** The local registry standing in for an account's ECR registry: only that account's ECR login gets in. */
+async function ecrRegistryFor(account: string): Promise<RegistryFront> {
+  const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'basic', login: { username: 'AWS', password: `${account}-auth-token` } });
+  fronts.push(front);
+  return front;
+}
+
+/** A source account with its own keys (in a secret file) and ECR registry stand-in. */
+async function sourceAccount(account: string) {
+  const keys = await aws.accountKeys(account);
+  const registry = await ecrRegistryFor(account);
+  return { account, keys, registry, ecr: new ECRClient({ region: SOURCE_REGION, endpoint: aws.endpoint, credentials: keys }) };
+}
+
+function secretsFile(fields: Record<string, Record<string, string>>): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'dth-ecr-secrets-')), 'secrets.json');
+  writeFileSync(path, JSON.stringify(fields), { mode: 0o600 });
+  return path;
+}
+
+function keySecret(keys: AccessKeys): Record<string, string> {
+  return { access_key_id: keys.accessKeyId, secret_access_key: keys.secretAccessKey };
+}
+
+/** Registers the seeded image's tags (real manifest bytes and digests) in the source account's ECR catalogue. */
+async function registerInEcr(ecr: ECRClient, repository: string, tags: (string | undefined)[], manifestOf = (tag: string) => `${repository}:${tag}`) {
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((err) => {
+    if (err.name !== 'RepositoryAlreadyExistsException') throw err;
+  });
+  for (const tag of tags) {
+    const [repo, ref] = manifestOf(tag ?? 'v1').split(':');
+    const res = await fetch(`http://${servers.registryOpen}/v2/${repo}/manifests/${ref}`, { headers: { accept: MANIFEST_ACCEPT } });
+    const manifest = await res.text();
+    const imageDigest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
+    await ecr.send(new PutImageCommand({ repositoryName: repository, imageManifest: manifest, imageDigest, imageTag: tag }));
+  }
+}
+
+/** The ECR API on the emulator; registry hosts of the accounts mapped to their local stand-ins. */
+function ecrApi(hosts: Record<string, RegistryFront>): SdkEcrApi {
+  return new SdkEcrApi({
+    clientConfig: { endpoint: aws.endpoint, credentials: aws.defaultKeys },
+    registryHost: (account) => {
+      const front = hosts[account];
+      if (!front) throw new Error(`no registry stand-in for account ${account}`);
+      return front.registry;
+    },
+  });
+}
+
+async function destRepositories(): Promise<string[]> {
+  const out = await new ECRClient({ region: DEST_REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys }).send(new DescribeRepositoriesCommand({}));
+  return (out.repositories ?? []).map((r) => r.repositoryName!);
+}
+
+describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
+  it('copies ALL images of another account\'s ECR (its keys in srcCredential, blank srcAccountId) into this account\'s ECR (blank destAccountId): repositories created, digests equal, rerun skips', async () => {
+    const src = await sourceAccount(freshAccountId());
+    const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
+    const a = seedImages().repository;
+    const b = seedImages().repository;
+    await registerInEcr(src.ecr, a, ['v1', 'multi']);
+    await registerInEcr(src.ecr, b, ['v1']);
+    const prefix = uniqueName('from-ecr');
+    // The original's parameters: srcList defaults to ALL, account ids blank, the secret holds access keys.
+    const params = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR', srcRegion: SOURCE_REGION, srcAccountId: '', srcCredential: 'src-keys',
+      destRegion: DEST_REGION, destAccountId: '', destPrefix: prefix, insecure: 'true',
+    });
+    expect(params.srcList).toBe('ALL');
+    const secrets = new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) }));
+    const ecr = ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: dest });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const first = await runImageSync({ params, status, secrets, logger: silentLogger, ecr });
+    expect(first).toMatchObject({ complete: true, total: 3, done: 3, failed: 0 });
+    for (const ref of [`${a}:v1`, `${a}:multi`, `${b}:v1`]) {
+      expect(registryDigest(servers.registryOpen, `${prefix}/${ref}`)).toBe(registryDigest(servers.registryOpen, ref));
+      expect(await status.get(ref)).toMatchObject({ status: 'DONE', verified: true });
+    }
+    // Each registry was entered with its own account's ECR token (the source's from the secret's keys).
+    expect(src.registry.acceptedUsers.length).toBeGreaterThan(0);
+    expect(dest.acceptedUsers.length).toBeGreaterThan(0);
+    expect(src.registry.challenges + dest.challenges).toBeGreaterThan(0);
+    // The destination repositories were created in this account (moto's default), where there were none.
+    expect((await destRepositories()).filter((r) => r.startsWith(prefix)).sort()).toEqual([`${prefix}/${a}`, `${prefix}/${b}`].sort());
+
+    const counted = countingSkopeo();
+    const again = await runImageSync({ params, status, secrets, logger: silentLogger, ecr, skopeo: counted.skopeo });
+    expect(again).toMatchObject({ complete: true, total: 3, skipped: 3, done: 0 });
+    expect(counted.verbs()).toEqual([]);
+  });
+
+  it('fails repo:ALL_TAGS of a repository the source ECR lacks as its own entry; the rest of the list copies', async () => {
+    const src = await sourceAccount(freshAccountId());
+    const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
+    const a = seedImages().repository;
+    await registerInEcr(src.ecr, a, ['v1', 'multi']);
+    const missing = `${uniqueName('gone')}/app`;
+    const params = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR', srcList: 'SELECTED', srcImageList: `${missing}:ALL_TAGS,${a}:ALL_TAGS`, srcRegion: SOURCE_REGION,
+      srcAccountId: src.account, srcCredential: 'src-keys', destRegion: DEST_REGION, destPrefix: uniqueName('partial'), insecure: 'true',
+    });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const report = await runImageSync({
+      params, status, secrets: new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) })), logger: silentLogger,
+      ecr: ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: dest }),
+    });
+    expect(report).toMatchObject({ complete: false, total: 3, done: 2, failed: 1 });
+    expect(report.failures).toEqual([{ image: `${missing}:ALL_TAGS`, error: expect.stringContaining(`repository "${missing}" does not exist in registry ${src.account}`) }]);
+    expect(await status.get(`${missing}:ALL_TAGS`)).toMatchObject({ status: 'FAILED' });
+    expect(await status.get(`${a}:multi`)).toMatchObject({ status: 'DONE' });
+  });
+
+  it('copies untagged images by digest only with includeUntaggedByDigest, to the same digest', async () => {
+    const src = await sourceAccount(freshAccountId());
+    const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
+    const a = seedImages().repository;
+    // ECR holds the v1 manifest without a tag (the registry behind it has the bytes under that digest).
+    await registerInEcr(src.ecr, a, [undefined], () => `${a}:v1`);
+    const digest = registryDigest(servers.registryOpen, `${a}:v1`);
+    const prefix = uniqueName('untagged');
+    const base = { sourceType: 'Amazon_ECR', srcRegion: SOURCE_REGION, srcCredential: 'src-keys', destRegion: DEST_REGION, destPrefix: prefix, insecure: 'true' };
+    const secrets = new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) }));
+    const ecr = ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: dest });
+    const taggedOnly = await runImageSync({ params: parseEcrTaskParams(base), status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'), secrets, logger: silentLogger, ecr });
+    expect(taggedOnly).toMatchObject({ complete: true, total: 0 });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const report = await runImageSync({ params: parseEcrTaskParams({ ...base, includeUntaggedByDigest: 'true' }), status, secrets, logger: silentLogger, ecr });
+    expect(report).toMatchObject({ complete: true, total: 1, done: 1 });
+    expect(registryDigest(servers.registryOpen, `${prefix}/${a}@${digest}`)).toBe(digest);
+    expect(await status.get(`${a}:${digest.replace(':', '-')}`)).toMatchObject({ status: 'DONE', checksum: digest });
+  });
+
+  it('stops before copying when a registry refuses the ECR login, naming the side, registry and account', async () => {
+    const src = await sourceAccount(freshAccountId());
+    // The destination registry expects another account's token than the one ECR hands out for this account.
+    const wrongDest = await ecrRegistryFor('999999999999');
+    const a = seedImages().repository;
+    await registerInEcr(src.ecr, a, ['v1']);
+    const counted = countingSkopeo();
+    const params = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: SOURCE_REGION, srcCredential: 'src-keys', destRegion: DEST_REGION, destPrefix: uniqueName('refused'), insecure: 'true' });
+    await expect(runImageSync({
+      params, status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'), logger: silentLogger, skopeo: counted.skopeo,
+      secrets: new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) })), ecr: ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: wrongDest }),
+    })).rejects.toThrow(`destination registry ${wrongDest.registry} rejected the ECR login of account ${DEFAULT_ACCOUNT} (401)`);
+    expect(counted.verbs()).toEqual([]);
+  });
+});

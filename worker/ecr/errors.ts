@@ -1,0 +1,40 @@
+/** Image-transfer failures a user can act on; each carries whether another attempt could change the outcome. */
+import { DthError, retryAdviceOf } from '../core/errors.js';
+
+const FINAL = { retry: { retryable: false } };
+
+/** A registry refused the login before anything was copied: every image would fail the same way, so the run stops. */
+export class LoginRejectedError extends DthError {
+  constructor(side: string, registry: string, loginFrom: string, status = 401) {
+    super('LOGIN_REJECTED', `${side} registry ${registry} rejected ${loginFrom} (${status})`, FINAL);
+  }
+}
+
+/** The source has no such image (tag or digest). */
+export class ImageNotFoundError extends DthError {
+  constructor(registry: string, reference: string) {
+    super('IMAGE_NOT_FOUND', `source image ${registry}/${reference} does not exist`, FINAL);
+  }
+}
+
+/** A repository's tags could not be listed (ALL, repo:ALL_TAGS): that entry fails, the rest of the list goes on. */
+export class ImageListError extends DthError {
+  constructor(registry: string, repository: string, detail: string) {
+    super('IMAGE_LIST_FAILED', `source registry ${registry}: the tags of "${repository}" could not be listed: ${detail}`, FINAL);
+  }
+}
+
+/** An AWS call made for one side (STS, ECR login, CreateRepository) failed; names the side and whose credentials. */
+export class EcrAccessError extends DthError {
+  constructor(side: string, action: string, who: string, detail: string, retryable = false) {
+    super('ECR_ACCESS', `${side} ECR: ${action} with ${who} failed: ${detail}`, { retry: { retryable } });
+  }
+}
+
+/**
+ * The image engine's retry rule: the advice the error carries (worker/core/errors.ts); an error nobody classified — a
+ * dropped connection, a skopeo process that died — gets another attempt, since a copy is idempotent (digests kept).
+ */
+export function isRetryable(err: unknown): boolean {
+  return retryAdviceOf(err)?.retryable ?? true;
+}

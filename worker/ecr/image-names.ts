@@ -1,0 +1,41 @@
+/**
+ * How an image is named on each side: its status key, its source reference and where it lands. Pure.
+ */
+import type { EcrTaskParams, ImageRef } from './params.js';
+
+/** The tag, or `sha256:<hex>` for an untagged image listed as tag `sha256-<hex>` (includeUntaggedByDigest). */
+export function manifestReference(tag: string): string {
+  const untagged = /^sha256-([0-9a-f]{64})$/.exec(tag);
+  return untagged ? `sha256:${untagged[1]}` : tag;
+}
+
+/** `repo:tag`, or `repo@sha256:<hex>` for an untagged image. */
+export function imageReference(repository: string, tag: string): string {
+  const reference = manifestReference(tag);
+  return reference === tag ? `${repository}:${tag}` : `${repository}@${reference}`;
+}
+
+/** The image's name as the list wrote it: `repo`, or `quay.io/org/img` for an image that names its registry. */
+export function sourceName(ref: Pick<ImageRef, 'registry' | 'repository'>): string {
+  return ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
+}
+
+/** The image's key in the status store: `name:tag` as written in the list. */
+export function imageKey(ref: ImageRef): string {
+  return `${sourceName(ref)}:${ref.tag}`;
+}
+
+/**
+ * Where an image lands: destPrefix (if any), then the name as written — an image that names its registry keeps it
+ * as the first path element, as the original's copy did (`quay.io/org/img` → repository `quay.io/org/img`; a port,
+ * which no repository name may hold, becomes `-port`).
+ */
+export function destinationRepository(params: Pick<EcrTaskParams, 'destPrefix'>, ref: Pick<ImageRef, 'registry' | 'repository'>): string {
+  const name = ref.registry ? `${ref.registry.replace(':', '-')}/${ref.repository}` : ref.repository;
+  return params.destPrefix ? `${params.destPrefix}/${name}` : name;
+}
+
+/** The path skopeo sync is given as destination for a repository: everything before its last element. */
+export function destinationParent(destRepository: string): string {
+  return destRepository.includes('/') ? destRepository.slice(0, destRepository.lastIndexOf('/')) : '';
+}

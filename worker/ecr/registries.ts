@@ -1,0 +1,190 @@
+/**
+ * The two registries of a task, resolved before any image is touched: hosts (a blank account id is the account of the
+ * credentials, from STS), logins (a secret's username/password, an ECR token made with a secret's access keys or with
+ * the runtime's own credentials, or anonymous), the ECR API of an ECR side (catalog, CreateRepository), and a check
+ * that each registry accepts its login — a refused login stops the run with one clear message.
+ */
+import { InvalidParameterError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { EcrApi, EcrRegistryApi, RegistryCatalog, RegistryLogin } from '../ports/ecr-api.js';
+import type { SecretStore } from '../ports/secret-store.js';
+import { RegistryV2Catalog } from './catalog.js';
+import { EcrAccessError, LoginRejectedError } from './errors.js';
+import { ecrHostParts, ecrRegistryHost, type EcrTaskParams, type ImageRef } from './params.js';
+import { RegistryClient, RegistryHttpError } from './registry-client.js';
+import { readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
+import type { RegistryEndpoint } from './skopeo.js';
+
+export type Side = 'source' | 'destination';
+
+export interface RegistrySide {
+  side: Side;
+  endpoint: RegistryEndpoint;
+  client: RegistryClient;
+  /** Whose login, for messages: "the login of secret 'dst'", "the ECR login of account 123456789012". */
+  loginFrom?: string;
+  /** The side's ECR API (Amazon ECR registries only). */
+  ecr?: EcrRegistryApi;
+  accountId?: string;
+}
+
+export interface TaskRegistries {
+  source: RegistrySide;
+  dest: RegistrySide;
+  /** The registry an image is read from: the task's source, or the one the image names (read anonymously). */
+  sourceFor(ref: Pick<ImageRef, 'registry'>): RegistrySide;
+  /** Where ALL and repo:ALL_TAGS are expanded from for an image's registry. */
+  catalogFor(ref?: Pick<ImageRef, 'registry'>): RegistryCatalog;
+  /** An ECR destination gets the repository created before the first copy into it (once per name); elsewhere a no-op. */
+  ensureDestRepository(name: string): Promise<void>;
+  /** GET /v2/ with each login; throws LoginRejectedError naming the side, registry and secret when one is refused. */
+  checkLogins(signal?: AbortSignal): Promise<void>;
+}
+
+export interface ResolveDeps {
+  secrets: SecretStore;
+  /** Needed when a side is Amazon ECR (composed by the entry point from the AWS adapter). */
+  ecr?: EcrApi;
+  logger: Logger;
+  /** Source catalog instead of the ECR API / registry v2 API (tests). */
+  catalog?: RegistryCatalog;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface SideInput {
+  side: Side;
+  registry?: string;
+  region?: string;
+  accountId?: string;
+  credential?: string;
+  field: string;
+}
+
+async function readSecret(secrets: SecretStore, input: SideInput): Promise<RegistrySecret | undefined> {
+  return input.credential ? readRegistrySecret(secrets, input.credential, input.field) : undefined;
+}
+
+/** An Amazon ECR side: account (STS when blank), login (the secret's, or an ECR token), host (the token's endpoint). */
+async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: ResolveDeps): Promise<RegistrySide> {
+  const { side, credential } = input;
+  const region = input.region!;
+  if (!deps.ecr) throw new Error(`the ${side} is Amazon ECR, but this runtime was started without the ECR API`);
+  const secret = await readSecret(deps.secrets, input);
+  const keys = secret?.kind === 'keys' ? secret.keys : undefined;
+  const who = keys ? `the access keys of secret '${credential}'` : 'the runtime\'s own credentials';
+  let accountId = input.accountId ?? ecrHostParts(input.registry)?.accountId;
+  if (!accountId) {
+    try {
+      accountId = await deps.ecr.registry({ region, keys }).callerAccount();
+    } catch (err) {
+      throw new EcrAccessError(side, 'finding the account (STS GetCallerIdentity)', who, message(err));
+    }
+  }
+  const ecr = deps.ecr.registry({ region, accountId, keys });
+  let registry = input.registry;
+  let login: RegistryLogin;
+  let loginFrom: string;
+  if (secret?.kind === 'login') {
+    login = secret.login;
+    loginFrom = `the login of secret '${credential}'`;
+  } else {
+    try {
+      const auth = await ecr.authorize();
+      login = auth.login;
+      registry ??= auth.registry;
+    } catch (err) {
+      throw new EcrAccessError(side, `logging in to the ECR of account ${accountId} in ${region} (GetAuthorizationToken)`, who, message(err));
+    }
+    loginFrom = keys ? `the ECR login made with the keys of secret '${credential}'` : `the ECR login of account ${accountId}`;
+  }
+  registry ??= ecrRegistryHost(accountId, region);
+  const endpoint: RegistryEndpoint = { registry, login, insecure: params.insecure };
+  deps.logger.info('image.registry', { side, registry, accountId, region, login: keys ? `ECR token (keys of secret '${credential}')` : secret ? `secret '${credential}'` : 'ECR token (runtime credentials)' });
+  return { side, endpoint, client: new RegistryClient(endpoint), loginFrom, ecr, accountId };
+}
+
+/** Any other registry: a username/password secret, or anonymous. Access keys log in to ECR only. */
+async function resolveRegistrySide(input: SideInput, params: EcrTaskParams, deps: ResolveDeps): Promise<RegistrySide> {
+  const registry = input.registry!;
+  const secret = await readSecret(deps.secrets, input);
+  if (secret?.kind === 'keys') {
+    throw new InvalidParameterError(input.field, `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only; ${input.side} registry ${registry} needs a username and password`);
+  }
+  const endpoint: RegistryEndpoint = { registry, login: secret?.login, insecure: params.insecure };
+  deps.logger.info('image.registry', { side: input.side, registry, login: secret ? `secret '${input.credential}'` : 'anonymous' });
+  return { side: input.side, endpoint, client: new RegistryClient(endpoint), loginFrom: secret ? `the login of secret '${input.credential}'` : undefined };
+}
+
+/** The destination is Amazon ECR unless destRegistry names another registry. */
+export function destinationIsEcr(params: Pick<EcrTaskParams, 'destRegistry'>): boolean {
+  return !params.destRegistry || ecrHostParts(params.destRegistry) !== undefined;
+}
+
+/** Whether the task needs the ECR API at all (the entry point loads the AWS adapter only then). */
+export function needsEcrApi(params: Pick<EcrTaskParams, 'sourceType' | 'destRegistry'>): boolean {
+  return params.sourceType === 'Amazon_ECR' || destinationIsEcr(params);
+}
+
+export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps): Promise<TaskRegistries> {
+  const srcInput: SideInput = { side: 'source', registry: params.srcRegistry, region: params.srcRegion, accountId: params.srcAccountId, credential: params.srcCredential, field: 'srcCredential' };
+  const destInput: SideInput = { side: 'destination', registry: params.destRegistry, region: params.destRegion, accountId: params.destAccountId, credential: params.destCredential, field: 'destCredential' };
+  const [source, dest] = await Promise.all([
+    params.sourceType === 'Amazon_ECR' ? resolveEcrSide(srcInput, params, deps) : resolveRegistrySide(srcInput, params, deps),
+    destinationIsEcr(params) ? resolveEcrSide(destInput, params, deps) : resolveRegistrySide(destInput, params, deps),
+  ]);
+
+  const others = new Map<string, RegistrySide>();
+  const sourceFor = (ref: Pick<ImageRef, 'registry'>): RegistrySide => {
+    if (!ref.registry || ref.registry === source.endpoint.registry) return source;
+    let side = others.get(ref.registry);
+    if (!side) {
+      const endpoint: RegistryEndpoint = { registry: ref.registry, insecure: params.insecure };
+      side = { side: 'source', endpoint, client: new RegistryClient(endpoint) };
+      others.set(ref.registry, side);
+    }
+    return side;
+  };
+  const catalogs = new Map<RegistrySide, RegistryCatalog>();
+  const catalogFor = (ref: Pick<ImageRef, 'registry'> = {}): RegistryCatalog => {
+    const side = sourceFor(ref);
+    if (side === source && deps.catalog) return deps.catalog;
+    let catalog = catalogs.get(side);
+    if (!catalog) {
+      catalog = side.ecr ? side.ecr.catalog({ untagged: params.includeUntaggedByDigest }) : new RegistryV2Catalog(side.endpoint);
+      catalogs.set(side, catalog);
+    }
+    return catalog;
+  };
+
+  const repositories = new Map<string, Promise<void>>();
+  const ensureDestRepository = (name: string): Promise<void> => {
+    if (!dest.ecr) return Promise.resolve();
+    let pending = repositories.get(name);
+    if (!pending) {
+      pending = dest.ecr.ensureRepository(name).then((created) => {
+        if (created) deps.logger.info('image.repository_created', { registry: dest.endpoint.registry, repository: name });
+      }, (err: unknown) => {
+        repositories.delete(name);
+        throw new EcrAccessError('destination', `creating repository "${name}" (CreateRepository) in account ${dest.accountId}`, params.destCredential ? `the access keys of secret '${params.destCredential}'` : 'the runtime\'s own credentials', message(err), true);
+      });
+      repositories.set(name, pending);
+    }
+    return pending;
+  };
+
+  const checkLogins = async (signal?: AbortSignal) => {
+    await Promise.all([source, dest].filter((s) => s.endpoint.login).map(async (s) => {
+      try {
+        await s.client.checkLogin(signal);
+      } catch (err) {
+        if (err instanceof RegistryHttpError && err.authFailed) throw new LoginRejectedError(s.side, s.endpoint.registry, s.loginFrom ?? 'the login', err.status);
+        throw err;
+      }
+    }));
+  };
+
+  return { source, dest, sourceFor, catalogFor, ensureDestRepository, checkLogins };
+}
