@@ -89,7 +89,7 @@ module.exports = {
       from: {
         path: '^(control-plane|worker|plugins/[^/]+/runtime)/',
         pathNot: [
-          '^control-plane/local/(graphql-endpoint|http-server|static-files|repo-files|data-dir|hub-database|disk-space)[.]ts$',
+          '^control-plane/local/(graphql-endpoint|http-server|static-files|repo-files|data-dir|data-dir-lock|hub-database|disk-space)[.]ts$',
           '^worker/adapters/embedded/(sqlite-database|file-secret-store)[.]ts$',
           '^worker/adapters/aws/cloud-role[.]ts$', // TASK_PARAMS_FILE: the role's environment, set by the plugin stack
           '^worker/adapters/aws/ssm-task-params[.]ts$', // TASK_PARAMS_FILE too: same environment contract as cloud-role

@@ -5,6 +5,11 @@
  */
 type CommandModule = { run(argv: string[]): Promise<number> };
 
+// The pinned AWS SDK prints an eight-line notice about its future Node 22 requirement the first time a client is
+// made on Node 20 (the default credential chain, the cloud roles' SQS/DynamoDB clients): noise on every run of a
+// supported setup. Its own switch turns it off; a user who sets the variable keeps their choice.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   s3: { summary: 's3 sync: copy objects between S3-compatible buckets', load: () => import('./s3.js') },
   finder: { summary: 'list source and destination, queue what differs (cloud role)', load: () => import('./finder.js') },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
-import { specIndex, type ParamSpec } from '../worker/params/index.js';
+import { closestName, specIndex, type ParamSpec } from '../worker/params/index.js';
 
 /**
  * Reads a params file: either a JSON object of parameters, or the CloudFormation/GraphQL form
@@ -58,8 +58,9 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
 } {
   const flagToParam = new Map<string, string>();
   for (const spec of schema) {
-    if (spec.cli === false) continue;
-    for (const name of [spec.cli, spec.name, ...(spec.aliases ?? []).flatMap((a) => [kebab(a.name), a.name])]) {
+    // Parameters without a flag of their own (the original's cloud settings) are still taken under their names, as a
+    // params file takes them, so the original's parameter list works as flags too.
+    for (const name of [spec.cli || kebab(spec.name), spec.name, ...(spec.aliases ?? []).flatMap((a) => [kebab(a.name), a.name])]) {
       const target = spec.aliases?.find((a) => a.name === name || kebab(a.name) === name)?.name ?? spec.name;
       flagToParam.set(name, target);
     }
@@ -73,7 +74,10 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
   } catch (err) {
     const e = err as { code?: string; message: string };
     const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? /"([^"]+)"/.exec(e.message)?.[1] ?? 'arguments';
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new InvalidParameterError(flag, 'is not a known option (see --help)');
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const meant = closestName(Object.keys(options), flag.replace(/^-+/, ''));
+      throw new InvalidParameterError(flag, `is not a known option (${meant ? `did you mean --${meant}? ` : ''}see --help)`);
+    }
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new InvalidParameterError(flag, 'needs a value');
     if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new InvalidParameterError(flag, 'unexpected argument (options start with --)');
     throw new InvalidParameterError('arguments', e.message);
@@ -94,8 +98,12 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
   return { params, options: ownOut };
 }
 
-/** The --help lines of the parameter flags: flag, what it does, default, allowed values. */
+/**
+ * The --help lines of the parameter flags: flag, what it does, default, allowed values; then the names of the
+ * parameters that configure the cloud plugin only (accepted and checked, so the original's lists work as flags).
+ */
 export function parameterHelp(schema: readonly ParamSpec[]): string {
+  const cloudOnly = schema.filter((s) => s.cli === false).map((s) => `--${kebab(s.name)}`);
   const rows = schema.filter((s) => s.cli !== false).map((s) => {
     const extra = [
       s.values ? `one of ${s.values.join(', ')}` : '',
@@ -104,7 +112,12 @@ export function parameterHelp(schema: readonly ParamSpec[]): string {
     return [`--${s.cli}`, `${s.description}${extra ? ` (${extra})` : ''}`];
   });
   const width = Math.max(...rows.map(([f]) => f.length)) + 2;
-  return rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`).join('\n');
+  const lines = rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`);
+  if (cloudOnly.length) {
+    lines.push('', `  Also accepted, checked, with no effect on a local sync (the cloud plugin's settings, as in the original's`,
+      `  parameter lists): ${cloudOnly.join(', ')}`);
+  }
+  return lines.join('\n');
 }
 
 /** The --help lines of a command's own options. */

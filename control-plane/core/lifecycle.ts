@@ -45,11 +45,14 @@ export function passState(s: StatusSummary, ended = false): PassState {
   return ended || (s.pending === 0 && s.inProgress === 0) ? 'INCOMPLETE' : 'RUNNING';
 }
 
-/** Why an INCOMPLETE pass is not DONE, naming the first failed object when the caller found one. */
+/**
+ * Why an INCOMPLETE pass is not DONE, naming the first failed object or image when the caller found one. Counted
+ * "n of total" without a noun: the same words serve S3 tasks (objects) and image tasks (images).
+ */
 export function incompleteMessage(s: StatusSummary, firstFailed?: Pick<ObjectRecord, 'key' | 'error'>): string {
-  if (s.failed > 0) return `${s.failed} object(s) failed${firstFailed ? `; first: ${firstFailed.key}: ${firstFailed.error ?? 'unknown error'}` : ''}`;
+  if (s.failed > 0) return `${s.failed} of ${s.total} failed${firstFailed ? `; first: ${firstFailed.key}: ${firstFailed.error ?? 'unknown error'}` : ''}`;
   const unverified = s.done - s.verified;
-  return `${unverified > 0 ? unverified : s.total - s.done - s.skipped} object(s) were not transferred and verified`;
+  return `${unverified > 0 ? unverified : s.total - s.done - s.skipped} of ${s.total} were not transferred and verified`;
 }
 
 /** The patch that ends a task in ERROR with a code and its message. */

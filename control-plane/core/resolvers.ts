@@ -7,6 +7,7 @@ import type { ControlPlaneDeps } from './ports.js';
 import { describeStackFailures } from './stack-failures.js';
 import { apiErrorCode, type TaskProgress, type TaskRecord, type TaskType } from './task.js';
 import { formEncode, URL_ENCODED_PARAMETERS } from '../../worker/params/index.js';
+import { checkNamedSecretsExist } from './task-secrets.js';
 import { validateCreateTask, type CreateTaskInput } from './validate-task.js';
 
 export { TaskNotFoundError };
@@ -134,6 +135,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
 
     async estimateTask(args: { type: TaskType; parameters: { ParameterKey: string; ParameterValue?: string }[] }) {
       const v = validateCreateTask({ type: args.type, scheduleType: 'ONE_TIME', parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)) });
+      await checkNamedSecretsExist(v, deps.secrets);
       return deps.estimator.estimate(v.type, Object.fromEntries(v.parameters.map((p) => [p.ParameterKey, p.ParameterValue])));
     },
 
@@ -154,6 +156,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
 
     async createTask(args: { input: CreateTaskInput }) {
       const valid = validateCreateTask(args.input ?? {}, { templateDeclares: deps.templateDeclares });
+      await checkNamedSecretsExist(valid, deps.secrets);
       const task: TaskRecord = {
         id: newId(),
         description: valid.description,

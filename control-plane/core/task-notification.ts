@@ -47,8 +47,12 @@ function endpoints(task: TaskRecord): [string, string] {
   const p = parameterMap(task);
   const at = (region?: string, endpoint?: string) => [region, endpoint].filter(Boolean).join(', ');
   if (task.type === 'ECR') {
-    const src = p.sourceType === 'Public' ? 'public registry' : `Amazon ECR ${at(p.srcRegion, p.srcAccountId)}`.trim();
-    return [src, `Amazon ECR ${at(p.destRegion, p.destAccountId)}`.trim()];
+    // A registry given by host is named by it: "Amazon ECR" for a registry destination told the reader the wrong place.
+    const src = p.sourceType === 'Public' ? `public registry ${p.srcRegistry || 'docker.io'}`
+      : p.srcRegistry || `Amazon ECR ${at(p.srcRegion, p.srcAccountId)}`.trim();
+    const dest = p.destRegistry ? `${p.destRegistry}${p.destPrefix ? `/${p.destPrefix}` : ''}`
+      : `Amazon ECR ${at(p.destRegion, p.destAccountId)}${p.destPrefix ? `, prefix ${p.destPrefix}` : ''}`.trim();
+    return [src, dest];
   }
   const where = (bucket?: string, prefix?: string) => `${bucket ?? '?'}${prefix ? `/${prefix}` : ''}`;
   const srcAt = at(p.srcRegion, p.srcEndpoint);

@@ -6,9 +6,11 @@ import { createResolvers } from '../core/resolvers.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { FileSecretStore, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { DthError } from '../../worker/core/errors.js';
 import type { Logger } from '../../worker/core/log.js';
 import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { guardProcess } from './crash-guard.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { prepareDataDir } from './data-dir.js';
 import { DiskReserve } from './disk-space.js';
 import { runEcrEngine, runS3Engine } from './engines.js';
@@ -49,7 +51,14 @@ export interface RunningHub {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const secretsFile = options.secretsFile ?? join(options.dataDir, 'secrets.json');
   prepareDataDir(options.dataDir, secretsFile, options.logger);
-  const hubDb = openHubDatabase(options.dataDir);
+  const lock = lockDataDir(options.dataDir);
+  let hubDb: ReturnType<typeof openHubDatabase>;
+  try {
+    hubDb = openHubDatabase(options.dataDir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const db = hubDb.db;
   // The status tables and their counters now, not when a task starts (on a full disk the task then fails, not its creation).
   SqliteStatusStore.prepare(db);
@@ -75,10 +84,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const server = createHubServer({ token, execute, consoleDir: options.consoleDir, publicHosts: options.publicHosts, logger: options.logger });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port, host, () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port, host, () => ok());
+    });
+  } catch (err) {
+    // Nothing was started: leave the data directory as it was found.
+    unguard();
+    disk.close();
+    hubDb.close();
+    lock.release();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new DthError('PORT_IN_USE', `port ${options.port} on ${host} is in use (another hub?): stop it, or choose another with --port`);
+    }
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const resumed = await orchestrator.resumeUnfinished();
   return {
@@ -98,6 +119,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       } catch (err) {
         options.logger.warn('hub.close_failed', { error: err });
       }
+      lock.release();
     },
   };
 }

@@ -87,10 +87,32 @@ describe('the schema', () => {
     expect(fieldOf(() => parseEcrTaskParams({ ...ECR_BASE, WorkerMinCapacity: '1' }))).toBe('WorkerMinCapacity');
   });
 
+  it('suggests the parameter a misspelt or mis-cased name meant, and nothing for a name far from every one', () => {
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcBukcet: 'x' })).toThrow(/^srcBukcet: is not a parameter of S3 tasks; did you mean srcBucket\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, DestStorageClass: 'STANDARD' })).toThrow(/did you mean destStorageClass\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcPrefixListFile: 'list.txt' })).toThrow(/did you mean srcPrefixsListFile\?$/);
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, destCredentials: 'keys' })).toThrow(/^destCredentials: is not a parameter of image \(ECR\) tasks; did you mean destCredential\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, WorkerMinCapacity: '1' })).toThrow(/^WorkerMinCapacity: is not a parameter of S3 tasks$/);
+  });
+
+  it('keeps values case-sensitive, as the original template, and names the value a mis-cased one meant', () => {
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'standard' })).toThrow(/"standard" is not one of STANDARD, .*; did you mean STANDARD\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcType: 'aliyun_oss' })).toThrow(/^Source type \(srcType\): "aliyun_oss" is not one of .*; did you mean Aliyun_OSS\?$/);
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, sourceType: 'public' })).toThrow(/did you mean Public\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'COLD' })).toThrow(/"COLD" is not one of [^;]*$/);
+  });
+
+  it('quotes a number as given when it is out of range (not 1e+23)', () => {
+    expect(() => parseS3TaskParams({ ...S3_BASE, workerNumber: '99999999999999999999999' })).toThrow(/must be between 1 and 512 \(got 99999999999999999999999\)$/);
+  });
+
   it('names the field and its side in human words', () => {
     expect(() => parseS3TaskParams({ ...S3_BASE, srcBucket: '' })).toThrow(/^Source bucket \(srcBucket\): is required$/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'FAST' })).toThrow(/^Storage class \(destStorageClass\): "FAST" is not one of STANDARD/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'RSA' })).toThrow(/^Encryption type \(destSSE\): "RSA" is not one of None, AES256, AWS_KMS/);
+    // A label that does not say its side gets it said (before: "Storage class (destStorageClass): …").
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'FAST' })).toThrow(/^Storage class \(destStorageClass, destination side\): "FAST" is not one of STANDARD/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'RSA' })).toThrow(/^Encryption type \(destSSE, destination side\): "RSA" is not one of None, AES256, AWS_KMS/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, isPayerRequest: 'maybe' })).toThrow(/^Requester pays \(isPayerRequest, source side\): "maybe" is not true or false$/);
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, srcList: 'SOME' })).toThrow(/^Images \(srcList, source side\): "SOME" is not one of ALL, SELECTED$/);
     expect(() => parseS3TaskParams({ ...S3_BASE, srcRegion: '' })).toThrow(/^Source region \(srcRegion\): is required for Amazon S3 without srcEndpoint/);
     expect(() => parseEcrTaskParams({ ...ECR_BASE, destAccountId: '12' })).toThrow(/^Destination account ID \(destAccountId\): "12" is not a 12-digit/);
   });

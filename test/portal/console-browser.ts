@@ -75,3 +75,44 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 export async function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 }
+
+/**
+ * Cells of the page's table whose text a reader cannot read whole, in the columns named by `headers`: cut with
+ * an ellipsis (content wider than its box) or a word broken across lines ("Complete|d"; `breakable` columns hold paths,
+ * which may wrap anywhere). Returns "<column>: <text>".
+ */
+export async function unreadableCells(page: Page, headers: string[], options: { breakable?: string[] } = {}): Promise<string[]> {
+  return page.evaluate(([wanted, breakable]) => {
+    // The table with rows (a sticky header is drawn as a table of its own, headers only).
+    const table = [...document.querySelectorAll('table')].find((t) => t.querySelector('tbody tr'));
+    if (!table) return ['no table with rows'];
+    const heads = [...table.querySelectorAll('thead th')];
+    const columns = wanted.map((name) => ({ name, index: heads.findIndex((th) => (th.textContent ?? '').trim().startsWith(name)) }));
+    const problems: string[] = [];
+    const brokenWord = (root: Element) => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index!);
+          range.setEnd(node, m.index! + m[0].length);
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (tops.size > 1) return m[0];
+        }
+      }
+      return undefined;
+    };
+    for (const { name, index } of columns) {
+      if (index < 0) { problems.push(`${name}: no such column`); continue; }
+      const cells = [heads[index], ...[...table.querySelectorAll('tbody tr')].map((tr) => tr.children[index]).filter(Boolean)];
+      for (const cell of cells) {
+        const cut = [cell, ...cell.querySelectorAll('*')].some((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible');
+        // Paths and host names (bucket/prefix, registry/prefix) may wrap inside; only their headers are words.
+        const broken = breakable.includes(name) && cell !== heads[index] ? undefined : brokenWord(cell);
+        if (cut || broken) problems.push(`${name}: ${(cell.textContent ?? '').trim()}${broken ? ` (word "${broken}" broken)` : ' (cut)'}`);
+      }
+    }
+    return problems;
+  }, [headers, options.breakable ?? []] as const);
+}

@@ -10,7 +10,7 @@ import { CREATE, TEST_SECRET_VALUE, newDataDir, params, startHubProcess, waitFor
 import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
 import { baseParams, bucketPair, putSource, readObject } from '../s3/engine-fixtures.js';
 import { servers } from '../support/servers.js';
-import { axeViolations, launchChromium, openPage, PHONE, scrollsSideways, shot, type PageWatch } from './console-browser.js';
+import { axeViolations, launchChromium, openPage, PHONE, scrollsSideways, shot, unreadableCells, type PageWatch } from './console-browser.js';
 
 let browser: Browser;
 let hub: HubProcess;
@@ -129,6 +129,9 @@ describe('console in a real browser against dth serve', () => {
     await field('Destination endpoint URL').fill(servers.s3Dest);
     await radio('Destination in this account', 'No').check();
     await choose('Destination credentials', 's3rver');
+    // An S3-compatible destination keeps the store's storage class unless one is chosen (before: INTELLIGENT_TIERING
+    // was always sent, which many such stores refuse).
+    await field('Storage class').getByText("The store's default (none sent)").waitFor();
     await choose('Object ACL', 'private');
     expect(await controlsNamedByKey()).toEqual([]);
     await axe('wizard-destination');
@@ -138,6 +141,10 @@ describe('console in a real browser against dth serve', () => {
     await next();
     await page.getByText('Description is 251 characters long; the limit is 250').waitFor();
     await field('Description').fill('from the browser');
+    // The counter counts to the limit it states (before: "Up to 250 characters. (16/256)").
+    await page.getByText('Optional. Up to 250 characters. (16/250)').waitFor();
+    // The estimate panel says what it does once (before: its description twice, in the header and the body).
+    expect(await page.getByText(/^List both sides now/).count()).toBe(1);
     await page.getByRole('button', { name: 'Estimate', exact: true }).click();
     await testId('estimate').getByText(/Would copy 45 objects/).waitFor();
     expect(await controlsNamedByKey()).toEqual([]);
@@ -145,7 +152,7 @@ describe('console in a real browser against dth serve', () => {
     await shot(page, '05-wizard-settings-estimate');
     await next();
     // Review: every choice in words, by step, and the exact parameter list.
-    for (const text of ['S3 objects', s3Pair.src, s3Pair.dst, 'private', 'Run once', 'from the browser', 'Intelligent-Tiering']) {
+    for (const text of ['S3 objects', s3Pair.src, s3Pair.dst, 'private', 'Run once', 'from the browser']) {
       await page.getByText(text, { exact: true }).first().waitFor();
     }
     await page.getByText(/^Task parameters \(\d+\)$/).waitFor();
@@ -217,9 +224,13 @@ describe('console in a real browser against dth serve', () => {
     await row.getByText('Completed').waitFor();
     await row.getByText('One time transfer').waitFor();
     await row.getByText('S3 objects').waitFor();
-    for (const header of ['Task ID', 'Source', 'Destination', 'Engine type', 'Schedule type', 'Status', 'Created']) {
+    const headers = ['Task ID', 'Source', 'Destination', 'Engine type', 'Schedule type', 'Status', 'Created'];
+    for (const header of headers) {
       await page.getByRole('columnheader', { name: header }).first().waitFor();
     }
+    // At 1280 px with the navigation open every cell reads whole: nothing cut ("Completed…"), no word broken
+    // ("Complete|d"). Before: every column ~120 px on one line, nearly every cell cut.
+    expect(await unreadableCells(page, headers, { breakable: ['Source', 'Destination'] })).toEqual([]);
     await page.getByPlaceholder('Find tasks').fill('no-such-task-anywhere');
     await page.getByText('No matching tasks').waitFor();
     await page.getByPlaceholder('Find tasks').fill(s3Pair.src);
@@ -285,6 +296,10 @@ describe('console in a real browser against dth serve', () => {
     const id = created.body.data.createTask.id;
     await go(`/tasks/${id}`);
     await testId('task-status').getByText(/Starting|In progress/).waitFor();
+    // Between passes a fixed-rate task shows no rate or time left (before: its last pass's rate and "0s").
+    await testId('task-objects').getByText('1 of 1').waitFor({ timeout: 30_000 });
+    expect(await testId('task-rate').count()).toBe(0);
+    expect(await testId('task-eta').count()).toBe(0);
     await page.getByRole('button', { name: 'Stop task' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Stop', exact: true }).click();
     await testId('task-status').getByText(/Stopping|Stopped/).waitFor({ timeout: 2000 });
@@ -300,6 +315,8 @@ describe('console in a real browser against dth serve', () => {
     await page.getByText('Container images', { exact: true }).click();
     await next();
     await radio('Source type', 'Public container registry').check();
+    // A public registry has no "all images": the list choice follows (before: All stayed selected until Next refused it).
+    expect(await radio('Images', 'Selected images').isChecked()).toBe(true);
     await field('Source registry').fill(servers.registryOpen);
     await radio('Images', 'Selected images').check();
     await field('Image list').fill(`${repository}:v1\nNot An Image!`);
@@ -321,6 +338,9 @@ describe('console in a real browser against dth serve', () => {
     await shot(page, '15-image-wizard-review');
     await page.getByRole('button', { name: 'Create task', exact: true }).click();
     await testId('task-status').getByText('Completed').waitFor({ timeout: 60_000 });
+    // Images, not objects.
+    await page.getByText('Images copied', { exact: true }).waitFor();
+    await page.getByRole('tab', { name: 'Failed images (0)' }).waitFor();
     await shot(page, '16-image-task-done');
     const creds = `${servers.registryUser}:${servers.registryPassword}`;
     expect(registryDigest(servers.registryAuth, `e2e-mirror/${repository}:v1`, creds)).toBe(registryDigest(servers.registryOpen, `${repository}:v1`));
@@ -348,6 +368,9 @@ describe('console in a real browser against dth serve', () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     await page.getByRole('columnheader', { name: '状态' }).first().waitFor();
     await page.getByRole('row').filter({ hasText: '已完成' }).first().waitFor();
+    // Source kinds in Chinese too (before: "S3 compatible" in the Chinese list).
+    await page.getByRole('row').filter({ hasText: 'S3 兼容存储' }).first().waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'S3 compatible' }).count()).toBe(0);
     await axe('task-list-zh');
     await shot(page, '18-task-list-zh');
     await go('/create');

@@ -12,15 +12,17 @@ import { decodeGetTask, encodeParameters } from '../../portal/src/api/wire.js';
 import type { Task } from '../../portal/src/api/types.js';
 import { amplifyConfigOf, oidcSettingsOf, parsePortalConfig } from '../../portal/src/auth/config.js';
 import { en } from '../../portal/src/i18n/en.js';
+import { translate } from '../../portal/src/i18n/index.js';
 import { zh } from '../../portal/src/i18n/zh.js';
 import { formatBytes, formatEta, formatRate, toDate } from '../../portal/src/lib/format.js';
-import { percentDone, taskEnds } from '../../portal/src/lib/task-view.js';
+import { percentDone, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
 import { humanApiMessage, stepErrors } from '../../portal/src/pages/create-task/validation.js';
 import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
-import { createInput, cronOf, initialState, scheduleOf, stateFromTask } from '../../portal/src/pages/create-task/parameters.js';
+import { createInput, cronOf, initialState, scheduleOf, stateFromTask, withEcrField, withS3Field } from '../../portal/src/pages/create-task/parameters.js';
 import type { WizardState } from '../../portal/src/pages/create-task/types.js';
 import { parseLogEvent } from '../../portal/src/pages/task-detail/log-browser.js';
+import { parameterValue, scheduleText } from '../../portal/src/pages/task-detail/parameter-pairs.js';
 import { pickEncoding } from '../../control-plane/local/static-files.js';
 
 const local = { local: true };
@@ -198,6 +200,64 @@ describe('what the wizard sends', () => {
   });
 });
 
+describe('wizard fields that follow each other', () => {
+  it('leaves storage class and ACL to an S3-compatible destination unless chosen, as the API does', () => {
+    // Before: INTELLIGENT_TIERING and bucket-owner-full-control were always sent, which many S3-compatible stores refuse.
+    let f = withS3Field(s3State().s3, 'destEndpoint', 'https://minio.example.com:9000');
+    expect(f).toMatchObject({ destStorageClass: '', destAcl: '' });
+    const s = s3State(f);
+    const sent = Object.fromEntries(createInput(s).parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+    expect(sent).toMatchObject({ destStorageClass: '', destAcl: '', destEndpoint: 'https://minio.example.com:9000' });
+    const parsed = apiAccepts(s).engine;
+    expect(parsed.type === 'S3EC2' && [parsed.params.destStorageClass, parsed.params.destAcl]).toEqual([undefined, undefined]);
+    // A choice the user made stays; clearing the endpoint brings back the AWS defaults.
+    f = withS3Field(withS3Field(s3State({ destStorageClass: 'STANDARD' }).s3, 'destEndpoint', 'https://minio.example.com'), 'destEndpoint', '');
+    expect(f).toMatchObject({ destStorageClass: 'STANDARD', destAcl: 'bucket-owner-full-control' });
+    // The select offers "the store's default" only while an endpoint is given.
+    expect(S3_FIELDS.destStorageClass!.extraOptions!(s3State({ destEndpoint: 'https://m.example.com' }).s3).map((o) => o.value)).toEqual(['']);
+    expect(S3_FIELDS.destAcl!.extraOptions!(s3State().s3)).toEqual([]);
+  });
+
+  it('does not ask the region of a destination given by its endpoint (the API does not either)', () => {
+    const s = s3State({ destRegion: '', destEndpoint: 'https://minio.example.com:9000' });
+    expect(stepErrors(s, STEP.destination, local, 'en').destRegion).toBeUndefined();
+    expect(() => apiAccepts(s)).not.toThrow();
+    expect(stepErrors(s3State({ destRegion: '' }), STEP.destination, local, 'en').destRegion).toBe('Destination region is required');
+  });
+
+  it('lists images when the source becomes a public registry (it has no "all images"), as the original did', () => {
+    expect(withEcrField(ecrState({ srcList: 'ALL' }).ecr, 'sourceType', 'Public').srcList).toBe('SELECTED');
+    expect(stepErrors(ecrState({ sourceType: 'Amazon_ECR', srcList: 'ALL' }), STEP.source, local, 'en').srcList).toBeUndefined();
+  });
+
+  it('clones a task made through the API with few parameters into what its engine ran (the schema\'s defaults)', () => {
+    const s3 = stateFromTask({ id: 'a', type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: [
+      { ParameterKey: 'srcBucket', ParameterValue: 'a' }, { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
+      { ParameterKey: 'destBucket', ParameterValue: 'b' }, { ParameterKey: 'destEndpoint', ParameterValue: 'https://minio.example.com' },
+    ] });
+    // Before: metadata off and INTELLIGENT_TIERING / bucket-owner-full-control sent by the clone.
+    expect(s3.s3).toMatchObject({ includeMetadata: 'true', destStorageClass: '', destAcl: '' });
+    const ecr = stateFromTask({ id: 'b', type: 'ECR', scheduleType: 'ONE_TIME', parameters: [
+      { ParameterKey: 'sourceType', ParameterValue: 'Amazon_ECR' }, { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
+      { ParameterKey: 'destRegion', ParameterValue: 'us-west-2' },
+    ] });
+    // Before: SELECTED with an empty list (the Source step then refused it) and untagged images off.
+    expect(ecr.ecr).toMatchObject({ srcList: 'ALL', includeUntagged: 'true' });
+  });
+});
+
+describe('task page words', () => {
+  const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate('en', k, v);
+  it('says schedules and sizes as a reader says them', () => {
+    const every = (cron: string) => scheduleText({ id: 'x', type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [{ ParameterKey: 'ec2CronExpression', ParameterValue: cron }] }, t);
+    expect(every('0 */1 ? * * *')).toBe('Every 1 hour'); // before: "Every 1 hours"
+    expect(every('0 */6 ? * * *')).toBe('Every 6 hours');
+    expect(every('*/1 * * * ? *')).toBe('Every 1 minute');
+    const memory = parameterValue({ id: 'x', type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: [{ ParameterKey: 'finderEc2Memory', ParameterValue: '8' }] }, 'finderEc2Memory', t, 'en');
+    expect(memory).toBe('8 GiB'); // the label says GiB; before: "8 GB"
+  });
+});
+
 describe('wizard validation', () => {
   it('checks each step on Next, naming fields by label', () => {
     const empty = initialState();
@@ -230,7 +290,7 @@ describe('wizard validation', () => {
 
   it('checks schedules with the hub\'s own parser and the original\'s 2-minute floor', () => {
     const rate = (every: string, unit: 'minutes' | 'hours') => s3State({}, { schedule: { kind: 'FIXED_RATE', every, unit, cron: '' } });
-    expect(stepErrors(rate('1', 'minutes'), STEP.settings, local, 'en').schedule).toBe('Run at most every 2 minutes (the finder needs the time)');
+    expect(stepErrors(rate('1', 'minutes'), STEP.settings, local, 'en').schedule).toBe('At least 2 minutes apart (the finder needs the time)');
     expect(stepErrors(rate('0', 'hours'), STEP.settings, local, 'en').schedule).toMatch(/whole number of at least 1/);
     const cron = s3State({}, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 * * * *' } });
     expect(stepErrors(cron, STEP.settings, local, 'en').schedule).toMatch(/^Not a schedule this hub can run: .*"\?" in exactly one of day-of-month/);
@@ -251,6 +311,8 @@ describe('wizard validation', () => {
   it('turns the API\'s field errors into labelled messages on the right step', () => {
     expect(humanApiMessage('S3EC2', 'srcBucket', 'srcBucket: is required', 'en')).toBe('Source bucket is required');
     expect(humanApiMessage('S3EC2', 'srcBucket', 'Source bucket (srcBucket): "A_B" is not a valid bucket name', 'en')).toBe('Source bucket: "A_B" is not a valid bucket name');
+    expect(humanApiMessage('S3EC2', 'destStorageClass', 'Storage class (destStorageClass, destination side): "X" is not one of STANDARD', 'en'))
+      .toBe('Storage class: "X" is not one of STANDARD');
     expect(locate('S3EC2', 'srcType')).toEqual({ field: 'sourceKind', step: STEP.source });
     expect(locate('S3EC2', 'ec2CronExpression')).toEqual({ field: 'schedule', step: STEP.settings });
     expect(locate('ECR', 'destAccountId')).toEqual({ field: 'destAccountId', step: STEP.destination });
@@ -316,6 +378,10 @@ describe('wire, formats and logs', () => {
     expect(percentDone({ progress: 'IN_PROGRESS', progressInfo: { total: 10, replicated: 9, bytesTotal: 1000, bytesDone: 100 } })).toBe(10);
     expect(taskEnds({ type: 'S3EC2', parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 's' }, { ParameterKey: 'destBucket', ParameterValue: 'd' }, { ParameterKey: 'destPrefix', ParameterValue: 'p' }] }))
       .toEqual({ source: 'Amazon S3 / s', destination: 'd/p' });
+    // In Chinese the source kind is Chinese too (before: "S3 compatible" in the Chinese list and task page).
+    expect(taskEnds({ type: 'S3EC2', parameters: [{ ParameterKey: 'srcEndpoint', ParameterValue: 'https://m.example.com' }, { ParameterKey: 'srcBucket', ParameterValue: 's' }] }, 'zh').source)
+      .toBe('S3 兼容存储 / s');
+    expect(sourceName('Public', 'zh')).toBe('公共容器仓库');
   });
 
   it('shows JSON log lines parsed and other lines as they are', () => {

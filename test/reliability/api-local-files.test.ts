@@ -16,7 +16,7 @@
  * | control-plane/local/graphql-endpoint.ts loadSchema | the install (control-plane/api/schema.graphql), at start |
  * | control-plane/local/http-server.ts (+ static-files) console files | the URL path, normalized and kept under the console dir |
  * | worker/adapters/embedded/file-secret-store.ts | --secrets / DATA/secrets.json; a secret NAME from the API picks a key in it |
- * | worker/adapters/embedded/sqlite-database.ts, hub-database.ts, disk-space.ts | DATA/ (hub.db, marker, reserve) |
+ * | worker/adapters/embedded/sqlite-database.ts, hub-database.ts, disk-space.ts, data-dir-lock.ts | DATA/ (hub.db, marker, reserve, hub.lock) |
  * | worker/ecr/skopeo.ts auth/list/digest files | a fresh mkdtemp directory; image names go to skopeo as docker:// references |
  * | worker/adapters/aws/cloud-role.ts, ssm-task-params.ts TASK_PARAMS_FILE | the cloud role's environment (plugin stack), never a task parameter |
  * | AWS SDK shared config (~/.aws) | the SDK's own environment variables, never a parameter |

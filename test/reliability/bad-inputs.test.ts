@@ -24,6 +24,8 @@ beforeAll(async () => {
     JSON.stringify({
       good: { access_key_id: 'S3RVER', secret_access_key: SECRET },
       wrong: { access_key_id: 'NOT-S3RVER-KEY', secret_access_key: SECRET },
+      // The shape other tools write (AWS CLI credentials file names), not the one the original documents.
+      shaped: { aws_access_key_id: 'S3RVER', aws_secret_access_key: SECRET },
     }),
     { mode: 0o600 },
   );
@@ -106,7 +108,11 @@ describe('dth s3 sync with bad inputs', () => {
     const wrong = await sync('wrongkey', JSON.stringify(task({ destCredentials: 'wrong' })));
     await expectCleanFailure(wrong, /destination bucket \S+: ListObjectsV2: credentials of secret "wrong" were rejected/);
     const missing = await sync('nosecret', JSON.stringify(task({ srcCredentials: 'not-in-file' })));
-    await expectCleanFailure(missing, /secret "not-in-file" was not found/);
+    await expectCleanFailure(missing, /^dth s3 sync: Source credentials \(srcCredentials\): secret "not-in-file" was not found/m);
+    expect(missing.code).toBe(2); // bad input, like any other wrong parameter
+    const shaped = await sync('shapedsecret', JSON.stringify(task({ destCredentials: 'shaped' })));
+    await expectCleanFailure(shaped, /^dth s3 sync: Destination credentials \(destCredentials\): secret "shaped" must hold access_key_id and secret_access_key/m);
+    expect(shaped.code).toBe(2);
   });
 
   it('prefix list file missing: names the parameter and the path', async () => {

@@ -41,6 +41,52 @@ describe('dth s3 sync (real CLI process)', () => {
     expect((await readObject(servers.s3Dest, dst, 'b.txt')).toString()).toBe('bravo!');
   });
 
+  it('run as a user runs it (warnings not silenced), the default credential chain prints no SDK notice', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'role.txt', 'read with the default chain');
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+    delete env.NODE_NO_WARNINGS; // the test command sets it; a user's shell does not
+    const file = paramsFile(baseParams(src, dst, { srcCredentials: '', srcInCurrentAccount: 'true' }));
+    const r = spawnSync(process.execPath, ['bin/dth.mjs', 's3', 'sync', '--params', file, ...stateArgs()], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect((await readObject(servers.s3Dest, dst, 'role.txt')).toString()).toBe('read with the default chain');
+    // Before: eight lines of the SDK's NodeVersionSupportWarning on every run that used the default chain.
+    expect(r.stderr).not.toMatch(/Warning|node >=22/);
+  });
+
+  it('takes the original template\'s parameter names as flags, its cloud settings accepted and checked, with no effect', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'orig/1.txt', 'one');
+    // The original plugin template's names (camelCase, as a CloudFormation parameter list has them) and its values.
+    const original = [
+      '--srcType', 'Amazon_S3', '--srcEndpoint', servers.s3Source, '--srcBucket', src, '--srcPrefix', 'orig/', '--srcRegion', '',
+      '--srcInCurrentAccount', 'false', '--srcCredentials', 's3rver', '--srcEvent', 'No', '--srcSkipCompare', 'false', '--isPayerRequest', 'false',
+      '--destBucket', dst, '--destEndpoint', servers.s3Dest, '--destRegion', 'us-east-1', '--destInCurrentAccount', 'false', '--destCredentials', 's3rver',
+      '--destStorageClass', 'STANDARD', '--destAcl', 'bucket-owner-full-control', '--destPutObjectSSEType', 'None', '--includeMetadata', 'false',
+      '--workerNumber', '4', '--maxCapacity', '20', '--minCapacity', '1', '--desiredCapacity', '1', '--finderDepth', '0', '--finderNumber', '1',
+      '--finderEc2Memory', '8', '--ec2CronExpression', '0/60 * * * ? *', '--alarmEmail', 'ops@example.com', '--ec2VpcId', 'vpc-0123456789abcdef0',
+      '--ec2Subnets', 'subnet-0a1b2c3d,subnet-0f1e2d3c',
+    ];
+    const run = dth(['s3', 'sync', ...original, ...stateArgs()]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await readObject(servers.s3Dest, dst, 'orig/1.txt')).toString()).toBe('one');
+    // Kebab-case too, and a wrong value of a cloud setting is still named.
+    const bad = dth(['s3', 'sync', ...original, '--finder-ec2-memory', '7', ...stateArgs()]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--finder-ec2-memory: is the same parameter as --finderEc2Memory/);
+    const badValue = dth(['s3', 'sync', '--src-bucket', src, '--src-endpoint', servers.s3Source, '--dest-bucket', dst, '--finder-ec2-memory', '7', ...stateArgs()]);
+    expect(badValue.code).toBe(2);
+    expect(badValue.stderr).toMatch(/Finder memory \(GiB\) \(finderEc2Memory\): "7" is not one of 8, 16/);
+    // A misspelt flag is named with the one meant.
+    const typo = dth(['s3', 'sync', '--src-bukcet', src, ...stateArgs()]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/--src-bukcet: is not a known option \(did you mean --src-bucket\? see --help\)/);
+    // --help names them, saying what they do here.
+    const help = dth(['s3', 'sync', '--help']);
+    expect(help.stdout).toMatch(/--max-capacity/);
+    expect(help.stdout).toMatch(/no effect on a local sync/);
+  });
+
   it('flags override the params file (kebab-case)', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'x/1', '1');
@@ -76,7 +122,7 @@ describe('dth s3 sync (real CLI process)', () => {
 
     const badParam = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), destStorageClass: 'COLD' }), ...stateArgs()]);
     expect(badParam.code).toBe(2);
-    expect(badParam.stderr).toMatch(/Storage class \(destStorageClass\): "COLD" is not one of/);
+    expect(badParam.stderr).toMatch(/Storage class \(destStorageClass, destination side\): "COLD" is not one of/);
 
     const malformed = join(mkdtempSync(join(tmpdir(), 'dth-bad-')), 'task.json');
     writeFileSync(malformed, '{ "srcBucket": ');

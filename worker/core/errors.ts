@@ -62,15 +62,17 @@ export function describeRequest(c: RequestContext): string {
 
 /**
  * A task parameter or input field is missing or malformed; `field` names it. With a label the message names it in
- * human words too: "Source bucket (srcBucket): is required".
+ * human words too: "Source bucket (srcBucket): is required"; `side` is said when the label does not say it:
+ * "Storage class (destStorageClass, destination side): …".
  */
 export class InvalidParameterError extends DthError {
   constructor(
     readonly field: string,
     message: string,
     label?: string,
+    side?: TransferSide,
   ) {
-    super('INVALID_PARAMETER', `${label ? `${label} (${field})` : field}: ${message}`);
+    super('INVALID_PARAMETER', `${label ? `${label} (${field}${side ? `, ${side} side` : ''})` : field}: ${message}`);
   }
 }
 

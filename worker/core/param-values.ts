@@ -4,7 +4,7 @@
  * schema's, unknown names are refused, defaults applied, and every error names the parameter in human words and by
  * the name the caller used: "Source bucket (srcBucket): is required".
  */
-import { humanName, specIndex, type ParamSpec } from '../params/index.js';
+import { closestParameterName, humanName, specIndex, unsaidSide, type ParamSpec } from '../params/index.js';
 import { InvalidParameterError } from './errors.js';
 
 export type RawParams = Record<string, unknown>;
@@ -19,11 +19,11 @@ export function byteSize(value: string): number | undefined {
   return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : undefined;
 }
 
-function asText(value: unknown, field: string, label: string): string | undefined {
+function asText(value: unknown, field: string, spec: ParamSpec): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new InvalidParameterError(field, 'must be a string', label);
+    throw new InvalidParameterError(field, 'must be a string', spec.label.en, unsaidSide(spec));
   }
   const s = String(value).trim();
   return s === '' ? undefined : s;
@@ -44,12 +44,15 @@ export class ParamReader {
     for (const spec of schema) this.specs.set(spec.name, spec);
     for (const [key, value] of Object.entries(raw)) {
       const hit = index.get(key);
-      if (!hit) throw new InvalidParameterError(key, `is not a parameter of ${taskWords}`);
+      if (!hit) {
+        const meant = closestParameterName(schema, key);
+        throw new InvalidParameterError(key, `is not a parameter of ${taskWords}${meant ? `; did you mean ${meant}?` : ''}`);
+      }
       const { spec, alias } = hit;
-      const text = asText(value, key, spec.label.en);
+      const text = asText(value, key, spec);
       const earlier = this.givenAs.get(spec.name);
       if (earlier !== undefined && (text !== undefined || this.values.has(spec.name))) {
-        throw new InvalidParameterError(key, `is given twice (as ${earlier} and ${key}); keep ${spec.name}`, spec.label.en);
+        throw new InvalidParameterError(key, `is given twice (as ${earlier} and ${key}); keep ${spec.name}`, spec.label.en, unsaidSide(spec));
       }
       if (text === undefined) continue;
       this.givenAs.set(spec.name, key);
@@ -66,7 +69,7 @@ export class ParamReader {
   /** An error naming the parameter as the caller gave it, with its human label. */
   error(name: string, message: string): InvalidParameterError {
     const spec = this.spec(name);
-    return new InvalidParameterError(this.givenAs.get(name) ?? name, message, spec.label.en);
+    return new InvalidParameterError(this.givenAs.get(name) ?? name, message, spec.label.en, unsaidSide(spec));
   }
 
   /** "Source bucket (srcBucket)". */
@@ -102,7 +105,11 @@ export class ParamReader {
     const allowed = spec.values ?? [];
     if (v === undefined) throw this.error(name, `is required (one of ${allowed.join(', ')})`);
     const resolved = spec.valueAliases?.[v] ?? v;
-    if (!allowed.includes(resolved)) throw this.error(name, `"${v}" is not one of ${allowed.join(', ')}`);
+    if (!allowed.includes(resolved)) {
+      // Values are case-sensitive, as the original template's AllowedValues; say which one a mis-cased value meant.
+      const meant = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+      throw this.error(name, `"${v}" is not one of ${allowed.join(', ')}${meant ? `; did you mean ${meant}?` : ''}`);
+    }
     return resolved as T;
   }
 
@@ -121,7 +128,8 @@ export class ParamReader {
     if (!/^\d+$/.test(v)) throw this.error(name, `"${v}" is not a whole number`);
     const n = Number(v);
     if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-      throw this.error(name, `must be between ${spec.min ?? 0} and ${spec.max ?? Number.MAX_SAFE_INTEGER} (got ${n})`);
+      // Quoted as given: 99999999999999999999999 reads as such, not as 1e+23.
+      throw this.error(name, `must be between ${spec.min ?? 0} and ${spec.max ?? Number.MAX_SAFE_INTEGER} (got ${v.replace(/^0+(?=\d)/, '')})`);
     }
     return n;
   }

@@ -101,7 +101,48 @@ export function specIndex(specs: readonly ParamSpec[]): Map<string, { spec: Para
   return index;
 }
 
-/** "Source bucket (srcBucket)": how an error names a parameter. */
-export function humanName(spec: Pick<ParamSpec, 'name' | 'label'>): string {
-  return `${spec.label.en} (${spec.name})`;
+/**
+ * The side an error must say in words for this parameter: its side when the label does not already start with it
+ * ("Storage class" of destStorageClass), else undefined ("Source bucket").
+ */
+export function unsaidSide(spec: Pick<ParamSpec, 'side' | 'label'>): 'source' | 'destination' | undefined {
+  if (spec.side !== 'source' && spec.side !== 'destination') return undefined;
+  return spec.label.en.startsWith(SIDE_WORDS[spec.side]) ? undefined : spec.side;
+}
+
+/** "Source bucket (srcBucket)", "Storage class (destStorageClass, destination side)": how an error names a parameter. */
+export function humanName(spec: Pick<ParamSpec, 'name' | 'label' | 'side'>): string {
+  const side = unsaidSide(spec);
+  return `${spec.label.en} (${spec.name}${side ? `, ${side} side` : ''})`;
+}
+
+/** Edit distance (insert, delete, replace, swap of neighbours), case-insensitive: how far a misspelt name is. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) d[0][j] = j;
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[x.length][y.length];
+}
+
+/** The candidate an unknown name most likely meant, when it is close enough to be a slip. */
+export function closestName(candidates: Iterable<string>, name: string): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const candidate of candidates) {
+    const d = distance(name, candidate);
+    if (!best || d < best.d) best = { name: candidate, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(name.length / 6)) ? best.name : undefined;
+}
+
+/** The parameter (or older alias) an unknown parameter name most likely meant. */
+export function closestParameterName(specs: readonly ParamSpec[], name: string): string | undefined {
+  return closestName(specs.flatMap((spec) => [spec.name, ...(spec.aliases ?? []).map((a) => a.name)]), name);
 }

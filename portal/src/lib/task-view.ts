@@ -29,9 +29,19 @@ export function scheduleKey(task: Pick<Task, 'type' | 'scheduleType'>): StringKe
   return task.scheduleType === 'ONE_TIME' ? 'scheduleOneTime' : 'scheduleFixedRate';
 }
 
-const SOURCE_NAMES: Record<string, string> = {
-  Amazon_S3: 'Amazon S3', Amazon_S3_Compatible: 'S3 compatible', S3_Compatible: 'S3 compatible', Aliyun_OSS: 'Alibaba OSS',
-  Tencent_COS: 'Tencent COS', Qiniu_Kodo: 'Qiniu Kodo', Google_GCS: 'Google GCS', Amazon_ECR: 'Amazon ECR', Public: 'Public registry',
+type Lang = 'en' | 'zh';
+
+/** Source kinds in words, in both languages (the Chinese list showed "S3 compatible", "Public registry" in English). */
+const SOURCE_NAMES: Record<string, Record<Lang, string>> = {
+  Amazon_S3: { en: 'Amazon S3', zh: 'Amazon S3' },
+  Amazon_S3_Compatible: { en: 'S3 compatible', zh: 'S3 兼容存储' },
+  S3_Compatible: { en: 'S3 compatible', zh: 'S3 兼容存储' },
+  Aliyun_OSS: { en: 'Alibaba OSS', zh: '阿里云 OSS' },
+  Tencent_COS: { en: 'Tencent COS', zh: '腾讯云 COS' },
+  Qiniu_Kodo: { en: 'Qiniu Kodo', zh: '七牛云 Kodo' },
+  Google_GCS: { en: 'Google GCS', zh: 'Google GCS' },
+  Amazon_ECR: { en: 'Amazon ECR', zh: 'Amazon ECR' },
+  Public: { en: 'Public registry', zh: '公共容器仓库' },
 };
 
 /** The original recognises an S3-compatible source by its endpoint. */
@@ -41,20 +51,20 @@ export function sourceKindOf(task: Pick<Task, 'type' | 'parameters'>): string {
   return p.srcEndpoint && (p.srcType || 'Amazon_S3') === 'Amazon_S3' ? 'Amazon_S3_Compatible' : p.srcType || 'Amazon_S3';
 }
 
-export function sourceName(kind: string): string {
-  return SOURCE_NAMES[kind] ?? kind;
+export function sourceName(kind: string, lang: Lang = 'en'): string {
+  return SOURCE_NAMES[kind]?.[lang] ?? kind;
 }
 
 const join = (bucket: string, prefix: string) => (prefix ? `${bucket}/${prefix.replace(/^\/+/, '')}` : bucket);
 
-export function taskEnds(task: Pick<Task, 'type' | 'parameters'>): { source: string; destination: string } {
+export function taskEnds(task: Pick<Task, 'type' | 'parameters'>, lang: Lang = 'en'): { source: string; destination: string } {
   const p = paramsOf(task);
   if (task.type === 'ECR') {
     const source = p.sourceType === 'Public' ? p.srcRegistry || 'docker.io' : `ECR ${[p.srcAccountId, p.srcRegion].filter(Boolean).join(' ')}`.trim();
     const destRegistry = p.destRegistry || `ECR ${[p.destAccountId, p.destRegion].filter(Boolean).join(' ')}`.trim();
     return { source, destination: p.destPrefix ? `${destRegistry}/${p.destPrefix}` : destRegistry };
   }
-  return { source: `${sourceName(sourceKindOf(task))} / ${join(p.srcBucket ?? '', p.srcPrefix ?? '')}`, destination: join(p.destBucket ?? '', p.destPrefix ?? '') };
+  return { source: `${sourceName(sourceKindOf(task), lang)} / ${join(p.srcBucket ?? '', p.srcPrefix ?? '')}`, destination: join(p.destBucket ?? '', p.destPrefix ?? '') };
 }
 
 /** Copied + skipped of total (objects), and bytes done of total: the detail page bases percent and ETA on bytes. */

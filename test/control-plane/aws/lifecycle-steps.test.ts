@@ -219,7 +219,7 @@ describe('lifecycle steps: monitor', () => {
     const { table } = await statusTable([{ key: 'ok', status: 'DONE', verified: true }, { key: 'bad/key', status: 'FAILED', error: 'AccessDenied' }]);
     const t = await newTask({ progress: 'IN_PROGRESS', stackOutputs: [{ OutputKey: 'StatusTableName', OutputValue: table }] });
     expect((await checkComplete(deps, { taskId: t.id })).result).toBe('END');
-    expect(await tasks.get(t.id)).toMatchObject({ progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed; first: bad/key: AccessDenied' });
+    expect(await tasks.get(t.id)).toMatchObject({ progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 of 2 failed; first: bad/key: AccessDenied' });
   });
 
   it('checkComplete: FIXED_RATE tasks record progress and keep going; a missing status table is COMPLETE_CHECK_ERROR', async () => {
@@ -236,7 +236,7 @@ describe('lifecycle steps: monitor', () => {
     const { table, store } = await statusTable([{ key: 'ok', status: 'DONE', verified: true }, { key: 'bad/key', status: 'FAILED', error: 'AccessDenied' }]);
     const t = await newTask({ progress: 'IN_PROGRESS', scheduleType: 'FIXED_RATE', stackOutputs: [{ OutputKey: 'StatusTableName', OutputValue: table }] });
     expect((await checkComplete(deps, { taskId: t.id })).result).toBe('WAIT');
-    expect(await tasks.get(t.id)).toMatchObject({ progress: 'IN_PROGRESS', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed; first: bad/key: AccessDenied' });
+    expect(await tasks.get(t.id)).toMatchObject({ progress: 'IN_PROGRESS', errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 of 2 failed; first: bad/key: AccessDenied' });
     await store.update('bad/key', { status: 'DONE', verified: true, error: undefined });
     expect((await checkComplete(deps, { taskId: t.id })).result).toBe('WAIT');
     const next = await tasks.get(t.id);

@@ -188,7 +188,13 @@ describe('the original console\'s operations on the cloud API (AppSync resolver 
     // getErrorMessage of a healthy task: no code is UN_KNOWN, as the original answered.
     expect((await gql(DOC.getErrorMessage, { id: task.id })).data.getErrorMessage).toEqual({ errMessage: null, errCode: 'UN_KNOWN', __typename: 'GetErrorMessageResponse' });
 
-    // An image task with the console's ECR list.
+    // An image task with the console's ECR list. Its destination secret must exist in Secrets Manager: until it does,
+    // createTask refuses it naming the field and side, and stores nothing.
+    const missing = await gql(DOC.createTask, { input: originalCreateInput('ECR', originalEcrParameters(), '') });
+    expect(missing.errors?.[0]).toMatchObject({ errorType: 'InvalidParameterError', errorInfo: { field: 'destCredential' } });
+    expect(missing.errors?.[0].message).toMatch(/^Destination credentials \(destCredential\): no secret named "dth-dest-keys" \(known secrets: "dth-src-keys"\)/);
+    expect((await gql(DOC.listTasksV2, { page: 1, count: 20 })).data.listTasksV2.total).toBe(1);
+    await new SecretsManagerClient(aws).send(new CreateSecretCommand({ Name: 'dth-dest-keys', SecretString: JSON.stringify({ access_key_id: 'AK2', secret_access_key: 'never-returned-4e1b' }) }));
     const ecr = await gql(DOC.createTask, { input: originalCreateInput('ECR', originalEcrParameters(), '') });
     expect(ecr.errors).toBeUndefined();
     expect(ecr.data.createTask).toMatchObject({ type: 'ECR', scheduleType: 'FIXED_RATE', progress: 'STARTING' });

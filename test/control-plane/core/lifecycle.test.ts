@@ -22,10 +22,10 @@ describe('task lifecycle policy', () => {
 
   it('names the first failure, or the objects left unverified', () => {
     expect(incompleteMessage(counts({ total: 2, done: 1, verified: 1, failed: 1 }), { key: 'bad/key', error: 'AccessDenied' }))
-      .toBe('1 object(s) failed; first: bad/key: AccessDenied');
-    expect(incompleteMessage(counts({ total: 2, done: 1, verified: 1, failed: 1 }), { key: 'bad/key' })).toBe('1 object(s) failed; first: bad/key: unknown error');
-    expect(incompleteMessage(counts({ total: 3, done: 3, verified: 1 }))).toBe('2 object(s) were not transferred and verified');
-    expect(incompleteMessage(counts({ total: 3, done: 1, verified: 1, pending: 2 }))).toBe('2 object(s) were not transferred and verified');
+      .toBe('1 of 2 failed; first: bad/key: AccessDenied');
+    expect(incompleteMessage(counts({ total: 2, done: 1, verified: 1, failed: 1 }), { key: 'bad/key' })).toBe('1 of 2 failed; first: bad/key: unknown error');
+    expect(incompleteMessage(counts({ total: 3, done: 3, verified: 1 }))).toBe('2 of 3 were not transferred and verified');
+    expect(incompleteMessage(counts({ total: 3, done: 1, verified: 1, pending: 2 }))).toBe('2 of 3 were not transferred and verified');
     expect(needsFirstFailure('INCOMPLETE', counts({ failed: 1 }))).toBe(true);
     expect(needsFirstFailure('INCOMPLETE', counts({ done: 1 }))).toBe(false);
     expect(needsFirstFailure('RUNNING', counts({ failed: 1, pending: 1 }))).toBe(false);

@@ -54,9 +54,26 @@ describe('task outcome notification', () => {
     ]);
     expect(lines).toContain('Failed Images: 2');
     expect(lines).toContain('Transferred Bytes: 900 bytes');
-    expect(lines).toContain('Source: public registry');
+    expect(lines).toContain('Source: public registry docker.io');
     expect(lines).toContain('Destination: Amazon ECR us-west-2');
     expect(n.subject).toBe('Data Transfer Hub: task DTH-S3EC2-0f4c2a9e failed');
+  });
+
+  it('an image task names the registries it copied between (before: "Amazon ECR" for a registry destination)', () => {
+    const n = taskNotification({
+      ...base, type: 'ECR', stackName: undefined,
+      parameters: [
+        { ParameterKey: 'sourceType', ParameterValue: 'Public' }, { ParameterKey: 'srcRegistry', ParameterValue: 'quay.io' },
+        { ParameterKey: 'destRegistry', ParameterValue: 'registry.example.com:5000' }, { ParameterKey: 'destPrefix', ParameterValue: 'mirror' },
+      ],
+    }, 'LOCAL', new Date('2026-11-30T10:06:00Z'));
+    expect(n.message.split('\n')).toEqual(expect.arrayContaining(['Source: public registry quay.io', 'Destination: registry.example.com:5000/mirror']));
+    const ecr = taskNotification({
+      ...base, type: 'ECR',
+      parameters: [{ ParameterKey: 'sourceType', ParameterValue: 'Amazon_ECR' }, { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
+        { ParameterKey: 'destRegion', ParameterValue: 'cn-north-1' }, { ParameterKey: 'destAccountId', ParameterValue: '123456789012' }, { ParameterKey: 'destPrefix', ParameterValue: 'mirror' }],
+    }, 'SNS', new Date('2026-11-30T10:06:00Z'));
+    expect(ecr.message.split('\n')).toEqual(expect.arrayContaining(['Source: Amazon ECR us-east-1', 'Destination: Amazon ECR cn-north-1, 123456789012, prefix mirror']));
   });
 
   it('who is notified: one-time DONE, any ERROR; never a fixed-rate pass, a stop, or the same outcome twice', () => {

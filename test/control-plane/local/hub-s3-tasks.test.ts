@@ -1,9 +1,10 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { s3Client, servers } from '../../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
-import { CREATE, params, startHubProcess, TEST_SECRET_VALUE, waitForTask, type HubProcess } from './hub-process.js';
+import { CREATE, newDataDir, params, startHubProcess, TEST_SECRET_VALUE, waitForTask, type HubProcess } from './hub-process.js';
 
 const hubs: HubProcess[] = [];
 afterAll(async () => { await Promise.all(hubs.map((h) => h.stop().catch(() => {}))); });
@@ -34,6 +35,29 @@ describe('dth serve: GraphQL task API over HTTP', () => {
       const r = await h.gql(CREATE, { input });
       expect(r.body.errors?.[0].extensions?.field, JSON.stringify(r.body)).toBe(field);
       expect(r.body.errors?.[0].message).toContain(field);
+    }
+    expect((await h.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(0);
+  });
+
+  it('refuses a task naming a secret the hub does not have: field and side in words, known names, nothing stored', async () => {
+    const h = await hub();
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcEndpoint: servers.s3Source, srcBucket: 'aaa', srcCredentials: 'minio', destBucket: 'bbb', destRegion: 'us-east-1' }) },
+        'srcCredentials', 'Source credentials (srcCredentials): no secret named "minio" (known secrets: "s3rver")'],
+      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcEndpoint: servers.s3Source, srcBucket: 'aaa', srcCredentials: 's3rver', destBucket: 'bbb', destRegion: 'us-east-1', destInCurrentAccount: 'false', destCredentials: 'aws-cn' }) },
+        'destCredentials', 'Destination credentials (destCredentials): no secret named "aws-cn" (known secrets: "s3rver")'],
+      [{ type: 'ECR', scheduleType: 'ONE_TIME', parameters: params({ sourceType: 'Public', srcImageList: 'ok/repo:1', destRegistry: '127.0.0.1:5000', destCredential: 'registry' }) },
+        'destCredential', 'Destination credentials (destCredential): no secret named "registry" (known secrets: "s3rver")'],
+    ];
+    for (const [input, field, message] of cases) {
+      const r = await h.gql(CREATE, { input });
+      expect(r.body.errors?.[0].extensions?.field, JSON.stringify(r.body)).toBe(field);
+      expect(r.body.errors?.[0].message).toBe(message);
+      // The dry run (estimateTask) says the same before listing anything.
+      if (input.type === 'S3EC2') {
+        const e = await h.gql('query($t: TaskType!, $p: [TaskParameterInput]!) { estimateTask(type: $t, parameters: $p) { scanned } }', { t: input.type, p: input.parameters });
+        expect(e.body.errors?.[0].message).toBe(message);
+      }
     }
     expect((await h.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(0);
   });
@@ -127,6 +151,29 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const after = await waitForTask(h, id, () => true);
     expect(after.progress).toBe('STOPPED');
     expect(after.progressInfo.replicated).toBeLessThan(total);
+  });
+
+  it('one hub per data directory: a second one refuses, naming the first, and a busy port is said in words', async () => {
+    const first = await hub();
+    // Before: the second hub started on the same hub.db and resumed the first one's running tasks side by side.
+    const second = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', first.dataDir],
+      { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 30_000 });
+    expect(second.status, second.stdout + second.stderr).toBe(1);
+    expect(second.stderr).toMatch(/^dth: another hub \(pid \d+\) is using .+: stop it, or give this one its own --data/m);
+    expect(second.stdout).not.toContain('is running at');
+    expect((await first.gql('{ listTasksV2 { total } }')).status).toBe(200); // the first one is untouched
+    // Before: "dth: listen EADDRINUSE: address already in use 127.0.0.1:…".
+    const port = new URL(first.url).port;
+    const busy = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', port, '--data', newDataDir()],
+      { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 30_000 });
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toContain(`dth: port ${port} on 127.0.0.1 is in use (another hub?): stop it, or choose another with --port`);
+    // Once the first stops, the directory is free again; a hub killed outright leaves a lock that is taken over.
+    await first.stop();
+    const again = await hub(first.dataDir);
+    await again.stop('SIGKILL');
+    const afterKill = await hub(first.dataDir);
+    expect((await afterKill.gql('{ listTasksV2 { total } }')).status).toBe(200);
   });
 
   it('keeps tasks across a restart and resumes one that was running', async () => {

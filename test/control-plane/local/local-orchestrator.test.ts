@@ -108,7 +108,7 @@ describe('LocalOrchestrator lifecycle', () => {
     });
     const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
     const e = await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR');
-    expect(e).toMatchObject({ errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed; first: photos/broken.jpg: AccessDenied' });
+    expect(e).toMatchObject({ errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 of 1 failed; first: photos/broken.jpg: AccessDenied' });
     expect(await api.getErrorMessage({ id: t.id })).toEqual({ errCode: 'COMPLETE_CHECK_ERROR', errMessage: e.errorMessage });
     expect(e.stoppedAt).toBeTruthy();
   });
@@ -121,7 +121,7 @@ describe('LocalOrchestrator lifecycle', () => {
     });
     const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
     expect(await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR')).toMatchObject({
-      errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) were not transferred and verified',
+      errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 of 2 were not transferred and verified',
     });
   });
 

@@ -1,4 +1,5 @@
-import { InvalidParameterError } from '../../core/errors.js';
+import { InvalidParameterError, SecretNotFoundError } from '../../core/errors.js';
+import { S3_PARAMETERS } from '../../params/index.js';
 import { redactValue } from '../../core/log.js';
 import type { BucketPair } from '../../ports/object-store.js';
 import type { AccessKeys, SecretStore } from '../../ports/secret-store.js';
@@ -7,13 +8,19 @@ import type { S3TaskParams } from '../../s3/params.js';
 import { RotatingAccessKeys } from './rotating-keys.js';
 import { S3ObjectStore, type S3BucketConfig } from './s3-object-store.js';
 
-/** Reads access keys from a named secret (`access_key_id`, `secret_access_key`, optional `session_token`). */
+/**
+ * Reads access keys from a named secret (`access_key_id`, `secret_access_key`, optional `session_token`). A missing
+ * or misshapen secret is an error of the parameter that names it, in words ("Source credentials (srcCredentials)").
+ */
 export async function accessKeysFromSecret(secrets: SecretStore, name: string, field: string): Promise<AccessKeys> {
-  const s = await secrets.get(name);
+  const label = S3_PARAMETERS.find((p) => p.name === field)?.label.en;
+  const s = await secrets.get(name).catch((err: unknown) => {
+    throw err instanceof SecretNotFoundError ? new InvalidParameterError(field, err.message, label) : err;
+  });
   const accessKeyId = s.access_key_id ?? s.accessKeyId;
   const secretAccessKey = s.secret_access_key ?? s.secretAccessKey;
   if (!accessKeyId || !secretAccessKey) {
-    throw new InvalidParameterError(field, `secret "${name}" must hold access_key_id and secret_access_key`);
+    throw new InvalidParameterError(field, `secret "${name}" must hold access_key_id and secret_access_key`, label);
   }
   redactValue(secretAccessKey);
   return { accessKeyId, secretAccessKey, sessionToken: s.session_token };

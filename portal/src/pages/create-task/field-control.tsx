@@ -37,7 +37,7 @@ export function FieldControl<F>({ def, form, onChange, error, secrets, ctx, regi
       {control}
     </FormField>
   );
-  const options = (def.options ?? []).map((o) => ({ value: o.value, label: text(o.label, lang) }));
+  const options = [...(def.extraOptions?.(form) ?? []), ...(def.options ?? [])].map((o) => ({ value: o.value, label: text(o.label, lang) }));
   switch (def.control) {
     case 'textarea':
       return field(<Textarea value={value} onChange={(e) => set(e.detail.value)} placeholder={def.placeholder} rows={5} invalid={Boolean(error)} />);

@@ -26,6 +26,8 @@ export interface FieldDef<F> {
   options?: readonly FieldOption[];
   /** Shown (and sent) only when this holds. */
   when?: (form: F, ctx: FieldContext) => boolean;
+  /** Options offered before `options` while this form holds them (e.g. "the store's default" for an endpoint). */
+  extraOptions?: (form: F) => readonly FieldOption[];
 }
 
 export type FieldTable<F> = { [K in keyof F & string]?: FieldDef<F> & { key: K } };
@@ -78,6 +80,9 @@ const WHOLE: Localized = { en: 'Whole number.', zh: '整数。' };
 const ENDPOINT_RULE: Localized = { en: 'Starts with https:// (or http:// for a store on your network).', zh: '以 https:// 开头（内网存储可用 http://）。' };
 
 const isAmazonS3 = (f: S3Form) => f.sourceKind === 'Amazon_S3';
+/** With a destination endpoint, storage class and ACL may be left to the store (nothing sent). */
+const storeDefault = (f: S3Form): readonly FieldOption[] =>
+  (f.destEndpoint.trim() ? [{ value: '', label: { en: 'The store\'s default (none sent)', zh: '存储的默认值（不发送）' } }] : []);
 const srcNeedsSecret = (f: S3Form) => !(isAmazonS3(f) && f.srcInCurrentAccount === 'true');
 
 export const S3_FIELDS: FieldTable<S3Form> = {
@@ -114,9 +119,9 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   destEndpoint: s3('destEndpoint', 'input', { placeholder: 'https://s3.example.com', constraint: { en: 'Optional. Starts with https:// or http://.', zh: '可选。以 https:// 或 http:// 开头。' } }),
   destInCurrentAccount: s3('destInCurrentAccount', 'radio'),
   destCredentials: s3('destCredentials', 'secret', { when: (f) => f.destInCurrentAccount === 'false' }),
-  destStorageClass: s3('destStorageClass', 'select'),
+  destStorageClass: s3('destStorageClass', 'select', { extraOptions: storeDefault }),
   destAcl: (() => {
-    const field = s3('destAcl', 'select');
+    const field = s3('destAcl', 'select', { extraOptions: storeDefault });
     return { ...field, options: [...field.options!].sort((a, b) => Number(b.value === ACL_FIRST) - Number(a.value === ACL_FIRST)) };
   })(),
   destPutObjectSSEType: s3('destPutObjectSSEType', 'select'),

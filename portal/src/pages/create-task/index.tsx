@@ -13,7 +13,7 @@ import { usePortal } from '../../app/context.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import type { FieldContext } from './fields.js';
 import { locate, STEP } from './layout.js';
-import { createInput, initialState, s3Parameters, stateFromTask } from './parameters.js';
+import { createInput, initialState, s3Parameters, stateFromTask, withEcrField, withS3Field } from './parameters.js';
 import { EcrDestinationPanel } from './panels/ecr-destination-panel.js';
 import { EcrSourcePanel } from './panels/ecr-source-panel.js';
 import { EnginePanel } from './panels/engine-panel.js';
@@ -53,11 +53,11 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   }, [ops, cloneOf]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const setS3 = (key: keyof S3Form, value: string) => {
-    setState((s) => ({ ...s, s3: { ...s.s3, [key]: value } }));
+    setState((s) => ({ ...s, s3: withS3Field(s.s3, key, value) }));
     setErrors((e) => ({ ...e, [key]: '' }));
   };
   const setEcr = (key: keyof EcrForm, value: string) => {
-    setState((s) => ({ ...s, ecr: { ...s.ecr, [key]: value } }));
+    setState((s) => ({ ...s, ecr: withEcrField(s.ecr, key, value) }));
     setErrors((e) => ({ ...e, [key]: '' }));
   };
   const setCommon = (patch: Partial<WizardState['common']>) => {

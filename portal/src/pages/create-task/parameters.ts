@@ -4,6 +4,7 @@
  * project's additions only when set. The reverse mapping fills the wizard from an existing task (Clone).
  */
 import type { Task, TaskParameter } from '../../api/types.js';
+import { ECR_PARAMETERS, S3_PARAMETERS } from '../../../../worker/params/index.js';
 import { schemaDefault } from './fields.js';
 import type { CommonForm, CreateTaskInput, EcrForm, S3Form, ScheduleForm, WizardState, YesNo } from './types.js';
 
@@ -150,7 +151,36 @@ export function createInput(state: WizardState): CreateTaskInput {
   };
 }
 
-const yesNo = (v: string | undefined, fallback: YesNo): YesNo => (v === 'true' ? 'true' : v === 'false' ? 'false' : fallback);
+const yesNo = (v: string | undefined, fallback: YesNo): YesNo => (/^(true|yes)$/i.test(v ?? '') ? 'true' : /^(false|no)$/i.test(v ?? '') ? 'false' : fallback);
+
+/** What the engine ran when a task omits a parameter: the schema's default (not the console's pre-filled choice). */
+const engineDefault = (type: 'S3EC2' | 'ECR', name: string): string => (type === 'S3EC2' ? S3_PARAMETERS : ECR_PARAMETERS).find((x) => x.name === name)?.default ?? '';
+
+/**
+ * The value one of the wizard's fields takes, with the fields that follow it. An S3-compatible destination
+ * (destEndpoint) gets the store's own storage class and ACL unless the user picks one — many stores refuse
+ * INTELLIGENT_TIERING and ACL headers, and the API sends them only when given: giving an endpoint moves untouched
+ * AWS defaults to "the store's default" (blank); clearing it brings the AWS defaults back.
+ */
+export function withS3Field(f: S3Form, key: keyof S3Form, value: string): S3Form {
+  const next = { ...f, [key]: value } as S3Form;
+  if (key !== 'destEndpoint' || Boolean(f.destEndpoint.trim()) === Boolean(value.trim())) return next;
+  if (value.trim()) {
+    if (next.destStorageClass === DEFAULT_S3.destStorageClass) next.destStorageClass = '';
+    if (next.destAcl === DEFAULT_S3.destAcl) next.destAcl = '';
+  } else {
+    if (!next.destStorageClass) next.destStorageClass = DEFAULT_S3.destStorageClass;
+    if (!next.destAcl) next.destAcl = DEFAULT_S3.destAcl;
+  }
+  return next;
+}
+
+/** The wizard's fields that follow one another when the image source changes: a public registry has no "all images". */
+export function withEcrField(f: EcrForm, key: keyof EcrForm, value: string): EcrForm {
+  const next = { ...f, [key]: value } as EcrForm;
+  if (key === 'sourceType' && value === 'Public' && next.srcList === 'ALL') next.srcList = 'SELECTED';
+  return next;
+}
 
 /** Fills the wizard from an existing task (the original's Clone): same choices, a new task. */
 export function stateFromTask(task: Task): WizardState {
@@ -180,9 +210,10 @@ export function stateFromTask(task: Task): WizardState {
       destBucket: p.destBucket ?? '', destPrefix: p.destPrefix ?? '', destRegion: p.destRegion ?? '', destEndpoint: p.destEndpoint ?? '',
       // A destination credential implies "not in this account" for tasks created by other clients.
       destInCurrentAccount: yesNo(p.destInCurrentAccount, p.destCredentials ? 'false' : 'true'), destCredentials: p.destCredentials ?? '',
-      destStorageClass: p.destStorageClass || DEFAULT_S3.destStorageClass, destAcl: p.destAcl || DEFAULT_S3.destAcl,
+      // An S3-compatible destination without them ran with the store's defaults: keep that (blank), not the AWS ones.
+      destStorageClass: p.destStorageClass || (p.destEndpoint ? '' : DEFAULT_S3.destStorageClass), destAcl: p.destAcl || (p.destEndpoint ? '' : DEFAULT_S3.destAcl),
       destPutObjectSSEType: sse, destPutObjectSSEKmsKeyId: p.destPutObjectSSEKmsKeyId || p.destKMSKey || '',
-      includeMetadata: yesNo(p.includeMetadata, 'false'), include: p.include ?? '', exclude: p.exclude ?? '',
+      includeMetadata: yesNo(p.includeMetadata, engineDefault('S3EC2', 'includeMetadata') as YesNo), include: p.include ?? '', exclude: p.exclude ?? '',
       maxCapacity: p.maxCapacity || DEFAULT_S3.maxCapacity, minCapacity: p.minCapacity || DEFAULT_S3.minCapacity,
       desiredCapacity: p.desiredCapacity || DEFAULT_S3.desiredCapacity, workerNumber: p.workerNumber || DEFAULT_S3.workerNumber,
       finderDepth: p.finderDepth || DEFAULT_S3.finderDepth, finderNumber: p.finderNumber || DEFAULT_S3.finderNumber,
@@ -197,7 +228,9 @@ export function stateFromTask(task: Task): WizardState {
       sourceType: p.sourceType === 'Public' ? 'Public' : 'Amazon_ECR',
       srcRegion: p.srcRegion ?? '', srcInCurrentAccount: p.srcAccountId ? 'false' : 'true', srcAccountId: p.srcAccountId ?? '',
       srcCredential: p.srcCredential ?? '', srcRegistry: p.srcRegistry ?? '',
-      srcList: p.srcList === 'ALL' ? 'ALL' : 'SELECTED', srcImageList: p.srcImageList ?? '', includeUntagged: yesNo(p.includeUntagged, 'false'),
+      // Omitted: the engine's defaults (ALL for an ECR source, SELECTED for a public one; includeUntagged true).
+      srcList: p.srcList === 'ALL' || p.srcList === 'SELECTED' ? p.srcList : p.sourceType === 'Public' ? 'SELECTED' : 'ALL',
+      srcImageList: p.srcImageList ?? '', includeUntagged: yesNo(p.includeUntagged, engineDefault('ECR', 'includeUntagged') as YesNo),
       destKind: ecrDest ? 'Amazon_ECR' : 'Registry', destRegion: p.destRegion ?? '', destInCurrentAccount: p.destAccountId ? 'false' : 'true',
       destAccountId: p.destAccountId ?? '', destCredential: p.destCredential ?? '', destRegistry: p.destRegistry ?? '', destPrefix: p.destPrefix ?? '',
       insecure: yesNo(p.insecure, 'false'),

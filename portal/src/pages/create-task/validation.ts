@@ -73,7 +73,8 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
   srcRegion: [required, matches(REGION, 'vRegion')],
   destBucket: [required, matches(BUCKET, 'vBucket')],
   destPrefix: [maxLength(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
-  destRegion: [required, matches(REGION, 'vRegion')],
+  // A destination given by its endpoint needs no region (the API signs with the source's, or us-east-1).
+  destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(REGION, 'vRegion')],
   destEndpoint: [(v) => endpointProblem(v, false)],
   destCredentials: [required],
   destPutObjectSSEKmsKeyId: [required],
@@ -163,8 +164,9 @@ export function stepErrors(state: WizardState, step: number, ctx: FieldContext, 
 /** An API error in the console's words: the field's label instead of its key. */
 export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: string, lang: Lang): string {
   const label = labelOf(type, field, lang);
-  // Strip "srcBucket: " or "Source bucket (srcBucket): " that the API puts in front.
-  const rest = message.replace(new RegExp(`^(?:[^:(]*\\(${field}\\)|${field})\\s*:\\s*`), '');
+  // Strip "srcBucket: ", "Source bucket (srcBucket): " or "Storage class (destStorageClass, destination side): " that
+  // the API puts in front (the field is shown on its panel, which says the side).
+  const rest = message.replace(new RegExp(`^(?:[^:(]*\\(${field}(?:, [a-z]+ side)?\\)|${field})\\s*:\\s*`), '');
   if (/^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
   return translate(lang, 'vApi', { label, message: rest });
 }

@@ -69,12 +69,13 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
 function Failures({ task }: { task: Task }) {
   const { ops, t } = usePortal();
   const [items, setItems] = useState<FailedObject[]>([]);
+  const images = task.type === 'ECR';
   useEffect(() => { ops.listFailedObjects(task.id, 100).then(setItems, () => setItems([])); }, [ops, task.id, task.progressInfo?.failed]);
   return (
-    <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t('tabFailures', { count: items.length }) }}
-      empty={<Box textAlign="center" color="inherit">{t('noFailures')}</Box>}
+    <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t(images ? 'tabFailuresImages' : 'tabFailures', { count: items.length }) }}
+      empty={<Box textAlign="center" color="inherit">{t(images ? 'noFailuresImages' : 'noFailures')}</Box>}
       columnDefinitions={[
-        { id: 'key', header: t('failedKey'), cell: (f) => f.key, isRowHeader: true },
+        { id: 'key', header: t(images ? 'failedImage' : 'failedKey'), cell: (f) => f.key, isRowHeader: true },
         { id: 'attempts', header: t('failedAttempts'), cell: (f) => f.attempts ?? '-' },
         { id: 'error', header: t('failedError'), cell: (f) => f.error ?? '-' },
       ]} />
@@ -192,7 +193,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
         ]} />
       </Container>
     ) },
-    { id: 'failures', label: t('tabFailures', { count: task.progressInfo?.failed ?? 0 }), content: <Failures task={task} /> },
+    { id: 'failures', label: t(task.type === 'ECR' ? 'tabFailuresImages' : 'tabFailures', { count: task.progressInfo?.failed ?? 0 }), content: <Failures task={task} /> },
     { id: 'notifications', label: t('tabNotifications', { count: task.notifications?.length ?? 0 }), content: <Notifications task={task} /> },
   ];
 
@@ -222,7 +223,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
           <ColumnLayout columns={1}>
             <KeyValuePairs columns={4} items={[
               { label: t('engineType'), value: t(engineKey(task)) },
-              { label: t('sourceType'), value: sourceName(sourceKindOf(task)) },
+              { label: t('sourceType'), value: sourceName(sourceKindOf(task), lang) },
               { label: t('status'), value: <span data-testid="task-status"><TaskStatus progress={task.progress} /></span> },
               { label: t('scheduleType'), value: t(scheduleKey(task)) },
               { label: t('createdAt'), value: formatTime(task.createdAt, lang) },

@@ -20,7 +20,11 @@ export function scheduleText(task: Task, t: T): string {
   const p = paramsOf(task);
   if (task.type === 'ECR' && !p.ec2CronExpression && !p.scheduleExpression) return t('ecrScheduleFixedRate');
   const s = scheduleOf(p.ec2CronExpression, p.scheduleExpression);
-  if (s.kind === 'FIXED_RATE') return t('everyN', { count: s.every, unit: t(s.unit === 'minutes' ? 'unitMinutes' : s.unit === 'hours' ? 'unitHours' : 'unitDays') });
+  if (s.kind === 'FIXED_RATE') {
+    const one = Number(s.every) === 1; // "Every 1 hour", not "Every 1 hours"
+    const unit = s.unit === 'minutes' ? (one ? 'unitMinute' : 'unitMinutes') : s.unit === 'hours' ? (one ? 'unitHour' : 'unitHours') : (one ? 'unitDay' : 'unitDays');
+    return t('everyN', { count: s.every, unit: t(unit) });
+  }
   if (s.kind === 'CRON') return s.cron;
   return t('runOnce');
 }
@@ -28,7 +32,7 @@ export function scheduleText(task: Task, t: T): string {
 export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh'): string {
   const p = paramsOf(task);
   const v = p[key] ?? '';
-  if (key === 'srcType') return sourceName(sourceKindOf(task));
+  if (key === 'srcType') return sourceName(sourceKindOf(task), lang);
   if (SECRET_KEYS.has(key)) {
     if (v) return v;
     // Blank credentials: this account's role, or unsigned requests for a source outside it (the original's rule).
@@ -38,7 +42,7 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
   }
   if (YES_NO_KEYS.has(key)) return v === 'true' ? t('yes') : v === 'false' ? t('no') : t('none');
   if (key === 'ec2CronExpression' || key === 'scheduleExpression') return scheduleText(task, t);
-  if (key === 'finderEc2Memory' && v) return `${v} GB`;
+  if (key === 'finderEc2Memory' && v) return `${v} GiB`;
   const table = (task.type === 'S3EC2' ? S3_FIELDS : ECR_FIELDS) as Record<string, FieldDef<unknown> | undefined>;
   return v === '' ? t('none') : optionLabel(table[key], v, lang);
 }

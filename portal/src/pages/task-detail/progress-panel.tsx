@@ -1,4 +1,7 @@
-/** Live progress: objects copied / skipped / failed / verified and bytes; percent and time left are based on bytes. */
+/**
+ * Live progress: objects (or images) copied / skipped / failed / verified and bytes; percent and time left are based on
+ * bytes, and shown only while a pass runs.
+ */
 import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
@@ -12,15 +15,21 @@ import { isRunning, percentDone } from '../../lib/task-view.js';
 export function ProgressPanel({ task }: { task: Task }) {
   const { t } = usePortal();
   const p = task.progressInfo ?? {};
-  const running = isRunning(task.progress);
+  // A fixed-rate task between passes is IN_PROGRESS with everything of its last pass settled: no rate, no time left.
+  const settled = (p.replicated ?? 0) + (p.skipped ?? 0) + (p.failed ?? 0) >= (p.total ?? 0);
+  const running = isRunning(task.progress) && !settled;
+  const images = task.type === 'ECR';
   const n = (v: number | null | undefined) => (v === undefined || v === null ? '-' : String(v));
   const items = [
-    { label: t('objectsCopied'), value: <span data-testid="task-objects">{p.total ? t('ofTotal', { done: p.replicated ?? 0, total: p.total }) : n(p.replicated)}</span> },
+    { label: t(images ? 'imagesCopied' : 'objectsCopied'), value: <span data-testid="task-objects">{p.total ? t('ofTotal', { done: p.replicated ?? 0, total: p.total }) : n(p.replicated)}</span> },
     { label: t('objectsSkipped'), value: <span data-testid="task-skipped">{n(p.skipped)}</span> },
     { label: t('objectsFailed'), value: <span data-testid="task-failed">{n(p.failed)}</span> },
     { label: t('objectsVerified'), value: <span data-testid="task-verified">{n(p.verified)}</span> },
-    { label: t('dataCopied'), value: <span data-testid="task-bytes">{p.bytesTotal ? t('ofTotal', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) }) : formatBytes(p.bytesDone)}</span> },
   ];
+  // Image copies report bytes only where the registry or skopeo tells them: "0 B" would say nothing was copied.
+  if (!images || p.bytesDone || p.bytesTotal) {
+    items.push({ label: t('dataCopied'), value: <span data-testid="task-bytes">{p.bytesTotal ? t('ofTotal', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) }) : formatBytes(p.bytesDone)}</span> });
+  }
   // Rate and time left describe a running transfer only.
   if (running) {
     items.push({ label: t('rate'), value: <span data-testid="task-rate">{formatRate(p.rate)}</span> });

@@ -26,17 +26,32 @@ export function progressText(task: Task, t: T): string {
 }
 
 /** Text a task is found by in the list's filter: what the columns show, in the current language. */
-export function filterText(task: Task, t: T): string {
-  const ends = taskEnds(task);
+export function filterText(task: Task, t: T, lang: Lang = 'en'): string {
+  const ends = taskEnds(task, lang);
   return [task.id, task.stackName, task.description, ends.source, ends.destination, t(engineKey(task)), t(scheduleKey(task)), t(statusKey(task.progress))]
     .filter(Boolean).join(' ');
 }
 
+/**
+ * Starting widths (px), shared out by what each column usually holds so that the seven default columns fit a
+ * 1280 px window with the navigation open; lines wrap by default, so nothing is cut. Before: every column came out
+ * ~120 px on one line and each cell was cut ("Completed…", "12/1/2026…", "S3 compati…").
+ */
+const WIDTH: Record<ColumnId, number> = {
+  id: 105, source: 140, destination: 145, engine: 105, schedule: 120, status: 135, progress: 130, created: 115,
+};
+
+/** A task's name in a list cell: the stack name in the cloud, else the id's first 8 characters (as short commit ids). */
+export function listName(task: Pick<Task, 'id' | 'stackName'>): string {
+  const name = taskName(task);
+  return name === task.id && /^[0-9a-f]{8}-/.test(name) ? name.slice(0, 8) : name;
+}
+
 export function columnDefinitions(t: T, lang: Lang): TableProps.ColumnDefinition<Task>[] {
   const cell: Record<ColumnId, (task: Task) => React.ReactNode> = {
-    id: (task) => <Link href={hrefOf({ name: 'task', id: task.id })}>{taskName(task)}</Link>,
-    source: (task) => taskEnds(task).source,
-    destination: (task) => taskEnds(task).destination,
+    id: (task) => <Link href={hrefOf({ name: 'task', id: task.id })} ariaLabel={taskName(task)}>{listName(task)}</Link>,
+    source: (task) => taskEnds(task, lang).source,
+    destination: (task) => taskEnds(task, lang).destination,
     engine: (task) => t(engineKey(task)),
     schedule: (task) => t(scheduleKey(task)),
     status: (task) => <TaskStatus progress={task.progress} />,
@@ -45,8 +60,8 @@ export function columnDefinitions(t: T, lang: Lang): TableProps.ColumnDefinition
   };
   const sortKey: Partial<Record<ColumnId, (task: Task) => string | number>> = {
     id: (task) => taskName(task),
-    source: (task) => taskEnds(task).source,
-    destination: (task) => taskEnds(task).destination,
+    source: (task) => taskEnds(task, lang).source,
+    destination: (task) => taskEnds(task, lang).destination,
     engine: (task) => t(engineKey(task)),
     schedule: (task) => t(scheduleKey(task)),
     status: (task) => t(statusKey(task.progress)),
@@ -56,6 +71,8 @@ export function columnDefinitions(t: T, lang: Lang): TableProps.ColumnDefinition
     id,
     header: t(COLUMN_LABEL[id]),
     cell: cell[id],
+    width: WIDTH[id],
+    minWidth: 80,
     sortingField: sortKey[id] ? id : undefined,
     sortingComparator: sortKey[id] ? (a: Task, b: Task) => {
       const x = sortKey[id]!(a);

@@ -31,8 +31,9 @@ const PREFS_KEY = 'dth.tasks.preferences';
 interface Prefs { pageSize: number; wrapLines: boolean; contentDisplay: readonly CollectionPreferencesProps.ContentDisplayItem[] }
 
 function loadPrefs(): Prefs {
-  // Progress is off by default (the original has no such column); Preferences turn it on.
-  const fallback: Prefs = { pageSize: 20, wrapLines: false, contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: id !== 'progress' })) };
+  // Progress is off by default (the original has no such column); Preferences turn it on. Lines wrap by default: on one
+  // line the seven columns of a 1280 px window cut nearly every cell.
+  const fallback: Prefs = { pageSize: 20, wrapLines: true, contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: id !== 'progress' })) };
   try {
     const saved = JSON.parse(localStorage.getItem(PREFS_KEY) ?? 'null') as Prefs | null;
     if (saved && Array.isArray(saved.contentDisplay) && saved.contentDisplay.every((c) => COLUMN_IDS.includes(c.id as ColumnId))) return { ...fallback, ...saved };
@@ -83,7 +84,7 @@ export default function TaskList() {
   );
   const { items, collectionProps, filterProps, filteredItemsCount, paginationProps, actions } = useCollection(tasks, {
     filtering: {
-      filteringFunction: (task, text) => filterText(task, t).toLowerCase().includes(text.trim().toLowerCase()),
+      filteringFunction: (task, text) => filterText(task, t, lang).toLowerCase().includes(text.trim().toLowerCase()),
       empty,
       noMatch: (
         <Box textAlign="center" color="inherit">

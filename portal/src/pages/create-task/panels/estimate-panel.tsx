@@ -32,7 +32,7 @@ export function EstimatePanel({ parameters, beforeRun }: { parameters: () => Tas
     <Container header={<Header variant="h2" description={t('estimateDescription')} actions={<Button loading={busy} onClick={() => void run()}>{t('estimate')}</Button>}>{t('estimate')}</Header>}>
       {result
         ? <Alert type={result.ok ? 'info' : 'error'}><Box data-testid="estimate">{result.text}</Box></Alert>
-        : <SpaceBetween size="xs"><Box variant="small">{busy ? t('estimating') : t('estimateDescription')}</Box></SpaceBetween>}
+        : <SpaceBetween size="xs"><Box variant="small">{busy ? t('estimating') : t('estimateNotRun')}</Box></SpaceBetween>}
     </Container>
   );
 }

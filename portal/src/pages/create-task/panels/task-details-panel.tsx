@@ -4,6 +4,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import { MAX_DESCRIPTION } from '../../../../../control-plane/core/validate-task.js';
 import { usePortal } from '../../../app/context.js';
 import { COMMON_TEXT, text } from '../fields.js';
 import type { CommonForm, FieldErrors } from '../types.js';
@@ -16,7 +17,7 @@ export function TaskDetailsPanel({ common, onChange, errors }: { common: CommonF
     <Container header={<Header variant="h2">{t('notificationPanel')}</Header>}>
       <SpaceBetween size="l">
         <FormField label={text(d.label, lang)} description={text(d.description, lang)} errorText={errors.description}
-          constraintText={`${text(d.constraint, lang)} (${common.description.length}/256)`}>
+          constraintText={`${text(d.constraint, lang)} (${common.description.length}/${MAX_DESCRIPTION})`}>
           <Input value={common.description} onChange={(ev) => onChange({ description: ev.detail.value })} invalid={Boolean(errors.description)} />
         </FormField>
         <FormField label={text(e.label, lang)} description={text(e.description, lang)} errorText={errors.alarmEmail}

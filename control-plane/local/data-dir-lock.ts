@@ -1,0 +1,58 @@
+/**
+ * One hub per data directory. Two hubs on one hub.db (a second `npm start` with another --port) both resumed its
+ * running tasks and copied the same objects side by side, each judging the task by counts the other was changing.
+ * `DATA/hub.lock` holds the owner's pid; a lock whose process is gone (kill -9, a crash, power loss) is taken over.
+ */
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DthError } from '../../worker/core/errors.js';
+
+export class DataDirInUseError extends DthError {
+  constructor(dataDir: string, pid: number) {
+    super('DATA_DIR_IN_USE', `another hub (pid ${pid}) is using ${dataDir}: stop it, or give this one its own --data `
+      + `(if no hub runs, delete ${join(dataDir, 'hub.lock')})`);
+  }
+}
+
+/** True while a process with this pid exists (EPERM: it exists, owned by someone else). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface DataDirLock {
+  release(): void;
+}
+
+export function lockDataDir(dataDir: string): DataDirLock {
+  const path = join(dataDir, 'hub.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      // Our own pid: an earlier hub of this process that was not closed (embedded use); nothing else can hold it.
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirInUseError(dataDir, pid);
+      unlinkSync(path);
+      continue;
+    }
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return {
+      release: () => {
+        try {
+          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      },
+    };
+  }
+  throw new DthError('DATA_DIR_IN_USE', `could not take ${path}: another hub is starting on ${dataDir}`);
+}
