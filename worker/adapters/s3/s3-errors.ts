@@ -8,6 +8,7 @@ import {
   StorageRequestError, UploadGoneError, describeRequest, retryAdviceOf, withRetryAdvice,
   type RequestContext, type RetryAdvice,
 } from '../../core/errors.js';
+import { UNREACHABLE_CODES } from '../unreachable-codes.js';
 import { MalformedS3Answer } from './s3-wire.js';
 
 export interface S3ErrorContext extends RequestContext {
@@ -26,7 +27,7 @@ const THROTTLE_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException',
 /** Client-side (4xx) codes that still deserve another try: a timeout, or a body that arrived damaged. */
 const RETRY_CODES = new Set(['RequestTimeout', 'BadDigest', 'InternalError', 'OperationAborted', 'IncompleteBody']);
 /** The endpoint cannot be reached at all (a wrong endpoint or region, or a server restarting). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE = UNREACHABLE_CODES;
 /**
  * The TLS handshake read something that is not TLS: an https:// endpoint served in plain HTTP. Node names it
  * ERR_SSL_WRONG_VERSION_NUMBER, or EPROTO with OpenSSL's reason in the message (EPROTO alone also means other
