@@ -185,6 +185,17 @@ describe('console in a real browser against dth serve', () => {
     const objects = testId('chart-TransferredFailedObjects');
     await objects.getByText('Transferred objects').first().waitFor();
     expect(await objects.getByText('No data in this time range').count()).toBe(0);
+    // A task of a few seconds has one sample per series in its period: each is drawn as a marker a user sees (before:
+    // a one-point line, Cloudscape's 2 px stroke of zero length, invisible). Lines of two or more points keep 2 px.
+    const drawn = await objects.locator('svg path[aria-hidden="true"][stroke]').evaluateAll((paths) => paths.map((p) => {
+      const style = getComputedStyle(p);
+      return { d: p.getAttribute('d') ?? '', width: parseFloat(style.strokeWidth), cap: style.strokeLinecap };
+    }));
+    const lone = drawn.filter((p) => /^M[^L]*$/.test(p.d));
+    expect(drawn.length).toBeGreaterThan(0);
+    // (When the copies straddle a minute, each series has two points and is a line: nothing lone to check.)
+    for (const p of lone) expect(p, JSON.stringify(drawn)).toMatchObject({ cap: 'round', width: 8 });
+    for (const p of drawn.filter((q) => !lone.includes(q))) expect(p.width, JSON.stringify(drawn)).toBe(2);
     await axe('task-metrics');
     await shot(page, '08-task-metrics');
     await page.getByRole('tab', { name: 'Worker logs' }).click();
