@@ -93,7 +93,9 @@ export function MetricCharts({ task }: { task: Task }) {
     const range = RANGES.find((r) => r.id === rangeId)!;
     const end = Math.floor(Date.now() / 1000);
     const start = end - range.seconds;
-    setWindow({ start, end });
+    // Room after now (2 % of the range, ~7 px): the latest sample's marker is drawn whole instead of cut in half by
+    // the chart's right edge.
+    setWindow({ start, end: end + Math.round(range.seconds * 0.02) });
     setLoading(true);
     const results = await Promise.allSettled(GRAPHS.map((g) => ops.getMetricHistory(task.id, g, start, end, range.period)));
     const next: Partial<Record<GraphName, MetricHistory>> = {};
