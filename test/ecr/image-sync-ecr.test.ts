@@ -166,6 +166,21 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     expect(await status.get(`${a}:${digest.replace(':', '-')}`)).toMatchObject({ status: 'DONE', checksum: digest });
   });
 
+  it('an ECR API that cannot be reached names the side, the call, the region and the host, and no process starts', async () => {
+    const counted = countingSkopeo();
+    // A name that never resolves (RFC 6761 .invalid): the same ENOTFOUND a machine without network gets for api.ecr.<region>.amazonaws.com.
+    const unreachable = new SdkEcrApi({ clientConfig: { endpoint: 'http://api.ecr.unreachable.invalid', credentials: aws.defaultKeys, maxAttempts: 1 } });
+    const params = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcAccountId: '111122223333', destRegistry: servers.registryOpen, insecure: 'true' });
+    const run = runImageSync({
+      params, status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'), logger: silentLogger, skopeo: counted.skopeo,
+      secrets: new FileSecretStore(secretsFile({})), ecr: unreachable,
+    });
+    // Before: "getaddrinfo ENOTFOUND api.ecr.us-east-1.amazonaws.com", with no side, call or advice.
+    await expect(run).rejects.toThrow('source ECR: logging in to the ECR of account 111122223333 in us-east-1 (GetAuthorizationToken) with the runtime\'s own '
+      + 'credentials failed: cannot reach api.ecr.unreachable.invalid (ENOTFOUND); check the region and this machine\'s network');
+    expect(counted.verbs()).toEqual([]);
+  });
+
   it('stops before copying when a registry refuses the ECR login, naming the side, registry and account', async () => {
     const src = await sourceAccount(freshAccountId());
     // The destination registry expects another account's token than the one ECR hands out for this account.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeOciLayout } from '../../bench/oci-images.js';
@@ -201,6 +201,56 @@ describe('image sync with skopeo between real registries', () => {
     expect(cli.stderr).toContain(`dth ecr sync: destination registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`);
     expect(cli.stderr + cli.stdout).not.toContain(wrong);
     expect(counted.verbs()).toEqual([]);
+  });
+
+  it('a wrong source password is refused once, in our words, before any process; a side without a login on a registry that needs one names the secret to give', async () => {
+    const { repository } = seedImages();
+    const wrong = 'wrong-source-password-7';
+    const counted = countingSkopeo();
+    const fromAuth = (extra: Record<string, string>) => parseEcrTaskParams({
+      sourceType: 'Public', srcRegistry: servers.registryAuth, destRegistry: servers.registryOpen, insecure: 'true',
+      srcImageList: `${repository}:v1`, destPrefix: uniqueName('login'), ...extra,
+    });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const run = (params: ReturnType<typeof fromAuth>, secretsPath = registrySecrets(wrong)) => runImageSync({
+      params, status, secrets: new FileSecretStore(secretsPath), logger: silentLogger, skopeo: counted.skopeo,
+    });
+    await expect(run(fromAuth({ srcCredential: 'registry' }))).rejects.toThrow(`source registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`);
+    // Before: each image failed alone with "127.0.0.1:…: authentication required (HTTP 401)", naming no side or parameter.
+    await expect(run(fromAuth({}))).rejects.toThrow(
+      `source registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in srcCredential`);
+    await expect(run(task({ srcImageList: `${repository}:v1`, destCredential: '' }))).rejects.toThrow(
+      `destination registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in destCredential`);
+    expect(counted.verbs()).toEqual([]);
+    expect(await status.summary()).toMatchObject({ total: 0 });
+  });
+
+  it('a secret of the wrong shape or a missing one is an error of its parameter, in words, as on the S3 side', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dth-reg-shape-'));
+    const path = join(dir, 'secrets.json');
+    writeFileSync(path, JSON.stringify({ odd: { user_name: 'x', pass: 'y' } }), { mode: 0o600 });
+    await expect(sync(task({ srcImageList: 'a:v1', destCredential: 'odd' }), path)).rejects.toThrow(
+      'Destination credentials (destCredential): secret "odd" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)');
+    await expect(sync(task({ srcImageList: 'a:v1', destCredential: 'absent' }), path)).rejects.toThrow(
+      'Destination credentials (destCredential): secret "absent" was not found or is not readable');
+    await expect(sync(task({ srcImageList: 'a:v1', srcCredential: 'absent' }), path)).rejects.toThrow(
+      'Source credentials (srcCredential): secret "absent" was not found');
+  });
+
+  it('an Amazon ECR side on a machine whose default chain is empty says no credentials were found and which secret would do (real CLI)', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', NODE_NO_WARNINGS: '1' };
+    for (const name of Object.keys(env)) {
+      if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_.*)$/.test(name)) delete env[name];
+    }
+    const none = join(mkdtempSync(join(tmpdir(), 'dth-nochain-')), 'absent');
+    const cli = spawnSync(process.execPath, ['bin/dth.mjs', 'ecr', 'sync', '--source-type', 'Amazon_ECR', '--src-region', 'us-east-1', '--src-list', 'ALL',
+      '--dest-registry', servers.registryOpen, '--insecure', 'true', '--state', ':memory:', '--secrets', registrySecrets()],
+    { encoding: 'utf8', env: { ...env, AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none }, timeout: 60_000 });
+    expect(cli.status).toBe(1);
+    // Before: "… failed: Could not load credentials from any providers".
+    expect(cli.stderr).toContain('dth ecr sync: source ECR: finding the account (STS GetCallerIdentity in us-east-1) with the runtime\'s own credentials failed: '
+      + 'no AWS credentials found (this machine\'s default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role); '
+      + 'or name a secret with access keys in srcCredential');
   });
 
   it('judges only the images this run was asked for: a FAILED record from an earlier run with another list does not fail it', async () => {

@@ -185,6 +185,31 @@ describe('console in a real browser against dth serve', () => {
     const objects = testId('chart-TransferredFailedObjects');
     await objects.getByText('Transferred objects').first().waitFor();
     expect(await objects.getByText('No data in this time range').count()).toBe(0);
+    // A task of a few seconds has one sample per series in its period: each is drawn as a marker a user sees, whole,
+    // in every range (before: a one-point line, Cloudscape's 2 px stroke of zero length, invisible, and at the right
+    // edge cut in half). Lines of two or more points keep 2 px.
+    for (const range of ['1h', '3h', '12h', '1d', '3d', '1w']) {
+      await page.getByRole('button', { name: range, exact: true }).click();
+      await page.getByText('Loading chart').first().waitFor({ state: 'detached' });
+      const drawn = await objects.locator('svg path[aria-hidden="true"][stroke]').evaluateAll((paths) => paths.map((p) => {
+        const style = getComputedStyle(p);
+        // The plot area the chart clips its series to: the marker must fit in it.
+        const clipId = /url\(#([^)]+)\)/.exec(p.getAttribute('clip-path') ?? '')?.[1];
+        const plotWidth = Number(document.getElementById(clipId ?? '')?.querySelector('rect')?.getAttribute('width') ?? NaN);
+        const x = Number(/^M([\d.]+)/.exec(p.getAttribute('d') ?? '')?.[1] ?? NaN);
+        return { d: p.getAttribute('d') ?? '', width: parseFloat(style.strokeWidth), cap: style.strokeLinecap, room: plotWidth - x };
+      }));
+      const lone = drawn.filter((p) => /^M[^L]*$/.test(p.d));
+      const where = `${range}: ${JSON.stringify(drawn)}`;
+      expect(drawn.length, where).toBeGreaterThan(0);
+      // (When the copies straddle a period, each series has two points and is a line: nothing lone to check.)
+      for (const p of lone) {
+        expect(p, where).toMatchObject({ cap: 'round', width: 8 });
+        expect(p.room, where).toBeGreaterThanOrEqual(4);
+      }
+      for (const p of drawn.filter((q) => !lone.includes(q))) expect(p.width, where).toBe(2);
+    }
+    await page.getByRole('button', { name: '1h', exact: true }).click();
     await axe('task-metrics');
     await shot(page, '08-task-metrics');
     await page.getByRole('tab', { name: 'Worker logs' }).click();

@@ -6,9 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { servers } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
-function dth(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/dth.mjs', ...args], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' }, timeout: 60_000 });
+function dth(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, ['bin/dth.mjs', ...args], { encoding: 'utf8', env: { ...env, NODE_NO_WARNINGS: '1' }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** This environment without anything the SDK's default chain reads: no keys, profile, files, container or instance role. */
+function noDefaultChain(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' };
+  for (const name of Object.keys(env)) {
+    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_.*)$/.test(name)) delete env[name];
+  }
+  const none = join(mkdtempSync(join(tmpdir(), 'dth-nochain-')), 'absent');
+  return { ...env, AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none };
 }
 
 function paramsFile(params: Record<string, string>): string {
@@ -115,6 +125,25 @@ describe('dth s3 sync (real CLI process)', () => {
     expect(wrongKeys.code).not.toBe(0);
     expect(wrongKeys.stderr).toMatch(/source bucket \S+: ListObjectsV2: credentials of secret "s3rver" were rejected \(403 InvalidAccessKeyId\)/);
     expect(wrongKeys.stderr + wrongKeys.stdout).not.toContain('nope-secret-value');
+
+    // A side in this account on a machine whose default chain is empty: nothing was rejected, nothing was found.
+    const emptyChain = dth(['s3', 'sync', '--params', paramsFile(baseParams(src, dst, { srcCredentials: '', srcInCurrentAccount: 'true' })), ...stateArgs()],
+      noDefaultChain());
+    expect(emptyChain.code).not.toBe(0);
+    expect(emptyChain.stderr).toContain(`source bucket ${src}: ListObjectsV2: no AWS credentials found (srcInCurrentAccount=true uses this machine's default chain`);
+    expect(emptyChain.stderr).toMatch(/or name a secret in srcCredentials/);
+    expect(emptyChain.stderr).not.toMatch(/rejected/);
+
+    // An endpoint without a scheme is https:// (as the original's); a plain-HTTP store on either side says so.
+    for (const [side, field] of [['source', 'srcEndpoint'], ['destination', 'destEndpoint']] as const) {
+      const plain = side === 'source' ? servers.s3Source : servers.s3Dest;
+      const bare = plain.replace(/^http:\/\//, '');
+      const noScheme = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), [field]: bare }), ...stateArgs()]);
+      expect(noScheme.code).not.toBe(0);
+      expect(noScheme.stderr).toContain(`${side} endpoint https://${bare} does not speak TLS`);
+      expect(noScheme.stderr).toContain(`if the store is plain HTTP, write http://${bare}`);
+      expect(noScheme.stderr).not.toMatch(/SSL routines|openssl/);
+    }
 
     const missingSecret = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), srcCredentials: 'absent' }), ...stateArgs()]);
     expect(missingSecret.code).not.toBe(0);

@@ -91,6 +91,18 @@ export class CredentialsError extends DthError {
   }
 }
 
+/**
+ * A side signed with this machine's default credential chain (xInCurrentAccount=true) found no credentials in it:
+ * nothing was rejected, so the message says where the chain looks and which secret parameter would do instead.
+ */
+export class NoCredentialsError extends DthError {
+  constructor(where: string, side?: TransferSide) {
+    const [inAccount, secret] = side === 'destination' ? ['destInCurrentAccount', 'destCredentials'] : ['srcInCurrentAccount', 'srcCredentials'];
+    super('NO_CREDENTIALS', `${where}: no AWS credentials found (${side ? `${inAccount}=true` : 'this account'} uses this machine's default chain: `
+      + `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role)${side ? `; or name a secret in ${secret}` : ''}`);
+  }
+}
+
 /** The keys are valid but lack a permission (403 AccessDenied): a policy to fix, not a secret. */
 export class AccessDeniedError extends DthError {
   constructor(where: string, permission: string, detail: string) {
@@ -131,6 +143,18 @@ export class BucketNotFoundError extends DthError {
 export class EndpointUnreachableError extends DthError {
   constructor(where: string, endpoint: string, detail: string, retry?: RetryAdvice) {
     super('ENDPOINT_UNREACHABLE', `${where}: cannot reach ${endpoint} (${detail}); check the endpoint/region`, { retry });
+  }
+}
+
+/**
+ * An https:// endpoint answered in plain HTTP (the TLS handshake read an HTTP answer): usually an endpoint written
+ * without a scheme, which the original took as https://, for a store that serves plain HTTP (MinIO on :9000, s3rver).
+ */
+export class EndpointNotTlsError extends DthError {
+  constructor(where: string, side: TransferSide | undefined, endpoint: string, detail: string) {
+    const plain = endpoint.replace(/^https:\/\//i, 'http://');
+    super('ENDPOINT_NOT_TLS', `${where}: ${side ? `${side} ` : ''}endpoint ${endpoint} does not speak TLS (${detail}): `
+      + `if the store is plain HTTP, write ${plain}`);
   }
 }
 

@@ -10,6 +10,13 @@ export class LoginRejectedError extends DthError {
   }
 }
 
+/** A registry that serves nobody anonymously (Basic auth) was given no login: every image would fail the same way. */
+export class LoginRequiredError extends DthError {
+  constructor(side: string, registry: string, field: string) {
+    super('LOGIN_REQUIRED', `${side} registry ${registry} requires a login (401): name a secret with its username and password in ${field}`, FINAL);
+  }
+}
+
 /** The source has no such image (tag or digest). */
 export class ImageNotFoundError extends DthError {
   constructor(registry: string, reference: string) {

@@ -4,15 +4,15 @@
  * the runtime's own credentials, or anonymous), the ECR API of an ECR side (catalog, CreateRepository), and a check
  * that each registry accepts its login — a refused login stops the run with one clear message.
  */
-import { InvalidParameterError } from '../core/errors.js';
+import { DthError, InvalidParameterError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { EcrApi, EcrRegistryApi, RegistryCatalog, RegistryLogin } from '../ports/ecr-api.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import { RegistryV2Catalog } from './catalog.js';
-import { EcrAccessError, LoginRejectedError } from './errors.js';
+import { EcrAccessError, LoginRejectedError, LoginRequiredError } from './errors.js';
 import { ecrHostParts, ecrRegistryHost, type EcrTaskParams, type ImageRef } from './params.js';
 import { RegistryClient, RegistryHttpError } from './registry-client.js';
-import { readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
+import { credentialLabel, readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 export type Side = 'source' | 'destination';
@@ -37,7 +37,10 @@ export interface TaskRegistries {
   catalogFor(ref?: Pick<ImageRef, 'registry'>): RegistryCatalog;
   /** An ECR destination gets the repository created before the first copy into it (once per name); elsewhere a no-op. */
   ensureDestRepository(name: string): Promise<void>;
-  /** GET /v2/ with each login; throws LoginRejectedError naming the side, registry and secret when one is refused. */
+  /**
+   * GET /v2/ with each login; throws LoginRejectedError naming the side, registry and secret when one is refused, and
+   * LoginRequiredError when a side without a login is a registry that serves nobody anonymously.
+   */
   checkLogins(signal?: AbortSignal): Promise<void>;
 }
 
@@ -52,6 +55,11 @@ export interface ResolveDeps {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A call made with the runtime's own credentials found none: the secret parameter that would do instead. */
+function withSecretHint(err: unknown, field: string): string {
+  return err instanceof DthError && err.code === 'NO_CREDENTIALS' ? `${message(err)}; or name a secret with access keys in ${field}` : message(err);
 }
 
 interface SideInput {
@@ -80,7 +88,7 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
     try {
       accountId = await deps.ecr.registry({ region, keys }).callerAccount();
     } catch (err) {
-      throw new EcrAccessError(side, 'finding the account (STS GetCallerIdentity)', who, message(err));
+      throw new EcrAccessError(side, `finding the account (STS GetCallerIdentity in ${region})`, who, withSecretHint(err, input.field));
     }
   }
   const ecr = deps.ecr.registry({ region, accountId, keys });
@@ -96,7 +104,7 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
       login = auth.login;
       registry ??= auth.registry;
     } catch (err) {
-      throw new EcrAccessError(side, `logging in to the ECR of account ${accountId} in ${region} (GetAuthorizationToken)`, who, message(err));
+      throw new EcrAccessError(side, `logging in to the ECR of account ${accountId} in ${region} (GetAuthorizationToken)`, who, withSecretHint(err, input.field));
     }
     loginFrom = keys ? `the ECR login made with the keys of secret '${credential}'` : `the ECR login of account ${accountId}`;
   }
@@ -111,7 +119,8 @@ async function resolveRegistrySide(input: SideInput, params: EcrTaskParams, deps
   const registry = input.registry!;
   const secret = await readSecret(deps.secrets, input);
   if (secret?.kind === 'keys') {
-    throw new InvalidParameterError(input.field, `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only; ${input.side} registry ${registry} needs a username and password`);
+    throw new InvalidParameterError(input.field, `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only; ${input.side} registry ${registry} needs a username and password`,
+      credentialLabel(input.field));
   }
   const endpoint: RegistryEndpoint = { registry, login: secret?.login, insecure: params.insecure };
   deps.logger.info('image.registry', { side: input.side, registry, login: secret ? `secret '${input.credential}'` : 'anonymous' });
@@ -168,18 +177,25 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
         if (created) deps.logger.info('image.repository_created', { registry: dest.endpoint.registry, repository: name });
       }, (err: unknown) => {
         repositories.delete(name);
-        throw new EcrAccessError('destination', `creating repository "${name}" (CreateRepository) in account ${dest.accountId}`, params.destCredential ? `the access keys of secret '${params.destCredential}'` : 'the runtime\'s own credentials', message(err), true);
+        throw new EcrAccessError('destination', `creating repository "${name}" (CreateRepository) in account ${dest.accountId} in ${params.destRegion}`, params.destCredential ? `the access keys of secret '${params.destCredential}'` : 'the runtime\'s own credentials', message(err), true);
       });
       repositories.set(name, pending);
     }
     return pending;
   };
 
+  const fieldOf = { source: srcInput.field, destination: destInput.field };
   const checkLogins = async (signal?: AbortSignal) => {
-    await Promise.all([source, dest].filter((s) => s.endpoint.login).map(async (s) => {
+    await Promise.all([source, dest].map(async (s) => {
       try {
         await s.client.checkLogin(signal);
       } catch (err) {
+        if (!s.endpoint.login) {
+          // Anonymous: only a registry that takes nothing but a login stops the run; anything else (a token server
+          // that wants a scope, a registry down) is left to each image, which reports it as its own failure.
+          if (err instanceof RegistryHttpError && err.needsLogin) throw new LoginRequiredError(s.side, s.endpoint.registry, fieldOf[s.side]);
+          return;
+        }
         if (err instanceof RegistryHttpError && err.authFailed) throw new LoginRejectedError(s.side, s.endpoint.registry, s.loginFrom ?? 'the login', err.status);
         throw err;
       }

@@ -38,6 +38,8 @@ export class RegistryHttpError extends Error {
     detail: string,
     /** The registry (or its token server) refused the login or the token it issued: no other client will do better. */
     readonly authFailed = false,
+    /** A registry that takes only a Basic login was asked without one: it serves nobody anonymously. */
+    readonly needsLogin = false,
   ) {
     super(`${registry}: ${detail}`);
     // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
@@ -131,7 +133,7 @@ export class RegistryClient {
       throw new RegistryHttpError(this.registry, 401, `access denied with the issued token (HTTP 401, scope ${o.scope || 'none'})`, true);
     }
     if (challenge?.scheme === 'basic') {
-      throw new RegistryHttpError(this.registry, 401, this.endpoint.login ? 'credentials were rejected (HTTP 401)' : 'authentication required (HTTP 401)', true);
+      throw new RegistryHttpError(this.registry, 401, this.endpoint.login ? 'credentials were rejected (HTTP 401)' : 'authentication required (HTTP 401)', true, !this.endpoint.login);
     }
     throw new RegistryHttpError(this.registry, 401, `unsupported authentication scheme "${challenge?.scheme ?? 'none'}" (HTTP 401)`);
   }

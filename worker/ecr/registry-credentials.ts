@@ -2,8 +2,9 @@
  * What a task's secret holds for a registry: AWS access keys (an ECR login is made from them, as the original did)
  * or a registry's username/password. Values are registered for log redaction as they are read.
  */
-import { InvalidParameterError } from '../core/errors.js';
+import { InvalidParameterError, SecretNotFoundError } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
+import { ECR_PARAMETERS } from '../params/index.js';
 import type { RegistryLogin } from '../ports/ecr-api.js';
 import type { AccessKeys, SecretStore } from '../ports/secret-store.js';
 
@@ -11,9 +12,19 @@ export type { RegistryLogin } from '../ports/ecr-api.js';
 
 export type RegistrySecret = { kind: 'keys'; keys: AccessKeys } | { kind: 'login'; login: RegistryLogin };
 
-/** Reads the named secret: `{ access_key_id, secret_access_key }` or `{ username, password }`; the error names the field. */
+/** The parameter in words and by name, as the S3 side says it: "Destination credentials (destCredential)". */
+export function credentialLabel(field: string): string | undefined {
+  return ECR_PARAMETERS.find((p) => p.name === field)?.label.en;
+}
+
+/**
+ * Reads the named secret: `{ access_key_id, secret_access_key }` or `{ username, password }`. A missing or misshapen
+ * secret is an error of the parameter that names it, in words ("Destination credentials (destCredential): …").
+ */
 export async function readRegistrySecret(secrets: SecretStore, name: string, field: string): Promise<RegistrySecret> {
-  const s = await secrets.get(name);
+  const s = await secrets.get(name).catch((err: unknown) => {
+    throw err instanceof SecretNotFoundError ? new InvalidParameterError(field, err.message, credentialLabel(field)) : err;
+  });
   if (s.access_key_id && s.secret_access_key) {
     redactValue(s.secret_access_key);
     return { kind: 'keys', keys: { accessKeyId: s.access_key_id, secretAccessKey: s.secret_access_key, sessionToken: s.session_token } };
@@ -24,5 +35,6 @@ export async function readRegistrySecret(secrets: SecretStore, name: string, fie
     redactValue(password);
     return { kind: 'login', login: { username, password } };
   }
-  throw new InvalidParameterError(field, `secret "${name}" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)`);
+  throw new InvalidParameterError(field, `secret "${name}" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)`,
+    credentialLabel(field));
 }

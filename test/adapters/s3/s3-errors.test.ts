@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { s3RetryAdvice, toActionableError, type S3ErrorContext } from '../../../worker/adapters/s3/s3-errors.js';
 import { MalformedS3Answer, S3HttpError } from '../../../worker/adapters/s3/s3-wire.js';
 import {
-  AccessDeniedError, BucketNotFoundError, CredentialsError, EndpointUnreachableError, isRetryableError, MalformedAnswerError,
-  retryAdviceOf, StorageRequestError, UploadGoneError,
+  AccessDeniedError, BucketNotFoundError, CredentialsError, EndpointNotTlsError, EndpointUnreachableError, isRetryableError,
+  MalformedAnswerError, NoCredentialsError, retryAdviceOf, StorageRequestError, UploadGoneError,
 } from '../../../worker/core/errors.js';
 
 const put: S3ErrorContext = { side: 'destination', bucket: 'dstx', operation: 'PutObject', key: 'a/b.txt', endpoint: 'http://e', secretName: 'x' };
@@ -29,6 +29,33 @@ describe('toActionableError', () => {
       expect(err).toBeInstanceOf(CredentialsError);
       expect((err as Error).message).toBe(`source bucket srcx: ListObjectsV2: credentials of secret "x" were rejected (403 ${code}); check its access_key_id/secret_access_key`);
     }
+  });
+
+  it('an empty default chain (the SDK found no keys, profile or role) is "no credentials found", not a rejection', () => {
+    const noChain = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const src = toActionableError(noChain, { ...list, secretName: undefined });
+    expect(src).toBeInstanceOf(NoCredentialsError);
+    expect((src as Error).message).toBe('source bucket srcx: ListObjectsV2: no AWS credentials found (srcInCurrentAccount=true uses this machine\'s '
+      + 'default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role); or name a secret in srcCredentials');
+    expect((toActionableError(noChain, { ...put, secretName: undefined }) as Error).message)
+      .toMatch(/destInCurrentAccount=true .*; or name a secret in destCredentials$/);
+    expect(isRetryableError(src)).toBe(false);
+  });
+
+  it('an https:// endpoint that answers in plain HTTP says "does not speak TLS" and the http:// to write, on either side', () => {
+    // Node's two shapes of it: the code of a TLS socket, and EPROTO with OpenSSL's reason.
+    const wrongVersion = socketError('ERR_SSL_WRONG_VERSION_NUMBER', '80AC:error:0A00010B:SSL routines:ssl3_get_record:wrong version number');
+    const eproto = socketError('EPROTO', 'write EPROTO 809C:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:ssl3_record.c:350:');
+    const src = toActionableError(wrongVersion, { ...list, endpoint: 'https://127.0.0.1:5868' });
+    expect(src).toBeInstanceOf(EndpointNotTlsError);
+    expect((src as Error).message).toBe('source bucket srcx: ListObjectsV2: source endpoint https://127.0.0.1:5868 does not speak TLS '
+      + '(ERR_SSL_WRONG_VERSION_NUMBER): if the store is plain HTTP, write http://127.0.0.1:5868');
+    expect(isRetryableError(src)).toBe(false);
+    expect((toActionableError(eproto, { ...put, endpoint: 'https://minio.lan:9000' }) as Error).message)
+      .toMatch(/^destination bucket dstx: PutObject "a\/b.txt": destination endpoint https:\/\/minio.lan:9000 does not speak TLS \(EPROTO\): if the store is plain HTTP, write http:\/\/minio.lan:9000$/);
+    // Another handshake failure (a cipher refused) is not called plain HTTP.
+    const handshake = socketError('EPROTO', 'write EPROTO 80:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure');
+    expect(toActionableError(handshake, list)).not.toBeInstanceOf(EndpointNotTlsError);
   });
 
   it('a missing bucket, a gone upload, an unreachable endpoint', () => {

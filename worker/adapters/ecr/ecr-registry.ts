@@ -12,8 +12,37 @@ import {
   type ECRClientConfig,
 } from '@aws-sdk/client-ecr';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DthError } from '../../core/errors.js';
 import { redactValue } from '../../core/log.js';
 import type { EcrApi, EcrRegistryApi, EcrTarget, RegistryCatalog, RegistryLogin } from '../../ports/ecr-api.js';
+import { UNREACHABLE_CODES } from '../unreachable-codes.js';
+
+/**
+ * An SDK failure of an STS or ECR call in words a user can act on: the default chain found no credentials at all
+ * (nothing was rejected), or the API endpoint cannot be reached (a wrong region, no network): not the SDK's
+ * "Could not load credentials from any providers" or "getaddrinfo ENOTFOUND …". Other failures pass unchanged.
+ */
+export function describeAwsFailure(err: unknown): unknown {
+  const e = (err ?? {}) as { name?: string; code?: string; hostname?: string };
+  if (e.name === 'CredentialsProviderError') {
+    return new DthError('NO_CREDENTIALS', 'no AWS credentials found (this machine\'s default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, '
+      + 'a profile (AWS_PROFILE) or an instance role)', { cause: err, retry: { retryable: false } });
+  }
+  if (e.code && UNREACHABLE_CODES.has(e.code)) {
+    return new DthError('ENDPOINT_UNREACHABLE', `cannot reach ${e.hostname ?? 'the AWS API endpoint'} (${e.code}); check the region and this machine's network`,
+      { cause: err, retry: { retryable: e.code !== 'ENOTFOUND' } });
+  }
+  return err;
+}
+
+/** Sends an SDK command; its failure comes back described (describeAwsFailure). */
+async function sendDescribed<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    throw describeAwsFailure(err);
+  }
+}
 
 /** Lists every repository and image of an ECR registry (paginated). Untagged images appear as `sha256-<hex>` when asked for. */
 export class EcrCatalog implements RegistryCatalog {
@@ -22,7 +51,7 @@ export class EcrCatalog implements RegistryCatalog {
   async *repositories(): AsyncIterable<string> {
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new DescribeRepositoriesCommand({ registryId: this.options.registryId, nextToken }));
+      const page = await sendDescribed(() => this.client.send(new DescribeRepositoriesCommand({ registryId: this.options.registryId, nextToken })));
       for (const r of page.repositories ?? []) if (r.repositoryName) yield r.repositoryName;
       nextToken = page.nextToken;
     } while (nextToken);
@@ -33,10 +62,10 @@ export class EcrCatalog implements RegistryCatalog {
     let nextToken: string | undefined;
     try {
       do {
-        const page = await this.client.send(new ListImagesCommand({
+        const page = await sendDescribed(() => this.client.send(new ListImagesCommand({
           registryId: this.options.registryId, repositoryName: repository, nextToken,
           filter: { tagStatus: this.options.includeUntagged ? 'ANY' : 'TAGGED' },
-        }));
+        })));
         for (const id of page.imageIds ?? []) {
           if (id.imageTag) tags.push(id.imageTag);
           else if (this.options.includeUntagged && id.imageDigest) tags.push(id.imageDigest.replace(':', '-'));
@@ -76,14 +105,14 @@ class SdkEcrRegistry implements EcrRegistryApi {
   }
 
   async callerAccount(): Promise<string> {
-    const out = await this.sts.send(new GetCallerIdentityCommand({}));
+    const out = await sendDescribed(() => this.sts.send(new GetCallerIdentityCommand({})));
     if (!out.Account) throw new Error('STS GetCallerIdentity returned no account');
     return out.Account;
   }
 
   async authorize(): Promise<{ registry: string; login: RegistryLogin }> {
     const { accountId, region } = this.target;
-    const out = await this.ecr.send(new GetAuthorizationTokenCommand(accountId ? { registryIds: [accountId] } : {}));
+    const out = await sendDescribed(() => this.ecr.send(new GetAuthorizationTokenCommand(accountId ? { registryIds: [accountId] } : {})));
     const data = out.authorizationData?.[0];
     if (!data?.authorizationToken) throw new Error(`ECR in ${region} returned no authorization token`);
     redactValue(data.authorizationToken);
@@ -105,7 +134,7 @@ class SdkEcrRegistry implements EcrRegistryApi {
     } catch (err) {
       // Exists already, or another copy created it a moment ago: either way it is there.
       if ((err as Error).name === 'RepositoryAlreadyExistsException') return false;
-      throw err;
+      throw describeAwsFailure(err);
     }
   }
 

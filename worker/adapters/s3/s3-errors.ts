@@ -4,10 +4,11 @@
  * engine to read.
  */
 import {
-  AccessDeniedError, BucketNotFoundError, CredentialsError, DthError, EndpointUnreachableError, MalformedAnswerError,
+  AccessDeniedError, BucketNotFoundError, CredentialsError, DthError, EndpointNotTlsError, EndpointUnreachableError, MalformedAnswerError, NoCredentialsError,
   StorageRequestError, UploadGoneError, describeRequest, retryAdviceOf, withRetryAdvice,
   type RequestContext, type RetryAdvice,
 } from '../../core/errors.js';
+import { UNREACHABLE_CODES } from '../unreachable-codes.js';
 import { MalformedS3Answer } from './s3-wire.js';
 
 export interface S3ErrorContext extends RequestContext {
@@ -19,12 +20,23 @@ export interface S3ErrorContext extends RequestContext {
 }
 
 /** The store did not accept the keys themselves; anything else answered 403 is a missing permission. */
-const KEY_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'CredentialsProviderError']);
+const KEY_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired']);
+/** The SDK's default chain found no credentials at all (no keys, profile or role): nothing reached the store. */
+const NO_CREDENTIALS = 'CredentialsProviderError';
 const THROTTLE_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequests', 'RequestThrottled']);
 /** Client-side (4xx) codes that still deserve another try: a timeout, or a body that arrived damaged. */
 const RETRY_CODES = new Set(['RequestTimeout', 'BadDigest', 'InternalError', 'OperationAborted', 'IncompleteBody']);
 /** The endpoint cannot be reached at all (a wrong endpoint or region, or a server restarting). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE = UNREACHABLE_CODES;
+/**
+ * The TLS handshake read something that is not TLS: an https:// endpoint served in plain HTTP. Node names it
+ * ERR_SSL_WRONG_VERSION_NUMBER, or EPROTO with OpenSSL's reason in the message (EPROTO alone also means other
+ * handshake failures, so its reason is read).
+ */
+function notTls(code: string, message: string): boolean {
+  return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG'
+    || (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message));
+}
 /** A connection that broke or stalled mid-request: the request may be sent again. */
 const BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -106,7 +118,8 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (renewedCredentials.has(err as object)) {
     return withRetryAdvice(new CredentialsError(where, `${answered}, before they were renewed`, ctx.secretName ?? 'default credential chain'), { retryable: true });
   }
-  if (KEY_CODES.has(name)) return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
+  if (name === NO_CREDENTIALS && ctx.secretName === undefined) return new NoCredentialsError(where, ctx.side);
+  if (KEY_CODES.has(name) || name === NO_CREDENTIALS) return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
   if (ctx.anonymous && (status === 403 || name === 'AccessDenied')) {
     const [secret, inAccount] = ctx.side === 'destination' ? ['destCredentials', 'destInCurrentAccount'] : ['srcCredentials', 'srcInCurrentAccount'];
     return new DthError('ACCESS_DENIED', `${where}: anonymous (unsigned) requests were refused (${answered}): the bucket does not allow public `
@@ -115,6 +128,7 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled') {
     return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, answered);
   }
+  if (notTls(code, e.message ?? '')) return new EndpointNotTlsError(where, ctx.side, ctx.endpoint, code);
   if (UNREACHABLE.has(code) || UNREACHABLE.has(name)) return new EndpointUnreachableError(where, ctx.endpoint, code || name, { retryable: true });
   const advice = s3RetryAdvice(err);
   const message = e.message && e.message !== name ? `: ${e.message}` : '';

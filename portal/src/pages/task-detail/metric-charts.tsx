@@ -18,6 +18,7 @@ import type { MetricHistory, Task } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
 import { formatBytes, toDate } from '../../lib/format.js';
 import type { StringKey } from '../../i18n/index.js';
+import './metric-charts.css';
 
 /** Time ranges of the original (seconds) and the period that keeps each graph at ≤ ~200 points. */
 export const RANGES = [
@@ -55,7 +56,7 @@ function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?
   }));
   const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
   return (
-    <div data-testid={`chart-${graph}`}>
+    <div data-testid={`chart-${graph}`} className="dth-metric-chart">
     <Container header={<Header variant="h3">{t(TITLES[graph])}</Header>}>
       <LineChart
         height={180}
@@ -92,7 +93,9 @@ export function MetricCharts({ task }: { task: Task }) {
     const range = RANGES.find((r) => r.id === rangeId)!;
     const end = Math.floor(Date.now() / 1000);
     const start = end - range.seconds;
-    setWindow({ start, end });
+    // Room after now (2 % of the range, ~7 px): the latest sample's marker is drawn whole instead of cut in half by
+    // the chart's right edge.
+    setWindow({ start, end: end + Math.round(range.seconds * 0.02) });
     setLoading(true);
     const results = await Promise.allSettled(GRAPHS.map((g) => ops.getMetricHistory(task.id, g, start, end, range.period)));
     const next: Partial<Record<GraphName, MetricHistory>> = {};
