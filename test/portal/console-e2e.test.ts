@@ -34,10 +34,14 @@ const next = () => page.getByRole('button', { name: 'Next', exact: true }).click
 const field = (label: string) => page.getByLabel(label, { exact: true });
 async function choose(label: string, option: string) {
   const item = page.getByRole('option', { name: option, exact: true });
+  const trigger = field(label).first();
+  // The wizard step must be on screen and its control enabled before the first click (Next may still be rendering it).
+  await trigger.waitFor({ state: 'visible' });
   // Opens the dropdown again if a click landed while the page re-rendered under load (the option never showed).
   for (let attempt = 0; attempt < 3; attempt++) {
-    await field(label).first().click();
-    if (await item.waitFor({ timeout: 5000 }).then(() => true, () => false)) return item.click();
+    await expect.poll(() => trigger.isEnabled()).toBe(true);
+    await trigger.click();
+    if (await item.waitFor({ timeout: 5000 * (attempt + 1) }).then(() => true, () => false)) return item.click();
     await page.keyboard.press('Escape');
   }
   throw new Error(`${label}: option "${option}" never appeared`);
