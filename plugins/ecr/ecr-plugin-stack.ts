@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -8,7 +8,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, taskParamsPath } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
 import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
@@ -37,10 +37,6 @@ export class EcrPluginStack extends Stack {
     const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
     const p = task.params;
     const paramsPath = task.paramsPath!;
-    const readParams = () => new PolicyStatement({
-      actions: ['ssm:GetParametersByPath'],
-      resources: [this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath(task.taskId.valueAsString).replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-    });
     new PluginRoleBoundary(this, 'RoleBoundary');
     requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
     const network = new TaskNetwork(this, 'Network', { vpcId: p.ecsVpcId.valueAsString, subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString] });
@@ -69,7 +65,7 @@ export class EcrPluginStack extends Stack {
     lists.grantPut(lister);
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
     lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
-    lister.addToRolePolicy(readParams());
+    task.grantReadParams(lister);
 
     const flow = new ImageCopyFlow(this, 'CopyFlow', {
       lister, listBucket: lists, cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
@@ -82,7 +78,7 @@ export class EcrPluginStack extends Stack {
     });
     flow.grantRegistryAccess();
     table.grantReadWriteData(flow.copyPrincipal);
-    flow.copyPrincipal.addToPrincipalPolicy(readParams());
+    task.grantReadParams(flow.copyPrincipal);
     for (const secret of secrets) {
       secret.grantRead(lister);
       secret.grantRead(flow.copyPrincipal);

@@ -35,7 +35,9 @@ export class S3PluginStack extends Stack {
     super(scope, id, { description: 'Data Transfer Hub - S3 plugin (one transfer task)', ...props });
     this.templateOptions.templateFormatVersion = '2010-09-09';
     // Every task parameter, from the schema (worker/params/s3-schema.ts), under the original's names: one call.
-    const task = declareTaskParameters(this, S3_PARAMETERS);
+    // A parameter set larger than a CloudFormation parameter (4 KB: long include/exclude lists, prefixes) is kept in
+    // SSM by the control plane (TaskParamsPath); the finder and the workers read it from there.
+    const task = declareTaskParameters(this, S3_PARAMETERS, { paramsFromSsm: true });
     const p = task.params;
     const eventsWanted = (events: string) => Fn.conditionAnd(Fn.conditionEquals(p.srcType.valueAsString, 'Amazon_S3'), Fn.conditionEquals(p.srcEvent.valueAsString, events));
     const createEvents = new CfnCondition(this, 'UseSourceEvents', { expression: Fn.conditionOr(eventsWanted('Create'), eventsWanted('CreateAndDelete')) });
@@ -65,7 +67,7 @@ export class S3PluginStack extends Stack {
 
     const engineEnv = {
       TASK_PARAMS: task.taskParamsJson, QUEUE_URL: jobs.queue.queueUrl, DLQ_URL: jobs.deadLetterQueue.queueUrl, STATUS_TABLE: table.tableName,
-      TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1',
+      TASK_ID: task.taskId.valueAsString, TASK_PARAMS_PATH: task.paramsPath!.valueAsString, NODE_NO_WARNINGS: '1',
     };
     const cluster = new Cluster(this, 'Cluster', { vpc: network.vpc, containerInsightsV2: ContainerInsights.ENABLED });
     const finder = new FinderSchedule(this, 'Finder', {
@@ -85,6 +87,7 @@ export class S3PluginStack extends Stack {
       jobs.grantReadDepth(role);
       buckets.grantList(role);
       buckets.grantReadSecrets(role);
+      task.grantReadParams(role);
     }
     jobs.grantSendJobs(finder);
     buckets.grantReadSource(finder); // the prefix list file (srcPrefixsListFile) is an object of the source bucket…
