@@ -1,4 +1,6 @@
-import { Aws, CfnCondition, CfnOutput, CfnResource, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
@@ -64,6 +66,15 @@ export class S3PluginStack extends Stack {
     const transferred = workerMetric('CompletedObjectsFilter', WORKER_METRICS.completedObjects);
     const bytes = workerMetric('BytesTransferredFilter', WORKER_METRICS.bytesTransferred);
     const failed = workerMetric('FailedObjectsFilter', WORKER_METRICS.failedObjects);
+    // A worker that stops on an error (its start-up access check failed, a bad configuration) copies nothing and is
+    // restarted by systemd to fail again: the operator hears of it by the task's alarm e-mail, as of a dead letter.
+    const crashAlarm = new Alarm(this, 'WorkerCrashAlarm', {
+      alarmDescription: `A JobWorker stopped on an error (${WORKER_METRICS.workerCrashes.event}: no access to a bucket, a rejected secret, a bad configuration); its reason is in the worker log group`,
+      metric: workerMetric('WorkerCrashesFilter', WORKER_METRICS.workerCrashes).with({ period: Duration.minutes(5) }),
+      threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    crashAlarm.addAlarmAction(new SnsAction(alarms.topic));
 
     const engineEnv = {
       TASK_PARAMS: task.taskParamsJson, QUEUE_URL: jobs.queue.queueUrl, DLQ_URL: jobs.deadLetterQueue.queueUrl, STATUS_TABLE: table.tableName,
@@ -156,6 +167,7 @@ function acknowledgeS3Plugin(stack: Stack): void {
     iam5('Resource::arn:<AWS::Partition>:s3:::<destBucket>/*', 'Objects of the task destination bucket: the workers write any key under the destination prefix'),
     iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<srcCredentials>-??????', 'The named source secret; -?????? is the random suffix Secrets Manager appends'),
     iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<destCredentials>-??????', 'The named destination secret; -?????? is the random suffix Secrets Manager appends'),
+    iam5('Resource::arn:<AWS::Partition>:s3:::<srcPrefixListBucket>/*', 'The prefix list object (srcPrefixsListFile, any key) of the bucket srcPrefixListBucket names: read only, under the HasPrefixListBucket condition'),
     iam5('Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*', 'SSE-KMS objects: restricted by the kms:ViaService=s3 condition to use through S3 only'),
     iam5('Resource::*', 'Actions without resource-level permissions: ecr:GetAuthorizationToken (task execution role), ec2:DescribeTags and cloudwatch:PutMetricData (CloudWatch agent; PutMetricData limited to the CWAgent namespace by condition)'),
     iam5('Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:*:task/<ClusterEB0386A7>/*', 'EventBridge target role: tasks of this stack\'s cluster only (CDK EcsTask target)'),
