@@ -1,4 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -83,6 +85,20 @@ export class EcrPluginStack extends Stack {
       secret.grantRead(lister);
       secret.grantRead(flow.copyPrincipal);
     }
+
+    // A run that failed as a whole (its list, a broken state) or timed out copied nothing more, and a scheduled task
+    // has no monitor left to see it (per-image failures are caught and e-mailed one by one): the alarm e-mails it.
+    // ABORTED is left out: stopping the task aborts its runs.
+    const failedRuns = new Alarm(this, 'CopyFlowFailedAlarm', {
+      alarmDescription: 'An image copy run ended FAILED or TIMED_OUT: images after the failure were not copied; see the execution in Step Functions',
+      metric: new MathExpression({
+        expression: 'failed + timedOut', label: 'Failed or timed-out runs', period: Duration.minutes(5),
+        usingMetrics: { failed: flow.stateMachine.metricFailed(), timedOut: flow.stateMachine.metricTimedOut() },
+      }),
+      threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    failedRuns.addAlarmAction(new SnsAction(alarms.topic));
 
     const rule = new Rule(this, 'Schedule', {
       description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.scheduleExpression),

@@ -747,6 +747,19 @@ describe('ECR plugin stack', () => {
     });
   });
 
+  it('e-mails a copy run that failed or timed out as a whole (alarm on the state machine\'s metrics, the alarm topic)', () => {
+    const [[machineId]] = Object.entries(ecr.findResources('AWS::StepFunctions::StateMachine'));
+    const alarms = Object.values(ecr.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(1);
+    const alarm = alarms[0].Properties;
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    const metrics = (alarm.Metrics as { MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Value: unknown }[] } } }[]).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(metrics.map((m) => m.MetricName).sort()).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const m of metrics) expect(m).toMatchObject({ Namespace: 'AWS/States', Dimensions: [{ Value: { Ref: machineId } }] });
+    const [topicId] = Object.keys(ecr.findResources('AWS::SNS::Topic'));
+    expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
   it('e-mails each image that failed every attempt to alarmEmail (the original\'s per-image message)', () => {
     const definition = JSON.stringify(Object.values(ecr.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString);
     expect(definition).toContain(':states:::sns:publish');
