@@ -219,11 +219,9 @@ const ROLES: Role[] = [
       const dest = `${s3Dest}/some/key`;
       return [
         ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map((op) => ({ call: `sqs:${op}`, resources: [queue] })),
-        // Part jobs of a giant object, and jobs of an interrupted copy sent again (fan-out, settle-interrupted).
-        { call: 'sqs:SendMessageBatch', resources: [queue] },
-        // A failure no retry can fix is dead-lettered at once, with its reason (SqsJobQueue.deadLetter).
-        { call: 'sqs:SendMessage', resources: [dlq] },
-        { call: 'sqs:GetQueueAttributes', resources: [queue, dlq] },
+        { call: 'sqs:SendMessageBatch', resources: [queue] }, // fan-out: a giant object's part jobs, a restarted copy
+        { call: 'sqs:SendMessage', resources: [dlq] }, // dead-lettering with the reason
+        { call: 'sqs:GetQueueAttributes', resources: [queue, dlq] }, // depth of both (dead letters reported)
         ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({ call: `dynamodb:${op}`, resources: [table] })),
         { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
         { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] }, // checkAccess on both sides
