@@ -17,6 +17,7 @@ Skips the pass (exit 0) while the queue is not empty.
 
 Environment:
   TASK_PARAMS | TASK_PARAMS_FILE   S3 task parameters: JSON object (or [{ParameterKey, ParameterValue}])
+  TASK_PARAMS_PATH                 SSM path of a parameter set too large for CloudFormation (wins when set)
   QUEUE_URL                        the task's SQS queue
   DLQ_URL                          its dead-letter queue (optional)
   STATUS_TABLE                     the task's DynamoDB status table
@@ -38,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let config;
   try {
-    config = loadCloudRoleConfig(process.env);
+    config = await loadCloudRoleConfig(process.env);
   } catch (err) {
     process.stderr.write(`dth finder: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof InvalidParameterError ? 2 : 1;

@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let config;
   try {
-    config = loadCloudRoleConfig(process.env);
+    config = await loadCloudRoleConfig(process.env);
   } catch (err) {
     process.stderr.write(`dth worker: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof InvalidParameterError ? 2 : 1;

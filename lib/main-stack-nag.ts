@@ -46,7 +46,7 @@ export function acknowledgeMainStack(stack: Stack, functions: IFunction[], stack
     iam5(`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${stackPrefix}-*/*`, 'Stop and describe the tasks of the plugin stacks\' own clusters (S3 finders)'),
     iam5('Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<TaskNetworkCluster22E7932A>/*', 'Stop and describe the tasks of the shared task cluster (ECR copy tasks), by task id known only at run time'),
     iam5(`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stackPrefix}-*`, 'List the executions of the plugin stacks\' state machines only (<stack>-ECRReplicationSM)'),
-    iam5(`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stackPrefix}-*`, 'Stop the executions of the plugin stacks\' state machines only'),
+    iam5(`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stackPrefix}-*`, 'Read (status, cause, history) and stop the executions of the plugin stacks\' state machines only'),
     ...functions.map((fn) => iam5(`Resource::${arnOf(fn)}:*`, 'Invoke any version of our own function (CDK LambdaInvoke / AppSync data source grant)')),
   );
 }

@@ -121,9 +121,11 @@ export class MainStack extends Stack {
     plugin.grantManageStacks(steps.queryStackStatus, ['cloudformation:DescribeStacks']);
     plugin.grantReadLogs(steps.checkFinder); // finder.done / finder.failed
     this.network.grantStopTasks(steps.checkFinder, [plugin.clusters], [plugin.tasks]); // is a silent finder still running?
-    plugin.grantListExecutions(steps.checkFinder);
+    // Has the ECR copy flow ended without finishing the pass (FAILED, TIMED_OUT, ABORTED)? Its cause goes on the task.
+    plugin.grantReadExecutions(steps.checkFinder);
     plugin.grantReadQueueDepth(steps.checkQueueEmpty);
     plugin.grantReadStatus(steps.checkComplete);
+    plugin.grantReadExecutions(steps.checkComplete);
     // Task parameters too large for a CloudFormation parameter (long image lists) travel through SSM: written at start, deleted at stop.
     plugin.grantTaskParams(steps.startStack, ['ssm:PutParameter', 'ssm:GetParametersByPath', 'ssm:DeleteParameters']);
     plugin.grantTaskParams(steps.stopStack, ['ssm:GetParametersByPath', 'ssm:DeleteParameters']);
@@ -241,10 +243,18 @@ class PluginResources {
     return Grant.addToPrincipal({ grantee, actions: ['states:ListExecutions'], resourceArns: [this.machines()] });
   }
 
+  /** How the ECR plugin's copy flow executions ended: status, error and cause (the execution and its history). */
+  grantReadExecutions(grantee: IGrantable): Grant {
+    return this.grantListExecutions(grantee).combine(Grant.addToPrincipal({ grantee, actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resourceArns: [this.executions()] }));
+  }
+
   /** Stop the ECR plugin's copy flow executions before its stack is deleted. */
   grantStopExecutions(grantee: IGrantable): Grant {
-    const executions = this.stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    return this.grantListExecutions(grantee).combine(Grant.addToPrincipal({ grantee, actions: ['states:StopExecution'], resourceArns: [executions] }));
+    return this.grantListExecutions(grantee).combine(Grant.addToPrincipal({ grantee, actions: ['states:StopExecution'], resourceArns: [this.executions()] }));
+  }
+
+  private executions(): string {
+    return this.stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
   private machines(): string {

@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, Grant, type IGrantable, ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { taskParamsPath } from '../control-plane/core/plugin-contract.js';
 
 export interface PluginStackRoleProps {
   /** Plugin stacks are named `<prefix>-<type>-<id>`; the roles, instance profiles and buckets CloudFormation names after them too. */
@@ -18,7 +19,7 @@ export const PLUGIN_SERVICES = ['autoscaling', 'cloudwatch', 'dynamodb', 'ec2', 
  * workers, copy tasks, lister and CDK helper Lambdas, and passing only other task roles. No IAM write, no
  * sts:AssumeRole: whatever a template says, a task role cannot grant itself or anyone more.
  */
-const BOUNDARY_STATEMENTS = (rolePattern: string) => [
+const BOUNDARY_STATEMENTS = (rolePattern: string, taskParameters: string) => [
   new PolicyStatement({
     sid: 'TaskDataPlane',
     actions: [
@@ -32,6 +33,8 @@ const BOUNDARY_STATEMENTS = (rolePattern: string) => [
     resources: ['*'],
   }),
   new PolicyStatement({ sid: 'PassTaskRolesOnly', actions: ['iam:PassRole'], resources: [rolePattern] }),
+  // Parameter sets too large for CloudFormation, which the control plane keeps in SSM (TASK_PARAMS_PATH).
+  new PolicyStatement({ sid: 'ReadTaskParameters', actions: ['ssm:GetParametersByPath'], resources: [taskParameters] }),
 ];
 
 /**
@@ -51,9 +54,10 @@ export class PluginStackRole extends Construct {
     const named = (resource: string, name: string) => stack.formatArn({ service: 'iam', region: '', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const taskRoles = named('role', `${props.stackPrefix}-*`);
     const instanceProfiles = named('instance-profile', `${props.stackPrefix}-*`);
+    const taskParameters = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${taskParamsPath('*').replace(/^\//, '')}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     this.boundary = new ManagedPolicy(this, 'TaskRoleBoundary', {
       description: 'Permissions boundary of every IAM role a Data Transfer Hub task stack creates',
-      document: new PolicyDocument({ statements: BOUNDARY_STATEMENTS(taskRoles) }),
+      document: new PolicyDocument({ statements: BOUNDARY_STATEMENTS(taskRoles, taskParameters) }),
     });
     const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.managedPolicyArn } };
     const buckets = stack.formatArn({ service: 's3', region: '', account: '', resource: `${props.stackPrefix.toLowerCase()}-*` });

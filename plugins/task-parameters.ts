@@ -1,5 +1,6 @@
-import { CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
-import { PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_PARAMETERS } from '../control-plane/core/plugin-contract.js';
+import { ArnFormat, CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_PARAMETERS, taskParamsPath } from '../control-plane/core/plugin-contract.js';
 import type { ParamSpec, TemplateDeclaration, TemplateGroup } from '../worker/params/index.js';
 
 export interface TaskParameters {
@@ -13,6 +14,11 @@ export interface TaskParameters {
   params: Record<string, CfnParameter>;
   /** With `paramsFromSsm`: TaskParamsPath, the SSM path of a parameter set too large for TaskParams (else undefined). */
   paramsPath?: CfnParameter;
+  /**
+   * With `paramsFromSsm`: ssm:GetParametersByPath on this task's path (taskParamsPath of TaskId) for a role that reads
+   * TASK_PARAMS_PATH; no other task's parameters.
+   */
+  grantReadParams(grantee: IGrantable): void;
 }
 
 /** The original's parameter group order. */
@@ -109,5 +115,12 @@ export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[]
   parts.push('}');
   const built = Fn.join('', parts);
   const taskParamsJson = Fn.conditionIf(hasTaskParams.logicalId, taskParams.valueAsString, built).toString();
-  return { taskId, taskParamsJson, scheduleExpression, hasSchedule, params, paramsPath };
+  const grantReadParams = (grantee: IGrantable) => {
+    if (!paramsPath) throw new Error('grantReadParams: the template does not take its parameters from SSM (paramsFromSsm)');
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
+      actions: ['ssm:GetParametersByPath'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath(taskId.valueAsString).replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    }));
+  };
+  return { taskId, taskParamsJson, scheduleExpression, hasSchedule, params, paramsPath, grantReadParams };
 }

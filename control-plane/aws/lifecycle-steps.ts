@@ -12,7 +12,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, type ECSClient, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { ListExecutionsCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand, type ExecutionListItem, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, type SFNClient, StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -320,6 +322,12 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
     nextToken = page.nextToken;
   } while (nextToken);
   if (!last) {
+    // The image lister's execution ended without a word in its log (a Lambda timeout, a failed state): its cause.
+    const failed = await copyFlowFailure(deps, task);
+    if (failed) {
+      await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', `The image lister did not report: ${failed}`, clock(deps)));
+      return { ...event, result: 'END' };
+    }
     const silence = await finderSilence(deps, task, logGroupName);
     if (!silence) return { ...event, result: 'WAIT' };
     await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', silence, clock(deps)));
@@ -359,6 +367,41 @@ async function finderSilence(deps: StepDeps, task: TaskRecord, logGroupName: str
   return undefined;
 }
 
+/** How a plugin's copy-flow execution can end without finishing its pass. */
+const FLOW_FAILED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+/** History events that end an execution, and where their error and cause are. */
+const ENDING_EVENTS: Record<string, (e: HistoryEvent) => { error?: string; cause?: string } | undefined> = {
+  ExecutionFailed: (e) => e.executionFailedEventDetails,
+  ExecutionTimedOut: (e) => e.executionTimedOutEventDetails,
+  ExecutionAborted: (e) => e.executionAbortedEventDetails,
+};
+
+/**
+ * Why the plugin's own state machine (the ECR copy flow) will not finish this task's pass, or undefined while it may:
+ * its newest execution ended FAILED, TIMED_OUT or ABORTED (and none runs). The message names the execution, how it
+ * ended, and its error and cause (DescribeExecution's, else those of the history's ending event). Plugins without a
+ * state machine (S3) answer undefined.
+ */
+async function copyFlowFailure(deps: StepDeps, task: TaskRecord): Promise<string | undefined> {
+  const machine = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.stateMachine);
+  if (!machine) return undefined;
+  const sfn = need(deps.sfn, 'Step Functions');
+  // Newest first (Step Functions lists by start date, descending); the first page holds the newest.
+  const executions: ExecutionListItem[] = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine, maxResults: 20 }))).executions ?? [];
+  const newest = [...executions].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0))[0];
+  if (!newest?.executionArn || !FLOW_FAILED.has(newest.status ?? '')) return undefined;
+  if (executions.some((e) => e.status === 'RUNNING')) return undefined;
+  const described = await sfn.send(new DescribeExecutionCommand({ executionArn: newest.executionArn }));
+  let { error, cause } = described;
+  if (!error && !cause) {
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: newest.executionArn, reverseOrder: true, maxResults: 20 }));
+    const ending = (history.events ?? []).flatMap((e) => (e.type && ENDING_EVENTS[e.type] ? [ENDING_EVENTS[e.type](e)] : []))[0];
+    ({ error, cause } = ending ?? {});
+  }
+  const why = [error, cause].filter(Boolean).join(': ');
+  return `the image copy flow's execution ${newest.name ?? newest.executionArn} ended ${described.status ?? newest.status}${why ? ` (${why})` : ''}; see its execution history in Step Functions`;
+}
+
 /** Waits until the job queue holds no visible, in-flight or delayed messages. */
 export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
   const task = await mustGet(deps, event.taskId);
@@ -383,6 +426,8 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
   if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   let summary: StatusSummary;
   let store: StatusStore;
+  // Read before the counts: a copy flow seen ended has made its last status write, so counts still RUNNING after it stay so.
+  const flowFailed = await copyFlowFailure(deps, task);
   try {
     const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
     if (!table) throw new Error(`the task's stack has no ${PLUGIN_OUTPUTS.statusTable} output`);
@@ -393,6 +438,11 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
     return { ...event, result: 'END' };
   }
   const state = passState(summary);
+  if (state === 'RUNNING' && flowFailed) {
+    // Images still pending or in progress will never be copied: the execution that was to copy them is over.
+    await deps.tasks.update(task.id, { progressInfo: progressInfoOf(summary), ...errorPatch('COMPLETE_CHECK_ERROR', `${summary.total - summary.done - summary.skipped - summary.failed} of ${summary.total} were never copied: ${flowFailed}`, clock(deps)) });
+    return { ...event, result: 'END' };
+  }
   const firstFailed = needsFirstFailure(state, summary) ? (await store.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
   const { patch, final } = passOutcome(task, state, {
     progressInfo: progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: clock(deps),

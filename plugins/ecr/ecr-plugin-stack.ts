@@ -1,4 +1,6 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -8,7 +10,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, taskParamsPath } from '../../control-plane/core/plugin-contract.js';
+import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS } from '../../control-plane/core/plugin-contract.js';
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
 import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
@@ -37,10 +39,6 @@ export class EcrPluginStack extends Stack {
     const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
     const p = task.params;
     const paramsPath = task.paramsPath!;
-    const readParams = () => new PolicyStatement({
-      actions: ['ssm:GetParametersByPath'],
-      resources: [this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath(task.taskId.valueAsString).replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-    });
     new PluginRoleBoundary(this, 'RoleBoundary');
     requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
     const network = new TaskNetwork(this, 'Network', { vpcId: p.ecsVpcId.valueAsString, subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString] });
@@ -69,7 +67,7 @@ export class EcrPluginStack extends Stack {
     lists.grantPut(lister);
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
     lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
-    lister.addToRolePolicy(readParams());
+    task.grantReadParams(lister);
 
     const flow = new ImageCopyFlow(this, 'CopyFlow', {
       lister, listBucket: lists, cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
@@ -82,11 +80,25 @@ export class EcrPluginStack extends Stack {
     });
     flow.grantRegistryAccess();
     table.grantReadWriteData(flow.copyPrincipal);
-    flow.copyPrincipal.addToPrincipalPolicy(readParams());
+    task.grantReadParams(flow.copyPrincipal);
     for (const secret of secrets) {
       secret.grantRead(lister);
       secret.grantRead(flow.copyPrincipal);
     }
+
+    // A run that failed as a whole (its list, a broken state) or timed out copied nothing more, and a scheduled task
+    // has no monitor left to see it (per-image failures are caught and e-mailed one by one): the alarm e-mails it.
+    // ABORTED is left out: stopping the task aborts its runs.
+    const failedRuns = new Alarm(this, 'CopyFlowFailedAlarm', {
+      alarmDescription: 'An image copy run ended FAILED or TIMED_OUT: images after the failure were not copied; see the execution in Step Functions',
+      metric: new MathExpression({
+        expression: 'failed + timedOut', label: 'Failed or timed-out runs', period: Duration.minutes(5),
+        usingMetrics: { failed: flow.stateMachine.metricFailed(), timedOut: flow.stateMachine.metricTimedOut() },
+      }),
+      threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    failedRuns.addAlarmAction(new SnsAction(alarms.topic));
 
     const rule = new Rule(this, 'Schedule', {
       description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.scheduleExpression),

@@ -1,4 +1,6 @@
-import { Aws, CfnCondition, CfnOutput, CfnResource, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
@@ -35,7 +37,9 @@ export class S3PluginStack extends Stack {
     super(scope, id, { description: 'Data Transfer Hub - S3 plugin (one transfer task)', ...props });
     this.templateOptions.templateFormatVersion = '2010-09-09';
     // Every task parameter, from the schema (worker/params/s3-schema.ts), under the original's names: one call.
-    const task = declareTaskParameters(this, S3_PARAMETERS);
+    // A parameter set larger than a CloudFormation parameter (4 KB: long include/exclude lists, prefixes) is kept in
+    // SSM by the control plane (TaskParamsPath); the finder and the workers read it from there.
+    const task = declareTaskParameters(this, S3_PARAMETERS, { paramsFromSsm: true });
     const p = task.params;
     const eventsWanted = (events: string) => Fn.conditionAnd(Fn.conditionEquals(p.srcType.valueAsString, 'Amazon_S3'), Fn.conditionEquals(p.srcEvent.valueAsString, events));
     const createEvents = new CfnCondition(this, 'UseSourceEvents', { expression: Fn.conditionOr(eventsWanted('Create'), eventsWanted('CreateAndDelete')) });
@@ -62,10 +66,19 @@ export class S3PluginStack extends Stack {
     const transferred = workerMetric('CompletedObjectsFilter', WORKER_METRICS.completedObjects);
     const bytes = workerMetric('BytesTransferredFilter', WORKER_METRICS.bytesTransferred);
     const failed = workerMetric('FailedObjectsFilter', WORKER_METRICS.failedObjects);
+    // A worker that stops on an error (its start-up access check failed, a bad configuration) copies nothing and is
+    // restarted by systemd to fail again: the operator hears of it by the task's alarm e-mail, as of a dead letter.
+    const crashAlarm = new Alarm(this, 'WorkerCrashAlarm', {
+      alarmDescription: `A JobWorker stopped on an error (${WORKER_METRICS.workerCrashes.event}: no access to a bucket, a rejected secret, a bad configuration); its reason is in the worker log group`,
+      metric: workerMetric('WorkerCrashesFilter', WORKER_METRICS.workerCrashes).with({ period: Duration.minutes(5) }),
+      threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    crashAlarm.addAlarmAction(new SnsAction(alarms.topic));
 
     const engineEnv = {
       TASK_PARAMS: task.taskParamsJson, QUEUE_URL: jobs.queue.queueUrl, DLQ_URL: jobs.deadLetterQueue.queueUrl, STATUS_TABLE: table.tableName,
-      TASK_ID: task.taskId.valueAsString, NODE_NO_WARNINGS: '1',
+      TASK_ID: task.taskId.valueAsString, TASK_PARAMS_PATH: task.paramsPath!.valueAsString, NODE_NO_WARNINGS: '1',
     };
     const cluster = new Cluster(this, 'Cluster', { vpc: network.vpc, containerInsightsV2: ContainerInsights.ENABLED });
     const finder = new FinderSchedule(this, 'Finder', {
@@ -85,6 +98,7 @@ export class S3PluginStack extends Stack {
       jobs.grantReadDepth(role);
       buckets.grantList(role);
       buckets.grantReadSecrets(role);
+      task.grantReadParams(role);
     }
     jobs.grantSendJobs(finder);
     buckets.grantReadSource(finder); // the prefix list file (srcPrefixsListFile) is an object of the source bucket…

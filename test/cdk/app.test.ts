@@ -526,6 +526,23 @@ describe('S3 plugin stack', () => {
     expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
   });
 
+  it('takes parameters too large for CloudFormation from SSM (TaskParamsPath): the finder and the workers read it, with a grant on the task\'s path', () => {
+    expect(Object.keys(s3.findParameters(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath))).toEqual([PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]);
+    const path = { Ref: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath };
+    const [finderDef] = Object.values(s3.findResources('AWS::ECS::TaskDefinition'));
+    const env = Object.fromEntries((finderDef.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
+    expect(env).toMatchObject({ TASK_PARAMS_PATH: path });
+    // The workers' environment file, written by the user data.
+    const [launchTemplate] = Object.values(s3.findResources('AWS::EC2::LaunchTemplate'));
+    expect(JSON.stringify(launchTemplate.Properties.LaunchTemplateData.UserData)).toContain('TASK_PARAMS_PATH=",{"Ref":"TaskParamsPath"}');
+    const [instanceProfile] = Object.values(s3.findResources('AWS::IAM::InstanceProfile'));
+    for (const role of [roleOf(finderDef.Properties.TaskRoleArn), instanceProfile.Properties.Roles[0].Ref as string]) {
+      const reads = statementsOf(s3, role).filter((st) => actions([st]).includes('ssm:GetParametersByPath'));
+      expect(reads, role).toHaveLength(1);
+      expect(JSON.stringify(reads[0].Resource), role).toContain('parameter/dth/task-params/",{"Ref":"TaskId"}');
+    }
+  });
+
   it('outputs what the control plane reads, and the original\'s outputs by their descriptions', () => {
     for (const o of [PLUGIN_OUTPUTS.statusTable, PLUGIN_OUTPUTS.queueUrl, PLUGIN_OUTPUTS.dlqUrl, PLUGIN_OUTPUTS.finderLogGroup, PLUGIN_OUTPUTS.workerLogGroup, 'WorkerAutoScalingGroupName',
       PLUGIN_OUTPUTS.ecsCluster, PLUGIN_OUTPUTS.ecsTaskFamilies, PLUGIN_OUTPUTS.finderTaskFamily]) {
@@ -647,7 +664,7 @@ describe('S3 plugin stack', () => {
     for (const w of ['Network', 'Transferred/Failed Objects', 'Running/Waiting Jobs History', 'Network In/Out', 'CPU Utilization (Average)', 'Memory / Disk (Average)', 'Desired / InService Instances', 'GroupInServiceInstances']) {
       expect(body).toContain(w);
     }
-    s3.resourceCountIs('AWS::Logs::MetricFilter', 3);
+    s3.resourceCountIs('AWS::Logs::MetricFilter', Object.keys(WORKER_METRICS).length);
   });
 
   it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
@@ -728,6 +745,19 @@ describe('ECR plugin stack', () => {
     ecr.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:ListImages', 'ecr:BatchGetImage']) })]) },
     });
+  });
+
+  it('e-mails a copy run that failed or timed out as a whole (alarm on the state machine\'s metrics, the alarm topic)', () => {
+    const [[machineId]] = Object.entries(ecr.findResources('AWS::StepFunctions::StateMachine'));
+    const alarms = Object.values(ecr.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(1);
+    const alarm = alarms[0].Properties;
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    const metrics = (alarm.Metrics as { MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Value: unknown }[] } } }[]).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(metrics.map((m) => m.MetricName).sort()).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const m of metrics) expect(m).toMatchObject({ Namespace: 'AWS/States', Dimensions: [{ Value: { Ref: machineId } }] });
+    const [topicId] = Object.keys(ecr.findResources('AWS::SNS::Topic'));
+    expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 
   it('e-mails each image that failed every attempt to alarmEmail (the original\'s per-image message)', () => {

@@ -20,7 +20,7 @@ import { answerCustomResources, type CustomResourceEffects } from './custom-reso
 import { clientConfig, type Credentials } from './emulator.js';
 import type { CfnTemplate } from './emulator-template.js';
 import { deployedFunctions, describeStack, type DeployedFunction, type DeployedHub, type DeployedStack } from './hub-deploy.js';
-import { invoke } from './lambda-runner.js';
+import { invoke, trustForFunctions } from './lambda-runner.js';
 import {
   bootInstance, computeEnvironment, describeTaskDefinition, LogShipper, resourceOf, startProcess, type RoleProcess,
 } from './plugin-compute.js';
@@ -61,7 +61,11 @@ export class EmulatedCloud {
     readonly trustedCa?: string,
   ) {
     this.hubFunctions = new Map(Object.values(hub.functions).map((f) => [f.arn, f]));
+    // The in-process functions (the image lister) trust the test registries as the task image does.
+    if (trustedCa) this.untrust = trustForFunctions(trustedCa);
   }
+
+  private readonly untrust?: () => void;
 
   /** Invokes a deployed function with its role's credentials. */
   async invoke(fn: DeployedFunction, event: unknown): Promise<unknown> {
@@ -285,6 +289,7 @@ export class EmulatedCloud {
   async shutdown(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.stop()));
     await Promise.allSettled(this.pluginExecutions);
+    this.untrust?.();
   }
 
   /** The plugin stack a task got, as last seen. */

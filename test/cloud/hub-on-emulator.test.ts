@@ -17,7 +17,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -48,24 +48,29 @@ let assembly: string;
 let hub: DeployedHub;
 let cloud: EmulatedCloud;
 let registry: TlsRegistry;
+/** The image task's destination: a registry that takes pushes only with a login (htpasswd). */
+let privateRegistry: TlsRegistry;
+const REGISTRY_LOGIN = { username: 'mirror-writer', password: 'emulator-test-password' };
 
 interface TlsRegistry { host: string; certificate: string; stop(): void }
 
 /**
  * A registry over HTTPS (the cloud side takes no plain-HTTP registry: `insecure` is a local-hub parameter), with its
  * own self-signed certificate, which the task image is made to trust (in AWS, a registry's certificate chains to a
- * public CA the image already trusts). Port in this worktree's range.
+ * public CA the image already trusts). Port in this worktree's range; with `login`, only that user may pull or push.
  */
-async function startTlsRegistry(dir: string): Promise<TlsRegistry> {
+async function startTlsRegistry(dir: string, port: number, login?: { username: string; password: string }): Promise<TlsRegistry> {
   mkdirSync(join(dir, 'data'), { recursive: true });
   const certificate = join(dir, 'cert.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
     '-keyout', join(dir, 'key.pem'), '-out', certificate], { stdio: 'pipe' });
-  const host = `127.0.0.1:${20040 + Number(process.env.DTH_PORT_BASE ?? 0)}`;
+  const host = `127.0.0.1:${port + Number(process.env.DTH_PORT_BASE ?? 0)}`;
+  if (login) writeFileSync(join(dir, 'htpasswd'), execFileSync('htpasswd', ['-Bbn', login.username, login.password]));
   writeFileSync(join(dir, 'config.yml'), [
     'version: 0.1', 'log: { level: warn, accesslog: { disabled: true } }',
     `storage: { filesystem: { rootdirectory: ${join(dir, 'data')} }, delete: { enabled: true } }`,
     `http: { addr: "${host}", secret: emulator-test, tls: { certificate: ${certificate}, key: ${join(dir, 'key.pem')} } }`,
+    ...(login ? [`auth: { htpasswd: { realm: basic-realm, path: ${join(dir, 'htpasswd')} } }`] : []),
   ].join('\n'));
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
@@ -88,14 +93,19 @@ beforeAll(async () => {
   // The Lambda packages go under the repository: the runtime provides @aws-sdk/*, here node_modules does.
   mkdirSync(runDir, { recursive: true });
   hub = await deployHub(operator, assembly, 'DataTransferHub', [{ ParameterKey: 'AdminEmail', ParameterValue: 'admin@example.com' }], join(runDir, 'lambda'));
-  registry = await startTlsRegistry(join(runDir, 'registry'));
-  cloud = new EmulatedCloud(operator, hub, assembly, join(runDir, 'compute'), registry.certificate);
+  registry = await startTlsRegistry(join(runDir, 'registry'), 20040);
+  privateRegistry = await startTlsRegistry(join(runDir, 'private-registry'), 20041, REGISTRY_LOGIN);
+  // The copy task trusts both registries' certificates (one bundle, as NODE_EXTRA_CA_CERTS / SSL_CERT_FILE take one file).
+  const trusted = join(runDir, 'trusted-registries.pem');
+  writeFileSync(trusted, readFileSync(registry.certificate, 'utf8') + readFileSync(privateRegistry.certificate, 'utf8'));
+  cloud = new EmulatedCloud(operator, hub, assembly, join(runDir, 'compute'), trusted);
   await enforceIam(true);
 }, 300_000);
 
 afterAll(async () => {
   await cloud?.shutdown();
   registry?.stop();
+  privateRegistry?.stop();
   await enforceIam(false).catch(() => undefined);
   rmSync(runDir, { recursive: true, force: true });
 });
@@ -286,12 +296,17 @@ describe('a first image task, console to DONE to deleted stack', () => {
   }, 60_000);
 
   it('createTask → lister Lambda → a Fargate `dth ecr copy-one` per image (skopeo) → status DONE → task DONE', async () => {
-    // Both sides on the local HTTPS registry, copies under mirror/. The emulator has no registry of its own: ECR's
-    // registry API is not part of it.
+    // From the open HTTPS registry into one that takes pushes only with a login, copies under mirror/. The login is a
+    // secret of the emulator's Secrets Manager (destCredential), read by the lister and the copy tasks with their
+    // roles' credentials; nothing else holds it. The emulator has no registry of its own: ECR's registry API is not
+    // part of it.
+    const sm = new SecretsManagerClient(clientConfig(operator));
+    await sm.send(new CreateSecretCommand({ Name: 'dth-e2e-registry-login', SecretString: JSON.stringify(REGISTRY_LOGIN) }));
+    sm.destroy();
     const input = consoleInput('ECR', 'first image task', (w) => {
       Object.assign(w.ecr, {
         sourceType: 'Public', srcRegistry: registry.host, srcList: 'SELECTED', srcImageList: `${repository}:v1,${repository}:multi`,
-        destKind: 'Registry', destRegistry: registry.host, destPrefix: 'mirror',
+        destKind: 'Registry', destRegistry: privateRegistry.host, destCredential: 'dth-e2e-registry-login', destPrefix: 'mirror',
       });
     });
     task = await api<TaskRecord>('createTask', { input });
@@ -308,14 +323,20 @@ describe('a first image task, console to DONE to deleted stack', () => {
     expect(done.progressInfo).toMatchObject({ total: 2, replicated: 2, failed: 0, verified: 2 });
     const copyTasks = cloud.processes.filter((p) => p.name === 'copy');
     expect(copyTasks).toHaveLength(2);
-    for (const p of copyTasks) expect(await p.exited).toBe(0);
+    for (const p of copyTasks) {
+      expect(await p.exited).toBe(0);
+      // The destination login came from the secret (Secrets Manager in the emulator, read with the task role).
+      expect(p.output()).toContain("secret 'dth-e2e-registry-login'");
+    }
     task = done;
   }, 150_000);
 
-  it('the destination registry holds each image with the source\'s digest', () => {
+  it('the destination registry holds each image with the source\'s digest, behind its login', () => {
+    const login = `${REGISTRY_LOGIN.username}:${REGISTRY_LOGIN.password}`;
     for (const tag of ['v1', 'multi']) {
-      expect(registryDigest(registry.host, `mirror/${repository}:${tag}`), tag).toBe(registryDigest(registry.host, `${repository}:${tag}`));
+      expect(registryDigest(privateRegistry.host, `mirror/${repository}:${tag}`, login), tag).toBe(registryDigest(registry.host, `${repository}:${tag}`));
     }
+    expect(() => registryDigest(privateRegistry.host, `mirror/${repository}:v1`)).toThrow(/unauthorized|authentication required/i);
   });
 
   it('stopTask deletes the image task\'s stack: the task ends STOPPED', async () => {

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   iamActions, OBJECT_STORE_OPERATIONS, objectStoreMethods, objectStoreNamedOperations, scanSdkCalls,
 } from './aws-calls.js';
-import { ACCOUNT, arnOf, REGION, rolePolicies } from './cfn-resolve.js';
+import { ACCOUNT, arnOf, REGION, resolve, rolePolicies } from './cfn-resolve.js';
 import type { CfnTemplate } from './emulator-template.js';
 import { sharedAssembly } from './hub-deploy.js';
 import { isAllowed, type PolicyDocument, type RequestContext } from './iam-policy.js';
@@ -32,7 +32,7 @@ const NOT_MADE_BY_A_DEPLOYED_ROLE: Record<string, string> = {
   'dynamodb:DescribeTable': 'ensureStatusTable (local runs and tests)',
 };
 
-const PARAMS_S3 = { srcBucket: 'task-source', destBucket: 'task-destination', srcCredentials: 'src-keys', destCredentials: 'dest-keys', srcType: 'Amazon_S3', srcEvent: 'CreateAndDelete' };
+const PARAMS_S3 = { srcBucket: 'task-source', destBucket: 'task-destination', srcCredentials: 'src-keys', destCredentials: 'dest-keys', srcType: 'Amazon_S3', srcEvent: 'CreateAndDelete', TaskId: 'task-1' };
 const PARAMS_ECR = { srcCredential: 'src-login', destCredential: 'dest-login', TaskId: 'task-1' };
 const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
 /** What CloudFormation names a plugin stack's resources (stack DTH-S3EC2-0a1b2c3d). */
@@ -89,6 +89,11 @@ function instanceRole(t: CfnTemplate): string {
   return ((t.Resources[profile].Properties!.Roles as { Ref: string }[])[0]).Ref;
 }
 
+/** The permissions boundary every plugin stack role carries (the hub's TaskRoleBoundary managed policy). */
+function taskRoleBoundary(): PolicyDocument {
+  return resolve(hub, hub.Resources[one(hub, 'AWS::IAM::ManagedPolicy', 'TaskRoleBoundary')].Properties!.PolicyDocument) as PolicyDocument;
+}
+
 function denied(docs: PolicyDocument[], calls: RoleCall[]): string[] {
   return calls.flatMap(({ call, resources, context }) => iamActions(call).flatMap((action) => resources.filter((r) => !isAllowed(docs, action, r, context)).map((r) => `${action} on ${r} (${call})`)));
 }
@@ -115,6 +120,11 @@ const ecsCalls = (cluster: string, task: string, stop: boolean): RoleCall[] => [
   { call: 'ecs:ListTasks', resources: ['*'], context: { 'ecs:cluster': cluster } },
   { call: 'ecs:DescribeTasks', resources: [task], context: { 'ecs:cluster': cluster } },
   ...(stop ? [{ call: 'ecs:StopTask', resources: [task], context: { 'ecs:cluster': cluster } }] : []),
+];
+/** How the ECR copy flow's newest execution ended: the list, the execution, its history. */
+const copyFlowOutcome = (): RoleCall[] => [
+  { call: 'states:ListExecutions', resources: [copyFlow] },
+  { call: 'states:DescribeExecution', resources: [copyFlowRun] }, { call: 'states:GetExecutionHistory', resources: [copyFlowRun] },
 ];
 const taskItems = (...ops: string[]) => ops.map((op) => ({ call: `dynamodb:${op}`, resources: [taskTable()] }));
 const s3Src = `arn:aws:s3:::${PARAMS_S3.srcBucket}`;
@@ -167,15 +177,16 @@ const ROLES: Role[] = [
     name: 'check-finder step', template: () => hub, role: () => lambdaRole(hub, 'check-finder.ts'),
     calls: () => [
       ...taskItems('GetItem', 'UpdateItem'), { call: 'logs:FilterLogEvents', resources: [pluginLogGroup] },
-      // A silent finder: is its task (S3) or its copy flow's lister (ECR) still running?
-      ...ecsCalls(pluginCluster, pluginFinderTask, false), { call: 'states:ListExecutions', resources: [copyFlow] },
+      // A silent finder: is its task (S3) or its copy flow's lister (ECR) still running, or did the flow end failed?
+      ...ecsCalls(pluginCluster, pluginFinderTask, false), ...copyFlowOutcome(),
     ],
   },
   { name: 'check-queue-empty step', template: () => hub, role: () => lambdaRole(hub, 'check-queue-empty.ts'), calls: () => [...taskItems('GetItem'), { call: 'sqs:GetQueueAttributes', resources: [pluginQueue] }] },
   {
     name: 'check-complete step', template: () => hub, role: () => lambdaRole(hub, 'check-complete.ts'),
     // Query: the counts; Scan: the first failed object, named in an incomplete task's message.
-    calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Query', resources: [pluginTable] }, { call: 'dynamodb:Scan', resources: [pluginTable] }],
+    // The copy flow (ECR) that ended FAILED/TIMED_OUT/ABORTED before its images were copied: its cause.
+    calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Query', resources: [pluginTable] }, { call: 'dynamodb:Scan', resources: [pluginTable] }, ...copyFlowOutcome()],
   },
   {
     name: 'notify step', template: () => hub, role: () => lambdaRole(hub, 'notify.ts'),
@@ -194,6 +205,7 @@ const ROLES: Role[] = [
         { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
         { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] },
         { call: 's3:HeadObject', resources: [`${s3Src}/some/key`] },
+        { call: 'ssm:GetParametersByPath', resources: [taskParamsArn(PARAMS_S3.TaskId)] }, // a parameter set over 4 KB
       ];
     },
   },
@@ -201,13 +213,15 @@ const ROLES: Role[] = [
     name: 'S3 JobWorker (instance role)', template: () => s3Plugin, role: () => instanceRole(s3Plugin), parameters: PARAMS_S3,
     calls: () => {
       const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'Jobs/Queue/'));
+      const dlq = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'DeadLetterQueue'));
       const table = arnOf('AWS::DynamoDB::Table', one(s3Plugin, 'AWS::DynamoDB::Table', 'StatusTable'));
       const src = `${s3Src}/some/key`;
       const dest = `${s3Dest}/some/key`;
       return [
         ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map((op) => ({ call: `sqs:${op}`, resources: [queue] })),
         { call: 'sqs:SendMessageBatch', resources: [queue] }, // fan-out: a giant object's part jobs, a restarted copy
-        { call: 'sqs:SendMessage', resources: [arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'Jobs/DeadLetterQueue'))] }, // dead-lettering with the reason
+        { call: 'sqs:SendMessage', resources: [dlq] }, // dead-lettering with the reason
+        { call: 'sqs:GetQueueAttributes', resources: [queue, dlq] }, // depth of both (dead letters reported)
         ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({ call: `dynamodb:${op}`, resources: [table] })),
         { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
         { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] }, // checkAccess on both sides
@@ -216,6 +230,7 @@ const ROLES: Role[] = [
           .map((op) => ({ call: `s3:${op}`, resources: [dest] })),
         // Writes carry x-amz-acl (destAcl) and x-amz-tagging (copied tags): AWS checks these actions too.
         { call: 's3:PutObjectAcl', resources: [dest] }, { call: 's3:PutObjectTagging', resources: [dest] },
+        { call: 'ssm:GetParametersByPath', resources: [taskParamsArn(PARAMS_S3.TaskId)] },
       ];
     },
   },
@@ -279,11 +294,26 @@ describe('every AWS call the code makes is granted to the role that makes it', (
     });
   }
 
+  // A task role's rights are its policy's and its permissions boundary's together (the hub's TaskRoleBoundary).
+  // The plugin stacks' roles: those whose template takes task parameters (the templates load in beforeAll).
+  for (const role of ROLES.filter((r) => r.parameters)) {
+    it(`${role.name}: carries the hub's permissions boundary, which allows each of its calls too`, () => {
+      const template = role.template();
+      // The boundary the hub passes (standalone deploys without one: none).
+      expect(JSON.stringify(template.Resources[role.role()].Properties?.PermissionsBoundary)).toContain('{"Ref":"PermissionsBoundaryArn"}');
+      expect(denied([taskRoleBoundary()], role.calls())).toEqual([]);
+    });
+  }
+
   it('the check can fail: a call on a resource of another task is denied', () => {
     const finder = ROLES.find((r) => r.name.startsWith('S3 finder'))!;
     const docs = rolePolicies(s3Plugin, finder.role(), PARAMS_S3);
     expect(denied(docs, [{ call: 'sqs:SendMessageBatch', resources: [arnOf('AWS::SQS::Queue', 'DTH-S3EC2-ffffffff-JobQueue-OTHER')] }])).toHaveLength(1);
     expect(denied(docs, [{ call: 's3:PutObject', resources: [`${s3Src}/key`] }])).toHaveLength(1); // the source is read-only
+    expect(denied(docs, [{ call: 'ssm:GetParametersByPath', resources: [taskParamsArn('another-task')] }])).toHaveLength(1);
+    // The boundary: no IAM write, no SSM parameters outside the task parameters.
+    expect(denied([taskRoleBoundary()], [{ call: 'iam:CreateRole', resources: [`arn:aws:iam::${ACCOUNT}:role/DTH-x`] }])).toHaveLength(1);
+    expect(denied([taskRoleBoundary()], [{ call: 'ssm:GetParametersByPath', resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other`] }])).toHaveLength(1);
     // The API reads only secrets tagged as task credentials, and lists only this account's buckets.
     const api = rolePolicies(hub, lambdaRole(hub, 'AppSync resolver'));
     expect(denied(api, [{ call: 'secretsmanager:GetSecretValue', resources: [secretArn('untagged')] }])).toHaveLength(1);

@@ -7,6 +7,8 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { emulatorEndpoint, REGION, type Credentials } from './emulator.js';
 import type { DeployedFunction } from './hub-deploy.js';
 import { LogShipper } from './plugin-compute.js';
@@ -59,6 +61,21 @@ async function invokeNow(fn: DeployedFunction, event: unknown, credentials: Cred
       await logs.flush();
     }
   }
+}
+
+/**
+ * Makes the functions run here trust `caFile` besides the public certificate authorities, for `fetch` (the image
+ * lister's registry calls) — as Lambda trusts a registry whose certificate chains to a public CA. Node reads
+ * NODE_EXTRA_CA_CERTS only at start, so the process's fetch dispatcher (undici's Agent, which Node does not export:
+ * taken from the installed one) is replaced by one with these roots. Returns the undo.
+ */
+export function trustForFunctions(caFile: string): () => void {
+  const key = Symbol.for('undici.globalDispatcher.1');
+  const holder = globalThis as unknown as Record<symbol, { constructor: new (options: object) => unknown } | undefined>;
+  const previous = holder[key];
+  if (!previous) throw new Error('no fetch dispatcher installed in this process (Node 20 installs one at its first fetch)');
+  holder[key] = new previous.constructor({ connect: { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] } }) as never;
+  return () => { holder[key] = previous; };
 }
 
 /**

@@ -30,13 +30,19 @@ async function freePort(): Promise<number> {
   throw new Error(`no free port for moto_server in ${base}–${base + 49}`);
 }
 
-export async function startMoto(): Promise<Moto> {
+/**
+ * `env`: settings moto reads from its environment, e.g. `SF_EXECUTION_HISTORY_TYPE: 'FAILURE'` (every Step Functions
+ * execution it records is FAILED, with a failure in its history).
+ */
+export async function startMoto(options: { env?: Record<string, string> } = {}): Promise<Moto> {
   if (spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status !== 0) {
     throw new Error('moto_server is not on PATH: the AWS API emulator (moto 5.2.1) ships with this project\'s machine image');
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env },
+    });
     let err = '';
     child.stderr!.on('data', (d) => { err = (err + d).slice(-2000); });
     const exited = new Promise<void>((ok) => child.once('exit', () => ok()));

@@ -43,12 +43,15 @@ export function logContractEvent<E extends ContractEventName>(logger: Logger, ev
 
 /**
  * The metrics the S3 plugin stack's metric filters derive from worker lines (namespace `<METRICS_NAMESPACE>/<stack
- * name>`, no dimensions), read back by the console's charts. `value`: a constant, or the JSON field summed.
+ * name>`, no dimensions), read back by the console's charts (WorkerCrashes: by the worker alarm). `value`: a constant,
+ * or the JSON field summed.
  */
 export const WORKER_METRICS = {
   completedObjects: { metricName: 'CompletedObjects', event: LOG_EVENTS.workerCopied, value: 1 },
   bytesTransferred: { metricName: 'BytesTransferred', event: LOG_EVENTS.workerCopied, field: 'bytes' },
   failedObjects: { metricName: 'FailedObjects', event: LOG_EVENTS.workerFailed, value: 1 },
+  /** Worker processes that stopped on an error (e.g. a failed start-up access check): the task's alarm e-mails it. */
+  workerCrashes: { metricName: 'WorkerCrashes', event: LOG_EVENTS.workerCrashed, value: 1 },
 } as const satisfies Record<string, { metricName: string; event: ContractEventName; value?: number; field?: keyof ContractEventFields['worker.copied'] }>;
 
 /** A metric's value as a CloudWatch metric filter writes it: `"1"`, or `"$.bytes"` for a field. */

@@ -11,9 +11,9 @@ const base = {
   TASK_PARAMS: JSON.stringify(params), QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q', STATUS_TABLE: 'tbl', AWS_REGION: 'us-east-1',
 };
 
-function fieldOf(env: Record<string, string | undefined>): string {
+async function fieldOf(env: Record<string, string | undefined>): Promise<string> {
   try {
-    loadCloudRoleConfig(env);
+    await loadCloudRoleConfig(env);
   } catch (err) {
     expect(err).toBeInstanceOf(InvalidParameterError);
     return (err as InvalidParameterError).field;
@@ -22,37 +22,37 @@ function fieldOf(env: Record<string, string | undefined>): string {
 }
 
 describe('loadCloudRoleConfig', () => {
-  it('reads a complete configuration', () => {
-    const c = loadCloudRoleConfig({ ...base, DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/q-dlq', SQS_ENDPOINT: 'http://127.0.0.1:1', WORKER_EXIT_WHEN_DRAINED: 'true' });
+  it('reads a complete configuration', async () => {
+    const c = await loadCloudRoleConfig({ ...base, DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/q-dlq', SQS_ENDPOINT: 'http://127.0.0.1:1', WORKER_EXIT_WHEN_DRAINED: 'true' });
     expect(c).toMatchObject({
       region: 'us-east-1', queueUrl: base.QUEUE_URL, dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/q-dlq', statusTable: 'tbl',
       sqsEndpoint: 'http://127.0.0.1:1', exitWhenDrained: true, logLevel: 'info',
       params: { srcBucket: 'src', srcRegion: 'eu-west-1', destBucket: 'dst' },
     });
-    expect(loadCloudRoleConfig(base).exitWhenDrained).toBe(false);
+    expect((await loadCloudRoleConfig(base)).exitWhenDrained).toBe(false);
   });
 
-  it('takes the params from a file, in object or CloudFormation list form', () => {
+  it('takes the params from a file, in object or CloudFormation list form', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dth-role-'));
     const list = join(dir, 'list.json');
     writeFileSync(list, JSON.stringify(Object.entries(params).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }))));
     const { TASK_PARAMS: _, ...rest } = base;
-    expect(loadCloudRoleConfig({ ...rest, TASK_PARAMS_FILE: list }).params.srcBucket).toBe('src');
-    expect(fieldOf({ ...rest, TASK_PARAMS_FILE: join(dir, 'missing.json') })).toBe('TASK_PARAMS_FILE');
-    expect(fieldOf({ ...base, TASK_PARAMS_FILE: list })).toBe('TASK_PARAMS');
+    expect((await loadCloudRoleConfig({ ...rest, TASK_PARAMS_FILE: list })).params.srcBucket).toBe('src');
+    expect(await fieldOf({ ...rest, TASK_PARAMS_FILE: join(dir, 'missing.json') })).toBe('TASK_PARAMS_FILE');
+    expect(await fieldOf({ ...base, TASK_PARAMS_FILE: list })).toBe('TASK_PARAMS');
   });
 
-  it('names the variable that is missing or malformed', () => {
-    expect(fieldOf({ ...base, TASK_PARAMS: undefined })).toBe('TASK_PARAMS');
-    expect(fieldOf({ ...base, TASK_PARAMS: '{not json' })).toBe('TASK_PARAMS');
-    expect(fieldOf({ ...base, TASK_PARAMS: '"a string"' })).toBe('TASK_PARAMS');
-    expect(fieldOf({ ...base, TASK_PARAMS: JSON.stringify({ ...params, destBucket: '' }) })).toBe('TASK_PARAMS.destBucket');
-    expect(fieldOf({ ...base, QUEUE_URL: '' })).toBe('QUEUE_URL');
-    expect(fieldOf({ ...base, QUEUE_URL: 'not a url' })).toBe('QUEUE_URL');
-    expect(fieldOf({ ...base, STATUS_TABLE: ' ' })).toBe('STATUS_TABLE');
-    expect(fieldOf({ ...base, AWS_REGION: undefined })).toBe('AWS_REGION');
-    expect(fieldOf({ ...base, DYNAMODB_ENDPOINT: 'ftp://x' })).toBe('DYNAMODB_ENDPOINT');
-    expect(fieldOf({ ...base, WORKER_EXIT_WHEN_DRAINED: 'maybe' })).toBe('WORKER_EXIT_WHEN_DRAINED');
-    expect(fieldOf({ ...base, LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL');
+  it('names the variable that is missing or malformed', async () => {
+    expect(await fieldOf({ ...base, TASK_PARAMS: undefined })).toBe('TASK_PARAMS');
+    expect(await fieldOf({ ...base, TASK_PARAMS: '{not json' })).toBe('TASK_PARAMS');
+    expect(await fieldOf({ ...base, TASK_PARAMS: '"a string"' })).toBe('TASK_PARAMS');
+    expect(await fieldOf({ ...base, TASK_PARAMS: JSON.stringify({ ...params, destBucket: '' }) })).toBe('TASK_PARAMS.destBucket');
+    expect(await fieldOf({ ...base, QUEUE_URL: '' })).toBe('QUEUE_URL');
+    expect(await fieldOf({ ...base, QUEUE_URL: 'not a url' })).toBe('QUEUE_URL');
+    expect(await fieldOf({ ...base, STATUS_TABLE: ' ' })).toBe('STATUS_TABLE');
+    expect(await fieldOf({ ...base, AWS_REGION: undefined })).toBe('AWS_REGION');
+    expect(await fieldOf({ ...base, DYNAMODB_ENDPOINT: 'ftp://x' })).toBe('DYNAMODB_ENDPOINT');
+    expect(await fieldOf({ ...base, WORKER_EXIT_WHEN_DRAINED: 'maybe' })).toBe('WORKER_EXIT_WHEN_DRAINED');
+    expect(await fieldOf({ ...base, LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL');
   });
 });

@@ -2,17 +2,18 @@
  * Configuration and wiring shared by the long-running cloud roles (`dth finder` on Fargate, `dth worker` on EC2):
  * read once from the environment, validated here (errors name the variable), then plain objects below.
  */
-import { readFileSync } from 'node:fs';
 import { envUrl, envValue, type Env } from '../../core/env-values.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { InvalidParameterError } from '../../core/errors.js';
 import type { LogLevel } from '../../core/log.js';
 import { parseS3TaskParams, type S3TaskParams } from '../../s3/params.js';
 import type { TransferJob } from '../../s3/transfer-job.js';
 import { DynamoStatusStore } from './dynamo-status-store.js';
 import { SecretsManagerStore } from './secrets-manager-store.js';
+import { taskParamsFromEnv } from './ssm-task-params.js';
 import { SqsJobQueue } from './sqs-job-queue.js';
 
 export interface CloudRoleConfig {
@@ -47,49 +48,25 @@ function bool(env: Env, name: string): boolean {
   throw new InvalidParameterError(name, `"${v}" is not true or false`);
 }
 
-/** TASK_PARAMS: a JSON object of S3 task parameters, or CloudFormation's [{ParameterKey, ParameterValue}] list. */
-function parseParamsJson(text: string, name: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidParameterError(name, `is not valid JSON: ${(err as Error).message}`);
-  }
-  if (Array.isArray(parsed)) {
-    const out: Record<string, unknown> = {};
-    parsed.forEach((p, i) => {
-      const key = (p as { ParameterKey?: unknown } | null)?.ParameterKey;
-      if (typeof key !== 'string') throw new InvalidParameterError(name, `entry ${i} has no ParameterKey`);
-      out[key] = (p as { ParameterValue?: unknown }).ParameterValue;
-    });
-    return out;
-  }
-  if (!parsed || typeof parsed !== 'object') throw new InvalidParameterError(name, 'must hold a JSON object of task parameters');
-  return parsed as Record<string, unknown>;
-}
-
-function taskParams(env: Env): S3TaskParams {
-  const inline = envValue(env, 'TASK_PARAMS');
-  const file = envValue(env, 'TASK_PARAMS_FILE');
-  if (inline && file) throw new InvalidParameterError('TASK_PARAMS', 'set either TASK_PARAMS or TASK_PARAMS_FILE, not both');
+/**
+ * The S3 task parameters: TASK_PARAMS (JSON object or CloudFormation's [{ParameterKey, ParameterValue}] list),
+ * TASK_PARAMS_FILE, or — a set too large for a CloudFormation parameter — SSM under TASK_PARAMS_PATH (or the path a
+ * TASK_PARAMS pointer names), where the control plane put it. Errors name the variable, then the parameter.
+ */
+async function taskParams(env: Env, region: string): Promise<S3TaskParams> {
+  let ssm: SSMClient | undefined;
   let raw: Record<string, unknown>;
-  if (inline) raw = parseParamsJson(inline, 'TASK_PARAMS');
-  else if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new InvalidParameterError('TASK_PARAMS_FILE', `cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    raw = parseParamsJson(text, 'TASK_PARAMS_FILE');
-  } else {
-    throw new InvalidParameterError('TASK_PARAMS', 'is required: a JSON object of S3 task parameters (or set TASK_PARAMS_FILE)');
+  try {
+    raw = await taskParamsFromEnv(env, () => (ssm ??= new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })));
+  } finally {
+    ssm?.destroy();
   }
+  const source = envValue(env, 'TASK_PARAMS_PATH') ? 'TASK_PARAMS_PATH' : envValue(env, 'TASK_PARAMS') ? 'TASK_PARAMS' : 'TASK_PARAMS_FILE';
   try {
     return parseS3TaskParams(raw);
   } catch (err) {
     if (err instanceof InvalidParameterError) {
-      throw new InvalidParameterError(`${inline ? 'TASK_PARAMS' : 'TASK_PARAMS_FILE'}.${err.field}`, err.message.slice(err.field.length + 2));
+      throw new InvalidParameterError(`${source}.${err.field}`, err.message.slice(err.field.length + 2));
     }
     throw err;
   }
@@ -97,13 +74,14 @@ function taskParams(env: Env): S3TaskParams {
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-export function loadCloudRoleConfig(env: Env): CloudRoleConfig {
+/** The role's configuration; the task parameters may be read from SSM (TASK_PARAMS_PATH), hence async. */
+export async function loadCloudRoleConfig(env: Env): Promise<CloudRoleConfig> {
   const logLevel = (envValue(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new InvalidParameterError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const region = envValue(env, 'AWS_REGION') ?? envValue(env, 'AWS_DEFAULT_REGION');
   if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of the queue and the status table)');
   return {
-    params: taskParams(env),
+    params: await taskParams(env, region),
     region,
     queueUrl: envUrl(env, 'QUEUE_URL') ?? requiredValue(env, 'QUEUE_URL', 'the URL of the task\'s SQS queue'),
     dlqUrl: envUrl(env, 'DLQ_URL'),
