@@ -28,6 +28,7 @@ export function acknowledgeMainStack(stack: Stack, functions: IFunction[], stack
     iam5(`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${stackPrefix}-*`, 'Log groups of the plugin stacks only'),
     iam5(`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${stackPrefix}-*:*`, 'Log streams of the plugin stacks\' log groups only'),
     iam5(`Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${stackPrefix}-*`, 'Job queues of the plugin stacks only'),
+    iam5(`Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/${stackPrefix}-*`, 'Worker groups of the plugin stacks only (<stack>-Worker-ASG; the group id is made at creation): a finished one-time task\'s fleet to zero'),
     iam5(`Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${stackPrefix}-*`, 'Status tables of the plugin stacks only (read)'),
     iam5('Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/dth/task-params/*', 'Task parameters too large for CloudFormation, one path per task (written at start, deleted at stop)'),
     iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*', 'estimateTask reads the bucket credential secret the user names in the form (names are free)'),

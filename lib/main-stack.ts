@@ -99,6 +99,7 @@ export class MainStack extends Stack {
       checkFinder: step('CheckFinderFn', 'check-finder.ts'),
       checkQueueEmpty: step('CheckQueueEmptyFn', 'check-queue-empty.ts'),
       checkComplete: step('CheckCompleteFn', 'check-complete.ts'),
+      releaseWorkers: step('ReleaseWorkersFn', 'release-workers.ts'),
       notify: step('NotifyFn', 'notify.ts', { NOTIFY_TOPIC_ARN: topic.topicArn }),
     };
     const orchestrator = new TaskOrchestrator(this, 'Orchestrator', { steps });
@@ -129,6 +130,7 @@ export class MainStack extends Stack {
     // Task parameters too large for a CloudFormation parameter (long image lists) travel through SSM: written at start, deleted at stop.
     plugin.grantTaskParams(steps.startStack, ['ssm:PutParameter', 'ssm:GetParametersByPath', 'ssm:DeleteParameters']);
     plugin.grantTaskParams(steps.stopStack, ['ssm:GetParametersByPath', 'ssm:DeleteParameters']);
+    plugin.grantScaleWorkers(steps.releaseWorkers); // a finished one-time task's fleet to zero
     topic.grantPublish(steps.notify);
     orchestrator.stateMachine.grantStartExecution(apiFn); // createTask / stopTask
     plugin.grantReadStatus(apiFn); // progress, listTaskObjects
@@ -225,6 +227,14 @@ class PluginResources {
   grantTaskParams(grantee: IGrantable, actions: string[]): Grant {
     const parameters = this.stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath('*').replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     return Grant.addToPrincipal({ grantee, actions, resourceArns: [parameters] });
+  }
+
+  /** Set the size of the task stacks' worker groups (`<stack>-Worker-ASG`): a finished one-time task's fleet to zero. */
+  grantScaleWorkers(grantee: IGrantable): Grant {
+    const groups = this.stack.formatArn({
+      service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return Grant.addToPrincipal({ grantee, actions: ['autoscaling:UpdateAutoScalingGroup'], resourceArns: [groups] });
   }
 
   /** Depth of the job queues (the monitor waits until a pass is copied). */

@@ -15,6 +15,7 @@ export interface LifecycleSteps {
   checkFinder: NodejsFunction;
   checkQueueEmpty: NodejsFunction;
   checkComplete: NodejsFunction;
+  releaseWorkers: NodejsFunction;
   notify: NodejsFunction;
 }
 
@@ -47,7 +48,7 @@ export interface TaskOrchestratorProps {
 
 /**
  * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' | 'MONITOR' }` (control-plane/README.md):
- * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → notify
+ * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → releaseWorkers → notify
  * (also when the stack could not be created).
  * FIXED_RATE tasks leave the loop once their first pass is listed (as the original: later passes run on their own).
  * MONITOR: the monitor loop of a task whose previous execution handed over before the history limit.
@@ -72,7 +73,8 @@ export class TaskOrchestrator extends Construct {
     const done = new Succeed(this, 'Done');
 
     // Monitor loop. The state is reset to { taskId, monitorPasses } at every pass, so it never grows.
-    const notify = invoke('Notify', s.notify).next(new Succeed(this, 'Notified'));
+    // Every way out of the monitor: a finished one-time task's workers are released, then the outcome is mailed.
+    const notify = invoke('ReleaseWorkers', s.releaseWorkers).next(invoke('Notify', s.notify)).next(new Succeed(this, 'Notified'));
     const startMonitor = new Pass(this, 'StartMonitor', { parameters: { 'taskId.$': '$.taskId', monitorPasses: 0 } });
     const monitorWait = new Wait(this, 'MonitorWait', { time: WaitTime.duration(every) });
     const countPass = new Pass(this, 'CountPass', {

@@ -1,4 +1,5 @@
 /** Wires the resolvers and the orchestrator steps to AWS: the cloud twin of control-plane/local/hub.ts. */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -36,6 +37,7 @@ export interface CloudClients {
   sqs: SQSClient;
   sns: SNSClient;
   ecs: ECSClient;
+  autoScaling: AutoScalingClient;
 }
 
 export function createCloudClients(config: LambdaConfig): CloudClients {
@@ -51,6 +53,7 @@ export function createCloudClients(config: LambdaConfig): CloudClients {
     sns: new SNSClient({ region }),
     ecs: new ECSClient({ region }),
     ssm: new SSMClient({ region }),
+    autoScaling: new AutoScalingClient({ region }),
   };
 }
 
@@ -100,5 +103,6 @@ export function cloudStepDeps(config: LambdaConfig, clients: CloudClients): Step
     stackParameters: config.pluginStackParameters,
     ecs: clients.ecs,
     sfn: clients.sfn,
+    autoScaling: clients.autoScaling,
   };
 }

@@ -10,6 +10,7 @@ import {
   DescribeStacksCommand,
   GetTemplateSummaryCommand,
 } from '@aws-sdk/client-cloudformation';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, type ECSClient, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import {
@@ -60,6 +61,8 @@ export interface StepDeps {
   ecs?: ECSClient;
   /** Step Functions: the plugin's own state machine (ECR) — its executions are stopped before the stack is deleted. */
   sfn?: SFNClient;
+  /** Auto Scaling: a finished one-time task's worker fleet is scaled to zero (release-workers-step.ts). */
+  autoScaling?: AutoScalingClient;
   now?: () => Date;
 }
 

@@ -193,7 +193,8 @@ describe('main stack: API and lifecycle', () => {
   it('runs Node Lambdas (arm64) configured from the environment: the API knows the state machine, steps the plugin templates', () => {
     const fns = Object.values(cognito.findResources('AWS::Lambda::Function', { Properties: { Runtime: Match.stringLikeRegexp('^nodejs2'), Environment: Match.anyValue() } }));
     const ours = fns.filter((f) => f.Properties.Environment.Variables.TASK_TABLE);
-    expect(ours).toHaveLength(8);
+    // The API resolver and the eight lifecycle steps (start, stop, query, check finder/queue/complete, release workers, notify).
+    expect(ours).toHaveLength(9);
     for (const f of ours) {
       expect(f.Properties.Architectures).toEqual(['arm64']);
       expect(Object.keys(f.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TASK_TABLE', 'S3_PLUGIN_TEMPLATE_URL', 'ECR_PLUGIN_TEMPLATE_URL', 'STACK_NAME_PREFIX']));
@@ -206,7 +207,7 @@ describe('main stack: API and lifecycle', () => {
     const sm = Object.values(cognito.findResources('AWS::StepFunctions::StateMachine'));
     expect(sm).toHaveLength(1);
     const definition = definitionOf(sm[0] as never);
-    for (const state of ['StartStack', 'StopStack', 'CreateQueryStackStatus', 'DeleteQueryStackStatus', 'CheckFinder', 'CheckQueueEmpty', 'CheckComplete', 'Notify', 'MonitorWait']) {
+    for (const state of ['StartStack', 'StopStack', 'CreateQueryStackStatus', 'DeleteQueryStackStatus', 'CheckFinder', 'CheckQueueEmpty', 'CheckComplete', 'ReleaseWorkers', 'Notify', 'MonitorWait']) {
       expect(Object.keys(definition.States as object)).toContain(state);
     }
     expect(sm[0].Properties.TracingConfiguration).toEqual({ Enabled: true });
@@ -445,7 +446,7 @@ describe('main stack: lifecycle state machine (walked with answered steps)', () 
     expect(scheduled.last).toBe('ScheduledTaskListed');
     expect(scheduled.path).not.toContain('CheckQueueEmpty');
     const once = walk(machine(), { taskId: 't', action: 'START' }, answer('ONE_TIME'));
-    expect(once.path).toEqual(expect.arrayContaining(['CheckQueueEmpty', 'CheckComplete', 'Notify']));
+    expect(once.path).toEqual(expect.arrayContaining(['CheckQueueEmpty', 'CheckComplete', 'ReleaseWorkers', 'Notify']));
     expect(once.last).toBe('Notified');
   });
 

@@ -15,6 +15,7 @@ const PACKAGE_SERVICE: Record<string, string> = {
   '@aws-sdk/client-cloudwatch-logs': 'logs', '@aws-sdk/client-cloudwatch': 'cloudwatch', '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-sns': 'sns', '@aws-sdk/client-ecr': 'ecr', '@aws-sdk/client-s3': 's3', '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sts': 'sts', '@aws-sdk/client-ecs': 'ecs', '@aws-sdk/client-ec2': 'ec2', '@aws-sdk/client-iam': 'iam',
+  '@aws-sdk/client-auto-scaling': 'autoscaling',
 };
 
 /** The document client's commands are named after the item, not the API operation. */

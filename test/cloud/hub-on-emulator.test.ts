@@ -15,6 +15,7 @@
  * with the JobWorker role's own rights, the source read with an IAM user's keys kept in Secrets Manager (srcCredentials),
  * like a bucket of another account.
  */
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -141,7 +142,7 @@ describe('the hub deployed to the emulator as `cdk deploy` would', () => {
   it('reads back the lifecycle definition and every function with its deployed environment and package', () => {
     const states = hub.stateMachine.definition.States as Record<string, { Type: string; Resource?: string }>;
     const invoked = new Set(Object.values(states).filter((s) => s.Type === 'Task').map((s) => s.Resource));
-    for (const id of ['StartStackFn', 'StopStackFn', 'QueryStackStatusFn', 'CheckFinderFn', 'CheckQueueEmptyFn', 'CheckCompleteFn', 'NotifyFn']) {
+    for (const id of ['StartStackFn', 'StopStackFn', 'QueryStackStatusFn', 'CheckFinderFn', 'CheckQueueEmptyFn', 'CheckCompleteFn', 'ReleaseWorkersFn', 'NotifyFn']) {
       expect(invoked, id).toContain(hub.functions[id].arn);
       expect(hub.functions[id].environment.TASK_TABLE).toBe(hub.outputs.TaskTableName);
     }
@@ -215,7 +216,7 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
       + cloud.processes.map((p) => `--- ${p.name}\n${p.output().slice(-3000)}`).join('\n');
     expect(run.status, story).toBe('SUCCEEDED');
     expect(done.progress, story).toBe('DONE');
-    expect(run.path, story).toEqual(expect.arrayContaining(['StartStack', 'CreateQueryStackStatus', 'CheckFinder', 'CheckQueueEmpty', 'CheckComplete', 'Notify']));
+    expect(run.path, story).toEqual(expect.arrayContaining(['StartStack', 'CreateQueryStackStatus', 'CheckFinder', 'CheckQueueEmpty', 'CheckComplete', 'ReleaseWorkers', 'Notify']));
     expect(await cloud.processes.find((p) => p.name === 'finder')?.exited, story).toBe(0);
     expect(done.progressInfo).toMatchObject({ total: 4, replicated: 4, failed: 0, verified: 4 });
     task = done;
@@ -228,6 +229,16 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     expect(types.filter((t) => t === 'AWS::SQS::Queue')).toHaveLength(2);
     expect(types).toContain('AWS::DynamoDB::Table');
     expect(Object.keys(stack.outputs)).toEqual(expect.arrayContaining(['StatusTableName', 'QueueUrl', 'DlqUrl', 'FinderLogGroup', 'WorkerLogGroup']));
+  });
+
+  it('the finished one-time task\'s worker group was scaled to zero by the release-workers step (as the original)', async () => {
+    const stack = await cloud.pluginStack(task.stackId!);
+    const group = stack.outputs.WorkerAutoScalingGroupName;
+    expect(group).toMatch(/-Worker-ASG$/);
+    const autoScaling = new AutoScalingClient(clientConfig(operator));
+    const [described] = (await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups ?? [];
+    autoScaling.destroy();
+    expect(described).toMatchObject({ MinSize: 0, DesiredCapacity: 0 });
   });
 
   it('the destination holds every source object, byte for byte', async () => {

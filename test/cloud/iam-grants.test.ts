@@ -189,6 +189,11 @@ const ROLES: Role[] = [
     calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Query', resources: [pluginTable] }, { call: 'dynamodb:Scan', resources: [pluginTable] }, ...copyFlowOutcome()],
   },
   {
+    name: 'release-workers step', template: () => hub, role: () => lambdaRole(hub, 'release-workers.ts'),
+    // The plugin stack's `<stack>-Worker-ASG` (worker-fleet.ts names it so).
+    calls: () => [...taskItems('GetItem'), { call: 'autoscaling:UpdateAutoScalingGroup', resources: [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0a1b2c3d-1111-2222-3333-444455556666:autoScalingGroupName/DTH-S3EC2-0a1b2c3d-Worker-ASG`] }],
+  },
+  {
     name: 'notify step', template: () => hub, role: () => lambdaRole(hub, 'notify.ts'),
     calls: () => [...taskItems('GetItem'), { call: 'sns:Publish', resources: [arnOf('AWS::SNS::Topic', one(hub, 'AWS::SNS::Topic', 'TaskNotifications'))] }],
   },

@@ -13,7 +13,7 @@ const HANDLERS = [
 describe('lambda handler bundles', () => {
   it('lists every handler documented in control-plane/README.md', () => {
     expect(HANDLERS.map((f) => basename(f)).sort()).toEqual([
-      'api.ts', 'check-complete.ts', 'check-finder.ts', 'check-queue-empty.ts', 'list-images.ts', 'notify.ts', 'query-stack-status.ts', 'start-stack.ts', 'stop-stack.ts',
+      'api.ts', 'check-complete.ts', 'check-finder.ts', 'check-queue-empty.ts', 'list-images.ts', 'notify.ts', 'query-stack-status.ts', 'release-workers.ts', 'start-stack.ts', 'stop-stack.ts',
     ]);
   });
 

@@ -59,17 +59,19 @@ describe('AppSync API (lib/task-api.ts)', () => {
 describe('lifecycle state machine (lib/task-orchestrator.ts)', () => {
   it('notifies after the monitor ends a task and after a stack that could not be created; a stop ends quietly', () => {
     const stack = new Stack(new App(), 'Orchestrator');
-    const names = ['startStack', 'stopStack', 'queryStackStatus', 'checkFinder', 'checkQueueEmpty', 'checkComplete', 'notify'] as const;
+    const names = ['startStack', 'stopStack', 'queryStackStatus', 'checkFinder', 'checkQueueEmpty', 'checkComplete', 'releaseWorkers', 'notify'] as const;
     const steps = Object.fromEntries(names.map((n) => [n, fn(stack, n) as unknown as NodejsFunction])) as Record<(typeof names)[number], NodejsFunction>;
     new TaskOrchestrator(stack, 'Lifecycle', { steps });
     const sm = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))[0];
     const parts = (sm.Properties.DefinitionString['Fn::Join'] as [string, unknown[]])[1];
     const states = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')).States;
     const defaultOf = (choice: string) => states[choice].Default;
-    expect(defaultOf('StackRequested?')).toBe('Notify');
-    expect(defaultOf('CreateSettled?')).toBe('Notify');
+    // Every way out goes through ReleaseWorkers (a finished one-time task's fleet to zero) to Notify.
+    expect(defaultOf('StackRequested?')).toBe('ReleaseWorkers');
+    expect(defaultOf('CreateSettled?')).toBe('ReleaseWorkers');
+    expect(states.ReleaseWorkers.Next).toBe('Notify');
     expect(defaultOf('Complete?')).toBe('MonitorWait');
-    expect(states['Complete?'].Choices).toEqual([expect.objectContaining({ Variable: '$.result', StringEquals: 'END', Next: 'Notify' })]);
+    expect(states['Complete?'].Choices).toEqual([expect.objectContaining({ Variable: '$.result', StringEquals: 'END', Next: 'ReleaseWorkers' })]);
     expect(defaultOf('StackDeleting?')).toBe('Done');
     expect(defaultOf('DeleteSettled?')).toBe('Done');
     expect(states.Notify.Next).toBe('Notified');
