@@ -36,7 +36,8 @@ export function oursReady(root: string): { ok: true } | { ok: false; reason: str
 
 export async function oursVersion(root: string): Promise<string> {
   const run = await runMeasured('git', ['-C', root, 'log', '-1', '--format=%h %cs'], {});
-  return `dth @ ${run.stdout.trim() || 'unknown commit'}${existsSync(join(root, 'dist/dth.mjs')) ? ' (bundle)' : ' (tsx)'}`;
+  const build = existsSync(join(root, 'dist/cli/main.mjs')) ? ' (dist/cli, split per command)' : existsSync(join(root, 'dist/dth.mjs')) ? ' (bundle)' : ' (tsx)';
+  return `dth @ ${run.stdout.trim() || 'unknown commit'}${build}`;
 }
 
 export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsFile: string } {

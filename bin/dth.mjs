@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Runs the bundled CLI when it was built (dist/dth.mjs, as shipped to EC2/Fargate), else the TypeScript sources via tsx.
+// Runs the built CLI when there is one, else the TypeScript sources via tsx. dist/cli/ is the CLI split per command
+// (a command parses only its own code); dist/dth.mjs, the one-file bundle the cloud runs, serves when only it exists.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const bundle = fileURLToPath(new URL('../dist/dth.mjs', import.meta.url));
-if (existsSync(bundle) && !process.env.DTH_FROM_SOURCE) {
-  await import(pathToFileURL(bundle).href);
+const built = ['../dist/cli/main.mjs', '../dist/dth.mjs'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+if (built && !process.env.DTH_FROM_SOURCE) {
+  await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
