@@ -36,7 +36,8 @@ export class EcrPluginStack extends Stack {
     // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.
     const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
     const p = task.params;
-    const paramsPath = task.paramsPath!;
+    const paramsPath = task.paramsPath;
+    if (!paramsPath) throw new Error('declareTaskParameters gives TaskParamsPath when paramsFromSsm is set');
     const readParams = () => new PolicyStatement({
       actions: ['ssm:GetParametersByPath'],
       resources: [this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath(task.taskId.valueAsString).replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
