@@ -153,6 +153,7 @@ function acknowledgeS3Plugin(stack: Stack): void {
     iam5('Resource::arn:<AWS::Partition>:s3:::<destBucket>/*', 'Objects of the task destination bucket: the workers write any key under the destination prefix'),
     iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<srcCredentials>-??????', 'The named source secret; -?????? is the random suffix Secrets Manager appends'),
     iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<destCredentials>-??????', 'The named destination secret; -?????? is the random suffix Secrets Manager appends'),
+    iam5('Resource::arn:<AWS::Partition>:s3:::<srcPrefixListBucket>/*', 'The prefix list object (srcPrefixsListFile) of the named srcPrefixListBucket; its key is a task parameter, and the policy exists only when the bucket is given'),
     iam5('Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*', 'SSE-KMS objects: restricted by the kms:ViaService=s3 condition to use through S3 only'),
     iam5('Resource::*', 'Actions without resource-level permissions: ecr:GetAuthorizationToken (task execution role), ec2:DescribeTags and cloudwatch:PutMetricData (CloudWatch agent; PutMetricData limited to the CWAgent namespace by condition)'),
     iam5('Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:*:task/<ClusterEB0386A7>/*', 'EventBridge target role: tasks of this stack\'s cluster only (CDK EcsTask target)'),

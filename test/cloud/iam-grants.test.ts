@@ -206,6 +206,8 @@ const ROLES: Role[] = [
       const dest = `${s3Dest}/some/key`;
       return [
         ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map((op) => ({ call: `sqs:${op}`, resources: [queue] })),
+        { call: 'sqs:SendMessageBatch', resources: [queue] }, // fan-out: a giant object's part jobs, a restarted copy
+        { call: 'sqs:SendMessage', resources: [arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'Jobs/DeadLetterQueue'))] }, // dead-lettering with the reason
         ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({ call: `dynamodb:${op}`, resources: [table] })),
         { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
         { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] }, // checkAccess on both sides

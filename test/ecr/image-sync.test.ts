@@ -279,7 +279,7 @@ describe('image sync with skopeo between real registries', () => {
     expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList\): line 3 "Bad Repo:tag"/);
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);
     expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/line 1 "bad_host!.io\/app:1"/);
-    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList\): ALL is only possible/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList, source side\): ALL is only possible/);
   });
 
   it('reads the original\'s parameters with its defaults: srcList ALL for ECR, blank account ids, includeUntagged true, registries per image', () => {

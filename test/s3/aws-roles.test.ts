@@ -3,9 +3,8 @@
  * First in-process through runS3Transfer, then as the real cloud roles: `dth finder` and `dth worker` child processes.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import {
   DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue,
@@ -19,6 +18,7 @@ import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
+import { startMoto } from '../support/moto.js';
 import { servers, uniqueName } from '../support/servers.js';
 import { baseParams, bucketPair, bytes, md5, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
@@ -230,51 +230,34 @@ describe('dth finder / dth worker as cloud roles', () => {
   });
 
   it('finder reads bucket keys from Secrets Manager (SECRETS_ENDPOINT) and names a missing secret', async () => {
-    // No local Secrets Manager exists: a minimal awsJson1_1 fake that records the calls made.
-    const calls: { target: string; secretId: string }[] = [];
-    const fake: Server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => { body += d.toString(); });
-      req.on('end', () => {
-        const target = String(req.headers['x-amz-target'] ?? '');
-        const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-        calls.push({ target, secretId: SecretId ?? '' });
-        res.setHeader('content-type', 'application/x-amz-json-1.1');
-        if (target === 'secretsmanager.GetSecretValue' && SecretId === 'bucket-keys') {
-          res.end(JSON.stringify({ Name: SecretId, SecretString: JSON.stringify({ access_key_id: 'S3RVER', secret_access_key: 'sm-secret-S3RVER' }) }));
-        } else {
-          res.statusCode = 400;
-          res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
-        }
-      });
-    });
-    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    // Secrets Manager has no local server but the AWS API emulator (moto): the secret lives there.
+    const moto = await startMoto();
     try {
+      const secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      await secrets.send(new CreateSecretCommand({ Name: 'bucket-keys', SecretString: JSON.stringify({ access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }) }));
       const { src, dst } = await bucketPair();
       await putSource(src, 'one.txt', 'one');
       const { queueUrl, tableName } = await taskResources();
       const env = {
         QUEUE_URL: queueUrl, STATUS_TABLE: tableName, AWS_REGION: 'us-east-1',
-        SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb,
-        SECRETS_ENDPOINT: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`,
-        // The role's own credentials: s3rver would refuse them, so the copy only works with the keys from the secret.
+        SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, SECRETS_ENDPOINT: moto.endpoint,
+        // The role's own credentials: s3rver would refuse them, so the listing only works with the keys from the secret.
         AWS_ACCESS_KEY_ID: 'role-key', AWS_SECRET_ACCESS_KEY: 'role-secret',
       };
-      // Checked first: the finder skips its pass once the queue holds work.
+      // Checked first: the finder skips its pass once the queue holds work. A missing secret is a setting error (exit 2).
       const missing = await dth(['finder'], {
         ...env, TASK_PARAMS: JSON.stringify(baseParams(src, dst, { srcCredentials: 'no-such-secret', destCredentials: 'bucket-keys' })),
       });
-      expect(missing.code).toBe(1);
+      expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('secret \\"no-such-secret\\" was not found');
       const ok = await dth(['finder'], {
         ...env, TASK_PARAMS: JSON.stringify(baseParams(src, dst, { srcCredentials: 'bucket-keys', destCredentials: 'bucket-keys' })),
       });
       expect(ok.code, ok.stderr).toBe(0);
       expect(lastJson(ok.stdout)).toMatchObject({ event: 'finder.report', toTransfer: 1 });
-      expect(calls).toContainEqual({ target: 'secretsmanager.GetSecretValue', secretId: 'bucket-keys' });
-      expect(ok.stderr + ok.stdout).not.toContain('sm-secret-S3RVER');
+      expect(ok.stderr + ok.stdout).not.toContain('"S3RVER"');
     } finally {
-      fake.close();
+      await moto.stop();
     }
   });
 

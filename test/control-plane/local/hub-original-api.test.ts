@@ -129,8 +129,9 @@ describe('dth serve answers the original console\'s documents', () => {
     const task = (await ask(`query($id: ID!) { getTask(id: $id) { notifications { progress subject message } } }`, { id: created.id })).getTask;
     expect(task.notifications).toEqual([expect.objectContaining({ progress: 'ERROR', subject: expect.stringMatching(/failed$/), message: expect.stringContaining('Error Code: FINDER_ERROR') })]);
 
-    // The console's image task list is accepted as is (FIXED_RATE); it is stopped from whatever state it reached.
-    const ecr = (await ask(DOC.createTask, { input: originalCreateInput('ECR', originalEcrParameters(), '') })).createTask;
+    // The console's image task list is accepted as is (FIXED_RATE); it is stopped from whatever state it reached. Its
+    // destCredential names a key-pair secret this hub holds (createTask refuses a secret missing from the store).
+    const ecr = (await ask(DOC.createTask, { input: originalCreateInput('ECR', originalEcrParameters({ destCredential: 's3rver' }), '') })).createTask;
     expect(ecr).toMatchObject({ type: 'ECR', scheduleType: 'FIXED_RATE', progress: 'STARTING' });
     expect((await ask(DOC.stopTask, { id: ecr.id })).stopTask.progress).toBe('STOPPED');
   }, 120_000);
