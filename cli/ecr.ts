@@ -122,7 +122,8 @@ function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean)
 
 async function sync(argv: string[]): Promise<number> {
   const { fromFlags, flag, switched } = commandLine(argv);
-  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, flag('params') ? readParamsFile(flag('params')!) : {}, fromFlags));
+  const paramsFile = flag('params');
+  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags));
   const home = join(homedir(), '.dth');
   const { FileSecretStore, openSqliteDatabase, SqliteStatusStore } = await import('../worker/adapters/embedded/index.js');
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
@@ -183,7 +184,8 @@ async function copyOne(argv: string[]): Promise<number> {
   const fromEnv = ['TASK_PARAMS_PATH', 'TASK_PARAMS', 'TASK_PARAMS_FILE'].some((name) => envValue(process.env, name));
   const { taskParamsFromEnv } = await import('../worker/adapters/aws/ssm-task-params.js');
   const { SSMClient } = await import('@aws-sdk/client-ssm');
-  const base = flag('params') ? readParamsFile(flag('params')!)
+  const paramsFile = flag('params');
+  const base = paramsFile ? readParamsFile(paramsFile)
     : fromEnv ? await taskParamsFromEnv(process.env, () => new SSMClient({ region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') })) : {};
   // The Map item names one image of the task's list; ALL and ALL_TAGS were expanded by the lister.
   const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, base, { ...fromFlags, srcList: 'SELECTED', srcImageList: image }));

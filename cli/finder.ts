@@ -3,7 +3,7 @@
  * object that differs and records it PENDING in DynamoDB, then exits; the schedule runs it again.
  * A run is skipped while the queue still holds work, so two passes never queue the same objects twice.
  */
-import { loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
+import { type CloudRoleConfig, loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { DthError, InvalidParameterError } from '../worker/core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`dth finder: unexpected argument "${argv[0]}" (configuration comes from the environment)\n`);
     return 2;
   }
-  let config;
+  let config: CloudRoleConfig;
   try {
     config = await loadCloudRoleConfig(process.env);
   } catch (err) {

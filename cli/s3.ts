@@ -78,7 +78,8 @@ async function sync(argv: string[]): Promise<number> {
   const { params: fromFlags, options } = parseCommandLine(argv, S3_PARAMETERS, OPTIONS);
   const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const switches = new Set(Object.entries(options).filter(([, v]) => v === true).map(([k]) => k));
-  const fromFile = flags.has('params') ? readParamsFile(flags.get('params')!) : {};
+  const paramsFile = flags.get('params');
+  const fromFile = paramsFile !== undefined ? readParamsFile(paramsFile) : {};
   const params = parseS3TaskParams(overrideParams(S3_PARAMETERS, fromFile, fromFlags));
   const prefixes = localPrefixList(flags.get('local-prefix-list'), params);
   const home = join(homedir(), '.dth');

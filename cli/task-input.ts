@@ -90,7 +90,8 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
       ownOut[flag] = value;
       continue;
     }
-    const name = flagToParam.get(flag)!;
+    const name = flagToParam.get(flag);
+    if (name === undefined) throw new InvalidParameterError(`--${flag}`, 'is not a flag of this command');
     if (givenAs.has(name)) throw new InvalidParameterError(`--${flag}`, `is the same parameter as --${givenAs.get(name)}`);
     givenAs.set(name, flag);
     params[name] = String(value);

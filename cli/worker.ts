@@ -4,7 +4,7 @@
  * in-flight copies are cancelled and their messages released for another worker (multipart uploads resume from
  * the parts recorded in the status table). `--once` (or WORKER_EXIT_WHEN_DRAINED=true) exits when the queue is drained.
  */
-import { loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
+import { type CloudRoleConfig, loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { DthError, InvalidParameterError } from '../worker/core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`dth worker: unexpected argument "${unknown}" (only --once; configuration comes from the environment)\n`);
     return 2;
   }
-  let config;
+  let config: CloudRoleConfig;
   try {
     config = await loadCloudRoleConfig(process.env);
   } catch (err) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The one test command: set up, check import direction, start the local servers, type-check, build, run every test, stop the servers.
+# The one test command: set up, format and lint check, import direction, start the local servers, type-check, build, run every test, stop the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
+# Format and lint (Biome, biome.json) before anything else: a finding fails the run here, with the file and line above.
+npm run --silent lint || { echo "npm test: the Biome check (npm run lint) failed; fix what it lists (formatting: npx biome format --write FILE)" >&2; exit 1; }
 npm run --silent lint:deps # import direction (engines ← control plane ← entry points), .dependency-cruiser.cjs
 export RUN=${RUN:-$PWD/.run}
 trap 'bash scripts/test-servers.sh stop' EXIT

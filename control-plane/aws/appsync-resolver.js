@@ -16,7 +16,7 @@ export function response(ctx) {
     util.error(ctx.error.message, ctx.error.type);
   }
   const result = ctx.result;
-  if (result && result.dthError) {
+  if (result?.dthError) {
     util.error(result.dthError.message, result.dthError.errorType, null, result.dthError.errorInfo);
   }
   return result;

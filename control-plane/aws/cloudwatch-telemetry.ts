@@ -71,7 +71,8 @@ export class CloudWatchMetrics implements Metrics {
       for (const r of out.MetricDataResults ?? []) {
         const m = wanted[Number(r.Id?.slice(1))];
         if (!m) continue;
-        const series = points[m.series] ?? (points[m.series] = new Map());
+        const series = points[m.series] ?? new Map();
+        points[m.series] = series;
         (r.Timestamps ?? []).forEach((t, i) => {
           const value = r.Values?.[i] ?? 0;
           series.set(Math.floor(new Date(t).getTime() / 1000), m.perSecond ? value / period : value);

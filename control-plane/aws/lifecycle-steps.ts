@@ -9,6 +9,7 @@ import {
   DeleteStackCommand,
   DescribeStacksCommand,
   GetTemplateSummaryCommand,
+  type Stack,
 } from '@aws-sdk/client-cloudformation';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -125,9 +126,10 @@ async function fitParameters(deps: StepDeps, task: TaskRecord, parameters: { Par
   const tooLarge = parameters.filter((p) => Buffer.byteLength(p.ParameterValue) > CFN_PARAMETER_MAX_BYTES).map((p) => p.ParameterKey);
   const taskParams = parameters.find((p) => p.ParameterKey === PLUGIN_PARAMETERS.taskParams)?.ParameterValue ?? '';
   if (!declared.has(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath)) {
-    if (tooLarge.length) {
-      const size = Buffer.byteLength(parameters.find((p) => p.ParameterKey === tooLarge[0])!.ParameterValue);
-      throw new Error(`${tooLarge[0]}: ${size} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`);
+    const first = parameters.find((p) => Buffer.byteLength(p.ParameterValue) > CFN_PARAMETER_MAX_BYTES);
+    if (first) {
+      const size = Buffer.byteLength(first.ParameterValue);
+      throw new Error(`${first.ParameterKey}: ${size} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`);
     }
     return parameters;
   }
@@ -267,12 +269,12 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
   const task = await mustGet(deps, event.taskId);
   const now = clock(deps).toISOString();
   if (!task.stackId) return { ...event, result: task.progress === 'STARTING' ? 'WAIT' : 'END' };
-  let stack;
+  let stack: Pick<Stack, 'StackStatus' | 'StackStatusReason' | 'Outputs'> | undefined;
   try {
     stack = (await need(deps.cfn, 'CloudFormation').send(new DescribeStacksCommand({ StackName: task.stackId }))).Stacks?.[0];
   } catch (err) {
     // A deleted stack looked up by name no longer exists.
-    if (task.progress === 'STOPPING' && /does not exist/.test(message(err))) stack = { StackStatus: 'DELETE_COMPLETE' as const };
+    if (task.progress === 'STOPPING' && /does not exist/.test(message(err))) stack = { StackStatus: 'DELETE_COMPLETE' };
     else throw err;
   }
   const status = stack?.StackStatus ?? 'UNKNOWN';

@@ -125,9 +125,10 @@ export function createResolvers(deps: ControlPlaneDeps) {
     async getErrorMessage(args: { id: string }) {
       const task = await mustGet(required(args.id, 'id', 'the task id'));
       // As the original: a failed or rolled-back plugin stack is a CFN_ERROR told by its failed resources' events.
-      const stackFailed = !!task.stackId && (/FAILED|ROLLBACK/.test(task.stackStatus ?? '') || task.errorCode === 'CFN_ERROR');
+      const { stackId } = task;
+      const stackFailed = !!stackId && (/FAILED|ROLLBACK/.test(task.stackStatus ?? '') || task.errorCode === 'CFN_ERROR');
       if (stackFailed) {
-        const failures = deps.stacks ? await deps.stacks.failures(task.stackId!).catch(() => []) : [];
+        const failures = deps.stacks ? await deps.stacks.failures(stackId).catch(() => []) : [];
         return { errCode: 'CFN_ERROR', errMessage: describeStackFailures(failures, task.stackName) ?? task.errorMessage ?? task.stackStatusReason ?? null };
       }
       return { errCode: apiErrorCode(task.errorCode), errMessage: task.errorMessage ?? null };
@@ -184,7 +185,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
       const task = await mustGet(required(args.id, 'id', 'the task to stop'));
       if (task.progress === 'STOPPED') return task;
       const stopping = await deps.tasks.update(task.id, { progress: 'STOPPING' });
-      let patch;
+      let patch: Partial<TaskRecord>;
       try {
         patch = await deps.orchestrator.stop(stopping);
       } catch (err) {

@@ -84,15 +84,15 @@ export function openHubDatabase(dataDir: string): HubDatabase {
   } catch (err) {
     damage = (err as Error).message;
   }
-  if (damage) {
+  if (damage || !db) {
     db?.close();
     throw new HubDatabaseError(
-      `${path} is damaged (SQLite integrity check: ${damage}). The hub did not start and changed nothing. `
+      `${path} is damaged (SQLite integrity check: ${damage || 'unreadable'}). The hub did not start and changed nothing. `
       + `Restore ${path} from a backup; or save what SQLite can still read: \`sqlite3 ${path} .recover | sqlite3 ${join(dataDir, 'hub-recovered.db')}\`, `
       + `then replace ${path} (and remove ${path}-wal, ${path}-shm) with it; ${startEmpty}.`,
     );
   }
-  const sound = db!;
+  const sound = db;
   let id = databaseIdOf(sound);
   if (marker && id !== marker.databaseId) {
     sound.close();

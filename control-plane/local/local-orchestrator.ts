@@ -134,11 +134,12 @@ export class LocalOrchestrator implements Orchestrator {
 
   private async runLoop(task: TaskRecord, signal: AbortSignal, entry: TaskRun<EngineProgress>): Promise<void> {
     const { tasks, telemetry, db, secrets } = this.deps;
-    const engine = this.deps.engines[task.type]!;
+    const engine = this.deps.engines[task.type];
+    if (!engine) throw new Error(`this hub has no engine for ${task.type} tasks`);
     const status = new SqliteStatusStore(db, task.id);
     // FIXED_RATE: rate(...) counts from the end of a run; a cron expression runs at its next time after the run
     // ends (a run still going when a time comes is not doubled, as the original's finder schedule did).
-    let schedule;
+    let schedule: ReturnType<typeof storedTaskSchedule>;
     try {
       schedule = storedTaskSchedule(task);
     } catch (err) {

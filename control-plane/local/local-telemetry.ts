@@ -61,7 +61,10 @@ export class LocalTelemetry implements Metrics, TaskLogs {
     for (const r of rows) buckets.set(Math.floor(r.ts / 1000 / period) * period, r.s);
     let previous = before ? parse(before).s : undefined;
     const points = new Map<SeriesName, Map<number, number>>();
-    const put = (name: SeriesName, t: number, v: number) => (points.get(name) ?? points.set(name, new Map()).get(name)!).set(t, v);
+    const put = (name: SeriesName, t: number, v: number) => {
+      const series = points.get(name) ?? new Map<number, number>();
+      points.set(name, series.set(t, v));
+    };
     for (const [t, s] of buckets) {
       // What the period added; a smaller total than before means a new run started from zero.
       const added = (c: Counter) => (previous && s[c] >= previous[c] ? s[c] - previous[c] : s[c]);

@@ -26,7 +26,8 @@ function splitHost(value: string): { name: string; port?: string } | undefined {
 }
 
 export function createRequestGuard(options: RequestGuardOptions) {
-  const publicHosts = (options.publicHosts ?? []).map((h) => splitHost(h)).filter((h) => h !== undefined);
+  const publicHostNames = options.publicHosts ?? [];
+  const publicHosts = publicHostNames.map((h) => splitHost(h)).filter((h) => h !== undefined);
 
   /** A Host (or an Origin's host) that names this hub. */
   const isOurHost = (value: string): boolean => {
@@ -52,7 +53,7 @@ export function createRequestGuard(options: RequestGuardOptions) {
     const host = req.headers.host ?? '';
     if (!isOurHost(host)) {
       return `host "${host}" is not this hub's: it answers to 127.0.0.1, localhost and [::1] on port ${options.port}`
-        + (publicHosts.length ? ` and to ${options.publicHosts!.join(', ')}` : ' (dth serve --public-host NAME adds a name)');
+        + (publicHosts.length ? ` and to ${publicHostNames.join(', ')}` : ' (dth serve --public-host NAME adds a name)');
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !SAFE_METHODS.has(req.method ?? 'GET') && !originIsOurs(origin)) {

@@ -124,6 +124,7 @@ export function bootScript(o: BootScriptOptions): string[] {
     agent: { metrics_collection_interval: 60, omit_hostname: true },
     logs: { logs_collected: { files: { collect_list: [{ file_path: WORKER_LOG_FILE, log_group_name: o.logGroup, log_stream_name: '{instance_id}' }] } } },
     metrics: {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the CloudWatch agent's own placeholder, filled on the instance
       append_dimensions: { AutoScalingGroupName: '${aws:AutoScalingGroupName}' },
       // One series per group (the dashboard's), whatever the disk's path/device dimensions.
       aggregation_dimensions: [['AutoScalingGroupName']],

@@ -38,7 +38,8 @@ export class EcrPluginStack extends Stack {
     // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.
     const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
     const p = task.params;
-    const paramsPath = task.paramsPath!;
+    const paramsPath = task.paramsPath;
+    if (!paramsPath) throw new Error('declareTaskParameters gives TaskParamsPath when paramsFromSsm is set');
     new PluginRoleBoundary(this, 'RoleBoundary');
     requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
     const network = new TaskNetwork(this, 'Network', { vpcId: p.ecsVpcId.valueAsString, subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString] });

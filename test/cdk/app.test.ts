@@ -677,15 +677,6 @@ describe('S3 plugin stack', () => {
     expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
   });
 
-  it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
-    const filters = Object.values(s3.findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as {
-      FilterPattern: string; MetricTransformations: { MetricName: string; MetricValue: string }[];
-    });
-    const byName = Object.fromEntries(filters.map((f) => [f.MetricTransformations[0].MetricName, { pattern: f.FilterPattern, value: f.MetricTransformations[0].MetricValue }]));
-    expect(byName).toEqual(Object.fromEntries(Object.values(WORKER_METRICS).map((m) => [m.metricName, { pattern: `{ $.event = "${m.event}" }`, value: metricFilterValue(m) }])));
-    expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
-  });
-
   it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {
     const reads = Object.values(s3.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
       .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));

@@ -96,7 +96,7 @@ describe('cdk synth (CLI, offline)', () => {
       expect(images, stack).toHaveLength(1);
       expect((images[0].source as { platform?: string }).platform, stack).toBe('linux/amd64');
       const taskDefinitions = Object.values(synth.template(stack).Resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
-      expect(taskDefinitions.map((t) => (t.Properties?.RuntimePlatform as { CpuArchitecture?: string }).CpuArchitecture), stack).toEqual(['X86_64']);
+      expect(taskDefinitions.map((t) => (t.Properties?.RuntimePlatform as { CpuArchitecture?: string } | undefined)?.CpuArchitecture), stack).toEqual(['X86_64']);
       const dir = join(synth.dir, images[0].source.directory);
       const dockerfile = readFileSync(join(dir, images[0].source.dockerFile ?? 'Dockerfile'), 'utf8');
       expect(dockerfile).toBe(readFileSync(join(REPO, 'plugins', 'ecr', 'Dockerfile'), 'utf8'));

@@ -66,7 +66,10 @@ function setResult(data: unknown, resultPath: unknown, result: unknown): unknown
   const keys = (resultPath as string).replace(/^\$\.?/, '').split('.');
   const copy = JSON.parse(JSON.stringify(data ?? {})) as Json;
   let at = copy;
-  for (const k of keys.slice(0, -1)) at = (at[k] ??= {}) as Json;
+  for (const k of keys.slice(0, -1)) {
+    at[k] ??= {};
+    at = at[k] as Json;
+  }
   at[keys[keys.length - 1]] = result;
   return copy;
 }

@@ -267,7 +267,7 @@ const ROLES: Role[] = [
 /** Calls the code makes, as `service:Operation` (SDK commands and the hand-written S3 client's operations). */
 function callsInCode(): Set<string> {
   const calls = new Set(scanSdkCalls().keys());
-  for (const ops of Object.values(OBJECT_STORE_OPERATIONS)) ops.forEach((op) => calls.add(`s3:${op}`));
+  for (const op of Object.values(OBJECT_STORE_OPERATIONS).flat()) calls.add(`s3:${op}`);
   return calls;
 }
 

@@ -57,7 +57,7 @@ async function invokeNow(fn: DeployedFunction, event: unknown, credentials: Cred
     Object.assign(process.env, saved);
     if (output.lines.length) {
       const logs = new LogShipper(operator, fn.logGroup, `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`);
-      output.lines.forEach((l) => logs.push(l));
+      for (const l of output.lines) logs.push(l);
       await logs.flush();
     }
   }

@@ -78,7 +78,7 @@ export function startProcess(name: string, bundle: string, args: string[], env: 
     text += s;
     const lines = (partial + s).split('\n');
     partial = lines.pop()!;
-    lines.forEach((l) => logs?.push(l));
+    for (const l of lines) logs?.push(l);
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);

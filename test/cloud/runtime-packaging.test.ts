@@ -85,7 +85,7 @@ function importedPackages(roots: string[]): Map<string, string> {
       if (!found.has(name)) found.set(name, relative(REPO, path));
     }
   };
-  roots.forEach((r) => walk(join(REPO, r)));
+  for (const r of roots) walk(join(REPO, r));
   return found;
 }
 

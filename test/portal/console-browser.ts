@@ -62,7 +62,7 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     // navigation to measure it); axe still runs some rules on it.
     const unperceivable = (target: unknown[]) => {
       const el = typeof target[0] === 'string' ? document.querySelector(target[0]) : null;
-      return Boolean(el && el.closest('[aria-hidden="true"]') && getComputedStyle(el).visibility === 'hidden');
+      return Boolean(el?.closest('[aria-hidden="true"]') && getComputedStyle(el as Element).visibility === 'hidden');
     };
     return found.map((v) => ({ ...v, nodes: v.nodes.filter((n) => !unperceivable(n.target)) })).filter((v) => v.nodes.length > 0);
   });

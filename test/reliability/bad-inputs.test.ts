@@ -189,7 +189,7 @@ describe('dth s3 sync with hostile keys', () => {
     expect(readdirSync(cwd)).toEqual([]);
     expect(readdirSync(work).filter((f) => /escape|dot\.txt|b\.txt/.test(f))).toEqual([]);
     // Output is JSON lines: control characters from keys appear escaped, never raw.
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
     expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

@@ -287,7 +287,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
 
     const headers = { ...req.headers };
-    delete headers['connection'];
+    delete headers.connection;
     delete headers['keep-alive'];
     const upstream = http.request(
       { host: target.hostname, port: target.port, method, path: url, headers, agent },
@@ -309,7 +309,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         }
         const outHeaders = { ...up.headers };
-        delete outHeaders['connection'];
+        delete outHeaders.connection;
         delete outHeaders['keep-alive'];
         const total = Number(up.headers['content-length'] ?? -1);
         if (fault === 'wrongContentType' && ok) outHeaders['content-type'] = 'text/html; charset=utf-8';

@@ -97,7 +97,7 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
 
   const listText = r.text('srcImageList');
   if (srcList === 'SELECTED' && !listText) throw r.error('srcImageList', 'is required when srcList is SELECTED');
-  const srcImageList = srcList === 'SELECTED' ? parseImageList(listText!, 'srcImageList', { registries: sourceType === 'Public' }) : [];
+  const srcImageList = srcList === 'SELECTED' && listText ? parseImageList(listText, 'srcImageList', { registries: sourceType === 'Public' }) : [];
   if (srcList === 'SELECTED' && srcImageList.length === 0) throw r.error('srcImageList', 'names no image');
 
   const destPrefix = (r.text('destPrefix') ?? '').replace(/^\/+|\/+$/g, '');

@@ -77,8 +77,9 @@ async function readSecret(secrets: SecretStore, input: SideInput): Promise<Regis
 
 /** An Amazon ECR side: account (STS when blank), login (the secret's, or an ECR token), host (the token's endpoint). */
 async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: ResolveDeps): Promise<RegistrySide> {
-  const { side, credential } = input;
-  const region = input.region!;
+  const { side, credential, region } = input;
+  // The parser requires the region of an ECR side (or an ECR host naming it).
+  if (!region) throw new InvalidParameterError(side === 'source' ? 'srcRegion' : 'destRegion', `is required for an Amazon ECR ${side}`);
   if (!deps.ecr) throw new Error(`the ${side} is Amazon ECR, but this runtime was started without the ECR API`);
   const secret = await readSecret(deps.secrets, input);
   const keys = secret?.kind === 'keys' ? secret.keys : undefined;
@@ -116,7 +117,9 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
 
 /** Any other registry: a username/password secret, or anonymous. Access keys log in to ECR only. */
 async function resolveRegistrySide(input: SideInput, params: EcrTaskParams, deps: ResolveDeps): Promise<RegistrySide> {
-  const registry = input.registry!;
+  const { registry } = input;
+  // The parser gives a Public source docker.io by default; a destination is another registry only when destRegistry names it.
+  if (!registry) throw new InvalidParameterError(input.side === 'source' ? 'srcRegistry' : 'destRegistry', `is required for a ${input.side} registry that is not Amazon ECR`);
   const secret = await readSecret(deps.secrets, input);
   if (secret?.kind === 'keys') {
     throw new InvalidParameterError(input.field, `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only; ${input.side} registry ${registry} needs a username and password`,

@@ -59,12 +59,12 @@ export class Skopeo {
   constructor(private readonly binary = 'skopeo') {}
 
   private async withAuthFile<T>(endpoints: RegistryEndpoint[], fn: (authFile: string | undefined) => Promise<T>): Promise<T> {
-    const logins = endpoints.filter((e) => e.login);
+    const logins = endpoints.flatMap((e) => (e.login ? [{ registry: e.registry, login: e.login }] : []));
     if (logins.length === 0) return fn(undefined);
     const dir = await mkdtemp(join(tmpdir(), 'dth-auth-'));
     const file = join(dir, 'auth.json');
     const auths: Record<string, { auth: string }> = {};
-    for (const e of logins) auths[e.registry] = { auth: Buffer.from(`${e.login!.username}:${e.login!.password}`).toString('base64') };
+    for (const e of logins) auths[e.registry] = { auth: Buffer.from(`${e.login.username}:${e.login.password}`).toString('base64') };
     await writeFile(file, JSON.stringify({ auths }), { mode: 0o600 });
     try {
       return await fn(file);
@@ -118,8 +118,11 @@ export class Skopeo {
     const sources = new Map<string, RegistryEndpoint>();
     for (const image of images) {
       sources.set(image.src.registry, image.src);
-      const section = (registries[image.src.registry] ??= { 'tls-verify': !image.src.insecure, images: {} });
-      (section.images[image.repository] ??= []).push(image.reference);
+      const section = registries[image.src.registry] ?? { 'tls-verify': !image.src.insecure, images: {} };
+      registries[image.src.registry] = section;
+      const references = section.images[image.repository] ?? [];
+      section.images[image.repository] = references;
+      references.push(image.reference);
     }
     // JSON is YAML: no quoting rules to get wrong. TLS for a yaml source is set here; logins come from the auth file.
     await writeFile(list, JSON.stringify(registries), { mode: 0o600 });

@@ -66,7 +66,7 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   if (!fansOut(ctx, head.size)) return { kind: 'whole' };
   const destKey = destinationKey(params.destPrefix, job.key);
   const parts = planParts(head.size, choosePartSize(head.size, params.chunkSize));
-  const uploadId = await openUpload(ctx, head, destKey, parts[0]!.size);
+  const uploadId = await openUpload(ctx, head, destKey, parts[0].size);
   const recorded = new Set((await status.listParts(job.key, uploadId)).map((p) => p.partNumber));
   const todo = parts.filter((p) => !recorded.has(p.partNumber));
   if (todo.length === 0) return completeGiant(ctx, { ...job, size: head.size, etag: head.etag }, { uploadId, partCount: parts.length }, claimant);
@@ -74,7 +74,7 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
     key: job.key, size: head.size, etag: head.etag, action: 'copy' as const, restarts: job.restarts,
     part: { uploadId, partNumber: p.partNumber, partCount: parts.length, start: p.start, end: p.end },
   })));
-  ctx.logger.info('worker.split', { key: job.key, bytes: head.size, parts: parts.length, queued: todo.length, partSize: parts[0]!.size });
+  ctx.logger.info('worker.split', { key: job.key, bytes: head.size, parts: parts.length, queued: todo.length, partSize: parts[0].size });
   return { kind: 'queued', uploadId, parts: parts.length, queued: todo.length };
 }
 
@@ -85,8 +85,8 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
 async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string, partSize: number): Promise<string> {
   const { status } = ctx;
   const record = await status.get(head.key);
-  const reusable = (r: typeof record) => r?.uploadId !== undefined && r.partSize === partSize && r.etag === head.etag;
-  if (reusable(record)) return record!.uploadId!;
+  const reusable = (r: typeof record): r is NonNullable<typeof record> & { uploadId: string } => r?.uploadId !== undefined && r.partSize === partSize && r.etag === head.etag;
+  if (reusable(record)) return record.uploadId;
   const created = await ctx.dest.createMultipart(destKey, await writeOptionsFor(ctx, head));
   const won = await status.updateIf(head.key, { uploadId: record?.uploadId }, {
     uploadId: created, partSize, etag: head.etag, size: head.size, bytesDone: 0,
@@ -94,7 +94,7 @@ async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string,
   if (!won) {
     await ctx.dest.abortMultipart(destKey, created).catch(() => {});
     const now = await status.get(head.key);
-    if (reusable(now)) return now!.uploadId!;
+    if (reusable(now)) return now.uploadId;
     throw new UploadGoneError(`destination object "${destKey}"`, 'another worker replaced the upload while this one was opened');
   }
   if (record?.uploadId) await forgetUpload(ctx, destKey, head.key, record.uploadId);

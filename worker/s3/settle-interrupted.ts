@@ -54,7 +54,7 @@ export async function settleInterrupted(options: {
     for (;;) {
       const page = await status.list({ status: stale, limit: PAGE, after });
       if (page.length === 0) break;
-      after = page[page.length - 1]!.key;
+      after = page[page.length - 1].key;
       for (const record of page) {
         const [src, dst] = await Promise.all([source.head(record.key), dest.head(destinationKey(params.destPrefix, record.key))]);
         if (!src) {
@@ -63,7 +63,7 @@ export async function settleInterrupted(options: {
         } else if (provenCopy(params, src, dst)) {
           const md5 = contentMd5(src);
           await status.update(record.key, {
-            status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${src.etag!.replace(/"/g, '')}`, etag: src.etag,
+            status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${(src.etag ?? '').replace(/"/g, '')}`, etag: src.etag,
             size: src.size, bytesDone: src.size, uploadId: undefined, partSize: undefined, finishedAt: new Date().toISOString(), error: undefined,
           });
           out.done++;
@@ -80,7 +80,7 @@ export async function settleInterrupted(options: {
       }
     }
   }
-  for (let i = 0; i < requeue.length; i += PAGE) await queue!.sendBatch(requeue.slice(i, i + PAGE));
+  if (queue) for (let i = 0; i < requeue.length; i += PAGE) await queue.sendBatch(requeue.slice(i, i + PAGE));
   if (out.done + out.pending + out.skipped + out.queued > 0) logger.info('transfer.settled_interrupted', { ...out });
   return out;
 }

@@ -95,7 +95,7 @@ export async function listTaskImages(deps: {
       }
       return;
     }
-    if (!existing || existing.status !== 'DONE') await status.put({ key, size: 0, status: 'PENDING', attempts: existing?.attempts ?? 0 });
+    if (existing?.status !== 'DONE') await status.put({ key, size: 0, status: 'PENDING', attempts: existing?.attempts ?? 0 });
     toCopy.push({ image: key, order: position });
   };
   try {

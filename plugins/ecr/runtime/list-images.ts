@@ -17,7 +17,7 @@ import { InvalidParameterError } from '../../../worker/core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import { createLogger } from '../../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
-import { needsEcrApi, resolveRegistries } from '../../../worker/ecr/registries.js';
+import { needsEcrApi, resolveRegistries, type TaskRegistries } from '../../../worker/ecr/registries.js';
 import { parsePlatform } from '../../../worker/ecr/run-image-sync.js';
 import { listTaskImages, publishImageList, type PublishedImageList } from './image-lister.js';
 
@@ -37,7 +37,7 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
   const platform = parsePlatform(envValue(env, 'COPY_PLATFORM') ?? DEFAULT_COPY_PLATFORM, 'COPY_PLATFORM');
   const logger = createLogger({ command: 'ecr list', taskId: env.TASK_ID }, { write: (line) => process.stdout.write(line + '\n') });
   const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }));
-  let registries;
+  let registries: TaskRegistries;
   try {
     registries = await resolveRegistries(params, { secrets, ecr: needsEcrApi(params) ? new SdkEcrApi() : undefined, logger });
     await registries.checkLogins();

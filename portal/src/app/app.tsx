@@ -1,5 +1,5 @@
 /** The console's frame: top navigation, side navigation, breadcrumbs, Flashbar, help panel and the current page. */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import AppLayout from '@cloudscape-design/components/app-layout';
 import BreadcrumbGroup, { type BreadcrumbGroupProps } from '@cloudscape-design/components/breadcrumb-group';
 import Flashbar, { type FlashbarProps } from '@cloudscape-design/components/flashbar';
@@ -66,7 +66,7 @@ export function App({ config, session, lang, setLang, onSignedOut }: {
   if (route.name === 'task') crumbs.push({ text: route.id, href: hrefOf({ name: 'task', id: route.id }) });
   if (route.name === 'create') crumbs.push({ text: t('navCreate'), href: '#/create' });
 
-  let page;
+  let page: ReactNode;
   if (route.name === 'tasks') page = <TaskList />;
   else if (route.name === 'task') page = <TaskDetail key={route.id} id={route.id} tab={route.tab} />;
   else if (route.name === 'create') page = <CreateTask key={route.clone ?? 'new'} cloneOf={route.clone} />;

@@ -2,7 +2,7 @@
  * Start-up: read config.json, sign in (local token, or Cognito / OIDC in the cloud — each library loaded only
  * when configured), then the console. The document language follows the console's.
  */
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Spinner from '@cloudscape-design/components/spinner';
@@ -48,10 +48,10 @@ export function Root() {
         setError({ key: 'signInFailed', detail: (e as Error).message });
       }
     }).catch((e: Error) => setError({ key: 'configError', detail: e.message }));
-  }, []);
+  }, [linkToken]);
 
   const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string>) => translate(lang, k, vars);
-  let content;
+  let content: ReactNode;
   if (error) content = <Box padding="l"><Alert type="error">{t(error.key, { error: error.detail })}</Alert></Box>;
   else if (!config || (!session && config.authType !== 'LOCAL')) {
     content = <Box padding="xxl" textAlign="center"><Spinner size="large" /><Box variant="p">{t('loading')}</Box></Box>;

@@ -39,7 +39,9 @@ function secureIssuer(url: string): boolean {
 export function parsePortalConfig(raw: unknown): PortalConfig {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('config.json: must be a JSON object');
   const c = raw as Record<string, unknown>;
-  const text = (field: string, required: boolean): string | undefined => {
+  function text(field: string, required: true): string;
+  function text(field: string, required: boolean): string | undefined;
+  function text(field: string, required: boolean): string | undefined {
     const v = c[field];
     if (v === undefined || v === null || v === '') {
       if (required) throw new Error(`config.json: ${field} is required`);
@@ -47,14 +49,14 @@ export function parsePortalConfig(raw: unknown): PortalConfig {
     }
     if (typeof v !== 'string') throw new Error(`config.json: ${field} must be a string`);
     return v;
-  };
+  }
   const authType = text('authType', true);
   if (authType !== 'LOCAL' && authType !== 'COGNITO' && authType !== 'OIDC') {
     throw new Error(`config.json: authType must be LOCAL, COGNITO or OIDC (got "${authType}")`);
   }
   const cognito = authType === 'COGNITO';
   const config: PortalConfig = {
-    authType, apiUrl: text('apiUrl', true)!, region: text('region', false),
+    authType, apiUrl: text('apiUrl', true), region: text('region', false),
     cognitoDomain: text('cognitoDomain', cognito), userPoolId: text('userPoolId', cognito),
     oidcIssuer: text('oidcIssuer', authType === 'OIDC'), clientId: text('clientId', authType !== 'LOCAL'),
     dashboardUrlPrefix: text('dashboardUrlPrefix', false),
@@ -83,11 +85,11 @@ export function amplifyConfigOf(config: PortalConfig, redirect: string): Resourc
     API: api,
     Auth: {
       Cognito: {
-        userPoolId: config.userPoolId!,
-        userPoolClientId: config.clientId!,
+        userPoolId: need(config, 'userPoolId'),
+        userPoolClientId: need(config, 'clientId'),
         loginWith: {
           oauth: {
-            domain: config.cognitoDomain!, scopes: ['openid', 'email', 'profile'],
+            domain: need(config, 'cognitoDomain'), scopes: ['openid', 'email', 'profile'],
             redirectSignIn: [redirect], redirectSignOut: [redirect], responseType: 'code',
           },
         },
@@ -96,11 +98,18 @@ export function amplifyConfigOf(config: PortalConfig, redirect: string): Resourc
   };
 }
 
+/** A field parsePortalConfig requires for this auth type (a config built by hand may still lack it). */
+function need(config: PortalConfig, field: 'cognitoDomain' | 'userPoolId' | 'oidcIssuer' | 'clientId'): string {
+  const value = config[field];
+  if (!value) throw new Error(`config.json: ${field} is required for ${config.authType}`);
+  return value;
+}
+
 /** oidc-client-ts settings for the OIDC variant (China regions: Authing, Keycloak, …). */
 export function oidcSettingsOf(config: PortalConfig, redirect: string) {
   if (config.authType !== 'OIDC') throw new Error('not an OIDC configuration');
   return {
-    authority: config.oidcIssuer!, client_id: config.clientId!, redirect_uri: redirect, post_logout_redirect_uri: redirect,
+    authority: need(config, 'oidcIssuer'), client_id: need(config, 'clientId'), redirect_uri: redirect, post_logout_redirect_uri: redirect,
     response_type: 'code', scope: 'openid email profile',
   };
 }

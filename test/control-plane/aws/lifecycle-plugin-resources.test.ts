@@ -130,9 +130,9 @@ describe('startStack: the parameters the hub gives every plugin stack', () => {
       .map((p) => [p.ParameterKey, p.ParameterValue]));
     expect(params).toMatchObject({ ec2VpcId: 'vpc-own', ec2Subnets: 'subnet-own', [PLUGIN_PARAMETERS.permissionsBoundary]: BOUNDARY });
 
-    const escape = await newTask({ progress: 'STARTING', parameters: [{ ParameterKey: PLUGIN_PARAMETERS.permissionsBoundary, ParameterValue: '' }] });
-    expect(await startStack(deps, { taskId: escape.id })).toMatchObject({ result: 'END' });
-    const refused = await tasks.get(escape.id);
+    const unbounded = await newTask({ progress: 'STARTING', parameters: [{ ParameterKey: PLUGIN_PARAMETERS.permissionsBoundary, ParameterValue: '' }] });
+    expect(await startStack(deps, { taskId: unbounded.id })).toMatchObject({ result: 'END' });
+    const refused = await tasks.get(unbounded.id);
     expect(refused).toMatchObject({ progress: 'ERROR', errorCode: 'CFN_ERROR' });
     expect(refused?.errorMessage).toMatch(/^PermissionsBoundaryArn: not a parameter of S3EC2 tasks/);
     expect(refused?.stackId).toBeUndefined();

@@ -124,7 +124,8 @@ export class DynamoStatusStore implements StatusStore {
   private remember(key: string, item: Item | null): void {
     this.cache.delete(key);
     this.cache.set(key, item);
-    if (this.cache.size > CACHED_RECORDS) this.cache.delete(this.cache.keys().next().value!);
+    const oldest = this.cache.keys().next().value;
+    if (this.cache.size > CACHED_RECORDS && oldest !== undefined) this.cache.delete(oldest);
   }
 
   private async readItem(key: string): Promise<Item | null> {
@@ -143,7 +144,8 @@ export class DynamoStatusStore implements StatusStore {
   ): Promise<boolean> {
     const run = async (): Promise<boolean> => {
       for (;;) {
-        const raw = this.cache.has(key) ? this.cache.get(key)! : await this.readItem(key);
+        const cached = this.cache.get(key); // null: known to be absent
+        const raw = cached !== undefined ? cached : await this.readItem(key);
         const current = raw ? toRecord(raw) : undefined;
         const wanted = next(current);
         if (!wanted) return false;

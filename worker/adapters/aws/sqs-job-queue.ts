@@ -235,14 +235,19 @@ export interface EnsureSqsQueueOptions {
 async function createOrUpdateQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
   try {
     const out = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-    return out.QueueUrl!;
+    return queueUrlOf(out.QueueUrl, name);
   } catch (err) {
     // An existing queue with other attributes: reuse it and bring its attributes up to date.
     if (!/QueueAlreadyExists|QueueNameExists/.test((err as Error).name)) throw err;
     const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
     await client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
-    return QueueUrl!;
+    return queueUrlOf(QueueUrl, name);
   }
+}
+
+function queueUrlOf(url: string | undefined, name: string): string {
+  if (!url) throw new Error(`SQS answered without the URL of queue "${name}"`);
+  return url;
 }
 
 /**

@@ -94,6 +94,13 @@ interface Slot {
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
 }
 
+/** The slot of a seq being applied: every seq up to the ready mark has one until it is applied. */
+function slotOf(gen: Generation, seq: number): Slot {
+  const slot = gen.slots.get(seq);
+  if (!slot) throw new Error(`status counts: seq ${seq} of writer ${gen.id} has no slot`);
+  return slot;
+}
+
 /** A change whose writer ids keep retiring (DynamoDB failing) fails after this many: its caller retries the job. */
 const MAX_ROUNDS = 3;
 
@@ -262,7 +269,7 @@ export class CounterLedger {
       const sum = emptySummary();
       let changes = false;
       for (let q = from; q <= to; q++) {
-        const delta = gen.slots.get(q)!.delta;
+        const { delta } = slotOf(gen, q);
         if (!delta) continue;
         for (const f of FIELDS) sum[f] += delta[f];
         changes = true;
@@ -277,7 +284,7 @@ export class CounterLedger {
       }
       gen.appliedSeq = to;
       for (let q = from; q <= to; q++) {
-        for (const w of gen.slots.get(q)!.waiters) w.resolve();
+        for (const w of slotOf(gen, q).waiters) w.resolve();
         gen.slots.delete(q);
       }
     }
@@ -348,10 +355,20 @@ export class CounterLedger {
     const final = this.retired.get(gen.id);
     if (!slot || final === undefined || slot.state === 'open') return;
     gen.slots.delete(seq);
-    const resolve = () => slot.waiters.forEach((w) => w.resolve());
-    const reject = (err: unknown) => slot.waiters.forEach((w) => w.reject(err));
-    if (seq <= final || slot.state !== 'counted') return resolve();
-    if (slot.round + 1 >= MAX_ROUNDS) return reject(new Error(`the task's counts could not be updated for "${slot.key}" (counter writes keep failing)`));
+    const resolve = () => {
+      for (const w of slot.waiters) w.resolve();
+    };
+    const reject = (err: unknown) => {
+      for (const w of slot.waiters) w.reject(err);
+    };
+    if (seq <= final || slot.state !== 'counted') {
+      resolve();
+      return;
+    }
+    if (slot.round + 1 >= MAX_ROUNDS) {
+      reject(new Error(`the task's counts could not be updated for "${slot.key}" (counter writes keep failing)`));
+      return;
+    }
     this.recount(slot.key, slot.round + 1).then(resolve, reject);
   }
 

@@ -77,7 +77,10 @@ const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Stateme
  */
 export function statementCache(db: SqliteDatabase): (sql: string) => Database.Statement {
   let cache = statementCaches.get(db);
-  if (!cache) statementCaches.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
   const statements = cache;
   return (sql) => {
     let stmt = statements.get(sql);
@@ -187,6 +190,9 @@ const groupCommits = new WeakMap<SqliteDatabase, GroupCommit>();
 /** The one group commit of a database, shared by every store and queue on it so their writes commit together. */
 export function groupCommitOf(db: SqliteDatabase): GroupCommit {
   let commits = groupCommits.get(db);
-  if (!commits) groupCommits.set(db, (commits = new GroupCommit(db)));
+  if (!commits) {
+    commits = new GroupCommit(db);
+    groupCommits.set(db, commits);
+  }
   return commits;
 }

@@ -45,7 +45,9 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     );
     const now = Date.now();
     const rows = bodies.map((body, i) => [this.queueName, randomUUID(), JSON.stringify(body), now * 1000 + i]);
-    return this.commits.enqueue(() => rows.forEach((row) => insert.run(...row)));
+    return this.commits.enqueue(() => {
+      for (const row of rows) insert.run(...row);
+    });
   }
 
   async receive(options: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {

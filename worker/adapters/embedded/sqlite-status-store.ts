@@ -113,7 +113,9 @@ export class SqliteStatusStore implements StatusStore {
   /** Writes many records all or none (the finder records a whole listing page at once). */
   async putMany(records: ObjectRecord[]): Promise<void> {
     const replace = this.sql(REPLACE_RECORD), rows = records.map((r) => this.replaceArgs(r));
-    return this.commits.enqueue(() => rows.forEach((args) => replace.run(...args)));
+    return this.commits.enqueue(() => {
+      for (const args of rows) replace.run(...args);
+    });
   }
 
   async update(key: string, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<void> {

@@ -9,7 +9,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { giveBack, lend, lendCopy, readInto, retireSlab, takeSlab, type Slab } from '../../core/slab-pool.js';
-import { Http1ProtocolError, ResponseParser, type ResponseHead } from './http1-parser.js';
+import { ResponseParser, type ResponseHead } from './http1-parser.js';
 
 export interface Http1Target {
   secure: boolean;
@@ -57,7 +57,7 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 function requestHead(req: Http1Request): string {
   let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
   for (const name in req.headers) {
-    const value = req.headers[name]!;
+    const value = req.headers[name];
     if (INVALID_HEADER_CHAR.test(value) || INVALID_HEADER_CHAR.test(name)) {
       throw Object.assign(new TypeError(`invalid character in header "${name}"`), { code: 'ERR_INVALID_CHAR' });
     }
@@ -256,8 +256,14 @@ class Connection {
     this.slab = undefined;
   }
 
+  /** The slab reads land in while readIntoShared is off (nextReadBuffer set both). */
+  private readSlab(): Slab {
+    if (!this.slab) throw new Error('http1: a read into a slab without one');
+    return this.slab;
+  }
+
   private onRead(n: number, buf: Uint8Array): boolean {
-    const data = this.readIntoShared ? SHARED_READ.subarray(0, n) : readInto(this.slab!, n);
+    const data = this.readIntoShared ? SHARED_READ.subarray(0, n) : readInto(this.readSlab(), n);
     void buf;
     const ex = this.current;
     if (!ex) {
@@ -278,7 +284,8 @@ class Connection {
   }
 
   private onHead(head: ResponseHead): void {
-    const ex = this.current!;
+    const ex = this.current;
+    if (!ex) return; // the parser runs only for a current exchange (onRead)
     this.keepAlive = head.keepAlive;
     const body = new ResponseBody(() => this.socket.resume(), () => this.onBodyDestroyed(ex));
     ex.body = body;
@@ -293,12 +300,13 @@ class Connection {
     if (!body || body.destroyed) return;
     // Bytes in the shared buffer are copied (the next read of any socket overwrites it) into recycled memory.
     if (this.readIntoShared) chunk = lendCopy(chunk);
-    else lend(this.slab!, chunk);
+    else lend(this.readSlab(), chunk);
     if (!body.push(chunk)) this.socket.pause();
   }
 
   private onComplete(): void {
-    const ex = this.current!;
+    const ex = this.current;
+    if (!ex) return;
     ex.responseDone = true;
     if (ex.body && !ex.body.destroyed) ex.body.push(null);
   }
@@ -326,7 +334,10 @@ class Connection {
     const ex = this.current;
     this.keepAlive = false;
     if (!ex) return;
-    if (!ex.responseDone && this.parser.finish()) return this.finishExchange(ex); // a read-to-close body ended
+    if (!ex.responseDone && this.parser.finish()) {
+      this.finishExchange(ex); // a read-to-close body ended
+      return;
+    }
     if (!ex.responseDone) {
       this.failExchange(ex, socketError('ECONNRESET', ex.body ? 'aborted: the connection closed before the whole answer arrived' : 'socket hang up'));
     }
@@ -392,8 +403,7 @@ export class Http1Client {
 
   private takeFree(): Connection | undefined {
     // Most recently used first: it is the least likely to have been closed by the server meanwhile.
-    while (this.free.length) {
-      const conn = this.free.pop()!;
+    for (let conn = this.free.pop(); conn; conn = this.free.pop()) {
       if (conn.usable) return conn;
     }
     return undefined;
@@ -434,6 +444,10 @@ export class Http1Client {
   }
 
   private startWaiting(): void {
-    while (this.waiting.length && this.open < this.options.maxSockets) this.connect(this.waiting.shift()!);
+    while (this.open < this.options.maxSockets) {
+      const ex = this.waiting.shift();
+      if (!ex) return;
+      this.connect(ex);
+    }
   }
 }

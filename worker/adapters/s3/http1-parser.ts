@@ -148,12 +148,12 @@ export class ResponseParser {
     const taken = this.takeUntil(data, pos, CRLF2, MAX_HEAD_BYTES, 'header block');
     if (!taken) return data.length;
     const lines = taken.text.split('\r\n');
-    const m = STATUS_LINE.exec(lines[0]!);
-    if (!m) throw new Http1ProtocolError(`status line "${lines[0]!.slice(0, 80)}"`);
+    const m = STATUS_LINE.exec(lines[0]);
+    if (!m) throw new Http1ProtocolError(`status line "${lines[0].slice(0, 80)}"`);
     const status = Number(m[2]);
     const headers: Record<string, string> = {};
     for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
+      const line = lines[i];
       const colon = line.indexOf(':');
       if (colon <= 0) throw new Http1ProtocolError(`header line "${line.slice(0, 80)}"`);
       const name = line.slice(0, colon);
@@ -186,7 +186,7 @@ export class ResponseParser {
       // Repeated Content-Length headers must agree ("5, 5").
       const values = new Set(length.split(',').map((v) => v.trim()));
       const [only] = values;
-      if (values.size !== 1 || !DECIMAL.test(only!)) throw new Http1ProtocolError(`Content-Length "${length.slice(0, 40)}"`);
+      if (values.size !== 1 || !DECIMAL.test(only)) throw new Http1ProtocolError(`Content-Length "${length.slice(0, 40)}"`);
       this.remaining = Number(only);
       this.state = this.remaining === 0 ? State.Done : State.Length;
     } else {
@@ -201,7 +201,7 @@ export class ResponseParser {
   private readChunkSize(data: Buffer, pos: number): number {
     const taken = this.takeUntil(data, pos, '\r\n', MAX_CHUNK_LINE, 'chunk size line');
     if (!taken) return data.length;
-    const size = taken.text.split(';')[0]!.trim();
+    const size = taken.text.split(';')[0].trim();
     if (!HEX.test(size)) throw new Http1ProtocolError(`chunk size "${size.slice(0, 20)}"`);
     this.remaining = parseInt(size, 16);
     this.state = this.remaining === 0 ? State.Trailers : State.ChunkData;

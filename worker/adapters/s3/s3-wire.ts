@@ -137,16 +137,21 @@ function readXml(text: string): { root: string; node: unknown } {
   };
   parser.oncdata = parser.ontext;
   parser.onclosetag = () => {
-    const done = stack.pop()!;
+    const done = stack.pop();
+    if (!done) throw new MalformedS3Answer('a closing tag without its opening tag');
     const value: unknown = done.children ?? done.text;
     const parent = stack[stack.length - 1];
     if (!parent) {
       root = { root: done.name, node: value };
       return;
     }
-    const siblings = (parent.children ??= {});
-    if (REPEATED.has(done.name)) ((siblings[done.name] ??= []) as unknown[]).push(value);
-    else if (done.name in siblings) throw new MalformedS3Answer(`<${done.name}> appears twice in <${parent.name}>`);
+    const siblings = parent.children ?? {};
+    parent.children = siblings;
+    if (REPEATED.has(done.name)) {
+      const repeated = (siblings[done.name] ?? []) as unknown[];
+      siblings[done.name] = repeated;
+      repeated.push(value);
+    } else if (done.name in siblings) throw new MalformedS3Answer(`<${done.name}> appears twice in <${parent.name}>`);
     else siblings[done.name] = value;
   };
   try {

@@ -122,7 +122,7 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   destStorageClass: s3('destStorageClass', 'select', { extraOptions: storeDefault }),
   destAcl: (() => {
     const field = s3('destAcl', 'select', { extraOptions: storeDefault });
-    return { ...field, options: [...field.options!].sort((a, b) => Number(b.value === ACL_FIRST) - Number(a.value === ACL_FIRST)) };
+    return { ...field, options: [...(field.options ?? [])].sort((a, b) => Number(b.value === ACL_FIRST) - Number(a.value === ACL_FIRST)) };
   })(),
   destPutObjectSSEType: s3('destPutObjectSSEType', 'select'),
   destPutObjectSSEKmsKeyId: s3('destPutObjectSSEKmsKeyId', 'input', { when: (f) => f.destPutObjectSSEType === 'AWS_KMS', constraint: { en: 'Key ID, alias or ARN.', zh: '密钥 ID、别名或 ARN。' } }),

@@ -42,6 +42,7 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   useEffect(() => {
     ops.listSecrets().then((s) => setSecrets(s.map((x) => x.name)), (e: Error) => setSecretsError(e.message));
   }, [ops]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load the clone once per task id, not again when the language (t) changes
   useEffect(() => {
     if (!cloneOf) return;
     ops.getTask(cloneOf).then((task) => {
@@ -50,7 +51,7 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
         setStep(STEP.source);
       } else setSubmitError(t('notFoundBody', { id: cloneOf }));
     }, (e: Error) => setSubmitError(e.message)).finally(() => setCloning(false));
-  }, [ops, cloneOf]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [ops, cloneOf]);
 
   const setS3 = (key: keyof S3Form, value: string) => {
     setState((s) => ({ ...s, s3: withS3Field(s.s3, key, value) }));
@@ -66,9 +67,10 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   };
   // S3 events need a task that keeps running: one time is not possible with them (as the original).
   const eventsOn = state.type === 'S3EC2' && state.s3.sourceKind === 'Amazon_S3' && state.s3.srcInCurrentAccount === 'true' && state.s3.srcEvent !== 'No';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a change of eventsOn switches the schedule, never the user's own choice
   useEffect(() => {
     if (eventsOn && state.common.schedule.kind === 'ONE_TIME') setCommon({ schedule: { ...state.common.schedule, kind: 'FIXED_RATE' } });
-  }, [eventsOn]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [eventsOn]);
 
   /** Checks the steps from `from` up to (not including) `to`; stops on the first with problems. */
   const firstInvalid = (from: number, to: number): number | undefined => {

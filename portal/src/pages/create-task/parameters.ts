@@ -57,14 +57,16 @@ export function cronOf(schedule: ScheduleForm): string {
 export function scheduleOf(cron: string | undefined, rate?: string): ScheduleForm {
   const c = (cron ?? '').trim();
   const fixed = (every: string, unit: ScheduleForm['unit']): ScheduleForm => ({ kind: 'FIXED_RATE', every, unit, cron: '' });
-  let m: RegExpExecArray | null;
   if (!c) {
     const r = /^rate\((\d+) (minute|hour|day)s?\)$/.exec((rate ?? '').trim());
     return r ? fixed(r[1], `${r[2]}s` as ScheduleForm['unit']) : { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' };
   }
-  if ((m = /^\*\/(\d+) \* \* \* \? \*$/.exec(c))) return fixed(m[1], 'minutes');
-  if ((m = /^0 \*\/(\d+) \? \* \* \*$/.exec(c))) return fixed(m[1], 'hours');
-  if ((m = /^0 0 \*\/(\d+) \* \? \*$/.exec(c))) return fixed(m[1], 'days');
+  const minutes = /^\*\/(\d+) \* \* \* \? \*$/.exec(c);
+  if (minutes) return fixed(minutes[1], 'minutes');
+  const hours = /^0 \*\/(\d+) \? \* \* \*$/.exec(c);
+  if (hours) return fixed(hours[1], 'hours');
+  const days = /^0 0 \*\/(\d+) \* \? \*$/.exec(c);
+  if (days) return fixed(days[1], 'days');
   return { kind: 'CRON', every: '1', unit: 'hours', cron: c };
 }
 

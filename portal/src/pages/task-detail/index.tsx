@@ -49,6 +49,7 @@ const ERROR_HINT: Record<string, StringKey> = { CFN_ERROR: 'errCFN', FINDER_ERRO
 function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => void }) {
   const { ops, t } = usePortal();
   const [detail, setDetail] = useState<{ errCode?: string | null; errMessage?: string | null }>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read the message again when the task's state changes
   useEffect(() => {
     ops.getErrorMessage(task.id).then(setDetail, () => setDetail(undefined));
   }, [ops, task.id, task.progress]);
@@ -70,6 +71,7 @@ function Failures({ task }: { task: Task }) {
   const { ops, t } = usePortal();
   const [items, setItems] = useState<FailedObject[]>([]);
   const images = task.type === 'ECR';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read the list again when the failure count changes
   useEffect(() => { ops.listFailedObjects(task.id, 100).then(setItems, () => setItems([])); }, [ops, task.id, task.progressInfo?.failed]);
   return (
     <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t(images ? 'tabFailuresImages' : 'tabFailures', { count: items.length }) }}
@@ -119,11 +121,12 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
   useEffect(() => { void load(); }, [load]);
   // Poll fast while the task changes, slowly once it has settled, never for a task that does not exist.
   const settled = task === null || (task && !isRunning(task.progress) && task.progress !== 'STOPPING');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the timer depends on whether the task exists, not on each answer
   useEffect(() => {
     if (task === null) return;
     const timer = setInterval(() => void load(), settled ? POLL_IDLE_MS : POLL_RUNNING_MS);
     return () => clearInterval(timer);
-  }, [load, settled, task === null]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [load, settled, task === null]);
 
   if (task === null) {
     return (

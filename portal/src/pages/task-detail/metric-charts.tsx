@@ -52,7 +52,10 @@ function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?
     title: SERIES[s.name] ? t(SERIES[s.name]) : s.name,
     type: 'line' as const,
     // The original marks a period without data as -1: a gap, not a value.
-    data: s.data.flatMap((y, i) => (times[i] && Number.isFinite(y) && y >= 0 ? [{ x: times[i]!, y }] : [])),
+    data: s.data.flatMap((y, i) => {
+      const x = times[i];
+      return x && Number.isFinite(y) && y >= 0 ? [{ x, y }] : [];
+    }),
   }));
   const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
   return (
@@ -90,7 +93,7 @@ export function MetricCharts({ task }: { task: Task }) {
   const [window_, setWindow] = useState({ start: 0, end: 0 });
 
   const load = useCallback(async () => {
-    const range = RANGES.find((r) => r.id === rangeId)!;
+    const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[1];
     const end = Math.floor(Date.now() / 1000);
     const start = end - range.seconds;
     // Room after now (2 % of the range, ~7 px): the latest sample's marker is drawn whole instead of cut in half by

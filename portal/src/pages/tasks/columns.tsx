@@ -19,9 +19,19 @@ export const COLUMN_LABEL: Record<ColumnId, StringKey> = {
   status: 'colStatus', progress: 'colProgress', created: 'colCreated',
 };
 
+/** Orders tasks by a column's sort key; columns without one are not sortable. */
+function comparatorOf(key: ((task: Task) => string | number) | undefined) {
+  if (!key) return undefined;
+  return (a: Task, b: Task) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
 export function progressText(task: Task, t: T): string {
   const p = task.progressInfo;
-  if (!p || !p.total) return '-';
+  if (!p?.total) return '-';
   return `${t('objectsOf', { done: (p.replicated ?? 0) + (p.skipped ?? 0), total: p.total })} (${percentDone(task)}%)`;
 }
 
@@ -74,11 +84,7 @@ export function columnDefinitions(t: T, lang: Lang): TableProps.ColumnDefinition
     width: WIDTH[id],
     minWidth: 80,
     sortingField: sortKey[id] ? id : undefined,
-    sortingComparator: sortKey[id] ? (a: Task, b: Task) => {
-      const x = sortKey[id]!(a);
-      const y = sortKey[id]!(b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    } : undefined,
+    sortingComparator: comparatorOf(sortKey[id]),
     isRowHeader: id === 'id',
   }));
 }

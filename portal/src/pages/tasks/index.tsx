@@ -52,6 +52,7 @@ export default function TaskList() {
   const [stopping, setStopping] = useState<Task>();
   const [prefs, setPrefs] = useState<Prefs>(loadPrefs);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: notify is a new function each render; reloading on it would loop
   const load = useCallback(async () => {
     try {
       const { items, total: all } = await ops.listTasks(which === 'deleted' ? 'STOPPED' : undefined, 1, FETCH_COUNT);
@@ -63,7 +64,7 @@ export default function TaskList() {
     } finally {
       setLoading(false);
     }
-  }, [ops, which]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [ops, which]);
 
   useEffect(() => {
     setLoading(true);
@@ -72,7 +73,8 @@ export default function TaskList() {
     return () => clearInterval(timer);
   }, [load]);
 
-  const columns = useMemo(() => columnDefinitions(t, lang), [lang]); // eslint-disable-line react-hooks/exhaustive-deps
+  // biome-ignore lint/correctness/useExhaustiveDependencies: t follows lang; a new t each render must not rebuild the columns
+  const columns = useMemo(() => columnDefinitions(t, lang), [lang]);
   const empty = (
     <Box textAlign="center" color="inherit">
       <SpaceBetween size="xs">
@@ -82,6 +84,7 @@ export default function TaskList() {
       </SpaceBetween>
     </Box>
   );
+  const newestFirst = columns.find((c) => c.id === 'created');
   const { items, collectionProps, filterProps, filteredItemsCount, paginationProps, actions } = useCollection(tasks, {
     filtering: {
       filteringFunction: (task, text) => filterText(task, t, lang).toLowerCase().includes(text.trim().toLowerCase()),
@@ -95,7 +98,7 @@ export default function TaskList() {
         </Box>
       ),
     },
-    sorting: { defaultState: { sortingColumn: columns.find((c) => c.id === 'created')!, isDescending: true } },
+    sorting: { defaultState: newestFirst ? { sortingColumn: newestFirst, isDescending: true } : undefined },
     pagination: { pageSize: prefs.pageSize },
     selection: { trackBy: 'id', keepSelection: true },
   });
@@ -171,7 +174,7 @@ export default function TaskList() {
   const stopModal = <StopTaskModal task={stopping} onClose={() => setStopping(undefined)} onChanged={replace} />;
 
   if (narrow) {
-    const sections = columns.filter((c) => c.id !== 'id' && visible.includes(c.id!));
+    const sections = columns.filter((c) => c.id !== 'id' && visible.includes(c.id ?? ''));
     return (
       <>
         <Cards

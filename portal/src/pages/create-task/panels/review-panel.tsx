@@ -28,7 +28,7 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
   // The review reads the input the way the task page will show the task.
   const task: Task = { id: '', type: input.type, scheduleType: input.scheduleType, description: input.description, parameters: input.parameters };
   const present = new Set(input.parameters.map((p) => p.ParameterKey));
-  const pairs = (keys: string[]) => keys.filter((k) => present.has(k) && input.parameters.find((p) => p.ParameterKey === k)!.ParameterValue !== '')
+  const pairs = (keys: string[]) => keys.filter((k) => present.has(k) && input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '')
     .map((k) => ({ label: labelOf(input.type, k, lang), value: parameterValue(task, k, t, lang) }));
   const s3 = input.type === 'S3EC2';
   const section = (title: StringKey, step: number, items: { label: string; value: string }[]) => (

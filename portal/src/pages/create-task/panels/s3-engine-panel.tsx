@@ -11,9 +11,10 @@ import type { FieldErrors, S3Form } from '../types.js';
 export function S3EnginePanel({ form, onChange, errors, ctx }: { form: S3Form; onChange: (key: keyof S3Form, value: string) => void; errors: FieldErrors; ctx: FieldContext }) {
   const { t } = usePortal();
   const hasError = [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS].some((k) => errors[k]);
-  const control = (key: keyof S3Form & string) => (
-    <FieldControl key={key} def={S3_FIELDS[key]!} form={form} onChange={onChange} error={errors[key]} secrets={[]} ctx={ctx} />
-  );
+  const control = (key: keyof S3Form & string) => {
+    const def = S3_FIELDS[key];
+    return def ? <FieldControl key={key} def={def} form={form} onChange={onChange} error={errors[key]} secrets={[]} ctx={ctx} /> : null;
+  };
   return (
     <SpaceBetween size="l">
       <ExpandableSection variant="container" headerText={t('enginePanel')} headerDescription={t('enginePanelDescription')} defaultExpanded={hasError}

@@ -50,7 +50,7 @@ export function SchedulePanel({ type, schedule, onChange, error, eventsOn }: {
               <div style={{ width: 120 }}>
                 <Input type="number" inputMode="numeric" value={schedule.every} onChange={(e) => set({ every: e.detail.value })} invalid={Boolean(error)} />
               </div>
-              <Select ariaLabel={t('scheduleUnit')} selectedOption={units.find((u) => u.value === schedule.unit)!} options={units}
+              <Select ariaLabel={t('scheduleUnit')} selectedOption={units.find((u) => u.value === schedule.unit) ?? null} options={units}
                 onChange={(e) => set({ unit: e.detail.selectedOption.value as ScheduleForm['unit'] })} />
             </SpaceBetween>
           </FormField>
