@@ -46,12 +46,16 @@ export async function listBucket(endpoint: string, bucket: string, prefix = ''):
  * s3rver's ETag is the MD5 of the whole object even after a multipart upload, so equal ETags mean equal bytes.
  * Returns a description of the first differences, or undefined when the destination matches.
  */
-export function compareListings(source: Map<string, ListingEntry>, dest: Map<string, ListingEntry>): string | undefined {
+export function compareListings(
+  source: Map<string, ListingEntry>,
+  dest: Map<string, ListingEntry>,
+): string | undefined {
   const problems: string[] = [];
   for (const [key, s] of source) {
     const d = dest.get(key);
     if (!d) problems.push(`missing ${key}`);
-    else if (d.size !== s.size || d.etag !== s.etag) problems.push(`differs ${key} (${s.size}/${s.etag} vs ${d.size}/${d.etag})`);
+    else if (d.size !== s.size || d.etag !== s.etag)
+      problems.push(`differs ${key} (${s.size}/${s.etag} vs ${d.size}/${d.etag})`);
     if (problems.length >= 5) break;
   }
   const extra = dest.size - source.size;

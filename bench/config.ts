@@ -1,7 +1,18 @@
 /** Benchmark settings, read once from the environment (BENCH_*) and passed down as one typed object. */
 import { resolve } from 'node:path';
 
-export const WORKLOADS = ['raw', 'small', 'medium', 'mixed', 'large', 'huge', 'noop', 'diff', 'images', 'fanout'] as const;
+export const WORKLOADS = [
+  'raw',
+  'small',
+  'medium',
+  'mixed',
+  'large',
+  'huge',
+  'noop',
+  'diff',
+  'images',
+  'fanout',
+] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -33,7 +44,8 @@ export function readConfig(root: string): BenchConfig {
   const onlyRaw = process.env.BENCH_ONLY?.trim();
   const only = new Set<WorkloadName>();
   for (const name of onlyRaw ? onlyRaw.split(/[\s,]+/) : WORKLOADS) {
-    if (!(WORKLOADS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown workload "${name}" (known: ${WORKLOADS.join(', ')})`);
+    if (!(WORKLOADS as readonly string[]).includes(name))
+      throw new Error(`BENCH_ONLY: unknown workload "${name}" (known: ${WORKLOADS.join(', ')})`);
     only.add(name as WorkloadName);
   }
   if (only.has('noop')) only.add('small'); // the no-op rerun reuses the small workload's copy
@@ -45,7 +57,9 @@ export function readConfig(root: string): BenchConfig {
     workDir: resolve(process.env.BENCH_WORK_DIR ?? '/tmp/dth-bench'),
     outDir: resolve(root, 'bench/out'),
     keep: process.env.BENCH_KEEP === '1',
-    rcloneFlags: process.env.BENCH_RCLONE_FLAGS ? process.env.BENCH_RCLONE_FLAGS.split(/\s+/).filter(Boolean) : undefined,
+    rcloneFlags: process.env.BENCH_RCLONE_FLAGS
+      ? process.env.BENCH_RCLONE_FLAGS.split(/\s+/).filter(Boolean)
+      : undefined,
     rawConcurrency: Math.round(num('BENCH_RAW_CONCURRENCY', 32, 1)),
   };
 }

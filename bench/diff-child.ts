@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   sample();
   clearInterval(timer);
-  process.stdout.write(JSON.stringify({ keys: n, toCopy, expected: mode === 'baseline' ? 0 : expectedToCopy(n), seconds, peakRssMb: peak / 1048576 }) + '\n');
+  process.stdout.write(
+    `${JSON.stringify({ keys: n, toCopy, expected: mode === 'baseline' ? 0 : expectedToCopy(n), seconds, peakRssMb: peak / 1048576 })}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

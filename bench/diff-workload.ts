@@ -20,12 +20,20 @@ interface ChildResult {
   peakRssMb: number;
 }
 
-async function child(root: string, mode: 'engine' | 'baseline', keys: number): Promise<ChildResult & { timeRssMb: number; cpuSec: number }> {
-  const m = await runMeasured(process.execPath, ['--import', 'tsx', join(root, 'bench/diff-child.ts'), mode, String(keys)], {
-    cwd: root,
-    env: { NODE_NO_WARNINGS: '1' },
-    timeoutSec: 1800,
-  });
+async function child(
+  root: string,
+  mode: 'engine' | 'baseline',
+  keys: number,
+): Promise<ChildResult & { timeRssMb: number; cpuSec: number }> {
+  const m = await runMeasured(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bench/diff-child.ts'), mode, String(keys)],
+    {
+      cwd: root,
+      env: { NODE_NO_WARNINGS: '1' },
+      timeoutSec: 1800,
+    },
+  );
   if (m.exitCode !== 0) throw new Error(`diff child (${mode}) failed: ${m.stderr.slice(-2000)}`);
   const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as ChildResult;
   return { ...r, timeRssMb: m.maxRssMb, cpuSec: m.cpuSec };
@@ -33,12 +41,22 @@ async function child(root: string, mode: 'engine' | 'baseline', keys: number): P
 
 export async function runDiffWorkload(o: DiffWorkloadOptions): Promise<WorkloadResult> {
   const keys = Math.max(10_000, Math.round(1_000_000 * o.scale));
-  const w: WorkloadResult = { name: 'diff', title: `finder diff of ${keys.toLocaleString('en-US')} keys`, objects: keys, bytes: 0, runs: [], summary: {}, extra: {} };
+  const w: WorkloadResult = {
+    name: 'diff',
+    title: `finder diff of ${keys.toLocaleString('en-US')} keys`,
+    objects: keys,
+    bytes: 0,
+    runs: [],
+    summary: {},
+    extra: {},
+  };
   const ready = engineDiffReady();
   const base = await child(o.root, 'baseline', keys);
   w.extra!.baselinePeakRssMb = base.timeRssMb;
   w.extra!.baselineSeconds = base.seconds;
-  o.log(`diff baseline (generators only, ${keys} keys × 2): ${base.seconds.toFixed(2)} s, peak RSS ${base.timeRssMb.toFixed(0)} MB`);
+  o.log(
+    `diff baseline (generators only, ${keys} keys × 2): ${base.seconds.toFixed(2)} s, peak RSS ${base.timeRssMb.toFixed(0)} MB`,
+  );
   if (!ready.ok) {
     o.notes.push(`finder diff was not run: ${ready.reason}`);
     return w;
@@ -46,9 +64,12 @@ export async function runDiffWorkload(o: DiffWorkloadOptions): Promise<WorkloadR
   const runs = [];
   for (let round = 1; round <= o.rounds; round++) {
     const r = await child(o.root, 'engine', keys);
-    if (r.toCopy !== r.expected) o.notes.push(`finder diff round ${round}: engine reported ${r.toCopy} objects to copy, expected ${r.expected}`);
+    if (r.toCopy !== r.expected)
+      o.notes.push(`finder diff round ${round}: engine reported ${r.toCopy} objects to copy, expected ${r.expected}`);
     runs.push(r);
-    o.log(`diff engine round ${round}: ${r.seconds.toFixed(2)} s, peak RSS ${r.timeRssMb.toFixed(0)} MB, ${r.toCopy} to copy (expected ${r.expected})`);
+    o.log(
+      `diff engine round ${round}: ${r.seconds.toFixed(2)} s, peak RSS ${r.timeRssMb.toFixed(0)} MB, ${r.toCopy} to copy (expected ${r.expected})`,
+    );
   }
   w.extra!.peakRssMb = median(runs.map((r) => r.timeRssMb));
   w.extra!.seconds = median(runs.map((r) => r.seconds));

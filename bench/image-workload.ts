@@ -27,7 +27,10 @@ const MANIFEST_ACCEPT = [
 ].join(', ');
 
 export async function manifestDigest(registry: string, repo: string, tag: string): Promise<string | undefined> {
-  const res = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+  const res = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: MANIFEST_ACCEPT },
+  });
   return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
 }
 
@@ -51,13 +54,23 @@ export async function runImageWorkload(o: ImageWorkloadOptions): Promise<Workloa
   let dst: RunningServer | undefined;
   try {
     for (const tag of tags) {
-      const push = await runMeasured('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${src.endpoint}/bench/${tag}:v1`]);
+      const push = await runMeasured('skopeo', [
+        'copy',
+        '--dest-tls-verify=false',
+        `oci:${layout}:${tag}`,
+        `docker://${src.endpoint}/bench/${tag}:v1`,
+      ]);
       if (push.exitCode !== 0) throw new Error(`pushing ${tag} failed: ${push.stderr}`);
     }
     const sourceDigests = new Map<string, string>();
     for (const tag of tags) sourceDigests.set(tag, (await manifestDigest(src.endpoint, `bench/${tag}`, 'v1'))!);
     const yamlFile = join(cfg.workDir, 'skopeo-sync.yml');
-    writeFileSync(yamlFile, [`${src.endpoint}:`, '  tls-verify: false', '  images:', ...tags.map((t) => `    bench/${t}: [v1]`), ''].join('\n'));
+    writeFileSync(
+      yamlFile,
+      [`${src.endpoint}:`, '  tls-verify: false', '  images:', ...tags.map((t) => `    bench/${t}: [v1]`), ''].join(
+        '\n',
+      ),
+    );
     const ready = oursImageReady(o.root);
     if (!ready.ok) o.notes.push(`our image sync was not run: ${ready.reason}`);
 
@@ -70,15 +83,38 @@ export async function runImageWorkload(o: ImageWorkloadOptions): Promise<Workloa
         let m: Measured;
         // skopeo sync keeps only the last path component: bench/img00 lands in mirror/img00.
         if (tool === 'skopeo') {
-          m = await runMeasured('skopeo', ['sync', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', yamlFile, `${dst.endpoint}/mirror`], { timeoutSec: 1800 });
+          m = await runMeasured(
+            'skopeo',
+            [
+              'sync',
+              '--src',
+              'yaml',
+              '--dest',
+              'docker',
+              '--dest-tls-verify=false',
+              yamlFile,
+              `${dst.endpoint}/mirror`,
+            ],
+            { timeoutSec: 1800 },
+          );
         } else {
-          m = await oursImageSync({ root: o.root, stateDir: join(cfg.workDir, 'state', `images-r${round}`), sourceRegistry: src.endpoint, destRegistry: dst.endpoint, images: tags.map((t) => `bench/${t}:v1`) });
+          m = await oursImageSync({
+            root: o.root,
+            stateDir: join(cfg.workDir, 'state', `images-r${round}`),
+            sourceRegistry: src.endpoint,
+            destRegistry: dst.endpoint,
+            images: tags.map((t) => `bench/${t}:v1`),
+          });
         }
         let ok = m.exitCode === 0;
-        let note = ok ? undefined : `exit ${m.exitCode}: ${m.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 600)}`;
+        let note = ok
+          ? undefined
+          : `exit ${m.exitCode}: ${m.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 600)}`;
         if (ok) {
           for (const tag of tags) {
-            const got = (await manifestDigest(dst.endpoint, `mirror/${tag}`, 'v1')) ?? (await manifestDigest(dst.endpoint, `bench/${tag}`, 'v1'));
+            const got =
+              (await manifestDigest(dst.endpoint, `mirror/${tag}`, 'v1')) ??
+              (await manifestDigest(dst.endpoint, `bench/${tag}`, 'v1'));
             if (got !== sourceDigests.get(tag)) {
               ok = false;
               note = `${tag}: destination digest ${got ?? 'missing'} != source ${sourceDigests.get(tag)}`;
@@ -86,9 +122,21 @@ export async function runImageWorkload(o: ImageWorkloadOptions): Promise<Workloa
             }
           }
         }
-        const run: ToolRun = { tool, round, wallSec: m.wallSec, cpuSec: m.cpuSec, maxRssMb: m.maxRssMb, objects: count, bytes: w.bytes, ok, note };
+        const run: ToolRun = {
+          tool,
+          round,
+          wallSec: m.wallSec,
+          cpuSec: m.cpuSec,
+          maxRssMb: m.maxRssMb,
+          objects: count,
+          bytes: w.bytes,
+          ok,
+          note,
+        };
         w.runs.push(run);
-        log(`${tool.padEnd(6)} ${w.title} round ${round}: ${m.wallSec.toFixed(2)} s, CPU ${m.cpuSec.toFixed(2)} s${ok ? '' : ' FAILED: ' + note}`);
+        log(
+          `${tool.padEnd(6)} ${w.title} round ${round}: ${m.wallSec.toFixed(2)} s, CPU ${m.cpuSec.toFixed(2)} s${ok ? '' : ` FAILED: ${note}`}`,
+        );
       }
     }
   } finally {

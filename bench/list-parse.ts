@@ -11,7 +11,10 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 function decodeXmlText(s: string): string {
   if (!s.includes('&')) return s;
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
-    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : ENTITIES[e]);
+    e[0] === '#'
+      ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+      : ENTITIES[e],
+  );
 }
 function xmlTag(xml: string, tag: string): string | undefined {
   const open = xml.indexOf(`<${tag}>`);
@@ -33,11 +36,17 @@ function handWritten(xml: string) {
     if (listed === undefined) continue;
     const modified = xmlTag(b, 'LastModified');
     objects.push({
-      key: urlEncoded ? decodeURIComponent(listed.replace(/\+/g, ' ')) : listed, size: Number(xmlTag(b, 'Size') ?? 0),
-      etag: xmlTag(b, 'ETag'), lastModified: modified ? new Date(modified) : undefined, storageClass: xmlTag(b, 'StorageClass'),
+      key: urlEncoded ? decodeURIComponent(listed.replace(/\+/g, ' ')) : listed,
+      size: Number(xmlTag(b, 'Size') ?? 0),
+      etag: xmlTag(b, 'ETag'),
+      lastModified: modified ? new Date(modified) : undefined,
+      storageClass: xmlTag(b, 'StorageClass'),
     });
   }
-  return { objects, nextToken: xmlTag(outside, 'IsTruncated') === 'true' ? xmlTag(outside, 'NextContinuationToken') : undefined };
+  return {
+    objects,
+    nextToken: xmlTag(outside, 'IsTruncated') === 'true' ? xmlTag(outside, 'NextContinuationToken') : undefined,
+  };
 }
 
 /** An AWS-shaped page: 1,000 url-encoded keys of `keyLength` characters. */
@@ -60,9 +69,12 @@ function measure(name: string, fn: () => unknown, rounds: number): number {
 
 for (const keyLength of [40, 200]) {
   const xml = page(keyLength);
-  if (parseListPage(xml).objects.length !== 1000 || handWritten(xml).objects.length !== 1000) throw new Error('parsers disagree');
+  if (parseListPage(xml).objects.length !== 1000 || handWritten(xml).objects.length !== 1000)
+    throw new Error('parsers disagree');
   console.log(`1,000 keys of ${keyLength} characters (${(xml.length / 1024).toFixed(0)} KiB page):`);
   const strict = measure('  sax 1.6.1 strict (parseListPage)', () => parseListPage(xml, 'b'), 200);
   const old = measure('  hand-written splitter (lenient)', () => handWritten(xml), 200);
-  console.log(`  strict costs ${(strict - old).toFixed(2)} ms more per page = ${((strict - old) / 1000 * 1000).toFixed(1)} µs per listed key`);
+  console.log(
+    `  strict costs ${(strict - old).toFixed(2)} ms more per page = ${(((strict - old) / 1000) * 1000).toFixed(1)} µs per listed key`,
+  );
 }

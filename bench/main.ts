@@ -15,7 +15,16 @@ import { runMeasured, type Measured } from './measure.js';
 import { mixedLabel, mixedObjects, SIZE_CLASSES, type MixedObject } from './mixed-set.js';
 import { oursReady, oursS3Sync, oursTuning, oursVersion } from './ours.js';
 import { defaultRcloneFlags, rcloneCopy, rcloneVersion } from './rclone.js';
-import { computeChecks, computeTargets, finishWorkload, writeReport, type BenchReport, type Tool, type ToolRun, type WorkloadResult } from './report.js';
+import {
+  computeChecks,
+  computeTargets,
+  finishWorkload,
+  writeReport,
+  type BenchReport,
+  type Tool,
+  type ToolRun,
+  type WorkloadResult,
+} from './report.js';
 import { startS3rver, stopServer, type RunningServer } from './servers.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -34,9 +43,17 @@ interface Ctx {
 }
 
 async function rawS3(args: string[]): Promise<{ measured: Measured; objects: number; bytes: number; seconds: number }> {
-  const measured = await runMeasured(process.execPath, ['--import', 'tsx', RAW, ...args], { cwd: ROOT, env: { NODE_NO_WARNINGS: '1' }, timeoutSec: 3600 });
+  const measured = await runMeasured(process.execPath, ['--import', 'tsx', RAW, ...args], {
+    cwd: ROOT,
+    env: { NODE_NO_WARNINGS: '1' },
+    timeoutSec: 3600,
+  });
   if (measured.exitCode !== 0) throw new Error(`raw-s3 ${args.join(' ')} failed: ${measured.stderr.slice(-2000)}`);
-  const out = JSON.parse(measured.stdout.trim().split('\n').pop()!) as { objects: number; bytes: number; seconds: number };
+  const out = JSON.parse(measured.stdout.trim().split('\n').pop()!) as {
+    objects: number;
+    bytes: number;
+    seconds: number;
+  };
   return { measured, ...out };
 }
 
@@ -46,29 +63,79 @@ async function generate(ctx: Ctx, set: ObjectSetSpec): Promise<Map<string, Listi
   const bucket = srcBucketOf(set);
   await createBucket(ctx.src.endpoint, bucket);
   const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
-  const r = await rawS3(['put', '--endpoint', ctx.src.endpoint, '--bucket', bucket, '--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)]);
+  const r = await rawS3([
+    'put',
+    '--endpoint',
+    ctx.src.endpoint,
+    '--bucket',
+    bucket,
+    '--prefix',
+    `${set.name}/`,
+    '--count',
+    String(set.count),
+    '--size',
+    String(set.size),
+    '--concurrency',
+    String(concurrency),
+  ]);
   log(`generated ${set.label} in ${bucket}: ${r.seconds.toFixed(1)} s (${(r.objects / r.seconds).toFixed(0)} obj/s)`);
   return listBucket(ctx.src.endpoint, bucket);
 }
 
 /** Raw SDK ceiling for one object set: PUT the same count/size into a scratch bucket on the destination server, GET the source. */
-async function rawRound(ctx: Ctx, set: ObjectSetSpec, round: number, runs: ToolRun[], extraRuns: ToolRun[]): Promise<void> {
+async function rawRound(
+  ctx: Ctx,
+  set: ObjectSetSpec,
+  round: number,
+  runs: ToolRun[],
+  extraRuns: ToolRun[],
+): Promise<void> {
   // One fresh bucket per step: re-creating a bucket right after deleting its directory under s3rver raced once
   // ("bucket does not exist" on the next request).
   const scratch = (step: string) => `raw-${set.name}-r${round}-${step}`;
   const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
-  const shape = ['--prefix', `${set.name}/`, '--count', String(set.count), '--size', String(set.size), '--concurrency', String(concurrency)];
+  const shape = [
+    '--prefix',
+    `${set.name}/`,
+    '--count',
+    String(set.count),
+    '--size',
+    String(set.size),
+    '--concurrency',
+    String(concurrency),
+  ];
   await createBucket(ctx.dst.endpoint, scratch('put'));
   const put = await rawS3(['put', '--endpoint', ctx.dst.endpoint, '--bucket', scratch('put'), ...shape]);
   dropBucket(ctx.dst.dataDir, scratch('put'));
   await createBucket(ctx.dst.endpoint, scratch('http'));
   const putHttp = await rawS3(['put-http', '--endpoint', ctx.dst.endpoint, '--bucket', scratch('http'), ...shape]);
   dropBucket(ctx.dst.dataDir, scratch('http'));
-  const get = await rawS3(['get', '--endpoint', ctx.src.endpoint, '--bucket', srcBucketOf(set), '--prefix', `${set.name}/`, '--concurrency', String(concurrency)]);
+  const get = await rawS3([
+    'get',
+    '--endpoint',
+    ctx.src.endpoint,
+    '--bucket',
+    srcBucketOf(set),
+    '--prefix',
+    `${set.name}/`,
+    '--concurrency',
+    String(concurrency),
+  ]);
   await createBucket(ctx.dst.endpoint, scratch('copy'));
   const copy = await rawS3([
-    'copy', '--endpoint', ctx.src.endpoint, '--bucket', srcBucketOf(set), '--prefix', `${set.name}/`,
-    '--to', ctx.dst.endpoint, '--to-bucket', scratch('copy'), '--concurrency', String(concurrency),
+    'copy',
+    '--endpoint',
+    ctx.src.endpoint,
+    '--bucket',
+    srcBucketOf(set),
+    '--prefix',
+    `${set.name}/`,
+    '--to',
+    ctx.dst.endpoint,
+    '--to-bucket',
+    scratch('copy'),
+    '--concurrency',
+    String(concurrency),
   ]);
   dropBucket(ctx.dst.dataDir, scratch('copy'));
   const asRun = (tool: Tool, r: typeof put): ToolRun => ({
@@ -81,9 +148,17 @@ async function rawRound(ctx: Ctx, set: ObjectSetSpec, round: number, runs: ToolR
     bytes: r.bytes,
     ok: true,
   });
-  (set.name === 'small' ? runs : extraRuns).push(asRun('raw-put', put), asRun('raw-http-put', putHttp), asRun('raw-get', get), asRun('raw-copy', copy));
-  const rate = (r: typeof put) => `${(r.objects / r.seconds).toFixed(0)} obj/s ${(r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s`;
-  log(`raw ${set.label} round ${round}: PUT ${rate(put)}, unsigned node:http PUT ${rate(putHttp)}, GET ${rate(get)}, GET→PUT copy ${rate(copy)}`);
+  (set.name === 'small' ? runs : extraRuns).push(
+    asRun('raw-put', put),
+    asRun('raw-http-put', putHttp),
+    asRun('raw-get', get),
+    asRun('raw-copy', copy),
+  );
+  const rate = (r: typeof put) =>
+    `${(r.objects / r.seconds).toFixed(0)} obj/s ${(r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s`;
+  log(
+    `raw ${set.label} round ${round}: PUT ${rate(put)}, unsigned node:http PUT ${rate(putHttp)}, GET ${rate(get)}, GET→PUT copy ${rate(copy)}`,
+  );
 }
 
 /** One copy a tool is timed on: a source bucket (or the part of it a filter selects) into a new destination bucket. */
@@ -100,16 +175,39 @@ interface CopyJob {
   rcloneNeeds?: string[];
 }
 
-const jobOf = (set: ObjectSetSpec, source: Map<string, ListingEntry>): CopyJob => ({ name: set.name, label: set.label, srcBucket: srcBucketOf(set), source });
+const jobOf = (set: ObjectSetSpec, source: Map<string, ListingEntry>): CopyJob => ({
+  name: set.name,
+  label: set.label,
+  srcBucket: srcBucketOf(set),
+  source,
+});
 
-async function copyRun(ctx: Ctx, tool: 'ours' | 'rclone', job: CopyJob, round: number, keep: boolean): Promise<ToolRun> {
+async function copyRun(
+  ctx: Ctx,
+  tool: 'ours' | 'rclone',
+  job: CopyJob,
+  round: number,
+  keep: boolean,
+): Promise<ToolRun> {
   const dstBucket = `${job.name}-${tool}-r${round}`;
   await createBucket(ctx.dst.endpoint, dstBucket);
   const stateDir = join(ctx.cfg.workDir, 'state', dstBucket);
   const measured =
     tool === 'ours'
-      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: job.srcBucket, dstBucket, stateDir, task: job.filter?.ours })
-      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, job.srcBucket, dstBucket, [...ctx.rcloneFlags, ...(job.rcloneNeeds ?? []), ...(job.filter?.rclone ?? [])]);
+      ? await oursS3Sync({
+          root: ROOT,
+          source: ctx.src.endpoint,
+          dest: ctx.dst.endpoint,
+          srcBucket: job.srcBucket,
+          dstBucket,
+          stateDir,
+          task: job.filter?.ours,
+        })
+      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, job.srcBucket, dstBucket, [
+          ...ctx.rcloneFlags,
+          ...(job.rcloneNeeds ?? []),
+          ...(job.filter?.rclone ?? []),
+        ]);
   const bytes = [...job.source.values()].reduce((a, e) => a + e.size, 0);
   let ok = measured.exitCode === 0;
   let note = ok ? undefined : `exit ${measured.exitCode}: ${lastLines(measured.stderr)}`;
@@ -124,8 +222,20 @@ async function copyRun(ctx: Ctx, tool: 'ours' | 'rclone', job: CopyJob, round: n
     dropBucket(ctx.dst.dataDir, dstBucket);
     rmSync(stateDir, { recursive: true, force: true });
   }
-  log(`${tool.padEnd(6)} ${job.label} round ${round}: ${measured.wallSec.toFixed(2)} s, ${(job.source.size / measured.wallSec).toFixed(0)} obj/s, ${(bytes / 1048576 / measured.wallSec).toFixed(1)} MiB/s, CPU ${measured.cpuSec.toFixed(2)} s, RSS ${measured.maxRssMb.toFixed(0)} MB${ok ? '' : ' FAILED: ' + note}`);
-  return { tool, round, wallSec: measured.wallSec, cpuSec: measured.cpuSec, maxRssMb: measured.maxRssMb, objects: job.source.size, bytes, ok, note };
+  log(
+    `${tool.padEnd(6)} ${job.label} round ${round}: ${measured.wallSec.toFixed(2)} s, ${(job.source.size / measured.wallSec).toFixed(0)} obj/s, ${(bytes / 1048576 / measured.wallSec).toFixed(1)} MiB/s, CPU ${measured.cpuSec.toFixed(2)} s, RSS ${measured.maxRssMb.toFixed(0)} MB${ok ? '' : ` FAILED: ${note}`}`,
+  );
+  return {
+    tool,
+    round,
+    wallSec: measured.wallSec,
+    cpuSec: measured.cpuSec,
+    maxRssMb: measured.maxRssMb,
+    objects: job.source.size,
+    bytes,
+    ok,
+    note,
+  };
 }
 
 /** Generates the mixed set in its source bucket from its manifest. */
@@ -133,7 +243,17 @@ async function generateMixed(ctx: Ctx, objects: MixedObject[]): Promise<Map<stri
   const manifest = join(ctx.cfg.workDir, 'mixed-set.json');
   writeFileSync(manifest, JSON.stringify(objects.map(({ key, size }) => ({ key, size }))));
   await createBucket(ctx.src.endpoint, 'src-mixed');
-  const r = await rawS3(['put-manifest', '--endpoint', ctx.src.endpoint, '--bucket', 'src-mixed', '--manifest', manifest, '--concurrency', String(ctx.cfg.rawConcurrency)]);
+  const r = await rawS3([
+    'put-manifest',
+    '--endpoint',
+    ctx.src.endpoint,
+    '--bucket',
+    'src-mixed',
+    '--manifest',
+    manifest,
+    '--concurrency',
+    String(ctx.cfg.rawConcurrency),
+  ]);
   log(`generated ${mixedLabel(objects)} in src-mixed: ${r.seconds.toFixed(1)} s`);
   return listBucket(ctx.src.endpoint, 'src-mixed');
 }
@@ -152,7 +272,13 @@ const RCLONE_ON_NESTED_KEYS = ['--fast-list'];
 async function mixedWorkloads(ctx: Ctx): Promise<WorkloadResult[]> {
   const objects = mixedObjects(ctx.cfg.scale);
   const listing = await generateMixed(ctx, objects);
-  const whole: CopyJob = { name: 'mixed', label: mixedLabel(objects), srcBucket: 'src-mixed', source: listing, rcloneNeeds: RCLONE_ON_NESTED_KEYS };
+  const whole: CopyJob = {
+    name: 'mixed',
+    label: mixedLabel(objects),
+    srcBucket: 'src-mixed',
+    source: listing,
+    rcloneNeeds: RCLONE_ON_NESTED_KEYS,
+  };
   const classes: CopyJob[] = SIZE_CLASSES.map((c) => {
     const members = objects.filter((o) => o.sizeClass === c.name);
     return {
@@ -165,7 +291,12 @@ async function mixedWorkloads(ctx: Ctx): Promise<WorkloadResult[]> {
     };
   });
   const results: WorkloadResult[] = [whole, ...classes].map((j) => ({
-    name: j.name, title: j.label, objects: j.source.size, bytes: [...j.source.values()].reduce((a, e) => a + e.size, 0), runs: [], summary: {},
+    name: j.name,
+    title: j.label,
+    objects: j.source.size,
+    bytes: [...j.source.values()].reduce((a, e) => a + e.size, 0),
+    runs: [],
+    summary: {},
   }));
   for (let round = 1; round <= ctx.cfg.rounds; round++) {
     const order: ('ours' | 'rclone')[] = round % 2 ? ['ours', 'rclone'] : ['rclone', 'ours'];
@@ -182,16 +313,36 @@ function lastLines(text: string): string {
 }
 
 /** Second run of each tool onto its already complete copy of the small set: nothing to transfer. */
-async function noopRun(ctx: Ctx, tool: 'ours' | 'rclone', set: ObjectSetSpec, round: number, source: Map<string, ListingEntry>): Promise<ToolRun> {
+async function noopRun(
+  ctx: Ctx,
+  tool: 'ours' | 'rclone',
+  set: ObjectSetSpec,
+  round: number,
+  source: Map<string, ListingEntry>,
+): Promise<ToolRun> {
   const job = jobOf(set, source);
   const dstBucket = `${set.name}-${tool}-r${round}`;
   const stateDir = join(ctx.cfg.workDir, 'state', dstBucket);
   const measured =
     tool === 'ours'
-      ? await oursS3Sync({ root: ROOT, source: ctx.src.endpoint, dest: ctx.dst.endpoint, srcBucket: job.srcBucket, dstBucket, stateDir })
-      : await rcloneCopy({ source: ctx.src.endpoint, dest: ctx.dst.endpoint }, job.srcBucket, dstBucket, ctx.rcloneFlags);
+      ? await oursS3Sync({
+          root: ROOT,
+          source: ctx.src.endpoint,
+          dest: ctx.dst.endpoint,
+          srcBucket: job.srcBucket,
+          dstBucket,
+          stateDir,
+        })
+      : await rcloneCopy(
+          { source: ctx.src.endpoint, dest: ctx.dst.endpoint },
+          job.srcBucket,
+          dstBucket,
+          ctx.rcloneFlags,
+        );
   const ok = measured.exitCode === 0;
-  log(`${tool.padEnd(6)} no-op rerun of ${set.label} round ${round}: ${measured.wallSec.toFixed(2)} s, CPU ${measured.cpuSec.toFixed(2)} s${ok ? '' : ' FAILED'}`);
+  log(
+    `${tool.padEnd(6)} no-op rerun of ${set.label} round ${round}: ${measured.wallSec.toFixed(2)} s, CPU ${measured.cpuSec.toFixed(2)} s${ok ? '' : ' FAILED'}`,
+  );
   dropBucket(ctx.dst.dataDir, dstBucket);
   rmSync(stateDir, { recursive: true, force: true });
   return {
@@ -222,7 +373,9 @@ function refuseIfInUse(workDir: string): void {
   } catch {
     return; // its owner is gone
   }
-  throw new Error(`${workDir} is in use by the benchmark running as PID ${owner}; wait for it, or set BENCH_WORK_DIR (and BENCH_PORT_BASE) for this one`);
+  throw new Error(
+    `${workDir} is in use by the benchmark running as PID ${owner}; wait for it, or set BENCH_WORK_DIR (and BENCH_PORT_BASE) for this one`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -230,7 +383,8 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg();
   for (const tool of ['/usr/bin/time', 'rclone']) {
-    if (!existsSync(tool) && (await runMeasured('sh', ['-c', `command -v ${tool}`])).exitCode !== 0) throw new Error(`${tool} is required: run \`npm run setup\``);
+    if (!existsSync(tool) && (await runMeasured('sh', ['-c', `command -v ${tool}`])).exitCode !== 0)
+      throw new Error(`${tool} is required: run \`npm run setup\``);
   }
   refuseIfInUse(cfg.workDir);
   rmSync(cfg.workDir, { recursive: true, force: true });
@@ -249,17 +403,30 @@ async function main(): Promise<void> {
   const workloads: WorkloadResult[] = [];
   const engineReady = oursReady(ROOT);
   if (!engineReady.ok) ctx.notes.push(`our S3 engine was not run: ${engineReady.reason}`);
-  log(`scale ${cfg.scale}, ${cfg.rounds} round(s), workloads: ${[...cfg.only].join(', ')}; servers ${src.endpoint} → ${dst.endpoint}`);
+  log(
+    `scale ${cfg.scale}, ${cfg.rounds} round(s), workloads: ${[...cfg.only].join(', ')}; servers ${src.endpoint} → ${dst.endpoint}`,
+  );
 
   try {
-    const sets = objectSets(cfg.scale).filter((s) => cfg.only.has(s.name) || (cfg.only.has('raw') && s.name === 'small'));
+    const sets = objectSets(cfg.scale).filter(
+      (s) => cfg.only.has(s.name) || (cfg.only.has('raw') && s.name === 'small'),
+    );
     const sources = new Map<string, Map<string, ListingEntry>>();
     for (const set of sets) sources.set(set.name, await generate(ctx, set));
 
     if (cfg.only.has('raw')) {
-      const raw: WorkloadResult = { name: 'raw', title: 'raw SDK ceiling', objects: 0, bytes: 0, runs: [], summary: {}, extra: {} };
+      const raw: WorkloadResult = {
+        name: 'raw',
+        title: 'raw SDK ceiling',
+        objects: 0,
+        bytes: 0,
+        runs: [],
+        summary: {},
+        extra: {},
+      };
       const others: ToolRun[] = [];
-      for (let round = 1; round <= cfg.rounds; round++) for (const set of sets) await rawRound(ctx, set, round, raw.runs, others);
+      for (let round = 1; round <= cfg.rounds; round++)
+        for (const set of sets) await rawRound(ctx, set, round, raw.runs, others);
       finishWorkload(raw);
       const small = sets.find((s) => s.name === 'small')!;
       raw.title = `raw SDK ceiling (${small.label})`;
@@ -283,8 +450,22 @@ async function main(): Promise<void> {
 
     for (const set of sets.filter((s) => cfg.only.has(s.name))) {
       const source = sources.get(set.name)!;
-      const w: WorkloadResult = { name: set.name, title: set.label, objects: set.count, bytes: set.count * set.size, runs: [], summary: {} };
-      const noop: WorkloadResult = { name: 'noop', title: `no-op rerun of ${set.label}`, objects: set.count, bytes: 0, runs: [], summary: {} };
+      const w: WorkloadResult = {
+        name: set.name,
+        title: set.label,
+        objects: set.count,
+        bytes: set.count * set.size,
+        runs: [],
+        summary: {},
+      };
+      const noop: WorkloadResult = {
+        name: 'noop',
+        title: `no-op rerun of ${set.label}`,
+        objects: set.count,
+        bytes: 0,
+        runs: [],
+        summary: {},
+      };
       for (let round = 1; round <= cfg.rounds; round++) {
         // Alternate who goes first, so neither always meets a warm (or a busier) machine.
         const order: ('ours' | 'rclone')[] = round % 2 ? ['ours', 'rclone'] : ['rclone', 'ours'];
@@ -308,15 +489,39 @@ async function main(): Promise<void> {
     }
 
     if (cfg.only.has('mixed') && engineReady.ok) workloads.push(...(await mixedWorkloads(ctx)));
-    if (cfg.only.has('diff')) workloads.push(await runDiffWorkload({ root: ROOT, scale: cfg.scale, rounds: cfg.rounds, log, notes: ctx.notes }));
+    if (cfg.only.has('diff'))
+      workloads.push(
+        await runDiffWorkload({ root: ROOT, scale: cfg.scale, rounds: cfg.rounds, log, notes: ctx.notes }),
+      );
     if (cfg.only.has('images')) workloads.push(await runImageWorkload({ root: ROOT, cfg, log, notes: ctx.notes }));
     if (cfg.only.has('fanout')) {
-      workloads.push(await runFanOutWorkload({
-        root: ROOT, cfg, src, dst, log, notes: ctx.notes,
-        generate: async (bucket, size) => {
-          await rawS3(['put', '--endpoint', src.endpoint, '--bucket', bucket, '--prefix', 'giant/', '--count', '1', '--size', String(size), '--concurrency', '1']);
-        },
-      }));
+      workloads.push(
+        await runFanOutWorkload({
+          root: ROOT,
+          cfg,
+          src,
+          dst,
+          log,
+          notes: ctx.notes,
+          generate: async (bucket, size) => {
+            await rawS3([
+              'put',
+              '--endpoint',
+              src.endpoint,
+              '--bucket',
+              bucket,
+              '--prefix',
+              'giant/',
+              '--count',
+              '1',
+              '--size',
+              String(size),
+              '--concurrency',
+              '1',
+            ]);
+          },
+        }),
+      );
     }
   } finally {
     await stopAll();
@@ -333,7 +538,10 @@ async function main(): Promise<void> {
       BENCH_ONLY: [...cfg.only].join(','),
       rcloneFlags: ctx.rcloneFlags,
       oursParams: Object.keys(oursTuning()).length ? JSON.stringify(oursTuning()) : 'none (defaults)',
-      objectSets: [...objectSets(cfg.scale).map((s) => `${s.name}=${s.count}x${formatBytes(s.size)}`), `mixed=${mixedLabel(mixedObjects(cfg.scale))}`],
+      objectSets: [
+        ...objectSets(cfg.scale).map((s) => `${s.name}=${s.count}x${formatBytes(s.size)}`),
+        `mixed=${mixedLabel(mixedObjects(cfg.scale))}`,
+      ],
     },
     versions,
     workloads,
@@ -342,11 +550,11 @@ async function main(): Promise<void> {
     notes: ctx.notes,
   };
   const files = writeReport(cfg.outDir, report);
-  process.stdout.write('\n' + (await import('./report.js')).toMarkdown(report) + '\n');
+  process.stdout.write(`\n${(await import('./report.js')).toMarkdown(report)}\n`);
   log(`report: ${files.markdown} and ${files.json}`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

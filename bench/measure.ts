@@ -38,7 +38,11 @@ export async function runMeasured(cmd: string, args: string[], options: RunOptio
   for (const name of options.unsetEnv ?? []) delete env[name];
   const keep = options.keepChars ?? 200_000;
   const started = process.hrtime.bigint();
-  const child = spawn(TIME, ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TIME, ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...args], {
+    env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -89,7 +93,9 @@ export async function runMeasured(cmd: string, args: string[], options: RunOptio
 /** Throws with the tail of stderr when a measured run failed. */
 export function mustSucceed(run: Measured, what: string): Measured {
   if (run.exitCode !== 0) {
-    throw new Error(`${what} failed with exit code ${run.exitCode}: ${run.command}\n${run.stderr.slice(-3000)}\n${run.stdout.slice(-1000)}`);
+    throw new Error(
+      `${what} failed with exit code ${run.exitCode}: ${run.command}\n${run.stderr.slice(-3000)}\n${run.stdout.slice(-1000)}`,
+    );
   }
   return run;
 }

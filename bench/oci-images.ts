@@ -17,7 +17,7 @@ function tarOf(name: string, data: Buffer): Buffer {
   header.write('0000644\0', 100, 8, 'ascii');
   header.write('0000000\0', 108, 8, 'ascii');
   header.write('0000000\0', 116, 8, 'ascii');
-  header.write(data.length.toString(8).padStart(11, '0') + '\0', 124, 12, 'ascii');
+  header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 12, 'ascii');
   header.write('00000000000\0', 136, 12, 'ascii');
   header.write('        ', 148, 8, 'ascii');
   header.write('0', 156, 1, 'ascii');
@@ -25,7 +25,7 @@ function tarOf(name: string, data: Buffer): Buffer {
   header.write('00', 263, 2, 'ascii');
   let sum = 0;
   for (const byte of header) sum += byte;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
   const pad = Buffer.alloc((512 - (data.length % 512)) % 512, 0);
   return Buffer.concat([header, data, pad, Buffer.alloc(1024, 0)]);
 }
@@ -77,7 +77,11 @@ export function writeOciLayout(dir: string, count: number, baseBytes: number, ow
       }),
     );
     const m = putBlob(dir, manifest);
-    manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m, annotations: { 'org.opencontainers.image.ref.name': tag } });
+    manifests.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      ...m,
+      annotations: { 'org.opencontainers.image.ref.name': tag },
+    });
     tags.push(tag);
   }
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));

@@ -36,14 +36,22 @@ export function oursReady(root: string): { ok: true } | { ok: false; reason: str
 
 export async function oursVersion(root: string): Promise<string> {
   const run = await runMeasured('git', ['-C', root, 'log', '-1', '--format=%h %cs'], {});
-  const build = existsSync(join(root, 'dist/cli/main.mjs')) ? ' (dist/cli, split per command)' : existsSync(join(root, 'dist/dth.mjs')) ? ' (bundle)' : ' (tsx)';
+  const build = existsSync(join(root, 'dist/cli/main.mjs'))
+    ? ' (dist/cli, split per command)'
+    : existsSync(join(root, 'dist/dth.mjs'))
+      ? ' (bundle)'
+      : ' (tsx)';
   return `dth @ ${run.stdout.trim() || 'unknown commit'}${build}`;
 }
 
 export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsFile: string } {
   mkdirSync(o.stateDir, { recursive: true });
   const secretsFile = join(o.stateDir, 'secrets.json');
-  writeFileSync(secretsFile, JSON.stringify({ 'bench-keys': { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), { mode: 0o600 });
+  writeFileSync(
+    secretsFile,
+    JSON.stringify({ 'bench-keys': { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }),
+    { mode: 0o600 },
+  );
   const paramsFile = join(o.stateDir, 'task.json');
   writeFileSync(
     paramsFile,
@@ -70,11 +78,26 @@ export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsF
 
 export async function oursS3Sync(o: OursS3Options): Promise<Measured> {
   const { paramsFile, secretsFile } = writeTaskFiles(o);
-  return runMeasured(process.execPath, [join(o.root, 'bin/dth.mjs'), 's3', 'sync', '--params', paramsFile, '--state', join(o.stateDir, 'sync.db'), '--secrets', secretsFile, '--json'], {
-    cwd: o.root,
-    env: { NODE_NO_WARNINGS: '1' },
-    timeoutSec: 3600,
-  });
+  return runMeasured(
+    process.execPath,
+    [
+      join(o.root, 'bin/dth.mjs'),
+      's3',
+      'sync',
+      '--params',
+      paramsFile,
+      '--state',
+      join(o.stateDir, 'sync.db'),
+      '--secrets',
+      secretsFile,
+      '--json',
+    ],
+    {
+      cwd: o.root,
+      env: { NODE_NO_WARNINGS: '1' },
+      timeoutSec: 3600,
+    },
+  );
 }
 
 export function oursImageReady(root: string): { ok: true } | { ok: false; reason: string } {
@@ -97,7 +120,14 @@ export async function oursImageSync(o: OursImageOptions): Promise<Measured> {
   writeFileSync(
     paramsFile,
     JSON.stringify(
-      { sourceType: 'Public', srcList: 'SELECTED', srcImageList: o.images.join('\n'), srcRegistry: o.sourceRegistry, destRegistry: o.destRegistry, insecure: true },
+      {
+        sourceType: 'Public',
+        srcList: 'SELECTED',
+        srcImageList: o.images.join('\n'),
+        srcRegistry: o.sourceRegistry,
+        destRegistry: o.destRegistry,
+        insecure: true,
+      },
       null,
       2,
     ),
@@ -106,7 +136,18 @@ export async function oursImageSync(o: OursImageOptions): Promise<Measured> {
   writeFileSync(secretsFile, '{}', { mode: 0o600 });
   return runMeasured(
     process.execPath,
-    [join(o.root, 'bin/dth.mjs'), 'ecr', 'sync', '--params', paramsFile, '--state', join(o.stateDir, 'images.db'), '--secrets', secretsFile, '--json'],
+    [
+      join(o.root, 'bin/dth.mjs'),
+      'ecr',
+      'sync',
+      '--params',
+      paramsFile,
+      '--state',
+      join(o.stateDir, 'images.db'),
+      '--secrets',
+      secretsFile,
+      '--json',
+    ],
     { cwd: o.root, env: { NODE_NO_WARNINGS: '1' }, timeoutSec: 1800 },
   );
 }

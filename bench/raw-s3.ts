@@ -74,10 +74,16 @@ function args(argv: string[]): Record<string, string> {
   return out;
 }
 
-async function pool<T>(items: AsyncIterable<T> | Iterable<T>, concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  const it = (Symbol.asyncIterator in items ? (items as AsyncIterable<T>)[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]()) as
-    | AsyncIterator<T>
-    | Iterator<T>;
+async function pool<T>(
+  items: AsyncIterable<T> | Iterable<T>,
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const it = (
+    Symbol.asyncIterator in items
+      ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+      : (items as Iterable<T>)[Symbol.iterator]()
+  ) as AsyncIterator<T> | Iterator<T>;
   let failed: unknown;
   const lanes = Array.from({ length: concurrency }, async () => {
     for (;;) {
@@ -127,10 +133,19 @@ async function main(): Promise<void> {
       const body = objectBody(data, key, size);
       await new Promise<void>((resolve, reject) => {
         const req = http.request(
-          { host: base.hostname, port: base.port, method: 'PUT', path: `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, agent, headers: { 'content-length': size } },
+          {
+            host: base.hostname,
+            port: base.port,
+            method: 'PUT',
+            path: `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+            agent,
+            headers: { 'content-length': size },
+          },
           (res) => {
             res.resume();
-            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${key}: HTTP ${res.statusCode}`))));
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${key}: HTTP ${res.statusCode}`)),
+            );
           },
         );
         req.on('error', reject);
@@ -146,7 +161,9 @@ async function main(): Promise<void> {
     const data = makePool(Number(a.seed ?? 1));
     const keys = numberedKeys(prefix, count);
     await pool(keys, concurrency, async (key) => {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(data, key, size), ContentLength: size }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(data, key, size), ContentLength: size }),
+      );
       objects++;
       bytes += size;
     });
@@ -154,7 +171,9 @@ async function main(): Promise<void> {
     const list = JSON.parse(readFileSync(a.manifest!, 'utf8')) as { key: string; size: number }[];
     const data = makePool(Number(a.seed ?? 1));
     await pool(list, concurrency, async ({ key, size }) => {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(data, key, size), ContentLength: size }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody(data, key, size), ContentLength: size }),
+      );
       objects++;
       bytes += size;
     });
@@ -162,7 +181,9 @@ async function main(): Promise<void> {
     async function* list() {
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         for (const o of page.Contents ?? []) yield o.Key!;
         token = page.NextContinuationToken;
       } while (token);
@@ -171,7 +192,14 @@ async function main(): Promise<void> {
     await pool(list(), concurrency, async (key) => {
       const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (target) {
-        await target.send(new PutObjectCommand({ Bucket: a['to-bucket']!, Key: key, Body: res.Body as Readable, ContentLength: res.ContentLength }));
+        await target.send(
+          new PutObjectCommand({
+            Bucket: a['to-bucket']!,
+            Key: key,
+            Body: res.Body as Readable,
+            ContentLength: res.ContentLength,
+          }),
+        );
         bytes += res.ContentLength ?? 0;
       } else {
         for await (const chunk of res.Body as AsyncIterable<Buffer>) bytes += chunk.length;
@@ -182,7 +210,7 @@ async function main(): Promise<void> {
     throw new Error(`unknown op "${op}" (put | put-manifest | put-http | get | copy)`);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(JSON.stringify({ op, objects, bytes, seconds }) + '\n');
+  process.stdout.write(`${JSON.stringify({ op, objects, bytes, seconds })}\n`);
   agent.destroy();
 }
 

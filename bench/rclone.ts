@@ -27,15 +27,47 @@ function remoteEnv(name: 'SRC' | 'DST', endpoint: string): NodeJS.ProcessEnv {
  * and --checksum so a rerun compares MD5 (the listing's ETag) like our engine, instead of HEADing every object for its mtime.
  */
 export function defaultRcloneFlags(): string[] {
-  return ['--transfers', '64', '--checkers', '64', '--checksum', '--s3-chunk-size', '16M', '--s3-upload-concurrency', '4', '--s3-upload-cutoff', '200M'];
+  return [
+    '--transfers',
+    '64',
+    '--checkers',
+    '64',
+    '--checksum',
+    '--s3-chunk-size',
+    '16M',
+    '--s3-upload-concurrency',
+    '4',
+    '--s3-upload-cutoff',
+    '200M',
+  ];
 }
 
-export async function rcloneCopy(ends: RcloneEndpoints, srcBucket: string, dstBucket: string, flags: string[]): Promise<Measured> {
-  return runMeasured('rclone', ['--config', '/dev/null', 'copy', `src:${srcBucket}`, `dst:${dstBucket}`, ...flags, '--stats', '0', '--log-level', 'ERROR'], {
-    env: { ...remoteEnv('SRC', ends.source), ...remoteEnv('DST', ends.dest) },
-    unsetEnv: ['AWS_CA_BUNDLE'],
-    timeoutSec: 3600,
-  });
+export async function rcloneCopy(
+  ends: RcloneEndpoints,
+  srcBucket: string,
+  dstBucket: string,
+  flags: string[],
+): Promise<Measured> {
+  return runMeasured(
+    'rclone',
+    [
+      '--config',
+      '/dev/null',
+      'copy',
+      `src:${srcBucket}`,
+      `dst:${dstBucket}`,
+      ...flags,
+      '--stats',
+      '0',
+      '--log-level',
+      'ERROR',
+    ],
+    {
+      env: { ...remoteEnv('SRC', ends.source), ...remoteEnv('DST', ends.dest) },
+      unsetEnv: ['AWS_CA_BUNDLE'],
+      timeoutSec: 3600,
+    },
+  );
 }
 
 export async function rcloneVersion(): Promise<string> {

@@ -5,7 +5,15 @@ import { GiB, MiB } from './config.js';
 import { median } from './measure.js';
 
 /** `ours-<n>w`: our workers as n processes (the fan-out workload). */
-export type Tool = 'ours' | 'rclone' | 'raw-put' | 'raw-http-put' | 'raw-get' | 'raw-copy' | 'skopeo' | `ours-${number}w`;
+export type Tool =
+  | 'ours'
+  | 'rclone'
+  | 'raw-put'
+  | 'raw-http-put'
+  | 'raw-get'
+  | 'raw-copy'
+  | 'skopeo'
+  | `ours-${number}w`;
 
 export interface ToolRun {
   tool: Tool;
@@ -102,7 +110,12 @@ export function computeTargets(workloads: WorkloadResult[], options: { oursTuned
   const by = (name: string) => workloads.find((w) => w.name === name);
   const out: TargetVerdict[] = [];
   const verdict = (target: string, value: number, pass: (v: number) => boolean, measured: string) =>
-    out.push({ target, measured, pass: Number.isFinite(value) && !options.oursTuned ? pass(value) : null, note: options.oursTuned ? 'ours was tuned (BENCH_OURS_PARAMS)' : undefined });
+    out.push({
+      target,
+      measured,
+      pass: Number.isFinite(value) && !options.oursTuned ? pass(value) : null,
+      note: options.oursTuned ? 'ours was tuned (BENCH_OURS_PARAMS)' : undefined,
+    });
 
   for (const name of RATE_WORKLOADS) {
     const w = by(name);
@@ -110,9 +123,19 @@ export function computeTargets(workloads: WorkloadResult[], options: { oursTuned
     const o = w.summary.ours;
     const r = w.summary.rclone;
     const speed = ratio(o?.objectsPerSec, r?.objectsPerSec);
-    verdict(`${w.title}: ≥ 1.25× rclone objects/s`, speed, (v) => v >= 1.25, `${f(speed)}× (${f(o?.objectsPerSec, 0)} vs ${f(r?.objectsPerSec, 0)} obj/s)`);
+    verdict(
+      `${w.title}: ≥ 1.25× rclone objects/s`,
+      speed,
+      (v) => v >= 1.25,
+      `${f(speed)}× (${f(o?.objectsPerSec, 0)} vs ${f(r?.objectsPerSec, 0)} obj/s)`,
+    );
     const cpu = ratio(o?.cpuSec, r?.cpuSec);
-    verdict(`${w.title}: ≤ 0.7× rclone client CPU-seconds`, cpu, (v) => v <= 0.7, `${f(cpu)}× (${f(o?.cpuSec)} vs ${f(r?.cpuSec)} CPU-s)`);
+    verdict(
+      `${w.title}: ≤ 0.7× rclone client CPU-seconds`,
+      cpu,
+      (v) => v <= 0.7,
+      `${f(cpu)}× (${f(o?.cpuSec)} vs ${f(r?.cpuSec)} CPU-s)`,
+    );
   }
   for (const name of THROUGHPUT_WORKLOADS) {
     const w = by(name);
@@ -120,21 +143,41 @@ export function computeTargets(workloads: WorkloadResult[], options: { oursTuned
     const o = w.summary.ours;
     const r = w.summary.rclone;
     const speed = ratio(o?.mbPerSec, r?.mbPerSec);
-    verdict(`${w.title}: ≥ 1.0× rclone MiB/s`, speed, (v) => v >= 1.0, `${f(speed)}× (${f(o?.mbPerSec, 1)} vs ${f(r?.mbPerSec, 1)} MiB/s)`);
+    verdict(
+      `${w.title}: ≥ 1.0× rclone MiB/s`,
+      speed,
+      (v) => v >= 1.0,
+      `${f(speed)}× (${f(o?.mbPerSec, 1)} vs ${f(r?.mbPerSec, 1)} MiB/s)`,
+    );
     const cpu = ratio(o?.cpuSecPerGiB, r?.cpuSecPerGiB);
-    verdict(`${w.title}: ≤ 0.8× rclone CPU-s per GiB`, cpu, (v) => v <= 0.8, `${f(cpu)}× (${f(o?.cpuSecPerGiB)} vs ${f(r?.cpuSecPerGiB)} CPU-s/GiB)`);
+    verdict(
+      `${w.title}: ≤ 0.8× rclone CPU-s per GiB`,
+      cpu,
+      (v) => v <= 0.8,
+      `${f(cpu)}× (${f(o?.cpuSecPerGiB)} vs ${f(r?.cpuSecPerGiB)} CPU-s/GiB)`,
+    );
   }
   for (const w of workloads) {
     const o = w.summary.ours;
     const r = w.summary.rclone;
     if (!o || !r) continue;
     const rss = ratio(o.maxRssMb, r.maxRssMb);
-    verdict(`${w.title}: peak RSS ≤ rclone's`, rss, (v) => v <= 1, `${f(o.maxRssMb, 0)} vs ${f(r.maxRssMb, 0)} MB (${f(rss)}×)`);
+    verdict(
+      `${w.title}: peak RSS ≤ rclone's`,
+      rss,
+      (v) => v <= 1,
+      `${f(o.maxRssMb, 0)} vs ${f(r.maxRssMb, 0)} MB (${f(rss)}×)`,
+    );
   }
   const diff = by('diff');
   if (diff) {
     const rss = Number(diff.extra?.peakRssMb ?? NaN);
-    verdict(`${diff.title}: peak RSS ≤ 150 MB`, rss, (v) => v <= 150, `${f(rss, 0)} MB in ${f(Number(diff.extra?.seconds ?? NaN))} s`);
+    verdict(
+      `${diff.title}: peak RSS ≤ 150 MB`,
+      rss,
+      (v) => v <= 150,
+      `${f(rss, 0)} MB in ${f(Number(diff.extra?.seconds ?? NaN))} s`,
+    );
   }
   return out;
 }
@@ -149,7 +192,12 @@ export function computeChecks(workloads: WorkloadResult[]): TargetVerdict[] {
   const raw = by('raw')?.extra?.['small.putObjectsPerSec'];
   if (small && typeof raw === 'number') {
     const rr = ratio(small.summary.ours?.objectsPerSec, raw);
-    verdict('10 KiB objects: ≥ 90% of the server’s raw PUT rate', rr, (v) => v >= 0.9, `${f(rr * 100, 0)}% (${f(small.summary.ours?.objectsPerSec, 0)} vs raw PUT ${f(raw, 0)} obj/s)`);
+    verdict(
+      '10 KiB objects: ≥ 90% of the server’s raw PUT rate',
+      rr,
+      (v) => v >= 0.9,
+      `${f(rr * 100, 0)}% (${f(small.summary.ours?.objectsPerSec, 0)} vs raw PUT ${f(raw, 0)} obj/s)`,
+    );
   }
   const noop = by('noop');
   if (noop) {
@@ -161,13 +209,22 @@ export function computeChecks(workloads: WorkloadResult[]): TargetVerdict[] {
     const wall = (n: number) => fanout.summary[`ours-${n}w`]?.wallSec;
     const r2 = ratio(wall(1), wall(2));
     const r4 = ratio(wall(1), wall(4));
-    verdict(`${fanout.title}: wall time drops with workers (1 → 2 → 4 processes)`, Math.min(r2, ratio(wall(2), wall(4))), (v) => v > 1,
-      `${f(wall(1))} s → ${f(wall(2))} s → ${f(wall(4))} s (${f(r2)}×, ${f(r4)}× of one worker)`);
+    verdict(
+      `${fanout.title}: wall time drops with workers (1 → 2 → 4 processes)`,
+      Math.min(r2, ratio(wall(2), wall(4))),
+      (v) => v > 1,
+      `${f(wall(1))} s → ${f(wall(2))} s → ${f(wall(4))} s (${f(r2)}×, ${f(r4)}× of one worker)`,
+    );
   }
   const images = by('images');
   if (images) {
     const r = ratio(images.summary.skopeo?.wallSec, images.summary.ours?.wallSec);
-    verdict(`${images.title}: faster than skopeo sync`, r, (v) => v >= 1, `${f(r)}× speed (${f(images.summary.ours?.wallSec)} s vs ${f(images.summary.skopeo?.wallSec)} s)`);
+    verdict(
+      `${images.title}: faster than skopeo sync`,
+      r,
+      (v) => v >= 1,
+      `${f(r)}× speed (${f(images.summary.ours?.wallSec)} s vs ${f(images.summary.skopeo?.wallSec)} s)`,
+    );
   }
   return out;
 }
@@ -178,17 +235,34 @@ export function toMarkdown(report: BenchReport): string {
   lines.push(
     `Machine: ${report.machine.cpus} CPUs, load average at start ${report.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' / ')}, Node ${report.machine.node}.`,
   );
-  lines.push(`Settings: ${Object.entries(report.settings).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(' ') : String(v)}`).join(', ')}.`);
-  lines.push(`Versions: ${Object.entries(report.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}.`, '');
-  const verdictOf = (t: TargetVerdict) => (t.pass === null ? `n/a${t.note ? ` (${t.note})` : ''}` : t.pass ? 'PASS' : 'FAIL');
-  lines.push('## Targets (issue 16; ours on its defaults)', '', '| target | measured | verdict |', '| --- | --- | --- |');
+  lines.push(
+    `Settings: ${Object.entries(report.settings)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(' ') : String(v)}`)
+      .join(', ')}.`,
+  );
+  lines.push(
+    `Versions: ${Object.entries(report.versions)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}.`,
+    '',
+  );
+  const verdictOf = (t: TargetVerdict) =>
+    t.pass === null ? `n/a${t.note ? ` (${t.note})` : ''}` : t.pass ? 'PASS' : 'FAIL';
+  lines.push(
+    '## Targets (issue 16; ours on its defaults)',
+    '',
+    '| target | measured | verdict |',
+    '| --- | --- | --- |',
+  );
   for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${verdictOf(t)} |`);
   if (report.checks?.length) {
     lines.push('', '## Other checks', '', '| check | measured | verdict |', '| --- | --- | --- |');
     for (const t of report.checks) lines.push(`| ${t.target} | ${t.measured} | ${verdictOf(t)} |`);
   }
   lines.push('', '## Workloads (medians over rounds)', '');
-  lines.push('| workload | tool | runs (failed) | wall s | objects/s | MiB/s | client CPU-s | CPU-s/GiB | CPU-s/1000 obj | peak RSS MB |');
+  lines.push(
+    '| workload | tool | runs (failed) | wall s | objects/s | MiB/s | client CPU-s | CPU-s/GiB | CPU-s/1000 obj | peak RSS MB |',
+  );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const w of report.workloads) {
     for (const [tool, s] of Object.entries(w.summary)) {
@@ -206,9 +280,16 @@ export function toMarkdown(report: BenchReport): string {
   const extras = report.workloads.filter((w) => w.extra && Object.keys(w.extra).length);
   if (extras.length) {
     lines.push('', '## Other measurements', '');
-    for (const w of extras) lines.push(`- ${w.title}: ${Object.entries(w.extra!).map(([k, v]) => `${k} = ${typeof v === 'number' ? f(v) : v}`).join(', ')}`);
+    for (const w of extras)
+      lines.push(
+        `- ${w.title}: ${Object.entries(w.extra!)
+          .map(([k, v]) => `${k} = ${typeof v === 'number' ? f(v) : v}`)
+          .join(', ')}`,
+      );
   }
-  const failures = report.workloads.flatMap((w) => w.runs.filter((r) => !r.ok).map((r) => `${w.title} / ${r.tool} round ${r.round}: ${r.note ?? 'failed'}`));
+  const failures = report.workloads.flatMap((w) =>
+    w.runs.filter((r) => !r.ok).map((r) => `${w.title} / ${r.tool} round ${r.round}: ${r.note ?? 'failed'}`),
+  );
   if (failures.length) lines.push('', '## Failed runs', '', ...failures.map((x) => `- ${x}`));
   if (report.notes.length) lines.push('', '## Notes', '', ...report.notes.map((n) => `- ${n}`));
   lines.push('');

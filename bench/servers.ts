@@ -16,7 +16,8 @@ export interface RunningServer {
 
 async function waitHttp(url: string, child: ChildProcess, name: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before answering at ${url}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with code ${child.exitCode} before answering at ${url}`);
     try {
       await fetch(url, { signal: AbortSignal.timeout(1000) });
       return;
@@ -32,11 +33,15 @@ export async function startS3rver(name: string, root: string, port: number, s3rv
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   // s3rver encrypts continuation tokens with DES: Node 20's OpenSSL needs the legacy provider.
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', s3rverBin, '-d', dataDir, '-a', '127.0.0.1', '-p', String(port), '-s'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', s3rverBin, '-d', dataDir, '-a', '127.0.0.1', '-p', String(port), '-s'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitHttp(endpoint + '/', child, name);
+  await waitHttp(`${endpoint}/`, child, name);
   return { name, endpoint, dataDir, process: child };
 }
 

@@ -4,7 +4,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const built = ['../dist/cli/main.mjs', '../dist/dth.mjs'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+const built = ['../dist/cli/main.mjs', '../dist/dth.mjs']
+  .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+  .find((p) => existsSync(p));
 if (built && !process.env.DTH_FROM_SOURCE) {
   await import(pathToFileURL(built).href);
 } else {

@@ -12,12 +12,23 @@ import type { EcrApi } from '../worker/ports/ecr-api.js';
 import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
 import { formatBytes, formatDuration } from './progress-view.js';
-import { optionHelp, overrideParams, parameterHelp, parseCommandLine, readParamsFile, type CommandOption } from './task-input.js';
+import {
+  optionHelp,
+  overrideParams,
+  parameterHelp,
+  parseCommandLine,
+  readParamsFile,
+  type CommandOption,
+} from './task-input.js';
 
 const OPTIONS: Record<string, CommandOption> = {
   params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}]' },
   secrets: { type: 'string', value: 'FILE', help: 'sync: local secrets file (default ~/.dth/secrets.json)' },
-  state: { type: 'string', value: 'FILE', help: 'sync: SQLite file with the per-image status (default ~/.dth/images.db)' },
+  state: {
+    type: 'string',
+    value: 'FILE',
+    help: 'sync: SQLite file with the per-image status (default ~/.dth/images.db)',
+  },
   'task-id': { type: 'string', value: 'ID', help: 'sync: state key; default: derived from the registries and prefix' },
   image: { type: 'string', value: 'REPO:TAG', help: 'copy-one: the image to copy (default: IMAGE)' },
   json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
@@ -47,14 +58,14 @@ ${optionHelp(OPTIONS)}`;
 /** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
 function commandLine(argv: string[]) {
   const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
-  const flag = (name: string) => (typeof options[name] === 'string' ? options[name] as string : undefined);
+  const flag = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   return { fromFlags, flag, switched: (name: string) => options[name] === true };
 }
 
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if ((verb !== 'sync' && verb !== 'copy-one') || rest.includes('--help')) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return verb === undefined || verb === '--help' || rest.includes('--help') ? 0 : 2;
   }
   try {
@@ -66,9 +77,10 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function taskIdFor(p: EcrTaskParams): string {
-  const side = (registry: string | undefined, account: string | undefined, region: string | undefined) => registry ?? `ecr:${account ?? 'own'}@${region}`;
+  const side = (registry: string | undefined, account: string | undefined, region: string | undefined) =>
+    registry ?? `ecr:${account ?? 'own'}@${region}`;
   const key = `${side(p.srcRegistry, p.srcAccountId, p.srcRegion)}|${side(p.destRegistry, p.destAccountId, p.destRegion)}|${p.destPrefix}`;
-  return 'ecr-' + createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return `ecr-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
 /** The AWS adapter (and its SDK, ~0.2 CPU-s to load) only for tasks with an ECR side. */
@@ -104,46 +116,73 @@ function progressText(p: ImageSyncProgress, width = 24): string {
   const finished = p.done + p.skipped + p.failed;
   const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : p.total > 0 ? finished / p.total : 0;
   const filled = Math.round(frac * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${p.total} images  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  `
-    + `${formatBytes(p.bytesPerSecond)}/s  ETA ${formatDuration(p.etaSeconds)}  ${p.skipped} unchanged${p.failed ? `  ${p.failed} failed` : ''}`;
+  return (
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${p.total} images  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ` +
+    `${formatBytes(p.bytesPerSecond)}/s  ETA ${formatDuration(p.etaSeconds)}  ${p.skipped} unchanged${p.failed ? `  ${p.failed} failed` : ''}`
+  );
 }
 
 function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean): void {
   const summary = {
-    event: 'summary', taskId, complete: report.complete, copied: report.done, unchanged: report.skipped, failed: report.failed,
-    bytes: report.bytesDone, failures: report.failures, durationMs: report.durationMs,
+    event: 'summary',
+    taskId,
+    complete: report.complete,
+    copied: report.done,
+    unchanged: report.skipped,
+    failed: report.failed,
+    bytes: report.bytesDone,
+    failures: report.failures,
+    durationMs: report.durationMs,
   };
-  if (jsonOut) process.stdout.write(JSON.stringify(summary) + '\n');
+  if (jsonOut) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
-    process.stdout.write(`${report.complete ? 'Done' : 'Incomplete'}: ${report.done} copied (${formatBytes(report.bytesDone)}), ${report.skipped} unchanged, ${report.failed} failed\n`
-      + report.failures.map((f) => `  FAILED ${f.image}: ${f.error}\n`).join(''));
+    process.stdout.write(
+      `${report.complete ? 'Done' : 'Incomplete'}: ${report.done} copied (${formatBytes(report.bytesDone)}), ${report.skipped} unchanged, ${report.failed} failed\n` +
+        report.failures.map((f) => `  FAILED ${f.image}: ${f.error}\n`).join(''),
+    );
   }
 }
 
 async function sync(argv: string[]): Promise<number> {
   const { fromFlags, flag, switched } = commandLine(argv);
   const paramsFile = flag('params');
-  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags));
+  const params = parseEcrTaskParams(
+    overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags),
+  );
   const home = join(homedir(), '.dth');
-  const { FileSecretStore, openSqliteDatabase, SqliteStatusStore } = await import('../worker/adapters/embedded/index.js');
+  const { FileSecretStore, openSqliteDatabase, SqliteStatusStore } = await import(
+    '../worker/adapters/embedded/index.js'
+  );
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
   const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
   const taskId = flag('task-id') ?? taskIdFor(params);
   const status = new SqliteStatusStore(db, taskId);
   const jsonOut = switched('json') || !process.stdout.isTTY;
   const terminal = jsonOut ? undefined : new TerminalProgress();
-  const logger = createLogger({ command: 'ecr sync', taskId }, {
-    level: switched('verbose') ? 'info' : 'warn', write: terminal ? (line) => terminal.log(line) : undefined,
-  });
+  const logger = createLogger(
+    { command: 'ecr sync', taskId },
+    {
+      level: switched('verbose') ? 'info' : 'warn',
+      write: terminal ? (line) => terminal.log(line) : undefined,
+    },
+  );
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
   process.once('SIGINT', () => abort.abort(new Error('SIGINT')));
   const onProgress = (p: ImageSyncProgress) => {
     if (terminal) terminal.show(progressText(p));
-    else process.stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
+    else process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
   };
   try {
-    const report = await runImageSync({ params, status, secrets, logger, signal: abort.signal, onProgress, ecr: await ecrApiFor(params) });
+    const report = await runImageSync({
+      params,
+      status,
+      secrets,
+      logger,
+      signal: abort.signal,
+      onProgress,
+      ecr: await ecrApiFor(params),
+    });
     terminal?.end();
     writeSummary(report, taskId, jsonOut);
     return report.complete ? 0 : 1;
@@ -156,13 +195,22 @@ async function sync(argv: string[]): Promise<number> {
 /** Secrets Manager and, when STATUS_TABLE names it, the task's DynamoDB status table (SDKs loaded only here). */
 async function cloudPorts(region: string): Promise<{ secrets: SecretStore; status: StatusStore; close(): void }> {
   const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
-    import('@aws-sdk/client-secrets-manager'), import('../worker/adapters/aws/secrets-manager-store.js'),
+    import('@aws-sdk/client-secrets-manager'),
+    import('../worker/adapters/aws/secrets-manager-store.js'),
   ]);
-  const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(process.env, 'SECRETS_ENDPOINT') }));
+  const secrets = new SecretsManagerStore(
+    new SecretsManagerClient({ region, endpoint: envUrl(process.env, 'SECRETS_ENDPOINT') }),
+  );
   const table = envValue(process.env, 'STATUS_TABLE');
   if (table) {
-    const [{ DynamoDBClient }, { DynamoStatusStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../worker/adapters/aws/dynamo-status-store.js')]);
-    const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(process.env, 'DYNAMODB_ENDPOINT') }), tableName: table });
+    const [{ DynamoDBClient }, { DynamoStatusStore }] = await Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('../worker/adapters/aws/dynamo-status-store.js'),
+    ]);
+    const status = new DynamoStatusStore({
+      client: new DynamoDBClient({ region, endpoint: envUrl(process.env, 'DYNAMODB_ENDPOINT') }),
+      tableName: table,
+    });
     return { secrets, status, close: () => {} };
   }
   // No table (a run outside a plugin stack): the status lives for this process only.
@@ -180,22 +228,44 @@ async function copyOne(argv: string[]): Promise<number> {
   const image = flag('image') ?? envValue(process.env, 'IMAGE');
   if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag), or set IMAGE');
   const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');
-  if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of Secrets Manager, SSM and the status table)');
+  if (!region)
+    throw new InvalidParameterError(
+      'AWS_REGION',
+      'is required (the region of Secrets Manager, SSM and the status table)',
+    );
   const fromEnv = ['TASK_PARAMS_PATH', 'TASK_PARAMS', 'TASK_PARAMS_FILE'].some((name) => envValue(process.env, name));
   const { taskParamsFromEnv } = await import('../worker/adapters/aws/ssm-task-params.js');
   const { SSMClient } = await import('@aws-sdk/client-ssm');
   const paramsFile = flag('params');
-  const base = paramsFile ? readParamsFile(paramsFile)
-    : fromEnv ? await taskParamsFromEnv(process.env, () => new SSMClient({ region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') })) : {};
+  const base = paramsFile
+    ? readParamsFile(paramsFile)
+    : fromEnv
+      ? await taskParamsFromEnv(
+          process.env,
+          () => new SSMClient({ region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') }),
+        )
+      : {};
   // The Map item names one image of the task's list; ALL and ALL_TAGS were expanded by the lister.
-  const params = parseEcrTaskParams(overrideParams(ECR_PARAMETERS, base, { ...fromFlags, srcList: 'SELECTED', srcImageList: image }));
+  const params = parseEcrTaskParams(
+    overrideParams(ECR_PARAMETERS, base, { ...fromFlags, srcList: 'SELECTED', srcImageList: image }),
+  );
   const level = (envValue(process.env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
-  const logger: Logger = createLogger({ role: 'ecr copy-one', taskId: envValue(process.env, 'TASK_ID'), image }, { level });
+  const logger: Logger = createLogger(
+    { role: 'ecr copy-one', taskId: envValue(process.env, 'TASK_ID'), image },
+    { level },
+  );
   const ports = await cloudPorts(region);
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
   try {
-    const report = await runImageSync({ params, status: ports.status, secrets: ports.secrets, logger, signal: abort.signal, ecr: await ecrApiFor(params) });
+    const report = await runImageSync({
+      params,
+      status: ports.status,
+      secrets: ports.secrets,
+      logger,
+      signal: abort.signal,
+      ecr: await ecrApiFor(params),
+    });
     writeSummary(report, envValue(process.env, 'TASK_ID') ?? 'copy-one', true);
     return report.complete ? 0 : 1;
   } finally {

@@ -30,7 +30,7 @@ by srcCredentials/destCredentials in Secrets Manager.`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (argv.length > 0) {
@@ -45,7 +45,10 @@ export async function run(argv: string[]): Promise<number> {
     return err instanceof InvalidParameterError ? 2 : 1;
   }
   const { params } = config;
-  const logger = createLogger({ role: 'finder', srcBucket: params.srcBucket, destBucket: params.destBucket }, { level: config.logLevel });
+  const logger = createLogger(
+    { role: 'finder', srcBucket: params.srcBucket, destBucket: params.destBucket },
+    { level: config.logLevel },
+  );
   const role = openCloudRole(config);
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -58,20 +61,39 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const depth = await role.queue.depth();
     if (depth.visible > 0 || depth.inFlight > 0) {
-      logger.info('finder.skipped', { reason: 'queue is not empty: the previous pass is still being copied', ...depth });
-      process.stdout.write(JSON.stringify({ event: 'finder.skipped', ...depth }) + '\n');
+      logger.info('finder.skipped', {
+        reason: 'queue is not empty: the previous pass is still being copied',
+        ...depth,
+      });
+      process.stdout.write(`${JSON.stringify({ event: 'finder.skipped', ...depth })}\n`);
       return 0;
     }
-    const { source, dest, prefixListBucket } = await openTaskBuckets(params, role.secrets, undefined, { home: { region: config.region, endpoint: config.s3Endpoint } });
+    const { source, dest, prefixListBucket } = await openTaskBuckets(params, role.secrets, undefined, {
+      home: { region: config.region, endpoint: config.s3Endpoint },
+    });
     await source.checkAccess();
     await dest.checkAccess();
     logger.info('finder.started', { srcPrefix: params.srcPrefix, destPrefix: params.destPrefix });
-    const report = await runFinder({ params, source, dest, prefixListBucket, queue: role.queue, status: role.status, logger, signal: abort.signal });
+    const report = await runFinder({
+      params,
+      source,
+      dest,
+      prefixListBucket,
+      queue: role.queue,
+      status: role.status,
+      logger,
+      signal: abort.signal,
+    });
     const durationMs = Date.now() - startedAt;
-    process.stdout.write(JSON.stringify({ event: 'finder.report', ...report, durationMs, stopped: abort.signal.aborted }) + '\n');
+    process.stdout.write(
+      `${JSON.stringify({ event: 'finder.report', ...report, durationMs, stopped: abort.signal.aborted })}\n`,
+    );
     return abort.signal.aborted ? 130 : 0;
   } catch (err) {
-    logContractEvent(logger, LOG_EVENTS.finderFailed, { error: err, code: err instanceof DthError ? err.code : undefined });
+    logContractEvent(logger, LOG_EVENTS.finderFailed, {
+      error: err,
+      code: err instanceof DthError ? err.code : undefined,
+    });
     return err instanceof InvalidParameterError ? 2 : 1;
   } finally {
     process.removeListener('SIGTERM', onSignal);

@@ -12,10 +12,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   s3: { summary: 's3 sync: copy objects between S3-compatible buckets', load: () => import('./s3.js') },
-  finder: { summary: 'list source and destination, queue what differs (cloud role)', load: () => import('./finder.js') },
+  finder: {
+    summary: 'list source and destination, queue what differs (cloud role)',
+    load: () => import('./finder.js'),
+  },
   worker: { summary: 'consume the queue and copy objects (cloud role)', load: () => import('./worker.js') },
   ecr: { summary: 'ecr sync | copy-one: copy container images', load: () => import('./ecr.js') },
-  serve: { summary: 'run the local hub: console + GraphQL API + engines on 127.0.0.1', load: () => import('./serve.js') },
+  serve: {
+    summary: 'run the local hub: console + GraphQL API + engines on 127.0.0.1',
+    load: () => import('./serve.js'),
+  },
 };
 
 function usage(): string {
@@ -26,7 +32,7 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    process.stdout.write(usage() + '\n');
+    process.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
   }
   const command = commands[name];
@@ -38,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     process.stderr.write(`dth: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;

@@ -4,7 +4,10 @@ export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
@@ -18,9 +21,12 @@ export function formatDuration(seconds: number | undefined): string {
 
 /** One line of the TTY progress bar: objects, bytes, rate, ETA. */
 export function progressLine(p: TransferProgress, width = 24): string {
-  const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : p.total > 0 ? (p.done + p.skipped) / p.total : 0;
+  const frac =
+    p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : p.total > 0 ? (p.done + p.skipped) / p.total : 0;
   const filled = Math.round(frac * width);
   const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-  return `[${bar}] ${p.done + p.skipped}/${p.total} objects  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  `
-    + `${formatBytes(p.bytesPerSecond)}/s  ETA ${formatDuration(p.etaSeconds)}${p.failed ? `  ${p.failed} failed` : ''}`;
+  return (
+    `[${bar}] ${p.done + p.skipped}/${p.total} objects  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ` +
+    `${formatBytes(p.bytesPerSecond)}/s  ETA ${formatDuration(p.etaSeconds)}${p.failed ? `  ${p.failed} failed` : ''}`
+  );
 }

@@ -2,24 +2,57 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { createLogger } from '../worker/core/log.js';
 import { S3_PARAMETERS } from '../worker/params/index.js';
 import { parseS3TaskParams, type S3TaskParams } from '../worker/s3/params.js';
 import { prefixesOfLines } from '../worker/s3/prefix-source.js';
-import { estimateS3Transfer, runS3Transfer, transferSockets, type TransferProgress } from '../worker/s3/run-transfer.js';
+import {
+  estimateS3Transfer,
+  runS3Transfer,
+  transferSockets,
+  type TransferProgress,
+} from '../worker/s3/run-transfer.js';
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine } from './progress-view.js';
-import { optionHelp, overrideParams, parameterHelp, parseCommandLine, readParamsFile, type CommandOption } from './task-input.js';
+import {
+  optionHelp,
+  overrideParams,
+  parameterHelp,
+  parseCommandLine,
+  readParamsFile,
+  type CommandOption,
+} from './task-input.js';
 
 const OPTIONS: Record<string, CommandOption> = {
-  params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}] (the original\'s list as is)' },
+  params: {
+    type: 'string',
+    value: 'FILE',
+    help: "JSON object of parameters, or [{ParameterKey, ParameterValue}] (the original's list as is)",
+  },
   secrets: { type: 'string', value: 'FILE', help: 'local secrets file (default ~/.dth/secrets.json)' },
-  state: { type: 'string', value: 'FILE', help: 'SQLite file with the queue and per-object status (default ~/.dth/sync.db)' },
-  'task-id': { type: 'string', value: 'ID', help: 'state key; default: derived from source and destination, so reruns are incremental' },
-  'local-prefix-list': { type: 'string', value: 'FILE', help: 'CLI only: a local text file of prefixes to copy, one per line (srcPrefixsListFile names an object instead)' },
+  state: {
+    type: 'string',
+    value: 'FILE',
+    help: 'SQLite file with the queue and per-object status (default ~/.dth/sync.db)',
+  },
+  'task-id': {
+    type: 'string',
+    value: 'ID',
+    help: 'state key; default: derived from source and destination, so reruns are incremental',
+  },
+  'local-prefix-list': {
+    type: 'string',
+    value: 'FILE',
+    help: 'CLI only: a local text file of prefixes to copy, one per line (srcPrefixsListFile names an object instead)',
+  },
   'dry-run': { type: 'boolean', help: 'print the plan (objects, bytes, estimated cost) and copy nothing' },
   json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
   verbose: { type: 'boolean', help: 'log every object (JSON on stderr)' },
@@ -40,14 +73,21 @@ Options:
 ${optionHelp(OPTIONS)}`;
 
 function defaultTaskId(p: S3TaskParams): string {
-  const id = [p.srcEndpoint ?? p.srcRegion, p.srcBucket, p.srcPrefix, p.destEndpoint ?? p.destRegion, p.destBucket, p.destPrefix].join('|');
-  return 'sync-' + createHash('sha256').update(id).digest('hex').slice(0, 16);
+  const id = [
+    p.srcEndpoint ?? p.srcRegion,
+    p.srcBucket,
+    p.srcPrefix,
+    p.destEndpoint ?? p.destRegion,
+    p.destBucket,
+    p.destPrefix,
+  ].join('|');
+  return `sync-${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb !== 'sync' || rest.includes('--help')) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return verb === 'sync' || verb === '--help' ? 0 : 2;
   }
   try {
@@ -65,11 +105,15 @@ export async function run(argv: string[]): Promise<number> {
  */
 function localPrefixList(path: string | undefined, params: S3TaskParams): (() => AsyncIterable<string>) | undefined {
   if (path === undefined) return undefined;
-  if (params.prefixList) throw new InvalidParameterError('--local-prefix-list', 'give either it or srcPrefixsListFile, not both');
+  if (params.prefixList)
+    throw new InvalidParameterError('--local-prefix-list', 'give either it or srcPrefixsListFile, not both');
   try {
     accessSync(path, constants.R_OK);
   } catch (err) {
-    throw new InvalidParameterError('--local-prefix-list', `cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new InvalidParameterError(
+      '--local-prefix-list',
+      `cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   return () => prefixesOfLines(createReadStream(path), `file "${path}"`, '--local-prefix-list');
 }
@@ -77,7 +121,11 @@ function localPrefixList(path: string | undefined, params: S3TaskParams): (() =>
 async function sync(argv: string[]): Promise<number> {
   const { params: fromFlags, options } = parseCommandLine(argv, S3_PARAMETERS, OPTIONS);
   const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const switches = new Set(Object.entries(options).filter(([, v]) => v === true).map(([k]) => k));
+  const switches = new Set(
+    Object.entries(options)
+      .filter(([, v]) => v === true)
+      .map(([k]) => k),
+  );
   const paramsFile = flags.get('params');
   const fromFile = paramsFile !== undefined ? readParamsFile(paramsFile) : {};
   const params = parseS3TaskParams(overrideParams(S3_PARAMETERS, fromFile, fromFlags));
@@ -89,14 +137,20 @@ async function sync(argv: string[]): Promise<number> {
   if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
 
   if (switches.has('dry-run')) {
-    const plan = await estimateS3Transfer({ params, logger, prefixes, buckets: await openTaskBuckets(params, secrets) });
-    if (jsonOut) process.stdout.write(JSON.stringify({ event: 'plan', ...plan }) + '\n');
+    const plan = await estimateS3Transfer({
+      params,
+      logger,
+      prefixes,
+      buckets: await openTaskBuckets(params, secrets),
+    });
+    if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'plan', ...plan })}\n`);
     else {
       process.stdout.write(
-        `Plan: copy ${plan.toTransfer} of ${plan.scanned} objects, ${formatBytes(plan.bytesToTransfer)}`
-        + (plan.skippedArchived ? ` (${plan.skippedArchived} archived objects skipped)` : '') + '\n'
-        + `Requests: ${plan.requests.list} LIST, ${plan.requests.get} GET/HEAD, ${plan.requests.put} PUT/part\n`
-        + `Estimated cost: $${plan.estimatedRequestCostUsd} requests + $${plan.estimatedTransferCostUsd} data transfer out\n`,
+        `Plan: copy ${plan.toTransfer} of ${plan.scanned} objects, ${formatBytes(plan.bytesToTransfer)}` +
+          (plan.skippedArchived ? ` (${plan.skippedArchived} archived objects skipped)` : '') +
+          '\n' +
+          `Requests: ${plan.requests.list} LIST, ${plan.requests.get} GET/HEAD, ${plan.requests.put} PUT/part\n` +
+          `Estimated cost: $${plan.estimatedRequestCostUsd} requests + $${plan.estimatedTransferCostUsd} data transfer out\n`,
       );
     }
     return 0;
@@ -111,35 +165,58 @@ async function sync(argv: string[]): Promise<number> {
   const status = new SqliteStatusStore(db, taskId);
 
   const abort = new AbortController();
-  const stop = (sig: string) => { if (!abort.signal.aborted) { logger.warn('sync.stopping', { signal: sig }); abort.abort(new Error(sig)); } };
+  const stop = (sig: string) => {
+    if (!abort.signal.aborted) {
+      logger.warn('sync.stopping', { signal: sig });
+      abort.abort(new Error(sig));
+    }
+  };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 
   const onProgress = (p: TransferProgress) => {
-    if (jsonOut) process.stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
+    if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
     else if (!switches.has('quiet')) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
   };
   const buckets = await openTaskBuckets(params, secrets, transferSockets(params));
-  const report = await runS3Transfer({ params, queue, status, logger, signal: abort.signal, onProgress, buckets, prefixes });
+  const report = await runS3Transfer({
+    params,
+    queue,
+    status,
+    logger,
+    signal: abort.signal,
+    onProgress,
+    buckets,
+    prefixes,
+  });
   const failures = await status.list({ status: 'FAILED', limit: 20 });
   // Skipped objects (vanished since the listing, archived and not restored) are named, never folded into success silently.
   const skippedList = await status.list({ status: 'SKIPPED', limit: 20 });
   if (!jsonOut) process.stderr.write('\n');
   const summary = {
-    event: 'summary', taskId, complete: report.complete, copied: report.finder.toTransfer, scanned: report.finder.scanned,
-    done: report.done, verified: report.verified, failed: report.failed, skipped: report.skipped, pending: report.pending + report.inProgress,
-    bytesCopied: report.finder.bytesToTransfer, durationMs: report.durationMs,
+    event: 'summary',
+    taskId,
+    complete: report.complete,
+    copied: report.finder.toTransfer,
+    scanned: report.finder.scanned,
+    done: report.done,
+    verified: report.verified,
+    failed: report.failed,
+    skipped: report.skipped,
+    pending: report.pending + report.inProgress,
+    bytesCopied: report.finder.bytesToTransfer,
+    durationMs: report.durationMs,
     failures: failures.map((f) => ({ key: f.key, error: f.error })),
     skippedObjects: skippedList.map((f) => ({ key: f.key, reason: f.error })),
   };
-  if (jsonOut) process.stdout.write(JSON.stringify(summary) + '\n');
+  if (jsonOut) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ${summary.copied} objects queued of ${summary.scanned} scanned, `
-      + `${formatBytes(summary.bytesCopied)} in ${formatDuration(report.durationMs / 1000)}; `
-      + `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped\n`
-      + failures.map((f) => `  FAILED ${f.key}: ${f.error}\n`).join('')
-      + skippedList.map((f) => `  SKIPPED ${f.key}: ${f.error ?? 'not copyable'}\n`).join(''),
+      `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ${summary.copied} objects queued of ${summary.scanned} scanned, ` +
+        `${formatBytes(summary.bytesCopied)} in ${formatDuration(report.durationMs / 1000)}; ` +
+        `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped\n` +
+        failures.map((f) => `  FAILED ${f.key}: ${f.error}\n`).join('') +
+        skippedList.map((f) => `  SKIPPED ${f.key}: ${f.error ?? 'not copyable'}\n`).join(''),
     );
   }
   db.close();

@@ -13,7 +13,8 @@ const OPTIONS: Record<string, CommandOption> = {
   console: { type: 'string', value: 'DIR', help: 'built console to serve (default portal/dist)' },
   host: { type: 'string', value: 'HOST', help: 'loopback address to bind: 127.0.0.1 (default), localhost or ::1' },
   'public-host': {
-    type: 'string', value: 'NAME[:PORT]',
+    type: 'string',
+    value: 'NAME[:PORT]',
     help: 'a name a reverse proxy forwards, served besides 127.0.0.1/localhost/[::1] (comma-separated for several)',
   },
   help: { type: 'boolean', help: 'this text' },
@@ -31,18 +32,24 @@ ${optionHelp(OPTIONS)}`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const { options } = parseCommandLine(argv, [], OPTIONS);
   const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const port = Number(flags.get('port') ?? process.env.DTH_PORT ?? 8470);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidParameterError('--port', 'must be a port number');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidParameterError('--port', 'must be a port number');
   const host = flags.get('host') ?? '127.0.0.1';
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new InvalidParameterError('--host', 'the local hub listens on loopback only');
-  const publicHosts = (flags.get('public-host') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host))
+    throw new InvalidParameterError('--host', 'the local hub listens on loopback only');
+  const publicHosts = (flags.get('public-host') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   for (const h of publicHosts) {
-    if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(h)) throw new InvalidParameterError('--public-host', `"${h}" is not a host name (NAME or NAME:PORT)`);
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(h))
+      throw new InvalidParameterError('--public-host', `"${h}" is not a host name (NAME or NAME:PORT)`);
   }
   const dataDir = resolve(flags.get('data') ?? process.env.DTH_DATA ?? join(homedir(), '.dth'));
   const logger = createLogger({ role: 'hub' });
@@ -50,13 +57,21 @@ export async function run(argv: string[]): Promise<number> {
   process.umask(0o077);
   const consoleDir = flags.get('console') ?? findRepoPath('portal/dist/index.html')?.replace(/[\\/]index\.html$/, '');
   const hub = await startHub({
-    guardProcess: true, dataDir, port, host, publicHosts, token: process.env.DTH_TOKEN || undefined, secretsFile: flags.get('secrets'), consoleDir, logger,
+    guardProcess: true,
+    dataDir,
+    port,
+    host,
+    publicHosts,
+    token: process.env.DTH_TOKEN || undefined,
+    secretsFile: flags.get('secrets'),
+    consoleDir,
+    logger,
   });
   process.stdout.write(
-    `Data Transfer Hub is running at ${hub.url}\n`
-    + `Open ${hub.url}/#token=${hub.token}\n`
-    + `API token: ${hub.token}\n`
-    + (hub.resumed ? `Resumed ${hub.resumed} unfinished task(s).\n` : ''),
+    `Data Transfer Hub is running at ${hub.url}\n` +
+      `Open ${hub.url}/#token=${hub.token}\n` +
+      `API token: ${hub.token}\n` +
+      (hub.resumed ? `Resumed ${hub.resumed} unfinished task(s).\n` : ''),
   );
   await new Promise<void>((done) => {
     const stop = () => done();

@@ -12,7 +12,10 @@ export function readParamsFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InvalidParameterError('--params', `cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new InvalidParameterError(
+      '--params',
+      `cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -31,13 +34,17 @@ export function readParamsFile(path: string): Record<string, unknown> {
     });
     return out;
   }
-  if (!parsed || typeof parsed !== 'object') throw new InvalidParameterError('--params', `"${path}" must hold a JSON object`);
+  if (!parsed || typeof parsed !== 'object')
+    throw new InvalidParameterError('--params', `"${path}" must hold a JSON object`);
   return parsed as Record<string, unknown>;
 }
 
 /** `destKMSKey` → `dest-kms-key`, `srcPrefixsListFile` → `src-prefixs-list-file`. */
 export function kebab(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2').toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
 }
 
 export interface CommandOption {
@@ -52,7 +59,11 @@ export interface CommandOption {
  * (also accepted in camelCase, and under older alias names), parsed with node's util.parseArgs (strict: an unknown
  * flag is an error naming it).
  */
-export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], own: Record<string, CommandOption>): {
+export function parseCommandLine(
+  argv: string[],
+  schema: readonly ParamSpec[],
+  own: Record<string, CommandOption>,
+): {
   params: Record<string, string>;
   options: Record<string, string | boolean | undefined>;
 } {
@@ -60,7 +71,11 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
   for (const spec of schema) {
     // Parameters without a flag of their own (the original's cloud settings) are still taken under their names, as a
     // params file takes them, so the original's parameter list works as flags too.
-    for (const name of [spec.cli || kebab(spec.name), spec.name, ...(spec.aliases ?? []).flatMap((a) => [kebab(a.name), a.name])]) {
+    for (const name of [
+      spec.cli || kebab(spec.name),
+      spec.name,
+      ...(spec.aliases ?? []).flatMap((a) => [kebab(a.name), a.name]),
+    ]) {
       const target = spec.aliases?.find((a) => a.name === name || kebab(a.name) === name)?.name ?? spec.name;
       flagToParam.set(name, target);
     }
@@ -70,16 +85,22 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
   for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }) as {
+      values: Record<string, string | boolean | undefined>;
+    });
   } catch (err) {
     const e = err as { code?: string; message: string };
     const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? /"([^"]+)"/.exec(e.message)?.[1] ?? 'arguments';
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const meant = closestName(Object.keys(options), flag.replace(/^-+/, ''));
-      throw new InvalidParameterError(flag, `is not a known option (${meant ? `did you mean --${meant}? ` : ''}see --help)`);
+      throw new InvalidParameterError(
+        flag,
+        `is not a known option (${meant ? `did you mean --${meant}? ` : ''}see --help)`,
+      );
     }
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new InvalidParameterError(flag, 'needs a value');
-    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new InvalidParameterError(flag, 'unexpected argument (options start with --)');
+    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new InvalidParameterError(flag, 'unexpected argument (options start with --)');
     throw new InvalidParameterError('arguments', e.message);
   }
   const params: Record<string, string> = {};
@@ -92,7 +113,8 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
     }
     const name = flagToParam.get(flag);
     if (name === undefined) throw new InvalidParameterError(`--${flag}`, 'is not a flag of this command');
-    if (givenAs.has(name)) throw new InvalidParameterError(`--${flag}`, `is the same parameter as --${givenAs.get(name)}`);
+    if (givenAs.has(name))
+      throw new InvalidParameterError(`--${flag}`, `is the same parameter as --${givenAs.get(name)}`);
     givenAs.set(name, flag);
     params[name] = String(value);
   }
@@ -105,31 +127,45 @@ export function parseCommandLine(argv: string[], schema: readonly ParamSpec[], o
  */
 export function parameterHelp(schema: readonly ParamSpec[]): string {
   const cloudOnly = schema.filter((s) => s.cli === false).map((s) => `--${kebab(s.name)}`);
-  const rows = schema.filter((s) => s.cli !== false).map((s) => {
-    const extra = [
-      s.values ? `one of ${s.values.join(', ')}` : '',
-      s.default ? `default ${s.default}` : s.required ? 'required' : '',
-    ].filter(Boolean).join('; ');
-    return [`--${s.cli}`, `${s.description}${extra ? ` (${extra})` : ''}`];
-  });
+  const rows = schema
+    .filter((s) => s.cli !== false)
+    .map((s) => {
+      const extra = [
+        s.values ? `one of ${s.values.join(', ')}` : '',
+        s.default ? `default ${s.default}` : s.required ? 'required' : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+      return [`--${s.cli}`, `${s.description}${extra ? ` (${extra})` : ''}`];
+    });
   const width = Math.max(...rows.map(([f]) => f.length)) + 2;
   const lines = rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`);
   if (cloudOnly.length) {
-    lines.push('', `  Also accepted, checked, with no effect on a local sync (the cloud plugin's settings, as in the original's`,
-      `  parameter lists): ${cloudOnly.join(', ')}`);
+    lines.push(
+      '',
+      `  Also accepted, checked, with no effect on a local sync (the cloud plugin's settings, as in the original's`,
+      `  parameter lists): ${cloudOnly.join(', ')}`,
+    );
   }
   return lines.join('\n');
 }
 
 /** The --help lines of a command's own options. */
 export function optionHelp(own: Record<string, CommandOption>): string {
-  const rows = Object.entries(own).map(([f, o]) => [`--${f}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help]);
+  const rows = Object.entries(own).map(([f, o]) => [
+    `--${f}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`,
+    o.help,
+  ]);
   const width = Math.max(...rows.map(([f]) => f.length)) + 2;
   return rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`).join('\n');
 }
 
 /** `base` (a params file) with `overrides` (flags) on top; a flag replaces the file's value under any alias name. */
-export function overrideParams(schema: readonly ParamSpec[], base: Record<string, unknown>, overrides: Record<string, string>): Record<string, unknown> {
+export function overrideParams(
+  schema: readonly ParamSpec[],
+  base: Record<string, unknown>,
+  overrides: Record<string, string>,
+): Record<string, unknown> {
   const index = specIndex(schema);
   const overridden = new Set(Object.keys(overrides).map((k) => index.get(k)?.spec.name ?? k));
   const kept = Object.entries(base).filter(([k]) => !overridden.has(index.get(k)?.spec.name ?? k));

@@ -25,12 +25,14 @@ AWS_REGION, SQS_ENDPOINT, DYNAMODB_ENDPOINT, SECRETS_ENDPOINT, LOG_LEVEL), plus 
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const unknown = argv.find((a) => a !== '--once');
   if (unknown) {
-    process.stderr.write(`dth worker: unexpected argument "${unknown}" (only --once; configuration comes from the environment)\n`);
+    process.stderr.write(
+      `dth worker: unexpected argument "${unknown}" (only --once; configuration comes from the environment)\n`,
+    );
     return 2;
   }
   let config: CloudRoleConfig;
@@ -42,7 +44,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   const once = argv.includes('--once') || config.exitWhenDrained;
   const { params } = config;
-  const logger = createLogger({ role: 'worker', srcBucket: params.srcBucket, destBucket: params.destBucket }, { level: config.logLevel });
+  const logger = createLogger(
+    { role: 'worker', srcBucket: params.srcBucket, destBucket: params.destBucket },
+    { level: config.logLevel },
+  );
   const role = openCloudRole(config);
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -58,14 +63,24 @@ export async function run(argv: string[]): Promise<number> {
     await dest.checkAccess();
     logger.info('worker.started', { concurrency: params.workerConcurrency, once });
     const report = await runWorker({
-      params, source, dest, queue: role.queue, status: role.status, logger, signal: abort.signal, exitWhenDrained: once,
+      params,
+      source,
+      dest,
+      queue: role.queue,
+      status: role.status,
+      logger,
+      signal: abort.signal,
+      exitWhenDrained: once,
     });
     logger.info('worker.stopped', { ...report, graceful: abort.signal.aborted });
-    process.stdout.write(JSON.stringify({ event: 'worker.report', ...report, stopped: abort.signal.aborted }) + '\n');
+    process.stdout.write(`${JSON.stringify({ event: 'worker.report', ...report, stopped: abort.signal.aborted })}\n`);
     return once && report.failed > 0 ? 1 : 0;
   } catch (err) {
     // The process stops, not an object: its own event, so the dashboard's FailedObjects counts objects only.
-    logContractEvent(logger, LOG_EVENTS.workerCrashed, { error: err, code: err instanceof DthError ? err.code : undefined });
+    logContractEvent(logger, LOG_EVENTS.workerCrashed, {
+      error: err,
+      code: err instanceof DthError ? err.code : undefined,
+    });
     return err instanceof InvalidParameterError ? 2 : 1;
   } finally {
     process.removeListener('SIGTERM', onSignal);

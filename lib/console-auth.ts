@@ -1,7 +1,14 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AuthorizationType, type AuthorizationMode } from 'aws-cdk-lib/aws-appsync';
 import {
-  AccountRecovery, CfnUserPoolUser, FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, UserPoolClient,
+  AccountRecovery,
+  CfnUserPoolUser,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
@@ -38,26 +45,43 @@ export class ConsoleAuth extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       autoVerify: { email: true },
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
-      mfa: Mfa.OPTIONAL, mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: `dth-${Aws.ACCOUNT_ID}-${this.node.addr.slice(0, 8)}` } });
+    const domain = pool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: `dth-${Aws.ACCOUNT_ID}-${this.node.addr.slice(0, 8)}` },
+    });
     const client = new UserPoolClient(this, 'ConsoleClient', {
-      userPool: pool, generateSecret: false,
+      userPool: pool,
+      generateSecret: false,
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [`${props.consoleUrl}/`, props.consoleUrl], logoutUrls: [`${props.consoleUrl}/`],
+        callbackUrls: [`${props.consoleUrl}/`, props.consoleUrl],
+        logoutUrls: [`${props.consoleUrl}/`],
       },
       preventUserExistenceErrors: true,
     });
     new CfnUserPoolUser(this, 'Admin', {
-      userPoolId: pool.userPoolId, username: props.adminEmail, desiredDeliveryMediums: ['EMAIL'],
-      userAttributes: [{ name: 'email', value: props.adminEmail }, { name: 'email_verified', value: 'true' }],
+      userPoolId: pool.userPoolId,
+      username: props.adminEmail,
+      desiredDeliveryMediums: ['EMAIL'],
+      userAttributes: [
+        { name: 'email', value: props.adminEmail },
+        { name: 'email_verified', value: 'true' },
+      ],
     });
     this.userPool = pool;
     this.clientId = client.userPoolClientId;

@@ -1,6 +1,12 @@
 import { Aws, CfnCondition, CfnRule, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
-  AllowedMethods, type CfnDistribution, Distribution, HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy, ViewerProtocolPolicy,
+  AllowedMethods,
+  type CfnDistribution,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -61,14 +67,21 @@ export class ConsoleSite extends Construct {
   constructor(scope: Construct, id: string, props: ConsoleSiteProps = {}) {
     super(scope, id);
     const logs = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED, blockPublicAccess: BlockPublicAccess.BLOCK_ALL, enforceSSL: true,
-      objectOwnership: ObjectOwnership.OBJECT_WRITER, removalPolicy: RemovalPolicy.RETAIN,
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ expiration: Duration.days(90) }],
     });
     this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED, blockPublicAccess: BlockPublicAccess.BLOCK_ALL, enforceSSL: true,
-      serverAccessLogsBucket: logs, serverAccessLogsPrefix: 'console-bucket/',
-      removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'console-bucket/',
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
     });
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
@@ -84,20 +97,32 @@ export class ConsoleSite extends Construct {
       defaultRootObject: 'index.html',
       enableIpv6: !props.chinaCompatible,
       defaultBehavior: {
-        origin: props.chinaCompatible ? S3BucketOrigin.withOriginAccessIdentity(this.bucket) : S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: props.chinaCompatible
+          ? S3BucketOrigin.withOriginAccessIdentity(this.bucket)
+          : S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         responseHeadersPolicy: headers,
       },
       // Client-side routes: unknown paths serve the app.
-      errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.seconds(0) })),
-      enableLogging: true, logBucket: logs, logFilePrefix: 'cloudfront/',
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
+      enableLogging: true,
+      logBucket: logs,
+      logFilePrefix: 'cloudfront/',
     });
     if (props.chinaCompatible) {
       // China regions have no managed cache policies: cache by path only, nothing forwarded (the original's setting).
       const cfn = this.distribution.node.defaultChild as CfnDistribution;
       cfn.addPropertyDeletionOverride('DistributionConfig.DefaultCacheBehavior.CachePolicyId');
-      cfn.addPropertyOverride('DistributionConfig.DefaultCacheBehavior.ForwardedValues', { QueryString: false, Cookies: { Forward: 'none' } });
+      cfn.addPropertyOverride('DistributionConfig.DefaultCacheBehavior.ForwardedValues', {
+        QueryString: false,
+        Cookies: { Forward: 'none' },
+      });
     }
     this.url = `https://${this.distribution.distributionDomainName}`;
     this.distDir = props.distDir ?? PORTAL_DIST;
@@ -110,7 +135,8 @@ export class ConsoleSite extends Construct {
    */
   useDomain(domain: ConsoleDomain): string {
     const stack = Stack.of(this);
-    const given = (id: string, value: string) => new CfnCondition(this, id, { expression: Fn.conditionNot(Fn.conditionEquals(value, '')) });
+    const given = (id: string, value: string) =>
+      new CfnCondition(this, id, { expression: Fn.conditionNot(Fn.conditionEquals(value, '')) });
     const hasIam = given('HasIamCertificate', domain.iamCertificateId);
     const hasAcm = given('HasAcmCertificate', domain.acmCertificateArn);
     const hasCertificate = new CfnCondition(this, 'HasCertificate', { expression: Fn.conditionOr(hasIam, hasAcm) });
@@ -120,13 +146,33 @@ export class ConsoleSite extends Construct {
     const isSet = (value: string) => Fn.conditionNot(Fn.conditionEquals(value, ''));
     new CfnRule(stack, 'CertificateNeedsDomain', {
       ruleCondition: Fn.conditionOr(isSet(domain.iamCertificateId), isSet(domain.acmCertificateArn)),
-      assertions: [{ assert: isSet(domain.url), assertDescription: 'A console certificate needs the console domain (OidcCustomerDomain)' }],
+      assertions: [
+        {
+          assert: isSet(domain.url),
+          assertDescription: 'A console certificate needs the console domain (OidcCustomerDomain)',
+        },
+      ],
     });
-    const certificate = (key: string, value: string) => ({ [key]: value, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' });
+    const certificate = (key: string, value: string) => ({
+      [key]: value,
+      SslSupportMethod: 'sni-only',
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+    });
     const cfn = this.distribution.node.defaultChild as CfnDistribution;
-    cfn.addPropertyOverride('DistributionConfig.Aliases', Fn.conditionIf(hasCertificate.logicalId, [host], Aws.NO_VALUE));
-    cfn.addPropertyOverride('DistributionConfig.ViewerCertificate', Fn.conditionIf(hasIam.logicalId, certificate('IamCertificateId', domain.iamCertificateId),
-      Fn.conditionIf(hasAcm.logicalId, certificate('AcmCertificateArn', domain.acmCertificateArn), { CloudFrontDefaultCertificate: true })));
+    cfn.addPropertyOverride(
+      'DistributionConfig.Aliases',
+      Fn.conditionIf(hasCertificate.logicalId, [host], Aws.NO_VALUE),
+    );
+    cfn.addPropertyOverride(
+      'DistributionConfig.ViewerCertificate',
+      Fn.conditionIf(
+        hasIam.logicalId,
+        certificate('IamCertificateId', domain.iamCertificateId),
+        Fn.conditionIf(hasAcm.logicalId, certificate('AcmCertificateArn', domain.acmCertificateArn), {
+          CloudFrontDefaultCertificate: true,
+        }),
+      ),
+    );
     return Fn.conditionIf(hasDomain.logicalId, `https://${host}`, this.url).toString();
   }
 
@@ -135,8 +181,12 @@ export class ConsoleSite extends Construct {
     const sources = [Source.jsonData('config.json', config)];
     if (this.deploysConsole) sources.unshift(Source.asset(this.distDir));
     return new BucketDeployment(this, 'Deploy', {
-      destinationBucket: this.bucket, sources, distribution: this.distribution, distributionPaths: ['/index.html', '/config.json'],
-      prune: false, memoryLimit: 512,
+      destinationBucket: this.bucket,
+      sources,
+      distribution: this.distribution,
+      distributionPaths: ['/index.html', '/config.json'],
+      prune: false,
+      memoryLimit: 512,
     });
   }
 }

@@ -52,7 +52,8 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
       minify: true,
       sourceMap: false,
       externalModules: ['@aws-sdk/*', 'better-sqlite3'],
-      banner: "import { createRequire as __dthCreateRequire } from 'node:module'; const require = __dthCreateRequire(import.meta.url);",
+      banner:
+        "import { createRequire as __dthCreateRequire } from 'node:module'; const require = __dthCreateRequire(import.meta.url);",
     },
   });
 }

@@ -1,5 +1,14 @@
 import {
-  ArnFormat, Aws, CfnMapping, CfnOutput, CfnParameter, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps,
+  ArnFormat,
+  Aws,
+  CfnMapping,
+  CfnOutput,
+  CfnParameter,
+  DefaultStackSynthesizer,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
 } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -58,36 +67,65 @@ export class MainStack extends Stack {
   readonly pluginStackRole: PluginStackRole;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
-    super(scope, id, { description: `Data Transfer Hub (${props.authType === 'OIDC' ? 'OpenID Connect' : 'Cognito'} sign-in)`, ...props });
+    super(scope, id, {
+      description: `Data Transfer Hub (${props.authType === 'OIDC' ? 'OpenID Connect' : 'Cognito'} sign-in)`,
+      ...props,
+    });
     const prefix = props.stackPrefix ?? 'DTH';
     const adminEmail = new CfnParameter(this, 'AdminEmail', {
-      type: 'String', allowedPattern: EMAIL_PATTERN,
-      description: props.authType === 'COGNITO'
-        ? 'Email of the console administrator (receives a temporary password) and of task status notifications'
-        : 'Email receiving task status notifications',
+      type: 'String',
+      allowedPattern: EMAIL_PATTERN,
+      description:
+        props.authType === 'COGNITO'
+          ? 'Email of the console administrator (receives a temporary password) and of task status notifications'
+          : 'Email receiving task status notifications',
     });
 
     const table = new Table(this, 'TaskTable', {
       partitionKey: { name: TASK_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST, encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, removalPolicy: RemovalPolicy.RETAIN,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.taskTable = table;
-    const topic = new Topic(this, 'TaskNotifications', { enforceSSL: true, displayName: `Data Transfer Hub Central Monitor Alarm (${Aws.STACK_NAME})` });
-    new Subscription(this, 'AdminNotifications', { topic, protocol: SubscriptionProtocol.EMAIL, endpoint: adminEmail.valueAsString });
+    const topic = new Topic(this, 'TaskNotifications', {
+      enforceSSL: true,
+      displayName: `Data Transfer Hub Central Monitor Alarm (${Aws.STACK_NAME})`,
+    });
+    new Subscription(this, 'AdminNotifications', {
+      topic,
+      protocol: SubscriptionProtocol.EMAIL,
+      endpoint: adminEmail.valueAsString,
+    });
 
-    this.s3Template = new PluginTemplate(this, 'S3PluginTemplate', { build: (app) => new S3PluginStack(app, 'DthS3Plugin', { synthesizer: perTaskSynthesizer() }) });
-    this.ecrTemplate = new PluginTemplate(this, 'EcrPluginTemplate', { build: (app) => new EcrPluginStack(app, 'DthEcrPlugin', { synthesizer: perTaskSynthesizer() }) });
+    this.s3Template = new PluginTemplate(this, 'S3PluginTemplate', {
+      build: (app) => new S3PluginStack(app, 'DthS3Plugin', { synthesizer: perTaskSynthesizer() }),
+    });
+    this.ecrTemplate = new PluginTemplate(this, 'EcrPluginTemplate', {
+      build: (app) => new EcrPluginStack(app, 'DthEcrPlugin', { synthesizer: perTaskSynthesizer() }),
+    });
     this.network = new SharedTaskNetwork(this, 'TaskNetwork');
-    this.pluginStackRole = new PluginStackRole(this, 'PluginStackRole', { stackPrefix: prefix, assetBucket: this.s3Template.asset.bucket });
+    this.pluginStackRole = new PluginStackRole(this, 'PluginStackRole', {
+      stackPrefix: prefix,
+      assetBucket: this.s3Template.asset.bucket,
+    });
 
     const env = {
-      TASK_TABLE: table.tableName, STACK_NAME_PREFIX: prefix, METRICS_NAMESPACE: 'DataTransferHub',
-      S3_PLUGIN_TEMPLATE_URL: this.s3Template.templateUrl, ECR_PLUGIN_TEMPLATE_URL: this.ecrTemplate.templateUrl,
+      TASK_TABLE: table.tableName,
+      STACK_NAME_PREFIX: prefix,
+      METRICS_NAMESPACE: 'DataTransferHub',
+      S3_PLUGIN_TEMPLATE_URL: this.s3Template.templateUrl,
+      ECR_PLUGIN_TEMPLATE_URL: this.ecrTemplate.templateUrl,
       NODE_OPTIONS: '--enable-source-maps',
     };
     const step = (stepId: string, file: string, extra: Record<string, string> = {}) =>
-      handlerFunction(this, stepId, { entry: repoPath('control-plane', 'aws', 'handlers', file), environment: { ...env, ...extra }, timeout: Duration.seconds(60), description: `Data Transfer Hub lifecycle step ${file}` });
+      handlerFunction(this, stepId, {
+        entry: repoPath('control-plane', 'aws', 'handlers', file),
+        environment: { ...env, ...extra },
+        timeout: Duration.seconds(60),
+        description: `Data Transfer Hub lifecycle step ${file}`,
+      });
     const steps = {
       startStack: step('StartStackFn', 'start-stack.ts', {
         PLUGIN_STACK_ROLE_ARN: this.pluginStackRole.role.roleArn,
@@ -104,7 +142,9 @@ export class MainStack extends Stack {
     };
     const orchestrator = new TaskOrchestrator(this, 'Orchestrator', { steps });
     const apiFn = handlerFunction(this, 'ApiFn', {
-      entry: repoPath('control-plane', 'aws', 'handlers', 'api.ts'), timeout: Duration.seconds(30), description: 'Data Transfer Hub AppSync resolver',
+      entry: repoPath('control-plane', 'aws', 'handlers', 'api.ts'),
+      timeout: Duration.seconds(30),
+      description: 'Data Transfer Hub AppSync resolver',
       environment: { ...env, STATE_MACHINE_ARN: orchestrator.stateMachine.stateMachineArn },
     });
 
@@ -113,8 +153,15 @@ export class MainStack extends Stack {
     const all = [...Object.values(steps), apiFn];
     for (const fn of all) table.grantReadWriteData(fn);
     for (const t of [this.s3Template, this.ecrTemplate]) t.asset.grantRead(steps.startStack); // GetTemplateSummary reads the template
-    steps.startStack.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:GetTemplateSummary'], resources: ['*'] })); // no resource-level permission
-    plugin.grantManageStacks(steps.startStack, ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:TagResource']);
+    steps.startStack.addToRolePolicy(
+      new PolicyStatement({ actions: ['cloudformation:GetTemplateSummary'], resources: ['*'] }),
+    ); // no resource-level permission
+    plugin.grantManageStacks(steps.startStack, [
+      'cloudformation:CreateStack',
+      'cloudformation:DeleteStack',
+      'cloudformation:DescribeStacks',
+      'cloudformation:TagResource',
+    ]);
     plugin.grantManageStacks(steps.stopStack, ['cloudformation:DeleteStack', 'cloudformation:DescribeStacks']);
     for (const fn of [steps.startStack, steps.stopStack]) this.pluginStackRole.grantPass(fn); // CloudFormation creates and deletes as that role
     this.network.grantStopTasks(steps.stopStack, [plugin.clusters], [plugin.tasks]); // a cluster or security group in use cannot be deleted
@@ -136,58 +183,120 @@ export class MainStack extends Stack {
     plugin.grantReadStatus(apiFn); // progress, listTaskObjects
     plugin.grantReadLogs(apiFn); // listLogStreams / getLogEvents
     plugin.grantManageStacks(apiFn, ['cloudformation:DescribeStackEvents']); // getErrorMessage names a failed stack's resources
-    apiFn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets', 'cloudwatch:GetMetricData'], resources: ['*'] })); // no resource-level permissions
+    apiFn.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:ListSecrets', 'cloudwatch:GetMetricData'], resources: ['*'] }),
+    ); // no resource-level permissions
     // estimateTask: the credential secret a task names — tagged ones only — and listings of this account's buckets.
-    apiFn.addToRolePolicy(new PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      conditions: { StringEquals: { [`secretsmanager:ResourceTag/${CREDENTIAL_SECRET_TAG.key}`]: CREDENTIAL_SECRET_TAG.value } },
-    }));
-    apiFn.addToRolePolicy(new PolicyStatement({
-      actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [this.formatArn({ service: 's3', region: '', account: '', resource: '*' })],
-      conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
-    }));
+    apiFn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          this.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+        conditions: {
+          StringEquals: { [`secretsmanager:ResourceTag/${CREDENTIAL_SECRET_TAG.key}`]: CREDENTIAL_SECRET_TAG.value },
+        },
+      }),
+    );
+    apiFn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        resources: [this.formatArn({ service: 's3', region: '', account: '', resource: '*' })],
+        conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
 
     // Console, sign-in, API; config.json ties them together.
-    const site = new ConsoleSite(this, 'Console', { distDir: props.portalDist, chinaCompatible: props.authType === 'OIDC' });
+    const site = new ConsoleSite(this, 'Console', {
+      distDir: props.portalDist,
+      chinaCompatible: props.authType === 'OIDC',
+    });
     let auth: ConsoleAuth;
     let consoleUrl = site.url;
     if (props.authType === 'COGNITO') {
-      auth = new ConsoleAuth(this, 'Auth', { kind: 'COGNITO', adminEmail: adminEmail.valueAsString, consoleUrl: site.url });
+      auth = new ConsoleAuth(this, 'Auth', {
+        kind: 'COGNITO',
+        adminEmail: adminEmail.valueAsString,
+        consoleUrl: site.url,
+      });
     } else {
-      const provider = new CfnParameter(this, 'OidcProvider', { type: 'String', description: 'OpenID Connect issuer URL (e.g. https://xxx.authing.cn/oidc)', allowedPattern: '^https://.+' });
-      const clientId = new CfnParameter(this, 'OidcClientId', { type: 'String', description: 'OpenID Connect client id of the console', minLength: 1 });
+      const provider = new CfnParameter(this, 'OidcProvider', {
+        type: 'String',
+        description: 'OpenID Connect issuer URL (e.g. https://xxx.authing.cn/oidc)',
+        allowedPattern: '^https://.+',
+      });
+      const clientId = new CfnParameter(this, 'OidcClientId', {
+        type: 'String',
+        description: 'OpenID Connect client id of the console',
+        minLength: 1,
+      });
       const domain = new CfnParameter(this, 'OidcCustomerDomain', {
-        type: 'String', default: '', allowedPattern: '^((http|https)://.+)?$',
-        description: 'Customer Domain for Data Transfer Hub, and must start with https:// or http:// (China regions: ICP-registered; CloudFront default domains are not reachable there)',
+        type: 'String',
+        default: '',
+        allowedPattern: '^((http|https)://.+)?$',
+        description:
+          'Customer Domain for Data Transfer Hub, and must start with https:// or http:// (China regions: ICP-registered; CloudFront default domains are not reachable there)',
       });
       const iamCertificate = new CfnParameter(this, 'IamCertificateId', {
-        type: 'String', default: '', allowedPattern: '^[A-Z0-9]*$',
-        description: 'Id of the console domain\'s certificate in the IAM certificate store (China regions; aws iam upload-server-certificate --path /cloudfront/)',
+        type: 'String',
+        default: '',
+        allowedPattern: '^[A-Z0-9]*$',
+        description:
+          "Id of the console domain's certificate in the IAM certificate store (China regions; aws iam upload-server-certificate --path /cloudfront/)",
       });
       const acmCertificate = new CfnParameter(this, 'AcmCertificateArn', {
-        type: 'String', default: '', allowedPattern: '^(arn:aws[a-z-]*:acm:us-east-1:\\d{12}:certificate/.+)?$',
-        description: 'ARN of the console domain\'s ACM certificate in us-east-1 (other regions, e.g. an imported certificate)',
+        type: 'String',
+        default: '',
+        allowedPattern: '^(arn:aws[a-z-]*:acm:us-east-1:\\d{12}:certificate/.+)?$',
+        description:
+          "ARN of the console domain's ACM certificate in us-east-1 (other regions, e.g. an imported certificate)",
       });
-      auth = new ConsoleAuth(this, 'Auth', { kind: 'OIDC', issuer: provider.valueAsString, clientId: clientId.valueAsString });
-      consoleUrl = site.useDomain({ url: domain.valueAsString, iamCertificateId: iamCertificate.valueAsString, acmCertificateArn: acmCertificate.valueAsString });
-      new CfnOutput(this, 'OidcCustomerDomainValue', { value: domain.valueAsString, description: 'Point this domain (CNAME) at the console distribution (PortalUrl)' });
+      auth = new ConsoleAuth(this, 'Auth', {
+        kind: 'OIDC',
+        issuer: provider.valueAsString,
+        clientId: clientId.valueAsString,
+      });
+      consoleUrl = site.useDomain({
+        url: domain.valueAsString,
+        iamCertificateId: iamCertificate.valueAsString,
+        acmCertificateArn: acmCertificate.valueAsString,
+      });
+      new CfnOutput(this, 'OidcCustomerDomainValue', {
+        value: domain.valueAsString,
+        description: 'Point this domain (CNAME) at the console distribution (PortalUrl)',
+      });
     }
     const api = new TaskApi(this, 'TaskApi', { authorizationMode: auth.authorizationMode, handler: apiFn });
     site.deploy(configFor(auth, api.api.graphqlUrl, consoleHostOf(this)));
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl, description: 'Console URL' });
-    new CfnOutput(this, 'PortalUrl', { value: site.distribution.distributionDomainName, description: 'Console distribution domain (CNAME target)' });
+    new CfnOutput(this, 'PortalUrl', {
+      value: site.distribution.distributionDomainName,
+      description: 'Console distribution domain (CNAME target)',
+    });
     new CfnOutput(this, 'ApiUrl', { value: api.api.graphqlUrl });
-    new CfnOutput(this, 'ApiFunctionName', { value: apiFn.functionName, description: 'The API resolver Lambda (scripts/aws-smoke-test.sh calls it directly)' });
+    new CfnOutput(this, 'ApiFunctionName', {
+      value: apiFn.functionName,
+      description: 'The API resolver Lambda (scripts/aws-smoke-test.sh calls it directly)',
+    });
     this.console = site;
     new CfnOutput(this, 'TaskTableName', { value: table.tableName });
-    new CfnOutput(this, 'StateMachineArn', { value: orchestrator.stateMachine.stateMachineArn, description: 'StateMachine Arn' });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: orchestrator.stateMachine.stateMachineArn,
+      description: 'StateMachine Arn',
+    });
     new CfnOutput(this, 'CentralAlarmTopicName', { value: topic.topicName, description: 'Central Alarm Topic Name' });
     // `cdk gc` deletes assets no deployed template mentions; the plugin templates' own assets are only mentioned by
     // the uploaded templates (S3 objects) until a task runs: name them here so that they are kept.
     this.templateOptions.metadata = {
       ...this.templateOptions.metadata,
-      'DataTransferHub::PluginAssets': [...new Set([this.s3Template, this.ecrTemplate].flatMap((t) => Object.values(t.republished)))].sort(),
+      'DataTransferHub::PluginAssets': [
+        ...new Set([this.s3Template, this.ecrTemplate].flatMap((t) => Object.values(t.republished))),
+      ].sort(),
     };
     acknowledgeMainStack(this, all, prefix);
   }
@@ -207,10 +316,28 @@ class PluginResources {
   readonly tasks: string;
   private readonly stacks: string;
 
-  constructor(private readonly stack: Stack, private readonly prefix: string) {
-    this.stacks = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${prefix}-*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    this.clusters = stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: `${prefix}-*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    this.tasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${prefix}-*/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  constructor(
+    private readonly stack: Stack,
+    private readonly prefix: string,
+  ) {
+    this.stacks = stack.formatArn({
+      service: 'cloudformation',
+      resource: 'stack',
+      resourceName: `${prefix}-*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.clusters = stack.formatArn({
+      service: 'ecs',
+      resource: 'cluster',
+      resourceName: `${prefix}-*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.tasks = stack.formatArn({
+      service: 'ecs',
+      resource: 'task',
+      resourceName: `${prefix}-*/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   }
 
   grantManageStacks(grantee: IGrantable, actions: string[]): Grant {
@@ -219,33 +346,58 @@ class PluginResources {
 
   /** The finder and worker log groups (checkFinder; listLogStreams / getLogEvents). */
   grantReadLogs(grantee: IGrantable): Grant {
-    const groups = this.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    return Grant.addToPrincipal({ grantee, actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], resourceArns: [groups, `${groups}:*`] });
+    const groups = this.stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `${this.prefix}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
+      resourceArns: [groups, `${groups}:*`],
+    });
   }
 
   /** A task's parameters kept in SSM when they do not fit a CloudFormation parameter (an IAM `*` spans '/': its chunks too). */
   grantTaskParams(grantee: IGrantable, actions: string[]): Grant {
-    const parameters = this.stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath('*').replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const parameters = this.stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: taskParamsPath('*').replace(/^\//, ''),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     return Grant.addToPrincipal({ grantee, actions, resourceArns: [parameters] });
   }
 
   /** Set the size of the task stacks' worker groups (`<stack>-Worker-ASG`): a finished one-time task's fleet to zero. */
   grantScaleWorkers(grantee: IGrantable): Grant {
     const groups = this.stack.formatArn({
-      service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      service: 'autoscaling',
+      resource: 'autoScalingGroup',
+      resourceName: `*:autoScalingGroupName/${this.prefix}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     return Grant.addToPrincipal({ grantee, actions: ['autoscaling:UpdateAutoScalingGroup'], resourceArns: [groups] });
   }
 
   /** Depth of the job queues (the monitor waits until a pass is copied). */
   grantReadQueueDepth(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({ grantee, actions: ['sqs:GetQueueAttributes'], resourceArns: [this.stack.formatArn({ service: 'sqs', resource: `${this.prefix}-*` })] });
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['sqs:GetQueueAttributes'],
+      resourceArns: [this.stack.formatArn({ service: 'sqs', resource: `${this.prefix}-*` })],
+    });
   }
 
   /** The per-object status tables (read only). */
   grantReadStatus(grantee: IGrantable): Grant {
     const tables = this.stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${this.prefix}-*` });
-    return Grant.addToPrincipal({ grantee, actions: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:GetItem'], resourceArns: [tables] });
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:GetItem'],
+      resourceArns: [tables],
+    });
   }
 
   /** Whether the ECR plugin's copy flow (`<stack>-ECRReplicationSM`) is still running. */
@@ -255,20 +407,38 @@ class PluginResources {
 
   /** How the ECR plugin's copy flow executions ended: status, error and cause (the execution and its history). */
   grantReadExecutions(grantee: IGrantable): Grant {
-    return this.grantListExecutions(grantee).combine(Grant.addToPrincipal({ grantee, actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resourceArns: [this.executions()] }));
+    return this.grantListExecutions(grantee).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resourceArns: [this.executions()],
+      }),
+    );
   }
 
   /** Stop the ECR plugin's copy flow executions before its stack is deleted. */
   grantStopExecutions(grantee: IGrantable): Grant {
-    return this.grantListExecutions(grantee).combine(Grant.addToPrincipal({ grantee, actions: ['states:StopExecution'], resourceArns: [this.executions()] }));
+    return this.grantListExecutions(grantee).combine(
+      Grant.addToPrincipal({ grantee, actions: ['states:StopExecution'], resourceArns: [this.executions()] }),
+    );
   }
 
   private executions(): string {
-    return this.stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return this.stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.prefix}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   private machines(): string {
-    return this.stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return this.stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: `${this.prefix}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 }
 
@@ -289,9 +459,14 @@ function consoleHostOf(scope: Construct): string {
 
 export function configFor(auth: ConsoleAuth, apiUrl: string, consoleHost = CONSOLE_HOSTS.aws) {
   return {
-    authType: auth.authType, apiUrl, region: Aws.REGION, cognitoDomain: auth.cognitoDomain, oidcIssuer: auth.oidcIssuer,
+    authType: auth.authType,
+    apiUrl,
+    region: Aws.REGION,
+    cognitoDomain: auth.cognitoDomain,
+    oidcIssuer: auth.oidcIssuer,
     // Amplify keys its Cognito token store by the user pool (portal/src/auth/config.ts); blank for OIDC.
     userPoolId: auth.userPool?.userPoolId ?? '',
-    clientId: auth.clientId, dashboardUrlPrefix: `https://${consoleHost}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,
+    clientId: auth.clientId,
+    dashboardUrlPrefix: `https://${consoleHost}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=`,
   };
 }

@@ -36,7 +36,10 @@ export class PluginTemplate extends Construct {
       // Bundle always: the CLI skips bundling for stacks it is not deploying (`cdk ls`, `cdk destroy`, `deploy
       // --exclusively X`), and an unbundled NodejsFunction asset points at the source tree, not at a staged file
       // of this assembly — the plugin template would then reference code nobody publishes.
-      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-plugin-')), postCliContext: { [BUNDLING_STACKS]: ['**'] } });
+      const app = new App({
+        outdir: mkdtempSync(join(tmpdir(), 'dth-plugin-')),
+        postCliContext: { [BUNDLING_STACKS]: ['**'] },
+      });
       const stack = props.build(app);
       synthesized = { assembly: app.synth(), stackName: stack.stackName };
       SYNTHESIZED.set(id, synthesized);
@@ -72,7 +75,9 @@ export class PluginTemplate extends Construct {
     }
     for (const [hash, d] of Object.entries(manifest.dockerImages ?? {})) {
       if (!d.source.directory) continue;
-      out[hash] = new DockerImageAsset(this, `Image${hash.slice(0, 12)}`, { directory: join(dir, d.source.directory) }).assetHash;
+      out[hash] = new DockerImageAsset(this, `Image${hash.slice(0, 12)}`, {
+        directory: join(dir, d.source.directory),
+      }).assetHash;
     }
     return out;
   }

@@ -26,11 +26,17 @@ export class SharedTaskNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedTaskNetworkProps = {}) {
     super(scope, id);
-    const flowLogs = new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const flowLogs = new LogGroup(this, 'FlowLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.vpc = new Vpc(this, 'Vpc', {
-      maxAzs: props.maxAzs ?? 2, natGateways: 0,
+      maxAzs: props.maxAzs ?? 2,
+      natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
-      flowLogs: { reject: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.REJECT } },
+      flowLogs: {
+        reject: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.REJECT },
+      },
     });
     this.cluster = new Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ContainerInsights.ENABLED });
     new CfnOutput(scope, 'TaskClusterVpc', { value: this.vpc.vpcId, description: 'Task VPC ID' });
@@ -40,7 +46,9 @@ export class SharedTaskNetwork extends Construct {
   /** What the hub passes to every plugin stack (unless the task names its own VPC): the original's network parameters. */
   pluginParameters(): Record<string, string> {
     return hubNetworkParameters({
-      vpcId: this.vpc.vpcId, subnetIds: this.vpc.publicSubnets.map((s) => s.subnetId), clusterName: this.cluster.clusterName,
+      vpcId: this.vpc.vpcId,
+      subnetIds: this.vpc.publicSubnets.map((s) => s.subnetId),
+      clusterName: this.cluster.clusterName,
     });
   }
 
@@ -50,10 +58,18 @@ export class SharedTaskNetwork extends Construct {
    */
   grantStopTasks(grantee: IGrantable, pluginClusterArns: string[], pluginTaskArns: string[]): Grant {
     const clusters = [this.cluster.clusterArn, ...pluginClusterArns];
-    return Grant.addToPrincipal({ grantee, actions: ['ecs:ListTasks'], resourceArns: ['*'], conditions: { ArnLike: { 'ecs:cluster': clusters } } })
-      .combine(Grant.addToPrincipal({
-        grantee, actions: ['ecs:StopTask', 'ecs:DescribeTasks'],
-        resourceArns: [this.cluster.arnForTasks('*'), ...pluginTaskArns], conditions: { ArnLike: { 'ecs:cluster': clusters } },
-      }));
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['ecs:ListTasks'],
+      resourceArns: ['*'],
+      conditions: { ArnLike: { 'ecs:cluster': clusters } },
+    }).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['ecs:StopTask', 'ecs:DescribeTasks'],
+        resourceArns: [this.cluster.arnForTasks('*'), ...pluginTaskArns],
+        conditions: { ArnLike: { 'ecs:cluster': clusters } },
+      }),
+    );
   }
 }

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 
 import {
-  AuthorizationType, Code, Definition, FieldLogLevel, FunctionRuntime, GraphqlApi, type AuthorizationMode,
+  AuthorizationType,
+  Code,
+  Definition,
+  FieldLogLevel,
+  FunctionRuntime,
+  GraphqlApi,
+  type AuthorizationMode,
 } from 'aws-cdk-lib/aws-appsync';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -17,8 +23,13 @@ export const RESOLVER_CODE_FILE = repoPath('control-plane', 'aws', 'appsync-reso
 export function rootFields(schemaFile = SCHEMA_FILE): { typeName: 'Query' | 'Mutation'; fieldName: string }[] {
   const doc = parse(readFileSync(schemaFile, 'utf8'));
   return doc.definitions
-    .filter((d): d is ObjectTypeDefinitionNode => d.kind === 'ObjectTypeDefinition' && (d.name.value === 'Query' || d.name.value === 'Mutation'))
-    .flatMap((d) => (d.fields ?? []).map((f) => ({ typeName: d.name.value as 'Query' | 'Mutation', fieldName: f.name.value })));
+    .filter(
+      (d): d is ObjectTypeDefinitionNode =>
+        d.kind === 'ObjectTypeDefinition' && (d.name.value === 'Query' || d.name.value === 'Mutation'),
+    )
+    .flatMap((d) =>
+      (d.fields ?? []).map((f) => ({ typeName: d.name.value as 'Query' | 'Mutation', fieldName: f.name.value })),
+    );
 }
 
 export interface TaskApiProps {
@@ -58,7 +69,12 @@ export class TaskApi extends Construct {
     const source = this.api.addLambdaDataSource('Resolver', props.handler);
     const code = Code.fromInline(readFileSync(RESOLVER_CODE_FILE, 'utf8'));
     for (const f of rootFields()) {
-      source.createResolver(`${f.typeName}${f.fieldName}`, { typeName: f.typeName, fieldName: f.fieldName, runtime: FunctionRuntime.JS_1_0_0, code });
+      source.createResolver(`${f.typeName}${f.fieldName}`, {
+        typeName: f.typeName,
+        fieldName: f.fieldName,
+        runtime: FunctionRuntime.JS_1_0_0,
+        code,
+      });
     }
   }
 }

@@ -2,7 +2,17 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
-  Choice, Condition, CustomState, DefinitionBody, LogLevel, Pass, StateMachine, Succeed, Wait, WaitTime, type IChainable,
+  Choice,
+  Condition,
+  CustomState,
+  DefinitionBody,
+  LogLevel,
+  Pass,
+  StateMachine,
+  Succeed,
+  Wait,
+  WaitTime,
+  type IChainable,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -65,16 +75,20 @@ export class TaskOrchestrator extends Construct {
     const every = props.monitorInterval ?? Duration.seconds(60);
     const passesPerExecution = props.monitorPassesPerExecution ?? 500;
     const stateMachineName = props.stateMachineName ?? `${Aws.STACK_NAME}-TaskLifecycle`;
-    const invoke = (name: string, fn: NodejsFunction) => new LambdaInvoke(this, name, {
-      lambdaFunction: fn, payloadResponseOnly: true,
-      retryOnServiceExceptions: true,
-    }).addRetry({ errors: ['States.TaskFailed'], maxAttempts: 3, interval: Duration.seconds(10), backoffRate: 2 });
+    const invoke = (name: string, fn: NodejsFunction) =>
+      new LambdaInvoke(this, name, {
+        lambdaFunction: fn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+      }).addRetry({ errors: ['States.TaskFailed'], maxAttempts: 3, interval: Duration.seconds(10), backoffRate: 2 });
     const result = (v: string) => Condition.stringEquals('$.result', v);
     const done = new Succeed(this, 'Done');
 
     // Monitor loop. The state is reset to { taskId, monitorPasses } at every pass, so it never grows.
     // Every way out of the monitor: a finished one-time task's workers are released, then the outcome is mailed.
-    const notify = invoke('ReleaseWorkers', s.releaseWorkers).next(invoke('Notify', s.notify)).next(new Succeed(this, 'Notified'));
+    const notify = invoke('ReleaseWorkers', s.releaseWorkers)
+      .next(invoke('Notify', s.notify))
+      .next(new Succeed(this, 'Notified'));
     const startMonitor = new Pass(this, 'StartMonitor', { parameters: { 'taskId.$': '$.taskId', monitorPasses: 0 } });
     const monitorWait = new Wait(this, 'MonitorWait', { time: WaitTime.duration(every) });
     const countPass = new Pass(this, 'CountPass', {
@@ -86,7 +100,11 @@ export class TaskOrchestrator extends Construct {
         Resource: `arn:${Aws.PARTITION}:states:::states:startExecution`,
         Parameters: {
           'StateMachineArn.$': '$$.StateMachine.Id',
-          Input: { 'taskId.$': '$.taskId', action: 'MONITOR', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+          Input: {
+            'taskId.$': '$.taskId',
+            action: 'MONITOR',
+            'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+          },
         },
         ResultPath: null,
       },
@@ -96,16 +114,28 @@ export class TaskOrchestrator extends Construct {
     const checkComplete = invoke('CheckComplete', s.checkComplete);
     startMonitor.next(monitorWait);
     monitorWait.next(countPass);
-    countPass.next(new Choice(this, 'HandOver?')
-      .when(Condition.numberGreaterThanEquals('$.monitorPasses', passesPerExecution), continueAsNew)
-      .otherwise(checkFinder));
-    const scheduled = Condition.and(Condition.isPresent('$.scheduleType'), Condition.stringEquals('$.scheduleType', 'FIXED_RATE'));
-    checkFinder.next(new Choice(this, 'FinderDone?')
-      .when(result('END'), notify)
-      .when(result('WAIT'), monitorWait)
-      .when(scheduled, new Succeed(this, 'ScheduledTaskListed'))
-      .otherwise(checkQueue));
-    checkQueue.next(new Choice(this, 'QueueEmpty?').when(result('END'), notify).when(result('WAIT'), monitorWait).otherwise(checkComplete));
+    countPass.next(
+      new Choice(this, 'HandOver?')
+        .when(Condition.numberGreaterThanEquals('$.monitorPasses', passesPerExecution), continueAsNew)
+        .otherwise(checkFinder),
+    );
+    const scheduled = Condition.and(
+      Condition.isPresent('$.scheduleType'),
+      Condition.stringEquals('$.scheduleType', 'FIXED_RATE'),
+    );
+    checkFinder.next(
+      new Choice(this, 'FinderDone?')
+        .when(result('END'), notify)
+        .when(result('WAIT'), monitorWait)
+        .when(scheduled, new Succeed(this, 'ScheduledTaskListed'))
+        .otherwise(checkQueue),
+    );
+    checkQueue.next(
+      new Choice(this, 'QueueEmpty?')
+        .when(result('END'), notify)
+        .when(result('WAIT'), monitorWait)
+        .otherwise(checkComplete),
+    );
     checkComplete.next(new Choice(this, 'Complete?').when(result('END'), notify).otherwise(monitorWait));
 
     // Stack creation / deletion polling. A stack that could not be requested or created ends the task in ERROR:
@@ -114,17 +144,28 @@ export class TaskOrchestrator extends Construct {
       const wait = new Wait(this, `${name}Wait`, { time: WaitTime.duration(poll) });
       const query = invoke(`${name}QueryStackStatus`, s.queryStackStatus);
       wait.next(query);
-      query.next(new Choice(this, `${name}Settled?`).when(result('WAIT'), wait).when(result('NEXT'), onCreated).otherwise(onEnd));
+      query.next(
+        new Choice(this, `${name}Settled?`).when(result('WAIT'), wait).when(result('NEXT'), onCreated).otherwise(onEnd),
+      );
       return wait;
     };
     const start = invoke('StartStack', s.startStack);
-    start.next(new Choice(this, 'StackRequested?').when(result('WAIT'), pollStack('Create', startMonitor, notify)).otherwise(notify));
+    start.next(
+      new Choice(this, 'StackRequested?')
+        .when(result('WAIT'), pollStack('Create', startMonitor, notify))
+        .otherwise(notify),
+    );
     const stop = invoke('StopStack', s.stopStack);
-    const tasksStopping = Condition.and(Condition.isPresent('$.tasksStopping'), Condition.booleanEquals('$.tasksStopping', true));
-    stop.next(new Choice(this, 'StackDeleting?')
-      .when(tasksStopping, new Wait(this, 'TasksStoppingWait', { time: WaitTime.duration(poll) }).next(stop))
-      .when(result('WAIT'), pollStack('Delete', done, done))
-      .otherwise(done));
+    const tasksStopping = Condition.and(
+      Condition.isPresent('$.tasksStopping'),
+      Condition.booleanEquals('$.tasksStopping', true),
+    );
+    stop.next(
+      new Choice(this, 'StackDeleting?')
+        .when(tasksStopping, new Wait(this, 'TasksStoppingWait', { time: WaitTime.duration(poll) }).next(stop))
+        .when(result('WAIT'), pollStack('Delete', done, done))
+        .otherwise(done),
+    );
 
     const definition = new Choice(this, 'Action')
       .when(Condition.stringEquals('$.action', 'STOP'), stop)

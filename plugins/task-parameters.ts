@@ -1,6 +1,10 @@
 import { ArnFormat, CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_PARAMETERS, taskParamsPath } from '../control-plane/core/plugin-contract.js';
+import {
+  PLUGIN_OPTIONAL_PARAMETERS,
+  PLUGIN_PARAMETERS,
+  taskParamsPath,
+} from '../control-plane/core/plugin-contract.js';
 import type { ParamSpec, TemplateDeclaration, TemplateGroup } from '../worker/params/index.js';
 
 export interface TaskParameters {
@@ -23,7 +27,13 @@ export interface TaskParameters {
 
 /** The original's parameter group order. */
 const GROUP_ORDER: TemplateGroup[] = [
-  'Type', 'Source Information', 'Destination Information', 'Notification Information', 'EC2 Cluster Information', 'ECS Cluster Information', 'Advanced Options',
+  'Type',
+  'Source Information',
+  'Destination Information',
+  'Notification Information',
+  'EC2 Cluster Information',
+  'ECS Cluster Information',
+  'Advanced Options',
 ];
 
 /** The CloudFormation parameter of one schema record. */
@@ -31,7 +41,13 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
   const t = spec.template;
   const description = spec.unused ? `${spec.description} (Not used: ${spec.unused}.)` : spec.description;
   if (t.cfnType === 'Number') {
-    return { type: 'Number', default: Number(spec.default ?? 0), description, minValue: t.minValue, maxValue: spec.max };
+    return {
+      type: 'Number',
+      default: Number(spec.default ?? 0),
+      description,
+      minValue: t.minValue,
+      maxValue: spec.max,
+    };
   }
   return {
     type: 'String',
@@ -55,32 +71,53 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
  * When TaskParams is empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled
  * from the individual parameters; values are inserted verbatim, so they must not contain `"` or `\`.
  */
-export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[], options: { standaloneSchedule?: string; paramsFromSsm?: boolean } = {}): TaskParameters {
+export function declareTaskParameters(
+  stack: Stack,
+  schema: readonly ParamSpec[],
+  options: { standaloneSchedule?: string; paramsFromSsm?: boolean } = {},
+): TaskParameters {
   const declared = schema.filter((p): p is ParamSpec & { template: TemplateDeclaration } => p.template !== false);
   const taskId = new CfnParameter(stack, PLUGIN_PARAMETERS.taskId, {
-    type: 'String', default: 'standalone', description: 'Task id (set by the Data Transfer Hub orchestrator)',
+    type: 'String',
+    default: 'standalone',
+    description: 'Task id (set by the Data Transfer Hub orchestrator)',
     allowedPattern: '^[A-Za-z0-9-]{1,64}$',
   });
   const taskParams = new CfnParameter(stack, PLUGIN_PARAMETERS.taskParams, {
-    type: 'String', default: '', description: 'All task parameters as one JSON object (set by the orchestrator); empty: built from the parameters below',
+    type: 'String',
+    default: '',
+    description:
+      'All task parameters as one JSON object (set by the orchestrator); empty: built from the parameters below',
   });
   const schedule = new CfnParameter(stack, PLUGIN_PARAMETERS.schedule, {
-    type: 'String', default: '',
-    description: 'EventBridge rate/cron expression of the scheduled run (set by the orchestrator); empty: the cron expression parameter decides',
+    type: 'String',
+    default: '',
+    description:
+      'EventBridge rate/cron expression of the scheduled run (set by the orchestrator); empty: the cron expression parameter decides',
   });
   const params: Record<string, CfnParameter> = {};
   for (const p of declared) params[p.name] = new CfnParameter(stack, p.name, cfnParameterProps(p));
 
-  const groups: { Label: { default: string }; Parameters: string[] }[] = GROUP_ORDER.map((label) => ({ Label: { default: label }, Parameters: declared.filter((p) => p.template.group === label).map((p) => p.name) }))
-    .filter((g) => g.Parameters.length > 0);
+  const groups: { Label: { default: string }; Parameters: string[] }[] = GROUP_ORDER.map((label) => ({
+    Label: { default: label },
+    Parameters: declared.filter((p) => p.template.group === label).map((p) => p.name),
+  })).filter((g) => g.Parameters.length > 0);
   // paramsFromSsm: the template takes a parameter set too large for CloudFormation (a long image list) from SSM.
-  const paramsPath = options.paramsFromSsm ? new CfnParameter(stack, PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath, {
-    type: 'String', default: '', allowedPattern: '^(/[A-Za-z0-9_.-]+)*$',
-    description: 'SSM path holding the task parameters when they are too large for TaskParams (set by the orchestrator)',
-  }) : undefined;
+  const paramsPath = options.paramsFromSsm
+    ? new CfnParameter(stack, PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath, {
+        type: 'String',
+        default: '',
+        allowedPattern: '^(/[A-Za-z0-9_.-]+)*$',
+        description:
+          'SSM path holding the task parameters when they are too large for TaskParams (set by the orchestrator)',
+      })
+    : undefined;
   groups.push({
     Label: { default: 'Set by the Data Transfer Hub orchestrator' },
-    Parameters: [...Object.values(PLUGIN_PARAMETERS), ...(paramsPath ? [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath] : [])],
+    Parameters: [
+      ...Object.values(PLUGIN_PARAMETERS),
+      ...(paramsPath ? [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath] : []),
+    ],
   });
   stack.templateOptions.metadata = {
     ...stack.templateOptions.metadata,
@@ -90,23 +127,42 @@ export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[]
     },
   };
 
-  const hasTaskParams = new CfnCondition(stack, 'HasTaskParams', { expression: Fn.conditionNot(Fn.conditionEquals(taskParams.valueAsString, '')) });
-  const hasOrchestratorSchedule = new CfnCondition(stack, 'HasOrchestratorSchedule', { expression: Fn.conditionNot(Fn.conditionEquals(schedule.valueAsString, '')) });
+  const hasTaskParams = new CfnCondition(stack, 'HasTaskParams', {
+    expression: Fn.conditionNot(Fn.conditionEquals(taskParams.valueAsString, '')),
+  });
+  const hasOrchestratorSchedule = new CfnCondition(stack, 'HasOrchestratorSchedule', {
+    expression: Fn.conditionNot(Fn.conditionEquals(schedule.valueAsString, '')),
+  });
   const cron = params.ec2CronExpression;
-  const hasCron = cron ? new CfnCondition(stack, 'HasCronExpression', { expression: Fn.conditionNot(Fn.conditionEquals(cron.valueAsString, '')) }) : undefined;
+  const hasCron = cron
+    ? new CfnCondition(stack, 'HasCronExpression', {
+        expression: Fn.conditionNot(Fn.conditionEquals(cron.valueAsString, '')),
+      })
+    : undefined;
   // Without a standalone default, a standalone stack is scheduled only when a cron is given (HasSchedule below), so
   // the cron is the only reachable branch there.
   const standalone = hasCron
-    ? (options.standaloneSchedule
-      ? Fn.conditionIf(hasCron.logicalId, Fn.join('', ['cron(', cron.valueAsString, ')']), options.standaloneSchedule).toString()
-      : Fn.join('', ['cron(', cron.valueAsString, ')']))
-    : options.standaloneSchedule ?? 'rate(1 day)';
-  const scheduleExpression = Fn.conditionIf(hasOrchestratorSchedule.logicalId, schedule.valueAsString, standalone).toString();
+    ? options.standaloneSchedule
+      ? Fn.conditionIf(
+          hasCron.logicalId,
+          Fn.join('', ['cron(', cron.valueAsString, ')']),
+          options.standaloneSchedule,
+        ).toString()
+      : Fn.join('', ['cron(', cron.valueAsString, ')'])
+    : (options.standaloneSchedule ?? 'rate(1 day)');
+  const scheduleExpression = Fn.conditionIf(
+    hasOrchestratorSchedule.logicalId,
+    schedule.valueAsString,
+    standalone,
+  ).toString();
   // Without the orchestrator: scheduled when a cron is given, or when the type has a standalone default schedule.
-  const standaloneScheduled = hasCron && !options.standaloneSchedule
-    ? Fn.conditionAnd(Fn.conditionEquals(taskParams.valueAsString, ''), hasCron)
-    : Fn.conditionEquals(taskParams.valueAsString, '');
-  const hasSchedule = new CfnCondition(stack, 'HasSchedule', { expression: Fn.conditionOr(hasOrchestratorSchedule, standaloneScheduled) });
+  const standaloneScheduled =
+    hasCron && !options.standaloneSchedule
+      ? Fn.conditionAnd(Fn.conditionEquals(taskParams.valueAsString, ''), hasCron)
+      : Fn.conditionEquals(taskParams.valueAsString, '');
+  const hasSchedule = new CfnCondition(stack, 'HasSchedule', {
+    expression: Fn.conditionOr(hasOrchestratorSchedule, standaloneScheduled),
+  });
 
   const parts: string[] = ['{'];
   declared.forEach((p, i) => {
@@ -116,11 +172,21 @@ export function declareTaskParameters(stack: Stack, schema: readonly ParamSpec[]
   const built = Fn.join('', parts);
   const taskParamsJson = Fn.conditionIf(hasTaskParams.logicalId, taskParams.valueAsString, built).toString();
   const grantReadParams = (grantee: IGrantable) => {
-    if (!paramsPath) throw new Error('grantReadParams: the template does not take its parameters from SSM (paramsFromSsm)');
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['ssm:GetParametersByPath'],
-      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: taskParamsPath(taskId.valueAsString).replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-    }));
+    if (!paramsPath)
+      throw new Error('grantReadParams: the template does not take its parameters from SSM (paramsFromSsm)');
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ssm:GetParametersByPath'],
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: taskParamsPath(taskId.valueAsString).replace(/^\//, ''),
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
   };
   return { taskId, taskParamsJson, scheduleExpression, hasSchedule, params, paramsPath, grantReadParams };
 }

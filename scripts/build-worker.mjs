@@ -28,7 +28,9 @@ const COMMON = {
   format: 'esm',
   external: ['better-sqlite3'],
   // Some bundled CommonJS dependencies call require(); give each ESM file one.
-  banner: { js: "import { createRequire as __dthCreateRequire } from 'node:module'; const require = __dthCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __dthCreateRequire } from 'node:module'; const require = __dthCreateRequire(import.meta.url);",
+  },
   legalComments: 'none',
   charset: 'ascii',
   write: false,
@@ -42,6 +44,7 @@ const COMMON = {
  * nothing (measured: peak RSS of `dth s3 sync --help` 64.3 → 61.0 MB).
  */
 export function asciiOnly(code) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII; what is outside it is escaped
   return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -61,14 +64,22 @@ export function buildWorker({ outfile = defaultWorkerBundle } = {}) {
  */
 function unwrapCommonJsChunks(outputFiles, metafile) {
   const cjsChunks = Object.entries(metafile.outputs)
-    .filter(([, o]) => o.entryPoint && metafile.inputs[o.entryPoint]?.format === 'cjs' && o.exports.length === 1 && o.exports[0] === 'default')
+    .filter(
+      ([, o]) =>
+        o.entryPoint &&
+        metafile.inputs[o.entryPoint]?.format === 'cjs' &&
+        o.exports.length === 1 &&
+        o.exports[0] === 'default',
+    )
     .map(([path]) => resolve(repoRoot, path));
   return outputFiles.map((file) => {
     let text = file.text;
     for (const chunk of cjsChunks) {
       let name = relative(dirname(file.path), chunk);
       if (!name.startsWith('.')) name = `./${name}`;
-      text = text.split(`import(${JSON.stringify(name)})`).join(`import(${JSON.stringify(name)}).then((m) => m.default)`);
+      text = text
+        .split(`import(${JSON.stringify(name)})`)
+        .join(`import(${JSON.stringify(name)}).then((m) => m.default)`);
     }
     return { path: file.path, text };
   });
@@ -76,7 +87,14 @@ function unwrapCommonJsChunks(outputFiles, metafile) {
 
 /** The CLI split per command (each command loads only its own chunks); returns the entry, `outdir`/main.mjs. */
 export function buildCli({ outdir = defaultCliDir } = {}) {
-  const built = buildSync({ ...COMMON, outdir, splitting: true, metafile: true, outExtension: { '.js': '.mjs' }, chunkNames: 'chunks/[name]-[hash]' });
+  const built = buildSync({
+    ...COMMON,
+    outdir,
+    splitting: true,
+    metafile: true,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+  });
   rmSync(outdir, { recursive: true, force: true }); // chunks of an earlier build have other names
   for (const file of unwrapCommonJsChunks(built.outputFiles, built.metafile)) {
     mkdirSync(dirname(file.path), { recursive: true });

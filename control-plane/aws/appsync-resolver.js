@@ -7,7 +7,10 @@ import { util } from '@aws-appsync/utils';
 export function request(ctx) {
   return {
     operation: 'Invoke',
-    payload: { arguments: ctx.arguments, info: { fieldName: ctx.info.fieldName, parentTypeName: ctx.info.parentTypeName } },
+    payload: {
+      arguments: ctx.arguments,
+      info: { fieldName: ctx.info.fieldName, parentTypeName: ctx.info.parentTypeName },
+    },
   };
 }
 

@@ -65,10 +65,17 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
   return {
     tasks,
     orchestrator: new StepFunctionsOrchestrator({
-      sfn: clients.sfn, stateMachineArn: config.stateMachineArn ?? '', templates: config.templates, stackPrefix: config.stackPrefix, statusFor,
+      sfn: clients.sfn,
+      stateMachineArn: config.stateMachineArn ?? '',
+      templates: config.templates,
+      stackPrefix: config.stackPrefix,
+      statusFor,
     }),
     secrets: {
-      list: async () => (await secretStore.list()).filter((s) => !config.secretNamePrefix || s.name.startsWith(config.secretNamePrefix)),
+      list: async () =>
+        (await secretStore.list()).filter(
+          (s) => !config.secretNamePrefix || s.name.startsWith(config.secretNamePrefix),
+        ),
     },
     metrics: new CloudWatchMetrics({ cloudwatch: clients.cloudwatch, namespace: config.metricsNamespace }),
     logs: new CloudWatchTaskLogs({ logs: clients.logs, stackPrefix: config.stackPrefix }),
@@ -78,7 +85,14 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
         const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
         if (!table) return [];
         return (await statusFor(table).list({ ...o, status: o.status as ObjectStatus | undefined })).map((r) => ({
-          key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt,
+          key: r.key,
+          size: r.size,
+          status: r.status,
+          attempts: r.attempts,
+          error: r.error,
+          checksum: r.checksum,
+          verified: r.verified,
+          finishedAt: r.finishedAt,
         }));
       },
     },

@@ -21,8 +21,11 @@ export class CloudFormationDiagnostics implements StackDiagnostics {
       .filter((e) => /FAILED$/.test(e.ResourceStatus ?? ''))
       .sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0))
       .map((e) => ({
-        logicalResourceId: e.LogicalResourceId ?? '?', resourceType: e.ResourceType, status: e.ResourceStatus ?? 'FAILED',
-        reason: e.ResourceStatusReason, time: e.Timestamp?.toISOString(),
+        logicalResourceId: e.LogicalResourceId ?? '?',
+        resourceType: e.ResourceType,
+        status: e.ResourceStatus ?? 'FAILED',
+        reason: e.ResourceStatusReason,
+        time: e.Timestamp?.toISOString(),
       }));
   }
 }

@@ -31,7 +31,12 @@ function parseJsonObject(env: Env, name: string): Record<string, string> {
   } catch {
     throw new InvalidParameterError(name, 'is not valid JSON');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+  if (
+    !parsed ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    Object.values(parsed).some((v) => typeof v !== 'string')
+  ) {
     throw new InvalidParameterError(name, 'must be a JSON object of string values');
   }
   return parsed as Record<string, string>;
@@ -41,16 +46,27 @@ export function loadLambdaConfig(env: Env, needs: { stateMachine?: boolean; temp
   const taskTable = envValue(env, 'TASK_TABLE');
   if (!taskTable) throw new InvalidParameterError('TASK_TABLE', 'is required (the task table name)');
   const stateMachineArn = envValue(env, 'STATE_MACHINE_ARN');
-  if (needs.stateMachine && !stateMachineArn) throw new InvalidParameterError('STATE_MACHINE_ARN', 'is required (the lifecycle state machine)');
-  if (stateMachineArn && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(stateMachineArn)) {
+  if (needs.stateMachine && !stateMachineArn)
+    throw new InvalidParameterError('STATE_MACHINE_ARN', 'is required (the lifecycle state machine)');
+  if (
+    stateMachineArn &&
+    !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(stateMachineArn)
+  ) {
     throw new InvalidParameterError('STATE_MACHINE_ARN', `"${stateMachineArn}" is not a state machine ARN`);
   }
   const templates = { S3EC2: envUrl(env, 'S3_PLUGIN_TEMPLATE_URL'), ECR: envUrl(env, 'ECR_PLUGIN_TEMPLATE_URL') };
   if (needs.templates && !templates.S3EC2 && !templates.ECR) {
-    throw new InvalidParameterError('S3_PLUGIN_TEMPLATE_URL', 'is required (or ECR_PLUGIN_TEMPLATE_URL): the plugin template URL');
+    throw new InvalidParameterError(
+      'S3_PLUGIN_TEMPLATE_URL',
+      'is required (or ECR_PLUGIN_TEMPLATE_URL): the plugin template URL',
+    );
   }
   const stackPrefix = envValue(env, 'STACK_NAME_PREFIX') ?? 'DTH';
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,60}$/.test(stackPrefix)) throw new InvalidParameterError('STACK_NAME_PREFIX', 'must start with a letter and hold letters, digits and hyphens');
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,60}$/.test(stackPrefix))
+    throw new InvalidParameterError(
+      'STACK_NAME_PREFIX',
+      'must start with a letter and hold letters, digits and hyphens',
+    );
   const pluginStackRoleArn = envValue(env, 'PLUGIN_STACK_ROLE_ARN');
   if (pluginStackRoleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(pluginStackRoleArn)) {
     throw new InvalidParameterError('PLUGIN_STACK_ROLE_ARN', `"${pluginStackRoleArn}" is not an IAM role ARN`);
@@ -72,7 +88,10 @@ export function loadLambdaConfig(env: Env, needs: { stateMachine?: boolean; temp
     stackPrefix,
     pluginStackRoleArn,
     secretNamePrefix: envValue(env, 'SECRET_NAME_PREFIX'),
-    pluginStackParameters: { defaults: network, enforced: boundary ? { [PLUGIN_PARAMETERS.permissionsBoundary]: boundary } : {} },
+    pluginStackParameters: {
+      defaults: network,
+      enforced: boundary ? { [PLUGIN_PARAMETERS.permissionsBoundary]: boundary } : {},
+    },
     metricsNamespace: envValue(env, 'METRICS_NAMESPACE') ?? 'DataTransferHub',
     notifyTopicArn,
     dynamodbEndpoint: envUrl(env, 'DYNAMODB_ENDPOINT'),

@@ -8,8 +8,13 @@ import { TASK_TABLE_ATTRIBUTES, TASK_TABLE_KEY_SCHEMA, TASK_TABLE_PARTITION_KEY 
 export class DynamoTaskStore implements TaskStore {
   private readonly doc: DynamoDBDocumentClient;
 
-  constructor(client: DynamoDBClient, private readonly tableName: string) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    });
   }
 
   async put(task: TaskRecord): Promise<void> {
@@ -17,7 +22,9 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   async get(id: string): Promise<TaskRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: id }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { [PK]: id }, ConsistentRead: true }),
+    );
     return out.Item as TaskRecord | undefined;
   }
 
@@ -36,22 +43,29 @@ export class DynamoTaskStore implements TaskStore {
         sets.push(`#f${i} = :v${i}`);
       }
     });
-    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim();
+    const expression = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
+      .join(' ')
+      .trim();
     if (!expression) {
       const current = await this.get(id);
       if (!current) throw new Error(`task "${id}" does not exist`);
       return current;
     }
     try {
-      const out = await this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [PK]: id },
-        UpdateExpression: expression,
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-        ReturnValues: 'ALL_NEW',
-      }));
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [PK]: id },
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       return out.Attributes as TaskRecord;
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') throw new Error(`task "${id}" does not exist`);
@@ -63,15 +77,25 @@ export class DynamoTaskStore implements TaskStore {
   async list(options: TaskListOptions) {
     const all: TaskRecord[] = [];
     let start: Record<string, unknown> | undefined;
-    const filter = options.progress ? { op: '=', value: options.progress } : options.exceptProgress ? { op: '<>', value: options.exceptProgress } : undefined;
+    const filter = options.progress
+      ? { op: '=', value: options.progress }
+      : options.exceptProgress
+        ? { op: '<>', value: options.exceptProgress }
+        : undefined;
     do {
-      const out = await this.doc.send(new ScanCommand({
-        TableName: this.tableName,
-        ExclusiveStartKey: start,
-        ...(filter
-          ? { FilterExpression: `#p ${filter.op} :p`, ExpressionAttributeNames: { '#p': 'progress' }, ExpressionAttributeValues: { ':p': filter.value } }
-          : {}),
-      }));
+      const out = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ExclusiveStartKey: start,
+          ...(filter
+            ? {
+                FilterExpression: `#p ${filter.op} :p`,
+                ExpressionAttributeNames: { '#p': 'progress' },
+                ExpressionAttributeValues: { ':p': filter.value },
+              }
+            : {}),
+        }),
+      );
       all.push(...((out.Items ?? []) as TaskRecord[]));
       start = out.LastEvaluatedKey;
     } while (start);
@@ -84,9 +108,14 @@ export class DynamoTaskStore implements TaskStore {
 /** Creates the task table (on-demand) unless it exists. For tests and local runs; the CDK stack creates it in the cloud. */
 export async function ensureTaskTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new CreateTableCommand({
-      TableName: tableName, KeySchema: TASK_TABLE_KEY_SCHEMA, AttributeDefinitions: TASK_TABLE_ATTRIBUTES, BillingMode: 'PAY_PER_REQUEST',
-    }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: TASK_TABLE_KEY_SCHEMA,
+        AttributeDefinitions: TASK_TABLE_ATTRIBUTES,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
   } catch (err) {
     if ((err as Error).name !== 'ResourceInUseException') throw err;
   }

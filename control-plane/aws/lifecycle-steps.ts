@@ -13,9 +13,21 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTasksCommand, type ECSClient, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import {
-  DescribeExecutionCommand, type ExecutionListItem, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, type SFNClient, StopExecutionCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListTasksCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeExecutionCommand,
+  type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  type SFNClient,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -25,9 +37,23 @@ import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/eve
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { eventBridgeExpression } from '../../worker/core/schedule.js';
 import { canonicalParameters } from '../../worker/params/index.js';
-import { errorPatch, incompleteMessage, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
 import {
-  CFN_PARAMETER_MAX_BYTES, INLINE_TASK_PARAMS_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_OUTPUTS, PLUGIN_PARAMETERS, pluginStackName, stackOutput,
+  errorPatch,
+  incompleteMessage,
+  isStoppedOrFinal,
+  needsFirstFailure,
+  passOutcome,
+  passState,
+  progressInfoOf,
+} from '../core/lifecycle.js';
+import {
+  CFN_PARAMETER_MAX_BYTES,
+  INLINE_TASK_PARAMS_MAX_BYTES,
+  PLUGIN_OPTIONAL_PARAMETERS,
+  PLUGIN_OUTPUTS,
+  PLUGIN_PARAMETERS,
+  pluginStackName,
+  stackOutput,
   taskParamsPath,
 } from '../core/plugin-contract.js';
 import { storedTaskSchedule } from '../core/validate-task.js';
@@ -35,7 +61,10 @@ import type { TaskStore } from '../core/ports.js';
 import type { TaskRecord, TaskType } from '../core/task.js';
 
 export type StepResult = 'WAIT' | 'NEXT' | 'END';
-export interface StepEvent { taskId: string; [k: string]: unknown }
+export interface StepEvent {
+  taskId: string;
+  [k: string]: unknown;
+}
 export type StepOutput = StepEvent & { result: StepResult };
 
 export interface StepDeps {
@@ -72,7 +101,14 @@ export const FINDER_START_GRACE_MS = 20 * 60_000;
 /** stopStack calls that wait for the stack's ECS tasks to stop before the stack is deleted regardless. */
 export const STOP_TASKS_ATTEMPTS = 20;
 
-const CREATE_FAILED = new Set(['CREATE_FAILED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED']);
+const CREATE_FAILED = new Set([
+  'CREATE_FAILED',
+  'ROLLBACK_IN_PROGRESS',
+  'ROLLBACK_COMPLETE',
+  'ROLLBACK_FAILED',
+  'DELETE_FAILED',
+  'UPDATE_ROLLBACK_FAILED',
+]);
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} is not configured for this step`);
@@ -99,7 +135,11 @@ async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
  * The hub's own values (`hub`, StepDeps.stackParameters) go to the templates that declare them: its shared network
  * where the task left the parameter blank, the role boundary always.
  */
-export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>, hub: StepDeps['stackParameters'] = {}): { ParameterKey: string; ParameterValue: string }[] {
+export function stackParameters(
+  task: TaskRecord,
+  declared: ReadonlySet<string>,
+  hub: StepDeps['stackParameters'] = {},
+): { ParameterKey: string; ParameterValue: string }[] {
   const { parameters, unknown } = canonicalParameters(task.type, task.parameters);
   if (unknown.length) throw new Error(`${unknown.join(', ')}: not a parameter of ${task.type} tasks`);
   const schedule = storedTaskSchedule(task);
@@ -107,13 +147,19 @@ export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>,
   // ONE_TIME: a blank cron overrides the template's default schedule (the original's console sent "" too).
   if (!schedule && declared.has('ec2CronExpression')) values.set('ec2CronExpression', '');
   const missing = [...values.keys()].filter((k) => !declared.has(k));
-  if (missing.length) throw new Error(`${missing.join(', ')}: not declared by the plugin template, so the task cannot run as asked`);
+  if (missing.length)
+    throw new Error(`${missing.join(', ')}: not declared by the plugin template, so the task cannot run as asked`);
   values.set(PLUGIN_PARAMETERS.taskId, task.id);
-  values.set(PLUGIN_PARAMETERS.taskParams, JSON.stringify(Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]))));
+  values.set(
+    PLUGIN_PARAMETERS.taskParams,
+    JSON.stringify(Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]))),
+  );
   values.set(PLUGIN_PARAMETERS.schedule, schedule ? eventBridgeExpression(schedule) : '');
   for (const [k, v] of Object.entries(hub.defaults ?? {})) if (!values.get(k)) values.set(k, v);
   for (const [k, v] of Object.entries(hub.enforced ?? {})) values.set(k, v);
-  return [...values].filter(([k]) => declared.has(k)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+  return [...values]
+    .filter(([k]) => declared.has(k))
+    .map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }
 
 /** CreateStack of the task's plugin template with stackParameters. */
@@ -122,14 +168,23 @@ export function stackParameters(task: TaskRecord, declared: ReadonlySet<string>,
  * list) through SSM: written under the task's path, TaskParams passed as a pointer to it, an oversized value empty. Without
  * it, an oversized value is an error naming the parameter, before any stack exists.
  */
-async function fitParameters(deps: StepDeps, task: TaskRecord, parameters: { ParameterKey: string; ParameterValue: string }[], declared: ReadonlySet<string>) {
-  const tooLarge = parameters.filter((p) => Buffer.byteLength(p.ParameterValue) > CFN_PARAMETER_MAX_BYTES).map((p) => p.ParameterKey);
+async function fitParameters(
+  deps: StepDeps,
+  task: TaskRecord,
+  parameters: { ParameterKey: string; ParameterValue: string }[],
+  declared: ReadonlySet<string>,
+) {
+  const tooLarge = parameters
+    .filter((p) => Buffer.byteLength(p.ParameterValue) > CFN_PARAMETER_MAX_BYTES)
+    .map((p) => p.ParameterKey);
   const taskParams = parameters.find((p) => p.ParameterKey === PLUGIN_PARAMETERS.taskParams)?.ParameterValue ?? '';
   if (!declared.has(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath)) {
     const first = parameters.find((p) => Buffer.byteLength(p.ParameterValue) > CFN_PARAMETER_MAX_BYTES);
     if (first) {
       const size = Buffer.byteLength(first.ParameterValue);
-      throw new Error(`${first.ParameterKey}: ${size} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`);
+      throw new Error(
+        `${first.ParameterKey}: ${size} bytes, more than a CloudFormation parameter holds (${CFN_PARAMETER_MAX_BYTES}), and the ${task.type} plugin template takes parameters no other way`,
+      );
     }
     return parameters;
   }
@@ -140,7 +195,13 @@ async function fitParameters(deps: StepDeps, task: TaskRecord, parameters: { Par
   // TaskParams stays non-empty (an empty one means a standalone deploy to the template): it names where the set is.
   const pointer = JSON.stringify({ [TASK_PARAMS_POINTER]: path });
   return [
-    ...parameters.map((p) => (p.ParameterKey === PLUGIN_PARAMETERS.taskParams ? { ...p, ParameterValue: pointer } : tooLarge.includes(p.ParameterKey) ? { ...p, ParameterValue: '' } : p)),
+    ...parameters.map((p) =>
+      p.ParameterKey === PLUGIN_PARAMETERS.taskParams
+        ? { ...p, ParameterValue: pointer }
+        : tooLarge.includes(p.ParameterKey)
+          ? { ...p, ParameterValue: '' }
+          : p,
+    ),
     { ParameterKey: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath, ParameterValue: path },
   ];
 }
@@ -157,15 +218,22 @@ export async function startStack(deps: StepDeps, event: StepEvent): Promise<Step
     const declared = new Set((summary.Parameters ?? []).flatMap((p) => (p.ParameterKey ? [p.ParameterKey] : [])));
     const parameters = await fitParameters(deps, task, stackParameters(task, declared, deps.stackParameters), declared);
     const stackName = pluginStackName(deps.stackPrefix ?? 'DTH', task.type, task.id);
-    const out = await cfn.send(new CreateStackCommand({
-      StackName: stackName,
-      TemplateURL: templateUrl,
-      Parameters: parameters,
-      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-      RoleARN: deps.stackRoleArn,
-      Tags: [{ Key: 'dth:task-id', Value: task.id }],
-    }));
-    const updated = await deps.tasks.update(task.id, { stackId: out.StackId, stackName, templateUrl, stackStatus: 'CREATE_IN_PROGRESS' });
+    const out = await cfn.send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateURL: templateUrl,
+        Parameters: parameters,
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+        RoleARN: deps.stackRoleArn,
+        Tags: [{ Key: 'dth:task-id', Value: task.id }],
+      }),
+    );
+    const updated = await deps.tasks.update(task.id, {
+      stackId: out.StackId,
+      stackName,
+      templateUrl,
+      stackStatus: 'CREATE_IN_PROGRESS',
+    });
     if (updated.progress === 'STOPPING' || updated.progress === 'STOPPED') {
       // stopTask ran while the stack was being requested: it saw no stack to delete, so delete it here.
       await cfn.send(new DeleteStackCommand({ StackName: out.StackId }));
@@ -214,7 +282,13 @@ async function stopRunningWork(deps: StepDeps, task: TaskRecord): Promise<number
   if (machine) {
     const sfn = need(deps.sfn, 'Step Functions');
     for (const executionArn of await runningExecutions(sfn, machine)) {
-      await sfn.send(new StopExecutionCommand({ executionArn, error: 'TaskStopped', cause: `Data Transfer Hub task ${task.id} was stopped` }));
+      await sfn.send(
+        new StopExecutionCommand({
+          executionArn,
+          error: 'TaskStopped',
+          cause: `Data Transfer Hub task ${task.id} was stopped`,
+        }),
+      );
     }
   }
   let notStopped = 0;
@@ -222,7 +296,13 @@ async function stopRunningWork(deps: StepDeps, task: TaskRecord): Promise<number
     if (t.lastStatus === 'STOPPED') continue;
     notStopped++;
     if (t.desiredStatus !== 'STOPPED' && t.taskArn) {
-      await need(deps.ecs, 'ECS').send(new StopTaskCommand({ cluster: t.clusterArn, task: t.taskArn, reason: `Data Transfer Hub task ${task.id} was stopped` }));
+      await need(deps.ecs, 'ECS').send(
+        new StopTaskCommand({
+          cluster: t.clusterArn,
+          task: t.taskArn,
+          reason: `Data Transfer Hub task ${task.id} was stopped`,
+        }),
+      );
     }
   }
   return notStopped;
@@ -242,7 +322,10 @@ async function runningExecutions(sfn: SFNClient, stateMachineArn: string): Promi
 /** The ECS tasks (running, stopping, and recently stopped) of the given comma-separated families in the stack's cluster. */
 async function stackEcsTasks(deps: StepDeps, task: TaskRecord, familyList: string | undefined): Promise<Task[]> {
   const cluster = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.ecsCluster);
-  const families = (familyList ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const families = (familyList ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (!cluster || families.length === 0) return [];
   const ecs = need(deps.ecs, 'ECS');
   const arns = new Set<string>();
@@ -259,7 +342,9 @@ async function stackEcsTasks(deps: StepDeps, task: TaskRecord, familyList: strin
   const all = [...arns];
   const described: Task[] = [];
   for (let i = 0; i < all.length; i += 100) {
-    described.push(...((await ecs.send(new DescribeTasksCommand({ cluster, tasks: all.slice(i, i + 100) }))).tasks ?? []));
+    described.push(
+      ...((await ecs.send(new DescribeTasksCommand({ cluster, tasks: all.slice(i, i + 100) }))).tasks ?? []),
+    );
   }
   return described;
 }
@@ -271,7 +356,8 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
   if (!task.stackId) return { ...event, result: task.progress === 'STARTING' ? 'WAIT' : 'END' };
   let stack: Pick<Stack, 'StackStatus' | 'StackStatusReason' | 'Outputs'> | undefined;
   try {
-    stack = (await need(deps.cfn, 'CloudFormation').send(new DescribeStacksCommand({ StackName: task.stackId }))).Stacks?.[0];
+    stack = (await need(deps.cfn, 'CloudFormation').send(new DescribeStacksCommand({ StackName: task.stackId })))
+      .Stacks?.[0];
   } catch (err) {
     // A deleted stack looked up by name no longer exists.
     if (task.progress === 'STOPPING' && /does not exist/.test(message(err))) stack = { StackStatus: 'DELETE_COMPLETE' };
@@ -279,17 +365,29 @@ export async function queryStackStatus(deps: StepDeps, event: StepEvent): Promis
   }
   const status = stack?.StackStatus ?? 'UNKNOWN';
   const reason = stack && 'StackStatusReason' in stack ? stack.StackStatusReason : undefined;
-  const outputs = stack && 'Outputs' in stack && stack.Outputs
-    ? stack.Outputs.map((o) => ({ OutputKey: o.OutputKey ?? '', OutputValue: o.OutputValue ?? '', Description: o.Description }))
-    : undefined;
+  const outputs =
+    stack && 'Outputs' in stack && stack.Outputs
+      ? stack.Outputs.map((o) => ({
+          OutputKey: o.OutputKey ?? '',
+          OutputValue: o.OutputValue ?? '',
+          Description: o.Description,
+        }))
+      : undefined;
   const base = { stackStatus: status, stackStatusReason: reason, ...(outputs ? { stackOutputs: outputs } : {}) };
   const out = (result: StepResult): StepOutput => ({ ...event, stackStatus: status, result });
   if (status === 'DELETE_COMPLETE') {
-    await deps.tasks.update(task.id, { ...base, progress: task.progress === 'ERROR' ? 'ERROR' : 'STOPPED', stoppedAt: task.stoppedAt ?? now });
+    await deps.tasks.update(task.id, {
+      ...base,
+      progress: task.progress === 'ERROR' ? 'ERROR' : 'STOPPED',
+      stoppedAt: task.stoppedAt ?? now,
+    });
     return out('END');
   }
   if (CREATE_FAILED.has(status)) {
-    await deps.tasks.update(task.id, { ...base, ...errorPatch('CFN_ERROR', `stack ${status}${reason ? `: ${reason}` : ''}`, clock(deps)) });
+    await deps.tasks.update(task.id, {
+      ...base,
+      ...errorPatch('CFN_ERROR', `stack ${status}${reason ? `: ${reason}` : ''}`, clock(deps)),
+    });
     return out('END');
   }
   if (status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE') {
@@ -317,9 +415,14 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
   let nextToken: string | undefined;
   let last: { outcome: NonNullable<ReturnType<typeof readFinderOutcome>>; timestamp: number } | undefined;
   do {
-    const page = await logs.send(new FilterLogEventsCommand({
-      logGroupName, startTime: Date.parse(task.createdAt), filterPattern: FINDER_OUTCOME_PATTERN, nextToken,
-    }));
+    const page = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName,
+        startTime: Date.parse(task.createdAt),
+        filterPattern: FINDER_OUTCOME_PATTERN,
+        nextToken,
+      }),
+    );
     for (const e of page.events ?? []) {
       const outcome = e.message ? readFinderOutcome(e.message) : undefined;
       if (outcome && (!last || (e.timestamp ?? 0) >= last.timestamp)) last = { outcome, timestamp: e.timestamp ?? 0 };
@@ -330,7 +433,10 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
     // The image lister's execution ended without a word in its log (a Lambda timeout, a failed state): its cause.
     const failed = await copyFlowFailure(deps, task);
     if (failed) {
-      await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', `The image lister did not report: ${failed}`, clock(deps)));
+      await deps.tasks.update(
+        task.id,
+        errorPatch('FINDER_ERROR', `The image lister did not report: ${failed}`, clock(deps)),
+      );
       return { ...event, result: 'END' };
     }
     const silence = await finderSilence(deps, task, logGroupName);
@@ -360,9 +466,16 @@ async function finderSilence(deps: StepDeps, task: TaskRecord, logGroupName: str
     const finders = await stackEcsTasks(deps, task, family);
     if (finders.some((t) => t.lastStatus !== 'STOPPED')) return undefined;
     const lastStopped = finders.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))[0];
-    if (!lastStopped) return `No finder ran: none is running and none finished a pass within ${minutes} minutes of the task's start (see the stack's events and the finder log group ${logGroupName})`;
+    if (!lastStopped)
+      return `No finder ran: none is running and none finished a pass within ${minutes} minutes of the task's start (see the stack's events and the finder log group ${logGroupName})`;
     const container = lastStopped.containers?.[0];
-    const why = [lastStopped.stoppedReason, container?.reason, container?.exitCode !== undefined ? `exit code ${container.exitCode}` : undefined].filter(Boolean).join('; ');
+    const why = [
+      lastStopped.stoppedReason,
+      container?.reason,
+      container?.exitCode !== undefined ? `exit code ${container.exitCode}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
     return `The finder stopped without finishing its pass (${why || 'no reason given'}); see the finder log group ${logGroupName}`;
   }
   if (machine) {
@@ -392,15 +505,20 @@ async function copyFlowFailure(deps: StepDeps, task: TaskRecord): Promise<string
   if (!machine) return undefined;
   const sfn = need(deps.sfn, 'Step Functions');
   // Newest first (Step Functions lists by start date, descending); the first page holds the newest.
-  const executions: ExecutionListItem[] = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine, maxResults: 20 }))).executions ?? [];
+  const executions: ExecutionListItem[] =
+    (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine, maxResults: 20 }))).executions ?? [];
   const newest = [...executions].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0))[0];
   if (!newest?.executionArn || !FLOW_FAILED.has(newest.status ?? '')) return undefined;
   if (executions.some((e) => e.status === 'RUNNING')) return undefined;
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn: newest.executionArn }));
   let { error, cause } = described;
   if (!error && !cause) {
-    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: newest.executionArn, reverseOrder: true, maxResults: 20 }));
-    const ending = (history.events ?? []).flatMap((e) => (e.type && ENDING_EVENTS[e.type] ? [ENDING_EVENTS[e.type](e)] : []))[0];
+    const history = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: newest.executionArn, reverseOrder: true, maxResults: 20 }),
+    );
+    const ending = (history.events ?? []).flatMap((e) =>
+      e.type && ENDING_EVENTS[e.type] ? [ENDING_EVENTS[e.type](e)] : [],
+    )[0];
     ({ error, cause } = ending ?? {});
   }
   const why = [error, cause].filter(Boolean).join(': ');
@@ -413,10 +531,16 @@ export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise
   if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
   if (!queueUrl) return { ...event, result: 'NEXT' };
-  const out = await need(deps.sqs, 'SQS').send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl,
-    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-  }));
+  const out = await need(deps.sqs, 'SQS').send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
   const depth = Object.values(out.Attributes ?? {}).reduce((n, v) => n + Number(v ?? 0), 0);
   return { ...event, queueDepth: depth, result: depth === 0 ? 'NEXT' : 'WAIT' };
 }
@@ -445,12 +569,23 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
   const state = passState(summary);
   if (state === 'RUNNING' && flowFailed) {
     // Images still pending or in progress will never be copied: the execution that was to copy them is over.
-    await deps.tasks.update(task.id, { progressInfo: progressInfoOf(summary), ...errorPatch('COMPLETE_CHECK_ERROR', `${summary.total - summary.done - summary.skipped - summary.failed} of ${summary.total} were never copied: ${flowFailed}`, clock(deps)) });
+    await deps.tasks.update(task.id, {
+      progressInfo: progressInfoOf(summary),
+      ...errorPatch(
+        'COMPLETE_CHECK_ERROR',
+        `${summary.total - summary.done - summary.skipped - summary.failed} of ${summary.total} were never copied: ${flowFailed}`,
+        clock(deps),
+      ),
+    });
     return { ...event, result: 'END' };
   }
-  const firstFailed = needsFirstFailure(state, summary) ? (await store.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
+  const firstFailed = needsFirstFailure(state, summary)
+    ? (await store.list({ status: 'FAILED', limit: 1 }))[0]
+    : undefined;
   const { patch, final } = passOutcome(task, state, {
-    progressInfo: progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: clock(deps),
+    progressInfo: progressInfoOf(summary),
+    message: incompleteMessage(summary, firstFailed),
+    now: clock(deps),
   });
   await deps.tasks.update(task.id, patch);
   return { ...event, result: final ? 'END' : 'WAIT' };

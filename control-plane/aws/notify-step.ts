@@ -15,7 +15,9 @@ export async function notify(deps: StepDeps, event: StepEvent): Promise<StepOutp
   if (!deps.notifyTopicArn || !shouldNotify(task)) return { ...event, notified: false, result: 'END' };
   if (!deps.sns) throw new Error('SNS is not configured for this step');
   const notification = taskNotification(task, 'SNS', deps.now?.() ?? new Date());
-  await deps.sns.send(new PublishCommand({ TopicArn: deps.notifyTopicArn, Subject: notification.subject, Message: notification.message }));
+  await deps.sns.send(
+    new PublishCommand({ TopicArn: deps.notifyTopicArn, Subject: notification.subject, Message: notification.message }),
+  );
   await deps.tasks.update(task.id, { notifications: [...(task.notifications ?? []), notification] });
   return { ...event, notified: true, result: 'END' };
 }

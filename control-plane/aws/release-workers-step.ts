@@ -11,7 +11,9 @@ import type { TaskRecord } from '../core/task.js';
 import type { StepDeps, StepEvent, StepOutput } from './lifecycle-steps.js';
 
 /** The worker group to release, or undefined when the task keeps (or has) none. */
-export function workerGroupToRelease(task: Pick<TaskRecord, 'progress' | 'scheduleType' | 'stackOutputs'>): string | undefined {
+export function workerGroupToRelease(
+  task: Pick<TaskRecord, 'progress' | 'scheduleType' | 'stackOutputs'>,
+): string | undefined {
   if (task.scheduleType !== 'ONE_TIME') return undefined;
   if (task.progress !== 'DONE' && task.progress !== 'ERROR') return undefined;
   return stackOutput(task.stackOutputs, PLUGIN_WORKER_GROUP_OUTPUT);
@@ -24,6 +26,8 @@ export async function releaseWorkers(deps: StepDeps, event: StepEvent): Promise<
   const group = workerGroupToRelease(task);
   if (!group) return { ...event, workersReleased: false, result: 'NEXT' };
   if (!deps.autoScaling) throw new Error('Auto Scaling is not configured for this step');
-  await deps.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, MinSize: 0, DesiredCapacity: 0 }));
+  await deps.autoScaling.send(
+    new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, MinSize: 0, DesiredCapacity: 0 }),
+  );
   return { ...event, workersReleased: group, result: 'NEXT' };
 }

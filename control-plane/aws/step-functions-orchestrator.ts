@@ -10,32 +10,43 @@ import type { ProgressInfo, TaskRecord, TaskType } from '../core/task.js';
  * (`{ taskId, action }`), whose steps create or delete the task's plugin stack and watch it.
  */
 export class StepFunctionsOrchestrator implements Orchestrator {
-  constructor(private readonly deps: {
-    sfn: SFNClient;
-    stateMachineArn: string;
-    templates: Partial<Record<TaskType, string>>;
-    stackPrefix: string;
-    statusFor: (tableName: string) => StatusStore;
-    now?: () => Date;
-  }) {}
+  constructor(
+    private readonly deps: {
+      sfn: SFNClient;
+      stateMachineArn: string;
+      templates: Partial<Record<TaskType, string>>;
+      stackPrefix: string;
+      statusFor: (tableName: string) => StatusStore;
+      now?: () => Date;
+    },
+  ) {}
 
   async start(task: TaskRecord): Promise<Partial<TaskRecord>> {
     const templateUrl = this.deps.templates[task.type];
     if (!templateUrl) throw new Error(`no plugin template is configured for ${task.type} tasks`);
-    const out = await this.deps.sfn.send(new StartExecutionCommand({
-      stateMachineArn: this.deps.stateMachineArn,
-      name: `start-${task.id}`,
-      input: JSON.stringify({ taskId: task.id, action: 'START' }),
-    }));
-    return { progress: 'STARTING', executionArn: out.executionArn, templateUrl, stackName: pluginStackName(this.deps.stackPrefix, task.type, task.id) };
+    const out = await this.deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.deps.stateMachineArn,
+        name: `start-${task.id}`,
+        input: JSON.stringify({ taskId: task.id, action: 'START' }),
+      }),
+    );
+    return {
+      progress: 'STARTING',
+      executionArn: out.executionArn,
+      templateUrl,
+      stackName: pluginStackName(this.deps.stackPrefix, task.type, task.id),
+    };
   }
 
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
-    const out = await this.deps.sfn.send(new StartExecutionCommand({
-      stateMachineArn: this.deps.stateMachineArn,
-      name: `stop-${task.id}-${(this.deps.now?.() ?? new Date()).getTime()}`,
-      input: JSON.stringify({ taskId: task.id, action: 'STOP' }),
-    }));
+    const out = await this.deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.deps.stateMachineArn,
+        name: `stop-${task.id}-${(this.deps.now?.() ?? new Date()).getTime()}`,
+        input: JSON.stringify({ taskId: task.id, action: 'STOP' }),
+      }),
+    );
     // As the original: the task's executionArn is now the stop's.
     return { progress: 'STOPPING', executionArn: out.executionArn };
   }
@@ -48,6 +59,9 @@ export class StepFunctionsOrchestrator implements Orchestrator {
     const seconds = ((this.deps.now?.() ?? new Date()).getTime() - Date.parse(task.createdAt)) / 1000;
     if (!(seconds > 0 && summary.bytesDone > 0)) return progressInfoOf(summary);
     const rate = Math.round(summary.bytesDone / seconds);
-    return progressInfoOf(summary, { rate, etaSeconds: Math.round(Math.max(0, summary.bytesTotal - summary.bytesDone) / rate) });
+    return progressInfoOf(summary, {
+      rate,
+      etaSeconds: Math.round(Math.max(0, summary.bytesTotal - summary.bytesDone) / rate),
+    });
   }
 }

@@ -9,7 +9,10 @@ export class TaskNotFoundError extends DthError {
 
 /** The log group (or stream) asked for does not exist, or is not one of a task's log groups. */
 export class LogGroupNotFoundError extends DthError {
-  constructor(readonly logGroupName: string, detail = 'is not a log group of a task of this hub') {
+  constructor(
+    readonly logGroupName: string,
+    detail = 'is not a log group of a task of this hub',
+  ) {
     super('LOG_GROUP_NOT_FOUND', `logGroupName: "${logGroupName}" ${detail}`);
   }
 }

@@ -25,8 +25,13 @@ export function isStoppedOrFinal(progress: TaskProgress): boolean {
 /** A status store's counts as the task's progress; `speed` adds the rate (B/s) and ETA where the caller measured them. */
 export function progressInfoOf(s: StatusSummary, speed?: { rate?: number; etaSeconds?: number }): ProgressInfo {
   return {
-    total: s.total, replicated: s.done, failed: s.failed, skipped: s.skipped, verified: s.verified,
-    bytesTotal: s.bytesTotal, bytesDone: s.bytesDone,
+    total: s.total,
+    replicated: s.done,
+    failed: s.failed,
+    skipped: s.skipped,
+    verified: s.verified,
+    bytesTotal: s.bytesTotal,
+    bytesDone: s.bytesDone,
     ...(speed?.rate !== undefined ? { rate: speed.rate } : {}),
     ...(speed?.etaSeconds !== undefined ? { etaSeconds: speed.etaSeconds } : {}),
   };
@@ -50,7 +55,8 @@ export function passState(s: StatusSummary, ended = false): PassState {
  * "n of total" without a noun: the same words serve S3 tasks (objects) and image tasks (images).
  */
 export function incompleteMessage(s: StatusSummary, firstFailed?: Pick<ObjectRecord, 'key' | 'error'>): string {
-  if (s.failed > 0) return `${s.failed} of ${s.total} failed${firstFailed ? `; first: ${firstFailed.key}: ${firstFailed.error ?? 'unknown error'}` : ''}`;
+  if (s.failed > 0)
+    return `${s.failed} of ${s.total} failed${firstFailed ? `; first: ${firstFailed.key}: ${firstFailed.error ?? 'unknown error'}` : ''}`;
   const unverified = s.done - s.verified;
   return `${unverified > 0 ? unverified : s.total - s.done - s.skipped} of ${s.total} were not transferred and verified`;
 }
@@ -72,7 +78,9 @@ export interface PassOutcome {
  * an INCOMPLETE pass its COMPLETE_CHECK_ERROR code and `message` (the task stays IN_PROGRESS), a COMPLETE pass clears them.
  */
 export function passOutcome(
-  task: Pick<TaskRecord, 'scheduleType'>, state: PassState, pass: { progressInfo?: ProgressInfo; message: string; now: Date },
+  task: Pick<TaskRecord, 'scheduleType'>,
+  state: PassState,
+  pass: { progressInfo?: ProgressInfo; message: string; now: Date },
 ): PassOutcome {
   const { progressInfo, message, now } = pass;
   if (state === 'RUNNING') return { patch: { progressInfo }, final: false };

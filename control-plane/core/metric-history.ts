@@ -46,8 +46,13 @@ export function alignSeries(graph: GraphName, points: Partial<Record<string, Map
 export function parseMetricTime(value: string | null | undefined, field: 'startTime' | 'endTime'): Date | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const text = String(value).trim();
-  const date = /^\d+$/.test(text) ? new Date(Number(text) * 1000) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new InvalidParameterError(field, `"${text}" is not a time: give unix seconds (e.g. 1764547200)`);
+  const date = /^\d+$/.test(text)
+    ? new Date(Number(text) * 1000)
+    : /^\d{4}-\d{2}-\d{2}T/.test(text)
+      ? new Date(text)
+      : new Date(NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidParameterError(field, `"${text}" is not a time: give unix seconds (e.g. 1764547200)`);
   return date;
 }
 

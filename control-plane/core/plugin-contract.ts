@@ -40,14 +40,20 @@ export const PLUGIN_OUTPUT_DESCRIPTIONS = {
   EcsTaskFamilies: 'ECS Task Definition Families',
   FinderTaskFamily: 'Finder Task Definition Family',
   StateMachineArn: 'Image Copy State Machine ARN',
-} as const satisfies Record<(typeof PLUGIN_OUTPUTS)[keyof typeof PLUGIN_OUTPUTS] | 'WorkerAutoScalingGroupName', string>;
+} as const satisfies Record<
+  (typeof PLUGIN_OUTPUTS)[keyof typeof PLUGIN_OUTPUTS] | 'WorkerAutoScalingGroupName',
+  string
+>;
 
 export type TaskLogKind = 'finder' | 'worker';
 
 /** The log group of a task's finder or workers, from its stack outputs (the worker group falls back to the finder's). */
-export function taskLogGroup(outputs: { OutputKey?: string; OutputValue?: string }[] | undefined, kind: TaskLogKind): string | undefined {
+export function taskLogGroup(
+  outputs: { OutputKey?: string; OutputValue?: string }[] | undefined,
+  kind: TaskLogKind,
+): string | undefined {
   const finder = stackOutput(outputs, PLUGIN_OUTPUTS.finderLogGroup);
-  return kind === 'finder' ? finder : stackOutput(outputs, PLUGIN_OUTPUTS.workerLogGroup) ?? finder;
+  return kind === 'finder' ? finder : (stackOutput(outputs, PLUGIN_OUTPUTS.workerLogGroup) ?? finder);
 }
 
 /**
@@ -69,11 +75,19 @@ export const PLUGIN_PARAMETERS = {
  * The original's network parameters (S3 plugin: ec2VpcId, ec2Subnets; ECR plugin: ecsVpcId, ecsSubnetA/B,
  * ecsClusterName), filled from the hub's shared task VPC and cluster when a task does not give its own.
  */
-export function hubNetworkParameters(network: { vpcId: string; subnetIds: string[]; clusterName: string }): Record<string, string> {
+export function hubNetworkParameters(network: {
+  vpcId: string;
+  subnetIds: string[];
+  clusterName: string;
+}): Record<string, string> {
   const [a, b = a] = network.subnetIds;
   return {
-    ec2VpcId: network.vpcId, ec2Subnets: network.subnetIds.join(','),
-    ecsVpcId: network.vpcId, ecsSubnetA: a, ecsSubnetB: b, ecsClusterName: network.clusterName,
+    ec2VpcId: network.vpcId,
+    ec2Subnets: network.subnetIds.join(','),
+    ecsVpcId: network.vpcId,
+    ecsSubnetA: a,
+    ecsSubnetB: b,
+    ecsClusterName: network.clusterName,
   };
 }
 
@@ -105,7 +119,10 @@ export function pluginStackName(prefix: string, type: string, taskId: string): s
   return `${prefix}-${type}-${taskId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}`;
 }
 
-export function stackOutput(outputs: { OutputKey?: string; OutputValue?: string }[] | undefined, key: string): string | undefined {
+export function stackOutput(
+  outputs: { OutputKey?: string; OutputValue?: string }[] | undefined,
+  key: string,
+): string | undefined {
   return outputs?.find((o) => o.OutputKey === key)?.OutputValue || undefined;
 }
 

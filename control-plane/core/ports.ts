@@ -38,7 +38,13 @@ export interface SecretLister {
 /** Chart data of a task (control-plane/core/metric-history.ts: series names, units, gaps). */
 export interface Metrics {
   /** `periodSec` as asked; the adapter lengthens it to what its store can answer for the range. */
-  history(task: TaskRecord, graphName: GraphName, startTime: Date, endTime: Date, periodSec: number): Promise<MetricHistory>;
+  history(
+    task: TaskRecord,
+    graphName: GraphName,
+    startTime: Date,
+    endTime: Date,
+    periodSec: number,
+  ): Promise<MetricHistory>;
 }
 
 /** A log stream as CloudWatch Logs describes it; times are epoch milliseconds as strings (the original's shape). */
@@ -68,9 +74,16 @@ export interface LogEventsPage {
  */
 export interface TaskLogs {
   /** Streams newest first (by last event), `logStreamNamePrefix` filtering; `total` counts the streams found. */
-  streams(logGroupName: string, options: { prefix?: string; page: number; count: number }): Promise<{ logStreams: LogStreamInfo[]; total: number }>;
+  streams(
+    logGroupName: string,
+    options: { prefix?: string; page: number; count: number },
+  ): Promise<{ logStreams: LogStreamInfo[]; total: number }>;
   /** Without a token: the newest `limit` events, or the oldest with `startFromHead`; tokens page from there. */
-  events(logGroupName: string, logStreamName: string, options: { limit: number; nextToken?: string; startFromHead?: boolean }): Promise<LogEventsPage>;
+  events(
+    logGroupName: string,
+    logStreamName: string,
+    options: { limit: number; nextToken?: string; startFromHead?: boolean },
+  ): Promise<LogEventsPage>;
 }
 
 /** A failed resource of a plugin stack, from its stack events (oldest first). */
@@ -104,8 +117,16 @@ export interface TaskObjects {
 }
 
 export interface Estimator {
-  estimate(type: TaskType, parameters: Record<string, string>): Promise<{
-    scanned: number; objects: number; bytes: number; skippedArchived: number; estimatedRequestCostUsd: number; estimatedTransferCostUsd: number;
+  estimate(
+    type: TaskType,
+    parameters: Record<string, string>,
+  ): Promise<{
+    scanned: number;
+    objects: number;
+    bytes: number;
+    skippedArchived: number;
+    estimatedRequestCostUsd: number;
+    estimatedTransferCostUsd: number;
     /** False when the listing was cut short by the time limit: the numbers cover what was listed. */
     complete: boolean;
   }>;

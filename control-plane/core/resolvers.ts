@@ -26,8 +26,11 @@ export function urlEncodedForGetTask(task: TaskRecord): TaskRecord {
   return {
     ...task,
     description: task.description === undefined ? undefined : formEncode(task.description),
-    parameters: task.parameters.map((p) => (task.type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(p.ParameterKey)
-      ? { ...p, ParameterValue: formEncode(p.ParameterValue) } : p)),
+    parameters: task.parameters.map((p) =>
+      task.type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(p.ParameterKey)
+        ? { ...p, ParameterValue: formEncode(p.ParameterValue) }
+        : p,
+    ),
   };
 }
 
@@ -35,7 +38,8 @@ export function urlEncodedForGetTask(task: TaskRecord): TaskRecord {
 function boundedInt(value: unknown, field: string, fallback: number, max: number): number {
   if (value === undefined || value === null) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidParameterError(field, `must be a whole number from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new InvalidParameterError(field, `must be a whole number from 1 to ${max}`);
   return n;
 }
 
@@ -72,7 +76,10 @@ export function createResolvers(deps: ControlPlaneDeps) {
   async function logGroupOf(args: { logGroupName?: string | null; id?: string | null }): Promise<string | undefined> {
     if (args.logGroupName) return args.logGroupName;
     if (args.id) return taskLogGroup((await mustGet(args.id)).stackOutputs, 'worker');
-    throw new InvalidParameterError('logGroupName', 'is required (the "Finder Log Group Name" or "Worker Log Group Name" of the task\'s stackOutputs)');
+    throw new InvalidParameterError(
+      'logGroupName',
+      'is required (the "Finder Log Group Name" or "Worker Log Group Name" of the task\'s stackOutputs)',
+    );
   }
 
   return {
@@ -81,7 +88,12 @@ export function createResolvers(deps: ControlPlaneDeps) {
       const count = boundedInt(args.count, 'count', 20, MAX_PAGE_SIZE);
       // As the original: no filter means every task that is not STOPPED ("Activated"); STOPPED ones are asked for.
       const progress = args.progress ?? undefined;
-      const { items, total } = await deps.tasks.list({ progress, exceptProgress: progress ? undefined : 'STOPPED', page, count });
+      const { items, total } = await deps.tasks.list({
+        progress,
+        exceptProgress: progress ? undefined : 'STOPPED',
+        page,
+        count,
+      });
       return { items: deps.liveProgressInLists ? await Promise.all(items.map(withProgress)) : items, total };
     },
 
@@ -95,7 +107,13 @@ export function createResolvers(deps: ControlPlaneDeps) {
       return (await deps.secrets.list()).map((s) => ({ name: s.name, arn: s.arn, description: s.description }));
     },
 
-    async listLogStreams(args: { logGroupName?: string | null; logStreamNamePrefix?: string | null; page?: number | null; count?: number | null; id?: string | null }) {
+    async listLogStreams(args: {
+      logGroupName?: string | null;
+      logStreamNamePrefix?: string | null;
+      page?: number | null;
+      count?: number | null;
+      id?: string | null;
+    }) {
       const page = boundedInt(args.page, 'page', 1, MAX_PAGE_SIZE);
       const count = boundedInt(args.count, 'count', 20, MAX_PAGE_SIZE);
       const group = await logGroupOf(args);
@@ -104,18 +122,34 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async getLogEvents(args: {
-      limit?: number | null; logGroupName?: string | null; logStreamName?: string | null; nextToken?: string | null; id?: string | null; startFromHead?: boolean | null;
+      limit?: number | null;
+      logGroupName?: string | null;
+      logStreamName?: string | null;
+      nextToken?: string | null;
+      id?: string | null;
+      startFromHead?: boolean | null;
     }) {
       const limit = boundedInt(args.limit, 'limit', 100, 10_000);
       const stream = required(args.logStreamName, 'logStreamName', 'a stream of listLogStreams');
       const group = await logGroupOf(args);
       if (!group) return { logEvents: [] };
-      return deps.logs.events(group, stream, { limit, nextToken: args.nextToken || undefined, startFromHead: args.startFromHead ?? undefined });
+      return deps.logs.events(group, stream, {
+        limit,
+        nextToken: args.nextToken || undefined,
+        startFromHead: args.startFromHead ?? undefined,
+      });
     },
 
-    async getMetricHistoryData(args: { id: string; graphName: string; startTime?: string | null; endTime?: string | null; period?: number | null }) {
+    async getMetricHistoryData(args: {
+      id: string;
+      graphName: string;
+      startTime?: string | null;
+      endTime?: string | null;
+      period?: number | null;
+    }) {
       const task = await mustGet(required(args.id, 'id', 'the task id'));
-      if (!isGraphName(args.graphName)) throw new InvalidParameterError('graphName', `"${args.graphName}" is not a chart of this API`);
+      if (!isGraphName(args.graphName))
+        throw new InvalidParameterError('graphName', `"${args.graphName}" is not a chart of this API`);
       const end = parseMetricTime(args.endTime, 'endTime') ?? now();
       const start = parseMetricTime(args.startTime, 'startTime') ?? new Date(end.getTime() - DEFAULT_CHART_RANGE_MS);
       if (start.getTime() > end.getTime()) throw new InvalidParameterError('startTime', 'is after endTime');
@@ -126,23 +160,39 @@ export function createResolvers(deps: ControlPlaneDeps) {
       const task = await mustGet(required(args.id, 'id', 'the task id'));
       // As the original: a failed or rolled-back plugin stack is a CFN_ERROR told by its failed resources' events.
       const { stackId } = task;
-      const stackFailed = !!stackId && (/FAILED|ROLLBACK/.test(task.stackStatus ?? '') || task.errorCode === 'CFN_ERROR');
+      const stackFailed =
+        !!stackId && (/FAILED|ROLLBACK/.test(task.stackStatus ?? '') || task.errorCode === 'CFN_ERROR');
       if (stackFailed) {
         const failures = deps.stacks ? await deps.stacks.failures(stackId).catch(() => []) : [];
-        return { errCode: 'CFN_ERROR', errMessage: describeStackFailures(failures, task.stackName) ?? task.errorMessage ?? task.stackStatusReason ?? null };
+        return {
+          errCode: 'CFN_ERROR',
+          errMessage:
+            describeStackFailures(failures, task.stackName) ?? task.errorMessage ?? task.stackStatusReason ?? null,
+        };
       }
       return { errCode: apiErrorCode(task.errorCode), errMessage: task.errorMessage ?? null };
     },
 
     async estimateTask(args: { type: TaskType; parameters: { ParameterKey: string; ParameterValue?: string }[] }) {
-      const v = validateCreateTask({ type: args.type, scheduleType: 'ONE_TIME', parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)) });
+      const v = validateCreateTask({
+        type: args.type,
+        scheduleType: 'ONE_TIME',
+        parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)),
+      });
       await checkNamedSecretsExist(v, deps.secrets);
-      return deps.estimator.estimate(v.type, Object.fromEntries(v.parameters.map((p) => [p.ParameterKey, p.ParameterValue])));
+      return deps.estimator.estimate(
+        v.type,
+        Object.fromEntries(v.parameters.map((p) => [p.ParameterKey, p.ParameterValue])),
+      );
     },
 
     async listTaskObjects(args: { id: string; status?: string; limit?: number; after?: string }) {
       const task = await mustGet(args.id);
-      return deps.objects.list(task, { status: args.status ?? undefined, limit: boundedInt(args.limit, 'limit', 50, 1000), after: args.after ?? undefined });
+      return deps.objects.list(task, {
+        status: args.status ?? undefined,
+        limit: boundedInt(args.limit, 'limit', 50, 1000),
+        after: args.after ?? undefined,
+      });
     },
 
     /** What the hub mailed (cloud) or recorded (local) about task outcomes, newest first. */
@@ -173,7 +223,12 @@ export function createResolvers(deps: ControlPlaneDeps) {
         return await deps.tasks.update(task.id, started);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        return deps.tasks.update(task.id, { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: message, stoppedAt: now().toISOString() });
+        return deps.tasks.update(task.id, {
+          progress: 'ERROR',
+          errorCode: 'CFN_ERROR',
+          errorMessage: message,
+          stoppedAt: now().toISOString(),
+        });
       }
     },
 

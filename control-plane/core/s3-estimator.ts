@@ -15,15 +15,29 @@ export const ESTIMATE_TIME_LIMIT_MS = 20_000;
 export type OpenBuckets = (params: S3TaskParams) => Promise<BucketPair>;
 
 /** estimateTask for S3 tasks, the same locally and in the cloud: a dry run of the finder, bounded in time. */
-export function s3TaskEstimator(openBuckets: OpenBuckets, logger: Logger, timeLimitMs = ESTIMATE_TIME_LIMIT_MS): Estimator {
+export function s3TaskEstimator(
+  openBuckets: OpenBuckets,
+  logger: Logger,
+  timeLimitMs = ESTIMATE_TIME_LIMIT_MS,
+): Estimator {
   return {
     estimate: async (type, raw) => {
       if (type !== 'S3EC2') throw new InvalidParameterError('type', 'estimates are made for S3 tasks');
       const params = parseS3TaskParams(raw);
-      const e = await estimateS3Transfer({ params, logger, signal: AbortSignal.timeout(timeLimitMs), buckets: await openBuckets(params) });
+      const e = await estimateS3Transfer({
+        params,
+        logger,
+        signal: AbortSignal.timeout(timeLimitMs),
+        buckets: await openBuckets(params),
+      });
       return {
-        scanned: e.scanned, objects: e.toTransfer, bytes: e.bytesToTransfer, skippedArchived: e.skippedArchived,
-        estimatedRequestCostUsd: e.estimatedRequestCostUsd, estimatedTransferCostUsd: e.estimatedTransferCostUsd, complete: e.complete,
+        scanned: e.scanned,
+        objects: e.toTransfer,
+        bytes: e.bytesToTransfer,
+        skippedArchived: e.skippedArchived,
+        estimatedRequestCostUsd: e.estimatedRequestCostUsd,
+        estimatedTransferCostUsd: e.estimatedTransferCostUsd,
+        complete: e.complete,
       };
     },
   };

@@ -13,11 +13,16 @@ export const MAX_FAILURES_SHOWN = 3;
  */
 export function describeStackFailures(failures: StackFailure[], stackName?: string): string | undefined {
   const failed = failures.filter((f) => /FAILED$/.test(f.status));
-  const resources = failed.filter((f) => f.resourceType !== 'AWS::CloudFormation::Stack' && f.logicalResourceId !== stackName);
+  const resources = failed.filter(
+    (f) => f.resourceType !== 'AWS::CloudFormation::Stack' && f.logicalResourceId !== stackName,
+  );
   const causes = resources.filter((f) => !CANCELLED.test(f.reason ?? ''));
   const shown = (causes.length ? causes : resources.length ? resources : failed).slice(0, MAX_FAILURES_SHOWN);
   if (!shown.length) return undefined;
   return shown
-    .map((f) => `${f.logicalResourceId}${f.resourceType ? ` (${f.resourceType})` : ''} ${f.status}: ${f.reason ?? 'no reason given'}`)
+    .map(
+      (f) =>
+        `${f.logicalResourceId}${f.resourceType ? ` (${f.resourceType})` : ''} ${f.status}: ${f.reason ?? 'no reason given'}`,
+    )
     .join('; ');
 }

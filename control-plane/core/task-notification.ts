@@ -14,7 +14,9 @@ import { parameterMap, type TaskNotification, type TaskProgress, type TaskRecord
 const TITLE = 'Data Transfer Hub Task Monitoring Notification';
 
 /** The task moved into a state worth a notification (and had not notified this outcome before). */
-export function shouldNotify(task: Pick<TaskRecord, 'progress' | 'scheduleType' | 'stoppedAt' | 'notifications'>): boolean {
+export function shouldNotify(
+  task: Pick<TaskRecord, 'progress' | 'scheduleType' | 'stoppedAt' | 'notifications'>,
+): boolean {
   const outcome = task.progress === 'ERROR' || (task.progress === 'DONE' && task.scheduleType === 'ONE_TIME');
   if (!outcome) return false;
   // A retried notify step (or a second update to the same final state) must not mail twice.
@@ -28,7 +30,10 @@ const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 export function describeBytes(bytes: number): string {
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < IEC.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < IEC.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return i === 0 ? `${bytes} bytes` : `${v.toFixed(1)} ${IEC[i]} (${bytes} bytes)`;
 }
 
@@ -48,9 +53,12 @@ function endpoints(task: TaskRecord): [string, string] {
   const at = (region?: string, endpoint?: string) => [region, endpoint].filter(Boolean).join(', ');
   if (task.type === 'ECR') {
     // A registry given by host is named by it: "Amazon ECR" for a registry destination told the reader the wrong place.
-    const src = p.sourceType === 'Public' ? `public registry ${p.srcRegistry || 'docker.io'}`
-      : p.srcRegistry || `Amazon ECR ${at(p.srcRegion, p.srcAccountId)}`.trim();
-    const dest = p.destRegistry ? `${p.destRegistry}${p.destPrefix ? `/${p.destPrefix}` : ''}`
+    const src =
+      p.sourceType === 'Public'
+        ? `public registry ${p.srcRegistry || 'docker.io'}`
+        : p.srcRegistry || `Amazon ECR ${at(p.srcRegion, p.srcAccountId)}`.trim();
+    const dest = p.destRegistry
+      ? `${p.destRegistry}${p.destPrefix ? `/${p.destPrefix}` : ''}`
       : `Amazon ECR ${at(p.destRegion, p.destAccountId)}${p.destPrefix ? `, prefix ${p.destPrefix}` : ''}`.trim();
     return [src, dest];
   }
@@ -99,7 +107,13 @@ export function taskNotification(task: TaskRecord, channel: TaskNotification['ch
     `Finished: ${finished}`,
     `Duration: ${describeDuration(Date.parse(finished) - Date.parse(task.createdAt))}`,
   );
-  return { time: now.toISOString(), progress: task.progress, subject: notificationSubject(name, task.progress), message: lines.join('\n'), channel };
+  return {
+    time: now.toISOString(),
+    progress: task.progress,
+    subject: notificationSubject(name, task.progress),
+    message: lines.join('\n'),
+    channel,
+  };
 }
 
 /** SNS subjects: ASCII, no line breaks, under 100 characters. */

@@ -37,16 +37,28 @@ const SHOWN_NAMES = 10;
  * secret store. When the store cannot be listed (no permission, unreadable file), nothing is refused here: the run
  * reports the problem itself.
  */
-export async function checkNamedSecretsExist(task: Pick<ValidTask, 'type' | 'engine'>, secrets: SecretLister): Promise<void> {
+export async function checkNamedSecretsExist(
+  task: Pick<ValidTask, 'type' | 'engine'>,
+  secrets: SecretLister,
+): Promise<void> {
   const named = secretsNamedBy(task);
   if (named.length === 0) return;
-  const known = await secrets.list().then((list) => list.map((s) => s.name), () => undefined);
+  const known = await secrets.list().then(
+    (list) => list.map((s) => s.name),
+    () => undefined,
+  );
   if (!known) return;
   for (const { field, secretName } of named) {
     if (known.includes(secretName)) continue;
     const label = parametersOf(task.type).find((p) => p.name === field)?.label.en;
-    const shown = known.slice(0, SHOWN_NAMES).map((n) => `"${n}"`).join(', ');
-    const hint = known.length === 0 ? 'the secret store holds no secrets' : `known secrets: ${shown}${known.length > SHOWN_NAMES ? ', …' : ''}`;
+    const shown = known
+      .slice(0, SHOWN_NAMES)
+      .map((n) => `"${n}"`)
+      .join(', ');
+    const hint =
+      known.length === 0
+        ? 'the secret store holds no secrets'
+        : `known secrets: ${shown}${known.length > SHOWN_NAMES ? ', …' : ''}`;
     throw new InvalidParameterError(field, `no secret named "${secretName}" (${hint})`, label);
   }
 }

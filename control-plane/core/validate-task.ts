@@ -8,7 +8,12 @@ import { InvalidParameterError } from '../../worker/core/errors.js';
 import { parseSchedule, type Schedule } from '../../worker/core/schedule.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.js';
 import {
-  canonicalParameters, formDecode, parametersOf, specIndex, URL_ENCODED_PARAMETERS, type TaskTypeName,
+  canonicalParameters,
+  formDecode,
+  parametersOf,
+  specIndex,
+  URL_ENCODED_PARAMETERS,
+  type TaskTypeName,
 } from '../../worker/params/index.js';
 import { parseS3TaskParams, type S3TaskParams } from '../../worker/s3/params.js';
 import type { ScheduleType, TaskParameter, TaskRecord, TaskType } from './task.js';
@@ -50,7 +55,8 @@ export const DEFAULT_SCHEDULE: Record<TaskType, string> = { S3EC2: '0/60 * * * ?
 
 function decoded(field: string, value: string, label: string): string {
   const v = formDecode(value);
-  if (v === null) throw new InvalidParameterError(field, 'has a malformed %-escape (the API takes it URL-encoded)', label);
+  if (v === null)
+    throw new InvalidParameterError(field, 'has a malformed %-escape (the API takes it URL-encoded)', label);
   return v;
 }
 
@@ -58,16 +64,30 @@ function decoded(field: string, value: string, label: string): string {
  * The schedule of a task: ONE_TIME → none; FIXED_RATE → ec2CronExpression (or our older scheduleExpression), the
  * original's default when absent. A ONE_TIME task naming a schedule, or a FIXED_RATE task with a blank one, is an error.
  */
-export function taskSchedule(type: TaskType, scheduleType: ScheduleType, parameters: readonly TaskParameter[]): Schedule | undefined {
+export function taskSchedule(
+  type: TaskType,
+  scheduleType: ScheduleType,
+  parameters: readonly TaskParameter[],
+): Schedule | undefined {
   const index = specIndex(parametersOf(type));
   const given = parameters.find((p) => index.get(p.ParameterKey)?.spec.name === 'ec2CronExpression');
   const value = given?.ParameterValue.trim();
   const field = given?.ParameterKey ?? 'ec2CronExpression';
   if (scheduleType === 'ONE_TIME') {
-    if (value) throw new InvalidParameterError(field, `"${value}" is a schedule, but scheduleType is ONE_TIME: leave it blank or use FIXED_RATE`, 'Schedule (cron expression)');
+    if (value)
+      throw new InvalidParameterError(
+        field,
+        `"${value}" is a schedule, but scheduleType is ONE_TIME: leave it blank or use FIXED_RATE`,
+        'Schedule (cron expression)',
+      );
     return undefined;
   }
-  if (given && !value) throw new InvalidParameterError(field, 'is blank, but scheduleType is FIXED_RATE: give a cron or rate expression, or use ONE_TIME', 'Schedule (cron expression)');
+  if (given && !value)
+    throw new InvalidParameterError(
+      field,
+      'is blank, but scheduleType is FIXED_RATE: give a cron or rate expression, or use ONE_TIME',
+      'Schedule (cron expression)',
+    );
   return parseSchedule(value ?? DEFAULT_SCHEDULE[type], field);
 }
 
@@ -81,29 +101,37 @@ export function validateCreateTask(input: CreateTaskInput, options: ValidateOpti
   }
   const rawDescription = input.description === undefined || input.description === null ? '' : String(input.description);
   const description = urlDecode ? decoded('description', rawDescription, 'Description') : rawDescription;
-  if (description.length > MAX_DESCRIPTION) throw new InvalidParameterError('description', `is longer than ${MAX_DESCRIPTION} characters`, 'Description');
-  if (!Array.isArray(input.parameters)) throw new InvalidParameterError('parameters', 'must be a list of {ParameterKey, ParameterValue}');
+  if (description.length > MAX_DESCRIPTION)
+    throw new InvalidParameterError('description', `is longer than ${MAX_DESCRIPTION} characters`, 'Description');
+  if (!Array.isArray(input.parameters))
+    throw new InvalidParameterError('parameters', 'must be a list of {ParameterKey, ParameterValue}');
   const parameters: TaskParameter[] = [];
   const seen = new Set<string>();
   for (const p of input.parameters as unknown[]) {
     const key = (p as { ParameterKey?: unknown })?.ParameterKey;
-    if (typeof key !== 'string' || key === '') throw new InvalidParameterError('parameters', 'every entry needs a ParameterKey');
+    if (typeof key !== 'string' || key === '')
+      throw new InvalidParameterError('parameters', 'every entry needs a ParameterKey');
     if (seen.has(key)) throw new InvalidParameterError(key, 'is given twice');
     seen.add(key);
     const raw = (p as { ParameterValue?: unknown }).ParameterValue;
     let value = raw === undefined || raw === null ? '' : String(raw);
-    if (urlDecode && type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(key)) value = decoded(key, value, key === 'srcPrefix' ? 'Source prefix' : 'Destination prefix');
+    if (urlDecode && type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(key))
+      value = decoded(key, value, key === 'srcPrefix' ? 'Source prefix' : 'Destination prefix');
     parameters.push({ ParameterKey: key, ParameterValue: value });
   }
   const raw = Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
-  const engine = type === 'S3EC2'
-    ? { type: 'S3EC2' as const, params: parseS3TaskParams(raw) }
-    : { type: 'ECR' as const, params: parseEcrTaskParams(raw) };
+  const engine =
+    type === 'S3EC2'
+      ? { type: 'S3EC2' as const, params: parseS3TaskParams(raw) }
+      : { type: 'ECR' as const, params: parseEcrTaskParams(raw) };
   const declared = options.templateDeclares?.(type);
   if (declared) {
     for (const p of canonicalParameters(type, parameters).parameters) {
       if (!declared.has(p.ParameterKey)) {
-        throw new InvalidParameterError(p.ParameterKey, `is not declared by the ${type === 'S3EC2' ? 'S3' : 'ECR'} plugin template (it works with the local hub only)`);
+        throw new InvalidParameterError(
+          p.ParameterKey,
+          `is not declared by the ${type === 'S3EC2' ? 'S3' : 'ECR'} plugin template (it works with the local hub only)`,
+        );
       }
     }
   }
@@ -112,6 +140,8 @@ export function validateCreateTask(input: CreateTaskInput, options: ValidateOpti
 }
 
 /** The schedule of a stored task (already validated and decoded). */
-export function storedTaskSchedule(task: Pick<TaskRecord, 'type' | 'scheduleType' | 'parameters'>): Schedule | undefined {
+export function storedTaskSchedule(
+  task: Pick<TaskRecord, 'type' | 'scheduleType' | 'parameters'>,
+): Schedule | undefined {
   return taskSchedule(task.type, task.scheduleType, task.parameters);
 }

@@ -13,7 +13,7 @@ export function guardProcess(orchestrator: LocalOrchestrator, logger: Logger): (
   const onError = (kind: string) => (err: unknown) => {
     if (orchestrator.failRun(taskRunOfCurrentContext(), err)) return;
     logger.error('hub.crashed', { kind, error: err });
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   };
   const uncaught = onError('uncaughtException');

@@ -9,8 +9,11 @@ import { DthError } from '../../worker/core/errors.js';
 
 export class DataDirInUseError extends DthError {
   constructor(dataDir: string, pid: number) {
-    super('DATA_DIR_IN_USE', `another hub (pid ${pid}) is using ${dataDir}: stop it, or give this one its own --data `
-      + `(if no hub runs, delete ${join(dataDir, 'hub.lock')})`);
+    super(
+      'DATA_DIR_IN_USE',
+      `another hub (pid ${pid}) is using ${dataDir}: stop it, or give this one its own --data ` +
+        `(if no hub runs, delete ${join(dataDir, 'hub.lock')})`,
+    );
   }
 }
 
@@ -38,7 +41,8 @@ export function lockDataDir(dataDir: string): DataDirLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
       // Our own pid: an earlier hub of this process that was not closed (embedded use); nothing else can hold it.
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirInUseError(dataDir, pid);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+        throw new DataDirInUseError(dataDir, pid);
       unlinkSync(path);
       continue;
     }

@@ -17,7 +17,11 @@ export function prepareDataDir(dataDir: string, secretsFile: string, logger: Log
   }
   try {
     if (statSync(secretsFile).mode & 0o077) {
-      logger.warn('hub.secrets_file_exposed', { file: secretsFile, problem: 'readable by other local users', hint: `chmod 600 ${secretsFile}` });
+      logger.warn('hub.secrets_file_exposed', {
+        file: secretsFile,
+        problem: 'readable by other local users',
+        hint: `chmod 600 ${secretsFile}`,
+      });
     }
   } catch {
     // No secrets file: nothing to protect yet.

@@ -9,7 +9,10 @@ export { isStorageFull };
 /** A task stopped because the hub's data directory is full. */
 export class DiskFullError extends DthError {
   constructor(dataDir: string, detail: string) {
-    super('DISK_FULL', `disk full: the hub's data directory ${dataDir} has no space left (${detail}); free space there, then create the task again`);
+    super(
+      'DISK_FULL',
+      `disk full: the hub's data directory ${dataDir} has no space left (${detail}); free space there, then create the task again`,
+    );
   }
 }
 
@@ -27,7 +30,11 @@ export class DiskReserve {
   private readonly path: string;
   private timer?: NodeJS.Timeout;
 
-  constructor(readonly dataDir: string, private readonly logger: Logger, private readonly bytes = RESERVE_BYTES) {
+  constructor(
+    readonly dataDir: string,
+    private readonly logger: Logger,
+    private readonly bytes = RESERVE_BYTES,
+  ) {
     this.path = join(dataDir, RESERVE_FILE);
   }
 
@@ -56,7 +63,11 @@ export class DiskReserve {
   release(): void {
     try {
       unlinkSync(this.path);
-      this.logger.warn('hub.disk_full', { dataDir: this.dataDir, hint: `free space in ${this.dataDir}`, released: this.bytes });
+      this.logger.warn('hub.disk_full', {
+        dataDir: this.dataDir,
+        hint: `free space in ${this.dataDir}`,
+        released: this.bytes,
+      });
     } catch {
       // Already released.
     }

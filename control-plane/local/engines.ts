@@ -16,7 +16,14 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
   queue.purge();
   const buckets = await openTaskBuckets(params, ctx.secrets, transferSockets(params));
   const report = await runS3Transfer({
-    params, queue, status: ctx.status, logger: ctx.logger, signal: ctx.signal, onProgress: ctx.onProgress, progressIntervalMs: 1000, buckets,
+    params,
+    queue,
+    status: ctx.status,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    onProgress: ctx.onProgress,
+    progressIntervalMs: 1000,
+    buckets,
   });
   return { complete: report.complete, failed: report.failed };
 };
@@ -25,9 +32,16 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
 export const runEcrEngine: EngineRunner = async (task, ctx) => {
   const params = parseEcrTaskParams(parameterMap(task));
   // The AWS adapter (and its SDK) only for tasks with an ECR side.
-  const ecr = needsEcrApi(params) ? new (await import('../../worker/adapters/ecr/ecr-registry.js')).SdkEcrApi() : undefined;
+  const ecr = needsEcrApi(params)
+    ? new (await import('../../worker/adapters/ecr/ecr-registry.js')).SdkEcrApi()
+    : undefined;
   const report = await runImageSync({
-    params, status: ctx.status, secrets: ctx.secrets, logger: ctx.logger, signal: ctx.signal, ecr,
+    params,
+    status: ctx.status,
+    secrets: ctx.secrets,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    ecr,
     onProgress: (p) => ctx.onProgress(p),
   });
   return { complete: report.complete, failed: report.failed };

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import {
-  buildSchema, execute, GraphQLError, Kind, parse, specifiedRules, validate,
-  type DocumentNode, type ExecutionResult, type GraphQLSchema, type TypeNode,
+  buildSchema,
+  execute,
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type TypeNode,
 } from 'graphql';
 import { REQUEST_LIMITS } from '../core/request-limits.js';
 import type { Resolvers } from '../core/resolvers.js';
@@ -15,10 +24,13 @@ import { findRepoPath } from './repo-files.js';
  * AppSync provides these scalars and auth directives itself; a plain GraphQL server must declare them. The local hub
  * has one user (the bearer token), so the directives only have to parse.
  */
-export const APPSYNC_BUILT_INS = [
-  'scalar AWSDateTime', 'scalar AWSJSON',
-  ...['aws_iam', 'aws_cognito_user_pools', 'aws_oidc', 'aws_api_key', 'aws_lambda'].map((d) => `directive @${d} on FIELD_DEFINITION | OBJECT`),
-].join('\n') + '\n';
+export const APPSYNC_BUILT_INS = `${[
+  'scalar AWSDateTime',
+  'scalar AWSJSON',
+  ...['aws_iam', 'aws_cognito_user_pools', 'aws_oidc', 'aws_api_key', 'aws_lambda'].map(
+    (d) => `directive @${d} on FIELD_DEFINITION | OBJECT`,
+  ),
+].join('\n')}\n`;
 
 export function loadSchema(): GraphQLSchema {
   const path = findRepoPath('control-plane/api/schema.graphql');
@@ -32,9 +44,13 @@ function toGraphQLError(err: unknown): GraphQLError {
   if (err instanceof InvalidParameterError) {
     return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, field: err.field } });
   }
-  if (err instanceof DthError) return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code } });
+  if (err instanceof DthError)
+    return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code } });
   if (isStorageFull(err)) {
-    const full = new DthError('DISK_FULL', "disk full: the hub's data directory has no space left; free space there and try again");
+    const full = new DthError(
+      'DISK_FULL',
+      "disk full: the hub's data directory has no space left; free space there and try again",
+    );
     return new GraphQLError(full.message, { originalError: full, extensions: { code: full.code } });
   }
   const internal = new Error(redactText(err instanceof Error ? err.message : String(err)));
@@ -66,33 +82,43 @@ function errorTypeOf(e: GraphQLError): string {
  * seconds); AppSync takes them. graphql-js refuses a number for String, so the hub turns numbers given for String
  * variables into their decimal text before executing, as the cloud API accepts them.
  */
-function numbersAsStrings(doc: DocumentNode, variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+function numbersAsStrings(
+  doc: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
   if (!variables) return variables;
-  const named = (t: TypeNode): string | undefined => (t.kind === Kind.NON_NULL_TYPE ? named(t.type) : t.kind === Kind.NAMED_TYPE ? t.name.value : undefined);
+  const named = (t: TypeNode): string | undefined =>
+    t.kind === Kind.NON_NULL_TYPE ? named(t.type) : t.kind === Kind.NAMED_TYPE ? t.name.value : undefined;
   const out = { ...variables };
   for (const def of doc.definitions) {
     if (def.kind !== Kind.OPERATION_DEFINITION) continue;
     for (const v of def.variableDefinitions ?? []) {
       const name = v.variable.name.value;
-      if (named(v.type) === 'String' && typeof out[name] === 'number' && Number.isFinite(out[name])) out[name] = String(out[name]);
+      if (named(v.type) === 'String' && typeof out[name] === 'number' && Number.isFinite(out[name]))
+        out[name] = String(out[name]);
     }
   }
   return out;
 }
 
 export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolvers) {
-  const wrap = <A,>(fn: (args: A) => Promise<unknown>) => async (args: A) => {
-    try {
-      return await fn(args);
-    } catch (err) {
-      throw toGraphQLError(err);
-    }
-  };
+  const wrap =
+    <A>(fn: (args: A) => Promise<unknown>) =>
+    async (args: A) => {
+      try {
+        return await fn(args);
+      } catch (err) {
+        throw toGraphQLError(err);
+      }
+    };
   const rootValue = Object.fromEntries(
     Object.entries(resolvers).map(([name, fn]) => [name, wrap(fn as (a: unknown) => Promise<unknown>)]),
   );
   // parse → cost limits → graphql's own validation → execute: a request over a limit is refused before anything runs.
-  const run = async (source: string, body: { variables?: unknown; operationName?: unknown }): Promise<ExecutionResult> => {
+  const run = async (
+    source: string,
+    body: { variables?: unknown; operationName?: unknown },
+  ): Promise<ExecutionResult> => {
     let document: DocumentNode;
     try {
       document = parse(source, { maxTokens: REQUEST_LIMITS.maxTokens });
@@ -104,7 +130,9 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
     const invalid = validate(schema, document, specifiedRules);
     if (invalid.length) return { errors: invalid };
     return execute({
-      schema, document, rootValue,
+      schema,
+      document,
+      rootValue,
       variableValues: numbersAsStrings(document, (body.variables ?? undefined) as Record<string, unknown> | undefined),
       operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
     });
@@ -117,7 +145,10 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
       errors: result.errors?.map((e) => {
         const extensions = e.extensions?.field ? e.extensions : { ...e.extensions, ...coercionField(e.message) };
         return {
-          message: e.originalError && !(e.originalError instanceof GraphQLError) ? toGraphQLError(e.originalError).message : e.message,
+          message:
+            e.originalError && !(e.originalError instanceof GraphQLError)
+              ? toGraphQLError(e.originalError).message
+              : e.message,
           path: e.path,
           // AppSync's error shape too (errorType, errorInfo), so one console reads field errors from either API.
           errorType: errorTypeOf(e),

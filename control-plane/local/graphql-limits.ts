@@ -3,12 +3,21 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
-  GraphQLError, Kind, type ASTVisitor, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule,
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
 } from 'graphql';
 import { REQUEST_LIMITS } from '../core/request-limits.js';
 
 /** graphql-armor's rules throw by default; reporting instead keeps every error in the answer's `errors`. */
-const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)] };
+const report = {
+  propagateOnRejection: false,
+  onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)],
+};
 
 /** Root fields of an operation, through fragments (each fragment counted once, as it runs once per spread). */
 function rootFields(context: ValidationContext, set: SelectionSetNode, seen = new Set<string>()): string[] {
@@ -33,14 +42,24 @@ const rootFieldsRule: ValidationRule = (context): ASTVisitor => ({
   OperationDefinition(op: OperationDefinitionNode) {
     const names = rootFields(context, op.selectionSet).filter((n) => !n.startsWith('__'));
     if (names.length > REQUEST_LIMITS.maxRootFields) {
-      context.reportError(new GraphQLError(`an operation may have at most ${REQUEST_LIMITS.maxRootFields} root fields; this one has ${names.length}`, { nodes: op }));
+      context.reportError(
+        new GraphQLError(
+          `an operation may have at most ${REQUEST_LIMITS.maxRootFields} root fields; this one has ${names.length}`,
+          { nodes: op },
+        ),
+      );
     }
     if (op.operation !== 'mutation') return;
     const counts = new Map<string, number>();
     for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
     for (const [name, n] of counts) {
       if (n > REQUEST_LIMITS.maxSameMutation) {
-        context.reportError(new GraphQLError(`${name} may run once per request; this one asks ${n} times (send one request per ${name})`, { nodes: op }));
+        context.reportError(
+          new GraphQLError(
+            `${name} may run once per request; this one asks ${n} times (send one request per ${name})`,
+            { nodes: op },
+          ),
+        );
       }
     }
   },

@@ -56,7 +56,9 @@ export function createHubServer(options: {
       if (url.pathname === '/graphql') {
         if (req.method !== 'POST') return send(res, 405, { errors: [{ message: 'use POST' }] });
         if (!tokenMatches(req.headers.authorization, options.token)) {
-          return send(res, 401, { errors: [{ message: 'unauthorized: send Authorization: Bearer <token printed by dth serve>' }] });
+          return send(res, 401, {
+            errors: [{ message: 'unauthorized: send Authorization: Bearer <token printed by dth serve>' }],
+          });
         }
         let body: unknown;
         try {

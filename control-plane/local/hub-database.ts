@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { damageOf, isStorageFull, openSqliteDatabase, type SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
+import {
+  damageOf,
+  isStorageFull,
+  openSqliteDatabase,
+  type SqliteDatabase,
+} from '../../worker/adapters/embedded/sqlite-database.js';
 import { DthError } from '../../worker/core/errors.js';
 
 /** The hub cannot trust its database: nothing is served, nothing is written over it. */
@@ -44,14 +49,15 @@ function readMarker(path: string): Marker | undefined {
 
 function writeMarker(path: string, marker: Marker): void {
   // Written aside then renamed: a crash mid-write never leaves half a marker.
-  writeFileSync(`${path}.tmp`, JSON.stringify(marker, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(marker, null, 2)}\n`, { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
 }
 
 function databaseIdOf(db: SqliteDatabase): string | undefined {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hub_meta'").get();
   if (!table) return undefined;
-  return (db.prepare("SELECT value FROM hub_meta WHERE key = 'database_id'").get() as { value: string } | undefined)?.value;
+  return (db.prepare("SELECT value FROM hub_meta WHERE key = 'database_id'").get() as { value: string } | undefined)
+    ?.value;
 }
 
 function taskCount(db: SqliteDatabase): number {
@@ -71,9 +77,9 @@ export function openHubDatabase(dataDir: string): HubDatabase {
   const startEmpty = `to start with an empty hub instead, move ${path} aside and remove ${markerPath}`;
   if (marker && (!existsSync(path) || statSync(path).size === 0)) {
     throw new HubDatabaseError(
-      `${path} is ${existsSync(path) ? 'empty' : 'missing'}, but this data directory had a database: ${marker.tasks} task(s) `
-      + `when last recorded (${MARKER_FILE}, ${marker.updatedAt}). The hub did not start, so that it does not come up as an empty hub that forgot its tasks. `
-      + `Restore ${path} from a backup; ${startEmpty}.`,
+      `${path} is ${existsSync(path) ? 'empty' : 'missing'}, but this data directory had a database: ${marker.tasks} task(s) ` +
+        `when last recorded (${MARKER_FILE}, ${marker.updatedAt}). The hub did not start, so that it does not come up as an empty hub that forgot its tasks. ` +
+        `Restore ${path} from a backup; ${startEmpty}.`,
     );
   }
   let db: SqliteDatabase | undefined;
@@ -87,9 +93,9 @@ export function openHubDatabase(dataDir: string): HubDatabase {
   if (damage || !db) {
     db?.close();
     throw new HubDatabaseError(
-      `${path} is damaged (SQLite integrity check: ${damage || 'unreadable'}). The hub did not start and changed nothing. `
-      + `Restore ${path} from a backup; or save what SQLite can still read: \`sqlite3 ${path} .recover | sqlite3 ${join(dataDir, 'hub-recovered.db')}\`, `
-      + `then replace ${path} (and remove ${path}-wal, ${path}-shm) with it; ${startEmpty}.`,
+      `${path} is damaged (SQLite integrity check: ${damage || 'unreadable'}). The hub did not start and changed nothing. ` +
+        `Restore ${path} from a backup; or save what SQLite can still read: \`sqlite3 ${path} .recover | sqlite3 ${join(dataDir, 'hub-recovered.db')}\`, ` +
+        `then replace ${path} (and remove ${path}-wal, ${path}-shm) with it; ${startEmpty}.`,
     );
   }
   const sound = db;
@@ -97,8 +103,8 @@ export function openHubDatabase(dataDir: string): HubDatabase {
   if (marker && id !== marker.databaseId) {
     sound.close();
     throw new HubDatabaseError(
-      `${path} is not the database this data directory had (id ${id ?? 'none'}, expected ${marker.databaseId} with ${marker.tasks} task(s), `
-      + `${MARKER_FILE}). The hub did not start. Restore the right ${path} from a backup; ${startEmpty}.`,
+      `${path} is not the database this data directory had (id ${id ?? 'none'}, expected ${marker.databaseId} with ${marker.tasks} task(s), ` +
+        `${MARKER_FILE}). The hub did not start. Restore the right ${path} from a backup; ${startEmpty}.`,
     );
   }
   if (!id) {
@@ -108,7 +114,8 @@ export function openHubDatabase(dataDir: string): HubDatabase {
     sound.prepare("INSERT INTO hub_meta (key, value) VALUES ('database_id', ?)").run(id);
   }
   const databaseId = id;
-  const record = () => writeMarker(markerPath, { databaseId, tasks: taskCount(sound), updatedAt: new Date().toISOString() });
+  const record = () =>
+    writeMarker(markerPath, { databaseId, tasks: taskCount(sound), updatedAt: new Date().toISOString() });
   try {
     record();
   } catch (err) {

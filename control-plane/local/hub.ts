@@ -68,21 +68,48 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const disk = new DiskReserve(options.dataDir, options.logger);
   disk.start();
   const orchestrator = new LocalOrchestrator({
-    db, tasks, secrets, telemetry, logger: options.logger, engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines }, disk,
+    db,
+    tasks,
+    secrets,
+    telemetry,
+    logger: options.logger,
+    engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
+    disk,
   });
   const unguard = options.guardProcess ? guardProcess(orchestrator, options.logger) : () => {};
   const deps: ControlPlaneDeps = {
-    tasks, orchestrator, metrics: telemetry, logs: telemetry, liveProgressInLists: true,
+    tasks,
+    orchestrator,
+    metrics: telemetry,
+    logs: telemetry,
+    liveProgressInLists: true,
     secrets: { list: () => secrets.list() },
     objects: {
-      list: async (task, o) => (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined }))
-        .map((r) => ({ key: r.key, size: r.size, status: r.status, attempts: r.attempts, error: r.error, checksum: r.checksum, verified: r.verified, finishedAt: r.finishedAt })),
+      list: async (task, o) =>
+        (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined })).map(
+          (r) => ({
+            key: r.key,
+            size: r.size,
+            status: r.status,
+            attempts: r.attempts,
+            error: r.error,
+            checksum: r.checksum,
+            verified: r.verified,
+            finishedAt: r.finishedAt,
+          }),
+        ),
     },
     estimator: s3TaskEstimator((params) => openTaskBuckets(params, secrets), options.logger),
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const server = createHubServer({ token, execute, consoleDir: options.consoleDir, publicHosts: options.publicHosts, logger: options.logger });
+  const server = createHubServer({
+    token,
+    execute,
+    consoleDir: options.consoleDir,
+    publicHosts: options.publicHosts,
+    logger: options.logger,
+  });
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((ok, fail) => {
@@ -96,7 +123,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     hubDb.close();
     lock.release();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new DthError('PORT_IN_USE', `port ${options.port} on ${host} is in use (another hub?): stop it, or choose another with --port`);
+      throw new DthError(
+        'PORT_IN_USE',
+        `port ${options.port} on ${host} is in use (another hub?): stop it, or choose another with --port`,
+      );
     }
     throw err;
   }

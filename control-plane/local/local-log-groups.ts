@@ -26,7 +26,15 @@ export function logKindOf(line: string): TaskLogKind {
 /** A local task's stackOutputs: its two log groups, under the plugin stacks' output keys and descriptions. */
 export function localStackOutputs(taskId: string): NonNullable<TaskRecord['stackOutputs']> {
   return [
-    { OutputKey: PLUGIN_OUTPUTS.finderLogGroup, OutputValue: localLogGroup(taskId, 'finder'), Description: PLUGIN_OUTPUT_DESCRIPTIONS.FinderLogGroup },
-    { OutputKey: PLUGIN_OUTPUTS.workerLogGroup, OutputValue: localLogGroup(taskId, 'worker'), Description: PLUGIN_OUTPUT_DESCRIPTIONS.WorkerLogGroup },
+    {
+      OutputKey: PLUGIN_OUTPUTS.finderLogGroup,
+      OutputValue: localLogGroup(taskId, 'finder'),
+      Description: PLUGIN_OUTPUT_DESCRIPTIONS.FinderLogGroup,
+    },
+    {
+      OutputKey: PLUGIN_OUTPUTS.workerLogGroup,
+      OutputValue: localLogGroup(taskId, 'worker'),
+      Description: PLUGIN_OUTPUT_DESCRIPTIONS.WorkerLogGroup,
+    },
   ];
 }

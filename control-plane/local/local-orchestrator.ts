@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorPatch, incompleteMessage, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../core/lifecycle.js';
+import {
+  errorPatch,
+  incompleteMessage,
+  needsFirstFailure,
+  passOutcome,
+  passState,
+  progressInfoOf,
+} from '../core/lifecycle.js';
 import type { Orchestrator } from '../core/ports.js';
 import type { ProgressInfo, TaskRecord } from '../core/task.js';
 import { storedTaskSchedule } from '../core/validate-task.js';
@@ -21,8 +28,17 @@ const PERSIST_RETRY_MS = 5_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface EngineProgress {
-  total: number; done: number; skipped: number; failed: number; verified: number; inProgress: number; pending: number;
-  bytesTotal: number; bytesDone: number; bytesPerSecond: number; etaSeconds?: number;
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  verified: number;
+  inProgress: number;
+  pending: number;
+  bytesTotal: number;
+  bytesDone: number;
+  bytesPerSecond: number;
+  etaSeconds?: number;
 }
 
 /** What the engine says of its pass (logged); the task's verdict is read from the status store's counts. */
@@ -33,10 +49,17 @@ export interface EngineOutcome {
 }
 
 /** Runs one pass of a task's engine on embedded state. */
-export type EngineRunner = (task: TaskRecord, ctx: {
-  db: SqliteDatabase; status: StatusStore; secrets: SecretStore; logger: Logger; signal: AbortSignal;
-  onProgress: (p: EngineProgress) => void;
-}) => Promise<EngineOutcome>;
+export type EngineRunner = (
+  task: TaskRecord,
+  ctx: {
+    db: SqliteDatabase;
+    status: StatusStore;
+    secrets: SecretStore;
+    logger: Logger;
+    signal: AbortSignal;
+    onProgress: (p: EngineProgress) => void;
+  },
+) => Promise<EngineOutcome>;
 
 function progressInfo(p: EngineProgress): ProgressInfo {
   return progressInfoOf(p, { rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds });
@@ -52,19 +75,21 @@ export class LocalOrchestrator implements Orchestrator {
   private readonly running = new Map<string, TaskRun<EngineProgress>>();
   private readonly ledger: RunLedger;
 
-  constructor(private readonly deps: {
-    db: SqliteDatabase;
-    tasks: SqliteTaskStore;
-    secrets: SecretStore;
-    telemetry: LocalTelemetry;
-    engines: Partial<Record<TaskRecord['type'], EngineRunner>>;
-    logger: Logger;
-    sampleIntervalMs?: number;
-    /** Multiplies the wait until the next scheduled run (tests shorten `rate(1 minute)` with it); default 1. */
-    scheduleScale?: number;
-    /** Space kept back to record a task's ERROR when the data directory fills up (disk-space.ts). */
-    disk?: DiskReserve;
-  }) {
+  constructor(
+    private readonly deps: {
+      db: SqliteDatabase;
+      tasks: SqliteTaskStore;
+      secrets: SecretStore;
+      telemetry: LocalTelemetry;
+      engines: Partial<Record<TaskRecord['type'], EngineRunner>>;
+      logger: Logger;
+      sampleIntervalMs?: number;
+      /** Multiplies the wait until the next scheduled run (tests shorten `rate(1 minute)` with it); default 1. */
+      scheduleScale?: number;
+      /** Space kept back to record a task's ERROR when the data directory fills up (disk-space.ts). */
+      disk?: DiskReserve;
+    },
+  ) {
     this.ledger = new RunLedger(deps.db);
   }
 
@@ -103,7 +128,11 @@ export class LocalOrchestrator implements Orchestrator {
 
   /** An error as the task's errorMessage: "disk full: …" for a full data directory. */
   private describeFailure(err: unknown): string {
-    if (isStorageFull(err)) return new DiskFullError(this.deps.disk?.dataDir ?? 'the data directory', err instanceof Error ? err.message : String(err)).message;
+    if (isStorageFull(err))
+      return new DiskFullError(
+        this.deps.disk?.dataDir ?? 'the data directory',
+        err instanceof Error ? err.message : String(err),
+      ).message;
     return err instanceof Error ? err.message : String(err);
   }
 
@@ -126,7 +155,8 @@ export class LocalOrchestrator implements Orchestrator {
           this.deps.disk.release();
           continue;
         }
-        if (attempt === 2) this.deps.logger.error('hub.task_state_unwritable', { taskId, error: err, retryEveryMs: PERSIST_RETRY_MS });
+        if (attempt === 2)
+          this.deps.logger.error('hub.task_state_unwritable', { taskId, error: err, retryEveryMs: PERSIST_RETRY_MS });
         await sleep(PERSIST_RETRY_MS);
       }
     }
@@ -143,7 +173,12 @@ export class LocalOrchestrator implements Orchestrator {
     try {
       schedule = storedTaskSchedule(task);
     } catch (err) {
-      await tasks.update(task.id, { progress: 'ERROR', errorCode: 'ENGINE_ERROR', errorMessage: err instanceof Error ? err.message : String(err), stoppedAt: new Date().toISOString() });
+      await tasks.update(task.id, {
+        progress: 'ERROR',
+        errorCode: 'ENGINE_ERROR',
+        errorMessage: err instanceof Error ? err.message : String(err),
+        stoppedAt: new Date().toISOString(),
+      });
       return;
     }
     let run = 0;
@@ -155,15 +190,18 @@ export class LocalOrchestrator implements Orchestrator {
       const stream = `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       // A log line or sample the database refuses (disk full) fails the run, not the caller that logged it —
       // often a timer or a stream handler, where a throw would take the whole hub down.
-      const logger = createLogger({ taskId: task.id }, {
-        write: (line) => {
-          try {
-            telemetry.appendLog(task.id, stream, line);
-          } catch (err) {
-            entry.fail(err);
-          }
+      const logger = createLogger(
+        { taskId: task.id },
+        {
+          write: (line) => {
+            try {
+              telemetry.appendLog(task.id, stream, line);
+            } catch (err) {
+              entry.fail(err);
+            }
+          },
         },
-      });
+      );
       const sample = (p: EngineProgress) => {
         try {
           telemetry.sample(task.id, p);
@@ -192,9 +230,13 @@ export class LocalOrchestrator implements Orchestrator {
         // The engine returned: its pass has ended, whatever the counts show.
         const summary = await status.summary();
         const state = passState(summary, true);
-        const firstFailed = needsFirstFailure(state, summary) ? (await status.list({ status: 'FAILED', limit: 1 }))[0] : undefined;
+        const firstFailed = needsFirstFailure(state, summary)
+          ? (await status.list({ status: 'FAILED', limit: 1 }))[0]
+          : undefined;
         const { patch, final } = passOutcome(task, state, {
-          progressInfo: snapshot ?? progressInfoOf(summary), message: incompleteMessage(summary, firstFailed), now: new Date(),
+          progressInfo: snapshot ?? progressInfoOf(summary),
+          message: incompleteMessage(summary, firstFailed),
+          now: new Date(),
         });
         await tasks.update(task.id, patch);
         this.ledger.passCompleted(task.id);
@@ -211,14 +253,22 @@ export class LocalOrchestrator implements Orchestrator {
       const next = schedule ? nextRunAfter(schedule, now) : undefined;
       if (!next) break;
       // Timers hold at most 2^31-1 ms (24.8 days); a longer wait (a monthly or yearly cron) is slept in parts.
-      for (let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1); left > 0 && !signal.aborted; left -= MAX_TIMER_MS) {
+      for (
+        let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1);
+        left > 0 && !signal.aborted;
+        left -= MAX_TIMER_MS
+      ) {
         await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
       }
       if (signal.aborted) break;
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
     if (this.shuttingDown) return;
-    await tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString(), progressInfo: entry.last ? progressInfo(entry.last) : undefined });
+    await tasks.update(task.id, {
+      progress: 'STOPPED',
+      stoppedAt: new Date().toISOString(),
+      progressInfo: entry.last ? progressInfo(entry.last) : undefined,
+    });
   }
 
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
@@ -269,13 +319,17 @@ export class LocalOrchestrator implements Orchestrator {
       }
       if (interrupted >= MAX_INTERRUPTED_RUNS) {
         this.ledger.ended(task.id);
-        const message = `the hub stopped unexpectedly ${interrupted} times in a row while this task was running, so it was not resumed again `
-          + '(a task that brings the hub down must not do so on every start); the hub\'s output from those runs tells why. Create the task again to retry.';
+        const message =
+          `the hub stopped unexpectedly ${interrupted} times in a row while this task was running, so it was not resumed again ` +
+          "(a task that brings the hub down must not do so on every start); the hub's output from those runs tells why. Create the task again to retry.";
         this.deps.logger.error('hub.task_not_resumed', { taskId: task.id, interrupted });
         await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
         continue;
       }
-      this.deps.logger.info('hub.resume_task', { taskId: task.id, ...(interrupted ? { interruptedRuns: interrupted } : {}) });
+      this.deps.logger.info('hub.resume_task', {
+        taskId: task.id,
+        ...(interrupted ? { interruptedRuns: interrupted } : {}),
+      });
       // Records what start sets (an ERROR, or the log groups a task from an older hub did not have yet).
       await this.deps.tasks.update(task.id, await this.start(task));
     }
@@ -290,4 +344,3 @@ export class LocalOrchestrator implements Orchestrator {
     await Promise.allSettled(entries.map((e) => e.done));
   }
 }
-

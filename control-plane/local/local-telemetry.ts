@@ -2,7 +2,13 @@ import { InvalidParameterError } from '../../worker/core/errors.js';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import type { TransferProgress } from '../../worker/s3/run-transfer.js';
 import { LogGroupNotFoundError } from '../core/errors.js';
-import { alignSeries, chartPeriod, type GraphName, type MetricHistory, type SeriesName } from '../core/metric-history.js';
+import {
+  alignSeries,
+  chartPeriod,
+  type GraphName,
+  type MetricHistory,
+  type SeriesName,
+} from '../core/metric-history.js';
 import type { LogEventsPage, LogStreamInfo, Metrics, TaskLogs } from '../core/ports.js';
 import type { TaskRecord } from '../core/task.js';
 import { logKindOf, parseLocalLogGroup } from './local-log-groups.js';
@@ -27,35 +33,58 @@ const MAX_STORED_BYTES = 2 ** 31 - 1;
  * worker; control-plane/local/local-log-groups.ts), one stream per run, in SQLite. Answers in CloudWatch's shapes.
  */
 export class LocalTelemetry implements Metrics, TaskLogs {
-  constructor(private readonly db: SqliteDatabase, private readonly options: { taskExists?: (taskId: string) => boolean } = {}) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly options: { taskExists?: (taskId: string) => boolean } = {},
+  ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS task_samples (task_id TEXT NOT NULL, ts INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS task_samples_by_time ON task_samples (task_id, ts);
       CREATE TABLE IF NOT EXISTS task_logs (task_id TEXT NOT NULL, stream TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL);`);
     // Hubs from before the finder/worker split: their lines count as worker logs.
     const columns = db.prepare('PRAGMA table_info(task_logs)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'kind')) db.exec("ALTER TABLE task_logs ADD COLUMN kind TEXT NOT NULL DEFAULT 'worker'");
+    if (!columns.some((c) => c.name === 'kind'))
+      db.exec("ALTER TABLE task_logs ADD COLUMN kind TEXT NOT NULL DEFAULT 'worker'");
     db.exec('CREATE INDEX IF NOT EXISTS task_logs_by_kind ON task_logs (task_id, kind, stream, seq)');
   }
 
   sample(taskId: string, p: Pick<TransferProgress, keyof ProgressSample>): void {
     const doc: ProgressSample = {
-      done: p.done, failed: p.failed, inProgress: p.inProgress, pending: p.pending, bytesDone: p.bytesDone, bytesPerSecond: p.bytesPerSecond,
+      done: p.done,
+      failed: p.failed,
+      inProgress: p.inProgress,
+      pending: p.pending,
+      bytesDone: p.bytesDone,
+      bytesPerSecond: p.bytesPerSecond,
     };
-    this.db.prepare('INSERT INTO task_samples (task_id, ts, doc) VALUES (?, ?, ?)').run(taskId, Date.now(), JSON.stringify(doc));
+    this.db
+      .prepare('INSERT INTO task_samples (task_id, ts, doc) VALUES (?, ?, ?)')
+      .run(taskId, Date.now(), JSON.stringify(doc));
   }
 
   appendLog(taskId: string, stream: string, message: string): void {
-    this.db.prepare('INSERT INTO task_logs (task_id, stream, ts, message, kind) VALUES (?, ?, ?, ?, ?)').run(taskId, stream, Date.now(), message, logKindOf(message));
+    this.db
+      .prepare('INSERT INTO task_logs (task_id, stream, ts, message, kind) VALUES (?, ?, ?, ?, ?)')
+      .run(taskId, stream, Date.now(), message, logKindOf(message));
   }
 
-  async history(task: TaskRecord, graph: GraphName, startTime: Date, endTime: Date, askedPeriod: number): Promise<MetricHistory> {
+  async history(
+    task: TaskRecord,
+    graph: GraphName,
+    startTime: Date,
+    endTime: Date,
+    askedPeriod: number,
+  ): Promise<MetricHistory> {
     const period = chartPeriod(startTime, endTime, askedPeriod);
     const parse = (r: { ts: number; doc: string }) => ({ ts: r.ts, s: JSON.parse(r.doc) as ProgressSample });
-    const before = this.db.prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1')
+    const before = this.db
+      .prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1')
       .get(task.id, startTime.getTime()) as { ts: number; doc: string } | undefined;
-    const rows = (this.db.prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts BETWEEN ? AND ? ORDER BY ts')
-      .all(task.id, startTime.getTime(), endTime.getTime()) as { ts: number; doc: string }[]).map(parse);
+    const rows = (
+      this.db
+        .prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts BETWEEN ? AND ? ORDER BY ts')
+        .all(task.id, startTime.getTime(), endTime.getTime()) as { ts: number; doc: string }[]
+    ).map(parse);
     // One point per period: the last sample in it.
     const buckets = new Map<number, ProgressSample>();
     for (const r of rows) buckets.set(Math.floor(r.ts / 1000 / period) * period, r.s);
@@ -85,7 +114,8 @@ export class LocalTelemetry implements Metrics, TaskLogs {
 
   private group(logGroupName: string): { taskId: string; kind: string } {
     const group = parseLocalLogGroup(logGroupName);
-    if (!group || (this.options.taskExists && !this.options.taskExists(group.taskId))) throw new LogGroupNotFoundError(logGroupName);
+    if (!group || (this.options.taskExists && !this.options.taskExists(group.taskId)))
+      throw new LogGroupNotFoundError(logGroupName);
     return group;
   }
 
@@ -97,11 +127,22 @@ export class LocalTelemetry implements Metrics, TaskLogs {
     const rows = this.db
       .prepare(`SELECT stream, MIN(ts) AS first, MAX(ts) AS last, SUM(length(CAST(message AS BLOB))) AS bytes FROM task_logs WHERE ${where}
         GROUP BY stream ORDER BY last DESC, MAX(seq) DESC LIMIT ? OFFSET ?`)
-      .all(...args, options.count, (options.page - 1) * options.count) as { stream: string; first: number; last: number; bytes: number }[];
-    const total = (this.db.prepare(`SELECT COUNT(DISTINCT stream) AS n FROM task_logs WHERE ${where}`).get(...args) as { n: number }).n;
+      .all(...args, options.count, (options.page - 1) * options.count) as {
+      stream: string;
+      first: number;
+      last: number;
+      bytes: number;
+    }[];
+    const total = (
+      this.db.prepare(`SELECT COUNT(DISTINCT stream) AS n FROM task_logs WHERE ${where}`).get(...args) as { n: number }
+    ).n;
     const logStreams: LogStreamInfo[] = rows.map((r) => ({
-      logStreamName: r.stream, creationTime: String(r.first), firstEventTimestamp: String(r.first), lastEventTimestamp: String(r.last),
-      lastIngestionTime: String(r.last), storedBytes: Math.min(r.bytes, MAX_STORED_BYTES),
+      logStreamName: r.stream,
+      creationTime: String(r.first),
+      firstEventTimestamp: String(r.first),
+      lastEventTimestamp: String(r.last),
+      lastIngestionTime: String(r.last),
+      storedBytes: Math.min(r.bytes, MAX_STORED_BYTES),
     }));
     return { logStreams, total };
   }
@@ -111,7 +152,11 @@ export class LocalTelemetry implements Metrics, TaskLogs {
    * the events after seq, `b/<seq>` those before it. A page with nothing new gives its token back, so a console can
    * poll the forward token to follow the stream.
    */
-  async events(logGroupName: string, logStreamName: string, options: { limit: number; nextToken?: string; startFromHead?: boolean }): Promise<LogEventsPage> {
+  async events(
+    logGroupName: string,
+    logStreamName: string,
+    options: { limit: number; nextToken?: string; startFromHead?: boolean },
+  ): Promise<LogEventsPage> {
     const { taskId, kind } = this.group(logGroupName);
     let token: { dir: 'f' | 'b'; seq: number } | undefined;
     if (options.nextToken) {
@@ -122,16 +167,26 @@ export class LocalTelemetry implements Metrics, TaskLogs {
     const base = 'SELECT seq, ts, message FROM task_logs WHERE task_id = ? AND kind = ? AND stream = ?';
     const args = [taskId, kind, logStreamName];
     const forward = token ? token.dir === 'f' : !!options.startFromHead;
-    const rows = (forward
-      ? this.db.prepare(`${base} AND seq > ? ORDER BY seq LIMIT ?`).all(...args, token?.seq ?? 0, options.limit)
-      : this.db.prepare(`${base} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...args, token?.seq ?? Number.MAX_SAFE_INTEGER, options.limit).reverse()
+    const rows = (
+      forward
+        ? this.db.prepare(`${base} AND seq > ? ORDER BY seq LIMIT ?`).all(...args, token?.seq ?? 0, options.limit)
+        : this.db
+            .prepare(`${base} AND seq < ? ORDER BY seq DESC LIMIT ?`)
+            .all(...args, token?.seq ?? Number.MAX_SAFE_INTEGER, options.limit)
+            .reverse()
     ) as { seq: number; ts: number; message: string }[];
     const first = rows[0]?.seq;
     const last = rows.at(-1)?.seq;
     return {
       logEvents: rows.map((r) => ({ timestamp: String(r.ts), message: r.message, ingestionTime: String(r.ts) })),
-      nextForwardToken: last !== undefined ? `f/${last}` : token?.dir === 'f' ? options.nextToken : `f/${token ? Math.max(0, token.seq - 1) : 0}`,
-      nextBackwardToken: first !== undefined ? `b/${first}` : token?.dir === 'b' ? options.nextToken : `b/${token ? token.seq + 1 : 0}`,
+      nextForwardToken:
+        last !== undefined
+          ? `f/${last}`
+          : token?.dir === 'f'
+            ? options.nextToken
+            : `f/${token ? Math.max(0, token.seq - 1) : 0}`,
+      nextBackwardToken:
+        first !== undefined ? `b/${first}` : token?.dir === 'b' ? options.nextToken : `b/${token ? token.seq + 1 : 0}`,
     };
   }
 }

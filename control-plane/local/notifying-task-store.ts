@@ -9,13 +9,18 @@ import { SqliteTaskStore } from './sqlite-task-store.js';
  * failed) — so the console shows what the admin would have received. No mail server is involved.
  */
 export class NotifyingTaskStore extends SqliteTaskStore {
-  constructor(db: SqliteDatabase, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     super(db);
   }
 
   override async update(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord> {
     const updated = await super.update(id, patch);
     if (!patch.progress || !shouldNotify(updated)) return updated;
-    return super.update(id, { notifications: [...(updated.notifications ?? []), taskNotification(updated, 'LOCAL', this.now())] });
+    return super.update(id, {
+      notifications: [...(updated.notifications ?? []), taskNotification(updated, 'LOCAL', this.now())],
+    });
   }
 }

@@ -52,8 +52,10 @@ export function createRequestGuard(options: RequestGuardOptions) {
   return (req: IncomingMessage): string | undefined => {
     const host = req.headers.host ?? '';
     if (!isOurHost(host)) {
-      return `host "${host}" is not this hub's: it answers to 127.0.0.1, localhost and [::1] on port ${options.port}`
-        + (publicHosts.length ? ` and to ${publicHostNames.join(', ')}` : ' (dth serve --public-host NAME adds a name)');
+      return (
+        `host "${host}" is not this hub's: it answers to 127.0.0.1, localhost and [::1] on port ${options.port}` +
+        (publicHosts.length ? ` and to ${publicHostNames.join(', ')}` : ' (dth serve --public-host NAME adds a name)')
+      );
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !SAFE_METHODS.has(req.method ?? 'GET') && !originIsOurs(origin)) {

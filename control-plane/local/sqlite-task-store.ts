@@ -11,7 +11,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async put(task: TaskRecord): Promise<void> {
-    this.db.prepare('INSERT OR REPLACE INTO tasks (id, progress, created_at, doc) VALUES (?, ?, ?, ?)')
+    this.db
+      .prepare('INSERT OR REPLACE INTO tasks (id, progress, created_at, doc) VALUES (?, ?, ?, ?)')
       .run(task.id, task.progress, task.createdAt, JSON.stringify(task));
   }
 
@@ -30,15 +31,21 @@ export class SqliteTaskStore implements TaskStore {
       const row = this.db.prepare('SELECT doc FROM tasks WHERE id = ?').get(id) as { doc: string } | undefined;
       if (!row) throw new Error(`task "${id}" does not exist`);
       const merged = { ...(JSON.parse(row.doc) as TaskRecord), ...patch, id } as TaskRecord;
-      for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (merged as unknown as Record<string, unknown>)[k];
-      this.db.prepare('UPDATE tasks SET progress = ?, doc = ? WHERE id = ?').run(merged.progress, JSON.stringify(merged), id);
+      for (const [k, v] of Object.entries(patch))
+        if (v === undefined) delete (merged as unknown as Record<string, unknown>)[k];
+      this.db
+        .prepare('UPDATE tasks SET progress = ?, doc = ? WHERE id = ?')
+        .run(merged.progress, JSON.stringify(merged), id);
       return merged;
     })();
   }
 
   async list(options: TaskListOptions) {
-    const [where, args] = options.progress ? ['WHERE progress = ?', [options.progress]]
-      : options.exceptProgress ? ['WHERE progress <> ?', [options.exceptProgress]] : ['', []];
+    const [where, args] = options.progress
+      ? ['WHERE progress = ?', [options.progress]]
+      : options.exceptProgress
+        ? ['WHERE progress <> ?', [options.exceptProgress]]
+        : ['', []];
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM tasks ${where}`).get(...args) as { n: number }).n;
     const rows = this.db
       .prepare(`SELECT doc FROM tasks ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
@@ -48,7 +55,9 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Tasks that were running when the hub stopped. */
   async unfinished(): Promise<TaskRecord[]> {
-    const rows = this.db.prepare("SELECT doc FROM tasks WHERE progress IN ('STARTING', 'IN_PROGRESS', 'STOPPING')").all() as { doc: string }[];
+    const rows = this.db
+      .prepare("SELECT doc FROM tasks WHERE progress IN ('STARTING', 'IN_PROGRESS', 'STOPPING')")
+      .all() as { doc: string }[];
     return rows.map((r) => JSON.parse(r.doc) as TaskRecord);
   }
 }

@@ -61,12 +61,16 @@ export const MAX_INTERRUPTED_RUNS = 3;
  */
 export class RunLedger {
   constructor(private readonly db: SqliteDatabase) {
-    db.exec('CREATE TABLE IF NOT EXISTS hub_task_runs (task_id TEXT PRIMARY KEY, interrupted INTEGER NOT NULL DEFAULT 0)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS hub_task_runs (task_id TEXT PRIMARY KEY, interrupted INTEGER NOT NULL DEFAULT 0)',
+    );
   }
 
   /** At hub start, before resuming: the times in a row this task's run was cut by the hub dying (0: it was not). */
   countInterruption(taskId: string): number {
-    const row = this.db.prepare('SELECT interrupted FROM hub_task_runs WHERE task_id = ?').get(taskId) as { interrupted: number } | undefined;
+    const row = this.db.prepare('SELECT interrupted FROM hub_task_runs WHERE task_id = ?').get(taskId) as
+      | { interrupted: number }
+      | undefined;
     if (!row) return 0;
     const interrupted = row.interrupted + 1;
     this.db.prepare('UPDATE hub_task_runs SET interrupted = ? WHERE task_id = ?').run(interrupted, taskId);

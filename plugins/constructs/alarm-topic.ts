@@ -1,6 +1,6 @@
 import { Aws, CfnCondition, Fn } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { CfnSubscription, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import { type CfnSubscription, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 export interface AlarmTopicProps {
@@ -19,10 +19,19 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
     // No SSE: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed key; TLS is enforced.
-    this.topic = new Topic(this, 'Topic', { displayName: `Data Transfer Hub Alarm (${Aws.STACK_NAME})`, enforceSSL: true });
+    this.topic = new Topic(this, 'Topic', {
+      displayName: `Data Transfer Hub Alarm (${Aws.STACK_NAME})`,
+      enforceSSL: true,
+    });
     if (props.email === undefined) return;
-    const subscription = new Subscription(this, 'Email', { topic: this.topic, protocol: SubscriptionProtocol.EMAIL, endpoint: props.email });
-    const hasEmail = new CfnCondition(this, 'HasEmail', { expression: Fn.conditionNot(Fn.conditionEquals(props.email, '')) });
+    const subscription = new Subscription(this, 'Email', {
+      topic: this.topic,
+      protocol: SubscriptionProtocol.EMAIL,
+      endpoint: props.email,
+    });
+    const hasEmail = new CfnCondition(this, 'HasEmail', {
+      expression: Fn.conditionNot(Fn.conditionEquals(props.email, '')),
+    });
     (subscription.node.defaultChild as CfnSubscription).cfnOptions.condition = hasEmail;
   }
 

@@ -1,6 +1,13 @@
 import { Aws, type CfnCondition } from 'aws-cdk-lib';
-import { type ContainerImage, FargateTaskDefinition, type ICluster, LogDrivers, OperatingSystemFamily, type CpuArchitecture } from 'aws-cdk-lib/aws-ecs';
-import { CfnRule, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import {
+  type ContainerImage,
+  FargateTaskDefinition,
+  type ICluster,
+  LogDrivers,
+  OperatingSystemFamily,
+  type CpuArchitecture,
+} from 'aws-cdk-lib/aws-ecs';
+import { type CfnRule, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { EcsTask } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, type IGrantable, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -56,11 +63,15 @@ export class FinderSchedule extends Construct implements IGrantable {
     super(scope, id);
     this.family = props.family ?? `${Aws.STACK_NAME}-Finder`;
     this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
-      family: this.family, cpu: props.cpu ?? 1024, memoryLimitMiB: props.memoryLimitMiB ?? 4096,
+      family: this.family,
+      cpu: props.cpu ?? 1024,
+      memoryLimitMiB: props.memoryLimitMiB ?? 4096,
       runtimePlatform: { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
     this.taskDefinition.addContainer('finder', {
-      image: props.image, command: ['finder'], environment: props.environment,
+      image: props.image,
+      command: ['finder'],
+      environment: props.environment,
       logging: LogDrivers.awsLogs({ streamPrefix: 'finder', logGroup: props.logGroup }),
     });
     this.grantPrincipal = this.taskDefinition.taskRole;
@@ -70,10 +81,14 @@ export class FinderSchedule extends Construct implements IGrantable {
       this.rule = new Rule(this, 'Schedule', {
         description: 'Runs the finder on the task schedule',
         schedule: Schedule.expression(props.schedule),
-        targets: [new EcsTask({
-          cluster: props.cluster, taskDefinition: this.taskDefinition,
-          subnetSelection: { subnets: network.subnets }, securityGroups: [network.securityGroup],
-        })],
+        targets: [
+          new EcsTask({
+            cluster: props.cluster,
+            taskDefinition: this.taskDefinition,
+            subnetSelection: { subnets: network.subnets },
+            securityGroups: [network.securityGroup],
+          }),
+        ],
       });
       const cfnRule = this.rule.node.defaultChild as CfnRule;
       // Every subnet given (a list parameter cannot be counted at synth, so the selection above holds its first one),
@@ -88,15 +103,23 @@ export class FinderSchedule extends Construct implements IGrantable {
     const firstRun = new AwsCustomResource(this, 'FirstRun', {
       installLatestAwsSdk: false,
       onCreate: {
-        service: 'ECS', action: 'runTask', physicalResourceId: PhysicalResourceId.of('finder-first-run'),
+        service: 'ECS',
+        action: 'runTask',
+        physicalResourceId: PhysicalResourceId.of('finder-first-run'),
         parameters: {
-          cluster: props.cluster.clusterArn, taskDefinition: this.taskDefinition.taskDefinitionArn, launchType: 'FARGATE', count: 1,
+          cluster: props.cluster.clusterArn,
+          taskDefinition: this.taskDefinition.taskDefinitionArn,
+          launchType: 'FARGATE',
+          count: 1,
           networkConfiguration: { awsvpcConfiguration: network.awsvpcConfiguration() },
         },
       },
       policy: AwsCustomResourcePolicy.fromStatements([
         new PolicyStatement({ actions: ['ecs:RunTask'], resources: [this.taskDefinition.taskDefinitionArn] }),
-        new PolicyStatement({ actions: ['iam:PassRole'], resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn] }),
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
+        }),
       ]),
     });
     this.firstRun = firstRun;

@@ -1,18 +1,47 @@
 import { Annotations, Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type ContainerImage, type CpuArchitecture, FargateTaskDefinition, type ICluster, LogDrivers, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
+import {
+  type ContainerImage,
+  type CpuArchitecture,
+  FargateTaskDefinition,
+  type ICluster,
+  LogDrivers,
+  OperatingSystemFamily,
+} from 'aws-cdk-lib/aws-ecs';
 import { type IGrantable, type IPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
-  DefinitionBody, DistributedMap, IntegrationPattern, JsonPath, LogLevel, ProcessorMode, ProcessorType, S3JsonItemReader, StateMachine,
-  StateMachineType, Succeed, TaskInput, Timeout,
+  DefinitionBody,
+  DistributedMap,
+  IntegrationPattern,
+  JsonPath,
+  LogLevel,
+  ProcessorMode,
+  ProcessorType,
+  S3JsonItemReader,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { DynamoAttributeValue, DynamoUpdateItem, EcsFargateLaunchTarget, EcsRunTask, LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import {
+  DynamoAttributeValue,
+  DynamoUpdateItem,
+  EcsFargateLaunchTarget,
+  EcsRunTask,
+  LambdaInvoke,
+  SnsPublish,
+} from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { RECORD_SORT_KEY, STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
+import {
+  RECORD_SORT_KEY,
+  STATUS_TABLE_PARTITION_KEY,
+  STATUS_TABLE_SORT_KEY,
+} from '../../worker/adapters/aws/status-table.js';
 import type { TaskNetwork } from './task-network.js';
 
 /** Images copied at once (Map maxConcurrency) and attempts of a failed copy task per image, as the original. */
@@ -69,12 +98,17 @@ export class ImageCopyFlow extends Construct {
     super(scope, id);
     this.family = props.family ?? `${Aws.STACK_NAME}-ImageCopy`;
     this.copyTask = new FargateTaskDefinition(this, 'CopyTask', {
-      family: this.family, cpu: 1024, memoryLimitMiB: 2048, ephemeralStorageGiB: 40,
+      family: this.family,
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      ephemeralStorageGiB: 40,
       runtimePlatform: { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
     this.copyPrincipal = this.copyTask.taskRole as IPrincipal & IGrantable;
     const container = this.copyTask.addContainer('copy', {
-      image: props.image, command: ['ecr', 'copy-one'], environment: props.environment,
+      image: props.image,
+      command: ['ecr', 'copy-one'],
+      environment: props.environment,
       logging: LogDrivers.awsLogs({ streamPrefix: 'copy', logGroup: props.logGroup }),
     });
 
@@ -83,47 +117,105 @@ export class ImageCopyFlow extends Construct {
      * The image's record after its copy. Every field goes through an expression name (`error` and `status` are DynamoDB
      * reserved words); `keep`: fields whose value the copy task already wrote win (its own error over the ECS Cause).
      */
-    const statusUpdate = (stateId: string, status: 'DONE' | 'FAILED', extra: Record<string, DynamoAttributeValue> = {}, keep: string[] = []) => new DynamoUpdateItem(this, stateId, {
-      table,
-      key: { [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')), [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY) },
-      updateExpression: `SET #st = :st, #finishedAt = :t${Object.keys(extra).map((k) => `, #${k} = ${keep.includes(k) ? `if_not_exists(#${k}, :${k})` : `:${k}`}`).join('')}`,
-      expressionAttributeNames: { '#st': 'status', '#finishedAt': 'finishedAt', ...Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])) },
-      expressionAttributeValues: { ':st': DynamoAttributeValue.fromString(status), ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])) },
-      resultPath: JsonPath.DISCARD,
-    });
+    const statusUpdate = (
+      stateId: string,
+      status: 'DONE' | 'FAILED',
+      extra: Record<string, DynamoAttributeValue> = {},
+      keep: string[] = [],
+    ) =>
+      new DynamoUpdateItem(this, stateId, {
+        table,
+        key: {
+          [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')),
+          [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY),
+        },
+        updateExpression: `SET #st = :st, #finishedAt = :t${Object.keys(extra)
+          .map((k) => `, #${k} = ${keep.includes(k) ? `if_not_exists(#${k}, :${k})` : `:${k}`}`)
+          .join('')}`,
+        expressionAttributeNames: {
+          '#st': 'status',
+          '#finishedAt': 'finishedAt',
+          ...Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])),
+        },
+        expressionAttributeValues: {
+          ':st': DynamoAttributeValue.fromString(status),
+          ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime),
+          ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])),
+        },
+        resultPath: JsonPath.DISCARD,
+      });
     const network = props.network;
     const copy = new EcsRunTask(this, 'CopyImage', {
-      cluster: props.cluster, taskDefinition: this.copyTask, launchTarget: new EcsFargateLaunchTarget(), assignPublicIp: network.assignPublicIp,
-      subnets: { subnets: network.subnets }, securityGroups: [network.securityGroup], integrationPattern: IntegrationPattern.RUN_JOB,
-      containerOverrides: [{ containerDefinition: container, environment: [{ name: 'IMAGE', value: JsonPath.stringAt('$.image') }] }],
-      resultPath: JsonPath.DISCARD, taskTimeout: Timeout.duration(Duration.hours(6)),
+      cluster: props.cluster,
+      taskDefinition: this.copyTask,
+      launchTarget: new EcsFargateLaunchTarget(),
+      assignPublicIp: network.assignPublicIp,
+      subnets: { subnets: network.subnets },
+      securityGroups: [network.securityGroup],
+      integrationPattern: IntegrationPattern.RUN_JOB,
+      containerOverrides: [
+        { containerDefinition: container, environment: [{ name: 'IMAGE', value: JsonPath.stringAt('$.image') }] },
+      ],
+      resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(Duration.hours(6)),
     });
-    copy.addRetry({ errors: ['States.ALL'], maxAttempts: IMAGE_COPY_RETRIES, interval: Duration.seconds(60), backoffRate: 2 });
+    copy.addRetry({
+      errors: ['States.ALL'],
+      maxAttempts: IMAGE_COPY_RETRIES,
+      interval: Duration.seconds(60),
+      backoffRate: 2,
+    });
     const alarm = new SnsPublish(this, 'TellFailure', {
-      topic: props.alarmTopic, resultPath: JsonPath.DISCARD,
-      message: TaskInput.fromObject({ error: 'Failed to copy image', execution: JsonPath.executionName, image: JsonPath.stringAt('$.image'), cause: JsonPath.stringAt('$.failure.Cause') }),
+      topic: props.alarmTopic,
+      resultPath: JsonPath.DISCARD,
+      message: TaskInput.fromObject({
+        error: 'Failed to copy image',
+        execution: JsonPath.executionName,
+        image: JsonPath.stringAt('$.image'),
+        cause: JsonPath.stringAt('$.failure.Cause'),
+      }),
     });
-    copy.addCatch(statusUpdate('MarkFailed', 'FAILED', { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) }, ['error']).next(alarm), { resultPath: '$.failure' });
+    copy.addCatch(
+      statusUpdate(
+        'MarkFailed',
+        'FAILED',
+        { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) },
+        ['error'],
+      ).next(alarm),
+      { resultPath: '$.failure' },
+    );
     copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
 
     const list = new LambdaInvoke(this, 'ListImagesStep', {
-      lambdaFunction: props.lister, payloadResponseOnly: true, retryOnServiceExceptions: true,
+      lambdaFunction: props.lister,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
       payload: TaskInput.fromObject({ executionName: JsonPath.executionName }),
     });
     // Each item of the list ({"image": "repo:tag"}) runs as a child execution: copy, retries, status update.
     const each = new DistributedMap(this, 'CopyEachImage', {
       itemReader: new S3JsonItemReader({ bucket: props.listBucket, key: JsonPath.stringAt('$.listKey') }),
       // STANDARD children: the Fargate copy waits for its task (.sync), which EXPRESS children cannot.
-      maxConcurrency: IMAGE_COPY_CONCURRENCY, resultPath: JsonPath.DISCARD, mapExecutionType: StateMachineType.STANDARD,
+      maxConcurrency: IMAGE_COPY_CONCURRENCY,
+      resultPath: JsonPath.DISCARD,
+      mapExecutionType: StateMachineType.STANDARD,
     });
     each.itemProcessor(copy, { mode: ProcessorMode.DISTRIBUTED, executionType: ProcessorType.STANDARD });
     // CDK requires the processor's execution type for a distributed map and then warns that mapExecutionType wins.
-    Annotations.of(each).acknowledgeWarning('@aws-cdk/aws-stepfunctions:propertyIgnored', 'Both execution types are STANDARD');
-    const logs = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    Annotations.of(each).acknowledgeWarning(
+      '@aws-cdk/aws-stepfunctions:propertyIgnored',
+      'Both execution types are STANDARD',
+    );
+    const logs = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName ?? `${Aws.STACK_NAME}-ECRReplicationSM`,
       definitionBody: DefinitionBody.fromChainable(list.next(each).next(new Succeed(this, 'AllImagesTried'))),
-      tracingEnabled: true, logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false }, timeout: Duration.days(7),
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.days(7),
     });
   }
 
@@ -132,10 +224,23 @@ export class ImageCopyFlow extends Construct {
    * from the image list at run time; GetAuthorizationToken has no resource scope).
    */
   grantRegistryAccess(): void {
-    this.copyPrincipal.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages',
-        'ecr:DescribeRepositories', 'ecr:CreateRepository', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'],
-      resources: ['*'],
-    }));
+    this.copyPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'ecr:GetAuthorizationToken',
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:DescribeImages',
+          'ecr:DescribeRepositories',
+          'ecr:CreateRepository',
+          'ecr:InitiateLayerUpload',
+          'ecr:UploadLayerPart',
+          'ecr:CompleteLayerUpload',
+          'ecr:PutImage',
+        ],
+        resources: ['*'],
+      }),
+    );
   }
 }

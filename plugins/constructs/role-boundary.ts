@@ -1,4 +1,14 @@
-import { Aspects, Aws, CfnCondition, CfnParameter, CfnResource, Fn, Stack, Validations, type IAspect } from 'aws-cdk-lib';
+import {
+  Aspects,
+  Aws,
+  CfnCondition,
+  CfnParameter,
+  CfnResource,
+  Fn,
+  Stack,
+  Validations,
+  type IAspect,
+} from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
 import { PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
 
@@ -15,17 +25,22 @@ export class PluginRoleBoundary extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.parameter = new CfnParameter(stack, PLUGIN_PARAMETERS.permissionsBoundary, {
-      type: 'String', default: '',
-      description: 'Permissions boundary of every IAM role this stack creates (set by the Data Transfer Hub; empty: none)',
+      type: 'String',
+      default: '',
+      description:
+        'Permissions boundary of every IAM role this stack creates (set by the Data Transfer Hub; empty: none)',
       allowedPattern: '^(arn:aws[a-z-]*:iam::\\d{12}:policy/[\\w+=,.@/-]+)?$',
       constraintDescription: 'must be an IAM managed policy ARN, or empty',
     });
-    const hasBoundary = new CfnCondition(this, 'HasBoundary', { expression: Fn.conditionNot(Fn.conditionEquals(this.parameter.valueAsString, '')) });
+    const hasBoundary = new CfnCondition(this, 'HasBoundary', {
+      expression: Fn.conditionNot(Fn.conditionEquals(this.parameter.valueAsString, '')),
+    });
     const boundary = Fn.conditionIf(hasBoundary.logicalId, this.parameter.valueAsString, Aws.NO_VALUE);
     Aspects.of(stack).add(new BoundEveryRole(boundary));
     Validations.of(stack).acknowledge({
       id: 'CloudFormation-Validate::W1030',
-      reason: 'PermissionsBoundary is Fn::If(HasBoundary, Ref PermissionsBoundaryArn, AWS::NoValue): the empty default is never used as a boundary',
+      reason:
+        'PermissionsBoundary is Fn::If(HasBoundary, Ref PermissionsBoundaryArn, AWS::NoValue): the empty default is never used as a boundary',
     });
   }
 }

@@ -12,8 +12,10 @@ export class StatusTable extends Table {
     super(scope, id, {
       partitionKey: { name: STATUS_TABLE_PARTITION_KEY, type: AttributeType.STRING },
       sortKey: { name: STATUS_TABLE_SORT_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST, encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, removalPolicy: RemovalPolicy.DESTROY,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, type CfnParameter, CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, type CfnParameter, CfnRule, Fn, type Stack, Token } from 'aws-cdk-lib';
 import { type ISubnet, type IVpc, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 
@@ -41,7 +41,9 @@ export class TaskNetwork extends Construct {
     this.subnetIds = props.subnetIds;
     this.assignPublicIp = props.assignPublicIp ?? true;
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
-      vpc: this.vpc, description: 'Data Transfer Hub task: outbound only', allowAllOutbound: true,
+      vpc: this.vpc,
+      description: 'Data Transfer Hub task: outbound only',
+      allowAllOutbound: true,
     });
   }
 
@@ -59,7 +61,10 @@ export class TaskNetwork extends Construct {
     const existing = this.node.tryFindChild('Subnet0') as ISubnet | undefined;
     if (existing) return ids.map((_, i) => this.node.findChild(`Subnet${i}`) as ISubnet);
     // Route tables are not needed by anything here (no routes are added).
-    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'Imported task subnets: no routes are added to them');
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+      'Imported task subnets: no routes are added to them',
+    );
     return ids.map((subnetId, i) => Subnet.fromSubnetAttributes(this, `Subnet${i}`, { subnetId }));
   }
 

@@ -38,16 +38,24 @@ export class TaskQueue extends Construct {
   constructor(scope: Construct, id: string, props: TaskQueueProps) {
     super(scope, id);
     const retentionPeriod = props.retentionPeriod ?? Duration.days(14);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod,
+    });
     this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod,
       visibilityTimeout: props.visibilityTimeout ?? Duration.minutes(15),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
     this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: 'Objects failed every retry and are in the dead-letter queue',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.deadLetterAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
@@ -80,14 +88,18 @@ export class TaskQueue extends Construct {
    */
   grantReadDepth(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
-      grantee, actions: ['sqs:GetQueueAttributes'], resourceArns: [this.queue.queueArn, this.deadLetterQueue.queueArn],
+      grantee,
+      actions: ['sqs:GetQueueAttributes'],
+      resourceArns: [this.queue.queueArn, this.deadLetterQueue.queueArn],
     });
   }
 
   /** Jobs waiting plus jobs being copied, per minute: what the worker fleet scales on. */
   metricBacklog(): MathExpression {
     return new MathExpression({
-      expression: 'visible + inflight', label: 'Queued and running jobs', period: Duration.minutes(1),
+      expression: 'visible + inflight',
+      label: 'Queued and running jobs',
+      period: Duration.minutes(1),
       usingMetrics: {
         visible: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
         inflight: this.queue.metricApproximateNumberOfMessagesNotVisible({ period: Duration.minutes(1) }),

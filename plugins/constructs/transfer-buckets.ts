@@ -1,6 +1,6 @@
 import { type CfnCondition, Stack } from 'aws-cdk-lib';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
-import { CfnPolicy, Grant, type IGrantable, type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type CfnPolicy, Grant, type IGrantable, type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -36,14 +36,18 @@ export class TransferBuckets extends Construct {
   /** List both sides (ListObjectsV2; HeadBucket and the bucket's region are checked at start). */
   grantList(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
-      grantee, actions: ['s3:ListBucket', 's3:GetBucketLocation'], resourceArns: [this.source.bucketArn, this.destination.bucketArn],
+      grantee,
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resourceArns: [this.source.bucketArn, this.destination.bucketArn],
     });
   }
 
   /** Read source objects: body (GET, range GET), HEAD, versions, tags (copied with the object). */
   grantReadSource(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
-      grantee, actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'], resourceArns: [this.source.arnForObjects('*')],
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
+      resourceArns: [this.source.arnForObjects('*')],
     });
   }
 
@@ -54,9 +58,22 @@ export class TransferBuckets extends Construct {
   grantWriteDestination(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectAcl', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      actions: [
+        's3:GetObject',
+        's3:PutObject',
+        's3:PutObjectAcl',
+        's3:PutObjectTagging',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+      ],
       resourceArns: [this.destination.arnForObjects('*')],
-    }).combine(Grant.addToPrincipal({ grantee, actions: ['s3:ListBucketMultipartUploads'], resourceArns: [this.destination.bucketArn] }));
+    }).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucketMultipartUploads'],
+        resourceArns: [this.destination.bucketArn],
+      }),
+    );
   }
 
   /**
@@ -65,7 +82,9 @@ export class TransferBuckets extends Construct {
    */
   grantDeleteDestination(role: IRole, condition: CfnCondition): Policy {
     const policy = new Policy(this, 'DeleteReplicatedObjects', {
-      statements: [new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [this.destination.arnForObjects('*')] })],
+      statements: [
+        new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [this.destination.arnForObjects('*')] }),
+      ],
       roles: [role],
     });
     (policy.node.defaultChild as CfnPolicy).cfnOptions.condition = condition;
@@ -94,7 +113,8 @@ export class TransferBuckets extends Construct {
   /** Use SSE-KMS keys of this account, through S3 only (kms:ViaService), to read and write encrypted objects. */
   grantUseKmsThroughS3(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
-      grantee, actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      grantee,
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       // Any key of this account in any region (the buckets' keys are unknown at deploy; the condition keeps them to S3 use).
       resourceArns: [Stack.of(this).formatArn({ service: 'kms', region: '*', resource: 'key', resourceName: '*' })],
       conditions: { StringLike: { 'kms:ViaService': 's3.*' } },

@@ -35,26 +35,53 @@ export class TransferDashboard extends Construct {
     const perMinute = { statistic: 'Sum', period: Duration.minutes(1) };
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? `${Aws.STACK_NAME}-Dashboard-${Aws.REGION}`,
-      widgets: [[
-        new GraphWidget({ title: 'Network', left: [props.transferredBytes] }),
-        new GraphWidget({ title: 'Transferred/Failed Objects', left: [props.transferredObjects, props.failedObjects] }),
-        new GraphWidget({
-          title: 'Running/Waiting Jobs History',
-          left: [
-            props.queue.metricApproximateNumberOfMessagesNotVisible({ label: 'Running', ...perMinute, statistic: 'Maximum' }),
-            props.queue.metricApproximateNumberOfMessagesVisible({ label: 'Waiting', ...perMinute, statistic: 'Maximum' }),
-            props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Dead letters', ...perMinute, statistic: 'Maximum' }),
-          ],
-        }),
-      ], [
-        new GraphWidget({ title: 'Network In/Out', left: [metric('AWS/EC2', 'NetworkIn', 'In', 'Sum'), metric('AWS/EC2', 'NetworkOut', 'Out', 'Sum')] }),
-        new GraphWidget({ title: 'CPU Utilization (Average)', left: [metric('AWS/EC2', 'CPUUtilization', 'CPU %')] }),
-        new GraphWidget({ title: 'Memory / Disk (Average)', left: [metric('CWAgent', 'mem_used_percent', 'Memory %'), metric('CWAgent', 'disk_used_percent', 'Disk %')] }),
-        new GraphWidget({
-          title: 'Desired / InService Instances',
-          left: [metric('AWS/AutoScaling', 'GroupDesiredCapacity', 'Desired', 'Maximum'), metric('AWS/AutoScaling', 'GroupInServiceInstances', 'In service', 'Maximum')],
-        }),
-      ]],
+      widgets: [
+        [
+          new GraphWidget({ title: 'Network', left: [props.transferredBytes] }),
+          new GraphWidget({
+            title: 'Transferred/Failed Objects',
+            left: [props.transferredObjects, props.failedObjects],
+          }),
+          new GraphWidget({
+            title: 'Running/Waiting Jobs History',
+            left: [
+              props.queue.metricApproximateNumberOfMessagesNotVisible({
+                label: 'Running',
+                ...perMinute,
+                statistic: 'Maximum',
+              }),
+              props.queue.metricApproximateNumberOfMessagesVisible({
+                label: 'Waiting',
+                ...perMinute,
+                statistic: 'Maximum',
+              }),
+              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                label: 'Dead letters',
+                ...perMinute,
+                statistic: 'Maximum',
+              }),
+            ],
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Network In/Out',
+            left: [metric('AWS/EC2', 'NetworkIn', 'In', 'Sum'), metric('AWS/EC2', 'NetworkOut', 'Out', 'Sum')],
+          }),
+          new GraphWidget({ title: 'CPU Utilization (Average)', left: [metric('AWS/EC2', 'CPUUtilization', 'CPU %')] }),
+          new GraphWidget({
+            title: 'Memory / Disk (Average)',
+            left: [metric('CWAgent', 'mem_used_percent', 'Memory %'), metric('CWAgent', 'disk_used_percent', 'Disk %')],
+          }),
+          new GraphWidget({
+            title: 'Desired / InService Instances',
+            left: [
+              metric('AWS/AutoScaling', 'GroupDesiredCapacity', 'Desired', 'Maximum'),
+              metric('AWS/AutoScaling', 'GroupInServiceInstances', 'In service', 'Maximum'),
+            ],
+          }),
+        ],
+      ],
     });
   }
 }

@@ -1,7 +1,14 @@
 import { Aws, Duration, Token } from 'aws-cdk-lib';
 import { AdjustmentType, AutoScalingGroup, type CfnAutoScalingGroup, GroupMetrics } from 'aws-cdk-lib/aws-autoscaling';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { AmazonLinuxCpuType, BlockDeviceVolume, InstanceType, LaunchTemplate, MachineImage, UserData } from 'aws-cdk-lib/aws-ec2';
+import {
+  AmazonLinuxCpuType,
+  BlockDeviceVolume,
+  InstanceType,
+  LaunchTemplate,
+  MachineImage,
+  UserData,
+} from 'aws-cdk-lib/aws-ec2';
 import { type IGrantable, type IPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
@@ -55,30 +62,46 @@ export class WorkerFleet extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
     super(scope, id);
-    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('ec2.amazonaws.com'), description: 'Data Transfer Hub JobWorker instances' });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Data Transfer Hub JobWorker instances',
+    });
     this.grantPrincipal = this.role;
     props.bundle.grantRead(this.role);
     props.logGroup.grantWrite(this.role);
     // CloudWatch agent: it looks up its log streams, and publishes memory/network metrics with the group dimension.
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [props.logGroup.logGroupArn] }));
-    this.role.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
-    }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [props.logGroup.logGroupArn] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
+      }),
+    );
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ec2:DescribeTags'], resources: ['*'] }));
     // The boot signal (CreationPolicy) of this stack's group.
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [Aws.STACK_ID] }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [Aws.STACK_ID] }),
+    );
 
     const network = props.network;
     const userData = UserData.forLinux();
     const launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: MachineImage.latestAmazonLinux2023({ cpuType: AmazonLinuxCpuType.ARM_64 }),
       instanceType: new InstanceType(props.instanceType),
-      role: this.role, securityGroup: network.securityGroup, requireImdsv2: true, associatePublicIpAddress: network.assignPublicIp,
+      role: this.role,
+      securityGroup: network.securityGroup,
+      requireImdsv2: true,
+      associatePublicIpAddress: network.assignPublicIp,
       blockDevices: [{ deviceName: '/dev/xvda', volume: BlockDeviceVolume.ebs(16, { encrypted: true }) }],
       userData,
     });
     this.autoScalingGroup = new AutoScalingGroup(this, 'Group', {
-      vpc: network.vpc, vpcSubnets: { subnets: [] }, launchTemplate,
+      vpc: network.vpc,
+      vpcSubnets: { subnets: [] },
+      launchTemplate,
       autoScalingGroupName: props.autoScalingGroupName ?? `${Aws.STACK_NAME}-Worker-ASG`,
       groupMetrics: [GroupMetrics.all()],
     });
@@ -89,17 +112,32 @@ export class WorkerFleet extends Construct implements IGrantable {
     cfnGroup.maxSize = props.maxCapacity;
     cfnGroup.desiredCapacity = props.desiredCapacity;
     cfnGroup.cfnOptions.creationPolicy = {
-      resourceSignal: { count: Token.asNumber(props.desiredCapacity), timeout: `PT${(props.bootTimeout ?? Duration.minutes(15)).toMinutes()}M` },
+      resourceSignal: {
+        count: Token.asNumber(props.desiredCapacity),
+        timeout: `PT${(props.bootTimeout ?? Duration.minutes(15)).toMinutes()}M`,
+      },
     };
-    userData.addCommands(...bootScript({
-      bundleUrl: props.bundle.s3ObjectUrl, logGroup: props.logGroup.logGroupName, environment: props.environment,
-      signalTarget: cfnGroup.logicalId,
-    }));
+    userData.addCommands(
+      ...bootScript({
+        bundleUrl: props.bundle.s3ObjectUrl,
+        logGroup: props.logGroup.logGroupName,
+        environment: props.environment,
+        signalTarget: cfnGroup.logicalId,
+      }),
+    );
 
     this.autoScalingGroup.scaleOnMetric('ScaleOnBacklog', {
-      metric: props.backlog, adjustmentType: AdjustmentType.CHANGE_IN_CAPACITY, evaluationPeriods: 1,
+      metric: props.backlog,
+      adjustmentType: AdjustmentType.CHANGE_IN_CAPACITY,
+      evaluationPeriods: 1,
       // As the original: none left when the backlog is empty, then +1/+2/+5/+10 as it grows.
-      scalingSteps: [{ upper: 0, change: -10000 }, { lower: 100, change: +1 }, { lower: 500, change: +2 }, { lower: 2000, change: +5 }, { lower: 10000, change: +10 }],
+      scalingSteps: [
+        { upper: 0, change: -10000 },
+        { lower: 100, change: +1 },
+        { lower: 500, change: +2 },
+        { lower: 2000, change: +5 },
+        { lower: 10000, change: +10 },
+      ],
     });
   }
 }
@@ -119,16 +157,28 @@ interface BootScriptOptions {
  * refuses signals once the stack is created, which the `|| true` ignores.
  */
 export function bootScript(o: BootScriptOptions): string[] {
-  const envLines = Object.entries(o.environment).filter(([k]) => k !== 'TASK_PARAMS').map(([k, v]) => `${k}=${v}`);
+  const envLines = Object.entries(o.environment)
+    .filter(([k]) => k !== 'TASK_PARAMS')
+    .map(([k, v]) => `${k}=${v}`);
   const agent = JSON.stringify({
     agent: { metrics_collection_interval: 60, omit_hostname: true },
-    logs: { logs_collected: { files: { collect_list: [{ file_path: WORKER_LOG_FILE, log_group_name: o.logGroup, log_stream_name: '{instance_id}' }] } } },
+    logs: {
+      logs_collected: {
+        files: {
+          collect_list: [{ file_path: WORKER_LOG_FILE, log_group_name: o.logGroup, log_stream_name: '{instance_id}' }],
+        },
+      },
+    },
     metrics: {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the CloudWatch agent's own placeholder, filled on the instance
       append_dimensions: { AutoScalingGroupName: '${aws:AutoScalingGroupName}' },
       // One series per group (the dashboard's), whatever the disk's path/device dimensions.
       aggregation_dimensions: [['AutoScalingGroupName']],
-      metrics_collected: { net: { measurement: ['bytes_sent', 'bytes_recv'] }, mem: { measurement: ['mem_used_percent'] }, disk: { measurement: ['used_percent'], resources: ['/'] } },
+      metrics_collected: {
+        net: { measurement: ['bytes_sent', 'bytes_recv'] },
+        mem: { measurement: ['mem_used_percent'] },
+        disk: { measurement: ['used_percent'], resources: ['/'] },
+      },
     },
   });
   return [
@@ -144,15 +194,34 @@ export function bootScript(o: BootScriptOptions): string[] {
     `aws s3 cp --region "$REGION" ${o.bundleUrl} /opt/dth/dth.mjs`,
     // The worker's whole module graph loads (no SQLite or other native module is needed by the cloud roles).
     'node-20 /opt/dth/dth.mjs worker --help > /dev/null',
-    "cat > /opt/dth/task-params.json <<'DTH_PARAMS_EOF'", o.environment.TASK_PARAMS ?? '{}', 'DTH_PARAMS_EOF',
-    "cat > /opt/dth/worker.env <<'DTH_ENV_EOF'", ...envLines, 'TASK_PARAMS_FILE=/opt/dth/task-params.json', 'AWS_REGION=' + Aws.REGION, 'DTH_ENV_EOF',
-    "cat > /opt/aws/amazon-cloudwatch-agent/etc/dth.json <<'DTH_CW_EOF'", agent, 'DTH_CW_EOF',
+    "cat > /opt/dth/task-params.json <<'DTH_PARAMS_EOF'",
+    o.environment.TASK_PARAMS ?? '{}',
+    'DTH_PARAMS_EOF',
+    "cat > /opt/dth/worker.env <<'DTH_ENV_EOF'",
+    ...envLines,
+    'TASK_PARAMS_FILE=/opt/dth/task-params.json',
+    `AWS_REGION=${Aws.REGION}`,
+    'DTH_ENV_EOF',
+    "cat > /opt/aws/amazon-cloudwatch-agent/etc/dth.json <<'DTH_CW_EOF'",
+    agent,
+    'DTH_CW_EOF',
     '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/dth.json',
     "cat > /etc/systemd/system/dth-worker.service <<'DTH_UNIT_EOF'",
-    '[Unit]', 'Description=Data Transfer Hub JobWorker', 'After=network-online.target', '[Service]',
-    'EnvironmentFile=/opt/dth/worker.env', 'ExecStart=/usr/bin/node-20 /opt/dth/dth.mjs worker', 'Restart=always', 'RestartSec=10',
-    'KillSignal=SIGTERM', 'TimeoutStopSec=120', `StandardOutput=append:${WORKER_LOG_FILE}`, `StandardError=append:${WORKER_LOG_FILE}`,
-    '[Install]', 'WantedBy=multi-user.target', 'DTH_UNIT_EOF',
+    '[Unit]',
+    'Description=Data Transfer Hub JobWorker',
+    'After=network-online.target',
+    '[Service]',
+    'EnvironmentFile=/opt/dth/worker.env',
+    'ExecStart=/usr/bin/node-20 /opt/dth/dth.mjs worker',
+    'Restart=always',
+    'RestartSec=10',
+    'KillSignal=SIGTERM',
+    'TimeoutStopSec=120',
+    `StandardOutput=append:${WORKER_LOG_FILE}`,
+    `StandardError=append:${WORKER_LOG_FILE}`,
+    '[Install]',
+    'WantedBy=multi-user.target',
+    'DTH_UNIT_EOF',
     'systemctl daemon-reload',
     'systemctl enable --now dth-worker',
     // Still running after its start-up (configuration is validated first: a bad one exits at once).

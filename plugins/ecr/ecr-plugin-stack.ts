@@ -36,48 +36,96 @@ export class EcrPluginStack extends Stack {
     // Every task parameter, from the schema (worker/params/ecr-schema.ts), under the original's names: one call.
     // A long image list does not fit a CloudFormation parameter or the lister's environment (4 KB): the control plane
     // then keeps the task's parameters in SSM (TaskParamsPath) and TaskParams points there.
-    const task = declareTaskParameters(this, ECR_PARAMETERS, { standaloneSchedule: 'rate(1 day)', paramsFromSsm: true });
+    const task = declareTaskParameters(this, ECR_PARAMETERS, {
+      standaloneSchedule: 'rate(1 day)',
+      paramsFromSsm: true,
+    });
     const p = task.params;
     const paramsPath = task.paramsPath;
     if (!paramsPath) throw new Error('declareTaskParameters gives TaskParamsPath when paramsFromSsm is set');
     new PluginRoleBoundary(this, 'RoleBoundary');
     requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
-    const network = new TaskNetwork(this, 'Network', { vpcId: p.ecsVpcId.valueAsString, subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString] });
-    const cluster = Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: p.ecsClusterName.valueAsString, vpc: network.vpc });
+    const network = new TaskNetwork(this, 'Network', {
+      vpcId: p.ecsVpcId.valueAsString,
+      subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString],
+    });
+    const cluster = Cluster.fromClusterAttributes(this, 'Cluster', {
+      clusterName: p.ecsClusterName.valueAsString,
+      vpc: network.vpc,
+    });
     const table = new StatusTable(this, 'StatusTable');
     const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });
-    const listerLogs = new LogGroup(this, 'ListerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const copyLogs = new LogGroup(this, 'CopyLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const secrets = [p.srcCredential, p.destCredential].map((param, i) => Secret.fromSecretNameV2(this, `Secret${i}`, param.valueAsString));
+    const listerLogs = new LogGroup(this, 'ListerLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const copyLogs = new LogGroup(this, 'CopyLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const secrets = [p.srcCredential, p.destCredential].map((param, i) =>
+      Secret.fromSecretNameV2(this, `Secret${i}`, param.valueAsString),
+    );
 
     // The lister writes each run's list of images here; the Distributed Map reads it (no 256 KB state limit).
     const lists = new Bucket(this, 'ImageLists', {
-      encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      lifecycleRules: [{ expiration: Duration.days(30) }], removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
     });
     const lister = handlerFunction(this, 'ListImages', {
-      entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'), timeout: Duration.minutes(5), description: 'Lists the images of the task',
+      entry: repoPath('plugins', 'ecr', 'runtime', 'list-images.ts'),
+      timeout: Duration.minutes(5),
+      description: 'Lists the images of the task',
       environment: {
-        TASK_PARAMS: task.taskParamsJson, STATUS_TABLE: table.tableName, TASK_ID: task.taskId.valueAsString, IMAGE_LIST_BUCKET: lists.bucketName,
+        TASK_PARAMS: task.taskParamsJson,
+        STATUS_TABLE: table.tableName,
+        TASK_ID: task.taskId.valueAsString,
+        IMAGE_LIST_BUCKET: lists.bucketName,
         // The copy task's platform: with includeUntagged=false it copies that platform's image, which the lister compares.
-        COPY_PLATFORM: TASK_IMAGE_ARCHITECTURE.platform.platform, TASK_PARAMS_PATH: paramsPath.valueAsString,
+        COPY_PLATFORM: TASK_IMAGE_ARCHITECTURE.platform.platform,
+        TASK_PARAMS_PATH: paramsPath.valueAsString,
       },
       logGroup: listerLogs,
     });
     table.grantReadWriteData(lister);
     lists.grantPut(lister);
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
-    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }));
+    lister.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'ecr:DescribeRepositories',
+          'ecr:DescribeImages',
+          'ecr:ListImages',
+          'ecr:GetAuthorizationToken',
+          'ecr:BatchGetImage',
+        ],
+        resources: ['*'],
+      }),
+    );
     task.grantReadParams(lister);
 
     const flow = new ImageCopyFlow(this, 'CopyFlow', {
-      lister, listBucket: lists, cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
+      lister,
+      listBucket: lists,
+      cluster,
+      network,
+      image: taskImage(),
+      cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
       // STATUS_TABLE: the copy task records its image (digest, bytes, its own error) before the state machine's update.
       environment: {
-        TASK_PARAMS: task.taskParamsJson, TASK_PARAMS_PATH: paramsPath.valueAsString, TASK_ID: task.taskId.valueAsString, STATUS_TABLE: table.tableName,
+        TASK_PARAMS: task.taskParamsJson,
+        TASK_PARAMS_PATH: paramsPath.valueAsString,
+        TASK_ID: task.taskId.valueAsString,
+        STATUS_TABLE: table.tableName,
         NODE_NO_WARNINGS: '1',
       },
-      logGroup: copyLogs, statusTable: table, alarmTopic: alarms.topic,
+      logGroup: copyLogs,
+      statusTable: table,
+      alarmTopic: alarms.topic,
     });
     flow.grantRegistryAccess();
     table.grantReadWriteData(flow.copyPrincipal);
@@ -91,28 +139,42 @@ export class EcrPluginStack extends Stack {
     // has no monitor left to see it (per-image failures are caught and e-mailed one by one): the alarm e-mails it.
     // ABORTED is left out: stopping the task aborts its runs.
     const failedRuns = new Alarm(this, 'CopyFlowFailedAlarm', {
-      alarmDescription: 'An image copy run ended FAILED or TIMED_OUT: images after the failure were not copied; see the execution in Step Functions',
+      alarmDescription:
+        'An image copy run ended FAILED or TIMED_OUT: images after the failure were not copied; see the execution in Step Functions',
       metric: new MathExpression({
-        expression: 'failed + timedOut', label: 'Failed or timed-out runs', period: Duration.minutes(5),
+        expression: 'failed + timedOut',
+        label: 'Failed or timed-out runs',
+        period: Duration.minutes(5),
         usingMetrics: { failed: flow.stateMachine.metricFailed(), timedOut: flow.stateMachine.metricTimedOut() },
       }),
-      threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     failedRuns.addAlarmAction(new SnsAction(alarms.topic));
 
     const rule = new Rule(this, 'Schedule', {
-      description: 'Runs the image copy on the task schedule', schedule: Schedule.expression(task.scheduleExpression),
+      description: 'Runs the image copy on the task schedule',
+      schedule: Schedule.expression(task.scheduleExpression),
       targets: [new SfnStateMachine(flow.stateMachine, { input: RuleTargetInput.fromObject({}) })],
     });
     (rule.node.defaultChild as CfnResource).cfnOptions.condition = task.hasSchedule;
     new AwsCustomResource(this, 'FirstRun', {
       installLatestAwsSdk: false,
-      onCreate: { service: 'SFN', action: 'startExecution', parameters: { stateMachineArn: flow.stateMachine.stateMachineArn, input: '{}' }, physicalResourceId: PhysicalResourceId.of('first-run') },
-      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['states:StartExecution'], resources: [flow.stateMachine.stateMachineArn] })]),
+      onCreate: {
+        service: 'SFN',
+        action: 'startExecution',
+        parameters: { stateMachineArn: flow.stateMachine.stateMachineArn, input: '{}' },
+        physicalResourceId: PhysicalResourceId.of('first-run'),
+      },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [flow.stateMachine.stateMachineArn] }),
+      ]),
     });
 
-    const described = (id: keyof typeof PLUGIN_OUTPUT_DESCRIPTIONS, value: string) => new CfnOutput(this, id, { value, description: PLUGIN_OUTPUT_DESCRIPTIONS[id] });
+    const described = (id: keyof typeof PLUGIN_OUTPUT_DESCRIPTIONS, value: string) =>
+      new CfnOutput(this, id, { value, description: PLUGIN_OUTPUT_DESCRIPTIONS[id] });
     described(PLUGIN_OUTPUTS.statusTable, table.tableName);
     described(PLUGIN_OUTPUTS.finderLogGroup, listerLogs.logGroupName);
     described(PLUGIN_OUTPUTS.workerLogGroup, copyLogs.logGroupName);
@@ -120,7 +182,12 @@ export class EcrPluginStack extends Stack {
     described(PLUGIN_OUTPUTS.ecsCluster, p.ecsClusterName.valueAsString);
     described(PLUGIN_OUTPUTS.ecsTaskFamilies, flow.family);
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnResource);
-    acknowledgeEcrPlugin(this, { lister: logicalId(lister), copyTask: logicalId(flow.copyTask), lists: logicalId(lists), machine: logicalId(flow.stateMachine) });
+    acknowledgeEcrPlugin(this, {
+      lister: logicalId(lister),
+      copyTask: logicalId(flow.copyTask),
+      lists: logicalId(lists),
+      machine: logicalId(flow.stateMachine),
+    });
   }
 }
 
@@ -131,22 +198,65 @@ function taskDefinitionFamilyFinding(logicalId: string): string {
   return `Resource::arn:${part(1)}:${part(2)}:${part(3)}:${part(4)}:${slash(0)}/${slash(1)}:*`;
 }
 
-function acknowledgeEcrPlugin(stack: Stack, ids: { lister: string; copyTask: string; lists: string; machine: string }): void {
+function acknowledgeEcrPlugin(
+  stack: Stack,
+  ids: { lister: string; copyTask: string; lists: string; machine: string },
+): void {
   const childExecutions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: ids.machine }] }] })}`;
   Validations.of(stack).acknowledge(
-    { id: `AwsSolutions-IAM5[Resource::<${ids.lister}.Arn>:*]`, reason: 'Step Functions may invoke any version of the lister function (CDK LambdaInvoke grant)' },
-    { id: `AwsSolutions-IAM5[${taskDefinitionFamilyFinding(ids.copyTask)}]`, reason: 'Step Functions may run any revision of the copy task definition (CDK EcsRunTask grant)' },
-    { id: 'AwsSolutions-S1', reason: 'The image-list bucket holds only the transient lists the lister writes per run (expired after 30 days); its writes are in the lister\'s logs' },
-    { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: 'CDK grantPut of the image-list bucket to the lister (multipart abort on its own objects)' },
-    { id: `AwsSolutions-IAM5[Resource::<${ids.lists}.Arn>/*]`, reason: 'The lister writes its per-run list objects (keys named by execution) into its own bucket' },
-    { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${ids.lists}>/*]`, reason: 'The Distributed Map reads the per-run list object (key known at run time) from its own bucket' },
-    { id: `AwsSolutions-IAM5[Resource::${childExecutions}:*]`, reason: 'The Distributed Map manages its own child executions (names made at run time)' },
-    { id: `AwsSolutions-IAM5[Resource::${childExecutions}/*:*]`, reason: 'The Distributed Map manages its own child executions (names made at run time)' },
-    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Lambda log writing only (lister and the CDK custom resource helper)' },
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ECR: GetAuthorizationToken has no resource scope, and the task copies into repositories named at run time (any repository of the destination account)' },
+    {
+      id: `AwsSolutions-IAM5[Resource::<${ids.lister}.Arn>:*]`,
+      reason: 'Step Functions may invoke any version of the lister function (CDK LambdaInvoke grant)',
+    },
+    {
+      id: `AwsSolutions-IAM5[${taskDefinitionFamilyFinding(ids.copyTask)}]`,
+      reason: 'Step Functions may run any revision of the copy task definition (CDK EcsRunTask grant)',
+    },
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        "The image-list bucket holds only the transient lists the lister writes per run (expired after 30 days); its writes are in the lister's logs",
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
+      reason: 'CDK grantPut of the image-list bucket to the lister (multipart abort on its own objects)',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::<${ids.lists}.Arn>/*]`,
+      reason: 'The lister writes its per-run list objects (keys named by execution) into its own bucket',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${ids.lists}>/*]`,
+      reason: 'The Distributed Map reads the per-run list object (key known at run time) from its own bucket',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${childExecutions}:*]`,
+      reason: 'The Distributed Map manages its own child executions (names made at run time)',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${childExecutions}/*:*]`,
+      reason: 'The Distributed Map manages its own child executions (names made at run time)',
+    },
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'Lambda log writing only (lister and the CDK custom resource helper)',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ECR: GetAuthorizationToken has no resource scope, and the task copies into repositories named at run time (any repository of the destination account)',
+    },
     { id: 'AwsSolutions-L1', reason: 'CDK-provided custom resource Lambdas pin their own runtime' },
     { id: 'AwsSolutions-EC23', reason: 'Security groups have no inbound rules at all (outbound only)' },
-    { id: 'CloudFormation-Validate::W1032', reason: 'The validator reads the blank cron parameter into the cron(...) branch, which the HasCronExpression condition never deploys: blank gives rate(1 day)' },
-    { id: 'AwsSolutions-ECS2', reason: 'Environment holds only resource names and the task parameters (no secrets: registry logins are read from Secrets Manager at run time)' },
+    {
+      id: 'CloudFormation-Validate::W1032',
+      reason:
+        'The validator reads the blank cron parameter into the cron(...) branch, which the HasCronExpression condition never deploys: blank gives rate(1 day)',
+    },
+    {
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'Environment holds only resource names and the task parameters (no secrets: registry logins are read from Secrets Manager at run time)',
+    },
   );
 }

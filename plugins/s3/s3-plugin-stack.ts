@@ -1,4 +1,15 @@
-import { Aws, CfnCondition, CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
@@ -7,7 +18,11 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
-import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS, PLUGIN_WORKER_GROUP_OUTPUT } from '../../control-plane/core/plugin-contract.js';
+import {
+  PLUGIN_OUTPUT_DESCRIPTIONS,
+  PLUGIN_OUTPUTS,
+  PLUGIN_WORKER_GROUP_OUTPUT,
+} from '../../control-plane/core/plugin-contract.js';
 import { ensureWorkerBundle, TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
 import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
@@ -41,28 +56,50 @@ export class S3PluginStack extends Stack {
     // SSM by the control plane (TaskParamsPath); the finder and the workers read it from there.
     const task = declareTaskParameters(this, S3_PARAMETERS, { paramsFromSsm: true });
     const p = task.params;
-    const eventsWanted = (events: string) => Fn.conditionAnd(Fn.conditionEquals(p.srcType.valueAsString, 'Amazon_S3'), Fn.conditionEquals(p.srcEvent.valueAsString, events));
-    const createEvents = new CfnCondition(this, 'UseSourceEvents', { expression: Fn.conditionOr(eventsWanted('Create'), eventsWanted('CreateAndDelete')) });
+    const eventsWanted = (events: string) =>
+      Fn.conditionAnd(
+        Fn.conditionEquals(p.srcType.valueAsString, 'Amazon_S3'),
+        Fn.conditionEquals(p.srcEvent.valueAsString, events),
+      );
+    const createEvents = new CfnCondition(this, 'UseSourceEvents', {
+      expression: Fn.conditionOr(eventsWanted('Create'), eventsWanted('CreateAndDelete')),
+    });
     const deleteEvents = new CfnCondition(this, 'UseDeleteEvents', { expression: eventsWanted('CreateAndDelete') });
     new PluginRoleBoundary(this, 'RoleBoundary');
 
     requireNetwork(this, [p.ec2VpcId, p.ec2Subnets]);
-    const network = new TaskNetwork(this, 'Network', { vpcId: p.ec2VpcId.valueAsString, subnetIds: Fn.split(',', p.ec2Subnets.valueAsString) });
+    const network = new TaskNetwork(this, 'Network', {
+      vpcId: p.ec2VpcId.valueAsString,
+      subnetIds: Fn.split(',', p.ec2Subnets.valueAsString),
+    });
     const table = new StatusTable(this, 'StatusTable');
     const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });
     const jobs = new TaskQueue(this, 'Jobs', { alarmTopic: alarms.topic });
     const buckets = new TransferBuckets(this, 'Buckets', {
-      sourceBucketName: p.srcBucket.valueAsString, destinationBucketName: p.destBucket.valueAsString,
-      sourceSecretName: p.srcCredentials.valueAsString, destinationSecretName: p.destCredentials.valueAsString,
+      sourceBucketName: p.srcBucket.valueAsString,
+      destinationBucketName: p.destBucket.valueAsString,
+      sourceSecretName: p.srcCredentials.valueAsString,
+      destinationSecretName: p.destCredentials.valueAsString,
     });
 
-    const finderLogs = new LogGroup(this, 'FinderLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const workerLogs = new LogGroup(this, 'WorkerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const finderLogs = new LogGroup(this, 'FinderLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const workerLogs = new LogGroup(this, 'WorkerLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const namespace = `${props.metricsNamespace ?? 'DataTransferHub'}/${Aws.STACK_NAME}`;
     // Names, events and values from the log contract (worker/core/events.ts), which the console's charts read back.
-    const workerMetric = (id: string, m: (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS]) => new MetricFilter(this, id, {
-      logGroup: workerLogs, metricNamespace: namespace, metricName: m.metricName, filterPattern: FilterPattern.stringValue('$.event', '=', m.event), metricValue: metricFilterValue(m),
-    }).metric({ statistic: 'Sum' });
+    const workerMetric = (id: string, m: (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS]) =>
+      new MetricFilter(this, id, {
+        logGroup: workerLogs,
+        metricNamespace: namespace,
+        metricName: m.metricName,
+        filterPattern: FilterPattern.stringValue('$.event', '=', m.event),
+        metricValue: metricFilterValue(m),
+      }).metric({ statistic: 'Sum' });
     const transferred = workerMetric('CompletedObjectsFilter', WORKER_METRICS.completedObjects);
     const bytes = workerMetric('BytesTransferredFilter', WORKER_METRICS.bytesTransferred);
     const failed = workerMetric('FailedObjectsFilter', WORKER_METRICS.failedObjects);
@@ -71,25 +108,46 @@ export class S3PluginStack extends Stack {
     const crashAlarm = new Alarm(this, 'WorkerCrashAlarm', {
       alarmDescription: `A JobWorker stopped on an error (${WORKER_METRICS.workerCrashes.event}: no access to a bucket, a rejected secret, a bad configuration); its reason is in the worker log group`,
       metric: workerMetric('WorkerCrashesFilter', WORKER_METRICS.workerCrashes).with({ period: Duration.minutes(5) }),
-      threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     crashAlarm.addAlarmAction(new SnsAction(alarms.topic));
 
+    const paramsPath = task.paramsPath;
+    if (!paramsPath) throw new Error('declareTaskParameters gives TaskParamsPath when paramsFromSsm is set');
     const engineEnv = {
-      TASK_PARAMS: task.taskParamsJson, QUEUE_URL: jobs.queue.queueUrl, DLQ_URL: jobs.deadLetterQueue.queueUrl, STATUS_TABLE: table.tableName,
-      TASK_ID: task.taskId.valueAsString, TASK_PARAMS_PATH: task.paramsPath!.valueAsString, NODE_NO_WARNINGS: '1',
+      TASK_PARAMS: task.taskParamsJson,
+      QUEUE_URL: jobs.queue.queueUrl,
+      DLQ_URL: jobs.deadLetterQueue.queueUrl,
+      STATUS_TABLE: table.tableName,
+      TASK_ID: task.taskId.valueAsString,
+      TASK_PARAMS_PATH: paramsPath.valueAsString,
+      NODE_NO_WARNINGS: '1',
     };
     const cluster = new Cluster(this, 'Cluster', { vpc: network.vpc, containerInsightsV2: ContainerInsights.ENABLED });
     const finder = new FinderSchedule(this, 'Finder', {
-      cluster, network, image: taskImage(), cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu, environment: engineEnv, logGroup: finderLogs,
-      schedule: task.scheduleExpression, scheduleCondition: task.hasSchedule,
+      cluster,
+      network,
+      image: taskImage(),
+      cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
+      environment: engineEnv,
+      logGroup: finderLogs,
+      schedule: task.scheduleExpression,
+      scheduleCondition: task.hasSchedule,
     });
     finder.firstRun.node.addDependency(jobs, table);
     const fleet = new WorkerFleet(this, 'Workers', {
-      network, bundle: new Asset(this, 'WorkerBundle', { path: ensureWorkerBundle() }), environment: engineEnv, logGroup: workerLogs,
-      instanceType: p.workerInstanceType.valueAsString, minCapacity: p.minCapacity.valueAsString, maxCapacity: p.maxCapacity.valueAsString,
-      desiredCapacity: p.desiredCapacity.valueAsString, backlog: jobs.metricBacklog(),
+      network,
+      bundle: new Asset(this, 'WorkerBundle', { path: ensureWorkerBundle() }),
+      environment: engineEnv,
+      logGroup: workerLogs,
+      instanceType: p.workerInstanceType.valueAsString,
+      minCapacity: p.minCapacity.valueAsString,
+      maxCapacity: p.maxCapacity.valueAsString,
+      desiredCapacity: p.desiredCapacity.valueAsString,
+      backlog: jobs.metricBacklog(),
     });
 
     // The finder lists both sides and queues; the workers copy, verify, and record each object.
@@ -103,8 +161,14 @@ export class S3PluginStack extends Stack {
     jobs.grantSendJobs(finder);
     buckets.grantReadSource(finder); // the prefix list file (srcPrefixsListFile) is an object of the source bucket…
     // …or of srcPrefixListBucket, read with this account's role.
-    const hasPrefixListBucket = new CfnCondition(this, 'HasPrefixListBucket', { expression: Fn.conditionNot(Fn.conditionEquals(p.srcPrefixListBucket.valueAsString, '')) });
-    buckets.grantReadPrefixList(finder.taskDefinition.taskRole, p.srcPrefixListBucket.valueAsString, hasPrefixListBucket);
+    const hasPrefixListBucket = new CfnCondition(this, 'HasPrefixListBucket', {
+      expression: Fn.conditionNot(Fn.conditionEquals(p.srcPrefixListBucket.valueAsString, '')),
+    });
+    buckets.grantReadPrefixList(
+      finder.taskDefinition.taskRole,
+      p.srcPrefixListBucket.valueAsString,
+      hasPrefixListBucket,
+    );
     jobs.grantConsumeJobs(fleet);
     jobs.grantDeadLetter(fleet);
     buckets.grantReadSource(fleet);
@@ -115,12 +179,17 @@ export class S3PluginStack extends Stack {
     this.receiveSourceEvents(buckets, jobs, p.srcPrefix.valueAsString, createEvents, deleteEvents);
 
     new TransferDashboard(this, 'Dashboard', {
-      transferredObjects: transferred.with({ label: 'Transferred' }), failedObjects: failed.with({ label: 'Failed' }), transferredBytes: bytes.with({ label: 'Bytes' }),
-      queue: jobs.queue, deadLetterQueue: jobs.deadLetterQueue, autoScalingGroupName: fleet.autoScalingGroup.autoScalingGroupName,
+      transferredObjects: transferred.with({ label: 'Transferred' }),
+      failedObjects: failed.with({ label: 'Failed' }),
+      transferredBytes: bytes.with({ label: 'Bytes' }),
+      queue: jobs.queue,
+      deadLetterQueue: jobs.deadLetterQueue,
+      autoScalingGroupName: fleet.autoScalingGroup.autoScalingGroupName,
     });
 
     const output = (id: string, value: string, description?: string) => new CfnOutput(this, id, { value, description });
-    const described = (id: keyof typeof PLUGIN_OUTPUT_DESCRIPTIONS, value: string) => output(id, value, PLUGIN_OUTPUT_DESCRIPTIONS[id]);
+    const described = (id: keyof typeof PLUGIN_OUTPUT_DESCRIPTIONS, value: string) =>
+      output(id, value, PLUGIN_OUTPUT_DESCRIPTIONS[id]);
     described(PLUGIN_OUTPUTS.statusTable, table.tableName);
     described(PLUGIN_OUTPUTS.queueUrl, jobs.queue.queueUrl);
     described(PLUGIN_OUTPUTS.dlqUrl, jobs.deadLetterQueue.queueUrl);
@@ -145,42 +214,106 @@ export class S3PluginStack extends Stack {
    * ObjectRemoved for CreateAndDelete. The notification is added to the bucket's existing configuration and removed
    * with the stack.
    */
-  private receiveSourceEvents(buckets: TransferBuckets, jobs: TaskQueue, srcPrefix: string, createEvents: CfnCondition, deleteEvents: CfnCondition): void {
+  private receiveSourceEvents(
+    buckets: TransferBuckets,
+    jobs: TaskQueue,
+    srcPrefix: string,
+    createEvents: CfnCondition,
+    deleteEvents: CfnCondition,
+  ): void {
     buckets.source.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(jobs.queue));
-    const resource = this.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'Custom::S3BucketNotifications');
+    const resource = this.node
+      .findAll()
+      .find(
+        (c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'Custom::S3BucketNotifications',
+      );
     if (!resource) throw new Error('S3 plugin: the bucket notification resource was not created');
     resource.cfnOptions.condition = createEvents;
-    const hasPrefix = new CfnCondition(this, 'HasSourcePrefix', { expression: Fn.conditionNot(Fn.conditionEquals(srcPrefix, '')) });
-    resource.addPropertyOverride('NotificationConfiguration.QueueConfigurations', [{
-      Events: Fn.conditionIf(deleteEvents.logicalId, ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], ['s3:ObjectCreated:*']),
-      QueueArn: jobs.queue.queueArn,
-      Filter: Fn.conditionIf(hasPrefix.logicalId, { Key: { FilterRules: [{ Name: 'prefix', Value: srcPrefix }] } }, Aws.NO_VALUE),
-    }]);
+    const hasPrefix = new CfnCondition(this, 'HasSourcePrefix', {
+      expression: Fn.conditionNot(Fn.conditionEquals(srcPrefix, '')),
+    });
+    resource.addPropertyOverride('NotificationConfiguration.QueueConfigurations', [
+      {
+        Events: Fn.conditionIf(
+          deleteEvents.logicalId,
+          ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+          ['s3:ObjectCreated:*'],
+        ),
+        QueueArn: jobs.queue.queueArn,
+        Filter: Fn.conditionIf(
+          hasPrefix.logicalId,
+          { Key: { FilterRules: [{ Name: 'prefix', Value: srcPrefix }] } },
+          Aws.NO_VALUE,
+        ),
+      },
+    ]);
   }
 }
 
 function acknowledgeS3Plugin(stack: Stack): void {
   const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   Validations.of(stack).acknowledge(
-    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Only the CDK-provided helper Lambdas (AwsCustomResource, bucket notifications) use it: log writing only' },
-    iam5('Resource::arn:<AWS::Partition>:s3:::<srcBucket>/*', 'Objects of the task source bucket: the finder lists and the workers read any key of it'),
-    iam5('Resource::arn:<AWS::Partition>:s3:::<destBucket>/*', 'Objects of the task destination bucket: the workers write any key under the destination prefix'),
-    iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<srcCredentials>-??????', 'The named source secret; -?????? is the random suffix Secrets Manager appends'),
-    iam5('Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<destCredentials>-??????', 'The named destination secret; -?????? is the random suffix Secrets Manager appends'),
-    iam5('Resource::arn:<AWS::Partition>:s3:::<srcPrefixListBucket>/*', 'The prefix list object (srcPrefixsListFile) of the named srcPrefixListBucket; its key is a task parameter, and the policy exists only when the bucket is given'),
-    iam5('Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*', 'SSE-KMS objects: restricted by the kms:ViaService=s3 condition to use through S3 only'),
-    iam5('Resource::*', 'Actions without resource-level permissions: ecr:GetAuthorizationToken (task execution role), ec2:DescribeTags and cloudwatch:PutMetricData (CloudWatch agent; PutMetricData limited to the CWAgent namespace by condition)'),
-    iam5('Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:*:task/<ClusterEB0386A7>/*', 'EventBridge target role: tasks of this stack\'s cluster only (CDK EcsTask target)'),
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'Only the CDK-provided helper Lambdas (AwsCustomResource, bucket notifications) use it: log writing only',
+    },
+    iam5(
+      'Resource::arn:<AWS::Partition>:s3:::<srcBucket>/*',
+      'Objects of the task source bucket: the finder lists and the workers read any key of it',
+    ),
+    iam5(
+      'Resource::arn:<AWS::Partition>:s3:::<destBucket>/*',
+      'Objects of the task destination bucket: the workers write any key under the destination prefix',
+    ),
+    iam5(
+      'Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<srcCredentials>-??????',
+      'The named source secret; -?????? is the random suffix Secrets Manager appends',
+    ),
+    iam5(
+      'Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<destCredentials>-??????',
+      'The named destination secret; -?????? is the random suffix Secrets Manager appends',
+    ),
+    iam5(
+      'Resource::arn:<AWS::Partition>:s3:::<srcPrefixListBucket>/*',
+      'The prefix list object (srcPrefixsListFile) of the named srcPrefixListBucket; its key is a task parameter, and the policy exists only when the bucket is given',
+    ),
+    iam5(
+      'Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*',
+      'SSE-KMS objects: restricted by the kms:ViaService=s3 condition to use through S3 only',
+    ),
+    iam5(
+      'Resource::*',
+      'Actions without resource-level permissions: ecr:GetAuthorizationToken (task execution role), ec2:DescribeTags and cloudwatch:PutMetricData (CloudWatch agent; PutMetricData limited to the CWAgent namespace by condition)',
+    ),
+    iam5(
+      'Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:*:task/<ClusterEB0386A7>/*',
+      "EventBridge target role: tasks of this stack's cluster only (CDK EcsTask target)",
+    ),
     iam5('Action::s3:GetObject*', 'Asset read grant (grantRead) of the worker bundle object'),
     iam5('Action::s3:GetBucket*', 'Asset read grant (grantRead) of the worker bundle object'),
     iam5('Action::s3:List*', 'Asset read grant (grantRead) of the worker bundle object'),
-    iam5('Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', 'Asset read grant: the CDK bootstrap asset bucket holding the worker bundle'),
+    iam5(
+      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+      'Asset read grant: the CDK bootstrap asset bucket holding the worker bundle',
+    ),
     { id: 'AwsSolutions-L1', reason: 'CDK-provided custom resource Lambdas pin their own runtime' },
     { id: 'AwsSolutions-EC23', reason: 'Security groups have no inbound rules at all (outbound only)' },
     { id: 'AwsSolutions-SQS3', reason: 'The dead-letter queue is itself the DLQ of the job queue' },
-    { id: 'AwsSolutions-ECS2', reason: 'Environment holds only resource names and the task parameters (no secrets: credentials are read from Secrets Manager at run time)' },
+    {
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'Environment holds only resource names and the task parameters (no secrets: credentials are read from Secrets Manager at run time)',
+    },
     { id: 'AwsSolutions-SNS3', reason: 'enforceSSL is set on the topic policy' },
-    { id: 'AwsSolutions-AS3', reason: 'Scaling notifications would e-mail the task\'s alarm address at every scaling step (the original sends none); instance counts are on the dashboard' },
-    { id: 'CloudFormation-Validate::W9052', reason: 'The validator\'s analysis budget runs out on this template; cfn-lint checks it in full (test/cdk/template-lint.test.ts)' },
+    {
+      id: 'AwsSolutions-AS3',
+      reason:
+        "Scaling notifications would e-mail the task's alarm address at every scaling step (the original sends none); instance counts are on the dashboard",
+    },
+    {
+      id: 'CloudFormation-Validate::W9052',
+      reason:
+        "The validator's analysis budget runs out on this template; cfn-lint checks it in full (test/cdk/template-lint.test.ts)",
+    },
   );
 }

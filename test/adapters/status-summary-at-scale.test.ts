@@ -45,8 +45,14 @@ function expectedCounts(n: number): StatusSummary {
     s.total++;
     s.bytesTotal += 1000 + (i % 100);
     if (i % 10 === 0) s.failed++;
-    else if (i % 7 === 0) { s.inProgress++; s.bytesDone += 10; }
-    else { s.done++; s.verified++; s.bytesDone += 1000 + (i % 100); }
+    else if (i % 7 === 0) {
+      s.inProgress++;
+      s.bytesDone += 10;
+    } else {
+      s.done++;
+      s.verified++;
+      s.bytesDone += 1000 + (i % 100);
+    }
   }
   return s;
 }
@@ -71,7 +77,9 @@ describe('summary of a large task answers in constant time', () => {
 
     const bigStore = new SqliteStatusStore(db, big);
     const smallStore = new SqliteStatusStore(db, small);
-    const scan = db.prepare(`SELECT status, COUNT(*) AS n, SUM(size) AS bytes FROM object_status WHERE task_id = ? GROUP BY status`);
+    const scan = db.prepare(
+      `SELECT status, COUNT(*) AS n, SUM(size) AS bytes FROM object_status WHERE task_id = ? GROUP BY status`,
+    );
     const scanBig = await timed(() => scan.all(big), 3);
     const scanSmall = await timed(() => scan.all(small), 3);
     const onBig = await timed(() => bigStore.summary(), 21);
@@ -79,7 +87,12 @@ describe('summary of a large task answers in constant time', () => {
 
     expect(onBig.value).toEqual(expectedCounts(1_000_000));
     expect(onSmall.value).toEqual(expectedCounts(100_000));
-    const timings = JSON.stringify({ scanBig: scanBig.ms, scanSmall: scanSmall.ms, summaryBig: onBig.ms, summarySmall: onSmall.ms });
+    const timings = JSON.stringify({
+      scanBig: scanBig.ms,
+      scanSmall: scanSmall.ms,
+      summaryBig: onBig.ms,
+      summarySmall: onSmall.ms,
+    });
     // The scan grows with the records (the yardstick); summary() does not, and costs a sliver of one scan.
     expect(scanBig.ms, timings).toBeGreaterThan(4 * scanSmall.ms);
     expect(onBig.ms, timings).toBeLessThan(3 * onSmall.ms + 1);
@@ -89,14 +102,22 @@ describe('summary of a large task answers in constant time', () => {
 
   it('DynamoDB: summary() reads the same few items for 1,000 and for 10,000 records; a scan reads every one', async () => {
     let itemsRead = 0;
-    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: servers.dynamodb, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-    client.middlewareStack.add((next, context) => async (args) => {
-      const out = await next(args);
-      const body = (out.output ?? {}) as { Count?: number; ScannedCount?: number; Item?: unknown };
-      if (context.commandName === 'QueryCommand' || context.commandName === 'ScanCommand') itemsRead += body.ScannedCount ?? body.Count ?? 0;
-      if (context.commandName === 'GetItemCommand' && body.Item) itemsRead++;
-      return out;
-    }, { step: 'initialize', name: 'countItemsRead' });
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: servers.dynamodb,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        const body = (out.output ?? {}) as { Count?: number; ScannedCount?: number; Item?: unknown };
+        if (context.commandName === 'QueryCommand' || context.commandName === 'ScanCommand')
+          itemsRead += body.ScannedCount ?? body.Count ?? 0;
+        if (context.commandName === 'GetItemCommand' && body.Item) itemsRead++;
+        return out;
+      },
+      { step: 'initialize', name: 'countItemsRead' },
+    );
     const doc = DynamoDBDocumentClient.from(client);
 
     /** n records as the stores keep them (their counted contribution on each), and the writer item holding their sum. */
@@ -104,26 +125,42 @@ describe('summary of a large task answers in constant time', () => {
       const tableName = uniqueName('scale');
       await ensureStatusTable(client, tableName);
       const counts = expectedCounts(n);
-      const items: Record<string, unknown>[] = [{ objectKey: COUNTERS_PARTITION, sk: `${WRITER_SORT_KEY_PREFIX}seed`, seq: n, ...counts }];
+      const items: Record<string, unknown>[] = [
+        { objectKey: COUNTERS_PARTITION, sk: `${WRITER_SORT_KEY_PREFIX}seed`, seq: n, ...counts },
+      ];
       for (let i = 0; i < n; i++) {
         const size = 1000 + (i % 100);
-        const [status, c, b, v] = i % 10 === 0 ? ['FAILED', 'failed', 0, 0] : i % 7 === 0 ? ['IN_PROGRESS', 'inProgress', 10, 0] : ['DONE', 'done', size, 1];
+        const [status, c, b, v] =
+          i % 10 === 0
+            ? ['FAILED', 'failed', 0, 0]
+            : i % 7 === 0
+              ? ['IN_PROGRESS', 'inProgress', 10, 0]
+              : ['DONE', 'done', size, 1];
         items.push({
-          objectKey: `dir/${String(i).padStart(8, '0')}`, sk: RECORD_SORT_KEY, size, status, attempts: 1, verified: v === 1,
-          ...(b && status === 'IN_PROGRESS' ? { bytesDone: b } : {}), wid: `seed-${i}`, cnt: { c, z: size, b, v },
+          objectKey: `dir/${String(i).padStart(8, '0')}`,
+          sk: RECORD_SORT_KEY,
+          size,
+          status,
+          attempts: 1,
+          verified: v === 1,
+          ...(b && status === 'IN_PROGRESS' ? { bytesDone: b } : {}),
+          wid: `seed-${i}`,
+          cnt: { c, z: size, b, v },
         });
       }
       let next = 0;
-      await Promise.all(Array.from({ length: 8 }, async () => {
-        for (let at = next; at < items.length; at = next) {
-          next += 25;
-          let requests = items.slice(at, at + 25).map((Item) => ({ PutRequest: { Item } }));
-          while (requests.length) {
-            const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-            requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let at = next; at < items.length; at = next) {
+            next += 25;
+            let requests = items.slice(at, at + 25).map((Item) => ({ PutRequest: { Item } }));
+            while (requests.length) {
+              const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+              requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+            }
           }
-        }
-      }));
+        }),
+      );
       return tableName;
     }
 
@@ -153,7 +190,13 @@ describe('summary of a large task answers in constant time', () => {
     // The counts stay exact as the seeded records change on.
     await big.update('dir/00000000', { status: 'DONE', verified: true, error: undefined });
     await small.update('dir/00000007', { status: 'DONE', verified: true });
-    expect(await big.summary()).toMatchObject({ failed: expectedCounts(10_000).failed - 1, done: expectedCounts(10_000).done + 1 });
-    expect(await small.summary()).toMatchObject({ inProgress: expectedCounts(1_000).inProgress - 1, done: expectedCounts(1_000).done + 1 });
+    expect(await big.summary()).toMatchObject({
+      failed: expectedCounts(10_000).failed - 1,
+      done: expectedCounts(10_000).done + 1,
+    });
+    expect(await small.summary()).toMatchObject({
+      inProgress: expectedCounts(1_000).inProgress - 1,
+      done: expectedCounts(1_000).done + 1,
+    });
   }, 240_000);
 });

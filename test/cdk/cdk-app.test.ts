@@ -42,8 +42,13 @@ describe('cdk synth (CLI, offline)', () => {
     expect(synth.output).not.toMatch(/^ERROR /m);
     const reportFile = join(synth.dir, 'validation-report.json');
     if (existsSync(reportFile)) {
-      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[] };
-      const errors = report.pluginReports.filter((r) => r.pluginName === 'AwsSolutions').flatMap((r) => r.violations).filter((v) => v.severity === 'error');
+      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+        pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
+      };
+      const errors = report.pluginReports
+        .filter((r) => r.pluginName === 'AwsSolutions')
+        .flatMap((r) => r.violations)
+        .filter((v) => v.severity === 'error');
       expect(errors.map((v) => v.ruleName)).toEqual([]);
     }
   });
@@ -61,12 +66,20 @@ describe('cdk synth (CLI, offline)', () => {
     for (const stack of MAIN_STACKS) {
       const uploaded = synth.uploadedTemplates(stack);
       const kinds = uploaded.map((u) => u.template.Description ?? '');
-      expect(kinds.filter((d) => /S3 plugin/i.test(d)), stack).toHaveLength(1);
-      expect(kinds.filter((d) => /ECR plugin/i.test(d)), stack).toHaveLength(1);
+      expect(
+        kinds.filter((d) => /S3 plugin/i.test(d)),
+        stack,
+      ).toHaveLength(1);
+      expect(
+        kinds.filter((d) => /ECR plugin/i.test(d)),
+        stack,
+      ).toHaveLength(1);
       for (const u of uploaded) {
         expect(u.bytes).toBeLessThanOrEqual(S3_MAX_TEMPLATE_BYTES);
         expect(Object.keys(u.template.Resources).length).toBeLessThanOrEqual(MAX_RESOURCES);
-        expect(Object.keys(u.template.Parameters ?? {})).toEqual(expect.arrayContaining(Object.values(PLUGIN_PARAMETERS)));
+        expect(Object.keys(u.template.Parameters ?? {})).toEqual(
+          expect.arrayContaining(Object.values(PLUGIN_PARAMETERS)),
+        );
       }
     }
   });
@@ -85,18 +98,28 @@ describe('cdk synth (CLI, offline)', () => {
           ...[...body.matchAll(/container-assets-[^"]*:([0-9a-f]{64})/g)].map((m) => m[1]),
         ]);
         expect(referenced.size, u.template.Description).toBeGreaterThan(0);
-        expect([...referenced].filter((k) => !published.has(k)), `${stack}: ${u.template.Description}`).toEqual([]);
+        expect(
+          [...referenced].filter((k) => !published.has(k)),
+          `${stack}: ${u.template.Description}`,
+        ).toEqual([]);
       }
     }
   });
 
-  test('the task image is a Docker image asset of plugins/ecr/Dockerfile plus the dth bundle (not built at synth), built for the task definitions\' architecture', () => {
+  test("the task image is a Docker image asset of plugins/ecr/Dockerfile plus the dth bundle (not built at synth), built for the task definitions' architecture", () => {
     for (const stack of ['DthEcrPlugin', 'DthS3Plugin']) {
       const images = Object.values(synth.assets(stack).dockerImages ?? {});
       expect(images, stack).toHaveLength(1);
       expect((images[0].source as { platform?: string }).platform, stack).toBe('linux/amd64');
-      const taskDefinitions = Object.values(synth.template(stack).Resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
-      expect(taskDefinitions.map((t) => (t.Properties?.RuntimePlatform as { CpuArchitecture?: string } | undefined)?.CpuArchitecture), stack).toEqual(['X86_64']);
+      const taskDefinitions = Object.values(synth.template(stack).Resources).filter(
+        (r) => r.Type === 'AWS::ECS::TaskDefinition',
+      );
+      expect(
+        taskDefinitions.map(
+          (t) => (t.Properties?.RuntimePlatform as { CpuArchitecture?: string } | undefined)?.CpuArchitecture,
+        ),
+        stack,
+      ).toEqual(['X86_64']);
       const dir = join(synth.dir, images[0].source.directory);
       const dockerfile = readFileSync(join(dir, images[0].source.dockerFile ?? 'Dockerfile'), 'utf8');
       expect(dockerfile).toBe(readFileSync(join(REPO, 'plugins', 'ecr', 'Dockerfile'), 'utf8'));
@@ -106,7 +129,13 @@ describe('cdk synth (CLI, offline)', () => {
   });
 });
 
-interface Finding { file: string; rule: string; message: string; tool: 'cfn-lint' | 'validator'; severity: string }
+interface Finding {
+  file: string;
+  rule: string;
+  message: string;
+  tool: 'cfn-lint' | 'validator';
+  severity: string;
+}
 
 const accepted = (f: Finding): AcceptedFinding | undefined =>
   ACCEPTED_FINDINGS.find((a) => a.tool === f.tool && a.rule === f.rule && (!a.message || a.message.test(f.message)));
@@ -118,7 +147,10 @@ function lintTargets(s: Synthesis): { path: string; regions: string[] }[] {
   expect(uploaded).toHaveLength(4); // each hub uploads the S3 and the ECR plugin template
   return [
     { path: join(s.dir, 'DataTransferHub.template.json'), regions: ['us-east-1'] }, // Cognito: AWS regions only
-    ...['DataTransferHubOidc', 'DthS3Plugin', 'DthEcrPlugin'].map((stack) => ({ path: join(s.dir, `${stack}.template.json`), regions: both })),
+    ...['DataTransferHubOidc', 'DthS3Plugin', 'DthEcrPlugin'].map((stack) => ({
+      path: join(s.dir, `${stack}.template.json`),
+      regions: both,
+    })),
     ...uploaded.map((path) => ({ path, regions: both })),
   ];
 }
@@ -131,21 +163,35 @@ describe('template lint: cfn-lint 1.51 and the validator inside aws-cdk-lib', ()
     const findings: Finding[] = [];
     // One cfn-lint run per set of regions (each run costs seconds of start-up).
     const groups = new Map<string, string[]>();
-    for (const t of lintTargets(synth)) groups.set(t.regions.join(' '), [...(groups.get(t.regions.join(' ')) ?? []), t.path]);
+    for (const t of lintTargets(synth))
+      groups.set(t.regions.join(' '), [...(groups.get(t.regions.join(' ')) ?? []), t.path]);
     for (const [regions, paths] of groups) {
       let output = '';
       try {
-        output = (await promisify(execFile)('cfn-lint', ['--format', 'parseable', '--regions', ...regions.split(' '), '--', ...paths], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+        output = (
+          await promisify(execFile)(
+            'cfn-lint',
+            ['--format', 'parseable', '--regions', ...regions.split(' '), '--', ...paths],
+            { maxBuffer: 16 * 1024 * 1024 },
+          )
+        ).stdout;
       } catch (err) {
         // Exit codes 2 (errors), 4 (warnings) and 6 (both) still print the findings; anything else is cfn-lint failing.
         const e = err as { code?: number; stdout?: string; stderr?: string };
-        if (![2, 4, 6].includes(e.code ?? -1)) throw new Error(`cfn-lint failed on ${paths.join(', ')}: ${e.stderr ?? ''}`);
+        if (![2, 4, 6].includes(e.code ?? -1))
+          throw new Error(`cfn-lint failed on ${paths.join(', ')}: ${e.stderr ?? ''}`);
         output = e.stdout ?? '';
       }
       for (const line of output.split('\n').filter(Boolean)) {
         const m = /^(.*?):\d+:\d+:\d+:\d+:([EWI]\d+):(.*)$/.exec(line);
         if (!m) throw new Error(`unparsed cfn-lint line: ${line}`);
-        findings.push({ file: `${m[1].split('/').pop()} (${regions})`, rule: m[2], message: m[3], tool: 'cfn-lint', severity: m[2][0] });
+        findings.push({
+          file: `${m[1].split('/').pop()} (${regions})`,
+          rule: m[2],
+          message: m[3],
+          tool: 'cfn-lint',
+          severity: m[2][0],
+        });
       }
     }
     const errors = findings.filter((f) => f.severity === 'E');
@@ -159,23 +205,41 @@ describe('template lint: cfn-lint 1.51 and the validator inside aws-cdk-lib', ()
     for (const target of lintTargets(synth)) {
       for (const region of target.regions) {
         const report = plugin.validate({
-          templatePaths: [target.path], appConstruct: new App(),
-          stackTemplates: [{ stackConstructPath: target.path, templatePath: target.path, accountId: '123456789012', region }],
+          templatePaths: [target.path],
+          appConstruct: new App(),
+          stackTemplates: [
+            { stackConstructPath: target.path, templatePath: target.path, accountId: '123456789012', region },
+          ],
         });
         for (const v of report.violations) {
           if (v.severity === 'informational' || v.severity === 'debug') continue;
-          findings.push({ file: `${target.path.split('/').pop()} (${region})`, rule: v.ruleName, message: v.description, tool: 'validator', severity: v.severity ?? 'warning' });
+          findings.push({
+            file: `${target.path.split('/').pop()} (${region})`,
+            rule: v.ruleName,
+            message: v.description,
+            tool: 'validator',
+            severity: v.severity ?? 'warning',
+          });
         }
       }
     }
-    expect(findings.filter((f) => !accepted(f)).map((f) => `${f.file} ${f.severity} ${f.rule} ${f.message}`)).toEqual([]);
+    expect(findings.filter((f) => !accepted(f)).map((f) => `${f.file} ${f.severity} ${f.rule} ${f.message}`)).toEqual(
+      [],
+    );
   }, 300_000);
 
   test('the China region really is checked: the Cognito hub (AWS regions only) does not pass for cn-north-1', async () => {
     let code = 0;
     let output = '';
     try {
-      await promisify(execFile)('cfn-lint', ['--format', 'parseable', '--regions', 'cn-north-1', '--', join(synth.dir, 'DataTransferHub.template.json')]);
+      await promisify(execFile)('cfn-lint', [
+        '--format',
+        'parseable',
+        '--regions',
+        'cn-north-1',
+        '--',
+        join(synth.dir, 'DataTransferHub.template.json'),
+      ]);
     } catch (err) {
       const e = err as { code?: number; stdout?: string };
       code = e.code ?? 0;

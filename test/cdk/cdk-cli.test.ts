@@ -33,7 +33,9 @@ afterAll(async () => {
 async function cdk(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   try {
     const r = await promisify(execFile)('npx', ['cdk', ...args, '--no-notices'], {
-      cwd: REPO, maxBuffer: 64 * 1024 * 1024, timeout: 480_000,
+      cwd: REPO,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 480_000,
       env: { ...process.env, ...moto.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...extraEnv },
     });
     return { code: 0, output: r.stdout + r.stderr };
@@ -43,14 +45,25 @@ async function cdk(args: string[], extraEnv: Record<string, string> = {}): Promi
   }
 }
 
-const cfn = () => new CloudFormationClient({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const cfn = () =>
+  new CloudFormationClient({
+    region: REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 
-describe('the README\'s cdk commands (real CLI, moto as the AWS account)', () => {
+describe("the README's cdk commands (real CLI, moto as the AWS account)", () => {
   it('cdk ls lists the four stacks (no AWS call; synthesized without bundling the stacks it does not deploy)', async () => {
     const r = await cdk(['ls']);
     expect(r.output).not.toMatch(/CannotFindAsset/);
     expect(r.code, r.output.slice(-3000)).toBe(0);
-    expect(r.output.split('\n').map((l) => l.trim()).filter((l) => STACKS.includes(l)).sort()).toEqual([...STACKS].sort());
+    expect(
+      r.output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => STACKS.includes(l))
+        .sort(),
+    ).toEqual([...STACKS].sort());
   }, 600_000);
 
   it('cdk bootstrap creates the CDKToolkit stack in the account', async () => {
@@ -70,18 +83,34 @@ describe('the README\'s cdk commands (real CLI, moto as the AWS account)', () =>
   }, 600_000);
 
   it('cdk deploy --exclusively publishes every asset (plugin templates and what they reference) and reaches CloudFormation', async () => {
-    const r = await cdk(['deploy', 'DataTransferHub', '--exclusively', '--require-approval', 'never', '--parameters', 'AdminEmail=ops@example.com'], {
-      CDK_DOCKER: 'true',
-      // moto reads a TemplateURL only in the S3 form; the CLI hands CloudFormation this endpoint's URL.
-      AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION: `https://s3.${REGION}.amazonaws.com`,
-    });
+    const r = await cdk(
+      [
+        'deploy',
+        'DataTransferHub',
+        '--exclusively',
+        '--require-approval',
+        'never',
+        '--parameters',
+        'AdminEmail=ops@example.com',
+      ],
+      {
+        CDK_DOCKER: 'true',
+        // moto reads a TemplateURL only in the S3 form; the CLI hands CloudFormation this endpoint's URL.
+        AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION: `https://s3.${REGION}.amazonaws.com`,
+      },
+    );
     expect(r.output).not.toMatch(/CannotFindAsset/);
     expect(r.output).toMatch(/Published S3PluginTemplate\/Template/);
     expect(r.output).toMatch(/Published EcrPluginTemplate\/Template/);
     expect(r.output).toMatch(/creating CloudFormation changeset/);
     // The emulator has no CloudFormation model for AppSync (nor Cognito, CloudFront): its CreateStack stops there.
     expect(r.output).toMatch(/Fn::GetAtt references undefined resource TaskApi/);
-    const s3 = new S3Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     const keys = new Set<string>();
     let token: string | undefined;
     do {

@@ -55,7 +55,8 @@ function matches(rule: Json, data: unknown, context: Json): boolean {
   if ('IsPresent' in rule) return (value !== undefined) === rule.IsPresent;
   if ('StringEquals' in rule) return value === rule.StringEquals;
   if ('BooleanEquals' in rule) return value === rule.BooleanEquals;
-  if ('NumericGreaterThanEquals' in rule) return typeof value === 'number' && value >= (rule.NumericGreaterThanEquals as number);
+  if ('NumericGreaterThanEquals' in rule)
+    return typeof value === 'number' && value >= (rule.NumericGreaterThanEquals as number);
   if ('NumericEquals' in rule) return value === rule.NumericEquals;
   throw new Error(`choice rule not supported by the walker: ${JSON.stringify(rule)}`);
 }
@@ -78,9 +79,17 @@ function setResult(data: unknown, resultPath: unknown, result: unknown): unknown
  * Runs `definition` from its StartAt with `input`. `task(stateName, input)` answers every Task state (its return is the
  * task's result); `maxStates` guards against a loop the test did not mean.
  */
-export function walk(definition: Json, input: unknown, task: (state: string, input: unknown) => unknown, options: { maxStates?: number; context?: Json } = {}): Walk {
+export function walk(
+  definition: Json,
+  input: unknown,
+  task: (state: string, input: unknown) => unknown,
+  options: { maxStates?: number; context?: Json } = {},
+): Walk {
   const states = definition.States as Record<string, Json>;
-  const context = options.context ?? { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:m:e1' }, StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:m' } };
+  const context = options.context ?? {
+    Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:m:e1' },
+    StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:m' },
+  };
   let name = definition.StartAt as string;
   let data = input;
   const path: string[] = [];
@@ -99,13 +108,22 @@ export function walk(definition: Json, input: unknown, task: (state: string, inp
         continue;
       }
       case 'Pass':
-        data = setResult(data, state.ResultPath, state.Parameters ? applyParameters(state.Parameters, data, context) : (state.Result ?? data));
+        data = setResult(
+          data,
+          state.ResultPath,
+          state.Parameters ? applyParameters(state.Parameters, data, context) : (state.Result ?? data),
+        );
         break;
       case 'Wait':
         break;
       case 'Task': {
         const params = state.Parameters as Json | undefined;
-        const payload = params && 'Payload.$' in params ? read(params['Payload.$'] as string, data, context) : params ? applyParameters(params, data, context) : data;
+        const payload =
+          params && 'Payload.$' in params
+            ? read(params['Payload.$'] as string, data, context)
+            : params
+              ? applyParameters(params, data, context)
+              : data;
         data = setResult(data, state.ResultPath, task(name, payload));
         break;
       }
@@ -121,7 +139,11 @@ export function walk(definition: Json, input: unknown, task: (state: string, inp
 /** The definition of a synthesized state machine resource (DefinitionString is a Fn::Join of strings and refs). */
 export function definitionOf(resource: { Properties: { DefinitionString: unknown } }): Json {
   const def = resource.Properties.DefinitionString;
-  const text = typeof def === 'string' ? def
-    : ((def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]).map((p) => (typeof p === 'string' ? p : `ref-${JSON.stringify(p).replace(/"/g, '')}`)).join('');
+  const text =
+    typeof def === 'string'
+      ? def
+      : (def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+          .map((p) => (typeof p === 'string' ? p : `ref-${JSON.stringify(p).replace(/"/g, '')}`))
+          .join('');
   return JSON.parse(text) as Json;
 }

@@ -11,8 +11,20 @@ import { promisify } from 'node:util';
 export const REPO = resolve(import.meta.dirname, '..', '..');
 
 export interface AssetManifest {
-  files: Record<string, { source: { path: string; packaging?: string }; destinations: Record<string, { objectKey: string; bucketName: string }> }>;
-  dockerImages?: Record<string, { source: { directory: string; dockerFile?: string }; destinations: Record<string, { imageTag: string; repositoryName: string }> }>;
+  files: Record<
+    string,
+    {
+      source: { path: string; packaging?: string };
+      destinations: Record<string, { objectKey: string; bucketName: string }>;
+    }
+  >;
+  dockerImages?: Record<
+    string,
+    {
+      source: { directory: string; dockerFile?: string };
+      destinations: Record<string, { imageTag: string; repositoryName: string }>;
+    }
+  >;
 }
 
 export interface CfnTemplate {
@@ -40,7 +52,10 @@ export async function synthApp(): Promise<Synthesis> {
   let output = '';
   try {
     const r = await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', dir], {
-      cwd: REPO, env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' }, maxBuffer: 64 * 1024 * 1024, timeout: 480_000,
+      cwd: REPO,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 480_000,
     });
     output = r.stdout + r.stderr;
   } catch (err) {
@@ -49,21 +64,40 @@ export async function synthApp(): Promise<Synthesis> {
     output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
   }
   const read = <T>(file: string): T => JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
-  const stacks = readdirSync(dir).filter((f) => f.endsWith('.template.json')).map((f) => f.replace(/\.template\.json$/, ''));
+  const stacks = readdirSync(dir)
+    .filter((f) => f.endsWith('.template.json'))
+    .map((f) => f.replace(/\.template\.json$/, ''));
   return {
-    dir, exitCode, output, stacks,
+    dir,
+    exitCode,
+    output,
+    stacks,
     template: (stack) => read<CfnTemplate>(`${stack}.template.json`),
     templateBytes: (stack) => statSync(join(dir, `${stack}.template.json`)).size,
     assets: (stack) => read<AssetManifest>(`${stack}.assets.json`),
     uploadedTemplates(stack) {
       const out: { key: string; path: string; bytes: number; template: CfnTemplate }[] = [];
       for (const f of Object.values(read<AssetManifest>(`${stack}.assets.json`).files)) {
-        if (f.source.packaging !== 'file' || !f.source.path.endsWith('.json') || f.source.path === `${stack}.template.json`) continue;
+        if (
+          f.source.packaging !== 'file' ||
+          !f.source.path.endsWith('.json') ||
+          f.source.path === `${stack}.template.json`
+        )
+          continue;
         const text = readFileSync(join(dir, f.source.path), 'utf8');
         let parsed: unknown;
-        try { parsed = JSON.parse(text); } catch { continue; }
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          continue;
+        }
         if (!parsed || typeof parsed !== 'object' || !('Resources' in parsed)) continue;
-        out.push({ key: Object.values(f.destinations)[0].objectKey, path: join(dir, f.source.path), bytes: Buffer.byteLength(text), template: parsed as CfnTemplate });
+        out.push({
+          key: Object.values(f.destinations)[0].objectKey,
+          path: join(dir, f.source.path),
+          bytes: Buffer.byteLength(text),
+          template: parsed as CfnTemplate,
+        });
       }
       return out;
     },

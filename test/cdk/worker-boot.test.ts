@@ -26,9 +26,19 @@ function render(value: unknown): string {
   if (v['Fn::Base64']) return render(v['Fn::Base64']);
   if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
   if (v['Fn::If']) return render(v['Fn::If'][0] === 'HasTaskParams' ? v['Fn::If'][1] : v['Fn::If'][2]);
-  if (v['Fn::Sub']) return render((v['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name) => render({ Ref: name })));
+  if (v['Fn::Sub'])
+    return render((v['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name) => render({ Ref: name })));
   if (v.Ref) {
-    return ({ 'AWS::Region': 'us-east-1', 'AWS::StackName': STACK, 'AWS::AccountId': '123456789012', TaskParams: TASK_PARAMS } as Record<string, string>)[v.Ref] ?? `ref-${v.Ref}`;
+    return (
+      (
+        {
+          'AWS::Region': 'us-east-1',
+          'AWS::StackName': STACK,
+          'AWS::AccountId': '123456789012',
+          TaskParams: TASK_PARAMS,
+        } as Record<string, string>
+      )[v.Ref] ?? `ref-${v.Ref}`
+    );
   }
   if (v['Fn::GetAtt']) return `getatt-${v['Fn::GetAtt'].join('.')}`;
   throw new Error(`cannot render ${JSON.stringify(value)}`);
@@ -51,11 +61,20 @@ const STUBS: Record<string, string> = {
   sleep: 'exit 0',
 };
 
-async function boot(env: Record<string, string> = {}): Promise<{ code: number; calls: string[]; root: string; output: string }> {
+async function boot(
+  env: Record<string, string> = {},
+): Promise<{ code: number; calls: string[]; root: string; output: string }> {
   const root = mkdtempSync(join(tmpdir(), 'dth-boot-root-'));
   const bin = join(root, 'stub-bin');
   const agentBin = join(root, 'opt/aws/amazon-cloudwatch-agent/bin');
-  for (const dir of [bin, agentBin, join(root, 'opt/aws/amazon-cloudwatch-agent/etc'), join(root, 'etc/systemd/system'), join(root, 'var/log')]) mkdirSync(dir, { recursive: true });
+  for (const dir of [
+    bin,
+    agentBin,
+    join(root, 'opt/aws/amazon-cloudwatch-agent/etc'),
+    join(root, 'etc/systemd/system'),
+    join(root, 'var/log'),
+  ])
+    mkdirSync(dir, { recursive: true });
   const calls = join(root, 'calls.log');
   const stub = (path: string, body: string) => {
     writeFileSync(path, `#!/bin/bash\necho "$(basename "$0") $*" >> "${calls}"\n${body}\n`);
@@ -69,7 +88,9 @@ async function boot(env: Record<string, string> = {}): Promise<{ code: number; c
   let code = 0;
   let output = '';
   try {
-    const r = await promisify(execFile)('bash', [join(root, 'boot.sh')], { env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` } });
+    const r = await promisify(execFile)('bash', [join(root, 'boot.sh')], {
+      env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` },
+    });
     output = r.stdout + r.stderr;
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -77,18 +98,25 @@ async function boot(env: Record<string, string> = {}): Promise<{ code: number; c
     output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
   }
   let log = '';
-  try { log = readFileSync(calls, 'utf8'); } catch { /* nothing called */ }
+  try {
+    log = readFileSync(calls, 'utf8');
+  } catch {
+    /* nothing called */
+  }
   return { code, calls: log.split('\n').filter(Boolean), root, output };
 }
 
-const signal = (status: string) => `aws cloudformation signal-resource --region us-east-1 --stack-name ${STACK} --logical-resource-id ${groupId} --unique-id i-0123456789 --status ${status}`;
+const signal = (status: string) =>
+  `aws cloudformation signal-resource --region us-east-1 --stack-name ${STACK} --logical-resource-id ${groupId} --unique-id i-0123456789 --status ${status}`;
 
 describe('JobWorker boot (user data of the S3 plugin template, tools stubbed)', () => {
   it('installs Node and the agent, copies the bundle with the region, checks the worker loads, starts it, signals SUCCESS', async () => {
     const r = await boot();
     expect(r.code, r.output).toBe(0);
     expect(r.calls).toContain('dnf install -y nodejs20 amazon-cloudwatch-agent');
-    expect(r.calls.find((c) => c.startsWith('aws s3 cp'))).toMatch(/^aws s3 cp --region us-east-1 s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.mjs .*\/opt\/dth\/dth\.mjs$/);
+    expect(r.calls.find((c) => c.startsWith('aws s3 cp'))).toMatch(
+      /^aws s3 cp --region us-east-1 s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.mjs .*\/opt\/dth\/dth\.mjs$/,
+    );
     expect(r.calls).toContain(`node-20 ${r.root}/opt/dth/dth.mjs worker --help`);
     expect(r.calls).toContain('systemctl enable --now dth-worker');
     expect(r.calls.filter((c) => c.startsWith('aws cloudformation'))).toEqual([signal('SUCCESS')]);
@@ -97,7 +125,15 @@ describe('JobWorker boot (user data of the S3 plugin template, tools stubbed)', 
     expect(script).not.toMatch(/\bnpm\b|better-sqlite3/);
     expect(readFileSync(join(r.root, 'opt/dth/task-params.json'), 'utf8').trim()).toBe(TASK_PARAMS);
     const env = readFileSync(join(r.root, 'opt/dth/worker.env'), 'utf8');
-    for (const name of ['QUEUE_URL=', 'DLQ_URL=', 'STATUS_TABLE=', 'TASK_ID=', `TASK_PARAMS_FILE=${r.root}/opt/dth/task-params.json`, 'AWS_REGION=us-east-1']) expect(env).toContain(name);
+    for (const name of [
+      'QUEUE_URL=',
+      'DLQ_URL=',
+      'STATUS_TABLE=',
+      'TASK_ID=',
+      `TASK_PARAMS_FILE=${r.root}/opt/dth/task-params.json`,
+      'AWS_REGION=us-east-1',
+    ])
+      expect(env).toContain(name);
   });
 
   it('signals FAILURE and shuts the instance down when the bundle cannot be copied', async () => {

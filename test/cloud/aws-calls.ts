@@ -10,18 +10,37 @@ export const REPO = join(import.meta.dirname, '..', '..');
 
 /** SDK package → IAM service prefix. */
 const PACKAGE_SERVICE: Record<string, string> = {
-  '@aws-sdk/client-sqs': 'sqs', '@aws-sdk/client-dynamodb': 'dynamodb', '@aws-sdk/lib-dynamodb': 'dynamodb',
-  '@aws-sdk/client-secrets-manager': 'secretsmanager', '@aws-sdk/client-cloudformation': 'cloudformation',
-  '@aws-sdk/client-cloudwatch-logs': 'logs', '@aws-sdk/client-cloudwatch': 'cloudwatch', '@aws-sdk/client-sfn': 'states',
-  '@aws-sdk/client-sns': 'sns', '@aws-sdk/client-ecr': 'ecr', '@aws-sdk/client-s3': 's3', '@aws-sdk/client-ssm': 'ssm',
-  '@aws-sdk/client-sts': 'sts', '@aws-sdk/client-ecs': 'ecs', '@aws-sdk/client-ec2': 'ec2', '@aws-sdk/client-iam': 'iam',
+  '@aws-sdk/client-sqs': 'sqs',
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/lib-dynamodb': 'dynamodb',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  '@aws-sdk/client-cloudformation': 'cloudformation',
+  '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
+  '@aws-sdk/client-sfn': 'states',
+  '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-ecr': 'ecr',
+  '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-ssm': 'ssm',
+  '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-ecs': 'ecs',
+  '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-auto-scaling': 'autoscaling',
 };
 
 /** The document client's commands are named after the item, not the API operation. */
 const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
-  Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan',
-  BatchWrite: 'BatchWriteItem', BatchGet: 'BatchGetItem', TransactWrite: 'TransactWriteItems', TransactGet: 'TransactGetItems',
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  Query: 'Query',
+  Scan: 'Scan',
+  BatchWrite: 'BatchWriteItem',
+  BatchGet: 'BatchGetItem',
+  TransactWrite: 'TransactWriteItems',
+  TransactGet: 'TransactGetItems',
 };
 
 /**
@@ -29,9 +48,19 @@ const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
  * operations it sends. A method not listed here fails the scan: its operations must be named before it is used.
  */
 export const OBJECT_STORE_OPERATIONS: Record<string, string[]> = {
-  checkAccess: ['ListObjectsV2'], list: ['ListObjectsV2'], head: ['HeadObject'], open: ['GetObject'], get: ['GetObject'],
-  getTags: ['GetObjectTagging'], put: ['PutObject'], createMultipart: ['CreateMultipartUpload'], uploadPart: ['UploadPart'],
-  completeMultipart: ['CompleteMultipartUpload'], abortMultipart: ['AbortMultipartUpload'], copyFrom: ['CopyObject'], delete: ['DeleteObject'],
+  checkAccess: ['ListObjectsV2'],
+  list: ['ListObjectsV2'],
+  head: ['HeadObject'],
+  open: ['GetObject'],
+  get: ['GetObject'],
+  getTags: ['GetObjectTagging'],
+  put: ['PutObject'],
+  createMultipart: ['CreateMultipartUpload'],
+  uploadPart: ['UploadPart'],
+  completeMultipart: ['CompleteMultipartUpload'],
+  abortMultipart: ['AbortMultipartUpload'],
+  copyFrom: ['CopyObject'],
+  delete: ['DeleteObject'],
 };
 export const OBJECT_STORE_FILE = 'worker/adapters/s3/s3-object-store.ts';
 
@@ -45,7 +74,9 @@ function files(root: string): string[] {
   } catch {
     return [];
   }
-  return readdirSync(abs).flatMap((f) => files(join(root, f))).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  return readdirSync(abs)
+    .flatMap((f) => files(join(root, f)))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 }
 
 /** SDK calls: `service:Operation` → files making it. */
@@ -55,15 +86,26 @@ export function scanSdkCalls(roots = CODE_ROOTS): Map<string, Set<string>> {
     const text = readFileSync(file, 'utf8');
     const imported = new Map<string, string>();
     for (const m of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g)) {
-      for (const name of m[1].split(',').map((s) => s.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!)) if (name) imported.set(name, m[2]);
+      for (const name of m[1].split(',').map(
+        (s) =>
+          s
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)
+            .pop()!,
+      ))
+        if (name) imported.set(name, m[2]);
     }
     for (const m of text.matchAll(/new\s+([A-Z][A-Za-z0-9]*Command)\s*\(/g)) {
       const pkg = imported.get(m[1]);
-      if (!pkg) throw new Error(`${relative(REPO, file)}: ${m[1]} is not imported from an @aws-sdk package (cannot tell its service)`);
+      if (!pkg)
+        throw new Error(
+          `${relative(REPO, file)}: ${m[1]} is not imported from an @aws-sdk package (cannot tell its service)`,
+        );
       const service = PACKAGE_SERVICE[pkg];
       if (!service) throw new Error(`${relative(REPO, file)}: package ${pkg} has no IAM service in aws-calls.ts`);
       const bare = m[1].replace(/Command$/, '');
-      const operation = pkg === '@aws-sdk/lib-dynamodb' ? DOCUMENT_CLIENT_OPERATIONS[bare] ?? bare : bare;
+      const operation = pkg === '@aws-sdk/lib-dynamodb' ? (DOCUMENT_CLIENT_OPERATIONS[bare] ?? bare) : bare;
       const id = `${service}:${operation}`;
       if (!calls.has(id)) calls.set(id, new Set());
       calls.get(id)!.add(relative(REPO, file));
@@ -76,7 +118,9 @@ export function scanSdkCalls(roots = CODE_ROOTS): Map<string, Set<string>> {
 export function objectStoreMethods(): string[] {
   const text = readFileSync(join(REPO, OBJECT_STORE_FILE), 'utf8');
   const body = text.slice(text.indexOf('export class S3ObjectStore'));
-  return [...body.matchAll(/^ {2}(?:async\s+)?(?:\*\s*)?([a-z][A-Za-z0-9]*)\s*\(/gm)].map((m) => m[1]).filter((n) => n !== 'constructor');
+  return [...body.matchAll(/^ {2}(?:async\s+)?(?:\*\s*)?([a-z][A-Za-z0-9]*)\s*\(/gm)]
+    .map((m) => m[1])
+    .filter((n) => n !== 'constructor');
 }
 
 /** The S3 operations named inside S3ObjectStore (call('X') / mapError(err, 'X')): all must be operations of the table. */

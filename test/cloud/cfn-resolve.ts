@@ -10,7 +10,11 @@ export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
 const PSEUDO: Record<string, string> = {
-  'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': 'Stack',
+  'AWS::Partition': 'aws',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': 'Stack',
   'AWS::StackId': `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Stack/11112222-3333-4444-5555-666677778888`,
   'AWS::NoValue': '',
 };
@@ -19,7 +23,8 @@ const PSEUDO: Record<string, string> = {
 export function conditionHolds(template: CfnTemplate, name: string, parameters: Record<string, string> = {}): boolean {
   const evaluate = (node: unknown): boolean => {
     const obj = node as Record<string, unknown>;
-    if ('Condition' in obj) return evaluate((template as { Conditions?: Record<string, unknown> }).Conditions?.[obj.Condition as string]);
+    if ('Condition' in obj)
+      return evaluate((template as { Conditions?: Record<string, unknown> }).Conditions?.[obj.Condition as string]);
     if ('Fn::Not' in obj) return !evaluate((obj['Fn::Not'] as unknown[])[0]);
     if ('Fn::And' in obj) return (obj['Fn::And'] as unknown[]).every(evaluate);
     if ('Fn::Or' in obj) return (obj['Fn::Or'] as unknown[]).some(evaluate);
@@ -37,28 +42,42 @@ export function conditionHolds(template: CfnTemplate, name: string, parameters: 
 /** The ARN of a resource whose physical name is `name`, by type. */
 export function arnOf(type: string, name: string): string {
   switch (type) {
-    case 'AWS::SQS::Queue': return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
-    case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
-    case 'AWS::Logs::LogGroup': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
-    case 'AWS::S3::Bucket': return `arn:aws:s3:::${name}`;
-    case 'AWS::SNS::Topic': return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
-    case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-    case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${name}`;
-    case 'AWS::Lambda::Function': return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-    case 'AWS::ECS::TaskDefinition': return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${name}:1`;
-    case 'AWS::ECS::Cluster': return `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`;
-    default: return `arn:aws:unknown:${REGION}:${ACCOUNT}:${type}/${name}`;
+    case 'AWS::SQS::Queue':
+      return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+    case 'AWS::DynamoDB::Table':
+      return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+    case 'AWS::Logs::LogGroup':
+      return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
+    case 'AWS::S3::Bucket':
+      return `arn:aws:s3:::${name}`;
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+    case 'AWS::StepFunctions::StateMachine':
+      return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+    case 'AWS::Lambda::Function':
+      return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+    case 'AWS::ECS::TaskDefinition':
+      return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${name}:1`;
+    case 'AWS::ECS::Cluster':
+      return `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`;
+    default:
+      return `arn:aws:unknown:${REGION}:${ACCOUNT}:${type}/${name}`;
   }
 }
 
 /** What `Ref` returns for a resource of this type named `name`. */
 function refOf(type: string, name: string): string {
   switch (type) {
-    case 'AWS::SQS::Queue': return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
+    case 'AWS::SQS::Queue':
+      return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
     case 'AWS::SNS::Topic':
     case 'AWS::StepFunctions::StateMachine':
-    case 'AWS::ECS::TaskDefinition': return arnOf(type, name);
-    default: return name;
+    case 'AWS::ECS::TaskDefinition':
+      return arnOf(type, name);
+    default:
+      return name;
   }
 }
 
@@ -114,25 +133,36 @@ export function resolve(template: CfnTemplate, node: unknown, parameters: Record
 }
 
 /** Every policy attached to the role `roleId`: its inline Policies and the AWS::IAM::Policy resources naming it, resolved. */
-export function rolePolicies(template: CfnTemplate, roleId: string, parameters: Record<string, string> = {}): PolicyDocument[] {
+export function rolePolicies(
+  template: CfnTemplate,
+  roleId: string,
+  parameters: Record<string, string> = {},
+): PolicyDocument[] {
   const role = template.Resources[roleId];
   if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleId} is not a role of the template`);
-  const docs: PolicyDocument[] = ((role.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => resolve(template, p.PolicyDocument, parameters) as PolicyDocument);
+  const docs: PolicyDocument[] = ((role.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]).map(
+    (p) => resolve(template, p.PolicyDocument, parameters) as PolicyDocument,
+  );
   for (const r of Object.values(template.Resources)) {
     if (r.Type !== 'AWS::IAM::Policy') continue;
     // A policy under a condition (e.g. s3:DeleteObject only for srcEvent=CreateAndDelete) exists only when it holds.
     if (r.Condition && !conditionHolds(template, r.Condition as string, parameters)) continue;
     const roles = (r.Properties?.Roles ?? []) as { Ref?: string }[];
-    if (roles.some((x) => x.Ref === roleId)) docs.push(resolve(template, r.Properties!.PolicyDocument, parameters) as PolicyDocument);
+    if (roles.some((x) => x.Ref === roleId))
+      docs.push(resolve(template, r.Properties!.PolicyDocument, parameters) as PolicyDocument);
   }
   return docs;
 }
 
 /** The logical id of the only resource of `type` whose construct path contains `pathPart` (aws:cdk:path metadata). */
 export function logicalId(template: CfnTemplate, type: string, pathPart: string): string {
-  const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type
-    && String((r.Metadata as { 'aws:cdk:path'?: string } | undefined)?.['aws:cdk:path'] ?? '').includes(pathPart));
-  if (found.length !== 1) throw new Error(`expected one ${type} at "${pathPart}", found ${found.map(([id]) => id).join(', ') || 'none'}`);
+  const found = Object.entries(template.Resources).filter(
+    ([, r]) =>
+      r.Type === type &&
+      String((r.Metadata as { 'aws:cdk:path'?: string } | undefined)?.['aws:cdk:path'] ?? '').includes(pathPart),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} at "${pathPart}", found ${found.map(([id]) => id).join(', ') || 'none'}`);
   return found[0][0];
 }
 

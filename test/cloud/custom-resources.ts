@@ -13,7 +13,12 @@ export type CustomResourceEffects = Record<string, () => Promise<void> | void>;
 const isCustom = (type: string) => type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
 
 /** Answers SUCCESS for each custom resource of the stack not answered yet (after running its effect, if one is given). */
-export async function answerCustomResources(operator: Credentials, stackId: string, effects: CustomResourceEffects, answered: Set<string>): Promise<void> {
+export async function answerCustomResources(
+  operator: Credentials,
+  stackId: string,
+  effects: CustomResourceEffects,
+  answered: Set<string>,
+): Promise<void> {
   const cfn = new CloudFormationClient(clientConfig(operator));
   const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackId }))).StackResources ?? [];
   cfn.destroy();
@@ -24,9 +29,21 @@ export async function answerCustomResources(operator: Credentials, stackId: stri
     const effect = Object.entries(effects).find(([prefix]) => id.startsWith(prefix))?.[1];
     await effect?.();
     // moto checks the signature over the query as it decoded it: the stack's name (plain characters), not its ARN.
-    const res = await signedFetch(operator, 'cloudformation', 'PUT', `/cloudformation_${REGION}/cfnresponse?stack=${stackId.split('/')[1]}`, JSON.stringify({
-      Status: 'SUCCESS', StackId: stackId, LogicalResourceId: id, RequestId: id, PhysicalResourceId: id, Data: {},
-    }), { Action: 'ProcessCfnResponse' }); // the route adds Action before it checks the signature
+    const res = await signedFetch(
+      operator,
+      'cloudformation',
+      'PUT',
+      `/cloudformation_${REGION}/cfnresponse?stack=${stackId.split('/')[1]}`,
+      JSON.stringify({
+        Status: 'SUCCESS',
+        StackId: stackId,
+        LogicalResourceId: id,
+        RequestId: id,
+        PhysicalResourceId: id,
+        Data: {},
+      }),
+      { Action: 'ProcessCfnResponse' },
+    ); // the route adds Action before it checks the signature
     if (!res.ok) throw new Error(`answering custom resource ${id}: HTTP ${res.status} ${await res.text()}`);
   }
 }

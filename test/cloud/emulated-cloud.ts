@@ -11,18 +11,46 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, GetTemplateCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { DeleteRouteTableCommand, DescribeRouteTablesCommand, DisassociateRouteTableCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteRouteTableCommand,
+  DescribeRouteTablesCommand,
+  DisassociateRouteTableCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, DescribeStateMachineCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { TASK_TABLE_PARTITION_KEY } from '../../control-plane/core/task-table.js';
 import { answerCustomResources, type CustomResourceEffects } from './custom-resources.js';
 import { clientConfig, type Credentials } from './emulator.js';
 import type { CfnTemplate } from './emulator-template.js';
-import { deployedFunctions, describeStack, type DeployedFunction, type DeployedHub, type DeployedStack } from './hub-deploy.js';
+import {
+  deployedFunctions,
+  describeStack,
+  type DeployedFunction,
+  type DeployedHub,
+  type DeployedStack,
+} from './hub-deploy.js';
 import { invoke, trustForFunctions } from './lambda-runner.js';
 import {
-  bootInstance, computeEnvironment, describeTaskDefinition, LogShipper, resourceOf, startProcess, type RoleProcess,
+  bootInstance,
+  computeEnvironment,
+  describeTaskDefinition,
+  LogShipper,
+  resourceOf,
+  startProcess,
+  type RoleProcess,
 } from './plugin-compute.js';
 import { roleCredentials } from './roles.js';
 import { runExecution, StatesError, type ExecutionResult, type Json } from './state-machine.js';
@@ -84,25 +112,44 @@ export class EmulatedCloud {
     while (next) {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: next }));
       const handedOver: string[] = [];
-      result = await runExecution(this.hub.stateMachine.definition, JSON.parse(execution.input!) as Json, {
-        task: async (resource, input) => {
-          if (resource === 'arn:aws:states:::states:startExecution') {
-            // Recorded in the emulator by the state machine's role, run after this execution ends.
-            const { StateMachineArn, Input } = input as { StateMachineArn: string; Input: Json };
-            if (StateMachineArn !== this.hub.stateMachine.arn) throw new StatesError('States.Runtime', `starts another state machine: ${StateMachineArn}`);
-            const machine = new SFNClient(clientConfig(await roleCredentials(this.operator, this.hub.stateMachine.roleArn, 'lifecycle')));
-            const started = await machine.send(new StartExecutionCommand({ stateMachineArn: StateMachineArn, input: typeof Input === 'string' ? Input : JSON.stringify(Input) }));
-            machine.destroy();
-            handedOver.push(started.executionArn!);
-            return { ExecutionArn: started.executionArn!, StartDate: new Date().toISOString() };
-          }
-          const fn = this.hubFunctions.get(resource);
-          if (!fn) throw new StatesError('States.Runtime', `the lifecycle calls ${resource}, not a function of the hub`);
-          if (fn.id === 'StopStackFn') await this.beforeStackDeletion((input as { taskId: string }).taskId);
-          return (await this.invoke(fn, input)) as Json;
+      result = await runExecution(
+        this.hub.stateMachine.definition,
+        JSON.parse(execution.input!) as Json,
+        {
+          task: async (resource, input) => {
+            if (resource === 'arn:aws:states:::states:startExecution') {
+              // Recorded in the emulator by the state machine's role, run after this execution ends.
+              const { StateMachineArn, Input } = input as { StateMachineArn: string; Input: Json };
+              if (StateMachineArn !== this.hub.stateMachine.arn)
+                throw new StatesError('States.Runtime', `starts another state machine: ${StateMachineArn}`);
+              const machine = new SFNClient(
+                clientConfig(await roleCredentials(this.operator, this.hub.stateMachine.roleArn, 'lifecycle')),
+              );
+              const started = await machine.send(
+                new StartExecutionCommand({
+                  stateMachineArn: StateMachineArn,
+                  input: typeof Input === 'string' ? Input : JSON.stringify(Input),
+                }),
+              );
+              machine.destroy();
+              handedOver.push(started.executionArn!);
+              return { ExecutionArn: started.executionArn!, StartDate: new Date().toISOString() };
+            }
+            const fn = this.hubFunctions.get(resource);
+            if (!fn)
+              throw new StatesError('States.Runtime', `the lifecycle calls ${resource}, not a function of the hub`);
+            if (fn.id === 'StopStackFn') await this.beforeStackDeletion((input as { taskId: string }).taskId);
+            return (await this.invoke(fn, input)) as Json;
+          },
+          wait: () => this.tick(),
         },
-        wait: () => this.tick(),
-      }, { executionName: execution.name!, executionArn: next, stateMachineArn: this.hub.stateMachine.arn, maxStates: 2_000 });
+        {
+          executionName: execution.name!,
+          executionArn: next,
+          stateMachineArn: this.hub.stateMachine.arn,
+          maxStates: 2_000,
+        },
+      );
       path.push(...result.path);
       next = result.status === 'SUCCEEDED' ? handedOver.shift() : undefined;
     }
@@ -113,9 +160,12 @@ export class EmulatedCloud {
   /** The newest execution of the lifecycle state machine whose name starts with `prefix` (stopTask's STOP execution). */
   async latestExecution(prefix: string): Promise<string> {
     const sfn = new SFNClient(clientConfig(this.operator));
-    const list = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: this.hub.stateMachine.arn }))).executions ?? [];
+    const list =
+      (await sfn.send(new ListExecutionsCommand({ stateMachineArn: this.hub.stateMachine.arn }))).executions ?? [];
     sfn.destroy();
-    const found = list.filter((e) => e.name?.startsWith(prefix)).sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0))[0];
+    const found = list
+      .filter((e) => e.name?.startsWith(prefix))
+      .sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0))[0];
     if (!found) throw new Error(`no execution "${prefix}…" was started`);
     return found.executionArn!;
   }
@@ -126,19 +176,30 @@ export class EmulatedCloud {
    */
   async tick(): Promise<void> {
     const failed = this.failedPluginExecutions.find(() => true);
-    if (failed) throw new StatesError('Emulator.PluginExecutionFailed', `${failed.error}: ${failed.cause} (at ${failed.path.slice(-3).join(' > ')})`);
+    if (failed)
+      throw new StatesError(
+        'Emulator.PluginExecutionFailed',
+        `${failed.error}: ${failed.cause} (at ${failed.path.slice(-3).join(' > ')})`,
+      );
     const cfn = new CloudFormationClient(clientConfig(this.operator));
     const summaries = (await cfn.send(new ListStacksCommand({}))).StackSummaries ?? [];
     for (const s of summaries) {
-      if (!s.StackName?.startsWith(`${this.hub.functions.StartStackFn.environment.STACK_NAME_PREFIX}-`) || s.StackStatus === 'DELETE_COMPLETE') continue;
+      if (
+        !s.StackName?.startsWith(`${this.hub.functions.StartStackFn.environment.STACK_NAME_PREFIX}-`) ||
+        s.StackStatus === 'DELETE_COMPLETE'
+      )
+        continue;
       let stack = this.stacks.get(s.StackId!);
       if (!stack) {
-        const template = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: s.StackId }))).TemplateBody!) as CfnTemplate;
+        const template = JSON.parse(
+          (await cfn.send(new GetTemplateCommand({ StackName: s.StackId }))).TemplateBody!,
+        ) as CfnTemplate;
         const kind = /S3 plugin/.test(String(template.Description)) ? 'S3' : 'ECR';
         stack = { stackId: s.StackId!, name: s.StackName, kind, template, answered: new Set(), booted: false };
         this.stacks.set(s.StackId!, stack);
       }
-      if (s.StackStatus === 'CREATE_IN_PROGRESS') await answerCustomResources(this.operator, stack.stackId, this.effects(stack), stack.answered);
+      if (s.StackStatus === 'CREATE_IN_PROGRESS')
+        await answerCustomResources(this.operator, stack.stackId, this.effects(stack), stack.answered);
       if (s.StackStatus === 'CREATE_COMPLETE' && !stack.booted) {
         stack.booted = true;
         if (stack.kind === 'S3') await this.bootWorker(stack);
@@ -152,13 +213,15 @@ export class EmulatedCloud {
     return stack.kind === 'S3'
       ? { FinderFirstRun: () => this.runFinder(stack) }
       : {
-        FirstRun: () => {
-          this.pluginExecutions.push(this.runImageCopies(stack).then((r) => {
-            if (r.status === 'FAILED') this.failedPluginExecutions.push(r);
-            return r;
-          }));
-        },
-      };
+          FirstRun: () => {
+            this.pluginExecutions.push(
+              this.runImageCopies(stack).then((r) => {
+                if (r.status === 'FAILED') this.failedPluginExecutions.push(r);
+                return r;
+              }),
+            );
+          },
+        };
   }
 
   private home(name: string): string {
@@ -173,9 +236,14 @@ export class EmulatedCloud {
    */
   private taskImageBundle(imageTag: string, home: string): string {
     const manifest = JSON.parse(readFileSync(join(this.assembly, 'DataTransferHub.assets.json'), 'utf8')) as {
-      dockerImages: Record<string, { source: { directory: string }; destinations: Record<string, { imageTag: string }> }>;
+      dockerImages: Record<
+        string,
+        { source: { directory: string }; destinations: Record<string, { imageTag: string }> }
+      >;
     };
-    const image = Object.values(manifest.dockerImages).find((d) => Object.values(d.destinations).some((x) => x.imageTag === imageTag));
+    const image = Object.values(manifest.dockerImages).find((d) =>
+      Object.values(d.destinations).some((x) => x.imageTag === imageTag),
+    );
     if (!image) throw new Error(`no image asset tagged ${imageTag}`);
     const context = join(this.assembly, image.source.directory);
     copyFileSync(join(context, 'dth.mjs'), join(home, 'dth.mjs'));
@@ -186,7 +254,12 @@ export class EmulatedCloud {
     return join(home, 'dth.mjs');
   }
 
-  private async fargateTask(stack: PluginStack, constructId: string, name: string, extraEnv: Record<string, string> = {}): Promise<RoleProcess> {
+  private async fargateTask(
+    stack: PluginStack,
+    constructId: string,
+    name: string,
+    extraEnv: Record<string, string> = {},
+  ): Promise<RoleProcess> {
     const deployed = await describeStack(this.operator, stack.stackId);
     const def = await describeTaskDefinition(this.operator, stack.template, deployed, constructId);
     const credentials = await roleCredentials(this.operator, def.taskRoleArn, name);
@@ -194,8 +267,16 @@ export class EmulatedCloud {
     const bundle = this.taskImageBundle(def.image.split(':').pop()!, home);
     const taskId = randomUUID().replace(/-/g, '');
     const logs = new LogShipper(this.operator, def.logGroup, `${def.streamPrefix}/${def.containerName}/${taskId}`);
-    const trust: Record<string, string> = this.trustedCa ? { NODE_EXTRA_CA_CERTS: this.trustedCa, SSL_CERT_FILE: this.trustedCa } : {};
-    const proc = startProcess(name, bundle, def.command, { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...extraEnv }, logs);
+    const trust: Record<string, string> = this.trustedCa
+      ? { NODE_EXTRA_CA_CERTS: this.trustedCa, SSL_CERT_FILE: this.trustedCa }
+      : {};
+    const proc = startProcess(
+      name,
+      bundle,
+      def.command,
+      { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...extraEnv },
+      logs,
+    );
     this.processes.push({ ...proc, stackId: stack.stackId });
     return proc;
   }
@@ -212,51 +293,79 @@ export class EmulatedCloud {
     const boot = await bootInstance(this.operator, deployed, home);
     const credentials = await roleCredentials(this.operator, boot.roleArn, 'worker');
     const logs = new LogShipper(this.operator, boot.logGroup, `i-${randomUUID().slice(0, 17).replace(/-/g, '')}`);
-    this.processes.push({ ...startProcess('worker', boot.bundle, boot.command, { ...computeEnvironment(credentials, home), ...boot.environment }, logs), stackId: stack.stackId });
+    this.processes.push({
+      ...startProcess(
+        'worker',
+        boot.bundle,
+        boot.command,
+        { ...computeEnvironment(credentials, home), ...boot.environment },
+        logs,
+      ),
+      stackId: stack.stackId,
+    });
   }
 
   /** The ECR plugin's state machine, started by its FirstRun custom resource: lister Lambda, Map of Fargate copies, status writes. */
   private async runImageCopies(stack: PluginStack): Promise<ExecutionResult> {
     const deployed = await describeStack(this.operator, stack.stackId);
-    stack.functions ??= await deployedFunctions(this.operator, stack.template, deployed, join(this.hub.functions.ApiFn.codeDir, '..', stack.name));
+    stack.functions ??= await deployedFunctions(
+      this.operator,
+      stack.template,
+      deployed,
+      join(this.hub.functions.ApiFn.codeDir, '..', stack.name),
+    );
     const machineArn = resourceOf(deployed, 'AWS::StepFunctions::StateMachine', 'CopyFlowStateMachine').physicalId;
     const sfn = new SFNClient(clientConfig(this.operator));
     const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }));
     sfn.destroy();
     const machineCredentials = await roleCredentials(this.operator, machine.roleArn!, 'image-copies');
     const byArn = new Map(Object.values(stack.functions).map((f) => [f.arn, f]));
-    return runExecution(JSON.parse(machine.definition!) as Record<string, unknown>, {}, {
-      task: async (resource, input) => {
-        const fn = byArn.get(resource);
-        if (fn) return (await this.invoke(fn, input)) as Json;
-        if (resource === 'arn:aws:states:::ecs:runTask.sync') return this.runCopyTask(stack, input);
-        if (resource === 'arn:aws:states:::dynamodb:updateItem') {
-          const ddb = new DynamoDBClient(clientConfig(machineCredentials));
-          await ddb.send(new UpdateItemCommand(input as unknown as UpdateItemCommandInput));
-          ddb.destroy();
-          return {};
-        }
-        throw new StatesError('States.Runtime', `resource ${resource} is not emulated here`);
+    return runExecution(
+      JSON.parse(machine.definition!) as Record<string, unknown>,
+      {},
+      {
+        task: async (resource, input) => {
+          const fn = byArn.get(resource);
+          if (fn) return (await this.invoke(fn, input)) as Json;
+          if (resource === 'arn:aws:states:::ecs:runTask.sync') return this.runCopyTask(stack, input);
+          if (resource === 'arn:aws:states:::dynamodb:updateItem') {
+            const ddb = new DynamoDBClient(clientConfig(machineCredentials));
+            await ddb.send(new UpdateItemCommand(input as unknown as UpdateItemCommandInput));
+            ddb.destroy();
+            return {};
+          }
+          throw new StatesError('States.Runtime', `resource ${resource} is not emulated here`);
+        },
+        readItems: async (reader, parameters) => {
+          if (reader.Resource !== 'arn:aws:states:::s3:getObject')
+            throw new StatesError('States.Runtime', `ItemReader ${String(reader.Resource)} is not emulated here`);
+          const { Bucket, Key } = parameters as { Bucket: string; Key: string };
+          const s3 = new S3Client(clientConfig(machineCredentials));
+          const text = await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
+          s3.destroy();
+          return JSON.parse(text) as Json[];
+        },
+        wait: () => new Promise((r) => setTimeout(r, SHORT_WAIT_MS)),
       },
-      readItems: async (reader, parameters) => {
-        if (reader.Resource !== 'arn:aws:states:::s3:getObject') throw new StatesError('States.Runtime', `ItemReader ${String(reader.Resource)} is not emulated here`);
-        const { Bucket, Key } = parameters as { Bucket: string; Key: string };
-        const s3 = new S3Client(clientConfig(machineCredentials));
-        const text = await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
-        s3.destroy();
-        return JSON.parse(text) as Json[];
+      {
+        executionName: `first-run-${randomUUID().slice(0, 8)}`,
+        executionArn: `${machineArn.replace(':stateMachine:', ':execution:')}:first-run`,
       },
-      wait: () => new Promise((r) => setTimeout(r, SHORT_WAIT_MS)),
-    }, { executionName: `first-run-${randomUUID().slice(0, 8)}`, executionArn: `${machineArn.replace(':stateMachine:', ':execution:')}:first-run` });
+    );
   }
 
   /** ecs:runTask.sync of the copy task definition with the state's container overrides; fails the state like a non-zero exit. */
   private async runCopyTask(stack: PluginStack, input: Json): Promise<Json> {
-    const overrides = (input as { Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value: string }[] }[] } }).Overrides;
-    const env = Object.fromEntries((overrides?.ContainerOverrides?.[0]?.Environment ?? []).map((e) => [e.Name, e.Value]));
+    const overrides = (
+      input as { Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value: string }[] }[] } }
+    ).Overrides;
+    const env = Object.fromEntries(
+      (overrides?.ContainerOverrides?.[0]?.Environment ?? []).map((e) => [e.Name, e.Value]),
+    );
     const proc = await this.fargateTask(stack, 'CopyFlowCopyTask', 'copy', env);
     const code = await proc.exited;
-    if (code !== 0) throw new StatesError('States.TaskFailed', `copy task exited ${code}: ${proc.output().slice(-2000)}`);
+    if (code !== 0)
+      throw new StatesError('States.TaskFailed', `copy task exited ${code}: ${proc.output().slice(-2000)}`);
     return {};
   }
 
@@ -268,7 +377,14 @@ export class EmulatedCloud {
    */
   private async beforeStackDeletion(taskId: string): Promise<void> {
     const ddb = new DynamoDBClient(clientConfig(this.operator));
-    const item = (await ddb.send(new GetItemCommand({ TableName: this.hub.outputs.TaskTableName, Key: { [TASK_TABLE_PARTITION_KEY]: { S: taskId } } }))).Item;
+    const item = (
+      await ddb.send(
+        new GetItemCommand({
+          TableName: this.hub.outputs.TaskTableName,
+          Key: { [TASK_TABLE_PARTITION_KEY]: { S: taskId } },
+        }),
+      )
+    ).Item;
     ddb.destroy();
     const stackId = item?.stackId?.S;
     if (!stackId) return;
@@ -276,9 +392,12 @@ export class EmulatedCloud {
     const stack = await describeStack(this.operator, stackId);
     const ec2 = new EC2Client(clientConfig(this.operator));
     for (const vpc of Object.values(stack.resources).filter((r) => r.type === 'AWS::EC2::VPC')) {
-      const tables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.physicalId] }] }))).RouteTables ?? [];
+      const tables =
+        (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.physicalId] }] })))
+          .RouteTables ?? [];
       for (const t of tables.filter((t) => !t.Associations?.some((a) => a.Main))) {
-        for (const a of t.Associations ?? []) await ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId }));
+        for (const a of t.Associations ?? [])
+          await ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId }));
         await ec2.send(new DeleteRouteTableCommand({ RouteTableId: t.RouteTableId }));
       }
     }

@@ -6,10 +6,19 @@
 
 /** Resource types moto's CloudFormation cannot create (measured: /work/shared/notes/aws-emulator.md). */
 export const EMULATOR_CANNOT_CREATE = [
-  'AWS::AppSync::GraphQLApi', 'AWS::AppSync::GraphQLSchema', 'AWS::AppSync::DataSource', 'AWS::AppSync::Resolver',
-  'AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolDomain', 'AWS::Cognito::UserPoolUser',
-  'AWS::CloudFront::Distribution', 'AWS::CloudFront::OriginAccessControl', 'AWS::CloudFront::ResponseHeadersPolicy',
-  'AWS::S3::BucketPolicy', 'AWS::SNS::TopicPolicy',
+  'AWS::AppSync::GraphQLApi',
+  'AWS::AppSync::GraphQLSchema',
+  'AWS::AppSync::DataSource',
+  'AWS::AppSync::Resolver',
+  'AWS::Cognito::UserPool',
+  'AWS::Cognito::UserPoolClient',
+  'AWS::Cognito::UserPoolDomain',
+  'AWS::Cognito::UserPoolUser',
+  'AWS::CloudFront::Distribution',
+  'AWS::CloudFront::OriginAccessControl',
+  'AWS::CloudFront::ResponseHeadersPolicy',
+  'AWS::S3::BucketPolicy',
+  'AWS::SNS::TopicPolicy',
 ] as const;
 
 export interface CfnResource {
@@ -27,7 +36,8 @@ export interface CfnTemplate {
   [k: string]: unknown;
 }
 
-export const placeholder = (logicalId: string, attribute?: string): string => `placeholder-${logicalId}${attribute ? `-${attribute}` : ''}`;
+export const placeholder = (logicalId: string, attribute?: string): string =>
+  `placeholder-${logicalId}${attribute ? `-${attribute}` : ''}`;
 
 /** Replaces references to `removed` resources by placeholders, recursively. */
 function rewrite(node: unknown, removed: Set<string>): unknown {
@@ -44,7 +54,9 @@ function rewrite(node: unknown, removed: Set<string>): unknown {
     if (keys[0] === 'Fn::Sub') {
       const sub = obj['Fn::Sub'];
       const [text, vars] = typeof sub === 'string' ? [sub, undefined] : (sub as [string, Record<string, unknown>]);
-      const replaced = text.replace(/\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}/g, (m, id: string, attr?: string) => (removed.has(id) ? placeholder(id, attr) : m));
+      const replaced = text.replace(/\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}/g, (m, id: string, attr?: string) =>
+        removed.has(id) ? placeholder(id, attr) : m,
+      );
       return { 'Fn::Sub': vars ? [replaced, rewrite(vars, removed)] : replaced };
     }
   }
@@ -52,8 +64,15 @@ function rewrite(node: unknown, removed: Set<string>): unknown {
 }
 
 /** The template without the resource types the emulator cannot create; returns it and the logical ids taken out. */
-export function forEmulator(template: CfnTemplate, cannotCreate: readonly string[] = EMULATOR_CANNOT_CREATE): { template: CfnTemplate; removed: Record<string, string> } {
-  const removed = new Set(Object.entries(template.Resources).filter(([, r]) => cannotCreate.includes(r.Type)).map(([id]) => id));
+export function forEmulator(
+  template: CfnTemplate,
+  cannotCreate: readonly string[] = EMULATOR_CANNOT_CREATE,
+): { template: CfnTemplate; removed: Record<string, string> } {
+  const removed = new Set(
+    Object.entries(template.Resources)
+      .filter(([, r]) => cannotCreate.includes(r.Type))
+      .map(([id]) => id),
+  );
   const resources: Record<string, CfnResource> = {};
   for (const [id, r] of Object.entries(template.Resources)) {
     if (removed.has(id)) continue;

@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand, type Parameter, type Stack,
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  type Parameter,
+  type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -28,15 +33,26 @@ export const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
 /** The CLI's environment: the emulator for every service, the operator's credentials, no telemetry or notices. */
 function cliEnv(operator: Credentials, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    ...process.env, AWS_ENDPOINT_URL: emulatorEndpoint(), AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION,
-    AWS_ACCESS_KEY_ID: operator.accessKeyId, AWS_SECRET_ACCESS_KEY: operator.secretAccessKey, AWS_SESSION_TOKEN: '',
-    CDK_DISABLE_CLI_TELEMETRY: 'true', ...extra,
+    ...process.env,
+    AWS_ENDPOINT_URL: emulatorEndpoint(),
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: operator.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
+    AWS_SESSION_TOKEN: '',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    ...extra,
   };
 }
 
 async function cdk(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   try {
-    const r = await run('npx', ['cdk', ...args, '--no-notices'], { cwd: REPO, env, maxBuffer: 64 * 1024 * 1024, timeout: 480_000 });
+    const r = await run('npx', ['cdk', ...args, '--no-notices'], {
+      cwd: REPO,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 480_000,
+    });
     return r.stdout + r.stderr;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
@@ -65,7 +81,8 @@ export async function sharedAssembly(): Promise<string> {
     mkdirSync(base);
   } catch {
     for (let waited = 0; !existsSync(join(base, 'done')); waited += 500) {
-      if (existsSync(join(base, 'failed'))) throw new Error(`the shared synth failed: ${readFileSync(join(base, 'failed'), 'utf8')}`);
+      if (existsSync(join(base, 'failed')))
+        throw new Error(`the shared synth failed: ${readFileSync(join(base, 'failed'), 'utf8')}`);
       if (waited > 480_000) throw new Error('the shared synth did not finish in 8 minutes');
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -85,7 +102,10 @@ export async function sharedAssembly(): Promise<string> {
 export async function bootstrapAndPublish(operator: Credentials, assembly: string, stack: string): Promise<void> {
   await cdk(['bootstrap', `aws://${ACCOUNT}/${REGION}`, '--app', assembly], cliEnv(operator));
   // CDK_DOCKER=true: `docker build/push` succeed without doing anything; the emulator keeps no image layers anyway.
-  await cdk(['publish-assets', '--unstable=publish-assets', '--app', assembly, stack], cliEnv(operator, { CDK_DOCKER: 'true' }));
+  await cdk(
+    ['publish-assets', '--unstable=publish-assets', '--app', assembly, stack],
+    cliEnv(operator, { CDK_DOCKER: 'true' }),
+  );
 }
 
 export interface DeployedFunction {
@@ -113,26 +133,41 @@ export function cloudFormation(credentials: Credentials): CloudFormationClient {
 }
 
 /** A stack as the emulator describes it now: status, outputs, and its resources' physical ids. */
-export async function describeStack(operator: Credentials, stackId: string): Promise<DeployedStack & { status: string; reason?: string }> {
+export async function describeStack(
+  operator: Credentials,
+  stackId: string,
+): Promise<DeployedStack & { status: string; reason?: string }> {
   const cfn = cloudFormation(operator);
   const stack: Stack | undefined = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
   const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackId }))).StackResources ?? [];
   cfn.destroy();
   return {
-    stackId, status: stack?.StackStatus ?? 'UNKNOWN', reason: stack?.StackStatusReason,
+    stackId,
+    status: stack?.StackStatus ?? 'UNKNOWN',
+    reason: stack?.StackStatusReason,
     outputs: Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!])),
-    resources: Object.fromEntries(resources.filter((r) => r.LogicalResourceId && r.PhysicalResourceId).map((r) => [r.LogicalResourceId!, { type: r.ResourceType!, physicalId: r.PhysicalResourceId! }])),
+    resources: Object.fromEntries(
+      resources
+        .filter((r) => r.LogicalResourceId && r.PhysicalResourceId)
+        .map((r) => [r.LogicalResourceId!, { type: r.ResourceType!, physicalId: r.PhysicalResourceId! }]),
+    ),
   };
 }
 
 /** Waits for a stack to settle, answering its custom resources meanwhile; fails on anything but CREATE_COMPLETE. */
-export async function waitForStack(operator: Credentials, stackId: string, effects: CustomResourceEffects = {}, timeoutMs = 120_000): Promise<DeployedStack> {
+export async function waitForStack(
+  operator: Credentials,
+  stackId: string,
+  effects: CustomResourceEffects = {},
+  timeoutMs = 120_000,
+): Promise<DeployedStack> {
   const answered = new Set<string>();
   const until = Date.now() + timeoutMs;
   for (;;) {
     const stack = await describeStack(operator, stackId);
     if (!stack.status.endsWith('_IN_PROGRESS')) {
-      if (stack.status !== 'CREATE_COMPLETE') throw new Error(`stack ${stackId}: ${stack.status} ${stack.reason ?? ''}`);
+      if (stack.status !== 'CREATE_COMPLETE')
+        throw new Error(`stack ${stackId}: ${stack.status} ${stack.reason ?? ''}`);
       return stack;
     }
     await answerCustomResources(operator, stackId, effects, answered);
@@ -145,7 +180,9 @@ export async function waitForStack(operator: Credentials, stackId: string, effec
 async function fetchFunctionCode(operator: Credentials, codeLocation: string, into: string): Promise<void> {
   const key = new URL(codeLocation).pathname.split('/').pop()!;
   const s3 = new S3Client(clientConfig(operator));
-  const zip = await (await s3.send(new GetObjectCommand({ Bucket: ASSET_BUCKET, Key: key }))).Body!.transformToByteArray();
+  const zip = await (
+    await s3.send(new GetObjectCommand({ Bucket: ASSET_BUCKET, Key: key }))
+  ).Body!.transformToByteArray();
   s3.destroy();
   for (const [name, data] of Object.entries(unzipSync(zip))) {
     if (name.endsWith('/')) continue;
@@ -155,7 +192,12 @@ async function fetchFunctionCode(operator: Credentials, codeLocation: string, in
 }
 
 /** Every Lambda function of a deployed stack built from `template`, keyed by construct id, with its deployed configuration and code. */
-export async function deployedFunctions(operator: Credentials, template: CfnTemplate, deployed: DeployedStack, codeRoot: string): Promise<Record<string, DeployedFunction>> {
+export async function deployedFunctions(
+  operator: Credentials,
+  template: CfnTemplate,
+  deployed: DeployedStack,
+  codeRoot: string,
+): Promise<Record<string, DeployedFunction>> {
   const lambda = new LambdaClient(clientConfig(operator));
   const out: Record<string, DeployedFunction> = {};
   for (const [logicalId, r] of Object.entries(template.Resources)) {
@@ -168,8 +210,18 @@ export async function deployedFunctions(operator: Credentials, template: CfnTemp
     await fetchFunctionCode(operator, fn.Code!.Location!, codeDir);
     // The emulator does not report LoggingConfig: the template says which log group it is.
     const logGroupRef = (r.Properties?.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
-    const logGroup = c.LoggingConfig?.LogGroup ?? (logGroupRef ? deployed.resources[logGroupRef].physicalId : `/aws/lambda/${c.FunctionName}`);
-    out[id] = { id, name: c.FunctionName!, arn: c.FunctionArn!, roleArn: c.Role!, environment: c.Environment?.Variables ?? {}, logGroup, codeDir };
+    const logGroup =
+      c.LoggingConfig?.LogGroup ??
+      (logGroupRef ? deployed.resources[logGroupRef].physicalId : `/aws/lambda/${c.FunctionName}`);
+    out[id] = {
+      id,
+      name: c.FunctionName!,
+      arn: c.FunctionArn!,
+      roleArn: c.Role!,
+      environment: c.Environment?.Variables ?? {},
+      logGroup,
+      codeDir,
+    };
   }
   lambda.destroy();
   return out;
@@ -183,7 +235,13 @@ export interface DeployedHub extends DeployedStack {
 }
 
 /** CreateStack of the synthesized hub (placeholders for what the emulator cannot create), as `cdk deploy` would after publishing. */
-export async function deployHub(operator: Credentials, assembly: string, stackName: string, parameters: Parameter[], codeRoot: string): Promise<DeployedHub> {
+export async function deployHub(
+  operator: Credentials,
+  assembly: string,
+  stackName: string,
+  parameters: Parameter[],
+  codeRoot: string,
+): Promise<DeployedHub> {
   const synthesized = JSON.parse(readFileSync(join(assembly, 'DataTransferHub.template.json'), 'utf8')) as CfnTemplate;
   const { template, removed } = forEmulator(synthesized);
   // Over 51,200 bytes the template goes by URL, as the CLI does it (its own copy in the asset bucket).
@@ -192,19 +250,31 @@ export async function deployHub(operator: Credentials, assembly: string, stackNa
   await s3.send(new PutObjectCommand({ Bucket: ASSET_BUCKET, Key: key, Body: JSON.stringify(template) }));
   s3.destroy();
   const cfn = cloudFormation(operator);
-  const created = await cfn.send(new CreateStackCommand({
-    StackName: stackName, TemplateURL: `https://s3.${REGION}.amazonaws.com/${ASSET_BUCKET}/${key}`, Parameters: parameters,
-    Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
-  }));
+  const created = await cfn.send(
+    new CreateStackCommand({
+      StackName: stackName,
+      TemplateURL: `https://s3.${REGION}.amazonaws.com/${ASSET_BUCKET}/${key}`,
+      Parameters: parameters,
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+    }),
+  );
   cfn.destroy();
   // The hub's custom resources (console upload, log retention, bucket emptying) have nothing to do here.
   const deployed = await waitForStack(operator, created.StackId!);
   const functions = await deployedFunctions(operator, template, deployed, codeRoot);
   const sfn = new SFNClient(clientConfig(operator));
-  const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: deployed.outputs.StateMachineArn }));
+  const machine = await sfn.send(
+    new DescribeStateMachineCommand({ stateMachineArn: deployed.outputs.StateMachineArn }),
+  );
   sfn.destroy();
   return {
-    ...deployed, placeholders: removed, functions,
-    stateMachine: { arn: machine.stateMachineArn!, definition: JSON.parse(machine.definition!) as Record<string, unknown>, roleArn: machine.roleArn! },
+    ...deployed,
+    placeholders: removed,
+    functions,
+    stateMachine: {
+      arn: machine.stateMachineArn!,
+      definition: JSON.parse(machine.definition!) as Record<string, unknown>,
+      roleArn: machine.roleArn!,
+    },
   };
 }

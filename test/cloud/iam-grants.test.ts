@@ -10,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  iamActions, OBJECT_STORE_OPERATIONS, objectStoreMethods, objectStoreNamedOperations, scanSdkCalls,
+  iamActions,
+  OBJECT_STORE_OPERATIONS,
+  objectStoreMethods,
+  objectStoreNamedOperations,
+  scanSdkCalls,
 } from './aws-calls.js';
 import { ACCOUNT, arnOf, REGION, resolve, rolePolicies } from './cfn-resolve.js';
 import type { CfnTemplate } from './emulator-template.js';
@@ -21,18 +25,31 @@ import { isAllowed, type PolicyDocument, type RequestContext } from './iam-polic
  * One call a role makes: the API operation (`service:Operation`), the resources it touches, and the condition keys the
  * request carries where a grant is conditioned on them (the secret's tag, the bucket's account, the task's cluster).
  */
-interface RoleCall { call: string; resources: string[]; context?: RequestContext }
+interface RoleCall {
+  call: string;
+  resources: string[];
+  context?: RequestContext;
+}
 
 /** Calls in the code that no deployed role makes, and why. */
 const NOT_MADE_BY_A_DEPLOYED_ROLE: Record<string, string> = {
   'sqs:CreateQueue': 'ensureSqsQueue: queues for local runs and tests (the plugin stack creates the cloud queues)',
   'sqs:GetQueueUrl': 'ensureSqsQueue (local runs and tests)',
   'sqs:SetQueueAttributes': 'ensureSqsQueue (local runs and tests)',
-  'dynamodb:CreateTable': 'ensureStatusTable / the task table for local runs and tests (the stacks create the cloud tables)',
+  'dynamodb:CreateTable':
+    'ensureStatusTable / the task table for local runs and tests (the stacks create the cloud tables)',
   'dynamodb:DescribeTable': 'ensureStatusTable (local runs and tests)',
 };
 
-const PARAMS_S3 = { srcBucket: 'task-source', destBucket: 'task-destination', srcCredentials: 'src-keys', destCredentials: 'dest-keys', srcType: 'Amazon_S3', srcEvent: 'CreateAndDelete', TaskId: 'task-1' };
+const PARAMS_S3 = {
+  srcBucket: 'task-source',
+  destBucket: 'task-destination',
+  srcCredentials: 'src-keys',
+  destCredentials: 'dest-keys',
+  srcType: 'Amazon_S3',
+  srcEvent: 'CreateAndDelete',
+  TaskId: 'task-1',
+};
 const PARAMS_ECR = { srcCredential: 'src-login', destCredential: 'dest-login', TaskId: 'task-1' };
 const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
 /** What CloudFormation names a plugin stack's resources (stack DTH-S3EC2-0a1b2c3d). */
@@ -46,7 +63,9 @@ beforeAll(async () => {
   const dir = await sharedAssembly();
   hub = JSON.parse(readFileSync(join(dir, 'DataTransferHub.template.json'), 'utf8')) as CfnTemplate;
   // The plugin templates as the hub uploads them (assets of the hub stack).
-  const manifest = JSON.parse(readFileSync(join(dir, 'DataTransferHub.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> };
+  const manifest = JSON.parse(readFileSync(join(dir, 'DataTransferHub.assets.json'), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
   for (const f of Object.values(manifest.files)) {
     if (!f.source.path.endsWith('.json') || f.source.path.endsWith('.template.json')) continue;
     const t = JSON.parse(readFileSync(join(dir, f.source.path), 'utf8')) as CfnTemplate;
@@ -60,14 +79,19 @@ const getAttId = (v: unknown) => (v as { 'Fn::GetAtt'?: [string, string] })?.['F
 
 /** The one resource of `type` whose construct path contains `part`. */
 function one(t: CfnTemplate, type: string, part: string): string {
-  const found = byType(t, type).filter(([id, r]) => `${id} ${String((r.Metadata as Record<string, unknown> | undefined)?.['aws:cdk:path'] ?? '')}`.includes(part));
-  if (found.length !== 1) throw new Error(`expected one ${type} "${part}", found ${found.map(([id]) => id).join(', ') || 'none'}`);
+  const found = byType(t, type).filter(([id, r]) =>
+    `${id} ${String((r.Metadata as Record<string, unknown> | undefined)?.['aws:cdk:path'] ?? '')}`.includes(part),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} "${part}", found ${found.map(([id]) => id).join(', ') || 'none'}`);
   return found[0][0];
 }
 
 /** Role of a Lambda function, found by its description (which names its handler). */
 function lambdaRole(t: CfnTemplate, description: string): string {
-  const found = byType(t, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties?.Description ?? '').includes(description));
+  const found = byType(t, 'AWS::Lambda::Function').filter(([, r]) =>
+    String(r.Properties?.Description ?? '').includes(description),
+  );
   if (found.length !== 1) throw new Error(`expected one function described "${description}"`);
   return getAttId(found[0][1].Properties!.Role)!;
 }
@@ -85,20 +109,35 @@ function taskRole(t: CfnTemplate, command: string[]): string {
 /** Role of the instance profile the launch template gives the JobWorker instances. */
 function instanceRole(t: CfnTemplate): string {
   const [[, lt]] = byType(t, 'AWS::EC2::LaunchTemplate');
-  const profile = getAttId((lt.Properties!.LaunchTemplateData as { IamInstanceProfile: { Arn: unknown } }).IamInstanceProfile.Arn)!;
-  return ((t.Resources[profile].Properties!.Roles as { Ref: string }[])[0]).Ref;
+  const profile = getAttId(
+    (lt.Properties!.LaunchTemplateData as { IamInstanceProfile: { Arn: unknown } }).IamInstanceProfile.Arn,
+  )!;
+  return (t.Resources[profile].Properties!.Roles as { Ref: string }[])[0].Ref;
 }
 
 /** The permissions boundary every plugin stack role carries (the hub's TaskRoleBoundary managed policy). */
 function taskRoleBoundary(): PolicyDocument {
-  return resolve(hub, hub.Resources[one(hub, 'AWS::IAM::ManagedPolicy', 'TaskRoleBoundary')].Properties!.PolicyDocument) as PolicyDocument;
+  return resolve(
+    hub,
+    hub.Resources[one(hub, 'AWS::IAM::ManagedPolicy', 'TaskRoleBoundary')].Properties!.PolicyDocument,
+  ) as PolicyDocument;
 }
 
 function denied(docs: PolicyDocument[], calls: RoleCall[]): string[] {
-  return calls.flatMap(({ call, resources, context }) => iamActions(call).flatMap((action) => resources.filter((r) => !isAllowed(docs, action, r, context)).map((r) => `${action} on ${r} (${call})`)));
+  return calls.flatMap(({ call, resources, context }) =>
+    iamActions(call).flatMap((action) =>
+      resources.filter((r) => !isAllowed(docs, action, r, context)).map((r) => `${action} on ${r} (${call})`),
+    ),
+  );
 }
 
-interface Role { name: string; template: () => CfnTemplate; role: () => string; parameters?: Record<string, string>; calls: () => RoleCall[] }
+interface Role {
+  name: string;
+  template: () => CfnTemplate;
+  role: () => string;
+  parameters?: Record<string, string>;
+  calls: () => RoleCall[];
+}
 
 const taskTable = () => arnOf('AWS::DynamoDB::Table', one(hub, 'AWS::DynamoDB::Table', 'TaskTable'));
 const pluginTable = arnOf('AWS::DynamoDB::Table', pluginName('StatusTable0F76785B'));
@@ -112,7 +151,8 @@ const pluginFinderTask = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${pluginName('Cl
 const copyFlow = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:DTH-ECR-0a1b2c3d-ECRReplicationSM`;
 const copyFlowRun = `arn:aws:states:${REGION}:${ACCOUNT}:execution:DTH-ECR-0a1b2c3d-ECRReplicationSM:run-1`;
 /** A task's parameters in SSM when they do not fit CloudFormation (control-plane/core/plugin-contract.ts taskParamsPath). */
-const taskParamsArn = (taskId: string, sub = '') => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/dth/task-params/${taskId}${sub}`;
+const taskParamsArn = (taskId: string, sub = '') =>
+  `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/dth/task-params/${taskId}${sub}`;
 /** The hub's shared task cluster (ECR copy tasks run there). */
 const sharedCluster = () => arnOf('AWS::ECS::Cluster', one(hub, 'AWS::ECS::Cluster', 'TaskNetwork'));
 /** ListTasks / DescribeTasks / StopTask, allowed per cluster (condition ecs:cluster). */
@@ -124,7 +164,8 @@ const ecsCalls = (cluster: string, task: string, stop: boolean): RoleCall[] => [
 /** How the ECR copy flow's newest execution ended: the list, the execution, its history. */
 const copyFlowOutcome = (): RoleCall[] => [
   { call: 'states:ListExecutions', resources: [copyFlow] },
-  { call: 'states:DescribeExecution', resources: [copyFlowRun] }, { call: 'states:GetExecutionHistory', resources: [copyFlowRun] },
+  { call: 'states:DescribeExecution', resources: [copyFlowRun] },
+  { call: 'states:GetExecutionHistory', resources: [copyFlowRun] },
 ];
 const taskItems = (...ops: string[]) => ops.map((op) => ({ call: `dynamodb:${op}`, resources: [taskTable()] }));
 const s3Src = `arn:aws:s3:::${PARAMS_S3.srcBucket}`;
@@ -132,24 +173,41 @@ const s3Dest = `arn:aws:s3:::${PARAMS_S3.destBucket}`;
 
 const ROLES: Role[] = [
   {
-    name: 'API Lambda (AppSync resolver)', template: () => hub, role: () => lambdaRole(hub, 'AppSync resolver'),
+    name: 'API Lambda (AppSync resolver)',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'AppSync resolver'),
     calls: (): RoleCall[] => [
       ...taskItems('GetItem', 'PutItem', 'UpdateItem', 'Scan'),
-      { call: 'states:StartExecution', resources: [arnOf('AWS::StepFunctions::StateMachine', one(hub, 'AWS::StepFunctions::StateMachine', 'Orchestrator'))] },
+      {
+        call: 'states:StartExecution',
+        resources: [
+          arnOf('AWS::StepFunctions::StateMachine', one(hub, 'AWS::StepFunctions::StateMachine', 'Orchestrator')),
+        ],
+      },
       { call: 'secretsmanager:ListSecrets', resources: ['*'] },
       // estimateTask opens the task's buckets: secrets tagged as task credentials only, buckets of this account only.
-      { call: 'secretsmanager:GetSecretValue', resources: [secretArn('any-bucket-keys')], context: { 'secretsmanager:ResourceTag/dth:credential': 'true' } },
+      {
+        call: 'secretsmanager:GetSecretValue',
+        resources: [secretArn('any-bucket-keys')],
+        context: { 'secretsmanager:ResourceTag/dth:credential': 'true' },
+      },
       { call: 'cloudwatch:GetMetricData', resources: ['*'] },
       { call: 'logs:DescribeLogStreams', resources: [pluginLogGroup] },
       { call: 'logs:GetLogEvents', resources: [`${pluginLogGroup}:log-stream:finder/finder/abc`] },
       { call: 'dynamodb:Query', resources: [pluginTable] }, // progress counts (the task's counter items)
       { call: 'dynamodb:Scan', resources: [pluginTable] }, // listTaskObjects
-      { call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::any-source-bucket', 'arn:aws:s3:::any-destination-bucket'], context: { 's3:ResourceAccount': ACCOUNT } }, // estimateTask
+      {
+        call: 's3:ListObjectsV2',
+        resources: ['arn:aws:s3:::any-source-bucket', 'arn:aws:s3:::any-destination-bucket'],
+        context: { 's3:ResourceAccount': ACCOUNT },
+      }, // estimateTask
       { call: 'cloudformation:DescribeStackEvents', resources: [pluginStack] }, // getErrorMessage: why a stack failed
     ],
   },
   {
-    name: 'start-stack step', template: () => hub, role: () => lambdaRole(hub, 'start-stack.ts'),
+    name: 'start-stack step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'start-stack.ts'),
     calls: () => [
       ...taskItems('GetItem', 'UpdateItem'),
       { call: 'cloudformation:GetTemplateSummary', resources: ['*'] },
@@ -162,43 +220,94 @@ const ROLES: Role[] = [
     ],
   },
   {
-    name: 'stop-stack step', template: () => hub, role: () => lambdaRole(hub, 'stop-stack.ts'),
+    name: 'stop-stack step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'stop-stack.ts'),
     calls: () => [
-      ...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DeleteStack', resources: [pluginStack] },
+      ...taskItems('GetItem', 'UpdateItem'),
+      { call: 'cloudformation:DeleteStack', resources: [pluginStack] },
       // What the stack still runs is stopped first: the S3 finder in its own cluster, image copies in the shared one.
       ...ecsCalls(pluginCluster, pluginFinderTask, true),
-      ...ecsCalls(sharedCluster(), `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${one(hub, 'AWS::ECS::Cluster', 'TaskNetwork')}/0123456789abcdef`, true),
-      { call: 'states:ListExecutions', resources: [copyFlow] }, { call: 'states:StopExecution', resources: [copyFlowRun] },
-      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('t1')] }, { call: 'ssm:DeleteParameters', resources: [taskParamsArn('t1', '/0')] },
+      ...ecsCalls(
+        sharedCluster(),
+        `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${one(hub, 'AWS::ECS::Cluster', 'TaskNetwork')}/0123456789abcdef`,
+        true,
+      ),
+      { call: 'states:ListExecutions', resources: [copyFlow] },
+      { call: 'states:StopExecution', resources: [copyFlowRun] },
+      { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('t1')] },
+      { call: 'ssm:DeleteParameters', resources: [taskParamsArn('t1', '/0')] },
     ],
   },
-  { name: 'query-stack-status step', template: () => hub, role: () => lambdaRole(hub, 'query-stack-status.ts'), calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'cloudformation:DescribeStacks', resources: [pluginStack] }] },
   {
-    name: 'check-finder step', template: () => hub, role: () => lambdaRole(hub, 'check-finder.ts'),
+    name: 'query-stack-status step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'query-stack-status.ts'),
     calls: () => [
-      ...taskItems('GetItem', 'UpdateItem'), { call: 'logs:FilterLogEvents', resources: [pluginLogGroup] },
-      // A silent finder: is its task (S3) or its copy flow's lister (ECR) still running, or did the flow end failed?
-      ...ecsCalls(pluginCluster, pluginFinderTask, false), ...copyFlowOutcome(),
+      ...taskItems('GetItem', 'UpdateItem'),
+      { call: 'cloudformation:DescribeStacks', resources: [pluginStack] },
     ],
   },
-  { name: 'check-queue-empty step', template: () => hub, role: () => lambdaRole(hub, 'check-queue-empty.ts'), calls: () => [...taskItems('GetItem'), { call: 'sqs:GetQueueAttributes', resources: [pluginQueue] }] },
   {
-    name: 'check-complete step', template: () => hub, role: () => lambdaRole(hub, 'check-complete.ts'),
+    name: 'check-finder step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'check-finder.ts'),
+    calls: () => [
+      ...taskItems('GetItem', 'UpdateItem'),
+      { call: 'logs:FilterLogEvents', resources: [pluginLogGroup] },
+      // A silent finder: is its task (S3) or its copy flow's lister (ECR) still running, or did the flow end failed?
+      ...ecsCalls(pluginCluster, pluginFinderTask, false),
+      ...copyFlowOutcome(),
+    ],
+  },
+  {
+    name: 'check-queue-empty step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'check-queue-empty.ts'),
+    calls: () => [...taskItems('GetItem'), { call: 'sqs:GetQueueAttributes', resources: [pluginQueue] }],
+  },
+  {
+    name: 'check-complete step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'check-complete.ts'),
     // Query: the counts; Scan: the first failed object, named in an incomplete task's message.
     // The copy flow (ECR) that ended FAILED/TIMED_OUT/ABORTED before its images were copied: its cause.
-    calls: () => [...taskItems('GetItem', 'UpdateItem'), { call: 'dynamodb:Query', resources: [pluginTable] }, { call: 'dynamodb:Scan', resources: [pluginTable] }, ...copyFlowOutcome()],
+    calls: () => [
+      ...taskItems('GetItem', 'UpdateItem'),
+      { call: 'dynamodb:Query', resources: [pluginTable] },
+      { call: 'dynamodb:Scan', resources: [pluginTable] },
+      ...copyFlowOutcome(),
+    ],
   },
   {
-    name: 'release-workers step', template: () => hub, role: () => lambdaRole(hub, 'release-workers.ts'),
+    name: 'release-workers step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'release-workers.ts'),
     // The plugin stack's `<stack>-Worker-ASG` (worker-fleet.ts names it so).
-    calls: () => [...taskItems('GetItem'), { call: 'autoscaling:UpdateAutoScalingGroup', resources: [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0a1b2c3d-1111-2222-3333-444455556666:autoScalingGroupName/DTH-S3EC2-0a1b2c3d-Worker-ASG`] }],
+    calls: () => [
+      ...taskItems('GetItem'),
+      {
+        call: 'autoscaling:UpdateAutoScalingGroup',
+        resources: [
+          `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0a1b2c3d-1111-2222-3333-444455556666:autoScalingGroupName/DTH-S3EC2-0a1b2c3d-Worker-ASG`,
+        ],
+      },
+    ],
   },
   {
-    name: 'notify step', template: () => hub, role: () => lambdaRole(hub, 'notify.ts'),
-    calls: () => [...taskItems('GetItem'), { call: 'sns:Publish', resources: [arnOf('AWS::SNS::Topic', one(hub, 'AWS::SNS::Topic', 'TaskNotifications'))] }],
+    name: 'notify step',
+    template: () => hub,
+    role: () => lambdaRole(hub, 'notify.ts'),
+    calls: () => [
+      ...taskItems('GetItem'),
+      { call: 'sns:Publish', resources: [arnOf('AWS::SNS::Topic', one(hub, 'AWS::SNS::Topic', 'TaskNotifications'))] },
+    ],
   },
   {
-    name: 'S3 finder (Fargate task role)', template: () => s3Plugin, role: () => taskRole(s3Plugin, ['finder']), parameters: PARAMS_S3,
+    name: 'S3 finder (Fargate task role)',
+    template: () => s3Plugin,
+    role: () => taskRole(s3Plugin, ['finder']),
+    parameters: PARAMS_S3,
     calls: () => {
       const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'Jobs/Queue/'));
       const dlq = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'DeadLetterQueue'));
@@ -206,8 +315,13 @@ const ROLES: Role[] = [
       return [
         { call: 'sqs:GetQueueAttributes', resources: [queue, dlq] }, // a pass is skipped while either holds work
         { call: 'sqs:SendMessageBatch', resources: [queue] },
-        { call: 'dynamodb:GetItem', resources: [table] }, { call: 'dynamodb:PutItem', resources: [table] }, { call: 'dynamodb:UpdateItem', resources: [table] },
-        { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
+        { call: 'dynamodb:GetItem', resources: [table] },
+        { call: 'dynamodb:PutItem', resources: [table] },
+        { call: 'dynamodb:UpdateItem', resources: [table] },
+        {
+          call: 'secretsmanager:GetSecretValue',
+          resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)],
+        },
         { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] },
         { call: 's3:HeadObject', resources: [`${s3Src}/some/key`] },
         { call: 'ssm:GetParametersByPath', resources: [taskParamsArn(PARAMS_S3.TaskId)] }, // a parameter set over 4 KB
@@ -215,7 +329,10 @@ const ROLES: Role[] = [
     },
   },
   {
-    name: 'S3 JobWorker (instance role)', template: () => s3Plugin, role: () => instanceRole(s3Plugin), parameters: PARAMS_S3,
+    name: 'S3 JobWorker (instance role)',
+    template: () => s3Plugin,
+    role: () => instanceRole(s3Plugin),
+    parameters: PARAMS_S3,
     calls: () => {
       const queue = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'Jobs/Queue/'));
       const dlq = arnOf('AWS::SQS::Queue', one(s3Plugin, 'AWS::SQS::Queue', 'DeadLetterQueue'));
@@ -223,42 +340,82 @@ const ROLES: Role[] = [
       const src = `${s3Src}/some/key`;
       const dest = `${s3Dest}/some/key`;
       return [
-        ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map((op) => ({ call: `sqs:${op}`, resources: [queue] })),
+        ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map((op) => ({
+          call: `sqs:${op}`,
+          resources: [queue],
+        })),
         { call: 'sqs:SendMessageBatch', resources: [queue] }, // fan-out: a giant object's part jobs, a restarted copy
         { call: 'sqs:SendMessage', resources: [dlq] }, // dead-lettering with the reason
         { call: 'sqs:GetQueueAttributes', resources: [queue, dlq] }, // depth of both (dead letters reported)
-        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({ call: `dynamodb:${op}`, resources: [table] })),
-        { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)] },
+        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem', 'Scan'].map((op) => ({
+          call: `dynamodb:${op}`,
+          resources: [table],
+        })),
+        {
+          call: 'secretsmanager:GetSecretValue',
+          resources: [secretArn(PARAMS_S3.srcCredentials), secretArn(PARAMS_S3.destCredentials)],
+        },
         { call: 's3:ListObjectsV2', resources: [s3Src, s3Dest] }, // checkAccess on both sides
         ...['HeadObject', 'GetObject', 'GetObjectTagging'].map((op) => ({ call: `s3:${op}`, resources: [src] })),
-        ...['HeadObject', 'PutObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'AbortMultipartUpload', 'CopyObject', 'DeleteObject']
-          .map((op) => ({ call: `s3:${op}`, resources: [dest] })),
+        ...[
+          'HeadObject',
+          'PutObject',
+          'CreateMultipartUpload',
+          'UploadPart',
+          'CompleteMultipartUpload',
+          'AbortMultipartUpload',
+          'CopyObject',
+          'DeleteObject',
+        ].map((op) => ({ call: `s3:${op}`, resources: [dest] })),
         // Writes carry x-amz-acl (destAcl) and x-amz-tagging (copied tags): AWS checks these actions too.
-        { call: 's3:PutObjectAcl', resources: [dest] }, { call: 's3:PutObjectTagging', resources: [dest] },
+        { call: 's3:PutObjectAcl', resources: [dest] },
+        { call: 's3:PutObjectTagging', resources: [dest] },
         { call: 'ssm:GetParametersByPath', resources: [taskParamsArn(PARAMS_S3.TaskId)] },
       ];
     },
   },
   {
-    name: 'ECR image lister (Lambda)', template: () => ecrPlugin, role: () => lambdaRole(ecrPlugin, 'Lists the images'), parameters: PARAMS_ECR,
+    name: 'ECR image lister (Lambda)',
+    template: () => ecrPlugin,
+    role: () => lambdaRole(ecrPlugin, 'Lists the images'),
+    parameters: PARAMS_ECR,
     calls: () => {
       const table = arnOf('AWS::DynamoDB::Table', one(ecrPlugin, 'AWS::DynamoDB::Table', 'StatusTable'));
       return [
-        { call: 'dynamodb:GetItem', resources: [table] }, { call: 'dynamodb:PutItem', resources: [table] },
-        { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
-        ...['DescribeRepositories', 'ListImages', 'GetAuthorizationToken'].map((op) => ({ call: `ecr:${op}`, resources: ['*'] })),
+        { call: 'dynamodb:GetItem', resources: [table] },
+        { call: 'dynamodb:PutItem', resources: [table] },
+        {
+          call: 'secretsmanager:GetSecretValue',
+          resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)],
+        },
+        ...['DescribeRepositories', 'ListImages', 'GetAuthorizationToken'].map((op) => ({
+          call: `ecr:${op}`,
+          resources: ['*'],
+        })),
         { call: 'sts:GetCallerIdentity', resources: ['*'] },
         { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('task-1')] }, // a long image list kept in SSM
-        { call: 's3:PutObject', resources: [`${arnOf('AWS::S3::Bucket', one(ecrPlugin, 'AWS::S3::Bucket', 'ImageLists'))}/image-lists/run.json`] },
+        {
+          call: 's3:PutObject',
+          resources: [
+            `${arnOf('AWS::S3::Bucket', one(ecrPlugin, 'AWS::S3::Bucket', 'ImageLists'))}/image-lists/run.json`,
+          ],
+        },
       ];
     },
   },
   {
-    name: 'ECR image copy (Fargate task role)', template: () => ecrPlugin, role: () => taskRole(ecrPlugin, ['ecr', 'copy-one']), parameters: PARAMS_ECR,
+    name: 'ECR image copy (Fargate task role)',
+    template: () => ecrPlugin,
+    role: () => taskRole(ecrPlugin, ['ecr', 'copy-one']),
+    parameters: PARAMS_ECR,
     calls: () => [
-      { call: 'ecr:GetAuthorizationToken', resources: ['*'] }, { call: 'ecr:CreateRepository', resources: ['*'] },
+      { call: 'ecr:GetAuthorizationToken', resources: ['*'] },
+      { call: 'ecr:CreateRepository', resources: ['*'] },
       { call: 'sts:GetCallerIdentity', resources: ['*'] },
-      { call: 'secretsmanager:GetSecretValue', resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)] },
+      {
+        call: 'secretsmanager:GetSecretValue',
+        resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)],
+      },
       { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('task-1')] },
     ],
   },
@@ -272,7 +429,7 @@ function callsInCode(): Set<string> {
 }
 
 describe('every AWS call the code makes is granted to the role that makes it', () => {
-  it('the hand-written S3 client\'s operations are all named in the scan table', () => {
+  it("the hand-written S3 client's operations are all named in the scan table", () => {
     expect(objectStoreMethods().filter((m) => !(m in OBJECT_STORE_OPERATIONS))).toEqual([]);
     const tabled = new Set(Object.values(OBJECT_STORE_OPERATIONS).flat());
     expect(objectStoreNamedOperations().filter((op) => !tabled.has(op))).toEqual([]);
@@ -282,12 +439,18 @@ describe('every AWS call the code makes is granted to the role that makes it', (
     const assigned = new Set(ROLES.flatMap((r) => r.calls().map((c) => c.call)));
     const found = callsInCode();
     expect(found.size).toBeGreaterThan(20);
-    const unassigned = [...found].filter((c) => !assigned.has(c) && !(c in NOT_MADE_BY_A_DEPLOYED_ROLE)
-      // Header-borne or implied actions are listed with the write that carries them.
-      && !['s3:PutObjectAcl', 's3:PutObjectTagging'].includes(c));
+    const unassigned = [...found].filter(
+      (c) =>
+        !assigned.has(c) &&
+        !(c in NOT_MADE_BY_A_DEPLOYED_ROLE) &&
+        // Header-borne or implied actions are listed with the write that carries them.
+        !['s3:PutObjectAcl', 's3:PutObjectTagging'].includes(c),
+    );
     expect(unassigned).toEqual([]);
     // And the tables name no call the code does not make.
-    const stale = [...assigned, ...Object.keys(NOT_MADE_BY_A_DEPLOYED_ROLE)].filter((c) => !found.has(c) && !['s3:PutObjectAcl', 's3:PutObjectTagging'].includes(c));
+    const stale = [...assigned, ...Object.keys(NOT_MADE_BY_A_DEPLOYED_ROLE)].filter(
+      (c) => !found.has(c) && !['s3:PutObjectAcl', 's3:PutObjectTagging'].includes(c),
+    );
     expect(stale).toEqual([]);
   });
 
@@ -305,7 +468,9 @@ describe('every AWS call the code makes is granted to the role that makes it', (
     it(`${role.name}: carries the hub's permissions boundary, which allows each of its calls too`, () => {
       const template = role.template();
       // The boundary the hub passes (standalone deploys without one: none).
-      expect(JSON.stringify(template.Resources[role.role()].Properties?.PermissionsBoundary)).toContain('{"Ref":"PermissionsBoundaryArn"}');
+      expect(JSON.stringify(template.Resources[role.role()].Properties?.PermissionsBoundary)).toContain(
+        '{"Ref":"PermissionsBoundaryArn"}',
+      );
       expect(denied([taskRoleBoundary()], role.calls())).toEqual([]);
     });
   }
@@ -313,15 +478,38 @@ describe('every AWS call the code makes is granted to the role that makes it', (
   it('the check can fail: a call on a resource of another task is denied', () => {
     const finder = ROLES.find((r) => r.name.startsWith('S3 finder'))!;
     const docs = rolePolicies(s3Plugin, finder.role(), PARAMS_S3);
-    expect(denied(docs, [{ call: 'sqs:SendMessageBatch', resources: [arnOf('AWS::SQS::Queue', 'DTH-S3EC2-ffffffff-JobQueue-OTHER')] }])).toHaveLength(1);
+    expect(
+      denied(docs, [
+        { call: 'sqs:SendMessageBatch', resources: [arnOf('AWS::SQS::Queue', 'DTH-S3EC2-ffffffff-JobQueue-OTHER')] },
+      ]),
+    ).toHaveLength(1);
     expect(denied(docs, [{ call: 's3:PutObject', resources: [`${s3Src}/key`] }])).toHaveLength(1); // the source is read-only
-    expect(denied(docs, [{ call: 'ssm:GetParametersByPath', resources: [taskParamsArn('another-task')] }])).toHaveLength(1);
+    expect(
+      denied(docs, [{ call: 'ssm:GetParametersByPath', resources: [taskParamsArn('another-task')] }]),
+    ).toHaveLength(1);
     // The boundary: no IAM write, no SSM parameters outside the task parameters.
-    expect(denied([taskRoleBoundary()], [{ call: 'iam:CreateRole', resources: [`arn:aws:iam::${ACCOUNT}:role/DTH-x`] }])).toHaveLength(1);
-    expect(denied([taskRoleBoundary()], [{ call: 'ssm:GetParametersByPath', resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other`] }])).toHaveLength(1);
+    expect(
+      denied([taskRoleBoundary()], [{ call: 'iam:CreateRole', resources: [`arn:aws:iam::${ACCOUNT}:role/DTH-x`] }]),
+    ).toHaveLength(1);
+    expect(
+      denied(
+        [taskRoleBoundary()],
+        [{ call: 'ssm:GetParametersByPath', resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other`] }],
+      ),
+    ).toHaveLength(1);
     // The API reads only secrets tagged as task credentials, and lists only this account's buckets.
     const api = rolePolicies(hub, lambdaRole(hub, 'AppSync resolver'));
-    expect(denied(api, [{ call: 'secretsmanager:GetSecretValue', resources: [secretArn('untagged')] }])).toHaveLength(1);
-    expect(denied(api, [{ call: 's3:ListObjectsV2', resources: ['arn:aws:s3:::elsewhere'], context: { 's3:ResourceAccount': '210987654321' } }])).toHaveLength(1);
+    expect(denied(api, [{ call: 'secretsmanager:GetSecretValue', resources: [secretArn('untagged')] }])).toHaveLength(
+      1,
+    );
+    expect(
+      denied(api, [
+        {
+          call: 's3:ListObjectsV2',
+          resources: ['arn:aws:s3:::elsewhere'],
+          context: { 's3:ResourceAccount': '210987654321' },
+        },
+      ]),
+    ).toHaveLength(1);
   });
 });

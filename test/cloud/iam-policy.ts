@@ -20,11 +20,18 @@ export interface PolicyDocument {
 }
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-export const statements = (doc: PolicyDocument): PolicyStatement[] => (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]);
+export const statements = (doc: PolicyDocument): PolicyStatement[] =>
+  Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
 
 /** IAM wildcard match: `*` any run of characters, `?` exactly one; actions are case-insensitive. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-  const re = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, caseInsensitive ? 'i' : '');
+  const re = new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+    caseInsensitive ? 'i' : '',
+  );
   return re.test(value);
 }
 
@@ -48,14 +55,16 @@ export type RequestContext = Record<string, string>;
  */
 function conditionHolds(condition: Record<string, unknown>, context: RequestContext): boolean {
   const ctx = Object.fromEntries(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-  return Object.entries(condition).every(([operator, keys]) => Object.entries(keys as Record<string, string | string[]>).every(([key, wanted]) => {
-    const value = ctx[key.toLowerCase()];
-    if (value === undefined) return false;
-    const values = list(wanted);
-    if (operator === 'StringEquals' || operator === 'ArnEquals') return values.includes(value);
-    if (operator === 'StringLike' || operator === 'ArnLike') return values.some((p) => wildcardMatch(p, value));
-    return false;
-  }));
+  return Object.entries(condition).every(([operator, keys]) =>
+    Object.entries(keys as Record<string, string | string[]>).every(([key, wanted]) => {
+      const value = ctx[key.toLowerCase()];
+      if (value === undefined) return false;
+      const values = list(wanted);
+      if (operator === 'StringEquals' || operator === 'ArnEquals') return values.includes(value);
+      if (operator === 'StringLike' || operator === 'ArnLike') return values.some((p) => wildcardMatch(p, value));
+      return false;
+    }),
+  );
 }
 
 /**
@@ -63,9 +72,17 @@ function conditionHolds(condition: Record<string, unknown>, context: RequestCont
  * Condition matches only when the request's `context` satisfies it (the keys a call carries — tag of the secret, the
  * bucket's account, the task's cluster — are named by the caller); without context, conditioned statements do not match.
  */
-export function isAllowed(docs: PolicyDocument[], action: string, resource: string, context: RequestContext = {}): boolean {
+export function isAllowed(
+  docs: PolicyDocument[],
+  action: string,
+  resource: string,
+  context: RequestContext = {},
+): boolean {
   const all = docs.flatMap(statements);
-  const matches = (s: PolicyStatement) => (!s.Condition || conditionHolds(s.Condition, context)) && statementAllowsAction(s, action) && statementCoversResource(s, resource);
+  const matches = (s: PolicyStatement) =>
+    (!s.Condition || conditionHolds(s.Condition, context)) &&
+    statementAllowsAction(s, action) &&
+    statementCoversResource(s, resource);
   return all.some((s) => s.Effect === 'Allow' && matches(s)) && !all.some((s) => s.Effect === 'Deny' && matches(s));
 }
 

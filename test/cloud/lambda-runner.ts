@@ -20,10 +20,18 @@ export function lambdaEnvironment(fn: DeployedFunction, credentials: Credentials
   const endpoint = emulatorEndpoint();
   return {
     ...fn.environment,
-    AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
-    AWS_ENDPOINT_URL: endpoint, SQS_ENDPOINT: endpoint, S3_ENDPOINT: endpoint,
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+    AWS_ENDPOINT_URL: endpoint,
+    SQS_ENDPOINT: endpoint,
+    S3_ENDPOINT: endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    AWS_EC2_METADATA_DISABLED: 'true',
     // The function's own NODE_OPTIONS are for the Lambda runtime's process, not this one.
     NODE_OPTIONS: process.env.NODE_OPTIONS ?? '',
   };
@@ -36,27 +44,48 @@ function captureOutput(): { lines: string[]; restore: () => void } {
   const originals = streams.map((s) => s.write.bind(s));
   streams.forEach((s, i) => {
     s.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      lines.push(...String(chunk).split('\n').filter((l) => l.trim()));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l.trim()),
+      );
       return (originals[i] as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof s.write;
   });
-  return { lines, restore: () => streams.forEach((s, i) => { s.write = originals[i] as typeof s.write; }) };
+  return {
+    lines,
+    restore: () =>
+      streams.forEach((s, i) => {
+        s.write = originals[i] as typeof s.write;
+      }),
+  };
 }
 
-async function invokeNow(fn: DeployedFunction, event: unknown, credentials: Credentials, operator: Credentials): Promise<unknown> {
+async function invokeNow(
+  fn: DeployedFunction,
+  event: unknown,
+  credentials: Credentials,
+  operator: Credentials,
+): Promise<unknown> {
   const saved = { ...process.env };
   for (const k of Object.keys(process.env)) if (k.startsWith('AWS_') || k in fn.environment) delete process.env[k];
   Object.assign(process.env, lambdaEnvironment(fn, credentials));
   const output = captureOutput();
   try {
-    const mod = (await import(pathToFileURL(join(fn.codeDir, 'index.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+    const mod = (await import(pathToFileURL(join(fn.codeDir, 'index.mjs')).href)) as {
+      handler: (e: unknown) => Promise<unknown>;
+    };
     return await mod.handler(event);
   } finally {
     output.restore();
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
     if (output.lines.length) {
-      const logs = new LogShipper(operator, fn.logGroup, `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`);
+      const logs = new LogShipper(
+        operator,
+        fn.logGroup,
+        `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+      );
       for (const l of output.lines) logs.push(l);
       await logs.flush();
     }
@@ -73,16 +102,26 @@ export function trustForFunctions(caFile: string): () => void {
   const key = Symbol.for('undici.globalDispatcher.1');
   const holder = globalThis as unknown as Record<symbol, { constructor: new (options: object) => unknown } | undefined>;
   const previous = holder[key];
-  if (!previous) throw new Error('no fetch dispatcher installed in this process (Node 20 installs one at its first fetch)');
-  holder[key] = new previous.constructor({ connect: { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] } }) as never;
-  return () => { holder[key] = previous; };
+  if (!previous)
+    throw new Error('no fetch dispatcher installed in this process (Node 20 installs one at its first fetch)');
+  holder[key] = new previous.constructor({
+    connect: { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] },
+  }) as never;
+  return () => {
+    holder[key] = previous;
+  };
 }
 
 /**
  * Invokes `fn` with `event`; a thrown error is the function's error (Step Functions sees it as a failed task).
  * `operator`: ships the output to the function's log group, as the Lambda service does.
  */
-export function invoke(fn: DeployedFunction, event: unknown, credentials: Credentials, operator: Credentials): Promise<unknown> {
+export function invoke(
+  fn: DeployedFunction,
+  event: unknown,
+  credentials: Credentials,
+  operator: Credentials,
+): Promise<unknown> {
   const run = queue.then(() => invokeNow(fn, event, credentials, operator));
   queue = run.catch(() => undefined);
   return run;

@@ -24,7 +24,11 @@ export class LogShipper {
   private readonly logs: CloudWatchLogsClient;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(operator: Credentials, readonly group: string, readonly stream: string) {
+  constructor(
+    operator: Credentials,
+    readonly group: string,
+    readonly stream: string,
+  ) {
     this.logs = new CloudWatchLogsClient(clientConfig(operator));
   }
 
@@ -41,7 +45,9 @@ export class LogShipper {
         await this.logs.send(new CreateLogStreamCommand({ logGroupName: this.group, logStreamName: this.stream }));
         this.created = true;
       }
-      await this.logs.send(new PutLogEventsCommand({ logGroupName: this.group, logStreamName: this.stream, logEvents: events }));
+      await this.logs.send(
+        new PutLogEventsCommand({ logGroupName: this.group, logStreamName: this.stream, logEvents: events }),
+      );
     });
     return this.flushing;
   }
@@ -61,17 +67,38 @@ export interface RoleProcess {
 export function computeEnvironment(credentials: Credentials, home: string): Record<string, string> {
   const endpoint = emulatorEndpoint();
   return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
-    AWS_ENDPOINT_URL: endpoint, SQS_ENDPOINT: endpoint, S3_ENDPOINT: endpoint, DYNAMODB_ENDPOINT: endpoint, SECRETS_ENDPOINT: endpoint,
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', AWS_EC2_METADATA_DISABLED: 'true',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+    AWS_ENDPOINT_URL: endpoint,
+    SQS_ENDPOINT: endpoint,
+    S3_ENDPOINT: endpoint,
+    DYNAMODB_ENDPOINT: endpoint,
+    SECRETS_ENDPOINT: endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    AWS_EC2_METADATA_DISABLED: 'true',
   };
 }
 
 /** Starts `node <bundle> <args>` with exactly `env`; output lines go to `logs` (flushed every 200 ms and at exit). */
-export function startProcess(name: string, bundle: string, args: string[], env: Record<string, string>, logs?: LogShipper): RoleProcess {
+export function startProcess(
+  name: string,
+  bundle: string,
+  args: string[],
+  env: Record<string, string>,
+  logs?: LogShipper,
+): RoleProcess {
   let text = '';
-  const child: ChildProcess = spawn(process.execPath, [bundle, ...args], { env, cwd: env.HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [bundle, ...args], {
+    env,
+    cwd: env.HOME,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let partial = '';
   const onData = (chunk: Buffer) => {
     const s = chunk.toString();
@@ -88,11 +115,15 @@ export function startProcess(name: string, bundle: string, args: string[], env: 
       if (timer) clearInterval(timer);
       if (partial) logs?.push(partial);
       const done = logs ? logs.flush().catch(() => undefined) : Promise.resolve();
-      void done.then(() => resolve(code ?? (signal ? 128 + ({ SIGTERM: 15, SIGKILL: 9, SIGINT: 2 }[signal as string] ?? 0) : 1)));
+      void done.then(() =>
+        resolve(code ?? (signal ? 128 + ({ SIGTERM: 15, SIGKILL: 9, SIGINT: 2 }[signal as string] ?? 0) : 1)),
+      );
     });
   });
   return {
-    name, exited, output: () => text,
+    name,
+    exited,
+    output: () => text,
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
@@ -103,7 +134,10 @@ export function startProcess(name: string, bundle: string, args: string[], env: 
 /** The physical name of a stack's resource by construct-id prefix of its logical id and its type. */
 export function resourceOf(stack: DeployedStack, type: string, prefix = ''): { logicalId: string; physicalId: string } {
   const found = Object.entries(stack.resources).filter(([id, r]) => r.type === type && id.startsWith(prefix));
-  if (found.length !== 1) throw new Error(`expected one ${type} "${prefix}…" in the stack, found ${found.map(([id]) => id).join(', ') || 'none'}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type} "${prefix}…" in the stack, found ${found.map(([id]) => id).join(', ') || 'none'}`,
+    );
   return { logicalId: found[0][0], physicalId: found[0][1].physicalId };
 }
 
@@ -126,7 +160,12 @@ export interface TaskDefinitionRun {
 }
 
 /** A Fargate task as the deployed task definition describes it (container environment, command, log group) and its task role. */
-export async function describeTaskDefinition(operator: Credentials, template: CfnTemplate, stack: DeployedStack, constructId: string): Promise<TaskDefinitionRun> {
+export async function describeTaskDefinition(
+  operator: Credentials,
+  template: CfnTemplate,
+  stack: DeployedStack,
+  constructId: string,
+): Promise<TaskDefinitionRun> {
   const { logicalId, physicalId } = resourceOf(stack, 'AWS::ECS::TaskDefinition', constructId);
   const ecs = new ECSClient(clientConfig(operator));
   const def = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: physicalId }))).taskDefinition!;
@@ -135,10 +174,13 @@ export async function describeTaskDefinition(operator: Credentials, template: Cf
   const options = container.logConfiguration?.options ?? {};
   return {
     environment: Object.fromEntries((container.environment ?? []).map((e) => [e.name!, e.value!])),
-    command: container.command ?? [], image: container.image!,
+    command: container.command ?? [],
+    image: container.image!,
     // The emulator leaves taskRoleArn empty; the template says which role it is.
     taskRoleArn: def.taskRoleArn ?? roleArnFromTemplate(stack, template.Resources[logicalId].Properties?.TaskRoleArn),
-    logGroup: options['awslogs-group'], streamPrefix: options['awslogs-stream-prefix'], containerName: container.name!,
+    logGroup: options['awslogs-group'],
+    streamPrefix: options['awslogs-stream-prefix'],
+    containerName: container.name!,
   };
 }
 
@@ -154,7 +196,9 @@ export interface InstanceBoot {
 
 /** Text between `cat > FILE <<'MARK'` and MARK in a shell script. */
 function heredoc(script: string, file: string): string {
-  const m = new RegExp(`cat > ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} <<'(\\w+)'\\n([\\s\\S]*?)\\n\\1\\n`).exec(script);
+  const m = new RegExp(`cat > ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} <<'(\\w+)'\\n([\\s\\S]*?)\\n\\1\\n`).exec(
+    script,
+  );
   if (!m) throw new Error(`user data writes no ${file}`);
   return m[2];
 }
@@ -166,7 +210,8 @@ function heredoc(script: string, file: string): string {
 export async function bootInstance(operator: Credentials, stack: DeployedStack, home: string): Promise<InstanceBoot> {
   const { physicalId } = resourceOf(stack, 'AWS::EC2::LaunchTemplate');
   const ec2 = new EC2Client(clientConfig(operator));
-  const version = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: physicalId }))).LaunchTemplateVersions![0];
+  const version = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: physicalId })))
+    .LaunchTemplateVersions![0];
   ec2.destroy();
   const script = Buffer.from(version.LaunchTemplateData!.UserData!, 'base64').toString();
   mkdirSync(home, { recursive: true });
@@ -175,19 +220,35 @@ export async function bootInstance(operator: Credentials, stack: DeployedStack, 
   if (!copy) throw new Error('user data downloads no bundle');
   const s3 = new S3Client(clientConfig(operator));
   const bundle = join(home, 'dth.mjs');
-  writeFileSync(bundle, await (await s3.send(new GetObjectCommand({ Bucket: copy[1], Key: copy[2] }))).Body!.transformToByteArray());
+  writeFileSync(
+    bundle,
+    await (await s3.send(new GetObjectCommand({ Bucket: copy[1], Key: copy[2] }))).Body!.transformToByteArray(),
+  );
   s3.destroy();
   writeFileSync(join(home, 'task-params.json'), heredoc(script, '/opt/dth/task-params.json'));
-  const environment = Object.fromEntries(heredoc(script, '/opt/dth/worker.env').split('\n').map((l) => {
-    const i = l.indexOf('=');
-    return [l.slice(0, i), l.slice(i + 1)];
-  }));
+  const environment = Object.fromEntries(
+    heredoc(script, '/opt/dth/worker.env')
+      .split('\n')
+      .map((l) => {
+        const i = l.indexOf('=');
+        return [l.slice(0, i), l.slice(i + 1)];
+      }),
+  );
   environment.TASK_PARAMS_FILE = join(home, 'task-params.json');
-  const agent = JSON.parse(heredoc(script, '/opt/aws/amazon-cloudwatch-agent/etc/dth.json')) as { logs: { logs_collected: { files: { collect_list: { log_group_name: string }[] } } } };
+  const agent = JSON.parse(heredoc(script, '/opt/aws/amazon-cloudwatch-agent/etc/dth.json')) as {
+    logs: { logs_collected: { files: { collect_list: { log_group_name: string }[] } } };
+  };
   const exec = /ExecStart=\S+ \S+dth\.mjs (.+)/.exec(script);
   const iam = new IAMClient(clientConfig(operator));
   const profile = version.LaunchTemplateData!.IamInstanceProfile!.Arn!.split('/').pop()!;
-  const roleArn = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profile }))).InstanceProfile!.Roles![0].Arn!;
+  const roleArn = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profile }))).InstanceProfile!
+    .Roles![0].Arn!;
   iam.destroy();
-  return { bundle, environment, roleArn, logGroup: agent.logs.logs_collected.files.collect_list[0].log_group_name, command: exec ? exec[1].split(' ') : [] };
+  return {
+    bundle,
+    environment,
+    roleArn,
+    logGroup: agent.logs.logs_collected.files.collect_list[0].log_group_name,
+    command: exec ? exec[1].split(' ') : [],
+  };
 }

@@ -12,11 +12,22 @@
  * the service (the emulator's trust check fails on a service-only principal, HTTP 500).
  */
 import {
-  GetRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { assumeRole, clientConfig, OPERATOR_ARN, type Credentials } from './emulator.js';
 import {
-  EMULATOR_ACTION_ALIASES, EMULATOR_RESOURCE_ACCURATE, serviceOf, statementAllowsAction, statements, type PolicyDocument, type PolicyStatement,
+  EMULATOR_ACTION_ALIASES,
+  EMULATOR_RESOURCE_ACCURATE,
+  serviceOf,
+  statementAllowsAction,
+  statements,
+  type PolicyDocument,
+  type PolicyStatement,
 } from './iam-policy.js';
 
 export const EMULATOR_POLICY = 'emulator-evaluation';
@@ -30,7 +41,9 @@ export function emulatorStatements(docs: PolicyDocument[]): PolicyStatement[] {
     if (s.Effect !== 'Allow' || s.NotAction || s.NotResource || s.Condition) continue;
     const starred = asList(s.Action).filter((a) => !EMULATOR_RESOURCE_ACCURATE.includes(serviceOf(a)));
     if (starred.length) out.push({ Effect: 'Allow', Action: starred, Resource: '*' });
-    const aliases = Object.entries(EMULATOR_ACTION_ALIASES).filter(([, aws]) => statementAllowsAction(s, aws)).map(([emulator]) => emulator);
+    const aliases = Object.entries(EMULATOR_ACTION_ALIASES)
+      .filter(([, aws]) => statementAllowsAction(s, aws))
+      .map(([emulator]) => emulator);
     if (aliases.length) out.push({ Effect: 'Allow', Action: aliases, Resource: s.Resource });
   }
   return out;
@@ -38,10 +51,15 @@ export function emulatorStatements(docs: PolicyDocument[]): PolicyStatement[] {
 
 /** `?` in resource patterns written as the emulator's one-character wildcard. */
 function questionMarks(doc: PolicyDocument): PolicyDocument {
-  const dot = (v: string | string[] | undefined) => (v === undefined ? v : Array.isArray(v) ? v.map((r) => r.replace(/\?/g, '.')) : v.replace(/\?/g, '.'));
-  return { ...doc, Statement: statements(doc).map((s) => ({ ...s, Resource: dot(s.Resource), NotResource: dot(s.NotResource) })) };
+  const dot = (v: string | string[] | undefined) =>
+    v === undefined ? v : Array.isArray(v) ? v.map((r) => r.replace(/\?/g, '.')) : v.replace(/\?/g, '.');
+  return {
+    ...doc,
+    Statement: statements(doc).map((s) => ({ ...s, Resource: dot(s.Resource), NotResource: dot(s.NotResource) })),
+  };
 }
-const hasQuestionMark = (doc: PolicyDocument) => statements(doc).some((s) => [...asList(s.Resource), ...asList(s.NotResource)].some((r) => r.includes('?')));
+const hasQuestionMark = (doc: PolicyDocument) =>
+  statements(doc).some((s) => [...asList(s.Resource), ...asList(s.NotResource)].some((r) => r.includes('?')));
 
 /** The role's inline policies as deployed (decoded). */
 export async function rolePolicies(operator: Credentials, roleName: string): Promise<Record<string, PolicyDocument>> {
@@ -68,16 +86,32 @@ export function roleCredentials(operator: Credentials, roleArn: string, session:
       const iam = new IAMClient(clientConfig(operator));
       for (const [name, doc] of Object.entries(docs)) {
         if (name === EMULATOR_POLICY || !hasQuestionMark(doc)) continue;
-        await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: name, PolicyDocument: JSON.stringify(questionMarks(doc)) }));
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: roleName,
+            PolicyName: name,
+            PolicyDocument: JSON.stringify(questionMarks(doc)),
+          }),
+        );
       }
-      const trust = JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.AssumeRolePolicyDocument!)) as {
+      const trust = JSON.parse(
+        decodeURIComponent(
+          (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.AssumeRolePolicyDocument!,
+        ),
+      ) as {
         Statement: { Principal?: Record<string, unknown> }[];
       };
       for (const s of trust.Statement) s.Principal = { ...s.Principal, AWS: OPERATOR_ARN };
       await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
       const extra = emulatorStatements(Object.values(docs));
       if (extra.length) {
-        await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: EMULATOR_POLICY, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: extra }) }));
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: roleName,
+            PolicyName: EMULATOR_POLICY,
+            PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: extra }),
+          }),
+        );
       }
       iam.destroy();
       return assumeRole(operator, roleArn, session);

@@ -29,9 +29,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the bundle copied alone into a temporary directory: no node_modules on its resolution path. */
 async function dth(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_PATH')) as Record<string, string>;
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_PATH'),
+  ) as Record<string, string>;
   try {
-    const r = await run(process.execPath, [join(dir, 'dth.mjs'), ...args], { cwd: dir, env: { ...clean, ...env }, timeout: 30_000 });
+    const r = await run(process.execPath, [join(dir, 'dth.mjs'), ...args], {
+      cwd: dir,
+      env: { ...clean, ...env },
+      timeout: 30_000,
+    });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -61,7 +67,20 @@ describe('dist/dth.mjs alone (the cloud roles)', () => {
   });
 
   it('a local command that keeps state in SQLite says what is missing instead of a module stack', async () => {
-    const r = await dth(['s3', 'sync', '--srcBucket', 'src-bucket', '--destBucket', 'dest-bucket', '--srcRegion', 'us-east-1', '--destRegion', 'us-east-1', '--state', join(dir, 'state.db')]);
+    const r = await dth([
+      's3',
+      'sync',
+      '--srcBucket',
+      'src-bucket',
+      '--destBucket',
+      'dest-bucket',
+      '--srcRegion',
+      'us-east-1',
+      '--destRegion',
+      'us-east-1',
+      '--state',
+      join(dir, 'state.db'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/better-sqlite3 is not installed: the local commands/);
   });
@@ -77,7 +96,9 @@ function importedPackages(roots: string[]): Map<string, string> {
     }
     if (!/\.(ts|mts|mjs|js)$/.test(path) || path.endsWith('.d.ts')) return;
     const text = readFileSync(path, 'utf8');
-    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?:type\s)?[^'";]*?from\s+'([^']+)'|import\('([^']+)'\)|require\('([^']+)'\)/g)) {
+    for (const m of text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\s(?:type\s)?[^'";]*?from\s+'([^']+)'|import\('([^']+)'\)|require\('([^']+)'\)/g,
+    )) {
       if (/^\s*(import|export)\s+type\s/.test(m[0].trim())) continue; // erased at build time
       const spec = m[1] ?? m[2] ?? m[3];
       if (spec.startsWith('.') || spec.startsWith('node:')) continue;
@@ -91,20 +112,29 @@ function importedPackages(roots: string[]): Map<string, string> {
 
 describe('runtime dependencies', () => {
   it('every package the runtime code imports is a declared dependency (not only a dev or transitive one)', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const imported = importedPackages(['worker', 'control-plane', 'cli', 'plugins/ecr/runtime', 'bin/dth.mjs']);
     // bin/dth.mjs falls back to the TypeScript sources through tsx only in a development checkout; the AppSync JS
     // resolver (control-plane/aws/appsync-resolver.js) runs in AppSync, whose runtime provides @aws-appsync/utils.
     imported.delete('tsx');
     imported.delete('@aws-appsync/utils');
     expect(imported.size).toBeGreaterThan(5);
-    const undeclared = [...imported].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`);
+    const undeclared = [...imported]
+      .filter(([name]) => !(name in pkg.dependencies))
+      .map(([name, file]) => `${name} (${file})`);
     expect(undeclared).toEqual([]);
   });
 
   it('dependencies are pinned to exact versions', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    const loose = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(([, v]) => !/^\d+\.\d+\.\d+$/.test(v));
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const loose = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(
+      ([, v]) => !/^\d+\.\d+\.\d+$/.test(v),
+    );
     expect(loose).toEqual([]);
   });
 });

@@ -6,8 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { runExecution, StatesError, type ExecutionHooks, type Json } from './state-machine.js';
 
 const noWait: Pick<ExecutionHooks, 'wait'> = { wait: async () => undefined };
-const run = (definition: Record<string, unknown>, input: Json, task: ExecutionHooks['task'], extra: Partial<ExecutionHooks> = {}) =>
-  runExecution(definition, input, { ...noWait, task, ...extra }, { executionName: 'exec-1', stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:m' });
+const run = (
+  definition: Record<string, unknown>,
+  input: Json,
+  task: ExecutionHooks['task'],
+  extra: Partial<ExecutionHooks> = {},
+) =>
+  runExecution(
+    definition,
+    input,
+    { ...noWait, task, ...extra },
+    { executionName: 'exec-1', stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:m' },
+  );
 
 describe('state machine interpreter', () => {
   it('follows Choice rules on the task result, loops through Wait, and ends at Succeed with the last output', async () => {
@@ -16,12 +26,20 @@ describe('state machine interpreter', () => {
       StartAt: 'Check',
       States: {
         Check: { Type: 'Task', Resource: 'arn:fn', Next: 'Done?' },
-        'Done?': { Type: 'Choice', Choices: [{ Variable: '$.result', StringEquals: 'WAIT', Next: 'Pause' }], Default: 'End' },
+        'Done?': {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.result', StringEquals: 'WAIT', Next: 'Pause' }],
+          Default: 'End',
+        },
         Pause: { Type: 'Wait', Seconds: 60, Next: 'Check' },
         End: { Type: 'Succeed' },
       },
     };
-    const out = await run(definition, { taskId: 't' }, async (resource, input) => ({ ...(input as object), result: ++calls < 3 ? 'WAIT' : 'END', resource }));
+    const out = await run(definition, { taskId: 't' }, async (resource, input) => ({
+      ...(input as object),
+      result: ++calls < 3 ? 'WAIT' : 'END',
+      resource,
+    }));
     expect(out.status).toBe('SUCCEEDED');
     expect(out.path).toEqual(['Check', 'Done?', 'Pause', 'Check', 'Done?', 'Pause', 'Check', 'Done?', 'End']);
     expect(out.output).toEqual({ taskId: 't', result: 'END', resource: 'arn:fn' });
@@ -32,10 +50,22 @@ describe('state machine interpreter', () => {
     const definition = {
       StartAt: 'Count',
       States: {
-        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'name.$': '$$.Execution.Name', 'machine.$': '$$.StateMachine.Id' }, Next: 'Flaky' },
+        Count: {
+          Type: 'Pass',
+          Parameters: {
+            'n.$': 'States.MathAdd($.n, 1)',
+            'name.$': '$$.Execution.Name',
+            'machine.$': '$$.StateMachine.Id',
+          },
+          Next: 'Flaky',
+        },
         Flaky: {
-          Type: 'Task', Resource: 'arn:flaky', ResultPath: '$.out', Next: 'Ok',
-          Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }], Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Caught' }],
+          Type: 'Task',
+          Resource: 'arn:flaky',
+          ResultPath: '$.out',
+          Next: 'Ok',
+          Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Caught' }],
         },
         Ok: { Type: 'Succeed' },
         Caught: { Type: 'Succeed' },
@@ -47,7 +77,12 @@ describe('state machine interpreter', () => {
     });
     expect(attempts).toBe(3); // the first try and two retries
     expect(out.path).toEqual(['Count', 'Flaky', 'Caught']);
-    expect(out.output).toEqual({ n: 2, name: 'exec-1', machine: 'arn:aws:states:us-east-1:1:stateMachine:m', failure: { Error: 'Error', Cause: 'boom' } });
+    expect(out.output).toEqual({
+      n: 2,
+      name: 'exec-1',
+      machine: 'arn:aws:states:us-east-1:1:stateMachine:m',
+      failure: { Error: 'Error', Cause: 'boom' },
+    });
   });
 
   it('runs a Map over the items its ItemReader reads, MaxConcurrency at a time, and fails when an item fails', async () => {
@@ -57,13 +92,21 @@ describe('state machine interpreter', () => {
       StartAt: 'Each',
       States: {
         Each: {
-          Type: 'Map', MaxConcurrency: 2, ResultPath: null, End: true,
+          Type: 'Map',
+          MaxConcurrency: 2,
+          ResultPath: null,
+          End: true,
           ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: 'b', 'Key.$': '$.listKey' } },
-          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'Copy', States: { Copy: { Type: 'Task', Resource: 'arn:copy', End: true } } },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED' },
+            StartAt: 'Copy',
+            States: { Copy: { Type: 'Task', Resource: 'arn:copy', End: true } },
+          },
         },
       },
     };
-    const readItems = async (_: Record<string, unknown>, p: Json) => (p as { Key: string }).Key === 'list.json' ? [{ image: 'a' }, { image: 'b' }, { image: 'c' }] : [];
+    const readItems = async (_: Record<string, unknown>, p: Json) =>
+      (p as { Key: string }).Key === 'list.json' ? [{ image: 'a' }, { image: 'b' }, { image: 'c' }] : [];
     const task = async (_: string, input: Json) => {
       running++;
       most = Math.max(most, running);
@@ -79,11 +122,23 @@ describe('state machine interpreter', () => {
   });
 
   it('refuses what it does not implement, naming the state and field, instead of running it wrongly', async () => {
-    const out = await run({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [], End: true } } }, {}, async () => ({}));
+    const out = await run(
+      { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [], End: true } } },
+      {},
+      async () => ({}),
+    );
     expect([out.status, out.cause]).toEqual(['FAILED', expect.stringContaining('"P" (Parallel)')]);
-    const odd = await run({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:x', ResultSelector: {}, End: true } } }, {}, async () => ({}));
+    const odd = await run(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:x', ResultSelector: {}, End: true } } },
+      {},
+      async () => ({}),
+    );
     expect(odd.cause).toMatch(/ResultSelector/);
-    const fn = await run({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'x.$': 'States.Format($.a)' }, End: true } } }, {}, async () => ({}));
+    const fn = await run(
+      { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'x.$': 'States.Format($.a)' }, End: true } } },
+      {},
+      async () => ({}),
+    );
     expect(fn.cause).toMatch(/States\.Format/);
   });
 });

@@ -9,7 +9,10 @@
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export class StatesError extends Error {
-  constructor(readonly error: string, readonly cause: string) {
+  constructor(
+    readonly error: string,
+    readonly cause: string,
+  ) {
     super(`${error}: ${cause}`);
   }
 }
@@ -42,13 +45,43 @@ interface Context {
 }
 
 const SUPPORTED: Record<string, string[]> = {
-  Task: ['Type', 'Resource', 'Parameters', 'InputPath', 'OutputPath', 'ResultPath', 'Retry', 'Catch', 'Next', 'End', 'Comment', 'TimeoutSeconds', 'HeartbeatSeconds'],
+  Task: [
+    'Type',
+    'Resource',
+    'Parameters',
+    'InputPath',
+    'OutputPath',
+    'ResultPath',
+    'Retry',
+    'Catch',
+    'Next',
+    'End',
+    'Comment',
+    'TimeoutSeconds',
+    'HeartbeatSeconds',
+  ],
   Choice: ['Type', 'Choices', 'Default', 'Comment', 'InputPath', 'OutputPath'],
   Wait: ['Type', 'Seconds', 'SecondsPath', 'Next', 'End', 'Comment', 'InputPath', 'OutputPath'],
   Pass: ['Type', 'Result', 'Parameters', 'InputPath', 'OutputPath', 'ResultPath', 'Next', 'End', 'Comment'],
   Succeed: ['Type', 'Comment', 'InputPath', 'OutputPath'],
   Fail: ['Type', 'Error', 'Cause', 'Comment'],
-  Map: ['Type', 'ItemReader', 'ItemProcessor', 'ItemsPath', 'MaxConcurrency', 'ResultPath', 'Label', 'Next', 'End', 'Comment', 'Retry', 'Catch', 'InputPath', 'OutputPath', 'ItemSelector'],
+  Map: [
+    'Type',
+    'ItemReader',
+    'ItemProcessor',
+    'ItemsPath',
+    'MaxConcurrency',
+    'ResultPath',
+    'Label',
+    'Next',
+    'End',
+    'Comment',
+    'Retry',
+    'Catch',
+    'InputPath',
+    'OutputPath',
+    'ItemSelector',
+  ],
 };
 
 /** JSONPath as ASL uses it: `$`, `$.a.b`, `$.a[0]`, and `$$.` for the context object. */
@@ -84,7 +117,9 @@ function applyParameters(template: Json, data: Json, context: Context): Json {
   for (const [k, v] of Object.entries(template)) {
     if (k.endsWith('.$')) {
       if (typeof v !== 'string') throw new StatesError('States.Runtime', `${k}: a path must be a string`);
-      out[k.slice(0, -2)] = v.startsWith('States.') ? intrinsic(v, data, context) : readPath(data, context, v) ?? null;
+      out[k.slice(0, -2)] = v.startsWith('States.')
+        ? intrinsic(v, data, context)
+        : (readPath(data, context, v) ?? null);
     } else out[k] = applyParameters(v, data, context);
   }
   return out;
@@ -106,21 +141,33 @@ function choiceMatches(rule: Record<string, Json>, data: Json, context: Context)
   for (const [op, expected] of Object.entries(rule)) {
     if (op === 'Variable' || op === 'Next') continue;
     switch (op) {
-      case 'StringEquals': return value === expected;
-      case 'BooleanEquals': return value === expected;
-      case 'NumericEquals': return value === expected;
-      case 'NumericGreaterThan': return typeof value === 'number' && value > (expected as number);
-      case 'NumericGreaterThanEquals': return typeof value === 'number' && value >= (expected as number);
-      case 'NumericLessThan': return typeof value === 'number' && value < (expected as number);
-      case 'IsPresent': return (value !== undefined) === expected;
-      default: throw new StatesError('States.Runtime', `Choice operator ${op} is not supported`);
+      case 'StringEquals':
+        return value === expected;
+      case 'BooleanEquals':
+        return value === expected;
+      case 'NumericEquals':
+        return value === expected;
+      case 'NumericGreaterThan':
+        return typeof value === 'number' && value > (expected as number);
+      case 'NumericGreaterThanEquals':
+        return typeof value === 'number' && value >= (expected as number);
+      case 'NumericLessThan':
+        return typeof value === 'number' && value < (expected as number);
+      case 'IsPresent':
+        return (value !== undefined) === expected;
+      default:
+        throw new StatesError('States.Runtime', `Choice operator ${op} is not supported`);
     }
   }
   throw new StatesError('States.Runtime', 'Choice rule has no operator');
 }
 
 function errorMatches(names: string[], error: string): boolean {
-  return names.includes(error) || names.includes('States.ALL') || (names.includes('States.TaskFailed') && error !== 'States.Timeout');
+  return (
+    names.includes(error) ||
+    names.includes('States.ALL') ||
+    (names.includes('States.TaskFailed') && error !== 'States.Timeout')
+  );
 }
 
 function asStatesError(err: unknown): StatesError {
@@ -138,34 +185,60 @@ export interface RunOptions {
 }
 
 /** Runs one execution of `definition` from `input` to its end. */
-export async function runExecution(definition: Record<string, unknown>, input: Json, hooks: ExecutionHooks, options: RunOptions): Promise<ExecutionResult> {
+export async function runExecution(
+  definition: Record<string, unknown>,
+  input: Json,
+  hooks: ExecutionHooks,
+  options: RunOptions,
+): Promise<ExecutionResult> {
   const context: Context = {
-    Execution: { Id: options.executionArn ?? options.executionName, Name: options.executionName, Input: input, StartTime: new Date().toISOString() },
+    Execution: {
+      Id: options.executionArn ?? options.executionName,
+      Name: options.executionName,
+      Input: input,
+      StartTime: new Date().toISOString(),
+    },
     ...(options.stateMachineArn ? { StateMachine: { Id: options.stateMachineArn } } : {}),
   };
   return runStates(definition, input, hooks, context, options.maxStates ?? 10_000);
 }
 
-async function runStates(machine: Record<string, unknown>, input: Json, hooks: ExecutionHooks, context: Context, maxStates: number): Promise<ExecutionResult> {
+async function runStates(
+  machine: Record<string, unknown>,
+  input: Json,
+  hooks: ExecutionHooks,
+  context: Context,
+  maxStates: number,
+): Promise<ExecutionResult> {
   const states = machine.States as Record<string, Record<string, unknown>>;
   let name = machine.StartAt as string;
   let data = input;
   const path: string[] = [];
   for (;;) {
-    if (path.length >= maxStates) return { status: 'FAILED', error: 'States.Timeout', cause: `more than ${maxStates} states entered`, path };
+    if (path.length >= maxStates)
+      return { status: 'FAILED', error: 'States.Timeout', cause: `more than ${maxStates} states entered`, path };
     const state = states[name];
     if (!state) return { status: 'FAILED', error: 'States.Runtime', cause: `no state "${name}"`, path };
     path.push(name);
     hooks.enter?.(name, data);
     const unsupported = Object.keys(state).filter((k) => !(SUPPORTED[state.Type as string] ?? []).includes(k));
     if (!SUPPORTED[state.Type as string] || unsupported.length) {
-      return { status: 'FAILED', error: 'States.Runtime', cause: `state "${name}" (${state.Type}): not supported by this interpreter: ${unsupported.join(', ') || state.Type}`, path };
+      return {
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: `state "${name}" (${state.Type}): not supported by this interpreter: ${unsupported.join(', ') || state.Type}`,
+        path,
+      };
     }
     context.State = { Name: name, EnteredTime: new Date().toISOString() };
-    const effective = state.InputPath === null ? {} : readPath(data, context, (state.InputPath as string | undefined) ?? '$') ?? null;
+    const effective =
+      state.InputPath === null ? {} : (readPath(data, context, (state.InputPath as string | undefined) ?? '$') ?? null);
     const output = (result: Json): Json => {
-      const placed = state.ResultPath === null ? data : writePath(data, (state.ResultPath as string | undefined) ?? '$', result);
-      return state.OutputPath === null ? {} : readPath(placed, context, (state.OutputPath as string | undefined) ?? '$') ?? null;
+      const placed =
+        state.ResultPath === null ? data : writePath(data, (state.ResultPath as string | undefined) ?? '$', result);
+      return state.OutputPath === null
+        ? {}
+        : (readPath(placed, context, (state.OutputPath as string | undefined) ?? '$') ?? null);
     };
     try {
       switch (state.Type) {
@@ -182,24 +255,40 @@ async function runStates(machine: Record<string, unknown>, input: Json, hooks: E
           continue;
         }
         case 'Wait': {
-          const seconds = state.SecondsPath ? Number(readPath(effective, context, state.SecondsPath as string)) : Number(state.Seconds);
+          const seconds = state.SecondsPath
+            ? Number(readPath(effective, context, state.SecondsPath as string))
+            : Number(state.Seconds);
           await hooks.wait(seconds, name);
           data = effective;
           break;
         }
         case 'Pass':
-          data = output(state.Parameters ? applyParameters(state.Parameters as Json, effective, context) : (state.Result as Json | undefined) ?? effective);
+          data = output(
+            state.Parameters
+              ? applyParameters(state.Parameters as Json, effective, context)
+              : ((state.Result as Json | undefined) ?? effective),
+          );
           break;
         case 'Task':
         case 'Map':
-          data = output(await withRetries(state, name, hooks, () => state.Type === 'Task'
-            ? hooks.task(state.Resource as string, state.Parameters ? applyParameters(state.Parameters as Json, effective, context) : effective, { name, definition: state })
-            : runMap(state, name, effective, hooks, context, maxStates)));
+          data = output(
+            await withRetries(state, name, hooks, () =>
+              state.Type === 'Task'
+                ? hooks.task(
+                    state.Resource as string,
+                    state.Parameters ? applyParameters(state.Parameters as Json, effective, context) : effective,
+                    { name, definition: state },
+                  )
+                : runMap(state, name, effective, hooks, context, maxStates),
+            ),
+          );
           break;
       }
     } catch (err) {
       const e = asStatesError(err);
-      const handler = ((state.Catch ?? []) as { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[]).find((c) => errorMatches(c.ErrorEquals, e.error));
+      const handler = (
+        (state.Catch ?? []) as { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[]
+      ).find((c) => errorMatches(c.ErrorEquals, e.error));
       if (!handler) return { status: 'FAILED', error: e.error, cause: e.cause, path };
       const errorOutput = { Error: e.error, Cause: e.cause };
       data = handler.ResultPath === null ? data : writePath(data, handler.ResultPath ?? '$', errorOutput);
@@ -211,8 +300,18 @@ async function runStates(machine: Record<string, unknown>, input: Json, hooks: E
   }
 }
 
-async function withRetries<T>(state: Record<string, unknown>, name: string, hooks: ExecutionHooks, attempt: () => Promise<T>): Promise<T> {
-  const retriers = (state.Retry ?? []) as { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number }[];
+async function withRetries<T>(
+  state: Record<string, unknown>,
+  name: string,
+  hooks: ExecutionHooks,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const retriers = (state.Retry ?? []) as {
+    ErrorEquals: string[];
+    MaxAttempts?: number;
+    IntervalSeconds?: number;
+    BackoffRate?: number;
+  }[];
   const counts = retriers.map(() => 0);
   for (;;) {
     try {
@@ -229,7 +328,14 @@ async function withRetries<T>(state: Record<string, unknown>, name: string, hook
 }
 
 /** A Map state: items from ItemsPath or the ItemReader, each through the ItemProcessor, MaxConcurrency at a time. */
-async function runMap(state: Record<string, unknown>, name: string, input: Json, hooks: ExecutionHooks, context: Context, maxStates: number): Promise<Json> {
+async function runMap(
+  state: Record<string, unknown>,
+  name: string,
+  input: Json,
+  hooks: ExecutionHooks,
+  context: Context,
+  maxStates: number,
+): Promise<Json> {
   let items: Json[];
   if (state.ItemReader) {
     const reader = state.ItemReader as Record<string, unknown>;
@@ -246,10 +352,20 @@ async function runMap(state: Record<string, unknown>, name: string, input: Json,
     while (next < items.length) {
       const index = next++;
       const itemInput = state.ItemSelector
-        ? applyParameters(state.ItemSelector as Json, input, { ...context, Map: { Item: { Index: index, Value: items[index] } } })
+        ? applyParameters(state.ItemSelector as Json, input, {
+            ...context,
+            Map: { Item: { Index: index, Value: items[index] } },
+          })
         : items[index];
-      const child = await runStates(processor, itemInput, hooks, { ...context, Map: { Item: { Index: index, Value: items[index] } } }, maxStates);
-      if (child.status === 'FAILED') throw new StatesError(child.error ?? 'States.Runtime', child.cause ?? `item ${index} failed`);
+      const child = await runStates(
+        processor,
+        itemInput,
+        hooks,
+        { ...context, Map: { Item: { Index: index, Value: items[index] } } },
+        maxStates,
+      );
+      if (child.status === 'FAILED')
+        throw new StatesError(child.error ?? 'States.Runtime', child.cause ?? `item ${index} failed`);
       results[index] = child.output ?? null;
     }
   };

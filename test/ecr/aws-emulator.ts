@@ -31,11 +31,14 @@ export async function startAwsEmulator(): Promise<AwsEmulator> {
     const user = `dth-test-${Math.random().toString(36).slice(2, 10)}`;
     const call = async (body: string) => {
       const res = await fetch(moto.endpoint, {
-        method: 'POST', body,
+        method: 'POST',
+        body,
         headers: {
-          'content-type': 'application/x-www-form-urlencoded', 'x-moto-account-id': accountId,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-moto-account-id': accountId,
           // moto routes by the credential scope's service; the signature itself is not checked.
-          authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
         },
       });
       const text = await res.text();
@@ -47,5 +50,10 @@ export async function startAwsEmulator(): Promise<AwsEmulator> {
     const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1] ?? '';
     return { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey') };
   };
-  return { endpoint: moto.endpoint, defaultKeys: { accessKeyId: 'test', secretAccessKey: 'test' }, accountKeys, stop: moto.stop };
+  return {
+    endpoint: moto.endpoint,
+    defaultKeys: { accessKeyId: 'test', secretAccessKey: 'test' },
+    accountKeys,
+    stop: moto.stop,
+  };
 }

@@ -8,7 +8,10 @@ function recorder(o: { slots: number; maxBatch: number; fail?: string; pilot?: b
   let running = 0;
   let peak = 0;
   const batcher = new Batcher<{ key: string; n: number }>({
-    slots: o.slots, maxBatch: o.maxBatch, key: (item) => item.key, pilot: o.pilot,
+    slots: o.slots,
+    maxBatch: o.maxBatch,
+    key: (item) => item.key,
+    pilot: o.pilot,
     run: async (key, batch) => {
       started.push(batch.map((i) => i.n));
       peak = Math.max(peak, ++running);
@@ -35,7 +38,9 @@ describe('Batcher', () => {
     const r = recorder({ slots: 2, maxBatch: 10 });
     for (let n = 0; n < 45; n++) await r.batcher.add({ key: 'a', n });
     await r.batcher.finish();
-    expect(r.batches.map((b) => b.items.length).sort((x, y) => x - y)).toEqual([3, 2, 10, 10, 10, 10].sort((x, y) => x - y));
+    expect(r.batches.map((b) => b.items.length).sort((x, y) => x - y)).toEqual(
+      [3, 2, 10, 10, 10, 10].sort((x, y) => x - y),
+    );
     expect(r.peak()).toBe(2);
   });
 

@@ -2,7 +2,13 @@
  * The ECR API adapter against the AWS API emulator (moto server): STS account of the keys, GetAuthorizationToken signed
  * with a secret's keys (cross-account), CreateRepository (idempotent, racing), DescribeRepositories / ListImages.
  */
-import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, ListImagesCommand, PutImageCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ListImagesCommand,
+  PutImageCommand,
+} from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +28,9 @@ beforeAll(async () => {
   api = new SdkEcrApi({ clientConfig: { endpoint: aws.endpoint, credentials: aws.defaultKeys } });
   otherKeys = await aws.accountKeys(OTHER);
 }, 60_000);
-afterAll(async () => { await aws?.stop(); });
+afterAll(async () => {
+  await aws?.stop();
+});
 
 function ecrAs(keys: AccessKeys, region = 'eu-west-1'): ECRClient {
   return new ECRClient({ region, endpoint: aws.endpoint, credentials: keys });
@@ -31,25 +39,29 @@ function ecrAs(keys: AccessKeys, region = 'eu-west-1'): ECRClient {
 /** A manifest registered in the emulator's ECR with its true digest (tagged or not). */
 async function putImage(client: ECRClient, repositoryName: string, size: number, imageTag?: string): Promise<string> {
   const manifest = JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
     config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: `sha256:${'a'.repeat(64)}`, size },
     layers: [],
   });
-  const imageDigest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
+  const imageDigest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   await client.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageDigest, imageTag }));
   return imageDigest;
 }
 
 describe('ECR API adapter on the emulator', () => {
-  it('finds the account of the credentials: a secret\'s keys give their own account, no keys the runtime\'s', async () => {
+  it("finds the account of the credentials: a secret's keys give their own account, no keys the runtime's", async () => {
     expect(await api.registry({ region: 'eu-west-1', keys: otherKeys }).callerAccount()).toBe(OTHER);
     expect(await api.registry({ region: 'eu-west-1' }).callerAccount()).toBe(DEFAULT_ACCOUNT);
   });
 
-  it('logs in with GetAuthorizationToken signed with the given keys: that account\'s token and registry host', async () => {
+  it("logs in with GetAuthorizationToken signed with the given keys: that account's token and registry host", async () => {
     const auth = await api.registry({ region: 'eu-west-1', accountId: OTHER, keys: otherKeys }).authorize();
     // moto's token for an account is AWS:<account>-auth-token: the keys reached ECR and acted in their account.
-    expect(auth).toEqual({ registry: `${OTHER}.dkr.ecr.eu-west-1.amazonaws.com`, login: { username: 'AWS', password: `${OTHER}-auth-token` } });
+    expect(auth).toEqual({
+      registry: `${OTHER}.dkr.ecr.eu-west-1.amazonaws.com`,
+      login: { username: 'AWS', password: `${OTHER}-auth-token` },
+    });
     const own = await api.registry({ region: 'us-east-1' }).authorize();
     expect(own.login.password).toBe(`${DEFAULT_ACCOUNT}-auth-token`);
     expect(ecrRegistryHost(OTHER, 'cn-north-1')).toBe(`${OTHER}.dkr.ecr.cn-north-1.amazonaws.com.cn`);
@@ -64,13 +76,18 @@ describe('ECR API adapter on the emulator', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => target.ensureRepository(raced)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const repos = await ecrAs(otherKeys, 'us-west-2').send(new DescribeRepositoriesCommand({}));
-    expect(repos.repositories?.map((r) => r.repositoryName).filter((n) => n === name || n === raced).sort()).toEqual([name, raced].sort());
+    expect(
+      repos.repositories
+        ?.map((r) => r.repositoryName)
+        .filter((n) => n === name || n === raced)
+        .sort(),
+    ).toEqual([name, raced].sort());
     // The default account has neither: CreateRepository went to the keys' account.
     const mine = await ecrAs(aws.defaultKeys, 'us-west-2').send(new DescribeRepositoriesCommand({}));
     expect(mine.repositories?.map((r) => r.repositoryName)).not.toContain(name);
   });
 
-  it('lists repositories and tags of the keys\' account (untagged images as sha256-<hex> only when asked), and names a missing repository', async () => {
+  it("lists repositories and tags of the keys' account (untagged images as sha256-<hex> only when asked), and names a missing repository", async () => {
     const region = 'ap-southeast-1';
     const client = ecrAs(otherKeys, region);
     const repo = `${uniqueName('cat')}/svc`;
@@ -85,24 +102,36 @@ describe('ECR API adapter on the emulator', () => {
     expect((await tagged.tags(repo)).sort()).toEqual(['v1', 'v2']);
     const all = api.registry({ region, accountId: OTHER, keys: otherKeys }).catalog({ untagged: true });
     expect((await all.tags(repo)).sort()).toEqual(['v1', 'v2', untagged.replace(':', '-')].sort());
-    await expect(tagged.tags(`${repo}-missing`)).rejects.toThrow(`repository "${repo}-missing" does not exist in registry ${OTHER}`);
+    await expect(tagged.tags(`${repo}-missing`)).rejects.toThrow(
+      `repository "${repo}-missing" does not exist in registry ${OTHER}`,
+    );
   });
 
   // moto answers DescribeRepositories and ListImages in one page whatever maxResults says, so paging is checked
   // against a call mock: the only test of this file that does not reach the emulator.
   it('follows nextToken across pages (call mock: the emulator does not paginate)', async () => {
     const ecr = mockClient(ECRClient);
-    ecr.on(DescribeRepositoriesCommand, { nextToken: undefined }).resolves({ repositories: [{ repositoryName: 'a' }], nextToken: 'p2' });
+    ecr
+      .on(DescribeRepositoriesCommand, { nextToken: undefined })
+      .resolves({ repositories: [{ repositoryName: 'a' }], nextToken: 'p2' });
     ecr.on(DescribeRepositoriesCommand, { nextToken: 'p2' }).resolves({ repositories: [{ repositoryName: 'b/c' }] });
-    ecr.on(ListImagesCommand, { repositoryName: 'a', nextToken: undefined }).resolves({ imageIds: [{ imageTag: '1' }, { imageDigest: 'sha256:ab' }], nextToken: 't2' });
+    ecr
+      .on(ListImagesCommand, { repositoryName: 'a', nextToken: undefined })
+      .resolves({ imageIds: [{ imageTag: '1' }, { imageDigest: 'sha256:ab' }], nextToken: 't2' });
     ecr.on(ListImagesCommand, { repositoryName: 'a', nextToken: 't2' }).resolves({ imageIds: [{ imageTag: '2' }] });
     try {
-      const catalog = new EcrCatalog(new ECRClient({ region: 'us-east-1' }), { registryId: '123456789012', includeUntagged: true });
+      const catalog = new EcrCatalog(new ECRClient({ region: 'us-east-1' }), {
+        registryId: '123456789012',
+        includeUntagged: true,
+      });
       const repos: string[] = [];
       for await (const r of catalog.repositories()) repos.push(r);
       expect(repos).toEqual(['a', 'b/c']);
       expect(await catalog.tags('a')).toEqual(['1', 'sha256-ab', '2']);
-      expect(ecr.commandCalls(ListImagesCommand)[0].args[0].input).toMatchObject({ registryId: '123456789012', filter: { tagStatus: 'ANY' } });
+      expect(ecr.commandCalls(ListImagesCommand)[0].args[0].input).toMatchObject({
+        registryId: '123456789012',
+        filter: { tagStatus: 'ANY' },
+      });
     } finally {
       ecr.restore();
     }

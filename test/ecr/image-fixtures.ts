@@ -11,15 +11,32 @@ export function seedImages(repository = `${uniqueName('team')}/app`): { reposito
   const dir = mkdtempSync(join(tmpdir(), 'dth-oci-'));
   execFileSync('python3', ['scripts/make-oci-image.py', dir, uniqueName('seed')]);
   for (const tag of ['v1', 'multi']) {
-    execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${dir}:${tag}`, `docker://${servers.registryOpen}/${repository}:${tag}`], { stdio: 'pipe' });
+    execFileSync(
+      'skopeo',
+      [
+        'copy',
+        '--all',
+        '--preserve-digests',
+        '--dest-tls-verify=false',
+        `oci:${dir}:${tag}`,
+        `docker://${servers.registryOpen}/${repository}:${tag}`,
+      ],
+      { stdio: 'pipe' },
+    );
   }
   return { repository };
 }
 
 /** The manifest digest as stored, computed independently of the engine. */
 export function registryDigest(registry: string, ref: string, creds?: string): string {
-  const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), `docker://${registry}/${ref}`]);
-  return 'sha256:' + createHash('sha256').update(raw).digest('hex');
+  const raw = execFileSync('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    ...(creds ? ['--creds', creds] : []),
+    `docker://${registry}/${ref}`,
+  ]);
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 
 export function registrySecrets(password = servers.registryPassword): string {
@@ -31,9 +48,21 @@ export function registrySecrets(password = servers.registryPassword): string {
 /** Copies both seeded tags from the open to the htpasswd registry, digests kept. */
 export function copyToAuthRegistry(repository: string): void {
   for (const tag of ['v1', 'multi']) {
-    execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
-      '--dest-creds', `${servers.registryUser}:${servers.registryPassword}`,
-      `docker://${servers.registryOpen}/${repository}:${tag}`, `docker://${servers.registryAuth}/${repository}:${tag}`], { stdio: 'pipe' });
+    execFileSync(
+      'skopeo',
+      [
+        'copy',
+        '--all',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        `${servers.registryUser}:${servers.registryPassword}`,
+        `docker://${servers.registryOpen}/${repository}:${tag}`,
+        `docker://${servers.registryAuth}/${repository}:${tag}`,
+      ],
+      { stdio: 'pipe' },
+    );
   }
 }
 
@@ -41,28 +70,59 @@ export function copyToAuthRegistry(repository: string): void {
  * A Skopeo that runs the real binary through a wrapper script logging each process's verb (after the global
  * `--override-*` options) and arguments, so tests count processes; `failing` verbs exit 1 with an error instead of running.
  */
-export function countingSkopeo(failing: string[] = []): { skopeo: Skopeo; wrapper: string; verbs: () => string[]; calls: () => string[][] } {
+export function countingSkopeo(failing: string[] = []): {
+  skopeo: Skopeo;
+  wrapper: string;
+  verbs: () => string[];
+  calls: () => string[][];
+} {
   const dir = mkdtempSync(join(tmpdir(), 'dth-skopeo-'));
   // The real binary by its path: the wrapper may itself be first on PATH (a CLI child process).
   const real = execFileSync('sh', ['-c', 'command -v skopeo'], { encoding: 'utf8' }).trim();
   const log = join(dir, 'calls.log');
   const wrapper = join(dir, 'skopeo');
-  const fail = failing.map((verb) => `[ "$verb" = ${verb} ] && { echo "simulated ${verb} failure" >&2; exit 1; }\n`).join('');
-  writeFileSync(wrapper, [
-    '#!/bin/sh',
-    `echo "$*" >> '${log}'`,
-    'verb=""; skip=0',
-    'for a in "$@"; do if [ $skip = 1 ]; then skip=0; continue; fi; case "$a" in --override-*) skip=1;; *) verb="$a"; break;; esac; done',
-    `${fail}exec '${real}' "$@"`, '',
-  ].join('\n'), { mode: 0o755 });
-  const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')) : []);
-  const verbOf = (args: string[]) => args.find((a, i) => !a.startsWith('--override-') && !args[i - 1]?.startsWith('--override-')) ?? '';
+  const fail = failing
+    .map((verb) => `[ "$verb" = ${verb} ] && { echo "simulated ${verb} failure" >&2; exit 1; }\n`)
+    .join('');
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      `echo "$*" >> '${log}'`,
+      'verb=""; skip=0',
+      'for a in "$@"; do if [ $skip = 1 ]; then skip=0; continue; fi; case "$a" in --override-*) skip=1;; *) verb="$a"; break;; esac; done',
+      `${fail}exec '${real}' "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const calls = () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' '))
+      : [];
+  const verbOf = (args: string[]) =>
+    args.find((a, i) => !a.startsWith('--override-') && !args[i - 1]?.startsWith('--override-')) ?? '';
   return { skopeo: new Skopeo(wrapper), wrapper, verbs: () => calls().map(verbOf), calls };
 }
 
 /** A manifest as the open registry stores it, parsed (skopeo inspect --raw: independent of the engine's HTTP reads). */
-function rawManifest(ref: string): { bytes: Buffer; body: { manifests?: { digest: string; platform?: { architecture: string } }[]; config?: { digest: string; size: number }; layers?: { digest: string; size: number }[] } } {
-  const bytes = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${servers.registryOpen}/${ref}`]);
+function rawManifest(ref: string): {
+  bytes: Buffer;
+  body: {
+    manifests?: { digest: string; platform?: { architecture: string } }[];
+    config?: { digest: string; size: number };
+    layers?: { digest: string; size: number }[];
+  };
+} {
+  const bytes = execFileSync('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    `docker://${servers.registryOpen}/${ref}`,
+  ]);
   return { bytes, body: JSON.parse(bytes.toString('utf8')) };
 }
 
@@ -70,10 +130,13 @@ function rawManifest(ref: string): { bytes: Buffer; body: { manifests?: { digest
 export function imageBytes(ref: string): number {
   const top = rawManifest(ref);
   const repository = ref.slice(0, ref.lastIndexOf(':'));
-  const manifests = top.body.manifests ? top.body.manifests.map((m) => rawManifest(`${repository}@${m.digest}`)) : [top];
+  const manifests = top.body.manifests
+    ? top.body.manifests.map((m) => rawManifest(`${repository}@${m.digest}`))
+    : [top];
   const blobs = new Map<string, number>();
   for (const m of manifests) for (const b of [m.body.config!, ...(m.body.layers ?? [])]) blobs.set(b.digest, b.size);
-  const manifestBytes = (top.body.manifests ? top.bytes.length : 0) + manifests.reduce((sum, m) => sum + m.bytes.length, 0);
+  const manifestBytes =
+    (top.body.manifests ? top.bytes.length : 0) + manifests.reduce((sum, m) => sum + m.bytes.length, 0);
   return manifestBytes + [...blobs.values()].reduce((a, b) => a + b, 0);
 }
 

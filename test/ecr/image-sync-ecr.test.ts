@@ -31,11 +31,17 @@ afterAll(async () => {
   await Promise.all(fronts.map((f) => f.close()));
   await aws?.stop();
 });
-beforeAll(async () => { aws = await startAwsEmulator(); }, 60_000);
+beforeAll(async () => {
+  aws = await startAwsEmulator();
+}, 60_000);
 
 /** The local registry standing in for an account's ECR registry: only that account's ECR login gets in. */
 async function ecrRegistryFor(account: string): Promise<RegistryFront> {
-  const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'basic', login: { username: 'AWS', password: `${account}-auth-token` } });
+  const front = await startRegistryFront({
+    upstream: servers.registryOpen,
+    mode: 'basic',
+    login: { username: 'AWS', password: `${account}-auth-token` },
+  });
   fronts.push(front);
   return front;
 }
@@ -44,7 +50,12 @@ async function ecrRegistryFor(account: string): Promise<RegistryFront> {
 async function sourceAccount(account: string) {
   const keys = await aws.accountKeys(account);
   const registry = await ecrRegistryFor(account);
-  return { account, keys, registry, ecr: new ECRClient({ region: SOURCE_REGION, endpoint: aws.endpoint, credentials: keys }) };
+  return {
+    account,
+    keys,
+    registry,
+    ecr: new ECRClient({ region: SOURCE_REGION, endpoint: aws.endpoint, credentials: keys }),
+  };
 }
 
 function secretsFile(fields: Record<string, Record<string, string>>): string {
@@ -58,16 +69,25 @@ function keySecret(keys: AccessKeys): Record<string, string> {
 }
 
 /** Registers the seeded image's tags (real manifest bytes and digests) in the source account's ECR catalogue. */
-async function registerInEcr(ecr: ECRClient, repository: string, tags: (string | undefined)[], manifestOf = (tag: string) => `${repository}:${tag}`) {
+async function registerInEcr(
+  ecr: ECRClient,
+  repository: string,
+  tags: (string | undefined)[],
+  manifestOf = (tag: string) => `${repository}:${tag}`,
+) {
   await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((err) => {
     if (err.name !== 'RepositoryAlreadyExistsException') throw err;
   });
   for (const tag of tags) {
     const [repo, ref] = manifestOf(tag ?? 'v1').split(':');
-    const res = await fetch(`http://${servers.registryOpen}/v2/${repo}/manifests/${ref}`, { headers: { accept: MANIFEST_ACCEPT } });
+    const res = await fetch(`http://${servers.registryOpen}/v2/${repo}/manifests/${ref}`, {
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     const manifest = await res.text();
-    const imageDigest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
-    await ecr.send(new PutImageCommand({ repositoryName: repository, imageManifest: manifest, imageDigest, imageTag: tag }));
+    const imageDigest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    await ecr.send(
+      new PutImageCommand({ repositoryName: repository, imageManifest: manifest, imageDigest, imageTag: tag }),
+    );
   }
 }
 
@@ -84,12 +104,14 @@ function ecrApi(hosts: Record<string, RegistryFront>): SdkEcrApi {
 }
 
 async function destRepositories(): Promise<string[]> {
-  const out = await new ECRClient({ region: DEST_REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys }).send(new DescribeRepositoriesCommand({}));
+  const out = await new ECRClient({ region: DEST_REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys }).send(
+    new DescribeRepositoriesCommand({}),
+  );
   return (out.repositories ?? []).map((r) => r.repositoryName!);
 }
 
 describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
-  it('copies ALL images of another account\'s ECR (its keys in srcCredential, blank srcAccountId) into this account\'s ECR (blank destAccountId): repositories created, digests equal, rerun skips', async () => {
+  it("copies ALL images of another account's ECR (its keys in srcCredential, blank srcAccountId) into this account's ECR (blank destAccountId): repositories created, digests equal, rerun skips", async () => {
     const src = await sourceAccount(freshAccountId());
     const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
     const a = seedImages().repository;
@@ -99,8 +121,14 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     const prefix = uniqueName('from-ecr');
     // The original's parameters: srcList defaults to ALL, account ids blank, the secret holds access keys.
     const params = parseEcrTaskParams({
-      sourceType: 'Amazon_ECR', srcRegion: SOURCE_REGION, srcAccountId: '', srcCredential: 'src-keys',
-      destRegion: DEST_REGION, destAccountId: '', destPrefix: prefix, insecure: 'true',
+      sourceType: 'Amazon_ECR',
+      srcRegion: SOURCE_REGION,
+      srcAccountId: '',
+      srcCredential: 'src-keys',
+      destRegion: DEST_REGION,
+      destAccountId: '',
+      destPrefix: prefix,
+      insecure: 'true',
     });
     expect(params.srcList).toBe('ALL');
     const secrets = new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) }));
@@ -117,7 +145,9 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     expect(dest.acceptedUsers.length).toBeGreaterThan(0);
     expect(src.registry.challenges + dest.challenges).toBeGreaterThan(0);
     // The destination repositories were created in this account (moto's default), where there were none.
-    expect((await destRepositories()).filter((r) => r.startsWith(prefix)).sort()).toEqual([`${prefix}/${a}`, `${prefix}/${b}`].sort());
+    expect((await destRepositories()).filter((r) => r.startsWith(prefix)).sort()).toEqual(
+      [`${prefix}/${a}`, `${prefix}/${b}`].sort(),
+    );
 
     const counted = countingSkopeo();
     const again = await runImageSync({ params, status, secrets, logger: silentLogger, ecr, skopeo: counted.skopeo });
@@ -132,16 +162,31 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     await registerInEcr(src.ecr, a, ['v1', 'multi']);
     const missing = `${uniqueName('gone')}/app`;
     const params = parseEcrTaskParams({
-      sourceType: 'Amazon_ECR', srcList: 'SELECTED', srcImageList: `${missing}:ALL_TAGS,${a}:ALL_TAGS`, srcRegion: SOURCE_REGION,
-      srcAccountId: src.account, srcCredential: 'src-keys', destRegion: DEST_REGION, destPrefix: uniqueName('partial'), insecure: 'true',
+      sourceType: 'Amazon_ECR',
+      srcList: 'SELECTED',
+      srcImageList: `${missing}:ALL_TAGS,${a}:ALL_TAGS`,
+      srcRegion: SOURCE_REGION,
+      srcAccountId: src.account,
+      srcCredential: 'src-keys',
+      destRegion: DEST_REGION,
+      destPrefix: uniqueName('partial'),
+      insecure: 'true',
     });
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
     const report = await runImageSync({
-      params, status, secrets: new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) })), logger: silentLogger,
+      params,
+      status,
+      secrets: new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) })),
+      logger: silentLogger,
       ecr: ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: dest }),
     });
     expect(report).toMatchObject({ complete: false, total: 3, done: 2, failed: 1 });
-    expect(report.failures).toEqual([{ image: `${missing}:ALL_TAGS`, error: expect.stringContaining(`repository "${missing}" does not exist in registry ${src.account}`) }]);
+    expect(report.failures).toEqual([
+      {
+        image: `${missing}:ALL_TAGS`,
+        error: expect.stringContaining(`repository "${missing}" does not exist in registry ${src.account}`),
+      },
+    ]);
     expect(await status.get(`${missing}:ALL_TAGS`)).toMatchObject({ status: 'FAILED' });
     expect(await status.get(`${a}:multi`)).toMatchObject({ status: 'DONE' });
   });
@@ -154,13 +199,32 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     await registerInEcr(src.ecr, a, [undefined], () => `${a}:v1`);
     const digest = registryDigest(servers.registryOpen, `${a}:v1`);
     const prefix = uniqueName('untagged');
-    const base = { sourceType: 'Amazon_ECR', srcRegion: SOURCE_REGION, srcCredential: 'src-keys', destRegion: DEST_REGION, destPrefix: prefix, insecure: 'true' };
+    const base = {
+      sourceType: 'Amazon_ECR',
+      srcRegion: SOURCE_REGION,
+      srcCredential: 'src-keys',
+      destRegion: DEST_REGION,
+      destPrefix: prefix,
+      insecure: 'true',
+    };
     const secrets = new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) }));
     const ecr = ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: dest });
-    const taggedOnly = await runImageSync({ params: parseEcrTaskParams(base), status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'), secrets, logger: silentLogger, ecr });
+    const taggedOnly = await runImageSync({
+      params: parseEcrTaskParams(base),
+      status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'),
+      secrets,
+      logger: silentLogger,
+      ecr,
+    });
     expect(taggedOnly).toMatchObject({ complete: true, total: 0 });
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
-    const report = await runImageSync({ params: parseEcrTaskParams({ ...base, includeUntaggedByDigest: 'true' }), status, secrets, logger: silentLogger, ecr });
+    const report = await runImageSync({
+      params: parseEcrTaskParams({ ...base, includeUntaggedByDigest: 'true' }),
+      status,
+      secrets,
+      logger: silentLogger,
+      ecr,
+    });
     expect(report).toMatchObject({ complete: true, total: 1, done: 1 });
     expect(registryDigest(servers.registryOpen, `${prefix}/${a}@${digest}`)).toBe(digest);
     expect(await status.get(`${a}:${digest.replace(':', '-')}`)).toMatchObject({ status: 'DONE', checksum: digest });
@@ -169,15 +233,29 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
   it('an ECR API that cannot be reached names the side, the call, the region and the host, and no process starts', async () => {
     const counted = countingSkopeo();
     // A name that never resolves (RFC 6761 .invalid): the same ENOTFOUND a machine without network gets for api.ecr.<region>.amazonaws.com.
-    const unreachable = new SdkEcrApi({ clientConfig: { endpoint: 'http://api.ecr.unreachable.invalid', credentials: aws.defaultKeys, maxAttempts: 1 } });
-    const params = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcAccountId: '111122223333', destRegistry: servers.registryOpen, insecure: 'true' });
+    const unreachable = new SdkEcrApi({
+      clientConfig: { endpoint: 'http://api.ecr.unreachable.invalid', credentials: aws.defaultKeys, maxAttempts: 1 },
+    });
+    const params = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR',
+      srcRegion: 'us-east-1',
+      srcAccountId: '111122223333',
+      destRegistry: servers.registryOpen,
+      insecure: 'true',
+    });
     const run = runImageSync({
-      params, status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'), logger: silentLogger, skopeo: counted.skopeo,
-      secrets: new FileSecretStore(secretsFile({})), ecr: unreachable,
+      params,
+      status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'),
+      logger: silentLogger,
+      skopeo: counted.skopeo,
+      secrets: new FileSecretStore(secretsFile({})),
+      ecr: unreachable,
     });
     // Before: "getaddrinfo ENOTFOUND api.ecr.us-east-1.amazonaws.com", with no side, call or advice.
-    await expect(run).rejects.toThrow('source ECR: logging in to the ECR of account 111122223333 in us-east-1 (GetAuthorizationToken) with the runtime\'s own '
-      + 'credentials failed: cannot reach api.ecr.unreachable.invalid (ENOTFOUND); check the region and this machine\'s network');
+    await expect(run).rejects.toThrow(
+      "source ECR: logging in to the ECR of account 111122223333 in us-east-1 (GetAuthorizationToken) with the runtime's own " +
+        "credentials failed: cannot reach api.ecr.unreachable.invalid (ENOTFOUND); check the region and this machine's network",
+    );
     expect(counted.verbs()).toEqual([]);
   });
 
@@ -188,11 +266,26 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     const a = seedImages().repository;
     await registerInEcr(src.ecr, a, ['v1']);
     const counted = countingSkopeo();
-    const params = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: SOURCE_REGION, srcCredential: 'src-keys', destRegion: DEST_REGION, destPrefix: uniqueName('refused'), insecure: 'true' });
-    await expect(runImageSync({
-      params, status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'), logger: silentLogger, skopeo: counted.skopeo,
-      secrets: new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) })), ecr: ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: wrongDest }),
-    })).rejects.toThrow(`destination registry ${wrongDest.registry} rejected the ECR login of account ${DEFAULT_ACCOUNT} (401)`);
+    const params = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR',
+      srcRegion: SOURCE_REGION,
+      srcCredential: 'src-keys',
+      destRegion: DEST_REGION,
+      destPrefix: uniqueName('refused'),
+      insecure: 'true',
+    });
+    await expect(
+      runImageSync({
+        params,
+        status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'),
+        logger: silentLogger,
+        skopeo: counted.skopeo,
+        secrets: new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) })),
+        ecr: ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: wrongDest }),
+      }),
+    ).rejects.toThrow(
+      `destination registry ${wrongDest.registry} rejected the ECR login of account ${DEFAULT_ACCOUNT} (401)`,
+    );
     expect(counted.verbs()).toEqual([]);
   });
 });

@@ -10,17 +10,33 @@ import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { Skopeo } from '../../worker/ecr/skopeo.js';
 import { servers, uniqueName } from '../support/servers.js';
-import { countingSkopeo, imageBytes, platformDigest, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
+import {
+  countingSkopeo,
+  imageBytes,
+  platformDigest,
+  registryDigest,
+  registrySecrets,
+  seedImages,
+} from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
 
 function task(extra: Record<string, string>) {
   return parseEcrTaskParams({
-    sourceType: 'Public', srcRegistry: servers.registryOpen, destRegistry: servers.registryAuth,
-    destCredential: 'registry', insecure: 'true', ...extra,
+    sourceType: 'Public',
+    srcRegistry: servers.registryOpen,
+    destRegistry: servers.registryAuth,
+    destCredential: 'registry',
+    insecure: 'true',
+    ...extra,
   });
 }
 
-async function sync(params: ReturnType<typeof task>, secretsPath = registrySecrets(), logLines?: string[], skopeo?: Skopeo) {
+async function sync(
+  params: ReturnType<typeof task>,
+  secretsPath = registrySecrets(),
+  logLines?: string[],
+  skopeo?: Skopeo,
+) {
   const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
   const logger = logLines ? createLogger({}, { write: (l) => logLines.push(l) }) : silentLogger;
   const report = await runImageSync({ params, status, secrets: new FileSecretStore(secretsPath), logger, skopeo });
@@ -41,8 +57,24 @@ describe('image sync with skopeo between real registries', () => {
       expect((await first.status.get(`${repository}:${tag}`))?.checksum).toBe(srcDigest);
     }
     // The multi-arch index kept both platforms.
-    const index = JSON.parse(spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', auth, `docker://${servers.registryAuth}/mirror/${repository}:multi`], { encoding: 'utf8' }).stdout);
-    expect(index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
+    const index = JSON.parse(
+      spawnSync(
+        'skopeo',
+        [
+          'inspect',
+          '--raw',
+          '--tls-verify=false',
+          '--creds',
+          auth,
+          `docker://${servers.registryAuth}/mirror/${repository}:multi`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout,
+    );
+    expect(index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture).sort()).toEqual([
+      'amd64',
+      'arm64',
+    ]);
 
     const again = await sync(params);
     expect(again.report).toMatchObject({ complete: true, done: 0, skipped: 2 });
@@ -50,18 +82,36 @@ describe('image sync with skopeo between real registries', () => {
 
   it('copies with skopeo sync and starts no process for an unchanged image, from a Bearer-token source', async () => {
     const { repository } = seedImages();
-    const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'bearer', login: { username: servers.registryUser, password: servers.registryPassword } });
+    const source = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'bearer',
+      login: { username: servers.registryUser, password: servers.registryPassword },
+    });
     try {
-      const params = task({ srcRegistry: source.registry, srcCredential: 'registry', srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'counted' });
+      const params = task({
+        srcRegistry: source.registry,
+        srcCredential: 'registry',
+        srcImageList: `${repository}:v1\n${repository}:multi`,
+        destPrefix: 'counted',
+      });
       const first = countingSkopeo();
-      expect((await sync(params, registrySecrets(), undefined, first.skopeo)).report).toMatchObject({ complete: true, done: 2 });
+      expect((await sync(params, registrySecrets(), undefined, first.skopeo)).report).toMatchObject({
+        complete: true,
+        done: 2,
+      });
       // Two images: the first alone (the pilot), then the other: one sync process each.
       expect(first.verbs()).toEqual(['sync', 'sync']);
       for (const tag of ['v1', 'multi']) {
-        expect(registryDigest(servers.registryAuth, `counted/${repository}:${tag}`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
+        expect(registryDigest(servers.registryAuth, `counted/${repository}:${tag}`, auth)).toBe(
+          registryDigest(servers.registryOpen, `${repository}:${tag}`),
+        );
       }
       const again = countingSkopeo();
-      expect((await sync(params, registrySecrets(), undefined, again.skopeo)).report).toMatchObject({ complete: true, done: 0, skipped: 2 });
+      expect((await sync(params, registrySecrets(), undefined, again.skopeo)).report).toMatchObject({
+        complete: true,
+        done: 0,
+        skipped: 2,
+      });
       expect(again.verbs()).toEqual([]);
       expect(source.tokenRequests.filter((t) => !t.granted)).toEqual([]);
     } finally {
@@ -72,7 +122,11 @@ describe('image sync with skopeo between real registries', () => {
   it('copies N images in at most min(concurrency, 4) skopeo sync processes, names and digests (single and multi-arch) unchanged', async () => {
     const team = uniqueName('team');
     const repositories = ['app1', 'app2', 'app3'].map((app) => seedImages(`${team}/${app}`).repository);
-    const params = task({ srcImageList: repositories.flatMap((r) => [`${r}:v1`, `${r}:multi`]).join('\n'), destPrefix: 'batched', concurrency: '2' });
+    const params = task({
+      srcImageList: repositories.flatMap((r) => [`${r}:v1`, `${r}:multi`]).join('\n'),
+      destPrefix: 'batched',
+      concurrency: '2',
+    });
     const counted = countingSkopeo();
     const { report, status } = await sync(params, registrySecrets(), undefined, counted.skopeo);
     expect(report).toMatchObject({ complete: true, done: 6, failed: 0 });
@@ -82,16 +136,29 @@ describe('image sync with skopeo between real registries', () => {
       for (const tag of ['v1', 'multi']) {
         const srcDigest = registryDigest(servers.registryOpen, `${repository}:${tag}`);
         expect(registryDigest(servers.registryAuth, `batched/${repository}:${tag}`, auth)).toBe(srcDigest);
-        expect(await status.get(`${repository}:${tag}`)).toMatchObject({ status: 'DONE', checksum: srcDigest, verified: true });
+        expect(await status.get(`${repository}:${tag}`)).toMatchObject({
+          status: 'DONE',
+          checksum: srcDigest,
+          verified: true,
+        });
       }
     }
   });
 
   it('copies alone, with its own skopeo error, an image that fails inside a batch (tag deleted after its digest was read); the others end DONE', async () => {
     const { repository } = seedImages();
-    const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'deleted-after-head', deleted: [`${repository}:v1`] });
+    const source = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'deleted-after-head',
+      deleted: [`${repository}:v1`],
+    });
     try {
-      const params = task({ srcRegistry: source.registry, srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'partial', concurrency: '1' });
+      const params = task({
+        srcRegistry: source.registry,
+        srcImageList: `${repository}:v1\n${repository}:multi`,
+        destPrefix: 'partial',
+        concurrency: '1',
+      });
       const counted = countingSkopeo();
       const { report, status } = await sync(params, registrySecrets(), undefined, counted.skopeo);
       expect(report).toMatchObject({ complete: false, done: 1, failed: 1 });
@@ -103,7 +170,9 @@ describe('image sync with skopeo between real registries', () => {
       expect(failedRec?.error).toMatch(/^skopeo copy failed: .*manifest unknown/);
       expect(failedRec?.error).toContain(`${source.registry}/${repository}:v1`);
       expect(await status.get(`${repository}:multi`)).toMatchObject({ status: 'DONE' });
-      expect(registryDigest(servers.registryAuth, `partial/${repository}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:multi`));
+      expect(registryDigest(servers.registryAuth, `partial/${repository}:multi`, auth)).toBe(
+        registryDigest(servers.registryOpen, `${repository}:multi`),
+      );
     } finally {
       await source.close();
     }
@@ -111,7 +180,11 @@ describe('image sync with skopeo between real registries', () => {
 
   it('copies each image alone when the batch process fails, verifying every image at the destination', async () => {
     const { repository } = seedImages();
-    const params = task({ srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'nobatch', concurrency: '1' });
+    const params = task({
+      srcImageList: `${repository}:v1\n${repository}:multi`,
+      destPrefix: 'nobatch',
+      concurrency: '1',
+    });
     const counted = countingSkopeo(['sync']);
     const lines: string[] = [];
     const { report } = await sync(params, registrySecrets(), lines, counted.skopeo);
@@ -119,10 +192,13 @@ describe('image sync with skopeo between real registries', () => {
     // Each image's batch (the pilot, then the other) fails, and each is copied again alone.
     expect(counted.verbs().sort()).toEqual(['copy', 'copy', 'sync', 'sync']);
     for (const tag of ['v1', 'multi']) {
-      expect(registryDigest(servers.registryAuth, `nobatch/${repository}:${tag}`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:${tag}`));
+      expect(registryDigest(servers.registryAuth, `nobatch/${repository}:${tag}`, auth)).toBe(
+        registryDigest(servers.registryOpen, `${repository}:${tag}`),
+      );
     }
     expect(lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'image.batch_failed')).toMatchObject([
-      { images: 1, error: expect.stringMatching(/simulated sync failure/) }, { images: 1, error: expect.stringMatching(/simulated sync failure/) },
+      { images: 1, error: expect.stringMatching(/simulated sync failure/) },
+      { images: 1, error: expect.stringMatching(/simulated sync failure/) },
     ]);
   });
 
@@ -131,21 +207,39 @@ describe('image sync with skopeo between real registries', () => {
     const layout = mkdtempSync(join(tmpdir(), 'dth-oci-shared-'));
     const tags = writeOciLayout(layout, 5, 1024 * 1024, 64 * 1024);
     for (const tag of tags) {
-      execFileSync('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', auth, `oci:${layout}:${tag}`, `docker://${servers.registryAuth}/${team}/${tag}:v1`], { stdio: 'pipe' });
+      execFileSync(
+        'skopeo',
+        [
+          'copy',
+          '--dest-tls-verify=false',
+          '--dest-creds',
+          auth,
+          `oci:${layout}:${tag}`,
+          `docker://${servers.registryAuth}/${team}/${tag}:v1`,
+        ],
+        { stdio: 'pipe' },
+      );
     }
     // From the htpasswd registry to the open one, through a front that counts what it forwards.
     const dest = await startRegistryFront({ upstream: servers.registryOpen, mode: 'no-digest-header' });
     try {
       const params = task({
-        srcRegistry: servers.registryAuth, srcCredential: 'registry', destRegistry: dest.registry, destCredential: '',
-        srcImageList: tags.map((t) => `${team}/${t}:v1`).join('\n'), destPrefix: 'mounted', concurrency: '4',
+        srcRegistry: servers.registryAuth,
+        srcCredential: 'registry',
+        destRegistry: dest.registry,
+        destCredential: '',
+        srcImageList: tags.map((t) => `${team}/${t}:v1`).join('\n'),
+        destPrefix: 'mounted',
+        concurrency: '4',
       });
       expect((await sync(params)).report).toMatchObject({ complete: true, done: 5 });
       // Fresh blob uploads (a POST without mount=): the shared base once, then each image's own layer and config.
       const fresh = dest.forwarded.filter((r) => /^POST \/v2\/.+\/blobs\/uploads\//.test(r) && !r.includes('mount='));
       expect(fresh).toHaveLength(1 + 2 * tags.length);
       for (const tag of tags) {
-        expect(registryDigest(servers.registryOpen, `mounted/${team}/${tag}:v1`)).toBe(registryDigest(servers.registryAuth, `${team}/${tag}:v1`, auth));
+        expect(registryDigest(servers.registryOpen, `mounted/${team}/${tag}:v1`)).toBe(
+          registryDigest(servers.registryAuth, `${team}/${tag}:v1`, auth),
+        );
       }
     } finally {
       await dest.close();
@@ -156,13 +250,22 @@ describe('image sync with skopeo between real registries', () => {
     const { repository } = seedImages();
     const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'negotiate-head' });
     try {
-      const params = task({ srcRegistry: source.registry, srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'fallback' });
+      const params = task({
+        srcRegistry: source.registry,
+        srcImageList: `${repository}:v1\n${repository}:multi`,
+        destPrefix: 'fallback',
+      });
       const counted = countingSkopeo();
       const lines: string[] = [];
-      expect((await sync(params, registrySecrets(), lines, counted.skopeo)).report).toMatchObject({ complete: true, done: 2 });
+      expect((await sync(params, registrySecrets(), lines, counted.skopeo)).report).toMatchObject({
+        complete: true,
+        done: 2,
+      });
       expect(counted.verbs().sort()).toEqual(['inspect', 'inspect', 'sync', 'sync']);
       const fallbacks = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'image.digest_fallback');
-      expect(fallbacks).toMatchObject([{ registry: source.registry, reason: expect.stringMatching(/unsupported authentication scheme "negotiate"/) }]);
+      expect(fallbacks).toMatchObject([
+        { registry: source.registry, reason: expect.stringMatching(/unsupported authentication scheme "negotiate"/) },
+      ]);
     } finally {
       await source.close();
     }
@@ -173,8 +276,12 @@ describe('image sync with skopeo between real registries', () => {
     const params = task({ srcImageList: `${repository}:ALL_TAGS` });
     const { report } = await sync(params);
     expect(report).toMatchObject({ complete: true, done: 2 });
-    expect(registryDigest(servers.registryAuth, `${repository}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:multi`));
-    expect(task({ srcImageList: 'library/nginx' }).srcImageList).toEqual([{ repository: 'library/nginx', tag: 'latest' }]);
+    expect(registryDigest(servers.registryAuth, `${repository}:multi`, auth)).toBe(
+      registryDigest(servers.registryOpen, `${repository}:multi`),
+    );
+    expect(task({ srcImageList: 'library/nginx' }).srcImageList).toEqual([
+      { repository: 'library/nginx', tag: 'latest' },
+    ]);
   });
 
   it('stops with one clear reason when a registry refuses the login: no image touched, no skopeo process, no password shown', async () => {
@@ -184,21 +291,51 @@ describe('image sync with skopeo between real registries', () => {
     const counted = countingSkopeo();
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
     const run = runImageSync({
-      params: task({ srcImageList: `${repository}:v1\n${repository}:multi` }), status, secrets: new FileSecretStore(registrySecrets(wrong)),
-      logger: createLogger({}, { write: (l) => lines.push(l) }), skopeo: counted.skopeo,
+      params: task({ srcImageList: `${repository}:v1\n${repository}:multi` }),
+      status,
+      secrets: new FileSecretStore(registrySecrets(wrong)),
+      logger: createLogger({}, { write: (l) => lines.push(l) }),
+      skopeo: counted.skopeo,
     });
-    await expect(run).rejects.toThrow(`destination registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`);
+    await expect(run).rejects.toThrow(
+      `destination registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`,
+    );
     expect(counted.verbs()).toEqual([]);
     expect(await status.summary()).toMatchObject({ total: 0 });
     expect(lines.join('\n')).not.toContain(wrong);
 
     // The real CLI says it once, exits 1, and starts no skopeo process either.
-    const cli = spawnSync(process.execPath, ['bin/dth.mjs', 'ecr', 'sync', '--source-type', 'Public', '--src-registry', servers.registryOpen,
-      '--dest-registry', servers.registryAuth, '--dest-credential', 'registry', '--insecure', 'true', '--json', '--state', ':memory:',
-      '--src-image-list', `${repository}:v1,${repository}:multi`, '--secrets', registrySecrets(wrong)], { encoding: 'utf8', env: { ...process.env, PATH: `${dirname(counted.wrapper)}:${process.env.PATH}` } });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        'bin/dth.mjs',
+        'ecr',
+        'sync',
+        '--source-type',
+        'Public',
+        '--src-registry',
+        servers.registryOpen,
+        '--dest-registry',
+        servers.registryAuth,
+        '--dest-credential',
+        'registry',
+        '--insecure',
+        'true',
+        '--json',
+        '--state',
+        ':memory:',
+        '--src-image-list',
+        `${repository}:v1,${repository}:multi`,
+        '--secrets',
+        registrySecrets(wrong),
+      ],
+      { encoding: 'utf8', env: { ...process.env, PATH: `${dirname(counted.wrapper)}:${process.env.PATH}` } },
+    );
     expect(cli.status).toBe(1);
     expect(cli.stderr.split('rejected the login').length - 1).toBe(1);
-    expect(cli.stderr).toContain(`dth ecr sync: destination registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`);
+    expect(cli.stderr).toContain(
+      `dth ecr sync: destination registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`,
+    );
     expect(cli.stderr + cli.stdout).not.toContain(wrong);
     expect(counted.verbs()).toEqual([]);
   });
@@ -207,20 +344,35 @@ describe('image sync with skopeo between real registries', () => {
     const { repository } = seedImages();
     const wrong = 'wrong-source-password-7';
     const counted = countingSkopeo();
-    const fromAuth = (extra: Record<string, string>) => parseEcrTaskParams({
-      sourceType: 'Public', srcRegistry: servers.registryAuth, destRegistry: servers.registryOpen, insecure: 'true',
-      srcImageList: `${repository}:v1`, destPrefix: uniqueName('login'), ...extra,
-    });
+    const fromAuth = (extra: Record<string, string>) =>
+      parseEcrTaskParams({
+        sourceType: 'Public',
+        srcRegistry: servers.registryAuth,
+        destRegistry: servers.registryOpen,
+        insecure: 'true',
+        srcImageList: `${repository}:v1`,
+        destPrefix: uniqueName('login'),
+        ...extra,
+      });
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
-    const run = (params: ReturnType<typeof fromAuth>, secretsPath = registrySecrets(wrong)) => runImageSync({
-      params, status, secrets: new FileSecretStore(secretsPath), logger: silentLogger, skopeo: counted.skopeo,
-    });
-    await expect(run(fromAuth({ srcCredential: 'registry' }))).rejects.toThrow(`source registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`);
+    const run = (params: ReturnType<typeof fromAuth>, secretsPath = registrySecrets(wrong)) =>
+      runImageSync({
+        params,
+        status,
+        secrets: new FileSecretStore(secretsPath),
+        logger: silentLogger,
+        skopeo: counted.skopeo,
+      });
+    await expect(run(fromAuth({ srcCredential: 'registry' }))).rejects.toThrow(
+      `source registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`,
+    );
     // Before: each image failed alone with "127.0.0.1:…: authentication required (HTTP 401)", naming no side or parameter.
     await expect(run(fromAuth({}))).rejects.toThrow(
-      `source registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in srcCredential`);
+      `source registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in srcCredential`,
+    );
     await expect(run(task({ srcImageList: `${repository}:v1`, destCredential: '' }))).rejects.toThrow(
-      `destination registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in destCredential`);
+      `destination registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in destCredential`,
+    );
     expect(counted.verbs()).toEqual([]);
     expect(await status.summary()).toMatchObject({ total: 0 });
   });
@@ -230,35 +382,75 @@ describe('image sync with skopeo between real registries', () => {
     const path = join(dir, 'secrets.json');
     writeFileSync(path, JSON.stringify({ odd: { user_name: 'x', pass: 'y' } }), { mode: 0o600 });
     await expect(sync(task({ srcImageList: 'a:v1', destCredential: 'odd' }), path)).rejects.toThrow(
-      'Destination credentials (destCredential): secret "odd" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)');
+      'Destination credentials (destCredential): secret "odd" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)',
+    );
     await expect(sync(task({ srcImageList: 'a:v1', destCredential: 'absent' }), path)).rejects.toThrow(
-      'Destination credentials (destCredential): secret "absent" was not found or is not readable');
+      'Destination credentials (destCredential): secret "absent" was not found or is not readable',
+    );
     await expect(sync(task({ srcImageList: 'a:v1', srcCredential: 'absent' }), path)).rejects.toThrow(
-      'Source credentials (srcCredential): secret "absent" was not found');
+      'Source credentials (srcCredential): secret "absent" was not found',
+    );
   });
 
   it('an Amazon ECR side on a machine whose default chain is empty says no credentials were found and which secret would do (real CLI)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', NODE_NO_WARNINGS: '1' };
     for (const name of Object.keys(env)) {
-      if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_.*)$/.test(name)) delete env[name];
+      if (
+        /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_.*)$/.test(
+          name,
+        )
+      )
+        delete env[name];
     }
     const none = join(mkdtempSync(join(tmpdir(), 'dth-nochain-')), 'absent');
-    const cli = spawnSync(process.execPath, ['bin/dth.mjs', 'ecr', 'sync', '--source-type', 'Amazon_ECR', '--src-region', 'us-east-1', '--src-list', 'ALL',
-      '--dest-registry', servers.registryOpen, '--insecure', 'true', '--state', ':memory:', '--secrets', registrySecrets()],
-    { encoding: 'utf8', env: { ...env, AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none }, timeout: 60_000 });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        'bin/dth.mjs',
+        'ecr',
+        'sync',
+        '--source-type',
+        'Amazon_ECR',
+        '--src-region',
+        'us-east-1',
+        '--src-list',
+        'ALL',
+        '--dest-registry',
+        servers.registryOpen,
+        '--insecure',
+        'true',
+        '--state',
+        ':memory:',
+        '--secrets',
+        registrySecrets(),
+      ],
+      { encoding: 'utf8', env: { ...env, AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none }, timeout: 60_000 },
+    );
     expect(cli.status).toBe(1);
     // Before: "… failed: Could not load credentials from any providers".
-    expect(cli.stderr).toContain('dth ecr sync: source ECR: finding the account (STS GetCallerIdentity in us-east-1) with the runtime\'s own credentials failed: '
-      + 'no AWS credentials found (this machine\'s default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role); '
-      + 'or name a secret with access keys in srcCredential');
+    expect(cli.stderr).toContain(
+      "dth ecr sync: source ECR: finding the account (STS GetCallerIdentity in us-east-1) with the runtime's own credentials failed: " +
+        "no AWS credentials found (this machine's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role); " +
+        'or name a secret with access keys in srcCredential',
+    );
   });
 
   it('judges only the images this run was asked for: a FAILED record from an earlier run with another list does not fail it', async () => {
     const { repository } = seedImages();
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 'shared-state');
-    const earlier = await runImageSync({ params: task({ srcImageList: `${repository}:nope\n${repository}:v1`, destPrefix: 'judged' }), status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger });
+    const earlier = await runImageSync({
+      params: task({ srcImageList: `${repository}:nope\n${repository}:v1`, destPrefix: 'judged' }),
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+    });
     expect(earlier).toMatchObject({ complete: false, total: 2, done: 1, failed: 1 });
-    const later = await runImageSync({ params: task({ srcImageList: `${repository}:multi`, destPrefix: 'judged' }), status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger });
+    const later = await runImageSync({
+      params: task({ srcImageList: `${repository}:multi`, destPrefix: 'judged' }),
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+    });
     expect(later).toMatchObject({ complete: true, total: 1, done: 1, failed: 0, failures: [] });
     // The state still remembers the earlier failure; it just does not decide this run.
     expect(await status.get(`${repository}:nope`)).toMatchObject({ status: 'FAILED' });
@@ -267,12 +459,16 @@ describe('image sync with skopeo between real registries', () => {
   it('fails repo:ALL_TAGS of a repository the source lacks as that entry alone; images after it still copy', async () => {
     const { repository } = seedImages();
     const missing = `${uniqueName('gone')}/app`;
-    const { report, status } = await sync(task({ srcImageList: `${missing}:ALL_TAGS\n${repository}:v1\n${repository}:multi`, destPrefix: 'alltags' }));
+    const { report, status } = await sync(
+      task({ srcImageList: `${missing}:ALL_TAGS\n${repository}:v1\n${repository}:multi`, destPrefix: 'alltags' }),
+    );
     expect(report).toMatchObject({ complete: false, total: 3, done: 2, failed: 1 });
     const rec = await status.get(`${missing}:ALL_TAGS`);
     expect(rec?.status).toBe('FAILED');
     expect(rec?.error).toContain(`the tags of "${missing}" could not be listed`);
-    expect(registryDigest(servers.registryAuth, `alltags/${repository}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${repository}:multi`));
+    expect(registryDigest(servers.registryAuth, `alltags/${repository}:multi`, auth)).toBe(
+      registryDigest(servers.registryOpen, `${repository}:multi`),
+    );
   });
 
   it('copies images that name their own registries in one task (anonymous, Bearer), each to <registry-host>/<repository>', async () => {
@@ -285,8 +481,12 @@ describe('image sync with skopeo between real registries', () => {
       const { report, status } = await sync(task({ srcRegistry: '', srcImageList: list, destPrefix: 'mixed' }));
       expect(report).toMatchObject({ complete: true, total: 2, done: 2 });
       const hostPath = (registry: string) => registry.replace(':', '-');
-      expect(registryDigest(servers.registryAuth, `mixed/${hostPath(servers.registryOpen)}/${plain}:v1`, auth)).toBe(registryDigest(servers.registryOpen, `${plain}:v1`));
-      expect(registryDigest(servers.registryAuth, `mixed/${hostPath(bearer.registry)}/${tokened}:multi`, auth)).toBe(registryDigest(servers.registryOpen, `${tokened}:multi`));
+      expect(registryDigest(servers.registryAuth, `mixed/${hostPath(servers.registryOpen)}/${plain}:v1`, auth)).toBe(
+        registryDigest(servers.registryOpen, `${plain}:v1`),
+      );
+      expect(registryDigest(servers.registryAuth, `mixed/${hostPath(bearer.registry)}/${tokened}:multi`, auth)).toBe(
+        registryDigest(servers.registryOpen, `${tokened}:multi`),
+      );
       expect(await status.get(`${bearer.registry}/${tokened}:multi`)).toMatchObject({ status: 'DONE' });
       expect(bearer.tokenRequests.filter((t) => t.granted).length).toBeGreaterThan(0);
     } finally {
@@ -299,8 +499,11 @@ describe('image sync with skopeo between real registries', () => {
     const progress: number[] = [];
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
     const report = await runImageSync({
-      params: task({ srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'bytes' }), status, secrets: new FileSecretStore(registrySecrets()),
-      logger: silentLogger, onProgress: (p) => progress.push(p.bytesDone),
+      params: task({ srcImageList: `${repository}:v1\n${repository}:multi`, destPrefix: 'bytes' }),
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+      onProgress: (p) => progress.push(p.bytesDone),
     });
     const expected = imageBytes(`${repository}:v1`) + imageBytes(`${repository}:multi`);
     expect(report).toMatchObject({ complete: true, done: 2, bytesDone: expected, bytesTotal: expected });
@@ -308,58 +511,139 @@ describe('image sync with skopeo between real registries', () => {
     expect((await status.get(`${repository}:v1`))?.size).toBe(imageBytes(`${repository}:v1`));
   });
 
-  it('with includeUntagged=false copies only the image of the copying machine\'s platform out of a multi-arch index', async () => {
+  it("with includeUntagged=false copies only the image of the copying machine's platform out of a multi-arch index", async () => {
     const { repository } = seedImages();
     const arm64 = platformDigest(`${repository}:multi`, 'arm64');
     const counted = countingSkopeo();
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
     const params = task({ srcImageList: `${repository}:multi`, destPrefix: 'system', includeUntagged: 'false' });
     const platform = { os: 'linux', architecture: 'arm64' };
-    const report = await runImageSync({ params, status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger, skopeo: counted.skopeo, platform });
+    const report = await runImageSync({
+      params,
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+      skopeo: counted.skopeo,
+      platform,
+    });
     expect(report).toMatchObject({ complete: true, done: 1 });
     // The destination holds the arm64 image itself (no index), digest kept.
     expect(registryDigest(servers.registryAuth, `system/${repository}:multi`, auth)).toBe(arm64);
     expect(await status.get(`${repository}:multi`)).toMatchObject({ status: 'DONE', checksum: arm64 });
     expect(counted.calls()[0].slice(0, 4)).toEqual(['--override-os', 'linux', '--override-arch', 'arm64']);
-    const again = await runImageSync({ params, status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger, platform });
+    const again = await runImageSync({
+      params,
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+      platform,
+    });
     expect(again).toMatchObject({ complete: true, skipped: 1 });
   });
 
   it('rejects a malformed list line, naming it', () => {
-    expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(/srcImageList\): line 3 "Bad Repo:tag"/);
+    expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(
+      /srcImageList\): line 3 "Bad Repo:tag"/,
+    );
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);
     expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/line 1 "bad_host!.io\/app:1"/);
-    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(/srcList, source side\): ALL is only possible/);
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(
+      /srcList, source side\): ALL is only possible/,
+    );
   });
 
-  it('reads the original\'s parameters with its defaults: srcList ALL for ECR, blank account ids, includeUntagged true, registries per image', () => {
-    const ecr = parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: 'us-west-2', srcAccountId: '', destRegion: 'cn-north-1', destAccountId: '', destCredential: 'cn-keys' });
-    expect(ecr).toMatchObject({ srcList: 'ALL', srcAccountId: undefined, destAccountId: undefined, srcRegistry: undefined, destRegistry: undefined, includeUntagged: true, includeUntaggedByDigest: false });
-    expect(() => parseEcrTaskParams({ sourceType: 'Amazon_ECR', destRegion: 'us-east-1' })).toThrow(/\(srcRegion\): is required/);
-    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'nginx' })).toThrow(/\(destRegion\): is required/);
-    const pub = parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, localhost:5000/a/b', destRegion: 'us-east-1' });
+  it("reads the original's parameters with its defaults: srcList ALL for ECR, blank account ids, includeUntagged true, registries per image", () => {
+    const ecr = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR',
+      srcRegion: 'us-west-2',
+      srcAccountId: '',
+      destRegion: 'cn-north-1',
+      destAccountId: '',
+      destCredential: 'cn-keys',
+    });
+    expect(ecr).toMatchObject({
+      srcList: 'ALL',
+      srcAccountId: undefined,
+      destAccountId: undefined,
+      srcRegistry: undefined,
+      destRegistry: undefined,
+      includeUntagged: true,
+      includeUntaggedByDigest: false,
+    });
+    expect(() => parseEcrTaskParams({ sourceType: 'Amazon_ECR', destRegion: 'us-east-1' })).toThrow(
+      /\(srcRegion\): is required/,
+    );
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', srcImageList: 'nginx' })).toThrow(
+      /\(destRegion\): is required/,
+    );
+    const pub = parseEcrTaskParams({
+      sourceType: 'Public',
+      srcImageList: 'ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, localhost:5000/a/b',
+      destRegion: 'us-east-1',
+    });
     expect(pub.srcList).toBe('SELECTED');
     expect(pub.srcImageList).toEqual([
-      { repository: 'ubuntu', tag: '14.04' }, { repository: 'mysql', tag: 'latest' },
-      { registry: 'public.ecr.aws', repository: 'amazonlinux/amazonlinux', tag: 'latest' }, { registry: 'localhost:5000', repository: 'a/b', tag: 'latest' },
+      { repository: 'ubuntu', tag: '14.04' },
+      { repository: 'mysql', tag: 'latest' },
+      { registry: 'public.ecr.aws', repository: 'amazonlinux/amazonlinux', tag: 'latest' },
+      { registry: 'localhost:5000', repository: 'a/b', tag: 'latest' },
     ]);
     // An ECR list names repositories of the source ECR: a dot in the first element is part of the name there.
-    expect(parseEcrTaskParams({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'SELECTED', srcImageList: 'my.team/app:1', destRegion: 'us-east-1' }).srcImageList)
-      .toEqual([{ repository: 'my.team/app', tag: '1' }]);
+    expect(
+      parseEcrTaskParams({
+        sourceType: 'Amazon_ECR',
+        srcRegion: 'us-east-1',
+        srcList: 'SELECTED',
+        srcImageList: 'my.team/app:1',
+        destRegion: 'us-east-1',
+      }).srcImageList,
+    ).toEqual([{ repository: 'my.team/app', tag: '1' }]);
   });
 
   it('dth ecr sync (real CLI) copies and exits 0, exits 1 when an image fails', async () => {
     const { repository } = seedImages();
-    const base = ['ecr', 'sync', '--source-type', 'Public', '--src-registry', servers.registryOpen, '--dest-registry', servers.registryAuth,
-      '--dest-credential', 'registry', '--insecure', 'true', '--json'];
+    const base = [
+      'ecr',
+      'sync',
+      '--source-type',
+      'Public',
+      '--src-registry',
+      servers.registryOpen,
+      '--dest-registry',
+      servers.registryAuth,
+      '--dest-credential',
+      'registry',
+      '--insecure',
+      'true',
+      '--json',
+    ];
     const state = ['--state', ':memory:'];
-    const ok = spawnSync(process.execPath, ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:v1`, '--secrets', registrySecrets()], { encoding: 'utf8' });
+    const ok = spawnSync(
+      process.execPath,
+      ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:v1`, '--secrets', registrySecrets()],
+      { encoding: 'utf8' },
+    );
     expect(ok.status, ok.stderr).toBe(0);
-    const events = ok.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.at(-1)).toMatchObject({ event: 'summary', complete: true, copied: 1, bytes: imageBytes(`${repository}:v1`) });
+    const events = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.at(-1)).toMatchObject({
+      event: 'summary',
+      complete: true,
+      copied: 1,
+      bytes: imageBytes(`${repository}:v1`),
+    });
     // Piped progress carries the bytes too.
-    expect(events.filter((e) => e.event === 'progress').at(-1)).toMatchObject({ bytesDone: imageBytes(`${repository}:v1`), bytesTotal: imageBytes(`${repository}:v1`) });
-    const missing = spawnSync(process.execPath, ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:nope`, '--secrets', registrySecrets()], { encoding: 'utf8' });
+    expect(events.filter((e) => e.event === 'progress').at(-1)).toMatchObject({
+      bytesDone: imageBytes(`${repository}:v1`),
+      bytesTotal: imageBytes(`${repository}:v1`),
+    });
+    const missing = spawnSync(
+      process.execPath,
+      ['bin/dth.mjs', ...base, ...state, '--src-image-list', `${repository}:nope`, '--secrets', registrySecrets()],
+      { encoding: 'utf8' },
+    );
     expect(missing.status).toBe(1);
     expect(missing.stdout).toMatch(/does not exist|manifest unknown/);
   });
@@ -368,12 +652,35 @@ describe('image sync with skopeo between real registries', () => {
     const { repository } = seedImages();
     // Batch processes that fail: the engine warns (image.batch_failed) after the progress line is drawn, then copies alone.
     const counted = countingSkopeo(['sync']);
-    const args = ['bin/dth.mjs', 'ecr', 'sync', '--source-type', 'Public', '--src-registry', servers.registryOpen, '--dest-registry', servers.registryAuth,
-      '--dest-credential', 'registry', '--insecure', 'true', '--state', ':memory:', '--secrets', registrySecrets(),
-      '--src-image-list', `${repository}:v1,${repository}:multi`, '--dest-prefix', 'tty'];
+    const args = [
+      'bin/dth.mjs',
+      'ecr',
+      'sync',
+      '--source-type',
+      'Public',
+      '--src-registry',
+      servers.registryOpen,
+      '--dest-registry',
+      servers.registryAuth,
+      '--dest-credential',
+      'registry',
+      '--insecure',
+      'true',
+      '--state',
+      ':memory:',
+      '--secrets',
+      registrySecrets(),
+      '--src-image-list',
+      `${repository}:v1,${repository}:multi`,
+      '--dest-prefix',
+      'tty',
+    ];
     const command = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
     // script(1) gives the CLI a terminal, so it draws its progress line.
-    const out = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, PATH: `${dirname(counted.wrapper)}:${process.env.PATH}` } });
+    const out = spawnSync('script', ['-qec', command, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dirname(counted.wrapper)}:${process.env.PATH}` },
+    });
     expect(out.status, out.stdout).toBe(0);
     expect(counted.verbs().sort()).toEqual(['copy', 'copy', 'sync', 'sync']);
     const firstProgress = out.stdout.search(/\[[#-]{24}\] \d+\/2 images/);

@@ -12,20 +12,42 @@ describe('Docker Registry v2 catalog against the real registries', () => {
     const catalog = new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true }, 1);
     expect((await catalog.tags(repository)).sort()).toEqual(['multi', 'v1']);
     const repos: string[] = [];
-    for await (const r of new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true }, 3).repositories()) repos.push(r);
+    for await (const r of new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true }, 3).repositories())
+      repos.push(r);
     expect(repos).toContain(repository);
     expect(new Set(repos).size).toBe(repos.length);
   });
 
   it('uses basic auth, and names the registry when the login is rejected', async () => {
     const { repository } = seedImages();
-    execFileSync('skopeo', ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', `${login.username}:${login.password}`,
-      `docker://${servers.registryOpen}/${repository}:v1`, `docker://${servers.registryAuth}/${repository}:v1`], { stdio: 'pipe' });
+    execFileSync(
+      'skopeo',
+      [
+        'copy',
+        '--all',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        `${login.username}:${login.password}`,
+        `docker://${servers.registryOpen}/${repository}:v1`,
+        `docker://${servers.registryAuth}/${repository}:v1`,
+      ],
+      { stdio: 'pipe' },
+    );
     const ok = new RegistryV2Catalog({ registry: servers.registryAuth, insecure: true, login }, 2);
     expect(await ok.tags(repository)).toEqual(['v1']);
-    const wrong = new RegistryV2Catalog({ registry: servers.registryAuth, insecure: true, login: { ...login, password: 'not-the-password' } });
-    const err = await ok.tags(repository).then(() => wrong.tags(repository)).catch((e: Error) => e);
-    expect(String(err)).toMatch(new RegExp(`${servers.registryAuth.replace(/[.]/g, '\\.')}: credentials were rejected \\(HTTP 401\\)`));
+    const wrong = new RegistryV2Catalog({
+      registry: servers.registryAuth,
+      insecure: true,
+      login: { ...login, password: 'not-the-password' },
+    });
+    const err = await ok
+      .tags(repository)
+      .then(() => wrong.tags(repository))
+      .catch((e: Error) => e);
+    expect(String(err)).toMatch(
+      new RegExp(`${servers.registryAuth.replace(/[.]/g, '\\.')}: credentials were rejected \\(HTTP 401\\)`),
+    );
     expect(String(err)).not.toContain('not-the-password');
   });
 });

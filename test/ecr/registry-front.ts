@@ -56,12 +56,21 @@ function manifestPath(ref: string): string {
 }
 
 function listen(server: http.Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 export async function startRegistryFront(o: RegistryFrontOptions): Promise<RegistryFront> {
   const grants = new Map<string, Set<string>>();
-  const front: RegistryFront = { registry: '', tokenRequests: [], challenges: 0, acceptedUsers: [], forwarded: [], close: async () => {} };
+  const front: RegistryFront = {
+    registry: '',
+    tokenRequests: [],
+    challenges: 0,
+    acceptedUsers: [],
+    forwarded: [],
+    close: async () => {},
+  };
 
   const tokenServer = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
@@ -71,22 +80,38 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     const scopes = url.searchParams.getAll('scope');
     const granted = url.pathname === '/token' && url.searchParams.get('service') === TOKEN_SERVICE && loginOk;
     front.tokenRequests.push({ service: url.searchParams.get('service'), scopes, user, granted });
-    if (!granted) return void res.writeHead(loginOk ? 400 : 401, { 'content-type': 'application/json' }).end('{"details":"no"}');
+    if (!granted)
+      return void res.writeHead(loginOk ? 400 : 401, { 'content-type': 'application/json' }).end('{"details":"no"}');
     const token = randomBytes(16).toString('hex');
     grants.set(token, new Set(scopes));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ [o.tokenField ?? 'token']: token, expires_in: 300 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ [o.tokenField ?? 'token']: token, expires_in: 300 }));
   });
   const tokenHost = await listen(tokenServer);
 
-  const forward = (req: IncomingMessage, res: ServerResponse, transform?: (headers: http.IncomingHttpHeaders) => void) => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    transform?: (headers: http.IncomingHttpHeaders) => void,
+  ) => {
     front.forwarded.push(`${req.method} ${req.url}`);
     const headers = { ...req.headers, host: o.upstream };
     delete headers.authorization;
-    const up = http.request({ host: o.upstream.split(':')[0], port: Number(o.upstream.split(':')[1]), method: req.method, path: req.url, headers }, (upRes) => {
-      transform?.(upRes.headers);
-      res.writeHead(upRes.statusCode!, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = http.request(
+      {
+        host: o.upstream.split(':')[0],
+        port: Number(o.upstream.split(':')[1]),
+        method: req.method,
+        path: req.url,
+        headers,
+      },
+      (upRes) => {
+        transform?.(upRes.headers);
+        res.writeHead(upRes.statusCode!, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   };
@@ -96,17 +121,28 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     if (o.mode === 'negotiate-head' && req.method === 'HEAD' && path.includes('/manifests/')) {
       return void res.writeHead(401, { 'www-authenticate': 'Negotiate' }).end();
     }
-    if (o.mode === 'deleted-after-head' && req.method === 'GET' && o.deleted?.some((ref) => path === manifestPath(ref))) {
-      return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
+    if (
+      o.mode === 'deleted-after-head' &&
+      req.method === 'GET' &&
+      o.deleted?.some((ref) => path === manifestPath(ref))
+    ) {
+      return void res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
     }
-    if (o.mode === 'no-digest-header') return forward(req, res, (h) => { delete h['docker-content-digest']; });
+    if (o.mode === 'no-digest-header')
+      return forward(req, res, (h) => {
+        delete h['docker-content-digest'];
+      });
     if (o.mode === 'basic') {
       const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
       const decoded = basic ? Buffer.from(basic[1], 'base64').toString() : '';
       const user = decoded.slice(0, decoded.indexOf(':'));
       if (!o.login || decoded !== `${o.login.username}:${o.login.password}`) {
         front.challenges++;
-        return void res.writeHead(401, { 'www-authenticate': 'Basic realm="dth-test"', 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+        return void res
+          .writeHead(401, { 'www-authenticate': 'Basic realm="dth-test"', 'content-type': 'application/json' })
+          .end('{"errors":[{"code":"UNAUTHORIZED"}]}');
       }
       front.acceptedUsers.push(user);
     }
@@ -117,7 +153,9 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
       if (!granted || (scope && !granted.has(scope))) {
         front.challenges++;
         const challenge = `Bearer realm="http://${tokenHost}/token",service="${TOKEN_SERVICE}"${scope ? `,scope="${scope}"` : ''}`;
-        return void res.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+        return void res
+          .writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
+          .end('{"errors":[{"code":"UNAUTHORIZED"}]}');
       }
     }
     forward(req, res);

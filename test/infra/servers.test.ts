@@ -6,9 +6,15 @@ describe('local test servers', () => {
   it('s3rver paginates listings (needs the OpenSSL legacy provider)', async () => {
     const client = s3Client(servers.s3Source);
     const bucket = await createBucket(servers.s3Source, 'infra');
-    await Promise.all(Array.from({ length: 5 }, (_, i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: `v${i}` }))));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: `v${i}` })),
+      ),
+    );
     const page1 = await client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 2 }));
-    const page2 = await client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 2, ContinuationToken: page1.NextContinuationToken }));
+    const page2 = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 2, ContinuationToken: page1.NextContinuationToken }),
+    );
     expect(page2.Contents?.map((o) => o.Key)).toEqual(['k2', 'k3']);
     const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'k4' }));
     expect(await got.Body?.transformToString()).toBe('v4');
@@ -18,7 +24,9 @@ describe('local test servers', () => {
     expect((await fetch(`http://${servers.registryOpen}/v2/`)).status).toBe(200);
     expect((await fetch(`http://${servers.registryAuth}/v2/`)).status).toBe(401);
     const auth = Buffer.from(`${servers.registryUser}:${servers.registryPassword}`).toString('base64');
-    expect((await fetch(`http://${servers.registryAuth}/v2/`, { headers: { authorization: `Basic ${auth}` } })).status).toBe(200);
+    expect(
+      (await fetch(`http://${servers.registryAuth}/v2/`, { headers: { authorization: `Basic ${auth}` } })).status,
+    ).toBe(200);
   });
 
   it('SQS and DynamoDB servers answer', async () => {

@@ -5,12 +5,25 @@ import { InvalidParameterError } from '../../worker/core/errors.js';
 import { nextRunAfter, parseSchedule } from '../../worker/core/schedule.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import {
-  canonicalParameters, ECR_PARAMETERS, formDecode, formEncode, ORIGINAL_ECR_PARAMETER_NAMES, ORIGINAL_S3_PARAMETER_NAMES, S3_PARAMETERS, templateParameterNames,
+  canonicalParameters,
+  ECR_PARAMETERS,
+  formDecode,
+  formEncode,
+  ORIGINAL_ECR_PARAMETER_NAMES,
+  ORIGINAL_S3_PARAMETER_NAMES,
+  S3_PARAMETERS,
+  templateParameterNames,
 } from '../../worker/params/index.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 
 const S3_BASE = { srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dst-bucket', destRegion: 'us-east-1' };
-const ECR_BASE = { sourceType: 'Amazon_ECR', srcRegion: 'us-west-2', srcAccountId: '111122223333', destRegion: 'us-east-1', destAccountId: '444455556666' };
+const ECR_BASE = {
+  sourceType: 'Amazon_ECR',
+  srcRegion: 'us-west-2',
+  srcAccountId: '111122223333',
+  destRegion: 'us-east-1',
+  destAccountId: '444455556666',
+};
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {
@@ -23,32 +36,85 @@ function fieldOf(fn: () => unknown): string | undefined {
 }
 
 describe('the schema', () => {
-  it('holds the original templates\' parameters in their order: 33 for S3, 16 for ECR', () => {
+  it("holds the original templates' parameters in their order: 33 for S3, 16 for ECR", () => {
     expect(ORIGINAL_S3_PARAMETER_NAMES).toEqual([
-      'srcType', 'srcBucket', 'srcPrefix', 'srcPrefixsListFile', 'srcPrefixListBucket', 'srcSkipCompare', 'srcRegion', 'srcEndpoint',
-      'srcInCurrentAccount', 'srcCredentials', 'srcEvent', 'isPayerRequest', 'destBucket', 'destPrefix', 'destRegion', 'destInCurrentAccount',
-      'destCredentials', 'destStorageClass', 'destAcl', 'destPutObjectSSEType', 'destPutObjectSSEKmsKeyId', 'ec2VpcId', 'ec2Subnets',
-      'finderEc2Memory', 'ec2CronExpression', 'alarmEmail', 'includeMetadata', 'finderDepth', 'finderNumber', 'workerNumber', 'maxCapacity',
-      'minCapacity', 'desiredCapacity',
+      'srcType',
+      'srcBucket',
+      'srcPrefix',
+      'srcPrefixsListFile',
+      'srcPrefixListBucket',
+      'srcSkipCompare',
+      'srcRegion',
+      'srcEndpoint',
+      'srcInCurrentAccount',
+      'srcCredentials',
+      'srcEvent',
+      'isPayerRequest',
+      'destBucket',
+      'destPrefix',
+      'destRegion',
+      'destInCurrentAccount',
+      'destCredentials',
+      'destStorageClass',
+      'destAcl',
+      'destPutObjectSSEType',
+      'destPutObjectSSEKmsKeyId',
+      'ec2VpcId',
+      'ec2Subnets',
+      'finderEc2Memory',
+      'ec2CronExpression',
+      'alarmEmail',
+      'includeMetadata',
+      'finderDepth',
+      'finderNumber',
+      'workerNumber',
+      'maxCapacity',
+      'minCapacity',
+      'desiredCapacity',
     ]);
     expect(ORIGINAL_ECR_PARAMETER_NAMES).toHaveLength(16);
   });
 
-  it('has the original\'s defaults', () => {
+  it("has the original's defaults", () => {
     const d = Object.fromEntries(S3_PARAMETERS.map((p) => [p.name, p.default]));
     expect(d).toMatchObject({
-      srcType: 'Amazon_S3', srcSkipCompare: 'false', srcInCurrentAccount: 'false', isPayerRequest: 'false', srcEvent: 'No', destInCurrentAccount: 'true',
-      destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control', destPutObjectSSEType: 'None', finderEc2Memory: '8',
-      ec2CronExpression: '0/60 * * * ? *', includeMetadata: 'true', finderDepth: '0', finderNumber: '1', maxCapacity: '20', minCapacity: '1', desiredCapacity: '1',
+      srcType: 'Amazon_S3',
+      srcSkipCompare: 'false',
+      srcInCurrentAccount: 'false',
+      isPayerRequest: 'false',
+      srcEvent: 'No',
+      destInCurrentAccount: 'true',
+      destStorageClass: 'INTELLIGENT_TIERING',
+      destAcl: 'bucket-owner-full-control',
+      destPutObjectSSEType: 'None',
+      finderEc2Memory: '8',
+      ec2CronExpression: '0/60 * * * ? *',
+      includeMetadata: 'true',
+      finderDepth: '0',
+      finderNumber: '1',
+      maxCapacity: '20',
+      minCapacity: '1',
+      desiredCapacity: '1',
     });
     const p = parseS3TaskParams(S3_BASE);
-    expect(p).toMatchObject({ destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control', includeMetadata: true, sse: undefined, skipCompare: false });
-    expect(Object.fromEntries(ECR_PARAMETERS.map((x) => [x.name, x.default]))).toMatchObject({ sourceType: 'Amazon_ECR', srcList: 'ALL', includeUntagged: 'true' });
+    expect(p).toMatchObject({
+      destStorageClass: 'INTELLIGENT_TIERING',
+      destAcl: 'bucket-owner-full-control',
+      includeMetadata: true,
+      sse: undefined,
+      skipCompare: false,
+    });
+    expect(Object.fromEntries(ECR_PARAMETERS.map((x) => [x.name, x.default]))).toMatchObject({
+      sourceType: 'Amazon_ECR',
+      srcList: 'ALL',
+      includeUntagged: 'true',
+    });
   });
 
   it('gives every parameter a label and help in English and Chinese, a description, and a side', () => {
     for (const p of [...S3_PARAMETERS, ...ECR_PARAMETERS]) {
-      for (const text of [p.label.en, p.label.zh, p.help.en, p.help.zh, p.description]) expect(text.length, p.name).toBeGreaterThan(0);
+      for (const text of [p.label.en, p.label.zh, p.help.en, p.help.zh, p.description])
+        expect(text.length, p.name).toBeGreaterThan(0);
       expect(['source', 'destination', 'task', 'engine']).toContain(p.side);
     }
   });
@@ -57,7 +123,10 @@ describe('the schema', () => {
     for (const spec of S3_PARAMETERS) {
       for (const value of spec.values ?? []) {
         const extra = spec.name === 'srcType' && value !== 'Amazon_S3' ? { srcRegion: 'cn-hangzhou' } : {};
-        expect(() => parseS3TaskParams({ ...S3_BASE, ...extra, [spec.name]: value }), `${spec.name}=${value}`).not.toThrow();
+        expect(
+          () => parseS3TaskParams({ ...S3_BASE, ...extra, [spec.name]: value }),
+          `${spec.name}=${value}`,
+        ).not.toThrow();
       }
     }
   });
@@ -65,21 +134,46 @@ describe('the schema', () => {
   it('parses every AllowedValue of every ECR template parameter', () => {
     for (const spec of ECR_PARAMETERS) {
       for (const value of spec.values ?? []) {
-        const list = (spec.name === 'sourceType' && value === 'Public') || (spec.name === 'srcList' && value === 'SELECTED') ? { srcList: 'SELECTED', srcImageList: 'nginx:1.27' } : {};
-        expect(() => parseEcrTaskParams({ ...ECR_BASE, ...list, [spec.name]: value }), `${spec.name}=${value}`).not.toThrow();
+        const list =
+          (spec.name === 'sourceType' && value === 'Public') || (spec.name === 'srcList' && value === 'SELECTED')
+            ? { srcList: 'SELECTED', srcImageList: 'nginx:1.27' }
+            : {};
+        expect(
+          () => parseEcrTaskParams({ ...ECR_BASE, ...list, [spec.name]: value }),
+          `${spec.name}=${value}`,
+        ).not.toThrow();
       }
     }
   });
 
   it('keeps our older names and values working: destSSE/destKMSKey, S3_Compatible, scheduleExpression, workerConcurrency', () => {
-    expect(parseS3TaskParams({ ...S3_BASE, destSSE: 'KMS', destKMSKey: 'alias/k' }).sse).toEqual({ type: 'aws:kms', kmsKeyId: 'alias/k' });
+    expect(parseS3TaskParams({ ...S3_BASE, destSSE: 'KMS', destKMSKey: 'alias/k' }).sse).toEqual({
+      type: 'aws:kms',
+      kmsKeyId: 'alias/k',
+    });
     expect(parseS3TaskParams({ ...S3_BASE, destSSE: 'AES256' }).sse).toEqual({ type: 'AES256' });
-    expect(parseS3TaskParams({ ...S3_BASE, srcType: 'S3_Compatible', srcEndpoint: 'http://127.0.0.1:9000', srcRegion: '' })).toMatchObject({ srcType: 'Amazon_S3', srcEndpoint: 'http://127.0.0.1:9000' });
+    expect(
+      parseS3TaskParams({ ...S3_BASE, srcType: 'S3_Compatible', srcEndpoint: 'http://127.0.0.1:9000', srcRegion: '' }),
+    ).toMatchObject({ srcType: 'Amazon_S3', srcEndpoint: 'http://127.0.0.1:9000' });
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcType: 'S3_Compatible' }))).toBe('srcEndpoint');
     expect(parseS3TaskParams({ ...S3_BASE, workerConcurrency: '8' }).workerConcurrency).toBe(8);
-    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'KMS', destPutObjectSSEType: 'AES256' }))).toBe('destPutObjectSSEType');
-    expect(canonicalParameters('S3EC2', [{ ParameterKey: 'destSSE', ParameterValue: 'KMS' }, { ParameterKey: 'srcType', ParameterValue: 'S3_Compatible' }, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 hour)' }]))
-      .toEqual({ parameters: [{ ParameterKey: 'destPutObjectSSEType', ParameterValue: 'AWS_KMS' }, { ParameterKey: 'srcType', ParameterValue: 'Amazon_S3' }, { ParameterKey: 'ec2CronExpression', ParameterValue: 'rate(1 hour)' }], unknown: [] });
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'KMS', destPutObjectSSEType: 'AES256' }))).toBe(
+      'destPutObjectSSEType',
+    );
+    expect(
+      canonicalParameters('S3EC2', [
+        { ParameterKey: 'destSSE', ParameterValue: 'KMS' },
+        { ParameterKey: 'srcType', ParameterValue: 'S3_Compatible' },
+        { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 hour)' },
+      ]),
+    ).toEqual({
+      parameters: [
+        { ParameterKey: 'destPutObjectSSEType', ParameterValue: 'AWS_KMS' },
+        { ParameterKey: 'srcType', ParameterValue: 'Amazon_S3' },
+        { ParameterKey: 'ec2CronExpression', ParameterValue: 'rate(1 hour)' },
+      ],
+      unknown: [],
+    });
   });
 
   it('refuses an unknown parameter, naming it', () => {
@@ -88,88 +182,158 @@ describe('the schema', () => {
   });
 
   it('suggests the parameter a misspelt or mis-cased name meant, and nothing for a name far from every one', () => {
-    expect(() => parseS3TaskParams({ ...S3_BASE, srcBukcet: 'x' })).toThrow(/^srcBukcet: is not a parameter of S3 tasks; did you mean srcBucket\?$/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, DestStorageClass: 'STANDARD' })).toThrow(/did you mean destStorageClass\?$/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, srcPrefixListFile: 'list.txt' })).toThrow(/did you mean srcPrefixsListFile\?$/);
-    expect(() => parseEcrTaskParams({ ...ECR_BASE, destCredentials: 'keys' })).toThrow(/^destCredentials: is not a parameter of image \(ECR\) tasks; did you mean destCredential\?$/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, WorkerMinCapacity: '1' })).toThrow(/^WorkerMinCapacity: is not a parameter of S3 tasks$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcBukcet: 'x' })).toThrow(
+      /^srcBukcet: is not a parameter of S3 tasks; did you mean srcBucket\?$/,
+    );
+    expect(() => parseS3TaskParams({ ...S3_BASE, DestStorageClass: 'STANDARD' })).toThrow(
+      /did you mean destStorageClass\?$/,
+    );
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcPrefixListFile: 'list.txt' })).toThrow(
+      /did you mean srcPrefixsListFile\?$/,
+    );
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, destCredentials: 'keys' })).toThrow(
+      /^destCredentials: is not a parameter of image \(ECR\) tasks; did you mean destCredential\?$/,
+    );
+    expect(() => parseS3TaskParams({ ...S3_BASE, WorkerMinCapacity: '1' })).toThrow(
+      /^WorkerMinCapacity: is not a parameter of S3 tasks$/,
+    );
   });
 
   it('keeps values case-sensitive, as the original template, and names the value a mis-cased one meant', () => {
-    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'standard' })).toThrow(/"standard" is not one of STANDARD, .*; did you mean STANDARD\?$/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, srcType: 'aliyun_oss' })).toThrow(/^Source type \(srcType\): "aliyun_oss" is not one of .*; did you mean Aliyun_OSS\?$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'standard' })).toThrow(
+      /"standard" is not one of STANDARD, .*; did you mean STANDARD\?$/,
+    );
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcType: 'aliyun_oss' })).toThrow(
+      /^Source type \(srcType\): "aliyun_oss" is not one of .*; did you mean Aliyun_OSS\?$/,
+    );
     expect(() => parseEcrTaskParams({ ...ECR_BASE, sourceType: 'public' })).toThrow(/did you mean Public\?$/);
     expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'COLD' })).toThrow(/"COLD" is not one of [^;]*$/);
   });
 
   it('quotes a number as given when it is out of range (not 1e+23)', () => {
-    expect(() => parseS3TaskParams({ ...S3_BASE, workerNumber: '99999999999999999999999' })).toThrow(/must be between 1 and 512 \(got 99999999999999999999999\)$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, workerNumber: '99999999999999999999999' })).toThrow(
+      /must be between 1 and 512 \(got 99999999999999999999999\)$/,
+    );
   });
 
   it('names the field and its side in human words', () => {
-    expect(() => parseS3TaskParams({ ...S3_BASE, srcBucket: '' })).toThrow(/^Source bucket \(srcBucket\): is required$/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcBucket: '' })).toThrow(
+      /^Source bucket \(srcBucket\): is required$/,
+    );
     // A label that does not say its side gets it said (before: "Storage class (destStorageClass): …").
-    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'FAST' })).toThrow(/^Storage class \(destStorageClass, destination side\): "FAST" is not one of STANDARD/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'RSA' })).toThrow(/^Encryption type \(destSSE, destination side\): "RSA" is not one of None, AES256, AWS_KMS/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, isPayerRequest: 'maybe' })).toThrow(/^Requester pays \(isPayerRequest, source side\): "maybe" is not true or false$/);
-    expect(() => parseEcrTaskParams({ ...ECR_BASE, srcList: 'SOME' })).toThrow(/^Images \(srcList, source side\): "SOME" is not one of ALL, SELECTED$/);
-    expect(() => parseS3TaskParams({ ...S3_BASE, srcRegion: '' })).toThrow(/^Source region \(srcRegion\): is required for Amazon S3 without srcEndpoint/);
-    expect(() => parseEcrTaskParams({ ...ECR_BASE, destAccountId: '12' })).toThrow(/^Destination account ID \(destAccountId\): "12" is not a 12-digit/);
+    expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'FAST' })).toThrow(
+      /^Storage class \(destStorageClass, destination side\): "FAST" is not one of STANDARD/,
+    );
+    expect(() => parseS3TaskParams({ ...S3_BASE, destSSE: 'RSA' })).toThrow(
+      /^Encryption type \(destSSE, destination side\): "RSA" is not one of None, AES256, AWS_KMS/,
+    );
+    expect(() => parseS3TaskParams({ ...S3_BASE, isPayerRequest: 'maybe' })).toThrow(
+      /^Requester pays \(isPayerRequest, source side\): "maybe" is not true or false$/,
+    );
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, srcList: 'SOME' })).toThrow(
+      /^Images \(srcList, source side\): "SOME" is not one of ALL, SELECTED$/,
+    );
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcRegion: '' })).toThrow(
+      /^Source region \(srcRegion\): is required for Amazon S3 without srcEndpoint/,
+    );
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, destAccountId: '12' })).toThrow(
+      /^Destination account ID \(destAccountId\): "12" is not a 12-digit/,
+    );
   });
 
   it('accepts the unused original parameters (finder depth/number/memory, VPC) without error, and checks their values', () => {
-    expect(parseS3TaskParams({ ...S3_BASE, finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' }).unused).toEqual({ finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' });
+    expect(
+      parseS3TaskParams({ ...S3_BASE, finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' }).unused,
+    ).toEqual({ finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' });
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderEc2Memory: '7' }))).toBe('finderEc2Memory');
   });
 
   it('reads bucket names as the stores accept them', () => {
     // Legacy us-east-1 S3 buckets: upper case and '_'.
     expect(parseS3TaskParams({ ...S3_BASE, srcBucket: 'My_Legacy.Bucket' }).srcBucket).toBe('My_Legacy.Bucket');
-    expect(parseS3TaskParams({ ...S3_BASE, srcType: 'Google_GCS', srcBucket: 'gcs_bucket.example.com' }).srcBucket).toBe('gcs_bucket.example.com');
-    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcType: 'Google_GCS', srcBucket: 'Upper_GCS' }))).toBe('srcBucket');
-    for (const bad of ['ab', 'bad..name', '192.168.1.1', '-start', 'a'.repeat(256)]) expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, destBucket: bad })), bad).toBe('destBucket');
+    expect(
+      parseS3TaskParams({ ...S3_BASE, srcType: 'Google_GCS', srcBucket: 'gcs_bucket.example.com' }).srcBucket,
+    ).toBe('gcs_bucket.example.com');
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcType: 'Google_GCS', srcBucket: 'Upper_GCS' }))).toBe(
+      'srcBucket',
+    );
+    for (const bad of ['ab', 'bad..name', '192.168.1.1', '-start', 'a'.repeat(256)])
+      expect(
+        fieldOf(() => parseS3TaskParams({ ...S3_BASE, destBucket: bad })),
+        bad,
+      ).toBe('destBucket');
   });
 
   it('turns credentials and "in this account" into who signs each side', () => {
-    expect(parseS3TaskParams(S3_BASE)).toMatchObject({ srcAuth: { kind: 'anonymous' }, destAuth: { kind: 'currentAccount' } });
-    expect(parseS3TaskParams({ ...S3_BASE, srcCredentials: 'k', destInCurrentAccount: 'false', destCredentials: 'd' })).toMatchObject({ srcAuth: { kind: 'secret', secretName: 'k' }, destAuth: { kind: 'secret', secretName: 'd' } });
-    expect(parseS3TaskParams({ ...S3_BASE, srcInCurrentAccount: 'true', srcCredentials: 'ignored' }).srcAuth).toEqual({ kind: 'currentAccount' });
+    expect(parseS3TaskParams(S3_BASE)).toMatchObject({
+      srcAuth: { kind: 'anonymous' },
+      destAuth: { kind: 'currentAccount' },
+    });
+    expect(
+      parseS3TaskParams({ ...S3_BASE, srcCredentials: 'k', destInCurrentAccount: 'false', destCredentials: 'd' }),
+    ).toMatchObject({ srcAuth: { kind: 'secret', secretName: 'k' }, destAuth: { kind: 'secret', secretName: 'd' } });
+    expect(parseS3TaskParams({ ...S3_BASE, srcInCurrentAccount: 'true', srcCredentials: 'ignored' }).srcAuth).toEqual({
+      kind: 'currentAccount',
+    });
     expect(parseS3TaskParams({ ...S3_BASE, destInCurrentAccount: 'false' }).destAuth).toEqual({ kind: 'anonymous' });
   });
 
   it('leaves the AWS-only defaults out for a custom destination endpoint unless asked for', () => {
-    expect(parseS3TaskParams({ ...S3_BASE, destEndpoint: 'http://127.0.0.1:9000' })).toMatchObject({ destStorageClass: undefined, destAcl: undefined });
-    expect(parseS3TaskParams({ ...S3_BASE, destEndpoint: 'http://127.0.0.1:9000', destStorageClass: 'STANDARD', destAcl: 'private' })).toMatchObject({ destStorageClass: 'STANDARD', destAcl: 'private' });
+    expect(parseS3TaskParams({ ...S3_BASE, destEndpoint: 'http://127.0.0.1:9000' })).toMatchObject({
+      destStorageClass: undefined,
+      destAcl: undefined,
+    });
+    expect(
+      parseS3TaskParams({
+        ...S3_BASE,
+        destEndpoint: 'http://127.0.0.1:9000',
+        destStorageClass: 'STANDARD',
+        destAcl: 'private',
+      }),
+    ).toMatchObject({ destStorageClass: 'STANDARD', destAcl: 'private' });
   });
 });
 
 describe('createTask against the templates (cloud)', () => {
   const input = (parameters: Record<string, string>, type: 'S3EC2' | 'ECR' = 'S3EC2') => ({
-    type, scheduleType: 'ONE_TIME' as const, parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    type,
+    scheduleType: 'ONE_TIME' as const,
+    parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
   });
 
   it('refuses a parameter the plugin template does not declare, naming it (the local hub takes it)', () => {
     const ecr = input({ ...ECR_BASE, srcList: 'SELECTED', srcImageList: 'nginx:1', insecure: 'true' }, 'ECR');
     expect(fieldOf(() => validateCreateTask(ecr, { templateDeclares: templateParameterNames }))).toBe('insecure');
-    expect(() => validateCreateTask(ecr, { templateDeclares: templateParameterNames })).toThrow(/insecure: is not declared by the ECR plugin template/);
+    expect(() => validateCreateTask(ecr, { templateDeclares: templateParameterNames })).toThrow(
+      /insecure: is not declared by the ECR plugin template/,
+    );
     expect(() => validateCreateTask(ecr)).not.toThrow();
   });
 
   it('decodes description, srcPrefix and destPrefix as the original API did, and refuses a malformed escape', () => {
-    const v = validateCreateTask({ ...input({ ...S3_BASE, srcPrefix: 'a%2Fb+c', destPrefix: 'x%20y' }), description: 'caf%C3%A9+%2B+tea' });
+    const v = validateCreateTask({
+      ...input({ ...S3_BASE, srcPrefix: 'a%2Fb+c', destPrefix: 'x%20y' }),
+      description: 'caf%C3%A9+%2B+tea',
+    });
     expect(v.description).toBe('café + tea');
     expect(v.parameters.find((p) => p.ParameterKey === 'srcPrefix')?.ParameterValue).toBe('a/b c');
     expect(fieldOf(() => validateCreateTask(input({ ...S3_BASE, srcPrefix: 'bad%zz' })))).toBe('srcPrefix');
     expect(fieldOf(() => validateCreateTask({ ...input(S3_BASE), description: 'x'.repeat(251) }))).toBe('description');
   });
 
-  it('takes the schedule from ec2CronExpression: blank = one time; FIXED_RATE without one = the original\'s default', () => {
-    const p = (o: Record<string, string>) => Object.entries({ ...S3_BASE, ...o }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+  it("takes the schedule from ec2CronExpression: blank = one time; FIXED_RATE without one = the original's default", () => {
+    const p = (o: Record<string, string>) =>
+      Object.entries({ ...S3_BASE, ...o }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
     expect(taskSchedule('S3EC2', 'ONE_TIME', p({ ec2CronExpression: '' }))).toBeUndefined();
     expect(taskSchedule('S3EC2', 'FIXED_RATE', p({}))).toMatchObject({ expression: 'cron(0/60 * * * ? *)' });
     expect(taskSchedule('ECR', 'FIXED_RATE', [])).toMatchObject({ expression: 'rate(1 day)' });
-    expect(taskSchedule('S3EC2', 'FIXED_RATE', p({ scheduleExpression: 'rate(30 minutes)' }))).toMatchObject({ kind: 'rate', seconds: 1800 });
-    expect(fieldOf(() => taskSchedule('S3EC2', 'ONE_TIME', p({ ec2CronExpression: '0 3 * * ? *' })))).toBe('ec2CronExpression');
+    expect(taskSchedule('S3EC2', 'FIXED_RATE', p({ scheduleExpression: 'rate(30 minutes)' }))).toMatchObject({
+      kind: 'rate',
+      seconds: 1800,
+    });
+    expect(fieldOf(() => taskSchedule('S3EC2', 'ONE_TIME', p({ ec2CronExpression: '0 3 * * ? *' })))).toBe(
+      'ec2CronExpression',
+    );
     expect(fieldOf(() => taskSchedule('S3EC2', 'FIXED_RATE', p({ ec2CronExpression: '' })))).toBe('ec2CronExpression');
   });
 });
@@ -190,13 +354,16 @@ describe('schedules (EventBridge dialect, computed with croner)', () => {
     expect(nextRunAfter(parseSchedule(expr), at)?.toISOString()).toBe(next);
   });
 
-  it.each(['hourly', '0 * * * * *', '0 * * * ?', 'rate(1 minutes)', 'rate(0 hours)', '61 * * * ? *'])('refuses %s, naming the field', (expr) => {
-    expect(fieldOf(() => parseSchedule(expr))).toBe('ec2CronExpression');
-  });
+  it.each(['hourly', '0 * * * * *', '0 * * * ?', 'rate(1 minutes)', 'rate(0 hours)', '61 * * * ? *'])(
+    'refuses %s, naming the field',
+    (expr) => {
+      expect(fieldOf(() => parseSchedule(expr))).toBe('ec2CronExpression');
+    },
+  );
 });
 
 describe('the URL-encoding contract', () => {
-  it('form-encodes as Java\'s URLEncoder (space → +, / → %2F) and decodes what encodeURIComponent made', () => {
+  it("form-encodes as Java's URLEncoder (space → +, / → %2F) and decodes what encodeURIComponent made", () => {
     expect(formEncode('a b/c+d*e~(f)')).toBe('a+b%2Fc%2Bd*e%7E%28f%29');
     for (const s of ['photos 2024/é+€', "it's (x)!", '']) {
       expect(formDecode(formEncode(s))).toBe(s);

@@ -17,8 +17,16 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -27,7 +35,10 @@ export interface PageWatch {
   problems: string[];
 }
 
-export async function openPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
+export async function openPage(
+  browser: Browser,
+  viewport = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
   // Reduced motion: no fade-ins half way through when axe measures colour contrast or a screenshot is taken.
   const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC', reducedMotion: 'reduce' });
   const page = await context.newPage();
@@ -35,7 +46,8 @@ export async function openPage(browser: Browser, viewport = DESKTOP): Promise<{ 
   const watch: PageWatch = { problems: [] };
   page.on('console', (m) => {
     const text = m.text();
-    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(text)) watch.problems.push(`csp: ${text}`);
+    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(text))
+      watch.problems.push(`csp: ${text}`);
   });
   page.on('pageerror', (e) => watch.problems.push(`pageerror: ${e.message}`));
   return { context, page, watch };
@@ -47,7 +59,12 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
-export interface AxeViolation { id: string; impact?: string | null; help: string; nodes: { target: unknown[] }[] }
+export interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
 
 /**
  * Runs axe-core (pinned) in the page and returns the serious and critical violations. Injected through the DevTools
@@ -56,7 +73,9 @@ export interface AxeViolation { id: string; impact?: string | null; help: string
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const { violations: found } = await axe.run(document, { resultTypes: ['violations'] });
     // A node that is both invisible and aria-hidden reaches no user (Cloudscape keeps such a copy of the top
     // navigation to measure it); axe still runs some rules on it.
@@ -64,11 +83,18 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       const el = typeof target[0] === 'string' ? document.querySelector(target[0]) : null;
       return Boolean(el?.closest('[aria-hidden="true"]') && getComputedStyle(el as Element).visibility === 'hidden');
     };
-    return found.map((v) => ({ ...v, nodes: v.nodes.filter((n) => !unperceivable(n.target)) })).filter((v) => v.nodes.length > 0);
+    return found
+      .map((v) => ({ ...v, nodes: v.nodes.filter((n) => !unperceivable(n.target)) }))
+      .filter((v) => v.nodes.length > 0);
   });
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })),
+    }));
 }
 
 /** True when the page is wider than the viewport (the user would have to scroll sideways). */
@@ -81,38 +107,59 @@ export async function scrollsSideways(page: Page): Promise<boolean> {
  * an ellipsis (content wider than its box) or a word broken across lines ("Complete|d"; `breakable` columns hold paths,
  * which may wrap anywhere). Returns "<column>: <text>".
  */
-export async function unreadableCells(page: Page, headers: string[], options: { breakable?: string[] } = {}): Promise<string[]> {
-  return page.evaluate(([wanted, breakable]) => {
-    // The table with rows (a sticky header is drawn as a table of its own, headers only).
-    const table = [...document.querySelectorAll('table')].find((t) => t.querySelector('tbody tr'));
-    if (!table) return ['no table with rows'];
-    const heads = [...table.querySelectorAll('thead th')];
-    const columns = wanted.map((name) => ({ name, index: heads.findIndex((th) => (th.textContent ?? '').trim().startsWith(name)) }));
-    const problems: string[] = [];
-    const brokenWord = (root: Element) => {
-      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.textContent ?? '';
-        for (const m of text.matchAll(/\S+/g)) {
-          const range = document.createRange();
-          range.setStart(node, m.index!);
-          range.setEnd(node, m.index! + m[0].length);
-          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-          if (tops.size > 1) return m[0];
+export async function unreadableCells(
+  page: Page,
+  headers: string[],
+  options: { breakable?: string[] } = {},
+): Promise<string[]> {
+  return page.evaluate(
+    ([wanted, breakable]) => {
+      // The table with rows (a sticky header is drawn as a table of its own, headers only).
+      const table = [...document.querySelectorAll('table')].find((t) => t.querySelector('tbody tr'));
+      if (!table) return ['no table with rows'];
+      const heads = [...table.querySelectorAll('thead th')];
+      const columns = wanted.map((name) => ({
+        name,
+        index: heads.findIndex((th) => (th.textContent ?? '').trim().startsWith(name)),
+      }));
+      const problems: string[] = [];
+      const brokenWord = (root: Element) => {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node.textContent ?? '';
+          for (const m of text.matchAll(/\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index!);
+            range.setEnd(node, m.index! + m[0].length);
+            const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            if (tops.size > 1) return m[0];
+          }
+        }
+        return undefined;
+      };
+      for (const { name, index } of columns) {
+        if (index < 0) {
+          problems.push(`${name}: no such column`);
+          continue;
+        }
+        const cells = [
+          heads[index],
+          ...[...table.querySelectorAll('tbody tr')].map((tr) => tr.children[index]).filter(Boolean),
+        ];
+        for (const cell of cells) {
+          const cut = [cell, ...cell.querySelectorAll('*')].some(
+            (el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible',
+          );
+          // Paths and host names (bucket/prefix, registry/prefix) may wrap inside; only their headers are words.
+          const broken = breakable.includes(name) && cell !== heads[index] ? undefined : brokenWord(cell);
+          if (cut || broken)
+            problems.push(
+              `${name}: ${(cell.textContent ?? '').trim()}${broken ? ` (word "${broken}" broken)` : ' (cut)'}`,
+            );
         }
       }
-      return undefined;
-    };
-    for (const { name, index } of columns) {
-      if (index < 0) { problems.push(`${name}: no such column`); continue; }
-      const cells = [heads[index], ...[...table.querySelectorAll('tbody tr')].map((tr) => tr.children[index]).filter(Boolean)];
-      for (const cell of cells) {
-        const cut = [cell, ...cell.querySelectorAll('*')].some((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible');
-        // Paths and host names (bucket/prefix, registry/prefix) may wrap inside; only their headers are words.
-        const broken = breakable.includes(name) && cell !== heads[index] ? undefined : brokenWord(cell);
-        if (cut || broken) problems.push(`${name}: ${(cell.textContent ?? '').trim()}${broken ? ` (word "${broken}" broken)` : ' (cut)'}`);
-      }
-    }
-    return problems;
-  }, [headers, options.breakable ?? []] as const);
+      return problems;
+    },
+    [headers, options.breakable ?? []] as const,
+  );
 }

@@ -6,11 +6,28 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, TEST_SECRET_VALUE, newDataDir, params, startHubProcess, waitForTask, type HubProcess } from '../control-plane/local/hub-process.js';
+import {
+  CREATE,
+  TEST_SECRET_VALUE,
+  newDataDir,
+  params,
+  startHubProcess,
+  waitForTask,
+  type HubProcess,
+} from '../control-plane/local/hub-process.js';
 import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
 import { baseParams, bucketPair, putSource, readObject } from '../s3/engine-fixtures.js';
 import { servers } from '../support/servers.js';
-import { axeViolations, launchChromium, openPage, PHONE, scrollsSideways, shot, unreadableCells, type PageWatch } from './console-browser.js';
+import {
+  axeViolations,
+  launchChromium,
+  openPage,
+  PHONE,
+  scrollsSideways,
+  shot,
+  unreadableCells,
+  type PageWatch,
+} from './console-browser.js';
 
 let browser: Browser;
 let hub: HubProcess;
@@ -41,12 +58,19 @@ async function choose(label: string, option: string) {
   for (let attempt = 0; attempt < 3; attempt++) {
     await expect.poll(() => trigger.isEnabled()).toBe(true);
     await trigger.click();
-    if (await item.waitFor({ timeout: 5000 * (attempt + 1) }).then(() => true, () => false)) return item.click();
+    if (
+      await item.waitFor({ timeout: 5000 * (attempt + 1) }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return item.click();
     await page.keyboard.press('Escape');
   }
   throw new Error(`${label}: option "${option}" never appeared`);
 }
-const radio = (group: string, name: string) => page.getByRole('radiogroup', { name: group }).getByRole('radio', { name, exact: true });
+const radio = (group: string, name: string) =>
+  page.getByRole('radiogroup', { name: group }).getByRole('radio', { name, exact: true });
 const testId = (id: string) => page.getByTestId(id);
 
 /** Accessible names of the page's form controls that look like API keys (srcBucket, destAcl, …): there must be none. */
@@ -54,21 +78,36 @@ async function controlsNamedByKey(): Promise<string[]> {
   return page.evaluate(() => {
     const nameOf = (el: Element) => {
       const by = el.getAttribute('aria-labelledby');
-      if (by) return by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
+      if (by)
+        return by
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' ')
+          .trim();
       return (el.getAttribute('aria-label') ?? (el as HTMLInputElement).labels?.[0]?.textContent ?? '').trim();
     };
-    const controls = [...document.querySelectorAll('input, textarea, select, button[aria-haspopup], [role="radiogroup"], [role="combobox"]')];
-    return controls.map(nameOf).filter((name) => /^(src|dest|is|include|finder|ec2|alarm|worker|max|min|desired)[A-Z][A-Za-z]*$/.test(name));
+    const controls = [
+      ...document.querySelectorAll(
+        'input, textarea, select, button[aria-haspopup], [role="radiogroup"], [role="combobox"]',
+      ),
+    ];
+    return controls
+      .map(nameOf)
+      .filter((name) => /^(src|dest|is|include|finder|ec2|alarm|worker|max|min|desired)[A-Z][A-Za-z]*$/.test(name));
   });
 }
 
 beforeAll(async () => {
   // The hub's secret store: keys for s3rver, and the login of the password-protected registry.
   const dataDir = newDataDir();
-  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({
-    s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE },
-    registry: { username: servers.registryUser, password: servers.registryPassword },
-  }), { mode: 0o600 });
+  writeFileSync(
+    join(dataDir, 'secrets.json'),
+    JSON.stringify({
+      s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE },
+      registry: { username: servers.registryUser, password: servers.registryPassword },
+    }),
+    { mode: 0o600 },
+  );
   hub = await startHubProcess(dataDir);
   browser = await launchChromium();
   ({ page, watch } = await openPage(browser));
@@ -120,7 +159,8 @@ describe('console in a real browser against dth serve', () => {
 
   it('creates an S3 task: estimate, a review of every choice, a Flashbar, and progress to Completed', async () => {
     s3Pair = await bucketPair();
-    for (let i = 0; i < 45; i++) await putSource(s3Pair.src, `e2e/${String(i).padStart(2, '0')}.txt`, `browser object ${i}`);
+    for (let i = 0; i < 45; i++)
+      await putSource(s3Pair.src, `e2e/${String(i).padStart(2, '0')}.txt`, `browser object ${i}`);
     await go('/create');
     await next();
     await choose('Source type', 'Amazon S3 compatible storage');
@@ -150,7 +190,9 @@ describe('console in a real browser against dth serve', () => {
     // The estimate panel says what it does once (before: its description twice, in the header and the body).
     expect(await page.getByText(/^List both sides now/).count()).toBe(1);
     await page.getByRole('button', { name: 'Estimate', exact: true }).click();
-    await testId('estimate').getByText(/Would copy 45 objects/).waitFor();
+    await testId('estimate')
+      .getByText(/Would copy 45 objects/)
+      .waitFor();
     expect(await controlsNamedByKey()).toEqual([]);
     await axe('wizard-settings');
     await shot(page, '05-wizard-settings-estimate');
@@ -195,14 +237,26 @@ describe('console in a real browser against dth serve', () => {
     for (const range of ['1h', '3h', '12h', '1d', '3d', '1w']) {
       await page.getByRole('button', { name: range, exact: true }).click();
       await page.getByText('Loading chart').first().waitFor({ state: 'detached' });
-      const drawn = await objects.locator('svg path[aria-hidden="true"][stroke]').evaluateAll((paths) => paths.map((p) => {
-        const style = getComputedStyle(p);
-        // The plot area the chart clips its series to: the marker must fit in it.
-        const clipId = /url\(#([^)]+)\)/.exec(p.getAttribute('clip-path') ?? '')?.[1];
-        const plotWidth = Number(document.getElementById(clipId ?? '')?.querySelector('rect')?.getAttribute('width') ?? NaN);
-        const x = Number(/^M([\d.]+)/.exec(p.getAttribute('d') ?? '')?.[1] ?? NaN);
-        return { d: p.getAttribute('d') ?? '', width: parseFloat(style.strokeWidth), cap: style.strokeLinecap, room: plotWidth - x };
-      }));
+      const drawn = await objects.locator('svg path[aria-hidden="true"][stroke]').evaluateAll((paths) =>
+        paths.map((p) => {
+          const style = getComputedStyle(p);
+          // The plot area the chart clips its series to: the marker must fit in it.
+          const clipId = /url\(#([^)]+)\)/.exec(p.getAttribute('clip-path') ?? '')?.[1];
+          const plotWidth = Number(
+            document
+              .getElementById(clipId ?? '')
+              ?.querySelector('rect')
+              ?.getAttribute('width') ?? NaN,
+          );
+          const x = Number(/^M([\d.]+)/.exec(p.getAttribute('d') ?? '')?.[1] ?? NaN);
+          return {
+            d: p.getAttribute('d') ?? '',
+            width: parseFloat(style.strokeWidth),
+            cap: style.strokeLinecap,
+            room: plotWidth - x,
+          };
+        }),
+      );
       const lone = drawn.filter((p) => /^M[^L]*$/.test(p.d));
       const where = `${range}: ${JSON.stringify(drawn)}`;
       expect(drawn.length, where).toBeGreaterThan(0);
@@ -235,7 +289,11 @@ describe('console in a real browser against dth serve', () => {
     expect(await page.getByRole('row').filter({ hasText: 'worker.copied' }).count()).toBe(45);
     await page.getByRole('button', { name: 'Load newer events' }).click();
     await page.getByText('No newer events at the moment.').waitFor();
-    await page.getByRole('switch', { name: 'Follow new events' }).or(page.getByRole('checkbox', { name: 'Follow new events' })).first().check();
+    await page
+      .getByRole('switch', { name: 'Follow new events' })
+      .or(page.getByRole('checkbox', { name: 'Follow new events' }))
+      .first()
+      .check();
     await axe('task-logs');
     await shot(page, '09-task-worker-logs');
     await page.getByRole('tab', { name: 'Finder logs' }).click();
@@ -274,11 +332,20 @@ describe('console in a real browser against dth serve', () => {
     await page.getByRole('button', { name: 'Preferences' }).click();
     await page.getByRole('dialog').getByText('10 tasks').click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-    expect(JSON.parse(await page.evaluate(() => localStorage.getItem('dth.tasks.preferences') ?? '{}')).pageSize).toBe(10);
+    expect(JSON.parse(await page.evaluate(() => localStorage.getItem('dth.tasks.preferences') ?? '{}')).pageSize).toBe(
+      10,
+    );
     // A task created elsewhere (the API) appears without a click.
     const { src, dst } = await bucketPair();
     await putSource(src, 'one', '1');
-    const made = await hub.gql(CREATE, { input: { type: 'S3EC2', description: 'made by the API', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst)) } });
+    const made = await hub.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        description: 'made by the API',
+        scheduleType: 'ONE_TIME',
+        parameters: params(baseParams(src, dst)),
+      },
+    });
     await page.getByRole('row').filter({ hasText: src }).waitFor({ timeout: 15_000 });
     await waitForTask(hub, made.body.data.createTask.id, (t) => t.progress === 'DONE');
     await axe('task-list');
@@ -314,28 +381,42 @@ describe('console in a real browser against dth serve', () => {
     await expect.poll(() => page.getByRole('row').filter({ hasText: s3Pair.src }).count(), { timeout: 15_000 }).toBe(0);
     await page.getByRole('button', { name: 'Deleted tasks' }).click();
     await page.getByRole('row').filter({ hasText: s3Pair.src }).getByText('Stopped').waitFor();
-    expect((await hub.gql('query($id: ID!) { getTask(id: $id) { progress } }', { id: s3TaskId })).body.data.getTask.progress).toBe('STOPPED');
+    expect(
+      (await hub.gql('query($id: ID!) { getTask(id: $id) { progress } }', { id: s3TaskId })).body.data.getTask.progress,
+    ).toBe('STOPPED');
   });
 
   it('stops a running task: asks first, shows Stopping at once, reports the result', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'a', 'a');
-    const created = await hub.gql(CREATE, { input: { type: 'S3EC2', description: 'to stop', scheduleType: 'FIXED_RATE',
-      parameters: params({ ...baseParams(src, dst), ec2CronExpression: 'rate(1 hour)' }) } });
+    const created = await hub.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        description: 'to stop',
+        scheduleType: 'FIXED_RATE',
+        parameters: params({ ...baseParams(src, dst), ec2CronExpression: 'rate(1 hour)' }),
+      },
+    });
     const id = created.body.data.createTask.id;
     await go(`/tasks/${id}`);
-    await testId('task-status').getByText(/Starting|In progress/).waitFor();
+    await testId('task-status')
+      .getByText(/Starting|In progress/)
+      .waitFor();
     // Between passes a fixed-rate task shows no rate or time left (before: its last pass's rate and "0s").
     await testId('task-objects').getByText('1 of 1').waitFor({ timeout: 30_000 });
     expect(await testId('task-rate').count()).toBe(0);
     expect(await testId('task-eta').count()).toBe(0);
     await page.getByRole('button', { name: 'Stop task' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Stop', exact: true }).click();
-    await testId('task-status').getByText(/Stopping|Stopped/).waitFor({ timeout: 2000 });
+    await testId('task-status')
+      .getByText(/Stopping|Stopped/)
+      .waitFor({ timeout: 2000 });
     await page.getByText(/^Task .+ stopped\.$/).waitFor({ timeout: 30_000 });
     await testId('task-status').getByText('Stopped').waitFor({ timeout: 30_000 });
     await shot(page, '13-task-stopped');
-    expect((await hub.gql('query($id: ID!) { getTask(id: $id) { progress } }', { id })).body.data.getTask.progress).toBe('STOPPED');
+    expect(
+      (await hub.gql('query($id: ID!) { getTask(id: $id) { progress } }', { id })).body.data.getTask.progress,
+    ).toBe('STOPPED');
   });
 
   it('image wizard: stops an invalid image list on the Source step, then copies into the password-protected registry', async () => {
@@ -349,7 +430,11 @@ describe('console in a real browser against dth serve', () => {
     await field('Source registry').fill(servers.registryOpen);
     await radio('Images', 'Selected images').check();
     await field('Image list').fill(`${repository}:v1\nNot An Image!`);
-    await page.getByRole('switch', { name: /^Plain HTTP registr/ }).or(page.getByRole('checkbox', { name: /^Plain HTTP registr/ })).first().check();
+    await page
+      .getByRole('switch', { name: /^Plain HTTP registr/ })
+      .or(page.getByRole('checkbox', { name: /^Plain HTTP registr/ }))
+      .first()
+      .check();
     expect(await controlsNamedByKey()).toEqual([]);
     await next();
     await page.getByText('Line 2 ("Not An Image!") is not an image: use name, name:tag or name:ALL_TAGS').waitFor();
@@ -372,7 +457,9 @@ describe('console in a real browser against dth serve', () => {
     await page.getByRole('tab', { name: 'Failed images (0)' }).waitFor();
     await shot(page, '16-image-task-done');
     const creds = `${servers.registryUser}:${servers.registryPassword}`;
-    expect(registryDigest(servers.registryAuth, `e2e-mirror/${repository}:v1`, creds)).toBe(registryDigest(servers.registryOpen, `${repository}:v1`));
+    expect(registryDigest(servers.registryAuth, `e2e-mirror/${repository}:v1`, creds)).toBe(
+      registryDigest(servers.registryOpen, `${repository}:v1`),
+    );
     expect(await page.content()).not.toContain(servers.registryPassword);
     // The same copy again (Clone): the image is already there, so it shows as skipped.
     await page.getByRole('button', { name: 'Clone task' }).click();
@@ -385,7 +472,9 @@ describe('console in a real browser against dth serve', () => {
 
   it('says "not found" for an unknown task link, at once', async () => {
     await go('/tasks/00000000-no-such-task');
-    await testId('task-not-found').getByText('No task has the ID 00000000-no-such-task.', { exact: false }).waitFor({ timeout: 5000 });
+    await testId('task-not-found')
+      .getByText('No task has the ID 00000000-no-such-task.', { exact: false })
+      .waitFor({ timeout: 5000 });
     await axe('not-found');
     await shot(page, '17-task-not-found');
   });
@@ -422,11 +511,17 @@ describe('console in a real browser against dth serve', () => {
     const p = phone.page;
     await p.goto(`${hub.url}/#token=${hub.token}`);
     await p.getByRole('button', { name: 'Sign out' }).waitFor();
-    for (const [hash, name] of [['/', 'home'], ['/tasks', 'tasks'], ['/create', 'wizard'], [`/tasks/${s3TaskId}`, 'task-detail']] as const) {
+    for (const [hash, name] of [
+      ['/', 'home'],
+      ['/tasks', 'tasks'],
+      ['/create', 'wizard'],
+      [`/tasks/${s3TaskId}`, 'task-detail'],
+    ] as const) {
       await p.goto(`${hub.url}/#/blank`);
       await p.goto(`${hub.url}/#${hash}`);
       await p.getByRole('heading', { level: 1 }).first().waitFor();
-      if (name === 'tasks') await p.getByText('S3 objects', { exact: true }).filter({ visible: true }).first().waitFor();
+      if (name === 'tasks')
+        await p.getByText('S3 objects', { exact: true }).filter({ visible: true }).first().waitFor();
       await p.waitForTimeout(300);
       expect(await scrollsSideways(p), name).toBe(false);
       await shot(p, `20-phone-${name}`);
@@ -455,7 +550,8 @@ describe('console in a real browser against dth serve', () => {
       const compressed = await fetch(`${hub.url}/${asset}`, { headers: { 'accept-encoding': 'br' } });
       expect(compressed.headers.get('content-encoding'), asset).toBe('br');
       sent += Number(compressed.headers.get('content-length'));
-      raw += (await (await fetch(`${hub.url}/${asset}`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()).byteLength;
+      raw += (await (await fetch(`${hub.url}/${asset}`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer())
+        .byteLength;
     }
     // What the first page load fetches up front, compressed, is well under the 2.4 MB the hub used to send raw.
     expect(sent).toBeLessThan(raw / 3);

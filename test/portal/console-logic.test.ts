@@ -19,7 +19,15 @@ import { percentDone, sourceName, taskEnds } from '../../portal/src/lib/task-vie
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
 import { humanApiMessage, stepErrors } from '../../portal/src/pages/create-task/validation.js';
 import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
-import { createInput, cronOf, initialState, scheduleOf, stateFromTask, withEcrField, withS3Field } from '../../portal/src/pages/create-task/parameters.js';
+import {
+  createInput,
+  cronOf,
+  initialState,
+  scheduleOf,
+  stateFromTask,
+  withEcrField,
+  withS3Field,
+} from '../../portal/src/pages/create-task/parameters.js';
 import type { WizardState } from '../../portal/src/pages/create-task/types.js';
 import { parseLogEvent } from '../../portal/src/pages/task-detail/log-browser.js';
 import { parameterValue, scheduleText } from '../../portal/src/pages/task-detail/parameter-pairs.js';
@@ -31,8 +39,16 @@ const cloud = { local: false };
 /** A filled-in S3 wizard as a user would leave it. */
 function s3State(patch: Partial<WizardState['s3']> = {}, common: Partial<WizardState['common']> = {}): WizardState {
   const s = initialState();
-  s.s3 = { ...s.s3, srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dest-bucket', destRegion: 'cn-north-1',
-    destInCurrentAccount: 'false', destCredentials: 'china-keys', ...patch };
+  s.s3 = {
+    ...s.s3,
+    srcBucket: 'src-bucket',
+    srcRegion: 'us-west-2',
+    destBucket: 'dest-bucket',
+    destRegion: 'cn-north-1',
+    destInCurrentAccount: 'false',
+    destCredentials: 'china-keys',
+    ...patch,
+  };
   s.common = { ...s.common, alarmEmail: 'ops@example.com', ...common };
   return s;
 }
@@ -40,7 +56,16 @@ function s3State(patch: Partial<WizardState['s3']> = {}, common: Partial<WizardS
 function ecrState(patch: Partial<WizardState['ecr']> = {}): WizardState {
   const s = initialState();
   s.type = 'ECR';
-  s.ecr = { ...s.ecr, srcRegion: 'us-west-2', srcList: 'SELECTED', srcImageList: 'nginx:1.27\nredis', destRegion: 'cn-north-1', destAccountId: '123456789012', destCredential: 'cn-ecr', ...patch };
+  s.ecr = {
+    ...s.ecr,
+    srcRegion: 'us-west-2',
+    srcList: 'SELECTED',
+    srcImageList: 'nginx:1.27\nredis',
+    destRegion: 'cn-north-1',
+    destAccountId: '123456789012',
+    destCredential: 'cn-ecr',
+    ...patch,
+  };
   s.common.alarmEmail = 'ops@example.com';
   return s;
 }
@@ -53,14 +78,29 @@ function apiAccepts(state: WizardState) {
 
 const asTask = (state: WizardState, extra: Partial<Task> = {}): Task => {
   const input = createInput(state);
-  return { id: 't1', type: input.type, scheduleType: input.scheduleType, description: input.description, parameters: input.parameters, ...extra };
+  return {
+    id: 't1',
+    type: input.type,
+    scheduleType: input.scheduleType,
+    description: input.description,
+    parameters: input.parameters,
+    ...extra,
+  };
 };
 
 describe('console strings', () => {
   it('has every string in English and Chinese, and translates statuses, headers and validation messages', () => {
     expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
     for (const [k, v] of Object.entries(zh)) expect(v.trim(), k).not.toBe('');
-    for (const k of ['statusDONE', 'statusIN_PROGRESS', 'colStatus', 'colSource', 'vRequired', 'chartObjects', 'seriesTransferredObjects'] as const) {
+    for (const k of [
+      'statusDONE',
+      'statusIN_PROGRESS',
+      'colStatus',
+      'colSource',
+      'vRequired',
+      'chartObjects',
+      'seriesTransferredObjects',
+    ] as const) {
       expect(zh[k], k).not.toBe(en[k]);
       expect(zh[k], k).toMatch(/[\u4e00-\u9fff]/);
     }
@@ -73,23 +113,39 @@ describe('console strings', () => {
 });
 
 describe('field table and the parameter schema', () => {
-  it('labels every parameter field with the schema\'s label, in both languages', () => {
-    for (const [table, schema] of [[S3_FIELDS, S3_PARAMETERS], [ECR_FIELDS, ECR_PARAMETERS]] as const) {
+  it("labels every parameter field with the schema's label, in both languages", () => {
+    for (const [table, schema] of [
+      [S3_FIELDS, S3_PARAMETERS],
+      [ECR_FIELDS, ECR_PARAMETERS],
+    ] as const) {
       const index = specIndex(schema);
       for (const def of Object.values(table)) {
         const spec = index.get(def!.key)?.spec;
-        if (!spec || def!.key === 'srcInCurrentAccount' && table === ECR_FIELDS || def!.key === 'destInCurrentAccount' && table === ECR_FIELDS) continue;
+        if (
+          !spec ||
+          (def!.key === 'srcInCurrentAccount' && table === ECR_FIELDS) ||
+          (def!.key === 'destInCurrentAccount' && table === ECR_FIELDS)
+        )
+          continue;
         expect(def!.label, def!.key).toEqual(spec.label);
         expect(def!.description, def!.key).toEqual(spec.help);
       }
     }
   });
 
-  it('offers all seven ACLs, the original\'s first, and every storage class and encryption type of the schema', () => {
+  it("offers all seven ACLs, the original's first, and every storage class and encryption type of the schema", () => {
     expect(S3_FIELDS.destAcl!.options!.map((o) => o.value)).toEqual([
-      'bucket-owner-full-control', 'private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read',
+      'bucket-owner-full-control',
+      'private',
+      'public-read',
+      'public-read-write',
+      'authenticated-read',
+      'aws-exec-read',
+      'bucket-owner-read',
     ]);
-    expect(S3_FIELDS.destStorageClass!.options!.map((o) => o.value)).toEqual(expect.arrayContaining(['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING']));
+    expect(S3_FIELDS.destStorageClass!.options!.map((o) => o.value)).toEqual(
+      expect.arrayContaining(['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING']),
+    );
     expect(S3_FIELDS.destPutObjectSSEType!.options!.map((o) => o.value)).toEqual(['None', 'AES256', 'AWS_KMS']);
     expect(S3_FIELDS.srcEvent!.options!.map((o) => o.value)).toEqual(['No', 'Create', 'CreateAndDelete']);
   });
@@ -104,36 +160,112 @@ describe('field table and the parameter schema', () => {
 });
 
 describe('what the wizard sends', () => {
-  it('sends the original console\'s S3 list, in its order, which the API (and the plugin template) accepts', () => {
+  it("sends the original console's S3 list, in its order, which the API (and the plugin template) accepts", () => {
     const input = createInput(s3State());
     expect(input.parameters.map((p) => p.ParameterKey)).toEqual([
-      'srcType', 'srcEndpoint', 'srcBucket', 'srcPrefix', 'srcPrefixsListFile', 'srcEvent', 'srcRegion', 'srcInCurrentAccount', 'srcCredentials',
-      'destBucket', 'destPrefix', 'destStorageClass', 'destRegion', 'destInCurrentAccount', 'destCredentials', 'includeMetadata',
-      'isPayerRequest', 'destPutObjectSSEType', 'destPutObjectSSEKmsKeyId', 'destAcl', 'ec2CronExpression', 'maxCapacity', 'minCapacity',
-      'desiredCapacity', 'srcSkipCompare', 'finderDepth', 'finderNumber', 'finderEc2Memory', 'workerNumber', 'alarmEmail',
+      'srcType',
+      'srcEndpoint',
+      'srcBucket',
+      'srcPrefix',
+      'srcPrefixsListFile',
+      'srcEvent',
+      'srcRegion',
+      'srcInCurrentAccount',
+      'srcCredentials',
+      'destBucket',
+      'destPrefix',
+      'destStorageClass',
+      'destRegion',
+      'destInCurrentAccount',
+      'destCredentials',
+      'includeMetadata',
+      'isPayerRequest',
+      'destPutObjectSSEType',
+      'destPutObjectSSEKmsKeyId',
+      'destAcl',
+      'ec2CronExpression',
+      'maxCapacity',
+      'minCapacity',
+      'desiredCapacity',
+      'srcSkipCompare',
+      'finderDepth',
+      'finderNumber',
+      'finderEc2Memory',
+      'workerNumber',
+      'alarmEmail',
     ]);
     const p = Object.fromEntries(input.parameters.map((x) => [x.ParameterKey, x.ParameterValue]));
-    expect(p).toMatchObject({ srcType: 'Amazon_S3', srcInCurrentAccount: 'false', destInCurrentAccount: 'false', destStorageClass: 'INTELLIGENT_TIERING',
-      destAcl: 'bucket-owner-full-control', destPutObjectSSEType: 'None', includeMetadata: 'false', ec2CronExpression: '0 */1 ? * * *', srcEvent: 'No' });
+    expect(p).toMatchObject({
+      srcType: 'Amazon_S3',
+      srcInCurrentAccount: 'false',
+      destInCurrentAccount: 'false',
+      destStorageClass: 'INTELLIGENT_TIERING',
+      destAcl: 'bucket-owner-full-control',
+      destPutObjectSSEType: 'None',
+      includeMetadata: 'false',
+      ec2CronExpression: '0 */1 ? * * *',
+      srcEvent: 'No',
+    });
     expect(input.scheduleType).toBe('FIXED_RATE');
     expect(apiAccepts(s3State()).engine.type).toBe('S3EC2');
   });
 
   it('maps every source choice as the original did, and the API accepts each', () => {
     const cases: [Partial<WizardState['s3']>, Record<string, string>][] = [
-      [{ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'Create', srcCredentials: 'ignored' }, { srcType: 'Amazon_S3', srcInCurrentAccount: 'true', srcCredentials: '', srcEvent: 'Create' }],
-      [{ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'false', srcCredentials: 'keys', isPayerRequest: 'true' }, { srcInCurrentAccount: 'false', srcCredentials: 'keys', isPayerRequest: 'true', srcEvent: 'No' }],
-      [{ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'false', srcCredentials: '', isPayerRequest: 'true' }, { srcCredentials: '', isPayerRequest: 'false' }],
-      [{ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'https://minio.example.com:9000', srcCredentials: 'minio' }, { srcType: 'Amazon_S3', srcEndpoint: 'https://minio.example.com:9000', srcRegion: '' }],
-      [{ sourceKind: 'Aliyun_OSS', srcRegion: 'cn-hangzhou', srcCredentials: 'oss' }, { srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou', srcEndpoint: '', srcInCurrentAccount: 'false' }],
-      [{ sourceKind: 'Tencent_COS', srcRegion: 'ap-guangzhou', srcCredentials: 'cos' }, { srcType: 'Tencent_COS', srcRegion: 'ap-guangzhou' }],
-      [{ sourceKind: 'Qiniu_Kodo', srcRegion: 'cn-east-1', srcCredentials: 'kodo' }, { srcType: 'Qiniu_Kodo', srcRegion: 'cn-east-1' }],
-      [{ sourceKind: 'Google_GCS', srcCredentials: 'gcs' }, { srcType: 'Google_GCS', srcRegion: '' }],
-      [{ transferType: 'SinglePrefix', srcPrefix: 'logs/2024/', srcPrefixsListFile: 'stale.txt' }, { srcPrefix: 'logs/2024/', srcPrefixsListFile: '' }],
-      [{ transferType: 'MultiplePrefix', srcPrefix: 'stale/', srcPrefixsListFile: 'my_prefix_list.txt' }, { srcPrefix: '', srcPrefixsListFile: 'my_prefix_list.txt' }],
-      [{ destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'alias/dth' }, { destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'alias/dth' }],
+      [
+        { sourceKind: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'Create', srcCredentials: 'ignored' },
+        { srcType: 'Amazon_S3', srcInCurrentAccount: 'true', srcCredentials: '', srcEvent: 'Create' },
+      ],
+      [
+        { sourceKind: 'Amazon_S3', srcInCurrentAccount: 'false', srcCredentials: 'keys', isPayerRequest: 'true' },
+        { srcInCurrentAccount: 'false', srcCredentials: 'keys', isPayerRequest: 'true', srcEvent: 'No' },
+      ],
+      [
+        { sourceKind: 'Amazon_S3', srcInCurrentAccount: 'false', srcCredentials: '', isPayerRequest: 'true' },
+        { srcCredentials: '', isPayerRequest: 'false' },
+      ],
+      [
+        { sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'https://minio.example.com:9000', srcCredentials: 'minio' },
+        { srcType: 'Amazon_S3', srcEndpoint: 'https://minio.example.com:9000', srcRegion: '' },
+      ],
+      [
+        { sourceKind: 'Aliyun_OSS', srcRegion: 'cn-hangzhou', srcCredentials: 'oss' },
+        { srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou', srcEndpoint: '', srcInCurrentAccount: 'false' },
+      ],
+      [
+        { sourceKind: 'Tencent_COS', srcRegion: 'ap-guangzhou', srcCredentials: 'cos' },
+        { srcType: 'Tencent_COS', srcRegion: 'ap-guangzhou' },
+      ],
+      [
+        { sourceKind: 'Qiniu_Kodo', srcRegion: 'cn-east-1', srcCredentials: 'kodo' },
+        { srcType: 'Qiniu_Kodo', srcRegion: 'cn-east-1' },
+      ],
+      [
+        { sourceKind: 'Google_GCS', srcCredentials: 'gcs' },
+        { srcType: 'Google_GCS', srcRegion: '' },
+      ],
+      [
+        { transferType: 'SinglePrefix', srcPrefix: 'logs/2024/', srcPrefixsListFile: 'stale.txt' },
+        { srcPrefix: 'logs/2024/', srcPrefixsListFile: '' },
+      ],
+      [
+        { transferType: 'MultiplePrefix', srcPrefix: 'stale/', srcPrefixsListFile: 'my_prefix_list.txt' },
+        { srcPrefix: '', srcPrefixsListFile: 'my_prefix_list.txt' },
+      ],
+      [
+        { destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'alias/dth' },
+        { destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'alias/dth' },
+      ],
       [{ destPutObjectSSEType: 'AES256', destPutObjectSSEKmsKeyId: 'left-over' }, { destPutObjectSSEKmsKeyId: '' }],
-      [{ destAcl: 'public-read', destStorageClass: 'STANDARD_IA', destInCurrentAccount: 'true', destCredentials: 'ignored' }, { destAcl: 'public-read', destCredentials: '', destInCurrentAccount: 'true' }],
+      [
+        {
+          destAcl: 'public-read',
+          destStorageClass: 'STANDARD_IA',
+          destInCurrentAccount: 'true',
+          destCredentials: 'ignored',
+        },
+        { destAcl: 'public-read', destCredentials: '', destInCurrentAccount: 'true' },
+      ],
     ];
     for (const [patch, expected] of cases) {
       const state = s3State(patch, patch.srcEvent && patch.srcEvent !== 'No' ? {} : {});
@@ -143,20 +275,46 @@ describe('what the wizard sends', () => {
     }
   });
 
-  it('sends the original\'s image list, plus a registry only when one is used, and the API accepts it', () => {
+  it("sends the original's image list, plus a registry only when one is used, and the API accepts it", () => {
     const input = createInput(ecrState());
     expect(input.parameters.map((p) => p.ParameterKey)).toEqual([
-      'sourceType', 'srcRegion', 'srcAccountId', 'srcList', 'includeUntagged', 'srcImageList', 'srcCredential', 'destAccountId', 'destRegion',
-      'destCredential', 'destPrefix', 'alarmEmail',
+      'sourceType',
+      'srcRegion',
+      'srcAccountId',
+      'srcList',
+      'includeUntagged',
+      'srcImageList',
+      'srcCredential',
+      'destAccountId',
+      'destRegion',
+      'destCredential',
+      'destPrefix',
+      'alarmEmail',
     ]);
     expect(() => apiAccepts(ecrState())).not.toThrow();
-    const publicToRegistry = ecrState({ sourceType: 'Public', srcRegistry: 'ghcr.io', destKind: 'Registry', destRegistry: 'registry.example.com:5000', destCredential: 'reg' });
-    const p = Object.fromEntries(createInput(publicToRegistry).parameters.map((x) => [x.ParameterKey, x.ParameterValue]));
-    expect(p).toMatchObject({ sourceType: 'Public', srcRegion: '', srcAccountId: '', srcRegistry: 'ghcr.io', destRegistry: 'registry.example.com:5000', destRegion: '', destAccountId: '' });
+    const publicToRegistry = ecrState({
+      sourceType: 'Public',
+      srcRegistry: 'ghcr.io',
+      destKind: 'Registry',
+      destRegistry: 'registry.example.com:5000',
+      destCredential: 'reg',
+    });
+    const p = Object.fromEntries(
+      createInput(publicToRegistry).parameters.map((x) => [x.ParameterKey, x.ParameterValue]),
+    );
+    expect(p).toMatchObject({
+      sourceType: 'Public',
+      srcRegion: '',
+      srcAccountId: '',
+      srcRegistry: 'ghcr.io',
+      destRegistry: 'registry.example.com:5000',
+      destRegion: '',
+      destAccountId: '',
+    });
     expect(() => apiAccepts(publicToRegistry)).not.toThrow();
   });
 
-  it('builds the original\'s schedules, each one the hub can run', () => {
+  it("builds the original's schedules, each one the hub can run", () => {
     const forms = [
       [{ kind: 'FIXED_RATE', every: '5', unit: 'minutes', cron: '' }, '*/5 * * * ? *'],
       [{ kind: 'FIXED_RATE', every: '2', unit: 'hours', cron: '' }, '0 */2 ? * * *'],
@@ -170,16 +328,40 @@ describe('what the wizard sends', () => {
       expect(scheduleOf(cron).kind).toBe(form.kind);
     }
     expect(scheduleOf('', 'rate(30 minutes)')).toMatchObject({ kind: 'FIXED_RATE', every: '30', unit: 'minutes' });
-    expect(createInput(s3State({}, { schedule: { kind: 'ONE_TIME', every: '1', unit: 'hours', cron: '' } })).scheduleType).toBe('ONE_TIME');
+    expect(
+      createInput(s3State({}, { schedule: { kind: 'ONE_TIME', every: '1', unit: 'hours', cron: '' } })).scheduleType,
+    ).toBe('ONE_TIME');
   });
 
   it('clones a task back into the same wizard choices', () => {
     const states = [
-      s3State({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'https://minio.example.com', srcCredentials: 'minio', transferType: 'SinglePrefix', srcPrefix: 'a/b/',
-        destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'k1', destAcl: 'private', include: '*.csv', srcSkipCompare: 'true' },
-      { description: 'nightly', schedule: { kind: 'FIXED_RATE', every: '6', unit: 'hours', cron: '' } }),
-      s3State({ sourceKind: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'CreateAndDelete' }, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 ? * MON-FRI *' } }),
-      ecrState({ sourceType: 'Public', srcRegistry: 'quay.io', destKind: 'Registry', destRegistry: 'reg.local:5000', destCredential: 'r', destPrefix: 'mirror' }),
+      s3State(
+        {
+          sourceKind: 'Amazon_S3_Compatible',
+          srcEndpoint: 'https://minio.example.com',
+          srcCredentials: 'minio',
+          transferType: 'SinglePrefix',
+          srcPrefix: 'a/b/',
+          destPutObjectSSEType: 'AWS_KMS',
+          destPutObjectSSEKmsKeyId: 'k1',
+          destAcl: 'private',
+          include: '*.csv',
+          srcSkipCompare: 'true',
+        },
+        { description: 'nightly', schedule: { kind: 'FIXED_RATE', every: '6', unit: 'hours', cron: '' } },
+      ),
+      s3State(
+        { sourceKind: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'CreateAndDelete' },
+        { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 ? * MON-FRI *' } },
+      ),
+      ecrState({
+        sourceType: 'Public',
+        srcRegistry: 'quay.io',
+        destKind: 'Registry',
+        destRegistry: 'reg.local:5000',
+        destCredential: 'r',
+        destPrefix: 'mirror',
+      }),
     ];
     for (const state of states) {
       const again = stateFromTask(asTask(state));
@@ -188,14 +370,28 @@ describe('what the wizard sends', () => {
   });
 
   it('clones tasks made by the CLI or an older console (rate schedules, destSSE, S3_Compatible)', () => {
-    const task: Task = { id: 'x', type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [
-      { ParameterKey: 'srcType', ParameterValue: 'S3_Compatible' }, { ParameterKey: 'srcEndpoint', ParameterValue: 'http://127.0.0.1:9000' },
-      { ParameterKey: 'srcBucket', ParameterValue: 'a' }, { ParameterKey: 'destBucket', ParameterValue: 'b' },
-      { ParameterKey: 'destSSE', ParameterValue: 'KMS' }, { ParameterKey: 'destKMSKey', ParameterValue: 'key-1' },
-      { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(2 hours)' }, { ParameterKey: 'destCredentials', ParameterValue: 'd' },
-    ] };
+    const task: Task = {
+      id: 'x',
+      type: 'S3EC2',
+      scheduleType: 'FIXED_RATE',
+      parameters: [
+        { ParameterKey: 'srcType', ParameterValue: 'S3_Compatible' },
+        { ParameterKey: 'srcEndpoint', ParameterValue: 'http://127.0.0.1:9000' },
+        { ParameterKey: 'srcBucket', ParameterValue: 'a' },
+        { ParameterKey: 'destBucket', ParameterValue: 'b' },
+        { ParameterKey: 'destSSE', ParameterValue: 'KMS' },
+        { ParameterKey: 'destKMSKey', ParameterValue: 'key-1' },
+        { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(2 hours)' },
+        { ParameterKey: 'destCredentials', ParameterValue: 'd' },
+      ],
+    };
     const s = stateFromTask(task);
-    expect(s.s3).toMatchObject({ sourceKind: 'Amazon_S3_Compatible', destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: 'key-1', destInCurrentAccount: 'false' });
+    expect(s.s3).toMatchObject({
+      sourceKind: 'Amazon_S3_Compatible',
+      destPutObjectSSEType: 'AWS_KMS',
+      destPutObjectSSEKmsKeyId: 'key-1',
+      destInCurrentAccount: 'false',
+    });
     expect(s.common.schedule).toMatchObject({ kind: 'FIXED_RATE', every: '2', unit: 'hours' });
   });
 });
@@ -209,12 +405,23 @@ describe('wizard fields that follow each other', () => {
     const sent = Object.fromEntries(createInput(s).parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
     expect(sent).toMatchObject({ destStorageClass: '', destAcl: '', destEndpoint: 'https://minio.example.com:9000' });
     const parsed = apiAccepts(s).engine;
-    expect(parsed.type === 'S3EC2' && [parsed.params.destStorageClass, parsed.params.destAcl]).toEqual([undefined, undefined]);
+    expect(parsed.type === 'S3EC2' && [parsed.params.destStorageClass, parsed.params.destAcl]).toEqual([
+      undefined,
+      undefined,
+    ]);
     // A choice the user made stays; clearing the endpoint brings back the AWS defaults.
-    f = withS3Field(withS3Field(s3State({ destStorageClass: 'STANDARD' }).s3, 'destEndpoint', 'https://minio.example.com'), 'destEndpoint', '');
+    f = withS3Field(
+      withS3Field(s3State({ destStorageClass: 'STANDARD' }).s3, 'destEndpoint', 'https://minio.example.com'),
+      'destEndpoint',
+      '',
+    );
     expect(f).toMatchObject({ destStorageClass: 'STANDARD', destAcl: 'bucket-owner-full-control' });
     // The select offers "the store's default" only while an endpoint is given.
-    expect(S3_FIELDS.destStorageClass!.extraOptions!(s3State({ destEndpoint: 'https://m.example.com' }).s3).map((o) => o.value)).toEqual(['']);
+    expect(
+      S3_FIELDS.destStorageClass!.extraOptions!(s3State({ destEndpoint: 'https://m.example.com' }).s3).map(
+        (o) => o.value,
+      ),
+    ).toEqual(['']);
     expect(S3_FIELDS.destAcl!.extraOptions!(s3State().s3)).toEqual([]);
   });
 
@@ -222,25 +429,42 @@ describe('wizard fields that follow each other', () => {
     const s = s3State({ destRegion: '', destEndpoint: 'https://minio.example.com:9000' });
     expect(stepErrors(s, STEP.destination, local, 'en').destRegion).toBeUndefined();
     expect(() => apiAccepts(s)).not.toThrow();
-    expect(stepErrors(s3State({ destRegion: '' }), STEP.destination, local, 'en').destRegion).toBe('Destination region is required');
+    expect(stepErrors(s3State({ destRegion: '' }), STEP.destination, local, 'en').destRegion).toBe(
+      'Destination region is required',
+    );
   });
 
   it('lists images when the source becomes a public registry (it has no "all images"), as the original did', () => {
     expect(withEcrField(ecrState({ srcList: 'ALL' }).ecr, 'sourceType', 'Public').srcList).toBe('SELECTED');
-    expect(stepErrors(ecrState({ sourceType: 'Amazon_ECR', srcList: 'ALL' }), STEP.source, local, 'en').srcList).toBeUndefined();
+    expect(
+      stepErrors(ecrState({ sourceType: 'Amazon_ECR', srcList: 'ALL' }), STEP.source, local, 'en').srcList,
+    ).toBeUndefined();
   });
 
-  it('clones a task made through the API with few parameters into what its engine ran (the schema\'s defaults)', () => {
-    const s3 = stateFromTask({ id: 'a', type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: [
-      { ParameterKey: 'srcBucket', ParameterValue: 'a' }, { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
-      { ParameterKey: 'destBucket', ParameterValue: 'b' }, { ParameterKey: 'destEndpoint', ParameterValue: 'https://minio.example.com' },
-    ] });
+  it("clones a task made through the API with few parameters into what its engine ran (the schema's defaults)", () => {
+    const s3 = stateFromTask({
+      id: 'a',
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      parameters: [
+        { ParameterKey: 'srcBucket', ParameterValue: 'a' },
+        { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
+        { ParameterKey: 'destBucket', ParameterValue: 'b' },
+        { ParameterKey: 'destEndpoint', ParameterValue: 'https://minio.example.com' },
+      ],
+    });
     // Before: metadata off and INTELLIGENT_TIERING / bucket-owner-full-control sent by the clone.
     expect(s3.s3).toMatchObject({ includeMetadata: 'true', destStorageClass: '', destAcl: '' });
-    const ecr = stateFromTask({ id: 'b', type: 'ECR', scheduleType: 'ONE_TIME', parameters: [
-      { ParameterKey: 'sourceType', ParameterValue: 'Amazon_ECR' }, { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
-      { ParameterKey: 'destRegion', ParameterValue: 'us-west-2' },
-    ] });
+    const ecr = stateFromTask({
+      id: 'b',
+      type: 'ECR',
+      scheduleType: 'ONE_TIME',
+      parameters: [
+        { ParameterKey: 'sourceType', ParameterValue: 'Amazon_ECR' },
+        { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
+        { ParameterKey: 'destRegion', ParameterValue: 'us-west-2' },
+      ],
+    });
     // Before: SELECTED with an empty list (the Source step then refused it) and untagged images off.
     expect(ecr.ecr).toMatchObject({ srcList: 'ALL', includeUntagged: 'true' });
   });
@@ -249,11 +473,30 @@ describe('wizard fields that follow each other', () => {
 describe('task page words', () => {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate('en', k, v);
   it('says schedules and sizes as a reader says them', () => {
-    const every = (cron: string) => scheduleText({ id: 'x', type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [{ ParameterKey: 'ec2CronExpression', ParameterValue: cron }] }, t);
+    const every = (cron: string) =>
+      scheduleText(
+        {
+          id: 'x',
+          type: 'S3EC2',
+          scheduleType: 'FIXED_RATE',
+          parameters: [{ ParameterKey: 'ec2CronExpression', ParameterValue: cron }],
+        },
+        t,
+      );
     expect(every('0 */1 ? * * *')).toBe('Every 1 hour'); // before: "Every 1 hours"
     expect(every('0 */6 ? * * *')).toBe('Every 6 hours');
     expect(every('*/1 * * * ? *')).toBe('Every 1 minute');
-    const memory = parameterValue({ id: 'x', type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: [{ ParameterKey: 'finderEc2Memory', ParameterValue: '8' }] }, 'finderEc2Memory', t, 'en');
+    const memory = parameterValue(
+      {
+        id: 'x',
+        type: 'S3EC2',
+        scheduleType: 'ONE_TIME',
+        parameters: [{ ParameterKey: 'finderEc2Memory', ParameterValue: '8' }],
+      },
+      'finderEc2Memory',
+      t,
+      'en',
+    );
     expect(memory).toBe('8 GiB'); // the label says GiB; before: "8 GB"
   });
 });
@@ -261,109 +504,219 @@ describe('task page words', () => {
 describe('wizard validation', () => {
   it('checks each step on Next, naming fields by label', () => {
     const empty = initialState();
-    expect(stepErrors(empty, STEP.source, local, 'en')).toMatchObject({ srcBucket: 'Source bucket is required', srcRegion: 'Source region is required' });
+    expect(stepErrors(empty, STEP.source, local, 'en')).toMatchObject({
+      srcBucket: 'Source bucket is required',
+      srcRegion: 'Source region is required',
+    });
     expect(stepErrors(empty, STEP.source, local, 'zh').srcBucket).toBe('源存储桶为必填项');
     expect(stepErrors(s3State(), STEP.source, local, 'en')).toEqual({});
-    expect(stepErrors(s3State({ srcBucket: 'Bad_Bucket' }), STEP.source, local, 'en').srcBucket).toMatch(/^Source bucket: use 3–63 lowercase letters/);
-    expect(stepErrors(s3State({ destPrefix: 'out/' }), STEP.destination, local, 'en').destPrefix).toBe('Destination prefix must not end with /');
-    expect(stepErrors(s3State({ destPutObjectSSEType: 'AWS_KMS' }), STEP.destination, local, 'en').destPutObjectSSEKmsKeyId).toBe('KMS key ID is required');
-    expect(stepErrors(s3State({ minCapacity: '5', maxCapacity: '2' }), STEP.settings, local, 'en').maxCapacity).toBe('Maximum instances must be at least the minimum');
+    expect(stepErrors(s3State({ srcBucket: 'Bad_Bucket' }), STEP.source, local, 'en').srcBucket).toMatch(
+      /^Source bucket: use 3–63 lowercase letters/,
+    );
+    expect(stepErrors(s3State({ destPrefix: 'out/' }), STEP.destination, local, 'en').destPrefix).toBe(
+      'Destination prefix must not end with /',
+    );
+    expect(
+      stepErrors(s3State({ destPutObjectSSEType: 'AWS_KMS' }), STEP.destination, local, 'en').destPutObjectSSEKmsKeyId,
+    ).toBe('KMS key ID is required');
+    expect(stepErrors(s3State({ minCapacity: '5', maxCapacity: '2' }), STEP.settings, local, 'en').maxCapacity).toBe(
+      'Maximum instances must be at least the minimum',
+    );
   });
 
   it('rejects an endpoint without a scheme with a clear message (not an OpenSSL error later)', () => {
     const s = s3State({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: '127.0.0.1:9000' });
-    expect(stepErrors(s, STEP.source, local, 'en').srcEndpoint).toBe('Source endpoint URL must start with https:// or http://');
-    expect(stepErrors(s3State({ destEndpoint: 'minio.local' }), STEP.destination, local, 'en').destEndpoint).toBe('Destination endpoint URL must start with https:// or http://');
+    expect(stepErrors(s, STEP.source, local, 'en').srcEndpoint).toBe(
+      'Source endpoint URL must start with https:// or http://',
+    );
+    expect(stepErrors(s3State({ destEndpoint: 'minio.local' }), STEP.destination, local, 'en').destEndpoint).toBe(
+      'Destination endpoint URL must start with https:// or http://',
+    );
   });
 
   it('says where a description is too long instead of failing silently', () => {
     const s = s3State({}, { description: 'x'.repeat(251) });
-    expect(stepErrors(s, STEP.settings, local, 'en').description).toBe('Description is 251 characters long; the limit is 250');
+    expect(stepErrors(s, STEP.settings, local, 'en').description).toBe(
+      'Description is 251 characters long; the limit is 250',
+    );
   });
 
   it('needs an alarm e-mail in the cloud (as the original) and checks its form', () => {
     const s = s3State({}, { alarmEmail: '' });
     expect(stepErrors(s, STEP.settings, local, 'en').alarmEmail).toBeUndefined();
     expect(stepErrors(s, STEP.settings, cloud, 'en').alarmEmail).toBe('Alarm email is required');
-    expect(stepErrors(s3State({}, { alarmEmail: 'nope' }), STEP.settings, local, 'en').alarmEmail).toBe('Alarm email is not an e-mail address');
+    expect(stepErrors(s3State({}, { alarmEmail: 'nope' }), STEP.settings, local, 'en').alarmEmail).toBe(
+      'Alarm email is not an e-mail address',
+    );
   });
 
-  it('checks schedules with the hub\'s own parser and the original\'s 2-minute floor', () => {
-    const rate = (every: string, unit: 'minutes' | 'hours') => s3State({}, { schedule: { kind: 'FIXED_RATE', every, unit, cron: '' } });
-    expect(stepErrors(rate('1', 'minutes'), STEP.settings, local, 'en').schedule).toBe('At least 2 minutes apart (the finder needs the time)');
+  it("checks schedules with the hub's own parser and the original's 2-minute floor", () => {
+    const rate = (every: string, unit: 'minutes' | 'hours') =>
+      s3State({}, { schedule: { kind: 'FIXED_RATE', every, unit, cron: '' } });
+    expect(stepErrors(rate('1', 'minutes'), STEP.settings, local, 'en').schedule).toBe(
+      'At least 2 minutes apart (the finder needs the time)',
+    );
     expect(stepErrors(rate('0', 'hours'), STEP.settings, local, 'en').schedule).toMatch(/whole number of at least 1/);
     const cron = s3State({}, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 * * * *' } });
-    expect(stepErrors(cron, STEP.settings, local, 'en').schedule).toMatch(/^Not a schedule this hub can run: .*"\?" in exactly one of day-of-month/);
+    expect(stepErrors(cron, STEP.settings, local, 'en').schedule).toMatch(
+      /^Not a schedule this hub can run: .*"\?" in exactly one of day-of-month/,
+    );
   });
 
   it('stops an invalid image list on the Source step, naming the line', () => {
-    expect(stepErrors(ecrState({ srcImageList: 'nginx:1.27\nBad Repo:1' }), STEP.source, local, 'en').srcImageList).toBe('Line 2 ("Bad Repo:1") is not an image: use name, name:tag or name:ALL_TAGS');
-    expect(stepErrors(ecrState({ srcImageList: '' }), STEP.source, local, 'en').srcImageList).toBe('Image list is required');
-    expect(stepErrors(ecrState({ sourceType: 'Public', srcList: 'ALL' }), STEP.source, local, 'en').srcList).toMatch(/Amazon ECR source only/);
+    expect(
+      stepErrors(ecrState({ srcImageList: 'nginx:1.27\nBad Repo:1' }), STEP.source, local, 'en').srcImageList,
+    ).toBe('Line 2 ("Bad Repo:1") is not an image: use name, name:tag or name:ALL_TAGS');
+    expect(stepErrors(ecrState({ srcImageList: '' }), STEP.source, local, 'en').srcImageList).toBe(
+      'Image list is required',
+    );
+    expect(stepErrors(ecrState({ sourceType: 'Public', srcList: 'ALL' }), STEP.source, local, 'en').srcList).toMatch(
+      /Amazon ECR source only/,
+    );
   });
 
-  it('asks for the destination account in words (the API\'s old message was garbled)', () => {
-    expect(stepErrors(ecrState({ destAccountId: '' }), STEP.destination, local, 'en').destAccountId).toBe('Destination account ID is required');
-    expect(stepErrors(ecrState({ destRegion: '' }), STEP.destination, local, 'en').destRegion).toBe('Destination region is required');
-    expect(stepErrors(ecrState({ destAccountId: '12345' }), STEP.destination, local, 'en').destAccountId).toBe('Destination account ID must be 12 digits');
+  it("asks for the destination account in words (the API's old message was garbled)", () => {
+    expect(stepErrors(ecrState({ destAccountId: '' }), STEP.destination, local, 'en').destAccountId).toBe(
+      'Destination account ID is required',
+    );
+    expect(stepErrors(ecrState({ destRegion: '' }), STEP.destination, local, 'en').destRegion).toBe(
+      'Destination region is required',
+    );
+    expect(stepErrors(ecrState({ destAccountId: '12345' }), STEP.destination, local, 'en').destAccountId).toBe(
+      'Destination account ID must be 12 digits',
+    );
   });
 
-  it('turns the API\'s field errors into labelled messages on the right step', () => {
+  it("turns the API's field errors into labelled messages on the right step", () => {
     expect(humanApiMessage('S3EC2', 'srcBucket', 'srcBucket: is required', 'en')).toBe('Source bucket is required');
-    expect(humanApiMessage('S3EC2', 'srcBucket', 'Source bucket (srcBucket): "A_B" is not a valid bucket name', 'en')).toBe('Source bucket: "A_B" is not a valid bucket name');
-    expect(humanApiMessage('S3EC2', 'destStorageClass', 'Storage class (destStorageClass, destination side): "X" is not one of STANDARD', 'en'))
-      .toBe('Storage class: "X" is not one of STANDARD');
+    expect(
+      humanApiMessage('S3EC2', 'srcBucket', 'Source bucket (srcBucket): "A_B" is not a valid bucket name', 'en'),
+    ).toBe('Source bucket: "A_B" is not a valid bucket name');
+    expect(
+      humanApiMessage(
+        'S3EC2',
+        'destStorageClass',
+        'Storage class (destStorageClass, destination side): "X" is not one of STANDARD',
+        'en',
+      ),
+    ).toBe('Storage class: "X" is not one of STANDARD');
     expect(locate('S3EC2', 'srcType')).toEqual({ field: 'sourceKind', step: STEP.source });
     expect(locate('S3EC2', 'ec2CronExpression')).toEqual({ field: 'schedule', step: STEP.settings });
     expect(locate('ECR', 'destAccountId')).toEqual({ field: 'destAccountId', step: STEP.destination });
-    expect(apiErrorOf([{ message: 'm', errorType: 'INVALID_PARAMETER', errorInfo: { field: 'srcBucket' } }])).toMatchObject({ field: 'srcBucket', code: 'INVALID_PARAMETER' });
-    expect(apiErrorOf([{ message: 'm', extensions: { field: 'destBucket', code: 'X' } }])).toMatchObject({ field: 'destBucket', code: 'X' });
+    expect(
+      apiErrorOf([{ message: 'm', errorType: 'INVALID_PARAMETER', errorInfo: { field: 'srcBucket' } }]),
+    ).toMatchObject({ field: 'srcBucket', code: 'INVALID_PARAMETER' });
+    expect(apiErrorOf([{ message: 'm', extensions: { field: 'destBucket', code: 'X' } }])).toMatchObject({
+      field: 'destBucket',
+      code: 'X',
+    });
   });
 });
 
 describe('sign-in configuration', () => {
   it('maps the CDK-written config.json to Amplify for Cognito (user pool, client, hosted UI, AppSync)', () => {
     const config = parsePortalConfig({
-      authType: 'COGNITO', apiUrl: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql', region: 'us-east-1', userPoolId: 'us-east-1_abc',
-      cognitoDomain: 'dth-1.auth.us-east-1.amazoncognito.com', oidcIssuer: '', clientId: 'client1', dashboardUrlPrefix: 'https://d/#',
+      authType: 'COGNITO',
+      apiUrl: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql',
+      region: 'us-east-1',
+      userPoolId: 'us-east-1_abc',
+      cognitoDomain: 'dth-1.auth.us-east-1.amazoncognito.com',
+      oidcIssuer: '',
+      clientId: 'client1',
+      dashboardUrlPrefix: 'https://d/#',
     });
     expect(amplifyConfigOf(config, 'https://d123.cloudfront.net/')).toEqual({
-      API: { GraphQL: { endpoint: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql', region: 'us-east-1', defaultAuthMode: 'userPool' } },
-      Auth: { Cognito: { userPoolId: 'us-east-1_abc', userPoolClientId: 'client1', loginWith: { oauth: {
-        domain: 'dth-1.auth.us-east-1.amazoncognito.com', scopes: ['openid', 'email', 'profile'],
-        redirectSignIn: ['https://d123.cloudfront.net/'], redirectSignOut: ['https://d123.cloudfront.net/'], responseType: 'code',
-      } } } },
+      API: {
+        GraphQL: {
+          endpoint: 'https://x.appsync-api.us-east-1.amazonaws.com/graphql',
+          region: 'us-east-1',
+          defaultAuthMode: 'userPool',
+        },
+      },
+      Auth: {
+        Cognito: {
+          userPoolId: 'us-east-1_abc',
+          userPoolClientId: 'client1',
+          loginWith: {
+            oauth: {
+              domain: 'dth-1.auth.us-east-1.amazoncognito.com',
+              scopes: ['openid', 'email', 'profile'],
+              redirectSignIn: ['https://d123.cloudfront.net/'],
+              redirectSignOut: ['https://d123.cloudfront.net/'],
+              responseType: 'code',
+            },
+          },
+        },
+      },
     });
   });
 
-  it('maps the OIDC config to oidc-client-ts and AppSync\'s OIDC mode', () => {
-    const config = parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a/graphql', region: 'cn-north-1', oidcIssuer: 'https://idp.example.cn/oidc', clientId: 'c' });
-    expect(oidcSettingsOf(config, 'https://dth.example.cn/')).toEqual({
-      authority: 'https://idp.example.cn/oidc', client_id: 'c', redirect_uri: 'https://dth.example.cn/', post_logout_redirect_uri: 'https://dth.example.cn/',
-      response_type: 'code', scope: 'openid email profile',
+  it("maps the OIDC config to oidc-client-ts and AppSync's OIDC mode", () => {
+    const config = parsePortalConfig({
+      authType: 'OIDC',
+      apiUrl: 'https://a/graphql',
+      region: 'cn-north-1',
+      oidcIssuer: 'https://idp.example.cn/oidc',
+      clientId: 'c',
     });
-    expect(amplifyConfigOf(config, 'https://dth.example.cn/')).toEqual({ API: { GraphQL: { endpoint: 'https://a/graphql', region: 'cn-north-1', defaultAuthMode: 'oidc' } } });
+    expect(oidcSettingsOf(config, 'https://dth.example.cn/')).toEqual({
+      authority: 'https://idp.example.cn/oidc',
+      client_id: 'c',
+      redirect_uri: 'https://dth.example.cn/',
+      post_logout_redirect_uri: 'https://dth.example.cn/',
+      response_type: 'code',
+      scope: 'openid email profile',
+    });
+    expect(amplifyConfigOf(config, 'https://dth.example.cn/')).toEqual({
+      API: { GraphQL: { endpoint: 'https://a/graphql', region: 'cn-north-1', defaultAuthMode: 'oidc' } },
+    });
   });
 
   it('names the field at fault in a bad config.json', () => {
     expect(() => parsePortalConfig([])).toThrow('config.json: must be a JSON object');
-    expect(() => parsePortalConfig({ authType: 'SAML', apiUrl: '/graphql' })).toThrow(/authType must be LOCAL, COGNITO or OIDC/);
+    expect(() => parsePortalConfig({ authType: 'SAML', apiUrl: '/graphql' })).toThrow(
+      /authType must be LOCAL, COGNITO or OIDC/,
+    );
     expect(() => parsePortalConfig({ authType: 'LOCAL' })).toThrow('config.json: apiUrl is required');
-    expect(() => parsePortalConfig({ authType: 'COGNITO', apiUrl: 'https://a', clientId: 'c', userPoolId: 'p' })).toThrow('config.json: cognitoDomain is required');
-    expect(() => parsePortalConfig({ authType: 'COGNITO', apiUrl: 'https://a', clientId: 'c', cognitoDomain: 'd.example' })).toThrow('config.json: userPoolId is required');
-    expect(() => parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'https://i' })).toThrow('config.json: clientId is required');
-    expect(() => parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'http://idp.example', clientId: 'c' })).toThrow(/oidcIssuer must be an https/);
-    expect(parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'http://127.0.0.1:9999', clientId: 'c' }).oidcIssuer).toBe('http://127.0.0.1:9999');
+    expect(() =>
+      parsePortalConfig({ authType: 'COGNITO', apiUrl: 'https://a', clientId: 'c', userPoolId: 'p' }),
+    ).toThrow('config.json: cognitoDomain is required');
+    expect(() =>
+      parsePortalConfig({ authType: 'COGNITO', apiUrl: 'https://a', clientId: 'c', cognitoDomain: 'd.example' }),
+    ).toThrow('config.json: userPoolId is required');
+    expect(() => parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'https://i' })).toThrow(
+      'config.json: clientId is required',
+    );
+    expect(() =>
+      parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'http://idp.example', clientId: 'c' }),
+    ).toThrow(/oidcIssuer must be an https/);
+    expect(
+      parsePortalConfig({ authType: 'OIDC', apiUrl: 'https://a', oidcIssuer: 'http://127.0.0.1:9999', clientId: 'c' })
+        .oidcIssuer,
+    ).toBe('http://127.0.0.1:9999');
     expect(() => parsePortalConfig({ authType: 'LOCAL', apiUrl: 42 })).toThrow('config.json: apiUrl must be a string');
   });
 });
 
 describe('wire, formats and logs', () => {
   it('URL-encodes description and prefixes for createTask and decodes getTask answers', () => {
-    const sent = encodeParameters('S3EC2', [{ ParameterKey: 'srcPrefix', ParameterValue: 'a b/c%' }, { ParameterKey: 'srcBucket', ParameterValue: 'x' }]);
-    expect(sent).toEqual([{ ParameterKey: 'srcPrefix', ParameterValue: 'a%20b%2Fc%25' }, { ParameterKey: 'srcBucket', ParameterValue: 'x' }]);
-    expect(encodeParameters('ECR', [{ ParameterKey: 'destPrefix', ParameterValue: 'a/b' }])[0].ParameterValue).toBe('a/b');
-    const answer = decodeGetTask({ id: '1', type: 'S3EC2', description: 'nightly+copy+%2F+50%25', parameters: [{ ParameterKey: 'destPrefix', ParameterValue: 'in%2Fcoming' }] });
+    const sent = encodeParameters('S3EC2', [
+      { ParameterKey: 'srcPrefix', ParameterValue: 'a b/c%' },
+      { ParameterKey: 'srcBucket', ParameterValue: 'x' },
+    ]);
+    expect(sent).toEqual([
+      { ParameterKey: 'srcPrefix', ParameterValue: 'a%20b%2Fc%25' },
+      { ParameterKey: 'srcBucket', ParameterValue: 'x' },
+    ]);
+    expect(encodeParameters('ECR', [{ ParameterKey: 'destPrefix', ParameterValue: 'a/b' }])[0].ParameterValue).toBe(
+      'a/b',
+    );
+    const answer = decodeGetTask({
+      id: '1',
+      type: 'S3EC2',
+      description: 'nightly+copy+%2F+50%25',
+      parameters: [{ ParameterKey: 'destPrefix', ParameterValue: 'in%2Fcoming' }],
+    });
     expect(answer.description).toBe('nightly copy / 50%');
     expect(answer.parameters![0].ParameterValue).toBe('in/coming');
   });
@@ -375,19 +728,57 @@ describe('wire, formats and logs', () => {
     expect(formatEta(3725)).toBe('1h 2m');
     expect(toDate(1_700_000_000)?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
     expect(toDate('1700000000000')?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
-    expect(percentDone({ progress: 'IN_PROGRESS', progressInfo: { total: 10, replicated: 9, bytesTotal: 1000, bytesDone: 100 } })).toBe(10);
-    expect(taskEnds({ type: 'S3EC2', parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 's' }, { ParameterKey: 'destBucket', ParameterValue: 'd' }, { ParameterKey: 'destPrefix', ParameterValue: 'p' }] }))
-      .toEqual({ source: 'Amazon S3 / s', destination: 'd/p' });
+    expect(
+      percentDone({
+        progress: 'IN_PROGRESS',
+        progressInfo: { total: 10, replicated: 9, bytesTotal: 1000, bytesDone: 100 },
+      }),
+    ).toBe(10);
+    expect(
+      taskEnds({
+        type: 'S3EC2',
+        parameters: [
+          { ParameterKey: 'srcBucket', ParameterValue: 's' },
+          { ParameterKey: 'destBucket', ParameterValue: 'd' },
+          { ParameterKey: 'destPrefix', ParameterValue: 'p' },
+        ],
+      }),
+    ).toEqual({ source: 'Amazon S3 / s', destination: 'd/p' });
     // In Chinese the source kind is Chinese too (before: "S3 compatible" in the Chinese list and task page).
-    expect(taskEnds({ type: 'S3EC2', parameters: [{ ParameterKey: 'srcEndpoint', ParameterValue: 'https://m.example.com' }, { ParameterKey: 'srcBucket', ParameterValue: 's' }] }, 'zh').source)
-      .toBe('S3 兼容存储 / s');
+    expect(
+      taskEnds(
+        {
+          type: 'S3EC2',
+          parameters: [
+            { ParameterKey: 'srcEndpoint', ParameterValue: 'https://m.example.com' },
+            { ParameterKey: 'srcBucket', ParameterValue: 's' },
+          ],
+        },
+        'zh',
+      ).source,
+    ).toBe('S3 兼容存储 / s');
     expect(sourceName('Public', 'zh')).toBe('公共容器仓库');
   });
 
   it('shows JSON log lines parsed and other lines as they are', () => {
-    const line = parseLogEvent({ timestamp: '1700000000000', message: JSON.stringify({ time: '2023-11-14T22:13:20Z', level: 'info', event: 'worker.copied', taskId: 't', key: 'a.txt', bytes: 5 }) }, 0);
+    const line = parseLogEvent(
+      {
+        timestamp: '1700000000000',
+        message: JSON.stringify({
+          time: '2023-11-14T22:13:20Z',
+          level: 'info',
+          event: 'worker.copied',
+          taskId: 't',
+          key: 'a.txt',
+          bytes: 5,
+        }),
+      },
+      0,
+    );
     expect(line).toMatchObject({ level: 'info', event: 'worker.copied', text: 'key=a.txt  bytes=5' });
-    expect(parseLogEvent({ timestamp: '1', message: '2024/01/01 ----->Transferred 1 object a with status DONE' }, 1).text).toBe('2024/01/01 ----->Transferred 1 object a with status DONE');
+    expect(
+      parseLogEvent({ timestamp: '1', message: '2024/01/01 ----->Transferred 1 object a with status DONE' }, 1).text,
+    ).toBe('2024/01/01 ----->Transferred 1 object a with status DONE');
   });
 
   it('picks the best encoding a client accepts', () => {

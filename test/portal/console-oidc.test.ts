@@ -49,10 +49,12 @@ async function body(req: IncomingMessage): Promise<string> {
 }
 
 function listen(server: Server): Promise<string> {
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    ok(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
-  }));
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      ok(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    }),
+  );
 }
 
 let browser: Browser;
@@ -64,32 +66,58 @@ let consoleUrl = '';
 const seen = { authorize: 0, token: 0, endSession: 0, apiCalls: 0, apiRefused: 0, pkceChecked: 0 };
 
 beforeAll(async () => {
-  hub = await startHub({ dataDir: mkdtempSync(join(tmpdir(), 'dth-oidc-')), port: 0, token: 'hub-token-for-oidc', logger: createLogger({}, { write: () => {} }) });
+  hub = await startHub({
+    dataDir: mkdtempSync(join(tmpdir(), 'dth-oidc-')),
+    port: 0,
+    token: 'hub-token-for-oidc',
+    logger: createLogger({}, { write: () => {} }),
+  });
   const codes = new Map<string, { challenge: string; nonce?: string; redirect: string }>();
   provider = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', issuer);
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST' });
+      res.writeHead(204, {
+        'access-control-allow-headers': 'content-type',
+        'access-control-allow-methods': 'GET, POST',
+      });
       return res.end();
     }
     if (url.pathname === '/.well-known/openid-configuration') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({
-        issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, end_session_endpoint: `${issuer}/logout`,
-        jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'],
-      }));
+      return res.end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          end_session_endpoint: `${issuer}/logout`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'],
+          code_challenge_methods_supported: ['S256'],
+        }),
+      );
     }
     if (url.pathname === '/authorize') {
       seen.authorize++;
       const q = url.searchParams;
-      if (q.get('client_id') !== CLIENT_ID || q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) {
+      if (
+        q.get('client_id') !== CLIENT_ID ||
+        q.get('response_type') !== 'code' ||
+        q.get('code_challenge_method') !== 'S256' ||
+        !q.get('code_challenge')
+      ) {
         res.writeHead(400);
         return res.end('bad authorization request');
       }
       const code = randomBytes(12).toString('hex');
-      codes.set(code, { challenge: q.get('code_challenge')!, nonce: q.get('nonce') ?? undefined, redirect: q.get('redirect_uri')! });
-      res.writeHead(302, { location: `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state') ?? '')}` });
+      codes.set(code, {
+        challenge: q.get('code_challenge')!,
+        nonce: q.get('nonce') ?? undefined,
+        redirect: q.get('redirect_uri')!,
+      });
+      res.writeHead(302, {
+        location: `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state') ?? '')}`,
+      });
       return res.end();
     }
     if (url.pathname === '/token' && req.method === 'POST') {
@@ -98,15 +126,34 @@ beforeAll(async () => {
       const grant = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
       const verifier = form.get('code_verifier') ?? '';
-      if (!grant || grant.redirect !== form.get('redirect_uri') || createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) {
+      if (
+        !grant ||
+        grant.redirect !== form.get('redirect_uri') ||
+        createHash('sha256').update(verifier).digest('base64url') !== grant.challenge
+      ) {
         res.writeHead(400, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ error: 'invalid_grant' }));
       }
       seen.pkceChecked++;
       const now = Math.floor(Date.now() / 1000);
-      const idToken = signJwt({ iss: issuer, aud: CLIENT_ID, sub: 'user-1', email: 'ops@example.cn', iat: now, exp: now + 3600, ...(grant.nonce ? { nonce: grant.nonce } : {}) });
+      const idToken = signJwt({
+        iss: issuer,
+        aud: CLIENT_ID,
+        sub: 'user-1',
+        email: 'ops@example.cn',
+        iat: now,
+        exp: now + 3600,
+        ...(grant.nonce ? { nonce: grant.nonce } : {}),
+      });
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ access_token: randomBytes(16).toString('hex'), id_token: idToken, token_type: 'Bearer', expires_in: 3600 }));
+      return res.end(
+        JSON.stringify({
+          access_token: randomBytes(16).toString('hex'),
+          id_token: idToken,
+          token_type: 'Bearer',
+          expires_in: 3600,
+        }),
+      );
     }
     if (url.pathname === '/logout') {
       seen.endSession++;
@@ -122,16 +169,32 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ authType: 'OIDC', apiUrl: `${consoleUrl}/graphql`, region: 'cn-north-1', oidcIssuer: issuer, clientId: CLIENT_ID }));
+      return res.end(
+        JSON.stringify({
+          authType: 'OIDC',
+          apiUrl: `${consoleUrl}/graphql`,
+          region: 'cn-north-1',
+          oidcIssuer: issuer,
+          clientId: CLIENT_ID,
+        }),
+      );
     }
     if (url.pathname === '/graphql') {
       if (!verifyJwt(String(req.headers.authorization ?? ''), issuer)) {
         seen.apiRefused++;
         res.writeHead(401, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ errors: [{ errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' }] }));
+        return res.end(
+          JSON.stringify({
+            errors: [{ errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' }],
+          }),
+        );
       }
       seen.apiCalls++;
-      const answer = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.token}` }, body: await body(req) });
+      const answer = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.token}` },
+        body: await body(req),
+      });
       res.writeHead(answer.status, { 'content-type': 'application/json' });
       return res.end(await answer.text());
     }
@@ -150,9 +213,12 @@ afterAll(async () => {
 
 describe('cloud console with OpenID Connect sign-in (oidc-client-ts + Amplify GraphQL client)', () => {
   it('refuses API calls without a valid ID token', async () => {
-    const post = (authorization?: string) => fetch(`${consoleUrl}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify({ query: '{ listTasksV2 { total } }' }),
-    });
+    const post = (authorization?: string) =>
+      fetch(`${consoleUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ query: '{ listTasksV2 { total } }' }),
+      });
     expect((await post()).status).toBe(401);
     expect((await post(signJwt({ iss: issuer, aud: 'another-client', exp: Date.now() / 1000 + 60 }))).status).toBe(401);
     expect((await post(signJwt({ iss: issuer, aud: CLIENT_ID, exp: Date.now() / 1000 + 60 }))).status).toBe(200);

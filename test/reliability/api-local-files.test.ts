@@ -53,8 +53,15 @@ let poller: NodeJS.Timeout;
 const up = (depth: number) => '../'.repeat(depth);
 /** The hostile values: absolute, file://, ../ (relative to the hub's working directory, the checkout). */
 const HOSTILE = [
-  '/etc/passwd', '/proc/self/environ', 'file:///etc/passwd', 'file:///proc/self/environ', `${up(12)}etc/passwd`, `${up(12)}proc/self/environ`,
-  FIFO, `file://${FIFO}`, relative(ROOT, FIFO),
+  '/etc/passwd',
+  '/proc/self/environ',
+  'file:///etc/passwd',
+  'file:///proc/self/environ',
+  `${up(12)}etc/passwd`,
+  `${up(12)}proc/self/environ`,
+  FIFO,
+  `file://${FIFO}`,
+  relative(ROOT, FIFO),
 ];
 
 beforeAll(async () => {
@@ -83,11 +90,18 @@ beforeAll(async () => {
   await seedObjects(s3Client(memoryS3), src, [{ key: 'data/one', size: 100 }]);
   srcProxy = await startFaultProxy({ target: memoryS3 });
   dstProxy = await startFaultProxy({ target: `http://localhost:${new URL(servers.sqs).port}` });
-  for (const p of [srcProxy, dstProxy]) p.events.on('request', (_op: string, req: { method?: string; url?: string }) => sentToS3.push(`${req.method} ${req.url}`));
+  for (const p of [srcProxy, dstProxy])
+    p.events.on('request', (_op: string, req: { method?: string; url?: string }) =>
+      sentToS3.push(`${req.method} ${req.url}`),
+    );
   const dataDir = join(work, 'hub');
   const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(dataDir, { mode: 0o700 });
-  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }), { mode: 0o600 });
+  writeFileSync(
+    join(dataDir, 'secrets.json'),
+    JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }),
+    { mode: 0o600 },
+  );
   hub = await mustStartServe(dataDir);
 });
 afterAll(async () => {
@@ -107,23 +121,35 @@ function leaked(text: string): string[] {
       return text;
     }
   })();
-  for (const [what, needle] of [['/etc/passwd', 'root:x:0:0'], ['the hub token (environ)', hub.token], ['environ', 'DTH_FROM_SOURCE=1'], ['marker', MARKER_LINE]]) {
+  for (const [what, needle] of [
+    ['/etc/passwd', 'root:x:0:0'],
+    ['the hub token (environ)', hub.token],
+    ['environ', 'DTH_FROM_SOURCE=1'],
+    ['marker', MARKER_LINE],
+  ]) {
     if (text.includes(needle) || decoded.includes(needle)) found.push(what);
   }
   return found;
 }
 
 // fauxqs answers GetObjectTagging with the object body: no metadata copy.
-const S3_BASE = () => baseParams(src, dst, { srcEndpoint: srcProxy.endpoint, destEndpoint: dstProxy.endpoint, includeMetadata: 'false' });
+const S3_BASE = () =>
+  baseParams(src, dst, { srcEndpoint: srcProxy.endpoint, destEndpoint: dstProxy.endpoint, includeMetadata: 'false' });
 const ECR_BASE = () => ({
-  sourceType: 'Public', srcList: 'SELECTED', srcImageList: 'library/none:1', srcRegistry: servers.registryOpen, destRegistry: servers.registryOpen, insecure: 'true',
+  sourceType: 'Public',
+  srcList: 'SELECTED',
+  srcImageList: 'library/none:1',
+  srcRegistry: servers.registryOpen,
+  destRegistry: servers.registryOpen,
+  insecure: 'true',
 });
 
 async function settle(ids: string[]): Promise<string[]> {
   const messages: string[] = [];
   for (const id of ids) {
     for (let i = 0; ; i++) {
-      const t = (await hub.gql(`query($id: ID!) { getTask(id: $id) { progress errorMessage } }`, { id })).body.data?.getTask;
+      const t = (await hub.gql(`query($id: ID!) { getTask(id: $id) { progress errorMessage } }`, { id })).body.data
+        ?.getTask;
       if (['DONE', 'ERROR', 'STOPPED'].includes(t?.progress)) {
         messages.push(JSON.stringify(t));
         break;
@@ -139,34 +165,41 @@ describe('API parameters never name a local file', () => {
   it.each([
     ['S3EC2', S3_PARAM_NAMES, S3_BASE],
     ['ECR', ECR_PARAM_NAMES, ECR_BASE],
-  ] as const)('%s: every parameter, every hostile value, through createTask and estimateTask', async (type, names, base) => {
-    const answers: string[] = [];
-    let accepted = 0;
-    for (const name of names) {
-      const ids: string[] = [];
-      for (const value of HOSTILE) {
-        const parameters = params({ ...base(), [name]: value });
-        const created = await hub.gql(CREATE, { input: { type, scheduleType: 'ONE_TIME', parameters } });
-        answers.push(JSON.stringify(created.body));
-        if (created.body.data?.createTask) ids.push(created.body.data.createTask.id);
-        if (type === 'S3EC2') {
-          const estimate = await hub.gql('query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects complete } }', { p: parameters });
-          answers.push(JSON.stringify(estimate.body));
+  ] as const)(
+    '%s: every parameter, every hostile value, through createTask and estimateTask',
+    async (type, names, base) => {
+      const answers: string[] = [];
+      let accepted = 0;
+      for (const name of names) {
+        const ids: string[] = [];
+        for (const value of HOSTILE) {
+          const parameters = params({ ...base(), [name]: value });
+          const created = await hub.gql(CREATE, { input: { type, scheduleType: 'ONE_TIME', parameters } });
+          answers.push(JSON.stringify(created.body));
+          if (created.body.data?.createTask) ids.push(created.body.data.createTask.id);
+          if (type === 'S3EC2') {
+            const estimate = await hub.gql(
+              'query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects complete } }',
+              { p: parameters },
+            );
+            answers.push(JSON.stringify(estimate.body));
+          }
         }
+        accepted += ids.length;
+        answers.push(...(await settle(ids)));
+        expect(hub.hasExited(), hub.output().slice(-2000)).toBe(false);
       }
-      accepted += ids.length;
-      answers.push(...(await settle(ids)));
-      expect(hub.hasExited(), hub.output().slice(-2000)).toBe(false);
-    }
-    // The values did reach the engines (many parameters take any text), not only the validator.
-    expect(accepted).toBeGreaterThan(10);
-    const problems = [
-      ...fifoOpened.map((at) => `the marker FIFO was opened for reading at ${at}`),
-      ...sentToS3.flatMap((r) => leaked(r).map((what) => `${what} sent to S3: ${r.slice(0, 160)}`)),
-      ...answers.flatMap((a) => leaked(a).map((what) => `${what} in an answer: ${a.slice(0, 160)}`)),
-    ];
-    expect(problems).toEqual([]);
-  }, 300_000);
+      // The values did reach the engines (many parameters take any text), not only the validator.
+      expect(accepted).toBeGreaterThan(10);
+      const problems = [
+        ...fifoOpened.map((at) => `the marker FIFO was opened for reading at ${at}`),
+        ...sentToS3.flatMap((r) => leaked(r).map((what) => `${what} sent to S3: ${r.slice(0, 160)}`)),
+        ...answers.flatMap((a) => leaked(a).map((what) => `${what} in an answer: ${a.slice(0, 160)}`)),
+      ];
+      expect(problems).toEqual([]);
+    },
+    300_000,
+  );
 
   it('the marker FIFO is a working detector: opening it for reading is seen', async () => {
     // The same check the test above relies on, shown to fire: a reader of the FIFO (as a leaky hub would be).

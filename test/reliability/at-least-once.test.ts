@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore, type SqliteDatabase } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+  type SqliteDatabase,
+} from '../../worker/adapters/embedded/index.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { JobQueue, QueueDepth, ReceivedJob } from '../../worker/ports/job-queue.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
@@ -22,12 +28,19 @@ import { compareWithSource, MiB, seedObjects, type ObjectSpec } from './helpers.
 class DuplicatingQueue<T> implements JobQueue<T> {
   sent = 0;
   received = new Map<string, number>();
-  constructor(private readonly inner: JobQueue<T>, private readonly keyOf: (body: T) => string) {}
+  constructor(
+    private readonly inner: JobQueue<T>,
+    private readonly keyOf: (body: T) => string,
+  ) {}
   async sendBatch(bodies: T[]): Promise<void> {
     this.sent += bodies.length * 2;
     await this.inner.sendBatch(bodies.flatMap((b) => [b, b]));
   }
-  async receive(options: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {
+  async receive(options: {
+    max: number;
+    visibilityTimeoutSec: number;
+    waitTimeSec?: number;
+  }): Promise<ReceivedJob<T>[]> {
     const jobs = await this.inner.receive(options);
     for (const j of jobs) this.received.set(this.keyOf(j.body), (this.received.get(this.keyOf(j.body)) ?? 0) + 1);
     return jobs;
@@ -72,7 +85,9 @@ describe('at-least-once delivery', () => {
     const dstBucket = await createBucket(servers.s3Dest, 'rel-dup-dst');
     const expected = await seedObjects(s3Client(servers.s3Source), srcBucket, SPECS);
     const secretsFile = join(work, 'secrets.json');
-    writeFileSync(secretsFile, JSON.stringify({ keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), { mode: 0o600 });
+    writeFileSync(secretsFile, JSON.stringify({ keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), {
+      mode: 0o600,
+    });
     const params = parseS3TaskParams({
       srcType: 'S3_Compatible',
       srcEndpoint: servers.s3Source,
@@ -88,7 +103,10 @@ describe('at-least-once delivery', () => {
       workerConcurrency: 16,
     });
     db = openSqliteDatabase(join(work, 'state.db'));
-    const queue = new DuplicatingQueue<TransferJob>(new SqliteJobQueue<TransferJob>(db, 'dup', { maxReceiveCount: 5, pollIntervalMs: 20 }), (b) => b.key);
+    const queue = new DuplicatingQueue<TransferJob>(
+      new SqliteJobQueue<TransferJob>(db, 'dup', { maxReceiveCount: 5, pollIntervalMs: 20 }),
+      (b) => b.key,
+    );
     const status = new SqliteStatusStore(db, 'dup');
 
     const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile), transferSockets(params));
@@ -109,7 +127,9 @@ describe('at-least-once delivery', () => {
     // A late redelivery of every job, after the task finished (e.g. a visibility timeout that expired during a long copy).
     const secrets = new FileSecretStore(secretsFile);
     const { source, dest } = await openTaskBuckets(params, secrets);
-    await new SqliteJobQueue<TransferJob>(db, 'dup', { maxReceiveCount: 5 }).sendBatch(SPECS.map((s) => ({ key: s.key, size: s.size })));
+    await new SqliteJobQueue<TransferJob>(db, 'dup', { maxReceiveCount: 5 }).sendBatch(
+      SPECS.map((s) => ({ key: s.key, size: s.size })),
+    );
     const again = await runWorker({ params, source, dest, queue, status, logger: silentLogger, exitWhenDrained: true });
     expect(again.failed).toBe(0);
     expect(await compareWithSource(s3Client(servers.s3Dest), dstBucket, expected)).toEqual([]);

@@ -55,9 +55,23 @@ function task(overrides: Record<string, unknown>): Record<string, unknown> {
 async function sync(name: string, paramsText: string, extraArgs: string[] = []): Promise<CliResult> {
   const file = join(work, `${name}.json`);
   writeFileSync(file, paramsText);
-  return runCli(['s3', 'sync', '--params', file, '--state', join(work, `${name}.db`), '--secrets', join(work, 'secrets.json'), '--json', ...extraArgs], {
-    timeoutMs: 90_000,
-  });
+  return runCli(
+    [
+      's3',
+      'sync',
+      '--params',
+      file,
+      '--state',
+      join(work, `${name}.db`),
+      '--secrets',
+      join(work, 'secrets.json'),
+      '--json',
+      ...extraArgs,
+    ],
+    {
+      timeoutMs: 90_000,
+    },
+  );
 }
 
 async function expectCleanFailure(result: CliResult, message: RegExp): Promise<void> {
@@ -81,7 +95,16 @@ describe('dth s3 sync with bad inputs', () => {
   });
 
   it('params file that does not exist', async () => {
-    const r = await runCli(['s3', 'sync', '--params', join(work, 'nope.json'), '--state', join(work, 'x.db'), '--secrets', join(work, 'secrets.json')]);
+    const r = await runCli([
+      's3',
+      'sync',
+      '--params',
+      join(work, 'nope.json'),
+      '--state',
+      join(work, 'x.db'),
+      '--secrets',
+      join(work, 'secrets.json'),
+    ]);
     await expectCleanFailure(r, /--params.*cannot read/);
   });
 
@@ -106,17 +129,29 @@ describe('dth s3 sync with bad inputs', () => {
 
   it('wrong credentials (s3rver accepts only the access key S3RVER) and a missing secret', async () => {
     const wrong = await sync('wrongkey', JSON.stringify(task({ destCredentials: 'wrong' })));
-    await expectCleanFailure(wrong, /destination bucket \S+: ListObjectsV2: credentials of secret "wrong" were rejected/);
+    await expectCleanFailure(
+      wrong,
+      /destination bucket \S+: ListObjectsV2: credentials of secret "wrong" were rejected/,
+    );
     const missing = await sync('nosecret', JSON.stringify(task({ srcCredentials: 'not-in-file' })));
-    await expectCleanFailure(missing, /^dth s3 sync: Source credentials \(srcCredentials\): secret "not-in-file" was not found/m);
+    await expectCleanFailure(
+      missing,
+      /^dth s3 sync: Source credentials \(srcCredentials\): secret "not-in-file" was not found/m,
+    );
     expect(missing.code).toBe(2); // bad input, like any other wrong parameter
     const shaped = await sync('shapedsecret', JSON.stringify(task({ destCredentials: 'shaped' })));
-    await expectCleanFailure(shaped, /^dth s3 sync: Destination credentials \(destCredentials\): secret "shaped" must hold access_key_id and secret_access_key/m);
+    await expectCleanFailure(
+      shaped,
+      /^dth s3 sync: Destination credentials \(destCredentials\): secret "shaped" must hold access_key_id and secret_access_key/m,
+    );
     expect(shaped.code).toBe(2);
   });
 
   it('prefix list file missing: names the parameter and the path', async () => {
-    const r = await sync('noprefixlist', JSON.stringify(task({ srcPrefixsListFile: join(work, 'missing-prefixes.txt') })));
+    const r = await sync(
+      'noprefixlist',
+      JSON.stringify(task({ srcPrefixsListFile: join(work, 'missing-prefixes.txt') })),
+    );
     await expectCleanFailure(r, /srcPrefixsListFile.*missing-prefixes\.txt/);
   });
 });
@@ -152,7 +187,9 @@ describe('dth s3 sync with hostile keys', () => {
     await client(srcEndpoint).send(new CreateBucketCommand({ Bucket: src }));
     await client(srcEndpoint).send(new CreateBucketCommand({ Bucket: dst }));
     const expected = await seedObjects(client(srcEndpoint), src, HOSTILE);
-    await client(dstEndpoint).send(new PutObjectCommand({ Bucket: dst, Key: '../escape.txt.keep', Body: 'pre-existing' }));
+    await client(dstEndpoint).send(
+      new PutObjectCommand({ Bucket: dst, Key: '../escape.txt.keep', Body: 'pre-existing' }),
+    );
 
     const cwd = join(work, 'hostile-cwd');
     rmSync(cwd, { recursive: true, force: true });
@@ -173,10 +210,23 @@ describe('dth s3 sync with hostile keys', () => {
         includeMetadata: false,
       }),
     );
-    const r = await runCli(['s3', 'sync', '--params', file, '--state', join(work, 'hostile.db'), '--secrets', join(work, 'secrets.json'), '--json'], {
-      cwd,
-      timeoutMs: 90_000,
-    });
+    const r = await runCli(
+      [
+        's3',
+        'sync',
+        '--params',
+        file,
+        '--state',
+        join(work, 'hostile.db'),
+        '--secrets',
+        join(work, 'secrets.json'),
+        '--json',
+      ],
+      {
+        cwd,
+        timeoutMs: 90_000,
+      },
+    );
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { complete: boolean; verified: number };
     expect(summary, r.stdout.slice(-1500)).toMatchObject({ complete: true, verified: HOSTILE.length });

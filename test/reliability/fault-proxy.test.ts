@@ -6,7 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,7 +65,9 @@ describe('fault proxy in front of s3rver', () => {
     proxy = await startFaultProxy({ target: servers.s3Source });
     const s3 = client(proxy.endpoint);
     const body = randomBytes(300 * 1024);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'dir/a b+c.bin', Body: body, ContentLength: body.length }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'dir/a b+c.bin', Body: body, ContentLength: body.length }),
+    );
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dir/a b+c.bin' }));
     expect(md5(await readAll(got.Body as AsyncIterable<Uint8Array>))).toBe(md5(body));
     expect(proxy.stats.requests.PutObject).toBe(1);
@@ -77,7 +79,9 @@ describe('fault proxy in front of s3rver', () => {
     const bucket = await createBucket(servers.s3Source, 'fp-5xx');
     proxy = await startFaultProxy({ target: servers.s3Source, rates: { serverError: 1 } });
     const s3 = client(proxy.endpoint);
-    await expect(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'x'.repeat(2048) }))).rejects.toMatchObject({
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'x'.repeat(2048) })),
+    ).rejects.toMatchObject({
       name: 'InternalError',
       $metadata: { httpStatusCode: 500 },
     });
@@ -88,7 +92,9 @@ describe('fault proxy in front of s3rver', () => {
     });
     // Neither write reached the server.
     proxy.setRates({});
-    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
     expect(proxy.faultCount('serverError')).toBe(1);
     expect(proxy.faultCount('slowDown')).toBe(1);
   });
@@ -108,16 +114,22 @@ describe('fault proxy in front of s3rver', () => {
     proxy = await startFaultProxy({ target: servers.s3Source, rates: { resetRequest: 1 } });
     const s3 = client(proxy.endpoint);
     const body = randomBytes(2 * 1024 * 1024);
-    await expect(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ContentLength: body.length }))).rejects.toThrow();
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ContentLength: body.length })),
+    ).rejects.toThrow();
     proxy.setRates({});
-    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
     expect(proxy.faultCount('resetRequest')).toBe(1);
   });
 
   it('breaks GetObject bodies: reset mid-body, truncated with Content-Length, short and cleanly ended', async () => {
     const bucket = await createBucket(servers.s3Source, 'fp-body');
     const body = randomBytes(1024 * 1024);
-    await client(servers.s3Source).send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ContentLength: body.length }));
+    await client(servers.s3Source).send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ContentLength: body.length }),
+    );
     proxy = await startFaultProxy({ target: servers.s3Source, rates: { resetResponse: 1 } });
     const s3 = client(proxy.endpoint);
 
@@ -153,7 +165,11 @@ describe('fault proxy in front of s3rver', () => {
   it('with retries, random 5xx/resets are survivable and the same seed gives the same faults', async () => {
     const bucket = await createBucket(servers.s3Source, 'fp-seed');
     const runOnce = async (seed: number) => {
-      const p = await startFaultProxy({ target: servers.s3Source, seed, rates: { serverError: 0.15, slowDown: 0.15, resetRequest: 0.1 } });
+      const p = await startFaultProxy({
+        target: servers.s3Source,
+        seed,
+        rates: { serverError: 0.15, slowDown: 0.15, resetRequest: 0.1 },
+      });
       try {
         const s3 = client(p.endpoint);
         for (let i = 0; i < 20; i++) {
@@ -161,7 +177,9 @@ describe('fault proxy in front of s3rver', () => {
           // Retry at once (the SDK's backoff would only make the test slow).
           for (let attempt = 1; ; attempt++) {
             try {
-              await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `s${seed}/o${i}`, Body: body, ContentLength: body.length }));
+              await s3.send(
+                new PutObjectCommand({ Bucket: bucket, Key: `s${seed}/o${i}`, Body: body, ContentLength: body.length }),
+              );
               break;
             } catch (err) {
               if (attempt >= 10) throw err;
@@ -190,7 +208,17 @@ describe('fault proxy in front of s3rver', () => {
     const s3 = client(proxy.endpoint);
     const part = randomBytes(5 * 1024 * 1024);
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'big' }));
-    const up = (n: number) => s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'big', UploadId, PartNumber: n, Body: part, ContentLength: part.length }));
+    const up = (n: number) =>
+      s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: 'big',
+          UploadId,
+          PartNumber: n,
+          Body: part,
+          ContentLength: part.length,
+        }),
+      );
     const p1 = await up(1);
     await up(2);
     const p2 = await up(2); // sent again
@@ -199,7 +227,12 @@ describe('fault proxy in front of s3rver', () => {
         Bucket: bucket,
         Key: 'big',
         UploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }] },
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: p1.ETag },
+            { PartNumber: 2, ETag: p2.ETag },
+          ],
+        },
       }),
     );
     expect(proxy.stats.acceptedParts.map((p) => p.partNumber)).toEqual([1, 2, 2]);

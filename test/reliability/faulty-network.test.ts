@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore, type SqliteDatabase } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+  type SqliteDatabase,
+} from '../../worker/adapters/embedded/index.js';
 import { silentLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
@@ -52,20 +58,37 @@ afterAll(async () => {
 
 /** Seeds `specs`, puts fault proxies in front of both servers and runs one transfer through them. */
 async function transferThroughFaults(
-  name: string, specs: ObjectSpec[], rates: { source: FaultRates; dest: FaultRates; sourceLimits?: Partial<Record<FaultKind, number>> }, tuning: Record<string, unknown>,
+  name: string,
+  specs: ObjectSpec[],
+  rates: { source: FaultRates; dest: FaultRates; sourceLimits?: Partial<Record<FaultKind, number>> },
+  tuning: Record<string, unknown>,
 ) {
   const srcBucket = await createBucket(servers.s3Source, `${name}-src`);
   const dstBucket = await createBucket(servers.s3Dest, `${name}-dst`);
   const expected = await seedObjects(s3Client(servers.s3Source), srcBucket, specs);
-  const srcProxy = await startFaultProxy({ target: servers.s3Source, seed: 11, rates: rates.source, limits: rates.sourceLimits, slowMs: 300 });
+  const srcProxy = await startFaultProxy({
+    target: servers.s3Source,
+    seed: 11,
+    rates: rates.source,
+    limits: rates.sourceLimits,
+    slowMs: 300,
+  });
   const dstProxy = await startFaultProxy({ target: servers.s3Dest, seed: 12, rates: rates.dest, slowMs: 300 });
   proxies.push(srcProxy, dstProxy);
 
   const secretsFile = join(work, 'secrets.json');
-  writeFileSync(secretsFile, JSON.stringify({ keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), { mode: 0o600 });
+  writeFileSync(secretsFile, JSON.stringify({ keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), {
+    mode: 0o600,
+  });
   const params = parseS3TaskParams({
-    srcType: 'S3_Compatible', srcEndpoint: srcProxy.endpoint, srcBucket, srcCredentials: 'keys',
-    destEndpoint: dstProxy.endpoint, destBucket: dstBucket, destRegion: 'us-east-1', destCredentials: 'keys',
+    srcType: 'S3_Compatible',
+    srcEndpoint: srcProxy.endpoint,
+    srcBucket,
+    srcCredentials: 'keys',
+    destEndpoint: dstProxy.endpoint,
+    destBucket: dstBucket,
+    destRegion: 'us-east-1',
+    destCredentials: 'keys',
     ...tuning,
   });
   const db = openSqliteDatabase(join(work, `${name}.db`));
@@ -92,7 +115,8 @@ async function transferThroughFaults(
         const got = await md5Of(dest, dstBucket, spec.key).catch((err: Error) => `unreadable (${err.name})`);
         if (got !== expected.get(spec.key)) problems.push(`${spec.key}: DONE but destination bytes differ (${got})`);
       } else if (record.status === 'FAILED') {
-        if (!record.error || record.error.length < 10) problems.push(`${spec.key}: FAILED without a clear error (${record.error})`);
+        if (!record.error || record.error.length < 10)
+          problems.push(`${spec.key}: FAILED without a clear error (${record.error})`);
       } else {
         problems.push(`${spec.key}: ended ${record.status}`);
       }
@@ -104,15 +128,26 @@ async function transferThroughFaults(
 
 describe('S3 transfer over a faulty network', () => {
   it('ends every object byte-identical or FAILED with an error; nothing DONE unverified', async () => {
-    const { report, status, srcProxy, dstProxy, check } = await transferThroughFaults('rel-net', SPECS, { source: RATES, dest: RATES }, {
-      multipartThreshold: '8MiB', chunkSize: '5MiB', partConcurrency: 2, workerConcurrency: 8, maxAttempts: 6,
-    });
+    const { report, status, srcProxy, dstProxy, check } = await transferThroughFaults(
+      'rel-net',
+      SPECS,
+      { source: RATES, dest: RATES },
+      {
+        multipartThreshold: '8MiB',
+        chunkSize: '5MiB',
+        partConcurrency: 2,
+        workerConcurrency: 8,
+        maxAttempts: 6,
+      },
+    );
 
     // The faults really happened, on both sides, including the body faults on downloads.
     const kinds = new Set([...srcProxy.stats.faults, ...dstProxy.stats.faults].map((f) => f.kind));
     expect(srcProxy.faultCount() + dstProxy.faultCount()).toBeGreaterThanOrEqual(10);
     expect(kinds.size).toBeGreaterThanOrEqual(5);
-    expect(srcProxy.faultCount('resetResponse') + srcProxy.faultCount('truncateBody') + srcProxy.faultCount('shortBody')).toBeGreaterThan(0);
+    expect(
+      srcProxy.faultCount('resetResponse') + srcProxy.faultCount('truncateBody') + srcProxy.faultCount('shortBody'),
+    ).toBeGreaterThan(0);
 
     const { problems, done } = await check();
     expect(problems).toEqual([]);
@@ -134,9 +169,16 @@ describe('S3 transfer over a faulty network', () => {
       ...Array.from({ length: 12 }, (_, i) => ({ key: `streamed/s${i}.bin`, size: 200_000 + i * 1_009 })),
       ...Array.from({ length: 2 }, (_, i) => ({ key: `multipart/p${i}.bin`, size: 11 * MiB + i })),
     ];
-    const { report, status, srcProxy, check } = await transferThroughFaults('rel-flip', specs, {
-      source: { flipByte: 0.5, flipPartByte: 1 }, sourceLimits: { flipByte: 10, flipPartByte: 3 }, dest: {},
-    }, { workerConcurrency: 8, maxAttempts: 12, multipartThreshold: '8MiB', chunkSize: '5MiB', partConcurrency: 2 });
+    const { report, status, srcProxy, check } = await transferThroughFaults(
+      'rel-flip',
+      specs,
+      {
+        source: { flipByte: 0.5, flipPartByte: 1 },
+        sourceLimits: { flipByte: 10, flipPartByte: 3 },
+        dest: {},
+      },
+      { workerConcurrency: 8, maxAttempts: 12, multipartThreshold: '8MiB', chunkSize: '5MiB', partConcurrency: 2 },
+    );
     const flipped = srcProxy.stats.faults.filter((f) => f.kind === 'flipByte').map((f) => f.path);
     expect(flipped.some((p) => p.includes('/buffered/'))).toBe(true);
     expect(flipped.some((p) => p.includes('/streamed/'))).toBe(true);
@@ -146,7 +188,9 @@ describe('S3 transfer over a faulty network', () => {
     expect(done).toBe(specs.length);
     expect(report.complete).toBe(true);
     // A flipped part was noticed, not copied as it came: its object took a second attempt.
-    const retried = await Promise.all(specs.filter((s) => s.key.startsWith('multipart/')).map((s) => status.get(s.key)));
+    const retried = await Promise.all(
+      specs.filter((s) => s.key.startsWith('multipart/')).map((s) => status.get(s.key)),
+    );
     expect(retried.some((r) => (r?.attempts ?? 0) >= 2)).toBe(true);
   }, 180_000);
 });

@@ -18,8 +18,18 @@ import { md5Of, MiB, seedObjects, type ObjectSpec } from './helpers.js';
 
 /** Every kind of fault, on every operation it applies to; low enough that the client's own retries usually recover. */
 const RATES: FaultRates = {
-  serverError: 0.02, slowDown: 0.02, resetRequest: 0.03, dropResponse: 0.02, resetResponse: 0.02, truncateBody: 0.02,
-  shortBody: 0.02, shortListing: 0.1, errorDocument200: 0.03, htmlBody200: 0.02, jsonBody200: 0.02, wrongContentType: 0.06,
+  serverError: 0.02,
+  slowDown: 0.02,
+  resetRequest: 0.03,
+  dropResponse: 0.02,
+  resetResponse: 0.02,
+  truncateBody: 0.02,
+  shortBody: 0.02,
+  shortListing: 0.1,
+  errorDocument200: 0.03,
+  htmlBody200: 0.02,
+  jsonBody200: 0.02,
+  wrongContentType: 0.06,
 };
 
 const SPECS: ObjectSpec[] = [
@@ -35,7 +45,9 @@ const proxies: FaultProxy[] = [];
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'dth-rel-ops-'));
   secrets = join(work, 'secrets.json');
-  writeFileSync(secrets, JSON.stringify({ keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), { mode: 0o600 });
+  writeFileSync(secrets, JSON.stringify({ keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), {
+    mode: 0o600,
+  });
 });
 afterAll(async () => {
   for (const p of proxies) await p.close();
@@ -46,10 +58,16 @@ afterAll(async () => {
  * Every source object is byte-identical at the destination (DONE and verified, or never queued because it was already
  * there) or FAILED with an error naming side, bucket and operation.
  */
-async function checkEveryObject(status: StatusStore, dstEndpoint: string, dstBucket: string, expected: Map<string, string>) {
+async function checkEveryObject(
+  status: StatusStore,
+  dstEndpoint: string,
+  dstBucket: string,
+  expected: Map<string, string>,
+) {
   const problems: string[] = [];
   let done = 0;
-  const stored = (key: string) => md5Of(s3Client(dstEndpoint), dstBucket, key).catch((err: Error) => `unreadable (${err.name})`);
+  const stored = (key: string) =>
+    md5Of(s3Client(dstEndpoint), dstBucket, key).catch((err: Error) => `unreadable (${err.name})`);
   for (const [key, md5] of expected) {
     const record = await status.get(key);
     if (!record) {
@@ -60,7 +78,8 @@ async function checkEveryObject(status: StatusStore, dstEndpoint: string, dstBuc
       if (!record.verified) problems.push(`${key}: DONE but not verified`);
       if ((await stored(key)) !== md5) problems.push(`${key}: DONE but destination bytes differ`);
     } else if (record.status === 'FAILED') {
-      if (!record.error || !/(source|destination) bucket \S+: \w+/.test(record.error)) problems.push(`${key}: FAILED without a clear error (${record.error})`);
+      if (!record.error || !/(source|destination) bucket \S+: \w+/.test(record.error))
+        problems.push(`${key}: FAILED without a clear error (${record.error})`);
     } else problems.push(`${key}: ended ${record.status}`);
   }
   return { problems, done };
@@ -72,15 +91,40 @@ describe.each([embeddedAdapters, awsAdapters])('faults on every S3 operation ($n
     const dstBucket = await createBucket(servers.s3Dest, 'rel-ops-dst');
     const expected = await seedObjects(s3Client(servers.s3Source), srcBucket, SPECS);
     // Some objects already at the destination, so the destination listing matters too.
-    await seedObjects(s3Client(servers.s3Dest), dstBucket, SPECS.filter((_, i) => i % 5 === 0));
-    const src = await startFaultProxy({ target: servers.s3Source, seed: 21, rates: RATES, faultOps: ENGINE_OPS, slowMs: 200 });
-    const dst = await startFaultProxy({ target: servers.s3Dest, seed: 22, rates: RATES, faultOps: ENGINE_OPS, slowMs: 200 });
+    await seedObjects(
+      s3Client(servers.s3Dest),
+      dstBucket,
+      SPECS.filter((_, i) => i % 5 === 0),
+    );
+    const src = await startFaultProxy({
+      target: servers.s3Source,
+      seed: 21,
+      rates: RATES,
+      faultOps: ENGINE_OPS,
+      slowMs: 200,
+    });
+    const dst = await startFaultProxy({
+      target: servers.s3Dest,
+      seed: 22,
+      rates: RATES,
+      faultOps: ENGINE_OPS,
+      slowMs: 200,
+    });
     proxies.push(src, dst);
 
     const raw = {
-      srcType: 'S3_Compatible', srcEndpoint: src.endpoint, srcBucket, srcCredentials: 'keys',
-      destEndpoint: dst.endpoint, destBucket: dstBucket, destRegion: 'us-east-1', destCredentials: 'keys',
-      multipartThreshold: '8MiB', chunkSize: '5MiB', workerConcurrency: '8', maxAttempts: '6',
+      srcType: 'S3_Compatible',
+      srcEndpoint: src.endpoint,
+      srcBucket,
+      srcCredentials: 'keys',
+      destEndpoint: dst.endpoint,
+      destBucket: dstBucket,
+      destRegion: 'us-east-1',
+      destCredentials: 'keys',
+      multipartThreshold: '8MiB',
+      chunkSize: '5MiB',
+      workerConcurrency: '8',
+      maxAttempts: '6',
     };
     let outcome: Awaited<ReturnType<typeof runEngine>> | Error;
     try {
@@ -95,7 +139,11 @@ describe.each([embeddedAdapters, awsAdapters])('faults on every S3 operation ($n
     // writes are each asserted, not particular operations.)
     expect(faults.some((f) => f.op === 'ListObjects')).toBe(true);
     expect(faults.some((f) => f.op === 'GetObject' || f.op === 'HeadObject')).toBe(true);
-    expect(faults.some((f) => ['PutObject', 'UploadPart', 'CreateMultipartUpload', 'CompleteMultipartUpload'].includes(f.op))).toBe(true);
+    expect(
+      faults.some((f) =>
+        ['PutObject', 'UploadPart', 'CreateMultipartUpload', 'CompleteMultipartUpload'].includes(f.op),
+      ),
+    ).toBe(true);
     expect(new Set(faults.map((f) => f.kind)).size).toBeGreaterThanOrEqual(6);
 
     if (outcome instanceof Error) {
@@ -120,14 +168,27 @@ describe('server-side copy (CopyObject) answers', () => {
     const specs = Array.from({ length: 12 }, (_, i) => ({ key: `copy/c${i}.bin`, size: 1000 + i * 5003 }));
     const expected = await seedObjects(s3Client(servers.s3Source), srcBucket, specs);
     const proxy = await startFaultProxy({
-      target: servers.s3Source, seed: 5, faultOps: ['CopyObject'],
+      target: servers.s3Source,
+      seed: 5,
+      faultOps: ['CopyObject'],
       rates: { errorDocument200: 0.2, htmlBody200: 0.15, jsonBody200: 0.15, wrongContentType: 0.2, dropResponse: 0.15 },
     });
     proxies.push(proxy);
-    const { report, status } = await runEngine(embeddedAdapters, {
-      srcType: 'S3_Compatible', srcEndpoint: proxy.endpoint, srcBucket, srcCredentials: 'keys',
-      destEndpoint: proxy.endpoint, destBucket: dstBucket, destRegion: 'us-east-1', destCredentials: 'keys', maxAttempts: '4',
-    }, { secrets });
+    const { report, status } = await runEngine(
+      embeddedAdapters,
+      {
+        srcType: 'S3_Compatible',
+        srcEndpoint: proxy.endpoint,
+        srcBucket,
+        srcCredentials: 'keys',
+        destEndpoint: proxy.endpoint,
+        destBucket: dstBucket,
+        destRegion: 'us-east-1',
+        destCredentials: 'keys',
+        maxAttempts: '4',
+      },
+      { secrets },
+    );
     expect(proxy.stats.requests.CopyObject).toBeGreaterThan(0);
     expect(proxy.faultCount()).toBeGreaterThanOrEqual(4);
     const { problems, done } = await checkEveryObject(status, servers.s3Source, dstBucket, expected);
@@ -147,15 +208,29 @@ describe('multipart completions whose answer is lost or broken', () => {
     const expected = await seedObjects(s3Client(servers.s3Source), srcBucket, specs);
     const kinds = ['dropResponse', 'resetResponse', 'shortBody', 'wrongContentType'] as const;
     const dst = await startFaultProxy({
-      target: servers.s3Dest, faultOps: ['CompleteMultipartUpload'],
-      rates: Object.fromEntries(kinds.map((k) => [k, 1])), limits: Object.fromEntries(kinds.map((k) => [k, 1])),
+      target: servers.s3Dest,
+      faultOps: ['CompleteMultipartUpload'],
+      rates: Object.fromEntries(kinds.map((k) => [k, 1])),
+      limits: Object.fromEntries(kinds.map((k) => [k, 1])),
     });
     proxies.push(dst);
-    const { report, status } = await runEngine(embeddedAdapters, {
-      srcType: 'S3_Compatible', srcEndpoint: servers.s3Source, srcBucket, srcCredentials: 'keys',
-      destEndpoint: dst.endpoint, destBucket: dstBucket, destRegion: 'us-east-1', destCredentials: 'keys',
-      multipartThreshold: '5MiB', chunkSize: '5MiB', maxAttempts: '3',
-    }, { secrets });
+    const { report, status } = await runEngine(
+      embeddedAdapters,
+      {
+        srcType: 'S3_Compatible',
+        srcEndpoint: servers.s3Source,
+        srcBucket,
+        srcCredentials: 'keys',
+        destEndpoint: dst.endpoint,
+        destBucket: dstBucket,
+        destRegion: 'us-east-1',
+        destCredentials: 'keys',
+        multipartThreshold: '5MiB',
+        chunkSize: '5MiB',
+        maxAttempts: '3',
+      },
+      { secrets },
+    );
     for (const k of kinds) expect(dst.faultCount(k)).toBe(1);
     const { problems, done } = await checkEveryObject(status, servers.s3Dest, dstBucket, expected);
     expect(problems).toEqual([]);

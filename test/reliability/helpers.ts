@@ -24,7 +24,12 @@ export function bodyFor(key: string, size: number): Buffer {
   return out;
 }
 
-export async function seedObjects(s3: S3Client, bucket: string, specs: ObjectSpec[], concurrency = 8): Promise<Map<string, string>> {
+export async function seedObjects(
+  s3: S3Client,
+  bucket: string,
+  specs: ObjectSpec[],
+  concurrency = 8,
+): Promise<Map<string, string>> {
   const md5s = new Map<string, string>();
   const queue = [...specs];
   await Promise.all(
@@ -61,7 +66,12 @@ export async function md5Of(s3: S3Client, bucket: string, key: string): Promise<
  * Downloads every destination object and compares its MD5 with the seeded source MD5.
  * Returns human-readable problems (missing / different / unexpected keys); empty means byte-identical.
  */
-export async function compareWithSource(dest: S3Client, bucket: string, expected: Map<string, string>, prefix = ''): Promise<string[]> {
+export async function compareWithSource(
+  dest: S3Client,
+  bucket: string,
+  expected: Map<string, string>,
+  prefix = '',
+): Promise<string[]> {
   const problems: string[] = [];
   // The SDK's XML parser turns a CR in a listed key into LF (XML end-of-line handling), so listed names are matched
   // in that form; the exact key is then proven by a GET of it.
@@ -77,7 +87,8 @@ export async function compareWithSource(dest: S3Client, bucket: string, expected
     if (got !== md5) problems.push(`different bytes in ${destKey}`);
   }
   const expectedAsListed = new Set([...expected.keys()].map(asListed));
-  for (const key of present.keys()) if (!expectedAsListed.has(asListed(key.slice(prefix.length)))) problems.push(`unexpected ${key}`);
+  for (const key of present.keys())
+    if (!expectedAsListed.has(asListed(key.slice(prefix.length)))) problems.push(`unexpected ${key}`);
   return problems;
 }
 

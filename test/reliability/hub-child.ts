@@ -16,7 +16,13 @@ export interface HubChild {
   /** Resolves with the exit code (or signal name) once the process has exited. */
   exited: Promise<number | string>;
   hasExited(): boolean;
-  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] } }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{
+    status: number;
+    body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  }>;
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
@@ -26,20 +32,28 @@ export interface HubStartFailure {
 }
 
 function spawnServe(dataDir: string, token: string, args: string[], env: NodeJS.ProcessEnv, script?: string) {
-  const command = script ? ['--import', 'tsx', script, '--data', dataDir, ...args] : [DTH, 'serve', '--port', '0', '--data', dataDir, ...args];
+  const command = script
+    ? ['--import', 'tsx', script, '--data', dataDir, ...args]
+    : [DTH, 'serve', '--port', '0', '--data', dataDir, ...args];
   const child = spawn(process.execPath, command, {
     cwd: ROOT,
     env: { ...process.env, DTH_TOKEN: token, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   let done = false;
-  const exited = new Promise<number | string>((ok) => child.once('exit', (code, signal) => {
-    done = true;
-    ok(code ?? signal ?? 'unknown');
-  }));
+  const exited = new Promise<number | string>((ok) =>
+    child.once('exit', (code, signal) => {
+      done = true;
+      ok(code ?? signal ?? 'unknown');
+    }),
+  );
   return { child, exited, output: () => out, hasExited: () => done };
 }
 
@@ -50,12 +64,15 @@ function spawnServe(dataDir: string, token: string, args: string[], env: NodeJS.
 export async function startServe(
   dataDir: string,
   options: {
-    args?: string[]; env?: NodeJS.ProcessEnv; token?: string; timeoutMs?: number;
+    args?: string[];
+    env?: NodeJS.ProcessEnv;
+    token?: string;
+    timeoutMs?: number;
     /** A TypeScript file to run (with tsx) instead of `dth serve`; it gets `--data DIR` and prints "running at URL". */
     script?: string;
   } = {},
 ): Promise<HubChild | HubStartFailure> {
-  const token = options.token ?? 'hh-token-' + Math.random().toString(36).slice(2);
+  const token = options.token ?? `hh-token-${Math.random().toString(36).slice(2)}`;
   const p = spawnServe(dataDir, token, options.args ?? [], options.env ?? {}, options.script);
   const end = Date.now() + (options.timeoutMs ?? 30_000);
   let url: string | undefined;
@@ -69,7 +86,13 @@ export async function startServe(
   }
   const hubUrl = url;
   return {
-    url: hubUrl, port: Number(new URL(hubUrl).port), token, child: p.child, output: p.output, exited: p.exited, hasExited: p.hasExited,
+    url: hubUrl,
+    port: Number(new URL(hubUrl).port),
+    token,
+    child: p.child,
+    output: p.output,
+    exited: p.exited,
+    hasExited: p.hasExited,
     async gql(query, variables) {
       const res = await fetch(`${hubUrl}/graphql`, {
         method: 'POST',
@@ -86,7 +109,10 @@ export async function startServe(
 }
 
 /** Starts `dth serve` and fails the test with its output when it does not come up. */
-export async function mustStartServe(dataDir: string, options: Parameters<typeof startServe>[1] = {}): Promise<HubChild> {
+export async function mustStartServe(
+  dataDir: string,
+  options: Parameters<typeof startServe>[1] = {},
+): Promise<HubChild> {
   const hub = await startServe(dataDir, options);
   if (!('url' in hub)) throw new Error(`dth serve exited with ${hub.code}:\n${hub.output}`);
   return hub;
@@ -102,16 +128,29 @@ export interface RawResponse {
  * One HTTP request with exactly the headers given (fetch cannot set Host): what a browser tricked by DNS rebinding,
  * or a page of another origin, would send.
  */
-export function rawRequest(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers ?? {}, setHost: false,
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers ?? {},
+        setHost: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });

@@ -29,7 +29,18 @@ function modes(dir: string): Record<string, string> {
 /** Makes the hub write: a task (that fails fast: its bucket does not exist) with its logs and status rows. */
 async function exercise(hub: HubChild): Promise<void> {
   const created = await hub.gql(CREATE, {
-    input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcBucket: 'no-such-bucket', destBucket: 'no-such-either', srcRegion: 'us-east-1', srcEndpoint: 'http://127.0.0.1:9', destEndpoint: 'http://127.0.0.1:9', destRegion: 'us-east-1' }) },
+    input: {
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      parameters: params({
+        srcBucket: 'no-such-bucket',
+        destBucket: 'no-such-either',
+        srcRegion: 'us-east-1',
+        srcEndpoint: 'http://127.0.0.1:9',
+        destEndpoint: 'http://127.0.0.1:9',
+        destRegion: 'us-east-1',
+      }),
+    },
   });
   expect(created.body.errors).toBeUndefined();
 }
@@ -46,7 +57,8 @@ describe('hub data directory permissions', () => {
     await exercise(hub);
     const files = modes(dataDir);
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['hub.db', 'hub.db-wal', 'hub.db-shm']));
-    for (const [name, m] of Object.entries(files)) expect(`${name} ${m}`).toBe(`${name} ${name === '.' ? '700' : '600'}`);
+    for (const [name, m] of Object.entries(files))
+      expect(`${name} ${m}`).toBe(`${name} ${name === '.' ? '700' : '600'}`);
     await hub.stop();
     expect(modes(dataDir)['.']).toBe('700');
   });

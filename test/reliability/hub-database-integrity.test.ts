@@ -5,7 +5,18 @@
  * Following the hint starts it again.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,9 +34,18 @@ async function hubWithTasks(name: string): Promise<string> {
   const dataDir = join(work, name);
   const hub = await mustStartServe(dataDir);
   const input = (i: number) => ({
-    type: 'S3EC2', scheduleType: 'ONE_TIME', description: `task ${i} `.padEnd(200, 'x'),
+    type: 'S3EC2',
+    scheduleType: 'ONE_TIME',
+    description: `task ${i} `.padEnd(200, 'x'),
     // Fails at once without leaving the machine: nothing listens on port 9.
-    parameters: params({ srcType: 'S3_Compatible', srcEndpoint: 'http://127.0.0.1:9', srcBucket: `src-${i}`, destEndpoint: 'http://127.0.0.1:9', destBucket: 'dst', destRegion: 'us-east-1' }),
+    parameters: params({
+      srcType: 'S3_Compatible',
+      srcEndpoint: 'http://127.0.0.1:9',
+      srcBucket: `src-${i}`,
+      destEndpoint: 'http://127.0.0.1:9',
+      destBucket: 'dst',
+      destRegion: 'us-east-1',
+    }),
   });
   for (let i = 0; i < TASKS; i++) expect((await hub.gql(CREATE, { input: input(i) })).body.errors).toBeUndefined();
   expect((await hub.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(TASKS);

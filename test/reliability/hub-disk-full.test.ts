@@ -64,7 +64,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 async function task(id: string): Promise<any> {
   if (hub!.hasExited()) throw new Error(`the hub exited:\n${hub!.output().slice(-3000)}`);
-  const r = await hub!.gql(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage progressInfo { total replicated verified } } }`, { id });
+  const r = await hub!.gql(
+    `query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage progressInfo { total replicated verified } } }`,
+    { id },
+  );
   return r.body.data?.getTask;
 }
 
@@ -74,14 +77,24 @@ describe('hub on a full disk', () => {
     mkdirSync(dataDir, { mode: 0o700 });
     const secrets = join(work, 'secrets.json');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(secrets, JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }), { mode: 0o600 });
+    writeFileSync(
+      secrets,
+      JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }),
+      { mode: 0o600 },
+    );
     hub = await mustStartServe(dataDir, { args: ['--secrets', secrets] });
 
     const { src, dst } = await bucketPair();
-    await seedObjects(s3Client(servers.s3Source), src, Array.from({ length: 400 }, (_, i) => ({ key: `o/${i}`, size: 1024 })));
+    await seedObjects(
+      s3Client(servers.s3Source),
+      src,
+      Array.from({ length: 400 }, (_, i) => ({ key: `o/${i}`, size: 1024 })),
+    );
 
     fillDisk(96 * 1024);
-    const created = await hub.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst)) } });
+    const created = await hub.gql(CREATE, {
+      input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst)) },
+    });
     expect(created.body.errors, JSON.stringify(created.body)).toBeUndefined();
     const id = created.body.data.createTask.id;
 
@@ -108,7 +121,9 @@ describe('hub on a full disk', () => {
     // Space returns: a new task over the same objects runs to DONE, on the same hub process.
     unlinkSync(filler);
     const dst2 = (await bucketPair()).dst;
-    const again = await hub.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst2)) } });
+    const again = await hub.gql(CREATE, {
+      input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst2)) },
+    });
     expect(again.body.errors, JSON.stringify(again.body)).toBeUndefined();
     const done = await waitFor('the second task to end', async () => {
       const t = await task(again.body.data.createTask.id);
@@ -117,7 +132,11 @@ describe('hub on a full disk', () => {
     expect(done.progress, JSON.stringify(done)).toBe('DONE');
     expect(done.progressInfo).toMatchObject({ total: 400, replicated: 400, verified: 400 });
     // The space kept back for the next disk-full error is taken again.
-    await waitFor('the disk reserve to be restored', async () => (existsSync(join(dataDir, 'hub.db.reserve')) ? true : undefined), 20_000);
+    await waitFor(
+      'the disk reserve to be restored',
+      async () => (existsSync(join(dataDir, 'hub.db.reserve')) ? true : undefined),
+      20_000,
+    );
     expect(await hub.stop()).toBe(0);
     hub = undefined;
   });

@@ -25,14 +25,24 @@ afterAll(async () => {
 
 // A task that fails at once without leaving the machine (nothing listens on port 9).
 const INPUT = {
-  type: 'S3EC2', scheduleType: 'ONE_TIME',
-  parameters: params({ srcType: 'S3_Compatible', srcEndpoint: 'http://127.0.0.1:9', srcBucket: 'aaa', destEndpoint: 'http://127.0.0.1:9', destBucket: 'bbb', destRegion: 'us-east-1' }),
+  type: 'S3EC2',
+  scheduleType: 'ONE_TIME',
+  parameters: params({
+    srcType: 'S3_Compatible',
+    srcEndpoint: 'http://127.0.0.1:9',
+    srcBucket: 'aaa',
+    destEndpoint: 'http://127.0.0.1:9',
+    destBucket: 'bbb',
+    destRegion: 'us-east-1',
+  }),
 };
 const aliases = (n: number, field: string) => Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join('\n');
 
 /** Every task, stopped ones too (listTasksV2 without a filter leaves STOPPED out, as the original). */
 async function taskCount(): Promise<number> {
-  const r = await hub.gql('{ listed: listTasksV2(count: 100) { total } stopped: listTasksV2(progress: STOPPED, count: 100) { total } }');
+  const r = await hub.gql(
+    '{ listed: listTasksV2(count: 100) { total } stopped: listTasksV2(progress: STOPPED, count: 100) { total } }',
+  );
   return r.body.data.listed.total + r.body.data.stopped.total;
 }
 
@@ -66,7 +76,8 @@ describe('hub GraphQL cost limits', () => {
   it('400 createTask aliases in one POST start nothing; neither do two', async () => {
     const many = `mutation($input: CreateTaskInput!) { ${aliases(400, 'createTask(input: $input) { id }')} }`;
     expect(await refused(many, { input: INPUT })).toMatch(/tokens|aliases|createTask/i);
-    const two = 'mutation($input: CreateTaskInput!) { a: createTask(input: $input) { id } b: createTask(input: $input) { id } }';
+    const two =
+      'mutation($input: CreateTaskInput!) { a: createTask(input: $input) { id } b: createTask(input: $input) { id } }';
     expect(await refused(two, { input: INPUT })).toMatch(/createTask.*once|one createTask/i);
     // Hidden in fragments, the same.
     const viaFragments = `mutation($input: CreateTaskInput!) { ...A ...B }
@@ -75,11 +86,17 @@ describe('hub GraphQL cost limits', () => {
     expect(await refused(viaFragments, { input: INPUT })).toMatch(/createTask.*once|one createTask/i);
     expect(await taskCount()).toBe(0);
     // One createTask and one stopTask together are fine (one of each kind).
-    const one = await hub.gql('mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }', { input: INPUT });
-    expect(one.body.errors).toBeUndefined();
-    const both = await hub.gql('mutation($input: CreateTaskInput!, $id: String!) { createTask(input: $input) { id } stopTask(id: $id) { id } }', {
-      input: INPUT, id: one.body.data.createTask.id,
+    const one = await hub.gql('mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }', {
+      input: INPUT,
     });
+    expect(one.body.errors).toBeUndefined();
+    const both = await hub.gql(
+      'mutation($input: CreateTaskInput!, $id: String!) { createTask(input: $input) { id } stopTask(id: $id) { id } }',
+      {
+        input: INPUT,
+        id: one.body.data.createTask.id,
+      },
+    );
     expect(both.body.errors).toBeUndefined();
     expect(await taskCount()).toBe(2);
   });
@@ -99,7 +116,7 @@ describe('hub GraphQL cost limits', () => {
     expect(await refused(`{ ${'__typename '.repeat(50_000)} }`)).toMatch(/tokens/i);
   });
 
-  it('the console\'s operations and a standard introspection query pass', async () => {
+  it("the console's operations and a standard introspection query pass", async () => {
     const TASK = `id description type scheduleType createdAt stoppedAt progress stackName stackStatus errorCode errorMessage
       parameters { ParameterKey ParameterValue } progressInfo { total replicated failed skipped verified bytesTotal bytesDone rate etaSeconds }`;
     const ops = [

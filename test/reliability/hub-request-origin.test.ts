@@ -26,16 +26,34 @@ afterAll(async () => {
 
 const createBody = JSON.stringify({
   query: CREATE,
-  variables: { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({
-    // Nothing listens on port 9: a task that is created fails at once, without leaving the machine.
-    srcType: 'S3_Compatible', srcEndpoint: 'http://127.0.0.1:9', srcBucket: 'aaa', destEndpoint: 'http://127.0.0.1:9', destBucket: 'bbb', destRegion: 'us-east-1',
-  }) } },
+  variables: {
+    input: {
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      parameters: params({
+        // Nothing listens on port 9: a task that is created fails at once, without leaving the machine.
+        srcType: 'S3_Compatible',
+        srcEndpoint: 'http://127.0.0.1:9',
+        srcBucket: 'aaa',
+        destEndpoint: 'http://127.0.0.1:9',
+        destBucket: 'bbb',
+        destRegion: 'us-east-1',
+      }),
+    },
+  },
 });
 
 function post(h: HubChild, headers: Record<string, string>, body = createBody) {
   return rawRequest(h.port, {
-    method: 'POST', path: '/graphql', body,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${h.token}`, 'content-length': String(Buffer.byteLength(body)), ...headers },
+    method: 'POST',
+    path: '/graphql',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${h.token}`,
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    },
   });
 }
 
@@ -48,8 +66,14 @@ describe('hub request origin checks', () => {
   it('a request under a host name that is not loopback is refused, even with a valid token, and changes nothing', async () => {
     const port = hub.port;
     const foreign = [
-      'rebind.attacker.example', `rebind.attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, `localhost.attacker.example:${port}`,
-      `attacker.example:${port}`, `127.0.0.1:${port + 1}`, `localhost:${port}.attacker.example`, '',
+      'rebind.attacker.example',
+      `rebind.attacker.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      `localhost.attacker.example:${port}`,
+      `attacker.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      `localhost:${port}.attacker.example`,
+      '',
     ];
     for (const host of foreign) {
       const res = await post(hub, { host });
@@ -67,17 +91,30 @@ describe('hub request origin checks', () => {
 
   it('loopback names are served, with the port the hub listens on', async () => {
     const port = hub.port;
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, '127.0.0.1', 'localhost']) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `LOCALHOST:${port}`,
+      `[::1]:${port}`,
+      '127.0.0.1',
+      'localhost',
+    ]) {
       const res = await post(hub, { host }, JSON.stringify({ query: '{ listTasksV2 { total } }' }));
       expect(res.status, `Host: ${host} → ${res.body}`).toBe(200);
       expect(JSON.parse(res.body).data.listTasksV2.total).toBe(0);
     }
   });
 
-  it('a state-changing request from another origin is refused, even with a valid token; the hub\'s own origin is served', async () => {
+  it("a state-changing request from another origin is refused, even with a valid token; the hub's own origin is served", async () => {
     const port = hub.port;
     const host = `127.0.0.1:${port}`;
-    for (const origin of ['https://attacker.example', 'null', `http://127.0.0.1:${port + 1}`, `http://localhost.attacker.example:${port}`, 'file://']) {
+    for (const origin of [
+      'https://attacker.example',
+      'null',
+      `http://127.0.0.1:${port + 1}`,
+      `http://localhost.attacker.example:${port}`,
+      'file://',
+    ]) {
       const res = await post(hub, { host, origin });
       expect(res.status, `Origin: ${origin} → ${res.body}`).toBe(403);
       expect(res.body).toMatch(/origin/i);

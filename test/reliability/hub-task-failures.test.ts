@@ -30,7 +30,10 @@ let proxy: FaultProxy | undefined;
 /** The 1 GiB object, removed afterwards (s3rver keeps it on disk). */
 let huge: { bucket: string; key: string } | undefined;
 afterAll(async () => {
-  if (huge) await s3Client(servers.s3Source).send(new DeleteObjectCommand({ Bucket: huge.bucket, Key: huge.key })).catch(() => {});
+  if (huge)
+    await s3Client(servers.s3Source)
+      .send(new DeleteObjectCommand({ Bucket: huge.bucket, Key: huge.key }))
+      .catch(() => {});
   for (const h of hubs) await h.stop('SIGKILL');
   await proxy?.close();
   rmSync(work, { recursive: true, force: true });
@@ -39,7 +42,11 @@ afterAll(async () => {
 async function start(dataDir: string, options: Parameters<typeof mustStartServe>[1] = {}): Promise<HubChild> {
   const { writeFileSync, mkdirSync } = await import('node:fs');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }), { mode: 0o600 });
+  writeFileSync(
+    join(dataDir, 'secrets.json'),
+    JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }),
+    { mode: 0o600 },
+  );
   const h = await mustStartServe(dataDir, options);
   hubs.push(h);
   return h;
@@ -47,7 +54,8 @@ async function start(dataDir: string, options: Parameters<typeof mustStartServe>
 
 async function taskOf(hub: HubChild, id: string): Promise<any> {
   if (hub.hasExited()) throw new Error(`the hub exited:\n${hub.output().slice(-3000)}`);
-  return (await hub.gql(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage } }`, { id })).body.data?.getTask;
+  return (await hub.gql(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage } }`, { id })).body
+    .data?.getTask;
 }
 
 async function until(hub: HubChild, id: string, ok: (t: any) => boolean, timeoutMs = 60_000): Promise<any> {
@@ -73,17 +81,26 @@ describe('hub: one bad task', () => {
     // One line of 1 GiB ('a' bytes, no line break), streamed to the source bucket.
     let left = GiB;
     const chunk = Buffer.alloc(1024 * 1024, 0x61);
-    const body = Readable.from((function* () {
-      for (; left > 0; left -= chunk.length) yield chunk;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (; left > 0; left -= chunk.length) yield chunk;
+      })(),
+    );
     huge = { bucket: src, key: 'lists/huge.txt' };
-    await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: src, Key: huge.key, Body: body, ContentLength: GiB }));
+    await s3Client(servers.s3Source).send(
+      new PutObjectCommand({ Bucket: src, Key: huge.key, Body: body, ContentLength: GiB }),
+    );
     const dataDir = join(work, 'prefix');
     const hub = await start(dataDir);
     const parameters = params(baseParams(src, dst, { srcPrefixsListFile: 'lists/huge.txt' }));
 
-    const estimate = await hub.gql('query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects } }', { p: parameters });
-    expect(estimate.body.errors?.[0]?.message, JSON.stringify(estimate.body)).toMatch(/srcPrefixsListFile.*line 1 is longer than 4096 bytes/);
+    const estimate = await hub.gql(
+      'query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects } }',
+      { p: parameters },
+    );
+    expect(estimate.body.errors?.[0]?.message, JSON.stringify(estimate.body)).toMatch(
+      /srcPrefixsListFile.*line 1 is longer than 4096 bytes/,
+    );
 
     const created = await hub.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters } });
     const id = created.body.data.createTask.id;
@@ -100,15 +117,32 @@ describe('hub: one bad task', () => {
   }, 120_000);
 
   it('an exception outside any await ends only its own task: ERROR with the error, the hub and other tasks go on', async () => {
-    const hub = await start(join(work, 'faulty'), { script: fileURLToPath(new URL('./fixtures/hub-with-faulty-engine.ts', import.meta.url)) });
+    const hub = await start(join(work, 'faulty'), {
+      script: fileURLToPath(new URL('./fixtures/hub-with-faulty-engine.ts', import.meta.url)),
+    });
     const input = (description: string) => ({
-      type: 'S3EC2', scheduleType: 'ONE_TIME', description,
-      parameters: params({ srcType: 'S3_Compatible', srcEndpoint: 'http://127.0.0.1:9', srcBucket: 'aaa', destEndpoint: 'http://127.0.0.1:9', destBucket: 'bbb', destRegion: 'us-east-1' }),
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      description,
+      parameters: params({
+        srcType: 'S3_Compatible',
+        srcEndpoint: 'http://127.0.0.1:9',
+        srcBucket: 'aaa',
+        destEndpoint: 'http://127.0.0.1:9',
+        destBucket: 'bbb',
+        destRegion: 'us-east-1',
+      }),
     });
     const thrown = (await hub.gql(CREATE, { input: input('throw-in-timer') })).body.data.createTask.id;
     const rejected = (await hub.gql(CREATE, { input: input('reject-unhandled') })).body.data.createTask.id;
-    expect(await until(hub, thrown, ended)).toMatchObject({ progress: 'ERROR', errorMessage: expect.stringMatching(/Invalid string length \(injected/) });
-    expect(await until(hub, rejected, ended)).toMatchObject({ progress: 'ERROR', errorMessage: expect.stringMatching(/injected: a rejected promise/) });
+    expect(await until(hub, thrown, ended)).toMatchObject({
+      progress: 'ERROR',
+      errorMessage: expect.stringMatching(/Invalid string length \(injected/),
+    });
+    expect(await until(hub, rejected, ended)).toMatchObject({
+      progress: 'ERROR',
+      errorMessage: expect.stringMatching(/injected: a rejected promise/),
+    });
     // Still serving, and a sound task still runs.
     const fine = (await hub.gql(CREATE, { input: input('ok') })).body.data.createTask.id;
     expect(await until(hub, fine, ended)).toMatchObject({ progress: 'DONE' });
@@ -117,12 +151,28 @@ describe('hub: one bad task', () => {
 
   it('a task the hub dies under is resumed twice, then goes to ERROR instead of a third crash', async () => {
     const { src, dst } = await bucketPair();
-    await seedObjects(s3Client(servers.s3Source), src, Array.from({ length: 60 }, (_, i) => ({ key: `slow/${i}`, size: 1000 })));
+    await seedObjects(
+      s3Client(servers.s3Source),
+      src,
+      Array.from({ length: 60 }, (_, i) => ({ key: `slow/${i}`, size: 1000 })),
+    );
     // Every source request answered after 1 s: the task is still running when the hub is killed.
-    proxy = await startFaultProxy({ target: servers.s3Source, seed: 1, rates: { slow: 1 }, slowMs: 1000, faultOps: ['ListObjects', 'HeadObject', 'GetObject', 'GetObjectTagging'] });
+    proxy = await startFaultProxy({
+      target: servers.s3Source,
+      seed: 1,
+      rates: { slow: 1 },
+      slowMs: 1000,
+      faultOps: ['ListObjects', 'HeadObject', 'GetObject', 'GetObjectTagging'],
+    });
     const dataDir = join(work, 'crashes');
     let hub = await start(dataDir);
-    const created = await hub.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst, { srcEndpoint: proxy.endpoint })) } });
+    const created = await hub.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'ONE_TIME',
+        parameters: params(baseParams(src, dst, { srcEndpoint: proxy.endpoint })),
+      },
+    });
     const id = created.body.data.createTask.id;
     for (let crash = 1; crash <= 3; crash++) {
       await until(hub, id, (t) => t.progress === 'IN_PROGRESS');

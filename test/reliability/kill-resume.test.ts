@@ -14,7 +14,10 @@ import { compareWithSource, MiB, seedObjects, spawnCli, type ObjectSpec } from '
 
 const CHUNK = 5 * MiB;
 const SPECS: ObjectSpec[] = [
-  ...Array.from({ length: 196 }, (_, i) => ({ key: `small/${String(i).padStart(3, '0')}.bin`, size: 100 + ((i * 7919) % 40_000) })),
+  ...Array.from({ length: 196 }, (_, i) => ({
+    key: `small/${String(i).padStart(3, '0')}.bin`,
+    size: 100 + ((i * 7919) % 40_000),
+  })),
   { key: 'big/a.bin', size: 12 * MiB },
   { key: 'big/b.bin', size: 15 * MiB + 17 },
   { key: 'big/c.bin', size: 18 * MiB },
@@ -57,7 +60,9 @@ describe('kill -9 during a sync, then rerun', () => {
     proxy = await startFaultProxy({ target: servers.s3Dest });
 
     const secrets = join(work, 'secrets.json');
-    writeFileSync(secrets, JSON.stringify({ local: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), { mode: 0o600 });
+    writeFileSync(secrets, JSON.stringify({ local: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), {
+      mode: 0o600,
+    });
     const paramsFile = join(work, 'task.json');
     writeFileSync(
       paramsFile,
@@ -76,14 +81,27 @@ describe('kill -9 during a sync, then rerun', () => {
         workerConcurrency: 8,
       }),
     );
-    const args = ['s3', 'sync', '--params', paramsFile, '--state', join(work, 'state.db'), '--secrets', secrets, '--json'];
+    const args = [
+      's3',
+      'sync',
+      '--params',
+      paramsFile,
+      '--state',
+      join(work, 'state.db'),
+      '--secrets',
+      secrets,
+      '--json',
+    ];
 
     // Kill points: after some parts were accepted (mid-multipart), after some small PUTs, and a random delay after the first request.
     const random = seededRandom(20261125);
     const killPoints: Array<() => Promise<void>> = [
       () => afterResponses(proxy, 'UploadPart', 2 + Math.floor(random() * 4)),
       () => afterResponses(proxy, 'PutObject', 20 + Math.floor(random() * 60)),
-      () => afterResponses(proxy, 'UploadPart', 1 + Math.floor(random() * 3)).then(() => new Promise((r) => setTimeout(r, 150 + random() * 600))),
+      () =>
+        afterResponses(proxy, 'UploadPart', 1 + Math.floor(random() * 3)).then(
+          () => new Promise((r) => setTimeout(r, 150 + random() * 600)),
+        ),
     ];
     const kills: number[] = [];
     /** [start, end, killed]: a part answered inside a run (minus the grace before a kill) was known to a live worker. */
@@ -106,7 +124,11 @@ describe('kill -9 during a sync, then rerun', () => {
 
     const final = await spawnCli(args).done;
     expect(final.code, final.stderr.slice(-2000)).toBe(0);
-    const summary = JSON.parse(final.stdout.trim().split('\n').pop()!) as { event: string; complete: boolean; failed: number };
+    const summary = JSON.parse(final.stdout.trim().split('\n').pop()!) as {
+      event: string;
+      complete: boolean;
+      failed: number;
+    };
     expect(summary).toMatchObject({ event: 'summary', complete: true, failed: 0 });
 
     // Every object byte-identical, nothing missing, nothing extra.
@@ -114,7 +136,8 @@ describe('kill -9 during a sync, then rerun', () => {
 
     // No part that the worker had been told about (well before a kill) was uploaded again.
     const parts = proxy.stats.acceptedParts;
-    const knownToWorker = (t: number) => runs.some(([start, end, killed]) => t >= start && t <= (killed ? end - RECORD_GRACE_MS : end));
+    const knownToWorker = (t: number) =>
+      runs.some(([start, end, killed]) => t >= start && t <= (killed ? end - RECORD_GRACE_MS : end));
     const resentAfterRecorded = parts.filter((p, i) => {
       const again = parts.slice(i + 1).some((q) => q.key === p.key && q.partNumber === p.partNumber);
       return again && p.answeredAt !== undefined && knownToWorker(p.answeredAt);

@@ -32,7 +32,9 @@ describe('the engine asks the error whether to retry', () => {
   it('an error advised retryable is retried and the object ends DONE', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'k.txt', 'hello');
-    const wrap = failFirstPut(() => withRetryAdvice(new Error('destination bucket d: PutObject "k.txt": answered 503 SlowDown'), { retryable: true }));
+    const wrap = failFirstPut(() =>
+      withRetryAdvice(new Error('destination bucket d: PutObject "k.txt": answered 503 SlowDown'), { retryable: true }),
+    );
     const { report, status } = await runEmbedded(baseParams(src, dst, { maxAttempts: '3' }), { wrap });
     expect(report.complete).toBe(true);
     expect(await status.get('k.txt')).toMatchObject({ status: 'DONE', attempts: 2 });
@@ -50,24 +52,49 @@ describe('the engine asks the error whether to retry', () => {
 });
 
 describe('the SQS and DynamoDB adapters attach advice to SDK failures', () => {
-  const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+  const local = {
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  };
 
   it('a client error from fauxqs or dynalite is not retryable; throttling and 5xx are', async () => {
     const sqsErr = await new SQSClient({ ...local, endpoint: servers.sqs })
-      .send(new GetQueueAttributesCommand({ QueueUrl: `${servers.sqs}/000000000000/no-such-queue-dth`, AttributeNames: ['All'] }))
+      .send(
+        new GetQueueAttributesCommand({
+          QueueUrl: `${servers.sqs}/000000000000/no-such-queue-dth`,
+          AttributeNames: ['All'],
+        }),
+      )
       .catch((e: unknown) => adviseSdkError(e));
     expect(retryAdviceOf(sqsErr)).toEqual({ retryable: false, throttled: false });
 
     // Through the adapter itself: a table that does not exist.
-    const store = new DynamoStatusStore({ client: new DynamoDBClient({ ...local, endpoint: servers.dynamodb }), tableName: 'no-such-table-dth' });
+    const store = new DynamoStatusStore({
+      client: new DynamoDBClient({ ...local, endpoint: servers.dynamodb }),
+      tableName: 'no-such-table-dth',
+    });
     const ddbErr = await store.get('k').catch((e: unknown) => e);
     expect((ddbErr as Error).name).toBe('ResourceNotFoundException');
     expect(retryAdviceOf(ddbErr)).toEqual({ retryable: false, throttled: false });
 
     // Shapes the SDK gives throttling and outages (built: the local servers never throttle).
-    const throttled = adviseSdkError(Object.assign(new Error('slow'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } }));
+    const throttled = adviseSdkError(
+      Object.assign(new Error('slow'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     expect(retryAdviceOf(throttled)).toEqual({ retryable: true, throttled: true });
-    expect(isRetryableError(adviseSdkError(Object.assign(new Error('x'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } })))).toBe(true);
-    expect(isRetryableError(adviseSdkError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })))).toBe(true);
+    expect(
+      isRetryableError(
+        adviseSdkError(
+          Object.assign(new Error('x'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }),
+        ),
+      ),
+    ).toBe(true);
+    expect(isRetryableError(adviseSdkError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })))).toBe(
+      true,
+    );
   }, 30_000);
 });

@@ -66,13 +66,23 @@ afterAll(async () => {
 
 describe('security', () => {
   it('the hub API refuses calls without the exact bearer token, and unauthenticated calls change nothing', async () => {
-    const token = 'sec-token-' + Math.random().toString(36).slice(2);
+    const token = `sec-token-${Math.random().toString(36).slice(2)}`;
     hub = await startHubProcess(join(work, 'hub'), token);
     const post = async (headers: Record<string, string>, body: unknown, path = '/graphql') =>
-      fetch(hub!.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      fetch(hub!.url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     const create = {
       query: CREATE,
-      variables: { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcBucket: 'aaa', destBucket: 'bbb', srcRegion: 'us-east-1' }) } },
+      variables: {
+        input: {
+          type: 'S3EC2',
+          scheduleType: 'ONE_TIME',
+          parameters: params({ srcBucket: 'aaa', destBucket: 'bbb', srcRegion: 'us-east-1' }),
+        },
+      },
     };
     const attempts: Array<[Record<string, string>, unknown, string?]> = [
       [{}, { query: '{ listTasksV2 { total } }' }],
@@ -93,24 +103,46 @@ describe('security', () => {
       expect(res.status, `${JSON.stringify(headers)} ${path ?? ''}: ${text}`).toBe(401);
       expect(text).not.toContain('"data"');
     }
-    expect((await fetch(hub.url + '/graphql')).status).not.toBe(200); // GET is not an API door either
+    expect((await fetch(`${hub.url}/graphql`)).status).not.toBe(200); // GET is not an API door either
     // Nothing was created by the refused calls; the right token works.
     expect((await hub.gql('{ listTasksV2 { total } }')).body.data).toEqual({ listTasksV2: { total: 0 } });
   });
 
   it('a secret value never reaches CLI output, hub output, API responses, served logs or state files', async () => {
     // 1. CLI, verbose, through a faulty proxy (retries and warnings are logged), then a run with rejected credentials.
-    proxy = await startFaultProxy({ target: servers.s3Source, seed: 5, rates: { serverError: 0.1, resetResponse: 0.1, slowDown: 0.05 } });
+    proxy = await startFaultProxy({
+      target: servers.s3Source,
+      seed: 5,
+      rates: { serverError: 0.1, resetResponse: 0.1, slowDown: 0.05 },
+    });
     const cliDir = join(work, 'cli');
     const task = (over: Record<string, unknown>) =>
       JSON.stringify({
-        srcType: 'S3_Compatible', srcEndpoint: proxy!.endpoint, srcBucket, srcCredentials: 's3rver',
-        destEndpoint: servers.s3Dest, destBucket: dstBucket, destRegion: 'us-east-1', destCredentials: 's3rver', ...over,
+        srcType: 'S3_Compatible',
+        srcEndpoint: proxy!.endpoint,
+        srcBucket,
+        srcCredentials: 's3rver',
+        destEndpoint: servers.s3Dest,
+        destBucket: dstBucket,
+        destRegion: 'us-east-1',
+        destCredentials: 's3rver',
+        ...over,
       });
     writeFileSync(join(cliDir, 'good.json'), task({}));
     writeFileSync(join(cliDir, 'bad.json'), task({ destCredentials: 'rejected' }));
     const cli = (file: string) =>
-      runCli(['s3', 'sync', '--params', join(cliDir, file), '--state', join(cliDir, 'sync.db'), '--secrets', join(cliDir, 'secrets.json'), '--verbose', '--json']);
+      runCli([
+        's3',
+        'sync',
+        '--params',
+        join(cliDir, file),
+        '--state',
+        join(cliDir, 'sync.db'),
+        '--secrets',
+        join(cliDir, 'secrets.json'),
+        '--verbose',
+        '--json',
+      ]);
     const good = await cli('good.json');
     expect(good.code, good.stderr.slice(-1500)).toBe(0);
     expect(good.stderr).toContain('worker.copied'); // verbose logging really ran
@@ -124,8 +156,15 @@ describe('security', () => {
     const h = hub;
     const hubParams = (over: Record<string, string>) =>
       params({
-        srcType: 'S3_Compatible', srcEndpoint: servers.s3Source, srcBucket, srcCredentials: 's3rver',
-        destEndpoint: servers.s3Dest, destBucket: dstBucket, destRegion: 'us-east-1', destCredentials: 's3rver', ...over,
+        srcType: 'S3_Compatible',
+        srcEndpoint: servers.s3Source,
+        srcBucket,
+        srcCredentials: 's3rver',
+        destEndpoint: servers.s3Dest,
+        destBucket: dstBucket,
+        destRegion: 'us-east-1',
+        destCredentials: 's3rver',
+        ...over,
       });
     const responses: unknown[] = [];
     const ask = async (query: string, variables?: Record<string, unknown>) => {
@@ -134,22 +173,39 @@ describe('security', () => {
       return r.body;
     };
     await ask('{ listSecrets { name arn } }');
-    const ok = (await ask(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: hubParams({}) } })) as any;
-    const fail = (await ask(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: hubParams({ destCredentials: 'rejected' }) } })) as any;
+    const ok = (await ask(CREATE, {
+      input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: hubParams({}) },
+    })) as any;
+    const fail = (await ask(CREATE, {
+      input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: hubParams({ destCredentials: 'rejected' }) },
+    })) as any;
     const ids = [ok.data.createTask.id, fail.data.createTask.id];
     for (const id of ids) await waitForTask(h, id, (t) => ['DONE', 'ERROR', 'STOPPED'].includes(t.progress));
     for (const id of ids) {
-      await ask(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage parameters { ParameterKey ParameterValue } progressInfo { total failed } } }`, { id });
+      await ask(
+        `query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage parameters { ParameterKey ParameterValue } progressInfo { total failed } } }`,
+        { id },
+      );
       await ask(`query($id: String!) { getErrorMessage(id: $id) { errCode errMessage } }`, { id });
       await ask(`query($id: ID!) { listTaskObjects(id: $id, limit: 50) { key status error checksum } }`, { id });
       // Every log group of the task (finder and worker), as the console reads them from stackOutputs.
-      const outputs = (await ask(`query($id: ID!) { getTask(id: $id) { stackOutputs { OutputKey OutputValue } } }`, { id })) as any;
-      const groups = (outputs.data?.getTask?.stackOutputs ?? []).filter((o: { OutputKey: string }) => /LogGroup$/.test(o.OutputKey)).map((o: { OutputValue: string }) => o.OutputValue);
+      const outputs = (await ask(`query($id: ID!) { getTask(id: $id) { stackOutputs { OutputKey OutputValue } } }`, {
+        id,
+      })) as any;
+      const groups = (outputs.data?.getTask?.stackOutputs ?? [])
+        .filter((o: { OutputKey: string }) => /LogGroup$/.test(o.OutputKey))
+        .map((o: { OutputValue: string }) => o.OutputValue);
       expect(groups).toHaveLength(2);
       for (const g of groups) {
-        const streams = (await ask(`query($g: String) { listLogStreams(logGroupName: $g) { logStreams { logStreamName } } }`, { g })) as any;
+        const streams = (await ask(
+          `query($g: String) { listLogStreams(logGroupName: $g) { logStreams { logStreamName } } }`,
+          { g },
+        )) as any;
         for (const s of streams.data?.listLogStreams?.logStreams ?? []) {
-          await ask(`query($g: String, $s: String) { getLogEvents(logGroupName: $g, logStreamName: $s, limit: 1000) { logEvents { message } } }`, { g, s: s.logStreamName });
+          await ask(
+            `query($g: String, $s: String) { getLogEvents(logGroupName: $g, logStreamName: $s, limit: 1000) { logEvents { message } } }`,
+            { g, s: s.logStreamName },
+          );
         }
       }
     }

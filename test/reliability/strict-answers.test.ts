@@ -14,7 +14,10 @@ import { createBucket, s3Client, servers } from '../support/servers.js';
 import { listKeys, runCli, seedObjects, type CliResult, type ObjectSpec } from './helpers.js';
 
 /** 1,500 objects: a first page of 1,000 and a last of 500 (the case found by the probe). */
-const SPECS: ObjectSpec[] = Array.from({ length: 1500 }, (_, i) => ({ key: `many/${String(i).padStart(5, '0')}.txt`, size: 1 + (i % 97) }));
+const SPECS: ObjectSpec[] = Array.from({ length: 1500 }, (_, i) => ({
+  key: `many/${String(i).padStart(5, '0')}.txt`,
+  size: 1 + (i % 97),
+}));
 
 let work: string;
 let srcBucket: string;
@@ -23,10 +26,14 @@ const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'dth-rel-strict-'));
-  writeFileSync(join(work, 'secrets.json'), JSON.stringify({
-    keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
-    wrong: { access_key_id: 'NOT-S3RVER-KEY', secret_access_key: 'S3RVER' },
-  }), { mode: 0o600 });
+  writeFileSync(
+    join(work, 'secrets.json'),
+    JSON.stringify({
+      keys: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
+      wrong: { access_key_id: 'NOT-S3RVER-KEY', secret_access_key: 'S3RVER' },
+    }),
+    { mode: 0o600 },
+  );
   srcBucket = await createBucket(servers.s3Source, 'rel-strict-src');
   expected = await seedObjects(s3Client(servers.s3Source), srcBucket, SPECS, 16);
 }, 120_000);
@@ -45,16 +52,42 @@ async function proxy(options: FaultProxyOptions): Promise<FaultProxy> {
 async function sync(name: string, endpoints: { src: string; dst: string }, overrides: Record<string, unknown> = {}) {
   const dstBucket = await createBucket(servers.s3Dest, `rel-strict-${name}`);
   const file = join(work, `${name}.json`);
-  writeFileSync(file, JSON.stringify({
-    srcType: 'S3_Compatible', srcEndpoint: endpoints.src, srcBucket, srcCredentials: 'keys',
-    destEndpoint: endpoints.dst, destBucket: dstBucket, destRegion: 'us-east-1', destCredentials: 'keys',
-    workerConcurrency: 16, maxAttempts: 3, ...overrides,
-  }));
-  const result = await runCli(['s3', 'sync', '--params', file, '--state', join(work, `${name}.db`), '--secrets', join(work, 'secrets.json'), '--json'], {
-    timeoutMs: 150_000,
-  });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      srcType: 'S3_Compatible',
+      srcEndpoint: endpoints.src,
+      srcBucket,
+      srcCredentials: 'keys',
+      destEndpoint: endpoints.dst,
+      destBucket: dstBucket,
+      destRegion: 'us-east-1',
+      destCredentials: 'keys',
+      workerConcurrency: 16,
+      maxAttempts: 3,
+      ...overrides,
+    }),
+  );
+  const result = await runCli(
+    [
+      's3',
+      'sync',
+      '--params',
+      file,
+      '--state',
+      join(work, `${name}.db`),
+      '--secrets',
+      join(work, 'secrets.json'),
+      '--json',
+    ],
+    {
+      timeoutMs: 150_000,
+    },
+  );
   const summaryLine = result.stdout.split('\n').find((l) => l.includes('"event":"summary"'));
-  const summary = summaryLine ? (JSON.parse(summaryLine) as { complete: boolean; failures: { key: string; error: string }[] }) : undefined;
+  const summary = summaryLine
+    ? (JSON.parse(summaryLine) as { complete: boolean; failures: { key: string; error: string }[] })
+    : undefined;
   return { result, summary, dstBucket };
 }
 
@@ -90,7 +123,13 @@ const pagesOnly: FaultProxyOptions['faultWhen'] = (op, url) => op === 'ListObjec
 
 describe('listing pages cut short that end cleanly', () => {
   it('a cut first page is read again: exit 0 only with all 1,500 objects byte-identical', async () => {
-    const src = await proxy({ target: servers.s3Source, rates: { shortListing: 1 }, limits: { shortListing: 1 }, faultOps: ['ListObjects'], faultWhen: pagesOnly });
+    const src = await proxy({
+      target: servers.s3Source,
+      rates: { shortListing: 1 },
+      limits: { shortListing: 1 },
+      faultOps: ['ListObjects'],
+      faultWhen: pagesOnly,
+    });
     const { result, summary, dstBucket } = await sync('cut-once', { src: src.endpoint, dst: servers.s3Dest });
     expect(src.faultCount('shortListing')).toBe(1);
     expect(result.code, result.stderr).toBe(0);
@@ -99,17 +138,37 @@ describe('listing pages cut short that end cleanly', () => {
   }, 180_000);
 
   it('pages that keep coming back cut: a clear failure naming the source bucket and ListObjectsV2, never complete', async () => {
-    const src = await proxy({ target: servers.s3Source, rates: { shortListing: 1 }, faultOps: ['ListObjects'], faultWhen: pagesOnly });
+    const src = await proxy({
+      target: servers.s3Source,
+      rates: { shortListing: 1 },
+      faultOps: ['ListObjects'],
+      faultWhen: pagesOnly,
+    });
     const { result, summary } = await sync('cut-always', { src: src.endpoint, dst: servers.s3Dest });
     expect(src.faultCount('shortListing')).toBeGreaterThanOrEqual(2);
     expect(summary?.complete).not.toBe(true);
-    expectClearFailure(result, new RegExp(`source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(not a complete XML document`));
+    expectClearFailure(
+      result,
+      new RegExp(
+        `source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(not a complete XML document`,
+      ),
+    );
   }, 120_000);
 
   it('a cut page whose Content-Length is kept (the connection ends early) is read again', async () => {
-    const src = await proxy({ target: servers.s3Source, rates: { truncateBody: 1 }, limits: { truncateBody: 2 }, faultOps: ['ListObjects'], faultWhen: pagesOnly });
+    const src = await proxy({
+      target: servers.s3Source,
+      rates: { truncateBody: 1 },
+      limits: { truncateBody: 2 },
+      faultOps: ['ListObjects'],
+      faultWhen: pagesOnly,
+    });
     // Both pages are listed; only the last 100 keys (on the second page) are copied, to keep the run short.
-    const { result, summary, dstBucket } = await sync('truncated', { src: src.endpoint, dst: servers.s3Dest }, { include: 'many/014*' });
+    const { result, summary, dstBucket } = await sync(
+      'truncated',
+      { src: src.endpoint, dst: servers.s3Dest },
+      { include: 'many/014*' },
+    );
     expect(src.faultCount('truncateBody')).toBe(2);
     expect(result.code, result.stderr).toBe(0);
     expect(summary?.complete).toBe(true);
@@ -121,11 +180,20 @@ describe('listing pages cut short that end cleanly', () => {
 describe('a source endpoint that is not S3', () => {
   for (const kind of ['htmlBody200', 'jsonBody200'] as const) {
     it(`answering 200 with ${kind === 'htmlBody200' ? 'an HTML page' : 'a JSON body'}: a clear failure, not DONE with 0 objects`, async () => {
-      const src = await proxy({ target: servers.s3Source, rates: { [kind]: 1 }, faultOps: ['ListObjects', 'HeadBucket', 'HeadObject', 'GetObject'] });
+      const src = await proxy({
+        target: servers.s3Source,
+        rates: { [kind]: 1 },
+        faultOps: ['ListObjects', 'HeadBucket', 'HeadObject', 'GetObject'],
+      });
       const { result, summary, dstBucket } = await sync(kind, { src: src.endpoint, dst: servers.s3Dest });
       expect(src.faultCount(kind)).toBeGreaterThan(0);
       expect(summary?.complete).not.toBe(true);
-      expectClearFailure(result, new RegExp(`source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(content type (text/html|application/json)`));
+      expectClearFailure(
+        result,
+        new RegExp(
+          `source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(content type (text/html|application/json)`,
+        ),
+      );
       expect((await listKeys(s3Client(servers.s3Dest), dstBucket)).size).toBe(0);
     }, 60_000);
   }
@@ -135,11 +203,17 @@ describe('permissions and credentials are told apart', () => {
   it('a missing s3:PutObject permission names side, bucket, operation and permission, and is not called a credentials problem', async () => {
     // s3rver has no bucket policies: the proxy answers PutObject as a policy without the permission does (403 AccessDenied).
     const dst = await proxy({ target: servers.s3Dest, rates: { accessDenied: 1 }, faultOps: ['PutObject'] });
-    const { result, summary, dstBucket } = await sync('denied', { src: servers.s3Source, dst: dst.endpoint }, { include: 'many/0000*' });
+    const { result, summary, dstBucket } = await sync(
+      'denied',
+      { src: servers.s3Source, dst: dst.endpoint },
+      { include: 'many/0000*' },
+    );
     expect(summary?.complete).toBe(false);
     expect(summary?.failures.length).toBeGreaterThan(0);
     for (const f of summary!.failures) {
-      expect(f.error).toBe(`destination bucket ${dstBucket}: PutObject "${f.key}": the role/keys lack permission s3:PutObject (403 AccessDenied)`);
+      expect(f.error).toBe(
+        `destination bucket ${dstBucket}: PutObject "${f.key}": the role/keys lack permission s3:PutObject (403 AccessDenied)`,
+      );
     }
     expect(result.stdout + result.stderr).not.toMatch(/credentials/);
     // Not retried: redelivery cannot grant a permission.
@@ -147,7 +221,14 @@ describe('permissions and credentials are told apart', () => {
   }, 60_000);
 
   it('keys the store does not know are reported as the named secret rejected', async () => {
-    const { result } = await sync('wrong-keys', { src: servers.s3Source, dst: servers.s3Dest }, { destCredentials: 'wrong' });
-    expectClearFailure(result, /destination bucket [^:]+: ListObjectsV2: credentials of secret "wrong" were rejected \(403 InvalidAccessKeyId\)/);
+    const { result } = await sync(
+      'wrong-keys',
+      { src: servers.s3Source, dst: servers.s3Dest },
+      { destCredentials: 'wrong' },
+    );
+    expectClearFailure(
+      result,
+      /destination bucket [^:]+: ListObjectsV2: credentials of secret "wrong" were rejected \(403 InvalidAccessKeyId\)/,
+    );
   }, 60_000);
 });

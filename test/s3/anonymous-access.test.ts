@@ -14,7 +14,12 @@ const saved: Record<string, string | undefined> = {};
 const CREDENTIAL_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
 
 // No credentials anywhere in the environment: signing could only fail, so every request must go unsigned.
-beforeEach(() => { for (const k of CREDENTIAL_ENV) { saved[k] = process.env[k]; delete process.env[k]; } });
+beforeEach(() => {
+  for (const k of CREDENTIAL_ENV) {
+    saved[k] = process.env[k];
+    delete process.env[k];
+  }
+});
 afterEach(async () => {
   for (const k of CREDENTIAL_ENV) if (saved[k] !== undefined) process.env[k] = saved[k];
   await Promise.all(fronts.splice(0).map((f) => f.close()));
@@ -27,11 +32,28 @@ async function front(options: Parameters<typeof startS3Front>[0]): Promise<S3Fro
 }
 
 /** The original portal's parameters for an S3-compatible source and destination not in this account, without secrets. */
-function anonymousParams(src: string, srcEndpoint: string, dst: string, destEndpoint: string, extra: Record<string, string> = {}) {
+function anonymousParams(
+  src: string,
+  srcEndpoint: string,
+  dst: string,
+  destEndpoint: string,
+  extra: Record<string, string> = {},
+) {
   return {
-    srcType: 'Amazon_S3', srcEndpoint, srcRegion: '', srcBucket: src, srcInCurrentAccount: 'false', srcCredentials: '',
-    destEndpoint, destBucket: dst, destRegion: 'us-east-1', destInCurrentAccount: 'false', destCredentials: '',
-    multipartThreshold: '8MiB', chunkSize: '5MiB', ...extra,
+    srcType: 'Amazon_S3',
+    srcEndpoint,
+    srcRegion: '',
+    srcBucket: src,
+    srcInCurrentAccount: 'false',
+    srcCredentials: '',
+    destEndpoint,
+    destBucket: dst,
+    destRegion: 'us-east-1',
+    destInCurrentAccount: 'false',
+    destCredentials: '',
+    multipartThreshold: '8MiB',
+    chunkSize: '5MiB',
+    ...extra,
   };
 }
 
@@ -47,7 +69,9 @@ describe('anonymous sides', () => {
     expect((await readObject(servers.s3Dest, dst, 'open/data.csv')).toString()).toBe('a,b\n1,2\n');
     const all = [...source.requests, ...dest.requests];
     expect(source.of('ListObjects', 'GetObject').length).toBeGreaterThan(0);
-    expect(dest.of('PutObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload').length).toBeGreaterThan(0);
+    expect(
+      dest.of('PutObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload').length,
+    ).toBeGreaterThan(0);
     for (const r of all) {
       expect(r.headers.authorization, `${r.op} ${r.url}`).toBeUndefined();
       expect(r.headers['x-amz-date']).toBeUndefined();
@@ -59,7 +83,16 @@ describe('anonymous sides', () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'private.txt', 'p');
     const source = await front({ target: servers.s3Source, refuseUnsigned: true });
-    const run = runEmbedded(anonymousParams(src, source.endpoint, dst, servers.s3Dest, { destInCurrentAccount: 'false', destCredentials: 's3rver' }));
-    await expect(run).rejects.toThrow(new RegExp(`^source bucket ${src}: ListObjectsV2: anonymous \\(unsigned\\) requests were refused \\(403 AccessDenied\\): the bucket does not allow public s3:ListBucket; name a secret in srcCredentials, or set srcInCurrentAccount=true$`));
+    const run = runEmbedded(
+      anonymousParams(src, source.endpoint, dst, servers.s3Dest, {
+        destInCurrentAccount: 'false',
+        destCredentials: 's3rver',
+      }),
+    );
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `^source bucket ${src}: ListObjectsV2: anonymous \\(unsigned\\) requests were refused \\(403 AccessDenied\\): the bucket does not allow public s3:ListBucket; name a secret in srcCredentials, or set srcInCurrentAccount=true$`,
+      ),
+    );
   });
 });

@@ -6,9 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import {
-  DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue,
-} from '../../worker/adapters/aws/index.js';
+import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../worker/adapters/aws/index.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { toActionableError } from '../../worker/adapters/s3/s3-errors.js';
@@ -33,7 +31,9 @@ async function taskResources(maxReceiveCount = 3) {
   const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount, visibilityTimeoutSec: 120 });
   await ensureStatusTable(ddb, name);
   return {
-    queueUrl, dlqUrl, tableName: name,
+    queueUrl,
+    dlqUrl,
+    tableName: name,
     queue: new SqsJobQueue<TransferJob>({ client: sqs, queueUrl, dlqUrl }),
     status: new DynamoStatusStore({ client: ddb, tableName: name }),
   };
@@ -45,7 +45,7 @@ async function seedSource(src: string): Promise<Record<string, Buffer>> {
     'dir/b.bin': bytes(100 * 1024, 2),
     'dir/ü space+plus.txt': Buffer.from('unicode key'),
     'big.bin': bytes(12 * MiB, 3),
-    'empty': Buffer.alloc(0),
+    empty: Buffer.alloc(0),
   };
   for (const [key, body] of Object.entries(objects)) await putSource(src, key, body);
   return objects;
@@ -64,10 +64,22 @@ describe('S3 engine on SQS + DynamoDB adapters', () => {
     const params = parseS3TaskParams(baseParams(src, dst, { maxAttempts: '3' }));
     const { queue, status } = await taskResources(params.maxAttempts);
     const report = await runS3Transfer({
-      params, queue, status, logger: silentLogger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
+      params,
+      queue,
+      status,
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
     });
     expect(report.finder).toMatchObject({ scanned: 5, toTransfer: 5, bytesToTransfer: 12 * MiB + 100 * 1024 + 16 });
-    expect(report).toMatchObject({ complete: true, total: 5, done: 5, verified: 5, failed: 0, pending: 0, inProgress: 0 });
+    expect(report).toMatchObject({
+      complete: true,
+      total: 5,
+      done: 5,
+      verified: 5,
+      failed: 0,
+      pending: 0,
+      inProgress: 0,
+    });
     await expectCopied(dst, objects);
     const big = await status.get('big.bin');
     expect(big).toMatchObject({ status: 'DONE', verified: true, size: 12 * MiB, bytesDone: 12 * MiB });
@@ -77,7 +89,11 @@ describe('S3 engine on SQS + DynamoDB adapters', () => {
 });
 
 /** The destination with uploadPart replaced: `fail(partNumber)` returns the error to throw, or undefined to upload. */
-function withUploadPart(dest: ObjectStore, fail: (partNumber: number) => Error | undefined, uploaded: number[] = []): ObjectStore {
+function withUploadPart(
+  dest: ObjectStore,
+  fail: (partNumber: number) => Error | undefined,
+  uploaded: number[] = [],
+): ObjectStore {
   return new Proxy(dest, {
     get(target, prop, receiver) {
       if (prop === 'uploadPart') {
@@ -95,12 +111,19 @@ function withUploadPart(dest: ObjectStore, fail: (partNumber: number) => Error |
   });
 }
 
-async function transferOnAws(raw: Record<string, string>, task: Awaited<ReturnType<typeof taskResources>>, wrapDest: (d: ObjectStore) => ObjectStore) {
+async function transferOnAws(
+  raw: Record<string, string>,
+  task: Awaited<ReturnType<typeof taskResources>>,
+  wrapDest: (d: ObjectStore) => ObjectStore,
+) {
   const params = parseS3TaskParams(raw);
   const secrets = new FileSecretStore(secretsFile());
   const opened = await openTaskBuckets(params, secrets);
   return runS3Transfer({
-    params, queue: task.queue, status: task.status, logger: silentLogger,
+    params,
+    queue: task.queue,
+    status: task.status,
+    logger: silentLogger,
     buckets: { source: opened.source, dest: wrapDest(opened.dest) },
   });
 }
@@ -114,7 +137,9 @@ describe('S3 engine resilience on SQS + DynamoDB', () => {
     const task = await taskResources(1);
 
     const first: number[] = [];
-    const crashed = await transferOnAws(raw, task, (d) => withUploadPart(d, () => (first.length >= 2 ? new Error('simulated crash') : undefined), first));
+    const crashed = await transferOnAws(raw, task, (d) =>
+      withUploadPart(d, () => (first.length >= 2 ? new Error('simulated crash') : undefined), first),
+    );
     expect(crashed.complete).toBe(false);
     expect(first).toEqual([1, 2]);
     const record = await task.status.get('big.bin');
@@ -138,8 +163,14 @@ describe('S3 engine resilience on SQS + DynamoDB', () => {
     const raw = baseParams(src, dst, { maxAttempts: '2' });
     const task = await taskResources(2);
     // The error the S3 adapter makes of a 500 answer to UploadPart (it carries the retry advice the engine reads).
-    const internal = () => toActionableError(Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }),
-      { side: 'destination', bucket: dst, operation: 'UploadPart', key: 'flaky.bin', endpoint: servers.s3Dest }) as Error;
+    const internal = () =>
+      toActionableError(
+        Object.assign(new Error('We encountered an internal error'), {
+          name: 'InternalError',
+          $metadata: { httpStatusCode: 500 },
+        }),
+        { side: 'destination', bucket: dst, operation: 'UploadPart', key: 'flaky.bin', endpoint: servers.s3Dest },
+      ) as Error;
     const report = await transferOnAws(raw, task, (d) => withUploadPart(d, internal));
     expect(report).toMatchObject({ complete: false, failed: 1, done: 1 });
     const rec = await task.status.get('flaky.bin');
@@ -150,9 +181,17 @@ describe('S3 engine resilience on SQS + DynamoDB', () => {
   });
 });
 
-interface Child { code: number | null; stdout: string; stderr: string }
+interface Child {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-function dth(args: string[], env: Record<string, string>, onStderr?: (text: string, kill: () => void) => void): Promise<Child> {
+function dth(
+  args: string[],
+  env: Record<string, string>,
+  onStderr?: (text: string, kill: () => void) => void,
+): Promise<Child> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-warnings', DTH, ...args], {
       env: { ...process.env, DTH_FROM_SOURCE: '1', ...env },
@@ -160,7 +199,9 @@ function dth(args: string[], env: Record<string, string>, onStderr?: (text: stri
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       onStderr?.(stderr, () => child.kill('SIGTERM'));
@@ -171,7 +212,10 @@ function dth(args: string[], env: Record<string, string>, onStderr?: (text: stri
 }
 
 function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
   return JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
 }
 
@@ -183,9 +227,15 @@ describe('dth finder / dth worker as cloud roles', () => {
     // No credential names in the params: the buckets use the default chain (s3rver's key, from the environment).
     const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, dst);
     const env = {
-      TASK_PARAMS: JSON.stringify(params), QUEUE_URL: queueUrl, DLQ_URL: dlqUrl, STATUS_TABLE: tableName,
-      AWS_REGION: 'us-east-1', SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb,
-      AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      TASK_PARAMS: JSON.stringify(params),
+      QUEUE_URL: queueUrl,
+      DLQ_URL: dlqUrl,
+      STATUS_TABLE: tableName,
+      AWS_REGION: 'us-east-1',
+      SQS_ENDPOINT: servers.sqs,
+      DYNAMODB_ENDPOINT: servers.dynamodb,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
     };
 
     const found = await dth(['finder'], env);
@@ -217,12 +267,25 @@ describe('dth finder / dth worker as cloud roles', () => {
     const { queueUrl, tableName } = await taskResources();
     const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, dst);
     let signalled = false;
-    const out = await dth(['worker'], {
-      TASK_PARAMS: JSON.stringify(params), QUEUE_URL: queueUrl, STATUS_TABLE: tableName, AWS_REGION: 'us-east-1',
-      SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    }, (stderr, kill) => {
-      if (!signalled && stderr.includes('"worker.started"')) { signalled = true; kill(); }
-    });
+    const out = await dth(
+      ['worker'],
+      {
+        TASK_PARAMS: JSON.stringify(params),
+        QUEUE_URL: queueUrl,
+        STATUS_TABLE: tableName,
+        AWS_REGION: 'us-east-1',
+        SQS_ENDPOINT: servers.sqs,
+        DYNAMODB_ENDPOINT: servers.dynamodb,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      },
+      (stderr, kill) => {
+        if (!signalled && stderr.includes('"worker.started"')) {
+          signalled = true;
+          kill();
+        }
+      },
+    );
     expect(signalled, out.stderr).toBe(true);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stderr).toContain('"worker.stopping"');
@@ -233,25 +296,45 @@ describe('dth finder / dth worker as cloud roles', () => {
     // Secrets Manager has no local server but the AWS API emulator (moto): the secret lives there.
     const moto = await startMoto();
     try {
-      const secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-      await secrets.send(new CreateSecretCommand({ Name: 'bucket-keys', SecretString: JSON.stringify({ access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }) }));
+      const secrets = new SecretsManagerClient({
+        endpoint: moto.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      await secrets.send(
+        new CreateSecretCommand({
+          Name: 'bucket-keys',
+          SecretString: JSON.stringify({ access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }),
+        }),
+      );
       const { src, dst } = await bucketPair();
       await putSource(src, 'one.txt', 'one');
       const { queueUrl, tableName } = await taskResources();
       const env = {
-        QUEUE_URL: queueUrl, STATUS_TABLE: tableName, AWS_REGION: 'us-east-1',
-        SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, SECRETS_ENDPOINT: moto.endpoint,
+        QUEUE_URL: queueUrl,
+        STATUS_TABLE: tableName,
+        AWS_REGION: 'us-east-1',
+        SQS_ENDPOINT: servers.sqs,
+        DYNAMODB_ENDPOINT: servers.dynamodb,
+        SECRETS_ENDPOINT: moto.endpoint,
         // The role's own credentials: s3rver would refuse them, so the listing only works with the keys from the secret.
-        AWS_ACCESS_KEY_ID: 'role-key', AWS_SECRET_ACCESS_KEY: 'role-secret',
+        AWS_ACCESS_KEY_ID: 'role-key',
+        AWS_SECRET_ACCESS_KEY: 'role-secret',
       };
       // Checked first: the finder skips its pass once the queue holds work. A missing secret is a setting error (exit 2).
       const missing = await dth(['finder'], {
-        ...env, TASK_PARAMS: JSON.stringify(baseParams(src, dst, { srcCredentials: 'no-such-secret', destCredentials: 'bucket-keys' })),
+        ...env,
+        TASK_PARAMS: JSON.stringify(
+          baseParams(src, dst, { srcCredentials: 'no-such-secret', destCredentials: 'bucket-keys' }),
+        ),
       });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('secret \\"no-such-secret\\" was not found');
       const ok = await dth(['finder'], {
-        ...env, TASK_PARAMS: JSON.stringify(baseParams(src, dst, { srcCredentials: 'bucket-keys', destCredentials: 'bucket-keys' })),
+        ...env,
+        TASK_PARAMS: JSON.stringify(
+          baseParams(src, dst, { srcCredentials: 'bucket-keys', destCredentials: 'bucket-keys' }),
+        ),
       });
       expect(ok.code, ok.stderr).toBe(0);
       expect(lastJson(ok.stdout)).toMatchObject({ event: 'finder.report', toTransfer: 1 });
@@ -262,11 +345,19 @@ describe('dth finder / dth worker as cloud roles', () => {
   });
 
   it('refuses a missing or malformed setting with exit 2, naming the variable', async () => {
-    const missing = await dth(['finder'], { TASK_PARAMS: JSON.stringify(baseParams('src-a', 'dst-b')), AWS_REGION: 'us-east-1', QUEUE_URL: '', STATUS_TABLE: 't' });
+    const missing = await dth(['finder'], {
+      TASK_PARAMS: JSON.stringify(baseParams('src-a', 'dst-b')),
+      AWS_REGION: 'us-east-1',
+      QUEUE_URL: '',
+      STATUS_TABLE: 't',
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('QUEUE_URL');
     const badParams = await dth(['worker', '--once'], {
-      TASK_PARAMS: JSON.stringify({ ...baseParams('src-a', 'dst-b'), srcBucket: '' }), AWS_REGION: 'us-east-1', QUEUE_URL: 'http://127.0.0.1:1/q', STATUS_TABLE: 't',
+      TASK_PARAMS: JSON.stringify({ ...baseParams('src-a', 'dst-b'), srcBucket: '' }),
+      AWS_REGION: 'us-east-1',
+      QUEUE_URL: 'http://127.0.0.1:1/q',
+      STATUS_TABLE: 't',
     });
     expect(badParams.code).toBe(2);
     expect(badParams.stderr).toContain('TASK_PARAMS.srcBucket');

@@ -13,7 +13,9 @@ import { startS3Front, type S3Front } from './s3-front.js';
 
 const MiB = 1024 * 1024;
 const fronts: S3Front[] = [];
-afterEach(async () => { await Promise.all(fronts.splice(0).map((f) => f.close())); });
+afterEach(async () => {
+  await Promise.all(fronts.splice(0).map((f) => f.close()));
+});
 
 async function front(options: Parameters<typeof startS3Front>[0]): Promise<S3Front> {
   const f = await startS3Front(options);
@@ -57,7 +59,7 @@ describe('change detection never loops', () => {
     expect((await readObject(servers.s3Dest, dst, 'a.txt')).toString()).toBe('ALPHA');
   });
 
-  it('SSE-KMS by the destination bucket\'s default (no parameter): copies verify, and the rerun copies nothing', async () => {
+  it("SSE-KMS by the destination bucket's default (no parameter): copies verify, and the rerun copies nothing", async () => {
     const { src, dst } = await bucketPair();
     await seed(src);
     const kms = await front({ target: servers.s3Dest, kms: true });

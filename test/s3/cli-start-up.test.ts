@@ -5,7 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +27,9 @@ function staticClosure(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
   seen.add(file);
   const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*"(\.[^"]+)"|(?:^|\n)\s*import\s*"(\.[^"]+)"/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*"(\.[^"]+)"|(?:^|\n)\s*import\s*"(\.[^"]+)"/g,
+  )) {
     staticClosure(resolve(dirname(file), m[1] ?? m[2]!), seen);
   }
   return seen;
@@ -37,20 +38,25 @@ function staticClosure(file: string, seen = new Set<string>()): Set<string> {
 const bytes = (files: Iterable<string>) => [...files].reduce((n, f) => n + statSync(f).size, 0);
 
 describe('dth s3 sync start-up (dist/cli)', () => {
-  it('loads its own chunks only: a fraction of the build, without graphql or the other roles\' SDK clients', () => {
+  it("loads its own chunks only: a fraction of the build, without graphql or the other roles' SDK clients", () => {
     const main = readFileSync(entry, 'utf8');
     const s3 = /import\("(\.\/chunks\/s3-[^"]+)"\)/.exec(main)?.[1];
     expect(s3, 'the s3 command is a chunk of its own').toBeDefined();
     const loaded = new Set([...staticClosure(entry), ...staticClosure(resolve(dir, s3!))]);
-    const all = readdirSync(join(dir, 'chunks')).map((f) => join(dir, 'chunks', f)).concat(entry);
+    const all = readdirSync(join(dir, 'chunks'))
+      .map((f) => join(dir, 'chunks', f))
+      .concat(entry);
     expect(bytes(all)).toBeGreaterThan(3_000_000);
     expect(bytes(loaded)).toBeLessThan(600_000);
     const text = [...loaded].map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const foreign of ['GraphQLSchema', 'SSMClient', 'DynamoDBClient', 'ECRClient', 'GetObjectCommand = class']) expect(text).not.toContain(foreign);
+    for (const foreign of ['GraphQLSchema', 'SSMClient', 'DynamoDBClient', 'ECRClient', 'GetObjectCommand = class'])
+      expect(text).not.toContain(foreign);
   });
 
   it('hands a CommonJS package loaded by import() its named exports, as the one-file bundle does', () => {
-    const files = readdirSync(join(dir, 'chunks')).map((f) => join(dir, 'chunks', f)).concat(entry);
+    const files = readdirSync(join(dir, 'chunks'))
+      .map((f) => join(dir, 'chunks', f))
+      .concat(entry);
     const commonJs = files.filter((f) => /\nexport default require_\w+\(\);\s*$/.test(readFileSync(f, 'utf8')));
     expect(commonJs.length).toBeGreaterThan(0); // the SDK clients loaded on demand
     for (const file of files) {

@@ -7,7 +7,11 @@ import { servers } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
 function dth(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(process.execPath, ['bin/dth.mjs', ...args], { encoding: 'utf8', env: { ...env, NODE_NO_WARNINGS: '1' }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['bin/dth.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...env, NODE_NO_WARNINGS: '1' },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -15,7 +19,12 @@ function dth(args: string[], env: NodeJS.ProcessEnv = process.env) {
 function noDefaultChain(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' };
   for (const name of Object.keys(env)) {
-    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_.*)$/.test(name)) delete env[name];
+    if (
+      /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_.*)$/.test(
+        name,
+      )
+    )
+      delete env[name];
   }
   const none = join(mkdtempSync(join(tmpdir(), 'dth-nochain-')), 'absent');
   return { ...env, AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none };
@@ -41,7 +50,11 @@ describe('dth s3 sync (real CLI process)', () => {
 
     const plan = dth(['s3', 'sync', '--params', file, '--dry-run', ...stateArgs(secrets)]);
     expect(plan.code).toBe(0);
-    expect(JSON.parse(plan.stdout.trim().split('\n').at(-1)!)).toMatchObject({ event: 'plan', toTransfer: 2, bytesToTransfer: 11 });
+    expect(JSON.parse(plan.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      event: 'plan',
+      toTransfer: 2,
+      bytesToTransfer: 11,
+    });
     await expect(readObject(servers.s3Dest, dst, 'a.txt')).rejects.toThrow();
 
     const run = dth(['s3', 'sync', '--params', file, ...stateArgs(secrets)]);
@@ -57,25 +70,82 @@ describe('dth s3 sync (real CLI process)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
     delete env.NODE_NO_WARNINGS; // the test command sets it; a user's shell does not
     const file = paramsFile(baseParams(src, dst, { srcCredentials: '', srcInCurrentAccount: 'true' }));
-    const r = spawnSync(process.execPath, ['bin/dth.mjs', 's3', 'sync', '--params', file, ...stateArgs()], { encoding: 'utf8', env, timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['bin/dth.mjs', 's3', 'sync', '--params', file, ...stateArgs()], {
+      encoding: 'utf8',
+      env,
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     expect((await readObject(servers.s3Dest, dst, 'role.txt')).toString()).toBe('read with the default chain');
     // Before: eight lines of the SDK's NodeVersionSupportWarning on every run that used the default chain.
     expect(r.stderr).not.toMatch(/Warning|node >=22/);
   });
 
-  it('takes the original template\'s parameter names as flags, its cloud settings accepted and checked, with no effect', async () => {
+  it("takes the original template's parameter names as flags, its cloud settings accepted and checked, with no effect", async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'orig/1.txt', 'one');
     // The original plugin template's names (camelCase, as a CloudFormation parameter list has them) and its values.
     const original = [
-      '--srcType', 'Amazon_S3', '--srcEndpoint', servers.s3Source, '--srcBucket', src, '--srcPrefix', 'orig/', '--srcRegion', '',
-      '--srcInCurrentAccount', 'false', '--srcCredentials', 's3rver', '--srcEvent', 'No', '--srcSkipCompare', 'false', '--isPayerRequest', 'false',
-      '--destBucket', dst, '--destEndpoint', servers.s3Dest, '--destRegion', 'us-east-1', '--destInCurrentAccount', 'false', '--destCredentials', 's3rver',
-      '--destStorageClass', 'STANDARD', '--destAcl', 'bucket-owner-full-control', '--destPutObjectSSEType', 'None', '--includeMetadata', 'false',
-      '--workerNumber', '4', '--maxCapacity', '20', '--minCapacity', '1', '--desiredCapacity', '1', '--finderDepth', '0', '--finderNumber', '1',
-      '--finderEc2Memory', '8', '--ec2CronExpression', '0/60 * * * ? *', '--alarmEmail', 'ops@example.com', '--ec2VpcId', 'vpc-0123456789abcdef0',
-      '--ec2Subnets', 'subnet-0a1b2c3d,subnet-0f1e2d3c',
+      '--srcType',
+      'Amazon_S3',
+      '--srcEndpoint',
+      servers.s3Source,
+      '--srcBucket',
+      src,
+      '--srcPrefix',
+      'orig/',
+      '--srcRegion',
+      '',
+      '--srcInCurrentAccount',
+      'false',
+      '--srcCredentials',
+      's3rver',
+      '--srcEvent',
+      'No',
+      '--srcSkipCompare',
+      'false',
+      '--isPayerRequest',
+      'false',
+      '--destBucket',
+      dst,
+      '--destEndpoint',
+      servers.s3Dest,
+      '--destRegion',
+      'us-east-1',
+      '--destInCurrentAccount',
+      'false',
+      '--destCredentials',
+      's3rver',
+      '--destStorageClass',
+      'STANDARD',
+      '--destAcl',
+      'bucket-owner-full-control',
+      '--destPutObjectSSEType',
+      'None',
+      '--includeMetadata',
+      'false',
+      '--workerNumber',
+      '4',
+      '--maxCapacity',
+      '20',
+      '--minCapacity',
+      '1',
+      '--desiredCapacity',
+      '1',
+      '--finderDepth',
+      '0',
+      '--finderNumber',
+      '1',
+      '--finderEc2Memory',
+      '8',
+      '--ec2CronExpression',
+      '0/60 * * * ? *',
+      '--alarmEmail',
+      'ops@example.com',
+      '--ec2VpcId',
+      'vpc-0123456789abcdef0',
+      '--ec2Subnets',
+      'subnet-0a1b2c3d,subnet-0f1e2d3c',
     ];
     const run = dth(['s3', 'sync', ...original, ...stateArgs()]);
     expect(run.code, run.stderr).toBe(0);
@@ -84,7 +154,19 @@ describe('dth s3 sync (real CLI process)', () => {
     const bad = dth(['s3', 'sync', ...original, '--finder-ec2-memory', '7', ...stateArgs()]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--finder-ec2-memory: is the same parameter as --finderEc2Memory/);
-    const badValue = dth(['s3', 'sync', '--src-bucket', src, '--src-endpoint', servers.s3Source, '--dest-bucket', dst, '--finder-ec2-memory', '7', ...stateArgs()]);
+    const badValue = dth([
+      's3',
+      'sync',
+      '--src-bucket',
+      src,
+      '--src-endpoint',
+      servers.s3Source,
+      '--dest-bucket',
+      dst,
+      '--finder-ec2-memory',
+      '7',
+      ...stateArgs(),
+    ]);
     expect(badValue.code).toBe(2);
     expect(badValue.stderr).toMatch(/Finder memory \(GiB\) \(finderEc2Memory\): "7" is not one of 8, 16/);
     // A misspelt flag is named with the one meant.
@@ -115,41 +197,84 @@ describe('dth s3 sync (real CLI process)', () => {
     expect(noBucket.code).not.toBe(0);
     expect(noBucket.stderr).toMatch(/bucket "no-such-bucket-dth" does not exist/);
 
-    const deadEndpoint = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), srcEndpoint: 'http://127.0.0.1:1' }), ...stateArgs()]);
+    const deadEndpoint = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), srcEndpoint: 'http://127.0.0.1:1' }),
+      ...stateArgs(),
+    ]);
     expect(deadEndpoint.code).not.toBe(0);
     expect(deadEndpoint.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1/);
 
     const badKeys = join(mkdtempSync(join(tmpdir(), 'dth-bad-')), 'secrets.json');
-    writeFileSync(badKeys, JSON.stringify({ s3rver: { access_key_id: 'WRONGKEY', secret_access_key: 'nope-secret-value' } }), { mode: 0o600 });
+    writeFileSync(
+      badKeys,
+      JSON.stringify({ s3rver: { access_key_id: 'WRONGKEY', secret_access_key: 'nope-secret-value' } }),
+      { mode: 0o600 },
+    );
     const wrongKeys = dth(['s3', 'sync', '--params', paramsFile(baseParams(src, dst)), ...stateArgs(badKeys)]);
     expect(wrongKeys.code).not.toBe(0);
-    expect(wrongKeys.stderr).toMatch(/source bucket \S+: ListObjectsV2: credentials of secret "s3rver" were rejected \(403 InvalidAccessKeyId\)/);
+    expect(wrongKeys.stderr).toMatch(
+      /source bucket \S+: ListObjectsV2: credentials of secret "s3rver" were rejected \(403 InvalidAccessKeyId\)/,
+    );
     expect(wrongKeys.stderr + wrongKeys.stdout).not.toContain('nope-secret-value');
 
     // A side in this account on a machine whose default chain is empty: nothing was rejected, nothing was found.
-    const emptyChain = dth(['s3', 'sync', '--params', paramsFile(baseParams(src, dst, { srcCredentials: '', srcInCurrentAccount: 'true' })), ...stateArgs()],
-      noDefaultChain());
+    const emptyChain = dth(
+      [
+        's3',
+        'sync',
+        '--params',
+        paramsFile(baseParams(src, dst, { srcCredentials: '', srcInCurrentAccount: 'true' })),
+        ...stateArgs(),
+      ],
+      noDefaultChain(),
+    );
     expect(emptyChain.code).not.toBe(0);
-    expect(emptyChain.stderr).toContain(`source bucket ${src}: ListObjectsV2: no AWS credentials found (srcInCurrentAccount=true uses this machine's default chain`);
+    expect(emptyChain.stderr).toContain(
+      `source bucket ${src}: ListObjectsV2: no AWS credentials found (srcInCurrentAccount=true uses this machine's default chain`,
+    );
     expect(emptyChain.stderr).toMatch(/or name a secret in srcCredentials/);
     expect(emptyChain.stderr).not.toMatch(/rejected/);
 
     // An endpoint without a scheme is https:// (as the original's); a plain-HTTP store on either side says so.
-    for (const [side, field] of [['source', 'srcEndpoint'], ['destination', 'destEndpoint']] as const) {
+    for (const [side, field] of [
+      ['source', 'srcEndpoint'],
+      ['destination', 'destEndpoint'],
+    ] as const) {
       const plain = side === 'source' ? servers.s3Source : servers.s3Dest;
       const bare = plain.replace(/^http:\/\//, '');
-      const noScheme = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), [field]: bare }), ...stateArgs()]);
+      const noScheme = dth([
+        's3',
+        'sync',
+        '--params',
+        paramsFile({ ...baseParams(src, dst), [field]: bare }),
+        ...stateArgs(),
+      ]);
       expect(noScheme.code).not.toBe(0);
       expect(noScheme.stderr).toContain(`${side} endpoint https://${bare} does not speak TLS`);
       expect(noScheme.stderr).toContain(`if the store is plain HTTP, write http://${bare}`);
       expect(noScheme.stderr).not.toMatch(/SSL routines|openssl/);
     }
 
-    const missingSecret = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), srcCredentials: 'absent' }), ...stateArgs()]);
+    const missingSecret = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), srcCredentials: 'absent' }),
+      ...stateArgs(),
+    ]);
     expect(missingSecret.code).not.toBe(0);
     expect(missingSecret.stderr).toMatch(/secret "absent" was not found/);
 
-    const badParam = dth(['s3', 'sync', '--params', paramsFile({ ...baseParams(src, dst), destStorageClass: 'COLD' }), ...stateArgs()]);
+    const badParam = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), destStorageClass: 'COLD' }),
+      ...stateArgs(),
+    ]);
     expect(badParam.code).toBe(2);
     expect(badParam.stderr).toMatch(/Storage class \(destStorageClass, destination side\): "COLD" is not one of/);
 
@@ -159,7 +284,15 @@ describe('dth s3 sync (real CLI process)', () => {
     expect(badFile.code).toBe(2);
     expect(badFile.stderr).toMatch(/--params: .* is not valid JSON/);
 
-    const unknownFlag = dth(['s3', 'sync', '--params', paramsFile(baseParams(src, dst)), '--src-buckett', 'x', ...stateArgs()]);
+    const unknownFlag = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile(baseParams(src, dst)),
+      '--src-buckett',
+      'x',
+      ...stateArgs(),
+    ]);
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.stderr).toMatch(/--src-buckett: is not a known option/);
 

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { servers } from '../support/servers.js';
-import { awsAdapters, baseParams, bucketPair, bytes, embeddedAdapters, headObject, md5, putSource, readObject, runEngine } from './engine-fixtures.js';
+import {
+  awsAdapters,
+  baseParams,
+  bucketPair,
+  bytes,
+  embeddedAdapters,
+  headObject,
+  md5,
+  putSource,
+  readObject,
+  runEngine,
+} from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
 
@@ -9,7 +20,7 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
   it('copies edge sizes and awkward keys, verifies each, and reruns as a no-op', async () => {
     const { src, dst } = await bucketPair();
     const objects: Record<string, Buffer> = {
-      'empty': Buffer.alloc(0),
+      empty: Buffer.alloc(0),
       'one-byte': Buffer.from('x'),
       'at-threshold': bytes(8 * MiB, 2),
       'just-above-1MiB-streamed': bytes(MiB + 1, 3),
@@ -69,10 +80,18 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     const { src, dst } = await bucketPair();
     const expires = new Date('2030-01-01T00:00:00Z');
     await putSource(src, 'meta.json', '{"a":1}', {
-      ContentType: 'application/json', CacheControl: 'max-age=60', ContentDisposition: 'attachment; filename="m.json"',
-      ContentEncoding: 'identity', ContentLanguage: 'en', Expires: expires, Metadata: { owner: 'team-a', 'x-note': 'kept' },
+      ContentType: 'application/json',
+      CacheControl: 'max-age=60',
+      ContentDisposition: 'attachment; filename="m.json"',
+      ContentEncoding: 'identity',
+      ContentLanguage: 'en',
+      Expires: expires,
+      Metadata: { owner: 'team-a', 'x-note': 'kept' },
     });
-    const run = await runEngine(adapters, baseParams(src, dst, { destStorageClass: 'STANDARD_IA', includeMetadata: 'true' }));
+    const run = await runEngine(
+      adapters,
+      baseParams(src, dst, { destStorageClass: 'STANDARD_IA', includeMetadata: 'true' }),
+    );
     expect(run.report.complete).toBe(true);
     const h = await headObject(servers.s3Dest, dst, 'meta.json');
     expect(h.ContentType).toBe('application/json');
@@ -108,7 +127,9 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     const { tmpdir } = await import('node:os');
     const local = join(mkdtempSync(join(tmpdir(), 'dth-prefixes-')), 'prefixes.txt');
     writeFileSync(local, 'p1/\n');
-    await expect(runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: local }))).rejects.toThrow(/srcPrefixsListFile\): object ".*prefixes\.txt" does not exist in the source bucket/);
+    await expect(runEngine(adapters, baseParams(src, dst, { srcPrefixsListFile: local }))).rejects.toThrow(
+      /srcPrefixsListFile\): object ".*prefixes\.txt" does not exist in the source bucket/,
+    );
     await expect(readObject(servers.s3Dest, dst, 'p1/x')).rejects.toThrow();
   });
 
@@ -130,11 +151,15 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     await putSource(src, 'stays', 's');
     await putSource(src, 'vanishes', 'v');
     // The listing still names "vanishes"; every read of it after that finds nothing, as if deleted meanwhile.
-    const gone = (store: ObjectStore): ObjectStore => Object.assign(Object.create(store) as ObjectStore, {
-      head: (key: string) => (key === 'vanishes' ? Promise.resolve(undefined) : store.head(key)),
-      open: (key: string, ifMatch?: string) => (key === 'vanishes' ? Promise.resolve(undefined) : store.open(key, ifMatch)),
+    const gone = (store: ObjectStore): ObjectStore =>
+      Object.assign(Object.create(store) as ObjectStore, {
+        head: (key: string) => (key === 'vanishes' ? Promise.resolve(undefined) : store.head(key)),
+        open: (key: string, ifMatch?: string) =>
+          key === 'vanishes' ? Promise.resolve(undefined) : store.open(key, ifMatch),
+      });
+    const run = await runEngine(adapters, baseParams(src, dst), {
+      wrap: (b) => ({ source: gone(b.source), dest: b.dest }),
     });
-    const run = await runEngine(adapters, baseParams(src, dst), { wrap: (b) => ({ source: gone(b.source), dest: b.dest }) });
     expect(run.report.finder.toTransfer).toBe(2);
     expect(run.report.skipped).toBe(1);
     const record = await run.status.get('vanishes');

@@ -13,7 +13,12 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerStore } from '../../worker/adapters/aws/index.js';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
@@ -53,7 +58,9 @@ async function putSource(bucket: string, key: string, body: Buffer | string) {
 }
 
 async function readBack(bucket: string, key: string): Promise<Buffer> {
-  const out = await s3Client(s3rver.endpoint).send(new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: bucket, Key: key }));
+  const out = await s3Client(s3rver.endpoint).send(
+    new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: bucket, Key: key }),
+  );
   return Buffer.from(await out.Body!.transformToByteArray());
 }
 
@@ -61,15 +68,31 @@ async function readBack(bucket: string, key: string): Promise<Buffer> {
 async function startWorker(src: string, dst: string, secrets: SecretStore, credentialsRefreshMs?: number) {
   // Different secrets on the two sides: no server-side copy, so bytes stream through the worker.
   const params = parseS3TaskParams({
-    srcType: 'S3_Compatible', srcEndpoint: front.endpoint, srcBucket: src, srcCredentials: 'src-keys',
-    destEndpoint: front.endpoint, destBucket: dst, destRegion: 'us-east-1', destCredentials: 'dst-keys', maxAttempts: '3',
+    srcType: 'S3_Compatible',
+    srcEndpoint: front.endpoint,
+    srcBucket: src,
+    srcCredentials: 'src-keys',
+    destEndpoint: front.endpoint,
+    destBucket: dst,
+    destRegion: 'us-east-1',
+    destCredentials: 'dst-keys',
+    maxAttempts: '3',
   });
   const db = openSqliteDatabase(':memory:');
   const queue = new SqliteJobQueue<TransferJob>(db, 'rot', { maxReceiveCount: 3, pollIntervalMs: 20 });
   const status = new SqliteStatusStore(db, 'rot');
   const opened = await openTaskBuckets(params, secrets, undefined, { credentialsRefreshMs });
   const stop = new AbortController();
-  const worker = runWorker({ params, source: opened.source, dest: opened.dest, queue, status, logger: silentLogger, signal: stop.signal, visibilityTimeoutSec: 5 });
+  const worker = runWorker({
+    params,
+    source: opened.source,
+    dest: opened.dest,
+    queue,
+    status,
+    logger: silentLogger,
+    signal: stop.signal,
+    visibilityTimeoutSec: 5,
+  });
   const copy = async (key: string, size: number) => {
     await queue.sendBatch([{ key, size }]);
     for (let i = 0; i < 300; i++) {
@@ -79,12 +102,21 @@ async function startWorker(src: string, dst: string, secrets: SecretStore, crede
     }
     throw new Error(`${key} was not copied in time`);
   };
-  return { copy, queue, stop: async () => { stop.abort(); return worker; } };
+  return {
+    copy,
+    queue,
+    stop: async () => {
+      stop.abort();
+      return worker;
+    },
+  };
 }
 
 /** Key ids that signed requests from `from` on (front.requests index). */
 function keyIdsSince(from: number): string[] {
-  return front.requests.slice(from).map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization ?? ''))?.[1] ?? '-');
+  return front.requests
+    .slice(from)
+    .map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization ?? ''))?.[1] ?? '-');
 }
 
 describe('rotated keys are picked up by running workers', () => {
@@ -130,12 +162,25 @@ describe('rotated keys are picked up by running workers', () => {
     writeFileSync(file, JSON.stringify({ 'src-keys': keys('POLSRC'), 'dst-keys': keys('POLDST') }), { mode: 0o600 });
     const fileStore = new FileSecretStore(file);
     let reads = 0;
-    const counted: SecretStore = { get: (name) => { reads++; return fileStore.get(name); }, list: () => fileStore.list() };
+    const counted: SecretStore = {
+      get: (name) => {
+        reads++;
+        return fileStore.get(name);
+      },
+      list: () => fileStore.list(),
+    };
     const refusing = await startS3Front({ target: s3rver.endpoint, requireSse: 'AES256' }); // every PUT: 403 AccessDenied
     try {
       const params = parseS3TaskParams({
-        srcType: 'S3_Compatible', srcEndpoint: front.endpoint, srcBucket: src, srcCredentials: 'src-keys',
-        destEndpoint: refusing.endpoint, destBucket: dst, destRegion: 'us-east-1', destCredentials: 'dst-keys', maxAttempts: '3',
+        srcType: 'S3_Compatible',
+        srcEndpoint: front.endpoint,
+        srcBucket: src,
+        srcCredentials: 'src-keys',
+        destEndpoint: refusing.endpoint,
+        destBucket: dst,
+        destRegion: 'us-east-1',
+        destCredentials: 'dst-keys',
+        maxAttempts: '3',
       });
       const db = openSqliteDatabase(':memory:');
       const queue = new SqliteJobQueue<TransferJob>(db, 'pol', { maxReceiveCount: 3, pollIntervalMs: 20 });
@@ -145,7 +190,15 @@ describe('rotated keys are picked up by running workers', () => {
       const jobs = Array.from({ length: 20 }, (_, i) => ({ key: `k${i}.txt`, size: 1 }));
       for (const j of jobs) await putSource(src, j.key, 'x');
       await queue.sendBatch(jobs);
-      const report = await runWorker({ params, source: opened.source, dest: opened.dest, queue, status, logger: silentLogger, exitWhenDrained: true });
+      const report = await runWorker({
+        params,
+        source: opened.source,
+        dest: opened.dest,
+        queue,
+        status,
+        logger: silentLogger,
+        exitWhenDrained: true,
+      });
       expect(report.failed).toBe(20);
       expect(refusing.of('PutObject').length).toBeGreaterThanOrEqual(20);
       // One re-read finds the same keys; the rejections right after it reuse that answer.
@@ -162,9 +215,15 @@ describe('rotated keys are picked up by running workers', () => {
 
     beforeAll(async () => {
       moto = await startMoto();
-      client = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      client = new SecretsManagerClient({
+        endpoint: moto.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
     }, 60_000);
-    afterAll(async () => { await moto?.stop(); });
+    afterAll(async () => {
+      await moto?.stop();
+    });
 
     it('re-reads the secret periodically: a new version is used without any rejection', async () => {
       const { src, dst } = await buckets();
@@ -173,7 +232,9 @@ describe('rotated keys are picked up by running workers', () => {
       s3rverAccount.createKeyPair('SMDST', 'secret-of-SMDST');
       const srcSecret = uniqueName('src-keys');
       await client.send(new CreateSecretCommand({ Name: srcSecret, SecretString: JSON.stringify(keys('SMOLD')) }));
-      await client.send(new CreateSecretCommand({ Name: `${srcSecret}-dst`, SecretString: JSON.stringify(keys('SMDST')) }));
+      await client.send(
+        new CreateSecretCommand({ Name: `${srcSecret}-dst`, SecretString: JSON.stringify(keys('SMDST')) }),
+      );
       // The task names its secrets src-keys / dst-keys: map them to this test's secrets in moto.
       const store = new SecretsManagerStore(client);
       const secrets: SecretStore = {
@@ -185,7 +246,9 @@ describe('rotated keys are picked up by running workers', () => {
       expect(await w.copy('one.txt', 3)).toMatchObject({ status: 'DONE' });
       expect(keyIdsSince(0).filter((k) => k.startsWith('SM'))).not.toContain('SMNEW');
 
-      await client.send(new PutSecretValueCommand({ SecretId: srcSecret, SecretString: JSON.stringify(keys('SMNEW')) }));
+      await client.send(
+        new PutSecretValueCommand({ SecretId: srcSecret, SecretString: JSON.stringify(keys('SMNEW')) }),
+      );
       await sleep(600); // past the refresh interval
       const mark = front.requests.length;
       await putSource(src, 'two.txt', 'two');
@@ -203,13 +266,20 @@ describe('rotated keys are picked up by running workers', () => {
       s3rverAccount.createKeyPair('SMDST2', 'secret-of-SMDST2');
       const srcSecret = uniqueName('src-keys');
       await client.send(new CreateSecretCommand({ Name: srcSecret, SecretString: JSON.stringify(keys('SMREVOKED')) }));
-      await client.send(new CreateSecretCommand({ Name: `${srcSecret}-dst`, SecretString: JSON.stringify(keys('SMDST2')) }));
+      await client.send(
+        new CreateSecretCommand({ Name: `${srcSecret}-dst`, SecretString: JSON.stringify(keys('SMDST2')) }),
+      );
       const store = new SecretsManagerStore(client);
-      const secrets: SecretStore = { get: (name) => store.get(name === 'src-keys' ? srcSecret : `${srcSecret}-dst`), list: () => store.list() };
+      const secrets: SecretStore = {
+        get: (name) => store.get(name === 'src-keys' ? srcSecret : `${srcSecret}-dst`),
+        list: () => store.list(),
+      };
       const w = await startWorker(src, dst, secrets); // default refresh: 10 minutes
       await putSource(src, 'a.txt', 'a');
       expect(await w.copy('a.txt', 1)).toMatchObject({ status: 'DONE' });
-      await client.send(new PutSecretValueCommand({ SecretId: srcSecret, SecretString: JSON.stringify(keys('SMROTATED')) }));
+      await client.send(
+        new PutSecretValueCommand({ SecretId: srcSecret, SecretString: JSON.stringify(keys('SMROTATED')) }),
+      );
       s3rverAccount.revokeAccessKey('SMREVOKED');
       await putSource(src, 'b.txt', 'b');
       expect(await w.copy('b.txt', 1)).toMatchObject({ status: 'DONE', attempts: 1 });

@@ -14,17 +14,38 @@ import { parseS3TaskParams } from '../../worker/s3/params.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localSqsClient } from '../adapters/aws/clients.js';
 import { servers, uniqueName } from '../support/servers.js';
-import { awsAdapters, baseParams, bucketPair, embeddedAdapters, putSource, runEngine, secretsFile, type EngineAdapters } from './engine-fixtures.js';
+import {
+  awsAdapters,
+  baseParams,
+  bucketPair,
+  embeddedAdapters,
+  putSource,
+  runEngine,
+  secretsFile,
+  type EngineAdapters,
+} from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';
 
 const fronts: S3Front[] = [];
-afterEach(async () => { await Promise.all(fronts.splice(0).map((f) => f.close())); });
+afterEach(async () => {
+  await Promise.all(fronts.splice(0).map((f) => f.close()));
+});
 
 /** The dead-lettered SQS messages: body and the failure attribute. */
 async function deadLetters(queue: unknown): Promise<{ body: string; failure?: string }[]> {
   const { dlqUrl } = queue as SqsJobQueue<unknown>;
-  const out = await localSqsClient().send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }));
-  return (out.Messages ?? []).map((m) => ({ body: m.Body ?? '', failure: m.MessageAttributes?.['dth-failure']?.StringValue }));
+  const out = await localSqsClient().send(
+    new ReceiveMessageCommand({
+      QueueUrl: dlqUrl,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+      VisibilityTimeout: 0,
+    }),
+  );
+  return (out.Messages ?? []).map((m) => ({
+    body: m.Body ?? '',
+    failure: m.MessageAttributes?.['dth-failure']?.StringValue,
+  }));
 }
 
 describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapters: EngineAdapters) => {
@@ -52,9 +73,21 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
     const { queue, status } = await adapters.open(params.maxAttempts);
     const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
     await queue.sendBatch([{ key: 'orphan.txt', size: 1 }]);
-    const report = await runWorker({ params, source, dest, queue, status, logger: createLogger({}, { write: () => {} }), exitWhenDrained: true });
+    const report = await runWorker({
+      params,
+      source,
+      dest,
+      queue,
+      status,
+      logger: createLogger({}, { write: () => {} }),
+      exitWhenDrained: true,
+    });
     expect(report.failed).toBe(1);
-    expect(await status.get('orphan.txt')).toMatchObject({ status: 'FAILED', attempts: 1, error: expect.stringMatching(/does not exist/) });
+    expect(await status.get('orphan.txt')).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      error: expect.stringMatching(/does not exist/),
+    });
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
   });
 
@@ -63,21 +96,38 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
     const params = parseS3TaskParams(baseParams(src, dst));
     const { queue, status } = await adapters.open(params.maxAttempts);
     if (adapters === awsAdapters) {
-      await localSqsClient().send(new SendMessageCommand({ QueueUrl: (queue as SqsJobQueue<TransferJob>).queueUrl, MessageBody: 'hello, not JSON' }));
+      await localSqsClient().send(
+        new SendMessageCommand({
+          QueueUrl: (queue as SqsJobQueue<TransferJob>).queueUrl,
+          MessageBody: 'hello, not JSON',
+        }),
+      );
     } else {
       await (queue.sendBatch as (b: unknown[]) => Promise<void>)([{ hello: 'world' }]);
     }
     const lines: Record<string, unknown>[] = [];
     const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
     const report = await runWorker({
-      params, source, dest, queue, status, logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }), exitWhenDrained: true,
+      params,
+      source,
+      dest,
+      queue,
+      status,
+      logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+      exitWhenDrained: true,
     });
     expect(report.failed).toBe(0); // not an object: FailedObjects does not count it
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
-    expect(lines.find((l) => l.event === 'worker.invalid_message')).toMatchObject({ level: 'error', reason: expect.any(String) });
+    expect(lines.find((l) => l.event === 'worker.invalid_message')).toMatchObject({
+      level: 'error',
+      reason: expect.any(String),
+    });
     if (adapters === awsAdapters) {
       const [letter] = await deadLetters(queue);
-      expect(letter).toEqual({ body: 'hello, not JSON', failure: expect.stringMatching(/^invalid message: not a JSON object/) });
+      expect(letter).toEqual({
+        body: 'hello, not JSON',
+        failure: expect.stringMatching(/^invalid message: not a JSON object/),
+      });
     }
   });
 });

@@ -11,10 +11,16 @@ import { startS3Front, type S3Front } from './s3-front.js';
 const MiB = 1024 * 1024;
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const fronts: S3Front[] = [];
-afterEach(async () => { await Promise.all(fronts.splice(0).map((f) => f.close())); });
+afterEach(async () => {
+  await Promise.all(fronts.splice(0).map((f) => f.close()));
+});
 
 async function seed(src: string) {
-  const objects = { 'small.txt': Buffer.from('small'), 'streamed.bin': bytes(300 * 1024, 1), 'multi.bin': bytes(9 * MiB, 2) };
+  const objects = {
+    'small.txt': Buffer.from('small'),
+    'streamed.bin': bytes(300 * 1024, 1),
+    'multi.bin': bytes(9 * MiB, 2),
+  };
   for (const [k, v] of Object.entries(objects)) await putSource(src, k, v);
   return objects;
 }
@@ -25,7 +31,9 @@ describe('destination server-side encryption headers', () => {
     const objects = await seed(src);
     const front = await startS3Front({ target: servers.s3Dest, requireSse: 'AES256' });
     fronts.push(front);
-    const run = await runEmbedded(baseParams(src, dst, { destEndpoint: front.endpoint, destPutObjectSSEType: 'AES256' }));
+    const run = await runEmbedded(
+      baseParams(src, dst, { destEndpoint: front.endpoint, destPutObjectSSEType: 'AES256' }),
+    );
     expect(run.report).toMatchObject({ complete: true, done: 3, verified: 3 });
     for (const [k, v] of Object.entries(objects)) expect(md5(await readObject(servers.s3Dest, dst, k))).toBe(md5(v));
     const writes = front.of('PutObject', 'CreateMultipartUpload');
@@ -41,7 +49,13 @@ describe('destination server-side encryption headers', () => {
     await seed(src);
     const front = await startS3Front({ target: servers.s3Dest, requireSse: 'aws:kms', requireKmsKeyId: KEY_ARN });
     fronts.push(front);
-    const run = await runEmbedded(baseParams(src, dst, { destEndpoint: front.endpoint, destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: KEY_ARN }));
+    const run = await runEmbedded(
+      baseParams(src, dst, {
+        destEndpoint: front.endpoint,
+        destPutObjectSSEType: 'AWS_KMS',
+        destPutObjectSSEKmsKeyId: KEY_ARN,
+      }),
+    );
     expect(run.report).toMatchObject({ complete: true, done: 3 });
     expect(front.of('PutObject', 'CreateMultipartUpload')).toHaveLength(3);
 
@@ -49,7 +63,8 @@ describe('destination server-side encryption headers', () => {
     const { dst: dst2 } = await bucketPair();
     const sameEndpoint = await runEmbedded({
       ...baseParams(dst, dst2, { destPutObjectSSEType: 'AWS_KMS', destPutObjectSSEKmsKeyId: KEY_ARN }),
-      srcEndpoint: front.endpoint, destEndpoint: front.endpoint,
+      srcEndpoint: front.endpoint,
+      destEndpoint: front.endpoint,
     });
     expect(sameEndpoint.report).toMatchObject({ complete: true, done: 3 });
     const copies = front.of('CopyObject');
@@ -67,10 +82,13 @@ describe('destination server-side encryption headers', () => {
     fronts.push(front);
     const run = await runEmbedded(baseParams(src, dst, { destEndpoint: front.endpoint, maxAttempts: '5' }));
     expect(run.report).toMatchObject({ complete: false, failed: 3, done: 0 });
-    for (const w of front.of('PutObject', 'CreateMultipartUpload')) expect(w.headers['x-amz-server-side-encryption']).toBeUndefined();
+    for (const w of front.of('PutObject', 'CreateMultipartUpload'))
+      expect(w.headers['x-amz-server-side-encryption']).toBeUndefined();
     const rec = await run.status.get('small.txt');
     expect(rec).toMatchObject({ status: 'FAILED', attempts: 1 });
-    expect(rec?.error).toMatch(new RegExp(`^destination bucket ${dst}: PutObject "small.txt": .*s3:PutObject.*403 AccessDenied`));
+    expect(rec?.error).toMatch(
+      new RegExp(`^destination bucket ${dst}: PutObject "small.txt": .*s3:PutObject.*403 AccessDenied`),
+    );
     // Not retried (a 403 does not go away by itself), but counted where the alarm looks.
     expect((await run.queue.depth()).deadLettered).toBe(3);
   });

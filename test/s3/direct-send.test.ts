@@ -8,7 +8,9 @@ import { baseParams, bucketPair, putSource, readObject, runEmbedded } from './en
 import { startS3Front, type S3Front } from './s3-front.js';
 
 const fronts: S3Front[] = [];
-afterEach(async () => { await Promise.all(fronts.splice(0).map((f) => f.close())); });
+afterEach(async () => {
+  await Promise.all(fronts.splice(0).map((f) => f.close()));
+});
 
 /** Listings of the bucket other than the access check (a one-key listing). */
 function fullListings(front: S3Front): number {
@@ -30,7 +32,9 @@ describe('srcSkipCompare', () => {
     expect(dest.of('PutObject')).toHaveLength(3);
 
     dest.requests.length = 0;
-    const direct = await runEmbedded(baseParams(src, dst, { destEndpoint: dest.endpoint, srcSkipCompare: 'true' }), { db: compared.dbPath });
+    const direct = await runEmbedded(baseParams(src, dst, { destEndpoint: dest.endpoint, srcSkipCompare: 'true' }), {
+      db: compared.dbPath,
+    });
     expect(direct.report.finder).toMatchObject({ scanned: 3, toTransfer: 3 });
     expect(direct.report).toMatchObject({ complete: true, done: 3, verified: 3 });
     expect(dest.of('PutObject')).toHaveLength(3);

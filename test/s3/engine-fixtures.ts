@@ -4,7 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
@@ -20,7 +25,9 @@ import { createBucket, s3Client, servers, uniqueName } from '../support/servers.
 
 export function secretsFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'dth-test-')), 'secrets.json');
-  writeFileSync(path, JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } }), {
+    mode: 0o600,
+  });
   return path;
 }
 
@@ -30,13 +37,26 @@ export async function bucketPair(): Promise<{ src: string; dst: string }> {
 
 export function baseParams(src: string, dst: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    srcType: 'S3_Compatible', srcEndpoint: servers.s3Source, srcBucket: src, srcCredentials: 's3rver',
-    destEndpoint: servers.s3Dest, destBucket: dst, destCredentials: 's3rver', destRegion: 'us-east-1',
-    multipartThreshold: '8MiB', chunkSize: '5MiB', ...extra,
+    srcType: 'S3_Compatible',
+    srcEndpoint: servers.s3Source,
+    srcBucket: src,
+    srcCredentials: 's3rver',
+    destEndpoint: servers.s3Dest,
+    destBucket: dst,
+    destCredentials: 's3rver',
+    destRegion: 'us-east-1',
+    multipartThreshold: '8MiB',
+    chunkSize: '5MiB',
+    ...extra,
   };
 }
 
-export async function putSource(bucket: string, key: string, body: Buffer | string, extra: Partial<PutObjectCommandInput> = {}) {
+export async function putSource(
+  bucket: string,
+  key: string,
+  body: Buffer | string,
+  extra: Partial<PutObjectCommandInput> = {},
+) {
   await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...extra }));
 }
 
@@ -56,9 +76,13 @@ export function md5(b: Buffer): string {
 /** Deterministic pseudo-random bytes (incompressible, reproducible). */
 export function bytes(size: number, seed = 1): Buffer {
   const out = Buffer.alloc(size);
-  let x = seed * 2654435761 >>> 0;
+  let x = (seed * 2654435761) >>> 0;
   for (let i = 0; i < size; i += 4) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out.writeUInt32LE(x, i <= size - 4 ? i : 0);
   }
   return out;
@@ -68,7 +92,10 @@ export function bytes(size: number, seed = 1): Buffer {
 export interface EngineAdapters {
   name: string;
   /** Opens (or reopens, given the `state` of an earlier run) a queue and a status store for one task. */
-  open(maxAttempts: number, state?: string): Promise<{ queue: JobQueue<TransferJob>; status: StatusStore; state: string }>;
+  open(
+    maxAttempts: number,
+    state?: string,
+  ): Promise<{ queue: JobQueue<TransferJob>; status: StatusStore; state: string }>;
 }
 
 /** Local mode: one SQLite file holds queue and status. */
@@ -90,7 +117,10 @@ export const awsAdapters: EngineAdapters = {
     const name = state ?? uniqueName('task');
     const sqs = new SQSClient({ ...localAws, endpoint: servers.sqs });
     const ddb = new DynamoDBClient({ ...localAws, endpoint: servers.dynamodb });
-    const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount: maxAttempts, visibilityTimeoutSec: 120 });
+    const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, name, {
+      maxReceiveCount: maxAttempts,
+      visibilityTimeoutSec: 120,
+    });
     await ensureStatusTable(ddb, name);
     return {
       queue: new SqsJobQueue<TransferJob>({ client: sqs, queueUrl, dlqUrl }),
@@ -120,6 +150,9 @@ export async function runEngine(
 }
 
 /** Opens embedded state (one SQLite file) and runs one full transfer; `wrap` may decorate the buckets. */
-export async function runEmbedded(raw: Record<string, string>, options: { db?: string; secrets?: string; wrap?: Wrap } = {}) {
+export async function runEmbedded(
+  raw: Record<string, string>,
+  options: { db?: string; secrets?: string; wrap?: Wrap } = {},
+) {
   return runEngine(embeddedAdapters, raw, options);
 }

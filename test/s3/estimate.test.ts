@@ -36,14 +36,21 @@ describe('estimates', () => {
     const secrets = new FileSecretStore(secretsFile());
     const params = parseS3TaskParams(baseParams(src, dst));
 
-    const whole = await estimateS3Transfer({ params, logger: silentLogger, buckets: await openTaskBuckets(params, secrets) });
+    const whole = await estimateS3Transfer({
+      params,
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, secrets),
+    });
     expect(whole).toMatchObject({ scanned: COUNT, toTransfer: 100, complete: true });
 
     // Stopped within the first 1,000 keys, all of which are already at the destination.
     const stop = new AbortController();
     const buckets = await openTaskBuckets(params, secrets);
     const cut = await estimateS3Transfer({
-      params, logger: silentLogger, signal: stop.signal, buckets: { ...buckets, source: stoppingAfter(buckets.source, 300, stop) },
+      params,
+      logger: silentLogger,
+      signal: stop.signal,
+      buckets: { ...buckets, source: stoppingAfter(buckets.source, 300, stop) },
     });
     expect(cut.complete).toBe(false);
     expect(cut.scanned).toBeLessThanOrEqual(301);
@@ -52,7 +59,11 @@ describe('estimates', () => {
     // The API's estimator: the same numbers within its limit; a limit too short to list gives a partial answer.
     const raw = baseParams(src, dst);
     const open = (p: typeof params) => openTaskBuckets(p, secrets);
-    expect(await s3TaskEstimator(open, silentLogger).estimate('S3EC2', raw)).toMatchObject({ scanned: COUNT, objects: 100, complete: true });
+    expect(await s3TaskEstimator(open, silentLogger).estimate('S3EC2', raw)).toMatchObject({
+      scanned: COUNT,
+      objects: 100,
+      complete: true,
+    });
     expect(await s3TaskEstimator(open, silentLogger, 1).estimate('S3EC2', raw)).toMatchObject({ complete: false });
   }, 60_000);
 });

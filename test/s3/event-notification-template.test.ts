@@ -12,7 +12,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { S3PluginStack } from '../../plugins/s3/s3-plugin-stack.js';
 
-interface Cfn { Conditions: Record<string, unknown>; Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }> }
+interface Cfn {
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
+}
 let template: Cfn;
 
 beforeAll(() => {
@@ -36,7 +39,10 @@ function resolve(node: unknown, params: Record<string, string>): unknown {
     const [cond, yes, no] = o['Fn::If'] as [string, unknown, unknown];
     return resolve(condition(cond, params) ? yes : no, params);
   }
-  if ('Fn::Equals' in o) { const [a, b] = o['Fn::Equals'] as unknown[]; return resolve(a, params) === resolve(b, params); }
+  if ('Fn::Equals' in o) {
+    const [a, b] = o['Fn::Equals'] as unknown[];
+    return resolve(a, params) === resolve(b, params);
+  }
   if ('Fn::Not' in o) return !resolve((o['Fn::Not'] as unknown[])[0], params);
   if ('Fn::And' in o) return (o['Fn::And'] as unknown[]).every((c) => resolve(c, params));
   if ('Fn::Or' in o) return (o['Fn::Or'] as unknown[]).some((c) => resolve(c, params));
@@ -70,25 +76,37 @@ describe('S3 plugin template: source event notification', () => {
 
   it('Create: ObjectCreated into the job queue, filtered by srcPrefix', () => {
     expect(notification({ srcEvent: 'Create', srcPrefix: 'data/2026/' })).toEqual({
-      QueueConfigurations: [{
-        Events: ['s3:ObjectCreated:*'],
-        QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/),
-        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'data/2026/' }] } },
-      }],
+      QueueConfigurations: [
+        {
+          Events: ['s3:ObjectCreated:*'],
+          QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/),
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'data/2026/' }] } },
+        },
+      ],
     });
   });
 
   it('CreateAndDelete: ObjectRemoved too; without srcPrefix, no filter (the whole bucket)', () => {
     expect(notification({ srcEvent: 'CreateAndDelete' })).toEqual({
-      QueueConfigurations: [{ Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/) }],
+      QueueConfigurations: [
+        { Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/) },
+      ],
     });
   });
 
   it('lets the workers send to the dead-letter queue (failures no retry can fix go there at once)', () => {
-    const dlq = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith('JobsDeadLetterQueue'))![0];
-    const workerPolicies = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('WorkersRole'));
-    const statements = workerPolicies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
-    expect(statements.some((s) => [s.Action].flat().includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(dlq))).toBe(true);
+    const dlq = Object.entries(template.Resources).find(
+      ([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith('JobsDeadLetterQueue'),
+    )![0];
+    const workerPolicies = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('WorkersRole'),
+    );
+    const statements = workerPolicies.flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+    );
+    expect(
+      statements.some((s) => [s.Action].flat().includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(dlq)),
+    ).toBe(true);
   });
 });

@@ -16,7 +16,18 @@ import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js'
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { servers } from '../support/servers.js';
-import { awsAdapters, baseParams, bucketPair, bytes, embeddedAdapters, md5, putSource, readObject, secretsFile, type EngineAdapters } from './engine-fixtures.js';
+import {
+  awsAdapters,
+  baseParams,
+  bucketPair,
+  bytes,
+  embeddedAdapters,
+  md5,
+  putSource,
+  readObject,
+  secretsFile,
+  type EngineAdapters,
+} from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
 
@@ -67,12 +78,18 @@ async function seed() {
 
 function paramsFor(src: string, dst: string, proxy: FaultProxy, extra: Record<string, string> = {}) {
   return parseS3TaskParams({
-    ...baseParams(src, dst), destEndpoint: proxy.endpoint, giantFileThreshold: '20MiB', chunkSize: '5MiB', workerNumber: '6', ...extra,
+    ...baseParams(src, dst),
+    destEndpoint: proxy.endpoint,
+    giantFileThreshold: '20MiB',
+    chunkSize: '5MiB',
+    workerNumber: '6',
+    ...extra,
   });
 }
 
 async function expectCopied(dst: string, objects: Record<string, Buffer>) {
-  for (const [key, body] of Object.entries(objects)) expect(md5(await readObject(servers.s3Dest, dst, key)), key).toBe(md5(body));
+  for (const [key, body] of Object.entries(objects))
+    expect(md5(await readObject(servers.s3Dest, dst, key)), key).toBe(md5(body));
 }
 
 describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant objects on $name', (adapters) => {
@@ -83,11 +100,23 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
     const report = await runS3Transfer({
-      params, queue, status, logger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
+      params,
+      queue,
+      status,
+      logger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
     });
     expect(report).toMatchObject({ complete: true, total: 3, done: 3, verified: 3, failed: 0, inProgress: 0 });
     await expectCopied(dst, objects);
-    expect(lines.filter((l) => l.event === 'worker.split').map((l) => [l.key, l.parts]).sort()).toEqual([['giant/a.bin', 6], ['giant/b.bin', 5]]);
+    expect(
+      lines
+        .filter((l) => l.event === 'worker.split')
+        .map((l) => [l.key, l.parts])
+        .sort(),
+    ).toEqual([
+      ['giant/a.bin', 6],
+      ['giant/b.bin', 5],
+    ]);
     expect(lines.filter((l) => l.event === 'worker.part_copied')).toHaveLength(11);
     expect(proxy.stats.succeeded.UploadPart).toBe(11);
     expect(proxy.stats.requests.CompleteMultipartUpload).toBe(2);
@@ -112,7 +141,13 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
       },
     });
     const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params));
-    const report = await runS3Transfer({ params, queue: recorder, status: opened.status, logger: createLogger({}, { write: () => {} }), buckets });
+    const report = await runS3Transfer({
+      params,
+      queue: recorder,
+      status: opened.status,
+      logger: createLogger({}, { write: () => {} }),
+      buckets,
+    });
     expect(report).toMatchObject({ complete: true, total: 3, done: 3, verified: 3, failed: 0 });
     await expectCopied(dst, objects);
     // Both split jobs of an object queue its parts (the second finds the first's upload), each queue message twice:
@@ -126,7 +161,14 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
     // Every part job once more, late (after its object is DONE): nothing is uploaded or completed again.
     const before = { ...proxy.stats.requests };
     await opened.queue.sendBatch(parts);
-    const late = await runWorker({ params, ...buckets, queue: opened.queue, status: opened.status, logger: createLogger({}, { write: () => {} }), exitWhenDrained: true });
+    const late = await runWorker({
+      params,
+      ...buckets,
+      queue: opened.queue,
+      status: opened.status,
+      logger: createLogger({}, { write: () => {} }),
+      exitWhenDrained: true,
+    });
     expect(late).toEqual({ copied: 0, failed: 0, bytes: 0 });
     expect(proxy.stats.requests.UploadPart).toBe(before.UploadPart);
     expect(proxy.stats.requests.CompleteMultipartUpload).toBe(2);
@@ -138,14 +180,22 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
     const { src, dst, objects, proxy } = await seed();
     // One ranged read of the source comes back with a byte inverted, length intact: the part's own MD5 matches what
     // arrived, so only the completed object's MD5 (s3rver answers the whole-object MD5) shows it.
-    const srcProxy = await startFaultProxy({ target: servers.s3Source, rates: { flipPartByte: 1 }, limits: { flipPartByte: 1 } });
+    const srcProxy = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { flipPartByte: 1 },
+      limits: { flipPartByte: 1 },
+    });
     proxies.push(srcProxy);
     const params = paramsFor(src, dst, proxy, { srcEndpoint: srcProxy.endpoint });
     const { queue, status } = await adapters.open(params.maxAttempts);
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
     const report = await runS3Transfer({
-      params, queue, status, logger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
+      params,
+      queue,
+      status,
+      logger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
     });
     expect(srcProxy.faultCount('flipPartByte')).toBe(1);
     expect(report).toMatchObject({ complete: true, total: 3, done: 3, verified: 3, failed: 0 });
@@ -158,17 +208,28 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
     const { src, dst, proxy: clean } = await seed();
     await clean.close();
     // The destination refuses every UploadPart (as a policy without s3:PutObject would): not retryable.
-    const proxy = await startFaultProxy({ target: servers.s3Dest, rates: { accessDenied: 1 }, faultOps: ['UploadPart'] });
+    const proxy = await startFaultProxy({
+      target: servers.s3Dest,
+      rates: { accessDenied: 1 },
+      faultOps: ['UploadPart'],
+    });
     proxies.push(proxy);
     const params = paramsFor(src, dst, proxy, { maxAttempts: '2' });
     const { queue, status } = await adapters.open(params.maxAttempts);
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
     const report = await runS3Transfer({
-      params, queue, status, logger, buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
+      params,
+      queue,
+      status,
+      logger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), transferSockets(params)),
     });
     expect(report).toMatchObject({ complete: false, total: 3, done: 1, failed: 2, inProgress: 0, pending: 0 });
-    const failures = lines.filter((l) => l.event === 'worker.failed').map((l) => l.key).sort();
+    const failures = lines
+      .filter((l) => l.event === 'worker.failed')
+      .map((l) => l.key)
+      .sort();
     expect(failures).toEqual(['giant/a.bin', 'giant/b.bin']);
     const a = await status.get('giant/a.bin');
     expect(a).toMatchObject({ status: 'FAILED' });

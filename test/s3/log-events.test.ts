@@ -9,7 +9,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensureSqsQueue, ensureStatusTable } from '../../worker/adapters/aws/index.js';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { LOG_EVENTS, readFinderOutcome, WORKER_METRICS } from '../../worker/core/events.js';
 import { createLogger } from '../../worker/core/log.js';
@@ -26,7 +31,9 @@ type Line = Record<string, unknown>;
 
 /** What a CloudWatch metric filter `{ $.event = "<event>" }` with value 1 or `$.<field>` adds up over these lines. */
 function metricSum(lines: Line[], metric: { event: string; value?: number; field?: string }): number {
-  return lines.filter((l) => l.event === metric.event).reduce((sum, l) => sum + (metric.field ? Number(l[metric.field]) : metric.value ?? 1), 0);
+  return lines
+    .filter((l) => l.event === metric.event)
+    .reduce((sum, l) => sum + (metric.field ? Number(l[metric.field]) : (metric.value ?? 1)), 0);
 }
 
 function refusing(dest: ObjectStore, key: string): ObjectStore {
@@ -57,7 +64,9 @@ describe('log events other deployables read', () => {
     const opened = await openTaskBuckets(params, secrets);
     const raw: string[] = [];
     const report = await runS3Transfer({
-      params, queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 1 }), status,
+      params,
+      queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 1 }),
+      status,
       logger: createLogger({ role: 'test' }, { write: (l) => raw.push(l) }),
       buckets: { source: opened.source, dest: refusing(opened.dest, 'refused.txt') },
     });
@@ -66,7 +75,11 @@ describe('log events other deployables read', () => {
     expect(metricSum(lines, WORKER_METRICS.completedObjects)).toBe(2);
     expect(metricSum(lines, WORKER_METRICS.bytesTransferred)).toBe(5 + 11);
     expect(metricSum(lines, WORKER_METRICS.failedObjects)).toBe(1);
-    expect(lines.find((l) => l.event === LOG_EVENTS.workerFailed)).toMatchObject({ level: 'error', key: 'refused.txt', attempts: 1 });
+    expect(lines.find((l) => l.event === LOG_EVENTS.workerFailed)).toMatchObject({
+      level: 'error',
+      key: 'refused.txt',
+      attempts: 1,
+    });
     const finished = raw.filter((l) => JSON.parse(l).event === LOG_EVENTS.finderDone);
     expect(finished).toHaveLength(1);
     expect(readFinderOutcome(finished[0])).toEqual({ outcome: 'done' });
@@ -75,25 +88,45 @@ describe('log events other deployables read', () => {
   it('a worker process that stops on an error logs worker.crashed, which FailedObjects does not count', async () => {
     const { src } = await bucketPair();
     const name = uniqueName('crash');
-    const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+    const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, {
+      maxReceiveCount: 3,
+      visibilityTimeoutSec: 30,
+    });
     await ensureStatusTable(localDynamoClient(), name);
     const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, uniqueName('missing'));
     const out = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['--no-warnings', DTH, 'worker', '--once'], {
         env: {
-          ...process.env, DTH_FROM_SOURCE: '1', TASK_PARAMS: JSON.stringify(params), QUEUE_URL: queueUrl, DLQ_URL: dlqUrl, STATUS_TABLE: name,
-          AWS_REGION: 'us-east-1', SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+          ...process.env,
+          DTH_FROM_SOURCE: '1',
+          TASK_PARAMS: JSON.stringify(params),
+          QUEUE_URL: queueUrl,
+          DLQ_URL: dlqUrl,
+          STATUS_TABLE: name,
+          AWS_REGION: 'us-east-1',
+          SQS_ENDPOINT: servers.sqs,
+          DYNAMODB_ENDPOINT: servers.dynamodb,
+          AWS_ACCESS_KEY_ID: 'S3RVER',
+          AWS_SECRET_ACCESS_KEY: 'S3RVER',
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stderr }));
     });
     expect(out.code, out.stderr).not.toBe(0);
-    const lines = out.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
-    expect(lines.find((l) => l.event === LOG_EVENTS.workerCrashed), out.stderr).toMatchObject({ level: 'error', error: expect.anything() });
+    const lines = out.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line);
+    expect(
+      lines.find((l) => l.event === LOG_EVENTS.workerCrashed),
+      out.stderr,
+    ).toMatchObject({ level: 'error', error: expect.anything() });
     expect(metricSum(lines, WORKER_METRICS.failedObjects)).toBe(0);
   });
 });

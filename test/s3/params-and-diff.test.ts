@@ -9,7 +9,11 @@ import { choosePartSize, planParts } from '../../worker/s3/part-plan.js';
 const MiB = 1024 * 1024;
 
 function fieldOf(fn: () => unknown): string | undefined {
-  try { fn(); } catch (e) { return e instanceof InvalidParameterError ? e.field : `other: ${String(e)}`; }
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof InvalidParameterError ? e.field : `other: ${String(e)}`;
+  }
   return undefined;
 }
 
@@ -18,13 +22,27 @@ describe('parseS3TaskParams', () => {
 
   it('applies defaults and reads strings as the API sends them', () => {
     const p = parseS3TaskParams({ ...ok, srcSkipCompare: 'true', chunkSize: '16MiB', workerConcurrency: '8' });
-    expect(p).toMatchObject({ srcType: 'Amazon_S3', skipCompare: true, chunkSize: 16 * MiB, workerConcurrency: 8, destStorageClass: 'INTELLIGENT_TIERING', destAcl: 'bucket-owner-full-control', includeMetadata: true });
+    expect(p).toMatchObject({
+      srcType: 'Amazon_S3',
+      skipCompare: true,
+      chunkSize: 16 * MiB,
+      workerConcurrency: 8,
+      destStorageClass: 'INTELLIGENT_TIERING',
+      destAcl: 'bucket-owner-full-control',
+      includeMetadata: true,
+    });
   });
 
   it('derives provider endpoints from the region', () => {
-    expect(parseS3TaskParams({ ...ok, srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou' }).srcEndpoint).toBe('https://oss-cn-hangzhou.aliyuncs.com');
-    expect(parseS3TaskParams({ ...ok, srcType: 'Tencent_COS', srcRegion: 'ap-guangzhou' }).srcEndpoint).toBe('https://cos.ap-guangzhou.myqcloud.com');
-    expect(parseS3TaskParams({ ...ok, srcType: 'Qiniu_Kodo', srcRegion: 'cn-east-1' }).srcEndpoint).toBe('https://s3-cn-east-1.qiniucs.com');
+    expect(parseS3TaskParams({ ...ok, srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou' }).srcEndpoint).toBe(
+      'https://oss-cn-hangzhou.aliyuncs.com',
+    );
+    expect(parseS3TaskParams({ ...ok, srcType: 'Tencent_COS', srcRegion: 'ap-guangzhou' }).srcEndpoint).toBe(
+      'https://cos.ap-guangzhou.myqcloud.com',
+    );
+    expect(parseS3TaskParams({ ...ok, srcType: 'Qiniu_Kodo', srcRegion: 'cn-east-1' }).srcEndpoint).toBe(
+      'https://s3-cn-east-1.qiniucs.com',
+    );
     expect(parseS3TaskParams({ ...ok, srcType: 'Google_GCS' }).srcEndpoint).toBe('https://storage.googleapis.com');
     expect(parseS3TaskParams(ok).srcEndpoint).toBeUndefined();
   });
@@ -40,7 +58,9 @@ describe('parseS3TaskParams', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...ok, chunkSize: '1MiB' }))).toBe('chunkSize');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcSkipCompare: 'maybe' }))).toBe('srcSkipCompare');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcRegion: 'US West' }))).toBe('srcRegion');
-    expect(fieldOf(() => parseS3TaskParams({ ...ok, destBucket: 'src-bucket', destRegion: 'us-west-2' }))).toBe('destBucket');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, destBucket: 'src-bucket', destRegion: 'us-west-2' }))).toBe(
+      'destBucket',
+    );
   });
 });
 
@@ -50,33 +70,62 @@ describe('listing merge-join', () => {
   }
 
   it('yields what is missing or different, in order', async () => {
-    const src = list([['a', 1, '"1"'], ['b', 2, '"2"'], ['c', 3, '"3"'], ['d', 4, '"4"'], ['e', 5, '"5-2"']]);
-    const dst = list([['a', 1, '"1"'], ['b', 9, '"2"'], ['c', 3, '"x"'], ['e', 5, '"other-3"'], ['z', 1]]);
+    const src = list([
+      ['a', 1, '"1"'],
+      ['b', 2, '"2"'],
+      ['c', 3, '"3"'],
+      ['d', 4, '"4"'],
+      ['e', 5, '"5-2"'],
+    ]);
+    const dst = list([
+      ['a', 1, '"1"'],
+      ['b', 9, '"2"'],
+      ['c', 3, '"x"'],
+      ['e', 5, '"other-3"'],
+      ['z', 1],
+    ]);
     const out: string[] = [];
     for await (const d of diffListings(src, dst)) out.push(`${d.object.key}:${d.reason}`);
     expect(out).toEqual(['b:size', 'c:etag', 'd:missing']);
   });
 
   it('compares ETags ignoring quotes and letter case (OSS answers upper-case MD5s)', async () => {
-    const src = list([['a', 1, '"9E107D9D372BB6826BD81D3542A419D6"'], ['b', 1, '"E4D909C290D0FB1CA068FFADDF22CBD0"']]);
-    const dst = list([['a', 1, '"9e107d9d372bb6826bd81d3542a419d6"'], ['b', 1, '"0000000000000000000000000000beef"']]);
+    const src = list([
+      ['a', 1, '"9E107D9D372BB6826BD81D3542A419D6"'],
+      ['b', 1, '"E4D909C290D0FB1CA068FFADDF22CBD0"'],
+    ]);
+    const dst = list([
+      ['a', 1, '"9e107d9d372bb6826bd81d3542a419d6"'],
+      ['b', 1, '"0000000000000000000000000000beef"'],
+    ]);
     const out: string[] = [];
     for await (const d of diffListings(src, dst)) out.push(`${d.object.key}:${d.reason}`);
     expect(out).toEqual(['b:etag']);
   });
 
-  it('does not compare ETags where the destination\'s are not MD5s (SSE-KMS): only size and age', async () => {
+  it("does not compare ETags where the destination's are not MD5s (SSE-KMS): only size and age", async () => {
     const older = new Date('2026-01-01T00:00:00Z');
     const newer = new Date('2026-01-02T00:00:00Z');
-    const src = list([['a', 1, '"9e107d9d372bb6826bd81d3542a419d6"'], ['b', 2, '"e4d909c290d0fb1ca068ffaddf22cbd0"']]);
-    const dst = list([['a', 1, '"1f3870be274f6c49b3e31a0c6728957f"'], ['b', 3, '"e4d909c290d0fb1ca068ffaddf22cbd0"']]);
+    const src = list([
+      ['a', 1, '"9e107d9d372bb6826bd81d3542a419d6"'],
+      ['b', 2, '"e4d909c290d0fb1ca068ffaddf22cbd0"'],
+    ]);
+    const dst = list([
+      ['a', 1, '"1f3870be274f6c49b3e31a0c6728957f"'],
+      ['b', 3, '"e4d909c290d0fb1ca068ffaddf22cbd0"'],
+    ]);
     const out: string[] = [];
     for await (const d of diffListings(src, dst, { compareEtags: false })) out.push(`${d.object.key}:${d.reason}`);
     expect(out).toEqual(['b:size']);
     const aged: string[] = [];
-    const srcAged = (async function* () { yield { key: 'a', size: 1, etag: '"x"', lastModified: newer }; })();
-    const dstAged = (async function* () { yield { key: 'a', size: 1, etag: '"y"', lastModified: older }; })();
-    for await (const d of diffListings(srcAged, dstAged, { compareEtags: false })) aged.push(`${d.object.key}:${d.reason}`);
+    const srcAged = (async function* () {
+      yield { key: 'a', size: 1, etag: '"x"', lastModified: newer };
+    })();
+    const dstAged = (async function* () {
+      yield { key: 'a', size: 1, etag: '"y"', lastModified: older };
+    })();
+    for await (const d of diffListings(srcAged, dstAged, { compareEtags: false }))
+      aged.push(`${d.object.key}:${d.reason}`);
     expect(aged).toEqual(['a:newer']);
   });
 
@@ -104,7 +153,10 @@ describe('listing merge-join', () => {
 describe('include/exclude and part planning', () => {
   it('matches globs against the full key', () => {
     const keep = createKeyFilter(['logs/**', '*.csv'], ['**/*.tmp']);
-    expect(['logs/a/b.log', 'x.csv', 'logs/a.tmp', 'dir/x.csv', 'other'].filter(keep)).toEqual(['logs/a/b.log', 'x.csv']);
+    expect(['logs/a/b.log', 'x.csv', 'logs/a.tmp', 'dir/x.csv', 'other'].filter(keep)).toEqual([
+      'logs/a/b.log',
+      'x.csv',
+    ]);
   });
 
   it('keeps uploads within 10,000 parts', () => {

@@ -39,9 +39,13 @@ describe('boundedLines', () => {
     closeSync(fd);
     const stream = createReadStream(path);
     const heapBefore = process.memoryUsage().heapUsed;
-    await expect((async () => {
-      for await (const _ of boundedLines(stream, 4096)) { /* never reached */ }
-    })()).rejects.toThrow(/line 1 is longer than 4096 bytes/);
+    await expect(
+      (async () => {
+        for await (const _ of boundedLines(stream, 4096)) {
+          /* never reached */
+        }
+      })(),
+    ).rejects.toThrow(/line 1 is longer than 4096 bytes/);
     expect(stream.destroyed).toBe(true);
     expect(stream.bytesRead).toBeLessThan(1024 * 1024);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);

@@ -14,7 +14,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../worker/adapters/aws/index.js';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { silentLogger } from '../../worker/core/log.js';
@@ -38,9 +43,17 @@ const ROLE_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' 
 const saved: Record<string, string | undefined> = {};
 
 // "This account's role" is the default credential chain: here s3rver's key in the environment.
-beforeEach(() => { for (const [k, v] of Object.entries(ROLE_ENV)) { saved[k] = process.env[k]; process.env[k] = v; } });
+beforeEach(() => {
+  for (const [k, v] of Object.entries(ROLE_ENV)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+});
 afterEach(async () => {
-  for (const k of Object.keys(ROLE_ENV)) { if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k]; }
+  for (const k of Object.keys(ROLE_ENV)) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
   await Promise.all(fronts.splice(0).map((f) => f.close()));
 });
 
@@ -55,7 +68,10 @@ async function putObject(endpoint: string, bucket: string, key: string, body: Bu
 }
 
 async function exists(bucket: string, key: string): Promise<boolean> {
-  return readObject(servers.s3Dest, bucket, key).then(() => true, () => false);
+  return readObject(servers.s3Dest, bucket, key).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('prefix list (srcPrefixsListFile)', () => {
@@ -63,7 +79,7 @@ describe('prefix list (srcPrefixsListFile)', () => {
     const { src, dst } = await bucketPair();
     const lines = 1_200_000;
     const line = (i: number) => `archive/${String(i).padStart(7, '0')}/daily/part-0000/data/`; // 37 bytes + newline
-    const text = Buffer.from(Array.from({ length: lines }, (_, i) => line(i)).join('\n') + '\n');
+    const text = Buffer.from(`${Array.from({ length: lines }, (_, i) => line(i)).join('\n')}\n`);
     expect(text.length).toBeGreaterThan(40 * MiB);
     await putSource(src, 'lists/prefixes.txt', text);
     const params = parseS3TaskParams(baseParams(src, dst, { srcPrefixsListFile: 'lists/prefixes.txt' }));
@@ -73,7 +89,11 @@ describe('prefix list (srcPrefixsListFile)', () => {
     // What the reader RETAINS, in the V8 heap and in Buffers both (a list read whole into one Buffer would sit outside
     // the heap): collected first, so read buffers already let go (the lean HTTP client's spent slabs) are not counted
     // by when the GC happens to run — that depends on the machine's load, the retention does not.
-    const used = () => { collectGarbage(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+    const used = () => {
+      collectGarbage();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
     const before = used();
     let peak = 0;
     let count = 0;
@@ -91,7 +111,7 @@ describe('prefix list (srcPrefixsListFile)', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 120_000);
 
-  it('srcPrefixListBucket is read with this account\'s role while the (public) source is read unsigned', async () => {
+  it("srcPrefixListBucket is read with this account's role while the (public) source is read unsigned", async () => {
     const { src, dst } = await bucketPair();
     for (const k of ['keep/a.txt', 'keep/deep/b.txt', 'also/c.txt', 'skip/d.txt']) await putSource(src, k, k);
     const listBucket = await createBucket(servers.s3Source, 'lists');
@@ -99,21 +119,38 @@ describe('prefix list (srcPrefixsListFile)', () => {
     const source = await front(servers.s3Source);
     const home = await front(servers.s3Source);
     const params = parseS3TaskParams({
-      srcType: 'Amazon_S3', srcEndpoint: source.endpoint, srcRegion: '', srcBucket: src, srcInCurrentAccount: 'false', srcCredentials: '',
-      srcPrefixsListFile: 'my_prefix_list.txt', srcPrefixListBucket: listBucket,
-      destEndpoint: servers.s3Dest, destBucket: dst, destRegion: 'us-east-1', destCredentials: 's3rver',
+      srcType: 'Amazon_S3',
+      srcEndpoint: source.endpoint,
+      srcRegion: '',
+      srcBucket: src,
+      srcInCurrentAccount: 'false',
+      srcCredentials: '',
+      srcPrefixsListFile: 'my_prefix_list.txt',
+      srcPrefixListBucket: listBucket,
+      destEndpoint: servers.s3Dest,
+      destBucket: dst,
+      destRegion: 'us-east-1',
+      destCredentials: 's3rver',
     });
     const db = openSqliteDatabase(':memory:');
     const report = await runS3Transfer({
-      params, queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 3 }), status: new SqliteStatusStore(db, 't'), logger: silentLogger,
-      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), undefined, { home: { region: 'us-east-1', endpoint: home.endpoint } }),
+      params,
+      queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 3 }),
+      status: new SqliteStatusStore(db, 't'),
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), undefined, {
+        home: { region: 'us-east-1', endpoint: home.endpoint },
+      }),
     });
     expect(report).toMatchObject({ complete: true, done: 3 });
     expect(report.finder.scanned).toBe(3);
     for (const k of ['keep/a.txt', 'keep/deep/b.txt', 'also/c.txt']) expect(await exists(dst, k), k).toBe(true);
     expect(await exists(dst, 'skip/d.txt')).toBe(false);
     const listReads = home.of('HeadObject', 'GetObject');
-    expect(listReads.map((r) => r.url.split('?')[0])).toEqual([`/${listBucket}/my_prefix_list.txt`, `/${listBucket}/my_prefix_list.txt`]);
+    expect(listReads.map((r) => r.url.split('?')[0])).toEqual([
+      `/${listBucket}/my_prefix_list.txt`,
+      `/${listBucket}/my_prefix_list.txt`,
+    ]);
     for (const r of listReads) expect(r.headers.authorization).toMatch(/Credential=S3RVER\//);
     expect(source.requests.length).toBeGreaterThan(0);
     for (const r of source.requests) expect(r.headers.authorization, `${r.op} ${r.url}`).toBeUndefined();
@@ -127,19 +164,32 @@ describe('prefix list (srcPrefixsListFile)', () => {
       const params = parseS3TaskParams(baseParams(src, dst, extra));
       const db = openSqliteDatabase(':memory:');
       return runS3Transfer({
-        params, queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 3 }), status: new SqliteStatusStore(db, 't'), logger: silentLogger,
-        buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), undefined, { home: { region: 'us-east-1', endpoint: servers.s3Source } }),
+        params,
+        queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 3 }),
+        status: new SqliteStatusStore(db, 't'),
+        logger: silentLogger,
+        buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), undefined, {
+          home: { region: 'us-east-1', endpoint: servers.s3Source },
+        }),
       });
     };
-    const missing = await run({ srcPrefixsListFile: 'nope.txt', srcPrefixListBucket: listBucket }).catch((e: unknown) => e);
+    const missing = await run({ srcPrefixsListFile: 'nope.txt', srcPrefixListBucket: listBucket }).catch(
+      (e: unknown) => e,
+    );
     expect(missing).toBeInstanceOf(InvalidParameterError);
-    expect((missing as Error).message).toBe(`Source prefix list file (srcPrefixsListFile): object "nope.txt" does not exist in bucket "${listBucket}"`);
+    expect((missing as Error).message).toBe(
+      `Source prefix list file (srcPrefixsListFile): object "nope.txt" does not exist in bucket "${listBucket}"`,
+    );
 
     await putObject(servers.s3Source, listBucket, 'long.txt', `p/\n${'y'.repeat(5000)}\n`);
-    const long = await run({ srcPrefixsListFile: 'long.txt', srcPrefixListBucket: listBucket }).catch((e: unknown) => e);
+    const long = await run({ srcPrefixsListFile: 'long.txt', srcPrefixListBucket: listBucket }).catch(
+      (e: unknown) => e,
+    );
     expect(long).toBeInstanceOf(InvalidParameterError);
     expect((long as InvalidParameterError).field).toBe('srcPrefixsListFile');
-    expect((long as Error).message).toMatch(`object "long.txt" in bucket "${listBucket}": line 2 is longer than 4096 bytes`);
+    expect((long as Error).message).toMatch(
+      `object "long.txt" in bucket "${listBucket}": line 2 is longer than 4096 bytes`,
+    );
     expect(await exists(dst, 'p/x.txt')).toBe(false);
   });
 
@@ -149,26 +199,52 @@ describe('prefix list (srcPrefixsListFile)', () => {
     const listBucket = await createBucket(servers.s3Source, 'lists');
     await putObject(servers.s3Source, listBucket, 'prefixes.txt', 'a/\nc/\n');
     const name = uniqueName('plist');
-    const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, { maxReceiveCount: 3, visibilityTimeoutSec: 60 });
+    const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, {
+      maxReceiveCount: 3,
+      visibilityTimeoutSec: 60,
+    });
     await ensureStatusTable(localDynamoClient(), name);
-    const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, dst, { srcPrefixsListFile: 'prefixes.txt', srcPrefixListBucket: listBucket });
+    const {
+      srcCredentials: _s,
+      destCredentials: _d,
+      ...params
+    } = baseParams(src, dst, { srcPrefixsListFile: 'prefixes.txt', srcPrefixListBucket: listBucket });
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['--no-warnings', DTH, 'finder'], {
         env: {
-          ...process.env, DTH_FROM_SOURCE: '1', TASK_PARAMS: JSON.stringify(params), QUEUE_URL: queueUrl, DLQ_URL: dlqUrl, STATUS_TABLE: name,
-          AWS_REGION: 'us-east-1', SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, S3_ENDPOINT: servers.s3Source, ...ROLE_ENV,
+          ...process.env,
+          DTH_FROM_SOURCE: '1',
+          TASK_PARAMS: JSON.stringify(params),
+          QUEUE_URL: queueUrl,
+          DLQ_URL: dlqUrl,
+          STATUS_TABLE: name,
+          AWS_REGION: 'us-east-1',
+          SQS_ENDPOINT: servers.sqs,
+          DYNAMODB_ENDPOINT: servers.dynamodb,
+          S3_ENDPOINT: servers.s3Source,
+          ...ROLE_ENV,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
     expect(out.code, out.stderr).toBe(0);
-    const report = JSON.parse(out.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!) as Record<string, unknown>;
+    const report = JSON.parse(
+      out.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .at(-1)!,
+    ) as Record<string, unknown>;
     expect(report).toMatchObject({ event: 'finder.report', scanned: 3, toTransfer: 3 });
     const status = new DynamoStatusStore({ client: localDynamoClient(), tableName: name });
     expect((await status.list({ limit: 10 })).map((r) => r.key)).toEqual(['a/1.txt', 'a/2.txt', 'c/4.txt']);
@@ -183,11 +259,32 @@ describe('prefix list (srcPrefixsListFile)', () => {
     writeFileSync(list, '# a comment\nin/\n');
     const params = join(dir, 'task.json');
     writeFileSync(params, JSON.stringify(baseParams(src, dst)));
-    const cli = (extra: string[]) => spawnSync(process.execPath, [DTH, 's3', 'sync', '--params', params, '--secrets', secretsFile(),
-      '--state', join(dir, `${extra.length}.db`), '--json', ...extra], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 60_000 });
+    const cli = (extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          DTH,
+          's3',
+          'sync',
+          '--params',
+          params,
+          '--secrets',
+          secretsFile(),
+          '--state',
+          join(dir, `${extra.length}.db`),
+          '--json',
+          ...extra,
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 60_000 },
+      );
     const run = cli(['--local-prefix-list', list]);
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({ event: 'summary', complete: true, scanned: 1, verified: 1 });
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      event: 'summary',
+      complete: true,
+      scanned: 1,
+      verified: 1,
+    });
     expect(await exists(dst, 'in/1.txt')).toBe(true);
     expect(await exists(dst, 'out/2.txt')).toBe(false);
     const missing = cli(['--local-prefix-list', join(dir, 'nope.txt'), '--dry-run']);

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { servers } from '../support/servers.js';
-import { baseParams, bucketPair, bytes, md5, putSource, readObject, runEmbedded, secretsFile } from './engine-fixtures.js';
+import {
+  baseParams,
+  bucketPair,
+  bytes,
+  md5,
+  putSource,
+  readObject,
+  runEmbedded,
+  secretsFile,
+} from './engine-fixtures.js';
 import { toActionableError } from '../../worker/adapters/s3/s3-errors.js';
 
 const MiB = 1024 * 1024;
@@ -37,7 +51,9 @@ describe('S3 engine resilience', () => {
     const raw = baseParams(src, dst, { partConcurrency: '1', maxAttempts: '1' });
 
     const firstParts = { parts: [] as number[] };
-    const crashed = await runEmbedded(raw, { wrap: (b) => ({ source: b.source, dest: countingDest(b.dest, firstParts, 3) }) });
+    const crashed = await runEmbedded(raw, {
+      wrap: (b) => ({ source: b.source, dest: countingDest(b.dest, firstParts, 3) }),
+    });
     expect(crashed.report.complete).toBe(false);
     expect(firstParts.parts).toEqual([1, 2, 3]);
     const record = await crashed.status.get('big.bin');
@@ -45,7 +61,10 @@ describe('S3 engine resilience', () => {
     expect(record?.uploadId).toBeTruthy();
 
     const secondParts = { parts: [] as number[] };
-    const resumed = await runEmbedded(raw, { db: crashed.dbPath, wrap: (b) => ({ source: b.source, dest: countingDest(b.dest, secondParts) }) });
+    const resumed = await runEmbedded(raw, {
+      db: crashed.dbPath,
+      wrap: (b) => ({ source: b.source, dest: countingDest(b.dest, secondParts) }),
+    });
     expect(resumed.report.complete).toBe(true);
     expect(secondParts.parts.sort()).toEqual([4, 5, 6]);
     const copy = await readObject(servers.s3Dest, dst, 'big.bin');
@@ -57,17 +76,20 @@ describe('S3 engine resilience', () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'tiny.txt', 'tiny');
     const calls: string[] = [];
-    const counting = (side: string, store: ObjectStore): ObjectStore => new Proxy(store, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver);
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
-          if (['head', 'open', 'get', 'put', 'getTags'].includes(String(prop))) calls.push(`${side}.${String(prop)}`);
-          return v.apply(target, args);
-        };
-      },
+    const counting = (side: string, store: ObjectStore): ObjectStore =>
+      new Proxy(store, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (typeof v !== 'function') return v;
+          return (...args: unknown[]) => {
+            if (['head', 'open', 'get', 'put', 'getTags'].includes(String(prop))) calls.push(`${side}.${String(prop)}`);
+            return v.apply(target, args);
+          };
+        },
+      });
+    const run = await runEmbedded(baseParams(src, dst), {
+      wrap: (b) => ({ source: counting('src', b.source), dest: counting('dst', b.dest) }),
     });
-    const run = await runEmbedded(baseParams(src, dst), { wrap: (b) => ({ source: counting('src', b.source), dest: counting('dst', b.dest) }) });
     expect(run.report.verified).toBe(1);
     expect(calls).toEqual(['src.open', 'dst.put']);
     expect((await readObject(servers.s3Dest, dst, 'tiny.txt')).toString()).toBe('tiny');
@@ -78,19 +100,31 @@ describe('S3 engine resilience', () => {
     await putSource(src, 'flaky.bin', bytes(9 * MiB, 3));
     await putSource(src, 'fine.txt', 'ok');
     const raw = baseParams(src, dst, { maxAttempts: '2' });
-    const failing = (d: ObjectStore): ObjectStore => new Proxy(d, {
-      get(target, prop, receiver) {
-        if (prop === 'uploadPart') {
-          // The error the S3 adapter makes of a 500 answer to UploadPart (it carries the retry advice the engine reads).
-          return async () => {
-            throw toActionableError(Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }),
-              { side: 'destination', bucket: dst, operation: 'UploadPart', key: 'flaky.bin', endpoint: servers.s3Dest });
-          };
-        }
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
+    const failing = (d: ObjectStore): ObjectStore =>
+      new Proxy(d, {
+        get(target, prop, receiver) {
+          if (prop === 'uploadPart') {
+            // The error the S3 adapter makes of a 500 answer to UploadPart (it carries the retry advice the engine reads).
+            return async () => {
+              throw toActionableError(
+                Object.assign(new Error('We encountered an internal error'), {
+                  name: 'InternalError',
+                  $metadata: { httpStatusCode: 500 },
+                }),
+                {
+                  side: 'destination',
+                  bucket: dst,
+                  operation: 'UploadPart',
+                  key: 'flaky.bin',
+                  endpoint: servers.s3Dest,
+                },
+              );
+            };
+          }
+          const v = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
     const run = await runEmbedded(raw, { wrap: (b) => ({ source: b.source, dest: failing(b.dest) }) });
     expect(run.report.complete).toBe(false);
     expect(run.report.failed).toBe(1);
@@ -112,7 +146,11 @@ describe('S3 engine resilience', () => {
     const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
     await dest.put('gone.txt', Buffer.from('old copy'), 8, {});
     await queue.sendBatch([
-      { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: src }, object: { key: 'new+file.txt', size: 16 } } }] },
+      {
+        Records: [
+          { eventName: 'ObjectCreated:Put', s3: { bucket: { name: src }, object: { key: 'new+file.txt', size: 16 } } },
+        ],
+      },
       { Records: [{ eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: src }, object: { key: 'gone.txt' } } }] },
       { Event: 's3:TestEvent' },
     ]);

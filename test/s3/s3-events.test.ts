@@ -36,7 +36,9 @@ beforeAll(async () => {
     for (const r of event.Records) r.s3.object.key = awsEventKey(r.s3.object.key);
     if (!queueUrl) return;
     const url = queueUrl;
-    forwarding = forwarding.then(() => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(event) })));
+    forwarding = forwarding.then(() =>
+      sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(event) })),
+    );
   });
 });
 
@@ -52,22 +54,53 @@ async function eventTask(srcEvent: 'Create' | 'CreateAndDelete') {
   const { queueUrl: url, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
   queueUrl = url;
   // What S3 sends once when the notification is configured.
-  await sqs.send(new SendMessageCommand({
-    QueueUrl: url,
-    MessageBody: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: src, RequestId: 'R', HostId: 'H' }),
-  }));
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: url,
+      MessageBody: JSON.stringify({
+        Service: 'Amazon S3',
+        Event: 's3:TestEvent',
+        Time: new Date().toISOString(),
+        Bucket: src,
+        RequestId: 'R',
+        HostId: 'H',
+      }),
+    }),
+  );
   const params = parseS3TaskParams({
-    srcType: 'Amazon_S3', srcEndpoint: endpoint, srcBucket: src, srcCredentials: 's3rver', srcPrefix: 'data/', exclude: '**/*.tmp', srcEvent,
-    destEndpoint: servers.s3Dest, destBucket: dst, destRegion: 'us-east-1', destCredentials: 's3rver',
+    srcType: 'Amazon_S3',
+    srcEndpoint: endpoint,
+    srcBucket: src,
+    srcCredentials: 's3rver',
+    srcPrefix: 'data/',
+    exclude: '**/*.tmp',
+    srcEvent,
+    destEndpoint: servers.s3Dest,
+    destBucket: dst,
+    destRegion: 'us-east-1',
+    destCredentials: 's3rver',
   });
   const queue = new SqsJobQueue<unknown>({ client: sqs, queueUrl: url, dlqUrl });
   const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ role: 'worker' }, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const logger = createLogger(
+    { role: 'worker' },
+    { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) },
+  );
   const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
   const stop = new AbortController();
-  const worker = runWorker({ params, source, dest, queue, status, logger, signal: stop.signal, visibilityTimeoutSec: 30 });
-  const put = (key: string, body: string) => s3Client(endpoint).send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
+  const worker = runWorker({
+    params,
+    source,
+    dest,
+    queue,
+    status,
+    logger,
+    signal: stop.signal,
+    visibilityTimeoutSec: 30,
+  });
+  const put = (key: string, body: string) =>
+    s3Client(endpoint).send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
   const remove = (key: string) => s3Client(endpoint).send(new DeleteObjectCommand({ Bucket: src, Key: key }));
   /** Waits until the queue is empty (every event forwarded and handled), then stops the worker. */
   const settle = async (): Promise<WorkerReport> => {
@@ -84,7 +117,10 @@ async function eventTask(srcEvent: 'Create' | 'CreateAndDelete') {
 }
 
 async function exists(dst: string, key: string): Promise<boolean> {
-  return readObject(servers.s3Dest, dst, key).then(() => true, () => false);
+  return readObject(servers.s3Dest, dst, key).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('S3 event notifications', () => {
@@ -109,8 +145,14 @@ describe('S3 event notifications', () => {
     expect(t.lines.filter((l) => l.event === 'worker.s3_test_event')).toHaveLength(1);
     expect(await t.queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
     expect((await t.status.summary()).failed).toBe(0);
-    const ignored = t.lines.filter((l) => l.event === 'worker.event_ignored').map((l) => `${l.key}: ${l.reason}`).sort();
-    expect(ignored).toEqual(['data/scratch.tmp: excluded by include/exclude', 'other/outside.txt: outside srcPrefix "data/"']);
+    const ignored = t.lines
+      .filter((l) => l.event === 'worker.event_ignored')
+      .map((l) => `${l.key}: ${l.reason}`)
+      .sort();
+    expect(ignored).toEqual([
+      'data/scratch.tmp: excluded by include/exclude',
+      'other/outside.txt: outside srcPrefix "data/"',
+    ]);
   });
 
   it('with srcEvent=Create a removed source object stays at the destination', async () => {
@@ -122,7 +164,10 @@ describe('S3 event notifications', () => {
     const report = await t.settle();
     expect((await readObject(servers.s3Dest, t.dst, 'data/keep.txt')).toString()).toBe('kept');
     expect(report).toMatchObject({ copied: 1, failed: 0 });
-    expect(t.lines.find((l) => l.event === 'worker.event_ignored')).toMatchObject({ key: 'data/keep.txt', reason: expect.stringMatching(/not propagated/) });
+    expect(t.lines.find((l) => l.event === 'worker.event_ignored')).toMatchObject({
+      key: 'data/keep.txt',
+      reason: expect.stringMatching(/not propagated/),
+    });
     expect((await t.queue.depth()).deadLettered).toBe(0);
   });
 });

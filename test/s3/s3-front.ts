@@ -43,7 +43,15 @@ export interface S3Front {
 }
 
 const WRITES = new Set<S3Operation>(['PutObject', 'CreateMultipartUpload', 'CopyObject']);
-const OBJECT_ANSWERS = new Set<S3Operation>(['HeadObject', 'GetObject', 'PutObject', 'UploadPart', 'CompleteMultipartUpload', 'CopyObject', 'CreateMultipartUpload']);
+const OBJECT_ANSWERS = new Set<S3Operation>([
+  'HeadObject',
+  'GetObject',
+  'PutObject',
+  'UploadPart',
+  'CompleteMultipartUpload',
+  'CopyObject',
+  'CreateMultipartUpload',
+]);
 const XML_WITH_ETAGS = new Set<S3Operation>(['ListObjects', 'CompleteMultipartUpload', 'CopyObject']);
 
 function errorXml(code: string, message: string): string {
@@ -75,7 +83,10 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       res.end(body);
     };
     if (req.readableEnded) answer();
-    else { req.on('end', answer); req.resume(); }
+    else {
+      req.on('end', answer);
+      req.resume();
+    }
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -85,9 +96,16 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     requests.push({ op, method, url, headers: { ...req.headers } });
 
     if (options.refuseSigned && req.headers.authorization) {
-      return deny(req, res, 403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+      return deny(
+        req,
+        res,
+        403,
+        'InvalidAccessKeyId',
+        'The AWS Access Key Id you provided does not exist in our records.',
+      );
     }
-    if (options.refuseUnsigned && !req.headers.authorization) return deny(req, res, 403, 'AccessDenied', 'Access Denied');
+    if (options.refuseUnsigned && !req.headers.authorization)
+      return deny(req, res, 403, 'AccessDenied', 'Access Denied');
     if (options.requireSse && WRITES.has(op)) {
       const sse = req.headers['x-amz-server-side-encryption'];
       const keyId = req.headers['x-amz-server-side-encryption-aws-kms-key-id'];
@@ -101,32 +119,36 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     const ifMatch = headers['if-match'];
     if (ifMatch && options.kms) headers['if-match'] = ifMatch.replace(/[0-9a-f]{32}/, (h) => original.get(h) ?? h);
 
-    const upstream = http.request({ host: target.hostname, port: target.port, method, path: url, headers, agent }, (up) => {
-      const status = up.statusCode ?? 502;
-      const out = { ...up.headers };
-      delete out.connection;
-      delete out['keep-alive'];
-      const ok = status >= 200 && status < 300;
-      if (ok && rewriting && typeof out.etag === 'string') out.etag = rewriteEtag(out.etag);
-      if (ok && options.kms && OBJECT_ANSWERS.has(op)) out['x-amz-server-side-encryption'] = 'aws:kms';
-      if (ok && rewriting && XML_WITH_ETAGS.has(op)) {
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.push(c));
-        up.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-            .replace(/<ETag>([^<]*)<\/ETag>/g, (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`);
-          out['content-length'] = String(Buffer.byteLength(text));
-          delete out['transfer-encoding'];
-          res.writeHead(status, out);
-          res.end(text);
-        });
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method, path: url, headers, agent },
+      (up) => {
+        const status = up.statusCode ?? 502;
+        const out = { ...up.headers };
+        delete out.connection;
+        delete out['keep-alive'];
+        const ok = status >= 200 && status < 300;
+        if (ok && rewriting && typeof out.etag === 'string') out.etag = rewriteEtag(out.etag);
+        if (ok && options.kms && OBJECT_ANSWERS.has(op)) out['x-amz-server-side-encryption'] = 'aws:kms';
+        if (ok && rewriting && XML_WITH_ETAGS.has(op)) {
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            const text = Buffer.concat(chunks)
+              .toString('utf8')
+              .replace(/<ETag>([^<]*)<\/ETag>/g, (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`);
+            out['content-length'] = String(Buffer.byteLength(text));
+            delete out['transfer-encoding'];
+            res.writeHead(status, out);
+            res.end(text);
+          });
+          up.on('error', () => res.destroy());
+          return;
+        }
+        res.writeHead(status, out);
+        up.pipe(res);
         up.on('error', () => res.destroy());
-        return;
-      }
-      res.writeHead(status, out);
-      up.pipe(res);
-      up.on('error', () => res.destroy());
-    });
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   };
@@ -137,7 +159,10 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     of: (...ops) => requests.filter((r) => ops.includes(r.op)),
-    keyIds: () => requests.map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization ?? ''))?.[1]).filter((k): k is string => k !== undefined),
+    keyIds: () =>
+      requests
+        .map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization ?? ''))?.[1])
+        .filter((k): k is string => k !== undefined),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

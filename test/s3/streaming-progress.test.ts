@@ -23,9 +23,16 @@ function slowPuts(dest: ObjectStore): ObjectStore {
     get(target, prop, receiver) {
       if (prop !== 'put') return Reflect.get(target, prop, receiver);
       return (key: string, body: unknown, ...rest: unknown[]) => {
-        const slow = body instanceof Readable
-          ? body.pipe(new Transform({ transform(chunk, _enc, cb) { void sleep(4).then(() => cb(null, chunk)); } }))
-          : body;
+        const slow =
+          body instanceof Readable
+            ? body.pipe(
+                new Transform({
+                  transform(chunk, _enc, cb) {
+                    void sleep(4).then(() => cb(null, chunk));
+                  },
+                }),
+              )
+            : body;
         return (target.put as (...a: unknown[]) => Promise<unknown>)(key, slow, ...rest);
       };
     },
@@ -41,14 +48,20 @@ describe('transfer progress', () => {
     const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
     const samples: TransferProgress[] = [];
     const report = await runS3Transfer({
-      params, queue, status, logger: silentLogger, buckets: { source: opened.source, dest: slowPuts(opened.dest) },
-      onProgress: (p) => samples.push(p), progressIntervalMs: 25,
+      params,
+      queue,
+      status,
+      logger: silentLogger,
+      buckets: { source: opened.source, dest: slowPuts(opened.dest) },
+      onProgress: (p) => samples.push(p),
+      progressIntervalMs: 25,
     });
     expect(report.complete).toBe(true);
     const midObject = samples.filter((p) => p.done === 0 && p.bytesDone > 0 && p.bytesDone < 12 * MiB);
     // Several samples while the one object was still on its way, each with more bytes than the one before.
     expect(midObject.length).toBeGreaterThan(3);
-    for (let i = 1; i < midObject.length; i++) expect(midObject[i].bytesDone).toBeGreaterThanOrEqual(midObject[i - 1].bytesDone);
+    for (let i = 1; i < midObject.length; i++)
+      expect(midObject[i].bytesDone).toBeGreaterThanOrEqual(midObject[i - 1].bytesDone);
     expect(midObject.some((p) => p.etaSeconds !== undefined)).toBe(true);
     expect(samples.every((p) => p.bytesDone <= p.bytesTotal || p.bytesTotal === 0)).toBe(true);
     expect(samples.at(-1)).toMatchObject({ done: 1, bytesDone: 12 * MiB, bytesTotal: 12 * MiB });

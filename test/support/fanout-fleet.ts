@@ -40,7 +40,10 @@ export async function openFleetTask(adapters: FleetAdapters, maxAttempts: number
     };
   }
   const name = uniqueName('fleet');
-  const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, { maxReceiveCount: maxAttempts, visibilityTimeoutSec: 30 });
+  const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, {
+    maxReceiveCount: maxAttempts,
+    visibilityTimeoutSec: 30,
+  });
   await ensureStatusTable(localDynamoClient(), name);
   return {
     queue: new SqsJobQueue<TransferJob>({ client: localSqsClient(), queueUrl, dlqUrl }),
@@ -55,7 +58,12 @@ export interface FleetWorker {
   lines: Record<string, unknown>[];
   /** Resolves when it logged worker.ready (buckets open, about to receive). */
   ready: Promise<void>;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; report?: Record<string, unknown>; stderr: string }>;
+  done: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    report?: Record<string, unknown>;
+    stderr: string;
+  }>;
   /** Resolves when a line matching `match` is logged. */
   when(match: (line: Record<string, unknown>) => boolean): Promise<void>;
 }
@@ -85,12 +93,21 @@ export function startFleetWorker(task: FleetTask, env: Record<string, string>): 
         continue;
       }
       lines.push(line);
-      for (const w of [...waiting]) if (w.match(line)) { waiting.splice(waiting.indexOf(w), 1); w.resolve(); }
+      for (const w of [...waiting])
+        if (w.match(line)) {
+          waiting.splice(waiting.indexOf(w), 1);
+          w.resolve();
+        }
     }
   });
   const when = (match: (l: Record<string, unknown>) => boolean) =>
     lines.some(match) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ match, resolve }));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; report?: Record<string, unknown>; stderr: string }>((resolve) => {
+  const done = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    report?: Record<string, unknown>;
+    stderr: string;
+  }>((resolve) => {
     child.on('close', (code, signal) => {
       const last = stdout.trim().split('\n').pop();
       resolve({ code, signal, report: last ? (JSON.parse(last) as Record<string, unknown>) : undefined, stderr });

@@ -7,7 +7,12 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoStatusStore, SqsJobQueue } from '../../worker/adapters/aws/index.js';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
 import type { JobQueue } from '../../worker/ports/job-queue.js';
@@ -29,10 +34,17 @@ let queue: JobQueue<TransferJob>;
 let status: StatusStore;
 if (env('FANOUT_ADAPTERS') === 'sqlite') {
   const db = openSqliteDatabase(env('FANOUT_STATE'));
-  queue = new SqliteJobQueue<TransferJob>(db, env('FANOUT_TASK'), { maxReceiveCount: params.maxAttempts, pollIntervalMs: 50 });
+  queue = new SqliteJobQueue<TransferJob>(db, env('FANOUT_TASK'), {
+    maxReceiveCount: params.maxAttempts,
+    pollIntervalMs: 50,
+  });
   status = new SqliteStatusStore(db, env('FANOUT_TASK'));
 } else {
-  queue = new SqsJobQueue<TransferJob>({ client: localSqsClient(), queueUrl: env('FANOUT_QUEUE_URL'), dlqUrl: process.env.FANOUT_DLQ_URL });
+  queue = new SqsJobQueue<TransferJob>({
+    client: localSqsClient(),
+    queueUrl: env('FANOUT_QUEUE_URL'),
+    dlqUrl: process.env.FANOUT_DLQ_URL,
+  });
   status = new DynamoStatusStore({ client: localDynamoClient(), tableName: env('FANOUT_TABLE') });
 }
 const buckets = await openTaskBuckets(params, new FileSecretStore(env('FANOUT_SECRETS')), transferSockets(params));
@@ -41,6 +53,12 @@ logger.info('worker.ready');
 // One-shot workers exit on an empty queue: the test releases them (this file appears) once the jobs are queued.
 while (process.env.FANOUT_GO_FILE && !existsSync(process.env.FANOUT_GO_FILE)) await sleep(20);
 const report = await runWorker({
-  params, ...buckets, queue, status, logger, exitWhenDrained: true, visibilityTimeoutSec: Number(process.env.FANOUT_VISIBILITY ?? 4),
+  params,
+  ...buckets,
+  queue,
+  status,
+  logger,
+  exitWhenDrained: true,
+  visibilityTimeoutSec: Number(process.env.FANOUT_VISIBILITY ?? 4),
 });
-process.stdout.write(JSON.stringify({ event: 'worker.report', pid: process.pid, ...report }) + '\n');
+process.stdout.write(`${JSON.stringify({ event: 'worker.report', pid: process.pid, ...report })}\n`);

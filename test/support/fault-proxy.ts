@@ -120,12 +120,28 @@ export interface FaultProxy {
 }
 
 /** Operations whose 2xx answer is an XML document. */
-const XML_ANSWER_OPS = new Set<S3Operation>(['ListObjects', 'CreateMultipartUpload', 'CompleteMultipartUpload', 'CopyObject', 'GetObjectTagging']);
+const XML_ANSWER_OPS = new Set<S3Operation>([
+  'ListObjects',
+  'CreateMultipartUpload',
+  'CompleteMultipartUpload',
+  'CopyObject',
+  'GetObjectTagging',
+]);
 
 /** Every operation the S3 engine sends (HeadBucket included, for older callers). */
 export const ENGINE_OPS: S3Operation[] = [
-  'ListObjects', 'HeadBucket', 'HeadObject', 'GetObject', 'PutObject', 'CopyObject', 'GetObjectTagging',
-  'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'AbortMultipartUpload', 'DeleteObject',
+  'ListObjects',
+  'HeadBucket',
+  'HeadObject',
+  'GetObject',
+  'PutObject',
+  'CopyObject',
+  'GetObjectTagging',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'CompleteMultipartUpload',
+  'AbortMultipartUpload',
+  'DeleteObject',
 ];
 
 const OBJECT_OPS: S3Operation[] = [
@@ -170,7 +186,8 @@ export function classifyS3Request(method: string, rawUrl: string, headers: http.
   if (q.has('tagging')) return m === 'GET' ? 'GetObjectTagging' : m === 'PUT' ? 'PutObjectTagging' : 'Other';
   if (m === 'POST' && q.has('uploads')) return 'CreateMultipartUpload';
   if (m === 'POST' && q.has('uploadId')) return 'CompleteMultipartUpload';
-  if (m === 'PUT' && q.has('uploadId') && q.has('partNumber')) return headers['x-amz-copy-source'] ? 'UploadPartCopy' : 'UploadPart';
+  if (m === 'PUT' && q.has('uploadId') && q.has('partNumber'))
+    return headers['x-amz-copy-source'] ? 'UploadPartCopy' : 'UploadPart';
   if (m === 'DELETE' && q.has('uploadId')) return 'AbortMultipartUpload';
   if (m === 'GET' && q.has('uploadId')) return 'ListParts';
   if (m === 'PUT') return headers['x-amz-copy-source'] ? 'CopyObject' : 'PutObject';
@@ -186,14 +203,31 @@ function objectKeyOf(rawUrl: string): string {
 }
 
 const FAULT_ORDER: FaultKind[] = [
-  'serverError', 'slowDown', 'accessDenied', 'resetRequest', 'dropResponse', 'resetResponse', 'truncateBody', 'shortBody', 'shortListing',
-  'errorDocument200', 'htmlBody200', 'jsonBody200', 'wrongContentType', 'flipByte', 'flipPartByte', 'slow',
+  'serverError',
+  'slowDown',
+  'accessDenied',
+  'resetRequest',
+  'dropResponse',
+  'resetResponse',
+  'truncateBody',
+  'shortBody',
+  'shortListing',
+  'errorDocument200',
+  'htmlBody200',
+  'jsonBody200',
+  'wrongContentType',
+  'flipByte',
+  'flipPartByte',
+  'slow',
 ];
 
 /** Faults that replace the answer with a 200 of another kind, without forwarding the request. */
 const FAKE_200: Partial<Record<FaultKind, { type: string; body: string }>> = {
   errorDocument200: { type: 'application/xml', body: '' },
-  htmlBody200: { type: 'text/html; charset=utf-8', body: '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Network login required</h1></body></html>\n' },
+  htmlBody200: {
+    type: 'text/html; charset=utf-8',
+    body: '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Network login required</h1></body></html>\n',
+  },
   jsonBody200: { type: 'application/json', body: '{"status":"ok","items":[]}\n' },
 };
 
@@ -225,7 +259,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (kind === 'resetRequest' && !hasBody) continue;
       if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && method === 'HEAD') continue;
       if (kind === 'shortListing' && op !== 'ListObjects') continue;
-      if ((kind === 'errorDocument200' || kind === 'htmlBody200' || kind === 'jsonBody200') && method === 'HEAD') continue;
+      if ((kind === 'errorDocument200' || kind === 'htmlBody200' || kind === 'jsonBody200') && method === 'HEAD')
+        continue;
       if (kind === 'wrongContentType' && !XML_ANSWER_OPS.has(op)) continue;
       if (kind === 'flipByte' && (op !== 'GetObject' || ranged)) continue;
       if (kind === 'flipPartByte' && (op !== 'GetObject' || !ranged)) continue;
@@ -267,12 +302,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const fault = eligible ? pickFault(op, method, hasBody, req.headers.range !== undefined) : undefined;
     if (fault) stats.faults.push({ kind: fault, op, method, path: url });
 
-    if (fault === 'serverError') return sendError(req, res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
+    if (fault === 'serverError')
+      return sendError(req, res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
     if (fault === 'slowDown') return sendError(req, res, 503, 'SlowDown', 'Please reduce your request rate.');
     if (fault === 'accessDenied') return sendError(req, res, 403, 'AccessDenied', 'Access Denied');
     const fake = fault ? FAKE_200[fault] : undefined;
     if (fake) {
-      const body = fault === 'errorDocument200' ? errorXml('InternalError', 'We encountered an internal error. Please try again.') : fake.body;
+      const body =
+        fault === 'errorDocument200'
+          ? errorXml('InternalError', 'We encountered an internal error. Please try again.')
+          : fake.body;
       return sendBody(req, res, 200, fake.type, body);
     }
     if (fault === 'resetRequest') {
@@ -296,7 +335,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         const ok = status >= 200 && status < 300;
         if (ok && op === 'UploadPart') {
           const q = new URL(url, 'http://x').searchParams;
-          const part: AcceptedPart = { key: objectKeyOf(url), uploadId: q.get('uploadId') ?? '', partNumber: Number(q.get('partNumber')), acceptedAt: Date.now() };
+          const part: AcceptedPart = {
+            key: objectKeyOf(url),
+            uploadId: q.get('uploadId') ?? '',
+            partNumber: Number(q.get('partNumber')),
+            acceptedAt: Date.now(),
+          };
           stats.acceptedParts.push(part);
           res.on('finish', () => {
             part.answeredAt = Date.now();
@@ -321,7 +365,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           up.on('end', () => {
             const page = Buffer.concat(chunks).toString('utf8');
             const ends: number[] = [];
-            for (let at = page.indexOf('</Contents>'); at >= 0; at = page.indexOf('</Contents>', at + 1)) ends.push(at + '</Contents>'.length);
+            for (let at = page.indexOf('</Contents>'); at >= 0; at = page.indexOf('</Contents>', at + 1))
+              ends.push(at + '</Contents>'.length);
             const cutAt = ends.length ? ends[Math.floor((ends.length - 1) / 2)] : Math.floor(page.length / 2);
             delete outHeaders['content-length'];
             outHeaders['transfer-encoding'] = 'chunked';

@@ -36,20 +36,36 @@ async function freePort(): Promise<number> {
  */
 export async function startMoto(options: { env?: Record<string, string> } = {}): Promise<Moto> {
   if (spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status !== 0) {
-    throw new Error('moto_server is not on PATH: the AWS API emulator (moto 5.2.1) ships with this project\'s machine image');
+    throw new Error(
+      "moto_server is not on PATH: the AWS API emulator (moto 5.2.1) ships with this project's machine image",
+    );
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...options.env },
     });
     let err = '';
-    child.stderr!.on('data', (d) => { err = (err + d).slice(-2000); });
+    child.stderr!.on('data', (d) => {
+      err = (err + d).slice(-2000);
+    });
     const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
     const endpoint = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 300 && child.exitCode === null; i++) {
-      if (await fetch(`${endpoint}/moto-api/`).then(() => true, () => false)) {
-        return { endpoint, stop: async () => { child.kill('SIGTERM'); await exited; } };
+      if (
+        await fetch(`${endpoint}/moto-api/`).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        return {
+          endpoint,
+          stop: async () => {
+            child.kill('SIGTERM');
+            await exited;
+          },
+        };
       }
       await sleep(100);
     }

@@ -22,7 +22,9 @@ export function requireTool(tool: 'moto_server' | 'cfn-lint'): void {
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
   } catch {
-    throw new Error(`${tool} is not installed: the CDK/cloud tests need it (moto 5.2.1 and cfn-lint 1.51 from the machine image's Python 3.11; no PyPI here)`);
+    throw new Error(
+      `${tool} is not installed: the CDK/cloud tests need it (moto 5.2.1 and cfn-lint 1.51 from the machine image's Python 3.11; no PyPI here)`,
+    );
   }
 }
 
@@ -51,7 +53,9 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, log: () => str
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
       if (res.status < 500) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`moto_server at ${endpoint} did not start in 30 s: ${log()}`);
@@ -80,17 +84,22 @@ export async function startPrivateMoto(): Promise<PrivateMoto> {
       throw err;
     }
     return {
-      endpoint, port,
+      endpoint,
+      port,
       requests: () => requests,
       env: {
-        AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+        AWS_DEFAULT_REGION: 'us-east-1',
         AWS_ENDPOINT_URL: endpoint,
       },
-      stop: () => new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+      stop: () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
     };
   }
 }

@@ -9,12 +9,24 @@ function need(name: string): string {
 }
 
 export const servers = {
-  get s3Source() { return need('DTH_TEST_S3_SRC'); },
-  get s3Dest() { return need('DTH_TEST_S3_DST'); },
-  get sqs() { return need('DTH_TEST_SQS'); },
-  get dynamodb() { return need('DTH_TEST_DDB'); },
-  get registryOpen() { return need('DTH_TEST_REG_OPEN'); },
-  get registryAuth() { return need('DTH_TEST_REG_AUTH'); },
+  get s3Source() {
+    return need('DTH_TEST_S3_SRC');
+  },
+  get s3Dest() {
+    return need('DTH_TEST_S3_DST');
+  },
+  get sqs() {
+    return need('DTH_TEST_SQS');
+  },
+  get dynamodb() {
+    return need('DTH_TEST_DDB');
+  },
+  get registryOpen() {
+    return need('DTH_TEST_REG_OPEN');
+  },
+  get registryAuth() {
+    return need('DTH_TEST_REG_AUTH');
+  },
   registryUser: 'tester',
   registryPassword: 'secret123',
 };

@@ -19,6 +19,7 @@ export function envUrl(env: Env, name: string): string | undefined {
   } catch {
     throw new InvalidParameterError(name, `"${v}" is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidParameterError(name, 'must be an http(s) URL');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new InvalidParameterError(name, 'must be an http(s) URL');
   return v;
 }

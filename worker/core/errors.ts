@@ -85,9 +85,12 @@ export class SecretNotFoundError extends DthError {
 /** The store did not accept the keys themselves (unknown key id, wrong secret, expired token). */
 export class CredentialsError extends DthError {
   constructor(where: string, detail: string, secretName?: string) {
-    super('CREDENTIALS', secretName === undefined
-      ? `${where}: credentials were rejected (${detail}); check the secret's access_key_id/secret_access_key`
-      : `${where}: credentials of secret "${secretName}" were rejected (${detail}); check its access_key_id/secret_access_key`);
+    super(
+      'CREDENTIALS',
+      secretName === undefined
+        ? `${where}: credentials were rejected (${detail}); check the secret's access_key_id/secret_access_key`
+        : `${where}: credentials of secret "${secretName}" were rejected (${detail}); check its access_key_id/secret_access_key`,
+    );
   }
 }
 
@@ -97,9 +100,13 @@ export class CredentialsError extends DthError {
  */
 export class NoCredentialsError extends DthError {
   constructor(where: string, side?: TransferSide) {
-    const [inAccount, secret] = side === 'destination' ? ['destInCurrentAccount', 'destCredentials'] : ['srcInCurrentAccount', 'srcCredentials'];
-    super('NO_CREDENTIALS', `${where}: no AWS credentials found (${side ? `${inAccount}=true` : 'this account'} uses this machine's default chain: `
-      + `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role)${side ? `; or name a secret in ${secret}` : ''}`);
+    const [inAccount, secret] =
+      side === 'destination' ? ['destInCurrentAccount', 'destCredentials'] : ['srcInCurrentAccount', 'srcCredentials'];
+    super(
+      'NO_CREDENTIALS',
+      `${where}: no AWS credentials found (${side ? `${inAccount}=true` : 'this account'} uses this machine's default chain: ` +
+        `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role)${side ? `; or name a secret in ${secret}` : ''}`,
+    );
   }
 }
 
@@ -116,7 +123,9 @@ export class AccessDeniedError extends DthError {
  */
 export class MalformedAnswerError extends DthError {
   constructor(where: string, detail: string) {
-    super('MALFORMED_ANSWER', `${where}: the answer is not a valid S3 response (${detail})`, { retry: { retryable: true } });
+    super('MALFORMED_ANSWER', `${where}: the answer is not a valid S3 response (${detail})`, {
+      retry: { retryable: true },
+    });
   }
 }
 
@@ -130,7 +139,9 @@ export class StorageRequestError extends DthError {
 /** The multipart upload being resumed or completed no longer exists: the object must be uploaded afresh. */
 export class UploadGoneError extends DthError {
   constructor(where: string, detail: string) {
-    super('UPLOAD_GONE', `${where}: the multipart upload no longer exists (${detail}); the object is uploaded again`, { retry: { retryable: true } });
+    super('UPLOAD_GONE', `${where}: the multipart upload no longer exists (${detail}); the object is uploaded again`, {
+      retry: { retryable: true },
+    });
   }
 }
 
@@ -142,7 +153,9 @@ export class BucketNotFoundError extends DthError {
 
 export class EndpointUnreachableError extends DthError {
   constructor(where: string, endpoint: string, detail: string, retry?: RetryAdvice) {
-    super('ENDPOINT_UNREACHABLE', `${where}: cannot reach ${endpoint} (${detail}); check the endpoint/region`, { retry });
+    super('ENDPOINT_UNREACHABLE', `${where}: cannot reach ${endpoint} (${detail}); check the endpoint/region`, {
+      retry,
+    });
   }
 }
 
@@ -153,8 +166,11 @@ export class EndpointUnreachableError extends DthError {
 export class EndpointNotTlsError extends DthError {
   constructor(where: string, side: TransferSide | undefined, endpoint: string, detail: string) {
     const plain = endpoint.replace(/^https:\/\//i, 'http://');
-    super('ENDPOINT_NOT_TLS', `${where}: ${side ? `${side} ` : ''}endpoint ${endpoint} does not speak TLS (${detail}): `
-      + `if the store is plain HTTP, write ${plain}`);
+    super(
+      'ENDPOINT_NOT_TLS',
+      `${where}: ${side ? `${side} ` : ''}endpoint ${endpoint} does not speak TLS (${detail}): ` +
+        `if the store is plain HTTP, write ${plain}`,
+    );
   }
 }
 
@@ -175,8 +191,11 @@ export class VerificationError extends DthError {
 /** The destination stored bytes whose MD5 differs from the source's: damaged on the way; the copy is retried. */
 export class CorruptedInTransitError extends DthError {
   constructor(key: string, storedMd5: string, sourceMd5: string) {
-    super('CORRUPTED_IN_TRANSIT', `"${key}": the destination stored bytes with MD5 ${storedMd5}, the source's MD5 is ${sourceMd5}; the copy is retried`,
-      { retry: { retryable: true } });
+    super(
+      'CORRUPTED_IN_TRANSIT',
+      `"${key}": the destination stored bytes with MD5 ${storedMd5}, the source's MD5 is ${sourceMd5}; the copy is retried`,
+      { retry: { retryable: true } },
+    );
   }
 }
 

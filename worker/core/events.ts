@@ -33,10 +33,18 @@ export interface ContractEventFields {
   'worker.crashed': { error: unknown; code?: string };
 }
 
-const ERROR_EVENTS: ReadonlySet<ContractEventName> = new Set([LOG_EVENTS.finderFailed, LOG_EVENTS.workerFailed, LOG_EVENTS.workerCrashed]);
+const ERROR_EVENTS: ReadonlySet<ContractEventName> = new Set([
+  LOG_EVENTS.finderFailed,
+  LOG_EVENTS.workerFailed,
+  LOG_EVENTS.workerCrashed,
+]);
 
 /** Logs a contract event with its typed fields: failures at level error, the rest at info. */
-export function logContractEvent<E extends ContractEventName>(logger: Logger, event: E, fields: ContractEventFields[E]): void {
+export function logContractEvent<E extends ContractEventName>(
+  logger: Logger,
+  event: E,
+  fields: ContractEventFields[E],
+): void {
   if (ERROR_EVENTS.has(event)) logger.error(event, fields);
   else logger.info(event, fields);
 }
@@ -52,7 +60,10 @@ export const WORKER_METRICS = {
   failedObjects: { metricName: 'FailedObjects', event: LOG_EVENTS.workerFailed, value: 1 },
   /** Worker processes that stopped on an error (e.g. a failed start-up access check): the task's alarm e-mails it. */
   workerCrashes: { metricName: 'WorkerCrashes', event: LOG_EVENTS.workerCrashed, value: 1 },
-} as const satisfies Record<string, { metricName: string; event: ContractEventName; value?: number; field?: keyof ContractEventFields['worker.copied'] }>;
+} as const satisfies Record<
+  string,
+  { metricName: string; event: ContractEventName; value?: number; field?: keyof ContractEventFields['worker.copied'] }
+>;
 
 /** A metric's value as a CloudWatch metric filter writes it: `"1"`, or `"$.bytes"` for a field. */
 export function metricFilterValue(metric: { value?: number; field?: string }): string {
@@ -66,12 +77,16 @@ export const FINDER_OUTCOME_PATTERN = `?"${LOG_EVENTS.finderDone}" ?"${LOG_EVENT
  * Reads a line the finder outcome pattern matched: `failed` with the error's text, or `done`. A JSON line is judged by
  * its `event` field (a line that merely mentions a name is neither); a line that is not JSON, by the name it contains.
  */
-export function readFinderOutcome(line: string): { outcome: 'done' } | { outcome: 'failed'; error: string } | undefined {
+export function readFinderOutcome(
+  line: string,
+): { outcome: 'done' } | { outcome: 'failed'; error: string } | undefined {
   let parsed: { event?: unknown; error?: unknown } | undefined;
   try {
     const value: unknown = JSON.parse(line);
     if (value && typeof value === 'object') parsed = value as { event?: unknown; error?: unknown };
-  } catch { /* not JSON: judged by its text below */ }
+  } catch {
+    /* not JSON: judged by its text below */
+  }
   if (!parsed) {
     if (line.includes(LOG_EVENTS.finderFailed)) return { outcome: 'failed', error: line };
     return line.includes(LOG_EVENTS.finderDone) ? { outcome: 'done' } : undefined;

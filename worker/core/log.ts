@@ -20,7 +20,8 @@ export function redactText(text: string): string {
 
 function scrub(value: unknown, key = ''): unknown {
   if (value === null || value === undefined) return value;
-  if (SECRET_FIELD.test(key) && typeof value !== 'object' && typeof value !== 'boolean' && typeof value !== 'number') return '***';
+  if (SECRET_FIELD.test(key) && typeof value !== 'object' && typeof value !== 'boolean' && typeof value !== 'number')
+    return '***';
   if (typeof value === 'string') return redactText(value);
   if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
   if (Array.isArray(value)) return value.map((v) => scrub(v));
@@ -47,7 +48,7 @@ export function createLogger(
   options: { level?: LogLevel; write?: (line: string) => void } = {},
 ): Logger {
   const min = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const emit = (level: LogLevel, event: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
     write(JSON.stringify(scrub({ time: new Date().toISOString(), level, event, ...base, ...fields })));

@@ -10,7 +10,19 @@ import { InvalidParameterError } from './errors.js';
 export type RawParams = Record<string, unknown>;
 
 const MiB = 1024 * 1024;
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: MiB, mb: MiB, mib: MiB, g: 1024 * MiB, gb: 1024 * MiB, gib: 1024 * MiB };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: MiB,
+  mb: MiB,
+  mib: MiB,
+  g: 1024 * MiB,
+  gb: 1024 * MiB,
+  gib: 1024 * MiB,
+};
 
 /** Bytes as an integer or with a binary suffix: 8388608, "8MiB", "8M"; undefined when it is not a size. */
 export function byteSize(value: string): number | undefined {
@@ -46,13 +58,21 @@ export class ParamReader {
       const hit = index.get(key);
       if (!hit) {
         const meant = closestParameterName(schema, key);
-        throw new InvalidParameterError(key, `is not a parameter of ${taskWords}${meant ? `; did you mean ${meant}?` : ''}`);
+        throw new InvalidParameterError(
+          key,
+          `is not a parameter of ${taskWords}${meant ? `; did you mean ${meant}?` : ''}`,
+        );
       }
       const { spec, alias } = hit;
       const text = asText(value, key, spec);
       const earlier = this.givenAs.get(spec.name);
       if (earlier !== undefined && (text !== undefined || this.values.has(spec.name))) {
-        throw new InvalidParameterError(key, `is given twice (as ${earlier} and ${key}); keep ${spec.name}`, spec.label.en, unsaidSide(spec));
+        throw new InvalidParameterError(
+          key,
+          `is given twice (as ${earlier} and ${key}); keep ${spec.name}`,
+          spec.label.en,
+          unsaidSide(spec),
+        );
       }
       if (text === undefined) continue;
       this.givenAs.set(spec.name, key);
@@ -129,7 +149,10 @@ export class ParamReader {
     const n = Number(v);
     if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
       // Quoted as given: 99999999999999999999999 reads as such, not as 1e+23.
-      throw this.error(name, `must be between ${spec.min ?? 0} and ${spec.max ?? Number.MAX_SAFE_INTEGER} (got ${v.replace(/^0+(?=\d)/, '')})`);
+      throw this.error(
+        name,
+        `must be between ${spec.min ?? 0} and ${spec.max ?? Number.MAX_SAFE_INTEGER} (got ${v.replace(/^0+(?=\d)/, '')})`,
+      );
     }
     return n;
   }
@@ -148,7 +171,10 @@ export class ParamReader {
 
   /** Comma- or line-separated list, blanks dropped. */
   list(name: string): string[] {
-    return (this.text(name) ?? '').split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+    return (this.text(name) ?? '')
+      .split(/[\n,]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   /** Parameters given that the schema marks as accepted-but-unused, name → value. */

@@ -21,15 +21,23 @@ const FIELD_NAMES = ['minutes', 'hours', 'day-of-month', 'month', 'day-of-week',
 
 function dayOfWeekToCroner(field: string): string {
   // Day numbers only (names such as MON-FRI mean the same in both; the n of `day#n` stays); `6L` = last Friday → `5#L`.
-  return field.split(',').map((item) => {
-    const [days, nth] = item.split('#');
-    const converted = days.replace(/(\d+)(L)?/g, (_m, n: string, last?: string) => `${Number(n) - 1}${last ? '#L' : ''}`);
-    return nth === undefined ? converted : `${converted}#${nth}`;
-  }).join(',');
+  return field
+    .split(',')
+    .map((item) => {
+      const [days, nth] = item.split('#');
+      const converted = days.replace(
+        /(\d+)(L)?/g,
+        (_m, n: string, last?: string) => `${Number(n) - 1}${last ? '#L' : ''}`,
+      );
+      return nth === undefined ? converted : `${converted}#${nth}`;
+    })
+    .join(',');
 }
 
 function cronerPattern(fields: string[]): string {
-  const stepped = fields.map((f, i) => f.replace(/^(\d+)\/(\d+)$/, (_m, a: string, b: string) => `${a}-${FIELD_MAX[i]}/${b}`));
+  const stepped = fields.map((f, i) =>
+    f.replace(/^(\d+)\/(\d+)$/, (_m, a: string, b: string) => `${a}-${FIELD_MAX[i]}/${b}`),
+  );
   stepped[4] = dayOfWeekToCroner(stepped[4]);
   // croner: seconds minutes hours day-of-month month day-of-week year.
   return ['0', ...stepped].join(' ');
@@ -40,7 +48,11 @@ function compile(fields: string): Cron {
 }
 
 /** Parses a schedule expression; the error names `field`. */
-export function parseSchedule(text: string, field = 'ec2CronExpression', label = 'Schedule (cron expression)'): Schedule {
+export function parseSchedule(
+  text: string,
+  field = 'ec2CronExpression',
+  label = 'Schedule (cron expression)',
+): Schedule {
   const expr = text.trim();
   const bad = (why: string) => new InvalidParameterError(field, `"${expr}" ${why}`, label);
   const rate = RATE.exec(expr);
@@ -58,7 +70,8 @@ export function parseSchedule(text: string, field = 'ec2CronExpression', label =
     throw bad(`is not a schedule: give 6 cron fields (${FIELD_NAMES.join(' ')}, e.g. 0/60 * * * ? *) or rate(1 hour)`);
   }
   // EventBridge: exactly one of day-of-month and day-of-week is '?'.
-  if ((fields[2] === '?') === (fields[4] === '?')) throw bad('needs "?" in exactly one of day-of-month (3rd field) and day-of-week (5th field)');
+  if ((fields[2] === '?') === (fields[4] === '?'))
+    throw bad('needs "?" in exactly one of day-of-month (3rd field) and day-of-week (5th field)');
   try {
     const cron = compile(fields.join(' '));
     if (!cron.nextRun(new Date())) throw new Error('it never runs again');

@@ -54,7 +54,8 @@ export class Batcher<T> {
   private dispatch(size: number): Promise<void> {
     const batches: [string, T[]][] = [];
     for (const [key, items] of this.waiting) {
-      for (let i = 0; i < items.length; i += Math.max(size, 1)) batches.push([key, items.slice(i, i + Math.max(size, 1))]);
+      for (let i = 0; i < items.length; i += Math.max(size, 1))
+        batches.push([key, items.slice(i, i + Math.max(size, 1))]);
     }
     this.waiting.clear();
     this.count = 0;
@@ -68,8 +69,11 @@ export class Batcher<T> {
   }
 
   private start(key: string, batch: T[]): Promise<void> {
-    const p: Promise<void> = this.o.run(key, batch)
-      .catch((err) => { this.failure ??= err; })
+    const p: Promise<void> = this.o
+      .run(key, batch)
+      .catch((err) => {
+        this.failure ??= err;
+      })
       .finally(() => this.running.delete(p));
     this.running.add(p);
     return p;

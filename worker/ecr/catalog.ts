@@ -13,29 +13,50 @@ function nextLink(header: string | null): string | undefined {
 export class RegistryV2Catalog implements RegistryCatalog {
   private readonly client: RegistryClient;
 
-  constructor(endpoint: RegistryEndpoint, private readonly pageSize = 100) {
+  constructor(
+    endpoint: RegistryEndpoint,
+    private readonly pageSize = 100,
+  ) {
     this.client = new RegistryClient(endpoint);
   }
 
   /** Every page's items, from `path` through the registry's Link headers. */
-  private async *pages<T>(path: string, scope: string, items: (body: T) => string[] | null | undefined): AsyncGenerator<string> {
+  private async *pages<T>(
+    path: string,
+    scope: string,
+    items: (body: T) => string[] | null | undefined,
+  ): AsyncGenerator<string> {
     let next: string | undefined = path;
     while (next) {
       const res = await this.client.request(next, { accept: 'application/json', scope });
-      if (!res.ok) throw new RegistryHttpError(this.client.registry, res.status, `${new URL(next, 'http://x').pathname} answered HTTP ${res.status}`);
+      if (!res.ok)
+        throw new RegistryHttpError(
+          this.client.registry,
+          res.status,
+          `${new URL(next, 'http://x').pathname} answered HTTP ${res.status}`,
+        );
       yield* items((await res.json()) as T) ?? [];
       next = nextLink(res.headers.get('link'));
     }
   }
 
   repositories(): AsyncIterable<string> {
-    return this.pages<{ repositories?: string[] }>(`/v2/_catalog?n=${this.pageSize}`, 'registry:catalog:*', (b) => b.repositories);
+    return this.pages<{ repositories?: string[] }>(
+      `/v2/_catalog?n=${this.pageSize}`,
+      'registry:catalog:*',
+      (b) => b.repositories,
+    );
   }
 
   async tags(repository: string): Promise<string[]> {
     const tags: string[] = [];
     const name = this.client.apiRepository(repository);
-    for await (const t of this.pages<{ tags?: string[] | null }>(`/v2/${name}/tags/list?n=${this.pageSize}`, `repository:${name}:pull`, (b) => b.tags)) tags.push(t);
+    for await (const t of this.pages<{ tags?: string[] | null }>(
+      `/v2/${name}/tags/list?n=${this.pageSize}`,
+      `repository:${name}:pull`,
+      (b) => b.tags,
+    ))
+      tags.push(t);
     return tags;
   }
 }

@@ -13,7 +13,11 @@ export class LoginRejectedError extends DthError {
 /** A registry that serves nobody anonymously (Basic auth) was given no login: every image would fail the same way. */
 export class LoginRequiredError extends DthError {
   constructor(side: string, registry: string, field: string) {
-    super('LOGIN_REQUIRED', `${side} registry ${registry} requires a login (401): name a secret with its username and password in ${field}`, FINAL);
+    super(
+      'LOGIN_REQUIRED',
+      `${side} registry ${registry} requires a login (401): name a secret with its username and password in ${field}`,
+      FINAL,
+    );
   }
 }
 
@@ -27,7 +31,11 @@ export class ImageNotFoundError extends DthError {
 /** A repository's tags could not be listed (ALL, repo:ALL_TAGS): that entry fails, the rest of the list goes on. */
 export class ImageListError extends DthError {
   constructor(registry: string, repository: string, detail: string) {
-    super('IMAGE_LIST_FAILED', `source registry ${registry}: the tags of "${repository}" could not be listed: ${detail}`, FINAL);
+    super(
+      'IMAGE_LIST_FAILED',
+      `source registry ${registry}: the tags of "${repository}" could not be listed: ${detail}`,
+      FINAL,
+    );
   }
 }
 

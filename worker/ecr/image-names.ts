@@ -30,7 +30,10 @@ export function imageKey(ref: ImageRef): string {
  * as the first path element, as the original's copy did (`quay.io/org/img` → repository `quay.io/org/img`; a port,
  * which no repository name may hold, becomes `-port`).
  */
-export function destinationRepository(params: Pick<EcrTaskParams, 'destPrefix'>, ref: Pick<ImageRef, 'registry' | 'repository'>): string {
+export function destinationRepository(
+  params: Pick<EcrTaskParams, 'destPrefix'>,
+  ref: Pick<ImageRef, 'registry' | 'repository'>,
+): string {
   const name = ref.registry ? `${ref.registry.replace(':', '-')}/${ref.repository}` : ref.repository;
   return params.destPrefix ? `${params.destPrefix}/${name}` : name;
 }

@@ -7,7 +7,13 @@
  */
 import { InvalidParameterError } from '../core/errors.js';
 import { ParamReader, type RawParams } from '../core/param-values.js';
-import { ECR_PARAMETERS, type EcrSourceType, type EcrTaskParams, type ImageRef, type SrcList } from '../params/index.js';
+import {
+  ECR_PARAMETERS,
+  type EcrSourceType,
+  type EcrTaskParams,
+  type ImageRef,
+  type SrcList,
+} from '../params/index.js';
 
 export type { EcrTaskParams, ImageRef } from '../params/index.js';
 export { ECR_SOURCE_TYPES, SRC_LISTS } from '../params/index.js';
@@ -39,7 +45,8 @@ export function ecrRegistryHost(accountId: string, region: string): string {
 function splitRegistry(name: string): { registry?: string; repository: string } {
   const slash = name.indexOf('/');
   const first = slash > 0 ? name.slice(0, slash) : '';
-  if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) return { registry: first.toLowerCase(), repository: name.slice(slash + 1) };
+  if (first && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    return { registry: first.toLowerCase(), repository: name.slice(slash + 1) };
   return { repository: name };
 }
 
@@ -48,7 +55,11 @@ function splitRegistry(name: string): { registry?: string; repository: string } 
  * the line number and text. With `registries` (Public sources), an image may name its registry
  * (`quay.io/org/img:tag`), as the original's `docker://<image>` did.
  */
-export function parseImageList(text: string, field = 'srcImageList', options: { registries?: boolean } = {}): ImageRef[] {
+export function parseImageList(
+  text: string,
+  field = 'srcImageList',
+  options: { registries?: boolean } = {},
+): ImageRef[] {
   const refs: ImageRef[] = [];
   text.split(/\r?\n|,/).forEach((rawLine, i) => {
     const line = rawLine.trim();
@@ -57,10 +68,23 @@ export function parseImageList(text: string, field = 'srcImageList', options: { 
     const hasTag = colon > line.lastIndexOf('/');
     const name = hasTag ? line.slice(0, colon) : line;
     const tag = hasTag ? line.slice(colon + 1) : 'latest';
-    const { registry, repository } = options.registries ? splitRegistry(name) : { registry: undefined, repository: name };
-    if (registry !== undefined && !REGISTRY.test(registry)) throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${registry}" is not a registry host[:port]`, 'Image list');
-    if (!REPOSITORY.test(repository)) throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${repository}" is not a repository name`, 'Image list');
-    if (tag !== 'ALL_TAGS' && !TAG.test(tag)) throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${tag}" is not a tag`, 'Image list');
+    const { registry, repository } = options.registries
+      ? splitRegistry(name)
+      : { registry: undefined, repository: name };
+    if (registry !== undefined && !REGISTRY.test(registry))
+      throw new InvalidParameterError(
+        field,
+        `line ${i + 1} "${line}": "${registry}" is not a registry host[:port]`,
+        'Image list',
+      );
+    if (!REPOSITORY.test(repository))
+      throw new InvalidParameterError(
+        field,
+        `line ${i + 1} "${line}": "${repository}" is not a repository name`,
+        'Image list',
+      );
+    if (tag !== 'ALL_TAGS' && !TAG.test(tag))
+      throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${tag}" is not a tag`, 'Image list');
     refs.push(registry === undefined ? { repository, tag } : { registry, repository, tag });
   });
   return refs;
@@ -70,8 +94,10 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   const r = new ParamReader(ECR_PARAMETERS, raw, 'image (ECR) tasks');
   const sourceType = r.oneOf<EcrSourceType>('sourceType');
   // The original defaults srcList to ALL; a Public source has no catalogue, so there the default is SELECTED.
-  const srcList: SrcList = r.given('srcList') === undefined && sourceType === 'Public' ? 'SELECTED' : r.oneOf<SrcList>('srcList');
-  if (srcList === 'ALL' && sourceType !== 'Amazon_ECR') throw r.error('srcList', 'ALL is only possible for an Amazon_ECR source; list the images (SELECTED)');
+  const srcList: SrcList =
+    r.given('srcList') === undefined && sourceType === 'Public' ? 'SELECTED' : r.oneOf<SrcList>('srcList');
+  if (srcList === 'ALL' && sourceType !== 'Amazon_ECR')
+    throw r.error('srcList', 'ALL is only possible for an Amazon_ECR source; list the images (SELECTED)');
 
   for (const f of ['srcAccountId', 'destAccountId']) {
     const v = r.text(f);
@@ -86,29 +112,54 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   // An ECR side's registry host is derived at run time; given, it is used as is (an ECR host, or another registry).
   const srcRegistry = r.text('srcRegistry') ?? (sourceType === 'Public' ? 'docker.io' : undefined);
   const destRegistry = r.text('destRegistry');
-  for (const [f, v] of [['srcRegistry', srcRegistry], ['destRegistry', destRegistry]] as const) {
+  for (const [f, v] of [
+    ['srcRegistry', srcRegistry],
+    ['destRegistry', destRegistry],
+  ] as const) {
     if (v !== undefined && !REGISTRY.test(v)) throw r.error(f, `"${v}" is not a registry host[:port]`);
   }
   // An ECR side needs its region: the parameter, or the one in an explicit ECR registry host.
-  const srcRegion = r.text('srcRegion') ?? (sourceType === 'Amazon_ECR' ? ecrHostParts(srcRegistry)?.region : undefined);
+  const srcRegion =
+    r.text('srcRegion') ?? (sourceType === 'Amazon_ECR' ? ecrHostParts(srcRegistry)?.region : undefined);
   const destRegion = r.text('destRegion') ?? ecrHostParts(destRegistry)?.region;
-  if (sourceType === 'Amazon_ECR' && !srcRegion) throw r.error('srcRegion', 'is required for an Amazon_ECR source (the region of the source ECR)');
-  if (!destRegion && !destRegistry) throw r.error('destRegion', 'is required (the region of the destination ECR), or give destRegistry');
+  if (sourceType === 'Amazon_ECR' && !srcRegion)
+    throw r.error('srcRegion', 'is required for an Amazon_ECR source (the region of the source ECR)');
+  if (!destRegion && !destRegistry)
+    throw r.error('destRegion', 'is required (the region of the destination ECR), or give destRegistry');
 
   const listText = r.text('srcImageList');
   if (srcList === 'SELECTED' && !listText) throw r.error('srcImageList', 'is required when srcList is SELECTED');
-  const srcImageList = srcList === 'SELECTED' && listText ? parseImageList(listText, 'srcImageList', { registries: sourceType === 'Public' }) : [];
+  const srcImageList =
+    srcList === 'SELECTED' && listText
+      ? parseImageList(listText, 'srcImageList', { registries: sourceType === 'Public' })
+      : [];
   if (srcList === 'SELECTED' && srcImageList.length === 0) throw r.error('srcImageList', 'names no image');
 
   const destPrefix = (r.text('destPrefix') ?? '').replace(/^\/+|\/+$/g, '');
-  if (destPrefix && !REPOSITORY.test(destPrefix)) throw r.error('destPrefix', `"${destPrefix}" is not a valid repository path prefix`);
+  if (destPrefix && !REPOSITORY.test(destPrefix))
+    throw r.error('destPrefix', `"${destPrefix}" is not a valid repository path prefix`);
   const alarmEmail = r.text('alarmEmail');
   if (alarmEmail && !EMAIL.test(alarmEmail)) throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
   return {
-    sourceType, srcList, srcImageList, srcRegion, srcAccountId, srcCredential: r.text('srcCredential'), srcRegistry,
-    destRegion, destAccountId, destCredential: r.text('destCredential'), destRegistry,
-    destPrefix, includeUntagged: r.bool('includeUntagged'), includeUntaggedByDigest: r.bool('includeUntaggedByDigest'), insecure: r.bool('insecure'),
-    concurrency: r.int('concurrency'), maxAttempts: r.int('maxAttempts'), alarmEmail, unused: r.unused(),
+    sourceType,
+    srcList,
+    srcImageList,
+    srcRegion,
+    srcAccountId,
+    srcCredential: r.text('srcCredential'),
+    srcRegistry,
+    destRegion,
+    destAccountId,
+    destCredential: r.text('destCredential'),
+    destRegistry,
+    destPrefix,
+    includeUntagged: r.bool('includeUntagged'),
+    includeUntaggedByDigest: r.bool('includeUntaggedByDigest'),
+    insecure: r.bool('insecure'),
+    concurrency: r.int('concurrency'),
+    maxAttempts: r.int('maxAttempts'),
+    alarmEmail,
+    unused: r.unused(),
   };
 }
 

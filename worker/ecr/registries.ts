@@ -59,7 +59,9 @@ function message(err: unknown): string {
 
 /** A call made with the runtime's own credentials found none: the secret parameter that would do instead. */
 function withSecretHint(err: unknown, field: string): string {
-  return err instanceof DthError && err.code === 'NO_CREDENTIALS' ? `${message(err)}; or name a secret with access keys in ${field}` : message(err);
+  return err instanceof DthError && err.code === 'NO_CREDENTIALS'
+    ? `${message(err)}; or name a secret with access keys in ${field}`
+    : message(err);
 }
 
 interface SideInput {
@@ -79,17 +81,26 @@ async function readSecret(secrets: SecretStore, input: SideInput): Promise<Regis
 async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: ResolveDeps): Promise<RegistrySide> {
   const { side, credential, region } = input;
   // The parser requires the region of an ECR side (or an ECR host naming it).
-  if (!region) throw new InvalidParameterError(side === 'source' ? 'srcRegion' : 'destRegion', `is required for an Amazon ECR ${side}`);
+  if (!region)
+    throw new InvalidParameterError(
+      side === 'source' ? 'srcRegion' : 'destRegion',
+      `is required for an Amazon ECR ${side}`,
+    );
   if (!deps.ecr) throw new Error(`the ${side} is Amazon ECR, but this runtime was started without the ECR API`);
   const secret = await readSecret(deps.secrets, input);
   const keys = secret?.kind === 'keys' ? secret.keys : undefined;
-  const who = keys ? `the access keys of secret '${credential}'` : 'the runtime\'s own credentials';
+  const who = keys ? `the access keys of secret '${credential}'` : "the runtime's own credentials";
   let accountId = input.accountId ?? ecrHostParts(input.registry)?.accountId;
   if (!accountId) {
     try {
       accountId = await deps.ecr.registry({ region, keys }).callerAccount();
     } catch (err) {
-      throw new EcrAccessError(side, `finding the account (STS GetCallerIdentity in ${region})`, who, withSecretHint(err, input.field));
+      throw new EcrAccessError(
+        side,
+        `finding the account (STS GetCallerIdentity in ${region})`,
+        who,
+        withSecretHint(err, input.field),
+      );
     }
   }
   const ecr = deps.ecr.registry({ region, accountId, keys });
@@ -105,13 +116,30 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
       login = auth.login;
       registry ??= auth.registry;
     } catch (err) {
-      throw new EcrAccessError(side, `logging in to the ECR of account ${accountId} in ${region} (GetAuthorizationToken)`, who, withSecretHint(err, input.field));
+      throw new EcrAccessError(
+        side,
+        `logging in to the ECR of account ${accountId} in ${region} (GetAuthorizationToken)`,
+        who,
+        withSecretHint(err, input.field),
+      );
     }
-    loginFrom = keys ? `the ECR login made with the keys of secret '${credential}'` : `the ECR login of account ${accountId}`;
+    loginFrom = keys
+      ? `the ECR login made with the keys of secret '${credential}'`
+      : `the ECR login of account ${accountId}`;
   }
   registry ??= ecrRegistryHost(accountId, region);
   const endpoint: RegistryEndpoint = { registry, login, insecure: params.insecure };
-  deps.logger.info('image.registry', { side, registry, accountId, region, login: keys ? `ECR token (keys of secret '${credential}')` : secret ? `secret '${credential}'` : 'ECR token (runtime credentials)' });
+  deps.logger.info('image.registry', {
+    side,
+    registry,
+    accountId,
+    region,
+    login: keys
+      ? `ECR token (keys of secret '${credential}')`
+      : secret
+        ? `secret '${credential}'`
+        : 'ECR token (runtime credentials)',
+  });
   return { side, endpoint, client: new RegistryClient(endpoint), loginFrom, ecr, accountId };
 }
 
@@ -119,15 +147,31 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
 async function resolveRegistrySide(input: SideInput, params: EcrTaskParams, deps: ResolveDeps): Promise<RegistrySide> {
   const { registry } = input;
   // The parser gives a Public source docker.io by default; a destination is another registry only when destRegistry names it.
-  if (!registry) throw new InvalidParameterError(input.side === 'source' ? 'srcRegistry' : 'destRegistry', `is required for a ${input.side} registry that is not Amazon ECR`);
+  if (!registry)
+    throw new InvalidParameterError(
+      input.side === 'source' ? 'srcRegistry' : 'destRegistry',
+      `is required for a ${input.side} registry that is not Amazon ECR`,
+    );
   const secret = await readSecret(deps.secrets, input);
   if (secret?.kind === 'keys') {
-    throw new InvalidParameterError(input.field, `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only; ${input.side} registry ${registry} needs a username and password`,
-      credentialLabel(input.field));
+    throw new InvalidParameterError(
+      input.field,
+      `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only; ${input.side} registry ${registry} needs a username and password`,
+      credentialLabel(input.field),
+    );
   }
   const endpoint: RegistryEndpoint = { registry, login: secret?.login, insecure: params.insecure };
-  deps.logger.info('image.registry', { side: input.side, registry, login: secret ? `secret '${input.credential}'` : 'anonymous' });
-  return { side: input.side, endpoint, client: new RegistryClient(endpoint), loginFrom: secret ? `the login of secret '${input.credential}'` : undefined };
+  deps.logger.info('image.registry', {
+    side: input.side,
+    registry,
+    login: secret ? `secret '${input.credential}'` : 'anonymous',
+  });
+  return {
+    side: input.side,
+    endpoint,
+    client: new RegistryClient(endpoint),
+    loginFrom: secret ? `the login of secret '${input.credential}'` : undefined,
+  };
 }
 
 /** The destination is Amazon ECR unless destRegistry names another registry. */
@@ -141,10 +185,26 @@ export function needsEcrApi(params: Pick<EcrTaskParams, 'sourceType' | 'destRegi
 }
 
 export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps): Promise<TaskRegistries> {
-  const srcInput: SideInput = { side: 'source', registry: params.srcRegistry, region: params.srcRegion, accountId: params.srcAccountId, credential: params.srcCredential, field: 'srcCredential' };
-  const destInput: SideInput = { side: 'destination', registry: params.destRegistry, region: params.destRegion, accountId: params.destAccountId, credential: params.destCredential, field: 'destCredential' };
+  const srcInput: SideInput = {
+    side: 'source',
+    registry: params.srcRegistry,
+    region: params.srcRegion,
+    accountId: params.srcAccountId,
+    credential: params.srcCredential,
+    field: 'srcCredential',
+  };
+  const destInput: SideInput = {
+    side: 'destination',
+    registry: params.destRegistry,
+    region: params.destRegion,
+    accountId: params.destAccountId,
+    credential: params.destCredential,
+    field: 'destCredential',
+  };
   const [source, dest] = await Promise.all([
-    params.sourceType === 'Amazon_ECR' ? resolveEcrSide(srcInput, params, deps) : resolveRegistrySide(srcInput, params, deps),
+    params.sourceType === 'Amazon_ECR'
+      ? resolveEcrSide(srcInput, params, deps)
+      : resolveRegistrySide(srcInput, params, deps),
     destinationIsEcr(params) ? resolveEcrSide(destInput, params, deps) : resolveRegistrySide(destInput, params, deps),
   ]);
 
@@ -165,7 +225,9 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
     if (side === source && deps.catalog) return deps.catalog;
     let catalog = catalogs.get(side);
     if (!catalog) {
-      catalog = side.ecr ? side.ecr.catalog({ untagged: params.includeUntaggedByDigest }) : new RegistryV2Catalog(side.endpoint);
+      catalog = side.ecr
+        ? side.ecr.catalog({ untagged: params.includeUntaggedByDigest })
+        : new RegistryV2Catalog(side.endpoint);
       catalogs.set(side, catalog);
     }
     return catalog;
@@ -176,12 +238,24 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
     if (!dest.ecr) return Promise.resolve();
     let pending = repositories.get(name);
     if (!pending) {
-      pending = dest.ecr.ensureRepository(name).then((created) => {
-        if (created) deps.logger.info('image.repository_created', { registry: dest.endpoint.registry, repository: name });
-      }, (err: unknown) => {
-        repositories.delete(name);
-        throw new EcrAccessError('destination', `creating repository "${name}" (CreateRepository) in account ${dest.accountId} in ${params.destRegion}`, params.destCredential ? `the access keys of secret '${params.destCredential}'` : 'the runtime\'s own credentials', message(err), true);
-      });
+      pending = dest.ecr.ensureRepository(name).then(
+        (created) => {
+          if (created)
+            deps.logger.info('image.repository_created', { registry: dest.endpoint.registry, repository: name });
+        },
+        (err: unknown) => {
+          repositories.delete(name);
+          throw new EcrAccessError(
+            'destination',
+            `creating repository "${name}" (CreateRepository) in account ${dest.accountId} in ${params.destRegion}`,
+            params.destCredential
+              ? `the access keys of secret '${params.destCredential}'`
+              : "the runtime's own credentials",
+            message(err),
+            true,
+          );
+        },
+      );
       repositories.set(name, pending);
     }
     return pending;
@@ -189,20 +263,24 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
 
   const fieldOf = { source: srcInput.field, destination: destInput.field };
   const checkLogins = async (signal?: AbortSignal) => {
-    await Promise.all([source, dest].map(async (s) => {
-      try {
-        await s.client.checkLogin(signal);
-      } catch (err) {
-        if (!s.endpoint.login) {
-          // Anonymous: only a registry that takes nothing but a login stops the run; anything else (a token server
-          // that wants a scope, a registry down) is left to each image, which reports it as its own failure.
-          if (err instanceof RegistryHttpError && err.needsLogin) throw new LoginRequiredError(s.side, s.endpoint.registry, fieldOf[s.side]);
-          return;
+    await Promise.all(
+      [source, dest].map(async (s) => {
+        try {
+          await s.client.checkLogin(signal);
+        } catch (err) {
+          if (!s.endpoint.login) {
+            // Anonymous: only a registry that takes nothing but a login stops the run; anything else (a token server
+            // that wants a scope, a registry down) is left to each image, which reports it as its own failure.
+            if (err instanceof RegistryHttpError && err.needsLogin)
+              throw new LoginRequiredError(s.side, s.endpoint.registry, fieldOf[s.side]);
+            return;
+          }
+          if (err instanceof RegistryHttpError && err.authFailed)
+            throw new LoginRejectedError(s.side, s.endpoint.registry, s.loginFrom ?? 'the login', err.status);
+          throw err;
         }
-        if (err instanceof RegistryHttpError && err.authFailed) throw new LoginRejectedError(s.side, s.endpoint.registry, s.loginFrom ?? 'the login', err.status);
-        throw err;
-      }
-    }));
+      }),
+    );
   };
 
   return { source, dest, sourceFor, catalogFor, ensureDestRepository, checkLogins };

@@ -22,7 +22,10 @@ const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.do
 const DOCKER_HUB_API = 'registry-1.docker.io';
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
 
 /** An OS/architecture an image is built for, as a manifest index names it. */
 export interface Platform {
@@ -43,7 +46,10 @@ export class RegistryHttpError extends Error {
   ) {
     super(`${registry}: ${detail}`);
     // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
-    withRetryAdvice(this, { retryable: !authFailed && (status === undefined || status === 429 || status >= 500), throttled: status === 429 });
+    withRetryAdvice(this, {
+      retryable: !authFailed && (status === undefined || status === 429 || status >= 500),
+      throttled: status === 429,
+    });
   }
 }
 
@@ -88,7 +94,9 @@ export class RegistryClient {
   private readonly tokens = new Map<string, Promise<{ value: string; expiresAt: number }>>();
 
   constructor(readonly endpoint: RegistryEndpoint) {
-    this.base = new URL(`${endpoint.insecure ? 'http' : 'https'}://${DOCKER_HUB_NAMES.has(endpoint.registry) ? DOCKER_HUB_API : endpoint.registry}`);
+    this.base = new URL(
+      `${endpoint.insecure ? 'http' : 'https'}://${DOCKER_HUB_NAMES.has(endpoint.registry) ? DOCKER_HUB_API : endpoint.registry}`,
+    );
   }
 
   /** The repository as the API names it: Docker Hub's official images live under library/ (`nginx` → `library/nginx`). */
@@ -102,7 +110,7 @@ export class RegistryClient {
 
   private basicAuth(): string | undefined {
     const login = this.endpoint.login;
-    return login ? 'Basic ' + Buffer.from(`${login.username}:${login.password}`).toString('base64') : undefined;
+    return login ? `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}` : undefined;
   }
 
   /**
@@ -111,12 +119,14 @@ export class RegistryClient {
    */
   async request(pathOrUrl: string, o: RequestOptions): Promise<Response> {
     const url = new URL(pathOrUrl, this.base);
-    if (url.origin !== this.base.origin) throw new RegistryHttpError(this.registry, undefined, `refusing to follow a link to ${url.origin}`);
-    const send = (authorization: string | undefined) => fetch(url, {
-      method: o.method ?? 'GET',
-      headers: { accept: o.accept, ...(authorization ? { authorization } : {}) },
-      signal: timeoutSignal(o.signal),
-    });
+    if (url.origin !== this.base.origin)
+      throw new RegistryHttpError(this.registry, undefined, `refusing to follow a link to ${url.origin}`);
+    const send = (authorization: string | undefined) =>
+      fetch(url, {
+        method: o.method ?? 'GET',
+        headers: { accept: o.accept, ...(authorization ? { authorization } : {}) },
+        signal: timeoutSignal(o.signal),
+      });
     const used = this.tokens.get(o.scope);
     const cached = await this.cachedToken(o.scope);
     let res = await send(cached ? `Bearer ${cached}` : this.basicAuth());
@@ -130,12 +140,27 @@ export class RegistryClient {
       res = await send(`Bearer ${(await pending).value}`);
       if (res.status !== 401) return res;
       await discard(res);
-      throw new RegistryHttpError(this.registry, 401, `access denied with the issued token (HTTP 401, scope ${o.scope || 'none'})`, true);
+      throw new RegistryHttpError(
+        this.registry,
+        401,
+        `access denied with the issued token (HTTP 401, scope ${o.scope || 'none'})`,
+        true,
+      );
     }
     if (challenge?.scheme === 'basic') {
-      throw new RegistryHttpError(this.registry, 401, this.endpoint.login ? 'credentials were rejected (HTTP 401)' : 'authentication required (HTTP 401)', true, !this.endpoint.login);
+      throw new RegistryHttpError(
+        this.registry,
+        401,
+        this.endpoint.login ? 'credentials were rejected (HTTP 401)' : 'authentication required (HTTP 401)',
+        true,
+        !this.endpoint.login,
+      );
     }
-    throw new RegistryHttpError(this.registry, 401, `unsupported authentication scheme "${challenge?.scheme ?? 'none'}" (HTTP 401)`);
+    throw new RegistryHttpError(
+      this.registry,
+      401,
+      `unsupported authentication scheme "${challenge?.scheme ?? 'none'}" (HTTP 401)`,
+    );
   }
 
   private async cachedToken(scope: string): Promise<string | undefined> {
@@ -144,26 +169,44 @@ export class RegistryClient {
     return token && token.expiresAt > Date.now() ? token.value : undefined;
   }
 
-  private fetchToken(scope: string, challenge: Record<string, string>, signal?: AbortSignal): Promise<{ value: string; expiresAt: number }> {
+  private fetchToken(
+    scope: string,
+    challenge: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<{ value: string; expiresAt: number }> {
     const pending = this.requestToken(scope, challenge, signal);
     this.tokens.set(scope, pending);
-    pending.catch(() => { if (this.tokens.get(scope) === pending) this.tokens.delete(scope); });
+    pending.catch(() => {
+      if (this.tokens.get(scope) === pending) this.tokens.delete(scope);
+    });
     return pending;
   }
 
   /** GET realm?service=…&scope=… (with the basic login, if any), answered by `token` or `access_token`. */
-  private async requestToken(scope: string, challenge: Record<string, string>, signal?: AbortSignal): Promise<{ value: string; expiresAt: number }> {
+  private async requestToken(
+    scope: string,
+    challenge: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<{ value: string; expiresAt: number }> {
     if (!challenge.realm) throw new RegistryHttpError(this.registry, 401, 'Bearer challenge without a realm');
     const realm = new URL(challenge.realm);
     if (challenge.service) realm.searchParams.set('service', challenge.service);
     for (const s of (challenge.scope ?? scope).split(' ').filter(Boolean)) realm.searchParams.append('scope', s);
     // The login goes to the token server only where it cannot travel in clear text (plain http is for local registries).
     const basic = realm.protocol === 'https:' || this.endpoint.insecure ? this.basicAuth() : undefined;
-    const res = await fetch(realm, { headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) }, signal: timeoutSignal(signal) });
+    const res = await fetch(realm, {
+      headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) },
+      signal: timeoutSignal(signal),
+    });
     if (!res.ok) {
       await discard(res);
       const refused = res.status === 401 || res.status === 403;
-      throw new RegistryHttpError(this.registry, res.status, `token server ${realm.host} answered HTTP ${res.status}${refused ? ' (credentials rejected)' : ''}`, refused);
+      throw new RegistryHttpError(
+        this.registry,
+        res.status,
+        `token server ${realm.host} answered HTTP ${res.status}${refused ? ' (credentials rejected)' : ''}`,
+        refused,
+      );
     }
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
     const value = body.token ?? body.access_token;
@@ -188,43 +231,75 @@ export class RegistryClient {
    * (sha256 of the stored bytes), or undefined when the registry has no such manifest (404). With `platform`, the
    * digest of that platform's manifest inside an index (what skopeo copies without --all).
    */
-  async manifestDigest(repository: string, reference: string, signal?: AbortSignal, platform?: Platform): Promise<string | undefined> {
+  async manifestDigest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+    platform?: Platform,
+  ): Promise<string | undefined> {
     const name = this.apiRepository(repository);
     const path = `/v2/${name}/manifests/${reference}`;
-    const head = await this.request(path, { method: 'HEAD', accept: MANIFEST_ACCEPT, scope: `repository:${name}:pull`, signal });
+    const head = await this.request(path, {
+      method: 'HEAD',
+      accept: MANIFEST_ACCEPT,
+      scope: `repository:${name}:pull`,
+      signal,
+    });
     if (head.status === 404) return undefined;
     // 403: the login is known but may not read this repository; another client with the same login would not either.
-    if (!head.ok) throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`, head.status === 403);
+    if (!head.ok)
+      throw new RegistryHttpError(
+        this.registry,
+        head.status,
+        `HEAD ${path} answered HTTP ${head.status}`,
+        head.status === 403,
+      );
     const digest = head.headers.get('docker-content-digest');
     const isIndex = INDEX_TYPES.has((head.headers.get('content-type') ?? '').split(';')[0].trim());
     if (digest && SHA256_DIGEST.test(digest) && !(platform && isIndex)) return digest;
     // No (sha256) digest header, or an index whose platform entry is wanted: read the manifest itself.
     const stored = await this.manifest(repository, reference, signal);
     if (!stored || !platform) return stored?.digest;
-    return INDEX_TYPES.has(stored.mediaType) ? this.platformEntry(repository, reference, stored, platform).digest : stored.digest;
+    return INDEX_TYPES.has(stored.mediaType)
+      ? this.platformEntry(repository, reference, stored, platform).digest
+      : stored.digest;
   }
 
   /**
    * Bytes of the image as its manifests state them: config and layers of each manifest copied (every platform, or
    * the one of `platform`) plus the manifests themselves. Layers shared between platforms count once.
    */
-  async imageSize(repository: string, reference: string, signal?: AbortSignal, platform?: Platform): Promise<number | undefined> {
+  async imageSize(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+    platform?: Platform,
+  ): Promise<number | undefined> {
     const top = await this.manifest(repository, reference, signal);
     if (!top) return undefined;
     const seen = new Set<string>();
     if (!INDEX_TYPES.has(top.mediaType)) return manifestBytes(top, seen);
-    const children = platform ? [this.platformEntry(repository, reference, top, platform)] : top.body.manifests ?? [];
+    const children = platform ? [this.platformEntry(repository, reference, top, platform)] : (top.body.manifests ?? []);
     let total = platform ? 0 : top.size;
     for (const child of children) {
       const m = await this.manifest(repository, child.digest, signal);
-      if (!m) throw new RegistryHttpError(this.registry, 404, `manifest ${child.digest} of ${repository}:${reference} is missing`);
+      if (!m)
+        throw new RegistryHttpError(
+          this.registry,
+          404,
+          `manifest ${child.digest} of ${repository}:${reference} is missing`,
+        );
       total += manifestBytes(m, seen);
     }
     return total;
   }
 
   /** GET of a manifest, with its digest computed from the bytes; undefined on 404. */
-  private async manifest(repository: string, reference: string, signal?: AbortSignal): Promise<StoredManifest | undefined> {
+  private async manifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<StoredManifest | undefined> {
     const name = this.apiRepository(repository);
     const path = `/v2/${name}/manifests/${reference}`;
     const res = await this.request(path, { accept: MANIFEST_ACCEPT, scope: `repository:${name}:pull`, signal });
@@ -244,15 +319,33 @@ export class RegistryClient {
       throw new RegistryHttpError(this.registry, res.status, `GET ${path} answered a manifest that is not JSON`);
     }
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim() || body.mediaType || '';
-    return { digest: 'sha256:' + createHash('sha256').update(bytes).digest('hex'), mediaType, size: bytes.length, body };
+    return {
+      digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      mediaType,
+      size: bytes.length,
+      body,
+    };
   }
 
   /** The index entry for a platform: same OS and architecture, the variant when both name one. */
-  private platformEntry(repository: string, reference: string, index: StoredManifest, platform: Platform): { digest: string } {
-    const entries = (index.body.manifests ?? []).filter((m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture);
-    const entry = entries.find((m) => !platform.variant || !m.platform?.variant || m.platform.variant === platform.variant) ?? entries[0];
+  private platformEntry(
+    repository: string,
+    reference: string,
+    index: StoredManifest,
+    platform: Platform,
+  ): { digest: string } {
+    const entries = (index.body.manifests ?? []).filter(
+      (m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture,
+    );
+    const entry =
+      entries.find((m) => !platform.variant || !m.platform?.variant || m.platform.variant === platform.variant) ??
+      entries[0];
     if (!entry) {
-      throw new RegistryHttpError(this.registry, 404, `${repository}:${reference} has no ${platform.os}/${platform.architecture} image (includeUntagged=false copies only the copying machine's platform)`);
+      throw new RegistryHttpError(
+        this.registry,
+        404,
+        `${repository}:${reference} has no ${platform.os}/${platform.architecture} image (includeUntagged=false copies only the copying machine's platform)`,
+      );
     }
     return entry;
   }

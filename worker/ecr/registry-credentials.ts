@@ -23,11 +23,16 @@ export function credentialLabel(field: string): string | undefined {
  */
 export async function readRegistrySecret(secrets: SecretStore, name: string, field: string): Promise<RegistrySecret> {
   const s = await secrets.get(name).catch((err: unknown) => {
-    throw err instanceof SecretNotFoundError ? new InvalidParameterError(field, err.message, credentialLabel(field)) : err;
+    throw err instanceof SecretNotFoundError
+      ? new InvalidParameterError(field, err.message, credentialLabel(field))
+      : err;
   });
   if (s.access_key_id && s.secret_access_key) {
     redactValue(s.secret_access_key);
-    return { kind: 'keys', keys: { accessKeyId: s.access_key_id, secretAccessKey: s.secret_access_key, sessionToken: s.session_token } };
+    return {
+      kind: 'keys',
+      keys: { accessKeyId: s.access_key_id, secretAccessKey: s.secret_access_key, sessionToken: s.session_token },
+    };
   }
   const username = s.username ?? s.user;
   const password = s.password ?? s.token;
@@ -35,6 +40,9 @@ export async function readRegistrySecret(secrets: SecretStore, name: string, fie
     redactValue(password);
     return { kind: 'login', login: { username, password } };
   }
-  throw new InvalidParameterError(field, `secret "${name}" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)`,
-    credentialLabel(field));
+  throw new InvalidParameterError(
+    field,
+    `secret "${name}" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)`,
+    credentialLabel(field),
+  );
 }

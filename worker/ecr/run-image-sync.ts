@@ -6,7 +6,13 @@ import type { SecretStore } from '../ports/secret-store.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
 import { Batcher } from './batcher.js';
 import { ImageListError, ImageNotFoundError, isRetryable } from './errors.js';
-import { destinationParent, destinationRepository, imageKey, imageReference, manifestReference } from './image-names.js';
+import {
+  destinationParent,
+  destinationRepository,
+  imageKey,
+  imageReference,
+  manifestReference,
+} from './image-names.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
 import { RegistryHttpError, type Platform, type RegistryClient } from './registry-client.js';
 import { resolveRegistries, type RegistrySide } from './registries.js';
@@ -66,7 +72,8 @@ export function runtimePlatform(arch: string = process.arch): Platform {
 /** `linux/amd64`, `linux/arm64/v8` → a Platform; the error names the variable that held it. */
 export function parsePlatform(text: string, field: string): Platform {
   const [os, architecture, variant, extra] = text.trim().split('/');
-  if (!os || !architecture || extra !== undefined) throw new InvalidParameterError(field, `"${text}" is not os/architecture[/variant], e.g. linux/amd64`);
+  if (!os || !architecture || extra !== undefined)
+    throw new InvalidParameterError(field, `"${text}" is not os/architecture[/variant], e.g. linux/amd64`);
   return variant ? { os, architecture, variant } : { os, architecture };
 }
 
@@ -75,13 +82,24 @@ export function parsePlatform(text: string, field: string): Platform {
  * whose tags cannot be listed (it does not exist, or the registry refuses) comes out as one entry with its error, so
  * the rest of the list still runs.
  */
-export async function* expandImages(params: EcrTaskParams, catalogFor: (ref?: ImageRef) => RegistryCatalog, logger?: Logger): AsyncGenerator<ListedImage> {
+export async function* expandImages(
+  params: EcrTaskParams,
+  catalogFor: (ref?: ImageRef) => RegistryCatalog,
+  logger?: Logger,
+): AsyncGenerator<ListedImage> {
   const expand = async function* (ref: ImageRef): AsyncGenerator<ListedImage> {
     let tags: string[];
     try {
       tags = await catalogFor(ref).tags(ref.repository);
     } catch (err) {
-      yield { ref: { ...ref, tag: 'ALL_TAGS' }, error: new ImageListError(ref.registry ?? params.srcRegistry ?? 'ECR', ref.repository, err instanceof Error ? err.message : String(err)) };
+      yield {
+        ref: { ...ref, tag: 'ALL_TAGS' },
+        error: new ImageListError(
+          ref.registry ?? params.srcRegistry ?? 'ECR',
+          ref.repository,
+          err instanceof Error ? err.message : String(err),
+        ),
+      };
       return;
     }
     if (tags.length === 0) logger?.warn('image.no_tags', { repository: ref.repository });
@@ -104,14 +122,23 @@ export async function* expandImages(params: EcrTaskParams, catalogFor: (ref?: Im
  */
 function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSignal) {
   const warned = new Set<string>();
-  return async (client: RegistryClient, repository: string, tag: string, platform?: Platform): Promise<string | undefined> => {
+  return async (
+    client: RegistryClient,
+    repository: string,
+    tag: string,
+    platform?: Platform,
+  ): Promise<string | undefined> => {
     try {
       return await client.manifestDigest(repository, manifestReference(tag), signal, platform);
     } catch (err) {
-      if (signal?.aborted || (err instanceof RegistryHttpError && (err.authFailed || err.status === 404)) || platform) throw err;
+      if (signal?.aborted || (err instanceof RegistryHttpError && (err.authFailed || err.status === 404)) || platform)
+        throw err;
       if (!warned.has(client.registry)) {
         warned.add(client.registry);
-        logger.warn('image.digest_fallback', { registry: client.registry, reason: err instanceof Error ? err.message : String(err) });
+        logger.warn('image.digest_fallback', {
+          registry: client.registry,
+          reason: err instanceof Error ? err.message : String(err),
+        });
       }
       return skopeo.digest(client.endpoint, imageReference(repository, tag), signal);
     }
@@ -163,12 +190,19 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     const seconds = (Date.now() - started) / 1000;
     const bytesPerSecond = seconds > 0 ? s.bytesDone / seconds : 0;
     const left = s.bytesTotal - s.bytesDone;
-    o.onProgress({ ...s, bytesPerSecond, etaSeconds: bytesPerSecond > 0 && left > 0 ? left / bytesPerSecond : undefined });
+    o.onProgress({
+      ...s,
+      bytesPerSecond,
+      etaSeconds: bytesPerSecond > 0 && left > 0 ? left / bytesPerSecond : undefined,
+    });
   };
-  const retry = <T>(fn: () => Promise<T>) => withRetry(fn, { attempts: params.maxAttempts, signal, baseMs: 500, isRetryable });
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, { attempts: params.maxAttempts, signal, baseMs: 500, isRetryable });
 
   /** Both digests at once, over HTTP: an unchanged image costs two requests and no process. */
-  const readDigests = async (job: Omit<ImageJob, 'srcDigest' | 'attempts'>): Promise<{ srcDigest: string; destDigest?: string }> => {
+  const readDigests = async (
+    job: Omit<ImageJob, 'srcDigest' | 'attempts'>,
+  ): Promise<{ srcDigest: string; destDigest?: string }> => {
     const platform = job.platform.all ? undefined : job.platform;
     const [srcDigest, destDigest] = await Promise.all([
       digest(job.src.client, job.ref.repository, job.ref.tag, platform),
@@ -179,13 +213,25 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   };
 
   const finished = async (job: ImageJob, state: 'DONE' | 'SKIPPED', imageDigest: string, attempts: number) => {
-    const size = state === 'DONE' ? job.size ?? 0 : 0;
+    const size = state === 'DONE' ? (job.size ?? 0) : 0;
     await status.update(job.key, {
-      status: state, etag: imageDigest, checksum: imageDigest, verified: true, attempts, size, bytesDone: size,
-      finishedAt: new Date().toISOString(), error: state === 'SKIPPED' ? 'unchanged: destination has the same digest' : undefined,
+      status: state,
+      etag: imageDigest,
+      checksum: imageDigest,
+      verified: true,
+      attempts,
+      size,
+      bytesDone: size,
+      finishedAt: new Date().toISOString(),
+      error: state === 'SKIPPED' ? 'unchanged: destination has the same digest' : undefined,
     });
     tally.set(job.key, state);
-    logger.info(state === 'DONE' ? 'image.copied' : 'image.unchanged', { image: job.key, dest: job.destRef, digest: imageDigest, ...(state === 'DONE' ? { bytes: size } : {}) });
+    logger.info(state === 'DONE' ? 'image.copied' : 'image.unchanged', {
+      image: job.key,
+      dest: job.destRef,
+      digest: imageDigest,
+      ...(state === 'DONE' ? { bytes: size } : {}),
+    });
     report();
   };
 
@@ -208,8 +254,19 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         if (destDigest === srcDigest) return srcDigest;
         await registries.ensureDestRepository(job.destRepository);
         // skopeo reports the digest of the manifest it wrote (the index, for a multi-arch image copied whole).
-        const written = await skopeo.copy(job.src.endpoint, job.srcRef, registries.dest.endpoint, job.destRef, job.platform, signal);
-        if (written !== srcDigest) throw new VerificationError(job.destRef, `destination digest ${written} differs from the source ${srcDigest}`);
+        const written = await skopeo.copy(
+          job.src.endpoint,
+          job.srcRef,
+          registries.dest.endpoint,
+          job.destRef,
+          job.platform,
+          signal,
+        );
+        if (written !== srcDigest)
+          throw new VerificationError(
+            job.destRef,
+            `destination digest ${written} differs from the source ${srcDigest}`,
+          );
         return srcDigest;
       });
       await finished(job, 'DONE', copied, attempts);
@@ -221,24 +278,42 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   /** One skopeo sync for images of one destination parent, then each verified against the source digest read before. */
   const copyBatch = async (_key: string, jobs: ImageJob[]) => {
     try {
-      await skopeo.sync(jobs.map((j) => ({ src: j.src.endpoint, repository: j.ref.repository, reference: manifestReference(j.ref.tag) })),
-        registries.dest.endpoint, destinationParent(jobs[0].destRepository), jobs[0].platform, signal);
+      await skopeo.sync(
+        jobs.map((j) => ({
+          src: j.src.endpoint,
+          repository: j.ref.repository,
+          reference: manifestReference(j.ref.tag),
+        })),
+        registries.dest.endpoint,
+        destinationParent(jobs[0].destRepository),
+        jobs[0].platform,
+        signal,
+      );
     } catch (err) {
       // With --keep-going the others were still copied; verification tells which images need another go.
-      logger.warn('image.batch_failed', { images: jobs.length, dest: `${registries.dest.endpoint.registry}/${destinationParent(jobs[0].destRepository)}`, error: err instanceof Error ? err.message : String(err) });
+      logger.warn('image.batch_failed', {
+        images: jobs.length,
+        dest: `${registries.dest.endpoint.registry}/${destinationParent(jobs[0].destRepository)}`,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
     const again: ImageJob[] = [];
-    await Promise.all(jobs.map(async (job) => {
-      const written = await digest(destApi, job.destRepository, job.ref.tag).catch(() => undefined);
-      if (written === job.srcDigest) await finished(job, 'DONE', written, job.attempts);
-      else again.push(job);
-    }));
+    await Promise.all(
+      jobs.map(async (job) => {
+        const written = await digest(destApi, job.destRepository, job.ref.tag).catch(() => undefined);
+        if (written === job.srcDigest) await finished(job, 'DONE', written, job.attempts);
+        else again.push(job);
+      }),
+    );
     // One by one, so that a failure is attributed to its image with skopeo's own error.
     for (const job of again) await copyAlone(job);
   };
 
   const batcher = new Batcher<ImageJob>({
-    slots: batchSlots(params), maxBatch: MAX_BATCH, run: copyBatch, pilot: true,
+    slots: batchSlots(params),
+    maxBatch: MAX_BATCH,
+    run: copyBatch,
+    pilot: true,
     // skopeo sync writes under one destination path, and copies every platform or one per process.
     key: (job) => `${destinationParent(job.destRepository)}\n${job.platform.all}`,
   });
@@ -253,17 +328,31 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     }
     const destRepository = destinationRepository(params, ref);
     // An image addressed by digest must arrive as that digest: always whole (its index and every platform).
-    const platform: PlatformChoice = params.includeUntagged || manifestReference(ref.tag) !== ref.tag ? { all: true } : { all: false, ...machine };
-    const job = { ref, key, src: registries.sourceFor(ref), srcRef: imageReference(ref.repository, ref.tag), destRepository, destRef: imageReference(destRepository, ref.tag), platform };
+    const platform: PlatformChoice =
+      params.includeUntagged || manifestReference(ref.tag) !== ref.tag ? { all: true } : { all: false, ...machine };
+    const job = {
+      ref,
+      key,
+      src: registries.sourceFor(ref),
+      srcRef: imageReference(ref.repository, ref.tag),
+      destRepository,
+      destRef: imageReference(destRepository, ref.tag),
+      platform,
+    };
     let attempts = 0;
     try {
-      const { srcDigest, destDigest } = await retry(() => { attempts++; return readDigests(job); });
+      const { srcDigest, destDigest } = await retry(() => {
+        attempts++;
+        return readDigests(job);
+      });
       if (destDigest === srcDigest) {
         await finished({ ...job, srcDigest, attempts }, 'SKIPPED', srcDigest, attempts);
         return;
       }
       // The bytes the copy moves, as the source's manifests state them (progress and the status record).
-      const size = await job.src.client.imageSize(ref.repository, manifestReference(ref.tag), signal, platform.all ? undefined : platform).catch(() => undefined);
+      const size = await job.src.client
+        .imageSize(ref.repository, manifestReference(ref.tag), signal, platform.all ? undefined : platform)
+        .catch(() => undefined);
       if (size !== undefined) tally.size(key, size);
       await registries.ensureDestRepository(destRepository);
       report();
@@ -290,7 +379,9 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   report();
   const summary = tally.summary();
   return {
-    ...summary, failures: tally.failures, durationMs: Date.now() - started,
+    ...summary,
+    failures: tally.failures,
+    durationMs: Date.now() - started,
     complete: !signal?.aborted && summary.failed === 0 && summary.done + summary.skipped === summary.total,
   };
 }

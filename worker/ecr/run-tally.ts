@@ -22,7 +22,8 @@ export class RunTally {
     this.states.set(key, state);
     this.counts[state]++;
     if (state === 'DONE' && before !== 'DONE') this.bytesDone += this.sizes.get(key) ?? 0;
-    if (state === 'FAILED' && error !== undefined && this.errors.length < this.keepFailures) this.errors.push({ image: key, error });
+    if (state === 'FAILED' && error !== undefined && this.errors.length < this.keepFailures)
+      this.errors.push({ image: key, error });
   }
 
   /** The image's size once known (bytes to copy). */
@@ -38,9 +39,15 @@ export class RunTally {
     let bytesTotal = 0;
     for (const [key, bytes] of this.sizes) if (this.states.get(key) !== 'SKIPPED') bytesTotal += bytes;
     return {
-      total: this.states.size, done: this.counts.DONE, skipped: this.counts.SKIPPED, failed: this.counts.FAILED,
-      inProgress: this.counts.IN_PROGRESS, pending: this.counts.PENDING, verified: this.counts.DONE + this.counts.SKIPPED,
-      bytesTotal, bytesDone: this.bytesDone,
+      total: this.states.size,
+      done: this.counts.DONE,
+      skipped: this.counts.SKIPPED,
+      failed: this.counts.FAILED,
+      inProgress: this.counts.IN_PROGRESS,
+      pending: this.counts.PENDING,
+      verified: this.counts.DONE + this.counts.SKIPPED,
+      bytesTotal,
+      bytesDone: this.bytesDone,
     };
   }
 }

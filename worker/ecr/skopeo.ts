@@ -29,7 +29,11 @@ export interface SyncImage {
 export type PlatformChoice = { all: true } | { all: false; os: string; architecture: string; variant?: string };
 
 export class SkopeoError extends Error {
-  constructor(readonly verb: string, readonly stderr: string, readonly exitCode: number | null) {
+  constructor(
+    readonly verb: string,
+    readonly stderr: string,
+    readonly exitCode: number | null,
+  ) {
     super(`skopeo ${verb} failed: ${redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`}`);
     // Refused logins and missing images fail the same way on every attempt; network and server errors may pass.
     withRetryAdvice(this, { retryable: !this.isAuth && !this.isNotFound });
@@ -37,7 +41,9 @@ export class SkopeoError extends Error {
 
   get isAuth(): boolean {
     // Word-bounded status codes: a registry port such as :5401 must not read as HTTP 401.
-    return /unauthorized|authentication required|access denied|requested access to the resource is denied|\b401\b/i.test(this.stderr);
+    return /unauthorized|authentication required|access denied|requested access to the resource is denied|\b401\b/i.test(
+      this.stderr,
+    );
   }
 
   get isNotFound(): boolean {
@@ -48,7 +54,13 @@ export class SkopeoError extends Error {
 /** Global options choosing the platform (they go before the verb); none for `all`. */
 function platformOptions(platform: PlatformChoice): string[] {
   if (platform.all) return [];
-  return ['--override-os', platform.os, '--override-arch', platform.architecture, ...(platform.variant ? ['--override-variant', platform.variant] : [])];
+  return [
+    '--override-os',
+    platform.os,
+    '--override-arch',
+    platform.architecture,
+    ...(platform.variant ? ['--override-variant', platform.variant] : []),
+  ];
 }
 
 /**
@@ -58,13 +70,17 @@ function platformOptions(platform: PlatformChoice): string[] {
 export class Skopeo {
   constructor(private readonly binary = 'skopeo') {}
 
-  private async withAuthFile<T>(endpoints: RegistryEndpoint[], fn: (authFile: string | undefined) => Promise<T>): Promise<T> {
+  private async withAuthFile<T>(
+    endpoints: RegistryEndpoint[],
+    fn: (authFile: string | undefined) => Promise<T>,
+  ): Promise<T> {
     const logins = endpoints.flatMap((e) => (e.login ? [{ registry: e.registry, login: e.login }] : []));
     if (logins.length === 0) return fn(undefined);
     const dir = await mkdtemp(join(tmpdir(), 'dth-auth-'));
     const file = join(dir, 'auth.json');
     const auths: Record<string, { auth: string }> = {};
-    for (const e of logins) auths[e.registry] = { auth: Buffer.from(`${e.login.username}:${e.login.password}`).toString('base64') };
+    for (const e of logins)
+      auths[e.registry] = { auth: Buffer.from(`${e.login.username}:${e.login.password}`).toString('base64') };
     await writeFile(file, JSON.stringify({ auths }), { mode: 0o600 });
     try {
       return await fn(file);
@@ -80,9 +96,13 @@ export class Skopeo {
       const out: Buffer[] = [];
       let err = '';
       child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
       child.on('error', (e) => reject(e));
-      child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new SkopeoError(verb, err, code))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(Buffer.concat(out)) : reject(new SkopeoError(verb, err, code)),
+      );
     });
   }
 
@@ -93,11 +113,18 @@ export class Skopeo {
   async digest(endpoint: RegistryEndpoint, repoAndTag: string, signal?: AbortSignal): Promise<string | undefined> {
     return this.withAuthFile([endpoint], async (authFile) => {
       try {
-        const raw = await this.run('inspect', [
-          'inspect', '--raw', `--tls-verify=${!endpoint.insecure}`, ...(authFile ? ['--authfile', authFile] : []),
-          `docker://${endpoint.registry}/${repoAndTag}`,
-        ], signal);
-        return 'sha256:' + createHash('sha256').update(raw).digest('hex');
+        const raw = await this.run(
+          'inspect',
+          [
+            'inspect',
+            '--raw',
+            `--tls-verify=${!endpoint.insecure}`,
+            ...(authFile ? ['--authfile', authFile] : []),
+            `docker://${endpoint.registry}/${repoAndTag}`,
+          ],
+          signal,
+        );
+        return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
       } catch (err) {
         if (err instanceof SkopeoError && err.isNotFound && !err.isAuth) return undefined;
         throw err;
@@ -111,7 +138,13 @@ export class Skopeo {
    * from several registries (one YAML section each). --keep-going copies what it can; which images made it is for the
    * caller to verify at the destination — the process's exit says only that something failed.
    */
-  async sync(images: SyncImage[], dest: RegistryEndpoint, destPath: string, platform: PlatformChoice, signal?: AbortSignal): Promise<void> {
+  async sync(
+    images: SyncImage[],
+    dest: RegistryEndpoint,
+    destPath: string,
+    platform: PlatformChoice,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'dth-sync-'));
     const list = join(dir, 'images.yaml');
     const registries: Record<string, { 'tls-verify': boolean; images: Record<string, string[]> }> = {};
@@ -127,28 +160,66 @@ export class Skopeo {
     // JSON is YAML: no quoting rules to get wrong. TLS for a yaml source is set here; logins come from the auth file.
     await writeFile(list, JSON.stringify(registries), { mode: 0o600 });
     try {
-      await this.withAuthFile([...sources.values(), dest], (authFile) => this.run('sync', [
-        ...platformOptions(platform), 'sync', '--src', 'yaml', '--dest', 'docker', ...(platform.all ? ['--all'] : []), '--preserve-digests',
-        '--keep-going', '--retry-times', '1', `--dest-tls-verify=${!dest.insecure}`, ...(authFile ? ['--authfile', authFile] : []),
-        list, destPath ? `${dest.registry}/${destPath}` : dest.registry,
-      ], signal));
+      await this.withAuthFile([...sources.values(), dest], (authFile) =>
+        this.run(
+          'sync',
+          [
+            ...platformOptions(platform),
+            'sync',
+            '--src',
+            'yaml',
+            '--dest',
+            'docker',
+            ...(platform.all ? ['--all'] : []),
+            '--preserve-digests',
+            '--keep-going',
+            '--retry-times',
+            '1',
+            `--dest-tls-verify=${!dest.insecure}`,
+            ...(authFile ? ['--authfile', authFile] : []),
+            list,
+            destPath ? `${dest.registry}/${destPath}` : dest.registry,
+          ],
+          signal,
+        ),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
   /** Copies the image (every platform, or one), keeps its digests, and returns the digest skopeo wrote at the destination. */
-  async copy(src: RegistryEndpoint, srcRef: string, dest: RegistryEndpoint, destRef: string, platform: PlatformChoice, signal?: AbortSignal): Promise<string> {
+  async copy(
+    src: RegistryEndpoint,
+    srcRef: string,
+    dest: RegistryEndpoint,
+    destRef: string,
+    platform: PlatformChoice,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'dth-copy-'));
     const digestFile = join(dir, 'digest');
     try {
       await this.withAuthFile([src, dest], async (authFile) => {
-        await this.run('copy', [
-          ...platformOptions(platform), 'copy', ...(platform.all ? ['--all'] : []), '--preserve-digests', '--retry-times', '1', '--digestfile', digestFile,
-          `--src-tls-verify=${!src.insecure}`, `--dest-tls-verify=${!dest.insecure}`,
-          ...(authFile ? ['--authfile', authFile] : []),
-          `docker://${src.registry}/${srcRef}`, `docker://${dest.registry}/${destRef}`,
-        ], signal);
+        await this.run(
+          'copy',
+          [
+            ...platformOptions(platform),
+            'copy',
+            ...(platform.all ? ['--all'] : []),
+            '--preserve-digests',
+            '--retry-times',
+            '1',
+            '--digestfile',
+            digestFile,
+            `--src-tls-verify=${!src.insecure}`,
+            `--dest-tls-verify=${!dest.insecure}`,
+            ...(authFile ? ['--authfile', authFile] : []),
+            `docker://${src.registry}/${srcRef}`,
+            `docker://${dest.registry}/${destRef}`,
+          ],
+          signal,
+        );
       });
       return (await readFile(digestFile, 'utf8')).trim();
     } finally {

@@ -13,7 +13,10 @@ export interface ParameterEntry {
   ParameterValue: string;
 }
 
-export function canonicalParameters(type: TaskTypeName, parameters: readonly ParameterEntry[]): { parameters: ParameterEntry[]; unknown: string[] } {
+export function canonicalParameters(
+  type: TaskTypeName,
+  parameters: readonly ParameterEntry[],
+): { parameters: ParameterEntry[]; unknown: string[] } {
   const index = specIndex(type === 'S3EC2' ? S3_PARAMETERS : ECR_PARAMETERS);
   const out = new Map<string, string>();
   const unknown: string[] = [];

@@ -23,5 +23,9 @@ export function parametersOf(type: TaskTypeName): readonly ParamSpec[] {
 
 /** Names the plugin template of a task type declares (createTask in the cloud refuses any other). */
 export function templateParameterNames(type: TaskTypeName): ReadonlySet<string> {
-  return new Set(parametersOf(type).filter((p) => p.template !== false).map((p) => p.name));
+  return new Set(
+    parametersOf(type)
+      .filter((p) => p.template !== false)
+      .map((p) => p.name),
+  );
 }

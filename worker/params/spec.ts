@@ -9,13 +9,32 @@ export type ParamSide = 'source' | 'destination' | 'task' | 'engine';
 
 /** Human words for each side, as error messages say them ("Source bucket (srcBucket): …"). */
 export const SIDE_WORDS: Record<ParamSide, string> = {
-  source: 'Source', destination: 'Destination', task: 'Task', engine: 'Engine',
+  source: 'Source',
+  destination: 'Destination',
+  task: 'Task',
+  engine: 'Engine',
 };
 
 /** How a value is read and checked. */
 export type ParamKind =
-  | 'text' | 'enum' | 'boolean' | 'integer' | 'bytes' | 'bucket' | 'region' | 'endpoint' | 'prefix' | 'objectKey'
-  | 'secretName' | 'email' | 'schedule' | 'patterns' | 'accountId' | 'imageList' | 'registry' | 'idList';
+  | 'text'
+  | 'enum'
+  | 'boolean'
+  | 'integer'
+  | 'bytes'
+  | 'bucket'
+  | 'region'
+  | 'endpoint'
+  | 'prefix'
+  | 'objectKey'
+  | 'secretName'
+  | 'email'
+  | 'schedule'
+  | 'patterns'
+  | 'accountId'
+  | 'imageList'
+  | 'registry'
+  | 'idList';
 
 export interface Localized {
   en: string;
@@ -33,8 +52,13 @@ export interface ParamAlias {
 
 /** The CloudFormation parameter groups of the plugin templates (AWS::CloudFormation::Interface), as the original's. */
 export type TemplateGroup =
-  | 'Type' | 'Source Information' | 'Destination Information' | 'Notification Information' | 'EC2 Cluster Information'
-  | 'ECS Cluster Information' | 'Advanced Options';
+  | 'Type'
+  | 'Source Information'
+  | 'Destination Information'
+  | 'Notification Information'
+  | 'EC2 Cluster Information'
+  | 'ECS Cluster Information'
+  | 'Advanced Options';
 
 export interface TemplateDeclaration {
   group: TemplateGroup;
@@ -126,7 +150,8 @@ function distance(a: string, b: string): number {
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[x.length][y.length];
@@ -144,5 +169,8 @@ export function closestName(candidates: Iterable<string>, name: string): string 
 
 /** The parameter (or older alias) an unknown parameter name most likely meant. */
 export function closestParameterName(specs: readonly ParamSpec[], name: string): string | undefined {
-  return closestName(specs.flatMap((spec) => [spec.name, ...(spec.aliases ?? []).map((a) => a.name)]), name);
+  return closestName(
+    specs.flatMap((spec) => [spec.name, ...(spec.aliases ?? []).map((a) => a.name)]),
+    name,
+  );
 }

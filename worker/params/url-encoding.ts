@@ -6,7 +6,9 @@
 import { S3_PARAMETERS } from './s3-schema.js';
 
 /** Parameter names whose values are URL-encoded on the API (S3 tasks; ECR's destPrefix travels raw). */
-export const URL_ENCODED_PARAMETERS: ReadonlySet<string> = new Set(S3_PARAMETERS.filter((p) => 'urlEncoded' in p && p.urlEncoded).map((p) => p.name));
+export const URL_ENCODED_PARAMETERS: ReadonlySet<string> = new Set(
+  S3_PARAMETERS.filter((p) => 'urlEncoded' in p && p.urlEncoded).map((p) => p.name),
+);
 
 /** Java URLDecoder semantics: '+' is a space, %XX are UTF-8 bytes; a malformed escape is an error (null here). */
 export function formDecode(value: string): string | null {

@@ -14,13 +14,26 @@ export const SOURCE_TYPE_ALIASES = { S3_Compatible: 'Amazon_S3' } as const satis
 
 /** Destination storage classes: the original's four first, then the archive classes we also allow. */
 export const STORAGE_CLASSES = [
-  'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE', 'REDUCED_REDUNDANCY',
+  'STANDARD',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER_IR',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'REDUCED_REDUNDANCY',
 ] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
 /** Canned ACLs, in the original template's order. */
 export const ACLS = [
-  'private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control',
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
 ] as const;
 export type Acl = (typeof ACLS)[number];
 
@@ -38,7 +51,19 @@ export const SSE_TYPE_ALIASES = { KMS: 'AWS_KMS', 'aws:kms': 'AWS_KMS' } as cons
 export const FINDER_MEMORY_GIB = ['8', '16', '32', '64', '128', '256', '384', '512'] as const;
 
 /** Graviton instance types of the JobWorker fleet. */
-export const WORKER_INSTANCE_TYPES = ['c6g.large', 'c6g.xlarge', 'c7g.large', 'c7g.xlarge', 'm6g.large', 'm7g.large', 'c6gn.large', 'c7gn.large', 't4g.micro', 't4g.small', 't4g.medium'] as const;
+export const WORKER_INSTANCE_TYPES = [
+  'c6g.large',
+  'c6g.xlarge',
+  'c7g.large',
+  'c7g.xlarge',
+  'm6g.large',
+  'm7g.large',
+  'c6gn.large',
+  'c7gn.large',
+  't4g.micro',
+  't4g.small',
+  't4g.medium',
+] as const;
 
 /** Image sources. */
 export const ECR_SOURCE_TYPES = ['Amazon_ECR', 'Public'] as const;

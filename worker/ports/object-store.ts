@@ -83,13 +83,31 @@ export interface ObjectStore {
   open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined>;
   getTags(key: string): Promise<Record<string, string>>;
   /** `md5Base64`, when known, lets the store reject a body that does not match (Content-MD5). */
-  put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<WriteResult>;
+  put(
+    key: string,
+    body: Readable | Buffer,
+    size: number,
+    options: WriteOptions,
+    md5Base64?: string,
+  ): Promise<WriteResult>;
   createMultipart(key: string, options: WriteOptions): Promise<string>;
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<WriteResult & { etag: string }>;
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable | Buffer,
+    size: number,
+    md5Base64?: string,
+  ): Promise<WriteResult & { etag: string }>;
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<WriteResult>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). */
-  copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, size: number): Promise<WriteResult>;
+  copyFrom(
+    source: { bucket: string; key: string },
+    key: string,
+    options: WriteOptions,
+    size: number,
+  ): Promise<WriteResult>;
   delete(key: string): Promise<void>;
   /** Fails with a clear error when the bucket is missing, the endpoint unreachable or the credentials wrong. */
   checkAccess(): Promise<void>;

@@ -48,7 +48,17 @@ export const SUMMARY_CLASS = {
 export type SummaryClass = (typeof SUMMARY_CLASS)[ObjectStatus];
 
 export function emptySummary(): StatusSummary {
-  return { total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0 };
+  return {
+    total: 0,
+    done: 0,
+    skipped: 0,
+    failed: 0,
+    inProgress: 0,
+    pending: 0,
+    verified: 0,
+    bytesTotal: 0,
+    bytesDone: 0,
+  };
 }
 
 /**
@@ -72,7 +82,9 @@ export function contributionOf(r: Pick<ObjectRecord, 'status' | 'size' | 'verifi
  * lifecycle.ts) turns it into DONE. It sits with the counts it reads so that both layers share it.
  */
 export function isComplete(s: StatusSummary): boolean {
-  return s.failed === 0 && s.pending === 0 && s.inProgress === 0 && s.done + s.skipped === s.total && s.verified >= s.done;
+  return (
+    s.failed === 0 && s.pending === 0 && s.inProgress === 0 && s.done + s.skipped === s.total && s.verified >= s.done
+  );
 }
 
 /** What StatusStore.markStarted records as a copy starts (size and etag only for a record it creates). */

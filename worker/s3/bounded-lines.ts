@@ -2,7 +2,10 @@ import type { Readable } from 'node:stream';
 
 /** A line of a streamed text is longer than the reader accepts. */
 export class LineTooLongError extends Error {
-  constructor(readonly lineNumber: number, readonly maxBytes: number) {
+  constructor(
+    readonly lineNumber: number,
+    readonly maxBytes: number,
+  ) {
     super(`line ${lineNumber} is longer than ${maxBytes} bytes`);
   }
 }

@@ -10,7 +10,14 @@ export class BytesInFlight {
   start(): { add(n: number): void; end(): void } {
     const meter = { bytes: 0 };
     this.open.add(meter);
-    return { add: (n) => { meter.bytes += n; }, end: () => { this.open.delete(meter); } };
+    return {
+      add: (n) => {
+        meter.bytes += n;
+      },
+      end: () => {
+        this.open.delete(meter);
+      },
+    };
   }
 
   get total(): number {

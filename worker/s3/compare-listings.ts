@@ -32,10 +32,20 @@ export interface CompareOptions {
  * | present | equal | equal, or not comparable (multipart, KMS) | yes | newer |
  * | present | equal | equal, or not comparable | no | (matches) |
  */
-export function transferReason(src: ObjectSummary, dst: ObjectSummary | undefined, options: CompareOptions = {}): TransferReason | undefined {
+export function transferReason(
+  src: ObjectSummary,
+  dst: ObjectSummary | undefined,
+  options: CompareOptions = {},
+): TransferReason | undefined {
   if (!dst) return 'missing';
   if (src.size !== dst.size) return 'size';
-  if ((options.compareEtags ?? true) && isSinglePartEtag(src.etag) && isSinglePartEtag(dst.etag) && !sameEtag(src.etag, dst.etag)) return 'etag';
+  if (
+    (options.compareEtags ?? true) &&
+    isSinglePartEtag(src.etag) &&
+    isSinglePartEtag(dst.etag) &&
+    !sameEtag(src.etag, dst.etag)
+  )
+    return 'etag';
   if (src.lastModified && dst.lastModified && src.lastModified.getTime() > dst.lastModified.getTime()) return 'newer';
   return undefined;
 }
@@ -57,9 +67,16 @@ export async function* diffListings(
   const nextDest = async () => {
     for (;;) {
       const r = await destIter.next();
-      if (r.done) { destDone = true; d = undefined; return; }
+      if (r.done) {
+        destDone = true;
+        d = undefined;
+        return;
+      }
       const key = toSource(r.value.key);
-      if (key !== undefined) { d = { ...r.value, key }; return; }
+      if (key !== undefined) {
+        d = { ...r.value, key };
+        return;
+      }
     }
   };
   await nextDest();

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../core/log.js';
-import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError, UploadGoneError, VerificationError } from '../core/errors.js';
+import {
+  CorruptedInTransitError,
+  isRetryableError,
+  ObjectChangedDuringCopyError,
+  UploadGoneError,
+  VerificationError,
+} from '../core/errors.js';
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
@@ -48,7 +54,11 @@ export const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
  * Streams `source` through `hashing` into `upload`. A broken source fails the upload (`pipe` alone would leave the
  * hasher, and so the upload, waiting), and a failed upload releases the source's connection.
  */
-async function uploadThrough<T>(source: Readable, hashing: HashingStream, upload: (body: Readable) => Promise<T>): Promise<T> {
+async function uploadThrough<T>(
+  source: Readable,
+  hashing: HashingStream,
+  upload: (body: Readable) => Promise<T>,
+): Promise<T> {
   source.once('error', (err) => hashing.destroy(err));
   try {
     return await upload(source.pipe(hashing));
@@ -94,7 +104,13 @@ function destEtagIsMd5(ctx: CopyContext, written?: WriteResult): boolean {
   return ctx.params.sse?.type !== 'aws:kms' && !isKmsEncryption(written?.serverSideEncryption);
 }
 
-async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions, source: Readable): Promise<CopyResult> {
+async function copySmall(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  options: WriteOptions,
+  source: Readable,
+): Promise<CopyResult> {
   const body = await readFully(source, head.size);
   const md5 = createHash('md5').update(body).digest('hex');
   const srcMd5 = contentMd5(head);
@@ -102,27 +118,54 @@ async function copySmall(ctx: CopyContext, head: ObjectHead, destKey: string, op
   const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
   const dstMd5 = md5FromEtag(put.etag);
   if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== md5) {
-    throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
+    throw new VerificationError(
+      destKey,
+      `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`,
+    );
   }
-  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, put, srcMd5, dstMd5) };
+  return {
+    method: 'put',
+    bytes: head.size,
+    checksum: `md5:${md5}`,
+    sourceEtag: head.etag,
+    partsUploaded: 0,
+    proven: provenByEtags(ctx, put, srcMd5, dstMd5),
+  };
 }
 
-async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions, source: Readable): Promise<CopyResult> {
+async function copyStreamed(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  options: WriteOptions,
+  source: Readable,
+): Promise<CopyResult> {
   const srcMd5 = contentMd5(head);
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
   const meter = ctx.bytesInFlight?.start();
   const hashing = new HashingStream(head.size, { md5: srcMd5 === undefined, onBytes: meter?.add });
-  const put = await uploadThrough(source, hashing, (body) => ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined))
-    .finally(() => meter?.end());
+  const put = await uploadThrough(source, hashing, (body) =>
+    ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined),
+  ).finally(() => meter?.end());
   const md5 = srcMd5 ?? hashing.md5Hex() ?? '';
   const dstMd5 = md5FromEtag(put.etag);
   if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== md5) {
     // Stores that ignore Content-MD5 (s3rver) keep what arrived; the ETag shows it differs from the source.
     if (srcMd5) throw new CorruptedInTransitError(destKey, dstMd5, srcMd5);
-    throw new VerificationError(destKey, `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`);
+    throw new VerificationError(
+      destKey,
+      `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`,
+    );
   }
-  return { method: 'put', bytes: head.size, checksum: `md5:${md5}`, sourceEtag: head.etag, partsUploaded: 0, proven: provenByEtags(ctx, put, srcMd5, dstMd5) };
+  return {
+    method: 'put',
+    bytes: head.size,
+    checksum: `md5:${md5}`,
+    sourceEtag: head.etag,
+    partsUploaded: 0,
+    proven: provenByEtags(ctx, put, srcMd5, dstMd5),
+  };
 }
 
 /**
@@ -130,7 +173,12 @@ async function copyStreamed(ctx: CopyContext, head: ObjectHead, destKey: string,
  * of the bytes that passed through: the copy is exact and of one version, so no further HEADs are needed.
  * (Callers have already thrown when either ETag differs from the computed MD5.)
  */
-function provenByEtags(ctx: CopyContext, written: WriteResult, srcMd5: string | undefined, dstMd5: string | undefined): boolean {
+function provenByEtags(
+  ctx: CopyContext,
+  written: WriteResult,
+  srcMd5: string | undefined,
+  dstMd5: string | undefined,
+): boolean {
   return destEtagIsMd5(ctx, written) && srcMd5 !== undefined && dstMd5 !== undefined;
 }
 
@@ -139,30 +187,54 @@ function provenByEtags(ctx: CopyContext, written: WriteResult, srcMd5: string | 
  * part's ETag. Returns the part, and whether its answer showed SSE-KMS (then no ETag of this upload is a content hash).
  */
 export async function uploadOnePart(
-  ctx: CopyContext, head: Pick<ObjectHead, 'key' | 'etag'>, destKey: string, uploadId: string, part: PartRange,
+  ctx: CopyContext,
+  head: Pick<ObjectHead, 'key' | 'etag'>,
+  destKey: string,
+  uploadId: string,
+  part: PartRange,
 ): Promise<UploadedPart & { kms: boolean }> {
-  return withRetry(async () => {
-    const meter = ctx.bytesInFlight?.start();
-    const hashing = new HashingStream(part.size, { md5: true, onBytes: meter?.add });
-    const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
-    const written = await uploadThrough(source, hashing, (body) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size))
-      .finally(() => meter?.end());
-    const md5 = hashing.md5Hex() ?? '';
-    const dstMd5 = md5FromEtag(written.etag);
-    if (destEtagIsMd5(ctx, written) && dstMd5 && dstMd5 !== md5) {
-      throw new VerificationError(destKey, `part ${part.partNumber}: destination ETag ${dstMd5} differs from the MD5 sent (${md5})`);
-    }
-    return { partNumber: part.partNumber, etag: written.etag || `"${md5}"`, size: part.size, kms: !destEtagIsMd5(ctx, written) };
-  }, { attempts: 3, isRetryable: (e) => isRetryableError(e) || e instanceof VerificationError, signal: ctx.signal });
+  return withRetry(
+    async () => {
+      const meter = ctx.bytesInFlight?.start();
+      const hashing = new HashingStream(part.size, { md5: true, onBytes: meter?.add });
+      const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
+      const written = await uploadThrough(source, hashing, (body) =>
+        ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size),
+      ).finally(() => meter?.end());
+      const md5 = hashing.md5Hex() ?? '';
+      const dstMd5 = md5FromEtag(written.etag);
+      if (destEtagIsMd5(ctx, written) && dstMd5 && dstMd5 !== md5) {
+        throw new VerificationError(
+          destKey,
+          `part ${part.partNumber}: destination ETag ${dstMd5} differs from the MD5 sent (${md5})`,
+        );
+      }
+      return {
+        partNumber: part.partNumber,
+        etag: written.etag || `"${md5}"`,
+        size: part.size,
+        kms: !destEtagIsMd5(ctx, written),
+      };
+    },
+    { attempts: 3, isRetryable: (e) => isRetryableError(e) || e instanceof VerificationError, signal: ctx.signal },
+  );
 }
 
 /** Runs `worker` over `items` with at most `limit` in flight; the first failure stops new work and is rethrown. */
-async function forEachLimited<T>(items: T[], limit: number, worker: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  worker: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   let failure: unknown;
   const lane = async () => {
     while (failure === undefined && next < items.length) {
-      if (signal?.aborted) { failure ??= signal.reason ?? new Error('stopped'); return; }
+      if (signal?.aborted) {
+        failure ??= signal.reason ?? new Error('stopped');
+        return;
+      }
       const item = items[next++];
       try {
         await worker(item);
@@ -180,11 +252,18 @@ async function forEachLimited<T>(items: T[], limit: number, worker: (item: T) =>
  * (s3rver). The destination holds our object when its size matches and its ETag is the MD5 of the parts we sent or
  * the source's own MD5 — either proves its bytes, so the copy goes on to verification instead of failing.
  */
-async function completedEarlier(ctx: CopyContext, head: ObjectHead, destKey: string, composite: string | undefined): Promise<WriteResult | undefined> {
+async function completedEarlier(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  composite: string | undefined,
+): Promise<WriteResult | undefined> {
   const written = await ctx.dest.head(destKey).catch(() => undefined);
   const etag = written?.etag?.replace(/"/g, '');
   if (!written || written.size !== head.size || !etag || !destEtagIsMd5(ctx, written)) return undefined;
-  return etag === composite || etag === contentMd5(head) ? { etag: written.etag, serverSideEncryption: written.serverSideEncryption } : undefined;
+  return etag === composite || etag === contentMd5(head)
+    ? { etag: written.etag, serverSideEncryption: written.serverSideEncryption }
+    : undefined;
 }
 
 /** What a completion answered, and the MD5 of the part MD5s sent (when every part's is known). */
@@ -198,9 +277,16 @@ export interface Completion {
  * server but unanswered is recognised (completedEarlier). After this the upload is closed, whatever verifyCompletion
  * then says: a retry must start a new one.
  */
-export async function completeParts(ctx: CopyContext, head: ObjectHead, destKey: string, uploadId: string, parts: UploadedPart[]): Promise<Completion> {
+export async function completeParts(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  uploadId: string,
+  parts: UploadedPart[],
+): Promise<Completion> {
   const total = parts.reduce((n, p) => n + p.size, 0);
-  if (total !== head.size) throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
+  if (total !== head.size)
+    throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
   const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
   const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
   const written = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
@@ -216,23 +302,40 @@ export async function completeParts(ctx: CopyContext, head: ObjectHead, destKey:
  * The destination's ETag is the MD5 of the parts sent (or, where the store answers a whole-object MD5, the source's);
  * not checkable under SSE-KMS (`kmsParts`: a part's answer showed it). Returns the checksum to record.
  */
-export function verifyCompletion(ctx: CopyContext, head: ObjectHead, destKey: string, completion: Completion, kmsParts = false): string {
+export function verifyCompletion(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  completion: Completion,
+  kmsParts = false,
+): string {
   const { written, composite } = completion;
   const dstEtag = written.etag?.replace(/"/g, '');
   // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
   // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
   if (destEtagIsMd5(ctx, written) && !kmsParts && dstEtag && composite) {
     const wholeMd5 = contentMd5(head);
-    const ok = dstEtag === composite || (wholeMd5 !== undefined && dstEtag === wholeMd5) || (head.etag?.replace(/"/g, '') === dstEtag);
+    const ok =
+      dstEtag === composite ||
+      (wholeMd5 !== undefined && dstEtag === wholeMd5) ||
+      head.etag?.replace(/"/g, '') === dstEtag;
     if (!ok && dstEtag.includes('-')) {
-      throw new VerificationError(destKey, `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`);
+      throw new VerificationError(
+        destKey,
+        `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`,
+      );
     }
     if (!ok && wholeMd5 !== undefined) throw new CorruptedInTransitError(destKey, dstEtag, wholeMd5);
   }
   return `md5-parts:${composite ?? 'unknown'}`;
 }
 
-async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult> {
+async function copyMultipart(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  options: WriteOptions,
+): Promise<CopyResult> {
   const { status } = ctx;
   const partSize = choosePartSize(head.size, ctx.params.chunkSize);
   const record = await status.get(head.key);
@@ -253,13 +356,18 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
     const finished = new Set(done.map((p) => p.partNumber));
     todo = planParts(head.size, partSize).filter((p) => !finished.has(p.partNumber));
     let bytesDone = done.reduce((n, p) => n + p.size, 0);
-    await forEachLimited(todo, ctx.params.partConcurrency, async (part) => {
-      const { kms, ...uploaded } = await uploadOnePart(ctx, head, destKey, uploadId, part);
-      kmsParts ||= kms;
-      await status.addPart(head.key, uploadId, uploaded);
-      bytesDone += part.size;
-      await status.update(head.key, { bytesDone });
-    }, ctx.signal);
+    await forEachLimited(
+      todo,
+      ctx.params.partConcurrency,
+      async (part) => {
+        const { kms, ...uploaded } = await uploadOnePart(ctx, head, destKey, uploadId, part);
+        kmsParts ||= kms;
+        await status.addPart(head.key, uploadId, uploaded);
+        bytesDone += part.size;
+        await status.update(head.key, { bytesDone });
+      },
+      ctx.signal,
+    );
     completion = await completeParts(ctx, head, destKey, uploadId, await status.listParts(head.key, uploadId));
   } catch (err) {
     // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
@@ -277,7 +385,12 @@ async function copyMultipart(ctx: CopyContext, head: ObjectHead, destKey: string
   return { method: 'multipart', bytes: head.size, checksum, sourceEtag: head.etag, partsUploaded: todo.length };
 }
 
-async function copyServerSide(ctx: CopyContext, head: ObjectHead, destKey: string, options: WriteOptions): Promise<CopyResult | undefined> {
+async function copyServerSide(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  options: WriteOptions,
+): Promise<CopyResult | undefined> {
   try {
     const out = await ctx.dest.copyFrom({ bucket: ctx.source.bucket, key: head.key }, destKey, options, head.size);
     const srcMd5 = contentMd5(head);
@@ -285,7 +398,13 @@ async function copyServerSide(ctx: CopyContext, head: ObjectHead, destKey: strin
     if (srcMd5 && dstMd5 && srcMd5 !== dstMd5 && destEtagIsMd5(ctx, out)) {
       throw new VerificationError(destKey, `server-side copy ETag ${dstMd5} differs from the source ${srcMd5}`);
     }
-    return { method: 'server-side', bytes: head.size, checksum: `md5:${srcMd5 ?? dstMd5 ?? 'unknown'}`, sourceEtag: head.etag, partsUploaded: 0 };
+    return {
+      method: 'server-side',
+      bytes: head.size,
+      checksum: `md5:${srcMd5 ?? dstMd5 ?? 'unknown'}`,
+      sourceEtag: head.etag,
+      partsUploaded: 0,
+    };
   } catch (err) {
     if (err instanceof VerificationError) throw err;
     // Some stores lack CopyObject or mishandle some keys; streaming through this machine always works.
@@ -296,7 +415,10 @@ async function copyServerSide(ctx: CopyContext, head: ObjectHead, destKey: strin
 
 /** The source cannot (or need not) be copied now: it was deleted, or it is archived and not restored. */
 export class SourceNotCopyableError extends Error {
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`source object "${key}" ${reason}`);
   }
 }
@@ -321,8 +443,14 @@ export async function copyObject(ctx: CopyContext, key: string, sizeHint?: numbe
   const head = opened?.head ?? (oneShot ? undefined : await ctx.source.head(key));
   const release = () => opened?.body.destroy();
   if (!head) throw new SourceNotCopyableError(key, 'no longer exists');
-  if (!isReadable(head)) { release(); throw new SourceNotCopyableError(key, `is in ${head.storageClass} and not restored`); }
-  if (head.size > MAX_OBJECT_SIZE) { release(); throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`); }
+  if (!isReadable(head)) {
+    release();
+    throw new SourceNotCopyableError(key, `is in ${head.storageClass} and not restored`);
+  }
+  if (head.size > MAX_OBJECT_SIZE) {
+    release();
+    throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+  }
   const destKey = destinationKey(ctx.params.destPrefix, key);
   let options: WriteOptions;
   try {
@@ -338,8 +466,10 @@ export async function copyObject(ctx: CopyContext, key: string, sizeHint?: numbe
     const body = opened && head.size <= ctx.params.multipartThreshold ? opened.body : undefined;
     if (!body) release();
     const open = async () => body ?? (await ctx.source.get(key, undefined, head.etag));
-    if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold)) result = await copySmall(ctx, head, destKey, options, await open());
-    else if (head.size <= ctx.params.multipartThreshold) result = await copyStreamed(ctx, head, destKey, options, await open());
+    if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold))
+      result = await copySmall(ctx, head, destKey, options, await open());
+    else if (head.size <= ctx.params.multipartThreshold)
+      result = await copyStreamed(ctx, head, destKey, options, await open());
     else result = await copyMultipart(ctx, head, destKey, options);
   }
   if (result.proven) return result;
@@ -348,7 +478,11 @@ export async function copyObject(ctx: CopyContext, key: string, sizeHint?: numbe
 }
 
 /** The source still is the version copied (ETag and size) and the destination holds as many bytes. */
-export async function confirmCopy(ctx: CopyContext, head: Pick<ObjectHead, 'key' | 'etag' | 'size'>, destKey: string): Promise<void> {
+export async function confirmCopy(
+  ctx: CopyContext,
+  head: Pick<ObjectHead, 'key' | 'etag' | 'size'>,
+  destKey: string,
+): Promise<void> {
   const after = await ctx.source.head(head.key);
   if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(head.key);
   const written = await ctx.dest.head(destKey);

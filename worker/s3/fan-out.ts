@@ -1,10 +1,24 @@
-import { CorruptedInTransitError, isRetryableError, ObjectChangedDuringCopyError, UploadGoneError, VerificationError } from '../core/errors.js';
+import {
+  CorruptedInTransitError,
+  isRetryableError,
+  ObjectChangedDuringCopyError,
+  UploadGoneError,
+  VerificationError,
+} from '../core/errors.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectHead, UploadedPart } from '../ports/object-store.js';
 import type { PartTally } from '../ports/status-store.js';
 import {
-  completeParts, confirmCopy, isReadable, MAX_SERVER_SIDE_COPY, SourceNotCopyableError, uploadOnePart, verifyCompletion, writeOptionsFor,
-  type CopyContext, type CopyResult,
+  completeParts,
+  confirmCopy,
+  isReadable,
+  MAX_SERVER_SIDE_COPY,
+  SourceNotCopyableError,
+  uploadOnePart,
+  verifyCompletion,
+  writeOptionsFor,
+  type CopyContext,
+  type CopyResult,
 } from './copy-object.js';
 import { MAX_OBJECT_SIZE } from './params.js';
 import { choosePartSize, planParts } from './part-plan.js';
@@ -62,19 +76,38 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const head = await ctx.source.head(job.key);
   if (!head) throw new SourceNotCopyableError(job.key, 'no longer exists');
   if (!isReadable(head)) throw new SourceNotCopyableError(job.key, `is in ${head.storageClass} and not restored`);
-  if (head.size > MAX_OBJECT_SIZE) throw new VerificationError(job.key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+  if (head.size > MAX_OBJECT_SIZE)
+    throw new VerificationError(job.key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
   if (!fansOut(ctx, head.size)) return { kind: 'whole' };
   const destKey = destinationKey(params.destPrefix, job.key);
   const parts = planParts(head.size, choosePartSize(head.size, params.chunkSize));
   const uploadId = await openUpload(ctx, head, destKey, parts[0].size);
   const recorded = new Set((await status.listParts(job.key, uploadId)).map((p) => p.partNumber));
   const todo = parts.filter((p) => !recorded.has(p.partNumber));
-  if (todo.length === 0) return completeGiant(ctx, { ...job, size: head.size, etag: head.etag }, { uploadId, partCount: parts.length }, claimant);
-  await ctx.queue.sendBatch(todo.map((p) => ({
-    key: job.key, size: head.size, etag: head.etag, action: 'copy' as const, restarts: job.restarts,
-    part: { uploadId, partNumber: p.partNumber, partCount: parts.length, start: p.start, end: p.end },
-  })));
-  ctx.logger.info('worker.split', { key: job.key, bytes: head.size, parts: parts.length, queued: todo.length, partSize: parts[0].size });
+  if (todo.length === 0)
+    return completeGiant(
+      ctx,
+      { ...job, size: head.size, etag: head.etag },
+      { uploadId, partCount: parts.length },
+      claimant,
+    );
+  await ctx.queue.sendBatch(
+    todo.map((p) => ({
+      key: job.key,
+      size: head.size,
+      etag: head.etag,
+      action: 'copy' as const,
+      restarts: job.restarts,
+      part: { uploadId, partNumber: p.partNumber, partCount: parts.length, start: p.start, end: p.end },
+    })),
+  );
+  ctx.logger.info('worker.split', {
+    key: job.key,
+    bytes: head.size,
+    parts: parts.length,
+    queued: todo.length,
+    partSize: parts[0].size,
+  });
   return { kind: 'queued', uploadId, parts: parts.length, queued: todo.length };
 }
 
@@ -85,17 +118,29 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
 async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string, partSize: number): Promise<string> {
   const { status } = ctx;
   const record = await status.get(head.key);
-  const reusable = (r: typeof record): r is NonNullable<typeof record> & { uploadId: string } => r?.uploadId !== undefined && r.partSize === partSize && r.etag === head.etag;
+  const reusable = (r: typeof record): r is NonNullable<typeof record> & { uploadId: string } =>
+    r?.uploadId !== undefined && r.partSize === partSize && r.etag === head.etag;
   if (reusable(record)) return record.uploadId;
   const created = await ctx.dest.createMultipart(destKey, await writeOptionsFor(ctx, head));
-  const won = await status.updateIf(head.key, { uploadId: record?.uploadId }, {
-    uploadId: created, partSize, etag: head.etag, size: head.size, bytesDone: 0,
-  });
+  const won = await status.updateIf(
+    head.key,
+    { uploadId: record?.uploadId },
+    {
+      uploadId: created,
+      partSize,
+      etag: head.etag,
+      size: head.size,
+      bytesDone: 0,
+    },
+  );
   if (!won) {
     await ctx.dest.abortMultipart(destKey, created).catch(() => {});
     const now = await status.get(head.key);
     if (reusable(now)) return now.uploadId;
-    throw new UploadGoneError(`destination object "${destKey}"`, 'another worker replaced the upload while this one was opened');
+    throw new UploadGoneError(
+      `destination object "${destKey}"`,
+      'another worker replaced the upload while this one was opened',
+    );
   }
   if (record?.uploadId) await forgetUpload(ctx, destKey, head.key, record.uploadId);
   return created;
@@ -111,7 +156,11 @@ async function forgetUpload(ctx: CopyContext, destKey: string, key: string, uplo
  * A part job: uploads its range unless the part is recorded already, records it, and completes the object when its
  * part completes the tally (see GiantOutcome).
  */
-export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: PartJob }, claimant: string): Promise<GiantOutcome> {
+export async function copyPart(
+  ctx: FanOutContext,
+  job: TransferJob & { part: PartJob },
+  claimant: string,
+): Promise<GiantOutcome> {
   const { status } = ctx;
   const { part } = job;
   const record = await status.get(job.key);
@@ -131,7 +180,13 @@ export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: Pa
     let uploaded: UploadedPart;
     try {
       // Whether its answer showed SSE-KMS is seen again on the completion's answer (same bucket, same upload).
-      const { kms: _kms, ...written } = await uploadOnePart(ctx, { key: job.key, etag: job.etag }, destKey, part.uploadId, range);
+      const { kms: _kms, ...written } = await uploadOnePart(
+        ctx,
+        { key: job.key, etag: job.etag },
+        destKey,
+        part.uploadId,
+        range,
+      );
       uploaded = written;
     } catch (err) {
       const restarted = await restartIfSourceChanged(ctx, job, err);
@@ -139,14 +194,26 @@ export async function copyPart(ctx: FanOutContext, job: TransferJob & { part: Pa
       throw err;
     }
     tally = await status.recordPart(job.key, part.uploadId, uploaded);
-    ctx.logger.info('worker.part_copied', { key: job.key, part: part.partNumber, bytes: range.size, partsDone: tally.partsDone, parts: part.partCount });
+    ctx.logger.info('worker.part_copied', {
+      key: job.key,
+      part: part.partNumber,
+      bytes: range.size,
+      partsDone: tally.partsDone,
+      parts: part.partCount,
+    });
   }
   await writeProgress(ctx, job.key, part.uploadId, tally, part.partCount);
   if (tally.partsDone < part.partCount) return { kind: 'pending' };
   return completeGiant(ctx, job, part, claimant);
 }
 
-async function writeProgress(ctx: FanOutContext, key: string, uploadId: string, tally: PartTally, partCount: number): Promise<void> {
+async function writeProgress(
+  ctx: FanOutContext,
+  key: string,
+  uploadId: string,
+  tally: PartTally,
+  partCount: number,
+): Promise<void> {
   const now = Date.now();
   if (tally.partsDone < partCount && now - (ctx.progressWrittenAt.get(key) ?? 0) < PROGRESS_EVERY_MS) return;
   ctx.progressWrittenAt.set(key, now);
@@ -158,11 +225,23 @@ async function writeProgress(ctx: FanOutContext, key: string, uploadId: string, 
  * complete. It is abandoned and the object queued again from its current version, or recorded SKIPPED. Returns the
  * outcome when that happened.
  */
-async function restartIfSourceChanged(ctx: FanOutContext, job: TransferJob & { part: PartJob }, cause: unknown): Promise<GiantOutcome | undefined> {
+async function restartIfSourceChanged(
+  ctx: FanOutContext,
+  job: TransferJob & { part: PartJob },
+  cause: unknown,
+): Promise<GiantOutcome | undefined> {
   const now = await ctx.source.head(job.key).catch(() => 'unknown' as const);
-  if (now === 'unknown' || (now && now.etag === job.etag && now.size === job.size && !(cause instanceof UploadGoneError))) return undefined;
+  if (
+    now === 'unknown' ||
+    (now && now.etag === job.etag && now.size === job.size && !(cause instanceof UploadGoneError))
+  )
+    return undefined;
   if (!now) {
-    await abandonGiant(ctx, job.key, job.part.uploadId, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
+    await abandonGiant(ctx, job.key, job.part.uploadId, {
+      status: 'SKIPPED',
+      error: 'source object no longer exists',
+      finishedAt: new Date().toISOString(),
+    });
     ctx.logger.warn('worker.source_not_copyable', { key: job.key, reason: 'no longer exists' });
     return { kind: 'pending' };
   }
@@ -173,11 +252,17 @@ async function restartIfSourceChanged(ctx: FanOutContext, job: TransferJob & { p
  * Abandons the object's upload and queues the object again (a fresh upload), up to maxAttempts times; after that it
  * is FAILED with `cause`. Only the job that abandons the upload acts (updateIf); for the others nothing is left to do.
  */
-async function startAgain(ctx: FanOutContext, job: TransferJob, uploadId: string | undefined, cause: unknown): Promise<GiantOutcome> {
+async function startAgain(
+  ctx: FanOutContext,
+  job: TransferJob,
+  uploadId: string | undefined,
+  cause: unknown,
+): Promise<GiantOutcome> {
   const error = cause instanceof Error ? cause.message : String(cause);
   const restarts = (job.restarts ?? 0) + 1;
   if (restarts >= ctx.params.maxAttempts) return failGiant(ctx, job.key, uploadId, cause);
-  if (uploadId !== undefined && !(await abandonGiant(ctx, job.key, uploadId, { status: 'PENDING', error }))) return { kind: 'pending' };
+  if (uploadId !== undefined && !(await abandonGiant(ctx, job.key, uploadId, { status: 'PENDING', error })))
+    return { kind: 'pending' };
   if (uploadId === undefined) await ctx.status.update(job.key, { status: 'PENDING', error });
   await ctx.queue.sendBatch([{ key: job.key, size: job.size, etag: job.etag, action: 'copy', restarts }]);
   ctx.logger.warn('worker.giant_restarted', { key: job.key, restarts, error });
@@ -185,7 +270,12 @@ async function startAgain(ctx: FanOutContext, job: TransferJob, uploadId: string
 }
 
 /** Records the object FAILED (abandoning its upload, if it still has this one) and says so. */
-async function failGiant(ctx: FanOutContext, key: string, uploadId: string | undefined, cause: unknown): Promise<GiantOutcome> {
+async function failGiant(
+  ctx: FanOutContext,
+  key: string,
+  uploadId: string | undefined,
+  cause: unknown,
+): Promise<GiantOutcome> {
   const error = cause instanceof Error ? cause.message : String(cause);
   const failed = { status: 'FAILED' as const, error, finishedAt: new Date().toISOString() };
   if (uploadId !== undefined && !(await abandonGiant(ctx, key, uploadId, failed))) return { kind: 'pending' };
@@ -198,8 +288,17 @@ async function failGiant(ctx: FanOutContext, key: string, uploadId: string | und
  * if it still is this upload, so of several jobs that find it broken one acts — with `patch`, and the upload is
  * aborted. Jobs of its other parts then find it stale and end.
  */
-export async function abandonGiant(ctx: CopyContext, key: string, uploadId: string, patch: Parameters<CopyContext['status']['update']>[1]): Promise<boolean> {
-  const forgotten = await ctx.status.updateIf(key, { uploadId }, { ...patch, uploadId: undefined, partSize: undefined });
+export async function abandonGiant(
+  ctx: CopyContext,
+  key: string,
+  uploadId: string,
+  patch: Parameters<CopyContext['status']['update']>[1],
+): Promise<boolean> {
+  const forgotten = await ctx.status.updateIf(
+    key,
+    { uploadId },
+    { ...patch, uploadId: undefined, partSize: undefined },
+  );
   if (forgotten) await forgetUpload(ctx, destinationKey(ctx.params.destPrefix, key), key, uploadId);
   return forgotten;
 }
@@ -211,13 +310,21 @@ export async function abandonGiant(ctx: CopyContext, key: string, uploadId: stri
  * delivered again and completes again: the completion already applied is recognised (completedEarlier). A copy that
  * fails the checks is started again with a new upload (or FAILED), never resumed: the completion closed its upload.
  */
-async function completeGiant(ctx: FanOutContext, job: TransferJob, part: Pick<PartJob, 'uploadId' | 'partCount'>, claimant: string): Promise<GiantOutcome> {
+async function completeGiant(
+  ctx: FanOutContext,
+  job: TransferJob,
+  part: Pick<PartJob, 'uploadId' | 'partCount'>,
+  claimant: string,
+): Promise<GiantOutcome> {
   const { status } = ctx;
   if (!(await status.claimCompletion(job.key, part.uploadId, claimant))) return { kind: 'pending' };
   const parts = await status.listParts(job.key, part.uploadId);
   const destKey = destinationKey(ctx.params.destPrefix, job.key);
   if (parts.length !== part.partCount || parts.some((p, i) => p.partNumber !== i + 1)) {
-    throw new VerificationError(destKey, `${parts.length} of ${part.partCount} parts are recorded for upload ${part.uploadId}`);
+    throw new VerificationError(
+      destKey,
+      `${parts.length} of ${part.partCount} parts are recorded for upload ${part.uploadId}`,
+    );
   }
   const head = { key: job.key, size: job.size, etag: job.etag };
   let checksum: string;
@@ -227,22 +334,42 @@ async function completeGiant(ctx: FanOutContext, job: TransferJob, part: Pick<Pa
     await confirmCopy(ctx, head, destKey);
   } catch (err) {
     // Completed but wrong (bytes changed on the way, the source changed), or aborted/expired under us: a new upload.
-    if (err instanceof UploadGoneError || (completedOrChecked(err) && isRetryableError(err))) return startAgain(ctx, job, part.uploadId, err);
+    if (err instanceof UploadGoneError || (completedOrChecked(err) && isRetryableError(err)))
+      return startAgain(ctx, job, part.uploadId, err);
     if (completedOrChecked(err)) return failGiant(ctx, job.key, part.uploadId, err);
     throw err;
   }
-  const recorded = await status.updateIf(job.key, { uploadId: part.uploadId }, {
-    status: 'DONE', verified: true, checksum, etag: job.etag, size: job.size, bytesDone: job.size,
-    finishedAt: new Date().toISOString(), error: undefined, uploadId: undefined, partSize: undefined,
-  });
+  const recorded = await status.updateIf(
+    job.key,
+    { uploadId: part.uploadId },
+    {
+      status: 'DONE',
+      verified: true,
+      checksum,
+      etag: job.etag,
+      size: job.size,
+      bytesDone: job.size,
+      finishedAt: new Date().toISOString(),
+      error: undefined,
+      uploadId: undefined,
+      partSize: undefined,
+    },
+  );
   await status.clearParts(job.key, part.uploadId);
   ctx.progressWrittenAt.delete(job.key);
   // Not recorded: a completer delivered again finished it first, and reported it.
   if (!recorded) return { kind: 'pending' };
-  return { kind: 'copied', result: { method: 'multipart', bytes: job.size, checksum, sourceEtag: job.etag, partsUploaded: parts.length } };
+  return {
+    kind: 'copied',
+    result: { method: 'multipart', bytes: job.size, checksum, sourceEtag: job.etag, partsUploaded: parts.length },
+  };
 }
 
 /** Errors of the checks after a completion (the copy is wrong), as opposed to a request that failed and may be retried. */
 function completedOrChecked(err: unknown): boolean {
-  return err instanceof VerificationError || err instanceof CorruptedInTransitError || err instanceof ObjectChangedDuringCopyError;
+  return (
+    err instanceof VerificationError ||
+    err instanceof CorruptedInTransitError ||
+    err instanceof ObjectChangedDuringCopyError
+  );
 }

@@ -79,7 +79,12 @@ export interface FinderOptions {
 }
 
 /** The source objects under one prefix that pass include/exclude, counted as scanned. */
-async function* scanned(options: FinderOptions, prefix: string, keep: (key: string) => boolean, report: FinderReport): AsyncGenerator<ObjectSummary> {
+async function* scanned(
+  options: FinderOptions,
+  prefix: string,
+  keep: (key: string) => boolean,
+  report: FinderReport,
+): AsyncGenerator<ObjectSummary> {
   for await (const o of options.source.list(prefix)) {
     // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
     if (options.signal?.aborted) return;
@@ -93,7 +98,12 @@ async function* scanned(options: FinderOptions, prefix: string, keep: (key: stri
  * What to copy under one prefix. srcSkipCompare=true is the original's direct send: every source object, without
  * listing the destination. Otherwise both sides are listed and merge-joined (transferReason).
  */
-async function* toCopy(options: FinderOptions, prefix: string, keep: (key: string) => boolean, report: FinderReport): AsyncGenerator<{ object: ObjectSummary; reason: string }> {
+async function* toCopy(
+  options: FinderOptions,
+  prefix: string,
+  keep: (key: string) => boolean,
+  report: FinderReport,
+): AsyncGenerator<{ object: ObjectSummary; reason: string }> {
   const { params } = options;
   const source = scanned(options, prefix, keep, report);
   if (params.skipCompare) {
@@ -121,14 +131,19 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const report: FinderReport = { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
   let batch: TransferJob[] = [];
   const flush = async () => {
-    if (batch.length === 0 || options.dryRun) { batch = []; return; }
+    if (batch.length === 0 || options.dryRun) {
+      batch = [];
+      return;
+    }
     const jobs = batch;
     batch = [];
     if (status) await Promise.all(jobs.map((j) => markPending(status, j)));
     await queue?.sendBatch(jobs);
   };
 
-  const prefixes = options.prefixes?.() ?? sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket });
+  const prefixes =
+    options.prefixes?.() ??
+    sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket });
   for await (const prefix of prefixes) {
     for await (const { object, reason } of toCopy(options, prefix, keep, report)) {
       if (signal?.aborted) break;

@@ -14,7 +14,10 @@ export class HashingStream extends Transform {
   private readonly onBytes?: (n: number) => void;
 
   /** `onBytes`: told of each chunk as it passes (live progress). */
-  constructor(private readonly expected: number, options: { md5: boolean; onBytes?: (n: number) => void } = { md5: true }) {
+  constructor(
+    private readonly expected: number,
+    options: { md5: boolean; onBytes?: (n: number) => void } = { md5: true },
+  ) {
     super();
     if (options.md5) this.hash = createHash('md5');
     this.onBytes = options.onBytes;
@@ -32,7 +35,8 @@ export class HashingStream extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    if (this.bytes !== this.expected) cb(new BodyLengthError(`source body ended after ${this.bytes} of ${this.expected} bytes`));
+    if (this.bytes !== this.expected)
+      cb(new BodyLengthError(`source body ended after ${this.bytes} of ${this.expected} bytes`));
     else cb();
   }
 

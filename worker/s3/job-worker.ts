@@ -49,11 +49,20 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const onStop = () => copyAbort.abort(signal?.reason);
   signal?.addEventListener('abort', onStop, { once: true });
   const ctx: FanOutContext = {
-    source: options.source, dest: options.dest, params, status, logger, signal: copyAbort.signal, bytesInFlight: options.bytesInFlight,
-    queue: queue as JobQueue<TransferJob>, progressWrittenAt: new Map(),
+    source: options.source,
+    dest: options.dest,
+    params,
+    status,
+    logger,
+    signal: copyAbort.signal,
+    bytesInFlight: options.bytesInFlight,
+    queue: queue as JobQueue<TransferJob>,
+    progressWrittenAt: new Map(),
   };
   const scope: EventScope = {
-    srcBucket: params.srcBucket, srcPrefix: params.srcPrefix, keep: createKeyFilter(params.include, params.exclude),
+    srcBucket: params.srcBucket,
+    srcPrefix: params.srcPrefix,
+    keep: createKeyFilter(params.include, params.exclude),
     propagateDeletes: params.srcEvent === 'CreateAndDelete',
   };
 
@@ -73,9 +82,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
     for (const { key, reason } of message.ignored) logger.info('worker.event_ignored', { key, reason });
     // Keep the message hidden while the copy runs, however long it takes.
-    const heartbeat = setInterval(() => {
-      queue.extendVisibility(msg, visibility).catch((err) => logger.warn('worker.extend_failed', { error: err }));
-    }, (visibility * 1000) / 3);
+    const heartbeat = setInterval(
+      () => {
+        queue.extendVisibility(msg, visibility).catch((err) => logger.warn('worker.extend_failed', { error: err }));
+      },
+      (visibility * 1000) / 3,
+    );
     let key = message.jobs[0]?.key ?? '';
     const part = message.jobs[0]?.part;
     try {
@@ -95,15 +107,27 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         logger.warn('worker.retry', { key, part: part?.partNumber, attempt: msg.receiveCount, error });
         // A part's retry leaves the object as it is: its other parts are being copied.
         if (!part) await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error }).catch(() => {});
-        await queue.extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000)).catch(() => {});
+        await queue
+          .extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000))
+          .catch(() => {});
       } else {
-        const failed = { status: 'FAILED' as const, attempts: msg.receiveCount, error, finishedAt: new Date().toISOString() };
+        const failed = {
+          status: 'FAILED' as const,
+          attempts: msg.receiveCount,
+          error,
+          finishedAt: new Date().toISOString(),
+        };
         // A part failed for good: the upload can never complete. Its object fails once, whichever part failed (the
         // others find the upload abandoned); the part's message is dead-lettered all the same.
         const counts = part ? await abandonGiant(ctx, key, part.uploadId, failed).catch(() => false) : true;
         if (counts) {
           report.failed++;
-          logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error, code: err instanceof DthError ? err.code : undefined });
+          logContractEvent(logger, LOG_EVENTS.workerFailed, {
+            key,
+            attempts: msg.receiveCount,
+            error,
+            code: err instanceof DthError ? err.code : undefined,
+          });
         }
         if (!part) await status.update(key, failed).catch(() => {});
         // Retries exhausted, or a failure no retry can fix (403, missing bucket): dead-lettered now, so it is counted
@@ -119,7 +143,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     report.copied++;
     report.bytes += result.bytes;
     options.onObjectDone?.(key, result);
-    logContractEvent(logger, LOG_EVENTS.workerCopied, { key, bytes: result.bytes, method: result.method, checksum: result.checksum });
+    logContractEvent(logger, LOG_EVENTS.workerCopied, {
+      key,
+      bytes: result.bytes,
+      method: result.method,
+      checksum: result.checksum,
+    });
   };
 
   /** A giant object's job ended it: copied, or FAILED (already recorded, with its upload abandoned). */
@@ -127,7 +156,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     if (outcome.kind === 'copied') copied(key, outcome.result);
     if (outcome.kind !== 'failed') return;
     report.failed++;
-    logContractEvent(logger, LOG_EVENTS.workerFailed, { key, attempts: msg.receiveCount, error: outcome.error, code: outcome.code });
+    logContractEvent(logger, LOG_EVENTS.workerFailed, {
+      key,
+      attempts: msg.receiveCount,
+      error: outcome.error,
+      code: outcome.code,
+    });
   };
 
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
@@ -136,7 +170,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       giantEnded(job.key, await copyPart(ctx, job as TransferJob & { part: PartJob }, msg.id), msg);
       return;
     }
-    await status.markStarted({ key: job.key, size: job.size, etag: job.etag, attempts: msg.receiveCount, startedAt: new Date().toISOString() });
+    await status.markStarted({
+      key: job.key,
+      size: job.size,
+      etag: job.etag,
+      attempts: msg.receiveCount,
+      startedAt: new Date().toISOString(),
+    });
     if (job.action === 'delete') {
       await options.dest.delete(destinationKey(params.destPrefix, job.key));
       await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
@@ -148,10 +188,20 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         if (split.kind === 'copied' || split.kind === 'failed') giantEnded(job.key, split, msg);
         if (split.kind !== 'whole') return;
       }
-      const result = await copyObject(ctx, job.key, job.action === 'copy' || job.action === undefined ? job.size : undefined);
+      const result = await copyObject(
+        ctx,
+        job.key,
+        job.action === 'copy' || job.action === undefined ? job.size : undefined,
+      );
       await status.update(job.key, {
-        status: 'DONE', verified: true, checksum: result.checksum, etag: result.sourceEtag, size: result.bytes,
-        bytesDone: result.bytes, finishedAt: new Date().toISOString(), error: undefined,
+        status: 'DONE',
+        verified: true,
+        checksum: result.checksum,
+        etag: result.sourceEtag,
+        size: result.bytes,
+        bytesDone: result.bytes,
+        finishedAt: new Date().toISOString(),
+        error: undefined,
       });
       copied(job.key, result);
     } catch (err) {
@@ -170,7 +220,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     const free = slots - inFlight.size;
     if (free > 0) {
       const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
-      const batch = await queue.receive({ max: Math.min(10, free), visibilityTimeoutSec: visibility, waitTimeSec: idleWait });
+      const batch = await queue.receive({
+        max: Math.min(10, free),
+        visibilityTimeoutSec: visibility,
+        waitTimeSec: idleWait,
+      });
       for (const msg of batch) {
         const p = handle(msg).finally(() => inFlight.delete(p));
         inFlight.add(p);

@@ -6,7 +6,15 @@
 import { ParamReader, byteSize, type RawParams } from '../core/param-values.js';
 import { InvalidParameterError } from '../core/errors.js';
 import {
-  S3_PARAMETERS, type Acl, type DestinationSse, type S3TaskParams, type SideAuth, type SourceType, type SrcEvent, type SseType, type StorageClass,
+  S3_PARAMETERS,
+  type Acl,
+  type DestinationSse,
+  type S3TaskParams,
+  type SideAuth,
+  type SourceType,
+  type SrcEvent,
+  type SseType,
+  type StorageClass,
 } from '../params/index.js';
 
 export type { S3TaskParams, SourceType } from '../params/index.js';
@@ -122,27 +130,42 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
   const typeGiven = r.given('srcType');
   const srcType = r.oneOf<SourceType>('srcType');
   const srcEndpointGiven = endpoint(r, 'srcEndpoint');
-  if (typeGiven === 'S3_Compatible' && !srcEndpointGiven) throw r.error('srcEndpoint', 'is required for an S3-compatible source');
+  if (typeGiven === 'S3_Compatible' && !srcEndpointGiven)
+    throw r.error('srcEndpoint', 'is required for an S3-compatible source');
   // Checked in the console's order, so the first error is on the first field at fault.
-  const srcStore = srcType === 'Google_GCS' && !srcEndpointGiven ? 'gcs' : srcType === 'Amazon_S3' && !srcEndpointGiven ? 's3' : 'other';
+  const srcStore =
+    srcType === 'Google_GCS' && !srcEndpointGiven
+      ? 'gcs'
+      : srcType === 'Amazon_S3' && !srcEndpointGiven
+        ? 's3'
+        : 'other';
   const srcBucket = bucket(r, 'srcBucket', srcStore);
   // Amazon_S3 + srcEndpoint + blank srcRegion is the original console's "S3 compatible"; GCS ignores the region
   // (the original's console sent "Auto").
   const regionOptional = srcEndpointGiven !== undefined || srcType === 'Google_GCS';
-  const srcRegion = srcType === 'Google_GCS' && /^auto$/i.test(r.given('srcRegion') ?? '')
-    ? 'us-east-1'
-    : region(r, 'srcRegion', regionOptional ? 'us-east-1' : undefined, srcType === 'Amazon_S3' ? 'for Amazon S3 without srcEndpoint' : `for ${srcType} without srcEndpoint`);
+  const srcRegion =
+    srcType === 'Google_GCS' && /^auto$/i.test(r.given('srcRegion') ?? '')
+      ? 'us-east-1'
+      : region(
+          r,
+          'srcRegion',
+          regionOptional ? 'us-east-1' : undefined,
+          srcType === 'Amazon_S3' ? 'for Amazon S3 without srcEndpoint' : `for ${srcType} without srcEndpoint`,
+        );
   const srcEndpoint = srcEndpointGiven ?? endpointForRegion(srcType, srcRegion);
   const destEndpoint = endpoint(r, 'destEndpoint');
 
   const sseType = r.oneOf<SseType>('destPutObjectSSEType');
   const kmsKeyId = r.text('destPutObjectSSEKmsKeyId');
-  if (kmsKeyId && sseType !== 'AWS_KMS') throw r.error('destPutObjectSSEKmsKeyId', 'is only used with destPutObjectSSEType=AWS_KMS');
-  const sse: DestinationSse | undefined = sseType === 'AES256' ? { type: 'AES256' } : sseType === 'AWS_KMS' ? { type: 'aws:kms', kmsKeyId } : undefined;
+  if (kmsKeyId && sseType !== 'AWS_KMS')
+    throw r.error('destPutObjectSSEKmsKeyId', 'is only used with destPutObjectSSEType=AWS_KMS');
+  const sse: DestinationSse | undefined =
+    sseType === 'AES256' ? { type: 'AES256' } : sseType === 'AWS_KMS' ? { type: 'aws:kms', kmsKeyId } : undefined;
 
   const listKey = r.text('srcPrefixsListFile');
   const listBucket = r.text('srcPrefixListBucket');
-  if (listBucket && !listKey) throw r.error('srcPrefixListBucket', 'needs srcPrefixsListFile (the key of the list in this bucket)');
+  if (listBucket && !listKey)
+    throw r.error('srcPrefixListBucket', 'needs srcPrefixsListFile (the key of the list in this bucket)');
   if (listBucket) {
     const problem = bucketNameProblem(listBucket, 's3');
     if (problem) throw r.error('srcPrefixListBucket', `"${listBucket}" is not a valid bucket name: ${problem}`);
@@ -150,10 +173,19 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
 
   const alarmEmail = r.text('alarmEmail');
   if (alarmEmail && !EMAIL.test(alarmEmail)) throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
-  const fleet = { minCapacity: r.int('minCapacity'), maxCapacity: r.int('maxCapacity'), desiredCapacity: r.int('desiredCapacity'), alarmEmail };
-  if (fleet.minCapacity > fleet.maxCapacity) throw r.error('maxCapacity', `must be at least minCapacity (${fleet.minCapacity})`);
+  const fleet = {
+    minCapacity: r.int('minCapacity'),
+    maxCapacity: r.int('maxCapacity'),
+    desiredCapacity: r.int('desiredCapacity'),
+    alarmEmail,
+  };
+  if (fleet.minCapacity > fleet.maxCapacity)
+    throw r.error('maxCapacity', `must be at least minCapacity (${fleet.minCapacity})`);
   if (fleet.desiredCapacity < fleet.minCapacity || fleet.desiredCapacity > fleet.maxCapacity) {
-    throw r.error('desiredCapacity', `must be between minCapacity (${fleet.minCapacity}) and maxCapacity (${fleet.maxCapacity})`);
+    throw r.error(
+      'desiredCapacity',
+      `must be between minCapacity (${fleet.minCapacity}) and maxCapacity (${fleet.maxCapacity})`,
+    );
   }
   // Checked so that a wrong value is named, though the streaming finder does not need them.
   r.oneOf('finderEc2Memory');
@@ -162,12 +194,14 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
   r.oneOf('workerInstanceType');
   for (const name of ['ec2VpcId', 'ec2Subnets']) {
     const v = r.text(name);
-    if (v && !/^[a-z0-9-]+(\s*,\s*[a-z0-9-]+)*$/.test(v)) throw r.error(name, `"${v}" is not a comma-separated list of ids`);
+    if (v && !/^[a-z0-9-]+(\s*,\s*[a-z0-9-]+)*$/.test(v))
+      throw r.error(name, `"${v}" is not a comma-separated list of ids`);
   }
 
   // With a custom destination endpoint, the original's AWS defaults (INTELLIGENT_TIERING, bucket-owner-full-control)
   // are sent only when asked for: many S3-compatible stores refuse them.
-  const destStorageClass = destEndpoint && r.given('destStorageClass') === undefined ? undefined : r.oneOf<StorageClass>('destStorageClass');
+  const destStorageClass =
+    destEndpoint && r.given('destStorageClass') === undefined ? undefined : r.oneOf<StorageClass>('destStorageClass');
   const destAcl = destEndpoint && r.given('destAcl') === undefined ? undefined : r.oneOf<Acl>('destAcl');
 
   const params: S3TaskParams = {
@@ -201,8 +235,11 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     fleet,
     unused: r.unused(),
   };
-  if (params.srcBucket === params.destBucket && params.srcPrefix === params.destPrefix
-      && (params.srcEndpoint ?? params.srcRegion) === (params.destEndpoint ?? params.destRegion)) {
+  if (
+    params.srcBucket === params.destBucket &&
+    params.srcPrefix === params.destPrefix &&
+    (params.srcEndpoint ?? params.srcRegion) === (params.destEndpoint ?? params.destRegion)
+  ) {
     throw r.error('destBucket', 'is the same bucket and prefix as the source');
   }
   return params;

@@ -19,7 +19,11 @@ export interface PrefixListStores {
  * The prefixes of the lines of a text stream: trimmed, leading slashes dropped, blank lines and `#` comments
  * skipped; a line over MAX_PREFIX_LINE_BYTES is an error naming `field` (`where` says which list).
  */
-export async function* prefixesOfLines(input: Readable, where: string, field = 'srcPrefixsListFile'): AsyncGenerator<string> {
+export async function* prefixesOfLines(
+  input: Readable,
+  where: string,
+  field = 'srcPrefixsListFile',
+): AsyncGenerator<string> {
   try {
     for await (const line of boundedLines(input, MAX_PREFIX_LINE_BYTES)) {
       const p = line.trim().replace(/^\/+/, '');
@@ -27,8 +31,11 @@ export async function* prefixesOfLines(input: Readable, where: string, field = '
     }
   } catch (err) {
     if (err instanceof LineTooLongError) {
-      throw new InvalidParameterError(field, `${where}: ${err.message}: a prefix list holds one prefix (at most 1,024 bytes) per line`,
-        field === 'srcPrefixsListFile' ? 'Source prefix list file' : undefined);
+      throw new InvalidParameterError(
+        field,
+        `${where}: ${err.message}: a prefix list holds one prefix (at most 1,024 bytes) per line`,
+        field === 'srcPrefixsListFile' ? 'Source prefix list file' : undefined,
+      );
     }
     throw err;
   }
@@ -40,16 +47,29 @@ export async function* prefixesOfLines(input: Readable, where: string, field = '
  * source's credentials) or in srcPrefixListBucket (read with this account's role) — never a local path: the
  * parameter arrives through the API.
  */
-export async function* sourcePrefixes(srcPrefix: string, list: PrefixListRef | undefined, stores: PrefixListStores): AsyncGenerator<string> {
+export async function* sourcePrefixes(
+  srcPrefix: string,
+  list: PrefixListRef | undefined,
+  stores: PrefixListStores,
+): AsyncGenerator<string> {
   if (!list) {
     yield srcPrefix;
     return;
   }
   const store = list.bucket ? stores.listBucket : stores.source;
   if (!store) {
-    throw new InvalidParameterError('srcPrefixListBucket', `bucket "${list.bucket}" was not opened for this run (the entry point must open it with this account's role)`, 'Bucket of the source prefix list file');
+    throw new InvalidParameterError(
+      'srcPrefixListBucket',
+      `bucket "${list.bucket}" was not opened for this run (the entry point must open it with this account's role)`,
+      'Bucket of the source prefix list file',
+    );
   }
   const bucket = list.bucket ? `bucket "${list.bucket}"` : 'the source bucket';
-  if (!(await store.head(list.key))) throw new InvalidParameterError('srcPrefixsListFile', `object "${list.key}" does not exist in ${bucket}`, 'Source prefix list file');
+  if (!(await store.head(list.key)))
+    throw new InvalidParameterError(
+      'srcPrefixsListFile',
+      `object "${list.key}" does not exist in ${bucket}`,
+      'Source prefix list file',
+    );
   yield* prefixesOfLines(await store.get(list.key), `object "${list.key}" in ${bucket}`);
 }

@@ -44,13 +44,22 @@ export function transferSockets(params: Pick<S3TaskParams, 'workerConcurrency'>)
 }
 
 /** Progress from the status store's summary plus the bytes still streaming (not yet recorded), capped at the total. */
-function progressOf(recorded: StatusSummary, streaming: number, phase: TransferProgress['phase'], startedAt: number, startBytes: number): TransferProgress {
+function progressOf(
+  recorded: StatusSummary,
+  streaming: number,
+  phase: TransferProgress['phase'],
+  startedAt: number,
+  startBytes: number,
+): TransferProgress {
   const summary = { ...recorded, bytesDone: Math.min(recorded.bytesTotal, recorded.bytesDone + streaming) };
   const elapsedMs = Date.now() - startedAt;
   const bytesPerSecond = elapsedMs > 0 ? ((summary.bytesDone - startBytes) * 1000) / elapsedMs : 0;
   const left = summary.bytesTotal - summary.bytesDone;
   return {
-    ...summary, phase, elapsedMs, bytesPerSecond,
+    ...summary,
+    phase,
+    elapsedMs,
+    bytesPerSecond,
     etaSeconds: bytesPerSecond > 0 ? Math.ceil(left / bytesPerSecond) : undefined,
   };
 }
@@ -65,8 +74,11 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const startBytes = (await status.summary()).bytesDone;
   let phase: TransferProgress['phase'] = 'finding';
   const bytesInFlight = new BytesInFlight();
-  const report = async () => options.onProgress?.(progressOf(await status.summary(), bytesInFlight.total, phase, startedAt, startBytes));
-  const ticker = options.onProgress ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000) : undefined;
+  const report = async () =>
+    options.onProgress?.(progressOf(await status.summary(), bytesInFlight.total, phase, startedAt, startBytes));
+  const ticker = options.onProgress
+    ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000)
+    : undefined;
   try {
     // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
     await settleInterrupted({ params, source, dest, status, logger, queue });
@@ -76,11 +88,30 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     signal?.addEventListener('abort', onAbort, { once: true });
     let finding = true;
     const workers = runWorker({
-      params, source, dest, queue, status, logger, signal: stopWorkers.signal, exitWhenDrained: true, moreWorkComing: () => finding, bytesInFlight,
+      params,
+      source,
+      dest,
+      queue,
+      status,
+      logger,
+      signal: stopWorkers.signal,
+      exitWhenDrained: true,
+      moreWorkComing: () => finding,
+      bytesInFlight,
     });
     let finder: FinderReport;
     try {
-      finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, prefixes: options.prefixes, queue, status, logger, signal });
+      finder = await runFinder({
+        params,
+        source,
+        dest,
+        prefixListBucket: options.buckets.prefixListBucket,
+        prefixes: options.prefixes,
+        queue,
+        status,
+        logger,
+        signal,
+      });
     } catch (err) {
       stopWorkers.abort(err);
       await workers.catch(() => {});
@@ -93,14 +124,38 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone);
     // those whose match cannot be proven are queued and copied once more.
     if (!signal?.aborted) {
-      const leftovers = await settleInterrupted({ params, source, dest, status, logger, queue, statuses: ['PENDING', 'FAILED'] });
-      if (leftovers.queued > 0) await runWorker({ params, source, dest, queue, status, logger, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight });
+      const leftovers = await settleInterrupted({
+        params,
+        source,
+        dest,
+        status,
+        logger,
+        queue,
+        statuses: ['PENDING', 'FAILED'],
+      });
+      if (leftovers.queued > 0)
+        await runWorker({
+          params,
+          source,
+          dest,
+          queue,
+          status,
+          logger,
+          signal: stopWorkers.signal,
+          exitWhenDrained: true,
+          bytesInFlight,
+        });
     }
     signal?.removeEventListener('abort', onAbort);
     phase = 'done';
     await report();
     const summary = await status.summary();
-    return { ...summary, finder, durationMs: Date.now() - startedAt, complete: !signal?.aborted && isComplete(summary) };
+    return {
+      ...summary,
+      finder,
+      durationMs: Date.now() - startedAt,
+      complete: !signal?.aborted && isComplete(summary),
+    };
   } finally {
     if (ticker) clearInterval(ticker);
   }
@@ -125,12 +180,23 @@ export const PRICES = {
 };
 
 /** Dry run: what a transfer would copy and roughly what it would cost, without writing anything. */
-export async function estimateS3Transfer(options: Omit<TransferOptions, 'queue' | 'status'>): Promise<TransferEstimate> {
+export async function estimateS3Transfer(
+  options: Omit<TransferOptions, 'queue' | 'status'>,
+): Promise<TransferEstimate> {
   const { params, logger, signal } = options;
   const { source, dest } = options.buckets;
   await source.checkAccess();
   await dest.checkAccess();
-  const finder = await runFinder({ params, source, dest, prefixListBucket: options.buckets.prefixListBucket, prefixes: options.prefixes, logger, signal, dryRun: true });
+  const finder = await runFinder({
+    params,
+    source,
+    dest,
+    prefixListBucket: options.buckets.prefixListBucket,
+    prefixes: options.prefixes,
+    logger,
+    signal,
+    dryRun: true,
+  });
   const avg = finder.toTransfer ? finder.bytesToTransfer / finder.toTransfer : 0;
   const partsPerObject = avg > params.multipartThreshold ? Math.ceil(avg / params.chunkSize) + 2 : 1;
   const requests = {
@@ -138,12 +204,14 @@ export async function estimateS3Transfer(options: Omit<TransferOptions, 'queue' 
     get: finder.toTransfer * (partsPerObject > 1 ? partsPerObject - 2 : 1) + finder.toTransfer * 2,
     put: finder.toTransfer * partsPerObject,
   };
-  const requestCost = (requests.put * PRICES.putPer1000 + requests.get * PRICES.getPer1000 + requests.list * PRICES.listPer1000) / 1000;
+  const requestCost =
+    (requests.put * PRICES.putPer1000 + requests.get * PRICES.getPer1000 + requests.list * PRICES.listPer1000) / 1000;
   return {
     ...finder,
     complete: !signal?.aborted,
     requests,
     estimatedRequestCostUsd: Math.round(requestCost * 10000) / 10000,
-    estimatedTransferCostUsd: Math.round((finder.bytesToTransfer / 1024 ** 3) * PRICES.transferOutPerGiB * 10000) / 10000,
+    estimatedTransferCostUsd:
+      Math.round((finder.bytesToTransfer / 1024 ** 3) * PRICES.transferOutPerGiB * 10000) / 10000,
   };
 }

@@ -50,7 +50,8 @@ function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
     if (!isRecord(raw)) return { kind: 'invalid', reason: 'an S3 event record is not an object' };
     const r = raw as S3EventRecord;
     const rawKey = r.s3?.object?.key;
-    if (typeof rawKey !== 'string' || typeof r.eventName !== 'string') return { kind: 'invalid', reason: 'an S3 event record has no eventName or object key' };
+    if (typeof rawKey !== 'string' || typeof r.eventName !== 'string')
+      return { kind: 'invalid', reason: 'an S3 event record has no eventName or object key' };
     let key: string;
     try {
       key = decodeEventKey(rawKey);
@@ -58,9 +59,16 @@ function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
       return { kind: 'invalid', reason: `S3 event key "${rawKey}" is not URL-encoded text` };
     }
     const bucket = r.s3?.bucket?.name;
-    const notFor = r.eventSource !== undefined && r.eventSource !== 'aws:s3' ? `event source ${r.eventSource}`
-      : bucket !== undefined && bucket !== scope.srcBucket ? `event of bucket ${bucket}, not the source bucket` : outOfScope(key, scope);
-    if (notFor) { ignored.push({ key, reason: notFor }); continue; }
+    const notFor =
+      r.eventSource !== undefined && r.eventSource !== 'aws:s3'
+        ? `event source ${r.eventSource}`
+        : bucket !== undefined && bucket !== scope.srcBucket
+          ? `event of bucket ${bucket}, not the source bucket`
+          : outOfScope(key, scope);
+    if (notFor) {
+      ignored.push({ key, reason: notFor });
+      continue;
+    }
     if (r.eventName.startsWith('ObjectCreated')) {
       jobs.push({ key, size: r.s3?.object?.size ?? 0, etag: r.s3?.object?.eTag, action: 'copy' });
     } else if (r.eventName.startsWith('ObjectRemoved')) {
@@ -87,19 +95,33 @@ function readPartJob(v: unknown): PartJob | undefined {
 }
 
 export function readQueueMessage(body: unknown, scope: EventScope): QueueMessage {
-  if (!isRecord(body)) return { kind: 'invalid', reason: `not a JSON object (${typeof body === 'string' ? 'text' : body === null ? 'null' : typeof body})` };
+  if (!isRecord(body))
+    return {
+      kind: 'invalid',
+      reason: `not a JSON object (${typeof body === 'string' ? 'text' : body === null ? 'null' : typeof body})`,
+    };
   if (body.Event === 's3:TestEvent') return { kind: 'testEvent' };
   if (Array.isArray(body.Records)) return jobsFromRecords(body.Records, scope);
   if (typeof body.key === 'string' && typeof body.size === 'number') {
     const action = body.action === 'delete' ? 'delete' : 'copy';
-    const job: TransferJob = { key: body.key, size: body.size, etag: typeof body.etag === 'string' ? body.etag : undefined, action };
+    const job: TransferJob = {
+      key: body.key,
+      size: body.size,
+      etag: typeof body.etag === 'string' ? body.etag : undefined,
+      action,
+    };
     // A part of a giant object (fan-out.ts), and how often its object was started again.
     if (body.part !== undefined) {
       const part = readPartJob(body.part);
-      if (!part) return { kind: 'invalid', reason: 'a part job whose part is not {uploadId, partNumber, partCount, start, end}' };
+      if (!part)
+        return {
+          kind: 'invalid',
+          reason: 'a part job whose part is not {uploadId, partNumber, partCount, start, end}',
+        };
       job.part = part;
     }
-    if (typeof body.restarts === 'number' && Number.isInteger(body.restarts) && body.restarts > 0) job.restarts = body.restarts;
+    if (typeof body.restarts === 'number' && Number.isInteger(body.restarts) && body.restarts > 0)
+      job.restarts = body.restarts;
     return { kind: 'jobs', jobs: [job], ignored: [] };
   }
   return { kind: 'invalid', reason: 'neither a transfer job ({key, size}) nor an S3 event notification ({Records})' };

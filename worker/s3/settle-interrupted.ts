@@ -12,8 +12,14 @@ const PAGE = 200;
 
 /** The destination holds the source's version: same size and ETag, both content hashes (no SSE-KMS on either side). */
 function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | undefined): boolean {
-  return dst !== undefined && src.size === dst.size && sameEtag(src.etag, dst.etag) && destinationEtagsComparable(params)
-    && !isKmsEncryption(src.serverSideEncryption) && !isKmsEncryption(dst.serverSideEncryption);
+  return (
+    dst !== undefined &&
+    src.size === dst.size &&
+    sameEtag(src.etag, dst.etag) &&
+    destinationEtagsComparable(params) &&
+    !isKmsEncryption(src.serverSideEncryption) &&
+    !isKmsEncryption(dst.serverSideEncryption)
+  );
 }
 
 /**
@@ -56,18 +62,37 @@ export async function settleInterrupted(options: {
       if (page.length === 0) break;
       after = page[page.length - 1].key;
       for (const record of page) {
-        const [src, dst] = await Promise.all([source.head(record.key), dest.head(destinationKey(params.destPrefix, record.key))]);
+        const [src, dst] = await Promise.all([
+          source.head(record.key),
+          dest.head(destinationKey(params.destPrefix, record.key)),
+        ]);
         if (!src) {
-          await status.update(record.key, { status: 'SKIPPED', error: 'source object no longer exists', finishedAt: new Date().toISOString() });
+          await status.update(record.key, {
+            status: 'SKIPPED',
+            error: 'source object no longer exists',
+            finishedAt: new Date().toISOString(),
+          });
           out.skipped++;
         } else if (provenCopy(params, src, dst)) {
           const md5 = contentMd5(src);
           await status.update(record.key, {
-            status: 'DONE', verified: true, checksum: md5 ? `md5:${md5}` : `etag:${(src.etag ?? '').replace(/"/g, '')}`, etag: src.etag,
-            size: src.size, bytesDone: src.size, uploadId: undefined, partSize: undefined, finishedAt: new Date().toISOString(), error: undefined,
+            status: 'DONE',
+            verified: true,
+            checksum: md5 ? `md5:${md5}` : `etag:${(src.etag ?? '').replace(/"/g, '')}`,
+            etag: src.etag,
+            size: src.size,
+            bytesDone: src.size,
+            uploadId: undefined,
+            partSize: undefined,
+            finishedAt: new Date().toISOString(),
+            error: undefined,
           });
           out.done++;
-        } else if (queue && !params.skipCompare && transferReason(src, dst, { compareEtags: destinationEtagsComparable(params) }) === undefined) {
+        } else if (
+          queue &&
+          !params.skipCompare &&
+          transferReason(src, dst, { compareEtags: destinationEtagsComparable(params) }) === undefined
+        ) {
           // The finder's rule says the destination matches, so it will not queue it; nothing proves it either.
           if (stale === 'IN_PROGRESS') await status.update(record.key, { status: 'PENDING' });
           requeue.push({ key: record.key, size: src.size, etag: src.etag, action: 'copy' });

@@ -27,6 +27,9 @@ export function stepDeps(needs: { templates?: boolean } = {}): StepDeps {
 }
 
 /** A Step Functions task handler over one plain step function. */
-export function stepHandler(step: (deps: StepDeps, event: StepEvent) => Promise<StepOutput>, needs: { templates?: boolean } = {}) {
+export function stepHandler(
+  step: (deps: StepDeps, event: StepEvent) => Promise<StepOutput>,
+  needs: { templates?: boolean } = {},
+) {
   return (event: StepEvent): Promise<StepOutput> => step(stepDeps(needs), event);
 }

@@ -25,7 +25,11 @@ export interface PublishedImageList {
  * Writes the images to copy as one JSON array object. A state's payload is limited to 256 KB (about 4,000 image
  * names); the Distributed Map's ItemReader takes any number from S3.
  */
-export async function publishImageList(store: ObjectStore, key: string, listed: ListedImages): Promise<PublishedImageList> {
+export async function publishImageList(
+  store: ObjectStore,
+  key: string,
+  listed: ListedImages,
+): Promise<PublishedImageList> {
   const body = Buffer.from(JSON.stringify(listed.images));
   await store.put(key, body, body.length, { contentType: 'application/json' });
   return { listBucket: store.bucket, listKey: key, count: listed.images.length };
@@ -41,11 +45,19 @@ export type ListerRegistries = Pick<TaskRegistries, 'sourceFor' | 'dest'>;
  * The source digest when the destination already holds the same manifest; undefined when it must be copied (or cannot
  * be told). With includeUntagged=false the copy task copies one platform's image, so that image's digest is compared.
  */
-async function unchangedDigest(registries: ListerRegistries, params: EcrTaskParams, ref: ImageRef, platform?: Platform): Promise<string | undefined> {
+async function unchangedDigest(
+  registries: ListerRegistries,
+  params: EcrTaskParams,
+  ref: ImageRef,
+  platform?: Platform,
+): Promise<string | undefined> {
   const reference = manifestReference(ref.tag);
   const onePlatform = !params.includeUntagged && reference === ref.tag ? platform : undefined;
   const [src, dest] = await Promise.all([
-    registries.sourceFor(ref).client.manifestDigest(ref.repository, reference, undefined, onePlatform).catch(() => undefined),
+    registries
+      .sourceFor(ref)
+      .client.manifestDigest(ref.repository, reference, undefined, onePlatform)
+      .catch(() => undefined),
     registries.dest.client.manifestDigest(destinationRepository(params, ref), reference).catch(() => undefined),
   ]);
   return src !== undefined && src === dest ? src : undefined;
@@ -81,21 +93,39 @@ export async function listTaskImages(deps: {
       // The entry could not be expanded (no such repository): its own failure, and no copy task.
       failed++;
       deps.logger.error('image.failed', { image: key, error: error.message });
-      await status.put({ key, size: 0, status: 'FAILED', attempts: 1, error: error.message, finishedAt: new Date().toISOString() });
+      await status.put({
+        key,
+        size: 0,
+        status: 'FAILED',
+        attempts: 1,
+        error: error.message,
+        finishedAt: new Date().toISOString(),
+      });
       return;
     }
-    const [existing, digest] = await Promise.all([status.get(key), registries ? unchangedDigest(registries, params, ref, deps.platform) : undefined]);
+    const [existing, digest] = await Promise.all([
+      status.get(key),
+      registries ? unchangedDigest(registries, params, ref, deps.platform) : undefined,
+    ]);
     if (digest !== undefined) {
       unchanged++;
       if (existing?.status !== 'DONE') {
         await status.put({
-          key, size: 0, status: 'SKIPPED', etag: digest, checksum: digest, verified: true, attempts: existing?.attempts ?? 0,
-          error: 'unchanged: destination has the same digest', finishedAt: new Date().toISOString(),
+          key,
+          size: 0,
+          status: 'SKIPPED',
+          etag: digest,
+          checksum: digest,
+          verified: true,
+          attempts: existing?.attempts ?? 0,
+          error: 'unchanged: destination has the same digest',
+          finishedAt: new Date().toISOString(),
         });
       }
       return;
     }
-    if (existing?.status !== 'DONE') await status.put({ key, size: 0, status: 'PENDING', attempts: existing?.attempts ?? 0 });
+    if (existing?.status !== 'DONE')
+      await status.put({ key, size: 0, status: 'PENDING', attempts: existing?.attempts ?? 0 });
     toCopy.push({ image: key, order: position });
   };
   try {

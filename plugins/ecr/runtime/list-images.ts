@@ -30,24 +30,46 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
   const table = envValue(env, 'STATUS_TABLE');
   if (!table) throw new InvalidParameterError('STATUS_TABLE', 'is required (the task status table)');
   const listBucket = envValue(env, 'IMAGE_LIST_BUCKET');
-  if (!listBucket) throw new InvalidParameterError('IMAGE_LIST_BUCKET', 'is required (the bucket the image list is written to)');
+  if (!listBucket)
+    throw new InvalidParameterError('IMAGE_LIST_BUCKET', 'is required (the bucket the image list is written to)');
   const region = envValue(env, 'AWS_REGION') ?? 'us-east-1';
   // A long image list reaches the lister through SSM (TASK_PARAMS_PATH), never a 4 KB environment value.
-  const params = parseEcrTaskParams(await taskParamsFromEnv(env, () => new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })));
+  const params = parseEcrTaskParams(
+    await taskParamsFromEnv(env, () => new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })),
+  );
   const platform = parsePlatform(envValue(env, 'COPY_PLATFORM') ?? DEFAULT_COPY_PLATFORM, 'COPY_PLATFORM');
-  const logger = createLogger({ command: 'ecr list', taskId: env.TASK_ID }, { write: (line) => process.stdout.write(line + '\n') });
-  const secrets = new SecretsManagerStore(new SecretsManagerClient({ region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }));
+  const logger = createLogger(
+    { command: 'ecr list', taskId: env.TASK_ID },
+    { write: (line) => process.stdout.write(`${line}\n`) },
+  );
+  const secrets = new SecretsManagerStore(
+    new SecretsManagerClient({ region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }),
+  );
   let registries: TaskRegistries;
   try {
-    registries = await resolveRegistries(params, { secrets, ecr: needsEcrApi(params) ? new SdkEcrApi() : undefined, logger });
+    registries = await resolveRegistries(params, {
+      secrets,
+      ecr: needsEcrApi(params) ? new SdkEcrApi() : undefined,
+      logger,
+    });
     await registries.checkLogins();
   } catch (err) {
     // The control plane's checkFinder step waits for finder.done or finder.failed.
     logContractEvent(logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
     throw err;
   }
-  const status = new DynamoStatusStore({ client: new DynamoDBClient({ region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }), tableName: table });
-  const listed = await listTaskImages({ params, catalogFor: registries.catalogFor, status, logger, registries, platform });
+  const status = new DynamoStatusStore({
+    client: new DynamoDBClient({ region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }),
+    tableName: table,
+  });
+  const listed = await listTaskImages({
+    params,
+    catalogFor: registries.catalogFor,
+    status,
+    logger,
+    registries,
+    platform,
+  });
   const lists = new S3ObjectStore({ bucket: listBucket, region, endpoint: envUrl(env, 'S3_ENDPOINT') });
   return publishImageList(lists, `image-lists/${event.executionName ?? Date.now().toString(36)}.json`, listed);
 }

@@ -8,7 +8,9 @@ import type { Task, TaskParameter, TaskType } from './types.js';
 const encoded = (type: TaskType, key: string) => type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(key);
 
 export function encodeParameters(type: TaskType, parameters: TaskParameter[]): TaskParameter[] {
-  return parameters.map((p) => (encoded(type, p.ParameterKey) ? { ...p, ParameterValue: encodeURIComponent(p.ParameterValue) } : p));
+  return parameters.map((p) =>
+    encoded(type, p.ParameterKey) ? { ...p, ParameterValue: encodeURIComponent(p.ParameterValue) } : p,
+  );
 }
 
 export function encodeDescription(description: string): string {
@@ -21,6 +23,8 @@ export function decodeGetTask(task: Task): Task {
   return {
     ...task,
     description: task.description ? decode(task.description) : task.description,
-    parameters: task.parameters?.map((p) => (encoded(task.type, p.ParameterKey) ? { ...p, ParameterValue: decode(p.ParameterValue ?? '') } : p)),
+    parameters: task.parameters?.map((p) =>
+      encoded(task.type, p.ParameterKey) ? { ...p, ParameterValue: decode(p.ParameterValue ?? '') } : p,
+    ),
   };
 }

@@ -37,8 +37,18 @@ function useRoute(): [Route, number] {
   return [route.route, route.seq];
 }
 
-export function App({ config, session, lang, setLang, onSignedOut }: {
-  config: PortalConfig; session: Session; lang: Lang; setLang: (l: Lang) => void; onSignedOut: () => void;
+export function App({
+  config,
+  session,
+  lang,
+  setLang,
+  onSignedOut,
+}: {
+  config: PortalConfig;
+  session: Session;
+  lang: Lang;
+  setLang: (l: Lang) => void;
+  onSignedOut: () => void;
 }) {
   const [route, routeSeq] = useRoute();
   const [flashes, setFlashes] = useState<(Flash & { id: string; seq: number })[]>([]);
@@ -56,10 +66,18 @@ export function App({ config, session, lang, setLang, onSignedOut }: {
   useEffect(() => {
     setFlashes((all) => all.filter((f) => f.type !== 'success' || f.seq >= routeSeq - 1));
   }, [routeSeq]);
-  const ctx: PortalContext = useMemo(() => ({
-    ops: taskOperations(session.api), config, lang, notify,
-    navigate: (path: string) => { window.location.hash = path; },
-  }), [session, config, lang, notify]);
+  const ctx: PortalContext = useMemo(
+    () => ({
+      ops: taskOperations(session.api),
+      config,
+      lang,
+      notify,
+      navigate: (path: string) => {
+        window.location.hash = path;
+      },
+    }),
+    [session, config, lang, notify],
+  );
 
   const crumbs: BreadcrumbGroupProps.Item[] = [{ text: t('navHome'), href: '#/' }];
   if (route.name !== 'home') crumbs.push({ text: t('navTasks'), href: '#/tasks' });
@@ -73,8 +91,13 @@ export function App({ config, session, lang, setLang, onSignedOut }: {
   else page = <Home />;
 
   const items: FlashbarProps.MessageDefinition[] = flashes.map((f) => ({
-    id: f.id, type: f.type, loading: f.loading, content: t(f.message, f.vars),
-    dismissible: !f.loading, dismissLabel: t('dismiss'), onDismiss: () => setFlashes((all) => all.filter((x) => x.id !== f.id)),
+    id: f.id,
+    type: f.type,
+    loading: f.loading,
+    content: t(f.message, f.vars),
+    dismissible: !f.loading,
+    dismissLabel: t('dismiss'),
+    onDismiss: () => setFlashes((all) => all.filter((x) => x.id !== f.id)),
   }));
   const [helpTitle, helpBody] = HELP[route.name];
 
@@ -84,8 +107,19 @@ export function App({ config, session, lang, setLang, onSignedOut }: {
         <TopNavigation
           identity={{ href: '#/', title: t('appName') }}
           utilities={[
-            { type: 'button', text: t('switchLanguage'), ariaLabel: t('switchLanguageLabel'), onClick: () => setLang(lang === 'en' ? 'zh' : 'en') },
-            { type: 'button', text: t('signOut'), onClick: () => { void session.signOut().then(onSignedOut); } },
+            {
+              type: 'button',
+              text: t('switchLanguage'),
+              ariaLabel: t('switchLanguageLabel'),
+              onClick: () => setLang(lang === 'en' ? 'zh' : 'en'),
+            },
+            {
+              type: 'button',
+              text: t('signOut'),
+              onClick: () => {
+                void session.signOut().then(onSignedOut);
+              },
+            },
           ]}
         />
       </div>
@@ -95,7 +129,9 @@ export function App({ config, session, lang, setLang, onSignedOut }: {
         notifications={<Flashbar items={items} stackItems={items.length > 2} />}
         navigation={
           <SideNavigation
-            activeHref={route.name === 'task' ? '#/tasks' : hrefOf(route.name === 'create' ? { name: 'create' } : route)}
+            activeHref={
+              route.name === 'task' ? '#/tasks' : hrefOf(route.name === 'create' ? { name: 'create' } : route)
+            }
             header={{ href: '#/', text: t('appName') }}
             items={[
               { type: 'link', text: t('navHome'), href: '#/' },
@@ -104,7 +140,12 @@ export function App({ config, session, lang, setLang, onSignedOut }: {
             ]}
           />
         }
-        tools={<HelpPanel header={<h2>{t(helpTitle)}</h2>}><p>{t(helpBody)}</p>{route.name === 'create' ? <p>{t('helpCredentials')}</p> : null}</HelpPanel>}
+        tools={
+          <HelpPanel header={<h2>{t(helpTitle)}</h2>}>
+            <p>{t(helpBody)}</p>
+            {route.name === 'create' ? <p>{t('helpCredentials')}</p> : null}
+          </HelpPanel>
+        }
         toolsOpen={toolsOpen}
         onToolsChange={(e) => setToolsOpen(e.detail.open)}
         contentType={route.name === 'tasks' ? 'table' : route.name === 'create' ? 'wizard' : 'default'}

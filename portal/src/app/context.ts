@@ -5,7 +5,11 @@ import type { PortalConfig } from '../auth/config.js';
 import { translate, type Lang, type StringKey } from '../i18n/index.js';
 
 /** A Flashbar message: a string key and its values, so it follows a language switch. */
-export type Flash = Pick<FlashbarProps.MessageDefinition, 'type' | 'loading'> & { id?: string; message: StringKey; vars?: Record<string, string | number> };
+export type Flash = Pick<FlashbarProps.MessageDefinition, 'type' | 'loading'> & {
+  id?: string;
+  message: StringKey;
+  vars?: Record<string, string | number>;
+};
 
 export interface PortalContext {
   ops: TaskOperations;

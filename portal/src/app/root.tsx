@@ -35,29 +35,50 @@ export function Root() {
   }, [lang]);
 
   useEffect(() => {
-    loadConfig().then(async (c) => {
-      setConfig(c);
-      if (c.authType === 'LOCAL') {
-        const token = linkToken ?? storedToken();
-        if (token) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
-        return;
-      }
-      try {
-        setSession(await cloudSession(c));
-      } catch (e) {
-        setError({ key: 'signInFailed', detail: (e as Error).message });
-      }
-    }).catch((e: Error) => setError({ key: 'configError', detail: e.message }));
+    loadConfig()
+      .then(async (c) => {
+        setConfig(c);
+        if (c.authType === 'LOCAL') {
+          const token = linkToken ?? storedToken();
+          if (token) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
+          return;
+        }
+        try {
+          setSession(await cloudSession(c));
+        } catch (e) {
+          setError({ key: 'signInFailed', detail: (e as Error).message });
+        }
+      })
+      .catch((e: Error) => setError({ key: 'configError', detail: e.message }));
   }, [linkToken]);
 
   const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string>) => translate(lang, k, vars);
   let content: ReactNode;
-  if (error) content = <Box padding="l"><Alert type="error">{t(error.key, { error: error.detail })}</Alert></Box>;
+  if (error)
+    content = (
+      <Box padding="l">
+        <Alert type="error">{t(error.key, { error: error.detail })}</Alert>
+      </Box>
+    );
   else if (!config || (!session && config.authType !== 'LOCAL')) {
-    content = <Box padding="xxl" textAlign="center"><Spinner size="large" /><Box variant="p">{t('loading')}</Box></Box>;
+    content = (
+      <Box padding="xxl" textAlign="center">
+        <Spinner size="large" />
+        <Box variant="p">{t('loading')}</Box>
+      </Box>
+    );
   } else if (!session) {
-    content = <Login lang={lang} apiUrl={config.apiUrl} onSession={(token) => setSession(localSession(config.apiUrl, token, () => setSession(undefined)))} />;
-  } else content = <App config={config} session={session} lang={lang} setLang={setLang} onSignedOut={() => setSession(undefined)} />;
+    content = (
+      <Login
+        lang={lang}
+        apiUrl={config.apiUrl}
+        onSession={(token) => setSession(localSession(config.apiUrl, token, () => setSession(undefined)))}
+      />
+    );
+  } else
+    content = (
+      <App config={config} session={session} lang={lang} setLang={setLang} onSignedOut={() => setSession(undefined)} />
+    );
 
   return (
     <I18nProvider locale={HTML_LANG[lang]} messages={[messagesEn, messagesZh]}>

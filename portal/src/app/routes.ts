@@ -9,7 +9,16 @@ export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
   const [path, query = ''] = raw.split('?');
   const params = new URLSearchParams(query);
-  const parts = path.split('/').filter(Boolean).map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
   if (parts[0] === 'tasks' && parts.length === 1) return { name: 'tasks' };
   if (parts[0] === 'tasks' && parts[1]) return { name: 'task', id: parts[1], tab: parts[2] };
   if (parts[0] === 'create') return { name: 'create', clone: params.get('clone') ?? undefined };
@@ -18,9 +27,13 @@ export function parseRoute(hash: string): Route {
 
 export function hrefOf(route: Route): string {
   switch (route.name) {
-    case 'home': return '#/';
-    case 'tasks': return '#/tasks';
-    case 'task': return `#/tasks/${encodeURIComponent(route.id)}${route.tab ? `/${route.tab}` : ''}`;
-    case 'create': return route.clone ? `#/create?clone=${encodeURIComponent(route.clone)}` : '#/create';
+    case 'home':
+      return '#/';
+    case 'tasks':
+      return '#/tasks';
+    case 'task':
+      return `#/tasks/${encodeURIComponent(route.id)}${route.tab ? `/${route.tab}` : ''}`;
+    case 'create':
+      return route.clone ? `#/create?clone=${encodeURIComponent(route.clone)}` : '#/create';
   }
 }

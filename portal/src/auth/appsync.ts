@@ -11,7 +11,8 @@ export function appSyncApi(): Api {
         return result.data;
       } catch (err) {
         // Amplify rejects with the GraphQL result ({ data, errors }) when AppSync answered with errors.
-        const errors = (err as { errors?: { message: string; errorType?: string; errorInfo?: { field?: string } }[] }).errors;
+        const errors = (err as { errors?: { message: string; errorType?: string; errorInfo?: { field?: string } }[] })
+          .errors;
         if (errors?.length) throw apiErrorOf(errors);
         throw new ApiError(err instanceof Error ? err.message : String(err));
       }

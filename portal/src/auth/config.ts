@@ -29,7 +29,9 @@ export async function loadConfig(): Promise<PortalConfig> {
 function secureIssuer(url: string): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+    return (
+      u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+    );
   } catch {
     return false;
   }
@@ -56,13 +58,19 @@ export function parsePortalConfig(raw: unknown): PortalConfig {
   }
   const cognito = authType === 'COGNITO';
   const config: PortalConfig = {
-    authType, apiUrl: text('apiUrl', true), region: text('region', false),
-    cognitoDomain: text('cognitoDomain', cognito), userPoolId: text('userPoolId', cognito),
-    oidcIssuer: text('oidcIssuer', authType === 'OIDC'), clientId: text('clientId', authType !== 'LOCAL'),
+    authType,
+    apiUrl: text('apiUrl', true),
+    region: text('region', false),
+    cognitoDomain: text('cognitoDomain', cognito),
+    userPoolId: text('userPoolId', cognito),
+    oidcIssuer: text('oidcIssuer', authType === 'OIDC'),
+    clientId: text('clientId', authType !== 'LOCAL'),
     dashboardUrlPrefix: text('dashboardUrlPrefix', false),
   };
-  if (config.oidcIssuer && !secureIssuer(config.oidcIssuer)) throw new Error('config.json: oidcIssuer must be an https:// URL');
-  if (config.cognitoDomain && /^[a-z]+:\/\//i.test(config.cognitoDomain)) throw new Error('config.json: cognitoDomain is a host name, without https://');
+  if (config.oidcIssuer && !secureIssuer(config.oidcIssuer))
+    throw new Error('config.json: oidcIssuer must be an https:// URL');
+  if (config.cognitoDomain && /^[a-z]+:\/\//i.test(config.cognitoDomain))
+    throw new Error('config.json: cognitoDomain is a host name, without https://');
   return config;
 }
 
@@ -78,7 +86,11 @@ export function redirectUrl(location: { origin: string; pathname: string }): str
 export function amplifyConfigOf(config: PortalConfig, redirect: string): ResourcesConfig {
   if (config.authType === 'LOCAL') throw new Error('the local hub does not use Amplify');
   const api: ResourcesConfig['API'] = {
-    GraphQL: { endpoint: config.apiUrl, region: config.region, defaultAuthMode: config.authType === 'COGNITO' ? 'userPool' : 'oidc' },
+    GraphQL: {
+      endpoint: config.apiUrl,
+      region: config.region,
+      defaultAuthMode: config.authType === 'COGNITO' ? 'userPool' : 'oidc',
+    },
   };
   if (config.authType === 'OIDC') return { API: api };
   return {
@@ -89,8 +101,11 @@ export function amplifyConfigOf(config: PortalConfig, redirect: string): Resourc
         userPoolClientId: need(config, 'clientId'),
         loginWith: {
           oauth: {
-            domain: need(config, 'cognitoDomain'), scopes: ['openid', 'email', 'profile'],
-            redirectSignIn: [redirect], redirectSignOut: [redirect], responseType: 'code',
+            domain: need(config, 'cognitoDomain'),
+            scopes: ['openid', 'email', 'profile'],
+            redirectSignIn: [redirect],
+            redirectSignOut: [redirect],
+            responseType: 'code',
           },
         },
       },
@@ -109,7 +124,11 @@ function need(config: PortalConfig, field: 'cognitoDomain' | 'userPoolId' | 'oid
 export function oidcSettingsOf(config: PortalConfig, redirect: string) {
   if (config.authType !== 'OIDC') throw new Error('not an OIDC configuration');
   return {
-    authority: need(config, 'oidcIssuer'), client_id: need(config, 'clientId'), redirect_uri: redirect, post_logout_redirect_uri: redirect,
-    response_type: 'code', scope: 'openid email profile',
+    authority: need(config, 'oidcIssuer'),
+    client_id: need(config, 'clientId'),
+    redirect_uri: redirect,
+    post_logout_redirect_uri: redirect,
+    response_type: 'code',
+    scope: 'openid email profile',
   };
 }

@@ -8,7 +8,7 @@ export function storedToken(): string | undefined {
   const fromHash = /[#&]token=([^&]+)/.exec(window.location.hash)?.[1];
   if (fromHash) {
     sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash));
-    window.history.replaceState(null, '', window.location.pathname + '#/');
+    window.history.replaceState(null, '', `${window.location.pathname}#/`);
   }
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
@@ -16,7 +16,8 @@ export function storedToken(): string | undefined {
 /** Asks the hub whether a token is right (401 = wrong). */
 export async function tokenAccepted(apiUrl: string, token: string): Promise<boolean> {
   const res = await fetch(apiUrl, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ __typename }' }),
   });
   return res.status !== 401;
@@ -28,5 +29,12 @@ export function localSession(apiUrl: string, token: string, onSignedOut: () => v
     sessionStorage.removeItem(TOKEN_KEY);
     onSignedOut();
   };
-  return { api: createLocalApi(apiUrl, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined, () => void signOut()), signOut };
+  return {
+    api: createLocalApi(
+      apiUrl,
+      () => sessionStorage.getItem(TOKEN_KEY) ?? undefined,
+      () => void signOut(),
+    ),
+    signOut,
+  };
 }

@@ -10,7 +10,10 @@ import { appSyncApi } from './appsync.js';
 import type { Session } from './session.js';
 
 export function oidcUserManager(config: PortalConfig): UserManager {
-  return new UserManager({ ...oidcSettingsOf(config, redirectUrl(window.location)), userStore: new WebStorageStateStore({ store: window.sessionStorage }) });
+  return new UserManager({
+    ...oidcSettingsOf(config, redirectUrl(window.location)),
+    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+  });
 }
 
 /** The user after a redirect back from the provider (?code=…&state=…), else the stored one if still valid. */
@@ -36,7 +39,9 @@ export async function oidcSession(config: PortalConfig): Promise<Session | undef
     return undefined;
   }
   let idToken = user.id_token;
-  manager.events.addUserLoaded((u) => { if (u.id_token) idToken = u.id_token; });
+  manager.events.addUserLoaded((u) => {
+    if (u.id_token) idToken = u.id_token;
+  });
   Amplify.configure(amplifyConfigOf(config, redirectUrl(window.location)), {
     Auth: {
       tokenProvider: {

@@ -15,7 +15,11 @@ export function taskName(task: Pick<Task, 'id' | 'stackName'>): string {
   return task.stackName && !task.stackName.startsWith('local-') ? task.stackName : task.id;
 }
 
-export function StopTaskModal({ task, onClose, onChanged }: {
+export function StopTaskModal({
+  task,
+  onClose,
+  onChanged,
+}: {
   task: Task | undefined;
   onClose: () => void;
   /** Called with the task as it changes: STOPPING at once, then the answer. */
@@ -39,7 +43,12 @@ export function StopTaskModal({ task, onClose, onChanged }: {
       if (answer.progress === 'STOPPING' || answer.progress === 'STOPPED') {
         notify({ id: flashId, type: 'success', message: running ? 'stopped' : 'deleted', vars: { id: name } });
       } else {
-        notify({ id: flashId, type: 'error', message: 'stopFailed', vars: { id: name, error: t(statusKey(answer.progress)) } });
+        notify({
+          id: flashId,
+          type: 'error',
+          message: 'stopFailed',
+          vars: { id: name, error: t(statusKey(answer.progress)) },
+        });
       }
     } catch (err) {
       onChanged(task);
@@ -57,8 +66,12 @@ export function StopTaskModal({ task, onClose, onChanged }: {
       footer={
         <Box float="right">
           <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>{t('cancel')}</Button>
-            <Button variant="primary" loading={busy} onClick={() => void confirm()}>{t(running ? 'stopConfirm' : 'deleteConfirm')}</Button>
+            <Button variant="link" onClick={onClose}>
+              {t('cancel')}
+            </Button>
+            <Button variant="primary" loading={busy} onClick={() => void confirm()}>
+              {t(running ? 'stopConfirm' : 'deleteConfirm')}
+            </Button>
           </SpaceBetween>
         </Box>
       }

@@ -4,7 +4,12 @@ import { usePortal } from '../app/context.js';
 import { statusKey } from '../lib/task-view.js';
 
 const KIND: Record<TaskProgress, StatusIndicatorProps.Type> = {
-  STARTING: 'pending', IN_PROGRESS: 'in-progress', STOPPING: 'loading', DONE: 'success', STOPPED: 'stopped', ERROR: 'error',
+  STARTING: 'pending',
+  IN_PROGRESS: 'in-progress',
+  STOPPING: 'loading',
+  DONE: 'success',
+  STOPPED: 'stopped',
+  ERROR: 'error',
 };
 
 /** A task's status in human words (Completed, In progress, …), never the API's enum. */

@@ -16,14 +16,17 @@ export const en = {
   signInFailed: 'Sign-in did not complete: {error}. Reload the page to try again.',
 
   homeTitle: 'Data Transfer Hub',
-  homeIntro: 'Move S3 objects between regions and clouds, and container images between registries: secure, verified, trackable.',
+  homeIntro:
+    'Move S3 objects between regions and clouds, and container images between registries: secure, verified, trackable.',
   homeS3Title: 'S3 objects',
-  homeS3: 'From Amazon S3, Alibaba Cloud OSS, Tencent Cloud COS, Qiniu Kodo, Google Cloud Storage or any S3-compatible store into Amazon S3. Every object is verified at the destination.',
+  homeS3:
+    'From Amazon S3, Alibaba Cloud OSS, Tencent Cloud COS, Qiniu Kodo, Google Cloud Storage or any S3-compatible store into Amazon S3. Every object is verified at the destination.',
   homeEcrTitle: 'Container images',
   homeEcr: 'From Amazon ECR or public registries into Amazon ECR or any registry, every platform and digest kept.',
   homeHowTitle: 'How it works',
   homeHow1: 'Create a task: choose the source and the destination, and how often to run.',
-  homeHow2: 'The finder compares both sides and queues what is missing or different; workers copy and verify each object.',
+  homeHow2:
+    'The finder compares both sides and queues what is missing or different; workers copy and verify each object.',
   homeHow3: 'Watch progress, charts and logs on the task page; stop or delete a task at any time.',
   getStarted: 'Create task',
   viewTasks: 'View tasks',
@@ -91,9 +94,11 @@ export const en = {
   objectsOf: '{done} of {total} objects',
 
   stopTitle: 'Stop task {id}?',
-  stopBody: 'The transfer ends and the task\'s resources (workers, queue, schedule) are deleted. Objects already copied stay at the destination.',
+  stopBody:
+    "The transfer ends and the task's resources (workers, queue, schedule) are deleted. Objects already copied stay at the destination.",
   deleteTitle: 'Delete task {id}?',
-  deleteBody: 'The task\'s resources are deleted and it moves to Deleted tasks. Objects already copied stay at the destination.',
+  deleteBody:
+    "The task's resources are deleted and it moves to Deleted tasks. Objects already copied stay at the destination.",
   stopConfirm: 'Stop',
   deleteConfirm: 'Delete',
   stopping: 'Stopping task {id}…',
@@ -161,7 +166,8 @@ export const en = {
   errorTitle: 'The task failed',
   errCFN: 'The stack of this task could not be created. See its events in the CloudFormation console.',
   errFinder: 'The finder stopped with an error. See the finder logs.',
-  errComplete: 'Some objects were not copied. Check the alarm e-mail or the worker logs, or create the task again to copy the difference.',
+  errComplete:
+    'Some objects were not copied. Check the alarm e-mail or the worker logs, or create the task again to copy the difference.',
   openFinderLogs: 'Open finder logs',
 
   metrics: 'Task metrics',
@@ -272,7 +278,8 @@ export const en = {
   estimateNotRun: 'Not run yet: choose Estimate.',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a dollar sign before the {cost} placeholder
   estimateResult: 'Would copy {objects} objects ({bytes}); estimated request and transfer cost about ${cost}.',
-  estimatePartial: 'Partial: listing stopped at the time limit after {scanned} source objects; the task itself lists everything.',
+  estimatePartial:
+    'Partial: listing stopped at the time limit after {scanned} source objects; the task itself lists everything.',
   estimateFailed: 'Estimate failed: {error}',
   reviewParameters: 'Task parameters ({count})',
   reviewEdit: 'Edit',
@@ -305,15 +312,20 @@ export const en = {
   vApi: '{label}: {message}',
 
   helpTitleHome: 'Data Transfer Hub',
-  helpHome: 'Data Transfer Hub copies Amazon S3 objects and container images between regions, accounts and clouds. Each task has a source, a destination and a schedule; its page shows progress, charts and logs.',
+  helpHome:
+    'Data Transfer Hub copies Amazon S3 objects and container images between regions, accounts and clouds. Each task has a source, a destination and a schedule; its page shows progress, charts and logs.',
   helpTitleTasks: 'Tasks',
-  helpTasks: 'Active tasks are starting, running, stopping, completed or failed; stopped tasks move to Deleted tasks. Select a task to view, clone, stop or delete it. A completed one-time task keeps its resources until you delete it.',
+  helpTasks:
+    'Active tasks are starting, running, stopping, completed or failed; stopped tasks move to Deleted tasks. Select a task to view, clone, stop or delete it. A completed one-time task keeps its resources until you delete it.',
   helpTitleTask: 'Task details',
-  helpTask: 'Progress counts objects and bytes as they stream. Skipped objects were already identical at the destination. The Monitoring tab draws the task\'s metrics over a time range and reads the finder and worker logs.',
+  helpTask:
+    "Progress counts objects and bytes as they stream. Skipped objects were already identical at the destination. The Monitoring tab draws the task's metrics over a time range and reads the finder and worker logs.",
   helpTitleCreate: 'Create a task',
-  helpCreate: 'Each step checks its fields when you choose Next; an error shows on its field. Credentials are names of secrets in the secret store (Secrets Manager in the cloud); their values never reach the console. Review shows every parameter the task is created with.',
+  helpCreate:
+    'Each step checks its fields when you choose Next; an error shows on its field. Credentials are names of secrets in the secret store (Secrets Manager in the cloud); their values never reach the console. Review shows every parameter the task is created with.',
   helpLearnMore: 'Learn more',
-  helpCredentials: 'A credential secret holds access_key_id and secret_access_key (S3) or username and password (registries).',
+  helpCredentials:
+    'A credential secret holds access_key_id and secret_access_key (S3) or username and password (registries).',
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -19,7 +19,8 @@ export const zh: Record<StringKey, string> = {
   homeTitle: '数据传输解决方案',
   homeIntro: '在区域和云之间迁移 S3 对象，在镜像仓库之间迁移容器镜像：安全、可校验、可追踪。',
   homeS3Title: 'S3 对象',
-  homeS3: '从 Amazon S3、阿里云 OSS、腾讯云 COS、七牛云 Kodo、Google Cloud Storage 或任意 S3 兼容存储复制到 Amazon S3，每个对象都在目标端校验。',
+  homeS3:
+    '从 Amazon S3、阿里云 OSS、腾讯云 COS、七牛云 Kodo、Google Cloud Storage 或任意 S3 兼容存储复制到 Amazon S3，每个对象都在目标端校验。',
   homeEcrTitle: '容器镜像',
   homeEcr: '从 Amazon ECR 或公共镜像仓库复制到 Amazon ECR 或任意镜像仓库，保留所有平台和摘要。',
   homeHowTitle: '工作原理',
@@ -306,13 +307,17 @@ export const zh: Record<StringKey, string> = {
   vApi: '{label}：{message}',
 
   helpTitleHome: '数据传输解决方案',
-  helpHome: '数据传输解决方案在区域、账号和云之间复制 Amazon S3 对象和容器镜像。每个任务有源、目标和调度；任务页面显示进度、图表和日志。',
+  helpHome:
+    '数据传输解决方案在区域、账号和云之间复制 Amazon S3 对象和容器镜像。每个任务有源、目标和调度；任务页面显示进度、图表和日志。',
   helpTitleTasks: '任务',
-  helpTasks: '活动任务包括启动中、进行中、停止中、已完成和失败的任务；已停止的任务移至“已删除任务”。选择一个任务以查看、克隆、停止或删除。已完成的一次性任务会保留其资源，直到您删除它。',
+  helpTasks:
+    '活动任务包括启动中、进行中、停止中、已完成和失败的任务；已停止的任务移至“已删除任务”。选择一个任务以查看、克隆、停止或删除。已完成的一次性任务会保留其资源，直到您删除它。',
   helpTitleTask: '任务详情',
-  helpTask: '进度按流式传输的对象和字节实时计数。已跳过的对象在目标中已经相同。“监控”选项卡按时间范围绘制任务指标，并读取查找器和工作节点日志。',
+  helpTask:
+    '进度按流式传输的对象和字节实时计数。已跳过的对象在目标中已经相同。“监控”选项卡按时间范围绘制任务指标，并读取查找器和工作节点日志。',
   helpTitleCreate: '创建任务',
-  helpCreate: '每一步在您选择“下一步”时检查其字段；错误显示在对应字段上。凭证是密钥存储（云中为 Secrets Manager）中密钥的名称；其值不会到达控制台。“检查”页面显示创建任务所用的全部参数。',
+  helpCreate:
+    '每一步在您选择“下一步”时检查其字段；错误显示在对应字段上。凭证是密钥存储（云中为 Secrets Manager）中密钥的名称；其值不会到达控制台。“检查”页面显示创建任务所用的全部参数。',
   helpLearnMore: '了解更多',
   helpCredentials: '凭证密钥包含 access_key_id 和 secret_access_key（S3），或 username 和 password（镜像仓库）。',
 };

@@ -3,13 +3,22 @@ export function formatBytes(n: number | undefined | null): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 /** Bytes per second as "1.5 MiB/s"; "-" when there is no rate yet. */
 export function formatRate(bytesPerSecond: number | undefined | null): string {
-  if (bytesPerSecond === undefined || bytesPerSecond === null || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '-';
+  if (
+    bytesPerSecond === undefined ||
+    bytesPerSecond === null ||
+    !Number.isFinite(bytesPerSecond) ||
+    bytesPerSecond <= 0
+  )
+    return '-';
   return `${formatBytes(bytesPerSecond)}/s`;
 }
 

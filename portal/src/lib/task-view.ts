@@ -48,7 +48,9 @@ const SOURCE_NAMES: Record<string, Record<Lang, string>> = {
 export function sourceKindOf(task: Pick<Task, 'type' | 'parameters'>): string {
   const p = paramsOf(task);
   if (task.type === 'ECR') return p.sourceType || 'Amazon_ECR';
-  return p.srcEndpoint && (p.srcType || 'Amazon_S3') === 'Amazon_S3' ? 'Amazon_S3_Compatible' : p.srcType || 'Amazon_S3';
+  return p.srcEndpoint && (p.srcType || 'Amazon_S3') === 'Amazon_S3'
+    ? 'Amazon_S3_Compatible'
+    : p.srcType || 'Amazon_S3';
 }
 
 export function sourceName(kind: string, lang: Lang = 'en'): string {
@@ -57,14 +59,23 @@ export function sourceName(kind: string, lang: Lang = 'en'): string {
 
 const join = (bucket: string, prefix: string) => (prefix ? `${bucket}/${prefix.replace(/^\/+/, '')}` : bucket);
 
-export function taskEnds(task: Pick<Task, 'type' | 'parameters'>, lang: Lang = 'en'): { source: string; destination: string } {
+export function taskEnds(
+  task: Pick<Task, 'type' | 'parameters'>,
+  lang: Lang = 'en',
+): { source: string; destination: string } {
   const p = paramsOf(task);
   if (task.type === 'ECR') {
-    const source = p.sourceType === 'Public' ? p.srcRegistry || 'docker.io' : `ECR ${[p.srcAccountId, p.srcRegion].filter(Boolean).join(' ')}`.trim();
+    const source =
+      p.sourceType === 'Public'
+        ? p.srcRegistry || 'docker.io'
+        : `ECR ${[p.srcAccountId, p.srcRegion].filter(Boolean).join(' ')}`.trim();
     const destRegistry = p.destRegistry || `ECR ${[p.destAccountId, p.destRegion].filter(Boolean).join(' ')}`.trim();
     return { source, destination: p.destPrefix ? `${destRegistry}/${p.destPrefix}` : destRegistry };
   }
-  return { source: `${sourceName(sourceKindOf(task), lang)} / ${join(p.srcBucket ?? '', p.srcPrefix ?? '')}`, destination: join(p.destBucket ?? '', p.destPrefix ?? '') };
+  return {
+    source: `${sourceName(sourceKindOf(task), lang)} / ${join(p.srcBucket ?? '', p.srcPrefix ?? '')}`,
+    destination: join(p.destBucket ?? '', p.destPrefix ?? ''),
+  };
 }
 
 /** Copied + skipped of total (objects), and bytes done of total: the detail page bases percent and ETA on bytes. */
@@ -72,7 +83,8 @@ export function percentDone(task: Pick<Task, 'progressInfo' | 'progress'>): numb
   const p = task.progressInfo;
   if (!p) return task.progress === 'DONE' ? 100 : 0;
   if (p.bytesTotal && p.bytesTotal > 0) return Math.min(100, Math.floor(((p.bytesDone ?? 0) / p.bytesTotal) * 100));
-  if (p.total && p.total > 0) return Math.min(100, Math.floor((((p.replicated ?? 0) + (p.skipped ?? 0)) / p.total) * 100));
+  if (p.total && p.total > 0)
+    return Math.min(100, Math.floor((((p.replicated ?? 0) + (p.skipped ?? 0)) / p.total) * 100));
   return task.progress === 'DONE' ? 100 : 0;
 }
 

@@ -1,5 +1,10 @@
 /** The shared adapter contracts, run against the AWS adapters on fauxqs (SQS) and dynalite (DynamoDB). */
-import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../../worker/adapters/aws/index.js';
+import {
+  DynamoStatusStore,
+  ensureSqsQueue,
+  ensureStatusTable,
+  SqsJobQueue,
+} from '../../../worker/adapters/aws/index.js';
 import { uniqueName } from '../../support/servers.js';
 import { jobQueueContract } from '../contract/job-queue-contract.js';
 import { statusCountersContract } from '../contract/status-counters-contract.js';
@@ -10,7 +15,10 @@ const sqs = localSqsClient();
 const ddb = localDynamoClient();
 
 jobQueueContract('SqsJobQueue', async ({ maxReceiveCount }) => {
-  const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, uniqueName('contract'), { maxReceiveCount, visibilityTimeoutSec: 30 });
+  const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, uniqueName('contract'), {
+    maxReceiveCount,
+    visibilityTimeoutSec: 30,
+  });
   return new SqsJobQueue({ client: sqs, queueUrl, dlqUrl });
 });
 
@@ -24,5 +32,8 @@ statusStoreContract('DynamoStatusStore', async () => {
 statusCountersContract('DynamoStatusStore', async () => {
   const tableName = uniqueName('counts');
   await ensureStatusTable(ddb, tableName);
-  return { store: new DynamoStatusStore({ client: ddb, tableName }), another: () => new DynamoStatusStore({ client: localDynamoClient(), tableName }) };
+  return {
+    store: new DynamoStatusStore({ client: ddb, tableName }),
+    another: () => new DynamoStatusStore({ client: localDynamoClient(), tableName }),
+  };
 });

@@ -6,9 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { loadCloudRoleConfig } from '../../../worker/adapters/aws/index.js';
 import { InvalidParameterError } from '../../../worker/core/errors.js';
 
-const params = { srcType: 'Amazon_S3', srcBucket: 'src', srcRegion: 'eu-west-1', destBucket: 'dst', destRegion: 'us-east-1' };
+const params = {
+  srcType: 'Amazon_S3',
+  srcBucket: 'src',
+  srcRegion: 'eu-west-1',
+  destBucket: 'dst',
+  destRegion: 'us-east-1',
+};
 const base = {
-  TASK_PARAMS: JSON.stringify(params), QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q', STATUS_TABLE: 'tbl', AWS_REGION: 'us-east-1',
+  TASK_PARAMS: JSON.stringify(params),
+  QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q',
+  STATUS_TABLE: 'tbl',
+  AWS_REGION: 'us-east-1',
 };
 
 async function fieldOf(env: Record<string, string | undefined>): Promise<string> {
@@ -23,10 +32,20 @@ async function fieldOf(env: Record<string, string | undefined>): Promise<string>
 
 describe('loadCloudRoleConfig', () => {
   it('reads a complete configuration', async () => {
-    const c = await loadCloudRoleConfig({ ...base, DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/q-dlq', SQS_ENDPOINT: 'http://127.0.0.1:1', WORKER_EXIT_WHEN_DRAINED: 'true' });
+    const c = await loadCloudRoleConfig({
+      ...base,
+      DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/q-dlq',
+      SQS_ENDPOINT: 'http://127.0.0.1:1',
+      WORKER_EXIT_WHEN_DRAINED: 'true',
+    });
     expect(c).toMatchObject({
-      region: 'us-east-1', queueUrl: base.QUEUE_URL, dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/q-dlq', statusTable: 'tbl',
-      sqsEndpoint: 'http://127.0.0.1:1', exitWhenDrained: true, logLevel: 'info',
+      region: 'us-east-1',
+      queueUrl: base.QUEUE_URL,
+      dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/q-dlq',
+      statusTable: 'tbl',
+      sqsEndpoint: 'http://127.0.0.1:1',
+      exitWhenDrained: true,
+      logLevel: 'info',
       params: { srcBucket: 'src', srcRegion: 'eu-west-1', destBucket: 'dst' },
     });
     expect((await loadCloudRoleConfig(base)).exitWhenDrained).toBe(false);
@@ -35,7 +54,12 @@ describe('loadCloudRoleConfig', () => {
   it('takes the params from a file, in object or CloudFormation list form', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dth-role-'));
     const list = join(dir, 'list.json');
-    writeFileSync(list, JSON.stringify(Object.entries(params).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }))));
+    writeFileSync(
+      list,
+      JSON.stringify(
+        Object.entries(params).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      ),
+    );
     const { TASK_PARAMS: _, ...rest } = base;
     expect((await loadCloudRoleConfig({ ...rest, TASK_PARAMS_FILE: list })).params.srcBucket).toBe('src');
     expect(await fieldOf({ ...rest, TASK_PARAMS_FILE: join(dir, 'missing.json') })).toBe('TASK_PARAMS_FILE');
@@ -46,7 +70,9 @@ describe('loadCloudRoleConfig', () => {
     expect(await fieldOf({ ...base, TASK_PARAMS: undefined })).toBe('TASK_PARAMS');
     expect(await fieldOf({ ...base, TASK_PARAMS: '{not json' })).toBe('TASK_PARAMS');
     expect(await fieldOf({ ...base, TASK_PARAMS: '"a string"' })).toBe('TASK_PARAMS');
-    expect(await fieldOf({ ...base, TASK_PARAMS: JSON.stringify({ ...params, destBucket: '' }) })).toBe('TASK_PARAMS.destBucket');
+    expect(await fieldOf({ ...base, TASK_PARAMS: JSON.stringify({ ...params, destBucket: '' }) })).toBe(
+      'TASK_PARAMS.destBucket',
+    );
     expect(await fieldOf({ ...base, QUEUE_URL: '' })).toBe('QUEUE_URL');
     expect(await fieldOf({ ...base, QUEUE_URL: 'not a url' })).toBe('QUEUE_URL');
     expect(await fieldOf({ ...base, STATUS_TABLE: ' ' })).toBe('STATUS_TABLE');

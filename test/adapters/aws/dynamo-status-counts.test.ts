@@ -7,7 +7,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { COUNTERS_PARTITION } from '../../../worker/adapters/aws/status-table.js';
-import { contributionOf, emptySummary, type StatusStore, type StatusSummary } from '../../../worker/ports/status-store.js';
+import {
+  contributionOf,
+  emptySummary,
+  type StatusStore,
+  type StatusSummary,
+} from '../../../worker/ports/status-store.js';
 import { servers, uniqueName } from '../../support/servers.js';
 import { localDynamoClient } from './clients.js';
 
@@ -23,10 +28,17 @@ async function countsFromRecords(s: StatusStore): Promise<StatusSummary> {
 type Input = { Key?: Record<string, unknown>; Item?: Record<string, unknown>; UpdateExpression?: string };
 
 /** A client whose requests pass `hook` first (hold them, fail them after they landed…). */
-function hookedClient(hook: (command: string, input: Input, send: () => Promise<unknown>) => Promise<unknown>): DynamoDBClient {
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: servers.dynamodb, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+function hookedClient(
+  hook: (command: string, input: Input, send: () => Promise<unknown>) => Promise<unknown>,
+): DynamoDBClient {
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: servers.dynamodb,
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  });
   client.middlewareStack.add(
-    (next, context) => async (args) => hook(context.commandName ?? '', args.input as Input, () => next(args)) as ReturnType<typeof next>,
+    (next, context) => async (args) =>
+      hook(context.commandName ?? '', args.input as Input, () => next(args)) as ReturnType<typeof next>,
     { step: 'initialize', name: 'testHook' },
   );
   return client;
@@ -72,7 +84,15 @@ describe('DynamoStatusStore counts when a writer dies or loses an answer', () =>
     const started = Date.now();
     await next.update('k', { status: 'DONE', verified: true, bytesDone: 10 });
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(await next.summary()).toEqual({ ...emptySummary(), total: 2, pending: 1, done: 1, verified: 1, bytesTotal: 15, bytesDone: 10 });
+    expect(await next.summary()).toEqual({
+      ...emptySummary(),
+      total: 2,
+      pending: 1,
+      done: 1,
+      verified: 1,
+      bytesTotal: 15,
+      bytesDone: 10,
+    });
     expect(await next.summary()).toEqual(await countsFromRecords(next));
 
     // The stalled process wakes up: its counter write is refused (sealed), it counts nothing twice and goes on.
@@ -92,7 +112,8 @@ describe('DynamoStatusStore counts when a writer dies or loses an answer', () =>
       client: hookedClient(async (command, _input, send) => {
         const out = await send();
         // The write landed; the answer is replaced by a network error (as a reset connection would).
-        if (command === 'PutItemCommand' && dropped++ === 1) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+        if (command === 'PutItemCommand' && dropped++ === 1)
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
         return out;
       }),
     });
@@ -102,7 +123,15 @@ describe('DynamoStatusStore counts when a writer dies or loses an answer', () =>
     // put a, the update whose answer was lost, its recount under the new writer id, put b.
     expect(dropped).toBe(4);
     const reader = new DynamoStatusStore({ client: localDynamoClient(), tableName });
-    expect(await reader.summary()).toEqual({ ...emptySummary(), total: 2, done: 1, pending: 1, verified: 1, bytesTotal: 10, bytesDone: 7 });
+    expect(await reader.summary()).toEqual({
+      ...emptySummary(),
+      total: 2,
+      done: 1,
+      pending: 1,
+      verified: 1,
+      bytesTotal: 10,
+      bytesDone: 7,
+    });
     expect(await reader.summary()).toEqual(await countsFromRecords(reader));
   }, 60_000);
 
@@ -115,7 +144,10 @@ describe('DynamoStatusStore counts when a writer dies or loses an answer', () =>
         // Counter writes (adding changes) fail; sealing a writer id passes.
         if (isCounterWrite(command, input) && !input.UpdateExpression?.startsWith('SET #sealed') && failing > 0) {
           failing--;
-          throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+          throw Object.assign(new Error('We encountered an internal error'), {
+            name: 'InternalServerError',
+            $metadata: { httpStatusCode: 500 },
+          });
         }
         return send();
       }),
@@ -127,7 +159,9 @@ describe('DynamoStatusStore counts when a writer dies or loses an answer', () =>
 
     // Failing for good: the change fails (its caller retries the job); once writes pass again, the next change counts it.
     failing = 1000;
-    await expect(flaky.update('a', { status: 'DONE', verified: true })).rejects.toThrow(/counts could not be updated|internal error/);
+    await expect(flaky.update('a', { status: 'DONE', verified: true })).rejects.toThrow(
+      /counts could not be updated|internal error/,
+    );
     failing = 0;
     await flaky.update('a', { status: 'DONE', verified: true });
     expect(await reader.summary()).toEqual(await countsFromRecords(reader));

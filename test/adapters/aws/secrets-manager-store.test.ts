@@ -21,7 +21,10 @@ describe('SecretsManagerStore', () => {
       SecretString: JSON.stringify({ access_key_id: 'AKIAEXAMPLE', secret_access_key: 'sm-very-secret-1234' }),
     });
     const store = new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }));
-    expect(await store.get('dth-src')).toEqual({ access_key_id: 'AKIAEXAMPLE', secret_access_key: 'sm-very-secret-1234' });
+    expect(await store.get('dth-src')).toEqual({
+      access_key_id: 'AKIAEXAMPLE',
+      secret_access_key: 'sm-very-secret-1234',
+    });
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'dth-src' }]);
     const lines: string[] = [];
     createLogger({}, { write: (l) => lines.push(l) }).info('oops', { detail: 'key was sm-very-secret-1234' });
@@ -29,7 +32,9 @@ describe('SecretsManagerStore', () => {
   });
 
   it('names a missing secret, and never echoes a malformed value', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'gone' }).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
+    sm.on(GetSecretValueCommand, { SecretId: 'gone' }).rejects(
+      new ResourceNotFoundException({ message: 'not found', $metadata: {} }),
+    );
     sm.on(GetSecretValueCommand, { SecretId: 'plain' }).resolves({ SecretString: 'not-json-secret-value' });
     sm.on(GetSecretValueCommand, { SecretId: 'binary' }).resolves({ SecretBinary: new Uint8Array([1, 2]) });
     const store = new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }));

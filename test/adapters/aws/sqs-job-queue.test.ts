@@ -23,7 +23,10 @@ describe('SqsJobQueue on fauxqs', () => {
 
   it('carries any key intact: non-ASCII, emoji, U+FFFF, control characters', async () => {
     const sqs = localSqsClient();
-    const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('chars'), { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+    const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('chars'), {
+      maxReceiveCount: 3,
+      visibilityTimeoutSec: 30,
+    });
     const q = new SqsJobQueue<{ key: string }>({ client: sqs, queueUrl });
     const keys = ['plain/a.txt', 'é ü/ß', '😀/file', 'odd\uffff\ufffe', 'tab\tnl\n\u0001', '日本語/キー'];
     await q.sendBatch(keys.map((key) => ({ key })));
@@ -54,10 +57,14 @@ describe('SqsJobQueue on fauxqs', () => {
     const second = await ensureSqsQueue(sqs, name, { maxReceiveCount: 7, visibilityTimeoutSec: 60 });
     expect(second).toEqual(first);
     expect(first.dlqUrl).toMatch(new RegExp(`${name}-dlq$`));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ['All'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ['All'] }),
+    );
     expect(JSON.parse(Attributes!.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 7 });
     expect(Attributes!.VisibilityTimeout).toBe('60');
-    await expect(ensureSqsQueue(sqs, name, { maxReceiveCount: 0, visibilityTimeoutSec: 30 })).rejects.toThrow(/maxReceiveCount/);
+    await expect(ensureSqsQueue(sqs, name, { maxReceiveCount: 0, visibilityTimeoutSec: 30 })).rejects.toThrow(
+      /maxReceiveCount/,
+    );
   });
 });
 
@@ -68,12 +75,17 @@ describe('ensureStatusTable on dynalite', () => {
     await ensureStatusTable(ddb, name);
     await ensureStatusTable(ddb, name);
     const other = uniqueName('tbl');
-    await ddb.send(new CreateTableCommand({
-      TableName: other, BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'objectKey', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'objectKey', AttributeType: 'S' }],
-    }));
-    await expect(ensureStatusTable(ddb, other)).rejects.toThrow(/key schema objectKey:HASH, expected objectKey:HASH,sk:RANGE/);
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: other,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'objectKey', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'objectKey', AttributeType: 'S' }],
+      }),
+    );
+    await expect(ensureStatusTable(ddb, other)).rejects.toThrow(
+      /key schema objectKey:HASH, expected objectKey:HASH,sk:RANGE/,
+    );
   });
 });
 
@@ -81,20 +93,32 @@ describe('ensureStatusTable on dynalite', () => {
 describe('SqsJobQueue partial batch failures (mocked SQS)', () => {
   it('sends the failed entries again, and only those', async () => {
     const mock = mockClient(SQSClient);
-    mock.on(SendMessageBatchCommand)
+    mock
+      .on(SendMessageBatchCommand)
       .resolvesOnce({ Successful: [], Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError' }] })
       .resolves({ Successful: [], Failed: [] });
-    const q = new SqsJobQueue<string>({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://sqs.example/q' });
+    const q = new SqsJobQueue<string>({
+      client: new SQSClient({ region: 'us-east-1' }),
+      queueUrl: 'https://sqs.example/q',
+    });
     await q.sendBatch(['a', 'b', 'c']);
-    const calls = mock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.map((e) => e.MessageBody));
+    const calls = mock
+      .commandCalls(SendMessageBatchCommand)
+      .map((c) => c.args[0].input.Entries!.map((e) => e.MessageBody));
     expect(calls).toEqual([['"a"', '"b"', '"c"'], ['"b"']]);
     mock.restore();
   });
 
   it('fails at once, naming the error, when SQS blames the sender', async () => {
     const mock = mockClient(SQSClient);
-    mock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad char' }] });
-    const q = new SqsJobQueue<string>({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://sqs.example/q' });
+    mock.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [{ Id: '0', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad char' }],
+    });
+    const q = new SqsJobQueue<string>({
+      client: new SQSClient({ region: 'us-east-1' }),
+      queueUrl: 'https://sqs.example/q',
+    });
     await expect(q.sendBatch(['a'])).rejects.toThrow(/1 message\(s\) not sent \(InvalidMessageContents: bad char\)/);
     expect(mock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
     mock.restore();

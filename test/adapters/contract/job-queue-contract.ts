@@ -9,7 +9,11 @@ import type { JobQueue, QueueDepth, ReceivedJob } from '../../../worker/ports/jo
 export type JobQueueFactory = (options: { maxReceiveCount: number }) => Promise<JobQueue<{ n: number }>>;
 
 /** Receives until `count` messages arrived (or the patience runs out). */
-async function receiveAll(q: JobQueue<{ n: number }>, count: number, visibilityTimeoutSec = 30): Promise<ReceivedJob<{ n: number }>[]> {
+async function receiveAll(
+  q: JobQueue<{ n: number }>,
+  count: number,
+  visibilityTimeoutSec = 30,
+): Promise<ReceivedJob<{ n: number }>[]> {
   const got: ReceivedJob<{ n: number }>[] = [];
   for (let i = 0; i < 30 && got.length < count; i++) {
     got.push(...(await q.receive({ max: count - got.length, visibilityTimeoutSec, waitTimeSec: 1 })));
@@ -96,7 +100,11 @@ export function jobQueueContract(name: string, makeQueue: JobQueueFactory): void
       const hopeless = jobs.find((j) => j.body.n === 11)!;
       await q.deadLetter(hopeless, 'destination bucket d: PutObject "k": 403 AccessDenied');
       await q.release(jobs.find((j) => j.body.n === 12)!);
-      expect(await eventuallyDepth(q, { deadLettered: 1, visible: 1 })).toEqual({ visible: 1, inFlight: 0, deadLettered: 1 });
+      expect(await eventuallyDepth(q, { deadLettered: 1, visible: 1 })).toEqual({
+        visible: 1,
+        inFlight: 0,
+        deadLettered: 1,
+      });
       const [left] = await receiveAll(q, 1);
       expect(left.body).toEqual({ n: 12 });
     });

@@ -6,7 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  contributionOf, emptySummary, type ObjectRecord, type ObjectStatus, type StatusStore, type StatusSummary,
+  contributionOf,
+  emptySummary,
+  type ObjectRecord,
+  type ObjectStatus,
+  type StatusStore,
+  type StatusSummary,
 } from '../../../worker/ports/status-store.js';
 
 export interface SharedTask {
@@ -60,7 +65,8 @@ export function statusCountersContract(name: string, open: SharedTaskFactory): v
         const s = next() < 0.5 ? a : b;
         const status = STATES[Math.floor(next() * STATES.length)]!;
         const roll = next();
-        if (roll < 0.5) ops.push(s.update(key, { status, verified: status === 'DONE', bytesDone: Math.floor(next() * 100) }));
+        if (roll < 0.5)
+          ops.push(s.update(key, { status, verified: status === 'DONE', bytesDone: Math.floor(next() * 100) }));
         else if (roll < 0.7) ops.push(s.markStarted({ key, size: 1, attempts: 2, startedAt: 't' }));
         else if (roll < 0.85) ops.push(s.put({ key, size: 50 + Math.floor(next() * 50), status, attempts: 1 }));
         else ops.push(s.updateIf(key, { status: 'IN_PROGRESS' }, { status: 'DONE', verified: true }));
@@ -85,7 +91,14 @@ export function statusCountersContract(name: string, open: SharedTaskFactory): v
       const done = { status: 'DONE' as const, verified: true, bytesDone: 10, finishedAt: 't1' };
       await Promise.all([a.update('k', done), b.update('k', done)]);
       await b.update('k', done);
-      expect(await a.summary()).toEqual({ ...emptySummary(), total: 1, done: 1, verified: 1, bytesTotal: 10, bytesDone: 10 });
+      expect(await a.summary()).toEqual({
+        ...emptySummary(),
+        total: 1,
+        done: 1,
+        verified: 1,
+        bytesTotal: 10,
+        bytesDone: 10,
+      });
       // A record put again as it is (a finder run twice) is one record.
       await a.put({ key: 'k', size: 10, status: 'PENDING', attempts: 0 });
       await b.put({ key: 'k', size: 10, status: 'PENDING', attempts: 0 });
@@ -117,7 +130,9 @@ export function statusCountersContract(name: string, open: SharedTaskFactory): v
       const winner = ra ? 'from-a' : 'from-b';
       expect(await a.get('giant')).toMatchObject({ uploadId: winner, partSize: 10 });
       expect(await b.updateIf('giant', { uploadId: 'other' }, { status: 'DONE' })).toBe(false);
-      expect(await b.updateIf('giant', { uploadId: winner }, { status: 'DONE', uploadId: undefined, partSize: undefined })).toBe(true);
+      expect(
+        await b.updateIf('giant', { uploadId: winner }, { status: 'DONE', uploadId: undefined, partSize: undefined }),
+      ).toBe(true);
       expect(await a.get('giant')).toEqual({ key: 'giant', size: 100, status: 'DONE', attempts: 1 });
       expect(await a.summary()).toMatchObject({ total: 1, done: 1, inProgress: 0 });
     });
@@ -133,7 +148,11 @@ export function statusCountersContract(name: string, open: SharedTaskFactory): v
       const second = await b.recordPart('giant', 'u1', part(2));
       expect(second).toEqual({ added: true, partsDone: 2, bytesDone: 20 });
       // Recorded again (a retried upload of part 2): the newer ETag replaces the entry, the tally stays.
-      expect(await a.recordPart('giant', 'u1', part(2, '"e2b"'))).toEqual({ added: false, partsDone: 2, bytesDone: 20 });
+      expect(await a.recordPart('giant', 'u1', part(2, '"e2b"'))).toEqual({
+        added: false,
+        partsDone: 2,
+        bytesDone: 20,
+      });
       expect(await a.getPart('giant', 'u1', 2)).toEqual(part(2, '"e2b"'));
       expect(await a.getPart('giant', 'u1', 3)).toBeUndefined();
       const last = await Promise.all([a.recordPart('giant', 'u1', part(3)), b.recordPart('giant', 'u1', part(3))]);
@@ -148,7 +167,10 @@ export function statusCountersContract(name: string, open: SharedTaskFactory): v
       const b = another();
       await a.put({ key: 'giant', size: 10, status: 'IN_PROGRESS', attempts: 1, uploadId: 'u1', partSize: 10 });
       await a.recordPart('giant', 'u1', { partNumber: 1, etag: '"e"', size: 10 });
-      const claims = await Promise.all([a.claimCompletion('giant', 'u1', 'message-1'), b.claimCompletion('giant', 'u1', 'message-2')]);
+      const claims = await Promise.all([
+        a.claimCompletion('giant', 'u1', 'message-1'),
+        b.claimCompletion('giant', 'u1', 'message-2'),
+      ]);
       expect(claims.filter(Boolean)).toHaveLength(1);
       const winner = claims[0] ? 'message-1' : 'message-2';
       expect(await b.claimCompletion('giant', 'u1', winner)).toBe(true);
@@ -160,7 +182,12 @@ export function statusCountersContract(name: string, open: SharedTaskFactory): v
 
     it('keeps counting right across processes that each changed a record last', async () => {
       const { store: a, another } = await open();
-      const records: ObjectRecord[] = Array.from({ length: 30 }, (_, i) => ({ key: `r${i}`, size: i, status: 'PENDING', attempts: 0 }));
+      const records: ObjectRecord[] = Array.from({ length: 30 }, (_, i) => ({
+        key: `r${i}`,
+        size: i,
+        status: 'PENDING',
+        attempts: 0,
+      }));
       for (const r of records) await a.put(r);
       // A chain of processes, each taking the records from the last one's state (finder → worker → late redelivery).
       for (const status of ['IN_PROGRESS', 'DONE', 'DONE', 'FAILED', 'DONE'] as const) {
@@ -168,7 +195,12 @@ export function statusCountersContract(name: string, open: SharedTaskFactory): v
         await Promise.all(records.map((r) => p.update(r.key, { status, verified: status === 'DONE' })));
       }
       expect(await another().summary()).toEqual(await countsFromRecords(a));
-      expect(await a.summary()).toMatchObject({ total: 30, done: 30, verified: 30, bytesDone: records.reduce((n, r) => n + r.size, 0) });
+      expect(await a.summary()).toMatchObject({
+        total: 30,
+        done: 30,
+        verified: 30,
+        bytesDone: records.reduce((n, r) => n + r.size, 0),
+      });
     }, 60_000);
   });
 }

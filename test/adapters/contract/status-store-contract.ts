@@ -12,9 +12,19 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
       const s = await makeStore();
       expect(await s.get('nope')).toBeUndefined();
       const full: ObjectRecord = {
-        key: 'dir/a b+c.txt', size: 12, etag: '"e1"', status: 'IN_PROGRESS', attempts: 2, error: 'x', checksum: 'md5:1',
-        verified: false, bytesDone: 5, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z',
-        uploadId: 'u1', partSize: 5242880,
+        key: 'dir/a b+c.txt',
+        size: 12,
+        etag: '"e1"',
+        status: 'IN_PROGRESS',
+        attempts: 2,
+        error: 'x',
+        checksum: 'md5:1',
+        verified: false,
+        bytesDone: 5,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:00:01.000Z',
+        uploadId: 'u1',
+        partSize: 5242880,
       };
       await s.put(full);
       expect(await s.get(full.key)).toEqual(full);
@@ -22,18 +32,45 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
       expect(await s.get(full.key)).toEqual(pending(full.key, 13));
     });
 
-    it('marks a copy started in one write: creates a missing record, keeps an existing one\'s upload and version', async () => {
+    it("marks a copy started in one write: creates a missing record, keeps an existing one's upload and version", async () => {
       const s = await makeStore();
       await s.markStarted({ key: 'event/new.txt', size: 7, etag: '"v1"', attempts: 1, startedAt: 't0' });
-      expect(await s.get('event/new.txt')).toEqual({ key: 'event/new.txt', size: 7, etag: '"v1"', status: 'IN_PROGRESS', attempts: 1, startedAt: 't0' });
+      expect(await s.get('event/new.txt')).toEqual({
+        key: 'event/new.txt',
+        size: 7,
+        etag: '"v1"',
+        status: 'IN_PROGRESS',
+        attempts: 1,
+        startedAt: 't0',
+      });
 
-      await s.put({ ...pending('big.bin', 100), etag: '"v0"', uploadId: 'u1', partSize: 50, error: 'reset', status: 'PENDING' });
+      await s.put({
+        ...pending('big.bin', 100),
+        etag: '"v0"',
+        uploadId: 'u1',
+        partSize: 50,
+        error: 'reset',
+        status: 'PENDING',
+      });
       await s.markStarted({ key: 'big.bin', size: 999, etag: '"other"', attempts: 3, startedAt: 't1' });
       expect(await s.get('big.bin')).toEqual({
-        key: 'big.bin', size: 100, etag: '"v0"', status: 'IN_PROGRESS', attempts: 3, startedAt: 't1', uploadId: 'u1', partSize: 50,
+        key: 'big.bin',
+        size: 100,
+        etag: '"v0"',
+        status: 'IN_PROGRESS',
+        attempts: 3,
+        startedAt: 't1',
+        uploadId: 'u1',
+        partSize: 50,
       });
       await s.markStarted({ key: 'no-etag', size: 1, attempts: 1, startedAt: 't2' });
-      expect(await s.get('no-etag')).toEqual({ key: 'no-etag', size: 1, status: 'IN_PROGRESS', attempts: 1, startedAt: 't2' });
+      expect(await s.get('no-etag')).toEqual({
+        key: 'no-etag',
+        size: 1,
+        status: 'IN_PROGRESS',
+        attempts: 1,
+        startedAt: 't2',
+      });
     });
 
     it('patches named fields, removes fields patched to undefined, and ignores a patch of a missing key', async () => {
@@ -42,9 +79,24 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
       // The engine's exact calls: start, resume bookkeeping, finish.
       await s.update('k', { status: 'IN_PROGRESS', attempts: 1, startedAt: 't0', error: undefined });
       await s.update('k', { uploadId: undefined, partSize: undefined });
-      await s.update('k', { status: 'DONE', verified: true, checksum: 'md5:abc', size: 11, bytesDone: 11, finishedAt: 't1' });
+      await s.update('k', {
+        status: 'DONE',
+        verified: true,
+        checksum: 'md5:abc',
+        size: 11,
+        bytesDone: 11,
+        finishedAt: 't1',
+      });
       expect(await s.get('k')).toEqual({
-        key: 'k', size: 11, status: 'DONE', attempts: 1, startedAt: 't0', verified: true, checksum: 'md5:abc', bytesDone: 11, finishedAt: 't1',
+        key: 'k',
+        size: 11,
+        status: 'DONE',
+        attempts: 1,
+        startedAt: 't0',
+        verified: true,
+        checksum: 'md5:abc',
+        bytesDone: 11,
+        finishedAt: 't1',
       });
       await s.update('ghost', { status: 'FAILED', error: 'boom' });
       expect(await s.get('ghost')).toBeUndefined();
@@ -61,8 +113,15 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
       await s.update('d', { status: 'SKIPPED' });
       await s.update('e', { status: 'DELETED' });
       expect(await s.summary()).toEqual({
-        total: 6, done: 2, skipped: 1, failed: 1, inProgress: 1, pending: 1, verified: 1,
-        bytesTotal: 210, bytesDone: 10 + 50 + 7,
+        total: 6,
+        done: 2,
+        skipped: 1,
+        failed: 1,
+        inProgress: 1,
+        pending: 1,
+        verified: 1,
+        bytesTotal: 210,
+        bytesDone: 10 + 50 + 7,
       });
     });
 
@@ -85,7 +144,10 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
       }
       expect(seen).toEqual(order);
       const failed = await s.list({ status: 'FAILED', limit: 10 });
-      expect(failed.map((r) => [r.key, r.error])).toEqual([['b/2', 'bang'], ['z', 'boom']]);
+      expect(failed.map((r) => [r.key, r.error])).toEqual([
+        ['b/2', 'bang'],
+        ['z', 'boom'],
+      ]);
       expect((await s.list({ status: 'FAILED', limit: 1, after: 'b/2' })).map((r) => r.key)).toEqual(['z']);
       expect((await s.summary()).total).toBe(keys.length);
     });

@@ -29,7 +29,8 @@ function openFile() {
   const db = openSqliteDatabase(path);
   db.pragma('wal_autocheckpoint = 0'); // keep every commit in the WAL so walCommits can count them
   return {
-    path, db,
+    path,
+    db,
     status: new SqliteStatusStore(db, 't'),
     queue: new SqliteJobQueue<{ key: string }>(db, 't', { maxReceiveCount: 5 }),
   };
@@ -45,12 +46,14 @@ describe('Group commit of the SQLite adapters', () => {
     expect(jobs).toHaveLength(64);
     const before = walCommits(path);
     // The worker's per-object writes, from 64 copies at once.
-    await Promise.all(jobs.map(async (job) => {
-      const key = job.body.key;
-      await status.markStarted({ key, size: 10, attempts: 1, startedAt: 't0' });
-      await status.update(key, { status: 'DONE', verified: true, bytesDone: 10 });
-      await queue.delete(job);
-    }));
+    await Promise.all(
+      jobs.map(async (job) => {
+        const key = job.body.key;
+        await status.markStarted({ key, size: 10, attempts: 1, startedAt: 't0' });
+        await status.update(key, { status: 'DONE', verified: true, bytesDone: 10 });
+        await queue.delete(job);
+      }),
+    );
     expect(walCommits(path) - before).toBe(3);
     expect(await status.summary()).toMatchObject({ total: 64, done: 64, verified: 64 });
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
@@ -78,13 +81,21 @@ describe('Group commit of the SQLite adapters', () => {
     const before = walCommits(path);
     const received = await Promise.all(lanes.map(() => queue.receive({ max: 1, visibilityTimeoutSec: 60 })));
     expect(walCommits(path) - before).toBe(1);
-    expect(received.flat().map((j) => j.body.key).sort()).toEqual(lanes);
+    expect(
+      received
+        .flat()
+        .map((j) => j.body.key)
+        .sort(),
+    ).toEqual(lanes);
     expect(await queue.depth()).toMatchObject({ visible: 0, inFlight: 64 });
   });
 
   it('rejects only the caller whose write fails; its batch neighbours land exactly once', async () => {
     const { status, queue } = openFile();
-    const [job] = await (async () => { await queue.sendBatch([{ key: 'done' }]); return queue.receive({ max: 1, visibilityTimeoutSec: 60 }); })();
+    const [job] = await (async () => {
+      await queue.sendBatch([{ key: 'done' }]);
+      return queue.receive({ max: 1, visibilityTimeoutSec: 60 });
+    })();
     const outcomes = await Promise.allSettled([
       status.put({ key: 'a', size: 1, status: 'PENDING', attempts: 0 }),
       // size is NOT NULL: this write fails inside the shared transaction.
@@ -123,7 +134,14 @@ describe('Group commit of the SQLite adapters', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'dth-group-commit-')), 'state.db');
     const adapters = resolve('worker/adapters/embedded/index.ts');
     // A separate process writes, awaits, and dies by SIGKILL: no close(), no flush, no exit handlers.
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
       const { openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } = await import(${JSON.stringify(adapters)});
       const db = openSqliteDatabase(${JSON.stringify(path)});
       const status = new SqliteStatusStore(db, 't');
@@ -133,7 +151,10 @@ describe('Group commit of the SQLite adapters', () => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => status.put({ key: 'k' + i, size: i, status: 'DONE', attempts: 1 })));
       await Promise.all([status.update('k0', { status: 'FAILED', error: 'boom' }), queue.delete(jobs[0])]);
       process.kill(process.pid, 'SIGKILL');
-    `], { cwd: resolve('.'), encoding: 'utf8' });
+    `,
+      ],
+      { cwd: resolve('.'), encoding: 'utf8' },
+    );
     expect(child.signal, child.stderr).toBe('SIGKILL');
 
     const db = openSqliteDatabase(path);
@@ -153,10 +174,14 @@ describe('Group commit of the SQLite adapters', () => {
     const other = openSqliteDatabase(path);
     other.exec('BEGIN IMMEDIATE');
     const started = Date.now();
-    const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd', 'e'].map((key) => status.put({ key, size: 1, status: 'PENDING', attempts: 0 })));
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'c', 'd', 'e'].map((key) => status.put({ key, size: 1, status: 'PENDING', attempts: 0 })),
+    );
     const waited = Date.now() - started;
     other.exec('ROLLBACK');
-    expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as { code?: string }).code)).toEqual(Array(5).fill('SQLITE_BUSY'));
+    expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as { code?: string }).code)).toEqual(
+      Array(5).fill('SQLITE_BUSY'),
+    );
     // One wait of the busy timeout, not six (the batch, then each write alone).
     expect(waited).toBeLessThan(1600);
     await status.put({ key: 'a', size: 1, status: 'PENDING', attempts: 0 });

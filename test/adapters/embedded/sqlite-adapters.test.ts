@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { FileSecretStore, openSqliteDatabase, SqliteJobQueue, SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
+import {
+  FileSecretStore,
+  openSqliteDatabase,
+  SqliteJobQueue,
+  SqliteStatusStore,
+} from '../../../worker/adapters/embedded/index.js';
 import { SecretNotFoundError } from '../../../worker/core/errors.js';
 
 describe('SqliteJobQueue', () => {
@@ -38,7 +43,10 @@ describe('SqliteJobQueue', () => {
   });
 
   it('long-polls until a message arrives', async () => {
-    const q = new SqliteJobQueue<string>(openSqliteDatabase(':memory:'), 'q', { maxReceiveCount: 2, pollIntervalMs: 20 });
+    const q = new SqliteJobQueue<string>(openSqliteDatabase(':memory:'), 'q', {
+      maxReceiveCount: 2,
+      pollIntervalMs: 20,
+    });
     setTimeout(() => void q.sendBatch(['late']), 100);
     const jobs = await q.receive({ max: 1, visibilityTimeoutSec: 30, waitTimeSec: 5 });
     expect(jobs.map((j) => j.body)).toEqual(['late']);
@@ -68,7 +76,15 @@ describe('SqliteStatusStore', () => {
     await s.update('a', { status: 'DONE', verified: true, checksum: 'md5:x', attempts: 1 });
     await s.update('b', { status: 'FAILED', error: 'boom', attempts: 3 });
     expect(await s.get('a')).toMatchObject({ status: 'DONE', verified: true, checksum: 'md5:x' });
-    expect(await s.summary()).toMatchObject({ total: 3, done: 1, failed: 1, pending: 1, verified: 1, bytesTotal: 60, bytesDone: 10 });
+    expect(await s.summary()).toMatchObject({
+      total: 3,
+      done: 1,
+      failed: 1,
+      pending: 1,
+      verified: 1,
+      bytesTotal: 60,
+      bytesDone: 10,
+    });
     const page1 = await s.list({ limit: 2 });
     const page2 = await s.list({ limit: 2, after: page1.at(-1)!.key });
     expect([...page1, ...page2].map((r) => r.key)).toEqual(['a', 'b', 'c']);
@@ -87,7 +103,9 @@ describe('SqliteStatusStore', () => {
 describe('FileSecretStore', () => {
   it('returns a named secret, lists names only, and names a missing secret', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'dth-secrets-')), 'secrets.json');
-    writeFileSync(path, JSON.stringify({ src: { access_key_id: 'AK', secret_access_key: 'very-secret-value' } }), { mode: 0o600 });
+    writeFileSync(path, JSON.stringify({ src: { access_key_id: 'AK', secret_access_key: 'very-secret-value' } }), {
+      mode: 0o600,
+    });
     const store = new FileSecretStore(path);
     expect(await store.get('src')).toEqual({ access_key_id: 'AK', secret_access_key: 'very-secret-value' });
     expect(await store.list()).toEqual([{ name: 'src' }]);

@@ -26,10 +26,25 @@ describe('SQLite status counters', () => {
     const b = new SqliteStatusStore(second, 'b');
     new SqliteStatusStore(second, 'a');
     return (async () => {
-      expect(await a.summary()).toEqual({ ...emptySummary(), total: 3, done: 1, inProgress: 1, pending: 1, verified: 1, bytesTotal: 60, bytesDone: 15 });
+      expect(await a.summary()).toEqual({
+        ...emptySummary(),
+        total: 3,
+        done: 1,
+        inProgress: 1,
+        pending: 1,
+        verified: 1,
+        bytesTotal: 60,
+        bytesDone: 15,
+      });
       expect(await b.summary()).toEqual({ ...emptySummary(), total: 1, failed: 1, bytesTotal: 7 });
       await a.update('z', { status: 'DONE', verified: true });
-      expect(await new SqliteStatusStore(second, 'a').summary()).toMatchObject({ total: 3, done: 2, pending: 0, verified: 2, bytesDone: 45 });
+      expect(await new SqliteStatusStore(second, 'a').summary()).toMatchObject({
+        total: 3,
+        done: 2,
+        pending: 0,
+        verified: 2,
+        bytesDone: 45,
+      });
       a.clear();
       expect(await new SqliteStatusStore(second, 'a').summary()).toEqual(emptySummary());
       expect((await b.summary()).total).toBe(1);

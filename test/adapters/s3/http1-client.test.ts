@@ -39,18 +39,28 @@ afterEach(async () => {
 });
 
 /** A node:http server that counts connections and serves `handler`. */
-async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ port: number; connections: () => number }> {
+async function httpServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ port: number; connections: () => number }> {
   let connections = 0;
   const server = createServer(handler);
   server.keepAliveTimeout = 60_000;
   server.on('connection', () => connections++);
   const port = await listen(server);
-  closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return { port, connections: () => connections };
 }
 
 /** A raw TCP server: `onRequest` gets the socket and the request text once a request head has arrived. */
-async function rawServer(onRequest: (socket: Socket, head: string) => void): Promise<{ port: number; connections: () => number }> {
+async function rawServer(
+  onRequest: (socket: Socket, head: string) => void,
+): Promise<{ port: number; connections: () => number }> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server = createNetServer((socket) => {
@@ -69,11 +79,21 @@ async function rawServer(onRequest: (socket: Socket, head: string) => void): Pro
     socket.on('close', () => sockets.delete(socket));
   });
   const port = await listen(server);
-  closers.push(() => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
   return { port, connections: () => connections };
 }
 
-function client(port: number, options: Partial<typeof OPTIONS> & { freeSocketTimeoutMs?: number } = {}, secure = false): Http1Client {
+function client(
+  port: number,
+  options: Partial<typeof OPTIONS> & { freeSocketTimeoutMs?: number } = {},
+  secure = false,
+): Http1Client {
   return new Http1Client({ secure, host: '127.0.0.1', port }, { ...OPTIONS, ...options });
 }
 
@@ -95,10 +115,15 @@ describe('connections', () => {
     const server = await httpServer((_req, res) => {
       open++;
       most = Math.max(most, open);
-      setTimeout(() => { open--; res.end('x'); }, 20);
+      setTimeout(() => {
+        open--;
+        res.end('x');
+      }, 20);
     });
     const c = client(server.port, { maxSockets: 3 });
-    const bodies = await Promise.all(Array.from({ length: 30 }, async () => (await readAll((await get(c)).body)).toString()));
+    const bodies = await Promise.all(
+      Array.from({ length: 30 }, async () => (await readAll((await get(c)).body)).toString()),
+    );
     expect(bodies).toEqual(Array(30).fill('x'));
     expect(most).toBe(3);
     expect(server.connections()).toBe(3);
@@ -132,7 +157,9 @@ describe('connections', () => {
     `;
     // The free-socket timeout is 60 s: the child ends well before only if its idle connection does not hold it.
     const started = Date.now();
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      timeout: 30_000,
+    });
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(server.connections()).toBe(1);
   });
@@ -151,7 +178,10 @@ describe('bodies', () => {
     const big = randomBytes(5 * 1024 * 1024);
     const server = await httpServer((req, res) => {
       if (req.url === '/big') res.writeHead(200, { 'content-length': big.length }).end(big);
-      else { res.write('part one, '); setTimeout(() => res.end('part two'), 10); }
+      else {
+        res.write('part one, ');
+        setTimeout(() => res.end('part two'), 10);
+      }
     });
     const c = client(server.port);
     expect(md5(await readAll((await get(c, '/big')).body))).toBe(md5(big));
@@ -165,23 +195,59 @@ describe('bodies', () => {
     const received: string[] = [];
     const server = await httpServer((req, res) => {
       // The short upload is aborted by the client: the server sees its request cut.
-      readAll(req).then((b) => { received.push(md5(b)); res.end(); }, () => {});
+      readAll(req).then(
+        (b) => {
+          received.push(md5(b));
+          res.end();
+        },
+        () => {},
+      );
     });
     const c = client(server.port);
     const data = randomBytes(3 * 1024 * 1024 + 17);
-    const res = await c.request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': String(data.length) }, body: Readable.from([data.subarray(0, 1000), data.subarray(1000)]) });
+    const res = await c.request({
+      method: 'PUT',
+      path: '/x',
+      headers: { host: 't', 'content-length': String(data.length) },
+      body: Readable.from([data.subarray(0, 1000), data.subarray(1000)]),
+    });
     await readAll(res.body);
     expect(received).toEqual([md5(data)]);
-    const short = await c.request({ method: 'PUT', path: '/y', headers: { host: 't', 'content-length': '100' }, body: Readable.from([Buffer.alloc(60)]) }).catch((e: unknown) => e);
+    const short = await c
+      .request({
+        method: 'PUT',
+        path: '/y',
+        headers: { host: 't', 'content-length': '100' },
+        body: Readable.from([Buffer.alloc(60)]),
+      })
+      .catch((e: unknown) => e);
     expect((short as NodeJS.ErrnoException).code).toBe('ERR_HTTP_CONTENT_LENGTH_MISMATCH');
-    await readAll((await c.request({ method: 'PUT', path: '/z', headers: { host: 't', 'content-length': '1' }, body: Buffer.from('z') })).body);
+    await readAll(
+      (
+        await c.request({
+          method: 'PUT',
+          path: '/z',
+          headers: { host: 't', 'content-length': '1' },
+          body: Buffer.from('z'),
+        })
+      ).body,
+    );
     expect(server.connections()).toBe(2);
   });
 
   it('a request body that fails is what the caller sees', async () => {
-    const server = await httpServer((req, res) => { req.resume(); req.on('end', () => res.end()); });
-    const broken = new Readable({ read() { this.destroy(new Error('source broke')); } });
-    const err = await client(server.port).request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': '10' }, body: broken }).catch((e: unknown) => e);
+    const server = await httpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error('source broke'));
+      },
+    });
+    const err = await client(server.port)
+      .request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': '10' }, body: broken })
+      .catch((e: unknown) => e);
     expect((err as Error).message).toBe('source broke');
   });
 
@@ -192,8 +258,18 @@ describe('bodies', () => {
     });
     const c = client(server.port, { maxSockets: 1 });
     let produced = 0;
-    const endless = new Readable({ read() { produced += 65536; this.push(Buffer.alloc(65536)); } });
-    const res = await c.request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': String(1 << 30) }, body: endless });
+    const endless = new Readable({
+      read() {
+        produced += 65536;
+        this.push(Buffer.alloc(65536));
+      },
+    });
+    const res = await c.request({
+      method: 'PUT',
+      path: '/x',
+      headers: { host: 't', 'content-length': String(1 << 30) },
+      body: endless,
+    });
     expect(res.status).toBe(403);
     expect((await readAll(res.body)).toString()).toBe('denied');
     await new Promise((r) => setTimeout(r, 20));
@@ -217,7 +293,13 @@ describe('bodies', () => {
 describe('recycled read memory', () => {
   it('200 streamed copies (GET body → PUT body) at 16 at once, with other bodies kept meanwhile: every byte as sent, slabs reused', async () => {
     const sizeOf = (i: number) => [1024, 70_000, 300_000, 1_048_576, 3_000_001][i % 5]!;
-    const bodyOf = (i: number) => createHash('sha256').update(String(i)).digest().toString('hex').repeat(Math.ceil(sizeOf(i) / 64)).slice(0, sizeOf(i));
+    const bodyOf = (i: number) =>
+      createHash('sha256')
+        .update(String(i))
+        .digest()
+        .toString('hex')
+        .repeat(Math.ceil(sizeOf(i) / 64))
+        .slice(0, sizeOf(i));
     const source = await httpServer((req, res) => {
       const body = Buffer.from(bodyOf(Number(req.url!.slice(1))));
       res.writeHead(200, { 'content-length': body.length });
@@ -233,10 +315,13 @@ describe('recycled read memory', () => {
     });
     const wrong: number[] = [];
     const dest = await httpServer((req, res) => {
-      readAll(req).then((b) => {
-        if (b.toString() !== bodyOf(Number(req.url!.slice(1)))) wrong.push(Number(req.url!.slice(1)));
-        res.end();
-      }, () => {});
+      readAll(req).then(
+        (b) => {
+          if (b.toString() !== bodyOf(Number(req.url!.slice(1)))) wrong.push(Number(req.url!.slice(1)));
+          res.end();
+        },
+        () => {},
+      );
     });
     const from = client(source.port, { maxSockets: 16 });
     const to = client(dest.port, { maxSockets: 16 });
@@ -244,20 +329,27 @@ describe('recycled read memory', () => {
     // Bodies read and kept (their chunks never given back) while the copies recycle slabs around them.
     const kept: { i: number; chunks: Buffer[] }[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < 200) {
-        const i = next++;
-        const res = await get(from, `/${i}`);
-        if (i % 10 === 3) {
-          const chunks: Buffer[] = [];
-          for await (const c of res.body) chunks.push(c as Buffer);
-          kept.push({ i, chunks });
-          continue;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 200) {
+          const i = next++;
+          const res = await get(from, `/${i}`);
+          if (i % 10 === 3) {
+            const chunks: Buffer[] = [];
+            for await (const c of res.body) chunks.push(c as Buffer);
+            kept.push({ i, chunks });
+            continue;
+          }
+          const put = await to.request({
+            method: 'PUT',
+            path: `/${i}`,
+            headers: { host: 't', 'content-length': res.headers['content-length']! },
+            body: res.body,
+          });
+          await readAll(put.body);
         }
-        const put = await to.request({ method: 'PUT', path: `/${i}`, headers: { host: 't', 'content-length': res.headers['content-length']! }, body: res.body });
-        await readAll(put.body);
-      }
-    }));
+      }),
+    );
     expect(wrong).toEqual([]);
     for (const k of kept) expect(Buffer.concat(k.chunks).toString() === bodyOf(k.i), `kept body ${k.i}`).toBe(true);
     expect(slabCounts().reused - before.reused).toBeGreaterThan(100);
@@ -266,9 +358,15 @@ describe('recycled read memory', () => {
   it('chunks queued behind a stalled upload are not reused while 30 other copies cycle the slabs', async () => {
     const big = randomBytes(40 << 20);
     const small = randomBytes(3 << 20);
-    const source = await httpServer((req, res) => res.writeHead(200, { 'content-length': req.url === '/big' ? big.length : small.length }).end(req.url === '/big' ? big : small));
+    const source = await httpServer((req, res) =>
+      res
+        .writeHead(200, { 'content-length': req.url === '/big' ? big.length : small.length })
+        .end(req.url === '/big' ? big : small),
+    );
     let stalled!: () => void;
-    const started = new Promise<void>((r) => { stalled = r; });
+    const started = new Promise<void>((r) => {
+      stalled = r;
+    });
     const received = new Map<string, string>();
     const dest = await httpServer((req, res) => {
       if (req.url === '/big') {
@@ -277,19 +375,38 @@ describe('recycled read memory', () => {
         stalled();
         setTimeout(() => req.resume(), 600);
       }
-      readAll(req).then((b) => { received.set(req.url!, md5(b)); res.end(); }, () => {});
+      readAll(req).then(
+        (b) => {
+          received.set(req.url!, md5(b));
+          res.end();
+        },
+        () => {},
+      );
     });
     const from = client(source.port, { maxSockets: 8 });
     const to = client(dest.port, { maxSockets: 8 });
     const copy = async (path: string) => {
       const res = await get(from, path);
-      await readAll((await to.request({ method: 'PUT', path, headers: { host: 't', 'content-length': res.headers['content-length']! }, body: res.body })).body);
+      await readAll(
+        (
+          await to.request({
+            method: 'PUT',
+            path,
+            headers: { host: 't', 'content-length': res.headers['content-length']! },
+            body: res.body,
+          })
+        ).body,
+      );
     };
     const slow = copy('/big');
     await started;
     await new Promise((r) => setTimeout(r, 100));
     let next = 0;
-    await Promise.all(Array.from({ length: 6 }, async () => { while (next < 30) await copy(`/small${next++}`); }));
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (next < 30) await copy(`/small${next++}`);
+      }),
+    );
     await slow;
     expect(received.get('/big')).toBe(md5(big));
     for (let i = 0; i < 30; i++) expect(received.get(`/small${i}`)).toBe(md5(small));
@@ -336,8 +453,27 @@ describe('TLS', () => {
   let cert: Buffer;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dth-http1-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     key = readFileSync(join(dir, 'key.pem'));
     cert = readFileSync(join(dir, 'cert.pem'));
   });
@@ -348,22 +484,40 @@ describe('TLS', () => {
     let uploaded = '';
     let connections = 0;
     const server = createHttpsServer({ key, cert }, (req, res) => {
-      readAll(req).then((b) => {
-        if (req.method === 'PUT') uploaded = md5(b);
-        res.end(req.method === 'GET' ? big : '');
-      }, () => {});
+      readAll(req).then(
+        (b) => {
+          if (req.method === 'PUT') uploaded = md5(b);
+          res.end(req.method === 'GET' ? big : '');
+        },
+        () => {},
+      );
     });
     server.on('secureConnection', () => connections++);
     const port = await listen(server);
-    closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    closers.push(
+      () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
     const secure = new Http1Client({ secure: true, host: 'localhost', port }, { ...OPTIONS, ca: [cert.toString()] });
-    expect(md5(await readAll((await secure.request({ method: 'GET', path: '/', headers: { host: 'localhost' } })).body))).toBe(md5(big));
-    const put = await secure.request({ method: 'PUT', path: '/', headers: { host: 'localhost', 'content-length': String(big.length) }, body: Readable.from([big]) });
+    expect(
+      md5(await readAll((await secure.request({ method: 'GET', path: '/', headers: { host: 'localhost' } })).body)),
+    ).toBe(md5(big));
+    const put = await secure.request({
+      method: 'PUT',
+      path: '/',
+      headers: { host: 'localhost', 'content-length': String(big.length) },
+      body: Readable.from([big]),
+    });
     await readAll(put.body);
     expect(uploaded).toBe(md5(big));
     expect(connections).toBe(1);
     const untrusted = new Http1Client({ secure: true, host: 'localhost', port }, OPTIONS);
-    const err = await untrusted.request({ method: 'GET', path: '/', headers: { host: 'localhost' } }).catch((e: unknown) => e);
+    const err = await untrusted
+      .request({ method: 'GET', path: '/', headers: { host: 'localhost' } })
+      .catch((e: unknown) => e);
     expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
   });
 });

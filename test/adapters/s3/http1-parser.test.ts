@@ -17,8 +17,12 @@ function parse(wire: string, cuts: number[] = [], options: { head?: boolean; clo
   const out: Parsed = { heads: [], body: '', complete: 0 };
   const parser = new ResponseParser({
     onHead: (h) => out.heads.push(h),
-    onBody: (chunk) => { out.body += chunk.toString('latin1'); },
-    onComplete: () => { out.complete++; },
+    onBody: (chunk) => {
+      out.body += chunk.toString('latin1');
+    },
+    onComplete: () => {
+      out.complete++;
+    },
   });
   parser.expect(options.head ?? false);
   const bytes = Buffer.from(wire, 'latin1');
@@ -35,7 +39,13 @@ function parse(wire: string, cuts: number[] = [], options: { head?: boolean; clo
 function parseEverySplit(wire: string, options: { head?: boolean; close?: boolean } = {}): Parsed {
   const whole = parse(wire, [], options);
   for (let i = 1; i < wire.length; i++) expect(parse(wire, [i], options)).toEqual(whole);
-  expect(parse(wire, Array.from({ length: wire.length }, (_, i) => i), options)).toEqual(whole);
+  expect(
+    parse(
+      wire,
+      Array.from({ length: wire.length }, (_, i) => i),
+      options,
+    ),
+  ).toEqual(whole);
   return whole;
 }
 
@@ -50,14 +60,20 @@ function refusal(wire: string, options: { head?: boolean } = {}): unknown {
 
 describe('framing', () => {
   it('Content-Length: headers lower-cased, repeated ones joined, exactly that many body bytes', () => {
-    const r = parseEverySplit('HTTP/1.1 200 OK\r\nContent-Length: 11\r\nETag: "a"\r\nX-Amz-Meta-A: 1\r\nx-amz-meta-a: 2\r\n\r\nhello world');
-    expect(r.heads).toEqual([{ status: 200, headers: { 'content-length': '11', etag: '"a"', 'x-amz-meta-a': '1, 2' }, keepAlive: true }]);
+    const r = parseEverySplit(
+      'HTTP/1.1 200 OK\r\nContent-Length: 11\r\nETag: "a"\r\nX-Amz-Meta-A: 1\r\nx-amz-meta-a: 2\r\n\r\nhello world',
+    );
+    expect(r.heads).toEqual([
+      { status: 200, headers: { 'content-length': '11', etag: '"a"', 'x-amz-meta-a': '1, 2' }, keepAlive: true },
+    ]);
     expect(r.body).toBe('hello world');
     expect(r.complete).toBe(1);
   });
 
   it('chunked: extensions ignored, trailers read, the body is the chunks joined', () => {
-    const r = parseEverySplit('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n');
+    const r = parseEverySplit(
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n',
+    );
     expect(r.body).toBe('hello 0123456789');
     expect(r.complete).toBe(1);
   });
@@ -72,13 +88,18 @@ describe('framing', () => {
   });
 
   it('HEAD, 204 and 304 answers have no body whatever their Content-Length says', () => {
-    expect(parseEverySplit('HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n', { head: true })).toMatchObject({ body: '', complete: 1 });
+    expect(parseEverySplit('HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n', { head: true })).toMatchObject({
+      body: '',
+      complete: 1,
+    });
     expect(parse('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n')).toMatchObject({ body: '', complete: 1 });
     expect(parse('HTTP/1.1 304 Not Modified\r\n\r\n')).toMatchObject({ body: '', complete: 1 });
   });
 
   it('informational answers before the real one are skipped', () => {
-    const r = parseEverySplit('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno');
+    const r = parseEverySplit(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno',
+    );
     expect(r.heads.map((h) => h.status)).toEqual([404]);
     expect(r.body).toBe('no');
   });
@@ -86,8 +107,12 @@ describe('framing', () => {
   it('Connection: close, and HTTP/1.0 without keep-alive, end the connection after the answer', () => {
     expect(parse('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(false);
     expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(false);
-    expect(parse('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(true);
-    expect(parse('HTTP/1.1 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(true);
+    expect(parse('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(
+      true,
+    );
+    expect(parse('HTTP/1.1 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(
+      true,
+    );
   });
 
   it('answers one request at a time: the parser takes the next answer only after expect()', () => {
@@ -108,11 +133,20 @@ describe('malformed answers are refused, never read as short ones', () => {
     ['a header line without a colon', 'HTTP/1.1 200 OK\r\nContent-Length 5\r\n\r\nhello'],
     ['an obsolete folded header line', 'HTTP/1.1 200 OK\r\nX-A: 1\r\n  continued\r\nContent-Length: 0\r\n\r\n'],
     ['a header name with a space', 'HTTP/1.1 200 OK\r\nBad Name: 1\r\n\r\n'],
-    ['both Transfer-Encoding and Content-Length', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n'],
+    [
+      'both Transfer-Encoding and Content-Length',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n',
+    ],
     ['Content-Length headers that disagree', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!'],
     ['a negative Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n'],
-    ['a chunk size that is not hexadecimal', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'],
-    ['chunk data not followed by CRLF', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n0\r\n\r\n'],
+    [
+      'a chunk size that is not hexadecimal',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n',
+    ],
+    [
+      'chunk data not followed by CRLF',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n0\r\n\r\n',
+    ],
     ['bytes after the end of the answer', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n\r\n'],
     ['101 Switching Protocols', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n'],
   ];
@@ -130,7 +164,9 @@ describe('malformed answers are refused, never read as short ones', () => {
     const parser = new ResponseParser({ onHead: () => {}, onBody: () => {}, onComplete: () => {} });
     parser.expect(false);
     parser.execute(Buffer.from('HTTP/1.1 200 OK\r\nX-Big: '));
-    expect(() => { for (let i = 0; i < 20; i++) parser.execute(Buffer.alloc(4096, 97)); }).toThrow(Http1ProtocolError);
+    expect(() => {
+      for (let i = 0; i < 20; i++) parser.execute(Buffer.alloc(4096, 97));
+    }).toThrow(Http1ProtocolError);
   });
 
   it('an answer cut short is not complete: the caller sees the connection end before it', () => {

@@ -25,7 +25,8 @@ beforeAll(async () => {
   srcBucket = await createBucket(servers.s3Source, 'answers-src');
   dstBucket = await createBucket(servers.s3Source, 'answers-dst');
   const s3 = s3Client(servers.s3Source);
-  for (let i = 0; i < 30; i++) await s3.send(new PutObjectCommand({ Bucket: srcBucket, Key: `list/k${String(i).padStart(2, '0')}`, Body: 'x' }));
+  for (let i = 0; i < 30; i++)
+    await s3.send(new PutObjectCommand({ Bucket: srcBucket, Key: `list/k${String(i).padStart(2, '0')}`, Body: 'x' }));
   await s3.send(new PutObjectCommand({ Bucket: srcBucket, Key: 'obj.bin', Body: BODY }));
 });
 afterEach(async () => {
@@ -37,8 +38,24 @@ function store(endpoint: string, bucket: string, side: 'source' | 'destination',
   return new S3ObjectStore({ bucket, region: 'us-east-1', endpoint, credentials: S3RVER_KEYS, side, maxAttempts });
 }
 
-const BODY_FAULTS: FaultKind[] = ['shortBody', 'truncateBody', 'resetResponse', 'errorDocument200', 'htmlBody200', 'jsonBody200', 'wrongContentType', 'dropResponse'];
-const WRITE_FAULTS: FaultKind[] = ['errorDocument200', 'htmlBody200', 'jsonBody200', 'dropResponse', 'serverError', 'slowDown'];
+const BODY_FAULTS: FaultKind[] = [
+  'shortBody',
+  'truncateBody',
+  'resetResponse',
+  'errorDocument200',
+  'htmlBody200',
+  'jsonBody200',
+  'wrongContentType',
+  'dropResponse',
+];
+const WRITE_FAULTS: FaultKind[] = [
+  'errorDocument200',
+  'htmlBody200',
+  'jsonBody200',
+  'dropResponse',
+  'serverError',
+  'slowDown',
+];
 
 interface Case {
   op: S3Operation;
@@ -49,7 +66,8 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    op: 'ListObjects', kinds: [...BODY_FAULTS, 'shortListing'],
+    op: 'ListObjects',
+    kinds: [...BODY_FAULTS, 'shortListing'],
     run: async (endpoint) => {
       const keys: string[] = [];
       for await (const o of store(endpoint, srcBucket, 'source').list('list/')) keys.push(o.key);
@@ -57,13 +75,18 @@ const CASES: Case[] = [
     },
   },
   {
-    op: 'HeadObject', kinds: ['dropResponse', 'serverError', 'slowDown'],
+    op: 'HeadObject',
+    kinds: ['dropResponse', 'serverError', 'slowDown'],
     run: async (endpoint) => {
-      expect(await store(endpoint, srcBucket, 'source').head('obj.bin')).toMatchObject({ size: BODY.length, etag: `"${md5(BODY)}"` });
+      expect(await store(endpoint, srcBucket, 'source').head('obj.bin')).toMatchObject({
+        size: BODY.length,
+        etag: `"${md5(BODY)}"`,
+      });
     },
   },
   {
-    op: 'GetObject', kinds: ['errorDocument200', 'htmlBody200', 'jsonBody200', 'dropResponse', 'serverError'],
+    op: 'GetObject',
+    kinds: ['errorDocument200', 'htmlBody200', 'jsonBody200', 'dropResponse', 'serverError'],
     run: async (endpoint) => {
       const s = store(endpoint, srcBucket, 'source');
       const opened = await s.open('obj.bin');
@@ -76,47 +99,72 @@ const CASES: Case[] = [
     },
   },
   {
-    op: 'GetObjectTagging', kinds: BODY_FAULTS,
+    op: 'GetObjectTagging',
+    kinds: BODY_FAULTS,
     run: async (endpoint) => {
       expect(await store(endpoint, srcBucket, 'source').getTags('obj.bin')).toEqual({});
     },
   },
   {
-    op: 'PutObject', kinds: WRITE_FAULTS,
+    op: 'PutObject',
+    kinds: WRITE_FAULTS,
     run: async (endpoint) => {
       const put = await store(endpoint, dstBucket, 'destination').put('put.bin', BODY, BODY.length, {});
       expect(put.etag).toBe(`"${md5(BODY)}"`);
     },
   },
   {
-    op: 'CopyObject', kinds: BODY_FAULTS,
+    op: 'CopyObject',
+    kinds: BODY_FAULTS,
     run: async (endpoint) => {
-      const out = await store(endpoint, dstBucket, 'destination').copyFrom({ bucket: srcBucket, key: 'obj.bin' }, 'copied.bin', {}, BODY.length);
+      const out = await store(endpoint, dstBucket, 'destination').copyFrom(
+        { bucket: srcBucket, key: 'obj.bin' },
+        'copied.bin',
+        {},
+        BODY.length,
+      );
       expect(out.etag).toBe(`"${md5(BODY)}"`);
     },
   },
-  ...(['CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload'] as const).map((op): Case => ({
-    // A completion that reached the server cannot be sent again (s3rver then answers 500, AWS NoSuchUpload): only the
-    // answers made up by the proxy are tried here; the engine's recovery from lost completions is in faulty-operations.
-    op, kinds: op === 'UploadPart' ? WRITE_FAULTS : op === 'CompleteMultipartUpload' ? ['errorDocument200', 'htmlBody200', 'jsonBody200', 'serverError', 'slowDown'] : BODY_FAULTS,
-    run: async (endpoint) => {
-      const s = store(endpoint, dstBucket, 'destination');
-      const uploadId = await s.createMultipart('mp.bin', {});
-      expect(uploadId).toMatch(/\S/);
-      const part = await s.uploadPart('mp.bin', uploadId, 1, PART, PART.length);
-      expect(part.etag).toBe(`"${md5(PART)}"`);
-      const done = await s.completeMultipart('mp.bin', uploadId, [{ partNumber: 1, etag: part.etag, size: PART.length }]);
-      expect(done.etag).toMatch(/\S/);
-      expect(await store(servers.s3Source, dstBucket, 'destination').head('mp.bin')).toMatchObject({ size: PART.length });
-    },
-  })),
+  ...(['CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload'] as const).map(
+    (op): Case => ({
+      // A completion that reached the server cannot be sent again (s3rver then answers 500, AWS NoSuchUpload): only the
+      // answers made up by the proxy are tried here; the engine's recovery from lost completions is in faulty-operations.
+      op,
+      kinds:
+        op === 'UploadPart'
+          ? WRITE_FAULTS
+          : op === 'CompleteMultipartUpload'
+            ? ['errorDocument200', 'htmlBody200', 'jsonBody200', 'serverError', 'slowDown']
+            : BODY_FAULTS,
+      run: async (endpoint) => {
+        const s = store(endpoint, dstBucket, 'destination');
+        const uploadId = await s.createMultipart('mp.bin', {});
+        expect(uploadId).toMatch(/\S/);
+        const part = await s.uploadPart('mp.bin', uploadId, 1, PART, PART.length);
+        expect(part.etag).toBe(`"${md5(PART)}"`);
+        const done = await s.completeMultipart('mp.bin', uploadId, [
+          { partNumber: 1, etag: part.etag, size: PART.length },
+        ]);
+        expect(done.etag).toMatch(/\S/);
+        expect(await store(servers.s3Source, dstBucket, 'destination').head('mp.bin')).toMatchObject({
+          size: PART.length,
+        });
+      },
+    }),
+  ),
 ];
 
 describe('S3ObjectStore reads every answer strictly and asks again', () => {
   for (const c of CASES) {
     for (const kind of c.kinds) {
       it(`${c.op} answered once with ${kind}: the real result`, async () => {
-        proxy = await startFaultProxy({ target: servers.s3Source, rates: { [kind]: 1 }, limits: { [kind]: 1 }, faultOps: [c.op] });
+        proxy = await startFaultProxy({
+          target: servers.s3Source,
+          rates: { [kind]: 1 },
+          limits: { [kind]: 1 },
+          faultOps: [c.op],
+        });
         await c.run(proxy.endpoint);
         expect(proxy.faultCount(kind)).toBe(1);
       });
@@ -133,17 +181,27 @@ describe('answers broken every time fail clearly, as retryable', () => {
     })().catch((e: unknown) => e);
     expect(listed).toEqual([]);
     expect(err).toBeInstanceOf(MalformedAnswerError);
-    expect((err as Error).message).toMatch(new RegExp(`^source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(not a complete XML document`));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(not a complete XML document`,
+      ),
+    );
     expect(isRetryableError(err)).toBe(true);
     expect(proxy.faultCount('shortListing')).toBe(2);
   });
 
   it('CompleteMultipartUpload answered with HTML: MalformedAnswerError naming destination bucket, operation and key', async () => {
-    proxy = await startFaultProxy({ target: servers.s3Source, rates: { htmlBody200: 1 }, faultOps: ['CompleteMultipartUpload'] });
+    proxy = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { htmlBody200: 1 },
+      faultOps: ['CompleteMultipartUpload'],
+    });
     const s = store(proxy.endpoint, dstBucket, 'destination', 2);
     const uploadId = await s.createMultipart('mp-html.bin', {});
     const part = await s.uploadPart('mp-html.bin', uploadId, 1, PART, PART.length);
-    const err = await s.completeMultipart('mp-html.bin', uploadId, [{ partNumber: 1, etag: part.etag, size: PART.length }]).catch((e: unknown) => e);
+    const err = await s
+      .completeMultipart('mp-html.bin', uploadId, [{ partNumber: 1, etag: part.etag, size: PART.length }])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MalformedAnswerError);
     expect((err as Error).message).toBe(
       `destination bucket ${dstBucket}: CompleteMultipartUpload "mp-html.bin": the answer is not a valid S3 response (content type text/html; charset=utf-8 where XML was expected)`,

@@ -7,19 +7,43 @@ import { describe, expect, it } from 'vitest';
 import { s3RetryAdvice, toActionableError, type S3ErrorContext } from '../../../worker/adapters/s3/s3-errors.js';
 import { MalformedS3Answer, S3HttpError } from '../../../worker/adapters/s3/s3-wire.js';
 import {
-  AccessDeniedError, BucketNotFoundError, CredentialsError, EndpointNotTlsError, EndpointUnreachableError, isRetryableError,
-  MalformedAnswerError, NoCredentialsError, retryAdviceOf, StorageRequestError, UploadGoneError,
+  AccessDeniedError,
+  BucketNotFoundError,
+  CredentialsError,
+  EndpointNotTlsError,
+  EndpointUnreachableError,
+  isRetryableError,
+  MalformedAnswerError,
+  NoCredentialsError,
+  retryAdviceOf,
+  StorageRequestError,
+  UploadGoneError,
 } from '../../../worker/core/errors.js';
 
-const put: S3ErrorContext = { side: 'destination', bucket: 'dstx', operation: 'PutObject', key: 'a/b.txt', endpoint: 'http://e', secretName: 'x' };
-const list: S3ErrorContext = { side: 'source', bucket: 'srcx', operation: 'ListObjectsV2', endpoint: 'http://e', secretName: 'x' };
+const put: S3ErrorContext = {
+  side: 'destination',
+  bucket: 'dstx',
+  operation: 'PutObject',
+  key: 'a/b.txt',
+  endpoint: 'http://e',
+  secretName: 'x',
+};
+const list: S3ErrorContext = {
+  side: 'source',
+  bucket: 'srcx',
+  operation: 'ListObjectsV2',
+  endpoint: 'http://e',
+  secretName: 'x',
+};
 const socketError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
 describe('toActionableError', () => {
   it('a missing permission is AccessDenied with the IAM action, not a credentials problem, and is not retried', () => {
     const err = toActionableError(new S3HttpError(403, 'AccessDenied', 'Access Denied'), put);
     expect(err).toBeInstanceOf(AccessDeniedError);
-    expect((err as Error).message).toBe('destination bucket dstx: PutObject "a/b.txt": the role/keys lack permission s3:PutObject (403 AccessDenied)');
+    expect((err as Error).message).toBe(
+      'destination bucket dstx: PutObject "a/b.txt": the role/keys lack permission s3:PutObject (403 AccessDenied)',
+    );
     expect(isRetryableError(err)).toBe(false);
   });
 
@@ -27,45 +51,69 @@ describe('toActionableError', () => {
     for (const code of ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken']) {
       const err = toActionableError(new S3HttpError(403, code, 'no'), list);
       expect(err).toBeInstanceOf(CredentialsError);
-      expect((err as Error).message).toBe(`source bucket srcx: ListObjectsV2: credentials of secret "x" were rejected (403 ${code}); check its access_key_id/secret_access_key`);
+      expect((err as Error).message).toBe(
+        `source bucket srcx: ListObjectsV2: credentials of secret "x" were rejected (403 ${code}); check its access_key_id/secret_access_key`,
+      );
     }
   });
 
   it('an empty default chain (the SDK found no keys, profile or role) is "no credentials found", not a rejection', () => {
-    const noChain = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const noChain = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
     const src = toActionableError(noChain, { ...list, secretName: undefined });
     expect(src).toBeInstanceOf(NoCredentialsError);
-    expect((src as Error).message).toBe('source bucket srcx: ListObjectsV2: no AWS credentials found (srcInCurrentAccount=true uses this machine\'s '
-      + 'default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role); or name a secret in srcCredentials');
-    expect((toActionableError(noChain, { ...put, secretName: undefined }) as Error).message)
-      .toMatch(/destInCurrentAccount=true .*; or name a secret in destCredentials$/);
+    expect((src as Error).message).toBe(
+      "source bucket srcx: ListObjectsV2: no AWS credentials found (srcInCurrentAccount=true uses this machine's " +
+        'default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role); or name a secret in srcCredentials',
+    );
+    expect((toActionableError(noChain, { ...put, secretName: undefined }) as Error).message).toMatch(
+      /destInCurrentAccount=true .*; or name a secret in destCredentials$/,
+    );
     expect(isRetryableError(src)).toBe(false);
   });
 
   it('an https:// endpoint that answers in plain HTTP says "does not speak TLS" and the http:// to write, on either side', () => {
     // Node's two shapes of it: the code of a TLS socket, and EPROTO with OpenSSL's reason.
-    const wrongVersion = socketError('ERR_SSL_WRONG_VERSION_NUMBER', '80AC:error:0A00010B:SSL routines:ssl3_get_record:wrong version number');
-    const eproto = socketError('EPROTO', 'write EPROTO 809C:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:ssl3_record.c:350:');
+    const wrongVersion = socketError(
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+      '80AC:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
+    );
+    const eproto = socketError(
+      'EPROTO',
+      'write EPROTO 809C:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:ssl3_record.c:350:',
+    );
     const src = toActionableError(wrongVersion, { ...list, endpoint: 'https://127.0.0.1:5868' });
     expect(src).toBeInstanceOf(EndpointNotTlsError);
-    expect((src as Error).message).toBe('source bucket srcx: ListObjectsV2: source endpoint https://127.0.0.1:5868 does not speak TLS '
-      + '(ERR_SSL_WRONG_VERSION_NUMBER): if the store is plain HTTP, write http://127.0.0.1:5868');
+    expect((src as Error).message).toBe(
+      'source bucket srcx: ListObjectsV2: source endpoint https://127.0.0.1:5868 does not speak TLS ' +
+        '(ERR_SSL_WRONG_VERSION_NUMBER): if the store is plain HTTP, write http://127.0.0.1:5868',
+    );
     expect(isRetryableError(src)).toBe(false);
-    expect((toActionableError(eproto, { ...put, endpoint: 'https://minio.lan:9000' }) as Error).message)
-      .toMatch(/^destination bucket dstx: PutObject "a\/b.txt": destination endpoint https:\/\/minio.lan:9000 does not speak TLS \(EPROTO\): if the store is plain HTTP, write http:\/\/minio.lan:9000$/);
+    expect((toActionableError(eproto, { ...put, endpoint: 'https://minio.lan:9000' }) as Error).message).toMatch(
+      /^destination bucket dstx: PutObject "a\/b.txt": destination endpoint https:\/\/minio.lan:9000 does not speak TLS \(EPROTO\): if the store is plain HTTP, write http:\/\/minio.lan:9000$/,
+    );
     // Another handshake failure (a cipher refused) is not called plain HTTP.
-    const handshake = socketError('EPROTO', 'write EPROTO 80:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure');
+    const handshake = socketError(
+      'EPROTO',
+      'write EPROTO 80:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure',
+    );
     expect(toActionableError(handshake, list)).not.toBeInstanceOf(EndpointNotTlsError);
   });
 
   it('a missing bucket, a gone upload, an unreachable endpoint', () => {
     expect(toActionableError(new S3HttpError(404, 'NoSuchBucket', 'x'), put)).toBeInstanceOf(BucketNotFoundError);
-    const gone = toActionableError(new S3HttpError(404, 'NoSuchUpload', 'x'), { ...put, operation: 'CompleteMultipartUpload' });
+    const gone = toActionableError(new S3HttpError(404, 'NoSuchUpload', 'x'), {
+      ...put,
+      operation: 'CompleteMultipartUpload',
+    });
     expect(gone).toBeInstanceOf(UploadGoneError);
     expect(isRetryableError(gone)).toBe(true);
     const refused = toActionableError(socketError('ECONNREFUSED', 'connect ECONNREFUSED'), list);
     expect(refused).toBeInstanceOf(EndpointUnreachableError);
-    expect((refused as Error).message).toBe('source bucket srcx: ListObjectsV2: cannot reach http://e (ECONNREFUSED); check the endpoint/region');
+    expect((refused as Error).message).toBe(
+      'source bucket srcx: ListObjectsV2: cannot reach http://e (ECONNREFUSED); check the endpoint/region',
+    );
   });
 
   it('5xx, throttling and broken connections are retryable (throttling says so); other client errors are not', () => {
@@ -77,7 +125,9 @@ describe('toActionableError', () => {
     expect(isRetryableError(toActionableError(new S3HttpError(400, 'BadDigest', 'x'), put))).toBe(true);
     expect(isRetryableError(toActionableError(new S3HttpError(400, 'InvalidArgument', 'x'), put))).toBe(false);
     expect(isRetryableError(toActionableError(socketError('ECONNRESET', 'socket hang up'), put))).toBe(true);
-    expect(isRetryableError(toActionableError(socketError('ERR_STREAM_PREMATURE_CLOSE', 'Premature close'), put))).toBe(true);
+    expect(isRetryableError(toActionableError(socketError('ERR_STREAM_PREMATURE_CLOSE', 'Premature close'), put))).toBe(
+      true,
+    );
   });
 
   it('decides by codes, not by message text: an uncoded error saying "socket hang up" is not retryable', () => {
@@ -87,7 +137,9 @@ describe('toActionableError', () => {
   it('a malformed answer is a retryable MalformedAnswerError naming where', () => {
     const err = toActionableError(new MalformedS3Answer('content type text/html where XML was expected'), list);
     expect(err).toBeInstanceOf(MalformedAnswerError);
-    expect((err as Error).message).toBe('source bucket srcx: ListObjectsV2: the answer is not a valid S3 response (content type text/html where XML was expected)');
+    expect((err as Error).message).toBe(
+      'source bucket srcx: ListObjectsV2: the answer is not a valid S3 response (content type text/html where XML was expected)',
+    );
     expect(isRetryableError(err)).toBe(true);
   });
 

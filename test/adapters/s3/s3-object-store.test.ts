@@ -25,14 +25,18 @@ afterEach(() => {
 describe('S3ObjectStore over the lean SigV4 path', () => {
   it('signs with the default credential chain when no keys are given (environment keys here)', async () => {
     const bucket = await createBucket(servers.s3Source, 'chain');
-    await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: bucket, Key: 'a & <b>/ü.txt', Body: 'hello' }));
+    await s3Client(servers.s3Source).send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'a & <b>/ü.txt', Body: 'hello' }),
+    );
     process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
     const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source });
     await store.checkAccess();
     const listed = [];
     for await (const o of store.list('')) listed.push(o);
-    expect(listed).toEqual([expect.objectContaining({ key: 'a & <b>/ü.txt', size: 5, etag: '"5d41402abc4b2a76b9719d911017c592"' })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ key: 'a & <b>/ü.txt', size: 5, etag: '"5d41402abc4b2a76b9719d911017c592"' }),
+    ]);
 
     process.env.AWS_ACCESS_KEY_ID = 'NOT-S3RVER';
     const rejected = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source });
@@ -44,9 +48,16 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
     const s3 = s3Client(servers.s3Source);
     const keys = Array.from({ length: 1203 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
     for (let i = 0; i < keys.length; i += 50) {
-      await Promise.all(keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))));
+      await Promise.all(
+        keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))),
+      );
     }
-    const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const store = new S3ObjectStore({
+      bucket,
+      region: 'us-east-1',
+      endpoint: servers.s3Source,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     const listed: string[] = [];
     for await (const o of store.list('k/')) listed.push(o.key);
     expect(listed).toEqual(keys);
@@ -57,7 +68,12 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
 
   it('answers a missing bucket with BucketNotFoundError and a missing object with undefined', async () => {
     const keys = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    const missing = new S3ObjectStore({ bucket: 'no-such-bucket-here', region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
+    const missing = new S3ObjectStore({
+      bucket: 'no-such-bucket-here',
+      region: 'us-east-1',
+      endpoint: servers.s3Source,
+      credentials: keys,
+    });
     await expect(missing.checkAccess()).rejects.toBeInstanceOf(BucketNotFoundError);
     const bucket = await createBucket(servers.s3Source, 'empty');
     const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
@@ -72,11 +88,16 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
     const s3 = s3Client(servers.s3Source);
     // (s3rver decodes x-amz-copy-source with decodeURI, so a '+' in the source key is not found there; copies fall back to streaming.)
     await s3.send(new PutObjectCommand({ Bucket: src, Key: 'dir/a b.txt', Body: 'server side' }));
-    const store = new S3ObjectStore({ bucket: dst, region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
+    const store = new S3ObjectStore({
+      bucket: dst,
+      region: 'us-east-1',
+      endpoint: servers.s3Source,
+      credentials: keys,
+    });
     const options = { contentType: 'text/plain', metadata: { owner: 'ann' } };
 
     const copied = await store.copyFrom({ bucket: src, key: 'dir/a b.txt' }, 'copy.txt', options, 11);
-    expect(copied.etag).toBe('"' + md5('server side') + '"');
+    expect(copied.etag).toBe(`"${md5('server side')}"`);
     const head = await s3.send(new HeadObjectCommand({ Bucket: dst, Key: 'copy.txt' }));
     expect([head.ContentType, head.Metadata]).toEqual(['text/plain', { owner: 'ann' }]);
 
@@ -85,7 +106,11 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
     const { etag } = await store.uploadPart('multi.bin', uploadId, 1, part, part.length);
     await store.completeMultipart('multi.bin', uploadId, [{ partNumber: 1, etag, size: part.length }]);
     const multi = await s3.send(new HeadObjectCommand({ Bucket: dst, Key: 'multi.bin' }));
-    expect([multi.ContentLength, multi.ContentType, multi.Metadata]).toEqual([part.length, 'text/plain', { owner: 'ann' }]);
+    expect([multi.ContentLength, multi.ContentType, multi.Metadata]).toEqual([
+      part.length,
+      'text/plain',
+      { owner: 'ann' },
+    ]);
 
     await expect(store.copyFrom({ bucket: src, key: 'missing' }, 'never.txt', options, 1)).rejects.toThrow();
   });

@@ -12,7 +12,11 @@ import { RESOLVER_CODE_FILE } from '../../../lib/task-api.js';
 
 /** The error `util.error(message, errorType, data, errorInfo)` raises in an AppSync resolver. */
 class AppSyncUtilError extends Error {
-  constructor(message: string, readonly errorType?: string, readonly errorInfo?: unknown) {
+  constructor(
+    message: string,
+    readonly errorType?: string,
+    readonly errorInfo?: unknown,
+  ) {
     super(message);
   }
 }
@@ -27,13 +31,22 @@ export function loadResolverCode(): ResolverCode {
   const source = readFileSync(RESOLVER_CODE_FILE, 'utf8')
     .replace(/^import \{ util \} from '@aws-appsync\/utils';$/m, '')
     .replace(/^export function /gm, 'function ');
-  const util = { error: (message: string, errorType?: string, _data?: unknown, errorInfo?: unknown) => { throw new AppSyncUtilError(message, errorType, errorInfo); } };
+  const util = {
+    error: (message: string, errorType?: string, _data?: unknown, errorInfo?: unknown) => {
+      throw new AppSyncUtilError(message, errorType, errorInfo);
+    },
+  };
   return new Function('util', `${source}\nreturn { request, response };`)(util) as ResolverCode;
 }
 
 export interface AppSyncAnswer<T = any> {
   data?: T;
-  errors?: { message: string; errorType?: string; errorInfo?: { field?: string; code?: string } | null; path?: readonly (string | number)[] }[];
+  errors?: {
+    message: string;
+    errorType?: string;
+    errorInfo?: { field?: string; code?: string } | null;
+    path?: readonly (string | number)[];
+  }[];
 }
 
 export function appSyncExecutor(handler: (event: unknown) => Promise<unknown>) {
@@ -65,7 +78,9 @@ export function appSyncExecutor(handler: (event: unknown) => Promise<unknown>) {
         const raised = e.originalError instanceof AppSyncUtilError ? e.originalError : undefined;
         return {
           message: e.message,
-          errorType: raised?.errorType ?? (e.originalError && !(e.originalError instanceof GraphQLError) ? 'Lambda:Unhandled' : 'ValidationError'),
+          errorType:
+            raised?.errorType ??
+            (e.originalError && !(e.originalError instanceof GraphQLError) ? 'Lambda:Unhandled' : 'ValidationError'),
           errorInfo: (raised?.errorInfo as { field?: string; code?: string } | undefined) ?? null,
           path: e.path,
         };

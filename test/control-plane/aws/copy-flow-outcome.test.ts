@@ -7,7 +7,12 @@
  * error occurred!") as the last event of their history, and a stopped one ABORTED. Not reproducible there: TIMED_OUT
  * (handled as FAILED and ABORTED are; the cause comes from the same DescribeExecution / history fields).
  */
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
@@ -39,46 +44,103 @@ afterAll(async () => {
 
 /** An ECR plugin stack's monitored resources in `moto`: its copy flow, lister log group and status table with `images`. */
 async function imageTask(moto: Moto, images: { key: string; status: 'PENDING' | 'DONE' }[], listed: boolean) {
-  const aws = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const aws = {
+    region: REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
   const sfn = new SFNClient(aws);
   const logs = new CloudWatchLogsClient(aws);
-  const stack = `DTH-ECR-${uniqueName('f').replace(/[^A-Za-z0-9]/g, '').slice(-8)}`;
-  const machine = (await sfn.send(new CreateStateMachineCommand({
-    name: `${stack}-ECRReplicationSM`, roleArn: 'arn:aws:iam::123456789012:role/DTH-sm', definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
-  }))).stateMachineArn!;
+  const stack = `DTH-ECR-${uniqueName('f')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-8)}`;
+  const machine = (
+    await sfn.send(
+      new CreateStateMachineCommand({
+        name: `${stack}-ECRReplicationSM`,
+        roleArn: 'arn:aws:iam::123456789012:role/DTH-sm',
+        definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+      }),
+    )
+  ).stateMachineArn!;
   const logGroupName = `${stack}-ListerLogs`;
   await logs.send(new CreateLogGroupCommand({ logGroupName }));
   if (listed) {
     await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName: 'lister' }));
-    await logs.send(new PutLogEventsCommand({
-      logGroupName, logStreamName: 'lister', logEvents: [{ timestamp: Date.now(), message: JSON.stringify({ level: 'info', event: LOG_EVENTS.finderDone, images: images.length }) }],
-    }));
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName,
+        logStreamName: 'lister',
+        logEvents: [
+          {
+            timestamp: Date.now(),
+            message: JSON.stringify({ level: 'info', event: LOG_EVENTS.finderDone, images: images.length }),
+          },
+        ],
+      }),
+    );
   }
   const statusTable = uniqueName('copy-flow-status');
   await ensureStatusTable(dynamo, statusTable);
   const status = new DynamoStatusStore({ client: dynamo, tableName: statusTable });
-  for (const i of images) await status.put({ key: i.key, size: 0, status: i.status, attempts: 0, ...(i.status === 'DONE' ? { verified: true } : {}) });
+  for (const i of images)
+    await status.put({
+      key: i.key,
+      size: 0,
+      status: i.status,
+      attempts: 0,
+      ...(i.status === 'DONE' ? { verified: true } : {}),
+    });
   const task: TaskRecord = {
-    id: uniqueName('img'), type: 'ECR', scheduleType: 'ONE_TIME', createdAt: new Date(Date.now() - 60_000).toISOString(), progress: 'IN_PROGRESS', parameters: [],
-    stackOutputs: Object.entries({ [PLUGIN_OUTPUTS.stateMachine]: machine, [PLUGIN_OUTPUTS.finderLogGroup]: logGroupName, [PLUGIN_OUTPUTS.statusTable]: statusTable })
-      .map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+    id: uniqueName('img'),
+    type: 'ECR',
+    scheduleType: 'ONE_TIME',
+    createdAt: new Date(Date.now() - 60_000).toISOString(),
+    progress: 'IN_PROGRESS',
+    parameters: [],
+    stackOutputs: Object.entries({
+      [PLUGIN_OUTPUTS.stateMachine]: machine,
+      [PLUGIN_OUTPUTS.finderLogGroup]: logGroupName,
+      [PLUGIN_OUTPUTS.statusTable]: statusTable,
+    }).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
   };
   await tasks.put(task);
-  const deps: StepDeps = { tasks, sfn, logs, statusFor: (tableName) => new DynamoStatusStore({ client: dynamo, tableName }) };
-  const start = async () => (await sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name: `run-${Date.now()}`, input: '{}' }))).executionArn!;
+  const deps: StepDeps = {
+    tasks,
+    sfn,
+    logs,
+    statusFor: (tableName) => new DynamoStatusStore({ client: dynamo, tableName }),
+  };
+  const start = async () =>
+    (await sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name: `run-${Date.now()}`, input: '{}' })))
+      .executionArn!;
   return { task, deps, sfn, start };
 }
 
 describe('the monitor sees an image copy flow that ended without finishing the pass', () => {
-  it('a FAILED execution after the images were listed: ERROR COMPLETE_CHECK_ERROR with the execution\'s error and cause', async () => {
-    const { task, deps, start } = await imageTask(failing, [{ key: 'app:v1', status: 'DONE' }, { key: 'app:v2', status: 'PENDING' }, { key: 'web:v1', status: 'PENDING' }], true);
+  it("a FAILED execution after the images were listed: ERROR COMPLETE_CHECK_ERROR with the execution's error and cause", async () => {
+    const { task, deps, start } = await imageTask(
+      failing,
+      [
+        { key: 'app:v1', status: 'DONE' },
+        { key: 'app:v2', status: 'PENDING' },
+        { key: 'web:v1', status: 'PENDING' },
+      ],
+      true,
+    );
     await start();
     expect((await checkFinder(deps, { taskId: task.id })).result).toBe('NEXT'); // the lister reported
     expect((await checkComplete(deps, { taskId: task.id })).result).toBe('END');
     const after = await tasks.get(task.id);
-    expect(after).toMatchObject({ progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR', progressInfo: { total: 3, replicated: 1 } });
+    expect(after).toMatchObject({
+      progress: 'ERROR',
+      errorCode: 'COMPLETE_CHECK_ERROR',
+      progressInfo: { total: 3, replicated: 1 },
+    });
     // moto's recorded failure, as the history's ExecutionFailed event carries it.
-    expect(after?.errorMessage).toMatch(/^2 of 3 were never copied: the image copy flow's execution run-\d+ ended FAILED \(AnError: An error occurred!\)/);
+    expect(after?.errorMessage).toMatch(
+      /^2 of 3 were never copied: the image copy flow's execution run-\d+ ended FAILED \(AnError: An error occurred!\)/,
+    );
   });
 
   it('a FAILED execution before the lister reported: FINDER_ERROR at once, without waiting out the start grace', async () => {
@@ -87,23 +149,39 @@ describe('the monitor sees an image copy flow that ended without finishing the p
     expect((await checkFinder(deps, { taskId: task.id })).result).toBe('END');
     const after = await tasks.get(task.id);
     expect(after).toMatchObject({ progress: 'ERROR', errorCode: 'FINDER_ERROR' });
-    expect(after?.errorMessage).toMatch(/^The image lister did not report: the image copy flow's execution run-\d+ ended FAILED \(AnError: An error occurred!\)/);
+    expect(after?.errorMessage).toMatch(
+      /^The image lister did not report: the image copy flow's execution run-\d+ ended FAILED \(AnError: An error occurred!\)/,
+    );
   });
 
   it('an ABORTED execution (stopped outside the hub): ERROR naming how it ended', async () => {
     const { task, deps, sfn, start } = await imageTask(failing, [{ key: 'app:v1', status: 'PENDING' }], true);
-    await sfn.send(new StopExecutionCommand({ executionArn: await start(), error: 'Operator', cause: 'stopped in the console' }));
+    await sfn.send(
+      new StopExecutionCommand({ executionArn: await start(), error: 'Operator', cause: 'stopped in the console' }),
+    );
     expect((await checkComplete(deps, { taskId: task.id })).result).toBe('END');
     const after = await tasks.get(task.id);
     expect(after).toMatchObject({ progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR' });
-    expect(after?.errorMessage).toMatch(/^1 of 1 were never copied: the image copy flow's execution run-\d+ ended ABORTED/);
+    expect(after?.errorMessage).toMatch(
+      /^1 of 1 were never copied: the image copy flow's execution run-\d+ ended ABORTED/,
+    );
   });
 
   it('a RUNNING execution is waited for, and a finished pass is judged by its counts whatever the execution says', async () => {
-    const waiting = await imageTask(running, [{ key: 'app:v1', status: 'DONE' }, { key: 'app:v2', status: 'PENDING' }], true);
+    const waiting = await imageTask(
+      running,
+      [
+        { key: 'app:v1', status: 'DONE' },
+        { key: 'app:v2', status: 'PENDING' },
+      ],
+      true,
+    );
     await waiting.start();
     expect((await checkComplete(waiting.deps, { taskId: waiting.task.id })).result).toBe('WAIT');
-    expect(await tasks.get(waiting.task.id)).toMatchObject({ progress: 'IN_PROGRESS', progressInfo: { total: 2, replicated: 1 } });
+    expect(await tasks.get(waiting.task.id)).toMatchObject({
+      progress: 'IN_PROGRESS',
+      progressInfo: { total: 2, replicated: 1 },
+    });
 
     // Every image copied before the execution failed (e.g. its last state): DONE, as the counts say.
     const copied = await imageTask(failing, [{ key: 'app:v1', status: 'DONE' }], true);

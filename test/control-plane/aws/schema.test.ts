@@ -17,23 +17,69 @@ describe('control-plane/api/schema.graphql', () => {
 
   it('has one resolver for every Query and Mutation field, and no resolver without a field', () => {
     const schema = buildSchema(APPSYNC_BUILT_INS + sdl);
-    const fields = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()!.getFields())].sort();
+    const fields = [
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+    ].sort();
     const resolvers = Object.keys(createResolvers({} as ControlPlaneDeps)).sort();
     expect(resolvers).toEqual(fields);
-    expect(fields).toEqual(expect.arrayContaining([
-      'listTasksV2', 'getTask', 'listSecrets', 'listLogStreams', 'getLogEvents', 'getMetricHistoryData', 'getErrorMessage',
-      'estimateTask', 'listTaskObjects', 'listNotifications', 'createTask', 'stopTask',
-    ]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'listTasksV2',
+        'getTask',
+        'listSecrets',
+        'listLogStreams',
+        'getLogEvents',
+        'getMetricHistoryData',
+        'getErrorMessage',
+        'estimateTask',
+        'listTaskObjects',
+        'listNotifications',
+        'createTask',
+        'stopTask',
+      ]),
+    );
   });
 
   it('keeps the original task fields and adds the new progress figures', () => {
     const schema = buildSchema(APPSYNC_BUILT_INS + sdl);
-    const task = Object.keys((schema.getType('Task') as unknown as { getFields(): Record<string, unknown> }).getFields());
-    expect(task).toEqual(expect.arrayContaining([
-      'id', 'description', 'type', 'templateUrl', 'parameters', 'createdAt', 'stoppedAt', 'progress', 'progressInfo', 'stackId', 'stackName',
-      'stackOutputs', 'stackStatus', 'stackStatusReason', 'executionArn', 'scheduleType',
-    ]));
-    const info = Object.keys((schema.getType('CommonProgressInfo') as unknown as { getFields(): Record<string, unknown> }).getFields());
-    expect(info).toEqual(expect.arrayContaining(['total', 'replicated', 'failed', 'verified', 'bytesTotal', 'bytesDone', 'rate', 'etaSeconds']));
+    const task = Object.keys(
+      (schema.getType('Task') as unknown as { getFields(): Record<string, unknown> }).getFields(),
+    );
+    expect(task).toEqual(
+      expect.arrayContaining([
+        'id',
+        'description',
+        'type',
+        'templateUrl',
+        'parameters',
+        'createdAt',
+        'stoppedAt',
+        'progress',
+        'progressInfo',
+        'stackId',
+        'stackName',
+        'stackOutputs',
+        'stackStatus',
+        'stackStatusReason',
+        'executionArn',
+        'scheduleType',
+      ]),
+    );
+    const info = Object.keys(
+      (schema.getType('CommonProgressInfo') as unknown as { getFields(): Record<string, unknown> }).getFields(),
+    );
+    expect(info).toEqual(
+      expect.arrayContaining([
+        'total',
+        'replicated',
+        'failed',
+        'verified',
+        'bytesTotal',
+        'bytesDone',
+        'rate',
+        'etaSeconds',
+      ]),
+    );
   });
 });

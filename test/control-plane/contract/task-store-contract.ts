@@ -9,7 +9,14 @@ import type { TaskRecord } from '../../../control-plane/core/task.js';
 export type TaskStoreFactory = () => Promise<TaskStore>;
 
 export function task(id: string, createdAt: string, progress: TaskRecord['progress'] = 'STARTING'): TaskRecord {
-  return { id, type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src' }], createdAt, progress };
+  return {
+    id,
+    type: 'S3EC2',
+    scheduleType: 'ONE_TIME',
+    parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src' }],
+    createdAt,
+    progress,
+  };
 }
 
 export function taskStoreContract(name: string, makeStore: TaskStoreFactory): void {
@@ -17,9 +24,22 @@ export function taskStoreContract(name: string, makeStore: TaskStoreFactory): vo
     it('puts, gets and patches a task; a field patched to undefined is removed', async () => {
       const s = await makeStore();
       await s.put({ ...task('t1', '2026-11-25T08:00:00.000Z'), description: 'first' });
-      expect(await s.get('t1')).toMatchObject({ id: 't1', description: 'first', parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src' }] });
-      const errored = await s.update('t1', { progress: 'ERROR', errorCode: 'CFN_ERROR', errorMessage: 'boom', progressInfo: { total: 3, replicated: 1, failed: 2, skipped: 0, verified: 1, bytesTotal: 30, bytesDone: 10 } });
-      expect(errored).toMatchObject({ progress: 'ERROR', errorCode: 'CFN_ERROR', progressInfo: { total: 3, failed: 2 } });
+      expect(await s.get('t1')).toMatchObject({
+        id: 't1',
+        description: 'first',
+        parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src' }],
+      });
+      const errored = await s.update('t1', {
+        progress: 'ERROR',
+        errorCode: 'CFN_ERROR',
+        errorMessage: 'boom',
+        progressInfo: { total: 3, replicated: 1, failed: 2, skipped: 0, verified: 1, bytesTotal: 30, bytesDone: 10 },
+      });
+      expect(errored).toMatchObject({
+        progress: 'ERROR',
+        errorCode: 'CFN_ERROR',
+        progressInfo: { total: 3, failed: 2 },
+      });
       const cleared = await s.update('t1', { progress: 'IN_PROGRESS', errorCode: undefined, errorMessage: undefined });
       expect(cleared.errorCode).toBeUndefined();
       expect((await s.get('t1'))?.errorMessage).toBeUndefined();
@@ -30,14 +50,44 @@ export function taskStoreContract(name: string, makeStore: TaskStoreFactory): vo
     it('returns the whole merged record from update, keeping fields the patch does not name', async () => {
       const s = await makeStore();
       await s.put({ ...task('m1', '2026-11-25T08:00:00.000Z'), description: 'kept', stackName: 'DTH-S3EC2-m1' });
-      const outputs = [{ OutputKey: 'StatusTableName', OutputValue: 'dth-status-m1', Description: 'per-object status' }];
+      const outputs = [
+        { OutputKey: 'StatusTableName', OutputValue: 'dth-status-m1', Description: 'per-object status' },
+      ];
       const merged = await s.update('m1', { stackOutputs: outputs, stackStatus: 'CREATE_COMPLETE' });
-      expect(merged).toEqual({ ...task('m1', '2026-11-25T08:00:00.000Z'), description: 'kept', stackName: 'DTH-S3EC2-m1', stackOutputs: outputs, stackStatus: 'CREATE_COMPLETE' });
+      expect(merged).toEqual({
+        ...task('m1', '2026-11-25T08:00:00.000Z'),
+        description: 'kept',
+        stackName: 'DTH-S3EC2-m1',
+        stackOutputs: outputs,
+        stackStatus: 'CREATE_COMPLETE',
+      });
       expect(await s.get('m1')).toEqual(merged);
       // A patch replaces a nested value whole (progressInfo is one snapshot, never merged field by field).
-      await s.update('m1', { progressInfo: { total: 2, replicated: 1, failed: 0, skipped: 0, verified: 1, bytesTotal: 20, bytesDone: 10, rate: 5, etaSeconds: 2 } });
-      const next = await s.update('m1', { progressInfo: { total: 2, replicated: 2, failed: 0, skipped: 0, verified: 2, bytesTotal: 20, bytesDone: 20 } });
-      expect(next.progressInfo).toEqual({ total: 2, replicated: 2, failed: 0, skipped: 0, verified: 2, bytesTotal: 20, bytesDone: 20 });
+      await s.update('m1', {
+        progressInfo: {
+          total: 2,
+          replicated: 1,
+          failed: 0,
+          skipped: 0,
+          verified: 1,
+          bytesTotal: 20,
+          bytesDone: 10,
+          rate: 5,
+          etaSeconds: 2,
+        },
+      });
+      const next = await s.update('m1', {
+        progressInfo: { total: 2, replicated: 2, failed: 0, skipped: 0, verified: 2, bytesTotal: 20, bytesDone: 20 },
+      });
+      expect(next.progressInfo).toEqual({
+        total: 2,
+        replicated: 2,
+        failed: 0,
+        skipped: 0,
+        verified: 2,
+        bytesTotal: 20,
+        bytesDone: 20,
+      });
     });
 
     it('keeps parameter values exactly, whatever their characters', async () => {
@@ -69,7 +119,8 @@ export function taskStoreContract(name: string, makeStore: TaskStoreFactory): vo
 
     it('lists newest first, filtered by progress, with paging and total', async () => {
       const s = await makeStore();
-      for (let i = 0; i < 7; i++) await s.put(task(`t${i}`, `2026-11-25T08:0${i}:00.000Z`, i % 2 ? 'DONE' : 'IN_PROGRESS'));
+      for (let i = 0; i < 7; i++)
+        await s.put(task(`t${i}`, `2026-11-25T08:0${i}:00.000Z`, i % 2 ? 'DONE' : 'IN_PROGRESS'));
       const page1 = await s.list({ page: 1, count: 3 });
       expect(page1.total).toBe(7);
       expect(page1.items.map((t) => t.id)).toEqual(['t6', 't5', 't4']);
@@ -85,8 +136,14 @@ export function taskStoreContract(name: string, makeStore: TaskStoreFactory): vo
       for (const id of ['c', 'a', 'b']) await s.put(task(id, '2026-11-25T09:00:00.000Z', 'IN_PROGRESS'));
       await s.update('b', { progress: 'STOPPED', stoppedAt: '2026-11-25T09:05:00.000Z' });
       expect((await s.list({ page: 1, count: 10 })).items.map((t) => t.id)).toEqual(['a', 'b', 'c']);
-      expect((await s.list({ progress: 'IN_PROGRESS', page: 1, count: 10 })).items.map((t) => t.id)).toEqual(['a', 'c']);
-      expect(await s.list({ progress: 'STOPPED', page: 1, count: 10 })).toMatchObject({ total: 1, items: [{ id: 'b', progress: 'STOPPED' }] });
+      expect((await s.list({ progress: 'IN_PROGRESS', page: 1, count: 10 })).items.map((t) => t.id)).toEqual([
+        'a',
+        'c',
+      ]);
+      expect(await s.list({ progress: 'STOPPED', page: 1, count: 10 })).toMatchObject({
+        total: 1,
+        items: [{ id: 'b', progress: 'STOPPED' }],
+      });
       expect(await s.list({ progress: 'ERROR', page: 1, count: 10 })).toEqual({ items: [], total: 0 });
     });
 
@@ -100,10 +157,18 @@ export function taskStoreContract(name: string, makeStore: TaskStoreFactory): vo
       expect((await s.list({ exceptProgress: 'STOPPED', page: 2, count: 2 })).items.map((t) => t.id)).toEqual(['x1']);
     });
 
-    it('keeps a task\'s notifications (what was mailed or recorded about its outcome)', async () => {
+    it("keeps a task's notifications (what was mailed or recorded about its outcome)", async () => {
       const s = await makeStore();
       await s.put(task('n1', '2026-11-25T08:00:00.000Z', 'DONE'));
-      const notifications = [{ time: '2026-11-25T08:10:00.000Z', progress: 'DONE' as const, subject: 'Data Transfer Hub: task n1 completed', message: 'Task Progress: DONE\nTransferred Objects: 3', channel: 'SNS' as const }];
+      const notifications = [
+        {
+          time: '2026-11-25T08:10:00.000Z',
+          progress: 'DONE' as const,
+          subject: 'Data Transfer Hub: task n1 completed',
+          message: 'Task Progress: DONE\nTransferred Objects: 3',
+          channel: 'SNS' as const,
+        },
+      ];
       expect((await s.update('n1', { notifications })).notifications).toEqual(notifications);
       expect((await s.get('n1'))?.notifications).toEqual(notifications);
     });

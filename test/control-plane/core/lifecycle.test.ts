@@ -1,10 +1,26 @@
 /** The lifecycle policy both orchestrators share (control-plane/core/lifecycle.ts): pure, so checked by its truth table. */
 import { describe, expect, it } from 'vitest';
-import { incompleteMessage, isStoppedOrFinal, needsFirstFailure, passOutcome, passState, progressInfoOf } from '../../../control-plane/core/lifecycle.js';
+import {
+  incompleteMessage,
+  isStoppedOrFinal,
+  needsFirstFailure,
+  passOutcome,
+  passState,
+  progressInfoOf,
+} from '../../../control-plane/core/lifecycle.js';
 import type { StatusSummary } from '../../../worker/ports/status-store.js';
 
 const counts = (s: Partial<StatusSummary>): StatusSummary => ({
-  total: 0, done: 0, skipped: 0, failed: 0, inProgress: 0, pending: 0, verified: 0, bytesTotal: 0, bytesDone: 0, ...s,
+  total: 0,
+  done: 0,
+  skipped: 0,
+  failed: 0,
+  inProgress: 0,
+  pending: 0,
+  verified: 0,
+  bytesTotal: 0,
+  bytesDone: 0,
+  ...s,
 });
 const NOW = new Date('2026-11-25T08:00:00.000Z');
 
@@ -21,11 +37,21 @@ describe('task lifecycle policy', () => {
   });
 
   it('names the first failure, or the objects left unverified', () => {
-    expect(incompleteMessage(counts({ total: 2, done: 1, verified: 1, failed: 1 }), { key: 'bad/key', error: 'AccessDenied' }))
-      .toBe('1 of 2 failed; first: bad/key: AccessDenied');
-    expect(incompleteMessage(counts({ total: 2, done: 1, verified: 1, failed: 1 }), { key: 'bad/key' })).toBe('1 of 2 failed; first: bad/key: unknown error');
-    expect(incompleteMessage(counts({ total: 3, done: 3, verified: 1 }))).toBe('2 of 3 were not transferred and verified');
-    expect(incompleteMessage(counts({ total: 3, done: 1, verified: 1, pending: 2 }))).toBe('2 of 3 were not transferred and verified');
+    expect(
+      incompleteMessage(counts({ total: 2, done: 1, verified: 1, failed: 1 }), {
+        key: 'bad/key',
+        error: 'AccessDenied',
+      }),
+    ).toBe('1 of 2 failed; first: bad/key: AccessDenied');
+    expect(incompleteMessage(counts({ total: 2, done: 1, verified: 1, failed: 1 }), { key: 'bad/key' })).toBe(
+      '1 of 2 failed; first: bad/key: unknown error',
+    );
+    expect(incompleteMessage(counts({ total: 3, done: 3, verified: 1 }))).toBe(
+      '2 of 3 were not transferred and verified',
+    );
+    expect(incompleteMessage(counts({ total: 3, done: 1, verified: 1, pending: 2 }))).toBe(
+      '2 of 3 were not transferred and verified',
+    );
     expect(needsFirstFailure('INCOMPLETE', counts({ failed: 1 }))).toBe(true);
     expect(needsFirstFailure('INCOMPLETE', counts({ done: 1 }))).toBe(false);
     expect(needsFirstFailure('RUNNING', counts({ failed: 1, pending: 1 }))).toBe(false);
@@ -35,14 +61,26 @@ describe('task lifecycle policy', () => {
     const info = progressInfoOf(counts({ total: 1, done: 1, verified: 1, bytesTotal: 5, bytesDone: 5 }));
     const pass = { progressInfo: info, message: '1 object(s) failed', now: NOW };
     expect(passOutcome({ scheduleType: 'ONE_TIME' }, 'COMPLETE', pass)).toEqual({
-      patch: { progress: 'DONE', progressInfo: info, stoppedAt: NOW.toISOString() }, final: true,
+      patch: { progress: 'DONE', progressInfo: info, stoppedAt: NOW.toISOString() },
+      final: true,
     });
     expect(passOutcome({ scheduleType: 'ONE_TIME' }, 'INCOMPLETE', pass)).toEqual({
-      patch: { progress: 'ERROR', progressInfo: info, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed', stoppedAt: NOW.toISOString() }, final: true,
+      patch: {
+        progress: 'ERROR',
+        progressInfo: info,
+        errorCode: 'COMPLETE_CHECK_ERROR',
+        errorMessage: '1 object(s) failed',
+        stoppedAt: NOW.toISOString(),
+      },
+      final: true,
     });
-    expect(passOutcome({ scheduleType: 'ONE_TIME' }, 'RUNNING', pass)).toEqual({ patch: { progressInfo: info }, final: false });
+    expect(passOutcome({ scheduleType: 'ONE_TIME' }, 'RUNNING', pass)).toEqual({
+      patch: { progressInfo: info },
+      final: false,
+    });
     expect(passOutcome({ scheduleType: 'FIXED_RATE' }, 'INCOMPLETE', pass)).toEqual({
-      patch: { progressInfo: info, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed' }, final: false,
+      patch: { progressInfo: info, errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 object(s) failed' },
+      final: false,
     });
     const cleared = passOutcome({ scheduleType: 'FIXED_RATE' }, 'COMPLETE', pass);
     expect(cleared.final).toBe(false);
@@ -52,7 +90,15 @@ describe('task lifecycle policy', () => {
 
   it('maps counts to progressInfo with the measured rate and ETA only when given', () => {
     const s = counts({ total: 4, done: 2, skipped: 1, failed: 1, verified: 2, bytesTotal: 40, bytesDone: 20 });
-    expect(progressInfoOf(s)).toEqual({ total: 4, replicated: 2, failed: 1, skipped: 1, verified: 2, bytesTotal: 40, bytesDone: 20 });
+    expect(progressInfoOf(s)).toEqual({
+      total: 4,
+      replicated: 2,
+      failed: 1,
+      skipped: 1,
+      verified: 2,
+      bytesTotal: 40,
+      bytesDone: 20,
+    });
     expect(progressInfoOf(s, { rate: 10, etaSeconds: 2 })).toMatchObject({ rate: 10, etaSeconds: 2 });
     expect(['STOPPING', 'STOPPED', 'DONE', 'ERROR'].every((p) => isStoppedOrFinal(p as never))).toBe(true);
     expect(['STARTING', 'IN_PROGRESS'].some((p) => isStoppedOrFinal(p as never))).toBe(false);

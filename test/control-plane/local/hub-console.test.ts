@@ -19,9 +19,17 @@ beforeAll(async () => {
   writeFileSync(join(root, 'outside.txt'), 'must not be served');
   mkdirSync(join(root, 'dist-other'));
   writeFileSync(join(root, 'dist-other', 'secret.txt'), 'must not be served');
-  hub = await startHub({ dataDir: root, port: 0, token, consoleDir, logger: createLogger({ role: 'test' }, { write: () => {} }) });
+  hub = await startHub({
+    dataDir: root,
+    port: 0,
+    token,
+    consoleDir,
+    logger: createLogger({ role: 'test' }, { write: () => {} }),
+  });
 });
-afterAll(async () => { await hub?.close(); });
+afterAll(async () => {
+  await hub?.close();
+});
 
 /** Raw GET (fetch would normalise `..` away). */
 function rawGet(path: string): Promise<{ status: number; type?: string; body: string }> {
@@ -29,9 +37,13 @@ function rawGet(path: string): Promise<{ status: number; type?: string; body: st
   return new Promise((ok, fail) => {
     request({ host: hostname, port, path }, (res) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => ok({ status: res.statusCode!, type: res.headers['content-type'], body }));
-    }).on('error', fail).end();
+    })
+      .on('error', fail)
+      .end();
   });
 }
 
@@ -41,13 +53,22 @@ describe('dth serve: console and config (in-process hub on port 0)', () => {
     const index = await rawGet('/');
     expect(index).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
     expect(index.body).toContain('console');
-    expect((await rawGet('/assets/app.js'))).toMatchObject({ status: 200, type: 'text/javascript', body: 'console.log("app")' });
+    expect(await rawGet('/assets/app.js')).toMatchObject({
+      status: 200,
+      type: 'text/javascript',
+      body: 'console.log("app")',
+    });
     expect((await rawGet('/tasks/123/details')).body).toContain('console'); // client-side route
     expect(JSON.parse((await rawGet('/config.json')).body)).toEqual({ authType: 'LOCAL', apiUrl: '/graphql' });
   });
 
   it('never serves files outside the console folder', async () => {
-    for (const path of ['/../outside.txt', '/%2e%2e/outside.txt', '/assets/..%2f..%2foutside.txt', '/..%2fdist-other/secret.txt']) {
+    for (const path of [
+      '/../outside.txt',
+      '/%2e%2e/outside.txt',
+      '/assets/..%2f..%2foutside.txt',
+      '/..%2fdist-other/secret.txt',
+    ]) {
       const r = await rawGet(path);
       expect(r.body, path).not.toContain('must not be served');
     }
@@ -55,27 +76,42 @@ describe('dth serve: console and config (in-process hub on port 0)', () => {
   });
 
   it('answers GraphQL only with the bearer token, and only on POST', async () => {
-    const post = (auth?: string) => fetch(`${hub.url}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify({ query: '{ listTasksV2 { total } }' }),
-    });
+    const post = (auth?: string) =>
+      fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify({ query: '{ listTasksV2 { total } }' }),
+      });
     expect((await post()).status).toBe(401);
     expect((await post(`Bearer ${token}x`)).status).toBe(401);
     expect((await post(token)).status).toBe(401);
     const ok = await post(`Bearer ${token}`);
     expect(await ok.json()).toEqual({ data: { listTasksV2: { total: 0 } } });
     expect((await fetch(`${hub.url}/graphql`)).status).toBe(405);
-    const bad = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{not json' });
+    const bad = await fetch(`${hub.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{not json',
+    });
     expect(bad.status).toBe(400);
   });
 
-  it('names the field in GraphQL\'s own input errors too', async () => {
-    const gql = async (variables: unknown) => (await (await fetch(`${hub.url}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: 'mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }', variables }),
-    })).json()) as { errors: { message: string; extensions?: { field?: string } }[] };
-    expect((await gql({ i: { type: 'FTP', scheduleType: 'ONE_TIME', parameters: [] } })).errors[0].extensions?.field).toBe('type');
+  it("names the field in GraphQL's own input errors too", async () => {
+    const gql = async (variables: unknown) =>
+      (await (
+        await fetch(`${hub.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: 'mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }', variables }),
+        })
+      ).json()) as { errors: { message: string; extensions?: { field?: string } }[] };
+    expect(
+      (await gql({ i: { type: 'FTP', scheduleType: 'ONE_TIME', parameters: [] } })).errors[0].extensions?.field,
+    ).toBe('type');
     expect((await gql({ i: { type: 'S3EC2', parameters: [] } })).errors[0].extensions?.field).toBe('scheduleType');
-    expect((await gql({ i: { type: 'S3EC2', scheduleType: 'DAILY', parameters: [] } })).errors[0].extensions?.field).toBe('scheduleType');
+    expect(
+      (await gql({ i: { type: 'S3EC2', scheduleType: 'DAILY', parameters: [] } })).errors[0].extensions?.field,
+    ).toBe('scheduleType');
   });
 
   it('finds the schema and the console from the sources', () => {

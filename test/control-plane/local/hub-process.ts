@@ -12,24 +12,50 @@ export interface HubProcess {
   token: string;
   dataDir: string;
   output: () => string;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<{ status: number; body: { data?: T; errors?: { message: string; errorType?: string; errorInfo?: Record<string, unknown> | null; extensions?: Record<string, unknown> }[] } }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<{
+    status: number;
+    body: {
+      data?: T;
+      errors?: {
+        message: string;
+        errorType?: string;
+        errorInfo?: Record<string, unknown> | null;
+        extensions?: Record<string, unknown>;
+      }[];
+    };
+  }>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export function newDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'dth-hub-'));
-  writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }), { mode: 0o600 });
+  writeFileSync(
+    join(dir, 'secrets.json'),
+    JSON.stringify({ s3rver: { access_key_id: 'S3RVER', secret_access_key: TEST_SECRET_VALUE } }),
+    { mode: 0o600 },
+  );
   return dir;
 }
 
-export async function startHubProcess(dataDir = newDataDir(), token = 'test-token-' + Math.random().toString(36).slice(2)): Promise<HubProcess> {
+export async function startHubProcess(
+  dataDir = newDataDir(),
+  token = `test-token-${Math.random().toString(36).slice(2)}`,
+): Promise<HubProcess> {
   const child: ChildProcess = spawn(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', dataDir], {
     env: { ...process.env, DTH_TOKEN: token, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
   let url: string | undefined;
   for (let i = 0; i < 300 && !url; i++) {
@@ -39,7 +65,9 @@ export async function startHubProcess(dataDir = newDataDir(), token = 'test-toke
   if (!url) throw new Error(`dth serve did not start:\n${out}`);
   const hubUrl = url;
   return {
-    url: hubUrl, token, dataDir,
+    url: hubUrl,
+    token,
+    dataDir,
     output: () => out,
     async gql(query, variables, useToken = token) {
       const res = await fetch(`${hubUrl}/graphql`, {
@@ -56,12 +84,22 @@ export async function startHubProcess(dataDir = newDataDir(), token = 'test-toke
   };
 }
 
-export async function waitForTask(hub: HubProcess, id: string, done: (t: any) => boolean, timeoutMs = 60_000): Promise<any> {
+export async function waitForTask(
+  hub: HubProcess,
+  id: string,
+  done: (t: any) => boolean,
+  timeoutMs = 60_000,
+): Promise<any> {
   const end = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < end) {
-    last = (await hub.gql(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage stoppedAt
-      progressInfo { total replicated failed verified bytesTotal bytesDone } } }`, { id })).body.data?.getTask;
+    last = (
+      await hub.gql(
+        `query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage stoppedAt
+      progressInfo { total replicated failed verified bytesTotal bytesDone } } }`,
+        { id },
+      )
+    ).body.data?.getTask;
     if (last && done(last)) return last;
     await sleep(300);
   }

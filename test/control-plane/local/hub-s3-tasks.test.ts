@@ -4,10 +4,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { s3Client, servers } from '../../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
-import { CREATE, newDataDir, params, startHubProcess, TEST_SECRET_VALUE, waitForTask, type HubProcess } from './hub-process.js';
+import {
+  CREATE,
+  newDataDir,
+  params,
+  startHubProcess,
+  TEST_SECRET_VALUE,
+  waitForTask,
+  type HubProcess,
+} from './hub-process.js';
 
 const hubs: HubProcess[] = [];
-afterAll(async () => { await Promise.all(hubs.map((h) => h.stop().catch(() => {}))); });
+afterAll(async () => {
+  await Promise.all(hubs.map((h) => h.stop().catch(() => {})));
+});
 
 async function hub(dataDir?: string) {
   const h = await startHubProcess(dataDir);
@@ -26,10 +36,47 @@ describe('dth serve: GraphQL task API over HTTP', () => {
   it('names the bad field and stores nothing on invalid input', async () => {
     const h = await hub();
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcBucket: 'ok-bucket', destBucket: 'bad..name', srcRegion: 'us-east-1' }) }, 'destBucket'],
-      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ destBucket: 'dst-bucket', srcRegion: 'us-east-1' }) }, 'srcBucket'],
-      [{ type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ srcBucket: 'aaa', destBucket: 'bbb', srcRegion: 'us-east-1', scheduleExpression: 'every day' }) }, 'scheduleExpression'],
-      [{ type: 'ECR', scheduleType: 'ONE_TIME', parameters: params({ sourceType: 'Public', srcImageList: 'ok/repo:1\nBad Repo:x', destRegistry: '127.0.0.1:5000' }) }, 'srcImageList'],
+      [
+        {
+          type: 'S3EC2',
+          scheduleType: 'ONE_TIME',
+          parameters: params({ srcBucket: 'ok-bucket', destBucket: 'bad..name', srcRegion: 'us-east-1' }),
+        },
+        'destBucket',
+      ],
+      [
+        {
+          type: 'S3EC2',
+          scheduleType: 'ONE_TIME',
+          parameters: params({ destBucket: 'dst-bucket', srcRegion: 'us-east-1' }),
+        },
+        'srcBucket',
+      ],
+      [
+        {
+          type: 'S3EC2',
+          scheduleType: 'FIXED_RATE',
+          parameters: params({
+            srcBucket: 'aaa',
+            destBucket: 'bbb',
+            srcRegion: 'us-east-1',
+            scheduleExpression: 'every day',
+          }),
+        },
+        'scheduleExpression',
+      ],
+      [
+        {
+          type: 'ECR',
+          scheduleType: 'ONE_TIME',
+          parameters: params({
+            sourceType: 'Public',
+            srcImageList: 'ok/repo:1\nBad Repo:x',
+            destRegistry: '127.0.0.1:5000',
+          }),
+        },
+        'srcImageList',
+      ],
     ];
     for (const [input, field] of cases) {
       const r = await h.gql(CREATE, { input });
@@ -42,12 +89,52 @@ describe('dth serve: GraphQL task API over HTTP', () => {
   it('refuses a task naming a secret the hub does not have: field and side in words, known names, nothing stored', async () => {
     const h = await hub();
     const cases: Array<[Record<string, unknown>, string, string]> = [
-      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcEndpoint: servers.s3Source, srcBucket: 'aaa', srcCredentials: 'minio', destBucket: 'bbb', destRegion: 'us-east-1' }) },
-        'srcCredentials', 'Source credentials (srcCredentials): no secret named "minio" (known secrets: "s3rver")'],
-      [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ srcEndpoint: servers.s3Source, srcBucket: 'aaa', srcCredentials: 's3rver', destBucket: 'bbb', destRegion: 'us-east-1', destInCurrentAccount: 'false', destCredentials: 'aws-cn' }) },
-        'destCredentials', 'Destination credentials (destCredentials): no secret named "aws-cn" (known secrets: "s3rver")'],
-      [{ type: 'ECR', scheduleType: 'ONE_TIME', parameters: params({ sourceType: 'Public', srcImageList: 'ok/repo:1', destRegistry: '127.0.0.1:5000', destCredential: 'registry' }) },
-        'destCredential', 'Destination credentials (destCredential): no secret named "registry" (known secrets: "s3rver")'],
+      [
+        {
+          type: 'S3EC2',
+          scheduleType: 'ONE_TIME',
+          parameters: params({
+            srcEndpoint: servers.s3Source,
+            srcBucket: 'aaa',
+            srcCredentials: 'minio',
+            destBucket: 'bbb',
+            destRegion: 'us-east-1',
+          }),
+        },
+        'srcCredentials',
+        'Source credentials (srcCredentials): no secret named "minio" (known secrets: "s3rver")',
+      ],
+      [
+        {
+          type: 'S3EC2',
+          scheduleType: 'ONE_TIME',
+          parameters: params({
+            srcEndpoint: servers.s3Source,
+            srcBucket: 'aaa',
+            srcCredentials: 's3rver',
+            destBucket: 'bbb',
+            destRegion: 'us-east-1',
+            destInCurrentAccount: 'false',
+            destCredentials: 'aws-cn',
+          }),
+        },
+        'destCredentials',
+        'Destination credentials (destCredentials): no secret named "aws-cn" (known secrets: "s3rver")',
+      ],
+      [
+        {
+          type: 'ECR',
+          scheduleType: 'ONE_TIME',
+          parameters: params({
+            sourceType: 'Public',
+            srcImageList: 'ok/repo:1',
+            destRegistry: '127.0.0.1:5000',
+            destCredential: 'registry',
+          }),
+        },
+        'destCredential',
+        'Destination credentials (destCredential): no secret named "registry" (known secrets: "s3rver")',
+      ],
     ];
     for (const [input, field, message] of cases) {
       const r = await h.gql(CREATE, { input });
@@ -55,7 +142,10 @@ describe('dth serve: GraphQL task API over HTTP', () => {
       expect(r.body.errors?.[0].message).toBe(message);
       // The dry run (estimateTask) says the same before listing anything.
       if (input.type === 'S3EC2') {
-        const e = await h.gql('query($t: TaskType!, $p: [TaskParameterInput]!) { estimateTask(type: $t, parameters: $p) { scanned } }', { t: input.type, p: input.parameters });
+        const e = await h.gql(
+          'query($t: TaskType!, $p: [TaskParameterInput]!) { estimateTask(type: $t, parameters: $p) { scanned } }',
+          { t: input.type, p: input.parameters },
+        );
         expect(e.body.errors?.[0].message).toBe(message);
       }
     }
@@ -69,10 +159,20 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const secrets = await h.gql('{ listSecrets { name arn } }');
     expect(secrets.body.data.listSecrets).toEqual([{ name: 's3rver', arn: null }]);
 
-    const estimate = await h.gql(`query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects bytes estimatedRequestCostUsd } }`, { p: params(baseParams(src, dst)) });
+    const estimate = await h.gql(
+      `query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { objects bytes estimatedRequestCostUsd } }`,
+      { p: params(baseParams(src, dst)) },
+    );
     expect(estimate.body.data.estimateTask).toMatchObject({ objects: 12 });
 
-    const created = await h.gql(CREATE, { input: { type: 'S3EC2', description: 'hub test', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst)) } });
+    const created = await h.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        description: 'hub test',
+        scheduleType: 'ONE_TIME',
+        parameters: params(baseParams(src, dst)),
+      },
+    });
     const id = created.body.data.createTask.id;
     expect(created.body.data.createTask.progress).toBe('STARTING');
     const done = await waitForTask(h, id, (t) => t.progress === 'DONE' || t.progress === 'ERROR');
@@ -80,7 +180,10 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect(done.progressInfo).toMatchObject({ total: 12, replicated: 12, failed: 0, verified: 12 });
     expect((await readObject(servers.s3Dest, dst, 'obj-11')).toString()).toBe('content 11');
 
-    const objects = await h.gql(`query($id: ID!) { listTaskObjects(id: $id, limit: 5) { key status verified checksum } }`, { id });
+    const objects = await h.gql(
+      `query($id: ID!) { listTaskObjects(id: $id, limit: 5) { key status verified checksum } }`,
+      { id },
+    );
     expect(objects.body.data.listTaskObjects).toHaveLength(5);
     expect(objects.body.data.listTaskObjects[0]).toMatchObject({ status: 'DONE', verified: true });
 
@@ -88,12 +191,21 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect(list.body.data.listTasksV2).toEqual({ total: 1, items: [{ id, description: 'hub test' }] });
 
     // Logs by log group as the original's console reads them: the groups come from stackOutputs by description.
-    const outputs = (await h.gql(`query($id: ID!) { getTask(id: $id) { stackOutputs { Description OutputValue } } }`, { id })).body.data.getTask.stackOutputs;
-    const group = (description: string) => outputs.find((o: { Description: string }) => o.Description === description).OutputValue;
+    const outputs = (
+      await h.gql(`query($id: ID!) { getTask(id: $id) { stackOutputs { Description OutputValue } } }`, { id })
+    ).body.data.getTask.stackOutputs;
+    const group = (description: string) =>
+      outputs.find((o: { Description: string }) => o.Description === description).OutputValue;
     const logs = async (logGroupName: string) => {
-      const streams = await h.gql(`query($g: String) { listLogStreams(logGroupName: $g) { total logStreams { logStreamName } } }`, { g: logGroupName });
+      const streams = await h.gql(
+        `query($g: String) { listLogStreams(logGroupName: $g) { total logStreams { logStreamName } } }`,
+        { g: logGroupName },
+      );
       const s = streams.body.data.listLogStreams.logStreams[0].logStreamName;
-      const events = await h.gql(`query($g: String, $s: String) { getLogEvents(logGroupName: $g, logStreamName: $s, limit: 500) { logEvents { message } } }`, { g: logGroupName, s });
+      const events = await h.gql(
+        `query($g: String, $s: String) { getLogEvents(logGroupName: $g, logStreamName: $s, limit: 500) { logEvents { message } } }`,
+        { g: logGroupName, s },
+      );
       return JSON.stringify(events.body.data);
     };
     const finderLogs = await logs(group('Finder Log Group Name'));
@@ -104,14 +216,20 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect(workerLogs).not.toContain('finder.done');
     const events = { body: finderLogs + workerLogs };
 
-    const metrics = await h.gql(`query($id: String!) { getMetricHistoryData(id: $id, graphName: TransferredFailedObjects, period: 1) { series { name data } xaxis { categories } } }`, { id });
+    const metrics = await h.gql(
+      `query($id: String!) { getMetricHistoryData(id: $id, graphName: TransferredFailedObjects, period: 1) { series { name data } xaxis { categories } } }`,
+      { id },
+    );
     const chart = metrics.body.data.getMetricHistoryData;
     expect(chart.series.map((s: { name: string }) => s.name)).toEqual(['TransferredObjects', 'FailedObjects']);
     // Objects per period, as CloudWatch sums them: the periods add up to the 12 copied.
     expect(chart.series[0].data.reduce((a: number, b: number) => a + b, 0)).toBe(12);
-    expect(chart.xaxis.categories.every((t: number) => Number.isInteger(t) && Math.abs(t * 1000 - Date.now()) < 600_000)).toBe(true);
+    expect(
+      chart.xaxis.categories.every((t: number) => Number.isInteger(t) && Math.abs(t * 1000 - Date.now()) < 600_000),
+    ).toBe(true);
 
-    const everything = JSON.stringify([secrets.body, created.body, objects.body, list.body, events.body, metrics.body]) + h.output();
+    const everything =
+      JSON.stringify([secrets.body, created.body, objects.body, list.body, events.body, metrics.body]) + h.output();
     expect(everything).not.toContain(TEST_SECRET_VALUE);
   });
 
@@ -119,7 +237,13 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'first', '1');
     const h = await hub();
-    const created = await h.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ ...baseParams(src, dst), scheduleExpression: 'rate(1 minute)' }) } });
+    const created = await h.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'FIXED_RATE',
+        parameters: params({ ...baseParams(src, dst), scheduleExpression: 'rate(1 minute)' }),
+      },
+    });
     const id = created.body.data.createTask.id;
     await waitForTask(h, id, (t) => t.progressInfo?.replicated === 1);
     const stopped = await h.gql(`mutation($id: String) { stopTask(id: $id) { progress stoppedAt } }`, { id });
@@ -135,15 +259,24 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const { src, dst } = await bucketPair();
     const total = 200;
     for (let i = 0; i < total; i += 20) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => putSource(src, `many/${String(i + j).padStart(4, '0')}`, `body ${i + j}`)));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => putSource(src, `many/${String(i + j).padStart(4, '0')}`, `body ${i + j}`)),
+      );
     }
     const h = await hub();
-    const created = await h.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...baseParams(src, dst), workerConcurrency: '1' }) } });
+    const created = await h.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'ONE_TIME',
+        parameters: params({ ...baseParams(src, dst), workerConcurrency: '1' }),
+      },
+    });
     const id = created.body.data.createTask.id;
     await waitForTask(h, id, (t) => t.progressInfo?.replicated >= 3);
     const stopped = await h.gql(`mutation($id: String) { stopTask(id: $id) { progress } }`, { id });
     expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
-    const count = async () => (await s3Client(servers.s3Dest).send(new ListObjectsV2Command({ Bucket: dst }))).KeyCount ?? 0;
+    const count = async () =>
+      (await s3Client(servers.s3Dest).send(new ListObjectsV2Command({ Bucket: dst }))).KeyCount ?? 0;
     const atStop = await count();
     expect(atStop).toBeLessThan(total);
     await sleep(1500);
@@ -156,18 +289,28 @@ describe('dth serve: GraphQL task API over HTTP', () => {
   it('one hub per data directory: a second one refuses, naming the first, and a busy port is said in words', async () => {
     const first = await hub();
     // Before: the second hub started on the same hub.db and resumed the first one's running tasks side by side.
-    const second = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', first.dataDir],
-      { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 30_000 });
+    const second = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', first.dataDir], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' },
+      timeout: 30_000,
+    });
     expect(second.status, second.stdout + second.stderr).toBe(1);
-    expect(second.stderr).toMatch(/^dth: another hub \(pid \d+\) is using .+: stop it, or give this one its own --data/m);
+    expect(second.stderr).toMatch(
+      /^dth: another hub \(pid \d+\) is using .+: stop it, or give this one its own --data/m,
+    );
     expect(second.stdout).not.toContain('is running at');
     expect((await first.gql('{ listTasksV2 { total } }')).status).toBe(200); // the first one is untouched
     // Before: "dth: listen EADDRINUSE: address already in use 127.0.0.1:…".
     const port = new URL(first.url).port;
-    const busy = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', port, '--data', newDataDir()],
-      { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 30_000 });
+    const busy = spawnSync(process.execPath, ['bin/dth.mjs', 'serve', '--port', port, '--data', newDataDir()], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' },
+      timeout: 30_000,
+    });
     expect(busy.status).toBe(1);
-    expect(busy.stderr).toContain(`dth: port ${port} on 127.0.0.1 is in use (another hub?): stop it, or choose another with --port`);
+    expect(busy.stderr).toContain(
+      `dth: port ${port} on 127.0.0.1 is in use (another hub?): stop it, or choose another with --port`,
+    );
     // Once the first stops, the directory is free again; a hub killed outright leaves a lock that is taken over.
     await first.stop();
     const again = await hub(first.dataDir);
@@ -180,7 +323,13 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'before-restart', 'a');
     const h1 = await hub();
-    const created = await h1.gql(CREATE, { input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: params({ ...baseParams(src, dst), scheduleExpression: 'rate(1 hour)' }) } });
+    const created = await h1.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'FIXED_RATE',
+        parameters: params({ ...baseParams(src, dst), scheduleExpression: 'rate(1 hour)' }),
+      },
+    });
     const id = created.body.data.createTask.id;
     await waitForTask(h1, id, (t) => t.progressInfo?.replicated === 1);
     await h1.stop('SIGTERM');

@@ -16,11 +16,17 @@ import { LocalTelemetry } from '../../../control-plane/local/local-telemetry.js'
 import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.js';
 
 const S3_PARAMS = [
-  ['srcType', 'S3_Compatible'], ['srcEndpoint', 'http://127.0.0.1:9'], ['srcBucket', 'src-bucket'], ['destBucket', 'dest-bucket'], ['destRegion', 'us-east-1'],
+  ['srcType', 'S3_Compatible'],
+  ['srcEndpoint', 'http://127.0.0.1:9'],
+  ['srcBucket', 'src-bucket'],
+  ['destBucket', 'dest-bucket'],
+  ['destRegion', 'us-east-1'],
 ].map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 
 const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => { await Promise.all(cleanups.splice(0).map((c) => c())); });
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
 
 function setup(engine: EngineRunner) {
   const dir = mkdtempSync(join(tmpdir(), 'dth-orch-'));
@@ -29,16 +35,40 @@ function setup(engine: EngineRunner) {
   const telemetry = new LocalTelemetry(db);
   const secrets = new FileSecretStore(join(dir, 'secrets.json'));
   const logger = createLogger({ role: 'test' }, { write: () => {} });
-  const orchestrator = new LocalOrchestrator({ db, tasks, secrets, telemetry, logger, engines: { S3EC2: engine }, scheduleScale: 0.002, sampleIntervalMs: 0 });
-  const api = createResolvers({
-    tasks, orchestrator, metrics: telemetry, logs: telemetry, secrets: { list: async () => [] }, objects: { list: async () => [] },
-    estimator: { estimate: async () => { throw new Error('not used'); } },
+  const orchestrator = new LocalOrchestrator({
+    db,
+    tasks,
+    secrets,
+    telemetry,
+    logger,
+    engines: { S3EC2: engine },
+    scheduleScale: 0.002,
+    sampleIntervalMs: 0,
   });
-  cleanups.push(async () => { await orchestrator.shutdown(); db.close(); });
+  const api = createResolvers({
+    tasks,
+    orchestrator,
+    metrics: telemetry,
+    logs: telemetry,
+    secrets: { list: async () => [] },
+    objects: { list: async () => [] },
+    estimator: {
+      estimate: async () => {
+        throw new Error('not used');
+      },
+    },
+  });
+  cleanups.push(async () => {
+    await orchestrator.shutdown();
+    db.close();
+  });
   return { api, tasks };
 }
 
-async function until(get: () => Promise<TaskRecord | null | undefined>, ok: (t: TaskRecord) => boolean): Promise<TaskRecord> {
+async function until(
+  get: () => Promise<TaskRecord | null | undefined>,
+  ok: (t: TaskRecord) => boolean,
+): Promise<TaskRecord> {
   for (let i = 0; i < 200; i++) {
     const t = await get();
     if (t && ok(t)) return t;
@@ -47,12 +77,25 @@ async function until(get: () => Promise<TaskRecord | null | undefined>, ok: (t: 
   throw new Error(`not reached; last: ${JSON.stringify(await get())}`);
 }
 
-const progress = { total: 3, done: 3, skipped: 0, failed: 0, verified: 3, inProgress: 0, pending: 0, bytesTotal: 30, bytesDone: 30, bytesPerSecond: 10 };
+const progress = {
+  total: 3,
+  done: 3,
+  skipped: 0,
+  failed: 0,
+  verified: 3,
+  inProgress: 0,
+  pending: 0,
+  bytesTotal: 30,
+  bytesDone: 30,
+  bytesPerSecond: 10,
+};
 
 describe('LocalOrchestrator lifecycle', () => {
-  it('ONE_TIME: STARTING → IN_PROGRESS → DONE with the engine\'s counts', async () => {
+  it("ONE_TIME: STARTING → IN_PROGRESS → DONE with the engine's counts", async () => {
     let release!: () => void;
-    const gate = new Promise<void>((ok) => { release = ok; });
+    const gate = new Promise<void>((ok) => {
+      release = ok;
+    });
     const { api } = setup(async (_t, ctx) => {
       ctx.onProgress(progress);
       await Promise.race([gate, new Promise((ok) => ctx.signal.addEventListener('abort', ok))]);
@@ -60,9 +103,19 @@ describe('LocalOrchestrator lifecycle', () => {
     });
     const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
     expect(t.progress).toBe('STARTING');
-    expect((await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'IN_PROGRESS')).progressInfo).toMatchObject({ total: 3, replicated: 3 });
+    expect(
+      (
+        await until(
+          () => api.getTask({ id: t.id }),
+          (x) => x.progress === 'IN_PROGRESS',
+        )
+      ).progressInfo,
+    ).toMatchObject({ total: 3, replicated: 3 });
     release();
-    const done = await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'DONE');
+    const done = await until(
+      () => api.getTask({ id: t.id }),
+      (x) => x.progress === 'DONE',
+    );
     expect(done.progressInfo).toMatchObject({ total: 3, replicated: 3, verified: 3, bytesDone: 30, failed: 0 });
     expect(done.stoppedAt).toBeTruthy();
     const chart = await api.getMetricHistoryData({ id: t.id, graphName: 'TransferredFailedObjects', period: 1 });
@@ -73,8 +126,17 @@ describe('LocalOrchestrator lifecycle', () => {
 
   it('FIXED_RATE reruns the engine on its schedule until stopped; nothing runs after STOPPED', async () => {
     let runs = 0;
-    const { api } = setup(async () => { runs++; return { complete: true, failed: 0 }; });
-    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [...S3_PARAMS, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 minute)' }] } });
+    const { api } = setup(async () => {
+      runs++;
+      return { complete: true, failed: 0 };
+    });
+    const t = await api.createTask({
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'FIXED_RATE',
+        parameters: [...S3_PARAMS, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 minute)' }],
+      },
+    });
     for (let i = 0; i < 100 && runs < 3; i++) await sleep(50); // rate(1 minute) × 0.002 = 120 ms
     expect(runs).toBeGreaterThanOrEqual(3);
     const stopped = await api.stopTask({ id: t.id });
@@ -85,10 +147,20 @@ describe('LocalOrchestrator lifecycle', () => {
     expect((await api.getTask({ id: t.id }))?.progress).toBe('STOPPED');
   });
 
-  it('FIXED_RATE with the original\'s ec2CronExpression runs at the cron\'s times (every minute: again and again; once in 2099: not again)', async () => {
+  it("FIXED_RATE with the original's ec2CronExpression runs at the cron's times (every minute: again and again; once in 2099: not again)", async () => {
     let runs = 0;
-    const { api } = setup(async () => { runs++; return { complete: true, failed: 0 }; });
-    const cron = (expr: string) => api.createTask({ input: { type: 'S3EC2', scheduleType: 'FIXED_RATE', parameters: [...S3_PARAMS, { ParameterKey: 'ec2CronExpression', ParameterValue: expr }] } });
+    const { api } = setup(async () => {
+      runs++;
+      return { complete: true, failed: 0 };
+    });
+    const cron = (expr: string) =>
+      api.createTask({
+        input: {
+          type: 'S3EC2',
+          scheduleType: 'FIXED_RATE',
+          parameters: [...S3_PARAMS, { ParameterKey: 'ec2CronExpression', ParameterValue: expr }],
+        },
+      });
     const every = await cron('* * * * ? *');
     for (let i = 0; i < 100 && runs < 3; i++) await sleep(50); // at most 60 s × 0.002 = 120 ms to the next minute
     expect(runs).toBeGreaterThanOrEqual(3);
@@ -107,29 +179,52 @@ describe('LocalOrchestrator lifecycle', () => {
       return { complete: false, failed: 1 };
     });
     const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
-    const e = await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR');
-    expect(e).toMatchObject({ errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 of 1 failed; first: photos/broken.jpg: AccessDenied' });
-    expect(await api.getErrorMessage({ id: t.id })).toEqual({ errCode: 'COMPLETE_CHECK_ERROR', errMessage: e.errorMessage });
+    const e = await until(
+      () => api.getTask({ id: t.id }),
+      (x) => x.progress === 'ERROR',
+    );
+    expect(e).toMatchObject({
+      errorCode: 'COMPLETE_CHECK_ERROR',
+      errorMessage: '1 of 1 failed; first: photos/broken.jpg: AccessDenied',
+    });
+    expect(await api.getErrorMessage({ id: t.id })).toEqual({
+      errCode: 'COMPLETE_CHECK_ERROR',
+      errMessage: e.errorMessage,
+    });
     expect(e.stoppedAt).toBeTruthy();
   });
 
-  it('judges a pass by the status store\'s counts, as the cloud does, not by the engine\'s word', async () => {
+  it("judges a pass by the status store's counts, as the cloud does, not by the engine's word", async () => {
     const { api } = setup(async (_t, ctx) => {
       await ctx.status.put({ key: 'copied', size: 5, status: 'DONE', attempts: 1, verified: true });
       await ctx.status.put({ key: 'unverified', size: 5, status: 'DONE', attempts: 1, verified: false });
       return { complete: true, failed: 0 };
     });
     const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
-    expect(await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR')).toMatchObject({
-      errorCode: 'COMPLETE_CHECK_ERROR', errorMessage: '1 of 2 were not transferred and verified',
+    expect(
+      await until(
+        () => api.getTask({ id: t.id }),
+        (x) => x.progress === 'ERROR',
+      ),
+    ).toMatchObject({
+      errorCode: 'COMPLETE_CHECK_ERROR',
+      errorMessage: '1 of 2 were not transferred and verified',
     });
   });
 
   it('an engine that cannot list ends the task in ERROR FINDER_ERROR with its message', async () => {
-    const { api } = setup(async () => { throw new Error('srcBucket: bucket "src-bucket" does not exist'); });
+    const { api } = setup(async () => {
+      throw new Error('srcBucket: bucket "src-bucket" does not exist');
+    });
     const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
-    expect(await until(() => api.getTask({ id: t.id }), (x) => x.progress === 'ERROR')).toMatchObject({
-      errorCode: 'FINDER_ERROR', errorMessage: 'srcBucket: bucket "src-bucket" does not exist',
+    expect(
+      await until(
+        () => api.getTask({ id: t.id }),
+        (x) => x.progress === 'ERROR',
+      ),
+    ).toMatchObject({
+      errorCode: 'FINDER_ERROR',
+      errorMessage: 'srcBucket: bucket "src-bucket" does not exist',
     });
   });
 

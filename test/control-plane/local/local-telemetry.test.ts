@@ -10,15 +10,21 @@ import { openSqliteDatabase } from '../../../worker/adapters/embedded/index.js';
 
 const db = () => openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-telemetry-')), 'hub.db'));
 const task = { id: 'task-1' } as TaskRecord;
-const line = (event: string, extra: Record<string, unknown> = {}) => JSON.stringify({ time: 'x', level: 'info', event, ...extra });
+const line = (event: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ time: 'x', level: 'info', event, ...extra });
 
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('local charts', () => {
   it('answer per-period amounts from running totals, a new run counting from zero, gauges as sampled', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const telemetry = new LocalTelemetry(db());
-    const at = (sec: number, s: { done: number; failed?: number; bytesDone: number; pending?: number; inProgress?: number }) => {
+    const at = (
+      sec: number,
+      s: { done: number; failed?: number; bytesDone: number; pending?: number; inProgress?: number },
+    ) => {
       vi.setSystemTime(sec * 1000);
       telemetry.sample(task.id, { failed: 0, pending: 0, inProgress: 0, bytesPerSecond: 0, ...s });
     };
@@ -29,68 +35,110 @@ describe('local charts', () => {
     const range = [new Date(999_960_000), new Date(1_000_200_000)] as const;
     const objects = await telemetry.history(task, 'TransferredFailedObjects', range[0], range[1], 60);
     expect(objects).toEqual({
-      series: [{ name: 'TransferredObjects', data: [4, 3, 1] }, { name: 'FailedObjects', data: [0, 1, 0] }],
+      series: [
+        { name: 'TransferredObjects', data: [4, 3, 1] },
+        { name: 'FailedObjects', data: [0, 1, 0] },
+      ],
       xaxis: { categories: [1_000_020, 1_000_080, 1_000_140] },
     });
-    expect((await telemetry.history(task, 'Network', range[0], range[1], 60)).series).toEqual([{ name: 'Network', data: [400, 300, 50] }]);
-    expect((await telemetry.history(task, 'Throughput', range[0], range[1], 60)).series).toEqual([{ name: 'BytesPerSecond', data: [7, 5, 1] }]);
-    expect((await telemetry.history(task, 'RunningWaitingJobHistory', range[0], range[1], 60)).series)
-      .toEqual([{ name: 'WaitingJob', data: [3, 0, 0] }, { name: 'RunningJob', data: [2, 1, 0] }]);
-    expect((await telemetry.history(task, 'DesiredInServiceInstances', range[0], range[1], 60)).series[0]).toEqual({ name: 'DesiredCapacity', data: [1, 1, 0] });
+    expect((await telemetry.history(task, 'Network', range[0], range[1], 60)).series).toEqual([
+      { name: 'Network', data: [400, 300, 50] },
+    ]);
+    expect((await telemetry.history(task, 'Throughput', range[0], range[1], 60)).series).toEqual([
+      { name: 'BytesPerSecond', data: [7, 5, 1] },
+    ]);
+    expect((await telemetry.history(task, 'RunningWaitingJobHistory', range[0], range[1], 60)).series).toEqual([
+      { name: 'WaitingJob', data: [3, 0, 0] },
+      { name: 'RunningJob', data: [2, 1, 0] },
+    ]);
+    expect((await telemetry.history(task, 'DesiredInServiceInstances', range[0], range[1], 60)).series[0]).toEqual({
+      name: 'DesiredCapacity',
+      data: [1, 1, 0],
+    });
     // A range starting after the first samples counts from the last sample before it, not from zero.
     const later = await telemetry.history(task, 'TransferredFailedObjects', new Date(1_000_060_000), range[1], 60);
     expect(later.series[0].data).toEqual([3, 1]);
     // A week at period 1 s would be 604,800 points: the period grows to keep at most 1,440.
-    const week = await telemetry.history(task, 'Network', new Date(1_000_200_000 - 7 * 86_400_000), new Date(1_000_200_000), 1);
+    const week = await telemetry.history(
+      task,
+      'Network',
+      new Date(1_000_200_000 - 7 * 86_400_000),
+      new Date(1_000_200_000),
+      1,
+    );
     expect(week.xaxis.categories.every((t) => t % 420 === 0)).toBe(true);
   });
 });
 
 describe('local log groups', () => {
-  it('split a run\'s lines into the finder group and the worker group, and page them as CloudWatch does', async () => {
+  it("split a run's lines into the finder group and the worker group, and page them as CloudWatch does", async () => {
     const telemetry = new LocalTelemetry(db(), { taskExists: (id) => id === task.id });
     telemetry.appendLog(task.id, 'run-1', line('task.run_started'));
     for (let i = 0; i < 5; i++) telemetry.appendLog(task.id, 'run-1', line('worker.copied', { key: `k${i}` }));
     telemetry.appendLog(task.id, 'run-1', line('finder.done', { toTransfer: 5 }));
     const finder = localLogGroup(task.id, 'finder');
     const worker = localLogGroup(task.id, 'worker');
-    const keys = (p: { logEvents: { message: string }[] }) => p.logEvents.map((e) => JSON.parse(e.message).key ?? JSON.parse(e.message).event);
+    const keys = (p: { logEvents: { message: string }[] }) =>
+      p.logEvents.map((e) => JSON.parse(e.message).key ?? JSON.parse(e.message).event);
     expect(keys(await telemetry.events(finder, 'run-1', { limit: 10 }))).toEqual(['task.run_started', 'finder.done']);
 
     const newest = await telemetry.events(worker, 'run-1', { limit: 2 });
     expect(keys(newest)).toEqual(['k3', 'k4']);
     const older = await telemetry.events(worker, 'run-1', { limit: 2, nextToken: newest.nextBackwardToken });
     expect(keys(older)).toEqual(['k1', 'k2']);
-    expect(keys(await telemetry.events(worker, 'run-1', { limit: 2, nextToken: older.nextForwardToken }))).toEqual(['k3', 'k4']);
+    expect(keys(await telemetry.events(worker, 'run-1', { limit: 2, nextToken: older.nextForwardToken }))).toEqual([
+      'k3',
+      'k4',
+    ]);
     expect(keys(await telemetry.events(worker, 'run-1', { limit: 2, startFromHead: true }))).toEqual(['k0', 'k1']);
     // Following the stream: nothing new gives the same token back; a new line is then the next page.
     const idle = await telemetry.events(worker, 'run-1', { limit: 2, nextToken: newest.nextForwardToken });
     expect(idle).toMatchObject({ logEvents: [], nextForwardToken: newest.nextForwardToken });
     telemetry.appendLog(task.id, 'run-1', line('worker.copied', { key: 'k5' }));
-    expect(keys(await telemetry.events(worker, 'run-1', { limit: 2, nextToken: newest.nextForwardToken }))).toEqual(['k5']);
+    expect(keys(await telemetry.events(worker, 'run-1', { limit: 2, nextToken: newest.nextForwardToken }))).toEqual([
+      'k5',
+    ]);
     // An empty stream read from its end still gives a forward token that finds the first lines.
     const empty = await telemetry.events(worker, 'run-2', { limit: 10 });
     expect(empty.logEvents).toEqual([]);
     telemetry.appendLog(task.id, 'run-2', line('worker.copied', { key: 'z' }));
-    expect(keys(await telemetry.events(worker, 'run-2', { limit: 10, nextToken: empty.nextForwardToken }))).toEqual(['z']);
+    expect(keys(await telemetry.events(worker, 'run-2', { limit: 10, nextToken: empty.nextForwardToken }))).toEqual([
+      'z',
+    ]);
 
-    await expect(telemetry.events(worker, 'run-1', { limit: 1, nextToken: 'next please' })).rejects.toThrow(/^nextToken: /);
-    await expect(telemetry.streams('/dth/local/other-task/worker', { page: 1, count: 10 })).rejects.toThrow(/logGroupName: "\/dth\/local\/other-task\/worker" is not a log group/);
+    await expect(telemetry.events(worker, 'run-1', { limit: 1, nextToken: 'next please' })).rejects.toThrow(
+      /^nextToken: /,
+    );
+    await expect(telemetry.streams('/dth/local/other-task/worker', { page: 1, count: 10 })).rejects.toThrow(
+      /logGroupName: "\/dth\/local\/other-task\/worker" is not a log group/,
+    );
     await expect(telemetry.streams('/var/log/syslog', { page: 1, count: 10 })).rejects.toThrow(/is not a log group/);
     const streams = await telemetry.streams(worker, { page: 1, count: 10 });
     expect(streams.total).toBe(2);
     expect(streams.logStreams.map((s) => s.logStreamName)).toEqual(['run-2', 'run-1']); // newest last event first
-    expect((await telemetry.streams(worker, { prefix: 'run-1', page: 1, count: 10 })).logStreams.map((s) => s.logStreamName)).toEqual(['run-1']);
+    expect(
+      (await telemetry.streams(worker, { prefix: 'run-1', page: 1, count: 10 })).logStreams.map((s) => s.logStreamName),
+    ).toEqual(['run-1']);
     expect((await telemetry.streams(worker, { prefix: 'RUN', page: 1, count: 10 })).total).toBe(0); // prefixes are case-sensitive
   });
 
   it('opens a hub file from before the finder/worker split: its lines read as worker logs', async () => {
     const old = db();
-    old.exec('CREATE TABLE task_logs (task_id TEXT NOT NULL, stream TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL)');
-    old.prepare('INSERT INTO task_logs (task_id, stream, ts, message) VALUES (?, ?, ?, ?)').run(task.id, 'run-0', 1, line('finder.done'));
+    old.exec(
+      'CREATE TABLE task_logs (task_id TEXT NOT NULL, stream TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL)',
+    );
+    old
+      .prepare('INSERT INTO task_logs (task_id, stream, ts, message) VALUES (?, ?, ?, ?)')
+      .run(task.id, 'run-0', 1, line('finder.done'));
     const telemetry = new LocalTelemetry(old);
-    expect((await telemetry.events(localLogGroup(task.id, 'worker'), 'run-0', { limit: 10 })).logEvents).toHaveLength(1);
+    expect((await telemetry.events(localLogGroup(task.id, 'worker'), 'run-0', { limit: 10 })).logEvents).toHaveLength(
+      1,
+    );
     telemetry.appendLog(task.id, 'run-1', line('finder.done'));
-    expect((await telemetry.streams(localLogGroup(task.id, 'finder'), { page: 1, count: 10 })).logStreams.map((s) => s.logStreamName)).toEqual(['run-1']);
+    expect(
+      (await telemetry.streams(localLogGroup(task.id, 'finder'), { page: 1, count: 10 })).logStreams.map(
+        (s) => s.logStreamName,
+      ),
+    ).toEqual(['run-1']);
   });
 });

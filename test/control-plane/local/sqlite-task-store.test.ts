@@ -7,7 +7,10 @@ import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.
 import { openSqliteDatabase } from '../../../worker/adapters/embedded/index.js';
 import { task, taskStoreContract } from '../contract/task-store-contract.js';
 
-taskStoreContract('SqliteTaskStore', async () => new SqliteTaskStore(openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-tasks-')), 'hub.db'))));
+taskStoreContract(
+  'SqliteTaskStore',
+  async () => new SqliteTaskStore(openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-tasks-')), 'hub.db'))),
+);
 
 describe('SqliteTaskStore file', () => {
   it('keeps tasks across a reopen of the file, and lists the unfinished ones for the hub to resume', async () => {

@@ -51,7 +51,8 @@ export const ORIGINAL_DOCUMENTS = {
 export const FINDER_DESC = 'Finder Log Group Name';
 export const WORKER_DESC = 'Worker Log Group Name';
 
-const list = (o: Record<string, string>) => Object.entries(o).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+const list = (o: Record<string, string>) =>
+  Object.entries(o).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 
 /**
  * The parameters the original console sends for an S3 task (StepThreeS3.tsx, in its order), here the "Amazon S3, not
@@ -60,12 +61,38 @@ const list = (o: Record<string, string>) => Object.entries(o).map(([ParameterKey
  */
 export function originalS3Parameters(over: Record<string, string> = {}) {
   return list({
-    srcType: 'Amazon_S3', srcEndpoint: '', srcBucket: 'dth-original-src', srcPrefix: 'photos%2F2024', srcPrefixsListFile: '', srcEvent: 'No',
-    srcRegion: 'eu-west-1', srcInCurrentAccount: 'false', srcCredentials: '', destBucket: 'dth-original-dst', destPrefix: '', destStorageClass: 'INTELLIGENT_TIERING',
-    destRegion: 'us-east-1', destInCurrentAccount: 'true', destCredentials: '', includeMetadata: 'false', isPayerRequest: 'false',
-    destPutObjectSSEType: 'None', destPutObjectSSEKmsKeyId: '', destAcl: 'bucket-owner-full-control', ec2CronExpression: '', maxCapacity: '20',
-    minCapacity: '1', desiredCapacity: '1', srcSkipCompare: 'false', finderDepth: '0', finderNumber: '1', finderEc2Memory: '8', workerNumber: '4',
-    alarmEmail: 'ops@example.com', ec2Subnets: 'subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788', ec2VpcId: 'vpc-0123456789abcdef0',
+    srcType: 'Amazon_S3',
+    srcEndpoint: '',
+    srcBucket: 'dth-original-src',
+    srcPrefix: 'photos%2F2024',
+    srcPrefixsListFile: '',
+    srcEvent: 'No',
+    srcRegion: 'eu-west-1',
+    srcInCurrentAccount: 'false',
+    srcCredentials: '',
+    destBucket: 'dth-original-dst',
+    destPrefix: '',
+    destStorageClass: 'INTELLIGENT_TIERING',
+    destRegion: 'us-east-1',
+    destInCurrentAccount: 'true',
+    destCredentials: '',
+    includeMetadata: 'false',
+    isPayerRequest: 'false',
+    destPutObjectSSEType: 'None',
+    destPutObjectSSEKmsKeyId: '',
+    destAcl: 'bucket-owner-full-control',
+    ec2CronExpression: '',
+    maxCapacity: '20',
+    minCapacity: '1',
+    desiredCapacity: '1',
+    srcSkipCompare: 'false',
+    finderDepth: '0',
+    finderNumber: '1',
+    finderEc2Memory: '8',
+    workerNumber: '4',
+    alarmEmail: 'ops@example.com',
+    ec2Subnets: 'subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788',
+    ec2VpcId: 'vpc-0123456789abcdef0',
     ...over,
   });
 }
@@ -73,21 +100,52 @@ export function originalS3Parameters(over: Record<string, string> = {}) {
 /** The original console's ECR task parameters (StepThreeECR.tsx): public images into ECR of another account. */
 export function originalEcrParameters(over: Record<string, string> = {}) {
   return list({
-    sourceType: 'Public', srcRegion: '', srcAccountId: '', srcList: 'SELECTED', includeUntagged: 'true',
-    srcImageList: 'ubuntu:14.04,mysql,public.ecr.aws/amazonlinux/amazonlinux:latest', srcCredential: '', destAccountId: '123456789012',
-    destRegion: 'us-east-1', destCredential: 'dth-dest-keys', destPrefix: '', alarmEmail: 'ops@example.com',
-    ecsVpcId: 'vpc-0123456789abcdef0', ecsClusterName: 'DataTransferHub-TaskCluster-1A2B3C', ecsSubnetA: 'subnet-0a1b2c3d4e5f60718', ecsSubnetB: 'subnet-0f1e2d3c4b5a69788',
+    sourceType: 'Public',
+    srcRegion: '',
+    srcAccountId: '',
+    srcList: 'SELECTED',
+    includeUntagged: 'true',
+    srcImageList: 'ubuntu:14.04,mysql,public.ecr.aws/amazonlinux/amazonlinux:latest',
+    srcCredential: '',
+    destAccountId: '123456789012',
+    destRegion: 'us-east-1',
+    destCredential: 'dth-dest-keys',
+    destPrefix: '',
+    alarmEmail: 'ops@example.com',
+    ecsVpcId: 'vpc-0123456789abcdef0',
+    ecsClusterName: 'DataTransferHub-TaskCluster-1A2B3C',
+    ecsSubnetA: 'subnet-0a1b2c3d4e5f60718',
+    ecsSubnetB: 'subnet-0f1e2d3c4b5a69788',
     ...over,
   });
 }
 
 /** createTask's `input` as the original console builds it (description encodeURIComponent-encoded). */
-export function originalCreateInput(type: 'S3EC2' | 'ECR', parameters: { ParameterKey: string; ParameterValue: string }[], description = 'nightly%20copy') {
+export function originalCreateInput(
+  type: 'S3EC2' | 'ECR',
+  parameters: { ParameterKey: string; ParameterValue: string }[],
+  description = 'nightly%20copy',
+) {
   return { type, description, scheduleType: type === 'ECR' ? 'FIXED_RATE' : 'ONE_TIME', parameters };
 }
 
 /** The fields of a Task as the original's documents select them: every one must be in each answer (value or null). */
 export const TASK_FIELDS = [
-  'id', 'description', 'type', 'templateUrl', 'parameters', 'createdAt', 'stoppedAt', 'progress', 'progressInfo', 'stackId', 'stackName',
-  'stackOutputs', 'stackStatus', 'stackStatusReason', 'executionArn', 'scheduleType', '__typename',
+  'id',
+  'description',
+  'type',
+  'templateUrl',
+  'parameters',
+  'createdAt',
+  'stoppedAt',
+  'progress',
+  'progressInfo',
+  'stackId',
+  'stackName',
+  'stackOutputs',
+  'stackStatus',
+  'stackStatusReason',
+  'executionArn',
+  'scheduleType',
+  '__typename',
 ];

@@ -32,9 +32,18 @@ function catalog(repos: Record<string, string[]>, failOn?: string): () => Regist
 
 /** Both registries as the lister resolves them: the open one as source, the htpasswd one (login from a secret) as destination. */
 async function realRegistries(extra: Record<string, string> = {}) {
-  return resolveRegistries(parseEcrTaskParams({
-    sourceType: 'Public', srcRegistry: servers.registryOpen, destRegistry: servers.registryAuth, destCredential: 'registry', insecure: 'true', srcImageList: 'x', ...extra,
-  }), { secrets: new FileSecretStore(registrySecrets()), logger: silentLogger });
+  return resolveRegistries(
+    parseEcrTaskParams({
+      sourceType: 'Public',
+      srcRegistry: servers.registryOpen,
+      destRegistry: servers.registryAuth,
+      destCredential: 'registry',
+      insecure: 'true',
+      srcImageList: 'x',
+      ...extra,
+    }),
+    { secrets: new FileSecretStore(registrySecrets()), logger: silentLogger },
+  );
 }
 
 async function setup() {
@@ -46,7 +55,8 @@ async function setup() {
   return { status: new DynamoStatusStore({ client, tableName }), lines, logger };
 }
 
-const params = (raw: Record<string, string>) => parseEcrTaskParams({ sourceType: 'Public', srcRegistry: 'registry.example', destRegistry: 'dest.example', ...raw });
+const params = (raw: Record<string, string>) =>
+  parseEcrTaskParams({ sourceType: 'Public', srcRegistry: 'registry.example', destRegistry: 'dest.example', ...raw });
 
 describe('listTaskImages (dynalite status table)', () => {
   it('expands ALL_TAGS, records each image PENDING, keeps DONE images DONE, and logs finder.done with the count', async () => {
@@ -54,7 +64,9 @@ describe('listTaskImages (dynalite status table)', () => {
     await status.put({ key: 'app:v1', size: 0, status: 'DONE', attempts: 1, verified: true });
     const out = await listTaskImages({
       params: params({ srcList: 'SELECTED', srcImageList: 'app:ALL_TAGS,base:3.20' }),
-      catalogFor: catalog({ app: ['v1', 'v2'] }), status, logger,
+      catalogFor: catalog({ app: ['v1', 'v2'] }),
+      status,
+      logger,
     });
     expect(out.images).toEqual([{ image: 'app:v1' }, { image: 'app:v2' }, { image: 'base:3.20' }]);
     expect((await status.get('app:v1'))?.status).toBe('DONE');
@@ -65,7 +77,7 @@ describe('listTaskImages (dynalite status table)', () => {
     expect(lines[0]).toMatchObject({ images: 3, taskId: 't1' });
   });
 
-  it('leaves out images whose destination digest equals the source\'s: SKIPPED (or kept DONE), no copy task for them', async () => {
+  it("leaves out images whose destination digest equals the source's: SKIPPED (or kept DONE), no copy task for them", async () => {
     const { status, lines, logger } = await setup();
     const { repository: mirrored } = seedImages();
     copyToAuthRegistry(mirrored);
@@ -73,13 +85,23 @@ describe('listTaskImages (dynalite status table)', () => {
     await status.put({ key: `${mirrored}:multi`, size: 0, status: 'DONE', attempts: 1, verified: true });
     const registries = await realRegistries();
     const out = await listTaskImages({
-      params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${mirrored}:multi,${fresh}:v1,${fresh}:nope` }),
-      catalogFor: catalog({}), status, logger, registries,
+      params: params({
+        srcList: 'SELECTED',
+        srcImageList: `${mirrored}:v1,${mirrored}:multi,${fresh}:v1,${fresh}:nope`,
+      }),
+      catalogFor: catalog({}),
+      status,
+      logger,
+      registries,
     });
     // A tag the source lacks is not "unchanged": its copy task reports it.
     expect(out.images).toEqual([{ image: `${fresh}:v1` }, { image: `${fresh}:nope` }]);
     const skipped = await status.get(`${mirrored}:v1`);
-    expect(skipped).toMatchObject({ status: 'SKIPPED', verified: true, error: 'unchanged: destination has the same digest' });
+    expect(skipped).toMatchObject({
+      status: 'SKIPPED',
+      verified: true,
+      error: 'unchanged: destination has the same digest',
+    });
     expect(skipped?.checksum).toBe(await registries.source.client.manifestDigest(mirrored, 'v1'));
     expect((await status.get(`${mirrored}:multi`))?.status).toBe('DONE');
     expect((await status.get(`${fresh}:v1`))?.status).toBe('PENDING');
@@ -88,13 +110,24 @@ describe('listTaskImages (dynalite status table)', () => {
     // The same list with the destination unreachable: nothing can be told unchanged, everything not DONE is listed.
     const { status: status2, logger: logger2 } = await setup();
     const unreachable = await realRegistries({ destRegistry: '127.0.0.1:1', destCredential: '' });
-    const all = await listTaskImages({ params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${fresh}:v1` }), catalogFor: catalog({}), status: status2, logger: logger2, registries: unreachable });
+    const all = await listTaskImages({
+      params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${fresh}:v1` }),
+      catalogFor: catalog({}),
+      status: status2,
+      logger: logger2,
+      registries: unreachable,
+    });
     expect(all.images).toEqual([{ image: `${mirrored}:v1` }, { image: `${fresh}:v1` }]);
   });
 
   it('publishes the list as one JSON array object for the Distributed Map (no state size limit: 6,000 images)', async () => {
     const bucket = await createBucket(servers.s3Dest, 'image-lists');
-    const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Dest, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const store = new S3ObjectStore({
+      bucket,
+      region: 'us-east-1',
+      endpoint: servers.s3Dest,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     const images = Array.from({ length: 6000 }, (_, i) => ({ image: `team/service-${i}:release-2026.11.${i}` }));
     const out = await publishImageList(store, 'image-lists/exec-1.json', { images });
     expect(out).toEqual({ listBucket: bucket, listKey: 'image-lists/exec-1.json', count: 6000 });
@@ -109,13 +142,23 @@ describe('listTaskImages (dynalite status table)', () => {
 
   it('lists every repository and tag for ALL', async () => {
     const { status, logger } = await setup();
-    const out = await listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalogFor: catalog({ a: ['1'], b: ['x', 'y'] }), status, logger });
+    const out = await listTaskImages({
+      params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }),
+      catalogFor: catalog({ a: ['1'], b: ['x', 'y'] }),
+      status,
+      logger,
+    });
     expect(out.images.map((i) => i.image)).toEqual(['a:1', 'b:x', 'b:y']);
   });
 
   it('records a repository whose tags cannot be listed as its own FAILED entry and lists the rest; logs finder.failed and rethrows when the catalogue itself fails', async () => {
     const { status, lines, logger } = await setup();
-    const out = await listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalogFor: catalog({ a: ['1'], bad: ['2'], c: ['3'] }, 'bad'), status, logger });
+    const out = await listTaskImages({
+      params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }),
+      catalogFor: catalog({ a: ['1'], bad: ['2'], c: ['3'] }, 'bad'),
+      status,
+      logger,
+    });
     expect(out.images).toEqual([{ image: 'a:1' }, { image: 'c:3' }]);
     const bad = await status.get('bad:ALL_TAGS');
     expect(bad).toMatchObject({ status: 'FAILED' });
@@ -123,26 +166,59 @@ describe('listTaskImages (dynalite status table)', () => {
     expect(lines.at(-1)).toMatchObject({ event: 'finder.done', images: 2, failed: 1 });
 
     const broken = await setup();
-    await expect(listTaskImages({ params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }), catalogFor: catalog({}, '*'), status: broken.status, logger: broken.logger }))
-      .rejects.toThrow('HTTP 500 to the catalog');
+    await expect(
+      listTaskImages({
+        params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }),
+        catalogFor: catalog({}, '*'),
+        status: broken.status,
+        logger: broken.logger,
+      }),
+    ).rejects.toThrow('HTTP 500 to the catalog');
     expect(broken.lines.map((l) => l.event)).toEqual(['finder.failed']);
   });
 
-  it('with includeUntagged=false compares the copy task\'s platform image: an arm64 copy at the destination is unchanged for an arm64 copy task', async () => {
+  it("with includeUntagged=false compares the copy task's platform image: an arm64 copy at the destination is unchanged for an arm64 copy task", async () => {
     const { status, logger } = await setup();
     const { repository } = seedImages();
     const arm64 = platformDigest(`${repository}:multi`, 'arm64');
     // The destination holds only the arm64 image under the tag (what an arm64 copy task writes without --all).
     const { execFileSync } = await import('node:child_process');
-    execFileSync('skopeo', ['copy', '--override-arch', 'arm64', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
-      '--dest-creds', `${servers.registryUser}:${servers.registryPassword}`,
-      `docker://${servers.registryOpen}/${repository}:multi`, `docker://${servers.registryAuth}/${repository}:multi`], { stdio: 'pipe' });
+    execFileSync(
+      'skopeo',
+      [
+        'copy',
+        '--override-arch',
+        'arm64',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        `${servers.registryUser}:${servers.registryPassword}`,
+        `docker://${servers.registryOpen}/${repository}:multi`,
+        `docker://${servers.registryAuth}/${repository}:multi`,
+      ],
+      { stdio: 'pipe' },
+    );
     const registries = await realRegistries();
     const p = params({ srcList: 'SELECTED', srcImageList: `${repository}:multi`, includeUntagged: 'false' });
-    const onArm = await listTaskImages({ params: p, catalogFor: catalog({}), status, logger, registries, platform: { os: 'linux', architecture: 'arm64' } });
+    const onArm = await listTaskImages({
+      params: p,
+      catalogFor: catalog({}),
+      status,
+      logger,
+      registries,
+      platform: { os: 'linux', architecture: 'arm64' },
+    });
     expect(onArm.images).toEqual([]);
     expect(await status.get(`${repository}:multi`)).toMatchObject({ status: 'SKIPPED', checksum: arm64 });
-    const onAmd = await listTaskImages({ params: p, catalogFor: catalog({}), status, logger, registries, platform: { os: 'linux', architecture: 'amd64' } });
+    const onAmd = await listTaskImages({
+      params: p,
+      catalogFor: catalog({}),
+      status,
+      logger,
+      registries,
+      platform: { os: 'linux', architecture: 'amd64' },
+    });
     expect(onAmd.images).toEqual([{ image: `${repository}:multi` }]);
   });
 });

@@ -16,7 +16,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import { startStack, stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
-import { CFN_PARAMETER_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_PARAMETERS, pluginStackName, taskParamsPath } from '../../../control-plane/core/plugin-contract.js';
+import {
+  CFN_PARAMETER_MAX_BYTES,
+  PLUGIN_OPTIONAL_PARAMETERS,
+  PLUGIN_PARAMETERS,
+  pluginStackName,
+  taskParamsPath,
+} from '../../../control-plane/core/plugin-contract.js';
 import { parameterMap, type TaskRecord } from '../../../control-plane/core/task.js';
 import { handler as listImages } from '../../../plugins/ecr/runtime/list-images.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
@@ -29,10 +35,15 @@ import { servers, uniqueName } from '../../support/servers.js';
 
 const REGION = 'us-east-1';
 let aws: AwsEmulator;
-beforeAll(async () => { aws = await startAwsEmulator(); }, 60_000);
-afterAll(async () => { await aws?.stop(); });
+beforeAll(async () => {
+  aws = await startAwsEmulator();
+}, 60_000);
+afterAll(async () => {
+  await aws?.stop();
+});
 
-const client = <T>(C: new (config: object) => T): T => new C({ region: REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys, forcePathStyle: true });
+const client = <T>(C: new (config: object) => T): T =>
+  new C({ region: REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys, forcePathStyle: true });
 
 /**
  * The ECR plugin template's parameters, from the declarations the template is generated from (test/cdk checks the
@@ -44,11 +55,24 @@ function pluginParametersTemplate(): string {
     [PLUGIN_PARAMETERS.taskParams]: { Type: 'String', Default: '' },
     [PLUGIN_PARAMETERS.schedule]: { Type: 'String', Default: 'rate(1 hour)' },
     [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: { Type: 'String', Default: '' },
-    ...Object.fromEntries(ECR_PARAMETERS.filter((p) => p.template !== false).map((p) => [p.name, { Type: 'String', Default: p.default ?? '', ...('values' in p && p.values ? { AllowedValues: [...p.values] } : {}) }])),
+    ...Object.fromEntries(
+      ECR_PARAMETERS.filter((p) => p.template !== false).map((p) => [
+        p.name,
+        {
+          Type: 'String',
+          Default: p.default ?? '',
+          ...('values' in p && p.values ? { AllowedValues: [...p.values] } : {}),
+        },
+      ]),
+    ),
     // The local registries speak plain HTTP: the stand-in also declares `insecure`, which the real template leaves out.
     insecure: { Type: 'String', Default: 'false' },
   };
-  return JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Parameters: parameters, Resources: { Marker: { Type: 'AWS::SNS::Topic' } } });
+  return JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: parameters,
+    Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
+  });
 }
 
 /** Runs an in-process handler with these environment variables, restoring the previous ones afterwards. */
@@ -65,18 +89,26 @@ async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Pr
   }
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 
-describe('an image list over 4 KB, from createTask\'s parameters to the lister and the copy task', () => {
+describe("an image list over 4 KB, from createTask's parameters to the lister and the copy task", () => {
   it('travels through SSM: stack parameters within 4 KB, every image listed, the copy task reads SSM and Secrets Manager', async () => {
     const [one, two] = [seedImages().repository, seedImages().repository];
     const others = Array.from({ length: 120 }, (_, i) => `${uniqueName('team')}/service-${i}:release-2026.12.${i}`);
@@ -84,10 +116,19 @@ describe('an image list over 4 KB, from createTask\'s parameters to the lister a
     const secretName = uniqueName('dest-login');
     const prefix = uniqueName('long');
     const task: TaskRecord = {
-      id: `task-${uniqueName('long')}`.slice(0, 40), type: 'ECR', scheduleType: 'ONE_TIME', createdAt: new Date().toISOString(), progress: 'STARTING',
+      id: `task-${uniqueName('long')}`.slice(0, 40),
+      type: 'ECR',
+      scheduleType: 'ONE_TIME',
+      createdAt: new Date().toISOString(),
+      progress: 'STARTING',
       parameters: Object.entries({
-        sourceType: 'Public', srcImageList: list.join(','), srcRegistry: servers.registryOpen,
-        destRegistry: servers.registryAuth, destCredential: secretName, destPrefix: prefix, insecure: 'true',
+        sourceType: 'Public',
+        srcImageList: list.join(','),
+        srcRegistry: servers.registryOpen,
+        destRegistry: servers.registryAuth,
+        destCredential: secretName,
+        destPrefix: prefix,
+        insecure: 'true',
       }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     };
     expect(Buffer.byteLength(list.join(','))).toBeGreaterThan(CFN_PARAMETER_MAX_BYTES + 2048);
@@ -104,46 +145,97 @@ describe('an image list over 4 KB, from createTask\'s parameters to the lister a
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ecr-plugin.json', Body: pluginParametersTemplate() }));
     const cfn = client(CloudFormationClient);
     const ssm = client(SSMClient);
-    const deps = { tasks, cfn, ssm, templates: { ECR: `https://s3.us-east-1.amazonaws.com/${bucket}/ecr-plugin.json` }, stackPrefix: 'DTH' };
+    const deps = {
+      tasks,
+      cfn,
+      ssm,
+      templates: { ECR: `https://s3.us-east-1.amazonaws.com/${bucket}/ecr-plugin.json` },
+      stackPrefix: 'DTH',
+    };
 
     const started = await startStack(deps, { taskId: task.id });
     expect(started.result, (await tasks.get(task.id))?.errorMessage).toBe('WAIT');
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: started.stackId as string }))).Stacks![0];
-    const stackParams = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue ?? '']));
-    for (const [name, value] of Object.entries(stackParams)) expect(Buffer.byteLength(value), name).toBeLessThanOrEqual(CFN_PARAMETER_MAX_BYTES);
+    const stackParams = Object.fromEntries(
+      (stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue ?? '']),
+    );
+    for (const [name, value] of Object.entries(stackParams))
+      expect(Buffer.byteLength(value), name).toBeLessThanOrEqual(CFN_PARAMETER_MAX_BYTES);
     // TaskParams points at SSM (never empty: that would be a standalone deploy to the template).
-    expect(stackParams).toMatchObject({ TaskParams: JSON.stringify({ taskParamsPath: taskParamsPath(task.id) }), TaskParamsPath: taskParamsPath(task.id), srcImageList: '', destPrefix: prefix });
+    expect(stackParams).toMatchObject({
+      TaskParams: JSON.stringify({ taskParamsPath: taskParamsPath(task.id) }),
+      TaskParamsPath: taskParamsPath(task.id),
+      srcImageList: '',
+      destPrefix: prefix,
+    });
     expect(JSON.parse(await readTaskParams(ssm, taskParamsPath(task.id)))).toEqual(parameterMap(task));
 
     // The plugin's side, with what the template gives its functions: TaskParams as TASK_PARAMS, and the path.
     const taskParams = stackParams.TaskParams;
     const secrets = new SecretsManagerClient({ region: REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys });
-    await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify({ username: servers.registryUser, password: servers.registryPassword }) }));
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: secretName,
+        SecretString: JSON.stringify({ username: servers.registryUser, password: servers.registryPassword }),
+      }),
+    );
     const statusTable = uniqueName('long-status');
     await ensureStatusTable(dynamo, statusTable);
     const listBucket = uniqueName('image-lists');
     await s3.send(new CreateBucketCommand({ Bucket: listBucket }));
     const cloudEnv = {
-      AWS_REGION: REGION, AWS_ACCESS_KEY_ID: aws.defaultKeys.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.defaultKeys.secretAccessKey,
-      TASK_PARAMS: taskParams, TASK_PARAMS_PATH: stackParams.TaskParamsPath, TASK_ID: task.id, STATUS_TABLE: statusTable,
-      SSM_ENDPOINT: aws.endpoint, SECRETS_ENDPOINT: aws.endpoint, DYNAMODB_ENDPOINT: servers.dynamodb,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: aws.defaultKeys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.defaultKeys.secretAccessKey,
+      TASK_PARAMS: taskParams,
+      TASK_PARAMS_PATH: stackParams.TaskParamsPath,
+      TASK_ID: task.id,
+      STATUS_TABLE: statusTable,
+      SSM_ENDPOINT: aws.endpoint,
+      SECRETS_ENDPOINT: aws.endpoint,
+      DYNAMODB_ENDPOINT: servers.dynamodb,
     };
-    const published = await withEnv({ ...cloudEnv, IMAGE_LIST_BUCKET: listBucket, S3_ENDPOINT: aws.endpoint, COPY_PLATFORM: 'linux/amd64' },
-      () => listImages({ executionName: 'run-1' }));
+    const published = await withEnv(
+      { ...cloudEnv, IMAGE_LIST_BUCKET: listBucket, S3_ENDPOINT: aws.endpoint, COPY_PLATFORM: 'linux/amd64' },
+      () => listImages({ executionName: 'run-1' }),
+    );
     expect(published).toMatchObject({ listBucket, count: list.length });
-    const listed = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: listBucket, Key: published.listKey }))).Body!.transformToString());
+    const listed = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: listBucket, Key: published.listKey }))
+      ).Body!.transformToString(),
+    );
     expect(listed).toEqual(list.map((image) => ({ image })));
 
     // One Map item: the copy task as a process. Its HOME holds a secrets file with a wrong password under the same
     // name: the copy succeeds only by reading Secrets Manager.
     const home = mkdtempSync(join(tmpdir(), 'dth-home-'));
     mkdirSync(join(home, '.dth'));
-    writeFileSync(join(home, '.dth', 'secrets.json'), JSON.stringify({ [secretName]: { username: servers.registryUser, password: 'wrong-wrong' } }), { mode: 0o600 });
-    const copy = await run(process.execPath, ['bin/dth.mjs', 'ecr', 'copy-one'], { ...process.env, ...cloudEnv, HOME: home, IMAGE: `${two}:multi` });
+    writeFileSync(
+      join(home, '.dth', 'secrets.json'),
+      JSON.stringify({ [secretName]: { username: servers.registryUser, password: 'wrong-wrong' } }),
+      { mode: 0o600 },
+    );
+    const copy = await run(process.execPath, ['bin/dth.mjs', 'ecr', 'copy-one'], {
+      ...process.env,
+      ...cloudEnv,
+      HOME: home,
+      IMAGE: `${two}:multi`,
+    });
     expect(copy.status, copy.stderr + copy.stdout).toBe(0);
-    expect(registryDigest(servers.registryAuth, `${prefix}/${two}:multi`, `${servers.registryUser}:${servers.registryPassword}`)).toBe(registryDigest(servers.registryOpen, `${two}:multi`));
+    expect(
+      registryDigest(
+        servers.registryAuth,
+        `${prefix}/${two}:multi`,
+        `${servers.registryUser}:${servers.registryPassword}`,
+      ),
+    ).toBe(registryDigest(servers.registryOpen, `${two}:multi`));
     const record = await new DynamoStatusStore({ client: dynamo, tableName: statusTable }).get(`${two}:multi`);
-    expect(record).toMatchObject({ status: 'DONE', verified: true, checksum: registryDigest(servers.registryOpen, `${two}:multi`) });
+    expect(record).toMatchObject({
+      status: 'DONE',
+      verified: true,
+      checksum: registryDigest(servers.registryOpen, `${two}:multi`),
+    });
     expect(record?.size).toBeGreaterThan(0);
 
     // Stopping the task removes its parameters from SSM with the stack.
@@ -157,25 +249,57 @@ describe('an image list over 4 KB, from createTask\'s parameters to the lister a
     await ensureTaskTable(dynamo, taskTable);
     const tasks = new DynamoTaskStore(dynamo, taskTable);
     const task: TaskRecord = {
-      id: `task-${uniqueName('s3')}`.slice(0, 40), type: 'S3EC2', scheduleType: 'ONE_TIME', createdAt: new Date().toISOString(), progress: 'STARTING',
-      parameters: [{ ParameterKey: 'srcBucket', ParameterValue: 'src' }, { ParameterKey: 'srcPrefix', ParameterValue: 'p/'.repeat(2100) }],
+      id: `task-${uniqueName('s3')}`.slice(0, 40),
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      createdAt: new Date().toISOString(),
+      progress: 'STARTING',
+      parameters: [
+        { ParameterKey: 'srcBucket', ParameterValue: 'src' },
+        { ParameterKey: 'srcPrefix', ParameterValue: 'p/'.repeat(2100) },
+      ],
     };
     await tasks.put(task);
     const s3 = client(S3Client);
     const bucket = uniqueName('templates');
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 's3.json', Body: JSON.stringify({
-      AWSTemplateFormatVersion: '2010-09-09',
-      Parameters: { TaskId: { Type: 'String' }, TaskParams: { Type: 'String', Default: '' }, srcBucket: { Type: 'String' }, srcPrefix: { Type: 'String', Default: '' } },
-      Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
-    }) }));
-    const out = await startStack({ tasks, cfn: client(CloudFormationClient), ssm: client(SSMClient), templates: { S3EC2: `https://s3.us-east-1.amazonaws.com/${bucket}/s3.json` } }, { taskId: task.id });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 's3.json',
+        Body: JSON.stringify({
+          AWSTemplateFormatVersion: '2010-09-09',
+          Parameters: {
+            TaskId: { Type: 'String' },
+            TaskParams: { Type: 'String', Default: '' },
+            srcBucket: { Type: 'String' },
+            srcPrefix: { Type: 'String', Default: '' },
+          },
+          Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
+        }),
+      }),
+    );
+    const out = await startStack(
+      {
+        tasks,
+        cfn: client(CloudFormationClient),
+        ssm: client(SSMClient),
+        templates: { S3EC2: `https://s3.us-east-1.amazonaws.com/${bucket}/s3.json` },
+      },
+      { taskId: task.id },
+    );
     expect(out.result).toBe('END');
     expect(await tasks.get(task.id)).toMatchObject({
-      progress: 'ERROR', errorCode: 'CFN_ERROR',
-      errorMessage: 'srcPrefix: 4200 bytes, more than a CloudFormation parameter holds (4096), and the S3EC2 plugin template takes parameters no other way',
+      progress: 'ERROR',
+      errorCode: 'CFN_ERROR',
+      errorMessage:
+        'srcPrefix: 4200 bytes, more than a CloudFormation parameter holds (4096), and the S3EC2 plugin template takes parameters no other way',
     });
     // Refused before any stack existed.
-    await expect(client(CloudFormationClient).send(new DescribeStacksCommand({ StackName: pluginStackName('DTH', 'S3EC2', task.id) }))).rejects.toThrow(/does not exist/);
+    await expect(
+      client(CloudFormationClient).send(
+        new DescribeStacksCommand({ StackName: pluginStackName('DTH', 'S3EC2', task.id) }),
+      ),
+    ).rejects.toThrow(/does not exist/);
   });
 });

@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import { startStack, stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
-import { CFN_PARAMETER_MAX_BYTES, PLUGIN_OPTIONAL_PARAMETERS, PLUGIN_PARAMETERS, taskParamsPath } from '../../../control-plane/core/plugin-contract.js';
+import {
+  CFN_PARAMETER_MAX_BYTES,
+  PLUGIN_OPTIONAL_PARAMETERS,
+  PLUGIN_PARAMETERS,
+  taskParamsPath,
+} from '../../../control-plane/core/plugin-contract.js';
 import { parameterMap, type TaskRecord } from '../../../control-plane/core/task.js';
 import { cfnParameterProps } from '../../../plugins/task-parameters.js';
 import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
@@ -29,10 +34,20 @@ import { servers, uniqueName } from '../../support/servers.js';
 const REGION = 'us-east-1';
 const DTH = fileURLToPath(new URL('../../../bin/dth.mjs', import.meta.url));
 let moto: Moto;
-beforeAll(async () => { moto = await startMoto(); }, 60_000);
-afterAll(async () => { await moto?.stop(); });
+beforeAll(async () => {
+  moto = await startMoto();
+}, 60_000);
+afterAll(async () => {
+  await moto?.stop();
+});
 
-const client = <T>(C: new (config: object) => T): T => new C({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true });
+const client = <T>(C: new (config: object) => T): T =>
+  new C({
+    region: REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    forcePathStyle: true,
+  });
 
 /**
  * The S3 plugin template's parameters, from the declarations the template is generated from (declareTaskParameters;
@@ -45,26 +60,54 @@ function pluginParametersTemplate(): string {
     [PLUGIN_PARAMETERS.taskParams]: { Type: 'String', Default: '' },
     [PLUGIN_PARAMETERS.schedule]: { Type: 'String', Default: '' },
     [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: { Type: 'String', Default: '' },
-    ...Object.fromEntries(S3_PARAMETERS.flatMap((p) => (p.template === false ? [] : [[p.name, { Type: 'String', Default: String(cfnParameterProps(p as never).default) }]]))),
+    ...Object.fromEntries(
+      S3_PARAMETERS.flatMap((p) =>
+        p.template === false
+          ? []
+          : [[p.name, { Type: 'String', Default: String(cfnParameterProps(p as never).default) }]],
+      ),
+    ),
   };
-  return JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Parameters: parameters, Resources: { Marker: { Type: 'AWS::SNS::Topic' } } });
+  return JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: parameters,
+    Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
+  });
 }
 
-interface Child { code: number | null; stdout: string; stderr: string }
+interface Child {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function dth(args: string[], env: Record<string, string>): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', DTH, ...args], { env: { ...process.env, DTH_FROM_SOURCE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--no-warnings', DTH, ...args], {
+      env: { ...process.env, DTH_FROM_SOURCE: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-const lastJson = (text: string) => JSON.parse(text.trim().split('\n').filter((l) => l.startsWith('{')).at(-1) ?? '{}') as Record<string, unknown>;
+const lastJson = (text: string) =>
+  JSON.parse(
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1) ?? '{}',
+  ) as Record<string, unknown>;
 
 describe('S3 task parameters larger than a CloudFormation parameter', () => {
   it('travel through SSM: stack parameters within 4 KB, the finder and the worker read the whole set and honour it', async () => {
@@ -73,13 +116,26 @@ describe('S3 task parameters larger than a CloudFormation parameter', () => {
     await putSource(src, 'keep/b.tmp', 'excluded by the last pattern of the list');
     await putSource(src, 'archive-0199/c.txt', 'excluded by a pattern in the middle of the list');
     // 300 patterns, ~6 KB: more than one CloudFormation parameter holds.
-    const exclude = [...Array.from({ length: 300 }, (_, i) => `archive-${String(i).padStart(4, '0')}/**`), '**/*.tmp'].join(',');
+    const exclude = [
+      ...Array.from({ length: 300 }, (_, i) => `archive-${String(i).padStart(4, '0')}/**`),
+      '**/*.tmp',
+    ].join(',');
     expect(Buffer.byteLength(exclude)).toBeGreaterThan(CFN_PARAMETER_MAX_BYTES);
     const task: TaskRecord = {
-      id: `task-${uniqueName('s3big')}`.slice(0, 40), type: 'S3EC2', scheduleType: 'ONE_TIME', createdAt: new Date().toISOString(), progress: 'STARTING',
+      id: `task-${uniqueName('s3big')}`.slice(0, 40),
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      createdAt: new Date().toISOString(),
+      progress: 'STARTING',
       // No credential names: both sides use the default chain (s3rver's keys, from the roles' environment below).
       parameters: Object.entries({
-        srcType: 'Amazon_S3', srcEndpoint: servers.s3Source, srcBucket: src, destEndpoint: servers.s3Dest, destBucket: dst, destRegion: REGION, exclude,
+        srcType: 'Amazon_S3',
+        srcEndpoint: servers.s3Source,
+        srcBucket: src,
+        destEndpoint: servers.s3Dest,
+        destBucket: dst,
+        destRegion: REGION,
+        exclude,
       }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     };
 
@@ -94,24 +150,49 @@ describe('S3 task parameters larger than a CloudFormation parameter', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 's3-plugin.json', Body: pluginParametersTemplate() }));
     const cfn = client(CloudFormationClient);
     const ssm = client(SSMClient);
-    const deps = { tasks, cfn, ssm, templates: { S3EC2: `https://s3.us-east-1.amazonaws.com/${bucket}/s3-plugin.json` }, stackPrefix: 'DTH' };
+    const deps = {
+      tasks,
+      cfn,
+      ssm,
+      templates: { S3EC2: `https://s3.us-east-1.amazonaws.com/${bucket}/s3-plugin.json` },
+      stackPrefix: 'DTH',
+    };
 
     const started = await startStack(deps, { taskId: task.id });
     expect(started.result, (await tasks.get(task.id))?.errorMessage).toBe('WAIT');
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: started.stackId as string }))).Stacks![0];
-    const stackParams = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue ?? '']));
-    for (const [name, value] of Object.entries(stackParams)) expect(Buffer.byteLength(value), name).toBeLessThanOrEqual(CFN_PARAMETER_MAX_BYTES);
-    expect(stackParams).toMatchObject({ TaskParams: JSON.stringify({ taskParamsPath: taskParamsPath(task.id) }), TaskParamsPath: taskParamsPath(task.id), exclude: '', srcBucket: src });
+    const stackParams = Object.fromEntries(
+      (stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue ?? '']),
+    );
+    for (const [name, value] of Object.entries(stackParams))
+      expect(Buffer.byteLength(value), name).toBeLessThanOrEqual(CFN_PARAMETER_MAX_BYTES);
+    expect(stackParams).toMatchObject({
+      TaskParams: JSON.stringify({ taskParamsPath: taskParamsPath(task.id) }),
+      TaskParamsPath: taskParamsPath(task.id),
+      exclude: '',
+      srcBucket: src,
+    });
     expect(JSON.parse(await readTaskParams(ssm, taskParamsPath(task.id)))).toEqual(parameterMap(task));
 
     // The roles, with what the template gives them (engineEnv): TaskParams as TASK_PARAMS, TaskParamsPath as TASK_PARAMS_PATH.
     const name = uniqueName('s3big');
-    const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, { maxReceiveCount: 3, visibilityTimeoutSec: 60 });
+    const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, {
+      maxReceiveCount: 3,
+      visibilityTimeoutSec: 60,
+    });
     await ensureStatusTable(dynamo, name);
     const roleEnv = {
-      TASK_PARAMS: stackParams.TaskParams, TASK_PARAMS_PATH: stackParams.TaskParamsPath, QUEUE_URL: queueUrl, DLQ_URL: dlqUrl, STATUS_TABLE: name,
-      AWS_REGION: REGION, SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, SSM_ENDPOINT: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      TASK_PARAMS: stackParams.TaskParams,
+      TASK_PARAMS_PATH: stackParams.TaskParamsPath,
+      QUEUE_URL: queueUrl,
+      DLQ_URL: dlqUrl,
+      STATUS_TABLE: name,
+      AWS_REGION: REGION,
+      SQS_ENDPOINT: servers.sqs,
+      DYNAMODB_ENDPOINT: servers.dynamodb,
+      SSM_ENDPOINT: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
     };
     const found = await dth(['finder'], roleEnv);
     expect(found.code, found.stderr).toBe(0);

@@ -40,16 +40,25 @@ function matchesJsonFilter(pattern: string, line: string): boolean {
   } catch {
     return false;
   }
-  for (const name of m[1].slice(1).split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
+  for (const name of m[1].slice(1).split('.'))
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
   if (typeof value !== 'string') return false;
-  const wanted = new RegExp(`^${m[3].split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const wanted = new RegExp(
+    `^${m[3]
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return m[2] === '=' ? wanted.test(value) : !wanted.test(value);
 }
 
 let resources: Record<string, Resource>;
 beforeAll(() => {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-cdk-')) });
-  resources = Template.fromStack(new S3PluginStack(app, 'CrashAlarmPlugin')).toJSON().Resources as Record<string, Resource>;
+  resources = Template.fromStack(new S3PluginStack(app, 'CrashAlarmPlugin')).toJSON().Resources as Record<
+    string,
+    Resource
+  >;
 }, 300_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -59,29 +68,49 @@ async function crashingWorker(): Promise<{ code: number | null; lines: string[] 
   const { src } = await bucketPair();
   await putSource(src, 'a.txt', 'never copied');
   const name = uniqueName('crash');
-  const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
+  const { queueUrl, dlqUrl } = await ensureSqsQueue(localSqsClient(), name, {
+    maxReceiveCount: 3,
+    visibilityTimeoutSec: 30,
+  });
   await ensureStatusTable(localDynamoClient(), name);
   const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, uniqueName('missing'));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-warnings', DTH, 'worker', '--once'], {
       env: {
-        ...process.env, DTH_FROM_SOURCE: '1', TASK_PARAMS: JSON.stringify(params), QUEUE_URL: queueUrl, DLQ_URL: dlqUrl, STATUS_TABLE: name,
-        AWS_REGION: 'us-east-1', SQS_ENDPOINT: servers.sqs, DYNAMODB_ENDPOINT: servers.dynamodb, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        ...process.env,
+        DTH_FROM_SOURCE: '1',
+        TASK_PARAMS: JSON.stringify(params),
+        QUEUE_URL: queueUrl,
+        DLQ_URL: dlqUrl,
+        STATUS_TABLE: name,
+        AWS_REGION: 'us-east-1',
+        SQS_ENDPOINT: servers.sqs,
+        DYNAMODB_ENDPOINT: servers.dynamodb,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Both streams: the instance's systemd unit appends stdout and stderr to the file the CloudWatch agent ships.
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, lines: out.split('\n').filter((l) => l.trim()) }));
   });
 }
 
-describe('a crashed JobWorker reaches the task\'s alarm e-mail', () => {
-  it('the worker log group\'s WorkerCrashes filter counts the real worker.crashed line, and only it', async () => {
-    const [[, filter]] = ofType('AWS::Logs::MetricFilter').filter(([, r]) => (r.Properties.MetricTransformations as { MetricName: string }[])[0].MetricName === WORKER_METRICS.workerCrashes.metricName);
+describe("a crashed JobWorker reaches the task's alarm e-mail", () => {
+  it("the worker log group's WorkerCrashes filter counts the real worker.crashed line, and only it", async () => {
+    const [[, filter]] = ofType('AWS::Logs::MetricFilter').filter(
+      ([, r]) =>
+        (r.Properties.MetricTransformations as { MetricName: string }[])[0].MetricName ===
+        WORKER_METRICS.workerCrashes.metricName,
+    );
     const logGroup = (filter.Properties.LogGroupName as { Ref: string }).Ref;
     expect(logGroup).toMatch(/^WorkerLogs/);
     const pattern = filter.Properties.FilterPattern as string;
@@ -92,32 +121,58 @@ describe('a crashed JobWorker reaches the task\'s alarm e-mail', () => {
     expect(matched, worker.lines.join('\n')).toHaveLength(1);
     expect(JSON.parse(matched[0])).toMatchObject({ event: LOG_EVENTS.workerCrashed, level: 'error' });
     // The other lines of the run, and the lines of failed or copied objects, are not crashes.
-    for (const other of [{ event: LOG_EVENTS.workerFailed, key: 'k' }, { event: LOG_EVENTS.workerCopied, key: 'k', bytes: 1 }, { msg: LOG_EVENTS.workerCrashed }]) {
+    for (const other of [
+      { event: LOG_EVENTS.workerFailed, key: 'k' },
+      { event: LOG_EVENTS.workerCopied, key: 'k', bytes: 1 },
+      { msg: LOG_EVENTS.workerCrashed },
+    ]) {
       expect(matchesJsonFilter(pattern, JSON.stringify(other)), JSON.stringify(other)).toBe(false);
     }
   }, 60_000);
 
   it('one crash in five minutes raises the alarm, which notifies the alarm topic that e-mails alarmEmail', () => {
-    const [[, filter]] = ofType('AWS::Logs::MetricFilter').filter(([, r]) => (r.Properties.MetricTransformations as { MetricName: string }[])[0].MetricName === WORKER_METRICS.workerCrashes.metricName);
-    const transformation = (filter.Properties.MetricTransformations as { MetricNamespace: unknown; MetricValue: string }[])[0];
+    const [[, filter]] = ofType('AWS::Logs::MetricFilter').filter(
+      ([, r]) =>
+        (r.Properties.MetricTransformations as { MetricName: string }[])[0].MetricName ===
+        WORKER_METRICS.workerCrashes.metricName,
+    );
+    const transformation = (
+      filter.Properties.MetricTransformations as { MetricNamespace: unknown; MetricValue: string }[]
+    )[0];
     expect(transformation.MetricValue).toBe('1');
-    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, r]) => r.Properties.MetricName === WORKER_METRICS.workerCrashes.metricName);
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(
+      ([, r]) => r.Properties.MetricName === WORKER_METRICS.workerCrashes.metricName,
+    );
     expect(alarms).toHaveLength(1);
     const alarm = alarms[0][1].Properties;
-    expect(alarm).toMatchObject({ Namespace: transformation.MetricNamespace, Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm).toMatchObject({
+      Namespace: transformation.MetricNamespace,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
     const topic = (alarm.AlarmActions as { Ref: string }[])[0].Ref;
     expect(resources[topic].Type).toBe('AWS::SNS::Topic');
     // The same topic as the dead-letter alarm's, with the alarmEmail subscription.
     const deadLetter = ofType('AWS::CloudWatch::Alarm').find(([id]) => id.includes('DeadLetterAlarm'))![1].Properties;
     expect(deadLetter.AlarmActions).toEqual(alarm.AlarmActions);
     const [[, subscription]] = ofType('AWS::SNS::Subscription');
-    expect(subscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'alarmEmail' }, TopicArn: { Ref: topic } });
+    expect(subscription.Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: { Ref: 'alarmEmail' },
+      TopicArn: { Ref: topic },
+    });
   });
 
   it('the evaluator can fail: another event, a non-JSON line and an unsupported pattern', () => {
     expect(matchesJsonFilter('{ $.event = "worker.crashed" }', '{"event":"worker.copied"}')).toBe(false);
     expect(matchesJsonFilter('{ $.event = "worker.crashed" }', 'worker.crashed')).toBe(false);
     expect(matchesJsonFilter('{ $.event = "worker.*" }', '{"event":"worker.copied"}')).toBe(true);
-    expect(() => matchesJsonFilter('{ ($.event = "a") || ($.event = "b") }', '{}')).toThrow(/outside the evaluated form/);
+    expect(() => matchesJsonFilter('{ ($.event = "a") || ($.event = "b") }', '{}')).toThrow(
+      /outside the evaluated form/,
+    );
   });
 });

@@ -32,14 +32,11 @@ export interface CloudRoleConfig {
   logLevel: LogLevel;
 }
 
-
-
 function requiredValue(env: Env, name: string, hint: string): string {
   const v = envValue(env, name);
   if (!v) throw new InvalidParameterError(name, `is required (${hint})`);
   return v;
 }
-
 
 function bool(env: Env, name: string): boolean {
   const v = envValue(env, name)?.toLowerCase();
@@ -57,11 +54,18 @@ async function taskParams(env: Env, region: string): Promise<S3TaskParams> {
   let ssm: SSMClient | undefined;
   let raw: Record<string, unknown>;
   try {
-    raw = await taskParamsFromEnv(env, () => (ssm ??= new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })));
+    raw = await taskParamsFromEnv(
+      env,
+      () => (ssm ??= new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })),
+    );
   } finally {
     ssm?.destroy();
   }
-  const source = envValue(env, 'TASK_PARAMS_PATH') ? 'TASK_PARAMS_PATH' : envValue(env, 'TASK_PARAMS') ? 'TASK_PARAMS' : 'TASK_PARAMS_FILE';
+  const source = envValue(env, 'TASK_PARAMS_PATH')
+    ? 'TASK_PARAMS_PATH'
+    : envValue(env, 'TASK_PARAMS')
+      ? 'TASK_PARAMS'
+      : 'TASK_PARAMS_FILE';
   try {
     return parseS3TaskParams(raw);
   } catch (err) {
@@ -77,15 +81,17 @@ const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /** The role's configuration; the task parameters may be read from SSM (TASK_PARAMS_PATH), hence async. */
 export async function loadCloudRoleConfig(env: Env): Promise<CloudRoleConfig> {
   const logLevel = (envValue(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new InvalidParameterError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new InvalidParameterError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const region = envValue(env, 'AWS_REGION') ?? envValue(env, 'AWS_DEFAULT_REGION');
-  if (!region) throw new InvalidParameterError('AWS_REGION', 'is required (the region of the queue and the status table)');
+  if (!region)
+    throw new InvalidParameterError('AWS_REGION', 'is required (the region of the queue and the status table)');
   return {
     params: await taskParams(env, region),
     region,
-    queueUrl: envUrl(env, 'QUEUE_URL') ?? requiredValue(env, 'QUEUE_URL', 'the URL of the task\'s SQS queue'),
+    queueUrl: envUrl(env, 'QUEUE_URL') ?? requiredValue(env, 'QUEUE_URL', "the URL of the task's SQS queue"),
     dlqUrl: envUrl(env, 'DLQ_URL'),
-    statusTable: requiredValue(env, 'STATUS_TABLE', 'the name of the task\'s DynamoDB status table'),
+    statusTable: requiredValue(env, 'STATUS_TABLE', "the name of the task's DynamoDB status table"),
     sqsEndpoint: envUrl(env, 'SQS_ENDPOINT'),
     dynamodbEndpoint: envUrl(env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: envUrl(env, 'SECRETS_ENDPOINT'),

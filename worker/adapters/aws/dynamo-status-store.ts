@@ -13,11 +13,23 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UploadedPart } from '../../ports/object-store.js';
 import {
-  contributionOf, type CopyStart, type ObjectRecord, type ObjectStatus, type PartTally, type RecordExpectation, type StatusStore,
+  contributionOf,
+  type CopyStart,
+  type ObjectRecord,
+  type ObjectStatus,
+  type PartTally,
+  type RecordExpectation,
+  type StatusStore,
   type StatusSummary,
 } from '../../ports/status-store.js';
 import {
-  countChange, CounterLedger, isNoChange, storedContribution, type PendingCount, type StoredContribution, type Ticket,
+  countChange,
+  CounterLedger,
+  isNoChange,
+  storedContribution,
+  type PendingCount,
+  type StoredContribution,
+  type Ticket,
 } from './status-counters.js';
 import {
   partSortKey,
@@ -31,8 +43,18 @@ import { sdkCall } from './sdk-errors.js';
 
 /** ObjectRecord fields stored as attributes of the same name (everything but `key`, which is the partition key). */
 const FIELDS = [
-  'size', 'etag', 'status', 'attempts', 'error', 'checksum', 'verified', 'bytesDone',
-  'startedAt', 'finishedAt', 'uploadId', 'partSize',
+  'size',
+  'etag',
+  'status',
+  'attempts',
+  'error',
+  'checksum',
+  'verified',
+  'bytesDone',
+  'startedAt',
+  'finishedAt',
+  'uploadId',
+  'partSize',
 ] as const satisfies readonly (keyof ObjectRecord)[];
 
 /** A record item: the fields, plus `wid` (id of the write that made it: the next write's condition) and its counts. */
@@ -87,7 +109,9 @@ class KeyLocks {
     const result = before.catch(() => {}).then(fn);
     const tail = result.catch(() => {});
     this.tails.set(key, tail);
-    void tail.then(() => { if (this.tails.get(key) === tail) this.tails.delete(key); });
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
     return result;
   }
 }
@@ -118,7 +142,9 @@ export class DynamoStatusStore implements StatusStore {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
     this.tableName = options.tableName;
-    this.counts = new CounterLedger(this.doc, this.tableName, (key, round) => this.change(key, (r) => r, { locked: false, round }).then(() => {}));
+    this.counts = new CounterLedger(this.doc, this.tableName, (key, round) =>
+      this.change(key, (r) => r, { locked: false, round }).then(() => {}),
+    );
   }
 
   private remember(key: string, item: Item | null): void {
@@ -129,7 +155,11 @@ export class DynamoStatusStore implements StatusStore {
   }
 
   private async readItem(key: string): Promise<Item | null> {
-    const out = await sdkCall(this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: RECORD_SORT_KEY }, ConsistentRead: true })));
+    const out = await sdkCall(
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: RECORD_SORT_KEY }, ConsistentRead: true }),
+      ),
+    );
     const item = (out.Item as Item | undefined) ?? null;
     this.remember(key, item);
     return item;
@@ -140,7 +170,9 @@ export class DynamoStatusStore implements StatusStore {
    * is conditional on the record being as read; the change is in the counts when this resolves.
    */
   private change(
-    key: string, next: (current: ObjectRecord | undefined) => ObjectRecord | undefined, options: { locked: boolean; round?: number } = { locked: true },
+    key: string,
+    next: (current: ObjectRecord | undefined) => ObjectRecord | undefined,
+    options: { locked: boolean; round?: number } = { locked: true },
   ): Promise<boolean> {
     const run = async (): Promise<boolean> => {
       for (;;) {
@@ -179,7 +211,8 @@ export class DynamoStatusStore implements StatusStore {
             // retires short of it). If it did land, the change is counted afresh under the next writer id.
             if (ticket) await this.counts.abandon(ticket);
             const round = (options.round ?? 0) + 1;
-            if ((await this.readItem(key).catch(() => undefined))?.wid !== item.wid || (ticket && round >= 3)) throw err;
+            if ((await this.readItem(key).catch(() => undefined))?.wid !== item.wid || (ticket && round >= 3))
+              throw err;
             if (ticket) await this.change(key, (r) => r, { locked: false, round });
             return true;
           }
@@ -203,9 +236,17 @@ export class DynamoStatusStore implements StatusStore {
     } else if (before) {
       condition = 'attribute_exists(#pk) AND attribute_not_exists(wid)';
     }
-    await sdkCall(this.doc.send(new PutCommand({
-      TableName: this.tableName, Item: item, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-    })));
+    await sdkCall(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   async get(key: string): Promise<ObjectRecord | undefined> {
@@ -221,7 +262,11 @@ export class DynamoStatusStore implements StatusStore {
     await this.change(key, (current) => (current ? patched(current, patch) : undefined));
   }
 
-  async updateIf(key: string, expected: RecordExpectation, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<boolean> {
+  async updateIf(
+    key: string,
+    expected: RecordExpectation,
+    patch: Partial<Omit<ObjectRecord, 'key'>>,
+  ): Promise<boolean> {
     return this.change(key, (current) => {
       if (!current) return undefined;
       for (const [f, v] of Object.entries(expected)) if (current[f as keyof ObjectRecord] !== v) return undefined;
@@ -231,9 +276,23 @@ export class DynamoStatusStore implements StatusStore {
 
   /** Creates the record when none exists (S3 event jobs have no finder record); otherwise keeps its upload and version. */
   async markStarted(start: CopyStart): Promise<void> {
-    await this.change(start.key, (current) => current
-      ? patched(current, { status: 'IN_PROGRESS', attempts: start.attempts, startedAt: start.startedAt, error: undefined })
-      : { key: start.key, size: start.size, etag: start.etag, status: 'IN_PROGRESS', attempts: start.attempts, startedAt: start.startedAt });
+    await this.change(start.key, (current) =>
+      current
+        ? patched(current, {
+            status: 'IN_PROGRESS',
+            attempts: start.attempts,
+            startedAt: start.startedAt,
+            error: undefined,
+          })
+        : {
+            key: start.key,
+            size: start.size,
+            etag: start.etag,
+            status: 'IN_PROGRESS',
+            attempts: start.attempts,
+            startedAt: start.startedAt,
+          },
+    );
   }
 
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
@@ -246,50 +305,85 @@ export class DynamoStatusStore implements StatusStore {
    * writes is healed by the part's redelivery. Only the tally's count and bytes come back (not every part number).
    */
   async recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally> {
-    await sdkCall(this.doc.send(new PutCommand({
-      TableName: this.tableName,
-      Item: { [PK]: key, [SK]: partSortKey(uploadId, part.partNumber), partNumber: part.partNumber, etag: part.etag, size: part.size },
-    })));
+    await sdkCall(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [PK]: key,
+            [SK]: partSortKey(uploadId, part.partNumber),
+            partNumber: part.partNumber,
+            etag: part.etag,
+            size: part.size,
+          },
+        }),
+      ),
+    );
     const uploadKey = { [PK]: key, [SK]: uploadSortKey(uploadId) };
     try {
-      const out = await sdkCall(this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: uploadKey,
-        UpdateExpression: 'SET #part = :t ADD #parts :one, #bytes :size',
-        ConditionExpression: 'attribute_not_exists(#part)',
-        ExpressionAttributeNames: { '#part': `p${part.partNumber}`, '#parts': 'parts', '#bytes': 'bytes' },
-        ExpressionAttributeValues: { ':t': true, ':one': 1, ':size': part.size },
-        ReturnValues: 'UPDATED_NEW',
-      })));
-      return { added: true, partsDone: Number(out.Attributes?.parts ?? 0), bytesDone: Number(out.Attributes?.bytes ?? 0) };
+      const out = await sdkCall(
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: uploadKey,
+            UpdateExpression: 'SET #part = :t ADD #parts :one, #bytes :size',
+            ConditionExpression: 'attribute_not_exists(#part)',
+            ExpressionAttributeNames: { '#part': `p${part.partNumber}`, '#parts': 'parts', '#bytes': 'bytes' },
+            ExpressionAttributeValues: { ':t': true, ':one': 1, ':size': part.size },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      return {
+        added: true,
+        partsDone: Number(out.Attributes?.parts ?? 0),
+        bytesDone: Number(out.Attributes?.bytes ?? 0),
+      };
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
-      const out = await sdkCall(this.doc.send(new GetCommand({
-        TableName: this.tableName, Key: uploadKey, ProjectionExpression: '#parts, #bytes', ConsistentRead: true,
-        ExpressionAttributeNames: { '#parts': 'parts', '#bytes': 'bytes' },
-      })));
+      const out = await sdkCall(
+        this.doc.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: uploadKey,
+            ProjectionExpression: '#parts, #bytes',
+            ConsistentRead: true,
+            ExpressionAttributeNames: { '#parts': 'parts', '#bytes': 'bytes' },
+          }),
+        ),
+      );
       return { added: false, partsDone: Number(out.Item?.parts ?? 0), bytesDone: Number(out.Item?.bytes ?? 0) };
     }
   }
 
   async getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined> {
-    const out = await sdkCall(this.doc.send(new GetCommand({
-      TableName: this.tableName, Key: { [PK]: key, [SK]: partSortKey(uploadId, partNumber) }, ConsistentRead: true,
-    })));
+    const out = await sdkCall(
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [PK]: key, [SK]: partSortKey(uploadId, partNumber) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
     return out.Item ? { partNumber, etag: out.Item.etag as string, size: Number(out.Item.size) } : undefined;
   }
 
   /** A conditional write on the upload's tally item: it exists from the first recorded part until clearParts. */
   async claimCompletion(key: string, uploadId: string, claimant: string): Promise<boolean> {
     try {
-      await sdkCall(this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [PK]: key, [SK]: uploadSortKey(uploadId) },
-        UpdateExpression: 'SET #claimant = :c',
-        ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#claimant) OR #claimant = :c)',
-        ExpressionAttributeNames: { '#pk': PK, '#claimant': 'claimant' },
-        ExpressionAttributeValues: { ':c': claimant },
-      })));
+      await sdkCall(
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [PK]: key, [SK]: uploadSortKey(uploadId) },
+            UpdateExpression: 'SET #claimant = :c',
+            ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#claimant) OR #claimant = :c)',
+            ExpressionAttributeNames: { '#pk': PK, '#claimant': 'claimant' },
+            ExpressionAttributeValues: { ':c': claimant },
+          }),
+        ),
+      );
       return true;
     } catch (err) {
       if (isConditionFailed(err)) return false;
@@ -300,14 +394,18 @@ export class DynamoStatusStore implements StatusStore {
   private async *partItems(key: string, uploadId: string): AsyncGenerator<Item> {
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await sdkCall(this.doc.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :k AND begins_with(#sk, :p)',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: { ':k': key, ':p': partsSortKeyPrefix(uploadId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      })));
+      const out = await sdkCall(
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :k AND begins_with(#sk, :p)',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+            ExpressionAttributeValues: { ':k': key, ':p': partsSortKeyPrefix(uploadId) },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
       yield* out.Items ?? [];
       start = out.LastEvaluatedKey;
     } while (start);
@@ -325,10 +423,17 @@ export class DynamoStatusStore implements StatusStore {
     let batch: Item[] = [];
     for await (const item of this.partItems(key, uploadId)) {
       batch.push({ [PK]: item[PK], [SK]: item[SK] });
-      if (batch.length === 25) { await this.deleteItems(batch); batch = []; }
+      if (batch.length === 25) {
+        await this.deleteItems(batch);
+        batch = [];
+      }
     }
     if (batch.length) await this.deleteItems(batch);
-    await sdkCall(this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: uploadSortKey(uploadId) } })));
+    await sdkCall(
+      this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { [PK]: key, [SK]: uploadSortKey(uploadId) } }),
+      ),
+    );
   }
 
   /** BatchWrite deletes, sending unprocessed items again with backoff. */
@@ -336,7 +441,8 @@ export class DynamoStatusStore implements StatusStore {
     let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt));
-      if (attempt > 8) throw new Error(`DynamoDB ${this.tableName}: ${requests.length} part record(s) could not be deleted`);
+      if (attempt > 8)
+        throw new Error(`DynamoDB ${this.tableName}: ${requests.length} part record(s) could not be deleted`);
       const out = await sdkCall(this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })));
       requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
     }
@@ -358,21 +464,30 @@ export class DynamoStatusStore implements StatusStore {
     }
     let projectionExpression: string | undefined;
     if (projection) {
-      projectionExpression = projection.map((p, i) => { names[`#p${i}`] = p; return `#p${i}`; }).join(', ');
+      projectionExpression = projection
+        .map((p, i) => {
+          names[`#p${i}`] = p;
+          return `#p${i}`;
+        })
+        .join(', ');
     }
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await sdkCall(this.doc.send(new ScanCommand({
-        TableName: this.tableName,
-        FilterExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ProjectionExpression: projectionExpression,
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-        Segment: segment?.index,
-        TotalSegments: segment?.total,
-      })));
+      const out = await sdkCall(
+        this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ProjectionExpression: projectionExpression,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+            Segment: segment?.index,
+            TotalSegments: segment?.total,
+          }),
+        ),
+      );
       yield* out.Items ?? [];
       start = out.LastEvaluatedKey;
     } while (start);

@@ -6,10 +6,27 @@
 import { withRetryAdvice } from '../../core/errors.js';
 
 const THROTTLING = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded',
-  'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException', 'LimitExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'LimitExceededException',
 ]);
-const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError']);
+const TRANSIENT = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+]);
 
 interface SdkError {
   name?: string;
@@ -24,8 +41,12 @@ export function adviseSdkError<E>(err: E): E {
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const throttled = THROTTLING.has(name) || status === 429 || e.$retryable?.throttling === true;
-  const retryable = throttled || (status !== undefined && status >= 500) || e.$retryable !== undefined
-    || TRANSIENT.has(name) || TRANSIENT.has(e.code ?? '');
+  const retryable =
+    throttled ||
+    (status !== undefined && status >= 500) ||
+    e.$retryable !== undefined ||
+    TRANSIENT.has(name) ||
+    TRANSIENT.has(e.code ?? '');
   return withRetryAdvice(err, { retryable, throttled });
 }
 

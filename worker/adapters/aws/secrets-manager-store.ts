@@ -1,14 +1,15 @@
-import {
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretNotFoundError } from '../../core/errors.js';
 import { redactValue } from '../../core/log.js';
 import type { SecretStore, SecretSummary } from '../../ports/secret-store.js';
 
 /** Errors meaning "this name does not lead to a readable secret" (rather than an outage). */
-const NOT_FOUND = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'DecryptionFailure', 'InvalidRequestException']);
+const NOT_FOUND = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'DecryptionFailure',
+  'InvalidRequestException',
+]);
 
 /**
  * Secrets in AWS Secrets Manager: each secret's SecretString is a JSON object, e.g.
@@ -34,10 +35,14 @@ export class SecretsManagerStore implements SecretStore {
     } catch {
       redactValue(text);
       // Never echo the value: it is the secret.
-      throw new Error(`secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`);
+      throw new Error(
+        `secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`,
+      );
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new Error(`secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`);
+      throw new Error(
+        `secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`,
+      );
     }
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {

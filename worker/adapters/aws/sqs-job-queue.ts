@@ -28,8 +28,8 @@ function isStaleReceipt(err: unknown): boolean {
   const name = (err as { name?: string; Code?: string })?.name ?? '';
   const message = err instanceof Error ? err.message : '';
   return (
-    /MessageNotInflight|ReceiptHandleIsInvalid/.test(name)
-    || (name === 'InvalidParameterValue' && /receipt|not available/i.test(message))
+    /MessageNotInflight|ReceiptHandleIsInvalid/.test(name) ||
+    (name === 'InvalidParameterValue' && /receipt|not available/i.test(message))
   );
 }
 
@@ -108,13 +108,17 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   private async sendEntries(entries: SendMessageBatchRequestEntry[]): Promise<void> {
     let pending = entries;
     for (let attempt = 1; ; attempt++) {
-      const out = await sdkCall(this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending })));
+      const out = await sdkCall(
+        this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending })),
+      );
       const failed = out.Failed ?? [];
       if (failed.length === 0) return;
       const permanent = failed.find((f) => f.SenderFault);
       if (permanent || attempt >= SEND_ATTEMPTS) {
         const f = permanent ?? failed[0];
-        throw new Error(`SQS SendMessageBatch to ${this.queueUrl}: ${failed.length} message(s) not sent (${f.Code}: ${f.Message ?? 'no message'})`);
+        throw new Error(
+          `SQS SendMessageBatch to ${this.queueUrl}: ${failed.length} message(s) not sent (${f.Code}: ${f.Message ?? 'no message'})`,
+        );
       }
       const failedIds = new Set(failed.map((f) => f.Id));
       pending = pending.filter((e) => failedIds.has(e.Id));
@@ -122,18 +126,26 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     }
   }
 
-  async receive(options: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {
+  async receive(options: {
+    max: number;
+    visibilityTimeoutSec: number;
+    waitTimeSec?: number;
+  }): Promise<ReceivedJob<T>[]> {
     const jobs: ReceivedJob<T>[] = [];
     let wait = Math.min(MAX_WAIT_SEC, Math.max(0, Math.round(options.waitTimeSec ?? 0)));
     while (jobs.length < options.max) {
       const want = Math.min(SQS_BATCH, options.max - jobs.length);
-      const out = await sdkCall(this.client.send(new ReceiveMessageCommand({
-        QueueUrl: this.queueUrl,
-        MaxNumberOfMessages: want,
-        VisibilityTimeout: visibilitySeconds(options.visibilityTimeoutSec),
-        WaitTimeSeconds: wait,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      })));
+      const out = await sdkCall(
+        this.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.queueUrl,
+            MaxNumberOfMessages: want,
+            VisibilityTimeout: visibilitySeconds(options.visibilityTimeoutSec),
+            WaitTimeSeconds: wait,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+        ),
+      );
       const messages = out.Messages ?? [];
       for (const m of messages) {
         const job: ReceivedJob<T> = {
@@ -154,9 +166,15 @@ export class SqsJobQueue<T> implements JobQueue<T> {
 
   private async changeVisibility(job: ReceivedJob<T>, seconds: number): Promise<void> {
     try {
-      await sdkCall(this.client.send(new ChangeMessageVisibilityCommand({
-        QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle, VisibilityTimeout: visibilitySeconds(seconds),
-      })));
+      await sdkCall(
+        this.client.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: this.queueUrl,
+            ReceiptHandle: job.receiptHandle,
+            VisibilityTimeout: visibilitySeconds(seconds),
+          }),
+        ),
+      );
     } catch (err) {
       if (!isStaleReceipt(err)) throw err;
     }
@@ -172,7 +190,9 @@ export class SqsJobQueue<T> implements JobQueue<T> {
 
   async delete(job: ReceivedJob<T>): Promise<void> {
     try {
-      await sdkCall(this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle })));
+      await sdkCall(
+        this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: job.receiptHandle })),
+      );
     } catch (err) {
       if (!isStaleReceipt(err)) throw err;
     }
@@ -188,22 +208,34 @@ export class SqsJobQueue<T> implements JobQueue<T> {
       await this.release(job);
       return;
     }
-    await sdkCall(this.client.send(new SendMessageCommand({
-      QueueUrl: this.dlqUrl,
-      MessageBody: this.rawBodies.get(job) ?? toMessageBody(job.body),
-      MessageAttributes: {
-        'dth-failure': { DataType: 'String', StringValue: attributeText(reason) },
-        'dth-receive-count': { DataType: 'Number', StringValue: String(job.receiveCount) },
-      },
-    })));
+    await sdkCall(
+      this.client.send(
+        new SendMessageCommand({
+          QueueUrl: this.dlqUrl,
+          MessageBody: this.rawBodies.get(job) ?? toMessageBody(job.body),
+          MessageAttributes: {
+            'dth-failure': { DataType: 'String', StringValue: attributeText(reason) },
+            'dth-receive-count': { DataType: 'Number', StringValue: String(job.receiveCount) },
+          },
+        }),
+      ),
+    );
     await this.delete(job);
   }
 
   private async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-    const out = await sdkCall(this.client.send(new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    })));
+    const out = await sdkCall(
+      this.client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      ),
+    );
     const a = out.Attributes ?? {};
     return {
       visible: Number(a.ApproximateNumberOfMessages ?? 0),
@@ -232,7 +264,11 @@ export interface EnsureSqsQueueOptions {
   retentionSec?: number;
 }
 
-async function createOrUpdateQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+async function createOrUpdateQueue(
+  client: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
   try {
     const out = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
     return queueUrlOf(out.QueueUrl, name);
@@ -264,7 +300,9 @@ export async function ensureSqsQueue(
   }
   const retention = String(options.retentionSec ?? 1_209_600);
   const dlqUrl = await createOrUpdateQueue(client, `${name}-dlq`, { MessageRetentionPeriod: retention });
-  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+  );
   const dlqArn = Attributes?.QueueArn;
   if (!dlqArn) throw new Error(`SQS did not return the ARN of ${dlqUrl}`);
   const queueUrl = await createOrUpdateQueue(client, name, {

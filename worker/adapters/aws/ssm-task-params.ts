@@ -51,9 +51,25 @@ export async function writeTaskParams(ssm: SSMClient, path: string, text: string
   // Chunks a shorter earlier version left behind would be ignored (count says how many), but are not kept either.
   await deleteTaskParams(ssm, path);
   for (const [i, value] of chunks.entries()) {
-    await ssm.send(new PutParameterCommand({ Name: chunkName(path, i), Value: value, Type: 'String', Tier: 'Standard', Overwrite: true }));
+    await ssm.send(
+      new PutParameterCommand({
+        Name: chunkName(path, i),
+        Value: value,
+        Type: 'String',
+        Tier: 'Standard',
+        Overwrite: true,
+      }),
+    );
   }
-  await ssm.send(new PutParameterCommand({ Name: `${path}/count`, Value: String(chunks.length), Type: 'String', Tier: 'Standard', Overwrite: true }));
+  await ssm.send(
+    new PutParameterCommand({
+      Name: `${path}/count`,
+      Value: String(chunks.length),
+      Type: 'String',
+      Tier: 'Standard',
+      Overwrite: true,
+    }),
+  );
   return chunks.length;
 }
 
@@ -88,7 +104,8 @@ export async function readTaskParams(ssm: SSMClient, path: string): Promise<stri
 /** Deletes every parameter under `path` (10 per call, the API's limit). */
 export async function deleteTaskParams(ssm: SSMClient, path: string): Promise<void> {
   const names = [...(await readAll(ssm, path)).keys()];
-  for (let i = 0; i < names.length; i += 10) await ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) }));
+  for (let i = 0; i < names.length; i += 10)
+    await ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) }));
 }
 
 /** A JSON object of task parameters, or CloudFormation's `[{ParameterKey, ParameterValue}]` list; errors name `source`. */
@@ -108,7 +125,8 @@ export function parseTaskParamsJson(text: string, source: string): Record<string
     });
     return out;
   }
-  if (!parsed || typeof parsed !== 'object') throw new InvalidParameterError(source, 'must hold a JSON object of task parameters');
+  if (!parsed || typeof parsed !== 'object')
+    throw new InvalidParameterError(source, 'must hold a JSON object of task parameters');
   return parsed as Record<string, unknown>;
 }
 
@@ -118,12 +136,14 @@ export function parseTaskParamsJson(text: string, source: string): Record<string
  * client is made only if needed.
  */
 export async function taskParamsFromEnv(env: Env, ssm: () => SSMClient): Promise<Record<string, unknown>> {
-  const fromSsm = async (path: string) => parseTaskParamsJson(await readTaskParams(ssm(), path), `TASK_PARAMS_PATH (SSM ${path})`);
+  const fromSsm = async (path: string) =>
+    parseTaskParamsJson(await readTaskParams(ssm(), path), `TASK_PARAMS_PATH (SSM ${path})`);
   const path = envValue(env, 'TASK_PARAMS_PATH');
   if (path) return fromSsm(path);
   const inline = envValue(env, 'TASK_PARAMS');
   const file = envValue(env, 'TASK_PARAMS_FILE');
-  if (inline && file) throw new InvalidParameterError('TASK_PARAMS', 'set either TASK_PARAMS or TASK_PARAMS_FILE, not both');
+  if (inline && file)
+    throw new InvalidParameterError('TASK_PARAMS', 'set either TASK_PARAMS or TASK_PARAMS_FILE, not both');
   if (inline) {
     const parsed = parseTaskParamsJson(inline, 'TASK_PARAMS');
     const pointer = parsed[TASK_PARAMS_POINTER];
@@ -134,9 +154,15 @@ export async function taskParamsFromEnv(env: Env, ssm: () => SSMClient): Promise
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new InvalidParameterError('TASK_PARAMS_FILE', `cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new InvalidParameterError(
+        'TASK_PARAMS_FILE',
+        `cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
     return parseTaskParamsJson(text, 'TASK_PARAMS_FILE');
   }
-  throw new InvalidParameterError('TASK_PARAMS', 'is required: the task parameters as a JSON object (or TASK_PARAMS_PATH / TASK_PARAMS_FILE)');
+  throw new InvalidParameterError(
+    'TASK_PARAMS',
+    'is required: the task parameters as a JSON object (or TASK_PARAMS_PATH / TASK_PARAMS_FILE)',
+  );
 }

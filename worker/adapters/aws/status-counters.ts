@@ -4,7 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { emptySummary, type StatusSummary, type SummaryClass } from '../../ports/status-store.js';
 import { sdkCall } from './sdk-errors.js';
 import {
-  COUNTERS_PARTITION, STATUS_TABLE_PARTITION_KEY as PK, STATUS_TABLE_SORT_KEY as SK, WRITER_SORT_KEY_PREFIX,
+  COUNTERS_PARTITION,
+  STATUS_TABLE_PARTITION_KEY as PK,
+  STATUS_TABLE_SORT_KEY as SK,
+  WRITER_SORT_KEY_PREFIX,
 } from './status-table.js';
 
 /**
@@ -214,26 +217,34 @@ export class CounterLedger {
   }
 
   private async readWriter(writer: string): Promise<{ seq: number; sealed: boolean }> {
-    const out = await sdkCall(this.doc.send(new GetCommand({
-      TableName: this.tableName,
-      Key: { [PK]: COUNTERS_PARTITION, [SK]: WRITER_SORT_KEY_PREFIX + writer },
-      ProjectionExpression: '#seq, #sealed',
-      ExpressionAttributeNames: { '#seq': 'seq', '#sealed': 'sealed' },
-      ConsistentRead: true,
-    })));
+    const out = await sdkCall(
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [PK]: COUNTERS_PARTITION, [SK]: WRITER_SORT_KEY_PREFIX + writer },
+          ProjectionExpression: '#seq, #sealed',
+          ExpressionAttributeNames: { '#seq': 'seq', '#sealed': 'sealed' },
+          ConsistentRead: true,
+        }),
+      ),
+    );
     const known = { seq: Number(out.Item?.seq ?? 0), sealed: out.Item?.sealed === true };
     this.writers.set(writer, known);
     return known;
   }
 
   private async seal(writer: string): Promise<void> {
-    await sdkCall(this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: { [PK]: COUNTERS_PARTITION, [SK]: WRITER_SORT_KEY_PREFIX + writer },
-      UpdateExpression: 'SET #sealed = :t',
-      ExpressionAttributeNames: { '#sealed': 'sealed' },
-      ExpressionAttributeValues: { ':t': true },
-    })));
+    await sdkCall(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [PK]: COUNTERS_PARTITION, [SK]: WRITER_SORT_KEY_PREFIX + writer },
+          UpdateExpression: 'SET #sealed = :t',
+          ExpressionAttributeNames: { '#sealed': 'sealed' },
+          ExpressionAttributeValues: { ':t': true },
+        }),
+      ),
+    );
   }
 
   private flushSoon(gen: Generation): void {
@@ -303,14 +314,18 @@ export class CounterLedger {
     }
     if (gen.writtenSeq > 0) values[':from'] = gen.writtenSeq;
     try {
-      await sdkCall(this.doc.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [PK]: COUNTERS_PARTITION, [SK]: WRITER_SORT_KEY_PREFIX + gen.id },
-        UpdateExpression: `SET #seq = :to${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
-        ConditionExpression: `attribute_not_exists(#sealed) AND ${gen.writtenSeq > 0 ? '#seq = :from' : 'attribute_not_exists(#seq)'}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      })));
+      await sdkCall(
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [PK]: COUNTERS_PARTITION, [SK]: WRITER_SORT_KEY_PREFIX + gen.id },
+            UpdateExpression: `SET #seq = :to${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+            ConditionExpression: `attribute_not_exists(#sealed) AND ${gen.writtenSeq > 0 ? '#seq = :from' : 'attribute_not_exists(#seq)'}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
     } catch (err) {
       if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
       // An earlier attempt of this same request may have landed (its answer lost, the SDK retried).
@@ -377,14 +392,18 @@ export class CounterLedger {
     const s = emptySummary();
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await sdkCall(this.doc.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :p AND begins_with(#sk, :w)',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: { ':p': COUNTERS_PARTITION, ':w': WRITER_SORT_KEY_PREFIX },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      })));
+      const out = await sdkCall(
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :p AND begins_with(#sk, :w)',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+            ExpressionAttributeValues: { ':p': COUNTERS_PARTITION, ':w': WRITER_SORT_KEY_PREFIX },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
       for (const item of out.Items ?? []) for (const f of FIELDS) s[f] += Number(item[f] ?? 0);
       start = out.LastEvaluatedKey;
     } while (start);

@@ -50,12 +50,14 @@ export function partSortKey(uploadId: string, partNumber: number): string {
 /** Creates the status table (on-demand capacity) unless it exists, and waits until it is ACTIVE. For local runs and tests. */
 export async function ensureStatusTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: STATUS_TABLE_KEY_SCHEMA,
-      AttributeDefinitions: STATUS_TABLE_ATTRIBUTES,
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: STATUS_TABLE_KEY_SCHEMA,
+        AttributeDefinitions: STATUS_TABLE_ATTRIBUTES,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
   } catch (err) {
     if ((err as Error).name !== 'ResourceInUseException') throw err;
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));

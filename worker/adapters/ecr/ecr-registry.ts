@@ -25,12 +25,19 @@ import { UNREACHABLE_CODES } from '../unreachable-codes.js';
 export function describeAwsFailure(err: unknown): unknown {
   const e = (err ?? {}) as { name?: string; code?: string; hostname?: string };
   if (e.name === 'CredentialsProviderError') {
-    return new DthError('NO_CREDENTIALS', 'no AWS credentials found (this machine\'s default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, '
-      + 'a profile (AWS_PROFILE) or an instance role)', { cause: err, retry: { retryable: false } });
+    return new DthError(
+      'NO_CREDENTIALS',
+      "no AWS credentials found (this machine's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, " +
+        'a profile (AWS_PROFILE) or an instance role)',
+      { cause: err, retry: { retryable: false } },
+    );
   }
   if (e.code && UNREACHABLE_CODES.has(e.code)) {
-    return new DthError('ENDPOINT_UNREACHABLE', `cannot reach ${e.hostname ?? 'the AWS API endpoint'} (${e.code}); check the region and this machine's network`,
-      { cause: err, retry: { retryable: e.code !== 'ENOTFOUND' } });
+    return new DthError(
+      'ENDPOINT_UNREACHABLE',
+      `cannot reach ${e.hostname ?? 'the AWS API endpoint'} (${e.code}); check the region and this machine's network`,
+      { cause: err, retry: { retryable: e.code !== 'ENOTFOUND' } },
+    );
   }
   return err;
 }
@@ -46,12 +53,17 @@ async function sendDescribed<T>(send: () => Promise<T>): Promise<T> {
 
 /** Lists every repository and image of an ECR registry (paginated). Untagged images appear as `sha256-<hex>` when asked for. */
 export class EcrCatalog implements RegistryCatalog {
-  constructor(private readonly client: ECRClient, private readonly options: { registryId?: string; includeUntagged?: boolean } = {}) {}
+  constructor(
+    private readonly client: ECRClient,
+    private readonly options: { registryId?: string; includeUntagged?: boolean } = {},
+  ) {}
 
   async *repositories(): AsyncIterable<string> {
     let nextToken: string | undefined;
     do {
-      const page = await sendDescribed(() => this.client.send(new DescribeRepositoriesCommand({ registryId: this.options.registryId, nextToken })));
+      const page = await sendDescribed(() =>
+        this.client.send(new DescribeRepositoriesCommand({ registryId: this.options.registryId, nextToken })),
+      );
       for (const r of page.repositories ?? []) if (r.repositoryName) yield r.repositoryName;
       nextToken = page.nextToken;
     } while (nextToken);
@@ -62,10 +74,16 @@ export class EcrCatalog implements RegistryCatalog {
     let nextToken: string | undefined;
     try {
       do {
-        const page = await sendDescribed(() => this.client.send(new ListImagesCommand({
-          registryId: this.options.registryId, repositoryName: repository, nextToken,
-          filter: { tagStatus: this.options.includeUntagged ? 'ANY' : 'TAGGED' },
-        })));
+        const page = await sendDescribed(() =>
+          this.client.send(
+            new ListImagesCommand({
+              registryId: this.options.registryId,
+              repositoryName: repository,
+              nextToken,
+              filter: { tagStatus: this.options.includeUntagged ? 'ANY' : 'TAGGED' },
+            }),
+          ),
+        );
         for (const id of page.imageIds ?? []) {
           if (id.imageTag) tags.push(id.imageTag);
           else if (this.options.includeUntagged && id.imageDigest) tags.push(id.imageDigest.replace(':', '-'));
@@ -73,7 +91,10 @@ export class EcrCatalog implements RegistryCatalog {
         nextToken = page.nextToken;
       } while (nextToken);
     } catch (err) {
-      if ((err as Error).name === 'RepositoryNotFoundException') throw new Error(`repository "${repository}" does not exist in registry ${this.options.registryId ?? '(own account)'}`);
+      if ((err as Error).name === 'RepositoryNotFoundException')
+        throw new Error(
+          `repository "${repository}" does not exist in registry ${this.options.registryId ?? '(own account)'}`,
+        );
       throw err;
     }
     return [...new Set(tags)];
@@ -94,11 +115,23 @@ class SdkEcrRegistry implements EcrRegistryApi {
   private readonly ecr: ECRClient;
   private readonly sts: STSClient;
 
-  constructor(private readonly target: EcrTarget, private readonly options: SdkEcrApiOptions) {
+  constructor(
+    private readonly target: EcrTarget,
+    private readonly options: SdkEcrApiOptions,
+  ) {
     const config = {
-      ...options.clientConfig, region: target.region,
+      ...options.clientConfig,
+      region: target.region,
       // The secret's keys win over the runtime's own credentials.
-      ...(target.keys ? { credentials: { accessKeyId: target.keys.accessKeyId, secretAccessKey: target.keys.secretAccessKey, sessionToken: target.keys.sessionToken } } : {}),
+      ...(target.keys
+        ? {
+            credentials: {
+              accessKeyId: target.keys.accessKeyId,
+              secretAccessKey: target.keys.secretAccessKey,
+              sessionToken: target.keys.sessionToken,
+            },
+          }
+        : {}),
     };
     this.ecr = new ECRClient(config);
     this.sts = new STSClient(config);
@@ -112,7 +145,9 @@ class SdkEcrRegistry implements EcrRegistryApi {
 
   async authorize(): Promise<{ registry: string; login: RegistryLogin }> {
     const { accountId, region } = this.target;
-    const out = await sendDescribed(() => this.ecr.send(new GetAuthorizationTokenCommand(accountId ? { registryIds: [accountId] } : {})));
+    const out = await sendDescribed(() =>
+      this.ecr.send(new GetAuthorizationTokenCommand(accountId ? { registryIds: [accountId] } : {})),
+    );
     const data = out.authorizationData?.[0];
     if (!data?.authorizationToken) throw new Error(`ECR in ${region} returned no authorization token`);
     redactValue(data.authorizationToken);
@@ -121,8 +156,10 @@ class SdkEcrRegistry implements EcrRegistryApi {
     if (colon < 0) throw new Error(`ECR in ${region} returned an authorization token that is not user:password`);
     const login = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     redactValue(login.password);
-    const account = accountId ?? await this.callerAccount();
-    const registry = this.options.registryHost?.(account, region) ?? (data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined);
+    const account = accountId ?? (await this.callerAccount());
+    const registry =
+      this.options.registryHost?.(account, region) ??
+      (data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined);
     if (!registry) throw new Error(`ECR in ${region} returned no registry endpoint`);
     return { registry, login };
   }

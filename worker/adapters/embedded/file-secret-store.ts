@@ -48,6 +48,8 @@ export class FileSecretStore implements SecretStore {
   }
 
   async list(): Promise<SecretSummary[]> {
-    return Object.keys(this.read()).sort().map((name) => ({ name }));
+    return Object.keys(this.read())
+      .sort()
+      .map((name) => ({ name }));
   }
 }

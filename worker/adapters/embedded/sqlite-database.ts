@@ -32,7 +32,10 @@ function betterSqlite3(): typeof Database {
     sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
-    throw new Error('better-sqlite3 is not installed: the local commands (dth s3, dth ecr sync, dth serve) keep their state in SQLite; install it beside dth.mjs (npm install better-sqlite3)', { cause: err });
+    throw new Error(
+      'better-sqlite3 is not installed: the local commands (dth s3, dth ecr sync, dth serve) keep their state in SQLite; install it beside dth.mjs (npm install better-sqlite3)',
+      { cause: err },
+    );
   }
   return sqlite;
 }
@@ -119,7 +122,10 @@ export class GroupCommit {
    * event-loop turn, and each turn paid a commit: 20,000 small objects made 14,800 commits holding the main thread
    * 7.4 s (3.7 CPU-s). With 5 ms: 5,700 commits, 5.2 s (3.0 CPU-s). A write waits at most that much longer.
    */
-  constructor(db: SqliteDatabase, private readonly minGapMs = DEFAULT_COMMIT_GAP_MS) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly minGapMs = DEFAULT_COMMIT_GAP_MS,
+  ) {
     const tx = db.transaction((batch: PendingWrite[]) => {
       for (const p of batch) p.result = p.write();
     });

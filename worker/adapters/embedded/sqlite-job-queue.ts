@@ -40,9 +40,7 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   }
 
   async sendBatch(bodies: T[]): Promise<void> {
-    const insert = this.sql(
-      'INSERT INTO queue_messages (queue, id, body, seq, visible_at) VALUES (?, ?, ?, ?, 0)',
-    );
+    const insert = this.sql('INSERT INTO queue_messages (queue, id, body, seq, visible_at) VALUES (?, ?, ?, ?, 0)');
     const now = Date.now();
     const rows = bodies.map((body, i) => [this.queueName, randomUUID(), JSON.stringify(body), now * 1000 + i]);
     return this.commits.enqueue(() => {
@@ -50,7 +48,11 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     });
   }
 
-  async receive(options: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {
+  async receive(options: {
+    max: number;
+    visibilityTimeoutSec: number;
+    waitTimeSec?: number;
+  }): Promise<ReceivedJob<T>[]> {
     const deadline = Date.now() + (options.waitTimeSec ?? 0) * 1000;
     for (;;) {
       const jobs = await this.commits.enqueue(() => this.claim(options.max, options.visibilityTimeoutSec));
@@ -62,9 +64,12 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   /** Reads ready rows and hides them; run inside a transaction, so two receivers never claim the same delivery. */
   private claim(max: number, visibilityTimeoutSec: number): ReceivedJob<T>[] {
     const now = Date.now();
-    const ready = this.sql('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?')
-      .all(this.queueName, now, max * 2) as MessageRow[];
-    const hide = this.sql('UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, receipt = ? WHERE queue = ? AND id = ?');
+    const ready = this.sql(
+      'SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?',
+    ).all(this.queueName, now, max * 2) as MessageRow[];
+    const hide = this.sql(
+      'UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1, receipt = ? WHERE queue = ? AND id = ?',
+    );
     const jobs: ReceivedJob<T>[] = [];
     for (const row of ready) {
       if (jobs.length >= max) break;
@@ -74,36 +79,50 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
       }
       const receipt = randomUUID();
       hide.run(now + visibilityTimeoutSec * 1000, receipt, this.queueName, row.id);
-      jobs.push({ id: row.id, receiptHandle: receipt, body: JSON.parse(row.body) as T, receiveCount: row.receive_count + 1 });
+      jobs.push({
+        id: row.id,
+        receiptHandle: receipt,
+        body: JSON.parse(row.body) as T,
+        receiveCount: row.receive_count + 1,
+      });
     }
     return jobs;
   }
 
   private moveToDeadLetters(row: MessageRow, now: number): void {
-    this.sql('INSERT OR REPLACE INTO queue_dead_letters (queue, id, body, receive_count, dead_at) VALUES (?, ?, ?, ?, ?)')
-      .run(this.queueName, row.id, row.body, row.receive_count, now);
+    this.sql(
+      'INSERT OR REPLACE INTO queue_dead_letters (queue, id, body, receive_count, dead_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(this.queueName, row.id, row.body, row.receive_count, now);
     this.sql('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(this.queueName, row.id);
   }
 
   async extendVisibility(job: ReceivedJob<T>, visibilityTimeoutSec: number): Promise<void> {
     const extend = this.sql('UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND id = ? AND receipt = ?');
     const visibleAt = Date.now() + visibilityTimeoutSec * 1000;
-    return this.commits.enqueue(() => { extend.run(visibleAt, this.queueName, job.id, job.receiptHandle); });
+    return this.commits.enqueue(() => {
+      extend.run(visibleAt, this.queueName, job.id, job.receiptHandle);
+    });
   }
 
   async release(job: ReceivedJob<T>): Promise<void> {
     const release = this.sql('UPDATE queue_messages SET visible_at = 0 WHERE queue = ? AND id = ? AND receipt = ?');
-    return this.commits.enqueue(() => { release.run(this.queueName, job.id, job.receiptHandle); });
+    return this.commits.enqueue(() => {
+      release.run(this.queueName, job.id, job.receiptHandle);
+    });
   }
 
   async delete(job: ReceivedJob<T>): Promise<void> {
     const remove = this.sql('DELETE FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?');
-    return this.commits.enqueue(() => { remove.run(this.queueName, job.id, job.receiptHandle); });
+    return this.commits.enqueue(() => {
+      remove.run(this.queueName, job.id, job.receiptHandle);
+    });
   }
 
   /** Moves this delivery (if still current) to the dead-letter table at once; the status record keeps the reason. */
   async deadLetter(job: ReceivedJob<T>, _reason: string): Promise<void> {
-    const current = this.sql('SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?');
+    const current = this.sql(
+      'SELECT id, body, receive_count FROM queue_messages WHERE queue = ? AND id = ? AND receipt = ?',
+    );
     return this.commits.enqueue(() => {
       const row = current.get(this.queueName, job.id, job.receiptHandle) as MessageRow | undefined;
       if (row) this.moveToDeadLetters(row, Date.now());
@@ -114,21 +133,23 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     this.commits.flush();
     const now = Date.now();
     const row = this.sql(
-        `SELECT
+      `SELECT
            SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END) AS visible,
            SUM(CASE WHEN visible_at > ? THEN 1 ELSE 0 END) AS inFlight
          FROM queue_messages WHERE queue = ?`,
-      )
-      .get(now, now, this.queueName) as { visible: number | null; inFlight: number | null };
-    const dead = this.sql('SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?').get(this.queueName) as { n: number };
+    ).get(now, now, this.queueName) as { visible: number | null; inFlight: number | null };
+    const dead = this.sql('SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?').get(this.queueName) as {
+      n: number;
+    };
     return { visible: row.visible ?? 0, inFlight: row.inFlight ?? 0, deadLettered: dead.n };
   }
 
   /** Messages that exhausted their deliveries (the local dead-letter queue). */
   deadLetters(limit = 100): { id: string; body: T; receiveCount: number }[] {
     this.commits.flush();
-    const rows = this.sql('SELECT id, body, receive_count FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at LIMIT ?')
-      .all(this.queueName, limit) as MessageRow[];
+    const rows = this.sql(
+      'SELECT id, body, receive_count FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at LIMIT ?',
+    ).all(this.queueName, limit) as MessageRow[];
     return rows.map((r) => ({ id: r.id, body: JSON.parse(r.body) as T, receiveCount: r.receive_count }));
   }
 

@@ -8,14 +8,23 @@ import type { SqliteDatabase } from './sqlite-database.js';
  * ~0.5 s). An upsert on every trigger creates the row on the task's first record.
  */
 const COUNTS = {
-  total: 'total', pending: 'pending', inProgress: 'in_progress', done: 'done', skipped: 'skipped', failed: 'failed',
-  verified: 'verified', bytesTotal: 'bytes_total', bytesDone: 'bytes_done',
+  total: 'total',
+  pending: 'pending',
+  inProgress: 'in_progress',
+  done: 'done',
+  skipped: 'skipped',
+  failed: 'failed',
+  verified: 'verified',
+  bytesTotal: 'bytes_total',
+  bytesDone: 'bytes_done',
 } as const satisfies Record<keyof StatusSummary, string>;
 const FIELDS = Object.keys(COUNTS) as (keyof StatusSummary)[];
 
 /** `status IN (…)` for the statuses SUMMARY_CLASS puts in `cls`, read from row alias `r` (NEW or OLD): 1 or 0. */
 function inClass(r: string, cls: SummaryClass): string {
-  const statuses = Object.entries(SUMMARY_CLASS).filter(([, c]) => c === cls).map(([s]) => `'${s}'`);
+  const statuses = Object.entries(SUMMARY_CLASS)
+    .filter(([, c]) => c === cls)
+    .map(([s]) => `'${s}'`);
   return `(${r}.status IN (${statuses.join(', ')}))`;
 }
 
@@ -25,7 +34,9 @@ function contribution(r: string): Record<keyof StatusSummary, string> {
   const c = {} as Record<keyof StatusSummary, string>;
   for (const cls of classes) c[cls] = inClass(r, cls);
   // Any status outside the other counts is pending, as contributionOf counts it.
-  const others = Object.entries(SUMMARY_CLASS).filter(([, cls]) => cls !== 'pending').map(([s]) => `'${s}'`);
+  const others = Object.entries(SUMMARY_CLASS)
+    .filter(([, cls]) => cls !== 'pending')
+    .map(([s]) => `'${s}'`);
   c.pending = `(${r}.status NOT IN (${others.join(', ')}))`;
   c.total = '1';
   c.verified = `(${r}.verified IS 1)`;
@@ -45,7 +56,6 @@ function negate(values: Record<keyof StatusSummary, string>): Record<keyof Statu
   return Object.fromEntries(FIELDS.map((f) => [f, `-(${values[f]})`])) as Record<keyof StatusSummary, string>;
 }
 
-
 const prepared = new WeakSet<SqliteDatabase>();
 
 /**
@@ -58,7 +68,8 @@ export function ensureStatusCounters(db: SqliteDatabase): void {
   const neu = contribution('NEW');
   const old = contribution('OLD');
   const setUp = db.transaction(() => {
-    const existed = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_counters'`).get() !== undefined;
+    const existed =
+      db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_counters'`).get() !== undefined;
     db.exec(`
       CREATE TABLE IF NOT EXISTS status_counters (
         task_id TEXT PRIMARY KEY, ${FIELDS.map((f) => `${COUNTS[f]} INTEGER NOT NULL DEFAULT 0`).join(', ')});
@@ -84,8 +95,12 @@ export function ensureStatusCounters(db: SqliteDatabase): void {
   prepared.add(db);
 }
 
-export function readStatusCounters(sql: (text: string) => { get: (...args: unknown[]) => unknown }, taskId: string): StatusSummary {
-  const row = sql(`SELECT ${FIELDS.map((f) => `${COUNTS[f]} AS ${f}`).join(', ')} FROM status_counters WHERE task_id = ?`).get(taskId) as
-    StatusSummary | undefined;
+export function readStatusCounters(
+  sql: (text: string) => { get: (...args: unknown[]) => unknown },
+  taskId: string,
+): StatusSummary {
+  const row = sql(
+    `SELECT ${FIELDS.map((f) => `${COUNTS[f]} AS ${f}`).join(', ')} FROM status_counters WHERE task_id = ?`,
+  ).get(taskId) as StatusSummary | undefined;
   return row ? { ...row } : emptySummary();
 }

@@ -1,24 +1,59 @@
 import type { UploadedPart } from '../../ports/object-store.js';
 import type {
-  CopyStart, ObjectRecord, ObjectStatus, PartTally, RecordExpectation, StatusStore, StatusSummary,
+  CopyStart,
+  ObjectRecord,
+  ObjectStatus,
+  PartTally,
+  RecordExpectation,
+  StatusStore,
+  StatusSummary,
 } from '../../ports/status-store.js';
 import { ensureStatusCounters, readStatusCounters } from './sqlite-status-counters.js';
 import { groupCommitOf, statementCache, type GroupCommit, type SqliteDatabase } from './sqlite-database.js';
 
 const COLUMNS = [
-  'size', 'etag', 'status', 'attempts', 'error', 'checksum', 'verified', 'bytes_done',
-  'started_at', 'finished_at', 'upload_id', 'part_size',
+  'size',
+  'etag',
+  'status',
+  'attempts',
+  'error',
+  'checksum',
+  'verified',
+  'bytes_done',
+  'started_at',
+  'finished_at',
+  'upload_id',
+  'part_size',
 ] as const;
 const FIELD_TO_COLUMN: Record<string, (typeof COLUMNS)[number]> = {
-  size: 'size', etag: 'etag', status: 'status', attempts: 'attempts', error: 'error', checksum: 'checksum',
-  verified: 'verified', bytesDone: 'bytes_done', startedAt: 'started_at', finishedAt: 'finished_at',
-  uploadId: 'upload_id', partSize: 'part_size',
+  size: 'size',
+  etag: 'etag',
+  status: 'status',
+  attempts: 'attempts',
+  error: 'error',
+  checksum: 'checksum',
+  verified: 'verified',
+  bytesDone: 'bytes_done',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  uploadId: 'upload_id',
+  partSize: 'part_size',
 };
 
 interface Row {
-  key: string; size: number; etag: string | null; status: ObjectStatus; attempts: number; error: string | null;
-  checksum: string | null; verified: number | null; bytes_done: number | null; started_at: string | null;
-  finished_at: string | null; upload_id: string | null; part_size: number | null;
+  key: string;
+  size: number;
+  etag: string | null;
+  status: ObjectStatus;
+  attempts: number;
+  error: string | null;
+  checksum: string | null;
+  verified: number | null;
+  bytes_done: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  upload_id: string | null;
+  part_size: number | null;
 }
 
 function toRecord(r: Row): ObjectRecord {
@@ -37,8 +72,7 @@ function toRecord(r: Row): ObjectRecord {
 
 // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row without firing the delete trigger, so the counters
 // (sqlite-status-counters.ts) would count the record twice.
-const REPLACE_RECORD =
-  `INSERT INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})
+const REPLACE_RECORD = `INSERT INTO object_status (task_id, key, ${COLUMNS.join(', ')}) VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})
    ON CONFLICT (task_id, key) DO UPDATE SET ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
 function toColumnValue(v: unknown): unknown {
@@ -93,26 +127,44 @@ export class SqliteStatusStore implements StatusStore {
 
   async get(key: string): Promise<ObjectRecord | undefined> {
     this.commits.flush();
-    const row = this.sql('SELECT * FROM object_status WHERE task_id = ? AND key = ?').get(this.taskId, key) as Row | undefined;
+    const row = this.sql('SELECT * FROM object_status WHERE task_id = ? AND key = ?').get(this.taskId, key) as
+      | Row
+      | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   /** The statement's arguments are taken now: the caller may change the record before the commit runs. */
   private replaceArgs(record: ObjectRecord): unknown[] {
     return [
-      this.taskId, record.key, record.size, record.etag, record.status, record.attempts, record.error, record.checksum,
-      record.verified, record.bytesDone, record.startedAt, record.finishedAt, record.uploadId, record.partSize,
+      this.taskId,
+      record.key,
+      record.size,
+      record.etag,
+      record.status,
+      record.attempts,
+      record.error,
+      record.checksum,
+      record.verified,
+      record.bytesDone,
+      record.startedAt,
+      record.finishedAt,
+      record.uploadId,
+      record.partSize,
     ].map(toColumnValue);
   }
 
   async put(record: ObjectRecord): Promise<void> {
-    const replace = this.sql(REPLACE_RECORD), args = this.replaceArgs(record);
-    return this.commits.enqueue(() => { replace.run(...args); });
+    const replace = this.sql(REPLACE_RECORD),
+      args = this.replaceArgs(record);
+    return this.commits.enqueue(() => {
+      replace.run(...args);
+    });
   }
 
   /** Writes many records all or none (the finder records a whole listing page at once). */
   async putMany(records: ObjectRecord[]): Promise<void> {
-    const replace = this.sql(REPLACE_RECORD), rows = records.map((r) => this.replaceArgs(r));
+    const replace = this.sql(REPLACE_RECORD),
+      rows = records.map((r) => this.replaceArgs(r));
     return this.commits.enqueue(() => {
       for (const args of rows) replace.run(...args);
     });
@@ -122,7 +174,11 @@ export class SqliteStatusStore implements StatusStore {
     await this.updateIf(key, {}, patch);
   }
 
-  async updateIf(key: string, expected: RecordExpectation, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<boolean> {
+  async updateIf(
+    key: string,
+    expected: RecordExpectation,
+    patch: Partial<Omit<ObjectRecord, 'key'>>,
+  ): Promise<boolean> {
     const entries = Object.entries(patch).filter(([f]) => f in FIELD_TO_COLUMN);
     if (entries.length === 0) return this.matches(await this.get(key), expected);
     const sets = entries.map(([f]) => `${FIELD_TO_COLUMN[f]} = ?`).join(', ');
@@ -130,7 +186,12 @@ export class SqliteStatusStore implements StatusStore {
     // `IS` compares NULL as a value: expecting undefined matches a record without that field.
     const where = conditions.map(([f]) => ` AND ${FIELD_TO_COLUMN[f]} IS ?`).join('');
     const apply = this.sql(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?${where}`);
-    const args = [...entries.map(([, v]) => toColumnValue(v)), this.taskId, key, ...conditions.map(([, v]) => toColumnValue(v))];
+    const args = [
+      ...entries.map(([, v]) => toColumnValue(v)),
+      this.taskId,
+      key,
+      ...conditions.map(([, v]) => toColumnValue(v)),
+    ];
     return this.commits.enqueue(() => apply.run(...args).changes > 0);
   }
 
@@ -142,9 +203,12 @@ export class SqliteStatusStore implements StatusStore {
     const upsert = this.sql(
       `INSERT INTO object_status (task_id, key, size, etag, status, attempts, started_at) VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?)
        ON CONFLICT (task_id, key) DO UPDATE SET status = 'IN_PROGRESS', attempts = excluded.attempts,
-         started_at = excluded.started_at, error = NULL`);
+         started_at = excluded.started_at, error = NULL`,
+    );
     const args = [this.taskId, start.key, start.size, start.etag ?? null, start.attempts, start.startedAt];
-    return this.commits.enqueue(() => { upsert.run(...args); });
+    return this.commits.enqueue(() => {
+      upsert.run(...args);
+    });
   }
 
   async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
@@ -153,9 +217,15 @@ export class SqliteStatusStore implements StatusStore {
 
   /** One transaction: whether the part is new, its row, and the upload's tally (an indexed range of its parts). */
   async recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally> {
-    const exists = this.sql('SELECT 1 FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?');
-    const insert = this.sql('INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)');
-    const tally = this.sql('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?');
+    const exists = this.sql(
+      'SELECT 1 FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?',
+    );
+    const insert = this.sql(
+      'INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const tally = this.sql(
+      'SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?',
+    );
     const id = [this.taskId, key, uploadId];
     const args = [...id, part.partNumber, part.etag, part.size];
     return this.commits.enqueue(() => {
@@ -168,8 +238,9 @@ export class SqliteStatusStore implements StatusStore {
 
   async getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined> {
     this.commits.flush();
-    const row = this.sql('SELECT etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?')
-      .get(this.taskId, key, uploadId, partNumber) as { etag: string; size: number } | undefined;
+    const row = this.sql(
+      'SELECT etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?',
+    ).get(this.taskId, key, uploadId, partNumber) as { etag: string; size: number } | undefined;
     return row ? { partNumber, etag: row.etag, size: row.size } : undefined;
   }
 
@@ -178,15 +249,17 @@ export class SqliteStatusStore implements StatusStore {
     const claim = this.sql(
       `INSERT INTO object_upload_claims (task_id, key, upload_id, claimant)
        SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?)
-       ON CONFLICT (task_id, key, upload_id) DO UPDATE SET claimant = claimant WHERE claimant = excluded.claimant`);
+       ON CONFLICT (task_id, key, upload_id) DO UPDATE SET claimant = claimant WHERE claimant = excluded.claimant`,
+    );
     const args = [this.taskId, key, uploadId, claimant, this.taskId, key, uploadId];
     return this.commits.enqueue(() => claim.run(...args).changes > 0);
   }
 
   async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
     this.commits.flush();
-    const rows = this.sql('SELECT part_number, etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number')
-      .all(this.taskId, key, uploadId) as { part_number: number; etag: string; size: number }[];
+    const rows = this.sql(
+      'SELECT part_number, etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number',
+    ).all(this.taskId, key, uploadId) as { part_number: number; etag: string; size: number }[];
     return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, size: r.size }));
   }
 
@@ -207,9 +280,8 @@ export class SqliteStatusStore implements StatusStore {
   async list(options: { status?: ObjectStatus; limit: number; after?: string }): Promise<ObjectRecord[]> {
     this.commits.flush();
     const rows = this.sql(
-        `SELECT * FROM object_status WHERE task_id = ? AND (? IS NULL OR status = ?) AND key > ? ORDER BY key LIMIT ?`,
-      )
-      .all(this.taskId, options.status ?? null, options.status ?? null, options.after ?? '', options.limit) as Row[];
+      `SELECT * FROM object_status WHERE task_id = ? AND (? IS NULL OR status = ?) AND key > ? ORDER BY key LIMIT ?`,
+    ).all(this.taskId, options.status ?? null, options.status ?? null, options.after ?? '', options.limit) as Row[];
     return rows.map(toRecord);
   }
 

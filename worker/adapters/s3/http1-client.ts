@@ -63,7 +63,7 @@ function requestHead(req: Http1Request): string {
     }
     head += `${name}: ${value}\r\n`;
   }
-  return head + '\r\n';
+  return `${head}\r\n`;
 }
 
 /**
@@ -79,7 +79,10 @@ const LARGE_BODY = 96 * 1024;
 const BODY_HIGH_WATER = 1024 * 1024;
 
 class ResponseBody extends Readable {
-  constructor(private readonly onRead: () => void, private readonly onDestroy: () => void) {
+  constructor(
+    private readonly onRead: () => void,
+    private readonly onDestroy: () => void,
+  ) {
     super({ highWaterMark: BODY_HIGH_WATER });
   }
 
@@ -123,11 +126,24 @@ class Connection {
   private broken = false;
   private idle = false;
 
-  constructor(private readonly pool: Http1Client, target: Http1Target, private readonly options: Http1ClientOptions, onConnect: (err?: Error) => void) {
-    const onread = { buffer: () => this.nextReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) };
+  constructor(
+    private readonly pool: Http1Client,
+    target: Http1Target,
+    private readonly options: Http1ClientOptions,
+    onConnect: (err?: Error) => void,
+  ) {
+    const onread = {
+      buffer: () => this.nextReadBuffer(),
+      callback: (n: number, buf: Uint8Array) => this.onRead(n, buf),
+    };
     // tls.connect takes `onread` like net.connect (Node docs); @types/node lacks it on ConnectionOptions.
     const tlsOptions: ConnectionOptions & { onread: typeof onread } = {
-      host: target.host, port: target.port, servername: isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'], ca: options.ca, onread,
+      host: target.host,
+      port: target.port,
+      servername: isIP(target.host) ? undefined : target.host,
+      ALPNProtocols: ['http/1.1'],
+      ca: options.ca,
+      onread,
     };
     this.socket = target.secure ? tlsConnect(tlsOptions) : netConnect({ host: target.host, port: target.port, onread });
     this.socket.setNoDelay(true);
@@ -138,7 +154,10 @@ class Connection {
       clearTimeout(timer);
       onConnect(err);
     };
-    const timer = setTimeout(() => this.socket.destroy(socketError('ETIMEDOUT', `connect timeout to ${target.host}`)), options.connectTimeoutMs);
+    const timer = setTimeout(
+      () => this.socket.destroy(socketError('ETIMEDOUT', `connect timeout to ${target.host}`)),
+      options.connectTimeoutMs,
+    );
     this.socket.once(target.secure ? 'secureConnect' : 'connect', () => connected());
     this.socket.on('timeout', () => {
       if (this.idle) this.socket.destroy();
@@ -199,13 +218,20 @@ class Connection {
   private streamBody(ex: Exchange, body: Readable): void {
     const declared = Number(ex.req.headers['content-length']);
     let sent = 0;
-    const mismatch = (what: string) => Object.assign(new Error(`request body ${what} its Content-Length ${declared}`), { code: 'ERR_HTTP_CONTENT_LENGTH_MISMATCH' });
+    const mismatch = (what: string) =>
+      Object.assign(new Error(`request body ${what} its Content-Length ${declared}`), {
+        code: 'ERR_HTTP_CONTENT_LENGTH_MISMATCH',
+      });
     const onData = (chunk: Buffer) => {
       sent += chunk.length;
       if (sent > declared) {
         stop();
         this.failExchange(ex, mismatch('longer than'));
-      } else if (!this.socket.write(chunk, (err) => { if (!err) giveBack(chunk); })) {
+      } else if (
+        !this.socket.write(chunk, (err) => {
+          if (!err) giveBack(chunk);
+        })
+      ) {
         body.pause();
         this.socket.once('drain', onDrain);
       }
@@ -240,7 +266,10 @@ class Connection {
   /** Where the next read lands: a slab while a large body is arriving, else the shared buffer. */
   private nextReadBuffer(): Uint8Array {
     const ex = this.current;
-    const large = ex?.body !== undefined && !ex.responseDone && (this.parser.bodyRemaining >= LARGE_BODY || this.parser.readsToClose);
+    const large =
+      ex?.body !== undefined &&
+      !ex.responseDone &&
+      (this.parser.bodyRemaining >= LARGE_BODY || this.parser.readsToClose);
     if (!large || (this.slab && this.slab.free < MIN_SLAB_READ)) this.dropSlab();
     if (!large) {
       this.readIntoShared = true;
@@ -287,7 +316,10 @@ class Connection {
     const ex = this.current;
     if (!ex) return; // the parser runs only for a current exchange (onRead)
     this.keepAlive = head.keepAlive;
-    const body = new ResponseBody(() => this.socket.resume(), () => this.onBodyDestroyed(ex));
+    const body = new ResponseBody(
+      () => this.socket.resume(),
+      () => this.onBodyDestroyed(ex),
+    );
     ex.body = body;
     // An error answer while the body is still being sent: stop sending it (the rest is of no use).
     if (head.status >= 300 && !ex.requestSent) ex.stopBody?.();
@@ -339,7 +371,13 @@ class Connection {
       return;
     }
     if (!ex.responseDone) {
-      this.failExchange(ex, socketError('ECONNRESET', ex.body ? 'aborted: the connection closed before the whole answer arrived' : 'socket hang up'));
+      this.failExchange(
+        ex,
+        socketError(
+          'ECONNRESET',
+          ex.body ? 'aborted: the connection closed before the whole answer arrived' : 'socket hang up',
+        ),
+      );
     }
   }
 
@@ -383,7 +421,10 @@ export class Http1Client {
   private readonly waiting: Exchange[] = [];
   private open = 0;
 
-  constructor(private readonly target: Http1Target, private readonly options: Http1ClientOptions) {}
+  constructor(
+    private readonly target: Http1Target,
+    private readonly options: Http1ClientOptions,
+  ) {}
 
   /** Sends one request; resolves with the answer's status and headers once they arrive (the body follows). */
   request(req: Http1Request): Promise<Http1Response> {
@@ -411,7 +452,9 @@ export class Http1Client {
 
   private connect(ex: Exchange): void {
     this.open++;
-    const conn: Connection = new Connection(this, this.target, this.options, (err) => (err ? this.refuse(ex, err) : conn.run(ex)));
+    const conn: Connection = new Connection(this, this.target, this.options, (err) =>
+      err ? this.refuse(ex, err) : conn.run(ex),
+    );
   }
 
   /** Fails a request that never started; its body was never read, so what it holds (a source download) is released. */

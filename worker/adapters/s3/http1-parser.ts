@@ -38,7 +38,16 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DECIMAL = /^\d{1,15}$/;
 const HEX = /^[0-9a-fA-F]{1,12}$/;
 
-const enum State { Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Done }
+enum State {
+  Head,
+  Length,
+  ChunkSize,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
+  UntilClose,
+  Done,
+}
 
 /** Parses one response per `expect()` call, from bytes fed in order with `execute()`. */
 export class ResponseParser {
@@ -86,7 +95,9 @@ export class ResponseParser {
     let pos = 0;
     while (pos < data.length) {
       switch (this.state) {
-        case State.Head: pos = this.readHead(data, pos); break;
+        case State.Head:
+          pos = this.readHead(data, pos);
+          break;
         case State.Length: {
           const n = Math.min(this.remaining, data.length - pos);
           this.remaining -= n;
@@ -97,13 +108,18 @@ export class ResponseParser {
           if (this.state === State.Done) this.events.onComplete();
           break;
         }
-        case State.ChunkSize: pos = this.readChunkSize(data, pos); break;
+        case State.ChunkSize:
+          pos = this.readChunkSize(data, pos);
+          break;
         case State.ChunkData: {
           const n = Math.min(this.remaining, data.length - pos);
           this.remaining -= n;
           const chunk = data.subarray(pos, pos + n);
           pos += n;
-          if (this.remaining === 0) { this.state = State.ChunkDataEnd; this.remaining = 2; }
+          if (this.remaining === 0) {
+            this.state = State.ChunkDataEnd;
+            this.remaining = 2;
+          }
           this.events.onBody(chunk);
           break;
         }
@@ -115,20 +131,29 @@ export class ResponseParser {
           if (--this.remaining === 0) this.state = State.ChunkSize;
           break;
         }
-        case State.Trailers: pos = this.readTrailers(data, pos); break;
+        case State.Trailers:
+          pos = this.readTrailers(data, pos);
+          break;
         case State.UntilClose: {
           const chunk = pos === 0 ? data : data.subarray(pos);
           pos = data.length;
           this.events.onBody(chunk);
           break;
         }
-        case State.Done: throw new Http1ProtocolError(`${data.length - pos} bytes after the end of the answer`);
+        case State.Done:
+          throw new Http1ProtocolError(`${data.length - pos} bytes after the end of the answer`);
       }
     }
   }
 
   /** Takes bytes up to a terminator, joining them to what earlier reads left; undefined (and bytes kept) if not there yet. */
-  private takeUntil(data: Buffer, pos: number, terminator: Buffer | string, limit: number, what: string): { text: string; next: number } | undefined {
+  private takeUntil(
+    data: Buffer,
+    pos: number,
+    terminator: Buffer | string,
+    limit: number,
+    what: string,
+  ): { text: string; next: number } | undefined {
     const joined = this.partial ? Buffer.concat([this.partial, data.subarray(pos)]) : data.subarray(pos);
     const at = joined.indexOf(terminator);
     if (at < 0) {
@@ -169,7 +194,8 @@ export class ResponseParser {
       return taken.next;
     }
     const connection = headers.connection?.toLowerCase() ?? '';
-    this.keepAlive = m[1] === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+    this.keepAlive =
+      m[1] === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
     const transferEncoding = headers['transfer-encoding'];
     const length = headers['content-length'];
     if (this.noBody || status === 204 || status === 304) {
@@ -186,7 +212,8 @@ export class ResponseParser {
       // Repeated Content-Length headers must agree ("5, 5").
       const values = new Set(length.split(',').map((v) => v.trim()));
       const [only] = values;
-      if (values.size !== 1 || !DECIMAL.test(only)) throw new Http1ProtocolError(`Content-Length "${length.slice(0, 40)}"`);
+      if (values.size !== 1 || !DECIMAL.test(only))
+        throw new Http1ProtocolError(`Content-Length "${length.slice(0, 40)}"`);
       this.remaining = Number(only);
       this.state = this.remaining === 0 ? State.Done : State.Length;
     } else {

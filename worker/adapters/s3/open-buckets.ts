@@ -40,11 +40,19 @@ export interface OpenBucketsOptions {
 type Side = 'source' | 'destination';
 
 /** How one side signs: this account's role (default chain), the keys of a secret (kept current), or not at all. */
-async function sideSigning(auth: SideAuth, side: Side, secrets: SecretStore, options: OpenBucketsOptions): Promise<Partial<S3BucketConfig>> {
+async function sideSigning(
+  auth: SideAuth,
+  side: Side,
+  secrets: SecretStore,
+  options: OpenBucketsOptions,
+): Promise<Partial<S3BucketConfig>> {
   if (auth.kind === 'anonymous') return { anonymous: true };
   if (auth.kind === 'currentAccount') return {};
   const field = side === 'source' ? 'srcCredentials' : 'destCredentials';
-  const rotatingCredentials = await RotatingAccessKeys.open(() => accessKeysFromSecret(secrets, auth.secretName, field), { refreshMs: options.credentialsRefreshMs });
+  const rotatingCredentials = await RotatingAccessKeys.open(
+    () => accessKeysFromSecret(secrets, auth.secretName, field),
+    { refreshMs: options.credentialsRefreshMs },
+  );
   return { rotatingCredentials, credentialsName: auth.secretName };
 }
 
@@ -53,22 +61,45 @@ async function sideSigning(auth: SideAuth, side: Side, secrets: SecretStore, opt
  * each signed as its side's parameters say: srcInCurrentAccount/destInCurrentAccount → this account's role; a secret
  * → its keys, re-read periodically and when rejected; neither → unsigned requests.
  */
-export async function openTaskBuckets(params: S3TaskParams, secrets: SecretStore, maxSockets?: number, options: OpenBucketsOptions = {}): Promise<BucketPair> {
+export async function openTaskBuckets(
+  params: S3TaskParams,
+  secrets: SecretStore,
+  maxSockets?: number,
+  options: OpenBucketsOptions = {},
+): Promise<BucketPair> {
   const [srcSigning, dstSigning] = await Promise.all([
-    sideSigning(params.srcAuth, 'source', secrets, options), sideSigning(params.destAuth, 'destination', secrets, options),
+    sideSigning(params.srcAuth, 'source', secrets, options),
+    sideSigning(params.destAuth, 'destination', secrets, options),
   ]);
   const listBucket = params.prefixList?.bucket;
   return {
     source: new S3ObjectStore({
-      bucket: params.srcBucket, region: params.srcRegion, endpoint: params.srcEndpoint, requesterPays: params.isPayerRequest, maxSockets, side: 'source', ...srcSigning,
+      bucket: params.srcBucket,
+      region: params.srcRegion,
+      endpoint: params.srcEndpoint,
+      requesterPays: params.isPayerRequest,
+      maxSockets,
+      side: 'source',
+      ...srcSigning,
     }),
     dest: new S3ObjectStore({
-      bucket: params.destBucket, region: params.destRegion, endpoint: params.destEndpoint, maxSockets, side: 'destination', ...dstSigning,
+      bucket: params.destBucket,
+      region: params.destRegion,
+      endpoint: params.destEndpoint,
+      maxSockets,
+      side: 'destination',
+      ...dstSigning,
     }),
     // Read with this account's role, as the original's finder did.
-    prefixListBucket: listBucket === undefined ? undefined : new S3ObjectStore({
-      bucket: listBucket, region: options.home?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? params.srcRegion,
-      endpoint: options.home?.endpoint, side: 'source',
-    }),
+    prefixListBucket:
+      listBucket === undefined
+        ? undefined
+        : new S3ObjectStore({
+            bucket: listBucket,
+            region:
+              options.home?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? params.srcRegion,
+            endpoint: options.home?.endpoint,
+            side: 'source',
+          }),
   };
 }

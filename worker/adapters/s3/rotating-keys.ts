@@ -18,7 +18,9 @@ export interface RotatingKeysOptions {
 }
 
 function sameKeys(a: AccessKeys, b: AccessKeys): boolean {
-  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey && a.sessionToken === b.sessionToken;
+  return (
+    a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey && a.sessionToken === b.sessionToken
+  );
 }
 
 export class RotatingAccessKeys {
@@ -31,7 +33,11 @@ export class RotatingAccessKeys {
   private readonly backoffMs: number;
   private readonly now: () => number;
 
-  private constructor(private readonly read: () => Promise<AccessKeys>, first: AccessKeys, options: RotatingKeysOptions) {
+  private constructor(
+    private readonly read: () => Promise<AccessKeys>,
+    first: AccessKeys,
+    options: RotatingKeysOptions,
+  ) {
     this.refreshMs = options.refreshMs ?? 10 * 60_000;
     this.backoffMs = options.unchangedBackoffMs ?? 5_000;
     this.now = options.now ?? Date.now;
@@ -46,11 +52,15 @@ export class RotatingAccessKeys {
 
   /** One read at a time; the keys object changes only when the secret's keys did (callers compare by identity). */
   private reread(): Promise<AccessKeys> {
-    this.reading ??= this.read().then((fresh) => {
-      if (!sameKeys(fresh, this.keys)) this.keys = fresh;
-      this.readAt = this.now();
-      return this.keys;
-    }).finally(() => { this.reading = undefined; });
+    this.reading ??= this.read()
+      .then((fresh) => {
+        if (!sameKeys(fresh, this.keys)) this.keys = fresh;
+        this.readAt = this.now();
+        return this.keys;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
     return this.reading;
   }
 

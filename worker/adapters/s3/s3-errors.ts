@@ -4,9 +4,21 @@
  * engine to read.
  */
 import {
-  AccessDeniedError, BucketNotFoundError, CredentialsError, DthError, EndpointNotTlsError, EndpointUnreachableError, MalformedAnswerError, NoCredentialsError,
-  StorageRequestError, UploadGoneError, describeRequest, retryAdviceOf, withRetryAdvice,
-  type RequestContext, type RetryAdvice,
+  AccessDeniedError,
+  BucketNotFoundError,
+  CredentialsError,
+  DthError,
+  EndpointNotTlsError,
+  EndpointUnreachableError,
+  MalformedAnswerError,
+  NoCredentialsError,
+  StorageRequestError,
+  UploadGoneError,
+  describeRequest,
+  retryAdviceOf,
+  withRetryAdvice,
+  type RequestContext,
+  type RetryAdvice,
 } from '../../core/errors.js';
 import { UNREACHABLE_CODES } from '../unreachable-codes.js';
 import { MalformedS3Answer } from './s3-wire.js';
@@ -20,10 +32,23 @@ export interface S3ErrorContext extends RequestContext {
 }
 
 /** The store did not accept the keys themselves; anything else answered 403 is a missing permission. */
-const KEY_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired']);
+const KEY_CODES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+]);
 /** The SDK's default chain found no credentials at all (no keys, profile or role): nothing reached the store. */
 const NO_CREDENTIALS = 'CredentialsProviderError';
-const THROTTLE_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequests', 'RequestThrottled']);
+const THROTTLE_CODES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequests',
+  'RequestThrottled',
+]);
 /** Client-side (4xx) codes that still deserve another try: a timeout, or a body that arrived damaged. */
 const RETRY_CODES = new Set(['RequestTimeout', 'BadDigest', 'InternalError', 'OperationAborted', 'IncompleteBody']);
 /** The endpoint cannot be reached at all (a wrong endpoint or region, or a server restarting). */
@@ -34,18 +59,40 @@ const UNREACHABLE = UNREACHABLE_CODES;
  * handshake failures, so its reason is read).
  */
 function notTls(code: string, message: string): boolean {
-  return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG'
-    || (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message));
+  return (
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message))
+  );
 }
 /** A connection that broke or stalled mid-request: the request may be sent again. */
-const BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const BROKEN = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** The IAM action each operation needs, for an AccessDenied message a user can act on. */
 const PERMISSION: Record<string, string> = {
-  ListObjectsV2: 's3:ListBucket', HeadBucket: 's3:ListBucket', HeadObject: 's3:GetObject', GetObject: 's3:GetObject',
-  GetObjectTagging: 's3:GetObjectTagging', PutObject: 's3:PutObject', CreateMultipartUpload: 's3:PutObject',
-  UploadPart: 's3:PutObject', CompleteMultipartUpload: 's3:PutObject', AbortMultipartUpload: 's3:AbortMultipartUpload',
-  CopyObject: 's3:PutObject (and s3:GetObject on the source)', DeleteObject: 's3:DeleteObject',
+  ListObjectsV2: 's3:ListBucket',
+  HeadBucket: 's3:ListBucket',
+  HeadObject: 's3:GetObject',
+  GetObject: 's3:GetObject',
+  GetObjectTagging: 's3:GetObjectTagging',
+  PutObject: 's3:PutObject',
+  CreateMultipartUpload: 's3:PutObject',
+  UploadPart: 's3:PutObject',
+  CompleteMultipartUpload: 's3:PutObject',
+  AbortMultipartUpload: 's3:AbortMultipartUpload',
+  CopyObject: 's3:PutObject (and s3:GetObject on the source)',
+  DeleteObject: 's3:DeleteObject',
 };
 
 interface SdkLikeError {
@@ -67,9 +114,14 @@ export function s3RetryAdvice(err: unknown): RetryAdvice {
   const name = e.name ?? '';
   if (status !== undefined) {
     const throttled = status === 429 || status === 503 || THROTTLE_CODES.has(name) || e.$retryable?.throttling === true;
-    return { retryable: throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined, throttled, retryAfterMs: e.retryAfterMs };
+    return {
+      retryable: throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined,
+      throttled,
+      retryAfterMs: e.retryAfterMs,
+    };
   }
-  if (BROKEN.has(e.code ?? '') || BROKEN.has(name) || name === 'TimeoutError' || e.$retryable !== undefined) return { retryable: true };
+  if (BROKEN.has(e.code ?? '') || BROKEN.has(name) || name === 'TimeoutError' || e.$retryable !== undefined)
+    return { retryable: true };
   return { retryable: false };
 }
 
@@ -113,23 +165,39 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   const code = e.code ?? '';
   const status = e.$metadata?.httpStatusCode;
   const answered = status === undefined ? name : `${status} ${name}`;
-  if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined)) return new BucketNotFoundError(where, ctx.bucket);
+  if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined))
+    return new BucketNotFoundError(where, ctx.bucket);
   if (name === 'NoSuchUpload') return new UploadGoneError(where, answered);
   if (renewedCredentials.has(err as object)) {
-    return withRetryAdvice(new CredentialsError(where, `${answered}, before they were renewed`, ctx.secretName ?? 'default credential chain'), { retryable: true });
+    return withRetryAdvice(
+      new CredentialsError(
+        where,
+        `${answered}, before they were renewed`,
+        ctx.secretName ?? 'default credential chain',
+      ),
+      { retryable: true },
+    );
   }
   if (name === NO_CREDENTIALS && ctx.secretName === undefined) return new NoCredentialsError(where, ctx.side);
-  if (KEY_CODES.has(name) || name === NO_CREDENTIALS) return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
+  if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
+    return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
   if (ctx.anonymous && (status === 403 || name === 'AccessDenied')) {
-    const [secret, inAccount] = ctx.side === 'destination' ? ['destCredentials', 'destInCurrentAccount'] : ['srcCredentials', 'srcInCurrentAccount'];
-    return new DthError('ACCESS_DENIED', `${where}: anonymous (unsigned) requests were refused (${answered}): the bucket does not allow public `
-      + `${PERMISSION[ctx.operation] ?? ctx.operation}; name a secret in ${secret}, or set ${inAccount}=true`);
+    const [secret, inAccount] =
+      ctx.side === 'destination'
+        ? ['destCredentials', 'destInCurrentAccount']
+        : ['srcCredentials', 'srcInCurrentAccount'];
+    return new DthError(
+      'ACCESS_DENIED',
+      `${where}: anonymous (unsigned) requests were refused (${answered}): the bucket does not allow public ` +
+        `${PERMISSION[ctx.operation] ?? ctx.operation}; name a secret in ${secret}, or set ${inAccount}=true`,
+    );
   }
   if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled') {
     return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, answered);
   }
   if (notTls(code, e.message ?? '')) return new EndpointNotTlsError(where, ctx.side, ctx.endpoint, code);
-  if (UNREACHABLE.has(code) || UNREACHABLE.has(name)) return new EndpointUnreachableError(where, ctx.endpoint, code || name, { retryable: true });
+  if (UNREACHABLE.has(code) || UNREACHABLE.has(name))
+    return new EndpointUnreachableError(where, ctx.endpoint, code || name, { retryable: true });
   const advice = s3RetryAdvice(err);
   const message = e.message && e.message !== name ? `: ${e.message}` : '';
   const detail = status === undefined ? `${code || name || 'failed'}${message}` : `answered ${answered}${message}`;

@@ -11,7 +11,14 @@ import { withRetry } from '../../core/retry.js';
 import { Http1Client } from './http1-client.js';
 import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
 import { implausibleXmlType, MalformedS3Answer, parseErrorDocument, S3HttpError } from './s3-wire.js';
-import { canonicalQuery, EMPTY_SHA256, encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD, type SigningCredentials } from './sigv4.js';
+import {
+  canonicalQuery,
+  EMPTY_SHA256,
+  encodeKeyPath,
+  SigV4Signer,
+  UNSIGNED_PAYLOAD,
+  type SigningCredentials,
+} from './sigv4.js';
 
 export interface S3HttpConfig {
   bucket: string;
@@ -56,7 +63,15 @@ export interface S3HttpResponse {
 
 export { S3HttpError } from './s3-wire.js';
 
-const STATUS_CODES: Record<number, string> = { 301: 'PermanentRedirect', 304: 'NotModified', 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 503: 'SlowDown' };
+const STATUS_CODES: Record<number, string> = {
+  301: 'PermanentRedirect',
+  304: 'NotModified',
+  400: 'BadRequest',
+  403: 'Forbidden',
+  404: 'NotFound',
+  412: 'PreconditionFailed',
+  503: 'SlowDown',
+};
 
 /** Limit of an XML answer: a 1,000-key page of 1,024-byte keys, URL-encoded, stays well below it. */
 const XML_ANSWER_LIMIT = 16 << 20;
@@ -89,7 +104,8 @@ async function readText(res: S3HttpResponse, limit: number): Promise<string> {
     chunks.push(c as Buffer);
   }
   const declared = res.headers['content-length'];
-  if (declared !== undefined && Number(declared) !== n) throw new MalformedS3Answer(`answer of ${n} bytes where Content-Length says ${declared}`);
+  if (declared !== undefined && Number(declared) !== n)
+    throw new MalformedS3Answer(`answer of ${n} bytes where Content-Length says ${declared}`);
   return Buffer.concat(chunks, n).toString('utf8');
 }
 
@@ -114,7 +130,9 @@ export class S3HttpClient {
 
   constructor(private readonly config: S3HttpConfig) {
     this.signer = new SigV4Signer(config.region);
-    const url = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com${config.region.startsWith('cn-') ? '.cn' : ''}`);
+    const url = new URL(
+      config.endpoint ?? `https://s3.${config.region}.amazonaws.com${config.region.startsWith('cn-') ? '.cn' : ''}`,
+    );
     const secure = url.protocol === 'https:';
     // URL keeps IPv6 hosts in brackets; sockets want the bare address.
     this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -123,8 +141,16 @@ export class S3HttpClient {
     // Buckets with dots break TLS names when virtual-hosted; such buckets go path-style.
     this.pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);
     this.http = new Http1Client(
-      { secure, host: this.pathStyle ? this.hostname : `${config.bucket}.${this.hostname}`, port: this.port ?? (secure ? 443 : 80) },
-      { maxSockets: config.maxSockets, connectTimeoutMs: config.connectTimeoutMs ?? 10_000, idleTimeoutMs: config.idleTimeoutMs ?? 300_000 },
+      {
+        secure,
+        host: this.pathStyle ? this.hostname : `${config.bucket}.${this.hostname}`,
+        port: this.port ?? (secure ? 443 : 80),
+      },
+      {
+        maxSockets: config.maxSockets,
+        connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
+        idleTimeoutMs: config.idleTimeoutMs ?? 300_000,
+      },
     );
   }
 
@@ -135,16 +161,20 @@ export class S3HttpClient {
   async send<T = S3HttpResponse>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
     const signedWith: { credentials?: SigningCredentials } = {};
-    const attempt = () => withRetry(async () => {
-      const res = await this.sendOnce(req, signedWith);
-      if (!accept) return res as T;
-      try {
-        return await accept(res);
-      } catch (err) {
-        res.body.destroy();
-        throw err;
-      }
-    }, { attempts: replayable ? this.attempts() : 1, isRetryable: adviseRetry, baseMs: 100 });
+    const attempt = () =>
+      withRetry(
+        async () => {
+          const res = await this.sendOnce(req, signedWith);
+          if (!accept) return res as T;
+          try {
+            return await accept(res);
+          } catch (err) {
+            res.body.destroy();
+            throw err;
+          }
+        },
+        { attempts: replayable ? this.attempts() : 1, isRetryable: adviseRetry, baseMs: 100 },
+      );
     try {
       return await attempt();
     } catch (err) {
@@ -172,19 +202,27 @@ export class S3HttpClient {
     return this.config.maxAttempts ?? 4;
   }
 
-  private async sendOnce(req: S3HttpRequest, signedWith: { credentials?: SigningCredentials }): Promise<S3HttpResponse> {
+  private async sendOnce(
+    req: S3HttpRequest,
+    signedWith: { credentials?: SigningCredentials },
+  ): Promise<S3HttpResponse> {
     const host = this.pathStyle ? this.hostname : `${this.config.bucket}.${this.hostname}`;
     const bucketPath = this.pathStyle ? `${this.basePath}/${encodeKeyPath(this.config.bucket)}` : this.basePath;
     const path = req.key === undefined ? `${bucketPath}/` : `${bucketPath}/${encodeKeyPath(req.key)}`;
     const headers: Record<string, string> = { host: this.port ? `${host}:${this.port}` : host };
     for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
     const length = Buffer.isBuffer(req.body) ? req.body.length : req.contentLength;
-    if (length !== undefined && req.method !== 'GET' && req.method !== 'HEAD') headers['content-length'] = String(length);
+    if (length !== undefined && req.method !== 'GET' && req.method !== 'HEAD')
+      headers['content-length'] = String(length);
     // S3 wants a length on every PUT and POST, a body-less one (CopyObject, CreateMultipartUpload) included.
     else if (req.method === 'PUT' || req.method === 'POST') headers['content-length'] = '0';
     // A body with Content-MD5 is checked by the store already; hashing it again with SHA-256 only costs CPU.
-    const payloadHash = req.body === undefined ? EMPTY_SHA256
-      : Buffer.isBuffer(req.body) && !headers['content-md5'] ? createHash('sha256').update(req.body).digest('hex') : UNSIGNED_PAYLOAD;
+    const payloadHash =
+      req.body === undefined
+        ? EMPTY_SHA256
+        : Buffer.isBuffer(req.body) && !headers['content-md5']
+          ? createHash('sha256').update(req.body).digest('hex')
+          : UNSIGNED_PAYLOAD;
     if (!this.config.unsigned) {
       const credentials = await this.config.credentials();
       signedWith.credentials = credentials;
@@ -194,13 +232,21 @@ export class S3HttpClient {
     return this.exchange(req, { path: query ? `${path}?${query}` : path, headers });
   }
 
-  private async exchange(req: S3HttpRequest, wire: { path: string; headers: Record<string, string> }): Promise<S3HttpResponse> {
+  private async exchange(
+    req: S3HttpRequest,
+    wire: { path: string; headers: Record<string, string> },
+  ): Promise<S3HttpResponse> {
     const res = await this.http.request({ method: req.method, path: wire.path, headers: wire.headers, body: req.body });
     if (res.status < 300) return res;
     // An error answer: read for its code and message (a body still being sent was stopped by the client).
     const text = await readErrorText(res.body);
     const doc = parseErrorDocument(text);
     const code = doc.code ?? STATUS_CODES[res.status] ?? `HTTP${res.status}`;
-    throw new S3HttpError(res.status, code, doc.message ?? `${req.method} answered HTTP ${res.status}`, retryAfterMs(res.headers));
+    throw new S3HttpError(
+      res.status,
+      code,
+      doc.message ?? `${req.method} answered HTTP ${res.status}`,
+      retryAfterMs(res.headers),
+    );
   }
 }

@@ -2,13 +2,32 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TransferSide } from '../../core/errors.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
-import type { ObjectHead, ObjectStore, ObjectSummary, UploadedPart, WriteOptions, WriteResult } from '../../ports/object-store.js';
+import type {
+  ObjectHead,
+  ObjectStore,
+  ObjectSummary,
+  UploadedPart,
+  WriteOptions,
+  WriteResult,
+} from '../../ports/object-store.js';
 import { annotateBodyErrors, toActionableError } from './s3-errors.js';
 import type { RotatingAccessKeys } from './rotating-keys.js';
 import { S3HttpClient, type S3HttpResponse } from './s3-http.js';
 import {
-  completeMultipartBody, encryptionOfWrite, etagOfWrite, headFromHeaders, MalformedS3Answer, parseCompleteMultipart, parseCopyObject,
-  parseInitiateMultipart, parseListPage, parseS3Document, parseTagging, S3HttpError, writeHeaders, type ListPage,
+  completeMultipartBody,
+  encryptionOfWrite,
+  etagOfWrite,
+  headFromHeaders,
+  MalformedS3Answer,
+  parseCompleteMultipart,
+  parseCopyObject,
+  parseInitiateMultipart,
+  parseListPage,
+  parseS3Document,
+  parseTagging,
+  type S3HttpError,
+  writeHeaders,
+  type ListPage,
 } from './s3-wire.js';
 
 export interface S3BucketConfig {
@@ -45,18 +64,30 @@ export class S3ObjectStore implements ObjectStore {
   constructor(private readonly config: S3BucketConfig) {
     this.bucket = config.bucket;
     this.endpointLabel = config.endpoint ?? `s3.${config.region}.amazonaws.com`;
-    const signer = config.anonymous ? 'anonymous'
-      : config.rotatingCredentials ? `secret:${config.credentialsName ?? ''}` : config.credentials?.accessKeyId ?? 'default-chain';
+    const signer = config.anonymous
+      ? 'anonymous'
+      : config.rotatingCredentials
+        ? `secret:${config.credentialsName ?? ''}`
+        : (config.credentials?.accessKeyId ?? 'default-chain');
     this.endpointIdentity = `${this.endpointLabel}|${signer}`;
     this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
     const keys = config.credentials;
     const rotating = config.rotatingCredentials;
     this.http = new S3HttpClient({
-      bucket: config.bucket, region: config.region, endpoint: config.endpoint, forcePathStyle: this.forcePathStyle(),
-      maxSockets: this.maxSockets(), maxAttempts: config.maxAttempts, unsigned: config.anonymous,
+      bucket: config.bucket,
+      region: config.region,
+      endpoint: config.endpoint,
+      forcePathStyle: this.forcePathStyle(),
+      maxSockets: this.maxSockets(),
+      maxAttempts: config.maxAttempts,
+      unsigned: config.anonymous,
       // Keys from a secret stay current (rotation); static keys sign directly; the default chain (instance role, env)
       // comes from the SDK's provider, memoised and refreshed.
-      credentials: rotating ? () => rotating.current() : keys ? async () => keys : async () => (await this.sdk()).config.credentials(),
+      credentials: rotating
+        ? () => rotating.current()
+        : keys
+          ? async () => keys
+          : async () => (await this.sdk()).config.credentials(),
       renewCredentials: rotating ? (rejected) => rotating.renew(rejected) : undefined,
     });
   }
@@ -77,7 +108,11 @@ export class S3ObjectStore implements ObjectStore {
   private sdk(): Promise<S3Client> {
     this.sdkLoaded ??= (async () => {
       const { S3Client } = await import('@aws-sdk/client-s3');
-      return new S3Client({ region: this.config.region, endpoint: this.config.endpoint, forcePathStyle: this.forcePathStyle() });
+      return new S3Client({
+        region: this.config.region,
+        endpoint: this.config.endpoint,
+        forcePathStyle: this.forcePathStyle(),
+      });
     })();
     return this.sdkLoaded;
   }
@@ -93,7 +128,12 @@ export class S3ObjectStore implements ObjectStore {
 
   private mapError(err: unknown, operation: string, key?: string): unknown {
     return toActionableError(err, {
-      side: this.config.side, bucket: this.bucket, operation, key, endpoint: this.endpointLabel, secretName: this.config.credentialsName,
+      side: this.config.side,
+      bucket: this.bucket,
+      operation,
+      key,
+      endpoint: this.endpointLabel,
+      secretName: this.config.credentialsName,
       anonymous: this.config.anonymous,
     });
   }
@@ -101,7 +141,12 @@ export class S3ObjectStore implements ObjectStore {
   /** A GET answer's body whose failures (reset or cut mid-download) name this request and carry retry advice. */
   private body(res: S3HttpResponse, operation: string, key: string): Readable {
     annotateBodyErrors(res.body, {
-      side: this.config.side, bucket: this.bucket, operation, key, endpoint: this.endpointLabel, secretName: this.config.credentialsName,
+      side: this.config.side,
+      bucket: this.bucket,
+      operation,
+      key,
+      endpoint: this.endpointLabel,
+      secretName: this.config.credentialsName,
     });
     return res.body;
   }
@@ -124,17 +169,24 @@ export class S3ObjectStore implements ObjectStore {
    */
   async checkAccess(): Promise<void> {
     const query = { 'list-type': '2', 'max-keys': '1', 'encoding-type': 'url' };
-    await this.call('ListObjectsV2', undefined, () => this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) => parseListPage(text, this.bucket)));
+    await this.call('ListObjectsV2', undefined, () =>
+      this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) =>
+        parseListPage(text, this.bucket),
+      ),
+    );
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
-    const fetchPage = (token?: string): Promise<ListPage> => this.call('ListObjectsV2', undefined, async () => {
-      const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
-      if (prefix) query.prefix = prefix;
-      if (token) query['continuation-token'] = token;
-      else if (startAfter) query['start-after'] = startAfter;
-      return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) => parseListPage(text, this.bucket));
-    });
+    const fetchPage = (token?: string): Promise<ListPage> =>
+      this.call('ListObjectsV2', undefined, async () => {
+        const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
+        if (prefix) query.prefix = prefix;
+        if (token) query['continuation-token'] = token;
+        else if (startAfter) query['start-after'] = startAfter;
+        return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) =>
+          parseListPage(text, this.bucket),
+        );
+      });
     let pending: Promise<ListPage> | undefined = fetchPage();
     while (pending) {
       const page: ListPage = await pending;
@@ -152,15 +204,18 @@ export class S3ObjectStore implements ObjectStore {
         return headFromHeaders(key, res.headers);
       });
     } catch (err) {
-      if ((err as S3HttpError).$metadata?.httpStatusCode === 404 && (err as S3HttpError).name !== 'NoSuchBucket') return undefined;
+      if ((err as S3HttpError).$metadata?.httpStatusCode === 404 && (err as S3HttpError).name !== 'NoSuchBucket')
+        return undefined;
       throw this.mapError(err, 'HeadObject', key);
     }
   }
 
   async open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined> {
     try {
-      return await this.http.send({ method: 'GET', key, headers: ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader },
-        (res) => ({ head: headFromHeaders(key, res.headers), body: this.body(res, 'GetObject', key) }));
+      return await this.http.send(
+        { method: 'GET', key, headers: ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader },
+        (res) => ({ head: headFromHeaders(key, res.headers), body: this.body(res, 'GetObject', key) }),
+      );
     } catch (err) {
       const e = err as S3HttpError;
       if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket') return undefined;
@@ -177,19 +232,26 @@ export class S3ObjectStore implements ObjectStore {
     const headers: Record<string, string> = { ...this.payerHeader };
     if (range) headers.range = `bytes=${range.start}-${range.end}`;
     if (ifMatch) headers['if-match'] = ifMatch;
-    return this.call('GetObject', key, () => this.http.send({ method: 'GET', key, headers }, (res) => {
-      // A ranged read must answer that range: anything else (a whole object, another length) is not what was asked.
-      const length = Number(res.headers['content-length']);
-      if (range && (res.status !== 206 || length !== range.end - range.start + 1)) {
-        throw new MalformedS3Answer(`ranged read of bytes ${range.start}-${range.end} answered ${res.status} with ${res.headers['content-length'] ?? 'no'} bytes`);
-      }
-      return this.body(res, 'GetObject', key);
-    }));
+    return this.call('GetObject', key, () =>
+      this.http.send({ method: 'GET', key, headers }, (res) => {
+        // A ranged read must answer that range: anything else (a whole object, another length) is not what was asked.
+        const length = Number(res.headers['content-length']);
+        if (range && (res.status !== 206 || length !== range.end - range.start + 1)) {
+          throw new MalformedS3Answer(
+            `ranged read of bytes ${range.start}-${range.end} answered ${res.status} with ${res.headers['content-length'] ?? 'no'} bytes`,
+          );
+        }
+        return this.body(res, 'GetObject', key);
+      }),
+    );
   }
 
   async getTags(key: string): Promise<Record<string, string>> {
     try {
-      return await this.http.sendForXml({ method: 'GET', key, query: { tagging: '' }, headers: this.payerHeader }, parseTagging);
+      return await this.http.sendForXml(
+        { method: 'GET', key, query: { tagging: '' }, headers: this.payerHeader },
+        parseTagging,
+      );
     } catch (err) {
       // Stores without tagging (several S3-compatible ones) answer 501/405: treat as "no tags".
       const status = (err as S3HttpError).$metadata?.httpStatusCode;
@@ -198,29 +260,66 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Readable | Buffer, size: number, options: WriteOptions, md5Base64?: string): Promise<WriteResult> {
+  async put(
+    key: string,
+    body: Readable | Buffer,
+    size: number,
+    options: WriteOptions,
+    md5Base64?: string,
+  ): Promise<WriteResult> {
     const headers = writeHeaders(options);
     if (md5Base64) headers['content-md5'] = md5Base64;
-    return this.call('PutObject', key, () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite));
+    return this.call('PutObject', key, () =>
+      this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite),
+    );
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
     return this.call('CreateMultipartUpload', key, () =>
-      this.http.sendForXml({ method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) }, parseInitiateMultipart));
+      this.http.sendForXml(
+        { method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) },
+        parseInitiateMultipart,
+      ),
+    );
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number, md5Base64?: string): Promise<WriteResult & { etag: string }> {
-    return this.call('UploadPart', key, () => this.http.send({
-      method: 'PUT', key, body, contentLength: size, query: { partNumber: String(partNumber), uploadId },
-      headers: md5Base64 ? { 'content-md5': md5Base64 } : undefined,
-    }, S3ObjectStore.acceptWrite));
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable | Buffer,
+    size: number,
+    md5Base64?: string,
+  ): Promise<WriteResult & { etag: string }> {
+    return this.call('UploadPart', key, () =>
+      this.http.send(
+        {
+          method: 'PUT',
+          key,
+          body,
+          contentLength: size,
+          query: { partNumber: String(partNumber), uploadId },
+          headers: md5Base64 ? { 'content-md5': md5Base64 } : undefined,
+        },
+        S3ObjectStore.acceptWrite,
+      ),
+    );
   }
 
   async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<WriteResult> {
     const body = Buffer.from(completeMultipartBody(parts));
-    return this.call('CompleteMultipartUpload', key, () => this.http.sendForXml({
-      method: 'POST', key, query: { uploadId }, body, headers: { 'content-type': 'application/xml' },
-    }, (text, headers) => ({ etag: parseCompleteMultipart(text), serverSideEncryption: encryptionOfWrite(headers) })));
+    return this.call('CompleteMultipartUpload', key, () =>
+      this.http.sendForXml(
+        {
+          method: 'POST',
+          key,
+          query: { uploadId },
+          body,
+          headers: { 'content-type': 'application/xml' },
+        },
+        (text, headers) => ({ etag: parseCompleteMultipart(text), serverSideEncryption: encryptionOfWrite(headers) }),
+      ),
+    );
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
@@ -231,7 +330,12 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copyFrom(source: { bucket: string; key: string }, key: string, options: WriteOptions, _size: number): Promise<WriteResult> {
+  async copyFrom(
+    source: { bucket: string; key: string },
+    key: string,
+    options: WriteOptions,
+    _size: number,
+  ): Promise<WriteResult> {
     const headers = {
       ...writeHeaders(options),
       'x-amz-copy-source': `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
@@ -239,8 +343,12 @@ export class S3ObjectStore implements ObjectStore {
       ...(options.tags ? { 'x-amz-tagging-directive': 'REPLACE' } : {}),
     };
     // CopyObject can fail after its 200 status line: the answer is then an <Error> document (parseCopyObject throws it).
-    return this.call('CopyObject', key, () => this.http.sendForXml({ method: 'PUT', key, headers },
-      (text, answer) => ({ etag: parseCopyObject(text), serverSideEncryption: encryptionOfWrite(answer) })));
+    return this.call('CopyObject', key, () =>
+      this.http.sendForXml({ method: 'PUT', key, headers }, (text, answer) => ({
+        etag: parseCopyObject(text),
+        serverSideEncryption: encryptionOfWrite(answer),
+      })),
+    );
   }
 
   async delete(key: string): Promise<void> {

@@ -12,7 +12,12 @@ import type { ObjectHead, ObjectSummary, UploadedPart, WriteOptions } from '../.
 export class S3HttpError extends Error {
   readonly $metadata: { httpStatusCode: number };
 
-  constructor(status: number, code: string, message: string, readonly retryAfterMs?: number) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message || code);
     this.name = code;
     this.$metadata = { httpStatusCode: status };
@@ -48,7 +53,8 @@ const DECIMAL = /^\d+$/;
  */
 export function headFromHeaders(key: string, headers: IncomingHttpHeaders): ObjectHead {
   const length = header(headers, 'content-length');
-  if (length === undefined || !DECIMAL.test(length)) throw new MalformedS3Answer(`object answer without a valid Content-Length (${length ?? 'none'})`);
+  if (length === undefined || !DECIMAL.test(length))
+    throw new MalformedS3Answer(`object answer without a valid Content-Length (${length ?? 'none'})`);
   const etag = header(headers, 'etag');
   if (!etag) throw new MalformedS3Answer('object answer without an ETag');
   const metadata: Record<string, string> = {};
@@ -90,7 +96,9 @@ export function etagOfWrite(headers: IncomingHttpHeaders): string {
 /** The headers of a PUT (or a multipart start) that carry the attributes and destination choices. */
 export function writeHeaders(o: WriteOptions): Record<string, string> {
   const h: Record<string, string> = {};
-  const set = (name: string, value: string | undefined) => { if (value !== undefined && value !== '') h[name] = value; };
+  const set = (name: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') h[name] = value;
+  };
   set('content-type', o.contentType);
   set('content-encoding', o.contentEncoding);
   set('content-language', o.contentLanguage);
@@ -124,7 +132,11 @@ const REPEATED = new Set(['Contents', 'CommonPrefixes', 'Tag', 'Part']);
  */
 function readXml(text: string): { root: string; node: unknown } {
   const parser = sax.parser(true, { trim: false, normalize: false, position: true });
-  interface Open { name: string; children?: XmlNode; text: string }
+  interface Open {
+    name: string;
+    children?: XmlNode;
+    text: string;
+  }
   const stack: Open[] = [];
   let root: { root: string; node: unknown } | undefined;
   let roots = 0;
@@ -159,17 +171,30 @@ function readXml(text: string): { root: string; node: unknown } {
   } catch (err) {
     if (err instanceof MalformedS3Answer) throw err;
     const start = JSON.stringify(text.slice(0, 40));
-    throw new MalformedS3Answer(`not a complete XML document: ${(err as Error).message.split('\n')[0]} (starts ${start})`);
+    throw new MalformedS3Answer(
+      `not a complete XML document: ${(err as Error).message.split('\n')[0]} (starts ${start})`,
+    );
   }
-  if (!root || stack.length) throw new MalformedS3Answer(`not a complete XML document: no closed root element (starts ${JSON.stringify(text.slice(0, 40))})`);
+  if (!root || stack.length)
+    throw new MalformedS3Answer(
+      `not a complete XML document: no closed root element (starts ${JSON.stringify(text.slice(0, 40))})`,
+    );
   if (roots !== 1) throw new MalformedS3Answer(`not one XML document: ${roots} root elements`);
   return root;
 }
 
 /** Status of an <Error> document that came with a 2xx answer, from its code (unknown codes: 500, as S3 advises a retry). */
 const ERROR_STATUS: Record<string, number> = {
-  AccessDenied: 403, InvalidAccessKeyId: 403, SignatureDoesNotMatch: 403, NoSuchBucket: 404, NoSuchKey: 404,
-  NoSuchUpload: 404, InvalidPart: 400, InvalidPartOrder: 400, EntityTooSmall: 400, SlowDown: 503,
+  AccessDenied: 403,
+  InvalidAccessKeyId: 403,
+  SignatureDoesNotMatch: 403,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchUpload: 404,
+  InvalidPart: 400,
+  InvalidPartOrder: 400,
+  EntityTooSmall: 400,
+  SlowDown: 503,
 };
 
 /** The root element of a complete, well-formed XML document, checked to be `expected` (an <Error> root throws its S3HttpError). */
@@ -235,11 +260,14 @@ export function decodeListedKey(encoded: string): string {
 export function parseListPage(xml: string, bucket?: string): ListPage {
   const page = parseS3Document(xml, 'ListBucketResult');
   const name = text1(page.Name);
-  if (bucket !== undefined && name !== undefined && name !== bucket) throw new MalformedS3Answer(`listing of bucket "${name}", not "${bucket}"`);
+  if (bucket !== undefined && name !== undefined && name !== bucket)
+    throw new MalformedS3Answer(`listing of bucket "${name}", not "${bucket}"`);
   const truncated = text1(page.IsTruncated);
-  if (truncated !== 'true' && truncated !== 'false') throw new MalformedS3Answer(`<IsTruncated> is ${JSON.stringify(truncated ?? null)}, not true or false`);
+  if (truncated !== 'true' && truncated !== 'false')
+    throw new MalformedS3Answer(`<IsTruncated> is ${JSON.stringify(truncated ?? null)}, not true or false`);
   const token = text1(page.NextContinuationToken);
-  if (truncated === 'true' && !token) throw new MalformedS3Answer('the listing says it is truncated but gives no <NextContinuationToken>');
+  if (truncated === 'true' && !token)
+    throw new MalformedS3Answer('the listing says it is truncated but gives no <NextContinuationToken>');
   const urlEncoded = text1(page.EncodingType) === 'url';
   const entries = (page.Contents ?? []) as XmlNode[];
   const objects: ObjectSummary[] = entries.map((entry) => {
@@ -293,7 +321,10 @@ export function parseTagging(xml: string): Record<string, string> {
 }
 
 function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`,
+  );
 }
 
 /** The body of CompleteMultipartUpload: the parts in ascending order with their ETags. */

@@ -34,11 +34,17 @@ export function encodeKeyPath(key: string): string {
 
 export function canonicalQuery(query: Record<string, string> | undefined): string {
   if (!query) return '';
-  return Object.keys(query).sort().map((k) => `${uriEncode(k)}=${uriEncode(query[k])}`).join('&');
+  return Object.keys(query)
+    .sort()
+    .map((k) => `${uriEncode(k)}=${uriEncode(query[k])}`)
+    .join('&');
 }
 
 export function amzDate(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**
@@ -64,10 +70,24 @@ export class SigV4Signer {
     const names = Object.keys(headers).sort();
     const canonicalHeaders = names.map((n) => `${n}:${headers[n].trim().replace(/\s+/g, ' ')}\n`).join('');
     const signedHeaders = names.join(';');
-    const canonicalRequest = [req.method, req.path, canonicalQuery(req.query), canonicalHeaders, signedHeaders, req.payloadHash].join('\n');
+    const canonicalRequest = [
+      req.method,
+      req.path,
+      canonicalQuery(req.query),
+      canonicalHeaders,
+      signedHeaders,
+      req.payloadHash,
+    ].join('\n');
     const scope = `${day}/${this.region}/${this.service}/aws4_request`;
-    const stringToSign = ['AWS4-HMAC-SHA256', stamp, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-    const signature = createHmac('sha256', this.signingKey(credentials.secretAccessKey, day)).update(stringToSign).digest('hex');
+    const stringToSign = [
+      'AWS4-HMAC-SHA256',
+      stamp,
+      scope,
+      createHash('sha256').update(canonicalRequest).digest('hex'),
+    ].join('\n');
+    const signature = createHmac('sha256', this.signingKey(credentials.secretAccessKey, day))
+      .update(stringToSign)
+      .digest('hex');
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   }
 

@@ -37,36 +37,74 @@ export function FieldControl<F>({ def, form, onChange, error, secrets, ctx, regi
       {control}
     </FormField>
   );
-  const options = [...(def.extraOptions?.(form) ?? []), ...(def.options ?? [])].map((o) => ({ value: o.value, label: text(o.label, lang) }));
+  const options = [...(def.extraOptions?.(form) ?? []), ...(def.options ?? [])].map((o) => ({
+    value: o.value,
+    label: text(o.label, lang),
+  }));
   switch (def.control) {
     case 'textarea':
-      return field(<Textarea value={value} onChange={(e) => set(e.detail.value)} placeholder={def.placeholder} rows={5} invalid={Boolean(error)} />);
+      return field(
+        <Textarea
+          value={value}
+          onChange={(e) => set(e.detail.value)}
+          placeholder={def.placeholder}
+          rows={5}
+          invalid={Boolean(error)}
+        />,
+      );
     case 'select':
       return field(
-        <Select selectedOption={options.find((o) => o.value === value) ?? null} options={options} invalid={Boolean(error)}
-          onChange={(e) => set(e.detail.selectedOption.value ?? '')} />,
+        <Select
+          selectedOption={options.find((o) => o.value === value) ?? null}
+          options={options}
+          invalid={Boolean(error)}
+          onChange={(e) => set(e.detail.selectedOption.value ?? '')}
+        />,
       );
     case 'radio':
       return field(<RadioGroup value={value} items={options} onChange={(e) => set(e.detail.value)} />);
     case 'toggle':
-      return field(<Toggle checked={value === 'true'} onChange={(e) => set(e.detail.checked ? 'true' : 'false')}>{label}</Toggle>, false);
+      return field(
+        <Toggle checked={value === 'true'} onChange={(e) => set(e.detail.checked ? 'true' : 'false')}>
+          {label}
+        </Toggle>,
+        false,
+      );
     case 'secret': {
       const secretOptions = [
         { value: '', label: t('noneSecret'), description: t('noneSecretDescription') },
         ...secrets.map((s) => ({ value: s, label: s })),
       ];
       return field(
-        <Select selectedOption={secretOptions.find((o) => o.value === value) ?? secretOptions[0]} options={secretOptions} filteringType="auto"
-          invalid={Boolean(error)} onChange={(e) => set(e.detail.selectedOption.value ?? '')} />,
+        <Select
+          selectedOption={secretOptions.find((o) => o.value === value) ?? secretOptions[0]}
+          options={secretOptions}
+          filteringType="auto"
+          invalid={Boolean(error)}
+          onChange={(e) => set(e.detail.selectedOption.value ?? '')}
+        />,
       );
     }
     case 'region':
       return field(
-        <Autosuggest value={value} onChange={(e) => set(e.detail.value)} options={regionsFor(regionKind ?? '').map((r) => ({ value: r }))}
-          placeholder={t('regionPlaceholder')} enteredTextLabel={(v) => t('enteredText', { value: v })} invalid={Boolean(error)}
-          empty={t('regionPlaceholder')} />,
+        <Autosuggest
+          value={value}
+          onChange={(e) => set(e.detail.value)}
+          options={regionsFor(regionKind ?? '').map((r) => ({ value: r }))}
+          placeholder={t('regionPlaceholder')}
+          enteredTextLabel={(v) => t('enteredText', { value: v })}
+          invalid={Boolean(error)}
+          empty={t('regionPlaceholder')}
+        />,
       );
     default:
-      return field(<Input value={value} onChange={(e) => set(e.detail.value)} placeholder={def.placeholder} invalid={Boolean(error)} />);
+      return field(
+        <Input
+          value={value}
+          onChange={(e) => set(e.detail.value)}
+          placeholder={def.placeholder}
+          invalid={Boolean(error)}
+        />,
+      );
   }
 }

@@ -8,7 +8,7 @@ import Box from '@cloudscape-design/components/box';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import Wizard from '@cloudscape-design/components/wizard';
-import { ApiError } from '../../api/client.js';
+import type { ApiError } from '../../api/client.js';
 import { usePortal } from '../../app/context.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import type { FieldContext } from './fields.js';
@@ -40,17 +40,26 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   const [cloning, setCloning] = useState(Boolean(cloneOf));
 
   useEffect(() => {
-    ops.listSecrets().then((s) => setSecrets(s.map((x) => x.name)), (e: Error) => setSecretsError(e.message));
+    ops.listSecrets().then(
+      (s) => setSecrets(s.map((x) => x.name)),
+      (e: Error) => setSecretsError(e.message),
+    );
   }, [ops]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: load the clone once per task id, not again when the language (t) changes
   useEffect(() => {
     if (!cloneOf) return;
-    ops.getTask(cloneOf).then((task) => {
-      if (task) {
-        setState(stateFromTask(task));
-        setStep(STEP.source);
-      } else setSubmitError(t('notFoundBody', { id: cloneOf }));
-    }, (e: Error) => setSubmitError(e.message)).finally(() => setCloning(false));
+    ops
+      .getTask(cloneOf)
+      .then(
+        (task) => {
+          if (task) {
+            setState(stateFromTask(task));
+            setStep(STEP.source);
+          } else setSubmitError(t('notFoundBody', { id: cloneOf }));
+        },
+        (e: Error) => setSubmitError(e.message),
+      )
+      .finally(() => setCloning(false));
   }, [ops, cloneOf]);
 
   const setS3 = (key: keyof S3Form, value: string) => {
@@ -66,10 +75,15 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
     setErrors((e) => ({ ...e, ...Object.fromEntries(Object.keys(patch).map((k) => [k, ''])) }));
   };
   // S3 events need a task that keeps running: one time is not possible with them (as the original).
-  const eventsOn = state.type === 'S3EC2' && state.s3.sourceKind === 'Amazon_S3' && state.s3.srcInCurrentAccount === 'true' && state.s3.srcEvent !== 'No';
+  const eventsOn =
+    state.type === 'S3EC2' &&
+    state.s3.sourceKind === 'Amazon_S3' &&
+    state.s3.srcInCurrentAccount === 'true' &&
+    state.s3.srcEvent !== 'No';
   // biome-ignore lint/correctness/useExhaustiveDependencies: only a change of eventsOn switches the schedule, never the user's own choice
   useEffect(() => {
-    if (eventsOn && state.common.schedule.kind === 'ONE_TIME') setCommon({ schedule: { ...state.common.schedule, kind: 'FIXED_RATE' } });
+    if (eventsOn && state.common.schedule.kind === 'ONE_TIME')
+      setCommon({ schedule: { ...state.common.schedule, kind: 'FIXED_RATE' } });
   }, [eventsOn]);
 
   /** Checks the steps from `from` up to (not including) `to`; stops on the first with problems. */
@@ -105,12 +119,19 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
     }
   };
 
-  if (cloning) return <Box textAlign="center" padding="xxl"><Spinner size="large" /></Box>;
+  if (cloning)
+    return (
+      <Box textAlign="center" padding="xxl">
+        <Spinner size="large" />
+      </Box>
+    );
   const s3 = state.type === 'S3EC2';
   const input = createInput(state);
   const problems = Object.values(errors).some(Boolean);
   const stepAlert = problems ? <Alert type="error">{t('fixErrors')}</Alert> : null;
-  const secretsAlert = secretsError ? <Alert type="warning">{t('secretsLoadFailed', { error: secretsError })}</Alert> : null;
+  const secretsAlert = secretsError ? (
+    <Alert type="warning">{t('secretsLoadFailed', { error: secretsError })}</Alert>
+  ) : null;
 
   return (
     <Wizard
@@ -146,10 +167,13 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
           title: t('wizardStepSource'),
           content: (
             <SpaceBetween size="l">
-              {stepAlert}{secretsAlert}
-              {s3
-                ? <S3SourcePanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
-                : <EcrSourcePanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />}
+              {stepAlert}
+              {secretsAlert}
+              {s3 ? (
+                <S3SourcePanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
+              ) : (
+                <EcrSourcePanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />
+              )}
             </SpaceBetween>
           ),
         },
@@ -157,10 +181,13 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
           title: t('wizardStepDestination'),
           content: (
             <SpaceBetween size="l">
-              {stepAlert}{secretsAlert}
-              {s3
-                ? <S3DestinationPanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
-                : <EcrDestinationPanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />}
+              {stepAlert}
+              {secretsAlert}
+              {s3 ? (
+                <S3DestinationPanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
+              ) : (
+                <EcrDestinationPanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />
+              )}
             </SpaceBetween>
           ),
         },
@@ -169,10 +196,21 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
           content: (
             <SpaceBetween size="l">
               {stepAlert}
-              <SchedulePanel type={state.type} schedule={state.common.schedule} onChange={(schedule) => setCommon({ schedule })} error={errors.schedule} eventsOn={eventsOn} />
+              <SchedulePanel
+                type={state.type}
+                schedule={state.common.schedule}
+                onChange={(schedule) => setCommon({ schedule })}
+                error={errors.schedule}
+                eventsOn={eventsOn}
+              />
               <TaskDetailsPanel common={state.common} onChange={setCommon} errors={errors} />
               {s3 ? <S3EnginePanel form={state.s3} onChange={setS3} errors={errors} ctx={ctx} /> : null}
-              {s3 ? <EstimatePanel parameters={() => s3Parameters(state.s3, state.common)} beforeRun={() => firstInvalid(STEP.source, STEP.settings) === undefined} /> : null}
+              {s3 ? (
+                <EstimatePanel
+                  parameters={() => s3Parameters(state.s3, state.common)}
+                  beforeRun={() => firstInvalid(STEP.source, STEP.settings) === undefined}
+                />
+              ) : null}
             </SpaceBetween>
           ),
         },
@@ -181,7 +219,13 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
           content: (
             <SpaceBetween size="l">
               {submitError ? <Alert type="error">{submitError}</Alert> : null}
-              <ReviewPanel input={input} onEdit={(s) => { setErrors({}); setStep(s); }} />
+              <ReviewPanel
+                input={input}
+                onEdit={(s) => {
+                  setErrors({});
+                  setStep(s);
+                }}
+              />
             </SpaceBetween>
           ),
         },

@@ -13,23 +13,58 @@ const ecrDefault = (name: keyof EcrForm) => schemaDefault('ECR', name);
 
 /** The wizard's starting values: the schema's (console) defaults; console-only choices as the original console's. */
 export const DEFAULT_S3: S3Form = {
-  sourceKind: 'Amazon_S3', transferType: 'FullBucket', srcBucket: '', srcPrefix: '', srcPrefixsListFile: '', srcRegion: '', srcEndpoint: '',
-  srcInCurrentAccount: s3Default('srcInCurrentAccount') as YesNo, srcCredentials: '', srcEvent: s3Default('srcEvent') as S3Form['srcEvent'],
-  srcSkipCompare: s3Default('srcSkipCompare') as YesNo, isPayerRequest: s3Default('isPayerRequest') as YesNo,
-  destBucket: '', destPrefix: '', destRegion: '', destEndpoint: '', destInCurrentAccount: s3Default('destInCurrentAccount') as YesNo, destCredentials: '',
-  destStorageClass: s3Default('destStorageClass'), destAcl: s3Default('destAcl'),
-  destPutObjectSSEType: s3Default('destPutObjectSSEType') as S3Form['destPutObjectSSEType'], destPutObjectSSEKmsKeyId: '',
-  includeMetadata: s3Default('includeMetadata') as YesNo, include: '', exclude: '',
-  maxCapacity: s3Default('maxCapacity'), minCapacity: s3Default('minCapacity'), desiredCapacity: s3Default('desiredCapacity'),
-  workerNumber: s3Default('workerNumber'), finderDepth: s3Default('finderDepth'), finderNumber: s3Default('finderNumber'),
+  sourceKind: 'Amazon_S3',
+  transferType: 'FullBucket',
+  srcBucket: '',
+  srcPrefix: '',
+  srcPrefixsListFile: '',
+  srcRegion: '',
+  srcEndpoint: '',
+  srcInCurrentAccount: s3Default('srcInCurrentAccount') as YesNo,
+  srcCredentials: '',
+  srcEvent: s3Default('srcEvent') as S3Form['srcEvent'],
+  srcSkipCompare: s3Default('srcSkipCompare') as YesNo,
+  isPayerRequest: s3Default('isPayerRequest') as YesNo,
+  destBucket: '',
+  destPrefix: '',
+  destRegion: '',
+  destEndpoint: '',
+  destInCurrentAccount: s3Default('destInCurrentAccount') as YesNo,
+  destCredentials: '',
+  destStorageClass: s3Default('destStorageClass'),
+  destAcl: s3Default('destAcl'),
+  destPutObjectSSEType: s3Default('destPutObjectSSEType') as S3Form['destPutObjectSSEType'],
+  destPutObjectSSEKmsKeyId: '',
+  includeMetadata: s3Default('includeMetadata') as YesNo,
+  include: '',
+  exclude: '',
+  maxCapacity: s3Default('maxCapacity'),
+  minCapacity: s3Default('minCapacity'),
+  desiredCapacity: s3Default('desiredCapacity'),
+  workerNumber: s3Default('workerNumber'),
+  finderDepth: s3Default('finderDepth'),
+  finderNumber: s3Default('finderNumber'),
   finderEc2Memory: s3Default('finderEc2Memory'),
 };
 
 export const DEFAULT_ECR: EcrForm = {
-  sourceType: ecrDefault('sourceType') as EcrForm['sourceType'], srcRegion: '', srcInCurrentAccount: 'true', srcAccountId: '', srcCredential: '',
-  srcRegistry: '', srcList: ecrDefault('srcList') as EcrForm['srcList'], srcImageList: '', includeUntagged: ecrDefault('includeUntagged') as YesNo,
+  sourceType: ecrDefault('sourceType') as EcrForm['sourceType'],
+  srcRegion: '',
+  srcInCurrentAccount: 'true',
+  srcAccountId: '',
+  srcCredential: '',
+  srcRegistry: '',
+  srcList: ecrDefault('srcList') as EcrForm['srcList'],
+  srcImageList: '',
+  includeUntagged: ecrDefault('includeUntagged') as YesNo,
   // The original's image wizard asks "Is destination in this account?" with No first.
-  destKind: 'Amazon_ECR', destRegion: '', destInCurrentAccount: 'false', destAccountId: '', destCredential: '', destRegistry: '', destPrefix: '',
+  destKind: 'Amazon_ECR',
+  destRegion: '',
+  destInCurrentAccount: 'false',
+  destAccountId: '',
+  destCredential: '',
+  destRegistry: '',
+  destPrefix: '',
   insecure: ecrDefault('insecure') as YesNo,
 };
 
@@ -37,15 +72,22 @@ export const DEFAULT_ECR: EcrForm = {
 export const DEFAULT_SCHEDULE: ScheduleForm = { kind: 'FIXED_RATE', every: '1', unit: 'hours', cron: '' };
 
 export function initialState(): WizardState {
-  return { type: 'S3EC2', s3: { ...DEFAULT_S3 }, ecr: { ...DEFAULT_ECR }, common: { description: '', alarmEmail: '', schedule: { ...DEFAULT_SCHEDULE } } };
+  return {
+    type: 'S3EC2',
+    s3: { ...DEFAULT_S3 },
+    ecr: { ...DEFAULT_ECR },
+    common: { description: '', alarmEmail: '', schedule: { ...DEFAULT_SCHEDULE } },
+  };
 }
 
 /** The schedule as the plugin's ec2CronExpression ("" = run once), in the original console's forms. */
 export function cronOf(schedule: ScheduleForm): string {
   const n = schedule.every.trim();
   switch (schedule.kind) {
-    case 'ONE_TIME': return '';
-    case 'CRON': return schedule.cron.trim();
+    case 'ONE_TIME':
+      return '';
+    case 'CRON':
+      return schedule.cron.trim();
     default:
       if (schedule.unit === 'minutes') return `*/${n} * * * ? *`;
       if (schedule.unit === 'hours') return `0 */${n} ? * * *`;
@@ -56,7 +98,12 @@ export function cronOf(schedule: ScheduleForm): string {
 /** Reads a cron (or a legacy rate() expression) back into the builder. */
 export function scheduleOf(cron: string | undefined, rate?: string): ScheduleForm {
   const c = (cron ?? '').trim();
-  const fixed = (every: string, unit: ScheduleForm['unit']): ScheduleForm => ({ kind: 'FIXED_RATE', every, unit, cron: '' });
+  const fixed = (every: string, unit: ScheduleForm['unit']): ScheduleForm => ({
+    kind: 'FIXED_RATE',
+    every,
+    unit,
+    cron: '',
+  });
   if (!c) {
     const r = /^rate\((\d+) (minute|hour|day)s?\)$/.exec((rate ?? '').trim());
     return r ? fixed(r[1], `${r[2]}s` as ScheduleForm['unit']) : { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' };
@@ -70,7 +117,8 @@ export function scheduleOf(cron: string | undefined, rate?: string): ScheduleFor
   return { kind: 'CRON', every: '1', unit: 'hours', cron: c };
 }
 
-const list = (entries: [string, string][]): TaskParameter[] => entries.map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+const list = (entries: [string, string][]): TaskParameter[] =>
+  entries.map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 
 export function s3Parameters(f: S3Form, common: CommonForm): TaskParameter[] {
   const amazon = f.sourceKind === 'Amazon_S3';
@@ -111,7 +159,11 @@ export function s3Parameters(f: S3Form, common: CommonForm): TaskParameter[] {
     ['alarmEmail', common.alarmEmail.trim()],
   ];
   // This project's additions, sent only when used.
-  for (const [key, value] of [['destEndpoint', f.destEndpoint.trim()], ['include', f.include.trim()], ['exclude', f.exclude.trim()]] as const) {
+  for (const [key, value] of [
+    ['destEndpoint', f.destEndpoint.trim()],
+    ['include', f.include.trim()],
+    ['exclude', f.exclude.trim()],
+  ] as const) {
     if (value) entries.push([key, value]);
   }
   return list(entries);
@@ -153,10 +205,12 @@ export function createInput(state: WizardState): CreateTaskInput {
   };
 }
 
-const yesNo = (v: string | undefined, fallback: YesNo): YesNo => (/^(true|yes)$/i.test(v ?? '') ? 'true' : /^(false|no)$/i.test(v ?? '') ? 'false' : fallback);
+const yesNo = (v: string | undefined, fallback: YesNo): YesNo =>
+  /^(true|yes)$/i.test(v ?? '') ? 'true' : /^(false|no)$/i.test(v ?? '') ? 'false' : fallback;
 
 /** What the engine ran when a task omits a parameter: the schema's default (not the console's pre-filled choice). */
-const engineDefault = (type: 'S3EC2' | 'ECR', name: string): string => (type === 'S3EC2' ? S3_PARAMETERS : ECR_PARAMETERS).find((x) => x.name === name)?.default ?? '';
+const engineDefault = (type: 'S3EC2' | 'ECR', name: string): string =>
+  (type === 'S3EC2' ? S3_PARAMETERS : ECR_PARAMETERS).find((x) => x.name === name)?.default ?? '';
 
 /**
  * The value one of the wizard's fields takes, with the fields that follow it. An S3-compatible destination
@@ -193,48 +247,84 @@ export function stateFromTask(task: Task): WizardState {
     description: task.description ?? '',
     alarmEmail: p.alarmEmail ?? '',
     // A fixed-rate task without an expression runs at the plugin's default (hourly finder, daily image copy).
-    schedule: task.scheduleType === 'ONE_TIME' ? { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' }
-      : p.ec2CronExpression || p.scheduleExpression ? scheduleOf(p.ec2CronExpression, p.scheduleExpression) : { ...DEFAULT_SCHEDULE },
+    schedule:
+      task.scheduleType === 'ONE_TIME'
+        ? { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' }
+        : p.ec2CronExpression || p.scheduleExpression
+          ? scheduleOf(p.ec2CronExpression, p.scheduleExpression)
+          : { ...DEFAULT_SCHEDULE },
   };
   if (task.type === 'S3EC2') {
-    const legacySse = p.destSSE === 'AES256' ? 'AES256' : p.destSSE === 'KMS' || p.destSSE === 'aws:kms' ? 'AWS_KMS' : undefined;
+    const legacySse =
+      p.destSSE === 'AES256' ? 'AES256' : p.destSSE === 'KMS' || p.destSSE === 'aws:kms' ? 'AWS_KMS' : undefined;
     const sse = (p.destPutObjectSSEType || legacySse || 'None') as S3Form['destPutObjectSSEType'];
-    const kind = (p.srcType === 'S3_Compatible' || (p.srcType === 'Amazon_S3' && p.srcEndpoint) ? 'Amazon_S3_Compatible' : p.srcType || 'Amazon_S3') as S3Form['sourceKind'];
+    const kind = (
+      p.srcType === 'S3_Compatible' || (p.srcType === 'Amazon_S3' && p.srcEndpoint)
+        ? 'Amazon_S3_Compatible'
+        : p.srcType || 'Amazon_S3'
+    ) as S3Form['sourceKind'];
     state.s3 = {
       ...DEFAULT_S3,
       sourceKind: kind,
       transferType: p.srcPrefixsListFile ? 'MultiplePrefix' : p.srcPrefix ? 'SinglePrefix' : 'FullBucket',
-      srcBucket: p.srcBucket ?? '', srcPrefix: p.srcPrefix ?? '', srcPrefixsListFile: p.srcPrefixsListFile ?? '',
-      srcRegion: p.srcRegion ?? '', srcEndpoint: p.srcEndpoint ?? '',
-      srcInCurrentAccount: yesNo(p.srcInCurrentAccount, 'false'), srcCredentials: p.srcCredentials ?? '',
+      srcBucket: p.srcBucket ?? '',
+      srcPrefix: p.srcPrefix ?? '',
+      srcPrefixsListFile: p.srcPrefixsListFile ?? '',
+      srcRegion: p.srcRegion ?? '',
+      srcEndpoint: p.srcEndpoint ?? '',
+      srcInCurrentAccount: yesNo(p.srcInCurrentAccount, 'false'),
+      srcCredentials: p.srcCredentials ?? '',
       srcEvent: (['Create', 'CreateAndDelete'].includes(p.srcEvent) ? p.srcEvent : 'No') as S3Form['srcEvent'],
-      srcSkipCompare: yesNo(p.srcSkipCompare, 'false'), isPayerRequest: yesNo(p.isPayerRequest, 'false'),
-      destBucket: p.destBucket ?? '', destPrefix: p.destPrefix ?? '', destRegion: p.destRegion ?? '', destEndpoint: p.destEndpoint ?? '',
+      srcSkipCompare: yesNo(p.srcSkipCompare, 'false'),
+      isPayerRequest: yesNo(p.isPayerRequest, 'false'),
+      destBucket: p.destBucket ?? '',
+      destPrefix: p.destPrefix ?? '',
+      destRegion: p.destRegion ?? '',
+      destEndpoint: p.destEndpoint ?? '',
       // A destination credential implies "not in this account" for tasks created by other clients.
-      destInCurrentAccount: yesNo(p.destInCurrentAccount, p.destCredentials ? 'false' : 'true'), destCredentials: p.destCredentials ?? '',
+      destInCurrentAccount: yesNo(p.destInCurrentAccount, p.destCredentials ? 'false' : 'true'),
+      destCredentials: p.destCredentials ?? '',
       // An S3-compatible destination without them ran with the store's defaults: keep that (blank), not the AWS ones.
-      destStorageClass: p.destStorageClass || (p.destEndpoint ? '' : DEFAULT_S3.destStorageClass), destAcl: p.destAcl || (p.destEndpoint ? '' : DEFAULT_S3.destAcl),
-      destPutObjectSSEType: sse, destPutObjectSSEKmsKeyId: p.destPutObjectSSEKmsKeyId || p.destKMSKey || '',
-      includeMetadata: yesNo(p.includeMetadata, engineDefault('S3EC2', 'includeMetadata') as YesNo), include: p.include ?? '', exclude: p.exclude ?? '',
-      maxCapacity: p.maxCapacity || DEFAULT_S3.maxCapacity, minCapacity: p.minCapacity || DEFAULT_S3.minCapacity,
-      desiredCapacity: p.desiredCapacity || DEFAULT_S3.desiredCapacity, workerNumber: p.workerNumber || DEFAULT_S3.workerNumber,
-      finderDepth: p.finderDepth || DEFAULT_S3.finderDepth, finderNumber: p.finderNumber || DEFAULT_S3.finderNumber,
+      destStorageClass: p.destStorageClass || (p.destEndpoint ? '' : DEFAULT_S3.destStorageClass),
+      destAcl: p.destAcl || (p.destEndpoint ? '' : DEFAULT_S3.destAcl),
+      destPutObjectSSEType: sse,
+      destPutObjectSSEKmsKeyId: p.destPutObjectSSEKmsKeyId || p.destKMSKey || '',
+      includeMetadata: yesNo(p.includeMetadata, engineDefault('S3EC2', 'includeMetadata') as YesNo),
+      include: p.include ?? '',
+      exclude: p.exclude ?? '',
+      maxCapacity: p.maxCapacity || DEFAULT_S3.maxCapacity,
+      minCapacity: p.minCapacity || DEFAULT_S3.minCapacity,
+      desiredCapacity: p.desiredCapacity || DEFAULT_S3.desiredCapacity,
+      workerNumber: p.workerNumber || DEFAULT_S3.workerNumber,
+      finderDepth: p.finderDepth || DEFAULT_S3.finderDepth,
+      finderNumber: p.finderNumber || DEFAULT_S3.finderNumber,
       finderEc2Memory: p.finderEc2Memory || DEFAULT_S3.finderEc2Memory,
     };
     // A credential on the source of an Amazon S3 task means it is not in this account (tasks from other clients).
-    if (kind === 'Amazon_S3' && p.srcInCurrentAccount === undefined) state.s3.srcInCurrentAccount = p.srcCredentials ? 'false' : 'true';
+    if (kind === 'Amazon_S3' && p.srcInCurrentAccount === undefined)
+      state.s3.srcInCurrentAccount = p.srcCredentials ? 'false' : 'true';
   } else {
     const ecrDest = !p.destRegistry;
     state.ecr = {
       ...DEFAULT_ECR,
       sourceType: p.sourceType === 'Public' ? 'Public' : 'Amazon_ECR',
-      srcRegion: p.srcRegion ?? '', srcInCurrentAccount: p.srcAccountId ? 'false' : 'true', srcAccountId: p.srcAccountId ?? '',
-      srcCredential: p.srcCredential ?? '', srcRegistry: p.srcRegistry ?? '',
+      srcRegion: p.srcRegion ?? '',
+      srcInCurrentAccount: p.srcAccountId ? 'false' : 'true',
+      srcAccountId: p.srcAccountId ?? '',
+      srcCredential: p.srcCredential ?? '',
+      srcRegistry: p.srcRegistry ?? '',
       // Omitted: the engine's defaults (ALL for an ECR source, SELECTED for a public one; includeUntagged true).
-      srcList: p.srcList === 'ALL' || p.srcList === 'SELECTED' ? p.srcList : p.sourceType === 'Public' ? 'SELECTED' : 'ALL',
-      srcImageList: p.srcImageList ?? '', includeUntagged: yesNo(p.includeUntagged, engineDefault('ECR', 'includeUntagged') as YesNo),
-      destKind: ecrDest ? 'Amazon_ECR' : 'Registry', destRegion: p.destRegion ?? '', destInCurrentAccount: p.destAccountId ? 'false' : 'true',
-      destAccountId: p.destAccountId ?? '', destCredential: p.destCredential ?? '', destRegistry: p.destRegistry ?? '', destPrefix: p.destPrefix ?? '',
+      srcList:
+        p.srcList === 'ALL' || p.srcList === 'SELECTED' ? p.srcList : p.sourceType === 'Public' ? 'SELECTED' : 'ALL',
+      srcImageList: p.srcImageList ?? '',
+      includeUntagged: yesNo(p.includeUntagged, engineDefault('ECR', 'includeUntagged') as YesNo),
+      destKind: ecrDest ? 'Amazon_ECR' : 'Registry',
+      destRegion: p.destRegion ?? '',
+      destInCurrentAccount: p.destAccountId ? 'false' : 'true',
+      destAccountId: p.destAccountId ?? '',
+      destCredential: p.destCredential ?? '',
+      destRegistry: p.destRegistry ?? '',
+      destPrefix: p.destPrefix ?? '',
       insecure: yesNo(p.insecure, 'false'),
     };
   }

@@ -7,7 +7,13 @@ import type { ScheduleType, TaskType } from '../../api/types.js';
 export type YesNo = 'true' | 'false';
 
 /** Console-only S3 source choice: the original's "Amazon S3 Compatible Storage" is srcType Amazon_S3 + an endpoint. */
-export type S3SourceKind = 'Amazon_S3' | 'Amazon_S3_Compatible' | 'Aliyun_OSS' | 'Tencent_COS' | 'Qiniu_Kodo' | 'Google_GCS';
+export type S3SourceKind =
+  | 'Amazon_S3'
+  | 'Amazon_S3_Compatible'
+  | 'Aliyun_OSS'
+  | 'Tencent_COS'
+  | 'Qiniu_Kodo'
+  | 'Google_GCS';
 
 export interface S3Form {
   /** Console-only: what the source is. */

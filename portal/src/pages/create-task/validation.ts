@@ -9,7 +9,15 @@ import { parseImageList } from '../../../../worker/ecr/params.js';
 import { S3_PARAMETERS } from '../../../../worker/params/index.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
 import { COMMON_TEXT, ECR_FIELDS, labelOf, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
-import { ECR_DESTINATION_KEYS, ECR_SOURCE_KEYS, S3_DESTINATION_KEYS, S3_ENGINE_KEYS, S3_FILTER_KEYS, S3_SOURCE_KEYS, STEP } from './layout.js';
+import {
+  ECR_DESTINATION_KEYS,
+  ECR_SOURCE_KEYS,
+  S3_DESTINATION_KEYS,
+  S3_ENGINE_KEYS,
+  S3_FILTER_KEYS,
+  S3_SOURCE_KEYS,
+  STEP,
+} from './layout.js';
 import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
 
 type Problem = { key: StringKey; vars?: Record<string, string | number> } | undefined;
@@ -23,19 +31,27 @@ const REGISTRY = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 const REPO_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
-const maxLength = (max: number) => (v: string): Problem => (v.length > max ? { key: 'vTooLong', vars: { length: v.length, max } } : undefined);
-const matches = (re: RegExp, key: StringKey) => (v: string): Problem => (v.trim() && !re.test(v.trim()) ? { key } : undefined);
+const maxLength =
+  (max: number) =>
+  (v: string): Problem =>
+    v.length > max ? { key: 'vTooLong', vars: { length: v.length, max } } : undefined;
+const matches =
+  (re: RegExp, key: StringKey) =>
+  (v: string): Problem =>
+    v.trim() && !re.test(v.trim()) ? { key } : undefined;
 /** Bounds of an integer parameter, from the schema. */
 function bounds(name: string): [number, number] {
   const spec = S3_PARAMETERS.find((p) => p.name === name) as { min?: number; max?: number } | undefined;
   return [spec?.min ?? 0, spec?.max ?? Number.MAX_SAFE_INTEGER];
 }
 const wholeParam = (name: string) => whole(...bounds(name));
-const whole = (min: number, max: number) => (v: string): Problem => {
-  if (!/^\d+$/.test(v.trim())) return { key: 'vWhole' };
-  const n = Number(v);
-  return n < min || n > max ? { key: 'vRange', vars: { min, max } } : undefined;
-};
+const whole =
+  (min: number, max: number) =>
+  (v: string): Problem => {
+    if (!/^\d+$/.test(v.trim())) return { key: 'vWhole' };
+    const n = Number(v);
+    return n < min || n > max ? { key: 'vRange', vars: { min, max } } : undefined;
+  };
 
 /** An endpoint must say its scheme: without one, a TLS client talking to a plain-HTTP port reports an OpenSSL error. */
 export function endpointProblem(v: string, isRequired: boolean): Problem {
@@ -78,9 +94,16 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
   destEndpoint: [(v) => endpointProblem(v, false)],
   destCredentials: [required],
   destPutObjectSSEKmsKeyId: [required],
-  maxCapacity: [wholeParam('maxCapacity'), (v, f) => (Number(v) < Number(f.minCapacity) ? { key: 'vMinMax' } : undefined)],
+  maxCapacity: [
+    wholeParam('maxCapacity'),
+    (v, f) => (Number(v) < Number(f.minCapacity) ? { key: 'vMinMax' } : undefined),
+  ],
   minCapacity: [wholeParam('minCapacity')],
-  desiredCapacity: [wholeParam('desiredCapacity'), (v, f) => (Number(v) < Number(f.minCapacity) || Number(v) > Number(f.maxCapacity) ? { key: 'vDesired' } : undefined)],
+  desiredCapacity: [
+    wholeParam('desiredCapacity'),
+    (v, f) =>
+      Number(v) < Number(f.minCapacity) || Number(v) > Number(f.maxCapacity) ? { key: 'vDesired' } : undefined,
+  ],
   workerNumber: [wholeParam('workerNumber')],
   finderDepth: [wholeParam('finderDepth')],
   finderNumber: [wholeParam('finderNumber')],
@@ -98,8 +121,14 @@ const ECR_RULES: { [K in keyof EcrForm]?: Rule<EcrForm>[] } = {
   destPrefix: [matches(REPO_PATH, 'vRepoPrefix')],
 };
 
-function check<F>(form: F, keys: readonly (keyof F & string)[], table: { [K in keyof F]?: FieldDef<F> }, rules: { [K in keyof F]?: Rule<F>[] },
-  ctx: FieldContext, lang: Lang): FieldErrors {
+function check<F>(
+  form: F,
+  keys: readonly (keyof F & string)[],
+  table: { [K in keyof F]?: FieldDef<F> },
+  rules: { [K in keyof F]?: Rule<F>[] },
+  ctx: FieldContext,
+  lang: Lang,
+): FieldErrors {
   const errors: FieldErrors = {};
   for (const key of keys) {
     const def = table[key];
@@ -115,11 +144,21 @@ function check<F>(form: F, keys: readonly (keyof F & string)[], table: { [K in k
   return errors;
 }
 
-export function validateS3(form: S3Form, keys: readonly (keyof S3Form & string)[], ctx: FieldContext, lang: Lang): FieldErrors {
+export function validateS3(
+  form: S3Form,
+  keys: readonly (keyof S3Form & string)[],
+  ctx: FieldContext,
+  lang: Lang,
+): FieldErrors {
   return check(form, keys, S3_FIELDS, S3_RULES, ctx, lang);
 }
 
-export function validateEcr(form: EcrForm, keys: readonly (keyof EcrForm & string)[], ctx: FieldContext, lang: Lang): FieldErrors {
+export function validateEcr(
+  form: EcrForm,
+  keys: readonly (keyof EcrForm & string)[],
+  ctx: FieldContext,
+  lang: Lang,
+): FieldErrors {
   return check(form, keys, ECR_FIELDS, ECR_RULES, ctx, lang);
 }
 
@@ -129,14 +168,21 @@ export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang
   const { description, alarmEmail, schedule } = state.common;
   const label = (l: { en: string; zh: string }) => text(l, lang);
   if (description.length > MAX_DESCRIPTION) {
-    errors.description = translate(lang, 'vTooLong', { label: label(COMMON_TEXT.description.label), length: description.length, max: MAX_DESCRIPTION });
+    errors.description = translate(lang, 'vTooLong', {
+      label: label(COMMON_TEXT.description.label),
+      length: description.length,
+      max: MAX_DESCRIPTION,
+    });
   }
   const email = alarmEmail.trim();
-  if (!email && !ctx.local) errors.alarmEmail = translate(lang, 'vRequired', { label: label(COMMON_TEXT.alarmEmail.label) });
-  else if (email && !EMAIL.test(email)) errors.alarmEmail = translate(lang, 'vEmail', { label: label(COMMON_TEXT.alarmEmail.label) });
+  if (!email && !ctx.local)
+    errors.alarmEmail = translate(lang, 'vRequired', { label: label(COMMON_TEXT.alarmEmail.label) });
+  else if (email && !EMAIL.test(email))
+    errors.alarmEmail = translate(lang, 'vEmail', { label: label(COMMON_TEXT.alarmEmail.label) });
   if (schedule.kind === 'FIXED_RATE' && state.type === 'S3EC2') {
     if (!/^\d+$/.test(schedule.every.trim()) || Number(schedule.every) < 1) errors.schedule = translate(lang, 'vEvery');
-    else if (schedule.unit === 'minutes' && Number(schedule.every) < 2) errors.schedule = translate(lang, 'vMinutesAtLeast');
+    else if (schedule.unit === 'minutes' && Number(schedule.every) < 2)
+      errors.schedule = translate(lang, 'vMinutesAtLeast');
   }
   if (schedule.kind === 'CRON') {
     // The hub's and EventBridge's own parser: what passes here runs there.
@@ -154,10 +200,19 @@ export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang
 export function stepErrors(state: WizardState, step: number, ctx: FieldContext, lang: Lang): FieldErrors {
   const s3 = state.type === 'S3EC2';
   switch (step) {
-    case STEP.source: return s3 ? validateS3(state.s3, S3_SOURCE_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_SOURCE_KEYS, ctx, lang);
-    case STEP.destination: return s3 ? validateS3(state.s3, S3_DESTINATION_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_DESTINATION_KEYS, ctx, lang);
-    case STEP.settings: return { ...validateCommon(state, ctx, lang), ...(s3 ? validateS3(state.s3, [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS], ctx, lang) : {}) };
-    default: return {};
+    case STEP.source:
+      return s3 ? validateS3(state.s3, S3_SOURCE_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_SOURCE_KEYS, ctx, lang);
+    case STEP.destination:
+      return s3
+        ? validateS3(state.s3, S3_DESTINATION_KEYS, ctx, lang)
+        : validateEcr(state.ecr, ECR_DESTINATION_KEYS, ctx, lang);
+    case STEP.settings:
+      return {
+        ...validateCommon(state, ctx, lang),
+        ...(s3 ? validateS3(state.s3, [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS], ctx, lang) : {}),
+      };
+    default:
+      return {};
   }
 }
 
@@ -170,4 +225,3 @@ export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: s
   if (/^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
   return translate(lang, 'vApi', { label, message: rest });
 }
-

@@ -12,27 +12,42 @@ export default function Home() {
   return (
     <ContentLayout
       header={
-        <Header variant="h1" description={t('homeIntro')}
+        <Header
+          variant="h1"
+          description={t('homeIntro')}
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate('/tasks')}>{t('viewTasks')}</Button>
-              <Button variant="primary" onClick={() => navigate('/create')}>{t('getStarted')}</Button>
+              <Button variant="primary" onClick={() => navigate('/create')}>
+                {t('getStarted')}
+              </Button>
             </SpaceBetween>
-          }>
+          }
+        >
           {t('homeTitle')}
         </Header>
       }
     >
       <SpaceBetween size="l">
         <ColumnLayout columns={2}>
-          <Container header={<Header variant="h2">{t('homeS3Title')}</Header>}><Box variant="p">{t('homeS3')}</Box></Container>
-          <Container header={<Header variant="h2">{t('homeEcrTitle')}</Header>}><Box variant="p">{t('homeEcr')}</Box></Container>
+          <Container header={<Header variant="h2">{t('homeS3Title')}</Header>}>
+            <Box variant="p">{t('homeS3')}</Box>
+          </Container>
+          <Container header={<Header variant="h2">{t('homeEcrTitle')}</Header>}>
+            <Box variant="p">{t('homeEcr')}</Box>
+          </Container>
         </ColumnLayout>
         <Container header={<Header variant="h2">{t('homeHowTitle')}</Header>}>
           <ol>
-            <li><Box variant="p">{t('homeHow1')}</Box></li>
-            <li><Box variant="p">{t('homeHow2')}</Box></li>
-            <li><Box variant="p">{t('homeHow3')}</Box></li>
+            <li>
+              <Box variant="p">{t('homeHow1')}</Box>
+            </li>
+            <li>
+              <Box variant="p">{t('homeHow2')}</Box>
+            </li>
+            <li>
+              <Box variant="p">{t('homeHow3')}</Box>
+            </li>
           </ol>
         </Container>
       </SpaceBetween>

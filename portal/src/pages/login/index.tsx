@@ -29,11 +29,36 @@ export function Login({ lang, apiUrl, onSession }: { lang: Lang; apiUrl: string;
   return (
     <Box padding={{ vertical: 'xxxl', horizontal: 'l' }}>
       <main style={{ maxWidth: 560, margin: '0 auto' }}>
-        <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-          <Form actions={<Button variant="primary" formAction="submit" loading={busy}>{t('signIn')}</Button>}>
-            <Container header={<Header variant="h1" description={t('loginHelp')}>{t('loginTitle')}</Header>}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <Form
+            actions={
+              <Button variant="primary" formAction="submit" loading={busy}>
+                {t('signIn')}
+              </Button>
+            }
+          >
+            <Container
+              header={
+                <Header variant="h1" description={t('loginHelp')}>
+                  {t('loginTitle')}
+                </Header>
+              }
+            >
               <FormField label={t('token')} description={t('tokenDescription')} errorText={error}>
-                <Input type="password" value={token} onChange={(e) => { setToken(e.detail.value); setError(undefined); }} autoFocus />
+                <Input
+                  type="password"
+                  value={token}
+                  onChange={(e) => {
+                    setToken(e.detail.value);
+                    setError(undefined);
+                  }}
+                  autoFocus
+                />
               </FormField>
             </Container>
           </Form>

@@ -23,7 +23,16 @@ import { StopTaskModal, taskName } from '../../components/stop-task-modal.js';
 import { TaskStatus } from '../../components/task-status.js';
 import { formatTime } from '../../lib/format.js';
 import {
-  engineKey, FINDER_LOG_GROUP, isDeletable, isRunning, paramsOf, scheduleKey, sourceKindOf, sourceName, stackOutput, WORKER_LOG_GROUP,
+  engineKey,
+  FINDER_LOG_GROUP,
+  isDeletable,
+  isRunning,
+  paramsOf,
+  scheduleKey,
+  sourceKindOf,
+  sourceName,
+  stackOutput,
+  WORKER_LOG_GROUP,
 } from '../../lib/task-view.js';
 import type { StringKey } from '../../i18n/index.js';
 import { labelOf } from '../create-task/fields.js';
@@ -32,19 +41,58 @@ import { MetricCharts } from './metric-charts.js';
 import { ParameterPairs, scheduleText } from './parameter-pairs.js';
 import { ProgressPanel } from './progress-panel.js';
 
-const S3_SOURCE = ['srcType', 'srcEndpoint', 'srcRegion', 'srcBucket', 'srcPrefix', 'srcPrefixsListFile', 'srcPrefixListBucket', 'srcInCurrentAccount',
-  'srcCredentials', 'srcEvent', 'isPayerRequest', 'includeMetadata', 'srcSkipCompare'];
-const S3_DEST = ['destRegion', 'destBucket', 'destPrefix', 'destEndpoint', 'destInCurrentAccount', 'destCredentials', 'destStorageClass', 'destAcl',
-  'destPutObjectSSEType', 'destPutObjectSSEKmsKeyId', 'destSSE', 'destKMSKey'];
+const S3_SOURCE = [
+  'srcType',
+  'srcEndpoint',
+  'srcRegion',
+  'srcBucket',
+  'srcPrefix',
+  'srcPrefixsListFile',
+  'srcPrefixListBucket',
+  'srcInCurrentAccount',
+  'srcCredentials',
+  'srcEvent',
+  'isPayerRequest',
+  'includeMetadata',
+  'srcSkipCompare',
+];
+const S3_DEST = [
+  'destRegion',
+  'destBucket',
+  'destPrefix',
+  'destEndpoint',
+  'destInCurrentAccount',
+  'destCredentials',
+  'destStorageClass',
+  'destAcl',
+  'destPutObjectSSEType',
+  'destPutObjectSSEKmsKeyId',
+  'destSSE',
+  'destKMSKey',
+];
 const S3_ENGINE = ['maxCapacity', 'minCapacity', 'desiredCapacity'];
-const S3_ADVANCED = ['finderDepth', 'finderEc2Memory', 'finderNumber', 'workerNumber', 'include', 'exclude', 'multipartThreshold', 'chunkSize', 'workerConcurrency'];
+const S3_ADVANCED = [
+  'finderDepth',
+  'finderEc2Memory',
+  'finderNumber',
+  'workerNumber',
+  'include',
+  'exclude',
+  'multipartThreshold',
+  'chunkSize',
+  'workerConcurrency',
+];
 const ECR_SOURCE = ['sourceType', 'srcRegistry', 'srcRegion', 'srcAccountId', 'srcCredential', 'insecure'];
 const ECR_DEST = ['destRegion', 'destAccountId', 'destRegistry', 'destCredential', 'destPrefix'];
 const ECR_IMAGES = ['srcList', 'includeUntagged'];
 const POLL_RUNNING_MS = 2000;
 const POLL_IDLE_MS = 15_000;
 
-const ERROR_HINT: Record<string, StringKey> = { CFN_ERROR: 'errCFN', FINDER_ERROR: 'errFinder', COMPLETE_CHECK_ERROR: 'errComplete' };
+const ERROR_HINT: Record<string, StringKey> = {
+  CFN_ERROR: 'errCFN',
+  FINDER_ERROR: 'errFinder',
+  COMPLETE_CHECK_ERROR: 'errComplete',
+};
 
 function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => void }) {
   const { ops, t } = usePortal();
@@ -57,10 +105,21 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
   const message = detail?.errMessage ?? task.errorMessage;
   const hint = code ? ERROR_HINT[code] : undefined;
   return (
-    <Alert type="error" header={t('errorTitle')}
-      action={code === 'FINDER_ERROR' && stackOutput(task, FINDER_LOG_GROUP) ? <Button onClick={onFinderLogs}>{t('openFinderLogs')}</Button> : undefined}>
+    <Alert
+      type="error"
+      header={t('errorTitle')}
+      action={
+        code === 'FINDER_ERROR' && stackOutput(task, FINDER_LOG_GROUP) ? (
+          <Button onClick={onFinderLogs}>{t('openFinderLogs')}</Button>
+        ) : undefined
+      }
+    >
       <SpaceBetween size="xs">
-        {message ? <Box variant="p" data-testid="task-error">{message}</Box> : null}
+        {message ? (
+          <Box variant="p" data-testid="task-error">
+            {message}
+          </Box>
+        ) : null}
         {hint ? <Box variant="p">{t(hint)}</Box> : null}
       </SpaceBetween>
     </Alert>
@@ -72,15 +131,27 @@ function Failures({ task }: { task: Task }) {
   const [items, setItems] = useState<FailedObject[]>([]);
   const images = task.type === 'ECR';
   // biome-ignore lint/correctness/useExhaustiveDependencies: read the list again when the failure count changes
-  useEffect(() => { ops.listFailedObjects(task.id, 100).then(setItems, () => setItems([])); }, [ops, task.id, task.progressInfo?.failed]);
+  useEffect(() => {
+    ops.listFailedObjects(task.id, 100).then(setItems, () => setItems([]));
+  }, [ops, task.id, task.progressInfo?.failed]);
   return (
-    <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t(images ? 'tabFailuresImages' : 'tabFailures', { count: items.length }) }}
-      empty={<Box textAlign="center" color="inherit">{t(images ? 'noFailuresImages' : 'noFailures')}</Box>}
+    <Table
+      items={items}
+      trackBy="key"
+      variant="embedded"
+      wrapLines
+      ariaLabels={{ tableLabel: t(images ? 'tabFailuresImages' : 'tabFailures', { count: items.length }) }}
+      empty={
+        <Box textAlign="center" color="inherit">
+          {t(images ? 'noFailuresImages' : 'noFailures')}
+        </Box>
+      }
       columnDefinitions={[
         { id: 'key', header: t(images ? 'failedImage' : 'failedKey'), cell: (f) => f.key, isRowHeader: true },
         { id: 'attempts', header: t('failedAttempts'), cell: (f) => f.attempts ?? '-' },
         { id: 'error', header: t('failedError'), cell: (f) => f.error ?? '-' },
-      ]} />
+      ]}
+    />
   );
 }
 
@@ -89,15 +160,33 @@ function Notifications({ task }: { task: Task }) {
   const { t, lang } = usePortal();
   const items = (task.notifications ?? []).map((n, i) => ({ ...n, key: `${n.time}-${i}` }));
   return (
-    <Table items={items} trackBy="key" variant="embedded" wrapLines ariaLabels={{ tableLabel: t('tabNotifications', { count: items.length }) }}
-      empty={<Box textAlign="center" color="inherit">{t('noNotifications')}</Box>}
+    <Table
+      items={items}
+      trackBy="key"
+      variant="embedded"
+      wrapLines
+      ariaLabels={{ tableLabel: t('tabNotifications', { count: items.length }) }}
+      empty={
+        <Box textAlign="center" color="inherit">
+          {t('noNotifications')}
+        </Box>
+      }
       columnDefinitions={[
         { id: 'time', header: t('notifTime'), cell: (n) => formatTime(n.time, lang), width: 180 },
         { id: 'status', header: t('status'), cell: (n) => <TaskStatus progress={n.progress} />, width: 140 },
         { id: 'subject', header: t('notifSubject'), cell: (n) => n.subject ?? '-', isRowHeader: true },
-        { id: 'message', header: t('notifMessage'), cell: (n) => <Box variant="code" fontSize="body-s"><span style={{ whiteSpace: 'pre-wrap' }}>{n.message ?? ''}</span></Box> },
+        {
+          id: 'message',
+          header: t('notifMessage'),
+          cell: (n) => (
+            <Box variant="code" fontSize="body-s">
+              <span style={{ whiteSpace: 'pre-wrap' }}>{n.message ?? ''}</span>
+            </Box>
+          ),
+        },
         { id: 'channel', header: t('notifChannel'), cell: (n) => n.channel ?? '-', width: 110 },
-      ]} />
+      ]}
+    />
   );
 }
 
@@ -118,7 +207,9 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
     }
   }, [ops, id]);
 
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   // Poll fast while the task changes, slowly once it has settled, never for a task that does not exist.
   const settled = task === null || (task && !isRunning(task.progress) && task.progress !== 'STOPPING');
   // biome-ignore lint/correctness/useExhaustiveDependencies: the timer depends on whether the task exists, not on each answer
@@ -138,9 +229,19 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
     );
   }
   if (!task) {
-    return loadError
-      ? <Alert type="error" header={t('loadFailed', { error: '' })} action={<Button onClick={() => void load()}>{t('refresh')}</Button>}>{loadError}</Alert>
-      : <Box textAlign="center" padding="xxl"><Spinner size="large" /></Box>;
+    return loadError ? (
+      <Alert
+        type="error"
+        header={t('loadFailed', { error: '' })}
+        action={<Button onClick={() => void load()}>{t('refresh')}</Button>}
+      >
+        {loadError}
+      </Alert>
+    ) : (
+      <Box textAlign="center" padding="xxl">
+        <Spinner size="large" />
+      </Box>
+    );
   }
 
   const p = paramsOf(task);
@@ -151,53 +252,92 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
     ...(workerGroup ? [{ id: 'worker', label: t('workerLogs'), content: <LogBrowser group={workerGroup} /> }] : []),
   ];
   const monitoring = (
-    <Tabs activeTabId={monitorTab} onChange={(e) => setMonitorTab(e.detail.activeTabId)} variant="container"
-      tabs={[{ id: 'metrics', label: t('metrics'), content: <MetricCharts task={task} /> }, ...logTabs]} />
+    <Tabs
+      activeTabId={monitorTab}
+      onChange={(e) => setMonitorTab(e.detail.activeTabId)}
+      variant="container"
+      tabs={[{ id: 'metrics', label: t('metrics'), content: <MetricCharts task={task} /> }, ...logTabs]}
+    />
   );
   const s3 = task.type === 'S3EC2';
   const section = (title: StringKey, keys: string[]) => (
-    <Container header={<Header variant="h2">{t(title)}</Header>}><ParameterPairs task={task} keys={keys} /></Container>
+    <Container header={<Header variant="h2">{t(title)}</Header>}>
+      <ParameterPairs task={task} keys={keys} />
+    </Container>
   );
   const tabs = [
-    { id: 'details', label: t('tabDetails'), content: (
-      <SpaceBetween size="l">
-        {section('sourceSection', s3 ? S3_SOURCE : ECR_SOURCE)}
-        {section('destinationSection', s3 ? S3_DEST : ECR_DEST)}
-      </SpaceBetween>
-    ) },
-    s3
-      ? { id: 'engine', label: t('tabEngine'), content: (
+    {
+      id: 'details',
+      label: t('tabDetails'),
+      content: (
         <SpaceBetween size="l">
-          <Container header={<Header variant="h2">{t('engineSection')}</Header>}>
-            <SpaceBetween size="l">
-              <ParameterPairs task={task} keys={S3_ENGINE} />
-              <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
-            </SpaceBetween>
-          </Container>
-          {section('advancedSection', S3_ADVANCED)}
+          {section('sourceSection', s3 ? S3_SOURCE : ECR_SOURCE)}
+          {section('destinationSection', s3 ? S3_DEST : ECR_DEST)}
         </SpaceBetween>
-      ) }
-      : { id: 'images', label: t('tabImages'), content: (
-        <Container header={<Header variant="h2">{t('tabImages')}</Header>}>
-          <SpaceBetween size="l">
-            <ParameterPairs task={task} keys={ECR_IMAGES} />
-            {p.srcImageList ? <Box variant="code"><pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{p.srcImageList.split(/\s*[,\n]\s*/).join('\n')}</pre></Box> : null}
-            <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
-          </SpaceBetween>
-        </Container>
-      ) },
+      ),
+    },
+    s3
+      ? {
+          id: 'engine',
+          label: t('tabEngine'),
+          content: (
+            <SpaceBetween size="l">
+              <Container header={<Header variant="h2">{t('engineSection')}</Header>}>
+                <SpaceBetween size="l">
+                  <ParameterPairs task={task} keys={S3_ENGINE} />
+                  <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
+                </SpaceBetween>
+              </Container>
+              {section('advancedSection', S3_ADVANCED)}
+            </SpaceBetween>
+          ),
+        }
+      : {
+          id: 'images',
+          label: t('tabImages'),
+          content: (
+            <Container header={<Header variant="h2">{t('tabImages')}</Header>}>
+              <SpaceBetween size="l">
+                <ParameterPairs task={task} keys={ECR_IMAGES} />
+                {p.srcImageList ? (
+                  <Box variant="code">
+                    <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
+                      {p.srcImageList.split(/\s*[,\n]\s*/).join('\n')}
+                    </pre>
+                  </Box>
+                ) : null}
+                <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
+              </SpaceBetween>
+            </Container>
+          ),
+        },
     { id: 'monitoring', label: t('tabMonitoring'), content: monitoring },
-    { id: 'options', label: t('tabOptions'), content: (
-      <Container>
-        <KeyValuePairs columns={2} items={[
-          { label: t('taskId'), value: task.id },
-          { label: labelOf(task.type, 'description', lang), value: task.description || t('none') },
-          { label: labelOf(task.type, 'alarmEmail', lang), value: p.alarmEmail || t('none') },
-        ]} />
-      </Container>
-    ) },
-    { id: 'failures', label: t(task.type === 'ECR' ? 'tabFailuresImages' : 'tabFailures', { count: task.progressInfo?.failed ?? 0 }), content: <Failures task={task} /> },
-    { id: 'notifications', label: t('tabNotifications', { count: task.notifications?.length ?? 0 }), content: <Notifications task={task} /> },
+    {
+      id: 'options',
+      label: t('tabOptions'),
+      content: (
+        <Container>
+          <KeyValuePairs
+            columns={2}
+            items={[
+              { label: t('taskId'), value: task.id },
+              { label: labelOf(task.type, 'description', lang), value: task.description || t('none') },
+              { label: labelOf(task.type, 'alarmEmail', lang), value: p.alarmEmail || t('none') },
+            ]}
+          />
+        </Container>
+      ),
+    },
+    {
+      id: 'failures',
+      label: t(task.type === 'ECR' ? 'tabFailuresImages' : 'tabFailures', { count: task.progressInfo?.failed ?? 0 }),
+      content: <Failures task={task} />,
+    },
+    {
+      id: 'notifications',
+      label: t('tabNotifications', { count: task.notifications?.length ?? 0 }),
+      content: <Notifications task={task} />,
+    },
   ];
 
   const running = isRunning(task.progress);
@@ -210,9 +350,13 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate(`/create?clone=${encodeURIComponent(task.id)}`)}>{t('cloneTask')}</Button>
-              {running || !isDeletable(task.progress)
-                ? <Button disabled={!running} onClick={() => setStopping(task)}>{t('stopTask')}</Button>
-                : <Button onClick={() => setStopping(task)}>{t('deleteTask')}</Button>}
+              {running || !isDeletable(task.progress) ? (
+                <Button disabled={!running} onClick={() => setStopping(task)}>
+                  {t('stopTask')}
+                </Button>
+              ) : (
+                <Button onClick={() => setStopping(task)}>{t('deleteTask')}</Button>
+              )}
             </SpaceBetween>
           }
         >
@@ -221,25 +365,46 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
       }
     >
       <SpaceBetween size="l">
-        {task.progress === 'ERROR' ? <ErrorAlert task={task} onFinderLogs={() => { setActiveTab('monitoring'); setMonitorTab('finder'); }} /> : null}
+        {task.progress === 'ERROR' ? (
+          <ErrorAlert
+            task={task}
+            onFinderLogs={() => {
+              setActiveTab('monitoring');
+              setMonitorTab('finder');
+            }}
+          />
+        ) : null}
         <Container header={<Header variant="h2">{t('generalConfig')}</Header>}>
           <ColumnLayout columns={1}>
-            <KeyValuePairs columns={4} items={[
-              { label: t('engineType'), value: t(engineKey(task)) },
-              { label: t('sourceType'), value: sourceName(sourceKindOf(task), lang) },
-              { label: t('status'), value: <span data-testid="task-status"><TaskStatus progress={task.progress} /></span> },
-              { label: t('scheduleType'), value: t(scheduleKey(task)) },
-              { label: t('createdAt'), value: formatTime(task.createdAt, lang) },
-              { label: t('stoppedAt'), value: formatTime(task.stoppedAt, lang) },
-              { label: t('taskId'), value: <Link href={hrefOf({ name: 'task', id: task.id })}>{task.id}</Link> },
-            ]} />
+            <KeyValuePairs
+              columns={4}
+              items={[
+                { label: t('engineType'), value: t(engineKey(task)) },
+                { label: t('sourceType'), value: sourceName(sourceKindOf(task), lang) },
+                {
+                  label: t('status'),
+                  value: (
+                    <span data-testid="task-status">
+                      <TaskStatus progress={task.progress} />
+                    </span>
+                  ),
+                },
+                { label: t('scheduleType'), value: t(scheduleKey(task)) },
+                { label: t('createdAt'), value: formatTime(task.createdAt, lang) },
+                { label: t('stoppedAt'), value: formatTime(task.stoppedAt, lang) },
+                { label: t('taskId'), value: <Link href={hrefOf({ name: 'task', id: task.id })}>{task.id}</Link> },
+              ]}
+            />
           </ColumnLayout>
         </Container>
         <ProgressPanel task={task} />
         <Tabs activeTabId={activeTab} onChange={(e) => setActiveTab(e.detail.activeTabId)} tabs={tabs} />
       </SpaceBetween>
-      <StopTaskModal task={stopping} onClose={() => setStopping(undefined)} onChanged={(next) => setTask((cur) => (cur ? { ...cur, ...next } : cur))} />
+      <StopTaskModal
+        task={stopping}
+        onClose={() => setStopping(undefined)}
+        onChanged={(next) => setTask((cur) => (cur ? { ...cur, ...next } : cur))}
+      />
     </ContentLayout>
   );
 }
-

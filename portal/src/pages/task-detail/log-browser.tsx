@@ -22,7 +22,13 @@ const STREAMS_PER_PAGE = 20;
 const EVENTS_PER_PAGE = 20;
 const TAIL_MS = 3000;
 
-export interface ParsedEvent { id: string; time?: string | number; level?: string; event?: string; text: string }
+export interface ParsedEvent {
+  id: string;
+  time?: string | number;
+  level?: string;
+  event?: string;
+  text: string;
+}
 
 const HIDDEN_FIELDS = new Set(['time', 'level', 'event', 'taskId', 'role']);
 
@@ -33,16 +39,29 @@ export function parseLogEvent(e: LogEvent, index: number): ParsedEvent {
   if (message.trimStart().startsWith('{')) {
     try {
       const doc = JSON.parse(message) as Record<string, unknown>;
-      const fields = Object.entries(doc).filter(([k]) => !HIDDEN_FIELDS.has(k))
+      const fields = Object.entries(doc)
+        .filter(([k]) => !HIDDEN_FIELDS.has(k))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-      return { ...base, time: typeof doc.time === 'string' ? doc.time : base.time, level: typeof doc.level === 'string' ? doc.level : undefined,
-        event: typeof doc.event === 'string' ? doc.event : undefined, text: fields.join('  ') };
-    } catch { /* not JSON after all */ }
+      return {
+        ...base,
+        time: typeof doc.time === 'string' ? doc.time : base.time,
+        level: typeof doc.level === 'string' ? doc.level : undefined,
+        event: typeof doc.event === 'string' ? doc.event : undefined,
+        text: fields.join('  '),
+      };
+    } catch {
+      /* not JSON after all */
+    }
   }
   return { ...base, text: message };
 }
 
-const LEVEL: Record<string, StatusIndicatorProps.Type> = { error: 'error', warn: 'warning', info: 'info', debug: 'stopped' };
+const LEVEL: Record<string, StatusIndicatorProps.Type> = {
+  error: 'error',
+  warn: 'warning',
+  info: 'info',
+  debug: 'stopped',
+};
 
 function Events({ group, stream, onBack }: { group: string; stream: string; onBack: () => void }) {
   const { ops, t, lang } = usePortal();
@@ -59,14 +78,22 @@ function Events({ group, stream, onBack }: { group: string; stream: string; onBa
 
   useEffect(() => {
     let live = true;
-    ops.getLogEvents(group, stream, EVENTS_PER_PAGE).then((page) => {
-      if (!live) return;
-      setEvents(page.logEvents);
-      setOlder(page.nextBackwardToken ?? undefined);
-      setNewer(page.nextForwardToken ?? undefined);
-      setNoOlder(!page.nextBackwardToken || page.logEvents.length < EVENTS_PER_PAGE);
-    }, (e: Error) => setError(e.message)).finally(() => setBusy(false));
-    return () => { live = false; };
+    ops
+      .getLogEvents(group, stream, EVENTS_PER_PAGE)
+      .then(
+        (page) => {
+          if (!live) return;
+          setEvents(page.logEvents);
+          setOlder(page.nextBackwardToken ?? undefined);
+          setNewer(page.nextForwardToken ?? undefined);
+          setNoOlder(!page.nextBackwardToken || page.logEvents.length < EVENTS_PER_PAGE);
+        },
+        (e: Error) => setError(e.message),
+      )
+      .finally(() => setBusy(false));
+    return () => {
+      live = false;
+    };
   }, [ops, group, stream]);
 
   const loadOlder = async () => {
@@ -76,7 +103,11 @@ function Events({ group, stream, onBack }: { group: string; stream: string; onBa
       setEvents((all) => [...page.logEvents, ...all]);
       setNoOlder(page.logEvents.length === 0 || page.nextBackwardToken === older);
       setOlder(page.nextBackwardToken ?? older);
-    } catch (e) { setError((e as Error).message); } finally { setBusy(false); }
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
   };
   const loadNewer = useCallback(async () => {
     const token = newerRef.current;
@@ -85,7 +116,9 @@ function Events({ group, stream, onBack }: { group: string; stream: string; onBa
       setEvents((all) => [...all, ...page.logEvents]);
       setNoNewer(page.logEvents.length === 0);
       if (page.nextForwardToken) setNewer(page.nextForwardToken);
-    } catch (e) { setError((e as Error).message); }
+    } catch (e) {
+      setError((e as Error).message);
+    }
   }, [ops, group, stream]);
 
   useEffect(() => {
@@ -104,15 +137,23 @@ function Events({ group, stream, onBack }: { group: string; stream: string; onBa
       wrapLines
       variant="embedded"
       ariaLabels={{ tableLabel: t('eventsOf', { stream }) }}
-      empty={<Box textAlign="center" color="inherit">{error ? t('logsError', { error }) : t('noEvents')}</Box>}
+      empty={
+        <Box textAlign="center" color="inherit">
+          {error ? t('logsError', { error }) : t('noEvents')}
+        </Box>
+      }
       header={
         <Header
           variant="h3"
           counter={`(${events.length})`}
           actions={
             <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-              <Toggle checked={tail} onChange={(e) => setTail(e.detail.checked)}>{t('tail')}</Toggle>
-              <Button onClick={onBack} iconName="arrow-left">{t('allStreams')}</Button>
+              <Toggle checked={tail} onChange={(e) => setTail(e.detail.checked)}>
+                {t('tail')}
+              </Toggle>
+              <Button onClick={onBack} iconName="arrow-left">
+                {t('allStreams')}
+              </Button>
             </SpaceBetween>
           }
         >
@@ -121,17 +162,38 @@ function Events({ group, stream, onBack }: { group: string; stream: string; onBa
       }
       filter={
         <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-          {noOlder ? <Box variant="small">{t('noOlder')}</Box> : <Button loading={busy} onClick={() => void loadOlder()}>{t('loadOlder')}</Button>}
-          <Button onClick={() => void loadNewer()} disabled={tail}>{t('loadNewer')}</Button>
+          {noOlder ? (
+            <Box variant="small">{t('noOlder')}</Box>
+          ) : (
+            <Button loading={busy} onClick={() => void loadOlder()}>
+              {t('loadOlder')}
+            </Button>
+          )}
+          <Button onClick={() => void loadNewer()} disabled={tail}>
+            {t('loadNewer')}
+          </Button>
           {noNewer ? <Box variant="small">{t('noNewer')}</Box> : null}
           {error ? <StatusIndicator type="error">{t('logsError', { error })}</StatusIndicator> : null}
         </SpaceBetween>
       }
       columnDefinitions={[
         { id: 'time', header: t('timestamp'), cell: (e) => formatTime(e.time, lang), width: 180 },
-        { id: 'level', header: t('level'), cell: (e) => (e.level ? <StatusIndicator type={LEVEL[e.level] ?? 'info'}>{e.level}</StatusIndicator> : '-'), width: 110 },
+        {
+          id: 'level',
+          header: t('level'),
+          cell: (e) => (e.level ? <StatusIndicator type={LEVEL[e.level] ?? 'info'}>{e.level}</StatusIndicator> : '-'),
+          width: 110,
+        },
         { id: 'event', header: t('event'), cell: (e) => e.event ?? '-', width: 200 },
-        { id: 'message', header: t('message'), cell: (e) => <Box variant="code" fontSize="body-s">{e.text}</Box> },
+        {
+          id: 'message',
+          header: t('message'),
+          cell: (e) => (
+            <Box variant="code" fontSize="body-s">
+              {e.text}
+            </Box>
+          ),
+        },
       ]}
     />
   );
@@ -161,10 +223,15 @@ export function LogBrowser({ group }: { group: string }) {
       setBusy(false);
     }
   }, [ops, group, prefix, page]);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   // The prefix is searched on the server: wait until typing pauses.
   useEffect(() => {
-    const timer = setTimeout(() => { setPage(1); setPrefix(typed.trim()); }, 400);
+    const timer = setTimeout(() => {
+      setPage(1);
+      setPrefix(typed.trim());
+    }, 400);
     return () => clearTimeout(timer);
   }, [typed]);
 
@@ -177,12 +244,47 @@ export function LogBrowser({ group }: { group: string }) {
       loadingText={t('loading')}
       variant="embedded"
       ariaLabels={{ tableLabel: t('logStreams') }}
-      empty={<Box textAlign="center" color="inherit">{error ? t('logsError', { error }) : t('noStreams')}</Box>}
-      header={<Header variant="h3" counter={`(${total})`} actions={<Button iconName="refresh" ariaLabel={t('refresh')} onClick={() => void load()} />}>{t('logStreams')}</Header>}
-      filter={<TextFilter filteringText={typed} onChange={(e) => setTyped(e.detail.filteringText)} filteringPlaceholder={t('logStreamFilter')} filteringAriaLabel={t('logStreamFilter')} filteringClearAriaLabel={t('clearFilter')} />}
-      pagination={<Pagination currentPageIndex={page} pagesCount={Math.max(1, Math.ceil(total / STREAMS_PER_PAGE))} onChange={(e) => setPage(e.detail.currentPageIndex)} />}
+      empty={
+        <Box textAlign="center" color="inherit">
+          {error ? t('logsError', { error }) : t('noStreams')}
+        </Box>
+      }
+      header={
+        <Header
+          variant="h3"
+          counter={`(${total})`}
+          actions={<Button iconName="refresh" ariaLabel={t('refresh')} onClick={() => void load()} />}
+        >
+          {t('logStreams')}
+        </Header>
+      }
+      filter={
+        <TextFilter
+          filteringText={typed}
+          onChange={(e) => setTyped(e.detail.filteringText)}
+          filteringPlaceholder={t('logStreamFilter')}
+          filteringAriaLabel={t('logStreamFilter')}
+          filteringClearAriaLabel={t('clearFilter')}
+        />
+      }
+      pagination={
+        <Pagination
+          currentPageIndex={page}
+          pagesCount={Math.max(1, Math.ceil(total / STREAMS_PER_PAGE))}
+          onChange={(e) => setPage(e.detail.currentPageIndex)}
+        />
+      }
       columnDefinitions={[
-        { id: 'name', header: t('logStream'), cell: (s) => <Button variant="inline-link" onClick={() => setOpen(s.logStreamName)}>{s.logStreamName}</Button>, isRowHeader: true },
+        {
+          id: 'name',
+          header: t('logStream'),
+          cell: (s) => (
+            <Button variant="inline-link" onClick={() => setOpen(s.logStreamName)}>
+              {s.logStreamName}
+            </Button>
+          ),
+          isRowHeader: true,
+        },
         { id: 'created', header: t('creationTime'), cell: (s) => formatTime(s.creationTime, lang) },
         { id: 'last', header: t('lastEventTime'), cell: (s) => formatTime(s.lastEventTimestamp, lang) },
       ]}

@@ -32,19 +32,49 @@ export const RANGES = [
 export type RangeId = (typeof RANGES)[number]['id'];
 
 const TITLES: Record<GraphName, StringKey> = {
-  Network: 'chartNetwork', TransferredFailedObjects: 'chartObjects', RunningWaitingJobHistory: 'chartJobs', DesiredInServiceInstances: 'chartInstances',
+  Network: 'chartNetwork',
+  TransferredFailedObjects: 'chartObjects',
+  RunningWaitingJobHistory: 'chartJobs',
+  DesiredInServiceInstances: 'chartInstances',
 };
 
 /** Legend names: the API's series names in the console's language (unknown names as they are). */
 const SERIES: Record<string, StringKey> = {
-  TransferredObjects: 'seriesTransferredObjects', FailedObjects: 'seriesFailedObjects', Completed: 'seriesCompleted', Failed: 'seriesFailed',
-  Running: 'seriesRunning', RunningJob: 'seriesRunning', RunningJobs: 'seriesRunning', Waiting: 'seriesWaiting', WaitingJob: 'seriesWaiting', WaitingJobs: 'seriesWaiting',
-  Desired: 'seriesDesired', DesiredCapacity: 'seriesDesired', InService: 'seriesInService', InServiceInstances: 'seriesInService',
-  Network: 'seriesBytes', BytesTransferred: 'seriesBytes', CompletedBytes: 'seriesBytes', NetworkIn: 'seriesNetworkIn', NetworkOut: 'seriesNetworkOut',
+  TransferredObjects: 'seriesTransferredObjects',
+  FailedObjects: 'seriesFailedObjects',
+  Completed: 'seriesCompleted',
+  Failed: 'seriesFailed',
+  Running: 'seriesRunning',
+  RunningJob: 'seriesRunning',
+  RunningJobs: 'seriesRunning',
+  Waiting: 'seriesWaiting',
+  WaitingJob: 'seriesWaiting',
+  WaitingJobs: 'seriesWaiting',
+  Desired: 'seriesDesired',
+  DesiredCapacity: 'seriesDesired',
+  InService: 'seriesInService',
+  InServiceInstances: 'seriesInService',
+  Network: 'seriesBytes',
+  BytesTransferred: 'seriesBytes',
+  CompletedBytes: 'seriesBytes',
+  NetworkIn: 'seriesNetworkIn',
+  NetworkOut: 'seriesNetworkOut',
   BytesPerSecond: 'seriesRate',
 };
 
-function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?: MetricHistory; error?: string; loading: boolean; range: { start: number; end: number } }) {
+function Graph({
+  graph,
+  data,
+  error,
+  loading,
+  range,
+}: {
+  graph: GraphName;
+  data?: MetricHistory;
+  error?: string;
+  loading: boolean;
+  range: { start: number; end: number };
+}) {
   const { t, lang } = usePortal();
   const bytes = graph === 'Network';
   const times = (data?.xaxis.categories ?? []).map((c) => toDate(c));
@@ -60,26 +90,42 @@ function Graph({ graph, data, error, loading, range }: { graph: GraphName; data?
   const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
   return (
     <div data-testid={`chart-${graph}`} className="dth-metric-chart">
-    <Container header={<Header variant="h3">{t(TITLES[graph])}</Header>}>
-      <LineChart
-        height={180}
-        ariaLabel={t(TITLES[graph])}
-        statusType={error ? 'error' : loading && !data ? 'loading' : 'finished'}
-        errorText={error ? t('chartError', { error }) : undefined}
-        loadingText={t('chartLoading')}
-        empty={<Box textAlign="center" color="inherit">{t('chartNoData')}</Box>}
-        series={series}
-        xScaleType="time"
-        xDomain={[new Date(range.start * 1000), new Date(range.end * 1000)]}
-        xTitle={t('chartTime')}
-        yTitle={bytes ? t('chartNetworkY') : t('chartCount')}
-        xTickFormatter={(d) => d.toLocaleString(locale, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false })}
-        yTickFormatter={bytes ? (y) => formatBytes(y) : undefined}
-        hideFilter
-        legendTitle={t('chartFilterLabel')}
-        i18nStrings={{ detailPopoverDismissAriaLabel: t('dismiss'), legendAriaLabel: t('chartFilterLabel'), chartAriaRoleDescription: t('chartDetails') }}
-      />
-    </Container>
+      <Container header={<Header variant="h3">{t(TITLES[graph])}</Header>}>
+        <LineChart
+          height={180}
+          ariaLabel={t(TITLES[graph])}
+          statusType={error ? 'error' : loading && !data ? 'loading' : 'finished'}
+          errorText={error ? t('chartError', { error }) : undefined}
+          loadingText={t('chartLoading')}
+          empty={
+            <Box textAlign="center" color="inherit">
+              {t('chartNoData')}
+            </Box>
+          }
+          series={series}
+          xScaleType="time"
+          xDomain={[new Date(range.start * 1000), new Date(range.end * 1000)]}
+          xTitle={t('chartTime')}
+          yTitle={bytes ? t('chartNetworkY') : t('chartCount')}
+          xTickFormatter={(d) =>
+            d.toLocaleString(locale, {
+              month: 'numeric',
+              day: 'numeric',
+              hour: '2-digit',
+              minute: '2-digit',
+              hour12: false,
+            })
+          }
+          yTickFormatter={bytes ? (y) => formatBytes(y) : undefined}
+          hideFilter
+          legendTitle={t('chartFilterLabel')}
+          i18nStrings={{
+            detailPopoverDismissAriaLabel: t('dismiss'),
+            legendAriaLabel: t('chartFilterLabel'),
+            chartAriaRoleDescription: t('chartDetails'),
+          }}
+        />
+      </Container>
     </div>
   );
 }
@@ -100,7 +146,9 @@ export function MetricCharts({ task }: { task: Task }) {
     // the chart's right edge.
     setWindow({ start, end: end + Math.round(range.seconds * 0.02) });
     setLoading(true);
-    const results = await Promise.allSettled(GRAPHS.map((g) => ops.getMetricHistory(task.id, g, start, end, range.period)));
+    const results = await Promise.allSettled(
+      GRAPHS.map((g) => ops.getMetricHistory(task.id, g, start, end, range.period)),
+    );
     const next: Partial<Record<GraphName, MetricHistory>> = {};
     const failed: Partial<Record<GraphName, string>> = {};
     results.forEach((r, i) => {
@@ -119,8 +167,10 @@ export function MetricCharts({ task }: { task: Task }) {
   }, [load]);
 
   // The plugin stack's dashboard, named as the original's: <stack>-Dashboard-<region>.
-  const dashboard = config.dashboardUrlPrefix && task.stackName && config.region
-    ? `${config.dashboardUrlPrefix}${task.stackName}-Dashboard-${config.region}` : undefined;
+  const dashboard =
+    config.dashboardUrlPrefix && task.stackName && config.region
+      ? `${config.dashboardUrlPrefix}${task.stackName}-Dashboard-${config.region}`
+      : undefined;
   return (
     <SpaceBetween size="m">
       <SpaceBetween direction="horizontal" size="s" alignItems="center">
@@ -131,11 +181,17 @@ export function MetricCharts({ task }: { task: Task }) {
           options={RANGES.map((r) => ({ id: r.id, text: t(r.key) }))}
         />
         <Button iconName="refresh" ariaLabel={t('refresh')} loading={loading} onClick={() => void load()} />
-        {dashboard ? <Link external href={dashboard}>{t('dashboard')}</Link> : null}
+        {dashboard ? (
+          <Link external href={dashboard}>
+            {t('dashboard')}
+          </Link>
+        ) : null}
         {loading ? <StatusIndicator type="loading">{t('chartLoading')}</StatusIndicator> : null}
       </SpaceBetween>
       <ColumnLayout columns={2}>
-        {GRAPHS.map((g) => <Graph key={g} graph={g} data={data[g]} error={errors[g]} loading={loading} range={window_} />)}
+        {GRAPHS.map((g) => (
+          <Graph key={g} graph={g} data={data[g]} error={errors[g]} loading={loading} range={window_} />
+        ))}
       </ColumnLayout>
     </SpaceBetween>
   );

@@ -10,7 +10,15 @@ import type { StringKey } from '../../i18n/index.js';
 type T = (k: StringKey, vars?: Record<string, string | number>) => string;
 
 const SECRET_KEYS = new Set(['srcCredentials', 'destCredentials', 'srcCredential', 'destCredential']);
-const YES_NO_KEYS = new Set(['srcInCurrentAccount', 'destInCurrentAccount', 'includeMetadata', 'isPayerRequest', 'includeUntagged', 'insecure', 'srcSkipCompare']);
+const YES_NO_KEYS = new Set([
+  'srcInCurrentAccount',
+  'destInCurrentAccount',
+  'includeMetadata',
+  'isPayerRequest',
+  'includeUntagged',
+  'insecure',
+  'srcSkipCompare',
+]);
 /** Blank values worth showing (a blank prefix is the whole bucket; blank credentials are anonymous / this account). */
 const SHOW_BLANK = new Set(['srcPrefix', 'destPrefix', ...SECRET_KEYS]);
 
@@ -22,7 +30,18 @@ export function scheduleText(task: Task, t: T): string {
   const s = scheduleOf(p.ec2CronExpression, p.scheduleExpression);
   if (s.kind === 'FIXED_RATE') {
     const one = Number(s.every) === 1; // "Every 1 hour", not "Every 1 hours"
-    const unit = s.unit === 'minutes' ? (one ? 'unitMinute' : 'unitMinutes') : s.unit === 'hours' ? (one ? 'unitHour' : 'unitHours') : (one ? 'unitDay' : 'unitDays');
+    const unit =
+      s.unit === 'minutes'
+        ? one
+          ? 'unitMinute'
+          : 'unitMinutes'
+        : s.unit === 'hours'
+          ? one
+            ? 'unitHour'
+            : 'unitHours'
+          : one
+            ? 'unitDay'
+            : 'unitDays';
     return t('everyN', { count: s.every, unit: t(unit) });
   }
   if (s.kind === 'CRON') return s.cron;

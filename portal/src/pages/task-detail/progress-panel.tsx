@@ -21,14 +21,30 @@ export function ProgressPanel({ task }: { task: Task }) {
   const images = task.type === 'ECR';
   const n = (v: number | null | undefined) => (v === undefined || v === null ? '-' : String(v));
   const items = [
-    { label: t(images ? 'imagesCopied' : 'objectsCopied'), value: <span data-testid="task-objects">{p.total ? t('ofTotal', { done: p.replicated ?? 0, total: p.total }) : n(p.replicated)}</span> },
+    {
+      label: t(images ? 'imagesCopied' : 'objectsCopied'),
+      value: (
+        <span data-testid="task-objects">
+          {p.total ? t('ofTotal', { done: p.replicated ?? 0, total: p.total }) : n(p.replicated)}
+        </span>
+      ),
+    },
     { label: t('objectsSkipped'), value: <span data-testid="task-skipped">{n(p.skipped)}</span> },
     { label: t('objectsFailed'), value: <span data-testid="task-failed">{n(p.failed)}</span> },
     { label: t('objectsVerified'), value: <span data-testid="task-verified">{n(p.verified)}</span> },
   ];
   // Image copies report bytes only where the registry or skopeo tells them: "0 B" would say nothing was copied.
   if (!images || p.bytesDone || p.bytesTotal) {
-    items.push({ label: t('dataCopied'), value: <span data-testid="task-bytes">{p.bytesTotal ? t('ofTotal', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) }) : formatBytes(p.bytesDone)}</span> });
+    items.push({
+      label: t('dataCopied'),
+      value: (
+        <span data-testid="task-bytes">
+          {p.bytesTotal
+            ? t('ofTotal', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) })
+            : formatBytes(p.bytesDone)}
+        </span>
+      ),
+    });
   }
   // Rate and time left describe a running transfer only.
   if (running) {
@@ -42,7 +58,11 @@ export function ProgressPanel({ task }: { task: Task }) {
         <ProgressBar
           value={percentDone(task)}
           label={t('progressLabel')}
-          description={bytesKnown ? t('progressBytes', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) }) : undefined}
+          description={
+            bytesKnown
+              ? t('progressBytes', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) })
+              : undefined
+          }
           status={task.progress === 'ERROR' ? 'error' : task.progress === 'DONE' ? 'success' : 'in-progress'}
           resultText={task.progress === 'DONE' ? t('statusDONE') : t('statusERROR')}
         />

@@ -11,12 +11,27 @@ import { hrefOf } from '../../app/routes.js';
 
 type T = (k: StringKey, vars?: Record<string, string | number>) => string;
 
-export const COLUMN_IDS = ['id', 'source', 'destination', 'engine', 'schedule', 'status', 'progress', 'created'] as const;
+export const COLUMN_IDS = [
+  'id',
+  'source',
+  'destination',
+  'engine',
+  'schedule',
+  'status',
+  'progress',
+  'created',
+] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
 
 export const COLUMN_LABEL: Record<ColumnId, StringKey> = {
-  id: 'colId', source: 'colSource', destination: 'colDestination', engine: 'colEngine', schedule: 'colSchedule',
-  status: 'colStatus', progress: 'colProgress', created: 'colCreated',
+  id: 'colId',
+  source: 'colSource',
+  destination: 'colDestination',
+  engine: 'colEngine',
+  schedule: 'colSchedule',
+  status: 'colStatus',
+  progress: 'colProgress',
+  created: 'colCreated',
 };
 
 /** Orders tasks by a column's sort key; columns without one are not sortable. */
@@ -38,8 +53,18 @@ export function progressText(task: Task, t: T): string {
 /** Text a task is found by in the list's filter: what the columns show, in the current language. */
 export function filterText(task: Task, t: T, lang: Lang = 'en'): string {
   const ends = taskEnds(task, lang);
-  return [task.id, task.stackName, task.description, ends.source, ends.destination, t(engineKey(task)), t(scheduleKey(task)), t(statusKey(task.progress))]
-    .filter(Boolean).join(' ');
+  return [
+    task.id,
+    task.stackName,
+    task.description,
+    ends.source,
+    ends.destination,
+    t(engineKey(task)),
+    t(scheduleKey(task)),
+    t(statusKey(task.progress)),
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
@@ -48,7 +73,14 @@ export function filterText(task: Task, t: T, lang: Lang = 'en'): string {
  * ~120 px on one line and each cell was cut ("Completed…", "12/1/2026…", "S3 compati…").
  */
 const WIDTH: Record<ColumnId, number> = {
-  id: 105, source: 140, destination: 145, engine: 105, schedule: 120, status: 135, progress: 130, created: 115,
+  id: 105,
+  source: 140,
+  destination: 145,
+  engine: 105,
+  schedule: 120,
+  status: 135,
+  progress: 130,
+  created: 115,
 };
 
 /** A task's name in a list cell: the stack name in the cloud, else the id's first 8 characters (as short commit ids). */
@@ -59,7 +91,11 @@ export function listName(task: Pick<Task, 'id' | 'stackName'>): string {
 
 export function columnDefinitions(t: T, lang: Lang): TableProps.ColumnDefinition<Task>[] {
   const cell: Record<ColumnId, (task: Task) => React.ReactNode> = {
-    id: (task) => <Link href={hrefOf({ name: 'task', id: task.id })} ariaLabel={taskName(task)}>{listName(task)}</Link>,
+    id: (task) => (
+      <Link href={hrefOf({ name: 'task', id: task.id })} ariaLabel={taskName(task)}>
+        {listName(task)}
+      </Link>
+    ),
     source: (task) => taskEnds(task, lang).source,
     destination: (task) => taskEnds(task, lang).destination,
     engine: (task) => t(engineKey(task)),

@@ -8,7 +8,9 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import ButtonDropdown from '@cloudscape-design/components/button-dropdown';
 import Cards from '@cloudscape-design/components/cards';
-import CollectionPreferences, { type CollectionPreferencesProps } from '@cloudscape-design/components/collection-preferences';
+import CollectionPreferences, {
+  type CollectionPreferencesProps,
+} from '@cloudscape-design/components/collection-preferences';
 import Header from '@cloudscape-design/components/header';
 import Pagination from '@cloudscape-design/components/pagination';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
@@ -28,16 +30,31 @@ const FETCH_COUNT = 1000;
 const REFRESH_MS = 5000;
 const PREFS_KEY = 'dth.tasks.preferences';
 
-interface Prefs { pageSize: number; wrapLines: boolean; contentDisplay: readonly CollectionPreferencesProps.ContentDisplayItem[] }
+interface Prefs {
+  pageSize: number;
+  wrapLines: boolean;
+  contentDisplay: readonly CollectionPreferencesProps.ContentDisplayItem[];
+}
 
 function loadPrefs(): Prefs {
   // Progress is off by default (the original has no such column); Preferences turn it on. Lines wrap by default: on one
   // line the seven columns of a 1280 px window cut nearly every cell.
-  const fallback: Prefs = { pageSize: 20, wrapLines: true, contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: id !== 'progress' })) };
+  const fallback: Prefs = {
+    pageSize: 20,
+    wrapLines: true,
+    contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: id !== 'progress' })),
+  };
   try {
     const saved = JSON.parse(localStorage.getItem(PREFS_KEY) ?? 'null') as Prefs | null;
-    if (saved && Array.isArray(saved.contentDisplay) && saved.contentDisplay.every((c) => COLUMN_IDS.includes(c.id as ColumnId))) return { ...fallback, ...saved };
-  } catch { /* unreadable preferences: defaults */ }
+    if (
+      saved &&
+      Array.isArray(saved.contentDisplay) &&
+      saved.contentDisplay.every((c) => COLUMN_IDS.includes(c.id as ColumnId))
+    )
+      return { ...fallback, ...saved };
+  } catch {
+    /* unreadable preferences: defaults */
+  }
   return fallback;
 }
 
@@ -79,7 +96,9 @@ export default function TaskList() {
     <Box textAlign="center" color="inherit">
       <SpaceBetween size="xs">
         <Box variant="strong">{t('noTasks')}</Box>
-        <Box variant="p" color="inherit">{t('noTasksHint')}</Box>
+        <Box variant="p" color="inherit">
+          {t('noTasksHint')}
+        </Box>
         <Button onClick={() => navigate('/create')}>{t('createTask')}</Button>
       </SpaceBetween>
     </Box>
@@ -104,7 +123,7 @@ export default function TaskList() {
   });
   const selected = collectionProps.selectedItems?.[0];
   // The selected row as it is now (the list refreshes under it).
-  const current = selected ? tasks.find((x) => x.id === selected.id) ?? selected : undefined;
+  const current = selected ? (tasks.find((x) => x.id === selected.id) ?? selected) : undefined;
 
   const replace = (task: Task) => setTasks((all) => all.map((x) => (x.id === task.id ? { ...x, ...task } : x)));
   const onAction = (id: string) => {
@@ -118,10 +137,21 @@ export default function TaskList() {
     <Header
       variant="awsui-h1-sticky"
       counter={`(${total})`}
-      description={updated ? `${t('tasksDescription')} ${t('updatedAt', { time: formatTime(updated.getTime(), lang) })}` : t('tasksDescription')}
+      description={
+        updated
+          ? `${t('tasksDescription')} ${t('updatedAt', { time: formatTime(updated.getTime(), lang) })}`
+          : t('tasksDescription')
+      }
       actions={
         <SpaceBetween direction="horizontal" size="xs">
-          <Button iconName="refresh" ariaLabel={t('refresh')} onClick={() => { setLoading(true); void load(); }} />
+          <Button
+            iconName="refresh"
+            ariaLabel={t('refresh')}
+            onClick={() => {
+              setLoading(true);
+              void load();
+            }}
+          />
           <ButtonDropdown
             disabled={!current}
             onItemClick={(e) => onAction(e.detail.id)}
@@ -134,7 +164,9 @@ export default function TaskList() {
           >
             {t('actions')}
           </ButtonDropdown>
-          <Button variant="primary" onClick={() => navigate('/create')}>{t('createTask')}</Button>
+          <Button variant="primary" onClick={() => navigate('/create')}>
+            {t('createTask')}
+          </Button>
         </SpaceBetween>
       }
     >
@@ -143,13 +175,24 @@ export default function TaskList() {
   );
   const filter = (
     <SpaceBetween direction={narrow ? 'vertical' : 'horizontal'} size="s">
-      <TextFilter {...filterProps} filteringPlaceholder={t('findTasks')} filteringAriaLabel={t('findTasksLabel')}
-        filteringClearAriaLabel={t('clearFilter')} countText={t('matches', { count: filteredItemsCount ?? 0 })} />
+      <TextFilter
+        {...filterProps}
+        filteringPlaceholder={t('findTasks')}
+        filteringAriaLabel={t('findTasksLabel')}
+        filteringClearAriaLabel={t('clearFilter')}
+        countText={t('matches', { count: filteredItemsCount ?? 0 })}
+      />
       <SegmentedControl
         label={t('showWhich')}
         selectedId={which}
-        onChange={(e) => { actions.setSelectedItems([]); setWhich(e.detail.selectedId as 'active' | 'deleted'); }}
-        options={[{ id: 'active', text: t('showActive') }, { id: 'deleted', text: t('showDeleted') }]}
+        onChange={(e) => {
+          actions.setSelectedItems([]);
+          setWhich(e.detail.selectedId as 'active' | 'deleted');
+        }}
+        options={[
+          { id: 'active', text: t('showActive') },
+          { id: 'deleted', text: t('showDeleted') },
+        ]}
       />
     </SpaceBetween>
   );
@@ -164,9 +207,15 @@ export default function TaskList() {
         setPrefs(next);
         localStorage.setItem(PREFS_KEY, JSON.stringify(next));
       }}
-      pageSizePreference={{ title: t('pageSize'), options: [10, 20, 50].map((value) => ({ value, label: t('pageSizeOption', { count: value }) })) }}
+      pageSizePreference={{
+        title: t('pageSize'),
+        options: [10, 20, 50].map((value) => ({ value, label: t('pageSizeOption', { count: value }) })),
+      }}
       wrapLinesPreference={{ label: t('wrapLines'), description: t('wrapLinesDescription') }}
-      contentDisplayPreference={{ title: t('visibleColumns'), options: COLUMN_IDS.map((id) => ({ id, label: t(COLUMN_LABEL[id]), alwaysVisible: id === 'id' })) }}
+      contentDisplayPreference={{
+        title: t('visibleColumns'),
+        options: COLUMN_IDS.map((id) => ({ id, label: t(COLUMN_LABEL[id]), alwaysVisible: id === 'id' })),
+      }}
     />
   );
   const pagination = <Pagination {...paginationProps} />;
@@ -189,7 +238,10 @@ export default function TaskList() {
           pagination={pagination}
           preferences={preferences}
           empty={collectionProps.empty}
-          ariaLabels={{ itemSelectionLabel: (_, task) => t('selectTask', { id: taskName(task) }), selectionGroupLabel: t('tasksSelection') }}
+          ariaLabels={{
+            itemSelectionLabel: (_, task) => t('selectTask', { id: taskName(task) }),
+            selectionGroupLabel: t('tasksSelection'),
+          }}
           cardDefinition={{
             header: (task) => columns[0].cell(task),
             sections: sections.map((c) => ({ id: c.id, header: c.header, content: (task: Task) => c.cell(task) })),
@@ -229,4 +281,3 @@ export default function TaskList() {
     </>
   );
 }
-

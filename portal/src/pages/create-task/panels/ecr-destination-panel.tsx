@@ -6,7 +6,13 @@ import { ECR_DESTINATION_KEYS } from '../layout.js';
 import type { EcrForm, FieldErrors } from '../types.js';
 import { PanelFields } from './panel-fields.js';
 
-export function EcrDestinationPanel(props: { form: EcrForm; onChange: (key: keyof EcrForm, value: string) => void; errors: FieldErrors; secrets: string[]; ctx: FieldContext }) {
+export function EcrDestinationPanel(props: {
+  form: EcrForm;
+  onChange: (key: keyof EcrForm, value: string) => void;
+  errors: FieldErrors;
+  secrets: string[];
+  ctx: FieldContext;
+}) {
   const { t } = usePortal();
   return (
     <Container header={<Header variant="h2">{t('destinationPanel')}</Header>}>

@@ -10,7 +10,13 @@ import type { TaskParameter } from '../../../api/types.js';
 import { usePortal } from '../../../app/context.js';
 import { formatBytes } from '../../../lib/format.js';
 
-export function EstimatePanel({ parameters, beforeRun }: { parameters: () => TaskParameter[]; beforeRun: () => boolean }) {
+export function EstimatePanel({
+  parameters,
+  beforeRun,
+}: {
+  parameters: () => TaskParameter[];
+  beforeRun: () => boolean;
+}) {
   const { ops, t } = usePortal();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
@@ -20,8 +26,15 @@ export function EstimatePanel({ parameters, beforeRun }: { parameters: () => Tas
     setResult(undefined);
     try {
       const e = await ops.estimate('S3EC2', parameters());
-      const text = t('estimateResult', { objects: e.objects, bytes: formatBytes(e.bytes), cost: (e.estimatedRequestCostUsd + e.estimatedTransferCostUsd).toFixed(4) });
-      setResult({ ok: true, text: e.complete === false ? `${text} ${t('estimatePartial', { scanned: e.scanned })}` : text });
+      const text = t('estimateResult', {
+        objects: e.objects,
+        bytes: formatBytes(e.bytes),
+        cost: (e.estimatedRequestCostUsd + e.estimatedTransferCostUsd).toFixed(4),
+      });
+      setResult({
+        ok: true,
+        text: e.complete === false ? `${text} ${t('estimatePartial', { scanned: e.scanned })}` : text,
+      });
     } catch (err) {
       setResult({ ok: false, text: t('estimateFailed', { error: (err as Error).message }) });
     } finally {
@@ -29,10 +42,30 @@ export function EstimatePanel({ parameters, beforeRun }: { parameters: () => Tas
     }
   };
   return (
-    <Container header={<Header variant="h2" description={t('estimateDescription')} actions={<Button loading={busy} onClick={() => void run()}>{t('estimate')}</Button>}>{t('estimate')}</Header>}>
-      {result
-        ? <Alert type={result.ok ? 'info' : 'error'}><Box data-testid="estimate">{result.text}</Box></Alert>
-        : <SpaceBetween size="xs"><Box variant="small">{busy ? t('estimating') : t('estimateNotRun')}</Box></SpaceBetween>}
+    <Container
+      header={
+        <Header
+          variant="h2"
+          description={t('estimateDescription')}
+          actions={
+            <Button loading={busy} onClick={() => void run()}>
+              {t('estimate')}
+            </Button>
+          }
+        >
+          {t('estimate')}
+        </Header>
+      }
+    >
+      {result ? (
+        <Alert type={result.ok ? 'info' : 'error'}>
+          <Box data-testid="estimate">{result.text}</Box>
+        </Alert>
+      ) : (
+        <SpaceBetween size="xs">
+          <Box variant="small">{busy ? t('estimating') : t('estimateNotRun')}</Box>
+        </SpaceBetween>
+      )}
     </Container>
   );
 }

@@ -4,7 +4,16 @@ import { FieldControl } from '../field-control.js';
 import type { FieldErrors } from '../types.js';
 
 /** The fields of one panel, in the order given, from the field table. */
-export function PanelFields<F>({ table, keys, form, onChange, errors, secrets, ctx, regionKind }: {
+export function PanelFields<F>({
+  table,
+  keys,
+  form,
+  onChange,
+  errors,
+  secrets,
+  ctx,
+  regionKind,
+}: {
   table: FieldTable<F>;
   keys: readonly (keyof F & string)[];
   form: F;
@@ -18,7 +27,18 @@ export function PanelFields<F>({ table, keys, form, onChange, errors, secrets, c
     <SpaceBetween size="l">
       {keys.map((key) => {
         const def = table[key];
-        return def ? <FieldControl key={key} def={def} form={form} onChange={onChange} error={errors[key]} secrets={secrets} ctx={ctx} regionKind={regionKind} /> : null;
+        return def ? (
+          <FieldControl
+            key={key}
+            def={def}
+            form={form}
+            onChange={onChange}
+            error={errors[key]}
+            secrets={secrets}
+            ctx={ctx}
+            regionKind={regionKind}
+          />
+        ) : null;
       })}
     </SpaceBetween>
   );

@@ -13,7 +13,15 @@ import { usePortal } from '../../../app/context.js';
 import type { StringKey } from '../../../i18n/index.js';
 import { parameterValue, scheduleText } from '../../task-detail/parameter-pairs.js';
 import { labelOf, COMMON_TEXT, text } from '../fields.js';
-import { ECR_DESTINATION_KEYS, ECR_SOURCE_KEYS, S3_DESTINATION_KEYS, S3_ENGINE_KEYS, S3_FILTER_KEYS, S3_SOURCE_KEYS, STEP } from '../layout.js';
+import {
+  ECR_DESTINATION_KEYS,
+  ECR_SOURCE_KEYS,
+  S3_DESTINATION_KEYS,
+  S3_ENGINE_KEYS,
+  S3_FILTER_KEYS,
+  S3_SOURCE_KEYS,
+  STEP,
+} from '../layout.js';
 import type { CreateTaskInput } from '../types.js';
 
 /** Parameters of a step: those its fields send (a console-only choice such as sourceKind maps to srcType). */
@@ -26,25 +34,50 @@ function sentKeys(fieldKeys: readonly string[]): string[] {
 export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit: (step: number) => void }) {
   const { t, lang } = usePortal();
   // The review reads the input the way the task page will show the task.
-  const task: Task = { id: '', type: input.type, scheduleType: input.scheduleType, description: input.description, parameters: input.parameters };
+  const task: Task = {
+    id: '',
+    type: input.type,
+    scheduleType: input.scheduleType,
+    description: input.description,
+    parameters: input.parameters,
+  };
   const present = new Set(input.parameters.map((p) => p.ParameterKey));
-  const pairs = (keys: string[]) => keys.filter((k) => present.has(k) && input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '')
-    .map((k) => ({ label: labelOf(input.type, k, lang), value: parameterValue(task, k, t, lang) }));
+  const pairs = (keys: string[]) =>
+    keys
+      .filter((k) => present.has(k) && input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '')
+      .map((k) => ({ label: labelOf(input.type, k, lang), value: parameterValue(task, k, t, lang) }));
   const s3 = input.type === 'S3EC2';
   const section = (title: StringKey, step: number, items: { label: string; value: string }[]) => (
-    <Container header={<Header variant="h2" actions={<Button onClick={() => onEdit(step)}>{t('reviewEdit')}</Button>}>{t(title)}</Header>}>
+    <Container
+      header={
+        <Header variant="h2" actions={<Button onClick={() => onEdit(step)}>{t('reviewEdit')}</Button>}>
+          {t(title)}
+        </Header>
+      }
+    >
       <KeyValuePairs columns={3} items={items.length ? items : [{ label: t('none'), value: t('none') }]} />
     </Container>
   );
   return (
     <SpaceBetween size="l">
       {section('wizardStepEngine', STEP.engine, [{ label: t('engineType'), value: t(s3 ? 'engineS3' : 'engineEcr') }])}
-      {section('wizardStepSource', STEP.source, pairs(sentKeys(s3 ? S3_SOURCE_KEYS : ECR_SOURCE_KEYS).concat(s3 ? [] : ['srcRegistry'])))}
-      {section('wizardStepDestination', STEP.destination, pairs(sentKeys(s3 ? S3_DESTINATION_KEYS : ECR_DESTINATION_KEYS)))}
+      {section(
+        'wizardStepSource',
+        STEP.source,
+        pairs(sentKeys(s3 ? S3_SOURCE_KEYS : ECR_SOURCE_KEYS).concat(s3 ? [] : ['srcRegistry'])),
+      )}
+      {section(
+        'wizardStepDestination',
+        STEP.destination,
+        pairs(sentKeys(s3 ? S3_DESTINATION_KEYS : ECR_DESTINATION_KEYS)),
+      )}
       {section('wizardStepSettings', STEP.settings, [
         { label: text(COMMON_TEXT.schedule.label, lang), value: scheduleText(task, t) },
         { label: text(COMMON_TEXT.description.label, lang), value: input.description || t('none') },
-        { label: text(COMMON_TEXT.alarmEmail.label, lang), value: input.parameters.find((p) => p.ParameterKey === 'alarmEmail')?.ParameterValue || t('none') },
+        {
+          label: text(COMMON_TEXT.alarmEmail.label, lang),
+          value: input.parameters.find((p) => p.ParameterKey === 'alarmEmail')?.ParameterValue || t('none'),
+        },
         ...(s3 ? pairs([...S3_ENGINE_KEYS, ...S3_FILTER_KEYS]) : []),
       ])}
       <Table
@@ -55,7 +88,12 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
         wrapLines
         ariaLabels={{ tableLabel: t('reviewParameters', { count: input.parameters.length }) }}
         columnDefinitions={[
-          { id: 'label', header: t('reviewParameter'), cell: (p) => labelOf(input.type, p.ParameterKey, lang), isRowHeader: true },
+          {
+            id: 'label',
+            header: t('reviewParameter'),
+            cell: (p) => labelOf(input.type, p.ParameterKey, lang),
+            isRowHeader: true,
+          },
           { id: 'value', header: t('reviewValue'), cell: (p) => p.ParameterValue || t('none') },
         ]}
       />

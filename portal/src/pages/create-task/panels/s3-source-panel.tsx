@@ -6,7 +6,13 @@ import { S3_SOURCE_KEYS } from '../layout.js';
 import type { FieldErrors, S3Form } from '../types.js';
 import { PanelFields } from './panel-fields.js';
 
-export function S3SourcePanel(props: { form: S3Form; onChange: (key: keyof S3Form, value: string) => void; errors: FieldErrors; secrets: string[]; ctx: FieldContext }) {
+export function S3SourcePanel(props: {
+  form: S3Form;
+  onChange: (key: keyof S3Form, value: string) => void;
+  errors: FieldErrors;
+  secrets: string[];
+  ctx: FieldContext;
+}) {
   const { t } = usePortal();
   return (
     <Container header={<Header variant="h2">{t('sourcePanel')}</Header>}>

@@ -14,7 +14,13 @@ import { usePortal } from '../../../app/context.js';
 import { COMMON_TEXT, text } from '../fields.js';
 import type { ScheduleForm } from '../types.js';
 
-export function SchedulePanel({ type, schedule, onChange, error, eventsOn }: {
+export function SchedulePanel({
+  type,
+  schedule,
+  onChange,
+  error,
+  eventsOn,
+}: {
   type: TaskType;
   schedule: ScheduleForm;
   onChange: (schedule: ScheduleForm) => void;
@@ -25,39 +31,70 @@ export function SchedulePanel({ type, schedule, onChange, error, eventsOn }: {
   const { t, lang } = usePortal();
   const set = (patch: Partial<ScheduleForm>) => onChange({ ...schedule, ...patch });
   const units = [
-    { value: 'minutes', label: t('unitMinutes') }, { value: 'hours', label: t('unitHours') }, { value: 'days', label: t('unitDays') },
+    { value: 'minutes', label: t('unitMinutes') },
+    { value: 'hours', label: t('unitHours') },
+    { value: 'days', label: t('unitDays') },
   ];
-  const kinds = type === 'S3EC2'
-    ? [
-      { value: 'ONE_TIME', label: t('scheduleOneTimeOption'), description: t('scheduleOneTimeHint'), disabled: eventsOn },
-      { value: 'FIXED_RATE', label: t('scheduleFixedRateOption') },
-      { value: 'CRON', label: t('scheduleCronOption') },
-    ]
-    : [
-      { value: 'ONE_TIME', label: t('scheduleOneTimeOption') },
-      { value: 'FIXED_RATE', label: t('ecrScheduleFixedRate') },
-    ];
+  const kinds =
+    type === 'S3EC2'
+      ? [
+          {
+            value: 'ONE_TIME',
+            label: t('scheduleOneTimeOption'),
+            description: t('scheduleOneTimeHint'),
+            disabled: eventsOn,
+          },
+          { value: 'FIXED_RATE', label: t('scheduleFixedRateOption') },
+          { value: 'CRON', label: t('scheduleCronOption') },
+        ]
+      : [
+          { value: 'ONE_TIME', label: t('scheduleOneTimeOption') },
+          { value: 'FIXED_RATE', label: t('ecrScheduleFixedRate') },
+        ];
   return (
     <Container header={<Header variant="h2">{t('schedulePanel')}</Header>}>
       <SpaceBetween size="l">
-        <FormField label={text(COMMON_TEXT.schedule.label, lang)} description={text(COMMON_TEXT.schedule.description, lang)}
-          constraintText={eventsOn ? t('scheduleEventsNote') : undefined} errorText={schedule.kind === 'ONE_TIME' || type === 'ECR' ? error : undefined}>
-          <RadioGroup value={schedule.kind} items={kinds} onChange={(e) => set({ kind: e.detail.value as ScheduleForm['kind'] })} />
+        <FormField
+          label={text(COMMON_TEXT.schedule.label, lang)}
+          description={text(COMMON_TEXT.schedule.description, lang)}
+          constraintText={eventsOn ? t('scheduleEventsNote') : undefined}
+          errorText={schedule.kind === 'ONE_TIME' || type === 'ECR' ? error : undefined}
+        >
+          <RadioGroup
+            value={schedule.kind}
+            items={kinds}
+            onChange={(e) => set({ kind: e.detail.value as ScheduleForm['kind'] })}
+          />
         </FormField>
         {type === 'S3EC2' && schedule.kind === 'FIXED_RATE' ? (
           <FormField label={t('scheduleEvery')} errorText={error} constraintText={t('vMinutesAtLeast')}>
             <SpaceBetween direction="horizontal" size="xs">
               <div style={{ width: 120 }}>
-                <Input type="number" inputMode="numeric" value={schedule.every} onChange={(e) => set({ every: e.detail.value })} invalid={Boolean(error)} />
+                <Input
+                  type="number"
+                  inputMode="numeric"
+                  value={schedule.every}
+                  onChange={(e) => set({ every: e.detail.value })}
+                  invalid={Boolean(error)}
+                />
               </div>
-              <Select ariaLabel={t('scheduleUnit')} selectedOption={units.find((u) => u.value === schedule.unit) ?? null} options={units}
-                onChange={(e) => set({ unit: e.detail.selectedOption.value as ScheduleForm['unit'] })} />
+              <Select
+                ariaLabel={t('scheduleUnit')}
+                selectedOption={units.find((u) => u.value === schedule.unit) ?? null}
+                options={units}
+                onChange={(e) => set({ unit: e.detail.selectedOption.value as ScheduleForm['unit'] })}
+              />
             </SpaceBetween>
           </FormField>
         ) : null}
         {type === 'S3EC2' && schedule.kind === 'CRON' ? (
           <FormField label={t('scheduleCron')} description={t('scheduleCronDescription')} errorText={error}>
-            <Input value={schedule.cron} placeholder="0/5 * * * ? *" onChange={(e) => set({ cron: e.detail.value })} invalid={Boolean(error)} />
+            <Input
+              value={schedule.cron}
+              placeholder="0/5 * * * ? *"
+              onChange={(e) => set({ cron: e.detail.value })}
+              invalid={Boolean(error)}
+            />
           </FormField>
         ) : null}
       </SpaceBetween>
