@@ -13,7 +13,7 @@ import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult }
 import type { StatusStore } from '../ports/status-store.js';
 import { contentMd5, isKmsEncryption } from './etags.js';
 import type { BytesInFlight } from './bytes-in-flight.js';
-import { HashingStream, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
+import { HashingTap, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { destinationKey } from './transfer-job.js';
@@ -51,21 +51,22 @@ const BUFFER_LIMIT = 128 * 1024;
 export const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
 
 /**
- * Streams `source` through `hashing` into `upload`. A broken source fails the upload (`pipe` alone would leave the
- * hasher, and so the upload, waiting), and a failed upload releases the source's connection.
+ * Uploads `source` with `tap` watching its bytes. A failed upload releases the source's connection; a body of the
+ * wrong length fails as such (BodyLengthError), and a success is checked to have carried exactly the expected bytes.
  */
-async function uploadThrough<T>(
-  source: Readable,
-  hashing: HashingStream,
-  upload: (body: Readable) => Promise<T>,
-): Promise<T> {
-  source.once('error', (err) => hashing.destroy(err));
+async function uploadThrough<T>(source: Readable, tap: HashingTap, upload: (body: Readable) => Promise<T>): Promise<T> {
+  // Until the upload reads it, a failing source must not throw an unhandled 'error'; the upload then sees the error.
+  source.once('error', () => {});
+  let result: T;
   try {
-    return await upload(source.pipe(hashing));
+    result = await upload(tap.attach(source));
   } catch (err) {
     source.destroy();
-    throw err;
+    throw tap.lengthError(source.readableEnded) ?? err;
   }
+  const wrongLength = tap.lengthError(true);
+  if (wrongLength) throw wrongLength;
+  return result;
 }
 
 function md5Base64(hex: string): string {
@@ -144,7 +145,7 @@ async function copyStreamed(
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
   const meter = ctx.bytesInFlight?.start();
-  const hashing = new HashingStream(head.size, { md5: srcMd5 === undefined, onBytes: meter?.add });
+  const hashing = new HashingTap(head.size, { md5: srcMd5 === undefined, onBytes: meter?.add });
   const put = await uploadThrough(source, hashing, (body) =>
     ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined),
   ).finally(() => meter?.end());
@@ -196,7 +197,7 @@ export async function uploadOnePart(
   return withRetry(
     async () => {
       const meter = ctx.bytesInFlight?.start();
-      const hashing = new HashingStream(part.size, { md5: true, onBytes: meter?.add });
+      const hashing = new HashingTap(part.size, { md5: true, onBytes: meter?.add });
       const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
       const written = await uploadThrough(source, hashing, (body) =>
         ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size),
