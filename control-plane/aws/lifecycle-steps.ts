@@ -121,7 +121,8 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
+/** The task a step's input names; a missing id or task is an error naming `taskId`. */
+export async function mustGet(deps: StepDeps, taskId: string): Promise<TaskRecord> {
   if (typeof taskId !== 'string' || !taskId) throw new Error('taskId: the step input needs the task id');
   const task = await deps.tasks.get(taskId);
   if (!task) throw new Error(`taskId: task "${taskId}" does not exist`);

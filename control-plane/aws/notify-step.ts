@@ -6,12 +6,10 @@
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { shouldNotify, taskNotification } from '../core/task-notification.js';
-import type { StepDeps, StepEvent, StepOutput } from './lifecycle-steps.js';
+import { mustGet, type StepDeps, type StepEvent, type StepOutput } from './lifecycle-steps.js';
 
 export async function notify(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
-  if (typeof event.taskId !== 'string' || !event.taskId) throw new Error('taskId: the step input needs the task id');
-  const task = await deps.tasks.get(event.taskId);
-  if (!task) throw new Error(`taskId: task "${event.taskId}" does not exist`);
+  const task = await mustGet(deps, event.taskId);
   if (!deps.notifyTopicArn || !shouldNotify(task)) return { ...event, notified: false, result: 'END' };
   if (!deps.sns) throw new Error('SNS is not configured for this step');
   const notification = taskNotification(task, 'SNS', deps.now?.() ?? new Date());

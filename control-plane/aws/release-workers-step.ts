@@ -8,7 +8,7 @@
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { PLUGIN_WORKER_GROUP_OUTPUT, stackOutput } from '../core/plugin-contract.js';
 import type { TaskRecord } from '../core/task.js';
-import type { StepDeps, StepEvent, StepOutput } from './lifecycle-steps.js';
+import { mustGet, type StepDeps, type StepEvent, type StepOutput } from './lifecycle-steps.js';
 
 /** The worker group to release, or undefined when the task keeps (or has) none. */
 export function workerGroupToRelease(
@@ -20,9 +20,7 @@ export function workerGroupToRelease(
 }
 
 export async function releaseWorkers(deps: StepDeps, event: StepEvent): Promise<StepOutput> {
-  if (typeof event.taskId !== 'string' || !event.taskId) throw new Error('taskId: the step input needs the task id');
-  const task = await deps.tasks.get(event.taskId);
-  if (!task) throw new Error(`taskId: task "${event.taskId}" does not exist`);
+  const task = await mustGet(deps, event.taskId);
   const group = workerGroupToRelease(task);
   if (!group) return { ...event, workersReleased: false, result: 'NEXT' };
   if (!deps.autoScaling) throw new Error('Auto Scaling is not configured for this step');

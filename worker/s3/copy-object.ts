@@ -117,21 +117,7 @@ async function copySmall(
   const srcMd5 = contentMd5(head);
   if (srcMd5 && srcMd5 !== md5) throw new ObjectChangedDuringCopyError(head.key);
   const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
-  const dstMd5 = md5FromEtag(put.etag);
-  if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== md5) {
-    throw new VerificationError(
-      destKey,
-      `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`,
-    );
-  }
-  return {
-    method: 'put',
-    bytes: head.size,
-    checksum: `md5:${md5}`,
-    sourceEtag: head.etag,
-    partsUploaded: 0,
-    proven: provenByEtags(ctx, put, srcMd5, dstMd5),
-  };
+  return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: false });
 }
 
 async function copyStreamed(
@@ -150,19 +136,34 @@ async function copyStreamed(
     ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined),
   ).finally(() => meter?.end());
   const md5 = srcMd5 ?? hashing.md5Hex() ?? '';
+  return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: srcMd5 !== undefined });
+}
+
+/**
+ * A single PUT's result, once the destination ETag (where it is an MD5) equals the MD5 of what was sent. `sentUnhashed`:
+ * the source's MD5 went out as Content-MD5 without the bytes being hashed here (a streamed copy), so a differing ETag
+ * means the bytes changed in transit — stores that ignore Content-MD5 (s3rver) keep what arrived.
+ */
+function checkedPut(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  put: WriteResult,
+  sent: { sentMd5: string; srcMd5: string | undefined; sentUnhashed: boolean },
+): CopyResult {
+  const { sentMd5, srcMd5 } = sent;
   const dstMd5 = md5FromEtag(put.etag);
-  if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== md5) {
-    // Stores that ignore Content-MD5 (s3rver) keep what arrived; the ETag shows it differs from the source.
-    if (srcMd5) throw new CorruptedInTransitError(destKey, dstMd5, srcMd5);
+  if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== sentMd5) {
+    if (sent.sentUnhashed && srcMd5) throw new CorruptedInTransitError(destKey, dstMd5, srcMd5);
     throw new VerificationError(
       destKey,
-      `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${md5})`,
+      `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${sentMd5})`,
     );
   }
   return {
     method: 'put',
     bytes: head.size,
-    checksum: `md5:${md5}`,
+    checksum: `md5:${sentMd5}`,
     sourceEtag: head.etag,
     partsUploaded: 0,
     proven: provenByEtags(ctx, put, srcMd5, dstMd5),
