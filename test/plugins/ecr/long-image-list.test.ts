@@ -6,20 +6,16 @@
  * process) reads its parameters from SSM and its registry login from Secrets Manager — never from a local secrets file.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import { startStack, stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
 import {
   CFN_PARAMETER_MAX_BYTES,
-  PLUGIN_OPTIONAL_PARAMETERS,
-  PLUGIN_PARAMETERS,
   pluginStackName,
   taskParamsPath,
 } from '../../../control-plane/core/plugin-contract.js';
@@ -28,10 +24,10 @@ import { handler as listImages } from '../../../plugins/ecr/runtime/list-images.
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { readTaskParams } from '../../../worker/adapters/aws/ssm-task-params.js';
 import { ECR_PARAMETERS } from '../../../worker/params/index.js';
-import { localDynamoClient } from '../../adapters/aws/clients.js';
 import { startAwsEmulator, type AwsEmulator } from '../../ecr/aws-emulator.js';
 import { registryDigest, seedImages } from '../../ecr/image-fixtures.js';
 import { servers, uniqueName } from '../../support/servers.js';
+import { stageTask, standInTemplate, startedStackParameters } from '../stage-task.js';
 
 const REGION = 'us-east-1';
 let aws: AwsEmulator;
@@ -50,29 +46,23 @@ const client = <T>(C: new (config: object) => T): T =>
  * synthesized template declares exactly these), on a stand-in resource: the emulator cannot create the real stack.
  */
 function pluginParametersTemplate(): string {
-  const parameters: Record<string, object> = {
-    [PLUGIN_PARAMETERS.taskId]: { Type: 'String', Default: 'standalone' },
-    [PLUGIN_PARAMETERS.taskParams]: { Type: 'String', Default: '' },
-    [PLUGIN_PARAMETERS.schedule]: { Type: 'String', Default: 'rate(1 hour)' },
-    [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: { Type: 'String', Default: '' },
-    ...Object.fromEntries(
-      ECR_PARAMETERS.filter((p) => p.template !== false).map((p) => [
-        p.name,
-        {
-          Type: 'String',
-          Default: p.default ?? '',
-          ...('values' in p && p.values ? { AllowedValues: [...p.values] } : {}),
-        },
-      ]),
-    ),
-    // The local registries speak plain HTTP: the stand-in also declares `insecure`, which the real template leaves out.
-    insecure: { Type: 'String', Default: 'false' },
-  };
-  return JSON.stringify({
-    AWSTemplateFormatVersion: '2010-09-09',
-    Parameters: parameters,
-    Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
-  });
+  return standInTemplate(
+    {
+      ...Object.fromEntries(
+        ECR_PARAMETERS.filter((p) => p.template !== false).map((p) => [
+          p.name,
+          {
+            Type: 'String',
+            Default: p.default ?? '',
+            ...('values' in p && p.values ? { AllowedValues: [...p.values] } : {}),
+          },
+        ]),
+      ),
+      // The local registries speak plain HTTP: the stand-in also declares `insecure`, which the real template leaves out.
+      insecure: { Type: 'String', Default: 'false' },
+    },
+    'rate(1 hour)',
+  );
 }
 
 /** Runs an in-process handler with these environment variables, restoring the previous ones afterwards. */
@@ -134,33 +124,9 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
     expect(Buffer.byteLength(list.join(','))).toBeGreaterThan(CFN_PARAMETER_MAX_BYTES + 2048);
 
     // The hub's side: task table on dynalite, the ECR template's parameters in the emulator's S3.
-    const dynamo = localDynamoClient();
-    const taskTable = uniqueName('long-tasks');
-    await ensureTaskTable(dynamo, taskTable);
-    const tasks = new DynamoTaskStore(dynamo, taskTable);
-    await tasks.put(task);
-    const s3 = client(S3Client);
-    const bucket = uniqueName('templates');
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ecr-plugin.json', Body: pluginParametersTemplate() }));
-    const cfn = client(CloudFormationClient);
-    const ssm = client(SSMClient);
-    const deps = {
-      tasks,
-      cfn,
-      ssm,
-      templates: { ECR: `https://s3.us-east-1.amazonaws.com/${bucket}/ecr-plugin.json` },
-      stackPrefix: 'DTH',
-    };
-
-    const started = await startStack(deps, { taskId: task.id });
-    expect(started.result, (await tasks.get(task.id))?.errorMessage).toBe('WAIT');
-    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: started.stackId as string }))).Stacks![0];
-    const stackParams = Object.fromEntries(
-      (stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue ?? '']),
-    );
-    for (const [name, value] of Object.entries(stackParams))
-      expect(Buffer.byteLength(value), name).toBeLessThanOrEqual(CFN_PARAMETER_MAX_BYTES);
+    const { dynamo, s3, deps } = await stageTask(client, task, pluginParametersTemplate());
+    const { ssm } = deps;
+    const stackParams = await startedStackParameters(deps, task.id);
     // TaskParams points at SSM (never empty: that would be a standalone deploy to the template).
     expect(stackParams).toMatchObject({
       TaskParams: JSON.stringify({ taskParamsPath: taskParamsPath(task.id) }),
@@ -244,10 +210,6 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
   }, 120_000);
 
   it('fails the start with the parameter named when a template without TaskParamsPath gets a value over 4 KB', async () => {
-    const dynamo = localDynamoClient();
-    const taskTable = uniqueName('long-tasks');
-    await ensureTaskTable(dynamo, taskTable);
-    const tasks = new DynamoTaskStore(dynamo, taskTable);
     const task: TaskRecord = {
       id: `task-${uniqueName('s3')}`.slice(0, 40),
       type: 'S3EC2',
@@ -259,35 +221,23 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
         { ParameterKey: 'srcPrefix', ParameterValue: 'p/'.repeat(2100) },
       ],
     };
-    await tasks.put(task);
-    const s3 = client(S3Client);
-    const bucket = uniqueName('templates');
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: 's3.json',
-        Body: JSON.stringify({
-          AWSTemplateFormatVersion: '2010-09-09',
-          Parameters: {
-            TaskId: { Type: 'String' },
-            TaskParams: { Type: 'String', Default: '' },
-            srcBucket: { Type: 'String' },
-            srcPrefix: { Type: 'String', Default: '' },
-          },
-          Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
-        }),
+    // A template that declares the parameters but not TaskParamsPath.
+    const { deps } = await stageTask(
+      client,
+      task,
+      JSON.stringify({
+        AWSTemplateFormatVersion: '2010-09-09',
+        Parameters: {
+          TaskId: { Type: 'String' },
+          TaskParams: { Type: 'String', Default: '' },
+          srcBucket: { Type: 'String' },
+          srcPrefix: { Type: 'String', Default: '' },
+        },
+        Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
       }),
     );
-    const out = await startStack(
-      {
-        tasks,
-        cfn: client(CloudFormationClient),
-        ssm: client(SSMClient),
-        templates: { S3EC2: `https://s3.us-east-1.amazonaws.com/${bucket}/s3.json` },
-      },
-      { taskId: task.id },
-    );
+    const { tasks } = deps;
+    const out = await startStack(deps, { taskId: task.id });
     expect(out.result).toBe('END');
     expect(await tasks.get(task.id)).toMatchObject({
       progress: 'ERROR',

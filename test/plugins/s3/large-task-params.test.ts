@@ -7,29 +7,21 @@
  * table on dynalite, buckets on s3rver. test/cdk/app.test.ts checks that the synthesized template declares
  * TaskParamsPath, passes it to both roles and grants them the read; test/cloud/iam-grants.test.ts the grant's scope.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
-import { startStack, stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
-import {
-  CFN_PARAMETER_MAX_BYTES,
-  PLUGIN_OPTIONAL_PARAMETERS,
-  PLUGIN_PARAMETERS,
-  taskParamsPath,
-} from '../../../control-plane/core/plugin-contract.js';
+import { stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
+import { CFN_PARAMETER_MAX_BYTES, taskParamsPath } from '../../../control-plane/core/plugin-contract.js';
 import { parameterMap, type TaskRecord } from '../../../control-plane/core/task.js';
 import { cfnParameterProps } from '../../../plugins/task-parameters.js';
 import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { readTaskParams } from '../../../worker/adapters/aws/ssm-task-params.js';
 import { S3_PARAMETERS } from '../../../worker/params/index.js';
-import { localDynamoClient, localSqsClient } from '../../adapters/aws/clients.js';
+import { localSqsClient } from '../../adapters/aws/clients.js';
 import { bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
 import { startMoto, type Moto } from '../../support/moto.js';
 import { servers, uniqueName } from '../../support/servers.js';
+import { stageTask, standInTemplate, startedStackParameters } from '../stage-task.js';
 
 const REGION = 'us-east-1';
 const DTH = fileURLToPath(new URL('../../../bin/dth.mjs', import.meta.url));
@@ -55,24 +47,16 @@ const client = <T>(C: new (config: object) => T): T =>
  * stack (custom resources, instances).
  */
 function pluginParametersTemplate(): string {
-  const parameters: Record<string, object> = {
-    [PLUGIN_PARAMETERS.taskId]: { Type: 'String', Default: 'standalone' },
-    [PLUGIN_PARAMETERS.taskParams]: { Type: 'String', Default: '' },
-    [PLUGIN_PARAMETERS.schedule]: { Type: 'String', Default: '' },
-    [PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath]: { Type: 'String', Default: '' },
-    ...Object.fromEntries(
+  return standInTemplate(
+    Object.fromEntries(
       S3_PARAMETERS.flatMap((p) =>
         p.template === false
           ? []
           : [[p.name, { Type: 'String', Default: String(cfnParameterProps(p as never).default) }]],
       ),
     ),
-  };
-  return JSON.stringify({
-    AWSTemplateFormatVersion: '2010-09-09',
-    Parameters: parameters,
-    Resources: { Marker: { Type: 'AWS::SNS::Topic' } },
-  });
+    '',
+  );
 }
 
 interface Child {
@@ -139,33 +123,9 @@ describe('S3 task parameters larger than a CloudFormation parameter', () => {
       }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     };
 
-    const dynamo = localDynamoClient();
-    const taskTable = uniqueName('s3big-tasks');
-    await ensureTaskTable(dynamo, taskTable);
-    const tasks = new DynamoTaskStore(dynamo, taskTable);
-    await tasks.put(task);
-    const s3 = client(S3Client);
-    const bucket = uniqueName('templates');
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 's3-plugin.json', Body: pluginParametersTemplate() }));
-    const cfn = client(CloudFormationClient);
-    const ssm = client(SSMClient);
-    const deps = {
-      tasks,
-      cfn,
-      ssm,
-      templates: { S3EC2: `https://s3.us-east-1.amazonaws.com/${bucket}/s3-plugin.json` },
-      stackPrefix: 'DTH',
-    };
-
-    const started = await startStack(deps, { taskId: task.id });
-    expect(started.result, (await tasks.get(task.id))?.errorMessage).toBe('WAIT');
-    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: started.stackId as string }))).Stacks![0];
-    const stackParams = Object.fromEntries(
-      (stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue ?? '']),
-    );
-    for (const [name, value] of Object.entries(stackParams))
-      expect(Buffer.byteLength(value), name).toBeLessThanOrEqual(CFN_PARAMETER_MAX_BYTES);
+    const { dynamo, deps } = await stageTask(client, task, pluginParametersTemplate());
+    const { ssm } = deps;
+    const stackParams = await startedStackParameters(deps, task.id);
     expect(stackParams).toMatchObject({
       TaskParams: JSON.stringify({ taskParamsPath: taskParamsPath(task.id) }),
       TaskParamsPath: taskParamsPath(task.id),
