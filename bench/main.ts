@@ -11,7 +11,7 @@ import { formatBytes, objectSets, readConfig, type BenchConfig, type ObjectSetSp
 import { runDiffWorkload } from './diff-workload.js';
 import { runFanOutWorkload } from './fanout-workload.js';
 import { runImageWorkload } from './image-workload.js';
-import { runMeasured, type Measured } from './measure.js';
+import { processCpuSec, runMeasured, type Measured } from './measure.js';
 import { mixedLabel, mixedObjects, SIZE_CLASSES, type MixedObject } from './mixed-set.js';
 import { oursReady, oursS3Sync, oursTuning, oursVersion } from './ours.js';
 import { defaultRcloneFlags, rcloneCopy, rcloneVersion } from './rclone.js';
@@ -192,6 +192,8 @@ async function copyRun(
   const dstBucket = `${job.name}-${tool}-r${round}`;
   await createBucket(ctx.dst.endpoint, dstBucket);
   const stateDir = join(ctx.cfg.workDir, 'state', dstBucket);
+  const srcCpuBefore = processCpuSec(ctx.src.process.pid);
+  const dstCpuBefore = processCpuSec(ctx.dst.process.pid);
   const measured =
     tool === 'ours'
       ? await oursS3Sync({
@@ -208,6 +210,9 @@ async function copyRun(
           ...(job.rcloneNeeds ?? []),
           ...(job.filter?.rclone ?? []),
         ]);
+  const srcCpuSec = processCpuSec(ctx.src.process.pid) - srcCpuBefore;
+  const dstCpuSec = processCpuSec(ctx.dst.process.pid) - dstCpuBefore;
+  const serverCpuSec = srcCpuSec + dstCpuSec;
   const bytes = [...job.source.values()].reduce((a, e) => a + e.size, 0);
   let ok = measured.exitCode === 0;
   let note = ok ? undefined : `exit ${measured.exitCode}: ${lastLines(measured.stderr)}`;
@@ -223,7 +228,7 @@ async function copyRun(
     rmSync(stateDir, { recursive: true, force: true });
   }
   log(
-    `${tool.padEnd(6)} ${job.label} round ${round}: ${measured.wallSec.toFixed(2)} s, ${(job.source.size / measured.wallSec).toFixed(0)} obj/s, ${(bytes / 1048576 / measured.wallSec).toFixed(1)} MiB/s, CPU ${measured.cpuSec.toFixed(2)} s, RSS ${measured.maxRssMb.toFixed(0)} MB${ok ? '' : ` FAILED: ${note}`}`,
+    `${tool.padEnd(6)} ${job.label} round ${round}: ${measured.wallSec.toFixed(2)} s, ${(job.source.size / measured.wallSec).toFixed(0)} obj/s, ${(bytes / 1048576 / measured.wallSec).toFixed(1)} MiB/s, CPU ${measured.cpuSec.toFixed(2)} s, RSS ${measured.maxRssMb.toFixed(0)} MB, servers' CPU ${srcCpuSec.toFixed(2)} + ${dstCpuSec.toFixed(2)} s${ok ? '' : ` FAILED: ${note}`}`,
   );
   return {
     tool,
@@ -231,6 +236,7 @@ async function copyRun(
     wallSec: measured.wallSec,
     cpuSec: measured.cpuSec,
     maxRssMb: measured.maxRssMb,
+    serverCpuSec,
     objects: job.source.size,
     bytes,
     ok,
@@ -391,8 +397,9 @@ async function main(): Promise<void> {
   mkdirSync(cfg.workDir, { recursive: true });
   writeFileSync(join(cfg.workDir, OWNER_FILE), String(process.pid));
   const s3rverBin = join(ROOT, 'node_modules/s3rver/bin/s3rver.js');
-  const src = await startS3rver('s3-source', cfg.workDir, cfg.portBase, s3rverBin);
-  const dst = await startS3rver('s3-dest', cfg.workDir, cfg.portBase + 1, s3rverBin);
+  rmSync(cfg.serverDir, { recursive: true, force: true });
+  const src = await startS3rver('s3-source', cfg.serverDir, cfg.portBase, s3rverBin);
+  const dst = await startS3rver('s3-dest', cfg.serverDir, cfg.portBase + 1, s3rverBin);
   const ctx: Ctx = { cfg, src, dst, notes: [], rcloneFlags: cfg.rcloneFlags ?? defaultRcloneFlags() };
   const stopAll = async () => {
     await stopServer(src);
@@ -404,7 +411,7 @@ async function main(): Promise<void> {
   const engineReady = oursReady(ROOT);
   if (!engineReady.ok) ctx.notes.push(`our S3 engine was not run: ${engineReady.reason}`);
   log(
-    `scale ${cfg.scale}, ${cfg.rounds} round(s), workloads: ${[...cfg.only].join(', ')}; servers ${src.endpoint} → ${dst.endpoint}`,
+    `scale ${cfg.scale}, ${cfg.rounds} round(s), workloads: ${[...cfg.only].join(', ')}; servers ${src.endpoint} → ${dst.endpoint}, their data in ${cfg.serverDir}`,
   );
 
   try {
@@ -525,7 +532,10 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopAll();
-    if (!cfg.keep) rmSync(cfg.workDir, { recursive: true, force: true });
+    if (!cfg.keep) {
+      rmSync(cfg.workDir, { recursive: true, force: true });
+      rmSync(cfg.serverDir, { recursive: true, force: true });
+    }
   }
 
   const report: BenchReport = {
@@ -537,6 +547,7 @@ async function main(): Promise<void> {
       BENCH_ROUNDS: cfg.rounds,
       BENCH_ONLY: [...cfg.only].join(','),
       rcloneFlags: ctx.rcloneFlags,
+      serverData: cfg.serverDir,
       oursParams: Object.keys(oursTuning()).length ? JSON.stringify(oursTuning()) : 'none (defaults)',
       objectSets: [
         ...objectSets(cfg.scale).map((s) => `${s.name}=${s.count}x${formatBytes(s.size)}`),

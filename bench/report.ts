@@ -21,6 +21,8 @@ export interface ToolRun {
   wallSec: number;
   cpuSec: number;
   maxRssMb: number;
+  /** CPU-seconds both S3 servers used during the run (what the tool's requests cost them); NaN when not measured. */
+  serverCpuSec?: number;
   objects: number;
   bytes: number;
   ok: boolean;
@@ -37,6 +39,7 @@ export interface ToolSummary {
   cpuSecPerGiB: number;
   cpuSecPer1000Objects: number;
   maxRssMb: number;
+  serverCpuSec: number;
 }
 
 export interface WorkloadResult {
@@ -83,6 +86,7 @@ export function summarize(runs: ToolRun[]): ToolSummary {
     cpuSecPerGiB: per((r) => (r.bytes > 0 ? r.cpuSec / (r.bytes / GiB) : NaN)),
     cpuSecPer1000Objects: per((r) => (r.objects > 0 ? r.cpuSec / (r.objects / 1000) : NaN)),
     maxRssMb: per((r) => r.maxRssMb),
+    serverCpuSec: per((r) => r.serverCpuSec ?? NaN),
   };
 }
 
@@ -261,19 +265,19 @@ export function toMarkdown(report: BenchReport): string {
   }
   lines.push('', '## Workloads (medians over rounds)', '');
   lines.push(
-    '| workload | tool | runs (failed) | wall s | objects/s | MiB/s | client CPU-s | CPU-s/GiB | CPU-s/1000 obj | peak RSS MB |',
+    '| workload | tool | runs (failed) | wall s | objects/s | MiB/s | client CPU-s | CPU-s/GiB | CPU-s/1000 obj | peak RSS MB | server CPU-s |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const w of report.workloads) {
     for (const [tool, s] of Object.entries(w.summary)) {
       if (!s) continue;
       lines.push(
-        `| ${w.title} | ${tool} | ${s.runs} (${s.failed}) | ${f(s.wallSec)} | ${f(s.objectsPerSec, 0)} | ${f(s.mbPerSec, 1)} | ${f(s.cpuSec)} | ${f(s.cpuSecPerGiB)} | ${f(s.cpuSecPer1000Objects, 3)} | ${f(s.maxRssMb, 0)} |`,
+        `| ${w.title} | ${tool} | ${s.runs} (${s.failed}) | ${f(s.wallSec)} | ${f(s.objectsPerSec, 0)} | ${f(s.mbPerSec, 1)} | ${f(s.cpuSec)} | ${f(s.cpuSecPerGiB)} | ${f(s.cpuSecPer1000Objects, 3)} | ${f(s.maxRssMb, 0)} | ${f(s.serverCpuSec)} |`,
       );
     }
     if (w.summary.ours && w.summary.rclone) {
       lines.push(
-        `| ${w.title} | **ours / rclone** | | ${f(ratio(w.summary.ours.wallSec, w.summary.rclone.wallSec))}× | ${f(ratio(w.summary.ours.objectsPerSec, w.summary.rclone.objectsPerSec))}× | ${f(ratio(w.summary.ours.mbPerSec, w.summary.rclone.mbPerSec))}× | ${f(ratio(w.summary.ours.cpuSec, w.summary.rclone.cpuSec))}× | ${f(ratio(w.summary.ours.cpuSecPerGiB, w.summary.rclone.cpuSecPerGiB))}× | ${f(ratio(w.summary.ours.cpuSecPer1000Objects, w.summary.rclone.cpuSecPer1000Objects))}× | ${f(ratio(w.summary.ours.maxRssMb, w.summary.rclone.maxRssMb))}× |`,
+        `| ${w.title} | **ours / rclone** | | ${f(ratio(w.summary.ours.wallSec, w.summary.rclone.wallSec))}× | ${f(ratio(w.summary.ours.objectsPerSec, w.summary.rclone.objectsPerSec))}× | ${f(ratio(w.summary.ours.mbPerSec, w.summary.rclone.mbPerSec))}× | ${f(ratio(w.summary.ours.cpuSec, w.summary.rclone.cpuSec))}× | ${f(ratio(w.summary.ours.cpuSecPerGiB, w.summary.rclone.cpuSecPerGiB))}× | ${f(ratio(w.summary.ours.cpuSecPer1000Objects, w.summary.rclone.cpuSecPer1000Objects))}× | ${f(ratio(w.summary.ours.maxRssMb, w.summary.rclone.maxRssMb))}× | ${f(ratio(w.summary.ours.serverCpuSec, w.summary.rclone.serverCpuSec))}× |`,
       );
     }
   }

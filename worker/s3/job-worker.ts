@@ -215,8 +215,31 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
   };
 
+  // The loop waits for a copy to end (or for more messages to become visible); a copy that ends wakes it at once.
+  // A wait must leave no timer behind: a pending one kept the process alive after the last copy (up to 200 ms per run).
+  let wake: (() => void) | undefined;
+  let copiesEnded = 0;
+  const copyEnded = () => {
+    copiesEnded++;
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  const untilCopyEnds = (maxMs: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, maxMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
   const slots = params.workerConcurrency;
   while (!signal?.aborted) {
+    const endedBefore = copiesEnded;
     const free = slots - inFlight.size;
     if (free > 0) {
       const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
@@ -226,7 +249,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         waitTimeSec: idleWait,
       });
       for (const msg of batch) {
-        const p = handle(msg).finally(() => inFlight.delete(p));
+        const p = handle(msg).finally(() => {
+          inFlight.delete(p);
+          copyEnded();
+        });
         inFlight.add(p);
       }
       if (batch.length > 0) continue;
@@ -238,7 +264,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       await sleep(finderRunning ? 20 : 200);
       continue;
     }
-    if (inFlight.size > 0) await Promise.race([...inFlight, sleep(200)]);
+    // A copy that ended while this turn awaited the queue frees a slot now: look again instead of waiting.
+    if (inFlight.size > 0 && copiesEnded === endedBefore) await untilCopyEnds(200);
   }
   await Promise.allSettled([...inFlight]);
   signal?.removeEventListener('abort', onStop);
