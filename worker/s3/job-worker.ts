@@ -170,18 +170,24 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       giantEnded(job.key, await copyPart(ctx, job as TransferJob & { part: PartJob }, msg.id), msg);
       return;
     }
-    await status.markStarted({
+    const started = status.markStarted({
       key: job.key,
       size: job.size,
       etag: job.etag,
       attempts: msg.receiveCount,
       startedAt: new Date().toISOString(),
     });
+    // Awaited below; until then a failure is held here, not reported as an unhandled rejection.
+    started.catch(() => {});
     if (job.action === 'delete') {
+      await started;
       await options.dest.delete(destinationKey(params.destPrefix, job.key));
       await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
       return;
     }
+    // A single-PUT copy writes nothing to the object's record until it ends: its start is recorded while it runs
+    // (one commit less to wait for before each object). A larger one reads and writes its parts there: start first.
+    if (job.size > params.multipartThreshold || fansOut(ctx, job.size)) await started;
     try {
       if (fansOut(ctx, job.size)) {
         const split = await splitGiantObject(ctx, job, msg.id);
@@ -193,6 +199,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         job.key,
         job.action === 'copy' || job.action === undefined ? job.size : undefined,
       );
+      await started;
       await status.update(job.key, {
         status: 'DONE',
         verified: true,
@@ -205,6 +212,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       });
       copied(job.key, result);
     } catch (err) {
+      // Every later write of the record (SKIPPED here, PENDING or FAILED by the caller) lands after the start's.
+      await started.catch(() => {});
       if (err instanceof SourceNotCopyableError) {
         // Not silent: a key that vanished since the listing (or a listing that mangled it) is worth a look.
         logger.warn('worker.source_not_copyable', { key: job.key, reason: err.message });
