@@ -11,7 +11,7 @@ import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-obje
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter } from './key-filter.js';
-import { readQueueMessage, type EventScope } from './s3-event.js';
+import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
 export interface WorkerOptions {
@@ -37,6 +37,19 @@ export interface WorkerReport {
   copied: number;
   failed: number;
   bytes: number;
+}
+
+/**
+ * Objects up to this size take half a worker slot, so `workerNumber` of them become twice as many in flight. Copying
+ * one is mostly waiting on two requests, not moving bytes: more at once hide that wait for little memory (each is at
+ * most 1 MiB in transit). Measured with 64 instead of 32 in flight (README, Benchmark): 20,000 x 10 KiB 19.3 -> 16.1 s
+ * at less CPU, 540 objects of 64 KiB-1 MiB 1.99 -> 1.66 s; larger objects and multipart uploads keep one slot each.
+ */
+const HALF_SLOT_MAX_BYTES = 1024 * 1024;
+
+function slotsTaken(message: QueueMessage): number {
+  if (message.kind !== 'jobs' || message.jobs.length === 0) return 1;
+  return message.jobs.every((job) => !job.part && job.size <= HALF_SLOT_MAX_BYTES) ? 0.5 : 1;
 }
 
 /** Consumes the queue with bounded concurrency until drained (one-shot) or stopped. */
@@ -66,8 +79,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     propagateDeletes: params.srcEvent === 'CreateAndDelete',
   };
 
-  const handle = async (msg: ReceivedJob<unknown>) => {
-    const message = readQueueMessage(msg.body, scope);
+  const handle = async (msg: ReceivedJob<unknown>, message: QueueMessage) => {
     if (message.kind === 'testEvent') {
       // S3 sends it once when the notification is set up: proof of wiring, nothing to copy, not a failure.
       logger.info('worker.s3_test_event', { messageId: msg.id });
@@ -247,18 +259,25 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     });
 
   const slots = params.workerConcurrency;
+  /** Slots taken by the messages in flight (small objects take half of one). */
+  let load = 0;
   while (!signal?.aborted) {
     const endedBefore = copiesEnded;
-    const free = slots - inFlight.size;
+    const free = slots - load;
     if (free > 0) {
       const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
+      // As many as fit if each took a whole slot: small ones leave room for more on the next turn.
       const batch = await queue.receive({
-        max: Math.min(10, free),
+        max: Math.min(10, Math.ceil(free)),
         visibilityTimeoutSec: visibility,
         waitTimeSec: idleWait,
       });
       for (const msg of batch) {
-        const p = handle(msg).finally(() => {
+        const message = readQueueMessage(msg.body, scope);
+        const weight = slotsTaken(message);
+        load += weight;
+        const p = handle(msg, message).finally(() => {
+          load -= weight;
           inFlight.delete(p);
           copyEnded();
         });
