@@ -1,5 +1,5 @@
 /**
- * `workerNumber` is how many objects a worker copies at once; objects of at most 1 MiB take half a slot, so twice as
+ * `workerNumber` is how many objects a worker copies at once; objects of at most 128 KiB take half a slot, so twice as
  * many of them are in flight (their copy is mostly request latency). Uploads in flight are counted at the real
  * destination s3rver through a Proxy that holds each PUT a little (s3rver answers too fast for copies to overlap).
  */
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { baseParams, bucketPair, bytes, putSource, runEmbedded } from './engine-fixtures.js';
 
-const MiB = 1024 * 1024;
+const KiB = 1024;
 
 async function peakUploads(size: number, workerNumber: number): Promise<number> {
   const { src, dst } = await bucketPair();
@@ -40,11 +40,11 @@ async function peakUploads(size: number, workerNumber: number): Promise<number> 
 }
 
 describe('worker slots', () => {
-  it('copy twice workerNumber objects of at most 1 MiB at once', async () => {
-    expect(await peakUploads(MiB, 3)).toBe(6);
+  it('copy twice workerNumber objects of at most 128 KiB at once', async () => {
+    expect(await peakUploads(128 * KiB, 3)).toBe(6);
   });
 
   it('copy workerNumber larger objects at once', async () => {
-    expect(await peakUploads(MiB + 1, 3)).toBe(3);
+    expect(await peakUploads(128 * KiB + 1, 3)).toBe(3);
   });
 });

@@ -521,11 +521,11 @@ export const S3_PARAMETERS = [
     side: 'engine',
     origin: 'original',
     description:
-      'Objects each worker copies at once, twice as many of 1 MiB or less (the original: threads per instance, default 4).',
+      'Objects each worker copies at once, twice as many of 128 KiB or less (the original: threads per instance, default 4).',
     label: { en: 'Objects in flight per worker', zh: '每个 Worker 并发对象数' },
     help: {
-      en: 'Each worker copies this many objects at once (twice as many of 1 MiB or less); parts of large objects add to it.',
-      zh: '每个 Worker 同时复制的对象数（不超过 1 MiB 的对象可达两倍）；大对象的分段另计。',
+      en: 'Each worker copies this many objects at once (twice as many of 128 KiB or less); parts of large objects add to it.',
+      zh: '每个 Worker 同时复制的对象数（不超过 128 KiB 的对象可达两倍）；大对象的分段另计。',
     },
     aliases: [{ name: 'workerConcurrency', note: 'our earlier name (README and CLI before the schema)' }],
     template: { group: ADV, label: 'Worker Number' },

@@ -40,12 +40,13 @@ export interface WorkerReport {
 }
 
 /**
- * Objects up to this size take half a worker slot, so `workerNumber` of them become twice as many in flight. Copying
- * one is mostly waiting on two requests, not moving bytes: more at once hide that wait for little memory (each is at
- * most 1 MiB in transit). Measured with 64 instead of 32 in flight (README, Benchmark): 20,000 x 10 KiB 19.3 -> 16.1 s
- * at less CPU, 540 objects of 64 KiB-1 MiB 1.99 -> 1.66 s; larger objects and multipart uploads keep one slot each.
+ * Objects up to this size (those copied from one buffer) take half a worker slot, so `workerNumber` of them become
+ * twice as many in flight. Copying one is mostly waiting on two requests, not moving bytes: more at once hide that
+ * wait for little memory. Measured (README, Benchmark): 20,000 x 10 KiB 18.6 -> 16.0 s at the same CPU with 64 in
+ * flight instead of 32; for 64 KiB-1 MiB objects 64 in flight were no faster and peaked 25 MB higher, so larger
+ * objects and the parts of multipart uploads keep one slot each.
  */
-const HALF_SLOT_MAX_BYTES = 1024 * 1024;
+const HALF_SLOT_MAX_BYTES = 128 * 1024;
 
 function slotsTaken(message: QueueMessage): number {
   if (message.kind !== 'jobs' || message.jobs.length === 0) return 1;
