@@ -14,8 +14,8 @@ import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
-import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
+import { statusStoreObjects } from '../core/task-objects.js';
 import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';
 import { templateParameterNames } from '../../worker/params/index.js';
 import type { ControlPlaneDeps } from '../core/ports.js';
@@ -80,22 +80,10 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
     metrics: new CloudWatchMetrics({ cloudwatch: clients.cloudwatch, namespace: config.metricsNamespace }),
     logs: new CloudWatchTaskLogs({ logs: clients.logs, stackPrefix: config.stackPrefix }),
     stacks: new CloudFormationDiagnostics(clients.cfn),
-    objects: {
-      list: async (task, o) => {
-        const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
-        if (!table) return [];
-        return (await statusFor(table).list({ ...o, status: o.status as ObjectStatus | undefined })).map((r) => ({
-          key: r.key,
-          size: r.size,
-          status: r.status,
-          attempts: r.attempts,
-          error: r.error,
-          checksum: r.checksum,
-          verified: r.verified,
-          finishedAt: r.finishedAt,
-        }));
-      },
-    },
+    objects: statusStoreObjects((task) => {
+      const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
+      return table ? statusFor(table) : undefined;
+    }),
     estimator: s3TaskEstimator((params) => openTaskBuckets(params, secretStore), logger),
     templateDeclares: templateParameterNames,
   };

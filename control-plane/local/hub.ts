@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import { createResolvers } from '../core/resolvers.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
+import { statusStoreObjects } from '../core/task-objects.js';
 import { FileSecretStore, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { DthError } from '../../worker/core/errors.js';
 import type { Logger } from '../../worker/core/log.js';
-import type { ObjectStatus } from '../../worker/ports/status-store.js';
 import { guardProcess } from './crash-guard.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { prepareDataDir } from './data-dir.js';
@@ -84,21 +84,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     logs: telemetry,
     liveProgressInLists: true,
     secrets: { list: () => secrets.list() },
-    objects: {
-      list: async (task, o) =>
-        (await new SqliteStatusStore(db, task.id).list({ ...o, status: o.status as ObjectStatus | undefined })).map(
-          (r) => ({
-            key: r.key,
-            size: r.size,
-            status: r.status,
-            attempts: r.attempts,
-            error: r.error,
-            checksum: r.checksum,
-            verified: r.verified,
-            finishedAt: r.finishedAt,
-          }),
-        ),
-    },
+    objects: statusStoreObjects((task) => new SqliteStatusStore(db, task.id)),
     estimator: s3TaskEstimator((params) => openTaskBuckets(params, secrets), options.logger),
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));

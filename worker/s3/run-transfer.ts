@@ -79,21 +79,18 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const ticker = options.onProgress
     ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000)
     : undefined;
+  // What the settle passes and the worker runs of this pass share.
+  const parts = { params, source, dest, queue, status, logger };
   try {
     // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
-    await settleInterrupted({ params, source, dest, status, logger, queue });
+    await settleInterrupted(parts);
     // Workers start on the first queued batch instead of waiting for the whole listing.
     const stopWorkers = new AbortController();
     const onAbort = () => stopWorkers.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     let finding = true;
     const workers = runWorker({
-      params,
-      source,
-      dest,
-      queue,
-      status,
-      logger,
+      ...parts,
       signal: stopWorkers.signal,
       exitWhenDrained: true,
       moreWorkComing: () => finding,
@@ -124,27 +121,9 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone);
     // those whose match cannot be proven are queued and copied once more.
     if (!signal?.aborted) {
-      const leftovers = await settleInterrupted({
-        params,
-        source,
-        dest,
-        status,
-        logger,
-        queue,
-        statuses: ['PENDING', 'FAILED'],
-      });
+      const leftovers = await settleInterrupted({ ...parts, statuses: ['PENDING', 'FAILED'] });
       if (leftovers.queued > 0)
-        await runWorker({
-          params,
-          source,
-          dest,
-          queue,
-          status,
-          logger,
-          signal: stopWorkers.signal,
-          exitWhenDrained: true,
-          bytesInFlight,
-        });
+        await runWorker({ ...parts, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight });
     }
     signal?.removeEventListener('abort', onAbort);
     phase = 'done';
