@@ -62,7 +62,7 @@ function freeBytes(dir: string): number {
 
 /** Bytes the servers hold at most: every selected source set at once, plus the largest copy being made. */
 function serverBytesNeeded(scale: number, only: Set<WorkloadName>): number {
-  const sets = objectSets(scale).filter((s) => only.has(s.name) || (only.has('raw') && s.name === 'small'));
+  const sets = generatedSets(scale, only);
   const bytes = sets.map((s) => s.count * s.size);
   const mixed = only.has('mixed') ? Math.max(0.1, scale) * GiB : 0;
   const fanout = only.has('fanout') ? 2 * 2 * GiB * Math.min(1, scale) : 0;
@@ -129,6 +129,11 @@ export function objectSets(scale: number): ObjectSetSpec[] {
   ];
   for (const s of sets) s.label = `${s.count.toLocaleString('en-US')} × ${formatBytes(s.size)}`;
   return sets;
+}
+
+/** The object sets a run generates: the selected ones, and the small set for the raw ceiling. */
+export function generatedSets(scale: number, only: Set<WorkloadName>): ObjectSetSpec[] {
+  return objectSets(scale).filter((s) => only.has(s.name) || (only.has('raw') && s.name === 'small'));
 }
 
 export function formatBytes(n: number): string {

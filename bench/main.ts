@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareListings, createBucket, dropBucket, listBucket, type ListingEntry } from './buckets.js';
-import { formatBytes, objectSets, readConfig, type BenchConfig, type ObjectSetSpec } from './config.js';
+import { formatBytes, generatedSets, objectSets, readConfig, type BenchConfig, type ObjectSetSpec } from './config.js';
 import { runDiffWorkload } from './diff-workload.js';
 import { runFanOutWorkload } from './fanout-workload.js';
 import { runImageWorkload } from './image-workload.js';
@@ -59,16 +59,12 @@ async function rawS3(args: string[]): Promise<{ measured: Measured; objects: num
 
 const srcBucketOf = (set: ObjectSetSpec) => `src-${set.name}`;
 
-async function generate(ctx: Ctx, set: ObjectSetSpec): Promise<Map<string, ListingEntry>> {
-  const bucket = srcBucketOf(set);
-  await createBucket(ctx.src.endpoint, bucket);
-  const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
-  const r = await rawS3([
-    'put',
-    '--endpoint',
-    ctx.src.endpoint,
-    '--bucket',
-    bucket,
+/** Requests raw-s3 keeps in flight for one object set: two at a time for objects of 64 MiB and more. */
+const rawConcurrencyOf = (ctx: Ctx, set: ObjectSetSpec) => (set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency);
+
+/** raw-s3 arguments naming one object set's keys, sizes and requests in flight. */
+function setShape(ctx: Ctx, set: ObjectSetSpec): string[] {
+  return [
     '--prefix',
     `${set.name}/`,
     '--count',
@@ -76,8 +72,14 @@ async function generate(ctx: Ctx, set: ObjectSetSpec): Promise<Map<string, Listi
     '--size',
     String(set.size),
     '--concurrency',
-    String(concurrency),
-  ]);
+    String(rawConcurrencyOf(ctx, set)),
+  ];
+}
+
+async function generate(ctx: Ctx, set: ObjectSetSpec): Promise<Map<string, ListingEntry>> {
+  const bucket = srcBucketOf(set);
+  await createBucket(ctx.src.endpoint, bucket);
+  const r = await rawS3(['put', '--endpoint', ctx.src.endpoint, '--bucket', bucket, ...setShape(ctx, set)]);
   log(`generated ${set.label} in ${bucket}: ${r.seconds.toFixed(1)} s (${(r.objects / r.seconds).toFixed(0)} obj/s)`);
   return listBucket(ctx.src.endpoint, bucket);
 }
@@ -93,17 +95,8 @@ async function rawRound(
   // One fresh bucket per step: re-creating a bucket right after deleting its directory under s3rver raced once
   // ("bucket does not exist" on the next request).
   const scratch = (step: string) => `raw-${set.name}-r${round}-${step}`;
-  const concurrency = set.size >= 64 * 1024 * 1024 ? 2 : ctx.cfg.rawConcurrency;
-  const shape = [
-    '--prefix',
-    `${set.name}/`,
-    '--count',
-    String(set.count),
-    '--size',
-    String(set.size),
-    '--concurrency',
-    String(concurrency),
-  ];
+  const shape = setShape(ctx, set);
+  const concurrency = rawConcurrencyOf(ctx, set);
   await createBucket(ctx.dst.endpoint, scratch('put'));
   const put = await rawS3(['put', '--endpoint', ctx.dst.endpoint, '--bucket', scratch('put'), ...shape]);
   dropBucket(ctx.dst.dataDir, scratch('put'));
@@ -415,9 +408,7 @@ async function main(): Promise<void> {
   );
 
   try {
-    const sets = objectSets(cfg.scale).filter(
-      (s) => cfg.only.has(s.name) || (cfg.only.has('raw') && s.name === 'small'),
-    );
+    const sets = generatedSets(cfg.scale, cfg.only);
     const sources = new Map<string, Map<string, ListingEntry>>();
     for (const set of sets) sources.set(set.name, await generate(ctx, set));
 
