@@ -10,7 +10,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../../ports/object-store.js';
-import { annotateBodyErrors, toActionableError } from './s3-errors.js';
+import { annotateBodyErrors, toActionableError, type S3ErrorContext } from './s3-errors.js';
 import type { RotatingAccessKeys } from './rotating-keys.js';
 import { S3HttpClient, type S3HttpResponse } from './s3-http.js';
 import {
@@ -126,8 +126,9 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  private mapError(err: unknown, operation: string, key?: string): unknown {
-    return toActionableError(err, {
+  /** What an error of this request names: side, bucket, operation, key, endpoint and where the keys came from. */
+  private errorContext(operation: string, key?: string): S3ErrorContext {
+    return {
       side: this.config.side,
       bucket: this.bucket,
       operation,
@@ -135,19 +136,16 @@ export class S3ObjectStore implements ObjectStore {
       endpoint: this.endpointLabel,
       secretName: this.config.credentialsName,
       anonymous: this.config.anonymous,
-    });
+    };
+  }
+
+  private mapError(err: unknown, operation: string, key?: string): unknown {
+    return toActionableError(err, this.errorContext(operation, key));
   }
 
   /** A GET answer's body whose failures (reset or cut mid-download) name this request and carry retry advice. */
   private body(res: S3HttpResponse, operation: string, key: string): Readable {
-    annotateBodyErrors(res.body, {
-      side: this.config.side,
-      bucket: this.bucket,
-      operation,
-      key,
-      endpoint: this.endpointLabel,
-      secretName: this.config.credentialsName,
-    });
+    annotateBodyErrors(res.body, this.errorContext(operation, key));
     return res.body;
   }
 
