@@ -200,9 +200,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
     // A single-PUT copy writes nothing to the object's record until it ends: its start is recorded while it runs
     // (one commit less to wait for before each object). A larger one reads and writes its parts there: start first.
-    if (job.size > params.multipartThreshold || fansOut(ctx, job.size)) await started;
+    const giant = fansOut(ctx, job.size);
+    if (job.size > params.multipartThreshold || giant) await started;
     try {
-      if (fansOut(ctx, job.size)) {
+      if (giant) {
         const split = await splitGiantObject(ctx, job, msg.id);
         if (split.kind === 'copied' || split.kind === 'failed') giantEnded(job.key, split, msg);
         if (split.kind !== 'whole') return;
