@@ -8,20 +8,9 @@ import {
   passState,
   progressInfoOf,
 } from '../../../control-plane/core/lifecycle.js';
-import type { StatusSummary } from '../../../worker/ports/status-store.js';
+import { emptySummary, type StatusSummary } from '../../../worker/ports/status-store.js';
 
-const counts = (s: Partial<StatusSummary>): StatusSummary => ({
-  total: 0,
-  done: 0,
-  skipped: 0,
-  failed: 0,
-  inProgress: 0,
-  pending: 0,
-  verified: 0,
-  bytesTotal: 0,
-  bytesDone: 0,
-  ...s,
-});
+const counts = (s: Partial<StatusSummary>): StatusSummary => ({ ...emptySummary(), ...s });
 const NOW = new Date('2026-11-25T08:00:00.000Z');
 
 describe('task lifecycle policy', () => {
