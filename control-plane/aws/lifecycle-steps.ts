@@ -30,7 +30,8 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueCounts, queueCountsRequest } from '../../worker/adapters/aws/sqs-job-queue.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { deleteTaskParams, TASK_PARAMS_POINTER, writeTaskParams } from '../../worker/adapters/aws/ssm-task-params.js';
 import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
@@ -532,17 +533,8 @@ export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise
   if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
   if (!queueUrl) return { ...event, result: 'NEXT' };
-  const out = await need(deps.sqs, 'SQS').send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  const depth = Object.values(out.Attributes ?? {}).reduce((n, v) => n + Number(v ?? 0), 0);
+  const counts = queueCounts(await need(deps.sqs, 'SQS').send(queueCountsRequest(queueUrl)));
+  const depth = counts.visible + counts.inFlight + counts.delayed;
   return { ...event, queueDepth: depth, result: depth === 0 ? 'NEXT' : 'WAIT' };
 }
 

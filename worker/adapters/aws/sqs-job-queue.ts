@@ -223,25 +223,8 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     await this.delete(job);
   }
 
-  private async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-    const out = await sdkCall(
-      this.client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      ),
-    );
-    const a = out.Attributes ?? {};
-    return {
-      visible: Number(a.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
-      delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-    };
+  private async counts(queueUrl: string): Promise<QueueCounts> {
+    return queueCounts(await sdkCall(this.client.send(queueCountsRequest(queueUrl))));
   }
 
   /** SQS counts are approximate (eventually consistent); delayed messages count as visible (they are waiting, not worked on). */
@@ -254,6 +237,34 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     }
     return { visible: main.visible + main.delayed, inFlight: main.inFlight, deadLettered };
   }
+}
+
+/** A queue's approximate message counts: waiting, being worked on (not visible), delayed. */
+export interface QueueCounts {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+/** The GetQueueAttributes request for a queue's counts (the hub's monitor asks the same). */
+export function queueCountsRequest(queueUrl: string): GetQueueAttributesCommand {
+  return new GetQueueAttributesCommand({
+    QueueUrl: queueUrl,
+    AttributeNames: [
+      'ApproximateNumberOfMessages',
+      'ApproximateNumberOfMessagesNotVisible',
+      'ApproximateNumberOfMessagesDelayed',
+    ],
+  });
+}
+
+export function queueCounts(answer: { Attributes?: Record<string, string> }): QueueCounts {
+  const a = answer.Attributes ?? {};
+  return {
+    visible: Number(a.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
 }
 
 export interface EnsureSqsQueueOptions {
