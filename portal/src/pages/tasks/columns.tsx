@@ -73,9 +73,11 @@ export function filterText(task: Task, t: T, lang: Lang = 'en'): string {
  * ~120 px on one line and each cell was cut ("Completed…", "12/1/2026…", "S3 compati…").
  */
 const WIDTH: Record<ColumnId, number> = {
-  id: 105,
+  // The widest short id ("dddddddd", 69 px in the console's font) plus the cell's 38 px of padding; at 105 px one id in
+  // ten or so wrapped its last character.
+  id: 112,
   source: 140,
-  destination: 145,
+  destination: 138,
   engine: 105,
   schedule: 120,
   status: 135,
