@@ -105,15 +105,16 @@ export async function scrollsSideways(page: Page): Promise<boolean> {
 /**
  * Cells of the page's table whose text a reader cannot read whole, in the columns named by `headers`: cut with
  * an ellipsis (content wider than its box) or a word broken across lines ("Complete|d"; `breakable` columns hold paths,
- * which may wrap anywhere). Returns "<column>: <text>".
+ * which may wrap anywhere). `widest` gives, per column, a text put in each of its cells first (the widest value the column
+ * can hold). Returns "<column>: <text>".
  */
 export async function unreadableCells(
   page: Page,
   headers: string[],
-  options: { breakable?: string[] } = {},
+  options: { breakable?: string[]; widest?: Record<string, string> } = {},
 ): Promise<string[]> {
   return page.evaluate(
-    ([wanted, breakable]) => {
+    ([wanted, breakable, widest]) => {
       // The table with rows (a sticky header is drawn as a table of its own, headers only).
       const table = [...document.querySelectorAll('table')].find((t) => t.querySelector('tbody tr'));
       if (!table) return ['no table with rows'];
@@ -123,6 +124,10 @@ export async function unreadableCells(
         index: heads.findIndex((th) => (th.textContent ?? '').trim().startsWith(name)),
       }));
       const problems: string[] = [];
+      // A column pushed out of view is no more readable than a cut one.
+      const box = table.parentElement;
+      if (box && box.scrollWidth > box.clientWidth + 1)
+        problems.push(`table: ${box.scrollWidth} px wide in ${box.clientWidth} px (scrolls sideways)`);
       const brokenWord = (root: Element) => {
         const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -146,6 +151,18 @@ export async function unreadableCells(
           heads[index],
           ...[...table.querySelectorAll('tbody tr')].map((tr) => tr.children[index]).filter(Boolean),
         ];
+        // Values that vary (random ids, dates) are checked at their widest, written in the same pass as the
+        // measurement so that no re-render can put the real value back in between.
+        const wide = widest[name];
+        if (wide !== undefined)
+          for (const cell of cells.slice(1)) {
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode())
+              if ((node.nodeValue ?? '').trim()) {
+                node.nodeValue = wide;
+                break;
+              }
+          }
         for (const cell of cells) {
           const cut = [cell, ...cell.querySelectorAll('*')].some(
             (el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible',
@@ -160,6 +177,6 @@ export async function unreadableCells(
       }
       return problems;
     },
-    [headers, options.breakable ?? []] as const,
+    [headers, options.breakable ?? [], options.widest ?? {}] as const,
   );
 }

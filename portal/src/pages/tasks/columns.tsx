@@ -68,21 +68,23 @@ export function filterText(task: Task, t: T, lang: Lang = 'en'): string {
 }
 
 /**
- * Starting widths (px), shared out by what each column usually holds so that the seven default columns fit a
- * 1280 px window with the navigation open; lines wrap by default, so nothing is cut. Before: every column came out
- * ~120 px on one line and each cell was cut ("Completed…", "12/1/2026…", "S3 compati…").
+ * Starting widths (px), shared out by what each column must hold whole so that the seven default columns fit a 1280 px
+ * window with the navigation open (862 px of the 875 there are); lines wrap by default, so nothing is cut. Before:
+ * every column came out ~120 px on one line and each cell was cut ("Completed…", "S3 compati…").
  */
 const WIDTH: Record<ColumnId, number> = {
-  // The widest short id ("dddddddd", 69 px in the console's font) plus the cell's 38 px of padding; at 105 px one id in
+  // The widest short id ("dddddddd", 69 px in the console's font) and the cell's 38 px of padding: at 105 px one id in
   // ten or so wrapped its last character.
   id: 112,
-  source: 140,
-  destination: 138,
+  // Paths wrap anywhere; the header "Destination" needs ~140 px (padding and the sort icon beside the word).
+  source: 126,
+  destination: 142,
   engine: 105,
   schedule: 120,
   status: 135,
   progress: 130,
-  created: 115,
+  // The widest date ("12/28/2026,", 78 px) and padding, with room for rounding: at 115 px it broke from the 10th.
+  created: 122,
 };
 
 /** A task's name in a list cell: the stack name in the cloud, else the id's first 8 characters (as short commit ids). */
