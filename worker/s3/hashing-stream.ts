@@ -32,8 +32,9 @@ export class HashingTap {
     source.prependListener('data', (chunk: Buffer) => {
       this.bytes += chunk.length;
       this.onBytes?.(chunk.length);
-      if (this.bytes > this.expected) {
-        source.destroy(new BodyLengthError(`source sent more than the expected ${this.expected} bytes`));
+      const tooLong = this.lengthError(false);
+      if (tooLong) {
+        source.destroy(tooLong);
         return;
       }
       this.hash?.update(chunk);
