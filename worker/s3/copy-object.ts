@@ -47,7 +47,7 @@ export interface CopyResult {
  * Larger ones stream through: buffering and hashing 1 MiB objects cost more CPU than the copy itself (profiled),
  * and their destination ETag proves them after the PUT.
  */
-const BUFFER_LIMIT = 128 * 1024;
+export const BUFFER_LIMIT = 128 * 1024;
 export const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
 
 /**

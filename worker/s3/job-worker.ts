@@ -7,7 +7,7 @@ import { retryDelayMs } from '../core/retry.js';
 import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
-import { copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
+import { BUFFER_LIMIT, copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter } from './key-filter.js';
@@ -40,17 +40,15 @@ export interface WorkerReport {
 }
 
 /**
- * Objects up to this size (those copied from one buffer) take half a worker slot, so `workerNumber` of them become
- * twice as many in flight. Copying one is mostly waiting on two requests, not moving bytes: more at once hide that
- * wait for little memory. Measured (README, Benchmark): 20,000 x 10 KiB 18.6 -> 16.0 s at the same CPU with 64 in
- * flight instead of 32; for 64 KiB-1 MiB objects 64 in flight were no faster and peaked 25 MB higher, so larger
+ * Objects copied from one buffer (up to BUFFER_LIMIT, 128 KiB) take half a worker slot, so `workerNumber` of them
+ * become twice as many in flight. Copying one is mostly waiting on two requests, not moving bytes: more at once hide
+ * that wait for little memory. Measured (README, Benchmark): 20,000 x 10 KiB 18.6 -> 16.0 s at the same CPU with 64
+ * in flight instead of 32; for 64 KiB-1 MiB objects 64 in flight were no faster and peaked 25 MB higher, so larger
  * objects and the parts of multipart uploads keep one slot each.
  */
-const HALF_SLOT_MAX_BYTES = 128 * 1024;
-
 function slotsTaken(message: QueueMessage): number {
   if (message.kind !== 'jobs' || message.jobs.length === 0) return 1;
-  return message.jobs.every((job) => !job.part && job.size <= HALF_SLOT_MAX_BYTES) ? 0.5 : 1;
+  return message.jobs.every((job) => !job.part && job.size <= BUFFER_LIMIT) ? 0.5 : 1;
 }
 
 /** Consumes the queue with bounded concurrency until drained (one-shot) or stopped. */
