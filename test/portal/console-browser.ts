@@ -128,9 +128,14 @@ export async function unreadableCells(
       const box = table.parentElement;
       if (box && box.scrollWidth > box.clientWidth + 1)
         problems.push(`table: ${box.scrollWidth} px wide in ${box.clientWidth} px (scrolls sideways)`);
-      const brokenWord = (root: Element) => {
+      const textNodes = (root: Element) => {
+        const nodes: Node[] = [];
         const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+        return nodes;
+      };
+      const brokenWord = (root: Element) => {
+        for (const node of textNodes(root)) {
           const text = node.textContent ?? '';
           for (const m of text.matchAll(/\S+/g)) {
             const range = document.createRange();
@@ -156,12 +161,8 @@ export async function unreadableCells(
         const wide = widest[name];
         if (wide !== undefined)
           for (const cell of cells.slice(1)) {
-            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode())
-              if ((node.nodeValue ?? '').trim()) {
-                node.nodeValue = wide;
-                break;
-              }
+            const value = textNodes(cell).find((node) => (node.nodeValue ?? '').trim());
+            if (value) value.nodeValue = wide;
           }
         for (const cell of cells) {
           const cut = [cell, ...cell.querySelectorAll('*')].some(
