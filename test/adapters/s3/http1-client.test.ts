@@ -235,6 +235,53 @@ describe('bodies', () => {
     expect(server.connections()).toBe(2);
   });
 
+  it("a streamed body's head goes out with its first chunk, in one write; an empty streamed body still sends its head", async () => {
+    const firstReads: string[] = [];
+    const sockets: Socket[] = [];
+    const server = createNetServer((socket) => {
+      sockets.push(socket);
+      socket.once('data', (d) => firstReads.push(d.toString('latin1')));
+      let seen = '';
+      socket.on('data', (d) => {
+        seen += d.toString('latin1');
+        const end = seen.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/content-length: (\d+)/.exec(seen.slice(0, end))?.[1]);
+        if (seen.length - end - 4 < length) return;
+        seen = '';
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+      });
+      socket.on('error', () => {});
+    });
+    const port = await listen(server);
+    closers.push(
+      () =>
+        new Promise((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    );
+    // A source whose first bytes come 50 ms after the request starts, as a GET's body does.
+    async function* late(): AsyncGenerator<Buffer> {
+      await new Promise((r) => setTimeout(r, 50));
+      yield Buffer.from('first-chunk');
+      yield Buffer.from('-second');
+    }
+    const put = (body: Readable, length: number) =>
+      new Http1Client({ secure: false, host: '127.0.0.1', port }, OPTIONS).request({
+        method: 'PUT',
+        path: '/k',
+        headers: { host: 't', 'content-length': String(length) },
+        body,
+      });
+    await readAll((await put(Readable.from(late()), 18)).body);
+    await readAll((await put(Readable.from([]), 0)).body);
+    expect(firstReads).toHaveLength(2);
+    // Written apart, the head would arrive alone, 50 ms before the body.
+    expect(firstReads[0]).toMatch(/^PUT \/k HTTP\/1\.1\r\n[\s\S]*\r\n\r\nfirst-chunk/);
+    expect(firstReads[1]).toMatch(/^PUT \/k HTTP\/1\.1\r\n[\s\S]*content-length: 0\r\n\r\n$/);
+  });
+
   it('a request body that fails is what the caller sees', async () => {
     const server = await httpServer((req, res) => {
       req.resume();

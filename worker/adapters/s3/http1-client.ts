@@ -209,15 +209,23 @@ class Connection {
       }
       ex.requestSent = true;
     } else {
-      this.socket.write(head, 'latin1');
-      this.streamBody(ex, body);
+      this.streamBody(ex, head, body);
     }
   }
 
-  /** Writes a streamed body with backpressure; its failure ends the exchange with the body's own error. */
-  private streamBody(ex: Exchange, body: Readable): void {
+  /**
+   * Writes the head and a streamed body with backpressure; its failure ends the exchange with the body's own error.
+   * The head waits for the body's first chunk and goes out with it in one write: a separate write of the head cost a
+   * system call per request here and woke the server once more to read it alone.
+   */
+  private streamBody(ex: Exchange, head: string, body: Readable): void {
     const declared = Number(ex.req.headers['content-length']);
     let sent = 0;
+    let headSent = false;
+    const sendHead = () => {
+      headSent = true;
+      this.socket.write(head, 'latin1');
+    };
     const mismatch = (what: string) =>
       Object.assign(new Error(`request body ${what} its Content-Length ${declared}`), {
         code: 'ERR_HTTP_CONTENT_LENGTH_MISMATCH',
@@ -227,11 +235,18 @@ class Connection {
       if (sent > declared) {
         stop();
         this.failExchange(ex, mismatch('longer than'));
-      } else if (
-        !this.socket.write(chunk, (err) => {
-          if (!err) giveBack(chunk);
-        })
-      ) {
+        return;
+      }
+      const first = !headSent;
+      if (first) {
+        this.socket.cork();
+        sendHead();
+      }
+      const more = this.socket.write(chunk, (err) => {
+        if (!err) giveBack(chunk);
+      });
+      if (first) this.socket.uncork();
+      if (!more) {
         body.pause();
         this.socket.once('drain', onDrain);
       }
@@ -239,6 +254,7 @@ class Connection {
     const onDrain = () => body.resume();
     const onEnd = () => {
       stop();
+      if (!headSent && declared === 0) sendHead();
       if (sent !== declared) return this.failExchange(ex, mismatch(`of ${sent} bytes, shorter than`));
       ex.requestSent = true;
       if (ex.responseDone) this.finishExchange(ex);
