@@ -57,26 +57,14 @@ async function httpServer(
   return { port, connections: () => connections };
 }
 
-/** A raw TCP server: `onRequest` gets the socket and the request text once a request head has arrived. */
-async function rawServer(
-  onRequest: (socket: Socket, head: string) => void,
-): Promise<{ port: number; connections: () => number }> {
-  let connections = 0;
+/** A TCP server whose connections are closed when the test ends; `onConnection` serves each. */
+async function netServer(onConnection: (socket: Socket) => void): Promise<number> {
   const sockets = new Set<Socket>();
   const server = createNetServer((socket) => {
-    connections++;
     sockets.add(socket);
-    let seen = '';
-    socket.on('data', (d) => {
-      seen += d.toString('latin1');
-      const end = seen.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = seen.slice(0, end);
-      seen = seen.slice(end + 4);
-      onRequest(socket, head);
-    });
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
   });
   const port = await listen(server);
   closers.push(
@@ -86,6 +74,26 @@ async function rawServer(
         server.close(() => r());
       }),
   );
+  return port;
+}
+
+/** A raw TCP server: `onRequest` gets the socket and the request text once a request head has arrived. */
+async function rawServer(
+  onRequest: (socket: Socket, head: string) => void,
+): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const port = await netServer((socket) => {
+    connections++;
+    let seen = '';
+    socket.on('data', (d) => {
+      seen += d.toString('latin1');
+      const end = seen.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = seen.slice(0, end);
+      seen = seen.slice(end + 4);
+      onRequest(socket, head);
+    });
+  });
   return { port, connections: () => connections };
 }
 
@@ -237,9 +245,8 @@ describe('bodies', () => {
 
   it("a streamed body's head goes out with its first chunk, in one write; an empty streamed body still sends its head", async () => {
     const firstReads: string[] = [];
-    const sockets: Socket[] = [];
-    const server = createNetServer((socket) => {
-      sockets.push(socket);
+    // Answers each request once its whole body (by Content-Length) has arrived.
+    const port = await netServer((socket) => {
       socket.once('data', (d) => firstReads.push(d.toString('latin1')));
       let seen = '';
       socket.on('data', (d) => {
@@ -251,16 +258,7 @@ describe('bodies', () => {
         seen = '';
         socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
       });
-      socket.on('error', () => {});
     });
-    const port = await listen(server);
-    closers.push(
-      () =>
-        new Promise((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-    );
     // A source whose first bytes come 50 ms after the request starts, as a GET's body does.
     async function* late(): AsyncGenerator<Buffer> {
       await new Promise((r) => setTimeout(r, 50));
