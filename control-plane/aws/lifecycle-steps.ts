@@ -31,7 +31,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { queueCounts, queueCountsRequest } from '../../worker/adapters/aws/sqs-job-queue.js';
+import { messagesIn, queueCounts, queueCountsRequest } from '../../worker/adapters/aws/sqs-job-queue.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { deleteTaskParams, TASK_PARAMS_POINTER, writeTaskParams } from '../../worker/adapters/aws/ssm-task-params.js';
 import { FINDER_OUTCOME_PATTERN, readFinderOutcome } from '../../worker/core/events.js';
@@ -533,8 +533,7 @@ export async function checkQueueEmpty(deps: StepDeps, event: StepEvent): Promise
   if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   const queueUrl = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.queueUrl);
   if (!queueUrl) return { ...event, result: 'NEXT' };
-  const counts = queueCounts(await need(deps.sqs, 'SQS').send(queueCountsRequest(queueUrl)));
-  const depth = counts.visible + counts.inFlight + counts.delayed;
+  const depth = messagesIn(queueCounts(await need(deps.sqs, 'SQS').send(queueCountsRequest(queueUrl))));
   return { ...event, queueDepth: depth, result: depth === 0 ? 'NEXT' : 'WAIT' };
 }
 

@@ -233,7 +233,7 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     let deadLettered = 0;
     if (this.dlqUrl) {
       const dlq = await this.counts(this.dlqUrl);
-      deadLettered = dlq.visible + dlq.inFlight + dlq.delayed;
+      deadLettered = messagesIn(dlq);
     }
     return { visible: main.visible + main.delayed, inFlight: main.inFlight, deadLettered };
   }
@@ -246,7 +246,7 @@ export interface QueueCounts {
   delayed: number;
 }
 
-/** The GetQueueAttributes request for a queue's counts (the hub's monitor asks the same). */
+/** The GetQueueAttributes request for a queue's counts (the monitor flow's CheckQueueEmpty step asks the same). */
 export function queueCountsRequest(queueUrl: string): GetQueueAttributesCommand {
   return new GetQueueAttributesCommand({
     QueueUrl: queueUrl,
@@ -258,6 +258,7 @@ export function queueCountsRequest(queueUrl: string): GetQueueAttributesCommand 
   });
 }
 
+/** The counts in a GetQueueAttributes answer to queueCountsRequest (an attribute left out counts 0). */
 export function queueCounts(answer: { Attributes?: Record<string, string> }): QueueCounts {
   const a = answer.Attributes ?? {};
   return {
@@ -265,6 +266,11 @@ export function queueCounts(answer: { Attributes?: Record<string, string> }): Qu
     inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
     delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
   };
+}
+
+/** Every message the queue holds, whatever its state. */
+export function messagesIn(counts: QueueCounts): number {
+  return counts.visible + counts.inFlight + counts.delayed;
 }
 
 export interface EnsureSqsQueueOptions {
