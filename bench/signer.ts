@@ -5,10 +5,10 @@
  * length and user metadata), with session credentials, and must produce the same Authorization header, or the run
  * fails. The SDK signer is given node:crypto in the shape its own hash package has. Run: npx tsx bench/signer.ts
  */
-import { createHash, createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD } from '../worker/adapters/s3/sigv4.js';
+import { NodeSha256 } from './node-sha256.js';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
@@ -19,21 +19,6 @@ const REGION = 'eu-west-1';
 const HOST = 'bucket.s3.eu-west-1.amazonaws.com';
 const ROUNDS = 5;
 const PER_ROUND = 20_000;
-
-/** node:crypto in the shape of @smithy/hash-node's Hash (the SDK's choice on Node). */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(secret as Uint8Array));
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-  reset(): void {}
-}
 
 interface Sample {
   name: string;

@@ -3,10 +3,11 @@
  * is proven here: against the worked examples of AWS's S3 SigV4 documentation, and against the SDK's own signer
  * (@smithy/signature-v4) for keys, queries and headers the examples do not cover.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_SHA256, encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD } from '../../../worker/adapters/s3/sigv4.js';
+import { NodeSha256 } from '../../../bench/node-sha256.js';
 
 const EXAMPLE_KEYS = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
@@ -57,21 +58,6 @@ describe('SigV4Signer: AWS S3 documentation examples', () => {
     expect(signatureOf(headers.authorization)).toBe('34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7');
   });
 });
-
-/** Node's crypto in the shape the SDK signer takes (its own hash package is not a dependency here). */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(secret as Uint8Array));
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-  reset(): void {}
-}
 
 async function sdkSignature(
   o: {
