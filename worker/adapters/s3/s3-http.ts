@@ -123,10 +123,9 @@ async function readErrorText(body: Readable, limit = 64 * 1024): Promise<string>
 export class S3HttpClient {
   private readonly signer: SigV4Signer;
   private readonly http: Http1Client;
-  private readonly hostname: string;
-  private readonly port?: number;
-  private readonly basePath: string;
-  private readonly pathStyle: boolean;
+  /** The Host header and the path every request's key follows: the same for every request of this bucket. */
+  private readonly hostHeader: string;
+  private readonly bucketPath: string;
 
   constructor(private readonly config: S3HttpConfig) {
     this.signer = new SigV4Signer(config.region);
@@ -135,16 +134,19 @@ export class S3HttpClient {
     );
     const secure = url.protocol === 'https:';
     // URL keeps IPv6 hosts in brackets; sockets want the bare address.
-    this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    this.port = url.port ? Number(url.port) : undefined;
-    this.basePath = url.pathname.replace(/\/+$/, '');
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = url.port ? Number(url.port) : undefined;
+    const basePath = url.pathname.replace(/\/+$/, '');
     // Buckets with dots break TLS names when virtual-hosted; such buckets go path-style.
-    this.pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);
+    const pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);
+    const host = pathStyle ? hostname : `${config.bucket}.${hostname}`;
+    this.hostHeader = port ? `${host}:${port}` : host;
+    this.bucketPath = pathStyle ? `${basePath}/${encodeKeyPath(config.bucket)}` : basePath;
     this.http = new Http1Client(
       {
         secure,
-        host: this.pathStyle ? this.hostname : `${config.bucket}.${this.hostname}`,
-        port: this.port ?? (secure ? 443 : 80),
+        host,
+        port: port ?? (secure ? 443 : 80),
       },
       {
         maxSockets: config.maxSockets,
@@ -206,10 +208,8 @@ export class S3HttpClient {
     req: S3HttpRequest,
     signedWith: { credentials?: SigningCredentials },
   ): Promise<S3HttpResponse> {
-    const host = this.pathStyle ? this.hostname : `${this.config.bucket}.${this.hostname}`;
-    const bucketPath = this.pathStyle ? `${this.basePath}/${encodeKeyPath(this.config.bucket)}` : this.basePath;
-    const path = req.key === undefined ? `${bucketPath}/` : `${bucketPath}/${encodeKeyPath(req.key)}`;
-    const headers: Record<string, string> = { host: this.port ? `${host}:${this.port}` : host };
+    const path = req.key === undefined ? `${this.bucketPath}/` : `${this.bucketPath}/${encodeKeyPath(req.key)}`;
+    const headers: Record<string, string> = { host: this.hostHeader };
     for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
     const length = Buffer.isBuffer(req.body) ? req.body.length : req.contentLength;
     if (length !== undefined && req.method !== 'GET' && req.method !== 'HEAD')
