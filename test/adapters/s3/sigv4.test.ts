@@ -93,6 +93,15 @@ async function sdkSignature(
   return signed.headers.authorization as string;
 }
 
+describe('encodeKeyPath', () => {
+  it('encodes every character of every segment but keeps the slashes, a literal "%2F" in a key included', () => {
+    const key = "dir/a%2Fb c/ü/+*!'()~._-/";
+    expect(encodeKeyPath(key)).toBe('dir/a%252Fb%20c/%C3%BC/%2B%2A%21%27%28%29~._-/');
+    expect(encodeKeyPath('//x//')).toBe('//x//');
+    expect(decodeURIComponent(encodeKeyPath(key))).toBe(key);
+  });
+});
+
 describe('SigV4Signer agrees with the SDK signer', () => {
   const cases: { name: string; key?: string; query?: Record<string, string> }[] = [
     {
