@@ -179,19 +179,26 @@ export class SqliteStatusStore implements StatusStore {
     expected: RecordExpectation,
     patch: Partial<Omit<ObjectRecord, 'key'>>,
   ): Promise<boolean> {
-    const entries = Object.entries(patch).filter(([f]) => f in FIELD_TO_COLUMN);
-    if (entries.length === 0) return this.matches(await this.get(key), expected);
-    const sets = entries.map(([f]) => `${FIELD_TO_COLUMN[f]} = ?`).join(', ');
-    const conditions = Object.entries(expected).filter(([f]) => f in FIELD_TO_COLUMN);
+    // Built in one pass per side (this runs on every state change of every object).
+    let sets = '';
+    const args: unknown[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      if (!Object.hasOwn(FIELD_TO_COLUMN, field)) continue;
+      const column = FIELD_TO_COLUMN[field];
+      sets += sets ? `, ${column} = ?` : `${column} = ?`;
+      args.push(toColumnValue(value));
+    }
+    if (sets === '') return this.matches(await this.get(key), expected);
+    args.push(this.taskId, key);
     // `IS` compares NULL as a value: expecting undefined matches a record without that field.
-    const where = conditions.map(([f]) => ` AND ${FIELD_TO_COLUMN[f]} IS ?`).join('');
+    let where = '';
+    for (const [field, value] of Object.entries(expected)) {
+      if (!Object.hasOwn(FIELD_TO_COLUMN, field)) continue;
+      const column = FIELD_TO_COLUMN[field];
+      where += ` AND ${column} IS ?`;
+      args.push(toColumnValue(value));
+    }
     const apply = this.sql(`UPDATE object_status SET ${sets} WHERE task_id = ? AND key = ?${where}`);
-    const args = [
-      ...entries.map(([, v]) => toColumnValue(v)),
-      this.taskId,
-      key,
-      ...conditions.map(([, v]) => toColumnValue(v)),
-    ];
     return this.commits.enqueue(() => apply.run(...args).changes > 0);
   }
 
