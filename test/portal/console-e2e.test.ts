@@ -54,10 +54,11 @@ async function choose(label: string, option: string) {
   const trigger = field(label).first();
   // The wizard step must be on screen and its control enabled before the first click (Next may still be rendering it).
   await trigger.waitFor({ state: 'visible' });
+  const seen: string[] = [];
   // Opens the dropdown again if a click landed while the page re-rendered under load (the option never showed).
   for (let attempt = 0; attempt < 3; attempt++) {
     await expect.poll(() => trigger.isEnabled()).toBe(true);
-    await trigger.click();
+    if ((await trigger.getAttribute('aria-expanded')) !== 'true') await trigger.click();
     if (
       await item.waitFor({ timeout: 5000 * (attempt + 1) }).then(
         () => true,
@@ -65,9 +66,17 @@ async function choose(label: string, option: string) {
       )
     )
       return item.click();
+    seen.push(await dropdownState(trigger));
     await page.keyboard.press('Escape');
   }
-  throw new Error(`${label}: option "${option}" never appeared`);
+  // What the page showed after each try: whether the list was open, its options, the step on screen.
+  throw new Error(`${label}: option "${option}" never appeared (${seen.join('; ')})`);
+}
+async function dropdownState(trigger: ReturnType<typeof field>): Promise<string> {
+  const expanded = await trigger.getAttribute('aria-expanded').catch(() => 'gone');
+  const options = await page.getByRole('option').allTextContents();
+  const headings = await page.getByRole('heading', { level: 1 }).allTextContents();
+  return `expanded=${expanded} options=${JSON.stringify(options.slice(0, 8))} page=${JSON.stringify(headings)}`;
 }
 const radio = (group: string, name: string) =>
   page.getByRole('radiogroup', { name: group }).getByRole('radio', { name, exact: true });
