@@ -1,30 +1,45 @@
 /**
  * How the lean S3 client addresses a bucket, seen by a node:http server on loopback: a path-style bucket goes under the
  * endpoint's own path, each key segment encoded and slashes kept, the Host header carries the endpoint's port, and what
- * was signed is what went on the wire (the signature recomputed from the received request matches the one sent).
+ * was signed is what went on the wire (the signature recomputed from the received request matches the one sent); an
+ * IPv6 endpoint keeps its brackets in Host.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3HttpClient } from '../../../worker/adapters/s3/s3-http.js';
 import { SigV4Signer } from '../../../worker/adapters/s3/sigv4.js';
 
 const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const received: IncomingMessage[] = [];
-const server = createServer((req, res) => {
-  received.push(req);
-  req.resume();
-  req.on('end', () => res.writeHead(200, { etag: '"d41d8cd98f00b204e9800998ecf8427e"', 'content-length': '0' }).end());
-});
+/** Records each request and answers 200 with an empty body. */
+const recorder = () =>
+  createServer((req, res) => {
+    received.push(req);
+    req.resume();
+    req.on('end', () =>
+      res.writeHead(200, { etag: '"d41d8cd98f00b204e9800998ecf8427e"', 'content-length': '0' }).end(),
+    );
+  });
+const server = recorder();
+const server6 = recorder();
 let port = 0;
+let port6 = 0;
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server6.listen(0, '::1', resolve));
+  port6 = (server6.address() as AddressInfo).port;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  for (const s of [server, server6]) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+beforeEach(() => {
+  received.length = 0;
 });
 
 /** The Authorization a correct signer gives the request as the server received it. */
@@ -76,5 +91,19 @@ describe('S3HttpClient addressing', () => {
       expect(req.headers.authorization).toMatch(/SignedHeaders=[^,]*\bhost\b/);
       expect(req.headers.authorization).toBe(expectedAuthorization(req));
     }
+  });
+
+  it('keeps an IPv6 endpoint in brackets in Host (the socket gets the bare address), signed as sent', async () => {
+    const s3 = new S3HttpClient({
+      bucket: 'bkt',
+      region: 'eu-west-1',
+      endpoint: `http://[::1]:${port6}`,
+      forcePathStyle: true,
+      credentials: async () => KEYS,
+      maxSockets: 2,
+    });
+    await s3.send({ method: 'GET', key: 'k' });
+    expect(received.map((r) => [r.url, r.headers.host])).toEqual([['/bkt/k', `[::1]:${port6}`]]);
+    expect(received[0].headers.authorization).toBe(expectedAuthorization(received[0]));
   });
 });

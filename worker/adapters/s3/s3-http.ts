@@ -140,7 +140,8 @@ export class S3HttpClient {
     // Buckets with dots break TLS names when virtual-hosted; such buckets go path-style.
     const pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);
     const host = pathStyle ? hostname : `${config.bucket}.${hostname}`;
-    this.hostHeader = port ? `${host}:${port}` : host;
+    // The Host header keeps an IPv6 address in brackets, and the port only when it is not the scheme's default.
+    this.hostHeader = pathStyle ? url.host : `${config.bucket}.${url.host}`;
     this.bucketPath = pathStyle ? `${basePath}/${encodeKeyPath(config.bucket)}` : basePath;
     this.http = new Http1Client(
       {
