@@ -1,13 +1,13 @@
 /**
  * How the lean S3 client addresses a bucket, seen by a node:http server on loopback: a path-style bucket goes under the
  * endpoint's own path, each key segment encoded and slashes kept, the Host header carries the endpoint's port, and what
- * was signed is what went on the wire (the signature recomputed from the received request matches the one sent); an
- * IPv6 endpoint keeps its brackets in Host.
+ * was signed is what went on the wire (the signature recomputed from the received request matches the one sent). The
+ * address worked out for other endpoints (AWS's own, China's, IPv6, default ports) is checked as data: no socket needed.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { S3HttpClient } from '../../../worker/adapters/s3/s3-http.js';
+import { bucketAddress, S3HttpClient } from '../../../worker/adapters/s3/s3-http.js';
 import { SigV4Signer } from '../../../worker/adapters/s3/sigv4.js';
 
 const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -22,21 +22,15 @@ const recorder = () =>
     );
   });
 const server = recorder();
-const server6 = recorder();
 let port = 0;
-let port6 = 0;
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server6.listen(0, '::1', resolve));
-  port6 = (server6.address() as AddressInfo).port;
 });
 afterAll(async () => {
-  for (const s of [server, server6]) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
 });
 beforeEach(() => {
   received.length = 0;
@@ -92,18 +86,44 @@ describe('S3HttpClient addressing', () => {
       expect(req.headers.authorization).toBe(expectedAuthorization(req));
     }
   });
+});
 
-  it('keeps an IPv6 endpoint in brackets in Host (the socket gets the bare address), signed as sent', async () => {
-    const s3 = new S3HttpClient({
-      bucket: 'bkt',
-      region: 'eu-west-1',
-      endpoint: `http://[::1]:${port6}`,
-      forcePathStyle: true,
-      credentials: async () => KEYS,
-      maxSockets: 2,
+describe('bucketAddress', () => {
+  const of = (bucket: string, endpoint?: string, forcePathStyle = false, region = 'eu-west-1') =>
+    bucketAddress({ bucket, region, endpoint, forcePathStyle });
+
+  it('addresses AWS buckets virtual-hosted on the regional endpoint, China under amazonaws.com.cn', () => {
+    expect(of('my-bucket')).toEqual({
+      socket: { secure: true, host: 'my-bucket.s3.eu-west-1.amazonaws.com', port: 443 },
+      hostHeader: 'my-bucket.s3.eu-west-1.amazonaws.com',
+      bucketPath: '',
     });
-    await s3.send({ method: 'GET', key: 'k' });
-    expect(received.map((r) => [r.url, r.headers.host])).toEqual([['/bkt/k', `[::1]:${port6}`]]);
-    expect(received[0].headers.authorization).toBe(expectedAuthorization(received[0]));
+    expect(of('bucket-cn', undefined, false, 'cn-north-1').hostHeader).toBe('bucket-cn.s3.cn-north-1.amazonaws.com.cn');
+  });
+
+  it('puts a bucket with dots, or any bucket when forced, path-style under the endpoint path', () => {
+    expect(of('my.bucket')).toMatchObject({
+      socket: { host: 's3.eu-west-1.amazonaws.com' },
+      hostHeader: 's3.eu-west-1.amazonaws.com',
+      bucketPath: '/my.bucket',
+    });
+    expect(of('b', 'https://store.example:8443/base//', true)).toEqual({
+      socket: { secure: true, host: 'store.example', port: 8443 },
+      hostHeader: 'store.example:8443',
+      bucketPath: '/base/b',
+    });
+  });
+
+  it('keeps an IPv6 address in brackets in Host and bare for the socket; a default port is not written', () => {
+    expect(of('b', 'http://[::1]:9000', true)).toEqual({
+      socket: { secure: false, host: '::1', port: 9000 },
+      hostHeader: '[::1]:9000',
+      bucketPath: '/b',
+    });
+    expect(of('b', 'http://[fd00::5]:80', true).hostHeader).toBe('[fd00::5]');
+    expect(of('b', 'https://minio.local:443', true)).toMatchObject({
+      socket: { port: 443 },
+      hostHeader: 'minio.local',
+    });
   });
 });

@@ -120,6 +120,37 @@ async function readErrorText(body: Readable, limit = 64 * 1024): Promise<string>
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Where a bucket's requests go: the socket's address, the Host header and the path its keys follow. */
+export interface BucketAddress {
+  socket: { secure: boolean; host: string; port: number };
+  hostHeader: string;
+  bucketPath: string;
+}
+
+export function bucketAddress(
+  config: Pick<S3HttpConfig, 'bucket' | 'region' | 'endpoint' | 'forcePathStyle'>,
+): BucketAddress {
+  const url = new URL(
+    config.endpoint ?? `https://s3.${config.region}.amazonaws.com${config.region.startsWith('cn-') ? '.cn' : ''}`,
+  );
+  const secure = url.protocol === 'https:';
+  // Buckets with dots break TLS names when virtual-hosted; such buckets go path-style.
+  const pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);
+  // URL keeps an IPv6 host in brackets: the socket wants the bare address, the Host header the bracketed one (and the
+  // port only when it is not the scheme's default, which URL drops).
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const basePath = url.pathname.replace(/\/+$/, '');
+  return {
+    socket: {
+      secure,
+      host: pathStyle ? hostname : `${config.bucket}.${hostname}`,
+      port: url.port ? Number(url.port) : secure ? 443 : 80,
+    },
+    hostHeader: pathStyle ? url.host : `${config.bucket}.${url.host}`,
+    bucketPath: pathStyle ? `${basePath}/${encodeKeyPath(config.bucket)}` : basePath,
+  };
+}
+
 export class S3HttpClient {
   private readonly signer: SigV4Signer;
   private readonly http: Http1Client;
@@ -129,32 +160,14 @@ export class S3HttpClient {
 
   constructor(private readonly config: S3HttpConfig) {
     this.signer = new SigV4Signer(config.region);
-    const url = new URL(
-      config.endpoint ?? `https://s3.${config.region}.amazonaws.com${config.region.startsWith('cn-') ? '.cn' : ''}`,
-    );
-    const secure = url.protocol === 'https:';
-    // URL keeps IPv6 hosts in brackets; sockets want the bare address.
-    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const port = url.port ? Number(url.port) : undefined;
-    const basePath = url.pathname.replace(/\/+$/, '');
-    // Buckets with dots break TLS names when virtual-hosted; such buckets go path-style.
-    const pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);
-    const host = pathStyle ? hostname : `${config.bucket}.${hostname}`;
-    // The Host header keeps an IPv6 address in brackets, and the port only when it is not the scheme's default.
-    this.hostHeader = pathStyle ? url.host : `${config.bucket}.${url.host}`;
-    this.bucketPath = pathStyle ? `${basePath}/${encodeKeyPath(config.bucket)}` : basePath;
-    this.http = new Http1Client(
-      {
-        secure,
-        host,
-        port: port ?? (secure ? 443 : 80),
-      },
-      {
-        maxSockets: config.maxSockets,
-        connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
-        idleTimeoutMs: config.idleTimeoutMs ?? 300_000,
-      },
-    );
+    const address = bucketAddress(config);
+    this.hostHeader = address.hostHeader;
+    this.bucketPath = address.bucketPath;
+    this.http = new Http1Client(address.socket, {
+      maxSockets: config.maxSockets,
+      connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
+      idleTimeoutMs: config.idleTimeoutMs ?? 300_000,
+    });
   }
 
   /**
