@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD } from '../worker/adapters/s3/sigv4.js';
+import { EMPTY_SHA256, encodeKeyPath, SigV4Signer, UNSIGNED_PAYLOAD } from '../worker/adapters/s3/sigv4.js';
 import { NodeSha256 } from './node-sha256.js';
 
 const CREDENTIALS = {
@@ -34,7 +34,7 @@ const SAMPLES: Sample[] = [
     method: 'GET',
     key: 'team-a/logs/2026/11/30/object-00042.json',
     headers: {},
-    payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    payloadHash: EMPTY_SHA256,
   },
   {
     name: 'streamed PUT with metadata',

@@ -6,22 +6,18 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketAddress, S3HttpClient } from '../../../worker/adapters/s3/s3-http.js';
 import { SigV4Signer } from '../../../worker/adapters/s3/sigv4.js';
 
 const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+/** Every request the server got; it answers each with 200 and an empty body. */
 const received: IncomingMessage[] = [];
-/** Records each request and answers 200 with an empty body. */
-const recorder = () =>
-  createServer((req, res) => {
-    received.push(req);
-    req.resume();
-    req.on('end', () =>
-      res.writeHead(200, { etag: '"d41d8cd98f00b204e9800998ecf8427e"', 'content-length': '0' }).end(),
-    );
-  });
-const server = recorder();
+const server = createServer((req, res) => {
+  received.push(req);
+  req.resume();
+  req.on('end', () => res.writeHead(200, { etag: '"d41d8cd98f00b204e9800998ecf8427e"', 'content-length': '0' }).end());
+});
 let port = 0;
 
 beforeAll(async () => {
@@ -31,9 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-});
-beforeEach(() => {
-  received.length = 0;
 });
 
 /** The Authorization a correct signer gives the request as the server received it. */
@@ -61,9 +54,9 @@ function expectedAuthorization(req: IncomingMessage): string {
 }
 
 describe('S3HttpClient addressing', () => {
-  // A bucket with dots is never virtual-hosted (its name would break the TLS host name), so it goes path-style.
-  const client = () =>
-    new S3HttpClient({
+  it('puts the bucket and the encoded key under the endpoint path, with the port in Host, signed as sent', async () => {
+    // A bucket with dots is never virtual-hosted (its name would break the TLS host name), so it goes path-style.
+    const s3 = new S3HttpClient({
       bucket: 'my.bucket',
       region: 'eu-west-1',
       endpoint: `http://127.0.0.1:${port}/store/`,
@@ -71,9 +64,6 @@ describe('S3HttpClient addressing', () => {
       credentials: async () => KEYS,
       maxSockets: 2,
     });
-
-  it('puts the bucket and the encoded key under the endpoint path, with the port in Host, signed as sent', async () => {
-    const s3 = client();
     await s3.send({ method: 'PUT', key: 'dir/a b+c (1).txt', body: Buffer.from('x') });
     await s3.send({ method: 'GET', query: { 'list-type': '2', prefix: 'dir/a b' } });
     expect(received.map((r) => r.url)).toEqual([
