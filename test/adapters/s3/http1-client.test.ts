@@ -146,6 +146,24 @@ describe('connections', () => {
     expect(server.connections()).toBe(2);
   });
 
+  it('a connection that carried an error answer to a request with a body is not used again; one to a GET is', async () => {
+    // Answers from the head alone, without reading the body: what a store does when it rejects the key of a PUT.
+    const server = await httpServer((req, res) => {
+      if (req.method === 'PUT') res.writeHead(403, { 'content-length': '6' }).end('denied');
+      else res.writeHead(404, { 'content-length': '4' }).end('gone');
+    });
+    const c = client(server.port);
+    const put = (body: Buffer | Readable) =>
+      c.request({ method: 'PUT', path: '/k', headers: { host: 'test', 'content-length': '300000' }, body });
+    expect((await put(randomBytes(300_000))).status).toBe(403);
+    expect((await put(Readable.from([randomBytes(100_000), randomBytes(200_000)]))).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.connections()).toBe(2);
+    for (let i = 0; i < 3; i++) expect((await get(c)).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.connections()).toBe(3);
+  });
+
   it('an idle connection is closed after the free-socket timeout', async () => {
     const server = await httpServer((_req, res) => res.end('ok'));
     const c = client(server.port, { freeSocketTimeoutMs: 50 });

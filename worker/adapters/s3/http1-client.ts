@@ -111,6 +111,8 @@ interface Exchange {
   settled: boolean;
   /** Stops sending a streamed body (set while one is being sent). */
   stopBody?: () => void;
+  /** The answer's status was 400 or above. */
+  errorAnswer?: boolean;
 }
 
 /** One keep-alive connection; runs one exchange at a time. */
@@ -337,6 +339,7 @@ class Connection {
       () => this.onBodyDestroyed(ex),
     );
     ex.body = body;
+    ex.errorAnswer = head.status >= 400;
     // An error answer while the body is still being sent: stop sending it (the rest is of no use).
     if (head.status >= 300 && !ex.requestSent) ex.stopBody?.();
     ex.settled = true;
@@ -365,6 +368,11 @@ class Connection {
     if (!ex.requestSent) {
       // Answered before the whole request was sent: what is left of it must not reach the next request's answer.
       if (ex.stopBody) ex.stopBody();
+      this.broken = true;
+    } else if (ex.errorAnswer && ex.req.body !== undefined) {
+      // An error answer to a request with a body may come from its head alone (a rejected key, a denied write), and
+      // what the server then does with the unread body is unknown: some close the connection a moment later, and a
+      // streamed body sent on it would be lost. The next request gets a new connection.
       this.broken = true;
     }
     this.current = undefined;
