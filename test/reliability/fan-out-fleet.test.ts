@@ -8,6 +8,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../worker/core/log.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
@@ -33,6 +34,8 @@ async function fleetSetUp(
   adapters: FleetAdapters,
   size: number,
   proxyOptions: Parameters<typeof startFaultProxy>[0] extends infer O ? Partial<O> : never = {},
+  /** Objects in flight per worker (workerNumber); null: the default. */
+  slots: string | null = '2',
 ) {
   const { src, dst } = await bucketPair();
   const body = bytes(size, size % 97);
@@ -46,7 +49,7 @@ async function fleetSetUp(
     destEndpoint: proxy.endpoint,
     giantFileThreshold: '16MiB',
     chunkSize: '5MiB',
-    workerNumber: '2',
+    ...(slots ? { workerNumber: slots } : {}),
     maxAttempts: '5',
   };
   const params = parseS3TaskParams(raw);
@@ -71,6 +74,10 @@ async function fleetSetUp(
     return found;
   };
   return { dst, body, proxy, task, env, find };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(10);
 }
 
 const partsCopiedBy = (w: FleetWorker) =>
@@ -117,6 +124,34 @@ describe.each<FleetAdapters>(['sqlite', 'aws'])('fan-out across worker processes
     },
     180_000,
   );
+
+  it('on default settings, a worker leaves parts for the others: a second process started after the split gets some', async () => {
+    const size = 12 * PART + 4321;
+    // 13 parts, 32 slots per worker: at one slot per part the first process took every part at once, and a process
+    // that came later found none. Parts take 400 ms at the destination, so the first cannot finish them all alone.
+    const { dst, body, proxy, task, env, find } = await fleetSetUp(
+      adapters,
+      size,
+      { rates: { slow: 1 }, faultOps: ['UploadPart'], slowMs: 400 },
+      null,
+    );
+    const lateGo = join(mkdtempSync(join(tmpdir(), 'dth-fleet-late-')), 'go');
+    const first = startFleetWorker(task, env);
+    const late = startFleetWorker(task, { ...env, FANOUT_GO_FILE: lateGo });
+    await Promise.all([first.ready, late.ready]);
+    expect((await find()).toTransfer).toBe(2);
+    await first.when((l) => l.event === 'worker.split');
+    await until(() => (proxy.stats.requests.UploadPart ?? 0) > 0);
+    await sleep(300);
+    writeFileSync(lateGo, '');
+    const results = await Promise.all([first.done, late.done]);
+    for (const r of results) expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(md5(await readObject(servers.s3Dest, dst, 'giant.bin'))).toBe(md5(body));
+    const perWorker = [first, late].map(partsCopiedBy);
+    for (const parts of perWorker) expect(parts.length, JSON.stringify(perWorker)).toBeGreaterThan(0);
+    expect(perWorker.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    expect(proxy.stats.requests.CompleteMultipartUpload).toBe(1);
+  }, 180_000);
 
   it('a worker killed in the middle of an UploadPart: the others copy its parts, none recorded is sent again, one completion', async () => {
     const size = 10 * PART;

@@ -1,7 +1,9 @@
 /**
  * `workerNumber` is how many objects a worker copies at once; objects of at most 128 KiB take half a slot, so twice as
- * many of them are in flight (their copy is mostly request latency). Uploads in flight are counted at the real
- * destination s3rver through a Proxy that holds each PUT a little (s3rver answers too fast for copies to overlap).
+ * many of them are in flight (their copy is mostly request latency), and a part of a giant object takes
+ * `workerNumber / partConcurrency` slots, so a worker holds `partConcurrency` parts and leaves the rest of the object's
+ * parts to the other workers. Uploads in flight are counted at the real destination s3rver through a Proxy that holds
+ * each PUT or UploadPart a little (s3rver answers too fast for copies to overlap).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -9,34 +11,41 @@ import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { baseParams, bucketPair, bytes, putSource, runEmbedded } from './engine-fixtures.js';
 
 const KiB = 1024;
+const MiB = 1024 * KiB;
 
-async function peakUploads(size: number, workerNumber: number): Promise<number> {
-  const { src, dst } = await bucketPair();
-  await Promise.all(Array.from({ length: 12 }, (_, i) => putSource(src, `s/${i}.bin`, bytes(size, i + 1))));
+/** The destination store, counting its calls of `method` in flight at once (each held 40 ms). */
+function countingCalls(method: 'put' | 'uploadPart') {
   let now = 0;
-  let peak = 0;
-  const counting = (dest: ObjectStore): ObjectStore =>
+  const counter = { peak: 0 };
+  const wrap = (dest: ObjectStore): ObjectStore =>
     new Proxy(dest, {
       get(target, prop, receiver) {
-        if (prop !== 'put') return Reflect.get(target, prop, receiver);
+        if (prop !== method) return Reflect.get(target, prop, receiver);
         return async (...args: unknown[]) => {
-          peak = Math.max(peak, ++now);
+          counter.peak = Math.max(counter.peak, ++now);
           try {
             await sleep(40);
-            return await (target.put as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            return await (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           } finally {
             now--;
           }
         };
       },
     });
+  return { counter, wrap };
+}
+
+async function peakUploads(size: number, workerNumber: number): Promise<number> {
+  const { src, dst } = await bucketPair();
+  await Promise.all(Array.from({ length: 12 }, (_, i) => putSource(src, `s/${i}.bin`, bytes(size, i + 1))));
+  const { counter, wrap } = countingCalls('put');
   const { report } = await runEmbedded(
     baseParams(src, dst, { workerNumber: String(workerNumber), multipartThreshold: '64MiB' }),
-    { wrap: ({ source, dest }) => ({ source, dest: counting(dest) }) },
+    { wrap: ({ source, dest }) => ({ source, dest: wrap(dest) }) },
   );
   expect(report.complete).toBe(true);
   expect(report.done).toBe(12);
-  return peak;
+  return counter.peak;
 }
 
 describe('worker slots', () => {
@@ -46,5 +55,25 @@ describe('worker slots', () => {
 
   it('copy workerNumber larger objects at once', async () => {
     expect(await peakUploads(128 * KiB + 1, 3)).toBe(3);
+  });
+
+  it('copy partConcurrency parts of giant objects at once, not workerNumber', async () => {
+    const { src, dst } = await bucketPair();
+    // Two giant objects of 8 parts each: 16 part jobs on the queue, for a worker of 8 slots.
+    await putSource(src, 'giant-a.bin', bytes(8 * 5 * MiB, 7));
+    await putSource(src, 'giant-b.bin', bytes(8 * 5 * MiB, 8));
+    const { counter, wrap } = countingCalls('uploadPart');
+    const { report } = await runEmbedded(
+      baseParams(src, dst, {
+        workerNumber: '8',
+        partConcurrency: '2',
+        giantFileThreshold: '10MiB',
+        chunkSize: '5MiB',
+      }),
+      { wrap: ({ source, dest }) => ({ source, dest: wrap(dest) }) },
+    );
+    expect(report.complete).toBe(true);
+    expect(report.done).toBe(2);
+    expect(counter.peak).toBe(2);
   });
 });

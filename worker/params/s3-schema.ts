@@ -524,8 +524,8 @@ export const S3_PARAMETERS = [
       'Objects each worker copies at once, twice as many of 128 KiB or less (the original: threads per instance, default 4).',
     label: { en: 'Objects in flight per worker', zh: '每个 Worker 并发对象数' },
     help: {
-      en: 'Each worker copies this many objects at once (twice as many of 128 KiB or less); parts of large objects add to it.',
-      zh: '每个 Worker 同时复制的对象数（不超过 128 KiB 的对象可达两倍）；大对象的分段另计。',
+      en: 'Each worker copies this many objects at once (twice as many of 128 KiB or less); a multipart copy adds its parts in flight to it.',
+      zh: '每个 Worker 同时复制的对象数（不超过 128 KiB 的对象可达两倍）；分段复制的对象另加其并发分段。',
     },
     aliases: [{ name: 'workerConcurrency', note: 'our earlier name (README and CLI before the schema)' }],
     template: { group: ADV, label: 'Worker Number' },
@@ -652,9 +652,13 @@ export const S3_PARAMETERS = [
     max: 64,
     side: 'engine',
     origin: 'ours',
-    description: 'Parts of one object uploaded at once.',
+    description:
+      'Parts of one object uploaded at once; also the parts of giant objects each worker copies at once, the others are left to the rest of the fleet.',
     label: { en: 'Parts in flight per object', zh: '每个对象并发分段数' },
-    help: { en: '1 to 64.', zh: '1 到 64。' },
+    help: {
+      en: '1 to 64. Also how many parts of giant objects one worker takes at a time.',
+      zh: '1 到 64。也是每个 Worker 同时领取的超大对象分段数。',
+    },
     template: { group: ADV, label: 'Part Concurrency' },
     cli: 'part-concurrency',
   }),

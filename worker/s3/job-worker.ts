@@ -44,11 +44,21 @@ export interface WorkerReport {
  * become twice as many in flight. Copying one is mostly waiting on two requests, not moving bytes: more at once hide
  * that wait for little memory. Measured (README, Benchmark): 20,000 x 10 KiB 18.6 -> 16.0 s at the same CPU with 64
  * in flight instead of 32; for 64 KiB-1 MiB objects 64 in flight were no faster and peaked 25 MB higher, so larger
- * objects and the parts of multipart uploads keep one slot each.
+ * objects keep one slot each.
+ *
+ * A part of a giant object takes `workerNumber / partConcurrency` slots: a worker holds `partConcurrency` parts at
+ * once, as for one object's multipart copy, and leaves the others of a split object on the queue for the rest of the
+ * fleet. At one slot each, the first worker took up to 32 parts, a whole 256 MiB object, and a second worker none.
  */
-function slotsTaken(message: QueueMessage): number {
+function slotsTaken(message: QueueMessage, partWeight: number): number {
   if (message.kind !== 'jobs' || message.jobs.length === 0) return 1;
-  return message.jobs.every((job) => !job.part && job.size <= BUFFER_LIMIT) ? 0.5 : 1;
+  if (message.jobs.some((job) => job.part)) return partWeight;
+  return message.jobs.every((job) => job.size <= BUFFER_LIMIT) ? 0.5 : 1;
+}
+
+/** Parts are on their way to the queue, or at its head: a giant object was received (it is split), or a part was. */
+function announcesParts(message: QueueMessage, giantFileThreshold: number): boolean {
+  return message.kind === 'jobs' && message.jobs.some((job) => job.part || job.size >= giantFileThreshold);
 }
 
 /** Consumes the queue with bounded concurrency until drained (one-shot) or stopped. */
@@ -259,22 +269,28 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     });
 
   const slots = params.workerConcurrency;
-  /** Slots taken by the messages in flight (small objects take half of one). */
+  const partWeight = Math.max(1, slots / params.partConcurrency);
+  /** Slots taken by the messages in flight (small objects take half of one, parts of giant objects several). */
   let load = 0;
+  /** The last batch held parts or a giant object: the next ones are likely parts, so take only as many as fit. */
+  let partsAhead = false;
   while (!signal?.aborted) {
     const endedBefore = copiesEnded;
     const free = slots - load;
-    if (free > 0) {
+    // As many as fit if each took a whole slot (small ones leave room for more on the next turn), or a part's share.
+    const max = partsAhead ? Math.floor(free / partWeight) : Math.min(10, Math.ceil(free));
+    if (free > 0 && max > 0) {
       const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
-      // As many as fit if each took a whole slot: small ones leave room for more on the next turn.
       const batch = await queue.receive({
-        max: Math.min(10, Math.ceil(free)),
+        max: Math.min(10, max),
         visibilityTimeoutSec: visibility,
         waitTimeSec: idleWait,
       });
+      if (batch.length > 0) partsAhead = false;
       for (const msg of batch) {
         const message = readQueueMessage(msg.body, scope);
-        const weight = slotsTaken(message);
+        const weight = slotsTaken(message, partWeight);
+        if (announcesParts(message, params.giantFileThreshold)) partsAhead = true;
         load += weight;
         const p = handle(msg, message).finally(() => {
           load -= weight;
