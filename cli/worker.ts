@@ -71,6 +71,8 @@ export async function run(argv: string[]): Promise<number> {
       logger,
       signal: abort.signal,
       exitWhenDrained: once,
+      // The task's Auto Scaling group runs several of these on one queue.
+      sharesQueue: true,
     });
     logger.info('worker.stopped', { ...report, graceful: abort.signal.aborted });
     process.stdout.write(`${JSON.stringify({ event: 'worker.report', ...report, stopped: abort.signal.aborted })}\n`);

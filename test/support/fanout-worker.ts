@@ -59,6 +59,8 @@ const report = await runWorker({
   status,
   logger,
   exitWhenDrained: true,
+  // As `dth worker`: a process of the fleet.
+  sharesQueue: true,
   visibilityTimeoutSec: Number(process.env.FANOUT_VISIBILITY ?? 4),
 });
 process.stdout.write(`${JSON.stringify({ event: 'worker.report', pid: process.pid, ...report })}\n`);

@@ -69,7 +69,7 @@ export interface S3TaskParams {
   multipartThreshold: number;
   /** Part size (bytes). */
   chunkSize: number;
-  /** Parts of one object uploaded at once; parts of giant objects a worker holds at once. */
+  /** Parts of one object uploaded at once; parts of giant objects a worker of the fleet holds at once. */
   partConcurrency: number;
   /** Objects of this size (bytes) or larger are copied as one queue job per part, by any worker (fan-out). */
   giantFileThreshold: number;

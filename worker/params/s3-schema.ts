@@ -653,11 +653,11 @@ export const S3_PARAMETERS = [
     side: 'engine',
     origin: 'ours',
     description:
-      'Parts of one object uploaded at once; also the parts of giant objects each worker copies at once, the others are left to the rest of the fleet.',
+      'Parts of one object uploaded at once; also the parts of giant objects each worker of the fleet copies at once, the others are left to the rest of the fleet.',
     label: { en: 'Parts in flight per object', zh: '每个对象并发分段数' },
     help: {
-      en: '1 to 64. Also how many parts of giant objects one worker takes at a time.',
-      zh: '1 到 64。也是每个 Worker 同时领取的超大对象分段数。',
+      en: '1 to 64. Also how many parts of giant objects one worker of the fleet takes at a time.',
+      zh: '1 到 64。也是集群中每个 Worker 同时领取的超大对象分段数。',
     },
     template: { group: ADV, label: 'Part Concurrency' },
     cli: 'part-concurrency',

@@ -31,6 +31,12 @@ export interface WorkerOptions {
   onObjectDone?: (key: string, result: CopyResult) => void;
   /** Live progress: counts the bytes of uploads as they stream. */
   bytesInFlight?: BytesInFlight;
+  /**
+   * Other worker processes take jobs from this queue (the fleet: `dth worker`). Then a part of a giant object takes
+   * `workerNumber / partConcurrency` slots, so this worker leaves the rest of a split object's parts to the others.
+   * A one-process run (`dth s3 sync`, the local hub) has no one to leave them to: a part takes one slot.
+   */
+  sharesQueue?: boolean;
 }
 
 export interface WorkerReport {
@@ -46,9 +52,10 @@ export interface WorkerReport {
  * in flight instead of 32; for 64 KiB-1 MiB objects 64 in flight were no faster and peaked 25 MB higher, so larger
  * objects keep one slot each.
  *
- * A part of a giant object takes `workerNumber / partConcurrency` slots: a worker holds `partConcurrency` parts at
- * once, as for one object's multipart copy, and leaves the others of a split object on the queue for the rest of the
- * fleet. At one slot each, the first worker took up to 32 parts, a whole 256 MiB object, and a second worker none.
+ * In a fleet (`sharesQueue`) a part of a giant object takes `workerNumber / partConcurrency` slots: a worker holds
+ * `partConcurrency` parts at once, as for one object's multipart copy, and leaves the others of a split object on the
+ * queue for the rest of the fleet. At one slot each, the first worker took up to 32 parts, a whole 256 MiB object, and
+ * a second worker none. Alone, 4 parts at a time copied 2 x 1 GiB 8 % slower than 32 (README, Benchmark).
  */
 function slotsTaken(message: QueueMessage, partWeight: number): number {
   if (message.kind !== 'jobs' || message.jobs.length === 0) return 1;
@@ -269,7 +276,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     });
 
   const slots = params.workerConcurrency;
-  const partWeight = Math.max(1, slots / params.partConcurrency);
+  const partWeight = options.sharesQueue ? Math.max(1, slots / params.partConcurrency) : 1;
   /** Slots taken by the messages in flight (small objects take half of one, parts of giant objects several). */
   let load = 0;
   /** The last batch held parts or a giant object: the next ones are likely parts, so take only as many as fit. */
@@ -278,11 +285,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     const endedBefore = copiesEnded;
     const free = slots - load;
     // As many as fit if each took a whole slot (small ones leave room for more on the next turn), or a part's share.
-    const max = partsAhead ? Math.floor(free / partWeight) : Math.min(10, Math.ceil(free));
+    const max = Math.min(10, partsAhead ? Math.floor(free / partWeight) : Math.ceil(free));
     if (free > 0 && max > 0) {
       const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
       const batch = await queue.receive({
-        max: Math.min(10, max),
+        max,
         visibilityTimeoutSec: visibility,
         waitTimeSec: idleWait,
       });
@@ -290,7 +297,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       for (const msg of batch) {
         const message = readQueueMessage(msg.body, scope);
         const weight = slotsTaken(message, partWeight);
-        if (announcesParts(message, params.giantFileThreshold)) partsAhead = true;
+        if (partWeight > 1 && announcesParts(message, params.giantFileThreshold)) partsAhead = true;
         load += weight;
         const p = handle(msg, message).finally(() => {
           load -= weight;
