@@ -128,11 +128,11 @@ describe.each<FleetAdapters>(['sqlite', 'aws'])('fan-out across worker processes
   it('on default settings, a worker leaves parts for the others: a second process started after the split gets some', async () => {
     const size = 12 * PART + 4321;
     // 13 parts, 32 slots per worker: at one slot per part the first process took every part at once, and a process
-    // that came later found none. Parts take 400 ms at the destination, so the first cannot finish them all alone.
+    // that came later found none. Parts take 800 ms at the destination: 4 at a time, the first needs 4 rounds.
     const { dst, body, proxy, task, env, find } = await fleetSetUp(
       adapters,
       size,
-      { rates: { slow: 1 }, faultOps: ['UploadPart'], slowMs: 400 },
+      { rates: { slow: 1 }, faultOps: ['UploadPart'], slowMs: 800 },
       null,
     );
     const lateGo = join(mkdtempSync(join(tmpdir(), 'dth-fleet-late-')), 'go');

@@ -2,8 +2,9 @@
  * `workerNumber` is how many objects a worker copies at once; objects of at most 128 KiB take half a slot, so twice as
  * many of them are in flight (their copy is mostly request latency), and a part of a giant object takes
  * `workerNumber / partConcurrency` slots in a fleet, so a worker holds `partConcurrency` parts and leaves the rest of
- * the object's parts to the other workers (alone, it takes them like any job). Uploads in flight are counted at the real destination s3rver through a Proxy that holds
- * each PUT or UploadPart a little (s3rver answers too fast for copies to overlap).
+ * the object's parts to the other workers (alone, it takes them like any job). Uploads in flight are counted at the
+ * real destination s3rver through a Proxy that holds each PUT or UploadPart a little (s3rver answers too fast for
+ * copies to overlap).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
