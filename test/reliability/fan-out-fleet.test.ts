@@ -76,10 +76,6 @@ async function fleetSetUp(
   return { dst, body, proxy, task, env, find };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(10);
-}
-
 const partsCopiedBy = (w: FleetWorker) =>
   w.lines.filter((l) => l.event === 'worker.part_copied' && l.key === 'giant.bin').map((l) => l.part as number);
 
@@ -141,7 +137,7 @@ describe.each<FleetAdapters>(['sqlite', 'aws'])('fan-out across worker processes
     await Promise.all([first.ready, late.ready]);
     expect((await find()).toTransfer).toBe(2);
     await first.when((l) => l.event === 'worker.split');
-    await until(() => (proxy.stats.requests.UploadPart ?? 0) > 0);
+    await expect.poll(() => proxy.stats.requests.UploadPart ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
     await sleep(300);
     writeFileSync(lateGo, '');
     const results = await Promise.all([first.done, late.done]);

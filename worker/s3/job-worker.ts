@@ -64,8 +64,8 @@ function slotsTaken(message: QueueMessage, partWeight: number): number {
 }
 
 /** Parts are on their way to the queue, or at its head: a giant object was received (it is split), or a part was. */
-function announcesParts(message: QueueMessage, giantFileThreshold: number): boolean {
-  return message.kind === 'jobs' && message.jobs.some((job) => job.part || job.size >= giantFileThreshold);
+function announcesParts(message: QueueMessage, splits: (size: number) => boolean): boolean {
+  return message.kind === 'jobs' && message.jobs.some((job) => job.part || splits(job.size));
 }
 
 /** Consumes the queue with bounded concurrency until drained (one-shot) or stopped. */
@@ -286,7 +286,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     const free = slots - load;
     // As many as fit if each took a whole slot (small ones leave room for more on the next turn), or a part's share.
     const max = Math.min(10, partsAhead ? Math.floor(free / partWeight) : Math.ceil(free));
-    if (free > 0 && max > 0) {
+    if (max > 0) {
       const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
       const batch = await queue.receive({
         max,
@@ -297,7 +297,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       for (const msg of batch) {
         const message = readQueueMessage(msg.body, scope);
         const weight = slotsTaken(message, partWeight);
-        if (partWeight > 1 && announcesParts(message, params.giantFileThreshold)) partsAhead = true;
+        if (partWeight > 1 && announcesParts(message, (size) => fansOut(ctx, size))) partsAhead = true;
         load += weight;
         const p = handle(msg, message).finally(() => {
           load -= weight;
