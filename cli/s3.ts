@@ -197,14 +197,18 @@ async function sync(argv: string[]): Promise<number> {
     event: 'summary',
     taskId,
     complete: report.complete,
-    copied: report.finder.toTransfer,
+    // This run's copies, each verified; `queued` is what the listing found to copy (an interrupted or failed run
+    // copies fewer).
+    copied: report.copied.objects,
+    queued: report.finder.toTransfer,
     scanned: report.finder.scanned,
     done: report.done,
     verified: report.verified,
     failed: report.failed,
     skipped: report.skipped,
     pending: report.pending + report.inProgress,
-    bytesCopied: report.finder.bytesToTransfer,
+    bytesCopied: report.copied.bytes,
+    bytesQueued: report.finder.bytesToTransfer,
     durationMs: report.durationMs,
     failures: failures.map((f) => ({ key: f.key, error: f.error })),
     skippedObjects: skippedList.map((f) => ({ key: f.key, reason: f.error })),
@@ -212,9 +216,11 @@ async function sync(argv: string[]): Promise<number> {
   if (jsonOut) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ${summary.copied} objects queued of ${summary.scanned} scanned, ` +
-        `${formatBytes(summary.bytesCopied)} in ${formatDuration(report.durationMs / 1000)}; ` +
-        `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped\n` +
+      `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ${summary.copied} of ${summary.queued} objects copied ` +
+        `(${formatBytes(summary.bytesCopied)} of ${formatBytes(summary.bytesQueued)}), ${summary.scanned} scanned, in ${formatDuration(report.durationMs / 1000)}; ` +
+        `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped` +
+        (summary.pending > 0 ? `, ${summary.pending} not copied yet` : '') +
+        '\n' +
         failures.map((f) => `  FAILED ${f.key}: ${f.error}\n`).join('') +
         skippedList.map((f) => `  SKIPPED ${f.key}: ${f.error ?? 'not copyable'}\n`).join(''),
     );

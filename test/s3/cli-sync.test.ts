@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { servers } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
@@ -62,6 +63,46 @@ describe('dth s3 sync (real CLI process)', () => {
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ event: 'summary', complete: true, verified: 2, failed: 0 });
     expect((await readObject(servers.s3Dest, dst, 'b.txt')).toString()).toBe('bravo!');
+  });
+
+  it("the summary counts this run's verified copies, not what it queued: a refused object is failed, not copied", async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'a.txt', 'alpha');
+    await putSource(src, 'b.txt', 'bravo!');
+    await putSource(src, 'refused.txt', 'the source refuses to serve this one');
+    // The source answers 403 AccessDenied to every GET of one key (a bucket policy denying it): failed at once.
+    const source = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { accessDenied: 1 },
+      faultOps: ['GetObject'],
+      faultWhen: (_op, url) => url.includes('refused.txt'),
+    });
+    try {
+      const file = paramsFile(baseParams(src, dst, { srcEndpoint: source.endpoint }));
+      // Asynchronously: the proxy answers in this process.
+      const child = spawn(process.execPath, ['bin/dth.mjs', 's3', 'sync', '--params', file, ...stateArgs()], {
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      const summary = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(summary).toMatchObject({
+        event: 'summary',
+        complete: false,
+        queued: 3,
+        copied: 2,
+        bytesCopied: 'alpha'.length + 'bravo!'.length,
+        failed: 1,
+        verified: 2,
+      });
+      expect(summary.failures).toEqual([{ key: 'refused.txt', error: expect.stringMatching(/AccessDenied|denied/i) }]);
+    } finally {
+      await source.close();
+    }
   });
 
   it('run as a user runs it (warnings not silenced), the default credential chain prints no SDK notice', async () => {

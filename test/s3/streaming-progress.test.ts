@@ -66,4 +66,37 @@ describe('transfer progress', () => {
     expect(samples.every((p) => p.bytesDone <= p.bytesTotal || p.bytesTotal === 0)).toBe(true);
     expect(samples.at(-1)).toMatchObject({ done: 1, bytesDone: 12 * MiB, bytesTotal: 12 * MiB });
   });
+
+  it("a stopped run says so: its last sample is 'stopped' and its report counts the copies it made, not what it queued", async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'a-big.bin', bytes(12 * MiB, 9));
+    await putSource(src, 'b.txt', 'bravo!');
+    await putSource(src, 'c.txt', 'charlie');
+    // One object at a time, so the small ones wait behind the big one.
+    const params = parseS3TaskParams(baseParams(src, dst, { multipartThreshold: '64MiB', workerNumber: '1' }));
+    const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
+    const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const samples: TransferProgress[] = [];
+    const stop = new AbortController();
+    const report = await runS3Transfer({
+      params,
+      queue,
+      status,
+      logger: silentLogger,
+      signal: stop.signal,
+      buckets: { source: opened.source, dest: slowPuts(opened.dest) },
+      onProgress: (p) => {
+        samples.push(p);
+        // The big object is on its way: stop (it finishes; nothing new starts).
+        if (p.bytesDone > 0) stop.abort(new Error('SIGINT'));
+      },
+      progressIntervalMs: 25,
+    });
+    expect(report.complete).toBe(false);
+    expect(report.finder.toTransfer).toBe(3);
+    expect(report.copied).toEqual({ objects: 1, bytes: 12 * MiB });
+    expect(report).toMatchObject({ done: 1, pending: 2 });
+    expect(samples.at(-1)?.phase).toBe('stopped');
+    expect(samples.slice(0, -1).every((p) => p.phase !== 'stopped' && p.phase !== 'done')).toBe(true);
+  });
 });

@@ -4,13 +4,14 @@ import type { BucketPair } from '../ports/object-store.js';
 import { isComplete, type StatusStore, type StatusSummary } from '../ports/status-store.js';
 import { BytesInFlight } from './bytes-in-flight.js';
 import { runFinder, type FinderReport } from './finder.js';
-import { runWorker } from './job-worker.js';
+import { runWorker, type WorkerReport } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
 import { settleInterrupted } from './settle-interrupted.js';
 import type { TransferJob } from './transfer-job.js';
 
 export interface TransferProgress extends StatusSummary {
-  phase: 'finding' | 'copying' | 'done';
+  /** 'stopped': the run was stopped (signal) before it finished; its counts are where it stopped. */
+  phase: 'finding' | 'copying' | 'done' | 'stopped';
   elapsedMs: number;
   bytesPerSecond: number;
   /** Seconds left at the current rate; undefined until there is a rate. */
@@ -19,6 +20,8 @@ export interface TransferProgress extends StatusSummary {
 
 export interface TransferReport extends StatusSummary {
   finder: FinderReport;
+  /** What this run's workers copied and verified (the status counts above include earlier runs). */
+  copied: { objects: number; bytes: number };
   durationMs: number;
   /** True when every queued object is DONE and verified (nothing failed, pending or in progress). */
   complete: boolean;
@@ -117,21 +120,27 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
       finding = false;
       phase = 'copying';
     }
-    await workers;
+    const copied = { objects: 0, bytes: 0 };
+    const add = (r: WorkerReport) => {
+      copied.objects += r.copied;
+      copied.bytes += r.bytes;
+    };
+    add(await workers);
     // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone);
     // those whose match cannot be proven are queued and copied once more.
     if (!signal?.aborted) {
       const leftovers = await settleInterrupted({ ...parts, statuses: ['PENDING', 'FAILED'] });
       if (leftovers.queued > 0)
-        await runWorker({ ...parts, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight });
+        add(await runWorker({ ...parts, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight }));
     }
     signal?.removeEventListener('abort', onAbort);
-    phase = 'done';
+    phase = signal?.aborted ? 'stopped' : 'done';
     await report();
     const summary = await status.summary();
     return {
       ...summary,
       finder,
+      copied,
       durationMs: Date.now() - startedAt,
       complete: !signal?.aborted && isComplete(summary),
     };
