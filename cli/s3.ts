@@ -197,10 +197,9 @@ async function sync(argv: string[]): Promise<number> {
     event: 'summary',
     taskId,
     complete: report.complete,
-    // This run's copies, each verified; `queued` is what the listing found to copy (an interrupted or failed run
-    // copies fewer).
+    // This run's copies, each verified; `queued` is what it found to copy (an interrupted or failed run copies fewer).
     copied: report.copied.objects,
-    queued: report.finder.toTransfer,
+    queued: report.queued.objects,
     scanned: report.finder.scanned,
     done: report.done,
     verified: report.verified,
@@ -208,7 +207,7 @@ async function sync(argv: string[]): Promise<number> {
     skipped: report.skipped,
     pending: report.pending + report.inProgress,
     bytesCopied: report.copied.bytes,
-    bytesQueued: report.finder.bytesToTransfer,
+    bytesQueued: report.queued.bytes,
     durationMs: report.durationMs,
     failures: failures.map((f) => ({ key: f.key, error: f.error })),
     skippedObjects: skippedList.map((f) => ({ key: f.key, reason: f.error })),
@@ -216,8 +215,11 @@ async function sync(argv: string[]): Promise<number> {
   if (jsonOut) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ${summary.copied} of ${summary.queued} objects copied ` +
-        `(${formatBytes(summary.bytesCopied)} of ${formatBytes(summary.bytesQueued)}), ${summary.scanned} scanned, in ${formatDuration(report.durationMs / 1000)}; ` +
+      `${report.complete ? 'Done' : abort.signal.aborted ? 'Stopped' : 'Incomplete'}: ` +
+        (summary.queued === 0 && summary.copied === 0
+          ? 'nothing to copy'
+          : `${summary.copied} of ${summary.queued} objects copied (${formatBytes(summary.bytesCopied)} of ${formatBytes(summary.bytesQueued)})`) +
+        `, ${summary.scanned} scanned, in ${formatDuration(report.durationMs / 1000)}; ` +
         `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped` +
         (summary.pending > 0 ? `, ${summary.pending} not copied yet` : '') +
         '\n' +

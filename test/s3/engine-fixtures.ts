@@ -132,7 +132,7 @@ export const awsAdapters: EngineAdapters = {
 
 const localAws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-type Wrap = (b: { source: ObjectStore; dest: ObjectStore }) => { source: ObjectStore; dest: ObjectStore };
+export type Wrap = (b: { source: ObjectStore; dest: ObjectStore }) => { source: ObjectStore; dest: ObjectStore };
 
 /** Runs one full transfer on the given adapters; pass `db` (the `dbPath` of an earlier run) to rerun on its state. */
 export async function runEngine(

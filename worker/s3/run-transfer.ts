@@ -20,6 +20,8 @@ export interface TransferProgress extends StatusSummary {
 
 export interface TransferReport extends StatusSummary {
   finder: FinderReport;
+  /** What this run queued: the finder's differences and records of earlier runs it had to copy again. */
+  queued: { objects: number; bytes: number };
   /** What this run's workers copied and verified (the status counts above include earlier runs). */
   copied: { objects: number; bytes: number };
   durationMs: number;
@@ -85,8 +87,14 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   // What the settle passes and the worker runs of this pass share.
   const parts = { params, source, dest, queue, status, logger };
   try {
+    const queued = { objects: 0, bytes: 0 };
+    const requeued = (settled: { queued: number; queuedBytes: number }) => {
+      queued.objects += settled.queued;
+      queued.bytes += settled.queuedBytes;
+      return settled;
+    };
     // Records a killed run left IN_PROGRESS are settled first, before this run's workers start marking theirs.
-    await settleInterrupted(parts);
+    requeued(await settleInterrupted(parts));
     // Workers start on the first queued batch instead of waiting for the whole listing.
     const stopWorkers = new AbortController();
     const onAbort = () => stopWorkers.abort(signal?.reason);
@@ -126,10 +134,12 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
       copied.bytes += r.bytes;
     };
     add(await workers);
+    queued.objects += finder.toTransfer;
+    queued.bytes += finder.bytesToTransfer;
     // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone);
     // those whose match cannot be proven are queued and copied once more.
     if (!signal?.aborted) {
-      const leftovers = await settleInterrupted({ ...parts, statuses: ['PENDING', 'FAILED'] });
+      const leftovers = requeued(await settleInterrupted({ ...parts, statuses: ['PENDING', 'FAILED'] }));
       if (leftovers.queued > 0)
         add(await runWorker({ ...parts, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight }));
     }
@@ -140,6 +150,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     return {
       ...summary,
       finder,
+      queued,
       copied,
       durationMs: Date.now() - startedAt,
       complete: !signal?.aborted && isComplete(summary),

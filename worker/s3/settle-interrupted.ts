@@ -51,9 +51,9 @@ export async function settleInterrupted(options: {
    * whose destination is now right); only the finder's unqueued leftovers remain then, so the HEADs are few.
    */
   statuses?: readonly ('IN_PROGRESS' | 'PENDING' | 'FAILED')[];
-}): Promise<{ done: number; pending: number; skipped: number; queued: number }> {
+}): Promise<{ done: number; pending: number; skipped: number; queued: number; queuedBytes: number }> {
   const { params, source, dest, status, logger, queue } = options;
-  const out = { done: 0, pending: 0, skipped: 0, queued: 0 };
+  const out = { done: 0, pending: 0, skipped: 0, queued: 0, queuedBytes: 0 };
   const requeue: TransferJob[] = [];
   for (const stale of options.statuses ?? ['IN_PROGRESS']) {
     let after: string | undefined;
@@ -97,6 +97,7 @@ export async function settleInterrupted(options: {
           if (stale === 'IN_PROGRESS') await status.update(record.key, { status: 'PENDING' });
           requeue.push({ key: record.key, size: src.size, etag: src.etag, action: 'copy' });
           out.queued++;
+          out.queuedBytes += src.size;
         } else {
           // Differs: the finder queues it (again). A FAILED record keeps its error until a worker retries it.
           if (stale === 'IN_PROGRESS') await status.update(record.key, { status: 'PENDING' });
