@@ -3,6 +3,8 @@
  * (finder on Fargate, JobWorker on EC2, image copier), and the local hub.
  * Each verb lives in its own module and is loaded only when called.
  */
+import { dthVersion } from './version.js';
+
 type CommandModule = { run(argv: string[]): Promise<number> };
 
 // The pinned AWS SDK prints an eight-line notice about its future Node 22 requirement the first time a client is
@@ -26,7 +28,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
-  return `usage: dth <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`dth <command> --help\` for a command's options.`;
+  return `usage: dth <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`dth <command> --help\` for a command's options, \`dth --version\` for the version.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`dth ${dthVersion()} (Data Transfer Hub, Node.js ${process.versions.node})\n`);
+    return 0;
   }
   const command = commands[name];
   if (!command) {

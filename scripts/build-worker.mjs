@@ -12,13 +12,14 @@
  * Usage: node scripts/build-worker.mjs [--outfile path]   (also importable: `buildWorker({ outfile })`, `buildCli({ outdir })`)
  */
 import { buildSync } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultWorkerBundle = join(repoRoot, 'dist', 'dth.mjs');
 export const defaultCliDir = join(repoRoot, 'dist', 'cli');
+const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 
 const COMMON = {
   entryPoints: [join(repoRoot, 'cli', 'main.ts')],
@@ -27,6 +28,8 @@ const COMMON = {
   target: 'node20',
   format: 'esm',
   external: ['better-sqlite3'],
+  // `dth --version` (cli/version.ts): the one-file bundle runs where there is no package.json.
+  define: { __DTH_VERSION__: JSON.stringify(version) },
   // Some bundled CommonJS dependencies call require(); give each ESM file one.
   banner: {
     js: "import { createRequire as __dthCreateRequire } from 'node:module'; const require = __dthCreateRequire(import.meta.url);",
