@@ -6,6 +6,7 @@
  * - checkFinder ends a task whose finder will never report (stopped, never started) with FINDER_ERROR, and leaves a
  *   running or just-started finder alone; FIXED_RATE tasks leave the monitor once their first pass is listed.
  */
+import { randomUUID } from 'node:crypto';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchLogsClient,
@@ -112,10 +113,11 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-let seq = 0;
 async function newTask(patch: Partial<TaskRecord> = {}): Promise<TaskRecord> {
   const t: TaskRecord = {
-    id: `t${Date.now().toString(36)}${seq++}`,
+    // A UUID as createTask gives: the stack name keeps the id's first 8 characters, so ids made from the clock named
+    // two tasks started within 36 ms the same stack, and the second CreateStack failed (AlreadyExists).
+    id: randomUUID(),
     type: 'S3EC2',
     scheduleType: 'ONE_TIME',
     createdAt: new Date(Date.now() - 60_000).toISOString(),
@@ -238,6 +240,7 @@ describe('startStack: the parameters the hub gives every plugin stack', () => {
     const files = await newTask({ scheduleType: 'FIXED_RATE', progress: 'STARTING', parameters: [] });
     const schedule = async (t: TaskRecord) => {
       const r = await startStack(deps, { taskId: t.id });
+      expect(r.stackId, JSON.stringify(await tasks.get(t.id))).toBeDefined();
       return (
         await clients.cfn.send(new DescribeStacksCommand({ StackName: r.stackId as string }))
       ).Stacks?.[0].Parameters?.find((p) => p.ParameterKey === PLUGIN_PARAMETERS.schedule)?.ParameterValue;
