@@ -159,6 +159,44 @@ describe('include/exclude and part planning', () => {
     ]);
   });
 
+  it('reads globs as glob users expect: a leading **/ also matches no folder, classes, dot keys, backslashes', () => {
+    // The hand-written matcher this replaced needed a folder for "**/": "**/*.tmp" left a top-level a.tmp to be copied.
+    const keep = createKeyFilter(['photos/**/*.jpg', 'docs/[a-c]*.md', '*'], ['**/*.tmp', '**/.cache/**']);
+    expect(
+      [
+        'photos/a.jpg',
+        'photos/2024/06/b.jpg',
+        'photos/a.png',
+        'docs/about.md',
+        'docs/zoo.md',
+        'a.tmp',
+        'deep/er/b.tmp',
+        '.env',
+        'x/.cache/y',
+        'back\\slash',
+      ].filter(keep),
+    ).toEqual(['photos/a.jpg', 'photos/2024/06/b.jpg', 'docs/about.md', '.env', 'back\\slash']);
+  });
+
+  it('splits include/exclude on commas and lines, but not inside braces; an unreadable glob names its field', () => {
+    const ok = { srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dst-bucket', destRegion: 'us-east-1' };
+    const p = parseS3TaskParams({
+      ...ok,
+      include: 'photos/*.{jpg,png}, docs/**\nlogs/*.gz',
+      exclude: '**/*.{tmp,part}',
+    });
+    expect(p.include).toEqual(['photos/*.{jpg,png}', 'docs/**', 'logs/*.gz']);
+    const keep = createKeyFilter(p.include, p.exclude);
+    expect(['photos/a.png', 'photos/a.gif', 'docs/x.part', 'logs/1.gz', 'up.tmp'].filter(keep)).toEqual([
+      'photos/a.png',
+      'logs/1.gz',
+    ]);
+    expect(() => parseS3TaskParams({ ...ok, exclude: `a${'*'.repeat(70_000)}` })).toThrow(
+      /^Exclude patterns \(exclude, source side\): "a\*{79}…" is not a glob we can read \(/,
+    );
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, include: 'x'.repeat(70_000) }))).toBe('include');
+  });
+
   it('keeps uploads within 10,000 parts', () => {
     expect(choosePartSize(40 * MiB, 5 * MiB)).toBe(5 * MiB);
     const fiveTiB = 5 * 1024 * 1024 * MiB;

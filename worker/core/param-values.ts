@@ -177,6 +177,35 @@ export class ParamReader {
       .filter(Boolean);
   }
 
+  /**
+   * Comma- or line-separated globs, blanks dropped; a comma inside braces belongs to the glob (`*.{jpg,png}`), and
+   * each glob must pass `check` (which throws with the reason).
+   */
+  patterns(name: string, check: (glob: string) => unknown): string[] {
+    const globs: string[] = [];
+    let current = '';
+    let depth = 0;
+    for (const c of this.text(name) ?? '') {
+      if (c === '{') depth++;
+      else if (c === '}' && depth > 0) depth--;
+      if (c === '\n' || (c === ',' && depth === 0)) {
+        globs.push(current);
+        current = '';
+      } else current += c;
+    }
+    globs.push(current);
+    const out = globs.map((g) => g.trim()).filter(Boolean);
+    for (const glob of out) {
+      try {
+        check(glob);
+      } catch (err) {
+        const shown = glob.length > 80 ? `${glob.slice(0, 80)}…` : glob;
+        throw this.error(name, `"${shown}" is not a glob we can read (${err instanceof Error ? err.message : err})`);
+      }
+    }
+    return out;
+  }
+
   /** Parameters given that the schema marks as accepted-but-unused, name → value. */
   unused(): Record<string, string> {
     const out: Record<string, string> = {};

@@ -592,7 +592,8 @@ export const S3_PARAMETERS = [
     default: '',
     side: 'source',
     origin: 'ours',
-    description: 'Only keys matching one of these comma-separated globs (* within a path segment, ** across).',
+    description:
+      'Only keys matching one of these comma-separated globs (* within a path segment, ** across, {a,b} either).',
     label: { en: 'Include patterns', zh: '包含模式' },
     help: {
       en: 'Comma separated, e.g. photos/**/*.jpg. Blank: every key.',

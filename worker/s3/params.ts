@@ -5,6 +5,7 @@
  */
 import { ParamReader, byteSize, type RawParams } from '../core/param-values.js';
 import { InvalidParameterError } from '../core/errors.js';
+import { compileKeyGlob } from './key-filter.js';
 import {
   S3_PARAMETERS,
   type Acl,
@@ -224,8 +225,8 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     destAcl,
     sse,
     includeMetadata: r.bool('includeMetadata'),
-    include: r.list('include'),
-    exclude: r.list('exclude'),
+    include: r.patterns('include', compileKeyGlob),
+    exclude: r.patterns('exclude', compileKeyGlob),
     multipartThreshold: r.bytes('multipartThreshold'),
     chunkSize: r.bytes('chunkSize'),
     partConcurrency: r.int('partConcurrency'),
