@@ -1,6 +1,7 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
-import { servers } from '../support/servers.js';
+import { s3Client, servers } from '../support/servers.js';
 import {
   awsAdapters,
   baseParams,
@@ -216,6 +217,22 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
       queued: { objects: 1, bytes: size },
       copied: { objects: 1, bytes: size },
     });
+  });
+
+  it('copies into a prefix of the source bucket itself once: its own copies are not source objects on the next runs', async () => {
+    const { src } = await bucketPair();
+    await putSource(src, 'a.txt', 'alpha');
+    await putSource(src, 'b/c.txt', 'charlie');
+    const intoItself = baseParams(src, src, { destEndpoint: servers.s3Source, destPrefix: 'backup' });
+    const first = await runEngine(adapters, intoItself);
+    expect(first.report).toMatchObject({ complete: true, finder: { scanned: 2, toTransfer: 2 } });
+    // Rerun on the same state and on a fresh one: the two copies are not listed as source objects.
+    const rerun = await runEngine(adapters, intoItself, { db: first.dbPath });
+    expect(rerun.report).toMatchObject({ complete: true, finder: { scanned: 2, toTransfer: 0 } });
+    const fresh = await runEngine(adapters, intoItself);
+    expect(fresh.report).toMatchObject({ complete: true, finder: { scanned: 2, toTransfer: 0 } });
+    const listed = await s3Client(servers.s3Source).send(new ListObjectsV2Command({ Bucket: src }));
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(['a.txt', 'b/c.txt', 'backup/a.txt', 'backup/b/c.txt']);
   });
 
   it('uses server-side copy between buckets of one endpoint', async () => {

@@ -46,10 +46,11 @@ afterAll(async () => {
   await s3rver.close();
 });
 
-async function eventTask(srcEvent: 'Create' | 'CreateAndDelete') {
+/** `intoSourceBucket`: the copies go to `data/copies/` of the source bucket itself (so their own events come back). */
+async function eventTask(srcEvent: 'Create' | 'CreateAndDelete', options: { intoSourceBucket?: boolean } = {}) {
   const src = uniqueName('evsrc');
   await s3Client(endpoint).send(new CreateBucketCommand({ Bucket: src }));
-  const dst = await createBucket(servers.s3Dest, 'evdst');
+  const dst = options.intoSourceBucket ? src : await createBucket(servers.s3Dest, 'evdst');
   const name = uniqueName('events');
   const { queueUrl: url, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount: 3, visibilityTimeoutSec: 30 });
   queueUrl = url;
@@ -75,8 +76,9 @@ async function eventTask(srcEvent: 'Create' | 'CreateAndDelete') {
     srcPrefix: 'data/',
     exclude: '**/*.tmp',
     srcEvent,
-    destEndpoint: servers.s3Dest,
+    destEndpoint: options.intoSourceBucket ? endpoint : servers.s3Dest,
     destBucket: dst,
+    ...(options.intoSourceBucket ? { destPrefix: 'data/copies' } : {}),
     destRegion: 'us-east-1',
     destCredentials: 's3rver',
   });
@@ -169,5 +171,26 @@ describe('S3 event notifications', () => {
       reason: expect.stringMatching(/not propagated/),
     });
     expect((await t.queue.depth()).deadLettered).toBe(0);
+  });
+
+  it('copies into a prefix of the source bucket itself without copying its own copies again (their events come back)', async () => {
+    const t = await eventTask('Create', { intoSourceBucket: true });
+    await t.put('data/x.txt', 'once');
+    const copied = async () =>
+      (await readObject(endpoint, t.src, 'data/copies/data/x.txt').then(
+        () => true,
+        () => false,
+      )) as boolean;
+    for (let i = 0; i < 100 && !(await copied()); i++) await sleep(100);
+    // The copy's own ObjectCreated event arrives like any other; give it time to be handled.
+    await sleep(500);
+    const report = await t.settle();
+    expect((await readObject(endpoint, t.src, 'data/copies/data/x.txt')).toString()).toBe('once');
+    expect(report).toMatchObject({ copied: 1, failed: 0 });
+    expect(t.lines.find((l) => l.event === 'worker.event_ignored')).toMatchObject({
+      key: 'data/copies/data/x.txt',
+      reason: 'a copy made by this task (destPrefix "data/copies/" is in the source bucket)',
+    });
+    await expect(readObject(endpoint, t.src, 'data/copies/data/copies/data/x.txt')).rejects.toThrow();
   });
 });

@@ -68,9 +68,11 @@ export interface BucketPair {
  * Keys are bucket-relative; prefixes are applied by the engine.
  */
 export interface ObjectStore {
-  /** Identity of endpoint + credentials + bucket; equal `endpointIdentity` on both sides allows server-side copy. */
   readonly bucket: string;
+  /** Identity of endpoint + credentials; equal `endpointIdentity` on both sides allows server-side copy. */
   readonly endpointIdentity: string;
+  /** Where the objects live, whoever signs: endpoint and bucket. Equal on both sides when a task copies within one bucket. */
+  readonly location: string;
   /** Streams every object under prefix in ascending key order, page by page (constant memory). */
   list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary>;
   head(key: string): Promise<ObjectHead | undefined>;

@@ -6,7 +6,7 @@ import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
 import { sameEtag } from './etags.js';
 import { isReadable } from './copy-object.js';
-import { createKeyFilter } from './key-filter.js';
+import { taskKeyFilter } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { sourcePrefixes } from './prefix-source.js';
 import { destinationPrefix, type TransferJob } from './transfer-job.js';
@@ -127,7 +127,7 @@ async function* toCopy(
  */
 export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const { params, source, queue, status, logger, signal } = options;
-  const keep = createKeyFilter(params.include, params.exclude);
+  const keep = taskKeyFilter(params, options.source, options.dest);
   const report: FinderReport = { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
   let batch: TransferJob[] = [];
   const flush = async () => {

@@ -10,7 +10,7 @@ import type { StatusStore } from '../ports/status-store.js';
 import { BUFFER_LIMIT, copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
-import { createKeyFilter } from './key-filter.js';
+import { createKeyFilter, ownCopiesPrefix } from './key-filter.js';
 import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
@@ -92,6 +92,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     srcBucket: params.srcBucket,
     srcPrefix: params.srcPrefix,
     keep: createKeyFilter(params.include, params.exclude),
+    ownCopies: ownCopiesPrefix(params.destPrefix, options.source, options.dest),
     propagateDeletes: params.srcEvent === 'CreateAndDelete',
   };
 

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { destinationPrefix } from './transfer-job.js';
 
 // Include/exclude globs on object keys, matched by picomatch against the full source key: `*` stays within one path
 // segment, `**` crosses them (and a leading `**/` also matches no folder at all: `**/*.tmp` takes a top-level `a.tmp`),
@@ -17,4 +18,31 @@ export function createKeyFilter(include: string[], exclude: string[]): (key: str
   const exc = exclude.map(compileKeyGlob);
   if (inc.length === 0 && exc.length === 0) return () => true;
   return (key) => (inc.length === 0 || inc.some((m) => m(key))) && !exc.some((m) => m(key));
+}
+
+/**
+ * When the destination is a prefix of the source bucket itself (same endpoint and bucket, destPrefix set), the keys
+ * under it are this task's own copies: listed as source objects they would be copied again one level deeper on every
+ * run (backup/backup/…) and, with S3 events, without end. Returns that prefix, to leave out of the source; undefined
+ * when the destination is elsewhere.
+ */
+export function ownCopiesPrefix(
+  destPrefix: string,
+  source: { location: string },
+  dest: { location: string },
+): string | undefined {
+  if (source.location !== dest.location) return undefined;
+  const prefix = destinationPrefix(destPrefix, '');
+  return prefix === '' ? undefined : prefix;
+}
+
+/** The finder's and the event handler's filter: include/exclude, and never the task's own copies (ownCopiesPrefix). */
+export function taskKeyFilter(
+  params: { include: string[]; exclude: string[]; destPrefix: string },
+  source: { location: string },
+  dest: { location: string },
+): (key: string) => boolean {
+  const keep = createKeyFilter(params.include, params.exclude);
+  const own = ownCopiesPrefix(params.destPrefix, source, dest);
+  return own === undefined ? keep : (key) => !key.startsWith(own) && keep(key);
 }

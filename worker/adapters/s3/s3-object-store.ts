@@ -56,6 +56,7 @@ export interface S3BucketConfig {
 export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
   readonly endpointIdentity: string;
+  readonly location: string;
   private sdkLoaded?: Promise<S3Client>;
   private readonly endpointLabel: string;
   private readonly payerHeader: Record<string, string>;
@@ -70,6 +71,7 @@ export class S3ObjectStore implements ObjectStore {
         ? `secret:${config.credentialsName ?? ''}`
         : (config.credentials?.accessKeyId ?? 'default-chain');
     this.endpointIdentity = `${this.endpointLabel}|${signer}`;
+    this.location = `${this.endpointLabel.replace(/\/+$/, '')}/${config.bucket}`;
     this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
     const keys = config.credentials;
     const rotating = config.rotatingCredentials;
