@@ -233,6 +233,16 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect(fresh.report).toMatchObject({ complete: true, finder: { scanned: 2, toTransfer: 0 } });
     const listed = await s3Client(servers.s3Source).send(new ListObjectsV2Command({ Bucket: src }));
     expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(['a.txt', 'b/c.txt', 'backup/a.txt', 'backup/b/c.txt']);
+
+    // The destination prefix covers the source prefix: data/x.txt is a source object, data/data/x.txt its copy.
+    const nested = baseParams(src, src, { destEndpoint: servers.s3Source, srcPrefix: 'data/', destPrefix: 'data' });
+    await putSource(src, 'data/x.txt', 'x');
+    for (const expected of [1, 0]) {
+      const run = await runEngine(adapters, nested, { db: first.dbPath });
+      expect(run.report).toMatchObject({ complete: true, finder: { scanned: 1, toTransfer: expected } });
+    }
+    const under = await s3Client(servers.s3Source).send(new ListObjectsV2Command({ Bucket: src, Prefix: 'data/' }));
+    expect((under.Contents ?? []).map((o) => o.Key)).toEqual(['data/data/x.txt', 'data/x.txt']);
   });
 
   it('uses server-side copy between buckets of one endpoint', async () => {

@@ -189,7 +189,7 @@ describe('S3 event notifications', () => {
     expect(report).toMatchObject({ copied: 1, failed: 0 });
     expect(t.lines.find((l) => l.event === 'worker.event_ignored')).toMatchObject({
       key: 'data/copies/data/x.txt',
-      reason: 'a copy made by this task (destPrefix "data/copies/" is in the source bucket)',
+      reason: 'a copy made by this task (its destPrefix is in the source bucket)',
     });
     await expect(readObject(endpoint, t.src, 'data/copies/data/copies/data/x.txt')).rejects.toThrow();
   });

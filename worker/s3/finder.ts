@@ -6,7 +6,7 @@ import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
 import { sameEtag } from './etags.js';
 import { isReadable } from './copy-object.js';
-import { taskKeyFilter } from './key-filter.js';
+import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { sourcePrefixes } from './prefix-source.js';
 import { destinationPrefix, type TransferJob } from './transfer-job.js';
@@ -82,13 +82,13 @@ export interface FinderOptions {
 async function* scanned(
   options: FinderOptions,
   prefix: string,
-  keep: (key: string) => boolean,
+  keep: (key: string, prefix: string) => boolean,
   report: FinderReport,
 ): AsyncGenerator<ObjectSummary> {
   for await (const o of options.source.list(prefix)) {
     // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
     if (options.signal?.aborted) return;
-    if (!keep(o.key)) continue;
+    if (!keep(o.key, prefix)) continue;
     report.scanned++;
     yield o;
   }
@@ -101,7 +101,7 @@ async function* scanned(
 async function* toCopy(
   options: FinderOptions,
   prefix: string,
-  keep: (key: string) => boolean,
+  keep: (key: string, prefix: string) => boolean,
   report: FinderReport,
 ): AsyncGenerator<{ object: ObjectSummary; reason: string }> {
   const { params } = options;
@@ -127,7 +127,9 @@ async function* toCopy(
  */
 export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const { params, source, queue, status, logger, signal } = options;
-  const keep = taskKeyFilter(params, options.source, options.dest);
+  const copyOf = ownCopies(params, options.source, options.dest);
+  const filter = createKeyFilter(params.include, params.exclude);
+  const keep = copyOf ? (key: string, prefix: string) => filter(key) && !copyOf(key, prefix) : filter;
   const report: FinderReport = { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
   let batch: TransferJob[] = [];
   const flush = async () => {

@@ -10,7 +10,7 @@ import type { StatusStore } from '../ports/status-store.js';
 import { BUFFER_LIMIT, copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
-import { createKeyFilter, ownCopiesPrefix } from './key-filter.js';
+import { createKeyFilter, ownCopies } from './key-filter.js';
 import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
@@ -68,6 +68,14 @@ function announcesParts(message: QueueMessage, splits: (size: number) => boolean
   return message.kind === 'jobs' && message.jobs.some((job) => job.part || splits(job.size));
 }
 
+/** Events carry no listing prefix: an own copy is one of a key under srcPrefix. */
+function ownCopyIn(
+  copyOf: ((key: string, sourcePrefix: string) => boolean) | undefined,
+  srcPrefix: string,
+): ((key: string) => boolean) | undefined {
+  return copyOf && ((key) => copyOf(key, srcPrefix));
+}
+
 /** Consumes the queue with bounded concurrency until drained (one-shot) or stopped. */
 export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const { params, queue, status, logger, signal } = options;
@@ -92,7 +100,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     srcBucket: params.srcBucket,
     srcPrefix: params.srcPrefix,
     keep: createKeyFilter(params.include, params.exclude),
-    ownCopies: ownCopiesPrefix(params.destPrefix, options.source, options.dest),
+    ownCopy: ownCopyIn(ownCopies(params, options.source, options.dest), params.srcPrefix),
     propagateDeletes: params.srcEvent === 'CreateAndDelete',
   };
 

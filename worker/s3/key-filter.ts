@@ -21,28 +21,23 @@ export function createKeyFilter(include: string[], exclude: string[]): (key: str
 }
 
 /**
- * When the destination is a prefix of the source bucket itself (same endpoint and bucket, destPrefix set), the keys
- * under it are this task's own copies: listed as source objects they would be copied again one level deeper on every
- * run (backup/backup/…) and, with S3 events, without end. Returns that prefix, to leave out of the source; undefined
- * when the destination is elsewhere.
+ * When the destination is a prefix of the source bucket itself (same endpoint and bucket, destPrefix set), some
+ * source keys are this task's own copies: listed as source objects they would be copied again one level deeper on
+ * every run (backup/backup/…) and, with S3 events, without end. A key is one when it is `<destPrefix>/<k>` for a key
+ * `k` the task copies from the same listing prefix (under `sourcePrefix`, kept by include/exclude). Undefined when the
+ * destination is elsewhere.
  */
-export function ownCopiesPrefix(
-  destPrefix: string,
-  source: { location: string },
-  dest: { location: string },
-): string | undefined {
-  if (source.location !== dest.location) return undefined;
-  const prefix = destinationPrefix(destPrefix, '');
-  return prefix === '' ? undefined : prefix;
-}
-
-/** The finder's and the event handler's filter: include/exclude, and never the task's own copies (ownCopiesPrefix). */
-export function taskKeyFilter(
+export function ownCopies(
   params: { include: string[]; exclude: string[]; destPrefix: string },
   source: { location: string },
   dest: { location: string },
-): (key: string) => boolean {
+): ((key: string, sourcePrefix: string) => boolean) | undefined {
+  const under = destinationPrefix(params.destPrefix, '');
+  if (source.location !== dest.location || under === '') return undefined;
   const keep = createKeyFilter(params.include, params.exclude);
-  const own = ownCopiesPrefix(params.destPrefix, source, dest);
-  return own === undefined ? keep : (key) => !key.startsWith(own) && keep(key);
+  return (key, sourcePrefix) => {
+    if (!key.startsWith(under)) return false;
+    const original = key.slice(under.length);
+    return original.startsWith(sourcePrefix) && keep(original);
+  };
 }

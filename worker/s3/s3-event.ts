@@ -13,8 +13,8 @@ export interface EventScope {
   srcPrefix: string;
   /** include/exclude (createKeyFilter). */
   keep: (key: string) => boolean;
-  /** The destination prefix when it lies in the source bucket: events for the task's own copies (ownCopiesPrefix). */
-  ownCopies?: string;
+  /** When the destination is a prefix of the source bucket: whether a key is one of the task's own copies (ownCopies). */
+  ownCopy?: (key: string) => boolean;
   /** srcEvent=CreateAndDelete: ObjectRemoved deletes the copy. */
   propagateDeletes: boolean;
 }
@@ -37,8 +37,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Why an event's key is outside the task, or undefined when the task copies it. */
 function outOfScope(key: string, scope: EventScope): string | undefined {
   if (!key.startsWith(scope.srcPrefix)) return `outside srcPrefix "${scope.srcPrefix}"`;
-  if (scope.ownCopies !== undefined && key.startsWith(scope.ownCopies))
-    return `a copy made by this task (destPrefix "${scope.ownCopies}" is in the source bucket)`;
+  if (scope.ownCopy?.(key)) return 'a copy made by this task (its destPrefix is in the source bucket)';
   if (!scope.keep(key)) return 'excluded by include/exclude';
   return undefined;
 }
