@@ -21,6 +21,14 @@ wait_http() { # url [tenths of a second]: any HTTP answer means the server is up
   echo "server at $1 did not start" >&2; return 1
 }
 
+port_free() { # port: nothing listens on 127.0.0.1:port (waits up to 5 s for servers just stopped to let go)
+  for _ in $(seq 1 50); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
 start_bg() { # name, command...: start in the background, record the server's own PID
   local name=$1; shift
   "$@" >"$RUN/$name.log" 2>&1 &
@@ -30,6 +38,13 @@ start_bg() { # name, command...: start in the background, record the server's ow
 start() {
   mkdir -p "$RUN"
   stop >/dev/null 2>&1 || true
+  # A server of another checkout on the same port would answer in place of ours (and our own would die unnoticed).
+  for port in "$S3_SRC_PORT" "$S3_DST_PORT" "$SQS_PORT" "$DDB_PORT" "$REG_OPEN_PORT" "$REG_AUTH_PORT" "$MOTO_PORT"; do
+    port_free "$port" || {
+      echo "port $port on 127.0.0.1 is in use by another process (test servers of another checkout?): stop it, or set DTH_PORT_BASE to move ours" >&2
+      return 1
+    }
+  done
   rm -rf "$RUN/s3src" "$RUN/s3dst" "$RUN/reg-open" "$RUN/reg-auth" "$RUN/cloud"
   mkdir -p "$RUN/s3src" "$RUN/s3dst" "$RUN/reg-open" "$RUN/reg-auth"
   # s3rver encrypts continuation tokens with DES, which Node 20's OpenSSL refuses without the legacy provider.
@@ -63,6 +78,9 @@ YML
   wait_http "http://127.0.0.1:$REG_OPEN_PORT/v2/"
   wait_http "http://127.0.0.1:$REG_AUTH_PORT/v2/"
   wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/" 300 # Python start-up: ~2.5 s idle, more under load
+  for f in "$RUN"/*.pid; do
+    kill -0 "$(cat "$f")" 2>/dev/null || { echo "test server $(basename "$f" .pid) exited; see $RUN/$(basename "$f" .pid).log" >&2; return 1; }
+  done
 
   cat >"$RUN/env" <<ENV
 export DTH_TEST_S3_SRC=http://127.0.0.1:$S3_SRC_PORT

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createBucket, s3Client, servers } from '../support/servers.js';
@@ -33,4 +37,17 @@ describe('local test servers', () => {
     expect((await fetch(`${servers.sqs}/health`)).ok).toBe(true);
     expect((await fetch(servers.dynamodb)).status).toBeGreaterThan(0);
   });
+
+  it("refuses to start on ports another checkout's servers hold, naming DTH_PORT_BASE, and leaves them running", async () => {
+    // The servers this suite runs on: a second start on the same ports must not pass for a start of its own.
+    const base = Number(new URL(servers.s3Source).port) - 4568;
+    const r = spawnSync('bash', ['scripts/test-servers.sh', 'start'], {
+      encoding: 'utf8',
+      env: { ...process.env, RUN: mkdtempSync(join(tmpdir(), 'dth-run-')), DTH_PORT_BASE: String(base) },
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^port \d+ on 127\.0\.0\.1 is in use by another process .*set DTH_PORT_BASE/);
+    expect((await fetch(`${servers.s3Source}/`)).ok).toBe(true);
+  }, 60_000);
 });
