@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { SdkEcrApi } from '../../worker/adapters/ecr/ecr-registry.js';
-import { silentLogger } from '../../worker/core/log.js';
+import { createLogger, silentLogger } from '../../worker/core/log.js';
 import { MANIFEST_ACCEPT } from '../../worker/ecr/registry-client.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
@@ -153,6 +153,45 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     const again = await runImageSync({ params, status, secrets, logger: silentLogger, ecr, skopeo: counted.skopeo });
     expect(again).toMatchObject({ complete: true, total: 3, skipped: 3, done: 0 });
     expect(counted.verbs()).toEqual([]);
+  });
+
+  it('ALL into a prefix of the same ECR registry copies each image once: its copies are not listed as sources again', async () => {
+    // One account and region on both sides: the source catalog then holds the copies' repositories as well.
+    const account = await sourceAccount(freshAccountId());
+    const a = seedImages().repository;
+    await registerInEcr(account.ecr, a, ['v1']);
+    const prefix = uniqueName('snap');
+    const params = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR',
+      srcRegion: SOURCE_REGION,
+      srcAccountId: account.account,
+      srcCredential: 'keys',
+      destRegion: SOURCE_REGION,
+      destAccountId: account.account,
+      destCredential: 'keys',
+      destPrefix: prefix,
+      insecure: 'true',
+    });
+    const secrets = new FileSecretStore(secretsFile({ keys: keySecret(account.keys) }));
+    const ecr = ecrApi({ [account.account]: account.registry });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    expect(await runImageSync({ params, status, secrets, logger, ecr })).toMatchObject({ total: 1, done: 1 });
+    const repositories = async () =>
+      ((await account.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? [])
+        .map((r) => r.repositoryName)
+        .sort();
+    expect(await repositories()).toEqual([a, `${prefix}/${a}`].sort());
+    // Real ECR lists a pushed image's tags; the stand-in registry does not tell the emulator, so the test does.
+    await registerInEcr(account.ecr, `${prefix}/${a}`, ['v1']);
+    // The scheduled rerun: the catalog now lists the copy's repository too; it is left out, not copied to prefix/prefix/.
+    const again = await runImageSync({ params, status, secrets, logger, ecr });
+    expect(again).toMatchObject({ complete: true, total: 1, skipped: 1, failed: 0 });
+    expect(await repositories()).toEqual([a, `${prefix}/${a}`].sort());
+    expect(lines.filter((l) => l.event === 'image.own_copy_left_out').map((l) => l.repository)).toEqual([
+      `${prefix}/${a}`,
+    ]);
   });
 
   it('fails repo:ALL_TAGS of a repository the source ECR lacks as its own entry; the rest of the list copies', async () => {

@@ -38,6 +38,22 @@ export function destinationRepository(
   return params.destPrefix ? `${params.destPrefix}/${name}` : name;
 }
 
+/**
+ * With srcList=ALL into the source registry itself (one registry on both sides, destPrefix set), the source catalog
+ * also holds the task's own copies (`<destPrefix>/<repository>`): listed as sources they would be copied again one
+ * level deeper on every scheduled run. Returns whether a listed repository is in the copies' namespace; undefined when
+ * the destination is another registry.
+ */
+export function ownCopyRepository(
+  params: Pick<EcrTaskParams, 'destPrefix'>,
+  sourceRegistry: string,
+  destRegistry: string,
+): ((repository: string) => boolean) | undefined {
+  if (!params.destPrefix || sourceRegistry !== destRegistry) return undefined;
+  const under = `${params.destPrefix}/`;
+  return (repository) => repository.startsWith(under);
+}
+
 /** The path skopeo sync is given as destination for a repository: everything before its last element. */
 export function destinationParent(destRepository: string): string {
   return destRepository.includes('/') ? destRepository.slice(0, destRepository.lastIndexOf('/')) : '';

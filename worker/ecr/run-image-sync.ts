@@ -12,6 +12,7 @@ import {
   imageKey,
   imageReference,
   manifestReference,
+  ownCopyRepository,
 } from './image-names.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
 import { RegistryHttpError, type Platform, type RegistryClient } from './registry-client.js';
@@ -86,6 +87,8 @@ export async function* expandImages(
   params: EcrTaskParams,
   catalogFor: (ref?: ImageRef) => RegistryCatalog,
   logger?: Logger,
+  /** ALL: repositories that hold the task's own copies (ownCopyRepository), left out. */
+  isOwnCopy?: (repository: string) => boolean,
 ): AsyncGenerator<ListedImage> {
   const expand = async function* (ref: ImageRef): AsyncGenerator<ListedImage> {
     let tags: string[];
@@ -106,7 +109,13 @@ export async function* expandImages(
     for (const tag of tags) yield { ref: { ...ref, tag } };
   };
   if (params.srcList === 'ALL') {
-    for await (const repository of catalogFor().repositories()) yield* expand({ repository, tag: 'ALL_TAGS' });
+    for await (const repository of catalogFor().repositories()) {
+      if (isOwnCopy?.(repository)) {
+        logger?.info('image.own_copy_left_out', { repository, destPrefix: params.destPrefix });
+        continue;
+      }
+      yield* expand({ repository, tag: 'ALL_TAGS' });
+    }
     return;
   }
   for (const ref of params.srcImageList) {
@@ -365,7 +374,8 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   // Bounded pool over a lazily expanded list: no unbounded array of promises.
   const inFlight = new Set<Promise<void>>();
   const seen = new Set<string>();
-  for await (const listed of expandImages(params, registries.catalogFor, logger)) {
+  const isOwnCopy = ownCopyRepository(params, registries.source.endpoint.registry, registries.dest.endpoint.registry);
+  for await (const listed of expandImages(params, registries.catalogFor, logger, isOwnCopy)) {
     if (signal?.aborted) break;
     // Named twice (e.g. app:v1 and app:ALL_TAGS): copied once.
     if (seen.has(imageKey(listed.ref))) continue;

@@ -1,6 +1,11 @@
 import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import type { Logger } from '../../../worker/core/log.js';
-import { destinationRepository, imageKey, manifestReference } from '../../../worker/ecr/image-names.js';
+import {
+  destinationRepository,
+  imageKey,
+  manifestReference,
+  ownCopyRepository,
+} from '../../../worker/ecr/image-names.js';
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
 import type { Platform } from '../../../worker/ecr/registry-client.js';
 import type { TaskRegistries } from '../../../worker/ecr/registries.js';
@@ -130,7 +135,10 @@ export async function listTaskImages(deps: {
   };
   try {
     const inFlight = new Set<Promise<void>>();
-    for await (const { ref, error } of expandImages(params, deps.catalogFor, deps.logger)) {
+    const isOwnCopy =
+      registries &&
+      ownCopyRepository(params, registries.sourceFor({}).endpoint.registry, registries.dest.endpoint.registry);
+    for await (const { ref, error } of expandImages(params, deps.catalogFor, deps.logger, isOwnCopy)) {
       if (seen.has(imageKey(ref))) continue;
       seen.add(imageKey(ref));
       const p = record(ref, order++, error).finally(() => inFlight.delete(p));

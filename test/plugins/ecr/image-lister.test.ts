@@ -120,6 +120,36 @@ describe('listTaskImages (dynalite status table)', () => {
     expect(all.images).toEqual([{ image: `${mirrored}:v1` }, { image: `${fresh}:v1` }]);
   });
 
+  it("with ALL into a prefix of the source registry itself, leaves the copies' repositories out of the list", async () => {
+    const { status, lines, logger } = await setup();
+    // One registry on both sides; digests cannot be read (the fake answers nothing), so nothing is "unchanged".
+    const unreadable = async () => {
+      throw new Error('no digest');
+    };
+    const side = {
+      endpoint: { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' },
+      client: { manifestDigest: unreadable },
+    };
+    const registries = { sourceFor: () => side, dest: side } as unknown as Parameters<
+      typeof listTaskImages
+    >[0]['registries'];
+    const ecrParams = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR',
+      srcRegion: 'eu-west-1',
+      destRegion: 'eu-west-1',
+      destPrefix: 'snap',
+    });
+    const out = await listTaskImages({
+      params: ecrParams,
+      catalogFor: catalog({ app: ['v1'], 'snap/app': ['v1'], 'snapshots/db': ['v2'] }),
+      status,
+      logger,
+      registries,
+    });
+    expect(out.images).toEqual([{ image: 'app:v1' }, { image: 'snapshots/db:v2' }]);
+    expect(lines.find((l) => l.event === 'image.own_copy_left_out')).toMatchObject({ repository: 'snap/app' });
+  });
+
   it('publishes the list as one JSON array object for the Distributed Map (no state size limit: 6,000 images)', async () => {
     const bucket = await createBucket(servers.s3Dest, 'image-lists');
     const store = new S3ObjectStore({
