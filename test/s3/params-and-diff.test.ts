@@ -20,6 +20,20 @@ function fieldOf(fn: () => unknown): string | undefined {
 describe('parseS3TaskParams', () => {
   const ok = { srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dst-bucket', destRegion: 'cn-north-1' };
 
+  it('refuses the source bucket itself as destination without a destPrefix, whatever srcPrefix; allows it with one', () => {
+    const same = { ...ok, destBucket: ok.srcBucket, destRegion: ok.srcRegion };
+    for (const srcPrefix of ['', 'data/', 'data']) {
+      expect(() => parseS3TaskParams({ ...same, srcPrefix })).toThrow(
+        /^Destination bucket \(destBucket\): is the source bucket itself and destPrefix is blank/,
+      );
+    }
+    // Copies land under <destPrefix>/<key>: data/x.txt → data/data/x.txt, other keys than the source's.
+    expect(parseS3TaskParams({ ...same, srcPrefix: 'data', destPrefix: 'data' }).destPrefix).toBe('data');
+    expect(parseS3TaskParams({ ...same, destPrefix: 'backup' }).destPrefix).toBe('backup');
+    // Another region's endpoint is another store, even with the same bucket name.
+    expect(parseS3TaskParams({ ...same, destEndpoint: 'http://127.0.0.1:9000' }).destBucket).toBe(ok.srcBucket);
+  });
+
   it('applies defaults and reads strings as the API sends them', () => {
     const p = parseS3TaskParams({ ...ok, srcSkipCompare: 'true', chunkSize: '16MiB', workerConcurrency: '8' });
     expect(p).toMatchObject({

@@ -236,12 +236,17 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     fleet,
     unused: r.unused(),
   };
+  // A key's copy is <destPrefix>/<key>: into the source bucket itself without a destPrefix, every object is its own
+  // copy (nothing to do, or with srcSkipCompare each object copied onto itself), whatever srcPrefix selects.
   if (
     params.srcBucket === params.destBucket &&
-    params.srcPrefix === params.destPrefix &&
+    !params.destPrefix &&
     (params.srcEndpoint ?? params.srcRegion) === (params.destEndpoint ?? params.destRegion)
   ) {
-    throw r.error('destBucket', 'is the same bucket and prefix as the source');
+    throw r.error(
+      'destBucket',
+      'is the source bucket itself and destPrefix is blank: every object would be its own copy; set a destination prefix or another bucket',
+    );
   }
   return params;
 }
