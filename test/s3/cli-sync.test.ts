@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../reliability/helpers.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { servers } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
@@ -80,14 +81,7 @@ describe('dth s3 sync (real CLI process)', () => {
     try {
       const file = paramsFile(baseParams(src, dst, { srcEndpoint: source.endpoint }));
       // Asynchronously: the proxy answers in this process.
-      const child = spawn(process.execPath, ['bin/dth.mjs', 's3', 'sync', '--params', file, ...stateArgs()], {
-        env: { ...process.env, NODE_NO_WARNINGS: '1' },
-      });
-      let stdout = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      const code = await new Promise((resolve) => child.on('close', resolve));
+      const { code, stdout } = await runCli(['s3', 'sync', '--params', file, ...stateArgs()]);
       expect(code).toBe(1);
       const summary = JSON.parse(stdout.trim().split('\n').at(-1)!);
       expect(summary).toMatchObject({

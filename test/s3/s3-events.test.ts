@@ -118,8 +118,8 @@ async function eventTask(srcEvent: 'Create' | 'CreateAndDelete', options: { into
   return { src, dst, queue, status, lines, put, remove, settle };
 }
 
-async function exists(dst: string, key: string): Promise<boolean> {
-  return readObject(servers.s3Dest, dst, key).then(
+async function exists(dst: string, key: string, at = servers.s3Dest): Promise<boolean> {
+  return readObject(at, dst, key).then(
     () => true,
     () => false,
   );
@@ -176,12 +176,7 @@ describe('S3 event notifications', () => {
   it('copies into a prefix of the source bucket itself without copying its own copies again (their events come back)', async () => {
     const t = await eventTask('Create', { intoSourceBucket: true });
     await t.put('data/x.txt', 'once');
-    const copied = async () =>
-      (await readObject(endpoint, t.src, 'data/copies/data/x.txt').then(
-        () => true,
-        () => false,
-      )) as boolean;
-    for (let i = 0; i < 100 && !(await copied()); i++) await sleep(100);
+    for (let i = 0; i < 100 && !(await exists(t.src, 'data/copies/data/x.txt', endpoint)); i++) await sleep(100);
     // The copy's own ObjectCreated event arrives like any other; give it time to be handled.
     await sleep(500);
     const report = await t.settle();

@@ -127,8 +127,8 @@ async function* toCopy(
  */
 export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const { params, source, queue, status, logger, signal } = options;
-  const copyOf = ownCopies(params, options.source, options.dest);
   const filter = createKeyFilter(params.include, params.exclude);
+  const copyOf = ownCopies(params.destPrefix, filter, options.source, options.dest);
   const keep = copyOf ? (key: string, prefix: string) => filter(key) && !copyOf(key, prefix) : filter;
   const report: FinderReport = { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
   let batch: TransferJob[] = [];

@@ -68,14 +68,6 @@ function announcesParts(message: QueueMessage, splits: (size: number) => boolean
   return message.kind === 'jobs' && message.jobs.some((job) => job.part || splits(job.size));
 }
 
-/** Events carry no listing prefix: an own copy is one of a key under srcPrefix. */
-function ownCopyIn(
-  copyOf: ((key: string, sourcePrefix: string) => boolean) | undefined,
-  srcPrefix: string,
-): ((key: string) => boolean) | undefined {
-  return copyOf && ((key) => copyOf(key, srcPrefix));
-}
-
 /** Consumes the queue with bounded concurrency until drained (one-shot) or stopped. */
 export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const { params, queue, status, logger, signal } = options;
@@ -96,11 +88,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     queue: queue as JobQueue<TransferJob>,
     progressWrittenAt: new Map(),
   };
+  const keep = createKeyFilter(params.include, params.exclude);
+  // Events carry no listing prefix: an own copy is the copy of a key under srcPrefix.
+  const copyOf = ownCopies(params.destPrefix, keep, options.source, options.dest);
   const scope: EventScope = {
     srcBucket: params.srcBucket,
     srcPrefix: params.srcPrefix,
-    keep: createKeyFilter(params.include, params.exclude),
-    ownCopy: ownCopyIn(ownCopies(params, options.source, options.dest), params.srcPrefix),
+    keep,
+    ownCopy: copyOf && ((key) => copyOf(key, params.srcPrefix)),
     propagateDeletes: params.srcEvent === 'CreateAndDelete',
   };
 

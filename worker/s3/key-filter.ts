@@ -24,17 +24,17 @@ export function createKeyFilter(include: string[], exclude: string[]): (key: str
  * When the destination is a prefix of the source bucket itself (same endpoint and bucket, destPrefix set), some
  * source keys are this task's own copies: listed as source objects they would be copied again one level deeper on
  * every run (backup/backup/…) and, with S3 events, without end. A key is one when it is `<destPrefix>/<k>` for a key
- * `k` the task copies from the same listing prefix (under `sourcePrefix`, kept by include/exclude). Undefined when the
- * destination is elsewhere.
+ * `k` the task copies from the same listing prefix (under `sourcePrefix`, kept by the task's own `keep` filter).
+ * Undefined when the destination is elsewhere.
  */
 export function ownCopies(
-  params: { include: string[]; exclude: string[]; destPrefix: string },
+  destPrefix: string,
+  keep: (key: string) => boolean,
   source: { location: string },
   dest: { location: string },
 ): ((key: string, sourcePrefix: string) => boolean) | undefined {
-  const under = destinationPrefix(params.destPrefix, '');
+  const under = destinationPrefix(destPrefix, '');
   if (source.location !== dest.location || under === '') return undefined;
-  const keep = createKeyFilter(params.include, params.exclude);
   return (key, sourcePrefix) => {
     if (!key.startsWith(under)) return false;
     const original = key.slice(under.length);
