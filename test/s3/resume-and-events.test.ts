@@ -138,12 +138,12 @@ describe('S3 engine resilience', () => {
   it('handles S3 event messages: ObjectCreated copies, ObjectRemoved deletes when propagation is on', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'new file.txt', 'created by event');
-    await putSource(src, 'gone.txt', 'will be removed');
     const params = parseS3TaskParams(baseParams(src, dst, { srcEvent: 'CreateAndDelete' }));
     const db = openSqliteDatabase(':memory:');
     const queue = new SqliteJobQueue<unknown>(db, 'events', { maxReceiveCount: 3 });
     const status = new SqliteStatusStore(db, 'events');
     const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    // gone.txt was deleted at the source (S3 sends ObjectRemoved after the deletion); its copy is still here.
     await dest.put('gone.txt', Buffer.from('old copy'), 8, {});
     await queue.sendBatch([
       {

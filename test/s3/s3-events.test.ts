@@ -115,7 +115,19 @@ async function eventTask(srcEvent: 'Create' | 'CreateAndDelete', options: { into
     stop.abort();
     return worker;
   };
-  return { src, dst, queue, status, lines, put, remove, settle };
+  /** Delivers an event as S3 would, at a moment the test chooses (events reach workers in any order). */
+  const deliver = (eventName: string, key: string) =>
+    sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: JSON.stringify({
+          Records: [
+            { eventSource: 'aws:s3', eventName, s3: { bucket: { name: src }, object: { key: awsEventKey(key) } } },
+          ],
+        }),
+      }),
+    );
+  return { src, dst, queue, status, lines, put, remove, settle, deliver };
 }
 
 async function exists(dst: string, key: string, at = servers.s3Dest): Promise<boolean> {
@@ -187,5 +199,45 @@ describe('S3 event notifications', () => {
       reason: 'a copy made by this task (its destPrefix is in the source bucket)',
     });
     await expect(readObject(endpoint, t.src, 'data/copies/data/copies/data/x.txt')).rejects.toThrow();
+  });
+
+  it('a deletion handled after its object was created again keeps the new copy (events arrive in any order)', async () => {
+    const t = await eventTask('CreateAndDelete');
+    await t.put('data/x.txt', 'first');
+    await forwarding;
+    for (let i = 0; i < 100 && !(await exists(t.dst, 'data/x.txt')); i++) await sleep(100);
+    // The deletion's event is held back (not forwarded) while the object is created again and that copy lands.
+    const url = queueUrl;
+    queueUrl = '';
+    await t.remove('data/x.txt');
+    queueUrl = url;
+    await t.put('data/x.txt', 'second');
+    await forwarding;
+    const copyOf = () =>
+      readObject(servers.s3Dest, t.dst, 'data/x.txt').then(
+        (b) => b.toString(),
+        () => '',
+      );
+    for (let i = 0; i < 100 && (await copyOf()) !== 'second'; i++) await sleep(100);
+    expect(await copyOf()).toBe('second');
+
+    // Now the late ObjectRemoved: the source has the key again, so the copy stays (and is made again to match).
+    await t.deliver('ObjectRemoved:Delete', 'data/x.txt');
+    const handled = async () => {
+      const d = await t.queue.depth();
+      return d.visible === 0 && d.inFlight === 0;
+    };
+    for (let i = 0; i < 100 && !(await handled()); i++) await sleep(100);
+    expect(await copyOf()).toBe('second');
+    expect(t.lines.find((l) => l.event === 'worker.delete_superseded')).toMatchObject({ key: 'data/x.txt' });
+    expect(await t.status.get('data/x.txt')).toMatchObject({ status: 'DONE', verified: true });
+
+    // A deletion whose object stays gone deletes the copy, as before.
+    await t.remove('data/x.txt');
+    await forwarding;
+    const report = await t.settle();
+    expect(await exists(t.dst, 'data/x.txt')).toBe(false);
+    expect(await t.status.get('data/x.txt')).toMatchObject({ status: 'DELETED' });
+    expect(report).toMatchObject({ failed: 0 });
   });
 });

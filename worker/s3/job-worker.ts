@@ -196,6 +196,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     });
   };
 
+  /**
+   * Applies an ObjectRemoved event: deletes the copy unless the source holds the key again. Events arrive in any order
+   * (a standard queue, many workers), so a deletion may be handled after the object was created again and copied;
+   * deleting then would lose the new copy. The source is asked before the delete and again after it (a copy of a
+   * re-creation may have landed in between). False: the source has the key, the caller copies it.
+   */
+  const deleteUnlessRecreated = async (key: string): Promise<boolean> => {
+    if (await options.source.head(key)) return false;
+    await options.dest.delete(destinationKey(params.destPrefix, key));
+    return !(await options.source.head(key));
+  };
+
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
     if (job.part) {
       // One part of a giant object: the object's record belongs to its split job and to the completing part.
@@ -213,9 +225,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     started.catch(() => {});
     if (job.action === 'delete') {
       await started;
-      await options.dest.delete(destinationKey(params.destPrefix, job.key));
-      await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
-      return;
+      if (await deleteUnlessRecreated(job.key)) {
+        await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
+        return;
+      }
+      // The source holds the key again: the deletion is out of date, and the copy below makes the destination match.
+      logger.info('worker.delete_superseded', { key: job.key, reason: 'the source object exists again' });
     }
     // A single-PUT copy writes nothing to the object's record until it ends: its start is recorded while it runs
     // (one commit less to wait for before each object). A larger one reads and writes its parts there: start first.
