@@ -17,6 +17,7 @@ import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { localSqsClient } from '../adapters/aws/clients.js';
 import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
 import { readObject, secretsFile } from './engine-fixtures.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { startS3rver, type S3rverEvent } from './in-process-s3rver.js';
 
 const sqs = localSqsClient();
@@ -46,8 +47,14 @@ afterAll(async () => {
   await s3rver.close();
 });
 
-/** `intoSourceBucket`: the copies go to `data/copies/` of the source bucket itself (so their own events come back). */
-async function eventTask(srcEvent: 'Create' | 'CreateAndDelete', options: { intoSourceBucket?: boolean } = {}) {
+/**
+ * `intoSourceBucket`: the copies go to `data/copies/` of the source bucket itself (so their own events come back).
+ * `sourceVia`: the worker reads the source through this endpoint (a fault proxy in front of the s3rver).
+ */
+async function eventTask(
+  srcEvent: 'Create' | 'CreateAndDelete',
+  options: { intoSourceBucket?: boolean; sourceVia?: string } = {},
+) {
   const src = uniqueName('evsrc');
   await s3Client(endpoint).send(new CreateBucketCommand({ Bucket: src }));
   const dst = options.intoSourceBucket ? src : await createBucket(servers.s3Dest, 'evdst');
@@ -70,7 +77,7 @@ async function eventTask(srcEvent: 'Create' | 'CreateAndDelete', options: { into
   );
   const params = parseS3TaskParams({
     srcType: 'Amazon_S3',
-    srcEndpoint: endpoint,
+    srcEndpoint: options.sourceVia ?? endpoint,
     srcBucket: src,
     srcCredentials: 's3rver',
     srcPrefix: 'data/',
@@ -239,5 +246,37 @@ describe('S3 event notifications', () => {
     expect(await exists(t.dst, 'data/x.txt')).toBe(false);
     expect(await t.status.get('data/x.txt')).toMatchObject({ status: 'DELETED' });
     expect(report).toMatchObject({ failed: 0 });
+  });
+
+  it('an older version whose copy lands last is copied again from the source (events arrive in any order)', async () => {
+    // The worker's first source GET is answered late: it read "first", and its copy lands after the copy of "second".
+    const proxy = await startFaultProxy({
+      target: endpoint,
+      rates: { slow: 1 },
+      limits: { slow: 1 },
+      faultOps: ['GetObject'],
+      slowMs: 1500,
+    });
+    try {
+      const t = await eventTask('CreateAndDelete', { sourceVia: proxy.endpoint });
+      const firstRead = new Promise<void>((resolve) =>
+        proxy.events.on('response', (op: string) => op === 'GetObject' && resolve()),
+      );
+      await t.put('data/v.txt', 'first');
+      await firstRead;
+      await sleep(200);
+      await t.put('data/v.txt', 'second');
+      const report = await t.settle();
+      expect(proxy.faultCount('slow')).toBe(1);
+      expect((await readObject(servers.s3Dest, t.dst, 'data/v.txt')).toString()).toBe('second');
+      expect(t.lines.find((l) => l.event === 'worker.copy_superseded')).toMatchObject({
+        key: 'data/v.txt',
+        reason: 'the source object changed while it was copied',
+      });
+      expect(await t.status.get('data/v.txt')).toMatchObject({ status: 'DONE', verified: true });
+      expect(report).toMatchObject({ failed: 0 });
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -14,6 +14,9 @@ import { createKeyFilter, ownCopies } from './key-filter.js';
 import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
+/** How often an event's copy is checked against the source and made again (settleEventCopy). */
+const EVENT_COPY_CHECKS = 3;
+
 export interface WorkerOptions {
   params: S3TaskParams;
   source: ObjectStore;
@@ -208,6 +211,28 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     return !(await options.source.head(key));
   };
 
+  /**
+   * Checks an event's copy against the source once it has landed. Events of one key reach the workers in any order,
+   * so another event's copy of a newer version may have landed before this one (which would then leave the older
+   * version at the destination), or the key may have been deleted meanwhile. A changed source is copied again, a
+   * deleted one has its copy deleted when removals are propagated; at most EVENT_COPY_CHECKS rounds, since every later
+   * change sends an event of its own. `deleted`: the copy was deleted again.
+   */
+  const settleEventCopy = async (key: string, copy: CopyResult): Promise<{ result: CopyResult; deleted: boolean }> => {
+    let result = copy;
+    for (let round = 0; round < EVENT_COPY_CHECKS; round++) {
+      const now = await options.source.head(key);
+      if (now ? now.etag === result.sourceEtag : !scope.propagateDeletes) break;
+      if (!now && (await deleteUnlessRecreated(key))) {
+        logger.info('worker.copy_superseded', { key, reason: 'the source object was deleted while it was copied' });
+        return { result, deleted: true };
+      }
+      logger.info('worker.copy_superseded', { key, reason: 'the source object changed while it was copied' });
+      result = await copyObject(ctx, key);
+    }
+    return { result, deleted: false };
+  };
+
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
     if (job.part) {
       // One part of a giant object: the object's record belongs to its split job and to the completing part.
@@ -242,12 +267,21 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         if (split.kind === 'copied' || split.kind === 'failed') giantEnded(job.key, split, msg);
         if (split.kind !== 'whole') return;
       }
-      const result = await copyObject(
+      const copy = await copyObject(
         ctx,
         job.key,
         job.action === 'copy' || job.action === undefined ? job.size : undefined,
       );
+      const { result, deleted } = job.fromEvent
+        ? await settleEventCopy(job.key, copy)
+        : { result: copy, deleted: false };
       await started;
+      if (deleted) {
+        // Copied and verified, then deleted with its source: counted as a copy, recorded as deleted.
+        await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
+        copied(job.key, result);
+        return;
+      }
       await status.update(job.key, {
         status: 'DONE',
         verified: true,

@@ -73,9 +73,9 @@ function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
       continue;
     }
     if (r.eventName.startsWith('ObjectCreated')) {
-      jobs.push({ key, size: r.s3?.object?.size ?? 0, etag: r.s3?.object?.eTag, action: 'copy' });
+      jobs.push({ key, size: r.s3?.object?.size ?? 0, etag: r.s3?.object?.eTag, action: 'copy', fromEvent: true });
     } else if (r.eventName.startsWith('ObjectRemoved')) {
-      if (scope.propagateDeletes) jobs.push({ key, size: 0, action: 'delete' });
+      if (scope.propagateDeletes) jobs.push({ key, size: 0, action: 'delete', fromEvent: true });
       else ignored.push({ key, reason: 'deletions are not propagated (srcEvent is not CreateAndDelete)' });
     } else {
       ignored.push({ key, reason: `event ${r.eventName}` });

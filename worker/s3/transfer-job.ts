@@ -20,6 +20,8 @@ export interface TransferJob {
   part?: PartJob;
   /** Giant objects: how often their upload was abandoned and the object queued again (bounded by maxAttempts). */
   restarts?: number;
+  /** From an S3 event: its copy is checked against the source once it landed (events arrive in any order). */
+  fromEvent?: boolean;
 }
 
 /** Maps a source key to its destination key: the destination prefix, then the full source key. */
