@@ -24,7 +24,7 @@ import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { silentLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { sourcePrefixes } from '../../worker/s3/prefix-source.js';
+import { distinctPrefixes, sourcePrefixes } from '../../worker/s3/prefix-source.js';
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
@@ -290,5 +290,52 @@ describe('prefix list (srcPrefixsListFile)', () => {
     const missing = cli(['--local-prefix-list', join(dir, 'nope.txt'), '--dry-run']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`--local-prefix-list: cannot read "${join(dir, 'nope.txt')}" (ENOENT)`);
+  });
+
+  it('overlapping and repeated prefixes copy and count each object once', async () => {
+    const { src, dst } = await bucketPair();
+    const keys = ['data/a.txt', 'data/2020/b.txt', 'data/2020/c.txt', 'other/a.txt', 'other/b.txt'];
+    for (const k of keys) await putSource(src, k, k);
+    // "data/2020/" lies under "data/", listed later; "data/" twice; "other/a" covers one key of other/.
+    await putSource(src, 'lists/p.txt', 'data/2020/\ndata/\nother/a\ndata/\n');
+    const dir = mkdtempSync(join(tmpdir(), 'dth-plist-'));
+    const params = join(dir, 'task.json');
+    writeFileSync(params, JSON.stringify(baseParams(src, dst, { srcPrefixsListFile: 'lists/p.txt' })));
+    const run = spawnSync(
+      process.execPath,
+      [DTH, 's3', 'sync', '--params', params, '--secrets', secretsFile(), '--state', join(dir, 's.db'), '--json'],
+      { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' }, timeout: 60_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      event: 'summary',
+      complete: true,
+      scanned: 4,
+      queued: 4,
+      copied: 4,
+      verified: 4,
+    });
+    for (const k of keys) expect(await exists(dst, k)).toBe(k !== 'other/b.txt');
+  });
+
+  it('a list longer than the sorted window streams: sorted lists still merge, an unsorted one is reported once', async () => {
+    const collect = async (lines: string[], window = 2) => {
+      let warnings = 0;
+      const out: string[] = [];
+      const input = (async function* () {
+        yield* lines;
+      })();
+      for await (const p of distinctPrefixes(input, () => warnings++, window)) out.push(p);
+      return { out, warnings };
+    };
+    // Within the window: sorted, so every overlap merges whatever the order.
+    expect(await collect(['b/x/', 'a/', 'b/'], 3)).toEqual({ out: ['a/', 'b/'], warnings: 0 });
+    // Beyond it, a sorted list merges as it streams.
+    expect(await collect(['a/', 'a/1/', 'a/2/', 'b/', 'b/', 'c/'])).toEqual({ out: ['a/', 'b/', 'c/'], warnings: 0 });
+    // An unsorted one keeps its order; the overlap that is not adjacent stays, and the caller hears of it once.
+    expect(await collect(['b/', 'a/1/', 'a/', 'c/', 'a/2/'])).toEqual({
+      out: ['b/', 'a/1/', 'a/', 'c/', 'a/2/'],
+      warnings: 1,
+    });
   });
 });

@@ -8,7 +8,7 @@ import { sameEtag } from './etags.js';
 import { isReadable } from './copy-object.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
-import { sourcePrefixes } from './prefix-source.js';
+import { distinctPrefixes, PREFIXES_SORTED_IN_MEMORY, sourcePrefixes } from './prefix-source.js';
 import { destinationPrefix, type TransferJob } from './transfer-job.js';
 
 export interface FinderReport {
@@ -143,9 +143,14 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
     await queue?.sendBatch(jobs);
   };
 
-  const prefixes =
+  const prefixes = distinctPrefixes(
     options.prefixes?.() ??
-    sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket });
+      sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket }),
+    () =>
+      logger.warn('finder.prefix_list_unsorted', {
+        reason: `the prefix list has more than ${PREFIXES_SORTED_IN_MEMORY} lines and is not sorted: a prefix covered by one that is not just before it lists its keys twice (sort the list to avoid it)`,
+      }),
+  );
   for await (const prefix of prefixes) {
     for await (const { object, reason } of toCopy(options, prefix, keep, report)) {
       if (signal?.aborted) break;

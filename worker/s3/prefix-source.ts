@@ -73,3 +73,57 @@ export async function* sourcePrefixes(
     );
   yield* prefixesOfLines(await store.get(list.key), `object "${list.key}" in ${bucket}`);
 }
+
+/** How many prefixes are held and sorted to merge overlaps (~6 MB of 40-byte prefixes); longer lists stream. */
+export const PREFIXES_SORTED_IN_MEMORY = 100_000;
+
+/**
+ * The prefixes without repeats: a prefix that another one of the list covers ("data/2020/" under "data/", or the
+ * same line twice) is dropped, since its keys would be listed, counted and copied twice. Lists of up to
+ * PREFIXES_SORTED_IN_MEMORY lines are sorted first, so every overlap is merged (the keys under a prefix sort
+ * together, right after it). A longer list streams in its own order in constant memory: overlaps are merged where the
+ * covering prefix comes just before (all of them when the list is sorted), and `onUnsorted` is called once if it is
+ * not sorted.
+ */
+export async function* distinctPrefixes(
+  prefixes: AsyncIterable<string>,
+  onUnsorted: () => void,
+  holdAtMost = PREFIXES_SORTED_IN_MEMORY,
+): AsyncGenerator<string> {
+  const iterator = prefixes[Symbol.asyncIterator]();
+  const held: string[] = [];
+  let next = await iterator.next();
+  while (!next.done && held.length < holdAtMost) {
+    held.push(next.value);
+    next = await iterator.next();
+  }
+  let kept: string | undefined;
+  const covered = (p: string) => kept !== undefined && p.startsWith(kept);
+  if (next.done) {
+    for (const p of held.sort()) {
+      if (covered(p)) continue;
+      kept = p;
+      yield p;
+    }
+    return;
+  }
+  let previous: string | undefined;
+  let warned = false;
+  const stream = async function* () {
+    yield* held.splice(0);
+    while (!next.done) {
+      yield next.value;
+      next = await iterator.next();
+    }
+  };
+  for await (const p of stream()) {
+    if (!warned && previous !== undefined && p < previous) {
+      warned = true;
+      onUnsorted();
+    }
+    previous = p;
+    if (covered(p)) continue;
+    kept = p;
+    yield p;
+  }
+}
