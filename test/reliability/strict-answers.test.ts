@@ -155,6 +155,26 @@ describe('listing pages cut short that end cleanly', () => {
     );
   }, 120_000);
 
+  it('a store that ignores continuation-token (the first page again, for ever): a clear failure, not an endless listing', async () => {
+    const src = await proxy({
+      target: servers.s3Source,
+      rates: { ignoreContinuation: 1 },
+      faultOps: ['ListObjects'],
+      faultWhen: (op, url) => op === 'ListObjects' && url.includes('continuation-token'),
+    });
+    const { result, summary } = await sync('no-continuation', { src: src.endpoint, dst: servers.s3Dest });
+    expect(src.faultCount('ignoreContinuation')).toBeGreaterThanOrEqual(1);
+    expect(summary?.complete).not.toBe(true);
+    expectClearFailure(
+      result,
+      new RegExp(
+        `source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(the listing went back: a page after key "many/00999.txt" starts at "many/00000.txt"`,
+      ),
+    );
+    // Nothing was queued twice: at most the first page's 1,000 objects were copied.
+    expect((summary as { queued?: number } | undefined)?.queued ?? 0).toBeLessThanOrEqual(1000);
+  }, 120_000);
+
   it('a cut page whose Content-Length is kept (the connection ends early) is read again', async () => {
     const src = await proxy({
       target: servers.s3Source,

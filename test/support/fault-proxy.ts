@@ -7,7 +7,8 @@
  * Content-Length the client can check, or "lying": chunked and cleanly ended), drops the answer of a request
  * the server did apply, or delays the response. It also answers as a broken middlebox would: 200 with an <Error>
  * document, an HTML page or a JSON body instead of the S3 answer (request not forwarded), the real answer under a
- * wrong content type, or a listing page cut cleanly after one of its entries. Every operation the engine uses can be
+ * wrong content type, a listing page cut cleanly after one of its entries, or the first listing page again
+ * for a request with a continuation-token (a store that ignores it). Every operation the engine uses can be
  * faulted (ENGINE_OPS): listings, HEAD, GET, PUT, tagging, multipart create/upload/complete/abort, CopyObject.
  * It also counts every S3 operation it forwarded (by classifying method + query), and records each
  * UploadPart that the server accepted, so tests can prove finished parts were not re-sent.
@@ -25,6 +26,7 @@ export type FaultKind =
   | 'truncateBody' // forwarded; Content-Length kept, body cut short, socket ended (any answer with a body)
   | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (any answer with a body)
   | 'shortListing' // forwarded ListObjects; the page cut cleanly right after one of its middle entries, chunked, no Content-Length
+  | 'ignoreContinuation' // forwarded ListObjects without its continuation-token, as a store that ignores it: the first page again
   | 'errorDocument200' // not forwarded; 200 with an <Error><Code>InternalError</Code> document (any operation but HEAD)
   | 'htmlBody200' // not forwarded; 200 text/html page, as a captive portal or a web server answers (any operation but HEAD)
   | 'jsonBody200' // not forwarded; 200 application/json body, as an API gateway answers (any operation but HEAD)
@@ -197,6 +199,14 @@ export function classifyS3Request(method: string, rawUrl: string, headers: http.
   return 'Other';
 }
 
+/** The path sent upstream: as asked, or without continuation-token for 'ignoreContinuation'. */
+function forwardedPath(rawUrl: string, fault: FaultKind | undefined): string {
+  if (fault !== 'ignoreContinuation') return rawUrl;
+  const url = new URL(rawUrl, 'http://x');
+  url.searchParams.delete('continuation-token');
+  return url.pathname + url.search;
+}
+
 function objectKeyOf(rawUrl: string): string {
   const segments = new URL(rawUrl, 'http://x').pathname.split('/').slice(2);
   return decodeURIComponent(segments.join('/'));
@@ -212,6 +222,7 @@ const FAULT_ORDER: FaultKind[] = [
   'truncateBody',
   'shortBody',
   'shortListing',
+  'ignoreContinuation',
   'errorDocument200',
   'htmlBody200',
   'jsonBody200',
@@ -329,7 +340,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     delete headers.connection;
     delete headers['keep-alive'];
     const upstream = http.request(
-      { host: target.hostname, port: target.port, method, path: url, headers, agent },
+      { host: target.hostname, port: target.port, method, path: forwardedPath(url, fault), headers, agent },
       (up) => {
         const status = up.statusCode ?? 502;
         const ok = status >= 200 && status < 300;

@@ -52,6 +52,23 @@ export interface S3BucketConfig {
   maxAttempts?: number;
 }
 
+/**
+ * A listing page that moves on: a store that ignores continuation-token (or a proxy that drops it) answers the first
+ * page again and again with a token, and the listing would never end, queueing the same keys without bound. The page
+ * must start after the previous page's last key and must not hand back the token it was asked with.
+ */
+function pageAfter(page: ListPage, token: string | undefined, after: string | undefined): ListPage {
+  if (token !== undefined && page.nextToken === token)
+    throw new MalformedS3Answer('the listing answered the same continuation token again (it does not move on)');
+  const first = page.objects[0]?.key;
+  // Listings are in UTF-8 byte order.
+  if (after !== undefined && first !== undefined && Buffer.compare(Buffer.from(first), Buffer.from(after)) <= 0)
+    throw new MalformedS3Answer(
+      `the listing went back: a page after key ${JSON.stringify(after.slice(0, 80))} starts at ${JSON.stringify(first.slice(0, 80))} (does the store ignore continuation-token?)`,
+    );
+  return page;
+}
+
 /** One bucket on an S3-compatible endpoint, every request over the lean SigV4 path; SDK v3 only for the default credential chain. */
 export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
@@ -177,21 +194,22 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
-    const fetchPage = (token?: string): Promise<ListPage> =>
+    /** `after`: the last key of the page before, which this page must go past. */
+    const fetchPage = (token?: string, after?: string): Promise<ListPage> =>
       this.call('ListObjectsV2', undefined, async () => {
         const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
         if (prefix) query.prefix = prefix;
         if (token) query['continuation-token'] = token;
         else if (startAfter) query['start-after'] = startAfter;
         return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) =>
-          parseListPage(text, this.bucket),
+          pageAfter(parseListPage(text, this.bucket), token, after),
         );
       });
     let pending: Promise<ListPage> | undefined = fetchPage();
     while (pending) {
       const page: ListPage = await pending;
       // Ask for the next page while the caller works through this one.
-      pending = page.nextToken ? fetchPage(page.nextToken) : undefined;
+      pending = page.nextToken ? fetchPage(page.nextToken, page.objects.at(-1)?.key) : undefined;
       pending?.catch(() => {}); // surfaced when awaited; avoids an unhandled rejection if the caller stops early
       yield* page.objects;
     }
