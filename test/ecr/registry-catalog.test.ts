@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
 import { servers } from '../support/servers.js';
 import { seedImages } from './image-fixtures.js';
+import { startRegistryFront } from './registry-front.js';
 
 const login = { username: servers.registryUser, password: servers.registryPassword };
 
@@ -16,6 +17,26 @@ describe('Docker Registry v2 catalog against the real registries', () => {
       repos.push(r);
     expect(repos).toContain(repository);
     expect(new Set(repos).size).toBe(repos.length);
+  });
+
+  it('a registry that ignores `last` (the first page and its Link again) fails naming the registry, not a listing without end', async () => {
+    seedImages();
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'ignores-last' });
+    try {
+      // The catalog pages (this registry answers a repository's tags in one page whatever `n`).
+      const repos = new RegistryV2Catalog({ registry: front.registry, insecure: true }, 1).repositories();
+      await expect(
+        (async () => {
+          for await (const _ of repos);
+        })(),
+      ).rejects.toThrow(
+        new RegExp(`${front.registry}.*the listing links back to a page it already gave \\(/v2/_catalog\\)`),
+      );
+      // The first page, then the second (the first again, with the same Link): refused there.
+      expect(front.forwarded.filter((r) => r.includes('/v2/_catalog')).length).toBe(2);
+    } finally {
+      await front.close();
+    }
   });
 
   it('uses basic auth, and names the registry when the login is rejected', async () => {

@@ -2,7 +2,8 @@
  * A registry front for tests (node:http only): proxies to a real docker-registry and, depending on the mode,
  * demands a Bearer token from its own token server (as Docker Hub, ghcr, quay and gcr do), demands one basic login
  * (as ECR does with `AWS:<token>`: the stand-in for an ECR registry whose API is the emulator's), answers HEAD with an
- * auth scheme nobody speaks, drops Docker-Content-Digest, or plays a tag deleted between a HEAD and the copy's GET.
+ * auth scheme nobody speaks, drops Docker-Content-Digest, plays a tag deleted between a HEAD and the copy's GET, or
+ * ignores the `last` of paginated listings (the first page again, with its Link).
  * Counts what it served.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ export const TOKEN_SERVICE = 'dth-test-registry';
 export interface RegistryFrontOptions {
   /** host:port of the real registry behind the front. */
   upstream: string;
-  mode: 'bearer' | 'basic' | 'negotiate-head' | 'no-digest-header' | 'deleted-after-head';
+  mode: 'bearer' | 'basic' | 'negotiate-head' | 'no-digest-header' | 'deleted-after-head' | 'ignores-last';
   /** deleted-after-head mode: `repository:tag`s whose manifest HEAD still answers but whose GET is 404 MANIFEST_UNKNOWN. */
   deleted?: string[];
   /** Bearer mode: the basic login the token server requires (none: anonymous tokens). Basic mode: the only login accepted. */
@@ -129,6 +130,12 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
       return void res
         .writeHead(404, { 'content-type': 'application/json' })
         .end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
+    }
+    if (o.mode === 'ignores-last') {
+      // As a registry that does not page: the query's `last` is dropped, so the first page (and its Link) comes again.
+      const url = new URL(path, 'http://x');
+      url.searchParams.delete('last');
+      req.url = url.pathname + url.search;
     }
     if (o.mode === 'no-digest-header')
       return forward(req, res, (h) => {

@@ -27,7 +27,16 @@ export class RegistryV2Catalog implements RegistryCatalog {
     items: (body: T) => string[] | null | undefined,
   ): AsyncGenerator<string> {
     let next: string | undefined = path;
+    // A registry that ignores `last` links the same page again: the listing would never end.
+    const asked = new Set<string>();
     while (next) {
+      if (asked.has(next))
+        throw new RegistryHttpError(
+          this.client.registry,
+          undefined,
+          `the listing links back to a page it already gave (${new URL(next, 'http://x').pathname}): the registry does not page it`,
+        );
+      asked.add(next);
       const res = await this.client.request(next, { accept: 'application/json', scope });
       if (!res.ok)
         throw new RegistryHttpError(
