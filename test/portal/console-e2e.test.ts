@@ -42,8 +42,11 @@ async function axe(name: string) {
 }
 
 async function go(hash: string) {
-  // A different hash first, so a page already on screen (e.g. the wizard) is built afresh.
+  // Another page first, so a page already on screen (e.g. the wizard) is built afresh. '#/blank' shows Home; waiting for
+  // it matters: two hash changes in a row can reach React as one render (under load), and the wizard then kept the
+  // previous test's choices.
   await page.goto(`${hub.url}/#/blank`);
+  await page.getByRole('heading', { name: /^(Data Transfer Hub|数据传输解决方案)$/, level: 1 }).waitFor();
   await page.goto(`${hub.url}/#${hash}`);
 }
 
