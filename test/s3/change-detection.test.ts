@@ -3,12 +3,25 @@
  * of the content (SSE-KMS destination by parameter or by bucket default, SSE-KMS source) or differ only in letter case
  * (OSS answers upper-case hex); a changed source is still copied. The KMS and OSS behaviours come from a front over
  * s3rver (s3rver's ETags are always lower-case MD5s): stable per-version ETags that are not content hashes, with
- * `x-amz-server-side-encryption: aws:kms` on object answers, as AWS does.
+ * `x-amz-server-side-encryption: aws:kms` on object answers, as AWS does. A copy changed at the destination since
+ * (same size, other bytes) is copied again, on both adapters.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { servers } from '../support/servers.js';
-import { baseParams, bucketPair, bytes, md5, putSource, readObject, runEmbedded } from './engine-fixtures.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client, servers } from '../support/servers.js';
+import {
+  awsAdapters,
+  baseParams,
+  bucketPair,
+  bytes,
+  embeddedAdapters,
+  md5,
+  putSource,
+  readObject,
+  runEmbedded,
+  runEngine,
+} from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';
 
 const MiB = 1024 * 1024;
@@ -113,3 +126,27 @@ describe('change detection never loops', () => {
     expect(await rerun.status.get('a.txt')).toMatchObject({ status: 'DONE', verified: true });
   });
 });
+
+describe.each([embeddedAdapters, awsAdapters])(
+  'a copy changed at the destination is copied again ($name)',
+  (adapters) => {
+    it("same size, other bytes: the task's record of its copy no longer hides the difference; then nothing to do", async () => {
+      const { src, dst } = await bucketPair();
+      await seed(src);
+      const raw = baseParams(src, dst);
+      const first = await runEngine(adapters, raw);
+      expect(first.report).toMatchObject({ complete: true, verified: 3 });
+      // Someone writes over two copies at the destination, keeping their sizes.
+      const overwrite = (key: string, body: Buffer) =>
+        s3Client(servers.s3Dest).send(new PutObjectCommand({ Bucket: dst, Key: key, Body: body }));
+      await overwrite('a.txt', Buffer.from('ALPHA'));
+      await overwrite('streamed.bin', bytes(200 * 1024, 9));
+      const second = await runEngine(adapters, raw, { db: first.dbPath });
+      expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 2 });
+      expect(second.report.complete).toBe(true);
+      await expectCopies(dst);
+      const third = await runEngine(adapters, raw, { db: first.dbPath });
+      expect(third.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+    });
+  },
+);

@@ -13,6 +13,8 @@ export interface ObjectRecord {
   error?: string;
   /** Checksum of the bytes read from the source and written to the destination, e.g. "md5:…". */
   checksum?: string;
+  /** The destination's ETag as the copy's write answered: a listing that shows another one means the copy was changed since. */
+  destEtag?: string;
   verified?: boolean;
   bytesDone?: number;
   startedAt?: string;

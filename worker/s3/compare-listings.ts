@@ -59,7 +59,7 @@ export async function* diffListings(
   source: AsyncIterable<ObjectSummary>,
   dest: AsyncIterable<ObjectSummary>,
   options: CompareOptions & { destKeyToSourceKey?: (key: string) => string | undefined } = {},
-): AsyncGenerator<{ object: ObjectSummary; reason: TransferReason }> {
+): AsyncGenerator<{ object: ObjectSummary; reason: TransferReason; dest?: ObjectSummary }> {
   const toSource = options.destKeyToSourceKey ?? ((k: string) => k);
   const destIter = dest[Symbol.asyncIterator]();
   let d: ObjectSummary | undefined;
@@ -84,7 +84,7 @@ export async function* diffListings(
     while (!destDone && d && compareKeys(d.key, s.key) < 0) await nextDest();
     const match = d && d.key === s.key ? d : undefined;
     const reason = transferReason(s, match, options);
-    if (reason) yield { object: s, reason };
+    if (reason) yield { object: s, reason, dest: match };
   }
   // Stop the destination listing early if it is still paging.
   await destIter.return?.();

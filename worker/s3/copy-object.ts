@@ -36,6 +36,8 @@ export interface CopyResult {
   checksum: string;
   /** Source ETag of the version copied. */
   sourceEtag?: string;
+  /** The destination's ETag as the write answered (recorded, so a later pass can tell the copy was changed since). */
+  destEtag?: string;
   /** Parts uploaded by this attempt (resumed parts are not counted). */
   partsUploaded: number;
   /** Verified by ETags alone (single request each way); otherwise HEADs of both sides confirm the result. */
@@ -165,6 +167,7 @@ function checkedPut(
     bytes: head.size,
     checksum: `md5:${sentMd5}`,
     sourceEtag: head.etag,
+    destEtag: put.etag,
     partsUploaded: 0,
     proven: provenByEtags(ctx, put, srcMd5, dstMd5),
   };
@@ -384,7 +387,14 @@ async function copyMultipart(
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
   const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
-  return { method: 'multipart', bytes: head.size, checksum, sourceEtag: head.etag, partsUploaded: todo.length };
+  return {
+    method: 'multipart',
+    bytes: head.size,
+    checksum,
+    sourceEtag: head.etag,
+    destEtag: completion.written.etag,
+    partsUploaded: todo.length,
+  };
 }
 
 async function copyServerSide(
@@ -405,6 +415,7 @@ async function copyServerSide(
       bytes: head.size,
       checksum: `md5:${srcMd5 ?? dstMd5 ?? 'unknown'}`,
       sourceEtag: head.etag,
+      destEtag: out.etag,
       partsUploaded: 0,
     };
   } catch (err) {

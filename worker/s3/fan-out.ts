@@ -328,9 +328,11 @@ async function completeGiant(
   }
   const head = { key: job.key, size: job.size, etag: job.etag };
   let checksum: string;
+  let destEtag: string | undefined;
   try {
     const completion = await completeParts(ctx, head, destKey, part.uploadId, parts);
     checksum = verifyCompletion(ctx, head, destKey, completion);
+    destEtag = completion.written.etag;
     await confirmCopy(ctx, head, destKey);
   } catch (err) {
     // Completed but wrong (bytes changed on the way, the source changed), or aborted/expired under us: a new upload.
@@ -346,6 +348,7 @@ async function completeGiant(
       status: 'DONE',
       verified: true,
       checksum,
+      destEtag,
       etag: job.etag,
       size: job.size,
       bytesDone: job.size,
@@ -361,7 +364,14 @@ async function completeGiant(
   if (!recorded) return { kind: 'pending' };
   return {
     kind: 'copied',
-    result: { method: 'multipart', bytes: job.size, checksum, sourceEtag: job.etag, partsUploaded: parts.length },
+    result: {
+      method: 'multipart',
+      bytes: job.size,
+      checksum,
+      sourceEtag: job.etag,
+      destEtag,
+      partsUploaded: parts.length,
+    },
   };
 }
 

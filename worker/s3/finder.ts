@@ -50,14 +50,21 @@ export function destinationEtagsComparable(params: Pick<S3TaskParams, 'sse'>): b
 
 /**
  * The listing says the copy differs only by ETag or age: when this task's record shows the current source version
- * (same ETag) was copied and verified, the destination is ours and nothing changed. ETags that are not MD5s of the
- * content (an SSE-KMS source or destination by bucket default, which a listing does not show) would otherwise make
- * every pass copy everything again.
+ * (same ETag) was copied and verified, and the destination still has the ETag that copy's write answered, the
+ * destination is ours and nothing changed. ETags that are not MD5s of the content (an SSE-KMS source or destination by
+ * bucket default, which a listing does not show) would otherwise make every pass copy everything again. A destination
+ * object changed since (another ETag) is copied again. Records written before the destination ETag was kept are
+ * trusted as before.
  */
-async function copiedAlready(status: StatusStore | undefined, object: ObjectSummary): Promise<boolean> {
+async function copiedAlready(
+  status: StatusStore | undefined,
+  object: ObjectSummary,
+  dest: ObjectSummary | undefined,
+): Promise<boolean> {
   if (!status) return false;
   const record = await status.get(object.key);
-  return record?.status === 'DONE' && record.verified === true && sameEtag(record.etag, object.etag);
+  if (record?.status !== 'DONE' || record.verified !== true || !sameEtag(record.etag, object.etag)) return false;
+  return record.destEtag === undefined || sameEtag(record.destEtag, dest?.etag);
 }
 
 export interface FinderOptions {
@@ -116,7 +123,8 @@ async function* toCopy(
     destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
   });
   for await (const d of diff) {
-    if ((d.reason === 'etag' || d.reason === 'newer') && (await copiedAlready(options.status, d.object))) continue;
+    if ((d.reason === 'etag' || d.reason === 'newer') && (await copiedAlready(options.status, d.object, d.dest)))
+      continue;
     yield d;
   }
 }

@@ -286,6 +286,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         status: 'DONE',
         verified: true,
         checksum: result.checksum,
+        destEtag: result.destEtag,
         etag: result.sourceEtag,
         size: result.bytes,
         bytesDone: result.bytes,

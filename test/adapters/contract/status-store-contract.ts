@@ -19,6 +19,7 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
         attempts: 2,
         error: 'x',
         checksum: 'md5:1',
+        destEtag: '"d1"',
         verified: false,
         bytesDone: 5,
         startedAt: '2026-01-01T00:00:00.000Z',
@@ -83,6 +84,7 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
         status: 'DONE',
         verified: true,
         checksum: 'md5:abc',
+        destEtag: '"abc"',
         size: 11,
         bytesDone: 11,
         finishedAt: 't1',
@@ -95,6 +97,7 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
         startedAt: 't0',
         verified: true,
         checksum: 'md5:abc',
+        destEtag: '"abc"',
         bytesDone: 11,
         finishedAt: 't1',
       });

@@ -91,6 +91,33 @@ describe('SqliteStatusStore', () => {
     expect((await s.list({ status: 'FAILED', limit: 10 })).map((r) => r.error)).toEqual(['boom']);
   });
 
+  it('opens a state file made before destEtag was kept: the column is added, its records read and take the new field', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dth-old-state-')), 'state.db');
+    const old = openSqliteDatabase(path);
+    // The table as earlier versions created it, with one finished record.
+    old.exec(`CREATE TABLE object_status (
+        task_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT, status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, error TEXT, checksum TEXT, verified INTEGER, bytes_done INTEGER,
+        started_at TEXT, finished_at TEXT, upload_id TEXT, part_size INTEGER,
+        PRIMARY KEY (task_id, key));
+      INSERT INTO object_status (task_id, key, size, etag, status, attempts, checksum, verified)
+        VALUES ('t', 'a.txt', 5, '"e"', 'DONE', 1, 'md5:e', 1);`);
+    old.close();
+    const store = new SqliteStatusStore(openSqliteDatabase(path), 't');
+    expect(await store.get('a.txt')).toEqual({
+      key: 'a.txt',
+      size: 5,
+      etag: '"e"',
+      status: 'DONE',
+      attempts: 1,
+      checksum: 'md5:e',
+      verified: true,
+    });
+    await store.update('a.txt', { destEtag: '"d"' });
+    expect((await store.get('a.txt'))?.destEtag).toBe('"d"');
+    expect((await store.summary()).done).toBe(1);
+  });
+
   it('records multipart parts so a restart can resume', async () => {
     const s = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
     await Promise.all([3, 1, 2].map((n) => s.addPart('big', 'u1', { partNumber: n, etag: `e${n}`, size: 5 })));

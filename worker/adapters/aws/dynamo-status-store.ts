@@ -49,6 +49,7 @@ const FIELDS = [
   'attempts',
   'error',
   'checksum',
+  'destEtag',
   'verified',
   'bytesDone',
   'startedAt',

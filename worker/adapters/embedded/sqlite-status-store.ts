@@ -24,6 +24,7 @@ const COLUMNS = [
   'finished_at',
   'upload_id',
   'part_size',
+  'dest_etag',
 ] as const;
 const FIELD_TO_COLUMN: Record<string, (typeof COLUMNS)[number]> = {
   size: 'size',
@@ -38,6 +39,7 @@ const FIELD_TO_COLUMN: Record<string, (typeof COLUMNS)[number]> = {
   finishedAt: 'finished_at',
   uploadId: 'upload_id',
   partSize: 'part_size',
+  destEtag: 'dest_etag',
 };
 
 interface Row {
@@ -54,6 +56,7 @@ interface Row {
   finished_at: string | null;
   upload_id: string | null;
   part_size: number | null;
+  dest_etag: string | null;
 }
 
 function toRecord(r: Row): ObjectRecord {
@@ -67,6 +70,7 @@ function toRecord(r: Row): ObjectRecord {
   if (r.finished_at !== null) rec.finishedAt = r.finished_at;
   if (r.upload_id !== null) rec.uploadId = r.upload_id;
   if (r.part_size !== null) rec.partSize = r.part_size;
+  if (r.dest_etag !== null) rec.destEtag = r.dest_etag;
   return rec;
 }
 
@@ -111,7 +115,7 @@ export class SqliteStatusStore implements StatusStore {
       CREATE TABLE IF NOT EXISTS object_status (
         task_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT, status TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0, error TEXT, checksum TEXT, verified INTEGER, bytes_done INTEGER,
-        started_at TEXT, finished_at TEXT, upload_id TEXT, part_size INTEGER,
+        started_at TEXT, finished_at TEXT, upload_id TEXT, part_size INTEGER, dest_etag TEXT,
         PRIMARY KEY (task_id, key));
       CREATE INDEX IF NOT EXISTS object_status_by_status ON object_status (task_id, status, key);
       CREATE TABLE IF NOT EXISTS object_parts (
@@ -121,6 +125,9 @@ export class SqliteStatusStore implements StatusStore {
         task_id TEXT NOT NULL, key TEXT NOT NULL, upload_id TEXT NOT NULL, claimant TEXT NOT NULL,
         PRIMARY KEY (task_id, key, upload_id));
     `);
+    // Databases made before dest_etag existed (a state file of an earlier version) get the column.
+    const columns = db.prepare('PRAGMA table_info(object_status)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'dest_etag')) db.exec('ALTER TABLE object_status ADD COLUMN dest_etag TEXT');
     ensureStatusCounters(db);
     prepared.add(db);
   }
@@ -150,6 +157,7 @@ export class SqliteStatusStore implements StatusStore {
       record.finishedAt,
       record.uploadId,
       record.partSize,
+      record.destEtag,
     ].map(toColumnValue);
   }
 
