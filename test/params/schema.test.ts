@@ -210,6 +210,16 @@ describe('the schema', () => {
     expect(() => parseS3TaskParams({ ...S3_BASE, destStorageClass: 'COLD' })).toThrow(/"COLD" is not one of [^;]*$/);
   });
 
+  it('reads sizes in bytes and binary units up to TiB (giantFileThreshold goes to 5 TiB)', () => {
+    const sized = (v: string) => parseS3TaskParams({ ...S3_BASE, giantFileThreshold: v }).giantFileThreshold;
+    expect(sized('5TiB')).toBe(5 * 1024 ** 4);
+    expect(sized('2GiB')).toBe(2 * 1024 ** 3);
+    expect(sized('1.5g')).toBe(1.5 * 1024 ** 3);
+    expect(sized('8388608')).toBe(8 * 1024 ** 2);
+    expect(() => sized('6TiB')).toThrow(/Giant object threshold \(giantFileThreshold\): must be between/);
+    expect(() => sized('5PiB')).toThrow(/"5PiB" is not a size/);
+  });
+
   it('quotes a number as given when it is out of range (not 1e+23)', () => {
     expect(() => parseS3TaskParams({ ...S3_BASE, workerNumber: '99999999999999999999999' })).toThrow(
       /must be between 1 and 512 \(got 99999999999999999999999\)$/,

@@ -22,6 +22,10 @@ const SIZE_UNITS: Record<string, number> = {
   g: 1024 * MiB,
   gb: 1024 * MiB,
   gib: 1024 * MiB,
+  // giantFileThreshold goes up to 5 TiB.
+  t: 1024 * 1024 * MiB,
+  tb: 1024 * 1024 * MiB,
+  tib: 1024 * 1024 * MiB,
 };
 
 /** Bytes as an integer or with a binary suffix: 8388608, "8MiB", "8M"; undefined when it is not a size. */
