@@ -11,11 +11,9 @@ import { BUFFER_LIMIT, copyObject, SourceNotCopyableError, type CopyResult } fro
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
+import { deleteUnlessRecreated, settleEventCopy, type EventOutcomeContext } from './event-outcomes.js';
 import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
-import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
-
-/** How often an event's copy is checked against the source and made again (settleEventCopy). */
-const EVENT_COPY_CHECKS = 3;
+import type { PartJob, TransferJob } from './transfer-job.js';
 
 export interface WorkerOptions {
   params: S3TaskParams;
@@ -199,38 +197,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     });
   };
 
-  /**
-   * Applies an ObjectRemoved event: deletes the copy unless the source holds the key again. Events arrive in any order
-   * (a standard queue, many workers), so a deletion may be handled after the object was created again and copied;
-   * deleting then would lose the new copy. The source is asked before the delete and again after it (a copy of a
-   * re-creation may have landed in between). False: the source has the key, the caller copies it.
-   */
-  const deleteUnlessRecreated = async (key: string): Promise<boolean> => {
-    if (await options.source.head(key)) return false;
-    await options.dest.delete(destinationKey(params.destPrefix, key));
-    return !(await options.source.head(key));
-  };
-
-  /**
-   * Checks an event's copy against the source once it has landed. Events of one key reach the workers in any order,
-   * so another event's copy of a newer version may have landed before this one (which would then leave the older
-   * version at the destination), or the key may have been deleted meanwhile. A changed source is copied again, a
-   * deleted one has its copy deleted when removals are propagated; at most EVENT_COPY_CHECKS rounds, since every later
-   * change sends an event of its own. `deleted`: the copy was deleted again.
-   */
-  const settleEventCopy = async (key: string, copy: CopyResult): Promise<{ result: CopyResult; deleted: boolean }> => {
-    let result = copy;
-    for (let round = 0; round < EVENT_COPY_CHECKS; round++) {
-      const now = await options.source.head(key);
-      if (now ? now.etag === result.sourceEtag : !scope.propagateDeletes) break;
-      if (!now && (await deleteUnlessRecreated(key))) {
-        logger.info('worker.copy_superseded', { key, reason: 'the source object was deleted while it was copied' });
-        return { result, deleted: true };
-      }
-      logger.info('worker.copy_superseded', { key, reason: 'the source object changed while it was copied' });
-      result = await copyObject(ctx, key);
-    }
-    return { result, deleted: false };
+  const events: EventOutcomeContext = {
+    source: options.source,
+    dest: options.dest,
+    destPrefix: params.destPrefix,
+    propagateDeletes: scope.propagateDeletes,
+    logger,
+    copy: (key) => copyObject(ctx, key),
   };
 
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
@@ -250,7 +223,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     started.catch(() => {});
     if (job.action === 'delete') {
       await started;
-      if (await deleteUnlessRecreated(job.key)) {
+      if (await deleteUnlessRecreated(events, job.key)) {
         await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
         return;
       }
@@ -273,7 +246,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         job.action === 'copy' || job.action === undefined ? job.size : undefined,
       );
       const { result, deleted } = job.fromEvent
-        ? await settleEventCopy(job.key, copy)
+        ? await settleEventCopy(events, job.key, copy)
         : { result: copy, deleted: false };
       await started;
       if (deleted) {

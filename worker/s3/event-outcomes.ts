@@ -1,0 +1,58 @@
+/**
+ * What an S3 event asks, checked against the source. Events of one key reach the workers in any order (a standard
+ * queue, many workers), so a removal may be handled after the key was created anew and copied, and the copy of an
+ * older version may land after the copy of a newer one. The source says what the destination should hold.
+ */
+import type { Logger } from '../core/log.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { CopyResult } from './copy-object.js';
+import { normalizeEtag } from './etags.js';
+import { destinationKey } from './transfer-job.js';
+
+/** How often an event's copy is checked against the source and made again (every later change sends its own event). */
+export const EVENT_COPY_CHECKS = 3;
+
+export interface EventOutcomeContext {
+  source: ObjectStore;
+  dest: ObjectStore;
+  destPrefix: string;
+  /** srcEvent=CreateAndDelete. */
+  propagateDeletes: boolean;
+  logger: Logger;
+  /** Copies the key's current source version (and verifies it). */
+  copy: (key: string) => Promise<CopyResult>;
+}
+
+/**
+ * Applies an ObjectRemoved event: deletes the copy unless the source holds the key again. The source is asked before
+ * the delete and again after it (the copy of a re-creation may have landed in between). False: the source has the
+ * key, and the caller copies it.
+ */
+export async function deleteUnlessRecreated(ctx: EventOutcomeContext, key: string): Promise<boolean> {
+  if (await ctx.source.head(key)) return false;
+  await ctx.dest.delete(destinationKey(ctx.destPrefix, key));
+  return !(await ctx.source.head(key));
+}
+
+/**
+ * Checks an event's copy against the source once it has landed: a changed source is copied again, a deleted one has
+ * its copy deleted when removals are propagated; at most EVENT_COPY_CHECKS rounds. `deleted`: the copy was deleted.
+ */
+export async function settleEventCopy(
+  ctx: EventOutcomeContext,
+  key: string,
+  copy: CopyResult,
+): Promise<{ result: CopyResult; deleted: boolean }> {
+  let result = copy;
+  for (let round = 0; round < EVENT_COPY_CHECKS; round++) {
+    const now = await ctx.source.head(key);
+    if (now ? normalizeEtag(now.etag) === normalizeEtag(result.sourceEtag) : !ctx.propagateDeletes) break;
+    if (!now && (await deleteUnlessRecreated(ctx, key))) {
+      ctx.logger.info('worker.copy_superseded', { key, reason: 'the source object was deleted while it was copied' });
+      return { result, deleted: true };
+    }
+    ctx.logger.info('worker.copy_superseded', { key, reason: 'the source object changed while it was copied' });
+    result = await ctx.copy(key);
+  }
+  return { result, deleted: false };
+}
