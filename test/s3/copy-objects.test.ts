@@ -15,6 +15,7 @@ import {
   runEngine,
   type Wrap,
 } from './engine-fixtures.js';
+import { startS3Front } from './s3-front.js';
 
 const MiB = 1024 * 1024;
 
@@ -146,6 +147,25 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     await expect(readObject(servers.s3Dest, dst, 'cold')).rejects.toThrow();
     expect((await readObject(servers.s3Dest, dst, 'hot')).toString()).toBe('h');
     expect(run.report.complete).toBe(true);
+  });
+
+  it('leaves an Intelligent-Tiering object in an archive tier out as SKIPPED with the reason, and copies the rest', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'hot', 'h');
+    await putSource(src, 'deep/cold.bin', 'archived bytes');
+    const front = await startS3Front({ target: servers.s3Source, archived: ['deep/cold.bin'] });
+    try {
+      const run = await runEngine(adapters, baseParams(src, dst, { srcEndpoint: front.endpoint }));
+      expect(run.report.skipped).toBe(1);
+      const record = await run.status.get('deep/cold.bin');
+      expect(record).toMatchObject({ status: 'SKIPPED' });
+      expect(record?.error).toMatch(/INTELLIGENT_TIERING \(ARCHIVE_ACCESS\) and not restored/);
+      await expect(readObject(servers.s3Dest, dst, 'deep/cold.bin')).rejects.toThrow();
+      expect((await readObject(servers.s3Dest, dst, 'hot')).toString()).toBe('h');
+      expect(run.report).toMatchObject({ complete: true, failed: 0 });
+    } finally {
+      await front.close();
+    }
   });
 
   it('marks an object that vanished after the listing SKIPPED with the reason, and copies the rest', async () => {

@@ -7,7 +7,10 @@
  *   (If-Match is translated back, so conditional reads still work);
  * - `upperCaseEtags`: an OSS-like store that answers MD5 ETags in upper-case hex;
  * - `refuseSigned`: a public bucket seen with keys of another partition — any signed request is 403 InvalidAccessKeyId;
- * - `refuseUnsigned`: a bucket that is not public — any unsigned request is 403 AccessDenied.
+ * - `refuseUnsigned`: a bucket that is not public — any unsigned request is 403 AccessDenied;
+ * - `archived`: keys in an archive tier of S3 Intelligent-Tiering, not restored — a GET is 403 InvalidObjectState,
+ *   a HEAD says `x-amz-storage-class: INTELLIGENT_TIERING` and `x-amz-archive-status: ARCHIVE_ACCESS`, as AWS answers
+ *   (listings name only INTELLIGENT_TIERING, so nothing before the read can tell).
  * Every request is recorded (operation, headers), so tests check what was sent, e.g. that nothing was signed.
  */
 import { createHash } from 'node:crypto';
@@ -23,6 +26,7 @@ export interface S3FrontOptions {
   upperCaseEtags?: boolean;
   refuseSigned?: boolean;
   refuseUnsigned?: boolean;
+  archived?: string[];
 }
 
 export interface RecordedRequest {
@@ -114,6 +118,12 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       }
     }
 
+    const archived = options.archived?.includes(
+      decodeURIComponent(new URL(url, 'http://x').pathname.split('/').slice(2).join('/')),
+    );
+    if (archived && op === 'GetObject')
+      return deny(req, res, 403, 'InvalidObjectState', "The operation is not valid for the object's access tier");
+
     const headers = { ...req.headers };
     delete headers.connection;
     const ifMatch = headers['if-match'];
@@ -129,6 +139,10 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
         const ok = status >= 200 && status < 300;
         if (ok && rewriting && typeof out.etag === 'string') out.etag = rewriteEtag(out.etag);
         if (ok && options.kms && OBJECT_ANSWERS.has(op)) out['x-amz-server-side-encryption'] = 'aws:kms';
+        if (ok && archived && op === 'HeadObject') {
+          out['x-amz-storage-class'] = 'INTELLIGENT_TIERING';
+          out['x-amz-archive-status'] = 'ARCHIVE_ACCESS';
+        }
         if (ok && rewriting && XML_WITH_ETAGS.has(op)) {
           const chunks: Buffer[] = [];
           up.on('data', (c: Buffer) => chunks.push(c));

@@ -26,6 +26,10 @@ export interface ObjectHead extends ObjectAttributes {
   etag?: string;
   lastModified?: Date;
   storageClass?: string;
+  /** x-amz-archive-status: an S3 Intelligent-Tiering object in an archive tier (ARCHIVE_ACCESS, DEEP_ARCHIVE_ACCESS). */
+  archiveStatus?: string;
+  /** The store refused to read the object in its current state (a GET answered InvalidObjectState): why. */
+  readRefused?: string;
   /** Raw x-amz-restore header: set while or after a Glacier object is restored. */
   restore?: string;
   /** Number of tags (x-amz-tagging-count), when the store says. */

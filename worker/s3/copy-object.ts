@@ -438,10 +438,20 @@ export class SourceNotCopyableError extends Error {
 
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
-/** Archived objects are readable only while a restored copy exists (x-amz-restore: ongoing-request="false"). */
+/**
+ * Archived objects (Glacier classes, or an archive tier of Intelligent-Tiering) are readable only while a restored
+ * copy exists (x-amz-restore: ongoing-request="false"); an object whose read the store refused is not readable now.
+ */
 export function isReadable(head: ObjectHead): boolean {
-  if (!head.storageClass || !ARCHIVED.has(head.storageClass)) return true;
+  if (head.readRefused) return false;
+  if (!head.archiveStatus && (!head.storageClass || !ARCHIVED.has(head.storageClass))) return true;
   return head.restore?.includes('ongoing-request="false"') ?? false;
+}
+
+/** Why an object cannot be read now: its class, its archive tier when Intelligent-Tiering says, the store's refusal. */
+export function notReadableReason(head: ObjectHead): string {
+  const where = `${head.storageClass ?? 'an archive'}${head.archiveStatus ? ` (${head.archiveStatus})` : ''}`;
+  return `is in ${where} and not restored${head.readRefused ? ` (the store refused to read it: ${head.readRefused})` : ''}`;
 }
 
 /**
@@ -458,7 +468,7 @@ export async function copyObject(ctx: CopyContext, key: string, sizeHint?: numbe
   if (!head) throw new SourceNotCopyableError(key, 'no longer exists');
   if (!isReadable(head)) {
     release();
-    throw new SourceNotCopyableError(key, `is in ${head.storageClass} and not restored`);
+    throw new SourceNotCopyableError(key, notReadableReason(head));
   }
   if (head.size > MAX_OBJECT_SIZE) {
     release();

@@ -12,6 +12,7 @@ import {
   completeParts,
   confirmCopy,
   isReadable,
+  notReadableReason,
   MAX_SERVER_SIDE_COPY,
   SourceNotCopyableError,
   uploadOnePart,
@@ -75,7 +76,7 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const { params, status } = ctx;
   const head = await ctx.source.head(job.key);
   if (!head) throw new SourceNotCopyableError(job.key, 'no longer exists');
-  if (!isReadable(head)) throw new SourceNotCopyableError(job.key, `is in ${head.storageClass} and not restored`);
+  if (!isReadable(head)) throw new SourceNotCopyableError(job.key, notReadableReason(head));
   if (head.size > MAX_OBJECT_SIZE)
     throw new VerificationError(job.key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
   if (!fansOut(ctx, head.size)) return { kind: 'whole' };

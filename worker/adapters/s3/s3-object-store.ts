@@ -237,10 +237,11 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       const e = err as S3HttpError;
       if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket') return undefined;
-      // An archived object that is not restored cannot be read: report it like a HEAD would.
+      // An archived object that is not restored cannot be read: its HEAD, marked so that the engine never takes the
+      // empty body for its content.
       if (e.name === 'InvalidObjectState') {
         const head = await this.head(key);
-        if (head) return { head, body: Readable.from([]) };
+        if (head) return { head: { ...head, readRefused: e.message || e.name }, body: Readable.from([]) };
       }
       throw this.mapError(err, 'GetObject', key);
     }

@@ -69,6 +69,7 @@ export function headFromHeaders(key: string, headers: IncomingHttpHeaders): Obje
     lastModified: httpDate(header(headers, 'last-modified')),
     storageClass: header(headers, 'x-amz-storage-class'),
     restore: header(headers, 'x-amz-restore'),
+    archiveStatus: header(headers, 'x-amz-archive-status'),
     contentType: header(headers, 'content-type'),
     contentEncoding: header(headers, 'content-encoding'),
     contentLanguage: header(headers, 'content-language'),
