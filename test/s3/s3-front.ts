@@ -8,6 +8,8 @@
  * - `upperCaseEtags`: an OSS-like store that answers MD5 ETags in upper-case hex;
  * - `refuseSigned`: a public bucket seen with keys of another partition — any signed request is 403 InvalidAccessKeyId;
  * - `refuseUnsigned`: a bucket that is not public — any unsigned request is 403 AccessDenied;
+ * - `aclsDisabled`: a bucket with Object Ownership "bucket owner enforced" (the default since 2023) — a write that sets an
+ *   ACL other than bucket-owner-full-control is 400 AccessControlListNotSupported;
  * - `archived`: keys in an archive tier of S3 Intelligent-Tiering, not restored — a GET is 403 InvalidObjectState,
  *   a HEAD says `x-amz-storage-class: INTELLIGENT_TIERING` and `x-amz-archive-status: ARCHIVE_ACCESS`, as AWS answers
  *   (listings name only INTELLIGENT_TIERING, so nothing before the read can tell).
@@ -27,6 +29,7 @@ export interface S3FrontOptions {
   refuseSigned?: boolean;
   refuseUnsigned?: boolean;
   archived?: string[];
+  aclsDisabled?: boolean;
 }
 
 export interface RecordedRequest {
@@ -118,6 +121,9 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       }
     }
 
+    const acl = req.headers['x-amz-acl'];
+    if (options.aclsDisabled && WRITES.has(op) && acl !== undefined && acl !== 'bucket-owner-full-control')
+      return deny(req, res, 400, 'AccessControlListNotSupported', 'The bucket does not allow ACLs');
     const archived = options.archived?.includes(
       decodeURIComponent(new URL(url, 'http://x').pathname.split('/').slice(2).join('/')),
     );

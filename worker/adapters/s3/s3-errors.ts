@@ -181,6 +181,15 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (name === NO_CREDENTIALS && ctx.secretName === undefined) return new NoCredentialsError(where, ctx.side);
   if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
     return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
+  if (name === 'AccessControlListNotSupported') {
+    // The default for buckets created since April 2023: an ACL other than bucket-owner-full-control is refused.
+    return new DthError(
+      'ACL_NOT_SUPPORTED',
+      `${where}: the bucket has ACLs disabled (Object Ownership: bucket owner enforced) and refuses the object ACL ` +
+        `(${answered}): set destAcl to bucket-owner-full-control (the default)`,
+      { retry: { retryable: false } },
+    );
+  }
   if (ctx.anonymous && (status === 403 || name === 'AccessDenied')) {
     const [secret, inAccount] =
       ctx.side === 'destination'
