@@ -10,6 +10,10 @@
  * - `refuseUnsigned`: a bucket that is not public — any unsigned request is 403 AccessDenied;
  * - `aclsDisabled`: a bucket with Object Ownership "bucket owner enforced" (the default since 2023) — a write that sets an
  *   ACL other than bucket-owner-full-control is 400 AccessControlListNotSupported;
+ * - `wrongRegion`: the bucket lives in another region — every request is answered as S3 answers one sent to the wrong
+ *   region: 301 PermanentRedirect with `x-amz-bucket-region` and the bucket's endpoint in the error (`redirect`), or
+ *   400 AuthorizationHeaderMalformed naming the expected region in <Region> (`authorization`, a request signed for the
+ *   wrong region);
  * - `archived`: keys in an archive tier of S3 Intelligent-Tiering, not restored — a GET is 403 InvalidObjectState,
  *   a HEAD says `x-amz-storage-class: INTELLIGENT_TIERING` and `x-amz-archive-status: ARCHIVE_ACCESS`, as AWS answers
  *   (listings name only INTELLIGENT_TIERING, so nothing before the read can tell).
@@ -30,6 +34,7 @@ export interface S3FrontOptions {
   refuseUnsigned?: boolean;
   archived?: string[];
   aclsDisabled?: boolean;
+  wrongRegion?: { region: string; answer: 'redirect' | 'authorization' };
 }
 
 export interface RecordedRequest {
@@ -96,6 +101,34 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     }
   };
 
+  const wrongRegion = (req: IncomingMessage, res: ServerResponse, w: NonNullable<S3FrontOptions['wrongRegion']>) => {
+    const bucket = new URL(req.url ?? '/', 'http://x').pathname.split('/')[1] ?? '';
+    const [status, body] =
+      w.answer === 'redirect'
+        ? [
+            301,
+            `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><Endpoint>${bucket}.s3.${w.region}.amazonaws.com</Endpoint><Bucket>${bucket}</Bucket><RequestId>s3-front</RequestId></Error>`,
+          ]
+        : [
+            400,
+            `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting '${w.region}'</Message><Region>${w.region}</Region><RequestId>s3-front</RequestId></Error>`,
+          ];
+    const answer = () => {
+      const head = req.method === 'HEAD';
+      res.writeHead(status, {
+        'content-type': 'application/xml',
+        ...(w.answer === 'redirect' ? { 'x-amz-bucket-region': w.region } : {}),
+        ...(head ? {} : { 'content-length': Buffer.byteLength(body) }),
+      });
+      res.end(head ? undefined : body);
+    };
+    if (req.readableEnded) answer();
+    else {
+      req.on('end', answer);
+      req.resume();
+    }
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -121,6 +154,7 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       }
     }
 
+    if (options.wrongRegion) return wrongRegion(req, res, options.wrongRegion);
     const acl = req.headers['x-amz-acl'];
     if (options.aclsDisabled && WRITES.has(op) && acl !== undefined && acl !== 'bucket-owner-full-control')
       return deny(req, res, 400, 'AccessControlListNotSupported', 'The bucket does not allow ACLs');

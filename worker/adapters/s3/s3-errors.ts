@@ -181,6 +181,19 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (name === NO_CREDENTIALS && ctx.secretName === undefined) return new NoCredentialsError(where, ctx.side);
   if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
     return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
+  const bucketRegion = (err as { bucketRegion?: unknown }).bucketRegion;
+  if (
+    typeof bucketRegion === 'string' &&
+    (status === 301 || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed')
+  ) {
+    // The most common setup mistake: the bucket lives in another region than the task says.
+    const field = ctx.side === 'destination' ? 'destRegion' : ctx.side === 'source' ? 'srcRegion' : 'the region';
+    return new DthError(
+      'WRONG_REGION',
+      `${where}: the bucket is in region ${bucketRegion} (${answered}): set ${field} to ${bucketRegion}`,
+      { retry: { retryable: false } },
+    );
+  }
   if (name === 'AccessControlListNotSupported') {
     // The default for buckets created since April 2023: an ACL other than bucket-owner-full-control is refused.
     return new DthError(

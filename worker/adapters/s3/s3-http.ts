@@ -256,11 +256,13 @@ export class S3HttpClient {
     const text = await readErrorText(res.body);
     const doc = parseErrorDocument(text);
     const code = doc.code ?? STATUS_CODES[res.status] ?? `HTTP${res.status}`;
-    throw new S3HttpError(
+    const err = new S3HttpError(
       res.status,
       code,
       doc.message ?? `${req.method} answered HTTP ${res.status}`,
       retryAfterMs(res.headers),
     );
+    err.bucketRegion = res.headers['x-amz-bucket-region'] ?? doc.region;
+    throw err;
   }
 }

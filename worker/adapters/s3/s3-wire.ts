@@ -11,6 +11,8 @@ import type { ObjectHead, ObjectSummary, UploadedPart, WriteOptions } from '../.
 /** An S3 error answer, shaped like the SDK's (name = S3 error code, $metadata.httpStatusCode) for the shared error mapping. */
 export class S3HttpError extends Error {
   readonly $metadata: { httpStatusCode: number };
+  /** The region the bucket is in, when a wrong-region answer says (x-amz-bucket-region, <Region>, <Endpoint>). */
+  bucketRegion?: string;
 
   constructor(
     status: number,
@@ -225,10 +227,14 @@ function required(node: XmlNode, field: string, where: string): string {
 }
 
 /** Code and message of an error answer, when it is a readable <Error> document (error answers need not be XML). */
-export function parseErrorDocument(text: string): { code?: string; message?: string } {
+export function parseErrorDocument(text: string): { code?: string; message?: string; region?: string } {
   try {
     const e = parseS3Document(text, 'Error');
-    return { code: text1(e.Code), message: text1(e.Message) };
+    // AuthorizationHeaderMalformed names the bucket's region in <Region>; PermanentRedirect its endpoint in <Endpoint>.
+    const endpoint = text1(e.Endpoint);
+    const region =
+      text1(e.Region) ?? (endpoint ? /\bs3[.-]([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(endpoint)?.[1] : undefined);
+    return { code: text1(e.Code), message: text1(e.Message), region };
   } catch {
     return {};
   }
