@@ -47,6 +47,30 @@ describe('toActionableError', () => {
     expect(isRetryableError(err)).toBe(false);
   });
 
+  it("keeps S3's words when they say more than Access Denied (a KMS key the role may not use)", () => {
+    const get: S3ErrorContext = { ...list, operation: 'GetObject', key: 'k' };
+    const kms = 'User: arn:aws:sts::1:assumed-role/r is not authorized to perform: kms:Decrypt on the resource';
+    expect((toActionableError(new S3HttpError(403, 'AccessDenied', kms), get) as Error).message).toBe(
+      `source bucket srcx: GetObject "k": the role/keys lack permission s3:GetObject (403 AccessDenied: ${kms})`,
+    );
+  });
+
+  it("a bucket in another region names the region and the side's parameter; neither answer is retried", () => {
+    const redirect = new S3HttpError(301, 'PermanentRedirect', 'must be addressed using the specified endpoint');
+    redirect.bucketRegion = 'eu-west-1';
+    const wrongSigning = new S3HttpError(400, 'AuthorizationHeaderMalformed', "the region 'us-east-1' is wrong");
+    wrongSigning.bucketRegion = 'cn-north-1';
+    const a = toActionableError(redirect, list);
+    const b = toActionableError(wrongSigning, put);
+    expect((a as Error).message).toBe(
+      'source bucket srcx: ListObjectsV2: the bucket is in region eu-west-1 (301 PermanentRedirect): set srcRegion to eu-west-1',
+    );
+    expect((b as Error).message).toBe(
+      'destination bucket dstx: PutObject "a/b.txt": the bucket is in region cn-north-1 (400 AuthorizationHeaderMalformed): set destRegion to cn-north-1',
+    );
+    expect(isRetryableError(a) || isRetryableError(b)).toBe(false);
+  });
+
   it('rejected keys name the secret; only InvalidAccessKeyId, SignatureDoesNotMatch and token codes say so', () => {
     for (const code of ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken']) {
       const err = toActionableError(new S3HttpError(403, code, 'no'), list);

@@ -11,6 +11,7 @@ import {
   parseCompleteMultipart,
   parseCopyObject,
   parseInitiateMultipart,
+  parseErrorDocument,
   parseListPage,
   parseTagging,
   S3HttpError,
@@ -211,5 +212,33 @@ describe('the other S3 documents', () => {
       MalformedS3Answer,
     );
     expect(failure(() => headFromHeaders('k', { 'content-length': '5' }))).toBeInstanceOf(MalformedS3Answer);
+  });
+});
+
+describe('parseErrorDocument', () => {
+  const error = (inner: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${inner}<RequestId>r</RequestId></Error>`;
+  it("reads the bucket's region from <Region>, or from the endpoint a PermanentRedirect names", () => {
+    expect(
+      parseErrorDocument(
+        error('<Code>AuthorizationHeaderMalformed</Code><Message>m</Message><Region>eu-west-1</Region>'),
+      ),
+    ).toEqual({
+      code: 'AuthorizationHeaderMalformed',
+      message: 'm',
+      region: 'eu-west-1',
+    });
+    for (const [endpoint, region] of [
+      ['b.s3.ap-southeast-2.amazonaws.com', 'ap-southeast-2'],
+      ['b.s3-us-west-2.amazonaws.com', 'us-west-2'],
+      ['b.s3.cn-northwest-1.amazonaws.com.cn', 'cn-northwest-1'],
+      ['b.s3.us-gov-west-1.amazonaws.com', 'us-gov-west-1'],
+      ['b.s3.amazonaws.com', undefined],
+    ] as const) {
+      expect(
+        parseErrorDocument(error(`<Code>PermanentRedirect</Code><Endpoint>${endpoint}</Endpoint>`)).region,
+        endpoint,
+      ).toBe(region);
+    }
   });
 });

@@ -215,7 +215,9 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
     );
   }
   if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled') {
-    return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, answered);
+    // S3's own words when they say more than "Access Denied" (a KMS key the role may not use, an explicit deny).
+    const said = e.message && !/^access denied\.?$/i.test(e.message) && e.message !== name ? `: ${e.message}` : '';
+    return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, `${answered}${said}`);
   }
   if (notTls(code, e.message ?? '')) return new EndpointNotTlsError(where, ctx.side, ctx.endpoint, code);
   if (UNREACHABLE.has(code) || UNREACHABLE.has(name))
