@@ -91,7 +91,11 @@ export function taskNotification(task: TaskRecord, channel: TaskNotification['ch
   if (p) {
     lines.push(
       `Total ${noun}: ${p.total}`,
-      `Unchanged ${noun} (skipped): ${p.skipped}`,
+      // An image is skipped when the destination has it already; an S3 object when the source no longer has it
+      // (or holds it archived): objects already at the destination are not counted.
+      task.type === 'ECR'
+        ? `Unchanged ${noun} (skipped): ${p.skipped}`
+        : `Skipped ${noun} (deleted or archived at the source): ${p.skipped}`,
       `Failed ${noun}: ${p.failed}`,
       `Verified ${noun}: ${p.verified}`,
       `Transferred Bytes: ${describeBytes(p.bytesDone)}`,

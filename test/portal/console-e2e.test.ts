@@ -222,6 +222,8 @@ describe('console in a real browser against dth serve', () => {
     await testId('task-status').getByText('Completed').waitFor({ timeout: 60_000 });
     await testId('task-objects').getByText('45 of 45').waitFor();
     expect(await testId('task-verified').textContent()).toBe('45');
+    // An S3 object is skipped when the source no longer has it (objects already at the destination are not counted).
+    await page.getByText('Skipped (deleted or archived at the source)', { exact: true }).waitFor();
     expect(await testId('task-failed').textContent()).toBe('0');
     // Rate and time left describe a running transfer only.
     expect(await testId('task-rate').count()).toBe(0);
@@ -483,6 +485,7 @@ describe('console in a real browser against dth serve', () => {
     await page.getByRole('button', { name: 'Create task', exact: true }).click();
     await testId('task-status').getByText('Completed').waitFor({ timeout: 60_000 });
     await testId('task-skipped').getByText('1').waitFor();
+    await page.getByText('Skipped (already at the destination)', { exact: true }).waitFor();
   });
 
   it('says "not found" for an unknown task link, at once', async () => {

@@ -121,7 +121,10 @@ export const en = {
   progress: 'Progress',
   objectsCopied: 'Objects copied',
   imagesCopied: 'Images copied',
-  objectsSkipped: 'Skipped (already at the destination)',
+  // Skipped means different things: an S3 object the source no longer has (or holds archived), an image the
+  // destination already has (same digest). S3 objects already at the destination are not counted at all.
+  objectsSkipped: 'Skipped (deleted or archived at the source)',
+  imagesSkipped: 'Skipped (already at the destination)',
   objectsFailed: 'Failed',
   objectsVerified: 'Verified',
   dataCopied: 'Data copied',

@@ -51,7 +51,7 @@ describe('task outcome notification', () => {
         'Task Progress: DONE',
         'Transferred Objects: 1190',
         'Total Objects: 1200',
-        'Unchanged Objects (skipped): 10',
+        'Skipped Objects (deleted or archived at the source): 10',
         'Failed Objects: 0',
         'Verified Objects: 1190',
         'Transferred Bytes: 1.5 GiB (1610612736 bytes)',
@@ -92,6 +92,8 @@ describe('task outcome notification', () => {
       'Transferred Images: 3',
     ]);
     expect(lines).toContain('Failed Images: 2');
+    // An image is skipped when the destination has it already (an S3 object: when the source no longer has it).
+    expect(lines).toContain('Unchanged Images (skipped): 0');
     expect(lines).toContain('Transferred Bytes: 900 bytes');
     expect(lines).toContain('Source: public registry docker.io');
     expect(lines).toContain('Destination: Amazon ECR us-west-2');

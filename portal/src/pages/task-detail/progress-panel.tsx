@@ -29,7 +29,10 @@ export function ProgressPanel({ task }: { task: Task }) {
         </span>
       ),
     },
-    { label: t('objectsSkipped'), value: <span data-testid="task-skipped">{n(p.skipped)}</span> },
+    {
+      label: t(images ? 'imagesSkipped' : 'objectsSkipped'),
+      value: <span data-testid="task-skipped">{n(p.skipped)}</span>,
+    },
     { label: t('objectsFailed'), value: <span data-testid="task-failed">{n(p.failed)}</span> },
     { label: t('objectsVerified'), value: <span data-testid="task-verified">{n(p.verified)}</span> },
   ];
