@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import type { ObjectSummary } from '../../worker/ports/object-store.js';
-import { compareKeys, diffListings } from '../../worker/s3/compare-listings.js';
+import { compareKeys } from '../../worker/core/key-order.js';
+import { diffListings } from '../../worker/s3/compare-listings.js';
 import { createKeyFilter } from '../../worker/s3/key-filter.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { choosePartSize, planParts } from '../../worker/s3/part-plan.js';

@@ -88,10 +88,16 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
   const rewriteEtag = (etag: string) => etag.replace(/[0-9a-fA-F]{32}/, rewriteHex);
   const rewriting = options.kms || options.upperCaseEtags;
 
-  const deny = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
-    const body = errorXml(code, message);
+  /** Answers once the request body is drained: an answer sent while an upload is still arriving resets it. */
+  const reply = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string | number>,
+    body?: string,
+  ) => {
     const answer = () => {
-      res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, headers);
       res.end(body);
     };
     if (req.readableEnded) answer();
@@ -99,6 +105,11 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       req.on('end', answer);
       req.resume();
     }
+  };
+
+  const deny = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
+    const body = errorXml(code, message);
+    reply(req, res, status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) }, body);
   };
 
   const wrongRegion = (req: IncomingMessage, res: ServerResponse, w: NonNullable<S3FrontOptions['wrongRegion']>) => {
@@ -113,20 +124,13 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
             400,
             `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting '${w.region}'</Message><Region>${w.region}</Region><RequestId>s3-front</RequestId></Error>`,
           ];
-    const answer = () => {
-      const head = req.method === 'HEAD';
-      res.writeHead(status, {
-        'content-type': 'application/xml',
-        ...(w.answer === 'redirect' ? { 'x-amz-bucket-region': w.region } : {}),
-        ...(head ? {} : { 'content-length': Buffer.byteLength(body) }),
-      });
-      res.end(head ? undefined : body);
+    const head = req.method === 'HEAD';
+    const headers = {
+      'content-type': 'application/xml',
+      ...(w.answer === 'redirect' ? { 'x-amz-bucket-region': w.region } : {}),
+      ...(head ? {} : { 'content-length': Buffer.byteLength(body) }),
     };
-    if (req.readableEnded) answer();
-    else {
-      req.on('end', answer);
-      req.resume();
-    }
+    reply(req, res, status, headers, head ? undefined : body);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {

@@ -1,11 +1,6 @@
+import { compareKeys } from '../core/key-order.js';
 import type { ObjectSummary } from '../ports/object-store.js';
 import { sameEtag } from './etags.js';
-
-/** ListObjectsV2 order: ascending UTF-8 bytes (differs from JS string order for some non-BMP characters). */
-export function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
 
 function isSinglePartEtag(etag: string | undefined): etag is string {
   return etag !== undefined && !etag.includes('-');

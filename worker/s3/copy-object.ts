@@ -449,9 +449,18 @@ export function isReadable(head: ObjectHead): boolean {
 }
 
 /** Why an object cannot be read now: its class, its archive tier when Intelligent-Tiering says, the store's refusal. */
-export function notReadableReason(head: ObjectHead): string {
+function notReadableReason(head: ObjectHead): string {
   const where = `${head.storageClass ?? 'an archive'}${head.archiveStatus ? ` (${head.archiveStatus})` : ''}`;
   return `is in ${where} and not restored${head.readRefused ? ` (the store refused to read it: ${head.readRefused})` : ''}`;
+}
+
+/** The source object's HEAD when it can be copied now (it exists, is readable, fits S3's limit); else why not. */
+export function copyableHead(key: string, head: ObjectHead | undefined): ObjectHead {
+  if (!head) throw new SourceNotCopyableError(key, 'no longer exists');
+  if (!isReadable(head)) throw new SourceNotCopyableError(key, notReadableReason(head));
+  if (head.size > MAX_OBJECT_SIZE)
+    throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+  return head;
 }
 
 /**
@@ -463,16 +472,13 @@ export async function copyObject(ctx: CopyContext, key: string, sizeHint?: numbe
   // Objects that will be copied in one request are opened with one GET: its headers replace a HEAD.
   const oneShot = !sameEndpoint && sizeHint !== undefined && sizeHint <= ctx.params.multipartThreshold;
   const opened = oneShot ? await ctx.source.open(key) : undefined;
-  const head = opened?.head ?? (oneShot ? undefined : await ctx.source.head(key));
   const release = () => opened?.body.destroy();
-  if (!head) throw new SourceNotCopyableError(key, 'no longer exists');
-  if (!isReadable(head)) {
+  let head: ObjectHead;
+  try {
+    head = copyableHead(key, opened?.head ?? (oneShot ? undefined : await ctx.source.head(key)));
+  } catch (err) {
     release();
-    throw new SourceNotCopyableError(key, notReadableReason(head));
-  }
-  if (head.size > MAX_OBJECT_SIZE) {
-    release();
-    throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+    throw err;
   }
   const destKey = destinationKey(ctx.params.destPrefix, key);
   let options: WriteOptions;

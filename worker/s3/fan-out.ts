@@ -11,17 +11,14 @@ import type { PartTally } from '../ports/status-store.js';
 import {
   completeParts,
   confirmCopy,
-  isReadable,
-  notReadableReason,
+  copyableHead,
   MAX_SERVER_SIDE_COPY,
-  SourceNotCopyableError,
   uploadOnePart,
   verifyCompletion,
   writeOptionsFor,
   type CopyContext,
   type CopyResult,
 } from './copy-object.js';
-import { MAX_OBJECT_SIZE } from './params.js';
 import { choosePartSize, planParts } from './part-plan.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
@@ -74,11 +71,7 @@ export type SplitOutcome =
 /** The job of a giant object: opens (or resumes) its upload and queues a job for each part not yet recorded. */
 export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, claimant: string): Promise<SplitOutcome> {
   const { params, status } = ctx;
-  const head = await ctx.source.head(job.key);
-  if (!head) throw new SourceNotCopyableError(job.key, 'no longer exists');
-  if (!isReadable(head)) throw new SourceNotCopyableError(job.key, notReadableReason(head));
-  if (head.size > MAX_OBJECT_SIZE)
-    throw new VerificationError(job.key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
+  const head = copyableHead(job.key, await ctx.source.head(job.key));
   if (!fansOut(ctx, head.size)) return { kind: 'whole' };
   const destKey = destinationKey(params.destPrefix, job.key);
   const parts = planParts(head.size, choosePartSize(head.size, params.chunkSize));

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { compareKeys } from '../../core/key-order.js';
 import type { UploadedPart } from '../../ports/object-store.js';
 import {
   contributionOf,
@@ -91,11 +92,6 @@ function patched(current: ObjectRecord, patch: Partial<Omit<ObjectRecord, 'key'>
     else (next as Record<string, unknown>)[f] = v;
   }
   return next;
-}
-
-/** Byte order of the UTF-8 encodings: how DynamoDB and SQLite order string keys (JS `<` compares UTF-16 units). */
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function isConditionFailed(err: unknown): boolean {

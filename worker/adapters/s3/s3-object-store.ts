@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TransferSide } from '../../core/errors.js';
+import { compareKeys } from '../../core/key-order.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type {
   ObjectHead,
@@ -61,8 +62,7 @@ function pageAfter(page: ListPage, token: string | undefined, after: string | un
   if (token !== undefined && page.nextToken === token)
     throw new MalformedS3Answer('the listing answered the same continuation token again (it does not move on)');
   const first = page.objects[0]?.key;
-  // Listings are in UTF-8 byte order.
-  if (after !== undefined && first !== undefined && Buffer.compare(Buffer.from(first), Buffer.from(after)) <= 0)
+  if (after !== undefined && first !== undefined && compareKeys(first, after) <= 0)
     throw new MalformedS3Answer(
       `the listing went back: a page after key ${JSON.stringify(after.slice(0, 80))} starts at ${JSON.stringify(first.slice(0, 80))} (does the store ignore continuation-token?)`,
     );
