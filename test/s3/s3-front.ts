@@ -16,7 +16,11 @@
  *   wrong region);
  * - `archived`: keys in an archive tier of S3 Intelligent-Tiering, not restored — a GET is 403 InvalidObjectState,
  *   a HEAD says `x-amz-storage-class: INTELLIGENT_TIERING` and `x-amz-archive-status: ARCHIVE_ACCESS`, as AWS answers
- *   (listings name only INTELLIGENT_TIERING, so nothing before the read can tell).
+ *   (listings name only INTELLIGENT_TIERING, so nothing before the read can tell);
+ * - `objectLock`: a bucket with Object Lock and a default retention — a PutObject or UploadPart without Content-MD5 (or
+ *   an x-amz-checksum-* header) is 400 InvalidRequest, and one whose Content-MD5 differs from the body is 400 BadDigest;
+ * - `requesterPays`: a requester-pays bucket seen from another account — a request without
+ *   `x-amz-request-payer: requester` is 403 AccessDenied "Access Denied".
  * Every request is recorded (operation, headers), so tests check what was sent, e.g. that nothing was signed.
  */
 import { createHash } from 'node:crypto';
@@ -35,6 +39,8 @@ export interface S3FrontOptions {
   archived?: string[];
   aclsDisabled?: boolean;
   wrongRegion?: { region: string; answer: 'redirect' | 'authorization' };
+  objectLock?: boolean;
+  requesterPays?: boolean;
 }
 
 export interface RecordedRequest {
@@ -55,6 +61,7 @@ export interface S3Front {
 }
 
 const WRITES = new Set<S3Operation>(['PutObject', 'CreateMultipartUpload', 'CopyObject']);
+const BODY_WRITES = new Set<S3Operation>(['PutObject', 'UploadPart']);
 const OBJECT_ANSWERS = new Set<S3Operation>([
   'HeadObject',
   'GetObject',
@@ -150,6 +157,8 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     }
     if (options.refuseUnsigned && !req.headers.authorization)
       return deny(req, res, 403, 'AccessDenied', 'Access Denied');
+    if (options.requesterPays && req.headers['x-amz-request-payer'] !== 'requester')
+      return deny(req, res, 403, 'AccessDenied', 'Access Denied');
     if (options.requireSse && WRITES.has(op)) {
       const sse = req.headers['x-amz-server-side-encryption'];
       const keyId = req.headers['x-amz-server-side-encryption-aws-kms-key-id'];
@@ -173,42 +182,77 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     const ifMatch = headers['if-match'];
     if (ifMatch && options.kms) headers['if-match'] = ifMatch.replace(/[0-9a-f]{32}/, (h) => original.get(h) ?? h);
 
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, method, path: url, headers, agent },
-      (up) => {
-        const status = up.statusCode ?? 502;
-        const out = { ...up.headers };
-        delete out.connection;
-        delete out['keep-alive'];
-        const ok = status >= 200 && status < 300;
-        if (ok && rewriting && typeof out.etag === 'string') out.etag = rewriteEtag(out.etag);
-        if (ok && options.kms && OBJECT_ANSWERS.has(op)) out['x-amz-server-side-encryption'] = 'aws:kms';
-        if (ok && archived && op === 'HeadObject') {
-          out['x-amz-storage-class'] = 'INTELLIGENT_TIERING';
-          out['x-amz-archive-status'] = 'ARCHIVE_ACCESS';
-        }
-        if (ok && rewriting && XML_WITH_ETAGS.has(op)) {
-          const chunks: Buffer[] = [];
-          up.on('data', (c: Buffer) => chunks.push(c));
-          up.on('end', () => {
-            const text = Buffer.concat(chunks)
-              .toString('utf8')
-              .replace(/<ETag>([^<]*)<\/ETag>/g, (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`);
-            out['content-length'] = String(Buffer.byteLength(text));
-            delete out['transfer-encoding'];
-            res.writeHead(status, out);
-            res.end(text);
-          });
+    const request = () => {
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, method, path: url, headers, agent },
+        (up) => {
+          const status = up.statusCode ?? 502;
+          const out = { ...up.headers };
+          delete out.connection;
+          delete out['keep-alive'];
+          const ok = status >= 200 && status < 300;
+          if (ok && rewriting && typeof out.etag === 'string') out.etag = rewriteEtag(out.etag);
+          if (ok && options.kms && OBJECT_ANSWERS.has(op)) out['x-amz-server-side-encryption'] = 'aws:kms';
+          if (ok && archived && op === 'HeadObject') {
+            out['x-amz-storage-class'] = 'INTELLIGENT_TIERING';
+            out['x-amz-archive-status'] = 'ARCHIVE_ACCESS';
+          }
+          if (ok && rewriting && XML_WITH_ETAGS.has(op)) {
+            const chunks: Buffer[] = [];
+            up.on('data', (c: Buffer) => chunks.push(c));
+            up.on('end', () => {
+              const text = Buffer.concat(chunks)
+                .toString('utf8')
+                .replace(/<ETag>([^<]*)<\/ETag>/g, (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`);
+              out['content-length'] = String(Buffer.byteLength(text));
+              delete out['transfer-encoding'];
+              res.writeHead(status, out);
+              res.end(text);
+            });
+            up.on('error', () => res.destroy());
+            return;
+          }
+          res.writeHead(status, out);
+          up.pipe(res);
           up.on('error', () => res.destroy());
-          return;
-        }
-        res.writeHead(status, out);
-        up.pipe(res);
-        up.on('error', () => res.destroy());
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      return upstream;
+    };
+    const forward = (body?: Buffer) => {
+      if (body) {
+        headers['content-length'] = String(body.length);
+        delete headers['transfer-encoding'];
+      }
+      const upstream = request();
+      if (body) upstream.end(body);
+      else req.pipe(upstream);
+    };
+    if (options.objectLock && BODY_WRITES.has(op)) {
+      const sentMd5 = req.headers['content-md5'];
+      const checksum = Object.keys(req.headers).some((h) => h.startsWith('x-amz-checksum-'));
+      if (sentMd5 === undefined && !checksum) {
+        const message =
+          'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters';
+        return deny(req, res, 400, 'InvalidRequest', message);
+      }
+      if (sentMd5 !== undefined) {
+        // S3 stores nothing whose bytes differ from the Content-MD5 sent (s3rver does not check it).
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks);
+          if (createHash('md5').update(body).digest('base64') !== sentMd5) {
+            const message = 'The Content-MD5 you specified did not match what we received.';
+            return deny(req, res, 400, 'BadDigest', message);
+          }
+          forward(body);
+        });
+        return;
+      }
+    }
+    forward();
   };
 
   const server = http.createServer(handle);

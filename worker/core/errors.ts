@@ -112,8 +112,11 @@ export class NoCredentialsError extends DthError {
 
 /** The keys are valid but lack a permission (403 AccessDenied): a policy to fix, not a secret. */
 export class AccessDeniedError extends DthError {
-  constructor(where: string, permission: string, detail: string) {
-    super('ACCESS_DENIED', `${where}: the role/keys lack permission ${permission} (${detail})`);
+  constructor(where: string, permission: string, detail: string, otherCause?: string) {
+    super(
+      'ACCESS_DENIED',
+      `${where}: the role/keys lack permission ${permission} (${detail})${otherCause ? `; or ${otherCause}` : ''}`,
+    );
   }
 }
 
@@ -171,6 +174,18 @@ export class EndpointNotTlsError extends DthError {
       `${where}: ${side ? `${side} ` : ''}endpoint ${endpoint} does not speak TLS (${detail}): ` +
         `if the store is plain HTTP, write ${plain}`,
     );
+  }
+}
+
+/**
+ * The destination refused a write sent without Content-MD5: a bucket with Object Lock and a default retention requires
+ * it (or a checksum header) on every PutObject and UploadPart. Retryable: the engine sends the write again with it.
+ */
+export class ContentMd5RequiredError extends DthError {
+  constructor(where: string, detail: string) {
+    super('CONTENT_MD5_REQUIRED', `${where}: the bucket requires Content-MD5 on every write (${detail})`, {
+      retry: { retryable: true },
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../core/log.js';
 import {
+  ContentMd5RequiredError,
   CorruptedInTransitError,
   isRetryableError,
   ObjectChangedDuringCopyError,
@@ -13,7 +14,7 @@ import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult }
 import type { StatusStore } from '../ports/status-store.js';
 import { contentMd5, isKmsEncryption } from './etags.js';
 import type { BytesInFlight } from './bytes-in-flight.js';
-import { HashingTap, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
+import { HashingTap, md5FromEtag, md5OfStream, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { destinationKey } from './transfer-job.js';
@@ -27,6 +28,13 @@ export interface CopyContext {
   signal?: AbortSignal;
   /** Live progress: bytes of uploads still streaming (optional). */
   bytesInFlight?: BytesInFlight;
+  /** What the destination turned out to demand of writes, learned from its refusals; shared by a worker's copies. */
+  demands?: DestinationDemands;
+}
+
+export interface DestinationDemands {
+  /** Every PutObject and UploadPart must carry Content-MD5 (Object Lock with a default retention). */
+  contentMd5: boolean;
 }
 
 export interface CopyResult {
@@ -73,6 +81,57 @@ async function uploadThrough<T>(source: Readable, tap: HashingTap, upload: (body
 
 function md5Base64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
+}
+
+/**
+ * Bodies up to this size are read into memory to take their MD5 before they are sent (destinations that demand
+ * Content-MD5); larger ones are read twice, once to hash and once to send, so memory stays bounded.
+ */
+export const MD5_FIRST_BUFFER_LIMIT = 64 * 1024 * 1024;
+
+type Send<T> = (body: Readable | Buffer, md5Base64?: string) => Promise<T>;
+
+/**
+ * Sends a source body (the object, or one part's range, of the version `head` names) whose MD5 is not known
+ * beforehand: streamed and hashed on the way — unless the destination demands Content-MD5 (Object Lock), which its
+ * first refusal teaches this worker: then the MD5 is taken first. Returns the answer and the MD5 of the bytes sent.
+ */
+async function sendHashed<T>(
+  ctx: CopyContext,
+  head: Pick<ObjectHead, 'key' | 'etag'>,
+  range: PartRange | undefined,
+  size: number,
+  send: Send<T>,
+  opened?: Readable,
+): Promise<{ written: T; md5: string }> {
+  const read = () => ctx.source.get(head.key, range && { start: range.start, end: range.end }, head.etag);
+  if (!ctx.demands?.contentMd5) {
+    const meter = ctx.bytesInFlight?.start();
+    const hashing = new HashingTap(size, { md5: true, onBytes: meter?.add });
+    try {
+      const written = await uploadThrough(opened ?? (await read()), hashing, (body) => send(body)).finally(() =>
+        meter?.end(),
+      );
+      return { written, md5: hashing.md5Hex() ?? '' };
+    } catch (err) {
+      if (!(err instanceof ContentMd5RequiredError)) throw err;
+      if (ctx.demands && !ctx.demands.contentMd5) ctx.logger.warn('copy.content_md5_required', { error: err });
+      if (ctx.demands) ctx.demands.contentMd5 = true;
+    }
+  } else opened?.destroy();
+  if (size <= MD5_FIRST_BUFFER_LIMIT) {
+    const body = await readFully(await read(), size);
+    const md5 = createHash('md5').update(body).digest('hex');
+    return { written: await send(body, md5Base64(md5)), md5 };
+  }
+  const md5 = await md5OfStream(await read(), size);
+  // The second read is of the same version (If-Match), and the store checks what arrives against Content-MD5.
+  const meter = ctx.bytesInFlight?.start();
+  const counting = new HashingTap(size, { md5: false, onBytes: meter?.add });
+  const written = await uploadThrough(await read(), counting, (body) => send(body, md5Base64(md5))).finally(() =>
+    meter?.end(),
+  );
+  return { written, md5 };
 }
 
 export async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<WriteOptions> {
@@ -130,15 +189,25 @@ async function copyStreamed(
   source: Readable,
 ): Promise<CopyResult> {
   const srcMd5 = contentMd5(head);
+  if (srcMd5 === undefined) {
+    const sent = await sendHashed(
+      ctx,
+      head,
+      undefined,
+      head.size,
+      (body, md5) => ctx.dest.put(destKey, body, head.size, options, md5),
+      source,
+    );
+    return checkedPut(ctx, head, destKey, sent.written, { sentMd5: sent.md5, srcMd5, sentUnhashed: false });
+  }
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
   const meter = ctx.bytesInFlight?.start();
-  const hashing = new HashingTap(head.size, { md5: srcMd5 === undefined, onBytes: meter?.add });
-  const put = await uploadThrough(source, hashing, (body) =>
-    ctx.dest.put(destKey, body, head.size, options, srcMd5 ? md5Base64(srcMd5) : undefined),
+  const counting = new HashingTap(head.size, { md5: false, onBytes: meter?.add });
+  const put = await uploadThrough(source, counting, (body) =>
+    ctx.dest.put(destKey, body, head.size, options, md5Base64(srcMd5)),
   ).finally(() => meter?.end());
-  const md5 = srcMd5 ?? hashing.md5Hex() ?? '';
-  return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: srcMd5 !== undefined });
+  return checkedPut(ctx, head, destKey, put, { sentMd5: srcMd5, srcMd5, sentUnhashed: true });
 }
 
 /**
@@ -200,13 +269,9 @@ export async function uploadOnePart(
 ): Promise<UploadedPart & { kms: boolean }> {
   return withRetry(
     async () => {
-      const meter = ctx.bytesInFlight?.start();
-      const hashing = new HashingTap(part.size, { md5: true, onBytes: meter?.add });
-      const source = await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag);
-      const written = await uploadThrough(source, hashing, (body) =>
-        ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size),
-      ).finally(() => meter?.end());
-      const md5 = hashing.md5Hex() ?? '';
+      const { written, md5 } = await sendHashed(ctx, head, part, part.size, (body, md5) =>
+        ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size, md5),
+      );
       const dstMd5 = md5FromEtag(written.etag);
       if (destEtagIsMd5(ctx, written) && dstMd5 && dstMd5 !== md5) {
         throw new VerificationError(

@@ -73,6 +73,21 @@ export async function readFully(stream: NodeJS.ReadableStream, expected: number)
   return whole;
 }
 
+/** The MD5 (hex) of a stream read to its end, checking its length; the chunks are given back to the slab pool. */
+export async function md5OfStream(stream: NodeJS.ReadableStream, expected: number): Promise<string> {
+  const hash = createHash('md5');
+  let n = 0;
+  for await (const c of stream) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
+    n += b.length;
+    if (n > expected) throw new BodyLengthError(`source sent more than the expected ${expected} bytes`);
+    hash.update(b);
+    giveBack(b);
+  }
+  if (n !== expected) throw new BodyLengthError(`source body ended after ${n} of ${expected} bytes`);
+  return hash.digest('hex');
+}
+
 const MD5_ETAG = /^"?([0-9a-f]{32})"?$/i;
 
 /** The MD5 an ETag stands for, when it is a plain single-part MD5 ETag. */

@@ -86,6 +86,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     logger,
     signal: copyAbort.signal,
     bytesInFlight: options.bytesInFlight,
+    demands: { contentMd5: false },
     queue: queue as JobQueue<TransferJob>,
     progressWrittenAt: new Map(),
   };

@@ -9,6 +9,7 @@ import { MalformedS3Answer, S3HttpError } from '../../../worker/adapters/s3/s3-w
 import {
   AccessDeniedError,
   BucketNotFoundError,
+  ContentMd5RequiredError,
   CredentialsError,
   EndpointNotTlsError,
   EndpointUnreachableError,
@@ -52,6 +53,37 @@ describe('toActionableError', () => {
     const kms = 'User: arn:aws:sts::1:assumed-role/r is not authorized to perform: kms:Decrypt on the resource';
     expect((toActionableError(new S3HttpError(403, 'AccessDenied', kms), get) as Error).message).toBe(
       `source bucket srcx: GetObject "k": the role/keys lack permission s3:GetObject (403 AccessDenied: ${kms})`,
+    );
+  });
+
+  it('a bare Access Denied at the source also names isPayerRequest, unless requests already carry the payer header', () => {
+    const denied = () => new S3HttpError(403, 'AccessDenied', 'Access Denied');
+    expect((toActionableError(denied(), list) as Error).message).toBe(
+      'source bucket srcx: ListObjectsV2: the role/keys lack permission s3:ListBucket (403 AccessDenied); ' +
+        'or the bucket is requester-pays: set isPayerRequest=true',
+    );
+    expect((toActionableError(denied(), { ...list, requesterPays: true }) as Error).message).toBe(
+      'source bucket srcx: ListObjectsV2: the role/keys lack permission s3:ListBucket (403 AccessDenied)',
+    );
+    expect((toActionableError(denied(), put) as Error).message).not.toMatch(/isPayerRequest/);
+  });
+
+  it('a write refused for want of Content-MD5 (Object Lock) is its own retryable error', () => {
+    const lock =
+      'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters';
+    for (const err of [
+      new S3HttpError(400, 'InvalidRequest', lock),
+      new S3HttpError(400, 'MissingContentMD5', 'Missing required header for this request: Content-MD5'),
+    ]) {
+      const mapped = toActionableError(err, put);
+      expect(mapped).toBeInstanceOf(ContentMd5RequiredError);
+      expect((mapped as Error).message).toMatch(
+        /^destination bucket dstx: PutObject "a\/b.txt": the bucket requires Content-MD5 on every write \(400 /,
+      );
+      expect(isRetryableError(mapped)).toBe(true);
+    }
+    expect(toActionableError(new S3HttpError(400, 'InvalidRequest', 'Invalid part number'), put)).not.toBeInstanceOf(
+      ContentMd5RequiredError,
     );
   });
 

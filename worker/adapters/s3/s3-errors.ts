@@ -6,6 +6,7 @@
 import {
   AccessDeniedError,
   BucketNotFoundError,
+  ContentMd5RequiredError,
   CredentialsError,
   DthError,
   EndpointNotTlsError,
@@ -29,6 +30,8 @@ export interface S3ErrorContext extends RequestContext {
   secretName?: string;
   /** The requests are unsigned (a side not in this account and without credentials). */
   anonymous?: boolean;
+  /** Requests carry x-amz-request-payer (isPayerRequest=true). */
+  requesterPays?: boolean;
 }
 
 /** The store did not accept the keys themselves; anything else answered 403 is a missing permission. */
@@ -203,6 +206,10 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
       { retry: { retryable: false } },
     );
   }
+  if (name === 'MissingContentMD5' || (name === 'InvalidRequest' && /content-md5/i.test(e.message ?? ''))) {
+    // Object Lock with a default retention: AWS refuses writes whose bytes it cannot check before storing them.
+    return new ContentMd5RequiredError(where, `${answered}: ${e.message}`);
+  }
   if (ctx.anonymous && (status === 403 || name === 'AccessDenied')) {
     const [secret, inAccount] =
       ctx.side === 'destination'
@@ -217,7 +224,12 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled') {
     // S3's own words when they say more than "Access Denied" (a KMS key the role may not use, an explicit deny).
     const said = e.message && !/^access denied\.?$/i.test(e.message) && e.message !== name ? `: ${e.message}` : '';
-    return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, `${answered}${said}`);
+    // A requester-pays bucket answers a bare "Access Denied" to requests without x-amz-request-payer.
+    const payer =
+      ctx.side === 'source' && !ctx.requesterPays && !said
+        ? 'the bucket is requester-pays: set isPayerRequest=true'
+        : undefined;
+    return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, `${answered}${said}`, payer);
   }
   if (notTls(code, e.message ?? '')) return new EndpointNotTlsError(where, ctx.side, ctx.endpoint, code);
   if (UNREACHABLE.has(code) || UNREACHABLE.has(name))

@@ -155,6 +155,7 @@ export class S3ObjectStore implements ObjectStore {
       endpoint: this.endpointLabel,
       secretName: this.config.credentialsName,
       anonymous: this.config.anonymous,
+      requesterPays: this.config.requesterPays,
     };
   }
 
