@@ -16,7 +16,7 @@ import { runWorker, type WorkerReport } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { localSqsClient } from '../adapters/aws/clients.js';
 import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
-import { readObject, secretsFile } from './engine-fixtures.js';
+import { bytes, readObject, secretsFile } from './engine-fixtures.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { startS3rver, type S3rverEvent } from './in-process-s3rver.js';
 
@@ -53,7 +53,7 @@ afterAll(async () => {
  */
 async function eventTask(
   srcEvent: 'Create' | 'CreateAndDelete',
-  options: { intoSourceBucket?: boolean; sourceVia?: string } = {},
+  options: { intoSourceBucket?: boolean; sourceVia?: string; params?: Record<string, string> } = {},
 ) {
   const src = uniqueName('evsrc');
   await s3Client(endpoint).send(new CreateBucketCommand({ Bucket: src }));
@@ -88,6 +88,7 @@ async function eventTask(
     ...(options.intoSourceBucket ? { destPrefix: 'data/copies' } : {}),
     destRegion: 'us-east-1',
     destCredentials: 's3rver',
+    ...options.params,
   });
   const queue = new SqsJobQueue<unknown>({ client: sqs, queueUrl: url, dlqUrl });
   const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
@@ -108,7 +109,7 @@ async function eventTask(
     signal: stop.signal,
     visibilityTimeoutSec: 30,
   });
-  const put = (key: string, body: string) =>
+  const put = (key: string, body: string | Buffer) =>
     s3Client(endpoint).send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
   const remove = (key: string) => s3Client(endpoint).send(new DeleteObjectCommand({ Bucket: src, Key: key }));
   /** Waits until the queue is empty (every event forwarded and handled), then stops the worker. */
@@ -274,6 +275,40 @@ describe('S3 event notifications', () => {
         reason: 'the source object changed while it was copied',
       });
       expect(await t.status.get('data/v.txt')).toMatchObject({ status: 'DONE', verified: true });
+      expect(report).toMatchObject({ failed: 0 });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a giant object deleted while its parts were copied: its copy, landing after the removal, is deleted too', async () => {
+    // The first part's read is answered late (its bytes already read from the store): meanwhile the source is
+    // deleted and its ObjectRemoved handled — nothing at the destination yet — then the completion lands.
+    const proxy = await startFaultProxy({
+      target: endpoint,
+      rates: { slow: 1 },
+      limits: { slow: 1 },
+      faultOps: ['GetObject'],
+      slowMs: 2000,
+    });
+    try {
+      const params = { giantFileThreshold: '10MiB', multipartThreshold: '8MiB', chunkSize: '5MiB' };
+      const t = await eventTask('CreateAndDelete', { sourceVia: proxy.endpoint, params });
+      const firstRead = new Promise<void>((resolve) =>
+        proxy.events.on('response', (op: string) => op === 'GetObject' && resolve()),
+      );
+      await t.put('data/giant.bin', bytes(12 * 1024 * 1024, 9));
+      await firstRead;
+      await t.remove('data/giant.bin');
+      const report = await t.settle();
+      expect(proxy.faultCount('slow')).toBe(1);
+      expect(t.lines.filter((l) => l.event === 'worker.split')).not.toHaveLength(0);
+      expect(await exists(t.dst, 'data/giant.bin')).toBe(false);
+      expect(await t.status.get('data/giant.bin')).toMatchObject({ status: 'DELETED' });
+      expect(t.lines.find((l) => l.event === 'worker.copy_superseded')).toMatchObject({
+        key: 'data/giant.bin',
+        reason: 'the source object was deleted while it was copied',
+      });
       expect(report).toMatchObject({ failed: 0 });
     } finally {
       await proxy.close();

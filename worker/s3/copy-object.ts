@@ -496,6 +496,8 @@ export class SourceNotCopyableError extends Error {
   constructor(
     readonly key: string,
     reason: string,
+    /** The source no longer has the key (rather than holding it unreadable). */
+    readonly gone = false,
   ) {
     super(`source object "${key}" ${reason}`);
   }
@@ -521,7 +523,7 @@ function notReadableReason(head: ObjectHead): string {
 
 /** The source object's HEAD when it can be copied now (it exists, is readable, fits S3's limit); else why not. */
 export function copyableHead(key: string, head: ObjectHead | undefined): ObjectHead {
-  if (!head) throw new SourceNotCopyableError(key, 'no longer exists');
+  if (!head) throw new SourceNotCopyableError(key, 'no longer exists', true);
   if (!isReadable(head)) throw new SourceNotCopyableError(key, notReadableReason(head));
   if (head.size > MAX_OBJECT_SIZE)
     throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);

@@ -92,6 +92,7 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
       etag: head.etag,
       action: 'copy' as const,
       restarts: job.restarts,
+      fromEvent: job.fromEvent,
       part: { uploadId, partNumber: p.partNumber, partCount: parts.length, start: p.start, end: p.end },
     })),
   );
@@ -258,7 +259,10 @@ async function startAgain(
   if (uploadId !== undefined && !(await abandonGiant(ctx, job.key, uploadId, { status: 'PENDING', error })))
     return { kind: 'pending' };
   if (uploadId === undefined) await ctx.status.update(job.key, { status: 'PENDING', error });
-  await ctx.queue.sendBatch([{ key: job.key, size: job.size, etag: job.etag, action: 'copy', restarts }]);
+  const again: TransferJob = { key: job.key, size: job.size, etag: job.etag, action: 'copy', restarts };
+  // An event's copy stays one: if the source is gone by then, the copy that may have landed goes too (job-worker).
+  if (job.fromEvent) again.fromEvent = true;
+  await ctx.queue.sendBatch([again]);
   ctx.logger.warn('worker.giant_restarted', { key: job.key, restarts, error });
   return { kind: 'pending' };
 }

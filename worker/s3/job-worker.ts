@@ -271,6 +271,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     } catch (err) {
       // Every later write of the record (SKIPPED here, PENDING or FAILED by the caller) lands after the start's.
       await started.catch(() => {});
+      if (err instanceof SourceNotCopyableError && err.gone && job.fromEvent && scope.propagateDeletes) {
+        // An event's copy whose source is gone (a giant object deleted while its parts were copied, its completion
+        // landing after the removal was handled): the destination follows the source.
+        if (await deleteUnlessRecreated(events, job.key)) {
+          logger.info('worker.copy_superseded', {
+            key: job.key,
+            reason: 'the source object was deleted while it was copied',
+          });
+          await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
+          return;
+        }
+      }
       if (err instanceof SourceNotCopyableError) {
         // Not silent: a key that vanished since the listing (or a listing that mangled it) is worth a look.
         logger.warn('worker.source_not_copyable', { key: job.key, reason: err.message });

@@ -125,6 +125,8 @@ export function readQueueMessage(body: unknown, scope: EventScope): QueueMessage
     }
     if (typeof body.restarts === 'number' && Number.isInteger(body.restarts) && body.restarts > 0)
       job.restarts = body.restarts;
+    // The parts and restarts of an event's giant object (fan-out.ts) stay an event's copy.
+    if (body.fromEvent === true) job.fromEvent = true;
     return { kind: 'jobs', jobs: [job], ignored: [] };
   }
   return { kind: 'invalid', reason: 'neither a transfer job ({key, size}) nor an S3 event notification ({Records})' };
