@@ -105,7 +105,10 @@ async function sendHashed<T>(
   opened?: Readable,
 ): Promise<{ written: T; md5: string }> {
   const read = () => ctx.source.get(head.key, range && { start: range.start, end: range.end }, head.etag);
+  // A body opened by the caller and not yet read serves the first read below (a GET less per object).
+  let unread = opened;
   if (!ctx.demands?.contentMd5) {
+    unread = undefined;
     const meter = ctx.bytesInFlight?.start();
     const hashing = new HashingTap(size, { md5: true, onBytes: meter?.add });
     try {
@@ -118,13 +121,14 @@ async function sendHashed<T>(
       if (ctx.demands && !ctx.demands.contentMd5) ctx.logger.warn('copy.content_md5_required', { error: err });
       if (ctx.demands) ctx.demands.contentMd5 = true;
     }
-  } else opened?.destroy();
+  }
+  const first = unread ?? (await read());
   if (size <= MD5_FIRST_BUFFER_LIMIT) {
-    const body = await readFully(await read(), size);
+    const body = await readFully(first, size);
     const md5 = createHash('md5').update(body).digest('hex');
     return { written: await send(body, md5Base64(md5)), md5 };
   }
-  const md5 = await md5OfStream(await read(), size);
+  const md5 = await md5OfStream(first, size);
   // The second read is of the same version (If-Match), and the store checks what arrives against Content-MD5.
   const meter = ctx.bytesInFlight?.start();
   const counting = new HashingTap(size, { md5: false, onBytes: meter?.add });
