@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { HashingTap } from '../../worker/s3/hashing-stream.js';
+import { HashingTap, md5OfStream } from '../../worker/s3/hashing-stream.js';
 
 async function readAll(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -42,5 +42,19 @@ describe('HashingTap', () => {
     expect(tap.lengthError(false)).toBeUndefined();
     expect(tap.lengthError(true)).toMatchObject({ code: 'BODY_LENGTH', message: expect.stringMatching(/4 of 10/) });
     expect(tap.md5Hex()).toBeUndefined();
+  });
+});
+
+describe('md5OfStream', () => {
+  const body = Buffer.from('y'.repeat(300_000));
+  const chunked = () => Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]);
+
+  it('is the MD5 of every byte, in chunks of any size', async () => {
+    expect(await md5OfStream(chunked(), body.length)).toBe(createHash('md5').update(body).digest('hex'));
+  });
+
+  it('a body shorter or longer than expected is an error, not a hash', async () => {
+    await expect(md5OfStream(chunked(), body.length + 1)).rejects.toThrow(/ended after 300000 of 300001 bytes/);
+    await expect(md5OfStream(chunked(), body.length - 1)).rejects.toThrow(/more than the expected 299999 bytes/);
   });
 });

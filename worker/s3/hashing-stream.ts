@@ -74,18 +74,13 @@ export async function readFully(stream: NodeJS.ReadableStream, expected: number)
 }
 
 /** The MD5 (hex) of a stream read to its end, checking its length; the chunks are given back to the slab pool. */
-export async function md5OfStream(stream: NodeJS.ReadableStream, expected: number): Promise<string> {
-  const hash = createHash('md5');
-  let n = 0;
-  for await (const c of stream) {
-    const b = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
-    n += b.length;
-    if (n > expected) throw new BodyLengthError(`source sent more than the expected ${expected} bytes`);
-    hash.update(b);
-    giveBack(b);
-  }
-  if (n !== expected) throw new BodyLengthError(`source body ended after ${n} of ${expected} bytes`);
-  return hash.digest('hex');
+export async function md5OfStream(stream: Readable, expected: number): Promise<string> {
+  const tap = new HashingTap(expected, { md5: true });
+  // The tap sees each chunk before the loop does, so the loop may hand it back at once.
+  for await (const chunk of tap.attach(stream)) giveBack(chunk as Buffer);
+  const wrongLength = tap.lengthError(true);
+  if (wrongLength) throw wrongLength;
+  return tap.md5Hex() ?? '';
 }
 
 const MD5_ETAG = /^"?([0-9a-f]{32})"?$/i;
