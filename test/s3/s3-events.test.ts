@@ -138,6 +138,24 @@ async function eventTask(
   return { src, dst, queue, status, lines, put, remove, settle, deliver };
 }
 
+/**
+ * A fault proxy in front of the source whose first GetObject is answered `slowMs` late (its bytes already read from
+ * the store), and a promise of the moment the store answered it.
+ */
+async function lateFirstRead(slowMs: number) {
+  const proxy = await startFaultProxy({
+    target: endpoint,
+    rates: { slow: 1 },
+    limits: { slow: 1 },
+    faultOps: ['GetObject'],
+    slowMs,
+  });
+  const firstRead = new Promise<void>((resolve) =>
+    proxy.events.on('response', (op: string) => op === 'GetObject' && resolve()),
+  );
+  return { proxy, firstRead };
+}
+
 async function exists(dst: string, key: string, at = servers.s3Dest): Promise<boolean> {
   return readObject(at, dst, key).then(
     () => true,
@@ -251,18 +269,9 @@ describe('S3 event notifications', () => {
 
   it('an older version whose copy lands last is copied again from the source (events arrive in any order)', async () => {
     // The worker's first source GET is answered late: it read "first", and its copy lands after the copy of "second".
-    const proxy = await startFaultProxy({
-      target: endpoint,
-      rates: { slow: 1 },
-      limits: { slow: 1 },
-      faultOps: ['GetObject'],
-      slowMs: 1500,
-    });
+    const { proxy, firstRead } = await lateFirstRead(1500);
     try {
       const t = await eventTask('CreateAndDelete', { sourceVia: proxy.endpoint });
-      const firstRead = new Promise<void>((resolve) =>
-        proxy.events.on('response', (op: string) => op === 'GetObject' && resolve()),
-      );
       await t.put('data/v.txt', 'first');
       await firstRead;
       await sleep(200);
@@ -284,19 +293,10 @@ describe('S3 event notifications', () => {
   it('a giant object deleted while its parts were copied: its copy, landing after the removal, is deleted too', async () => {
     // The first part's read is answered late (its bytes already read from the store): meanwhile the source is
     // deleted and its ObjectRemoved handled — nothing at the destination yet — then the completion lands.
-    const proxy = await startFaultProxy({
-      target: endpoint,
-      rates: { slow: 1 },
-      limits: { slow: 1 },
-      faultOps: ['GetObject'],
-      slowMs: 2000,
-    });
+    const { proxy, firstRead } = await lateFirstRead(2000);
     try {
       const params = { giantFileThreshold: '10MiB', multipartThreshold: '8MiB', chunkSize: '5MiB' };
       const t = await eventTask('CreateAndDelete', { sourceVia: proxy.endpoint, params });
-      const firstRead = new Promise<void>((resolve) =>
-        proxy.events.on('response', (op: string) => op === 'GetObject' && resolve()),
-      );
       await t.put('data/giant.bin', bytes(12 * 1024 * 1024, 9));
       await firstRead;
       await t.remove('data/giant.bin');
