@@ -27,7 +27,7 @@ export interface HandlerFunctionProps {
 }
 
 /**
- * A Node 20 arm64 Lambda function bundled by the local esbuild (never Docker), ESM output, with its own log group
+ * A Node 22 arm64 Lambda function bundled by the local esbuild (never Docker), ESM output, with its own log group
  * (one month retention).
  */
 export function handlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): NodejsFunction {

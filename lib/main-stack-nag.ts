@@ -17,8 +17,7 @@ export function acknowledgeMainStack(stack: Stack, functions: IFunction[], stack
     },
     {
       id: 'AwsSolutions-L1',
-      reason:
-        'Functions use Node 20 (the engine target, same as the workers); CDK helper Lambdas pin their own runtime',
+      reason: 'Functions use Node 22 (as the workers and the task image); CDK helper Lambdas pin their own runtime',
     },
     { id: 'AwsSolutions-CFR1', reason: 'The console is for the operator wherever they are; sign-in protects the API' },
     {

@@ -32,7 +32,7 @@ function copyAtomically(from: string, to: string): void {
 }
 
 /**
- * The task container image (plugins/ecr/Dockerfile: Node 20 + skopeo + dth.mjs) as a Docker image asset, built for
+ * The task container image (plugins/ecr/Dockerfile: Node 22 + skopeo + dth.mjs) as a Docker image asset, built for
  * TASK_IMAGE_ARCHITECTURE whatever the deployer's CPU. The build context is staged in dist/task-image so that the
  * asset hashes two files, not the repository. `cdk synth` only writes the asset manifest; Docker runs at
  * `cdk deploy` (asset publishing).

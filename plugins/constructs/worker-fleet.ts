@@ -151,11 +151,17 @@ interface BootScriptOptions {
 }
 
 /**
- * The instance's boot, fail-fast: install Node 20 and the CloudWatch agent, copy the bundle (with the region: the
+ * The instance's boot, fail-fast: install Node (FLEET_NODE) and the CloudWatch agent, copy the bundle (with the region: the
  * CLI resolves China endpoints from it), check that the worker module loads, start it, and signal CloudFormation.
  * Any failing step signals FAILURE and shuts the instance down. Scale-out instances signal too; CloudFormation
  * refuses signals once the stack is created, which the `|| true` ignores.
  */
+/**
+ * The Node the fleet runs: AL2023's namespaced package and executable. 22, as the Lambda handlers (lib/handler-function.ts):
+ * Node 20 reached its end of life in April 2026, and AL2023 follows upstream support. The bundle targets node20 syntax.
+ */
+export const FLEET_NODE = { package: 'nodejs22', executable: 'node-22' } as const;
+
 export function bootScript(o: BootScriptOptions): string[] {
   const envLines = Object.entries(o.environment)
     .filter(([k]) => k !== 'TASK_PARAMS')
@@ -189,11 +195,11 @@ export function bootScript(o: BootScriptOptions): string[] {
     `dth_signal() { aws cloudformation signal-resource --region "$REGION" --stack-name '${Aws.STACK_NAME}' --logical-resource-id '${o.signalTarget}' --unique-id "$INSTANCE_ID" --status "$1" || true; }`,
     "dth_boot_failed() { echo 'dth: worker boot failed; signalling FAILURE and shutting down so that the group replaces this instance'; dth_signal FAILURE; shutdown -h +1; }",
     'trap dth_boot_failed ERR',
-    'dnf install -y nodejs20 amazon-cloudwatch-agent',
+    `dnf install -y ${FLEET_NODE.package} amazon-cloudwatch-agent`,
     'mkdir -p /opt/dth',
     `aws s3 cp --region "$REGION" ${o.bundleUrl} /opt/dth/dth.mjs`,
     // The worker's whole module graph loads (no SQLite or other native module is needed by the cloud roles).
-    'node-20 /opt/dth/dth.mjs worker --help > /dev/null',
+    `${FLEET_NODE.executable} /opt/dth/dth.mjs worker --help > /dev/null`,
     "cat > /opt/dth/task-params.json <<'DTH_PARAMS_EOF'",
     o.environment.TASK_PARAMS ?? '{}',
     'DTH_PARAMS_EOF',
@@ -212,7 +218,7 @@ export function bootScript(o: BootScriptOptions): string[] {
     'After=network-online.target',
     '[Service]',
     'EnvironmentFile=/opt/dth/worker.env',
-    'ExecStart=/usr/bin/node-20 /opt/dth/dth.mjs worker',
+    `ExecStart=/usr/bin/${FLEET_NODE.executable} /opt/dth/dth.mjs worker`,
     'Restart=always',
     'RestartSec=10',
     'KillSignal=SIGTERM',

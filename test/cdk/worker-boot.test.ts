@@ -1,6 +1,6 @@
 /**
  * The JobWorker's boot script as the S3 plugin template renders it, run by bash with the instance's tools stood in by
- * stubs on PATH (dnf, aws, curl, node-20, systemctl, shutdown, sleep — each logs its arguments) and its absolute paths
+ * stubs on PATH (dnf, aws, curl, node-22, systemctl, shutdown, sleep — each logs its arguments) and its absolute paths
  * moved under a temporary root. Proves what CloudFormation hears: SUCCESS once the worker runs, FAILURE (and a
  * shutdown, so the group replaces the instance) when any step fails — never a healthy-looking instance that copies nothing.
  */
@@ -55,7 +55,7 @@ const STUBS: Record<string, string> = {
   dnf: 'exit 0',
   curl: 'case "$*" in *api/token*) echo token ;; *instance-id*) echo i-0123456789 ;; esac',
   aws: 'if [ "$1 $2" = "s3 cp" ]; then [ -n "$FAIL_COPY" ] && exit 1; for last; do :; done; echo "// bundle" > "$last"; fi; exit 0',
-  'node-20': 'exit 0',
+  'node-22': 'exit 0',
   systemctl: 'if [ "$1" = "is-active" ] && [ -n "$WORKER_DOWN" ]; then exit 3; fi; exit 0',
   shutdown: 'exit 0',
   sleep: 'exit 0',
@@ -113,11 +113,11 @@ describe('JobWorker boot (user data of the S3 plugin template, tools stubbed)', 
   it('installs Node and the agent, copies the bundle with the region, checks the worker loads, starts it, signals SUCCESS', async () => {
     const r = await boot();
     expect(r.code, r.output).toBe(0);
-    expect(r.calls).toContain('dnf install -y nodejs20 amazon-cloudwatch-agent');
+    expect(r.calls).toContain('dnf install -y nodejs22 amazon-cloudwatch-agent');
     expect(r.calls.find((c) => c.startsWith('aws s3 cp'))).toMatch(
       /^aws s3 cp --region us-east-1 s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.mjs .*\/opt\/dth\/dth\.mjs$/,
     );
-    expect(r.calls).toContain(`node-20 ${r.root}/opt/dth/dth.mjs worker --help`);
+    expect(r.calls).toContain(`node-22 ${r.root}/opt/dth/dth.mjs worker --help`);
     expect(r.calls).toContain('systemctl enable --now dth-worker');
     expect(r.calls.filter((c) => c.startsWith('aws cloudformation'))).toEqual([signal('SUCCESS')]);
     expect(r.calls.some((c) => c.startsWith('shutdown'))).toBe(false);

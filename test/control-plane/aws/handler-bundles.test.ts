@@ -1,4 +1,4 @@
-/** Every handler file bundles for Lambda (Node 20, ESM) without the local hub's native/embedded dependencies. */
+/** Every handler file bundles for Lambda (node20 syntax, run by the Node 22 runtime; ESM) without the local hub's native/embedded dependencies. */
 import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { build } from 'esbuild';
