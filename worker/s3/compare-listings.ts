@@ -1,9 +1,16 @@
 import { compareKeys } from '../core/key-order.js';
 import type { ObjectSummary } from '../ports/object-store.js';
 import { sameEtag } from './etags.js';
+import { md5FromEtag } from './hashing-stream.js';
 
-function isSinglePartEtag(etag: string | undefined): etag is string {
-  return etag !== undefined && !etag.includes('-');
+/**
+ * An ETag that can stand for the content's MD5: 32 hex digits. Multipart ETags ("…-N") cannot, nor can other stores'
+ * own hashes (Qiniu's qetag, base64 of a SHA-1): compared with an MD5 they would always differ, and every object
+ * already at the destination would be copied again on a pass without a record of it (a new state file, or a
+ * destination filled by another tool).
+ */
+function isMd5LikeEtag(etag: string | undefined): etag is string {
+  return md5FromEtag(etag) !== undefined;
 }
 
 export type TransferReason = 'missing' | 'size' | 'etag' | 'newer';
@@ -36,8 +43,8 @@ export function transferReason(
   if (src.size !== dst.size) return 'size';
   if (
     (options.compareEtags ?? true) &&
-    isSinglePartEtag(src.etag) &&
-    isSinglePartEtag(dst.etag) &&
+    isMd5LikeEtag(src.etag) &&
+    isMd5LikeEtag(dst.etag) &&
     !sameEtag(src.etag, dst.etag)
   )
     return 'etag';
