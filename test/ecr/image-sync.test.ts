@@ -178,6 +178,48 @@ describe('image sync with skopeo between real registries', () => {
     }
   });
 
+  it('a tag moved at the source into a destination with immutable tags (ECR) fails once, saying so; the old image stays', async () => {
+    const { repository } = seedImages();
+    const dest = await startRegistryFront({ upstream: servers.registryOpen, mode: 'immutable-tags' });
+    try {
+      const params = task({
+        destRegistry: dest.registry,
+        destCredential: '',
+        srcImageList: `${repository}:v1`,
+        destPrefix: uniqueName('immutable'),
+      });
+      const copied = `${params.destPrefix}/${repository}:v1`;
+      expect((await sync(params)).report).toMatchObject({ complete: true, done: 1 });
+      const first = registryDigest(servers.registryOpen, copied);
+      // The source's v1 now names another image (the multi-arch one).
+      execFileSync('skopeo', [
+        'copy',
+        '--all',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${servers.registryOpen}/${repository}:multi`,
+        `docker://${servers.registryOpen}/${repository}:v1`,
+      ]);
+      const counted = countingSkopeo();
+      const { report, status } = await sync(params, registrySecrets(), undefined, counted.skopeo);
+      expect(report).toMatchObject({ complete: false, done: 0, failed: 1 });
+      // The batch, then the image alone once: a refusal that every attempt would meet again is not retried.
+      expect(counted.verbs().sort()).toEqual(['copy', 'sync']);
+      // skopeo's last words are about manifest types (it takes TAG_INVALID for "type not accepted"); ours say why.
+      const error = (await status.get(`${repository}:v1`))?.error ?? '';
+      expect(error).toContain(
+        `destination ${dest.registry}/${copied} already holds another image (${first}) and the registry refused to ` +
+          "move the tag: its repository's tags are immutable (ECR tag immutability) — delete the tag there, make the " +
+          "repository's tags mutable, or copy under another destPrefix (skopeo copy failed: ",
+      );
+      expect(error.startsWith('destination ')).toBe(true);
+      expect(error).toMatch(/preserve digests/);
+      expect(registryDigest(servers.registryOpen, copied)).toBe(first);
+    } finally {
+      await dest.close();
+    }
+  });
+
   it('copies each image alone when the batch process fails, verifying every image at the destination', async () => {
     const { repository } = seedImages();
     const params = task({

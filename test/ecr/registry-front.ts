@@ -3,10 +3,11 @@
  * demands a Bearer token from its own token server (as Docker Hub, ghcr, quay and gcr do), demands one basic login
  * (as ECR does with `AWS:<token>`: the stand-in for an ECR registry whose API is the emulator's), answers HEAD with an
  * auth scheme nobody speaks, drops Docker-Content-Digest, plays a tag deleted between a HEAD and the copy's GET, or
- * ignores the `last` of paginated listings (the first page again, with its Link).
+ * ignores the `last` of paginated listings (the first page again, with its Link), or refuses to move a tag that holds
+ * another image (ECR's tag immutability: 400 TAG_INVALID).
  * Counts what it served.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,7 +16,14 @@ export const TOKEN_SERVICE = 'dth-test-registry';
 export interface RegistryFrontOptions {
   /** host:port of the real registry behind the front. */
   upstream: string;
-  mode: 'bearer' | 'basic' | 'negotiate-head' | 'no-digest-header' | 'deleted-after-head' | 'ignores-last';
+  mode:
+    | 'bearer'
+    | 'basic'
+    | 'negotiate-head'
+    | 'no-digest-header'
+    | 'deleted-after-head'
+    | 'ignores-last'
+    | 'immutable-tags';
   /** deleted-after-head mode: `repository:tag`s whose manifest HEAD still answers but whose GET is 404 MANIFEST_UNKNOWN. */
   deleted?: string[];
   /** Bearer mode: the basic login the token server requires (none: anonymous tokens). Basic mode: the only login accepted. */
@@ -117,8 +125,56 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     req.pipe(up);
   };
 
+  /** Manifest types a HEAD accepts, so the registry answers the digest of whatever the tag holds. */
+  const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+  ].join(', ');
+
+  /** A manifest PUT to a tag: refused (as ECR does) when the tag exists and holds another digest, else passed on. */
+  const putUnlessTagMoves = (req: IncomingMessage, res: ServerResponse, repository: string, tag: string) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      const [host, port] = o.upstream.split(':');
+      const head = http.request(
+        { host, port: Number(port), method: 'HEAD', path: req.url, headers: { accept: MANIFEST_TYPES } },
+        (upRes) => {
+          upRes.resume();
+          const held = upRes.statusCode === 200 ? upRes.headers['docker-content-digest'] : undefined;
+          if (held !== undefined && held !== digest) {
+            const message = `The image tag '${tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`;
+            return void res
+              .writeHead(400, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ errors: [{ code: 'TAG_INVALID', message }] }));
+          }
+          const put = http.request(
+            { host, port: Number(port), method: 'PUT', path: req.url, headers: { ...req.headers, host: o.upstream } },
+            (putRes) => {
+              res.writeHead(putRes.statusCode!, putRes.headers);
+              putRes.pipe(res);
+            },
+          );
+          put.on('error', () => res.destroy());
+          put.end(body);
+        },
+      );
+      head.on('error', () => res.destroy());
+      head.end();
+    });
+  };
+
   const registryServer = http.createServer((req, res) => {
     const path = req.url!;
+    const manifestPut = req.method === 'PUT' ? /^\/v2\/(.+)\/manifests\/([^/?]+)$/.exec(path.split('?')[0]) : null;
+    if (o.mode === 'immutable-tags' && manifestPut && !manifestPut[2].startsWith('sha256:')) {
+      front.forwarded.push(`${req.method} ${req.url}`);
+      return putUnlessTagMoves(req, res, manifestPut[1], manifestPut[2]);
+    }
     if (o.mode === 'negotiate-head' && req.method === 'HEAD' && path.includes('/manifests/')) {
       return void res.writeHead(401, { 'www-authenticate': 'Negotiate' }).end();
     }

@@ -28,6 +28,25 @@ export class ImageNotFoundError extends DthError {
   }
 }
 
+/**
+ * The destination would not take the image's manifest. Where its tag already holds another image, that is a registry
+ * that will not move tags (ECR's tag immutability); otherwise it does not accept the manifest's type.
+ */
+export class ManifestRefusedError extends DthError {
+  constructor(destRef: string, heldDigest: string | undefined, skopeoSaid: string) {
+    super(
+      'MANIFEST_REFUSED',
+      heldDigest
+        ? `destination ${destRef} already holds another image (${heldDigest}) and the registry refused to move the tag: ` +
+            `its repository's tags are immutable (ECR tag immutability) — delete the tag there, make the repository's ` +
+            `tags mutable, or copy under another destPrefix (${skopeoSaid})`
+        : `destination ${destRef}: the registry refused the image's manifest, and converting it to another type would ` +
+            `change its digest (${skopeoSaid})`,
+      FINAL,
+    );
+  }
+}
+
 /** A repository's tags could not be listed (ALL, repo:ALL_TAGS): that entry fails, the rest of the list goes on. */
 export class ImageListError extends DthError {
   constructor(registry: string, repository: string, detail: string) {

@@ -5,7 +5,7 @@ import type { EcrApi, RegistryCatalog } from '../ports/ecr-api.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
 import { Batcher } from './batcher.js';
-import { ImageListError, ImageNotFoundError, isRetryable } from './errors.js';
+import { ImageListError, ImageNotFoundError, isRetryable, ManifestRefusedError } from './errors.js';
 import {
   destinationParent,
   destinationRepository,
@@ -18,7 +18,7 @@ import type { EcrTaskParams, ImageRef } from './params.js';
 import { RegistryHttpError, type Platform, type RegistryClient } from './registry-client.js';
 import { resolveRegistries, type RegistrySide } from './registries.js';
 import { RunTally } from './run-tally.js';
-import { Skopeo, type PlatformChoice } from './skopeo.js';
+import { Skopeo, SkopeoError, type PlatformChoice } from './skopeo.js';
 
 export { destinationParent, destinationRepository, imageReference, manifestReference } from './image-names.js';
 
@@ -263,14 +263,18 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         if (destDigest === srcDigest) return srcDigest;
         await registries.ensureDestRepository(job.destRepository);
         // skopeo reports the digest of the manifest it wrote (the index, for a multi-arch image copied whole).
-        const written = await skopeo.copy(
-          job.src.endpoint,
-          job.srcRef,
-          registries.dest.endpoint,
-          job.destRef,
-          job.platform,
-          signal,
-        );
+        const written = await skopeo
+          .copy(job.src.endpoint, job.srcRef, registries.dest.endpoint, job.destRef, job.platform, signal)
+          .catch((err: unknown) => {
+            // skopeo's own words hide why: a tag the registry will not move reads as a manifest type it refused.
+            if (err instanceof SkopeoError && err.isManifestRefused)
+              throw new ManifestRefusedError(
+                `${registries.dest.endpoint.registry}/${job.destRef}`,
+                destDigest,
+                err.message,
+              );
+            throw err;
+          });
         if (written !== srcDigest)
           throw new VerificationError(
             job.destRef,

@@ -28,6 +28,14 @@ export interface SyncImage {
  */
 export type PlatformChoice = { all: true } | { all: false; os: string; architecture: string; variant?: string };
 
+/**
+ * skopeo could not write the image's manifest as it is: the registry refused it and a conversion to another type would
+ * change the digest (--preserve-digests). Registries answer TAG_INVALID to a tag they will not move (ECR's immutable
+ * tags), and skopeo takes that answer for "this manifest type is not accepted", tries the other types, and says so.
+ */
+const MANIFEST_REFUSED =
+  /instructed to preserve digests|cannot be overwritten because the repository is immutable|tag invalid/i;
+
 export class SkopeoError extends Error {
   constructor(
     readonly verb: string,
@@ -35,8 +43,14 @@ export class SkopeoError extends Error {
     readonly exitCode: number | null,
   ) {
     super(`skopeo ${verb} failed: ${redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`}`);
-    // Refused logins and missing images fail the same way on every attempt; network and server errors may pass.
-    withRetryAdvice(this, { retryable: !this.isAuth && !this.isNotFound });
+    // Refused logins, missing images and refused manifests fail the same way on every attempt; network and server
+    // errors may pass.
+    withRetryAdvice(this, { retryable: !this.isAuth && !this.isNotFound && !this.isManifestRefused });
+  }
+
+  /** The destination would not take the manifest as it is (its type, or a tag it will not move). */
+  get isManifestRefused(): boolean {
+    return MANIFEST_REFUSED.test(this.stderr);
   }
 
   get isAuth(): boolean {
