@@ -6,7 +6,7 @@
  * s3rver has no Object Lock: a front answers as S3 does, and checks each Content-MD5 against the bytes (BadDigest).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MD5_FIRST_BUFFER_LIMIT } from '../../worker/s3/copy-object.js';
+import { MD5_FIRST_BUFFER_LIMIT } from '../../worker/s3/send-body.js';
 import { servers } from '../support/servers.js';
 import { baseParams, bucketPair, bytes, md5, putSource, readObject, runEmbedded } from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';

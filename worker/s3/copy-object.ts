@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Logger } from '../core/log.js';
 import {
-  ContentMd5RequiredError,
   CorruptedInTransitError,
   isRetryableError,
   ObjectChangedDuringCopyError,
@@ -13,28 +11,17 @@ import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { contentMd5, isKmsEncryption } from './etags.js';
-import type { BytesInFlight } from './bytes-in-flight.js';
-import { HashingTap, md5FromEtag, md5OfStream, multipartEtag, readFully } from './hashing-stream.js';
+import { HashingTap, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { destinationKey } from './transfer-job.js';
+import { md5Base64, sendHashed, uploadThrough, type SendContext } from './send-body.js';
 
-export interface CopyContext {
-  source: ObjectStore;
+export interface CopyContext extends SendContext {
   dest: ObjectStore;
   params: S3TaskParams;
   status: StatusStore;
-  logger: Logger;
   signal?: AbortSignal;
-  /** Live progress: bytes of uploads still streaming (optional). */
-  bytesInFlight?: BytesInFlight;
-  /** What the destination turned out to demand of writes, learned from its refusals; shared by a worker's copies. */
-  demands?: DestinationDemands;
-}
-
-export interface DestinationDemands {
-  /** Every PutObject and UploadPart must carry Content-MD5 (Object Lock with a default retention). */
-  contentMd5: boolean;
 }
 
 export interface CopyResult {
@@ -59,84 +46,6 @@ export interface CopyResult {
  */
 export const BUFFER_LIMIT = 128 * 1024;
 export const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
-
-/**
- * Uploads `source` with `tap` watching its bytes. A failed upload releases the source's connection; a body of the
- * wrong length fails as such (BodyLengthError), and a success is checked to have carried exactly the expected bytes.
- */
-async function uploadThrough<T>(source: Readable, tap: HashingTap, upload: (body: Readable) => Promise<T>): Promise<T> {
-  // Until the upload reads it, a failing source must not throw an unhandled 'error'; the upload then sees the error.
-  source.once('error', () => {});
-  let result: T;
-  try {
-    result = await upload(tap.attach(source));
-  } catch (err) {
-    source.destroy();
-    throw tap.lengthError(source.readableEnded) ?? err;
-  }
-  const wrongLength = tap.lengthError(true);
-  if (wrongLength) throw wrongLength;
-  return result;
-}
-
-function md5Base64(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('base64');
-}
-
-/**
- * Bodies up to this size are read into memory to take their MD5 before they are sent (destinations that demand
- * Content-MD5); larger ones are read twice, once to hash and once to send, so memory stays bounded.
- */
-export const MD5_FIRST_BUFFER_LIMIT = 64 * 1024 * 1024;
-
-type Send<T> = (body: Readable | Buffer, md5Base64?: string) => Promise<T>;
-
-/**
- * Sends a source body (the object, or one part's range, of the version `head` names) whose MD5 is not known
- * beforehand: streamed and hashed on the way — unless the destination demands Content-MD5 (Object Lock), which its
- * first refusal teaches this worker: then the MD5 is taken first. Returns the answer and the MD5 of the bytes sent.
- */
-async function sendHashed<T>(
-  ctx: CopyContext,
-  head: Pick<ObjectHead, 'key' | 'etag'>,
-  range: PartRange | undefined,
-  size: number,
-  send: Send<T>,
-  opened?: Readable,
-): Promise<{ written: T; md5: string }> {
-  const read = () => ctx.source.get(head.key, range && { start: range.start, end: range.end }, head.etag);
-  // A body opened by the caller and not yet read serves the first read below (a GET less per object).
-  let unread = opened;
-  if (!ctx.demands?.contentMd5) {
-    unread = undefined;
-    const meter = ctx.bytesInFlight?.start();
-    const hashing = new HashingTap(size, { md5: true, onBytes: meter?.add });
-    try {
-      const written = await uploadThrough(opened ?? (await read()), hashing, (body) => send(body)).finally(() =>
-        meter?.end(),
-      );
-      return { written, md5: hashing.md5Hex() ?? '' };
-    } catch (err) {
-      if (!(err instanceof ContentMd5RequiredError)) throw err;
-      if (ctx.demands && !ctx.demands.contentMd5) ctx.logger.warn('copy.content_md5_required', { error: err });
-      if (ctx.demands) ctx.demands.contentMd5 = true;
-    }
-  }
-  const first = unread ?? (await read());
-  if (size <= MD5_FIRST_BUFFER_LIMIT) {
-    const body = await readFully(first, size);
-    const md5 = createHash('md5').update(body).digest('hex');
-    return { written: await send(body, md5Base64(md5)), md5 };
-  }
-  const md5 = await md5OfStream(first, size);
-  // The second read is of the same version (If-Match), and the store checks what arrives against Content-MD5.
-  const meter = ctx.bytesInFlight?.start();
-  const counting = new HashingTap(size, { md5: false, onBytes: meter?.add });
-  const written = await uploadThrough(await read(), counting, (body) => send(body, md5Base64(md5))).finally(() =>
-    meter?.end(),
-  );
-  return { written, md5 };
-}
 
 export async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<WriteOptions> {
   const { params } = ctx;
