@@ -18,6 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Http1Client, type Http1Response } from '../../../worker/adapters/s3/http1-client.js';
 import { Http1ProtocolError } from '../../../worker/adapters/s3/http1-parser.js';
 import { slabCounts } from '../../../worker/core/slab-pool.js';
+import { startTestProxy } from '../../support/http-proxy.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const OPTIONS = { maxSockets: 4, connectTimeoutMs: 2000, idleTimeoutMs: 5000 };
@@ -582,5 +583,80 @@ describe('TLS', () => {
       .request({ method: 'GET', path: '/', headers: { host: 'localhost' } })
       .catch((e: unknown) => e);
     expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+
+  it('through an HTTP proxy: TLS in a CONNECT tunnel, plain HTTP in absolute form; a login is sent, a refusal names the proxy', async () => {
+    const big = randomBytes(3 * 1024 * 1024);
+    let uploaded = '';
+    const seen: string[] = [];
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      seen.push(`${req.method} ${req.url} host=${req.headers.host} auth=${req.headers['proxy-authorization'] ?? '-'}`);
+      readAll(req).then(
+        (b) => {
+          if (req.method === 'PUT') uploaded = md5(b);
+          res.end(req.method === 'GET' ? big : '');
+        },
+        () => {},
+      );
+    };
+    const tlsServer = createHttpsServer({ key, cert }, handler);
+    const plainServer = createServer(handler);
+    const tlsPort = await listen(tlsServer);
+    const plainPort = await listen(plainServer);
+    const proxy = await startTestProxy({ login: 'me:s3cret' });
+    closers.push(proxy.close);
+    for (const server of [tlsServer, plainServer])
+      closers.push(
+        () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      );
+    const port = Number(new URL(proxy.url).port);
+    const login = {
+      host: '127.0.0.1',
+      port,
+      label: proxy.url,
+      authorization: `Basic ${Buffer.from('me:s3cret').toString('base64')}`,
+    };
+
+    const secure = new Http1Client(
+      { secure: true, host: 'localhost', port: tlsPort, proxy: login },
+      { ...OPTIONS, ca: [cert.toString()] },
+    );
+    const got = await secure.request({ method: 'GET', path: '/a', headers: { host: 'localhost' } });
+    expect(md5(await readAll(got.body))).toBe(md5(big));
+    const put = await secure.request({
+      method: 'PUT',
+      path: '/b',
+      headers: { host: 'localhost', 'content-length': String(big.length) },
+      body: Readable.from([big]),
+    });
+    await readAll(put.body);
+    expect(uploaded).toBe(md5(big));
+    // One tunnel, kept alive for both requests; the origin saw origin-form paths and no proxy login.
+    expect(proxy.tunnels).toEqual([`localhost:${tlsPort}`]);
+    expect(seen).toEqual(['GET /a host=localhost auth=-', 'PUT /b host=localhost auth=-']);
+
+    seen.length = 0;
+    const plain = new Http1Client({ secure: false, host: '127.0.0.1', port: plainPort, proxy: login }, OPTIONS);
+    expect(
+      md5(await readAll((await plain.request({ method: 'GET', path: '/c?x=1', headers: { host: 'h' } })).body)),
+    ).toBe(md5(big));
+    expect(proxy.forwarded).toEqual([`GET http://127.0.0.1:${plainPort}/c?x=1`]);
+    expect(seen).toEqual(['GET /c?x=1 host=h auth=-']);
+
+    const noLogin = { host: '127.0.0.1', port, label: proxy.url };
+    const refused = await new Http1Client(
+      { secure: true, host: 'localhost', port: tlsPort, proxy: noLogin },
+      { ...OPTIONS, ca: [cert.toString()] },
+    )
+      .request({ method: 'GET', path: '/', headers: { host: 'localhost' } })
+      .catch((e: unknown) => e);
+    expect((refused as NodeJS.ErrnoException).code).toBe('EPROXYAUTH');
+    expect((refused as Error).message).toBe(
+      `proxy ${proxy.url} refused a tunnel to localhost:${tlsPort}: 407 (proxy authentication required: user:password in the proxy URL)`,
+    );
   });
 });

@@ -9,6 +9,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { giveBack, lend, lendCopy, readInto, retireSlab, takeSlab, type Slab } from '../../core/slab-pool.js';
+import { openTunnel, type HttpProxy } from './http-proxy.js';
 import { ResponseParser, type ResponseHead } from './http1-parser.js';
 
 export interface Http1Target {
@@ -16,6 +17,8 @@ export interface Http1Target {
   /** Host name or address to connect to (and to name in TLS SNI). */
   host: string;
   port: number;
+  /** Requests go through this HTTP proxy: a CONNECT tunnel when secure, absolute-form requests otherwise. */
+  proxy?: HttpProxy;
 }
 
 export interface Http1ClientOptions {
@@ -51,11 +54,20 @@ function socketError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
+/** Marks a failure of the connection to a proxy, so that it is not taken for the endpoint's. */
+function viaProxy(err: Error, proxy: HttpProxy): void {
+  if ((err as { viaProxy?: string }).viaProxy) return;
+  Object.assign(err, { viaProxy: proxy.label });
+  err.message = `proxy ${proxy.label}: ${err.message}`;
+}
+
 /** Header values go on the wire as latin1: CR, LF and other control characters would split or corrupt the request. */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
-function requestHead(req: Http1Request): string {
-  let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
+/** `origin`: the scheme and authority a plain-HTTP proxy needs before the path (absolute-form). */
+function requestHead(req: Http1Request, origin = '', proxyAuthorization?: string): string {
+  let head = `${req.method} ${origin}${req.path} HTTP/1.1\r\n`;
+  if (proxyAuthorization) head += `proxy-authorization: ${proxyAuthorization}\r\n`;
   for (const name in req.headers) {
     const value = req.headers[name];
     if (INVALID_HEADER_CHAR.test(value) || INVALID_HEADER_CHAR.test(name)) {
@@ -133,6 +145,8 @@ class Connection {
     target: Http1Target,
     private readonly options: Http1ClientOptions,
     onConnect: (err?: Error) => void,
+    /** A CONNECT tunnel through the target's proxy, for TLS to run over. */
+    tunnel?: Socket,
   ) {
     const onread = {
       buffer: () => this.nextReadBuffer(),
@@ -147,7 +161,15 @@ class Connection {
       ca: options.ca,
       onread,
     };
-    this.socket = target.secure ? tlsConnect(tlsOptions) : netConnect({ host: target.host, port: target.port, onread });
+    if (tunnel) {
+      // Over an existing socket TLS ignores `onread`: its data events feed the same reads.
+      this.socket = tlsConnect({ ...tlsOptions, socket: tunnel });
+      this.socket.on('data', (chunk: Buffer) => this.feed(chunk));
+    } else if (target.secure) this.socket = tlsConnect(tlsOptions);
+    else {
+      const via = target.proxy ?? target;
+      this.socket = netConnect({ host: via.host, port: via.port, onread });
+    }
     this.socket.setNoDelay(true);
     let connecting = true;
     const connected = (err?: Error) => {
@@ -166,6 +188,7 @@ class Connection {
       else this.socket.destroy(socketError('ETIMEDOUT', 'socket timeout: no data for too long'));
     });
     this.socket.on('error', (err) => {
+      if (target.proxy && !tunnel) viaProxy(err, target.proxy);
       connected(err);
       this.fail(err);
     });
@@ -279,6 +302,17 @@ class Connection {
     body.on('data', onData);
     body.once('end', onEnd);
     body.once('error', onError);
+  }
+
+  /** Data that arrived as an event (TLS over a tunnel), read as if `onread` had delivered it. */
+  private feed(chunk: Buffer): void {
+    for (let offset = 0; offset < chunk.length; ) {
+      const into = this.nextReadBuffer();
+      const n = Math.min(into.length, chunk.length - offset);
+      into.set(chunk.subarray(offset, offset + n));
+      offset += n;
+      if (!this.onRead(n, into)) return;
+    }
   }
 
   /** Where the next read lands: a slab while a large body is arriving, else the shared buffer. */
@@ -444,18 +478,23 @@ export class Http1Client {
   private readonly free: Connection[] = [];
   private readonly waiting: Exchange[] = [];
   private open = 0;
+  /** Before each path: the origin, when a plain-HTTP proxy forwards the requests (absolute-form); else nothing. */
+  private readonly origin: string;
 
   constructor(
     private readonly target: Http1Target,
     private readonly options: Http1ClientOptions,
-  ) {}
+  ) {
+    const { proxy, secure, host, port } = target;
+    this.origin = proxy && !secure ? `http://${host.includes(':') ? `[${host}]` : host}:${port}` : '';
+  }
 
   /** Sends one request; resolves with the answer's status and headers once they arrive (the body follows). */
   request(req: Http1Request): Promise<Http1Response> {
     return new Promise<Http1Response>((resolve, reject) => {
       const ex: Exchange = { req, head: '', resolve, reject, requestSent: false, responseDone: false, settled: false };
       try {
-        ex.head = requestHead(req);
+        ex.head = this.origin ? requestHead(req, this.origin, this.target.proxy?.authorization) : requestHead(req);
       } catch (err) {
         return this.refuse(ex, err);
       }
@@ -476,9 +515,26 @@ export class Http1Client {
 
   private connect(ex: Exchange): void {
     this.open++;
-    const conn: Connection = new Connection(this, this.target, this.options, (err) =>
-      err ? this.refuse(ex, err) : conn.run(ex),
-    );
+    const { proxy, secure, host, port } = this.target;
+    const open = (tunnel?: Socket) => {
+      const conn: Connection = new Connection(
+        this,
+        this.target,
+        this.options,
+        (err) => (err ? this.refuse(ex, err) : conn.run(ex)),
+        tunnel,
+      );
+    };
+    if (!(secure && proxy)) {
+      open();
+      return;
+    }
+    openTunnel(proxy, host, port, this.options.connectTimeoutMs).then(open, (err: Error) => {
+      viaProxy(err, proxy);
+      this.open--;
+      this.refuse(ex, err);
+      this.startWaiting();
+    });
   }
 
   /** Fails a request that never started; its body was never read, so what it holds (a source download) is released. */

@@ -231,6 +231,19 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
         : undefined;
     return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, `${answered}${said}`, payer);
   }
+  if (status === 407) {
+    return new DthError(
+      'PROXY_FAILED',
+      `${where}: the proxy (HTTPS_PROXY/HTTP_PROXY) requires a login (407): give user:password in the proxy URL`,
+    );
+  }
+  const proxy = (err as { viaProxy?: string }).viaProxy;
+  if (proxy !== undefined) {
+    // The proxy (HTTPS_PROXY/HTTP_PROXY) failed, not the endpoint: say so, or the user checks the wrong address.
+    return new DthError('PROXY_FAILED', `${where}: through the proxy (HTTPS_PROXY/HTTP_PROXY): ${e.message}`, {
+      retry: { retryable: code !== 'EPROXYAUTH' && code !== 'EPROXY' },
+    });
+  }
   if (notTls(code, e.message ?? '')) return new EndpointNotTlsError(where, ctx.side, ctx.endpoint, code);
   if (UNREACHABLE.has(code) || UNREACHABLE.has(name))
     return new EndpointUnreachableError(where, ctx.endpoint, code || name, { retryable: true });

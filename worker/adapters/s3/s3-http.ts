@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { withRetry } from '../../core/retry.js';
 import { Http1Client } from './http1-client.js';
+import { proxyFor, type HttpProxy } from './http-proxy.js';
 import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
 import { implausibleXmlType, MalformedS3Answer, parseErrorDocument, S3HttpError } from './s3-wire.js';
 import {
@@ -122,7 +123,7 @@ async function readErrorText(body: Readable, limit = 64 * 1024): Promise<string>
 
 /** Where a bucket's requests go: the socket's address, the Host header and the path its keys follow. */
 export interface BucketAddress {
-  socket: { secure: boolean; host: string; port: number };
+  socket: { secure: boolean; host: string; port: number; proxy?: HttpProxy };
   hostHeader: string;
   bucketPath: string;
 }
@@ -140,12 +141,14 @@ export function bucketAddress(
   // port only when it is not the scheme's default, which URL drops).
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const basePath = url.pathname.replace(/\/+$/, '');
+  const host = pathStyle ? hostname : `${config.bucket}.${hostname}`;
+  const port = url.port ? Number(url.port) : secure ? 443 : 80;
+  // NO_PROXY is matched against the host the socket goes to (the bucket's own name when virtual-hosted).
+  const proxy = proxyFor(
+    new URL(`${url.protocol}//${pathStyle ? url.hostname : `${config.bucket}.${url.hostname}`}:${port}`),
+  );
   return {
-    socket: {
-      secure,
-      host: pathStyle ? hostname : `${config.bucket}.${hostname}`,
-      port: url.port ? Number(url.port) : secure ? 443 : 80,
-    },
+    socket: { secure, host, port, ...(proxy ? { proxy } : {}) },
     hostHeader: pathStyle ? url.host : `${config.bucket}.${url.host}`,
     bucketPath: pathStyle ? `${basePath}/${encodeKeyPath(config.bucket)}` : basePath,
   };

@@ -1,0 +1,90 @@
+/**
+ * A forward HTTP proxy for tests (node:http and net only), as a corporate proxy behaves: CONNECT tunnels for
+ * https:// origins, absolute-form requests for http:// ones, and, with `login`, 407 without that Proxy-Authorization.
+ * Records what it was asked, so tests check that the traffic went through it (and where to).
+ */
+import http from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+
+export interface TestProxy {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** host:port of each CONNECT asked for, in order. */
+  tunnels: string[];
+  /** `METHOD absolute-url` of each forwarded plain-HTTP request. */
+  forwarded: string[];
+  /** Requests refused for want of the login. */
+  refused: number;
+  close(): Promise<void>;
+}
+
+export async function startTestProxy(options: { login?: string } = {}): Promise<TestProxy> {
+  const expected = options.login ? `Basic ${Buffer.from(options.login).toString('base64')}` : undefined;
+  const sockets = new Set<Socket>();
+  const agent = new http.Agent({ keepAlive: true });
+  const proxy: TestProxy = { url: '', tunnels: [], forwarded: [], refused: 0, close: async () => {} };
+  const allowed = (header: string | undefined) => expected === undefined || header === expected;
+
+  const server = http.createServer((req, res) => {
+    if (!allowed(req.headers['proxy-authorization'])) {
+      proxy.refused++;
+      return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"', 'content-length': 0 }).end();
+    }
+    const target = new URL(req.url ?? '');
+    proxy.forwarded.push(`${req.method} ${req.url}`);
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    const up = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers,
+        agent,
+      },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  server.on('connect', (req: http.IncomingMessage, client: Socket, head: Buffer) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    if (!allowed(req.headers['proxy-authorization'])) {
+      proxy.refused++;
+      return void client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n',
+      );
+    }
+    const authority = req.url ?? '';
+    proxy.tunnels.push(authority);
+    const colon = authority.lastIndexOf(':');
+    const origin = connect({
+      host: authority.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
+      port: Number(authority.slice(colon + 1)),
+    });
+    sockets.add(origin);
+    origin.on('close', () => sockets.delete(origin));
+    origin.once('connect', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) origin.write(head);
+      origin.pipe(client);
+      client.pipe(origin);
+    });
+    origin.on('error', () => client.destroy());
+    client.on('error', () => origin.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  proxy.close = async () => {
+    for (const s of sockets) s.destroy();
+    server.closeAllConnections();
+    agent.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return proxy;
+}
