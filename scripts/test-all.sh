@@ -12,6 +12,8 @@ bash scripts/test-servers.sh start
 # shellcheck disable=SC1091
 source "$RUN/env"
 export NODE_NO_WARNINGS=1 # the SDK's Node 22 notice would drown the test output
+# The test servers are on this machine: a proxy named in the environment (HTTPS_PROXY…) must not be asked for them.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 npx tsc -p tsconfig.json --noEmit
 if [ -f portal/vite.config.ts ]; then npm run build:portal; fi
 npm run build:worker # dist/dth.mjs: the CDK app packages it (worker asset, task image); built once, before the tests
