@@ -15,10 +15,19 @@ export interface HttpProxy {
   label: string;
 }
 
+/** The variable proxy-from-env takes the proxy from (lower case first, then upper; then ALL_PROXY). */
+function proxyVariable(endpoint: URL): string {
+  const env = (name: string) => process.env[name] || process.env[name.toUpperCase()] || '';
+  return env(`${endpoint.protocol.slice(0, -1)}_proxy`) || env('all_proxy');
+}
+
 /** The proxy for requests to `endpoint` (an http(s) URL), or undefined when they go direct. */
 export function proxyFor(endpoint: URL): HttpProxy | undefined {
-  const configured = getProxyForUrl(endpoint);
+  let configured = getProxyForUrl(endpoint);
   if (!configured) return undefined;
+  // Written without a scheme (HTTPS_PROXY=proxy.corp:3128, the usual way), a proxy is an http:// one, as curl and Go
+  // read it; proxy-from-env gives it the endpoint's scheme instead.
+  if (!proxyVariable(endpoint).includes('://')) configured = configured.replace(/^https:/, 'http:');
   let url: URL;
   try {
     url = new URL(configured);
