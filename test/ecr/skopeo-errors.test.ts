@@ -1,0 +1,47 @@
+/**
+ * How a failed skopeo process is read (worker/ecr/skopeo.ts, worker/ecr/errors.ts): which failures another attempt
+ * cannot change, and what a refused manifest tells the user. skopeo's stderr is built here as it prints it, because
+ * a local registry cannot be made to refuse every way a real one does (the immutable-tag case runs end to end in
+ * image-sync.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { isRetryableError } from '../../worker/core/errors.js';
+import { ManifestRefusedError } from '../../worker/ecr/errors.js';
+import { SkopeoError } from '../../worker/ecr/skopeo.js';
+
+const fatal = (msg: string) => `time="2026-12-01T00:00:00Z" level=fatal msg="${msg}"\n`;
+
+describe('SkopeoError', () => {
+  it('a refused manifest (conversion barred by --preserve-digests, TAG_INVALID, immutable) is final; a network error is not', () => {
+    const refused = [
+      'Manifest list must be converted to type "application/vnd.docker.distribution.manifest.list.v2+json" to be written to destination, but we cannot modify it: "Instructed to preserve digests"',
+      "writing manifest: uploading manifest v1 to r/app: tag invalid: The image tag 'v1' already exists in the 'app' repository and cannot be overwritten because the repository is immutable.",
+    ];
+    for (const msg of refused) {
+      const err = new SkopeoError('copy', fatal(msg), 1);
+      expect(err.isManifestRefused, msg).toBe(true);
+      expect(isRetryableError(err), msg).toBe(false);
+    }
+    const reset = new SkopeoError(
+      'copy',
+      fatal('writing blob: Patch "https://r/v2/app/blobs/uploads/x": read: connection reset by peer'),
+      1,
+    );
+    expect(reset.isManifestRefused).toBe(false);
+    expect(isRetryableError(reset)).toBe(true);
+  });
+});
+
+describe('ManifestRefusedError', () => {
+  it('with the tag holding another image it names immutability and the ways out; without, the manifest type', () => {
+    const said = 'skopeo copy failed: …preserve digests';
+    expect(new ManifestRefusedError('r.io/team/app:v1', 'sha256:abc', said).message).toBe(
+      "destination r.io/team/app:v1 already holds another image (sha256:abc) and the registry refused to move the tag: its repository's tags are immutable (ECR tag immutability) — delete the tag there, make the repository's tags mutable, or copy under another destPrefix (skopeo copy failed: …preserve digests)",
+    );
+    const fresh = new ManifestRefusedError('r.io/team/app:v1', undefined, said);
+    expect(fresh.message).toBe(
+      "destination r.io/team/app:v1: the registry refused the image's manifest, and converting it to another type would change its digest (skopeo copy failed: …preserve digests)",
+    );
+    expect(isRetryableError(fresh)).toBe(false);
+  });
+});
