@@ -11,11 +11,11 @@ import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { contentMd5, isKmsEncryption } from './etags.js';
-import { HashingTap, md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
+import { md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { destinationKey } from './transfer-job.js';
-import { md5Base64, sendHashed, uploadThrough, type SendContext } from './send-body.js';
+import { md5Base64, sendHashed, streamThrough, type SendContext } from './send-body.js';
 
 export interface CopyContext extends SendContext {
   dest: ObjectStore;
@@ -115,11 +115,9 @@ async function copyStreamed(
   }
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
-  const meter = ctx.bytesInFlight?.start();
-  const counting = new HashingTap(head.size, { md5: false, onBytes: meter?.add });
-  const put = await uploadThrough(source, counting, (body) =>
+  const { written: put } = await streamThrough(ctx, source, head.size, false, (body) =>
     ctx.dest.put(destKey, body, head.size, options, md5Base64(srcMd5)),
-  ).finally(() => meter?.end());
+  );
   return checkedPut(ctx, head, destKey, put, { sentMd5: srcMd5, srcMd5, sentUnhashed: true });
 }
 

@@ -30,11 +30,7 @@ export interface SendContext {
  * Uploads `source` with `tap` watching its bytes. A failed upload releases the source's connection; a body of the
  * wrong length fails as such (BodyLengthError), and a success is checked to have carried exactly the expected bytes.
  */
-export async function uploadThrough<T>(
-  source: Readable,
-  tap: HashingTap,
-  upload: (body: Readable) => Promise<T>,
-): Promise<T> {
+async function uploadThrough<T>(source: Readable, tap: HashingTap, upload: (body: Readable) => Promise<T>): Promise<T> {
   // Until the upload reads it, a failing source must not throw an unhandled 'error'; the upload then sees the error.
   source.once('error', () => {});
   let result: T;
@@ -47,6 +43,26 @@ export async function uploadThrough<T>(
   const wrongLength = tap.lengthError(true);
   if (wrongLength) throw wrongLength;
   return result;
+}
+
+/**
+ * Streams `source` to `upload` through a tap that counts its bytes for live progress and, with `md5`, hashes them.
+ * Returns the answer and the MD5 of the bytes (undefined without hashing).
+ */
+export async function streamThrough<T>(
+  ctx: SendContext,
+  source: Readable,
+  size: number,
+  md5: boolean,
+  upload: (body: Readable) => Promise<T>,
+): Promise<{ written: T; md5?: string }> {
+  const meter = ctx.bytesInFlight?.start();
+  const tap = new HashingTap(size, { md5, onBytes: meter?.add });
+  try {
+    return { written: await uploadThrough(source, tap, upload), md5: tap.md5Hex() };
+  } finally {
+    meter?.end();
+  }
 }
 
 export function md5Base64(hex: string): string {
@@ -79,13 +95,9 @@ export async function sendHashed<T>(
   let unread = opened;
   if (!ctx.demands?.contentMd5) {
     unread = undefined;
-    const meter = ctx.bytesInFlight?.start();
-    const hashing = new HashingTap(size, { md5: true, onBytes: meter?.add });
     try {
-      const written = await uploadThrough(opened ?? (await read()), hashing, (body) => send(body)).finally(() =>
-        meter?.end(),
-      );
-      return { written, md5: hashing.md5Hex() ?? '' };
+      const sent = await streamThrough(ctx, opened ?? (await read()), size, true, (body) => send(body));
+      return { written: sent.written, md5: sent.md5 ?? '' };
     } catch (err) {
       if (!(err instanceof ContentMd5RequiredError)) throw err;
       if (ctx.demands && !ctx.demands.contentMd5) ctx.logger.warn('copy.content_md5_required', { error: err });
@@ -100,10 +112,6 @@ export async function sendHashed<T>(
   }
   const md5 = await md5OfStream(first, size);
   // The second read is of the same version (If-Match), and the store checks what arrives against Content-MD5.
-  const meter = ctx.bytesInFlight?.start();
-  const counting = new HashingTap(size, { md5: false, onBytes: meter?.add });
-  const written = await uploadThrough(await read(), counting, (body) => send(body, md5Base64(md5))).finally(() =>
-    meter?.end(),
-  );
+  const { written } = await streamThrough(ctx, await read(), size, false, (body) => send(body, md5Base64(md5)));
   return { written, md5 };
 }
