@@ -39,14 +39,8 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-/** A node:http server that counts connections and serves `handler`. */
-async function httpServer(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ port: number; connections: () => number }> {
-  let connections = 0;
-  const server = createServer(handler);
-  server.keepAliveTimeout = 60_000;
-  server.on('connection', () => connections++);
+/** Listens on a free port; the server and its connections are closed when the test ends. */
+async function listenUntilTestEnds(server: Server): Promise<number> {
   const port = await listen(server);
   closers.push(
     () =>
@@ -55,7 +49,18 @@ async function httpServer(
         server.close(() => r());
       }),
   );
-  return { port, connections: () => connections };
+  return port;
+}
+
+/** A node:http server that counts connections and serves `handler`. */
+async function httpServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const server = createServer(handler);
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', () => connections++);
+  return { port: await listenUntilTestEnds(server), connections: () => connections };
 }
 
 /** A TCP server whose connections are closed when the test ends; `onConnection` serves each. */
@@ -557,14 +562,7 @@ describe('TLS', () => {
       );
     });
     server.on('secureConnection', () => connections++);
-    const port = await listen(server);
-    closers.push(
-      () =>
-        new Promise((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
-    );
+    const port = await listenUntilTestEnds(server);
     const secure = new Http1Client({ secure: true, host: 'localhost', port }, { ...OPTIONS, ca: [cert.toString()] });
     expect(
       md5(await readAll((await secure.request({ method: 'GET', path: '/', headers: { host: 'localhost' } })).body)),
@@ -599,20 +597,10 @@ describe('TLS', () => {
         () => {},
       );
     };
-    const tlsServer = createHttpsServer({ key, cert }, handler);
-    const plainServer = createServer(handler);
-    const tlsPort = await listen(tlsServer);
-    const plainPort = await listen(plainServer);
+    const tlsPort = await listenUntilTestEnds(createHttpsServer({ key, cert }, handler));
+    const plainPort = (await httpServer(handler)).port;
     const proxy = await startTestProxy({ login: 'me:s3cret' });
     closers.push(proxy.close);
-    for (const server of [tlsServer, plainServer])
-      closers.push(
-        () =>
-          new Promise((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      );
     const port = Number(new URL(proxy.url).port);
     const login = {
       host: '127.0.0.1',
