@@ -35,6 +35,16 @@ export async function deleteUnlessRecreated(ctx: EventOutcomeContext, key: strin
 }
 
 /**
+ * An event's copy whose source is gone: with removals propagated it goes too, unless the key was created again
+ * meanwhile (deleteUnlessRecreated). True: the copy was deleted (logged as superseded).
+ */
+export async function deleteCopyOfDeletedSource(ctx: EventOutcomeContext, key: string): Promise<boolean> {
+  if (!ctx.propagateDeletes || !(await deleteUnlessRecreated(ctx, key))) return false;
+  ctx.logger.info('worker.copy_superseded', { key, reason: 'the source object was deleted while it was copied' });
+  return true;
+}
+
+/**
  * Checks an event's copy against the source once it has landed: a changed source is copied again, a deleted one has
  * its copy deleted when removals are propagated; at most EVENT_COPY_CHECKS rounds. `deleted`: the copy was deleted.
  */
@@ -47,10 +57,7 @@ export async function settleEventCopy(
   for (let round = 0; round < EVENT_COPY_CHECKS; round++) {
     const now = await ctx.source.head(key);
     if (now ? normalizeEtag(now.etag) === normalizeEtag(result.sourceEtag) : !ctx.propagateDeletes) break;
-    if (!now && (await deleteUnlessRecreated(ctx, key))) {
-      ctx.logger.info('worker.copy_superseded', { key, reason: 'the source object was deleted while it was copied' });
-      return { result, deleted: true };
-    }
+    if (!now && (await deleteCopyOfDeletedSource(ctx, key))) return { result, deleted: true };
     ctx.logger.info('worker.copy_superseded', { key, reason: 'the source object changed while it was copied' });
     result = await ctx.copy(key);
   }

@@ -11,7 +11,12 @@ import { BUFFER_LIMIT, copyObject, SourceNotCopyableError, type CopyResult } fro
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
-import { deleteUnlessRecreated, settleEventCopy, type EventOutcomeContext } from './event-outcomes.js';
+import {
+  deleteCopyOfDeletedSource,
+  deleteUnlessRecreated,
+  settleEventCopy,
+  type EventOutcomeContext,
+} from './event-outcomes.js';
 import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
 import type { PartJob, TransferJob } from './transfer-job.js';
 
@@ -207,6 +212,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     copy: (key) => copyObject(ctx, key),
   };
 
+  const recordDeleted = (key: string) =>
+    status.update(key, { status: 'DELETED', finishedAt: new Date().toISOString() });
+
   const processJob = async (job: TransferJob, msg: ReceivedJob<unknown>) => {
     if (job.part) {
       // One part of a giant object: the object's record belongs to its split job and to the completing part.
@@ -225,7 +233,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     if (job.action === 'delete') {
       await started;
       if (await deleteUnlessRecreated(events, job.key)) {
-        await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
+        await recordDeleted(job.key);
         return;
       }
       // The source holds the key again: the deletion is out of date, and the copy below makes the destination match.
@@ -252,7 +260,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       await started;
       if (deleted) {
         // Copied and verified, then deleted with its source: counted as a copy, recorded as deleted.
-        await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
+        await recordDeleted(job.key);
         copied(job.key, result);
         return;
       }
@@ -271,17 +279,16 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     } catch (err) {
       // Every later write of the record (SKIPPED here, PENDING or FAILED by the caller) lands after the start's.
       await started.catch(() => {});
-      if (err instanceof SourceNotCopyableError && err.gone && job.fromEvent && scope.propagateDeletes) {
-        // An event's copy whose source is gone (a giant object deleted while its parts were copied, its completion
-        // landing after the removal was handled): the destination follows the source.
-        if (await deleteUnlessRecreated(events, job.key)) {
-          logger.info('worker.copy_superseded', {
-            key: job.key,
-            reason: 'the source object was deleted while it was copied',
-          });
-          await status.update(job.key, { status: 'DELETED', finishedAt: new Date().toISOString() });
-          return;
-        }
+      // An event's copy whose source is gone (a giant object deleted while its parts were copied, its completion
+      // landing after the removal was handled): the destination follows the source.
+      if (
+        err instanceof SourceNotCopyableError &&
+        err.gone &&
+        job.fromEvent &&
+        (await deleteCopyOfDeletedSource(events, job.key))
+      ) {
+        await recordDeleted(job.key);
+        return;
       }
       if (err instanceof SourceNotCopyableError) {
         // Not silent: a key that vanished since the listing (or a listing that mangled it) is worth a look.
