@@ -143,13 +143,12 @@ export function bucketAddress(
   const basePath = url.pathname.replace(/\/+$/, '');
   const host = pathStyle ? hostname : `${config.bucket}.${hostname}`;
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
-  // NO_PROXY is matched against the host the socket goes to (the bucket's own name when virtual-hosted).
-  const proxy = proxyFor(
-    new URL(`${url.protocol}//${pathStyle ? url.hostname : `${config.bucket}.${url.hostname}`}:${port}`),
-  );
+  const hostHeader = pathStyle ? url.host : `${config.bucket}.${url.host}`;
+  // NO_PROXY is matched against the authority the requests go to (the bucket's own name when virtual-hosted).
+  const proxy = proxyFor(new URL(`${url.protocol}//${hostHeader}`));
   return {
     socket: { secure, host, port, ...(proxy ? { proxy } : {}) },
-    hostHeader: pathStyle ? url.host : `${config.bucket}.${url.host}`,
+    hostHeader,
     bucketPath: pathStyle ? `${basePath}/${encodeKeyPath(config.bucket)}` : basePath,
   };
 }
