@@ -1,5 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { s3Client, servers } from '../support/servers.js';
 import {
@@ -189,6 +190,41 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect(record?.error).toMatch(/no longer exists/);
     await expect(readObject(servers.s3Dest, dst, 'vanishes')).rejects.toThrow();
     expect((await readObject(servers.s3Dest, dst, 'stays')).toString()).toBe('s');
+  });
+
+  it('retries an object whose source body broke before its upload started, instead of waiting on it', async () => {
+    const { src, dst } = await bucketPair();
+    const body = bytes(300_000, 7);
+    await putSource(src, 'reset-early', body);
+    // The first read's connection is reset while the destination connection is still opening: the body is dead (its
+    // error already emitted) when the upload takes it. Found by the security test on CI, which hung on such a copy.
+    let opens = 0;
+    const resetEarly = (store: ObjectStore): ObjectStore =>
+      Object.assign(Object.create(store) as ObjectStore, {
+        open: async (key: string, ifMatch?: string) => {
+          const opened = await store.open(key, ifMatch);
+          if (opened && opens++ === 0) {
+            opened.body.on('error', () => {});
+            opened.body.destroy(Object.assign(new Error('aborted: the connection closed'), { code: 'ECONNRESET' }));
+            await new Promise((closed) => opened.body.once('close', closed)); // its 'error' came and went
+          }
+          return opened;
+        },
+      });
+    const lines: Array<{ event: string; error?: string }> = [];
+    const run = await runEngine(adapters, baseParams(src, dst), {
+      wrap: (b) => ({ source: resetEarly(b.source), dest: b.dest }),
+      logger: createLogger({}, { write: (line) => lines.push(JSON.parse(line)) }),
+    });
+    // The first attempt failed with the source's own error, at once — not with the destination hanging up on an
+    // upload that never sent a byte (the server's idle limit: seconds on s3rver, minutes elsewhere).
+    const retries = lines.filter((l) => l.event === 'worker.retry');
+    expect(retries.map((l) => l.error)).toEqual([expect.stringMatching(/aborted: the connection closed/)]);
+    expect(run.report.copied.objects).toBe(1);
+    const record = await run.status.get('reset-early');
+    expect(record?.status).toBe('DONE');
+    expect(record?.attempts).toBe(2);
+    expect(md5(await readObject(servers.s3Dest, dst, 'reset-early'))).toBe(md5(body));
   });
 
   it('settles records an earlier run left PENDING or FAILED: DONE when the destination matches, so the rerun completes', async () => {

@@ -11,7 +11,7 @@ import {
   SqliteStatusStore,
 } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
-import { silentLogger } from '../../worker/core/log.js';
+import { type Logger, silentLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
@@ -138,14 +138,14 @@ export type Wrap = (b: { source: ObjectStore; dest: ObjectStore }) => { source: 
 export async function runEngine(
   adapters: EngineAdapters,
   raw: Record<string, string>,
-  options: { db?: string; secrets?: string; wrap?: Wrap } = {},
+  options: { db?: string; secrets?: string; wrap?: Wrap; logger?: Logger } = {},
 ) {
   const params = parseS3TaskParams(raw);
   const { queue, status, state } = await adapters.open(params.maxAttempts, options.db);
   const secrets = new FileSecretStore(options.secrets ?? secretsFile());
   const opened = await openTaskBuckets(params, secrets);
   const buckets = options.wrap ? options.wrap(opened) : opened;
-  const report = await runS3Transfer({ params, queue, status, logger: silentLogger, buckets });
+  const report = await runS3Transfer({ params, queue, status, logger: options.logger ?? silentLogger, buckets });
   return { report, status, dbPath: state, queue };
 }
 

@@ -320,6 +320,32 @@ describe('bodies', () => {
     expect((err as Error).message).toBe('source broke');
   });
 
+  it('a request body that failed or was closed before its request started fails the request at once, sending nothing', async () => {
+    // A source GET reset while the destination's connection was still opening: its body is dead before it is attached.
+    const heads: string[] = [];
+    const server = await rawServer((_socket, head) => heads.push(head));
+    const c = client(server.port);
+    const dead = (err?: Error) => {
+      const body = new Readable({ read() {} });
+      body.on('error', () => {});
+      body.push(Buffer.alloc(100));
+      body.destroy(err);
+      return body;
+    };
+    const put = (body: Readable): Promise<Error & { code?: string }> =>
+      c.request({ method: 'PUT', path: '/x', headers: { host: 't', 'content-length': '200' }, body }).then(
+        () => new Error('answered'),
+        (e: Error) => e,
+      );
+    const started = Date.now();
+    expect((await put(dead(new Error('source reset')))).message).toBe('source reset');
+    const closed = await put(dead());
+    expect(closed.code).toBe('ERR_STREAM_PREMATURE_CLOSE');
+    expect(closed.message).toMatch(/request body was destroyed before it was sent/);
+    expect(Date.now() - started).toBeLessThan(OPTIONS.idleTimeoutMs / 2); // not the idle timeout's doing
+    expect(heads).toEqual([]);
+  });
+
   it('an error answer while the body is being sent: the answer is returned, the body stopped, the connection not reused', async () => {
     const server = await rawServer((socket, head) => {
       if (head.startsWith('PUT')) socket.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\n\r\ndenied');

@@ -245,6 +245,16 @@ class Connection {
    */
   private streamBody(ex: Exchange, head: string, body: Readable): void {
     const declared = Number(ex.req.headers['content-length']);
+    // A body that failed or was read before it got here sends no more events: waiting for them would hang the request
+    // (a source GET reset while this connection was still opening), so it fails now, with the body's own error.
+    if (body.destroyed || body.readableEnded) {
+      const state = body.destroyed ? 'was destroyed' : 'had already ended';
+      this.failExchange(
+        ex,
+        body.errored ?? socketError('ERR_STREAM_PREMATURE_CLOSE', `request body ${state} before it was sent`),
+      );
+      return;
+    }
     let sent = 0;
     let headSent = false;
     const sendHead = () => {
