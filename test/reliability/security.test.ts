@@ -114,6 +114,8 @@ describe('security', () => {
       target: servers.s3Source,
       seed: 5,
       rates: { serverError: 0.1, resetResponse: 0.1, slowDown: 0.05 },
+      // Which requests are hit depends on timing; capped below maxAttempts, no pattern can fail the good run.
+      limits: { serverError: 2, resetResponse: 2, slowDown: 1 },
     });
     const cliDir = join(work, 'cli');
     const task = (over: Record<string, unknown>) =>
@@ -126,6 +128,7 @@ describe('security', () => {
         destBucket: dstBucket,
         destRegion: 'us-east-1',
         destCredentials: 's3rver',
+        maxAttempts: 6,
         ...over,
       });
     writeFileSync(join(cliDir, 'good.json'), task({}));
