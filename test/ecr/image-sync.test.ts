@@ -513,6 +513,22 @@ describe('image sync with skopeo between real registries', () => {
     );
   });
 
+  it('a source that answers its tag list with something else fails repo:ALL_TAGS, naming the registry: not DONE with nothing', async () => {
+    const { repository } = seedImages();
+    const source = await startRegistryFront({ upstream: servers.registryOpen, mode: 'not-listings' });
+    try {
+      const { report, status } = await sync(
+        task({ srcRegistry: source.registry, srcImageList: `${repository}:ALL_TAGS`, destPrefix: 'not-listed' }),
+      );
+      expect(report).toMatchObject({ complete: false, total: 1, done: 0, failed: 1 });
+      const rec = await status.get(`${repository}:ALL_TAGS`);
+      expect(rec?.status).toBe('FAILED');
+      expect(rec?.error).toContain(`${source.registry}: /v2/${repository}/tags/list answered JSON without "tags"`);
+    } finally {
+      await source.close();
+    }
+  });
+
   it('copies images that name their own registries in one task (anonymous, Bearer), each to <registry-host>/<repository>', async () => {
     const { repository: plain } = seedImages();
     const { repository: tokened } = seedImages();

@@ -39,6 +39,28 @@ describe('Docker Registry v2 catalog against the real registries', () => {
     }
   });
 
+  it('a listing answered 200 with something else (a sign-in page, JSON without the list) fails naming the registry, not an empty listing', async () => {
+    const { repository } = seedImages();
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'not-listings' });
+    try {
+      const catalog = new RegistryV2Catalog({ registry: front.registry, insecure: true });
+      await expect(catalog.tags(repository)).rejects.toThrow(
+        new RegExp(
+          `${front.registry}: /v2/${repository}/tags/list answered JSON without "tags", not a registry listing`,
+        ),
+      );
+      await expect(
+        (async () => {
+          for await (const _ of catalog.repositories());
+        })(),
+      ).rejects.toThrow(
+        /\/v2\/_catalog answered a page that is not JSON \(content type text\/html\), not a registry listing/,
+      );
+    } finally {
+      await front.close();
+    }
+  });
+
   it('uses basic auth, and names the registry when the login is rejected', async () => {
     const { repository } = seedImages();
     execFileSync(

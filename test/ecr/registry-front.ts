@@ -3,8 +3,9 @@
  * demands a Bearer token from its own token server (as Docker Hub, ghcr, quay and gcr do), demands one basic login
  * (as ECR does with `AWS:<token>`: the stand-in for an ECR registry whose API is the emulator's), answers HEAD with an
  * auth scheme nobody speaks, drops Docker-Content-Digest, plays a tag deleted between a HEAD and the copy's GET, or
- * ignores the `last` of paginated listings (the first page again, with its Link), or refuses to move a tag that holds
- * another image (ECR's tag immutability: 400 TAG_INVALID).
+ * ignores the `last` of paginated listings (the first page again, with its Link), refuses to move a tag that holds
+ * another image (ECR's tag immutability: 400 TAG_INVALID), or answers listings with 200 and something else (a sign-in
+ * page for the catalog, another service's JSON for tags).
  * Counts what it served.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,7 +24,8 @@ export interface RegistryFrontOptions {
     | 'no-digest-header'
     | 'deleted-after-head'
     | 'ignores-last'
-    | 'immutable-tags';
+    | 'immutable-tags'
+    | 'not-listings';
   /** deleted-after-head mode: `repository:tag`s whose manifest HEAD still answers but whose GET is 404 MANIFEST_UNKNOWN. */
   deleted?: string[];
   /** Bearer mode: the basic login the token server requires (none: anonymous tokens). Basic mode: the only login accepted. */
@@ -186,6 +188,12 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
       return void res
         .writeHead(404, { 'content-type': 'application/json' })
         .end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
+    }
+    if (o.mode === 'not-listings' && req.method === 'GET' && /^\/v2\/(_catalog|.+\/tags\/list)(\?|$)/.test(path)) {
+      // As a sign-in page or another service would answer in the registry's place: 200, but no listing.
+      if (path.startsWith('/v2/_catalog'))
+        return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>');
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     }
     if (o.mode === 'ignores-last') {
       // As a registry that does not page: the query's `last` is dropped, so the first page (and its Link) comes again.

@@ -20,12 +20,12 @@ export class RegistryV2Catalog implements RegistryCatalog {
     this.client = new RegistryClient(endpoint);
   }
 
-  /** Every page's items, from `path` through the registry's Link headers. */
-  private async *pages<T>(
-    path: string,
-    scope: string,
-    items: (body: T) => string[] | null | undefined,
-  ): AsyncGenerator<string> {
+  /**
+   * Every page's items, from `path` through the registry's Link headers. A page must be a JSON object holding `field`
+   * as a list (or null, where `nullMeansNone`: a repository without tags): anything else — a sign-in page, another
+   * service's JSON — is an error naming the registry, never an empty listing (no repository or tag silently missed).
+   */
+  private async *pages(path: string, scope: string, field: string, nullMeansNone = false): AsyncGenerator<string> {
     let next: string | undefined = path;
     // A registry that ignores `last` links the same page again: the listing would never end.
     const asked = new Set<string>();
@@ -44,26 +44,43 @@ export class RegistryV2Catalog implements RegistryCatalog {
           res.status,
           `${new URL(next, 'http://x').pathname} answered HTTP ${res.status}`,
         );
-      yield* items((await res.json()) as T) ?? [];
+      yield* this.listed(next, await res.text(), res.headers.get('content-type'), field, nullMeansNone);
       next = nextLink(res.headers.get('link'));
     }
   }
 
+  /** The names a listing page holds in `field`, checked to be a list of strings. */
+  private listed(url: string, text: string, type: string | null, field: string, nullMeansNone: boolean): string[] {
+    const path = new URL(url, 'http://x').pathname;
+    const refuse = (what: string) =>
+      new RegistryHttpError(this.client.registry, 200, `${path} answered ${what}, not a registry listing`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw refuse(`a page that is not JSON (content type ${type ?? 'none'})`);
+    }
+    if (body === null || typeof body !== 'object' || !(field in body)) throw refuse(`JSON without "${field}"`);
+    const list = (body as Record<string, unknown>)[field];
+    if (list === null && nullMeansNone) return [];
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
+      throw refuse(`"${field}" that is not a list of names`);
+    return list;
+  }
+
   repositories(): AsyncIterable<string> {
-    return this.pages<{ repositories?: string[] }>(
-      `/v2/_catalog?n=${this.pageSize}`,
-      'registry:catalog:*',
-      (b) => b.repositories,
-    );
+    return this.pages(`/v2/_catalog?n=${this.pageSize}`, 'registry:catalog:*', 'repositories');
   }
 
   async tags(repository: string): Promise<string[]> {
     const tags: string[] = [];
     const name = this.client.apiRepository(repository);
-    for await (const t of this.pages<{ tags?: string[] | null }>(
+    // A repository whose tags were all deleted answers "tags": null.
+    for await (const t of this.pages(
       `/v2/${name}/tags/list?n=${this.pageSize}`,
       `repository:${name}:pull`,
-      (b) => b.tags,
+      'tags',
+      true,
     ))
       tags.push(t);
     return tags;
