@@ -3,6 +3,7 @@
  * (finder on Fargate, JobWorker on EC2, image copier), and the local hub.
  * Each verb lives in its own module and is loaded only when called.
  */
+import { keepRunningWhenOutputCloses } from './closed-output.js';
 import { dthVersion } from './version.js';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   return (await command.load()).run(rest);
 }
 
+keepRunningWhenOutputCloses();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
