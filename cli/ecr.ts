@@ -150,12 +150,19 @@ async function sync(argv: string[]): Promise<number> {
     overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags),
   );
   const home = join(homedir(), '.dth');
-  const { FileSecretStore, openSqliteDatabase, SqliteStatusStore } = await import(
+  const { FileSecretStore, lockTaskRun, openSqliteDatabase, SqliteStatusStore } = await import(
     '../worker/adapters/embedded/index.js'
   );
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
   const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
   const taskId = flag('task-id') ?? taskIdFor(params);
+  let unlock: () => void;
+  try {
+    unlock = lockTaskRun(db, taskId);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const status = new SqliteStatusStore(db, taskId);
   const jsonOut = switched('json') || !process.stdout.isTTY;
   const terminal = jsonOut ? undefined : new TerminalProgress();
@@ -188,6 +195,7 @@ async function sync(argv: string[]): Promise<number> {
     return report.complete ? 0 : 1;
   } finally {
     terminal?.end();
+    unlock();
     db.close();
   }
 }

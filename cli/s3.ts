@@ -4,13 +4,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   FileSecretStore,
+  lockTaskRun,
   openSqliteDatabase,
+  type SqliteDatabase,
   SqliteJobQueue,
   SqliteStatusStore,
 } from '../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
-import { createLogger } from '../worker/core/log.js';
+import { createLogger, type Logger } from '../worker/core/log.js';
 import { S3_PARAMETERS } from '../worker/params/index.js';
 import { parseS3TaskParams, type S3TaskParams } from '../worker/s3/params.js';
 import { prefixesOfLines } from '../worker/s3/prefix-source.js';
@@ -158,6 +160,38 @@ async function sync(argv: string[]): Promise<number> {
 
   const db = openSqliteDatabase(flags.get('state') ?? join(home, 'sync.db'));
   const taskId = flags.get('task-id') ?? defaultTaskId(params);
+  // Before the purge below: a second run of the task would empty the queue the first is working through.
+  const unlock = lockTaskRun(db, taskId);
+  try {
+    return await syncLocked({ db, taskId, params, prefixes, secrets, logger, jsonOut, quiet: switches.has('quiet') });
+  } finally {
+    unlock();
+    db.close();
+  }
+}
+
+/** What a sync run holding its task's lock works with. */
+interface LockedRun {
+  db: SqliteDatabase;
+  taskId: string;
+  params: S3TaskParams;
+  prefixes: (() => AsyncIterable<string>) | undefined;
+  secrets: FileSecretStore;
+  logger: Logger;
+  jsonOut: boolean;
+  quiet: boolean;
+}
+
+async function syncLocked({
+  db,
+  taskId,
+  params,
+  prefixes,
+  secrets,
+  logger,
+  jsonOut,
+  quiet,
+}: LockedRun): Promise<number> {
   const queue = new SqliteJobQueue<TransferJob>(db, taskId, { maxReceiveCount: params.maxAttempts });
   // The finder recomputes the whole difference, so leftovers of an interrupted run are dropped;
   // an interrupted multipart upload resumes from the parts recorded in the status store.
@@ -176,7 +210,7 @@ async function sync(argv: string[]): Promise<number> {
 
   const onProgress = (p: TransferProgress) => {
     if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
-    else if (!switches.has('quiet')) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
+    else if (!quiet) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
   };
   const buckets = await openTaskBuckets(params, secrets, transferSockets(params));
   const report = await runS3Transfer({
@@ -227,7 +261,6 @@ async function sync(argv: string[]): Promise<number> {
         skippedList.map((f) => `  SKIPPED ${f.key}: ${f.error ?? 'not copyable'}\n`).join(''),
     );
   }
-  db.close();
   if (abort.signal.aborted) return 130;
   return report.complete ? 0 : 1;
 }

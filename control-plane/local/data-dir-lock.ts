@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DthError } from '../../worker/core/errors.js';
+import { processRuns } from '../../worker/core/process-liveness.js';
 
 export class DataDirInUseError extends DthError {
   constructor(dataDir: string, pid: number) {
@@ -14,16 +15,6 @@ export class DataDirInUseError extends DthError {
       `another hub (pid ${pid}) is using ${dataDir}: stop it, or give this one its own --data ` +
         `(if no hub runs, delete ${join(dataDir, 'hub.lock')})`,
     );
-  }
-}
-
-/** True while a process with this pid exists (EPERM: it exists, owned by someone else). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -41,7 +32,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
       // Our own pid: an earlier hub of this process that was not closed (embedded use); nothing else can hold it.
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processRuns(pid))
         throw new DataDirInUseError(dataDir, pid);
       unlinkSync(path);
       continue;
