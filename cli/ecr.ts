@@ -156,7 +156,7 @@ async function sync(argv: string[]): Promise<number> {
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
   const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
   const taskId = flag('task-id') ?? taskIdFor(params);
-  let unlock: () => void;
+  let unlock: (() => void) | undefined;
   try {
     unlock = lockTaskRun(db, taskId);
   } catch (err) {
@@ -195,7 +195,7 @@ async function sync(argv: string[]): Promise<number> {
     return report.complete ? 0 : 1;
   } finally {
     terminal?.end();
-    unlock();
+    unlock?.();
     db.close();
   }
 }

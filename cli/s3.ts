@@ -161,11 +161,12 @@ async function sync(argv: string[]): Promise<number> {
   const db = openSqliteDatabase(flags.get('state') ?? join(home, 'sync.db'));
   const taskId = flags.get('task-id') ?? defaultTaskId(params);
   // Before the purge below: a second run of the task would empty the queue the first is working through.
-  const unlock = lockTaskRun(db, taskId);
+  let unlock: (() => void) | undefined;
   try {
+    unlock = lockTaskRun(db, taskId);
     return await syncLocked({ db, taskId, params, prefixes, secrets, logger, jsonOut, quiet: switches.has('quiet') });
   } finally {
-    unlock();
+    unlock?.();
     db.close();
   }
 }
