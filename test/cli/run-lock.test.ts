@@ -32,7 +32,8 @@ describe('dth s3 sync: one run per task and state file', () => {
       src,
       Array.from({ length: count }, (_, i) => ({ key: `k/${i}`, size: 2048 })),
     );
-    // Every source GET answers after 300 ms: the first run lasts a while.
+    // Every source GET answers after 300 ms, two at a time (workerNumber 1): the first run lasts ~9 s, well past the
+    // second's start even on a loaded machine.
     proxy = await startFaultProxy({
       target: servers.s3Source,
       rates: { slow: 1 },
@@ -41,7 +42,7 @@ describe('dth s3 sync: one run per task and state file', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'dth-run-lock-'));
     const params = join(dir, 'task.json');
-    writeFileSync(params, JSON.stringify(baseParams(src, dst, { srcEndpoint: proxy.endpoint, workerNumber: '4' })));
+    writeFileSync(params, JSON.stringify(baseParams(src, dst, { srcEndpoint: proxy.endpoint, workerNumber: '1' })));
     const state = join(dir, 'state.db');
     const args = ['s3', 'sync', '--params', params, '--state', state, '--secrets', secretsFile(), '--json'];
 
