@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
+import { startTestProxy } from '../support/http-proxy.js';
 import { servers } from '../support/servers.js';
+
+const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]);
 import { seedImages } from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
 
@@ -58,6 +61,32 @@ describe('Docker Registry v2 catalog against the real registries', () => {
       );
     } finally {
       await front.close();
+    }
+  });
+
+  it('goes through the proxy the environment names (HTTP_PROXY), as skopeo does; NO_PROXY bypasses it', async () => {
+    const { repository } = seedImages();
+    const proxy = await startTestProxy();
+    const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
+    try {
+      for (const name of PROXY_VARIABLES) delete process.env[name];
+      process.env.HTTP_PROXY = proxy.url;
+      const catalog = new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true });
+      expect((await catalog.tags(repository)).sort()).toEqual(['multi', 'v1']);
+      expect(proxy.tunnels.length + proxy.forwarded.length).toBeGreaterThan(0);
+      expect([...proxy.tunnels, ...proxy.forwarded].every((r) => r.includes(servers.registryOpen))).toBe(true);
+      const through = proxy.tunnels.length + proxy.forwarded.length;
+      process.env.NO_PROXY = '127.0.0.1';
+      expect(
+        (await new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true }).tags(repository)).length,
+      ).toBe(2);
+      expect(proxy.tunnels.length + proxy.forwarded.length).toBe(through);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await proxy.close();
     }
   });
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { withRetryAdvice } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
+import { registryFetch } from './registry-fetch.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 /** The top-level manifest types skopeo copies with --all: the registry answers with the one it stores. */
@@ -122,7 +123,7 @@ export class RegistryClient {
     if (url.origin !== this.base.origin)
       throw new RegistryHttpError(this.registry, undefined, `refusing to follow a link to ${url.origin}`);
     const send = (authorization: string | undefined) =>
-      fetch(url, {
+      registryFetch(url, {
         method: o.method ?? 'GET',
         headers: { accept: o.accept, ...(authorization ? { authorization } : {}) },
         signal: timeoutSignal(o.signal),
@@ -194,7 +195,7 @@ export class RegistryClient {
     for (const s of (challenge.scope ?? scope).split(' ').filter(Boolean)) realm.searchParams.append('scope', s);
     // The login goes to the token server only where it cannot travel in clear text (plain http is for local registries).
     const basic = realm.protocol === 'https:' || this.endpoint.insecure ? this.basicAuth() : undefined;
-    const res = await fetch(realm, {
+    const res = await registryFetch(realm, {
       headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) },
       signal: timeoutSignal(signal),
     });

@@ -1,6 +1,6 @@
 /** Which proxy an endpoint's requests use, from the environment (worker/adapters/s3/http-proxy.ts). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { proxyFor } from '../../../worker/adapters/s3/http-proxy.js';
+import { proxyFor } from '../../../worker/core/http-proxy-env.js';
 
 const VARS = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]);
 const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));

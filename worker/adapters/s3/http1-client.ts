@@ -9,7 +9,8 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { giveBack, lend, lendCopy, readInto, retireSlab, takeSlab, type Slab } from '../../core/slab-pool.js';
-import { openTunnel, type HttpProxy } from './http-proxy.js';
+import type { HttpProxy } from '../../core/http-proxy-env.js';
+import { openTunnel } from './http-proxy.js';
 import { ResponseParser, type ResponseHead } from './http1-parser.js';
 
 export interface Http1Target {

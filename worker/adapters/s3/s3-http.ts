@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { withRetry } from '../../core/retry.js';
 import { Http1Client } from './http1-client.js';
-import { proxyFor, type HttpProxy } from './http-proxy.js';
+import { type HttpProxy, proxyFor } from '../../core/http-proxy-env.js';
 import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
 import { implausibleXmlType, MalformedS3Answer, parseErrorDocument, S3HttpError } from './s3-wire.js';
 import {

@@ -1,0 +1,48 @@
+/**
+ * The proxy an endpoint's requests go through, from the environment as curl and other S3 tools read it (HTTPS_PROXY,
+ * HTTP_PROXY, ALL_PROXY and NO_PROXY, in either case). proxy-from-env reads the variables (NO_PROXY's suffixes, ports
+ * and `*`). One reading for every client of ours: the lean S3 client and the registry client.
+ */
+import { getProxyForUrl } from 'proxy-from-env';
+
+export interface HttpProxy {
+  host: string;
+  port: number;
+  /** Proxy-Authorization value, from user:password in the proxy URL (never logged). */
+  authorization?: string;
+  /** The proxy URL without its credentials, for messages. */
+  label: string;
+}
+
+/** The variable proxy-from-env takes the proxy from (lower case first, then upper; then ALL_PROXY). */
+function proxyVariable(endpoint: URL): string {
+  const env = (name: string) => process.env[name] || process.env[name.toUpperCase()] || '';
+  return env(`${endpoint.protocol.slice(0, -1)}_proxy`) || env('all_proxy');
+}
+
+/** The proxy for requests to `endpoint` (an http(s) URL), or undefined when they go direct. */
+export function proxyFor(endpoint: URL): HttpProxy | undefined {
+  let configured = getProxyForUrl(endpoint);
+  if (!configured) return undefined;
+  // Written without a scheme (HTTPS_PROXY=proxy.corp:3128, the usual way), a proxy is an http:// one, as curl and Go
+  // read it; proxy-from-env gives it the endpoint's scheme instead.
+  if (!proxyVariable(endpoint).includes('://')) configured = configured.replace(/^https:/, 'http:');
+  let url: URL;
+  try {
+    url = new URL(configured);
+  } catch {
+    throw new Error(`the proxy for ${endpoint.origin} (HTTPS_PROXY/HTTP_PROXY) is not a URL`);
+  }
+  if (url.protocol !== 'http:')
+    throw new Error(
+      `the proxy for ${endpoint.origin} must be an http:// URL (HTTPS_PROXY/HTTP_PROXY), not ${url.protocol}//`,
+    );
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : 80,
+    authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : undefined,
+    label: `http://${url.host}`,
+  };
+}
