@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { retryAdviceOf } from '../../worker/core/errors.js';
 import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
 import { startTestProxy } from '../support/http-proxy.js';
 import { servers } from '../support/servers.js';
@@ -81,6 +83,38 @@ describe('Docker Registry v2 catalog against the real registries', () => {
         (await new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true }).tags(repository)).length,
       ).toBe(2);
       expect(proxy.tunnels.length + proxy.forwarded.length).toBe(through);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await proxy.close();
+    }
+  });
+
+  it('a registry that cannot be reached, directly or through the proxy, is named with the reason (not "fetch failed"), retryable', async () => {
+    const closed = createServer();
+    await new Promise<void>((listening) => closed.listen(0, '127.0.0.1', listening));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((done) => closed.close(done)); // nothing listens there now
+    const registry = `127.0.0.1:${port}`;
+    const direct = await new RegistryV2Catalog({ registry, insecure: true }).tags('any').catch((e: unknown) => e);
+    expect((direct as Error).message).toBe(`${registry}: cannot reach http://${registry}: ECONNREFUSED`);
+    expect(retryAdviceOf(direct)?.retryable).toBe(true);
+
+    const proxy = await startTestProxy({ login: 'user:secret' }); // wants a login the environment does not give
+    const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
+    try {
+      for (const name of PROXY_VARIABLES) delete process.env[name];
+      process.env.HTTP_PROXY = proxy.url;
+      const refused = await new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true })
+        .tags('any')
+        .catch((e: unknown) => e);
+      expect((refused as Error).message).toMatch(
+        new RegExp(
+          `^${servers.registryOpen}: cannot reach http://${servers.registryOpen} through the proxy ${proxy.url} \\(HTTPS_PROXY/HTTP_PROXY\\): .*407`,
+        ),
+      );
     } finally {
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];

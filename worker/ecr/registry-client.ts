@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { withRetryAdvice } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
-import { registryFetch } from './registry-fetch.js';
+import { RegistryUnreachableError, registryFetch } from './registry-fetch.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 /** The top-level manifest types skopeo copies with --all: the registry answers with the one it stores. */
@@ -114,6 +114,16 @@ export class RegistryClient {
     return login ? `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}` : undefined;
   }
 
+  /** A request to the registry or its token server; one that got no answer names this registry (retryable). */
+  private async fetch(url: URL, init: RequestInit): Promise<Response> {
+    try {
+      return await registryFetch(url, init);
+    } catch (err) {
+      if (err instanceof RegistryUnreachableError) throw new RegistryHttpError(this.registry, undefined, err.message);
+      throw err;
+    }
+  }
+
   /**
    * A request to this registry (a path, or a same-origin URL from a Link header), authenticated as the registry asks.
    * Any answer but 401 is returned as is; a 401 that survives the auth the registry asked for throws.
@@ -123,7 +133,7 @@ export class RegistryClient {
     if (url.origin !== this.base.origin)
       throw new RegistryHttpError(this.registry, undefined, `refusing to follow a link to ${url.origin}`);
     const send = (authorization: string | undefined) =>
-      registryFetch(url, {
+      this.fetch(url, {
         method: o.method ?? 'GET',
         headers: { accept: o.accept, ...(authorization ? { authorization } : {}) },
         signal: timeoutSignal(o.signal),
@@ -195,7 +205,7 @@ export class RegistryClient {
     for (const s of (challenge.scope ?? scope).split(' ').filter(Boolean)) realm.searchParams.append('scope', s);
     // The login goes to the token server only where it cannot travel in clear text (plain http is for local registries).
     const basic = realm.protocol === 'https:' || this.endpoint.insecure ? this.basicAuth() : undefined;
-    const res = await registryFetch(realm, {
+    const res = await this.fetch(realm, {
       headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) },
       signal: timeoutSignal(signal),
     });

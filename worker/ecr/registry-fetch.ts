@@ -19,8 +19,50 @@ function agentFor(proxy: HttpProxy): ProxyAgent {
   return agent;
 }
 
-export function registryFetch(url: URL, init: RequestInit): Promise<Response> {
+/**
+ * A request that got no answer, in words: fetch says only "fetch failed", its cause the network error (ENOTFOUND,
+ * ECONNREFUSED, a proxy's refusal). The caller's own abort (the run stopping) is passed on as it is.
+ */
+export class RegistryUnreachableError extends Error {
+  constructor(
+    readonly origin: string,
+    readonly viaProxy: string | undefined,
+    detail: string,
+  ) {
+    super(
+      `cannot reach ${origin}${viaProxy ? ` through the proxy ${viaProxy} (HTTPS_PROXY/HTTP_PROXY)` : ''}: ${detail}`,
+    );
+  }
+}
+
+function unreachable(url: URL, proxy: HttpProxy | undefined, err: unknown, init: RequestInit): unknown {
+  // Aborted by the caller (the run stopping): its reason goes on as it is; a timeout is ours to word.
+  if (!(err instanceof Error) || (init.signal?.aborted && err.name !== 'TimeoutError')) return err;
+  const detail = err.name === 'TimeoutError' ? 'no answer in time' : reasonOf(err);
+  return new RegistryUnreachableError(url.origin, proxy?.label, detail);
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND…) in the cause chain, else the innermost cause's words. */
+function reasonOf(err: Error): string {
+  let innermost = err;
+  for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    innermost = cause;
+  }
+  return innermost.message;
+}
+
+export async function registryFetch(url: URL, init: RequestInit): Promise<Response> {
   const proxy = proxyFor(url);
+  try {
+    return await send(url, init, proxy);
+  } catch (err) {
+    throw unreachable(url, proxy, err, init);
+  }
+}
+
+function send(url: URL, init: RequestInit, proxy: HttpProxy | undefined): Promise<Response> {
   if (!proxy) return fetch(url, init);
   // undici's own fetch with its own agent: no reliance on which undici the running Node bundles.
   const { signal, method, headers } = init;
