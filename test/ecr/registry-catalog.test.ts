@@ -3,10 +3,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { retryAdviceOf } from '../../worker/core/errors.js';
 import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
-import { startTestProxy } from '../support/http-proxy.js';
+import { restoreProxyEnv, setProxyEnv, startTestProxy } from '../support/http-proxy.js';
 import { servers } from '../support/servers.js';
-
-const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]);
 import { seedImages } from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
 
@@ -69,25 +67,20 @@ describe('Docker Registry v2 catalog against the real registries', () => {
   it('goes through the proxy the environment names (HTTP_PROXY), as skopeo does; NO_PROXY bypasses it', async () => {
     const { repository } = seedImages();
     const proxy = await startTestProxy();
-    const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
     try {
-      for (const name of PROXY_VARIABLES) delete process.env[name];
-      process.env.HTTP_PROXY = proxy.url;
+      setProxyEnv({ HTTP_PROXY: proxy.url });
       const catalog = new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true });
       expect((await catalog.tags(repository)).sort()).toEqual(['multi', 'v1']);
       expect(proxy.tunnels.length + proxy.forwarded.length).toBeGreaterThan(0);
       expect([...proxy.tunnels, ...proxy.forwarded].every((r) => r.includes(servers.registryOpen))).toBe(true);
       const through = proxy.tunnels.length + proxy.forwarded.length;
-      process.env.NO_PROXY = '127.0.0.1';
+      setProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
       expect(
         (await new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true }).tags(repository)).length,
       ).toBe(2);
       expect(proxy.tunnels.length + proxy.forwarded.length).toBe(through);
     } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restoreProxyEnv();
       await proxy.close();
     }
   });
@@ -103,10 +96,8 @@ describe('Docker Registry v2 catalog against the real registries', () => {
     expect(retryAdviceOf(direct)?.retryable).toBe(true);
 
     const proxy = await startTestProxy({ login: 'user:secret' }); // wants a login the environment does not give
-    const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
     try {
-      for (const name of PROXY_VARIABLES) delete process.env[name];
-      process.env.HTTP_PROXY = proxy.url;
+      setProxyEnv({ HTTP_PROXY: proxy.url });
       const refused = await new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true })
         .tags('any')
         .catch((e: unknown) => e);
@@ -116,10 +107,7 @@ describe('Docker Registry v2 catalog against the real registries', () => {
         ),
       );
     } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restoreProxyEnv();
       await proxy.close();
     }
   });

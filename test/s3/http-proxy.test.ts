@@ -6,29 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { servers } from '../support/servers.js';
-import { startTestProxy, type TestProxy } from '../support/http-proxy.js';
+import { restoreProxyEnv, setProxyEnv, startTestProxy, type TestProxy } from '../support/http-proxy.js';
 import { baseParams, bucketPair, bytes, md5, putSource, readObject, runEmbedded } from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
-const PROXY_VARS = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'];
 const proxies: TestProxy[] = [];
-const saved = new Map<string, string | undefined>();
-
-/** Sets the proxy variables (both cases, as proxy-from-env reads either) for this test only. */
-function proxyEnv(vars: Record<string, string>) {
-  for (const name of PROXY_VARS.flatMap((v) => [v, v.toUpperCase()])) {
-    if (!saved.has(name)) saved.set(name, process.env[name]);
-    delete process.env[name];
-  }
-  for (const [name, value] of Object.entries(vars)) process.env[name.toUpperCase()] = value;
-}
 
 afterEach(async () => {
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  saved.clear();
+  restoreProxyEnv();
   await Promise.all(proxies.splice(0).map((p) => p.close()));
 });
 
@@ -40,7 +25,7 @@ describe('S3 through an HTTP proxy (HTTP_PROXY, NO_PROXY)', () => {
     const proxy = await startTestProxy();
     proxies.push(proxy);
 
-    proxyEnv({ http_proxy: proxy.url });
+    setProxyEnv({ HTTP_PROXY: proxy.url });
     const { report } = await runEmbedded(baseParams(src, dst));
     expect(report).toMatchObject({ complete: true, failed: 0, done: 2 });
     for (const [k, v] of Object.entries(objects)) expect(md5(await readObject(servers.s3Dest, dst, k)), k).toBe(md5(v));
@@ -53,7 +38,7 @@ describe('S3 through an HTTP proxy (HTTP_PROXY, NO_PROXY)', () => {
     const through = proxy.forwarded.length;
     const other = await bucketPair();
     await putSource(other.src, 'b.txt', 'b');
-    proxyEnv({ http_proxy: proxy.url, no_proxy: '127.0.0.1' });
+    setProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
     expect((await runEmbedded(baseParams(other.src, other.dst))).report).toMatchObject({ complete: true, done: 1 });
     expect(proxy.forwarded).toHaveLength(through);
   });
@@ -64,11 +49,11 @@ describe('S3 through an HTTP proxy (HTTP_PROXY, NO_PROXY)', () => {
     const proxy = await startTestProxy({ login: 'dth:pr0xy' });
     proxies.push(proxy);
 
-    proxyEnv({ http_proxy: proxy.url });
+    setProxyEnv({ HTTP_PROXY: proxy.url });
     await expect(runEmbedded(baseParams(src, dst))).rejects.toThrow(
       /^source bucket .*: ListObjectsV2: the proxy \(HTTPS_PROXY\/HTTP_PROXY\) requires a login \(407\): give user:password in the proxy URL$/,
     );
-    proxyEnv({ http_proxy: proxy.url.replace('http://', 'http://dth:pr0xy@') });
+    setProxyEnv({ HTTP_PROXY: proxy.url.replace('http://', 'http://dth:pr0xy@') });
     expect((await runEmbedded(baseParams(src, dst))).report).toMatchObject({ complete: true, done: 1 });
     expect(proxy.forwarded.length).toBeGreaterThan(0);
   });

@@ -18,6 +18,30 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
+/** Every variable that names a proxy or its exceptions, in both cases (proxy-from-env reads either). */
+const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]);
+const savedProxyEnv = new Map<string, string | undefined>();
+
+/**
+ * Sets exactly these proxy variables (as given, in their case) for a test: every other one is cleared, NO_PROXY
+ * included, which npm test sets for the local servers. restoreProxyEnv puts back what was there before the first call.
+ */
+export function setProxyEnv(vars: Record<string, string>): void {
+  for (const name of PROXY_VARIABLES) {
+    if (!savedProxyEnv.has(name)) savedProxyEnv.set(name, process.env[name]);
+    delete process.env[name];
+  }
+  Object.assign(process.env, vars);
+}
+
+export function restoreProxyEnv(): void {
+  for (const [name, value] of savedProxyEnv) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  savedProxyEnv.clear();
+}
+
 export async function startTestProxy(options: { login?: string } = {}): Promise<TestProxy> {
   const expected = options.login ? `Basic ${Buffer.from(options.login).toString('base64')}` : undefined;
   const sockets = new Set<Socket>();

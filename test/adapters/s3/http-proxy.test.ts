@@ -1,34 +1,24 @@
-/** Which proxy an endpoint's requests use, from the environment (worker/adapters/s3/http-proxy.ts). */
+/** Which proxy an endpoint's requests use, from the environment (worker/core/http-proxy-env.ts). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { proxyFor } from '../../../worker/core/http-proxy-env.js';
+import { restoreProxyEnv, setProxyEnv } from '../../support/http-proxy.js';
 
-const VARS = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]);
-const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
-function env(vars: Record<string, string>) {
-  for (const v of VARS) delete process.env[v];
-  Object.assign(process.env, vars);
-}
-afterEach(() => {
-  for (const v of VARS) {
-    if (saved[v] === undefined) delete process.env[v];
-    else process.env[v] = saved[v];
-  }
-});
+afterEach(restoreProxyEnv);
 
 const aws = new URL('https://bucket.s3.eu-west-1.amazonaws.com:443');
 
 describe('proxyFor', () => {
   it('none set, or NO_PROXY matching (a domain suffix, or *): direct', () => {
-    env({});
+    setProxyEnv({});
     expect(proxyFor(aws)).toBeUndefined();
-    env({ HTTPS_PROXY: 'http://p:3128', NO_PROXY: '.amazonaws.com' });
+    setProxyEnv({ HTTPS_PROXY: 'http://p:3128', NO_PROXY: '.amazonaws.com' });
     expect(proxyFor(aws)).toBeUndefined();
-    env({ https_proxy: 'http://p:3128', no_proxy: '*' });
+    setProxyEnv({ https_proxy: 'http://p:3128', no_proxy: '*' });
     expect(proxyFor(aws)).toBeUndefined();
   });
 
   it('HTTPS_PROXY for https endpoints, HTTP_PROXY for http ones, ALL_PROXY for both; a login becomes Proxy-Authorization', () => {
-    env({ HTTPS_PROXY: 'http://user:p%40ss@proxy.corp:3128', HTTP_PROXY: 'http://plain:8080' });
+    setProxyEnv({ HTTPS_PROXY: 'http://user:p%40ss@proxy.corp:3128', HTTP_PROXY: 'http://plain:8080' });
     expect(proxyFor(aws)).toEqual({
       host: 'proxy.corp',
       port: 3128,
@@ -40,14 +30,14 @@ describe('proxyFor', () => {
       port: 8080,
       label: 'http://plain:8080',
     });
-    env({ ALL_PROXY: 'http://all:1' });
+    setProxyEnv({ ALL_PROXY: 'http://all:1' });
     expect(proxyFor(aws)?.host).toBe('all');
   });
 
   it('a proxy written without a scheme is http://, as curl and Go read it; an https:// proxy is refused by name', () => {
-    env({ HTTPS_PROXY: 'proxy.corp:3128' });
+    setProxyEnv({ HTTPS_PROXY: 'proxy.corp:3128' });
     expect(proxyFor(aws)).toMatchObject({ host: 'proxy.corp', port: 3128, label: 'http://proxy.corp:3128' });
-    env({ HTTPS_PROXY: 'https://proxy.corp:3129' });
+    setProxyEnv({ HTTPS_PROXY: 'https://proxy.corp:3129' });
     expect(() => proxyFor(aws)).toThrow(
       'the proxy for https://bucket.s3.eu-west-1.amazonaws.com must be an http:// URL (HTTPS_PROXY/HTTP_PROXY), not https://',
     );
