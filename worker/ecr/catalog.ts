@@ -1,5 +1,6 @@
 import type { RegistryCatalog } from '../ports/ecr-api.js';
-import { RegistryClient, RegistryHttpError } from './registry-client.js';
+import { RegistryHttpError } from './errors.js';
+import { RegistryClient } from './registry-client.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 export type { RegistryCatalog } from '../ports/ecr-api.js';

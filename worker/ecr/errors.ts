@@ -1,5 +1,5 @@
 /** Image-transfer failures a user can act on; each carries whether another attempt could change the outcome. */
-import { DthError, retryAdviceOf } from '../core/errors.js';
+import { DthError, retryAdviceOf, withRetryAdvice } from '../core/errors.js';
 
 const FINAL = { retry: { retryable: false } };
 
@@ -71,4 +71,24 @@ export class EcrAccessError extends DthError {
  */
 export function isRetryable(err: unknown): boolean {
   return retryAdviceOf(err)?.retryable ?? true;
+}
+
+/** A registry (or its token server) answered with an error, or not at all: the message names the registry. */
+export class RegistryHttpError extends Error {
+  constructor(
+    readonly registry: string,
+    readonly status: number | undefined,
+    detail: string,
+    /** The registry (or its token server) refused the login or the token it issued: no other client will do better. */
+    readonly authFailed = false,
+    /** A registry that takes only a Basic login was asked without one: it serves nobody anonymously. */
+    readonly needsLogin = false,
+  ) {
+    super(`${registry}: ${detail}`);
+    // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
+    withRetryAdvice(this, {
+      retryable: !authFailed && (status === undefined || status === 429 || status >= 500),
+      throttled: status === 429,
+    });
+  }
 }

@@ -11,7 +11,8 @@ import type { SecretStore } from '../ports/secret-store.js';
 import { RegistryV2Catalog } from './catalog.js';
 import { EcrAccessError, LoginRejectedError, LoginRequiredError } from './errors.js';
 import { ecrHostParts, ecrRegistryHost, type EcrTaskParams, type ImageRef } from './params.js';
-import { RegistryClient, RegistryHttpError } from './registry-client.js';
+import { RegistryHttpError } from './errors.js';
+import { RegistryClient } from './registry-client.js';
 import { credentialLabel, readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
 import type { RegistryEndpoint } from './skopeo.js';
 

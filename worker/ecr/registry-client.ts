@@ -4,9 +4,9 @@
  * challenge (Docker Hub, ghcr, quay, gcr). Tokens stay in memory, are registered for redaction and never logged.
  */
 import { createHash } from 'node:crypto';
-import { withRetryAdvice } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
-import { RegistryUnreachableError, registryFetch } from './registry-fetch.js';
+import { RegistryHttpError } from './errors.js';
+import { registryFetch } from './registry-fetch.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 /** The top-level manifest types skopeo copies with --all: the registry answers with the one it stores. */
@@ -33,25 +33,6 @@ export interface Platform {
   os: string;
   architecture: string;
   variant?: string;
-}
-
-export class RegistryHttpError extends Error {
-  constructor(
-    readonly registry: string,
-    readonly status: number | undefined,
-    detail: string,
-    /** The registry (or its token server) refused the login or the token it issued: no other client will do better. */
-    readonly authFailed = false,
-    /** A registry that takes only a Basic login was asked without one: it serves nobody anonymously. */
-    readonly needsLogin = false,
-  ) {
-    super(`${registry}: ${detail}`);
-    // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
-    withRetryAdvice(this, {
-      retryable: !authFailed && (status === undefined || status === 429 || status >= 500),
-      throttled: status === 429,
-    });
-  }
 }
 
 interface Blob {
@@ -114,16 +95,6 @@ export class RegistryClient {
     return login ? `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}` : undefined;
   }
 
-  /** A request to the registry or its token server; one that got no answer names this registry (retryable). */
-  private async fetch(url: URL, init: RequestInit): Promise<Response> {
-    try {
-      return await registryFetch(url, init);
-    } catch (err) {
-      if (err instanceof RegistryUnreachableError) throw new RegistryHttpError(this.registry, undefined, err.message);
-      throw err;
-    }
-  }
-
   /**
    * A request to this registry (a path, or a same-origin URL from a Link header), authenticated as the registry asks.
    * Any answer but 401 is returned as is; a 401 that survives the auth the registry asked for throws.
@@ -133,7 +104,7 @@ export class RegistryClient {
     if (url.origin !== this.base.origin)
       throw new RegistryHttpError(this.registry, undefined, `refusing to follow a link to ${url.origin}`);
     const send = (authorization: string | undefined) =>
-      this.fetch(url, {
+      registryFetch(this.registry, url, {
         method: o.method ?? 'GET',
         headers: { accept: o.accept, ...(authorization ? { authorization } : {}) },
         signal: timeoutSignal(o.signal),
@@ -205,7 +176,7 @@ export class RegistryClient {
     for (const s of (challenge.scope ?? scope).split(' ').filter(Boolean)) realm.searchParams.append('scope', s);
     // The login goes to the token server only where it cannot travel in clear text (plain http is for local registries).
     const basic = realm.protocol === 'https:' || this.endpoint.insecure ? this.basicAuth() : undefined;
-    const res = await this.fetch(realm, {
+    const res = await registryFetch(this.registry, realm, {
       headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) },
       signal: timeoutSignal(signal),
     });

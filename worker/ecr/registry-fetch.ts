@@ -5,6 +5,7 @@
  */
 import { ProxyAgent, fetch as undiciFetch } from 'undici';
 import { type HttpProxy, proxyFor } from '../core/http-proxy-env.js';
+import { RegistryHttpError } from './errors.js';
 
 /** One agent per proxy, kept for the process: its connections are reused across requests. */
 const agents = new Map<string, ProxyAgent>();
@@ -20,26 +21,21 @@ function agentFor(proxy: HttpProxy): ProxyAgent {
 }
 
 /**
- * A request that got no answer, in words: fetch says only "fetch failed", its cause the network error (ENOTFOUND,
- * ECONNREFUSED, a proxy's refusal). The caller's own abort (the run stopping) is passed on as it is.
+ * A request that got no answer, in words naming the registry: fetch says only "fetch failed", the network error
+ * (ENOTFOUND, ECONNREFUSED, a proxy's refusal) is in its causes. Retryable, as network errors are. The caller's own
+ * abort (the run stopping) goes on as it is; a timeout is ours to word.
  */
-export class RegistryUnreachableError extends Error {
-  constructor(
-    readonly origin: string,
-    readonly viaProxy: string | undefined,
-    detail: string,
-  ) {
-    super(
-      `cannot reach ${origin}${viaProxy ? ` through the proxy ${viaProxy} (HTTPS_PROXY/HTTP_PROXY)` : ''}: ${detail}`,
-    );
-  }
-}
-
-function unreachable(url: URL, proxy: HttpProxy | undefined, err: unknown, init: RequestInit): unknown {
-  // Aborted by the caller (the run stopping): its reason goes on as it is; a timeout is ours to word.
+function unreachable(
+  registry: string,
+  url: URL,
+  proxy: HttpProxy | undefined,
+  err: unknown,
+  init: RequestInit,
+): unknown {
   if (!(err instanceof Error) || (init.signal?.aborted && err.name !== 'TimeoutError')) return err;
   const detail = err.name === 'TimeoutError' ? 'no answer in time' : reasonOf(err);
-  return new RegistryUnreachableError(url.origin, proxy?.label, detail);
+  const via = proxy ? ` through the proxy ${proxy.label} (HTTPS_PROXY/HTTP_PROXY)` : '';
+  return new RegistryHttpError(registry, undefined, `cannot reach ${url.origin}${via}: ${detail}`);
 }
 
 /** The system error code (ECONNREFUSED, ENOTFOUND…) in the cause chain, else the innermost cause's words. */
@@ -53,12 +49,13 @@ function reasonOf(err: Error): string {
   return innermost.message;
 }
 
-export async function registryFetch(url: URL, init: RequestInit): Promise<Response> {
+/** A request to `registry` (or its token server at `url`); one that got no answer throws a RegistryHttpError. */
+export async function registryFetch(registry: string, url: URL, init: RequestInit): Promise<Response> {
   const proxy = proxyFor(url);
   try {
     return await send(url, init, proxy);
   } catch (err) {
-    throw unreachable(url, proxy, err, init);
+    throw unreachable(registry, url, proxy, err, init);
   }
 }
 

@@ -15,7 +15,8 @@ import {
   ownCopyRepository,
 } from './image-names.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
-import { RegistryHttpError, type Platform, type RegistryClient } from './registry-client.js';
+import { RegistryHttpError } from './errors.js';
+import type { Platform, RegistryClient } from './registry-client.js';
 import { resolveRegistries, type RegistrySide } from './registries.js';
 import { RunTally } from './run-tally.js';
 import { Skopeo, SkopeoError, type PlatformChoice } from './skopeo.js';
