@@ -20,6 +20,7 @@ import {
   readParamsFile,
   type CommandOption,
 } from './task-input.js';
+import { sdkProxySettings } from '../worker/adapters/aws/sdk-proxy.js';
 
 const OPTIONS: Record<string, CommandOption> = {
   params: { type: 'string', value: 'FILE', help: 'JSON object of parameters, or [{ParameterKey, ParameterValue}]' },
@@ -207,7 +208,7 @@ async function cloudPorts(region: string): Promise<{ secrets: SecretStore; statu
     import('../worker/adapters/aws/secrets-manager-store.js'),
   ]);
   const secrets = new SecretsManagerStore(
-    new SecretsManagerClient({ region, endpoint: envUrl(process.env, 'SECRETS_ENDPOINT') }),
+    new SecretsManagerClient({ ...sdkProxySettings(), region, endpoint: envUrl(process.env, 'SECRETS_ENDPOINT') }),
   );
   const table = envValue(process.env, 'STATUS_TABLE');
   if (table) {
@@ -216,7 +217,7 @@ async function cloudPorts(region: string): Promise<{ secrets: SecretStore; statu
       import('../worker/adapters/aws/dynamo-status-store.js'),
     ]);
     const status = new DynamoStatusStore({
-      client: new DynamoDBClient({ region, endpoint: envUrl(process.env, 'DYNAMODB_ENDPOINT') }),
+      client: new DynamoDBClient({ ...sdkProxySettings(), region, endpoint: envUrl(process.env, 'DYNAMODB_ENDPOINT') }),
       tableName: table,
     });
     return { secrets, status, close: () => {} };
@@ -250,7 +251,7 @@ async function copyOne(argv: string[]): Promise<number> {
     : fromEnv
       ? await taskParamsFromEnv(
           process.env,
-          () => new SSMClient({ region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') }),
+          () => new SSMClient({ ...sdkProxySettings(), region, endpoint: envUrl(process.env, 'SSM_ENDPOINT') }),
         )
       : {};
   // The Map item names one image of the task's list; ALL and ALL_TAGS were expanded by the lister.

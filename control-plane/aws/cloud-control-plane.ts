@@ -25,6 +25,7 @@ import { CloudWatchMetrics, CloudWatchTaskLogs } from './cloudwatch-telemetry.js
 import { DynamoTaskStore } from './dynamo-task-store.js';
 import type { StepDeps } from './lifecycle-steps.js';
 import { StepFunctionsOrchestrator } from './step-functions-orchestrator.js';
+import { sdkProxySettings } from '../../worker/adapters/aws/sdk-proxy.js';
 
 export interface CloudClients {
   dynamodb: DynamoDBClient;
@@ -43,17 +44,17 @@ export interface CloudClients {
 export function createCloudClients(config: LambdaConfig): CloudClients {
   const region = config.region;
   return {
-    dynamodb: new DynamoDBClient({ region, endpoint: config.dynamodbEndpoint }),
-    sfn: new SFNClient({ region }),
-    cfn: new CloudFormationClient({ region }),
-    cloudwatch: new CloudWatchClient({ region }),
-    logs: new CloudWatchLogsClient({ region }),
-    secrets: new SecretsManagerClient({ region }),
-    sqs: new SQSClient({ region, endpoint: config.sqsEndpoint }),
-    sns: new SNSClient({ region }),
-    ecs: new ECSClient({ region }),
-    ssm: new SSMClient({ region }),
-    autoScaling: new AutoScalingClient({ region }),
+    dynamodb: new DynamoDBClient({ ...sdkProxySettings(), region, endpoint: config.dynamodbEndpoint }),
+    sfn: new SFNClient({ ...sdkProxySettings(), region }),
+    cfn: new CloudFormationClient({ ...sdkProxySettings(), region }),
+    cloudwatch: new CloudWatchClient({ ...sdkProxySettings(), region }),
+    logs: new CloudWatchLogsClient({ ...sdkProxySettings(), region }),
+    secrets: new SecretsManagerClient({ ...sdkProxySettings(), region }),
+    sqs: new SQSClient({ ...sdkProxySettings(), region, endpoint: config.sqsEndpoint }),
+    sns: new SNSClient({ ...sdkProxySettings(), region }),
+    ecs: new ECSClient({ ...sdkProxySettings(), region }),
+    ssm: new SSMClient({ ...sdkProxySettings(), region }),
+    autoScaling: new AutoScalingClient({ ...sdkProxySettings(), region }),
   };
 }
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EcrCatalog, SdkEcrApi } from '../../worker/adapters/ecr/ecr-registry.js';
 import { ecrRegistryHost } from '../../worker/ecr/params.js';
 import type { AccessKeys } from '../../worker/ports/secret-store.js';
+import { restoreProxyEnv, setProxyEnv, startTestProxy } from '../support/http-proxy.js';
 import { uniqueName } from '../support/servers.js';
 import { DEFAULT_ACCOUNT, freshAccountId, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
 
@@ -105,6 +106,55 @@ describe('ECR API adapter on the emulator', () => {
     await expect(tagged.tags(`${repo}-missing`)).rejects.toThrow(
       `repository "${repo}-missing" does not exist in registry ${OTHER}`,
     );
+  });
+
+  it('logs in through the proxy the environment names (with its login), and names the proxy when it cannot be reached', async () => {
+    const proxy = await startTestProxy({ login: 'corp:pa ss' });
+    try {
+      const withLogin = `http://corp:pa%20ss@${new URL(proxy.url).host}`;
+      setProxyEnv({ HTTP_PROXY: withLogin });
+      const viaProxy = new SdkEcrApi({ clientConfig: { endpoint: aws.endpoint, credentials: aws.defaultKeys } });
+      const auth = await viaProxy.registry({ region: 'eu-west-1', keys: otherKeys }).authorize();
+      expect(auth.login.password).toBe(`${OTHER}-auth-token`);
+      // GetAuthorizationToken, then STS for the keys' account: both forwarded by the proxy, none refused.
+      expect(proxy.forwarded.filter((r) => r.startsWith(`POST ${aws.endpoint}`))).toHaveLength(2);
+      expect(proxy.refused).toBe(0);
+
+      // An https:// endpoint (AWS's own) goes through a CONNECT tunnel: moto speaks no TLS, so the handshake then fails.
+      setProxyEnv({ HTTPS_PROXY: withLogin });
+      const tls = new SdkEcrApi({
+        clientConfig: {
+          endpoint: aws.endpoint.replace('http:', 'https:'),
+          credentials: aws.defaultKeys,
+          maxAttempts: 1,
+        },
+      });
+      await expect(
+        tls.registry({ region: 'eu-west-1', accountId: OTHER, keys: otherKeys }).authorize(),
+      ).rejects.toThrow();
+      expect(proxy.tunnels).toEqual([new URL(aws.endpoint).host]);
+
+      setProxyEnv({ HTTP_PROXY: withLogin, NO_PROXY: '127.0.0.1' });
+      const direct = new SdkEcrApi({ clientConfig: { endpoint: aws.endpoint, credentials: aws.defaultKeys } });
+      await direct.registry({ region: 'eu-west-1', accountId: OTHER, keys: otherKeys }).authorize();
+      expect(proxy.forwarded).toHaveLength(2);
+    } finally {
+      restoreProxyEnv();
+      await proxy.close();
+    }
+    const closed = await startTestProxy();
+    await closed.close();
+    try {
+      setProxyEnv({ HTTP_PROXY: closed.url });
+      const unreachable = new SdkEcrApi({
+        clientConfig: { endpoint: aws.endpoint, credentials: aws.defaultKeys, maxAttempts: 1 },
+      });
+      await expect(unreachable.registry({ region: 'eu-west-1', accountId: OTHER }).authorize()).rejects.toThrow(
+        `cannot reach 127.0.0.1 through the proxy ${closed.url} (HTTPS_PROXY/HTTP_PROXY): ECONNREFUSED`,
+      );
+    } finally {
+      restoreProxyEnv();
+    }
   });
 
   // moto answers DescribeRepositories and ListImages in one page whatever maxResults says, so paging is checked

@@ -1,7 +1,7 @@
 /**
  * The proxy an endpoint's requests go through, from the environment as curl and other S3 tools read it (HTTPS_PROXY,
  * HTTP_PROXY, ALL_PROXY and NO_PROXY, in either case). proxy-from-env reads the variables (NO_PROXY's suffixes, ports
- * and `*`). One reading for every client of ours: the lean S3 client and the registry client.
+ * and `*`). One reading for every client of ours: the lean S3 client, the registry client and the AWS SDK's clients.
  */
 import { getProxyForUrl } from 'proxy-from-env';
 
@@ -20,8 +20,11 @@ function proxyVariable(endpoint: URL): string {
   return env(`${endpoint.protocol.slice(0, -1)}_proxy`) || env('all_proxy');
 }
 
-/** The proxy for requests to `endpoint` (an http(s) URL), or undefined when they go direct. */
-export function proxyFor(endpoint: URL): HttpProxy | undefined {
+/**
+ * The proxy URL for requests to `endpoint` (an http(s) URL), credentials included, or undefined when they go direct.
+ * For an agent that takes the proxy as a URL (the AWS SDK's); never logged.
+ */
+export function proxyUrlFor(endpoint: URL): URL | undefined {
   let configured = getProxyForUrl(endpoint);
   if (!configured) return undefined;
   // Written without a scheme (HTTPS_PROXY=proxy.corp:3128, the usual way), a proxy is an http:// one, as curl and Go
@@ -37,6 +40,13 @@ export function proxyFor(endpoint: URL): HttpProxy | undefined {
     throw new Error(
       `the proxy for ${endpoint.origin} must be an http:// URL (HTTPS_PROXY/HTTP_PROXY), not ${url.protocol}//`,
     );
+  return url;
+}
+
+/** The proxy for requests to `endpoint` (an http(s) URL), or undefined when they go direct. */
+export function proxyFor(endpoint: URL): HttpProxy | undefined {
+  const url = proxyUrlFor(endpoint);
+  if (!url) return undefined;
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   return {

@@ -20,6 +20,7 @@ import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
 import { needsEcrApi, resolveRegistries, type TaskRegistries } from '../../../worker/ecr/registries.js';
 import { parsePlatform } from '../../../worker/ecr/run-image-sync.js';
 import { listTaskImages, publishImageList, type PublishedImageList } from './image-lister.js';
+import { sdkProxySettings } from '../../../worker/adapters/aws/sdk-proxy.js';
 
 /** The copy task's platform when the template does not say (its task definition runs X86_64). */
 const DEFAULT_COPY_PLATFORM = 'linux/amd64';
@@ -35,7 +36,10 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
   const region = envValue(env, 'AWS_REGION') ?? 'us-east-1';
   // A long image list reaches the lister through SSM (TASK_PARAMS_PATH), never a 4 KB environment value.
   const params = parseEcrTaskParams(
-    await taskParamsFromEnv(env, () => new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })),
+    await taskParamsFromEnv(
+      env,
+      () => new SSMClient({ ...sdkProxySettings(), region, endpoint: envUrl(env, 'SSM_ENDPOINT') }),
+    ),
   );
   const platform = parsePlatform(envValue(env, 'COPY_PLATFORM') ?? DEFAULT_COPY_PLATFORM, 'COPY_PLATFORM');
   const logger = createLogger(
@@ -43,7 +47,7 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
     { write: (line) => process.stdout.write(`${line}\n`) },
   );
   const secrets = new SecretsManagerStore(
-    new SecretsManagerClient({ region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }),
+    new SecretsManagerClient({ ...sdkProxySettings(), region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }),
   );
   let registries: TaskRegistries;
   try {
@@ -59,7 +63,7 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
     throw err;
   }
   const status = new DynamoStatusStore({
-    client: new DynamoDBClient({ region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }),
+    client: new DynamoDBClient({ ...sdkProxySettings(), region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }),
     tableName: table,
   });
   const listed = await listTaskImages({

@@ -15,6 +15,7 @@ import { DynamoStatusStore } from './dynamo-status-store.js';
 import { SecretsManagerStore } from './secrets-manager-store.js';
 import { taskParamsFromEnv } from './ssm-task-params.js';
 import { SqsJobQueue } from './sqs-job-queue.js';
+import { sdkProxySettings } from './sdk-proxy.js';
 
 export interface CloudRoleConfig {
   params: S3TaskParams;
@@ -56,7 +57,7 @@ async function taskParams(env: Env, region: string): Promise<S3TaskParams> {
   try {
     raw = await taskParamsFromEnv(
       env,
-      () => (ssm ??= new SSMClient({ region, endpoint: envUrl(env, 'SSM_ENDPOINT') })),
+      () => (ssm ??= new SSMClient({ ...sdkProxySettings(), region, endpoint: envUrl(env, 'SSM_ENDPOINT') })),
     );
   } finally {
     ssm?.destroy();
@@ -108,9 +109,13 @@ export function openCloudRole(config: CloudRoleConfig): {
   secrets: SecretsManagerStore;
   close(): void;
 } {
-  const sqs = new SQSClient({ region: config.region, endpoint: config.sqsEndpoint });
-  const ddb = new DynamoDBClient({ region: config.region, endpoint: config.dynamodbEndpoint });
-  const sm = new SecretsManagerClient({ region: config.region, endpoint: config.secretsEndpoint });
+  const sqs = new SQSClient({ ...sdkProxySettings(), region: config.region, endpoint: config.sqsEndpoint });
+  const ddb = new DynamoDBClient({ ...sdkProxySettings(), region: config.region, endpoint: config.dynamodbEndpoint });
+  const sm = new SecretsManagerClient({
+    ...sdkProxySettings(),
+    region: config.region,
+    endpoint: config.secretsEndpoint,
+  });
   return {
     queue: new SqsJobQueue<TransferJob>({ client: sqs, queueUrl: config.queueUrl, dlqUrl: config.dlqUrl }),
     status: new DynamoStatusStore({ client: ddb, tableName: config.statusTable }),

@@ -15,21 +15,29 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DthError } from '../../core/errors.js';
 import { redactValue } from '../../core/log.js';
 import type { EcrApi, EcrRegistryApi, EcrTarget, RegistryCatalog, RegistryLogin } from '../../ports/ecr-api.js';
+import { sdkProxySettings } from '../aws/sdk-proxy.js';
 import { UNREACHABLE_CODES } from '../unreachable-codes.js';
 
 /**
  * An SDK failure of an STS or ECR call in words a user can act on: the default chain found no credentials at all
- * (nothing was rejected), or the API endpoint cannot be reached (a wrong region, no network): not the SDK's
+ * (nothing was rejected), or the API endpoint or the proxy to it cannot be reached (a wrong region, no network): not the SDK's
  * "Could not load credentials from any providers" or "getaddrinfo ENOTFOUND …". Other failures pass unchanged.
  */
 export function describeAwsFailure(err: unknown): unknown {
-  const e = (err ?? {}) as { name?: string; code?: string; hostname?: string };
+  const e = (err ?? {}) as { name?: string; code?: string; hostname?: string; viaProxy?: string; endpoint?: string };
   if (e.name === 'CredentialsProviderError') {
     return new DthError(
       'NO_CREDENTIALS',
       "no AWS credentials found (this machine's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, " +
         'a profile (AWS_PROFILE) or an instance role)',
       { cause: err, retry: { retryable: false } },
+    );
+  }
+  if (e.code && e.viaProxy) {
+    return new DthError(
+      'ENDPOINT_UNREACHABLE',
+      `cannot reach ${e.endpoint} through the proxy ${e.viaProxy} (HTTPS_PROXY/HTTP_PROXY): ${e.code}; check the proxy`,
+      { cause: err, retry: { retryable: true } },
     );
   }
   if (e.code && UNREACHABLE_CODES.has(e.code)) {
@@ -133,8 +141,8 @@ class SdkEcrRegistry implements EcrRegistryApi {
           }
         : {}),
     };
-    this.ecr = new ECRClient(config);
-    this.sts = new STSClient(config);
+    this.ecr = new ECRClient({ ...sdkProxySettings(), ...config });
+    this.sts = new STSClient({ ...sdkProxySettings(), ...config });
   }
 
   async callerAccount(): Promise<string> {

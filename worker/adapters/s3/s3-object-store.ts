@@ -126,8 +126,12 @@ export class S3ObjectStore implements ObjectStore {
    */
   private sdk(): Promise<S3Client> {
     this.sdkLoaded ??= (async () => {
-      const { S3Client } = await import('@aws-sdk/client-s3');
+      const [{ S3Client }, { sdkProxySettings }] = await Promise.all([
+        import('@aws-sdk/client-s3'),
+        import('../aws/sdk-proxy.js'),
+      ]);
       return new S3Client({
+        ...sdkProxySettings(),
         region: this.config.region,
         endpoint: this.config.endpoint,
         forcePathStyle: this.forcePathStyle(),
