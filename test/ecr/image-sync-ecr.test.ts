@@ -17,6 +17,7 @@ import { MANIFEST_ACCEPT } from '../../worker/ecr/registry-client.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { AccessKeys } from '../../worker/ports/secret-store.js';
+import { restoreProxyEnv, setProxyEnv, startTestProxy } from '../support/http-proxy.js';
 import { servers, uniqueName } from '../support/servers.js';
 import { DEFAULT_ACCOUNT, freshAccountId, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
 import { countingSkopeo, registryDigest, seedImages } from './image-fixtures.js';
@@ -153,6 +154,43 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     const again = await runImageSync({ params, status, secrets, logger: silentLogger, ecr, skopeo: counted.skopeo });
     expect(again).toMatchObject({ complete: true, total: 3, skipped: 3, done: 0 });
     expect(counted.verbs()).toEqual([]);
+  });
+
+  it('behind a proxy (HTTP_PROXY, no NO_PROXY): every ECR API call (logins, STS, listings) goes through it, and the copy completes', async () => {
+    const src = await sourceAccount(freshAccountId());
+    const dest = await ecrRegistryFor(DEFAULT_ACCOUNT);
+    const a = seedImages().repository;
+    await registerInEcr(src.ecr, a, ['v1']);
+    const prefix = uniqueName('via-proxy');
+    const params = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR',
+      srcRegion: SOURCE_REGION,
+      srcCredential: 'src-keys',
+      destRegion: DEST_REGION,
+      destPrefix: prefix,
+      insecure: 'true',
+    });
+    const proxy = await startTestProxy();
+    try {
+      setProxyEnv({ HTTP_PROXY: proxy.url });
+      const secrets = new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) }));
+      const ecr = ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: dest });
+      const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+      const run = await runImageSync({ params, status, secrets, logger: silentLogger, ecr });
+      expect(run).toMatchObject({ complete: true, total: 1, done: 1, failed: 0 });
+      expect(registryDigest(servers.registryOpen, `${prefix}/${a}:v1`)).toBe(
+        registryDigest(servers.registryOpen, `${a}:v1`),
+      );
+      // Before: the SDK's ECR and STS calls went to the emulator directly (only the registry reads were proxied).
+      // (skopeo copies, and Go sends nothing for 127.0.0.1 through a proxy; the registry reads of ours through one
+      // are in registry-catalog.test.ts.)
+      const ecrCalls = proxy.forwarded.filter((r) => r === `POST ${aws.endpoint}/`);
+      expect(ecrCalls.length).toBeGreaterThanOrEqual(4); // STS, both logins, the source's repositories and tags
+      expect(proxy.forwarded.length).toBe(ecrCalls.length);
+    } finally {
+      restoreProxyEnv();
+      await proxy.close();
+    }
   });
 
   it('ALL into a prefix of the same ECR registry copies each image once: its copies are not listed as sources again', async () => {
