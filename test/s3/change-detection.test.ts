@@ -8,7 +8,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { s3Client, servers } from '../support/servers.js';
 import {
   awsAdapters,
@@ -143,6 +148,40 @@ describe.each([embeddedAdapters, awsAdapters])(
       await overwrite('streamed.bin', bytes(200 * 1024, 9));
       const second = await runEngine(adapters, raw, { db: first.dbPath });
       expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 2 });
+      expect(second.report.complete).toBe(true);
+      await expectCopies(dst);
+      const third = await runEngine(adapters, raw, { db: first.dbPath });
+      expect(third.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+    });
+
+    it("a multipart copy (AWS's md5-of-parts ETag, which no MD5 can be compared with) written over with the same size is copied again", async () => {
+      const { src, dst } = await bucketPair();
+      await seed(src);
+      const aws = await front({ target: servers.s3Dest, multipartEtags: true });
+      const raw = baseParams(src, dst, { destEndpoint: aws.endpoint });
+      const first = await runEngine(adapters, raw);
+      expect(first.report).toMatchObject({ complete: true, verified: 3 });
+      const copied = await first.status.get('multi.bin');
+      expect(copied?.destEtag).toMatch(/^"?[0-9a-f]{32}-2"?$/); // the front answered as AWS does
+      const unchanged = await runEngine(adapters, raw, { db: first.dbPath });
+      expect(unchanged.report.finder).toMatchObject({ scanned: 3, toTransfer: 0 });
+
+      // Another tool writes over the copy in parts: same size, other bytes, another multipart ETag, a newer date.
+      const other = s3Client(aws.endpoint);
+      const { UploadId } = await other.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'multi.bin' }));
+      const replacement = bytes(9 * MiB, 77);
+      const Parts = [];
+      for (const [n, body] of [replacement.subarray(0, 5 * MiB), replacement.subarray(5 * MiB)].entries()) {
+        const part = await other.send(
+          new UploadPartCommand({ Bucket: dst, Key: 'multi.bin', UploadId, PartNumber: n + 1, Body: body }),
+        );
+        Parts.push({ ETag: part.ETag, PartNumber: n + 1 });
+      }
+      await other.send(
+        new CompleteMultipartUploadCommand({ Bucket: dst, Key: 'multi.bin', UploadId, MultipartUpload: { Parts } }),
+      );
+      const second = await runEngine(adapters, raw, { db: first.dbPath });
+      expect(second.report.finder).toMatchObject({ scanned: 3, toTransfer: 1 });
       expect(second.report.complete).toBe(true);
       await expectCopies(dst);
       const third = await runEngine(adapters, raw, { db: first.dbPath });

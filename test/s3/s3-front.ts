@@ -6,6 +6,8 @@
  *   per-version value that is not the MD5 of the content, and object answers say `x-amz-server-side-encryption: aws:kms`
  *   (If-Match is translated back, so conditional reads still work);
  * - `upperCaseEtags`: an OSS-like store that answers MD5 ETags in upper-case hex;
+ * - `multipartEtags`: AWS's ETag for an object completed by CompleteMultipartUpload — the MD5 of its parts' MD5s and
+ *   "-N", in every answer (s3rver answers the whole object's MD5, which would let a plain ETag comparison see it);
  * - `refuseSigned`: a public bucket seen with keys of another partition — any signed request is 403 InvalidAccessKeyId;
  * - `refuseUnsigned`: a bucket that is not public — any unsigned request is 403 AccessDenied;
  * - `aclsDisabled`: a bucket with Object Ownership "bucket owner enforced" (the default since 2023) — a write that sets an
@@ -34,6 +36,7 @@ export interface S3FrontOptions {
   requireKmsKeyId?: string;
   kms?: boolean;
   upperCaseEtags?: boolean;
+  multipartEtags?: boolean;
   refuseSigned?: boolean;
   refuseUnsigned?: boolean;
   archived?: string[];
@@ -84,7 +87,13 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
   /** KMS-style ETag → the store's own, for If-Match. */
   const original = new Map<string, string>();
 
+  /** The store's whole-object MD5 of an object completed from parts → AWS's "md5-of-part-md5s-N". */
+  const multipartEtag = new Map<string, string>();
+  /** AWS's multipart ETag of the CompleteMultipartUpload being forwarded, by upload id. */
+  const completing = new Map<string, string>();
+
   const rewriteHex = (hex: string): string => {
+    if (options.multipartEtags) return multipartEtag.get(hex.toLowerCase()) ?? hex;
     if (options.kms) {
       const kms = createHash('sha256').update(`kms:${hex.toLowerCase()}`).digest('hex').slice(0, 32);
       original.set(kms, hex);
@@ -93,7 +102,7 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     return options.upperCaseEtags ? hex.toUpperCase() : hex;
   };
   const rewriteEtag = (etag: string) => etag.replace(/[0-9a-fA-F]{32}/, rewriteHex);
-  const rewriting = options.kms || options.upperCaseEtags;
+  const rewriting = options.kms || options.upperCaseEtags || options.multipartEtags;
 
   /** Answers once the request body is drained: an answer sent while an upload is still arriving resets it. */
   const reply = (
@@ -201,9 +210,15 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
             const chunks: Buffer[] = [];
             up.on('data', (c: Buffer) => chunks.push(c));
             up.on('end', () => {
-              const text = Buffer.concat(chunks)
-                .toString('utf8')
-                .replace(/<ETag>([^<]*)<\/ETag>/g, (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`);
+              const answer = Buffer.concat(chunks).toString('utf8');
+              const uploadId = new URL(url, 'http://x').searchParams.get('uploadId') ?? '';
+              const whole = /<ETag>(?:"|&quot;)?([0-9a-fA-F]{32})/.exec(answer)?.[1];
+              const aws = completing.get(uploadId);
+              if (op === 'CompleteMultipartUpload' && whole && aws) multipartEtag.set(whole.toLowerCase(), aws);
+              const text = answer.replace(
+                /<ETag>([^<]*)<\/ETag>/g,
+                (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`,
+              );
               out['content-length'] = String(Buffer.byteLength(text));
               delete out['transfer-encoding'];
               res.writeHead(status, out);
@@ -229,6 +244,21 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       if (body) upstream.end(body);
       else req.pipe(upstream);
     };
+    if (options.multipartEtags && op === 'CompleteMultipartUpload') {
+      // The parts' ETags (their MD5s, as the client sends them back) make AWS's ETag of the whole.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const parts = [...body.toString('utf8').matchAll(/<ETag>(?:"|&quot;)?([0-9a-fA-F]{32})/g)].map((m) => m[1]);
+        const digest = createHash('md5');
+        for (const part of parts) digest.update(Buffer.from(part, 'hex'));
+        const uploadId = new URL(url, 'http://x').searchParams.get('uploadId') ?? '';
+        completing.set(uploadId, `${digest.digest('hex')}-${parts.length}`);
+        forward(body);
+      });
+      return;
+    }
     if (options.objectLock && BODY_WRITES.has(op)) {
       const sentMd5 = req.headers['content-md5'];
       const checksum = Object.keys(req.headers).some((h) => h.startsWith('x-amz-checksum-'));

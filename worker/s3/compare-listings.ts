@@ -1,6 +1,6 @@
 import { compareKeys } from '../core/key-order.js';
 import type { ObjectSummary } from '../ports/object-store.js';
-import { sameEtag } from './etags.js';
+import { isMultipartEtag, sameEtag } from './etags.js';
 import { md5FromEtag } from './hashing-stream.js';
 
 /**
@@ -13,7 +13,7 @@ function isMd5LikeEtag(etag: string | undefined): etag is string {
   return md5FromEtag(etag) !== undefined;
 }
 
-export type TransferReason = 'missing' | 'size' | 'etag' | 'newer';
+export type TransferReason = 'missing' | 'size' | 'etag' | 'newer' | 'changed';
 
 export interface CompareOptions {
   /**
@@ -60,8 +60,16 @@ export function transferReason(
 export async function* diffListings(
   source: AsyncIterable<ObjectSummary>,
   dest: AsyncIterable<ObjectSummary>,
-  options: CompareOptions & { destKeyToSourceKey?: (key: string) => string | undefined } = {},
-): AsyncGenerator<{ object: ObjectSummary; reason: TransferReason; dest?: ObjectSummary }> {
+  options: CompareOptions & {
+    destKeyToSourceKey?: (key: string) => string | undefined;
+    /**
+     * Also yield, as 'unproven', the pairs that match on size and age alone because an ETag on one side is a multipart
+     * one, so that the caller can ask its records whether the copy was changed since. Multipart objects only: one
+     * record read per object of at least a part, not per object of a bucket whose store's ETags are never MD5s.
+     */
+    unproven?: boolean;
+  } = {},
+): AsyncGenerator<{ object: ObjectSummary; reason: TransferReason | 'unproven'; dest?: ObjectSummary }> {
   const toSource = options.destKeyToSourceKey ?? ((k: string) => k);
   const destIter = dest[Symbol.asyncIterator]();
   let d: ObjectSummary | undefined;
@@ -87,6 +95,12 @@ export async function* diffListings(
     const match = d && d.key === s.key ? d : undefined;
     const reason = transferReason(s, match, options);
     if (reason) yield { object: s, reason, dest: match };
+    else if (
+      options.unproven &&
+      (options.compareEtags ?? true) &&
+      (isMultipartEtag(s.etag) || isMultipartEtag(match?.etag))
+    )
+      yield { object: s, reason: 'unproven', dest: match };
   }
   // Stop the destination listing early if it is still paging.
   await destIter.return?.();

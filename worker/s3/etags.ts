@@ -23,3 +23,8 @@ export function isKmsEncryption(sse: string | undefined): boolean {
 export function contentMd5(object: { etag?: string; serverSideEncryption?: string }): string | undefined {
   return isKmsEncryption(object.serverSideEncryption) ? undefined : md5FromEtag(object.etag);
 }
+
+/** A multipart upload's ETag ("<hex>-<parts>", as AWS, MinIO and Ceph answer one). */
+export function isMultipartEtag(etag: string | undefined): boolean {
+  return etag !== undefined && /^[0-9a-f]{32}-\d+$/.test(normalizeEtag(etag) ?? '');
+}

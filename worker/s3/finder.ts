@@ -67,6 +67,22 @@ async function copiedAlready(
   return record.destEtag === undefined || sameEtag(record.destEtag, dest?.etag);
 }
 
+/**
+ * A pair the listing cannot tell apart (same size, an ETag on one side that is not an MD5: a multipart object) was
+ * written over at the destination since this task copied it: the task's record shows it copied and verified the
+ * current source version, and its write answered another destination ETag than the listing shows now.
+ */
+async function changedSinceCopied(
+  status: StatusStore | undefined,
+  object: ObjectSummary,
+  dest: ObjectSummary | undefined,
+): Promise<boolean> {
+  if (!status || !dest) return false;
+  const record = await status.get(object.key);
+  if (record?.status !== 'DONE' || record.verified !== true || !sameEtag(record.etag, object.etag)) return false;
+  return record.destEtag !== undefined && !sameEtag(record.destEtag, dest.etag);
+}
+
 export interface FinderOptions {
   params: S3TaskParams;
   source: ObjectStore;
@@ -121,8 +137,13 @@ async function* toCopy(
   const diff = diffListings(source, options.dest.list(destinationPrefix(params.destPrefix, prefix)), {
     compareEtags: destinationEtagsComparable(params),
     destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
+    unproven: options.status !== undefined,
   });
   for await (const d of diff) {
+    if (d.reason === 'unproven') {
+      if (await changedSinceCopied(options.status, d.object, d.dest)) yield { object: d.object, reason: 'changed' };
+      continue;
+    }
     if ((d.reason === 'etag' || d.reason === 'newer') && (await copiedAlready(options.status, d.object, d.dest)))
       continue;
     yield d;
