@@ -150,6 +150,24 @@ describe('fault proxy in front of s3rver', () => {
     expect(proxy.faultCount()).toBe(3);
   });
 
+  it('answers a ranged GET for the range one byte off (same length), saying so in Content-Range; whole GETs pass', async () => {
+    const bucket = await createBucket(servers.s3Source, 'fp-range');
+    const body = randomBytes(4096);
+    await client(servers.s3Source).send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ContentLength: body.length }),
+    );
+    proxy = await startFaultProxy({ target: servers.s3Source, rates: { shiftedRange: 1 } });
+    const s3 = client(proxy.endpoint);
+    const later = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', Range: 'bytes=100-199' }));
+    expect(later.ContentRange).toBe('bytes 99-198/4096');
+    expect((await readAll(later.Body as AsyncIterable<Uint8Array>)).equals(body.subarray(99, 199))).toBe(true);
+    const first = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', Range: 'bytes=0-9' }));
+    expect(first.ContentRange).toBe('bytes 1-10/4096');
+    const whole = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+    expect((await readAll(whole.Body as AsyncIterable<Uint8Array>)).equals(body)).toBe(true);
+    expect(proxy.faultCount('shiftedRange')).toBe(2);
+  });
+
   it('delays slow responses but delivers them intact', async () => {
     const bucket = await createBucket(servers.s3Source, 'fp-slow');
     proxy = await startFaultProxy({ target: servers.s3Source, rates: { slow: 1 }, slowMs: 300 });

@@ -34,6 +34,7 @@ export type FaultKind =
   | 'accessDenied' // not forwarded; 403 AccessDenied, as a bucket or IAM policy without the permission answers
   | 'flipByte' // forwarded; one byte in the middle of a whole-object GET body inverted, length kept (only a content check notices)
   | 'flipPartByte' // the same on a ranged GET (a multipart copy's part read)
+  | 'shiftedRange' // a ranged GET answered for the range one byte off (same length), Content-Range saying so, as a cache or store that serves another range than asked
   | 'slow'; // forwarded after `slowMs`
 
 export type FaultRates = Partial<Record<FaultKind, number>>;
@@ -207,6 +208,19 @@ function forwardedPath(rawUrl: string, fault: FaultKind | undefined): string {
   return url.pathname + url.search;
 }
 
+/**
+ * 'shiftedRange': the range one byte earlier (later for one starting at 0), sent unsigned — the signature covers the
+ * Range header, and s3rver serves anonymous reads.
+ */
+function shiftRange(headers: http.IncomingHttpHeaders): void {
+  const m = /^bytes=(\d+)-(\d+)$/.exec(String(headers.range));
+  if (!m) return;
+  const shift = Number(m[1]) > 0 ? -1 : 1;
+  headers.range = `bytes=${Number(m[1]) + shift}-${Number(m[2]) + shift}`;
+  for (const name of Object.keys(headers))
+    if (name === 'authorization' || name.startsWith('x-amz-')) delete headers[name];
+}
+
 function objectKeyOf(rawUrl: string): string {
   const segments = new URL(rawUrl, 'http://x').pathname.split('/').slice(2);
   return decodeURIComponent(segments.join('/'));
@@ -229,6 +243,7 @@ const FAULT_ORDER: FaultKind[] = [
   'wrongContentType',
   'flipByte',
   'flipPartByte',
+  'shiftedRange',
   'slow',
 ];
 
@@ -274,7 +289,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         continue;
       if (kind === 'wrongContentType' && !XML_ANSWER_OPS.has(op)) continue;
       if (kind === 'flipByte' && (op !== 'GetObject' || ranged)) continue;
-      if (kind === 'flipPartByte' && (op !== 'GetObject' || !ranged)) continue;
+      if ((kind === 'flipPartByte' || kind === 'shiftedRange') && (op !== 'GetObject' || !ranged)) continue;
       const limit = options.limits?.[kind];
       if (limit !== undefined && stats.faults.filter((f) => f.kind === kind).length >= limit) continue;
       acc += rate;
@@ -339,6 +354,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const headers = { ...req.headers };
     delete headers.connection;
     delete headers['keep-alive'];
+    if (fault === 'shiftedRange') shiftRange(headers);
     const upstream = http.request(
       { host: target.hostname, port: target.port, method, path: forwardedPath(url, fault), headers, agent },
       (up) => {

@@ -258,11 +258,19 @@ export class S3ObjectStore implements ObjectStore {
     if (ifMatch) headers['if-match'] = ifMatch;
     return this.call('GetObject', key, () =>
       this.http.send({ method: 'GET', key, headers }, (res) => {
-        // A ranged read must answer that range: anything else (a whole object, another length) is not what was asked.
+        // A ranged read must answer that range: anything else (a whole object, another length, other bytes of the
+        // same length) is not what was asked. The destination's multipart ETag proves only that the parts arrived as
+        // sent, so a part read from the wrong offset would otherwise be copied and verified as it came.
         const length = Number(res.headers['content-length']);
         if (range && (res.status !== 206 || length !== range.end - range.start + 1)) {
           throw new MalformedS3Answer(
             `ranged read of bytes ${range.start}-${range.end} answered ${res.status} with ${res.headers['content-length'] ?? 'no'} bytes`,
+          );
+        }
+        const answered = range && /^bytes (\d+)-(\d+)\//.exec(String(res.headers['content-range'] ?? ''));
+        if (range && !(answered && Number(answered[1]) === range.start && Number(answered[2]) === range.end)) {
+          throw new MalformedS3Answer(
+            `ranged read of bytes ${range.start}-${range.end} answered Content-Range ${JSON.stringify(res.headers['content-range'] ?? 'none')}`,
           );
         }
         return this.body(res, 'GetObject', key);
