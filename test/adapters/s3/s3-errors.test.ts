@@ -113,6 +113,20 @@ describe('toActionableError', () => {
     }
   });
 
+  it("a request dated too far from the store's clock blames the clock, not the keys: retryable once the store said its time", () => {
+    const learnt = Object.assign(new S3HttpError(403, 'RequestTimeTooSkewed', 'too large'), { clockSkewMs: 2_400_000 });
+    const mapped = toActionableError(learnt, list);
+    expect(mapped).toBeInstanceOf(StorageRequestError);
+    expect((mapped as Error).message).toBe(
+      "source bucket srcx: ListObjectsV2: this machine's clock differs from the store's by 2400 s (behind) " +
+        "(403 RequestTimeTooSkewed); requests are now dated by the store's clock",
+    );
+    expect(isRetryableError(mapped)).toBe(true);
+    const unknown = toActionableError(new S3HttpError(403, 'RequestTimeTooSkewed', 'too large'), list);
+    expect((unknown as Error).message).toContain("(403 RequestTimeTooSkewed); set this machine's clock (NTP)");
+    expect(isRetryableError(unknown)).toBe(false);
+  });
+
   it('an empty default chain (the SDK found no keys, profile or role) is "no credentials found", not a rejection', () => {
     const noChain = Object.assign(new Error('Could not load credentials from any providers'), {
       name: 'CredentialsProviderError',

@@ -42,6 +42,8 @@ const KEY_CODES = new Set([
   'InvalidToken',
   'TokenRefreshRequired',
 ]);
+/** The signature's date is more than 15 minutes from the store's clock (403): this machine's clock, not the keys. */
+const CLOCK_SKEW = 'RequestTimeTooSkewed';
 /** The SDK's default chain found no credentials at all (no keys, profile or role): nothing reached the store. */
 const NO_CREDENTIALS = 'CredentialsProviderError';
 const THROTTLE_CODES = new Set([
@@ -131,6 +133,7 @@ export function s3RetryAdvice(err: unknown): RetryAdvice {
 /** The store refused the credentials a request was signed with, or what they may do (403, or an invalid/expired key). */
 export function isCredentialRejection(err: unknown): boolean {
   const e = (err ?? {}) as SdkLikeError;
+  if (e.name === CLOCK_SKEW) return false;
   return e.$metadata?.httpStatusCode === 403 || KEY_CODES.has(e.name ?? '');
 }
 
@@ -179,6 +182,18 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
         ctx.secretName ?? 'default credential chain',
       ),
       { retryable: true },
+    );
+  }
+  if (name === CLOCK_SKEW) {
+    const skew = (err as { clockSkewMs?: number }).clockSkewMs;
+    const off =
+      skew === undefined ? '' : ` by ${Math.round(Math.abs(skew) / 1000)} s (${skew > 0 ? 'behind' : 'ahead'})`;
+    return new StorageRequestError(
+      where,
+      `this machine's clock differs from the store's${off} (${answered}); ` +
+        (skew === undefined ? "set this machine's clock (NTP)" : "requests are now dated by the store's clock"),
+      { retryable: skew !== undefined },
+      err,
     );
   }
   if (name === NO_CREDENTIALS && ctx.secretName === undefined) return new NoCredentialsError(where, ctx.side);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { withRetryAdvice } from '../../core/errors.js';
 import { withRetry } from '../../core/retry.js';
 import { Http1Client } from './http1-client.js';
 import { type HttpProxy, proxyFor } from '../../core/http-proxy-env.js';
@@ -159,6 +160,12 @@ export class S3HttpClient {
   /** The Host header and the path every request's key follows: the same for every request of this bucket. */
   private readonly hostHeader: string;
   private readonly bucketPath: string;
+  /**
+   * The store's clock minus this machine's, learnt from a RequestTimeTooSkewed answer: S3 refuses a signature dated
+   * more than 15 minutes off its own time, and a VM or laptop clock drifts that far. Requests are then dated by the
+   * store's clock, as the AWS SDKs do.
+   */
+  private clockOffsetMs = 0;
 
   constructor(private readonly config: S3HttpConfig) {
     this.signer = new SigV4Signer(config.region);
@@ -242,7 +249,8 @@ export class S3HttpClient {
     if (!this.config.unsigned) {
       const credentials = await this.config.credentials();
       signedWith.credentials = credentials;
-      this.signer.sign({ method: req.method, path, query: req.query, headers, payloadHash }, credentials);
+      const now = new Date(Date.now() + this.clockOffsetMs);
+      this.signer.sign({ method: req.method, path, query: req.query, headers, payloadHash }, credentials, now);
     }
     const query = canonicalQuery(req.query);
     return this.exchange(req, { path: query ? `${path}?${query}` : path, headers });
@@ -265,6 +273,16 @@ export class S3HttpClient {
       retryAfterMs(res.headers),
     );
     err.bucketRegion = res.headers['x-amz-bucket-region'] ?? doc.region;
+    if (code === 'RequestTimeTooSkewed') this.learnClock(err, res.headers.date, text);
     throw err;
+  }
+
+  /** Takes the store's time from its answer (Date, or the error's ServerTime); the request is then worth sending again. */
+  private learnClock(err: S3HttpError, dateHeader: string | undefined, text: string): void {
+    const serverTime = Date.parse(dateHeader ?? /<ServerTime>([^<]+)<\/ServerTime>/.exec(text)?.[1] ?? '');
+    if (Number.isNaN(serverTime)) return;
+    this.clockOffsetMs = serverTime - Date.now();
+    err.clockSkewMs = this.clockOffsetMs;
+    withRetryAdvice(err, { retryable: true });
   }
 }

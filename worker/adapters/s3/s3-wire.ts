@@ -13,6 +13,8 @@ export class S3HttpError extends Error {
   readonly $metadata: { httpStatusCode: number };
   /** The region the bucket is in, when a wrong-region answer says (x-amz-bucket-region, <Region>, <Endpoint>). */
   bucketRegion?: string;
+  /** RequestTimeTooSkewed: the store's clock minus this machine's, as its answer said (requests are now dated by it). */
+  clockSkewMs?: number;
 
   constructor(
     status: number,
