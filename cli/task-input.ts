@@ -98,7 +98,16 @@ export function parseCommandLine(
         `is not a known option (${meant ? `did you mean --${meant}? ` : ''}see --help)`,
       );
     }
-    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new InvalidParameterError(flag, 'needs a value');
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      // parseArgs takes "-1" or "-logs/" after a flag for another option: such a value is written flag=value.
+      const dashValue = argv[argv.indexOf(flag) + 1];
+      throw new InvalidParameterError(
+        flag,
+        /ambiguous/.test(e.message) && dashValue !== undefined
+          ? `needs a value; one starting with "-" is written ${flag}=${dashValue}`
+          : 'needs a value',
+      );
+    }
     if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
       throw new InvalidParameterError(flag, 'unexpected argument (options start with --)');
     throw new InvalidParameterError('arguments', e.message);

@@ -208,6 +208,12 @@ describe('dth s3 sync (real CLI process)', () => {
     const typo = dth(['s3', 'sync', '--src-bukcet', src, ...stateArgs()]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/--src-bukcet: is not a known option \(did you mean --src-bucket\? see --help\)/);
+    // A value starting with "-" (a prefix, a negative number) is not taken for a missing one: the message says how.
+    const dashValue = dth(['s3', 'sync', '--src-bucket', src, '--src-prefix', '-logs/', ...stateArgs()]);
+    expect(dashValue.code).toBe(2);
+    expect(dashValue.stderr).toContain(
+      '--src-prefix: needs a value; one starting with "-" is written --src-prefix=-logs/',
+    );
     // --help names them, saying what they do here.
     const help = dth(['s3', 'sync', '--help']);
     expect(help.stdout).toMatch(/--max-capacity/);
