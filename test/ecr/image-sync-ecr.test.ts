@@ -6,10 +6,12 @@
  */
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { SdkEcrApi } from '../../worker/adapters/ecr/ecr-registry.js';
 import { createLogger, silentLogger } from '../../worker/core/log.js';
@@ -104,6 +106,47 @@ function ecrApi(hosts: Record<string, RegistryFront>): SdkEcrApi {
   });
 }
 
+/**
+ * The emulator's ECR API behind a front that stamps every authorization token it hands out with the time it was made
+ * (`<account>-auth-token@<ms>`), so registry stand-ins can refuse old ones. Requests pass unchanged (still signed).
+ */
+async function startStampingEcrApi(target: string) {
+  const upstream = new URL(target);
+  let logins = 0;
+  const server = http.createServer((req, res) => {
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          let body = Buffer.concat(chunks);
+          if (String(req.headers['x-amz-target']).endsWith('.GetAuthorizationToken') && answer.statusCode === 200) {
+            logins++;
+            const doc = JSON.parse(body.toString()) as { authorizationData?: { authorizationToken?: string }[] };
+            for (const d of doc.authorizationData ?? [])
+              d.authorizationToken = Buffer.from(
+                `${Buffer.from(d.authorizationToken ?? '', 'base64').toString()}@${Date.now()}`,
+              ).toString('base64');
+            body = Buffer.from(JSON.stringify(doc));
+          }
+          const headers = { ...answer.headers, 'content-length': String(body.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(answer.statusCode ?? 502, headers).end(body);
+        });
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    logins: () => logins,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 async function destRepositories(): Promise<string[]> {
   const out = await new ECRClient({ region: DEST_REGION, endpoint: aws.endpoint, credentials: aws.defaultKeys }).send(
     new DescribeRepositoriesCommand({}),
@@ -191,6 +234,76 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
       restoreProxyEnv();
       await proxy.close();
     }
+  });
+
+  it('a run longer than an ECR login (12 hours) makes the logins again: the registries refuse the first ones by then, the images still copy', async () => {
+    // moto's token never changes, so a front over the emulator's ECR API stamps each token with the time it was made,
+    // and the registry stand-ins refuse a token older than 12 hours, as ECR does. Only Date is faked here.
+    const stamping = await startStampingEcrApi(aws.endpoint);
+    const fresh = (account: string) => (user: string, password: string) => {
+      const made = new RegExp(`^${account}-auth-token@(\\d+)$`).exec(password)?.[1];
+      return user === 'AWS' && made !== undefined && Date.now() - Number(made) < 12 * 3600_000;
+    };
+    const src = await sourceAccount(freshAccountId());
+    const srcRegistry = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'basic',
+      accepts: fresh(src.account),
+    });
+    const dest = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'basic',
+      accepts: fresh(DEFAULT_ACCOUNT),
+    });
+    fronts.push(srcRegistry, dest);
+    const a = seedImages().repository;
+    await registerInEcr(src.ecr, a, ['v1', 'multi']);
+    const prefix = uniqueName('long-run');
+    const params = parseEcrTaskParams({
+      sourceType: 'Amazon_ECR',
+      srcRegion: SOURCE_REGION,
+      srcCredential: 'src-keys',
+      destRegion: DEST_REGION,
+      destPrefix: prefix,
+      insecure: 'true',
+    });
+    const ecr = new SdkEcrApi({
+      clientConfig: { endpoint: stamping.endpoint, credentials: aws.defaultKeys },
+      registryHost: (account) => (account === src.account ? srcRegistry.registry : dest.registry),
+    });
+    // The source's repositories are listed after both logins were made and checked: the clock jumps there.
+    const listing = ecr
+      .registry({ region: SOURCE_REGION, keys: src.keys, accountId: src.account })
+      .catalog({ untagged: false });
+    const catalog = {
+      async *repositories() {
+        vi.setSystemTime(Date.now() + 12.5 * 3600_000);
+        yield* listing.repositories();
+      },
+      tags: (repository: string) => listing.tags(repository),
+    };
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    try {
+      const secrets = new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) }));
+      const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+      const run = await runImageSync({ params, status, secrets, logger, ecr, catalog });
+      expect(run, JSON.stringify(run.failures)).toMatchObject({ complete: true, total: 2, done: 2, failed: 0 });
+    } finally {
+      vi.useRealTimers();
+      await stamping.close();
+    }
+    expect(registryDigest(servers.registryOpen, `${prefix}/${a}:v1`)).toBe(
+      registryDigest(servers.registryOpen, `${a}:v1`),
+    );
+    expect(
+      lines
+        .filter((l) => l.event === 'image.login_renewed')
+        .map((l) => l.side)
+        .sort(),
+    ).toEqual(['destination', 'source']);
+    expect(stamping.logins()).toBe(4); // two at the start, two 12.5 hours later
   });
 
   it('ALL into a prefix of the same ECR registry copies each image once: its copies are not listed as sources again', async () => {

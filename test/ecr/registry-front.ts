@@ -32,6 +32,8 @@ export interface RegistryFrontOptions {
   login?: { username: string; password: string };
   /** Bearer mode: the JSON field the token comes in. */
   tokenField?: 'token' | 'access_token';
+  /** Basic mode: decides each login instead of `login` (e.g. a token that expires). */
+  accepts?: (username: string, password: string) => boolean;
 }
 
 export interface TokenRequest {
@@ -209,7 +211,10 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
       const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
       const decoded = basic ? Buffer.from(basic[1], 'base64').toString() : '';
       const user = decoded.slice(0, decoded.indexOf(':'));
-      if (!o.login || decoded !== `${o.login.username}:${o.login.password}`) {
+      const accepted = o.accepts
+        ? o.accepts(user, decoded.slice(user.length + 1))
+        : o.login !== undefined && decoded === `${o.login.username}:${o.login.password}`;
+      if (!accepted) {
         front.challenges++;
         return void res
           .writeHead(401, { 'www-authenticate': 'Basic realm="dth-test"', 'content-type': 'application/json' })

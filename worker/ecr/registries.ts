@@ -27,7 +27,14 @@ export interface RegistrySide {
   /** The side's ECR API (Amazon ECR registries only). */
   ecr?: EcrRegistryApi;
   accountId?: string;
+  /** An ECR token login (not a secret's): makes it again, in place in `endpoint`. */
+  renewLogin?: () => Promise<void>;
+  /** When the login was made (Date.now()). */
+  loginAt?: number;
 }
+
+/** ECR authorization tokens are valid for 12 hours; one older than this is made again before it is used. */
+export const ECR_LOGIN_RENEW_AFTER_MS = 11 * 3600_000;
 
 export interface TaskRegistries {
   source: RegistrySide;
@@ -43,6 +50,11 @@ export interface TaskRegistries {
    * LoginRequiredError when a side without a login is a registry that serves nobody anonymously.
    */
   checkLogins(signal?: AbortSignal): Promise<void>;
+  /**
+   * Makes again each ECR token login older than ECR_LOGIN_RENEW_AFTER_MS: a run that long (a large mirror) would
+   * otherwise be refused by the registries midway. Called before a side's login is used again.
+   */
+  renewExpiringLogins(): Promise<void>;
 }
 
 export interface ResolveDeps {
@@ -108,14 +120,9 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
   let registry = input.registry;
   let login: RegistryLogin;
   let loginFrom: string;
-  if (secret?.kind === 'login') {
-    login = secret.login;
-    loginFrom = `the login of secret '${credential}'`;
-  } else {
+  const ecrLogin = async () => {
     try {
-      const auth = await ecr.authorize();
-      login = auth.login;
-      registry ??= auth.registry;
+      return await ecr.authorize();
     } catch (err) {
       throw new EcrAccessError(
         side,
@@ -124,6 +131,14 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
         withSecretHint(err, input.field),
       );
     }
+  };
+  if (secret?.kind === 'login') {
+    login = secret.login;
+    loginFrom = `the login of secret '${credential}'`;
+  } else {
+    const auth = await ecrLogin();
+    login = auth.login;
+    registry ??= auth.registry;
     loginFrom = keys
       ? `the ECR login made with the keys of secret '${credential}'`
       : `the ECR login of account ${accountId}`;
@@ -141,7 +156,22 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
         ? `secret '${credential}'`
         : 'ECR token (runtime credentials)',
   });
-  return { side, endpoint, client: new RegistryClient(endpoint), loginFrom, ecr, accountId };
+  const resolved: RegistrySide = {
+    side,
+    endpoint,
+    client: new RegistryClient(endpoint),
+    loginFrom,
+    ecr,
+    accountId,
+    loginAt: Date.now(),
+  };
+  if (secret?.kind !== 'login')
+    resolved.renewLogin = async () => {
+      endpoint.login = (await ecrLogin()).login;
+      resolved.loginAt = Date.now();
+      deps.logger.info('image.login_renewed', { side, registry: endpoint.registry });
+    };
+  return resolved;
 }
 
 /** Any other registry: a username/password secret, or anonymous. Access keys log in to ECR only. */
@@ -284,5 +314,21 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
     );
   };
 
-  return { source, dest, sourceFor, catalogFor, ensureDestRepository, checkLogins };
+  const renewing = new Map<RegistrySide, Promise<void>>();
+  const renewExpiringLogins = async () => {
+    await Promise.all(
+      [source, dest].map((s) => {
+        if (!s.renewLogin || Date.now() - (s.loginAt ?? 0) < ECR_LOGIN_RENEW_AFTER_MS) return renewing.get(s);
+        // Images copied in parallel ask at once: one GetAuthorizationToken for all of them.
+        let pending = renewing.get(s);
+        if (!pending) {
+          pending = s.renewLogin().finally(() => renewing.delete(s));
+          renewing.set(s, pending);
+        }
+        return pending;
+      }),
+    );
+  };
+
+  return { source, dest, sourceFor, catalogFor, ensureDestRepository, checkLogins, renewExpiringLogins };
 }

@@ -213,6 +213,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   const readDigests = async (
     job: Omit<ImageJob, 'srcDigest' | 'attempts'>,
   ): Promise<{ srcDigest: string; destDigest?: string }> => {
+    await registries.renewExpiringLogins();
     const platform = job.platform.all ? undefined : job.platform;
     const [srcDigest, destDigest] = await Promise.all([
       digest(job.src.client, job.ref.repository, job.ref.tag, platform),
@@ -292,6 +293,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   /** One skopeo sync for images of one destination parent, then each verified against the source digest read before. */
   const copyBatch = async (_key: string, jobs: ImageJob[]) => {
     try {
+      await registries.renewExpiringLogins();
       await skopeo.sync(
         jobs.map((j) => ({
           src: j.src.endpoint,

@@ -27,5 +27,5 @@ export function contentMd5(object: { etag?: string; serverSideEncryption?: strin
 /** A multipart upload's ETag ("<hex>-<parts>", as AWS, MinIO and Ceph answer one). */
 export function isMultipartEtag(etag: string | undefined): boolean {
   // includes() first: the finder asks this of every object that matches, nearly all of them single-part.
-  return etag !== undefined && etag.includes('-') && /^"?[0-9a-fA-F]{32}-\d+"?$/.test(etag);
+  return etag?.includes('-') === true && /^"?[0-9a-fA-F]{32}-\d+"?$/.test(etag);
 }
