@@ -94,6 +94,18 @@ async function registerInEcr(
   }
 }
 
+/** ECR to ECR: the source account's keys in secret 'src-keys', both account ids blank, copies under `prefix`. */
+function ecrToEcrUnder(prefix: string) {
+  return parseEcrTaskParams({
+    sourceType: 'Amazon_ECR',
+    srcRegion: SOURCE_REGION,
+    srcCredential: 'src-keys',
+    destRegion: DEST_REGION,
+    destPrefix: prefix,
+    insecure: 'true',
+  });
+}
+
 /** The ECR API on the emulator; registry hosts of the accounts mapped to their local stand-ins. */
 function ecrApi(hosts: Record<string, RegistryFront>): SdkEcrApi {
   return new SdkEcrApi({
@@ -205,14 +217,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     const a = seedImages().repository;
     await registerInEcr(src.ecr, a, ['v1']);
     const prefix = uniqueName('via-proxy');
-    const params = parseEcrTaskParams({
-      sourceType: 'Amazon_ECR',
-      srcRegion: SOURCE_REGION,
-      srcCredential: 'src-keys',
-      destRegion: DEST_REGION,
-      destPrefix: prefix,
-      insecure: 'true',
-    });
+    const params = ecrToEcrUnder(prefix);
     const proxy = await startTestProxy();
     try {
       setProxyEnv({ HTTP_PROXY: proxy.url });
@@ -259,14 +264,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     const a = seedImages().repository;
     await registerInEcr(src.ecr, a, ['v1', 'multi']);
     const prefix = uniqueName('long-run');
-    const params = parseEcrTaskParams({
-      sourceType: 'Amazon_ECR',
-      srcRegion: SOURCE_REGION,
-      srcCredential: 'src-keys',
-      destRegion: DEST_REGION,
-      destPrefix: prefix,
-      insecure: 'true',
-    });
+    const params = ecrToEcrUnder(prefix);
     const ecr = new SdkEcrApi({
       clientConfig: { endpoint: stamping.endpoint, credentials: aws.defaultKeys },
       registryHost: (account) => (account === src.account ? srcRegistry.registry : dest.registry),
