@@ -95,7 +95,7 @@ async function registerInEcr(
 }
 
 /** ECR to ECR: the source account's keys in secret 'src-keys', both account ids blank, copies under `prefix`. */
-function ecrToEcrUnder(prefix: string) {
+function ecrToEcrUnder(prefix: string, more: Record<string, string> = {}) {
   return parseEcrTaskParams({
     sourceType: 'Amazon_ECR',
     srcRegion: SOURCE_REGION,
@@ -103,6 +103,7 @@ function ecrToEcrUnder(prefix: string) {
     destRegion: DEST_REGION,
     destPrefix: prefix,
     insecure: 'true',
+    ...more,
   });
 }
 
@@ -387,18 +388,10 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     await registerInEcr(src.ecr, a, [undefined], () => `${a}:v1`);
     const digest = registryDigest(servers.registryOpen, `${a}:v1`);
     const prefix = uniqueName('untagged');
-    const base = {
-      sourceType: 'Amazon_ECR',
-      srcRegion: SOURCE_REGION,
-      srcCredential: 'src-keys',
-      destRegion: DEST_REGION,
-      destPrefix: prefix,
-      insecure: 'true',
-    };
     const secrets = new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) }));
     const ecr = ecrApi({ [src.account]: src.registry, [DEFAULT_ACCOUNT]: dest });
     const taggedOnly = await runImageSync({
-      params: parseEcrTaskParams(base),
+      params: ecrToEcrUnder(prefix),
       status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'),
       secrets,
       logger: silentLogger,
@@ -407,7 +400,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     expect(taggedOnly).toMatchObject({ complete: true, total: 0 });
     const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
     const report = await runImageSync({
-      params: parseEcrTaskParams({ ...base, includeUntaggedByDigest: 'true' }),
+      params: ecrToEcrUnder(prefix, { includeUntaggedByDigest: 'true' }),
       status,
       secrets,
       logger: silentLogger,
