@@ -48,11 +48,19 @@ export function destinationEtagsComparable(params: Pick<S3TaskParams, 'sse'>): b
   return params.sse?.type !== 'aws:kms';
 }
 
+/** This task's record of a copied and verified current source version (same ETag), if it has one. */
+async function recordOfCopy(status: StatusStore | undefined, object: ObjectSummary) {
+  const record = await status?.get(object.key);
+  return record?.status === 'DONE' && record.verified === true && sameEtag(record.etag, object.etag)
+    ? record
+    : undefined;
+}
+
 /**
  * The listing says the copy differs only by ETag or age: when this task's record shows the current source version
- * (same ETag) was copied and verified, and the destination still has the ETag that copy's write answered, the
- * destination is ours and nothing changed. ETags that are not MD5s of the content (an SSE-KMS source or destination by
- * bucket default, which a listing does not show) would otherwise make every pass copy everything again. A destination
+ * was copied and verified, and the destination still has the ETag that copy's write answered, the destination is
+ * ours and nothing changed. ETags that are not MD5s of the content (an SSE-KMS source or destination by bucket
+ * default, which a listing does not show) would otherwise make every pass copy everything again. A destination
  * object changed since (another ETag) is copied again. Records written before the destination ETag was kept are
  * trusted as before.
  */
@@ -61,26 +69,21 @@ async function copiedAlready(
   object: ObjectSummary,
   dest: ObjectSummary | undefined,
 ): Promise<boolean> {
-  if (!status) return false;
-  const record = await status.get(object.key);
-  if (record?.status !== 'DONE' || record.verified !== true || !sameEtag(record.etag, object.etag)) return false;
-  return record.destEtag === undefined || sameEtag(record.destEtag, dest?.etag);
+  const record = await recordOfCopy(status, object);
+  return record !== undefined && (record.destEtag === undefined || sameEtag(record.destEtag, dest?.etag));
 }
 
 /**
- * A pair the listing cannot tell apart (same size, an ETag on one side that is not an MD5: a multipart object) was
- * written over at the destination since this task copied it: the task's record shows it copied and verified the
- * current source version, and its write answered another destination ETag than the listing shows now.
+ * A pair the listing cannot tell apart (same size and age, a multipart ETag on one side) was written over at the
+ * destination since this task copied it: the record of its copy holds another destination ETag than the listing shows.
  */
 async function changedSinceCopied(
   status: StatusStore | undefined,
   object: ObjectSummary,
   dest: ObjectSummary | undefined,
 ): Promise<boolean> {
-  if (!status || !dest) return false;
-  const record = await status.get(object.key);
-  if (record?.status !== 'DONE' || record.verified !== true || !sameEtag(record.etag, object.etag)) return false;
-  return record.destEtag !== undefined && !sameEtag(record.destEtag, dest.etag);
+  const destEtag = dest && (await recordOfCopy(status, object))?.destEtag;
+  return destEtag !== undefined && !sameEtag(destEtag, dest?.etag);
 }
 
 export interface FinderOptions {

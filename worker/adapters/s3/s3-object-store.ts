@@ -261,17 +261,18 @@ export class S3ObjectStore implements ObjectStore {
         // A ranged read must answer that range: anything else (a whole object, another length, other bytes of the
         // same length) is not what was asked. The destination's multipart ETag proves only that the parts arrived as
         // sent, so a part read from the wrong offset would otherwise be copied and verified as it came.
-        const length = Number(res.headers['content-length']);
-        if (range && (res.status !== 206 || length !== range.end - range.start + 1)) {
-          throw new MalformedS3Answer(
-            `ranged read of bytes ${range.start}-${range.end} answered ${res.status} with ${res.headers['content-length'] ?? 'no'} bytes`,
-          );
-        }
-        const answered = range && /^bytes (\d+)-(\d+)\//.exec(String(res.headers['content-range'] ?? ''));
-        if (range && !(answered && Number(answered[1]) === range.start && Number(answered[2]) === range.end)) {
-          throw new MalformedS3Answer(
-            `ranged read of bytes ${range.start}-${range.end} answered Content-Range ${JSON.stringify(res.headers['content-range'] ?? 'none')}`,
-          );
+        if (range) {
+          const asked = `ranged read of bytes ${range.start}-${range.end}`;
+          const length = Number(res.headers['content-length']);
+          if (res.status !== 206 || length !== range.end - range.start + 1)
+            throw new MalformedS3Answer(
+              `${asked} answered ${res.status} with ${res.headers['content-length'] ?? 'no'} bytes`,
+            );
+          const answered = /^bytes (\d+)-(\d+)\//.exec(res.headers['content-range'] ?? '');
+          if (!(answered && Number(answered[1]) === range.start && Number(answered[2]) === range.end))
+            throw new MalformedS3Answer(
+              `${asked} answered Content-Range ${JSON.stringify(res.headers['content-range'] ?? 'none')}`,
+            );
         }
         return this.body(res, 'GetObject', key);
       }),
