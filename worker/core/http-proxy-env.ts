@@ -14,10 +14,19 @@ export interface HttpProxy {
   label: string;
 }
 
-/** The variable proxy-from-env takes the proxy from (lower case first, then upper; then ALL_PROXY). */
+/** A proxy variable's value, lower case first, then upper (as proxy-from-env reads them). */
+function env(name: string): string {
+  return process.env[name] || process.env[name.toUpperCase()] || '';
+}
+
+/** The variable proxy-from-env takes the proxy from (the endpoint scheme's, then ALL_PROXY). */
 function proxyVariable(endpoint: URL): string {
-  const env = (name: string) => process.env[name] || process.env[name.toUpperCase()] || '';
   return env(`${endpoint.protocol.slice(0, -1)}_proxy`) || env('all_proxy');
+}
+
+/** Whether any proxy is named at all: without one, every request goes direct and no proxying client is needed. */
+export function anyProxyConfigured(): boolean {
+  return ['https_proxy', 'http_proxy', 'all_proxy'].some((name) => env(name) !== '');
 }
 
 /**

@@ -27,10 +27,8 @@ export interface RegistrySide {
   /** The side's ECR API (Amazon ECR registries only). */
   ecr?: EcrRegistryApi;
   accountId?: string;
-  /** An ECR token login (not a secret's): makes it again, in place in `endpoint`. */
-  renewLogin?: () => Promise<void>;
-  /** When the login was made (Date.now()). */
-  loginAt?: number;
+  /** An ECR token login (not a secret's): made again, in place in `endpoint`, once older than ECR_LOGIN_RENEW_AFTER_MS. */
+  renewLoginIfOld?: () => Promise<void>;
 }
 
 /** ECR authorization tokens are valid for 12 hours; one older than this is made again before it is used. */
@@ -156,22 +154,42 @@ async function resolveEcrSide(input: SideInput, params: EcrTaskParams, deps: Res
         ? `secret '${credential}'`
         : 'ECR token (runtime credentials)',
   });
-  const resolved: RegistrySide = {
+  return {
     side,
     endpoint,
     client: new RegistryClient(endpoint),
     loginFrom,
     ecr,
     accountId,
-    loginAt: Date.now(),
+    ...(secret?.kind === 'login' ? {} : { renewLoginIfOld: loginRenewal(endpoint, ecrLogin, side, deps.logger) }),
   };
-  if (secret?.kind !== 'login')
-    resolved.renewLogin = async () => {
-      endpoint.login = (await ecrLogin()).login;
-      resolved.loginAt = Date.now();
-      deps.logger.info('image.login_renewed', { side, registry: endpoint.registry });
-    };
-  return resolved;
+}
+
+/**
+ * Makes an ECR login again once it is ECR_LOGIN_RENEW_AFTER_MS old, in place in `endpoint` (the registry client and
+ * each later skopeo process read it there). Images copied in parallel ask at once: one GetAuthorizationToken for all.
+ */
+function loginRenewal(
+  endpoint: RegistryEndpoint,
+  login: () => Promise<{ login: RegistryLogin }>,
+  side: Side,
+  logger: Logger,
+): () => Promise<void> {
+  let madeAt = Date.now();
+  let renewing: Promise<void> | undefined;
+  return () => {
+    if (!renewing && Date.now() - madeAt >= ECR_LOGIN_RENEW_AFTER_MS)
+      renewing = login()
+        .then((auth) => {
+          endpoint.login = auth.login;
+          madeAt = Date.now();
+          logger.info('image.login_renewed', { side, registry: endpoint.registry });
+        })
+        .finally(() => {
+          renewing = undefined;
+        });
+    return renewing ?? Promise.resolve();
+  };
 }
 
 /** Any other registry: a username/password secret, or anonymous. Access keys log in to ECR only. */
@@ -314,20 +332,8 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
     );
   };
 
-  const renewing = new Map<RegistrySide, Promise<void>>();
   const renewExpiringLogins = async () => {
-    await Promise.all(
-      [source, dest].map((s) => {
-        if (!s.renewLogin || Date.now() - (s.loginAt ?? 0) < ECR_LOGIN_RENEW_AFTER_MS) return renewing.get(s);
-        // Images copied in parallel ask at once: one GetAuthorizationToken for all of them.
-        let pending = renewing.get(s);
-        if (!pending) {
-          pending = s.renewLogin().finally(() => renewing.delete(s));
-          renewing.set(s, pending);
-        }
-        return pending;
-      }),
-    );
+    await Promise.all([source.renewLoginIfOld?.(), dest.renewLoginIfOld?.()]);
   };
 
   return { source, dest, sourceFor, catalogFor, ensureDestRepository, checkLogins, renewExpiringLogins };

@@ -4,10 +4,8 @@
  * ignores those variables; behind a company proxy an ECR login (ECR, STS) failed to connect while S3 copied.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { proxyFor, proxyUrlFor } from '../../core/http-proxy-env.js';
+import { anyProxyConfigured, proxyFor, proxyUrlFor } from '../../core/http-proxy-env.js';
 import { UNREACHABLE_CODES } from '../unreachable-codes.js';
-
-const PROXY_VARIABLES = ['https_proxy', 'http_proxy', 'all_proxy'];
 
 /**
  * A failure to connect while a request went through a proxy is the proxy's (the endpoint is the proxy's to reach):
@@ -35,7 +33,7 @@ class ProxyingHandler extends NodeHttpHandler {
  * variable is set: the SDK's own handler then, unchanged. Spread into a client's configuration.
  */
 export function sdkProxySettings(): { requestHandler?: NodeHttpHandler } {
-  if (!PROXY_VARIABLES.some((name) => process.env[name] || process.env[name.toUpperCase()])) return {};
+  if (!anyProxyConfigured()) return {};
   // The agent is made on the first request (the handler takes its options as a provider): proxy-agent is loaded,
   // ~45 ms of CPU, only by a process that has a proxy to use.
   const agents = async () => {
