@@ -8,6 +8,9 @@
  * - `upperCaseEtags`: an OSS-like store that answers MD5 ETags in upper-case hex;
  * - `multipartEtags`: AWS's ETag for an object completed by CompleteMultipartUpload — the MD5 of its parts' MD5s and
  *   "-N", in every answer (s3rver answers the whole object's MD5, which would let a plain ETag comparison see it);
+ *   If-Match with it is translated back, and a HEAD with `partNumber` answers as AWS does for such an object: 206,
+ *   that part's Content-Length and Content-Range, and `x-amz-mp-parts-count` (416 past the last part; s3rver ignores
+ *   partNumber, answering the whole object without a part count — the answer of a store that does not describe parts);
  * - `refuseSigned`: a public bucket seen with keys of another partition — any signed request is 403 InvalidAccessKeyId;
  * - `refuseUnsigned`: a bucket that is not public — any unsigned request is 403 AccessDenied;
  * - `aclsDisabled`: a bucket with Object Ownership "bucket owner enforced" (the default since 2023) — a write that sets an
@@ -91,6 +94,12 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
   const multipartEtag = new Map<string, string>();
   /** AWS's multipart ETag of the CompleteMultipartUpload being forwarded, by upload id. */
   const completing = new Map<string, string>();
+  /** AWS's multipart ETag → the store's own, for If-Match. */
+  const storeEtagOf = new Map<string, string>();
+  /** Sizes of the parts sent, by upload id and part number; of the parts completed, by the store's whole-object MD5. */
+  const uploadedSizes = new Map<string, Map<number, number>>();
+  const completingSizes = new Map<string, number[]>();
+  const partSizes = new Map<string, number[]>();
 
   const rewriteHex = (hex: string): string => {
     if (options.multipartEtags) return multipartEtag.get(hex.toLowerCase()) ?? hex;
@@ -190,6 +199,14 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     delete headers.connection;
     const ifMatch = headers['if-match'];
     if (ifMatch && options.kms) headers['if-match'] = ifMatch.replace(/[0-9a-f]{32}/, (h) => original.get(h) ?? h);
+    if (ifMatch && options.multipartEtags)
+      headers['if-match'] = ifMatch.replace(/[0-9a-f]{32}-\d+/, (h) => storeEtagOf.get(h) ?? h);
+    const query = new URL(url, 'http://x').searchParams;
+    if (options.multipartEtags && op === 'UploadPart') {
+      const sizes = uploadedSizes.get(query.get('uploadId') ?? '') ?? new Map<number, number>();
+      uploadedSizes.set(query.get('uploadId') ?? '', sizes);
+      sizes.set(Number(query.get('partNumber')), Number(req.headers['content-length']));
+    }
 
     const request = () => {
       const upstream = http.request(
@@ -200,6 +217,26 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
           delete out.connection;
           delete out['keep-alive'];
           const ok = status >= 200 && status < 300;
+          const sizes = partSizes.get(/[0-9a-f]{32}/i.exec(String(out.etag ?? ''))?.[0].toLowerCase() ?? '');
+          if (ok && op === 'HeadObject' && query.has('partNumber') && sizes) {
+            const n = Number(query.get('partNumber'));
+            if (!(n >= 1 && n <= sizes.length)) {
+              res.writeHead(416, { 'content-length': 0 });
+              up.resume();
+              return res.end();
+            }
+            const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
+            const total = sizes.reduce((a, b) => a + b, 0);
+            Object.assign(out, {
+              'content-length': String(sizes[n - 1]),
+              'content-range': `bytes ${start}-${start + sizes[n - 1] - 1}/${total}`,
+              'x-amz-mp-parts-count': String(sizes.length),
+              etag: typeof out.etag === 'string' ? rewriteEtag(out.etag) : out.etag,
+            });
+            res.writeHead(206, out);
+            up.resume();
+            return res.end();
+          }
           if (ok && rewriting && typeof out.etag === 'string') out.etag = rewriteEtag(out.etag);
           if (ok && options.kms && OBJECT_ANSWERS.has(op)) out['x-amz-server-side-encryption'] = 'aws:kms';
           if (ok && archived && op === 'HeadObject') {
@@ -214,7 +251,11 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
               const uploadId = new URL(url, 'http://x').searchParams.get('uploadId') ?? '';
               const whole = /<ETag>(?:"|&quot;)?([0-9a-fA-F]{32})/.exec(answer)?.[1];
               const aws = completing.get(uploadId);
-              if (op === 'CompleteMultipartUpload' && whole && aws) multipartEtag.set(whole.toLowerCase(), aws);
+              if (op === 'CompleteMultipartUpload' && whole && aws) {
+                multipartEtag.set(whole.toLowerCase(), aws);
+                storeEtagOf.set(aws, whole.toLowerCase());
+                partSizes.set(whole.toLowerCase(), completingSizes.get(uploadId) ?? []);
+              }
               const text = answer.replace(
                 /<ETag>([^<]*)<\/ETag>/g,
                 (_m, inner: string) => `<ETag>${rewriteEtag(inner)}</ETag>`,
@@ -255,6 +296,13 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
         for (const part of parts) digest.update(Buffer.from(part, 'hex'));
         const uploadId = new URL(url, 'http://x').searchParams.get('uploadId') ?? '';
         completing.set(uploadId, `${digest.digest('hex')}-${parts.length}`);
+        const numbers = [...body.toString('utf8').matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) =>
+          Number(m[1]),
+        );
+        completingSizes.set(
+          uploadId,
+          numbers.map((n) => uploadedSizes.get(uploadId)?.get(n) ?? 0),
+        );
         forward(body);
       });
       return;

@@ -639,7 +639,8 @@ export const S3_PARAMETERS = [
     max: 5 * 1024 ** 3,
     side: 'engine',
     origin: 'ours',
-    description: 'Part size of multipart copies (raised to stay within 10,000 parts).',
+    description:
+      "Part size of multipart copies (raised to stay within 10,000 parts). A source written in parts whose store describes them is copied in parts of the source's size instead.",
     label: { en: 'Part size', zh: '分段大小' },
     help: { en: 'At least 5MiB.', zh: '至少 5MiB。' },
     template: { group: ADV, label: 'Part Size' },

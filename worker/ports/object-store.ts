@@ -53,6 +53,14 @@ export interface WriteOptions extends ObjectAttributes {
   tags?: Record<string, string>;
 }
 
+/** One part of an object written by a multipart upload, as the store describes it (HEAD with partNumber). */
+export interface StoredPart {
+  size: number;
+  /** How many parts the object was written in (x-amz-mp-parts-count). */
+  partsCount: number;
+  serverSideEncryption?: string;
+}
+
 export interface UploadedPart {
   partNumber: number;
   etag: string;
@@ -87,6 +95,11 @@ export interface ObjectStore {
   get(key: string, range?: { start: number; end: number }, ifMatch?: string): Promise<Readable>;
   /** One GET that yields the object's headers and its body (undefined when the object does not exist). */
   open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined>;
+  /**
+   * Part `partNumber` of a multipart object (of the version `ifMatch` names): its size and the object's part count.
+   * Undefined where the store does not describe parts (s3rver, stores without partNumber reads) or has no such part.
+   */
+  headPart(key: string, partNumber: number, ifMatch?: string): Promise<StoredPart | undefined>;
   getTags(key: string): Promise<Record<string, string>>;
   /** `md5Base64`, when known, lets the store reject a body that does not match (Content-MD5). */
   put(

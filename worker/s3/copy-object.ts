@@ -10,10 +10,11 @@ import {
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
-import { contentMd5, isKmsEncryption } from './etags.js';
+import { contentMd5, etagConfirmsMd5, isKmsEncryption, normalizeEtag, partsInEtag } from './etags.js';
 import { md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
+import { checkSourceParts, sourcePartSize } from './source-parts.js';
 import { destinationKey } from './transfer-job.js';
 import { md5Base64, sendHashed, streamThrough, type SendContext } from './send-body.js';
 
@@ -89,7 +90,7 @@ async function copySmall(
   const body = await readFully(source, head.size);
   const md5 = createHash('md5').update(body).digest('hex');
   const srcMd5 = contentMd5(head);
-  if (srcMd5 && srcMd5 !== md5) throw new ObjectChangedDuringCopyError(head.key);
+  if (etagConfirmsMd5(head, md5) === false) throw new ObjectChangedDuringCopyError(head.key);
   const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
   return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: false });
 }
@@ -111,6 +112,9 @@ async function copyStreamed(
       (body, md5) => ctx.dest.put(destKey, body, head.size, options, md5),
       source,
     );
+    // A source uploaded as one part of a multipart upload: its ETag still names the MD5 of the bytes.
+    if (etagConfirmsMd5(head, sent.md5) === false)
+      throw new CorruptedInTransitError(destKey, sent.md5, normalizeEtag(head.etag) ?? '');
     return checkedPut(ctx, head, destKey, sent.written, { sentMd5: sent.md5, srcMd5, sentUnhashed: false });
   }
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
@@ -311,14 +315,30 @@ export function verifyCompletion(
   return `md5-parts:${composite ?? 'unknown'}`;
 }
 
+/**
+ * A multipart source's ETag against the MD5 of the parts sent (source-parts.ts) — where the parts' recorded ETags are
+ * those MD5s, i.e. not under SSE-KMS (asked for, a bucket default the completion's answer shows, or `kmsParts`).
+ */
+export async function checkAgainstSourceParts(
+  ctx: CopyContext,
+  head: Pick<ObjectHead, 'key' | 'etag'>,
+  destKey: string,
+  completion: Completion,
+  parts: UploadedPart[],
+  kmsParts = false,
+): Promise<void> {
+  if (kmsParts || !destEtagIsMd5(ctx, completion.written)) return;
+  await checkSourceParts(ctx.source, head, destKey, completion.composite, parts);
+}
+
 async function copyMultipart(
   ctx: CopyContext,
   head: ObjectHead,
   destKey: string,
   options: WriteOptions,
+  partSize: number,
 ): Promise<CopyResult> {
   const { status } = ctx;
-  const partSize = choosePartSize(head.size, ctx.params.chunkSize);
   const record = await status.get(head.key);
   let uploadId: string;
   let done: UploadedPart[] = [];
@@ -332,6 +352,7 @@ async function copyMultipart(
   }
   let todo: PartRange[] = [];
   let completion: Completion;
+  let parts: UploadedPart[];
   let kmsParts = false;
   try {
     const finished = new Set(done.map((p) => p.partNumber));
@@ -349,7 +370,8 @@ async function copyMultipart(
       },
       ctx.signal,
     );
-    completion = await completeParts(ctx, head, destKey, uploadId, await status.listParts(head.key, uploadId));
+    parts = await status.listParts(head.key, uploadId);
+    completion = await completeParts(ctx, head, destKey, uploadId, parts);
   } catch (err) {
     // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
     // succeed, so the record forgets it and the next attempt starts a new one.
@@ -363,6 +385,7 @@ async function copyMultipart(
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
   const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
+  await checkAgainstSourceParts(ctx, head, destKey, completion, parts, kmsParts);
   return {
     method: 'multipart',
     bytes: head.size,
@@ -445,39 +468,50 @@ export function copyableHead(key: string, head: ObjectHead | undefined): ObjectH
  * Copies one object (current version), choosing server-side copy, a single PUT or a multipart upload,
  * verifies the bytes end to end and checks that the source did not change meanwhile.
  */
-export async function copyObject(ctx: CopyContext, key: string, sizeHint?: number): Promise<CopyResult> {
+export async function copyObject(
+  ctx: CopyContext,
+  key: string,
+  hint: { size?: number; etag?: string } = {},
+): Promise<CopyResult> {
   const sameEndpoint = ctx.source.endpointIdentity === ctx.dest.endpointIdentity;
+  // A multipart source is copied in its own parts where its store describes them (source-parts.ts): asked after a HEAD.
+  const inSourceParts = (etag: string | undefined) => !sameEndpoint && (partsInEtag(etag) ?? 0) > 1;
   // Objects that will be copied in one request are opened with one GET: its headers replace a HEAD.
-  const oneShot = !sameEndpoint && sizeHint !== undefined && sizeHint <= ctx.params.multipartThreshold;
+  const oneShot =
+    !sameEndpoint && hint.size !== undefined && hint.size <= ctx.params.multipartThreshold && !inSourceParts(hint.etag);
   const opened = oneShot ? await ctx.source.open(key) : undefined;
   const release = () => opened?.body.destroy();
   let head: ObjectHead;
+  let options: WriteOptions;
+  let sourcePart: number | undefined;
   try {
     head = copyableHead(key, opened?.head ?? (oneShot ? undefined : await ctx.source.head(key)));
+    options = await writeOptionsFor(ctx, head);
+    sourcePart = inSourceParts(head.etag) ? await sourcePartSize(ctx.source, head) : undefined;
   } catch (err) {
     release();
     throw err;
   }
   const destKey = destinationKey(ctx.params.destPrefix, key);
-  let options: WriteOptions;
-  try {
-    options = await writeOptionsFor(ctx, head);
-  } catch (err) {
-    release();
-    throw err;
-  }
 
   let result: CopyResult | undefined;
   if (sameEndpoint && head.size <= MAX_SERVER_SIDE_COPY) result = await copyServerSide(ctx, head, destKey, options);
   if (!result) {
-    const body = opened && head.size <= ctx.params.multipartThreshold ? opened.body : undefined;
+    const whole = sourcePart === undefined && head.size <= ctx.params.multipartThreshold;
+    const body = opened && whole ? opened.body : undefined;
     if (!body) release();
     const open = async () => body ?? (await ctx.source.get(key, undefined, head.etag));
-    if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold))
+    if (!whole)
+      result = await copyMultipart(
+        ctx,
+        head,
+        destKey,
+        options,
+        sourcePart ?? choosePartSize(head.size, ctx.params.chunkSize),
+      );
+    else if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold))
       result = await copySmall(ctx, head, destKey, options, await open());
-    else if (head.size <= ctx.params.multipartThreshold)
-      result = await copyStreamed(ctx, head, destKey, options, await open());
-    else result = await copyMultipart(ctx, head, destKey, options);
+    else result = await copyStreamed(ctx, head, destKey, options, await open());
   }
   if (result.proven) return result;
   await confirmCopy(ctx, head, destKey);

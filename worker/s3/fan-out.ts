@@ -9,6 +9,7 @@ import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectHead, UploadedPart } from '../ports/object-store.js';
 import type { PartTally } from '../ports/status-store.js';
 import {
+  checkAgainstSourceParts,
   completeParts,
   confirmCopy,
   copyableHead,
@@ -20,6 +21,7 @@ import {
   type CopyResult,
 } from './copy-object.js';
 import { choosePartSize, planParts } from './part-plan.js';
+import { sourcePartSize } from './source-parts.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
 /**
@@ -74,7 +76,8 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const head = copyableHead(job.key, await ctx.source.head(job.key));
   if (!fansOut(ctx, head.size)) return { kind: 'whole' };
   const destKey = destinationKey(params.destPrefix, job.key);
-  const parts = planParts(head.size, choosePartSize(head.size, params.chunkSize));
+  const partSize = (await sourcePartSize(ctx.source, head)) ?? choosePartSize(head.size, params.chunkSize);
+  const parts = planParts(head.size, partSize);
   const uploadId = await openUpload(ctx, head, destKey, parts[0].size);
   const recorded = new Set((await status.listParts(job.key, uploadId)).map((p) => p.partNumber));
   const todo = parts.filter((p) => !recorded.has(p.partNumber));
@@ -330,6 +333,7 @@ async function completeGiant(
   try {
     const completion = await completeParts(ctx, head, destKey, part.uploadId, parts);
     checksum = verifyCompletion(ctx, head, destKey, completion);
+    await checkAgainstSourceParts(ctx, head, destKey, completion, parts);
     destEtag = completion.written.etag;
     await confirmCopy(ctx, head, destKey);
   } catch (err) {

@@ -8,6 +8,7 @@ import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { BUFFER_LIMIT, copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
+import { partsInEtag } from './etags.js';
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
@@ -242,7 +243,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     // A single-PUT copy writes nothing to the object's record until it ends: its start is recorded while it runs
     // (one commit less to wait for before each object). A larger one reads and writes its parts there: start first.
     const giant = fansOut(ctx, job.size);
-    if (job.size > params.multipartThreshold || giant) await started;
+    if (job.size > params.multipartThreshold || giant || (partsInEtag(job.etag) ?? 0) > 1) await started;
     try {
       if (giant) {
         const split = await splitGiantObject(ctx, job, msg.id);
@@ -252,7 +253,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       const copy = await copyObject(
         ctx,
         job.key,
-        job.action === 'copy' || job.action === undefined ? job.size : undefined,
+        job.action === 'copy' || job.action === undefined ? { size: job.size, etag: job.etag } : {},
       );
       const { result, deleted } = job.fromEvent
         ? await settleEventCopy(events, job.key, copy)

@@ -24,6 +24,7 @@ export { SOURCE_TYPES, STORAGE_CLASSES, ACLS, SRC_EVENTS } from '../params/index
 const MiB = 1024 * 1024;
 export const MAX_PARTS = 10_000;
 export const MIN_PART_SIZE = 5 * MiB;
+export const MAX_PART_SIZE = 5 * 1024 * MiB;
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
 
 /** Bytes as an integer or with a binary suffix: 8388608, "8MiB", "8M". */

@@ -5,7 +5,7 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
-import { BucketNotFoundError, CredentialsError } from '../../../worker/core/errors.js';
+import { AccessDeniedError, BucketNotFoundError, CredentialsError } from '../../../worker/core/errors.js';
 import { createBucket, s3Client, servers } from '../../support/servers.js';
 import { createHash } from 'node:crypto';
 
@@ -79,6 +79,23 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
     const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
     expect(await store.head('nothing')).toBeUndefined();
     expect(await store.open('nothing')).toBeUndefined();
+  });
+
+  it('asks a part of an object with HEAD partNumber; a store that answers the whole object instead says nothing', async () => {
+    const bucket = await createBucket(servers.s3Source, 'parts');
+    await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: bucket, Key: 'whole.txt', Body: 'hello' }));
+    const keys = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const store = new S3ObjectStore({ bucket, region: 'us-east-1', endpoint: servers.s3Source, credentials: keys });
+    // s3rver ignores partNumber: 200, the whole object, no x-amz-mp-parts-count.
+    expect(await store.headPart('whole.txt', 1)).toBeUndefined();
+    // A refusal is an error, not "nothing known" (a HEAD's 403 has no body to tell the rejected key by).
+    const refused = new S3ObjectStore({
+      bucket,
+      region: 'us-east-1',
+      endpoint: servers.s3Source,
+      credentials: { ...keys, accessKeyId: 'NOT-S3RVER' },
+    });
+    await expect(refused.headPart('whole.txt', 1)).rejects.toBeInstanceOf(AccessDeniedError);
   });
 
   it('copies server-side and starts multipart uploads with the destination attributes (content type, metadata)', async () => {

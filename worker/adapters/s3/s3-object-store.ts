@@ -7,6 +7,7 @@ import type {
   ObjectHead,
   ObjectStore,
   ObjectSummary,
+  StoredPart,
   UploadedPart,
   WriteOptions,
   WriteResult,
@@ -27,6 +28,7 @@ import {
   parseS3Document,
   parseTagging,
   type S3HttpError,
+  storedPartFromHeaders,
   writeHeaders,
   type ListPage,
 } from './s3-wire.js';
@@ -277,6 +279,24 @@ export class S3ObjectStore implements ObjectStore {
         return this.body(res, 'GetObject', key);
       }),
     );
+  }
+
+  async headPart(key: string, partNumber: number, ifMatch?: string): Promise<StoredPart | undefined> {
+    const headers = ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader;
+    try {
+      return await this.http.send(
+        { method: 'HEAD', key, query: { partNumber: String(partNumber) }, headers },
+        (res) => {
+          res.body.resume();
+          return storedPartFromHeaders(res.headers);
+        },
+      );
+    } catch (err) {
+      // 416: no such part; 400/405/501: a store that does not take partNumber on a HEAD. Nothing known either way.
+      const status = (err as S3HttpError).$metadata?.httpStatusCode;
+      if (status === 416 || status === 400 || status === 405 || status === 501) return undefined;
+      throw this.mapError(err, 'HeadObject', key);
+    }
   }
 
   async getTags(key: string): Promise<Record<string, string>> {

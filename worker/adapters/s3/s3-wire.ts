@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import sax from 'sax';
-import type { ObjectHead, ObjectSummary, UploadedPart, WriteOptions } from '../../ports/object-store.js';
+import type { ObjectHead, ObjectSummary, StoredPart, UploadedPart, WriteOptions } from '../../ports/object-store.js';
 
 /** An S3 error answer, shaped like the SDK's (name = S3 error code, $metadata.httpStatusCode) for the shared error mapping. */
 export class S3HttpError extends Error {
@@ -82,6 +82,21 @@ export function headFromHeaders(key: string, headers: IncomingHttpHeaders): Obje
     expires: httpDate(header(headers, 'expires')),
     metadata,
     tagCount: tagCount === undefined ? undefined : Number(tagCount),
+    serverSideEncryption: header(headers, 'x-amz-server-side-encryption'),
+  };
+}
+
+/**
+ * A part HEAD's answer (partNumber): the part's size and the object's part count. Stores that ignore partNumber answer
+ * the whole object without x-amz-mp-parts-count: then undefined, as nothing about the parts is known.
+ */
+export function storedPartFromHeaders(headers: IncomingHttpHeaders): StoredPart | undefined {
+  const length = header(headers, 'content-length');
+  const count = header(headers, 'x-amz-mp-parts-count');
+  if (length === undefined || count === undefined || !DECIMAL.test(length) || !DECIMAL.test(count)) return undefined;
+  return {
+    size: Number(length),
+    partsCount: Number(count),
     serverSideEncryption: header(headers, 'x-amz-server-side-encryption'),
   };
 }

@@ -1,0 +1,188 @@
+/**
+ * A source written by a multipart upload (on AWS, MinIO, Ceph: ETag "<MD5 of the parts' MD5s>-N") says nothing about
+ * its bytes to a copy cut elsewhere, so bytes damaged between the source and this machine (a plain-HTTP endpoint, a
+ * proxy, a cache: the fault proxy's flipped bytes) were copied and recorded DONE, verified. Where the store describes
+ * its parts (HEAD with partNumber), the copy now takes the source's part size and the MD5 of the parts it sent must be
+ * the source's ETag. The source and destination stand for AWS (s3-front `multipartEtags`: AWS's multipart ETags, part
+ * HEADs); s3rver alone answers whole-object MD5s, which would hide the problem.
+ */
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFaultProxy, type FaultProxy, type FaultRates } from '../support/fault-proxy.js';
+import { s3Client, servers } from '../support/servers.js';
+import { createLogger } from '../../worker/core/log.js';
+import {
+  baseParams,
+  bucketPair,
+  bytes,
+  embeddedAdapters,
+  md5,
+  readObject,
+  runEmbedded,
+  runEngine,
+} from './engine-fixtures.js';
+import { startS3Front, type S3Front } from './s3-front.js';
+
+const MiB = 1024 * 1024;
+const closing: Array<FaultProxy | S3Front> = [];
+afterEach(async () => {
+  await Promise.all(closing.splice(0).map((c) => c.close()));
+});
+
+/** Writes `key` into the source through `front` as one multipart upload of parts of these sizes; returns its body. */
+async function putInParts(front: S3Front, bucket: string, key: string, sizes: number[], seed: number) {
+  const body = bytes(
+    sizes.reduce((a, b) => a + b, 0),
+    seed,
+  );
+  const client = s3Client(front.endpoint);
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts = [];
+  let start = 0;
+  for (const [i, size] of sizes.entries()) {
+    const Body = body.subarray(start, start + size);
+    start += size;
+    const { ETag } = await client.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body }),
+    );
+    parts.push({ PartNumber: i + 1, ETag });
+  }
+  await client.send(
+    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+  );
+  return body;
+}
+
+async function etagThrough(front: S3Front, bucket: string, key: string): Promise<string | undefined> {
+  return (await s3Client(front.endpoint).send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
+}
+
+/** An AWS-like source (behind a fault proxy) and destination; `faults`: what the proxy does to the source's answers. */
+async function awsLikePair(faults: { rates: FaultRates; limits: FaultRates }) {
+  const { src, dst } = await bucketPair();
+  const source = await startS3Front({ target: servers.s3Source, multipartEtags: true });
+  const proxy = await startFaultProxy({ target: source.endpoint, ...faults });
+  const dest = await startS3Front({ target: servers.s3Dest, multipartEtags: true });
+  closing.push(proxy, source, dest);
+  return { src, dst, source, proxy, dest };
+}
+
+describe('multipart sources', () => {
+  it('below the single-PUT threshold: copied in the source’s parts, a damaged read caught and read again', async () => {
+    const { src, dst, source, proxy, dest } = await awsLikePair({
+      rates: { flipByte: 1, flipPartByte: 1 },
+      limits: { flipByte: 1, flipPartByte: 1 },
+    });
+    const body = await putInParts(source, src, 'in-parts.bin', [5 * MiB, 5 * MiB, 2 * MiB + 5], 41);
+    const sourceEtag = await etagThrough(source, src, 'in-parts.bin');
+    expect(sourceEtag).toMatch(/^"[0-9a-f]{32}-3"$/);
+
+    const { report } = await runEmbedded(
+      // The defaults' single PUT (the object is far below the threshold) and chunk size.
+      baseParams(src, dst, {
+        srcEndpoint: proxy.endpoint,
+        destEndpoint: dest.endpoint,
+        multipartThreshold: '200MiB',
+        chunkSize: '8MiB',
+      }),
+    );
+    expect(proxy.faultCount()).toBe(1);
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'in-parts.bin'))).toBe(md5(body));
+    // Cut as the source was, the copy answers the source's own ETag.
+    expect(await etagThrough(dest, dst, 'in-parts.bin')).toBe(sourceEtag);
+    const sent = new Set(dest.of('UploadPart').map((r) => Number(r.headers['content-length'])));
+    expect(sent).toEqual(new Set([5 * MiB, 2 * MiB + 5]));
+  });
+
+  it('above it: parts of the source’s size, not the chunk size; a damaged part read is not verified as sent', async () => {
+    const { src, dst, source, proxy, dest } = await awsLikePair({
+      rates: { flipPartByte: 1 },
+      limits: { flipPartByte: 1 },
+    });
+    const body = await putInParts(source, src, 'six.bin', [6 * MiB, 6 * MiB, 3 * MiB], 42);
+    const { report } = await runEmbedded(
+      baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }), // threshold 8 MiB, 5 MiB chunks
+    );
+    expect(proxy.faultCount('flipPartByte')).toBe(1);
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'six.bin'))).toBe(md5(body));
+    expect(await etagThrough(dest, dst, 'six.bin')).toBe(await etagThrough(source, src, 'six.bin'));
+    expect(Math.max(...dest.of('UploadPart').map((r) => Number(r.headers['content-length'])))).toBe(6 * MiB);
+  });
+
+  it('parts of their own sizes: the copy is not taken for damaged once the source’s parts are seen to differ', async () => {
+    // 6 + 5 + 3 MiB looks like 6 MiB parts from part 1 and the count; the copy's 6 + 6 + 2 MiB cannot match its ETag.
+    const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
+    const body = await putInParts(source, src, 'uneven.bin', [6 * MiB, 5 * MiB, 3 * MiB], 43);
+    const { report } = await runEmbedded(
+      baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
+    );
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'uneven.bin'))).toBe(md5(body));
+    // Copied once: part 1 and the next parts' sizes asked, no retry.
+    expect(dest.of('CompleteMultipartUpload')).toHaveLength(1);
+    const partHeads = source.of('HeadObject').filter((r) => r.url.includes('partNumber='));
+    expect(partHeads.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('onto SSE-KMS: the parts’ ETags are no MD5s, so the source’s ETag is not held against them', async () => {
+    const { src, dst } = await bucketPair();
+    const source = await startS3Front({ target: servers.s3Source, multipartEtags: true });
+    const dest = await startS3Front({ target: servers.s3Dest, kms: true });
+    closing.push(source, dest);
+    const body = await putInParts(source, src, 'to-kms.bin', [5 * MiB, 5 * MiB, MiB], 47);
+    const { report } = await runEmbedded(
+      baseParams(src, dst, { srcEndpoint: source.endpoint, destEndpoint: dest.endpoint }),
+    );
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'to-kms.bin'))).toBe(md5(body));
+    expect(dest.of('CompleteMultipartUpload')).toHaveLength(1);
+  });
+
+  it('of one part: its ETag ("-1") proves the bytes of a single PUT, small or streamed', async () => {
+    const { src, dst, source, proxy, dest } = await awsLikePair({
+      rates: { flipByte: 1 },
+      limits: { flipByte: 2 },
+    });
+    const small = await putInParts(source, src, 'one-part-small.bin', [100 * 1024], 44);
+    const streamed = await putInParts(source, src, 'one-part.bin', [300 * 1024], 45);
+    expect(await etagThrough(source, src, 'one-part.bin')).toMatch(/-1"$/);
+    const { report } = await runEmbedded(
+      baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
+    );
+    expect(proxy.faultCount('flipByte')).toBe(2);
+    expect(report).toMatchObject({ complete: true, done: 2, verified: 2, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'one-part-small.bin'))).toBe(md5(small));
+    expect(md5(await readObject(servers.s3Dest, dst, 'one-part.bin'))).toBe(md5(streamed));
+  });
+
+  it('giant, across the fleet: part jobs of the source’s size; a damaged part read restarts the object', async () => {
+    const { src, dst, source, proxy, dest } = await awsLikePair({
+      rates: { flipPartByte: 1 },
+      limits: { flipPartByte: 1 },
+    });
+    const body = await putInParts(source, src, 'giant.bin', [6 * MiB, 6 * MiB, 6 * MiB, 6 * MiB, MiB], 46);
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const { report } = await runEngine(
+      embeddedAdapters,
+      baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint, giantFileThreshold: '20MiB' }),
+      { logger },
+    );
+    expect(proxy.faultCount('flipPartByte')).toBe(1);
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'giant.bin'))).toBe(md5(body));
+    expect(lines.filter((l) => l.event === 'worker.split').map((l) => [l.parts, l.partSize])).toEqual([
+      [5, 6 * MiB],
+      [5, 6 * MiB],
+    ]);
+    expect(lines.filter((l) => l.event === 'worker.giant_restarted')).toHaveLength(1);
+    expect(await etagThrough(dest, dst, 'giant.bin')).toBe(await etagThrough(source, src, 'giant.bin'));
+  });
+});
