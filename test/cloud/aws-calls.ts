@@ -51,6 +51,7 @@ export const OBJECT_STORE_OPERATIONS: Record<string, string[]> = {
   checkAccess: ['ListObjectsV2'],
   list: ['ListObjectsV2'],
   head: ['HeadObject'],
+  headPart: ['HeadObject'],
   open: ['GetObject'],
   get: ['GetObject'],
   getTags: ['GetObjectTagging'],

@@ -66,6 +66,8 @@ export async function* diffListings(
      * Also yield, as 'unproven', the pairs that match on size and age alone because an ETag on one side is a multipart
      * one, so that the caller can ask its records whether the copy was changed since. Multipart objects only: one
      * record read per object of at least a part, not per object of a bucket whose store's ETags are never MD5s.
+     * Not when both sides show the same multipart ETag: the same part MD5s in the same parts (a copy cut like its
+     * source, source-parts.ts) — the same bytes.
      */
     unproven?: boolean;
   } = {},
@@ -98,7 +100,8 @@ export async function* diffListings(
     else if (
       options.unproven &&
       (options.compareEtags ?? true) &&
-      (isMultipartEtag(s.etag) || isMultipartEtag(match?.etag))
+      (isMultipartEtag(s.etag) || isMultipartEtag(match?.etag)) &&
+      !sameEtag(s.etag, match?.etag)
     )
       yield { object: s, reason: 'unproven', dest: match };
   }
