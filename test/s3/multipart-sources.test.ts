@@ -15,6 +15,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy, type FaultRates } from '../support/fault-proxy.js';
 import { s3Client, servers } from '../support/servers.js';
+import { AccessDeniedError } from '../../worker/core/errors.js';
 import { createLogger } from '../../worker/core/log.js';
 import {
   baseParams,
@@ -25,6 +26,7 @@ import {
   readObject,
   runEmbedded,
   runEngine,
+  type Wrap,
 } from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';
 
@@ -129,6 +131,31 @@ describe('multipart sources', () => {
     expect(dest.of('CompleteMultipartUpload')).toHaveLength(1);
     const partHeads = source.of('HeadObject').filter((r) => r.url.includes('partNumber='));
     expect(partHeads.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('from a store that refuses part HEADs for good: copied as before, in the chunk size', async () => {
+    // A gateway that rejects the partNumber query (no local server does): the adapter's refusal, put in by a wrapper.
+    const refusingPartHeads: Wrap = ({ source, dest }) => ({
+      dest,
+      source: new Proxy(source, {
+        get(target, prop, receiver) {
+          if (prop !== 'headPart') return Reflect.get(target, prop, receiver);
+          return async () => {
+            throw new AccessDeniedError('source bucket', 's3:GetObject', '403 AccessDenied');
+          };
+        },
+      }),
+    });
+    const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
+    const body = await putInParts(source, src, 'refused.bin', [6 * MiB, 6 * MiB, MiB], 48);
+    const { report } = await runEngine(
+      embeddedAdapters,
+      baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
+      { wrap: refusingPartHeads },
+    );
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'refused.bin'))).toBe(md5(body));
+    expect(Math.max(...dest.of('UploadPart').map((r) => Number(r.headers['content-length'])))).toBe(5 * MiB);
   });
 
   it('onto SSE-KMS: the parts’ ETags are no MD5s, so the source’s ETag is not held against them', async () => {

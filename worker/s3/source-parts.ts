@@ -5,7 +5,7 @@
  * source and this machine are caught (TLS does not cover plain-HTTP endpoints, proxies or caches), and the destination
  * answers the source's own ETag.
  */
-import { CorruptedInTransitError } from '../core/errors.js';
+import { CorruptedInTransitError, isRetryableError } from '../core/errors.js';
 import type { ObjectHead, ObjectStore, StoredPart, UploadedPart } from '../ports/object-store.js';
 import { isKmsEncryption, normalizeEtag, partsInEtag } from './etags.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE } from './params.js';
@@ -20,7 +20,7 @@ const PART_HEADS_IN_FLIGHT = 8;
 export async function sourcePartSize(source: ObjectStore, head: ObjectHead): Promise<number | undefined> {
   const count = partsInEtag(head.etag);
   if (count === undefined || count < 2 || isKmsEncryption(head.serverSideEncryption)) return undefined;
-  const first = await source.headPart(head.key, 1, head.etag);
+  const first = await askPart(source, head, 1);
   if (!first || first.partsCount !== count || isKmsEncryption(first.serverSideEncryption)) return undefined;
   const size = first.size;
   if (size < MIN_PART_SIZE || size > MAX_PART_SIZE || Math.ceil(head.size / size) !== count) return undefined;
@@ -45,18 +45,36 @@ export async function checkSourceParts(
   if (count === undefined || composite === undefined || composite === sourceEtag || parts.length !== count) return;
   const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
   // Part 1 first: a layout that differs there (the usual reason for another MD5) costs one request.
-  const first = await source.headPart(head.key, 1, head.etag);
+  const first = await askPart(source, head, 1);
   if (!sameSize(first, sorted[0]) || first?.partsCount !== count) return;
   let next = 1;
   let differs = false;
   const lane = async () => {
     while (!differs && next < count) {
       const part = sorted[next++];
-      if (!sameSize(await source.headPart(head.key, part.partNumber, head.etag), part)) differs = true;
+      if (!sameSize(await askPart(source, head, part.partNumber), part)) differs = true;
     }
   };
   await Promise.all(Array.from({ length: Math.min(PART_HEADS_IN_FLIGHT, count - 1) }, lane));
   if (!differs) throw new CorruptedInTransitError(destKey, composite, sourceEtag);
+}
+
+/**
+ * A part's description, or undefined when the store refuses the question for good (a gateway that rejects partNumber,
+ * a signature it canonicalises otherwise): then the copy goes on as for a store that does not describe parts, and its
+ * own requests succeed or fail as they would. A passing failure (throttling, a reset) is thrown, to be retried.
+ */
+async function askPart(
+  source: ObjectStore,
+  head: Pick<ObjectHead, 'key' | 'etag'>,
+  partNumber: number,
+): Promise<StoredPart | undefined> {
+  try {
+    return await source.headPart(head.key, partNumber, head.etag);
+  } catch (err) {
+    if (isRetryableError(err)) throw err;
+    return undefined;
+  }
 }
 
 function sameSize(stored: StoredPart | undefined, sent: UploadedPart): boolean {
