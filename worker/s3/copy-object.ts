@@ -393,6 +393,14 @@ async function copyMultipart(
     sourceEtag: head.etag,
     destEtag: completion.written.etag,
     partsUploaded: todo.length,
+    // Cut like its source: the source's ETag, the MD5 of the parts sent and the destination's ETag are one value, so
+    // the bytes are the source version's (each part read with If-Match) and arrived whole; no HEADs needed.
+    proven:
+      !kmsParts &&
+      destEtagIsMd5(ctx, completion.written) &&
+      completion.composite !== undefined &&
+      normalizeEtag(completion.written.etag) === completion.composite &&
+      normalizeEtag(head.etag) === completion.composite,
   };
 }
 
