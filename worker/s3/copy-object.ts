@@ -14,7 +14,7 @@ import { contentMd5, etagConfirmsMd5, isKmsEncryption, normalizeEtag, partsInEta
 import { md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
-import { checkSourceParts, sourcePartSize } from './source-parts.js';
+import { checkSourceParts, sourceParts } from './source-parts.js';
 import { destinationKey } from './transfer-job.js';
 import { md5Base64, sendHashed, streamThrough, type SendContext } from './send-body.js';
 
@@ -336,8 +336,10 @@ async function copyMultipart(
   head: ObjectHead,
   destKey: string,
   options: WriteOptions,
-  partSize: number,
+  plan: PartRange[],
 ): Promise<CopyResult> {
+  // A resumed upload must have been cut the same way: its part size (the first part's) stands for the cut.
+  const partSize = plan[0].size;
   const { status } = ctx;
   const record = await status.get(head.key);
   let uploadId: string;
@@ -356,7 +358,7 @@ async function copyMultipart(
   let kmsParts = false;
   try {
     const finished = new Set(done.map((p) => p.partNumber));
-    todo = planParts(head.size, partSize).filter((p) => !finished.has(p.partNumber));
+    todo = plan.filter((p) => !finished.has(p.partNumber));
     let bytesDone = done.reduce((n, p) => n + p.size, 0);
     await forEachLimited(
       todo,
@@ -491,11 +493,11 @@ export async function copyObject(
   const release = () => opened?.body.destroy();
   let head: ObjectHead;
   let options: WriteOptions;
-  let sourcePart: number | undefined;
+  let cutOfSource: PartRange[] | undefined;
   try {
     head = copyableHead(key, opened?.head ?? (oneShot ? undefined : await ctx.source.head(key)));
     options = await writeOptionsFor(ctx, head);
-    sourcePart = inSourceParts(head.etag) ? await sourcePartSize(ctx.source, head) : undefined;
+    cutOfSource = inSourceParts(head.etag) ? await sourceParts(ctx.source, head) : undefined;
   } catch (err) {
     release();
     throw err;
@@ -505,7 +507,7 @@ export async function copyObject(
   let result: CopyResult | undefined;
   if (sameEndpoint && head.size <= MAX_SERVER_SIDE_COPY) result = await copyServerSide(ctx, head, destKey, options);
   if (!result) {
-    const whole = sourcePart === undefined && head.size <= ctx.params.multipartThreshold;
+    const whole = cutOfSource === undefined && head.size <= ctx.params.multipartThreshold;
     const body = opened && whole ? opened.body : undefined;
     if (!body) release();
     const open = async () => body ?? (await ctx.source.get(key, undefined, head.etag));
@@ -515,7 +517,7 @@ export async function copyObject(
         head,
         destKey,
         options,
-        sourcePart ?? choosePartSize(head.size, ctx.params.chunkSize),
+        cutOfSource ?? planParts(head.size, choosePartSize(head.size, ctx.params.chunkSize)),
       );
     else if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold))
       result = await copySmall(ctx, head, destKey, options, await open());

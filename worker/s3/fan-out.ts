@@ -21,7 +21,7 @@ import {
   type CopyResult,
 } from './copy-object.js';
 import { choosePartSize, planParts } from './part-plan.js';
-import { sourcePartSize } from './source-parts.js';
+import { sourceParts } from './source-parts.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
 /**
@@ -76,8 +76,8 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const head = copyableHead(job.key, await ctx.source.head(job.key));
   if (!fansOut(ctx, head.size)) return { kind: 'whole' };
   const destKey = destinationKey(params.destPrefix, job.key);
-  const partSize = (await sourcePartSize(ctx.source, head)) ?? choosePartSize(head.size, params.chunkSize);
-  const parts = planParts(head.size, partSize);
+  const parts =
+    (await sourceParts(ctx.source, head)) ?? planParts(head.size, choosePartSize(head.size, params.chunkSize));
   const uploadId = await openUpload(ctx, head, destKey, parts[0].size);
   const recorded = new Set((await status.listParts(job.key, uploadId)).map((p) => p.partNumber));
   const todo = parts.filter((p) => !recorded.has(p.partNumber));

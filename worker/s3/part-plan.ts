@@ -24,3 +24,14 @@ export function planParts(objectSize: number, partSize: number): PartRange[] {
   }
   return parts;
 }
+
+/** Parts of the given sizes, in order (a source's own parts, which need not be of one size). */
+export function planPartsOfSizes(sizes: number[]): PartRange[] {
+  const parts: PartRange[] = [];
+  let start = 0;
+  for (const [i, size] of sizes.entries()) {
+    parts.push({ partNumber: i + 1, start, end: start + size - 1, size });
+    start += size;
+  }
+  return parts;
+}

@@ -1,41 +1,59 @@
 /**
  * A multipart source's ETag (AWS, MinIO, Ceph: the MD5 of its parts' MD5s, then "-N") proves its bytes only to a copy
- * cut at the same part boundaries. Where the store describes its parts (HEAD with partNumber), a copy takes the
- * source's part size: the MD5 of the parts it sent must then equal the source's ETag, so bytes damaged between the
- * source and this machine are caught (TLS does not cover plain-HTTP endpoints, proxies or caches), and the destination
- * answers the source's own ETag.
+ * cut at the same part boundaries. Where the store describes its parts (HEAD with partNumber), a copy is cut as the
+ * source was: the MD5 of the parts it sent must then equal the source's ETag, so bytes damaged between the source and
+ * this machine are caught (TLS does not cover plain-HTTP endpoints, proxies or caches), and the destination answers
+ * the source's own ETag.
  */
 import { CorruptedInTransitError, isRetryableError } from '../core/errors.js';
 import type { ObjectHead, ObjectStore, StoredPart, UploadedPart } from '../ports/object-store.js';
 import { isKmsEncryption, normalizeEtag, partsInEtag } from './etags.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE } from './params.js';
+import { planParts, planPartsOfSizes, type PartRange } from './part-plan.js';
 
-/** Part sizes asked of the source at a time, when a copy's parts must be compared with the source's one by one. */
+/** Part sizes asked of the source at a time, when every part's size is needed. */
 const PART_HEADS_IN_FLIGHT = 8;
 
+type SourceHead = Pick<ObjectHead, 'key' | 'etag'>;
+
 /**
- * The part size of a multipart source (its ETag names N ≥ 2 parts, not SSE-KMS) when its store describes part 1 and
- * that size cut into N parts repeats its layout; else undefined (the copy chooses its own).
+ * The parts of a multipart source (its ETag names N ≥ 2 parts, not SSE-KMS), as its store describes them; undefined
+ * where it does not (the copy cuts its own). Parts of one size (what upload tools write) cost two HEADs, part 1 and
+ * part N; parts of their own sizes (S3 asks only that each but the last be at least 5 MiB) one HEAD per part.
  */
-export async function sourcePartSize(source: ObjectStore, head: ObjectHead): Promise<number | undefined> {
+export async function sourceParts(source: ObjectStore, head: ObjectHead): Promise<PartRange[] | undefined> {
   const count = partsInEtag(head.etag);
   if (count === undefined || count < 2 || isKmsEncryption(head.serverSideEncryption)) return undefined;
   const first = await askPart(source, head, 1);
   if (!first || first.partsCount !== count || isKmsEncryption(first.serverSideEncryption)) return undefined;
-  const size = first.size;
-  if (size < MIN_PART_SIZE || size > MAX_PART_SIZE || Math.ceil(head.size / size) !== count) return undefined;
-  return size;
+  const uniform = planParts(head.size, first.size);
+  if (uniform.length === count) {
+    // Two parts of a uniform cut are [P, S − P] whatever the store did; more parts need the last one's size too.
+    const last = count === 2 ? uniform[1] : await askPart(source, head, count);
+    if (last?.size === uniform[count - 1].size) return copyable(uniform);
+  }
+  const sizes = await partSizes(source, head, count);
+  if (!sizes || sizes.reduce((a, b) => a + b, 0) !== head.size) return undefined;
+  return copyable(planPartsOfSizes(sizes));
+}
+
+/** Parts a destination takes (S3's limits: 5 MiB to 5 GiB each, the last may be smaller). */
+function copyable(parts: PartRange[]): PartRange[] | undefined {
+  const fits = parts.every(
+    (p, i) => p.size > 0 && p.size <= MAX_PART_SIZE && (i === parts.length - 1 || p.size >= MIN_PART_SIZE),
+  );
+  return fits ? parts : undefined;
 }
 
 /**
  * After a multipart copy of a multipart source: the MD5 of the parts sent (`composite`) differs from the source's ETag
- * while every part has the source part's size — the bytes read were not the source's (thrown, retryable). Equal, or
- * parts cut elsewhere (S3 lets every part but the last have its own size), or a store that does not describe its
- * parts: nothing more to say, and nothing asked of the source when the two agree.
+ * while every part has the size of the source's — the bytes read were not the source's (thrown, retryable). Equal
+ * (nothing asked of the source), or parts cut otherwise (a store that does not describe its parts; one whose parts
+ * in the middle differ while part 1 and the last fit one size): nothing more to say.
  */
 export async function checkSourceParts(
   source: ObjectStore,
-  head: Pick<ObjectHead, 'key' | 'etag'>,
+  head: SourceHead,
   destKey: string,
   composite: string | undefined,
   parts: UploadedPart[],
@@ -43,20 +61,28 @@ export async function checkSourceParts(
   const count = partsInEtag(head.etag);
   const sourceEtag = normalizeEtag(head.etag) ?? '';
   if (count === undefined || composite === undefined || composite === sourceEtag || parts.length !== count) return;
-  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-  // Part 1 first: a layout that differs there (the usual reason for another MD5) costs one request.
-  const first = await askPart(source, head, 1);
-  if (!sameSize(first, sorted[0]) || first?.partsCount !== count) return;
-  let next = 1;
-  let differs = false;
+  const sent = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => p.size);
+  // Part 1 first: a cut that differs there (a store that does not describe its parts) costs one request.
+  if ((await askPart(source, head, 1))?.size !== sent[0]) return;
+  const stored = await partSizes(source, head, count);
+  if (stored?.every((size, i) => size === sent[i])) throw new CorruptedInTransitError(destKey, composite, sourceEtag);
+}
+
+/** Every part's size, in order; undefined when the store does not describe one of them (or one is SSE-KMS). */
+async function partSizes(source: ObjectStore, head: SourceHead, count: number): Promise<number[] | undefined> {
+  const sizes: number[] = new Array(count);
+  let next = 0;
+  let unknown = false;
   const lane = async () => {
-    while (!differs && next < count) {
-      const part = sorted[next++];
-      if (!sameSize(await askPart(source, head, part.partNumber), part)) differs = true;
+    while (!unknown && next < count) {
+      const index = next++;
+      const part = await askPart(source, head, index + 1);
+      if (!part || part.partsCount !== count || isKmsEncryption(part.serverSideEncryption)) unknown = true;
+      else sizes[index] = part.size;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PART_HEADS_IN_FLIGHT, count - 1) }, lane));
-  if (!differs) throw new CorruptedInTransitError(destKey, composite, sourceEtag);
+  await Promise.all(Array.from({ length: Math.min(PART_HEADS_IN_FLIGHT, count) }, lane));
+  return unknown ? undefined : sizes;
 }
 
 /**
@@ -64,19 +90,11 @@ export async function checkSourceParts(
  * a signature it canonicalises otherwise): then the copy goes on as for a store that does not describe parts, and its
  * own requests succeed or fail as they would. A passing failure (throttling, a reset) is thrown, to be retried.
  */
-async function askPart(
-  source: ObjectStore,
-  head: Pick<ObjectHead, 'key' | 'etag'>,
-  partNumber: number,
-): Promise<StoredPart | undefined> {
+async function askPart(source: ObjectStore, head: SourceHead, partNumber: number): Promise<StoredPart | undefined> {
   try {
     return await source.headPart(head.key, partNumber, head.etag);
   } catch (err) {
     if (isRetryableError(err)) throw err;
     return undefined;
   }
-}
-
-function sameSize(stored: StoredPart | undefined, sent: UploadedPart): boolean {
-  return stored !== undefined && !isKmsEncryption(stored.serverSideEncryption) && stored.size === sent.size;
 }
