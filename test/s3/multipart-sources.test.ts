@@ -74,6 +74,19 @@ async function awsLikePair(faults: { rates: FaultRates; limits: FaultRates }) {
   return { src, dst, source, proxy, dest };
 }
 
+/** A gateway that rejects the partNumber query (no local server does): the adapter's refusal, put in by a wrapper. */
+const refusingPartHeads: Wrap = ({ source, dest }) => ({
+  dest,
+  source: new Proxy(source, {
+    get(target, prop, receiver) {
+      if (prop !== 'headPart') return Reflect.get(target, prop, receiver);
+      return async () => {
+        throw new AccessDeniedError('source bucket', 's3:GetObject', '403 AccessDenied');
+      };
+    },
+  }),
+});
+
 describe('multipart sources', () => {
   it('below the single-PUT threshold: copied in the source’s parts, a damaged read caught and read again', async () => {
     const { src, dst, source, proxy, dest } = await awsLikePair({
@@ -153,18 +166,6 @@ describe('multipart sources', () => {
   });
 
   it('from a store that refuses part HEADs for good: copied as before, in the chunk size', async () => {
-    // A gateway that rejects the partNumber query (no local server does): the adapter's refusal, put in by a wrapper.
-    const refusingPartHeads: Wrap = ({ source, dest }) => ({
-      dest,
-      source: new Proxy(source, {
-        get(target, prop, receiver) {
-          if (prop !== 'headPart') return Reflect.get(target, prop, receiver);
-          return async () => {
-            throw new AccessDeniedError('source bucket', 's3:GetObject', '403 AccessDenied');
-          };
-        },
-      }),
-    });
     const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
     const body = await putInParts(source, src, 'refused.bin', [6 * MiB, 6 * MiB, MiB], 48);
     const { report } = await runEngine(
@@ -175,6 +176,32 @@ describe('multipart sources', () => {
     expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
     expect(md5(await readObject(servers.s3Dest, dst, 'refused.bin'))).toBe(md5(body));
     expect(Math.max(...dest.of('UploadPart').map((r) => Number(r.headers['content-length'])))).toBe(5 * MiB);
+  });
+
+  it('an upload left under another cut with the same first part is not resumed: aborted, and the copy cut anew', async () => {
+    // Run 1 cuts by the chunk size (6 MiB, the source's part HEADs refused) and cannot complete; run 2 cuts as the
+    // source (6 + 5 + 3 MiB). Resuming would have completed the 6 + 6 + 2 MiB parts of run 1.
+    const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
+    const body = await putInParts(source, src, 'recut.bin', [6 * MiB, 5 * MiB, 3 * MiB], 50);
+    const refusing = await startFaultProxy({
+      target: dest.endpoint,
+      rates: { accessDenied: 1 },
+      faultOps: ['CompleteMultipartUpload'],
+    });
+    closing.push(refusing);
+    const raw = baseParams(src, dst, {
+      srcEndpoint: proxy.endpoint,
+      destEndpoint: refusing.endpoint,
+      chunkSize: '6MiB',
+    });
+    const first = await runEngine(embeddedAdapters, { ...raw, maxAttempts: '1' }, { wrap: refusingPartHeads });
+    expect(first.report).toMatchObject({ failed: 1 });
+    refusing.setRates({});
+    const second = await runEngine(embeddedAdapters, raw, { db: first.dbPath });
+    expect(second.report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'recut.bin'))).toBe(md5(body));
+    expect(await etagThrough(dest, dst, 'recut.bin')).toBe(await etagThrough(source, src, 'recut.bin'));
+    expect(dest.of('AbortMultipartUpload')).toHaveLength(1);
   });
 
   it('onto SSE-KMS: the parts’ ETags are no MD5s, so the source’s ETag is not held against them', async () => {

@@ -338,17 +338,24 @@ async function copyMultipart(
   options: WriteOptions,
   plan: PartRange[],
 ): Promise<CopyResult> {
-  // A resumed upload must have been cut the same way: its part size (the first part's) stands for the cut.
   const partSize = plan[0].size;
   const { status } = ctx;
   const record = await status.get(head.key);
-  let uploadId: string;
+  let uploadId: string | undefined;
   let done: UploadedPart[] = [];
-  // Resume only an upload of the same source version with the same part layout.
+  // Resume only an upload of the same source version cut the same way: the first part's size, then every recorded part
+  // (a cut of the source's own part sizes and one of the chunk size may share the first).
   if (record?.uploadId && record.partSize === partSize && record.etag === head.etag) {
-    uploadId = record.uploadId;
-    done = await status.listParts(head.key, uploadId);
-  } else {
+    const recorded = await status.listParts(head.key, record.uploadId);
+    if (recorded.every((p) => plan[p.partNumber - 1]?.size === p.size)) {
+      uploadId = record.uploadId;
+      done = recorded;
+    } else {
+      await ctx.dest.abortMultipart(destKey, record.uploadId).catch(() => {}); // best effort: it will not be completed
+      await status.clearParts(head.key, record.uploadId);
+    }
+  }
+  if (uploadId === undefined) {
     uploadId = await ctx.dest.createMultipart(destKey, options);
     await status.update(head.key, { uploadId, partSize, etag: head.etag });
   }
