@@ -258,4 +258,56 @@ describe('multipart sources', () => {
     expect(lines.filter((l) => l.event === 'worker.giant_restarted')).toHaveLength(1);
     expect(await etagThrough(dest, dst, 'giant.bin')).toBe(await etagThrough(source, src, 'giant.bin'));
   });
+
+  it('giant: an upload a killed worker left under another cut is not resumed; the object starts again, cut anew', async () => {
+    const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
+    const body = await putInParts(source, src, 'giant-recut.bin', [6 * MiB, 5 * MiB, 3 * MiB], 51);
+    const sourceEtag = await etagThrough(source, src, 'giant-recut.bin');
+    // What a worker cutting by the chunk size (6 MiB, the source's part HEADs refused then) left when it was killed:
+    // an open upload holding its three parts, recorded on the object.
+    const { status, state } = await embeddedAdapters.open(5);
+    const client = s3Client(dest.endpoint);
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'giant-recut.bin' }));
+    await status.put({
+      key: 'giant-recut.bin',
+      size: body.length,
+      etag: sourceEtag,
+      status: 'IN_PROGRESS',
+      attempts: 1,
+      uploadId: UploadId,
+      partSize: 6 * MiB,
+    });
+    for (const [i, [start, end]] of [
+      [0, 6 * MiB],
+      [6 * MiB, 12 * MiB],
+      [12 * MiB, 14 * MiB],
+    ].entries()) {
+      const { ETag } = await client.send(
+        new UploadPartCommand({
+          Bucket: dst,
+          Key: 'giant-recut.bin',
+          UploadId,
+          PartNumber: i + 1,
+          Body: body.subarray(start, end),
+        }),
+      );
+      await status.addPart('giant-recut.bin', UploadId ?? '', {
+        partNumber: i + 1,
+        etag: ETag ?? '',
+        size: end - start,
+      });
+    }
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const { report } = await runEngine(
+      embeddedAdapters,
+      baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint, giantFileThreshold: '10MiB' }),
+      { db: state, logger },
+    );
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'giant-recut.bin'))).toBe(md5(body));
+    expect(await etagThrough(dest, dst, 'giant-recut.bin')).toBe(sourceEtag);
+    expect(lines.filter((l) => l.event === 'worker.giant_restarted')).toHaveLength(1);
+    expect(dest.of('AbortMultipartUpload').length).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -79,7 +79,14 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const parts =
     (await sourceParts(ctx.source, head)) ?? planParts(head.size, choosePartSize(head.size, params.chunkSize));
   const uploadId = await openUpload(ctx, head, destKey, parts[0].size);
-  const recorded = new Set((await status.listParts(job.key, uploadId)).map((p) => p.partNumber));
+  const recordedParts = await status.listParts(job.key, uploadId);
+  // An upload recorded under another cut with the same first part (the chunk size's, the source's) is not resumed:
+  // completing it would complete that cut.
+  if (recordedParts.some((p) => parts[p.partNumber - 1]?.size !== p.size)) {
+    const otherCut = new UploadGoneError(`destination object "${destKey}"`, 'its recorded parts were cut otherwise');
+    return startAgain(ctx, { ...job, size: head.size, etag: head.etag }, uploadId, otherCut);
+  }
+  const recorded = new Set(recordedParts.map((p) => p.partNumber));
   const todo = parts.filter((p) => !recorded.has(p.partNumber));
   if (todo.length === 0)
     return completeGiant(
