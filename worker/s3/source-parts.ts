@@ -8,7 +8,7 @@
 import { CorruptedInTransitError, isRetryableError } from '../core/errors.js';
 import type { ObjectHead, ObjectStore, StoredPart, UploadedPart } from '../ports/object-store.js';
 import { isKmsEncryption, normalizeEtag, partsInEtag } from './etags.js';
-import { MAX_PART_SIZE, MIN_PART_SIZE } from './params.js';
+import { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from './params.js';
 import { planParts, planPartsOfSizes, type PartRange } from './part-plan.js';
 
 /** Part sizes asked of the source at a time, when every part's size is needed. */
@@ -23,16 +23,18 @@ type SourceHead = Pick<ObjectHead, 'key' | 'etag'>;
  */
 export async function sourceParts(source: ObjectStore, head: ObjectHead): Promise<PartRange[] | undefined> {
   const count = partsInEtag(head.etag);
-  if (count === undefined || count < 2 || isKmsEncryption(head.serverSideEncryption)) return undefined;
+  if (count === undefined || count < 2 || count > MAX_PARTS || isKmsEncryption(head.serverSideEncryption))
+    return undefined;
   const first = await askPart(source, head, 1);
   if (!first || first.partsCount !== count || isKmsEncryption(first.serverSideEncryption)) return undefined;
-  const uniform = planParts(head.size, first.size);
-  if (uniform.length === count) {
+  // Checked before planning: a part size of 0 would plan forever, one of a byte billions of parts.
+  if (first.size > 0 && Math.ceil(head.size / first.size) === count) {
+    const uniform = planParts(head.size, first.size);
     // Two parts of a uniform cut are [P, S − P] whatever the store did; more parts need the last one's size too.
     const last = count === 2 ? uniform[1] : await askPart(source, head, count);
     if (last?.size === uniform[count - 1].size) return copyable(uniform);
   }
-  const sizes = await partSizes(source, head, count);
+  const sizes = await partSizes(source, head, count, first.size);
   if (!sizes || sizes.reduce((a, b) => a + b, 0) !== head.size) return undefined;
   return copyable(planPartsOfSizes(sizes));
 }
@@ -63,15 +65,25 @@ export async function checkSourceParts(
   if (count === undefined || composite === undefined || composite === sourceEtag || parts.length !== count) return;
   const sent = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => p.size);
   // Part 1 first: a cut that differs there (a store that does not describe its parts) costs one request.
-  if ((await askPart(source, head, 1))?.size !== sent[0]) return;
-  const stored = await partSizes(source, head, count);
+  const first = await askPart(source, head, 1);
+  if (first?.size !== sent[0]) return;
+  const stored = await partSizes(source, head, count, first.size);
   if (stored?.every((size, i) => size === sent[i])) throw new CorruptedInTransitError(destKey, composite, sourceEtag);
 }
 
-/** Every part's size, in order; undefined when the store does not describe one of them (or one is SSE-KMS). */
-async function partSizes(source: ObjectStore, head: SourceHead, count: number): Promise<number[] | undefined> {
+/**
+ * Every part's size, in order (part 1's already known); undefined when the store does not describe one of them (or
+ * one is SSE-KMS).
+ */
+async function partSizes(
+  source: ObjectStore,
+  head: SourceHead,
+  count: number,
+  firstSize: number,
+): Promise<number[] | undefined> {
   const sizes: number[] = new Array(count);
-  let next = 0;
+  sizes[0] = firstSize;
+  let next = 1;
   let unknown = false;
   const lane = async () => {
     while (!unknown && next < count) {
@@ -81,7 +93,7 @@ async function partSizes(source: ObjectStore, head: SourceHead, count: number): 
       else sizes[index] = part.size;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PART_HEADS_IN_FLIGHT, count) }, lane));
+  await Promise.all(Array.from({ length: Math.min(PART_HEADS_IN_FLIGHT, count - 1) }, lane));
   return unknown ? undefined : sizes;
 }
 
