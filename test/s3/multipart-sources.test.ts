@@ -13,8 +13,9 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy, type FaultRates } from '../support/fault-proxy.js';
-import { s3Client, servers } from '../support/servers.js';
+import { startFaultProxy, type FaultRates } from '../support/fault-proxy.js';
+import { startMoto } from '../support/moto.js';
+import { createBucket, s3Client, servers } from '../support/servers.js';
 import { AccessDeniedError } from '../../worker/core/errors.js';
 import { createLogger } from '../../worker/core/log.js';
 import {
@@ -31,7 +32,7 @@ import {
 import { startS3Front, type S3Front } from './s3-front.js';
 
 const MiB = 1024 * 1024;
-const closing: Array<FaultProxy | S3Front> = [];
+const closing: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(closing.splice(0).map((c) => c.close()));
 });
@@ -309,5 +310,46 @@ describe('multipart sources', () => {
     expect(await etagThrough(dest, dst, 'giant-recut.bin')).toBe(sourceEtag);
     expect(lines.filter((l) => l.event === 'worker.giant_restarted')).toHaveLength(1);
     expect(dest.of('AbortMultipartUpload').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('from moto (AWS’s multipart ETags and part HEADs, computed by the emulator): a damaged part read caught', async () => {
+    const server = await startMoto();
+    closing.push({ close: () => server.stop() });
+    const { dst } = await bucketPair();
+    const src = await createBucket(server.endpoint, 'moto-src');
+    const moto = s3Client(server.endpoint);
+    const body = bytes(6 * MiB + 5 * MiB + 1000, 52);
+    const { UploadId } = await moto.send(new CreateMultipartUploadCommand({ Bucket: src, Key: 'aws.bin' }));
+    const parts = [];
+    for (const [i, [start, end]] of [
+      [0, 6 * MiB],
+      [6 * MiB, 11 * MiB],
+      [11 * MiB, body.length],
+    ].entries()) {
+      const Body = body.subarray(start, end);
+      const { ETag } = await moto.send(
+        new UploadPartCommand({ Bucket: src, Key: 'aws.bin', UploadId, PartNumber: i + 1, Body }),
+      );
+      parts.push({ PartNumber: i + 1, ETag });
+    }
+    await moto.send(
+      new CompleteMultipartUploadCommand({ Bucket: src, Key: 'aws.bin', UploadId, MultipartUpload: { Parts: parts } }),
+    );
+    const proxy = await startFaultProxy({
+      target: server.endpoint,
+      rates: { flipPartByte: 1 },
+      limits: { flipPartByte: 1 },
+    });
+    const dest = await startS3Front({ target: servers.s3Dest, multipartEtags: true });
+    closing.push(proxy, dest);
+    const { report } = await runEmbedded(
+      baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
+    );
+    expect(proxy.faultCount('flipPartByte')).toBe(1);
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'aws.bin'))).toBe(md5(body));
+    expect(await etagThrough(dest, dst, 'aws.bin')).toBe(
+      (await moto.send(new HeadObjectCommand({ Bucket: src, Key: 'aws.bin' }))).ETag,
+    );
   });
 });

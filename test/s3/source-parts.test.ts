@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectHead, ObjectStore, StoredPart } from '../../worker/ports/object-store.js';
 import { sourceParts } from '../../worker/s3/source-parts.js';
+import { StorageRequestError } from '../../worker/core/errors.js';
 
 const MiB = 1024 * 1024;
 const etag = (parts: number) => `"0123456789abcdef0123456789abcdef-${parts}"`;
@@ -67,5 +68,14 @@ describe('the cut of a multipart source', () => {
     expect(await sourceParts(store, head(16 * MiB, 1))).toBeUndefined();
     expect(await sourceParts(store, { ...head(16 * MiB, 2), serverSideEncryption: 'aws:kms' })).toBeUndefined();
     expect(asked).toEqual([]);
+  });
+
+  it('a store that keeps failing the question (after the client’s own retries) gives no cut, not a failed copy', async () => {
+    const failing = {
+      async headPart(): Promise<StoredPart | undefined> {
+        throw new StorageRequestError('source bucket b: HeadObject "k"', '500 InternalError', { retryable: true });
+      },
+    } as unknown as ObjectStore;
+    expect(await sourceParts(failing, head(16 * MiB, 2))).toBeUndefined();
   });
 });

@@ -96,10 +96,11 @@ export interface ObjectStore {
   /** One GET that yields the object's headers and its body (undefined when the object does not exist). */
   open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined>;
   /**
-   * Part `partNumber` of a multipart object (of the version `ifMatch` names): its size and the object's part count.
-   * Undefined where the store does not describe parts (s3rver, stores without partNumber reads) or has no such part.
+   * Part `partNumber` of a multipart object: its size and the object's part count. Undefined where the store does not
+   * describe parts (s3rver, stores without partNumber reads) or has no such part. No If-Match: moto compares it with
+   * the part's own ETag (412); the reads of the copy carry it, so a version changed since is caught there.
    */
-  headPart(key: string, partNumber: number, ifMatch?: string): Promise<StoredPart | undefined>;
+  headPart(key: string, partNumber: number): Promise<StoredPart | undefined>;
   getTags(key: string): Promise<Record<string, string>>;
   /** `md5Base64`, when known, lets the store reject a body that does not match (Content-MD5). */
   put(

@@ -22,6 +22,11 @@ type SourceHead = Pick<ObjectHead, 'key' | 'etag'>;
  * part N; parts of their own sizes (S3 asks only that each but the last be at least 5 MiB) one HEAD per part.
  */
 export async function sourceParts(source: ObjectStore, head: ObjectHead): Promise<PartRange[] | undefined> {
+  // A store that keeps failing the question (after the client's own retries) gets the copy it got before, not none.
+  return readCut(source, head).catch(() => undefined);
+}
+
+async function readCut(source: ObjectStore, head: ObjectHead): Promise<PartRange[] | undefined> {
   const count = partsInEtag(head.etag);
   if (count === undefined || count < 2 || count > MAX_PARTS || isKmsEncryption(head.serverSideEncryption))
     return undefined;
@@ -104,7 +109,7 @@ async function partSizes(
  */
 async function askPart(source: ObjectStore, head: SourceHead, partNumber: number): Promise<StoredPart | undefined> {
   try {
-    return await source.headPart(head.key, partNumber, head.etag);
+    return await source.headPart(head.key, partNumber);
   } catch (err) {
     if (isRetryableError(err)) throw err;
     return undefined;

@@ -281,11 +281,10 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  async headPart(key: string, partNumber: number, ifMatch?: string): Promise<StoredPart | undefined> {
-    const headers = ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader;
+  async headPart(key: string, partNumber: number): Promise<StoredPart | undefined> {
     try {
       return await this.http.send(
-        { method: 'HEAD', key, query: { partNumber: String(partNumber) }, headers },
+        { method: 'HEAD', key, query: { partNumber: String(partNumber) }, headers: this.payerHeader },
         (res) => {
           res.body.resume();
           return storedPartFromHeaders(res.headers);
