@@ -10,10 +10,10 @@ import {
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
-import { contentMd5, etagConfirmsMd5, isKmsEncryption, normalizeEtag, partsInEtag } from './etags.js';
+import { contentMd5, etagConfirmsMd5, inSeveralParts, isKmsEncryption, normalizeEtag } from './etags.js';
 import { md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
-import { choosePartSize, planParts, type PartRange } from './part-plan.js';
+import { choosePartSize, fitsCut, planParts, type PartRange } from './part-plan.js';
 import { checkSourceParts, sourceParts } from './source-parts.js';
 import { destinationKey } from './transfer-job.js';
 import { md5Base64, sendHashed, streamThrough, type SendContext } from './send-body.js';
@@ -158,6 +158,14 @@ function checkedPut(
 }
 
 /**
+ * A multipart upload's ETags (its parts', its completion's) are MD5s of what was sent: no SSE-KMS asked for, none
+ * shown by the completion's answer (a bucket default), none by a part's answer (`kmsParts`).
+ */
+function partEtagsAreMd5s(ctx: CopyContext, completed: WriteResult, kmsParts: boolean): boolean {
+  return !kmsParts && destEtagIsMd5(ctx, completed);
+}
+
+/**
  * The source ETag (an MD5, from the same response as the bytes) and the destination ETag both equal the MD5
  * of the bytes that passed through: the copy is exact and of one version, so no further HEADs are needed.
  * (Callers have already thrown when either ETag differs from the computed MD5.)
@@ -298,7 +306,7 @@ export function verifyCompletion(
   const dstEtag = written.etag?.replace(/"/g, '');
   // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
   // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
-  if (destEtagIsMd5(ctx, written) && !kmsParts && dstEtag && composite) {
+  if (partEtagsAreMd5s(ctx, written, kmsParts) && dstEtag && composite) {
     const wholeMd5 = contentMd5(head);
     const ok =
       dstEtag === composite ||
@@ -327,7 +335,7 @@ export async function checkAgainstSourceParts(
   parts: UploadedPart[],
   kmsParts = false,
 ): Promise<void> {
-  if (kmsParts || !destEtagIsMd5(ctx, completion.written)) return;
+  if (!partEtagsAreMd5s(ctx, completion.written, kmsParts)) return;
   await checkSourceParts(ctx.source, head, destKey, completion.composite, parts);
 }
 
@@ -347,7 +355,7 @@ async function copyMultipart(
   // (a cut of the source's own part sizes and one of the chunk size may share the first).
   if (record?.uploadId && record.partSize === partSize && record.etag === head.etag) {
     const recorded = await status.listParts(head.key, record.uploadId);
-    if (recorded.every((p) => plan[p.partNumber - 1]?.size === p.size)) {
+    if (fitsCut(recorded, plan)) {
       uploadId = record.uploadId;
       done = recorded;
     } else {
@@ -405,8 +413,7 @@ async function copyMultipart(
     // Cut like its source: the source's ETag, the MD5 of the parts sent and the destination's ETag are one value, so
     // the bytes are the source version's (each part read with If-Match) and arrived whole; no HEADs needed.
     proven:
-      !kmsParts &&
-      destEtagIsMd5(ctx, completion.written) &&
+      partEtagsAreMd5s(ctx, completion.written, kmsParts) &&
       completion.composite !== undefined &&
       normalizeEtag(completion.written.etag) === completion.composite &&
       normalizeEtag(head.etag) === completion.composite,
@@ -492,7 +499,7 @@ export async function copyObject(
 ): Promise<CopyResult> {
   const sameEndpoint = ctx.source.endpointIdentity === ctx.dest.endpointIdentity;
   // A multipart source is copied in its own parts where its store describes them (source-parts.ts): asked after a HEAD.
-  const inSourceParts = (etag: string | undefined) => !sameEndpoint && (partsInEtag(etag) ?? 0) > 1;
+  const inSourceParts = (etag: string | undefined) => !sameEndpoint && inSeveralParts(etag);
   // Objects that will be copied in one request are opened with one GET: its headers replace a HEAD.
   const oneShot =
     !sameEndpoint && hint.size !== undefined && hint.size <= ctx.params.multipartThreshold && !inSourceParts(hint.etag);

@@ -35,6 +35,11 @@ export function partsInEtag(etag: string | undefined): number | undefined {
   return isMultipartEtag(etag) ? Number(/-(\d+)"?$/.exec(etag ?? '')?.[1]) : undefined;
 }
 
+/** A multipart ETag naming two parts or more: a source a copy may cut as it was (source-parts.ts). */
+export function inSeveralParts(etag: string | undefined): boolean {
+  return (partsInEtag(etag) ?? 0) > 1;
+}
+
 /**
  * Whether `md5`, of a whole object's bytes, is what the object's ETag stands for: its MD5, or (one part uploaded as a
  * multipart upload) the MD5 of that part's MD5 and "-1". Undefined when the ETag cannot say (more parts, SSE-KMS).

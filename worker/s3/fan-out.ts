@@ -20,7 +20,7 @@ import {
   type CopyContext,
   type CopyResult,
 } from './copy-object.js';
-import { choosePartSize, planParts } from './part-plan.js';
+import { choosePartSize, fitsCut, planParts } from './part-plan.js';
 import { sourceParts } from './source-parts.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
@@ -82,7 +82,7 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const recordedParts = await status.listParts(job.key, uploadId);
   // An upload recorded under another cut with the same first part (the chunk size's, the source's) is not resumed:
   // completing it would complete that cut.
-  if (recordedParts.some((p) => parts[p.partNumber - 1]?.size !== p.size)) {
+  if (!fitsCut(recordedParts, parts)) {
     const otherCut = new UploadGoneError(`destination object "${destKey}"`, 'its recorded parts were cut otherwise');
     return startAgain(ctx, { ...job, size: head.size, etag: head.etag }, uploadId, otherCut);
   }

@@ -8,7 +8,7 @@ import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import { BUFFER_LIMIT, copyObject, SourceNotCopyableError, type CopyResult } from './copy-object.js';
-import { partsInEtag } from './etags.js';
+import { inSeveralParts } from './etags.js';
 import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
@@ -243,7 +243,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     // A single-PUT copy writes nothing to the object's record until it ends: its start is recorded while it runs
     // (one commit less to wait for before each object). A larger one reads and writes its parts there: start first.
     const giant = fansOut(ctx, job.size);
-    if (job.size > params.multipartThreshold || giant || (partsInEtag(job.etag) ?? 0) > 1) await started;
+    if (job.size > params.multipartThreshold || giant || inSeveralParts(job.etag)) await started;
     try {
       if (giant) {
         const split = await splitGiantObject(ctx, job, msg.id);

@@ -25,6 +25,14 @@ export function planParts(objectSize: number, partSize: number): PartRange[] {
   return parts;
 }
 
+/** Whether parts recorded for an upload were cut as `plan` cuts (each the size of the planned part of its number). */
+export function fitsCut(
+  recorded: readonly { partNumber: number; size: number }[],
+  plan: readonly PartRange[],
+): boolean {
+  return recorded.every((p) => plan[p.partNumber - 1]?.size === p.size);
+}
+
 /** Parts of the given sizes, in order (a source's own parts, which need not be of one size). */
 export function planPartsOfSizes(sizes: number[]): PartRange[] {
   const parts: PartRange[] = [];
