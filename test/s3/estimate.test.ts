@@ -1,5 +1,14 @@
-/** Estimates (dry runs) against real s3rver buckets: the numbers, and the time limit that keeps the API answering. */
-import { describe, expect, it } from 'vitest';
+/**
+ * Estimates (dry runs) against real s3rver buckets: the numbers, the requests a copy then makes (counted by S3 fronts
+ * that answer as AWS does), and the time limit that keeps the API answering.
+ */
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it } from 'vitest';
 import { s3TaskEstimator } from '../../control-plane/core/s3-estimator.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
@@ -7,11 +16,44 @@ import { silentLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
-import { s3Client, servers } from '../support/servers.js';
+import { createBucket, s3Client, servers } from '../support/servers.js';
 import { seedObjects } from '../reliability/helpers.js';
-import { baseParams, bucketPair, secretsFile } from './engine-fixtures.js';
+import { baseParams, bucketPair, bytes, runEmbedded, secretsFile } from './engine-fixtures.js';
+import { startS3Front, type S3Front } from './s3-front.js';
 
 const COUNT = 1_100; // more than one listing page
+const MiB = 1024 * 1024;
+
+const closing: S3Front[] = [];
+afterEach(async () => {
+  await Promise.all(closing.splice(0).map((c) => c.close()));
+});
+
+/** Writes `body` as one multipart upload of parts of these sizes (its ETag then names them: "…-N"). */
+async function putInParts(endpoint: string, bucket: string, key: string, body: Buffer, sizes: number[]) {
+  const client = s3Client(endpoint);
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts = [];
+  for (let i = 0, start = 0; i < sizes.length; start += sizes[i], i++) {
+    const Body = body.subarray(start, start + sizes[i]);
+    const { ETag } = await client.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body }),
+    );
+    parts.push({ PartNumber: i + 1, ETag });
+  }
+  await client.send(
+    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+  );
+}
+
+/** Requests by S3's price classes, as the fronts recorded them (listings left out: the estimate counts pages). */
+function billed(fronts: S3Front[]) {
+  const count = (...ops: Parameters<S3Front['of']>) => fronts.reduce((n, f) => n + f.of(...ops).length, 0);
+  return {
+    get: count('GetObject', 'HeadObject'),
+    put: count('PutObject', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload'),
+  };
+}
 
 /** The source store, stopping the run (as the time limit would) once `after` keys were listed. */
 function stoppingAfter(store: ObjectStore, after: number, stop: AbortController): ObjectStore {
@@ -27,6 +69,62 @@ function stoppingAfter(store: ObjectStore, after: number, stop: AbortController)
 }
 
 describe('estimates', () => {
+  it('count the requests each object’s copy then makes: single PUT, parts, a multipart source in its own parts', async () => {
+    const { src, dst } = await bucketPair();
+    const source = await startS3Front({ target: servers.s3Source, multipartEtags: true });
+    const dest = await startS3Front({ target: servers.s3Dest, multipartEtags: true });
+    closing.push(source, dest);
+    const put = (key: string, body: Buffer) =>
+      s3Client(source.endpoint).send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
+    for (let i = 0; i < 3; i++) await put(`small/${i}`, bytes(10_000 + i, i)); // single PUT, proven by its MD5
+    await put('big.bin', bytes(12 * MiB, 7)); // above the 8 MiB threshold: three 5 MiB parts
+    // Uploaded in parts (ETag "…-2"): copied in its own two parts below the threshold (the old estimate took one PUT).
+    await putInParts(source.endpoint, src, 'in-parts.bin', bytes(7 * MiB, 8), [5 * MiB, 2 * MiB]);
+    // Parts below S3's 5 MiB minimum (s3rver takes them): no destination would, so one PUT, confirmed by HEADs.
+    await putInParts(source.endpoint, src, 'small-parts.bin', bytes(7 * MiB, 9), [3 * MiB, 3 * MiB, MiB]);
+    const raw = baseParams(src, dst, { srcEndpoint: source.endpoint, destEndpoint: dest.endpoint });
+    const params = parseS3TaskParams(raw);
+    const before = billed([source, dest]);
+
+    const plan = await estimateS3Transfer({
+      params,
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile())),
+    });
+    expect(billed([source, dest])).toEqual(before); // a dry run reads and writes no object
+    const { report } = await runEmbedded(raw);
+    expect(report).toMatchObject({ complete: true, done: 6, verified: 6, failed: 0 });
+    const made = billed([source, dest]);
+    expect(plan.requests).toEqual({ list: 2, get: made.get - before.get, put: made.put - before.put });
+    expect(plan.requests.put).toBe(3 + (3 + 2) + (2 + 2) + 1);
+    expect(plan.estimatedTransferCostUsd).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('count a server-side copy within one endpoint as one CopyObject and no data transfer', async () => {
+    const src = await createBucket(servers.s3Source, 'src');
+    const dst = await createBucket(servers.s3Source, 'dst');
+    const front = await startS3Front({ target: servers.s3Source, multipartEtags: true });
+    closing.push(front);
+    for (let i = 0; i < 2; i++)
+      await s3Client(front.endpoint).send(
+        new PutObjectCommand({ Bucket: src, Key: `k${i}`, Body: bytes(20 * MiB * i + 100, i) }),
+      );
+    const raw = baseParams(src, dst, { srcEndpoint: front.endpoint, destEndpoint: front.endpoint });
+    const params = parseS3TaskParams(raw);
+    const before = billed([front]);
+    const plan = await estimateS3Transfer({
+      params,
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile())),
+    });
+    const { report } = await runEmbedded(raw);
+    expect(report).toMatchObject({ complete: true, done: 2, verified: 2, failed: 0 });
+    expect(front.of('CopyObject')).toHaveLength(2);
+    const made = billed([front]);
+    expect(plan.requests).toEqual({ list: 2, get: made.get - before.get, put: made.put - before.put });
+    expect(plan.estimatedTransferCostUsd).toBe(0);
+  }, 60_000);
+
   it('stop listing at the time limit, even where nothing differs, and say the numbers are partial', async () => {
     const { src, dst } = await bucketPair();
     // The same bytes per key on both sides (bodyFor is deterministic): the first 1,000 keys need no copy.

@@ -10,10 +10,11 @@ import {
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, ObjectStore, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
-import { contentMd5, etagConfirmsMd5, inSeveralParts, isKmsEncryption, normalizeEtag } from './etags.js';
+import { contentMd5, etagConfirmsMd5, isKmsEncryption, normalizeEtag } from './etags.js';
 import { md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { MAX_OBJECT_SIZE, type S3TaskParams } from './params.js';
 import { choosePartSize, fitsCut, planParts, type PartRange } from './part-plan.js';
+import { copyRoute } from './copy-route.js';
 import { checkSourceParts, sourceParts } from './source-parts.js';
 import { destinationKey } from './transfer-job.js';
 import { md5Base64, sendHashed, streamThrough, type SendContext } from './send-body.js';
@@ -46,7 +47,6 @@ export interface CopyResult {
  * and their destination ETag proves them after the PUT.
  */
 export const BUFFER_LIMIT = 128 * 1024;
-export const MAX_SERVER_SIDE_COPY = 5 * 1024 * 1024 * 1024;
 
 export async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promise<WriteOptions> {
   const { params } = ctx;
@@ -499,10 +499,9 @@ export async function copyObject(
 ): Promise<CopyResult> {
   const sameEndpoint = ctx.source.endpointIdentity === ctx.dest.endpointIdentity;
   // A multipart source is copied in its own parts where its store describes them (source-parts.ts): asked after a HEAD.
-  const inSourceParts = (etag: string | undefined) => !sameEndpoint && inSeveralParts(etag);
   // Objects that will be copied in one request are opened with one GET: its headers replace a HEAD.
   const oneShot =
-    !sameEndpoint && hint.size !== undefined && hint.size <= ctx.params.multipartThreshold && !inSourceParts(hint.etag);
+    hint.size !== undefined && copyRoute({ size: hint.size, etag: hint.etag }, ctx.params, sameEndpoint) === 'single';
   const opened = oneShot ? await ctx.source.open(key) : undefined;
   const release = () => opened?.body.destroy();
   let head: ObjectHead;
@@ -511,7 +510,8 @@ export async function copyObject(
   try {
     head = copyableHead(key, opened?.head ?? (oneShot ? undefined : await ctx.source.head(key)));
     options = await writeOptionsFor(ctx, head);
-    cutOfSource = inSourceParts(head.etag) ? await sourceParts(ctx.source, head) : undefined;
+    cutOfSource =
+      copyRoute(head, ctx.params, sameEndpoint) === 'source-parts' ? await sourceParts(ctx.source, head) : undefined;
   } catch (err) {
     release();
     throw err;
@@ -519,7 +519,8 @@ export async function copyObject(
   const destKey = destinationKey(ctx.params.destPrefix, key);
 
   let result: CopyResult | undefined;
-  if (sameEndpoint && head.size <= MAX_SERVER_SIDE_COPY) result = await copyServerSide(ctx, head, destKey, options);
+  if (copyRoute(head, ctx.params, sameEndpoint) === 'server-side')
+    result = await copyServerSide(ctx, head, destKey, options);
   if (!result) {
     const whole = cutOfSource === undefined && head.size <= ctx.params.multipartThreshold;
     const body = opened && whole ? opened.body : undefined;

@@ -13,13 +13,13 @@ import {
   completeParts,
   confirmCopy,
   copyableHead,
-  MAX_SERVER_SIDE_COPY,
   uploadOnePart,
   verifyCompletion,
   writeOptionsFor,
   type CopyContext,
   type CopyResult,
 } from './copy-object.js';
+import { copyRoute } from './copy-route.js';
 import { choosePartSize, fitsCut, planParts } from './part-plan.js';
 import { sourceParts } from './source-parts.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
@@ -51,7 +51,7 @@ const PROGRESS_EVERY_MS = 1000;
  */
 export function fansOut(ctx: CopyContext, size: number): boolean {
   if (size < ctx.params.giantFileThreshold) return false;
-  return !(ctx.source.endpointIdentity === ctx.dest.endpointIdentity && size <= MAX_SERVER_SIDE_COPY);
+  return copyRoute({ size }, ctx.params, ctx.source.endpointIdentity === ctx.dest.endpointIdentity) !== 'server-side';
 }
 
 /** How a job ended for its giant object. */

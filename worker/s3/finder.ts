@@ -102,6 +102,8 @@ export interface FinderOptions {
   logger: Logger;
   signal?: AbortSignal;
   dryRun?: boolean;
+  /** Called with each object the run would copy (a dry run's request count). */
+  onCopy?: (object: ObjectSummary) => void;
 }
 
 /** The source objects under one prefix that pass include/exclude, counted as scanned. */
@@ -192,6 +194,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       }
       report.toTransfer++;
       report.bytesToTransfer += object.size;
+      options.onCopy?.(object);
       batch.push({ key: object.key, size: object.size, etag: object.etag, action: 'copy' });
       if (batch.length >= BATCH) await flush();
       logger.debug('finder.queued', { key: object.key, reason });

@@ -3,6 +3,7 @@ import type { JobQueue } from '../ports/job-queue.js';
 import type { BucketPair } from '../ports/object-store.js';
 import { isComplete, type StatusStore, type StatusSummary } from '../ports/status-store.js';
 import { BytesInFlight } from './bytes-in-flight.js';
+import { copyRequests } from './copy-route.js';
 import { runFinder, type FinderReport } from './finder.js';
 import { runWorker, type WorkerReport } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
@@ -163,10 +164,13 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
 export interface TransferEstimate extends FinderReport {
   /** False when the signal stopped the listing early: the numbers cover the keys listed until then. */
   complete: boolean;
-  /** Request charges: LIST pages on both sides, GET at the source, PUT (or parts) at the destination. */
+  /**
+   * Request charges, per object as the copy will go (copy-route.ts): LIST pages on both sides, GET and HEAD, PUT
+   * (single, CopyObject, or create + parts + complete).
+   */
   requests: { list: number; get: number; put: number };
   estimatedRequestCostUsd: number;
-  /** Internet/cross-region data transfer out of the source, at the first-tier price. */
+  /** Internet/cross-region data transfer out of the source, at the first-tier price (none for server-side copies). */
   estimatedTransferCostUsd: number;
 }
 
@@ -186,6 +190,9 @@ export async function estimateS3Transfer(
   const { source, dest } = options.buckets;
   await source.checkAccess();
   await dest.checkAccess();
+  const sameEndpoint = source.endpointIdentity === dest.endpointIdentity;
+  const requests = { list: 0, get: 0, put: 0 };
+  let bytesOut = 0;
   const finder = await runFinder({
     params,
     source,
@@ -195,14 +202,14 @@ export async function estimateS3Transfer(
     logger,
     signal,
     dryRun: true,
+    onCopy: (object) => {
+      const copy = copyRequests(object, params, sameEndpoint);
+      requests.get += copy.getOrHead;
+      requests.put += copy.put;
+      bytesOut += copy.bytesRead;
+    },
   });
-  const avg = finder.toTransfer ? finder.bytesToTransfer / finder.toTransfer : 0;
-  const partsPerObject = avg > params.multipartThreshold ? Math.ceil(avg / params.chunkSize) + 2 : 1;
-  const requests = {
-    list: Math.ceil(finder.scanned / 1000) * 2,
-    get: finder.toTransfer * (partsPerObject > 1 ? partsPerObject - 2 : 1) + finder.toTransfer * 2,
-    put: finder.toTransfer * partsPerObject,
-  };
+  requests.list = Math.ceil(finder.scanned / 1000) * 2;
   const requestCost =
     (requests.put * PRICES.putPer1000 + requests.get * PRICES.getPer1000 + requests.list * PRICES.listPer1000) / 1000;
   return {
@@ -210,7 +217,6 @@ export async function estimateS3Transfer(
     complete: !signal?.aborted,
     requests,
     estimatedRequestCostUsd: Math.round(requestCost * 10000) / 10000,
-    estimatedTransferCostUsd:
-      Math.round((finder.bytesToTransfer / 1024 ** 3) * PRICES.transferOutPerGiB * 10000) / 10000,
+    estimatedTransferCostUsd: Math.round((bytesOut / 1024 ** 3) * PRICES.transferOutPerGiB * 10000) / 10000,
   };
 }

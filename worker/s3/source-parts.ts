@@ -26,9 +26,17 @@ export async function sourceParts(source: ObjectStore, head: ObjectHead): Promis
   return readCut(source, head).catch(() => undefined);
 }
 
+/**
+ * Whether `size` bytes can be in `count` parts S3 takes (each but the last at least 5 MiB, none above 5 GiB): a
+ * source cut otherwise (a store with no part minimum) is not asked for its cut, which no destination would take.
+ */
+export function partsFitS3(size: number, count: number): boolean {
+  return count <= MAX_PARTS && size > (count - 1) * MIN_PART_SIZE && size <= count * MAX_PART_SIZE;
+}
+
 async function readCut(source: ObjectStore, head: ObjectHead): Promise<PartRange[] | undefined> {
   const count = partsInEtag(head.etag);
-  if (count === undefined || count < 2 || count > MAX_PARTS || isKmsEncryption(head.serverSideEncryption))
+  if (count === undefined || count < 2 || !partsFitS3(head.size, count) || isKmsEncryption(head.serverSideEncryption))
     return undefined;
   const first = await askPart(source, head, 1);
   if (!first || first.partsCount !== count || isKmsEncryption(first.serverSideEncryption)) return undefined;
