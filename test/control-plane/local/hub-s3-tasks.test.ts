@@ -2,7 +2,8 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { s3Client, servers } from '../../support/servers.js';
+import { createBucket, s3Client, servers } from '../../support/servers.js';
+import { seedObjects } from '../../reliability/helpers.js';
 import { baseParams, bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
 import {
   CREATE,
@@ -284,6 +285,69 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     const after = await waitForTask(h, id, () => true);
     expect(after.progress).toBe('STOPPED');
     expect(after.progressInfo.replicated).toBeLessThan(total);
+  });
+
+  it('runs tasks side by side, each with its own objects and counts; stopping one leaves the others running', async () => {
+    const { src, dst } = await bucketPair();
+    const other = await createBucket(servers.s3Dest, 'dst');
+    const specs = ['a', 'b'].flatMap((p, n) =>
+      Array.from({ length: 150 }, (_, i) => ({ key: `${p}/${String(i).padStart(3, '0')}`, size: 1000 * (n + 1) + i })),
+    );
+    await seedObjects(s3Client(servers.s3Source), src, specs, 50);
+    const h = await hub();
+    const start = async (extra: Record<string, string>, to: string) =>
+      (
+        await h.gql(CREATE, {
+          input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params({ ...baseParams(src, to), ...extra }) },
+        })
+      ).body.data.createTask.id as string;
+    // Two tasks into one bucket from two prefixes, and a slow one over the whole source into another bucket.
+    const [a, b, slow] = await Promise.all([
+      start({ srcPrefix: 'a/' }, dst),
+      start({ srcPrefix: 'b/' }, dst),
+      start({ workerConcurrency: '1' }, other),
+    ]);
+    await waitForTask(h, slow, (t) => t.progressInfo?.replicated >= 3);
+    expect((await h.gql(`mutation($id: String) { stopTask(id: $id) { progress } }`, { id: slow })).body.data).toEqual({
+      stopTask: { progress: 'STOPPED' },
+    });
+    const ended = (t: { progress: string }) => t.progress === 'DONE' || t.progress === 'ERROR';
+    const [doneA, doneB] = await Promise.all([waitForTask(h, a, ended), waitForTask(h, b, ended)]);
+    for (const [done, first] of [
+      [doneA, 1000],
+      [doneB, 2000],
+    ] as const) {
+      expect(done.progress).toBe('DONE');
+      // Only its own prefix's objects and bytes: 150 objects of first … first + 149 bytes.
+      expect(done.progressInfo).toMatchObject({
+        total: 150,
+        replicated: 150,
+        failed: 0,
+        verified: 150,
+        bytesDone: 150 * first + (149 * 150) / 2,
+      });
+    }
+    const keys = async (bucket: string) => {
+      const listed: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3Client(servers.s3Dest).send(
+          new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+        );
+        listed.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+        token = page.NextContinuationToken;
+      } while (token);
+      return listed.sort();
+    };
+    expect(await keys(dst)).toEqual(specs.map((o) => o.key).sort());
+    // The stopped one copied part of the source and nothing after (a copy in flight at the stop may land uncounted).
+    const stopped = await waitForTask(h, slow, () => true);
+    expect(stopped.progress).toBe('STOPPED');
+    const landed = (await keys(other)).length;
+    expect(landed).toBeGreaterThanOrEqual(stopped.progressInfo.replicated);
+    expect(landed).toBeLessThan(specs.length);
+    await sleep(1000);
+    expect((await keys(other)).length).toBe(landed);
   });
 
   it('one hub per data directory: a second one refuses, naming the first, and a busy port is said in words', async () => {
