@@ -599,12 +599,16 @@ describe('image sync with skopeo between real registries', () => {
     expect(again).toMatchObject({ complete: true, skipped: 1 });
   });
 
-  it('rejects a malformed list line, naming it', () => {
+  it('rejects a malformed list entry, naming its line, its place on the line and its text', () => {
     expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(
       /srcImageList\): line 3 "Bad Repo:tag"/,
     );
-    expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/line 1/);
-    expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/line 1 "bad_host!.io\/app:1"/);
+    expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/entry 1 "repo:bad tag!"/);
+    expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/entry 1 "bad_host!.io\/app:1"/);
+    // Commas count within a line, not as lines: the third image of one line; the second line of a list with commas.
+    expect(() => task({ srcImageList: 'ubuntu:latest,, nginx::x' })).toThrow(/entry 3 "nginx::x"/);
+    expect(() => task({ srcImageList: 'a:1,b:2\nbad!' })).toThrow(/line 2 "bad!"/);
+    expect(() => task({ srcImageList: 'a:1\nb:2, c:3,bad!' })).toThrow(/line 2, entry 3 "bad!"/);
     expect(() => parseEcrTaskParams({ sourceType: 'Public', srcList: 'ALL', destRegistry: 'x.io' })).toThrow(
       /srcList, source side\): ALL is only possible/,
     );

@@ -434,6 +434,17 @@ describe('wizard fields that follow each other', () => {
     );
   });
 
+  it('names the line of a bad image in a list, where commas separate images on one line too', () => {
+    const problem = (srcImageList: string) =>
+      stepErrors(ecrState({ sourceType: 'Amazon_ECR', srcList: 'SELECTED', srcImageList }), STEP.source, local, 'en')
+        .srcImageList;
+    expect(problem('ubuntu:latest,, nginx::x')).toBe(
+      'Line 1 ("nginx::x") is not an image: use name, name:tag or name:ALL_TAGS',
+    );
+    expect(problem('a:1,b:2\n\nbad!')).toMatch(/^Line 3 \("bad!"\)/);
+    expect(problem('a:1, b:2\n# a comment\nc')).toBeUndefined();
+  });
+
   it('lists images when the source becomes a public registry (it has no "all images"), as the original did', () => {
     expect(withEcrField(ecrState({ srcList: 'ALL' }).ecr, 'sourceType', 'Public').srcList).toBe('SELECTED');
     expect(

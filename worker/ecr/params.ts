@@ -50,44 +50,52 @@ function splitRegistry(name: string): { registry?: string; repository: string } 
   return { repository: name };
 }
 
+/** One image of a list as written: its line (from 1), its place on that line (from 1) and how many the line holds. */
+export interface ImageListEntry {
+  line: number;
+  entry: number;
+  entriesOnLine: number;
+  text: string;
+}
+
+/** The entries of an image list: separated by line breaks and commas; blank ones and `#` comments left out. */
+export function imageListEntries(text: string): ImageListEntry[] {
+  return text.split(/\r?\n/).flatMap((rawLine, lineIndex) => {
+    const parts = rawLine.split(',');
+    return parts
+      .map((raw, i) => ({ line: lineIndex + 1, entry: i + 1, entriesOnLine: parts.length, text: raw.trim() }))
+      .filter((e) => e.text !== '' && !e.text.startsWith('#'));
+  });
+}
+
 /**
- * Parses `repo:tag`, `repo` (latest) or `repo:ALL_TAGS` lines, separated by commas or line breaks; the error names
- * the line number and text. With `registries` (Public sources), an image may name its registry
- * (`quay.io/org/img:tag`), as the original's `docker://<image>` did.
+ * Parses `repo:tag`, `repo` (latest) or `repo:ALL_TAGS` entries, separated by commas or line breaks; the error names
+ * the entry by its line (and its place on a line that holds several) and its text. With `registries` (Public
+ * sources), an image may name its registry (`quay.io/org/img:tag`), as the original's `docker://<image>` did.
  */
 export function parseImageList(
   text: string,
   field = 'srcImageList',
   options: { registries?: boolean } = {},
 ): ImageRef[] {
-  const refs: ImageRef[] = [];
-  text.split(/\r?\n|,/).forEach((rawLine, i) => {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const colon = line.lastIndexOf(':');
-    const hasTag = colon > line.lastIndexOf('/');
-    const name = hasTag ? line.slice(0, colon) : line;
-    const tag = hasTag ? line.slice(colon + 1) : 'latest';
+  const oneLine = !/\r?\n/.test(text);
+  return imageListEntries(text).map(({ line, entry, entriesOnLine, text: image }) => {
+    const place = [oneLine ? '' : `line ${line}`, entriesOnLine > 1 ? `entry ${entry}` : ''].filter(Boolean).join(', ');
+    const refused = (what: string) =>
+      new InvalidParameterError(field, `${place || 'entry 1'} "${image}": ${what}`, 'Image list');
+    const colon = image.lastIndexOf(':');
+    const hasTag = colon > image.lastIndexOf('/');
+    const name = hasTag ? image.slice(0, colon) : image;
+    const tag = hasTag ? image.slice(colon + 1) : 'latest';
     const { registry, repository } = options.registries
       ? splitRegistry(name)
       : { registry: undefined, repository: name };
     if (registry !== undefined && !REGISTRY.test(registry))
-      throw new InvalidParameterError(
-        field,
-        `line ${i + 1} "${line}": "${registry}" is not a registry host[:port]`,
-        'Image list',
-      );
-    if (!REPOSITORY.test(repository))
-      throw new InvalidParameterError(
-        field,
-        `line ${i + 1} "${line}": "${repository}" is not a repository name`,
-        'Image list',
-      );
-    if (tag !== 'ALL_TAGS' && !TAG.test(tag))
-      throw new InvalidParameterError(field, `line ${i + 1} "${line}": "${tag}" is not a tag`, 'Image list');
-    refs.push(registry === undefined ? { repository, tag } : { registry, repository, tag });
+      throw refused(`"${registry}" is not a registry host[:port]`);
+    if (!REPOSITORY.test(repository)) throw refused(`"${repository}" is not a repository name`);
+    if (tag !== 'ALL_TAGS' && !TAG.test(tag)) throw refused(`"${tag}" is not a tag`);
+    return registry === undefined ? { repository, tag } : { registry, repository, tag };
   });
-  return refs;
 }
 
 export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {

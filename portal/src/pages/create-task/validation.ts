@@ -5,7 +5,7 @@
  */
 import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
 import { parseSchedule } from '../../../../worker/core/schedule.js';
-import { parseImageList } from '../../../../worker/ecr/params.js';
+import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
 import { S3_PARAMETERS } from '../../../../worker/params/index.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
 import { COMMON_TEXT, ECR_FIELDS, labelOf, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
@@ -67,18 +67,15 @@ export function endpointProblem(v: string, isRequired: boolean): Problem {
 }
 
 function imageListProblem(v: string): Problem {
-  const lines = v.split(/\r?\n|,/);
-  let images = 0;
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
+  const entries = imageListEntries(v);
+  for (const { line, text } of entries) {
     try {
-      images += parseImageList(line).length;
+      parseImageList(text);
     } catch {
-      return { key: 'vImageLine', vars: { line: i + 1, text: line.length > 60 ? `${line.slice(0, 57)}…` : line } };
+      return { key: 'vImageLine', vars: { line, text: text.length > 60 ? `${text.slice(0, 57)}…` : text } };
     }
   }
-  return images ? undefined : { key: 'vImageNone' };
+  return entries.length ? undefined : { key: 'vImageNone' };
 }
 
 const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
