@@ -1,9 +1,11 @@
 /**
- * fetch for a registry and its token server, through the proxy the environment names (HTTPS_PROXY, HTTP_PROXY,
- * ALL_PROXY, NO_PROXY — read as for S3, worker/core/http-proxy-env.ts). Node's fetch ignores those variables, so behind
- * a company proxy every tag listing, token and digest read failed to connect (skopeo, which reads them, still copied).
+ * Requests to a registry and its token server, answered as fetch Responses, through the proxy the environment names
+ * (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY — read as for S3, worker/core/http-proxy-env.ts). Node's fetch ignores
+ * those variables, so behind a company proxy every tag listing, token and digest read failed to connect (skopeo, which
+ * reads them, still copied). Sent with undici's `request`, not fetch: fetch refuses the Fetch standard's "bad ports"
+ * (6000, 6665–6669, 10080, …), where a registry may well listen and skopeo reaches it.
  */
-import { ProxyAgent, fetch as undiciFetch } from 'undici';
+import { ProxyAgent, request, type Dispatcher } from 'undici';
 import { type HttpProxy, proxyFor } from '../core/http-proxy-env.js';
 import { RegistryHttpError } from './errors.js';
 
@@ -38,10 +40,10 @@ function unreachable(
   return new RegistryHttpError(registry, undefined, `cannot reach ${url.origin}${via}: ${detail}`);
 }
 
-/** The system error code (ECONNREFUSED, ENOTFOUND…) in the cause chain, else the innermost cause's words. */
+/** The system error code (ECONNREFUSED, ENOTFOUND…) of the error or its causes, else the innermost cause's words. */
 function reasonOf(err: Error): string {
   let innermost = err;
-  for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
     innermost = cause;
@@ -59,14 +61,24 @@ export async function registryFetch(registry: string, url: URL, init: RequestIni
   }
 }
 
-function send(url: URL, init: RequestInit, proxy: HttpProxy | undefined): Promise<Response> {
-  if (!proxy) return fetch(url, init);
-  // undici's own fetch with its own agent: no reliance on which undici the running Node bundles.
-  const { signal, method, headers } = init;
-  return undiciFetch(url, {
-    signal: signal ?? undefined,
+/** Redirects followed, as fetch would (registries answer manifests, tags and tokens directly; a mirror may redirect). */
+const MAX_REDIRECTS = 5;
+
+async function send(url: URL, init: RequestInit, proxy: HttpProxy | undefined): Promise<Response> {
+  const method = (init.method ?? 'GET') as Dispatcher.HttpMethod;
+  const answer = await request(url, {
     method,
-    headers: headers as Record<string, string>,
-    dispatcher: agentFor(proxy),
-  }) as unknown as Promise<Response>;
+    headers: init.headers as Record<string, string>,
+    signal: init.signal ?? undefined,
+    maxRedirections: MAX_REDIRECTS,
+    ...(proxy ? { dispatcher: agentFor(proxy) } : {}),
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+  }
+  // Manifests, tag pages and tokens are small: read whole, so the caller's Response methods work as with fetch.
+  const body = await answer.body.arrayBuffer();
+  const bodyless = method === 'HEAD' || answer.statusCode === 204 || answer.statusCode === 304;
+  return new Response(bodyless ? null : body, { status: answer.statusCode, headers });
 }
