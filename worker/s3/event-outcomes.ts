@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../core/log.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import type { CopyResult } from './copy-object.js';
+import type { CopyResult } from './copy-context.js';
 import { normalizeEtag } from './etags.js';
 import { destinationKey } from './transfer-job.js';
 

@@ -8,17 +8,10 @@ import {
 import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectHead, UploadedPart } from '../ports/object-store.js';
 import type { PartTally } from '../ports/status-store.js';
-import {
-  checkAgainstSourceParts,
-  completeParts,
-  confirmCopy,
-  copyableHead,
-  uploadOnePart,
-  verifyCompletion,
-  writeOptionsFor,
-  type CopyContext,
-  type CopyResult,
-} from './copy-object.js';
+import type { CopyContext, CopyResult } from './copy-context.js';
+import { confirmCopy, writeOptionsFor } from './copy-object.js';
+import { checkAgainstSourceParts, completeParts, uploadOnePart, verifyCompletion } from './multipart-copy.js';
+import { copyableHead } from './source-readable.js';
 import { copyRoute } from './copy-route.js';
 import { choosePartSize, fitsCut, planParts } from './part-plan.js';
 import { sourceParts } from './source-parts.js';

@@ -5,7 +5,7 @@ import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
 import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
 import { sameEtag } from './etags.js';
-import { isReadable } from './copy-object.js';
+import { isReadable } from './source-readable.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { distinctPrefixes, PREFIXES_SORTED_IN_MEMORY, sourcePrefixes } from './prefix-source.js';

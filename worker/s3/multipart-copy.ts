@@ -1,0 +1,255 @@
+/**
+ * A multipart copy of one object: its parts uploaded (resuming an upload of the same source version cut the same way),
+ * completed, and the completion checked against the parts sent and, for a multipart source, against its ETag. The
+ * fleet's part jobs (fan-out.ts) use the same part upload, completion and checks.
+ */
+import { CorruptedInTransitError, isRetryableError, UploadGoneError, VerificationError } from '../core/errors.js';
+import { withRetry } from '../core/retry.js';
+import type { ObjectHead, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
+import { type CopyContext, type CopyResult, destEtagIsMd5, partEtagsAreMd5s } from './copy-context.js';
+import { contentMd5, normalizeEtag } from './etags.js';
+import { md5FromEtag, multipartEtag } from './hashing-stream.js';
+import { fitsCut, type PartRange } from './part-plan.js';
+import { sendHashed } from './send-body.js';
+import { checkSourceParts } from './source-parts.js';
+
+/**
+ * Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the
+ * part's ETag. Returns the part, and whether its answer showed SSE-KMS (then no ETag of this upload is a content hash).
+ */
+export async function uploadOnePart(
+  ctx: CopyContext,
+  head: Pick<ObjectHead, 'key' | 'etag'>,
+  destKey: string,
+  uploadId: string,
+  part: PartRange,
+): Promise<UploadedPart & { kms: boolean }> {
+  return withRetry(
+    async () => {
+      const { written, md5 } = await sendHashed(ctx, head, part, part.size, (body, md5) =>
+        ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size, md5),
+      );
+      const dstMd5 = md5FromEtag(written.etag);
+      if (destEtagIsMd5(ctx, written) && dstMd5 && dstMd5 !== md5) {
+        throw new VerificationError(
+          destKey,
+          `part ${part.partNumber}: destination ETag ${dstMd5} differs from the MD5 sent (${md5})`,
+        );
+      }
+      return {
+        partNumber: part.partNumber,
+        etag: written.etag || `"${md5}"`,
+        size: part.size,
+        kms: !destEtagIsMd5(ctx, written),
+      };
+    },
+    { attempts: 3, isRetryable: (e) => isRetryableError(e) || e instanceof VerificationError, signal: ctx.signal },
+  );
+}
+
+/** Runs `worker` over `items` with at most `limit` in flight; the first failure stops new work and is rethrown. */
+async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  worker: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (failure === undefined && next < items.length) {
+      if (signal?.aborted) {
+        failure ??= signal.reason ?? new Error('stopped');
+        return;
+      }
+      const item = items[next++];
+      try {
+        await worker(item);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure !== undefined) throw failure;
+}
+
+/**
+ * A completion whose answer was lost may have been applied: a retry then meets "no such upload" (AWS) or a 500
+ * (s3rver). The destination holds our object when its size matches and its ETag is the MD5 of the parts we sent or
+ * the source's own MD5 — either proves its bytes, so the copy goes on to verification instead of failing.
+ */
+async function completedEarlier(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  composite: string | undefined,
+): Promise<WriteResult | undefined> {
+  const written = await ctx.dest.head(destKey).catch(() => undefined);
+  const etag = written?.etag?.replace(/"/g, '');
+  if (!written || written.size !== head.size || !etag || !destEtagIsMd5(ctx, written)) return undefined;
+  return etag === composite || etag === contentMd5(head)
+    ? { etag: written.etag, serverSideEncryption: written.serverSideEncryption }
+    : undefined;
+}
+
+/** What a completion answered, and the MD5 of the part MD5s sent (when every part's is known). */
+export interface Completion {
+  written: WriteResult;
+  composite?: string;
+}
+
+/**
+ * Completes an upload from its recorded parts (which must hold the object's bytes). A completion applied by the
+ * server but unanswered is recognised (completedEarlier). After this the upload is closed, whatever verifyCompletion
+ * then says: a retry must start a new one.
+ */
+export async function completeParts(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  uploadId: string,
+  parts: UploadedPart[],
+): Promise<Completion> {
+  const total = parts.reduce((n, p) => n + p.size, 0);
+  if (total !== head.size)
+    throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
+  const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
+  const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
+  const written = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
+    const earlier = await completedEarlier(ctx, head, destKey, composite);
+    if (!earlier) throw err;
+    await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
+    return earlier;
+  });
+  return { written, composite };
+}
+
+/**
+ * The destination's ETag is the MD5 of the parts sent (or, where the store answers a whole-object MD5, the source's);
+ * not checkable under SSE-KMS (`kmsParts`: a part's answer showed it). Returns the checksum to record.
+ */
+export function verifyCompletion(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  completion: Completion,
+  kmsParts = false,
+): string {
+  const { written, composite } = completion;
+  const dstEtag = written.etag?.replace(/"/g, '');
+  // AWS answers md5-of-part-md5s "-N": it proves the parts arrived as sent. Some stores (s3rver) answer the
+  // whole-object MD5: compared with a single-part source's ETag, it also proves the ranged reads from the source.
+  if (partEtagsAreMd5s(ctx, written, kmsParts) && dstEtag && composite) {
+    const wholeMd5 = contentMd5(head);
+    const ok =
+      dstEtag === composite ||
+      (wholeMd5 !== undefined && dstEtag === wholeMd5) ||
+      head.etag?.replace(/"/g, '') === dstEtag;
+    if (!ok && dstEtag.includes('-')) {
+      throw new VerificationError(
+        destKey,
+        `destination multipart ETag ${dstEtag} differs from the parts sent (${composite})`,
+      );
+    }
+    if (!ok && wholeMd5 !== undefined) throw new CorruptedInTransitError(destKey, dstEtag, wholeMd5);
+  }
+  return `md5-parts:${composite ?? 'unknown'}`;
+}
+
+/**
+ * A multipart source's ETag against the MD5 of the parts sent (source-parts.ts) — where the parts' recorded ETags are
+ * those MD5s, i.e. not under SSE-KMS (asked for, a bucket default the completion's answer shows, or `kmsParts`).
+ */
+export async function checkAgainstSourceParts(
+  ctx: CopyContext,
+  head: Pick<ObjectHead, 'key' | 'etag'>,
+  destKey: string,
+  completion: Completion,
+  parts: UploadedPart[],
+  kmsParts = false,
+): Promise<void> {
+  if (!partEtagsAreMd5s(ctx, completion.written, kmsParts)) return;
+  await checkSourceParts(ctx.source, head, destKey, completion.composite, parts);
+}
+
+export async function copyMultipart(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  options: WriteOptions,
+  plan: PartRange[],
+): Promise<CopyResult> {
+  const partSize = plan[0].size;
+  const { status } = ctx;
+  const record = await status.get(head.key);
+  let uploadId: string | undefined;
+  let done: UploadedPart[] = [];
+  // Resume only an upload of the same source version cut the same way: the first part's size, then every recorded part
+  // (a cut of the source's own part sizes and one of the chunk size may share the first).
+  if (record?.uploadId && record.partSize === partSize && record.etag === head.etag) {
+    const recorded = await status.listParts(head.key, record.uploadId);
+    if (fitsCut(recorded, plan)) {
+      uploadId = record.uploadId;
+      done = recorded;
+    } else {
+      await ctx.dest.abortMultipart(destKey, record.uploadId).catch(() => {}); // best effort: it will not be completed
+      await status.clearParts(head.key, record.uploadId);
+    }
+  }
+  if (uploadId === undefined) {
+    uploadId = await ctx.dest.createMultipart(destKey, options);
+    await status.update(head.key, { uploadId, partSize, etag: head.etag });
+  }
+  let todo: PartRange[] = [];
+  let completion: Completion;
+  let parts: UploadedPart[];
+  let kmsParts = false;
+  try {
+    const finished = new Set(done.map((p) => p.partNumber));
+    todo = plan.filter((p) => !finished.has(p.partNumber));
+    let bytesDone = done.reduce((n, p) => n + p.size, 0);
+    await forEachLimited(
+      todo,
+      ctx.params.partConcurrency,
+      async (part) => {
+        const { kms, ...uploaded } = await uploadOnePart(ctx, head, destKey, uploadId, part);
+        kmsParts ||= kms;
+        await status.addPart(head.key, uploadId, uploaded);
+        bytesDone += part.size;
+        await status.update(head.key, { bytesDone });
+      },
+      ctx.signal,
+    );
+    parts = await status.listParts(head.key, uploadId);
+    completion = await completeParts(ctx, head, destKey, uploadId, parts);
+  } catch (err) {
+    // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
+    // succeed, so the record forgets it and the next attempt starts a new one.
+    if (err instanceof UploadGoneError) {
+      await status.clearParts(head.key, uploadId);
+      await status.update(head.key, { uploadId: undefined, partSize: undefined });
+    }
+    throw err;
+  }
+  // The upload is closed either way: a retry must start a new one, not resume this one.
+  await status.clearParts(head.key, uploadId);
+  await status.update(head.key, { uploadId: undefined, partSize: undefined });
+  const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
+  await checkAgainstSourceParts(ctx, head, destKey, completion, parts, kmsParts);
+  return {
+    method: 'multipart',
+    bytes: head.size,
+    checksum,
+    sourceEtag: head.etag,
+    destEtag: completion.written.etag,
+    partsUploaded: todo.length,
+    // Cut like its source: the source's ETag, the MD5 of the parts sent and the destination's ETag are one value, so
+    // the bytes are the source version's (each part read with If-Match) and arrived whole; no HEADs needed.
+    proven:
+      partEtagsAreMd5s(ctx, completion.written, kmsParts) &&
+      completion.composite !== undefined &&
+      normalizeEtag(completion.written.etag) === completion.composite &&
+      normalizeEtag(head.etag) === completion.composite,
+  };
+}
