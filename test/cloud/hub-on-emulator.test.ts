@@ -15,6 +15,7 @@
  * with the JobWorker role's own rights, the source read with an IAM user's keys kept in Secrets Manager (srcCredentials),
  * like a bucket of another account.
  */
+import { selfSignedCertificate } from '../support/self-signed.js';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -84,28 +85,7 @@ async function startTlsRegistry(
   login?: { username: string; password: string },
 ): Promise<TlsRegistry> {
   mkdirSync(join(dir, 'data'), { recursive: true });
-  const certificate = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      certificate,
-    ],
-    { stdio: 'pipe' },
-  );
+  const { certPath: certificate, keyPath } = selfSignedCertificate(dir, '127.0.0.1');
   const host = `127.0.0.1:${port + Number(process.env.DTH_PORT_BASE ?? 0)}`;
   if (login) writeFileSync(join(dir, 'htpasswd'), execFileSync('htpasswd', ['-Bbn', login.username, login.password]));
   writeFileSync(
@@ -114,7 +94,7 @@ async function startTlsRegistry(
       'version: 0.1',
       'log: { level: warn, accesslog: { disabled: true } }',
       `storage: { filesystem: { rootdirectory: ${join(dir, 'data')} }, delete: { enabled: true } }`,
-      `http: { addr: "${host}", secret: emulator-test, tls: { certificate: ${certificate}, key: ${join(dir, 'key.pem')} } }`,
+      `http: { addr: "${host}", secret: emulator-test, tls: { certificate: ${certificate}, key: ${keyPath} } }`,
       ...(login ? [`auth: { htpasswd: { realm: basic-realm, path: ${join(dir, 'htpasswd')} } }`] : []),
     ].join('\n'),
   );

@@ -1,11 +1,15 @@
+import { startRelay } from '../support/tcp-relay.js';
+import { selfSignedCertificate } from '../support/self-signed.js';
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeOciLayout } from '../../bench/oci-images.js';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { retryAdviceOf } from '../../worker/core/errors.js';
 import { createLogger, silentLogger } from '../../worker/core/log.js';
+import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { Skopeo } from '../../worker/ecr/skopeo.js';
@@ -44,6 +48,15 @@ async function sync(
 }
 
 const auth = `${servers.registryUser}:${servers.registryPassword}`;
+
+/** HTTPS in front of a plain-HTTP registry, with a certificate made here by openssl (no CA vouches for it). */
+async function startTlsRelay(upstream: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'dth-tls-registry-'));
+  const tls = selfSignedCertificate(dir);
+  rmSync(dir, { recursive: true, force: true });
+  const relay = await startRelay(upstream, { tls });
+  return { ...relay, registry: `localhost:${relay.port}` };
+}
 
 describe('image sync with skopeo between real registries', () => {
   it('copies single-arch and multi-arch images under destPrefix with equal digests, then skips them', async () => {
@@ -310,6 +323,45 @@ describe('image sync with skopeo between real registries', () => {
       ]);
     } finally {
       await source.close();
+    }
+  });
+
+  it('insecure: reads and copies from a registry on HTTPS with a certificate no CA vouches for, as skopeo does', async () => {
+    const { repository } = seedImages();
+    const relay = await startTlsRelay(servers.registryOpen);
+    try {
+      const params = task({ srcRegistry: relay.registry, srcImageList: `${repository}:v1`, destPrefix: 'from-tls' });
+      const counted = countingSkopeo();
+      const lines: string[] = [];
+      const first = await sync(params, registrySecrets(), lines, counted.skopeo);
+      expect(first.report).toMatchObject({ complete: true, done: 1, failed: 0 });
+      const srcDigest = registryDigest(servers.registryOpen, `${repository}:v1`);
+      expect(registryDigest(servers.registryAuth, `from-tls/${repository}:v1`, auth)).toBe(srcDigest);
+      // The rerun reads both digests over the API (HTTPS to the source, plain HTTP to the destination): unchanged,
+      // and no process started. Before, every read of this source failed over plain HTTP and went to skopeo inspect.
+      expect((await sync(params, registrySecrets(), lines, counted.skopeo)).report).toMatchObject({
+        complete: true,
+        done: 0,
+        skipped: 1,
+      });
+      expect(counted.verbs()).toEqual(['sync']);
+      expect(lines.map((l) => JSON.parse(l).event)).not.toContain('image.digest_fallback');
+      expect(relay.connections()).toBeGreaterThan(0);
+      // Without insecure, each way the registry fails TLS is said in words, not as OpenSSL's internals.
+      const tagsOf = (registry: string) =>
+        new RegistryV2Catalog({ registry, insecure: false }).tags(repository).then(
+          () => new Error('listed'),
+          (e: unknown) => e as Error,
+        );
+      expect((await tagsOf(relay.registry)).message).toBe(
+        `${relay.registry}: cannot reach https://${relay.registry}: its certificate is self-signed (NODE_EXTRA_CA_CERTS, or insecure=true) (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+      );
+      expect(retryAdviceOf(await tagsOf(relay.registry))?.retryable).toBe(false); // the same on every attempt
+      expect((await tagsOf(servers.registryOpen)).message).toBe(
+        `${servers.registryOpen}: cannot reach https://${servers.registryOpen}: no TLS answer there (a plain-HTTP registry: insecure=true) (ERR_SSL_WRONG_VERSION_NUMBER)`,
+      );
+    } finally {
+      await relay.close();
     }
   });
 

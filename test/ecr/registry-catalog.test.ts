@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { retryAdviceOf } from '../../worker/core/errors.js';
 import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
 import { restoreProxyEnv, setProxyEnv, startTestProxy } from '../support/http-proxy.js';
+import { startRelay } from '../support/tcp-relay.js';
 import { servers } from '../support/servers.js';
 import { seedImages } from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
@@ -87,32 +88,15 @@ describe('Docker Registry v2 catalog against the real registries', () => {
 
   it('reads a registry on a port fetch refuses (the Fetch standard\'s "bad ports", e.g. 10080), as skopeo does', async () => {
     const { repository } = seedImages();
-    const [host, port] = servers.registryOpen.split(':');
-    // A TCP relay to the test registry on the first of these ports that is free here.
-    const relay = createServer((client) => {
-      const upstream = connect(Number(port), host);
-      client.pipe(upstream).pipe(client);
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', close);
-      upstream.on('error', close);
+    // A relay to the test registry on the first of these ports that is free here.
+    const relay = await startRelay(servers.registryOpen, {
+      ports: [10080, 6665, 6666, 6667, 6668, 6669, 6000, 6566, 6679, 6697],
     });
-    let listening: number | undefined;
-    for (const candidate of [10080, 6665, 6666, 6667, 6668, 6669, 6000, 6566, 6679, 6697]) {
-      listening = await new Promise<number | undefined>((done) => {
-        relay.once('error', () => done(undefined));
-        relay.listen(candidate, '127.0.0.1', () => done(candidate));
-      });
-      if (listening) break;
-    }
-    if (!listening) throw new Error("no port of the Fetch standard's bad ports is free on this machine");
     try {
-      const catalog = new RegistryV2Catalog({ registry: `127.0.0.1:${listening}`, insecure: true });
+      const catalog = new RegistryV2Catalog({ registry: `127.0.0.1:${relay.port}`, insecure: true });
       expect((await catalog.tags(repository)).sort()).toEqual(['multi', 'v1']);
     } finally {
-      await new Promise((done) => relay.close(done));
+      await relay.close();
     }
   });
 

@@ -71,14 +71,13 @@ interface RequestOptions {
 }
 
 export class RegistryClient {
-  private readonly base: URL;
+  /** https, or http for an `insecure` registry that turned out not to speak TLS. */
+  private base: URL;
   /** Bearer tokens by scope; a promise so parallel requests of one scope share a single token request. */
   private readonly tokens = new Map<string, Promise<{ value: string; expiresAt: number }>>();
 
   constructor(readonly endpoint: RegistryEndpoint) {
-    this.base = new URL(
-      `${endpoint.insecure ? 'http' : 'https'}://${DOCKER_HUB_NAMES.has(endpoint.registry) ? DOCKER_HUB_API : endpoint.registry}`,
-    );
+    this.base = new URL(`https://${DOCKER_HUB_NAMES.has(endpoint.registry) ? DOCKER_HUB_API : endpoint.registry}`);
   }
 
   /** The repository as the API names it: Docker Hub's official images live under library/ (`nginx` → `library/nginx`). */
@@ -100,15 +99,36 @@ export class RegistryClient {
    * Any answer but 401 is returned as is; a 401 that survives the auth the registry asked for throws.
    */
   async request(pathOrUrl: string, o: RequestOptions): Promise<Response> {
-    const url = new URL(pathOrUrl, this.base);
-    if (url.origin !== this.base.origin)
+    const base = this.base;
+    try {
+      return await this.authorizedRequest(pathOrUrl, o, base);
+    } catch (err) {
+      // `insecure`, as skopeo with --tls-verify=false: HTTPS without checking the certificate first, then plain HTTP
+      // for a registry that does not speak TLS (no answer over HTTPS); kept for the client's later requests.
+      const noTls = err instanceof RegistryHttpError && err.status === undefined && !o.signal?.aborted;
+      if (!noTls || !this.endpoint.insecure || base.protocol !== 'https:') throw err;
+      if (this.base === base) this.base = new URL(`http://${base.host}`);
+      return this.authorizedRequest(pathOrUrl, o, this.base);
+    }
+  }
+
+  private async authorizedRequest(pathOrUrl: string, o: RequestOptions, base: URL): Promise<Response> {
+    const url = new URL(pathOrUrl, base);
+    // A Link header written before the client fell back to plain HTTP names the registry's https origin.
+    if (url.host === base.host) url.protocol = base.protocol;
+    if (url.origin !== base.origin)
       throw new RegistryHttpError(this.registry, undefined, `refusing to follow a link to ${url.origin}`);
     const send = (authorization: string | undefined) =>
-      registryFetch(this.registry, url, {
-        method: o.method ?? 'GET',
-        headers: { accept: o.accept, ...(authorization ? { authorization } : {}) },
-        signal: timeoutSignal(o.signal),
-      });
+      registryFetch(
+        this.registry,
+        url,
+        {
+          method: o.method ?? 'GET',
+          headers: { accept: o.accept, ...(authorization ? { authorization } : {}) },
+          signal: timeoutSignal(o.signal),
+        },
+        !this.endpoint.insecure,
+      );
     const used = this.tokens.get(o.scope);
     const cached = await this.cachedToken(o.scope);
     let res = await send(cached ? `Bearer ${cached}` : this.basicAuth());
@@ -176,10 +196,15 @@ export class RegistryClient {
     for (const s of (challenge.scope ?? scope).split(' ').filter(Boolean)) realm.searchParams.append('scope', s);
     // The login goes to the token server only where it cannot travel in clear text (plain http is for local registries).
     const basic = realm.protocol === 'https:' || this.endpoint.insecure ? this.basicAuth() : undefined;
-    const res = await registryFetch(this.registry, realm, {
-      headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) },
-      signal: timeoutSignal(signal),
-    });
+    const res = await registryFetch(
+      this.registry,
+      realm,
+      {
+        headers: { accept: 'application/json', ...(basic ? { authorization: basic } : {}) },
+        signal: timeoutSignal(signal),
+      },
+      !this.endpoint.insecure,
+    );
     if (!res.ok) {
       await discard(res);
       const refused = res.status === 401 || res.status === 403;

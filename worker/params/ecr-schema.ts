@@ -301,7 +301,8 @@ export const ECR_PARAMETERS = [
     default: 'false',
     side: 'engine',
     origin: 'ours',
-    description: 'Plain HTTP and no TLS verification for both registries (local test registries only).',
+    description:
+      "Both registries without TLS verification, as skopeo's --tls-verify=false: HTTPS with any certificate (self-signed, a private CA), else plain HTTP.",
     label: { en: 'Plain HTTP registry (local testing only)', zh: '明文 HTTP 仓库（仅限本地测试）' },
     help: { en: 'Local testing only.', zh: '仅限本地测试。' },
     template: false,

@@ -4,9 +4,10 @@
  * connections and never opens more than allowed, streams bodies both ways byte-identical, stops an upload the server
  * refused, and reports cut, garbled or stalled answers as errors a caller can retry — never as short successes.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { selfSignedCertificate } from '../../support/self-signed.js';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
@@ -548,29 +549,7 @@ describe('TLS', () => {
   let cert: Buffer;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dth-http1-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    key = readFileSync(join(dir, 'key.pem'));
-    cert = readFileSync(join(dir, 'cert.pem'));
+    ({ key, cert } = selfSignedCertificate(dir));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
