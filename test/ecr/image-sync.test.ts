@@ -365,6 +365,24 @@ describe('image sync with skopeo between real registries', () => {
     }
   });
 
+  it('copies an image pinned by digest (repo@sha256:…) to the same digest, then skips it', async () => {
+    const { repository } = seedImages();
+    const digest = registryDigest(servers.registryOpen, `${repository}:v1`);
+    const params = task({ srcImageList: `${repository}@${digest}`, destPrefix: 'pinned' });
+    const { report, status } = await sync(params);
+    expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+    expect(registryDigest(servers.registryAuth, `pinned/${repository}@${digest}`, auth)).toBe(digest);
+    expect(await status.get(`${repository}:${digest.replace(':', '-')}`)).toMatchObject({ checksum: digest });
+    expect((await sync(params)).report).toMatchObject({ complete: true, done: 0, skipped: 1 });
+    // A tag before the digest is ignored, as docker and skopeo do; a digest of another form is refused by name.
+    expect(task({ srcImageList: `${repository}:v9@${digest}` }).srcImageList).toEqual([
+      { repository, tag: digest.replace(':', '-') },
+    ]);
+    expect(() => task({ srcImageList: `${repository}@sha256:abc` })).toThrow(
+      /entry 1 ".+@sha256:abc": a digest must be sha256:<64 hex digits>/,
+    );
+  });
+
   it('expands repo:ALL_TAGS and treats a bare repo as :latest', async () => {
     const { repository } = seedImages();
     const params = task({ srcImageList: `${repository}:ALL_TAGS` });

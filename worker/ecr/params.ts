@@ -24,6 +24,7 @@ const REGISTRY = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 // Docker distribution grammar: lowercase path components separated by '/', tags up to 128 chars.
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const PINNED = /^([^@]+)@sha256:([0-9a-f]{64})$/;
 const EMAIL = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
 const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
@@ -69,7 +70,7 @@ export function imageListEntries(text: string): ImageListEntry[] {
 }
 
 /**
- * Parses `repo:tag`, `repo` (latest) or `repo:ALL_TAGS` entries, separated by commas or line breaks; the error names
+ * Parses `repo:tag`, `repo` (latest), `repo:ALL_TAGS` or `repo@sha256:<hex>` entries, separated by commas or line breaks; the error names
  * the entry by its line (and its place on a line that holds several) and its text. With `registries` (Public
  * sources), an image may name its registry (`quay.io/org/img:tag`), as the original's `docker://<image>` did.
  */
@@ -83,10 +84,15 @@ export function parseImageList(
     const place = [oneLine ? '' : `line ${line}`, entriesOnLine > 1 ? `entry ${entry}` : ''].filter(Boolean).join(', ');
     const refused = (what: string) =>
       new InvalidParameterError(field, `${place || 'entry 1'} "${image}": ${what}`, 'Image list');
-    const colon = image.lastIndexOf(':');
-    const hasTag = colon > image.lastIndexOf('/');
-    const name = hasTag ? image.slice(0, colon) : image;
-    const tag = hasTag ? image.slice(colon + 1) : 'latest';
+    // Pinned by digest (`repo@sha256:<hex>`, a tag before it ignored, as docker and skopeo do): copied to that digest,
+    // as an untagged image is (tag `sha256-<hex>`, image-names.ts).
+    const pinned = PINNED.exec(image);
+    const named = pinned ? pinned[1] : image;
+    const colon = named.lastIndexOf(':');
+    const hasTag = colon > named.lastIndexOf('/');
+    const name = hasTag ? named.slice(0, colon) : named;
+    const tag = pinned ? `sha256-${pinned[2]}` : hasTag ? named.slice(colon + 1) : 'latest';
+    if (image.includes('@') && !pinned) throw refused('a digest must be sha256:<64 hex digits>');
     const { registry, repository } = options.registries
       ? splitRegistry(name)
       : { registry: undefined, repository: name };

@@ -76,7 +76,7 @@ export const ECR_PARAMETERS = [
     side: 'source',
     origin: 'original',
     description:
-      'Images separated by commas or lines: repo:tag, repo (latest), repo:ALL_TAGS (every tag). Public: an image may name its registry (quay.io/org/img:tag; default docker.io).',
+      'Images separated by commas or lines: repo:tag, repo (latest), repo:ALL_TAGS (every tag), repo@sha256:<digest> (that manifest, to the same digest). Public: an image may name its registry (quay.io/org/img:tag; default docker.io).',
     label: { en: 'Image list', zh: '镜像列表' },
     help: {
       en: 'One per line or comma separated, e.g. ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, my-ecr-repo:ALL_TAGS.',
