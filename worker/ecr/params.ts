@@ -51,39 +51,43 @@ function splitRegistry(name: string): { registry?: string; repository: string } 
   return { repository: name };
 }
 
-/** One image of a list as written: its line (from 1), its place on that line (from 1) and how many the line holds. */
+/** One image of a list as written: its line (from 1), and its place in words for an error. */
 export interface ImageListEntry {
   line: number;
-  entry: number;
-  entriesOnLine: number;
+  /** `line 2, entry 3`: the line when the list has several, the entry when its line holds several (else `entry 1`). */
+  place: string;
   text: string;
 }
 
 /** The entries of an image list: separated by line breaks and commas; blank ones and `#` comments left out. */
 export function imageListEntries(text: string): ImageListEntry[] {
-  return text.split(/\r?\n/).flatMap((rawLine, lineIndex) => {
+  const lines = text.split(/\r?\n/);
+  return lines.flatMap((rawLine, lineIndex) => {
     const parts = rawLine.split(',');
     return parts
-      .map((raw, i) => ({ line: lineIndex + 1, entry: i + 1, entriesOnLine: parts.length, text: raw.trim() }))
+      .map((raw, i) => {
+        const place = [lines.length > 1 ? `line ${lineIndex + 1}` : '', parts.length > 1 ? `entry ${i + 1}` : '']
+          .filter(Boolean)
+          .join(', ');
+        return { line: lineIndex + 1, place: place || 'entry 1', text: raw.trim() };
+      })
       .filter((e) => e.text !== '' && !e.text.startsWith('#'));
   });
 }
 
 /**
- * Parses `repo:tag`, `repo` (latest), `repo:ALL_TAGS` or `repo@sha256:<hex>` entries, separated by commas or line breaks; the error names
- * the entry by its line (and its place on a line that holds several) and its text. With `registries` (Public
- * sources), an image may name its registry (`quay.io/org/img:tag`), as the original's `docker://<image>` did.
+ * Parses `repo:tag`, `repo` (latest), `repo:ALL_TAGS` or `repo@sha256:<hex>` entries, separated by commas or line
+ * breaks; the error names the entry by its line (and its place on a line that holds several) and its text. With
+ * `registries` (Public sources), an image may name its registry (`quay.io/org/img:tag`), as the original's
+ * `docker://<image>` did.
  */
 export function parseImageList(
   text: string,
   field = 'srcImageList',
   options: { registries?: boolean } = {},
 ): ImageRef[] {
-  const oneLine = !/\r?\n/.test(text);
-  return imageListEntries(text).map(({ line, entry, entriesOnLine, text: image }) => {
-    const place = [oneLine ? '' : `line ${line}`, entriesOnLine > 1 ? `entry ${entry}` : ''].filter(Boolean).join(', ');
-    const refused = (what: string) =>
-      new InvalidParameterError(field, `${place || 'entry 1'} "${image}": ${what}`, 'Image list');
+  return imageListEntries(text).map(({ place, text: image }) => {
+    const refused = (what: string) => new InvalidParameterError(field, `${place} "${image}": ${what}`, 'Image list');
     // Pinned by digest (`repo@sha256:<hex>`, a tag before it ignored, as docker and skopeo do): copied to that digest,
     // as an untagged image is (tag `sha256-<hex>`, image-names.ts).
     const pinned = PINNED.exec(image);
