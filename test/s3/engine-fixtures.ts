@@ -3,7 +3,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import {
   FileSecretStore,
   openSqliteDatabase,
@@ -58,6 +66,33 @@ export async function putSource(
   extra: Partial<PutObjectCommandInput> = {},
 ) {
   await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...extra }));
+}
+
+/**
+ * Writes `key` through `endpoint` as one multipart upload of parts of these sizes (its ETag then names them, "…-N",
+ * where the store answers AWS's multipart ETags); returns its body.
+ */
+export async function putInParts(endpoint: string, bucket: string, key: string, sizes: number[], seed: number) {
+  const body = bytes(
+    sizes.reduce((a, b) => a + b, 0),
+    seed,
+  );
+  const client = s3Client(endpoint);
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts = [];
+  let start = 0;
+  for (const [i, size] of sizes.entries()) {
+    const Body = body.subarray(start, start + size);
+    start += size;
+    const { ETag } = await client.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body }),
+    );
+    parts.push({ PartNumber: i + 1, ETag });
+  }
+  await client.send(
+    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+  );
+  return body;
 }
 
 export async function readObject(endpoint: string, bucket: string, key: string): Promise<Buffer> {

@@ -2,12 +2,7 @@
  * Estimates (dry runs) against real s3rver buckets: the numbers, the requests a copy then makes (counted by S3 fronts
  * that answer as AWS does), and the time limit that keeps the API answering.
  */
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { s3TaskEstimator } from '../../control-plane/core/s3-estimator.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
@@ -18,7 +13,7 @@ import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { seedObjects } from '../reliability/helpers.js';
-import { baseParams, bucketPair, bytes, runEmbedded, secretsFile } from './engine-fixtures.js';
+import { baseParams, bucketPair, bytes, putInParts, runEmbedded, secretsFile } from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';
 
 const COUNT = 1_100; // more than one listing page
@@ -28,23 +23,6 @@ const closing: S3Front[] = [];
 afterEach(async () => {
   await Promise.all(closing.splice(0).map((c) => c.close()));
 });
-
-/** Writes `body` as one multipart upload of parts of these sizes (its ETag then names them: "…-N"). */
-async function putInParts(endpoint: string, bucket: string, key: string, body: Buffer, sizes: number[]) {
-  const client = s3Client(endpoint);
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-  const parts = [];
-  for (let i = 0, start = 0; i < sizes.length; start += sizes[i], i++) {
-    const Body = body.subarray(start, start + sizes[i]);
-    const { ETag } = await client.send(
-      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body }),
-    );
-    parts.push({ PartNumber: i + 1, ETag });
-  }
-  await client.send(
-    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
-  );
-}
 
 /** Requests by S3's price classes, as the fronts recorded them (listings left out: the estimate counts pages). */
 function billed(fronts: S3Front[]) {
@@ -79,9 +57,9 @@ describe('estimates', () => {
     for (let i = 0; i < 3; i++) await put(`small/${i}`, bytes(10_000 + i, i)); // single PUT, proven by its MD5
     await put('big.bin', bytes(12 * MiB, 7)); // above the 8 MiB threshold: three 5 MiB parts
     // Uploaded in parts (ETag "…-2"): copied in its own two parts below the threshold (the old estimate took one PUT).
-    await putInParts(source.endpoint, src, 'in-parts.bin', bytes(7 * MiB, 8), [5 * MiB, 2 * MiB]);
+    await putInParts(source.endpoint, src, 'in-parts.bin', [5 * MiB, 2 * MiB], 8);
     // Parts below S3's 5 MiB minimum (s3rver takes them): no destination would, so one PUT, confirmed by HEADs.
-    await putInParts(source.endpoint, src, 'small-parts.bin', bytes(7 * MiB, 9), [3 * MiB, 3 * MiB, MiB]);
+    await putInParts(source.endpoint, src, 'small-parts.bin', [3 * MiB, 3 * MiB, MiB], 9);
     const raw = baseParams(src, dst, { srcEndpoint: source.endpoint, destEndpoint: dest.endpoint });
     const params = parseS3TaskParams(raw);
     const before = billed([source, dest]);

@@ -28,6 +28,7 @@ import {
   runEmbedded,
   runEngine,
   type Wrap,
+  putInParts,
 } from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';
 
@@ -36,30 +37,6 @@ const closing: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(closing.splice(0).map((c) => c.close()));
 });
-
-/** Writes `key` into the source through `front` as one multipart upload of parts of these sizes; returns its body. */
-async function putInParts(front: S3Front, bucket: string, key: string, sizes: number[], seed: number) {
-  const body = bytes(
-    sizes.reduce((a, b) => a + b, 0),
-    seed,
-  );
-  const client = s3Client(front.endpoint);
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-  const parts = [];
-  let start = 0;
-  for (const [i, size] of sizes.entries()) {
-    const Body = body.subarray(start, start + size);
-    start += size;
-    const { ETag } = await client.send(
-      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body }),
-    );
-    parts.push({ PartNumber: i + 1, ETag });
-  }
-  await client.send(
-    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
-  );
-  return body;
-}
 
 async function etagThrough(front: S3Front, bucket: string, key: string): Promise<string | undefined> {
   return (await s3Client(front.endpoint).send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
@@ -94,7 +71,7 @@ describe('multipart sources', () => {
       rates: { flipByte: 1, flipPartByte: 1 },
       limits: { flipByte: 1, flipPartByte: 1 },
     });
-    const body = await putInParts(source, src, 'in-parts.bin', [5 * MiB, 5 * MiB, 2 * MiB + 5], 41);
+    const body = await putInParts(source.endpoint, src, 'in-parts.bin', [5 * MiB, 5 * MiB, 2 * MiB + 5], 41);
     const sourceEtag = await etagThrough(source, src, 'in-parts.bin');
     expect(sourceEtag).toMatch(/^"[0-9a-f]{32}-3"$/);
 
@@ -121,7 +98,7 @@ describe('multipart sources', () => {
       rates: { flipPartByte: 1 },
       limits: { flipPartByte: 1 },
     });
-    const body = await putInParts(source, src, 'six.bin', [6 * MiB, 6 * MiB, 3 * MiB], 42);
+    const body = await putInParts(source.endpoint, src, 'six.bin', [6 * MiB, 6 * MiB, 3 * MiB], 42);
     const { report } = await runEmbedded(
       baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }), // threshold 8 MiB, 5 MiB chunks
     );
@@ -140,7 +117,7 @@ describe('multipart sources', () => {
       rates: { flipPartByte: 1 },
       limits: { flipPartByte: 1 },
     });
-    const body = await putInParts(source, src, 'uneven.bin', [6 * MiB, 5 * MiB, 3 * MiB], 43);
+    const body = await putInParts(source.endpoint, src, 'uneven.bin', [6 * MiB, 5 * MiB, 3 * MiB], 43);
     const { report } = await runEmbedded(
       baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
     );
@@ -154,7 +131,7 @@ describe('multipart sources', () => {
     // 6 + 5 + 7 + 2 MiB fits 6 MiB parts at part 1, the count and the last part: cut 6 + 6 + 6 + 2, it cannot match
     // the source's ETag, and only asking every part shows why.
     const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
-    const body = await putInParts(source, src, 'middle.bin', [6 * MiB, 5 * MiB, 7 * MiB, 2 * MiB], 49);
+    const body = await putInParts(source.endpoint, src, 'middle.bin', [6 * MiB, 5 * MiB, 7 * MiB, 2 * MiB], 49);
     const { report } = await runEmbedded(
       baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
     );
@@ -168,7 +145,7 @@ describe('multipart sources', () => {
 
   it('from a store that refuses part HEADs for good: copied as before, in the chunk size', async () => {
     const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
-    const body = await putInParts(source, src, 'refused.bin', [6 * MiB, 6 * MiB, MiB], 48);
+    const body = await putInParts(source.endpoint, src, 'refused.bin', [6 * MiB, 6 * MiB, MiB], 48);
     const { report } = await runEngine(
       embeddedAdapters,
       baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
@@ -183,7 +160,7 @@ describe('multipart sources', () => {
     // Run 1 cuts by the chunk size (6 MiB, the source's part HEADs refused) and cannot complete; run 2 cuts as the
     // source (6 + 5 + 3 MiB). Resuming would have completed the 6 + 6 + 2 MiB parts of run 1.
     const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
-    const body = await putInParts(source, src, 'recut.bin', [6 * MiB, 5 * MiB, 3 * MiB], 50);
+    const body = await putInParts(source.endpoint, src, 'recut.bin', [6 * MiB, 5 * MiB, 3 * MiB], 50);
     const refusing = await startFaultProxy({
       target: dest.endpoint,
       rates: { accessDenied: 1 },
@@ -210,7 +187,7 @@ describe('multipart sources', () => {
     const source = await startS3Front({ target: servers.s3Source, multipartEtags: true });
     const dest = await startS3Front({ target: servers.s3Dest, kms: true });
     closing.push(source, dest);
-    const body = await putInParts(source, src, 'to-kms.bin', [5 * MiB, 5 * MiB, MiB], 47);
+    const body = await putInParts(source.endpoint, src, 'to-kms.bin', [5 * MiB, 5 * MiB, MiB], 47);
     const { report } = await runEmbedded(
       baseParams(src, dst, { srcEndpoint: source.endpoint, destEndpoint: dest.endpoint }),
     );
@@ -224,8 +201,8 @@ describe('multipart sources', () => {
       rates: { flipByte: 1 },
       limits: { flipByte: 2 },
     });
-    const small = await putInParts(source, src, 'one-part-small.bin', [100 * 1024], 44);
-    const streamed = await putInParts(source, src, 'one-part.bin', [300 * 1024], 45);
+    const small = await putInParts(source.endpoint, src, 'one-part-small.bin', [100 * 1024], 44);
+    const streamed = await putInParts(source.endpoint, src, 'one-part.bin', [300 * 1024], 45);
     expect(await etagThrough(source, src, 'one-part.bin')).toMatch(/-1"$/);
     const { report } = await runEmbedded(
       baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint }),
@@ -241,7 +218,7 @@ describe('multipart sources', () => {
       rates: { flipPartByte: 1 },
       limits: { flipPartByte: 1 },
     });
-    const body = await putInParts(source, src, 'giant.bin', [6 * MiB, 6 * MiB, 6 * MiB, 6 * MiB, MiB], 46);
+    const body = await putInParts(source.endpoint, src, 'giant.bin', [6 * MiB, 6 * MiB, 6 * MiB, 6 * MiB, MiB], 46);
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
     const { report } = await runEngine(
@@ -262,7 +239,7 @@ describe('multipart sources', () => {
 
   it('giant: an upload a killed worker left under another cut is not resumed; the object starts again, cut anew', async () => {
     const { src, dst, source, proxy, dest } = await awsLikePair({ rates: {}, limits: {} });
-    const body = await putInParts(source, src, 'giant-recut.bin', [6 * MiB, 5 * MiB, 3 * MiB], 51);
+    const body = await putInParts(source.endpoint, src, 'giant-recut.bin', [6 * MiB, 5 * MiB, 3 * MiB], 51);
     const sourceEtag = await etagThrough(source, src, 'giant-recut.bin');
     // What a worker cutting by the chunk size (6 MiB, the source's part HEADs refused then) left when it was killed:
     // an open upload holding its three parts, recorded on the object.
