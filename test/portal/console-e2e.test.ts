@@ -448,13 +448,15 @@ describe('console in a real browser against dth serve', () => {
     await radio('Images', 'Selected images').check();
     await field('Image list').fill(`${repository}:v1\nNot An Image!`);
     await page
-      .getByRole('switch', { name: /^Plain HTTP registr/ })
-      .or(page.getByRole('checkbox', { name: /^Plain HTTP registr/ }))
+      .getByRole('switch', { name: /^Skip TLS verification/ })
+      .or(page.getByRole('checkbox', { name: /^Skip TLS verification/ }))
       .first()
       .check();
     expect(await controlsNamedByKey()).toEqual([]);
     await next();
-    await page.getByText('Line 2 ("Not An Image!") is not an image: use name, name:tag or name:ALL_TAGS').waitFor();
+    await page
+      .getByText('Line 2 ("Not An Image!") is not an image: use name, name:tag, name:ALL_TAGS or name@sha256:<digest>')
+      .waitFor();
     await axe('image-wizard-source-error');
     await shot(page, '14-image-wizard-invalid-list');
     await field('Image list').fill(`${repository}:v1`);

@@ -439,10 +439,18 @@ describe('wizard fields that follow each other', () => {
       stepErrors(ecrState({ sourceType: 'Amazon_ECR', srcList: 'SELECTED', srcImageList }), STEP.source, local, 'en')
         .srcImageList;
     expect(problem('ubuntu:latest,, nginx::x')).toBe(
-      'Line 1 ("nginx::x") is not an image: use name, name:tag or name:ALL_TAGS',
+      'Line 1 ("nginx::x") is not an image: use name, name:tag, name:ALL_TAGS or name@sha256:<digest>',
     );
     expect(problem('a:1,b:2\n\nbad!')).toMatch(/^Line 3 \("bad!"\)/);
     expect(problem('a:1, b:2\n# a comment\nc')).toBeUndefined();
+  });
+
+  it("takes an image list longer than the original console's 4,096 characters, as the API does", () => {
+    const list = Array.from({ length: 600 }, (_, i) => `team/service-${i}:release-${i}`).join('\n');
+    expect(list.length).toBeGreaterThan(4096 * 4);
+    const state = ecrState({ sourceType: 'Amazon_ECR', srcList: 'SELECTED', srcImageList: list });
+    expect(stepErrors(state, STEP.source, local, 'en').srcImageList).toBeUndefined();
+    expect(() => apiAccepts(state)).not.toThrow();
   });
 
   it('lists images when the source becomes a public registry (it has no "all images"), as the original did', () => {
@@ -577,7 +585,7 @@ describe('wizard validation', () => {
   it('stops an invalid image list on the Source step, naming the line', () => {
     expect(
       stepErrors(ecrState({ srcImageList: 'nginx:1.27\nBad Repo:1' }), STEP.source, local, 'en').srcImageList,
-    ).toBe('Line 2 ("Bad Repo:1") is not an image: use name, name:tag or name:ALL_TAGS');
+    ).toBe('Line 2 ("Bad Repo:1") is not an image: use name, name:tag, name:ALL_TAGS or name@sha256:<digest>');
     expect(stepErrors(ecrState({ srcImageList: '' }), STEP.source, local, 'en').srcImageList).toBe(
       'Image list is required',
     );

@@ -79,8 +79,8 @@ export const ECR_PARAMETERS = [
       'Images separated by commas or lines: repo:tag, repo (latest), repo:ALL_TAGS (every tag), repo@sha256:<digest> (that manifest, to the same digest). Public: an image may name its registry (quay.io/org/img:tag; default docker.io).',
     label: { en: 'Image list', zh: '镜像列表' },
     help: {
-      en: 'One per line or comma separated, e.g. ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, my-ecr-repo:ALL_TAGS.',
-      zh: '每行一个或以逗号分隔，例如 ubuntu:14.04、mysql、public.ecr.aws/amazonlinux/amazonlinux:latest、my-ecr-repo:ALL_TAGS。',
+      en: 'One per line or comma separated, e.g. ubuntu:14.04, mysql, public.ecr.aws/amazonlinux/amazonlinux:latest, my-ecr-repo:ALL_TAGS (every tag), alpine@sha256:<digest> (pinned).',
+      zh: '每行一个或以逗号分隔，例如 ubuntu:14.04、mysql、public.ecr.aws/amazonlinux/amazonlinux:latest、my-ecr-repo:ALL_TAGS（所有标签）、alpine@sha256:<摘要>（固定摘要）。',
     },
     template: { group: SRC, label: 'Source Image List' },
     cli: 'src-image-list',
@@ -303,8 +303,11 @@ export const ECR_PARAMETERS = [
     origin: 'ours',
     description:
       "Both registries without TLS verification, as skopeo's --tls-verify=false: HTTPS with any certificate (self-signed, a private CA), else plain HTTP.",
-    label: { en: 'Plain HTTP registry (local testing only)', zh: '明文 HTTP 仓库（仅限本地测试）' },
-    help: { en: 'Local testing only.', zh: '仅限本地测试。' },
+    label: { en: 'Skip TLS verification of the registries', zh: '跳过仓库的 TLS 证书验证' },
+    help: {
+      en: 'For registries you run yourself: HTTPS with a self-signed or private-CA certificate, else plain HTTP. Never for registries on the internet.',
+      zh: '用于自建仓库：接受自签名或私有 CA 证书的 HTTPS，否则使用明文 HTTP。切勿用于互联网上的仓库。',
+    },
     template: false,
     cli: 'insecure',
   }),

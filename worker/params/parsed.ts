@@ -116,7 +116,7 @@ export interface EcrTaskParams {
   includeUntagged: boolean;
   /** ECR source listed with ALL: also copy images without a tag, each by digest (listed as `repo:sha256-<hex>`). */
   includeUntaggedByDigest: boolean;
-  /** Plain HTTP / no TLS verification (local registries only). */
+  /** Both registries without TLS verification (skopeo's --tls-verify=false): any certificate, else plain HTTP. */
   insecure: boolean;
   concurrency: number;
   maxAttempts: number;

@@ -304,7 +304,7 @@ export const en = {
   vRange: '{label} must be between {min} and {max}',
   vMinMax: 'Maximum instances must be at least the minimum',
   vDesired: 'Desired instances must be between the minimum and the maximum',
-  vImageLine: 'Line {line} ("{text}") is not an image: use name, name:tag or name:ALL_TAGS',
+  vImageLine: 'Line {line} ("{text}") is not an image: use name, name:tag, name:ALL_TAGS or name@sha256:<digest>',
   vImageNone: '{label} names no image',
   vAllNeedsEcr: 'All images is possible for an Amazon ECR source only; list the images',
   vRegistry: '{label}: use host or host:port, without https://',

@@ -297,7 +297,7 @@ export const zh: Record<StringKey, string> = {
   vRange: '{label}必须在 {min} 到 {max} 之间',
   vMinMax: '最大实例数不能小于最小实例数',
   vDesired: '期望实例数必须介于最小值和最大值之间',
-  vImageLine: '第 {line} 行（“{text}”）不是镜像：请使用 名称、名称:标签 或 名称:ALL_TAGS',
+  vImageLine: '第 {line} 行（“{text}”）不是镜像：请使用 名称、名称:标签、名称:ALL_TAGS 或 名称@sha256:<摘要>',
   vImageNone: '{label}中没有镜像',
   vAllNeedsEcr: '只有 Amazon ECR 源可以选择所有镜像；请列出镜像',
   vRegistry: '{label}：请使用 host 或 host:port，不带 https://',

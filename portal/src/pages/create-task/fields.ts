@@ -247,7 +247,7 @@ export const ECR_FIELDS: FieldTable<EcrForm> = {
   srcImageList: ecr('srcImageList', 'textarea', {
     when: (f) => f.srcList === 'SELECTED',
     placeholder: 'ubuntu:24.04\nmysql\npublic.ecr.aws/amazonlinux/amazonlinux:latest\nmy-ecr-repo:ALL_TAGS',
-    constraint: { en: 'No tag means latest. Up to 4096 characters.', zh: '不写标签表示 latest。最多 4096 个字符。' },
+    constraint: { en: 'No tag means latest. Any number of images.', zh: '不写标签表示 latest。镜像数量不限。' },
   }),
   includeUntagged: ecr('includeUntagged', 'toggle'),
   insecure: ecr('insecure', 'toggle'),

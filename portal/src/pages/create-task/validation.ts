@@ -111,7 +111,8 @@ const ECR_RULES: { [K in keyof EcrForm]?: Rule<EcrForm>[] } = {
   srcAccountId: [required, matches(ACCOUNT, 'vAccount')],
   srcRegistry: [matches(REGISTRY, 'vRegistry')],
   srcList: [(v, f) => (v === 'ALL' && f.sourceType !== 'Amazon_ECR' ? { key: 'vAllNeedsEcr' } : undefined)],
-  srcImageList: [required, maxLength(4096), imageListProblem],
+  // No length cap (the original's 4,096 was its CloudFormation parameter's): long sets travel through SSM.
+  srcImageList: [required, imageListProblem],
   destRegion: [required, matches(REGION, 'vRegion')],
   destAccountId: [required, matches(ACCOUNT, 'vAccount')],
   destRegistry: [required, matches(REGISTRY, 'vRegistry')],
