@@ -50,7 +50,7 @@ copy-one (cloud role): one image (--image or IMAGE), parameters from TASK_PARAMS
   Manager; status in the DynamoDB table STATUS_TABLE when set. AWS_REGION required. Optional: SECRETS_ENDPOINT,
   DYNAMODB_ENDPOINT, SSM_ENDPOINT (endpoint overrides), LOG_LEVEL.
 
-Parameters (flags override the file; also in camelCase):
+Parameters (flags override the file; also in camelCase; a true/false flag alone means true):
 ${parameterHelp(ECR_PARAMETERS)}
 
 Options:

@@ -67,8 +67,8 @@ const USAGE = `usage: dth s3 sync [--params task.json] [--<parameter> value ...]
 Copies every object of the source that is missing or different at the destination, verifies each one,
 and exits 0 only when all of them are copied and verified.
 
-Parameters (flags override the file; also in camelCase, e.g. --srcBucket; the params file takes every
-parameter of the README table, cloud-only ones included):
+Parameters (flags override the file; also in camelCase, e.g. --srcBucket; a true/false flag alone means true;
+the params file takes every parameter of the README table, cloud-only ones included):
 ${parameterHelp(S3_PARAMETERS)}
 
 Options:

@@ -83,9 +83,17 @@ export function parseCommandLine(
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const flag of flagToParam.keys()) options[flag] = { type: 'string' };
   for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type };
+  const booleanFlags = new Set(
+    [...flagToParam].filter(([, name]) => schemaKindOf(schema, name) === 'boolean').map(([flag]) => flag),
+  );
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }) as {
+    ({ values } = parseArgs({
+      args: bareBooleansAsTrue(argv, booleanFlags),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }) as {
       values: Record<string, string | boolean | undefined>;
     });
   } catch (err) {
@@ -128,6 +136,22 @@ export function parseCommandLine(
     params[name] = String(value);
   }
   return { params, options: ownOut };
+}
+
+function schemaKindOf(schema: readonly ParamSpec[], name: string): ParamSpec['kind'] | undefined {
+  return schema.find((s) => s.name === name || s.aliases?.some((a) => a.name === name))?.kind;
+}
+
+/**
+ * A true/false parameter given alone (`--insecure`, as skopeo's and curl's flags are written) means true: the flag is
+ * read as `--insecure=true` when no value follows it. `--insecure false` still says false.
+ */
+function bareBooleansAsTrue(argv: string[], booleanFlags: ReadonlySet<string>): string[] {
+  return argv.map((arg, i) => {
+    if (!arg.startsWith('--') || arg.includes('=') || !booleanFlags.has(arg.slice(2))) return arg;
+    const next = argv[i + 1];
+    return next === undefined || next.startsWith('-') ? `${arg}=true` : arg;
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../reliability/helpers.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { servers } from '../support/servers.js';
-import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
+import { baseParams, bucketPair, headObject, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
 function dth(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const r = spawnSync(process.execPath, ['bin/dth.mjs', ...args], {
@@ -64,6 +64,28 @@ describe('dth s3 sync (real CLI process)', () => {
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ event: 'summary', complete: true, verified: 2, failed: 0 });
     expect((await readObject(servers.s3Dest, dst, 'b.txt')).toString()).toBe('bravo!');
+  });
+
+  it('takes a true/false parameter given alone as true, and still reads a value after it', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'tagged.txt', 'with metadata', { Metadata: { owner: 'me' } });
+    const file = paramsFile(baseParams(src, dst));
+    const state = stateArgs();
+    const summaryOf = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    // "--include-metadata false" keeps its value; a bare flag last on the line is true.
+    const first = dth(['s3', 'sync', '--params', file, '--include-metadata', 'false', ...state, '--src-skip-compare']);
+    expect(first.stderr).toBe('');
+    expect(summaryOf(first)).toMatchObject({ event: 'summary', complete: true, copied: 1 });
+    expect((await headObject(servers.s3Dest, dst, 'tagged.txt')).Metadata).toEqual({});
+    // Bare before another flag: true too, so the unchanged object is sent again (no comparison).
+    const again = dth(['s3', 'sync', '--params', file, '--src-skip-compare', ...state]);
+    expect(summaryOf(again)).toMatchObject({ complete: true, copied: 1 });
+    const compared = dth(['s3', 'sync', '--params', file, '--src-skip-compare', 'false', ...state]);
+    expect(summaryOf(compared)).toMatchObject({ complete: true, copied: 0 });
+    // Any other word after it is still the value, and refused by name.
+    const bad = dth(['s3', 'sync', '--params', file, '--src-skip-compare', 'maybe', ...state]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/srcSkipCompare.*"maybe" is not true or false/);
   });
 
   it("the summary counts this run's verified copies, not what it queued: a refused object is failed, not copied", async () => {
