@@ -34,6 +34,7 @@ const OPTIONS: Record<string, CommandOption> = {
   image: { type: 'string', value: 'REPO:TAG', help: 'copy-one: the image to copy (default: IMAGE)' },
   json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
   verbose: { type: 'boolean', help: 'log every image (JSON on stderr)' },
+  quiet: { type: 'boolean', help: 'sync: no progress bar' },
   help: { type: 'boolean', help: 'this text' },
 };
 
@@ -166,7 +167,7 @@ async function sync(argv: string[]): Promise<number> {
   }
   const status = new SqliteStatusStore(db, taskId);
   const jsonOut = switched('json') || !process.stdout.isTTY;
-  const terminal = jsonOut ? undefined : new TerminalProgress();
+  const terminal = jsonOut || switched('quiet') ? undefined : new TerminalProgress();
   const logger = createLogger(
     { command: 'ecr sync', taskId },
     {
@@ -179,7 +180,7 @@ async function sync(argv: string[]): Promise<number> {
   process.once('SIGINT', () => abort.abort(new Error('SIGINT')));
   const onProgress = (p: ImageSyncProgress) => {
     if (terminal) terminal.show(progressText(p));
-    else process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
+    else if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
   };
   try {
     const report = await runImageSync({

@@ -227,7 +227,8 @@ async function syncLocked({
   const failures = await status.list({ status: 'FAILED', limit: 20 });
   // Skipped objects (vanished since the listing, archived and not restored) are named, never folded into success silently.
   const skippedList = await status.list({ status: 'SKIPPED', limit: 20 });
-  if (!jsonOut) process.stderr.write('\n');
+  // Ends the progress line (none was drawn with --quiet).
+  if (!jsonOut && !quiet) process.stderr.write('\n');
   const summary = {
     event: 'summary',
     taskId,
