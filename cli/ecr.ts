@@ -6,6 +6,7 @@ import { envUrl, envValue } from '../worker/core/env-values.js';
 import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
 import { needsEcrApi } from '../worker/ecr/registries.js';
+import { planImageSync, type PlannedImage } from '../worker/ecr/plan-image-sync.js';
 import { runImageSync, type ImageSyncProgress, type ImageSyncReport } from '../worker/ecr/run-image-sync.js';
 import { ECR_PARAMETERS } from '../worker/params/index.js';
 import type { EcrApi } from '../worker/ports/ecr-api.js';
@@ -35,6 +36,10 @@ const OPTIONS: Record<string, CommandOption> = {
   json: { type: 'boolean', help: 'JSON lines on stdout even on a terminal' },
   verbose: { type: 'boolean', help: 'log every image (JSON on stderr)' },
   quiet: { type: 'boolean', help: 'sync: no progress bar' },
+  'dry-run': {
+    type: 'boolean',
+    help: 'sync: list what would be copied and what is unchanged (digests compared); copy and record nothing',
+  },
   help: { type: 'boolean', help: 'this text' },
 };
 
@@ -145,6 +150,26 @@ function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean)
   }
 }
 
+/** Prints what a run would do; exit 1 when an image could not be read (a run would fail it). */
+async function dryRun(params: EcrTaskParams, secrets: SecretStore, jsonOut: boolean): Promise<number> {
+  const logger = createLogger({ command: 'ecr sync', dryRun: true }, { level: 'warn' });
+  const plan = await planImageSync({ params, secrets, logger, ecr: await ecrApiFor(params) });
+  if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'plan', ...plan })}\n`);
+  else {
+    const size = (p: PlannedImage) => (p.bytes === undefined ? '' : ` (${formatBytes(p.bytes)})`);
+    const line = (p: PlannedImage) =>
+      p.action === 'error'
+        ? `  ERROR      ${p.image}: ${p.error}`
+        : `  ${p.action === 'copy' ? 'COPY     ' : 'UNCHANGED'}  ${p.image} -> ${p.dest}${size(p)}`;
+    process.stdout.write(
+      `${plan.images.map(line).join('\n')}${plan.images.length ? '\n' : ''}` +
+        `Dry run: would copy ${plan.toCopy} images (${formatBytes(plan.bytesToCopy)}), ${plan.unchanged} unchanged, ` +
+        `${plan.errors} unreadable; nothing was copied\n`,
+    );
+  }
+  return plan.errors > 0 ? 1 : 0;
+}
+
 async function sync(argv: string[]): Promise<number> {
   const { fromFlags, flag, switched } = commandLine(argv);
   const paramsFile = flag('params');
@@ -156,6 +181,7 @@ async function sync(argv: string[]): Promise<number> {
     '../worker/adapters/embedded/index.js'
   );
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
+  if (switched('dry-run')) return dryRun(params, secrets, switched('json') || !process.stdout.isTTY);
   const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
   const taskId = flag('task-id') ?? taskIdFor(params);
   let unlock: (() => void) | undefined;

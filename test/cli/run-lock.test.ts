@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lockTaskRun, openSqliteDatabase } from '../../worker/adapters/embedded/index.js';
 import { runCli, seedObjects, spawnCli } from '../reliability/helpers.js';
-import { registrySecrets } from '../ecr/image-fixtures.js';
+import { publicTaskParams, registrySecrets } from '../ecr/image-fixtures.js';
 import { baseParams, bucketPair, secretsFile } from '../s3/engine-fixtures.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { s3Client, servers } from '../support/servers.js';
@@ -79,17 +79,7 @@ describe('dth s3 sync: one run per task and state file', () => {
     const release = lockTaskRun(db, 'held-images'); // this test's process is the live holder
     try {
       const params = join(dir, 'task.json');
-      writeFileSync(
-        params,
-        JSON.stringify({
-          sourceType: 'Public',
-          srcRegistry: servers.registryOpen,
-          srcImageList: 'never/read:v1',
-          destRegistry: servers.registryAuth,
-          destCredential: 'registry',
-          insecure: 'true',
-        }),
-      );
+      writeFileSync(params, JSON.stringify(publicTaskParams({ srcImageList: 'never/read:v1' })));
       const args = ['--params', params, '--state', state, '--secrets', registrySecrets(), '--task-id', 'held-images'];
       const refused = await runCli(['ecr', 'sync', ...args, '--json']);
       expect(refused.code).toBe(1);

@@ -7,9 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { registrySecrets, seedImages } from '../ecr/image-fixtures.js';
+import { publicTaskParams, registrySecrets, seedImages } from '../ecr/image-fixtures.js';
 import { baseParams, bucketPair, putSource, secretsFile } from '../s3/engine-fixtures.js';
-import { servers } from '../support/servers.js';
 
 /** Runs `dth` on a pseudo-terminal; answers everything it wrote there (stdout and stderr together). */
 function onTerminal(args: string[]): string {
@@ -49,15 +48,7 @@ describe('dth on a terminal', () => {
 
   it('ecr sync draws a progress bar unless --quiet (which it refused), and says the outcome in words', () => {
     const { repository } = seedImages();
-    const params = paramsFile({
-      sourceType: 'Public',
-      srcRegistry: servers.registryOpen,
-      srcImageList: `${repository}:v1`,
-      destRegistry: servers.registryAuth,
-      destCredential: 'registry',
-      destPrefix: 'terminal',
-      insecure: 'true',
-    });
+    const params = paramsFile(publicTaskParams({ srcImageList: `${repository}:v1`, destPrefix: 'terminal' }));
     const secrets = registrySecrets();
     const shown = onTerminal(['ecr', 'sync', '--params', params, '--secrets', secrets, '--state', state()]);
     expect(shown).toMatch(PROGRESS_BAR);

@@ -39,6 +39,18 @@ export function registryDigest(registry: string, ref: string, creds?: string): s
   return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 
+/** Raw parameters of an image task from the open registry to the htpasswd one (its login: registrySecrets()). */
+export function publicTaskParams(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    sourceType: 'Public',
+    srcRegistry: servers.registryOpen,
+    destRegistry: servers.registryAuth,
+    destCredential: 'registry',
+    insecure: 'true',
+    ...extra,
+  };
+}
+
 export function registrySecrets(password = servers.registryPassword): string {
   const path = join(mkdtempSync(join(tmpdir(), 'dth-reg-')), 'secrets.json');
   writeFileSync(path, JSON.stringify({ registry: { username: servers.registryUser, password } }), { mode: 0o600 });

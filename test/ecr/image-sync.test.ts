@@ -18,6 +18,7 @@ import {
   countingSkopeo,
   imageBytes,
   platformDigest,
+  publicTaskParams,
   registryDigest,
   registrySecrets,
   seedImages,
@@ -25,14 +26,7 @@ import {
 import { startRegistryFront } from './registry-front.js';
 
 function task(extra: Record<string, string>) {
-  return parseEcrTaskParams({
-    sourceType: 'Public',
-    srcRegistry: servers.registryOpen,
-    destRegistry: servers.registryAuth,
-    destCredential: 'registry',
-    insecure: 'true',
-    ...extra,
-  });
+  return parseEcrTaskParams(publicTaskParams(extra));
 }
 
 async function sync(

@@ -1,25 +1,12 @@
-import { InvalidParameterError, VerificationError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
-import { withRetry } from '../core/retry.js';
-import type { EcrApi, RegistryCatalog } from '../ports/ecr-api.js';
-import type { SecretStore } from '../ports/secret-store.js';
+import { VerificationError } from '../core/errors.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
 import { Batcher } from './batcher.js';
-import { ImageListError, ImageNotFoundError, isRetryable, ManifestRefusedError } from './errors.js';
-import {
-  destinationParent,
-  destinationRepository,
-  imageKey,
-  imageReference,
-  manifestReference,
-  ownCopyRepository,
-} from './image-names.js';
-import type { EcrTaskParams, ImageRef } from './params.js';
-import { RegistryHttpError } from './errors.js';
-import type { Platform, RegistryClient } from './registry-client.js';
-import { resolveRegistries, type RegistrySide } from './registries.js';
+import { ManifestRefusedError } from './errors.js';
+import { destinationParent, imageKey, manifestReference } from './image-names.js';
+import { openImageSession, type ImageSessionOptions, type ImageTarget, type ListedImage } from './image-session.js';
+import type { EcrTaskParams } from './params.js';
 import { RunTally } from './run-tally.js';
-import { Skopeo, SkopeoError, type PlatformChoice } from './skopeo.js';
+import { SkopeoError } from './skopeo.js';
 
 export { destinationParent, destinationRepository, imageReference, manifestReference } from './image-names.js';
 
@@ -36,123 +23,9 @@ export interface ImageSyncReport extends StatusSummary {
   failures: { image: string; error: string }[];
 }
 
-export interface ImageSyncOptions {
-  params: EcrTaskParams;
+export interface ImageSyncOptions extends ImageSessionOptions {
   status: StatusStore;
-  secrets: SecretStore;
-  logger: Logger;
-  signal?: AbortSignal;
   onProgress?: (p: ImageSyncProgress) => void;
-  /** The ECR API (the entry point composes the AWS adapter); needed when a side is Amazon ECR. */
-  ecr?: EcrApi;
-  skopeo?: Skopeo;
-  /** Source catalog for ALL / ALL_TAGS (default: the ECR API for Amazon_ECR, the registry's v2 API otherwise). */
-  catalog?: RegistryCatalog;
-  /** The platform copied when includeUntagged is false (default: linux on this machine's architecture). */
-  platform?: Platform;
-}
-
-/** One image the list expansion produced, or the entry that could not be expanded (with its error). */
-export interface ListedImage {
-  ref: ImageRef;
-  error?: Error;
-}
-
-/** linux/<this machine's architecture>, in the OCI names (what skopeo copies without --all). */
-export function runtimePlatform(arch: string = process.arch): Platform {
-  const names: Record<string, Platform> = {
-    x64: { os: 'linux', architecture: 'amd64' },
-    arm64: { os: 'linux', architecture: 'arm64', variant: 'v8' },
-    arm: { os: 'linux', architecture: 'arm', variant: 'v7' },
-    ia32: { os: 'linux', architecture: '386' },
-    ppc64: { os: 'linux', architecture: 'ppc64le' },
-    s390x: { os: 'linux', architecture: 's390x' },
-  };
-  return names[arch] ?? { os: 'linux', architecture: arch };
-}
-
-/** `linux/amd64`, `linux/arm64/v8` → a Platform; the error names the variable that held it. */
-export function parsePlatform(text: string, field: string): Platform {
-  const [os, architecture, variant, extra] = text.trim().split('/');
-  if (!os || !architecture || extra !== undefined)
-    throw new InvalidParameterError(field, `"${text}" is not os/architecture[/variant], e.g. linux/amd64`);
-  return variant ? { os, architecture, variant } : { os, architecture };
-}
-
-/**
- * The images a task names: the list as given, ALL_TAGS expanded, or every repository and tag for ALL. A repository
- * whose tags cannot be listed (it does not exist, or the registry refuses) comes out as one entry with its error, so
- * the rest of the list still runs.
- */
-export async function* expandImages(
-  params: EcrTaskParams,
-  catalogFor: (ref?: ImageRef) => RegistryCatalog,
-  logger?: Logger,
-  /** ALL: repositories that hold the task's own copies (ownCopyRepository), left out. */
-  isOwnCopy?: (repository: string) => boolean,
-): AsyncGenerator<ListedImage> {
-  const expand = async function* (ref: ImageRef): AsyncGenerator<ListedImage> {
-    let tags: string[];
-    try {
-      tags = await catalogFor(ref).tags(ref.repository);
-    } catch (err) {
-      yield {
-        ref: { ...ref, tag: 'ALL_TAGS' },
-        error: new ImageListError(
-          ref.registry ?? params.srcRegistry ?? 'ECR',
-          ref.repository,
-          err instanceof Error ? err.message : String(err),
-        ),
-      };
-      return;
-    }
-    if (tags.length === 0) logger?.warn('image.no_tags', { repository: ref.repository });
-    for (const tag of tags) yield { ref: { ...ref, tag } };
-  };
-  if (params.srcList === 'ALL') {
-    for await (const repository of catalogFor().repositories()) {
-      if (isOwnCopy?.(repository)) {
-        logger?.info('image.own_copy_left_out', { repository, destPrefix: params.destPrefix });
-        continue;
-      }
-      yield* expand({ repository, tag: 'ALL_TAGS' });
-    }
-    return;
-  }
-  for (const ref of params.srcImageList) {
-    if (ref.tag !== 'ALL_TAGS') yield { ref };
-    else yield* expand(ref);
-  }
-}
-
-/**
- * Manifest digests over the registry API, so an unchanged image starts no process. Where the API read fails for
- * a reason other than "absent" or a refused login (an auth scheme we do not speak, an odd registry), skopeo inspect
- * reads it instead; logged once per registry. After a refused login no process is started: it would be refused too.
- */
-function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSignal) {
-  const warned = new Set<string>();
-  return async (
-    client: RegistryClient,
-    repository: string,
-    tag: string,
-    platform?: Platform,
-  ): Promise<string | undefined> => {
-    try {
-      return await client.manifestDigest(repository, manifestReference(tag), signal, platform);
-    } catch (err) {
-      if (signal?.aborted || (err instanceof RegistryHttpError && (err.authFailed || err.status === 404)) || platform)
-        throw err;
-      if (!warned.has(client.registry)) {
-        warned.add(client.registry);
-        logger.warn('image.digest_fallback', {
-          registry: client.registry,
-          reason: err instanceof Error ? err.message : String(err),
-        });
-      }
-      return skopeo.digest(client.endpoint, imageReference(repository, tag), signal);
-    }
-  };
 }
 
 /** Parallel skopeo sync processes: a few amortise start-up (~0.15 CPU-s each) and still overlap network waits. */
@@ -162,15 +35,7 @@ export function batchSlots(params: Pick<EcrTaskParams, 'concurrency'>): number {
 /** Images per process while the listing goes on: bounds the wait before copies start and what a failed process sends back to one-by-one copies. */
 const MAX_BATCH = 25;
 
-interface ImageJob {
-  ref: ImageRef;
-  key: string;
-  src: RegistrySide;
-  srcRef: string;
-  destRepository: string;
-  destRef: string;
-  /** Every platform (includeUntagged, and always for an image addressed by digest), or this machine's. */
-  platform: PlatformChoice;
+interface ImageJob extends ImageTarget {
   srcDigest: string;
   size?: number;
   /** Attempts spent so far (digest reads, the batch). */
@@ -186,12 +51,9 @@ interface ImageJob {
 export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport> {
   const { params, status, logger, signal } = o;
   const started = Date.now();
-  const skopeo = o.skopeo ?? new Skopeo();
-  const registries = await resolveRegistries(params, { secrets: o.secrets, ecr: o.ecr, logger, catalog: o.catalog });
-  await registries.checkLogins(signal);
+  const session = await openImageSession(o);
+  const { registries, skopeo, digest, readDigests, retry } = session;
   const destApi = registries.dest.client;
-  const digest = manifestDigestReader(skopeo, logger, signal);
-  const machine = o.platform ?? runtimePlatform();
   const tally = new RunTally();
 
   const report = () => {
@@ -206,23 +68,6 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
       etaSeconds: bytesPerSecond > 0 && left > 0 ? left / bytesPerSecond : undefined,
     });
   };
-  const retry = <T>(fn: () => Promise<T>) =>
-    withRetry(fn, { attempts: params.maxAttempts, signal, baseMs: 500, isRetryable });
-
-  /** Both digests at once, over HTTP: an unchanged image costs two requests and no process. */
-  const readDigests = async (
-    job: Omit<ImageJob, 'srcDigest' | 'attempts'>,
-  ): Promise<{ srcDigest: string; destDigest?: string }> => {
-    await registries.renewExpiringLogins();
-    const platform = job.platform.all ? undefined : job.platform;
-    const [srcDigest, destDigest] = await Promise.all([
-      digest(job.src.client, job.ref.repository, job.ref.tag, platform),
-      digest(destApi, job.destRepository, job.ref.tag),
-    ]);
-    if (!srcDigest) throw new ImageNotFoundError(job.src.endpoint.registry, job.srcRef);
-    return { srcDigest, destDigest };
-  };
-
   const finished = async (job: ImageJob, state: 'DONE' | 'SKIPPED', imageDigest: string, attempts: number) => {
     const size = state === 'DONE' ? (job.size ?? 0) : 0;
     await status.update(job.key, {
@@ -342,19 +187,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
       await failed(key, error, 0);
       return;
     }
-    const destRepository = destinationRepository(params, ref);
-    // An image addressed by digest must arrive as that digest: always whole (its index and every platform).
-    const platform: PlatformChoice =
-      params.includeUntagged || manifestReference(ref.tag) !== ref.tag ? { all: true } : { all: false, ...machine };
-    const job = {
-      ref,
-      key,
-      src: registries.sourceFor(ref),
-      srcRef: imageReference(ref.repository, ref.tag),
-      destRepository,
-      destRef: imageReference(destRepository, ref.tag),
-      platform,
-    };
+    const job = session.targetFor(ref);
     let attempts = 0;
     try {
       const { srcDigest, destDigest } = await retry(() => {
@@ -366,11 +199,9 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         return;
       }
       // The bytes the copy moves, as the source's manifests state them (progress and the status record).
-      const size = await job.src.client
-        .imageSize(ref.repository, manifestReference(ref.tag), signal, platform.all ? undefined : platform)
-        .catch(() => undefined);
+      const size = await session.sizeOf(job);
       if (size !== undefined) tally.size(key, size);
-      await registries.ensureDestRepository(destRepository);
+      await registries.ensureDestRepository(job.destRepository);
       report();
       await batcher.add({ ...job, srcDigest, size, attempts });
     } catch (err) {
@@ -378,20 +209,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     }
   };
 
-  // Bounded pool over a lazily expanded list: no unbounded array of promises.
-  const inFlight = new Set<Promise<void>>();
-  const seen = new Set<string>();
-  const isOwnCopy = ownCopyRepository(params, registries.source.endpoint.registry, registries.dest.endpoint.registry);
-  for await (const listed of expandImages(params, registries.catalogFor, logger, isOwnCopy)) {
-    if (signal?.aborted) break;
-    // Named twice (e.g. app:v1 and app:ALL_TAGS): copied once.
-    if (seen.has(imageKey(listed.ref))) continue;
-    seen.add(imageKey(listed.ref));
-    const p = syncOne(listed).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    if (inFlight.size >= params.concurrency) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
+  await session.forEachImage(syncOne);
   await batcher.finish();
   report();
   const summary = tally.summary();

@@ -9,7 +9,7 @@ import {
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
 import type { Platform } from '../../../worker/ecr/registry-client.js';
 import type { TaskRegistries } from '../../../worker/ecr/registries.js';
-import { expandImages } from '../../../worker/ecr/run-image-sync.js';
+import { expandImages } from '../../../worker/ecr/image-session.js';
 import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import type { ObjectStore } from '../../../worker/ports/object-store.js';
 import type { StatusStore } from '../../../worker/ports/status-store.js';

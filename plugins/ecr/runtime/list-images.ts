@@ -18,7 +18,7 @@ import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import { createLogger } from '../../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
 import { needsEcrApi, resolveRegistries, type TaskRegistries } from '../../../worker/ecr/registries.js';
-import { parsePlatform } from '../../../worker/ecr/run-image-sync.js';
+import { parsePlatform } from '../../../worker/ecr/image-session.js';
 import { listTaskImages, publishImageList, type PublishedImageList } from './image-lister.js';
 import { sdkProxySettings } from '../../../worker/adapters/aws/sdk-proxy.js';
 
