@@ -453,6 +453,30 @@ describe('wizard fields that follow each other', () => {
     expect(() => apiAccepts(state)).not.toThrow();
   });
 
+  it('checks repository prefixes, registries and account ids as the API does: one refuses what the other refuses', () => {
+    const cases: Partial<WizardState['ecr']>[] = [
+      { destPrefix: 'mirror/team' },
+      { destPrefix: '/mirror/' },
+      { destPrefix: 'a__b/c--d' },
+      { destPrefix: 'Mirror' },
+      { destPrefix: 'a//b' },
+      { destKind: 'Registry', destRegistry: 'registry.example.com:5000' },
+      { destKind: 'Registry', destRegistry: 'https://registry.example.com' },
+      { destAccountId: '12345678901' },
+    ];
+    for (const patch of cases) {
+      const state = ecrState(patch);
+      const consoleRefuses = Object.keys(stepErrors(state, STEP.destination, local, 'en')).length > 0;
+      let apiRefuses = false;
+      try {
+        apiAccepts(state);
+      } catch {
+        apiRefuses = true;
+      }
+      expect(consoleRefuses, JSON.stringify(patch)).toBe(apiRefuses);
+    }
+  });
+
   it('lists images when the source becomes a public registry (it has no "all images"), as the original did', () => {
     expect(withEcrField(ecrState({ srcList: 'ALL' }).ecr, 'sourceType', 'Public').srcList).toBe('SELECTED');
     expect(

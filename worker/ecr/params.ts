@@ -8,7 +8,12 @@
 import { InvalidParameterError } from '../core/errors.js';
 import { ParamReader, type RawParams } from '../core/param-values.js';
 import {
+  AWS_ACCOUNT_ID,
   ECR_PARAMETERS,
+  EMAIL_ADDRESS,
+  REGISTRY_HOST,
+  REPOSITORY_PATH,
+  repositoryPrefix,
   type EcrSourceType,
   type EcrTaskParams,
   type ImageRef,
@@ -18,14 +23,10 @@ import {
 export type { EcrTaskParams, ImageRef } from '../params/index.js';
 export { ECR_SOURCE_TYPES, SRC_LISTS } from '../params/index.js';
 
-const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const REGISTRY = /^[a-z0-9.-]+(:\d{1,5})?$/i;
-// Docker distribution grammar: lowercase path components separated by '/', tags up to 128 chars.
-const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+// Tags up to 128 characters (Docker distribution grammar).
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PINNED = /^([^@]+)@sha256:([0-9a-f]{64})$/;
-const EMAIL = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
 const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
 /** The account and region of an ECR registry host (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]`), else undefined. */
@@ -100,9 +101,9 @@ export function parseImageList(
     const { registry, repository } = options.registries
       ? splitRegistry(name)
       : { registry: undefined, repository: name };
-    if (registry !== undefined && !REGISTRY.test(registry))
+    if (registry !== undefined && !REGISTRY_HOST.test(registry))
       throw refused(`"${registry}" is not a registry host[:port]`);
-    if (!REPOSITORY.test(repository)) throw refused(`"${repository}" is not a repository name`);
+    if (!REPOSITORY_PATH.test(repository)) throw refused(`"${repository}" is not a repository name`);
     if (tag !== 'ALL_TAGS' && !TAG.test(tag)) throw refused(`"${tag}" is not a tag`);
     return registry === undefined ? { repository, tag } : { registry, repository, tag };
   });
@@ -119,7 +120,7 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
 
   for (const f of ['srcAccountId', 'destAccountId']) {
     const v = r.text(f);
-    if (v !== undefined && !ACCOUNT.test(v)) throw r.error(f, `"${v}" is not a 12-digit AWS account id`);
+    if (v !== undefined && !AWS_ACCOUNT_ID.test(v)) throw r.error(f, `"${v}" is not a 12-digit AWS account id`);
   }
   for (const f of ['srcRegion', 'destRegion']) {
     const v = r.text(f);
@@ -134,7 +135,7 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
     ['srcRegistry', srcRegistry],
     ['destRegistry', destRegistry],
   ] as const) {
-    if (v !== undefined && !REGISTRY.test(v)) throw r.error(f, `"${v}" is not a registry host[:port]`);
+    if (v !== undefined && !REGISTRY_HOST.test(v)) throw r.error(f, `"${v}" is not a registry host[:port]`);
   }
   // An ECR side needs its region: the parameter, or the one in an explicit ECR registry host.
   const srcRegion =
@@ -153,11 +154,12 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
       : [];
   if (srcList === 'SELECTED' && srcImageList.length === 0) throw r.error('srcImageList', 'names no image');
 
-  const destPrefix = (r.text('destPrefix') ?? '').replace(/^\/+|\/+$/g, '');
-  if (destPrefix && !REPOSITORY.test(destPrefix))
+  const destPrefix = repositoryPrefix(r.text('destPrefix') ?? '');
+  if (destPrefix && !REPOSITORY_PATH.test(destPrefix))
     throw r.error('destPrefix', `"${destPrefix}" is not a valid repository path prefix`);
   const alarmEmail = r.text('alarmEmail');
-  if (alarmEmail && !EMAIL.test(alarmEmail)) throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
+  if (alarmEmail && !EMAIL_ADDRESS.test(alarmEmail))
+    throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
   return {
     sourceType,
     srcList,

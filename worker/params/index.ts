@@ -15,6 +15,7 @@ export * from './s3-schema.js';
 export * from './ecr-schema.js';
 export * from './url-encoding.js';
 export * from './canonical.js';
+export * from './patterns.js';
 
 /** The schema of a task type. */
 export function parametersOf(type: TaskTypeName): readonly ParamSpec[] {

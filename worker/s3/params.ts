@@ -7,6 +7,7 @@ import { ParamReader, byteSize, type RawParams } from '../core/param-values.js';
 import { InvalidParameterError } from '../core/errors.js';
 import { compileKeyGlob } from './key-filter.js';
 import {
+  EMAIL_ADDRESS,
   S3_PARAMETERS,
   type Acl,
   type DestinationSse,
@@ -125,8 +126,6 @@ function sideAuth(r: ParamReader, inAccount: string, credentials: string): SideA
   return r.bool(inAccount) ? { kind: 'currentAccount' } : { kind: 'anonymous' };
 }
 
-const EMAIL = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
-
 export function parseS3TaskParams(raw: RawParams): S3TaskParams {
   const r = new ParamReader(S3_PARAMETERS, raw, 'S3 tasks');
   const typeGiven = r.given('srcType');
@@ -174,7 +173,8 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
   }
 
   const alarmEmail = r.text('alarmEmail');
-  if (alarmEmail && !EMAIL.test(alarmEmail)) throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
+  if (alarmEmail && !EMAIL_ADDRESS.test(alarmEmail))
+    throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
   const fleet = {
     minCapacity: r.int('minCapacity'),
     maxCapacity: r.int('maxCapacity'),

@@ -72,7 +72,7 @@ export interface EcrForm {
   destCredential: string;
   destRegistry: string;
   destPrefix: string;
-  /** Ours, local testing: plain HTTP registries. */
+  /** Ours, local hub: both registries without TLS verification (any certificate, else plain HTTP). */
   insecure: YesNo;
 }
 

@@ -6,7 +6,14 @@
 import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
 import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
-import { S3_PARAMETERS } from '../../../../worker/params/index.js';
+import {
+  AWS_ACCOUNT_ID,
+  EMAIL_ADDRESS,
+  REGISTRY_HOST,
+  REPOSITORY_PATH,
+  repositoryPrefix,
+  S3_PARAMETERS,
+} from '../../../../worker/params/index.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
 import { COMMON_TEXT, ECR_FIELDS, labelOf, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
 import {
@@ -25,10 +32,6 @@ type Rule<F> = (value: string, form: F, ctx: FieldContext) => Problem;
 
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
-const ACCOUNT = /^\d{12}$/;
-const EMAIL = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
-const REGISTRY = /^[a-z0-9.-]+(:\d{1,5})?$/i;
-const REPO_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
 const maxLength =
@@ -108,15 +111,16 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
 
 const ECR_RULES: { [K in keyof EcrForm]?: Rule<EcrForm>[] } = {
   srcRegion: [required, matches(REGION, 'vRegion')],
-  srcAccountId: [required, matches(ACCOUNT, 'vAccount')],
-  srcRegistry: [matches(REGISTRY, 'vRegistry')],
+  srcAccountId: [required, matches(AWS_ACCOUNT_ID, 'vAccount')],
+  srcRegistry: [matches(REGISTRY_HOST, 'vRegistry')],
   srcList: [(v, f) => (v === 'ALL' && f.sourceType !== 'Amazon_ECR' ? { key: 'vAllNeedsEcr' } : undefined)],
   // No length cap (the original's 4,096 was its CloudFormation parameter's): long sets travel through SSM.
   srcImageList: [required, imageListProblem],
   destRegion: [required, matches(REGION, 'vRegion')],
-  destAccountId: [required, matches(ACCOUNT, 'vAccount')],
-  destRegistry: [required, matches(REGISTRY, 'vRegistry')],
-  destPrefix: [matches(REPO_PATH, 'vRepoPrefix')],
+  destAccountId: [required, matches(AWS_ACCOUNT_ID, 'vAccount')],
+  destRegistry: [required, matches(REGISTRY_HOST, 'vRegistry')],
+  // As the engine reads it: slashes at either end dropped.
+  destPrefix: [(v) => matches(REPOSITORY_PATH, 'vRepoPrefix')(repositoryPrefix(v))],
 };
 
 function check<F>(
@@ -175,7 +179,7 @@ export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang
   const email = alarmEmail.trim();
   if (!email && !ctx.local)
     errors.alarmEmail = translate(lang, 'vRequired', { label: label(COMMON_TEXT.alarmEmail.label) });
-  else if (email && !EMAIL.test(email))
+  else if (email && !EMAIL_ADDRESS.test(email))
     errors.alarmEmail = translate(lang, 'vEmail', { label: label(COMMON_TEXT.alarmEmail.label) });
   if (schedule.kind === 'FIXED_RATE' && state.type === 'S3EC2') {
     if (!/^\d+$/.test(schedule.every.trim()) || Number(schedule.every) < 1) errors.schedule = translate(lang, 'vEvery');

@@ -1,0 +1,20 @@
+/**
+ * Shapes of parameter values that the engines' parsers and the console's wizard both check: one definition each, so
+ * the console never refuses what the API takes (or lets through what it refuses).
+ */
+
+/** An address the alarm topic can subscribe (the original's check). */
+export const EMAIL_ADDRESS = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{2,14}$/;
+
+export const AWS_ACCOUNT_ID = /^\d{12}$/;
+
+/** A registry as host[:port], without a scheme. */
+export const REGISTRY_HOST = /^[a-z0-9.-]+(:\d{1,5})?$/i;
+
+/** Docker distribution grammar: lowercase path components separated by '/'. */
+export const REPOSITORY_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** An image task's destPrefix as used: slashes at either end dropped (`/mirror/` is `mirror`). */
+export function repositoryPrefix(text: string): string {
+  return text.replace(/^\/+|\/+$/g, '');
+}
