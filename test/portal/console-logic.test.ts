@@ -76,6 +76,21 @@ function apiAccepts(state: WizardState) {
   return validateCreateTask(input, { urlDecode: false, templateDeclares: templateParameterNames });
 }
 
+/** Whether the wizard (source and destination steps) and the API each refuse a state: the two must agree. */
+function verdicts(state: WizardState): { consoleRefuses: boolean; apiRefuses: boolean } {
+  const consoleRefuses =
+    Object.keys({
+      ...stepErrors(state, STEP.source, local, 'en'),
+      ...stepErrors(state, STEP.destination, local, 'en'),
+    }).length > 0;
+  try {
+    apiAccepts(state);
+    return { consoleRefuses, apiRefuses: false };
+  } catch {
+    return { consoleRefuses, apiRefuses: true };
+  }
+}
+
 const asTask = (state: WizardState, extra: Partial<Task> = {}): Task => {
   const input = createInput(state);
   return {
@@ -453,6 +468,29 @@ describe('wizard fields that follow each other', () => {
     expect(() => apiAccepts(state)).not.toThrow();
   });
 
+  it('checks bucket names by the rules of their store, as the API does: one refuses what the other refuses', () => {
+    const minio = 'http://127.0.0.1:9000';
+    const cases: Partial<WizardState['s3']>[] = [
+      { srcBucket: 'logs-2024' },
+      { srcBucket: 'Legacy_Bucket' }, // an AWS bucket named before 2018
+      { srcBucket: 'a'.repeat(64) },
+      { srcBucket: 'a'.repeat(256) },
+      { srcBucket: '10.0.0.1' },
+      { srcBucket: 'a..b' },
+      { sourceKind: 'Google_GCS', srcRegion: '', srcBucket: 'my_bucket.example.com' },
+      { sourceKind: 'Google_GCS', srcRegion: '', srcBucket: 'Upper' },
+      { sourceKind: 'Amazon_S3_Compatible', srcRegion: '', srcEndpoint: minio, srcBucket: 'Team_Data' },
+      { destBucket: 'dest_bucket' },
+      { destEndpoint: minio, destRegion: '', destBucket: 'Backups_2024' },
+      { destBucket: 'x' },
+    ];
+    for (const patch of cases) {
+      const { consoleRefuses, apiRefuses } = verdicts(s3State(patch));
+      expect(consoleRefuses, JSON.stringify(patch)).toBe(apiRefuses);
+    }
+    expect(stepErrors(s3State({ srcBucket: 'a..b' }), STEP.source, local, 'en').srcBucket).toMatch(/3–63 lowercase/);
+  });
+
   it('checks repository prefixes, registries and account ids as the API does: one refuses what the other refuses', () => {
     const cases: Partial<WizardState['ecr']>[] = [
       { destPrefix: 'mirror/team' },
@@ -465,14 +503,7 @@ describe('wizard fields that follow each other', () => {
       { destAccountId: '12345678901' },
     ];
     for (const patch of cases) {
-      const state = ecrState(patch);
-      const consoleRefuses = Object.keys(stepErrors(state, STEP.destination, local, 'en')).length > 0;
-      let apiRefuses = false;
-      try {
-        apiAccepts(state);
-      } catch {
-        apiRefuses = true;
-      }
+      const { consoleRefuses, apiRefuses } = verdicts(ecrState(patch));
       expect(consoleRefuses, JSON.stringify(patch)).toBe(apiRefuses);
     }
   });
@@ -553,7 +584,7 @@ describe('wizard validation', () => {
     });
     expect(stepErrors(empty, STEP.source, local, 'zh').srcBucket).toBe('源存储桶为必填项');
     expect(stepErrors(s3State(), STEP.source, local, 'en')).toEqual({});
-    expect(stepErrors(s3State({ srcBucket: 'Bad_Bucket' }), STEP.source, local, 'en').srcBucket).toMatch(
+    expect(stepErrors(s3State({ srcBucket: 'b' }), STEP.source, local, 'en').srcBucket).toMatch(
       /^Source bucket: use 3–63 lowercase letters/,
     );
     expect(stepErrors(s3State({ destPrefix: 'out/' }), STEP.destination, local, 'en').destPrefix).toBe(

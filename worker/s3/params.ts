@@ -44,8 +44,17 @@ const BUCKET_GCS = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
-/** Why a bucket name cannot be right for this store, or undefined. `store`: gcs, s3 (AWS, legacy names allowed) or other. */
-export function bucketNameProblem(name: string, store: 'gcs' | 's3' | 'other'): string | undefined {
+/** Whose naming rules a bucket follows: GCS's, AWS S3's (legacy names allowed), or another S3-compatible store's. */
+export type BucketStore = 'gcs' | 's3' | 'other';
+
+/** The store of a side's bucket: its type, and whether an endpoint names another store (a destination: Amazon_S3). */
+export function bucketStoreOf(type: SourceType, endpointGiven: boolean): BucketStore {
+  if (endpointGiven) return 'other';
+  return type === 'Google_GCS' ? 'gcs' : type === 'Amazon_S3' ? 's3' : 'other';
+}
+
+/** Why a bucket name cannot be right for this store, or undefined. */
+export function bucketNameProblem(name: string, store: BucketStore): string | undefined {
   if (IP_LIKE.test(name)) return 'must not look like an IP address';
   if (name.includes('..')) return 'must not contain ".."';
   if (store === 'gcs') {
@@ -107,7 +116,7 @@ function prefix(r: ParamReader, name: string): string {
   return p;
 }
 
-function bucket(r: ParamReader, name: string, store: 'gcs' | 's3' | 'other'): string {
+function bucket(r: ParamReader, name: string, store: BucketStore): string {
   const v = r.required(name);
   const problem = bucketNameProblem(v, store);
   if (problem) throw r.error(name, `"${v}" is not a valid bucket name: ${problem}`);
@@ -134,13 +143,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
   if (typeGiven === 'S3_Compatible' && !srcEndpointGiven)
     throw r.error('srcEndpoint', 'is required for an S3-compatible source');
   // Checked in the console's order, so the first error is on the first field at fault.
-  const srcStore =
-    srcType === 'Google_GCS' && !srcEndpointGiven
-      ? 'gcs'
-      : srcType === 'Amazon_S3' && !srcEndpointGiven
-        ? 's3'
-        : 'other';
-  const srcBucket = bucket(r, 'srcBucket', srcStore);
+  const srcBucket = bucket(r, 'srcBucket', bucketStoreOf(srcType, srcEndpointGiven !== undefined));
   // Amazon_S3 + srcEndpoint + blank srcRegion is the original console's "S3 compatible"; GCS ignores the region
   // (the original's console sent "Auto").
   const regionOptional = srcEndpointGiven !== undefined || srcType === 'Google_GCS';
@@ -217,7 +220,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     srcAuth: sideAuth(r, 'srcInCurrentAccount', 'srcCredentials'),
     isPayerRequest: r.bool('isPayerRequest'),
     srcEvent: r.oneOf<SrcEvent>('srcEvent'),
-    destBucket: bucket(r, 'destBucket', destEndpoint ? 'other' : 's3'),
+    destBucket: bucket(r, 'destBucket', bucketStoreOf('Amazon_S3', destEndpoint !== undefined)),
     destPrefix: prefix(r, 'destPrefix'),
     destRegion: region(r, 'destRegion', srcRegion, ''),
     destEndpoint,

@@ -293,6 +293,10 @@ export const en = {
 
   vRequired: '{label} is required',
   vBucket: '{label}: use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+  vBucketGcs:
+    '{label}: use 3–222 lowercase letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit',
+  vBucketOther:
+    '{label}: use 3–255 letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit',
   vEndpointScheme: '{label} must start with https:// or http://',
   vEndpoint: '{label} is not a URL',
   vRegion: '{label} is not a region name (e.g. us-west-2)',

@@ -6,6 +6,7 @@
 import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
 import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
+import { bucketNameProblem, bucketStoreOf, type BucketStore } from '../../../../worker/s3/params.js';
 import {
   AWS_ACCOUNT_ID,
   EMAIL_ADDRESS,
@@ -30,7 +31,6 @@ import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
 type Problem = { key: StringKey; vars?: Record<string, string | number> } | undefined;
 type Rule<F> = (value: string, form: F, ctx: FieldContext) => Problem;
 
-const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
 const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
@@ -42,6 +42,11 @@ const matches =
   (re: RegExp, key: StringKey) =>
   (v: string): Problem =>
     v.trim() && !re.test(v.trim()) ? { key } : undefined;
+/** The engine's naming rules of the bucket's store, worded for that store. */
+function bucketProblem(v: string, store: BucketStore): Problem {
+  if (!v.trim() || !bucketNameProblem(v.trim(), store)) return undefined;
+  return { key: store === 'gcs' ? 'vBucketGcs' : store === 'other' ? 'vBucketOther' : 'vBucket' };
+}
 /** Bounds of an integer parameter, from the schema. */
 function bounds(name: string): [number, number] {
   const spec = S3_PARAMETERS.find((p) => p.name === name) as { min?: number; max?: number } | undefined;
@@ -82,12 +87,19 @@ function imageListProblem(v: string): Problem {
 }
 
 const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
-  srcBucket: [required, matches(BUCKET, 'vBucket')],
+  srcBucket: [
+    required,
+    (v, f) =>
+      bucketProblem(
+        v,
+        bucketStoreOf(f.sourceKind === 'Amazon_S3_Compatible' ? 'Amazon_S3' : f.sourceKind, !!f.srcEndpoint.trim()),
+      ),
+  ],
   srcPrefix: [maxLength(1024)],
   srcPrefixsListFile: [required, maxLength(1024)],
   srcEndpoint: [(v) => endpointProblem(v, true)],
   srcRegion: [required, matches(REGION, 'vRegion')],
-  destBucket: [required, matches(BUCKET, 'vBucket')],
+  destBucket: [required, (v, f) => bucketProblem(v, bucketStoreOf('Amazon_S3', !!f.destEndpoint.trim()))],
   destPrefix: [maxLength(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
   // A destination given by its endpoint needs no region (the API signs with the source's, or us-east-1).
   destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(REGION, 'vRegion')],
