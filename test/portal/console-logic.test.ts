@@ -501,6 +501,9 @@ describe('wizard fields that follow each other', () => {
       { destKind: 'Registry', destRegistry: 'registry.example.com:5000' },
       { destKind: 'Registry', destRegistry: 'https://registry.example.com' },
       { destAccountId: '12345678901' },
+      { destRegion: 'cn-hangzhou' }, // an OSS region, not an AWS one
+      { destRegion: 'eu-central-1' },
+      { srcRegion: 'useast1' },
     ];
     for (const patch of cases) {
       const { consoleRefuses, apiRefuses } = verdicts(ecrState(patch));

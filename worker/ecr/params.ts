@@ -9,6 +9,7 @@ import { InvalidParameterError } from '../core/errors.js';
 import { ParamReader, type RawParams } from '../core/param-values.js';
 import {
   AWS_ACCOUNT_ID,
+  AWS_REGION,
   ECR_PARAMETERS,
   EMAIL_ADDRESS,
   REGISTRY_HOST,
@@ -23,7 +24,6 @@ import {
 export type { EcrTaskParams, ImageRef } from '../params/index.js';
 export { ECR_SOURCE_TYPES, SRC_LISTS } from '../params/index.js';
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 // Tags up to 128 characters (Docker distribution grammar).
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PINNED = /^([^@]+)@sha256:([0-9a-f]{64})$/;
@@ -124,7 +124,7 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   }
   for (const f of ['srcRegion', 'destRegion']) {
     const v = r.text(f);
-    if (v !== undefined && !REGION.test(v)) throw r.error(f, `"${v}" is not an AWS region`);
+    if (v !== undefined && !AWS_REGION.test(v)) throw r.error(f, `"${v}" is not an AWS region`);
   }
   const srcAccountId = r.text('srcAccountId');
   const destAccountId = r.text('destAccountId');

@@ -8,6 +8,12 @@ export const EMAIL_ADDRESS = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{
 
 export const AWS_ACCOUNT_ID = /^\d{12}$/;
 
+/** An AWS region (us-west-2, cn-north-1): ECR sides. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** A region of any store an S3 task names (AWS's, and cn-hangzhou for OSS, ap-guangzhou for COS, cn-east-1 for Kodo). */
+export const STORE_REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
+
 /** A registry as host[:port], without a scheme. */
 export const REGISTRY_HOST = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 

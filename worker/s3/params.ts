@@ -9,6 +9,7 @@ import { compileKeyGlob } from './key-filter.js';
 import {
   EMAIL_ADDRESS,
   S3_PARAMETERS,
+  STORE_REGION,
   type Acl,
   type DestinationSse,
   type S3TaskParams,
@@ -42,7 +43,6 @@ const BUCKET_MODERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const BUCKET_LEGACY_S3 = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const BUCKET_GCS = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
-const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
 /** Whose naming rules a bucket follows: GCS's, AWS S3's (legacy names allowed), or another S3-compatible store's. */
 export type BucketStore = 'gcs' | 's3' | 'other';
@@ -105,7 +105,8 @@ function endpoint(r: ParamReader, name: string): string | undefined {
 function region(r: ParamReader, name: string, fallback: string | undefined, why: string): string {
   const v = r.text(name) ?? fallback;
   if (v === undefined) throw r.error(name, `is required ${why}`);
-  if (!REGION.test(v)) throw r.error(name, `"${v}" is not a region name (e.g. us-west-2, cn-north-1, cn-hangzhou)`);
+  if (!STORE_REGION.test(v))
+    throw r.error(name, `"${v}" is not a region name (e.g. us-west-2, cn-north-1, cn-hangzhou)`);
   return v;
 }
 

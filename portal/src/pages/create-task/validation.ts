@@ -9,11 +9,13 @@ import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.
 import { bucketNameProblem, bucketStoreOf, type BucketStore } from '../../../../worker/s3/params.js';
 import {
   AWS_ACCOUNT_ID,
+  AWS_REGION,
   EMAIL_ADDRESS,
   REGISTRY_HOST,
   REPOSITORY_PATH,
   repositoryPrefix,
   S3_PARAMETERS,
+  STORE_REGION,
 } from '../../../../worker/params/index.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
 import { COMMON_TEXT, ECR_FIELDS, labelOf, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
@@ -30,8 +32,6 @@ import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
 
 type Problem = { key: StringKey; vars?: Record<string, string | number> } | undefined;
 type Rule<F> = (value: string, form: F, ctx: FieldContext) => Problem;
-
-const REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
 const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
 const maxLength =
@@ -98,11 +98,11 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
   srcPrefix: [maxLength(1024)],
   srcPrefixsListFile: [required, maxLength(1024)],
   srcEndpoint: [(v) => endpointProblem(v, true)],
-  srcRegion: [required, matches(REGION, 'vRegion')],
+  srcRegion: [required, matches(STORE_REGION, 'vRegion')],
   destBucket: [required, (v, f) => bucketProblem(v, bucketStoreOf('Amazon_S3', !!f.destEndpoint.trim()))],
   destPrefix: [maxLength(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
   // A destination given by its endpoint needs no region (the API signs with the source's, or us-east-1).
-  destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(REGION, 'vRegion')],
+  destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(STORE_REGION, 'vRegion')],
   destEndpoint: [(v) => endpointProblem(v, false)],
   destCredentials: [required],
   destPutObjectSSEKmsKeyId: [required],
@@ -122,13 +122,13 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
 };
 
 const ECR_RULES: { [K in keyof EcrForm]?: Rule<EcrForm>[] } = {
-  srcRegion: [required, matches(REGION, 'vRegion')],
+  srcRegion: [required, matches(AWS_REGION, 'vRegion')],
   srcAccountId: [required, matches(AWS_ACCOUNT_ID, 'vAccount')],
   srcRegistry: [matches(REGISTRY_HOST, 'vRegistry')],
   srcList: [(v, f) => (v === 'ALL' && f.sourceType !== 'Amazon_ECR' ? { key: 'vAllNeedsEcr' } : undefined)],
   // No length cap (the original's 4,096 was its CloudFormation parameter's): long sets travel through SSM.
   srcImageList: [required, imageListProblem],
-  destRegion: [required, matches(REGION, 'vRegion')],
+  destRegion: [required, matches(AWS_REGION, 'vRegion')],
   destAccountId: [required, matches(AWS_ACCOUNT_ID, 'vAccount')],
   destRegistry: [required, matches(REGISTRY_HOST, 'vRegistry')],
   // As the engine reads it: slashes at either end dropped.
