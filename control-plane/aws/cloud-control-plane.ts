@@ -14,6 +14,7 @@ import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
+import { estimatorByType } from '../core/image-estimator.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { statusStoreObjects } from '../core/task-objects.js';
 import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';
@@ -85,7 +86,11 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
       const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
       return table ? statusFor(table) : undefined;
     }),
-    estimator: s3TaskEstimator((params) => openTaskBuckets(params, secretStore), logger),
+    // This role reads no registry: image tasks are planned where skopeo and the registry logins are.
+    estimator: estimatorByType(
+      { S3EC2: s3TaskEstimator((params) => openTaskBuckets(params, secretStore), logger) },
+      'plan an image task with `dth ecr sync --dry-run` or on the local hub',
+    ),
     templateDeclares: templateParameterNames,
   };
 }

@@ -125,8 +125,12 @@ export interface Estimator {
     objects: number;
     bytes: number;
     skippedArchived: number;
-    estimatedRequestCostUsd: number;
-    estimatedTransferCostUsd: number;
+    /** Image tasks: images whose destination digest already equals the source's, and images that cannot be read. */
+    unchanged?: number;
+    unreadable?: number;
+    /** Null where no price applies (image tasks). */
+    estimatedRequestCostUsd: number | null;
+    estimatedTransferCostUsd: number | null;
     /** False when the listing was cut short by the time limit: the numbers cover what was listed. */
     complete: boolean;
   }>;

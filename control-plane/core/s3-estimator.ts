@@ -22,7 +22,7 @@ export function s3TaskEstimator(
 ): Estimator {
   return {
     estimate: async (type, raw) => {
-      if (type !== 'S3EC2') throw new InvalidParameterError('type', 'estimates are made for S3 tasks');
+      if (type !== 'S3EC2') throw new InvalidParameterError('type', 'this estimator lists S3 tasks');
       const params = parseS3TaskParams(raw);
       const e = await estimateS3Transfer({
         params,

@@ -1,9 +1,13 @@
 import { SqliteJobQueue } from '../../worker/adapters/embedded/sqlite-job-queue.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { parameterMap } from '../core/task.js';
-import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import type { Logger } from '../../worker/core/log.js';
+import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.js';
+import { planImageSync, type ImageSyncPlan } from '../../worker/ecr/plan-image-sync.js';
 import { needsEcrApi } from '../../worker/ecr/registries.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
+import type { EcrApi } from '../../worker/ports/ecr-api.js';
+import type { SecretStore } from '../../worker/ports/secret-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
@@ -28,21 +32,32 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
   return { complete: report.complete, failed: report.failed };
 };
 
+/** The AWS adapter (and its SDK) only for tasks with an ECR side. */
+async function ecrApiFor(params: EcrTaskParams): Promise<EcrApi | undefined> {
+  return needsEcrApi(params) ? new (await import('../../worker/adapters/ecr/ecr-registry.js')).SdkEcrApi() : undefined;
+}
+
 /** Image task on embedded state: per-image status in the hub's SQLite file. */
 export const runEcrEngine: EngineRunner = async (task, ctx) => {
   const params = parseEcrTaskParams(parameterMap(task));
-  // The AWS adapter (and its SDK) only for tasks with an ECR side.
-  const ecr = needsEcrApi(params)
-    ? new (await import('../../worker/adapters/ecr/ecr-registry.js')).SdkEcrApi()
-    : undefined;
   const report = await runImageSync({
     params,
     status: ctx.status,
     secrets: ctx.secrets,
     logger: ctx.logger,
     signal: ctx.signal,
-    ecr,
+    ecr: await ecrApiFor(params),
     onProgress: (p) => ctx.onProgress(p),
   });
   return { complete: report.complete, failed: report.failed };
 };
+
+/** estimateTask of an image task on the local hub: a dry run with the hub's secrets, nothing written. */
+export async function planEcrTask(
+  params: EcrTaskParams,
+  secrets: SecretStore,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<ImageSyncPlan> {
+  return planImageSync({ params, secrets, logger, signal, ecr: await ecrApiFor(params) });
+}

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ControlPlaneDeps } from '../core/ports.js';
 import { createResolvers } from '../core/resolvers.js';
+import { estimatorByType, imageTaskEstimator } from '../core/image-estimator.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { statusStoreObjects } from '../core/task-objects.js';
 import { FileSecretStore, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
@@ -13,7 +14,7 @@ import { guardProcess } from './crash-guard.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { prepareDataDir } from './data-dir.js';
 import { DiskReserve } from './disk-space.js';
-import { runEcrEngine, runS3Engine } from './engines.js';
+import { planEcrTask, runEcrEngine, runS3Engine } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { openHubDatabase } from './hub-database.js';
 import { createHubServer } from './http-server.js';
@@ -85,7 +86,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     liveProgressInLists: true,
     secrets: { list: () => secrets.list() },
     objects: statusStoreObjects((task) => new SqliteStatusStore(db, task.id)),
-    estimator: s3TaskEstimator((params) => openTaskBuckets(params, secrets), options.logger),
+    estimator: estimatorByType({
+      S3EC2: s3TaskEstimator((params) => openTaskBuckets(params, secrets), options.logger),
+      ECR: imageTaskEstimator((params, signal) => planEcrTask(params, secrets, options.logger, signal)),
+    }),
   };
   const execute = createGraphQLExecutor(loadSchema(), createResolvers(deps));
   const token = options.token ?? randomBytes(24).toString('base64url');

@@ -15,7 +15,8 @@ import {
   waitForTask,
   type HubProcess,
 } from '../control-plane/local/hub-process.js';
-import { registryDigest, seedImages } from '../ecr/image-fixtures.js';
+import { formatBytes } from '../../portal/src/lib/format.js';
+import { imageBytes, registryDigest, seedImages } from '../ecr/image-fixtures.js';
 import { baseParams, bucketPair, putSource, readObject } from '../s3/engine-fixtures.js';
 import { servers } from '../support/servers.js';
 import {
@@ -468,6 +469,15 @@ describe('console in a real browser against dth serve', () => {
     await choose('Destination credentials', 'registry');
     await next();
     await radio('Task scheduling', 'One time transfer').check();
+    // The dry run on the local hub: both registries asked, nothing copied yet.
+    await page.getByRole('button', { name: 'Estimate', exact: true }).click();
+    await testId('estimate')
+      .getByText(
+        `Images to copy: 1 (${formatBytes(imageBytes(`${repository}:v1`))}). Already at the destination: 0. Cannot be read: 0.`,
+      )
+      .waitFor({ timeout: 30_000 });
+    await axe('image-wizard-estimate');
+    await shot(page, '14b-image-wizard-estimate');
     await next();
     await shot(page, '15-image-wizard-review');
     await page.getByRole('button', { name: 'Create task', exact: true }).click();

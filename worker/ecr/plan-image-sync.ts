@@ -18,6 +18,8 @@ export interface ImageSyncPlan {
   unchanged: number;
   errors: number;
   bytesToCopy: number;
+  /** False when the signal stopped the plan early: the images planned so far. */
+  complete: boolean;
 }
 
 /**
@@ -41,7 +43,9 @@ export async function planImageSync(o: ImageSessionOptions): Promise<ImageSyncPl
       if (destDigest === srcDigest) planned.set(key, { image: key, dest, action: 'unchanged' });
       else planned.set(key, { image: key, dest, action: 'copy', bytes: await session.sizeOf(target) });
     } catch (err) {
-      failed(err);
+      // Stopped by the caller (a time limit): not planned, rather than unreadable.
+      if (o.signal?.aborted) planned.delete(key);
+      else failed(err);
     }
   };
   await session.forEachImage(planOne);
@@ -53,5 +57,6 @@ export async function planImageSync(o: ImageSessionOptions): Promise<ImageSyncPl
     unchanged: count('unchanged'),
     errors: count('error'),
     bytesToCopy: images.reduce((sum, p) => sum + (p.bytes ?? 0), 0),
+    complete: !o.signal?.aborted,
   };
 }

@@ -86,8 +86,12 @@ export interface Estimate {
   scanned: number;
   objects: number;
   bytes: number;
-  estimatedRequestCostUsd: number;
-  estimatedTransferCostUsd: number;
+  /** Image tasks: images already at the destination with the same digest, images that cannot be read. */
+  unchanged?: number | null;
+  unreadable?: number | null;
+  /** Null for image tasks. */
+  estimatedRequestCostUsd: number | null;
+  estimatedTransferCostUsd: number | null;
   complete?: boolean | null;
 }
 

@@ -284,6 +284,12 @@ export const en = {
   estimatePartial:
     'Partial: listing stopped at the time limit after {scanned} source objects; the task itself lists everything.',
   estimateFailed: 'Estimate failed: {error}',
+  estimateImagesDescription:
+    'Log in to both registries now, list the images and compare their digests: what the task would copy. Nothing is written.',
+  estimateImagesResult:
+    'Images to copy: {images} ({bytes}). Already at the destination: {unchanged}. Cannot be read: {unreadable}.',
+  estimateImagesPartial:
+    'Partial: stopped at the time limit after {scanned} images; the task itself copies every image.',
   reviewParameters: 'Task parameters ({count})',
   reviewEdit: 'Edit',
   reviewParameter: 'Parameter',

@@ -126,6 +126,17 @@ describe('AppSync handler (control-plane/aws/handlers/api.ts)', () => {
     expect((await call('listTasksV2', { count: 100 })).total).toBe(before);
   });
 
+  it('estimateTask of an image task says where image tasks are planned (this role reads no registry)', async () => {
+    const out = await call('estimateTask', {
+      type: 'ECR',
+      parameters: params({ sourceType: 'Public', srcImageList: 'nginx:1', destRegion: 'us-east-1' }),
+    });
+    expect(out.dthError).toMatchObject({ errorType: 'InvalidParameterError', errorInfo: { field: 'type' } });
+    expect(out.dthError.message).toBe(
+      'type: ECR tasks are not estimated here: plan an image task with `dth ecr sync --dry-run` or on the local hub',
+    );
+  });
+
   it('a state machine that cannot be started leaves the task in ERROR, not STARTING, with the reason', async () => {
     const t = await call('createTask', {
       input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params(S3_PARAMS) },

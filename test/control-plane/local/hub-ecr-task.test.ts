@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { servers } from '../../support/servers.js';
-import { registryDigest, seedImages } from '../../ecr/image-fixtures.js';
+import { imageBytes, registryDigest, seedImages } from '../../ecr/image-fixtures.js';
 import { CREATE, newDataDir, params, startHubProcess, waitForTask, type HubProcess } from './hub-process.js';
 
 let hub: HubProcess | undefined;
@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 describe('dth serve: image task through GraphQL', () => {
-  it('creates an ECR task between two registries and reaches DONE', async () => {
+  it('estimates an ECR task, creates it between two registries, copies what it can and estimates it again', async () => {
     const { repository } = seedImages();
     const dataDir = newDataDir();
     const secretsPath = join(dataDir, 'secrets.json');
@@ -19,25 +19,46 @@ describe('dth serve: image task through GraphQL', () => {
     secrets.registry = { username: servers.registryUser, password: servers.registryPassword };
     writeFileSync(secretsPath, JSON.stringify(secrets), { mode: 0o600 });
     hub = await startHubProcess(dataDir);
+    const parameters = params({
+      sourceType: 'Public',
+      srcRegistry: servers.registryOpen,
+      srcImageList: `${repository}:v1\n${repository}:multi\n${repository}:absent`,
+      destRegistry: servers.registryAuth,
+      destCredential: 'registry',
+      destPrefix: 'hub',
+      insecure: 'true',
+    });
+    // The dry run first: two images to copy (their bytes as their manifests state them), one that does not exist.
+    const estimate = () =>
+      hub!.gql(
+        `query($p: [TaskParameterInput]!) {
+          estimateTask(type: ECR, parameters: $p) { scanned objects bytes unchanged unreadable estimatedRequestCostUsd complete }
+        }`,
+        { p: parameters },
+      );
+    const before = (await estimate()).body.data.estimateTask;
+    expect(before).toEqual({
+      scanned: 3,
+      objects: 2,
+      bytes: imageBytes(`${repository}:v1`) + imageBytes(`${repository}:multi`),
+      unchanged: 0,
+      unreadable: 1,
+      estimatedRequestCostUsd: null,
+      complete: true,
+    });
     const created = await hub.gql(CREATE, {
-      input: {
-        type: 'ECR',
-        scheduleType: 'ONE_TIME',
-        parameters: params({
-          sourceType: 'Public',
-          srcRegistry: servers.registryOpen,
-          srcImageList: `${repository}:v1\n${repository}:multi`,
-          destRegistry: servers.registryAuth,
-          destCredential: 'registry',
-          destPrefix: 'hub',
-          insecure: 'true',
-        }),
-      },
+      input: { type: 'ECR', scheduleType: 'ONE_TIME', parameters },
     });
     const id = created.body.data.createTask.id;
     const done = await waitForTask(hub, id, (t) => t.progress === 'DONE' || t.progress === 'ERROR');
-    expect(done.progress, JSON.stringify(done)).toBe('DONE');
-    expect(done.progressInfo).toMatchObject({ total: 2, replicated: 2, failed: 0 });
+    expect(done.progress, JSON.stringify(done)).toBe('ERROR');
+    expect(done.progressInfo).toMatchObject({ total: 3, replicated: 2, failed: 1 });
+    expect((await estimate()).body.data.estimateTask).toMatchObject({
+      objects: 0,
+      bytes: 0,
+      unchanged: 2,
+      unreadable: 1,
+    });
     const auth = `${servers.registryUser}:${servers.registryPassword}`;
     expect(registryDigest(servers.registryAuth, `hub/${repository}:multi`, auth)).toBe(
       registryDigest(servers.registryOpen, `${repository}:multi`),

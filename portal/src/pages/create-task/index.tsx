@@ -13,7 +13,15 @@ import { usePortal } from '../../app/context.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import type { FieldContext } from './fields.js';
 import { locate, STEP } from './layout.js';
-import { createInput, initialState, s3Parameters, stateFromTask, withEcrField, withS3Field } from './parameters.js';
+import {
+  createInput,
+  ecrParameters,
+  initialState,
+  s3Parameters,
+  stateFromTask,
+  withEcrField,
+  withS3Field,
+} from './parameters.js';
 import { EcrDestinationPanel } from './panels/ecr-destination-panel.js';
 import { EcrSourcePanel } from './panels/ecr-source-panel.js';
 import { EnginePanel } from './panels/engine-panel.js';
@@ -205,9 +213,13 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
               />
               <TaskDetailsPanel common={state.common} onChange={setCommon} errors={errors} />
               {s3 ? <S3EnginePanel form={state.s3} onChange={setS3} errors={errors} ctx={ctx} /> : null}
-              {s3 ? (
+              {/* Image tasks are planned by the local hub (it has skopeo and the registry logins), not the cloud API. */}
+              {s3 || local ? (
                 <EstimatePanel
-                  parameters={() => s3Parameters(state.s3, state.common)}
+                  type={state.type}
+                  parameters={() =>
+                    s3 ? s3Parameters(state.s3, state.common) : ecrParameters(state.ecr, state.common)
+                  }
                   beforeRun={() => firstInvalid(STEP.source, STEP.settings) === undefined}
                 />
               ) : null}

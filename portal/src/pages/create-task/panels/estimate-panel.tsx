@@ -1,4 +1,4 @@
-/** Dry run of an S3 task before creating it: what it would copy and roughly cost (estimateTask). */
+/** Dry run of a task before creating it (estimateTask): what it would copy, and for S3 roughly what it would cost. */
 import { useState } from 'react';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
@@ -6,14 +6,16 @@ import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import type { TaskParameter } from '../../../api/types.js';
+import type { TaskParameter, TaskType } from '../../../api/types.js';
 import { usePortal } from '../../../app/context.js';
 import { formatBytes } from '../../../lib/format.js';
 
 export function EstimatePanel({
+  type,
   parameters,
   beforeRun,
 }: {
+  type: TaskType;
   parameters: () => TaskParameter[];
   beforeRun: () => boolean;
 }) {
@@ -25,16 +27,22 @@ export function EstimatePanel({
     setBusy(true);
     setResult(undefined);
     try {
-      const e = await ops.estimate('S3EC2', parameters());
-      const text = t('estimateResult', {
-        objects: e.objects,
-        bytes: formatBytes(e.bytes),
-        cost: (e.estimatedRequestCostUsd + e.estimatedTransferCostUsd).toFixed(4),
-      });
-      setResult({
-        ok: true,
-        text: e.complete === false ? `${text} ${t('estimatePartial', { scanned: e.scanned })}` : text,
-      });
+      const e = await ops.estimate(type, parameters());
+      const text =
+        type === 'ECR'
+          ? t('estimateImagesResult', {
+              images: e.objects,
+              bytes: formatBytes(e.bytes),
+              unchanged: e.unchanged ?? 0,
+              unreadable: e.unreadable ?? 0,
+            })
+          : t('estimateResult', {
+              objects: e.objects,
+              bytes: formatBytes(e.bytes),
+              cost: ((e.estimatedRequestCostUsd ?? 0) + (e.estimatedTransferCostUsd ?? 0)).toFixed(4),
+            });
+      const partial = t(type === 'ECR' ? 'estimateImagesPartial' : 'estimatePartial', { scanned: e.scanned });
+      setResult({ ok: true, text: e.complete === false ? `${text} ${partial}` : text });
     } catch (err) {
       setResult({ ok: false, text: t('estimateFailed', { error: (err as Error).message }) });
     } finally {
@@ -46,7 +54,7 @@ export function EstimatePanel({
       header={
         <Header
           variant="h2"
-          description={t('estimateDescription')}
+          description={t(type === 'ECR' ? 'estimateImagesDescription' : 'estimateDescription')}
           actions={
             <Button loading={busy} onClick={() => void run()}>
               {t('estimate')}

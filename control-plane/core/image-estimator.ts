@@ -1,0 +1,48 @@
+import { InvalidParameterError } from '../../worker/core/errors.js';
+import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.js';
+import type { ImageSyncPlan } from '../../worker/ecr/plan-image-sync.js';
+import type { TaskType } from './task.js';
+import type { Estimator } from './ports.js';
+import { ESTIMATE_TIME_LIMIT_MS } from './s3-estimator.js';
+
+/** A dry run of an image task: the composition root supplies it with its secret store and ECR API. */
+export type PlanImages = (params: EcrTaskParams, signal: AbortSignal) => Promise<ImageSyncPlan>;
+
+/**
+ * estimateTask for image tasks: the same logins, list and digest comparison as a run, bounded in time. Images have no
+ * cost figure (registry transfer is priced by each registry), so those fields stay empty.
+ */
+export function imageTaskEstimator(plan: PlanImages, timeLimitMs = ESTIMATE_TIME_LIMIT_MS): Estimator {
+  return {
+    estimate: async (type, raw) => {
+      if (type !== 'ECR') throw new InvalidParameterError('type', 'this estimator plans image tasks');
+      const p = await plan(parseEcrTaskParams(raw), AbortSignal.timeout(timeLimitMs));
+      return {
+        scanned: p.images.length,
+        objects: p.toCopy,
+        bytes: p.bytesToCopy,
+        skippedArchived: 0,
+        unchanged: p.unchanged,
+        unreadable: p.errors,
+        estimatedRequestCostUsd: null,
+        estimatedTransferCostUsd: null,
+        complete: p.complete,
+      };
+    },
+  };
+}
+
+/** One estimator per task type; a type without one is refused on the type field, saying where it is estimated. */
+export function estimatorByType(byType: Partial<Record<TaskType, Estimator>>, elsewhere = ''): Estimator {
+  return {
+    estimate: (type, raw) => {
+      const estimator = byType[type];
+      if (!estimator)
+        throw new InvalidParameterError(
+          'type',
+          `${type} tasks are not estimated here${elsewhere ? `: ${elsewhere}` : ''}`,
+        );
+      return estimator.estimate(type, raw);
+    },
+  };
+}
