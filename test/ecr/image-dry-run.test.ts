@@ -3,6 +3,8 @@
  * and nothing written: no copy, no repository, no skopeo process, no status record.
  */
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -78,6 +80,49 @@ describe('image sync dry run', () => {
     // Nothing written, and no process started (digests over HTTP).
     expect(atDestination(`${fresh}:v1`)).toBe(false);
     expect(counted.calls()).toEqual([]);
+  });
+
+  it('stopped by its signal (the API time limit), says it is partial and counts the unanswered image nowhere', async () => {
+    const { repository: fast } = seedImages();
+    const { repository: slow } = seedImages();
+    // The source registry behind a front that never answers for the slow repository's manifests.
+    const front = http.createServer((req, res) => {
+      if (req.url?.startsWith(`/v2/${slow}/manifests/`)) return; // held until the client gives up
+      const upstream = http.request(
+        {
+          host: servers.registryOpen.split(':')[0],
+          port: Number(servers.registryOpen.split(':')[1]),
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const params = parseEcrTaskParams(
+        publicTaskParams({
+          srcRegistry: `127.0.0.1:${(front.address() as AddressInfo).port}`,
+          srcImageList: `${fast}:v1\n${slow}:v1`,
+        }),
+      );
+      const plan = await planImageSync({
+        params,
+        secrets: new FileSecretStore(registrySecrets()),
+        logger: silentLogger,
+        signal: AbortSignal.timeout(3000),
+      });
+      expect(plan).toMatchObject({ complete: false, toCopy: 1, errors: 0 });
+      expect(plan.images.map((p) => p.image)).toEqual([`${fast}:v1`]);
+    } finally {
+      front.closeAllConnections();
+      front.close();
+    }
   });
 
   it('is a CLI flag: the plan as JSON, exit 1 when an image cannot be read, no state file written', async () => {
