@@ -2,12 +2,17 @@
  * How a failed skopeo process is read (worker/ecr/skopeo.ts, worker/ecr/errors.ts): which failures another attempt
  * cannot change, and what a refused manifest tells the user. skopeo's stderr is built here as it prints it, because
  * a local registry cannot be made to refuse every way a real one does (the immutable-tag case runs end to end in
- * image-sync.test.ts).
+ * image-sync.test.ts). A missing binary runs end to end against the real registries.
  */
 import { describe, expect, it } from 'vitest';
 import { isRetryableError } from '../../worker/core/errors.js';
 import { ManifestRefusedError } from '../../worker/ecr/errors.js';
-import { SkopeoError } from '../../worker/ecr/skopeo.js';
+import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { silentLogger } from '../../worker/core/log.js';
+import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import { runImageSync } from '../../worker/ecr/run-image-sync.js';
+import { Skopeo, SkopeoError } from '../../worker/ecr/skopeo.js';
+import { publicTaskParams, registrySecrets, seedImages } from './image-fixtures.js';
 
 const fatal = (msg: string) => `time="2026-12-01T00:00:00Z" level=fatal msg="${msg}"\n`;
 
@@ -29,6 +34,27 @@ describe('SkopeoError', () => {
     );
     expect(reset.isManifestRefused).toBe(false);
     expect(isRetryableError(reset)).toBe(true);
+  });
+});
+
+describe('a missing skopeo', () => {
+  it('is said as such, and no image tries again (no install happens between attempts)', async () => {
+    const { repository } = seedImages();
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const report = await runImageSync({
+      params: parseEcrTaskParams(publicTaskParams({ srcImageList: `${repository}:v1\n${repository}:multi` })),
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+      skopeo: new Skopeo('/nonexistent/skopeo'),
+    });
+    expect(report).toMatchObject({ complete: false, failed: 2 });
+    for (const failure of report.failures)
+      expect(failure.error).toBe(
+        'skopeo was not found ("/nonexistent/skopeo"): images are copied by skopeo; install it (e.g. apt install skopeo) or put it on PATH',
+      );
+    // One attempt to read its digests, one to copy: not the maxAttempts (3) copies of a transient failure.
+    expect((await status.get(`${repository}:v1`))?.attempts).toBe(2);
   });
 });
 

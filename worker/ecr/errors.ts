@@ -47,6 +47,17 @@ export class ManifestRefusedError extends DthError {
   }
 }
 
+/** The skopeo binary is not there: no image can be copied until it is installed, so no attempt is repeated. */
+export class SkopeoMissingError extends DthError {
+  constructor(binary: string) {
+    super(
+      'SKOPEO_MISSING',
+      `skopeo was not found ("${binary}"): images are copied by skopeo; install it (e.g. apt install skopeo) or put it on PATH`,
+      FINAL,
+    );
+  }
+}
+
 /** A repository's tags could not be listed (ALL, repo:ALL_TAGS): that entry fails, the rest of the list goes on. */
 export class ImageListError extends DthError {
   constructor(registry: string, repository: string, detail: string) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withRetryAdvice } from '../core/errors.js';
 import { redactText } from '../core/log.js';
+import { SkopeoMissingError } from './errors.js';
 import type { RegistryLogin } from './registry-credentials.js';
 
 export interface RegistryEndpoint {
@@ -113,7 +114,9 @@ export class Skopeo {
       child.stderr.on('data', (d: Buffer) => {
         err += d.toString();
       });
-      child.on('error', (e) => reject(e));
+      child.on('error', (e: NodeJS.ErrnoException) =>
+        reject(e.code === 'ENOENT' ? new SkopeoMissingError(this.binary) : e),
+      );
       child.on('close', (code) =>
         code === 0 ? resolve(Buffer.concat(out)) : reject(new SkopeoError(verb, err, code)),
       );
