@@ -329,7 +329,14 @@ describe('dth s3 sync (real CLI process)', () => {
       ...stateArgs(),
     ]);
     expect(missingSecret.code).not.toBe(0);
-    expect(missingSecret.stderr).toMatch(/secret "absent" was not found/);
+    expect(missingSecret.stderr).toMatch(/secret "absent" was not found or is not readable \(not in \/.+\.json\)/);
+    // A mistyped --secrets path says so, instead of blaming the secret.
+    const noFile = join(mkdtempSync(join(tmpdir(), 'dth-cli-')), 'secrets.jsn');
+    const missingFile = dth(['s3', 'sync', '--params', paramsFile(baseParams(src, dst)), ...stateArgs(noFile)]);
+    expect(missingFile.code).toBe(2);
+    expect(missingFile.stderr).toContain(
+      `Source credentials (srcCredentials): secret "s3rver" was not found or is not readable (the secrets file ${noFile} does not exist)`,
+    );
 
     const badParam = dth([
       's3',

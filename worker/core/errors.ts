@@ -77,8 +77,12 @@ export class InvalidParameterError extends DthError {
 }
 
 export class SecretNotFoundError extends DthError {
-  constructor(readonly secretName: string) {
-    super('SECRET_NOT_FOUND', `secret "${secretName}" was not found or is not readable`);
+  /** `where`: what the store knows of why, e.g. that its file does not exist. */
+  constructor(
+    readonly secretName: string,
+    where?: string,
+  ) {
+    super('SECRET_NOT_FOUND', `secret "${secretName}" was not found or is not readable${where ? ` (${where})` : ''}`);
   }
 }
 

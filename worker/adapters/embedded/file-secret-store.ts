@@ -10,12 +10,13 @@ import type { SecretStore, SecretSummary } from '../../ports/secret-store.js';
 export class FileSecretStore implements SecretStore {
   constructor(private readonly path: string) {}
 
-  private read(): Record<string, Record<string, string>> {
+  /** The file's secrets; undefined when there is no file (no secrets yet). */
+  private readFile(): Record<string, Record<string, string>> | undefined {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
     let parsed: unknown;
@@ -40,9 +41,16 @@ export class FileSecretStore implements SecretStore {
     }
   }
 
+  private read(): Record<string, Record<string, string>> {
+    return this.readFile() ?? {};
+  }
+
   async get(name: string): Promise<Record<string, string>> {
-    const secret = this.read()[name];
-    if (!secret || typeof secret !== 'object') throw new SecretNotFoundError(name);
+    const secrets = this.readFile();
+    // A mistyped --secrets path reads as "no such secret": say which file was looked in.
+    if (!secrets) throw new SecretNotFoundError(name, `the secrets file ${this.path} does not exist`);
+    const secret = secrets[name];
+    if (!secret || typeof secret !== 'object') throw new SecretNotFoundError(name, `not in ${this.path}`);
     for (const v of Object.values(secret)) if (typeof v === 'string') redactValue(v);
     return { ...secret };
   }
