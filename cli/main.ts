@@ -29,7 +29,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
-  return `usage: dth <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`dth <command> --help\` for a command's options, \`dth --version\` for the version.`;
+  return `usage: dth <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`dth <command> --help\` (or \`dth help <command>\`) for a command's options, \`dth --version\` for the version.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,6 +41,15 @@ export async function main(argv: string[]): Promise<number> {
   if (name === '--version' || name === '-V' || name === 'version') {
     process.stdout.write(`dth ${dthVersion()} (Data Transfer Hub, Node.js ${process.versions.node})\n`);
     return 0;
+  }
+  // `dth help s3` as `dth s3 --help`, the way git and npm take it.
+  if (name === 'help') {
+    const [topic] = rest;
+    if (!topic) {
+      process.stdout.write(`${usage()}\n`);
+      return 0;
+    }
+    return main([topic, '--help']);
   }
   const command = commands[name];
   if (!command) {

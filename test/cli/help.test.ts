@@ -1,0 +1,26 @@
+/** `dth help [command]` answers as `dth --help` and `dth <command> --help` do (the built CLI, as users run it). */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function dth(args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/dth.mjs', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('dth help', () => {
+  it("lists the commands, or shows one command's options; an unknown topic is refused by name", () => {
+    const all = dth(['help']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toBe(dth(['--help']).stdout);
+    expect(all.stdout).toMatch(/^usage: dth <command>/);
+    for (const command of ['s3', 'ecr', 'serve']) {
+      const help = dth(['help', command]);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toBe(dth([command, '--help']).stdout);
+      expect(help.stdout, command).toMatch(/usage:/);
+    }
+    const unknown = dth(['help', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^dth: unknown command "nope"/);
+  });
+});
