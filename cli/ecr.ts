@@ -48,7 +48,8 @@ const USAGE = `usage:
   dth ecr copy-one --image repo:tag [--params task.json] [--<parameter> value ...]   (the Fargate copy task)
 
 Copies container images with skopeo (digests kept), skipping images whose destination digest already matches.
-Exit 0 only when no image of this run failed; 1 when one did; 2 for bad input.
+Exit 0 only when no image of this run failed; 1 when one did; 2 for bad input; 130 when stopped (Ctrl-C, SIGTERM:
+images under way are left for the next run, not failed).
 
 sync: secrets from a local JSON file (default ~/.dth/secrets.json), state in ~/.dth/images.db.
 copy-one (cloud role): one image (--image or IMAGE), parameters from TASK_PARAMS_PATH (SSM, where the control plane
@@ -129,14 +130,17 @@ function progressText(p: ImageSyncProgress, width = 24): string {
   );
 }
 
-function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean): void {
+function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean, stopped: boolean): void {
   const summary = {
     event: 'summary',
     taskId,
     complete: report.complete,
+    stopped,
     copied: report.done,
     unchanged: report.skipped,
     failed: report.failed,
+    // Images this run named and did not finish (a stop): the next run copies them.
+    pending: report.pending + report.inProgress,
     bytes: report.bytesDone,
     failures: report.failures,
     durationMs: report.durationMs,
@@ -144,7 +148,9 @@ function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean)
   if (jsonOut) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `${report.complete ? 'Done' : 'Incomplete'}: ${report.done} copied (${formatBytes(report.bytesDone)}), ${report.skipped} unchanged, ${report.failed} failed\n` +
+      `${report.complete ? 'Done' : stopped ? 'Stopped' : 'Incomplete'}: ${report.done} copied (${formatBytes(report.bytesDone)}), ${report.skipped} unchanged, ${report.failed} failed` +
+        (summary.pending > 0 ? `, ${summary.pending} not copied yet` : '') +
+        '\n' +
         report.failures.map((f) => `  FAILED ${f.image}: ${f.error}\n`).join(''),
     );
   }
@@ -219,7 +225,9 @@ async function sync(argv: string[]): Promise<number> {
       ecr: await ecrApiFor(params),
     });
     terminal?.end();
-    writeSummary(report, taskId, jsonOut);
+    writeSummary(report, taskId, jsonOut, abort.signal.aborted);
+    // As dth s3 sync: a stopped run exits 130 (what a shell reports for Ctrl-C).
+    if (abort.signal.aborted) return 130;
     return report.complete ? 0 : 1;
   } finally {
     terminal?.end();
@@ -302,7 +310,7 @@ async function copyOne(argv: string[]): Promise<number> {
       signal: abort.signal,
       ecr: await ecrApiFor(params),
     });
-    writeSummary(report, envValue(process.env, 'TASK_ID') ?? 'copy-one', true);
+    writeSummary(report, envValue(process.env, 'TASK_ID') ?? 'copy-one', true, abort.signal.aborted);
     return report.complete ? 0 : 1;
   } finally {
     ports.close();

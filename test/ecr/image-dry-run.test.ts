@@ -3,8 +3,6 @@
  * and nothing written: no copy, no repository, no skopeo process, no status record.
  */
 import { spawnSync } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +21,7 @@ import {
   registrySecrets,
   seedImages,
 } from './image-fixtures.js';
+import { startRegistryFront } from './registry-front.js';
 
 const auth = `${servers.registryUser}:${servers.registryPassword}`;
 
@@ -86,28 +85,11 @@ describe('image sync dry run', () => {
     const { repository: fast } = seedImages();
     const { repository: slow } = seedImages();
     // The source registry behind a front that never answers for the slow repository's manifests.
-    const front = http.createServer((req, res) => {
-      if (req.url?.startsWith(`/v2/${slow}/manifests/`)) return; // held until the client gives up
-      const upstream = http.request(
-        {
-          host: servers.registryOpen.split(':')[0],
-          port: Number(servers.registryOpen.split(':')[1]),
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'holds-manifests', held: [slow] });
     try {
       const params = parseEcrTaskParams(
         publicTaskParams({
-          srcRegistry: `127.0.0.1:${(front.address() as AddressInfo).port}`,
+          srcRegistry: front.registry,
           srcImageList: `${fast}:v1\n${slow}:v1`,
         }),
       );
@@ -120,8 +102,7 @@ describe('image sync dry run', () => {
       expect(plan).toMatchObject({ complete: false, toCopy: 1, errors: 0 });
       expect(plan.images.map((p) => p.image)).toEqual([`${fast}:v1`]);
     } finally {
-      front.closeAllConnections();
-      front.close();
+      await front.close();
     }
   });
 

@@ -92,6 +92,13 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   };
 
   const failed = async (key: string, err: unknown, attempts: number) => {
+    // Stopped (Ctrl-C, a stopped task): the image did not fail; it is left for the next run.
+    if (signal?.aborted) {
+      await status.update(key, { status: 'PENDING', error: undefined, attempts });
+      tally.set(key, 'PENDING');
+      report();
+      return;
+    }
     const message = err instanceof Error ? err.message : String(err);
     logger.error('image.failed', { image: key, error: message });
     await status.update(key, { status: 'FAILED', error: message, finishedAt: new Date().toISOString(), attempts });
@@ -213,6 +220,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   await batcher.finish();
   report();
   const summary = tally.summary();
+  if (signal?.aborted) logger.warn('image.sync_stopped', { copied: summary.done, leftPending: summary.pending });
   return {
     ...summary,
     failures: tally.failures,

@@ -1,0 +1,83 @@
+/**
+ * Ctrl-C on `dth ecr sync` (the real CLI process): what was copied stays copied and verified, what was under way is
+ * left PENDING for the next run — not FAILED — and the run says it stopped (exit 130), as `dth s3 sync` does.
+ * The stop is made deterministic by a registry front that never answers for one repository's manifests.
+ */
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
+import { runCli, spawnCli } from '../reliability/helpers.js';
+import { servers } from '../support/servers.js';
+import { publicTaskParams, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
+import { startRegistryFront } from './registry-front.js';
+
+const lastLine = (text: string) => JSON.parse(text.trim().split('\n').at(-1)!);
+
+describe('dth ecr sync stopped', () => {
+  it('leaves the image under way pending (not failed), exits 130, and the next run copies it', async () => {
+    const { repository: fast } = seedImages();
+    const { repository: slow } = seedImages();
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'holds-manifests', held: [slow] });
+    const dir = mkdtempSync(join(tmpdir(), 'dth-image-stop-'));
+    const state = join(dir, 'images.db');
+    const secrets = registrySecrets();
+    const paramsFile = (srcRegistry: string) => {
+      const path = join(dir, `task-${srcRegistry.replace(/\W/g, '-')}.json`);
+      writeFileSync(
+        path,
+        JSON.stringify(publicTaskParams({ srcRegistry, srcImageList: `${fast}:v1\n${slow}:v1`, destPrefix: 'stop' })),
+      );
+      return path;
+    };
+    const common = ['--secrets', secrets, '--state', state, '--task-id', 'stop-test', '--json'];
+    try {
+      const run = spawnCli(['ecr', 'sync', '--params', paramsFile(front.registry), ...common]);
+      // Stop once the fast image is copied; the slow one's digest read is held by the front.
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        run.child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/"event":"progress"[^\n]*"done":1/.test(out)) resolve();
+        });
+        run.child.on('close', () => reject(new Error(`ended before the first copy: ${out}`)));
+      });
+      run.child.kill('SIGINT');
+      const stopped = await run.done;
+      expect(stopped.code, stopped.stderr).toBe(130);
+      expect(lastLine(stopped.stdout)).toMatchObject({
+        event: 'summary',
+        complete: false,
+        stopped: true,
+        copied: 1,
+        failed: 0,
+        pending: 1,
+        failures: [],
+      });
+      expect(stopped.stderr).not.toContain('image.failed');
+    } finally {
+      await front.close();
+    }
+    const db = openSqliteDatabase(state);
+    const status = new SqliteStatusStore(db, 'stop-test');
+    expect((await status.get(`${slow}:v1`))?.status).toBe('PENDING');
+    expect((await status.get(`${fast}:v1`))?.status).toBe('DONE');
+    db.close();
+
+    // The next run, with the registry answering: the copied image unchanged, the pending one copied.
+    const again = await runCli(['ecr', 'sync', '--params', paramsFile(servers.registryOpen), ...common]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(lastLine(again.stdout)).toMatchObject({
+      complete: true,
+      stopped: false,
+      copied: 1,
+      unchanged: 1,
+      pending: 0,
+    });
+    const auth = `${servers.registryUser}:${servers.registryPassword}`;
+    expect(registryDigest(servers.registryAuth, `stop/${slow}:v1`, auth)).toBe(
+      registryDigest(servers.registryOpen, `${slow}:v1`),
+    );
+  });
+});
