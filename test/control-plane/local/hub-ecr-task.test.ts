@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { servers } from '../../support/servers.js';
 import { imageBytes, registryDigest, seedImages } from '../../ecr/image-fixtures.js';
+import { startRegistryFront } from '../../ecr/registry-front.js';
 import { CREATE, newDataDir, params, startHubProcess, waitForTask, type HubProcess } from './hub-process.js';
 
 let hub: HubProcess | undefined;
@@ -64,5 +65,40 @@ describe('dth serve: image task through GraphQL', () => {
       registryDigest(servers.registryOpen, `${repository}:multi`),
     );
     expect(JSON.stringify(created.body) + hub.output()).not.toContain(servers.registryPassword);
+  });
+  it('stopping an image task leaves the image under way pending, not failed', async () => {
+    const { repository: fast } = seedImages();
+    const { repository: slow } = seedImages();
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'holds-manifests', held: [slow] });
+    try {
+      const created = await hub!.gql(CREATE, {
+        input: {
+          type: 'ECR',
+          scheduleType: 'ONE_TIME',
+          parameters: params({
+            sourceType: 'Public',
+            srcRegistry: front.registry,
+            srcImageList: `${fast}:v1\n${slow}:v1`,
+            destRegistry: servers.registryAuth,
+            destCredential: 'registry',
+            destPrefix: 'hub-stop',
+            insecure: 'true',
+          }),
+        },
+      });
+      const id = created.body.data.createTask.id;
+      await waitForTask(hub!, id, (t) => t.progressInfo?.replicated === 1);
+      await hub!.gql('mutation($id: String) { stopTask(id: $id) { id } }', { id });
+      const stopped = await waitForTask(hub!, id, (t) => t.progress === 'STOPPED');
+      expect(stopped.progressInfo).toMatchObject({ replicated: 1, failed: 0 });
+      const failed = await hub!.gql('query($id: ID!) { listTaskObjects(id: $id, status: FAILED) { key error } }', {
+        id,
+      });
+      expect(failed.body.data.listTaskObjects).toEqual([]);
+      const pending = await hub!.gql('query($id: ID!) { listTaskObjects(id: $id, status: PENDING) { key } }', { id });
+      expect(pending.body.data.listTaskObjects).toEqual([{ key: `${slow}:v1` }]);
+    } finally {
+      await front.close();
+    }
   });
 });
