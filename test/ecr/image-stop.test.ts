@@ -56,6 +56,12 @@ describe('dth ecr sync stopped', () => {
         failures: [],
       });
       expect(stopped.stderr).not.toContain('image.failed');
+      // The last progress line says so too, as dth s3 sync's does.
+      const progress = stopped.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('"event":"progress"'));
+      expect(JSON.parse(progress.at(-1)!)).toMatchObject({ phase: 'stopped', done: 1, pending: 1 });
     } finally {
       await front.close();
     }
@@ -75,6 +81,14 @@ describe('dth ecr sync stopped', () => {
       unchanged: 1,
       pending: 0,
     });
+    const phases = again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.event === 'progress')
+      .map((l) => l.phase);
+    expect(phases.at(-1)).toBe('done');
+    expect(new Set(phases.slice(0, -1))).toEqual(new Set(['copying']));
     const auth = `${servers.registryUser}:${servers.registryPassword}`;
     expect(registryDigest(servers.registryAuth, `stop/${slow}:v1`, auth)).toBe(
       registryDigest(servers.registryOpen, `${slow}:v1`),

@@ -11,6 +11,8 @@ import { SkopeoError } from './skopeo.js';
 export { destinationParent, destinationRepository, imageReference, manifestReference } from './image-names.js';
 
 export interface ImageSyncProgress extends StatusSummary {
+  /** As dth s3 sync's progress says it: images are listed and copied in one pipeline, so no separate listing phase. */
+  phase: 'copying' | 'done' | 'stopped';
   bytesPerSecond: number;
   etaSeconds?: number;
 }
@@ -55,6 +57,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   const { registries, skopeo, digest, readDigests, retry } = session;
   const destApi = registries.dest.client;
   const tally = new RunTally();
+  let phase: ImageSyncProgress['phase'] = 'copying';
 
   const report = () => {
     if (!o.onProgress) return;
@@ -64,6 +67,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     const left = s.bytesTotal - s.bytesDone;
     o.onProgress({
       ...s,
+      phase,
       bytesPerSecond,
       etaSeconds: bytesPerSecond > 0 && left > 0 ? left / bytesPerSecond : undefined,
     });
@@ -218,6 +222,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
 
   await session.forEachImage(syncOne);
   await batcher.finish();
+  phase = signal?.aborted ? 'stopped' : 'done';
   report();
   const summary = tally.summary();
   if (signal?.aborted) logger.warn('image.sync_stopped', { copied: summary.done, leftPending: summary.pending });
