@@ -233,6 +233,7 @@ async function syncLocked({
     event: 'summary',
     taskId,
     complete: report.complete,
+    stopped: abort.signal.aborted,
     // This run's copies, each verified; `queued` is what it found to copy (an interrupted or failed run copies fewer).
     copied: report.copied.objects,
     queued: report.queued.objects,

@@ -1,0 +1,84 @@
+/**
+ * Ctrl-C on `dth s3 sync` (the real CLI process, README: "Ctrl-C … stops gracefully"): the copies under way finish and
+ * are verified, none starts after, the last progress line says `"phase":"stopped"`, the summary `"stopped": true` with
+ * what is left, exit 130 — and the next run copies the rest. The source answers each GET late (fault proxy), so the
+ * run is still going when the signal comes.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../reliability/helpers.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { servers } from '../support/servers.js';
+import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
+
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+describe('dth s3 sync stopped', () => {
+  it('finishes the copies under way, starts none, says it stopped (exit 130); the next run copies the rest', async () => {
+    const { src, dst } = await bucketPair();
+    const keys = Array.from({ length: 8 }, (_, i) => `slow-${i}.txt`);
+    for (const key of keys) await putSource(src, key, `body of ${key}`);
+    const source = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { slow: 1 },
+      faultOps: ['GetObject'],
+      slowMs: 800,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'dth-s3-stop-'));
+    const args = (srcEndpoint: string) => {
+      const params = join(dir, `task-${srcEndpoint.replace(/\W/g, '-')}.json`);
+      // One object at a time (two of these small ones): most of the list is still to start when the signal comes.
+      writeFileSync(params, JSON.stringify(baseParams(src, dst, { srcEndpoint, workerNumber: '1' })));
+      return [
+        's3',
+        'sync',
+        '--params',
+        params,
+        '--secrets',
+        secretsFile(),
+        '--state',
+        join(dir, 'state.db'),
+        '--task-id',
+        'stop',
+        '--json',
+      ];
+    };
+    try {
+      const run = spawnCli(args(source.endpoint));
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        run.child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/"event":"progress"[^\n]*"done":[1-9]/.test(out)) resolve();
+        });
+        run.child.on('close', () => reject(new Error(`ended before the first copy: ${out}`)));
+      });
+      run.child.kill('SIGINT');
+      const stopped = await run.done;
+      expect(stopped.code, stopped.stderr).toBe(130);
+      const lines = jsonLines(stopped.stdout);
+      const summary = lines.at(-1);
+      expect(summary).toMatchObject({ event: 'summary', complete: false, stopped: true, failed: 0 });
+      expect(summary.copied).toBeGreaterThan(0);
+      expect(summary.pending).toBeGreaterThan(0);
+      expect(summary.copied + summary.pending).toBe(keys.length);
+      expect(lines.filter((l) => l.event === 'progress').at(-1)).toMatchObject({ phase: 'stopped' });
+      expect(stopped.stderr).toContain('sync.stopping');
+    } finally {
+      await source.close();
+    }
+    // The next run, straight to the source: only what was left.
+    const again = await runCli(args(servers.s3Source));
+    expect(again.code, again.stderr).toBe(0);
+    const summary = jsonLines(again.stdout).at(-1);
+    expect(summary).toMatchObject({ complete: true, stopped: false, failed: 0 });
+    expect(summary.copied).toBeLessThan(keys.length);
+    for (const key of keys) expect((await readObject(servers.s3Dest, dst, key)).toString()).toBe(`body of ${key}`);
+  });
+});
