@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
-import { runCli, spawnCli } from '../reliability/helpers.js';
+import { runCli, spawnCli, stdoutMatches } from '../reliability/helpers.js';
 import { servers } from '../support/servers.js';
 import { publicTaskParams, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
@@ -35,14 +35,7 @@ describe('dth ecr sync stopped', () => {
     try {
       const run = spawnCli(['ecr', 'sync', '--params', paramsFile(front.registry), ...common]);
       // Stop once the fast image is copied; the slow one's digest read is held by the front.
-      let out = '';
-      await new Promise<void>((resolve, reject) => {
-        run.child.stdout?.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (/"event":"progress"[^\n]*"done":1/.test(out)) resolve();
-        });
-        run.child.on('close', () => reject(new Error(`ended before the first copy: ${out}`)));
-      });
+      await stdoutMatches(run.child, /"event":"progress"[^\n]*"done":1/);
       run.child.kill('SIGINT');
       const stopped = await run.done;
       expect(stopped.code, stopped.stderr).toBe(130);

@@ -127,6 +127,18 @@ export function spawnCli(args: string[], options: CliOptions = {}): { child: Chi
   return { child, done };
 }
 
+/** Resolves once the child's stdout so far matches `pattern` (e.g. a progress line); rejects if it ends first. */
+export function stdoutMatches(child: ChildProcess, pattern: RegExp): Promise<void> {
+  let out = '';
+  return new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (pattern.test(out)) resolve();
+    });
+    child.on('close', () => reject(new Error(`ended before its output matched ${pattern}: ${out}`)));
+  });
+}
+
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return spawnCli(args, options).done;
 }

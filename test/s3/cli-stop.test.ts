@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, spawnCli } from '../reliability/helpers.js';
+import { runCli, spawnCli, stdoutMatches } from '../reliability/helpers.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { servers } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
@@ -51,14 +51,7 @@ describe('dth s3 sync stopped', () => {
     };
     try {
       const run = spawnCli(args(source.endpoint));
-      let out = '';
-      await new Promise<void>((resolve, reject) => {
-        run.child.stdout?.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (/"event":"progress"[^\n]*"done":[1-9]/.test(out)) resolve();
-        });
-        run.child.on('close', () => reject(new Error(`ended before the first copy: ${out}`)));
-      });
+      await stdoutMatches(run.child, /"event":"progress"[^\n]*"done":[1-9]/);
       run.child.kill('SIGINT');
       const stopped = await run.done;
       expect(stopped.code, stopped.stderr).toBe(130);
