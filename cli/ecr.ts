@@ -12,7 +12,7 @@ import { ECR_PARAMETERS } from '../worker/params/index.js';
 import type { EcrApi } from '../worker/ports/ecr-api.js';
 import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
-import { formatBytes, formatDuration } from './progress-view.js';
+import { formatBytes, formatDuration, TerminalProgress } from './progress-view.js';
 import {
   optionHelp,
   overrideParams,
@@ -96,28 +96,6 @@ async function ecrApiFor(params: EcrTaskParams): Promise<EcrApi | undefined> {
   if (!needsEcrApi(params)) return undefined;
   const { SdkEcrApi } = await import('../worker/adapters/ecr/ecr-registry.js');
   return new SdkEcrApi();
-}
-
-/**
- * A progress line on a terminal that log lines never run into: a log line clears it, prints on its own line, and the
- * progress is drawn again below.
- */
-class TerminalProgress {
-  private line = '';
-
-  show(text: string): void {
-    this.line = text;
-    process.stderr.write(`\r${text}\x1b[K`);
-  }
-
-  log(text: string): void {
-    process.stderr.write(`${this.line ? '\r\x1b[K' : ''}${text}\n${this.line}`);
-  }
-
-  end(): void {
-    if (this.line) process.stderr.write('\n');
-    this.line = '';
-  }
 }
 
 function progressText(p: ImageSyncProgress, width = 24): string {

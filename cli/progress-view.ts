@@ -30,3 +30,25 @@ export function progressLine(p: TransferProgress, width = 24): string {
     `${formatBytes(p.bytesPerSecond)}/s  ETA ${formatDuration(p.etaSeconds)}${p.failed ? `  ${p.failed} failed` : ''}`
   );
 }
+
+/**
+ * A progress line on a terminal that log lines never run into: a log line clears it, prints on its own line, and the
+ * progress is drawn again below.
+ */
+export class TerminalProgress {
+  private line = '';
+
+  show(text: string): void {
+    this.line = text;
+    process.stderr.write(`\r${text}\x1b[K`);
+  }
+
+  log(text: string): void {
+    process.stderr.write(`${this.line ? '\r\x1b[K' : ''}${text}\n${this.line}`);
+  }
+
+  end(): void {
+    if (this.line) process.stderr.write('\n');
+    this.line = '';
+  }
+}

@@ -23,7 +23,7 @@ import {
   type TransferProgress,
 } from '../worker/s3/run-transfer.js';
 import type { TransferJob } from '../worker/s3/transfer-job.js';
-import { formatBytes, formatDuration, progressLine } from './progress-view.js';
+import { formatBytes, formatDuration, progressLine, TerminalProgress } from './progress-view.js';
 import {
   optionHelp,
   overrideParams,
@@ -135,7 +135,11 @@ async function sync(argv: string[]): Promise<number> {
   const home = join(homedir(), '.dth');
   const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));
   const jsonOut = switches.has('json') || !process.stdout.isTTY;
-  const logger = createLogger({ command: 's3 sync' }, { level: switches.has('verbose') ? 'info' : 'warn' });
+  const terminal = jsonOut || switches.has('quiet') || switches.has('dry-run') ? undefined : new TerminalProgress();
+  const logger = createLogger(
+    { command: 's3 sync' },
+    { level: switches.has('verbose') ? 'info' : 'warn', write: terminal ? (line) => terminal.log(line) : undefined },
+  );
   if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
 
   if (switches.has('dry-run')) {
@@ -164,7 +168,7 @@ async function sync(argv: string[]): Promise<number> {
   let unlock: (() => void) | undefined;
   try {
     unlock = lockTaskRun(db, taskId);
-    return await syncLocked({ db, taskId, params, prefixes, secrets, logger, jsonOut, quiet: switches.has('quiet') });
+    return await syncLocked({ db, taskId, params, prefixes, secrets, logger, jsonOut, terminal });
   } finally {
     unlock?.();
     db.close();
@@ -180,7 +184,8 @@ interface LockedRun {
   secrets: FileSecretStore;
   logger: Logger;
   jsonOut: boolean;
-  quiet: boolean;
+  /** The progress bar on a terminal (none with --json, --quiet or when piped). */
+  terminal: TerminalProgress | undefined;
 }
 
 async function syncLocked({
@@ -191,7 +196,7 @@ async function syncLocked({
   secrets,
   logger,
   jsonOut,
-  quiet,
+  terminal,
 }: LockedRun): Promise<number> {
   const queue = new SqliteJobQueue<TransferJob>(db, taskId, { maxReceiveCount: params.maxAttempts });
   // The finder recomputes the whole difference, so leftovers of an interrupted run are dropped;
@@ -211,7 +216,7 @@ async function syncLocked({
 
   const onProgress = (p: TransferProgress) => {
     if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
-    else if (!quiet) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
+    else terminal?.show(progressLine(p));
   };
   const buckets = await openTaskBuckets(params, secrets, transferSockets(params));
   const report = await runS3Transfer({
@@ -227,8 +232,7 @@ async function syncLocked({
   const failures = await status.list({ status: 'FAILED', limit: 20 });
   // Skipped objects (vanished since the listing, archived and not restored) are named, never folded into success silently.
   const skippedList = await status.list({ status: 'SKIPPED', limit: 20 });
-  // Ends the progress line (none was drawn with --quiet).
-  if (!jsonOut && !quiet) process.stderr.write('\n');
+  terminal?.end();
   const summary = {
     event: 'summary',
     taskId,
