@@ -42,6 +42,9 @@ function paramsFile(params: Record<string, string>): string {
 }
 
 const state = () => join(mkdtempSync(join(tmpdir(), 'dth-term-state-')), 'state.db');
+/** `dth <s3|ecr> sync` on a terminal with a fresh state file. */
+const syncOnTerminal = (command: 's3' | 'ecr', params: string, secrets: string, ...extra: string[]) =>
+  onTerminal([command, 'sync', '--params', params, '--secrets', secrets, '--state', state(), ...extra]);
 const PROGRESS_BAR = /\[[#-]{24}\] \d+\/\d+ (objects|images)/;
 
 describe('dth on a terminal', () => {
@@ -50,21 +53,11 @@ describe('dth on a terminal', () => {
     await putSource(src, 'a.txt', 'alpha');
     const params = paramsFile(baseParams(src, dst));
     const secrets = secretsFile();
-    const shown = await onTerminal(['s3', 'sync', '--params', params, '--secrets', secrets, '--state', state()]);
+    const shown = await syncOnTerminal('s3', params, secrets);
     expect(shown).toMatch(PROGRESS_BAR);
     expect(shown).not.toContain('"event"');
     expect(shown).toMatch(/\nDone: 1 of 1 objects copied \(5 B of 5 B\), 1 scanned, in 0m0\ds; 1 verified, 0 failed/);
-    const quiet = await onTerminal([
-      's3',
-      'sync',
-      '--params',
-      params,
-      '--secrets',
-      secrets,
-      '--state',
-      state(),
-      '--quiet',
-    ]);
+    const quiet = await syncOnTerminal('s3', params, secrets, '--quiet');
     expect(quiet).not.toMatch(PROGRESS_BAR);
     expect(quiet).not.toContain('"event"');
     // Only the outcome: no blank line left where a progress bar would have ended.
@@ -83,17 +76,7 @@ describe('dth on a terminal', () => {
     });
     try {
       const params = paramsFile(baseParams(src, dst, { srcEndpoint: source.endpoint, workerNumber: '1' }));
-      const out = await onTerminal([
-        's3',
-        'sync',
-        '--params',
-        params,
-        '--secrets',
-        secretsFile(),
-        '--state',
-        state(),
-        '--verbose',
-      ]);
+      const out = await syncOnTerminal('s3', params, secretsFile(), '--verbose');
       const lines = shownLines(out);
       expect(lines.filter((l) => l.includes('"event":"worker.copied"'))).toHaveLength(4);
       expect(lines.some((l) => PROGRESS_BAR.test(l))).toBe(true);
@@ -107,20 +90,10 @@ describe('dth on a terminal', () => {
     const { repository } = seedImages();
     const params = paramsFile(publicTaskParams({ srcImageList: `${repository}:v1`, destPrefix: 'terminal' }));
     const secrets = registrySecrets();
-    const shown = await onTerminal(['ecr', 'sync', '--params', params, '--secrets', secrets, '--state', state()]);
+    const shown = await syncOnTerminal('ecr', params, secrets);
     expect(shown).toMatch(PROGRESS_BAR);
     expect(shown).toMatch(/Done: 1 copied \([^)]+\), 0 unchanged, 0 failed/);
-    const quiet = await onTerminal([
-      'ecr',
-      'sync',
-      '--params',
-      params,
-      '--secrets',
-      secrets,
-      '--state',
-      state(),
-      '--quiet',
-    ]);
+    const quiet = await syncOnTerminal('ecr', params, secrets, '--quiet');
     expect(quiet).not.toMatch(PROGRESS_BAR);
     expect(quiet).not.toContain('"event"');
     expect(quiet).toMatch(/Done: 0 copied \(0 B\), 1 unchanged, 0 failed/);
