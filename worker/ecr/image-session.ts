@@ -52,7 +52,7 @@ export function parsePlatform(text: string, field: string): Platform {
  * whose tags cannot be listed (it does not exist, or the registry refuses) comes out as one entry with its error, so
  * the rest of the list still runs.
  */
-export async function* expandImages(
+async function* expandImages(
   params: EcrTaskParams,
   catalogFor: (ref?: ImageRef) => RegistryCatalog,
   logger?: Logger,
@@ -91,6 +91,30 @@ export async function* expandImages(
     if (ref.tag !== 'ALL_TAGS') yield { ref };
     else yield* expand(ref);
   }
+}
+
+/**
+ * Runs `fn` for every image the task names (expandImages), each once — an image named twice (app:v1 and app:ALL_TAGS)
+ * once — at most `concurrency` at a time, started in listing order (`position`); none starts once `signal` is aborted.
+ * A bounded pool over the lazily expanded list: no unbounded array of promises.
+ */
+export async function forEachListedImage(
+  params: EcrTaskParams,
+  catalogFor: (ref?: ImageRef) => RegistryCatalog,
+  options: { concurrency: number; logger?: Logger; isOwnCopy?: (repository: string) => boolean; signal?: AbortSignal },
+  fn: (listed: ListedImage, position: number) => Promise<void>,
+): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  const seen = new Set<string>();
+  for await (const listed of expandImages(params, catalogFor, options.logger, options.isOwnCopy)) {
+    if (options.signal?.aborted) break;
+    if (seen.has(imageKey(listed.ref))) continue;
+    seen.add(imageKey(listed.ref));
+    const p = fn(listed, seen.size - 1).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
 }
 
 /**
@@ -212,22 +236,18 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
       )
       .catch(() => undefined);
 
-  const forEachImage = async (fn: (listed: ListedImage) => Promise<void>) => {
-    // Bounded pool over a lazily expanded list: no unbounded array of promises.
-    const inFlight = new Set<Promise<void>>();
-    const seen = new Set<string>();
-    const isOwnCopy = ownCopyRepository(params, registries.source.endpoint.registry, registries.dest.endpoint.registry);
-    for await (const listed of expandImages(params, registries.catalogFor, logger, isOwnCopy)) {
-      if (signal?.aborted) break;
-      // Named twice (e.g. app:v1 and app:ALL_TAGS): once.
-      if (seen.has(imageKey(listed.ref))) continue;
-      seen.add(imageKey(listed.ref));
-      const p = fn(listed).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= params.concurrency) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-  };
+  const forEachImage = (fn: (listed: ListedImage) => Promise<void>) =>
+    forEachListedImage(
+      params,
+      registries.catalogFor,
+      {
+        concurrency: params.concurrency,
+        logger,
+        isOwnCopy: ownCopyRepository(params, registries.source.endpoint.registry, registries.dest.endpoint.registry),
+        signal,
+      },
+      (listed) => fn(listed),
+    );
 
   return { registries, skopeo, digest, targetFor, readDigests, sizeOf, retry, forEachImage };
 }

@@ -9,7 +9,7 @@ import {
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
 import type { Platform } from '../../../worker/ecr/registry-client.js';
 import type { TaskRegistries } from '../../../worker/ecr/registries.js';
-import { expandImages } from '../../../worker/ecr/image-session.js';
+import { forEachListedImage } from '../../../worker/ecr/image-session.js';
 import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import type { ObjectStore } from '../../../worker/ports/object-store.js';
 import type { StatusStore } from '../../../worker/ports/status-store.js';
@@ -90,8 +90,6 @@ export async function listTaskImages(deps: {
   const toCopy: { image: string; order: number }[] = [];
   let unchanged = 0;
   let failed = 0;
-  let order = 0;
-  const seen = new Set<string>();
   const record = async (ref: ImageRef, position: number, error?: Error) => {
     const key = imageKey(ref);
     if (error) {
@@ -134,18 +132,15 @@ export async function listTaskImages(deps: {
     toCopy.push({ image: key, order: position });
   };
   try {
-    const inFlight = new Set<Promise<void>>();
     const isOwnCopy =
       registries &&
       ownCopyRepository(params, registries.sourceFor({}).endpoint.registry, registries.dest.endpoint.registry);
-    for await (const { ref, error } of expandImages(params, deps.catalogFor, deps.logger, isOwnCopy)) {
-      if (seen.has(imageKey(ref))) continue;
-      seen.add(imageKey(ref));
-      const p = record(ref, order++, error).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= DIGEST_CONCURRENCY) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+    await forEachListedImage(
+      params,
+      deps.catalogFor,
+      { concurrency: DIGEST_CONCURRENCY, logger: deps.logger, isOwnCopy },
+      ({ ref, error }, position) => record(ref, position, error),
+    );
   } catch (err) {
     logContractEvent(deps.logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
     throw err;
