@@ -5,11 +5,10 @@ import { InvalidParameterError } from '../worker/core/errors.js';
 import { envUrl, envValue } from '../worker/core/env-values.js';
 import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
-import { needsEcrApi } from '../worker/ecr/registries.js';
 import { planImageSync, type PlannedImage } from '../worker/ecr/plan-image-sync.js';
 import { runImageSync, type ImageSyncProgress, type ImageSyncReport } from '../worker/ecr/run-image-sync.js';
 import { ECR_PARAMETERS } from '../worker/params/index.js';
-import type { EcrApi } from '../worker/ports/ecr-api.js';
+import { ecrApiFor } from '../worker/adapters/ecr/ecr-api-for.js';
 import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
 import { formatBytes, formatDuration, TerminalProgress } from './progress-view.js';
@@ -89,13 +88,6 @@ function taskIdFor(p: EcrTaskParams): string {
     registry ?? `ecr:${account ?? 'own'}@${region}`;
   const key = `${side(p.srcRegistry, p.srcAccountId, p.srcRegion)}|${side(p.destRegistry, p.destAccountId, p.destRegion)}|${p.destPrefix}`;
   return `ecr-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
-}
-
-/** The AWS adapter (and its SDK, ~0.2 CPU-s to load) only for tasks with an ECR side. */
-async function ecrApiFor(params: EcrTaskParams): Promise<EcrApi | undefined> {
-  if (!needsEcrApi(params)) return undefined;
-  const { SdkEcrApi } = await import('../worker/adapters/ecr/ecr-registry.js');
-  return new SdkEcrApi();
 }
 
 function progressText(p: ImageSyncProgress, width = 24): string {

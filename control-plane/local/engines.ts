@@ -1,12 +1,11 @@
 import { SqliteJobQueue } from '../../worker/adapters/embedded/sqlite-job-queue.js';
+import { ecrApiFor } from '../../worker/adapters/ecr/ecr-api-for.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { parameterMap } from '../core/task.js';
 import type { Logger } from '../../worker/core/log.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.js';
 import { planImageSync, type ImageSyncPlan } from '../../worker/ecr/plan-image-sync.js';
-import { needsEcrApi } from '../../worker/ecr/registries.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
-import type { EcrApi } from '../../worker/ports/ecr-api.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
@@ -31,11 +30,6 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
   });
   return { complete: report.complete, failed: report.failed };
 };
-
-/** The AWS adapter (and its SDK) only for tasks with an ECR side. */
-async function ecrApiFor(params: EcrTaskParams): Promise<EcrApi | undefined> {
-  return needsEcrApi(params) ? new (await import('../../worker/adapters/ecr/ecr-registry.js')).SdkEcrApi() : undefined;
-}
 
 /** Image task on embedded state: per-image status in the hub's SQLite file. */
 export const runEcrEngine: EngineRunner = async (task, ctx) => {
