@@ -157,7 +157,8 @@ async function sync(argv: string[]): Promise<number> {
     '../worker/adapters/embedded/index.js'
   );
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
-  if (switched('dry-run')) return dryRun(params, secrets, switched('json') || !process.stdout.isTTY);
+  const jsonOut = switched('json') || !process.stdout.isTTY;
+  if (switched('dry-run')) return dryRun(params, secrets, jsonOut);
   const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
   const taskId = flag('task-id') ?? taskIdFor(params);
   let unlock: (() => void) | undefined;
@@ -168,7 +169,6 @@ async function sync(argv: string[]): Promise<number> {
     throw err;
   }
   const status = new SqliteStatusStore(db, taskId);
-  const jsonOut = switched('json') || !process.stdout.isTTY;
   const terminal = jsonOut || switched('quiet') ? undefined : new TerminalProgress();
   const logger = createLogger(
     { command: 'ecr sync', taskId },

@@ -68,6 +68,8 @@ export function parseCommandLine(
   options: Record<string, string | boolean | undefined>;
 } {
   const flagToParam = new Map<string, string>();
+  // Flags of true/false parameters, which may be given without a value (bareBooleansAsTrue).
+  const booleanFlags = new Set<string>();
   for (const spec of schema) {
     // Parameters without a flag of their own (the original's cloud settings) are still taken under their names, as a
     // params file takes them, so the original's parameter list works as flags too.
@@ -78,14 +80,12 @@ export function parseCommandLine(
     ]) {
       const target = spec.aliases?.find((a) => a.name === name || kebab(a.name) === name)?.name ?? spec.name;
       flagToParam.set(name, target);
+      if (spec.kind === 'boolean') booleanFlags.add(name);
     }
   }
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const flag of flagToParam.keys()) options[flag] = { type: 'string' };
   for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type };
-  const booleanFlags = new Set(
-    [...flagToParam].filter(([, name]) => schemaKindOf(schema, name) === 'boolean').map(([flag]) => flag),
-  );
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -136,10 +136,6 @@ export function parseCommandLine(
     params[name] = String(value);
   }
   return { params, options: ownOut };
-}
-
-function schemaKindOf(schema: readonly ParamSpec[], name: string): ParamSpec['kind'] | undefined {
-  return schema.find((s) => s.name === name || s.aliases?.some((a) => a.name === name))?.kind;
 }
 
 /**
