@@ -14,7 +14,7 @@ import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
-import { estimatorByType } from '../core/image-estimator.js';
+import { estimatorByType } from '../core/estimator-by-type.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { statusStoreObjects } from '../core/task-objects.js';
 import { PLUGIN_OUTPUTS, stackOutput } from '../core/plugin-contract.js';

@@ -1,7 +1,6 @@
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.js';
 import type { ImageSyncPlan } from '../../worker/ecr/plan-image-sync.js';
-import type { TaskType } from './task.js';
 import type { Estimator } from './ports.js';
 import { ESTIMATE_TIME_LIMIT_MS } from './s3-estimator.js';
 
@@ -28,21 +27,6 @@ export function imageTaskEstimator(plan: PlanImages, timeLimitMs = ESTIMATE_TIME
         estimatedTransferCostUsd: null,
         complete: p.complete,
       };
-    },
-  };
-}
-
-/** One estimator per task type; a type without one is refused on the type field, saying where it is estimated. */
-export function estimatorByType(byType: Partial<Record<TaskType, Estimator>>, elsewhere = ''): Estimator {
-  return {
-    estimate: (type, raw) => {
-      const estimator = byType[type];
-      if (!estimator)
-        throw new InvalidParameterError(
-          'type',
-          `${type} tasks are not estimated here${elsewhere ? `: ${elsewhere}` : ''}`,
-        );
-      return estimator.estimate(type, raw);
     },
   };
 }
