@@ -94,6 +94,14 @@ async function* expandImages(
 }
 
 /**
+ * Whether a copy of the image takes every platform and the index (includeUntagged, the original's multi-arch choice)
+ * or one platform's image. An image addressed by digest must arrive as that digest: always whole.
+ */
+export function copiesEveryPlatform(params: Pick<EcrTaskParams, 'includeUntagged'>, ref: ImageRef): boolean {
+  return params.includeUntagged || manifestReference(ref.tag) !== ref.tag;
+}
+
+/**
  * Runs `fn` for every image the task names (expandImages), each once — an image named twice (app:v1 and app:ALL_TAGS)
  * once — at most `concurrency` at a time, started in listing order (`position`); none starts once `signal` is aborted.
  * A bounded pool over the lazily expanded list: no unbounded array of promises.
@@ -185,7 +193,7 @@ export interface ImageSession {
   sizeOf(target: ImageTarget): Promise<number | undefined>;
   retry<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `fn` for every image the task names, each once, at most `concurrency` at a time, in listing order. */
-  forEachImage(fn: (listed: ListedImage) => Promise<void>): Promise<void>;
+  forEachImage(fn: (listed: ListedImage, position: number) => Promise<void>): Promise<void>;
 }
 
 /** Resolves both registries and checks their logins (a refused one stops here, before any image). */
@@ -201,9 +209,7 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
 
   const targetFor = (ref: ImageRef): ImageTarget => {
     const destRepository = destinationRepository(params, ref);
-    // An image addressed by digest must arrive as that digest: always whole (its index and every platform).
-    const platform: PlatformChoice =
-      params.includeUntagged || manifestReference(ref.tag) !== ref.tag ? { all: true } : { all: false, ...machine };
+    const platform: PlatformChoice = copiesEveryPlatform(params, ref) ? { all: true } : { all: false, ...machine };
     return {
       ref,
       key: imageKey(ref),
@@ -236,7 +242,7 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
       )
       .catch(() => undefined);
 
-  const forEachImage = (fn: (listed: ListedImage) => Promise<void>) =>
+  const forEachImage = (fn: (listed: ListedImage, position: number) => Promise<void>) =>
     forEachListedImage(
       params,
       registries.catalogFor,
@@ -246,7 +252,7 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
         isOwnCopy: ownCopyRepository(params, registries.source.endpoint.registry, registries.dest.endpoint.registry),
         signal,
       },
-      (listed) => fn(listed),
+      fn,
     );
 
   return { registries, skopeo, digest, targetFor, readDigests, sizeOf, retry, forEachImage };

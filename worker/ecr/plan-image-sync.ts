@@ -1,4 +1,3 @@
-import { imageKey } from './image-names.js';
 import { openImageSession, type ImageSessionOptions, type ListedImage } from './image-session.js';
 
 /** What a run would do with one image: copy it, leave it (same digest at the destination), or fail to read it. */
@@ -28,28 +27,28 @@ export interface ImageSyncPlan {
  */
 export async function planImageSync(o: ImageSessionOptions): Promise<ImageSyncPlan> {
   const session = await openImageSession(o);
-  const planned = new Map<string, PlannedImage>();
-  const order: string[] = [];
-  const planOne = async ({ ref, error }: ListedImage) => {
-    const key = imageKey(ref);
-    order.push(key);
+  // By listing position, so the plan keeps the list's order whatever order the digest reads finish in.
+  const planned: (PlannedImage | undefined)[] = [];
+  const planOne = async ({ ref, error }: ListedImage, position: number) => {
     const target = session.targetFor(ref);
-    const dest = `${session.registries.dest.endpoint.registry}/${target.destRef}`;
-    const failed = (err: unknown) =>
-      planned.set(key, { image: key, dest, action: 'error', error: err instanceof Error ? err.message : String(err) });
-    if (error) return void failed(error);
+    const entry = { image: target.key, dest: `${session.registries.dest.endpoint.registry}/${target.destRef}` };
+    const failed = (err: unknown) => {
+      planned[position] = { ...entry, action: 'error', error: err instanceof Error ? err.message : String(err) };
+    };
+    if (error) return failed(error);
     try {
       const { srcDigest, destDigest } = await session.retry(() => session.readDigests(target));
-      if (destDigest === srcDigest) planned.set(key, { image: key, dest, action: 'unchanged' });
-      else planned.set(key, { image: key, dest, action: 'copy', bytes: await session.sizeOf(target) });
+      planned[position] =
+        destDigest === srcDigest
+          ? { ...entry, action: 'unchanged' }
+          : { ...entry, action: 'copy', bytes: await session.sizeOf(target) };
     } catch (err) {
       // Stopped by the caller (a time limit): not planned, rather than unreadable.
-      if (o.signal?.aborted) planned.delete(key);
-      else failed(err);
+      if (!o.signal?.aborted) failed(err);
     }
   };
   await session.forEachImage(planOne);
-  const images = order.map((key) => planned.get(key)).filter((p): p is PlannedImage => p !== undefined);
+  const images = planned.filter((p): p is PlannedImage => p !== undefined);
   const count = (action: PlannedImage['action']) => images.filter((p) => p.action === action).length;
   return {
     images,

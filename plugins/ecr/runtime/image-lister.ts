@@ -9,7 +9,7 @@ import {
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
 import type { Platform } from '../../../worker/ecr/registry-client.js';
 import type { TaskRegistries } from '../../../worker/ecr/registries.js';
-import { forEachListedImage } from '../../../worker/ecr/image-session.js';
+import { copiesEveryPlatform, forEachListedImage } from '../../../worker/ecr/image-session.js';
 import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import type { ObjectStore } from '../../../worker/ports/object-store.js';
 import type { StatusStore } from '../../../worker/ports/status-store.js';
@@ -57,7 +57,7 @@ async function unchangedDigest(
   platform?: Platform,
 ): Promise<string | undefined> {
   const reference = manifestReference(ref.tag);
-  const onePlatform = !params.includeUntagged && reference === ref.tag ? platform : undefined;
+  const onePlatform = copiesEveryPlatform(params, ref) ? undefined : platform;
   const [src, dest] = await Promise.all([
     registries
       .sourceFor(ref)
