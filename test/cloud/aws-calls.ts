@@ -50,6 +50,7 @@ const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
 export const OBJECT_STORE_OPERATIONS: Record<string, string[]> = {
   checkAccess: ['ListObjectsV2'],
   list: ['ListObjectsV2'],
+  listLevel: ['ListObjectsV2'],
   head: ['HeadObject'],
   headPart: ['HeadObject'],
   open: ['GetObject'],

@@ -251,11 +251,14 @@ describe('the schema', () => {
     );
   });
 
-  it('accepts the unused original parameters (finder depth/number/memory, VPC) without error, and checks their values', () => {
-    expect(
-      parseS3TaskParams({ ...S3_BASE, finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' }).unused,
-    ).toEqual({ finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' });
+  it('accepts the unused original parameter finderEc2Memory without error, checks its value, and uses finder depth/number', () => {
+    const parsed = parseS3TaskParams({ ...S3_BASE, finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' });
+    expect(parsed.unused).toEqual({ finderEc2Memory: '512' });
+    expect(parsed).toMatchObject({ finderDepth: 3, finderNumber: 8 });
+    expect(parseS3TaskParams(S3_BASE)).toMatchObject({ finderDepth: 0, finderNumber: 1 });
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderEc2Memory: '7' }))).toBe('finderEc2Memory');
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderDepth: '-1' }))).toBe('finderDepth');
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderNumber: '0' }))).toBe('finderNumber');
   });
 
   it('reads bucket names as the stores accept them', () => {

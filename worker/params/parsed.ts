@@ -75,6 +75,10 @@ export interface S3TaskParams {
   giantFileThreshold: number;
   /** Objects copied at once by one worker (workerNumber). */
   workerConcurrency: number;
+  /** Folder depth ("/") at which the finder splits its listings to compare them in parallel; 0: one listing. */
+  finderDepth: number;
+  /** Folders compared at once when finderDepth is above 0. */
+  finderNumber: number;
   /** Deliveries of one job before it is dead-lettered and marked FAILED. */
   maxAttempts: number;
   /** The worker fleet (cloud plugin): min/max/desired instances and the alarm address. */

@@ -20,8 +20,7 @@ const SRC = 'Source Information' as const;
 const DEST = 'Destination Information' as const;
 const ADV = 'Advanced Options' as const;
 const EC2 = 'EC2 Cluster Information' as const;
-const STREAMING_FINDER =
-  'the finder streams both listings (constant memory, one pass), so it needs no depth, threads or memory size';
+const STREAMING_FINDER = 'the finder streams both listings (constant memory), so it needs no memory size';
 
 export const S3_PARAMETERS = [
   // --- Source (the original's "Source Information" group) ---
@@ -490,12 +489,15 @@ export const S3_PARAMETERS = [
     max: 100,
     side: 'task',
     origin: 'original',
-    unused: STREAMING_FINDER,
-    description: "Depth of sub-folders the original's finder compared in parallel; accepted, not needed.",
+    description:
+      'Depth of sub-folders ("/") whose listings the finder compares in parallel, finderNumber at a time; 0: one listing of everything. Objects above that depth are compared too.',
     label: { en: 'Finder depth', zh: 'Finder 深度' },
-    help: { en: 'Not needed: the finder streams both listings.', zh: '无需设置：Finder 以流式方式比较两侧列表。' },
+    help: {
+      en: 'For large buckets: the folders this many levels down are listed and compared in parallel. 0 lists the source as one sequence.',
+      zh: '适用于大型存储桶：并行列出并比较该层级的子文件夹。0 表示按顺序列出整个源。',
+    },
     template: { group: ADV, label: 'Finder Depth' },
-    cli: false,
+    cli: 'finder-depth',
   }),
   param({
     name: 'finderNumber',
@@ -505,12 +507,15 @@ export const S3_PARAMETERS = [
     max: 1000,
     side: 'task',
     origin: 'original',
-    unused: STREAMING_FINDER,
-    description: 'Finder threads of the original; accepted, not needed.',
+    description:
+      'Parts of the source the finder lists and compares at once: the ranges cut at finderDepth, and the prefixes of srcPrefixsListFile.',
     label: { en: 'Finder number', zh: 'Finder 线程数' },
-    help: { en: 'Not needed: the finder streams both listings.', zh: '无需设置：Finder 以流式方式比较两侧列表。' },
+    help: {
+      en: 'How many folders at finderDepth (or prefixes of the prefix list) are compared at once, e.g. 12 for 12 month folders at depth 1.',
+      zh: '同时比较的文件夹（Finder 深度层级）或前缀列表中前缀的数量，例如深度 1 下的 12 个月份文件夹设为 12。',
+    },
     template: { group: ADV, label: 'Finder Number' },
-    cli: false,
+    cli: 'finder-number',
   }),
   param({
     name: 'workerNumber',

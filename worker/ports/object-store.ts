@@ -9,6 +9,9 @@ export interface ObjectSummary {
   storageClass?: string;
 }
 
+/** One entry of a listing of one level ("folder") of a bucket: an object directly under it, or a sub-folder. */
+export type LevelEntry = { object: ObjectSummary; folder?: undefined } | { folder: string; object?: undefined };
+
 /** The HTTP headers and metadata a copy must carry over. */
 export interface ObjectAttributes {
   contentType?: string;
@@ -87,6 +90,11 @@ export interface ObjectStore {
   readonly location: string;
   /** Streams every object under prefix in ascending key order, page by page (constant memory). */
   list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary>;
+  /**
+   * One level under `prefix` (which is '' or ends with "/"), as a listing with delimiter "/" answers it: the objects
+   * directly under it and its sub-folders (each `prefix` + name + "/"), together in ascending key order, page by page.
+   */
+  listLevel(prefix: string): AsyncIterable<LevelEntry>;
   head(key: string): Promise<ObjectHead | undefined>;
   /**
    * Body stream of the whole object or of the inclusive byte range [start, end].

@@ -1,6 +1,9 @@
+import { InvalidParameterError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
+import { forEachBounded } from '../core/bounded-pool.js';
+import { compareKeys } from '../core/key-order.js';
 import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
 import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
@@ -9,7 +12,7 @@ import { isReadable } from './source-readable.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { distinctPrefixes, PREFIXES_SORTED_IN_MEMORY, sourcePrefixes } from './prefix-source.js';
-import { destinationPrefix, type TransferJob } from './transfer-job.js';
+import { destinationKey, destinationPrefix, type TransferJob } from './transfer-job.js';
 
 export interface FinderReport {
   /** Source objects looked at (after include/exclude). */
@@ -106,40 +109,104 @@ export interface FinderOptions {
   onCopy?: (object: ObjectSummary) => void;
 }
 
-/** The source objects under one prefix that pass include/exclude, counted as scanned. */
+/**
+ * A part of the keys under a listed prefix (`root`: srcPrefix or a line of the prefix list) that the finder compares
+ * on its own: the keys after `after` up to and including `upTo` (unbounded where undefined), in listing order. The
+ * parts of a prefix follow each other without gap or overlap, so they hold its keys exactly once whatever the store's
+ * folder listings say.
+ */
+interface Partition {
+  root: string;
+  after?: string;
+  upTo?: string;
+}
+
+/**
+ * The folders `depth` levels below `prefix` (finderDepth), in key order: walked lazily, depth first, one listing page
+ * at a time. They only say where to cut the prefix's keys: a folder a store leaves out of its listing (s3rver does,
+ * for folders that hold only folders) makes a larger part, not a lost one.
+ */
+async function* foldersAt(source: ObjectStore, prefix: string, depth: number): AsyncGenerator<string> {
+  for await (const entry of source.listLevel(prefix)) {
+    if (entry.folder === undefined) continue;
+    if (depth === 1) yield entry.folder;
+    else yield* foldersAt(source, entry.folder, depth - 1);
+  }
+}
+
+/**
+ * The parts of `root` cut at its folders `depth` levels down: (start, first folder], (first, second], …, (last, end).
+ * Each folder's own keys come after it, so each part holds one folder's keys and the keys just before the next one.
+ * Depth 0: the whole prefix as one part.
+ */
+async function* partitionsOf(source: ObjectStore, root: string, depth: number): AsyncGenerator<Partition> {
+  let after: string | undefined;
+  if (depth > 0) {
+    for await (const folder of foldersAt(source, root, depth)) {
+      if (after !== undefined && compareKeys(folder, after) <= 0)
+        throw new Error(
+          `the source's listing with delimiter "/" went back from folder ${JSON.stringify(after.slice(0, 80))} to ${JSON.stringify(folder.slice(0, 80))}`,
+        );
+      yield { root, after, upTo: folder };
+      after = folder;
+    }
+  }
+  yield { root, after };
+}
+
+/** The source objects of one partition that pass include/exclude, counted as scanned. */
 async function* scanned(
   options: FinderOptions,
-  prefix: string,
+  part: Partition,
   keep: (key: string, prefix: string) => boolean,
   report: FinderReport,
+  halt: AbortSignal,
 ): AsyncGenerator<ObjectSummary> {
-  for await (const o of options.source.list(prefix)) {
+  const cut = part.after !== undefined || part.upTo !== undefined;
+  let previous: string | undefined;
+  for await (const o of options.source.list(part.root, part.after)) {
     // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
-    if (options.signal?.aborted) return;
-    if (!keep(o.key, prefix)) continue;
+    if (options.signal?.aborted || halt.aborted) return;
+    // A part ends at the first key past its last folder: only a listing in key order (S3's UTF-8 byte order) holds no
+    // key of the part after that one.
+    if (cut && previous !== undefined && compareKeys(o.key, previous) <= 0)
+      throw new InvalidParameterError(
+        'finderDepth',
+        `the store lists ${JSON.stringify(o.key.slice(0, 80))} after ${JSON.stringify(previous.slice(0, 80))}, not in key order, so its keys cannot be cut at folders; set finderDepth to 0`,
+        'Finder depth',
+        'source',
+      );
+    previous = o.key;
+    if (part.upTo !== undefined && compareKeys(o.key, part.upTo) > 0) return;
+    if (!keep(o.key, part.root)) continue;
     report.scanned++;
     yield o;
   }
 }
 
 /**
- * What to copy under one prefix. srcSkipCompare=true is the original's direct send: every source object, without
+ * What to copy in one partition. srcSkipCompare=true is the original's direct send: every source object, without
  * listing the destination. Otherwise both sides are listed and merge-joined (transferReason).
  */
 async function* toCopy(
   options: FinderOptions,
-  prefix: string,
+  part: Partition,
   keep: (key: string, prefix: string) => boolean,
   report: FinderReport,
+  halt: AbortSignal,
 ): AsyncGenerator<{ object: ObjectSummary; reason: string }> {
   const { params } = options;
-  const source = scanned(options, prefix, keep, report);
+  const source = scanned(options, part, keep, report, halt);
   if (params.skipCompare) {
     for await (const object of source) yield { object, reason: 'skipCompare' };
     return;
   }
   const strip = params.destPrefix ? destinationPrefix(params.destPrefix, '') : '';
-  const diff = diffListings(source, options.dest.list(destinationPrefix(params.destPrefix, prefix)), {
+  const dest = options.dest.list(
+    destinationPrefix(params.destPrefix, part.root),
+    part.after === undefined ? undefined : destinationKey(params.destPrefix, part.after),
+  );
+  const diff = diffListings(source, dest, {
     compareEtags: destinationEtagsComparable(params),
     destKeyToSourceKey: (k) => (k.startsWith(strip) ? k.slice(strip.length) : undefined),
     unproven: options.status !== undefined,
@@ -158,6 +225,7 @@ async function* toCopy(
 /**
  * Lists the source under each prefix (and the destination, unless srcSkipCompare), and queues one job per object to
  * copy (recording it PENDING). With `dryRun` it only counts. Memory stays constant in the number of keys and prefixes.
+ * finderNumber partitions are compared at once: the folders at finderDepth (partitionsOf), or the prefixes of the list.
  */
 export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const { params, source, queue, status, logger, signal } = options;
@@ -185,9 +253,15 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
         reason: `the prefix list has more than ${PREFIXES_SORTED_IN_MEMORY} lines and is not sorted: a prefix covered by one that is not just before it lists its keys twice (sort the list to avoid it)`,
       }),
   );
-  for await (const prefix of prefixes) {
-    for await (const { object, reason } of toCopy(options, prefix, keep, report)) {
-      if (signal?.aborted) break;
+  async function* partitions(): AsyncGenerator<Partition> {
+    for await (const prefix of prefixes) {
+      if (signal?.aborted) return;
+      yield* partitionsOf(source, prefix, params.finderDepth);
+    }
+  }
+  await forEachBounded(partitions(), params.finderNumber, async (part, halt) => {
+    for await (const { object, reason } of toCopy(options, part, keep, report, halt)) {
+      if (signal?.aborted || halt.aborted) break;
       if (!(await readable(source, object))) {
         report.skippedArchived++;
         continue;
@@ -199,8 +273,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       if (batch.length >= BATCH) await flush();
       logger.debug('finder.queued', { key: object.key, reason });
     }
-    if (signal?.aborted) break;
-  }
+  });
   await flush();
   logContractEvent(logger, LOG_EVENTS.finderDone, { ...report });
   return report;

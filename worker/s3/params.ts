@@ -193,10 +193,8 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
       `must be between minCapacity (${fleet.minCapacity}) and maxCapacity (${fleet.maxCapacity})`,
     );
   }
-  // Checked so that a wrong value is named, though the streaming finder does not need them.
+  // Checked so that a wrong value is named, though the streaming finder does not need it.
   r.oneOf('finderEc2Memory');
-  r.int('finderDepth');
-  r.int('finderNumber');
   r.oneOf('workerInstanceType');
   for (const name of ['ec2VpcId', 'ec2Subnets']) {
     const v = r.text(name);
@@ -237,6 +235,8 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     partConcurrency: r.int('partConcurrency'),
     giantFileThreshold: r.bytes('giantFileThreshold'),
     workerConcurrency: r.int('workerNumber'),
+    finderDepth: r.int('finderDepth'),
+    finderNumber: r.int('finderNumber'),
     maxAttempts: r.int('maxAttempts'),
     fleet,
     unused: r.unused(),

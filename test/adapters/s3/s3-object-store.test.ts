@@ -66,6 +66,22 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
     expect(after).toEqual(keys.slice(1101));
   }, 60_000);
 
+  it('lists one level of a folder: its objects and sub-folders in key order, names decoded', async () => {
+    const bucket = await createBucket(servers.s3Source, 'level');
+    const s3 = s3Client(servers.s3Source);
+    for (const Key of ['d/a b.txt', 'd/a b/x.txt', 'd/z.txt', 'd/ü/y.txt', 'd/ü/deeper/w.txt', 'e/other.txt'])
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }));
+    const store = new S3ObjectStore({
+      bucket,
+      region: 'us-east-1',
+      endpoint: servers.s3Source,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const level: string[] = [];
+    for await (const e of store.listLevel('d/')) level.push(e.folder ?? `object ${e.object?.key}`);
+    expect(level).toEqual(['object d/a b.txt', 'd/a b/', 'object d/z.txt', 'd/ü/']);
+  });
+
   it('answers a missing bucket with BucketNotFoundError and a missing object with undefined', async () => {
     const keys = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
     const missing = new S3ObjectStore({

@@ -133,6 +133,20 @@ describe('parseListPage is strict', () => {
     expect(parseListPage(full, 'b').objects).toHaveLength(4);
   });
 
+  it('reads the folders of a listing with a delimiter, URL-decoded; KeyCount counts them, or (s3rver) the objects alone', () => {
+    const folders =
+      '<CommonPrefixes><Prefix>a+b/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>%ED%95%9C/</Prefix></CommonPrefixes>';
+    const xml = page(['top.txt'], `<EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>${folders}`);
+    const withFolders = xml.replace('<KeyCount>1</KeyCount>', '<KeyCount>3</KeyCount>');
+    expect(parseListPage(withFolders).folders).toEqual(['a b/', '한/']);
+    expect(parseListPage(withFolders).objects.map((o) => o.key)).toEqual(['top.txt']);
+    expect(parseListPage(xml).folders).toEqual(['a b/', '한/']);
+    expect(
+      failure(() => parseListPage(xml.replace('<KeyCount>1</KeyCount>', '<KeyCount>4</KeyCount>'))),
+    ).toBeInstanceOf(MalformedS3Answer);
+    expect(failure(() => parseListPage(xml.replace('<Prefix>a+b/</Prefix>', '')))).toBeInstanceOf(MalformedS3Answer);
+  });
+
   it('entries without a key or a byte count are malformed', () => {
     expect(failure(() => parseListPage(full.replace('<Key>a</Key>', '')))).toBeInstanceOf(MalformedS3Answer);
     expect(failure(() => parseListPage(full.replace('<Size>1</Size>', '<Size>-1</Size>')))).toBeInstanceOf(

@@ -4,6 +4,7 @@ import type { TransferSide } from '../../core/errors.js';
 import { compareKeys } from '../../core/key-order.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type {
+  LevelEntry,
   ObjectHead,
   ObjectStore,
   ObjectSummary,
@@ -69,6 +70,18 @@ function pageAfter(page: ListPage, token: string | undefined, after: string | un
       `the listing went back: a page after key ${JSON.stringify(after.slice(0, 80))} starts at ${JSON.stringify(first.slice(0, 80))} (does the store ignore continuation-token?)`,
     );
   return page;
+}
+
+/** A level listing's page as one run in key order: its objects and folders are each sorted, and S3 interleaves them. */
+function* mergeLevel(page: ListPage): Generator<LevelEntry> {
+  const folders = page.folders.values();
+  let folder = folders.next();
+  for (const object of page.objects) {
+    for (; !folder.done && compareKeys(folder.value, object.key) < 0; folder = folders.next())
+      yield { folder: folder.value };
+    yield { object };
+  }
+  for (; !folder.done; folder = folders.next()) yield { folder: folder.value };
 }
 
 /** One bucket on an S3-compatible endpoint, every request over the lean SigV4 path; SDK v3 only for the default credential chain. */
@@ -201,24 +214,43 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
+    for await (const page of this.pages(prefix, { startAfter })) yield* page.objects;
+  }
+
+  async *listLevel(prefix: string): AsyncIterable<LevelEntry> {
+    for await (const page of this.pages(prefix, { delimiter: '/' })) {
+      for (const f of page.folders) {
+        if (!f.startsWith(prefix) || !f.endsWith('/') || f.indexOf('/', prefix.length) !== f.length - 1)
+          throw new MalformedS3Answer(
+            `a listing with delimiter "/" of ${JSON.stringify(prefix)} answered the folder ${JSON.stringify(f.slice(0, 80))}, not one level below it`,
+          );
+      }
+      yield* mergeLevel(page);
+    }
+  }
+
+  /** ListObjectsV2 pages under `prefix`, each asked for while the caller works through the one before. */
+  private async *pages(prefix: string, o: { startAfter?: string; delimiter?: string }): AsyncIterable<ListPage> {
     /** `after`: the last key of the page before, which this page must go past. */
     const fetchPage = (token?: string, after?: string): Promise<ListPage> =>
       this.call('ListObjectsV2', undefined, async () => {
         const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
         if (prefix) query.prefix = prefix;
+        if (o.delimiter) query.delimiter = o.delimiter;
         if (token) query['continuation-token'] = token;
-        else if (startAfter) query['start-after'] = startAfter;
+        else if (o.startAfter) query['start-after'] = o.startAfter;
         return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) =>
           pageAfter(parseListPage(text, this.bucket), token, after),
         );
       });
     let pending: Promise<ListPage> | undefined = fetchPage();
+    let after: string | undefined;
     while (pending) {
       const page: ListPage = await pending;
-      // Ask for the next page while the caller works through this one.
-      pending = page.nextToken ? fetchPage(page.nextToken, page.objects.at(-1)?.key) : undefined;
+      after = page.objects.at(-1)?.key ?? after;
+      pending = page.nextToken ? fetchPage(page.nextToken, after) : undefined;
       pending?.catch(() => {}); // surfaced when awaited; avoids an unhandled rejection if the caller stops early
-      yield* page.objects;
+      yield page;
     }
   }
 

@@ -259,6 +259,8 @@ export function parseErrorDocument(text: string): { code?: string; message?: str
 
 export interface ListPage {
   objects: ObjectSummary[];
+  /** The sub-prefixes a listing with a delimiter rolled up (<CommonPrefixes>), each ending with the delimiter. */
+  folders: string[];
   /** Continuation token of the next page; undefined on the last page. */
   nextToken?: string;
 }
@@ -308,12 +310,20 @@ export function parseListPage(xml: string, bucket?: string): ListPage {
       storageClass: text1(entry.StorageClass),
     };
   });
+  const folders = ((page.CommonPrefixes ?? []) as XmlNode[]).map((entry) => {
+    if (entry === null || typeof entry !== 'object') throw new MalformedS3Answer('an empty <CommonPrefixes> entry');
+    const listed = required(entry, 'Prefix', 'CommonPrefixes');
+    return urlEncoded ? decodeListedKey(listed) : listed;
+  });
   const keyCount = text1(page.KeyCount);
-  const prefixes = Array.isArray(page.CommonPrefixes) ? page.CommonPrefixes.length : 0;
-  if (keyCount !== undefined && Number(keyCount) !== objects.length + prefixes) {
-    throw new MalformedS3Answer(`<KeyCount> says ${keyCount} entries, the page holds ${objects.length + prefixes}`);
+  // S3 counts objects and folders; s3rver counts the objects alone. Either way a page cut short counts more.
+  const counted = Number(keyCount);
+  if (keyCount !== undefined && counted !== objects.length + folders.length && counted !== objects.length) {
+    throw new MalformedS3Answer(
+      `<KeyCount> says ${keyCount} entries, the page holds ${objects.length + folders.length}`,
+    );
   }
-  return { objects, nextToken: truncated === 'true' ? token : undefined };
+  return { objects, folders, nextToken: truncated === 'true' ? token : undefined };
 }
 
 /** CreateMultipartUpload's answer: its UploadId. */
