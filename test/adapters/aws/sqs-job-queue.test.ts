@@ -21,6 +21,37 @@ describe('SqsJobQueue on fauxqs', () => {
     expect(got.size).toBe(12);
   });
 
+  it('sends the batches of one large send several at a time, every message once', async () => {
+    const sqs = localSqsClient();
+    let inFlight = 0;
+    let most = 0;
+    // A round trip as long as SQS's from another host: one after the other, 10 batches would take 10 of them.
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'SendMessageBatchCommand') return next(args);
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 50));
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'finalizeRequest' },
+    );
+    const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('wide'), {
+      maxReceiveCount: 3,
+      visibilityTimeoutSec: 30,
+    });
+    const q = new SqsJobQueue<{ n: number }>({ client: sqs, queueUrl });
+    await q.sendBatch(Array.from({ length: 100 }, (_, n) => ({ n })));
+    expect(most).toBeGreaterThanOrEqual(4);
+    const got: number[] = [];
+    for (let i = 0; i < 40 && got.length < 100; i++)
+      got.push(...(await q.receive({ max: 10, visibilityTimeoutSec: 30, waitTimeSec: 1 })).map((j) => j.body.n));
+    expect(got.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+  });
+
   it('carries any key intact: non-ASCII, emoji, U+FFFF, control characters', async () => {
     const sqs = localSqsClient();
     const { queueUrl } = await ensureSqsQueue(sqs, uniqueName('chars'), {
