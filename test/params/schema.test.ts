@@ -261,6 +261,16 @@ describe('the schema', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderNumber: '0' }))).toBe('finderNumber');
   });
 
+  it('checks the alarm address of both task types the same way', () => {
+    expect(() => parseS3TaskParams({ ...S3_BASE, alarmEmail: 'ops at example' })).toThrow(
+      /^Alarm email \(alarmEmail\): "ops at example" is not an email address$/,
+    );
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, alarmEmail: 'ops at example' })).toThrow(
+      /^Alarm email \(alarmEmail\): "ops at example" is not an email address$/,
+    );
+    expect(parseS3TaskParams({ ...S3_BASE, alarmEmail: 'ops@example.com' }).fleet.alarmEmail).toBe('ops@example.com');
+  });
+
   it('reads bucket names as the stores accept them', () => {
     // Legacy us-east-1 S3 buckets: upper case and '_'.
     expect(parseS3TaskParams({ ...S3_BASE, srcBucket: 'My_Legacy.Bucket' }).srcBucket).toBe('My_Legacy.Bucket');

@@ -117,6 +117,13 @@ export class ParamReader {
     return v;
   }
 
+  /** The value (or default) when it has the shape `pattern` gives; else an error saying it is not `what`. */
+  shaped(name: string, pattern: RegExp, what: string): string | undefined {
+    const v = this.text(name);
+    if (v !== undefined && !pattern.test(v)) throw this.error(name, `"${v}" is not ${what}`);
+    return v;
+  }
+
   required(name: string): string {
     const v = this.text(name);
     if (v === undefined) throw this.error(name, 'is required');

@@ -157,9 +157,7 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   const destPrefix = repositoryPrefix(r.text('destPrefix') ?? '');
   if (destPrefix && !REPOSITORY_PATH.test(destPrefix))
     throw r.error('destPrefix', `"${destPrefix}" is not a valid repository path prefix`);
-  const alarmEmail = r.text('alarmEmail');
-  if (alarmEmail && !EMAIL_ADDRESS.test(alarmEmail))
-    throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
+  const alarmEmail = r.shaped('alarmEmail', EMAIL_ADDRESS, 'an email address');
   return {
     sourceType,
     srcList,

@@ -176,9 +176,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     if (problem) throw r.error('srcPrefixListBucket', `"${listBucket}" is not a valid bucket name: ${problem}`);
   }
 
-  const alarmEmail = r.text('alarmEmail');
-  if (alarmEmail && !EMAIL_ADDRESS.test(alarmEmail))
-    throw r.error('alarmEmail', `"${alarmEmail}" is not an email address`);
+  const alarmEmail = r.shaped('alarmEmail', EMAIL_ADDRESS, 'an email address');
   const fleet = {
     minCapacity: r.int('minCapacity'),
     maxCapacity: r.int('maxCapacity'),
