@@ -8,10 +8,15 @@
  */
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { silentLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
-import { baseParams, md5, readObject, runEmbedded, type Wrap } from './engine-fixtures.js';
+import { baseParams, md5, readObject, runEmbedded, secretsFile, type Wrap } from './engine-fixtures.js';
 
 let moto: Moto;
 beforeAll(async () => {
@@ -173,6 +178,37 @@ describe('finderDepth and finderNumber', () => {
       [...UNDER_DATA, ...OUTSIDE].filter((k) => /^(data\/2024\/|data\/2025\/|other\/)/.test(k)).sort(),
     );
     expect(lines.maxAtOnce()).toBe(3);
+  });
+
+  it('starts no further part once stopped', async () => {
+    const src = await createBucket(moto.endpoint, 'fd-many');
+    const dst = await createBucket(moto.endpoint, 'fd-many-dst');
+    for (let i = 0; i < 30; i++)
+      await s3Client(moto.endpoint).send(
+        new PutObjectCommand({ Bucket: src, Key: `day-${String(i).padStart(2, '0')}/x.txt`, Body: 'x' }),
+      );
+    const params = parseS3TaskParams(paramsOn(moto.endpoint, src, dst, { finderDepth: '1', finderNumber: '2' }));
+    const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const watch = watchListings();
+    const stop = new AbortController();
+    const { source, dest } = watch.wrap(opened);
+    const stopping: ObjectStore = Object.assign(Object.create(source) as ObjectStore, {
+      list: async function* (prefix: string, startAfter?: string) {
+        for await (const o of source.list(prefix, startAfter)) {
+          stop.abort();
+          yield o;
+        }
+      },
+    });
+    const plan = await estimateS3Transfer({
+      params,
+      logger: silentLogger,
+      signal: stop.signal,
+      buckets: { source: stopping, dest },
+    });
+    expect(plan.complete).toBe(false);
+    // The parts running when it stopped, and none of the 31 after them.
+    expect(watch.starts.length).toBeLessThanOrEqual(3);
   });
 
   it('refuses to cut a store whose listing is not in key order, naming finderDepth', async () => {

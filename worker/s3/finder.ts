@@ -255,8 +255,11 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   );
   async function* partitions(): AsyncGenerator<Partition> {
     for await (const prefix of prefixes) {
-      if (signal?.aborted) return;
-      yield* partitionsOf(source, prefix, params.finderDepth);
+      for await (const part of partitionsOf(source, prefix, params.finderDepth)) {
+        // Once stopped, no further part starts (each would list a page before it saw the stop).
+        if (signal?.aborted) return;
+        yield part;
+      }
     }
   }
   await forEachBounded(partitions(), params.finderNumber, async (part, halt) => {
