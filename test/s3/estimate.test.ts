@@ -103,6 +103,23 @@ describe('estimates', () => {
     expect(plan.estimatedTransferCostUsd).toBe(0);
   }, 60_000);
 
+  it('count the listing pages of the keys a filter leaves out too', async () => {
+    const { src, dst } = await bucketPair();
+    const specs = Array.from({ length: COUNT }, (_, i) => ({
+      key: `k/${String(i).padStart(5, '0')}.${i % 110 === 0 ? 'jpg' : 'json'}`,
+      size: 16,
+    }));
+    await seedObjects(s3Client(servers.s3Source), src, specs, 50);
+    const params = parseS3TaskParams(baseParams(src, dst, { include: '**/*.jpg' }));
+    const plan = await estimateS3Transfer({
+      params,
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile())),
+    });
+    // 10 of 1,100 keys match, but both listings page through all of them: two pages a side.
+    expect(plan).toMatchObject({ scanned: 10, toTransfer: 10, requests: { list: 4 } });
+  }, 60_000);
+
   it('stop listing at the time limit, even where nothing differs, and say the numbers are partial', async () => {
     const { src, dst } = await bucketPair();
     // The same bytes per key on both sides (bodyFor is deterministic): the first 1,000 keys need no copy.

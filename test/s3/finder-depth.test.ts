@@ -138,6 +138,20 @@ describe('finderDepth and finderNumber', () => {
     expect(watch.maxAtOnce()).toBe(4);
   });
 
+  it('estimates a page per folder level walked and a page a side per part', async () => {
+    const { src, dst } = await seed(moto.endpoint);
+    const params = parseS3TaskParams(
+      paramsOn(moto.endpoint, src, dst, { srcPrefix: 'data/', finderDepth: '2', finderNumber: '4' }),
+    );
+    const plan = await estimateS3Transfer({
+      params,
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile())),
+    });
+    // Levels data/, data/2024/, data/2025/, data/2026/: 4 pages; 7 parts listed on both sides: 14.
+    expect(plan).toMatchObject({ scanned: UNDER_DATA.length, complete: true, requests: { list: 4 + 14 } });
+  });
+
   it('lists the source as one sequence at the defaults (finderDepth 0, finderNumber 1)', async () => {
     const { src, dst } = await seed(moto.endpoint);
     const watch = watchListings();

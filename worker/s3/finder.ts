@@ -107,6 +107,11 @@ export interface FinderOptions {
   dryRun?: boolean;
   /** Called with each object the run would copy (a dry run's request count). */
   onCopy?: (object: ObjectSummary) => void;
+  /**
+   * Called when a listing of the source ends, with the keys it listed (filtered ones included): a dry run's LIST
+   * requests. `withDest`: the destination was listed alongside (a part compared, not a folder level walked).
+   */
+  onListed?: (keys: number, withDest: boolean) => void;
 }
 
 /**
@@ -126,11 +131,17 @@ interface Partition {
  * at a time. They only say where to cut the prefix's keys: a folder a store leaves out of its listing (s3rver does,
  * for folders that hold only folders) makes a larger part, not a lost one.
  */
-async function* foldersAt(source: ObjectStore, prefix: string, depth: number): AsyncGenerator<string> {
-  for await (const entry of source.listLevel(prefix)) {
-    if (entry.folder === undefined) continue;
-    if (depth === 1) yield entry.folder;
-    else yield* foldersAt(source, entry.folder, depth - 1);
+async function* foldersAt(options: FinderOptions, prefix: string, depth: number): AsyncGenerator<string> {
+  let entries = 0;
+  try {
+    for await (const entry of options.source.listLevel(prefix)) {
+      entries++;
+      if (entry.folder === undefined) continue;
+      if (depth === 1) yield entry.folder;
+      else yield* foldersAt(options, entry.folder, depth - 1);
+    }
+  } finally {
+    options.onListed?.(entries, false);
   }
 }
 
@@ -139,10 +150,10 @@ async function* foldersAt(source: ObjectStore, prefix: string, depth: number): A
  * Each folder's own keys come after it, so each part holds one folder's keys and the keys just before the next one.
  * Depth 0: the whole prefix as one part.
  */
-async function* partitionsOf(source: ObjectStore, root: string, depth: number): AsyncGenerator<Partition> {
+async function* partitionsOf(options: FinderOptions, root: string, depth: number): AsyncGenerator<Partition> {
   let after: string | undefined;
   if (depth > 0) {
-    for await (const folder of foldersAt(source, root, depth)) {
+    for await (const folder of foldersAt(options, root, depth)) {
       if (after !== undefined && compareKeys(folder, after) <= 0)
         throw new Error(
           `the source's listing with delimiter "/" went back from folder ${JSON.stringify(after.slice(0, 80))} to ${JSON.stringify(folder.slice(0, 80))}`,
@@ -164,23 +175,29 @@ async function* scanned(
 ): AsyncGenerator<ObjectSummary> {
   const cut = part.after !== undefined || part.upTo !== undefined;
   let previous: string | undefined;
-  for await (const o of options.source.list(part.root, part.after)) {
-    // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
-    if (options.signal?.aborted || halt.aborted) return;
-    // A part ends at the first key past its last folder: only a listing in key order (S3's UTF-8 byte order) holds no
-    // key of the part after that one.
-    if (cut && previous !== undefined && compareKeys(o.key, previous) <= 0)
-      throw new InvalidParameterError(
-        'finderDepth',
-        `the store lists ${JSON.stringify(o.key.slice(0, 80))} after ${JSON.stringify(previous.slice(0, 80))}, not in key order, so its keys cannot be cut at folders; set finderDepth to 0`,
-        'Finder depth',
-        'source',
-      );
-    previous = o.key;
-    if (part.upTo !== undefined && compareKeys(o.key, part.upTo) > 0) return;
-    if (!keep(o.key, part.root)) continue;
-    report.scanned++;
-    yield o;
+  let listed = 0;
+  try {
+    for await (const o of options.source.list(part.root, part.after)) {
+      listed++;
+      // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
+      if (options.signal?.aborted || halt.aborted) return;
+      // A part ends at the first key past its last folder: only a listing in key order (S3's UTF-8 byte order) holds
+      // no key of the part after that one.
+      if (cut && previous !== undefined && compareKeys(o.key, previous) <= 0)
+        throw new InvalidParameterError(
+          'finderDepth',
+          `the store lists ${JSON.stringify(o.key.slice(0, 80))} after ${JSON.stringify(previous.slice(0, 80))}, not in key order, so its keys cannot be cut at folders; set finderDepth to 0`,
+          'Finder depth',
+          'source',
+        );
+      previous = o.key;
+      if (part.upTo !== undefined && compareKeys(o.key, part.upTo) > 0) return;
+      if (!keep(o.key, part.root)) continue;
+      report.scanned++;
+      yield o;
+    }
+  } finally {
+    options.onListed?.(listed, !options.params.skipCompare);
   }
 }
 
@@ -255,7 +272,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   );
   async function* partitions(): AsyncGenerator<Partition> {
     for await (const prefix of prefixes) {
-      for await (const part of partitionsOf(source, prefix, params.finderDepth)) {
+      for await (const part of partitionsOf(options, prefix, params.finderDepth)) {
         // Once stopped, no further part starts (each would list a page before it saw the stop).
         if (signal?.aborted) return;
         yield part;

@@ -208,8 +208,11 @@ export async function estimateS3Transfer(
       requests.put += copy.put;
       bytesOut += copy.bytesRead;
     },
+    // A listing answers up to 1,000 keys a page, and at least one page; the destination's is taken as long.
+    onListed: (keys, withDest) => {
+      requests.list += Math.max(1, Math.ceil(keys / 1000)) * (withDest ? 2 : 1);
+    },
   });
-  requests.list = Math.ceil(finder.scanned / 1000) * 2;
   const requestCost =
     (requests.put * PRICES.putPer1000 + requests.get * PRICES.getPer1000 + requests.list * PRICES.listPer1000) / 1000;
   return {
