@@ -62,16 +62,19 @@ export class FinderSchedule extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: FinderScheduleProps) {
     super(scope, id);
     this.family = props.family ?? `${Aws.STACK_NAME}-Finder`;
+    const memoryLimitMiB = props.memoryLimitMiB ?? 4096;
     this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
       family: this.family,
       cpu: props.cpu ?? 1024,
-      memoryLimitMiB: props.memoryLimitMiB ?? 4096,
+      memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
     this.taskDefinition.addContainer('finder', {
       image: props.image,
       command: ['finder'],
-      environment: props.environment,
+      // Node's heap would stop at about a quarter of the task's memory; the finder's parts in flight (finderNumber)
+      // are held in it, so it may use three quarters.
+      environment: { ...props.environment, NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryLimitMiB * 0.75)}` },
       logging: LogDrivers.awsLogs({ streamPrefix: 'finder', logGroup: props.logGroup }),
     });
     this.grantPrincipal = this.taskDefinition.taskRole;

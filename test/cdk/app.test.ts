@@ -896,6 +896,8 @@ describe('S3 plugin stack', () => {
     expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(
       expect.arrayContaining(['QUEUE_URL', 'DLQ_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']),
     );
+    // The heap holds the parts compared at once (finderNumber): three quarters of the task's 4 GiB, not Node's quarter.
+    expect(finder.Environment).toContainEqual({ Name: 'NODE_OPTIONS', Value: '--max-old-space-size=3072' });
     s3.hasResource('AWS::Events::Rule', {
       Condition: 'HasSchedule',
       Properties: {

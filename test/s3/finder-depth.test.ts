@@ -8,12 +8,16 @@
  */
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
+import { runCli } from '../reliability/helpers.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { baseParams, md5, readObject, runEmbedded, secretsFile, type Wrap } from './engine-fixtures.js';
@@ -223,6 +227,33 @@ describe('finderDepth and finderNumber', () => {
     expect(plan.complete).toBe(false);
     // The parts running when it stopped, and none of the 31 after them.
     expect(watch.starts.length).toBeLessThanOrEqual(3);
+  });
+
+  it('compares no more parts at once than the heap holds the listing pages of, and says so', async () => {
+    const { src, dst } = await seed(moto.endpoint);
+    const params = join(mkdtempSync(join(tmpdir(), 'dth-fd-')), 'task.json');
+    writeFileSync(
+      params,
+      JSON.stringify(paramsOn(moto.endpoint, src, dst, { srcPrefix: 'data/', finderDepth: '2', finderNumber: '500' })),
+    );
+    const run = await runCli(['s3', 'sync', '--params', params, '--secrets', secretsFile(), '--dry-run', '--json'], {
+      env: { NODE_OPTIONS: '--max-old-space-size=96' },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const capped = run.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string; finderNumber?: number; partsAtOnce?: number })
+      .find((l) => l.event === 'finder.number_capped');
+    // 96 MiB of old generation (and V8's young one): half of it holds the pages of a few parts, not of 500.
+    expect(capped).toMatchObject({ finderNumber: 500 });
+    expect(capped?.partsAtOnce).toBeGreaterThanOrEqual(1);
+    expect(capped?.partsAtOnce).toBeLessThanOrEqual(16);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      event: 'plan',
+      scanned: UNDER_DATA.length,
+      complete: true,
+    });
   });
 
   it('refuses to cut a store whose listing is not in key order, naming finderDepth', async () => {

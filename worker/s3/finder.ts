@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { InvalidParameterError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
@@ -24,6 +25,17 @@ export interface FinderReport {
 }
 
 const BATCH = 100;
+
+/**
+ * Memory one part being compared may hold: its source and destination listing pages, each with the next one asked
+ * for (1,000 keys of up to 1 KiB, ~1 MB parsed), and the text of a page being parsed.
+ */
+const BYTES_PER_PART = 8 * 1024 * 1024;
+
+/** Parts compared at once: finderNumber, as far as half of the heap V8 may grow to holds their listing pages. */
+export function partsAtOnce(finderNumber: number, heapLimitBytes: number): number {
+  return Math.max(1, Math.min(finderNumber, Math.floor(heapLimitBytes / 2 / BYTES_PER_PART)));
+}
 
 /** Listings name the storage class; only archived objects need a HEAD to see whether they are restored. */
 async function readable(source: ObjectStore, o: ObjectSummary): Promise<boolean> {
@@ -279,7 +291,14 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       }
     }
   }
-  await forEachBounded(partitions(), params.finderNumber, async (part, halt) => {
+  const lanes = partsAtOnce(params.finderNumber, getHeapStatistics().heap_size_limit);
+  if (lanes < params.finderNumber)
+    logger.warn('finder.number_capped', {
+      finderNumber: params.finderNumber,
+      partsAtOnce: lanes,
+      reason: `${params.finderNumber} parts' listing pages would not fit the heap (${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB); raise it with NODE_OPTIONS=--max-old-space-size to compare more at once`,
+    });
+  await forEachBounded(partitions(), lanes, async (part, halt) => {
     for await (const { object, reason } of toCopy(options, part, keep, report, halt)) {
       if (signal?.aborted || halt.aborted) break;
       if (!(await readable(source, object))) {
