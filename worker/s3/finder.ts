@@ -13,6 +13,7 @@ import { isReadable } from './source-readable.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { distinctPrefixes, PREFIXES_SORTED_IN_MEMORY, sourcePrefixes } from './prefix-source.js';
+import { type Partition, partitionsOf, partsAtOnce } from './listing-parts.js';
 import { destinationKey, destinationPrefix, type TransferJob } from './transfer-job.js';
 
 export interface FinderReport {
@@ -25,17 +26,6 @@ export interface FinderReport {
 }
 
 const BATCH = 100;
-
-/**
- * Memory one part being compared may hold: its source and destination listing pages, each with the next one asked
- * for (1,000 keys of up to 1 KiB, ~1 MB parsed), and the text of a page being parsed.
- */
-const BYTES_PER_PART = 8 * 1024 * 1024;
-
-/** Parts compared at once: finderNumber, as far as half of the heap V8 may grow to holds their listing pages. */
-export function partsAtOnce(finderNumber: number, heapLimitBytes: number): number {
-  return Math.max(1, Math.min(finderNumber, Math.floor(heapLimitBytes / 2 / BYTES_PER_PART)));
-}
 
 /** Listings name the storage class; only archived objects need a HEAD to see whether they are restored. */
 async function readable(source: ObjectStore, o: ObjectSummary): Promise<boolean> {
@@ -124,57 +114,6 @@ export interface FinderOptions {
    * requests. `withDest`: the destination was listed alongside (a part compared, not a folder level walked).
    */
   onListed?: (keys: number, withDest: boolean) => void;
-}
-
-/**
- * A part of the keys under a listed prefix (`root`: srcPrefix or a line of the prefix list) that the finder compares
- * on its own: the keys after `after` up to and including `upTo` (unbounded where undefined), in listing order. The
- * parts of a prefix follow each other without gap or overlap, so they hold its keys exactly once whatever the store's
- * folder listings say.
- */
-interface Partition {
-  root: string;
-  after?: string;
-  upTo?: string;
-}
-
-/**
- * The folders `depth` levels below `prefix` (finderDepth), in key order: walked lazily, depth first, one listing page
- * at a time. They only say where to cut the prefix's keys: a folder a store leaves out of its listing (s3rver does,
- * for folders that hold only folders) makes a larger part, not a lost one.
- */
-async function* foldersAt(options: FinderOptions, prefix: string, depth: number): AsyncGenerator<string> {
-  let entries = 0;
-  try {
-    for await (const entry of options.source.listLevel(prefix)) {
-      entries++;
-      if (entry.folder === undefined) continue;
-      if (depth === 1) yield entry.folder;
-      else yield* foldersAt(options, entry.folder, depth - 1);
-    }
-  } finally {
-    options.onListed?.(entries, false);
-  }
-}
-
-/**
- * The parts of `root` cut at its folders `depth` levels down: (start, first folder], (first, second], …, (last, end).
- * Each folder's own keys come after it, so each part holds one folder's keys and the keys just before the next one.
- * Depth 0: the whole prefix as one part.
- */
-async function* partitionsOf(options: FinderOptions, root: string, depth: number): AsyncGenerator<Partition> {
-  let after: string | undefined;
-  if (depth > 0) {
-    for await (const folder of foldersAt(options, root, depth)) {
-      if (after !== undefined && compareKeys(folder, after) <= 0)
-        throw new Error(
-          `the source's listing with delimiter "/" went back from folder ${JSON.stringify(after.slice(0, 80))} to ${JSON.stringify(folder.slice(0, 80))}`,
-        );
-      yield { root, after, upTo: folder };
-      after = folder;
-    }
-  }
-  yield { root, after };
 }
 
 /** The source objects of one partition that pass include/exclude, counted as scanned. */
@@ -284,7 +223,9 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   );
   async function* partitions(): AsyncGenerator<Partition> {
     for await (const prefix of prefixes) {
-      for await (const part of partitionsOf(options, prefix, params.finderDepth)) {
+      for await (const part of partitionsOf(source, prefix, params.finderDepth, (entries) =>
+        options.onListed?.(entries, false),
+      )) {
         // Once stopped, no further part starts (each would list a page before it saw the stop).
         if (signal?.aborted) return;
         yield part;
