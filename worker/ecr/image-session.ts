@@ -2,6 +2,7 @@
  * What a run and a dry run of an image task share: the registries logged in, the images the task names (expanded,
  * each once), where each goes and how, and both manifest digests read over HTTP.
  */
+import { forEachBounded } from '../core/bounded-pool.js';
 import { InvalidParameterError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { withRetry } from '../core/retry.js';
@@ -112,17 +113,16 @@ export async function forEachListedImage(
   options: { concurrency: number; logger?: Logger; isOwnCopy?: (repository: string) => boolean; signal?: AbortSignal },
   fn: (listed: ListedImage, position: number) => Promise<void>,
 ): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
   const seen = new Set<string>();
-  for await (const listed of expandImages(params, catalogFor, options.logger, options.isOwnCopy)) {
-    if (options.signal?.aborted) break;
-    if (seen.has(imageKey(listed.ref))) continue;
-    seen.add(imageKey(listed.ref));
-    const p = fn(listed, seen.size - 1).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+  async function* distinct(): AsyncGenerator<{ listed: ListedImage; position: number }> {
+    for await (const listed of expandImages(params, catalogFor, options.logger, options.isOwnCopy)) {
+      if (options.signal?.aborted) return;
+      if (seen.has(imageKey(listed.ref))) continue;
+      seen.add(imageKey(listed.ref));
+      yield { listed, position: seen.size - 1 };
+    }
   }
-  await Promise.all(inFlight);
+  await forEachBounded(distinct(), options.concurrency, ({ listed, position }) => fn(listed, position));
 }
 
 /**
