@@ -25,7 +25,8 @@
  * - `objectLock`: a bucket with Object Lock and a default retention — a PutObject or UploadPart without Content-MD5 (or
  *   an x-amz-checksum-* header) is 400 InvalidRequest, and one whose Content-MD5 differs from the body is 400 BadDigest;
  * - `requesterPays`: a requester-pays bucket seen from another account — a request without
- *   `x-amz-request-payer: requester` is 403 AccessDenied "Access Denied".
+ *   `x-amz-request-payer: requester` is 403 AccessDenied "Access Denied";
+ * - `ignoreStartAfter`: a store that ignores `start-after` — listings start at the first key whatever they ask.
  * Every request is recorded (operation, headers), so tests check what was sent, e.g. that nothing was signed.
  */
 import { createHash } from 'node:crypto';
@@ -47,6 +48,8 @@ export interface S3FrontOptions {
   wrongRegion?: { region: string; answer: 'redirect' | 'authorization' };
   objectLock?: boolean;
   requesterPays?: boolean;
+  /** A store that ignores `start-after` on listings: the query parameter is dropped on the way (s3rver checks no signature). */
+  ignoreStartAfter?: boolean;
 }
 
 export interface RecordedRequest {
@@ -208,9 +211,10 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       sizes.set(Number(query.get('partNumber')), Number(req.headers['content-length']));
     }
 
+    const path = options.ignoreStartAfter ? url.replace(/([?&])start-after=[^&]*&?/, '$1').replace(/[?&]$/, '') : url;
     const request = () => {
       const upstream = http.request(
-        { host: target.hostname, port: target.port, method, path: url, headers, agent },
+        { host: target.hostname, port: target.port, method, path, headers, agent },
         (up) => {
           const status = up.statusCode ?? 502;
           const out = { ...up.headers };

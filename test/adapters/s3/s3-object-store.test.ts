@@ -5,8 +5,14 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
-import { AccessDeniedError, BucketNotFoundError, CredentialsError } from '../../../worker/core/errors.js';
-import { createBucket, s3Client, servers } from '../../support/servers.js';
+import {
+  AccessDeniedError,
+  BucketNotFoundError,
+  CredentialsError,
+  MalformedAnswerError,
+} from '../../../worker/core/errors.js';
+import { startS3Front } from '../../s3/s3-front.js';
+import { createBucket, S3RVER_KEYS, s3Client, servers } from '../../support/servers.js';
 import { createHash } from 'node:crypto';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -65,6 +71,30 @@ describe('S3ObjectStore over the lean SigV4 path', () => {
     for await (const o of store.list('k/', 'k/01100')) after.push(o.key);
     expect(after).toEqual(keys.slice(1101));
   }, 60_000);
+
+  it('refuses a listing from a start key that starts over at the first key (a store ignoring start-after)', async () => {
+    const bucket = await createBucket(servers.s3Source, 'after');
+    for (const Key of ['a/1', 'a/2', 'a/3'])
+      await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }));
+    const front = await startS3Front({ target: servers.s3Source, ignoreStartAfter: true });
+    try {
+      const store = new S3ObjectStore({
+        bucket,
+        region: 'us-east-1',
+        endpoint: front.endpoint,
+        credentials: S3RVER_KEYS,
+      });
+      const listed: string[] = [];
+      const listing = (async () => {
+        for await (const o of store.list('a/', 'a/2')) listed.push(o.key);
+      })();
+      await expect(listing).rejects.toBeInstanceOf(MalformedAnswerError);
+      await expect(listing).rejects.toThrow(/starts at "a\/1" .*start-after/);
+      expect(listed).toEqual([]);
+    } finally {
+      await front.close();
+    }
+  });
 
   it('lists one level of a folder: its objects and sub-folders in key order, names decoded', async () => {
     const bucket = await createBucket(servers.s3Source, 'level');

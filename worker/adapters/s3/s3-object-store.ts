@@ -67,7 +67,7 @@ function pageAfter(page: ListPage, token: string | undefined, after: string | un
   const first = page.objects[0]?.key;
   if (after !== undefined && first !== undefined && compareKeys(first, after) <= 0)
     throw new MalformedS3Answer(
-      `the listing went back: a page after key ${JSON.stringify(after.slice(0, 80))} starts at ${JSON.stringify(first.slice(0, 80))} (does the store ignore continuation-token?)`,
+      `the listing went back: a page after key ${JSON.stringify(after.slice(0, 80))} starts at ${JSON.stringify(first.slice(0, 80))} (does the store ignore continuation-token or start-after?)`,
     );
   return page;
 }
@@ -243,8 +243,9 @@ export class S3ObjectStore implements ObjectStore {
           pageAfter(parseListPage(text, this.bucket), token, after),
         );
       });
-    let pending: Promise<ListPage> | undefined = fetchPage();
-    let after: string | undefined;
+    // The first page must start after `startAfter` too: a store that ignores it lists from the start again.
+    let pending: Promise<ListPage> | undefined = fetchPage(undefined, o.startAfter);
+    let after: string | undefined = o.startAfter;
     while (pending) {
       const page: ListPage = await pending;
       after = page.objects.at(-1)?.key ?? after;
