@@ -42,8 +42,29 @@ export interface FinderScheduleProps {
   readonly family?: string;
   /** @default 1024 (1 vCPU) */
   readonly cpu?: number;
-  /** @default 4096 MiB: the finder compares two listings as sorted streams, its memory does not grow with the bucket */
+  /**
+   * @default 4096 MiB: the finder compares two listings as sorted streams, its memory does not grow with the bucket;
+   * the parts it compares at once (finderNumber) hold listing pages in it
+   */
   readonly memoryLimitMiB?: number;
+  /** Node's heap (--max-old-space-size, MiB); required when memoryLimitMiB is a token. @default 3/4 of the memory */
+  readonly heapMiB?: number | string;
+}
+
+/**
+ * The Fargate size of a finder given the original's finderEc2Memory (GiB of its finder instance): that much memory,
+ * up to Fargate's 120 GB, with the vCPUs Fargate pairs it with, and three quarters of it for Node's heap (which by
+ * itself stops at a quarter).
+ */
+export function finderSize(gib: number): { cpu: number; memoryMiB: number; heapMiB: number } {
+  const sizes = [
+    { upTo: 8, cpu: 1024, memoryMiB: 8192 },
+    { upTo: 16, cpu: 2048, memoryMiB: 16384 },
+    { upTo: 32, cpu: 4096, memoryMiB: 30720 },
+    { upTo: 64, cpu: 8192, memoryMiB: 61440 },
+  ];
+  const size = sizes.find((s) => gib <= s.upTo) ?? { cpu: 16384, memoryMiB: 122880 };
+  return { cpu: size.cpu, memoryMiB: size.memoryMiB, heapMiB: Math.floor(size.memoryMiB * 0.75) };
 }
 
 /**
@@ -74,7 +95,10 @@ export class FinderSchedule extends Construct implements IGrantable {
       command: ['finder'],
       // Node's heap would stop at about a quarter of the task's memory; the finder's parts in flight (finderNumber)
       // are held in it, so it may use three quarters.
-      environment: { ...props.environment, NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryLimitMiB * 0.75)}` },
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: `--max-old-space-size=${props.heapMiB ?? Math.floor(memoryLimitMiB * 0.75)}`,
+      },
       logging: LogDrivers.awsLogs({ streamPrefix: 'finder', logGroup: props.logGroup }),
     });
     this.grantPrincipal = this.taskDefinition.taskRole;

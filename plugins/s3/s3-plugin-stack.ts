@@ -1,12 +1,14 @@
 import {
   Aws,
   CfnCondition,
+  CfnMapping,
   CfnOutput,
   CfnResource,
   Duration,
   Fn,
   RemovalPolicy,
   Stack,
+  Token,
   Validations,
   type StackProps,
 } from 'aws-cdk-lib';
@@ -26,7 +28,7 @@ import {
 import { ensureWorkerBundle, TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
 import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
-import { FinderSchedule } from '../constructs/finder-schedule.js';
+import { FinderSchedule, finderSize } from '../constructs/finder-schedule.js';
 import { PluginRoleBoundary } from '../constructs/role-boundary.js';
 import { StatusTable } from '../constructs/status-table.js';
 import { requireNetwork, TaskNetwork } from '../constructs/task-network.js';
@@ -34,7 +36,7 @@ import { TaskQueue } from '../constructs/task-queue.js';
 import { TransferBuckets } from '../constructs/transfer-buckets.js';
 import { TransferDashboard } from '../constructs/transfer-dashboard.js';
 import { WorkerFleet } from '../constructs/worker-fleet.js';
-import { S3_PARAMETERS } from '../../worker/params/index.js';
+import { FINDER_MEMORY_GIB, S3_PARAMETERS } from '../../worker/params/index.js';
 import { declareTaskParameters } from '../task-parameters.js';
 
 export interface S3PluginStackProps extends StackProps {
@@ -127,9 +129,22 @@ export class S3PluginStack extends Stack {
       NODE_NO_WARNINGS: '1',
     };
     const cluster = new Cluster(this, 'Cluster', { vpc: network.vpc, containerInsightsV2: ContainerInsights.ENABLED });
+    // finderEc2Memory sizes the Fargate finder as it sized the original's finder instance.
+    const sizes = new CfnMapping(this, 'FinderSize', {
+      mapping: Object.fromEntries(
+        FINDER_MEMORY_GIB.map((gib) => {
+          const size = finderSize(Number(gib));
+          return [gib, { Cpu: String(size.cpu), Memory: String(size.memoryMiB), Heap: String(size.heapMiB) }];
+        }),
+      ),
+    });
+    const sizeOf = (key: string) => sizes.findInMap(p.finderEc2Memory.valueAsString, key);
     const finder = new FinderSchedule(this, 'Finder', {
       cluster,
       network,
+      cpu: Token.asNumber(sizeOf('Cpu')),
+      memoryLimitMiB: Token.asNumber(sizeOf('Memory')),
+      heapMiB: sizeOf('Heap'),
       image: taskImage(),
       cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
       environment: engineEnv,

@@ -896,8 +896,21 @@ describe('S3 plugin stack', () => {
     expect(finder.Environment.map((e: { Name: string }) => e.Name)).toEqual(
       expect.arrayContaining(['QUEUE_URL', 'DLQ_URL', 'STATUS_TABLE', 'TASK_PARAMS', 'TASK_ID']),
     );
-    // The heap holds the parts compared at once (finderNumber): three quarters of the task's 4 GiB, not Node's quarter.
-    expect(finder.Environment).toContainEqual({ Name: 'NODE_OPTIONS', Value: '--max-old-space-size=3072' });
+    // finderEc2Memory sizes the task as it sized the original's finder instance; the heap, which holds the parts
+    // compared at once (finderNumber), gets three quarters of it, not Node's quarter.
+    const size = (key: string) => ({ 'Fn::FindInMap': ['FinderSize', { Ref: 'finderEc2Memory' }, key] });
+    s3.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: size('Cpu'), Memory: size('Memory') });
+    expect(finder.Environment).toContainEqual({
+      Name: 'NODE_OPTIONS',
+      Value: { 'Fn::Join': ['', ['--max-old-space-size=', size('Heap')]] },
+    });
+    expect(s3.toJSON().Mappings.FinderSize).toMatchObject({
+      '8': { Cpu: '1024', Memory: '8192', Heap: '6144' },
+      '16': { Cpu: '2048', Memory: '16384', Heap: '12288' },
+      '32': { Cpu: '4096', Memory: '30720' },
+      '64': { Cpu: '8192', Memory: '61440' },
+      '512': { Cpu: '16384', Memory: '122880', Heap: '92160' },
+    });
     s3.hasResource('AWS::Events::Rule', {
       Condition: 'HasSchedule',
       Properties: {

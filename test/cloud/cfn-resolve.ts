@@ -1,7 +1,8 @@
 /**
  * Resolves the intrinsic functions of a synthesized template's IAM policies to concrete ARNs, as CloudFormation would
  * in account 123456789012 / us-east-1, with each resource's physical name standing as its logical id (and each
- * parameter as the value given). Enough for policies: Ref, Fn::GetAtt (Arn), Fn::Join, Fn::Sub, Fn::Select, Fn::Split.
+ * parameter as the value given). Enough for policies and environments: Ref, Fn::GetAtt (Arn), Fn::Join, Fn::Sub,
+ * Fn::Select, Fn::Split, Fn::FindInMap.
  */
 import type { CfnTemplate } from './emulator-template.js';
 import type { PolicyDocument } from './iam-policy.js';
@@ -116,6 +117,20 @@ export function resolve(template: CfnTemplate, node: unknown, parameters: Record
       case 'Fn::Split': {
         const [sep, text] = arg as [string, unknown];
         return String(r(text)).split(sep);
+      }
+      case 'Fn::FindInMap': {
+        const [name, top, second] = arg as [string, unknown, unknown];
+        const mapping = (template.Mappings as Record<string, Record<string, Record<string, unknown>>> | undefined)?.[
+          name
+        ];
+        let entry = String(r(top));
+        // A parameter left to its default resolves as a placeholder: the mapping is then read at the default.
+        const ref = (top as { Ref?: string } | null)?.Ref;
+        if (ref && mapping && !(entry in mapping))
+          entry = String((template.Parameters?.[ref] as { Default?: unknown } | undefined)?.Default);
+        const value = mapping?.[entry]?.[String(r(second))];
+        if (value === undefined) throw new Error(`Fn::FindInMap ${name} has no ${entry}/${String(r(second))}`);
+        return value;
       }
       case 'Fn::Sub': {
         const [text, vars] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);

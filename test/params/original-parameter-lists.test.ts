@@ -104,7 +104,6 @@ describe("the original portal's S3 parameter lists, accepted as is", () => {
       finderNumber: 1,
       fleet: { minCapacity: 1, maxCapacity: 20, desiredCapacity: 1, alarmEmail: 'ops@example.com' },
     });
-    expect(v.engine.params.unused).toMatchObject({ finderEc2Memory: '8' });
     // The network is the template's, not the engine's: the stack runs in the VPC the console sends.
     expect(v.engine.params.unused).not.toHaveProperty('ec2VpcId');
     expect(v.description).toBe('nightly copy / eu');

@@ -251,9 +251,9 @@ describe('the schema', () => {
     );
   });
 
-  it('accepts the unused original parameter finderEc2Memory without error, checks its value, and uses finder depth/number', () => {
+  it('checks the finder parameters (memory, depth, number) and takes depth and number for the engine', () => {
     const parsed = parseS3TaskParams({ ...S3_BASE, finderDepth: '3', finderNumber: '8', finderEc2Memory: '512' });
-    expect(parsed.unused).toEqual({ finderEc2Memory: '512' });
+    expect(parsed.unused).toEqual({});
     expect(parsed).toMatchObject({ finderDepth: 3, finderNumber: 8 });
     expect(parseS3TaskParams(S3_BASE)).toMatchObject({ finderDepth: 0, finderNumber: 1 });
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderEc2Memory: '7' }))).toBe('finderEc2Memory');

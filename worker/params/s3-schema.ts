@@ -20,7 +20,6 @@ const SRC = 'Source Information' as const;
 const DEST = 'Destination Information' as const;
 const ADV = 'Advanced Options' as const;
 const EC2 = 'EC2 Cluster Information' as const;
-const STREAMING_FINDER = 'the finder streams both listings (constant memory), so it needs no memory size';
 
 export const S3_PARAMETERS = [
   // --- Source (the original's "Source Information" group) ---
@@ -418,10 +417,13 @@ export const S3_PARAMETERS = [
     default: '8',
     side: 'task',
     origin: 'original',
-    unused: STREAMING_FINDER,
-    description: "Memory (GiB) of the original's finder instance; accepted, not needed by the streaming finder.",
+    description:
+      "Memory (GiB) of the finder's Fargate task (up to Fargate's 120 GB, with the vCPUs it pairs with): three quarters of it hold the parts compared at once (finderNumber).",
     label: { en: 'Finder memory (GiB)', zh: 'Finder 内存（GiB）' },
-    help: { en: 'Not needed: the finder streams both listings.', zh: '无需设置：Finder 以流式方式比较两侧列表。' },
+    help: {
+      en: 'The finder streams both listings; more memory lets it compare more parts at once (finderNumber).',
+      zh: 'Finder 以流式方式比较两侧列表；更多内存可同时比较更多部分（Finder 线程数）。',
+    },
     template: { group: EC2, label: 'EC2 Finder Memory' },
     cli: false,
   }),

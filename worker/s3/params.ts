@@ -191,7 +191,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
       `must be between minCapacity (${fleet.minCapacity}) and maxCapacity (${fleet.maxCapacity})`,
     );
   }
-  // Checked so that a wrong value is named, though the streaming finder does not need it.
+  // The cloud plugin's finder size (the template maps it to the Fargate task's CPU and memory); checked here too.
   r.oneOf('finderEc2Memory');
   r.oneOf('workerInstanceType');
   for (const name of ['ec2VpcId', 'ec2Subnets']) {
