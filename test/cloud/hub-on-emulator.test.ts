@@ -29,6 +29,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -340,6 +341,21 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     expect(Object.keys(stack.outputs)).toEqual(
       expect.arrayContaining(['StatusTableName', 'QueueUrl', 'DlqUrl', 'FinderLogGroup', 'WorkerLogGroup']),
     );
+  });
+
+  it('the finder ran in a task definition sized by finderEc2Memory (8 GiB, three quarters of it for the heap)', async () => {
+    const stack = await cloud.pluginStack(task.stackId!);
+    const [definition] = Object.values(stack.resources).filter((r) => r.type === 'AWS::ECS::TaskDefinition');
+    const ecs = new ECSClient(clientConfig(operator));
+    const described = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: definition!.physicalId })))
+      .taskDefinition;
+    ecs.destroy();
+    // moto answers the task's memory, not its cpu (test/cdk/app.test.ts checks the template's Cpu).
+    expect(described?.memory).toBe('8192');
+    expect(described?.containerDefinitions?.[0]?.environment).toContainEqual({
+      name: 'NODE_OPTIONS',
+      value: '--max-old-space-size=6144',
+    });
   });
 
   it("the finished one-time task's worker group was scaled to zero by the release-workers step (as the original)", async () => {
