@@ -64,7 +64,12 @@ export function finderSize(gib: number): { cpu: number; memoryMiB: number; heapM
     { upTo: 64, cpu: 8192, memoryMiB: 61440 },
   ];
   const size = sizes.find((s) => gib <= s.upTo) ?? { cpu: 16384, memoryMiB: 122880 };
-  return { cpu: size.cpu, memoryMiB: size.memoryMiB, heapMiB: Math.floor(size.memoryMiB * 0.75) };
+  return { cpu: size.cpu, memoryMiB: size.memoryMiB, heapMiB: finderHeapMiB(size.memoryMiB) };
+}
+
+/** Node's heap in a finder task of `memoryMiB`: three quarters of it (Node by itself stops at a quarter). */
+function finderHeapMiB(memoryMiB: number): number {
+  return Math.floor(memoryMiB * 0.75);
 }
 
 /**
@@ -97,7 +102,7 @@ export class FinderSchedule extends Construct implements IGrantable {
       // are held in it, so it may use three quarters.
       environment: {
         ...props.environment,
-        NODE_OPTIONS: `--max-old-space-size=${props.heapMiB ?? Math.floor(memoryLimitMiB * 0.75)}`,
+        NODE_OPTIONS: `--max-old-space-size=${props.heapMiB ?? finderHeapMiB(memoryLimitMiB)}`,
       },
       logging: LogDrivers.awsLogs({ streamPrefix: 'finder', logGroup: props.logGroup }),
     });

@@ -167,6 +167,22 @@ export const awsAdapters: EngineAdapters = {
 
 const localAws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
+/**
+ * The source store, stopping the run (as the time limit or a Ctrl-C would) once `after` keys were listed, counted
+ * over all its listings.
+ */
+export function stoppingAfter(store: ObjectStore, after: number, stop: AbortController): ObjectStore {
+  let n = 0;
+  return Object.assign(Object.create(store) as ObjectStore, {
+    async *list(prefix: string, startAfter?: string) {
+      for await (const o of store.list(prefix, startAfter)) {
+        if (++n > after) stop.abort(new Error('time limit'));
+        yield o;
+      }
+    },
+  });
+}
+
 export type Wrap = (b: { source: ObjectStore; dest: ObjectStore }) => { source: ObjectStore; dest: ObjectStore };
 
 /** Runs one full transfer on the given adapters; pass `db` (the `dbPath` of an earlier run) to rerun on its state. */

@@ -8,12 +8,19 @@ import { s3TaskEstimator } from '../../control-plane/core/s3-estimator.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
-import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { seedObjects } from '../reliability/helpers.js';
-import { baseParams, bucketPair, bytes, putInParts, runEmbedded, secretsFile } from './engine-fixtures.js';
+import {
+  baseParams,
+  bucketPair,
+  bytes,
+  putInParts,
+  runEmbedded,
+  secretsFile,
+  stoppingAfter,
+} from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';
 
 const COUNT = 1_100; // more than one listing page
@@ -31,19 +38,6 @@ function billed(fronts: S3Front[]) {
     get: count('GetObject', 'HeadObject'),
     put: count('PutObject', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload'),
   };
-}
-
-/** The source store, stopping the run (as the time limit would) once `after` keys were listed. */
-function stoppingAfter(store: ObjectStore, after: number, stop: AbortController): ObjectStore {
-  return Object.assign(Object.create(store) as ObjectStore, {
-    async *list(prefix: string) {
-      let n = 0;
-      for await (const o of store.list(prefix)) {
-        if (++n > after) stop.abort(new Error('time limit'));
-        yield o;
-      }
-    },
-  });
 }
 
 describe('estimates', () => {

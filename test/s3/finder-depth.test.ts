@@ -20,7 +20,7 @@ import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import { runCli } from '../reliability/helpers.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
-import { baseParams, md5, readObject, runEmbedded, secretsFile, type Wrap } from './engine-fixtures.js';
+import { baseParams, md5, readObject, runEmbedded, secretsFile, stoppingAfter, type Wrap } from './engine-fixtures.js';
 
 let moto: Moto;
 beforeAll(async () => {
@@ -210,19 +210,11 @@ describe('finderDepth and finderNumber', () => {
     const watch = watchListings();
     const stop = new AbortController();
     const { source, dest } = watch.wrap(opened);
-    const stopping: ObjectStore = Object.assign(Object.create(source) as ObjectStore, {
-      list: async function* (prefix: string, startAfter?: string) {
-        for await (const o of source.list(prefix, startAfter)) {
-          stop.abort();
-          yield o;
-        }
-      },
-    });
     const plan = await estimateS3Transfer({
       params,
       logger: silentLogger,
       signal: stop.signal,
-      buckets: { source: stopping, dest },
+      buckets: { source: stoppingAfter(source, 0, stop), dest },
     });
     expect(plan.complete).toBe(false);
     // The parts running when it stopped, and none of the 31 after them.

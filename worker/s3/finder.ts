@@ -232,12 +232,13 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       }
     }
   }
-  const lanes = partsAtOnce(params.finderNumber, getHeapStatistics().heap_size_limit);
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  const lanes = partsAtOnce(params.finderNumber, heapLimit);
   if (lanes < params.finderNumber)
     logger.warn('finder.number_capped', {
       finderNumber: params.finderNumber,
       partsAtOnce: lanes,
-      reason: `${params.finderNumber} parts' listing pages would not fit the heap (${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB); raise it with NODE_OPTIONS=--max-old-space-size to compare more at once`,
+      reason: `${params.finderNumber} parts' listing pages would not fit the heap (${Math.round(heapLimit / 2 ** 20)} MiB); raise it with NODE_OPTIONS=--max-old-space-size to compare more at once`,
     });
   await forEachBounded(partitions(), lanes, async (part, halt) => {
     for await (const { object, reason } of toCopy(options, part, keep, report, halt)) {

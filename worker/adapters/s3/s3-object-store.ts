@@ -220,7 +220,8 @@ export class S3ObjectStore implements ObjectStore {
   async *listLevel(prefix: string): AsyncIterable<LevelEntry> {
     for await (const page of this.pages(prefix, { delimiter: '/' })) {
       for (const f of page.folders) {
-        if (!f.startsWith(prefix) || !f.endsWith('/') || f.indexOf('/', prefix.length) !== f.length - 1)
+        // Under the prefix, with its first "/" after the prefix as its last character.
+        if (!f.startsWith(prefix) || f.indexOf('/', prefix.length) !== f.length - 1)
           throw new MalformedS3Answer(
             `a listing with delimiter "/" of ${JSON.stringify(prefix)} answered the folder ${JSON.stringify(f.slice(0, 80))}, not one level below it`,
           );
