@@ -256,6 +256,28 @@ describe('finderDepth and finderNumber', () => {
     );
   });
 
+  it('refuses a store whose folder listing is not in key order, naming finderDepth', async () => {
+    const { src, dst } = await seed(moto.endpoint);
+    // The level under data/ answered backwards: 2026/, 2025/, 2024/ (cut there, the ranges would overlap and miss keys).
+    const backwards: Wrap = ({ source, dest }) => ({
+      source: Object.assign(Object.create(source) as ObjectStore, {
+        listLevel: async function* (prefix: string) {
+          const entries = [];
+          for await (const entry of source.listLevel(prefix)) entries.push(entry);
+          yield* entries.reverse();
+        },
+      }),
+      dest,
+    });
+    await expect(
+      runEmbedded(paramsOn(moto.endpoint, src, dst, { srcPrefix: 'data/', finderDepth: '1', finderNumber: '2' }), {
+        wrap: backwards,
+      }),
+    ).rejects.toThrow(
+      /Finder depth \(finderDepth, source side\): the store lists "data\/2025\/" after "data\/2026\/", not in key order/,
+    );
+  });
+
   it('names the parameter when finderNumber is out of range', async () => {
     const src = await createBucket(servers.s3Source, 'fd');
     await expect(runEmbedded(baseParams(src, src, { finderNumber: '0', destPrefix: 'x' }))).rejects.toThrow(

@@ -1,5 +1,4 @@
 import { getHeapStatistics } from 'node:v8';
-import { InvalidParameterError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -13,7 +12,7 @@ import { isReadable } from './source-readable.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { distinctPrefixes, PREFIXES_SORTED_IN_MEMORY, sourcePrefixes } from './prefix-source.js';
-import { type Partition, partitionsOf, partsAtOnce } from './listing-parts.js';
+import { outOfKeyOrder, type Partition, partitionsOf, partsAtOnce } from './listing-parts.js';
 import { destinationKey, destinationPrefix, type TransferJob } from './transfer-job.js';
 
 export interface FinderReport {
@@ -134,13 +133,7 @@ async function* scanned(
       if (options.signal?.aborted || halt.aborted) return;
       // A part ends at the first key past its last folder: only a listing in key order (S3's UTF-8 byte order) holds
       // no key of the part after that one.
-      if (cut && previous !== undefined && compareKeys(o.key, previous) <= 0)
-        throw new InvalidParameterError(
-          'finderDepth',
-          `the store lists ${JSON.stringify(o.key.slice(0, 80))} after ${JSON.stringify(previous.slice(0, 80))}, not in key order, so its keys cannot be cut at folders; set finderDepth to 0`,
-          'Finder depth',
-          'source',
-        );
+      if (cut && previous !== undefined && compareKeys(o.key, previous) <= 0) throw outOfKeyOrder(o.key, previous);
       previous = o.key;
       if (part.upTo !== undefined && compareKeys(o.key, part.upTo) > 0) return;
       if (!keep(o.key, part.root)) continue;

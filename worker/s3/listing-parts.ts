@@ -2,6 +2,7 @@
  * How the finder splits a listed prefix to compare its parts at once (finderDepth, finderNumber): consecutive key
  * ranges cut after the folders a number of levels down, and how many of them fit in memory together.
  */
+import { InvalidParameterError } from '../core/errors.js';
 import { compareKeys } from '../core/key-order.js';
 import type { ObjectStore } from '../ports/object-store.js';
 
@@ -26,6 +27,20 @@ export interface Partition {
   root: string;
   after?: string;
   upTo?: string;
+}
+
+/**
+ * A source listing (of keys or of folders) out of S3's key order (UTF-8 bytes): its keys cannot be cut at folders, as a
+ * part ends at the first key past its folder. Named as the parameter that asked for the cut, so the user knows the way
+ * out.
+ */
+export function outOfKeyOrder(entry: string, previous: string): InvalidParameterError {
+  return new InvalidParameterError(
+    'finderDepth',
+    `the store lists ${JSON.stringify(entry.slice(0, 80))} after ${JSON.stringify(previous.slice(0, 80))}, not in key order, so its keys cannot be cut at folders; set finderDepth to 0`,
+    'Finder depth',
+    'source',
+  );
 }
 
 /**
@@ -66,10 +81,8 @@ export async function* partitionsOf(
   let after: string | undefined;
   if (depth > 0) {
     for await (const folder of foldersAt(source, root, depth, onListed)) {
-      if (after !== undefined && compareKeys(folder, after) <= 0)
-        throw new Error(
-          `the source's listing with delimiter "/" went back from folder ${JSON.stringify(after.slice(0, 80))} to ${JSON.stringify(folder.slice(0, 80))}`,
-        );
+      // Parts are cut between folders: folders out of key order would cut overlapping or missing ranges.
+      if (after !== undefined && compareKeys(folder, after) <= 0) throw outOfKeyOrder(folder, after);
       yield { root, after, upTo: folder };
       after = folder;
     }
