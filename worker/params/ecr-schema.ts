@@ -1,6 +1,7 @@
 /**
  * Every image (ECR plugin) task parameter, once: the original ECR template's 16 in its order, then ours.
  */
+import { alarmEmailParam } from './shared-params.js';
 import { param, type ParamSpec } from './spec.js';
 import { BOOLEAN_VALUES, ECR_SOURCE_TYPES, SRC_LISTS } from './values.js';
 
@@ -212,23 +213,7 @@ export const ECR_PARAMETERS = [
     template: { group: ECS, label: 'Second Subnet ID' },
     cli: false,
   }),
-  param({
-    name: 'alarmEmail',
-    kind: 'email',
-    default: '',
-    side: 'task',
-    origin: 'original',
-    description: 'Email address told when an image fails every retry; blank: no email.',
-    label: { en: 'Alarm email', zh: '告警邮箱' },
-    help: { en: 'Confirm the subscription email AWS sends to it.', zh: '请确认 AWS 发送到该邮箱的订阅邮件。' },
-    template: {
-      group: 'Notification Information',
-      label: 'Alarm Email',
-      allowedPattern: '^$|^\\w[-\\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\\.)+[A-Za-z]{2,14}$',
-      constraintDescription: 'an email address, or blank',
-    },
-    cli: false,
-  }),
+  alarmEmailParam('an image fails every retry'),
   // --- Ours ---
   param({
     name: 'ec2CronExpression',

@@ -2,6 +2,7 @@
  * Every S3 task parameter, once: the original plugin template's 33 (names, values, defaults, groups, labels) in its
  * order, then ours. See spec.ts for the fields.
  */
+import { alarmEmailParam } from './shared-params.js';
 import { param, type ParamSpec } from './spec.js';
 import {
   ACLS,
@@ -450,23 +451,7 @@ export const S3_PARAMETERS = [
     cli: false,
   }),
   // --- Notification ---
-  param({
-    name: 'alarmEmail',
-    kind: 'email',
-    default: '',
-    side: 'task',
-    origin: 'original',
-    description: 'Email address told when objects fail every retry (dead-letter alarm); blank: no email.',
-    label: { en: 'Alarm email', zh: '告警邮箱' },
-    help: { en: 'Confirm the subscription email AWS sends to it.', zh: '请确认 AWS 发送到该邮箱的订阅邮件。' },
-    template: {
-      group: 'Notification Information',
-      label: 'Alarm Email',
-      allowedPattern: '^$|^\\w[-\\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\\.)+[A-Za-z]{2,14}$',
-      constraintDescription: 'an email address, or blank',
-    },
-    cli: false,
-  }),
+  alarmEmailParam('objects fail every retry (dead-letter alarm)'),
   // --- Advanced options ---
   param({
     name: 'includeMetadata',
