@@ -3,11 +3,8 @@
  * object that differs and records it PENDING in DynamoDB, then exits; the schedule runs it again.
  * A run is skipped while the queue still holds work, so two passes never queue the same objects twice.
  */
-import { type CloudRoleConfig, loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
-import { DthError, InvalidParameterError } from '../worker/core/errors.js';
-import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
-import { createLogger } from '../worker/core/log.js';
+import { runCloudRole } from './cloud-role-command.js';
 import { runFinder } from '../worker/s3/finder.js';
 
 const USAGE = `usage: dth finder
@@ -37,28 +34,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`dth finder: unexpected argument "${argv[0]}" (configuration comes from the environment)\n`);
     return 2;
   }
-  let config: CloudRoleConfig;
-  try {
-    config = await loadCloudRoleConfig(process.env);
-  } catch (err) {
-    process.stderr.write(`dth finder: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof InvalidParameterError ? 2 : 1;
-  }
-  const { params } = config;
-  const logger = createLogger(
-    { role: 'finder', srcBucket: params.srcBucket, destBucket: params.destBucket },
-    { level: config.logLevel },
-  );
-  const role = openCloudRole(config);
-  const abort = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    logger.warn('finder.stopping', { signal: sig });
-    abort.abort(new Error(sig));
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  const startedAt = Date.now();
-  try {
+  return runCloudRole('finder', async ({ config, role, logger, signal }) => {
+    const { params } = config;
+    const startedAt = Date.now();
     const depth = await role.queue.depth();
     if (depth.visible > 0 || depth.inFlight > 0) {
       logger.info('finder.skipped', {
@@ -82,22 +60,12 @@ export async function run(argv: string[]): Promise<number> {
       queue: role.queue,
       status: role.status,
       logger,
-      signal: abort.signal,
+      signal,
     });
     const durationMs = Date.now() - startedAt;
     process.stdout.write(
-      `${JSON.stringify({ event: 'finder.report', ...report, durationMs, stopped: abort.signal.aborted })}\n`,
+      `${JSON.stringify({ event: 'finder.report', ...report, durationMs, stopped: signal.aborted })}\n`,
     );
-    return abort.signal.aborted ? 130 : 0;
-  } catch (err) {
-    logContractEvent(logger, LOG_EVENTS.finderFailed, {
-      error: err,
-      code: err instanceof DthError ? err.code : undefined,
-    });
-    return err instanceof InvalidParameterError ? 2 : 1;
-  } finally {
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
-    role.close();
-  }
+    return signal.aborted ? 130 : 0;
+  });
 }

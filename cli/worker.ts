@@ -4,13 +4,10 @@
  * in-flight copies are cancelled and their messages released for another worker (multipart uploads resume from
  * the parts recorded in the status table). `--once` (or WORKER_EXIT_WHEN_DRAINED=true) exits when the queue is drained.
  */
-import { type CloudRoleConfig, loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
-import { DthError, InvalidParameterError } from '../worker/core/errors.js';
-import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
-import { createLogger } from '../worker/core/log.js';
 import { runWorker } from '../worker/s3/job-worker.js';
 import { transferSockets } from '../worker/s3/run-transfer.js';
+import { runCloudRole } from './cloud-role-command.js';
 
 const USAGE = `usage: dth worker [--once]
 
@@ -35,29 +32,9 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  let config: CloudRoleConfig;
-  try {
-    config = await loadCloudRoleConfig(process.env);
-  } catch (err) {
-    process.stderr.write(`dth worker: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof InvalidParameterError ? 2 : 1;
-  }
-  const once = argv.includes('--once') || config.exitWhenDrained;
-  const { params } = config;
-  const logger = createLogger(
-    { role: 'worker', srcBucket: params.srcBucket, destBucket: params.destBucket },
-    { level: config.logLevel },
-  );
-  const role = openCloudRole(config);
-  const abort = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (abort.signal.aborted) return;
-    logger.warn('worker.stopping', { signal: sig });
-    abort.abort(new Error(sig));
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  try {
+  return runCloudRole('worker', async ({ config, role, logger, signal }) => {
+    const once = argv.includes('--once') || config.exitWhenDrained;
+    const { params } = config;
     const { source, dest } = await openTaskBuckets(params, role.secrets, transferSockets(params));
     await source.checkAccess();
     await dest.checkAccess();
@@ -69,24 +46,13 @@ export async function run(argv: string[]): Promise<number> {
       queue: role.queue,
       status: role.status,
       logger,
-      signal: abort.signal,
+      signal,
       exitWhenDrained: once,
       // The task's Auto Scaling group runs several of these on one queue.
       sharesQueue: true,
     });
-    logger.info('worker.stopped', { ...report, graceful: abort.signal.aborted });
-    process.stdout.write(`${JSON.stringify({ event: 'worker.report', ...report, stopped: abort.signal.aborted })}\n`);
+    logger.info('worker.stopped', { ...report, graceful: signal.aborted });
+    process.stdout.write(`${JSON.stringify({ event: 'worker.report', ...report, stopped: signal.aborted })}\n`);
     return once && report.failed > 0 ? 1 : 0;
-  } catch (err) {
-    // The process stops, not an object: its own event, so the dashboard's FailedObjects counts objects only.
-    logContractEvent(logger, LOG_EVENTS.workerCrashed, {
-      error: err,
-      code: err instanceof DthError ? err.code : undefined,
-    });
-    return err instanceof InvalidParameterError ? 2 : 1;
-  } finally {
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
-    role.close();
-  }
+  });
 }

@@ -1,0 +1,58 @@
+/**
+ * What `dth finder` and `dth worker` (the S3 plugin's cloud roles) share: configuration from the environment, the
+ * role's queue, status table and secrets, a graceful stop on SIGTERM/SIGINT, and one exit code per outcome (0 done,
+ * 1 failed, 2 bad configuration or parameters), the failure logged as the role's contract event.
+ */
+import { type CloudRoleConfig, loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
+import { DthError, InvalidParameterError } from '../worker/core/errors.js';
+import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
+import { createLogger, type Logger } from '../worker/core/log.js';
+
+export interface CloudRoleRun {
+  config: CloudRoleConfig;
+  role: ReturnType<typeof openCloudRole>;
+  logger: Logger;
+  /** Aborted by the first SIGTERM or SIGINT (later ones are ignored: the stop is already under way). */
+  signal: AbortSignal;
+}
+
+export async function runCloudRole(
+  name: 'finder' | 'worker',
+  work: (run: CloudRoleRun) => Promise<number>,
+): Promise<number> {
+  let config: CloudRoleConfig;
+  try {
+    config = await loadCloudRoleConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`dth ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof InvalidParameterError ? 2 : 1;
+  }
+  const { params } = config;
+  const logger = createLogger(
+    { role: name, srcBucket: params.srcBucket, destBucket: params.destBucket },
+    { level: config.logLevel },
+  );
+  const role = openCloudRole(config);
+  const abort = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (abort.signal.aborted) return;
+    logger.warn(`${name}.stopping`, { signal: sig });
+    abort.abort(new Error(sig));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    return await work({ config, role, logger, signal: abort.signal });
+  } catch (err) {
+    // The process stops, not an object: its own event, so the dashboard's FailedObjects counts objects only.
+    logContractEvent(logger, name === 'finder' ? LOG_EVENTS.finderFailed : LOG_EVENTS.workerCrashed, {
+      error: err,
+      code: err instanceof DthError ? err.code : undefined,
+    });
+    return err instanceof InvalidParameterError ? 2 : 1;
+  } finally {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    role.close();
+  }
+}
