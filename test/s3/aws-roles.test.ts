@@ -16,7 +16,7 @@ import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
-import { startMoto } from '../support/moto.js';
+import { startMoto, motoClientConfig } from '../support/moto.js';
 import { servers, uniqueName } from '../support/servers.js';
 import { baseParams, bucketPair, bytes, md5, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
@@ -296,11 +296,7 @@ describe('dth finder / dth worker as cloud roles', () => {
     // Secrets Manager has no local server but the AWS API emulator (moto): the secret lives there.
     const moto = await startMoto();
     try {
-      const secrets = new SecretsManagerClient({
-        endpoint: moto.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      });
+      const secrets = new SecretsManagerClient(motoClientConfig(moto.endpoint));
       await secrets.send(
         new CreateSecretCommand({
           Name: 'bucket-keys',

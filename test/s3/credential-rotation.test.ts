@@ -25,7 +25,7 @@ import type { SecretStore } from '../../worker/ports/secret-store.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { useMoto } from '../support/moto.js';
 import { s3Client, uniqueName } from '../support/servers.js';
 import { bytes, md5 } from './engine-fixtures.js';
 import { s3rverAccount, startS3rver } from './in-process-s3rver.js';
@@ -210,19 +210,11 @@ describe('rotated keys are picked up by running workers', () => {
   });
 
   describe('Secrets Manager (moto server)', () => {
-    let moto: Moto;
+    const moto = useMoto();
     let client: SecretsManagerClient;
 
-    beforeAll(async () => {
-      moto = await startMoto();
-      client = new SecretsManagerClient({
-        endpoint: moto.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      });
-    }, 60_000);
-    afterAll(async () => {
-      await moto?.stop();
+    beforeAll(() => {
+      client = new SecretsManagerClient(moto.clientConfig());
     });
 
     it('re-reads the secret periodically: a new version is used without any rejection', async () => {

@@ -7,7 +7,7 @@
  * the parameter named, rather than copy less than everything.
  */
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,18 +18,11 @@ import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import { runCli } from '../reliability/helpers.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { useMoto } from '../support/moto.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { baseParams, md5, readObject, runEmbedded, secretsFile, stoppingAfter, type Wrap } from './engine-fixtures.js';
 
-let moto: Moto;
-beforeAll(async () => {
-  moto = await startMoto();
-}, 60_000);
-afterAll(async () => {
-  await moto?.stop();
-});
-
+const moto = useMoto();
 /** Keys under data/ at every depth: above the cut (data/top.txt), at it, below it, a folder marker on a cut, and a
  * folder (data/2026/) holding only a folder, which s3rver's folder listing leaves out. */
 const UNDER_DATA = [

@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface Moto {
   endpoint: string;
@@ -74,4 +75,37 @@ export async function startMoto(options: { env?: Record<string, string> } = {}):
     if (!/address already in use/i.test(err)) throw new Error(`moto_server did not start on ${endpoint}: ${err}`);
   }
   throw new Error('moto_server: no free port after 3 attempts');
+}
+
+/** SDK client settings for a moto server: any keys sign (moto checks none unless IAM enforcement is on). */
+export function motoClientConfig(endpoint: string, region = 'us-east-1') {
+  return { region, endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+}
+
+/** The moto server of one test file, usable in its tests and in hooks registered after useMoto. */
+export interface FileMoto {
+  readonly endpoint: string;
+  /** SDK client settings for it (motoClientConfig). */
+  clientConfig(region?: string): ReturnType<typeof motoClientConfig>;
+}
+
+/** Starts a moto server before the file's tests (and before the hooks registered after this call); stops it after. */
+export function useMoto(options: { env?: Record<string, string> } = {}): FileMoto {
+  let moto: Moto | undefined;
+  beforeAll(async () => {
+    moto = await startMoto(options);
+  }, 60_000);
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  const endpoint = (): string => {
+    if (!moto) throw new Error('moto is not started yet: use it in a test or in a hook registered after useMoto');
+    return moto.endpoint;
+  };
+  return {
+    get endpoint() {
+      return endpoint();
+    },
+    clientConfig: (region) => motoClientConfig(endpoint(), region),
+  };
 }

@@ -5,17 +5,17 @@
  * against a working deployment: original-operations.test.ts.
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import { loadLambdaConfig } from '../../../control-plane/aws/config.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { startMoto, type Moto } from '../../support/moto.js';
+import { useMoto } from '../../support/moto.js';
 import { servers, uniqueName } from '../../support/servers.js';
 
 const MISSING_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:dth-lifecycle-not-deployed';
 const table = uniqueName('api-tasks');
-let moto: Moto;
+const moto = useMoto();
 let handler: (event: unknown) => Promise<any>;
 let tasks: DynamoTaskStore;
 
@@ -32,7 +32,6 @@ const S3_PARAMS = {
 };
 
 beforeAll(async () => {
-  moto = await startMoto();
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: moto.endpoint,
     TASK_TABLE: table,
@@ -45,11 +44,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
   });
-  const sm = new SecretsManagerClient({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const sm = new SecretsManagerClient(moto.clientConfig());
   await sm.send(
     new CreateSecretCommand({
       Name: 'dth/src-keys',
@@ -61,10 +56,6 @@ beforeAll(async () => {
   tasks = new DynamoTaskStore(localDynamoClient(), table);
   handler = (await import('../../../control-plane/aws/handlers/api.js')).handler as (event: unknown) => Promise<any>;
 }, 90_000);
-
-afterAll(async () => {
-  await moto?.stop();
-});
 
 describe('AppSync handler (control-plane/aws/handlers/api.ts)', () => {
   it('rejects invalid input naming the field, and stores nothing', async () => {

@@ -22,7 +22,7 @@ import type { TaskRecord } from '../../../control-plane/core/task.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { LOG_EVENTS } from '../../../worker/core/events.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { startMoto, type Moto } from '../../support/moto.js';
+import { startMoto, type Moto, motoClientConfig } from '../../support/moto.js';
 import { uniqueName } from '../../support/servers.js';
 
 const REGION = 'us-east-1';
@@ -44,11 +44,7 @@ afterAll(async () => {
 
 /** An ECR plugin stack's monitored resources in `moto`: its copy flow, lister log group and status table with `images`. */
 async function imageTask(moto: Moto, images: { key: string; status: 'PENDING' | 'DONE' }[], listed: boolean) {
-  const aws = {
-    region: REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const aws = motoClientConfig(moto.endpoint, REGION);
   const sfn = new SFNClient(aws);
   const logs = new CloudWatchLogsClient(aws);
   const stack = `DTH-ECR-${uniqueName('f')

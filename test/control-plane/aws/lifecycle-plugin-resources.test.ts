@@ -29,7 +29,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import {
   checkFinder,
@@ -42,12 +42,12 @@ import {
 import { PLUGIN_OUTPUTS, PLUGIN_PARAMETERS } from '../../../control-plane/core/plugin-contract.js';
 import type { TaskRecord } from '../../../control-plane/core/task.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { startMoto, type Moto } from '../../support/moto.js';
+import { useMoto } from '../../support/moto.js';
 import { uniqueName } from '../../support/servers.js';
 
 const REGION = 'us-east-1';
 const BOUNDARY = 'arn:aws:iam::123456789012:policy/DataTransferHub-TaskRoleBoundary';
-let moto: Moto;
+const moto = useMoto();
 let tasks: DynamoTaskStore;
 let deps: StepDeps;
 let clients: { cfn: CloudFormationClient; ecs: ECSClient; sfn: SFNClient; logs: CloudWatchLogsClient; s3: S3Client };
@@ -70,12 +70,7 @@ const TEMPLATE = JSON.stringify({
 });
 
 beforeAll(async () => {
-  moto = await startMoto();
-  const aws = {
-    region: REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const aws = moto.clientConfig(REGION);
   clients = {
     cfn: new CloudFormationClient(aws),
     ecs: new ECSClient(aws),
@@ -108,10 +103,6 @@ beforeAll(async () => {
     },
   };
 }, 120_000);
-
-afterAll(async () => {
-  await moto?.stop();
-});
 
 async function newTask(patch: Partial<TaskRecord> = {}): Promise<TaskRecord> {
   const t: TaskRecord = {

@@ -5,15 +5,15 @@
  */
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import type { StepEvent, StepOutput } from '../../../control-plane/aws/lifecycle-steps.js';
 import type { TaskRecord } from '../../../control-plane/core/task.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { startMoto, type Moto } from '../../support/moto.js';
+import { useMoto } from '../../support/moto.js';
 import { servers, uniqueName } from '../../support/servers.js';
 
-let moto: Moto;
+const moto = useMoto();
 let sqs: SQSClient;
 let queueUrl: string;
 let tasks: DynamoTaskStore;
@@ -21,12 +21,7 @@ let notify: (e: StepEvent) => Promise<StepOutput>;
 const table = uniqueName('notify-tasks');
 
 beforeAll(async () => {
-  moto = await startMoto();
-  const aws = {
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const aws = moto.clientConfig();
   const sns = new SNSClient(aws);
   sqs = new SQSClient(aws);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'DTHTaskNotifications' }));
@@ -49,10 +44,6 @@ beforeAll(async () => {
     e: StepEvent,
   ) => Promise<StepOutput>;
 }, 90_000);
-
-afterAll(async () => {
-  await moto?.stop();
-});
 
 async function mailbox(): Promise<{ Subject?: string; Message: string }[]> {
   const out = await sqs.send(

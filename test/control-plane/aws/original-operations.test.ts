@@ -15,11 +15,11 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import type { StepEvent, StepOutput } from '../../../control-plane/aws/lifecycle-steps.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { startMoto, type Moto } from '../../support/moto.js';
+import { useMoto } from '../../support/moto.js';
 import { servers, uniqueName } from '../../support/servers.js';
 import {
   FINDER_DESC,
@@ -35,7 +35,7 @@ import { appSyncExecutor } from './appsync-harness.js';
 const REGION = 'us-east-1';
 const TEMPLATE_BUCKET = 'dth-plugin-templates';
 const table = uniqueName('orig-api-tasks');
-let moto: Moto;
+const moto = useMoto();
 let aws: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 let gql: ReturnType<typeof appSyncExecutor>;
 let handler: (event: unknown) => Promise<unknown>;
@@ -63,8 +63,7 @@ function pluginTemplate(parameterKeys: string[]): string {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
-  aws = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  aws = moto.clientConfig(REGION);
   const machine = await new SFNClient(aws).send(
     new CreateStateMachineCommand({
       name: uniqueName('dth-lifecycle'),
@@ -117,10 +116,6 @@ beforeAll(async () => {
   ) => Promise<unknown>;
   gql = appSyncExecutor(handler);
 }, 90_000);
-
-afterAll(async () => {
-  await moto?.stop();
-});
 
 async function executionInput(executionArn: string): Promise<unknown> {
   return JSON.parse((await new SFNClient(aws).send(new DescribeExecutionCommand({ executionArn }))).input!);

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
 import { CFN_PARAMETER_MAX_BYTES, taskParamsPath } from '../../../control-plane/core/plugin-contract.js';
 import { parameterMap, type TaskRecord } from '../../../control-plane/core/task.js';
@@ -19,27 +19,14 @@ import { readTaskParams } from '../../../worker/adapters/aws/ssm-task-params.js'
 import { S3_PARAMETERS } from '../../../worker/params/index.js';
 import { localSqsClient } from '../../adapters/aws/clients.js';
 import { bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
-import { startMoto, type Moto } from '../../support/moto.js';
+import { useMoto } from '../../support/moto.js';
 import { servers, uniqueName } from '../../support/servers.js';
 import { stageTask, standInTemplate, startedStackParameters } from '../stage-task.js';
 
 const REGION = 'us-east-1';
 const DTH = fileURLToPath(new URL('../../../bin/dth.mjs', import.meta.url));
-let moto: Moto;
-beforeAll(async () => {
-  moto = await startMoto();
-}, 60_000);
-afterAll(async () => {
-  await moto?.stop();
-});
-
-const client = <T>(C: new (config: object) => T): T =>
-  new C({
-    region: REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    forcePathStyle: true,
-  });
+const moto = useMoto();
+const client = <T>(C: new (config: object) => T): T => new C({ ...moto.clientConfig(REGION), forcePathStyle: true });
 
 /**
  * The S3 plugin template's parameters, from the declarations the template is generated from (declareTaskParameters;
