@@ -7,9 +7,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../support/fault-proxy.js';
+import { startMoto } from '../support/moto.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { listKeys, runCli, seedObjects, type CliResult, type ObjectSpec } from './helpers.js';
 
@@ -217,6 +218,66 @@ describe('a source endpoint that is not S3', () => {
       expect((await listKeys(s3Client(servers.s3Dest), dstBucket)).size).toBe(0);
     }, 60_000);
   }
+});
+
+describe("404 answers that are not S3's", () => {
+  it('a listing answered with a web page: a clear failure that names what answered, not "bucket does not exist"', async () => {
+    const src = await proxy({ target: servers.s3Source, rates: { htmlNotFound404: 1 }, faultOps: ['ListObjects'] });
+    const { result, summary } = await sync('listing-404-page', { src: src.endpoint, dst: servers.s3Dest });
+    expect(src.faultCount('htmlNotFound404')).toBeGreaterThan(0);
+    expect(summary?.complete).not.toBe(true);
+    expectClearFailure(
+      result,
+      new RegExp(
+        `source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(HTTP 404 with text/html "404 Not Found nginx", not an S3 error document; check the endpoint\\)`,
+      ),
+    );
+    expect(result.stdout + result.stderr).not.toMatch(/does not exist/);
+  }, 60_000);
+
+  /** The summary of a run whose every object's `op` was answered with a web page: each object FAILED, none skipped. */
+  async function expectEveryObjectFailed(run: Awaited<ReturnType<typeof sync>>, op: string, keys: string[]) {
+    const { result, summary, dstBucket } = run;
+    expect(result.code).not.toBe(0);
+    expect(summary?.complete).toBe(false);
+    expect((summary as { skipped?: number } | undefined)?.skipped).toBe(0);
+    expect(summary?.failures.map((f) => f.key).sort()).toEqual(keys);
+    for (const f of summary!.failures)
+      expect(f.error).toContain(
+        `${op} "${f.key}": the answer is not a valid S3 response (HTTP 404 with text/html "404 Not Found nginx"`,
+      );
+    expect((await listKeys(s3Client(servers.s3Dest), dstBucket)).size).toBe(0);
+  }
+
+  it('a listed object whose GetObject is answered with a web page is FAILED, not skipped as deleted at the source', async () => {
+    const src = await proxy({ target: servers.s3Source, rates: { htmlNotFound404: 1 }, faultOps: ['GetObject'] });
+    const run = await sync('object-404-page', { src: src.endpoint, dst: servers.s3Dest }, { include: 'many/0000*' });
+    expect(src.faultCount('htmlNotFound404')).toBeGreaterThan(0);
+    await expectEveryObjectFailed(
+      run,
+      'GetObject',
+      Array.from({ length: 10 }, (_, i) => `many/0000${i}.txt`),
+    );
+  }, 90_000);
+
+  it('a tagged object whose GetObjectTagging is answered with a web page is FAILED, not copied without its tags', async () => {
+    // moto, not s3rver, as the source: s3rver does not say an object has tags (x-amz-tagging-count), so none are read.
+    const moto = await startMoto();
+    try {
+      const bucket = await createBucket(moto.endpoint, 'rel-strict-tagged');
+      const keys = ['tagged/a.txt', 'tagged/b.txt'];
+      for (const key of keys)
+        await s3Client(moto.endpoint).send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}`, Tagging: 'team=data' }),
+        );
+      const src = await proxy({ target: moto.endpoint, rates: { htmlNotFound404: 1 }, faultOps: ['GetObjectTagging'] });
+      const run = await sync('tags-404-page', { src: src.endpoint, dst: servers.s3Dest }, { srcBucket: bucket });
+      expect(src.faultCount('htmlNotFound404')).toBeGreaterThan(0);
+      await expectEveryObjectFailed(run, 'GetObjectTagging', keys);
+    } finally {
+      await moto.stop();
+    }
+  }, 90_000);
 });
 
 describe('permissions and credentials are told apart', () => {

@@ -30,6 +30,7 @@ export type FaultKind =
   | 'errorDocument200' // not forwarded; 200 with an <Error><Code>InternalError</Code> document (any operation but HEAD)
   | 'htmlBody200' // not forwarded; 200 text/html page, as a captive portal or a web server answers (any operation but HEAD)
   | 'jsonBody200' // not forwarded; 200 application/json body, as an API gateway answers (any operation but HEAD)
+  | 'htmlNotFound404' // not forwarded; 404 text/html page, as a web server or gateway answers a path it does not serve (any operation but HEAD)
   | 'wrongContentType' // forwarded; an XML answer (listing, multipart, copy, tagging) sent as text/html
   | 'accessDenied' // not forwarded; 403 AccessDenied, as a bucket or IAM policy without the permission answers
   | 'flipByte' // forwarded; one byte in the middle of a whole-object GET body inverted, length kept (only a content check notices)
@@ -240,6 +241,7 @@ const FAULT_ORDER: FaultKind[] = [
   'errorDocument200',
   'htmlBody200',
   'jsonBody200',
+  'htmlNotFound404',
   'wrongContentType',
   'flipByte',
   'flipPartByte',
@@ -285,7 +287,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (kind === 'resetRequest' && !hasBody) continue;
       if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && method === 'HEAD') continue;
       if (kind === 'shortListing' && op !== 'ListObjects') continue;
-      if ((kind === 'errorDocument200' || kind === 'htmlBody200' || kind === 'jsonBody200') && method === 'HEAD')
+      if (
+        (kind === 'errorDocument200' ||
+          kind === 'htmlBody200' ||
+          kind === 'jsonBody200' ||
+          kind === 'htmlNotFound404') &&
+        method === 'HEAD'
+      )
         continue;
       if (kind === 'wrongContentType' && !XML_ANSWER_OPS.has(op)) continue;
       if (kind === 'flipByte' && (op !== 'GetObject' || ranged)) continue;
@@ -332,6 +340,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return sendError(req, res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
     if (fault === 'slowDown') return sendError(req, res, 503, 'SlowDown', 'Please reduce your request rate.');
     if (fault === 'accessDenied') return sendError(req, res, 403, 'AccessDenied', 'Access Denied');
+    if (fault === 'htmlNotFound404')
+      return sendBody(
+        req,
+        res,
+        404,
+        'text/html; charset=utf-8',
+        '<html><body><h1>404 Not Found</h1>\n<p>nginx</p></body></html>\n',
+      );
     const fake = fault ? FAKE_200[fault] : undefined;
     if (fake) {
       const body =

@@ -107,6 +107,7 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number };
   $retryable?: { throttling?: boolean };
   retryAfterMs?: number;
+  foreignBody?: string;
 }
 
 /** How a raw failure of an S3 request should be retried (advice already attached by this adapter wins). */
@@ -171,6 +172,13 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   const code = e.code ?? '';
   const status = e.$metadata?.httpStatusCode;
   const answered = status === undefined ? name : `${status} ${name}`;
+  // A 404 whose body is not S3's (a web server's or a registry's page) says nothing about the bucket or the key: the
+  // endpoint is likely not an S3 store, or a gateway in front of it lost its way.
+  if (status === 404 && e.foreignBody !== undefined)
+    return new MalformedAnswerError(
+      where,
+      `HTTP 404 with ${e.foreignBody}, not an S3 error document; check the endpoint`,
+    );
   if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined))
     return new BucketNotFoundError(where, ctx.bucket);
   if (name === 'NoSuchUpload') return new UploadGoneError(where, answered);

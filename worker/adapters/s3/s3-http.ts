@@ -12,7 +12,13 @@ import { withRetry } from '../../core/retry.js';
 import { Http1Client } from './http1-client.js';
 import { type HttpProxy, proxyFor } from '../../core/http-proxy-env.js';
 import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
-import { implausibleXmlType, MalformedS3Answer, parseErrorDocument, S3HttpError } from './s3-wire.js';
+import {
+  describeForeignBody,
+  implausibleXmlType,
+  MalformedS3Answer,
+  parseErrorDocument,
+  S3HttpError,
+} from './s3-wire.js';
 import {
   canonicalQuery,
   EMPTY_SHA256,
@@ -266,12 +272,15 @@ export class S3HttpClient {
     const text = await readErrorText(res.body);
     const doc = parseErrorDocument(text);
     const code = doc.code ?? STATUS_CODES[res.status] ?? `HTTP${res.status}`;
+    const foreign =
+      doc.code === undefined && text.trim() !== '' ? describeForeignBody(res.headers['content-type'], text) : undefined;
     const err = new S3HttpError(
       res.status,
       code,
-      doc.message ?? `${req.method} answered HTTP ${res.status}`,
+      doc.message ?? `${req.method} answered HTTP ${res.status}${foreign ? ` with ${foreign}` : ''}`,
       retryAfterMs(res.headers),
     );
+    err.foreignBody = foreign;
     err.bucketRegion = res.headers['x-amz-bucket-region'] ?? doc.region;
     if (code === 'RequestTimeTooSkewed') this.learnClock(err, res.headers.date, text);
     throw err;

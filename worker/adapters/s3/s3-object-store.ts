@@ -277,7 +277,9 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (err) {
       const e = err as S3HttpError;
-      if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket') return undefined;
+      // Gone: S3 answered "no such key" (a 404 with another service's page is an error, not an object deleted).
+      if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket' && e.foreignBody === undefined)
+        return undefined;
       // An archived object that is not restored cannot be read: its HEAD, marked so that the engine never takes the
       // empty body for its content.
       if (e.name === 'InvalidObjectState') {
@@ -341,7 +343,8 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       // Stores without tagging (several S3-compatible ones) answer 501/405: treat as "no tags".
       const status = (err as S3HttpError).$metadata?.httpStatusCode;
-      if (status === 501 || status === 405 || status === 404) return {};
+      if (status === 501 || status === 405 || (status === 404 && (err as S3HttpError).foreignBody === undefined))
+        return {};
       throw this.mapError(err, 'GetObjectTagging', key);
     }
   }

@@ -15,6 +15,11 @@ export class S3HttpError extends Error {
   bucketRegion?: string;
   /** RequestTimeTooSkewed: the store's clock minus this machine's, as its answer said (requests are now dated by it). */
   clockSkewMs?: number;
+  /**
+   * The error answer carried a body that is not an S3 error document (a web server's or a gateway's page): its content
+   * type and first words. Such a 404 is not S3 saying "no such key".
+   */
+  foreignBody?: string;
 
   constructor(
     status: number,
@@ -241,6 +246,17 @@ function required(node: XmlNode, field: string, where: string): string {
   const v = text1(node[field]);
   if (v === undefined || v === '') throw new MalformedS3Answer(`<${where}> without <${field}>`);
   return v;
+}
+
+/** An error answer's body that is not an S3 error document, described for a message: content type and first words. */
+export function describeForeignBody(contentType: string | undefined, text: string): string {
+  // A page's words, not its markup; control characters and runs of white space become single spaces (one log line).
+  const words = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/[\s\p{Cc}]+/gu, ' ')
+    .trim();
+  const start = words.length > 80 ? `${words.slice(0, 80)}…` : words;
+  return `${contentType ? contentType.split(';')[0] : 'a body'} ${JSON.stringify(start)}`;
 }
 
 /** Code and message of an error answer, when it is a readable <Error> document (error answers need not be XML). */
