@@ -176,6 +176,29 @@ describe('listing pages cut short that end cleanly', () => {
     expect((summary as { queued?: number } | undefined)?.queued ?? 0).toBeLessThanOrEqual(1000);
   }, 120_000);
 
+  it('a store that ignores prefix (keys outside it): a clear failure, not a copy of what the task left out', async () => {
+    const src = await proxy({
+      target: servers.s3Source,
+      rates: { ignorePrefix: 1 },
+      faultOps: ['ListObjects'],
+      faultWhen: (op, url) => op === 'ListObjects' && url.includes('prefix=many%2F0000'),
+    });
+    const { result, summary, dstBucket } = await sync(
+      'no-prefix',
+      { src: src.endpoint, dst: servers.s3Dest },
+      { srcPrefix: 'many/0000' },
+    );
+    expect(src.faultCount('ignorePrefix')).toBeGreaterThanOrEqual(1);
+    expect(summary?.complete).not.toBe(true);
+    expectClearFailure(
+      result,
+      new RegExp(
+        `source bucket ${srcBucket}: ListObjectsV2: the answer is not a valid S3 response \\(a listing of prefix "many/0000" answered the key "many/00010.txt", outside it \\(does the store ignore prefix\\?\\)\\)`,
+      ),
+    );
+    expect((await listKeys(s3Client(servers.s3Dest), dstBucket)).size).toBe(0);
+  }, 120_000);
+
   it('a cut page whose Content-Length is kept (the connection ends early) is read again', async () => {
     const src = await proxy({
       target: servers.s3Source,

@@ -27,6 +27,7 @@ export type FaultKind =
   | 'shortBody' // forwarded; Content-Length removed, body cut short but ended cleanly (any answer with a body)
   | 'shortListing' // forwarded ListObjects; the page cut cleanly right after one of its middle entries, chunked, no Content-Length
   | 'ignoreContinuation' // forwarded ListObjects without its continuation-token, as a store that ignores it: the first page again
+  | 'ignorePrefix' // forwarded ListObjects without its prefix, as a store that ignores it: keys outside the prefix
   | 'errorDocument200' // not forwarded; 200 with an <Error><Code>InternalError</Code> document (any operation but HEAD)
   | 'htmlBody200' // not forwarded; 200 text/html page, as a captive portal or a web server answers (any operation but HEAD)
   | 'jsonBody200' // not forwarded; 200 application/json body, as an API gateway answers (any operation but HEAD)
@@ -203,9 +204,9 @@ export function classifyS3Request(method: string, rawUrl: string, headers: http.
 
 /** The path sent upstream: as asked, or without continuation-token for 'ignoreContinuation'. */
 function forwardedPath(rawUrl: string, fault: FaultKind | undefined): string {
-  if (fault !== 'ignoreContinuation') return rawUrl;
+  if (fault !== 'ignoreContinuation' && fault !== 'ignorePrefix') return rawUrl;
   const url = new URL(rawUrl, 'http://x');
-  url.searchParams.delete('continuation-token');
+  url.searchParams.delete(fault === 'ignorePrefix' ? 'prefix' : 'continuation-token');
   return url.pathname + url.search;
 }
 
@@ -238,6 +239,7 @@ const FAULT_ORDER: FaultKind[] = [
   'shortBody',
   'shortListing',
   'ignoreContinuation',
+  'ignorePrefix',
   'errorDocument200',
   'htmlBody200',
   'jsonBody200',
@@ -286,7 +288,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (rate <= 0) continue;
       if (kind === 'resetRequest' && !hasBody) continue;
       if ((kind === 'resetResponse' || kind === 'truncateBody' || kind === 'shortBody') && method === 'HEAD') continue;
-      if (kind === 'shortListing' && op !== 'ListObjects') continue;
+      if ((kind === 'shortListing' || kind === 'ignorePrefix') && op !== 'ListObjects') continue;
       if (
         (kind === 'errorDocument200' ||
           kind === 'htmlBody200' ||

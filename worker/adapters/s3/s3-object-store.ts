@@ -72,6 +72,21 @@ function pageAfter(page: ListPage, token: string | undefined, after: string | un
   return page;
 }
 
+/**
+ * A listing of `prefix` holds only keys under it: a store that ignores `prefix` would hand over every key of the
+ * bucket, and the task would copy what it was told to leave out.
+ */
+function pageUnder(page: ListPage, prefix: string): ListPage {
+  if (!prefix) return page;
+  const outside =
+    page.objects.find((o) => !o.key.startsWith(prefix))?.key ?? page.folders.find((f) => !f.startsWith(prefix));
+  if (outside !== undefined)
+    throw new MalformedS3Answer(
+      `a listing of prefix ${JSON.stringify(prefix.slice(0, 80))} answered the key ${JSON.stringify(outside.slice(0, 80))}, outside it (does the store ignore prefix?)`,
+    );
+  return page;
+}
+
 /** A level listing's page as one run in key order: its objects and folders are each sorted, and S3 interleaves them. */
 function* mergeLevel(page: ListPage): Generator<LevelEntry> {
   const folders = page.folders.values();
@@ -241,7 +256,7 @@ export class S3ObjectStore implements ObjectStore {
         if (token) query['continuation-token'] = token;
         else if (o.startAfter) query['start-after'] = o.startAfter;
         return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) =>
-          pageAfter(parseListPage(text, this.bucket), token, after),
+          pageUnder(pageAfter(parseListPage(text, this.bucket), token, after), prefix),
         );
       });
     // The first page must start after `startAfter` too: a store that ignores it lists from the start again.
