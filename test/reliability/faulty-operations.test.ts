@@ -26,9 +26,11 @@ const RATES: FaultRates = {
   truncateBody: 0.02,
   shortBody: 0.02,
   shortListing: 0.1,
+  ignorePrefix: 0.05,
   errorDocument200: 0.03,
   htmlBody200: 0.02,
   jsonBody200: 0.02,
+  htmlNotFound404: 0.02,
   wrongContentType: 0.06,
 };
 

@@ -1,7 +1,7 @@
 /**
  * Every request of S3ObjectStore against s3rver behind the fault proxy, each faulted once with each kind of broken
- * answer that applies to it (cut or reset bodies, a listing page cut cleanly, 200 with an <Error>, HTML or JSON body,
- * a wrong content type, no answer): the call still returns the real result (the client read the answer strictly and
+ * answer that applies to it (cut or reset bodies, a listing page cut cleanly or of keys outside its prefix, 200 with
+ * an <Error>, HTML or JSON body, a 404 web page, a wrong content type, no answer): the call still returns the real result (the client read the answer strictly and
  * asked again). Faulted every time, it fails with an error naming side, bucket and operation that says it may be
  * retried — never a short or empty result.
  */
@@ -67,7 +67,7 @@ interface Case {
 const CASES: Case[] = [
   {
     op: 'ListObjects',
-    kinds: [...BODY_FAULTS, 'shortListing'],
+    kinds: [...BODY_FAULTS, 'shortListing', 'ignorePrefix', 'htmlNotFound404'],
     run: async (endpoint) => {
       const keys: string[] = [];
       for await (const o of store(endpoint, srcBucket, 'source').list('list/')) keys.push(o.key);
@@ -86,7 +86,7 @@ const CASES: Case[] = [
   },
   {
     op: 'GetObject',
-    kinds: ['errorDocument200', 'htmlBody200', 'jsonBody200', 'dropResponse', 'serverError'],
+    kinds: ['errorDocument200', 'htmlBody200', 'jsonBody200', 'htmlNotFound404', 'dropResponse', 'serverError'],
     run: async (endpoint) => {
       const s = store(endpoint, srcBucket, 'source');
       const opened = await s.open('obj.bin');
@@ -100,7 +100,7 @@ const CASES: Case[] = [
   },
   {
     op: 'GetObjectTagging',
-    kinds: BODY_FAULTS,
+    kinds: [...BODY_FAULTS, 'htmlNotFound404'],
     run: async (endpoint) => {
       expect(await store(endpoint, srcBucket, 'source').getTags('obj.bin')).toEqual({});
     },

@@ -120,8 +120,10 @@ export function s3RetryAdvice(err: unknown): RetryAdvice {
   const name = e.name ?? '';
   if (status !== undefined) {
     const throttled = status === 429 || status === 503 || THROTTLE_CODES.has(name) || e.$retryable?.throttling === true;
+    // A 404 with another service's page in place of S3's error document is a broken answer, asked again like one.
+    const foreign404 = status === 404 && e.foreignBody !== undefined;
     return {
-      retryable: throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined,
+      retryable: throttled || foreign404 || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined,
       throttled,
       retryAfterMs: e.retryAfterMs,
     };
