@@ -31,6 +31,7 @@ const RATES: FaultRates = {
   htmlBody200: 0.02,
   jsonBody200: 0.02,
   htmlNotFound404: 0.02,
+  partialWhole: 0.02,
   wrongContentType: 0.06,
 };
 

@@ -36,6 +36,7 @@ export type FaultKind =
   | 'accessDenied' // not forwarded; 403 AccessDenied, as a bucket or IAM policy without the permission answers
   | 'flipByte' // forwarded; one byte in the middle of a whole-object GET body inverted, length kept (only a content check notices)
   | 'flipPartByte' // the same on a ranged GET (a multipart copy's part read)
+  | 'partialWhole' // a whole-object GET forwarded with a Range of its first KiB: 206 and part of the body, as a cache that answers part
   | 'shiftedRange' // a ranged GET answered for the range one byte off (same length), Content-Range saying so, as a cache or store that serves another range than asked
   | 'slow'; // forwarded after `slowMs`
 
@@ -247,6 +248,7 @@ const FAULT_ORDER: FaultKind[] = [
   'wrongContentType',
   'flipByte',
   'flipPartByte',
+  'partialWhole',
   'shiftedRange',
   'slow',
 ];
@@ -298,7 +300,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       )
         continue;
       if (kind === 'wrongContentType' && !XML_ANSWER_OPS.has(op)) continue;
-      if (kind === 'flipByte' && (op !== 'GetObject' || ranged)) continue;
+      if ((kind === 'flipByte' || kind === 'partialWhole') && (op !== 'GetObject' || ranged)) continue;
       if ((kind === 'flipPartByte' || kind === 'shiftedRange') && (op !== 'GetObject' || !ranged)) continue;
       const limit = options.limits?.[kind];
       if (limit !== undefined && stats.faults.filter((f) => f.kind === kind).length >= limit) continue;
@@ -373,6 +375,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     delete headers.connection;
     delete headers['keep-alive'];
     if (fault === 'shiftedRange') shiftRange(headers);
+    // Not signed (the signature covers only the headers it names): s3rver serves the range as asked.
+    if (fault === 'partialWhole') headers.range = 'bytes=0-1023';
     const upstream = http.request(
       { host: target.hostname, port: target.port, method, path: forwardedPath(url, fault), headers, agent },
       (up) => {

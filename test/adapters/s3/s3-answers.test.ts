@@ -86,7 +86,15 @@ const CASES: Case[] = [
   },
   {
     op: 'GetObject',
-    kinds: ['errorDocument200', 'htmlBody200', 'jsonBody200', 'htmlNotFound404', 'dropResponse', 'serverError'],
+    kinds: [
+      'errorDocument200',
+      'htmlBody200',
+      'jsonBody200',
+      'htmlNotFound404',
+      'partialWhole',
+      'dropResponse',
+      'serverError',
+    ],
     run: async (endpoint) => {
       const s = store(endpoint, srcBucket, 'source');
       const opened = await s.open('obj.bin');

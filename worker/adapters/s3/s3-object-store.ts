@@ -73,6 +73,19 @@ function pageAfter(page: ListPage, token: string | undefined, after: string | un
 }
 
 /**
+ * A read of the whole object is answered 200. A 206 (a cache or proxy in front of the store answering part of it)
+ * carries the part's length and the object's ETag, and would be copied as the whole object where the ETag is no MD5
+ * to check the bytes against.
+ */
+function wholeObjectAnswer(res: S3HttpResponse): void {
+  if (res.status === 200) return;
+  const range = res.headers['content-range'];
+  throw new MalformedS3Answer(
+    `read of the whole object answered ${res.status}${range ? ` with Content-Range ${JSON.stringify(range)}` : ''}`,
+  );
+}
+
+/**
  * A listing of `prefix` holds only keys under it: a store that ignores `prefix` would hand over every key of the
  * bucket, and the task would copy what it was told to leave out.
  */
@@ -288,7 +301,10 @@ export class S3ObjectStore implements ObjectStore {
     try {
       return await this.http.send(
         { method: 'GET', key, headers: ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader },
-        (res) => ({ head: headFromHeaders(key, res.headers), body: this.body(res, 'GetObject', key) }),
+        (res) => {
+          wholeObjectAnswer(res);
+          return { head: headFromHeaders(key, res.headers), body: this.body(res, 'GetObject', key) };
+        },
       );
     } catch (err) {
       const e = err as S3HttpError;
@@ -326,7 +342,7 @@ export class S3ObjectStore implements ObjectStore {
             throw new MalformedS3Answer(
               `${asked} answered Content-Range ${JSON.stringify(res.headers['content-range'] ?? 'none')}`,
             );
-        }
+        } else wholeObjectAnswer(res);
         return this.body(res, 'GetObject', key);
       }),
     );
