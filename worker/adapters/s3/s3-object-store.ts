@@ -74,8 +74,8 @@ function pageAfter(page: ListPage, token: string | undefined, after: string | un
 
 /**
  * A read of the whole object is answered 200. A 206 (a cache or proxy in front of the store answering part of it)
- * carries the part's length and the object's ETag, and would be copied as the whole object where the ETag is no MD5
- * to check the bytes against.
+ * carries the part's length and the object's ETag: taken as the object, its bytes were sent on, and where the ETag is
+ * no MD5 only the confirming HEAD caught it, misread as a source that changed during the copy.
  */
 function wholeObjectAnswer(res: S3HttpResponse): void {
   if (res.status === 200) return;
