@@ -611,6 +611,19 @@ describe('wizard validation', () => {
     );
   });
 
+  it('refuses an endpoint that goes on after the address (the bucket written in again), as the API does', () => {
+    const s = s3State({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'http://127.0.0.1:9000/src-bucket' });
+    expect(stepErrors(s, STEP.source, local, 'en').srcEndpoint).toBe(
+      "Source endpoint URL must be the store's address alone, e.g. http://127.0.0.1:9000: the bucket goes in its own field",
+    );
+    expect(
+      stepErrors(s3State({ destEndpoint: 'https://minio.local?x=1' }), STEP.destination, local, 'en').destEndpoint,
+    ).toMatch(/^Destination endpoint URL must be the store's address alone, e\.g\. https:\/\/minio\.local:/);
+    expect(
+      stepErrors(s3State({ destEndpoint: 'https://minio.local:9000/' }), STEP.destination, local, 'en').destEndpoint,
+    ).toBeUndefined();
+  });
+
   it('says where a description is too long instead of failing silently', () => {
     const s = s3State({}, { description: 'x'.repeat(251) });
     expect(stepErrors(s, STEP.settings, local, 'en').description).toBe(

@@ -62,6 +62,22 @@ describe('parseS3TaskParams', () => {
     expect(parseS3TaskParams(ok).srcEndpoint).toBeUndefined();
   });
 
+  it("takes an endpoint as the store's address alone: a path (the bucket written in again) is refused, not dropped", () => {
+    expect(() => parseS3TaskParams({ ...ok, srcEndpoint: 'http://127.0.0.1:9000/src-bucket/' })).toThrow(
+      'Source endpoint URL (srcEndpoint): "http://127.0.0.1:9000/src-bucket/" goes on after the store\'s address (/src-bucket/): give the address alone, http://127.0.0.1:9000, and the bucket in srcBucket',
+    );
+    expect(() => parseS3TaskParams({ ...ok, destEndpoint: 'https://gw.example.com/s3' })).toThrow(
+      /^Destination endpoint URL \(destEndpoint\): .* give the address alone, https:\/\/gw\.example\.com, and the bucket in destBucket$/,
+    );
+    // A closing slash is the root, and an address without a scheme is https, as before.
+    expect(parseS3TaskParams({ ...ok, srcEndpoint: 'https://minio.example.com:9000/' }).srcEndpoint).toBe(
+      'https://minio.example.com:9000',
+    );
+    expect(parseS3TaskParams({ ...ok, srcEndpoint: 'minio.example.com' }).srcEndpoint).toBe(
+      'https://minio.example.com',
+    );
+  });
+
   it('names the offending field', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcBucket: undefined }))).toBe('srcBucket');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, destBucket: 'bad..bucket' }))).toBe('destBucket');
@@ -69,6 +85,9 @@ describe('parseS3TaskParams', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'S3_Compatible' }))).toBe('srcEndpoint');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'ftp://x' }))).toBe('srcEndpoint');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'https://user:pw@host' }))).toBe('srcEndpoint');
+    expect(fieldOf(() => parseS3TaskParams({ ...ok, destEndpoint: 'https://s3.example.com/?x=1' }))).toBe(
+      'destEndpoint',
+    );
     expect(fieldOf(() => parseS3TaskParams({ ...ok, destKMSKey: 'k' }))).toBe('destKMSKey');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, chunkSize: '1MiB' }))).toBe('chunkSize');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcSkipCompare: 'maybe' }))).toBe('srcSkipCompare');

@@ -24,3 +24,12 @@ export const REPOSITORY_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0
 export function repositoryPrefix(text: string): string {
   return text.replace(/^\/+|\/+$/g, '');
 }
+
+/**
+ * What an endpoint URL holds beyond scheme, host and port (a path, query or fragment), or undefined. A store is
+ * addressed at its root: a path (often the bucket written in again) would be dropped or sent before every key.
+ */
+export function endpointExtra(url: URL): string | undefined {
+  const extra = `${url.pathname === '/' ? '' : url.pathname}${url.search}${url.hash}`;
+  return extra === '' ? undefined : extra;
+}

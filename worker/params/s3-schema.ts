@@ -148,7 +148,7 @@ export const S3_PARAMETERS = [
     side: 'source',
     origin: 'original',
     description:
-      'Endpoint URL of an S3-compatible source (optional; derived from the region for OSS, COS, Kodo and GCS).',
+      "Endpoint URL of an S3-compatible source, the store's address without a path (optional; derived from the region for OSS, COS, Kodo and GCS).",
     label: { en: 'Source endpoint URL', zh: '源终端节点 URL' },
     help: {
       en: 'e.g. https://minio.example.com:9000. Leave blank for Amazon S3, OSS, COS, Kodo and GCS.',
@@ -572,7 +572,8 @@ export const S3_PARAMETERS = [
     default: '',
     side: 'destination',
     origin: 'ours',
-    description: 'Endpoint URL of an S3-compatible destination (optional; blank: Amazon S3 in destRegion).',
+    description:
+      "Endpoint URL of an S3-compatible destination, the store's address without a path (optional; blank: Amazon S3 in destRegion).",
     label: { en: 'Destination endpoint URL', zh: '目标终端节点 URL' },
     help: { en: 'Leave blank for Amazon S3.', zh: 'Amazon S3 留空。' },
     template: { group: DEST, label: 'Destination Endpoint URL' },

@@ -8,6 +8,7 @@ import { InvalidParameterError } from '../core/errors.js';
 import { compileKeyGlob } from './key-filter.js';
 import {
   EMAIL_ADDRESS,
+  endpointExtra,
   S3_PARAMETERS,
   STORE_REGION,
   type Acl,
@@ -99,6 +100,12 @@ function endpoint(r: ParamReader, name: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw r.error(name, 'must be an http(s) URL');
   if (url.username || url.password) throw r.error(name, 'must not carry credentials; use a secret');
+  const extra = endpointExtra(url);
+  if (extra !== undefined)
+    throw r.error(
+      name,
+      `"${v}" goes on after the store's address (${extra}): give the address alone, ${url.origin}, and the bucket in ${name === 'srcEndpoint' ? 'srcBucket' : 'destBucket'}`,
+    );
   return url.origin;
 }
 

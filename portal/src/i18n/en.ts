@@ -305,6 +305,7 @@ export const en = {
     '{label}: use 3–255 letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit',
   vEndpointScheme: '{label} must start with https:// or http://',
   vEndpoint: '{label} is not a URL',
+  vEndpointPath: "{label} must be the store's address alone, e.g. {address}: the bucket goes in its own field",
   vRegion: '{label} is not a region name (e.g. us-west-2)',
   vPrefixSlash: '{label} must not end with /',
   vTooLong: '{label} is {length} characters long; the limit is {max}',

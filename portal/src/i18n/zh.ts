@@ -293,6 +293,7 @@ export const zh: Record<StringKey, string> = {
   vBucketOther: '{label}：请使用 3–255 个字母、数字、点、连字符和下划线，并以字母或数字开头和结尾',
   vEndpointScheme: '{label}必须以 https:// 或 http:// 开头',
   vEndpoint: '{label}不是有效的 URL',
+  vEndpointPath: '{label}只能是存储的地址，例如 {address}：存储桶请填写在其单独的字段中',
   vRegion: '{label}不是区域名称（例如 us-west-2）',
   vPrefixSlash: '{label}不能以 / 结尾',
   vTooLong: '{label}长 {length} 个字符，上限为 {max}',

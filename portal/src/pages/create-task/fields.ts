@@ -110,8 +110,8 @@ const REGION_RULE: Localized = {
 };
 const WHOLE: Localized = { en: 'Whole number.', zh: '整数。' };
 const ENDPOINT_RULE: Localized = {
-  en: 'Starts with https:// (or http:// for a store on your network).',
-  zh: '以 https:// 开头（内网存储可用 http://）。',
+  en: 'Starts with https:// (or http:// for a store on your network); the address alone, no path.',
+  zh: '以 https:// 开头（内网存储可用 http://）；仅填写地址，不含路径。',
 };
 
 const isAmazonS3 = (f: S3Form) => f.sourceKind === 'Amazon_S3';
@@ -176,7 +176,10 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   destRegion: s3('destRegion', 'region', { constraint: REGION_RULE }),
   destEndpoint: s3('destEndpoint', 'input', {
     placeholder: 'https://s3.example.com',
-    constraint: { en: 'Optional. Starts with https:// or http://.', zh: '可选。以 https:// 或 http:// 开头。' },
+    constraint: {
+      en: 'Optional. Starts with https:// or http://; the address alone, no path.',
+      zh: '可选。以 https:// 或 http:// 开头；仅填写地址，不含路径。',
+    },
   }),
   destInCurrentAccount: s3('destInCurrentAccount', 'radio'),
   destCredentials: s3('destCredentials', 'secret', { when: (f) => f.destInCurrentAccount === 'false' }),

@@ -11,6 +11,7 @@ import {
   AWS_ACCOUNT_ID,
   AWS_REGION,
   EMAIL_ADDRESS,
+  endpointExtra,
   REGISTRY_HOST,
   REPOSITORY_PATH,
   repositoryPrefix,
@@ -61,17 +62,21 @@ const whole =
     return n < min || n > max ? { key: 'vRange', vars: { min, max } } : undefined;
   };
 
-/** An endpoint must say its scheme: without one, a TLS client talking to a plain-HTTP port reports an OpenSSL error. */
+/**
+ * An endpoint must say its scheme (without one, a TLS client talking to a plain-HTTP port reports an OpenSSL error),
+ * and be the store's address alone, as the API checks.
+ */
 export function endpointProblem(v: string, isRequired: boolean): Problem {
   const value = v.trim();
   if (!value) return isRequired ? { key: 'vRequired' } : undefined;
   if (!/^https?:\/\//i.test(value)) return { key: 'vEndpointScheme' };
+  let url: URL;
   try {
-    new URL(value);
-    return undefined;
+    url = new URL(value);
   } catch {
     return { key: 'vEndpoint' };
   }
+  return endpointExtra(url) === undefined ? undefined : { key: 'vEndpointPath', vars: { address: url.origin } };
 }
 
 function imageListProblem(v: string): Problem {
