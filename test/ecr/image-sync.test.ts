@@ -483,6 +483,21 @@ describe('image sync with skopeo between real registries', () => {
     expect(await status.summary()).toMatchObject({ total: 0 });
   });
 
+  it('a host that serves no registry API (an S3 server answering 404 to /v2/) is an error of its parameter, not every image missing', async () => {
+    const counted = countingSkopeo();
+    const s3Host = new URL(servers.s3Source).host;
+    const run = (extra: Record<string, string>) =>
+      sync(task({ srcImageList: 'library/app:v1', ...extra }), registrySecrets(), undefined, counted.skopeo);
+    // Before: the source, anonymous, went on, and the image failed as "source image …/library/app:v1 does not exist".
+    await expect(run({ srcRegistry: s3Host })).rejects.toThrow(
+      `Source registry (srcRegistry): ${s3Host} does not serve the container registry API (GET /v2/ answered 404): give a registry's host[:port]`,
+    );
+    await expect(run({ destRegistry: s3Host, destCredential: '' })).rejects.toThrow(
+      `Destination registry (destRegistry): ${s3Host} does not serve the container registry API`,
+    );
+    expect(counted.verbs()).toEqual([]);
+  });
+
   it('a secret of the wrong shape or a missing one is an error of its parameter, in words, as on the S3 side', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dth-reg-shape-'));
     const path = join(dir, 'secrets.json');

@@ -13,7 +13,7 @@ import { EcrAccessError, LoginRejectedError, LoginRequiredError } from './errors
 import { ecrHostParts, ecrRegistryHost, type EcrTaskParams, type ImageRef } from './params.js';
 import { RegistryHttpError } from './errors.js';
 import { RegistryClient } from './registry-client.js';
-import { credentialLabel, readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
+import { ecrFieldLabel, readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 export type Side = 'source' | 'destination';
@@ -206,7 +206,7 @@ async function resolveRegistrySide(input: SideInput, params: EcrTaskParams, deps
     throw new InvalidParameterError(
       input.field,
       `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only; ${input.side} registry ${registry} needs a username and password`,
-      credentialLabel(input.field),
+      ecrFieldLabel(input.field),
     );
   }
   const endpoint: RegistryEndpoint = { registry, login: secret?.login, insecure: params.insecure };
@@ -317,6 +317,16 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
         try {
           await s.client.checkLogin(signal);
         } catch (err) {
+          // Every registry answers GET /v2/ with 200 or 401 (the distribution spec): a 404 is a host that serves no
+          // registry API, which would otherwise read as every image missing.
+          if (err instanceof RegistryHttpError && err.status === 404) {
+            const field = s.side === 'source' ? 'srcRegistry' : 'destRegistry';
+            throw new InvalidParameterError(
+              field,
+              `${s.endpoint.registry} does not serve the container registry API (GET /v2/ answered 404): give a registry's host[:port]`,
+              ecrFieldLabel(field),
+            );
+          }
           if (!s.endpoint.login) {
             // Anonymous: only a registry that takes nothing but a login stops the run; anything else (a token server
             // that wants a scope, a registry down) is left to each image, which reports it as its own failure.

@@ -12,8 +12,8 @@ export type { RegistryLogin } from '../ports/ecr-api.js';
 
 export type RegistrySecret = { kind: 'keys'; keys: AccessKeys } | { kind: 'login'; login: RegistryLogin };
 
-/** The parameter in words and by name, as the S3 side says it: "Destination credentials (destCredential)". */
-export function credentialLabel(field: string): string | undefined {
+/** An image task parameter's label, for errors that name it as the S3 side does: "Destination credentials (destCredential)". */
+export function ecrFieldLabel(field: string): string | undefined {
   return ECR_PARAMETERS.find((p) => p.name === field)?.label.en;
 }
 
@@ -24,7 +24,7 @@ export function credentialLabel(field: string): string | undefined {
 export async function readRegistrySecret(secrets: SecretStore, name: string, field: string): Promise<RegistrySecret> {
   const s = await secrets.get(name).catch((err: unknown) => {
     throw err instanceof SecretNotFoundError
-      ? new InvalidParameterError(field, err.message, credentialLabel(field))
+      ? new InvalidParameterError(field, err.message, ecrFieldLabel(field))
       : err;
   });
   if (s.access_key_id && s.secret_access_key) {
@@ -43,6 +43,6 @@ export async function readRegistrySecret(secrets: SecretStore, name: string, fie
   throw new InvalidParameterError(
     field,
     `secret "${name}" must hold access_key_id and secret_access_key (ECR) or username and password (a registry login)`,
-    credentialLabel(field),
+    ecrFieldLabel(field),
   );
 }
