@@ -107,7 +107,6 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number };
   $retryable?: { throttling?: boolean };
   retryAfterMs?: number;
-  foreignBody?: string;
 }
 
 /** How a raw failure of an S3 request should be retried (advice already attached by this adapter wins). */
@@ -120,10 +119,8 @@ export function s3RetryAdvice(err: unknown): RetryAdvice {
   const name = e.name ?? '';
   if (status !== undefined) {
     const throttled = status === 429 || status === 503 || THROTTLE_CODES.has(name) || e.$retryable?.throttling === true;
-    // A 404 with another service's page in place of S3's error document is a broken answer, asked again like one.
-    const foreign404 = status === 404 && e.foreignBody !== undefined;
     return {
-      retryable: throttled || foreign404 || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined,
+      retryable: throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined,
       throttled,
       retryAfterMs: e.retryAfterMs,
     };
@@ -174,13 +171,6 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   const code = e.code ?? '';
   const status = e.$metadata?.httpStatusCode;
   const answered = status === undefined ? name : `${status} ${name}`;
-  // A 404 whose body is not S3's (a web server's or a registry's page) says nothing about the bucket or the key: the
-  // endpoint is likely not an S3 store, or a gateway in front of it lost its way.
-  if (status === 404 && e.foreignBody !== undefined)
-    return new MalformedAnswerError(
-      where,
-      `HTTP 404 with ${e.foreignBody}, not an S3 error document; check the endpoint`,
-    );
   if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined))
     return new BucketNotFoundError(where, ctx.bucket);
   if (name === 'NoSuchUpload') return new UploadGoneError(where, answered);

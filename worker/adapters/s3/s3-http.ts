@@ -274,13 +274,16 @@ export class S3HttpClient {
     const code = doc.code ?? STATUS_CODES[res.status] ?? `HTTP${res.status}`;
     const foreign =
       doc.code === undefined && text.trim() !== '' ? describeForeignBody(res.headers['content-type'], text) : undefined;
+    // A 404 with another service's page in place of S3's error document (a web server or gateway that lost its way)
+    // says nothing about the bucket or the key: a broken answer, asked again like one, never "no such key".
+    if (res.status === 404 && foreign)
+      throw new MalformedS3Answer(`HTTP 404 with ${foreign}, not an S3 error document; check the endpoint`);
     const err = new S3HttpError(
       res.status,
       code,
       doc.message ?? `${req.method} answered HTTP ${res.status}${foreign ? ` with ${foreign}` : ''}`,
       retryAfterMs(res.headers),
     );
-    err.foreignBody = foreign;
     err.bucketRegion = res.headers['x-amz-bucket-region'] ?? doc.region;
     if (code === 'RequestTimeTooSkewed') this.learnClock(err, res.headers.date, text);
     throw err;

@@ -248,8 +248,8 @@ export class S3ObjectStore implements ObjectStore {
   async *listLevel(prefix: string): AsyncIterable<LevelEntry> {
     for await (const page of this.pages(prefix, { delimiter: '/' })) {
       for (const f of page.folders) {
-        // Under the prefix, with its first "/" after the prefix as its last character.
-        if (!f.startsWith(prefix) || f.indexOf('/', prefix.length) !== f.length - 1)
+        // One level down: its first "/" after the prefix is its last character (pageUnder saw it is under the prefix).
+        if (f.indexOf('/', prefix.length) !== f.length - 1)
           throw new MalformedS3Answer(
             `a listing with delimiter "/" of ${JSON.stringify(prefix)} answered the folder ${JSON.stringify(f.slice(0, 80))}, not one level below it`,
           );
@@ -308,9 +308,8 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (err) {
       const e = err as S3HttpError;
-      // Gone: S3 answered "no such key" (a 404 with another service's page is an error, not an object deleted).
-      if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket' && e.foreignBody === undefined)
-        return undefined;
+      // Gone: S3 answered "no such key" (a 404 with another service's page is a MalformedS3Answer, thrown on).
+      if (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket') return undefined;
       // An archived object that is not restored cannot be read: its HEAD, marked so that the engine never takes the
       // empty body for its content.
       if (e.name === 'InvalidObjectState') {
@@ -374,8 +373,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       // Stores without tagging (several S3-compatible ones) answer 501/405: treat as "no tags".
       const status = (err as S3HttpError).$metadata?.httpStatusCode;
-      if (status === 501 || status === 405 || (status === 404 && (err as S3HttpError).foreignBody === undefined))
-        return {};
+      if (status === 501 || status === 405 || status === 404) return {};
       throw this.mapError(err, 'GetObjectTagging', key);
     }
   }

@@ -15,11 +15,6 @@ export class S3HttpError extends Error {
   bucketRegion?: string;
   /** RequestTimeTooSkewed: the store's clock minus this machine's, as its answer said (requests are now dated by it). */
   clockSkewMs?: number;
-  /**
-   * The error answer carried a body that is not an S3 error document (a web server's or a gateway's page): its content
-   * type and first words. Such a 404 is not S3 saying "no such key".
-   */
-  foreignBody?: string;
 
   constructor(
     status: number,
