@@ -4,7 +4,7 @@
  */
 import { InvalidParameterError, SecretNotFoundError } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
-import { ECR_PARAMETERS } from '../params/index.js';
+import { ECR_PARAMETERS, fieldLabel } from '../params/index.js';
 import type { RegistryLogin } from '../ports/ecr-api.js';
 import type { AccessKeys, SecretStore } from '../ports/secret-store.js';
 
@@ -14,7 +14,7 @@ export type RegistrySecret = { kind: 'keys'; keys: AccessKeys } | { kind: 'login
 
 /** An image task parameter's label, for errors that name it as the S3 side does: "Destination credentials (destCredential)". */
 export function ecrFieldLabel(field: string): string | undefined {
-  return ECR_PARAMETERS.find((p) => p.name === field)?.label.en;
+  return fieldLabel(ECR_PARAMETERS, field);
 }
 
 /**

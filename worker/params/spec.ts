@@ -134,6 +134,11 @@ export function unsaidSide(spec: Pick<ParamSpec, 'side' | 'label'>): 'source' | 
   return spec.label.en.startsWith(SIDE_WORDS[spec.side]) ? undefined : spec.side;
 }
 
+/** A parameter's English label, as errors raised outside the parsers name it ("Finder depth"). */
+export function fieldLabel(specs: readonly ParamSpec[], name: string): string | undefined {
+  return specs.find((p) => p.name === name)?.label.en;
+}
+
 /** "Source bucket (srcBucket)", "Storage class (destStorageClass, destination side)": how an error names a parameter. */
 export function humanName(spec: Pick<ParamSpec, 'name' | 'label' | 'side'>): string {
   const side = unsaidSide(spec);

@@ -4,6 +4,7 @@
  */
 import { InvalidParameterError } from '../core/errors.js';
 import { compareKeys } from '../core/key-order.js';
+import { fieldLabel, S3_PARAMETERS } from '../params/index.js';
 import type { ObjectStore } from '../ports/object-store.js';
 
 /**
@@ -38,7 +39,7 @@ export function outOfKeyOrder(entry: string, previous: string): InvalidParameter
   return new InvalidParameterError(
     'finderDepth',
     `the store lists ${JSON.stringify(entry.slice(0, 80))} after ${JSON.stringify(previous.slice(0, 80))}, not in key order, so its keys cannot be cut at folders; set finderDepth to 0`,
-    'Finder depth',
+    fieldLabel(S3_PARAMETERS, 'finderDepth'),
     'source',
   );
 }
