@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InvalidParameterError } from '../core/errors.js';
-import type { PrefixListRef } from '../params/index.js';
+import { fieldLabel, type PrefixListRef, S3_PARAMETERS } from '../params/index.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { boundedLines, LineTooLongError } from './bounded-lines.js';
 
@@ -34,7 +34,7 @@ export async function* prefixesOfLines(
       throw new InvalidParameterError(
         field,
         `${where}: ${err.message}: a prefix list holds one prefix (at most 1,024 bytes) per line`,
-        field === 'srcPrefixsListFile' ? 'Source prefix list file' : undefined,
+        fieldLabel(S3_PARAMETERS, field),
       );
     }
     throw err;
@@ -61,7 +61,7 @@ export async function* sourcePrefixes(
     throw new InvalidParameterError(
       'srcPrefixListBucket',
       `bucket "${list.bucket}" was not opened for this run (the entry point must open it with this account's role)`,
-      'Bucket of the source prefix list file',
+      fieldLabel(S3_PARAMETERS, 'srcPrefixListBucket'),
     );
   }
   const bucket = list.bucket ? `bucket "${list.bucket}"` : 'the source bucket';
@@ -69,7 +69,7 @@ export async function* sourcePrefixes(
     throw new InvalidParameterError(
       'srcPrefixsListFile',
       `object "${list.key}" does not exist in ${bucket}`,
-      'Source prefix list file',
+      fieldLabel(S3_PARAMETERS, 'srcPrefixsListFile'),
     );
   yield* prefixesOfLines(await store.get(list.key), `object "${list.key}" in ${bucket}`);
 }
