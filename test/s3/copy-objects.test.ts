@@ -1,5 +1,6 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { DthError } from '../../worker/core/errors.js';
 import { createLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { s3Client, servers } from '../support/servers.js';
@@ -19,6 +20,21 @@ import {
 import { startS3Front } from './s3-front.js';
 
 const MiB = 1024 * 1024;
+
+/** The store with some of its methods replaced; each replacement gets the real store first. */
+function override(
+  store: ObjectStore,
+  methods: {
+    [M in 'put' | 'head']?: (target: ObjectStore, ...args: Parameters<ObjectStore[M]>) => ReturnType<ObjectStore[M]>;
+  },
+): ObjectStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const replacement = methods[prop as 'put' | 'head'] as ((t: ObjectStore, ...a: unknown[]) => unknown) | undefined;
+      return replacement ? (...args: unknown[]) => replacement(target, ...args) : Reflect.get(target, prop, receiver);
+    },
+  });
+}
 
 describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-exact on $name', (adapters) => {
   it('copies edge sizes and awkward keys, verifies each, and reruns as a no-op', async () => {
@@ -242,6 +258,54 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect(rerun.report).toMatchObject({ complete: true, done: 3, pending: 0, failed: 0 });
     expect(await rerun.status.get('copied-but-pending')).toMatchObject({ status: 'DONE', verified: true });
     expect((await rerun.status.get('copied-but-failed'))?.error).toBeUndefined();
+  });
+
+  it("leaves this run's own failures to its summary: no second HEAD of each on both sides; a leftover pass that cannot reach a store keeps the summary", async () => {
+    const { src, dst } = await bucketPair();
+    for (const key of ['a', 'b', 'c']) await putSource(src, key, key);
+    const heads = { source: 0, dest: 0 };
+    /** The destination refuses every write (a missing permission: no retry helps); HEADs are counted, or fail. */
+    const deniedWrites =
+      (headFails: boolean): Wrap =>
+      ({ source, dest }) => ({
+        source: override(source, {
+          head: (target, key) => {
+            heads.source++;
+            return target.head(key);
+          },
+        }),
+        dest: override(dest, {
+          put: async () => {
+            throw new DthError('ACCESS_DENIED', 'destination: PutObject denied', { retry: { retryable: false } });
+          },
+          head: async (target, key) => {
+            heads.dest++;
+            if (headFails) throw new DthError('ENDPOINT_UNREACHABLE', 'destination: HeadObject: cannot reach');
+            return target.head(key);
+          },
+        }),
+      });
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({}, { write: (line) => lines.push(JSON.parse(line)) });
+    const first = await runEngine(adapters, baseParams(src, dst), { wrap: deniedWrites(false), logger });
+    expect(first.report).toMatchObject({ complete: false, failed: 3, done: 0 });
+    // Each was tried by this run's workers a moment ago: HEADing it again proves nothing (it cost 2 requests an object).
+    expect(heads).toEqual({ source: 0, dest: 0 });
+
+    // The next run finds them copied by other means; its leftover pass must HEAD them, and the store is gone.
+    for (const key of ['a', 'b', 'c'])
+      await s3Client(servers.s3Dest).send(new PutObjectCommand({ Bucket: dst, Key: key, Body: key }));
+    const rerun = await runEngine(adapters, baseParams(src, dst), {
+      db: first.dbPath,
+      wrap: deniedWrites(true),
+      logger,
+    });
+    expect(heads.dest).toBeGreaterThan(0);
+    expect(rerun.report).toMatchObject({ complete: false, failed: 3, finder: { toTransfer: 0 } });
+    expect(lines.find((l) => l.event === 'transfer.settle_failed')).toMatchObject({
+      level: 'warn',
+      error: expect.objectContaining({ message: 'destination: HeadObject: cannot reach' }),
+    });
   });
 
   it("copies again a leftover whose match cannot be proven (multipart ETag), counted as this run's queued and copied", async () => {

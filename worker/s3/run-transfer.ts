@@ -140,8 +140,17 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     // Leftovers of earlier runs the finder did not queue (their destination already matches, or the source is gone);
     // those whose match cannot be proven are queued and copied once more.
     if (!signal?.aborted) {
-      const leftovers = requeued(await settleInterrupted({ ...parts, statuses: ['PENDING', 'FAILED'] }));
-      if (leftovers.queued > 0)
+      const leftovers = await settleInterrupted({
+        ...parts,
+        statuses: ['PENDING', 'FAILED'],
+        leaveTouchedSince: new Date(startedAt).toISOString(),
+      }).catch((err: unknown) => {
+        // The records stay PENDING or FAILED, so the run reports itself incomplete; its summary still counts.
+        logger.warn('transfer.settle_failed', { error: err });
+        return undefined;
+      });
+      if (leftovers) requeued(leftovers);
+      if (leftovers && leftovers.queued > 0)
         add(await runWorker({ ...parts, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight }));
     }
     signal?.removeEventListener('abort', onAbort);

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { ObjectHead, ObjectStore } from '../ports/object-store.js';
-import type { StatusStore } from '../ports/status-store.js';
+import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { transferReason } from './compare-listings.js';
 import { contentMd5, isKmsEncryption, sameEtag } from './etags.js';
 import { destinationEtagsComparable } from './finder.js';
@@ -20,6 +20,10 @@ function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | und
     !isKmsEncryption(src.serverSideEncryption) &&
     !isKmsEncryption(dst.serverSideEncryption)
   );
+}
+
+function touchedSince(record: ObjectRecord, since: string | undefined): boolean {
+  return since !== undefined && ((record.startedAt ?? '') >= since || (record.finishedAt ?? '') >= since);
 }
 
 /**
@@ -51,6 +55,12 @@ export async function settleInterrupted(options: {
    * whose destination is now right); only the finder's unqueued leftovers remain then, so the HEADs are few.
    */
   statuses?: readonly ('IN_PROGRESS' | 'PENDING' | 'FAILED')[];
+  /**
+   * Records started or finished at or after this time (ISO) are left as they are: this run's workers just tried
+   * them, so their state is this run's outcome, and HEADing each of its failures on both sides again would cost two
+   * requests per failed object and prove nothing.
+   */
+  leaveTouchedSince?: string;
 }): Promise<{ done: number; pending: number; skipped: number; queued: number; queuedBytes: number }> {
   const { params, source, dest, status, logger, queue } = options;
   const out = { done: 0, pending: 0, skipped: 0, queued: 0, queuedBytes: 0 };
@@ -62,6 +72,7 @@ export async function settleInterrupted(options: {
       if (page.length === 0) break;
       after = page[page.length - 1].key;
       for (const record of page) {
+        if (touchedSince(record, options.leaveTouchedSince)) continue;
         const [src, dst] = await Promise.all([
           source.head(record.key),
           dest.head(destinationKey(params.destPrefix, record.key)),
