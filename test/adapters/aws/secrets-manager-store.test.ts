@@ -1,62 +1,90 @@
-/** Secrets Manager has no local server: the SDK client is mocked and the calls made are asserted. */
-import {
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+/**
+ * SecretsManagerStore against the AWS API emulator (moto server): real CreateSecret / GetSecretValue / ListSecrets
+ * answers — a missing secret's error, a binary secret, paging — instead of answers written by the test.
+ */
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerStore } from '../../../worker/adapters/aws/index.js';
 import { SecretNotFoundError } from '../../../worker/core/errors.js';
 import { createLogger } from '../../../worker/core/log.js';
+import { useMoto } from '../../support/moto.js';
 
-const sm = mockClient(SecretsManagerClient);
+const moto = useMoto();
+let client: SecretsManagerClient;
+
+/** Counts the requests of each operation this client sends. */
+function countingClient(): { client: SecretsManagerClient; sent: string[] } {
+  const sent: string[] = [];
+  const c = new SecretsManagerClient(moto.clientConfig());
+  c.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { client: c, sent };
+}
+
+beforeAll(async () => {
+  client = new SecretsManagerClient(moto.clientConfig());
+  const create = (input: ConstructorParameters<typeof CreateSecretCommand>[0]) =>
+    client.send(new CreateSecretCommand(input));
+  await create({
+    Name: 'dth-src',
+    Description: 'source keys',
+    SecretString: JSON.stringify({ access_key_id: 'AKIAEXAMPLE', secret_access_key: 'sm-very-secret-1234' }),
+  });
+  await create({ Name: 'plain', SecretString: 'not-json-secret-value' });
+  await create({ Name: 'array', SecretString: '["sm-array-secret-5678"]' });
+  await create({ Name: 'binary', SecretBinary: new Uint8Array([1, 2]) });
+  for (let i = 0; i < 104; i++) await create({ Name: `many-${String(i).padStart(3, '0')}`, SecretString: '{}' });
+}, 60_000);
 
 describe('SecretsManagerStore', () => {
-  beforeEach(() => sm.reset());
-
   it('returns the JSON fields of a secret and redacts its values from logs', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'dth-src' }).resolves({
-      SecretString: JSON.stringify({ access_key_id: 'AKIAEXAMPLE', secret_access_key: 'sm-very-secret-1234' }),
-    });
-    const store = new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }));
+    const { client: counted, sent } = countingClient();
+    const store = new SecretsManagerStore(counted);
     expect(await store.get('dth-src')).toEqual({
       access_key_id: 'AKIAEXAMPLE',
       secret_access_key: 'sm-very-secret-1234',
     });
-    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'dth-src' }]);
+    expect(sent).toEqual(['GetSecretValueCommand']);
     const lines: string[] = [];
     createLogger({}, { write: (l) => lines.push(l) }).info('oops', { detail: 'key was sm-very-secret-1234' });
     expect(lines[0]).not.toContain('sm-very-secret-1234');
   });
 
   it('names a missing secret, and never echoes a malformed value', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'gone' }).rejects(
-      new ResourceNotFoundException({ message: 'not found', $metadata: {} }),
-    );
-    sm.on(GetSecretValueCommand, { SecretId: 'plain' }).resolves({ SecretString: 'not-json-secret-value' });
-    sm.on(GetSecretValueCommand, { SecretId: 'binary' }).resolves({ SecretBinary: new Uint8Array([1, 2]) });
-    const store = new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }));
+    const store = new SecretsManagerStore(client);
+    // moto answers a missing name as AWS does (ResourceNotFoundException): not found, not an outage.
     await expect(store.get('gone')).rejects.toThrow(SecretNotFoundError);
     await expect(store.get('gone')).rejects.toThrow(/"gone"/);
+    // A binary secret has no SecretString: it holds no fields this store can read.
     await expect(store.get('binary')).rejects.toThrow(SecretNotFoundError);
-    const err = await store.get('plain').catch((e: Error) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/"plain" is not a JSON object/);
-    expect((err as Error).message).not.toContain('not-json-secret-value');
+    for (const [name, value] of [
+      ['plain', 'not-json-secret-value'],
+      ['array', 'sm-array-secret-5678'],
+    ]) {
+      const err = await store.get(name).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(new RegExp(`"${name}" is not a JSON object`));
+      expect((err as Error).message).not.toContain(value);
+    }
   });
 
   it('lists every page, with names, ARNs and descriptions only', async () => {
-    sm.on(ListSecretsCommand)
-      .resolvesOnce({ SecretList: [{ Name: 'a', ARN: 'arn:a', Description: 'source keys' }], NextToken: 't1' })
-      .resolvesOnce({ SecretList: [{ Name: 'b', ARN: 'arn:b', Tags: [{ Key: 'k', Value: 'v' }] }] });
-    const store = new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }));
-    expect(await store.list()).toEqual([
-      { name: 'a', arn: 'arn:a', description: 'source keys' },
-      { name: 'b', arn: 'arn:b' },
-    ]);
-    expect(sm.commandCalls(ListSecretsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 't1']);
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    const { client: counted, sent } = countingClient();
+    const listed = await new SecretsManagerStore(counted).list();
+    // 108 secrets at 100 a page: the second page is read too.
+    expect(sent).toEqual(['ListSecretsCommand', 'ListSecretsCommand']);
+    expect(listed).toHaveLength(108);
+    expect(listed.find((s) => s.name === 'dth-src')).toEqual({
+      name: 'dth-src',
+      arn: expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:dth-src-/),
+      description: 'source keys',
+    });
+    expect(listed.find((s) => s.name === 'many-103')).toEqual({ name: 'many-103', arn: expect.any(String) });
+    expect(sent).not.toContain('GetSecretValueCommand');
   });
 });

@@ -1,3 +1,12 @@
+/**
+ * The lifecycle steps one state at a time. CloudFormation and CloudWatch Logs are call mocks here, as a stated
+ * exception: each case needs an answer moto cannot be made to give on demand — a stack still CREATE_IN_PROGRESS or
+ * DELETE_IN_PROGRESS on one call and finished on the next (moto creates and deletes at once), ROLLBACK_COMPLETE with a
+ * reason, CreateStack refused, a stop landing while CreateStack runs, and the finder's log filter honoured (moto's
+ * FilterLogEvents treats `?"a" ?"b"` as match-all). The same steps run against moto's real CloudFormation, Logs and
+ * SNS in step-handlers.test.ts, original-operations.test.ts and test/cloud/hub-on-emulator.test.ts; the task table
+ * (dynalite) and the job queue (fauxqs) are real here too.
+ */
 import {
   CloudFormationClient,
   CreateStackCommand,

@@ -1,15 +1,21 @@
-/** The Step Functions handler files as deployed: configuration from the environment, clients created at cold start. */
-import { CloudFormationClient, CreateStackCommand, GetTemplateSummaryCommand } from '@aws-sdk/client-cloudformation';
+/**
+ * The Step Functions handler files as deployed: configuration from the environment, clients created at cold start.
+ * CloudFormation is a moto server (the plugin stack is really created from a template in its S3), the task table
+ * dynalite, the job queue fauxqs.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import type { StepEvent, StepOutput } from '../../../control-plane/aws/lifecycle-steps.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { localDynamoClient, localSqsClient } from '../../adapters/aws/clients.js';
+import { useMoto } from '../../support/moto.js';
 import { servers, uniqueName } from '../../support/servers.js';
 
-const cfnMock = mockClient(CloudFormationClient);
+const moto = useMoto();
+const TEMPLATE_BUCKET = 'dth-handler-templates';
 const table = uniqueName('handler-tasks');
 let tasks: DynamoTaskStore;
 type Handler = (e: StepEvent) => Promise<StepOutput>;
@@ -17,11 +23,28 @@ const load = async (name: string): Promise<Handler> =>
   (await import(`../../../control-plane/aws/handlers/${name}.ts`)).handler as Handler;
 
 beforeAll(async () => {
+  // A plugin template declaring what start-stack passes; moto reads it from its S3 by this URL form (aws-emulator.md).
+  const s3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: TEMPLATE_BUCKET }));
+  const declared = ['TaskId', 'TaskParams', 'FinderScheduleExpression', 'ec2CronExpression'];
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: TEMPLATE_BUCKET,
+      Key: 's3.json',
+      Body: JSON.stringify({
+        AWSTemplateFormatVersion: '2010-09-09',
+        Parameters: Object.fromEntries(declared.map((k) => [k, { Type: 'String', Default: '' }])),
+        Resources: { FinderLogs: { Type: 'AWS::Logs::LogGroup' } },
+        Outputs: { FinderLogGroup: { Value: { Ref: 'FinderLogs' } } },
+      }),
+    }),
+  );
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
     TASK_TABLE: table,
     DYNAMODB_ENDPOINT: servers.dynamodb,
     SQS_ENDPOINT: servers.sqs,
-    S3_PLUGIN_TEMPLATE_URL: 'https://s3.amazonaws.com/t/s3.json',
+    S3_PLUGIN_TEMPLATE_URL: `https://s3.us-east-1.amazonaws.com/${TEMPLATE_BUCKET}/s3.json`,
     STACK_NAME_PREFIX: 'HubTest',
     PLUGIN_STACK_ROLE_ARN: 'arn:aws:iam::123456789012:role/HubTest-PluginStackRole',
     AWS_REGION: 'us-east-1',
@@ -48,15 +71,20 @@ describe('step handler files', () => {
       progress: 'STARTING',
     });
 
-    cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: [{ ParameterKey: 'TaskId' }] });
-    cfnMock
-      .on(CreateStackCommand)
-      .resolves({ StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/HubTest/1' });
     expect(await (await load('start-stack'))({ taskId: id })).toMatchObject({ taskId: id, result: 'WAIT' });
-    expect(cfnMock.commandCalls(CreateStackCommand)[0].args[0].input).toMatchObject({
+    const { stackId } = (await tasks.get(id))!;
+    const cfn = new CloudFormationClient(moto.clientConfig());
+    const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks ?? [];
+    expect(stack).toMatchObject({
       StackName: expect.stringMatching(/^HubTest-S3EC2-/),
       RoleARN: 'arn:aws:iam::123456789012:role/HubTest-PluginStackRole',
+      Parameters: expect.arrayContaining([{ ParameterKey: 'TaskId', ParameterValue: id }]),
     });
+    // The next step reads the created stack's state and outputs from CloudFormation.
+    expect(await (await load('query-stack-status'))({ taskId: id })).toMatchObject({ result: 'NEXT' });
+    expect((await tasks.get(id))?.stackOutputs).toEqual([
+      { OutputKey: 'FinderLogGroup', OutputValue: expect.stringContaining('FinderLogs') },
+    ]);
 
     await tasks.update(id, {
       progress: 'IN_PROGRESS',
