@@ -678,6 +678,23 @@ describe('image sync with skopeo between real registries', () => {
     expect(again).toMatchObject({ complete: true, skipped: 1 });
   });
 
+  it('reads a list as the original does: a literal \\n breaks a line, whitespace inside an entry is dropped, comment lines go whole', () => {
+    const expected = [
+      { repository: 'ubuntu', tag: '14.04' },
+      { repository: 'amazon-linux', tag: 'latest' },
+      { repository: 'app', tag: 'v1' },
+    ];
+    // The original's documented CloudFormation form, pasted with its two-character \n.
+    expect(task({ srcImageList: String.raw`ubuntu:14.04,\namazon-linux:latest,\napp : v1` }).srcImageList).toEqual(
+      expected,
+    );
+    expect(
+      task({ srcImageList: '# base images, then ours\r\nubuntu :14.04,\tamazon-linux\napp:\tv1' }).srcImageList,
+    ).toEqual(expected);
+    // A message still quotes the entry as written.
+    expect(() => task({ srcImageList: String.raw`ubuntu:14.04,\nBad Repo:tag` })).toThrow(/line 2 "Bad Repo:tag"/);
+  });
+
   it('rejects a malformed list entry, naming its line, its place on the line and its text', () => {
     expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(
       /srcImageList\): line 3 "Bad Repo:tag"/,

@@ -94,6 +94,35 @@ describe('dth s3 sync with bad inputs', () => {
     expect(r.code).toBe(2);
   });
 
+  it('a secrets file that is not JSON, or a secret that is not an object of fields: a setting error (exit 2) naming the parameter and the file, never its content', async () => {
+    const secretsAt = (name: string, text: string) => {
+      const path = join(work, `${name}-secrets.json`);
+      writeFileSync(path, text, { mode: 0o600 });
+      return path;
+    };
+    const run = (secrets: string) =>
+      runCli(
+        ['s3', 'sync', '--params', join(work, 'secrets-case.json'), '--state', join(work, 'secrets-case.db')].concat([
+          '--secrets',
+          secrets,
+        ]),
+      );
+    writeFileSync(join(work, 'secrets-case.json'), JSON.stringify(task({})));
+    const broken = secretsAt('broken', `{"good": {"secret_access_key": "${SECRET}"`);
+    const notJson = await run(broken);
+    await expectCleanFailure(
+      notJson,
+      new RegExp(
+        `Source credentials \\(srcCredentials\\): secret "good" .*\\(secrets file ${broken} is not valid JSON\\)`,
+      ),
+    );
+    expect(notJson.code).toBe(2);
+    const flat = secretsAt('flat', JSON.stringify({ good: `S3RVER:${SECRET}` }));
+    const notObject = await run(flat);
+    await expectCleanFailure(notObject, /secret "good" .*it is not a JSON object of fields: \{"access_key_id"/);
+    expect(notObject.code).toBe(2);
+  });
+
   it('params file that does not exist', async () => {
     const r = await runCli([
       's3',

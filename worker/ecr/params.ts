@@ -57,22 +57,31 @@ export interface ImageListEntry {
   line: number;
   /** `line 2, entry 3`: the line when the list has several, the entry when its line holds several (else `entry 1`). */
   place: string;
+  /** The entry as written (trimmed), for messages. */
   text: string;
+  /** The entry without any whitespace, as the original reads it (`repo : tag` is `repo:tag`). */
+  image: string;
 }
 
-/** The entries of an image list: separated by line breaks and commas; blank ones and `#` comments left out. */
+/**
+ * The entries of an image list: separated by line breaks and commas; blank ones and `#` comment lines left out. As
+ * the original, a literal `\n` (two characters: a list pasted from a CloudFormation command line,
+ * `ParameterValue=ubuntu:14.04,\namazon-linux:latest`) breaks a line too, and whitespace inside an entry is dropped:
+ * no repository name, tag or digest holds any.
+ */
 export function imageListEntries(text: string): ImageListEntry[] {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r?\n|\\n/);
   return lines.flatMap((rawLine, lineIndex) => {
+    if (rawLine.trim().startsWith('#')) return [];
     const parts = rawLine.split(',');
     return parts
       .map((raw, i) => {
         const place = [lines.length > 1 ? `line ${lineIndex + 1}` : '', parts.length > 1 ? `entry ${i + 1}` : '']
           .filter(Boolean)
           .join(', ');
-        return { line: lineIndex + 1, place: place || 'entry 1', text: raw.trim() };
+        return { line: lineIndex + 1, place: place || 'entry 1', text: raw.trim(), image: raw.replace(/\s+/g, '') };
       })
-      .filter((e) => e.text !== '' && !e.text.startsWith('#'));
+      .filter((e) => e.image !== '' && !e.image.startsWith('#'));
   });
 }
 
@@ -87,8 +96,8 @@ export function parseImageList(
   field = 'srcImageList',
   options: { registries?: boolean } = {},
 ): ImageRef[] {
-  return imageListEntries(text).map(({ place, text: image }) => {
-    const refused = (what: string) => new InvalidParameterError(field, `${place} "${image}": ${what}`, 'Image list');
+  return imageListEntries(text).map(({ place, text: written, image }) => {
+    const refused = (what: string) => new InvalidParameterError(field, `${place} "${written}": ${what}`, 'Image list');
     // Pinned by digest (`repo@sha256:<hex>`, a tag before it ignored, as docker and skopeo do): copied to that digest,
     // as an untagged image is (tag `sha256-<hex>`, image-names.ts).
     const pinned = PINNED.exec(image);

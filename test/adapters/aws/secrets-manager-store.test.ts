@@ -67,8 +67,13 @@ describe('SecretsManagerStore', () => {
       ['array', 'sm-array-secret-5678'],
     ]) {
       const err = await store.get(name).catch((e: Error) => e);
-      expect(err).toBeInstanceOf(Error);
-      expect((err as Error).message).toMatch(new RegExp(`"${name}" is not a JSON object`));
+      // Unreadable as fields: a SecretNotFoundError, which the parameter naming the secret reports as its own error.
+      expect(err).toBeInstanceOf(SecretNotFoundError);
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `secret "${name}" was not found or is not readable \\(its SecretString is not a JSON object of fields`,
+        ),
+      );
       expect((err as Error).message).not.toContain(value);
     }
   });

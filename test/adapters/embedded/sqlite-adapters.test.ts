@@ -147,5 +147,23 @@ describe('FileSecretStore', () => {
     writeFileSync(path, '{"src": {"secret_access_key": "leak-me"');
     await expect(new FileSecretStore(path).list()).rejects.toThrow(/not valid JSON/);
     await expect(new FileSecretStore(path).list()).rejects.not.toThrow(/leak-me/);
+    // A secret read from it is unreadable: SecretNotFoundError, which the parameter naming it reports as its own.
+    const err = await new FileSecretStore(path).get('src').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect((err as Error).message).toMatch(/secret "src" .*not valid JSON/);
+    expect((err as Error).message).not.toContain('leak-me');
+  });
+
+  it('names a secret that is there but is not an object of fields, without its value', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dth-secrets-')), 'secrets.json');
+    writeFileSync(path, JSON.stringify({ flat: 'user:flat-secret-value', list: ['list-secret-value'] }));
+    for (const name of ['flat', 'list']) {
+      const err = await new FileSecretStore(path).get(name).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(SecretNotFoundError);
+      expect((err as Error).message).toContain(
+        `secret "${name}" was not found or is not readable (in ${path} it is not`,
+      );
+      expect((err as Error).message).not.toMatch(/secret-value/);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretNotFoundError } from '../../core/errors.js';
 import { redactValue } from '../../core/log.js';
-import type { SecretStore, SecretSummary } from '../../ports/secret-store.js';
+import { SECRET_SHAPES, type SecretStore, type SecretSummary } from '../../ports/secret-store.js';
 
 /** Errors meaning "this name does not lead to a readable secret" (rather than an outage). */
 const NOT_FOUND = new Set([
@@ -34,15 +34,10 @@ export class SecretsManagerStore implements SecretStore {
       parsed = JSON.parse(text);
     } catch {
       redactValue(text);
-      // Never echo the value: it is the secret.
-      throw new Error(
-        `secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`,
-      );
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new Error(
-        `secret "${name}" is not a JSON object of fields (expected {"access_key_id": …, "secret_access_key": …})`,
-      );
+      // Never echo the value: it is the secret. Unreadable as fields: an error of the parameter that names it.
+      throw new SecretNotFoundError(name, `its SecretString is not a JSON object of fields: ${SECRET_SHAPES}`);
     }
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { SecretNotFoundError } from '../../core/errors.js';
 import { redactValue } from '../../core/log.js';
-import type { SecretStore, SecretSummary } from '../../ports/secret-store.js';
+import { SECRET_SHAPES, type SecretStore, type SecretSummary } from '../../ports/secret-store.js';
 
 /**
  * Secrets kept in a local JSON file: `{ "<name>": { "access_key_id": "…", "secret_access_key": "…" } }`.
@@ -46,11 +46,19 @@ export class FileSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<Record<string, string>> {
-    const secrets = this.readFile();
+    let secrets: Record<string, Record<string, string>> | undefined;
+    try {
+      secrets = this.readFile();
+    } catch (err) {
+      // A file that cannot be read or parsed: the secret cannot be read, a setting of the parameter that names it.
+      throw new SecretNotFoundError(name, (err as Error).message);
+    }
     // A mistyped --secrets path reads as "no such secret": say which file was looked in.
     if (!secrets) throw new SecretNotFoundError(name, `the secrets file ${this.path} does not exist`);
     const secret = secrets[name];
-    if (!secret || typeof secret !== 'object') throw new SecretNotFoundError(name, `not in ${this.path}`);
+    if (secret === undefined) throw new SecretNotFoundError(name, `not in ${this.path}`);
+    if (!secret || typeof secret !== 'object' || Array.isArray(secret))
+      throw new SecretNotFoundError(name, `in ${this.path} it is not a JSON object of fields: ${SECRET_SHAPES}`);
     for (const v of Object.values(secret)) if (typeof v === 'string') redactValue(v);
     return { ...secret };
   }
