@@ -1,9 +1,3 @@
-/**
- * The S3 engine on the cloud adapters: SQS (fauxqs) + DynamoDB (dynalite) + two s3rver buckets.
- * First in-process through runS3Transfer, then as the real cloud roles: `dth finder` and `dth worker` child processes.
- */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { DynamoStatusStore, ensureSqsQueue, ensureStatusTable, SqsJobQueue } from '../../worker/adapters/aws/index.js';
@@ -16,14 +10,15 @@ import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
+import { localRoleEnv } from '../support/cloud-role.js';
 import { startMoto, motoClientConfig } from '../support/moto.js';
+import { type CliResult, spawnCli } from '../reliability/helpers.js';
 import { servers, uniqueName } from '../support/servers.js';
 import { baseParams, bucketPair, bytes, md5, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
 const sqs = localSqsClient();
 const ddb = localDynamoClient();
-const DTH = fileURLToPath(new URL('../../bin/dth.mjs', import.meta.url));
 
 /** A task's cloud resources: its queue (+DLQ) and its status table, as the task stack would create them. */
 async function taskResources(maxReceiveCount = 3) {
@@ -181,34 +176,19 @@ describe('S3 engine resilience on SQS + DynamoDB', () => {
   });
 });
 
-interface Child {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
+/** `dth <role>` from the sources; `onStderr` sees its standard error so far and may stop it (SIGTERM). */
 function dth(
   args: string[],
   env: Record<string, string>,
   onStderr?: (text: string, kill: () => void) => void,
-): Promise<Child> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', DTH, ...args], {
-      env: { ...process.env, DTH_FROM_SOURCE: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, () => child.kill('SIGTERM'));
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+): Promise<CliResult> {
+  const { child, done } = spawnCli(args, { env });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr, () => child.kill('SIGTERM'));
   });
+  return done;
 }
 
 function lastJson(stdout: string): Record<string, unknown> {
@@ -226,17 +206,7 @@ describe('dth finder / dth worker as cloud roles', () => {
     const { queueUrl, dlqUrl, tableName, queue, status } = await taskResources();
     // No credential names in the params: the buckets use the default chain (s3rver's key, from the environment).
     const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, dst);
-    const env = {
-      TASK_PARAMS: JSON.stringify(params),
-      QUEUE_URL: queueUrl,
-      DLQ_URL: dlqUrl,
-      STATUS_TABLE: tableName,
-      AWS_REGION: 'us-east-1',
-      SQS_ENDPOINT: servers.sqs,
-      DYNAMODB_ENDPOINT: servers.dynamodb,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    };
+    const env = localRoleEnv({ params, queueUrl, dlqUrl, statusTable: tableName });
 
     const found = await dth(['finder'], env);
     expect(found.code, found.stderr).toBe(0);
@@ -264,21 +234,12 @@ describe('dth finder / dth worker as cloud roles', () => {
 
   it('worker runs until SIGTERM and then stops gracefully with exit 0', async () => {
     const { src, dst } = await bucketPair();
-    const { queueUrl, tableName } = await taskResources();
+    const { queueUrl, dlqUrl, tableName } = await taskResources();
     const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, dst);
     let signalled = false;
     const out = await dth(
       ['worker'],
-      {
-        TASK_PARAMS: JSON.stringify(params),
-        QUEUE_URL: queueUrl,
-        STATUS_TABLE: tableName,
-        AWS_REGION: 'us-east-1',
-        SQS_ENDPOINT: servers.sqs,
-        DYNAMODB_ENDPOINT: servers.dynamodb,
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      },
+      localRoleEnv({ params, queueUrl, dlqUrl, statusTable: tableName }),
       (stderr, kill) => {
         if (!signalled && stderr.includes('"worker.started"')) {
           signalled = true;

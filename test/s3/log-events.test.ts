@@ -5,8 +5,6 @@
  * destination refuses one key — a Proxy over the real store, because s3rver cannot be told to refuse one PUT — then a
  * real `dth worker` process that cannot reach its destination bucket.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensureSqsQueue, ensureStatusTable } from '../../worker/adapters/aws/index.js';
 import {
@@ -23,10 +21,11 @@ import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
-import { servers, uniqueName } from '../support/servers.js';
+import { runCli } from '../reliability/helpers.js';
+import { localRoleEnv } from '../support/cloud-role.js';
+import { uniqueName } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, secretsFile } from './engine-fixtures.js';
 
-const DTH = fileURLToPath(new URL('../../bin/dth.mjs', import.meta.url));
 type Line = Record<string, unknown>;
 
 /** What a CloudWatch metric filter `{ $.event = "<event>" }` with value 1 or `$.<field>` adds up over these lines. */
@@ -94,29 +93,8 @@ describe('log events other deployables read', () => {
     });
     await ensureStatusTable(localDynamoClient(), name);
     const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, uniqueName('missing'));
-    const out = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--no-warnings', DTH, 'worker', '--once'], {
-        env: {
-          ...process.env,
-          DTH_FROM_SOURCE: '1',
-          TASK_PARAMS: JSON.stringify(params),
-          QUEUE_URL: queueUrl,
-          DLQ_URL: dlqUrl,
-          STATUS_TABLE: name,
-          AWS_REGION: 'us-east-1',
-          SQS_ENDPOINT: servers.sqs,
-          DYNAMODB_ENDPOINT: servers.dynamodb,
-          AWS_ACCESS_KEY_ID: 'S3RVER',
-          AWS_SECRET_ACCESS_KEY: 'S3RVER',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stderr }));
+    const out = await runCli(['worker', '--once'], {
+      env: localRoleEnv({ params, queueUrl, dlqUrl, statusTable: name }),
     });
     expect(out.code, out.stderr).not.toBe(0);
     const lines = out.stderr

@@ -4,7 +4,7 @@
  * constant memory, each line at most 4 KiB. Against s3rver; a front records which requests were signed. The last test
  * runs the real `dth finder` process, as on Fargate, where a local path could never have worked.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ import { distinctPrefixes, sourcePrefixes } from '../../worker/s3/prefix-source.
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
+import { runCli } from '../reliability/helpers.js';
+import { localRoleEnv } from '../support/cloud-role.js';
 import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
@@ -209,33 +211,8 @@ describe('prefix list (srcPrefixsListFile)', () => {
       destCredentials: _d,
       ...params
     } = baseParams(src, dst, { srcPrefixsListFile: 'prefixes.txt', srcPrefixListBucket: listBucket });
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--no-warnings', DTH, 'finder'], {
-        env: {
-          ...process.env,
-          DTH_FROM_SOURCE: '1',
-          TASK_PARAMS: JSON.stringify(params),
-          QUEUE_URL: queueUrl,
-          DLQ_URL: dlqUrl,
-          STATUS_TABLE: name,
-          AWS_REGION: 'us-east-1',
-          SQS_ENDPOINT: servers.sqs,
-          DYNAMODB_ENDPOINT: servers.dynamodb,
-          S3_ENDPOINT: servers.s3Source,
-          ...ROLE_ENV,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const out = await runCli(['finder'], {
+      env: { ...localRoleEnv({ params, queueUrl, dlqUrl, statusTable: name }), S3_ENDPOINT: servers.s3Source },
     });
     expect(out.code, out.stderr).toBe(0);
     const report = JSON.parse(

@@ -7,8 +7,6 @@
  * table on dynalite, buckets on s3rver. test/cdk/app.test.ts checks that the synthesized template declares
  * TaskParamsPath, passes it to both roles and grants them the read; test/cloud/iam-grants.test.ts the grant's scope.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stopStack } from '../../../control-plane/aws/lifecycle-steps.js';
 import { CFN_PARAMETER_MAX_BYTES, taskParamsPath } from '../../../control-plane/core/plugin-contract.js';
@@ -20,11 +18,12 @@ import { S3_PARAMETERS } from '../../../worker/params/index.js';
 import { localSqsClient } from '../../adapters/aws/clients.js';
 import { bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
 import { useMoto } from '../../support/moto.js';
+import { runCli } from '../../reliability/helpers.js';
+import { localRoleEnv } from '../../support/cloud-role.js';
 import { servers, uniqueName } from '../../support/servers.js';
 import { stageTask, standInTemplate, startedStackParameters } from '../stage-task.js';
 
 const REGION = 'us-east-1';
-const DTH = fileURLToPath(new URL('../../../bin/dth.mjs', import.meta.url));
 const moto = useMoto();
 const client = <T>(C: new (config: object) => T): T => new C({ ...moto.clientConfig(REGION), forcePathStyle: true });
 
@@ -44,31 +43,6 @@ function pluginParametersTemplate(): string {
     ),
     '',
   );
-}
-
-interface Child {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function dth(args: string[], env: Record<string, string>): Promise<Child> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', DTH, ...args], {
-      env: { ...process.env, DTH_FROM_SOURCE: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 const lastJson = (text: string) =>
@@ -129,22 +103,17 @@ describe('S3 task parameters larger than a CloudFormation parameter', () => {
     });
     await ensureStatusTable(dynamo, name);
     const roleEnv = {
+      ...localRoleEnv({ queueUrl, dlqUrl, statusTable: name }),
       TASK_PARAMS: stackParams.TaskParams,
       TASK_PARAMS_PATH: stackParams.TaskParamsPath,
-      QUEUE_URL: queueUrl,
-      DLQ_URL: dlqUrl,
-      STATUS_TABLE: name,
       AWS_REGION: REGION,
-      SQS_ENDPOINT: servers.sqs,
-      DYNAMODB_ENDPOINT: servers.dynamodb,
       SSM_ENDPOINT: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
     };
-    const found = await dth(['finder'], roleEnv);
+    const dth = (args: string[]) => runCli(args, { env: roleEnv });
+    const found = await dth(['finder']);
     expect(found.code, found.stderr).toBe(0);
     expect(lastJson(found.stdout)).toMatchObject({ event: 'finder.report', toTransfer: 1 });
-    const worked = await dth(['worker', '--once'], roleEnv);
+    const worked = await dth(['worker', '--once']);
     expect(worked.code, worked.stderr).toBe(0);
     expect(lastJson(worked.stdout)).toMatchObject({ event: 'worker.report', copied: 1, failed: 0 });
     expect((await readObject(servers.s3Dest, dst, 'keep/a.txt')).toString()).toBe('copied');
@@ -154,7 +123,7 @@ describe('S3 task parameters larger than a CloudFormation parameter', () => {
 
     // Stopping the task deletes the set with the stack; a role that still points there fails, naming where it looked.
     await stopStack(deps, { taskId: task.id });
-    const orphan = await dth(['finder'], roleEnv);
+    const orphan = await dth(['finder']);
     expect(orphan.code).not.toBe(0);
     expect(orphan.stderr).toContain(`SSM ${taskParamsPath(task.id)}: no complete set of task parameters`);
   }, 120_000);

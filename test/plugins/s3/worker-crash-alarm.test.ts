@@ -9,11 +9,9 @@
  * template's pattern is evaluated here by `matchesJsonFilter`, which accepts only the documented single-comparison
  * form `{ $.field = "value" }` and throws on anything else: a pattern outside it fails this test rather than pass.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,9 +20,10 @@ import { ensureSqsQueue, ensureStatusTable } from '../../../worker/adapters/aws/
 import { LOG_EVENTS, WORKER_METRICS } from '../../../worker/core/events.js';
 import { localDynamoClient, localSqsClient } from '../../adapters/aws/clients.js';
 import { baseParams, bucketPair, putSource } from '../../s3/engine-fixtures.js';
-import { servers, uniqueName } from '../../support/servers.js';
+import { runCli } from '../../reliability/helpers.js';
+import { localRoleEnv } from '../../support/cloud-role.js';
+import { uniqueName } from '../../support/servers.js';
 
-const DTH = fileURLToPath(new URL('../../../bin/dth.mjs', import.meta.url));
 type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
 
 /**
@@ -74,34 +73,11 @@ async function crashingWorker(): Promise<{ code: number | null; lines: string[] 
   });
   await ensureStatusTable(localDynamoClient(), name);
   const { srcCredentials: _s, destCredentials: _d, ...params } = baseParams(src, uniqueName('missing'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', DTH, 'worker', '--once'], {
-      env: {
-        ...process.env,
-        DTH_FROM_SOURCE: '1',
-        TASK_PARAMS: JSON.stringify(params),
-        QUEUE_URL: queueUrl,
-        DLQ_URL: dlqUrl,
-        STATUS_TABLE: name,
-        AWS_REGION: 'us-east-1',
-        SQS_ENDPOINT: servers.sqs,
-        DYNAMODB_ENDPOINT: servers.dynamodb,
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    // Both streams: the instance's systemd unit appends stdout and stderr to the file the CloudWatch agent ships.
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, lines: out.split('\n').filter((l) => l.trim()) }));
+  const run = await runCli(['worker', '--once'], {
+    env: localRoleEnv({ params, queueUrl, dlqUrl, statusTable: name }),
   });
+  // Both streams: the instance's systemd unit appends stdout and stderr to the file the CloudWatch agent ships.
+  return { code: run.code, lines: `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.trim()) };
 }
 
 describe("a crashed JobWorker reaches the task's alarm e-mail", () => {
