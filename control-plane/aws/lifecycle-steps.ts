@@ -43,6 +43,7 @@ import {
   incompleteMessage,
   isStoppedOrFinal,
   needsFirstFailure,
+  passFailedOutcome,
   passOutcome,
   passState,
   progressInfoOf,
@@ -447,7 +448,9 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
     return { ...event, result: 'END' };
   }
   if (last.outcome.outcome === 'failed') {
-    await deps.tasks.update(task.id, errorPatch('FINDER_ERROR', last.outcome.error, clock(deps)));
+    // ONE_TIME: ERROR. FIXED_RATE: recorded on the task, which stays IN_PROGRESS: the plugin's schedule runs the next
+    // pass whatever this one did (monitoring ends here, as it does after a FIXED_RATE task's first pass).
+    await deps.tasks.update(task.id, passFailedOutcome(task, last.outcome.error, clock(deps)).patch);
     return { ...event, result: 'END' };
   }
   // scheduleType: FIXED_RATE tasks are monitored until their first pass is listed (as the original), then left running.

@@ -94,6 +94,18 @@ export function passOutcome(
     : { patch: { progressInfo, ...errorPatch('COMPLETE_CHECK_ERROR', message, now) }, final: true };
 }
 
+/**
+ * What a pass that stopped on an error (the finder's listing, a missing bucket, rejected keys) does to the task.
+ * ONE_TIME: ERROR FINDER_ERROR with the message. FIXED_RATE tasks never end by themselves: the code and message are
+ * recorded, the task stays IN_PROGRESS and its schedule runs the next pass (a bucket created later, a network back),
+ * whose outcome replaces them — as the original's plugin keeps its finder schedule whatever one run did.
+ */
+export function passFailedOutcome(task: Pick<TaskRecord, 'scheduleType'>, message: string, now: Date): PassOutcome {
+  return task.scheduleType === 'FIXED_RATE'
+    ? { patch: { errorCode: 'FINDER_ERROR', errorMessage: message }, final: false }
+    : { patch: errorPatch('FINDER_ERROR', message, now), final: true };
+}
+
 /** An INCOMPLETE pass with failures names its first failed object: the one case worth a status store read. */
 export function needsFirstFailure(state: PassState, s: StatusSummary): boolean {
   return state === 'INCOMPLETE' && s.failed > 0;

@@ -3,6 +3,7 @@ import {
   errorPatch,
   incompleteMessage,
   needsFirstFailure,
+  passFailedOutcome,
   passOutcome,
   passState,
   progressInfoOf,
@@ -246,8 +247,13 @@ export class LocalOrchestrator implements Orchestrator {
         const message = this.describeFailure(entry.failureReason ?? err);
         logger.error('task.run_failed', { run, error: message });
         this.deps.logger.error('task.run_failed', { taskId: task.id, run, error: message });
-        await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
-        return;
+        // A failure of the task's run itself (an escaped exception, a full disk) ends it; the pass's own error ends a
+        // ONE_TIME task and is recorded on a FIXED_RATE one, whose next pass comes on its schedule.
+        const { patch, final } = entry.failureReason
+          ? { patch: errorPatch('FINDER_ERROR', message, new Date()), final: true }
+          : passFailedOutcome(task, message, new Date());
+        await this.persist(task.id, patch);
+        if (final) return;
       }
       const now = new Date();
       const next = schedule ? nextRunAfter(schedule, now) : undefined;

@@ -438,6 +438,32 @@ describe('console in a real browser against dth serve', () => {
     ).toBe('STOPPED');
   });
 
+  it("shows a recurring task's failed run as a warning while the task keeps running on its schedule", async () => {
+    const { dst } = await bucketPair();
+    const missing = `${dst}-not-yet`;
+    const created = await hub.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        description: 'waits for its bucket',
+        scheduleType: 'FIXED_RATE',
+        parameters: params({ ...baseParams(missing, dst), ec2CronExpression: 'rate(1 hour)' }),
+      },
+    });
+    const id = created.body.data.createTask.id;
+    await go(`/tasks/${id}`);
+    const alert = page.getByText('The last run did not complete');
+    await alert.waitFor({ timeout: 30_000 });
+    await page
+      .getByText(new RegExp(`bucket "?${missing}"? does not exist`))
+      .first()
+      .waitFor();
+    await page.getByText(/keeps running on its schedule/).waitFor();
+    await testId('task-status').getByText('In progress').waitFor();
+    await shot(page, '13b-task-last-run-failed');
+    await axe('task with a failed run');
+    await hub.gql('mutation($id: String) { stopTask(id: $id) { id } }', { id });
+  });
+
   it('image wizard: stops an invalid image list on the Source step, then copies into the password-protected registry', async () => {
     const { repository } = seedImages();
     await go('/create');

@@ -167,6 +167,9 @@ export const en = {
   noNotifications: 'No notifications yet: a one-time task notifies when it completes, any task when it fails.',
 
   errorTitle: 'The task failed',
+  lastRunErrorTitle: 'The last run did not complete',
+  lastRunErrorNext:
+    'The task keeps running on its schedule: the next run tries again, and clears this message when it completes.',
   errCFN: 'The stack of this task could not be created. See its events in the CloudFormation console.',
   errFinder: 'The finder stopped with an error. See the finder logs.',
   errComplete:

@@ -162,6 +162,8 @@ export const zh: Record<StringKey, string> = {
   noNotifications: '暂无通知：一次性任务完成时、任何任务失败时会发出通知。',
 
   errorTitle: '任务失败',
+  lastRunErrorTitle: '上次运行未完成',
+  lastRunErrorNext: '任务仍按计划运行：下次运行会重试，完成后此消息将被清除。',
   errCFN: '无法创建此任务的堆栈。请在 CloudFormation 控制台查看其事件。',
   errFinder: '查找器因错误而停止。请查看查找器日志。',
   errComplete: '部分对象未被复制。请检查告警邮件或工作节点日志，或重新创建任务以复制差异部分。',

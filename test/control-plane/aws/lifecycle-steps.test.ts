@@ -317,6 +317,27 @@ describe('lifecycle steps: monitor', () => {
     });
   });
 
+  it("checkFinder on a FIXED_RATE task's failed pass records FINDER_ERROR and leaves the task running: its schedule goes on", async () => {
+    const t = await newTask({
+      progress: 'IN_PROGRESS',
+      scheduleType: 'FIXED_RATE',
+      stackOutputs: [{ OutputKey: 'FinderLogGroup', OutputValue: logGroup }],
+    });
+    logsMock.on(FilterLogEventsCommand).resolves({
+      events: [
+        { timestamp: 5, message: '{"event":"finder.failed","error":"srcBucket: bucket \\"x\\" does not exist"}' },
+      ],
+    });
+    expect((await checkFinder(deps, { taskId: t.id })).result).toBe('END');
+    const after = await tasks.get(t.id);
+    expect(after).toMatchObject({
+      progress: 'IN_PROGRESS',
+      errorCode: 'FINDER_ERROR',
+      errorMessage: 'srcBucket: bucket "x" does not exist',
+    });
+    expect(after?.stoppedAt).toBeUndefined();
+  });
+
   it('checkQueueEmpty waits while the job queue (fauxqs) holds messages', async () => {
     const sqs = localSqsClient();
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('steps-q') }));

@@ -228,6 +228,46 @@ describe('LocalOrchestrator lifecycle', () => {
     });
   });
 
+  it('FIXED_RATE: a run that cannot list records FINDER_ERROR and the task keeps its schedule; the next complete run clears it', async () => {
+    let runs = 0;
+    let bucketExists = false;
+    const { api } = setup(async () => {
+      runs++;
+      if (!bucketExists) throw new Error('srcBucket: bucket "src-bucket" does not exist');
+      return { complete: true, failed: 0 };
+    });
+    const t = await api.createTask({
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'FIXED_RATE',
+        parameters: [...S3_PARAMS, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 minute)' }],
+      },
+    });
+    const failing = await until(
+      () => api.getTask({ id: t.id }),
+      (x) => x.errorCode !== undefined && x.errorCode !== null,
+    );
+    expect(failing).toMatchObject({
+      progress: 'IN_PROGRESS',
+      errorCode: 'FINDER_ERROR',
+      errorMessage: 'srcBucket: bucket "src-bucket" does not exist',
+    });
+    expect(await api.getErrorMessage({ id: t.id })).toEqual({
+      errCode: 'FINDER_ERROR',
+      errMessage: 'srcBucket: bucket "src-bucket" does not exist',
+    });
+    // The bucket appears (or the network comes back): the next scheduled run lists, and its outcome replaces the error.
+    const failedRuns = runs;
+    bucketExists = true;
+    const recovered = await until(
+      () => api.getTask({ id: t.id }),
+      (x) => runs > failedRuns && !x.errorCode,
+    );
+    expect(recovered.progress).toBe('IN_PROGRESS');
+    expect(recovered.errorMessage ?? undefined).toBeUndefined();
+    await api.stopTask({ id: t.id });
+  });
+
   it('invalid paging arguments name the argument', async () => {
     const { api } = setup(async () => ({ complete: true, failed: 0 }));
     await expect(api.listTasksV2({ count: 0 })).rejects.toThrow(/^count: must be a whole number/);

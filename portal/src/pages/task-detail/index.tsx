@@ -104,10 +104,12 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
   const code = detail?.errCode ?? task.errorCode ?? undefined;
   const message = detail?.errMessage ?? task.errorMessage;
   const hint = code ? ERROR_HINT[code] : undefined;
+  // A recurring task records a run's error and stays running: a warning, with what happens next.
+  const running = task.progress !== 'ERROR';
   return (
     <Alert
-      type="error"
-      header={t('errorTitle')}
+      type={running ? 'warning' : 'error'}
+      header={t(running ? 'lastRunErrorTitle' : 'errorTitle')}
       action={
         code === 'FINDER_ERROR' && stackOutput(task, FINDER_LOG_GROUP) ? (
           <Button onClick={onFinderLogs}>{t('openFinderLogs')}</Button>
@@ -121,6 +123,7 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
           </Box>
         ) : null}
         {hint ? <Box variant="p">{t(hint)}</Box> : null}
+        {running ? <Box variant="p">{t('lastRunErrorNext')}</Box> : null}
       </SpaceBetween>
     </Alert>
   );
@@ -365,7 +368,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
       }
     >
       <SpaceBetween size="l">
-        {task.progress === 'ERROR' ? (
+        {task.progress === 'ERROR' || (task.progress === 'IN_PROGRESS' && task.errorCode) ? (
           <ErrorAlert
             task={task}
             onFinderLogs={() => {
