@@ -23,6 +23,7 @@ import {
   createInput,
   cronOf,
   initialState,
+  s3Parameters,
   scheduleOf,
   stateFromTask,
   withEcrField,
@@ -30,7 +31,7 @@ import {
 } from '../../portal/src/pages/create-task/parameters.js';
 import type { WizardState } from '../../portal/src/pages/create-task/types.js';
 import { parseLogEvent } from '../../portal/src/pages/task-detail/log-browser.js';
-import { parameterValue, scheduleText } from '../../portal/src/pages/task-detail/parameter-pairs.js';
+import { applies, parameterValue, scheduleText } from '../../portal/src/pages/task-detail/parameter-pairs.js';
 import { pickEncoding } from '../../control-plane/local/static-files.js';
 
 const local = { local: true };
@@ -576,6 +577,63 @@ describe('task page words', () => {
     );
     expect(memory).toBe('8 GiB'); // the label says GiB; before: "8 GB"
   });
+
+  it('states the bucket rule of the chosen store, the one the wizard checks', () => {
+    const rule = (form: Partial<WizardState['s3']>, key: 'srcBucket' | 'destBucket' = 'srcBucket') => {
+      const c = S3_FIELDS[key]?.constraint;
+      return typeof c === 'function' ? c({ ...initialState().s3, ...form }).en : c?.en;
+    };
+    expect(rule({ sourceKind: 'Amazon_S3' })).toMatch(/^3–63 characters: lowercase/);
+    expect(rule({ sourceKind: 'Google_GCS' })).toMatch(/^3–222 characters: lowercase .* underscores/);
+    expect(rule({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'https://minio.example.com' })).toMatch(/^3–255/);
+    expect(rule({}, 'destBucket')).toMatch(/^3–63/);
+    expect(rule({ destEndpoint: 'https://minio.example.com' }, 'destBucket')).toMatch(/^3–255/);
+    // What the rule says is what the check accepts: capitals pass for a store behind an endpoint, not for GCS.
+    const named = (sourceKind: WizardState['s3']['sourceKind'], srcBucket: string) =>
+      stepErrors(
+        s3State({ sourceKind, srcBucket, srcRegion: '', srcEndpoint: 'https://minio.example.com' }),
+        STEP.source,
+        local,
+        'en',
+      ).srcBucket;
+    expect(named('Google_GCS', 'open_data-x')).toBeUndefined();
+    expect(named('Google_GCS', 'Open_Data-x')).toBeDefined();
+    expect(named('Amazon_S3_Compatible', 'Open_Data-x')).toBeUndefined();
+  });
+
+  it("leaves out what the wizard hid for the task's choices, and calls blank image credentials by what they mean", () => {
+    const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate('en', k, vars);
+    // An OSS source: the original's console still sends S3 events, "in this account" and requester pays as No.
+    const oss = s3Parameters(
+      { ...initialState().s3, sourceKind: 'Aliyun_OSS', srcBucket: 'b', srcRegion: 'cn-hangzhou', srcCredentials: 'k' },
+      initialState().common,
+    );
+    const ossTask: Task = { id: 'x', type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: oss };
+    expect(oss.map((p) => p.ParameterKey)).toEqual(expect.arrayContaining(['srcEvent', 'srcInCurrentAccount']));
+    expect(['srcEvent', 'srcInCurrentAccount'].filter((k) => applies(ossTask, k))).toEqual([]);
+    expect(['srcBucket', 'srcRegion', 'srcCredentials', 'isPayerRequest'].every((k) => applies(ossTask, k))).toBe(true);
+    const amazon: Task = {
+      ...ossTask,
+      parameters: s3Parameters(
+        { ...initialState().s3, srcBucket: 'b', srcRegion: 'us-east-1', srcInCurrentAccount: 'true' },
+        initialState().common,
+      ),
+    };
+    expect(applies(amazon, 'srcEvent')).toBe(true);
+    // An image task into another registry without a login pushes anonymously: not "this account".
+    const image = (destRegistry: string): Task => ({
+      id: 'y',
+      type: 'ECR',
+      scheduleType: 'ONE_TIME',
+      parameters: [
+        { ParameterKey: 'sourceType', ParameterValue: 'Public' },
+        { ParameterKey: 'destCredential', ParameterValue: '' },
+        ...(destRegistry ? [{ ParameterKey: 'destRegistry', ParameterValue: destRegistry }] : []),
+      ],
+    });
+    expect(parameterValue(image('registry.example.com'), 'destCredential', t, 'en')).toBe(t('anonymous'));
+    expect(parameterValue(image(''), 'destCredential', t, 'en')).toBe(t('thisAccount'));
+  });
 });
 
 describe('wizard validation', () => {
@@ -846,8 +904,14 @@ describe('wire, formats and logs', () => {
         },
         'zh',
       ).source,
-    ).toBe('S3 兼容存储 / s');
+    ).toBe('Amazon S3 兼容存储 / s');
     expect(sourceName('Public', 'zh')).toBe('公共容器仓库');
+    // The wizard's names, on every page: what the user chose is what the task says.
+    expect(sourceName('Aliyun_OSS')).toBe('Alibaba Cloud OSS');
+    expect(sourceName('Google_GCS')).toBe('Google Cloud Storage');
+    expect(sourceName('Amazon_S3_Compatible')).toBe('Amazon S3 compatible storage');
+    expect(sourceName('S3_Compatible')).toBe('Amazon S3 compatible storage');
+    expect(sourceName('Public')).toBe('Public container registry');
   });
 
   it('shows JSON log lines parsed and other lines as they are', () => {

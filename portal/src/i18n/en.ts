@@ -65,6 +65,7 @@ export const en = {
   findTasks: 'Find tasks',
   findTasksLabel: 'Find tasks by ID, source, destination or status',
   matches: '{count} matches',
+  matchOne: '1 match',
   clearFilter: 'Clear filter',
   noTasks: 'No tasks',
   noTasksHint: 'Create a task to copy S3 objects or container images.',

@@ -64,6 +64,7 @@ export const zh: Record<StringKey, string> = {
   findTasks: '查找任务',
   findTasksLabel: '按 ID、源、目标或状态查找任务',
   matches: '{count} 个匹配',
+  matchOne: '1 个匹配',
   clearFilter: '清除筛选',
   noTasks: '暂无任务',
   noTasksHint: '创建任务以复制 S3 对象或容器镜像。',

@@ -1,6 +1,7 @@
 /** What the list and detail pages show about a task, derived from its parameters the same way everywhere. */
 import type { Task, TaskProgress } from '../api/types.js';
 import type { StringKey } from '../i18n/index.js';
+import { ECR_FIELDS, type FieldOption, S3_SOURCE_KINDS, text } from '../pages/create-task/fields.js';
 
 export function paramsOf(task: Pick<Task, 'parameters'>): Record<string, string> {
   return Object.fromEntries((task.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue ?? '']));
@@ -31,18 +32,16 @@ export function scheduleKey(task: Pick<Task, 'type' | 'scheduleType'>): StringKe
 
 type Lang = 'en' | 'zh';
 
-/** Source kinds in words, in both languages (the Chinese list showed "S3 compatible", "Public registry" in English). */
-const SOURCE_NAMES: Record<string, Record<Lang, string>> = {
-  Amazon_S3: { en: 'Amazon S3', zh: 'Amazon S3' },
-  Amazon_S3_Compatible: { en: 'S3 compatible', zh: 'S3 兼容存储' },
-  S3_Compatible: { en: 'S3 compatible', zh: 'S3 兼容存储' },
-  Aliyun_OSS: { en: 'Alibaba OSS', zh: '阿里云 OSS' },
-  Tencent_COS: { en: 'Tencent COS', zh: '腾讯云 COS' },
-  Qiniu_Kodo: { en: 'Qiniu Kodo', zh: '七牛云 Kodo' },
-  Google_GCS: { en: 'Google GCS', zh: 'Google GCS' },
-  Amazon_ECR: { en: 'Amazon ECR', zh: 'Amazon ECR' },
-  Public: { en: 'Public registry', zh: '公共容器仓库' },
-};
+/**
+ * Source kinds in words, in both languages: the wizard's own option labels, so the list, the review and the task page
+ * name a source as it was chosen ("Alibaba Cloud OSS", not "Aliyun_OSS" or a shorter name of their own).
+ */
+const SOURCE_KINDS: readonly FieldOption[] = [
+  ...S3_SOURCE_KINDS,
+  // The older name of Amazon_S3 with an endpoint.
+  { value: 'S3_Compatible', label: S3_SOURCE_KINDS.find((o) => o.value === 'Amazon_S3_Compatible')!.label },
+  ...(ECR_FIELDS.sourceType?.options ?? []),
+];
 
 /** The original recognises an S3-compatible source by its endpoint. */
 export function sourceKindOf(task: Pick<Task, 'type' | 'parameters'>): string {
@@ -54,7 +53,8 @@ export function sourceKindOf(task: Pick<Task, 'type' | 'parameters'>): string {
 }
 
 export function sourceName(kind: string, lang: Lang = 'en'): string {
-  return SOURCE_NAMES[kind]?.[lang] ?? kind;
+  const option = SOURCE_KINDS.find((o) => o.value === kind);
+  return option ? text(option.label, lang) : kind;
 }
 
 const join = (bucket: string, prefix: string) => (prefix ? `${bucket}/${prefix.replace(/^\/+/, '')}` : bucket);

@@ -31,7 +31,11 @@ export function FieldControl<F>({ def, form, onChange, error, secrets, ctx, regi
     <FormField
       label={withLabel ? label : undefined}
       description={def.description ? text(def.description, lang) : undefined}
-      constraintText={def.constraint ? text(def.constraint, lang) : undefined}
+      constraintText={
+        def.constraint
+          ? text(typeof def.constraint === 'function' ? def.constraint(form) : def.constraint, lang)
+          : undefined
+      }
       errorText={error}
     >
       {control}

@@ -11,6 +11,7 @@ import {
   type Localized,
   type ParamSpec,
 } from '../../../../worker/params/index.js';
+import { bucketStoreOf, type BucketStore, type SourceType } from '../../../../worker/s3/params.js';
 import type { Lang } from '../../i18n/index.js';
 import type { EcrForm, S3Form } from './types.js';
 
@@ -30,7 +31,8 @@ export interface FieldDef<F> {
   control: 'input' | 'textarea' | 'select' | 'radio' | 'toggle' | 'secret' | 'region';
   label: Localized;
   description?: Localized;
-  constraint?: Localized;
+  /** The rule, shown before any error; a function when the rule follows other choices (a bucket's store). */
+  constraint?: Localized | ((form: F) => Localized);
   placeholder?: string;
   options?: readonly FieldOption[];
   /** Shown (and sent) only when this holds. */
@@ -100,10 +102,32 @@ export const S3_SOURCE_KINDS: readonly FieldOption[] = [
 /** The original console lists the default ACL first. */
 const ACL_FIRST = 'bucket-owner-full-control';
 
-const BUCKET_RULE: Localized = {
-  en: '3–63 characters: lowercase letters, digits, dots and hyphens.',
-  zh: '3–63 个字符：小写字母、数字、点和连字符。',
+/** A bucket name's rule by its store: the rule the wizard checks (bucketNameProblem), in words. */
+const BUCKET_RULES: Record<BucketStore, Localized> = {
+  s3: {
+    en: '3–63 characters: lowercase letters, digits, dots and hyphens (older buckets: up to 255, capitals and underscores too).',
+    zh: '3–63 个字符：小写字母、数字、点和连字符（较早的存储桶：最多 255 个字符，也可含大写字母和下划线）。',
+  },
+  gcs: {
+    en: '3–222 characters: lowercase letters, digits, dots, hyphens and underscores.',
+    zh: '3–222 个字符：小写字母、数字、点、连字符和下划线。',
+  },
+  other: {
+    en: '3–255 characters: letters, digits, dots, hyphens and underscores.',
+    zh: '3–255 个字符：字母、数字、点、连字符和下划线。',
+  },
 };
+
+/**
+ * The store whose naming rule the source bucket follows (an S3-compatible store's is the loosest). The endpoint counts
+ * only for that kind: one typed before switching to another kind is not sent.
+ */
+export const srcBucketStore = (f: S3Form): BucketStore =>
+  f.sourceKind === 'Amazon_S3_Compatible'
+    ? bucketStoreOf('Amazon_S3', !!f.srcEndpoint.trim())
+    : bucketStoreOf(f.sourceKind as SourceType, false);
+/** The destination bucket's: Amazon S3's, or the store's that destEndpoint names. */
+export const destBucketStore = (f: S3Form): BucketStore => bucketStoreOf('Amazon_S3', !!f.destEndpoint.trim());
 const REGION_RULE: Localized = {
   en: 'A region name, e.g. us-west-2, cn-north-1, cn-hangzhou.',
   zh: '区域名称，例如 us-west-2、cn-north-1、cn-hangzhou。',
@@ -130,7 +154,7 @@ export const S3_FIELDS: FieldTable<S3Form> = {
     label: specOf(S3_PARAMETERS, 'srcType').label,
     description: { en: 'Where the objects are now.', zh: '对象当前所在的存储。' },
   },
-  srcBucket: s3('srcBucket', 'input', { constraint: BUCKET_RULE }),
+  srcBucket: s3('srcBucket', 'input', { constraint: (f) => BUCKET_RULES[srcBucketStore(f)] }),
   transferType: {
     key: 'transferType',
     control: 'radio',
@@ -169,7 +193,7 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   isPayerRequest: s3('isPayerRequest', 'toggle', { when: (f) => srcNeedsSecret(f) && f.srcCredentials !== '' }),
   srcEvent: s3('srcEvent', 'select', { when: (f) => isAmazonS3(f) && f.srcInCurrentAccount === 'true' }),
   srcSkipCompare: s3('srcSkipCompare', 'toggle'),
-  destBucket: s3('destBucket', 'input', { constraint: BUCKET_RULE }),
+  destBucket: s3('destBucket', 'input', { constraint: (f) => BUCKET_RULES[destBucketStore(f)] }),
   destPrefix: s3('destPrefix', 'input', {
     constraint: { en: 'Optional. Do not end it with /.', zh: '可选。不要以 / 结尾。' },
   }),

@@ -6,7 +6,7 @@
 import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
 import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
-import { bucketNameProblem, bucketStoreOf, type BucketStore } from '../../../../worker/s3/params.js';
+import { bucketNameProblem, type BucketStore } from '../../../../worker/s3/params.js';
 import {
   AWS_ACCOUNT_ID,
   AWS_REGION,
@@ -19,7 +19,17 @@ import {
   STORE_REGION,
 } from '../../../../worker/params/index.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
-import { COMMON_TEXT, ECR_FIELDS, labelOf, S3_FIELDS, text, type FieldContext, type FieldDef } from './fields.js';
+import {
+  COMMON_TEXT,
+  destBucketStore,
+  ECR_FIELDS,
+  labelOf,
+  S3_FIELDS,
+  srcBucketStore,
+  text,
+  type FieldContext,
+  type FieldDef,
+} from './fields.js';
 import {
   ECR_DESTINATION_KEYS,
   ECR_SOURCE_KEYS,
@@ -92,19 +102,12 @@ function imageListProblem(v: string): Problem {
 }
 
 const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
-  srcBucket: [
-    required,
-    (v, f) =>
-      bucketProblem(
-        v,
-        bucketStoreOf(f.sourceKind === 'Amazon_S3_Compatible' ? 'Amazon_S3' : f.sourceKind, !!f.srcEndpoint.trim()),
-      ),
-  ],
+  srcBucket: [required, (v, f) => bucketProblem(v, srcBucketStore(f))],
   srcPrefix: [maxLength(1024)],
   srcPrefixsListFile: [required, maxLength(1024)],
   srcEndpoint: [(v) => endpointProblem(v, true)],
   srcRegion: [required, matches(STORE_REGION, 'vRegion')],
-  destBucket: [required, (v, f) => bucketProblem(v, bucketStoreOf('Amazon_S3', !!f.destEndpoint.trim()))],
+  destBucket: [required, (v, f) => bucketProblem(v, destBucketStore(f))],
   destPrefix: [maxLength(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
   // A destination given by its endpoint needs no region (the API signs with the source's, or us-east-1).
   destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(STORE_REGION, 'vRegion')],

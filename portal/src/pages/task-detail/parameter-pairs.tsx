@@ -3,7 +3,8 @@ import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import type { Task } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
 import { ECR_FIELDS, labelOf, optionLabel, S3_FIELDS, type FieldDef } from '../create-task/fields.js';
-import { scheduleOf } from '../create-task/parameters.js';
+import { scheduleOf, stateFromTask } from '../create-task/parameters.js';
+import type { EcrForm, S3Form } from '../create-task/types.js';
 import { paramsOf, sourceKindOf, sourceName } from '../../lib/task-view.js';
 import type { StringKey } from '../../i18n/index.js';
 
@@ -56,7 +57,13 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
     if (v) return v;
     // Blank credentials: this account's role, or unsigned requests for a source outside it (the original's rule).
     const src = key.startsWith('src');
-    const outside = task.type === 'S3EC2' ? src && p.srcInCurrentAccount === 'false' : src && p.sourceType === 'Public';
+    // Images: a Public source, or a registry other than ECR as the destination, is read or written without a login.
+    const outside =
+      task.type === 'S3EC2'
+        ? src && p.srcInCurrentAccount === 'false'
+        : src
+          ? p.sourceType === 'Public'
+          : (p.destRegistry ?? '') !== '';
     return t(outside ? 'anonymous' : 'thisAccount');
   }
   if (YES_NO_KEYS.has(key)) return v === 'true' ? t('yes') : v === 'false' ? t('no') : t('none');
@@ -66,10 +73,25 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
   return v === '' ? t('none') : optionLabel(table[key], v, lang);
 }
 
+/**
+ * Whether the wizard shows this parameter's field for the task: one hidden for its choices (S3 events or requester
+ * pays of an OSS source, which the original's console still sends as "No") is left out of the review and the task page.
+ */
+export function applies(task: Task, key: string): boolean {
+  const state = stateFromTask(task);
+  const ctx = { local: false };
+  if (task.type === 'S3EC2') {
+    const def = (S3_FIELDS as Record<string, FieldDef<S3Form> | undefined>)[key];
+    return !def?.when || def.when(state.s3, ctx);
+  }
+  const def = (ECR_FIELDS as Record<string, FieldDef<EcrForm> | undefined>)[key];
+  return !def?.when || def.when(state.ecr, ctx);
+}
+
 export function ParameterPairs({ task, keys, columns = 3 }: { task: Task; keys: string[]; columns?: 1 | 2 | 3 | 4 }) {
   const { t, lang } = usePortal();
   const present = paramsOf(task);
-  const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)));
+  const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)) && applies(task, k));
   return (
     <KeyValuePairs
       columns={columns}

@@ -180,7 +180,7 @@ export default function TaskList() {
         filteringPlaceholder={t('findTasks')}
         filteringAriaLabel={t('findTasksLabel')}
         filteringClearAriaLabel={t('clearFilter')}
-        countText={t('matches', { count: filteredItemsCount ?? 0 })}
+        countText={filteredItemsCount === 1 ? t('matchOne') : t('matches', { count: filteredItemsCount ?? 0 })}
       />
       <SegmentedControl
         label={t('showWhich')}

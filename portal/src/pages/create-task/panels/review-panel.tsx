@@ -11,7 +11,7 @@ import Table from '@cloudscape-design/components/table';
 import type { Task } from '../../../api/types.js';
 import { usePortal } from '../../../app/context.js';
 import type { StringKey } from '../../../i18n/index.js';
-import { parameterValue, scheduleText } from '../../task-detail/parameter-pairs.js';
+import { applies, parameterValue, scheduleText } from '../../task-detail/parameter-pairs.js';
 import { labelOf, COMMON_TEXT, text } from '../fields.js';
 import {
   ECR_DESTINATION_KEYS,
@@ -44,7 +44,12 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
   const present = new Set(input.parameters.map((p) => p.ParameterKey));
   const pairs = (keys: string[]) =>
     keys
-      .filter((k) => present.has(k) && input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '')
+      .filter(
+        (k) =>
+          present.has(k) &&
+          input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '' &&
+          applies(task, k),
+      )
       .map((k) => ({ label: labelOf(input.type, k, lang), value: parameterValue(task, k, t, lang) }));
   const s3 = input.type === 'S3EC2';
   const section = (title: StringKey, step: number, items: { label: string; value: string }[]) => (
@@ -61,11 +66,7 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
   return (
     <SpaceBetween size="l">
       {section('wizardStepEngine', STEP.engine, [{ label: t('engineType'), value: t(s3 ? 'engineS3' : 'engineEcr') }])}
-      {section(
-        'wizardStepSource',
-        STEP.source,
-        pairs(sentKeys(s3 ? S3_SOURCE_KEYS : ECR_SOURCE_KEYS).concat(s3 ? [] : ['srcRegistry'])),
-      )}
+      {section('wizardStepSource', STEP.source, pairs(sentKeys(s3 ? S3_SOURCE_KEYS : ECR_SOURCE_KEYS)))}
       {section(
         'wizardStepDestination',
         STEP.destination,
@@ -94,7 +95,16 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
             cell: (p) => labelOf(input.type, p.ParameterKey, lang),
             isRowHeader: true,
           },
-          { id: 'value', header: t('reviewValue'), cell: (p) => p.ParameterValue || t('none') },
+          // In words, as the sections above and the task page say it, with the value sent in brackets where it differs
+          // (what a script creating the same task passes).
+          {
+            id: 'value',
+            header: t('reviewValue'),
+            cell: (p) => {
+              const shown = parameterValue(task, p.ParameterKey, t, lang);
+              return p.ParameterValue && shown !== p.ParameterValue ? `${shown} (${p.ParameterValue})` : shown;
+            },
+          },
         ]}
       />
     </SpaceBetween>
