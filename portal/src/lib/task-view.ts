@@ -38,8 +38,8 @@ type Lang = 'en' | 'zh';
  */
 const SOURCE_KINDS: readonly FieldOption[] = [
   ...S3_SOURCE_KINDS,
-  // The older name of Amazon_S3 with an endpoint.
-  { value: 'S3_Compatible', label: S3_SOURCE_KINDS.find((o) => o.value === 'Amazon_S3_Compatible')!.label },
+  // S3_Compatible: the older name of Amazon_S3 with an endpoint.
+  ...S3_SOURCE_KINDS.filter((o) => o.value === 'Amazon_S3_Compatible').map((o) => ({ ...o, value: 'S3_Compatible' })),
   ...(ECR_FIELDS.sourceType?.options ?? []),
 ];
 
