@@ -1,4 +1,4 @@
-import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
+import { DthError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import type { Resolvers } from '../core/resolvers.js';
 
@@ -21,7 +21,7 @@ export interface AppSyncErrorEnvelope {
 }
 
 export function errorEnvelope(err: DthError): AppSyncErrorEnvelope {
-  const errorInfo = err instanceof InvalidParameterError ? { code: err.code, field: err.field } : { code: err.code };
+  const errorInfo = err.field ? { code: err.code, field: err.field } : { code: err.code };
   return { [APPSYNC_ERROR_KEY]: { message: err.message, errorType: err.name, errorInfo } };
 }
 

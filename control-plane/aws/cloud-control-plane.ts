@@ -92,6 +92,7 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
       'plan an image task with `dth ecr sync --dry-run` or on the local hub',
     ),
     templateDeclares: templateParameterNames,
+    s3EventNotifications: true,
   };
 }
 

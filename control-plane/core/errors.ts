@@ -2,6 +2,8 @@
 import { DthError } from '../../worker/core/errors.js';
 
 export class TaskNotFoundError extends DthError {
+  override readonly field = 'id';
+
   constructor(id: string) {
     super('TASK_NOT_FOUND', `id: task "${id}" does not exist`);
   }
@@ -9,6 +11,8 @@ export class TaskNotFoundError extends DthError {
 
 /** The log group (or stream) asked for does not exist, or is not one of a task's log groups. */
 export class LogGroupNotFoundError extends DthError {
+  override readonly field = 'logGroupName';
+
   constructor(
     readonly logGroupName: string,
     detail = 'is not a log group of a task of this hub',

@@ -156,6 +156,11 @@ export interface ControlPlaneDeps {
    * the local hub, whose engines take every schema parameter.
    */
   templateDeclares?: (type: TaskType) => ReadonlySet<string>;
+  /**
+   * S3 event notifications reach this deployment's tasks (the cloud: the plugin subscribes the source bucket). The
+   * local hub has none, so createTask refuses srcEvent there instead of accepting and ignoring it.
+   */
+  s3EventNotifications?: boolean;
   newId?: () => string;
   now?: () => Date;
 }

@@ -174,11 +174,14 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async estimateTask(args: { type: TaskType; parameters: { ParameterKey: string; ParameterValue?: string }[] }) {
-      const v = validateCreateTask({
-        type: args.type,
-        scheduleType: 'ONE_TIME',
-        parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)),
-      });
+      const v = validateCreateTask(
+        {
+          type: args.type,
+          scheduleType: 'ONE_TIME',
+          parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)),
+        },
+        { s3EventNotifications: deps.s3EventNotifications },
+      );
       await checkNamedSecretsExist(v, deps.secrets);
       return deps.estimator.estimate(
         v.type,
@@ -206,7 +209,10 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async createTask(args: { input: CreateTaskInput }) {
-      const valid = validateCreateTask(args.input ?? {}, { templateDeclares: deps.templateDeclares });
+      const valid = validateCreateTask(args.input ?? {}, {
+        templateDeclares: deps.templateDeclares,
+        s3EventNotifications: deps.s3EventNotifications,
+      });
       await checkNamedSecretsExist(valid, deps.secrets);
       const task: TaskRecord = {
         id: newId(),

@@ -15,7 +15,7 @@ import {
 import { REQUEST_LIMITS } from '../core/request-limits.js';
 import type { Resolvers } from '../core/resolvers.js';
 import { isStorageFull } from '../../worker/adapters/embedded/sqlite-database.js';
-import { DthError, InvalidParameterError } from '../../worker/core/errors.js';
+import { DthError } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import { REQUEST_LIMIT_RULES } from './graphql-limits.js';
 import { findRepoPath } from './repo-files.js';
@@ -41,11 +41,10 @@ export function loadSchema(): GraphQLSchema {
 
 /** Errors carry the failing field (for inline form errors) and a code; internal errors say only what is safe. */
 function toGraphQLError(err: unknown): GraphQLError {
-  if (err instanceof InvalidParameterError) {
-    return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, field: err.field } });
+  if (err instanceof DthError) {
+    const extensions = err.field ? { code: err.code, field: err.field } : { code: err.code };
+    return new GraphQLError(err.message, { originalError: err, extensions });
   }
-  if (err instanceof DthError)
-    return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code } });
   if (isStorageFull(err)) {
     const full = new DthError(
       'DISK_FULL',
@@ -152,7 +151,11 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
           path: e.path,
           // AppSync's error shape too (errorType, errorInfo), so one console reads field errors from either API.
           errorType: errorTypeOf(e),
-          errorInfo: extensions.field ? { field: extensions.field, code: extensions.code } : null,
+          // As AppSync answers a user error: its code always, its field when it names one (not for an internal error).
+          errorInfo:
+            extensions.code && extensions.code !== 'INTERNAL'
+              ? { code: extensions.code, ...(extensions.field ? { field: extensions.field } : {}) }
+              : null,
           extensions,
         };
       }),

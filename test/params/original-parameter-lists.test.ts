@@ -66,7 +66,7 @@ function cloudCreate(
       scheduleType,
       parameters: list.map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     },
-    { templateDeclares: templateParameterNames },
+    { templateDeclares: templateParameterNames, s3EventNotifications: true },
   );
 }
 

@@ -333,6 +333,29 @@ describe('createTask against the templates (cloud)', () => {
     expect(() => validateCreateTask(ecr)).not.toThrow();
   });
 
+  it("takes srcEvent only where events can come: an Amazon S3 source of the cloud deployment's account, never the local hub", () => {
+    const inAccount = { ...S3_BASE, srcType: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'Create' };
+    const cloud = { s3EventNotifications: true };
+    expect(() => validateCreateTask(input(inAccount), cloud)).not.toThrow();
+    // The original's note: "only applicable if source is in Current account"; its stack failed on any other.
+    for (const other of [
+      { ...inAccount, srcInCurrentAccount: 'false', srcCredentials: 'keys' },
+      { ...inAccount, srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou' },
+      { ...inAccount, srcEndpoint: 'https://minio.example.com' },
+    ]) {
+      expect(
+        fieldOf(() => validateCreateTask(input(other), cloud)),
+        JSON.stringify(other),
+      ).toBe('srcEvent');
+    }
+    expect(() => validateCreateTask(input({ ...inAccount, srcType: 'Aliyun_OSS' }), cloud)).toThrow(
+      /Enable S3 event \(srcEvent\): Create needs an Amazon S3 source in this account/,
+    );
+    // The local hub has no event source: refused there, not accepted and ignored.
+    expect(() => validateCreateTask(input(inAccount))).toThrow(/Create: this hub receives no S3 event notifications/);
+    expect(() => validateCreateTask(input({ ...inAccount, srcEvent: 'No' }))).not.toThrow();
+  });
+
   it('decodes description, srcPrefix and destPrefix as the original API did, and refuses a malformed escape', () => {
     const v = validateCreateTask({
       ...input({ ...S3_BASE, srcPrefix: 'a%2Fb+c', destPrefix: 'x%20y' }),

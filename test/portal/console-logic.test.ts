@@ -74,7 +74,11 @@ function ecrState(patch: Partial<WizardState['ecr']> = {}): WizardState {
 /** What the API's validator says about the wizard's output, as the cloud would check it (template declarations on). */
 function apiAccepts(state: WizardState) {
   const input = createInput(state);
-  return validateCreateTask(input, { urlDecode: false, templateDeclares: templateParameterNames });
+  return validateCreateTask(input, {
+    urlDecode: false,
+    templateDeclares: templateParameterNames,
+    s3EventNotifications: true,
+  });
 }
 
 /** Whether the wizard (source and destination steps) and the API each refuse a state: the two must agree. */

@@ -33,6 +33,9 @@ export function isRetryableError(err: unknown): boolean {
 
 /** Errors a user can act on; each message says what is wrong and what to do, never a secret value. */
 export class DthError extends Error {
+  /** The request argument or parameter the error is about, when it is one (APIs answer it as `errorInfo.field`). */
+  readonly field?: string;
+
   constructor(
     readonly code: string,
     message: string,

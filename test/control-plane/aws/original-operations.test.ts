@@ -503,15 +503,15 @@ describe("the original console's operations on the cloud API (AppSync resolver +
     const unknown = await gql(DOC.getErrorMessage, { id: 'no-such-task' });
     expect(unknown.errors?.[0]).toMatchObject({
       errorType: 'TaskNotFoundError',
-      errorInfo: { code: 'TASK_NOT_FOUND' },
     });
+    expect(unknown.errors?.[0].errorInfo).toEqual({ code: 'TASK_NOT_FOUND', field: 'id' });
     expect((await gql(DOC.getTask, { id: 'no-such-task' })).data.getTask).toBeNull();
     // A log group that is no task's is refused before any read.
     const foreign = await gql(DOC.listLogStreams, { logGroupName: '/aws/lambda/payroll' });
     expect(foreign.errors?.[0]).toMatchObject({
       errorType: 'LogGroupNotFoundError',
-      errorInfo: { code: 'LOG_GROUP_NOT_FOUND' },
     });
+    expect(foreign.errors?.[0].errorInfo).toEqual({ code: 'LOG_GROUP_NOT_FOUND', field: 'logGroupName' });
     // A variable of the wrong type is refused by validation, as AppSync does, before the Lambda.
     const typed = await gql('query($id: ID!) { getErrorMessage(id: $id) { errCode } }', { id: 'x' });
     expect(typed.errors?.[0]).toMatchObject({

@@ -265,14 +265,16 @@ describe("dth serve answers the original console's documents", () => {
     const missing = await hub.gql(DOC.getErrorMessage, { id: 'no-such-task' });
     expect(missing.body.errors?.[0]).toMatchObject({
       errorType: 'TaskNotFoundError',
-      errorInfo: null,
-      extensions: { code: 'TASK_NOT_FOUND' },
+      extensions: { code: 'TASK_NOT_FOUND', field: 'id' },
     });
+    // As the cloud answers it: the code always, and the argument the error is about (before: errorInfo null).
+    expect(missing.body.errors?.[0].errorInfo).toEqual({ code: 'TASK_NOT_FOUND', field: 'id' });
     const group = await hub.gql(DOC.getLogEvents, { logGroupName: '/etc/passwd', logStreamName: 'x' });
     expect(group.body.errors?.[0]).toMatchObject({
       errorType: 'LogGroupNotFoundError',
       message: 'logGroupName: "/etc/passwd" is not a log group of a task of this hub',
     });
+    expect(group.body.errors?.[0].errorInfo).toEqual({ code: 'LOG_GROUP_NOT_FOUND', field: 'logGroupName' });
     const unknownTask = await hub.gql(DOC.listLogStreams, {
       logGroupName: '/dth/local/00000000-0000-4000-8000-000000000000/worker',
     });

@@ -191,7 +191,10 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   srcInCurrentAccount: s3('srcInCurrentAccount', 'radio', { when: isAmazonS3 }),
   srcCredentials: s3('srcCredentials', 'secret', { when: srcNeedsSecret }),
   isPayerRequest: s3('isPayerRequest', 'toggle', { when: (f) => srcNeedsSecret(f) && f.srcCredentials !== '' }),
-  srcEvent: s3('srcEvent', 'select', { when: (f) => isAmazonS3(f) && f.srcInCurrentAccount === 'true' }),
+  // Events reach only the cloud deployment, from an Amazon S3 bucket of its account.
+  srcEvent: s3('srcEvent', 'select', {
+    when: (f, ctx) => !ctx.local && isAmazonS3(f) && f.srcInCurrentAccount === 'true',
+  }),
   srcSkipCompare: s3('srcSkipCompare', 'toggle'),
   destBucket: s3('destBucket', 'input', { constraint: (f) => BUCKET_RULES[destBucketStore(f)] }),
   destPrefix: s3('destPrefix', 'input', {
