@@ -136,7 +136,15 @@ describe('console in a real browser against dth serve', () => {
   let s3Pair: { src: string; dst: string };
 
   it('asks for the hub token, rejects a wrong one, then signs in', async () => {
-    await page.goto(`${hub.url}/`);
+    // A sign-in link with a wrong (or a restarted hub's old) token: the sign-in page says so at once, not a console
+    // that shows as signed in and falls back without a word.
+    await page.goto(`${hub.url}/#token=wrong-token`);
+    await page.getByText('The hub rejected this token.').waitFor();
+    await field('API token').waitFor();
+    expect(await page.getByRole('heading', { name: 'Data Transfer Hub', level: 1 }).count()).toBe(0);
+    await page.reload();
+    await field('API token').waitFor();
+    expect(await page.getByText('The hub rejected this token.').count()).toBe(0);
     await field('API token').fill('not-the-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('The hub rejected this token.').waitFor();
@@ -317,7 +325,10 @@ describe('console in a real browser against dth serve', () => {
     await page.getByText('finder.done').first().waitFor();
     // The one-time task's outcome notification (mailed in the cloud, recorded locally).
     await page.getByRole('tab', { name: /^Notifications \(1\)$/ }).click();
-    await page.getByRole('row').filter({ hasText: 'Completed' }).first().waitFor();
+    const outcome = page.getByRole('row').filter({ hasText: 'Completed' }).first();
+    await outcome.waitFor();
+    // How it went out, in words (before: the API's "LOCAL").
+    await outcome.getByText('Recorded here (the local hub sends no mail)').waitFor();
     await shot(page, '09b-task-notifications');
   });
 

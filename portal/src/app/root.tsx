@@ -10,7 +10,7 @@ import { I18nProvider } from '@cloudscape-design/components/i18n';
 import messagesEn from '@cloudscape-design/components/i18n/messages/all.en';
 import messagesZh from '@cloudscape-design/components/i18n/messages/all.zh-CN';
 import { loadConfig, type PortalConfig } from '../auth/config.js';
-import { localSession, storedToken } from '../auth/local.js';
+import { forgetToken, localSession, storedToken, tokenAccepted } from '../auth/local.js';
 import type { Session } from '../auth/session.js';
 import { HTML_LANG, initialLang, translate, type Lang } from '../i18n/index.js';
 import { Login } from '../pages/login/index.js';
@@ -28,6 +28,7 @@ export function Root() {
   const [config, setConfig] = useState<PortalConfig>();
   const [session, setSession] = useState<Session>();
   const [error, setError] = useState<{ key: 'configError' | 'signInFailed'; detail: string }>();
+  const [rejectedToken, setRejectedToken] = useState(false);
 
   useEffect(() => {
     document.documentElement.lang = HTML_LANG[lang];
@@ -37,12 +38,21 @@ export function Root() {
   useEffect(() => {
     loadConfig()
       .then(async (c) => {
-        setConfig(c);
         if (c.authType === 'LOCAL') {
           const token = linkToken ?? storedToken();
-          if (token) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
+          // A link or stored token is checked before any page shows as signed in: a wrong or stale one (a restarted
+          // hub prints a new token) opens the sign-in page saying so, instead of an empty console that falls back later.
+          // The config is set with the outcome, so neither page flashes before the other.
+          const accepted = token ? await tokenAccepted(c.apiUrl, token).catch(() => true) : false;
+          if (token && accepted) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
+          if (token && !accepted) {
+            forgetToken();
+            setRejectedToken(true);
+          }
+          setConfig(c);
           return;
         }
+        setConfig(c);
         try {
           setSession(await cloudSession(c));
         } catch (e) {
@@ -72,6 +82,7 @@ export function Root() {
       <Login
         lang={lang}
         apiUrl={config.apiUrl}
+        initialError={rejectedToken ? 'badToken' : undefined}
         onSession={(token) => setSession(localSession(config.apiUrl, token, () => setSession(undefined)))}
       />
     );

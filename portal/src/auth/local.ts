@@ -13,6 +13,10 @@ export function storedToken(): string | undefined {
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
+export function forgetToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
 /** Asks the hub whether a token is right (401 = wrong). */
 export async function tokenAccepted(apiUrl: string, token: string): Promise<boolean> {
   const res = await fetch(apiUrl, {
@@ -26,7 +30,7 @@ export async function tokenAccepted(apiUrl: string, token: string): Promise<bool
 export function localSession(apiUrl: string, token: string, onSignedOut: () => void): Session {
   sessionStorage.setItem(TOKEN_KEY, token);
   const signOut = async () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    forgetToken();
     onSignedOut();
   };
   return {

@@ -165,6 +165,8 @@ export const en = {
   notifSubject: 'Subject',
   notifMessage: 'Message',
   notifChannel: 'Sent by',
+  channelSNS: 'E-mail (SNS)',
+  channelLOCAL: 'Recorded here (the local hub sends no mail)',
   noNotifications: 'No notifications yet: a one-time task notifies when it completes, any task when it fails.',
 
   errorTitle: 'The task failed',

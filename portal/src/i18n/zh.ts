@@ -160,6 +160,8 @@ export const zh: Record<StringKey, string> = {
   notifSubject: '主题',
   notifMessage: '内容',
   notifChannel: '发送方式',
+  channelSNS: '电子邮件（SNS）',
+  channelLOCAL: '仅在此记录（本地中心不发送邮件）',
   noNotifications: '暂无通知：一次性任务完成时、任何任务失败时会发出通知。',
 
   errorTitle: '任务失败',

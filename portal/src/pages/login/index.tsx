@@ -10,9 +10,20 @@ import Input from '@cloudscape-design/components/input';
 import { tokenAccepted } from '../../auth/local.js';
 import { translate, type Lang, type StringKey } from '../../i18n/index.js';
 
-export function Login({ lang, apiUrl, onSession }: { lang: Lang; apiUrl: string; onSession: (token: string) => void }) {
+export function Login({
+  lang,
+  apiUrl,
+  onSession,
+  initialError,
+}: {
+  lang: Lang;
+  apiUrl: string;
+  onSession: (token: string) => void;
+  /** Why the sign-in page shows: a sign-in link's token the hub refused. */
+  initialError?: StringKey;
+}) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | undefined>(initialError && translate(lang, initialError));
   const [busy, setBusy] = useState(false);
   const t = (k: StringKey) => translate(lang, k);
   const submit = async () => {

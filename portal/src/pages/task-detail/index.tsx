@@ -187,7 +187,12 @@ function Notifications({ task }: { task: Task }) {
             </Box>
           ),
         },
-        { id: 'channel', header: t('notifChannel'), cell: (n) => n.channel ?? '-', width: 110 },
+        {
+          id: 'channel',
+          header: t('notifChannel'),
+          cell: (n) => (n.channel ? t(n.channel === 'SNS' ? 'channelSNS' : 'channelLOCAL') : '-'),
+          width: 160,
+        },
       ]}
     />
   );
