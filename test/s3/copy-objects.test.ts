@@ -260,7 +260,7 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     expect((await rerun.status.get('copied-but-failed'))?.error).toBeUndefined();
   });
 
-  it("leaves this run's own failures to its summary: no second HEAD of each on both sides; a leftover pass that cannot reach a store keeps the summary", async () => {
+  it("settles this run's own failures too, at both ends (record-order.test.ts: one whose copy landed ends DONE), and a settle pass that cannot reach a store keeps the summary", async () => {
     const { src, dst } = await bucketPair();
     for (const key of ['a', 'b', 'c']) await putSource(src, key, key);
     const heads = { source: 0, dest: 0 };
@@ -289,8 +289,8 @@ describe.each([embeddedAdapters, awsAdapters])('S3 engine copies objects byte-ex
     const logger = createLogger({}, { write: (line) => lines.push(JSON.parse(line)) });
     const first = await runEngine(adapters, baseParams(src, dst), { wrap: deniedWrites(false), logger });
     expect(first.report).toMatchObject({ complete: false, failed: 3, done: 0 });
-    // Each was tried by this run's workers a moment ago: HEADing it again proves nothing (it cost 2 requests an object).
-    expect(heads).toEqual({ source: 0, dest: 0 });
+    // Each failure is looked at once more, at both ends: nothing landed, so it stays FAILED.
+    expect(heads).toEqual({ source: 3, dest: 3 });
 
     // The next run finds them copied by other means; its leftover pass must HEAD them, and the store is gone.
     for (const key of ['a', 'b', 'c'])

@@ -143,7 +143,6 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
       const leftovers = await settleInterrupted({
         ...parts,
         statuses: ['PENDING', 'FAILED'],
-        leaveTouchedSince: new Date(startedAt).toISOString(),
       }).catch((err: unknown) => {
         // The records stay PENDING or FAILED, so the run reports itself incomplete; its summary still counts.
         logger.warn('transfer.settle_failed', { error: err });

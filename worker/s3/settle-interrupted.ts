@@ -9,6 +9,8 @@ import type { S3TaskParams } from './params.js';
 import { destinationKey, type TransferJob } from './transfer-job.js';
 
 const PAGE = 200;
+/** Records settled at once: their HEADs overlap (a run whose objects all failed settles each of them). */
+const SETTLE_CONCURRENCY = 16;
 
 /** The destination holds the source's version: same size and ETag, both content hashes (no SSE-KMS on either side). */
 function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | undefined): boolean {
@@ -20,10 +22,6 @@ function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | und
     !isKmsEncryption(src.serverSideEncryption) &&
     !isKmsEncryption(dst.serverSideEncryption)
   );
-}
-
-function touchedSince(record: ObjectRecord, since: string | undefined): boolean {
-  return since !== undefined && ((record.startedAt ?? '') >= since || (record.finishedAt ?? '') >= since);
 }
 
 /**
@@ -51,16 +49,10 @@ export async function settleInterrupted(options: {
   queue?: JobQueue<TransferJob>;
   /**
    * Which records to settle (default IN_PROGRESS, before the workers start). After the queue drained, PENDING
-   * and FAILED records that this run did not queue are stale too (a killed worker's retry, an earlier failure
-   * whose destination is now right); only the finder's unqueued leftovers remain then, so the HEADs are few.
+   * and FAILED records are settled too: a killed worker's retry, an earlier failure whose destination is now right,
+   * and this run's own failures whose copy landed all the same (a failure after the write, such as its record's).
    */
   statuses?: readonly ('IN_PROGRESS' | 'PENDING' | 'FAILED')[];
-  /**
-   * Records started or finished at or after this time (ISO) are left as they are: this run's workers just tried
-   * them, so their state is this run's outcome, and HEADing each of its failures on both sides again would cost two
-   * requests per failed object and prove nothing.
-   */
-  leaveTouchedSince?: string;
 }): Promise<{ done: number; pending: number; skipped: number; queued: number; queuedBytes: number }> {
   const { params, source, dest, status, logger, queue } = options;
   const out = { done: 0, pending: 0, skipped: 0, queued: 0, queuedBytes: 0 };
@@ -71,8 +63,7 @@ export async function settleInterrupted(options: {
       const page = await status.list({ status: stale, limit: PAGE, after });
       if (page.length === 0) break;
       after = page[page.length - 1].key;
-      for (const record of page) {
-        if (touchedSince(record, options.leaveTouchedSince)) continue;
+      const settle = async (record: ObjectRecord) => {
         const [src, dst] = await Promise.all([
           source.head(record.key),
           dest.head(destinationKey(params.destPrefix, record.key)),
@@ -114,7 +105,9 @@ export async function settleInterrupted(options: {
           if (stale === 'IN_PROGRESS') await status.update(record.key, { status: 'PENDING' });
           out.pending++;
         }
-      }
+      };
+      for (let i = 0; i < page.length; i += SETTLE_CONCURRENCY)
+        await Promise.all(page.slice(i, i + SETTLE_CONCURRENCY).map(settle));
     }
   }
   if (queue) for (let i = 0; i < requeue.length; i += PAGE) await queue.sendBatch(requeue.slice(i, i + PAGE));
