@@ -14,7 +14,7 @@ import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { createLogger, type Logger } from '../worker/core/log.js';
 import { S3_PARAMETERS } from '../worker/params/index.js';
-import { parseS3TaskParams, type S3TaskParams } from '../worker/s3/params.js';
+import { parseS3TaskParams, refuseUnreachableEvents, type S3TaskParams } from '../worker/s3/params.js';
 import { prefixesOfLines } from '../worker/s3/prefix-source.js';
 import {
   estimateS3Transfer,
@@ -131,6 +131,7 @@ async function sync(argv: string[]): Promise<number> {
   const paramsFile = flags.get('params');
   const fromFile = paramsFile !== undefined ? readParamsFile(paramsFile) : {};
   const params = parseS3TaskParams(overrideParams(S3_PARAMETERS, fromFile, fromFlags));
+  refuseUnreachableEvents(params, false);
   const prefixes = localPrefixList(flags.get('local-prefix-list'), params);
   const home = join(homedir(), '.dth');
   const secrets = new FileSecretStore(flags.get('secrets') ?? join(home, 'secrets.json'));

@@ -9,15 +9,13 @@ import { parseSchedule, type Schedule } from '../../worker/core/schedule.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.js';
 import {
   canonicalParameters,
-  fieldLabel,
   formDecode,
   parametersOf,
-  S3_PARAMETERS,
   specIndex,
   URL_ENCODED_PARAMETERS,
   type TaskTypeName,
 } from '../../worker/params/index.js';
-import { parseS3TaskParams, type S3TaskParams } from '../../worker/s3/params.js';
+import { parseS3TaskParams, refuseUnreachableEvents, type S3TaskParams } from '../../worker/s3/params.js';
 import type { ScheduleType, TaskParameter, TaskRecord, TaskType } from './task.js';
 
 export { parseSchedule } from '../../worker/core/schedule.js';
@@ -49,20 +47,6 @@ export interface ValidateOptions {
   urlDecode?: boolean;
   /** S3 event notifications reach this deployment's tasks (the cloud); without them srcEvent must be No. */
   s3EventNotifications?: boolean;
-}
-
-/**
- * Why srcEvent cannot work for this task here, or undefined: events come only from an Amazon S3 bucket of the
- * deployment's account, whose notification the plugin's role sets (the original's note: "only applicable if source is
- * in Current account"; elsewhere its stack failed on it), and never to the local hub.
- */
-function srcEventProblem(params: S3TaskParams, eventsReachUs: boolean): string | undefined {
-  if (params.srcEvent === 'No') return undefined;
-  if (!eventsReachUs)
-    return `${params.srcEvent}: this hub receives no S3 event notifications (the cloud deployment does, from an Amazon S3 bucket of its account); choose No — a FIXED_RATE schedule picks up new objects`;
-  if (params.srcType !== 'Amazon_S3' || params.srcEndpoint || params.srcAuth.kind !== 'currentAccount')
-    return `${params.srcEvent} needs an Amazon S3 source in this account (srcInCurrentAccount=true, no srcEndpoint): only such a bucket sends this deployment its notifications; choose No — a FIXED_RATE schedule picks up new objects`;
-  return undefined;
 }
 
 /** The original's limit (its AppSync template refused longer descriptions). */
@@ -142,9 +126,7 @@ export function validateCreateTask(input: CreateTaskInput, options: ValidateOpti
     type === 'S3EC2'
       ? { type: 'S3EC2' as const, params: parseS3TaskParams(raw) }
       : { type: 'ECR' as const, params: parseEcrTaskParams(raw) };
-  const eventProblem =
-    engine.type === 'S3EC2' ? srcEventProblem(engine.params, options.s3EventNotifications ?? false) : undefined;
-  if (eventProblem) throw new InvalidParameterError('srcEvent', eventProblem, fieldLabel(S3_PARAMETERS, 'srcEvent'));
+  if (engine.type === 'S3EC2') refuseUnreachableEvents(engine.params, options.s3EventNotifications ?? false);
   const declared = options.templateDeclares?.(type);
   if (declared) {
     for (const p of canonicalParameters(type, parameters).parameters) {

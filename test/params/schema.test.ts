@@ -352,7 +352,7 @@ describe('createTask against the templates (cloud)', () => {
       /Enable S3 event \(srcEvent\): Create needs an Amazon S3 source in this account/,
     );
     // The local hub has no event source: refused there, not accepted and ignored.
-    expect(() => validateCreateTask(input(inAccount))).toThrow(/Create: this hub receives no S3 event notifications/);
+    expect(() => validateCreateTask(input(inAccount))).toThrow(/Create: no S3 event notification reaches a local run/);
     expect(() => validateCreateTask(input({ ...inAccount, srcEvent: 'No' }))).not.toThrow();
   });
 

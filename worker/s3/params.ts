@@ -9,6 +9,7 @@ import { compileKeyGlob } from './key-filter.js';
 import {
   EMAIL_ADDRESS,
   endpointExtra,
+  fieldLabel,
   S3_PARAMETERS,
   STORE_REGION,
   type Acl,
@@ -259,6 +260,31 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     );
   }
   return params;
+}
+
+/**
+ * Refuses srcEvent where no event can come, naming it: events come only from an Amazon S3 bucket of the cloud
+ * deployment's account, whose notification the plugin's role sets (the original's note: "only applicable if source is
+ * in Current account"; elsewhere its stack failed on it), and never to a local run (`eventsReachUs` false: the local
+ * hub, `dth s3 sync`). The engine itself handles whatever event messages reach its queue.
+ */
+export function refuseUnreachableEvents(params: S3TaskParams, eventsReachUs: boolean): void {
+  if (params.srcEvent === 'No') return;
+  const refuse = (why: string) => {
+    throw new InvalidParameterError(
+      'srcEvent',
+      `${why}; choose No — a FIXED_RATE schedule picks up new objects`,
+      fieldLabel(S3_PARAMETERS, 'srcEvent'),
+    );
+  };
+  if (!eventsReachUs)
+    refuse(
+      `${params.srcEvent}: no S3 event notification reaches a local run (they reach the cloud deployment, from an Amazon S3 bucket of its account)`,
+    );
+  if (params.srcType !== 'Amazon_S3' || params.srcEndpoint || params.srcAuth.kind !== 'currentAccount')
+    refuse(
+      `${params.srcEvent} needs an Amazon S3 source in this account (srcInCurrentAccount=true, no srcEndpoint): only such a bucket sends this deployment its notifications`,
+    );
 }
 
 /** Every parameter name parseS3TaskParams reads, in schema order. */
