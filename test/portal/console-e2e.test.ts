@@ -20,6 +20,7 @@ import { imageBytes, registryDigest, seedImages } from '../ecr/image-fixtures.js
 import { baseParams, bucketPair, putSource, readObject } from '../s3/engine-fixtures.js';
 import { servers } from '../support/servers.js';
 import {
+  type AxeViolation,
   axeViolations,
   launchChromium,
   openPage,
@@ -592,6 +593,14 @@ describe('console in a real browser against dth serve', () => {
         await p.getByText('S3 objects', { exact: true }).filter({ visible: true }).first().waitFor();
       await p.waitForTimeout(300);
       expect(await scrollsSideways(p), name).toBe(false);
+      // Accessible at phone width too. One known finding is Cloudscape's own (components 3.0.1383): its AppLayout's
+      // mobile toolbar puts aria-orientation on its <nav>; that one rule on that one element is left out, nothing else.
+      const cloudscapeToolbar = (v: AxeViolation) =>
+        v.id === 'aria-allowed-attr' && v.nodes.every((n) => /awsui_mobile-toolbar-nav/.test(String(n.target[0])));
+      expect(
+        (await axeViolations(p)).filter((v) => !cloudscapeToolbar(v)),
+        `phone ${name}`,
+      ).toEqual([]);
       await shot(p, `20-phone-${name}`);
     }
     // At phone width the task list is cards (no table to scroll).
