@@ -481,6 +481,9 @@ describe('image sync with skopeo between real registries', () => {
     );
     expect(counted.verbs()).toEqual([]);
     expect(await status.summary()).toMatchObject({ total: 0 });
+    // Every image names another registry: srcRegistry is never read, so its missing login stops nothing.
+    const elsewhere = await run(fromAuth({ srcImageList: `${servers.registryOpen}/${repository}:v1` }));
+    expect(elsewhere).toMatchObject({ complete: true, done: 1 });
   });
 
   it('a host that serves no registry API (an S3 server answering 404 to /v2/) is an error of its parameter, not every image missing', async () => {

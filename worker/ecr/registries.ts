@@ -311,9 +311,12 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
   };
 
   const fieldOf = { source: srcInput.field, destination: destInput.field };
+  // A selected list whose every image names another registry never reads srcRegistry: its login is not checked
+  // (an offline default docker.io, or a registry that wants a login nobody gave, must not stop such a run).
+  const sourceUsed = params.srcList !== 'SELECTED' || params.srcImageList.some((ref) => sourceFor(ref) === source);
   const checkLogins = async (signal?: AbortSignal) => {
     await Promise.all(
-      [source, dest].map(async (s) => {
+      (sourceUsed ? [source, dest] : [dest]).map(async (s) => {
         try {
           await s.client.checkLogin(signal);
         } catch (err) {
