@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
@@ -6,6 +6,17 @@ import { BUNDLING_STACKS, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+
+/**
+ * A directory under the system's temp dir for this process's synth, removed when the process exits: the main app's
+ * synth copies what it needs from it into its own output (asset staging), and every `cdk` command runs the app anew
+ * (each left ~7 MB behind before).
+ */
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** One synth per plugin and process: both main stack variants embed the same plugin templates. */
 const SYNTHESIZED = new Map<string, { assembly: CloudAssembly; stackName: string }>();
@@ -37,7 +48,7 @@ export class PluginTemplate extends Construct {
       // --exclusively X`), and an unbundled NodejsFunction asset points at the source tree, not at a staged file
       // of this assembly — the plugin template would then reference code nobody publishes.
       const app = new App({
-        outdir: mkdtempSync(join(tmpdir(), 'dth-plugin-')),
+        outdir: scratchDir('dth-plugin-'),
         postCliContext: { [BUNDLING_STACKS]: ['**'] },
       });
       const stack = props.build(app);
@@ -50,7 +61,7 @@ export class PluginTemplate extends Construct {
     // Point the template at the assets as this stack publishes them (bundled/zipped assets hash differently here).
     let text = readFileSync(join(assembly.directory, artifact.templateFile), 'utf8');
     for (const [inner, outer] of Object.entries(this.republished)) text = text.split(inner).join(outer);
-    const uploadDir = mkdtempSync(join(tmpdir(), 'dth-plugin-template-'));
+    const uploadDir = scratchDir('dth-plugin-template-');
     const uploadFile = join(uploadDir, artifact.templateFile);
     writeFileSync(uploadFile, text);
     this.template = JSON.parse(text) as Record<string, unknown>;

@@ -220,26 +220,36 @@ export class ImageCopyFlow extends Construct {
   }
 
   /**
-   * Registry access of the copy task: ECR login, pull, push and repository creation in any repository (names come
-   * from the image list at run time; GetAuthorizationToken has no resource scope).
+   * Registry access of the copy task: the ECR login (GetAuthorizationToken has no resource scope), pull from the source
+   * and destination repositories (digests of both are compared), push and repository creation in the destination's.
+   * Repositories are ARNs of this account (names come from the image list at run time), as the original scoped them.
    */
-  grantRegistryAccess(): void {
+  grantRegistryAccess(repositories: { source: string; destination: string }): void {
+    this.copyPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    );
     this.copyPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: [
-          'ecr:GetAuthorizationToken',
           'ecr:BatchGetImage',
           'ecr:GetDownloadUrlForLayer',
           'ecr:BatchCheckLayerAvailability',
           'ecr:DescribeImages',
           'ecr:DescribeRepositories',
+        ],
+        resources: [repositories.source, repositories.destination],
+      }),
+    );
+    this.copyPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
           'ecr:CreateRepository',
           'ecr:InitiateLayerUpload',
           'ecr:UploadLayerPart',
           'ecr:CompleteLayerUpload',
           'ecr:PutImage',
         ],
-        resources: ['*'],
+        resources: [repositories.destination],
       }),
     );
   }

@@ -1,4 +1,17 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  type CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  type CfnResource,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Cluster } from 'aws-cdk-lib/aws-ecs';
@@ -93,17 +106,22 @@ export class EcrPluginStack extends Stack {
     });
     table.grantReadWriteData(lister);
     lists.grantPut(lister);
+    // This account's repositories in a task's region: any region of the account when the parameter is blank (an ECR
+    // registry host names the region, or a large parameter set travels through SSM).
+    const repositoriesIn = (region: CfnParameter) => {
+      const blank = new CfnCondition(this, `${region.node.id}Blank`, {
+        expression: Fn.conditionEquals(region.valueAsString, ''),
+      });
+      const regionOrAny = Token.asString(Fn.conditionIf(blank.logicalId, '*', region.valueAsString));
+      return `arn:${Aws.PARTITION}:ecr:${regionOrAny}:${Aws.ACCOUNT_ID}:repository/*`;
+    };
+    const repositories = { source: repositoriesIn(p.srcRegion), destination: repositoriesIn(p.destRegion) };
     // BatchGetImage: manifest digests of source and destination over the registry API (unchanged images are not copied).
+    lister.addToRolePolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     lister.addToRolePolicy(
       new PolicyStatement({
-        actions: [
-          'ecr:DescribeRepositories',
-          'ecr:DescribeImages',
-          'ecr:ListImages',
-          'ecr:GetAuthorizationToken',
-          'ecr:BatchGetImage',
-        ],
-        resources: ['*'],
+        actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:BatchGetImage'],
+        resources: [repositories.source, repositories.destination],
       }),
     );
     task.grantReadParams(lister);
@@ -127,7 +145,7 @@ export class EcrPluginStack extends Stack {
       statusTable: table,
       alarmTopic: alarms.topic,
     });
-    flow.grantRegistryAccess();
+    flow.grantRegistryAccess(repositories);
     table.grantReadWriteData(flow.copyPrincipal);
     task.grantReadParams(flow.copyPrincipal);
     for (const secret of secrets) {
@@ -243,9 +261,13 @@ function acknowledgeEcrPlugin(
     },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ECR: GetAuthorizationToken has no resource scope, and the task copies into repositories named at run time (any repository of the destination account)',
+      reason: 'ECR: GetAuthorizationToken has no resource scope',
     },
+    ...(['srcRegion', 'destRegion'] as const).map((region) => ({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${JSON.stringify({ 'Fn::If': [`${region}Blank`, '*', { Ref: region }] })}:<AWS::AccountId>:repository/*]`,
+      reason:
+        "The task reads and writes repositories named at run time by the image list, in this account and the task's region (any region of the account when the region parameter is blank)",
+    })),
     { id: 'AwsSolutions-L1', reason: 'CDK-provided custom resource Lambdas pin their own runtime' },
     { id: 'AwsSolutions-EC23', reason: 'Security groups have no inbound rules at all (outbound only)' },
     {

@@ -140,6 +140,10 @@ export function resolve(template: CfnTemplate, node: unknown, parameters: Record
           return String(attr ? r({ 'Fn::GetAtt': [id, attr] }) : r({ Ref: id }));
         });
       }
+      case 'Fn::If': {
+        const [condition, whenTrue, whenFalse] = arg as [string, unknown, unknown];
+        return r(conditionHolds(template, condition, parameters) ? whenTrue : whenFalse);
+      }
       default:
         if (key.startsWith('Fn::')) throw new Error(`${key} is not resolved here`);
     }

@@ -50,7 +50,15 @@ const PARAMS_S3 = {
   srcEvent: 'CreateAndDelete',
   TaskId: 'task-1',
 };
-const PARAMS_ECR = { srcCredential: 'src-login', destCredential: 'dest-login', TaskId: 'task-1' };
+const PARAMS_ECR = {
+  srcCredential: 'src-login',
+  destCredential: 'dest-login',
+  TaskId: 'task-1',
+  srcRegion: 'eu-west-1',
+  destRegion: REGION,
+};
+/** A repository of this account in a region (names come from the image list at run time). */
+const repositoryArn = (region: string, name = 'team/app') => `arn:aws:ecr:${region}:${ACCOUNT}:repository/${name}`;
 const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
 /** What CloudFormation names a plugin stack's resources (stack DTH-S3EC2-0a1b2c3d). */
 const pluginName = (logical: string) => `DTH-S3EC2-0a1b2c3d-${logical}-1A2B3C4D5E6F`;
@@ -388,9 +396,11 @@ const ROLES: Role[] = [
           call: 'secretsmanager:GetSecretValue',
           resources: [secretArn(PARAMS_ECR.srcCredential), secretArn(PARAMS_ECR.destCredential)],
         },
-        ...['DescribeRepositories', 'ListImages', 'GetAuthorizationToken'].map((op) => ({
+        { call: 'ecr:GetAuthorizationToken', resources: ['*'] },
+        // The source's repositories are listed (the destination's are read too: DescribeRepositories of its target).
+        ...['DescribeRepositories', 'ListImages'].map((op) => ({
           call: `ecr:${op}`,
-          resources: ['*'],
+          resources: [repositoryArn(PARAMS_ECR.srcRegion), repositoryArn(PARAMS_ECR.destRegion)],
         })),
         { call: 'sts:GetCallerIdentity', resources: ['*'] },
         { call: 'ssm:GetParametersByPath', resources: [taskParamsArn('task-1')] }, // a long image list kept in SSM
@@ -410,7 +420,7 @@ const ROLES: Role[] = [
     parameters: PARAMS_ECR,
     calls: () => [
       { call: 'ecr:GetAuthorizationToken', resources: ['*'] },
-      { call: 'ecr:CreateRepository', resources: ['*'] },
+      { call: 'ecr:CreateRepository', resources: [repositoryArn(PARAMS_ECR.destRegion)] },
       { call: 'sts:GetCallerIdentity', resources: ['*'] },
       {
         call: 'secretsmanager:GetSecretValue',
@@ -487,6 +497,23 @@ describe('every AWS call the code makes is granted to the role that makes it', (
     expect(
       denied(docs, [{ call: 'ssm:GetParametersByPath', resources: [taskParamsArn('another-task')] }]),
     ).toHaveLength(1);
+    // Image tasks: repositories of this account in the task's regions only (before: any repository anywhere).
+    const copy = ROLES.find((r) => r.name.startsWith('ECR image copy'))!;
+    const copyDocs = rolePolicies(ecrPlugin, copy.role(), PARAMS_ECR);
+    expect(denied(copyDocs, [{ call: 'ecr:CreateRepository', resources: [repositoryArn('ap-south-1')] }])).toHaveLength(
+      1,
+    );
+    expect(denied(copyDocs, [{ call: 'ecr:PutImage', resources: [repositoryArn(PARAMS_ECR.srcRegion)] }])).toHaveLength(
+      1,
+    ); // the source is read-only
+    expect(
+      denied(copyDocs, [
+        { call: 'ecr:PutImage', resources: [`arn:aws:ecr:${REGION}:999988887777:repository/team/app`] },
+      ]),
+    ).toHaveLength(1);
+    // A blank region (the registry host names it): any region of this account, still no other account.
+    const blankRegion = rolePolicies(ecrPlugin, copy.role(), { ...PARAMS_ECR, destRegion: '' });
+    expect(denied(blankRegion, [{ call: 'ecr:PutImage', resources: [repositoryArn('ap-south-1')] }])).toEqual([]);
     // The boundary: no IAM write, no SSM parameters outside the task parameters.
     expect(
       denied([taskRoleBoundary()], [{ call: 'iam:CreateRole', resources: [`arn:aws:iam::${ACCOUNT}:role/DTH-x`] }]),
