@@ -8,7 +8,7 @@ import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
 import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
 import { sameEtag } from './etags.js';
-import { isReadable } from './source-readable.js';
+import { type SourceNotCopyableError, unreadableNow } from './source-readable.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
 import { distinctPrefixes, PREFIXES_SORTED_IN_MEMORY, sourcePrefixes } from './prefix-source.js';
@@ -27,10 +27,9 @@ export interface FinderReport {
 const BATCH = 100;
 
 /** Listings name the storage class; only archived objects need a HEAD to see whether they are restored. */
-async function readable(source: ObjectStore, o: ObjectSummary): Promise<boolean> {
-  if (o.storageClass !== 'GLACIER' && o.storageClass !== 'DEEP_ARCHIVE') return true;
-  const head = await source.head(o.key);
-  return head ? isReadable(head) : false;
+async function unreadable(source: ObjectStore, o: ObjectSummary): Promise<SourceNotCopyableError | undefined> {
+  if (o.storageClass !== 'GLACIER' && o.storageClass !== 'DEEP_ARCHIVE') return undefined;
+  return unreadableNow(o.key, await source.head(o.key));
 }
 
 /**
@@ -236,8 +235,20 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   await forEachBounded(partitions(), lanes, async (part, halt) => {
     for await (const { object, reason } of toCopy(options, part, keep, report, halt)) {
       if (signal?.aborted || halt.aborted) break;
-      if (!(await readable(source, object))) {
-        report.skippedArchived++;
+      const notNow = await unreadable(source, object);
+      if (notNow) {
+        if (!notNow.gone) report.skippedArchived++;
+        // Not silent: SKIPPED with its reason, so the summary and the console name it (a restore makes it copyable).
+        logger.warn('finder.source_not_copyable', { key: object.key, reason: notNow.message });
+        await status?.put({
+          key: object.key,
+          size: object.size,
+          etag: object.etag,
+          status: 'SKIPPED',
+          attempts: 0,
+          error: notNow.message,
+          finishedAt: new Date().toISOString(),
+        });
         continue;
       }
       report.toTransfer++;

@@ -33,10 +33,17 @@ function notReadableReason(head: ObjectHead): string {
   return `is in ${where} and not restored${head.readRefused ? ` (the store refused to read it: ${head.readRefused})` : ''}`;
 }
 
+/** Why the object cannot be read now (it is gone, or archived and not restored), or undefined when it can. */
+export function unreadableNow(key: string, head: ObjectHead | undefined): SourceNotCopyableError | undefined {
+  if (!head) return new SourceNotCopyableError(key, 'no longer exists', true);
+  if (!isReadable(head)) return new SourceNotCopyableError(key, notReadableReason(head));
+  return undefined;
+}
+
 /** The source object's HEAD when it can be copied now (it exists, is readable, fits S3's limit); else why not. */
 export function copyableHead(key: string, head: ObjectHead | undefined): ObjectHead {
-  if (!head) throw new SourceNotCopyableError(key, 'no longer exists', true);
-  if (!isReadable(head)) throw new SourceNotCopyableError(key, notReadableReason(head));
+  const unreadable = unreadableNow(key, head);
+  if (unreadable || !head) throw unreadable;
   if (head.size > MAX_OBJECT_SIZE)
     throw new VerificationError(key, `object is ${head.size} bytes, above the 5 TiB S3 limit`);
   return head;
