@@ -53,6 +53,10 @@ export interface WriteOptions extends ObjectAttributes {
   acl?: string;
   sse?: 'AES256' | 'aws:kms';
   kmsKeyId?: string;
+  /**
+   * The copy's tags. Undefined: none on a written object, the source's own on a server-side copy (copyFrom); `{}`:
+   * none at all, also on a server-side copy (includeMetadata=false).
+   */
   tags?: Record<string, string>;
 }
 

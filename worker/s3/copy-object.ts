@@ -34,7 +34,8 @@ export async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promi
     sse: params.sse?.type,
     kmsKeyId: params.sse?.type === 'aws:kms' ? params.sse.kmsKeyId : undefined,
   };
-  if (!params.includeMetadata) return base;
+  // Without metadata no tags either, also where a server-side copy would keep the source's (S3's default directive).
+  if (!params.includeMetadata) return { ...base, tags: {} };
   // S3 sends x-amz-tagging-count only when the object has tags: no header, no tagging request.
   const tags = head.tagCount ? await ctx.source.getTags(head.key) : {};
   return {

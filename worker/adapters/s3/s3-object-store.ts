@@ -458,6 +458,7 @@ export class S3ObjectStore implements ObjectStore {
       ...writeHeaders(options),
       'x-amz-copy-source': `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
       'x-amz-metadata-directive': 'REPLACE',
+      // Given tags (none included, `{}`) replace the source's; without them the copy keeps the source's own.
       ...(options.tags ? { 'x-amz-tagging-directive': 'REPLACE' } : {}),
     };
     // CopyObject can fail after its 200 status line: the answer is then an <Error> document (parseCopyObject throws it).
