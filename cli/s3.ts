@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -143,13 +143,18 @@ async function sync(argv: string[]): Promise<number> {
   );
   if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
 
+  const statePath = flags.get('state') ?? join(home, 'sync.db');
+  const taskId = flags.get('task-id') ?? defaultTaskId(params);
   if (switches.has('dry-run')) {
+    // An earlier run's state, when there is one, is read (never written) so the plan compares as the run will.
+    const stateDb = existsSync(statePath) ? openSqliteDatabase(statePath) : undefined;
     const plan = await estimateS3Transfer({
       params,
       logger,
       prefixes,
       buckets: await openTaskBuckets(params, secrets),
-    });
+      status: stateDb && new SqliteStatusStore(stateDb, taskId),
+    }).finally(() => stateDb?.close());
     if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'plan', ...plan })}\n`);
     else {
       process.stdout.write(
@@ -163,8 +168,7 @@ async function sync(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const db = openSqliteDatabase(flags.get('state') ?? join(home, 'sync.db'));
-  const taskId = flags.get('task-id') ?? defaultTaskId(params);
+  const db = openSqliteDatabase(statePath);
   // Before the purge below: a second run of the task would empty the queue the first is working through.
   let unlock: (() => void) | undefined;
   try {

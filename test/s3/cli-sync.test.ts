@@ -66,6 +66,20 @@ describe('dth s3 sync (real CLI process)', () => {
     expect((await readObject(servers.s3Dest, dst, 'b.txt')).toString()).toBe('bravo!');
   });
 
+  it("--dry-run reads the task's state as the run does (never writes it): its plan is what the run then copies", async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'doc.txt', 'same bytes');
+    const file = paramsFile(baseParams(src, dst));
+    const state = stateArgs();
+    const last = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(last(await runCli(['s3', 'sync', '--params', file, ...state]))).toMatchObject({ complete: true, copied: 1 });
+    await new Promise((ok) => setTimeout(ok, 1100));
+    await putSource(src, 'doc.txt', 'same bytes'); // newer, same ETag: the verified copy stands
+    const plan = last(await runCli(['s3', 'sync', '--params', file, '--dry-run', ...state]));
+    expect(plan).toMatchObject({ event: 'plan', toTransfer: 0 }); // before: 1, the run then copied 0
+    expect(last(await runCli(['s3', 'sync', '--params', file, ...state]))).toMatchObject({ complete: true, copied: 0 });
+  });
+
   it('takes a true/false parameter given alone as true, and still reads a value after it', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'tagged.txt', 'with metadata', { Metadata: { owner: 'me' } });

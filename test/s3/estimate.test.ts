@@ -97,6 +97,28 @@ describe('estimates', () => {
     expect(plan.estimatedTransferCostUsd).toBe(0);
   }, 60_000);
 
+  it("compare as the run will when given the task's state: a source rewritten with the same bytes is not planned again", async () => {
+    const { src, dst } = await bucketPair();
+    await s3Client(servers.s3Source).send(new PutObjectCommand({ Bucket: src, Key: 'doc.txt', Body: 'same bytes' }));
+    const raw = baseParams(src, dst);
+    const first = await runEmbedded(raw);
+    expect(first.report).toMatchObject({ complete: true, done: 1 });
+    // The same bytes written again (a metadata edit, a re-upload): same ETag, newer than the copy.
+    await new Promise((ok) => setTimeout(ok, 1100));
+    await s3Client(servers.s3Source).send(
+      new PutObjectCommand({ Bucket: src, Key: 'doc.txt', Body: 'same bytes', ContentType: 'text/x-edited' }),
+    );
+    const params = parseS3TaskParams(raw);
+    const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const plan = (status?: typeof first.status) =>
+      estimateS3Transfer({ params, logger: silentLogger, buckets, status });
+    // Without the state only age and size speak: newer, so copied; with it, the verified copy of that ETag stands.
+    expect(await plan()).toMatchObject({ scanned: 1, toTransfer: 1 });
+    expect(await plan(first.status)).toMatchObject({ scanned: 1, toTransfer: 0 });
+    const rerun = await runEmbedded(raw, { db: first.dbPath });
+    expect(rerun.report).toMatchObject({ complete: true, finder: { toTransfer: 0 } });
+  });
+
   it('count the listing pages of the keys a filter leaves out too', async () => {
     const { src, dst } = await bucketPair();
     const specs = Array.from({ length: COUNT }, (_, i) => ({

@@ -240,15 +240,16 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
         if (!notNow.gone) report.skippedArchived++;
         // Not silent: SKIPPED with its reason, so the summary and the console name it (a restore makes it copyable).
         logger.warn('finder.source_not_copyable', { key: object.key, reason: notNow.message });
-        await status?.put({
-          key: object.key,
-          size: object.size,
-          etag: object.etag,
-          status: 'SKIPPED',
-          attempts: 0,
-          error: notNow.message,
-          finishedAt: new Date().toISOString(),
-        });
+        if (!options.dryRun)
+          await status?.put({
+            key: object.key,
+            size: object.size,
+            etag: object.etag,
+            status: 'SKIPPED',
+            attempts: 0,
+            error: notNow.message,
+            finishedAt: new Date().toISOString(),
+          });
         continue;
       }
       report.toTransfer++;

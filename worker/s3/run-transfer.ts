@@ -192,7 +192,10 @@ export const PRICES = {
 
 /** Dry run: what a transfer would copy and roughly what it would cost, without writing anything. */
 export async function estimateS3Transfer(
-  options: Omit<TransferOptions, 'queue' | 'status'>,
+  options: Omit<TransferOptions, 'queue' | 'status'> & {
+    /** The task's state, read only: the plan then compares as the run will (copies it verified, changes since). */
+    status?: StatusStore;
+  },
 ): Promise<TransferEstimate> {
   const { params, logger, signal } = options;
   const { source, dest } = options.buckets;
@@ -207,6 +210,7 @@ export async function estimateS3Transfer(
     dest,
     prefixListBucket: options.buckets.prefixListBucket,
     prefixes: options.prefixes,
+    status: options.status,
     logger,
     signal,
     dryRun: true,
