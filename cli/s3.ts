@@ -146,7 +146,7 @@ async function sync(argv: string[]): Promise<number> {
   const statePath = flags.get('state') ?? join(home, 'sync.db');
   const taskId = flags.get('task-id') ?? defaultTaskId(params);
   if (switches.has('dry-run')) {
-    // An earlier run's state, when there is one, is read (never written) so the plan compares as the run will.
+    // An earlier run's state, when there is one, is read (no record is written) so the plan compares as the run will.
     const stateDb = existsSync(statePath) ? openSqliteDatabase(statePath) : undefined;
     const plan = await estimateS3Transfer({
       params,
