@@ -4,7 +4,8 @@
  * 1 failed, 2 bad configuration or parameters), the failure logged as the role's contract event.
  */
 import { type CloudRoleConfig, loadCloudRoleConfig, openCloudRole } from '../worker/adapters/aws/cloud-role.js';
-import { DthError, InvalidParameterError } from '../worker/core/errors.js';
+import { DthError } from '../worker/core/errors.js';
+import { failureExitCode } from './exit-code.js';
 import { LOG_EVENTS, logContractEvent } from '../worker/core/events.js';
 import { createLogger, type Logger } from '../worker/core/log.js';
 
@@ -25,7 +26,7 @@ export async function runCloudRole(
     config = await loadCloudRoleConfig(process.env);
   } catch (err) {
     process.stderr.write(`dth ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof InvalidParameterError ? 2 : 1;
+    return failureExitCode(err);
   }
   const { params } = config;
   const logger = createLogger(
@@ -49,7 +50,7 @@ export async function runCloudRole(
       error: err,
       code: err instanceof DthError ? err.code : undefined,
     });
-    return err instanceof InvalidParameterError ? 2 : 1;
+    return failureExitCode(err);
   } finally {
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../worker/core/errors.js';
+import { failureExitCode } from './exit-code.js';
 import { envUrl, envValue } from '../worker/core/env-values.js';
 import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
@@ -79,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     return verb === 'sync' ? await sync(rest) : await copyOne(rest);
   } catch (err) {
     process.stderr.write(`dth ecr ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof InvalidParameterError ? 2 : 1;
+    return failureExitCode(err);
   }
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
+import { failureExitCode } from './exit-code.js';
 import { createLogger, type Logger } from '../worker/core/log.js';
 import { S3_PARAMETERS } from '../worker/params/index.js';
 import { parseS3TaskParams, refuseUnreachableEvents, type S3TaskParams } from '../worker/s3/params.js';
@@ -95,9 +96,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await sync(rest);
   } catch (err) {
-    const code = err instanceof InvalidParameterError ? 2 : 1;
     process.stderr.write(`dth s3 sync: ${err instanceof Error ? err.message : String(err)}\n`);
-    return code;
+    return failureExitCode(err);
   }
 }
 
