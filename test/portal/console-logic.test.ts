@@ -31,7 +31,7 @@ import {
 } from '../../portal/src/pages/create-task/parameters.js';
 import type { WizardState } from '../../portal/src/pages/create-task/types.js';
 import { parseLogEvent } from '../../portal/src/pages/task-detail/log-browser.js';
-import { applies, parameterValue, scheduleText } from '../../portal/src/pages/task-detail/parameter-pairs.js';
+import { parameterValue, scheduleText, shownFields } from '../../portal/src/pages/task-detail/parameter-pairs.js';
 import { pickEncoding } from '../../control-plane/local/static-files.js';
 
 const local = { local: true };
@@ -614,8 +614,8 @@ describe('task page words', () => {
     );
     const ossTask: Task = { id: 'x', type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: oss };
     expect(oss.map((p) => p.ParameterKey)).toEqual(expect.arrayContaining(['srcEvent', 'srcInCurrentAccount']));
-    expect(['srcEvent', 'srcInCurrentAccount'].filter((k) => applies(ossTask, k))).toEqual([]);
-    expect(['srcBucket', 'srcRegion', 'srcCredentials', 'isPayerRequest'].every((k) => applies(ossTask, k))).toBe(true);
+    expect(['srcEvent', 'srcInCurrentAccount'].filter(shownFields(ossTask))).toEqual([]);
+    expect(['srcBucket', 'srcRegion', 'srcCredentials', 'isPayerRequest'].every(shownFields(ossTask))).toBe(true);
     const amazon: Task = {
       ...ossTask,
       parameters: s3Parameters(
@@ -623,7 +623,7 @@ describe('task page words', () => {
         initialState().common,
       ),
     };
-    expect(applies(amazon, 'srcEvent')).toBe(true);
+    expect(shownFields(amazon)('srcEvent')).toBe(true);
     // An image task into another registry without a login pushes anonymously: not "this account".
     const image = (destRegistry: string): Task => ({
       id: 'y',

@@ -74,24 +74,25 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
 }
 
 /**
- * Whether the wizard shows this parameter's field for the task: one hidden for its choices (S3 events or requester
+ * Which of the task's parameters the wizard shows a field for: one hidden for its choices (S3 events or requester
  * pays of an OSS source, which the original's console still sends as "No") is left out of the review and the task page.
+ * The task is read back into the wizard's form once; the returned test is per parameter.
  */
-export function applies(task: Task, key: string): boolean {
+export function shownFields(task: Task): (key: string) => boolean {
   const state = stateFromTask(task);
   const ctx = { local: false };
-  if (task.type === 'S3EC2') {
-    const def = (S3_FIELDS as Record<string, FieldDef<S3Form> | undefined>)[key];
-    return !def?.when || def.when(state.s3, ctx);
-  }
-  const def = (ECR_FIELDS as Record<string, FieldDef<EcrForm> | undefined>)[key];
-  return !def?.when || def.when(state.ecr, ctx);
+  const s3 = S3_FIELDS as Record<string, FieldDef<S3Form> | undefined>;
+  const ecr = ECR_FIELDS as Record<string, FieldDef<EcrForm> | undefined>;
+  return task.type === 'S3EC2'
+    ? (key) => s3[key]?.when?.(state.s3, ctx) ?? true
+    : (key) => ecr[key]?.when?.(state.ecr, ctx) ?? true;
 }
 
 export function ParameterPairs({ task, keys, columns = 3 }: { task: Task; keys: string[]; columns?: 1 | 2 | 3 | 4 }) {
   const { t, lang } = usePortal();
   const present = paramsOf(task);
-  const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)) && applies(task, k));
+  const isShown = shownFields(task);
+  const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)) && isShown(k));
   return (
     <KeyValuePairs
       columns={columns}

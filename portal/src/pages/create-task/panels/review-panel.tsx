@@ -11,7 +11,7 @@ import Table from '@cloudscape-design/components/table';
 import type { Task } from '../../../api/types.js';
 import { usePortal } from '../../../app/context.js';
 import type { StringKey } from '../../../i18n/index.js';
-import { applies, parameterValue, scheduleText } from '../../task-detail/parameter-pairs.js';
+import { parameterValue, scheduleText, shownFields } from '../../task-detail/parameter-pairs.js';
 import { labelOf, COMMON_TEXT, text } from '../fields.js';
 import {
   ECR_DESTINATION_KEYS,
@@ -42,13 +42,12 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
     parameters: input.parameters,
   };
   const present = new Set(input.parameters.map((p) => p.ParameterKey));
+  const isShown = shownFields(task);
   const pairs = (keys: string[]) =>
     keys
       .filter(
         (k) =>
-          present.has(k) &&
-          input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '' &&
-          applies(task, k),
+          present.has(k) && input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '' && isShown(k),
       )
       .map((k) => ({ label: labelOf(input.type, k, lang), value: parameterValue(task, k, t, lang) }));
   const s3 = input.type === 'S3EC2';
