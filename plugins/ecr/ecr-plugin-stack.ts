@@ -109,7 +109,7 @@ export class EcrPluginStack extends Stack {
     // This account's repositories in a task's region: any region of the account when the parameter is blank (an ECR
     // registry host names the region, or a large parameter set travels through SSM).
     const repositoriesIn = (region: CfnParameter) => {
-      const blank = new CfnCondition(this, `${region.node.id}Blank`, {
+      const blank = new CfnCondition(this, regionBlank(region.node.id), {
         expression: Fn.conditionEquals(region.valueAsString, ''),
       });
       const regionOrAny = Token.asString(Fn.conditionIf(blank.logicalId, '*', region.valueAsString));
@@ -209,6 +209,11 @@ export class EcrPluginStack extends Stack {
   }
 }
 
+/** The condition "this region parameter is blank", by the parameter's name (the repositories' ARNs and cdk-nag's finding). */
+function regionBlank(parameter: string): string {
+  return `${parameter}Blank`;
+}
+
 /** The task-definition-family ARN (revision wildcard) the EcsRunTask integration grants, as cdk-nag prints it. */
 function taskDefinitionFamilyFinding(logicalId: string): string {
   const part = (i: number) => JSON.stringify({ 'Fn::Select': [i, { 'Fn::Split': [':', { Ref: logicalId }] }] });
@@ -264,7 +269,7 @@ function acknowledgeEcrPlugin(
       reason: 'ECR: GetAuthorizationToken has no resource scope',
     },
     ...(['srcRegion', 'destRegion'] as const).map((region) => ({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${JSON.stringify({ 'Fn::If': [`${region}Blank`, '*', { Ref: region }] })}:<AWS::AccountId>:repository/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${JSON.stringify({ 'Fn::If': [regionBlank(region), '*', { Ref: region }] })}:<AWS::AccountId>:repository/*]`,
       reason:
         "The task reads and writes repositories named at run time by the image list, in this account and the task's region (any region of the account when the region parameter is blank)",
     })),
