@@ -23,6 +23,13 @@ const S3_PARAMS = [
   ['destRegion', 'us-east-1'],
 ].map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 
+/** A FIXED_RATE task run every minute (every 120 ms at the tests' schedule scale). */
+const EVERY_MINUTE = {
+  type: 'S3EC2',
+  scheduleType: 'FIXED_RATE',
+  parameters: [...S3_PARAMS, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 minute)' }],
+} as const;
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
@@ -130,13 +137,7 @@ describe('LocalOrchestrator lifecycle', () => {
       runs++;
       return { complete: true, failed: 0 };
     });
-    const t = await api.createTask({
-      input: {
-        type: 'S3EC2',
-        scheduleType: 'FIXED_RATE',
-        parameters: [...S3_PARAMS, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 minute)' }],
-      },
-    });
+    const t = await api.createTask({ input: EVERY_MINUTE });
     for (let i = 0; i < 100 && runs < 3; i++) await sleep(50); // rate(1 minute) × 0.002 = 120 ms
     expect(runs).toBeGreaterThanOrEqual(3);
     const stopped = await api.stopTask({ id: t.id });
@@ -236,13 +237,7 @@ describe('LocalOrchestrator lifecycle', () => {
       if (!bucketExists) throw new Error('srcBucket: bucket "src-bucket" does not exist');
       return { complete: true, failed: 0 };
     });
-    const t = await api.createTask({
-      input: {
-        type: 'S3EC2',
-        scheduleType: 'FIXED_RATE',
-        parameters: [...S3_PARAMS, { ParameterKey: 'scheduleExpression', ParameterValue: 'rate(1 minute)' }],
-      },
-    });
+    const t = await api.createTask({ input: EVERY_MINUTE });
     const failing = await until(
       () => api.getTask({ id: t.id }),
       (x) => x.errorCode !== undefined && x.errorCode !== null,
