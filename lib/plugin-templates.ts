@@ -7,6 +7,9 @@ import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
+/** The scratch directories this process made, removed when it exits. */
+const SCRATCH = new Set<string>();
+
 /**
  * A directory under the system's temp dir for this process's synth, removed when the process exits: the main app's
  * synth copies what it needs from it into its own output (asset staging), and every `cdk` command runs the app anew
@@ -14,7 +17,12 @@ import { Construct } from 'constructs';
  */
 function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // One exit hook for all of them (an app synthesized many times in one process, as in tests, makes many).
+  if (SCRATCH.size === 0)
+    process.once('exit', () => {
+      for (const d of SCRATCH) rmSync(d, { recursive: true, force: true });
+    });
+  SCRATCH.add(dir);
   return dir;
 }
 
