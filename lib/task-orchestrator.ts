@@ -60,7 +60,7 @@ export interface TaskOrchestratorProps {
  * The lifecycle state machine, input `{ taskId, action: 'START' | 'STOP' | 'MONITOR' }` (control-plane/README.md):
  * START: startStack → poll queryStackStatus → monitor loop (checkFinder → checkQueueEmpty → checkComplete) → releaseWorkers → notify
  * (also when the stack could not be created).
- * FIXED_RATE tasks leave the loop once their first pass is listed (as the original: later passes run on their own).
+ * FIXED_RATE tasks leave the loop once a pass is listed (as the original: the first; later passes run on their own).
  * MONITOR: the monitor loop of a task whose previous execution handed over before the history limit.
  * STOP: stopStack (again, after a wait, while the stack's ECS tasks are stopping) → poll queryStackStatus until deleted.
  * Every step returns its input plus `result` WAIT/NEXT/END.

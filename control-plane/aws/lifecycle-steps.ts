@@ -448,12 +448,16 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
     return { ...event, result: 'END' };
   }
   if (last.outcome.outcome === 'failed') {
-    // ONE_TIME: ERROR. FIXED_RATE: recorded on the task, which stays IN_PROGRESS: the plugin's schedule runs the next
-    // pass whatever this one did (monitoring ends here, as it does after a FIXED_RATE task's first pass).
-    await deps.tasks.update(task.id, passFailedOutcome(task, last.outcome.error, clock(deps)).patch);
-    return { ...event, result: 'END' };
+    // ONE_TIME: ERROR. FIXED_RATE: recorded on the task, which stays IN_PROGRESS while the plugin's schedule runs the
+    // next pass; monitoring goes on until a pass lists, whose done clears the error (below).
+    const outcome = passFailedOutcome(task, last.outcome.error, clock(deps));
+    await deps.tasks.update(task.id, outcome.patch);
+    return { ...event, result: outcome.final ? 'END' : 'WAIT' };
   }
-  // scheduleType: FIXED_RATE tasks are monitored until their first pass is listed (as the original), then left running.
+  // A later pass listed: a FIXED_RATE task's error recorded by an earlier one is history.
+  if (task.errorCode === 'FINDER_ERROR')
+    await deps.tasks.update(task.id, { errorCode: undefined, errorMessage: undefined });
+  // scheduleType: FIXED_RATE tasks are monitored until a pass is listed (as the original: the first), then left running.
   return { ...event, scheduleType: task.scheduleType, result: 'NEXT' };
 }
 

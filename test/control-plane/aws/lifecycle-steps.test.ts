@@ -328,7 +328,8 @@ describe('lifecycle steps: monitor', () => {
         { timestamp: 5, message: '{"event":"finder.failed","error":"srcBucket: bucket \\"x\\" does not exist"}' },
       ],
     });
-    expect((await checkFinder(deps, { taskId: t.id })).result).toBe('END');
+    // Monitoring goes on: the error would otherwise stay on the task after later passes listed.
+    expect((await checkFinder(deps, { taskId: t.id })).result).toBe('WAIT');
     const after = await tasks.get(t.id);
     expect(after).toMatchObject({
       progress: 'IN_PROGRESS',
@@ -336,6 +337,19 @@ describe('lifecycle steps: monitor', () => {
       errorMessage: 'srcBucket: bucket "x" does not exist',
     });
     expect(after?.stoppedAt).toBeUndefined();
+
+    // The next scheduled pass lists (the bucket now exists): the error is cleared and the task leaves the monitor.
+    logsMock.on(FilterLogEventsCommand).resolves({
+      events: [
+        { timestamp: 5, message: '{"event":"finder.failed","error":"srcBucket: bucket \\"x\\" does not exist"}' },
+        { timestamp: 9, message: '{"event":"finder.done","listed":3,"queued":3}' },
+      ],
+    });
+    expect(await checkFinder(deps, { taskId: t.id })).toMatchObject({ result: 'NEXT', scheduleType: 'FIXED_RATE' });
+    const cleared = await tasks.get(t.id);
+    expect(cleared).toMatchObject({ progress: 'IN_PROGRESS' });
+    expect(cleared?.errorCode).toBeUndefined();
+    expect(cleared?.errorMessage).toBeUndefined();
   });
 
   it('checkQueueEmpty waits while the job queue (fauxqs) holds messages', async () => {
