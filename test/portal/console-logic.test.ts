@@ -614,8 +614,10 @@ describe('task page words', () => {
     );
     const ossTask: Task = { id: 'x', type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: oss };
     expect(oss.map((p) => p.ParameterKey)).toEqual(expect.arrayContaining(['srcEvent', 'srcInCurrentAccount']));
-    expect(['srcEvent', 'srcInCurrentAccount'].filter(shownFields(ossTask))).toEqual([]);
-    expect(['srcBucket', 'srcRegion', 'srcCredentials', 'isPayerRequest'].every(shownFields(ossTask))).toBe(true);
+    expect(['srcEvent', 'srcInCurrentAccount'].filter(shownFields(ossTask, false))).toEqual([]);
+    expect(['srcBucket', 'srcRegion', 'srcCredentials', 'isPayerRequest'].every(shownFields(ossTask, false))).toBe(
+      true,
+    );
     const amazon: Task = {
       ...ossTask,
       parameters: s3Parameters(
@@ -623,7 +625,9 @@ describe('task page words', () => {
         initialState().common,
       ),
     };
-    expect(shownFields(amazon)('srcEvent')).toBe(true);
+    expect(shownFields(amazon, false)('srcEvent')).toBe(true);
+    // The local hub receives no S3 events: its wizard hides the field, and so do its review and task page.
+    expect(shownFields(amazon, true)('srcEvent')).toBe(false);
     // An image task into another registry without a login pushes anonymously: not "this account".
     const image = (destRegistry: string): Task => ({
       id: 'y',

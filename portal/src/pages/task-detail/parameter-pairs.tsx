@@ -76,11 +76,12 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
 /**
  * Which of the task's parameters the wizard shows a field for: one hidden for its choices (S3 events or requester
  * pays of an OSS source, which the original's console still sends as "No") is left out of the review and the task page.
- * The task is read back into the wizard's form once; the returned test is per parameter.
+ * The task is read back into the wizard's form once, with the hub's own context (the local hub hides S3 events);
+ * the returned test is per parameter.
  */
-export function shownFields(task: Task): (key: string) => boolean {
+export function shownFields(task: Task, local: boolean): (key: string) => boolean {
   const state = stateFromTask(task);
-  const ctx = { local: false };
+  const ctx = { local };
   const s3 = S3_FIELDS as Record<string, FieldDef<S3Form> | undefined>;
   const ecr = ECR_FIELDS as Record<string, FieldDef<EcrForm> | undefined>;
   return task.type === 'S3EC2'
@@ -89,9 +90,9 @@ export function shownFields(task: Task): (key: string) => boolean {
 }
 
 export function ParameterPairs({ task, keys, columns = 3 }: { task: Task; keys: string[]; columns?: 1 | 2 | 3 | 4 }) {
-  const { t, lang } = usePortal();
+  const { t, lang, local } = usePortal();
   const present = paramsOf(task);
-  const isShown = shownFields(task);
+  const isShown = shownFields(task, local);
   const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)) && isShown(k));
   return (
     <KeyValuePairs

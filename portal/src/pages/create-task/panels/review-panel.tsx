@@ -32,7 +32,7 @@ function sentKeys(fieldKeys: readonly string[]): string[] {
 }
 
 export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit: (step: number) => void }) {
-  const { t, lang } = usePortal();
+  const { t, lang, local } = usePortal();
   // The review reads the input the way the task page will show the task.
   const task: Task = {
     id: '',
@@ -42,7 +42,7 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
     parameters: input.parameters,
   };
   const present = new Set(input.parameters.map((p) => p.ParameterKey));
-  const isShown = shownFields(task);
+  const isShown = shownFields(task, local);
   const pairs = (keys: string[]) =>
     keys
       .filter(
