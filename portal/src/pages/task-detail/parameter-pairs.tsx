@@ -89,15 +89,23 @@ export function shownFields(task: Task, local: boolean): (key: string) => boolea
     : (key) => ecr[key]?.when?.(state.ecr, ctx) ?? true;
 }
 
-export function ParameterPairs({ task, keys, columns = 3 }: { task: Task; keys: string[]; columns?: 1 | 2 | 3 | 4 }) {
-  const { t, lang, local } = usePortal();
+/**
+ * The label/value pairs of those of `keys` the task has, in words: blank values only where blank means something, and
+ * none of the fields the wizard hid. One rule for the wizard's review and the task page.
+ */
+export function parameterItems(
+  task: Task,
+  keys: readonly string[],
+  ctx: { t: T; lang: 'en' | 'zh'; local: boolean },
+): { label: string; value: string }[] {
   const present = paramsOf(task);
-  const isShown = shownFields(task, local);
-  const shown = keys.filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)) && isShown(k));
-  return (
-    <KeyValuePairs
-      columns={columns}
-      items={shown.map((key) => ({ label: labelOf(task.type, key, lang), value: parameterValue(task, key, t, lang) }))}
-    />
-  );
+  const isShown = shownFields(task, ctx.local);
+  return keys
+    .filter((k) => k in present && (present[k] !== '' || SHOW_BLANK.has(k)) && isShown(k))
+    .map((key) => ({ label: labelOf(task.type, key, ctx.lang), value: parameterValue(task, key, ctx.t, ctx.lang) }));
+}
+
+export function ParameterPairs({ task, keys, columns = 3 }: { task: Task; keys: string[]; columns?: 1 | 2 | 3 | 4 }) {
+  const ctx = usePortal();
+  return <KeyValuePairs columns={columns} items={parameterItems(task, keys, ctx)} />;
 }

@@ -11,7 +11,7 @@ import Table from '@cloudscape-design/components/table';
 import type { Task } from '../../../api/types.js';
 import { usePortal } from '../../../app/context.js';
 import type { StringKey } from '../../../i18n/index.js';
-import { parameterValue, scheduleText, shownFields } from '../../task-detail/parameter-pairs.js';
+import { parameterItems, parameterValue, scheduleText } from '../../task-detail/parameter-pairs.js';
 import { labelOf, COMMON_TEXT, text } from '../fields.js';
 import {
   ECR_DESTINATION_KEYS,
@@ -41,15 +41,7 @@ export function ReviewPanel({ input, onEdit }: { input: CreateTaskInput; onEdit:
     description: input.description,
     parameters: input.parameters,
   };
-  const present = new Set(input.parameters.map((p) => p.ParameterKey));
-  const isShown = shownFields(task, local);
-  const pairs = (keys: string[]) =>
-    keys
-      .filter(
-        (k) =>
-          present.has(k) && input.parameters.find((p) => p.ParameterKey === k)?.ParameterValue !== '' && isShown(k),
-      )
-      .map((k) => ({ label: labelOf(input.type, k, lang), value: parameterValue(task, k, t, lang) }));
+  const pairs = (keys: string[]) => parameterItems(task, keys, { t, lang, local });
   const s3 = input.type === 'S3EC2';
   const section = (title: StringKey, step: number, items: { label: string; value: string }[]) => (
     <Container
