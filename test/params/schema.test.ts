@@ -176,6 +176,31 @@ describe('the schema', () => {
     });
   });
 
+  it("sends yes/no values as the template's true/false, and a prefix with its spaces", () => {
+    // The plugin templates allow true|false only; the engines also read yes/no/1/0, so createTask accepts them.
+    expect(
+      canonicalParameters('S3EC2', [
+        { ParameterKey: 'includeMetadata', ParameterValue: 'yes' },
+        { ParameterKey: 'srcSkipCompare', ParameterValue: '0' },
+        { ParameterKey: 'isPayerRequest', ParameterValue: 'TRUE' },
+        { ParameterKey: 'srcPrefix', ParameterValue: 'tp/a ' },
+        { ParameterKey: 'destPrefix', ParameterValue: ' x' },
+      ]).parameters,
+    ).toEqual([
+      { ParameterKey: 'includeMetadata', ParameterValue: 'true' },
+      { ParameterKey: 'srcSkipCompare', ParameterValue: 'false' },
+      { ParameterKey: 'isPayerRequest', ParameterValue: 'true' },
+      { ParameterKey: 'srcPrefix', ParameterValue: 'tp/a ' },
+      { ParameterKey: 'destPrefix', ParameterValue: ' x' },
+    ]);
+    expect(
+      canonicalParameters('ECR', [{ ParameterKey: 'includeUntagged', ParameterValue: 'False' }]).parameters,
+    ).toEqual([{ ParameterKey: 'includeUntagged', ParameterValue: 'false' }]);
+    // A key may end with a space: "tp/a " lists "tp/a b", not "tp/ab".
+    const p = parseS3TaskParams({ ...S3_BASE, srcPrefix: 'tp/a ', destPrefix: ' x' });
+    expect([p.srcPrefix, p.destPrefix]).toEqual(['tp/a ', ' x']);
+  });
+
   it('refuses an unknown parameter, naming it', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcBuckett: 'x' }))).toBe('srcBuckett');
     expect(fieldOf(() => parseEcrTaskParams({ ...ECR_BASE, WorkerMinCapacity: '1' }))).toBe('WorkerMinCapacity');

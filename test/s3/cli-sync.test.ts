@@ -270,6 +270,22 @@ describe('dth s3 sync (real CLI process)', () => {
     await expect(readObject(servers.s3Dest, dst, 'x/1')).rejects.toThrow();
   });
 
+  it('takes a prefix as given: one ending in a space selects the keys with that space only', async () => {
+    const { src, dst } = await bucketPair();
+    for (const key of ['tp/a b', 'tp/ab', 'tp/a/c']) await putSource(src, key, key);
+    const run = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), srcPrefix: 'tp/a ' }),
+      ...stateArgs(),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({ copied: 1 });
+    expect((await readObject(servers.s3Dest, dst, 'tp/a b')).toString()).toBe('tp/a b');
+    await expect(readObject(servers.s3Dest, dst, 'tp/ab')).rejects.toThrow();
+  });
+
   it('names the problem and exits non-zero on a missing bucket, a dead endpoint, wrong keys or bad params', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'keep.txt', 'keep');

@@ -4,7 +4,7 @@
  * schema's, unknown names are refused, defaults applied, and every error names the parameter in human words and by
  * the name the caller used: "Source bucket (srcBucket): is required".
  */
-import { closestParameterName, humanName, specIndex, unsaidSide, type ParamSpec } from '../params/index.js';
+import { booleanOf, closestParameterName, humanName, specIndex, unsaidSide, type ParamSpec } from '../params/index.js';
 import { InvalidParameterError } from './errors.js';
 
 export type RawParams = Record<string, unknown>;
@@ -41,7 +41,8 @@ function asText(value: unknown, field: string, spec: ParamSpec): string | undefi
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     throw new InvalidParameterError(field, 'must be a string', spec.label.en, unsaidSide(spec));
   }
-  const s = String(value).trim();
+  // A prefix is kept as given: keys may begin or end with spaces (the original lists with it unchanged).
+  const s = spec.kind === 'prefix' ? String(value) : String(value).trim();
   return s === '' ? undefined : s;
 }
 
@@ -147,9 +148,9 @@ export class ParamReader {
   bool(name: string): boolean {
     const v = this.text(name);
     if (v === undefined) throw this.error(name, 'is required (true or false)');
-    if (/^(true|yes|1)$/i.test(v)) return true;
-    if (/^(false|no|0)$/i.test(v)) return false;
-    throw this.error(name, `"${v}" is not true or false`);
+    const yes = booleanOf(v);
+    if (yes === undefined) throw this.error(name, `"${v}" is not true or false`);
+    return yes;
   }
 
   int(name: string): number {

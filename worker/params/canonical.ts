@@ -5,12 +5,19 @@
  */
 import { ECR_PARAMETERS } from './ecr-schema.js';
 import { S3_PARAMETERS } from './s3-schema.js';
-import { specIndex } from './spec.js';
-import type { TaskTypeName } from './values.js';
+import { specIndex, type ParamSpec } from './spec.js';
+import { booleanOf, type TaskTypeName } from './values.js';
 
 export interface ParameterEntry {
   ParameterKey: string;
   ParameterValue: string;
+}
+
+/** A yes/no value in the template's words (its AllowedValues are true and false; the engines also read yes/no/1/0). */
+function canonicalValue(spec: ParamSpec, value: string): string {
+  if (spec.kind !== 'boolean') return value;
+  const yes = booleanOf(value);
+  return yes === undefined ? value : String(yes);
 }
 
 export function canonicalParameters(
@@ -26,9 +33,9 @@ export function canonicalParameters(
       unknown.push(ParameterKey);
       continue;
     }
-    const value = ParameterValue.trim();
+    const value = hit.spec.kind === 'prefix' ? ParameterValue : ParameterValue.trim();
     const mapped = hit.alias?.values?.[value] ?? value;
-    const canonical = hit.spec.valueAliases?.[mapped] ?? mapped;
+    const canonical = canonicalValue(hit.spec, hit.spec.valueAliases?.[mapped] ?? mapped);
     // An alias given blank next to the canonical name must not blank it out.
     if (out.has(hit.spec.name) && canonical === '') continue;
     out.set(hit.spec.name, canonical);

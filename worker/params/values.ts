@@ -5,6 +5,13 @@
 
 export const BOOLEAN_VALUES = ['true', 'false'] as const;
 
+/** A yes/no value as the engines read it (true|yes|1, false|no|0, any case); undefined when it is neither. */
+export function booleanOf(value: string): boolean | undefined {
+  if (/^(true|yes|1)$/i.test(value)) return true;
+  if (/^(false|no|0)$/i.test(value)) return false;
+  return undefined;
+}
+
 /** S3 source stores (the original's four, plus Google GCS through its S3 interoperability API). */
 export const SOURCE_TYPES = ['Amazon_S3', 'Aliyun_OSS', 'Qiniu_Kodo', 'Tencent_COS', 'Google_GCS'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
