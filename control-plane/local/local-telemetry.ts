@@ -175,6 +175,9 @@ export class LocalTelemetry implements Metrics, TaskLogs {
             .all(...args, token?.seq ?? Number.MAX_SAFE_INTEGER, options.limit)
             .reverse()
     ) as { seq: number; ts: number; message: string }[];
+    // As CloudWatch: a stream with no events at all does not exist (an empty page would read as "nothing logged yet").
+    if (rows.length === 0 && !this.db.prepare(`${base} LIMIT 1`).get(...args))
+      throw new LogGroupNotFoundError(logGroupName, `or its stream "${logStreamName}" does not exist`);
     const first = rows[0]?.seq;
     const last = rows.at(-1)?.seq;
     return {
