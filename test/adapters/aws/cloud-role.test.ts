@@ -73,6 +73,10 @@ describe('loadCloudRoleConfig', () => {
     expect(await fieldOf({ ...base, TASK_PARAMS: JSON.stringify({ ...params, destBucket: '' }) })).toBe(
       'TASK_PARAMS.destBucket',
     );
+    // The message keeps the field's label and side whole (it was cut short by the length of the field's name).
+    await expect(
+      loadCloudRoleConfig({ ...base, TASK_PARAMS: JSON.stringify({ ...params, srcBucket: '' }) }),
+    ).rejects.toThrow(/^TASK_PARAMS\.srcBucket: Source bucket \(srcBucket\): is required$/);
     expect(await fieldOf({ ...base, QUEUE_URL: '' })).toBe('QUEUE_URL');
     expect(await fieldOf({ ...base, QUEUE_URL: 'not a url' })).toBe('QUEUE_URL');
     expect(await fieldOf({ ...base, STATUS_TABLE: ' ' })).toBe('STATUS_TABLE');

@@ -71,7 +71,8 @@ async function taskParams(env: Env, region: string): Promise<S3TaskParams> {
     return parseS3TaskParams(raw);
   } catch (err) {
     if (err instanceof InvalidParameterError) {
-      throw new InvalidParameterError(`${source}.${err.field}`, err.message.slice(err.field.length + 2));
+      // Its message already names the field and side ("Source bucket (srcBucket): is required").
+      throw new InvalidParameterError(`${source}.${err.field}`, err.message);
     }
     throw err;
   }
