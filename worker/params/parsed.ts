@@ -39,7 +39,7 @@ export interface S3TaskParams {
   /** The store type; our older `S3_Compatible` arrives as Amazon_S3 with srcEndpoint set. */
   srcType: SourceType;
   srcBucket: string;
-  /** Decoded, without leading slashes; '' = the whole bucket. */
+  /** Decoded, as given; '' = the whole bucket. */
   srcPrefix: string;
   prefixList?: PrefixListRef;
   /** srcSkipCompare=true: queue every source object without listing the destination (the original's direct send). */
@@ -52,7 +52,7 @@ export interface S3TaskParams {
   isPayerRequest: boolean;
   srcEvent: SrcEvent;
   destBucket: string;
-  /** Without leading slashes. The destination key is destPrefix + '/' + source key (destPrefix '' = the key itself). */
+  /** As given ("/" alone = ''). The destination key is destPrefix + '/' + source key (destPrefix '' = the key itself). */
   destPrefix: string;
   destRegion: string;
   destEndpoint?: string;

@@ -118,8 +118,13 @@ function region(r: ParamReader, name: string, fallback: string | undefined, why:
   return v;
 }
 
-function prefix(r: ParamReader, name: string): string {
-  const p = (r.text(name) ?? '').replace(/^\/+/, '');
+/**
+ * A prefix as given, leading "/" included (a key may begin with one; the original lists with the prefix unchanged).
+ * A destPrefix of "/" alone is none, as the original's.
+ */
+function prefix(r: ParamReader, name: 'srcPrefix' | 'destPrefix'): string {
+  const given = r.text(name) ?? '';
+  const p = name === 'destPrefix' && given === '/' ? '' : given;
   // TextEncoder, not Buffer: the console runs this parser in the browser.
   if (new TextEncoder().encode(p).length > 1024) throw r.error(name, 'is longer than 1024 bytes');
   return p;

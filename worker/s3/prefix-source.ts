@@ -16,8 +16,9 @@ export interface PrefixListStores {
 }
 
 /**
- * The prefixes of the lines of a text stream: trimmed, leading slashes dropped, blank lines and `#` comments
- * skipped; a line over MAX_PREFIX_LINE_BYTES is an error naming `field` (`where` says which list).
+ * The prefixes of the lines of a text stream, each as written (as the original: a key may begin with "/" or a
+ * space); blank lines and `#` comments skipped; a line over MAX_PREFIX_LINE_BYTES is an error naming `field`
+ * (`where` says which list).
  */
 export async function* prefixesOfLines(
   input: Readable,
@@ -26,8 +27,7 @@ export async function* prefixesOfLines(
 ): AsyncGenerator<string> {
   try {
     for await (const line of boundedLines(input, MAX_PREFIX_LINE_BYTES)) {
-      const p = line.trim().replace(/^\/+/, '');
-      if (p !== '' && !p.startsWith('#')) yield p;
+      if (line.trim() !== '' && !line.trimStart().startsWith('#')) yield line;
     }
   } catch (err) {
     if (err instanceof LineTooLongError) {

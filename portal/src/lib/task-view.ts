@@ -57,7 +57,7 @@ export function sourceName(kind: string, lang: Lang = 'en'): string {
   return option ? text(option.label, lang) : kind;
 }
 
-const join = (bucket: string, prefix: string) => (prefix ? `${bucket}/${prefix.replace(/^\/+/, '')}` : bucket);
+const join = (bucket: string, prefix: string) => (prefix ? `${bucket}/${prefix}` : bucket);
 
 export function taskEnds(
   task: Pick<Task, 'type' | 'parameters'>,
