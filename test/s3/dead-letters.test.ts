@@ -4,6 +4,7 @@
  * dead-letter queue, where the message keeps its body and carries the reason as an attribute.
  */
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SqsJobQueue } from '../../worker/adapters/aws/index.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
@@ -20,6 +21,7 @@ import {
   bucketPair,
   embeddedAdapters,
   putSource,
+  readObject,
   runEngine,
   secretsFile,
   type EngineAdapters,
@@ -129,5 +131,93 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
         failure: expect.stringMatching(/^invalid message: not a JSON object/),
       });
     }
+  });
+
+  it('messages that only look like work are dead-lettered at once; a deletion the task does not propagate deletes nothing', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'kept.txt', 'kept');
+    const params = parseS3TaskParams(baseParams(src, dst, { srcEvent: 'No' }));
+    const { queue, status } = await adapters.open(params.maxAttempts);
+    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const lines: Record<string, unknown>[] = [];
+    const work = () =>
+      runWorker({
+        params,
+        source,
+        dest,
+        queue,
+        status,
+        logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+        exitWhenDrained: true,
+      });
+    await queue.sendBatch([{ key: 'kept.txt', size: 4 } as TransferJob]);
+    expect((await work()).copied).toBe(1);
+    // Before: an event without records was deleted unseen; a blank key was retried 5 times on a GET of the bucket
+    // itself; a negative size was recorded; an unknown action copied; a job-form deletion deleted the copy.
+    const lookalikes = [
+      { Records: [] },
+      { key: '', size: 0 },
+      { key: 'neg.txt', size: -1 },
+      { key: 'half.txt', size: 1.5 },
+      { key: 'kept.txt', size: 4, action: 'remove' },
+      {
+        Records: [
+          {
+            eventSource: 'aws:s3',
+            eventName: 'ObjectCreated:Put',
+            s3: { bucket: { name: src }, object: { key: '', size: 1 } },
+          },
+        ],
+      },
+    ];
+    await (queue.sendBatch as (b: unknown[]) => Promise<void>)([
+      ...lookalikes,
+      { key: 'kept.txt', size: 0, action: 'delete' },
+    ]);
+    const report = await work();
+    expect(report).toMatchObject({ copied: 0, failed: 0 });
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: lookalikes.length });
+    expect(lines.filter((l) => l.event === 'worker.invalid_message')).toHaveLength(lookalikes.length);
+    expect(lines.filter((l) => l.event === 'worker.retry')).toEqual([]);
+    expect(lines.find((l) => l.event === 'worker.event_ignored')).toMatchObject({
+      key: 'kept.txt',
+      reason: 'deletions are not propagated (srcEvent is not CreateAndDelete)',
+    });
+    expect((await readObject(servers.s3Dest, dst, 'kept.txt')).toString()).toBe('kept');
+    expect(await status.get('neg.txt')).toBeUndefined();
+  });
+
+  it('a dead-letter queue that refuses a message does not stop the worker: the error is logged, the next object copied', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'after.txt', 'after');
+    const params = parseS3TaskParams(baseParams(src, dst));
+    const { queue, status } = await adapters.open(params.maxAttempts);
+    // The real queue, its dead-letter call failing as SQS's does for a deleted queue or a missing permission.
+    const refusing = new Proxy(queue, {
+      get: (target, name, receiver) =>
+        name === 'deadLetter'
+          ? () => Promise.reject(new Error('QueueDoesNotExist: The specified queue does not exist.'))
+          : Reflect.get(target, name, receiver),
+    });
+    await (queue.sendBatch as (b: unknown[]) => Promise<void>)(['not a job', { key: 'after.txt', size: 5 }]);
+    const lines: Record<string, unknown>[] = [];
+    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const stop = new AbortController();
+    const worker = runWorker({
+      params,
+      source,
+      dest,
+      queue: refusing,
+      status,
+      logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+      signal: stop.signal,
+    });
+    for (let i = 0; i < 100 && !(await status.get('after.txt'))?.verified; i++) await sleep(50);
+    stop.abort(new Error('test done'));
+    expect((await worker).copied).toBe(1);
+    expect(lines.find((l) => l.event === 'worker.dead_letter_failed')).toMatchObject({
+      level: 'error',
+      error: expect.objectContaining({ message: expect.stringMatching(/QueueDoesNotExist/) }),
+    });
   });
 });

@@ -113,13 +113,16 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     if (message.kind === 'testEvent') {
       // S3 sends it once when the notification is set up: proof of wiring, nothing to copy, not a failure.
       logger.info('worker.s3_test_event', { messageId: msg.id });
-      await queue.delete(msg);
+      // Not deleted (throttled, no permission): it comes back later; the worker goes on either way.
+      await queue.delete(msg).catch((err) => logger.warn('worker.delete_failed', { messageId: msg.id, error: err }));
       return;
     }
     if (message.kind === 'invalid') {
       // No worker can act on it: straight to the dead-letter queue (and its alarm), never retried or dropped silently.
       logger.error('worker.invalid_message', { messageId: msg.id, reason: message.reason });
-      await queue.deadLetter(msg, `invalid message: ${message.reason}`);
+      await queue
+        .deadLetter(msg, `invalid message: ${message.reason}`)
+        .catch((err) => logger.error('worker.dead_letter_failed', { messageId: msg.id, error: err }));
       return;
     }
     for (const { key, reason } of message.ignored) logger.info('worker.event_ignored', { key, reason });
@@ -349,11 +352,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         const weight = slotsTaken(message, partWeight);
         if (partWeight > 1 && announcesParts(message, (size) => fansOut(ctx, size))) partsAhead = true;
         load += weight;
-        const p = handle(msg, message).finally(() => {
-          load -= weight;
-          inFlight.delete(p);
-          copyEnded();
-        });
+        // A message's handling never stops the worker: whatever escaped it is logged, and the message comes back.
+        const p = handle(msg, message)
+          .catch((err) => logger.error('worker.message_failed', { messageId: msg.id, error: err }))
+          .finally(() => {
+            load -= weight;
+            inFlight.delete(p);
+            copyEnded();
+          });
         inFlight.add(p);
       }
       if (batch.length > 0) continue;

@@ -30,6 +30,13 @@ export function decodeEventKey(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
+/** A byte count: a whole number, not negative. */
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+const NO_DELETES = 'deletions are not propagated (srcEvent is not CreateAndDelete)';
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -47,6 +54,7 @@ function outOfScope(key: string, scope: EventScope): string | undefined {
  * Records of another bucket or service, outside srcPrefix or filtered out by include/exclude are ignored (named).
  */
 function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
+  if (records.length === 0) return { kind: 'invalid', reason: 'an S3 event notification without records' };
   const jobs: TransferJob[] = [];
   const ignored: { key: string; reason: string }[] = [];
   for (const raw of records) {
@@ -61,6 +69,10 @@ function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
     } catch {
       return { kind: 'invalid', reason: `S3 event key "${rawKey}" is not URL-encoded text` };
     }
+    if (key === '') return { kind: 'invalid', reason: 'an S3 event record with an empty object key' };
+    const size = r.s3?.object?.size;
+    if (size !== undefined && !isSize(size))
+      return { kind: 'invalid', reason: `S3 event size of "${key}" is not a byte count: ${JSON.stringify(size)}` };
     const bucket = r.s3?.bucket?.name;
     const notFor =
       r.eventSource !== undefined && r.eventSource !== 'aws:s3'
@@ -73,10 +85,10 @@ function jobsFromRecords(records: unknown[], scope: EventScope): QueueMessage {
       continue;
     }
     if (r.eventName.startsWith('ObjectCreated')) {
-      jobs.push({ key, size: r.s3?.object?.size ?? 0, etag: r.s3?.object?.eTag, action: 'copy', fromEvent: true });
+      jobs.push({ key, size: size ?? 0, etag: r.s3?.object?.eTag, action: 'copy', fromEvent: true });
     } else if (r.eventName.startsWith('ObjectRemoved')) {
       if (scope.propagateDeletes) jobs.push({ key, size: 0, action: 'delete', fromEvent: true });
-      else ignored.push({ key, reason: 'deletions are not propagated (srcEvent is not CreateAndDelete)' });
+      else ignored.push({ key, reason: NO_DELETES });
     } else {
       ignored.push({ key, reason: `event ${r.eventName}` });
     }
@@ -106,7 +118,16 @@ export function readQueueMessage(body: unknown, scope: EventScope): QueueMessage
   if (body.Event === 's3:TestEvent') return { kind: 'testEvent' };
   if (Array.isArray(body.Records)) return jobsFromRecords(body.Records, scope);
   if (typeof body.key === 'string' && typeof body.size === 'number') {
+    // Read as a job, it must be one: a blank key or a size that is no byte count would be copied wrongly, not failed.
+    if (body.key === '') return { kind: 'invalid', reason: 'a transfer job with an empty key' };
+    if (!isSize(body.size))
+      return { kind: 'invalid', reason: `a transfer job whose size is not a byte count: ${JSON.stringify(body.size)}` };
+    if (body.action !== undefined && body.action !== 'copy' && body.action !== 'delete')
+      return { kind: 'invalid', reason: `a transfer job with an unknown action: ${JSON.stringify(body.action)}` };
     const action = body.action === 'delete' ? 'delete' : 'copy';
+    // A deletion obeys srcEvent whichever form brings it: no copy is deleted unless the task propagates deletions.
+    if (action === 'delete' && !scope.propagateDeletes)
+      return { kind: 'jobs', jobs: [], ignored: [{ key: body.key, reason: NO_DELETES }] };
     const job: TransferJob = {
       key: body.key,
       size: body.size,
