@@ -76,7 +76,18 @@ export class S3PluginStack extends Stack {
     });
     const table = new StatusTable(this, 'StatusTable');
     const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });
-    const jobs = new TaskQueue(this, 'Jobs', { alarmTopic: alarms.topic });
+    // Deliveries before SQS itself dead-letters a job: the task's maxAttempts, which the workers count too. At a fixed
+    // 5, a task allowing more left each object the queue gave up on PENDING, with no FAILED record nor alarm line.
+    const attemptsBlank = new CfnCondition(this, 'MaxAttemptsBlank', {
+      expression: Fn.conditionEquals(p.maxAttempts.valueAsString, ''),
+    });
+    const defaultAttempts = Number(S3_PARAMETERS.find((s) => s.name === 'maxAttempts')?.default ?? 5);
+    const jobs = new TaskQueue(this, 'Jobs', {
+      alarmTopic: alarms.topic,
+      maxReceiveCount: Token.asNumber(
+        Fn.conditionIf(attemptsBlank.logicalId, defaultAttempts, p.maxAttempts.valueAsString),
+      ),
+    });
     const buckets = new TransferBuckets(this, 'Buckets', {
       sourceBucketName: p.srcBucket.valueAsString,
       destinationBucketName: p.destBucket.valueAsString,

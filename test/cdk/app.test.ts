@@ -846,10 +846,15 @@ describe('S3 plugin stack', () => {
 
   it('queues jobs with a dead-letter queue, an alarm on its depth and an e-mail subscription when alarmEmail is given', () => {
     s3.resourceCountIs('AWS::SQS::Queue', 2);
+    // SQS gives up on a job after the task's maxAttempts deliveries (5 when blank), as the workers count them.
     s3.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      RedrivePolicy: {
+        deadLetterTargetArn: Match.anyValue(),
+        maxReceiveCount: { 'Fn::If': ['MaxAttemptsBlank', 5, { Ref: 'maxAttempts' }] },
+      },
       SqsManagedSseEnabled: true,
     });
+    expect(s3.toJSON().Conditions.MaxAttemptsBlank).toEqual({ 'Fn::Equals': [{ Ref: 'maxAttempts' }, ''] });
     s3.hasResourceProperties('AWS::CloudWatch::Alarm', {
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
