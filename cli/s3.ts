@@ -49,7 +49,7 @@ const OPTIONS: Record<string, CommandOption> = {
   'task-id': {
     type: 'string',
     value: 'ID',
-    help: 'state key; default: derived from source and destination, so reruns are incremental',
+    help: 'state key; default: derived from source, destination and the keys selected (include/exclude, prefix list), so reruns are incremental',
   },
   'local-prefix-list': {
     type: 'string',
@@ -75,16 +75,26 @@ ${parameterHelp(S3_PARAMETERS)}
 Options:
 ${optionHelp(OPTIONS)}`;
 
-function defaultTaskId(p: S3TaskParams): string {
-  const id = [
+/**
+ * The state key of a pair of sides and the keys selected there: one selection's records are not another's, so a run
+ * with other include/exclude patterns or prefix list does not count the first one's unqueued records as its own
+ * (it exited 1, "incomplete", for ever). Without any of those the key is the one earlier versions used.
+ */
+function defaultTaskId(p: S3TaskParams, localPrefixList: string | undefined): string {
+  const sides = [
     p.srcEndpoint ?? p.srcRegion,
     p.srcBucket,
     p.srcPrefix,
     p.destEndpoint ?? p.destRegion,
     p.destBucket,
     p.destPrefix,
-  ].join('|');
-  return `sync-${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+  ];
+  const list = localPrefixList ?? (p.prefixList ? `${p.prefixList.bucket ?? ''}/${p.prefixList.key}` : '');
+  const selection = p.include.length || p.exclude.length || list ? [JSON.stringify([p.include, p.exclude, list])] : [];
+  return `sync-${createHash('sha256')
+    .update([...sides, ...selection].join('|'))
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -144,7 +154,7 @@ async function sync(argv: string[]): Promise<number> {
   if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
 
   const statePath = flags.get('state') ?? join(home, 'sync.db');
-  const taskId = flags.get('task-id') ?? defaultTaskId(params);
+  const taskId = flags.get('task-id') ?? defaultTaskId(params, flags.get('local-prefix-list'));
   if (switches.has('dry-run')) {
     // An earlier run's state, when there is one, is read (no record is written) so the plan compares as the run will.
     const stateDb = existsSync(statePath) ? openSqliteDatabase(statePath) : undefined;

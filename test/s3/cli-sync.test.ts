@@ -135,6 +135,34 @@ describe('dth s3 sync (real CLI process)', () => {
     }
   });
 
+  it("a run with other include patterns keeps its own state: an earlier selection's unfinished objects are not its own", async () => {
+    const { src, dst } = await bucketPair();
+    for (const key of ['a/1', 'a/2', 'b/1']) await putSource(src, key, key);
+    // The destination refuses every object under a/ (a bucket policy), so the first selection ends unfinished.
+    const dest = await startFaultProxy({
+      target: servers.s3Dest,
+      rates: { accessDenied: 1 },
+      faultOps: ['PutObject'],
+      faultWhen: (_op, url) => url.includes('/a/'),
+    });
+    try {
+      const state = stateArgs();
+      const params = (include: string) =>
+        paramsFile({ ...baseParams(src, dst, { destEndpoint: dest.endpoint }), include });
+      expect((await runCli(['s3', 'sync', '--params', params('a/**'), ...state])).code).toBe(1);
+      // Before: "complete": false with the first selection's failures, exit 1 — and so on every later run.
+      const second = await runCli(['s3', 'sync', '--params', params('b/**'), ...state]);
+      expect(second.code, second.stdout).toBe(0);
+      expect(JSON.parse(second.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+        complete: true,
+        copied: 1,
+        failed: 0,
+      });
+    } finally {
+      await dest.close();
+    }
+  });
+
   it('run as a user runs it (warnings not silenced), the default credential chain prints no SDK notice', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'role.txt', 'read with the default chain');
