@@ -263,6 +263,17 @@ describe('include/exclude and part planning', () => {
     ).toEqual(['photos/a.jpg', 'photos/2024/06/b.jpg', 'docs/about.md', '.env', 'back\\slash']);
   });
 
+  it('reads "." and ".." key segments as the names they are in S3: * and ** match them, an exclude keeps them out', () => {
+    // picomatch never matches them with * or ** (path semantics): "**/*.txt" missed both keys below.
+    const keys = ['./dot.txt', 'x/y/../z.txt', 'logs/./x', 'a/./c', 'plain.txt'];
+    expect(keys.filter(createKeyFilter([], ['**/*.txt']))).toEqual(['logs/./x', 'a/./c']);
+    expect(keys.filter(createKeyFilter(['**/*.txt'], []))).toEqual(['./dot.txt', 'x/y/../z.txt', 'plain.txt']);
+    expect(keys.filter(createKeyFilter(['logs/**', 'a/*/c'], []))).toEqual(['logs/./x', 'a/./c']);
+    // A glob naming such a segment literally still matches it, and only it.
+    expect(keys.filter(createKeyFilter(['x/y/../*'], []))).toEqual(['x/y/../z.txt']);
+    expect(['a/./c', 'a/b/c', 'a/../c'].filter(createKeyFilter(['a/./c'], []))).toEqual(['a/./c']);
+  });
+
   it('splits include/exclude on commas and lines, but not inside braces; an unreadable glob names its field', () => {
     const ok = { srcBucket: 'src-bucket', srcRegion: 'us-west-2', destBucket: 'dst-bucket', destRegion: 'us-east-1' };
     const p = parseS3TaskParams({

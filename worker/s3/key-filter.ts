@@ -7,9 +7,23 @@ import { destinationPrefix } from './transfer-job.js';
 // Keys are not Windows paths: a backslash is part of the key wherever the engine runs.
 const OPTIONS: picomatch.PicomatchOptions = { dot: true, windows: false };
 
+// A key segment that is exactly "." or ".." is an ordinary name in S3, but picomatch never lets `*` or `**` match it
+// (path semantics, `dot` or not): `**/*.txt` missed `./a.txt`, so an exclude let such keys through. Both the key and
+// the glob's own literal "."/".." segments are matched with those segments renamed to private-use characters.
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
+const SEGMENT_NAMES: Record<string, string> = { '.': '\uE000', '..': '\uE001' };
+function plainSegments(path: string): string {
+  if (!DOT_SEGMENT.test(path)) return path;
+  return path
+    .split('/')
+    .map((segment) => SEGMENT_NAMES[segment] ?? segment)
+    .join('/');
+}
+
 /** One glob as a matcher; a pattern picomatch cannot compile throws (the parameter parser names the field). */
 export function compileKeyGlob(glob: string): (key: string) => boolean {
-  return picomatch(glob, OPTIONS);
+  const matches = picomatch(plainSegments(glob), OPTIONS);
+  return (key) => matches(plainSegments(key));
 }
 
 /** True when a key should be copied: matches some include (or there are none) and no exclude. Patterns match the full source key. */
