@@ -5,7 +5,12 @@ import {
   PLUGIN_PARAMETERS,
   taskParamsPath,
 } from '../control-plane/core/plugin-contract.js';
-import type { ParamSpec, TemplateDeclaration, TemplateGroup } from '../worker/params/index.js';
+import {
+  TEMPLATE_BUILT_OPENING,
+  type ParamSpec,
+  type TemplateDeclaration,
+  type TemplateGroup,
+} from '../worker/params/index.js';
 
 export interface TaskParameters {
   taskId: CfnParameter;
@@ -69,7 +74,7 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
  * did, or on `standaloneSchedule` when that parameter is blank; neither → one run at creation.
  *
  * When TaskParams is empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled
- * from the individual parameters; values are inserted verbatim, so they must not contain `"` or `\`.
+ * from the individual parameters, values as given (worker/params/template-built.ts reads them back).
  */
 export function declareTaskParameters(
   stack: Stack,
@@ -164,10 +169,9 @@ export function declareTaskParameters(
     expression: Fn.conditionOr(hasOrchestratorSchedule, standaloneScheduled),
   });
 
-  const parts: string[] = ['{'];
-  declared.forEach((p, i) => {
-    parts.push(`${i ? ',' : ''}"${p.name}":"`, params[p.name].valueAsString, '"');
-  });
+  // No escaping function exists in CloudFormation: values go in as given, and the engines read them by position.
+  const parts: string[] = [TEMPLATE_BUILT_OPENING];
+  for (const p of declared) parts.push(`,"${p.name}":"`, params[p.name].valueAsString, '"');
   parts.push('}');
   const built = Fn.join('', parts);
   const taskParamsJson = Fn.conditionIf(hasTaskParams.logicalId, taskParams.valueAsString, built).toString();

@@ -28,6 +28,9 @@ import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
 import { definitionOf, walk } from './state-machine-walk.js';
+import { resolve } from '../cloud/cfn-resolve.js';
+import type { CfnTemplate } from '../cloud/emulator-template.js';
+import { loadCloudRoleConfig } from '../../worker/adapters/aws/cloud-role.js';
 
 let stacks: DthApp;
 let cognito: Template;
@@ -771,6 +774,51 @@ describe('S3 plugin stack', () => {
       ['ec2VpcId', 'ec2Subnets'].map((p) => ({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] })),
     );
     expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
+  });
+
+  it('deployed on its own, hands the finder every parameter exactly as given: backslashes, quotes and separators included', async () => {
+    const [finderDef] = Object.values(s3.findResources('AWS::ECS::TaskDefinition'));
+    const taskParams = (
+      finderDef.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]
+    ).find((e) => e.Name === 'TASK_PARAMS')?.Value as { 'Fn::If': [string, unknown, unknown] };
+    const [condition, , assembled] = taskParams['Fn::If'];
+    expect(condition).toBe('HasTaskParams');
+    // Every declared parameter at its default, but those below, as an operator's create-stack would pass them.
+    const template = s3.toJSON() as CfnTemplate;
+    const given: Record<string, string> = {
+      ...Object.fromEntries(
+        Object.entries(template.Parameters ?? {}).map(([k, v]) => [
+          k,
+          String((v as { Default?: unknown }).Default ?? ''),
+        ]),
+      ),
+      srcBucket: 'src-bucket',
+      srcRegion: 'us-west-2',
+      destBucket: 'dst-bucket',
+      destRegion: 'us-east-1',
+      srcPrefix: 'logs\\new "quoted" \\u0041',
+      destPrefix: 'a","destBucket":"evil',
+      include: 'x\\*.txt',
+    };
+    const text = String(resolve(template, assembled, given));
+    const env = {
+      AWS_REGION: 'us-east-1',
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+      STATUS_TABLE: 't',
+    };
+    // Before: JSON of raw values: "logs\new" read as a line break, a quote or a backslash made it unreadable.
+    const config = await loadCloudRoleConfig({ ...env, TASK_PARAMS: text });
+    expect(config.params).toMatchObject({
+      srcBucket: 'src-bucket',
+      srcPrefix: 'logs\\new "quoted" \\u0041',
+      destPrefix: 'a","destBucket":"evil',
+      destBucket: 'dst-bucket',
+      include: ['x\\*.txt'],
+    });
+    // A cut or hand-edited one is refused, naming the variable, never read short.
+    await expect(
+      loadCloudRoleConfig({ ...env, TASK_PARAMS: text.replace(',"srcRegion":"', ',"srcRegon":"') }),
+    ).rejects.toThrow(/^TASK_PARAMS: is not a parameter set as the plugin template assembles it/);
   });
 
   it("takes parameters too large for CloudFormation from SSM (TaskParamsPath): the finder and the workers read it, with a grant on the task's path", () => {

@@ -16,6 +16,7 @@ export * from './ecr-schema.js';
 export * from './url-encoding.js';
 export * from './canonical.js';
 export * from './patterns.js';
+export * from './template-built.js';
 
 /** The schema of a task type. */
 export function parametersOf(type: TaskTypeName): readonly ParamSpec[] {

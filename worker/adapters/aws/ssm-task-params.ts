@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { envValue, type Env } from '../../core/env-values.js';
 import { InvalidParameterError } from '../../core/errors.js';
+import { isTemplateBuilt, readTemplateBuilt } from '../../params/index.js';
 
 /**
  * TASK_PARAMS of a task whose parameters are in SSM: `{"taskParamsPath": "<path>"}` (never empty: an empty TaskParams
@@ -110,6 +111,12 @@ export async function deleteTaskParams(ssm: SSMClient, path: string): Promise<vo
 
 /** A JSON object of task parameters, or CloudFormation's `[{ParameterKey, ParameterValue}]` list; errors name `source`. */
 export function parseTaskParamsJson(text: string, source: string): Record<string, unknown> {
+  // A standalone plugin stack's own assembly: values unescaped, read by position.
+  if (isTemplateBuilt(text)) {
+    const built = readTemplateBuilt(text);
+    if (!built) throw new InvalidParameterError(source, 'is not a parameter set as the plugin template assembles it');
+    return built;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
