@@ -56,7 +56,9 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
   }
   return {
     type: 'String',
-    default: spec.default ?? '',
+    // A required parameter has no default, as the original's: CreateStack without it is refused at once, naming it
+    // (with a blank default the stack was created and its workers failed to start).
+    default: spec.required ? undefined : (spec.default ?? ''),
     description: spec.required ? `${description} Required.` : description,
     allowedValues: spec.values ? [...spec.values] : undefined,
     allowedPattern: t.allowedPattern,

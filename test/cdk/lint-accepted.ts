@@ -26,8 +26,8 @@ export const ACCEPTED_FINDINGS: AcceptedFinding[] = [
     rule: 'W1032',
     message: /\{'Ref': '(srcBucket|destBucket|srcPrefixListBucket)'\}/,
     reason:
-      "cfn-lint resolves the bucket ARN with the parameter's default, empty until the parameter schema makes srcBucket and " +
-      'destBucket required (as the original); a task always names both; the srcPrefixListBucket grant exists only when one is given',
+      "cfn-lint resolves the bucket ARN with the parameter's default: empty for srcPrefixListBucket, whose grant exists " +
+      'only when one is given (srcBucket and destBucket are required, without a default, as the original)',
   },
   {
     tool: 'cfn-lint',
