@@ -88,11 +88,14 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
     }),
     // This role reads no registry: image tasks are planned where skopeo and the registry logins are.
     estimator: estimatorByType(
-      { S3EC2: s3TaskEstimator((params) => openTaskBuckets(params, secretStore), logger) },
+      {
+        S3EC2: s3TaskEstimator((params) => openTaskBuckets(params, secretStore), logger, { homeRegion: config.region }),
+      },
       'plan an image task with `dth ecr sync --dry-run` or on the local hub',
     ),
     templateDeclares: templateParameterNames,
     s3EventNotifications: true,
+    homeRegion: config.region,
   };
 }
 

@@ -161,6 +161,8 @@ export interface ControlPlaneDeps {
    * local hub has none, so createTask refuses srcEvent there instead of accepting and ignoring it.
    */
   s3EventNotifications?: boolean;
+  /** The region tasks run in (the cloud's): a blank srcRegion/destRegion of an S3 task means it. Undefined locally. */
+  homeRegion?: string;
   newId?: () => string;
   now?: () => Date;
 }

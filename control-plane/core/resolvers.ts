@@ -180,7 +180,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
           scheduleType: 'ONE_TIME',
           parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)),
         },
-        { s3EventNotifications: deps.s3EventNotifications },
+        { s3EventNotifications: deps.s3EventNotifications, homeRegion: deps.homeRegion },
       );
       await checkNamedSecretsExist(v, deps.secrets);
       return deps.estimator.estimate(
@@ -212,6 +212,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
       const valid = validateCreateTask(args.input ?? {}, {
         templateDeclares: deps.templateDeclares,
         s3EventNotifications: deps.s3EventNotifications,
+        homeRegion: deps.homeRegion,
       });
       await checkNamedSecretsExist(valid, deps.secrets);
       const task: TaskRecord = {

@@ -18,12 +18,13 @@ export type OpenBuckets = (params: S3TaskParams) => Promise<BucketPair>;
 export function s3TaskEstimator(
   openBuckets: OpenBuckets,
   logger: Logger,
-  timeLimitMs = ESTIMATE_TIME_LIMIT_MS,
+  options: { homeRegion?: string; timeLimitMs?: number } = {},
 ): Estimator {
+  const timeLimitMs = options.timeLimitMs ?? ESTIMATE_TIME_LIMIT_MS;
   return {
     estimate: async (type, raw) => {
       if (type !== 'S3EC2') throw new InvalidParameterError('type', 'this estimator lists S3 tasks');
-      const params = parseS3TaskParams(raw);
+      const params = parseS3TaskParams(raw, { homeRegion: options.homeRegion });
       const e = await estimateS3Transfer({
         params,
         logger,

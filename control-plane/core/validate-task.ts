@@ -47,6 +47,8 @@ export interface ValidateOptions {
   urlDecode?: boolean;
   /** S3 event notifications reach this deployment's tasks (the cloud); without them srcEvent must be No. */
   s3EventNotifications?: boolean;
+  /** The region tasks run in (the cloud's): what a blank srcRegion/destRegion means there (S3ParseOptions). */
+  homeRegion?: string;
 }
 
 /** The original's limit (its AppSync template refused longer descriptions). */
@@ -124,7 +126,7 @@ export function validateCreateTask(input: CreateTaskInput, options: ValidateOpti
   const raw = Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
   const engine =
     type === 'S3EC2'
-      ? { type: 'S3EC2' as const, params: parseS3TaskParams(raw) }
+      ? { type: 'S3EC2' as const, params: parseS3TaskParams(raw, { homeRegion: options.homeRegion }) }
       : { type: 'ECR' as const, params: parseEcrTaskParams(raw) };
   if (engine.type === 'S3EC2') refuseUnreachableEvents(engine.params, options.s3EventNotifications ?? false);
   const declared = options.templateDeclares?.(type);

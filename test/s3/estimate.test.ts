@@ -173,6 +173,8 @@ describe('estimates', () => {
       objects: 100,
       complete: true,
     });
-    expect(await s3TaskEstimator(open, silentLogger, 1).estimate('S3EC2', raw)).toMatchObject({ complete: false });
+    expect(await s3TaskEstimator(open, silentLogger, { timeLimitMs: 1 }).estimate('S3EC2', raw)).toMatchObject({
+      complete: false,
+    });
   }, 60_000);
 });

@@ -132,7 +132,7 @@ export const S3_PARAMETERS = [
     side: 'source',
     origin: 'original',
     description:
-      'Source region (e.g. us-west-2, cn-hangzhou for OSS, ap-guangzhou for COS, cn-east-1 for Kodo); blank with an endpoint.',
+      "Source region (e.g. us-west-2, cn-hangzhou for OSS, ap-guangzhou for COS, cn-east-1 for Kodo); blank with an endpoint, or for Amazon S3 in the plugin stack's own region.",
     label: { en: 'Source region', zh: '源区域' },
     help: {
       en: 'Required for Amazon S3 without an endpoint and for OSS, COS and Kodo.',
@@ -264,7 +264,7 @@ export const S3_PARAMETERS = [
     default: '',
     side: 'destination',
     origin: 'original',
-    description: 'Destination region (blank: the source region).',
+    description: "Destination region (blank: the plugin stack's region, as the original; locally, the source region).",
     label: { en: 'Destination region', zh: '目标区域' },
     help: { en: 'e.g. cn-north-1.', zh: '例如 cn-north-1。' },
     template: { group: DEST, label: 'Destination Region' },

@@ -149,7 +149,16 @@ function sideAuth(r: ParamReader, inAccount: string, credentials: string): SideA
   return r.bool(inAccount) ? { kind: 'currentAccount' } : { kind: 'anonymous' };
 }
 
-export function parseS3TaskParams(raw: RawParams): S3TaskParams {
+export interface S3ParseOptions {
+  /**
+   * The region the task runs in (a plugin stack's, the cloud API's): a blank srcRegion (Amazon S3) or destRegion means
+   * it, as the original's engines left the region to the environment. Undefined locally, where there is no such
+   * region: srcRegion is then required for Amazon S3, and a blank destRegion is the source's.
+   */
+  homeRegion?: string;
+}
+
+export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}): S3TaskParams {
   const r = new ParamReader(S3_PARAMETERS, raw, 'S3 tasks');
   const typeGiven = r.given('srcType');
   const srcType = r.oneOf<SourceType>('srcType');
@@ -167,7 +176,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
       : region(
           r,
           'srcRegion',
-          regionOptional ? 'us-east-1' : undefined,
+          regionOptional ? 'us-east-1' : srcType === 'Amazon_S3' ? options.homeRegion : undefined,
           srcType === 'Amazon_S3' ? 'for Amazon S3 without srcEndpoint' : `for ${srcType} without srcEndpoint`,
         );
   const srcEndpoint = srcEndpointGiven ?? endpointForRegion(srcType, srcRegion);
@@ -232,7 +241,7 @@ export function parseS3TaskParams(raw: RawParams): S3TaskParams {
     srcEvent: r.oneOf<SrcEvent>('srcEvent'),
     destBucket: bucket(r, 'destBucket', bucketStoreOf('Amazon_S3', destEndpoint !== undefined)),
     destPrefix: prefix(r, 'destPrefix'),
-    destRegion: region(r, 'destRegion', srcRegion, ''),
+    destRegion: region(r, 'destRegion', options.homeRegion ?? srcRegion, ''),
     destEndpoint,
     destAuth: sideAuth(r, 'destInCurrentAccount', 'destCredentials'),
     destStorageClass,

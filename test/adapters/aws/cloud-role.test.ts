@@ -51,6 +51,21 @@ describe('loadCloudRoleConfig', () => {
     expect((await loadCloudRoleConfig(base)).exitWhenDrained).toBe(false);
   });
 
+  it("reads a blank srcRegion or destRegion as the stack's region, as the original's engines did", async () => {
+    const withParams = (p: Record<string, string>) =>
+      loadCloudRoleConfig({ ...base, AWS_REGION: 'ap-southeast-1', TASK_PARAMS: JSON.stringify(p) });
+    // Before: a blank srcRegion of Amazon S3 stopped the finder and the workers; a blank destRegion was the source's.
+    expect((await withParams({ srcBucket: 'src', srcRegion: '', destBucket: 'dst' })).params).toMatchObject({
+      srcRegion: 'ap-southeast-1',
+      destRegion: 'ap-southeast-1',
+    });
+    // An OSS source in cn-hangzhou writes to S3 in the stack's region, not to an "S3 in cn-hangzhou" that is none.
+    expect(
+      (await withParams({ srcType: 'Aliyun_OSS', srcBucket: 'src', srcRegion: 'cn-hangzhou', destBucket: 'dst' }))
+        .params,
+    ).toMatchObject({ srcRegion: 'cn-hangzhou', destRegion: 'ap-southeast-1' });
+  });
+
   it('takes the params from a file, in object or CloudFormation list form', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dth-role-'));
     const list = join(dir, 'list.json');

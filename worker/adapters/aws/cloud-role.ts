@@ -68,7 +68,8 @@ async function taskParams(env: Env, region: string): Promise<S3TaskParams> {
       ? 'TASK_PARAMS'
       : 'TASK_PARAMS_FILE';
   try {
-    return parseS3TaskParams(raw);
+    // Blank regions are the stack's, as the original's engines read them from the environment.
+    return parseS3TaskParams(raw, { homeRegion: region });
   } catch (err) {
     if (err instanceof InvalidParameterError) {
       // Its message already names the field and side ("Source bucket (srcBucket): is required").
