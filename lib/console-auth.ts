@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AuthorizationType, type AuthorizationMode } from 'aws-cdk-lib/aws-appsync';
 import {
   AccountRecovery,
@@ -88,6 +88,5 @@ export class ConsoleAuth extends Construct {
     this.oidcIssuer = '';
     this.cognitoDomain = `${domain.domainName}.auth.${Aws.REGION}.amazoncognito.com`;
     this.authorizationMode = { authorizationType: AuthorizationType.USER_POOL, userPoolConfig: { userPool: pool } };
-    new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
   }
 }

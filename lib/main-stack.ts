@@ -279,6 +279,14 @@ export class MainStack extends Stack {
       description: 'Console distribution domain (CNAME target)',
     });
     new CfnOutput(this, 'ApiUrl', { value: api.api.graphqlUrl });
+    // The original's output keys and descriptions, which its scripts and guides read.
+    new CfnOutput(this, 'ApiEndpoint', { value: api.api.graphqlUrl, description: 'GraphQL API endpoint' });
+    if (auth.userPool) {
+      new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId, description: 'User Pool Id' });
+      new CfnOutput(this, 'UserPoolApiClientId', { value: auth.clientId, description: 'API Client Id' });
+      new CfnOutput(this, 'UserPoolDomain', { value: auth.cognitoDomain, description: 'User pool domain' });
+      new CfnOutput(this, 'AdminUsername', { value: adminEmail.valueAsString, description: 'Admin username' });
+    }
     new CfnOutput(this, 'ApiFunctionName', {
       value: apiFn.functionName,
       description: 'The API resolver Lambda (scripts/aws-smoke-test.sh calls it directly)',

@@ -241,6 +241,30 @@ describe('main stack: console', () => {
 });
 
 describe('main stack: API and lifecycle', () => {
+  it("answers the original's output keys with its descriptions (its scripts and guides read them)", () => {
+    const described = (t: Template) =>
+      Object.fromEntries(
+        Object.entries(t.toJSON().Outputs as Record<string, { Description?: string }>).map(([k, o]) => [
+          k,
+          o.Description,
+        ]),
+      );
+    expect(described(cognito)).toMatchObject({
+      ApiEndpoint: 'GraphQL API endpoint',
+      UserPoolId: 'User Pool Id',
+      UserPoolApiClientId: 'API Client Id',
+      UserPoolDomain: 'User pool domain',
+      AdminUsername: 'Admin username',
+      TaskClusterVpc: 'Task VPC ID',
+      TaskClusterName: 'Task Cluster Name',
+      CentralAlarmTopicName: 'Central Alarm Topic Name',
+    });
+    expect(cognito.toJSON().Outputs.AdminUsername.Value).toEqual({ Ref: 'AdminEmail' });
+    // OIDC has no user pool: only the API endpoint of those.
+    expect(Object.keys(described(oidc))).toEqual(expect.arrayContaining(['ApiEndpoint', 'TaskClusterVpc']));
+    expect(Object.keys(described(oidc))).not.toContain('UserPoolId');
+  });
+
   it('resolves every Query and Mutation field of the schema with the one Lambda data source', () => {
     const fields = rootFields();
     expect(fields.length).toBeGreaterThan(8);
