@@ -41,10 +41,12 @@ function vendorChunk(id: string): string | undefined {
   return undefined;
 }
 
-// Relative base: the same build works from the local hub and from S3 + CloudFront.
+// Root base: the local hub and CloudFront both serve the console at "/", and both answer any other path (a bookmark,
+// /tasks/abc) with index.html, whose assets must then still load from /assets/ (relative ones resolved under the
+// path, came back as index.html, and the page stayed blank).
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  base: './',
+  base: '/',
   plugins: [react(), precompress()],
   build: {
     outDir: 'dist',

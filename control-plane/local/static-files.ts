@@ -102,10 +102,14 @@ export function serveConsoleFile(
     return;
   }
   const wanted = normalize(join(root, path));
-  const file =
-    wanted.startsWith(root + sep) && existsSync(wanted) && statSync(wanted).isFile()
-      ? wanted
-      : join(root, 'index.html');
+  const found = wanted.startsWith(root + sep) && existsSync(wanted) && statSync(wanted).isFile();
+  // A missing asset (a chunk of an older build) is a 404, not the page: as a script, HTML only left a blank console.
+  if (!found && wanted.startsWith(join(root, 'assets') + sep)) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : 'not found\n');
+    return;
+  }
+  const file = found ? wanted : join(root, 'index.html');
   const ext = extname(file);
   const encoding = COMPRESSIBLE.has(ext) ? pickEncoding(req.headers['accept-encoding']) : 'identity';
   const body = encoding === 'identity' ? readFileSync(file) : encodedBody(file, encoding);

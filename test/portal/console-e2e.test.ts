@@ -546,6 +546,12 @@ describe('console in a real browser against dth serve', () => {
       .waitFor({ timeout: 5000 });
     await axe('not-found');
     await shot(page, '17-task-not-found');
+    // A path instead of a hash (a bookmark, an address typed by hand) still gets the console, not a blank page: its
+    // assets load from /assets/ whatever the path (relative ones came back as index.html and were refused).
+    await page.goto(`${hub.url}/tasks/abc/`);
+    await page.getByRole('heading', { name: 'Data Transfer Hub', level: 1 }).waitFor({ timeout: 10_000 });
+    const missing = await fetch(`${hub.url}/assets/no-such-chunk.js`);
+    expect([missing.status, missing.headers.get('content-type')]).toEqual([404, 'text/plain; charset=utf-8']);
   });
 
   it('speaks Chinese: document language, statuses, table headers, validation messages', async () => {
@@ -619,7 +625,7 @@ describe('console in a real browser against dth serve', () => {
     expect(csp).toContain("script-src 'self'");
     expect(index.headers.get('content-encoding')).toBe('br');
     const html = await index.text();
-    const assets = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1]);
+    const assets = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]);
     expect(assets.length).toBeGreaterThan(2); // split: runtime, vendor and app chunks, not one bundle
     let raw = 0;
     let sent = 0;

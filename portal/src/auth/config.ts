@@ -20,7 +20,8 @@ export interface PortalConfig {
 }
 
 export async function loadConfig(): Promise<PortalConfig> {
-  const res = await fetch('./config.json', { cache: 'no-store' });
+  // From the root, whatever path the console was opened at.
+  const res = await fetch('/config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
   return parsePortalConfig(await res.json());
 }
@@ -75,8 +76,9 @@ export function parsePortalConfig(raw: unknown): PortalConfig {
 }
 
 /** Where the provider sends the browser back after sign-in and sign-out: the console itself. */
-export function redirectUrl(location: { origin: string; pathname: string }): string {
-  return location.origin + location.pathname;
+export function redirectUrl(location: { origin: string }): string {
+  // The console's root, the callback URL the deployment registers, whatever path the console was opened at.
+  return `${location.origin}/`;
 }
 
 /**
