@@ -370,6 +370,12 @@ describe('what the wizard sends', () => {
         },
         { description: 'nightly', schedule: { kind: 'FIXED_RATE', every: '6', unit: 'hours', cron: '' } },
       ),
+      // A prefix list in a bucket of this account (the original's console sent its central bucket).
+      s3State({
+        transferType: 'MultiplePrefix',
+        srcPrefixsListFile: 'lists/p.txt',
+        srcPrefixListBucket: 'central-bkt',
+      }),
       s3State(
         { sourceKind: 'Amazon_S3', srcInCurrentAccount: 'true', srcEvent: 'CreateAndDelete' },
         { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 ? * MON-FRI *' } },
@@ -387,6 +393,21 @@ describe('what the wizard sends', () => {
       const again = stateFromTask(asTask(state));
       expect(createInput(again)).toEqual(createInput(state));
     }
+    expect(createInput(states[1]).parameters).toEqual(
+      expect.arrayContaining([
+        { ParameterKey: 'srcPrefixsListFile', ParameterValue: 'lists/p.txt' },
+        { ParameterKey: 'srcPrefixListBucket', ParameterValue: 'central-bkt' },
+      ]),
+    );
+    // Its own rule: a bucket name of Amazon S3, checked on the Source step.
+    expect(
+      stepErrors(
+        s3State({ transferType: 'MultiplePrefix', srcPrefixsListFile: 'p', srcPrefixListBucket: 'a..b' }),
+        STEP.source,
+        local,
+        'en',
+      ).srcPrefixListBucket,
+    ).toMatch(/3–63 lowercase/);
   });
 
   it('clones tasks made by the CLI or an older console (rate schedules, destSSE, S3_Compatible)', () => {

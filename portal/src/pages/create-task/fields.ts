@@ -179,6 +179,10 @@ export const S3_FIELDS: FieldTable<S3Form> = {
       zh: '对象键，如 my_prefix_list.txt，而不是本地文件。',
     },
   }),
+  srcPrefixListBucket: s3('srcPrefixListBucket', 'input', {
+    when: (f) => f.transferType === 'MultiplePrefix',
+    constraint: BUCKET_RULES.s3,
+  }),
   srcEndpoint: s3('srcEndpoint', 'input', {
     when: (f) => f.sourceKind === 'Amazon_S3_Compatible',
     placeholder: 'https://s3.example.com',

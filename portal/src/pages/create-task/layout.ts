@@ -12,6 +12,7 @@ export const S3_SOURCE_KEYS = [
   'transferType',
   'srcPrefix',
   'srcPrefixsListFile',
+  'srcPrefixListBucket',
   'srcInCurrentAccount',
   'srcCredentials',
   'isPayerRequest',

@@ -18,6 +18,7 @@ export const DEFAULT_S3: S3Form = {
   srcBucket: '',
   srcPrefix: '',
   srcPrefixsListFile: '',
+  srcPrefixListBucket: '',
   srcRegion: '',
   srcEndpoint: '',
   srcInCurrentAccount: s3Default('srcInCurrentAccount') as YesNo,
@@ -160,6 +161,7 @@ export function s3Parameters(f: S3Form, common: CommonForm): TaskParameter[] {
   ];
   // This project's additions, sent only when used.
   for (const [key, value] of [
+    ['srcPrefixListBucket', f.transferType === 'MultiplePrefix' ? f.srcPrefixListBucket.trim() : ''],
     ['destEndpoint', f.destEndpoint.trim()],
     ['include', f.include.trim()],
     ['exclude', f.exclude.trim()],
@@ -270,6 +272,7 @@ export function stateFromTask(task: Task): WizardState {
       srcBucket: p.srcBucket ?? '',
       srcPrefix: p.srcPrefix ?? '',
       srcPrefixsListFile: p.srcPrefixsListFile ?? '',
+      srcPrefixListBucket: p.srcPrefixListBucket ?? '',
       srcRegion: p.srcRegion ?? '',
       srcEndpoint: p.srcEndpoint ?? '',
       srcInCurrentAccount: yesNo(p.srcInCurrentAccount, 'false'),

@@ -23,6 +23,8 @@ export interface S3Form {
   srcBucket: string;
   srcPrefix: string;
   srcPrefixsListFile: string;
+  /** Where the prefix list is, when not in the source bucket (a bucket of this account, as the original's). */
+  srcPrefixListBucket: string;
   srcRegion: string;
   srcEndpoint: string;
   srcInCurrentAccount: YesNo;

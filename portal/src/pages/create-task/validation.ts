@@ -105,6 +105,8 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
   srcBucket: [required, (v, f) => bucketProblem(v, srcBucketStore(f))],
   srcPrefix: [maxLength(1024)],
   srcPrefixsListFile: [required, maxLength(1024)],
+  // A bucket of this account (read with its role): Amazon S3's naming rule.
+  srcPrefixListBucket: [(v) => bucketProblem(v, 's3')],
   srcEndpoint: [(v) => endpointProblem(v, true)],
   srcRegion: [required, matches(STORE_REGION, 'vRegion')],
   destBucket: [required, (v, f) => bucketProblem(v, destBucketStore(f))],
