@@ -684,7 +684,7 @@ describe('wizard validation', () => {
       stepErrors(s3State({ destPutObjectSSEType: 'AWS_KMS' }), STEP.destination, local, 'en').destPutObjectSSEKmsKeyId,
     ).toBe('KMS key ID is required');
     expect(stepErrors(s3State({ minCapacity: '5', maxCapacity: '2' }), STEP.settings, local, 'en').maxCapacity).toBe(
-      'Maximum instances must be at least the minimum',
+      'Maximum capacity must be at least the minimum capacity',
     );
   });
 

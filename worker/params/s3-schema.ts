@@ -353,8 +353,8 @@ export const S3_PARAMETERS = [
       'Server-side encryption requested on every PUT and multipart upload (for buckets whose policy requires the header).',
     label: { en: 'Encryption type', zh: '加密类型' },
     help: {
-      en: "None: the bucket's default encryption applies. SSE-KMS: give the KMS key, or leave it blank for the AWS managed key.",
-      zh: '无：使用存储桶默认加密。SSE-KMS：填写 KMS 密钥，留空则使用 AWS 托管密钥。',
+      en: "None: the bucket's default encryption applies. SSE-KMS: give the KMS key (the console asks for one, as the original's; the API and CLI take a blank key as the AWS managed key).",
+      zh: '无：使用存储桶默认加密。SSE-KMS：填写 KMS 密钥（控制台要求填写，与原方案一致；API 和 CLI 将留空视为 AWS 托管密钥）。',
     },
     valueLabels: {
       None: { en: 'None (bucket default)', zh: '无（存储桶默认）' },

@@ -176,7 +176,7 @@ export const en = {
   errCFN: 'The stack of this task could not be created. See its events in the CloudFormation console.',
   errFinder: 'The finder stopped with an error. See the finder logs.',
   errComplete:
-    'Some objects were not copied. Check the alarm e-mail or the worker logs, or create the task again to copy the difference.',
+    'Some items were not copied: see the failures listed on this page and the logs. A new run copies what is missing.',
   openFinderLogs: 'Open finder logs',
 
   metrics: 'Task metrics',
@@ -319,8 +319,8 @@ export const en = {
   vEmail: '{label} is not an e-mail address',
   vWhole: '{label} must be a whole number',
   vRange: '{label} must be between {min} and {max}',
-  vMinMax: 'Maximum instances must be at least the minimum',
-  vDesired: 'Desired instances must be between the minimum and the maximum',
+  vMinMax: 'Maximum capacity must be at least the minimum capacity',
+  vDesired: 'Desired capacity must be between the minimum and the maximum capacity',
   vImageLine: 'Line {line} ("{text}") is not an image: use name, name:tag, name:ALL_TAGS or name@sha256:<digest>',
   vImageNone: '{label} names no image',
   vAllNeedsEcr: 'All images is possible for an Amazon ECR source only; list the images',

@@ -169,7 +169,7 @@ export const zh: Record<StringKey, string> = {
   lastRunErrorNext: '任务仍按计划运行：下次运行会重试，完成后此消息将被清除。',
   errCFN: '无法创建此任务的堆栈。请在 CloudFormation 控制台查看其事件。',
   errFinder: '查找器因错误而停止。请查看查找器日志。',
-  errComplete: '部分对象未被复制。请检查告警邮件或工作节点日志，或重新创建任务以复制差异部分。',
+  errComplete: '部分内容未被复制：请查看本页列出的失败项和日志。再次运行会复制缺少的部分。',
   openFinderLogs: '打开查找器日志',
 
   metrics: '任务指标',
