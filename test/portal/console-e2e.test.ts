@@ -396,6 +396,11 @@ describe('console in a real browser against dth serve', () => {
     await shot(page, '11-clone-destination');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('heading', { name: /^Tasks/, level: 1 }).waitFor();
+    // A clone link of a task that does not exist says so where the wizard opens (before: only on the Review step).
+    await go('/create?clone=no-such-task');
+    await page.getByText('No task has the ID no-such-task.', { exact: false }).waitFor({ timeout: 5000 });
+    await go('/tasks');
+    await page.getByRole('heading', { name: /^Tasks/, level: 1 }).waitFor();
   });
 
   it('deletes a finished task after confirming; it moves to Deleted tasks', async () => {

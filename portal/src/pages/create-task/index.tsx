@@ -46,6 +46,8 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   const [busy, setBusy] = useState(false);
   const [submitError, setSubmitError] = useState<string>();
   const [cloning, setCloning] = useState(Boolean(cloneOf));
+  /** The task to clone could not be read: said on the first step, where the wizard opens (not only on Review). */
+  const [cloneError, setCloneError] = useState<string>();
 
   useEffect(() => {
     ops.listSecrets().then(
@@ -63,9 +65,9 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
           if (task) {
             setState(stateFromTask(task));
             setStep(STEP.source);
-          } else setSubmitError(t('notFoundBody', { id: cloneOf }));
+          } else setCloneError(t('notFoundBody', { id: cloneOf }));
         },
-        (e: Error) => setSubmitError(e.message),
+        (e: Error) => setCloneError(e.message),
       )
       .finally(() => setCloning(false));
   }, [ops, cloneOf]);
@@ -169,7 +171,12 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
       steps={[
         {
           title: t('wizardStepEngine'),
-          content: <EnginePanel type={state.type} onChange={(type) => setState((s) => ({ ...s, type }))} />,
+          content: (
+            <SpaceBetween size="l">
+              {cloneError ? <Alert type="error">{cloneError}</Alert> : null}
+              <EnginePanel type={state.type} onChange={(type) => setState((s) => ({ ...s, type }))} />
+            </SpaceBetween>
+          ),
         },
         {
           title: t('wizardStepSource'),
