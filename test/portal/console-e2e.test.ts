@@ -157,6 +157,15 @@ describe('console in a real browser against dth serve', () => {
     await page.getByRole('heading', { name: 'Data Transfer Hub', level: 1 }).waitFor();
     await axe('home');
     await shot(page, '02-home');
+    // The printed link opened in a tab already on the sign-in page (a fragment change, no reload) signs in, and the
+    // token leaves the address bar (before: the form stayed, the token in the URL and its history).
+    const other = await openPage(browser);
+    await other.page.goto(`${hub.url}/`);
+    await other.page.getByLabel('API token', { exact: true }).waitFor();
+    await other.page.goto(`${hub.url}/#token=${encodeURIComponent(hub.token)}`);
+    await other.page.getByRole('heading', { name: 'Data Transfer Hub', level: 1 }).waitFor();
+    expect(other.page.url()).not.toContain('token=');
+    await other.context.close();
   });
 
   it('checks each wizard step on Next and shows each error on its field', async () => {

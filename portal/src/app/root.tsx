@@ -23,7 +23,15 @@ async function cloudSession(config: PortalConfig): Promise<Session | undefined> 
 
 export function Root() {
   // Take a `#token=…` sign-in link at once, before anything can change the address (it is removed from it).
-  const [linkToken] = useState(storedToken);
+  const [linkToken, setLinkToken] = useState(storedToken);
+  // A sign-in link opened in a tab already showing the console (a fragment change, no reload) signs in too.
+  useEffect(() => {
+    const onHashChange = () => {
+      if (/[#&]token=/.test(window.location.hash)) setLinkToken(storedToken());
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
   const [lang, setLang] = useState<Lang>(initialLang);
   const [config, setConfig] = useState<PortalConfig>();
   const [session, setSession] = useState<Session>();
