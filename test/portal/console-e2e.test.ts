@@ -403,7 +403,17 @@ describe('console in a real browser against dth serve', () => {
     await next();
     expect(await field('Destination bucket').inputValue()).toBe(s3Pair.dst);
     await shot(page, '11-clone-destination');
+    // Cancel after a change asks first (before: what was entered was thrown away at once); staying keeps it.
+    await field('Destination bucket').fill(`${s3Pair.dst}-x`);
     await page.getByRole('button', { name: 'Cancel' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('The choices made for this task are not saved.').waitFor();
+    await axe('leave-wizard');
+    // The footer's Cancel (the close icon is labelled Cancel too, without text).
+    await dialog.getByRole('button', { name: 'Cancel' }).filter({ hasText: 'Cancel' }).click();
+    expect(await field('Destination bucket').inputValue()).toBe(`${s3Pair.dst}-x`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Leave' }).click();
     await page.getByRole('heading', { name: /^Tasks/, level: 1 }).waitFor();
     // A clone link of a task that does not exist says so where the wizard opens (before: only on the Review step).
     await go('/create?clone=no-such-task');

@@ -94,6 +94,9 @@ export const en = {
   updatedAt: 'Updated {time}',
   objectsOf: '{done} of {total} objects',
 
+  leaveTitle: 'Leave the wizard?',
+  leaveBody: 'The choices made for this task are not saved.',
+  leaveConfirm: 'Leave',
   stopTitle: 'Stop task {id}?',
   stopBody:
     "The transfer ends and the task's resources (workers, queue, schedule) are deleted. Objects already copied stay at the destination.",

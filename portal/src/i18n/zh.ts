@@ -93,6 +93,9 @@ export const zh: Record<StringKey, string> = {
   updatedAt: '更新于 {time}',
   objectsOf: '{done} / {total} 个对象',
 
+  leaveTitle: '离开向导？',
+  leaveBody: '为此任务所做的选择不会保存。',
+  leaveConfirm: '离开',
   stopTitle: '停止任务 {id}？',
   stopBody: '传输将结束，任务的资源（工作节点、队列、调度）将被删除。已复制的对象保留在目标中。',
   deleteTitle: '删除任务 {id}？',

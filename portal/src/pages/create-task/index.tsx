@@ -10,6 +10,7 @@ import Spinner from '@cloudscape-design/components/spinner';
 import Wizard from '@cloudscape-design/components/wizard';
 import type { ApiError } from '../../api/client.js';
 import { usePortal } from '../../app/context.js';
+import { LeaveWizardModal } from '../../components/leave-wizard-modal.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import type { FieldContext } from './fields.js';
 import { locate, STEP } from './layout.js';
@@ -39,6 +40,9 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   const { ops, t, lang, navigate, notify, local } = usePortal();
   const ctx: FieldContext = useMemo(() => ({ local }), [local]);
   const [state, setState] = useState<WizardState>(initialState);
+  /** What the wizard opened with (empty, or the cloned task's choices): Cancel asks first once anything changed. */
+  const [openedWith, setOpenedWith] = useState<WizardState>(state);
+  const [leaving, setLeaving] = useState(false);
   const [step, setStep] = useState(0);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [secrets, setSecrets] = useState<string[]>([]);
@@ -63,7 +67,9 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
       .then(
         (task) => {
           if (task) {
-            setState(stateFromTask(task));
+            const cloned = stateFromTask(task);
+            setState(cloned);
+            setOpenedWith(cloned);
             setStep(STEP.source);
           } else setCloneError(t('notFoundBody', { id: cloneOf }));
         },
@@ -144,111 +150,114 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   ) : null;
 
   return (
-    <Wizard
-      activeStepIndex={step}
-      isLoadingNextStep={busy}
-      allowSkipTo
-      onCancel={() => navigate('/tasks')}
-      onSubmit={() => void create()}
-      onNavigate={(e) => {
-        const to = e.detail.requestedStepIndex;
-        if (to > step && firstInvalid(step, to) !== undefined) return;
-        setErrors({});
-        setSubmitError(undefined);
-        setStep(to);
-      }}
-      i18nStrings={{
-        stepNumberLabel: (n) => t('stepNumber', { n }),
-        collapsedStepsLabel: (n, total) => t('stepsCollapsed', { n, total }),
-        skipToButtonLabel: (s) => t('skipTo', { title: s.title }),
-        navigationAriaLabel: t('navigationLabel'),
-        cancelButton: t('cancel'),
-        previousButton: t('previous'),
-        nextButton: t('next'),
-        submitButton: t('create'),
-        optional: t('optional'),
-      }}
-      steps={[
-        {
-          title: t('wizardStepEngine'),
-          content: (
-            <SpaceBetween size="l">
-              {cloneError ? <Alert type="error">{cloneError}</Alert> : null}
-              <EnginePanel type={state.type} onChange={(type) => setState((s) => ({ ...s, type }))} />
-            </SpaceBetween>
-          ),
-        },
-        {
-          title: t('wizardStepSource'),
-          content: (
-            <SpaceBetween size="l">
-              {stepAlert}
-              {secretsAlert}
-              {s3 ? (
-                <S3SourcePanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
-              ) : (
-                <EcrSourcePanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />
-              )}
-            </SpaceBetween>
-          ),
-        },
-        {
-          title: t('wizardStepDestination'),
-          content: (
-            <SpaceBetween size="l">
-              {stepAlert}
-              {secretsAlert}
-              {s3 ? (
-                <S3DestinationPanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
-              ) : (
-                <EcrDestinationPanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />
-              )}
-            </SpaceBetween>
-          ),
-        },
-        {
-          title: t('wizardStepSettings'),
-          content: (
-            <SpaceBetween size="l">
-              {stepAlert}
-              <SchedulePanel
-                type={state.type}
-                schedule={state.common.schedule}
-                onChange={(schedule) => setCommon({ schedule })}
-                error={errors.schedule}
-                eventsOn={eventsOn}
-              />
-              <TaskDetailsPanel common={state.common} onChange={setCommon} errors={errors} />
-              {s3 ? <S3EnginePanel form={state.s3} onChange={setS3} errors={errors} ctx={ctx} /> : null}
-              {/* Image tasks are planned by the local hub (it has skopeo and the registry logins), not the cloud API. */}
-              {s3 || local ? (
-                <EstimatePanel
+    <>
+      {leaving ? <LeaveWizardModal onStay={() => setLeaving(false)} onLeave={() => navigate('/tasks')} /> : null}
+      <Wizard
+        activeStepIndex={step}
+        isLoadingNextStep={busy}
+        allowSkipTo
+        onCancel={() => (JSON.stringify(state) === JSON.stringify(openedWith) ? navigate('/tasks') : setLeaving(true))}
+        onSubmit={() => void create()}
+        onNavigate={(e) => {
+          const to = e.detail.requestedStepIndex;
+          if (to > step && firstInvalid(step, to) !== undefined) return;
+          setErrors({});
+          setSubmitError(undefined);
+          setStep(to);
+        }}
+        i18nStrings={{
+          stepNumberLabel: (n) => t('stepNumber', { n }),
+          collapsedStepsLabel: (n, total) => t('stepsCollapsed', { n, total }),
+          skipToButtonLabel: (s) => t('skipTo', { title: s.title }),
+          navigationAriaLabel: t('navigationLabel'),
+          cancelButton: t('cancel'),
+          previousButton: t('previous'),
+          nextButton: t('next'),
+          submitButton: t('create'),
+          optional: t('optional'),
+        }}
+        steps={[
+          {
+            title: t('wizardStepEngine'),
+            content: (
+              <SpaceBetween size="l">
+                {cloneError ? <Alert type="error">{cloneError}</Alert> : null}
+                <EnginePanel type={state.type} onChange={(type) => setState((s) => ({ ...s, type }))} />
+              </SpaceBetween>
+            ),
+          },
+          {
+            title: t('wizardStepSource'),
+            content: (
+              <SpaceBetween size="l">
+                {stepAlert}
+                {secretsAlert}
+                {s3 ? (
+                  <S3SourcePanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
+                ) : (
+                  <EcrSourcePanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />
+                )}
+              </SpaceBetween>
+            ),
+          },
+          {
+            title: t('wizardStepDestination'),
+            content: (
+              <SpaceBetween size="l">
+                {stepAlert}
+                {secretsAlert}
+                {s3 ? (
+                  <S3DestinationPanel form={state.s3} onChange={setS3} errors={errors} secrets={secrets} ctx={ctx} />
+                ) : (
+                  <EcrDestinationPanel form={state.ecr} onChange={setEcr} errors={errors} secrets={secrets} ctx={ctx} />
+                )}
+              </SpaceBetween>
+            ),
+          },
+          {
+            title: t('wizardStepSettings'),
+            content: (
+              <SpaceBetween size="l">
+                {stepAlert}
+                <SchedulePanel
                   type={state.type}
-                  parameters={() =>
-                    s3 ? s3Parameters(state.s3, state.common) : ecrParameters(state.ecr, state.common)
-                  }
-                  beforeRun={() => firstInvalid(STEP.source, STEP.settings) === undefined}
+                  schedule={state.common.schedule}
+                  onChange={(schedule) => setCommon({ schedule })}
+                  error={errors.schedule}
+                  eventsOn={eventsOn}
                 />
-              ) : null}
-            </SpaceBetween>
-          ),
-        },
-        {
-          title: t('wizardStepReview'),
-          content: (
-            <SpaceBetween size="l">
-              {submitError ? <Alert type="error">{submitError}</Alert> : null}
-              <ReviewPanel
-                input={input}
-                onEdit={(s) => {
-                  setErrors({});
-                  setStep(s);
-                }}
-              />
-            </SpaceBetween>
-          ),
-        },
-      ]}
-    />
+                <TaskDetailsPanel common={state.common} onChange={setCommon} errors={errors} />
+                {s3 ? <S3EnginePanel form={state.s3} onChange={setS3} errors={errors} ctx={ctx} /> : null}
+                {/* Image tasks are planned by the local hub (it has skopeo and the registry logins), not the cloud API. */}
+                {s3 || local ? (
+                  <EstimatePanel
+                    type={state.type}
+                    parameters={() =>
+                      s3 ? s3Parameters(state.s3, state.common) : ecrParameters(state.ecr, state.common)
+                    }
+                    beforeRun={() => firstInvalid(STEP.source, STEP.settings) === undefined}
+                  />
+                ) : null}
+              </SpaceBetween>
+            ),
+          },
+          {
+            title: t('wizardStepReview'),
+            content: (
+              <SpaceBetween size="l">
+                {submitError ? <Alert type="error">{submitError}</Alert> : null}
+                <ReviewPanel
+                  input={input}
+                  onEdit={(s) => {
+                    setErrors({});
+                    setStep(s);
+                  }}
+                />
+              </SpaceBetween>
+            ),
+          },
+        ]}
+      />
+    </>
   );
 }
