@@ -78,9 +78,10 @@ ${optionHelp(OPTIONS)}`;
 /**
  * The state key of a pair of sides and the keys selected there: one selection's records are not another's, so a run
  * with other include/exclude patterns or prefix list does not count the first one's unqueued records as its own
- * (it exited 1, "incomplete", for ever). Without any of those the key is the one earlier versions used.
+ * (it exited 1, "incomplete", for ever). A local prefix list counts by its contents (`localListDigest`), a list object
+ * by its bucket and key. Without any of those the key is the one earlier versions used.
  */
-function defaultTaskId(p: S3TaskParams, localPrefixList: string | undefined): string {
+function defaultTaskId(p: S3TaskParams, localListDigest: string | undefined): string {
   const sides = [
     p.srcEndpoint ?? p.srcRegion,
     p.srcBucket,
@@ -89,12 +90,19 @@ function defaultTaskId(p: S3TaskParams, localPrefixList: string | undefined): st
     p.destBucket,
     p.destPrefix,
   ];
-  const list = localPrefixList ?? (p.prefixList ? `${p.prefixList.bucket ?? ''}/${p.prefixList.key}` : '');
+  const list = localListDigest ?? (p.prefixList ? `${p.prefixList.bucket ?? ''}/${p.prefixList.key}` : '');
   const selection = p.include.length || p.exclude.length || list ? [JSON.stringify([p.include, p.exclude, list])] : [];
   return `sync-${createHash('sha256')
     .update([...sides, ...selection].join('|'))
     .digest('hex')
     .slice(0, 16)}`;
+}
+
+/** SHA-256 of a file's bytes, streamed (a prefix list may hold millions of lines). */
+async function fileDigest(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -154,7 +162,9 @@ async function sync(argv: string[]): Promise<number> {
   if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
 
   const statePath = flags.get('state') ?? join(home, 'sync.db');
-  const taskId = flags.get('task-id') ?? defaultTaskId(params, flags.get('local-prefix-list'));
+  const listPath = flags.get('local-prefix-list');
+  const taskId =
+    flags.get('task-id') ?? defaultTaskId(params, listPath === undefined ? undefined : await fileDigest(listPath));
   if (switches.has('dry-run')) {
     // An earlier run's state, when there is one, is read (no record is written) so the plan compares as the run will.
     const stateDb = existsSync(statePath) ? openSqliteDatabase(statePath) : undefined;

@@ -158,6 +158,25 @@ describe('dth s3 sync (real CLI process)', () => {
         copied: 1,
         failed: 0,
       });
+      // The same with a local prefix list rewritten in place: its contents, not its path, are the selection.
+      const list = join(mkdtempSync(join(tmpdir(), 'dth-list-')), 'prefixes.txt');
+      const listState = stateArgs();
+      const byList = () =>
+        runCli([
+          's3',
+          'sync',
+          '--params',
+          paramsFile(baseParams(src, dst, { destEndpoint: dest.endpoint })),
+          '--local-prefix-list',
+          list,
+          ...listState,
+        ]);
+      writeFileSync(list, 'a/\n');
+      expect((await byList()).code).toBe(1);
+      writeFileSync(list, 'b/\n');
+      const third = await byList();
+      expect(third.code, third.stdout).toBe(0);
+      expect(JSON.parse(third.stdout.trim().split('\n').at(-1)!)).toMatchObject({ complete: true, failed: 0 });
     } finally {
       await dest.close();
     }
