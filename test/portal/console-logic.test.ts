@@ -663,6 +663,35 @@ describe('task page words', () => {
     expect(parameterValue(image('registry.example.com'), 'destCredential', t, 'en')).toBe(t('anonymous'));
     expect(parameterValue(image(''), 'destCredential', t, 'en')).toBe(t('thisAccount'));
   });
+
+  it('reads yes/no values as the engines do (YES, 1, 0 too): shown in words, cloned unchanged', () => {
+    const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate('en', k, vars);
+    const task: Task = {
+      id: 'z',
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      parameters: [
+        { ParameterKey: 'srcBucket', ParameterValue: 'src-bucket' },
+        { ParameterKey: 'srcRegion', ParameterValue: 'us-east-1' },
+        { ParameterKey: 'srcInCurrentAccount', ParameterValue: '0' },
+        { ParameterKey: 'srcCredentials', ParameterValue: 'keys' },
+        { ParameterKey: 'destBucket', ParameterValue: 'dst-bucket' },
+        { ParameterKey: 'includeMetadata', ParameterValue: '0' },
+        { ParameterKey: 'srcSkipCompare', ParameterValue: '1' },
+        { ParameterKey: 'isPayerRequest', ParameterValue: 'YES' },
+      ],
+    };
+    // Before: "-" for all three, and a clone did the opposite of the task on includeMetadata and srcSkipCompare.
+    expect(
+      ['includeMetadata', 'srcSkipCompare', 'isPayerRequest'].map((k) => parameterValue(task, k, t, 'en')),
+    ).toEqual([t('no'), t('yes'), t('yes')]);
+    expect(stateFromTask(task).s3).toMatchObject({
+      srcInCurrentAccount: 'false',
+      includeMetadata: 'false',
+      srcSkipCompare: 'true',
+      isPayerRequest: 'true',
+    });
+  });
 });
 
 describe('wizard validation', () => {

@@ -4,7 +4,7 @@
  * project's additions only when set. The reverse mapping fills the wizard from an existing task (Clone).
  */
 import type { Task, TaskParameter } from '../../api/types.js';
-import { ECR_PARAMETERS, S3_PARAMETERS } from '../../../../worker/params/index.js';
+import { booleanOf, ECR_PARAMETERS, S3_PARAMETERS } from '../../../../worker/params/index.js';
 import { schemaDefault } from './fields.js';
 import type { CommonForm, CreateTaskInput, EcrForm, S3Form, ScheduleForm, WizardState, YesNo } from './types.js';
 
@@ -207,8 +207,11 @@ export function createInput(state: WizardState): CreateTaskInput {
   };
 }
 
-const yesNo = (v: string | undefined, fallback: YesNo): YesNo =>
-  /^(true|yes)$/i.test(v ?? '') ? 'true' : /^(false|no)$/i.test(v ?? '') ? 'false' : fallback;
+/** A stored yes/no value as the engines read it (true|yes|1, false|no|0, any case: booleanOf). */
+const yesNo = (v: string | undefined, fallback: YesNo): YesNo => {
+  const yes = booleanOf(v ?? '');
+  return yes === undefined ? fallback : yes ? 'true' : 'false';
+};
 
 /** What the engine ran when a task omits a parameter: the schema's default (not the console's pre-filled choice). */
 const engineDefault = (type: 'S3EC2' | 'ECR', name: string): string =>

@@ -5,6 +5,7 @@ import { usePortal } from '../../app/context.js';
 import { ECR_FIELDS, labelOf, optionLabel, S3_FIELDS, type FieldDef } from '../create-task/fields.js';
 import { scheduleOf, stateFromTask } from '../create-task/parameters.js';
 import type { EcrForm, S3Form } from '../create-task/types.js';
+import { booleanOf } from '../../../../worker/params/index.js';
 import { paramsOf, sourceKindOf, sourceName } from '../../lib/task-view.js';
 import type { StringKey } from '../../i18n/index.js';
 
@@ -60,13 +61,17 @@ export function parameterValue(task: Task, key: string, t: T, lang: 'en' | 'zh')
     // Images: a Public source, or a registry other than ECR as the destination, is read or written without a login.
     const outside =
       task.type === 'S3EC2'
-        ? src && p.srcInCurrentAccount === 'false'
+        ? src && booleanOf(p.srcInCurrentAccount ?? '') === false
         : src
           ? p.sourceType === 'Public'
           : (p.destRegistry ?? '') !== '';
     return t(outside ? 'anonymous' : 'thisAccount');
   }
-  if (YES_NO_KEYS.has(key)) return v === 'true' ? t('yes') : v === 'false' ? t('no') : t('none');
+  if (YES_NO_KEYS.has(key)) {
+    // As the engines read it: YES, 1 and 0 too (the API stores what it was given).
+    const yes = booleanOf(v);
+    return yes === undefined ? t('none') : yes ? t('yes') : t('no');
+  }
   if (key === 'ec2CronExpression' || key === 'scheduleExpression') return scheduleText(task, t);
   if (key === 'finderEc2Memory' && v) return `${v} GiB`;
   const table = (task.type === 'S3EC2' ? S3_FIELDS : ECR_FIELDS) as Record<string, FieldDef<unknown> | undefined>;
