@@ -90,7 +90,8 @@ export async function openTaskBuckets(
       side: 'destination',
       ...dstSigning,
     }),
-    // Read with this account's role, as the original's finder did.
+    // Read with this account's role, as the original's finder did: no side, so its errors name this account's
+    // credentials, not the source's (whose srcCredentials cannot help here).
     prefixListBucket:
       listBucket === undefined
         ? undefined
@@ -99,7 +100,6 @@ export async function openTaskBuckets(
             region:
               options.home?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? params.srcRegion,
             endpoint: options.home?.endpoint,
-            side: 'source',
           }),
   };
 }
