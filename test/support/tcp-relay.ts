@@ -8,6 +8,7 @@ import { createServer as createTlsServer } from 'node:tls';
 export interface Relay {
   port: number;
   connections(): number;
+  /** Stops listening and ends every open connection. */
   close(): Promise<void>;
 }
 
@@ -17,9 +18,14 @@ export async function startRelay(
 ): Promise<Relay> {
   const [host, port] = upstream.split(':');
   let connections = 0;
+  const open = new Set<Socket>();
   const pipe = (client: Socket) => {
     connections++;
     const toUpstream = connect(Number(port), host);
+    for (const s of [client, toUpstream]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    }
     client.pipe(toUpstream).pipe(client);
     const close = () => {
       client.destroy();
@@ -43,6 +49,11 @@ export async function startRelay(
   return {
     port: listening,
     connections: () => connections,
-    close: () => new Promise<void>((closed) => server.close(() => closed())),
+    // Open connections end too (a server that went away), not only new ones refused.
+    close: () =>
+      new Promise<void>((closed) => {
+        server.close(() => closed());
+        for (const s of open) s.destroy();
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRetryableError, retryAdviceOf } from './errors.js';
+import { EndpointUnreachableError, isRetryableError, retryAdviceOf } from './errors.js';
 
 /** Exponential backoff with full jitter, capped: attempt 1 → up to base, attempt n → up to base·2^(n-1). */
 export function backoffMs(attempt: number, baseMs = 200, capMs = 20_000): number {
@@ -14,6 +14,22 @@ export function retryDelayMs(err: unknown, attempt: number, baseMs = 200, capMs 
   const advice = retryAdviceOf(err);
   const delay = backoffMs(attempt, advice?.throttled ? baseMs * THROTTLED_FACTOR : baseMs, capMs);
   return Math.min(capMs, Math.max(delay, advice?.retryAfterMs ?? 0));
+}
+
+/**
+ * Deliveries of a queued object are spaced wider when its store could not be reached at all (down, restarting, the
+ * network gone): 7.5–15 s, then 15–30, 30–60, 60–120 s (half fixed, half random), so an outage of a few minutes does
+ * not use up its attempts. Other failures keep the request backoff of 1 s doubling up to a minute. Before, every
+ * failure got the latter, and 5 attempts fitted in ~15 s: a destination restarting for 15 s failed objects for good.
+ */
+export const UNREACHABLE_REDELIVERY = { baseMs: 15_000, capMs: 300_000 } as const;
+
+export function redeliveryDelayMs(err: unknown, attempt: number): number {
+  if (err instanceof EndpointUnreachableError) {
+    const step = Math.min(UNREACHABLE_REDELIVERY.capMs, UNREACHABLE_REDELIVERY.baseMs * 2 ** (attempt - 1));
+    return step / 2 + Math.random() * (step / 2);
+  }
+  return retryDelayMs(err, attempt, 1000, 60_000);
 }
 
 /** Runs `fn` until it succeeds, the error is not retryable (by default: as the error itself says), or attempts run out. */

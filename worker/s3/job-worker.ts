@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DthError, isRetryableError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
-import { retryDelayMs } from '../core/retry.js';
+import { redeliveryDelayMs } from '../core/retry.js';
 import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
@@ -152,9 +152,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         logger.warn('worker.retry', { key, part: part?.partNumber, attempt: msg.receiveCount, error });
         // A part's retry leaves the object as it is: its other parts are being copied.
         if (!part) await status.update(key, { status: 'PENDING', attempts: msg.receiveCount, error }).catch(() => {});
-        await queue
-          .extendVisibility(msg, Math.ceil(retryDelayMs(err, msg.receiveCount, 1000, 60_000) / 1000))
-          .catch(() => {});
+        await queue.extendVisibility(msg, Math.ceil(redeliveryDelayMs(err, msg.receiveCount) / 1000)).catch(() => {});
       } else {
         const failed = {
           status: 'FAILED' as const,
