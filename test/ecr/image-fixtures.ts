@@ -102,7 +102,7 @@ export function countingSkopeo(failing: string[] = []): {
       '#!/bin/sh',
       `echo "$*" >> '${log}'`,
       'verb=""; skip=0',
-      'for a in "$@"; do if [ $skip = 1 ]; then skip=0; continue; fi; case "$a" in --override-*) skip=1;; *) verb="$a"; break;; esac; done',
+      'for a in "$@"; do if [ $skip = 1 ]; then skip=0; continue; fi; case "$a" in --override-*|--command-timeout) skip=1;; *) verb="$a"; break;; esac; done',
       `${fail}exec '${real}' "$@"`,
       '',
     ].join('\n'),
@@ -115,8 +115,10 @@ export function countingSkopeo(failing: string[] = []): {
           .filter(Boolean)
           .map((l) => l.split(' '))
       : [];
-  const verbOf = (args: string[]) =>
-    args.find((a, i) => !a.startsWith('--override-') && !args[i - 1]?.startsWith('--override-')) ?? '';
+  // Global options with a value come before the verb (skopeo --override-os linux copy …, --command-timeout 120s inspect …).
+  const valued = (a: string | undefined) =>
+    a !== undefined && (a.startsWith('--override-') || a === '--command-timeout');
+  const verbOf = (args: string[]) => args.find((a, i) => !valued(a) && !valued(args[i - 1])) ?? '';
   return { skopeo: new Skopeo(wrapper), wrapper, verbs: () => calls().map(verbOf), calls };
 }
 

@@ -348,7 +348,7 @@ describe('image sync with skopeo between real registries', () => {
           (e: unknown) => e as Error,
         );
       expect((await tagsOf(relay.registry)).message).toBe(
-        `${relay.registry}: cannot reach https://${relay.registry}: its certificate is self-signed (NODE_EXTRA_CA_CERTS, or insecure=true) (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+        `${relay.registry}: cannot reach https://${relay.registry}: its certificate is self-signed (insecure=true, or trust its CA in NODE_EXTRA_CA_CERTS and /etc/containers/certs.d/<registry>/ca.crt) (DEPTH_ZERO_SELF_SIGNED_CERT)`,
       );
       expect(retryAdviceOf(await tagsOf(relay.registry))?.retryable).toBe(false); // the same on every attempt
       expect((await tagsOf(servers.registryOpen)).message).toBe(
@@ -497,6 +497,14 @@ describe('image sync with skopeo between real registries', () => {
     );
     await expect(run({ destRegistry: s3Host, destCredential: '' })).rejects.toThrow(
       `Destination registry (destRegistry): ${s3Host} does not serve the container registry API`,
+    );
+    // A registry that is not there at all stops the run once, naming its side, with or without a login (before: an
+    // anonymous side left each image to fail with skopeo's raw text; a side with a login named no side).
+    await expect(run({ srcRegistry: '127.0.0.1:1' })).rejects.toThrow(
+      'Source registry (srcRegistry): 127.0.0.1:1: cannot reach http://127.0.0.1:1: ECONNREFUSED',
+    );
+    await expect(run({ destRegistry: '127.0.0.1:1' })).rejects.toThrow(
+      'Destination registry (destRegistry): 127.0.0.1:1: cannot reach http://127.0.0.1:1: ECONNREFUSED',
     );
     expect(counted.verbs()).toEqual([]);
   });

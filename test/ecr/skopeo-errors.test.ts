@@ -4,6 +4,7 @@
  * a local registry cannot be made to refuse every way a real one does (the immutable-tag case runs end to end in
  * image-sync.test.ts). A missing binary runs end to end against the real registries.
  */
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isRetryableError } from '../../worker/core/errors.js';
 import { ManifestRefusedError } from '../../worker/ecr/errors.js';
@@ -70,4 +71,23 @@ describe('ManifestRefusedError', () => {
     );
     expect(isRetryableError(fresh)).toBe(false);
   });
+});
+
+describe('a registry that accepts connections and never answers', () => {
+  it('fails the manifest read when its time is up, instead of holding the run for ever', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      await expect(
+        new Skopeo('skopeo', '2s').digest({ registry: `127.0.0.1:${port}`, insecure: true }, 'a/b:v1'),
+      ).rejects.toThrow(/skopeo inspect failed/);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((ok) => silent.close(() => ok()));
+    }
+  }, 30_000);
 });

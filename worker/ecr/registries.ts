@@ -314,6 +314,12 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
   // A selected list whose every image names another registry never reads srcRegistry: its login is not checked
   // (an offline default docker.io, or a registry that wants a login nobody gave, must not stop such a run).
   const sourceUsed = params.srcList !== 'SELECTED' || params.srcImageList.some((ref) => sourceFor(ref) === source);
+  /** The side and field in front of a registry's own error ("127.0.0.1:5000: cannot reach …" named no side). */
+  const namedSide = (err: RegistryHttpError, s: { side: Side }) => {
+    const field = s.side === 'source' ? 'srcRegistry' : 'destRegistry';
+    err.message = `${ecrFieldLabel(field)} (${field}): ${err.message}`;
+    return err;
+  };
   const checkLogins = async (signal?: AbortSignal) => {
     await Promise.all(
       (sourceUsed ? [source, dest] : [dest]).map(async (s) => {
@@ -335,11 +341,14 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
             // that wants a scope, a registry down) is left to each image, which reports it as its own failure.
             if (err instanceof RegistryHttpError && err.needsLogin)
               throw new LoginRequiredError(s.side, s.endpoint.registry, fieldOf[s.side]);
+            // Not reachable at all (down, no TLS there, a certificate refused): every image of this side would fail
+            // on it, each with skopeo's raw text. Said once, naming the side.
+            if (err instanceof RegistryHttpError && err.status === undefined) throw namedSide(err, s);
             return;
           }
           if (err instanceof RegistryHttpError && err.authFailed)
             throw new LoginRejectedError(s.side, s.endpoint.registry, s.loginFrom ?? 'the login', err.status);
-          throw err;
+          throw err instanceof RegistryHttpError ? namedSide(err, s) : err;
         }
       }),
     );

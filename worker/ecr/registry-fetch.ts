@@ -48,14 +48,19 @@ function unreachable(
   return tlsCodeOf(err) ? withRetryAdvice(failure, { retryable: false }) : failure;
 }
 
+/**
+ * Trusting a CA takes both readers: this engine (Node: NODE_EXTRA_CA_CERTS) and skopeo, which copies and reads what
+ * the engine cannot (containers' certs.d). Naming only the first made the digest reads pass and every copy fail.
+ */
+const TRUST_CA = 'trust its CA in NODE_EXTRA_CA_CERTS and /etc/containers/certs.d/<registry>/ca.crt';
+
 /** TLS failures in words (OpenSSL's own are a line of internals), with what would let the request through. */
 const TLS_REASONS: Record<string, string> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'no TLS answer there (a plain-HTTP registry: insecure=true)',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed (NODE_EXTRA_CA_CERTS, or insecure=true)',
-  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate comes from a CA this machine does not trust (NODE_EXTRA_CA_CERTS)',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate comes from a CA this machine does not trust (NODE_EXTRA_CA_CERTS)',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    'its certificate comes from a CA this machine does not trust (NODE_EXTRA_CA_CERTS)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: `its certificate is self-signed (insecure=true, or ${TRUST_CA})`,
+  SELF_SIGNED_CERT_IN_CHAIN: `its certificate comes from a CA this machine does not trust (${TRUST_CA})`,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: `its certificate comes from a CA this machine does not trust (${TRUST_CA})`,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `its certificate comes from a CA this machine does not trust (${TRUST_CA})`,
   CERT_HAS_EXPIRED: 'its certificate has expired',
   ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate names another host',
 };

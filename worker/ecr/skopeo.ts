@@ -34,6 +34,12 @@ export type PlatformChoice = { all: true } | { all: false; os: string; architect
  * change the digest (--preserve-digests). Registries answer TAG_INVALID to a tag they will not move (ECR's immutable
  * tags), and skopeo takes that answer for "this manifest type is not accepted", tries the other types, and says so.
  */
+/**
+ * How long one `skopeo inspect` (a manifest read) may take. A registry that accepts connections and never answers
+ * otherwise held the run for ever (the HTTP reads before it time out; skopeo has no timeout of its own).
+ */
+export const INSPECT_TIMEOUT = '120s';
+
 const MANIFEST_REFUSED =
   /instructed to preserve digests|cannot be overwritten because the repository is immutable|tag invalid/i;
 
@@ -83,7 +89,10 @@ function platformOptions(platform: PlatformChoice): string[] {
  * line, where any local user could read them from the process list.
  */
 export class Skopeo {
-  constructor(private readonly binary = 'skopeo') {}
+  constructor(
+    private readonly binary = 'skopeo',
+    private readonly inspectTimeout = INSPECT_TIMEOUT,
+  ) {}
 
   private async withAuthFile<T>(
     endpoints: RegistryEndpoint[],
@@ -133,6 +142,8 @@ export class Skopeo {
         const raw = await this.run(
           'inspect',
           [
+            '--command-timeout',
+            this.inspectTimeout,
             'inspect',
             '--raw',
             `--tls-verify=${!endpoint.insecure}`,
