@@ -159,6 +159,7 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
       { key: '', size: 0 },
       { key: 'neg.txt', size: -1 },
       { key: 'half.txt', size: 1.5 },
+      { key: 'huge.txt', size: 1e300 }, // above S3's 5 TiB
       { key: 'kept.txt', size: 4, action: 'remove' },
       {
         Records: [

@@ -87,9 +87,10 @@ describe('prefixes as given', () => {
     expect(keys).toEqual(['/lead.txt']);
   });
 
-  it('a prefix list line "/lead" selects "/lead.txt" only', async () => {
+  it('a prefix list line "/lead" selects "/lead.txt" only, in a file with a byte-order mark too', async () => {
     const list = join(work, 'prefixes.txt');
-    writeFileSync(list, '# keys that begin with a slash\n/lead\n');
+    // Saved with a byte-order mark, as a Windows editor does: it is no part of the first prefix.
+    writeFileSync(list, '\uFEFF/lead\r\n# keys that begin with a slash\n');
     const { summary, keys } = await sync('slash-dst-c', {}, ['--local-prefix-list', list]);
     expect(summary).toMatchObject({ complete: true, copied: 1 });
     expect(keys).toEqual(['/lead.txt']);

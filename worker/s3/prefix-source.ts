@@ -26,7 +26,11 @@ export async function* prefixesOfLines(
   field = 'srcPrefixsListFile',
 ): AsyncGenerator<string> {
   try {
-    for await (const line of boundedLines(input, MAX_PREFIX_LINE_BYTES)) {
+    let first = true;
+    for await (const read of boundedLines(input, MAX_PREFIX_LINE_BYTES)) {
+      // A byte-order mark (a list saved by a Windows editor) is no part of the first prefix: kept, it matched nothing.
+      const line = first ? read.replace(/^\uFEFF/, '') : read;
+      first = false;
       if (line.trim() !== '' && !line.trimStart().startsWith('#')) yield line;
     }
   } catch (err) {

@@ -59,7 +59,8 @@ function progressOf(
 ): TransferProgress {
   const summary = { ...recorded, bytesDone: Math.min(recorded.bytesTotal, recorded.bytesDone + streaming) };
   const elapsedMs = Date.now() - startedAt;
-  const bytesPerSecond = elapsedMs > 0 ? ((summary.bytesDone - startBytes) * 1000) / elapsedMs : 0;
+  // Not below 0: objects copied again smaller lower bytesDone (a rate of -150 KB/s was shown).
+  const bytesPerSecond = elapsedMs > 0 ? Math.max(0, ((summary.bytesDone - startBytes) * 1000) / elapsedMs) : 0;
   const left = summary.bytesTotal - summary.bytesDone;
   return {
     ...summary,

@@ -1,3 +1,4 @@
+import { MAX_OBJECT_SIZE } from './params.js';
 import type { PartJob, TransferJob } from './transfer-job.js';
 
 /** The parts of an S3 event notification record (delivered through SQS) the worker reads. */
@@ -30,9 +31,9 @@ export function decodeEventKey(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-/** A byte count: a whole number, not negative. */
+/** A byte count of an S3 object: a whole number from 0 to 5 TiB (S3's largest object). */
 function isSize(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_OBJECT_SIZE;
 }
 
 const NO_DELETES = 'deletions are not propagated (srcEvent is not CreateAndDelete)';
