@@ -377,6 +377,22 @@ describe('image sync with skopeo between real registries', () => {
     );
   });
 
+  it("keeps the task's own earlier copy a copy in its record when a later run finds it unchanged (a resumed task)", async () => {
+    const { repository } = seedImages();
+    const params = task({ srcImageList: `${repository}:v1`, destPrefix: 'resumed' });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const run = () =>
+      runImageSync({ params, status, secrets: new FileSecretStore(registrySecrets()), logger: silentLogger });
+    expect(await run()).toMatchObject({ done: 1, skipped: 0 });
+    const copied = await status.get(`${repository}:v1`);
+    expect(copied).toMatchObject({ status: 'DONE' });
+    expect(copied?.size).toBeGreaterThan(0);
+    // The run reports it unchanged; the task's record still says it copied it, with its bytes (before: SKIPPED, 0 bytes).
+    expect(await run()).toMatchObject({ done: 0, skipped: 1 });
+    expect(await status.get(`${repository}:v1`)).toMatchObject({ status: 'DONE', size: copied?.size });
+    expect((await status.summary()).done).toBe(1);
+  });
+
   it('expands repo:ALL_TAGS and treats a bare repo as :latest', async () => {
     const { repository } = seedImages();
     const params = task({ srcImageList: `${repository}:ALL_TAGS` });

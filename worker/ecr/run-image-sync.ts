@@ -192,6 +192,8 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
 
   const syncOne = async ({ ref, error }: ListedImage) => {
     const key = imageKey(ref);
+    // This task's own earlier copy (a run the hub or a stop cut short): found unchanged, it stays a copy in the record.
+    const before = await status.get(key);
     tally.set(key, 'IN_PROGRESS');
     await status.put({ key, size: 0, status: 'IN_PROGRESS', attempts: 0, startedAt: new Date().toISOString() });
     if (error) {
@@ -206,6 +208,14 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         return readDigests(job);
       });
       if (destDigest === srcDigest) {
+        if (before?.status === 'DONE' && before.checksum === srcDigest) {
+          // Before, it became "SKIPPED: unchanged" with size 0: a resumed task under-counted what it had copied.
+          await status.put(before);
+          tally.set(key, 'SKIPPED');
+          logger.info('image.unchanged', { image: key, dest: job.destRef, digest: srcDigest });
+          report();
+          return;
+        }
         await finished({ ...job, srcDigest, attempts }, 'SKIPPED', srcDigest, attempts);
         return;
       }
