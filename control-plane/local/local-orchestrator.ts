@@ -308,8 +308,10 @@ export class LocalOrchestrator implements Orchestrator {
    * After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume) —
    * except one the hub died under MAX_INTERRUPTED_RUNS times in a row, which goes to ERROR instead of crashing it again.
    */
+  /** Resumes the tasks a hub that stopped left running; how many it resumed (not those ended or left as they were). */
   async resumeUnfinished(): Promise<number> {
     const unfinished = await this.deps.tasks.unfinished();
+    let resumed = 0;
     for (const task of unfinished) {
       if (task.progress === 'STOPPING') {
         await this.deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString() });
@@ -329,7 +331,11 @@ export class LocalOrchestrator implements Orchestrator {
           `the hub stopped unexpectedly ${interrupted} times in a row while this task was running, so it was not resumed again ` +
           "(a task that brings the hub down must not do so on every start); the hub's output from those runs tells why. Create the task again to retry.";
         this.deps.logger.error('hub.task_not_resumed', { taskId: task.id, interrupted });
-        await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
+        // With what its runs copied, as any ended task (before: no progress, and its mail said 0 objects).
+        await this.persist(task.id, {
+          ...errorPatch('FINDER_ERROR', message, new Date()),
+          progressInfo: await this.progress(task),
+        });
         continue;
       }
       this.deps.logger.info('hub.resume_task', {
@@ -338,8 +344,9 @@ export class LocalOrchestrator implements Orchestrator {
       });
       // Records what start sets (an ERROR, or the log groups a task from an older hub did not have yet).
       await this.deps.tasks.update(task.id, await this.start(task));
+      resumed++;
     }
-    return unfinished.length;
+    return resumed;
   }
 
   /** Graceful shutdown: stop every run without marking tasks STOPPED, so they resume on the next start. */

@@ -185,6 +185,11 @@ describe('hub: one bad task', () => {
     expect(t.progress).toBe('ERROR');
     expect(t.errorMessage).toMatch(/stopped unexpectedly 3 times in a row/);
     expect(hub.output()).not.toMatch(/hub\.resume_task/);
+    // The start that did not resume it does not say it did, and the ended task keeps what its runs did (before: no
+    // progress at all, and its mail said 0 objects).
+    expect(hub.output()).not.toMatch(/Resumed \d+ unfinished/);
+    const answer = await hub.gql('query($id: ID!) { getTask(id: $id) { progressInfo { total } } }', { id });
+    expect(answer.body.data.getTask.progressInfo).not.toBeNull();
     expect((await hub.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(1);
   }, 120_000);
 });
