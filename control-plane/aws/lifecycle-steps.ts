@@ -100,6 +100,13 @@ export interface StepDeps {
 
 /** How long after the task started a finder may have neither finished nor be running before the task is an ERROR. */
 export const FINDER_START_GRACE_MS = 20 * 60_000;
+
+/**
+ * How long the monitor keeps watching a FIXED_RATE task after a failed pass for a later pass to report. Each failed
+ * pass starts it again; a day without any pass (a schedule that no longer runs the finder) ends the watch, the error
+ * recorded. Without a bound a task whose passes had stopped was polled every minute for ever.
+ */
+export const FAILED_PASS_WATCH_MS = 24 * 3_600_000;
 /** stopStack calls that wait for the stack's ECS tasks to stop before the stack is deleted regardless. */
 export const STOP_TASKS_ATTEMPTS = 20;
 
@@ -452,7 +459,8 @@ export async function checkFinder(deps: StepDeps, event: StepEvent): Promise<Ste
     // next pass; monitoring goes on until a pass lists, whose done clears the error (below).
     const outcome = passFailedOutcome(task, last.outcome.error, clock(deps));
     await deps.tasks.update(task.id, outcome.patch);
-    return { ...event, result: outcome.final ? 'END' : 'WAIT' };
+    const watched = clock(deps).getTime() - last.timestamp < FAILED_PASS_WATCH_MS;
+    return { ...event, result: outcome.final || !watched ? 'END' : 'WAIT' };
   }
   // A later pass listed: a FIXED_RATE task's error recorded by an earlier one is history.
   if (task.errorCode === 'FINDER_ERROR')

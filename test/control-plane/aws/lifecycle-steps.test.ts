@@ -28,6 +28,7 @@ import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dyn
 import {
   checkComplete,
   checkFinder,
+  FAILED_PASS_WATCH_MS,
   checkQueueEmpty,
   queryStackStatus,
   startStack,
@@ -323,11 +324,12 @@ describe('lifecycle steps: monitor', () => {
       scheduleType: 'FIXED_RATE',
       stackOutputs: [{ OutputKey: 'FinderLogGroup', OutputValue: logGroup }],
     });
-    logsMock.on(FilterLogEventsCommand).resolves({
-      events: [
-        { timestamp: 5, message: '{"event":"finder.failed","error":"srcBucket: bucket \\"x\\" does not exist"}' },
-      ],
-    });
+    const now = Date.now();
+    const failedPass = {
+      timestamp: now - 60_000,
+      message: '{"event":"finder.failed","error":"srcBucket: bucket \\"x\\" does not exist"}',
+    };
+    logsMock.on(FilterLogEventsCommand).resolves({ events: [failedPass] });
     // Monitoring goes on: the error would otherwise stay on the task after later passes listed.
     expect((await checkFinder(deps, { taskId: t.id })).result).toBe('WAIT');
     const after = await tasks.get(t.id);
@@ -340,16 +342,26 @@ describe('lifecycle steps: monitor', () => {
 
     // The next scheduled pass lists (the bucket now exists): the error is cleared and the task leaves the monitor.
     logsMock.on(FilterLogEventsCommand).resolves({
-      events: [
-        { timestamp: 5, message: '{"event":"finder.failed","error":"srcBucket: bucket \\"x\\" does not exist"}' },
-        { timestamp: 9, message: '{"event":"finder.done","listed":3,"queued":3}' },
-      ],
+      events: [failedPass, { timestamp: now, message: '{"event":"finder.done","listed":3,"queued":3}' }],
     });
     expect(await checkFinder(deps, { taskId: t.id })).toMatchObject({ result: 'NEXT', scheduleType: 'FIXED_RATE' });
     const cleared = await tasks.get(t.id);
     expect(cleared).toMatchObject({ progress: 'IN_PROGRESS' });
     expect(cleared?.errorCode).toBeUndefined();
     expect(cleared?.errorMessage).toBeUndefined();
+
+    // A failed pass with no pass after it for longer than the watch (a schedule that stopped running the finder):
+    // monitoring ends, the error kept, instead of polling every minute for ever.
+    const quiet = await newTask({
+      progress: 'IN_PROGRESS',
+      scheduleType: 'FIXED_RATE',
+      stackOutputs: [{ OutputKey: 'FinderLogGroup', OutputValue: logGroup }],
+    });
+    logsMock
+      .on(FilterLogEventsCommand)
+      .resolves({ events: [{ ...failedPass, timestamp: now - FAILED_PASS_WATCH_MS - 60_000 }] });
+    expect((await checkFinder(deps, { taskId: quiet.id })).result).toBe('END');
+    expect(await tasks.get(quiet.id)).toMatchObject({ progress: 'IN_PROGRESS', errorCode: 'FINDER_ERROR' });
   });
 
   it('checkQueueEmpty waits while the job queue (fauxqs) holds messages', async () => {
