@@ -5,6 +5,7 @@
  */
 import { keepRunningWhenOutputCloses } from './closed-output.js';
 import { dthVersion } from './version.js';
+import { failureExitCode } from './exit-code.js';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
@@ -66,6 +67,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`dth: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // Bad input is 2 here too (a `dth serve --data` or `--port` the command refused), as every command's own errors.
+    process.exitCode = failureExitCode(err);
   },
 );
