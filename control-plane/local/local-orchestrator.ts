@@ -205,7 +205,7 @@ export class LocalOrchestrator implements Orchestrator {
       );
       const sample = (p: EngineProgress) => {
         try {
-          telemetry.sample(task.id, p);
+          telemetry.sample(task.id, p, stream);
         } catch (err) {
           entry.fail(err);
         }

@@ -20,6 +20,8 @@ export interface ProgressSample {
   pending: number;
   bytesDone: number;
   bytesPerSecond: number;
+  /** The run (log stream) it was taken in; absent in samples of older hubs. */
+  run?: string;
 }
 
 /** Running totals in a sample; charts show what each period added (as CloudWatch sums per period). */
@@ -48,8 +50,9 @@ export class LocalTelemetry implements Metrics, TaskLogs {
     db.exec('CREATE INDEX IF NOT EXISTS task_logs_by_kind ON task_logs (task_id, kind, stream, seq)');
   }
 
-  sample(taskId: string, p: Pick<TransferProgress, keyof ProgressSample>): void {
+  sample(taskId: string, p: Pick<TransferProgress, Exclude<keyof ProgressSample, 'run'>>, run?: string): void {
     const doc: ProgressSample = {
+      run,
       done: p.done,
       failed: p.failed,
       inProgress: p.inProgress,
@@ -95,8 +98,11 @@ export class LocalTelemetry implements Metrics, TaskLogs {
       points.set(name, series.set(t, v));
     };
     for (const [t, s] of buckets) {
-      // What the period added; a smaller total than before means a new run started from zero.
-      const added = (c: Counter) => (previous && s[c] >= previous[c] ? s[c] - previous[c] : s[c]);
+      // What the period added. Within a run a total only falls when objects were copied again smaller: nothing was
+      // added (before, the whole total was counted again). A smaller total in another run: one that started from zero.
+      const sameRun = previous?.run !== undefined && previous.run === s.run;
+      const added = (c: Counter) =>
+        previous && (sameRun || s[c] >= previous[c]) ? Math.max(0, s[c] - previous[c]) : s[c];
       const busy = s.inProgress + s.pending > 0 ? 1 : 0;
       put('Network', t, added('bytesDone'));
       put('BytesPerSecond', t, Math.round(added('bytesDone') / period));

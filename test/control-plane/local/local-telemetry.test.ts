@@ -68,6 +68,23 @@ describe('local charts', () => {
     );
     expect(week.xaxis.categories.every((t) => t % 420 === 0)).toBe(true);
   });
+
+  it('count nothing added when a run copies objects again smaller (its total falls); a new run still counts from zero', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const telemetry = new LocalTelemetry(db());
+    const other = { ...task, id: 'telemetry-shrink' };
+    const at = (sec: number, bytesDone: number, run: string) => {
+      vi.setSystemTime(sec * 1000);
+      telemetry.sample(other.id, { done: 1, failed: 0, pending: 0, inProgress: 0, bytesPerSecond: 0, bytesDone }, run);
+    };
+    at(2_000_020, 300_000_000, 'run-1');
+    at(2_000_080, 300_000_000, 'run-2'); // a new pass of an S3 task: its totals are the task's, not from zero
+    at(2_000_140, 299_700_000, 'run-2'); // two objects copied again, smaller: the total falls
+    at(2_000_200, 40, 'run-3'); // a run whose totals start from zero (an image task)
+    const network = await telemetry.history(other, 'Network', new Date(2_000_000_000), new Date(2_000_260_000), 60);
+    // Before: 299,700,000 again for the minute in which ~2 KB moved.
+    expect(network.series[0].data).toEqual([300_000_000, 0, 0, 40]);
+  });
 });
 
 describe('local log groups', () => {
