@@ -8,6 +8,7 @@ import { planImageSync, type ImageSyncPlan } from '../../worker/ecr/plan-image-s
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { abortOpenUploads } from '../../worker/s3/abort-open-uploads.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import type { EngineRunner } from './local-orchestrator.js';
@@ -28,6 +29,13 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
     progressIntervalMs: 1000,
     buckets,
   });
+  if (ctx.stoppedForGood())
+    await abortOpenUploads({
+      dest: buckets.dest,
+      destPrefix: params.destPrefix,
+      status: ctx.status,
+      logger: ctx.logger,
+    });
   return { complete: report.complete, failed: report.failed };
 };
 

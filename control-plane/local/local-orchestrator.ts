@@ -59,6 +59,8 @@ export type EngineRunner = (
     logger: Logger;
     signal: AbortSignal;
     onProgress: (p: EngineProgress) => void;
+    /** The run was stopped for good (Stop/Delete, a failure): it will not resume, unlike after a hub shutdown. */
+    stoppedForGood: () => boolean;
   },
 ) => Promise<EngineOutcome>;
 
@@ -220,7 +222,15 @@ export class LocalOrchestrator implements Orchestrator {
       };
       try {
         logger.info('task.run_started', { run });
-        const pass = engine(task, { db, status, secrets, logger, signal: entry.signal, onProgress });
+        const pass = engine(task, {
+          db,
+          status,
+          secrets,
+          logger,
+          signal: entry.signal,
+          onProgress,
+          stoppedForGood: () => entry.signal.aborted && !this.shuttingDown,
+        });
         pass.catch(() => {}); // after a failure the race below has moved on; a late rejection is expected
         const outcome = await Promise.race([pass, entry.failed]);
         const snapshot = entry.last ? progressInfo(entry.last) : undefined;

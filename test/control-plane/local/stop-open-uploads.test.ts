@@ -1,0 +1,109 @@
+/**
+ * A local S3 task stopped in the middle of a multipart copy never resumes, so its open upload is aborted at the
+ * destination and the object goes back to PENDING (before: the upload stayed open with its parts stored — billed on
+ * AWS — and the record stayed IN_PROGRESS on the STOPPED task). The real engine runs under the real orchestrator: the
+ * source is an s3rver whose part reads a fault proxy slows down, the destination a moto server (it lists open
+ * multipart uploads, which s3rver does not implement).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runS3Engine } from '../../../control-plane/local/engines.js';
+import { LocalOrchestrator } from '../../../control-plane/local/local-orchestrator.js';
+import { LocalTelemetry } from '../../../control-plane/local/local-telemetry.js';
+import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.js';
+import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
+import { createLogger } from '../../../worker/core/log.js';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
+import { useMoto } from '../../support/moto.js';
+import { createBucket, servers } from '../../support/servers.js';
+import { putSource } from '../../s3/engine-fixtures.js';
+
+const moto = useMoto();
+const MiB = 1024 * 1024;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+describe('stopping a local S3 task in the middle of a multipart copy', () => {
+  it('aborts its open upload at the destination and leaves the object PENDING', async () => {
+    const src = await createBucket(servers.s3Source, 'stop-upload-src');
+    await putSource(src, 'big.bin', Buffer.alloc(60 * MiB, 7));
+    const dst = 'stop-upload-dst';
+    const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+    await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
+    // Every ranged read of a part waits 5 s: when the task is stopped the upload is open, 4 of its 12 parts on their way.
+    const slow: FaultProxy = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { slow: 1 },
+      slowMs: 5_000,
+      faultOps: ['GetObject'],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'dth-stop-upload-'));
+    writeFileSync(
+      join(dir, 'secrets.json'),
+      JSON.stringify({
+        s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
+        moto: { access_key_id: 'test', secret_access_key: 'test' },
+      }),
+      { mode: 0o600 },
+    );
+    const db = openSqliteDatabase(join(dir, 'hub.db'));
+    const tasks = new SqliteTaskStore(db);
+    const orchestrator = new LocalOrchestrator({
+      db,
+      tasks,
+      secrets: new FileSecretStore(join(dir, 'secrets.json')),
+      telemetry: new LocalTelemetry(db),
+      logger: createLogger({ role: 'test' }, { write: () => {} }),
+      engines: { S3EC2: runS3Engine },
+    });
+    cleanups.push(async () => {
+      await orchestrator.shutdown();
+      db.close();
+      await slow.close();
+    });
+    const parameters = Object.entries({
+      srcType: 'Amazon_S3',
+      srcEndpoint: slow.endpoint,
+      srcBucket: src,
+      srcCredentials: 's3rver',
+      destEndpoint: moto.endpoint,
+      destBucket: dst,
+      destRegion: 'us-east-1',
+      destCredentials: 'moto',
+      multipartThreshold: String(5 * MiB),
+      chunkSize: String(5 * MiB),
+    }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const task = {
+      id: 'stop-upload-task',
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      description: '',
+      parameters,
+      progress: 'STARTING',
+      createdAt: new Date().toISOString(),
+    } as const satisfies Parameters<typeof tasks.put>[0];
+    await tasks.put(task);
+    await orchestrator.start(task);
+    const status = new SqliteStatusStore(db, task.id);
+    let open: string | undefined;
+    for (let i = 0; i < 300 && !open; i++) {
+      open = (await status.get('big.bin'))?.uploadId;
+      if (!open) await sleep(50);
+    }
+    expect(open, 'the copy opened a multipart upload').toBeDefined();
+    const listed = () => motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }));
+    expect((await listed()).Uploads?.map((u) => u.UploadId)).toEqual([open]);
+
+    await orchestrator.stop(task);
+    expect((await listed()).Uploads ?? []).toEqual([]);
+    const record = await status.get('big.bin');
+    expect(record?.status).toBe('PENDING');
+    expect(record?.uploadId).toBeUndefined();
+  }, 90_000);
+});
