@@ -7,10 +7,6 @@ import type { Logger } from '../../worker/core/log.js';
 const PRIVATE_DIR = 0o700;
 
 /**
- * Creates the data directory 0700, or tightens one an earlier version left readable by others (its files are
- * tightened as they are opened: sqlite-database.ts). The secrets file is the user's: a warning, not a chmod.
- */
-/**
  * Makes the directory and its missing parents, one level at a time: Node's recursive mkdir never returned under
  * /proc (`--data /proc/x` hung the hub), and its EEXIST for a file in the way named no option.
  */
@@ -34,6 +30,10 @@ function makeDataDir(dir: string): void {
   }
 }
 
+/**
+ * Creates the data directory 0700, or tightens one an earlier version left readable by others (its files are
+ * tightened as they are opened: sqlite-database.ts). The secrets file is the user's: a warning, not a chmod.
+ */
 export function prepareDataDir(dataDir: string, secretsFile: string, logger: Logger): void {
   makeDataDir(dataDir);
   const mode = statSync(dataDir).mode & 0o777;

@@ -317,8 +317,8 @@ export class LocalOrchestrator implements Orchestrator {
   /**
    * After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume) —
    * except one the hub died under MAX_INTERRUPTED_RUNS times in a row, which goes to ERROR instead of crashing it again.
+   * Returns how many it resumed (not those it ended or left as they were).
    */
-  /** Resumes the tasks a hub that stopped left running; how many it resumed (not those ended or left as they were). */
   async resumeUnfinished(): Promise<number> {
     const unfinished = await this.deps.tasks.unfinished();
     let resumed = 0;

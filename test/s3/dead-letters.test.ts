@@ -10,7 +10,7 @@ import type { SqsJobQueue } from '../../worker/adapters/aws/index.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
-import { runWorker } from '../../worker/s3/job-worker.js';
+import { runWorker, type WorkerOptions } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localSqsClient } from '../adapters/aws/clients.js';
@@ -48,6 +48,26 @@ async function deadLetters(queue: unknown): Promise<{ body: string; failure?: st
     body: m.Body ?? '',
     failure: m.MessageAttributes?.['dth-failure']?.StringValue,
   }));
+}
+
+type Line = Record<string, unknown>;
+
+/** A worker on the task's two s3rver buckets and this queue and status, its log lines collected in `lines`. */
+async function startWorker(
+  params: ReturnType<typeof parseS3TaskParams>,
+  ports: Pick<WorkerOptions, 'queue' | 'status'>,
+  lines: Line[],
+  options: Pick<WorkerOptions, 'exitWhenDrained' | 'signal'> = { exitWhenDrained: true },
+) {
+  const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+  return runWorker({
+    params,
+    source,
+    dest,
+    ...ports,
+    logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Line) }),
+    ...options,
+  });
 }
 
 describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapters: EngineAdapters) => {
@@ -107,17 +127,8 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
     } else {
       await (queue.sendBatch as (b: unknown[]) => Promise<void>)([{ hello: 'world' }]);
     }
-    const lines: Record<string, unknown>[] = [];
-    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
-    const report = await runWorker({
-      params,
-      source,
-      dest,
-      queue,
-      status,
-      logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
-      exitWhenDrained: true,
-    });
+    const lines: Line[] = [];
+    const report = await startWorker(params, { queue, status }, lines);
     expect(report.failed).toBe(0); // not an object: FailedObjects does not count it
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 1 });
     expect(lines.find((l) => l.event === 'worker.invalid_message')).toMatchObject({
@@ -138,18 +149,8 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
     await putSource(src, 'kept.txt', 'kept');
     const params = parseS3TaskParams(baseParams(src, dst, { srcEvent: 'No' }));
     const { queue, status } = await adapters.open(params.maxAttempts);
-    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
-    const lines: Record<string, unknown>[] = [];
-    const work = () =>
-      runWorker({
-        params,
-        source,
-        dest,
-        queue,
-        status,
-        logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
-        exitWhenDrained: true,
-      });
+    const lines: Line[] = [];
+    const work = () => startWorker(params, { queue, status }, lines);
     await queue.sendBatch([{ key: 'kept.txt', size: 4 } as TransferJob]);
     expect((await work()).copied).toBe(1);
     // Before: an event without records was deleted unseen; a blank key was retried 5 times on a GET of the bucket
@@ -201,18 +202,9 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
           : Reflect.get(target, name, receiver),
     });
     await (queue.sendBatch as (b: unknown[]) => Promise<void>)(['not a job', { key: 'after.txt', size: 5 }]);
-    const lines: Record<string, unknown>[] = [];
-    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const lines: Line[] = [];
     const stop = new AbortController();
-    const worker = runWorker({
-      params,
-      source,
-      dest,
-      queue: refusing,
-      status,
-      logger: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
-      signal: stop.signal,
-    });
+    const worker = startWorker(params, { queue: refusing, status }, lines, { signal: stop.signal });
     for (let i = 0; i < 100 && !(await status.get('after.txt'))?.verified; i++) await sleep(50);
     stop.abort(new Error('test done'));
     expect((await worker).copied).toBe(1);

@@ -4,7 +4,15 @@
  * schema's, unknown names are refused, defaults applied, and every error names the parameter in human words and by
  * the name the caller used: "Source bucket (srcBucket): is required".
  */
-import { booleanOf, closestParameterName, humanName, specIndex, unsaidSide, type ParamSpec } from '../params/index.js';
+import {
+  booleanOf,
+  closestParameterName,
+  givenValue,
+  humanName,
+  specIndex,
+  unsaidSide,
+  type ParamSpec,
+} from '../params/index.js';
 import { InvalidParameterError } from './errors.js';
 
 export type RawParams = Record<string, unknown>;
@@ -41,8 +49,7 @@ function asText(value: unknown, field: string, spec: ParamSpec): string | undefi
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     throw new InvalidParameterError(field, 'must be a string', spec.label.en, unsaidSide(spec));
   }
-  // A prefix is kept as given: keys may begin or end with spaces (the original lists with it unchanged).
-  const s = spec.kind === 'prefix' ? String(value) : String(value).trim();
+  const s = givenValue(spec, String(value));
   return s === '' ? undefined : s;
 }
 

@@ -314,9 +314,10 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
   // A selected list whose every image names another registry never reads srcRegistry: its login is not checked
   // (an offline default docker.io, or a registry that wants a login nobody gave, must not stop such a run).
   const sourceUsed = params.srcList !== 'SELECTED' || params.srcImageList.some((ref) => sourceFor(ref) === source);
+  const registryField = (side: Side) => (side === 'source' ? 'srcRegistry' : 'destRegistry');
   /** The side and field in front of a registry's own error ("127.0.0.1:5000: cannot reach …" named no side). */
   const namedSide = (err: RegistryHttpError, s: { side: Side }) => {
-    const field = s.side === 'source' ? 'srcRegistry' : 'destRegistry';
+    const field = registryField(s.side);
     err.message = `${ecrFieldLabel(field)} (${field}): ${err.message}`;
     return err;
   };
@@ -329,7 +330,7 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
           // Every registry answers GET /v2/ with 200 or 401 (the distribution spec): a 404 is a host that serves no
           // registry API, which would otherwise read as every image missing.
           if (err instanceof RegistryHttpError && err.status === 404) {
-            const field = s.side === 'source' ? 'srcRegistry' : 'destRegistry';
+            const field = registryField(s.side);
             throw new InvalidParameterError(
               field,
               `${s.endpoint.registry} does not serve the container registry API (GET /v2/ answered 404): give a registry's host[:port]`,

@@ -30,16 +30,16 @@ export interface SyncImage {
 export type PlatformChoice = { all: true } | { all: false; os: string; architecture: string; variant?: string };
 
 /**
- * skopeo could not write the image's manifest as it is: the registry refused it and a conversion to another type would
- * change the digest (--preserve-digests). Registries answer TAG_INVALID to a tag they will not move (ECR's immutable
- * tags), and skopeo takes that answer for "this manifest type is not accepted", tries the other types, and says so.
- */
-/**
  * How long one `skopeo inspect` (a manifest read) may take. A registry that accepts connections and never answers
  * otherwise held the run for ever (the HTTP reads before it time out; skopeo has no timeout of its own).
  */
 export const INSPECT_TIMEOUT = '120s';
 
+/**
+ * skopeo could not write the image's manifest as it is: the registry refused it and a conversion to another type would
+ * change the digest (--preserve-digests). Registries answer TAG_INVALID to a tag they will not move (ECR's immutable
+ * tags), and skopeo takes that answer for "this manifest type is not accepted", tries the other types, and says so.
+ */
 const MANIFEST_REFUSED =
   /instructed to preserve digests|cannot be overwritten because the repository is immutable|tag invalid/i;
 

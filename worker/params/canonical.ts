@@ -5,7 +5,7 @@
  */
 import { ECR_PARAMETERS } from './ecr-schema.js';
 import { S3_PARAMETERS } from './s3-schema.js';
-import { specIndex, type ParamSpec } from './spec.js';
+import { givenValue, specIndex, type ParamSpec } from './spec.js';
 import { booleanOf, type TaskTypeName } from './values.js';
 
 export interface ParameterEntry {
@@ -33,7 +33,7 @@ export function canonicalParameters(
       unknown.push(ParameterKey);
       continue;
     }
-    const value = hit.spec.kind === 'prefix' ? ParameterValue : ParameterValue.trim();
+    const value = givenValue(hit.spec, ParameterValue);
     const mapped = hit.alias?.values?.[value] ?? value;
     const canonical = canonicalValue(hit.spec, hit.spec.valueAliases?.[mapped] ?? mapped);
     // An alias given blank next to the canonical name must not blank it out.

@@ -110,6 +110,14 @@ export interface ParamSpec {
   readonly urlEncoded?: boolean;
 }
 
+/**
+ * A value as the parameter takes it: a prefix as given (a key may begin or end with spaces; the original lists with it
+ * unchanged), any other value trimmed.
+ */
+export function givenValue(spec: Pick<ParamSpec, 'kind'>, value: string): string {
+  return spec.kind === 'prefix' ? value : value.trim();
+}
+
 /** The same record, typed so that `name` keeps its literal type. */
 export function param<const N extends string>(spec: ParamSpec & { name: N }): ParamSpec & { name: N } {
   return spec;

@@ -3,12 +3,9 @@
  * resources. Asks first, shows STOPPING at once, and reports the result in the Flashbar.
  */
 import { useState } from 'react';
-import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
-import Modal from '@cloudscape-design/components/modal';
-import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { Task } from '../api/types.js';
 import { usePortal } from '../app/context.js';
+import { ConfirmModal } from './confirm-modal.js';
 import { isRunning, statusKey } from '../lib/task-view.js';
 
 export function taskName(task: Pick<Task, 'id' | 'stackName'>): string {
@@ -58,25 +55,13 @@ export function StopTaskModal({
     }
   };
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
+    <ConfirmModal
       header={t(running ? 'stopTitle' : 'deleteTitle', { id: name })}
-      closeAriaLabel={t('cancel')}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              {t('cancel')}
-            </Button>
-            <Button variant="primary" loading={busy} onClick={() => void confirm()}>
-              {t(running ? 'stopConfirm' : 'deleteConfirm')}
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
-    >
-      {t(running ? 'stopBody' : 'deleteBody')}
-    </Modal>
+      body={t(running ? 'stopBody' : 'deleteBody')}
+      confirmLabel={t(running ? 'stopConfirm' : 'deleteConfirm')}
+      busy={busy}
+      onCancel={onClose}
+      onConfirm={() => void confirm()}
+    />
   );
 }

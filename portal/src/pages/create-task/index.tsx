@@ -10,7 +10,7 @@ import Spinner from '@cloudscape-design/components/spinner';
 import Wizard from '@cloudscape-design/components/wizard';
 import type { ApiError } from '../../api/client.js';
 import { usePortal } from '../../app/context.js';
-import { LeaveWizardModal } from '../../components/leave-wizard-modal.js';
+import { ConfirmModal } from '../../components/confirm-modal.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import type { FieldContext } from './fields.js';
 import { locate, STEP } from './layout.js';
@@ -151,7 +151,16 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
 
   return (
     <>
-      {leaving ? <LeaveWizardModal onStay={() => setLeaving(false)} onLeave={() => navigate('/tasks')} /> : null}
+      {leaving ? (
+        // Cancel after a change asks first (Cloudscape's unsaved-changes pattern).
+        <ConfirmModal
+          header={t('leaveTitle')}
+          body={t('leaveBody')}
+          confirmLabel={t('leaveConfirm')}
+          onCancel={() => setLeaving(false)}
+          onConfirm={() => navigate('/tasks')}
+        />
+      ) : null}
       <Wizard
         activeStepIndex={step}
         isLoadingNextStep={busy}

@@ -1,32 +1,39 @@
-/** Asks before Cancel throws away what was entered in the wizard (Cloudscape's unsaved-changes pattern). */
+/** A question before an action that cannot be undone (Cloudscape's confirmation modal): Cancel, or the action. */
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { usePortal } from '../app/context.js';
 
-export function LeaveWizardModal({ onStay, onLeave }: { onStay: () => void; onLeave: () => void }) {
+export function ConfirmModal(props: {
+  header: string;
+  body: string;
+  confirmLabel: string;
+  onCancel: () => void;
+  onConfirm: () => void;
+  busy?: boolean;
+}) {
   const { t } = usePortal();
   return (
     <Modal
       visible
-      onDismiss={onStay}
-      header={t('leaveTitle')}
+      onDismiss={props.onCancel}
+      header={props.header}
       closeAriaLabel={t('cancel')}
       footer={
         <Box float="right">
           <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onStay}>
+            <Button variant="link" onClick={props.onCancel}>
               {t('cancel')}
             </Button>
-            <Button variant="primary" onClick={onLeave}>
-              {t('leaveConfirm')}
+            <Button variant="primary" loading={props.busy} onClick={props.onConfirm}>
+              {props.confirmLabel}
             </Button>
           </SpaceBetween>
         </Box>
       }
     >
-      {t('leaveBody')}
+      {props.body}
     </Modal>
   );
 }
