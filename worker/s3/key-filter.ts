@@ -20,18 +20,27 @@ function plainSegments(path: string): string {
     .join('/');
 }
 
+/** A glob as a matcher of keys whose "."/".." segments are already renamed (plainSegments). */
+function compilePlain(glob: string): (plainKey: string) => boolean {
+  return picomatch(plainSegments(glob), OPTIONS);
+}
+
 /** One glob as a matcher; a pattern picomatch cannot compile throws (the parameter parser names the field). */
 export function compileKeyGlob(glob: string): (key: string) => boolean {
-  const matches = picomatch(plainSegments(glob), OPTIONS);
+  const matches = compilePlain(glob);
   return (key) => matches(plainSegments(key));
 }
 
 /** True when a key should be copied: matches some include (or there are none) and no exclude. Patterns match the full source key. */
 export function createKeyFilter(include: string[], exclude: string[]): (key: string) => boolean {
-  const inc = include.map(compileKeyGlob);
-  const exc = exclude.map(compileKeyGlob);
+  const inc = include.map(compilePlain);
+  const exc = exclude.map(compilePlain);
   if (inc.length === 0 && exc.length === 0) return () => true;
-  return (key) => (inc.length === 0 || inc.some((m) => m(key))) && !exc.some((m) => m(key));
+  // Each key's segments are renamed once, not once per glob.
+  return (key) => {
+    const plain = plainSegments(key);
+    return (inc.length === 0 || inc.some((m) => m(plain))) && !exc.some((m) => m(plain));
+  };
 }
 
 /**
