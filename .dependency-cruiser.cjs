@@ -94,6 +94,7 @@ module.exports = {
           '^worker/adapters/aws/cloud-role[.]ts$', // TASK_PARAMS_FILE: the role's environment, set by the plugin stack
           '^worker/adapters/aws/ssm-task-params[.]ts$', // TASK_PARAMS_FILE too: same environment contract as cloud-role
           '^worker/ecr/skopeo[.]ts$', // auth, image list and digest files in a fresh mkdtemp directory
+          '^worker/ecr/private-temp-dir[.]ts$', // those directories: made, and swept by name (dth-<use>-<dead pid>-) in the system temp dir
           '^worker/core/process-liveness[.]ts$', // /proc/<pid>/stat of a lock's holder: the path is a process id
         ],
       },

@@ -18,6 +18,7 @@
  * | worker/adapters/embedded/file-secret-store.ts | --secrets / DATA/secrets.json; a secret NAME from the API picks a key in it |
  * | worker/adapters/embedded/sqlite-database.ts, hub-database.ts, disk-space.ts, data-dir-lock.ts | DATA/ (hub.db, marker, reserve, hub.lock) |
  * | worker/ecr/skopeo.ts auth/list/digest files | a fresh mkdtemp directory; image names go to skopeo as docker:// references |
+ * | worker/ecr/private-temp-dir.ts sweep | the system temp dir's own listing: this user's dth-<use>-<pid>- directories of ended processes |
  * | worker/core/process-liveness.ts /proc/<pid>/stat | the process id a lock names (hub.lock; a task's run lock) |
  * | worker/adapters/aws/cloud-role.ts, ssm-task-params.ts TASK_PARAMS_FILE | the cloud role's environment (plugin stack), never a task parameter |
  * | AWS SDK shared config (~/.aws) | the SDK's own environment variables, never a parameter |

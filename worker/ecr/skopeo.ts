@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withRetryAdvice } from '../core/errors.js';
 import { redactText } from '../core/log.js';
 import { SkopeoMissingError } from './errors.js';
+import { privateTempDir } from './private-temp-dir.js';
 import type { RegistryLogin } from './registry-credentials.js';
 
 export interface RegistryEndpoint {
@@ -85,8 +85,8 @@ function platformOptions(platform: PlatformChoice): string[] {
 }
 
 /**
- * Runs skopeo with logins in a temporary auth file (0600, removed afterwards) — never on the command
- * line, where any local user could read them from the process list.
+ * Runs skopeo with logins in a temporary auth file (0600, removed afterwards, or by a later process when this one is
+ * killed) — never on the command line, where any local user could read them from the process list.
  */
 export class Skopeo {
   constructor(
@@ -100,7 +100,7 @@ export class Skopeo {
   ): Promise<T> {
     const logins = endpoints.flatMap((e) => (e.login ? [{ registry: e.registry, login: e.login }] : []));
     if (logins.length === 0) return fn(undefined);
-    const dir = await mkdtemp(join(tmpdir(), 'dth-auth-'));
+    const dir = await privateTempDir('auth');
     const file = join(dir, 'auth.json');
     const auths: Record<string, { auth: string }> = {};
     for (const e of logins)
@@ -173,7 +173,7 @@ export class Skopeo {
     platform: PlatformChoice,
     signal?: AbortSignal,
   ): Promise<void> {
-    const dir = await mkdtemp(join(tmpdir(), 'dth-sync-'));
+    const dir = await privateTempDir('sync');
     const list = join(dir, 'images.yaml');
     const registries: Record<string, { 'tls-verify': boolean; images: Record<string, string[]> }> = {};
     const sources = new Map<string, RegistryEndpoint>();
@@ -225,7 +225,7 @@ export class Skopeo {
     platform: PlatformChoice,
     signal?: AbortSignal,
   ): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'dth-copy-'));
+    const dir = await privateTempDir('copy');
     const digestFile = join(dir, 'digest');
     try {
       await this.withAuthFile([src, dest], async (authFile) => {
