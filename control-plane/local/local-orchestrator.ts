@@ -114,7 +114,7 @@ export class LocalOrchestrator implements Orchestrator {
    */
   private async guardedRun(task: TaskRecord, run: TaskRun<EngineProgress>): Promise<void> {
     try {
-      this.ledger.started(task.id);
+      this.ledger.started(task.id, await this.finishedObjects(task.id));
       await this.runLoop(task, run.stop.signal, run);
     } catch (err) {
       const message = this.describeFailure(run.failureReason ?? err);
@@ -250,7 +250,7 @@ export class LocalOrchestrator implements Orchestrator {
           now: new Date(),
         });
         await tasks.update(task.id, patch);
-        this.ledger.passCompleted(task.id);
+        this.ledger.passCompleted(task.id, summary.done + summary.skipped);
         if (final) return;
       } catch (err) {
         if (signal.aborted && !entry.failureReason) break;
@@ -303,6 +303,12 @@ export class LocalOrchestrator implements Orchestrator {
     return progressInfoOf(await new SqliteStatusStore(this.deps.db, task.id).summary());
   }
 
+  /** Objects of the task copied or found unchanged: what a run cut short may have moved forward. */
+  private async finishedObjects(taskId: string): Promise<number> {
+    const { done, skipped } = await new SqliteStatusStore(this.deps.db, taskId).summary();
+    return done + skipped;
+  }
+
   /**
    * Ends a task's run from outside it: an exception that escaped in the task's own async context (process
    * 'uncaughtException' / 'unhandledRejection'). False when no running task owns it.
@@ -316,7 +322,8 @@ export class LocalOrchestrator implements Orchestrator {
 
   /**
    * After a restart: tasks that were running start again (the finder is incremental, multipart uploads resume) —
-   * except one the hub died under MAX_INTERRUPTED_RUNS times in a row, which goes to ERROR instead of crashing it again.
+   * except one the hub died under MAX_INTERRUPTED_RUNS times in a row with no object finished in between, which goes to
+   * ERROR instead of crashing it again.
    * Returns how many it resumed (not those it ended or left as they were).
    */
   async resumeUnfinished(): Promise<number> {
@@ -329,7 +336,7 @@ export class LocalOrchestrator implements Orchestrator {
       }
       let interrupted: number;
       try {
-        interrupted = this.ledger.countInterruption(task.id);
+        interrupted = this.ledger.countInterruption(task.id, await this.finishedObjects(task.id));
       } catch (err) {
         // Not counted, not resumed (a full disk): it stays IN_PROGRESS and resumes at a start that can count it.
         this.deps.logger.error('hub.resume_failed', { taskId: task.id, error: err });
@@ -338,7 +345,7 @@ export class LocalOrchestrator implements Orchestrator {
       if (interrupted >= MAX_INTERRUPTED_RUNS) {
         this.ledger.ended(task.id);
         const message =
-          `the hub stopped unexpectedly ${interrupted} times in a row while this task was running, so it was not resumed again ` +
+          `the hub stopped unexpectedly ${interrupted} times in a row while this task was running, with no object finished in between, so it was not resumed again ` +
           "(a task that brings the hub down must not do so on every start); the hub's output from those runs tells why. Create the task again to retry.";
         this.deps.logger.error('hub.task_not_resumed', { taskId: task.id, interrupted });
         // With what its runs copied, as any ended task (before: no progress, and its mail said 0 objects).

@@ -50,39 +50,63 @@ export function taskRunOfCurrentContext(): TaskRun | undefined {
   return runContext.getStore();
 }
 
-/** Starts the hub may go through with a task running before it stops resuming it: the third crash in a row ends it. */
+/**
+ * Starts the hub may go through with a task running before it stops resuming it: the third crash in a row ends it. A
+ * run that copied something before the hub died breaks the row (see RunLedger).
+ */
 export const MAX_INTERRUPTED_RUNS = 3;
 
 /**
  * Which tasks were running, kept in the hub's database: a row is written when a task's run starts and removed when
  * it ends or the hub shuts down cleanly. A row found at start means the hub died while that task ran (a crash, the
- * OOM killer, a power cut); its count says how many times in a row without a completed pass. The hub resumes such a
- * task only while the count is below MAX_INTERRUPTED_RUNS — a task that takes the process down cannot crash-loop it.
+ * OOM killer, a power cut); its count says how many times in a row without a completed pass, and without an object
+ * finished in between. The hub resumes such a task only while the count is below MAX_INTERRUPTED_RUNS — a task that
+ * takes the process down cannot crash-loop it, and a long pass the host keeps cutting (a laptop's battery, a reboot)
+ * goes on as long as each run moves it forward: progress is finite, so the loop still ends.
  */
 export class RunLedger {
   constructor(private readonly db: SqliteDatabase) {
     db.exec(
       'CREATE TABLE IF NOT EXISTS hub_task_runs (task_id TEXT PRIMARY KEY, interrupted INTEGER NOT NULL DEFAULT 0)',
     );
+    // Objects finished (DONE or unchanged) when the run began; a hub database from before it lacks the column.
+    const columns = db.prepare('PRAGMA table_info(hub_task_runs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'finished_at_start'))
+      db.exec('ALTER TABLE hub_task_runs ADD COLUMN finished_at_start INTEGER');
   }
 
-  /** At hub start, before resuming: the times in a row this task's run was cut by the hub dying (0: it was not). */
-  countInterruption(taskId: string): number {
-    const row = this.db.prepare('SELECT interrupted FROM hub_task_runs WHERE task_id = ?').get(taskId) as
-      | { interrupted: number }
-      | undefined;
+  /**
+   * At hub start, before resuming: the times in a row this task's run was cut by the hub dying (0: it was not), given
+   * how many of its objects are finished now — a cut run that finished some counts as the first of a new row.
+   */
+  countInterruption(taskId: string, finishedNow: number): number {
+    const row = this.db
+      .prepare('SELECT interrupted, finished_at_start FROM hub_task_runs WHERE task_id = ?')
+      .get(taskId) as { interrupted: number; finished_at_start: number | null } | undefined;
     if (!row) return 0;
-    const interrupted = row.interrupted + 1;
-    this.db.prepare('UPDATE hub_task_runs SET interrupted = ? WHERE task_id = ?').run(interrupted, taskId);
+    const movedOn = row.finished_at_start !== null && finishedNow > row.finished_at_start;
+    const interrupted = movedOn ? 1 : row.interrupted + 1;
+    this.db
+      .prepare('UPDATE hub_task_runs SET interrupted = ?, finished_at_start = ? WHERE task_id = ?')
+      .run(interrupted, finishedNow, taskId);
     return interrupted;
   }
 
-  started(taskId: string): void {
-    this.db.prepare('INSERT INTO hub_task_runs (task_id) VALUES (?) ON CONFLICT (task_id) DO NOTHING').run(taskId);
+  /** A run begins with `finished` objects of the task finished (kept when the row is a resumed run's). */
+  started(taskId: string, finished: number): void {
+    this.db
+      .prepare(
+        'INSERT INTO hub_task_runs (task_id, finished_at_start) VALUES (?, ?) ' +
+          'ON CONFLICT (task_id) DO UPDATE SET finished_at_start = coalesce(finished_at_start, excluded.finished_at_start)',
+      )
+      .run(taskId, finished);
   }
 
-  passCompleted(taskId: string): void {
-    this.db.prepare('UPDATE hub_task_runs SET interrupted = 0 WHERE task_id = ?').run(taskId);
+  /** A pass ended with `finished` objects of the task finished: the row of interruptions starts again from there. */
+  passCompleted(taskId: string, finished: number): void {
+    this.db
+      .prepare('UPDATE hub_task_runs SET interrupted = 0, finished_at_start = ? WHERE task_id = ?')
+      .run(finished, taskId);
   }
 
   ended(taskId: string): void {

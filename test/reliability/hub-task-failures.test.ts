@@ -6,7 +6,8 @@
  * - an exception thrown outside any await in a task's code (a timer, an unawaited rejection): that task goes to
  *   ERROR with the error, the hub and the other tasks go on (a hub whose S3 engine injects these faults: see fixtures/);
  * - a task the hub dies under (kill -9, as a crash or the OOM killer would) is resumed, but not a third time in a row:
- *   then it goes to ERROR saying why, and the hub serves.
+ *   then it goes to ERROR saying why, and the hub serves; but a task each of whose cut runs finished objects goes on,
+ *   however often the hub dies under it (a long pass on a host that keeps going down), and ends DONE.
  */
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CREATE, params, TEST_SECRET_VALUE } from '../control-plane/local/hub-process.js';
+import { MAX_INTERRUPTED_RUNS } from '../../control-plane/local/task-runs.js';
 import { baseParams, bucketPair } from '../s3/engine-fixtures.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { s3Client, servers } from '../support/servers.js';
@@ -54,8 +56,12 @@ async function start(dataDir: string, options: Parameters<typeof mustStartServe>
 
 async function taskOf(hub: HubChild, id: string): Promise<any> {
   if (hub.hasExited()) throw new Error(`the hub exited:\n${hub.output().slice(-3000)}`);
-  return (await hub.gql(`query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage } }`, { id })).body
-    .data?.getTask;
+  return (
+    await hub.gql(
+      `query($id: ID!) { getTask(id: $id) { id progress errorCode errorMessage progressInfo { replicated } } }`,
+      { id },
+    )
+  ).body.data?.getTask;
 }
 
 async function until(hub: HubChild, id: string, ok: (t: any) => boolean, timeoutMs = 60_000): Promise<any> {
@@ -192,4 +198,50 @@ describe('hub: one bad task', () => {
     expect(answer.body.data.getTask.progressInfo).not.toBeNull();
     expect((await hub.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(1);
   }, 120_000);
+
+  it('a task the hub dies under is resumed again and again while each run finishes objects, and ends DONE', async () => {
+    const { src, dst } = await bucketPair();
+    const objects = Array.from({ length: 40 }, (_, i) => ({ key: `steady/${i}`, size: 1000 }));
+    await seedObjects(s3Client(servers.s3Source), src, objects);
+    // One object at a time, each read answered after 300 ms: every run finishes a few before the kill.
+    const slowReads = await startFaultProxy({
+      target: servers.s3Source,
+      seed: 2,
+      rates: { slow: 1 },
+      slowMs: 300,
+      faultOps: ['GetObject'],
+    });
+    const replicated = (t: any): number => t.progressInfo?.replicated ?? 0;
+    const dataDir = join(work, 'steady');
+    let hub = await start(dataDir);
+    const created = await hub.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'ONE_TIME',
+        parameters: params(baseParams(src, dst, { srcEndpoint: slowReads.endpoint, workerNumber: '1' })),
+      },
+    });
+    const id = created.body.data.createTask.id;
+    try {
+      let before = 0;
+      for (let crash = 1; crash <= MAX_INTERRUPTED_RUNS + 1; crash++) {
+        await until(hub, id, (t) => replicated(t) > before);
+        expect(await hub.stop('SIGKILL')).toBe('SIGKILL');
+        hub = await start(dataDir);
+        expect(hub.output()).toMatch(/hub\.resume_task/);
+        before = replicated(await taskOf(hub, id));
+      }
+      const t = await until(hub, id, ended, 60_000);
+      expect(t, t.errorMessage).toMatchObject({ progress: 'DONE' });
+      const answer = await hub.gql(
+        'query($id: ID!) { getTask(id: $id) { progressInfo { total replicated verified } } }',
+        {
+          id,
+        },
+      );
+      expect(answer.body.data.getTask.progressInfo).toMatchObject({ total: 40, replicated: 40, verified: 40 });
+    } finally {
+      await slowReads.close();
+    }
+  }, 180_000);
 });
