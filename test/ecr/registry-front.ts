@@ -5,7 +5,7 @@
  * auth scheme nobody speaks, drops Docker-Content-Digest, plays a tag deleted between a HEAD and the copy's GET, or
  * ignores the `last` of paginated listings (the first page again, with its Link), refuses to move a tag that holds
  * another image (ECR's tag immutability: 400 TAG_INVALID), or answers listings with 200 and something else (a sign-in
- * page for the catalog, another service's JSON for tags), or never answers for some repositories' manifests.
+ * page for the catalog, another service's JSON for tags), or never answers for some repositories' manifests, or for blob uploads.
  * Counts what it served.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -26,7 +26,8 @@ export interface RegistryFrontOptions {
     | 'ignores-last'
     | 'immutable-tags'
     | 'not-listings'
-    | 'holds-manifests';
+    | 'holds-manifests'
+    | 'holds-uploads';
   /** holds-manifests mode: repositories whose manifest requests are never answered (a registry that hangs). */
   held?: string[];
   /** deleted-after-head mode: `repository:tag`s whose manifest HEAD still answers but whose GET is 404 MANIFEST_UNKNOWN. */
@@ -181,6 +182,9 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     if (o.mode === 'immutable-tags' && manifestPut && !manifestPut[2].startsWith('sha256:')) {
       front.forwarded.push(`${req.method} ${req.url}`);
       return putUnlessTagMoves(req, res, manifestPut[1], manifestPut[2]);
+    }
+    if (o.mode === 'holds-uploads' && path.includes('/blobs/uploads/')) {
+      return; // a registry that stops answering in the middle of a push
     }
     if (o.mode === 'holds-manifests' && o.held?.some((repository) => path.startsWith(`/v2/${repository}/manifests/`))) {
       return; // held until the client gives up or the front closes

@@ -12,7 +12,9 @@ import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../wo
 import { silentLogger } from '../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
-import { Skopeo, SkopeoError } from '../../worker/ecr/skopeo.js';
+import { COPY_TIME_LIMIT, copySeconds, INSPECT_TIMEOUT, Skopeo, SkopeoError } from '../../worker/ecr/skopeo.js';
+import { servers } from '../support/servers.js';
+import { startRegistryFront } from './registry-front.js';
 import { publicTaskParams, registrySecrets, seedImages } from './image-fixtures.js';
 
 const fatal = (msg: string) => `time="2026-12-01T00:00:00Z" level=fatal msg="${msg}"\n`;
@@ -90,4 +92,42 @@ describe('a registry that accepts connections and never answers', () => {
       await new Promise<void>((ok) => silent.close(() => ok()));
     }
   }, 30_000);
+});
+
+describe('a registry that stops answering in the middle of a push', () => {
+  it('fails the copy when its time limit is up, saying so, instead of holding the task IN_PROGRESS for ever', async () => {
+    const { repository } = seedImages();
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'holds-uploads' });
+    try {
+      const started = Date.now();
+      const report = await runImageSync({
+        params: parseEcrTaskParams(
+          publicTaskParams({
+            srcImageList: `${repository}:v1`,
+            destRegistry: front.registry,
+            destCredential: '',
+            destPrefix: 'held',
+          }),
+        ),
+        status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'),
+        secrets: new FileSecretStore(registrySecrets()),
+        logger: silentLogger,
+        // The real limits (30 min at least) with the floor brought down to what a test can wait.
+        skopeo: new Skopeo('skopeo', INSPECT_TIMEOUT, { ...COPY_TIME_LIMIT, floorSeconds: 2, unknownSizeSeconds: 2 }),
+      });
+      expect(report).toMatchObject({ complete: false, failed: 1, done: 0 });
+      expect(report.failures[0].error).toMatch(
+        /^skopeo copy did not finish within its time limit of 2 s \(the registry stopped answering, or the link is slower than 256 KiB\/s\)/,
+      );
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      await front.close();
+    }
+  }, 90_000);
+
+  it('the limit grows with the image: 30 minutes, or its bytes at 256 KiB/s, or 12 hours when its size is unknown', () => {
+    expect(copySeconds(10 * 1024 ** 2, COPY_TIME_LIMIT)).toBe(1800);
+    expect(copySeconds(10 * 1024 ** 3, COPY_TIME_LIMIT)).toBe(40_960);
+    expect(copySeconds(undefined, COPY_TIME_LIMIT)).toBe(12 * 3600);
+  });
 });

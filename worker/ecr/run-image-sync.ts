@@ -122,7 +122,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         await registries.ensureDestRepository(job.destRepository);
         // skopeo reports the digest of the manifest it wrote (the index, for a multi-arch image copied whole).
         const written = await skopeo
-          .copy(job.src.endpoint, job.srcRef, registries.dest.endpoint, job.destRef, job.platform, signal)
+          .copy(job.src.endpoint, job.srcRef, registries.dest.endpoint, job.destRef, job.platform, job.size, signal)
           .catch((err: unknown) => {
             // skopeo's own words hide why: a tag the registry will not move reads as a manifest type it refused.
             if (err instanceof SkopeoError && err.isManifestRefused)
@@ -155,6 +155,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
           src: j.src.endpoint,
           repository: j.ref.repository,
           reference: manifestReference(j.ref.tag),
+          bytes: j.size,
         })),
         registries.dest.endpoint,
         destinationParent(jobs[0].destRepository),

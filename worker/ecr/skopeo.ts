@@ -20,6 +20,8 @@ export interface SyncImage {
   src: RegistryEndpoint;
   repository: string;
   reference: string;
+  /** What the copy moves, as the source's manifests state it (undefined: not known); sets the time limit. */
+  bytes: number | undefined;
 }
 
 /**
@@ -36,6 +38,29 @@ export type PlatformChoice = { all: true } | { all: false; os: string; architect
 export const INSPECT_TIMEOUT = '120s';
 
 /**
+ * How long a copy may take: a registry that stops answering in the middle of an upload held the task IN_PROGRESS for
+ * ever (skopeo has no timeout of its own). Long enough for a slow link — 30 minutes, or the image's bytes at 256 KiB/s
+ * when that is longer (10 GiB: 11 h) — and 12 hours when the manifests did not say the size.
+ */
+export interface CopyTimeLimit {
+  floorSeconds: number;
+  bytesPerSecond: number;
+  unknownSizeSeconds: number;
+}
+
+export const COPY_TIME_LIMIT: CopyTimeLimit = {
+  floorSeconds: 30 * 60,
+  bytesPerSecond: 256 * 1024,
+  unknownSizeSeconds: 12 * 3600,
+};
+
+/** Seconds a copy of `bytes` (undefined: not known) may take under `limit`. */
+export function copySeconds(bytes: number | undefined, limit: CopyTimeLimit): number {
+  if (bytes === undefined) return Math.max(limit.floorSeconds, limit.unknownSizeSeconds);
+  return Math.max(limit.floorSeconds, Math.ceil(bytes / limit.bytesPerSecond));
+}
+
+/**
  * skopeo could not write the image's manifest as it is: the registry refused it and a conversion to another type would
  * change the digest (--preserve-digests). Registries answer TAG_INVALID to a tag they will not move (ECR's immutable
  * tags), and skopeo takes that answer for "this manifest type is not accepted", tries the other types, and says so.
@@ -48,8 +73,15 @@ export class SkopeoError extends Error {
     readonly verb: string,
     readonly stderr: string,
     readonly exitCode: number | null,
+    /** The time limit the command ran under (seconds), when it had one. */
+    readonly timeLimitSeconds?: number,
   ) {
-    super(`skopeo ${verb} failed: ${redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`}`);
+    const said = redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`;
+    super(
+      timeLimitSeconds !== undefined && TIMED_OUT.test(stderr)
+        ? `skopeo ${verb} did not finish within its time limit of ${formatSeconds(timeLimitSeconds)} (the registry stopped answering, or the link is slower than 256 KiB/s): ${said}`
+        : `skopeo ${verb} failed: ${said}`,
+    );
     // Refused logins, missing images and refused manifests fail the same way on every attempt; network and server
     // errors may pass.
     withRetryAdvice(this, { retryable: !this.isAuth && !this.isNotFound && !this.isManifestRefused });
@@ -72,6 +104,15 @@ export class SkopeoError extends Error {
   }
 }
 
+/** What skopeo says when --command-timeout ends it (Go's context deadline). */
+const TIMED_OUT = /context deadline exceeded/i;
+
+function formatSeconds(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
 /** Global options choosing the platform (they go before the verb); none for `all`. */
 function platformOptions(platform: PlatformChoice): string[] {
   if (platform.all) return [];
@@ -92,6 +133,7 @@ export class Skopeo {
   constructor(
     private readonly binary = 'skopeo',
     private readonly inspectTimeout = INSPECT_TIMEOUT,
+    private readonly copyTimeLimit = COPY_TIME_LIMIT,
   ) {}
 
   private async withAuthFile<T>(
@@ -113,8 +155,8 @@ export class Skopeo {
     }
   }
 
-  /** Runs `skopeo <args>`; `verb` names the command in errors. */
-  private run(verb: string, args: string[], signal?: AbortSignal): Promise<Buffer> {
+  /** Runs `skopeo <args>`; `verb` names the command in errors, `timeLimitSeconds` the limit its args set. */
+  private run(verb: string, args: string[], signal?: AbortSignal, timeLimitSeconds?: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
       const out: Buffer[] = [];
@@ -127,7 +169,7 @@ export class Skopeo {
         reject(e.code === 'ENOENT' ? new SkopeoMissingError(this.binary) : e),
       );
       child.on('close', (code) =>
-        code === 0 ? resolve(Buffer.concat(out)) : reject(new SkopeoError(verb, err, code)),
+        code === 0 ? resolve(Buffer.concat(out)) : reject(new SkopeoError(verb, err, code, timeLimitSeconds)),
       );
     });
   }
@@ -173,6 +215,11 @@ export class Skopeo {
     platform: PlatformChoice,
     signal?: AbortSignal,
   ): Promise<void> {
+    const known = images.every((i) => i.bytes !== undefined);
+    const timeLimit = copySeconds(
+      known ? images.reduce((sum, i) => sum + (i.bytes ?? 0), 0) : undefined,
+      this.copyTimeLimit,
+    );
     const dir = await privateTempDir('sync');
     const list = join(dir, 'images.yaml');
     const registries: Record<string, { 'tls-verify': boolean; images: Record<string, string[]> }> = {};
@@ -193,6 +240,8 @@ export class Skopeo {
           'sync',
           [
             ...platformOptions(platform),
+            '--command-timeout',
+            `${timeLimit}s`,
             'sync',
             '--src',
             'yaml',
@@ -209,6 +258,7 @@ export class Skopeo {
             destPath ? `${dest.registry}/${destPath}` : dest.registry,
           ],
           signal,
+          timeLimit,
         ),
       );
     } finally {
@@ -223,8 +273,10 @@ export class Skopeo {
     dest: RegistryEndpoint,
     destRef: string,
     platform: PlatformChoice,
+    bytes: number | undefined,
     signal?: AbortSignal,
   ): Promise<string> {
+    const timeLimit = copySeconds(bytes, this.copyTimeLimit);
     const dir = await privateTempDir('copy');
     const digestFile = join(dir, 'digest');
     try {
@@ -233,6 +285,8 @@ export class Skopeo {
           'copy',
           [
             ...platformOptions(platform),
+            '--command-timeout',
+            `${timeLimit}s`,
             'copy',
             ...(platform.all ? ['--all'] : []),
             '--preserve-digests',
@@ -247,6 +301,7 @@ export class Skopeo {
             `docker://${dest.registry}/${destRef}`,
           ],
           signal,
+          timeLimit,
         );
       });
       return (await readFile(digestFile, 'utf8')).trim();
