@@ -47,7 +47,8 @@ export interface S3FrontOptions {
   aclsDisabled?: boolean;
   wrongRegion?: { region: string; answer: 'redirect' | 'authorization' };
   objectLock?: boolean;
-  requesterPays?: boolean;
+  /** true: every request; bucket names: requests to those buckets and copies out of them (CopyObject, UploadPartCopy). */
+  requesterPays?: boolean | string[];
   /** A store that ignores `start-after` on listings: the query parameter is dropped on the way (s3rver checks no signature). */
   ignoreStartAfter?: boolean;
 }
@@ -81,6 +82,15 @@ const OBJECT_ANSWERS = new Set<S3Operation>([
   'CreateMultipartUpload',
 ]);
 const XML_WITH_ETAGS = new Set<S3Operation>(['ListObjects', 'CompleteMultipartUpload', 'CopyObject']);
+
+/** Whether the request reads a requester-pays bucket: addressed to it (path style), or copying out of it. */
+function paysRequester(req: IncomingMessage, requesterPays: S3FrontOptions['requesterPays']): boolean {
+  if (requesterPays === undefined || requesterPays === false) return false;
+  if (requesterPays === true) return true;
+  const bucket = decodeURIComponent((req.url ?? '/').split('?')[0].split('/')[1] ?? '');
+  const copySource = decodeURIComponent(String(req.headers['x-amz-copy-source'] ?? '')).replace(/^\//, '');
+  return requesterPays.some((b) => b === bucket || copySource.startsWith(`${b}/`));
+}
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>s3-front</RequestId></Error>`;
@@ -178,7 +188,7 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     }
     if (options.refuseUnsigned && !req.headers.authorization)
       return deny(req, res, 403, 'AccessDenied', 'Access Denied');
-    if (options.requesterPays && req.headers['x-amz-request-payer'] !== 'requester')
+    if (paysRequester(req, options.requesterPays) && req.headers['x-amz-request-payer'] !== 'requester')
       return deny(req, res, 403, 'AccessDenied', 'Access Denied');
     if (options.requireSse && WRITES.has(op)) {
       const sse = req.headers['x-amz-server-side-encryption'];

@@ -133,9 +133,12 @@ export interface ObjectStore {
   ): Promise<WriteResult & { etag: string }>;
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<WriteResult>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
-  /** Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). */
+  /**
+   * Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). `requesterPays`: the
+   * source bucket bills the requester, so the copy says who pays, as every read of that bucket does.
+   */
   copyFrom(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; requesterPays?: boolean },
     key: string,
     options: WriteOptions,
     size: number,

@@ -148,7 +148,12 @@ async function copyServerSide(
   options: WriteOptions,
 ): Promise<CopyResult | undefined> {
   try {
-    const out = await ctx.dest.copyFrom({ bucket: ctx.source.bucket, key: head.key }, destKey, options, head.size);
+    const out = await ctx.dest.copyFrom(
+      { bucket: ctx.source.bucket, key: head.key, requesterPays: ctx.params.isPayerRequest },
+      destKey,
+      options,
+      head.size,
+    );
     const srcMd5 = contentMd5(head);
     const dstMd5 = md5FromEtag(out.etag);
     if (srcMd5 && dstMd5 && srcMd5 !== dstMd5 && destEtagIsMd5(ctx, out)) {

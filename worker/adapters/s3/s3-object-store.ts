@@ -449,13 +449,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async copyFrom(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; requesterPays?: boolean },
     key: string,
     options: WriteOptions,
     _size: number,
   ): Promise<WriteResult> {
     const headers = {
       ...writeHeaders(options),
+      // S3 refuses a copy out of a requester-pays bucket without it (403), like any other read of that bucket.
+      ...(source.requesterPays ? { 'x-amz-request-payer': 'requester' } : {}),
       'x-amz-copy-source': `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
       'x-amz-metadata-directive': 'REPLACE',
       // Given tags (none included, `{}`) replace the source's; without them the copy keeps the source's own.
