@@ -62,6 +62,44 @@ describe('parseS3TaskParams', () => {
     expect(parseS3TaskParams(ok).srcEndpoint).toBeUndefined();
   });
 
+  it('takes a GCS location as users write it (GCS ignores the region it is signed for); refuses what is none', () => {
+    const gcs = (srcRegion: string) => parseS3TaskParams({ ...ok, srcType: 'Google_GCS', srcRegion }).srcRegion;
+    // Before: "US" is not a region name — the README says the region is ignored.
+    expect(['US', 'EU', 'ASIA', 'NAM4', 'europe-west1', 'Auto', ''].map(gcs)).toEqual([
+      'us',
+      'eu',
+      'asia',
+      'nam4',
+      'europe-west1',
+      'us-east-1',
+      'us-east-1',
+    ]);
+    expect(() => gcs('us central 1')).toThrow(
+      'Source region (srcRegion): "us central 1" is not a Google Cloud Storage location (e.g. US, EU, europe-west1) or Auto',
+    );
+  });
+
+  it("a blank destRegion outside the cloud: the source's when it is Amazon S3; with another store, asked for", () => {
+    const local = { srcBucket: 'src', destBucket: 'dst' };
+    expect(parseS3TaskParams({ ...local, srcRegion: 'eu-west-1' }).destRegion).toBe('eu-west-1');
+    // Before: an OSS source in cn-hangzhou sent the copies to "Amazon S3 in cn-hangzhou", a region that does not exist.
+    expect(() => parseS3TaskParams({ ...local, srcType: 'Aliyun_OSS', srcRegion: 'cn-hangzhou' })).toThrow(
+      "Destination region (destRegion): is required when the source is not Amazon S3 (srcType Aliyun_OSS: its region is another store's)",
+    );
+    expect(() => parseS3TaskParams({ ...local, srcEndpoint: 'https://minio.example.com' })).toThrow(
+      /^Destination region \(destRegion\): is required when the source is not Amazon S3 \(srcEndpoint/,
+    );
+    // An S3-compatible destination signs for us-east-1 unless told otherwise.
+    expect(
+      parseS3TaskParams({
+        ...local,
+        srcType: 'Aliyun_OSS',
+        srcRegion: 'cn-hangzhou',
+        destEndpoint: 'http://127.0.0.1:9000',
+      }).destRegion,
+    ).toBe('us-east-1');
+  });
+
   it("takes an endpoint as the store's address alone: a path (the bucket written in again) is refused, not dropped", () => {
     expect(() => parseS3TaskParams({ ...ok, srcEndpoint: 'http://127.0.0.1:9000/src-bucket/' })).toThrow(
       'Source endpoint URL (srcEndpoint): "http://127.0.0.1:9000/src-bucket/" goes on after the store\'s address (/src-bucket/): give the address alone, http://127.0.0.1:9000, and the bucket in srcBucket',

@@ -264,7 +264,8 @@ export const S3_PARAMETERS = [
     default: '',
     side: 'destination',
     origin: 'original',
-    description: "Destination region (blank: the plugin stack's region, as the original; locally, the source region).",
+    description:
+      "Destination region (blank: the plugin stack's region, as the original; locally, the source's region when the source is Amazon S3, us-east-1 with destEndpoint, else required).",
     label: { en: 'Destination region', zh: '目标区域' },
     help: { en: 'e.g. cn-north-1.', zh: '例如 cn-north-1。' },
     template: { group: DEST, label: 'Destination Region' },

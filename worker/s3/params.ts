@@ -119,6 +119,19 @@ function region(r: ParamReader, name: string, fallback: string | undefined, why:
 }
 
 /**
+ * GCS ignores the signing region of its S3 interface: blank or `Auto` (the original console's value) sign as us-east-1,
+ * and a GCS location as users write it (`US`, `EU`, `ASIA`, `NAM4`, `europe-west1`) is taken in lower case.
+ */
+function gcsRegion(r: ParamReader): string {
+  const given = r.text('srcRegion');
+  if (given === undefined || /^auto$/i.test(given)) return 'us-east-1';
+  const location = given.toLowerCase();
+  if (!STORE_REGION.test(location) && !/^[a-z]{2,4}\d?$/.test(location))
+    throw r.error('srcRegion', `"${given}" is not a Google Cloud Storage location (e.g. US, EU, europe-west1) or Auto`);
+  return location;
+}
+
+/**
  * A prefix as given, leading "/" included (a key may begin with one; the original lists with the prefix unchanged).
  * A destPrefix of "/" alone is none, as the original's.
  */
@@ -167,16 +180,20 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
     throw r.error('srcEndpoint', 'is required for an S3-compatible source');
   // Checked in the console's order, so the first error is on the first field at fault.
   const srcBucket = bucket(r, 'srcBucket', bucketStoreOf(srcType, srcEndpointGiven !== undefined));
-  // Amazon_S3 + srcEndpoint + blank srcRegion is the original console's "S3 compatible"; GCS ignores the region
-  // (the original's console sent "Auto").
+  // Amazon_S3 + srcEndpoint + blank srcRegion is the original console's "S3 compatible": signed for the stack's region,
+  // as the original's worker (its SDK's AWS_DEFAULT_REGION); GCS ignores the region (the original's console sent "Auto").
   const regionOptional = srcEndpointGiven !== undefined || srcType === 'Google_GCS';
   const srcRegion =
-    srcType === 'Google_GCS' && /^auto$/i.test(r.given('srcRegion') ?? '')
-      ? 'us-east-1'
+    srcType === 'Google_GCS'
+      ? gcsRegion(r)
       : region(
           r,
           'srcRegion',
-          regionOptional ? 'us-east-1' : srcType === 'Amazon_S3' ? options.homeRegion : undefined,
+          regionOptional
+            ? (options.homeRegion ?? 'us-east-1')
+            : srcType === 'Amazon_S3'
+              ? options.homeRegion
+              : undefined,
           srcType === 'Amazon_S3' ? 'for Amazon S3 without srcEndpoint' : `for ${srcType} without srcEndpoint`,
         );
   const srcEndpoint = srcEndpointGiven ?? endpointForRegion(srcType, srcRegion);
@@ -241,7 +258,13 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
     srcEvent: r.oneOf<SrcEvent>('srcEvent'),
     destBucket: bucket(r, 'destBucket', bucketStoreOf('Amazon_S3', destEndpoint !== undefined)),
     destPrefix: prefix(r, 'destPrefix'),
-    destRegion: region(r, 'destRegion', options.homeRegion ?? srcRegion, ''),
+    destRegion: region(
+      r,
+      'destRegion',
+      options.homeRegion ??
+        (srcType === 'Amazon_S3' && !srcEndpointGiven ? srcRegion : destEndpoint ? 'us-east-1' : undefined),
+      `when the source is not Amazon S3 (${srcType === 'Amazon_S3' ? 'srcEndpoint' : `srcType ${srcType}`}: its region is another store's)`,
+    ),
     destEndpoint,
     destAuth: sideAuth(r, 'destInCurrentAccount', 'destCredentials'),
     destStorageClass,

@@ -64,6 +64,14 @@ describe('loadCloudRoleConfig', () => {
       (await withParams({ srcType: 'Aliyun_OSS', srcBucket: 'src', srcRegion: 'cn-hangzhou', destBucket: 'dst' }))
         .params,
     ).toMatchObject({ srcRegion: 'cn-hangzhou', destRegion: 'ap-southeast-1' });
+    // An S3-compatible source (srcEndpoint, e.g. an S3 interface endpoint of the stack's region) with a blank region
+    // is signed for the stack's region, as the original's SDK did (AWS_DEFAULT_REGION); before, for us-east-1.
+    const compatible = { srcBucket: 'src', srcRegion: '', destBucket: 'dst' };
+    const vpce = 'https://bucket.vpce-0abc-1234.s3.ap-southeast-1.vpce.amazonaws.com';
+    expect((await withParams({ ...compatible, srcEndpoint: vpce })).params).toMatchObject({
+      srcRegion: 'ap-southeast-1',
+      srcEndpoint: vpce,
+    });
   });
 
   it('takes the params from a file, in object or CloudFormation list form', async () => {

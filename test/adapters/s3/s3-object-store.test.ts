@@ -5,6 +5,7 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../worker/adapters/s3/s3-object-store.js';
+import { bucketAddress } from '../../../worker/adapters/s3/s3-http.js';
 import {
   AccessDeniedError,
   BucketNotFoundError,
@@ -29,6 +30,19 @@ afterEach(() => {
 });
 
 describe('S3ObjectStore over the lean SigV4 path', () => {
+  it("names Amazon S3's endpoint as its requests reach it: amazonaws.com.cn in the China regions", () => {
+    // Before: errors said "cannot reach s3.cn-north-1.amazonaws.com" while the requests went to ….amazonaws.com.cn.
+    for (const [region, host] of [
+      ['cn-north-1', 's3.cn-north-1.amazonaws.com.cn'],
+      ['cn-northwest-1', 's3.cn-northwest-1.amazonaws.com.cn'],
+      ['eu-west-1', 's3.eu-west-1.amazonaws.com'],
+    ]) {
+      const store = new S3ObjectStore({ bucket: 'bkt', region });
+      expect(store.location).toBe(`${host}/bkt`);
+      expect(bucketAddress({ bucket: 'bkt', region, forcePathStyle: false }).hostHeader).toBe(`bkt.${host}`);
+    }
+  });
+
   it('signs with the default credential chain when no keys are given (environment keys here)', async () => {
     const bucket = await createBucket(servers.s3Source, 'chain');
     await s3Client(servers.s3Source).send(

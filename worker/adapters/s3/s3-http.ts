@@ -135,12 +135,15 @@ export interface BucketAddress {
   bucketPath: string;
 }
 
+/** Amazon S3's regional endpoint: under amazonaws.com.cn in the China regions. */
+export function awsS3Endpoint(region: string): string {
+  return `https://s3.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
 export function bucketAddress(
   config: Pick<S3HttpConfig, 'bucket' | 'region' | 'endpoint' | 'forcePathStyle'>,
 ): BucketAddress {
-  const url = new URL(
-    config.endpoint ?? `https://s3.${config.region}.amazonaws.com${config.region.startsWith('cn-') ? '.cn' : ''}`,
-  );
+  const url = new URL(config.endpoint ?? awsS3Endpoint(config.region));
   const secure = url.protocol === 'https:';
   // Buckets with dots break TLS names when virtual-hosted; such buckets go path-style.
   const pathStyle = config.forcePathStyle || !isDnsCompatibleBucket(config.bucket);

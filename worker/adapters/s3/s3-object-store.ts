@@ -15,7 +15,7 @@ import type {
 } from '../../ports/object-store.js';
 import { annotateBodyErrors, toActionableError, type S3ErrorContext } from './s3-errors.js';
 import type { RotatingAccessKeys } from './rotating-keys.js';
-import { S3HttpClient, type S3HttpResponse } from './s3-http.js';
+import { awsS3Endpoint, S3HttpClient, type S3HttpResponse } from './s3-http.js';
 import {
   completeMultipartBody,
   encryptionOfWrite,
@@ -124,7 +124,7 @@ export class S3ObjectStore implements ObjectStore {
 
   constructor(private readonly config: S3BucketConfig) {
     this.bucket = config.bucket;
-    this.endpointLabel = config.endpoint ?? `s3.${config.region}.amazonaws.com`;
+    this.endpointLabel = config.endpoint ?? new URL(awsS3Endpoint(config.region)).host;
     const signer = config.anonymous
       ? 'anonymous'
       : config.rotatingCredentials
