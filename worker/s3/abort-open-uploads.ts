@@ -7,6 +7,7 @@
 import type { Logger } from '../core/log.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ObjectStatus, StatusStore } from '../ports/status-store.js';
+import { forgetUpload } from './forget-upload.js';
 import { destinationKey } from './transfer-job.js';
 
 /** States whose records may hold an open upload (DONE completed it; SKIPPED and DELETED never had one to keep). */
@@ -28,8 +29,7 @@ export async function abortOpenUploads(o: {
       for (const record of page) {
         if (!record.uploadId) continue;
         try {
-          await o.dest.abortMultipart(destinationKey(o.destPrefix, record.key), record.uploadId);
-          await o.status.clearParts(record.key, record.uploadId);
+          await forgetUpload(o, destinationKey(o.destPrefix, record.key), record.key, record.uploadId);
           await o.status.update(record.key, {
             uploadId: undefined,
             status: state === 'IN_PROGRESS' ? 'PENDING' : state,

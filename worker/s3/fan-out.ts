@@ -13,6 +13,7 @@ import { confirmCopy, writeOptionsFor } from './copy-object.js';
 import { checkAgainstSourceParts, completeParts, uploadOnePart, verifyCompletion } from './multipart-copy.js';
 import { copyableHead } from './source-readable.js';
 import { copyRoute } from './copy-route.js';
+import { forgetUpload } from './forget-upload.js';
 import { choosePartSize, fitsCut, planParts } from './part-plan.js';
 import { sourceParts } from './source-parts.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
@@ -142,12 +143,6 @@ async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string,
   }
   if (record?.uploadId) await forgetUpload(ctx, destKey, head.key, record.uploadId);
   return created;
-}
-
-/** Aborts an upload no record points to any more and drops its parts (best effort: it expires by lifecycle anyway). */
-async function forgetUpload(ctx: CopyContext, destKey: string, key: string, uploadId: string): Promise<void> {
-  await ctx.dest.abortMultipart(destKey, uploadId).catch(() => {});
-  await ctx.status.clearParts(key, uploadId);
 }
 
 /**

@@ -7,7 +7,9 @@ import { compareKeys } from '../core/key-order.js';
 import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
 import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
+import { copyRoute } from './copy-route.js';
 import { sameEtag } from './etags.js';
+import { forgetUpload } from './forget-upload.js';
 import { type SourceNotCopyableError, unreadableNow } from './source-readable.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
@@ -33,14 +35,21 @@ async function unreadable(source: ObjectStore, o: ObjectSummary): Promise<Source
 }
 
 /**
- * Records a job as PENDING. A record of the same source version keeps its open multipart upload,
- * so a worker that crashed mid-upload resumes it; a new version starts from scratch.
+ * Records a job as PENDING. A record of the same source version keeps its open multipart upload when the copy will go
+ * in parts again, so a worker that crashed or was stopped mid-upload resumes it. Any other upload is aborted here: a
+ * new version (or one now copied in one request) starts from scratch, and the record that knew of the upload is
+ * replaced — before, its parts stayed stored at the destination for good.
  */
-async function markPending(status: StatusStore, job: TransferJob): Promise<void> {
+async function markPending(o: FinderOptions & { status: StatusStore }, job: TransferJob): Promise<void> {
+  const { status, params } = o;
   const existing = await status.get(job.key);
-  if (existing && existing.etag === job.etag && existing.uploadId) {
-    await status.update(job.key, { status: 'PENDING', size: job.size, error: undefined });
-    return;
+  if (existing?.uploadId) {
+    const route = copyRoute(job, params, o.source.endpointIdentity === o.dest.endpointIdentity);
+    if (existing.etag === job.etag && (route === 'parts' || route === 'source-parts')) {
+      await status.update(job.key, { status: 'PENDING', size: job.size, error: undefined });
+      return;
+    }
+    await forgetUpload(o, destinationKey(params.destPrefix, job.key), job.key, existing.uploadId);
   }
   const record: ObjectRecord = { key: job.key, size: job.size, etag: job.etag, status: 'PENDING', attempts: 0 };
   await status.put(record);
@@ -201,7 +210,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
     }
     const jobs = batch;
     batch = [];
-    if (status) await Promise.all(jobs.map((j) => markPending(status, j)));
+    if (status) await Promise.all(jobs.map((j) => markPending({ ...options, status }, j)));
     await queue?.sendBatch(jobs);
   };
 

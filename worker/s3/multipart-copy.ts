@@ -12,6 +12,7 @@ import { md5FromEtag, multipartEtag } from './hashing-stream.js';
 import { fitsCut, type PartRange } from './part-plan.js';
 import { sendHashed } from './send-body.js';
 import { checkSourceParts } from './source-parts.js';
+import { forgetUpload } from './forget-upload.js';
 
 /**
  * Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the
@@ -186,15 +187,18 @@ export async function copyMultipart(
   let uploadId: string | undefined;
   let done: UploadedPart[] = [];
   // Resume only an upload of the same source version cut the same way: the first part's size, then every recorded part
-  // (a cut of the source's own part sizes and one of the chunk size may share the first).
-  if (record?.uploadId && record.partSize === partSize && record.etag === head.etag) {
-    const recorded = await status.listParts(head.key, record.uploadId);
-    if (fitsCut(recorded, plan)) {
+  // (a cut of the source's own part sizes and one of the chunk size may share the first). Any other upload will never
+  // be completed: aborted (before, an upload cut another way — another chunkSize — stayed open for good).
+  if (record?.uploadId) {
+    const recorded =
+      record.partSize === partSize && record.etag === head.etag
+        ? await status.listParts(head.key, record.uploadId)
+        : undefined;
+    if (recorded && fitsCut(recorded, plan)) {
       uploadId = record.uploadId;
       done = recorded;
     } else {
-      await ctx.dest.abortMultipart(destKey, record.uploadId).catch(() => {}); // best effort: it will not be completed
-      await status.clearParts(head.key, record.uploadId);
+      await forgetUpload(ctx, destKey, head.key, record.uploadId);
     }
   }
   if (uploadId === undefined) {

@@ -5,6 +5,7 @@ import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { transferReason } from './compare-listings.js';
 import { contentMd5, isKmsEncryption, sameEtag } from './etags.js';
 import { destinationEtagsComparable } from './finder.js';
+import { forgetUpload } from './forget-upload.js';
 import type { S3TaskParams } from './params.js';
 import { destinationKey, type TransferJob } from './transfer-job.js';
 
@@ -37,7 +38,8 @@ function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | und
  * | present | differs by the finder's rule | PENDING: the finder queues it (queuing it here as well would make two workers upload the same parts) |
  * | present | matches by the finder's rule but cannot be proven (SSE-KMS or multipart ETags) | queued here (the finder would not), PENDING |
  *
- * An open multipart upload is kept on the record, so a queued copy resumes it.
+ * An open multipart upload is kept on the record, so a queued copy resumes it; one that will not be completed (source
+ * gone, copy proven) is aborted.
  */
 export async function settleInterrupted(options: {
   params: S3TaskParams;
@@ -68,11 +70,21 @@ export async function settleInterrupted(options: {
           source.head(record.key),
           dest.head(destinationKey(params.destPrefix, record.key)),
         ]);
+        // Settled either way, an upload the record holds will not be completed: its source is gone, or its copy landed.
+        if (record.uploadId && (!src || provenCopy(params, src, dst)))
+          await forgetUpload(
+            { dest, status },
+            destinationKey(params.destPrefix, record.key),
+            record.key,
+            record.uploadId,
+          );
         if (!src) {
           await status.update(record.key, {
             status: 'SKIPPED',
             error: 'source object no longer exists',
             finishedAt: new Date().toISOString(),
+            uploadId: undefined,
+            partSize: undefined,
           });
           out.skipped++;
         } else if (provenCopy(params, src, dst)) {

@@ -1,0 +1,137 @@
+/**
+ * A multipart copy cut short leaves its upload open at the destination and recorded, so that the next run resumes it.
+ * When the next run will not resume it — the source object was overwritten or deleted meanwhile, the task is now cut
+ * another way (chunkSize) or copies the object in one request (multipartThreshold) — the upload is aborted and its
+ * parts forgotten. Before, each of these left the upload open with its parts stored (billed on AWS), and nothing
+ * recorded it any more. The destination is a moto server: it lists open multipart uploads, which s3rver does not.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { withRetryAdvice } from '../../worker/core/errors.js';
+import type { ObjectStore } from '../../worker/ports/object-store.js';
+import { useMoto } from '../support/moto.js';
+import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
+import { bytes, md5, putSource, runEmbedded } from './engine-fixtures.js';
+
+const moto = useMoto();
+const MiB = 1024 * 1024;
+
+function secrets(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'dth-stale-uploads-')), 'secrets.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
+      moto: { access_key_id: 'test', secret_access_key: 'test' },
+    }),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+/** The destination refusing every part after the first: the copy fails with its upload open and one part recorded. */
+function cutAfterFirstPart(dest: ObjectStore): ObjectStore {
+  return Object.assign(Object.create(dest) as ObjectStore, {
+    uploadPart(...args: Parameters<ObjectStore['uploadPart']>) {
+      if (args[2] >= 2) return Promise.reject(withRetryAdvice(new Error('cut off'), { retryable: false }));
+      return dest.uploadPart(...args);
+    },
+  });
+}
+
+async function setUp() {
+  const src = await createBucket(servers.s3Source, 'stale-src');
+  const dst = uniqueName('stale-dst');
+  const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+  await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
+  await putSource(src, 'big.bin', bytes(12 * MiB, 1));
+  const secretsPath = secrets();
+  const params = (extra: Record<string, string> = {}) => ({
+    srcType: 'Amazon_S3',
+    srcEndpoint: servers.s3Source,
+    srcBucket: src,
+    srcCredentials: 's3rver',
+    destEndpoint: moto.endpoint,
+    destBucket: dst,
+    destRegion: 'us-east-1',
+    destCredentials: 'moto',
+    multipartThreshold: String(5 * MiB),
+    chunkSize: String(5 * MiB),
+    maxAttempts: '1',
+    ...extra,
+  });
+  const openUploads = async () =>
+    ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? []).map((u) => u.UploadId);
+  // The cut run: the object FAILED, its upload open at the destination and on its record, one part recorded.
+  const cut = await runEmbedded(params(), {
+    secrets: secretsPath,
+    wrap: ({ source, dest }) => ({ source, dest: cutAfterFirstPart(dest) }),
+  });
+  expect(cut.report).toMatchObject({ failed: 1 });
+  const record = await cut.status.get('big.bin');
+  expect(record?.uploadId).toBeDefined();
+  expect(await openUploads()).toEqual([record?.uploadId]);
+  expect(await cut.status.listParts('big.bin', record!.uploadId!)).toHaveLength(1);
+  const rerun = (extra: Record<string, string> = {}) =>
+    runEmbedded(params(extra), { secrets: secretsPath, db: cut.dbPath });
+  const readDest = async (key: string) =>
+    Buffer.from(
+      await (await motoS3.send(new GetObjectCommand({ Bucket: dst, Key: key }))).Body!.transformToByteArray(),
+    );
+  return { src, dst, uploadId: record!.uploadId!, openUploads, rerun, readDest };
+}
+
+describe('an upload the next run will not resume', () => {
+  it('is aborted when the source object was overwritten meanwhile', async () => {
+    const t = await setUp();
+    const changed = bytes(12 * MiB, 2);
+    await putSource(t.src, 'big.bin', changed);
+    const { report, status } = await t.rerun();
+    expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+    expect(md5(await t.readDest('big.bin'))).toBe(md5(changed));
+    expect(await t.openUploads()).toEqual([]);
+    expect(await status.listParts('big.bin', t.uploadId)).toEqual([]);
+  });
+
+  it('is aborted when the source object was deleted meanwhile', async () => {
+    const t = await setUp();
+    await s3Client(servers.s3Source).send(new DeleteObjectCommand({ Bucket: t.src, Key: 'big.bin' }));
+    const { status } = await t.rerun();
+    expect((await status.get('big.bin'))?.status).toBe('SKIPPED');
+    expect(await t.openUploads()).toEqual([]);
+    expect((await status.get('big.bin'))?.uploadId).toBeUndefined();
+  });
+
+  it('is aborted when the task now cuts the object another way (chunkSize)', async () => {
+    const t = await setUp();
+    const { report } = await t.rerun({ chunkSize: String(6 * MiB) });
+    expect(report).toMatchObject({ complete: true, done: 1 });
+    expect(await t.openUploads()).toEqual([]);
+  });
+
+  it('is aborted when the task now copies the object in one request (multipartThreshold)', async () => {
+    const t = await setUp();
+    const { report, status } = await t.rerun({ multipartThreshold: String(64 * MiB) });
+    expect(report).toMatchObject({ complete: true, done: 1 });
+    expect(await t.openUploads()).toEqual([]);
+    expect((await status.get('big.bin'))?.uploadId).toBeUndefined();
+  });
+
+  it('and one the next run resumes is completed, not aborted', async () => {
+    const t = await setUp();
+    const { report, status } = await t.rerun();
+    expect(report).toMatchObject({ complete: true, done: 1 });
+    expect(await t.openUploads()).toEqual([]);
+    expect((await status.get('big.bin'))?.uploadId).toBeUndefined();
+    expect(md5(await t.readDest('big.bin'))).toBe(md5(bytes(12 * MiB, 1)));
+  });
+});
