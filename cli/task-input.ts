@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
-import { closestName, specIndex, type ParamSpec } from '../worker/params/index.js';
+import { closestName, LIST_KINDS, specIndex, type ParamSpec } from '../worker/params/index.js';
 
 /**
  * Reads a params file: either a JSON object of parameters, or the CloudFormation/GraphQL form
@@ -68,6 +68,9 @@ export function parseCommandLine(
   options: Record<string, string | boolean | undefined>;
 } {
   const flagToParam = new Map<string, string>();
+  // Flags of list parameters (include, exclude, image lists): given several times, their values add up (as rclone's
+  // and aws s3 sync's --include/--exclude); any other flag given twice is an error, not its last value.
+  const listFlags = new Set<string>();
   // Flags of true/false parameters, which may be given without a value (bareBooleansAsTrue).
   const booleanFlags = new Set<string>();
   for (const spec of schema) {
@@ -81,12 +84,13 @@ export function parseCommandLine(
       const target = spec.aliases?.find((a) => a.name === name || kebab(a.name) === name)?.name ?? spec.name;
       flagToParam.set(name, target);
       if (spec.kind === 'boolean') booleanFlags.add(name);
+      if (LIST_KINDS.has(spec.kind)) listFlags.add(name);
     }
   }
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const flag of flagToParam.keys()) options[flag] = { type: 'string' };
-  for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type };
-  let values: Record<string, string | boolean | undefined>;
+  const options: Record<string, { type: 'string' | 'boolean'; multiple: true }> = {};
+  for (const flag of flagToParam.keys()) options[flag] = { type: 'string', multiple: true };
+  for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type, multiple: true };
+  let values: Record<string, (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: bareBooleansAsTrue(argv, booleanFlags),
@@ -94,7 +98,7 @@ export function parseCommandLine(
       strict: true,
       allowPositionals: false,
     }) as {
-      values: Record<string, string | boolean | undefined>;
+      values: Record<string, (string | boolean)[] | undefined>;
     });
   } catch (err) {
     const e = err as { code?: string; message: string };
@@ -123,7 +127,11 @@ export function parseCommandLine(
   const params: Record<string, string> = {};
   const givenAs = new Map<string, string>();
   const ownOut: Record<string, string | boolean | undefined> = {};
-  for (const [flag, value] of Object.entries(values)) {
+  for (const [flag, given] of Object.entries(values)) {
+    if (given === undefined) continue;
+    if (given.length > 1 && !listFlags.has(flag) && !(flag in own && own[flag].type === 'boolean'))
+      throw new InvalidParameterError(`--${flag}`, `is given ${given.length} times; give it once`);
+    const value = listFlags.has(flag) ? given.join(',') : given[given.length - 1];
     if (flag in own) {
       ownOut[flag] = value;
       continue;

@@ -317,6 +317,51 @@ describe('dth s3 sync (real CLI process)', () => {
     await expect(readObject(servers.s3Dest, dst, 'x/1')).rejects.toThrow();
   });
 
+  it('adds up a repeated --include/--exclude (as rclone and aws s3 sync); another flag given twice, or a list in the params file for a one-value parameter, is refused', async () => {
+    const { src, dst } = await bucketPair();
+    for (const key of ['a/1.txt', 'b/2.txt', 'c/3.txt']) await putSource(src, key, key);
+    const file = paramsFile(baseParams(src, dst));
+    // Before: only the last --exclude held, and a/1.txt was copied.
+    const run = await runCli([
+      's3',
+      'sync',
+      '--params',
+      file,
+      '--exclude',
+      'a/**',
+      '--exclude',
+      'b/**',
+      ...stateArgs(),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await readObject(servers.s3Dest, dst, 'c/3.txt')).toString()).toBe('c/3.txt');
+    for (const key of ['a/1.txt', 'b/2.txt']) await expect(readObject(servers.s3Dest, dst, key), key).rejects.toThrow();
+
+    const twice = await runCli([
+      's3',
+      'sync',
+      '--params',
+      file,
+      '--src-prefix',
+      'a/',
+      '--src-prefix',
+      'b/',
+      ...stateArgs(),
+    ]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/--src-prefix: is given 2 times; give it once/);
+    // Before: joined into the prefix "a/,b/", which no key has: nothing copied, exit 0.
+    const listed = await runCli([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), srcPrefix: ['a/', 'b/'] } as never),
+      ...stateArgs(),
+    ]);
+    expect(listed.code).toBe(2);
+    expect(listed.stderr).toMatch(/srcPrefix\): takes one value, not a list/);
+  });
+
   it('takes a prefix as given: one ending in a space selects the keys with that space only', async () => {
     const { src, dst } = await bucketPair();
     for (const key of ['tp/a b', 'tp/ab', 'tp/a/c']) await putSource(src, key, key);

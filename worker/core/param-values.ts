@@ -9,6 +9,7 @@ import {
   closestParameterName,
   givenValue,
   humanName,
+  LIST_KINDS,
   specIndex,
   unsaidSide,
   type ParamSpec,
@@ -45,7 +46,12 @@ export function byteSize(value: string): number | undefined {
 
 function asText(value: unknown, field: string, spec: ParamSpec): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
+  if (Array.isArray(value)) {
+    // A list of one value for a parameter of one value was joined into "a/,b/": a prefix no key has, copied nothing.
+    if (!LIST_KINDS.has(spec.kind))
+      throw new InvalidParameterError(field, 'takes one value, not a list', spec.label.en, unsaidSide(spec));
+    if (value.every((v) => typeof v === 'string')) return value.join(',');
+  }
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     throw new InvalidParameterError(field, 'must be a string', spec.label.en, unsaidSide(spec));
   }

@@ -36,6 +36,9 @@ export type ParamKind =
   | 'registry'
   | 'idList';
 
+/** Kinds whose value is a comma-separated list: given several times (a repeated flag, a JSON array), joined. */
+export const LIST_KINDS: ReadonlySet<ParamKind> = new Set<ParamKind>(['patterns', 'imageList', 'idList']);
+
 export interface Localized {
   en: string;
   zh: string;
