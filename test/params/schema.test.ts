@@ -286,6 +286,29 @@ describe('the schema', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, finderNumber: '0' }))).toBe('finderNumber');
   });
 
+  it("checks the image copy tasks' network at createTask, as the original checked the cluster (and S3 tasks' network)", () => {
+    // Before: any text went on to the plugin stack, which failed when it deployed or ran.
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, ecsClusterName: '!!!' })).toThrow(
+      /^ECS cluster name \(ecsClusterName\): "!!!" is not an ECS cluster name/,
+    );
+    for (const f of ['ecsVpcId', 'ecsSubnetA', 'ecsSubnetB'])
+      expect(
+        fieldOf(() => parseEcrTaskParams({ ...ECR_BASE, [f]: 'vpc x' })),
+        f,
+      ).toBe(f);
+    expect(
+      parseEcrTaskParams({
+        ...ECR_BASE,
+        ecsClusterName: 'DTH-task_cluster-1',
+        ecsVpcId: 'vpc-0123456789abcdef0',
+        ecsSubnetA: 'subnet-0a1b2c3d',
+        ecsSubnetB: 'subnet-0f1e2d3c',
+      }),
+    ).toBeDefined();
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, ec2Subnets: 'subnet-a, subnet b' }))).toBe('ec2Subnets');
+    expect(parseS3TaskParams({ ...S3_BASE, ec2Subnets: 'subnet-a, subnet-b' })).toBeDefined();
+  });
+
   it('checks the alarm address of both task types the same way', () => {
     expect(() => parseS3TaskParams({ ...S3_BASE, alarmEmail: 'ops at example' })).toThrow(
       /^Alarm email \(alarmEmail\): "ops at example" is not an email address$/,

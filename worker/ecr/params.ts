@@ -8,6 +8,8 @@
 import { InvalidParameterError } from '../core/errors.js';
 import { ParamReader, type RawParams } from '../core/param-values.js';
 import {
+  ECS_CLUSTER_NAME,
+  NETWORK_ID,
   AWS_ACCOUNT_ID,
   AWS_REGION,
   ECR_PARAMETERS,
@@ -134,6 +136,15 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   for (const f of ['srcRegion', 'destRegion']) {
     const v = r.text(f);
     if (v !== undefined && !AWS_REGION.test(v)) throw r.error(f, `"${v}" is not an AWS region`);
+  }
+  // The copy tasks' network: checked at createTask, as the original did for the cluster, not when the stack deploys.
+  const cluster = r.text('ecsClusterName');
+  if (cluster !== undefined && !ECS_CLUSTER_NAME.test(cluster))
+    throw r.error('ecsClusterName', `"${cluster}" is not an ECS cluster name (letters, digits, - and _, up to 255)`);
+  for (const f of ['ecsVpcId', 'ecsSubnetA', 'ecsSubnetB']) {
+    const v = r.text(f);
+    if (v !== undefined && !NETWORK_ID.test(v))
+      throw r.error(f, `"${v}" is not an id (such as vpc-0abc… or subnet-0abc…)`);
   }
   const srcAccountId = r.text('srcAccountId');
   const destAccountId = r.text('destAccountId');

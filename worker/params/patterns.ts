@@ -14,6 +14,12 @@ export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** A region of any store an S3 task names (AWS's, and cn-hangzhou for OSS, ap-guangzhou for COS, cn-east-1 for Kodo). */
 export const STORE_REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
+/** An id of a VPC or subnet (vpc-…, subnet-…), as the S3 and ECR tasks' network parameters take them. */
+export const NETWORK_ID = /^[a-z0-9-]+$/;
+
+/** An ECS cluster's name: ECS's own rule (the original's createTask refused all but letters, digits and hyphens). */
+export const ECS_CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
 /** A registry as host[:port], without a scheme. */
 export const REGISTRY_HOST = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 

@@ -7,6 +7,7 @@ import { ParamReader, byteSize, type RawParams } from '../core/param-values.js';
 import { InvalidParameterError } from '../core/errors.js';
 import { compileKeyGlob } from './key-filter.js';
 import {
+  NETWORK_ID,
   EMAIL_ADDRESS,
   endpointExtra,
   fieldLabel,
@@ -235,7 +236,7 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
   r.oneOf('workerInstanceType');
   for (const name of ['ec2VpcId', 'ec2Subnets']) {
     const v = r.text(name);
-    if (v && !/^[a-z0-9-]+(\s*,\s*[a-z0-9-]+)*$/.test(v))
+    if (v && !v.split(',').every((id) => NETWORK_ID.test(id.trim())))
       throw r.error(name, `"${v}" is not a comma-separated list of ids`);
   }
 
