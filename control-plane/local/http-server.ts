@@ -64,6 +64,9 @@ export function createHubServer(options: {
         try {
           body = await readJson(req);
         } catch (err) {
+          // A body cut off unread leaves the connection unusable: the client is told not to send on it again (its next
+          // request, sent on the same connection, met a reset).
+          if (!req.complete) res.setHeader('connection', 'close');
           return send(res, 400, { errors: [{ message: `body: ${(err as Error).message}` }] });
         }
         return send(res, 200, await options.execute((body ?? {}) as Record<string, unknown>));
