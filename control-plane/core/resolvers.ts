@@ -27,9 +27,7 @@ export function urlEncodedForGetTask(task: TaskRecord): TaskRecord {
     ...task,
     description: task.description === undefined ? undefined : formEncode(task.description),
     parameters: task.parameters.map((p) =>
-      task.type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(p.ParameterKey)
-        ? { ...p, ParameterValue: formEncode(p.ParameterValue) }
-        : p,
+      URL_ENCODED_PARAMETERS.has(p.ParameterKey) ? { ...p, ParameterValue: formEncode(p.ParameterValue) } : p,
     ),
   };
 }

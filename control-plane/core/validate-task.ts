@@ -119,7 +119,7 @@ export function validateCreateTask(input: CreateTaskInput, options: ValidateOpti
     seen.add(key);
     const raw = (p as { ParameterValue?: unknown }).ParameterValue;
     let value = raw === undefined || raw === null ? '' : String(raw);
-    if (urlDecode && type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(key))
+    if (urlDecode && URL_ENCODED_PARAMETERS.has(key))
       value = decoded(key, value, key === 'srcPrefix' ? 'Source prefix' : 'Destination prefix');
     parameters.push({ ParameterKey: key, ParameterValue: value });
   }

@@ -170,7 +170,7 @@ function consoleInput(type: WizardState['type'], description: string, fill: (sta
   return {
     ...input,
     description: encodeDescription(input.description),
-    parameters: encodeParameters(input.type, input.parameters),
+    parameters: encodeParameters(input.parameters),
   };
 }
 

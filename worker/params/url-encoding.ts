@@ -5,7 +5,10 @@
  */
 import { S3_PARAMETERS } from './s3-schema.js';
 
-/** Parameter names whose values are URL-encoded on the API (S3 tasks; ECR's destPrefix travels raw). */
+/**
+ * Parameter names whose values are URL-encoded on the API, for both task types: the original's resolvers decode and
+ * encode srcPrefix and destPrefix whatever the task's type (an image task's destPrefix too).
+ */
 export const URL_ENCODED_PARAMETERS: ReadonlySet<string> = new Set(
   S3_PARAMETERS.filter((p) => 'urlEncoded' in p && p.urlEncoded).map((p) => p.name),
 );

@@ -65,7 +65,7 @@ export function taskOperations(api: Api) {
       const wire = {
         ...input,
         description: encodeDescription(input.description),
-        parameters: encodeParameters(input.type, input.parameters),
+        parameters: encodeParameters(input.parameters),
       };
       return (
         await api.call<{ createTask: Task }>(
@@ -164,7 +164,7 @@ export function taskOperations(api: Api) {
         await api.call<{ estimateTask: Estimate }>(
           `query EstimateTask($type: TaskType!, $parameters: [TaskParameterInput]!) {
           estimateTask(type: $type, parameters: $parameters) { scanned objects bytes unchanged unreadable estimatedRequestCostUsd estimatedTransferCostUsd complete } }`,
-          { type, parameters: encodeParameters(type, parameters) },
+          { type, parameters: encodeParameters(parameters) },
         )
       ).estimateTask;
     },

@@ -3,13 +3,13 @@
  * srcPrefix and destPrefix encodeURIComponent-encoded; getTask answers them form-encoded; other answers carry them raw.
  */
 import { formDecode, URL_ENCODED_PARAMETERS } from '../../../worker/params/index.js';
-import type { Task, TaskParameter, TaskType } from './types.js';
+import type { Task, TaskParameter } from './types.js';
 
-const encoded = (type: TaskType, key: string) => type === 'S3EC2' && URL_ENCODED_PARAMETERS.has(key);
+const encoded = (key: string) => URL_ENCODED_PARAMETERS.has(key);
 
-export function encodeParameters(type: TaskType, parameters: TaskParameter[]): TaskParameter[] {
+export function encodeParameters(parameters: TaskParameter[]): TaskParameter[] {
   return parameters.map((p) =>
-    encoded(type, p.ParameterKey) ? { ...p, ParameterValue: encodeURIComponent(p.ParameterValue) } : p,
+    encoded(p.ParameterKey) ? { ...p, ParameterValue: encodeURIComponent(p.ParameterValue) } : p,
   );
 }
 
@@ -24,7 +24,7 @@ export function decodeGetTask(task: Task): Task {
     ...task,
     description: task.description ? decode(task.description) : task.description,
     parameters: task.parameters?.map((p) =>
-      encoded(task.type, p.ParameterKey) ? { ...p, ParameterValue: decode(p.ParameterValue ?? '') } : p,
+      encoded(p.ParameterKey) ? { ...p, ParameterValue: decode(p.ParameterValue ?? '') } : p,
     ),
   };
 }

@@ -243,10 +243,20 @@ describe("dth serve answers the original console's documents", () => {
     // destCredential names a key-pair secret this hub holds (createTask refuses a secret missing from the store).
     const ecr = (
       await ask(DOC.createTask, {
-        input: originalCreateInput('ECR', originalEcrParameters({ destCredential: 's3rver' }), ''),
+        input: originalCreateInput(
+          'ECR',
+          originalEcrParameters({ destCredential: 's3rver', destPrefix: 'mirror%2Fteam' }),
+          '',
+        ),
       })
     ).createTask;
     expect(ecr).toMatchObject({ type: 'ECR', scheduleType: 'FIXED_RATE', progress: 'STARTING' });
+    // Its destPrefix follows the same encoding as an S3 task's (the original's resolvers ignore the type): stored
+    // decoded, answered form-encoded. Before: "mirror%2Fteam" was refused as a repository path.
+    const ecrTask = (await ask(DOC.getTask, { id: ecr.id })).getTask;
+    expect(
+      ecrTask.parameters.find((p: { ParameterKey: string }) => p.ParameterKey === 'destPrefix').ParameterValue,
+    ).toBe('mirror%2Fteam');
     expect((await ask(DOC.stopTask, { id: ecr.id })).stopTask.progress).toBe('STOPPED');
   }, 120_000);
 
