@@ -95,6 +95,28 @@ export function taskSchedule(
   return parseSchedule(value ?? DEFAULT_SCHEDULE[type], field);
 }
 
+/**
+ * What one task's parameters may hold together (UTF-8 bytes of names and values). The cloud's task record is one
+ * DynamoDB item (400 KB at most, with the task's other fields): a larger set failed there as an unnamed InternalError,
+ * and the local hub took it. Both refuse it, naming the largest parameter.
+ */
+export const MAX_PARAMETERS_BYTES = 256 * 1024;
+
+function refuseOversizedParameters(parameters: TaskParameter[]): void {
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  let total = 0;
+  let largest = parameters[0];
+  for (const p of parameters) {
+    total += bytes(p.ParameterKey) + bytes(p.ParameterValue);
+    if (bytes(p.ParameterValue) > bytes(largest.ParameterValue)) largest = p;
+  }
+  if (total > MAX_PARAMETERS_BYTES)
+    throw new InvalidParameterError(
+      largest.ParameterKey,
+      `is ${Math.ceil(bytes(largest.ParameterValue) / 1024)} KiB, making the task's parameters ${Math.ceil(total / 1024)} KiB together, over the ${MAX_PARAMETERS_BYTES / 1024} KiB a task holds`,
+    );
+}
+
 /** Checks a createTask input strictly; throws InvalidParameterError naming the field. Nothing is stored before this passes. */
 export function validateCreateTask(input: CreateTaskInput, options: ValidateOptions = {}): ValidTask {
   const urlDecode = options.urlDecode ?? true;
@@ -123,6 +145,7 @@ export function validateCreateTask(input: CreateTaskInput, options: ValidateOpti
       value = decoded(key, value, key === 'srcPrefix' ? 'Source prefix' : 'Destination prefix');
     parameters.push({ ParameterKey: key, ParameterValue: value });
   }
+  refuseOversizedParameters(parameters);
   const raw = Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
   const engine =
     type === 'S3EC2'

@@ -101,6 +101,18 @@ describe('AppSync handler (control-plane/aws/handlers/api.ts)', () => {
         'scheduleExpression',
       ],
       [{ type: 'FTP', scheduleType: 'ONE_TIME', parameters: [] }, 'type'],
+      // Over what one task record holds (a DynamoDB item is 400 KB): before, an unnamed InternalError.
+      [
+        {
+          type: 'S3EC2',
+          scheduleType: 'ONE_TIME',
+          parameters: params({
+            ...S3_PARAMS,
+            include: Array.from({ length: 25_000 }, (_, i) => `dir${i}/**/*.jpg`).join(','),
+          }),
+        },
+        'include',
+      ],
       [{ type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: null }, 'parameters'],
     ];
     for (const [input, field] of cases) {
