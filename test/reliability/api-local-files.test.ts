@@ -191,8 +191,10 @@ describe('API parameters never name a local file', () => {
         answers.push(...(await settle(ids)));
         expect(hub.hasExited(), hub.output().slice(-2000)).toBe(false);
       }
-      // The values did reach the engines (many parameters take any text), not only the validator.
-      expect(accepted).toBeGreaterThan(10);
+      // The values did reach the engines (many S3 parameters take any text), not only the validator. Fewer image task
+      // parameters do since its network parameters (ecsClusterName, ecsVpcId, ecsSubnetA/B) are checked at createTask:
+      // path-shaped prefixes and repository names still reach the image engine.
+      expect(accepted).toBeGreaterThan(type === 'S3EC2' ? 10 : 1);
       const problems = [
         ...fifoOpened.map((at) => `the marker FIFO was opened for reading at ${at}`),
         ...sentToS3.flatMap((r) => leaked(r).map((what) => `${what} sent to S3: ${r.slice(0, 160)}`)),
