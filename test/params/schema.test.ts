@@ -309,6 +309,13 @@ describe('the schema', () => {
     expect(parseS3TaskParams({ ...S3_BASE, ec2Subnets: 'subnet-a, subnet-b' })).toBeDefined();
   });
 
+  it('checks the schedule wherever the parameters are read (the CLI took what createTask refused)', () => {
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, ec2CronExpression: 'bogus' }))).toBe('ec2CronExpression');
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, scheduleExpression: 'bogus' }))).toBe('ec2CronExpression');
+    expect(fieldOf(() => parseEcrTaskParams({ ...ECR_BASE, ec2CronExpression: 'bogus' }))).toBe('ec2CronExpression');
+    expect(parseS3TaskParams({ ...S3_BASE, ec2CronExpression: 'rate(2 hours)' })).toBeDefined();
+  });
+
   it('checks the alarm address of both task types the same way', () => {
     expect(() => parseS3TaskParams({ ...S3_BASE, alarmEmail: 'ops at example' })).toThrow(
       /^Alarm email \(alarmEmail\): "ops at example" is not an email address$/,

@@ -7,6 +7,7 @@
  */
 import { InvalidParameterError } from '../core/errors.js';
 import { ParamReader, type RawParams } from '../core/param-values.js';
+import { parseSchedule } from '../core/schedule.js';
 import {
   ECS_CLUSTER_NAME,
   NETWORK_ID,
@@ -137,6 +138,9 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
     const v = r.text(f);
     if (v !== undefined && !AWS_REGION.test(v)) throw r.error(f, `"${v}" is not an AWS region`);
   }
+  // The cloud's schedule, checked wherever the parameters are read (the CLI took what createTask refused).
+  const schedule = r.text('ec2CronExpression');
+  if (schedule) parseSchedule(schedule);
   // The copy tasks' network: checked at createTask, as the original did for the cluster, not when the stack deploys.
   const cluster = r.text('ecsClusterName');
   if (cluster !== undefined && !ECS_CLUSTER_NAME.test(cluster))
