@@ -311,7 +311,7 @@ describe('the schema', () => {
 
   it('checks the schedule wherever the parameters are read (the CLI took what createTask refused)', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, ec2CronExpression: 'bogus' }))).toBe('ec2CronExpression');
-    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, scheduleExpression: 'bogus' }))).toBe('ec2CronExpression');
+    expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, scheduleExpression: 'bogus' }))).toBe('scheduleExpression');
     expect(fieldOf(() => parseEcrTaskParams({ ...ECR_BASE, ec2CronExpression: 'bogus' }))).toBe('ec2CronExpression');
     expect(parseS3TaskParams({ ...S3_BASE, ec2CronExpression: 'rate(2 hours)' })).toBeDefined();
   });

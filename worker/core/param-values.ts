@@ -107,7 +107,12 @@ export class ParamReader {
   /** An error naming the parameter as the caller gave it, with its human label. */
   error(name: string, message: string): InvalidParameterError {
     const spec = this.spec(name);
-    return new InvalidParameterError(this.givenAs.get(name) ?? name, message, spec.label.en, unsaidSide(spec));
+    return new InvalidParameterError(this.keyOf(name), message, spec.label.en, unsaidSide(spec));
+  }
+
+  /** The name the parameter was given under (an alias, e.g. scheduleExpression), for errors raised elsewhere. */
+  keyOf(name: string): string {
+    return this.givenAs.get(name) ?? name;
   }
 
   /** "Source bucket (srcBucket)". */

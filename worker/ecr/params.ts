@@ -140,7 +140,7 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   }
   // The cloud's schedule, checked wherever the parameters are read (the CLI took what createTask refused).
   const schedule = r.text('ec2CronExpression');
-  if (schedule) parseSchedule(schedule);
+  if (schedule) parseSchedule(schedule, r.keyOf('ec2CronExpression'));
   // The copy tasks' network: checked at createTask, as the original did for the cluster, not when the stack deploys.
   const cluster = r.text('ecsClusterName');
   if (cluster !== undefined && !ECS_CLUSTER_NAME.test(cluster))

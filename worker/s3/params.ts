@@ -236,7 +236,7 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
   r.oneOf('finderEc2Memory');
   // The cloud's schedule, checked here too: a params file the CLI took was refused by createTask.
   const schedule = r.text('ec2CronExpression');
-  if (schedule) parseSchedule(schedule);
+  if (schedule) parseSchedule(schedule, r.keyOf('ec2CronExpression'));
   r.oneOf('workerInstanceType');
   for (const name of ['ec2VpcId', 'ec2Subnets']) {
     const v = r.text(name);
