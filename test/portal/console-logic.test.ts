@@ -15,7 +15,8 @@ import { en } from '../../portal/src/i18n/en.js';
 import { translate } from '../../portal/src/i18n/index.js';
 import { zh } from '../../portal/src/i18n/zh.js';
 import { formatBytes, formatEta, formatRate, toDate } from '../../portal/src/lib/format.js';
-import { percentDone, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
+import { percentDone, sourceKindOf, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
+import { progressText } from '../../portal/src/pages/tasks/columns.js';
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
 import { humanApiMessage, stepErrors } from '../../portal/src/pages/create-task/validation.js';
 import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
@@ -542,6 +543,44 @@ describe('wizard fields that follow each other', () => {
     expect(
       stepErrors(ecrState({ sourceType: 'Amazon_ECR', srcList: 'ALL' }), STEP.source, local, 'en').srcList,
     ).toBeUndefined();
+  });
+
+  it("clones and shows an S3-compatible source given by srcEndpoint alone (no srcType: the original's Amazon_S3)", () => {
+    const task: Task = {
+      id: 'c',
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      parameters: [
+        { ParameterKey: 'srcEndpoint', ParameterValue: 'http://127.0.0.1:7568' },
+        { ParameterKey: 'srcBucket', ParameterValue: 'srcb' },
+        { ParameterKey: 'destBucket', ParameterValue: 'b' },
+      ],
+    };
+    // Before: the clone opened as plain Amazon S3 without the endpoint (it would read srcb from AWS), and the task
+    // page left the endpoint out.
+    expect(stateFromTask(task).s3).toMatchObject({
+      sourceKind: 'Amazon_S3_Compatible',
+      srcEndpoint: 'http://127.0.0.1:7568',
+    });
+    expect(shownFields(task, false)('srcEndpoint')).toBe(true);
+    expect(sourceKindOf(task)).toBe('Amazon_S3_Compatible');
+    expect(
+      sourceKindOf({
+        ...task,
+        parameters: [...(task.parameters ?? []), { ParameterKey: 'srcType', ParameterValue: 'S3_Compatible' }],
+      }),
+    ).toBe('Amazon_S3_Compatible');
+  });
+
+  it("counts an image task's progress in images, not objects", () => {
+    const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate('en', k, vars);
+    const progressInfo = { total: 2, replicated: 1, skipped: 0 };
+    expect(progressText({ id: 'i', type: 'ECR', scheduleType: 'ONE_TIME', progressInfo } as Task, t)).toBe(
+      '1 of 2 images (50%)',
+    );
+    expect(progressText({ id: 's', type: 'S3EC2', scheduleType: 'ONE_TIME', progressInfo } as Task, t)).toBe(
+      '1 of 2 objects (50%)',
+    );
   });
 
   it("clones a task made through the API with few parameters into what its engine ran (the schema's defaults)", () => {

@@ -421,10 +421,10 @@ export const S3_PARAMETERS = [
     origin: 'original',
     description:
       "Memory (GiB) of the finder's Fargate task (up to Fargate's 120 GB, with the vCPUs it pairs with): three quarters of it hold the parts compared at once (finderNumber).",
-    label: { en: 'Finder memory (GiB)', zh: 'Finder 内存（GiB）' },
+    label: { en: 'Finder memory (GiB)', zh: '查找器内存（GiB）' },
     help: {
       en: 'The finder streams both listings; more memory lets it compare more parts at once (finderNumber).',
-      zh: 'Finder 以流式方式比较两侧列表；更多内存可同时比较更多部分（Finder 线程数）。',
+      zh: '查找器以流式方式比较两侧列表；更多内存可同时比较更多部分（查找器数量）。',
     },
     template: { group: EC2, label: 'EC2 Finder Memory' },
     cli: false,
@@ -479,7 +479,7 @@ export const S3_PARAMETERS = [
     origin: 'original',
     description:
       'Depth of sub-folders ("/") whose listings the finder compares in parallel, finderNumber at a time; 0: one listing of everything. Objects above that depth are compared too.',
-    label: { en: 'Finder depth', zh: 'Finder 深度' },
+    label: { en: 'Finder depth', zh: '查找器深度' },
     help: {
       en: 'For large buckets: the folders this many levels down are listed and compared in parallel. 0 lists the source as one sequence.',
       zh: '适用于大型存储桶：并行列出并比较该层级的子文件夹。0 表示按顺序列出整个源。',
@@ -497,10 +497,10 @@ export const S3_PARAMETERS = [
     origin: 'original',
     description:
       'Parts of the source the finder lists and compares at once: the ranges cut at finderDepth, and the prefixes of srcPrefixsListFile.',
-    label: { en: 'Finder number', zh: 'Finder 线程数' },
+    label: { en: 'Finder number', zh: '查找器数量' },
     help: {
       en: 'How many folders at finderDepth (or prefixes of the prefix list) are compared at once, e.g. 12 for 12 month folders at depth 1.',
-      zh: '同时比较的文件夹（Finder 深度层级）或前缀列表中前缀的数量，例如深度 1 下的 12 个月份文件夹设为 12。',
+      zh: '同时比较的文件夹（查找器深度层级）或前缀列表中前缀的数量，例如深度 1 下的 12 个月份文件夹设为 12。',
     },
     template: { group: ADV, label: 'Finder Number' },
     cli: 'finder-number',
@@ -515,10 +515,10 @@ export const S3_PARAMETERS = [
     origin: 'original',
     description:
       'Objects each worker copies at once, twice as many of 128 KiB or less (the original: threads per instance, default 4).',
-    label: { en: 'Objects in flight per worker', zh: '每个 Worker 并发对象数' },
+    label: { en: 'Objects in flight per worker', zh: '每个工作节点的并发对象数' },
     help: {
       en: 'Each worker copies this many objects at once (twice as many of 128 KiB or less); a multipart copy adds its parts in flight to it.',
-      zh: '每个 Worker 同时复制的对象数（不超过 128 KiB 的对象可达两倍）；分段复制的对象另加其并发分段。',
+      zh: '每个工作节点同时复制的对象数（不超过 128 KiB 的对象可达两倍）；分段复制的对象另加其并发分段。',
     },
     aliases: [{ name: 'workerConcurrency', note: 'our earlier name (README and CLI before the schema)' }],
     template: { group: ADV, label: 'Worker Number' },
@@ -534,7 +534,10 @@ export const S3_PARAMETERS = [
     origin: 'original',
     description: 'Maximum number of JobWorker instances.',
     label: { en: 'Maximum capacity', zh: '最大实例数' },
-    help: { en: 'The worker fleet scales on queue depth up to this.', zh: 'Worker 集群按队列深度扩展，最多到此数量。' },
+    help: {
+      en: 'The worker fleet scales on queue depth up to this.',
+      zh: '工作节点集群按队列深度扩展，最多到此数量。',
+    },
     template: { group: ADV, label: 'Maximum Capacity', cfnType: 'Number', minValue: 1 },
     cli: false,
   }),
@@ -653,7 +656,7 @@ export const S3_PARAMETERS = [
     label: { en: 'Parts in flight per object', zh: '每个对象并发分段数' },
     help: {
       en: '1 to 64. Also how many parts of giant objects one worker of the fleet takes at a time.',
-      zh: '1 到 64。也是集群中每个 Worker 同时领取的超大对象分段数。',
+      zh: '1 到 64。也是集群中每个工作节点同时领取的超大对象分段数。',
     },
     template: { group: ADV, label: 'Part Concurrency' },
     cli: 'part-concurrency',
@@ -671,7 +674,7 @@ export const S3_PARAMETERS = [
     label: { en: 'Giant object threshold', zh: '超大对象阈值' },
     help: {
       en: 'Each part of such an object is its own job for any worker; the last part completes the upload. e.g. 1GiB.',
-      zh: '此类对象的每个分段都是独立任务，任何 Worker 都可处理；最后一个分段完成上传。例如 1GiB。',
+      zh: '此类对象的每个分段都是独立任务，任何工作节点都可处理；最后一个分段完成上传。例如 1GiB。',
     },
     template: { group: ADV, label: 'Giant Object Threshold' },
     cli: 'giant-file-threshold',
@@ -698,7 +701,7 @@ export const S3_PARAMETERS = [
     side: 'task',
     origin: 'ours',
     description: 'Graviton instance type of the JobWorkers.',
-    label: { en: 'Worker instance type', zh: 'Worker 实例类型' },
+    label: { en: 'Worker instance type', zh: '工作节点实例类型' },
     help: { en: 'Network-optimised types (c6gn, c7gn) for large objects.', zh: '大对象可选网络优化型（c6gn、c7gn）。' },
     template: { group: EC2, label: 'Worker Instance Type' },
     cli: false,

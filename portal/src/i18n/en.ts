@@ -93,6 +93,7 @@ export const en = {
   wrapLinesDescription: 'Show long source and destination names in full.',
   updatedAt: 'Updated {time}',
   objectsOf: '{done} of {total} objects',
+  imagesOf: '{done} of {total} images',
 
   leaveTitle: 'Leave the wizard?',
   leaveBody: 'The choices made for this task are not saved.',
@@ -342,7 +343,7 @@ export const en = {
     'Active tasks are starting, running, stopping, completed or failed; stopped tasks move to Deleted tasks. Select a task to view, clone, stop or delete it. A completed one-time task keeps its resources until you delete it.',
   helpTitleTask: 'Task details',
   helpTask:
-    "Progress counts objects and bytes as they stream. Skipped objects were already identical at the destination. The Monitoring tab draws the task's metrics over a time range and reads the finder and worker logs.",
+    "Progress counts objects and bytes as they stream. Objects already identical at the destination are not counted; skipped objects were deleted or archived at the source after they were listed, and skipped images were already at the destination. The Monitoring tab draws the task's metrics over a time range and reads the finder and worker logs.",
   helpTitleCreate: 'Create a task',
   helpCreate:
     'Each step checks its fields when you choose Next; an error shows on its field. Credentials are names of secrets in the secret store (Secrets Manager in the cloud); their values never reach the console. Review shows every parameter the task is created with.',

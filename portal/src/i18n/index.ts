@@ -15,6 +15,10 @@ export function translate(lang: Lang, key: StringKey, vars: Record<string, strin
 }
 
 export function initialLang(): Lang {
+  // A link may choose the language (?lng=zh), as the original console's detector read it first.
+  const asked = new URLSearchParams(location.search).get('lng')?.toLowerCase();
+  if (asked?.startsWith('zh')) return 'zh';
+  if (asked?.startsWith('en')) return 'en';
   const saved = localStorage.getItem('dth.lang');
   if (saved === 'en' || saved === 'zh') return saved;
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';

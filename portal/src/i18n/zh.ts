@@ -92,6 +92,7 @@ export const zh: Record<StringKey, string> = {
   wrapLinesDescription: '完整显示较长的源和目标名称。',
   updatedAt: '更新于 {time}',
   objectsOf: '{done} / {total} 个对象',
+  imagesOf: '{done} / {total} 个镜像',
 
   leaveTitle: '离开向导？',
   leaveBody: '为此任务所做的选择不会保存。',
@@ -329,7 +330,7 @@ export const zh: Record<StringKey, string> = {
     '活动任务包括启动中、进行中、停止中、已完成和失败的任务；已停止的任务移至“已删除任务”。选择一个任务以查看、克隆、停止或删除。已完成的一次性任务会保留其资源，直到您删除它。',
   helpTitleTask: '任务详情',
   helpTask:
-    '进度按流式传输的对象和字节实时计数。已跳过的对象在目标中已经相同。“监控”选项卡按时间范围绘制任务指标，并读取查找器和工作节点日志。',
+    '进度按流式传输的对象和字节实时计数。目标中已相同的对象不计入；已跳过的对象在列出后于源端被删除或归档，已跳过的镜像在目标中已存在。“监控”选项卡按时间范围绘制任务指标，并读取查找器和工作节点日志。',
   helpTitleCreate: '创建任务',
   helpCreate:
     '每一步在您选择“下一步”时检查其字段；错误显示在对应字段上。凭证是密钥存储（云中为 Secrets Manager）中密钥的名称；其值不会到达控制台。“检查”页面显示创建任务所用的全部参数。',

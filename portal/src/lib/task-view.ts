@@ -43,13 +43,15 @@ const SOURCE_KINDS: readonly FieldOption[] = [
   ...(ECR_FIELDS.sourceType?.options ?? []),
 ];
 
-/** The original recognises an S3-compatible source by its endpoint. */
+/**
+ * The original recognises an S3-compatible source by its endpoint (srcType Amazon_S3, or none: its default); our
+ * S3_Compatible is the same source. One rule for the list, the task page and the clone's wizard.
+ */
 export function sourceKindOf(task: Pick<Task, 'type' | 'parameters'>): string {
   const p = paramsOf(task);
   if (task.type === 'ECR') return p.sourceType || 'Amazon_ECR';
-  return p.srcEndpoint && (p.srcType || 'Amazon_S3') === 'Amazon_S3'
-    ? 'Amazon_S3_Compatible'
-    : p.srcType || 'Amazon_S3';
+  const type = p.srcType || 'Amazon_S3';
+  return type === 'S3_Compatible' || (type === 'Amazon_S3' && p.srcEndpoint) ? 'Amazon_S3_Compatible' : type;
 }
 
 export function sourceName(kind: string, lang: Lang = 'en'): string {

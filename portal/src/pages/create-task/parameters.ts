@@ -3,6 +3,7 @@
  * mapping: Yes/No as "true"/"false", S3-compatible as Amazon_S3 + endpoint, schedule as ec2CronExpression), plus this
  * project's additions only when set. The reverse mapping fills the wizard from an existing task (Clone).
  */
+import { sourceKindOf } from '../../lib/task-view.js';
 import type { Task, TaskParameter } from '../../api/types.js';
 import { booleanOf, ECR_PARAMETERS, S3_PARAMETERS } from '../../../../worker/params/index.js';
 import { schemaDefault } from './fields.js';
@@ -263,11 +264,8 @@ export function stateFromTask(task: Task): WizardState {
     const legacySse =
       p.destSSE === 'AES256' ? 'AES256' : p.destSSE === 'KMS' || p.destSSE === 'aws:kms' ? 'AWS_KMS' : undefined;
     const sse = (p.destPutObjectSSEType || legacySse || 'None') as S3Form['destPutObjectSSEType'];
-    const kind = (
-      p.srcType === 'S3_Compatible' || (p.srcType === 'Amazon_S3' && p.srcEndpoint)
-        ? 'Amazon_S3_Compatible'
-        : p.srcType || 'Amazon_S3'
-    ) as S3Form['sourceKind'];
+    // Before: a task with srcEndpoint and no srcType (the original's default, Amazon_S3) cloned as plain Amazon S3.
+    const kind = sourceKindOf(task) as S3Form['sourceKind'];
     state.s3 = {
       ...DEFAULT_S3,
       sourceKind: kind,

@@ -47,7 +47,8 @@ function comparatorOf(key: ((task: Task) => string | number) | undefined) {
 export function progressText(task: Task, t: T): string {
   const p = task.progressInfo;
   if (!p?.total) return '-';
-  return `${t('objectsOf', { done: (p.replicated ?? 0) + (p.skipped ?? 0), total: p.total })} (${percentDone(task)}%)`;
+  const counted = { done: (p.replicated ?? 0) + (p.skipped ?? 0), total: p.total };
+  return `${t(task.type === 'ECR' ? 'imagesOf' : 'objectsOf', counted)} (${percentDone(task)}%)`;
 }
 
 /** Text a task is found by in the list's filter: what the columns show, in the current language. */
@@ -79,7 +80,8 @@ const WIDTH: Record<ColumnId, number> = {
   // Paths wrap anywhere; the header "Destination" needs ~140 px (padding and the sort icon beside the word).
   source: 126,
   destination: 142,
-  engine: 105,
+  // "引擎类型" (4 CJK characters) broke after the third at 105 px.
+  engine: 118,
   schedule: 120,
   status: 135,
   progress: 130,
