@@ -88,6 +88,30 @@ describe.each([embeddedAdapters, awsAdapters])('dead-lettering on $name', (adapt
     }
   });
 
+  it('a copy whose message delete fails (its answer lost) stays DONE: not failed, not dead-lettered', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'kept.txt', 'kept');
+    const params = parseS3TaskParams(baseParams(src, dst, { maxAttempts: '1' }));
+    const { queue, status } = await adapters.open(params.maxAttempts);
+    await queue.sendBatch([{ key: 'kept.txt', size: 4 }]);
+    // The real queue; its delete is applied and then reported failed, as when the answer is lost on the way back
+    // (neither fauxqs nor the SQLite queue can be made to do that by themselves).
+    const lostAnswer = Object.assign(Object.create(queue) as typeof queue, {
+      async delete(msg: Parameters<typeof queue.delete>[0]) {
+        await queue.delete(msg);
+        throw new Error('socket hang up');
+      },
+    });
+    const lines: Line[] = [];
+    const report = await startWorker(params, { queue: lostAnswer, status }, lines);
+    // Before: the verified copy was recorded FAILED, counted as a failure and dead-lettered.
+    expect(report).toMatchObject({ failed: 0 });
+    expect(await status.get('kept.txt')).toMatchObject({ status: 'DONE', verified: true });
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+    expect((await readObject(servers.s3Dest, dst, 'kept.txt')).toString()).toBe('kept');
+    expect(lines.find((l) => l.event === 'worker.delete_failed')).toMatchObject({ level: 'warn', key: 'kept.txt' });
+  });
+
   it('a destination bucket that is gone: FAILED after one delivery and dead-lettered', async () => {
     const { src } = await bucketPair();
     await putSource(src, 'orphan.txt', 'o');

@@ -140,7 +140,6 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         key = job.key;
         await processJob(job, msg);
       }
-      await queue.delete(msg);
     } catch (err) {
       if (copyAbort.signal.aborted) {
         await queue.release(msg).catch(() => {});
@@ -177,9 +176,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         // and raises the alarm like any other failed object, not only recorded FAILED.
         await queue.deadLetter(msg, error).catch((e) => logger.warn('worker.dead_letter_failed', { key, error: e }));
       }
+      return;
     } finally {
       clearInterval(heartbeat);
     }
+    // The work is done and recorded. A failed delete is no failure of the copy (before, a verified copy was marked
+    // PENDING or FAILED and dead-lettered): the message comes back, and its next delivery finds the copy in place.
+    await queue.delete(msg).catch((err) => logger.warn('worker.delete_failed', { key, messageId: msg.id, error: err }));
   };
 
   const copied = (key: string, result: CopyResult) => {
