@@ -8,6 +8,8 @@ export interface RetryAdvice {
   throttled?: boolean;
   /** The service said when to try again (Retry-After), in ms. */
   retryAfterMs?: number;
+  /** No answer came at all (refused, reset, timed out): the service is down or out of reach, maybe for minutes. */
+  unreachable?: boolean;
 }
 
 const RETRY_ADVICE = Symbol.for('dth.retryAdvice');

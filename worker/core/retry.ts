@@ -17,15 +17,15 @@ export function retryDelayMs(err: unknown, attempt: number, baseMs = 200, capMs 
 }
 
 /**
- * Deliveries of a queued object are spaced wider when its store could not be reached at all (down, restarting, the
- * network gone): 7.5–15 s, then 15–30, 30–60, 60–120 s (half fixed, half random), so an outage of a few minutes does
- * not use up its attempts. Other failures keep the request backoff of 1 s doubling up to a minute. Before, every
+ * Deliveries of a queued object are spaced wider when its store — or the task's status table — could not be reached
+ * at all (down, restarting, the network gone): 7.5–15 s, then 15–30, 30–60, 60–120 s (half fixed, half random), so an
+ * outage of a few minutes does not use up its attempts (a 15 s DynamoDB outage used up all five, ~1 s apart). Other failures keep the request backoff of 1 s doubling up to a minute. Before, every
  * failure got the latter, and 5 attempts fitted in ~15 s: a destination restarting for 15 s failed objects for good.
  */
 export const UNREACHABLE_REDELIVERY = { baseMs: 15_000, capMs: 300_000 } as const;
 
 export function redeliveryDelayMs(err: unknown, attempt: number): number {
-  if (err instanceof EndpointUnreachableError) {
+  if (err instanceof EndpointUnreachableError || retryAdviceOf(err)?.unreachable) {
     const step = Math.min(UNREACHABLE_REDELIVERY.capMs, UNREACHABLE_REDELIVERY.baseMs * 2 ** (attempt - 1));
     return step / 2 + Math.random() * (step / 2);
   }

@@ -41,13 +41,15 @@ export function adviseSdkError<E>(err: E): E {
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const throttled = THROTTLING.has(name) || status === 429 || e.$retryable?.throttling === true;
+  // No HTTP answer at all: the SDK's own retries (about a second) did not outlast the outage.
+  const unreachable = status === undefined && (TRANSIENT.has(name) || TRANSIENT.has(e.code ?? ''));
   const retryable =
     throttled ||
     (status !== undefined && status >= 500) ||
     e.$retryable !== undefined ||
     TRANSIENT.has(name) ||
     TRANSIENT.has(e.code ?? '');
-  return withRetryAdvice(err, { retryable, throttled });
+  return withRetryAdvice(err, { retryable, throttled, unreachable });
 }
 
 /** Awaits an SDK call; its failure leaves with retry advice. */
