@@ -93,8 +93,10 @@ describe('the SQS and DynamoDB adapters attach advice to SDK failures', () => {
         ),
       ),
     ).toBe(true);
-    expect(isRetryableError(adviseSdkError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })))).toBe(
-      true,
-    );
+    expect(retryAdviceOf(adviseSdkError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })))).toEqual({
+      retryable: true,
+      throttled: false,
+      unreachable: true,
+    });
   }, 30_000);
 });

@@ -49,7 +49,7 @@ export function adviseSdkError<E>(err: E): E {
     e.$retryable !== undefined ||
     TRANSIENT.has(name) ||
     TRANSIENT.has(e.code ?? '');
-  return withRetryAdvice(err, { retryable, throttled, unreachable });
+  return withRetryAdvice(err, { retryable, throttled, ...(unreachable ? { unreachable } : {}) });
 }
 
 /** Awaits an SDK call; its failure leaves with retry advice. */
