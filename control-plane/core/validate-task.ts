@@ -103,17 +103,18 @@ export function taskSchedule(
 export const MAX_PARAMETERS_BYTES = 256 * 1024;
 
 function refuseOversizedParameters(parameters: TaskParameter[]): void {
-  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  const encoder = new TextEncoder();
   let total = 0;
-  let largest = parameters[0];
+  let largest = { key: '', bytes: -1 };
   for (const p of parameters) {
-    total += bytes(p.ParameterKey) + bytes(p.ParameterValue);
-    if (bytes(p.ParameterValue) > bytes(largest.ParameterValue)) largest = p;
+    const bytes = encoder.encode(p.ParameterValue).length;
+    total += encoder.encode(p.ParameterKey).length + bytes;
+    if (bytes > largest.bytes) largest = { key: p.ParameterKey, bytes };
   }
   if (total > MAX_PARAMETERS_BYTES)
     throw new InvalidParameterError(
-      largest.ParameterKey,
-      `is ${Math.ceil(bytes(largest.ParameterValue) / 1024)} KiB, making the task's parameters ${Math.ceil(total / 1024)} KiB together, over the ${MAX_PARAMETERS_BYTES / 1024} KiB a task holds`,
+      largest.key,
+      `is ${Math.ceil(largest.bytes / 1024)} KiB, making the task's parameters ${Math.ceil(total / 1024)} KiB together, over the ${MAX_PARAMETERS_BYTES / 1024} KiB a task holds`,
     );
 }
 

@@ -16,7 +16,7 @@ import { SqliteStatusStore } from '../../worker/adapters/embedded/sqlite-status-
 import { createLogger, type Logger } from '../../worker/core/log.js';
 import { nextRunAfter } from '../../worker/core/schedule.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
-import type { StatusStore } from '../../worker/ports/status-store.js';
+import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { DiskFullError, type DiskReserve } from './disk-space.js';
 import type { SqliteTaskStore } from './sqlite-task-store.js';
 import { localStackOutputs } from './local-log-groups.js';
@@ -66,6 +66,11 @@ export type EngineRunner = (
 
 function progressInfo(p: EngineProgress): ProgressInfo {
   return progressInfoOf(p, { rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds });
+}
+
+/** Objects of a task copied or found unchanged: what a run cut short by the hub dying may have moved forward. */
+function finishedOf(summary: Pick<StatusSummary, 'done' | 'skipped'>): number {
+  return summary.done + summary.skipped;
 }
 
 /**
@@ -250,7 +255,7 @@ export class LocalOrchestrator implements Orchestrator {
           now: new Date(),
         });
         await tasks.update(task.id, patch);
-        this.ledger.passCompleted(task.id, summary.done + summary.skipped);
+        this.ledger.passCompleted(task.id, finishedOf(summary));
         if (final) return;
       } catch (err) {
         if (signal.aborted && !entry.failureReason) break;
@@ -303,10 +308,8 @@ export class LocalOrchestrator implements Orchestrator {
     return progressInfoOf(await new SqliteStatusStore(this.deps.db, task.id).summary());
   }
 
-  /** Objects of the task copied or found unchanged: what a run cut short may have moved forward. */
   private async finishedObjects(taskId: string): Promise<number> {
-    const { done, skipped } = await new SqliteStatusStore(this.deps.db, taskId).summary();
-    return done + skipped;
+    return finishedOf(await new SqliteStatusStore(this.deps.db, taskId).summary());
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   type ParamSpec,
 } from '../params/index.js';
 import { InvalidParameterError } from './errors.js';
+import { parseSchedule } from './schedule.js';
 
 export type RawParams = Record<string, unknown>;
 
@@ -110,8 +111,8 @@ export class ParamReader {
     return new InvalidParameterError(this.keyOf(name), message, spec.label.en, unsaidSide(spec));
   }
 
-  /** The name the parameter was given under (an alias, e.g. scheduleExpression), for errors raised elsewhere. */
-  keyOf(name: string): string {
+  /** The name the parameter was given under (an alias, e.g. scheduleExpression). */
+  private keyOf(name: string): string {
     return this.givenAs.get(name) ?? name;
   }
 
@@ -133,6 +134,13 @@ export class ParamReader {
       if (this.spec(name).required) throw this.error(name, 'is required');
       return undefined;
     }
+    return v;
+  }
+
+  /** The value (or default), checked as a schedule expression (cron or rate); the error names it as given. */
+  schedule(name: string): string | undefined {
+    const v = this.text(name);
+    if (v !== undefined) parseSchedule(v, this.keyOf(name));
     return v;
   }
 

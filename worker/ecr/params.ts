@@ -7,7 +7,6 @@
  */
 import { InvalidParameterError } from '../core/errors.js';
 import { ParamReader, type RawParams } from '../core/param-values.js';
-import { parseSchedule } from '../core/schedule.js';
 import {
   ECS_CLUSTER_NAME,
   NETWORK_ID,
@@ -139,17 +138,11 @@ export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
     if (v !== undefined && !AWS_REGION.test(v)) throw r.error(f, `"${v}" is not an AWS region`);
   }
   // The cloud's schedule, checked wherever the parameters are read (the CLI took what createTask refused).
-  const schedule = r.text('ec2CronExpression');
-  if (schedule) parseSchedule(schedule, r.keyOf('ec2CronExpression'));
+  r.schedule('ec2CronExpression');
   // The copy tasks' network: checked at createTask, as the original did for the cluster, not when the stack deploys.
-  const cluster = r.text('ecsClusterName');
-  if (cluster !== undefined && !ECS_CLUSTER_NAME.test(cluster))
-    throw r.error('ecsClusterName', `"${cluster}" is not an ECS cluster name (letters, digits, - and _, up to 255)`);
-  for (const f of ['ecsVpcId', 'ecsSubnetA', 'ecsSubnetB']) {
-    const v = r.text(f);
-    if (v !== undefined && !NETWORK_ID.test(v))
-      throw r.error(f, `"${v}" is not an id (such as vpc-0abc… or subnet-0abc…)`);
-  }
+  r.shaped('ecsClusterName', ECS_CLUSTER_NAME, 'an ECS cluster name (letters, digits, - and _, up to 255)');
+  for (const f of ['ecsVpcId', 'ecsSubnetA', 'ecsSubnetB'])
+    r.shaped(f, NETWORK_ID, 'an id (such as vpc-0abc… or subnet-0abc…)');
   const srcAccountId = r.text('srcAccountId');
   const destAccountId = r.text('destAccountId');
   // An ECR side's registry host is derived at run time; given, it is used as is (an ECR host, or another registry).

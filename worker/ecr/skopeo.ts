@@ -79,7 +79,7 @@ export class SkopeoError extends Error {
     const said = redactText(stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${exitCode}`;
     super(
       timeLimitSeconds !== undefined && TIMED_OUT.test(stderr)
-        ? `skopeo ${verb} did not finish within its time limit of ${formatSeconds(timeLimitSeconds)} (the registry stopped answering, or the link is slower than 256 KiB/s): ${said}`
+        ? `skopeo ${verb} did not finish within its time limit of ${formatSeconds(timeLimitSeconds)} (the registry stopped answering, or the link is slower than ${COPY_TIME_LIMIT.bytesPerSecond / 1024} KiB/s): ${said}`
         : `skopeo ${verb} failed: ${said}`,
     );
     // Refused logins, missing images and refused manifests fail the same way on every attempt; network and server

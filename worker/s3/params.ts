@@ -4,7 +4,6 @@
  * the CLI share it.
  */
 import { ParamReader, byteSize, type RawParams } from '../core/param-values.js';
-import { parseSchedule } from '../core/schedule.js';
 import { InvalidParameterError } from '../core/errors.js';
 import { compileKeyGlob } from './key-filter.js';
 import {
@@ -235,8 +234,7 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
   // The cloud plugin's finder size (the template maps it to the Fargate task's CPU and memory); checked here too.
   r.oneOf('finderEc2Memory');
   // The cloud's schedule, checked here too: a params file the CLI took was refused by createTask.
-  const schedule = r.text('ec2CronExpression');
-  if (schedule) parseSchedule(schedule, r.keyOf('ec2CronExpression'));
+  r.schedule('ec2CronExpression');
   r.oneOf('workerInstanceType');
   for (const name of ['ec2VpcId', 'ec2Subnets']) {
     const v = r.text(name);

@@ -70,8 +70,9 @@ export async function settleInterrupted(options: {
           source.head(record.key),
           dest.head(destinationKey(params.destPrefix, record.key)),
         ]);
+        const proven = src !== undefined && provenCopy(params, src, dst);
         // Settled either way, an upload the record holds will not be completed: its source is gone, or its copy landed.
-        if (record.uploadId && (!src || provenCopy(params, src, dst)))
+        if (record.uploadId && (!src || proven))
           await forgetUpload(
             { dest, status },
             destinationKey(params.destPrefix, record.key),
@@ -87,7 +88,7 @@ export async function settleInterrupted(options: {
             partSize: undefined,
           });
           out.skipped++;
-        } else if (provenCopy(params, src, dst)) {
+        } else if (proven) {
           const md5 = contentMd5(src);
           await status.update(record.key, {
             status: 'DONE',

@@ -41,14 +41,11 @@ export function adviseSdkError<E>(err: E): E {
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const throttled = THROTTLING.has(name) || status === 429 || e.$retryable?.throttling === true;
+  const networkFailure = TRANSIENT.has(name) || TRANSIENT.has(e.code ?? '');
   // No HTTP answer at all: the SDK's own retries (about a second) did not outlast the outage.
-  const unreachable = status === undefined && (TRANSIENT.has(name) || TRANSIENT.has(e.code ?? ''));
+  const unreachable = status === undefined && networkFailure;
   const retryable =
-    throttled ||
-    (status !== undefined && status >= 500) ||
-    e.$retryable !== undefined ||
-    TRANSIENT.has(name) ||
-    TRANSIENT.has(e.code ?? '');
+    throttled || (status !== undefined && status >= 500) || e.$retryable !== undefined || networkFailure;
   return withRetryAdvice(err, { retryable, throttled, ...(unreachable ? { unreachable } : {}) });
 }
 
