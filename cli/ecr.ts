@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { failureExitCode } from './exit-code.js';
+import { openStateFile } from './state-file.js';
 import { envUrl, envValue } from '../worker/core/env-values.js';
 import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
@@ -74,7 +75,9 @@ export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if ((verb !== 'sync' && verb !== 'copy-one') || rest.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
-    return verb === undefined || verb === '--help' || rest.includes('--help') ? 0 : 2;
+    if (verb !== undefined && verb !== '--help' && verb !== 'sync' && verb !== 'copy-one')
+      process.stderr.write(`dth ecr: unknown subcommand "${verb}"\n`);
+    return verb === '--help' || ((verb === 'sync' || verb === 'copy-one') && rest.includes('--help')) ? 0 : 2;
   }
   try {
     return verb === 'sync' ? await sync(rest) : await copyOne(rest);
@@ -160,7 +163,7 @@ async function sync(argv: string[]): Promise<number> {
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
   const jsonOut = switched('json') || !process.stdout.isTTY;
   if (switched('dry-run')) return dryRun(params, secrets, jsonOut);
-  const db = openSqliteDatabase(flag('state') ?? join(home, 'images.db'));
+  const db = openStateFile(openSqliteDatabase, flag('state') ?? join(home, 'images.db'));
   const taskId = flag('task-id') ?? taskIdFor(params);
   let unlock: (() => void) | undefined;
   try {

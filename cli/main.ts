@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dth: unknown command "${name}"\n${usage()}\n`);
     return 2;
   }
-  return (await command.load()).run(rest);
+  // -h asks for help wherever it stands, as at the top level (no command has a flag -h to mistake it for).
+  return (await command.load()).run(rest.map((arg) => (arg === '-h' ? '--help' : arg)));
 }
 
 keepRunningWhenOutputCloses();

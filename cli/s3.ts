@@ -13,6 +13,7 @@ import {
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { failureExitCode } from './exit-code.js';
+import { openStateFile } from './state-file.js';
 import { createLogger, type Logger } from '../worker/core/log.js';
 import { S3_PARAMETERS } from '../worker/params/index.js';
 import { parseS3TaskParams, refuseUnreachableEvents, type S3TaskParams } from '../worker/s3/params.js';
@@ -109,6 +110,8 @@ export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb !== 'sync' || rest.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
+    if (verb !== undefined && verb !== '--help' && verb !== 'sync')
+      process.stderr.write(`dth s3: unknown subcommand "${verb}"\n`);
     return verb === 'sync' || verb === '--help' ? 0 : 2;
   }
   try {
@@ -167,7 +170,7 @@ async function sync(argv: string[]): Promise<number> {
     flags.get('task-id') ?? defaultTaskId(params, listPath === undefined ? undefined : await fileDigest(listPath));
   if (switches.has('dry-run')) {
     // An earlier run's state, when there is one, is read (no record is written) so the plan compares as the run will.
-    const stateDb = existsSync(statePath) ? openSqliteDatabase(statePath) : undefined;
+    const stateDb = existsSync(statePath) ? openStateFile(openSqliteDatabase, statePath) : undefined;
     const plan = await estimateS3Transfer({
       params,
       logger,
@@ -188,7 +191,7 @@ async function sync(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const db = openSqliteDatabase(statePath);
+  const db = openStateFile(openSqliteDatabase, statePath);
   // Before the purge below: a second run of the task would empty the queue the first is working through.
   let unlock: (() => void) | undefined;
   try {

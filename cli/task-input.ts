@@ -90,10 +90,11 @@ export function parseCommandLine(
   const options: Record<string, { type: 'string' | 'boolean'; multiple: true }> = {};
   for (const flag of flagToParam.keys()) options[flag] = { type: 'string', multiple: true };
   for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type, multiple: true };
+  const args = switchesWithoutValues(bareBooleansAsTrue(argv, booleanFlags), own);
   let values: Record<string, (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({
-      args: bareBooleansAsTrue(argv, booleanFlags),
+      args,
       options,
       strict: true,
       allowPositionals: false,
@@ -102,7 +103,7 @@ export function parseCommandLine(
     });
   } catch (err) {
     const e = err as { code?: string; message: string };
-    const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? /"([^"]+)"/.exec(e.message)?.[1] ?? 'arguments';
+    const flag = /'([^']+)'/.exec(e.message)?.[1] ?? /"([^"]+)"/.exec(e.message)?.[1] ?? 'arguments';
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const meant = closestName(Object.keys(options), flag.replace(/^-+/, ''));
       throw new InvalidParameterError(
@@ -121,7 +122,7 @@ export function parseCommandLine(
       );
     }
     if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new InvalidParameterError(flag, 'unexpected argument (options start with --)');
+      throw new InvalidParameterError(`"${flag}"`, 'unexpected argument (options start with --)');
     throw new InvalidParameterError('arguments', e.message);
   }
   const params: Record<string, string> = {};
@@ -155,6 +156,21 @@ function bareBooleansAsTrue(argv: string[], booleanFlags: ReadonlySet<string>): 
     if (!arg.startsWith('--') || arg.includes('=') || !booleanFlags.has(arg.slice(2))) return arg;
     const next = argv[i + 1];
     return next === undefined || next.startsWith('-') ? `${arg}=true` : arg;
+  });
+}
+
+/**
+ * A command's own switches (--dry-run, --json…) written with a value, as scripts do: `--json=true` is the switch,
+ * `--json=false` leaves it off; any other value is an error naming the switch (parseArgs would say "does not take an
+ * argument" without which one).
+ */
+function switchesWithoutValues(argv: string[], own: Record<string, CommandOption>): string[] {
+  return argv.flatMap((arg) => {
+    const m = /^--([^=]+)=(.*)$/s.exec(arg);
+    if (!m || own[m[1]]?.type !== 'boolean') return [arg];
+    if (m[2] === 'true') return [`--${m[1]}`];
+    if (m[2] === 'false') return [];
+    throw new InvalidParameterError(`--${m[1]}`, `is a switch: give it alone, or as --${m[1]}=true / --${m[1]}=false`);
   });
 }
 

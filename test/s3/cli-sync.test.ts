@@ -66,6 +66,23 @@ describe('dth s3 sync (real CLI process)', () => {
     expect((await readObject(servers.s3Dest, dst, 'b.txt')).toString()).toBe('bravo!');
   });
 
+  it('a switch written with a value, as scripts write it: --dry-run=true plans, --dry-run=false copies', async () => {
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'a.txt', 'alpha');
+    const file = paramsFile(baseParams(src, dst));
+    const state = stateArgs();
+    const last = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    // Before: "--dry-run: needs a value" (exit 2) for both.
+    const plan = await runCli(['s3', 'sync', '--params', file, '--dry-run=true', ...state]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(last(plan)).toMatchObject({ event: 'plan', toTransfer: 1 });
+    await expect(readObject(servers.s3Dest, dst, 'a.txt')).rejects.toThrow();
+    const run = await runCli(['s3', 'sync', '--params', file, '--dry-run=false', ...state]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(last(run)).toMatchObject({ event: 'summary', complete: true, copied: 1 });
+    expect((await readObject(servers.s3Dest, dst, 'a.txt')).toString()).toBe('alpha');
+  });
+
   it("--dry-run reads the task's state as the run does (never writes it): its plan is what the run then copies", async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'doc.txt', 'same bytes');

@@ -1,0 +1,70 @@
+/**
+ * Command-line mistakes are named and exit 2, the way a script's author can act on them; -h is --help everywhere.
+ * The CLI from sources (runCli), no server: each case is refused before anything is contacted.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../reliability/helpers.js';
+
+/** A complete S3 task on the command line; its endpoints are never reached by these cases. */
+const TASK = [
+  '--src-bucket',
+  'source-bucket',
+  '--dest-bucket',
+  'dest-bucket',
+  '--src-endpoint',
+  'http://127.0.0.1:9',
+  '--dest-endpoint',
+  'http://127.0.0.1:9',
+];
+
+describe('dth command-line mistakes', () => {
+  it('a stray argument is quoted in the error (before: "arguments: unexpected argument")', async () => {
+    const r = await runCli(['s3', 'sync', 'source-bucket', ...TASK]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"source-bucket": unexpected argument \(options start with --\)/);
+  });
+
+  it('a switch given a value other than true or false is refused by name', async () => {
+    const r = await runCli(['s3', 'sync', ...TASK, '--json=yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--json: is a switch: give it alone, or as --json=true \/ --json=false/);
+  });
+
+  it('a --state file that is not a state database names --state and the file, exit 2 (before: exit 1, SQLite words only)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dth-args-')), 'notes.txt');
+    writeFileSync(path, 'not a database, and not to be overwritten\n'.repeat(200));
+    for (const command of [
+      ['s3', 'sync', ...TASK],
+      ['ecr', 'sync', '--source-type', 'Public', '--src-image-list', 'app:1', '--dest-region', 'us-east-1'],
+    ]) {
+      const r = await runCli([...command, '--state', path]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(
+        `--state: "${path}" cannot be used as the run's state database (file is not a database)`,
+      );
+    }
+  });
+
+  it('-h is --help for every command, not "is not a known option"', async () => {
+    for (const command of [['s3', 'sync'], ['ecr', 'sync'], ['serve']]) {
+      const help = await runCli([...command, '-h']);
+      const long = await runCli([...command, '--help']);
+      expect(help.code, command.join(' ')).toBe(0);
+      expect(help.stdout, command.join(' ')).toMatch(/usage:/);
+      expect(help.stdout).toBe(long.stdout);
+    }
+  });
+
+  it('a command without its subcommand, or with an unknown one, shows the usage and exits 2 (before: bare `dth ecr` exited 0)', async () => {
+    for (const args of [['ecr'], ['s3'], ['ecr', 'copy'], ['s3', 'cp']]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toMatch(/usage:/);
+      if (args.length > 1) expect(r.stderr).toContain(`unknown subcommand "${args[1]}"`);
+    }
+    for (const command of ['s3', 'ecr']) expect((await runCli([command, '--help'])).code, command).toBe(0);
+  });
+});
