@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DthError, isRetryableError } from '../core/errors.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
-import { redeliveryDelayMs } from '../core/retry.js';
+import { redeliveryDelayMs, retryDelayMs } from '../core/retry.js';
 import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
@@ -329,6 +329,32 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       };
     });
 
+  // The loop's own queue calls (receive; depth when draining). A failure that may pass (SQS throttling or down, the
+  // network gone) is waited out, 1 s doubling to a minute, for as long as it lasts, while the copies in flight go on;
+  // before, it ended the worker and every copy it held. One that will not pass (no such queue, no permission) ends
+  // the loop once those copies end, and is thrown then.
+  let queueFailures = 0;
+  let queueRefusal: unknown;
+  const fromQueue = async <R>(call: () => Promise<R>): Promise<R | undefined> => {
+    try {
+      const out = await call();
+      if (queueFailures > 0) logger.info('worker.queue_back', { failedCalls: queueFailures });
+      queueFailures = 0;
+      return out;
+    } catch (err) {
+      if (signal?.aborted) return undefined;
+      if (!isRetryableError(err)) {
+        queueRefusal = err;
+        return undefined;
+      }
+      queueFailures++;
+      const retryInMs = Math.round(retryDelayMs(err, queueFailures, 1000, 60_000));
+      logger.warn('worker.queue_failed', { attempt: queueFailures, retryInMs, inFlight: inFlight.size, error: err });
+      await sleep(retryInMs, undefined, { signal }).catch(() => {});
+      return undefined;
+    }
+  };
+
   const slots = params.workerConcurrency;
   const partWeight = options.sharesQueue ? Math.max(1, slots / params.partConcurrency) : 1;
   /** Slots taken by the messages in flight (small objects take half of one, parts of giant objects several). */
@@ -342,11 +368,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     const max = Math.min(10, partsAhead ? Math.floor(free / partWeight) : Math.ceil(free));
     if (max > 0) {
       const idleWait = options.exitWhenDrained || inFlight.size ? 0 : 1;
-      const batch = await queue.receive({
-        max,
-        visibilityTimeoutSec: visibility,
-        waitTimeSec: idleWait,
-      });
+      const batch = await fromQueue(() =>
+        queue.receive({ max, visibilityTimeoutSec: visibility, waitTimeSec: idleWait }),
+      );
+      if (queueRefusal !== undefined) break;
+      if (batch === undefined) continue;
       if (batch.length > 0) partsAhead = false;
       for (const msg of batch) {
         const message = readQueueMessage(msg.body, scope);
@@ -367,7 +393,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
     if (options.exitWhenDrained && inFlight.size === 0) {
       const finderRunning = options.moreWorkComing?.() ?? false;
-      const depth = finderRunning ? undefined : await queue.depth();
+      const depth = finderRunning ? undefined : await fromQueue(() => queue.depth());
+      if (queueRefusal !== undefined) break;
       if (depth && depth.visible === 0 && depth.inFlight === 0) break;
       await sleep(finderRunning ? 20 : 200);
       continue;
@@ -377,5 +404,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   }
   await Promise.allSettled([...inFlight]);
   signal?.removeEventListener('abort', onStop);
+  if (queueRefusal !== undefined) {
+    const why = queueRefusal instanceof Error ? queueRefusal.message : String(queueRefusal);
+    throw new DthError(
+      'QUEUE_REFUSED',
+      `the job queue refused the worker (${why}); the copies it held were finished first. Check that the task's queue still exists and that the worker may receive from it`,
+      { cause: queueRefusal },
+    );
+  }
   return report;
 }

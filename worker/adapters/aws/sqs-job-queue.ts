@@ -142,7 +142,8 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     let wait = Math.min(MAX_WAIT_SEC, Math.max(0, Math.round(options.waitTimeSec ?? 0)));
     while (jobs.length < options.max) {
       const want = Math.min(SQS_BATCH, options.max - jobs.length);
-      const out = await sdkCall(
+      const out = await this.named(
+        'ReceiveMessage',
         this.client.send(
           new ReceiveMessageCommand({
             QueueUrl: this.queueUrl,
@@ -169,6 +170,16 @@ export class SqsJobQueue<T> implements JobQueue<T> {
       wait = 0;
     }
     return jobs;
+  }
+
+  /** An SDK call of this queue; its failure names the operation and the queue (SDK errors name neither) and keeps its retry advice. */
+  private async named<R>(operation: string, call: Promise<R>, queueUrl = this.queueUrl): Promise<R> {
+    try {
+      return await sdkCall(call);
+    } catch (err) {
+      if (err instanceof Error) err.message = `SQS ${operation} on ${queueUrl}: ${err.message}`;
+      throw err;
+    }
   }
 
   private async changeVisibility(job: ReceivedJob<T>, seconds: number): Promise<void> {
@@ -231,7 +242,9 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   }
 
   private async counts(queueUrl: string): Promise<QueueCounts> {
-    return queueCounts(await sdkCall(this.client.send(queueCountsRequest(queueUrl))));
+    return queueCounts(
+      await this.named('GetQueueAttributes', this.client.send(queueCountsRequest(queueUrl)), queueUrl),
+    );
   }
 
   /** SQS counts are approximate (eventually consistent); delayed messages count as visible (they are waiting, not worked on). */
