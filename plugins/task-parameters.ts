@@ -1,4 +1,5 @@
-import { ArnFormat, CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
+import { CfnParameter as CfnSsmParameter } from 'aws-cdk-lib/aws-ssm';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   PLUGIN_OPTIONAL_PARAMETERS,
@@ -7,6 +8,8 @@ import {
 } from '../control-plane/core/plugin-contract.js';
 import {
   TEMPLATE_BUILT_OPENING,
+  taskParamsChunkName,
+  taskParamsCountName,
   type ParamSpec,
   type TemplateDeclaration,
   type TemplateGroup,
@@ -23,6 +26,11 @@ export interface TaskParameters {
   params: Record<string, CfnParameter>;
   /** With `paramsFromSsm`: TaskParamsPath, the SSM path of a parameter set too large for TaskParams (else undefined). */
   paramsPath?: CfnParameter;
+  /**
+   * With `standaloneParamsInSsm`: TASK_PARAMS and TASK_PARAMS_PATH for a role, whichever way the set arrives: TaskParams inline,
+   * TaskParamsPath, or — deployed on its own — the set the template assembles, kept in SSM by the template itself.
+   */
+  roleEnvironment?: { TASK_PARAMS: string; TASK_PARAMS_PATH: string };
   /**
    * With `paramsFromSsm`: ssm:GetParametersByPath on this task's path (taskParamsPath of TaskId) for a role that reads
    * TASK_PARAMS_PATH; no other task's parameters.
@@ -81,7 +89,7 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
 export function declareTaskParameters(
   stack: Stack,
   schema: readonly ParamSpec[],
-  options: { standaloneSchedule?: string; paramsFromSsm?: boolean } = {},
+  options: { standaloneSchedule?: string; paramsFromSsm?: boolean; standaloneParamsInSsm?: boolean } = {},
 ): TaskParameters {
   const declared = schema.filter((p): p is ParamSpec & { template: TemplateDeclaration } => p.template !== false);
   const taskId = new CfnParameter(stack, PLUGIN_PARAMETERS.taskId, {
@@ -177,22 +185,63 @@ export function declareTaskParameters(
   parts.push('}');
   const built = Fn.join('', parts);
   const taskParamsJson = Fn.conditionIf(hasTaskParams.logicalId, taskParams.valueAsString, built).toString();
+  // Deployed on its own (neither TaskParams nor TaskParamsPath), the template keeps the set it assembles in SSM itself,
+  // under its stack's name, as the original kept its image list: a Lambda's environment holds 4 KB in all, so the
+  // original's 4,096-byte srcImageList did not fit beside the other parameters. Intelligent-Tiering: the standard tier
+  // (4 KB) when the set fits, else the advanced one (8 KB).
+  const ownPath = taskParamsPath(Aws.STACK_NAME);
+  let roleEnvironment: TaskParameters['roleEnvironment'];
+  if (paramsPath && options.standaloneParamsInSsm) {
+    const keptByTemplate = new CfnCondition(stack, 'TaskParamsKeptByTemplate', {
+      expression: Fn.conditionAnd(
+        Fn.conditionEquals(taskParams.valueAsString, ''),
+        Fn.conditionEquals(paramsPath.valueAsString, ''),
+      ),
+    });
+    const kept = [
+      { id: 'TaskParamsChunk', name: taskParamsChunkName(ownPath, 0), value: built },
+      { id: 'TaskParamsCount', name: taskParamsCountName(ownPath), value: '1' },
+    ].map(
+      ({ id, name, value }) =>
+        new CfnSsmParameter(stack, id, {
+          name,
+          type: 'String',
+          value,
+          tier: 'Intelligent-Tiering',
+          description: 'Task parameters of this stack, deployed without the Data Transfer Hub orchestrator',
+        }),
+    );
+    for (const p of kept) p.cfnOptions.condition = keptByTemplate;
+    roleEnvironment = {
+      TASK_PARAMS: Fn.conditionIf(keptByTemplate.logicalId, '', taskParamsJson).toString(),
+      TASK_PARAMS_PATH: Fn.conditionIf(keptByTemplate.logicalId, ownPath, paramsPath.valueAsString).toString(),
+    };
+  }
   const grantReadParams = (grantee: IGrantable) => {
     if (!paramsPath)
       throw new Error('grantReadParams: the template does not take its parameters from SSM (paramsFromSsm)');
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['ssm:GetParametersByPath'],
-        resources: [
+        resources: [taskParamsPath(taskId.valueAsString), ownPath].map((path) =>
           stack.formatArn({
             service: 'ssm',
             resource: 'parameter',
-            resourceName: taskParamsPath(taskId.valueAsString).replace(/^\//, ''),
+            resourceName: path.replace(/^\//, ''),
             arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
           }),
-        ],
+        ),
       }),
     );
   };
-  return { taskId, taskParamsJson, scheduleExpression, hasSchedule, params, paramsPath, grantReadParams };
+  return {
+    taskId,
+    taskParamsJson,
+    roleEnvironment,
+    scheduleExpression,
+    hasSchedule,
+    params,
+    paramsPath,
+    grantReadParams,
+  };
 }

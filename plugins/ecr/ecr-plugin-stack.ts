@@ -52,10 +52,13 @@ export class EcrPluginStack extends Stack {
     const task = declareTaskParameters(this, ECR_PARAMETERS, {
       standaloneSchedule: 'rate(1 day)',
       paramsFromSsm: true,
+      // The lister is a Lambda: 4 KB of environment in all, less than the original's srcImageList may hold.
+      standaloneParamsInSsm: true,
     });
     const p = task.params;
-    const paramsPath = task.paramsPath;
-    if (!paramsPath) throw new Error('declareTaskParameters gives TaskParamsPath when paramsFromSsm is set');
+    const paramsEnvironment = task.roleEnvironment;
+    if (!paramsEnvironment)
+      throw new Error('declareTaskParameters gives the role environment with standaloneParamsInSsm');
     new PluginRoleBoundary(this, 'RoleBoundary');
     requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
     const network = new TaskNetwork(this, 'Network', {
@@ -94,13 +97,12 @@ export class EcrPluginStack extends Stack {
       timeout: Duration.minutes(5),
       description: 'Lists the images of the task',
       environment: {
-        TASK_PARAMS: task.taskParamsJson,
+        ...paramsEnvironment,
         STATUS_TABLE: table.tableName,
         TASK_ID: task.taskId.valueAsString,
         IMAGE_LIST_BUCKET: lists.bucketName,
         // The copy task's platform: with includeUntagged=false it copies that platform's image, which the lister compares.
         COPY_PLATFORM: TASK_IMAGE_ARCHITECTURE.platform.platform,
-        TASK_PARAMS_PATH: paramsPath.valueAsString,
       },
       logGroup: listerLogs,
     });
@@ -135,8 +137,7 @@ export class EcrPluginStack extends Stack {
       cpuArchitecture: TASK_IMAGE_ARCHITECTURE.cpu,
       // STATUS_TABLE: the copy task records its image (digest, bytes, its own error) before the state machine's update.
       environment: {
-        TASK_PARAMS: task.taskParamsJson,
-        TASK_PARAMS_PATH: paramsPath.valueAsString,
+        ...paramsEnvironment,
         TASK_ID: task.taskId.valueAsString,
         STATUS_TABLE: table.tableName,
         NODE_NO_WARNINGS: '1',

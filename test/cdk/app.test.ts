@@ -1303,14 +1303,23 @@ describe('ECR plugin stack', () => {
     expect(Object.keys(ecr.findParameters(PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath))).toEqual([
       PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath,
     ]);
-    const path = { Ref: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath };
+    // TaskParamsPath, or — deployed on its own — the template's own SSM copy of the set (test/plugins/ecr/standalone-params.test.ts).
+    const path = {
+      'Fn::If': ['TaskParamsKeptByTemplate', expect.anything(), { Ref: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath }],
+    };
     const [taskDef] = Object.values(ecr.findResources('AWS::ECS::TaskDefinition'));
     const architecture = taskDef.Properties.RuntimePlatform.CpuArchitecture;
     // The lister compares the image of the platform the copy task runs on (includeUntagged=false).
     ecr.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          TASK_PARAMS_PATH: path,
+          TASK_PARAMS_PATH: {
+            'Fn::If': [
+              'TaskParamsKeptByTemplate',
+              Match.anyValue(),
+              { Ref: PLUGIN_OPTIONAL_PARAMETERS.taskParamsPath },
+            ],
+          },
           COPY_PLATFORM: architecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64',
         }),
       },

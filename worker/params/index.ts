@@ -17,6 +17,7 @@ export * from './url-encoding.js';
 export * from './canonical.js';
 export * from './patterns.js';
 export * from './template-built.js';
+export * from './ssm-layout.js';
 
 /** The schema of a task type. */
 export function parametersOf(type: TaskTypeName): readonly ParamSpec[] {

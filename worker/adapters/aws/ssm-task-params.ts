@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { envValue, type Env } from '../../core/env-values.js';
 import { InvalidParameterError } from '../../core/errors.js';
-import { isTemplateBuilt, readTemplateBuilt } from '../../params/index.js';
+import { isTemplateBuilt, readTemplateBuilt, taskParamsChunkName, taskParamsCountName } from '../../params/index.js';
 
 /**
  * TASK_PARAMS of a task whose parameters are in SSM: `{"taskParamsPath": "<path>"}` (never empty: an empty TaskParams
@@ -44,8 +44,6 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   return chunks;
 }
 
-const chunkName = (path: string, i: number) => `${path}/${String(i).padStart(4, '0')}`;
-
 /** Writes the text under `path` (replacing what was there); returns how many chunks it took. */
 export async function writeTaskParams(ssm: SSMClient, path: string, text: string): Promise<number> {
   const chunks = splitUtf8(text, SSM_CHUNK_BYTES);
@@ -54,7 +52,7 @@ export async function writeTaskParams(ssm: SSMClient, path: string, text: string
   for (const [i, value] of chunks.entries()) {
     await ssm.send(
       new PutParameterCommand({
-        Name: chunkName(path, i),
+        Name: taskParamsChunkName(path, i),
         Value: value,
         Type: 'String',
         Tier: 'Standard',
@@ -64,7 +62,7 @@ export async function writeTaskParams(ssm: SSMClient, path: string, text: string
   }
   await ssm.send(
     new PutParameterCommand({
-      Name: `${path}/count`,
+      Name: taskParamsCountName(path),
       Value: String(chunks.length),
       Type: 'String',
       Tier: 'Standard',
@@ -88,14 +86,14 @@ async function readAll(ssm: SSMClient, path: string): Promise<Map<string, string
 /** Reads the text written under `path`; throws naming the path when it is missing or incomplete. */
 export async function readTaskParams(ssm: SSMClient, path: string): Promise<string> {
   const values = await readAll(ssm, path);
-  const countText = values.get(`${path}/count`);
+  const countText = values.get(taskParamsCountName(path));
   const count = Number(countText);
   if (countText === undefined || !Number.isInteger(count) || count < 1) {
     throw new Error(`SSM ${path}: no complete set of task parameters there (${values.size} parameter(s), no count)`);
   }
   let text = '';
   for (let i = 0; i < count; i++) {
-    const chunk = values.get(chunkName(path, i));
+    const chunk = values.get(taskParamsChunkName(path, i));
     if (chunk === undefined) throw new Error(`SSM ${path}: part ${i + 1} of ${count} is missing`);
     text += chunk;
   }

@@ -1,0 +1,181 @@
+/**
+ * The ECR plugin template deployed on its own, with the original's parameters and a 4,000-byte image list (a
+ * CloudFormation parameter holds 4,096): the lister Lambda's environment stays within the 4 KB AWS allows, and its
+ * TASK_PARAMS_PATH leads to the whole list. Before, the assembled set (list and every other parameter) went into the
+ * lister's environment, and lists over ~3.3 KB failed the deploy; the original kept its list in SSM and took 4 KB.
+ *
+ * The synthesized template's own parts run on the AWS API emulator (moto): its Parameters, Conditions and SSM
+ * parameter resources are created by moto's CloudFormation, with the lister's TASK_PARAMS / TASK_PARAMS_PATH as
+ * outputs; the role's reader (taskParamsFromEnv) then reads the set from moto's SSM. The whole template cannot be
+ * created there (its network, cluster and Lambda assets are an account's), so its other environment values are
+ * resolved by test/cloud/cfn-resolve.ts for the size check.
+ */
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  type Output,
+} from '@aws-sdk/client-cloudformation';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EcrPluginStack } from '../../../plugins/ecr/ecr-plugin-stack.js';
+import { taskParamsFromEnv } from '../../../worker/adapters/aws/ssm-task-params.js';
+import { resolve } from '../../cloud/cfn-resolve.js';
+import type { CfnTemplate } from '../../cloud/emulator-template.js';
+import { useMoto } from '../../support/moto.js';
+
+const moto = useMoto();
+let template: CfnTemplate;
+beforeAll(() => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dth-ecr-standalone-')) });
+  template = Template.fromStack(new EcrPluginStack(app, 'EcrStandalone')).toJSON() as CfnTemplate;
+}, 300_000);
+
+/** 4,000 bytes of `repository:tag` names, as an operator's list for the original would be. */
+function longImageList(): string {
+  const names: string[] = [];
+  for (let i = 0; names.join(',').length < 3960; i++) names.push(`team-${i % 7}/service-${i}:release-${1000 + i}`);
+  return names
+    .join(',')
+    .slice(0, 4000)
+    .replace(/,[^,]*$/, '');
+}
+
+/** A standalone deploy's parameters: the original's ECR plugin set, nothing of the orchestrator's. */
+function originalParameters(list: string): Record<string, string> {
+  return {
+    sourceType: 'Amazon_ECR',
+    srcRegion: 'us-west-2',
+    srcAccountId: '',
+    srcList: 'SELECTED',
+    srcImageList: list,
+    destRegion: 'us-east-1',
+    destAccountId: '',
+    destPrefix: '',
+    ecsClusterName: 'dth-cluster',
+    ecsVpcId: 'vpc-0123456789abcdef0',
+    ecsSubnetA: 'subnet-0123456789abcdef0',
+    ecsSubnetB: 'subnet-0123456789abcdef1',
+    alarmEmail: 'ops@example.com',
+  };
+}
+
+/** The lister function's environment variables, as synthesized (intrinsics unresolved). */
+function listerEnvironment(): Record<string, unknown> {
+  const lister = Object.entries(template.Resources).find(
+    ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('ListImages'),
+  );
+  if (!lister) throw new Error('no ListImages function in the ECR plugin template');
+  return (lister[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+}
+
+/** The template's parameter machinery alone: its Parameters, Conditions and SSM resources; the lister's variables as outputs. */
+function parameterPart(): string {
+  const env = listerEnvironment();
+  return JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    // Less CDK's BootstrapVersion, an SSM-typed parameter the emulator would look up in its own SSM.
+    Parameters: Object.fromEntries(
+      Object.entries(template.Parameters ?? {}).filter(
+        ([, p]) => !String((p as { Type: string }).Type).startsWith('AWS::SSM'),
+      ),
+    ),
+    Conditions: template.Conditions,
+    Resources: {
+      Marker: { Type: 'AWS::SNS::Topic' },
+      ...Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SSM::Parameter')),
+    },
+    Outputs: {
+      TaskParams: { Value: env.TASK_PARAMS },
+      TaskParamsPath: { Value: env.TASK_PARAMS_PATH },
+    },
+  });
+}
+
+async function createStack(name: string, parameters: Record<string, string>): Promise<Output[]> {
+  const cfn = new CloudFormationClient(moto.clientConfig());
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: name,
+      TemplateBody: parameterPart(),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+    if (stack?.StackStatus === 'CREATE_COMPLETE') return stack.Outputs ?? [];
+    if (stack?.StackStatus && !stack.StackStatus.endsWith('IN_PROGRESS'))
+      throw new Error(`${name}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
+    await sleep(100);
+  }
+  throw new Error(`${name} was not created`);
+}
+
+const outputOf = (outputs: Output[], key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue ?? '';
+
+describe('ECR plugin template deployed on its own', () => {
+  it("keeps the original's 4,000-byte image list out of the lister's 4 KB environment and reads it whole from SSM", async () => {
+    const list = longImageList();
+    expect(Buffer.byteLength(list)).toBeGreaterThan(3900);
+    const parameters = originalParameters(list);
+
+    // AWS refuses a function whose environment (names and values) exceeds 4 KB.
+    const withDefaults = {
+      ...Object.fromEntries(
+        Object.entries(template.Parameters ?? {}).map(([k, p]) => [
+          k,
+          String((p as { Default?: unknown }).Default ?? ''),
+        ]),
+      ),
+      ...parameters,
+    };
+    const resolved = resolve(template, listerEnvironment(), withDefaults) as Record<string, string>;
+    const envBytes = Object.entries(resolved).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    expect(envBytes, JSON.stringify(Object.keys(resolved))).toBeLessThanOrEqual(4096);
+
+    const outputs = await createStack('ecr-standalone', parameters);
+    const env = { TASK_PARAMS: outputOf(outputs, 'TaskParams'), TASK_PARAMS_PATH: outputOf(outputs, 'TaskParamsPath') };
+    expect(env.TASK_PARAMS).toBe('');
+    expect(env.TASK_PARAMS_PATH).toBe('/dth/task-params/ecr-standalone');
+    const read = await taskParamsFromEnv(env, () => new SSMClient(moto.clientConfig()));
+    expect(read).toMatchObject({
+      srcImageList: list,
+      srcRegion: 'us-west-2',
+      destRegion: 'us-east-1',
+      srcList: 'SELECTED',
+    });
+  }, 120_000);
+
+  it('under the orchestrator, creates no SSM parameter of its own: TaskParams inline, or TaskParamsPath, as given', async () => {
+    const inline = await createStack('ecr-inline', {
+      ...originalParameters('app:1'),
+      TaskId: 'task-1',
+      TaskParams: '{"srcImageList":"app:1"}',
+    });
+    expect(outputOf(inline, 'TaskParams')).toBe('{"srcImageList":"app:1"}');
+    expect(outputOf(inline, 'TaskParamsPath')).toBe('');
+    const viaSsm = await createStack('ecr-via-ssm', {
+      ...originalParameters(''),
+      TaskId: 'task-2',
+      TaskParamsPath: '/dth/task-params/task-2',
+    });
+    expect(outputOf(viaSsm, 'TaskParamsPath')).toBe('/dth/task-params/task-2');
+    const cfn = new CloudFormationClient(moto.clientConfig());
+    for (const name of ['ecr-inline', 'ecr-via-ssm']) {
+      const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+      expect(stack?.StackStatus, name).toBe('CREATE_COMPLETE');
+    }
+    await expect(
+      taskParamsFromEnv({ TASK_PARAMS_PATH: '/dth/task-params/ecr-inline' }, () => new SSMClient(moto.clientConfig())),
+    ).rejects.toThrow(/no complete set/);
+  }, 120_000);
+});
