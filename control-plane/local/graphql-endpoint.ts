@@ -64,7 +64,10 @@ function toGraphQLError(err: unknown): GraphQLError {
 function coercionField(message: string): { field: string; code: string } | Record<string, never> {
   const at = /got invalid value .* at "[^"]*?\.?([A-Za-z_][A-Za-z0-9_]*)"/.exec(message)?.[1];
   const missing = /Field "([A-Za-z_][A-Za-z0-9_]*)" of required type/.exec(message)?.[1];
-  const field = missing ?? at;
+  // A variable itself wrong or absent (`$limit` not an Int, `$input` not an object, `$id` not given): its name, which
+  // is what the caller sent.
+  const variable = /^Variable "\$([A-Za-z_][A-Za-z0-9_]*)" (?:got invalid value|of required type)/.exec(message)?.[1];
+  const field = missing ?? at ?? variable;
   return field ? { field, code: 'INVALID_PARAMETER' } : {};
 }
 

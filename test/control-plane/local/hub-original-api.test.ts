@@ -270,6 +270,18 @@ describe("dth serve answers the original console's documents", () => {
       extensions: { field: 'destBucket' },
       path: ['createTask'],
     });
+    // A variable that is itself wrong or absent is named too (before: no field for these).
+    for (const [query, variables, field] of [
+      ['query($id: ID!) { getTask(id: $id) { id } }', {}, 'id'],
+      ['query($page: Int) { listTasksV2(page: $page) { total } }', { page: 'two' }, 'page'],
+      ['mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }', { input: 'S3EC2' }, 'input'],
+    ] as const) {
+      const answer = await hub.gql(query, variables);
+      expect(answer.body.errors?.[0], query).toMatchObject({
+        errorType: 'InvalidParameterError',
+        errorInfo: { field, code: 'INVALID_PARAMETER' },
+      });
+    }
     const stop = await hub.gql(DOC.stopTask, {});
     expect(stop.body.errors?.[0]).toMatchObject({ errorType: 'InvalidParameterError', errorInfo: { field: 'id' } });
     const missing = await hub.gql(DOC.getErrorMessage, { id: 'no-such-task' });
