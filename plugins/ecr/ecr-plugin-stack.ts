@@ -34,6 +34,7 @@ import { StatusTable } from '../constructs/status-table.js';
 import { requireNetwork, TaskNetwork } from '../constructs/task-network.js';
 import { ECR_PARAMETERS } from '../../worker/params/index.js';
 import { declareTaskParameters } from '../task-parameters.js';
+import { refuseIncompleteStandaloneTask } from './standalone-rules.js';
 
 export { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../constructs/image-copy-flow.js';
 
@@ -61,6 +62,7 @@ export class EcrPluginStack extends Stack {
       throw new Error('declareTaskParameters gives the role environment with standaloneParamsInSsm');
     new PluginRoleBoundary(this, 'RoleBoundary');
     requireNetwork(this, [p.ecsClusterName, p.ecsVpcId, p.ecsSubnetA, p.ecsSubnetB]);
+    refuseIncompleteStandaloneTask(this, p);
     const network = new TaskNetwork(this, 'Network', {
       vpcId: p.ecsVpcId.valueAsString,
       subnetIds: [p.ecsSubnetA.valueAsString, p.ecsSubnetB.valueAsString],

@@ -22,6 +22,17 @@ const PSEUDO: Record<string, string> = {
 
 /** Whether the template's condition `name` holds for the parameter values given (Fn::Equals/And/Or/Not, Condition). */
 export function conditionHolds(template: CfnTemplate, name: string, parameters: Record<string, string> = {}): boolean {
+  const body = (template as { Conditions?: Record<string, unknown> }).Conditions?.[name];
+  if (body === undefined) throw new Error(`no condition ${name}`);
+  return expressionHolds(template, body, parameters);
+}
+
+/** Whether a condition expression (a Conditions body, a rule's RuleCondition or Assert) holds for the values given. */
+export function expressionHolds(
+  template: CfnTemplate,
+  expression: unknown,
+  parameters: Record<string, string> = {},
+): boolean {
   const evaluate = (node: unknown): boolean => {
     const obj = node as Record<string, unknown>;
     if ('Condition' in obj)
@@ -33,11 +44,13 @@ export function conditionHolds(template: CfnTemplate, name: string, parameters: 
       const [a, b] = (obj['Fn::Equals'] as unknown[]).map((v) => resolve(template, v, parameters));
       return a === b;
     }
+    if ('Fn::Contains' in obj) {
+      const [list, value] = (obj['Fn::Contains'] as unknown[]).map((v) => resolve(template, v, parameters));
+      return (list as unknown[]).includes(value);
+    }
     throw new Error(`condition ${JSON.stringify(node)} is not evaluated here`);
   };
-  const body = (template as { Conditions?: Record<string, unknown> }).Conditions?.[name];
-  if (body === undefined) throw new Error(`no condition ${name}`);
-  return evaluate(body);
+  return evaluate(expression);
 }
 
 /** The ARN of a resource whose physical name is `name`, by type. */

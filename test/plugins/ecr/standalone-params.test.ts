@@ -26,7 +26,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EcrPluginStack } from '../../../plugins/ecr/ecr-plugin-stack.js';
 import { taskParamsFromEnv } from '../../../worker/adapters/aws/ssm-task-params.js';
-import { resolve } from '../../cloud/cfn-resolve.js';
+import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
+import { expressionHolds, resolve } from '../../cloud/cfn-resolve.js';
 import type { CfnTemplate } from '../../cloud/emulator-template.js';
 import { useMoto } from '../../support/moto.js';
 
@@ -120,6 +121,35 @@ async function createStack(name: string, parameters: Record<string, string>): Pr
   throw new Error(`${name} was not created`);
 }
 
+/** The template's parameter defaults under the values given, as CloudFormation fills them in. */
+function withDefaults(parameters: Record<string, string>): Record<string, string> {
+  return {
+    ...Object.fromEntries(
+      Object.entries(template.Parameters ?? {}).map(([k, p]) => [
+        k,
+        String((p as { Default?: unknown }).Default ?? ''),
+      ]),
+    ),
+    ...parameters,
+  };
+}
+
+interface CfnRules {
+  Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription: string }[] }>;
+}
+
+/** The AssertDescriptions of the template's rules that refuse these parameter values (CloudFormation's CreateStack check). */
+function refusedBy(parameters: Record<string, string>): string[] {
+  const values = withDefaults(parameters);
+  // Less CDK's CheckBootstrapVersion, a check of the account's bootstrap, not of the task.
+  return Object.entries((template as CfnRules).Rules ?? {})
+    .filter(([name]) => name !== 'CheckBootstrapVersion')
+    .map(([, rule]) => rule)
+    .filter((rule) => rule.RuleCondition === undefined || expressionHolds(template, rule.RuleCondition, values))
+    .flatMap((rule) => rule.Assertions.filter((a) => !expressionHolds(template, a.Assert, values)))
+    .map((a) => a.AssertDescription);
+}
+
 const outputOf = (outputs: Output[], key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue ?? '';
 
 describe('ECR plugin template deployed on its own', () => {
@@ -129,16 +159,7 @@ describe('ECR plugin template deployed on its own', () => {
     const parameters = originalParameters(list);
 
     // AWS refuses a function whose environment (names and values) exceeds 4 KB.
-    const withDefaults = {
-      ...Object.fromEntries(
-        Object.entries(template.Parameters ?? {}).map(([k, p]) => [
-          k,
-          String((p as { Default?: unknown }).Default ?? ''),
-        ]),
-      ),
-      ...parameters,
-    };
-    const resolved = resolve(template, listerEnvironment(), withDefaults) as Record<string, string>;
+    const resolved = resolve(template, listerEnvironment(), withDefaults(parameters)) as Record<string, string>;
     const envBytes = Object.entries(resolved).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     expect(envBytes, JSON.stringify(Object.keys(resolved))).toBeLessThanOrEqual(4096);
 
@@ -178,4 +199,37 @@ describe('ECR plugin template deployed on its own', () => {
       taskParamsFromEnv({ TASK_PARAMS_PATH: '/dth/task-params/ecr-inline' }, () => new SSMClient(moto.clientConfig())),
     ).rejects.toThrow(/no complete set/);
   }, 120_000);
+
+  it('refuses at deploy what the engine would refuse at its first run, naming the parameter as the engine does', () => {
+    const complete = originalParameters('team/app:v1');
+    expect(refusedBy(complete)).toEqual([]);
+    const publicWithDefaultList: Record<string, string> = {
+      ...complete,
+      sourceType: 'Public',
+      srcRegion: '',
+      srcImageList: 'library/nginx:1.27',
+    };
+    delete publicWithDefaultList.srcList; // the template's default: the original's ALL
+    const cases: [string, Record<string, string>][] = [
+      ['srcList', publicWithDefaultList],
+      ['srcImageList', { ...complete, srcImageList: '' }],
+      ['srcRegion', { ...complete, srcRegion: '' }],
+      ['destRegion', { ...complete, destRegion: '' }],
+    ];
+    for (const [field, parameters] of cases) {
+      const refused = refusedBy(parameters);
+      expect(refused, field).toHaveLength(1);
+      expect(refused[0], field).toMatch(new RegExp(`^${field}: `));
+      // The engine refuses the same set for the same parameter (one rule, two places).
+      const engineValues = Object.fromEntries(
+        Object.entries(withDefaults(parameters)).filter(([k]) => !/^[A-Z]/.test(k)),
+      );
+      expect(() => parseEcrTaskParams(engineValues), field).toThrow(new RegExp(`\\(${field}[,)]`));
+    }
+    expect(refusedBy({ ...publicWithDefaultList, srcList: 'SELECTED' })).toEqual([]);
+    expect(refusedBy({ ...complete, destRegion: '', destRegistry: 'registry.example.com:5000' })).toEqual([]);
+    // Under the orchestrator the stack's parameters are not the task's: createTask has checked the set already.
+    expect(refusedBy({ ...complete, destRegion: '', TaskParams: '{"destRegion":"us-east-1"}' })).toEqual([]);
+    expect(refusedBy({ ...complete, destRegion: '', TaskParamsPath: '/dth/task-params/t' })).toEqual([]);
+  });
 });
