@@ -21,6 +21,7 @@ import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { AccessKeys } from '../../worker/ports/secret-store.js';
 import { restoreProxyEnv, setProxyEnv, startTestProxy } from '../support/http-proxy.js';
 import { servers, uniqueName } from '../support/servers.js';
+import { startRelay } from '../support/tcp-relay.js';
 import { DEFAULT_ACCOUNT, freshAccountId, startAwsEmulator, type AwsEmulator } from './aws-emulator.js';
 import { countingSkopeo, registryDigest, seedImages } from './image-fixtures.js';
 import { startRegistryFront, type RegistryFront } from './registry-front.js';
@@ -436,6 +437,35 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     await expect(run).rejects.toThrow(
       "source ECR: logging in to the ECR of account 111122223333 in us-east-1 (GetAuthorizationToken) with the runtime's own " +
         "credentials failed: cannot reach api.ecr.unreachable.invalid (ENOTFOUND); check the region and this machine's network",
+    );
+    expect(counted.verbs()).toEqual([]);
+  });
+
+  it('an ECR registry that cannot be reached is named by the account and region the task gave, not by srcRegistry', async () => {
+    const src = await sourceAccount(freshAccountId());
+    const a = seedImages().repository;
+    await registerInEcr(src.ecr, a, ['v1']);
+    const counted = countingSkopeo();
+    // The source account's registry host answers nothing (a registry endpoint this network cannot reach).
+    const closed = await startRelay(new URL(`http://${servers.registryOpen}`).host);
+    await closed.close();
+    const ecr = new SdkEcrApi({
+      clientConfig: { endpoint: aws.endpoint, credentials: aws.defaultKeys },
+      registryHost: (account) => (account === src.account ? `127.0.0.1:${closed.port}` : servers.registryOpen),
+    });
+    const run = runImageSync({
+      params: ecrToEcrUnder(uniqueName('unreachable')),
+      status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 't'),
+      logger: silentLogger,
+      skopeo: counted.skopeo,
+      secrets: new FileSecretStore(secretsFile({ 'src-keys': keySecret(src.keys) })),
+      ecr,
+    });
+    // Before: "Source registry (srcRegistry): 127.0.0.1:…", a parameter this task leaves blank.
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `^source ECR of account ${src.account} in ${SOURCE_REGION} \\(srcAccountId, srcRegion\\): 127\\.0\\.0\\.1:${closed.port}: cannot reach`,
+      ),
     );
     expect(counted.verbs()).toEqual([]);
   });

@@ -315,10 +315,21 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
   // (an offline default docker.io, or a registry that wants a login nobody gave, must not stop such a run).
   const sourceUsed = params.srcList !== 'SELECTED' || params.srcImageList.some((ref) => sourceFor(ref) === source);
   const registryField = (side: Side) => (side === 'source' ? 'srcRegistry' : 'destRegistry');
-  /** The side and field in front of a registry's own error ("127.0.0.1:5000: cannot reach …" named no side). */
-  const namedSide = (err: RegistryHttpError, s: { side: Side }) => {
+  /**
+   * The side and the parameters behind its registry in front of the registry's own error ("127.0.0.1:5000: cannot
+   * reach …" named no side). An ECR the task names by account and region is named so: before, such an error named
+   * srcRegistry, which the user had left blank.
+   */
+  const namedSide = (err: RegistryHttpError, s: RegistrySide) => {
     const field = registryField(s.side);
-    err.message = `${ecrFieldLabel(field)} (${field}): ${err.message}`;
+    const given = s.side === 'source' ? params.srcRegistry : params.destRegistry;
+    if (s.ecr && !given) {
+      const [fields, region] =
+        s.side === 'source'
+          ? ['srcAccountId, srcRegion', params.srcRegion]
+          : ['destAccountId, destRegion', params.destRegion];
+      err.message = `${s.side} ECR of account ${s.accountId ?? '(this account)'} in ${region} (${fields}): ${err.message}`;
+    } else err.message = `${ecrFieldLabel(field)} (${field}): ${err.message}`;
     return err;
   };
   const checkLogins = async (signal?: AbortSignal) => {
