@@ -128,3 +128,19 @@ export function stackOutput(
 
 /** Optional output: the workers' Auto Scaling group (DesiredInServiceInstances chart). */
 export const PLUGIN_WORKER_GROUP_OUTPUT = 'WorkerAutoScalingGroupName';
+
+/**
+ * The original S3 plugin's output keys (CDK generated them from its construct paths) with their descriptions: a script
+ * that reads the original's stack outputs by OutputKey finds the same values under them. The control plane reads ours
+ * (PLUGIN_OUTPUTS). The original's split-part table and multipart state machine outputs have no counterpart here.
+ */
+export const ORIGINAL_S3_OUTPUTS = {
+  statusTable: { key: 'CommonTableName4099A6E9', description: 'DynamoDB Table Name' },
+  queueName: { key: 'CommonQueueNameEB26B1B7', description: 'Queue Name' },
+  dlqName: { key: 'CommonDLQQueueName98D51C56', description: 'Dead Letter Queue Name' },
+  alarmTopicName: { key: 'CommonAlarmTopicName54A80B94', description: 'Alarm Topic Name' },
+  stackName: { key: 'CommonStackName013B3BAB', description: 'Stack Name' },
+  finderLogGroup: { key: 'FinderStackFinderLogGroupNameB966FCFB', description: 'Finder Log Group Name' },
+  workerLogGroup: { key: 'EC2WorkerStackWorkerLogGroupName752FB4C3', description: 'Worker Log Group Name' },
+  workerGroup: { key: 'EC2WorkerStackWorkerASGName4A04CB6D', description: 'Worker ASG Name' },
+} as const;

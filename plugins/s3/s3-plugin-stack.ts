@@ -21,6 +21,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
 import {
+  ORIGINAL_S3_OUTPUTS,
   PLUGIN_OUTPUT_DESCRIPTIONS,
   PLUGIN_OUTPUTS,
   PLUGIN_WORKER_GROUP_OUTPUT,
@@ -225,11 +226,21 @@ export class S3PluginStack extends Stack {
     described(PLUGIN_OUTPUTS.ecsCluster, cluster.clusterName);
     described(PLUGIN_OUTPUTS.ecsTaskFamilies, finder.family);
     described(PLUGIN_OUTPUTS.finderTaskFamily, finder.family);
-    // The original template's outputs, by the descriptions its backend and scripts look them up by.
-    output('QueueName', jobs.queue.queueName, 'Queue Name');
-    output('DLQQueueName', jobs.deadLetterQueue.queueName, 'Dead Letter Queue Name');
-    output('AlarmTopicName', alarms.topic.topicName, 'Alarm Topic Name');
-    output('StackName', Aws.STACK_NAME, 'Stack Name');
+    // The original template's outputs under its keys and descriptions (its console and scripts read them either way).
+    const original: Record<keyof typeof ORIGINAL_S3_OUTPUTS, string> = {
+      statusTable: table.tableName,
+      queueName: jobs.queue.queueName,
+      dlqName: jobs.deadLetterQueue.queueName,
+      alarmTopicName: alarms.topic.topicName,
+      stackName: Aws.STACK_NAME,
+      finderLogGroup: finderLogs.logGroupName,
+      workerLogGroup: workerLogs.logGroupName,
+      workerGroup: fleet.autoScalingGroup.autoScalingGroupName,
+    };
+    for (const [name, value] of Object.entries(original)) {
+      const { key, description } = ORIGINAL_S3_OUTPUTS[name as keyof typeof ORIGINAL_S3_OUTPUTS];
+      output(key, value, description);
+    }
 
     acknowledgeS3Plugin(this);
   }

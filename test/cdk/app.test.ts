@@ -11,6 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   PLUGIN_OPTIONAL_PARAMETERS,
+  ORIGINAL_S3_OUTPUTS,
   PLUGIN_OUTPUTS,
   PLUGIN_PARAMETERS,
 } from '../../control-plane/core/plugin-contract.js';
@@ -901,6 +902,21 @@ describe('S3 plugin stack', () => {
       'DynamoDB Table Name',
     ])
       expect(descriptions).toContain(d);
+    // Under the original's keys too, each with the value of ours (before: only ours; a script reading the original's
+    // CommonTableName4099A6E9 got nothing).
+    const outputs = s3.toJSON().Outputs as Record<string, { Description?: string; Value: unknown }>;
+    const ours: Partial<Record<keyof typeof ORIGINAL_S3_OUTPUTS, string>> = {
+      statusTable: PLUGIN_OUTPUTS.statusTable,
+      finderLogGroup: PLUGIN_OUTPUTS.finderLogGroup,
+      workerLogGroup: PLUGIN_OUTPUTS.workerLogGroup,
+      workerGroup: 'WorkerAutoScalingGroupName',
+    };
+    for (const [name, { key, description }] of Object.entries(ORIGINAL_S3_OUTPUTS)) {
+      expect(outputs[key], key).toMatchObject({ Description: description });
+      const same = ours[name as keyof typeof ORIGINAL_S3_OUTPUTS];
+      if (same) expect(outputs[key].Value, key).toEqual(outputs[same].Value);
+    }
+    expect(outputs[ORIGINAL_S3_OUTPUTS.stackName.key].Value).toEqual({ Ref: 'AWS::StackName' });
   });
 
   it('describes its log group outputs as the original did (its console looks them up by description)', () => {
