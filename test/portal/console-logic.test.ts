@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { validateCreateTask } from '../../control-plane/core/validate-task.js';
 import { parseSchedule } from '../../worker/core/schedule.js';
-import { ECR_PARAMETERS, S3_PARAMETERS, specIndex, templateParameterNames } from '../../worker/params/index.js';
+import {
+  ECR_PARAMETERS,
+  humanName,
+  S3_PARAMETERS,
+  specIndex,
+  templateParameterNames,
+} from '../../worker/params/index.js';
 import { apiErrorOf } from '../../portal/src/api/client.js';
 import { decodeGetTask, encodeParameters } from '../../portal/src/api/wire.js';
 import type { Task } from '../../portal/src/api/types.js';
@@ -18,7 +24,12 @@ import { formatBytes, formatEta, formatRate, toDate } from '../../portal/src/lib
 import { percentDone, sourceKindOf, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
 import { progressText } from '../../portal/src/pages/tasks/columns.js';
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
-import { humanApiMessage, stepErrors } from '../../portal/src/pages/create-task/validation.js';
+import {
+  humanApiMessage,
+  problemTexts,
+  stepErrors,
+  stepProblems,
+} from '../../portal/src/pages/create-task/validation.js';
 import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
 import {
   createInput,
@@ -805,6 +816,117 @@ describe('wizard validation', () => {
     const cron = s3State({}, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 * * * *' } });
     expect(stepErrors(cron, STEP.settings, local, 'en').schedule).toMatch(
       /^Not a schedule this hub can run: .*"\?" in exactly one of day-of-month/,
+    );
+  });
+
+  it('refuses on its field, in words, every fixed rate the hub refuses, and no other (61 minutes, 25 hours, 32 days)', () => {
+    const rate = (every: string, unit: 'minutes' | 'hours' | 'days') =>
+      s3State({}, { schedule: { kind: 'FIXED_RATE', every, unit, cron: '' } });
+    for (const unit of ['minutes', 'hours', 'days'] as const) {
+      for (const every of ['1', '2', '7', '23', '24', '25', '30', '31', '32', '59', '60', '61', '99', '99999999999']) {
+        const state = rate(every, unit);
+        const refused = stepErrors(state, STEP.settings, local, 'en').schedule;
+        let hubRefuses = false;
+        try {
+          apiAccepts(state);
+        } catch {
+          hubRefuses = true;
+        }
+        // The console may refuse more (the original's 2-minute floor), never less.
+        if (hubRefuses) expect(refused, `every ${every} ${unit}`).toBeDefined();
+        if (!refused) expect(hubRefuses, `every ${every} ${unit}`).toBe(false);
+        if (refused) expect(refused).not.toMatch(/CronPattern|ec2CronExpression|\*\//);
+      }
+      // The largest interval a step can make is taken; one more is refused.
+      const most = { minutes: 60, hours: 24, days: 31 }[unit];
+      expect(stepErrors(rate(String(most), unit), STEP.settings, local, 'en').schedule).toBeUndefined();
+      expect(stepErrors(rate(String(most + 1), unit), STEP.settings, local, 'en').schedule).toBeDefined();
+    }
+    expect(stepErrors(rate('61', 'minutes'), STEP.settings, local, 'en').schedule).toBe(
+      'At most every 60 minutes: a schedule cannot step further in minutes',
+    );
+    expect(stepErrors(rate('25', 'hours'), STEP.settings, local, 'zh').schedule).toBe(
+      '间隔最多为 24 小时：按小时的调度不能更长',
+    );
+    expect(stepErrors(rate('32', 'days'), STEP.settings, local, 'en').schedule).toMatch(/^At most every 31 days/);
+  });
+
+  it("strips the API's field prefix for every label of the schema, parentheses in it or not", () => {
+    const specs = [
+      ...S3_PARAMETERS.map((spec) => ['S3EC2', spec] as const),
+      ...ECR_PARAMETERS.map((spec) => ['ECR', spec] as const),
+    ];
+    // The labels this is about: "Schedule (cron expression)", "Finder memory (GiB)", …
+    expect(specs.filter(([, spec]) => spec.label.en.includes('(')).length).toBeGreaterThan(2);
+    for (const [type, spec] of specs) {
+      const prefix = humanName(spec);
+      for (const lang of ['en', 'zh'] as const) {
+        const label = labelOf(type, spec.name, lang);
+        const required = humanApiMessage(type, spec.name, `${prefix}: is required`, lang);
+        expect(required, prefix).toBe(`${label} is required`);
+        const other = humanApiMessage(type, spec.name, `${prefix}: "x" is not valid`, lang);
+        expect(other, prefix).toBe(lang === 'en' ? `${label}: "x" is not valid` : `${label}："x" is not valid`);
+        expect(humanApiMessage(type, spec.name, `${spec.name}: is required`, lang)).toBe(`${label} is required`);
+      }
+    }
+    expect(
+      humanApiMessage(
+        'S3EC2',
+        'ec2CronExpression',
+        'Schedule (cron expression) (ec2CronExpression): "0 */25 ? * * *" is not a valid cron expression',
+        'en',
+      ),
+    ).toBe('Task scheduling: "0 */25 ? * * *" is not a valid cron expression');
+  });
+
+  it('keeps errors as keys, so the same problems read in the language shown (a switch rewords them)', () => {
+    const problems = stepProblems(s3State({ srcBucket: '', srcRegion: '' }), STEP.source, local);
+    expect(problemTexts(problems, 'en')).toMatchObject({
+      srcBucket: 'Source bucket is required',
+      srcRegion: 'Source region is required',
+    });
+    expect(problemTexts(problems, 'zh')).toMatchObject({ srcBucket: '源存储桶为必填项', srcRegion: '源区域为必填项' });
+    const api = { schedule: { api: { type: 'S3EC2' as const, field: 'ec2CronExpression', message: 'is required' } } };
+    expect(problemTexts(api, 'en').schedule).toBe('Task scheduling is required');
+    expect(problemTexts(api, 'zh').schedule).toBe(`${labelOf('S3EC2', 'schedule', 'zh')} is required`);
+  });
+
+  it('takes every image name the API takes, and refuses every one it refuses, for each source type', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const names = [
+      'localhost:5000/app:1',
+      '127.0.0.1:9001/alpine:3',
+      'registry.example.com:5000/team/app',
+      'ghcr.io/org/app:1.2',
+      'public.ecr.aws/amazonlinux/amazonlinux:latest',
+      'quay.io/org/app:ALL_TAGS',
+      `localhost:5000/app@${digest}`,
+      'nginx',
+      'nginx:1.27',
+      `library/nginx@${digest}`,
+      'team/service:v1',
+      'localhost:5000/App:1',
+      'localhost:5000/',
+      'localhost:99999/app',
+      ':5000/app',
+      'a:1:2',
+      'Bad Repo:1',
+      'nginx::x',
+      'host:port/app',
+      'nginx@sha256:short',
+    ];
+    const seen = { taken: 0, refused: 0 };
+    for (const sourceType of ['Public', 'Amazon_ECR'] as const) {
+      for (const srcImageList of names) {
+        const { consoleRefuses, apiRefuses } = verdicts(ecrState({ sourceType, srcList: 'SELECTED', srcImageList }));
+        expect(consoleRefuses, `${sourceType} ${srcImageList}`).toBe(apiRefuses);
+        seen[apiRefuses ? 'refused' : 'taken']++;
+      }
+    }
+    expect(seen.taken).toBeGreaterThan(5);
+    expect(seen.refused).toBeGreaterThan(5);
+    expect(verdicts(ecrState({ sourceType: 'Public', srcImageList: 'localhost:5000/app:1' })).consoleRefuses).toBe(
+      false,
     );
   });
 

@@ -275,6 +275,7 @@ export const en = {
   scheduleCronOption: 'Cron expression',
   scheduleEvery: 'Every',
   scheduleUnit: 'Unit',
+  scheduleEveryConstraint: 'Minutes: 2–60. Hours: 1–24. Days: 1–31.',
   unitMinutes: 'minutes',
   unitHours: 'hours',
   unitDays: 'days',
@@ -332,6 +333,7 @@ export const en = {
   vRepoPrefix: '{label} is not a repository path (lowercase letters, digits, . _ - and /)',
   vMinutesAtLeast: 'At least 2 minutes apart (the finder needs the time)',
   vCron: 'Not a schedule this hub can run: {detail}',
+  vEveryMax: 'At most every {max} {unit}: a schedule cannot step further in {unit}',
   vEvery: 'Every must be a whole number of at least 1',
   vApi: '{label}: {message}',
 

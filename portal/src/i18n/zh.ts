@@ -268,6 +268,7 @@ export const zh: Record<StringKey, string> = {
   scheduleCronOption: 'Cron 表达式',
   scheduleEvery: '每',
   scheduleUnit: '单位',
+  scheduleEveryConstraint: '分钟：2–60。小时：1–24。天：1–31。',
   unitMinutes: '分钟',
   unitHours: '小时',
   unitDays: '天',
@@ -319,6 +320,7 @@ export const zh: Record<StringKey, string> = {
   vRepoPrefix: '{label}不是有效的仓库路径（小写字母、数字、. _ - 和 /）',
   vMinutesAtLeast: '运行间隔至少为 2 分钟（查找器需要时间）',
   vCron: '不是可运行的调度表达式：{detail}',
+  vEveryMax: '间隔最多为 {max} {unit}：按{unit}的调度不能更长',
   vEvery: '间隔必须是不小于 1 的整数',
   vApi: '{label}：{message}',
 
