@@ -30,6 +30,9 @@ import {
   stepErrors,
   stepProblems,
 } from '../../portal/src/pages/create-task/validation.js';
+import { regionOptions, regionsFor } from '../../portal/src/pages/create-task/regions.js';
+import { parseRoute } from '../../portal/src/app/routes.js';
+import { userOfClaims } from '../../portal/src/auth/session.js';
 import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
 import {
   createInput,
@@ -977,6 +980,54 @@ describe('wizard validation', () => {
       field: 'destBucket',
       code: 'X',
     });
+  });
+});
+
+describe('pages, regions and the signed-in user', () => {
+  it('has a "page not found" page for any address the console does not know (not Home in silence)', () => {
+    expect(parseRoute('#/taks')).toEqual({ name: 'notFound', path: '/taks' });
+    expect(parseRoute('#/nonsense-route/x')).toEqual({ name: 'notFound', path: '/nonsense-route/x' });
+    expect(parseRoute('#/create/extra')).toMatchObject({ name: 'notFound' });
+    expect(parseRoute('#/')).toEqual({ name: 'home' });
+    expect(parseRoute('')).toEqual({ name: 'home' });
+    expect(parseRoute('#token=abc')).toEqual({ name: 'home' });
+    expect(parseRoute('#/tasks')).toEqual({ name: 'tasks' });
+    expect(parseRoute('#/create?clone=t1')).toEqual({ name: 'create', clone: 't1' });
+  });
+
+  it("labels region suggestions with the region's name, as the original did, in both languages", () => {
+    expect(regionOptions('Amazon_S3', 'en')).toContainEqual({ value: 'us-east-1', label: 'N. Virginia (us-east-1)' });
+    expect(regionOptions('Amazon_S3', 'zh')).toContainEqual({ value: 'cn-north-1', label: '北京（cn-north-1）' });
+    expect(regionOptions('Aliyun_OSS', 'en')).toContainEqual({ value: 'cn-hangzhou', label: 'Hangzhou (cn-hangzhou)' });
+    expect(regionOptions('Tencent_COS', 'en')).toContainEqual({
+      value: 'ap-guangzhou',
+      label: 'Guangzhou (ap-guangzhou)',
+    });
+    expect(regionOptions('Qiniu_Kodo', 'en')).toContainEqual({ value: 'cn-east-1', label: 'East China (cn-east-1)' });
+    // The original's lists: 33 AWS regions (China and GovCloud ones included), 30 Aliyun, 18 Tencent, 7 Qiniu.
+    const codes = (kind: string) => regionsFor(kind).map((r) => r.code);
+    expect(codes('Amazon_S3')).toEqual(
+      expect.arrayContaining(['cn-north-1', 'cn-northwest-1', 'ca-west-1', 'us-gov-east-1']),
+    );
+    expect(
+      [codes('Amazon_S3'), codes('Aliyun_OSS'), codes('Tencent_COS'), codes('Qiniu_Kodo')].map((c) => c.length),
+    ).toEqual([33, 30, 18, 7]);
+    for (const kind of ['Amazon_S3', 'Aliyun_OSS', 'Tencent_COS', 'Qiniu_Kodo']) {
+      expect(new Set(codes(kind)).size, kind).toBe(codes(kind).length);
+      for (const region of regionsFor(kind)) {
+        expect(region.code, kind).toMatch(/^[a-z]+(-[a-z0-9]+)+$/);
+        expect(region.en.trim(), region.code).not.toBe('');
+        expect(region.zh, region.code).toMatch(/[\u4e00-\u9fff]/);
+      }
+    }
+  });
+
+  it("names the signed-in user from the ID token's claims (e-mail first), none without one", () => {
+    expect(userOfClaims({ sub: 'u1', email: 'ops@example.com', 'cognito:username': 'ops' })).toBe('ops@example.com');
+    expect(userOfClaims({ sub: 'u1', 'cognito:username': 'ops' })).toBe('ops');
+    expect(userOfClaims({ sub: 'u1', preferred_username: 'li.lei', name: 'Li Lei' })).toBe('li.lei');
+    expect(userOfClaims({ sub: 'u1', email: '  ' })).toBeUndefined();
+    expect(userOfClaims(undefined)).toBeUndefined();
   });
 });
 

@@ -5,6 +5,11 @@ export const en = {
   navTasks: 'Tasks',
   navCreate: 'Create task',
   signOut: 'Sign out',
+  signedInAs: 'Welcome, {user}',
+  userMenuLabel: 'Welcome, {user}: account menu with Sign out',
+  pageNotFoundTitle: 'Page not found',
+  pageNotFoundBody: 'The console has no page at {path}. The link may be mistyped or out of date.',
+  backHome: 'Go to the home page',
   switchLanguage: '中文',
   /** Says the visible text first (WCAG 2.5.3: the accessible name contains the label). */
   switchLanguageLabel: '中文: switch the console to Chinese',
@@ -338,6 +343,8 @@ export const en = {
   vApi: '{label}: {message}',
 
   helpTitleHome: 'Data Transfer Hub',
+  helpTitleNotFound: 'Page not found',
+  helpNotFound: 'This address names no page of the console. Use the navigation or go to the home page.',
   helpHome:
     'Data Transfer Hub copies Amazon S3 objects and container images between regions, accounts and clouds. Each task has a source, a destination and a schedule; its page shows progress, charts and logs.',
   helpTitleTasks: 'Tasks',

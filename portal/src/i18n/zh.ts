@@ -7,6 +7,11 @@ export const zh: Record<StringKey, string> = {
   navTasks: '任务',
   navCreate: '创建任务',
   signOut: '退出登录',
+  signedInAs: '欢迎，{user}',
+  userMenuLabel: '欢迎，{user}：账户菜单（含退出登录）',
+  pageNotFoundTitle: '页面不存在',
+  pageNotFoundBody: '控制台中没有 {path} 这个页面。链接可能有误或已过期。',
+  backHome: '返回首页',
   switchLanguage: 'English',
   switchLanguageLabel: 'English：将控制台切换为英文',
   loading: '加载中…',
@@ -325,6 +330,8 @@ export const zh: Record<StringKey, string> = {
   vApi: '{label}：{message}',
 
   helpTitleHome: '数据传输解决方案',
+  helpTitleNotFound: '页面不存在',
+  helpNotFound: '此地址不是控制台中的页面。请使用导航，或返回首页。',
   helpHome:
     '数据传输解决方案在区域、账号和云之间复制 Amazon S3 对象和容器镜像。每个任务有源、目标和调度；任务页面显示进度、图表和日志。',
   helpTitleTasks: '任务',
