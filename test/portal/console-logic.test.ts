@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { validateCreateTask } from '../../control-plane/core/validate-task.js';
 import { parseSchedule } from '../../worker/core/schedule.js';
-import { ECR_PARAMETERS, S3_PARAMETERS, specIndex, templateParameterNames } from '../../worker/params/index.js';
+import {
+  ECR_PARAMETERS,
+  humanName,
+  S3_PARAMETERS,
+  specIndex,
+  templateParameterNames,
+} from '../../worker/params/index.js';
 import { apiErrorOf } from '../../portal/src/api/client.js';
 import { decodeGetTask, encodeParameters } from '../../portal/src/api/wire.js';
 import type { Task } from '../../portal/src/api/types.js';
@@ -18,7 +24,15 @@ import { formatBytes, formatEta, formatRate, toDate } from '../../portal/src/lib
 import { percentDone, sourceKindOf, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
 import { progressText } from '../../portal/src/pages/tasks/columns.js';
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
-import { humanApiMessage, stepErrors } from '../../portal/src/pages/create-task/validation.js';
+import {
+  humanApiMessage,
+  problemTexts,
+  stepErrors,
+  stepProblems,
+} from '../../portal/src/pages/create-task/validation.js';
+import { regionOptions, regionsFor } from '../../portal/src/pages/create-task/regions.js';
+import { parseRoute } from '../../portal/src/app/routes.js';
+import { userOfClaims } from '../../portal/src/auth/session.js';
 import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
 import {
   createInput,
@@ -808,6 +822,117 @@ describe('wizard validation', () => {
     );
   });
 
+  it('refuses on its field, in words, every fixed rate the hub refuses, and no other (61 minutes, 25 hours, 32 days)', () => {
+    const rate = (every: string, unit: 'minutes' | 'hours' | 'days') =>
+      s3State({}, { schedule: { kind: 'FIXED_RATE', every, unit, cron: '' } });
+    for (const unit of ['minutes', 'hours', 'days'] as const) {
+      for (const every of ['1', '2', '7', '23', '24', '25', '30', '31', '32', '59', '60', '61', '99', '99999999999']) {
+        const state = rate(every, unit);
+        const refused = stepErrors(state, STEP.settings, local, 'en').schedule;
+        let hubRefuses = false;
+        try {
+          apiAccepts(state);
+        } catch {
+          hubRefuses = true;
+        }
+        // The console may refuse more (the original's 2-minute floor), never less.
+        if (hubRefuses) expect(refused, `every ${every} ${unit}`).toBeDefined();
+        if (!refused) expect(hubRefuses, `every ${every} ${unit}`).toBe(false);
+        if (refused) expect(refused).not.toMatch(/CronPattern|ec2CronExpression|\*\//);
+      }
+      // The largest interval a step can make is taken; one more is refused.
+      const most = { minutes: 60, hours: 24, days: 31 }[unit];
+      expect(stepErrors(rate(String(most), unit), STEP.settings, local, 'en').schedule).toBeUndefined();
+      expect(stepErrors(rate(String(most + 1), unit), STEP.settings, local, 'en').schedule).toBeDefined();
+    }
+    expect(stepErrors(rate('61', 'minutes'), STEP.settings, local, 'en').schedule).toBe(
+      'At most every 60 minutes: a schedule cannot step further in minutes',
+    );
+    expect(stepErrors(rate('25', 'hours'), STEP.settings, local, 'zh').schedule).toBe(
+      '间隔最多为 24 小时：按小时的调度不能更长',
+    );
+    expect(stepErrors(rate('32', 'days'), STEP.settings, local, 'en').schedule).toMatch(/^At most every 31 days/);
+  });
+
+  it("strips the API's field prefix for every label of the schema, parentheses in it or not", () => {
+    const specs = [
+      ...S3_PARAMETERS.map((spec) => ['S3EC2', spec] as const),
+      ...ECR_PARAMETERS.map((spec) => ['ECR', spec] as const),
+    ];
+    // The labels this is about: "Schedule (cron expression)", "Finder memory (GiB)", …
+    expect(specs.filter(([, spec]) => spec.label.en.includes('(')).length).toBeGreaterThan(2);
+    for (const [type, spec] of specs) {
+      const prefix = humanName(spec);
+      for (const lang of ['en', 'zh'] as const) {
+        const label = labelOf(type, spec.name, lang);
+        const required = humanApiMessage(type, spec.name, `${prefix}: is required`, lang);
+        expect(required, prefix).toBe(`${label} is required`);
+        const other = humanApiMessage(type, spec.name, `${prefix}: "x" is not valid`, lang);
+        expect(other, prefix).toBe(lang === 'en' ? `${label}: "x" is not valid` : `${label}："x" is not valid`);
+        expect(humanApiMessage(type, spec.name, `${spec.name}: is required`, lang)).toBe(`${label} is required`);
+      }
+    }
+    expect(
+      humanApiMessage(
+        'S3EC2',
+        'ec2CronExpression',
+        'Schedule (cron expression) (ec2CronExpression): "0 */25 ? * * *" is not a valid cron expression',
+        'en',
+      ),
+    ).toBe('Task scheduling: "0 */25 ? * * *" is not a valid cron expression');
+  });
+
+  it('keeps errors as keys, so the same problems read in the language shown (a switch rewords them)', () => {
+    const problems = stepProblems(s3State({ srcBucket: '', srcRegion: '' }), STEP.source, local);
+    expect(problemTexts(problems, 'en')).toMatchObject({
+      srcBucket: 'Source bucket is required',
+      srcRegion: 'Source region is required',
+    });
+    expect(problemTexts(problems, 'zh')).toMatchObject({ srcBucket: '源存储桶为必填项', srcRegion: '源区域为必填项' });
+    const api = { schedule: { api: { type: 'S3EC2' as const, field: 'ec2CronExpression', message: 'is required' } } };
+    expect(problemTexts(api, 'en').schedule).toBe('Task scheduling is required');
+    expect(problemTexts(api, 'zh').schedule).toBe(`${labelOf('S3EC2', 'schedule', 'zh')} is required`);
+  });
+
+  it('takes every image name the API takes, and refuses every one it refuses, for each source type', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const names = [
+      'localhost:5000/app:1',
+      '127.0.0.1:9001/alpine:3',
+      'registry.example.com:5000/team/app',
+      'ghcr.io/org/app:1.2',
+      'public.ecr.aws/amazonlinux/amazonlinux:latest',
+      'quay.io/org/app:ALL_TAGS',
+      `localhost:5000/app@${digest}`,
+      'nginx',
+      'nginx:1.27',
+      `library/nginx@${digest}`,
+      'team/service:v1',
+      'localhost:5000/App:1',
+      'localhost:5000/',
+      'localhost:99999/app',
+      ':5000/app',
+      'a:1:2',
+      'Bad Repo:1',
+      'nginx::x',
+      'host:port/app',
+      'nginx@sha256:short',
+    ];
+    const seen = { taken: 0, refused: 0 };
+    for (const sourceType of ['Public', 'Amazon_ECR'] as const) {
+      for (const srcImageList of names) {
+        const { consoleRefuses, apiRefuses } = verdicts(ecrState({ sourceType, srcList: 'SELECTED', srcImageList }));
+        expect(consoleRefuses, `${sourceType} ${srcImageList}`).toBe(apiRefuses);
+        seen[apiRefuses ? 'refused' : 'taken']++;
+      }
+    }
+    expect(seen.taken).toBeGreaterThan(5);
+    expect(seen.refused).toBeGreaterThan(5);
+    expect(verdicts(ecrState({ sourceType: 'Public', srcImageList: 'localhost:5000/app:1' })).consoleRefuses).toBe(
+      false,
+    );
+  });
+
   it('stops an invalid image list on the Source step, naming the line', () => {
     expect(
       stepErrors(ecrState({ srcImageList: 'nginx:1.27\nBad Repo:1' }), STEP.source, local, 'en').srcImageList,
@@ -855,6 +980,54 @@ describe('wizard validation', () => {
       field: 'destBucket',
       code: 'X',
     });
+  });
+});
+
+describe('pages, regions and the signed-in user', () => {
+  it('has a "page not found" page for any address the console does not know (not Home in silence)', () => {
+    expect(parseRoute('#/taks')).toEqual({ name: 'notFound', path: '/taks' });
+    expect(parseRoute('#/nonsense-route/x')).toEqual({ name: 'notFound', path: '/nonsense-route/x' });
+    expect(parseRoute('#/create/extra')).toMatchObject({ name: 'notFound' });
+    expect(parseRoute('#/')).toEqual({ name: 'home' });
+    expect(parseRoute('')).toEqual({ name: 'home' });
+    expect(parseRoute('#token=abc')).toEqual({ name: 'home' });
+    expect(parseRoute('#/tasks')).toEqual({ name: 'tasks' });
+    expect(parseRoute('#/create?clone=t1')).toEqual({ name: 'create', clone: 't1' });
+  });
+
+  it("labels region suggestions with the region's name, as the original did, in both languages", () => {
+    expect(regionOptions('Amazon_S3', 'en')).toContainEqual({ value: 'us-east-1', label: 'N. Virginia (us-east-1)' });
+    expect(regionOptions('Amazon_S3', 'zh')).toContainEqual({ value: 'cn-north-1', label: '北京（cn-north-1）' });
+    expect(regionOptions('Aliyun_OSS', 'en')).toContainEqual({ value: 'cn-hangzhou', label: 'Hangzhou (cn-hangzhou)' });
+    expect(regionOptions('Tencent_COS', 'en')).toContainEqual({
+      value: 'ap-guangzhou',
+      label: 'Guangzhou (ap-guangzhou)',
+    });
+    expect(regionOptions('Qiniu_Kodo', 'en')).toContainEqual({ value: 'cn-east-1', label: 'East China (cn-east-1)' });
+    // The original's lists: 33 AWS regions (China and GovCloud ones included), 30 Aliyun, 18 Tencent, 7 Qiniu.
+    const codes = (kind: string) => regionsFor(kind).map((r) => r.code);
+    expect(codes('Amazon_S3')).toEqual(
+      expect.arrayContaining(['cn-north-1', 'cn-northwest-1', 'ca-west-1', 'us-gov-east-1']),
+    );
+    expect(
+      [codes('Amazon_S3'), codes('Aliyun_OSS'), codes('Tencent_COS'), codes('Qiniu_Kodo')].map((c) => c.length),
+    ).toEqual([33, 30, 18, 7]);
+    for (const kind of ['Amazon_S3', 'Aliyun_OSS', 'Tencent_COS', 'Qiniu_Kodo']) {
+      expect(new Set(codes(kind)).size, kind).toBe(codes(kind).length);
+      for (const region of regionsFor(kind)) {
+        expect(region.code, kind).toMatch(/^[a-z]+(-[a-z0-9]+)+$/);
+        expect(region.en.trim(), region.code).not.toBe('');
+        expect(region.zh, region.code).toMatch(/[\u4e00-\u9fff]/);
+      }
+    }
+  });
+
+  it("names the signed-in user from the ID token's claims (e-mail first), none without one", () => {
+    expect(userOfClaims({ sub: 'u1', email: 'ops@example.com', 'cognito:username': 'ops' })).toBe('ops@example.com');
+    expect(userOfClaims({ sub: 'u1', 'cognito:username': 'ops' })).toBe('ops');
+    expect(userOfClaims({ sub: 'u1', preferred_username: 'li.lei', name: 'Li Lei' })).toBe('li.lei');
+    expect(userOfClaims({ sub: 'u1', email: '  ' })).toBeUndefined();
+    expect(userOfClaims(undefined)).toBeUndefined();
   });
 });
 

@@ -236,8 +236,10 @@ describe('cloud console with OpenID Connect sign-in (oidc-client-ts + Amplify Gr
     expect(page.url()).not.toContain('code='); // the authorization response is removed from the address bar
     expect(await axeViolations(page)).toEqual([]);
     await shot(page, '21-oidc-signed-in');
+    // The signed-in user, from the ID token's e-mail, as the original's "Welcome, <email>"; Sign out is in that menu.
+    await page.getByRole('button', { name: /^Welcome, ops@example\.cn/ }).click();
     // Signing out ends the provider's session too (its end-session endpoint), then the console asks to sign in again.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await expect.poll(() => seen.endSession, { timeout: 15_000 }).toBe(1);
     await expect.poll(() => seen.authorize, { timeout: 15_000 }).toBe(2);
     expect(watch.problems).toEqual([]);

@@ -18,12 +18,14 @@ const Home = lazy(() => import('../pages/home/index.js'));
 const TaskList = lazy(() => import('../pages/tasks/index.js'));
 const TaskDetail = lazy(() => import('../pages/task-detail/index.js'));
 const CreateTask = lazy(() => import('../pages/create-task/index.js'));
+const NotFound = lazy(() => import('../pages/not-found/index.js'));
 
 const HELP: Record<Route['name'], [StringKey, StringKey]> = {
   home: ['helpTitleHome', 'helpHome'],
   tasks: ['helpTitleTasks', 'helpTasks'],
   task: ['helpTitleTask', 'helpTask'],
   create: ['helpTitleCreate', 'helpCreate'],
+  notFound: ['helpTitleNotFound', 'helpNotFound'],
 };
 
 /** The current route and how many route changes there have been (flash messages expire by it). */
@@ -80,7 +82,8 @@ export function App({
   );
 
   const crumbs: BreadcrumbGroupProps.Item[] = [{ text: t('navHome'), href: '#/' }];
-  if (route.name !== 'home') crumbs.push({ text: t('navTasks'), href: '#/tasks' });
+  if (route.name === 'notFound') crumbs.push({ text: t('pageNotFoundTitle'), href: hrefOf(route) });
+  else if (route.name !== 'home') crumbs.push({ text: t('navTasks'), href: '#/tasks' });
   if (route.name === 'task') crumbs.push({ text: route.id, href: hrefOf({ name: 'task', id: route.id }) });
   if (route.name === 'create') crumbs.push({ text: t('navCreate'), href: '#/create' });
 
@@ -88,6 +91,7 @@ export function App({
   if (route.name === 'tasks') page = <TaskList />;
   else if (route.name === 'task') page = <TaskDetail key={route.id} id={route.id} tab={route.tab} />;
   else if (route.name === 'create') page = <CreateTask key={route.clone ?? 'new'} cloneOf={route.clone} />;
+  else if (route.name === 'notFound') page = <NotFound path={route.path} />;
   else page = <Home />;
 
   const items: FlashbarProps.MessageDefinition[] = flashes.map((f) => ({
@@ -113,13 +117,25 @@ export function App({
               ariaLabel: t('switchLanguageLabel'),
               onClick: () => setLang(lang === 'en' ? 'zh' : 'en'),
             },
-            {
-              type: 'button',
-              text: t('signOut'),
-              onClick: () => {
-                void session.signOut().then(onSignedOut);
-              },
-            },
+            // The cloud's signed-in user, as the original's "Welcome, <email>": Cloudscape's user menu holding Sign out.
+            session.user
+              ? {
+                  type: 'menu-dropdown',
+                  text: t('signedInAs', { user: session.user }),
+                  ariaLabel: t('userMenuLabel', { user: session.user }),
+                  iconName: 'user-profile',
+                  items: [{ id: 'sign-out', text: t('signOut') }],
+                  onItemClick: (e) => {
+                    if (e.detail.id === 'sign-out') void session.signOut().then(onSignedOut);
+                  },
+                }
+              : {
+                  type: 'button',
+                  text: t('signOut'),
+                  onClick: () => {
+                    void session.signOut().then(onSignedOut);
+                  },
+                },
           ]}
         />
       </div>

@@ -3,10 +3,14 @@ export type Route =
   | { name: 'home' }
   | { name: 'tasks' }
   | { name: 'task'; id: string; tab?: string }
-  | { name: 'create'; clone?: string };
+  | { name: 'create'; clone?: string }
+  /** Any other address: a "page not found" page with a way home (as the original's catch-all route). */
+  | { name: 'notFound'; path: string };
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
+  // A sign-in link's token (#token=…) is read and removed by the local sign-in: the page under it is Home.
+  if (/^token=/.test(raw)) return { name: 'home' };
   const [path, query = ''] = raw.split('?');
   const params = new URLSearchParams(query);
   const parts = path
@@ -21,8 +25,9 @@ export function parseRoute(hash: string): Route {
     });
   if (parts[0] === 'tasks' && parts.length === 1) return { name: 'tasks' };
   if (parts[0] === 'tasks' && parts[1]) return { name: 'task', id: parts[1], tab: parts[2] };
-  if (parts[0] === 'create') return { name: 'create', clone: params.get('clone') ?? undefined };
-  return { name: 'home' };
+  if (parts[0] === 'create' && parts.length === 1) return { name: 'create', clone: params.get('clone') ?? undefined };
+  if (parts.length === 0) return { name: 'home' };
+  return { name: 'notFound', path: `/${parts.join('/')}` };
 }
 
 export function hrefOf(route: Route): string {
@@ -35,5 +40,7 @@ export function hrefOf(route: Route): string {
       return `#/tasks/${encodeURIComponent(route.id)}${route.tab ? `/${route.tab}` : ''}`;
     case 'create':
       return route.clone ? `#/create?clone=${encodeURIComponent(route.clone)}` : '#/create';
+    case 'notFound':
+      return `#${route.path}`;
   }
 }

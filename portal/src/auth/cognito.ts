@@ -8,7 +8,7 @@ import 'aws-amplify/auth/enable-oauth-listener';
 import { Hub } from 'aws-amplify/utils';
 import { amplifyConfigOf, redirectUrl, type PortalConfig } from './config.js';
 import { appSyncApi } from './appsync.js';
-import type { Session } from './session.js';
+import { type Session, userOfClaims } from './session.js';
 
 /** Resolves once Amplify has finished the code exchange of a redirect back from the hosted UI. */
 function redirectSettled(): Promise<void> {
@@ -33,5 +33,9 @@ export async function cognitoSession(config: PortalConfig): Promise<Session | un
     await signInWithRedirect();
     return undefined;
   }
-  return { api: appSyncApi(), signOut: () => signOut() };
+  return {
+    api: appSyncApi(),
+    signOut: () => signOut(),
+    user: userOfClaims(session.tokens.idToken?.payload as Record<string, unknown> | undefined),
+  };
 }

@@ -7,7 +7,7 @@ import { Amplify } from 'aws-amplify';
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { amplifyConfigOf, oidcSettingsOf, redirectUrl, type PortalConfig } from './config.js';
 import { appSyncApi } from './appsync.js';
-import type { Session } from './session.js';
+import { type Session, userOfClaims } from './session.js';
 
 export function oidcUserManager(config: PortalConfig): UserManager {
   return new UserManager({
@@ -53,6 +53,7 @@ export async function oidcSession(config: PortalConfig): Promise<Session | undef
   });
   return {
     api: appSyncApi(),
+    user: userOfClaims(user.profile as Record<string, unknown>),
     signOut: async () => {
       await manager.removeUser();
       await manager.signoutRedirect().catch(() => window.location.assign(redirectUrl(window.location)));

@@ -5,6 +5,11 @@ export const en = {
   navTasks: 'Tasks',
   navCreate: 'Create task',
   signOut: 'Sign out',
+  signedInAs: 'Welcome, {user}',
+  userMenuLabel: 'Welcome, {user}: account menu with Sign out',
+  pageNotFoundTitle: 'Page not found',
+  pageNotFoundBody: 'The console has no page at {path}. The link may be mistyped or out of date.',
+  backHome: 'Go to the home page',
   switchLanguage: '中文',
   /** Says the visible text first (WCAG 2.5.3: the accessible name contains the label). */
   switchLanguageLabel: '中文: switch the console to Chinese',
@@ -275,6 +280,7 @@ export const en = {
   scheduleCronOption: 'Cron expression',
   scheduleEvery: 'Every',
   scheduleUnit: 'Unit',
+  scheduleEveryConstraint: 'Minutes: 2–60. Hours: 1–24. Days: 1–31.',
   unitMinutes: 'minutes',
   unitHours: 'hours',
   unitDays: 'days',
@@ -332,10 +338,13 @@ export const en = {
   vRepoPrefix: '{label} is not a repository path (lowercase letters, digits, . _ - and /)',
   vMinutesAtLeast: 'At least 2 minutes apart (the finder needs the time)',
   vCron: 'Not a schedule this hub can run: {detail}',
+  vEveryMax: 'At most every {max} {unit}: a schedule cannot step further in {unit}',
   vEvery: 'Every must be a whole number of at least 1',
   vApi: '{label}: {message}',
 
   helpTitleHome: 'Data Transfer Hub',
+  helpTitleNotFound: 'Page not found',
+  helpNotFound: 'This address names no page of the console. Use the navigation or go to the home page.',
   helpHome:
     'Data Transfer Hub copies Amazon S3 objects and container images between regions, accounts and clouds. Each task has a source, a destination and a schedule; its page shows progress, charts and logs.',
   helpTitleTasks: 'Tasks',

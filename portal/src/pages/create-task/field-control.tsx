@@ -8,7 +8,7 @@ import Textarea from '@cloudscape-design/components/textarea';
 import Toggle from '@cloudscape-design/components/toggle';
 import { usePortal } from '../../app/context.js';
 import { text, type FieldContext, type FieldDef } from './fields.js';
-import { regionsFor } from './regions.js';
+import { regionOptions } from './regions.js';
 
 export interface FieldControlProps<F> {
   def: FieldDef<F>;
@@ -94,7 +94,7 @@ export function FieldControl<F>({ def, form, onChange, error, secrets, ctx, regi
         <Autosuggest
           value={value}
           onChange={(e) => set(e.detail.value)}
-          options={regionsFor(regionKind ?? '').map((r) => ({ value: r }))}
+          options={regionOptions(regionKind ?? '', lang)}
           placeholder={t('regionPlaceholder')}
           enteredTextLabel={(v) => t('enteredText', { value: v })}
           invalid={Boolean(error)}

@@ -33,8 +33,8 @@ import { S3EnginePanel } from './panels/s3-engine-panel.js';
 import { S3SourcePanel } from './panels/s3-source-panel.js';
 import { SchedulePanel } from './panels/schedule-panel.js';
 import { TaskDetailsPanel } from './panels/task-details-panel.js';
-import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
-import { humanApiMessage, stepErrors } from './validation.js';
+import type { EcrForm, S3Form, WizardState } from './types.js';
+import { type FieldProblems, problemTexts, stepProblems } from './validation.js';
 
 export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   const { ops, t, lang, navigate, notify, local } = usePortal();
@@ -44,14 +44,16 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   const [openedWith, setOpenedWith] = useState<WizardState>(state);
   const [leaving, setLeaving] = useState(false);
   const [step, setStep] = useState(0);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  /** Kept as message keys and values, worded at render: a language switch rewords the errors shown. */
+  const [fieldProblems, setErrors] = useState<FieldProblems>({});
+  const errors = useMemo(() => problemTexts(fieldProblems, lang), [fieldProblems, lang]);
   const [secrets, setSecrets] = useState<string[]>([]);
   const [secretsError, setSecretsError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [submitError, setSubmitError] = useState<string>();
   const [cloning, setCloning] = useState(Boolean(cloneOf));
   /** The task to clone could not be read: said on the first step, where the wizard opens (not only on Review). */
-  const [cloneError, setCloneError] = useState<string>();
+  const [cloneError, setCloneError] = useState<{ notFound: string } | { message: string }>();
 
   useEffect(() => {
     ops.listSecrets().then(
@@ -59,7 +61,6 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
       (e: Error) => setSecretsError(e.message),
     );
   }, [ops]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: load the clone once per task id, not again when the language (t) changes
   useEffect(() => {
     if (!cloneOf) return;
     ops
@@ -71,24 +72,24 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
             setState(cloned);
             setOpenedWith(cloned);
             setStep(STEP.source);
-          } else setCloneError(t('notFoundBody', { id: cloneOf }));
+          } else setCloneError({ notFound: cloneOf });
         },
-        (e: Error) => setCloneError(e.message),
+        (e: Error) => setCloneError({ message: e.message }),
       )
       .finally(() => setCloning(false));
   }, [ops, cloneOf]);
 
   const setS3 = (key: keyof S3Form, value: string) => {
     setState((s) => ({ ...s, s3: withS3Field(s.s3, key, value) }));
-    setErrors((e) => ({ ...e, [key]: '' }));
+    setErrors((e) => ({ ...e, [key]: undefined }));
   };
   const setEcr = (key: keyof EcrForm, value: string) => {
     setState((s) => ({ ...s, ecr: withEcrField(s.ecr, key, value) }));
-    setErrors((e) => ({ ...e, [key]: '' }));
+    setErrors((e) => ({ ...e, [key]: undefined }));
   };
   const setCommon = (patch: Partial<WizardState['common']>) => {
     setState((s) => ({ ...s, common: { ...s.common, ...patch } }));
-    setErrors((e) => ({ ...e, ...Object.fromEntries(Object.keys(patch).map((k) => [k, ''])) }));
+    setErrors((e) => ({ ...e, ...Object.fromEntries(Object.keys(patch).map((k) => [k, undefined])) }));
   };
   // S3 events need a task that keeps running: one time is not possible with them (as the original).
   const eventsOn =
@@ -105,7 +106,7 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
   /** Checks the steps from `from` up to (not including) `to`; stops on the first with problems. */
   const firstInvalid = (from: number, to: number): number | undefined => {
     for (let s = from; s < to; s++) {
-      const problems = stepErrors(state, s, ctx, lang);
+      const problems = stepProblems(state, s, ctx);
       if (Object.values(problems).some(Boolean)) {
         setErrors(problems);
         setStep(s);
@@ -127,9 +128,9 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
       const e = err as ApiError;
       if (e.field) {
         const where = locate(state.type, e.field);
-        setErrors({ [where.field]: humanApiMessage(state.type, e.field, e.message, lang) });
+        setErrors({ [where.field]: { api: { type: state.type, field: e.field, message: e.message } } });
         setStep(where.step);
-      } else setSubmitError(t('createFailed', { error: e.message }));
+      } else setSubmitError(e.message);
     } finally {
       setBusy(false);
     }
@@ -190,7 +191,11 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
             title: t('wizardStepEngine'),
             content: (
               <SpaceBetween size="l">
-                {cloneError ? <Alert type="error">{cloneError}</Alert> : null}
+                {cloneError ? (
+                  <Alert type="error">
+                    {'notFound' in cloneError ? t('notFoundBody', { id: cloneError.notFound }) : cloneError.message}
+                  </Alert>
+                ) : null}
                 <EnginePanel type={state.type} onChange={(type) => setState((s) => ({ ...s, type }))} />
               </SpaceBetween>
             ),
@@ -254,7 +259,7 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
             title: t('wizardStepReview'),
             content: (
               <SpaceBetween size="l">
-                {submitError ? <Alert type="error">{submitError}</Alert> : null}
+                {submitError ? <Alert type="error">{t('createFailed', { error: submitError })}</Alert> : null}
                 <ReviewPanel
                   input={input}
                   onEdit={(s) => {

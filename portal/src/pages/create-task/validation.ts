@@ -29,6 +29,7 @@ import {
   text,
   type FieldContext,
   type FieldDef,
+  type Localized,
 } from './fields.js';
 import {
   ECR_DESTINATION_KEYS,
@@ -39,10 +40,37 @@ import {
   S3_SOURCE_KEYS,
   STEP,
 } from './layout.js';
-import type { EcrForm, FieldErrors, S3Form, WizardState } from './types.js';
+import { cronOf } from './parameters.js';
+import type { EcrForm, FieldErrors, S3Form, ScheduleForm, WizardState } from './types.js';
 
-type Problem = { key: StringKey; vars?: Record<string, string | number> } | undefined;
+/** A value of a message: a number, a string as written, or words in both languages (a label, a unit). */
+type Var = string | number | Localized;
+type Problem = { key: StringKey; vars?: Record<string, Var> } | undefined;
 type Rule<F> = (value: string, form: F, ctx: FieldContext) => Problem;
+/**
+ * A field's problem as a message key and its values, worded only when shown: a language switch rewords the errors
+ * on screen. An error the API gave at Create keeps its text and field, worded by humanApiMessage.
+ */
+export type FieldProblem =
+  | { key: StringKey; vars?: Record<string, Var> }
+  | { api: { type: 'S3EC2' | 'ECR'; field: string; message: string } };
+export type FieldProblems = Record<string, FieldProblem | undefined>;
+
+/** A problem in the console's language. */
+export function problemText(problem: FieldProblem, lang: Lang): string {
+  if ('api' in problem) return humanApiMessage(problem.api.type, problem.api.field, problem.api.message, lang);
+  const vars = Object.fromEntries(
+    Object.entries(problem.vars ?? {}).map(([k, v]) => [k, typeof v === 'object' ? text(v, lang) : v]),
+  );
+  return translate(lang, problem.key, vars);
+}
+
+/** The problems shown, in the console's language (no entry for a field without one). */
+export function problemTexts(problems: FieldProblems, lang: Lang): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [field, problem] of Object.entries(problems)) if (problem) out[field] = problemText(problem, lang);
+  return out;
+}
 
 const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
 const maxLength =
@@ -89,11 +117,12 @@ export function endpointProblem(v: string, isRequired: boolean): Problem {
   return endpointExtra(url) === undefined ? undefined : { key: 'vEndpointPath', vars: { address: url.origin } };
 }
 
-function imageListProblem(v: string): Problem {
+/** Each line read as the API reads it: a Public source's images may name their registry, port included. */
+function imageListProblem(v: string, form: EcrForm): Problem {
   const entries = imageListEntries(v);
   for (const { line, text } of entries) {
     try {
-      parseImageList(text);
+      parseImageList(text, 'srcImageList', { registries: form.sourceType === 'Public' });
     } catch {
       return { key: 'vImageLine', vars: { line, text: text.length > 60 ? `${text.slice(0, 57)}…` : text } };
     }
@@ -137,7 +166,7 @@ const ECR_RULES: { [K in keyof EcrForm]?: Rule<EcrForm>[] } = {
   srcRegistry: [matches(REGISTRY_HOST, 'vRegistry')],
   srcList: [(v, f) => (v === 'ALL' && f.sourceType !== 'Amazon_ECR' ? { key: 'vAllNeedsEcr' } : undefined)],
   // No length cap (the original's 4,096 was its CloudFormation parameter's): long sets travel through SSM.
-  srcImageList: [required, imageListProblem],
+  srcImageList: [required, (v, f) => imageListProblem(v, f)],
   destRegion: [required, matches(AWS_REGION, 'vRegion')],
   destAccountId: [required, matches(AWS_ACCOUNT_ID, 'vAccount')],
   destRegistry: [required, matches(REGISTRY_HOST, 'vRegistry')],
@@ -151,16 +180,15 @@ function check<F>(
   table: { [K in keyof F]?: FieldDef<F> },
   rules: { [K in keyof F]?: Rule<F>[] },
   ctx: FieldContext,
-  lang: Lang,
-): FieldErrors {
-  const errors: FieldErrors = {};
+): FieldProblems {
+  const errors: FieldProblems = {};
   for (const key of keys) {
     const def = table[key];
     if (def?.when && !def.when(form, ctx)) continue;
     for (const rule of rules[key] ?? []) {
       const problem = rule(String(form[key] ?? ''), form, ctx);
       if (problem) {
-        errors[key] = translate(lang, problem.key, { label: def ? text(def.label, lang) : key, ...problem.vars });
+        errors[key] = { key: problem.key, vars: { label: def ? def.label : key, ...problem.vars } };
         break;
       }
     }
@@ -168,84 +196,106 @@ function check<F>(
   return errors;
 }
 
-export function validateS3(
-  form: S3Form,
-  keys: readonly (keyof S3Form & string)[],
-  ctx: FieldContext,
-  lang: Lang,
-): FieldErrors {
-  return check(form, keys, S3_FIELDS, S3_RULES, ctx, lang);
+export function validateS3(form: S3Form, keys: readonly (keyof S3Form & string)[], ctx: FieldContext): FieldProblems {
+  return check(form, keys, S3_FIELDS, S3_RULES, ctx);
 }
 
 export function validateEcr(
   form: EcrForm,
   keys: readonly (keyof EcrForm & string)[],
   ctx: FieldContext,
-  lang: Lang,
-): FieldErrors {
-  return check(form, keys, ECR_FIELDS, ECR_RULES, ctx, lang);
+): FieldProblems {
+  return check(form, keys, ECR_FIELDS, ECR_RULES, ctx);
+}
+
+/**
+ * The builder's "every N" as far as its cron can step: `*\/N` in minutes, hours or day-of-month runs every N units only
+ * up to the field's span (60, 24, 31), and the hub's cron parser refuses larger steps.
+ */
+export const EVERY_MAX: Record<ScheduleForm['unit'], number> = { minutes: 60, hours: 24, days: 31 };
+const UNIT_WORDS: Record<ScheduleForm['unit'], Localized> = {
+  minutes: { en: 'minutes', zh: '分钟' },
+  hours: { en: 'hours', zh: '小时' },
+  days: { en: 'days', zh: '天' },
+};
+
+function fixedRateProblem(schedule: ScheduleForm): Problem {
+  const every = schedule.every.trim();
+  if (!/^\d+$/.test(every) || Number(every) < 1) return { key: 'vEvery' };
+  if (schedule.unit === 'minutes' && Number(every) < 2) return { key: 'vMinutesAtLeast' };
+  const max = EVERY_MAX[schedule.unit];
+  if (Number(every) > max) return { key: 'vEveryMax', vars: { max, unit: UNIT_WORDS[schedule.unit] } };
+  // What the hub will run: the same parser refuses here what it would refuse at Create.
+  return cronProblem(cronOf(schedule));
+}
+
+function cronProblem(cron: string): Problem {
+  // The hub's and EventBridge's own parser: what passes here runs there.
+  try {
+    parseSchedule(cron);
+    return undefined;
+  } catch (err) {
+    return { key: 'vCron', vars: { detail: (err as Error).message.replace(/^[^:]*:\s*/, '') } };
+  }
 }
 
 /** Description, alarm e-mail and the schedule (the settings step). */
-export function validateCommon(state: WizardState, ctx: FieldContext, lang: Lang): FieldErrors {
-  const errors: FieldErrors = {};
+export function validateCommon(state: WizardState, ctx: FieldContext): FieldProblems {
+  const errors: FieldProblems = {};
   const { description, alarmEmail, schedule } = state.common;
-  const label = (l: { en: string; zh: string }) => text(l, lang);
   if (description.length > MAX_DESCRIPTION) {
-    errors.description = translate(lang, 'vTooLong', {
-      label: label(COMMON_TEXT.description.label),
-      length: description.length,
-      max: MAX_DESCRIPTION,
-    });
+    errors.description = {
+      key: 'vTooLong',
+      vars: { label: COMMON_TEXT.description.label, length: description.length, max: MAX_DESCRIPTION },
+    };
   }
   const email = alarmEmail.trim();
-  if (!email && !ctx.local)
-    errors.alarmEmail = translate(lang, 'vRequired', { label: label(COMMON_TEXT.alarmEmail.label) });
+  if (!email && !ctx.local) errors.alarmEmail = { key: 'vRequired', vars: { label: COMMON_TEXT.alarmEmail.label } };
   else if (email && !EMAIL_ADDRESS.test(email))
-    errors.alarmEmail = translate(lang, 'vEmail', { label: label(COMMON_TEXT.alarmEmail.label) });
-  if (schedule.kind === 'FIXED_RATE' && state.type === 'S3EC2') {
-    if (!/^\d+$/.test(schedule.every.trim()) || Number(schedule.every) < 1) errors.schedule = translate(lang, 'vEvery');
-    else if (schedule.unit === 'minutes' && Number(schedule.every) < 2)
-      errors.schedule = translate(lang, 'vMinutesAtLeast');
-  }
-  if (schedule.kind === 'CRON') {
-    // The hub's and EventBridge's own parser: what passes here runs there.
-    try {
-      parseSchedule(schedule.cron);
-    } catch (err) {
-      const detail = (err as Error).message.replace(/^[^:]*:\s*/, '');
-      errors.schedule = translate(lang, 'vCron', { detail });
-    }
-  }
+    errors.alarmEmail = { key: 'vEmail', vars: { label: COMMON_TEXT.alarmEmail.label } };
+  if (schedule.kind === 'FIXED_RATE' && state.type === 'S3EC2') errors.schedule = fixedRateProblem(schedule);
+  if (schedule.kind === 'CRON') errors.schedule = cronProblem(schedule.cron);
   return errors;
 }
 
-/** The problems of one step's visible fields. */
-export function stepErrors(state: WizardState, step: number, ctx: FieldContext, lang: Lang): FieldErrors {
+/** The problems of one step's visible fields (only fields with one). */
+export function stepProblems(state: WizardState, step: number, ctx: FieldContext): FieldProblems {
   const s3 = state.type === 'S3EC2';
+  let problems: FieldProblems;
   switch (step) {
     case STEP.source:
-      return s3 ? validateS3(state.s3, S3_SOURCE_KEYS, ctx, lang) : validateEcr(state.ecr, ECR_SOURCE_KEYS, ctx, lang);
+      problems = s3 ? validateS3(state.s3, S3_SOURCE_KEYS, ctx) : validateEcr(state.ecr, ECR_SOURCE_KEYS, ctx);
+      break;
     case STEP.destination:
-      return s3
-        ? validateS3(state.s3, S3_DESTINATION_KEYS, ctx, lang)
-        : validateEcr(state.ecr, ECR_DESTINATION_KEYS, ctx, lang);
+      problems = s3
+        ? validateS3(state.s3, S3_DESTINATION_KEYS, ctx)
+        : validateEcr(state.ecr, ECR_DESTINATION_KEYS, ctx);
+      break;
     case STEP.settings:
-      return {
-        ...validateCommon(state, ctx, lang),
-        ...(s3 ? validateS3(state.s3, [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS], ctx, lang) : {}),
+      problems = {
+        ...validateCommon(state, ctx),
+        ...(s3 ? validateS3(state.s3, [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS], ctx) : {}),
       };
+      break;
     default:
-      return {};
+      problems = {};
   }
+  return Object.fromEntries(Object.entries(problems).filter(([, p]) => p));
+}
+
+/** A step's problems in words. */
+export function stepErrors(state: WizardState, step: number, ctx: FieldContext, lang: Lang): FieldErrors {
+  return problemTexts(stepProblems(state, step, ctx), lang);
 }
 
 /** An API error in the console's words: the field's label instead of its key. */
 export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: string, lang: Lang): string {
   const label = labelOf(type, field, lang);
   // Strip "srcBucket: ", "Source bucket (srcBucket): " or "Storage class (destStorageClass, destination side): " that
-  // the API puts in front (the field is shown on its panel, which says the side).
-  const rest = message.replace(new RegExp(`^(?:[^:(]*\\(${field}(?:, [a-z]+ side)?\\)|${field})\\s*:\\s*`), '');
+  // the API puts in front (the field is shown on its panel, which says the side). A label may hold parentheses of its
+  // own ("Schedule (cron expression) (ec2CronExpression): "), so the prefix is anything up to the field's, colons aside.
+  const name = field.replace(/[^\w]/g, '\\$&');
+  const rest = message.replace(new RegExp(`^(?:[^:]*?\\(${name}(?:, [a-z]+ side)?\\)|${name})\\s*:\\s*`), '');
   if (/^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
   return translate(lang, 'vApi', { label, message: rest });
 }

@@ -67,7 +67,7 @@ export function SchedulePanel({
           />
         </FormField>
         {type === 'S3EC2' && schedule.kind === 'FIXED_RATE' ? (
-          <FormField label={t('scheduleEvery')} errorText={error} constraintText={t('vMinutesAtLeast')}>
+          <FormField label={t('scheduleEvery')} errorText={error} constraintText={t('scheduleEveryConstraint')}>
             <SpaceBetween direction="horizontal" size="xs">
               <div style={{ width: 120 }}>
                 <Input
