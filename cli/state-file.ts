@@ -1,3 +1,4 @@
+import { SqliteMissingError } from '../worker/adapters/embedded/sqlite-database.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 
 /**
@@ -8,6 +9,7 @@ export function openStateFile<Database>(open: (path: string) => Database, path: 
   try {
     return open(path);
   } catch (err) {
+    if (err instanceof SqliteMissingError) throw err;
     const why = err instanceof Error ? err.message : String(err);
     throw new InvalidParameterError(
       '--state',

@@ -27,12 +27,16 @@ function ensurePrivateFiles(path: string): void {
  * import would make the bundle import it at load, and every role die with ERR_MODULE_NOT_FOUND.
  */
 let sqlite: typeof Database | undefined;
+
+/** The SQLite addon is not installed: a fault of the installation, not of the state file a command was given. */
+export class SqliteMissingError extends Error {}
+
 function betterSqlite3(): typeof Database {
   try {
     sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
-    throw new Error(
+    throw new SqliteMissingError(
       'better-sqlite3 is not installed: the local commands (dth s3, dth ecr sync, dth serve) keep their state in SQLite; install it beside dth.mjs (npm install better-sqlite3)',
       { cause: err },
     );
