@@ -227,6 +227,59 @@ describe('image sync with skopeo between real registries', () => {
     }
   });
 
+  it('one registry on both sides with two logins (read-only robot, writer of mirror/ only): each side copies with its own login, batch and alone', async () => {
+    const { repository } = seedImages();
+    const logins = { reader: 'reader-pass-1', writer: 'writer-pass-2' };
+    const front = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'basic',
+      accepts: (user, password) => logins[user as keyof typeof logins] === password,
+      allows: (user, method, path) =>
+        user === 'reader' ? method === 'GET' || method === 'HEAD' : path.startsWith('/v2/mirror/'),
+    });
+    const secrets = join(mkdtempSync(join(tmpdir(), 'dth-reg-')), 'secrets.json');
+    writeFileSync(
+      secrets,
+      JSON.stringify(
+        Object.fromEntries(Object.entries(logins).map(([user, password]) => [user, { username: user, password }])),
+      ),
+      { mode: 0o600 },
+    );
+    try {
+      const params = (destPrefix: string) =>
+        task({
+          srcRegistry: front.registry,
+          srcCredential: 'reader',
+          destRegistry: front.registry,
+          destCredential: 'writer',
+          srcImageList: `${repository}:v1\n${repository}:multi`,
+          destPrefix,
+        });
+      const batch = countingSkopeo();
+      expect((await sync(params('mirror/batch'), secrets, undefined, batch.skopeo)).report).toMatchObject({
+        complete: true,
+        done: 2,
+        failed: 0,
+      });
+      expect(batch.verbs()).toEqual(['sync', 'sync']);
+      const alone = countingSkopeo(['sync']);
+      expect((await sync(params('mirror/alone'), secrets, undefined, alone.skopeo)).report).toMatchObject({
+        complete: true,
+        done: 2,
+        failed: 0,
+      });
+      expect(alone.verbs().filter((v) => v === 'copy')).toHaveLength(2);
+      for (const prefix of ['mirror/batch', 'mirror/alone'])
+        for (const tag of ['v1', 'multi'])
+          expect(registryDigest(servers.registryOpen, `${prefix}/${repository}:${tag}`)).toBe(
+            registryDigest(servers.registryOpen, `${repository}:${tag}`),
+          );
+      expect(front.denied).toEqual([]);
+    } finally {
+      await front.close();
+    }
+  });
+
   it('copies each image alone when the batch process fails, verifying every image at the destination', async () => {
     const { repository } = seedImages();
     const params = task({

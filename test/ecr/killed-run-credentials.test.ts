@@ -43,14 +43,14 @@ describe('registry logins of a killed image sync', () => {
     const authDir = await waitFor('the auth file', () =>
       readdirSync(temp)
         .map((name) => join(temp, name))
-        .find((path) => path !== live && existsSync(join(path, 'auth.json'))),
+        .find((path) => path !== live && existsSync(join(path, 'dest-authfile.json'))),
     );
     await waitFor('the stand-in skopeo', () => (existsSync(hungPid) ? true : undefined));
     killed.child.kill('SIGKILL');
     await killed.done;
     process.kill(Number(readFileSync(hungPid, 'utf8')), 'SIGKILL');
-    // What the kill left: the destination's password, readable by whoever can read the file.
-    const { auths } = JSON.parse(readFileSync(join(authDir, 'auth.json'), 'utf8'));
+    // What the kill left: the destination's password (its side's own file), readable by whoever can read the file.
+    const { auths } = JSON.parse(readFileSync(join(authDir, 'dest-authfile.json'), 'utf8'));
     expect(Buffer.from(auths[servers.registryAuth].auth, 'base64').toString()).toBe(
       `${servers.registryUser}:${servers.registryPassword}`,
     );

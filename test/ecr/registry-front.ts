@@ -38,6 +38,8 @@ export interface RegistryFrontOptions {
   tokenField?: 'token' | 'access_token';
   /** Basic mode: decides each login instead of `login` (e.g. a token that expires). */
   accepts?: (username: string, password: string) => boolean;
+  /** Basic mode: what an accepted login may do (as a registry with per-repository robot accounts); refused: 403 DENIED. */
+  allows?: (username: string, method: string, path: string) => boolean;
 }
 
 export interface TokenRequest {
@@ -55,6 +57,8 @@ export interface RegistryFront {
   challenges: number;
   /** Basic mode: the users of the basic logins the front accepted. */
   acceptedUsers: string[];
+  /** Basic mode with `allows`: the requests refused, as `user METHOD path`. */
+  denied: string[];
   /** Requests passed through to the real registry, as `METHOD path`. */
   forwarded: string[];
   close(): Promise<void>;
@@ -85,6 +89,7 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     tokenRequests: [],
     challenges: 0,
     acceptedUsers: [],
+    denied: [],
     forwarded: [],
     close: async () => {},
   };
@@ -229,6 +234,12 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
         return void res
           .writeHead(401, { 'www-authenticate': 'Basic realm="dth-test"', 'content-type': 'application/json' })
           .end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+      }
+      if (o.allows && path !== '/v2/' && !o.allows(user, req.method ?? 'GET', path)) {
+        front.denied.push(`${user} ${req.method} ${path}`);
+        return void res
+          .writeHead(403, { 'content-type': 'application/json' })
+          .end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
       }
       front.acceptedUsers.push(user);
     }

@@ -125,8 +125,14 @@ function platformOptions(platform: PlatformChoice): string[] {
   ];
 }
 
+/** The logins of one side of a skopeo command, and the option that hands skopeo their auth file. */
+interface AuthSide {
+  option: '--authfile' | '--src-authfile' | '--dest-authfile';
+  endpoints: RegistryEndpoint[];
+}
+
 /**
- * Runs skopeo with logins in a temporary auth file (0600, removed afterwards, or by a later process when this one is
+ * Runs skopeo with logins in temporary auth files (0600, removed afterwards, or by a later process when this one is
  * killed) — never on the command line, where any local user could read them from the process list.
  */
 export class Skopeo {
@@ -136,20 +142,26 @@ export class Skopeo {
     private readonly copyTimeLimit = COPY_TIME_LIMIT,
   ) {}
 
-  private async withAuthFile<T>(
-    endpoints: RegistryEndpoint[],
-    fn: (authFile: string | undefined) => Promise<T>,
-  ): Promise<T> {
-    const logins = endpoints.flatMap((e) => (e.login ? [{ registry: e.registry, login: e.login }] : []));
-    if (logins.length === 0) return fn(undefined);
+  /**
+   * One auth file per side, named by its option: skopeo looks a login up by registry host, so one shared file would
+   * give the destination's login to a source on the same host (two repositories of one ECR registry, a registry with
+   * per-project robot accounts). A side without a login gets an empty file: anonymous, never the other side's login.
+   */
+  private async withAuthFiles<T>(sides: AuthSide[], fn: (authArgs: string[]) => Promise<T>): Promise<T> {
+    if (!sides.some((side) => side.endpoints.some((e) => e.login))) return fn([]);
     const dir = await privateTempDir('auth');
-    const file = join(dir, 'auth.json');
-    const auths: Record<string, { auth: string }> = {};
-    for (const e of logins)
-      auths[e.registry] = { auth: Buffer.from(`${e.login.username}:${e.login.password}`).toString('base64') };
-    await writeFile(file, JSON.stringify({ auths }), { mode: 0o600 });
     try {
-      return await fn(file);
+      const authArgs: string[] = [];
+      for (const side of sides) {
+        const auths: Record<string, { auth: string }> = {};
+        for (const e of side.endpoints)
+          if (e.login)
+            auths[e.registry] = { auth: Buffer.from(`${e.login.username}:${e.login.password}`).toString('base64') };
+        const file = join(dir, `${side.option.slice(2)}.json`);
+        await writeFile(file, JSON.stringify({ auths }), { mode: 0o600 });
+        authArgs.push(side.option, file);
+      }
+      return await fn(authArgs);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -179,7 +191,7 @@ export class Skopeo {
    * The engine reads digests over HTTP (registry-client.ts); this is its fallback.
    */
   async digest(endpoint: RegistryEndpoint, repoAndTag: string, signal?: AbortSignal): Promise<string | undefined> {
-    return this.withAuthFile([endpoint], async (authFile) => {
+    return this.withAuthFiles([{ option: '--authfile', endpoints: [endpoint] }], async (authArgs) => {
       try {
         const raw = await this.run(
           'inspect',
@@ -189,7 +201,7 @@ export class Skopeo {
             'inspect',
             '--raw',
             `--tls-verify=${!endpoint.insecure}`,
-            ...(authFile ? ['--authfile', authFile] : []),
+            ...authArgs,
             `docker://${endpoint.registry}/${repoAndTag}`,
           ],
           signal,
@@ -235,7 +247,11 @@ export class Skopeo {
     // JSON is YAML: no quoting rules to get wrong. TLS for a yaml source is set here; logins come from the auth file.
     await writeFile(list, JSON.stringify(registries), { mode: 0o600 });
     try {
-      await this.withAuthFile([...sources.values(), dest], (authFile) =>
+      const sides: AuthSide[] = [
+        { option: '--src-authfile', endpoints: [...sources.values()] },
+        { option: '--dest-authfile', endpoints: [dest] },
+      ];
+      await this.withAuthFiles(sides, (authArgs) =>
         this.run(
           'sync',
           [
@@ -253,7 +269,7 @@ export class Skopeo {
             '--retry-times',
             '1',
             `--dest-tls-verify=${!dest.insecure}`,
-            ...(authFile ? ['--authfile', authFile] : []),
+            ...authArgs,
             list,
             destPath ? `${dest.registry}/${destPath}` : dest.registry,
           ],
@@ -280,7 +296,11 @@ export class Skopeo {
     const dir = await privateTempDir('copy');
     const digestFile = join(dir, 'digest');
     try {
-      await this.withAuthFile([src, dest], async (authFile) => {
+      const sides: AuthSide[] = [
+        { option: '--src-authfile', endpoints: [src] },
+        { option: '--dest-authfile', endpoints: [dest] },
+      ];
+      await this.withAuthFiles(sides, async (authArgs) => {
         await this.run(
           'copy',
           [
@@ -296,7 +316,7 @@ export class Skopeo {
             digestFile,
             `--src-tls-verify=${!src.insecure}`,
             `--dest-tls-verify=${!dest.insecure}`,
-            ...(authFile ? ['--authfile', authFile] : []),
+            ...authArgs,
             `docker://${src.registry}/${srcRef}`,
             `docker://${dest.registry}/${destRef}`,
           ],
