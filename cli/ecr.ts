@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { failureExitCode } from './exit-code.js';
+import { warnWhenSecretsFileExposed } from './secrets-file.js';
 import { openStateFile } from './state-file.js';
 import { envUrl, envValue } from '../worker/core/env-values.js';
 import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
@@ -131,8 +132,12 @@ function writeSummary(report: ImageSyncReport, taskId: string, jsonOut: boolean,
 }
 
 /** Prints what a run would do; exit 1 when an image could not be read (a run would fail it). */
-async function dryRun(params: EcrTaskParams, secrets: SecretStore, jsonOut: boolean): Promise<number> {
+/** The local secrets file: a secret store that can also tell whether others may read it. */
+type LocalSecretsFile = SecretStore & { isExposed(): boolean };
+
+async function dryRun(params: EcrTaskParams, secrets: LocalSecretsFile, jsonOut: boolean): Promise<number> {
   const logger = createLogger({ command: 'ecr sync', dryRun: true }, { level: 'warn' });
+  warnWhenSecretsFileExposed(secrets, logger);
   const plan = await planImageSync({ params, secrets, logger, ecr: await ecrApiFor(params) });
   if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'plan', ...plan })}\n`);
   else {
@@ -181,6 +186,7 @@ async function sync(argv: string[]): Promise<number> {
       write: terminal ? (line) => terminal.log(line) : undefined,
     },
   );
+  warnWhenSecretsFileExposed(secrets, logger);
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
   process.once('SIGINT', () => abort.abort(new Error('SIGINT')));

@@ -13,6 +13,7 @@ import {
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { failureExitCode } from './exit-code.js';
+import { warnWhenSecretsFileExposed } from './secrets-file.js';
 import { openStateFile } from './state-file.js';
 import { createLogger, type Logger } from '../worker/core/log.js';
 import { S3_PARAMETERS } from '../worker/params/index.js';
@@ -162,7 +163,7 @@ async function sync(argv: string[]): Promise<number> {
     { command: 's3 sync' },
     { level: switches.has('verbose') ? 'info' : 'warn', write: terminal ? (line) => terminal.log(line) : undefined },
   );
-  if (secrets.isExposed()) logger.warn('secrets.file_readable_by_others', { hint: 'chmod 600 the secrets file' });
+  warnWhenSecretsFileExposed(secrets, logger);
 
   const statePath = flags.get('state') ?? join(home, 'sync.db');
   const listPath = flags.get('local-prefix-list');
