@@ -128,6 +128,8 @@ export interface Estimator {
     /** Image tasks: images whose destination digest already equals the source's, and images that cannot be read. */
     unchanged?: number;
     unreadable?: number;
+    /** Image tasks: the first images that cannot be read, each with its reason (UNREADABLE_IMAGES_SHOWN at most). */
+    unreadableImages?: { image: string; error: string }[];
     /** Null where no price applies (image tasks). */
     estimatedRequestCostUsd: number | null;
     estimatedTransferCostUsd: number | null;

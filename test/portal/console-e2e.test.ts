@@ -547,7 +547,8 @@ describe('console in a real browser against dth serve', () => {
       .waitFor();
     await axe('image-wizard-source-error');
     await shot(page, '14-image-wizard-invalid-list');
-    await field('Image list').fill(`${repository}:v1`);
+    // One image the source does not have: the estimate names it, and the list is mended before the task is created.
+    await field('Image list').fill(`${repository}:v1\n${repository}:absent`);
     await next();
     await radio('Destination type', 'Another registry').check();
     await field('Destination registry').fill(servers.registryAuth);
@@ -556,6 +557,22 @@ describe('console in a real browser against dth serve', () => {
     await next();
     await radio('Task scheduling', 'One time transfer').check();
     // The dry run on the local hub: both registries asked, nothing copied yet.
+    await page.getByRole('button', { name: 'Estimate', exact: true }).click();
+    await testId('estimate-unreadable')
+      .getByText(`: source image ${servers.registryOpen}/${repository}:absent does not exist`)
+      .waitFor({ timeout: 30_000 });
+    expect(await testId('estimate-unreadable').locator('li').allInnerTexts()).toEqual([
+      `${repository}:absent: source image ${servers.registryOpen}/${repository}:absent does not exist`,
+    ]);
+    await page
+      .getByText('Images that cannot be read (1 of 1 shown): mend the list before creating the task.')
+      .waitFor();
+    await axe('image-wizard-estimate-unreadable');
+    await page.getByRole('button', { name: 'Previous', exact: true }).click();
+    await page.getByRole('button', { name: 'Previous', exact: true }).click();
+    await field('Image list').fill(`${repository}:v1`);
+    await next();
+    await next();
     await page.getByRole('button', { name: 'Estimate', exact: true }).click();
     await testId('estimate')
       .getByText(

@@ -163,7 +163,7 @@ export function taskOperations(api: Api) {
       return (
         await api.call<{ estimateTask: Estimate }>(
           `query EstimateTask($type: TaskType!, $parameters: [TaskParameterInput]!) {
-          estimateTask(type: $type, parameters: $parameters) { scanned objects bytes unchanged unreadable estimatedRequestCostUsd estimatedTransferCostUsd complete } }`,
+          estimateTask(type: $type, parameters: $parameters) { scanned objects bytes unchanged unreadable unreadableImages { image error } estimatedRequestCostUsd estimatedTransferCostUsd complete } }`,
           { type, parameters: encodeParameters(parameters) },
         )
       ).estimateTask;

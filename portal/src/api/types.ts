@@ -89,6 +89,8 @@ export interface Estimate {
   /** Image tasks: images already at the destination with the same digest, images that cannot be read. */
   unchanged?: number | null;
   unreadable?: number | null;
+  /** The first images that cannot be read, with the reason. */
+  unreadableImages?: { image: string; error: string }[] | null;
   /** Null for image tasks. */
   estimatedRequestCostUsd: number | null;
   estimatedTransferCostUsd: number | null;

@@ -304,6 +304,8 @@ export const en = {
     'Log in to both registries now, list the images and compare their digests: what the task would copy. Nothing is written.',
   estimateImagesResult:
     'Images to copy: {images} ({bytes}). Already at the destination: {unchanged}. Cannot be read: {unreadable}.',
+  estimateUnreadableHeading:
+    'Images that cannot be read ({shown} of {total} shown): mend the list before creating the task.',
   estimateImagesPartial:
     'Partial: stopped at the time limit after {scanned} images; the task itself copies every image.',
   reviewParameters: 'Task parameters ({count})',

@@ -294,6 +294,7 @@ export const zh: Record<StringKey, string> = {
   estimateFailed: '预估失败：{error}',
   estimateImagesDescription: '立即登录两端仓库，列出镜像并比较摘要：显示任务将复制的内容。不会写入任何内容。',
   estimateImagesResult: '待复制镜像：{images} 个（{bytes}）。已在目标端：{unchanged} 个。无法读取：{unreadable} 个。',
+  estimateUnreadableHeading: '无法读取的镜像（显示 {shown} 个，共 {total} 个）：请在创建任务前修改镜像列表。',
   estimateImagesPartial: '部分结果：在时限内于 {scanned} 个镜像处停止；任务本身会复制全部镜像。',
   reviewParameters: '任务参数（{count}）',
   reviewEdit: '编辑',

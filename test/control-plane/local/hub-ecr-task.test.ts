@@ -33,7 +33,7 @@ describe('dth serve: image task through GraphQL', () => {
     const estimate = () =>
       hub!.gql(
         `query($p: [TaskParameterInput]!) {
-          estimateTask(type: ECR, parameters: $p) { scanned objects bytes unchanged unreadable estimatedRequestCostUsd complete }
+          estimateTask(type: ECR, parameters: $p) { scanned objects bytes unchanged unreadable unreadableImages { image error } estimatedRequestCostUsd complete }
         }`,
         { p: parameters },
       );
@@ -44,6 +44,13 @@ describe('dth serve: image task through GraphQL', () => {
       bytes: imageBytes(`${repository}:v1`) + imageBytes(`${repository}:multi`),
       unchanged: 0,
       unreadable: 1,
+      // Named, with its reason, so the list can be mended before the task is created.
+      unreadableImages: [
+        {
+          image: `${repository}:absent`,
+          error: `source image ${servers.registryOpen}/${repository}:absent does not exist`,
+        },
+      ],
       estimatedRequestCostUsd: null,
       complete: true,
     });

@@ -6,7 +6,7 @@ import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import type { TaskParameter, TaskType } from '../../../api/types.js';
+import type { Estimate, TaskParameter, TaskType } from '../../../api/types.js';
 import { usePortal } from '../../../app/context.js';
 import { formatBytes } from '../../../lib/format.js';
 
@@ -21,7 +21,12 @@ export function EstimatePanel({
 }) {
   const { ops, t } = usePortal();
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string }>();
+  const [result, setResult] = useState<{
+    ok: boolean;
+    text: string;
+    unreadable?: Estimate['unreadableImages'];
+    unreadableTotal?: number;
+  }>();
   const run = async () => {
     if (!beforeRun()) return;
     setBusy(true);
@@ -42,7 +47,12 @@ export function EstimatePanel({
               cost: ((e.estimatedRequestCostUsd ?? 0) + (e.estimatedTransferCostUsd ?? 0)).toFixed(4),
             });
       const partial = t(type === 'ECR' ? 'estimateImagesPartial' : 'estimatePartial', { scanned: e.scanned });
-      setResult({ ok: true, text: e.complete === false ? `${text} ${partial}` : text });
+      setResult({
+        ok: true,
+        text: e.complete === false ? `${text} ${partial}` : text,
+        unreadable: e.unreadableImages,
+        unreadableTotal: e.unreadable ?? e.unreadableImages?.length,
+      });
     } catch (err) {
       setResult({ ok: false, text: t('estimateFailed', { error: (err as Error).message }) });
     } finally {
@@ -66,8 +76,11 @@ export function EstimatePanel({
       }
     >
       {result ? (
-        <Alert type={result.ok ? 'info' : 'error'}>
+        <Alert type={result.ok ? (result.unreadable?.length ? 'warning' : 'info') : 'error'}>
           <Box data-testid="estimate">{result.text}</Box>
+          {result.unreadable?.length ? (
+            <UnreadableImages images={result.unreadable} total={result.unreadableTotal ?? result.unreadable.length} />
+          ) : null}
         </Alert>
       ) : (
         <SpaceBetween size="xs">
@@ -75,5 +88,22 @@ export function EstimatePanel({
         </SpaceBetween>
       )}
     </Container>
+  );
+}
+
+/** The images the estimate could not read, each with its reason: what to mend in the list before creating the task. */
+function UnreadableImages({ images, total }: { images: NonNullable<Estimate['unreadableImages']>; total: number }) {
+  const { t } = usePortal();
+  return (
+    <Box margin={{ top: 'xs' }}>
+      <Box variant="p">{t('estimateUnreadableHeading', { shown: images.length, total })}</Box>
+      <ul data-testid="estimate-unreadable">
+        {images.map((i) => (
+          <li key={i.image}>
+            <Box variant="code">{i.image}</Box>: {i.error}
+          </li>
+        ))}
+      </ul>
+    </Box>
   );
 }
