@@ -29,13 +29,11 @@ export function seedImages(repository = `${uniqueName('team')}/app`): { reposito
 
 /** The manifest digest as stored, computed independently of the engine. */
 export function registryDigest(registry: string, ref: string, creds?: string): string {
-  const raw = execFileSync('skopeo', [
-    'inspect',
-    '--raw',
-    '--tls-verify=false',
-    ...(creds ? ['--creds', creds] : []),
-    `docker://${registry}/${ref}`,
-  ]);
+  const raw = execFileSync(
+    'skopeo',
+    ['inspect', '--raw', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), `docker://${registry}/${ref}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 

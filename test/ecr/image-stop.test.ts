@@ -6,7 +6,13 @@
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../worker/core/log.js';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { parseEcrTaskParams } from '../../worker/ecr/params.js';
+import { runImageSync } from '../../worker/ecr/run-image-sync.js';
+import { Skopeo } from '../../worker/ecr/skopeo.js';
 import { openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { runCli, spawnCli, stdoutMatches } from '../reliability/helpers.js';
 import { servers } from '../support/servers.js';
@@ -86,5 +92,48 @@ describe('dth ecr sync stopped', () => {
     expect(registryDigest(servers.registryAuth, `stop/${slow}:v1`, auth)).toBe(
       registryDigest(servers.registryOpen, `${slow}:v1`),
     );
+  });
+
+  it('a stop that lands after a skopeo sync wrote its images counts them copied and verified, not pending', async () => {
+    const { repository } = seedImages();
+    const dir = mkdtempSync(join(tmpdir(), 'dth-image-stop-batch-'));
+    // The real skopeo, whose process then lingers (as one still copying further images would) until the stop kills it.
+    const wrapper = join(dir, 'skopeo');
+    const real = execFileSync('sh', ['-c', 'command -v skopeo'], { encoding: 'utf8' }).trim();
+    writeFileSync(wrapper, `#!/bin/sh\n'${real}' "$@" || exit $?\nexec sleep 600\n`, { mode: 0o755 });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 'batch-stop');
+    const stop = new AbortController();
+    const params = parseEcrTaskParams(publicTaskParams({ srcImageList: `${repository}:v1`, destPrefix: 'stopbatch' }));
+    const auth = `${servers.registryUser}:${servers.registryPassword}`;
+    const run = runImageSync({
+      params,
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+      skopeo: new Skopeo(wrapper),
+      signal: stop.signal,
+    });
+    // Stop once the image is at the destination, while its process still runs.
+    const until = Date.now() + 60_000;
+    for (;;) {
+      let there = false;
+      try {
+        there =
+          registryDigest(servers.registryAuth, `stopbatch/${repository}:v1`, auth) ===
+          registryDigest(servers.registryOpen, `${repository}:v1`);
+      } catch {}
+      if (there) break;
+      if (Date.now() > until) throw new Error('the image never reached the destination');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    stop.abort(new Error('SIGINT'));
+    const report = await run;
+    // Before: the check of what the process wrote ran under the stopped signal, failed, and the image stayed PENDING.
+    expect(report).toMatchObject({ complete: false, done: 1, pending: 0, failed: 0 });
+    expect(await status.get(`${repository}:v1`)).toMatchObject({
+      status: 'DONE',
+      verified: true,
+      checksum: registryDigest(servers.registryOpen, `${repository}:v1`),
+    });
   });
 });

@@ -37,6 +37,12 @@ export function batchSlots(params: Pick<EcrTaskParams, 'concurrency'>): number {
 /** Images per process while the listing goes on: bounds the wait before copies start and what a failed process sends back to one-by-one copies. */
 const MAX_BATCH = 25;
 
+/**
+ * A stop kills the batch process, not what it already wrote: those images are still checked at the destination (one
+ * manifest read each, this long at most, the run's own signal being aborted) so the stop counts them copied.
+ */
+const CHECK_AFTER_STOP_MS = 10_000;
+
 interface ImageJob extends ImageTarget {
   srcDigest: string;
   size?: number;
@@ -173,7 +179,14 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     const again: ImageJob[] = [];
     await Promise.all(
       jobs.map(async (job) => {
-        const written = await digest(destApi, job.destRepository, job.ref.tag).catch(() => undefined);
+        const written = await (signal?.aborted
+          ? destApi.manifestDigest(
+              job.destRepository,
+              manifestReference(job.ref.tag),
+              AbortSignal.timeout(CHECK_AFTER_STOP_MS),
+            )
+          : digest(destApi, job.destRepository, job.ref.tag)
+        ).catch(() => undefined);
         if (written === job.srcDigest) await finished(job, 'DONE', written, job.attempts);
         else again.push(job);
       }),
