@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { WORKER_METRICS } from '../../worker/core/events.js';
-import { LogGroupNotFoundError } from '../core/errors.js';
+import { LogGroupNotFoundError, LogStreamNotFoundError } from '../core/errors.js';
 import {
   alignSeries,
   chartPeriod,
@@ -157,6 +157,16 @@ function notFound(err: unknown): boolean {
 export class CloudWatchTaskLogs implements TaskLogs {
   constructor(private readonly deps: { logs: CloudWatchLogsClient; stackPrefix: string }) {}
 
+  private async groupExists(group: string): Promise<boolean> {
+    try {
+      await this.deps.logs.send(new DescribeLogStreamsCommand({ logGroupName: group, limit: 1 }));
+      return true;
+    } catch (err) {
+      if (notFound(err)) return false;
+      throw err;
+    }
+  }
+
   private checked(logGroupName: string): string {
     if (!logGroupName.startsWith(`${this.deps.stackPrefix}-`)) throw new LogGroupNotFoundError(logGroupName);
     return logGroupName;
@@ -230,7 +240,12 @@ export class CloudWatchTaskLogs implements TaskLogs {
         nextBackwardToken: out.nextBackwardToken,
       };
     } catch (err) {
-      if (notFound(err)) throw new LogGroupNotFoundError(group, `or its stream "${logStreamName}" does not exist`);
+      // A missing group and a missing stream are both ResourceNotFoundException; asking the group tells them apart
+      // (the message does on AWS, not on every emulator).
+      if (notFound(err))
+        throw (await this.groupExists(group))
+          ? new LogStreamNotFoundError(group, logStreamName)
+          : new LogGroupNotFoundError(group, 'was not found');
       if ((err as Error)?.name === 'InvalidParameterException')
         throw new InvalidParameterError('nextToken', (err as Error).message);
       throw err;

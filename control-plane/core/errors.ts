@@ -20,3 +20,15 @@ export class LogGroupNotFoundError extends DthError {
     super('LOG_GROUP_NOT_FOUND', `logGroupName: "${logGroupName}" ${detail}`);
   }
 }
+
+/** The log group is a task's, the stream asked for is not in it (as in CloudWatch, a stream exists once it has events). */
+export class LogStreamNotFoundError extends DthError {
+  override readonly field = 'logStreamName';
+
+  constructor(logGroupName: string, logStreamName: string) {
+    super(
+      'LOG_STREAM_NOT_FOUND',
+      `logStreamName: "${logStreamName}" is not a stream of log group "${logGroupName}" (or has no events yet)`,
+    );
+  }
+}

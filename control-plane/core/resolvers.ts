@@ -171,12 +171,18 @@ export function createResolvers(deps: ControlPlaneDeps) {
       return { errCode: apiErrorCode(task.errorCode), errMessage: task.errorMessage ?? null };
     },
 
-    async estimateTask(args: { type: TaskType; parameters: { ParameterKey: string; ParameterValue?: string }[] }) {
+    async estimateTask(args: {
+      type: TaskType;
+      parameters: ({ ParameterKey: string; ParameterValue?: string } | null)[];
+    }) {
       const v = validateCreateTask(
         {
           type: args.type,
           scheduleType: 'ONE_TIME',
-          parameters: args.parameters.filter((p) => !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey)),
+          // A null entry (the schema allows it) stays, for the validation to name as createTask does.
+          parameters: args.parameters.filter(
+            (p) => p === null || !/^(ec2CronExpression|scheduleExpression)$/.test(p.ParameterKey),
+          ),
         },
         { s3EventNotifications: deps.s3EventNotifications, homeRegion: deps.homeRegion },
       );

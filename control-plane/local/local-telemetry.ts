@@ -1,7 +1,7 @@
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import type { TransferProgress } from '../../worker/s3/run-transfer.js';
-import { LogGroupNotFoundError } from '../core/errors.js';
+import { LogGroupNotFoundError, LogStreamNotFoundError } from '../core/errors.js';
 import {
   alignSeries,
   chartPeriod,
@@ -183,7 +183,7 @@ export class LocalTelemetry implements Metrics, TaskLogs {
     ) as { seq: number; ts: number; message: string }[];
     // As CloudWatch: a stream with no events at all does not exist (an empty page would read as "nothing logged yet").
     if (rows.length === 0 && !this.db.prepare(`${base} LIMIT 1`).get(...args))
-      throw new LogGroupNotFoundError(logGroupName, `or its stream "${logStreamName}" does not exist`);
+      throw new LogStreamNotFoundError(logGroupName, logStreamName);
     const first = rows[0]?.seq;
     const last = rows.at(-1)?.seq;
     return {

@@ -38,6 +38,10 @@ export function createRequestGuard(options: RequestGuardOptions) {
     return publicHosts.some((p) => p.name === host.name && (p.port === undefined || p.port === host.port));
   };
 
+  /**
+   * An origin is scheme, name and port, the port implied by the scheme when absent: `http://localhost` is a page on
+   * port 80 and `https://127.0.0.1:<port>` another server, not this hub (which serves plain HTTP on `port`).
+   */
   const originIsOurs = (origin: string): boolean => {
     let url: URL;
     try {
@@ -45,7 +49,11 @@ export function createRequestGuard(options: RequestGuardOptions) {
     } catch {
       return false; // "null" (sandboxed frames, file: pages) and anything malformed
     }
-    return (url.protocol === 'http:' || url.protocol === 'https:') && isOurHost(url.host);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    if (LOOPBACK_NAMES.includes(url.hostname)) return url.protocol === 'http:' && Number(port) === options.port;
+    // A public name (a reverse proxy, perhaps with TLS) without a port in its flag accepts any port; with one, only that.
+    return publicHosts.some((p) => p.name === url.hostname && (p.port === undefined || p.port === port));
   };
 
   /** Why the request is refused (answered 403), or undefined when it may go on to the token check and routing. */

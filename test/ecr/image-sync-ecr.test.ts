@@ -467,6 +467,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
         `^source ECR of account ${src.account} in ${SOURCE_REGION} \\(srcAccountId, srcRegion\\): 127\\.0\\.0\\.1:${closed.port}: cannot reach`,
       ),
     );
+    await expect(run).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', field: 'srcRegion' });
     expect(counted.verbs()).toEqual([]);
   });
 

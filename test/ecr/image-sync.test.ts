@@ -575,6 +575,12 @@ describe('image sync with skopeo between real registries', () => {
     await expect(run({ destRegistry: '127.0.0.1:1' })).rejects.toThrow(
       'Destination registry (destRegistry): 127.0.0.1:1: cannot reach http://127.0.0.1:1: ECONNREFUSED',
     );
+    // A typed error naming its field, so an API answers it as the registry's (before: an untyped Error, INTERNAL).
+    for (const [extra, field] of [
+      [{ srcRegistry: '127.0.0.1:1' }, 'srcRegistry'],
+      [{ destRegistry: '127.0.0.1:1' }, 'destRegistry'],
+    ] as const)
+      await expect(run(extra)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', field });
     expect(counted.verbs()).toEqual([]);
   });
 

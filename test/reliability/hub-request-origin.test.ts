@@ -112,6 +112,12 @@ describe('hub request origin checks', () => {
       'https://attacker.example',
       'null',
       `http://127.0.0.1:${port + 1}`,
+      // Other servers of this machine: the ports a scheme implies, the hub's port over TLS (before: all served).
+      'http://127.0.0.1',
+      'http://localhost',
+      'https://localhost',
+      'http://127.0.0.1:80',
+      `https://127.0.0.1:${port}`,
       `http://localhost.attacker.example:${port}`,
       'file://',
     ]) {

@@ -84,6 +84,20 @@ export function isRetryable(err: unknown): boolean {
   return retryAdviceOf(err)?.retryable ?? true;
 }
 
+/**
+ * A registry of the task could not be reached (or answered its login check with an error) before any image: the
+ * message names the side and the parameters behind it, `field` the one an API form marks. Retry advice as the cause's.
+ */
+export class RegistryUnavailableError extends DthError {
+  constructor(
+    readonly field: string,
+    message: string,
+    cause: RegistryHttpError,
+  ) {
+    super('REGISTRY_UNAVAILABLE', message, { cause, retry: retryAdviceOf(cause) });
+  }
+}
+
 /** A registry (or its token server) answered with an error, or not at all: the message names the registry. */
 export class RegistryHttpError extends Error {
   constructor(

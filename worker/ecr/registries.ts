@@ -11,7 +11,7 @@ import type { SecretStore } from '../ports/secret-store.js';
 import { RegistryV2Catalog } from './catalog.js';
 import { EcrAccessError, LoginRejectedError, LoginRequiredError } from './errors.js';
 import { ecrHostParts, ecrRegistryHost, type EcrTaskParams, type ImageRef } from './params.js';
-import { RegistryHttpError } from './errors.js';
+import { RegistryHttpError, RegistryUnavailableError } from './errors.js';
 import { RegistryClient } from './registry-client.js';
 import { ecrFieldLabel, readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
 import type { RegistryEndpoint } from './skopeo.js';
@@ -324,13 +324,17 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
     const field = registryField(s.side);
     const given = s.side === 'source' ? params.srcRegistry : params.destRegistry;
     if (s.ecr && !given) {
-      const [fields, region] =
+      const [fields, region, regionField] =
         s.side === 'source'
-          ? ['srcAccountId, srcRegion', params.srcRegion]
-          : ['destAccountId, destRegion', params.destRegion];
-      err.message = `${s.side} ECR of account ${s.accountId ?? '(this account)'} in ${region} (${fields}): ${err.message}`;
-    } else err.message = `${ecrFieldLabel(field)} (${field}): ${err.message}`;
-    return err;
+          ? ['srcAccountId, srcRegion', params.srcRegion, 'srcRegion']
+          : ['destAccountId, destRegion', params.destRegion, 'destRegion'];
+      return new RegistryUnavailableError(
+        regionField,
+        `${s.side} ECR of account ${s.accountId ?? '(this account)'} in ${region} (${fields}): ${err.message}`,
+        err,
+      );
+    }
+    return new RegistryUnavailableError(field, `${ecrFieldLabel(field)} (${field}): ${err.message}`, err);
   };
   const checkLogins = async (signal?: AbortSignal) => {
     await Promise.all(

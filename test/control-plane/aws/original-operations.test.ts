@@ -259,6 +259,12 @@ describe("the original console's operations on the cloud API (AppSync resolver +
       nextToken: page1.data.getLogEvents.nextBackwardToken,
     });
     expect(page2.data.getLogEvents.logEvents.map((e: { message: string }) => JSON.parse(e.message).key)).toEqual(['a']);
+    // A stream the task's group lacks is named as the stream (before: logGroupName, the group being fine).
+    const noStream = await gql(DOC.getLogEvents, { logGroupName: workerGroup, logStreamName: 'no-such-stream' });
+    expect(noStream.errors?.[0]).toMatchObject({ errorType: 'LogStreamNotFoundError' });
+    expect(noStream.errors?.[0].errorInfo).toEqual({ code: 'LOG_STREAM_NOT_FOUND', field: 'logStreamName' });
+    const noGroup = await gql(DOC.getLogEvents, { logGroupName: `${workerGroup}-gone`, logStreamName: 'worker-i-01' });
+    expect(noGroup.errors?.[0].errorInfo).toEqual({ code: 'LOG_GROUP_NOT_FOUND', field: 'logGroupName' });
 
     // getMetricHistoryData: unix seconds in (as strings), categories in unix seconds out, the original's series names.
     const cw = new CloudWatchClient(aws);

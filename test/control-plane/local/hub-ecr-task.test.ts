@@ -54,6 +54,16 @@ describe('dth serve: image task through GraphQL', () => {
       estimatedRequestCostUsd: null,
       complete: true,
     });
+    // A registry that cannot be reached is the error of its parameter (before: InternalError, no errorInfo).
+    const unreachable = await hub.gql(
+      `query($p: [TaskParameterInput]!) { estimateTask(type: ECR, parameters: $p) { objects } }`,
+      { p: parameters.map((p) => (p.ParameterKey === 'srcRegistry' ? { ...p, ParameterValue: '127.0.0.1:1' } : p)) },
+    );
+    expect(unreachable.body.errors?.[0]).toMatchObject({
+      errorType: 'RegistryUnavailableError',
+      errorInfo: { field: 'srcRegistry', code: 'REGISTRY_UNAVAILABLE' },
+      message: expect.stringMatching(/^Source registry \(srcRegistry\): 127\.0\.0\.1:1: cannot reach/),
+    });
     const created = await hub.gql(CREATE, {
       input: { type: 'ECR', scheduleType: 'ONE_TIME', parameters },
     });

@@ -282,6 +282,13 @@ describe("dth serve answers the original console's documents", () => {
         errorInfo: { field, code: 'INVALID_PARAMETER' },
       });
     }
+    // A null entry in the parameter list (the schema allows it): the dry run names it as createTask does (before: a
+    // TypeError answered as InternalError).
+    const nullEntry = await hub.gql('{ estimateTask(type: S3EC2, parameters: [null]) { objects } }', {});
+    expect(nullEntry.body.errors?.[0]).toMatchObject({
+      errorType: 'InvalidParameterError',
+      errorInfo: { field: 'parameters', code: 'INVALID_PARAMETER' },
+    });
     const stop = await hub.gql(DOC.stopTask, {});
     expect(stop.body.errors?.[0]).toMatchObject({ errorType: 'InvalidParameterError', errorInfo: { field: 'id' } });
     const missing = await hub.gql(DOC.getErrorMessage, { id: 'no-such-task' });

@@ -116,9 +116,12 @@ describe('local log groups', () => {
       'k5',
     ]);
     // A stream with no lines does not exist, as in CloudWatch (the cloud API's error): not an empty page.
-    await expect(telemetry.events(worker, 'run-2', { limit: 10 })).rejects.toThrow(
-      /^logGroupName: .* or its stream "run-2" does not exist/,
-    );
+    // The group is the task's: the stream is named, and is the field (before: logGroupName).
+    await expect(telemetry.events(worker, 'run-2', { limit: 10 })).rejects.toMatchObject({
+      field: 'logStreamName',
+      code: 'LOG_STREAM_NOT_FOUND',
+      message: expect.stringMatching(/^logStreamName: "run-2" is not a stream of log group/),
+    });
     telemetry.appendLog(task.id, 'run-2', line('worker.copied', { key: 'z' }));
     expect(keys(await telemetry.events(worker, 'run-2', { limit: 10, startFromHead: true }))).toEqual(['z']);
 
