@@ -134,6 +134,15 @@ export class LocalOrchestrator implements Orchestrator {
     }
   }
 
+  /** A run-ledger write outside a pass: one the database refuses (disk full) is said, and the task goes on. */
+  private async noteInLedger(taskId: string, write: () => void | Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.deps.logger.warn('hub.run_ledger_unwritable', { taskId, error: err });
+    }
+  }
+
   /** An error as the task's errorMessage: "disk full: …" for a full data directory. */
   private describeFailure(err: unknown): string {
     if (isStorageFull(err))
@@ -273,6 +282,9 @@ export class LocalOrchestrator implements Orchestrator {
       const now = new Date();
       const next = schedule ? nextRunAfter(schedule, now) : undefined;
       if (!next) break;
+      // The pass has ended, failed or not: waiting for the next one is no run the hub can die under (before, three
+      // restarts of the hub while a FIXED_RATE task whose passes fail waited ended it in ERROR as a crash loop).
+      await this.noteInLedger(task.id, () => this.ledger.betweenPasses(task.id));
       // Timers hold at most 2^31-1 ms (24.8 days); a longer wait (a monthly or yearly cron) is slept in parts.
       for (
         let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1);
@@ -282,6 +294,7 @@ export class LocalOrchestrator implements Orchestrator {
         await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
       }
       if (signal.aborted) break;
+      await this.noteInLedger(task.id, async () => this.ledger.started(task.id, await this.finishedObjects(task.id)));
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
     if (this.shuttingDown) return;
