@@ -320,10 +320,12 @@ export class LocalOrchestrator implements Orchestrator {
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
     if (this.shuttingDown) return;
+    // Counted from the status store once the engine cleaned up (an aborted upload's parts are no bytes done), not the
+    // last live snapshot; no rate or time left, since nothing runs any more.
     await tasks.update(task.id, {
       progress: 'STOPPED',
       stoppedAt: new Date().toISOString(),
-      progressInfo: entry.last ? progressInfo(entry.last) : undefined,
+      progressInfo: progressInfoOf(await status.summary()),
     });
   }
 
