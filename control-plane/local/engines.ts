@@ -7,11 +7,14 @@ import { parseEcrTaskParams, type EcrTaskParams } from '../../worker/ecr/params.
 import { planImageSync, type ImageSyncPlan } from '../../worker/ecr/plan-image-sync.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
-import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { parseS3TaskParams, type S3TaskParams } from '../../worker/s3/params.js';
+import { settleInterrupted } from '../../worker/s3/settle-interrupted.js';
+import type { BucketPair } from '../../worker/ports/object-store.js';
+import type { StatusStore } from '../../worker/ports/status-store.js';
 import { abortOpenUploads } from '../../worker/s3/abort-open-uploads.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
-import type { EngineRunner } from './local-orchestrator.js';
+import type { EngineRunner, StoppedRunSettler } from './local-orchestrator.js';
 
 /** S3 task on embedded state: the queue and status live in the hub's SQLite file, keyed by task id. */
 export const runS3Engine: EngineRunner = async (task, ctx) => {
@@ -29,14 +32,34 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
     progressIntervalMs: 1000,
     buckets,
   });
-  if (ctx.stoppedForGood())
-    await abortOpenUploads({
-      dest: buckets.dest,
-      destPrefix: params.destPrefix,
-      status: ctx.status,
-      logger: ctx.logger,
-    });
+  if (ctx.stoppedForGood()) await endStoppedS3Run(params, buckets, ctx.status, ctx.logger);
   return { complete: report.complete, failed: report.failed };
+};
+
+/**
+ * An S3 task stopped for good (it never resumes) leaves nothing to settle later: the records a cut copy left
+ * IN_PROGRESS are settled (a copy that landed is DONE, a gone source SKIPPED, the rest PENDING), then the multipart
+ * uploads its records hold open are aborted. The end of a live stop, and of one the hub died in (settleStoppedS3Task).
+ */
+async function endStoppedS3Run(
+  params: S3TaskParams,
+  buckets: BucketPair,
+  status: StatusStore,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await settleInterrupted({ params, source: buckets.source, dest: buckets.dest, status, logger });
+  } catch (err) {
+    // The source unreadable, say: its records still go back to PENDING and its uploads are aborted below.
+    logger.warn('transfer.settle_failed', { error: err });
+  }
+  await abortOpenUploads({ dest: buckets.dest, destPrefix: params.destPrefix, status, logger });
+}
+
+/** The end of a stop the hub died in, before the engine's own (StoppedRunSettler). */
+export const settleStoppedS3Task: StoppedRunSettler = async (task, ctx) => {
+  const params = parseS3TaskParams(parameterMap(task));
+  await endStoppedS3Run(params, await openTaskBuckets(params, ctx.secrets), ctx.status, ctx.logger);
 };
 
 /** Image task on embedded state: per-image status in the hub's SQLite file. */

@@ -15,7 +15,7 @@ import { guardProcess } from './crash-guard.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { prepareDataDir } from './data-dir.js';
 import { DiskReserve } from './disk-space.js';
-import { planEcrTask, runEcrEngine, runS3Engine } from './engines.js';
+import { planEcrTask, runEcrEngine, runS3Engine, settleStoppedS3Task } from './engines.js';
 import { createGraphQLExecutor, loadSchema } from './graphql-endpoint.js';
 import { openHubDatabase } from './hub-database.js';
 import { createHubServer } from './http-server.js';
@@ -76,6 +76,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     telemetry,
     logger: options.logger,
     engines: { S3EC2: runS3Engine, ECR: runEcrEngine, ...options.engines },
+    stoppedRunSettlers: { S3EC2: settleStoppedS3Task },
     disk,
   });
   const unguard = options.guardProcess ? guardProcess(orchestrator, options.logger) : () => {};

@@ -64,6 +64,21 @@ export type EngineRunner = (
   },
 ) => Promise<EngineOutcome>;
 
+/**
+ * What a task stopped for good leaves behind, cleaned up, as its engine does at the end of a live stop (engines.ts):
+ * run by the hub for a task it died under while the task was STOPPING, whose engine never got to it. Absent for an
+ * engine that leaves nothing behind.
+ */
+export type StoppedRunSettler = (
+  task: TaskRecord,
+  ctx: { status: StatusStore; secrets: SecretStore; logger: Logger },
+) => Promise<void>;
+
+/** A run's log stream name: its start time. */
+function runStream(): string {
+  return `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}
+
 function progressInfo(p: EngineProgress): ProgressInfo {
   return progressInfoOf(p, { rate: Math.round(p.bytesPerSecond), etaSeconds: p.etaSeconds });
 }
@@ -90,6 +105,8 @@ export class LocalOrchestrator implements Orchestrator {
       secrets: SecretStore;
       telemetry: LocalTelemetry;
       engines: Partial<Record<TaskRecord['type'], EngineRunner>>;
+      /** Per task type, the clean-up of a stop the hub died in (StoppedRunSettler). */
+      stoppedRunSettlers?: Partial<Record<TaskRecord['type'], StoppedRunSettler>>;
       logger: Logger;
       sampleIntervalMs?: number;
       /** Multiplies the wait until the next scheduled run (tests shorten `rate(1 minute)` with it); default 1. */
@@ -134,6 +151,15 @@ export class LocalOrchestrator implements Orchestrator {
     }
   }
 
+  /** A run-ledger write outside a pass: one the database refuses (disk full) is said, and the task goes on. */
+  private async noteInLedger(taskId: string, write: () => void | Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.deps.logger.warn('hub.run_ledger_unwritable', { taskId, error: err });
+    }
+  }
+
   /** An error as the task's errorMessage: "disk full: …" for a full data directory. */
   private describeFailure(err: unknown): string {
     if (isStorageFull(err))
@@ -170,6 +196,22 @@ export class LocalOrchestrator implements Orchestrator {
     }
   }
 
+  /** A logger whose lines go to the task's log stream `stream`; a line the database refuses (disk full) goes to `refused`. */
+  private taskLogger(taskId: string, stream: string, refused: (err: unknown) => void): Logger {
+    return createLogger(
+      { taskId },
+      {
+        write: (line) => {
+          try {
+            this.deps.telemetry.appendLog(taskId, stream, line);
+          } catch (err) {
+            refused(err);
+          }
+        },
+      },
+    );
+  }
+
   private async runLoop(task: TaskRecord, signal: AbortSignal, entry: TaskRun<EngineProgress>): Promise<void> {
     const { tasks, telemetry, db, secrets } = this.deps;
     const engine = this.deps.engines[task.type];
@@ -195,21 +237,10 @@ export class LocalOrchestrator implements Orchestrator {
     await tasks.update(task.id, { progress: 'IN_PROGRESS', errorCode: undefined, errorMessage: undefined });
     for (;;) {
       run++;
-      const stream = `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const stream = runStream();
       // A log line or sample the database refuses (disk full) fails the run, not the caller that logged it —
       // often a timer or a stream handler, where a throw would take the whole hub down.
-      const logger = createLogger(
-        { taskId: task.id },
-        {
-          write: (line) => {
-            try {
-              telemetry.appendLog(task.id, stream, line);
-            } catch (err) {
-              entry.fail(err);
-            }
-          },
-        },
-      );
+      const logger = this.taskLogger(task.id, stream, (err) => entry.fail(err));
       const sample = (p: EngineProgress) => {
         try {
           telemetry.sample(task.id, p, stream);
@@ -273,6 +304,9 @@ export class LocalOrchestrator implements Orchestrator {
       const now = new Date();
       const next = schedule ? nextRunAfter(schedule, now) : undefined;
       if (!next) break;
+      // The pass has ended, failed or not: waiting for the next one is no run the hub can die under (before, three
+      // restarts of the hub while a FIXED_RATE task whose passes fail waited ended it in ERROR as a crash loop).
+      await this.noteInLedger(task.id, () => this.ledger.betweenPasses(task.id));
       // Timers hold at most 2^31-1 ms (24.8 days); a longer wait (a monthly or yearly cron) is slept in parts.
       for (
         let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1);
@@ -282,13 +316,16 @@ export class LocalOrchestrator implements Orchestrator {
         await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
       }
       if (signal.aborted) break;
+      await this.noteInLedger(task.id, async () => this.ledger.started(task.id, await this.finishedObjects(task.id)));
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
     if (this.shuttingDown) return;
+    // Counted from the status store once the engine cleaned up (an aborted upload's parts are no bytes done), not the
+    // last live snapshot; no rate or time left, since nothing runs any more.
     await tasks.update(task.id, {
       progress: 'STOPPED',
       stoppedAt: new Date().toISOString(),
-      progressInfo: entry.last ? progressInfo(entry.last) : undefined,
+      progressInfo: progressInfoOf(await status.summary()),
     });
   }
 
@@ -334,7 +371,7 @@ export class LocalOrchestrator implements Orchestrator {
     let resumed = 0;
     for (const task of unfinished) {
       if (task.progress === 'STOPPING') {
-        await this.deps.tasks.update(task.id, { progress: 'STOPPED', stoppedAt: new Date().toISOString() });
+        await this.endInterruptedStop(task);
         continue;
       }
       let interrupted: number;
@@ -367,6 +404,34 @@ export class LocalOrchestrator implements Orchestrator {
       resumed++;
     }
     return resumed;
+  }
+
+  /**
+   * A task the hub died under while it was STOPPING: its stop is finished as a live one ends — the engine's clean-up
+   * (StoppedRunSettler: for S3, the multipart uploads its records hold open aborted and its objects back to PENDING),
+   * then STOPPED with the counts of the status store. It does not run again, so nothing else would clean up after it.
+   */
+  private async endInterruptedStop(task: TaskRecord): Promise<void> {
+    const status = new SqliteStatusStore(this.deps.db, task.id);
+    const settle = this.deps.stoppedRunSettlers?.[task.type];
+    if (settle) {
+      const logger = this.taskLogger(task.id, runStream(), (err) =>
+        this.deps.logger.warn('hub.task_log_unwritable', { taskId: task.id, error: err }),
+      );
+      try {
+        await settle(task, { status, secrets: this.deps.secrets, logger });
+      } catch (err) {
+        // STOPPED all the same (it never runs again); what could not be cleaned up is said in both logs.
+        logger.error('task.stop_unsettled', { error: err });
+        this.deps.logger.error('task.stop_unsettled', { taskId: task.id, error: err });
+      }
+    }
+    await this.noteInLedger(task.id, () => this.ledger.ended(task.id));
+    await this.persist(task.id, {
+      progress: 'STOPPED',
+      stoppedAt: new Date().toISOString(),
+      progressInfo: progressInfoOf(await status.summary()),
+    });
   }
 
   /** Graceful shutdown: stop every run without marking tasks STOPPED, so they resume on the next start. */

@@ -57,8 +57,9 @@ export function taskRunOfCurrentContext(): TaskRun | undefined {
 export const MAX_INTERRUPTED_RUNS = 3;
 
 /**
- * Which tasks were running, kept in the hub's database: a row is written when a task's run starts and removed when
- * it ends or the hub shuts down cleanly. A row found at start means the hub died while that task ran (a crash, the
+ * Which tasks were running, kept in the hub's database: a row is written when a task's run (or a FIXED_RATE task's
+ * next pass) starts, and removed when it ends, when a pass ends and the task waits for its next one, or when the hub
+ * shuts down cleanly. A row found at start means the hub died while that task ran (a crash, the
  * OOM killer, a power cut); its count says how many times in a row without a completed pass, and without an object
  * finished in between. The hub resumes such a task only while the count is below MAX_INTERRUPTED_RUNS — a task that
  * takes the process down cannot crash-loop it, and a long pass the host keeps cutting (a laptop's battery, a reboot)
@@ -107,6 +108,14 @@ export class RunLedger {
     this.db
       .prepare('UPDATE hub_task_runs SET interrupted = 0, finished_at_start = ? WHERE task_id = ?')
       .run(finished, taskId);
+  }
+
+  /**
+   * A pass ended, completed or failed, and the task waits for its next one: no run is going, so the row goes (a hub
+   * dying now did not die under the task). The next pass writes it again (started), with the count back at 0.
+   */
+  betweenPasses(taskId: string): void {
+    this.ended(taskId);
   }
 
   ended(taskId: string): void {

@@ -7,7 +7,9 @@
  *   ERROR with the error, the hub and the other tasks go on (a hub whose S3 engine injects these faults: see fixtures/);
  * - a task the hub dies under (kill -9, as a crash or the OOM killer would) is resumed, but not a third time in a row:
  *   then it goes to ERROR saying why, and the hub serves; but a task each of whose cut runs finished objects goes on,
- *   however often the hub dies under it (a long pass on a host that keeps going down), and ends DONE.
+ *   however often the hub dies under it (a long pass on a host that keeps going down), and ends DONE;
+ * - a FIXED_RATE task whose passes fail (its destination bucket not there yet) is resumed however often the hub dies
+ *   while it waits for its next pass: waiting is no run the hub died under (before: ERROR after three restarts).
  */
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -197,6 +199,40 @@ describe('hub: one bad task', () => {
     const answer = await hub.gql('query($id: ID!) { getTask(id: $id) { progressInfo { total } } }', { id });
     expect(answer.body.data.getTask.progressInfo).not.toBeNull();
     expect((await hub.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(1);
+  }, 120_000);
+
+  it('a FIXED_RATE task whose passes fail is resumed after every hub death while it waits for its next pass', async () => {
+    const src = (await bucketPair()).src;
+    await seedObjects(s3Client(servers.s3Source), src, [{ key: 'waiting/0', size: 100 }]);
+    const dataDir = join(work, 'waiting');
+    let hub = await start(dataDir);
+    const created = await hub.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'FIXED_RATE',
+        parameters: params({ ...baseParams(src, 'dst-not-there-yet'), ec2CronExpression: 'rate(30 minutes)' }),
+      },
+    });
+    const id = created.body.data.createTask.id;
+    /** This hub's pass of the task has failed (FINDER_ERROR): the task now waits 30 minutes for its next one. */
+    const passFailed = async () => {
+      const end = Date.now() + 30_000;
+      while (!/task\.run_failed/.test(hub.output())) {
+        if (Date.now() > end || hub.hasExited()) throw new Error(`no failed pass:\n${hub.output().slice(-2000)}`);
+        await sleep(100);
+      }
+    };
+    await passFailed();
+    for (let death = 1; death <= MAX_INTERRUPTED_RUNS + 1; death++) {
+      expect(await hub.stop('SIGKILL')).toBe('SIGKILL');
+      hub = await start(dataDir);
+      expect(hub.output()).toMatch(/hub\.resume_task/);
+      expect(hub.output()).not.toMatch(/interruptedRuns|hub\.task_not_resumed/);
+      await passFailed();
+    }
+    const t = await taskOf(hub, id);
+    expect(t).toMatchObject({ progress: 'IN_PROGRESS', errorCode: 'FINDER_ERROR' });
+    expect(t.errorMessage).toMatch(/dst-not-there-yet/);
   }, 120_000);
 
   it('a task the hub dies under is resumed again and again while each run finishes objects, and ends DONE', async () => {

@@ -2,7 +2,9 @@
  * Log events another deployable reads: the control plane's check-finder step matches the finder's outcome in its log
  * group, and the S3 plugin stack's metric filters count the workers' lines for the dashboard and the console's charts.
  * They are a contract between separately deployed code, so their names, the fields readers use and the metrics built
- * from them are defined here once and imported by emitters, the CDK metric filters and the control plane.
+ * from them are defined here once and imported by emitters, the CDK metric filters and the control plane. The events
+ * of a stop's clean-up at the destination are here too: the task's owner reads them in its log (the console's log
+ * view) to know whether a stopped task still holds parts there, and tests match them.
  */
 import type { Logger } from './log.js';
 
@@ -18,6 +20,13 @@ export const LOG_EVENTS = {
   workerFailed: 'worker.failed',
   /** The worker process itself stopped on an error (no access, bad configuration): not an object, so not counted. */
   workerCrashed: 'worker.crashed',
+  /** A task stopped for good aborted the multipart uploads it held open at the destination; `uploads`: how many. */
+  uploadsAborted: 'transfer.uploads_aborted',
+  /**
+   * The destination refused an abort (403, 405, 5xx) or did not answer it: that upload is still open, its parts stored
+   * (and billed on AWS). Names the object's `key`, its `destKey` and the `uploadId`, so that it can be aborted by hand.
+   */
+  uploadNotAborted: 'transfer.upload_not_aborted',
 } as const;
 
 export type ContractEventName = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];
@@ -31,6 +40,9 @@ export interface ContractEventFields {
   'worker.copied': { key: string; bytes: number; method?: string; checksum?: string };
   'worker.failed': { key: string; attempts: number; error: string; code?: string };
   'worker.crashed': { error: unknown; code?: string };
+  'transfer.uploads_aborted': { uploads: number };
+  /** `reason`: why the caller went on without the upload (absent where the record keeps it). */
+  'transfer.upload_not_aborted': { key: string; destKey: string; uploadId: string; error: unknown; reason?: string };
 }
 
 const ERROR_EVENTS: ReadonlySet<ContractEventName> = new Set([
@@ -39,13 +51,16 @@ const ERROR_EVENTS: ReadonlySet<ContractEventName> = new Set([
   LOG_EVENTS.workerCrashed,
 ]);
 
-/** Logs a contract event with its typed fields: failures at level error, the rest at info. */
+const WARN_EVENTS: ReadonlySet<ContractEventName> = new Set([LOG_EVENTS.uploadNotAborted]);
+
+/** Logs a contract event with its typed fields: failures at level error, what is left to clean up at warn, the rest at info. */
 export function logContractEvent<E extends ContractEventName>(
   logger: Logger,
   event: E,
   fields: ContractEventFields[E],
 ): void {
   if (ERROR_EVENTS.has(event)) logger.error(event, fields);
+  else if (WARN_EVENTS.has(event)) logger.warn(event, fields);
   else logger.info(event, fields);
 }
 

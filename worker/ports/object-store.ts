@@ -132,6 +132,11 @@ export interface ObjectStore {
     md5Base64?: string,
   ): Promise<WriteResult & { etag: string }>;
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<WriteResult>;
+  /**
+   * Ends a multipart upload and drops its parts. Resolves once the upload is gone: aborted now, or no longer there
+   * (NoSuchUpload: completed or aborted before). Rejects when the store refused the abort (403 without
+   * s3:AbortMultipartUpload, 405 from a store that lacks it, as s3rver) or did not answer it: the upload is still open.
+   */
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /**
    * Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). `requesterPays`: the

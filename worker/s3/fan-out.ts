@@ -13,7 +13,8 @@ import { confirmCopy, writeOptionsFor } from './copy-object.js';
 import { checkAgainstSourceParts, completeParts, uploadOnePart, verifyCompletion } from './multipart-copy.js';
 import { copyableHead } from './source-readable.js';
 import { copyRoute } from './copy-route.js';
-import { forgetUpload } from './forget-upload.js';
+import { LOG_EVENTS, logContractEvent } from '../core/events.js';
+import { forgetUploadOrWarn } from './forget-upload.js';
 import { choosePartSize, fitsCut, planParts } from './part-plan.js';
 import { sourceParts } from './source-parts.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
@@ -133,7 +134,16 @@ async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string,
     },
   );
   if (!won) {
-    await ctx.dest.abortMultipart(destKey, created).catch(() => {});
+    // Never recorded, so nothing else knows of it: a refused abort is said, and this worker goes on with the winner's.
+    await ctx.dest.abortMultipart(destKey, created).catch((error: unknown) =>
+      logContractEvent(ctx.logger, LOG_EVENTS.uploadNotAborted, {
+        key: head.key,
+        destKey,
+        uploadId: created,
+        error,
+        reason: 'another worker recorded its own upload first',
+      }),
+    );
     const now = await status.get(head.key);
     if (reusable(now)) return now.uploadId;
     throw new UploadGoneError(
@@ -141,7 +151,8 @@ async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string,
       'another worker replaced the upload while this one was opened',
     );
   }
-  if (record?.uploadId) await forgetUpload(ctx, destKey, head.key, record.uploadId);
+  if (record?.uploadId)
+    await forgetUploadOrWarn(ctx, destKey, head.key, record.uploadId, 'replaced by a new upload of the object');
   return created;
 }
 
@@ -295,7 +306,14 @@ export async function abandonGiant(
     { uploadId },
     { ...patch, uploadId: undefined, partSize: undefined },
   );
-  if (forgotten) await forgetUpload(ctx, destinationKey(ctx.params.destPrefix, key), key, uploadId);
+  if (forgotten)
+    await forgetUploadOrWarn(
+      ctx,
+      destinationKey(ctx.params.destPrefix, key),
+      key,
+      uploadId,
+      'the object is copied again from its first part',
+    );
   return forgotten;
 }
 

@@ -9,7 +9,7 @@ import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { diffListings } from './compare-listings.js';
 import { copyRoute } from './copy-route.js';
 import { sameEtag } from './etags.js';
-import { forgetUpload } from './forget-upload.js';
+import { forgetUploadOrWarn } from './forget-upload.js';
 import { type SourceNotCopyableError, unreadableNow } from './source-readable.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import type { S3TaskParams } from './params.js';
@@ -49,7 +49,13 @@ async function markPending(o: FinderOptions & { status: StatusStore }, job: Tran
       await status.update(job.key, { status: 'PENDING', size: job.size, error: undefined });
       return;
     }
-    await forgetUpload(o, destinationKey(params.destPrefix, job.key), job.key, existing.uploadId);
+    await forgetUploadOrWarn(
+      o,
+      destinationKey(params.destPrefix, job.key),
+      job.key,
+      existing.uploadId,
+      'the source object changed, or is now copied another way; its copy starts afresh',
+    );
   }
   const record: ObjectRecord = { key: job.key, size: job.size, etag: job.etag, status: 'PENDING', attempts: 0 };
   await status.put(record);

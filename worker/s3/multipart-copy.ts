@@ -12,7 +12,8 @@ import { md5FromEtag, multipartEtag } from './hashing-stream.js';
 import { fitsCut, type PartRange } from './part-plan.js';
 import { sendHashed } from './send-body.js';
 import { checkSourceParts } from './source-parts.js';
-import { forgetUpload } from './forget-upload.js';
+import { LOG_EVENTS, logContractEvent } from '../core/events.js';
+import { forgetUploadOrWarn } from './forget-upload.js';
 
 /**
  * Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the
@@ -120,7 +121,17 @@ export async function completeParts(
   const written = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
     const earlier = await completedEarlier(ctx, head, destKey, composite);
     if (!earlier) throw err;
-    await ctx.dest.abortMultipart(destKey, uploadId); // best effort: nothing to abort if the completion was applied
+    // The object is in place: an upload that is gone (the completion was applied) resolves; a refused abort is said,
+    // and does not fail a copy that landed.
+    await ctx.dest.abortMultipart(destKey, uploadId).catch((error: unknown) =>
+      logContractEvent(ctx.logger, LOG_EVENTS.uploadNotAborted, {
+        key: head.key,
+        destKey,
+        uploadId,
+        error,
+        reason: 'the object is in place already',
+      }),
+    );
     return earlier;
   });
   return { written, composite };
@@ -198,7 +209,7 @@ export async function copyMultipart(
       uploadId = record.uploadId;
       done = recorded;
     } else {
-      await forgetUpload(ctx, destKey, head.key, record.uploadId);
+      await forgetUploadOrWarn(ctx, destKey, head.key, record.uploadId, 'cut in other parts; uploaded afresh');
     }
   }
   if (uploadId === undefined) {

@@ -5,7 +5,7 @@ import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { transferReason } from './compare-listings.js';
 import { contentMd5, isKmsEncryption, sameEtag } from './etags.js';
 import { destinationEtagsComparable } from './finder.js';
-import { forgetUpload } from './forget-upload.js';
+import { forgetUploadOrWarn } from './forget-upload.js';
 import type { S3TaskParams } from './params.js';
 import { destinationKey, type TransferJob } from './transfer-job.js';
 
@@ -73,11 +73,12 @@ export async function settleInterrupted(options: {
         const proven = src !== undefined && provenCopy(params, src, dst);
         // Settled either way, an upload the record holds will not be completed: its source is gone, or its copy landed.
         if (record.uploadId && (!src || proven))
-          await forgetUpload(
-            { dest, status },
+          await forgetUploadOrWarn(
+            { dest, status, logger },
             destinationKey(params.destPrefix, record.key),
             record.key,
             record.uploadId,
+            src ? 'the copy is in place' : 'the source object no longer exists',
           );
         if (!src) {
           await status.update(record.key, {

@@ -263,6 +263,38 @@ describe('LocalOrchestrator lifecycle', () => {
     await api.stopTask({ id: t.id });
   });
 
+  it("a stopped task's progressInfo is counted from the status store after the stop's clean-up, without rate or ETA", async () => {
+    // The engine's last live snapshot counts one part of an upload that the stop then aborts (its object back to
+    // PENDING), and has a rate and a time left; before, STOPPED kept that snapshot.
+    const { api } = setup(async (_t, ctx) => {
+      for (const key of ['a', 'b'])
+        await ctx.status.put({ key, size: 10, status: 'DONE', attempts: 1, verified: true, bytesDone: 10 });
+      await ctx.status.put({ key: 'c', size: 10, status: 'IN_PROGRESS', attempts: 1, bytesDone: 5, uploadId: 'u-1' });
+      ctx.onProgress({ ...progress, done: 2, verified: 2, inProgress: 1, bytesDone: 25, etaSeconds: 1 });
+      await new Promise((ok) => ctx.signal.addEventListener('abort', ok));
+      if (ctx.stoppedForGood()) await ctx.status.update('c', { status: 'PENDING', uploadId: undefined });
+      return { complete: false, failed: 0 };
+    });
+    const t = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
+    const live = await until(
+      () => api.getTask({ id: t.id }),
+      (x) => x.progressInfo?.bytesDone === 25,
+    );
+    expect(live.progressInfo).toMatchObject({ rate: 10, etaSeconds: 1 });
+    expect((await api.stopTask({ id: t.id })).progress).toBe('STOPPED');
+    const stopped = await api.getTask({ id: t.id });
+    expect(stopped?.progress).toBe('STOPPED');
+    expect(stopped?.progressInfo).toEqual({
+      total: 3,
+      replicated: 2,
+      failed: 0,
+      skipped: 0,
+      verified: 2,
+      bytesTotal: 30,
+      bytesDone: 20,
+    });
+  });
+
   it('invalid paging arguments name the argument', async () => {
     const { api } = setup(async () => ({ complete: true, failed: 0 }));
     await expect(api.listTasksV2({ count: 0 })).rejects.toThrow(/^count: must be a whole number/);

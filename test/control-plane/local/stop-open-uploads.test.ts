@@ -4,17 +4,28 @@
  * AWS — and the record stayed IN_PROGRESS on the STOPPED task). The real engine runs under the real orchestrator: the
  * source is an s3rver whose part reads a fault proxy slows down, the destination a moto server (it lists open
  * multipart uploads, which s3rver does not implement).
+ *
+ * The same holds when the hub dies while the task is STOPPING: the next start finishes the stop as a live one ends
+ * (before, it only wrote STOPPED: the uploads stayed open for good, the records IN_PROGRESS, and no progressInfo).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runS3Engine } from '../../../control-plane/local/engines.js';
+import { runS3Engine, settleStoppedS3Task } from '../../../control-plane/local/engines.js';
 import { LocalOrchestrator } from '../../../control-plane/local/local-orchestrator.js';
 import { LocalTelemetry } from '../../../control-plane/local/local-telemetry.js';
 import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.js';
+import { RunLedger } from '../../../control-plane/local/task-runs.js';
 import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
 import { createLogger } from '../../../worker/core/log.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
@@ -106,4 +117,110 @@ describe('stopping a local S3 task in the middle of a multipart copy', () => {
     expect(record?.status).toBe('PENDING');
     expect(record?.uploadId).toBeUndefined();
   }, 90_000);
+});
+
+describe('a hub that died while a local S3 task was STOPPING', () => {
+  it('finishes the stop at its next start: uploads aborted, objects settled or PENDING, counts recorded', async () => {
+    const src = await createBucket(servers.s3Source, 'stopping-src');
+    const landed = Buffer.alloc(1000, 1);
+    await putSource(src, 'landed.bin', landed);
+    await putSource(src, 'cut.bin', Buffer.alloc(1000, 2));
+    await putSource(src, 'big.bin', Buffer.alloc(12 * MiB, 3));
+    const dst = 'stopping-dst';
+    const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+    await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
+    // What the killed run left at the destination: landed.bin copied (its DONE not recorded yet), big.bin's upload open.
+    await motoS3.send(new PutObjectCommand({ Bucket: dst, Key: 'landed.bin', Body: landed }));
+    const { UploadId } = await motoS3.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'big.bin' }));
+    const uploadId = UploadId ?? '';
+    await motoS3.send(
+      new UploadPartCommand({ Bucket: dst, Key: 'big.bin', UploadId, PartNumber: 1, Body: Buffer.alloc(5 * MiB, 3) }),
+    );
+
+    const dir = mkdtempSync(join(tmpdir(), 'dth-stopping-'));
+    writeFileSync(
+      join(dir, 'secrets.json'),
+      JSON.stringify({
+        s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
+        moto: { access_key_id: 'test', secret_access_key: 'test' },
+      }),
+      { mode: 0o600 },
+    );
+    const db = openSqliteDatabase(join(dir, 'hub.db'));
+    const tasks = new SqliteTaskStore(db);
+    const parameters = Object.entries({
+      srcType: 'Amazon_S3',
+      srcEndpoint: servers.s3Source,
+      srcBucket: src,
+      srcCredentials: 's3rver',
+      destEndpoint: moto.endpoint,
+      destBucket: dst,
+      destRegion: 'us-east-1',
+      destCredentials: 'moto',
+      multipartThreshold: String(5 * MiB),
+      chunkSize: String(5 * MiB),
+    }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const task = {
+      id: 'stopping-task',
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      description: '',
+      parameters,
+      progress: 'STOPPING',
+      createdAt: new Date().toISOString(),
+    } as const satisfies Parameters<typeof tasks.put>[0];
+    await tasks.put(task);
+    const status = new SqliteStatusStore(db, task.id);
+    await status.put({ key: 'landed.bin', size: 1000, status: 'IN_PROGRESS', attempts: 1 });
+    await status.put({ key: 'cut.bin', size: 1000, status: 'IN_PROGRESS', attempts: 1, bytesDone: 500 });
+    await status.put({
+      key: 'big.bin',
+      size: 12 * MiB,
+      status: 'IN_PROGRESS',
+      attempts: 1,
+      uploadId,
+      partSize: 5 * MiB,
+      bytesDone: 5 * MiB,
+    });
+    new RunLedger(db).started(task.id, 0); // the killed run's row
+
+    const lines: string[] = [];
+    const orchestrator = new LocalOrchestrator({
+      db,
+      tasks,
+      secrets: new FileSecretStore(join(dir, 'secrets.json')),
+      telemetry: new LocalTelemetry(db),
+      logger: createLogger({ role: 'test' }, { write: (l) => lines.push(l) }),
+      engines: { S3EC2: runS3Engine },
+      stoppedRunSettlers: { S3EC2: settleStoppedS3Task },
+    });
+    cleanups.push(async () => {
+      await orchestrator.shutdown();
+      db.close();
+    });
+
+    expect(await orchestrator.resumeUnfinished()).toBe(0);
+
+    expect((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? []).toEqual([]);
+    const big = await status.get('big.bin');
+    expect(big?.status).toBe('PENDING');
+    expect(big?.uploadId).toBeUndefined();
+    expect((await status.get('cut.bin'))?.status).toBe('PENDING');
+    expect(await status.get('landed.bin')).toMatchObject({ status: 'DONE', verified: true });
+    const stopped = await tasks.get(task.id);
+    expect(stopped?.progress).toBe('STOPPED');
+    expect(stopped?.stoppedAt).toBeTruthy();
+    expect(stopped?.progressInfo).toEqual({
+      total: 3,
+      replicated: 1,
+      failed: 0,
+      skipped: 0,
+      verified: 1,
+      bytesTotal: 2000 + 12 * MiB,
+      bytesDone: 1000,
+    });
+    // It is not counted as a run the hub died under, and nothing is left to resume.
+    expect(new RunLedger(db).countInterruption(task.id, 1)).toBe(0);
+    expect(lines.join('\n')).not.toMatch(/hub\.resume_task/);
+  }, 60_000);
 });

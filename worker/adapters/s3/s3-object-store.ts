@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { TransferSide } from '../../core/errors.js';
+import { type TransferSide, UploadGoneError } from '../../core/errors.js';
 import { compareKeys } from '../../core/key-order.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type {
@@ -442,9 +442,13 @@ export class S3ObjectStore implements ObjectStore {
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
-      await this.http.send({ method: 'DELETE', key, query: { uploadId } }, (res) => res.body.resume());
-    } catch {
-      // Best effort: some stores (s3rver) lack Abort; a lifecycle rule cleans stale uploads on AWS.
+      await this.call('AbortMultipartUpload', key, () =>
+        this.http.send({ method: 'DELETE', key, query: { uploadId } }, (res) => res.body.resume()),
+      );
+    } catch (err) {
+      // Already gone is what an abort wants; any other answer leaves the upload open, and the caller must know.
+      if (err instanceof UploadGoneError) return;
+      throw err;
     }
   }
 
