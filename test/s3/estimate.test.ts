@@ -52,7 +52,7 @@ describe('estimates', () => {
     await put('big.bin', bytes(12 * MiB, 7)); // above the 8 MiB threshold: three 5 MiB parts
     // Uploaded in parts (ETag "…-2"): copied in its own two parts below the threshold (the old estimate took one PUT).
     await putInParts(source.endpoint, src, 'in-parts.bin', [5 * MiB, 2 * MiB], 8);
-    // Parts below S3's 5 MiB minimum (s3rver takes them): no destination would, so one PUT, confirmed by HEADs.
+    // Parts below S3's 5 MiB minimum (s3rver takes them): no destination would, so one PUT, its source confirmed by a HEAD.
     await putInParts(source.endpoint, src, 'small-parts.bin', [3 * MiB, 3 * MiB, MiB], 9);
     const raw = baseParams(src, dst, { srcEndpoint: source.endpoint, destEndpoint: dest.endpoint });
     const params = parseS3TaskParams(raw);

@@ -130,6 +130,14 @@ export class AccessDeniedError extends DthError {
 }
 
 /**
+ * The store refused the request for lack of permission (a policy, or a bucket closed to anonymous requests): the keys
+ * themselves were accepted. Not a rejection of the keys, a server error or an answer that is not S3's.
+ */
+export function isAccessDenied(err: unknown): boolean {
+  return err instanceof DthError && err.code === 'ACCESS_DENIED';
+}
+
+/**
  * The answer is not the well-formed document of the kind asked for (cut short, HTML or JSON, wrong root, a listing
  * truncated without a token…). Retryable: a proxy or a flaky link made it; if it persists the endpoint is wrong.
  */
@@ -209,6 +217,24 @@ export class ObjectChangedDuringCopyError extends DthError {
 export class VerificationError extends DthError {
   constructor(key: string, detail: string) {
     super('VERIFICATION_FAILED', `"${key}" failed verification: ${detail}`);
+  }
+}
+
+/**
+ * The object was written, but nothing proves its bytes: the write's answer cannot (an SSE-KMS ETag is no MD5), and the
+ * destination refused the HEAD that would have checked it for lack of permission. Not retryable: another attempt
+ * writes it again and meets the same refusal. The object stays FAILED, never DONE as verified.
+ */
+export class UnverifiedCopyError extends DthError {
+  constructor(key: string, refusal: unknown) {
+    super(
+      'UNVERIFIED_COPY',
+      `"${key}" was written to the destination but could not be verified: its ETag does not prove the bytes ` +
+        `(SSE-KMS, or a copy in other parts than its source) and reading it back was refused ` +
+        `(${refusal instanceof Error ? refusal.message : String(refusal)}); grant s3:GetObject on the destination ` +
+        'bucket to verify such copies',
+      { retry: { retryable: false }, cause: refusal },
+    );
   }
 }
 

@@ -19,7 +19,11 @@ export interface ObjectAttributes {
   contentLanguage?: string;
   contentDisposition?: string;
   cacheControl?: string;
-  expires?: Date;
+  /**
+   * The Expires header exactly as the store answered it. Not a date: S3 keeps whatever string it was given ("0", "-1",
+   * "never" are common and mean "already expired" to caches), and a copy must serve the same way as its source.
+   */
+  expires?: string;
   metadata?: Record<string, string>;
 }
 

@@ -28,6 +28,11 @@ export interface CopyResult {
   partsUploaded: number;
   /** Verified by ETags alone (single request each way); otherwise HEADs of both sides confirm the result. */
   proven?: boolean;
+  /**
+   * Not `proven`, but the destination is: the write's answer shows it holds exactly the bytes sent (a multipart
+   * completion whose ETag is the MD5 of the parts, each part's MD5 checked). Only the source's HEAD confirms the result.
+   */
+  destinationProven?: boolean;
 }
 
 /**

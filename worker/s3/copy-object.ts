@@ -5,7 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { CorruptedInTransitError, ObjectChangedDuringCopyError, VerificationError } from '../core/errors.js';
+import {
+  CorruptedInTransitError,
+  isAccessDenied,
+  ObjectChangedDuringCopyError,
+  UnverifiedCopyError,
+  VerificationError,
+} from '../core/errors.js';
 import type { ObjectHead, WriteOptions, WriteResult } from '../ports/object-store.js';
 import { type CopyContext, type CopyResult, destEtagIsMd5 } from './copy-context.js';
 import { copyRoute } from './copy-route.js';
@@ -15,6 +21,7 @@ import { copyMultipart } from './multipart-copy.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { md5Base64, sendHashed, streamThrough } from './send-body.js';
 import { sourceParts } from './source-parts.js';
+import { TagsRefusedWarnings } from './tags-refused.js';
 import { copyableHead } from './source-readable.js';
 import { destinationKey } from './transfer-job.js';
 
@@ -37,17 +44,38 @@ export async function writeOptionsFor(ctx: CopyContext, head: ObjectHead): Promi
   // Without metadata no tags either, also where a server-side copy would keep the source's (S3's default directive).
   if (!params.includeMetadata) return { ...base, tags: {} };
   // S3 sends x-amz-tagging-count only when the object has tags: no header, no tagging request.
-  const tags = head.tagCount ? await ctx.source.getTags(head.key) : {};
+  const tags = head.tagCount ? await sourceTags(ctx, head.key) : {};
+  // Unreadable: none at all, also on a server-side copy (whose default directive would need the same permission).
+  if (tags === undefined) return { ...base, ...attributesOf(head), tags: {} };
+  return { ...base, ...attributesOf(head), tags: Object.keys(tags).length ? tags : undefined };
+}
+
+function attributesOf(head: ObjectHead): WriteOptions {
   return {
-    ...base,
     contentEncoding: head.contentEncoding,
     contentLanguage: head.contentLanguage,
     contentDisposition: head.contentDisposition,
     cacheControl: head.cacheControl,
     expires: head.expires,
     metadata: head.metadata,
-    tags: Object.keys(tags).length ? tags : undefined,
   };
+}
+
+/**
+ * The source object's tags; undefined when the source refuses to read them for lack of permission (s3:GetObjectTagging,
+ * which the original's documented minimum source policy lacks: the original never copied tags). The object is then
+ * copied without them, as the original would have, and the worker warns (tags-refused.ts). Any other failure (a server
+ * error, an answer that is not S3's) fails the object as before: the tags may exist and be readable on a retry.
+ */
+async function sourceTags(ctx: CopyContext, key: string): Promise<Record<string, string> | undefined> {
+  try {
+    return await ctx.source.getTags(key);
+  } catch (err) {
+    if (!isAccessDenied(err)) throw err;
+    if (ctx.tagsRefused) ctx.tagsRefused.note(key, err);
+    else new TagsRefusedWarnings(ctx.logger).note(key, err);
+    return undefined;
+  }
 }
 
 async function copySmall(
@@ -62,7 +90,7 @@ async function copySmall(
   const srcMd5 = contentMd5(head);
   if (etagConfirmsMd5(head, md5) === false) throw new ObjectChangedDuringCopyError(head.key);
   const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
-  return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: false });
+  return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: false, withContentMd5: true });
 }
 
 async function copyStreamed(
@@ -85,27 +113,33 @@ async function copyStreamed(
     // A source uploaded as one part of a multipart upload: its ETag still names the MD5 of the bytes.
     if (etagConfirmsMd5(head, sent.md5) === false)
       throw new CorruptedInTransitError(destKey, sent.md5, normalizeEtag(head.etag) ?? '');
-    return checkedPut(ctx, head, destKey, sent.written, { sentMd5: sent.md5, srcMd5, sentUnhashed: false });
+    return checkedPut(ctx, head, destKey, sent.written, {
+      sentMd5: sent.md5,
+      srcMd5,
+      sentUnhashed: false,
+      withContentMd5: false,
+    });
   }
   // With the source's MD5 known (its ETag), hashing every byte here proves nothing more: it goes out as
   // Content-MD5 and the destination's ETag must equal it. Only count bytes then (MD5 costs ~1.5 CPU-s per GiB).
   const { written: put } = await streamThrough(ctx, source, head.size, false, (body) =>
     ctx.dest.put(destKey, body, head.size, options, md5Base64(srcMd5)),
   );
-  return checkedPut(ctx, head, destKey, put, { sentMd5: srcMd5, srcMd5, sentUnhashed: true });
+  return checkedPut(ctx, head, destKey, put, { sentMd5: srcMd5, srcMd5, sentUnhashed: true, withContentMd5: true });
 }
 
 /**
  * A single PUT's result, once the destination ETag (where it is an MD5) equals the MD5 of what was sent. `sentUnhashed`:
  * the source's MD5 went out as Content-MD5 without the bytes being hashed here (a streamed copy), so a differing ETag
- * means the bytes changed in transit — stores that ignore Content-MD5 (s3rver) keep what arrived.
+ * means the bytes changed in transit — stores that ignore Content-MD5 (s3rver) keep what arrived. `withContentMd5`:
+ * the write carried `sentMd5` as Content-MD5.
  */
 function checkedPut(
   ctx: CopyContext,
   head: ObjectHead,
   destKey: string,
   put: WriteResult,
-  sent: { sentMd5: string; srcMd5: string | undefined; sentUnhashed: boolean },
+  sent: { sentMd5: string; srcMd5: string | undefined; sentUnhashed: boolean; withContentMd5: boolean },
 ): CopyResult {
   const { sentMd5, srcMd5 } = sent;
   const dstMd5 = md5FromEtag(put.etag);
@@ -123,7 +157,11 @@ function checkedPut(
     sourceEtag: head.etag,
     destEtag: put.etag,
     partsUploaded: 0,
-    proven: provenByEtags(ctx, put, srcMd5, dstMd5),
+    proven:
+      provenByEtags(ctx, put, srcMd5, dstMd5) ||
+      provenByContentMd5(ctx, put, srcMd5, sent.withContentMd5 ? sentMd5 : undefined),
+    // A source whose ETag is no MD5: the destination's ETag still proves it holds the bytes sent, hashed on the way.
+    destinationProven: destEtagIsMd5(ctx, put) && dstMd5 !== undefined,
   };
 }
 
@@ -139,6 +177,23 @@ function provenByEtags(
   dstMd5: string | undefined,
 ): boolean {
   return destEtagIsMd5(ctx, written) && srcMd5 !== undefined && dstMd5 !== undefined;
+}
+
+/**
+ * Where the destination's ETag is no MD5 (SSE-KMS), a write the store accepted with the source's MD5 as Content-MD5
+ * proves it as well: S3 takes the MD5 of what arrives and refuses a body that differs (400 BadDigest) before storing
+ * it — the check the original relied on for every write. The source's MD5 comes from the same answer as the bytes, so
+ * they are of one version too. Nothing is hashed for it: Content-MD5 is the MD5 the copy already sends. Without this,
+ * every copy onto a KMS destination was confirmed by HEADs, and a destination policy without s3:GetObject (the
+ * original's documented minimum) failed every one of them after writing it.
+ */
+function provenByContentMd5(
+  ctx: CopyContext,
+  written: WriteResult,
+  srcMd5: string | undefined,
+  contentMd5Sent: string | undefined,
+): boolean {
+  return !destEtagIsMd5(ctx, written) && srcMd5 !== undefined && contentMd5Sent === srcMd5;
 }
 
 async function copyServerSide(
@@ -166,6 +221,8 @@ async function copyServerSide(
       sourceEtag: head.etag,
       destEtag: out.etag,
       partsUploaded: 0,
+      // The store copied bytes whose MD5 is the source version's: the copy's own ETag says so.
+      proven: provenByEtags(ctx, out, srcMd5, dstMd5),
     };
   } catch (err) {
     if (err instanceof VerificationError) throw err;
@@ -226,19 +283,27 @@ export async function copyObject(
     else result = await copyStreamed(ctx, head, destKey, options, await open());
   }
   if (result.proven) return result;
-  await confirmCopy(ctx, head, destKey);
+  await confirmCopy(ctx, head, destKey, { destinationProven: result.destinationProven });
   return result;
 }
 
-/** The source still is the version copied (ETag and size) and the destination holds as many bytes. */
+/**
+ * The source still is the version copied (ETag and size) and the destination holds as many bytes — unless the write's
+ * answer already proved the destination (`destinationProven`), which then needs no HEAD. A destination that refuses the
+ * HEAD for lack of permission fails the object with UnverifiedCopyError: written, but never reported as verified.
+ */
 export async function confirmCopy(
   ctx: CopyContext,
   head: Pick<ObjectHead, 'key' | 'etag' | 'size'>,
   destKey: string,
+  options: { destinationProven?: boolean } = {},
 ): Promise<void> {
   const after = await ctx.source.head(head.key);
   if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(head.key);
-  const written = await ctx.dest.head(destKey);
+  if (options.destinationProven) return;
+  const written = await ctx.dest.head(destKey).catch((err: unknown) => {
+    throw isAccessDenied(err) ? new UnverifiedCopyError(destKey, err) : err;
+  });
   if (!written || written.size !== head.size) {
     throw new VerificationError(destKey, `destination has ${written?.size ?? 'no'} bytes, the source ${head.size}`);
   }

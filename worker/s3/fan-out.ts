@@ -2,6 +2,7 @@ import {
   CorruptedInTransitError,
   isRetryableError,
   ObjectChangedDuringCopyError,
+  UnverifiedCopyError,
   UploadGoneError,
   VerificationError,
 } from '../core/errors.js';
@@ -10,7 +11,13 @@ import type { ObjectHead, UploadedPart } from '../ports/object-store.js';
 import type { PartTally } from '../ports/status-store.js';
 import type { CopyContext, CopyResult } from './copy-context.js';
 import { confirmCopy, writeOptionsFor } from './copy-object.js';
-import { checkAgainstSourceParts, completeParts, uploadOnePart, verifyCompletion } from './multipart-copy.js';
+import {
+  checkAgainstSourceParts,
+  completeParts,
+  completionIsParts,
+  uploadOnePart,
+  verifyCompletion,
+} from './multipart-copy.js';
 import { copyableHead } from './source-readable.js';
 import { copyRoute } from './copy-route.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
@@ -348,7 +355,7 @@ async function completeGiant(
     checksum = verifyCompletion(ctx, head, destKey, completion);
     await checkAgainstSourceParts(ctx, head, destKey, completion, parts);
     destEtag = completion.written.etag;
-    await confirmCopy(ctx, head, destKey);
+    await confirmCopy(ctx, head, destKey, { destinationProven: completionIsParts(ctx, completion) });
   } catch (err) {
     // Completed but wrong (bytes changed on the way, the source changed), or aborted/expired under us: a new upload.
     if (err instanceof UploadGoneError || (completedOrChecked(err) && isRetryableError(err)))
@@ -395,6 +402,7 @@ function completedOrChecked(err: unknown): boolean {
   return (
     err instanceof VerificationError ||
     err instanceof CorruptedInTransitError ||
-    err instanceof ObjectChangedDuringCopyError
+    err instanceof ObjectChangedDuringCopyError ||
+    err instanceof UnverifiedCopyError
   );
 }

@@ -22,6 +22,7 @@ import {
 } from './event-outcomes.js';
 import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
 import type { PartJob, TransferJob } from './transfer-job.js';
+import { TagsRefusedWarnings } from './tags-refused.js';
 
 export interface WorkerOptions {
   params: S3TaskParams;
@@ -95,6 +96,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     signal: copyAbort.signal,
     bytesInFlight: options.bytesInFlight,
     demands: { contentMd5: false },
+    tagsRefused: new TagsRefusedWarnings(logger),
     queue: queue as JobQueue<TransferJob>,
     progressWrittenAt: new Map(),
   };
@@ -403,6 +405,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     if (inFlight.size > 0 && copiesEnded === endedBefore) await untilCopyEnds(200);
   }
   await Promise.allSettled([...inFlight]);
+  ctx.tagsRefused?.flush();
   signal?.removeEventListener('abort', onStop);
   if (queueRefusal !== undefined) {
     const why = queueRefusal instanceof Error ? queueRefusal.message : String(queueRefusal);

@@ -185,6 +185,18 @@ export async function checkAgainstSourceParts(
   await checkSourceParts(ctx.source, head, destKey, completion.composite, parts);
 }
 
+/**
+ * The completion's ETag is the MD5 of the parts' MD5s, each part's checked against its bytes when uploaded: the
+ * destination holds exactly the parts sent, whose sizes add up to the object's (completeParts). Not under SSE-KMS.
+ */
+export function completionIsParts(ctx: CopyContext, completion: Completion, kmsParts = false): boolean {
+  return (
+    partEtagsAreMd5s(ctx, completion.written, kmsParts) &&
+    completion.composite !== undefined &&
+    normalizeEtag(completion.written.etag) === completion.composite
+  );
+}
+
 export async function copyMultipart(
   ctx: CopyContext,
   head: ObjectHead,
@@ -252,6 +264,7 @@ export async function copyMultipart(
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
   const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
   await checkAgainstSourceParts(ctx, head, destKey, completion, parts, kmsParts);
+  const destinationHoldsParts = completionIsParts(ctx, completion, kmsParts);
   return {
     method: 'multipart',
     bytes: head.size,
@@ -261,10 +274,8 @@ export async function copyMultipart(
     partsUploaded: todo.length,
     // Cut like its source: the source's ETag, the MD5 of the parts sent and the destination's ETag are one value, so
     // the bytes are the source version's (each part read with If-Match) and arrived whole; no HEADs needed.
-    proven:
-      partEtagsAreMd5s(ctx, completion.written, kmsParts) &&
-      completion.composite !== undefined &&
-      normalizeEtag(completion.written.etag) === completion.composite &&
-      normalizeEtag(head.etag) === completion.composite,
+    proven: destinationHoldsParts && normalizeEtag(head.etag) === completion.composite,
+    // Cut otherwise (a single-part source in parts): the destination is still proven, the source's version needs a HEAD.
+    destinationProven: destinationHoldsParts,
   };
 }

@@ -10,6 +10,7 @@ import type { ObjectHead, ObjectStore } from '../ports/object-store.js';
 import type { BytesInFlight } from './bytes-in-flight.js';
 import { HashingTap, md5OfStream, readFully } from './hashing-stream.js';
 import type { PartRange } from './part-plan.js';
+import type { TagsRefusedWarnings } from './tags-refused.js';
 
 export interface DestinationDemands {
   /** Every PutObject and UploadPart must carry Content-MD5 (Object Lock with a default retention). */
@@ -24,6 +25,8 @@ export interface SendContext {
   bytesInFlight?: BytesInFlight;
   /** What the destination turned out to demand of writes, learned from its refusals; shared by a worker's copies. */
   demands?: DestinationDemands;
+  /** Objects copied without tags the source refused to read, warned about in bulk; shared by a worker's copies. */
+  tagsRefused?: TagsRefusedWarnings;
 }
 
 /**

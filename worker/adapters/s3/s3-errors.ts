@@ -32,6 +32,8 @@ export interface S3ErrorContext extends RequestContext {
   anonymous?: boolean;
   /** Requests carry x-amz-request-payer (isPayerRequest=true). */
   requesterPays?: boolean;
+  /** The permission a refusal names, where this request needs another than its operation's (a write with tags). */
+  permission?: string;
 }
 
 /** The store did not accept the keys themselves; anything else answered 403 is a missing permission. */
@@ -244,7 +246,8 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
       ctx.side === 'source' && !ctx.requesterPays && !said
         ? 'the bucket is requester-pays: set isPayerRequest=true'
         : undefined;
-    return new AccessDeniedError(where, PERMISSION[ctx.operation] ?? ctx.operation, `${answered}${said}`, payer);
+    const permission = ctx.permission ?? PERMISSION[ctx.operation] ?? ctx.operation;
+    return new AccessDeniedError(where, permission, `${answered}${said}`, payer);
   }
   if (status === 407) {
     return new DthError(

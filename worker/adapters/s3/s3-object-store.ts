@@ -112,6 +112,16 @@ function* mergeLevel(page: ListPage): Generator<LevelEntry> {
   for (; !folder.done; folder = folders.next()) yield { folder: folder.value };
 }
 
+/**
+ * What a write carrying tags (x-amz-tagging) needs on AWS: s3:PutObjectTagging as well as s3:PutObject, and a refusal
+ * of either is the same 403 on the write. Undefined for other writes (the operation's own permission).
+ */
+function taggedWritePermission(options: WriteOptions): string | undefined {
+  return options.tags && Object.keys(options.tags).length > 0
+    ? 's3:PutObject (and s3:PutObjectTagging: the copy carries tags)'
+    : undefined;
+}
+
 /** One bucket on an S3-compatible endpoint, every request over the lean SigV4 path; SDK v3 only for the default credential chain. */
 export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
@@ -184,11 +194,16 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** Runs one request; its failure becomes an error naming side, bucket, operation and key, with retry advice. */
-  private async call<T>(operation: string, key: string | undefined, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    operation: string,
+    key: string | undefined,
+    fn: () => Promise<T>,
+    permission?: string,
+  ): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw this.mapError(err, operation, key);
+      throw toActionableError(err, { ...this.errorContext(operation, key), permission });
     }
   }
 
@@ -387,17 +402,24 @@ export class S3ObjectStore implements ObjectStore {
   ): Promise<WriteResult> {
     const headers = writeHeaders(options);
     if (md5Base64) headers['content-md5'] = md5Base64;
-    return this.call('PutObject', key, () =>
-      this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite),
+    return this.call(
+      'PutObject',
+      key,
+      () => this.http.send({ method: 'PUT', key, body, contentLength: size, headers }, S3ObjectStore.acceptWrite),
+      taggedWritePermission(options),
     );
   }
 
   async createMultipart(key: string, options: WriteOptions): Promise<string> {
-    return this.call('CreateMultipartUpload', key, () =>
-      this.http.sendForXml(
-        { method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) },
-        parseInitiateMultipart,
-      ),
+    return this.call(
+      'CreateMultipartUpload',
+      key,
+      () =>
+        this.http.sendForXml(
+          { method: 'POST', key, query: { uploads: '' }, headers: writeHeaders(options) },
+          parseInitiateMultipart,
+        ),
+      taggedWritePermission(options),
     );
   }
 

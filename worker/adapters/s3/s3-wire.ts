@@ -79,7 +79,8 @@ export function headFromHeaders(key: string, headers: IncomingHttpHeaders): Obje
     contentLanguage: header(headers, 'content-language'),
     contentDisposition: header(headers, 'content-disposition'),
     cacheControl: header(headers, 'cache-control'),
-    expires: httpDate(header(headers, 'expires')),
+    // Raw, never parsed: new Date("0") is the year 2000, "3600" the year 3600, "never" no date at all (dropped).
+    expires: header(headers, 'expires'),
     metadata,
     tagCount: tagCount === undefined ? undefined : Number(tagCount),
     serverSideEncryption: header(headers, 'x-amz-server-side-encryption'),
@@ -124,7 +125,7 @@ export function writeHeaders(o: WriteOptions): Record<string, string> {
   set('content-language', o.contentLanguage);
   set('content-disposition', o.contentDisposition);
   set('cache-control', o.cacheControl);
-  set('expires', o.expires?.toUTCString());
+  set('expires', o.expires);
   for (const [k, v] of Object.entries(o.metadata ?? {})) h[`${META_PREFIX}${k.toLowerCase()}`] = v;
   set('x-amz-storage-class', o.storageClass);
   set('x-amz-acl', o.acl);
