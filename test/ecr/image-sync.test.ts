@@ -673,6 +673,8 @@ describe('image sync with skopeo between real registries', () => {
     const rec = await status.get(`${missing}:ALL_TAGS`);
     expect(rec?.status).toBe('FAILED');
     expect(rec?.error).toContain(`the tags of "${missing}" could not be listed`);
+    // In the registry's own words: the repository is unknown, not a refusal.
+    expect(rec?.error).toMatch(/HTTP 404 \(NAME_UNKNOWN: repository name not known to registry\)/);
     expect(registryDigest(servers.registryAuth, `alltags/${repository}:multi`, auth)).toBe(
       registryDigest(servers.registryOpen, `${repository}:multi`),
     );

@@ -23,6 +23,13 @@ describe('Docker Registry v2 catalog against the real registries', () => {
     expect(new Set(repos).size).toBe(repos.length);
   });
 
+  it("a repository the registry does not know fails in the registry's words (NAME_UNKNOWN), not a bare status", async () => {
+    const catalog = new RegistryV2Catalog({ registry: servers.registryOpen, insecure: true });
+    await expect(catalog.tags('never/pushed')).rejects.toThrow(
+      `${servers.registryOpen}: /v2/never/pushed/tags/list answered HTTP 404 (NAME_UNKNOWN: repository name not known to registry)`,
+    );
+  });
+
   it('a registry that ignores `last` (the first page and its Link again) fails naming the registry, not a listing without end', async () => {
     seedImages();
     const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'ignores-last' });
