@@ -66,6 +66,20 @@ describe('registry HTTP client: manifest digests without skopeo', () => {
     expect(String(anonymous)).toMatch(/authentication required \(HTTP 401\)/);
   });
 
+  it("a manifest read the registry refuses fails in the registry's words (403 DENIED), not a bare status", async () => {
+    const { repository } = seedImages();
+    const f = await front({
+      upstream: servers.registryOpen,
+      mode: 'basic',
+      login,
+      allows: (_user, method, path) => !(method === 'GET' && path.includes('/manifests/')),
+    });
+    const client = new RegistryClient({ registry: f.registry, insecure: true, login });
+    await expect(client.imageSize(repository, 'v1')).rejects.toThrow(
+      `${f.registry}: GET /v2/${repository}/manifests/v1 answered HTTP 403 (DENIED: requested access to the resource is denied)`,
+    );
+  });
+
   it('hashes the manifest bytes when the registry sends no Docker-Content-Digest', async () => {
     const { repository } = seedImages();
     const f = await front({ upstream: servers.registryOpen, mode: 'no-digest-header' });

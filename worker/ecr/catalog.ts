@@ -10,27 +10,6 @@ function nextLink(header: string | null): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/**
- * The errors of a registry's error body (Docker Registry v2 and OCI distribution: `{"errors":[{code, message}]}`) as
- * `CODE: message`, at most 200 characters; undefined for any other body (a proxy's page says nothing of the registry).
- */
-export function registryErrorsOf(body: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  const errors = (parsed as { errors?: unknown } | null)?.errors;
-  if (!Array.isArray(errors)) return undefined;
-  const said = errors
-    .filter((e): e is { code?: unknown; message?: unknown } => e !== null && typeof e === 'object')
-    .map((e) => [e.code, e.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
-    .filter((line) => line !== '')
-    .join('; ');
-  return said === '' ? undefined : said.slice(0, 200);
-}
-
 /** Docker Registry HTTP API v2: /v2/_catalog and /v2/<repo>/tags/list, following Link pagination, auth as the registry asks. */
 export class RegistryV2Catalog implements RegistryCatalog {
   private readonly client: RegistryClient;
@@ -60,16 +39,7 @@ export class RegistryV2Catalog implements RegistryCatalog {
         );
       asked.add(next);
       const res = await this.client.request(next, { accept: 'application/json', scope });
-      if (!res.ok) {
-        // The registry's own words (NAME_UNKNOWN: "repository name not known to registry") say why, where a bare
-        // status leaves a missing repository and a refused one alike.
-        const said = registryErrorsOf(await res.text().catch(() => ''));
-        throw new RegistryHttpError(
-          this.client.registry,
-          res.status,
-          `${new URL(next, 'http://x').pathname} answered HTTP ${res.status}${said ? ` (${said})` : ''}`,
-        );
-      }
+      if (!res.ok) throw await this.client.refusal(res, new URL(next, 'http://x').pathname);
       yield* this.listed(next, await res.text(), res.headers.get('content-type'), field, nullMeansNone);
       next = nextLink(res.headers.get('link'));
     }

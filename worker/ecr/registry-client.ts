@@ -229,8 +229,21 @@ export class RegistryClient {
    */
   async checkLogin(signal?: AbortSignal): Promise<void> {
     const res = await this.request('/v2/', { accept: 'application/json', scope: '', signal });
+    if (!res.ok) throw await this.refusal(res, 'GET /v2/');
     await discard(res);
-    if (!res.ok) throw new RegistryHttpError(this.registry, res.status, `GET /v2/ answered HTTP ${res.status}`);
+  }
+
+  /**
+   * A failed answer to `request` as an error, in the registry's own words where its body has them (NAME_UNKNOWN:
+   * "repository name not known to registry"): a bare status says a missing repository and a refused one alike.
+   */
+  async refusal(res: Response, request: string): Promise<RegistryHttpError> {
+    const said = registryErrorsOf(await res.text().catch(() => ''));
+    return new RegistryHttpError(
+      this.registry,
+      res.status,
+      `${request} answered HTTP ${res.status}${said ? ` (${said})` : ''}`,
+    );
   }
 
   /**
@@ -314,10 +327,7 @@ export class RegistryClient {
       await discard(res);
       return undefined;
     }
-    if (!res.ok) {
-      await discard(res);
-      throw new RegistryHttpError(this.registry, res.status, `GET ${path} answered HTTP ${res.status}`);
-    }
+    if (!res.ok) throw await this.refusal(res, `GET ${path}`);
     const bytes = Buffer.from(await res.arrayBuffer());
     let body: StoredManifest['body'];
     try {
@@ -372,6 +382,27 @@ function manifestBytes(m: StoredManifest, seen: Set<string>): number {
 function timeoutSignal(signal: AbortSignal | undefined): AbortSignal {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/**
+ * The errors of a registry's error body (Docker Registry v2 and OCI distribution: `{"errors":[{code, message}]}`) as
+ * `CODE: message`, at most 200 characters; undefined for any other body (a proxy's page says nothing of the registry).
+ */
+function registryErrorsOf(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return undefined;
+  const said = errors
+    .filter((e): e is { code?: unknown; message?: unknown } => e !== null && typeof e === 'object')
+    .map((e) => [e.code, e.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
+    .filter((line) => line !== '')
+    .join('; ');
+  return said === '' ? undefined : said.slice(0, 200);
 }
 
 /** Reads an unwanted body so the keep-alive connection can be reused. */
