@@ -67,10 +67,14 @@ export async function run(argv: string[]): Promise<number> {
     consoleDir,
     logger,
   });
+  // A token the hub made is printed: nobody else knows it. One the owner set in DTH_TOKEN is a secret they hold
+  // already, and stdout often ends in a service log, so it is never echoed.
+  const ownToken = !process.env.DTH_TOKEN;
   process.stdout.write(
     `Data Transfer Hub is running at ${hub.url}\n` +
-      `Open ${hub.url}/#token=${hub.token}\n` +
-      `API token: ${hub.token}\n` +
+      (ownToken
+        ? `Open ${hub.url}/#token=${hub.token}\nAPI token: ${hub.token}\n`
+        : `Open ${hub.url} and sign in with the API token set in DTH_TOKEN.\n`) +
       (hub.resumed ? `Resumed ${hub.resumed} unfinished task(s).\n` : ''),
   );
   await new Promise<void>((done) => {

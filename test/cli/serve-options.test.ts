@@ -24,6 +24,27 @@ describe('dth serve options', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('prints a token it made, and never echoes one set in DTH_TOKEN (stdout often ends in a service log)', async () => {
+    const startAndRead = async (env: NodeJS.ProcessEnv) => {
+      const dir = mkdtempSync(join(tmpdir(), 'dth-serve-'));
+      const hub = spawnCli(['serve', '--data', join(dir, 'data'), '--port', '0'], { timeoutMs: 30_000, env });
+      let out = '';
+      hub.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      for (let i = 0; i < 200 && !/token/i.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
+      hub.child.kill('SIGTERM');
+      await hub.done;
+      return out;
+    };
+    const chosen = `owner-chosen-${Math.random().toString(36).slice(2)}`;
+    const withOwn = await startAndRead({ DTH_TOKEN: chosen });
+    expect(withOwn).toContain('sign in with the API token set in DTH_TOKEN');
+    expect(withOwn).not.toContain(chosen);
+    const made = await startAndRead({ DTH_TOKEN: '' });
+    expect(made).toMatch(/API token: \S{16,}/);
+    expect(made).toMatch(/#token=\S{16,}/);
+  });
+
   it('says at start that the --secrets file does not exist', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dth-serve-'));
     const hub = spawnCli(['serve', '--data', join(dir, 'data'), '--secrets', join(dir, 'typo.json'), '--port', '0'], {
