@@ -1,12 +1,13 @@
 /**
  * One hub per data directory. Two hubs on one hub.db (a second `npm start` with another --port) both resumed its
  * running tasks and copied the same objects side by side, each judging the task by counts the other was changing.
- * `DATA/hub.lock` holds the owner's pid; a lock whose process is gone (kill -9, a crash, power loss) is taken over.
+ * `DATA/hub.lock` holds the owner's pid and start time; a lock whose process is gone (kill -9, a crash, power loss — a
+ * zombie left unreaped, an id reused after a reboot) is taken over.
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DthError } from '../../worker/core/errors.js';
-import { processRuns } from '../../worker/core/process-liveness.js';
+import { processRuns, processStart } from '../../worker/core/process-liveness.js';
 
 export class DataDirInUseError extends DthError {
   constructor(dataDir: string, pid: number) {
@@ -30,19 +31,23 @@ export function lockDataDir(dataDir: string): DataDirLock {
       fd = openSync(path, 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      // "<pid> <start>": the start time tells the holder from a process that got its id after a reboot (power loss
+      // left the lock; an older lock holds the pid alone).
+      const [pidText, start] = readFileSync(path, 'utf8').trim().split(/\s+/);
+      const pid = Number.parseInt(pidText ?? '', 10);
       // Our own pid: an earlier hub of this process that was not closed (embedded use); nothing else can hold it.
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processRuns(pid))
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processRuns(pid, start))
         throw new DataDirInUseError(dataDir, pid);
       unlinkSync(path);
       continue;
     }
-    writeSync(fd, String(process.pid));
+    const holder = [process.pid, processStart(process.pid)].filter((v) => v !== undefined).join(' ');
+    writeSync(fd, holder);
     closeSync(fd);
     return {
       release: () => {
         try {
-          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+          if (readFileSync(path, 'utf8') === holder) unlinkSync(path);
         } catch {
           // Already gone: nothing to release.
         }
