@@ -18,6 +18,20 @@ const ACTIVE: TaskProgress[] = ['STARTING', 'IN_PROGRESS'];
 export const MAX_PAGE_SIZE = 1000;
 const DEFAULT_CHART_RANGE_MS = 3 * 3600_000;
 
+/** A task whose engine may be moving: its counts are read live, with a rate and time left. */
+const isRunning = (task: TaskRecord) => ACTIVE.includes(task.progress) || task.progress === 'STOPPING';
+
+/**
+ * A task that has ended (DONE, ERROR, STOPPED) shows its counts but no rate or time left: a record written before a
+ * pass dropped them (or by another version) must not show the last pass's speed as if something still ran.
+ */
+function withoutSpeedOnceEnded(task: TaskRecord): TaskRecord {
+  if (isRunning(task) || !task.progressInfo) return task;
+  if (task.progressInfo.rate === undefined && task.progressInfo.etaSeconds === undefined) return task;
+  const { rate: _rate, etaSeconds: _eta, ...counts } = task.progressInfo;
+  return { ...task, progressInfo: counts };
+}
+
 /**
  * getTask answers as the original's did: description, srcPrefix and destPrefix form-encoded (its response template
  * ran $util.urlEncode on them); the console decodes them. Other answers carry them raw, as the original's Lambdas did.
@@ -62,7 +76,7 @@ export function createResolvers(deps: ControlPlaneDeps) {
 
   /** Live counts while a task runs; the stored snapshot otherwise. */
   async function withProgress(task: TaskRecord): Promise<TaskRecord> {
-    if (!ACTIVE.includes(task.progress) && task.progress !== 'STOPPING') return task;
+    if (!isRunning(task)) return withoutSpeedOnceEnded(task);
     const live = await deps.orchestrator.progress(task).catch(() => undefined);
     return live ? { ...task, progressInfo: live } : task;
   }
@@ -92,7 +106,10 @@ export function createResolvers(deps: ControlPlaneDeps) {
         page,
         count,
       });
-      return { items: deps.liveProgressInLists ? await Promise.all(items.map(withProgress)) : items, total };
+      return {
+        items: deps.liveProgressInLists ? await Promise.all(items.map(withProgress)) : items.map(withoutSpeedOnceEnded),
+        total,
+      };
     },
 
     async getTask(args: { id: string }) {

@@ -269,8 +269,10 @@ export class LocalOrchestrator implements Orchestrator {
         });
         pass.catch(() => {}); // after a failure the race below has moved on; a late rejection is expected
         const outcome = await Promise.race([pass, entry.failed]);
-        const snapshot = entry.last ? progressInfo(entry.last) : undefined;
+        // The pass has ended: its counts stay, its rate and time left do not (nothing runs until the next pass).
+        const snapshot = entry.last ? progressInfoOf(entry.last) : undefined;
         if (entry.last) sample(entry.last);
+        entry.last = undefined;
         if (entry.failureReason) throw entry.failureReason;
         logger.info('task.run_finished', { run, ...outcome });
         if (signal.aborted) break;

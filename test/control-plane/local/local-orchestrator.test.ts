@@ -295,6 +295,45 @@ describe('LocalOrchestrator lifecycle', () => {
     });
   });
 
+  it('a pass that has ended shows its counts without a rate or time left: DONE, then STOPPED, and between scheduled passes', async () => {
+    // Before: the pass's last live snapshot was kept, rate included, on a DONE task, on the STOPPED one it became,
+    // and on a FIXED_RATE task waiting for its next pass — a speed shown while nothing ran.
+    const passes = new Map<string, number>();
+    const { api, tasks } = setup(async (t, ctx) => {
+      passes.set(t.id, (passes.get(t.id) ?? 0) + 1);
+      // A recurring task's second pass holds still without a word of progress: until it does, the first has ended.
+      if (passes.get(t.id) === 2 && t.scheduleType === 'FIXED_RATE') {
+        await new Promise((ok) => ctx.signal.addEventListener('abort', ok));
+        return { complete: false, failed: 0 };
+      }
+      await ctx.status.put({ key: 'a', size: 10, status: 'DONE', attempts: 1, verified: true, bytesDone: 10 });
+      ctx.onProgress({ ...progress, total: 1, done: 1, verified: 1, bytesTotal: 10, bytesDone: 10, etaSeconds: 0 });
+      return { complete: true, failed: 0 };
+    });
+    const counts = { total: 1, replicated: 1, failed: 0, skipped: 0, verified: 1, bytesTotal: 10, bytesDone: 10 };
+    const once = await api.createTask({ input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS } });
+    const done = await until(
+      () => api.getTask({ id: once.id }),
+      (x) => x.progress === 'DONE',
+    );
+    expect(done.progressInfo).toEqual(counts);
+    expect((await tasks.get(once.id))?.progressInfo).toEqual(counts); // as stored, not only as answered
+    await api.stopTask({ id: once.id });
+    expect((await api.getTask({ id: once.id }))?.progressInfo).toEqual(counts);
+    // A record an earlier version stored with the speed: answered without it once the task has ended.
+    await tasks.update(once.id, { progressInfo: { ...counts, rate: 99, etaSeconds: 3 } });
+    expect((await api.listTasksV2({ progress: 'STOPPED' })).items[0]?.progressInfo).toEqual(counts);
+    const recurring = await api.createTask({ input: EVERY_MINUTE });
+    await until(
+      () => tasks.get(recurring.id),
+      (x) => x.progressInfo?.replicated === 1,
+    );
+    const waiting = await api.getTask({ id: recurring.id });
+    expect(waiting?.progress).toBe('IN_PROGRESS');
+    expect(waiting?.progressInfo).toEqual(counts);
+    await api.stopTask({ id: recurring.id });
+  });
+
   it('invalid paging arguments name the argument', async () => {
     const { api } = setup(async () => ({ complete: true, failed: 0 }));
     await expect(api.listTasksV2({ count: 0 })).rejects.toThrow(/^count: must be a whole number/);
