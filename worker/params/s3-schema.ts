@@ -278,7 +278,8 @@ export const S3_PARAMETERS = [
     default: 'true',
     side: 'destination',
     origin: 'original',
-    description: "true: write with this account's role; false: with destCredentials, or unsigned when they are blank.",
+    description:
+      "true: write with this account's role (destCredentials ignored, as the original); false: with destCredentials, or unsigned when they are blank. Left out while destCredentials names a secret: the secret.",
     label: { en: 'Destination in this account', zh: '目标在本账号中' },
     help: { en: 'No: choose the credentials of the destination account.', zh: '选择“否”时请选择目标账号的凭证。' },
     template: { group: DEST, label: 'Destination In Current Account' },
