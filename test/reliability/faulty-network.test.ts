@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FileSecretStore,
@@ -123,7 +124,7 @@ async function transferThroughFaults(
     }
     return { problems, done };
   };
-  return { report, status, srcProxy, dstProxy, check };
+  return { report, status, srcProxy, dstProxy, check, dstBucket };
 }
 
 describe('S3 transfer over a faulty network', () => {
@@ -193,4 +194,25 @@ describe('S3 transfer over a faulty network', () => {
     );
     expect(retried.some((r) => (r?.attempts ?? 0) >= 2)).toBe(true);
   }, 180_000);
+
+  it('says a read whose bytes do not match the ETag was damaged on the way, not that the source changed', async () => {
+    // Every whole-object read flipped, one attempt: the object is FAILED, nothing of it written, and its error says
+    // what was seen (before: 'source object "…" changed during the copy', sending the user to look for a writer).
+    const specs: ObjectSpec[] = [{ key: 'flipped/only.bin', size: 30_000 }];
+    const { report, status, srcProxy, dstBucket } = await transferThroughFaults(
+      'rel-flip-msg',
+      specs,
+      { source: { flipByte: 1 }, dest: {} },
+      { workerConcurrency: 1, maxAttempts: 1 },
+    );
+    expect(srcProxy.faultCount('flipByte')).toBe(1);
+    expect(report.complete).toBe(false);
+    const record = await status.get('flipped/only.bin');
+    expect(record?.status).toBe('FAILED');
+    expect(record?.error).toMatch(
+      /^source object "flipped\/only\.bin": the bytes read have MD5 [0-9a-f]{32}, its ETag names [0-9a-f]{32} \(damaged on the way, or changed as it was read\)/,
+    );
+    const dest = await s3Client(servers.s3Dest).send(new ListObjectsV2Command({ Bucket: dstBucket }));
+    expect(dest.Contents ?? []).toEqual([]);
+  }, 60_000);
 });

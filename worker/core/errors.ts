@@ -249,6 +249,21 @@ export class CorruptedInTransitError extends DthError {
   }
 }
 
+/**
+ * The bytes read from the source do not hash to the MD5 its ETag names. The ETag is the read's own (or the read was
+ * conditional on it), so the bytes were damaged on the way, or the store let the object change as it was read; nothing
+ * is written from them, and the object is read again.
+ */
+export class SourceReadMismatchError extends DthError {
+  constructor(key: string, readMd5: string, etagMd5: string) {
+    super(
+      'SOURCE_READ_MISMATCH',
+      `source object "${key}": the bytes read have MD5 ${readMd5}, its ETag names ${etagMd5} (damaged on the way, or changed as it was read); it is read again`,
+      { retry: { retryable: true } },
+    );
+  }
+}
+
 /** The source body ended before (or ran past) the size its headers announced: a cut connection; read it again. */
 export class BodyLengthError extends DthError {
   constructor(detail: string) {

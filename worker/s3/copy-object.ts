@@ -9,6 +9,7 @@ import {
   CorruptedInTransitError,
   isAccessDenied,
   ObjectChangedDuringCopyError,
+  SourceReadMismatchError,
   UnverifiedCopyError,
   VerificationError,
 } from '../core/errors.js';
@@ -88,7 +89,8 @@ async function copySmall(
   const body = await readFully(source, head.size);
   const md5 = createHash('md5').update(body).digest('hex');
   const srcMd5 = contentMd5(head);
-  if (etagConfirmsMd5(head, md5) === false) throw new ObjectChangedDuringCopyError(head.key);
+  if (etagConfirmsMd5(head, md5) === false)
+    throw new SourceReadMismatchError(head.key, md5, normalizeEtag(head.etag) ?? '');
   const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
   return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: false, withContentMd5: true });
 }
@@ -112,7 +114,7 @@ async function copyStreamed(
     );
     // A source uploaded as one part of a multipart upload: its ETag still names the MD5 of the bytes.
     if (etagConfirmsMd5(head, sent.md5) === false)
-      throw new CorruptedInTransitError(destKey, sent.md5, normalizeEtag(head.etag) ?? '');
+      throw new SourceReadMismatchError(head.key, sent.md5, normalizeEtag(head.etag) ?? '');
     return checkedPut(ctx, head, destKey, sent.written, {
       sentMd5: sent.md5,
       srcMd5,
