@@ -1,15 +1,15 @@
 import { Aws, Duration } from 'aws-cdk-lib';
-import { Dashboard, GraphWidget, type IMetric, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Dashboard, GraphWidget, Metric, SingleValueWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface TransferDashboardProps {
   /** Objects copied per minute (the worker log's metric filter). */
-  readonly transferredObjects: IMetric;
+  readonly transferredObjects: Metric;
   /** Objects that failed per minute. */
-  readonly failedObjects: IMetric;
+  readonly failedObjects: Metric;
   /** Bytes copied per minute. */
-  readonly transferredBytes: IMetric;
+  readonly transferredBytes: Metric;
   /** The job queue (waiting and running jobs). */
   readonly queue: Queue;
   /** The dead-letter queue. */
@@ -33,14 +33,17 @@ export class TransferDashboard extends Construct {
     const metric = (namespace: string, metricName: string, label: string, statistic = 'Average') =>
       new Metric({ namespace, metricName, dimensionsMap: group, label, statistic, period: Duration.minutes(1) });
     const perMinute = { statistic: 'Sum', period: Duration.minutes(1) };
+    // Summed per minute whatever period the metrics arrive with (a metric filter's metric says 5 minutes), as the
+    // original's charts: a point is one minute's objects and bytes.
+    const minutely = (m: Metric) => m.with({ period: Duration.minutes(1) });
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? `${Aws.STACK_NAME}-Dashboard-${Aws.REGION}`,
       widgets: [
         [
-          new GraphWidget({ title: 'Network', left: [props.transferredBytes] }),
+          new GraphWidget({ title: 'Network', left: [minutely(props.transferredBytes)] }),
           new GraphWidget({
             title: 'Transferred/Failed Objects',
-            left: [props.transferredObjects, props.failedObjects],
+            left: [minutely(props.transferredObjects), minutely(props.failedObjects)],
           }),
           new GraphWidget({
             title: 'Running/Waiting Jobs History',
@@ -61,6 +64,21 @@ export class TransferDashboard extends Construct {
                 statistic: 'Maximum',
               }),
             ],
+          }),
+          // The original's number widget: the jobs waiting and running now.
+          new SingleValueWidget({
+            title: 'Running/Waiting Jobs',
+            metrics: [
+              props.queue.metricApproximateNumberOfMessagesVisible({
+                label: 'Waiting Jobs',
+                period: Duration.minutes(1),
+              }),
+              props.queue.metricApproximateNumberOfMessagesNotVisible({
+                label: 'Running Jobs',
+                period: Duration.minutes(1),
+              }),
+            ],
+            height: 6,
           }),
         ],
         [

@@ -1142,6 +1142,31 @@ describe('S3 plugin stack', () => {
       expect(body).toContain(w);
     }
     s3.resourceCountIs('AWS::Logs::MetricFilter', Object.keys(WORKER_METRICS).length);
+    // The body as CloudWatch reads it once deployed (references stand as "X"): the original's eight widgets in its
+    // order, its number widget included, and every chart point one minute (a metric without a period sums 5 minutes).
+    const joined = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const widgets = (
+      JSON.parse(joined.map((part) => (typeof part === 'string' ? part : 'X')).join('')) as {
+        widgets: { type: string; properties: { title: string; metrics: unknown[][]; period?: number } }[];
+      }
+    ).widgets;
+    expect(widgets.map((w) => [w.type, w.properties.title])).toEqual([
+      ['metric', 'Network'],
+      ['metric', 'Transferred/Failed Objects'],
+      ['metric', 'Running/Waiting Jobs History'],
+      ['metric', 'Running/Waiting Jobs'],
+      ['metric', 'Network In/Out'],
+      ['metric', 'CPU Utilization (Average)'],
+      ['metric', 'Memory / Disk (Average)'],
+      ['metric', 'Desired / InService Instances'],
+    ]);
+    expect(JSON.stringify(widgets[3])).toContain('"view":"singleValue"');
+    for (const w of widgets) {
+      for (const m of w.properties.metrics) {
+        const options = m[m.length - 1] as { period?: number };
+        expect(options.period ?? w.properties.period, `${w.properties.title}: ${JSON.stringify(m)}`).toBe(60);
+      }
+    }
   });
 
   it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
