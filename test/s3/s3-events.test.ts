@@ -180,6 +180,10 @@ describe('S3 event notifications', () => {
     expect(await exists(t.dst, 'data/scratch.tmp')).toBe(false);
     expect(await exists(t.dst, 'other/outside.txt')).toBe(false);
     expect(await t.status.get('data/old.txt')).toMatchObject({ status: 'DELETED' });
+    // Each deletion at the destination is said in the worker log (before: only the status record showed it).
+    expect(t.lines.filter((l) => l.event === 'worker.deleted')).toEqual([
+      expect.objectContaining({ level: 'info', key: 'data/old.txt', destKey: 'data/old.txt' }),
+    ]);
     expect(report).toMatchObject({ copied: 2, failed: 0 });
     // The test event: seen, deleted, not a failure and not dead-lettered.
     expect(t.lines.filter((l) => l.event === 'worker.s3_test_event')).toHaveLength(1);

@@ -21,7 +21,7 @@ import {
   type EventOutcomeContext,
 } from './event-outcomes.js';
 import { readQueueMessage, type EventScope, type QueueMessage } from './s3-event.js';
-import type { PartJob, TransferJob } from './transfer-job.js';
+import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 import { TagsRefusedWarnings } from './tags-refused.js';
 
 export interface WorkerOptions {
@@ -243,6 +243,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       await started;
       if (await deleteUnlessRecreated(events, job.key)) {
         await recordDeleted(job.key);
+        // Said as the original's worker said each deletion: the worker log is where an operator looks for it.
+        logger.info('worker.deleted', { key: job.key, destKey: destinationKey(params.destPrefix, job.key) });
         return;
       }
       // The source holds the key again: the deletion is out of date, and the copy below makes the destination match.
