@@ -40,6 +40,8 @@ export interface EngineProgress {
   bytesDone: number;
   bytesPerSecond: number;
   etaSeconds?: number;
+  /** What the pass has copied and failed so far, only growing (S3 tasks): what the charts count per period. */
+  pass?: { copied: number; failed: number; bytes: number };
 }
 
 /** What the engine says of its pass (logged); the task's verdict is read from the status store's counts. */

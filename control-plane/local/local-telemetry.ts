@@ -22,10 +22,15 @@ export interface ProgressSample {
   bytesPerSecond: number;
   /** The run (log stream) it was taken in; absent in samples of older hubs. */
   run?: string;
+  /** What the run's pass has copied and failed so far, only growing (S3 tasks; absent in older samples). */
+  pass?: { copied: number; failed: number; bytes: number };
 }
 
 /** Running totals in a sample; charts show what each period added (as CloudWatch sums per period). */
 type Counter = 'done' | 'failed' | 'bytesDone';
+
+/** The pass counter each running total stands for. */
+const PASS_COUNTERS = { done: 'copied', failed: 'failed', bytesDone: 'bytes' } as const;
 
 const TOKEN = /^([fb])\/(\d{1,15})$/;
 const MAX_STORED_BYTES = 2 ** 31 - 1;
@@ -50,9 +55,14 @@ export class LocalTelemetry implements Metrics, TaskLogs {
     db.exec('CREATE INDEX IF NOT EXISTS task_logs_by_kind ON task_logs (task_id, kind, stream, seq)');
   }
 
-  sample(taskId: string, p: Pick<TransferProgress, Exclude<keyof ProgressSample, 'run'>>, run?: string): void {
+  sample(
+    taskId: string,
+    p: Pick<TransferProgress, Exclude<keyof ProgressSample, 'run' | 'pass'>> & Pick<ProgressSample, 'pass'>,
+    run?: string,
+  ): void {
     const doc: ProgressSample = {
       run,
+      pass: p.pass,
       done: p.done,
       failed: p.failed,
       inProgress: p.inProgress,
@@ -101,8 +111,14 @@ export class LocalTelemetry implements Metrics, TaskLogs {
       // What the period added. Within a run a total only falls when objects were copied again smaller: nothing was
       // added (before, the whole total was counted again). A smaller total in another run: one that started from zero.
       const sameRun = previous?.run !== undefined && previous.run === s.run;
-      const added = (c: Counter) =>
-        previous && (sameRun || s[c] >= previous[c]) ? Math.max(0, s[c] - previous[c]) : s[c];
+      const added = (c: Counter) => {
+        // The pass's own counts grow with every copy, re-copies of changed objects included, and start from zero in
+        // each run: exact. The status totals (older samples, image tasks) fall while a changed object waits.
+        const passCounter = PASS_COUNTERS[c];
+        if (s.pass)
+          return sameRun && previous?.pass ? s.pass[passCounter] - previous.pass[passCounter] : s.pass[passCounter];
+        return previous && (sameRun || s[c] >= previous[c]) ? Math.max(0, s[c] - previous[c]) : s[c];
+      };
       const busy = s.inProgress + s.pending > 0 ? 1 : 0;
       put('Network', t, added('bytesDone'));
       put('BytesPerSecond', t, Math.round(added('bytesDone') / period));

@@ -65,6 +65,23 @@ describe('transfer progress', () => {
     expect(midObject.some((p) => p.etaSeconds !== undefined)).toBe(true);
     expect(samples.every((p) => p.bytesDone <= p.bytesTotal || p.bytesTotal === 0)).toBe(true);
     expect(samples.at(-1)).toMatchObject({ done: 1, bytesDone: 12 * MiB, bytesTotal: 12 * MiB });
+    // The pass's own counts (what the hub charts) grow to what the report says it copied.
+    expect(midObject.every((p) => p.pass.copied === 0)).toBe(true);
+    expect(samples.at(-1)?.pass).toEqual({ copied: 1, bytes: 12 * MiB, failed: 0 });
+
+    // The object changes at the source: the next pass's counts are its own (1, not 2) and count the copy again.
+    await putSource(src, 'big.bin', bytes(12 * MiB, 8));
+    const again: TransferProgress[] = [];
+    await runS3Transfer({
+      params,
+      queue,
+      status,
+      logger: silentLogger,
+      buckets: opened,
+      onProgress: (p) => again.push(p),
+      progressIntervalMs: 25,
+    });
+    expect(again.at(-1)?.pass).toEqual({ copied: 1, bytes: 12 * MiB, failed: 0 });
   });
 
   it("a stopped run says so: its last sample is 'stopped' and its report counts the copies it made, not what it queued", async () => {

@@ -47,6 +47,11 @@ export interface WorkerOptions {
    * A one-process run (`dth s3 sync`, the local hub) has no one to leave them to: a part takes one slot.
    */
   sharesQueue?: boolean;
+  /**
+   * Counts of the whole pass, added to as each object is copied or fails (the report is this call's, returned at the
+   * end): the hub charts what each period added from them, re-copies included.
+   */
+  tally?: WorkerReport;
 }
 
 export interface WorkerReport {
@@ -83,6 +88,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const { params, queue, status, logger, signal } = options;
   const visibility = options.visibilityTimeoutSec ?? 120;
   const report: WorkerReport = { copied: 0, failed: 0, bytes: 0 };
+  const countFailed = () => {
+    report.failed++;
+    if (options.tally) options.tally.failed++;
+  };
   const inFlight = new Set<Promise<void>>();
   const copyAbort = new AbortController();
   const onStop = () => copyAbort.abort(signal?.reason);
@@ -165,7 +174,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         // others find the upload abandoned); the part's message is dead-lettered all the same.
         const counts = part ? await abandonGiant(ctx, key, part.uploadId, failed).catch(() => false) : true;
         if (counts) {
-          report.failed++;
+          countFailed();
           logContractEvent(logger, LOG_EVENTS.workerFailed, {
             key,
             attempts: msg.receiveCount,
@@ -188,8 +197,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   };
 
   const copied = (key: string, result: CopyResult) => {
-    report.copied++;
-    report.bytes += result.bytes;
+    for (const r of [report, options.tally]) {
+      if (!r) continue;
+      r.copied++;
+      r.bytes += result.bytes;
+    }
     options.onObjectDone?.(key, result);
     logContractEvent(logger, LOG_EVENTS.workerCopied, {
       key,
@@ -203,7 +215,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const giantEnded = (key: string, outcome: GiantOutcome, msg: ReceivedJob<unknown>) => {
     if (outcome.kind === 'copied') copied(key, outcome.result);
     if (outcome.kind !== 'failed') return;
-    report.failed++;
+    countFailed();
     logContractEvent(logger, LOG_EVENTS.workerFailed, {
       key,
       attempts: msg.receiveCount,

@@ -17,6 +17,11 @@ export interface TransferProgress extends StatusSummary {
   bytesPerSecond: number;
   /** Seconds left at the current rate; undefined until there is a rate. */
   etaSeconds?: number;
+  /**
+   * What this pass's workers have copied (objects, bytes) and failed so far: they only grow, re-copies included,
+   * whereas the status counts above fall while a changed object waits to be copied again.
+   */
+  pass: WorkerReport;
 }
 
 export interface TransferReport extends StatusSummary {
@@ -56,6 +61,7 @@ function progressOf(
   phase: TransferProgress['phase'],
   startedAt: number,
   startBytes: number,
+  pass: WorkerReport,
 ): TransferProgress {
   const summary = { ...recorded, bytesDone: Math.min(recorded.bytesTotal, recorded.bytesDone + streaming) };
   const elapsedMs = Date.now() - startedAt;
@@ -68,6 +74,7 @@ function progressOf(
     elapsedMs,
     bytesPerSecond,
     etaSeconds: bytesPerSecond > 0 ? Math.ceil(left / bytesPerSecond) : undefined,
+    pass: { ...pass },
   };
 }
 
@@ -81,13 +88,14 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const startBytes = (await status.summary()).bytesDone;
   let phase: TransferProgress['phase'] = 'finding';
   const bytesInFlight = new BytesInFlight();
+  const tally: WorkerReport = { copied: 0, failed: 0, bytes: 0 };
   const report = async () =>
-    options.onProgress?.(progressOf(await status.summary(), bytesInFlight.total, phase, startedAt, startBytes));
+    options.onProgress?.(progressOf(await status.summary(), bytesInFlight.total, phase, startedAt, startBytes, tally));
   const ticker = options.onProgress
     ? setInterval(() => void report().catch(() => {}), options.progressIntervalMs ?? 1000)
     : undefined;
   // What the settle passes and the worker runs of this pass share.
-  const parts = { params, source, dest, queue, status, logger };
+  const parts = { params, source, dest, queue, status, logger, tally };
   try {
     const queued = { objects: 0, bytes: 0 };
     const requeued = (settled: { queued: number; queuedBytes: number }) => {

@@ -85,6 +85,44 @@ describe('local charts', () => {
     // Before: 299,700,000 again for the minute in which ~2 KB moved.
     expect(network.series[0].data).toEqual([300_000_000, 0, 0, 40]);
   });
+  it("count each pass's copies, re-copies of changed objects included, at any period (a FIXED_RATE task's later passes)", async () => {
+    // Before, from the status totals alone: a changed object goes DONE → PENDING → DONE, so its re-copy never showed,
+    // and a new pass was charted as its net growth, or as the task's whole total (hubscale probe: 500 objects and
+    // 1.9 MB charted for a pass that copied 530 objects and 1.3 GB; 2.47 GB at period 10).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const telemetry = new LocalTelemetry(db());
+    const recurring = { ...task, id: 'telemetry-passes' };
+    const at = (sec: number, run: string, status: { done: number; bytesDone: number }, pass: [number, number]) => {
+      vi.setSystemTime(sec * 1000);
+      telemetry.sample(
+        recurring.id,
+        {
+          failed: 0,
+          pending: 0,
+          inProgress: 0,
+          bytesPerSecond: 0,
+          ...status,
+          pass: { copied: pass[0], bytes: pass[1], failed: 0 },
+        },
+        run,
+      );
+    };
+    at(3_000_010, 'run-1', { done: 3000, bytesDone: 1_500_000_000 }, [3000, 1_500_000_000]);
+    // Pass 2: 30 objects changed (their records back to PENDING), 100 deleted at the source, 500 new.
+    at(3_000_070, 'run-2', { done: 2970, bytesDone: 1_400_000_000 }, [0, 0]);
+    at(3_000_080, 'run-2', { done: 3200, bytesDone: 1_401_000_000 }, [230, 1_000_000]);
+    at(3_000_090, 'run-2', { done: 3500, bytesDone: 1_502_000_000 }, [530, 1_302_000_000]);
+    const range = [new Date(3_000_000_000), new Date(3_000_120_000)] as const;
+    for (const period of [10, 60]) {
+      const objects = await telemetry.history(recurring, 'TransferredFailedObjects', range[0], range[1], period);
+      const network = await telemetry.history(recurring, 'Network', range[0], range[1], period);
+      const sum = (d: number[]) => d.filter((v) => v > 0).reduce((a, b) => a + b, 0);
+      expect(sum(objects.series[0].data), `objects at period ${period}`).toBe(3530);
+      expect(sum(network.series[0].data), `bytes at period ${period}`).toBe(2_802_000_000);
+    }
+    const later = await telemetry.history(recurring, 'Network', new Date(3_000_060_000), range[1], 60);
+    expect(later.series[0].data.filter((v) => v > 0)).toEqual([1_302_000_000]);
+  });
 });
 
 describe('local log groups', () => {
