@@ -61,6 +61,7 @@ export const OBJECT_STORE_OPERATIONS: Record<string, string[]> = {
   uploadPart: ['UploadPart'],
   completeMultipart: ['CompleteMultipartUpload'],
   abortMultipart: ['AbortMultipartUpload'],
+  listUploads: ['ListMultipartUploads'],
   copyFrom: ['CopyObject'],
   delete: ['DeleteObject'],
 };
@@ -141,6 +142,7 @@ const ACTIONS: Record<string, string[]> = {
   's3:CompleteMultipartUpload': ['s3:PutObject'],
   's3:CopyObject': ['s3:PutObject'], // and s3:GetObject on the source object: listed with the call's resources
   's3:ListParts': ['s3:ListMultipartUploadParts'],
+  's3:ListMultipartUploads': ['s3:ListBucketMultipartUploads'],
   'sqs:SendMessageBatch': ['sqs:SendMessage'],
   'sqs:DeleteMessageBatch': ['sqs:DeleteMessage'],
   'sqs:ChangeMessageVisibilityBatch': ['sqs:ChangeMessageVisibility'],

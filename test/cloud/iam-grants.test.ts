@@ -39,6 +39,8 @@ const NOT_MADE_BY_A_DEPLOYED_ROLE: Record<string, string> = {
   'dynamodb:CreateTable':
     'ensureStatusTable / the task table for local runs and tests (the stacks create the cloud tables)',
   'dynamodb:DescribeTable': 'ensureStatusTable (local runs and tests)',
+  's3:ListMultipartUploads':
+    "settleInterrupted's look-up of uploads a killed one-shot run left unrecorded (CLI and local hub; the cloud worker runs no settle pass)",
 };
 
 const PARAMS_S3 = {

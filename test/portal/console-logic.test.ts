@@ -75,6 +75,7 @@ function ecrState(patch: Partial<WizardState['ecr']> = {}): WizardState {
   s.ecr = {
     ...s.ecr,
     srcRegion: 'us-west-2',
+    srcInCurrentAccount: 'true',
     srcList: 'SELECTED',
     srcImageList: 'nginx:1.27\nredis',
     destRegion: 'cn-north-1',
@@ -195,6 +196,18 @@ describe('field table and the parameter schema', () => {
 });
 
 describe('what the wizard sends', () => {
+  it('starts the image wizard\'s source and destination at "not in this account", as the original, and then asks for the account', () => {
+    // Before: the source started at Yes, hiding the account id and credentials the original asks for first.
+    const s = initialState();
+    expect([s.ecr.srcInCurrentAccount, s.ecr.destInCurrentAccount]).toEqual(['false', 'false']);
+    s.type = 'ECR';
+    s.ecr = { ...s.ecr, srcRegion: 'us-west-2', srcList: 'ALL' };
+    expect(stepErrors(s, STEP.source, local, 'en')).toHaveProperty('srcAccountId');
+    s.ecr.srcAccountId = '111122223333';
+    expect(stepErrors(s, STEP.source, local, 'en')).not.toHaveProperty('srcAccountId');
+    expect(createInput(s).parameters).toContainEqual({ ParameterKey: 'srcAccountId', ParameterValue: '111122223333' });
+  });
+
   it("sends the original console's S3 list, in its order, which the API (and the plugin template) accepts", () => {
     const input = createInput(s3State());
     expect(input.parameters.map((p) => p.ParameterKey)).toEqual([

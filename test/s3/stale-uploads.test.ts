@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -20,7 +21,11 @@ import { withRetryAdvice } from '../../worker/core/errors.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { useMoto } from '../support/moto.js';
 import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
-import { bytes, md5, putSource, runEmbedded } from './engine-fixtures.js';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { createLogger } from '../../worker/core/log.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { bytes, embeddedAdapters, md5, putSource, runEmbedded, runEngine } from './engine-fixtures.js';
 
 const moto = useMoto();
 const MiB = 1024 * 1024;
@@ -133,5 +138,73 @@ describe('an upload the next run will not resume', () => {
     expect(await t.openUploads()).toEqual([]);
     expect((await status.get('big.bin'))?.uploadId).toBeUndefined();
     expect(md5(await t.readDest('big.bin'))).toBe(md5(bytes(12 * MiB, 1)));
+  });
+});
+
+describe('an upload begun by an attempt that died before recording it', () => {
+  it("is aborted by the next run (every upload open for that key); other keys' uploads are left alone", async () => {
+    // Before: a kill between CreateMultipartUpload's answer and the record of its uploadId left the upload open and
+    // unknown; the rerun copied the object afresh and ended DONE with the empty upload still there (hubscale probe).
+    const src = await createBucket(servers.s3Source, 'unrec-src');
+    const dst = uniqueName('unrec-dst');
+    const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+    await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
+    await putSource(src, 'big.bin', bytes(12 * MiB, 3));
+    const other = await motoS3.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'big.bin.other' }));
+    const secretsPath = secrets();
+    const params = {
+      srcType: 'Amazon_S3',
+      srcEndpoint: servers.s3Source,
+      srcBucket: src,
+      srcCredentials: 's3rver',
+      destEndpoint: moto.endpoint,
+      destBucket: dst,
+      destRegion: 'us-east-1',
+      destCredentials: 'moto',
+      multipartThreshold: String(5 * MiB),
+      chunkSize: String(5 * MiB),
+      maxAttempts: '1',
+    };
+    // The attempts: the destination creates the upload, then the worker "dies" before recording it; its record is
+    // then left IN_PROGRESS without an uploadId, as a kill -9 at that point leaves it.
+    const orphans: string[] = [];
+    const dies = await runEmbedded(params, {
+      secrets: secretsPath,
+      wrap: ({ source, dest }) => ({
+        source,
+        dest: Object.assign(Object.create(dest) as ObjectStore, {
+          async createMultipart(...args: Parameters<ObjectStore['createMultipart']>) {
+            orphans.push(await dest.createMultipart(...args));
+            throw withRetryAdvice(new Error('killed'), { retryable: false });
+          },
+        }),
+      }),
+    });
+    await dies.status.update('big.bin', { status: 'IN_PROGRESS', uploadId: undefined, error: undefined });
+    const open = async () =>
+      ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? [])
+        .map((u) => u.UploadId)
+        .sort();
+    expect(orphans.length).toBeGreaterThan(0);
+    expect(await open()).toEqual([other.UploadId, ...orphans].sort());
+    // The destination's own listing (moto's XML through our reader): that key's uploads, not big.bin.other's.
+    const opened = await openTaskBuckets(parseS3TaskParams(params), new FileSecretStore(secretsPath));
+    expect((await opened.dest.listUploads('big.bin')).map((u) => u.uploadId).sort()).toEqual([...orphans].sort());
+
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger(
+      { role: 'test' },
+      { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) },
+    );
+    const { report } = await runEngine(embeddedAdapters, params, { secrets: secretsPath, db: dies.dbPath, logger });
+    expect(report).toMatchObject({ complete: true, done: 1 });
+    expect(await open()).toEqual([other.UploadId]);
+    const body = await (
+      await motoS3.send(new GetObjectCommand({ Bucket: dst, Key: 'big.bin' }))
+    ).Body!.transformToByteArray();
+    expect(md5(Buffer.from(body))).toBe(md5(bytes(12 * MiB, 3)));
+    expect(
+      lines.some((l) => l.event === 'transfer.upload_not_aborted' || l.event === 'transfer.upload_lookup_failed'),
+    ).toBe(false);
   });
 });

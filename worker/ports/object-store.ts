@@ -143,6 +143,11 @@ export interface ObjectStore {
    */
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /**
+   * The multipart uploads open for exactly this key (ListMultipartUploads, first page), with when each began. Rejects
+   * where the store does not list uploads (s3rver: 501) or the keys lack s3:ListBucketMultipartUploads.
+   */
+  listUploads(key: string): Promise<{ uploadId: string; initiated?: Date }[]>;
+  /**
    * Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). `requesterPays`: the
    * source bucket bills the requester, so the copy says who pays, as every read of that bucket does.
    */

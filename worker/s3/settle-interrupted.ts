@@ -26,6 +26,29 @@ function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | und
 }
 
 /**
+ * A worker killed between the destination's answer to CreateMultipartUpload and the record of its uploadId (or whose
+ * create's answer was lost, and which created another) left that upload open and known to nobody. The record names
+ * none, so every upload open for the key is this task's leftover and is aborted, as the original's worker looked them
+ * up by key; a copy of the same key another writer has under way meets NoSuchUpload and starts again. A store that
+ * cannot list uploads (s3rver) or keys without the permission: said, and the run goes on.
+ */
+async function abortUnrecordedUploads(
+  o: { dest: ObjectStore; status: StatusStore; logger: Logger },
+  destKey: string,
+  key: string,
+): Promise<void> {
+  let uploads: { uploadId: string }[];
+  try {
+    uploads = await o.dest.listUploads(destKey);
+  } catch (error) {
+    o.logger.warn('transfer.upload_lookup_failed', { key, destKey, error });
+    return;
+  }
+  for (const u of uploads)
+    await forgetUploadOrWarn(o, destKey, key, u.uploadId, 'begun by an attempt that died before recording it');
+}
+
+/**
  * One-shot runs (CLI, hub), before this run's workers start: a record still IN_PROGRESS was left by a worker
  * that died mid-copy. The finder does not queue an object again when the destination already matches (the
  * copy finished, the DONE update did not), so such a record would stay IN_PROGRESS forever and the task could
@@ -71,6 +94,12 @@ export async function settleInterrupted(options: {
           dest.head(destinationKey(params.destPrefix, record.key)),
         ]);
         const proven = src !== undefined && provenCopy(params, src, dst);
+        if (stale === 'IN_PROGRESS' && !record.uploadId && src && src.size > params.multipartThreshold)
+          await abortUnrecordedUploads(
+            { dest, status, logger },
+            destinationKey(params.destPrefix, record.key),
+            record.key,
+          );
         // Settled either way, an upload the record holds will not be completed: its source is gone, or its copy landed.
         if (record.uploadId && (!src || proven))
           await forgetUploadOrWarn(

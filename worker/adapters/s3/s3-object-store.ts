@@ -25,6 +25,7 @@ import {
   parseCompleteMultipart,
   parseCopyObject,
   parseInitiateMultipart,
+  parseListUploads,
   parseListPage,
   parseS3Document,
   parseTagging,
@@ -472,6 +473,14 @@ export class S3ObjectStore implements ObjectStore {
       if (err instanceof UploadGoneError) return;
       throw err;
     }
+  }
+
+  async listUploads(key: string): Promise<{ uploadId: string; initiated?: Date }[]> {
+    const uploads = await this.call('ListMultipartUploads', key, () =>
+      this.http.sendForXml({ method: 'GET', query: { uploads: '', prefix: key } }, parseListUploads),
+    );
+    // The prefix also matches longer keys: only this one's.
+    return uploads.filter((u) => u.key === key).map(({ uploadId, initiated }) => ({ uploadId, initiated }));
   }
 
   async copyFrom(

@@ -143,7 +143,7 @@ export function implausibleXmlType(contentType: string | undefined): boolean {
 type XmlNode = Record<string, unknown>;
 
 /** Elements that may repeat and are always read as lists. */
-const REPEATED = new Set(['Contents', 'CommonPrefixes', 'Tag', 'Part']);
+const REPEATED = new Set(['Contents', 'CommonPrefixes', 'Tag', 'Part', 'Upload']);
 
 /**
  * A complete XML document as nested objects: an element with child elements is an object of them (REPEATED ones
@@ -341,6 +341,21 @@ export function parseListPage(xml: string, bucket?: string): ListPage {
 /** CreateMultipartUpload's answer: its UploadId. */
 export function parseInitiateMultipart(xml: string): string {
   return required(parseS3Document(xml, 'InitiateMultipartUploadResult'), 'UploadId', 'InitiateMultipartUploadResult');
+}
+
+/** ListMultipartUploads' answer: each upload's key, id and start (a page; `prefix` asked the key). */
+export function parseListUploads(xml: string): { key: string; uploadId: string; initiated?: Date }[] {
+  const result = parseS3Document(xml, 'ListMultipartUploadsResult');
+  return ((result.Upload ?? []) as XmlNode[]).map((entry) => {
+    if (entry === null || typeof entry !== 'object') throw new MalformedS3Answer('an empty <Upload> entry');
+    const initiated = text1(entry.Initiated);
+    const date = initiated ? new Date(initiated) : undefined;
+    return {
+      key: required(entry, 'Key', 'Upload'),
+      uploadId: required(entry, 'UploadId', 'Upload'),
+      initiated: date && !Number.isNaN(date.getTime()) ? date : undefined,
+    };
+  });
 }
 
 /** CompleteMultipartUpload's answer (which may be an <Error> after a 200 status line): the object's ETag. */

@@ -52,7 +52,8 @@ export const DEFAULT_S3: S3Form = {
 export const DEFAULT_ECR: EcrForm = {
   sourceType: ecrDefault('sourceType') as EcrForm['sourceType'],
   srcRegion: '',
-  srcInCurrentAccount: 'true',
+  // The original's image wizard asks "Is source in this account?" with No first, as for the destination.
+  srcInCurrentAccount: 'false',
   srcAccountId: '',
   srcCredential: '',
   srcRegistry: '',
