@@ -145,13 +145,10 @@ function checkedPut(
 ): CopyResult {
   const { sentMd5, srcMd5 } = sent;
   const dstMd5 = md5FromEtag(put.etag);
-  if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== sentMd5) {
-    if (sent.sentUnhashed && srcMd5) throw new CorruptedInTransitError(destKey, dstMd5, srcMd5);
-    throw new VerificationError(
-      destKey,
-      `destination ETag ${dstMd5} does not match the MD5 of the bytes sent (${sentMd5})`,
-    );
-  }
+  // The destination stored other bytes than were sent (a store that ignores Content-MD5 keeps what arrived): the
+  // copy is retried like any damaged transfer — before, a buffered object failed at its first attempt.
+  if (destEtagIsMd5(ctx, put) && dstMd5 && dstMd5 !== sentMd5)
+    throw new CorruptedInTransitError(destKey, dstMd5, sentMd5);
   return {
     method: 'put',
     bytes: head.size,
