@@ -53,13 +53,13 @@ function cutAfterFirstPart(dest: ObjectStore): ObjectStore {
   });
 }
 
-async function setUp() {
-  const src = await createBucket(servers.s3Source, 'stale-src');
-  const dst = uniqueName('stale-dst');
+/** A 12 MiB source object `big.bin` on s3rver, an empty moto destination, and the task's parameters (5 MiB parts). */
+async function motoTask(name: string, seed: number) {
+  const src = await createBucket(servers.s3Source, `${name}-src`);
+  const dst = uniqueName(`${name}-dst`);
   const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
   await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
-  await putSource(src, 'big.bin', bytes(12 * MiB, 1));
-  const secretsPath = secrets();
+  await putSource(src, 'big.bin', bytes(12 * MiB, seed));
   const params = (extra: Record<string, string> = {}) => ({
     srcType: 'Amazon_S3',
     srcEndpoint: servers.s3Source,
@@ -74,6 +74,11 @@ async function setUp() {
     maxAttempts: '1',
     ...extra,
   });
+  return { src, dst, motoS3, secretsPath: secrets(), params };
+}
+
+async function setUp() {
+  const { src, dst, motoS3, secretsPath, params } = await motoTask('stale', 1);
   const openUploads = async () =>
     ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? []).map((u) => u.UploadId);
   // The cut run: the object FAILED, its upload open at the destination and on its record, one part recorded.
@@ -145,26 +150,9 @@ describe('an upload begun by an attempt that died before recording it', () => {
   it("is aborted by the next run (every upload open for that key); other keys' uploads are left alone", async () => {
     // Before: a kill between CreateMultipartUpload's answer and the record of its uploadId left the upload open and
     // unknown; the rerun copied the object afresh and ended DONE with the empty upload still there (hubscale probe).
-    const src = await createBucket(servers.s3Source, 'unrec-src');
-    const dst = uniqueName('unrec-dst');
-    const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
-    await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
-    await putSource(src, 'big.bin', bytes(12 * MiB, 3));
+    const { dst, motoS3, secretsPath, params: paramsWith } = await motoTask('unrec', 3);
+    const params = paramsWith();
     const other = await motoS3.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'big.bin.other' }));
-    const secretsPath = secrets();
-    const params = {
-      srcType: 'Amazon_S3',
-      srcEndpoint: servers.s3Source,
-      srcBucket: src,
-      srcCredentials: 's3rver',
-      destEndpoint: moto.endpoint,
-      destBucket: dst,
-      destRegion: 'us-east-1',
-      destCredentials: 'moto',
-      multipartThreshold: String(5 * MiB),
-      chunkSize: String(5 * MiB),
-      maxAttempts: '1',
-    };
     // The attempts: the destination creates the upload, then the worker "dies" before recording it; its record is
     // then left IN_PROGRESS without an uploadId, as a kill -9 at that point leaves it.
     const orphans: string[] = [];

@@ -88,9 +88,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   const { params, queue, status, logger, signal } = options;
   const visibility = options.visibilityTimeoutSec ?? 120;
   const report: WorkerReport = { copied: 0, failed: 0, bytes: 0 };
+  // This call's report, and the pass's tally when the caller keeps one: every count goes to both.
+  const tallies = options.tally ? [report, options.tally] : [report];
   const countFailed = () => {
-    report.failed++;
-    if (options.tally) options.tally.failed++;
+    for (const t of tallies) t.failed++;
   };
   const inFlight = new Set<Promise<void>>();
   const copyAbort = new AbortController();
@@ -197,10 +198,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   };
 
   const copied = (key: string, result: CopyResult) => {
-    for (const r of [report, options.tally]) {
-      if (!r) continue;
-      r.copied++;
-      r.bytes += result.bytes;
+    for (const t of tallies) {
+      t.copied++;
+      t.bytes += result.bytes;
     }
     options.onObjectDone?.(key, result);
     logContractEvent(logger, LOG_EVENTS.workerCopied, {
