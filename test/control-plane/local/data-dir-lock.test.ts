@@ -35,11 +35,14 @@ describe('hub data-directory lock', () => {
 
   it('takes over a lock whose holder was killed but not yet reaped (a zombie)', () => {
     const dir = newDir();
-    // `exec sleep` replaces the shell, so the background child's parent never waits for it: once killed, it stays a
-    // zombie until the parent ends, as a hub killed with -9 under a parent that reaps late.
-    const orphanParent = spawn('bash', ['-c', 'sleep 60 & echo $!; exec sleep 20'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    // A parent that never waits for its child: once killed, the child stays a zombie until the parent ends, as a hub
+    // killed with -9 under a parent that reaps late. (Not `bash -c 'sleep & exec sleep'`: bash reaps the child itself
+    // when the kill lands before its exec, which made this test flaky.)
+    const orphanParent = spawn(
+      'python3',
+      ['-c', "import subprocess,time; c=subprocess.Popen(['sleep','120']); print(c.pid, flush=True); time.sleep(120)"],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     return new Promise<void>((resolve, reject) => {
       orphanParent.stdout!.once('data', (d: Buffer) => {
         try {
