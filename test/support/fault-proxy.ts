@@ -32,6 +32,10 @@ export type FaultKind =
   | 'htmlBody200' // not forwarded; 200 text/html page, as a captive portal or a web server answers (any operation but HEAD)
   | 'jsonBody200' // not forwarded; 200 application/json body, as an API gateway answers (any operation but HEAD)
   | 'htmlNotFound404' // not forwarded; 404 text/html page, as a web server or gateway answers a path it does not serve (any operation but HEAD)
+  | 'badGateway' // not forwarded; 502 text/html page, as a reverse proxy answers while the store behind it is down
+  | 'gatewayTimeout' // not forwarded; 504 text/html page, as a reverse proxy answers while the store behind it does not answer
+  | 'unavailablePage' // not forwarded; 503 text/html page, as a load balancer answers with no healthy server behind it
+  | 'resetConnection' // not forwarded; socket destroyed as the request arrives, as a load balancer with no server behind it (any operation)
   | 'wrongContentType' // forwarded; an XML answer (listing, multipart, copy, tagging) sent as text/html
   | 'accessDenied' // not forwarded; 403 AccessDenied, as a bucket or IAM policy without the permission answers
   | 'flipByte' // forwarded; one byte in the middle of a whole-object GET body inverted, length kept (only a content check notices)
@@ -245,6 +249,10 @@ const FAULT_ORDER: FaultKind[] = [
   'htmlBody200',
   'jsonBody200',
   'htmlNotFound404',
+  'badGateway',
+  'gatewayTimeout',
+  'unavailablePage',
+  'resetConnection',
   'wrongContentType',
   'flipByte',
   'flipPartByte',
@@ -261,6 +269,22 @@ const FAKE_200: Partial<Record<FaultKind, { type: string; body: string }>> = {
     body: '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Network login required</h1></body></html>\n',
   },
   jsonBody200: { type: 'application/json', body: '{"status":"ok","items":[]}\n' },
+};
+
+/** A reverse proxy's own error pages (nginx's words), for a store behind it that is down or not answering. */
+const GATEWAY_PAGES: Partial<Record<FaultKind, { status: number; body: string }>> = {
+  badGateway: {
+    status: 502,
+    body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n',
+  },
+  gatewayTimeout: {
+    status: 504,
+    body: '<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway Time-out</h1></center></body></html>\n',
+  },
+  unavailablePage: {
+    status: 503,
+    body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n',
+  },
 };
 
 function errorXml(code: string, message: string): string {
@@ -352,6 +376,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         'text/html; charset=utf-8',
         '<html><body><h1>404 Not Found</h1>\n<p>nginx</p></body></html>\n',
       );
+    const gateway = fault ? GATEWAY_PAGES[fault] : undefined;
+    if (gateway) return sendBody(req, res, gateway.status, 'text/html', gateway.body);
+    if (fault === 'resetConnection') return req.socket.destroy();
     const fake = fault ? FAKE_200[fault] : undefined;
     if (fake) {
       const body =

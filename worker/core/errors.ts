@@ -8,8 +8,13 @@ export interface RetryAdvice {
   throttled?: boolean;
   /** The service said when to try again (Retry-After), in ms. */
   retryAfterMs?: number;
-  /** No answer came at all (refused, reset, timed out): the service is down or out of reach, maybe for minutes. */
+  /**
+   * The service is down or out of reach, maybe for minutes: no answer came at all (refused, unresolvable, timed out),
+   * or the gateway in front of it answered that it could not reach it (502, 504, a 503 that is not the service's own).
+   */
   unreachable?: boolean;
+  /** The connection broke before an answer (reset, cut): once is a hiccup; again and again, an outage. */
+  broken?: boolean;
 }
 
 const RETRY_ADVICE = Symbol.for('dth.retryAdvice');

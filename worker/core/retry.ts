@@ -18,15 +18,30 @@ export function retryDelayMs(err: unknown, attempt: number, baseMs = 200, capMs 
 
 /**
  * Deliveries of a queued object are spaced wider when its store — or the task's status table — could not be reached
- * at all (down, restarting, the network gone): 7.5–15 s, then 15–30, 30–60, 60–120 s (half fixed, half random), so an
- * outage of a few minutes does not use up its attempts (a 15 s DynamoDB outage used up all five, ~1 s apart). Other failures keep the request backoff of 1 s doubling up to a minute. Before, every
- * failure got the latter, and 5 attempts fitted in ~15 s: a destination restarting for 15 s failed objects for good.
+ * at all (down, restarting, the network gone, a gateway answering 502/504 for it): 7.5–15 s, then 15–30, 30–60,
+ * 60–120 s (half fixed, half random), so an outage of a few minutes does not use up its attempts (a 15 s DynamoDB
+ * outage used up all five, ~1 s apart). Other failures keep the request backoff of 1 s doubling up to a minute. Before,
+ * every failure got the latter, and 5 attempts fitted in ~15 s: a destination restarting for 15 s failed objects for good.
  */
 export const UNREACHABLE_REDELIVERY = { baseMs: 15_000, capMs: 300_000 } as const;
 
+/**
+ * A connection that broke before any answer is retried soon once (a hiccup); when the object's next delivery breaks
+ * too, the breaks are taken for an outage (a load balancer resetting connections while its servers restart) and
+ * spaced as one, from this attempt on.
+ */
+const BROKEN_IS_OUTAGE_FROM = 2;
+
 export function redeliveryDelayMs(err: unknown, attempt: number): number {
-  if (err instanceof EndpointUnreachableError || retryAdviceOf(err)?.unreachable) {
-    const step = Math.min(UNREACHABLE_REDELIVERY.capMs, UNREACHABLE_REDELIVERY.baseMs * 2 ** (attempt - 1));
+  const advice = retryAdviceOf(err);
+  const outageStep =
+    err instanceof EndpointUnreachableError || advice?.unreachable
+      ? attempt
+      : advice?.broken && attempt >= BROKEN_IS_OUTAGE_FROM
+        ? attempt - BROKEN_IS_OUTAGE_FROM + 1
+        : undefined;
+  if (outageStep !== undefined) {
+    const step = Math.min(UNREACHABLE_REDELIVERY.capMs, UNREACHABLE_REDELIVERY.baseMs * 2 ** (outageStep - 1));
     return step / 2 + Math.random() * (step / 2);
   }
   return retryDelayMs(err, attempt, 1000, 60_000);

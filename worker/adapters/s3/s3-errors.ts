@@ -86,6 +86,12 @@ const BROKEN = new Set([
   'ENETUNREACH',
 ]);
 
+/**
+ * Answers of a gateway (proxy, load balancer, CDN) that could not reach the store behind it: the store is down or
+ * restarting. A 503 is S3's own throttling (SlowDown, often without a body) unless it came with another service's page.
+ */
+const GATEWAY_DOWN = new Set([502, 504]);
+
 /** The IAM action each operation needs, for an AccessDenied message a user can act on. */
 const PERMISSION: Record<string, string> = {
   ListObjectsV2: 's3:ListBucket',
@@ -109,6 +115,7 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number };
   $retryable?: { throttling?: boolean };
   retryAfterMs?: number;
+  foreignBody?: boolean;
 }
 
 /** How a raw failure of an S3 request should be retried (advice already attached by this adapter wins). */
@@ -121,14 +128,16 @@ export function s3RetryAdvice(err: unknown): RetryAdvice {
   const name = e.name ?? '';
   if (status !== undefined) {
     const throttled = status === 429 || status === 503 || THROTTLE_CODES.has(name) || e.$retryable?.throttling === true;
+    const gatewayDown = GATEWAY_DOWN.has(status) || (status === 503 && e.foreignBody === true);
     return {
       retryable: throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined,
       throttled,
       retryAfterMs: e.retryAfterMs,
+      ...(gatewayDown ? { unreachable: true } : {}),
     };
   }
-  if (BROKEN.has(e.code ?? '') || BROKEN.has(name) || name === 'TimeoutError' || e.$retryable !== undefined)
-    return { retryable: true };
+  if (BROKEN.has(e.code ?? '') || BROKEN.has(name)) return { retryable: true, broken: true };
+  if (name === 'TimeoutError' || e.$retryable !== undefined) return { retryable: true };
   return { retryable: false };
 }
 

@@ -78,7 +78,9 @@ const STATUS_CODES: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   412: 'PreconditionFailed',
+  502: 'BadGateway',
   503: 'SlowDown',
+  504: 'GatewayTimeout',
 };
 
 /** Limit of an XML answer: a 1,000-key page of 1,024-byte keys, URL-encoded, stays well below it. */
@@ -288,6 +290,7 @@ export class S3HttpClient {
       retryAfterMs(res.headers),
     );
     err.bucketRegion = res.headers['x-amz-bucket-region'] ?? doc.region;
+    err.foreignBody = foreign !== undefined;
     if (code === 'RequestTimeTooSkewed') this.learnClock(err, res.headers.date, text);
     throw err;
   }

@@ -15,6 +15,8 @@ export class S3HttpError extends Error {
   bucketRegion?: string;
   /** RequestTimeTooSkewed: the store's clock minus this machine's, as its answer said (requests are now dated by it). */
   clockSkewMs?: number;
+  /** The answer carried another service's page (HTML, JSON), not S3's error document: a gateway answered. */
+  foreignBody?: boolean;
 
   constructor(
     status: number,
