@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { failureExitCode } from './exit-code.js';
+import { reportFailure } from './failure-line.js';
 import { warnWhenSecretsFileExposed } from './secrets-file.js';
 import { openStateFile } from './state-file.js';
 import { envUrl, envValue } from '../worker/core/env-values.js';
@@ -83,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return verb === 'sync' ? await sync(rest) : await copyOne(rest);
   } catch (err) {
+    if (verb === 'sync') return reportFailure('dth ecr sync', rest, err);
     process.stderr.write(`dth ecr ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
     return failureExitCode(err);
   }

@@ -12,7 +12,7 @@ import {
 } from '../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
-import { failureExitCode } from './exit-code.js';
+import { reportFailure } from './failure-line.js';
 import { warnWhenSecretsFileExposed } from './secrets-file.js';
 import { openStateFile } from './state-file.js';
 import { createLogger, type Logger } from '../worker/core/log.js';
@@ -118,8 +118,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await sync(rest);
   } catch (err) {
-    process.stderr.write(`dth s3 sync: ${err instanceof Error ? err.message : String(err)}\n`);
-    return failureExitCode(err);
+    return reportFailure('dth s3 sync', rest, err);
   }
 }
 
