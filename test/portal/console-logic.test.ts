@@ -895,6 +895,30 @@ describe('wizard validation', () => {
     ).toBe('Task scheduling: "0 */25 ? * * *" is not a valid cron expression');
   });
 
+  it("puts the destination in another account when the source is in this one, as the original's console", () => {
+    const fromThisAccount = { srcInCurrentAccount: 'true', destInCurrentAccount: 'true', destCredentials: '' } as const;
+    const state = s3State(fromThisAccount);
+    // The destination's choice is not offered; its secret is asked for, and required.
+    expect(S3_FIELDS.destInCurrentAccount?.when?.(state.s3, cloud)).toBe(false);
+    expect(S3_FIELDS.destCredentials?.when?.(state.s3, cloud)).toBe(true);
+    expect(problemTexts(stepProblems(state, STEP.destination, cloud), 'en').destCredentials).toMatch(/required/);
+    const sent = (s: WizardState) =>
+      Object.fromEntries(createInput(s).parameters.map((x) => [x.ParameterKey, x.ParameterValue]));
+    expect(sent(s3State({ ...fromThisAccount, destCredentials: 'other-account' }))).toMatchObject({
+      srcInCurrentAccount: 'true',
+      destInCurrentAccount: 'false',
+      destCredentials: 'other-account',
+    });
+    // A source in another account leaves the choice to the user, as before.
+    const fromElsewhere = s3State({
+      srcInCurrentAccount: 'false',
+      srcCredentials: 'src-keys',
+      destInCurrentAccount: 'true',
+    });
+    expect(S3_FIELDS.destInCurrentAccount?.when?.(fromElsewhere.s3, cloud) ?? true).toBe(true);
+    expect(sent(fromElsewhere)).toMatchObject({ destInCurrentAccount: 'true', destCredentials: '' });
+  });
+
   it('keeps errors as keys, so the same problems read in the language shown (a switch rewords them)', () => {
     const problems = stepProblems(s3State({ srcBucket: '', srcRegion: '' }), STEP.source, local);
     expect(problemTexts(problems, 'en')).toMatchObject({

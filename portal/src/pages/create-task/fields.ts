@@ -144,7 +144,14 @@ const storeDefault = (f: S3Form): readonly FieldOption[] =>
   f.destEndpoint.trim()
     ? [{ value: '', label: { en: "The store's default (none sent)", zh: '存储的默认值（不发送）' } }]
     : [];
-const srcNeedsSecret = (f: S3Form) => !(isAmazonS3(f) && f.srcInCurrentAccount === 'true');
+const srcInAccount = (f: S3Form) => isAmazonS3(f) && f.srcInCurrentAccount === 'true';
+const srcNeedsSecret = (f: S3Form) => !srcInAccount(f);
+/**
+ * Whether the destination is in this account, as the original's console decides: with the source in this account,
+ * the destination is in another (its choice hidden, "No", a secret asked for); otherwise the user's choice.
+ */
+export const destInAccountOf = (f: S3Form): S3Form['destInCurrentAccount'] =>
+  srcInAccount(f) ? 'false' : f.destInCurrentAccount;
 
 export const S3_FIELDS: FieldTable<S3Form> = {
   sourceKind: {
@@ -197,7 +204,7 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   isPayerRequest: s3('isPayerRequest', 'toggle', { when: (f) => srcNeedsSecret(f) && f.srcCredentials !== '' }),
   // Events reach only the cloud deployment, from an Amazon S3 bucket of its account.
   srcEvent: s3('srcEvent', 'select', {
-    when: (f, ctx) => !ctx.local && isAmazonS3(f) && f.srcInCurrentAccount === 'true',
+    when: (f, ctx) => !ctx.local && srcInAccount(f),
   }),
   srcSkipCompare: s3('srcSkipCompare', 'toggle'),
   destBucket: s3('destBucket', 'input', { constraint: (f) => BUCKET_RULES[destBucketStore(f)] }),
@@ -212,8 +219,8 @@ export const S3_FIELDS: FieldTable<S3Form> = {
       zh: '可选。以 https:// 或 http:// 开头；仅填写地址，不含路径。',
     },
   }),
-  destInCurrentAccount: s3('destInCurrentAccount', 'radio'),
-  destCredentials: s3('destCredentials', 'secret', { when: (f) => f.destInCurrentAccount === 'false' }),
+  destInCurrentAccount: s3('destInCurrentAccount', 'radio', { when: (f) => !srcInAccount(f) }),
+  destCredentials: s3('destCredentials', 'secret', { when: (f) => destInAccountOf(f) === 'false' }),
   destStorageClass: s3('destStorageClass', 'select', { extraOptions: storeDefault }),
   destAcl: (() => {
     const field = s3('destAcl', 'select', { extraOptions: storeDefault });

@@ -6,7 +6,7 @@
 import { sourceKindOf } from '../../lib/task-view.js';
 import type { Task, TaskParameter } from '../../api/types.js';
 import { booleanOf, ECR_PARAMETERS, S3_PARAMETERS } from '../../../../worker/params/index.js';
-import { schemaDefault } from './fields.js';
+import { destInAccountOf, schemaDefault } from './fields.js';
 import type { CommonForm, CreateTaskInput, EcrForm, S3Form, ScheduleForm, WizardState, YesNo } from './types.js';
 
 const s3Default = (name: keyof S3Form) => schemaDefault('S3EC2', name);
@@ -128,6 +128,7 @@ export function s3Parameters(f: S3Form, common: CommonForm): TaskParameter[] {
   const srcInAccount: YesNo = amazon ? f.srcInCurrentAccount : 'false';
   const needsSrcSecret = !(amazon && srcInAccount === 'true');
   const srcCredentials = needsSrcSecret ? f.srcCredentials : '';
+  const destInAccount = destInAccountOf(f);
   const entries: [string, string][] = [
     ['srcType', f.sourceKind === 'Amazon_S3_Compatible' ? 'Amazon_S3' : f.sourceKind],
     ['srcEndpoint', f.sourceKind === 'Amazon_S3_Compatible' ? f.srcEndpoint.trim() : ''],
@@ -143,8 +144,8 @@ export function s3Parameters(f: S3Form, common: CommonForm): TaskParameter[] {
     ['destPrefix', f.destPrefix],
     ['destStorageClass', f.destStorageClass],
     ['destRegion', f.destRegion.trim()],
-    ['destInCurrentAccount', f.destInCurrentAccount],
-    ['destCredentials', f.destInCurrentAccount === 'false' ? f.destCredentials : ''],
+    ['destInCurrentAccount', destInAccount],
+    ['destCredentials', destInAccount === 'false' ? f.destCredentials : ''],
     ['includeMetadata', f.includeMetadata],
     ['isPayerRequest', srcCredentials ? f.isPayerRequest : 'false'],
     ['destPutObjectSSEType', f.destPutObjectSSEType],
