@@ -589,6 +589,15 @@ describe('console in a real browser against dth serve', () => {
     await page.getByText('Images copied', { exact: true }).waitFor();
     await page.getByRole('tab', { name: 'Failed images (0)' }).waitFor();
     await shot(page, '16-image-task-done');
+    // Its charts and dialogs speak of images too (before: objects, a finder, instances it does not have).
+    await page.getByRole('tab', { name: 'Monitoring' }).click();
+    await page.getByRole('heading', { name: 'Copied / failed images' }).waitFor();
+    await page.getByRole('heading', { name: 'Images being copied / waiting' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Desired / in-service instances' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Delete task', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Images already copied stay at the destination.', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).filter({ hasText: 'Cancel' }).click();
     const creds = `${servers.registryUser}:${servers.registryPassword}`;
     expect(registryDigest(servers.registryAuth, `e2e-mirror/${repository}:v1`, creds)).toBe(
       registryDigest(servers.registryOpen, `${repository}:v1`),

@@ -26,6 +26,7 @@ export function StopTaskModal({
   const [busy, setBusy] = useState(false);
   if (!task) return null;
   const running = isRunning(task.progress);
+  const images = task.type === 'ECR';
   const name = taskName(task);
   const confirm = async () => {
     setBusy(true);
@@ -57,7 +58,7 @@ export function StopTaskModal({
   return (
     <ConfirmModal
       header={t(running ? 'stopTitle' : 'deleteTitle', { id: name })}
-      body={t(running ? 'stopBody' : 'deleteBody')}
+      body={t(running ? (images ? 'stopBodyImages' : 'stopBody') : images ? 'deleteBodyImages' : 'deleteBody')}
       confirmLabel={t(running ? 'stopConfirm' : 'deleteConfirm')}
       busy={busy}
       onCancel={onClose}

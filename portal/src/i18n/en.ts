@@ -106,9 +106,13 @@ export const en = {
   stopTitle: 'Stop task {id}?',
   stopBody:
     "The transfer ends and the task's resources (workers, queue, schedule) are deleted. Objects already copied stay at the destination.",
+  stopBodyImages:
+    "The transfer ends and the task's resources (image copy flow, schedule) are deleted. Images already copied stay at the destination.",
   deleteTitle: 'Delete task {id}?',
   deleteBody:
     "The task's resources are deleted and it moves to Deleted tasks. Objects already copied stay at the destination.",
+  deleteBodyImages:
+    "The task's resources are deleted and it moves to Deleted tasks. Images already copied stay at the destination.",
   stopConfirm: 'Stop',
   deleteConfirm: 'Delete',
   stopping: 'Stopping task {id}…',
@@ -184,13 +188,17 @@ export const en = {
     'The task keeps running on its schedule: the next run tries again, and clears this message when it completes.',
   errCFN: 'The stack of this task could not be created. See its events in the CloudFormation console.',
   errFinder: 'The finder stopped with an error. See the finder logs.',
+  errFinderImages: 'Listing the images failed. See the image list logs.',
   errComplete:
     'Some items were not copied: see the failures listed on this page and the logs. A new run copies what is missing.',
   openFinderLogs: 'Open finder logs',
+  openFinderLogsImages: 'Open image list logs',
 
   metrics: 'Task metrics',
   finderLogs: 'Finder logs',
   workerLogs: 'Worker logs',
+  finderLogsImages: 'Image list logs',
+  workerLogsImages: 'Image copy logs',
   timeRange: 'Time range',
   range1h: '1h',
   range3h: '3h',
@@ -203,6 +211,8 @@ export const en = {
   chartNetworkY: 'Data transferred per period',
   chartObjects: 'Transferred / failed objects',
   chartJobs: 'Running / waiting jobs',
+  chartObjectsImages: 'Copied / failed images',
+  chartJobsImages: 'Images being copied / waiting',
   chartInstances: 'Desired / in-service instances',
   chartCount: 'Count',
   chartTime: 'Time',
@@ -214,6 +224,10 @@ export const en = {
   chartDetails: 'Details',
   seriesTransferredObjects: 'Transferred objects',
   seriesFailedObjects: 'Failed objects',
+  seriesTransferredImages: 'Copied images',
+  seriesFailedImages: 'Failed images',
+  seriesRunningImages: 'Images being copied',
+  seriesWaitingImages: 'Images waiting',
   seriesCompleted: 'Completed',
   seriesFailed: 'Failed',
   seriesRunning: 'Running jobs',

@@ -103,7 +103,8 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
   }, [ops, task.id, task.progress]);
   const code = detail?.errCode ?? task.errorCode ?? undefined;
   const message = detail?.errMessage ?? task.errorMessage;
-  const hint = code ? ERROR_HINT[code] : undefined;
+  const images = task.type === 'ECR';
+  const hint = code === 'FINDER_ERROR' && images ? 'errFinderImages' : code ? ERROR_HINT[code] : undefined;
   // A recurring task records a run's error and stays running: a warning, with what happens next.
   const running = task.progress !== 'ERROR';
   return (
@@ -112,7 +113,7 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
       header={t(running ? 'lastRunErrorTitle' : 'errorTitle')}
       action={
         code === 'FINDER_ERROR' && stackOutput(task, FINDER_LOG_GROUP) ? (
-          <Button onClick={onFinderLogs}>{t('openFinderLogs')}</Button>
+          <Button onClick={onFinderLogs}>{t(images ? 'openFinderLogsImages' : 'openFinderLogs')}</Button>
         ) : undefined
       }
     >
@@ -253,11 +254,28 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
   }
 
   const p = paramsOf(task);
+  const images = task.type === 'ECR';
   const finderGroup = stackOutput(task, FINDER_LOG_GROUP);
   const workerGroup = stackOutput(task, WORKER_LOG_GROUP);
   const logTabs = [
-    ...(finderGroup ? [{ id: 'finder', label: t('finderLogs'), content: <LogBrowser group={finderGroup} /> }] : []),
-    ...(workerGroup ? [{ id: 'worker', label: t('workerLogs'), content: <LogBrowser group={workerGroup} /> }] : []),
+    ...(finderGroup
+      ? [
+          {
+            id: 'finder',
+            label: t(images ? 'finderLogsImages' : 'finderLogs'),
+            content: <LogBrowser group={finderGroup} />,
+          },
+        ]
+      : []),
+    ...(workerGroup
+      ? [
+          {
+            id: 'worker',
+            label: t(images ? 'workerLogsImages' : 'workerLogs'),
+            content: <LogBrowser group={workerGroup} />,
+          },
+        ]
+      : []),
   ];
   const monitoring = (
     <Tabs

@@ -38,6 +38,19 @@ const TITLES: Record<GraphName, StringKey> = {
   DesiredInServiceInstances: 'chartInstances',
 };
 
+/** An image task's graphs say images, not objects; it has no instances of its own (Fargate tasks). */
+const IMAGE_TITLES: Partial<Record<GraphName, StringKey>> = {
+  TransferredFailedObjects: 'chartObjectsImages',
+  RunningWaitingJobHistory: 'chartJobsImages',
+};
+const IMAGE_GRAPHS = GRAPHS.filter((g) => g !== 'DesiredInServiceInstances');
+const IMAGE_SERIES: Record<string, StringKey> = {
+  TransferredObjects: 'seriesTransferredImages',
+  FailedObjects: 'seriesFailedImages',
+  RunningJob: 'seriesRunningImages',
+  WaitingJob: 'seriesWaitingImages',
+};
+
 /** Legend names: the API's series names in the console's language (unknown names as they are). */
 const SERIES: Record<string, StringKey> = {
   TransferredObjects: 'seriesTransferredObjects',
@@ -68,8 +81,11 @@ function Graph({
   error,
   loading,
   range,
+  images,
 }: {
   graph: GraphName;
+  /** An image task's graph: its titles and legends say images. */
+  images: boolean;
   data?: MetricHistory;
   error?: string;
   loading: boolean;
@@ -78,8 +94,10 @@ function Graph({
   const { t, lang } = usePortal();
   const bytes = graph === 'Network';
   const times = (data?.xaxis.categories ?? []).map((c) => toDate(c));
+  const title = t((images && IMAGE_TITLES[graph]) || TITLES[graph]);
+  const seriesKey = (name: string) => (images && IMAGE_SERIES[name]) || SERIES[name];
   const series = (data?.series ?? []).map((s) => ({
-    title: SERIES[s.name] ? t(SERIES[s.name]) : s.name,
+    title: seriesKey(s.name) ? t(seriesKey(s.name)) : s.name,
     type: 'line' as const,
     // The original marks a period without data as -1: a gap, not a value.
     data: s.data.flatMap((y, i) => {
@@ -90,10 +108,10 @@ function Graph({
   const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
   return (
     <div data-testid={`chart-${graph}`} className="dth-metric-chart">
-      <Container header={<Header variant="h3">{t(TITLES[graph])}</Header>}>
+      <Container header={<Header variant="h3">{title}</Header>}>
         <LineChart
           height={180}
-          ariaLabel={t(TITLES[graph])}
+          ariaLabel={title}
           statusType={error ? 'error' : loading && !data ? 'loading' : 'finished'}
           errorText={error ? t('chartError', { error }) : undefined}
           loadingText={t('chartLoading')}
@@ -137,6 +155,8 @@ export function MetricCharts({ task }: { task: Task }) {
   const [errors, setErrors] = useState<Partial<Record<GraphName, string>>>({});
   const [loading, setLoading] = useState(true);
   const [window_, setWindow] = useState({ start: 0, end: 0 });
+  const images = task.type === 'ECR';
+  const graphs = images ? IMAGE_GRAPHS : GRAPHS;
 
   const load = useCallback(async () => {
     const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[1];
@@ -147,18 +167,18 @@ export function MetricCharts({ task }: { task: Task }) {
     setWindow({ start, end: end + Math.round(range.seconds * 0.02) });
     setLoading(true);
     const results = await Promise.allSettled(
-      GRAPHS.map((g) => ops.getMetricHistory(task.id, g, start, end, range.period)),
+      graphs.map((g) => ops.getMetricHistory(task.id, g, start, end, range.period)),
     );
     const next: Partial<Record<GraphName, MetricHistory>> = {};
     const failed: Partial<Record<GraphName, string>> = {};
     results.forEach((r, i) => {
-      if (r.status === 'fulfilled') next[GRAPHS[i]] = r.value;
-      else failed[GRAPHS[i]] = (r.reason as Error).message;
+      if (r.status === 'fulfilled') next[graphs[i]] = r.value;
+      else failed[graphs[i]] = (r.reason as Error).message;
     });
     setData(next);
     setErrors(failed);
     setLoading(false);
-  }, [ops, task.id, rangeId]);
+  }, [ops, task.id, rangeId, graphs]);
 
   useEffect(() => {
     void load();
@@ -189,8 +209,8 @@ export function MetricCharts({ task }: { task: Task }) {
         {loading ? <StatusIndicator type="loading">{t('chartLoading')}</StatusIndicator> : null}
       </SpaceBetween>
       <ColumnLayout columns={2}>
-        {GRAPHS.map((g) => (
-          <Graph key={g} graph={g} data={data[g]} error={errors[g]} loading={loading} range={window_} />
+        {graphs.map((g) => (
+          <Graph key={g} graph={g} data={data[g]} error={errors[g]} loading={loading} range={window_} images={images} />
         ))}
       </ColumnLayout>
     </SpaceBetween>
