@@ -13,7 +13,7 @@ export interface RetryAdvice {
    * or the gateway in front of it answered that it could not reach it (502, 504, a 503 that is not the service's own).
    */
   unreachable?: boolean;
-  /** The connection broke before an answer (reset, cut): once is a hiccup; again and again, an outage. */
+  /** The connection broke (reset, cut, timed out) before or during the answer: once is a hiccup; again, an outage. */
   broken?: boolean;
 }
 

@@ -26,7 +26,7 @@ export function retryDelayMs(err: unknown, attempt: number, baseMs = 200, capMs 
 export const UNREACHABLE_REDELIVERY = { baseMs: 15_000, capMs: 300_000 } as const;
 
 /**
- * A connection that broke before any answer is retried soon once (a hiccup); when the object's next delivery breaks
+ * An object whose connection broke (reset, cut) is delivered again soon once (a hiccup); when its next delivery breaks
  * too, the breaks are taken for an outage (a load balancer resetting connections while its servers restart) and
  * spaced as one, from this attempt on.
  */
