@@ -599,6 +599,33 @@ describe('image sync with skopeo between real registries', () => {
     );
   });
 
+  it('ignores AWS keys left in srcCredential of a Public source, as the original (copied without a login, a warning); a registry destination still refuses them', async () => {
+    const { repository } = seedImages();
+    const dir = mkdtempSync(join(tmpdir(), 'dth-reg-keys-'));
+    const path = join(dir, 'secrets.json');
+    const registry = { username: servers.registryUser, password: servers.registryPassword };
+    writeFileSync(path, JSON.stringify({ registry, keys: { access_key_id: 'AKIA0', secret_access_key: 's' } }), {
+      mode: 0o600,
+    });
+    const lines: string[] = [];
+    const prefix = uniqueName('left-keys');
+    const { report } = await sync(
+      task({ srcImageList: `${repository}:v1`, srcCredential: 'keys', destPrefix: prefix }),
+      path,
+      lines,
+    );
+    expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+    expect(registryDigest(servers.registryAuth, `${prefix}/${repository}:v1`, auth)).toBe(
+      registryDigest(servers.registryOpen, `${repository}:v1`),
+    );
+    const ignored = lines.map((l) => JSON.parse(l)).find((l) => l.event === 'image.credential_ignored');
+    expect(ignored).toMatchObject({ level: 'warn', field: 'srcCredential' });
+    expect(JSON.stringify(lines)).not.toContain('"s"');
+    await expect(sync(task({ srcImageList: `${repository}:v1`, destCredential: 'keys' }), path)).rejects.toThrow(
+      'holds AWS access keys, which log in to Amazon ECR only',
+    );
+  });
+
   it('an Amazon ECR side on a machine whose default chain is empty says no credentials were found and which secret would do (real CLI)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', NODE_NO_WARNINGS: '1' };
     for (const name of Object.keys(env)) {

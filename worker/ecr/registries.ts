@@ -201,7 +201,17 @@ async function resolveRegistrySide(input: SideInput, params: EcrTaskParams, deps
       input.side === 'source' ? 'srcRegistry' : 'destRegistry',
       `is required for a ${input.side} registry that is not Amazon ECR`,
     );
-  const secret = await readSecret(deps.secrets, input);
+  let secret = await readSecret(deps.secrets, input);
+  if (secret?.kind === 'keys' && input.side === 'source' && params.sourceType === 'Public') {
+    // The original ignores srcCredential for a Public source (its console can leave one behind after the source type
+    // changed): AWS keys there are left unused, not refused; a username/password secret logs in to the registry (ours).
+    deps.logger.warn('image.credential_ignored', {
+      side: input.side,
+      field: input.field,
+      reason: `secret "${input.credential}" holds AWS access keys, which log in to Amazon ECR only: ${registry} is read without a login`,
+    });
+    secret = undefined;
+  }
   if (secret?.kind === 'keys') {
     throw new InvalidParameterError(
       input.field,
