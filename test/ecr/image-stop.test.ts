@@ -4,7 +4,7 @@
  * The stop is made deterministic by a registry front that never answers for one repository's manifests.
  */
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { Skopeo } from '../../worker/ecr/skopeo.js';
 import { openSqliteDatabase, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { runCli, spawnCli, stdoutMatches } from '../reliability/helpers.js';
 import { servers } from '../support/servers.js';
-import { publicTaskParams, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
+import { imageBytes, publicTaskParams, registryDigest, registrySecrets, seedImages } from './image-fixtures.js';
 import { startRegistryFront } from './registry-front.js';
 
 const lastLine = (text: string) => JSON.parse(text.trim().split('\n').at(-1)!);
@@ -92,6 +92,33 @@ describe('dth ecr sync stopped', () => {
     expect(registryDigest(servers.registryAuth, `stop/${slow}:v1`, auth)).toBe(
       registryDigest(servers.registryOpen, `${slow}:v1`),
     );
+  });
+
+  it('an image stopped before its copy keeps its size in its record: the bytes left to copy count it', async () => {
+    const { repository } = seedImages();
+    const dir = mkdtempSync(join(tmpdir(), 'dth-image-stop-size-'));
+    // A skopeo that never copies: it says it started, then waits to be stopped.
+    const started = join(dir, 'started');
+    const wrapper = join(dir, 'skopeo');
+    writeFileSync(wrapper, `#!/bin/sh\ntouch '${started}'\nexec sleep 600\n`, { mode: 0o755 });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 'size-stop');
+    const stop = new AbortController();
+    const image = `${repository}:v1`;
+    const run = runImageSync({
+      params: parseEcrTaskParams(publicTaskParams({ srcImageList: image, destPrefix: 'stopsize' })),
+      status,
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: silentLogger,
+      skopeo: new Skopeo(wrapper),
+      signal: stop.signal,
+    });
+    for (const until = Date.now() + 30_000; !existsSync(started) && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 50));
+    stop.abort(new Error('SIGINT'));
+    expect(await run).toMatchObject({ complete: false, pending: 1, done: 0 });
+    // Before, its record said size 0: a stopped task read 100 % done by bytes with this image still to copy.
+    expect(await status.get(image)).toMatchObject({ status: 'PENDING', size: imageBytes(image) });
+    expect(await status.summary()).toMatchObject({ pending: 1, bytesTotal: imageBytes(image), bytesDone: 0 });
   });
 
   it('a stop that lands after a skopeo sync wrote its images counts them copied and verified, not pending', async () => {

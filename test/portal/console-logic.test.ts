@@ -1188,6 +1188,19 @@ describe('wire, formats and logs', () => {
         progressInfo: { total: 10, replicated: 9, bytesTotal: 1000, bytesDone: 100 },
       }),
     ).toBe(10);
+    // Items left whose size is not known yet: not done, whatever the bytes say.
+    expect(
+      percentDone({
+        progress: 'STOPPED',
+        progressInfo: { total: 6, replicated: 1, bytesTotal: 125_868_236, bytesDone: 125_868_236 },
+      }),
+    ).toBe(99);
+    expect(
+      percentDone({
+        progress: 'DONE',
+        progressInfo: { total: 6, replicated: 5, skipped: 1, bytesTotal: 9, bytesDone: 9 },
+      }),
+    ).toBe(100);
     expect(
       taskEnds({
         type: 'S3EC2',

@@ -235,7 +235,12 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
       }
       // The bytes the copy moves, as the source's manifests state them (progress and the status record).
       const size = await session.sizeOf(job);
-      if (size !== undefined) tally.size(key, size);
+      if (size !== undefined) {
+        tally.size(key, size);
+        // In the record too: a run stopped before the copy still counts it among the bytes to copy (before: size 0,
+        // and a stopped task with most images pending read 100 % by bytes).
+        await status.update(key, { size });
+      }
       await registries.ensureDestRepository(job.destRepository);
       report();
       await batcher.add({ ...job, srcDigest, size, attempts });

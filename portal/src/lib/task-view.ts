@@ -84,10 +84,14 @@ export function taskEnds(
 export function percentDone(task: Pick<Task, 'progressInfo' | 'progress'>): number {
   const p = task.progressInfo;
   if (!p) return task.progress === 'DONE' ? 100 : 0;
-  if (p.bytesTotal && p.bytesTotal > 0) return Math.min(100, Math.floor(((p.bytesDone ?? 0) / p.bytesTotal) * 100));
-  if (p.total && p.total > 0)
-    return Math.min(100, Math.floor((((p.replicated ?? 0) + (p.skipped ?? 0)) / p.total) * 100));
-  return task.progress === 'DONE' ? 100 : 0;
+  const byBytes = p.bytesTotal && p.bytesTotal > 0 ? Math.floor(((p.bytesDone ?? 0) / p.bytesTotal) * 100) : undefined;
+  const byCount =
+    p.total && p.total > 0 ? Math.floor((((p.replicated ?? 0) + (p.skipped ?? 0)) / p.total) * 100) : undefined;
+  if (byBytes === undefined && byCount === undefined) return task.progress === 'DONE' ? 100 : 0;
+  // By bytes (a giant object moves the bar as it streams), but never 100 % while items are left: items whose size is
+  // not known yet count no bytes (a stopped image task with most images pending read 100 %).
+  const percent = Math.min(100, byBytes ?? byCount ?? 0);
+  return percent === 100 && byCount !== undefined && byCount < 100 ? 99 : percent;
 }
 
 /** Log groups of the task's stack, found by the Description the original console looks them up by. */
