@@ -14,14 +14,16 @@ export class HashingTap {
   bytes = 0;
 
   private readonly onBytes?: (n: number) => void;
+  private readonly onChunk?: (chunk: Buffer) => void;
 
-  /** `onBytes`: told of each chunk as it passes (live progress). */
+  /** `onBytes`: told of each chunk as it passes (live progress); `onChunk`: given each chunk (an ordered hash). */
   constructor(
     private readonly expected: number,
-    options: { md5: boolean; onBytes?: (n: number) => void } = { md5: true },
+    options: { md5: boolean; onBytes?: (n: number) => void; onChunk?: (chunk: Buffer) => void } = { md5: true },
   ) {
     if (options.md5) this.hash = createHash('md5');
     this.onBytes = options.onBytes;
+    this.onChunk = options.onChunk;
   }
 
   /**
@@ -38,6 +40,7 @@ export class HashingTap {
         return;
       }
       this.hash?.update(chunk);
+      this.onChunk?.(chunk);
     });
     return source;
   }

@@ -3,21 +3,29 @@
  * completed, and the completion checked against the parts sent and, for a multipart source, against its ETag. The
  * fleet's part jobs (fan-out.ts) use the same part upload, completion and checks.
  */
-import { CorruptedInTransitError, isRetryableError, UploadGoneError, VerificationError } from '../core/errors.js';
+import {
+  CorruptedInTransitError,
+  isRetryableError,
+  SourceReadMismatchError,
+  UploadGoneError,
+  VerificationError,
+} from '../core/errors.js';
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
 import { type CopyContext, type CopyResult, destEtagIsMd5, partEtagsAreMd5s } from './copy-context.js';
-import { contentMd5, normalizeEtag } from './etags.js';
-import { md5FromEtag, multipartEtag } from './hashing-stream.js';
+import { contentMd5, etagConfirmsMd5, normalizeEtag } from './etags.js';
+import { md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { fitsCut, type PartRange } from './part-plan.js';
 import { sendHashed } from './send-body.js';
 import { checkSourceParts } from './source-parts.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import { forgetUploadOrWarn } from './forget-upload.js';
+import { OrderedMd5 } from './ordered-md5.js';
 
 /**
  * Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the
  * part's ETag. Returns the part, and whether its answer showed SSE-KMS (then no ETag of this upload is a content hash).
+ * With `ordered`, the bytes of the attempt that succeeded go into the whole object's MD5.
  */
 export async function uploadOnePart(
   ctx: CopyContext,
@@ -25,11 +33,20 @@ export async function uploadOnePart(
   destKey: string,
   uploadId: string,
   part: PartRange,
+  ordered?: OrderedMd5,
 ): Promise<UploadedPart & { kms: boolean }> {
   return withRetry(
     async () => {
-      const { written, md5 } = await sendHashed(ctx, head, part, part.size, (body, md5) =>
-        ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size, md5),
+      const chunks: Buffer[] = [];
+      const { written, md5 } = await sendHashed(
+        ctx,
+        head,
+        part,
+        part.size,
+        (body, md5) => ctx.dest.uploadPart(destKey, uploadId, part.partNumber, body, part.size, md5),
+        undefined,
+        // Copied: the HTTP client lends its read buffers and takes them back once a chunk is consumed.
+        ordered && ((chunk) => chunks.push(Buffer.from(chunk))),
       );
       const dstMd5 = md5FromEtag(written.etag);
       if (destEtagIsMd5(ctx, written) && dstMd5 && dstMd5 !== md5) {
@@ -38,6 +55,7 @@ export async function uploadOnePart(
           `part ${part.partNumber}: destination ETag ${dstMd5} differs from the MD5 sent (${md5})`,
         );
       }
+      ordered?.partRead(part.partNumber, chunks);
       return {
         partNumber: part.partNumber,
         etag: written.etag || `"${md5}"`,
@@ -47,6 +65,21 @@ export async function uploadOnePart(
     },
     { attempts: 3, isRetryable: (e) => isRetryableError(e) || e instanceof VerificationError, signal: ctx.signal },
   );
+}
+
+/** A part uploaded by an earlier attempt, read again only for the whole object's MD5 (OrderedMd5). */
+async function hashResumedPart(
+  ctx: CopyContext,
+  head: Pick<ObjectHead, 'key' | 'etag'>,
+  part: PartRange,
+  ordered: OrderedMd5 | undefined,
+): Promise<void> {
+  if (!ordered) return;
+  const bytes = await withRetry(
+    async () => readFully(await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag), part.size),
+    { attempts: 3, signal: ctx.signal },
+  );
+  ordered.partRead(part.partNumber, [bytes]);
 }
 
 /** Runs `worker` over `items` with at most `limit` in flight; the first failure stops new work and is rethrown. */
@@ -232,19 +265,34 @@ export async function copyMultipart(
   let completion: Completion;
   let parts: UploadedPart[];
   let kmsParts = false;
+  // A single-part source's MD5 checks the ranged reads, hashed in part order, unless this destination's completions
+  // answer the whole object's MD5 (which checks them); parts resumed from an earlier attempt are read for it alone.
+  const sourceMd5 = contentMd5(head);
+  const ordered =
+    sourceMd5 !== undefined && !ctx.demands?.wholeMd5Completions ? new OrderedMd5(plan.length) : undefined;
   try {
     const finished = new Set(done.map((p) => p.partNumber));
     todo = plan.filter((p) => !finished.has(p.partNumber));
     let bytesDone = done.reduce((n, p) => n + p.size, 0);
     await forEachLimited(
-      todo,
+      ordered ? plan : todo,
       ctx.params.partConcurrency,
       async (part) => {
-        const { kms, ...uploaded } = await uploadOnePart(ctx, head, destKey, uploadId, part);
-        kmsParts ||= kms;
-        await status.addPart(head.key, uploadId, uploaded);
-        bytesDone += part.size;
-        await status.update(head.key, { bytesDone });
+        try {
+          await ordered?.room(part.partNumber, ctx.params.partConcurrency);
+          if (finished.has(part.partNumber)) {
+            await hashResumedPart(ctx, head, part, ordered);
+            return;
+          }
+          const { kms, ...uploaded } = await uploadOnePart(ctx, head, destKey, uploadId, part, ordered);
+          kmsParts ||= kms;
+          await status.addPart(head.key, uploadId, uploaded);
+          bytesDone += part.size;
+          await status.update(head.key, { bytesDone });
+        } catch (err) {
+          ordered?.abandon(); // parts waiting for their turn to be hashed go on, and end
+          throw err;
+        }
       },
       ctx.signal,
     );
@@ -262,6 +310,11 @@ export async function copyMultipart(
   // The upload is closed either way: a retry must start a new one, not resume this one.
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
+  const readMd5 = ordered?.digestHex();
+  if (readMd5 !== undefined && etagConfirmsMd5(head, readMd5) === false)
+    throw new SourceReadMismatchError(head.key, readMd5, sourceMd5 ?? '');
+  if (ctx.demands && sourceMd5 !== undefined && normalizeEtag(completion.written.etag) === sourceMd5)
+    ctx.demands.wholeMd5Completions = true;
   const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
   await checkAgainstSourceParts(ctx, head, destKey, completion, parts, kmsParts);
   const destinationHoldsParts = completionIsParts(ctx, completion, kmsParts);

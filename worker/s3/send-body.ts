@@ -15,6 +15,11 @@ import type { TagsRefusedWarnings } from './tags-refused.js';
 export interface DestinationDemands {
   /** Every PutObject and UploadPart must carry Content-MD5 (Object Lock with a default retention). */
   contentMd5: boolean;
+  /**
+   * The destination answered a multipart completion with the whole object's MD5 (s3rver): its answer proves the
+   * ranged reads of a single-part source, which are then not hashed again in order (OrderedMd5).
+   */
+  wholeMd5Completions?: boolean;
 }
 
 /** What sending a body needs: the source to read, and what the worker knows and reports. */
@@ -58,9 +63,10 @@ export async function streamThrough<T>(
   size: number,
   md5: boolean,
   upload: (body: Readable) => Promise<T>,
+  onChunk?: (chunk: Buffer) => void,
 ): Promise<{ written: T; md5?: string }> {
   const meter = ctx.bytesInFlight?.start();
-  const tap = new HashingTap(size, { md5, onBytes: meter?.add });
+  const tap = new HashingTap(size, { md5, onBytes: meter?.add, onChunk });
   try {
     return { written: await uploadThrough(source, tap, upload), md5: tap.md5Hex() };
   } finally {
@@ -92,6 +98,8 @@ export async function sendHashed<T>(
   size: number,
   send: Send<T>,
   opened?: Readable,
+  /** Given the bytes sent, chunk by chunk (an ordered hash of a whole object sent in parts). */
+  onChunk?: (chunk: Buffer) => void,
 ): Promise<{ written: T; md5: string }> {
   const read = () => ctx.source.get(head.key, range && { start: range.start, end: range.end }, head.etag);
   // A body opened by the caller and not yet read serves the first read below (a GET less per object).
@@ -99,7 +107,7 @@ export async function sendHashed<T>(
   if (!ctx.demands?.contentMd5) {
     unread = undefined;
     try {
-      const sent = await streamThrough(ctx, opened ?? (await read()), size, true, (body) => send(body));
+      const sent = await streamThrough(ctx, opened ?? (await read()), size, true, (body) => send(body), onChunk);
       return { written: sent.written, md5: sent.md5 ?? '' };
     } catch (err) {
       if (!(err instanceof ContentMd5RequiredError)) throw err;
@@ -110,11 +118,19 @@ export async function sendHashed<T>(
   const first = unread ?? (await read());
   if (size <= MD5_FIRST_BUFFER_LIMIT) {
     const body = await readFully(first, size);
+    onChunk?.(body);
     const md5 = createHash('md5').update(body).digest('hex');
     return { written: await send(body, md5Base64(md5)), md5 };
   }
   const md5 = await md5OfStream(first, size);
   // The second read is of the same version (If-Match), and the store checks what arrives against Content-MD5.
-  const { written } = await streamThrough(ctx, await read(), size, false, (body) => send(body, md5Base64(md5)));
+  const { written } = await streamThrough(
+    ctx,
+    await read(),
+    size,
+    false,
+    (body) => send(body, md5Base64(md5)),
+    onChunk,
+  );
   return { written, md5 };
 }

@@ -1,0 +1,107 @@
+/**
+ * A single-part source copied in parts to a destination that answers the completion with the MD5 of the part MD5s
+ * (AWS, MinIO; here moto): that answer proves the parts arrived as sent, not that they were read as the source holds
+ * them. A byte flipped on the way from the source (a fault proxy in front of s3rver, on one ranged GET) is caught by
+ * the whole object's MD5, hashed in part order against the source's ETag, and the object is copied again: the
+ * destination ends byte-identical. Before, the run reported the object verified with the flipped byte in it. Parts
+ * resumed from an earlier attempt are read again for that hash.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { withRetryAdvice } from '../../worker/core/errors.js';
+import type { ObjectStore } from '../../worker/ports/object-store.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { useMoto } from '../support/moto.js';
+import { createBucket, servers, uniqueName } from '../support/servers.js';
+import { bytes, md5, putSource, runEmbedded } from './engine-fixtures.js';
+
+const moto = useMoto();
+const MiB = 1024 * 1024;
+
+function secrets(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'dth-mp-read-')), 'secrets.json');
+  const keys = (id: string) => ({ access_key_id: id, secret_access_key: id });
+  writeFileSync(path, JSON.stringify({ s3rver: keys('S3RVER'), moto: keys('test') }), { mode: 0o600 });
+  return path;
+}
+
+/** A 12 MiB single-PUT source (its ETag its MD5) behind a proxy that flips a byte of the first ranged GET. */
+async function setUp(name: string, seed: number) {
+  const src = await createBucket(servers.s3Source, `${name}-src`);
+  const dst = uniqueName(`${name}-dst`);
+  const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+  await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
+  const body = bytes(12 * MiB, seed);
+  await putSource(src, 'big.bin', body);
+  const flipper = await startFaultProxy({
+    target: servers.s3Source,
+    rates: { flipPartByte: 1 },
+    limits: { flipPartByte: 1 },
+  });
+  const params = (srcEndpoint: string, extra: Record<string, string> = {}) => ({
+    srcType: 'Amazon_S3',
+    srcEndpoint,
+    srcBucket: src,
+    srcCredentials: 's3rver',
+    destEndpoint: moto.endpoint,
+    destBucket: dst,
+    destRegion: 'us-east-1',
+    destCredentials: 'moto',
+    multipartThreshold: String(5 * MiB),
+    chunkSize: String(5 * MiB),
+    ...extra,
+  });
+  const copied = async () =>
+    md5(
+      Buffer.from(
+        await (await motoS3.send(new GetObjectCommand({ Bucket: dst, Key: 'big.bin' }))).Body!.transformToByteArray(),
+      ),
+    );
+  return { body, flipper, params, copied, secretsPath: secrets() };
+}
+
+describe('a single-part source copied in parts to a destination answering the MD5 of part MD5s', () => {
+  it('catches a byte flipped on the way from the source and copies the object again', async () => {
+    const t = await setUp('mp-flip', 1);
+    try {
+      const { report, status } = await runEmbedded(t.params(t.flipper.endpoint), { secrets: t.secretsPath });
+      expect(t.flipper.faultCount('flipPartByte')).toBe(1);
+      expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+      expect(await t.copied()).toBe(md5(t.body));
+      expect((await status.get('big.bin'))?.attempts).toBeGreaterThan(1);
+    } finally {
+      await t.flipper.close();
+    }
+  });
+
+  it('reads the parts a resumed upload already holds again for the hash, and catches a flip there too', async () => {
+    const t = await setUp('mp-resume', 2);
+    try {
+      // The first run uploads part 1 and is cut off: the object FAILED, its upload open with one part recorded.
+      const cut = await runEmbedded(t.params(servers.s3Source, { maxAttempts: '1' }), {
+        secrets: t.secretsPath,
+        wrap: ({ source, dest }) => ({
+          source,
+          dest: Object.assign(Object.create(dest) as ObjectStore, {
+            uploadPart(...args: Parameters<ObjectStore['uploadPart']>) {
+              if (args[2] >= 2) return Promise.reject(withRetryAdvice(new Error('cut off'), { retryable: false }));
+              return dest.uploadPart(...args);
+            },
+          }),
+        }),
+      });
+      expect(cut.report).toMatchObject({ failed: 1 });
+      // The rerun resumes it through the flipping proxy: whichever ranged GET is flipped (part 1's hash read or a
+      // part's upload), the object ends byte-identical.
+      const { report } = await runEmbedded(t.params(t.flipper.endpoint), { secrets: t.secretsPath, db: cut.dbPath });
+      expect(t.flipper.faultCount('flipPartByte')).toBe(1);
+      expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+      expect(await t.copied()).toBe(md5(t.body));
+    } finally {
+      await t.flipper.close();
+    }
+  });
+});
