@@ -6,61 +6,26 @@
  * destination ends byte-identical. Before, the run reported the object verified with the flipped byte in it. Parts
  * resumed from an earlier attempt are read again for that hash.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { withRetryAdvice } from '../../worker/core/errors.js';
-import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { useMoto } from '../support/moto.js';
-import { createBucket, servers, uniqueName } from '../support/servers.js';
-import { bytes, md5, putSource, runEmbedded } from './engine-fixtures.js';
+import { servers } from '../support/servers.js';
+import { md5, runEmbedded } from './engine-fixtures.js';
+import { cutAfterFirstPart, motoTask } from './moto-destination.js';
 
 const moto = useMoto();
-const MiB = 1024 * 1024;
 
-function secrets(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dth-mp-read-')), 'secrets.json');
-  const keys = (id: string) => ({ access_key_id: id, secret_access_key: id });
-  writeFileSync(path, JSON.stringify({ s3rver: keys('S3RVER'), moto: keys('test') }), { mode: 0o600 });
-  return path;
-}
-
-/** A 12 MiB single-PUT source (its ETag its MD5) behind a proxy that flips a byte of the first ranged GET. */
+/** The moto task, its source read through a proxy that flips a byte of the first ranged GET. */
 async function setUp(name: string, seed: number) {
-  const src = await createBucket(servers.s3Source, `${name}-src`);
-  const dst = uniqueName(`${name}-dst`);
-  const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
-  await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
-  const body = bytes(12 * MiB, seed);
-  await putSource(src, 'big.bin', body);
+  const task = await motoTask(moto, name, seed);
   const flipper = await startFaultProxy({
     target: servers.s3Source,
     rates: { flipPartByte: 1 },
     limits: { flipPartByte: 1 },
   });
-  const params = (srcEndpoint: string, extra: Record<string, string> = {}) => ({
-    srcType: 'Amazon_S3',
-    srcEndpoint,
-    srcBucket: src,
-    srcCredentials: 's3rver',
-    destEndpoint: moto.endpoint,
-    destBucket: dst,
-    destRegion: 'us-east-1',
-    destCredentials: 'moto',
-    multipartThreshold: String(5 * MiB),
-    chunkSize: String(5 * MiB),
-    ...extra,
-  });
-  const copied = async () =>
-    md5(
-      Buffer.from(
-        await (await motoS3.send(new GetObjectCommand({ Bucket: dst, Key: 'big.bin' }))).Body!.transformToByteArray(),
-      ),
-    );
-  return { body, flipper, params, copied, secretsPath: secrets() };
+  const params = (srcEndpoint: string, extra: Record<string, string> = {}) => task.params({ srcEndpoint, ...extra });
+  const copied = async () => md5(await task.readDest('big.bin'));
+  return { body: task.body, flipper, params, copied, secretsPath: task.secretsPath };
 }
 
 describe('a single-part source copied in parts to a destination answering the MD5 of part MD5s', () => {
@@ -83,15 +48,7 @@ describe('a single-part source copied in parts to a destination answering the MD
       // The first run uploads part 1 and is cut off: the object FAILED, its upload open with one part recorded.
       const cut = await runEmbedded(t.params(servers.s3Source, { maxAttempts: '1' }), {
         secrets: t.secretsPath,
-        wrap: ({ source, dest }) => ({
-          source,
-          dest: Object.assign(Object.create(dest) as ObjectStore, {
-            uploadPart(...args: Parameters<ObjectStore['uploadPart']>) {
-              if (args[2] >= 2) return Promise.reject(withRetryAdvice(new Error('cut off'), { retryable: false }));
-              return dest.uploadPart(...args);
-            },
-          }),
-        }),
+        wrap: ({ source, dest }) => ({ source, dest: cutAfterFirstPart(dest) }),
       });
       expect(cut.report).toMatchObject({ failed: 1 });
       // The rerun resumes it through the flipping proxy: whichever ranged GET is flipped (part 1's hash read or a

@@ -5,80 +5,27 @@
  * parts forgotten. Before, each of these left the upload open with its parts stored (billed on AWS), and nothing
  * recorded it any more. The destination is a moto server: it lists open multipart uploads, which s3rver does not.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { withRetryAdvice } from '../../worker/core/errors.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { useMoto } from '../support/moto.js';
-import { createBucket, s3Client, servers, uniqueName } from '../support/servers.js';
+import { s3Client, servers } from '../support/servers.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { bytes, embeddedAdapters, md5, putSource, runEmbedded, runEngine } from './engine-fixtures.js';
+import { cutAfterFirstPart, MiB, motoTask } from './moto-destination.js';
 
 const moto = useMoto();
-const MiB = 1024 * 1024;
-
-function secrets(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dth-stale-uploads-')), 'secrets.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
-      moto: { access_key_id: 'test', secret_access_key: 'test' },
-    }),
-    { mode: 0o600 },
-  );
-  return path;
-}
-
-/** The destination refusing every part after the first: the copy fails with its upload open and one part recorded. */
-function cutAfterFirstPart(dest: ObjectStore): ObjectStore {
-  return Object.assign(Object.create(dest) as ObjectStore, {
-    uploadPart(...args: Parameters<ObjectStore['uploadPart']>) {
-      if (args[2] >= 2) return Promise.reject(withRetryAdvice(new Error('cut off'), { retryable: false }));
-      return dest.uploadPart(...args);
-    },
-  });
-}
 
 /** A 12 MiB source object `big.bin` on s3rver, an empty moto destination, and the task's parameters (5 MiB parts). */
-async function motoTask(name: string, seed: number) {
-  const src = await createBucket(servers.s3Source, `${name}-src`);
-  const dst = uniqueName(`${name}-dst`);
-  const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
-  await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
-  await putSource(src, 'big.bin', bytes(12 * MiB, seed));
-  const params = (extra: Record<string, string> = {}) => ({
-    srcType: 'Amazon_S3',
-    srcEndpoint: servers.s3Source,
-    srcBucket: src,
-    srcCredentials: 's3rver',
-    destEndpoint: moto.endpoint,
-    destBucket: dst,
-    destRegion: 'us-east-1',
-    destCredentials: 'moto',
-    multipartThreshold: String(5 * MiB),
-    chunkSize: String(5 * MiB),
-    maxAttempts: '1',
-    ...extra,
-  });
-  return { src, dst, motoS3, secretsPath: secrets(), params };
-}
-
 async function setUp() {
-  const { src, dst, motoS3, secretsPath, params } = await motoTask('stale', 1);
+  const task = await motoTask(moto, 'stale', 1);
+  const { src, dst, motoS3, secretsPath, readDest } = task;
+  // One delivery per object: a cut attempt fails at once.
+  const params = (extra: Record<string, string> = {}) => task.params({ maxAttempts: '1', ...extra });
   const openUploads = async () =>
     ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? []).map((u) => u.UploadId);
   // The cut run: the object FAILED, its upload open at the destination and on its record, one part recorded.
@@ -93,10 +40,6 @@ async function setUp() {
   expect(await cut.status.listParts('big.bin', record!.uploadId!)).toHaveLength(1);
   const rerun = (extra: Record<string, string> = {}) =>
     runEmbedded(params(extra), { secrets: secretsPath, db: cut.dbPath });
-  const readDest = async (key: string) =>
-    Buffer.from(
-      await (await motoS3.send(new GetObjectCommand({ Bucket: dst, Key: key }))).Body!.transformToByteArray(),
-    );
   return { src, dst, uploadId: record!.uploadId!, openUploads, rerun, readDest };
 }
 
@@ -150,8 +93,8 @@ describe('an upload begun by an attempt that died before recording it', () => {
   it("is aborted by the next run (every upload open for that key); other keys' uploads are left alone", async () => {
     // Before: a kill between CreateMultipartUpload's answer and the record of its uploadId left the upload open and
     // unknown; the rerun copied the object afresh and ended DONE with the empty upload still there (hubscale probe).
-    const { dst, motoS3, secretsPath, params: paramsWith } = await motoTask('unrec', 3);
-    const params = paramsWith();
+    const { dst, motoS3, secretsPath, params: paramsWith, readDest } = await motoTask(moto, 'unrec', 3);
+    const params = paramsWith({ maxAttempts: '1' });
     const other = await motoS3.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'big.bin.other' }));
     // The attempts: the destination creates the upload, then the worker "dies" before recording it; its record is
     // then left IN_PROGRESS without an uploadId, as a kill -9 at that point leaves it.
@@ -187,10 +130,7 @@ describe('an upload begun by an attempt that died before recording it', () => {
     const { report } = await runEngine(embeddedAdapters, params, { secrets: secretsPath, db: dies.dbPath, logger });
     expect(report).toMatchObject({ complete: true, done: 1 });
     expect(await open()).toEqual([other.UploadId]);
-    const body = await (
-      await motoS3.send(new GetObjectCommand({ Bucket: dst, Key: 'big.bin' }))
-    ).Body!.transformToByteArray();
-    expect(md5(Buffer.from(body))).toBe(md5(bytes(12 * MiB, 3)));
+    expect(md5(await readDest('big.bin'))).toBe(md5(bytes(12 * MiB, 3)));
     expect(
       lines.some((l) => l.event === 'transfer.upload_not_aborted' || l.event === 'transfer.upload_lookup_failed'),
     ).toBe(false);
