@@ -73,6 +73,7 @@ export const runEcrEngine: EngineRunner = async (task, ctx) => {
     signal: ctx.signal,
     ecr: await ecrApiFor(params),
     onProgress: (p) => ctx.onProgress(p),
+    copiedSince: ctx.passStartedAt,
   });
   return { complete: report.complete, failed: report.failed };
 };

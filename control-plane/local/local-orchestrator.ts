@@ -63,6 +63,8 @@ export type EngineRunner = (
     onProgress: (p: EngineProgress) => void;
     /** The run was stopped for good (Stop/Delete, a failure): it will not resume, unlike after a hub shutdown. */
     stoppedForGood: () => boolean;
+    /** When this pass began: before this run when the hub resumed it after dying under it. */
+    passStartedAt?: Date;
   },
 ) => Promise<EngineOutcome>;
 
@@ -268,6 +270,7 @@ export class LocalOrchestrator implements Orchestrator {
           signal: entry.signal,
           onProgress,
           stoppedForGood: () => entry.signal.aborted && !this.shuttingDown,
+          passStartedAt: this.ledger.passStartedAt(task.id),
         });
         pass.catch(() => {}); // after a failure the race below has moved on; a late rejection is expected
         const outcome = await Promise.race([pass, entry.failed]);

@@ -74,6 +74,9 @@ export class RunLedger {
     const columns = db.prepare('PRAGMA table_info(hub_task_runs)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'finished_at_start'))
       db.exec('ALTER TABLE hub_task_runs ADD COLUMN finished_at_start INTEGER');
+    // When the pass began (ms): a pass resumed after the hub died under it keeps its first start.
+    if (!columns.some((c) => c.name === 'pass_started_at'))
+      db.exec('ALTER TABLE hub_task_runs ADD COLUMN pass_started_at INTEGER');
   }
 
   /**
@@ -97,10 +100,19 @@ export class RunLedger {
   started(taskId: string, finished: number): void {
     this.db
       .prepare(
-        'INSERT INTO hub_task_runs (task_id, finished_at_start) VALUES (?, ?) ' +
-          'ON CONFLICT (task_id) DO UPDATE SET finished_at_start = coalesce(finished_at_start, excluded.finished_at_start)',
+        'INSERT INTO hub_task_runs (task_id, finished_at_start, pass_started_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (task_id) DO UPDATE SET finished_at_start = coalesce(finished_at_start, excluded.finished_at_start), ' +
+          'pass_started_at = coalesce(pass_started_at, excluded.pass_started_at)',
       )
-      .run(taskId, finished);
+      .run(taskId, finished, Date.now());
+  }
+
+  /** When the task's current pass began: before this run when the hub resumed it after dying under it. */
+  passStartedAt(taskId: string): Date | undefined {
+    const row = this.db.prepare('SELECT pass_started_at FROM hub_task_runs WHERE task_id = ?').get(taskId) as
+      | { pass_started_at: number | null }
+      | undefined;
+    return row?.pass_started_at ? new Date(row.pass_started_at) : undefined;
   }
 
   /** A pass ended with `finished` objects of the task finished: the row of interruptions starts again from there. */

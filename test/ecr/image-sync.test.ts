@@ -446,6 +446,32 @@ describe('image sync with skopeo between real registries', () => {
     expect((await status.summary()).done).toBe(1);
   });
 
+  it('counts copied, not unchanged, what the same pass copied before the hub died under it (done, or cut before its record)', async () => {
+    const { repository } = seedImages();
+    const image = `${repository}:v1`;
+    const params = task({ srcImageList: image, destPrefix: 'resumed-pass' });
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
+    const run = (copiedSince?: Date) =>
+      runImageSync({
+        params,
+        status,
+        secrets: new FileSecretStore(registrySecrets()),
+        logger: silentLogger,
+        copiedSince,
+      });
+    const passStart = new Date(Date.now() - 1000);
+    expect(await run()).toMatchObject({ done: 1 });
+    const copied = await status.get(image);
+    // The pass the hub resumes began before that copy: it is this pass's, with its bytes (before: "unchanged", 0).
+    expect(await run(passStart)).toMatchObject({ done: 1, skipped: 0, bytesDone: copied?.size });
+    // A pass that began after it (the next FIXED_RATE pass) finds it unchanged.
+    expect(await run(new Date(Date.now() + 1000))).toMatchObject({ done: 0, skipped: 1 });
+    // Copied, then the hub died before its DONE was written: the record says IN_PROGRESS since this pass began.
+    await status.put({ key: image, size: 0, status: 'IN_PROGRESS', attempts: 0, startedAt: new Date().toISOString() });
+    expect(await run(passStart)).toMatchObject({ done: 1, skipped: 0, bytesDone: copied?.size });
+    expect(await status.get(image)).toMatchObject({ status: 'DONE', size: copied?.size });
+  });
+
   it('expands repo:ALL_TAGS and treats a bare repo as :latest', async () => {
     const { repository } = seedImages();
     const params = task({ srcImageList: `${repository}:ALL_TAGS` });

@@ -28,6 +28,11 @@ export interface ImageSyncReport extends StatusSummary {
 export interface ImageSyncOptions extends ImageSessionOptions {
   status: StatusStore;
   onProgress?: (p: ImageSyncProgress) => void;
+  /**
+   * When this pass began, if before this run (a pass the hub resumed after dying under it): an image its record shows
+   * copied since then is counted copied by this pass, not unchanged.
+   */
+  copiedSince?: Date;
 }
 
 /** Parallel skopeo sync processes: a few amortise start-up (~0.15 CPU-s each) and still overlap network waits. */
@@ -225,9 +230,29 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         if (before?.status === 'DONE' && before.checksum === srcDigest) {
           // Before, it became "SKIPPED: unchanged" with size 0: a resumed task under-counted what it had copied.
           await status.put(before);
-          tally.set(key, 'SKIPPED');
-          logger.info('image.unchanged', { image: key, dest: job.destRef, digest: srcDigest });
+          const thisPass =
+            o.copiedSince && before.finishedAt && Date.parse(before.finishedAt) >= o.copiedSince.getTime();
+          if (thisPass) {
+            // Copied by this pass before the hub died under it: its totals agree with its records.
+            tally.size(key, before.size);
+            tally.set(key, 'DONE');
+          } else {
+            tally.set(key, 'SKIPPED');
+            logger.info('image.unchanged', { image: key, dest: job.destRef, digest: srcDigest });
+          }
           report();
+          return;
+        }
+        const cutThisPass =
+          o.copiedSince &&
+          before?.status === 'IN_PROGRESS' &&
+          before.startedAt &&
+          Date.parse(before.startedAt) >= o.copiedSince.getTime();
+        if (cutThisPass) {
+          // This pass began it, and the hub died before its DONE was written: the copy there is this pass's.
+          const size = await session.sizeOf(job);
+          if (size !== undefined) tally.size(key, size);
+          await finished({ ...job, srcDigest, size, attempts }, 'DONE', srcDigest, attempts);
           return;
         }
         await finished({ ...job, srcDigest, attempts }, 'SKIPPED', srcDigest, attempts);
