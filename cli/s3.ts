@@ -68,7 +68,8 @@ const OPTIONS: Record<string, CommandOption> = {
 const USAGE = `usage: dth s3 sync [--params task.json] [--<parameter> value ...] [options]
 
 Copies every object of the source that is missing or different at the destination, verifies each one,
-and exits 0 only when all of them are copied and verified.
+and exits 0 only when each of them is copied and verified, or skipped with its reason named in the summary
+(archived in Glacier/Deep Archive and not restored, or deleted at the source after the listing).
 
 Parameters (flags override the file; also in camelCase, e.g. --srcBucket; a true/false flag alone means true;
 the params file takes every parameter of the README table, cloud-only ones included):
