@@ -23,7 +23,7 @@ import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { md5Base64, sendHashed, streamThrough } from './send-body.js';
 import { sourceParts } from './source-parts.js';
 import { TagsRefusedWarnings } from './tags-refused.js';
-import { copyableHead } from './source-readable.js';
+import { copyableHead, SourceNotCopyableError } from './source-readable.js';
 import { destinationKey } from './transfer-job.js';
 
 /**
@@ -282,7 +282,7 @@ export async function copyObject(
     else result = await copyStreamed(ctx, head, destKey, options, await open());
   }
   if (result.proven) return result;
-  await confirmCopy(ctx, head, destKey, { destinationProven: result.destinationProven });
+  await confirmCopy(ctx, head, destKey, { destinationProven: result.destinationProven, deletedIsSkipped: true });
   return result;
 }
 
@@ -295,9 +295,22 @@ export async function confirmCopy(
   ctx: CopyContext,
   head: Pick<ObjectHead, 'key' | 'etag' | 'size'>,
   destKey: string,
-  options: { destinationProven?: boolean } = {},
+  options: {
+    destinationProven?: boolean;
+    /**
+     * A source deleted during the copy ends the object SKIPPED, saying the copy written stays (as objects deleted at
+     * the source do) — not "changed", whose retry then found it gone and said only "no longer exists".
+     */
+    deletedIsSkipped?: boolean;
+  } = {},
 ): Promise<void> {
   const after = await ctx.source.head(head.key);
+  if (!after && options.deletedIsSkipped)
+    throw new SourceNotCopyableError(
+      head.key,
+      'was deleted at the source during the copy: the copy written stays at the destination, as objects deleted at the source do, not verified against a source that is gone',
+      true,
+    );
   if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(head.key);
   if (options.destinationProven) return;
   const written = await ctx.dest.head(destKey).catch((err: unknown) => {
