@@ -22,14 +22,14 @@ export function s3rverAndMotoSecrets(): string {
   return path;
 }
 
-export async function motoTask(moto: FileMoto, name: string, seed: number) {
-  const src = await createBucket(servers.s3Source, `${name}-src`);
-  const dst = uniqueName(`${name}-dst`);
-  const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
-  await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
-  const body = bytes(12 * MiB, seed);
-  await putSource(src, 'big.bin', body);
-  const params = (extra: Record<string, string> = {}) => ({
+/** The parameters of a task from s3rver bucket `src` into moto bucket `dst`, cut in 5 MiB parts. */
+export function motoTaskParams(
+  moto: FileMoto,
+  src: string,
+  dst: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
     srcType: 'Amazon_S3',
     srcEndpoint: servers.s3Source,
     srcBucket: src,
@@ -41,7 +41,17 @@ export async function motoTask(moto: FileMoto, name: string, seed: number) {
     multipartThreshold: String(5 * MiB),
     chunkSize: String(5 * MiB),
     ...extra,
-  });
+  };
+}
+
+export async function motoTask(moto: FileMoto, name: string, seed: number) {
+  const src = await createBucket(servers.s3Source, `${name}-src`);
+  const dst = uniqueName(`${name}-dst`);
+  const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+  await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
+  const body = bytes(12 * MiB, seed);
+  await putSource(src, 'big.bin', body);
+  const params = (extra: Record<string, string> = {}) => motoTaskParams(moto, src, dst, extra);
   /** The bytes the moto bucket holds under `key`. */
   const readDest = async (key: string) =>
     Buffer.from(

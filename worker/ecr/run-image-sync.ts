@@ -209,6 +209,10 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     key: (job) => `${destinationParent(job.destRepository)}\n${job.platform.all}`,
   });
 
+  /** A record's time falls in this pass, which began before this run (the hub resumed it): see `copiedSince`. */
+  const sinceThisPass = (at: string | undefined) =>
+    o.copiedSince !== undefined && at !== undefined && Date.parse(at) >= o.copiedSince.getTime();
+
   const syncOne = async ({ ref, error }: ListedImage) => {
     const key = imageKey(ref);
     // This task's own earlier copy (a run the hub or a stop cut short): found unchanged, it stays a copy in the record.
@@ -230,9 +234,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         if (before?.status === 'DONE' && before.checksum === srcDigest) {
           // Before, it became "SKIPPED: unchanged" with size 0: a resumed task under-counted what it had copied.
           await status.put(before);
-          const thisPass =
-            o.copiedSince && before.finishedAt && Date.parse(before.finishedAt) >= o.copiedSince.getTime();
-          if (thisPass) {
+          if (sinceThisPass(before.finishedAt)) {
             // Copied by this pass before the hub died under it: its totals agree with its records.
             tally.size(key, before.size);
             tally.set(key, 'DONE');
@@ -243,12 +245,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
           report();
           return;
         }
-        const cutThisPass =
-          o.copiedSince &&
-          before?.status === 'IN_PROGRESS' &&
-          before.startedAt &&
-          Date.parse(before.startedAt) >= o.copiedSince.getTime();
-        if (cutThisPass) {
+        if (before?.status === 'IN_PROGRESS' && sinceThisPass(before.startedAt)) {
           // This pass began it, and the hub died before its DONE was written: the copy there is this pass's.
           const size = await session.sizeOf(job);
           if (size !== undefined) tally.size(key, size);

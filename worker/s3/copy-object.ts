@@ -92,7 +92,7 @@ async function copySmall(
   if (etagConfirmsMd5(head, md5) === false)
     throw new SourceReadMismatchError(head.key, md5, normalizeEtag(head.etag) ?? '');
   const put = await ctx.dest.put(destKey, body, head.size, options, md5Base64(md5));
-  return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, sentUnhashed: false, withContentMd5: true });
+  return checkedPut(ctx, head, destKey, put, { sentMd5: md5, srcMd5, withContentMd5: true });
 }
 
 async function copyStreamed(
@@ -118,7 +118,6 @@ async function copyStreamed(
     return checkedPut(ctx, head, destKey, sent.written, {
       sentMd5: sent.md5,
       srcMd5,
-      sentUnhashed: false,
       withContentMd5: false,
     });
   }
@@ -127,21 +126,19 @@ async function copyStreamed(
   const { written: put } = await streamThrough(ctx, source, head.size, false, (body) =>
     ctx.dest.put(destKey, body, head.size, options, md5Base64(srcMd5)),
   );
-  return checkedPut(ctx, head, destKey, put, { sentMd5: srcMd5, srcMd5, sentUnhashed: true, withContentMd5: true });
+  return checkedPut(ctx, head, destKey, put, { sentMd5: srcMd5, srcMd5, withContentMd5: true });
 }
 
 /**
- * A single PUT's result, once the destination ETag (where it is an MD5) equals the MD5 of what was sent. `sentUnhashed`:
- * the source's MD5 went out as Content-MD5 without the bytes being hashed here (a streamed copy), so a differing ETag
- * means the bytes changed in transit — stores that ignore Content-MD5 (s3rver) keep what arrived. `withContentMd5`:
- * the write carried `sentMd5` as Content-MD5.
+ * A single PUT's result, once the destination ETag (where it is an MD5) equals the MD5 of what was sent.
+ * `withContentMd5`: the write carried `sentMd5` as Content-MD5.
  */
 function checkedPut(
   ctx: CopyContext,
   head: ObjectHead,
   destKey: string,
   put: WriteResult,
-  sent: { sentMd5: string; srcMd5: string | undefined; sentUnhashed: boolean; withContentMd5: boolean },
+  sent: { sentMd5: string; srcMd5: string | undefined; withContentMd5: boolean },
 ): CopyResult {
   const { sentMd5, srcMd5 } = sent;
   const dstMd5 = md5FromEtag(put.etag);

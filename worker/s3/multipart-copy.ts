@@ -72,9 +72,8 @@ async function hashResumedPart(
   ctx: CopyContext,
   head: Pick<ObjectHead, 'key' | 'etag'>,
   part: PartRange,
-  ordered: OrderedMd5 | undefined,
+  ordered: OrderedMd5,
 ): Promise<void> {
-  if (!ordered) return;
   const bytes = await withRetry(
     async () => readFully(await ctx.source.get(head.key, { start: part.start, end: part.end }, head.etag), part.size),
     { attempts: 3, signal: ctx.signal },
@@ -280,7 +279,8 @@ export async function copyMultipart(
       async (part) => {
         try {
           await ordered?.room(part.partNumber, ctx.params.partConcurrency);
-          if (finished.has(part.partNumber)) {
+          // Only with `ordered` are the parts already uploaded in the list: read again for the hash alone.
+          if (ordered && finished.has(part.partNumber)) {
             await hashResumedPart(ctx, head, part, ordered);
             return;
           }

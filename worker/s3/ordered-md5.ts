@@ -10,14 +10,12 @@ import { createHash } from 'node:crypto';
 export class OrderedMd5 {
   private readonly hash = createHash('md5');
   /** The first part not hashed yet. */
-  private next: number;
+  private next = 1;
   private readonly read = new Map<number, Buffer[]>();
   private waiters: (() => void)[] = [];
   private abandoned = false;
 
-  constructor(private readonly lastPart: number) {
-    this.next = 1;
-  }
+  constructor(private readonly lastPart: number) {}
 
   /**
    * Resolves once part `partNumber` is fewer than `window` parts after the first not hashed, so that at most `window`

@@ -89,22 +89,16 @@ export async function settleInterrupted(options: {
       if (page.length === 0) break;
       after = page[page.length - 1].key;
       const settle = async (record: ObjectRecord) => {
-        const [src, dst] = await Promise.all([
-          source.head(record.key),
-          dest.head(destinationKey(params.destPrefix, record.key)),
-        ]);
+        const destKey = destinationKey(params.destPrefix, record.key);
+        const [src, dst] = await Promise.all([source.head(record.key), dest.head(destKey)]);
         const proven = src !== undefined && provenCopy(params, src, dst);
         if (stale === 'IN_PROGRESS' && !record.uploadId && src && src.size > params.multipartThreshold)
-          await abortUnrecordedUploads(
-            { dest, status, logger },
-            destinationKey(params.destPrefix, record.key),
-            record.key,
-          );
+          await abortUnrecordedUploads({ dest, status, logger }, destKey, record.key);
         // Settled either way, an upload the record holds will not be completed: its source is gone, or its copy landed.
         if (record.uploadId && (!src || proven))
           await forgetUploadOrWarn(
             { dest, status, logger },
-            destinationKey(params.destPrefix, record.key),
+            destKey,
             record.key,
             record.uploadId,
             src ? 'the copy is in place' : 'the source object no longer exists',

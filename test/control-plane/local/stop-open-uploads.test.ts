@@ -8,7 +8,7 @@
  * The same holds when the hub dies while the task is STOPPING: the next start finishes the stop as a live one ends
  * (before, it only wrote STOPPED: the uploads stayed open for good, the records IN_PROGRESS, and no progressInfo).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +32,7 @@ import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { useMoto } from '../../support/moto.js';
 import { createBucket, servers } from '../../support/servers.js';
 import { putSource } from '../../s3/engine-fixtures.js';
+import { motoTaskParams, s3rverAndMotoSecrets } from '../../s3/moto-destination.js';
 
 const moto = useMoto();
 const MiB = 1024 * 1024;
@@ -55,20 +56,12 @@ describe('stopping a local S3 task in the middle of a multipart copy', () => {
       faultOps: ['GetObject'],
     });
     const dir = mkdtempSync(join(tmpdir(), 'dth-stop-upload-'));
-    writeFileSync(
-      join(dir, 'secrets.json'),
-      JSON.stringify({
-        s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
-        moto: { access_key_id: 'test', secret_access_key: 'test' },
-      }),
-      { mode: 0o600 },
-    );
     const db = openSqliteDatabase(join(dir, 'hub.db'));
     const tasks = new SqliteTaskStore(db);
     const orchestrator = new LocalOrchestrator({
       db,
       tasks,
-      secrets: new FileSecretStore(join(dir, 'secrets.json')),
+      secrets: new FileSecretStore(s3rverAndMotoSecrets()),
       telemetry: new LocalTelemetry(db),
       logger: createLogger({ role: 'test' }, { write: () => {} }),
       engines: { S3EC2: runS3Engine },
@@ -78,18 +71,9 @@ describe('stopping a local S3 task in the middle of a multipart copy', () => {
       db.close();
       await slow.close();
     });
-    const parameters = Object.entries({
-      srcType: 'Amazon_S3',
-      srcEndpoint: slow.endpoint,
-      srcBucket: src,
-      srcCredentials: 's3rver',
-      destEndpoint: moto.endpoint,
-      destBucket: dst,
-      destRegion: 'us-east-1',
-      destCredentials: 'moto',
-      multipartThreshold: String(5 * MiB),
-      chunkSize: String(5 * MiB),
-    }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const parameters = Object.entries(motoTaskParams(moto, src, dst, { srcEndpoint: slow.endpoint })).map(
+      ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
+    );
     const task = {
       id: 'stop-upload-task',
       type: 'S3EC2',
@@ -138,28 +122,12 @@ describe('a hub that died while a local S3 task was STOPPING', () => {
     );
 
     const dir = mkdtempSync(join(tmpdir(), 'dth-stopping-'));
-    writeFileSync(
-      join(dir, 'secrets.json'),
-      JSON.stringify({
-        s3rver: { access_key_id: 'S3RVER', secret_access_key: 'S3RVER' },
-        moto: { access_key_id: 'test', secret_access_key: 'test' },
-      }),
-      { mode: 0o600 },
-    );
     const db = openSqliteDatabase(join(dir, 'hub.db'));
     const tasks = new SqliteTaskStore(db);
-    const parameters = Object.entries({
-      srcType: 'Amazon_S3',
-      srcEndpoint: servers.s3Source,
-      srcBucket: src,
-      srcCredentials: 's3rver',
-      destEndpoint: moto.endpoint,
-      destBucket: dst,
-      destRegion: 'us-east-1',
-      destCredentials: 'moto',
-      multipartThreshold: String(5 * MiB),
-      chunkSize: String(5 * MiB),
-    }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const parameters = Object.entries(motoTaskParams(moto, src, dst)).map(([ParameterKey, ParameterValue]) => ({
+      ParameterKey,
+      ParameterValue,
+    }));
     const task = {
       id: 'stopping-task',
       type: 'S3EC2',
@@ -188,7 +156,7 @@ describe('a hub that died while a local S3 task was STOPPING', () => {
     const orchestrator = new LocalOrchestrator({
       db,
       tasks,
-      secrets: new FileSecretStore(join(dir, 'secrets.json')),
+      secrets: new FileSecretStore(s3rverAndMotoSecrets()),
       telemetry: new LocalTelemetry(db),
       logger: createLogger({ role: 'test' }, { write: (l) => lines.push(l) }),
       engines: { S3EC2: runS3Engine },
