@@ -350,8 +350,10 @@ describe('the schema', () => {
     expect(
       parseS3TaskParams({ ...S3_BASE, srcCredentials: 'k', destInCurrentAccount: 'false', destCredentials: 'd' }),
     ).toMatchObject({ srcAuth: { kind: 'secret', secretName: 'k' }, destAuth: { kind: 'secret', secretName: 'd' } });
+    // The secret is left unused, as the original did; it is kept only to be named when the default chain is empty.
     expect(parseS3TaskParams({ ...S3_BASE, srcInCurrentAccount: 'true', srcCredentials: 'ignored' }).srcAuth).toEqual({
       kind: 'currentAccount',
+      ignoredSecret: 'ignored',
     });
     expect(parseS3TaskParams({ ...S3_BASE, destInCurrentAccount: 'false' }).destAuth).toEqual({ kind: 'anonymous' });
   });

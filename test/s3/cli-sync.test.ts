@@ -444,6 +444,17 @@ describe('dth s3 sync (real CLI process)', () => {
     expect(emptyChain.stderr).toMatch(/or name a secret in srcCredentials/);
     expect(emptyChain.stderr).not.toMatch(/rejected/);
 
+    // The same with a secret named as well: the advice is not to name one, but that srcInCurrentAccount=true leaves it unused.
+    const namedButUnused = dth(
+      ['s3', 'sync', '--params', paramsFile(baseParams(src, dst, { srcInCurrentAccount: 'true' })), ...stateArgs()],
+      noDefaultChain(),
+    );
+    expect(namedButUnused.code).not.toBe(0);
+    expect(namedButUnused.stderr).toMatch(
+      /no AWS credentials found \(srcInCurrentAccount=true [^\n]*; srcCredentials \("s3rver"\) is not used while srcInCurrentAccount=true: set srcInCurrentAccount to false to sign with that secret/,
+    );
+    expect(namedButUnused.stderr).not.toMatch(/or name a secret/);
+
     // An endpoint without a scheme is https:// (as the original's); a plain-HTTP store on either side says so.
     for (const [side, field] of [
       ['source', 'srcEndpoint'],

@@ -110,16 +110,22 @@ export class CredentialsError extends DthError {
 
 /**
  * A side signed with this machine's default credential chain (xInCurrentAccount=true) found no credentials in it:
- * nothing was rejected, so the message says where the chain looks and which secret parameter would do instead.
+ * nothing was rejected, so the message says where the chain looks and which secret parameter would do instead — or,
+ * when that secret is named already, that xInCurrentAccount=true is what leaves it unused.
  */
 export class NoCredentialsError extends DthError {
-  constructor(where: string, side?: TransferSide) {
+  constructor(where: string, side?: TransferSide, ignoredSecret?: string) {
     const [inAccount, secret] =
       side === 'destination' ? ['destInCurrentAccount', 'destCredentials'] : ['srcInCurrentAccount', 'srcCredentials'];
+    const instead = !side
+      ? ''
+      : ignoredSecret === undefined
+        ? `; or name a secret in ${secret}`
+        : `; ${secret} ("${ignoredSecret}") is not used while ${inAccount}=true: set ${inAccount} to false to sign with that secret`;
     super(
       'NO_CREDENTIALS',
       `${where}: no AWS credentials found (${side ? `${inAccount}=true` : 'this account'} uses this machine's default chain: ` +
-        `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role)${side ? `; or name a secret in ${secret}` : ''}`,
+        `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or an instance role)${instead}`,
     );
   }
 }

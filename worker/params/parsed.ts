@@ -11,7 +11,9 @@ import type { Acl, EcrSourceType, SourceType, SrcEvent, SrcList, StorageClass } 
  * - `secret`: the access key in the named secret (access_key_id, secret_access_key);
  * - `anonymous`: unsigned requests — not in this account and no secret (public and open-data buckets).
  */
-export type SideAuth = { kind: 'currentAccount' } | { kind: 'secret'; secretName: string } | { kind: 'anonymous' };
+export type SideAuth =
+  /** `ignoredSecret`: a secret named as well, which xInCurrentAccount=true leaves unused (named in errors). */
+  { kind: 'currentAccount'; ignoredSecret?: string } | { kind: 'secret'; secretName: string } | { kind: 'anonymous' };
 
 /** The SSE header sent on every destination PUT and multipart start (destPutObjectSSEType). */
 export type DestinationSse =

@@ -158,7 +158,8 @@ function bucket(r: ParamReader, name: string, store: BucketStore): string {
 function sideAuth(r: ParamReader, inAccount: string, credentials: string): SideAuth {
   const secretName = r.text(credentials);
   const explicitlyInAccount = r.given(inAccount) !== undefined && r.bool(inAccount);
-  if (explicitlyInAccount) return { kind: 'currentAccount' };
+  if (explicitlyInAccount)
+    return secretName ? { kind: 'currentAccount', ignoredSecret: secretName } : { kind: 'currentAccount' };
   if (secretName) return { kind: 'secret', secretName };
   return r.bool(inAccount) ? { kind: 'currentAccount' } : { kind: 'anonymous' };
 }

@@ -141,6 +141,10 @@ describe('toActionableError', () => {
       /destInCurrentAccount=true .*; or name a secret in destCredentials$/,
     );
     expect(isRetryableError(src)).toBe(false);
+    const named = toActionableError(noChain, { ...put, secretName: undefined, ignoredSecretName: 'dst-keys' });
+    expect((named as Error).message).toMatch(
+      /destInCurrentAccount=true .*; destCredentials \("dst-keys"\) is not used while destInCurrentAccount=true: set destInCurrentAccount to false to sign with that secret$/,
+    );
   });
 
   it('an https:// endpoint that answers in plain HTTP says "does not speak TLS" and the http:// to write, on either side', () => {

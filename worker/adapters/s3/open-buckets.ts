@@ -47,7 +47,7 @@ async function sideSigning(
   options: OpenBucketsOptions,
 ): Promise<Partial<S3BucketConfig>> {
   if (auth.kind === 'anonymous') return { anonymous: true };
-  if (auth.kind === 'currentAccount') return {};
+  if (auth.kind === 'currentAccount') return { ignoredCredentialsName: auth.ignoredSecret };
   const field = side === 'source' ? 'srcCredentials' : 'destCredentials';
   const rotatingCredentials = await RotatingAccessKeys.open(
     () => accessKeysFromSecret(secrets, auth.secretName, field),

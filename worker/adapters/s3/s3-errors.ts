@@ -28,6 +28,8 @@ export interface S3ErrorContext extends RequestContext {
   endpoint: string;
   /** Name of the secret the keys came from; undefined: the default chain (instance role, environment). */
   secretName?: string;
+  /** A secret named for this side but unused, as xInCurrentAccount=true says. */
+  ignoredSecretName?: string;
   /** The requests are unsigned (a side not in this account and without credentials). */
   anonymous?: boolean;
   /** Requests carry x-amz-request-payer (isPayerRequest=true). */
@@ -207,7 +209,8 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
       err,
     );
   }
-  if (name === NO_CREDENTIALS && ctx.secretName === undefined) return new NoCredentialsError(where, ctx.side);
+  if (name === NO_CREDENTIALS && ctx.secretName === undefined)
+    return new NoCredentialsError(where, ctx.side, ctx.ignoredSecretName);
   if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
     return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
   const bucketRegion = (err as { bucketRegion?: unknown }).bucketRegion;

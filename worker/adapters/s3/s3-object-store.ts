@@ -53,6 +53,8 @@ export interface S3BucketConfig {
   side?: TransferSide;
   /** The secret the credentials came from, named when they are rejected. */
   credentialsName?: string;
+  /** A secret the task names for this side but leaves unused (xInCurrentAccount=true), named when no keys are found. */
+  ignoredCredentialsName?: string;
   /** Attempts per request the S3 client makes before the failure reaches the engine (default 4). */
   maxAttempts?: number;
 }
@@ -217,6 +219,7 @@ export class S3ObjectStore implements ObjectStore {
       key,
       endpoint: this.endpointLabel,
       secretName: this.config.credentialsName,
+      ignoredSecretName: this.config.ignoredCredentialsName,
       anonymous: this.config.anonymous,
       requesterPays: this.config.requesterPays,
     };
