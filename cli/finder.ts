@@ -5,6 +5,7 @@
  */
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { runCloudRole } from './cloud-role-command.js';
+import { checkBucketAccess } from '../worker/s3/check-bucket-access.js';
 import { runFinder } from '../worker/s3/finder.js';
 
 const USAGE = `usage: dth finder
@@ -49,8 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     const { source, dest, prefixListBucket } = await openTaskBuckets(params, role.secrets, undefined, {
       home: { region: config.region, endpoint: config.s3Endpoint },
     });
-    await source.checkAccess();
-    await dest.checkAccess();
+    await checkBucketAccess({ source, dest }, params, logger);
     logger.info('finder.started', { srcPrefix: params.srcPrefix, destPrefix: params.destPrefix });
     const report = await runFinder({
       params,

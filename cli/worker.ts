@@ -5,6 +5,7 @@
  * the parts recorded in the status table). `--once` (or WORKER_EXIT_WHEN_DRAINED=true) exits when the queue is drained.
  */
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
+import { checkBucketAccess } from '../worker/s3/check-bucket-access.js';
 import { runWorker } from '../worker/s3/job-worker.js';
 import { transferSockets } from '../worker/s3/run-transfer.js';
 import { runCloudRole } from './cloud-role-command.js';
@@ -36,8 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     const once = argv.includes('--once') || config.exitWhenDrained;
     const { params } = config;
     const { source, dest } = await openTaskBuckets(params, role.secrets, transferSockets(params));
-    await source.checkAccess();
-    await dest.checkAccess();
+    await checkBucketAccess({ source, dest }, params, logger);
     logger.info('worker.started', { concurrency: params.workerConcurrency, once });
     const report = await runWorker({
       params,

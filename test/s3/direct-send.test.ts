@@ -41,4 +41,20 @@ describe('srcSkipCompare', () => {
     expect(fullListings(dest)).toBe(0);
     expect((await readObject(servers.s3Dest, dst, 'b/c.txt')).toString()).toBe('body of b/c.txt');
   });
+
+  it('true: a destination that grants writes but not s3:ListBucket is written; with the compare, its listing is refused by name', async () => {
+    const { src, dst } = await bucketPair();
+    for (const k of ['a.txt', 'b/c.txt']) await putSource(src, k, `body of ${k}`);
+    const dest = await startS3Front({ target: servers.s3Dest, denyListing: true });
+    fronts.push(dest);
+
+    const direct = await runEmbedded(baseParams(src, dst, { destEndpoint: dest.endpoint, srcSkipCompare: 'true' }));
+    expect(direct.report).toMatchObject({ complete: true, done: 2, verified: 2, failed: 0 });
+    expect((await readObject(servers.s3Dest, dst, 'b/c.txt')).toString()).toBe('body of b/c.txt');
+    expect(dest.of('PutObject')).toHaveLength(2);
+
+    await expect(runEmbedded(baseParams(src, dst, { destEndpoint: dest.endpoint }))).rejects.toThrow(
+      `destination bucket ${dst}: ListObjectsV2: the role/keys lack permission s3:ListBucket (403 AccessDenied`,
+    );
+  });
 });

@@ -26,7 +26,9 @@
  *   an x-amz-checksum-* header) is 400 InvalidRequest, and one whose Content-MD5 differs from the body is 400 BadDigest;
  * - `requesterPays`: a requester-pays bucket seen from another account — a request without
  *   `x-amz-request-payer: requester` is 403 AccessDenied "Access Denied";
- * - `ignoreStartAfter`: a store that ignores `start-after` — listings start at the first key whatever they ask.
+ * - `ignoreStartAfter`: a store that ignores `start-after` — listings start at the first key whatever they ask;
+ * - `denyListing`: a bucket policy that grants writes and reads but not s3:ListBucket — a listing is 403 AccessDenied,
+ *   and so is a HEAD or GET of a key that does not exist (AWS answers 403 instead of 404 without that permission).
  * Every request is recorded (operation, headers), so tests check what was sent, e.g. that nothing was signed.
  */
 import { createHash } from 'node:crypto';
@@ -51,6 +53,7 @@ export interface S3FrontOptions {
   requesterPays?: boolean | string[];
   /** A store that ignores `start-after` on listings: the query parameter is dropped on the way (s3rver checks no signature). */
   ignoreStartAfter?: boolean;
+  denyListing?: boolean;
 }
 
 export interface RecordedRequest {
@@ -199,6 +202,7 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     }
 
     if (options.wrongRegion) return wrongRegion(req, res, options.wrongRegion);
+    if (options.denyListing && op === 'ListObjects') return deny(req, res, 403, 'AccessDenied', 'Access Denied');
     const acl = req.headers['x-amz-acl'];
     if (options.aclsDisabled && WRITES.has(op) && acl !== undefined && acl !== 'bucket-owner-full-control')
       return deny(req, res, 400, 'AccessControlListNotSupported', 'The bucket does not allow ACLs');
@@ -231,6 +235,10 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
           delete out.connection;
           delete out['keep-alive'];
           const ok = status >= 200 && status < 300;
+          if (status === 404 && options.denyListing && (op === 'HeadObject' || op === 'GetObject')) {
+            up.resume();
+            return deny(req, res, 403, 'AccessDenied', 'Access Denied');
+          }
           const sizes = partSizes.get(/[0-9a-f]{32}/i.exec(String(out.etag ?? ''))?.[0].toLowerCase() ?? '');
           if (ok && op === 'HeadObject' && query.has('partNumber') && sizes) {
             const n = Number(query.get('partNumber'));

@@ -3,6 +3,7 @@ import type { JobQueue } from '../ports/job-queue.js';
 import type { BucketPair } from '../ports/object-store.js';
 import { isComplete, type StatusStore, type StatusSummary } from '../ports/status-store.js';
 import { BytesInFlight } from './bytes-in-flight.js';
+import { checkBucketAccess } from './check-bucket-access.js';
 import { copyRequests } from './copy-route.js';
 import { runFinder, type FinderReport } from './finder.js';
 import { runWorker, type WorkerReport } from './job-worker.js';
@@ -83,8 +84,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   const { params, queue, status, logger, signal } = options;
   const startedAt = Date.now();
   const { source, dest } = options.buckets;
-  await source.checkAccess();
-  await dest.checkAccess();
+  await checkBucketAccess(options.buckets, params, logger);
   const startBytes = (await status.summary()).bytesDone;
   let phase: TransferProgress['phase'] = 'finding';
   const bytesInFlight = new BytesInFlight();
@@ -208,8 +208,7 @@ export async function estimateS3Transfer(
 ): Promise<TransferEstimate> {
   const { params, logger, signal } = options;
   const { source, dest } = options.buckets;
-  await source.checkAccess();
-  await dest.checkAccess();
+  await checkBucketAccess(options.buckets, params, logger);
   const sameEndpoint = source.endpointIdentity === dest.endpointIdentity;
   const requests = { list: 0, get: 0, put: 0 };
   let bytesOut = 0;
