@@ -21,6 +21,7 @@ import { md5FromEtag, readFully } from './hashing-stream.js';
 import { copyMultipart } from './multipart-copy.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { md5Base64, sendHashed, streamThrough } from './send-body.js';
+import { sourceMovedUnder } from './source-changed.js';
 import { sourceParts } from './source-parts.js';
 import { TagsRefusedWarnings } from './tags-refused.js';
 import { copyableHead, SourceNotCopyableError } from './source-readable.js';
@@ -229,6 +230,27 @@ async function copyServerSide(
 }
 
 /**
+ * One PUT of the object: from `opened` (the GET that was its HEAD), else from a GET of the version `head` names — which
+ * a source overwritten or deleted since the HEAD answers 412 or 404: said as the source's change, not a failed request.
+ */
+async function copyWhole(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  options: WriteOptions,
+  opened: Readable | undefined,
+): Promise<CopyResult> {
+  try {
+    const body = opened ?? (await ctx.source.get(head.key, undefined, head.etag));
+    return head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold)
+      ? await copySmall(ctx, head, destKey, options, body)
+      : await copyStreamed(ctx, head, destKey, options, body);
+  } catch (err) {
+    throw (opened ? undefined : await sourceMovedUnder(ctx, head, err)) ?? err;
+  }
+}
+
+/**
  * Copies one object (current version), choosing server-side copy, a single PUT or a multipart upload,
  * verifies the bytes end to end and checks that the source did not change meanwhile.
  */
@@ -265,7 +287,6 @@ export async function copyObject(
     const whole = cutOfSource === undefined && head.size <= ctx.params.multipartThreshold;
     const body = opened && whole ? opened.body : undefined;
     if (!body) release();
-    const open = async () => body ?? (await ctx.source.get(key, undefined, head.etag));
     if (!whole)
       result = await copyMultipart(
         ctx,
@@ -274,9 +295,7 @@ export async function copyObject(
         options,
         cutOfSource ?? planParts(head.size, choosePartSize(head.size, ctx.params.chunkSize)),
       );
-    else if (head.size <= Math.min(BUFFER_LIMIT, ctx.params.multipartThreshold))
-      result = await copySmall(ctx, head, destKey, options, await open());
-    else result = await copyStreamed(ctx, head, destKey, options, await open());
+    else result = await copyWhole(ctx, head, destKey, options, body);
   }
   if (result.proven) return result;
   await confirmCopy(ctx, head, destKey, { destinationProven: result.destinationProven, deletedIsSkipped: true });

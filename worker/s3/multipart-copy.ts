@@ -21,6 +21,7 @@ import { checkSourceParts } from './source-parts.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import { forgetUploadOrWarn } from './forget-upload.js';
 import { OrderedMd5 } from './ordered-md5.js';
+import { sourceMovedUnder } from './source-changed.js';
 
 /**
  * Reads one range of the source (of the version `head` names) and uploads it as a part; its MD5 is checked against the
@@ -304,8 +305,15 @@ export async function copyMultipart(
     if (err instanceof UploadGoneError) {
       await status.clearParts(head.key, uploadId);
       await status.update(head.key, { uploadId: undefined, partSize: undefined });
+      throw err;
     }
-    throw err;
+    // The source was deleted or overwritten under the copy (a ranged read answered 404, or 412 to its If-Match): this
+    // upload can never be completed, so it is aborted now, not left open until the next attempt or for good.
+    const moved = await sourceMovedUnder(ctx, head, err);
+    if (!moved) throw err;
+    await forgetUploadOrWarn(ctx, destKey, head.key, uploadId, moved.message);
+    await status.update(head.key, { uploadId: undefined, partSize: undefined });
+    throw moved;
   }
   // The upload is closed either way: a retry must start a new one, not resume this one.
   await status.clearParts(head.key, uploadId);

@@ -110,11 +110,18 @@ function readPartJob(v: unknown): PartJob | undefined {
   return { uploadId: v.uploadId, partNumber, partCount, start, end };
 }
 
+/** What a message body that is no JSON object is, in words: text (not JSON), null, an array, a number… */
+function jsonKind(body: unknown): string {
+  if (typeof body === 'string') return 'text';
+  if (body === null) return 'null';
+  return Array.isArray(body) ? 'an array' : typeof body;
+}
+
 export function readQueueMessage(body: unknown, scope: EventScope): QueueMessage {
   if (!isRecord(body))
     return {
       kind: 'invalid',
-      reason: `not a JSON object (${typeof body === 'string' ? 'text' : body === null ? 'null' : typeof body})`,
+      reason: `not a JSON object (${jsonKind(body)})`,
     };
   if (body.Event === 's3:TestEvent') return { kind: 'testEvent' };
   if (Array.isArray(body.Records)) return jobsFromRecords(body.Records, scope);
