@@ -3,6 +3,7 @@ import { accessSync, constants, createReadStream, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
+  damageOf,
   FileSecretStore,
   lockTaskRun,
   openSqliteDatabase,
@@ -70,6 +71,9 @@ const USAGE = `usage: dth s3 sync [--params task.json] [--<parameter> value ...]
 Copies every object of the source that is missing or different at the destination, verifies each one,
 and exits 0 only when each of them is copied and verified, or skipped with its reason named in the summary
 (archived in Glacier/Deep Archive and not restored, or deleted at the source after the listing).
+Exit 1 when an object failed or is left not copied, or the run could not go on (a bucket that cannot be listed, the
+task running already); 2 for bad input (a parameter, flag or the --state file, named); 130 when stopped (Ctrl-C,
+SIGTERM: objects under way are left for the next run, which resumes them).
 
 Parameters (flags override the file; also in camelCase, e.g. --srcBucket; a true/false flag alone means true;
 the params file takes every parameter of the README table, cloud-only ones included):
@@ -171,7 +175,7 @@ async function sync(argv: string[]): Promise<number> {
     flags.get('task-id') ?? defaultTaskId(params, listPath === undefined ? undefined : await fileDigest(listPath));
   if (switches.has('dry-run')) {
     // An earlier run's state, when there is one, is read (no record is written) so the plan compares as the run will.
-    const stateDb = existsSync(statePath) ? openStateFile(openSqliteDatabase, statePath) : undefined;
+    const stateDb = existsSync(statePath) ? openStateFile(openSqliteDatabase, statePath, damageOf) : undefined;
     const plan = await estimateS3Transfer({
       params,
       logger,
@@ -192,7 +196,7 @@ async function sync(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const db = openStateFile(openSqliteDatabase, statePath);
+  const db = openStateFile(openSqliteDatabase, statePath, damageOf);
   // Before the purge below: a second run of the task would empty the queue the first is working through.
   let unlock: (() => void) | undefined;
   try {

@@ -2,10 +2,12 @@
  * Command-line mistakes are named and exit 2, the way a script's author can act on them; -h is --help everywhere.
  * The CLI from sources (runCli), no server: each case is refused before anything is contacted.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openSqliteDatabase } from '../../worker/adapters/embedded/index.js';
 import { runCli } from '../reliability/helpers.js';
 
 /** A complete S3 task on the command line; its endpoints are never reached by these cases. */
@@ -45,6 +47,30 @@ describe('dth command-line mistakes', () => {
       expect(r.stderr).toContain(
         `--state: "${path}" cannot be used as the run's state database (file is not a database)`,
       );
+    }
+  });
+
+  it('a --state database that is damaged names --state, the file and what to do, exit 2 (before: exit 1, "database disk image is malformed")', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dth-args-')), 'sync.db');
+    const db = openSqliteDatabase(path);
+    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)');
+    const put = db.prepare('INSERT INTO t VALUES (?, ?)');
+    for (let i = 0; i < 2000; i++) put.run(`key-${i}`, 'x'.repeat(100));
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    // One page in the middle of the file overwritten, as a disk or a copy cut short leaves it; the header is intact.
+    const file = readFileSync(path);
+    const page = Math.floor(file.length / 4096 / 2);
+    randomFillSync(file, page * 4096, 4096);
+    writeFileSync(path, file);
+    for (const command of [
+      ['s3', 'sync', ...TASK],
+      ['ecr', 'sync', '--source-type', 'Public', '--src-image-list', 'app:1', '--dest-region', 'us-east-1'],
+    ]) {
+      const r = await runCli([...command, '--state', path]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--state: "${path}" is damaged (SQLite's check found: `);
+      expect(r.stderr).toContain('move it aside and run again with a new file');
     }
   });
 

@@ -19,6 +19,16 @@ describe('dth help', () => {
       expect(help.stdout, command).toBe(dth([command, '--help']).stdout);
       expect(help.stdout, command).toMatch(/usage:/);
     }
+    // Each sync command says what its exit codes mean, not only when it exits 0.
+    for (const command of [
+      ['s3', 'sync'],
+      ['ecr', 'sync'],
+    ]) {
+      const help = dth([...command, '--help']).stdout;
+      expect(help, command.join(' ')).toMatch(/2 for bad input/);
+      expect(help, command.join(' ')).toMatch(/130 when stopped/);
+    }
+    expect(dth(['s3', 'sync', '--help']).stdout).toMatch(/Exit 1 when an object failed/);
     const unknown = dth(['help', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^dth: unknown command "nope"/);

@@ -3,7 +3,8 @@
  * When the next run will not resume it — the source object was overwritten or deleted meanwhile, the task is now cut
  * another way (chunkSize) or copies the object in one request (multipartThreshold) — the upload is aborted and its
  * parts forgotten. Before, each of these left the upload open with its parts stored (billed on AWS), and nothing
- * recorded it any more. The destination is a moto server: it lists open multipart uploads, which s3rver does not.
+ * recorded it any more. A run with no record of the upload (another state file) aborts it too, as the original's worker
+ * looked open uploads up by key. The destination is a moto server: it lists open multipart uploads, which s3rver does not.
  */
 import { CreateMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { bytes, embeddedAdapters, md5, putSource, runEmbedded, runEngine } from './engine-fixtures.js';
-import { cutAfterFirstPart, MiB, motoTask } from './moto-destination.js';
+import { cutAfterFirstPart, MiB, motoTask, motoTaskParams, s3rverAndMotoSecrets } from './moto-destination.js';
 
 const moto = useMoto();
 
@@ -134,5 +135,17 @@ describe('an upload begun by an attempt that died before recording it', () => {
     expect(
       lines.some((l) => l.event === 'transfer.upload_not_aborted' || l.event === 'transfer.upload_lookup_failed'),
     ).toBe(false);
+  });
+
+  it('is aborted by a run that has no record of it (its state lost), which copies the object afresh', async () => {
+    const t = await setUp();
+    // Another state file: nothing names the upload the cut run left open.
+    const { report, status } = await runEmbedded(motoTaskParams(moto, t.src, t.dst, { maxAttempts: '1' }), {
+      secrets: s3rverAndMotoSecrets(),
+    });
+    expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+    expect(await t.openUploads()).toEqual([]);
+    expect((await status.get('big.bin'))?.uploadId).toBeUndefined();
+    expect(md5(await t.readDest('big.bin'))).toBe(md5(bytes(12 * MiB, 1)));
   });
 });

@@ -40,3 +40,27 @@ export async function forgetUploadOrWarn(
   }
   await o.status.clearParts(key, uploadId);
 }
+
+/**
+ * Aborts every multipart upload open for `destKey`, which the caller knows no copy of this task holds (no record names
+ * one), as the original's worker looked uploads up by key before each multipart copy: left by an attempt that died
+ * before recording it, or by a run whose state is lost (another state file, another task id). A copy of the same key
+ * another writer has under way meets NoSuchUpload and starts again. Returns false when the destination could not list
+ * them (s3rver: 501; keys without s3:ListBucketMultipartUploads): said in the log, and the caller goes on.
+ */
+export async function abortUnrecordedUploads(
+  o: { dest: ObjectStore; status: StatusStore; logger: Logger },
+  destKey: string,
+  key: string,
+  reason: string,
+): Promise<boolean> {
+  let uploads: { uploadId: string }[];
+  try {
+    uploads = await o.dest.listUploads(destKey);
+  } catch (error) {
+    o.logger.warn('transfer.upload_lookup_failed', { key, destKey, error });
+    return false;
+  }
+  for (const u of uploads) await forgetUploadOrWarn(o, destKey, key, u.uploadId, reason);
+  return true;
+}

@@ -19,7 +19,7 @@ import { fitsCut, type PartRange } from './part-plan.js';
 import { sendHashed } from './send-body.js';
 import { checkSourceParts } from './source-parts.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
-import { forgetUploadOrWarn } from './forget-upload.js';
+import { abortUnrecordedUploads, forgetUploadOrWarn } from './forget-upload.js';
 import { OrderedMd5 } from './ordered-md5.js';
 import { sourceMovedUnder } from './source-changed.js';
 
@@ -256,6 +256,17 @@ export async function copyMultipart(
     } else {
       await forgetUploadOrWarn(ctx, destKey, head.key, record.uploadId, 'cut in other parts; uploaded afresh');
     }
+  }
+  // No upload of this task's is open for the key: any the destination holds is an orphan (state lost, or a death
+  // before the record), aborted before a new one begins. Not asked again of a destination that cannot list them.
+  if (!record?.uploadId && !ctx.demands?.uploadsUnlisted) {
+    const looked = await abortUnrecordedUploads(
+      ctx,
+      destKey,
+      head.key,
+      'open at the destination and recorded by no copy of this task (an earlier run whose state is lost)',
+    );
+    if (!looked && ctx.demands) ctx.demands.uploadsUnlisted = true;
   }
   if (uploadId === undefined) {
     uploadId = await ctx.dest.createMultipart(destKey, options);

@@ -20,6 +20,8 @@ export interface DestinationDemands {
    * ranged reads of a single-part source, which are then not hashed again in order (OrderedMd5).
    */
   wholeMd5Completions?: boolean;
+  /** The destination does not list multipart uploads (s3rver), or the keys may not: orphans are not looked for again. */
+  uploadsUnlisted?: boolean;
 }
 
 /** What sending a body needs: the source to read, and what the worker knows and reports. */

@@ -5,7 +5,7 @@ import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
 import { transferReason } from './compare-listings.js';
 import { contentMd5, isKmsEncryption, sameEtag } from './etags.js';
 import { destinationEtagsComparable } from './finder.js';
-import { forgetUploadOrWarn } from './forget-upload.js';
+import { abortUnrecordedUploads, forgetUploadOrWarn } from './forget-upload.js';
 import type { S3TaskParams } from './params.js';
 import { destinationKey, type TransferJob } from './transfer-job.js';
 
@@ -23,29 +23,6 @@ function provenCopy(params: S3TaskParams, src: ObjectHead, dst: ObjectHead | und
     !isKmsEncryption(src.serverSideEncryption) &&
     !isKmsEncryption(dst.serverSideEncryption)
   );
-}
-
-/**
- * A worker killed between the destination's answer to CreateMultipartUpload and the record of its uploadId (or whose
- * create's answer was lost, and which created another) left that upload open and known to nobody. The record names
- * none, so every upload open for the key is this task's leftover and is aborted, as the original's worker looked them
- * up by key; a copy of the same key another writer has under way meets NoSuchUpload and starts again. A store that
- * cannot list uploads (s3rver) or keys without the permission: said, and the run goes on.
- */
-async function abortUnrecordedUploads(
-  o: { dest: ObjectStore; status: StatusStore; logger: Logger },
-  destKey: string,
-  key: string,
-): Promise<void> {
-  let uploads: { uploadId: string }[];
-  try {
-    uploads = await o.dest.listUploads(destKey);
-  } catch (error) {
-    o.logger.warn('transfer.upload_lookup_failed', { key, destKey, error });
-    return;
-  }
-  for (const u of uploads)
-    await forgetUploadOrWarn(o, destKey, key, u.uploadId, 'begun by an attempt that died before recording it');
 }
 
 /**
@@ -93,7 +70,14 @@ export async function settleInterrupted(options: {
         const [src, dst] = await Promise.all([source.head(record.key), dest.head(destKey)]);
         const proven = src !== undefined && provenCopy(params, src, dst);
         if (stale === 'IN_PROGRESS' && !record.uploadId && src && src.size > params.multipartThreshold)
-          await abortUnrecordedUploads({ dest, status, logger }, destKey, record.key);
+          // A worker killed between the destination's answer to CreateMultipartUpload and the record of its uploadId
+          // (or whose create's answer was lost, and which created another) left that upload open and known to nobody.
+          await abortUnrecordedUploads(
+            { dest, status, logger },
+            destKey,
+            record.key,
+            'begun by an attempt that died before recording it',
+          );
         // Settled either way, an upload the record holds will not be completed: its source is gone, or its copy landed.
         if (record.uploadId && (!src || proven))
           await forgetUploadOrWarn(
