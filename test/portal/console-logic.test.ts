@@ -381,6 +381,33 @@ describe('what the wizard sends', () => {
     ).toBe('ONE_TIME');
   });
 
+  it('refuses at the step what the API refuses at Create: a space in an endpoint host, credentials in it, a registry port over 65535', () => {
+    for (const srcEndpoint of ['http://exa mple.com', 'http://user:pw@127.0.0.1:9000']) {
+      const state = s3State({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint, srcCredentials: 'minio' });
+      expect(stepErrors(state, STEP.source, local, 'en').srcEndpoint, srcEndpoint).toBeDefined();
+      expect(() => apiAccepts(state), srcEndpoint).toThrow(/srcEndpoint/);
+    }
+    expect(
+      stepErrors(
+        s3State({ sourceKind: 'Amazon_S3_Compatible', srcEndpoint: 'http://u:p@127.0.0.1:9000', srcCredentials: 'm' }),
+        STEP.source,
+        local,
+        'en',
+      ).srcEndpoint,
+    ).toBe('Source endpoint URL must not carry a user name or password: the keys go in a secret');
+    for (const [srcRegistry, refused] of [
+      ['127.0.0.1:99999', true],
+      ['127.0.0.1:65536', true],
+      ['127.0.0.1:0', true],
+      ['127.0.0.1:65535', false],
+      ['registry.example.com:5000', false],
+    ] as const) {
+      const state = ecrState({ sourceType: 'Public', srcRegistry, srcList: 'SELECTED', srcImageList: 'team/app:v1' });
+      expect(stepErrors(state, STEP.source, local, 'en').srcRegistry !== undefined, srcRegistry).toBe(refused);
+      if (refused) expect(() => apiAccepts(state), srcRegistry).toThrow(/srcRegistry/);
+    }
+  });
+
   it('clones a task back into the same wizard choices', () => {
     const states = [
       s3State(
@@ -831,8 +858,19 @@ describe('wizard validation', () => {
     expect(stepErrors(rate('0', 'hours'), STEP.settings, local, 'en').schedule).toMatch(/whole number of at least 1/);
     const cron = s3State({}, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: '0 3 * * * *' } });
     expect(stepErrors(cron, STEP.settings, local, 'en').schedule).toMatch(
-      /^Not a schedule this hub can run: .*"\?" in exactly one of day-of-month/,
+      /^Cron expression is not a schedule this hub can run: .*"\?" in exactly one of day-of-month/,
     );
+    // Named, in the field's words, blank or out of range; never the cron library's own class name.
+    const cronOf = (text: string) =>
+      stepErrors(
+        s3State({}, { schedule: { kind: 'CRON', every: '1', unit: 'hours', cron: text } }),
+        STEP.settings,
+        local,
+        'en',
+      ).schedule;
+    expect(cronOf('')).toBe('Cron expression is required');
+    expect(cronOf('61 * * * ? *')).toMatch(/^Cron expression is not a schedule this hub can run: .*minute: 61/);
+    expect(cronOf('61 * * * ? *')).not.toMatch(/CronPattern/);
   });
 
   it('refuses on its field, in words, every fixed rate the hub refuses, and no other (61 minutes, 25 hours, 32 days)', () => {

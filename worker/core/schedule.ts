@@ -76,7 +76,9 @@ export function parseSchedule(
     const cron = compile(fields.join(' '));
     if (!cron.nextRun(new Date())) throw new Error('it never runs again');
   } catch (err) {
-    throw bad(`is not a valid cron expression: ${err instanceof Error ? err.message : String(err)}`);
+    // croner's own words without its class name ("CronPattern: Invalid value for minute: 61").
+    const why = (err instanceof Error ? err.message : String(err)).replace(/^CronPattern:\s*/, '');
+    throw bad(`is not a valid cron expression: ${why}`);
   }
   return { kind: 'cron', fields: fields.join(' '), expression: `cron(${fields.join(' ')})` };
 }

@@ -20,8 +20,18 @@ export const NETWORK_ID = /^[a-z0-9-]+$/;
 /** An ECS cluster's name: ECS's own rule (the original's createTask refused all but letters, digits and hyphens). */
 export const ECS_CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
-/** A registry as host[:port], without a scheme. */
-export const REGISTRY_HOST = /^[a-z0-9.-]+(:\d{1,5})?$/i;
+/** A TCP port, 1–65535. */
+const PORT = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
+
+/** A registry as host[:port], without a scheme; the port a real one (before, 127.0.0.1:99999 passed, then failed as "Invalid URL"). */
+export const REGISTRY_HOST = new RegExp(`^[a-z0-9.-]+(?::${PORT})?$`, 'i');
+
+/**
+ * The host of an endpoint URL as parsed: a DNS name or IPv4 address (letters, digits, dots, hyphens, underscores) or a
+ * bracketed IPv6 address. Browsers' URL parsers take more than Node's (Chromium keeps a space in the host), so the
+ * console and the API both check this, and the console never lets through what the API refuses.
+ */
+export const ENDPOINT_HOST = /^[a-z0-9_.-]+$|^\[[0-9a-f:.]+\]$/i;
 
 /** Docker distribution grammar: lowercase path components separated by '/'. */
 export const REPOSITORY_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;

@@ -9,6 +9,7 @@ import { compileKeyGlob } from './key-filter.js';
 import {
   NETWORK_ID,
   EMAIL_ADDRESS,
+  ENDPOINT_HOST,
   endpointExtra,
   fieldLabel,
   S3_PARAMETERS,
@@ -100,6 +101,7 @@ function endpoint(r: ParamReader, name: string): string | undefined {
   } catch {
     throw r.error(name, `"${v}" is not a URL`);
   }
+  if (!ENDPOINT_HOST.test(url.hostname)) throw r.error(name, `"${v}" is not a URL`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw r.error(name, 'must be an http(s) URL');
   if (url.username || url.password) throw r.error(name, 'must not carry credentials; use a secret');
   const extra = endpointExtra(url);

@@ -11,6 +11,7 @@ import {
   AWS_ACCOUNT_ID,
   AWS_REGION,
   EMAIL_ADDRESS,
+  ENDPOINT_HOST,
   endpointExtra,
   REGISTRY_HOST,
   REPOSITORY_PATH,
@@ -18,7 +19,7 @@ import {
   S3_PARAMETERS,
   STORE_REGION,
 } from '../../../../worker/params/index.js';
-import { translate, type Lang, type StringKey } from '../../i18n/index.js';
+import { STRINGS, translate, type Lang, type StringKey } from '../../i18n/index.js';
 import {
   COMMON_TEXT,
   destBucketStore,
@@ -102,7 +103,7 @@ const whole =
 
 /**
  * An endpoint must say its scheme (without one, a TLS client talking to a plain-HTTP port reports an OpenSSL error),
- * and be the store's address alone, as the API checks.
+ * and be the store's address alone, without credentials, as the API checks.
  */
 export function endpointProblem(v: string, isRequired: boolean): Problem {
   const value = v.trim();
@@ -114,6 +115,8 @@ export function endpointProblem(v: string, isRequired: boolean): Problem {
   } catch {
     return { key: 'vEndpoint' };
   }
+  if (!ENDPOINT_HOST.test(url.hostname)) return { key: 'vEndpoint' };
+  if (url.username || url.password) return { key: 'vEndpointCredentials' };
   return endpointExtra(url) === undefined ? undefined : { key: 'vEndpointPath', vars: { address: url.origin } };
 }
 
@@ -226,16 +229,21 @@ function fixedRateProblem(schedule: ScheduleForm): Problem {
   const max = EVERY_MAX[schedule.unit];
   if (Number(every) > max) return { key: 'vEveryMax', vars: { max, unit: UNIT_WORDS[schedule.unit] } };
   // What the hub will run: the same parser refuses here what it would refuse at Create.
-  return cronProblem(cronOf(schedule));
+  return cronProblem(cronOf(schedule), COMMON_TEXT.schedule.label);
 }
 
-function cronProblem(cron: string): Problem {
+/** The cron field's name in messages, as the schedule panel labels it. */
+const CRON_LABEL = { en: STRINGS.en.scheduleCron, zh: STRINGS.zh.scheduleCron };
+
+/** `label`: the field the user wrote it in (the cron field, or the schedule a fixed rate makes). */
+function cronProblem(cron: string, label: { en: string; zh: string } = CRON_LABEL): Problem {
+  if (!cron.trim()) return { key: 'vRequired', vars: { label } };
   // The hub's and EventBridge's own parser: what passes here runs there.
   try {
     parseSchedule(cron);
     return undefined;
   } catch (err) {
-    return { key: 'vCron', vars: { detail: (err as Error).message.replace(/^[^:]*:\s*/, '') } };
+    return { key: 'vCron', vars: { label, detail: (err as Error).message.replace(/^[^:]*:\s*/, '') } };
   }
 }
 

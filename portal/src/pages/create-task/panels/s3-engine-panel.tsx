@@ -2,11 +2,24 @@
 import ColumnLayout from '@cloudscape-design/components/column-layout';
 import ExpandableSection from '@cloudscape-design/components/expandable-section';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useEffect, useState } from 'react';
 import { usePortal } from '../../../app/context.js';
 import { S3_FIELDS, type FieldContext } from '../fields.js';
 import { FieldControl } from '../field-control.js';
 import { S3_ENGINE_KEYS, S3_FILTER_KEYS } from '../layout.js';
 import type { FieldErrors, S3Form } from '../types.js';
+
+/**
+ * A folded section's state: open when asked, or as soon as a field in it has an error, and kept open when the errors
+ * are fixed (before, the engine section was rebuilt folded the moment its last error cleared, hiding the field edited).
+ */
+function useOpenOnError(hasError: boolean, initially: boolean) {
+  const [open, setOpen] = useState(initially || hasError);
+  useEffect(() => {
+    if (hasError) setOpen(true);
+  }, [hasError]);
+  return { expanded: open, onChange: ({ detail }: { detail: { expanded: boolean } }) => setOpen(detail.expanded) };
+}
 
 export function S3EnginePanel({
   form,
@@ -20,7 +33,14 @@ export function S3EnginePanel({
   ctx: FieldContext;
 }) {
   const { t } = usePortal();
-  const hasError = [...S3_ENGINE_KEYS, ...S3_FILTER_KEYS].some((k) => errors[k]);
+  const engine = useOpenOnError(
+    S3_ENGINE_KEYS.some((k) => errors[k]),
+    false,
+  );
+  const filters = useOpenOnError(
+    S3_FILTER_KEYS.some((k) => errors[k]),
+    Boolean(form.include || form.exclude),
+  );
   const control = (key: keyof S3Form & string) => {
     const def = S3_FIELDS[key];
     return def ? (
@@ -33,16 +53,11 @@ export function S3EnginePanel({
         variant="container"
         headerText={t('enginePanel')}
         headerDescription={t('enginePanelDescription')}
-        defaultExpanded={hasError}
-        key={hasError ? 'open' : 'closed'}
+        {...engine}
       >
         <ColumnLayout columns={2}>{S3_ENGINE_KEYS.map(control)}</ColumnLayout>
       </ExpandableSection>
-      <ExpandableSection
-        variant="container"
-        headerText={t('filtersPanel')}
-        defaultExpanded={hasError || Boolean(form.include || form.exclude)}
-      >
+      <ExpandableSection variant="container" headerText={t('filtersPanel')} {...filters}>
         <SpaceBetween size="l">{S3_FILTER_KEYS.map(control)}</SpaceBetween>
       </ExpandableSection>
     </SpaceBetween>
