@@ -9,6 +9,7 @@ import { openStateFile } from './state-file.js';
 import { envUrl, envValue } from '../worker/core/env-values.js';
 import { createLogger, type Logger, type LogLevel } from '../worker/core/log.js';
 import { parseEcrTaskParams, type EcrTaskParams } from '../worker/ecr/params.js';
+import { imageKey } from '../worker/ecr/image-names.js';
 import { planImageSync, type PlannedImage } from '../worker/ecr/plan-image-sync.js';
 import { runImageSync, type ImageSyncProgress, type ImageSyncReport } from '../worker/ecr/run-image-sync.js';
 import { ECR_PARAMETERS } from '../worker/params/index.js';
@@ -291,10 +292,37 @@ async function copyOne(argv: string[]): Promise<number> {
       logger,
       signal: abort.signal,
       ecr: await ecrApiFor(params),
+    }).catch(async (err: unknown) => {
+      if (!abort.signal.aborted) await recordImageFailed(ports.status, params, err, logger);
+      throw err;
     });
     writeSummary(report, envValue(process.env, 'TASK_ID') ?? 'copy-one', true, abort.signal.aborted);
     return report.complete ? 0 : 1;
   } finally {
     ports.close();
   }
+}
+
+/**
+ * A copy task that fails before its image's own outcome is written (a login the registry now rejects, a registry
+ * down) records the image FAILED with its reason through the status store, so the task's counts say so. Before, only
+ * the state machine's MarkFailed wrote the record, beside the counts: the task waited for an image counted pending for
+ * ever, or (the image DONE from an earlier pass) reported DONE with the destination's old digest.
+ */
+async function recordImageFailed(status: StatusStore, params: EcrTaskParams, err: unknown, logger: Logger) {
+  const [ref] = params.srcImageList;
+  if (!ref) return;
+  const key = imageKey(ref);
+  const error = err instanceof Error ? err.message : String(err);
+  const existing = await status.get(key).catch(() => undefined);
+  await status
+    .put({
+      key,
+      size: existing?.size ?? 0,
+      status: 'FAILED',
+      attempts: (existing?.attempts ?? 0) + 1,
+      error,
+      finishedAt: new Date().toISOString(),
+    })
+    .catch((e: unknown) => logger.warn('image.failure_not_recorded', { image: key, error: e }));
 }

@@ -512,12 +512,15 @@ const ENDING_EVENTS: Record<string, (e: HistoryEvent) => { error?: string; cause
 };
 
 /**
- * Why the plugin's own state machine (the ECR copy flow) will not finish this task's pass, or undefined while it may:
- * its newest execution ended FAILED, TIMED_OUT or ABORTED (and none runs). The message names the execution, how it
- * ended, and its error and cause (DescribeExecution's, else those of the history's ending event). Plugins without a
- * state machine (S3) answer undefined.
+ * How the plugin's own state machine (the ECR copy flow) ended its newest execution, once none runs; undefined while
+ * one may still finish the pass, and for plugins without one (S3). `failed`: it ended FAILED, TIMED_OUT or ABORTED, and
+ * `text` names the execution, how it ended, and its error and cause (DescribeExecution's, else those of the history's
+ * ending event). An execution that SUCCEEDED has made every status write of its pass.
  */
-async function copyFlowFailure(deps: StepDeps, task: TaskRecord): Promise<string | undefined> {
+async function copyFlowEnding(
+  deps: StepDeps,
+  task: TaskRecord,
+): Promise<{ failed: boolean; text: string } | undefined> {
   const machine = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.stateMachine);
   if (!machine) return undefined;
   const sfn = need(deps.sfn, 'Step Functions');
@@ -525,8 +528,16 @@ async function copyFlowFailure(deps: StepDeps, task: TaskRecord): Promise<string
   const executions: ExecutionListItem[] =
     (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine, maxResults: 20 }))).executions ?? [];
   const newest = [...executions].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0))[0];
-  if (!newest?.executionArn || !FLOW_FAILED.has(newest.status ?? '')) return undefined;
-  if (executions.some((e) => e.status === 'RUNNING')) return undefined;
+  if (!newest?.executionArn || executions.some((e) => e.status === 'RUNNING')) return undefined;
+  const name = newest.name ?? newest.executionArn;
+  if (newest.status === 'SUCCEEDED')
+    return {
+      failed: false,
+      text:
+        `the image copy flow's execution ${name} ended SUCCEEDED with them not copied: their copy tasks failed ` +
+        'before recording an outcome (pulling the task image, memory, the 6-hour limit); see its execution history in Step Functions',
+    };
+  if (!FLOW_FAILED.has(newest.status ?? '')) return undefined;
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn: newest.executionArn }));
   let { error, cause } = described;
   if (!error && !cause) {
@@ -539,7 +550,16 @@ async function copyFlowFailure(deps: StepDeps, task: TaskRecord): Promise<string
     ({ error, cause } = ending ?? {});
   }
   const why = [error, cause].filter(Boolean).join(': ');
-  return `the image copy flow's execution ${newest.name ?? newest.executionArn} ended ${described.status ?? newest.status}${why ? ` (${why})` : ''}; see its execution history in Step Functions`;
+  return {
+    failed: true,
+    text: `the image copy flow's execution ${name} ended ${described.status ?? newest.status}${why ? ` (${why})` : ''}; see its execution history in Step Functions`,
+  };
+}
+
+/** Why the plugin's copy flow will not finish this task's pass (it ended FAILED, TIMED_OUT or ABORTED), or undefined. */
+async function copyFlowFailure(deps: StepDeps, task: TaskRecord): Promise<string | undefined> {
+  const ending = await copyFlowEnding(deps, task);
+  return ending?.failed ? ending.text : undefined;
 }
 
 /** Waits until the job queue holds no visible, in-flight or delayed messages. */
@@ -562,8 +582,9 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
   if (isStoppedOrFinal(task.progress)) return { ...event, result: 'END' };
   let summary: StatusSummary;
   let store: StatusStore;
-  // Read before the counts: a copy flow seen ended has made its last status write, so counts still RUNNING after it stay so.
-  const flowFailed = await copyFlowFailure(deps, task);
+  // Read before the counts: a copy flow seen ended has made its last status write, so counts still RUNNING after it stay
+  // so — failed, or SUCCEEDED with copy tasks that died before writing (MarkFailed writes the record, not the counts).
+  const flowEnded = await copyFlowEnding(deps, task);
   try {
     const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);
     if (!table) throw new Error(`the task's stack has no ${PLUGIN_OUTPUTS.statusTable} output`);
@@ -574,13 +595,13 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
     return { ...event, result: 'END' };
   }
   const state = passState(summary);
-  if (state === 'RUNNING' && flowFailed) {
+  if (state === 'RUNNING' && flowEnded) {
     // Images still pending or in progress will never be copied: the execution that was to copy them is over.
     await deps.tasks.update(task.id, {
       progressInfo: progressInfoOf(summary),
       ...errorPatch(
         'COMPLETE_CHECK_ERROR',
-        `${summary.total - summary.done - summary.skipped - summary.failed} of ${summary.total} were never copied: ${flowFailed}`,
+        `${summary.total - summary.done - summary.skipped - summary.failed} of ${summary.total} were never copied: ${flowEnded.text}`,
         clock(deps),
       ),
     });

@@ -70,7 +70,7 @@ async function unchangedDigest(
 
 /**
  * The ECR plugin's lister step: expands the task's image list (ALL, ALL_TAGS) from the source catalog and returns the
- * images to copy, recording each PENDING in the task's status table (unless already DONE). Given both registries, it
+ * images to copy, recording each PENDING in the task's status table. Given both registries, it
  * leaves out images whose destination manifest digest already equals the source's (recorded SKIPPED, or kept DONE):
  * a scheduled rerun starts no Fargate task for them. A digest that cannot be read counts as changed; the copy task
  * decides. Logs `finder.done` / `finder.failed`, the events the control plane's checkFinder step waits for.
@@ -127,8 +127,10 @@ export async function listTaskImages(deps: {
       }
       return;
     }
-    if (existing?.status !== 'DONE')
-      await status.put({ key, size: 0, status: 'PENDING', attempts: existing?.attempts ?? 0 });
+    // To be copied (again): PENDING until its copy task says otherwise — also when DONE by an earlier pass, whose copy
+    // the destination no longer matches (or whose digest could not be read): the pass is not done while it is not.
+    if (existing?.status !== 'PENDING')
+      await status.put({ key, size: existing?.size ?? 0, status: 'PENDING', attempts: existing?.attempts ?? 0 });
     toCopy.push({ image: key, order: position });
   };
   try {

@@ -5,7 +5,8 @@
  * the status table on dynalite. Two moto servers: moto records executions without running them, RUNNING by default;
  * started with SF_EXECUTION_HISTORY_TYPE=FAILURE it records them FAILED, with a failure (error "AnError", cause "An
  * error occurred!") as the last event of their history, and a stopped one ABORTED. Not reproducible there: TIMED_OUT
- * (handled as FAILED and ABORTED are; the cause comes from the same DescribeExecution / history fields).
+ * (handled as FAILED and ABORTED are; the cause comes from the same DescribeExecution / history fields), nor SUCCEEDED:
+ * that one test answers ListExecutions itself (a stand-in that says so).
  */
 import {
   CloudWatchLogsClient,
@@ -13,7 +14,13 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateStateMachineCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore, ensureTaskTable } from '../../../control-plane/aws/dynamo-task-store.js';
 import { checkComplete, checkFinder, type StepDeps } from '../../../control-plane/aws/lifecycle-steps.js';
@@ -184,5 +191,37 @@ describe('the monitor sees an image copy flow that ended without finishing the p
     await copied.start();
     expect((await checkComplete(copied.deps, { taskId: copied.task.id })).result).toBe('END');
     expect(await tasks.get(copied.task.id)).toMatchObject({ progress: 'DONE' });
+  });
+
+  it('a SUCCEEDED execution that left images pending (copy tasks that died before writing): ERROR naming them, not a wait for ever', async () => {
+    const { task, deps, start } = await imageTask(
+      running,
+      [
+        { key: 'app:v1', status: 'DONE' },
+        { key: 'app:v2', status: 'PENDING' },
+      ],
+      true,
+    );
+    const arn = await start();
+    // A stand-in for ListExecutions alone: moto records executions RUNNING (or FAILED), never SUCCEEDED.
+    const sfn = deps.sfn!;
+    const succeeded = {
+      send: (command: unknown) =>
+        command instanceof ListExecutionsCommand
+          ? Promise.resolve({
+              executions: [{ executionArn: arn, name: 'run-ok', status: 'SUCCEEDED', startDate: new Date() }],
+            })
+          : sfn.send(command as never),
+    } as unknown as SFNClient;
+    expect((await checkComplete({ ...deps, sfn: succeeded }, { taskId: task.id })).result).toBe('END');
+    const after = await tasks.get(task.id);
+    expect(after).toMatchObject({
+      progress: 'ERROR',
+      errorCode: 'COMPLETE_CHECK_ERROR',
+      progressInfo: { total: 2, replicated: 1 },
+    });
+    expect(after?.errorMessage).toMatch(
+      /^1 of 2 were never copied: the image copy flow's execution run-ok ended SUCCEEDED with them not copied: their copy tasks failed before recording an outcome/,
+    );
   });
 });

@@ -59,7 +59,7 @@ const params = (raw: Record<string, string>) =>
   parseEcrTaskParams({ sourceType: 'Public', srcRegistry: 'registry.example', destRegistry: 'dest.example', ...raw });
 
 describe('listTaskImages (dynalite status table)', () => {
-  it('expands ALL_TAGS, records each image PENDING, keeps DONE images DONE, and logs finder.done with the count', async () => {
+  it('expands ALL_TAGS, records each image to copy PENDING (a DONE one too: it is copied again), and logs finder.done with the count', async () => {
     const { status, lines, logger } = await setup();
     await status.put({ key: 'app:v1', size: 0, status: 'DONE', attempts: 1, verified: true });
     const out = await listTaskImages({
@@ -69,10 +69,12 @@ describe('listTaskImages (dynalite status table)', () => {
       logger,
     });
     expect(out.images).toEqual([{ image: 'app:v1' }, { image: 'app:v2' }, { image: 'base:3.20' }]);
-    expect((await status.get('app:v1'))?.status).toBe('DONE');
+    // Listed to be copied again (no digest to compare here): not done until its copy task says so. Before, it stayed
+    // DONE, and a copy task that then failed before writing left the pass DONE with the destination's old image.
+    expect((await status.get('app:v1'))?.status).toBe('PENDING');
     expect((await status.get('app:v2'))?.status).toBe('PENDING');
     expect((await status.get('base:3.20'))?.status).toBe('PENDING');
-    expect(await status.summary()).toMatchObject({ total: 3, done: 1 });
+    expect(await status.summary()).toMatchObject({ total: 3, done: 0, pending: 3 });
     expect(lines.map((l) => l.event)).toEqual(['finder.done']);
     expect(lines[0]).toMatchObject({ images: 3, taskId: 't1' });
   });

@@ -7,7 +7,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,6 +182,35 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
       JSON.stringify({ [secretName]: { username: servers.registryUser, password: 'wrong-wrong' } }),
       { mode: 0o600 },
     );
+    // A copy task whose login the registry rejects (the password changed since the lister ran) records its image
+    // FAILED with its own reason, in the counts the control plane reads. Before, it exited leaving the image PENDING
+    // (or DONE from an earlier pass) there, and only the state machine's MarkFailed wrote FAILED beside the counts.
+    const store = new DynamoStatusStore({ client: dynamo, tableName: statusTable });
+    await secrets.send(
+      new PutSecretValueCommand({
+        SecretId: secretName,
+        SecretString: JSON.stringify({ username: servers.registryUser, password: 'changed-since' }),
+      }),
+    );
+    const rejected = await run(process.execPath, ['bin/dth.mjs', 'ecr', 'copy-one'], {
+      ...process.env,
+      ...cloudEnv,
+      HOME: home,
+      IMAGE: `${one}:v1`,
+    });
+    expect(rejected.status, rejected.stderr + rejected.stdout).toBe(1);
+    expect(await store.get(`${one}:v1`)).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(/login|401|credential/i),
+    });
+    expect(await store.summary()).toMatchObject({ total: list.length, failed: 1, pending: list.length - 1 });
+    await secrets.send(
+      new PutSecretValueCommand({
+        SecretId: secretName,
+        SecretString: JSON.stringify({ username: servers.registryUser, password: servers.registryPassword }),
+      }),
+    );
+
     const copy = await run(process.execPath, ['bin/dth.mjs', 'ecr', 'copy-one'], {
       ...process.env,
       ...cloudEnv,
@@ -196,7 +225,7 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
         `${servers.registryUser}:${servers.registryPassword}`,
       ),
     ).toBe(registryDigest(servers.registryOpen, `${two}:multi`));
-    const record = await new DynamoStatusStore({ client: dynamo, tableName: statusTable }).get(`${two}:multi`);
+    const record = await store.get(`${two}:multi`);
     expect(record).toMatchObject({
       status: 'DONE',
       verified: true,
