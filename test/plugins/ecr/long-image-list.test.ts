@@ -186,37 +186,31 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
     // FAILED with its own reason, in the counts the control plane reads. Before, it exited leaving the image PENDING
     // (or DONE from an earlier pass) there, and only the state machine's MarkFailed wrote FAILED beside the counts.
     const store = new DynamoStatusStore({ client: dynamo, tableName: statusTable });
-    await secrets.send(
-      new PutSecretValueCommand({
-        SecretId: secretName,
-        SecretString: JSON.stringify({ username: servers.registryUser, password: 'changed-since' }),
-      }),
-    );
-    const rejected = await run(process.execPath, ['bin/dth.mjs', 'ecr', 'copy-one'], {
-      ...process.env,
-      ...cloudEnv,
-      HOME: home,
-      IMAGE: `${one}:v1`,
-    });
+    const setDestPassword = (password: string) =>
+      secrets.send(
+        new PutSecretValueCommand({
+          SecretId: secretName,
+          SecretString: JSON.stringify({ username: servers.registryUser, password }),
+        }),
+      );
+    await setDestPassword('changed-since');
+    const copyOne = (image: string) =>
+      run(process.execPath, ['bin/dth.mjs', 'ecr', 'copy-one'], {
+        ...process.env,
+        ...cloudEnv,
+        HOME: home,
+        IMAGE: image,
+      });
+    const rejected = await copyOne(`${one}:v1`);
     expect(rejected.status, rejected.stderr + rejected.stdout).toBe(1);
     expect(await store.get(`${one}:v1`)).toMatchObject({
       status: 'FAILED',
       error: expect.stringMatching(/login|401|credential/i),
     });
     expect(await store.summary()).toMatchObject({ total: list.length, failed: 1, pending: list.length - 1 });
-    await secrets.send(
-      new PutSecretValueCommand({
-        SecretId: secretName,
-        SecretString: JSON.stringify({ username: servers.registryUser, password: servers.registryPassword }),
-      }),
-    );
+    await setDestPassword(servers.registryPassword);
 
-    const copy = await run(process.execPath, ['bin/dth.mjs', 'ecr', 'copy-one'], {
-      ...process.env,
-      ...cloudEnv,
-      HOME: home,
-      IMAGE: `${two}:multi`,
-    });
+    const copy = await copyOne(`${two}:multi`);
     expect(copy.status, copy.stderr + copy.stdout).toBe(0);
     expect(
       registryDigest(
