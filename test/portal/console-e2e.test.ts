@@ -191,6 +191,16 @@ describe('console in a real browser against dth serve', () => {
     await page.getByText(/^Source bucket: use 3–255 letters/).waitFor();
     await axe('wizard-source-errors');
     await shot(page, '04-wizard-source-errors');
+    // The browser's Back and Forward move between the steps, keeping what was typed (before: Back left the wizard, and
+    // Forward opened an empty one on its first step).
+    expect(page.url()).toMatch(/#\/create\?step=2$/);
+    await page.goBack();
+    await page.getByText('What to transfer').first().waitFor();
+    expect(page.url()).toMatch(/#\/create$/);
+    await page.goForward();
+    await page.getByRole('heading', { name: 'Source', level: 2 }).first().waitFor();
+    expect(await field('Source bucket').inputValue()).toBe('bad..bucket');
+    expect(await field('Source endpoint URL').inputValue()).toBe('127.0.0.1:9000');
   });
 
   it('rewords the errors on screen when the language changes (before: they stayed in the old language)', async () => {

@@ -31,7 +31,7 @@ import {
   stepProblems,
 } from '../../portal/src/pages/create-task/validation.js';
 import { regionOptions, regionsFor } from '../../portal/src/pages/create-task/regions.js';
-import { parseRoute } from '../../portal/src/app/routes.js';
+import { hrefOf, parseRoute } from '../../portal/src/app/routes.js';
 import { userOfClaims } from '../../portal/src/auth/session.js';
 import { locate, STEP } from '../../portal/src/pages/create-task/layout.js';
 import {
@@ -1063,6 +1063,11 @@ describe('pages, regions and the signed-in user', () => {
     expect(parseRoute('#/taks')).toEqual({ name: 'notFound', path: '/taks' });
     expect(parseRoute('#/nonsense-route/x')).toEqual({ name: 'notFound', path: '/nonsense-route/x' });
     expect(parseRoute('#/create/extra')).toMatchObject({ name: 'notFound' });
+    // The wizard's step is in the address (1-based there), with a clone's id.
+    expect(parseRoute('#/create?clone=t1&step=3')).toEqual({ name: 'create', clone: 't1', step: 2 });
+    expect(parseRoute('#/create?step=x')).toEqual({ name: 'create', clone: undefined, step: undefined });
+    expect(hrefOf({ name: 'create', clone: 't1', step: 2 })).toBe('#/create?clone=t1&step=3');
+    expect(hrefOf({ name: 'create', step: 0 })).toBe('#/create');
     expect(parseRoute('#/')).toEqual({ name: 'home' });
     expect(parseRoute('')).toEqual({ name: 'home' });
     expect(parseRoute('#token=abc')).toEqual({ name: 'home' });

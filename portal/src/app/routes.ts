@@ -3,7 +3,8 @@ export type Route =
   | { name: 'home' }
   | { name: 'tasks' }
   | { name: 'task'; id: string; tab?: string }
-  | { name: 'create'; clone?: string }
+  /** `step`: the wizard's step (0-based; 1-based in the address), so Back and Forward move between steps. */
+  | { name: 'create'; clone?: string; step?: number }
   /** Any other address: a "page not found" page with a way home (as the original's catch-all route). */
   | { name: 'notFound'; path: string };
 
@@ -25,7 +26,14 @@ export function parseRoute(hash: string): Route {
     });
   if (parts[0] === 'tasks' && parts.length === 1) return { name: 'tasks' };
   if (parts[0] === 'tasks' && parts[1]) return { name: 'task', id: parts[1], tab: parts[2] };
-  if (parts[0] === 'create' && parts.length === 1) return { name: 'create', clone: params.get('clone') ?? undefined };
+  if (parts[0] === 'create' && parts.length === 1) {
+    const step = Number(params.get('step'));
+    return {
+      name: 'create',
+      clone: params.get('clone') ?? undefined,
+      step: Number.isInteger(step) && step > 1 ? step - 1 : undefined,
+    };
+  }
   if (parts.length === 0) return { name: 'home' };
   return { name: 'notFound', path: `/${parts.join('/')}` };
 }
@@ -38,8 +46,12 @@ export function hrefOf(route: Route): string {
       return '#/tasks';
     case 'task':
       return `#/tasks/${encodeURIComponent(route.id)}${route.tab ? `/${route.tab}` : ''}`;
-    case 'create':
-      return route.clone ? `#/create?clone=${encodeURIComponent(route.clone)}` : '#/create';
+    case 'create': {
+      const query = new URLSearchParams();
+      if (route.clone) query.set('clone', route.clone);
+      if (route.step) query.set('step', String(route.step + 1));
+      return query.size ? `#/create?${query}` : '#/create';
+    }
     case 'notFound':
       return `#${route.path}`;
   }

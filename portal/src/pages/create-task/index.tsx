@@ -10,6 +10,7 @@ import Spinner from '@cloudscape-design/components/spinner';
 import Wizard from '@cloudscape-design/components/wizard';
 import type { ApiError } from '../../api/client.js';
 import { usePortal } from '../../app/context.js';
+import { hrefOf } from '../../app/routes.js';
 import { ConfirmModal } from '../../components/confirm-modal.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import type { FieldContext } from './fields.js';
@@ -36,14 +37,16 @@ import { TaskDetailsPanel } from './panels/task-details-panel.js';
 import type { EcrForm, S3Form, WizardState } from './types.js';
 import { type FieldProblems, problemTexts, stepProblems } from './validation.js';
 
-export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
+export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: number }) {
   const { ops, t, lang, navigate, notify, local } = usePortal();
   const ctx: FieldContext = useMemo(() => ({ local }), [local]);
   const [state, setState] = useState<WizardState>(initialState);
   /** What the wizard opened with (empty, or the cloned task's choices): Cancel asks first once anything changed. */
   const [openedWith, setOpenedWith] = useState<WizardState>(state);
   const [leaving, setLeaving] = useState(false);
-  const [step, setStep] = useState(0);
+  // The step lives in the address: each step is a history entry, so the browser's Back and Forward move between steps
+  // with what was typed kept (the original routed each step); before, Back left the wizard and lost it.
+  const setStep = (to: number) => navigate(hrefOf({ name: 'create', clone: cloneOf, step: to }).slice(1));
   /** Kept as message keys and values, worded at render: a language switch rewords the errors shown. */
   const [fieldProblems, setErrors] = useState<FieldProblems>({});
   const errors = useMemo(() => problemTexts(fieldProblems, lang), [fieldProblems, lang]);
@@ -61,6 +64,7 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
       (e: Error) => setSecretsError(e.message),
     );
   }, [ops]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the task is read once per clone id; the step it opens on is the address's at that moment
   useEffect(() => {
     if (!cloneOf) return;
     ops
@@ -71,7 +75,8 @@ export default function CreateTask({ cloneOf }: { cloneOf?: string }) {
             const cloned = stateFromTask(task);
             setState(cloned);
             setOpenedWith(cloned);
-            setStep(STEP.source);
+            // Opens on Source, unless the address names a later step (a reload there).
+            if (step === 0) setStep(STEP.source);
           } else setCloneError({ notFound: cloneOf });
         },
         (e: Error) => setCloneError({ message: e.message }),
