@@ -275,7 +275,11 @@ export const ECR_PARAMETERS = [
     origin: 'ours',
     description: 'Registry host[:port] of a non-ECR destination (blank: ECR of destAccountId in destRegion).',
     label: { en: 'Destination registry', zh: '目标仓库地址' },
-    help: { en: 'Blank for Amazon ECR.', zh: 'Amazon ECR 留空。' },
+    // Shown where another registry than Amazon ECR is chosen (the console asks for it only then).
+    help: {
+      en: 'The registry the images are copied into, as host or host:port.',
+      zh: '镜像复制到的仓库，格式为 host 或 host:port。',
+    },
     template: { group: DEST, label: 'Destination Registry' },
     cli: 'dest-registry',
   }),
