@@ -165,13 +165,13 @@ async function sync(argv: string[]): Promise<number> {
     overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags),
   );
   const home = join(homedir(), '.dth');
-  const { damageOf, FileSecretStore, lockTaskRun, openSqliteDatabase, SqliteStatusStore } = await import(
+  const { FileSecretStore, lockTaskRun, openSqliteDatabase, SqliteStatusStore } = await import(
     '../worker/adapters/embedded/index.js'
   );
   const secrets = new FileSecretStore(flag('secrets') ?? join(home, 'secrets.json'));
   const jsonOut = switched('json') || !process.stdout.isTTY;
   if (switched('dry-run')) return dryRun(params, secrets, jsonOut);
-  const db = openStateFile(openSqliteDatabase, flag('state') ?? join(home, 'images.db'), damageOf);
+  const db = openStateFile(openSqliteDatabase, flag('state') ?? join(home, 'images.db'));
   const taskId = flag('task-id') ?? taskIdFor(params);
   let unlock: (() => void) | undefined;
   try {

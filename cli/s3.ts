@@ -3,7 +3,6 @@ import { accessSync, constants, createReadStream, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
-  damageOf,
   FileSecretStore,
   lockTaskRun,
   openSqliteDatabase,
@@ -175,7 +174,7 @@ async function sync(argv: string[]): Promise<number> {
     flags.get('task-id') ?? defaultTaskId(params, listPath === undefined ? undefined : await fileDigest(listPath));
   if (switches.has('dry-run')) {
     // An earlier run's state, when there is one, is read (no record is written) so the plan compares as the run will.
-    const stateDb = existsSync(statePath) ? openStateFile(openSqliteDatabase, statePath, damageOf) : undefined;
+    const stateDb = existsSync(statePath) ? openStateFile(openSqliteDatabase, statePath) : undefined;
     const plan = await estimateS3Transfer({
       params,
       logger,
@@ -196,7 +195,7 @@ async function sync(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const db = openStateFile(openSqliteDatabase, statePath, damageOf);
+  const db = openStateFile(openSqliteDatabase, statePath);
   // Before the purge below: a second run of the task would empty the queue the first is working through.
   let unlock: (() => void) | undefined;
   try {

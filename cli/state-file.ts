@@ -1,4 +1,4 @@
-import { SqliteMissingError } from '../worker/adapters/embedded/sqlite-database.js';
+import { damageOf, SqliteMissingError, type SqliteDatabase } from '../worker/adapters/embedded/sqlite-database.js';
 import { InvalidParameterError } from '../worker/core/errors.js';
 
 /**
@@ -8,12 +8,8 @@ import { InvalidParameterError } from '../worker/core/errors.js';
  * first query that met it, as SQLite's bare "database disk image is malformed" and exit 1 — or not at all, the run
  * going on with whatever the damaged pages held.
  */
-export function openStateFile<Database extends { close(): unknown }>(
-  open: (path: string) => Database,
-  path: string,
-  damageOf: (db: Database) => string | undefined,
-): Database {
-  let db: Database;
+export function openStateFile(open: (path: string) => SqliteDatabase, path: string): SqliteDatabase {
+  let db: SqliteDatabase;
   try {
     db = open(path);
   } catch (err) {
