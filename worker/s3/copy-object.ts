@@ -21,7 +21,7 @@ import { md5FromEtag, readFully } from './hashing-stream.js';
 import { copyMultipart } from './multipart-copy.js';
 import { choosePartSize, planParts, type PartRange } from './part-plan.js';
 import { md5Base64, sendHashed, streamThrough } from './send-body.js';
-import { sourceMovedUnder } from './source-changed.js';
+import { sameVersion, sourceMovedUnder } from './source-changed.js';
 import { sourceParts } from './source-parts.js';
 import { TagsRefusedWarnings } from './tags-refused.js';
 import { copyableHead, SourceNotCopyableError } from './source-readable.js';
@@ -327,7 +327,7 @@ export async function confirmCopy(
       'was deleted at the source during the copy: the copy written stays at the destination, as objects deleted at the source do, not verified against a source that is gone',
       true,
     );
-  if (!after || after.etag !== head.etag || after.size !== head.size) throw new ObjectChangedDuringCopyError(head.key);
+  if (!after || !sameVersion(after, head)) throw new ObjectChangedDuringCopyError(head.key);
   if (options.destinationProven) return;
   const written = await ctx.dest.head(destKey).catch((err: unknown) => {
     throw isAccessDenied(err) ? new UnverifiedCopyError(destKey, err) : err;

@@ -18,6 +18,7 @@ import {
   uploadOnePart,
   verifyCompletion,
 } from './multipart-copy.js';
+import { sourceNow } from './source-changed.js';
 import { copyableHead } from './source-readable.js';
 import { copyRoute } from './copy-route.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
@@ -241,13 +242,9 @@ async function restartIfSourceChanged(
   job: TransferJob & { part: PartJob },
   cause: unknown,
 ): Promise<GiantOutcome | undefined> {
-  const now = await ctx.source.head(job.key).catch(() => 'unknown' as const);
-  if (
-    now === 'unknown' ||
-    (now && now.etag === job.etag && now.size === job.size && !(cause instanceof UploadGoneError))
-  )
-    return undefined;
-  if (!now) {
+  const now = await sourceNow(ctx.source, job);
+  if (now.kind === 'unknown' || (now.kind === 'same' && !(cause instanceof UploadGoneError))) return undefined;
+  if (now.kind === 'gone') {
     await abandonGiant(ctx, job.key, job.part.uploadId, {
       status: 'SKIPPED',
       error: 'source object no longer exists',
@@ -256,7 +253,8 @@ async function restartIfSourceChanged(
     ctx.logger.warn('worker.source_not_copyable', { key: job.key, reason: 'no longer exists' });
     return { kind: 'pending' };
   }
-  return startAgain(ctx, { ...job, size: now.size, etag: now.etag }, job.part.uploadId, cause);
+  const current = now.kind === 'changed' ? now.head : job;
+  return startAgain(ctx, { ...job, size: current.size, etag: current.etag }, job.part.uploadId, cause);
 }
 
 /**
