@@ -120,6 +120,21 @@ async function imageTask(moto: Moto, images: { key: string; status: 'PENDING' | 
   return { task, deps, sfn, start };
 }
 
+/** The task ended ERROR COMPLETE_CHECK_ERROR, its message as `message` says, and its counts `progressInfo` when given. */
+async function expectNeverCopied(
+  taskId: string,
+  message: RegExp,
+  progressInfo?: { total: number; replicated: number },
+) {
+  const after = await tasks.get(taskId);
+  expect(after).toMatchObject({
+    progress: 'ERROR',
+    errorCode: 'COMPLETE_CHECK_ERROR',
+    ...(progressInfo && { progressInfo }),
+  });
+  expect(after?.errorMessage).toMatch(message);
+}
+
 describe('the monitor sees an image copy flow that ended without finishing the pass', () => {
   it("a FAILED execution after the images were listed: ERROR COMPLETE_CHECK_ERROR with the execution's error and cause", async () => {
     const { task, deps, start } = await imageTask(
@@ -134,15 +149,11 @@ describe('the monitor sees an image copy flow that ended without finishing the p
     await start();
     expect((await checkFinder(deps, { taskId: task.id })).result).toBe('NEXT'); // the lister reported
     expect((await checkComplete(deps, { taskId: task.id })).result).toBe('END');
-    const after = await tasks.get(task.id);
-    expect(after).toMatchObject({
-      progress: 'ERROR',
-      errorCode: 'COMPLETE_CHECK_ERROR',
-      progressInfo: { total: 3, replicated: 1 },
-    });
     // moto's recorded failure, as the history's ExecutionFailed event carries it.
-    expect(after?.errorMessage).toMatch(
+    await expectNeverCopied(
+      task.id,
       /^2 of 3 were never copied: the image copy flow's execution run-\d+ ended FAILED \(AnError: An error occurred!\)/,
+      { total: 3, replicated: 1 },
     );
   });
 
@@ -163,9 +174,8 @@ describe('the monitor sees an image copy flow that ended without finishing the p
       new StopExecutionCommand({ executionArn: await start(), error: 'Operator', cause: 'stopped in the console' }),
     );
     expect((await checkComplete(deps, { taskId: task.id })).result).toBe('END');
-    const after = await tasks.get(task.id);
-    expect(after).toMatchObject({ progress: 'ERROR', errorCode: 'COMPLETE_CHECK_ERROR' });
-    expect(after?.errorMessage).toMatch(
+    await expectNeverCopied(
+      task.id,
       /^1 of 1 were never copied: the image copy flow's execution run-\d+ ended ABORTED/,
     );
   });
@@ -214,14 +224,10 @@ describe('the monitor sees an image copy flow that ended without finishing the p
           : sfn.send(command as never),
     } as unknown as SFNClient;
     expect((await checkComplete({ ...deps, sfn: succeeded }, { taskId: task.id })).result).toBe('END');
-    const after = await tasks.get(task.id);
-    expect(after).toMatchObject({
-      progress: 'ERROR',
-      errorCode: 'COMPLETE_CHECK_ERROR',
-      progressInfo: { total: 2, replicated: 1 },
-    });
-    expect(after?.errorMessage).toMatch(
+    await expectNeverCopied(
+      task.id,
       /^1 of 2 were never copied: the image copy flow's execution run-ok ended SUCCEEDED with them not copied: their copy tasks failed before recording an outcome/,
+      { total: 2, replicated: 1 },
     );
   });
 });
