@@ -74,6 +74,7 @@ export const runEcrEngine: EngineRunner = async (task, ctx) => {
     ecr: await ecrApiFor(params),
     onProgress: (p) => ctx.onProgress(p),
     copiedSince: ctx.passStartedAt,
+    settleUnlisted: true,
   });
   return { complete: report.complete, failed: report.failed };
 };

@@ -13,6 +13,8 @@ import { RegistryV2Catalog } from '../../worker/ecr/catalog.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { Skopeo } from '../../worker/ecr/skopeo.js';
+import { UNLISTED_REASON } from '../../worker/ecr/unlisted-images.js';
+import { isComplete } from '../../worker/ports/status-store.js';
 import { servers, uniqueName } from '../support/servers.js';
 import {
   countingSkopeo,
@@ -714,6 +716,41 @@ describe('image sync with skopeo between real registries', () => {
     expect(later).toMatchObject({ complete: true, total: 1, done: 1, failed: 0, failures: [] });
     // The state still remembers the earlier failure; it just does not decide this run.
     expect(await status.get(`${repository}:nope`)).toMatchObject({ status: 'FAILED' });
+  });
+
+  it("settles a task's unresolved records of images its whole listing no longer names (the hub): a later pass can end complete", async () => {
+    const later = `${uniqueName('later')}/app`;
+    const { repository } = seedImages();
+    const status = new SqliteStatusStore(openSqliteDatabase(':memory:'), 'scheduled');
+    const params = task({ srcImageList: `${later}:ALL_TAGS\n${repository}:ALL_TAGS`, destPrefix: 'unlisted' });
+    const pass = () =>
+      runImageSync({
+        params,
+        status,
+        secrets: new FileSecretStore(registrySecrets()),
+        logger: silentLogger,
+        settleUnlisted: true,
+      });
+    // An earlier pass's failure of a tag deleted at the source since: no listing will name it again.
+    await status.put({ key: `${repository}:deleted`, size: 5, status: 'FAILED', attempts: 3, error: 'layer unknown' });
+    // First pass: the repository `later` does not exist yet — its entry fails, and its own old records wait for it.
+    await status.put({ key: `${later}:old`, size: 0, status: 'FAILED', attempts: 1, error: 'earlier failure' });
+    expect(await pass()).toMatchObject({ complete: false, failed: 1, done: 2 });
+    expect(await status.get(`${repository}:deleted`)).toMatchObject({
+      status: 'SKIPPED',
+      error: UNLISTED_REASON,
+      size: 0,
+    });
+    expect(await status.get(`${later}:old`)).toMatchObject({ status: 'FAILED', error: 'earlier failure' });
+    expect(isComplete(await status.summary())).toBe(false);
+    // The repository appears: the next pass copies its tags, and what the first pass could not list is settled.
+    seedImages(later);
+    expect(await pass()).toMatchObject({ complete: true, failed: 0, done: 2, skipped: 2 });
+    expect(await status.get(`${later}:ALL_TAGS`)).toMatchObject({ status: 'SKIPPED', error: UNLISTED_REASON });
+    expect(await status.get(`${later}:old`)).toMatchObject({ status: 'SKIPPED', error: UNLISTED_REASON });
+    const summary = await status.summary();
+    expect(summary).toMatchObject({ failed: 0, pending: 0, done: 4, skipped: 3 });
+    expect(isComplete(summary)).toBe(true);
   });
 
   it('fails repo:ALL_TAGS of a repository the source lacks as that entry alone; images after it still copy', async () => {

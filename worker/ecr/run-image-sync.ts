@@ -6,6 +6,7 @@ import { destinationParent, imageKey, manifestReference } from './image-names.js
 import { openImageSession, type ImageSessionOptions, type ImageTarget, type ListedImage } from './image-session.js';
 import type { EcrTaskParams } from './params.js';
 import { RunTally } from './run-tally.js';
+import { settleUnlistedImages } from './unlisted-images.js';
 import { SkopeoError } from './skopeo.js';
 
 export { destinationParent, destinationRepository, imageReference, manifestReference } from './image-names.js';
@@ -33,6 +34,11 @@ export interface ImageSyncOptions extends ImageSessionOptions {
    * copied since then is counted copied by this pass, not unchanged.
    */
   copiedSince?: Date;
+  /**
+   * The status store is the task's own, whose list never changes (the hub): after a whole listing, unresolved records of
+   * images it no longer lists are settled (unlisted-images.ts). Not for a CLI state file, which may hold other lists.
+   */
+  settleUnlisted?: boolean;
 }
 
 /** Parallel skopeo sync processes: a few amortise start-up (~0.15 CPU-s each) and still overlap network waits. */
@@ -273,6 +279,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
 
   await session.forEachImage(syncOne);
   await batcher.finish();
+  if (o.settleUnlisted && !signal?.aborted) await settleUnlistedImages(status, (key) => tally.has(key), logger);
   phase = signal?.aborted ? 'stopped' : 'done';
   report();
   const summary = tally.summary();

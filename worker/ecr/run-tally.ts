@@ -26,6 +26,11 @@ export class RunTally {
       this.errors.push({ image: key, error });
   }
 
+  /** The run listed the image. */
+  has(key: string): boolean {
+    return this.states.has(key);
+  }
+
   /** The image's size once known (bytes to copy). */
   size(key: string, bytes: number): void {
     this.sizes.set(key, bytes);

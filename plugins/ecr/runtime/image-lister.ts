@@ -13,6 +13,7 @@ import { copiesEveryPlatform, forEachListedImage } from '../../../worker/ecr/ima
 import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import type { ObjectStore } from '../../../worker/ports/object-store.js';
 import type { StatusStore } from '../../../worker/ports/status-store.js';
+import { settleUnlistedImages } from '../../../worker/ecr/unlisted-images.js';
 
 export interface ListedImages {
   /** One entry per image, the Map state's items: `image` is `repository:tag` (what `dth ecr copy-one --image` takes). */
@@ -90,8 +91,10 @@ export async function listTaskImages(deps: {
   const toCopy: { image: string; order: number }[] = [];
   let unchanged = 0;
   let failed = 0;
+  const listedKeys = new Set<string>();
   const record = async (ref: ImageRef, position: number, error?: Error) => {
     const key = imageKey(ref);
+    listedKeys.add(key);
     if (error) {
       // The entry could not be expanded (no such repository): its own failure, and no copy task.
       failed++;
@@ -147,7 +150,9 @@ export async function listTaskImages(deps: {
     logContractEvent(deps.logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
     throw err;
   }
+  // The task's own table, whose list never changes: what this whole listing no longer names cannot stay unfinished.
+  const unlisted = await settleUnlistedImages(status, (key) => listedKeys.has(key), deps.logger);
   const images = toCopy.sort((a, b) => a.order - b.order).map(({ image }) => ({ image }));
-  logContractEvent(deps.logger, LOG_EVENTS.finderDone, { images: images.length, unchanged, failed });
+  logContractEvent(deps.logger, LOG_EVENTS.finderDone, { images: images.length, unchanged, failed, unlisted });
   return { images };
 }

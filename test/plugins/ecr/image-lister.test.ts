@@ -10,6 +10,7 @@ import { createLogger } from '../../../worker/core/log.js';
 import { FileSecretStore } from '../../../worker/adapters/embedded/index.js';
 import { silentLogger } from '../../../worker/core/log.js';
 import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
+import { UNLISTED_REASON } from '../../../worker/ecr/unlisted-images.js';
 import { resolveRegistries } from '../../../worker/ecr/registries.js';
 import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
@@ -207,6 +208,31 @@ describe('listTaskImages (dynalite status table)', () => {
       }),
     ).rejects.toThrow('HTTP 500 to the catalog');
     expect(broken.lines.map((l) => l.event)).toEqual(['finder.failed']);
+  });
+
+  it("settles what a whole listing no longer names (a deleted tag, a repository now listed) SKIPPED in the task's counts; a repository it could not list keeps its records", async () => {
+    const { status, lines, logger } = await setup();
+    const run = (repos: Record<string, string[]>, failOn?: string) =>
+      listTaskImages({
+        params: params({ sourceType: 'Amazon_ECR', srcRegion: 'us-east-1', srcList: 'ALL' }),
+        catalogFor: catalog(repos, failOn),
+        status,
+        logger,
+      });
+    // Pass 1: `b` cannot be listed; an old failure of a:gone (a tag deleted since) and of b:9 are on the table.
+    await status.put({ key: 'a:gone', size: 7, status: 'FAILED', attempts: 3, error: 'copy failed' });
+    await status.put({ key: 'b:9', size: 0, status: 'FAILED', attempts: 3, error: 'copy failed' });
+    await run({ a: ['1'], b: ['9'] }, 'b');
+    expect(await status.get('a:gone')).toMatchObject({ status: 'SKIPPED', error: UNLISTED_REASON, size: 0 });
+    expect(await status.get('b:9')).toMatchObject({ status: 'FAILED' });
+    expect(await status.summary()).toMatchObject({ total: 4, pending: 1, failed: 2, skipped: 1, bytesTotal: 0 });
+    expect(lines.at(-1)).toMatchObject({ event: 'finder.done', images: 1, failed: 1, unlisted: 1 });
+    // Pass 2: `b` lists again (its tag 9 is gone, 10 is new): its entry's failure and its old tag are settled.
+    await run({ a: ['1'], b: ['10'] });
+    expect(await status.get('b:ALL_TAGS')).toMatchObject({ status: 'SKIPPED', error: UNLISTED_REASON });
+    expect(await status.get('b:9')).toMatchObject({ status: 'SKIPPED', error: UNLISTED_REASON });
+    expect(await status.summary()).toMatchObject({ total: 5, pending: 2, failed: 0, skipped: 3 });
+    expect(lines.at(-1)).toMatchObject({ event: 'finder.done', images: 2, failed: 0, unlisted: 2 });
   });
 
   it("with includeUntagged=false compares the copy task's platform image: an arm64 copy at the destination is unchanged for an arm64 copy task", async () => {
