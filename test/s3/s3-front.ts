@@ -29,9 +29,13 @@
  * - `ignoreStartAfter`: a store that ignores `start-after` — listings start at the first key whatever they ask;
  * - `denyListing`: a bucket policy that grants writes and reads but not s3:ListBucket — a listing is 403 AccessDenied,
  *   and so is a HEAD or GET of a key that does not exist (AWS answers 403 instead of 404 without that permission).
+ * - `gcsTranscoding`: GCS's decompressive transcoding — an object stored with Content-Encoding gzip is served to a GET
+ *   that does not accept gzip decompressed, whole (any Range ignored), without Content-Length or Content-Encoding, with
+ *   `x-goog-stored-content-encoding: gzip`; a GET with `Accept-Encoding: gzip` gets the stored bytes.
  * Every request is recorded (operation, headers), so tests check what was sent, e.g. that nothing was signed.
  */
 import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { classifyS3Request, type S3Operation } from '../support/fault-proxy.js';
@@ -54,6 +58,7 @@ export interface S3FrontOptions {
   /** A store that ignores `start-after` on listings: the query parameter is dropped on the way (s3rver checks no signature). */
   ignoreStartAfter?: boolean;
   denyListing?: boolean;
+  gcsTranscoding?: boolean;
 }
 
 export interface RecordedRequest {
@@ -287,6 +292,21 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
               res.writeHead(status, out);
               res.end(text);
             });
+            up.on('error', () => res.destroy());
+            return;
+          }
+          const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+          if (
+            ok &&
+            options.gcsTranscoding &&
+            op === 'GetObject' &&
+            out['content-encoding'] === 'gzip' &&
+            !acceptsGzip
+          ) {
+            for (const h of ['content-length', 'content-encoding', 'content-range', 'etag']) delete out[h];
+            out['x-goog-stored-content-encoding'] = 'gzip';
+            res.writeHead(200, out);
+            up.pipe(createGunzip()).pipe(res);
             up.on('error', () => res.destroy());
             return;
           }

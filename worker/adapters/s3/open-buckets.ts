@@ -78,6 +78,7 @@ export async function openTaskBuckets(
       region: params.srcRegion,
       endpoint: params.srcEndpoint,
       requesterPays: params.isPayerRequest,
+      readsStoredEncoding: params.srcType === 'Google_GCS',
       maxSockets,
       side: 'source',
       ...srcSigning,

@@ -47,6 +47,13 @@ export interface S3BucketConfig {
   /** Unsigned requests: a side not in this account and without credentials (public and open-data buckets). */
   anonymous?: boolean;
   requesterPays?: boolean;
+  /**
+   * Reads ask for the bytes as stored (`Accept-Encoding: gzip`). GCS serves an object stored with Content-Encoding gzip
+   * decompressed, without a Content-Length and ignoring ranges, to a client that does not say it accepts gzip
+   * ("decompressive transcoding"): its size, MD5 and ranges are the stored bytes'. Only for such a store: a proxy
+   * before another store could compress on the fly what it stores plain.
+   */
+  readsStoredEncoding?: boolean;
   /** Sockets kept open to the endpoint; the engine's concurrency is bounded below this. */
   maxSockets?: number;
   /** Which end of the transfer this bucket is, named in every error. */
@@ -133,6 +140,8 @@ export class S3ObjectStore implements ObjectStore {
   private sdkLoaded?: Promise<S3Client>;
   private readonly endpointLabel: string;
   private readonly payerHeader: Record<string, string>;
+  /** An object read's headers: the payer's, and what readsStoredEncoding asks for. */
+  private readonly readHeaders: Record<string, string>;
   private readonly http: S3HttpClient;
 
   constructor(private readonly config: S3BucketConfig) {
@@ -146,6 +155,9 @@ export class S3ObjectStore implements ObjectStore {
     this.endpointIdentity = `${this.endpointLabel}|${signer}`;
     this.location = `${this.endpointLabel.replace(/\/+$/, '')}/${config.bucket}`;
     this.payerHeader = config.requesterPays ? { 'x-amz-request-payer': 'requester' } : {};
+    this.readHeaders = config.readsStoredEncoding
+      ? { ...this.payerHeader, 'accept-encoding': 'gzip' }
+      : this.payerHeader;
     const keys = config.credentials;
     const rotating = config.rotatingCredentials;
     this.http = new S3HttpClient({
@@ -319,7 +331,7 @@ export class S3ObjectStore implements ObjectStore {
   async open(key: string, ifMatch?: string): Promise<{ head: ObjectHead; body: Readable } | undefined> {
     try {
       return await this.http.send(
-        { method: 'GET', key, headers: ifMatch ? { ...this.payerHeader, 'if-match': ifMatch } : this.payerHeader },
+        { method: 'GET', key, headers: ifMatch ? { ...this.readHeaders, 'if-match': ifMatch } : this.readHeaders },
         (res) => {
           wholeObjectAnswer(res);
           return { head: headFromHeaders(key, res.headers), body: this.body(res, 'GetObject', key) };
@@ -340,7 +352,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string, range?: { start: number; end: number }, ifMatch?: string): Promise<Readable> {
-    const headers: Record<string, string> = { ...this.payerHeader };
+    const headers: Record<string, string> = { ...this.readHeaders };
     if (range) headers.range = `bytes=${range.start}-${range.end}`;
     if (ifMatch) headers['if-match'] = ifMatch;
     return this.call('GetObject', key, () =>
