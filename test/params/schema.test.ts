@@ -457,12 +457,20 @@ describe('schedules (EventBridge dialect, computed with croner)', () => {
     expect(nextRunAfter(parseSchedule(expr), at)?.toISOString()).toBe(next);
   });
 
-  it.each(['hourly', '0 * * * * *', '0 * * * ?', 'rate(1 minutes)', 'rate(0 hours)', '61 * * * ? *'])(
-    'refuses %s, naming the field',
-    (expr) => {
-      expect(fieldOf(() => parseSchedule(expr))).toBe('ec2CronExpression');
-    },
-  );
+  it.each([
+    'hourly',
+    '0 * * * * *',
+    '0 * * * ?',
+    'rate(1 minutes)',
+    'rate(0 hours)',
+    '61 * * * ? *',
+    // EventBridge takes no step and one # in day-of-week; before, 2/2 ran Monday to Saturday here.
+    '0 3 ? * 2/2 *',
+    '0 3 ? * MON-FRI/2 *',
+    '0 3 ? * 3#1,6#3 *',
+  ])('refuses %s, naming the field', (expr) => {
+    expect(fieldOf(() => parseSchedule(expr))).toBe('ec2CronExpression');
+  });
 });
 
 describe('the URL-encoding contract', () => {

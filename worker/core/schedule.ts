@@ -72,6 +72,11 @@ export function parseSchedule(
   // EventBridge: exactly one of day-of-month and day-of-week is '?'.
   if ((fields[2] === '?') === (fields[4] === '?'))
     throw bad('needs "?" in exactly one of day-of-month (3rd field) and day-of-week (5th field)');
+  // EventBridge's day-of-week takes `, - * ? L #` and one `#` item: a step there would be read with its days shifted.
+  if (fields[4].includes('/'))
+    throw bad('has a "/" step in day-of-week (5th field), which EventBridge does not take: list the days (2,4,6)');
+  if ((fields[4].match(/#/g) ?? []).length > 1)
+    throw bad('has more than one "#" in day-of-week (5th field), which EventBridge does not take');
   try {
     const cron = compile(fields.join(' '));
     if (!cron.nextRun(new Date())) throw new Error('it never runs again');
