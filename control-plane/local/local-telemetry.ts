@@ -98,38 +98,48 @@ export class LocalTelemetry implements Metrics, TaskLogs {
         .prepare('SELECT ts, doc FROM task_samples WHERE task_id = ? AND ts BETWEEN ? AND ? ORDER BY ts')
         .all(task.id, startTime.getTime(), endTime.getTime()) as { ts: number; doc: string }[]
     ).map(parse);
-    // One point per period: the last sample in it.
-    const buckets = new Map<number, ProgressSample>();
-    for (const r of rows) buckets.set(Math.floor(r.ts / 1000 / period) * period, r.s);
     let previous = before ? parse(before).s : undefined;
+    /**
+     * What a sample added since the one before it. Within a run a total only falls when objects were copied again
+     * smaller: nothing was added (before, the whole total was counted again). A smaller total in another run: one that
+     * started from zero. The pass's own counts grow with every copy, re-copies of changed objects included, and start
+     * from zero in each run: exact. The status totals (older samples, image tasks) fall while a changed object waits.
+     */
+    const added = (s: ProgressSample, c: Counter): number => {
+      const sameRun = previous?.run !== undefined && previous.run === s.run;
+      const passCounter = PASS_COUNTERS[c];
+      if (s.pass)
+        return sameRun && previous?.pass ? s.pass[passCounter] - previous.pass[passCounter] : s.pass[passCounter];
+      return previous && (sameRun || s[c] >= previous[c]) ? Math.max(0, s[c] - previous[c]) : s[c];
+    };
+    // A period's counts are the sum of what each of its samples added — two runs in one period (a restarted hub, a
+    // scheduled task's passes) both count; before, its last sample alone decided, and the earlier run's copies were
+    // lost. Its gauges (jobs waiting and running) are its last sample's.
+    const periods = new Map<number, { last: ProgressSample; sums: Record<Counter, number> }>();
+    for (const r of rows) {
+      const t = Math.floor(r.ts / 1000 / period) * period;
+      const entry = periods.get(t) ?? { last: r.s, sums: { done: 0, failed: 0, bytesDone: 0 } };
+      for (const c of ['done', 'failed', 'bytesDone'] as const) entry.sums[c] += added(r.s, c);
+      entry.last = r.s;
+      periods.set(t, entry);
+      previous = r.s;
+    }
     const points = new Map<SeriesName, Map<number, number>>();
     const put = (name: SeriesName, t: number, v: number) => {
       const series = points.get(name) ?? new Map<number, number>();
       points.set(name, series.set(t, v));
     };
-    for (const [t, s] of buckets) {
-      // What the period added. Within a run a total only falls when objects were copied again smaller: nothing was
-      // added (before, the whole total was counted again). A smaller total in another run: one that started from zero.
-      const sameRun = previous?.run !== undefined && previous.run === s.run;
-      const added = (c: Counter) => {
-        // The pass's own counts grow with every copy, re-copies of changed objects included, and start from zero in
-        // each run: exact. The status totals (older samples, image tasks) fall while a changed object waits.
-        const passCounter = PASS_COUNTERS[c];
-        if (s.pass)
-          return sameRun && previous?.pass ? s.pass[passCounter] - previous.pass[passCounter] : s.pass[passCounter];
-        return previous && (sameRun || s[c] >= previous[c]) ? Math.max(0, s[c] - previous[c]) : s[c];
-      };
-      const busy = s.inProgress + s.pending > 0 ? 1 : 0;
-      put('Network', t, added('bytesDone'));
-      put('BytesPerSecond', t, Math.round(added('bytesDone') / period));
-      put('TransferredObjects', t, added('done'));
-      put('FailedObjects', t, added('failed'));
-      put('WaitingJob', t, s.pending);
-      put('RunningJob', t, s.inProgress);
+    for (const [t, { last, sums }] of periods) {
+      const busy = last.inProgress + last.pending > 0 ? 1 : 0;
+      put('Network', t, sums.bytesDone);
+      put('BytesPerSecond', t, Math.round(sums.bytesDone / period));
+      put('TransferredObjects', t, sums.done);
+      put('FailedObjects', t, sums.failed);
+      put('WaitingJob', t, last.pending);
+      put('RunningJob', t, last.inProgress);
       // The local hub is one "instance", busy while the task has work.
       put('DesiredCapacity', t, busy);
       put('InServiceInstances', t, busy);
-      previous = s;
     }
     return alignSeries(graph, Object.fromEntries(points));
   }

@@ -123,6 +123,40 @@ describe('local charts', () => {
     const later = await telemetry.history(recurring, 'Network', new Date(3_000_060_000), range[1], 60);
     expect(later.series[0].data.filter((v) => v > 0)).toEqual([1_302_000_000]);
   });
+
+  it('count both runs of a period: a hub restarted, or a scheduled pass, within one period loses none of the first run', async () => {
+    // Before, a period's last sample decided alone: a hub killed and restarted in the same minute charted 959 of 2,008
+    // objects copied (probe), and a task scheduled every few minutes only the last pass of each 5-minute period.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const telemetry = new LocalTelemetry(db());
+    const restarted = { ...task, id: 'telemetry-restart' };
+    const at = (sec: number, run: string, copied: number) => {
+      vi.setSystemTime(sec * 1000);
+      const pass = { copied, bytes: copied * 1000, failed: 0 };
+      telemetry.sample(
+        restarted.id,
+        { done: copied, failed: 0, pending: 1, inProgress: 1, bytesPerSecond: 0, bytesDone: copied * 1000, pass },
+        run,
+      );
+    };
+    at(4_000_010, 'run-1', 100);
+    at(4_000_030, 'run-1', 300);
+    at(4_000_070, 'run-1', 700); // the hub dies after this sample
+    at(4_000_100, 'run-2', 50); // the resumed run counts from zero
+    at(4_000_110, 'run-2', 80);
+    at(4_000_130, 'run-3', 5); // a later pass in the same period
+    const range = [new Date(4_000_000_000), new Date(4_000_180_000)] as const;
+    for (const period of [60, 300]) {
+      const objects = await telemetry.history(restarted, 'TransferredFailedObjects', range[0], range[1], period);
+      const sum = objects.series[0].data.reduce((a, b) => a + b, 0);
+      expect(sum, `objects at period ${period}`).toBe(785);
+      const network = await telemetry.history(restarted, 'Network', range[0], range[1], period);
+      expect(network.series[0].data.reduce((a, b) => a + b, 0)).toBe(785_000);
+    }
+    expect(
+      (await telemetry.history(restarted, 'TransferredFailedObjects', range[0], range[1], 60)).series[0].data,
+    ).toEqual([100, 600, 85]); // periods start at multiples of 60 s: …960, …020, …080
+  });
 });
 
 describe('local log groups', () => {
