@@ -140,8 +140,10 @@ export class LocalOrchestrator implements Orchestrator {
    */
   private async guardedRun(task: TaskRecord, run: TaskRun<EngineProgress>): Promise<void> {
     try {
+      // A FIXED_RATE task the hub left waiting (a restart, a crash) waits on for its pass; one missed meanwhile runs now.
+      const waitingUntil = this.ledger.nextPassAt(task.id);
       this.ledger.started(task.id, await this.finishedObjects(task.id));
-      await this.runLoop(task, run.stop.signal, run);
+      await this.runLoop(task, run.stop.signal, run, waitingUntil);
     } catch (err) {
       const message = this.describeFailure(run.failureReason ?? err);
       this.deps.logger.error('task.run_failed', { taskId: task.id, error: message });
@@ -216,7 +218,24 @@ export class LocalOrchestrator implements Orchestrator {
     );
   }
 
-  private async runLoop(task: TaskRecord, signal: AbortSignal, entry: TaskRun<EngineProgress>): Promise<void> {
+  /** Sleeps until `next` (scaled by scheduleScale) or the signal; timers hold at most 2^31-1 ms (24.8 days). */
+  private async sleepUntil(next: Date, signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    for (
+      let left = (next.getTime() - now) * (this.deps.scheduleScale ?? 1);
+      left > 0 && !signal.aborted;
+      left -= MAX_TIMER_MS
+    ) {
+      await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
+    }
+  }
+
+  private async runLoop(
+    task: TaskRecord,
+    signal: AbortSignal,
+    entry: TaskRun<EngineProgress>,
+    waitingUntil?: Date,
+  ): Promise<void> {
     const { tasks, telemetry, db, secrets } = this.deps;
     const engine = this.deps.engines[task.type];
     if (!engine) throw new Error(`this hub has no engine for ${task.type} tasks`);
@@ -238,8 +257,21 @@ export class LocalOrchestrator implements Orchestrator {
     let run = 0;
     // Let createTask answer with the task as created (STARTING) before the run begins.
     await new Promise((ok) => setImmediate(ok));
-    await tasks.update(task.id, { progress: 'IN_PROGRESS', errorCode: undefined, errorMessage: undefined });
+    if (schedule && waitingUntil && waitingUntil.getTime() > Date.now()) {
+      // Before, every start of the hub ran a pass of every scheduled task at once, whatever their schedules said.
+      this.deps.logger.info('hub.task_waits_for_next_pass', {
+        taskId: task.id,
+        nextPassAt: waitingUntil.toISOString(),
+      });
+      await this.noteInLedger(task.id, () => this.ledger.betweenPasses(task.id, waitingUntil));
+      await this.sleepUntil(waitingUntil, signal);
+      if (!signal.aborted)
+        await this.noteInLedger(task.id, async () => this.ledger.started(task.id, await this.finishedObjects(task.id)));
+    } else {
+      await tasks.update(task.id, { progress: 'IN_PROGRESS', errorCode: undefined, errorMessage: undefined });
+    }
     for (;;) {
+      if (signal.aborted) break;
       run++;
       const stream = runStream();
       // A log line or sample the database refuses (disk full) fails the run, not the caller that logged it —
@@ -313,20 +345,14 @@ export class LocalOrchestrator implements Orchestrator {
       if (!next) break;
       // The pass has ended, failed or not: waiting for the next one is no run the hub can die under (before, three
       // restarts of the hub while a FIXED_RATE task whose passes fail waited ended it in ERROR as a crash loop).
-      await this.noteInLedger(task.id, () => this.ledger.betweenPasses(task.id));
-      // Timers hold at most 2^31-1 ms (24.8 days); a longer wait (a monthly or yearly cron) is slept in parts.
-      for (
-        let left = (next.getTime() - now.getTime()) * (this.deps.scheduleScale ?? 1);
-        left > 0 && !signal.aborted;
-        left -= MAX_TIMER_MS
-      ) {
-        await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal }).catch(() => {});
-      }
+      await this.noteInLedger(task.id, () => this.ledger.betweenPasses(task.id, next));
+      await this.sleepUntil(next, signal);
       if (signal.aborted) break;
       await this.noteInLedger(task.id, async () => this.ledger.started(task.id, await this.finishedObjects(task.id)));
     }
     // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
     if (this.shuttingDown) return;
+    await this.noteInLedger(task.id, () => this.ledger.forgetNextPass(task.id));
     // Counted from the status store once the engine cleaned up (an aborted upload's parts are no bytes done), not the
     // last live snapshot; no rate or time left, since nothing runs any more.
     await tasks.update(task.id, {

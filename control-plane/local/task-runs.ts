@@ -77,6 +77,8 @@ export class RunLedger {
     // When the pass began (ms): a pass resumed after the hub died under it keeps its first start.
     if (!columns.some((c) => c.name === 'pass_started_at'))
       db.exec('ALTER TABLE hub_task_runs ADD COLUMN pass_started_at INTEGER');
+    // A FIXED_RATE task waiting for its next pass: when it is due (kept across hub restarts, unlike the run's row).
+    db.exec('CREATE TABLE IF NOT EXISTS hub_task_next_pass (task_id TEXT PRIMARY KEY, next_at INTEGER NOT NULL)');
   }
 
   /**
@@ -98,6 +100,7 @@ export class RunLedger {
 
   /** A run begins with `finished` objects of the task finished (kept when the row is a resumed run's). */
   started(taskId: string, finished: number): void {
+    this.db.prepare('DELETE FROM hub_task_next_pass WHERE task_id = ?').run(taskId);
     this.db
       .prepare(
         'INSERT INTO hub_task_runs (task_id, finished_at_start, pass_started_at) VALUES (?, ?, ?) ' +
@@ -126,8 +129,26 @@ export class RunLedger {
    * A pass ended, completed or failed, and the task waits for its next one: no run is going, so the row goes (a hub
    * dying now did not die under the task). The next pass writes it again (started), with the count back at 0.
    */
-  betweenPasses(taskId: string): void {
+  betweenPasses(taskId: string, nextAt: Date): void {
     this.ended(taskId);
+    this.db
+      .prepare(
+        'INSERT INTO hub_task_next_pass (task_id, next_at) VALUES (?, ?) ON CONFLICT (task_id) DO UPDATE SET next_at = excluded.next_at',
+      )
+      .run(taskId, nextAt.getTime());
+  }
+
+  /** When the task's next pass is due, if it was waiting for it (a hub restarted meanwhile waits on, not runs it now). */
+  nextPassAt(taskId: string): Date | undefined {
+    const row = this.db.prepare('SELECT next_at FROM hub_task_next_pass WHERE task_id = ?').get(taskId) as
+      | { next_at: number }
+      | undefined;
+    return row ? new Date(row.next_at) : undefined;
+  }
+
+  /** The task ended for good (STOPPED): it waits for no pass. */
+  forgetNextPass(taskId: string): void {
+    this.db.prepare('DELETE FROM hub_task_next_pass WHERE task_id = ?').run(taskId);
   }
 
   ended(taskId: string): void {

@@ -13,6 +13,7 @@ import { FileSecretStore, openSqliteDatabase } from '../../../worker/adapters/em
 import { createLogger } from '../../../worker/core/log.js';
 import { LocalOrchestrator, type EngineRunner } from '../../../control-plane/local/local-orchestrator.js';
 import { LocalTelemetry } from '../../../control-plane/local/local-telemetry.js';
+import { RunLedger } from '../../../control-plane/local/task-runs.js';
 import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.js';
 
 const S3_PARAMS = [
@@ -35,8 +36,8 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
-function setup(engine: EngineRunner) {
-  const dir = mkdtempSync(join(tmpdir(), 'dth-orch-'));
+/** A hub's orchestrator and API on the data directory `dir` (a new one by default; the same one: a restarted hub). */
+function setup(engine: EngineRunner, dir = mkdtempSync(join(tmpdir(), 'dth-orch-'))) {
   const db = openSqliteDatabase(join(dir, 'hub.db'));
   const tasks = new SqliteTaskStore(db);
   const telemetry = new LocalTelemetry(db);
@@ -65,11 +66,16 @@ function setup(engine: EngineRunner) {
       },
     },
   });
-  cleanups.push(async () => {
+  let closed = false;
+  /** A clean shutdown of this hub (SIGTERM). */
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     await orchestrator.shutdown();
     db.close();
-  });
-  return { api, tasks };
+  };
+  cleanups.push(close);
+  return { api, tasks, orchestrator, dir, db, close };
 }
 
 async function until(
@@ -172,6 +178,47 @@ describe('LocalOrchestrator lifecycle', () => {
     expect(runs).toBe(1);
     expect((await api.getTask({ id: rare.id }))?.progress).toBe('IN_PROGRESS');
     await api.stopTask({ id: rare.id });
+  });
+
+  it('a FIXED_RATE task waiting for its next pass waits on when the hub restarts; a pass missed while it was down runs at start', async () => {
+    // Before, every start of the hub ran a pass of every scheduled task at once, whatever their schedules said.
+    let runs = 0;
+    const engine: EngineRunner = async () => {
+      runs++;
+      return { complete: true, failed: 0 };
+    };
+    const first = setup(engine);
+    const daily = await first.api.createTask({
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'FIXED_RATE',
+        parameters: [...S3_PARAMS, { ParameterKey: 'ec2CronExpression', ParameterValue: '0 3 * * ? *' }],
+      },
+    });
+    await until(
+      () => first.api.getTask({ id: daily.id }),
+      () => runs === 1,
+    );
+    await sleep(100); // the pass's end is recorded, the task waits for 03:00 (minutes away at the tests' scale)
+    await first.close();
+
+    const second = setup(engine, first.dir);
+    expect(await second.orchestrator.resumeUnfinished()).toBe(1);
+    await sleep(600);
+    expect(runs).toBe(1);
+    expect((await second.api.getTask({ id: daily.id }))?.progress).toBe('IN_PROGRESS');
+    // The hub stays down past the pass's time: the next start runs the one it missed, then waits again.
+    new RunLedger(second.db).betweenPasses(daily.id, new Date(Date.now() - 60_000));
+    await second.close();
+    const third = setup(engine, first.dir);
+    expect(await third.orchestrator.resumeUnfinished()).toBe(1);
+    await until(
+      () => third.api.getTask({ id: daily.id }),
+      () => runs === 2,
+    );
+    await sleep(600);
+    expect(runs).toBe(2);
+    await third.api.stopTask({ id: daily.id });
   });
 
   it('failed objects end a ONE_TIME task in ERROR COMPLETE_CHECK_ERROR naming the first failure', async () => {

@@ -2,7 +2,7 @@
  * The hub's run ledger keeps when a task's pass began across a hub that died under it: the resumed run's engine is
  * told that earlier start, so what the same pass copied before the crash counts as its copies (an image task resumed
  * after `kill -9` said "3 transferred, 1 unchanged" while its four records were copies of that pass). The next pass
- * of a FIXED_RATE task begins afresh. A real SQLite file, opened again as a restarted hub does.
+ * of a FIXED_RATE task begins afresh, and when it is due outlives the hub. A real SQLite file, opened again as a restarted hub does.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,11 +30,21 @@ describe('the start of a pass in the run ledger', () => {
     expect(ledger.passStartedAt('t1')).toEqual(began);
 
     ledger.passCompleted('t1', 4);
-    ledger.betweenPasses('t1');
+    const due = new Date(Date.now() + 3_600_000);
+    ledger.betweenPasses('t1', due);
     expect(ledger.passStartedAt('t1')).toBeUndefined();
+    restarted.close(); // the hub stops while the task waits: when its next pass is due outlives it
+    const again = openSqliteDatabase(file);
+    const third = new RunLedger(again);
+    expect(third.countInterruption('t1', 4)).toBe(0);
+    expect(third.nextPassAt('t1')).toEqual(due);
     await sleep(20);
-    ledger.started('t1', 4); // the next pass
-    expect(ledger.passStartedAt('t1')!.getTime()).toBeGreaterThan(began!.getTime());
-    restarted.close();
+    third.started('t1', 4); // the next pass
+    expect(third.passStartedAt('t1')!.getTime()).toBeGreaterThan(began!.getTime());
+    expect(third.nextPassAt('t1')).toBeUndefined();
+    third.betweenPasses('t1', due);
+    third.forgetNextPass('t1'); // stopped for good
+    expect(third.nextPassAt('t1')).toBeUndefined();
+    again.close();
   });
 });
