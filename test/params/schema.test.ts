@@ -335,6 +335,21 @@ describe('the schema', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcType: 'Google_GCS', srcBucket: 'Upper_GCS' }))).toBe(
       'srcBucket',
     );
+    // OSS, COS and Kodo take lowercase names only, with or without an endpoint (before: accepted, then "cannot reach").
+    for (const srcType of ['Tencent_COS', 'Aliyun_OSS', 'Qiniu_Kodo'])
+      for (const extra of [{ srcRegion: 'ap-guangzhou' }, { srcEndpoint: 'https://cos.ap-guangzhou.myqcloud.com' }])
+        expect(
+          () => parseS3TaskParams({ ...S3_BASE, srcType, ...extra, srcBucket: 'Bad_Bucket' }),
+          `${srcType} ${JSON.stringify(extra)}`,
+        ).toThrow(/^Source bucket \(srcBucket\): .*\(OSS, COS, Kodo\)/);
+    expect(
+      parseS3TaskParams({
+        ...S3_BASE,
+        srcType: 'Tencent_COS',
+        srcRegion: 'ap-guangzhou',
+        srcBucket: 'photos-1250000000',
+      }).srcBucket,
+    ).toBe('photos-1250000000');
     for (const bad of ['ab', 'bad..name', '192.168.1.1', '-start', 'a'.repeat(256)])
       expect(
         fieldOf(() => parseS3TaskParams({ ...S3_BASE, destBucket: bad })),

@@ -107,6 +107,23 @@ describe('parseS3TaskParams', () => {
     expect(() => parseS3TaskParams({ ...ok, destEndpoint: 'https://gw.example.com/s3' })).toThrow(
       /^Destination endpoint URL \(destEndpoint\): .* give the address alone, https:\/\/gw\.example\.com, and the bucket in destBucket$/,
     );
+    // The bucket's own domain, as the OSS and COS consoles show it: the bucket would be put in front of it again.
+    expect(() =>
+      parseS3TaskParams({
+        ...ok,
+        srcType: 'Aliyun_OSS',
+        srcEndpoint: 'https://src-bucket.oss-cn-hangzhou.aliyuncs.com',
+      }),
+    ).toThrow(
+      'Source endpoint URL (srcEndpoint): "https://src-bucket.oss-cn-hangzhou.aliyuncs.com" is the bucket\'s own domain (it starts with srcBucket "src-bucket"): give the store\'s endpoint, https://oss-cn-hangzhou.aliyuncs.com',
+    );
+    expect(
+      fieldOf(() => parseS3TaskParams({ ...ok, destEndpoint: 'https://dst-bucket.s3.us-west-2.amazonaws.com' })),
+    ).toBe('destEndpoint');
+    // A store's host that merely begins with the bucket's name is its address (path-style addressing).
+    expect(parseS3TaskParams({ ...ok, srcBucket: 'data', srcEndpoint: 'https://data.example.com' }).srcEndpoint).toBe(
+      'https://data.example.com',
+    );
     // A closing slash is the root, and an address without a scheme is https, as before.
     expect(parseS3TaskParams({ ...ok, srcEndpoint: 'https://minio.example.com:9000/' }).srcEndpoint).toBe(
       'https://minio.example.com:9000',

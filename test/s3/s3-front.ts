@@ -18,7 +18,8 @@
  * - `wrongRegion`: the bucket lives in another region — every request is answered as S3 answers one sent to the wrong
  *   region: 301 PermanentRedirect with `x-amz-bucket-region` and the bucket's endpoint in the error (`redirect`), or
  *   400 AuthorizationHeaderMalformed naming the expected region in <Region> (`authorization`, a request signed for the
- *   wrong region);
+ *   wrong region); or, as Alibaba OSS answers a bucket asked at another region's endpoint (`oss`), 403 AccessDenied
+ *   naming the bucket's endpoint (`oss-<region>.aliyuncs.com`) in <Endpoint>;
  * - `archived`: keys in an archive tier of S3 Intelligent-Tiering, not restored — a GET is 403 InvalidObjectState,
  *   a HEAD says `x-amz-storage-class: INTELLIGENT_TIERING` and `x-amz-archive-status: ARCHIVE_ACCESS`, as AWS answers
  *   (listings name only INTELLIGENT_TIERING, so nothing before the read can tell);
@@ -51,7 +52,7 @@ export interface S3FrontOptions {
   refuseUnsigned?: boolean;
   archived?: string[];
   aclsDisabled?: boolean;
-  wrongRegion?: { region: string; answer: 'redirect' | 'authorization' };
+  wrongRegion?: { region: string; answer: 'redirect' | 'authorization' | 'oss' };
   objectLock?: boolean;
   /** true: every request; bucket names: requests to those buckets and copies out of them (CopyObject, UploadPartCopy). */
   requesterPays?: boolean | string[];
@@ -161,15 +162,20 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
   const wrongRegion = (req: IncomingMessage, res: ServerResponse, w: NonNullable<S3FrontOptions['wrongRegion']>) => {
     const bucket = new URL(req.url ?? '/', 'http://x').pathname.split('/')[1] ?? '';
     const [status, body] =
-      w.answer === 'redirect'
+      w.answer === 'oss'
         ? [
-            301,
-            `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><Endpoint>${bucket}.s3.${w.region}.amazonaws.com</Endpoint><Bucket>${bucket}</Bucket><RequestId>s3-front</RequestId></Error>`,
+            403,
+            `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><RequestId>s3-front</RequestId><Bucket>${bucket}</Bucket><Endpoint>oss-${w.region}.aliyuncs.com</Endpoint></Error>`,
           ]
-        : [
-            400,
-            `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting '${w.region}'</Message><Region>${w.region}</Region><RequestId>s3-front</RequestId></Error>`,
-          ];
+        : w.answer === 'redirect'
+          ? [
+              301,
+              `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><Endpoint>${bucket}.s3.${w.region}.amazonaws.com</Endpoint><Bucket>${bucket}</Bucket><RequestId>s3-front</RequestId></Error>`,
+            ]
+          : [
+              400,
+              `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting '${w.region}'</Message><Region>${w.region}</Region><RequestId>s3-front</RequestId></Error>`,
+            ];
     const head = req.method === 'HEAD';
     const headers = {
       'content-type': 'application/xml',

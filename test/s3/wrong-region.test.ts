@@ -48,6 +48,24 @@ describe('a bucket in another region', () => {
     expect(front.of('ListObjects')).toHaveLength(1);
   });
 
+  it("an OSS source asked at another region's endpoint (403 AccessDenied naming the bucket's endpoint): names srcRegion and the region, not permissions", async () => {
+    const front = await startS3Front({
+      target: servers.s3Source,
+      wrongRegion: { region: 'cn-beijing', answer: 'oss' },
+    });
+    fronts.push(front);
+    const { run, src } = await syncWith({
+      srcType: 'Aliyun_OSS',
+      srcEndpoint: front.endpoint,
+      srcRegion: 'cn-hangzhou',
+    });
+    expect(run.code).not.toBe(0);
+    // Before: "the role/keys lack permission s3:ListBucket (403 AccessDenied: The bucket you are attempting to access…)".
+    expect(run.stderr).toContain(
+      `source bucket ${src}: ListObjectsV2: the bucket is in region cn-beijing (403 AccessDenied): set srcRegion to cn-beijing`,
+    );
+  });
+
   it('destination answered 400 AuthorizationHeaderMalformed: names destRegion and the region to set', async () => {
     const front = await startS3Front({
       target: servers.s3Dest,

@@ -48,11 +48,15 @@ const BUCKET_LEGACY_S3 = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const BUCKET_GCS = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 
-/** Whose naming rules a bucket follows: GCS's, AWS S3's (legacy names allowed), or another S3-compatible store's. */
-export type BucketStore = 'gcs' | 's3' | 'other';
+/**
+ * Whose naming rules a bucket follows: GCS's, AWS S3's (legacy names allowed), OSS's, COS's and Kodo's (the modern S3
+ * rule alone: `strict`), or another S3-compatible store's.
+ */
+export type BucketStore = 'gcs' | 's3' | 'strict' | 'other';
 
 /** The store of a side's bucket: its type, and whether an endpoint names another store (a destination: Amazon_S3). */
 export function bucketStoreOf(type: SourceType, endpointGiven: boolean): BucketStore {
+  if (type === 'Aliyun_OSS' || type === 'Tencent_COS' || type === 'Qiniu_Kodo') return 'strict';
   if (endpointGiven) return 'other';
   return type === 'Google_GCS' ? 'gcs' : type === 'Amazon_S3' ? 's3' : 'other';
 }
@@ -68,6 +72,8 @@ export function bucketNameProblem(name: string, store: BucketStore): string | un
     return undefined;
   }
   if (BUCKET_MODERN.test(name)) return undefined;
+  // OSS, COS and Kodo take lowercase names only: a name they refuse would only fail later, as an unreachable host.
+  if (store === 'strict') return '3-63 lowercase letters, digits, dots and hyphens (OSS, COS, Kodo)';
   // Legacy S3 names exist only on AWS; other S3-compatible stores vary, so be as lenient as S3's legacy rule.
   if (BUCKET_LEGACY_S3.test(name)) return undefined;
   return store === 's3'
@@ -111,6 +117,24 @@ function endpoint(r: ParamReader, name: string): string | undefined {
       `"${v}" goes on after the store's address (${extra}): give the address alone, ${url.origin}, and the bucket in ${name === 'srcEndpoint' ? 'srcBucket' : 'destBucket'}`,
     );
   return url.origin;
+}
+
+/** Stores that address a bucket as a subdomain of their endpoint: `<bucket>.<endpoint>` is a bucket's own domain. */
+const BUCKET_DOMAIN_STORES = /\.(aliyuncs\.com|myqcloud\.com|amazonaws\.com(\.cn)?|qiniucs\.com|googleapis\.com)$/;
+
+/**
+ * Refuses an endpoint that is the bucket's own domain (the OSS and COS consoles show `https://<bucket>.oss-….com`):
+ * the bucket would be put in front of it again, and the error would name a host nobody typed.
+ */
+function refuseBucketDomain(r: ParamReader, field: string, endpointUrl: string | undefined, bucketName: string) {
+  if (endpointUrl === undefined) return;
+  const url = new URL(endpointUrl);
+  if (!(url.hostname.startsWith(`${bucketName}.`) && BUCKET_DOMAIN_STORES.test(url.hostname))) return;
+  const bucketField = field === 'srcEndpoint' ? 'srcBucket' : 'destBucket';
+  throw r.error(
+    field,
+    `"${endpointUrl}" is the bucket's own domain (it starts with ${bucketField} "${bucketName}"): give the store's endpoint, ${url.protocol}//${url.host.slice(bucketName.length + 1)}`,
+  );
 }
 
 function region(r: ParamReader, name: string, fallback: string | undefined, why: string): string {
@@ -184,6 +208,7 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
     throw r.error('srcEndpoint', 'is required for an S3-compatible source');
   // Checked in the console's order, so the first error is on the first field at fault.
   const srcBucket = bucket(r, 'srcBucket', bucketStoreOf(srcType, srcEndpointGiven !== undefined));
+  refuseBucketDomain(r, 'srcEndpoint', srcEndpointGiven, srcBucket);
   // Amazon_S3 + srcEndpoint + blank srcRegion is the original console's "S3 compatible": signed for the stack's region,
   // as the original's worker (its SDK's AWS_DEFAULT_REGION); GCS ignores the region (the original's console sent "Auto").
   const regionOptional = srcEndpointGiven !== undefined || srcType === 'Google_GCS';
@@ -290,6 +315,7 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
     fleet,
     unused: r.unused(),
   };
+  refuseBucketDomain(r, 'destEndpoint', params.destEndpoint, params.destBucket);
   // A key's copy is <destPrefix>/<key>: into the source bucket itself without a destPrefix, every object is its own
   // copy (nothing to do, or with srcSkipCompare each object copied onto itself), whatever srcPrefix selects.
   if (

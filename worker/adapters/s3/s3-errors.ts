@@ -213,10 +213,18 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
     return new NoCredentialsError(where, ctx.side, ctx.ignoredSecretName);
   if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
     return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
-  const bucketRegion = (err as { bucketRegion?: unknown }).bucketRegion;
+  const { endpointRegion } = err as { endpointRegion?: unknown };
+  // OSS answers a bucket asked at another region's endpoint with 403 AccessDenied naming the right endpoint.
+  const bucketRegion =
+    name === 'AccessDenied' && typeof endpointRegion === 'string'
+      ? endpointRegion
+      : (err as { bucketRegion?: unknown }).bucketRegion;
   if (
     typeof bucketRegion === 'string' &&
-    (status === 301 || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed')
+    (status === 301 ||
+      name === 'PermanentRedirect' ||
+      name === 'AuthorizationHeaderMalformed' ||
+      (name === 'AccessDenied' && bucketRegion === endpointRegion))
   ) {
     // The most common setup mistake: the bucket lives in another region than the task says.
     const field = ctx.side === 'destination' ? 'destRegion' : ctx.side === 'source' ? 'srcRegion' : 'the region';

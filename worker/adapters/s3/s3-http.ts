@@ -290,6 +290,7 @@ export class S3HttpClient {
       retryAfterMs(res.headers),
     );
     err.bucketRegion = res.headers['x-amz-bucket-region'] ?? doc.region;
+    err.endpointRegion = doc.endpointRegion;
     err.foreignBody = foreign !== undefined;
     if (code === 'RequestTimeTooSkewed') this.learnClock(err, res.headers.date, text);
     throw err;

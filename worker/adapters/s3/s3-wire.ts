@@ -13,6 +13,11 @@ export class S3HttpError extends Error {
   readonly $metadata: { httpStatusCode: number };
   /** The region the bucket is in, when a wrong-region answer says (x-amz-bucket-region, <Region>, <Endpoint>). */
   bucketRegion?: string;
+  /**
+   * The region of the endpoint the error document says the bucket must be addressed at (<Endpoint>): OSS answers a
+   * bucket asked at another region's endpoint with 403 AccessDenied and it, not a redirect.
+   */
+  endpointRegion?: string;
   /** RequestTimeTooSkewed: the store's clock minus this machine's, as its answer said (requests are now dated by it). */
   clockSkewMs?: number;
   /** The answer carried another service's page (HTML, JSON), not S3's error document: a gateway answered. */
@@ -258,17 +263,35 @@ export function describeForeignBody(contentType: string | undefined, text: strin
 }
 
 /** Code and message of an error answer, when it is a readable <Error> document (error answers need not be XML). */
-export function parseErrorDocument(text: string): { code?: string; message?: string; region?: string } {
+export function parseErrorDocument(text: string): {
+  code?: string;
+  message?: string;
+  region?: string;
+  endpointRegion?: string;
+} {
   try {
     const e = parseS3Document(text, 'Error');
     // AuthorizationHeaderMalformed names the bucket's region in <Region>; PermanentRedirect its endpoint in <Endpoint>.
     const endpoint = text1(e.Endpoint);
-    const region =
-      text1(e.Region) ?? (endpoint ? /\bs3[.-]([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(endpoint)?.[1] : undefined);
-    return { code: text1(e.Code), message: text1(e.Message), region };
+    const endpointRegion = endpoint ? regionOfEndpoint(endpoint) : undefined;
+    return {
+      code: text1(e.Code),
+      message: text1(e.Message),
+      region: text1(e.Region) ?? endpointRegion,
+      endpointRegion,
+    };
   } catch {
     return {};
   }
+}
+
+/** The region in a store's endpoint host: S3 `s3.<r>.` / `s3-<r>.`, OSS `oss-<r>.aliyuncs.com`, COS `cos.<r>.myqcloud.com`. */
+function regionOfEndpoint(endpoint: string): string | undefined {
+  return (
+    /\bs3[.-]([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(endpoint)?.[1] ??
+    /\boss-([a-z]{2}-[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com/.exec(endpoint)?.[1] ??
+    /\bcos\.([a-z]{2}-[a-z0-9-]+)\.myqcloud\.com/.exec(endpoint)?.[1]
+  );
 }
 
 export interface ListPage {

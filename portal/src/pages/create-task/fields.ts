@@ -112,6 +112,10 @@ const BUCKET_RULES: Record<BucketStore, Localized> = {
     en: '3–222 characters: lowercase letters, digits, dots, hyphens and underscores.',
     zh: '3–222 个字符：小写字母、数字、点、连字符和下划线。',
   },
+  strict: {
+    en: '3–63 characters: lowercase letters, digits, dots and hyphens.',
+    zh: '3–63 个字符：小写字母、数字、点和连字符。',
+  },
   other: {
     en: '3–255 characters: letters, digits, dots, hyphens and underscores.',
     zh: '3–255 个字符：字母、数字、点、连字符和下划线。',
