@@ -753,6 +753,43 @@ describe('image sync with skopeo between real registries', () => {
     expect(isComplete(summary)).toBe(true);
   });
 
+  it('a registry that stops answering mid-run fails each image in our words, naming the side and its parameter (no skopeo fallback)', async () => {
+    const { repository } = seedImages();
+    const relay = await startRelay(servers.registryAuth);
+    const lines: string[] = [];
+    // The destination goes down after the logins were checked, while the list is expanded: before the digests are read.
+    const catalog = {
+      async *repositories() {},
+      async tags() {
+        await relay.close();
+        return ['v1', 'multi'];
+      },
+    };
+    const skopeo = countingSkopeo();
+    const report = await runImageSync({
+      params: task({
+        srcImageList: `${repository}:ALL_TAGS`,
+        destRegistry: `127.0.0.1:${relay.port}`,
+        maxAttempts: '2',
+      }),
+      status: new SqliteStatusStore(openSqliteDatabase(':memory:'), 'down'),
+      secrets: new FileSecretStore(registrySecrets()),
+      logger: createLogger({}, { write: (l) => lines.push(l) }),
+      catalog,
+      skopeo: skopeo.skopeo,
+    });
+    expect(report).toMatchObject({ complete: false, failed: 2, done: 0 });
+    for (const f of report.failures)
+      expect(f.error).toMatch(
+        new RegExp(
+          `^Destination registry \\(destRegistry\\): 127\\.0\\.0\\.1:${relay.port}: cannot reach http://127\\.0\\.0\\.1:${relay.port}: `,
+        ),
+      );
+    // Before: "skopeo inspect failed: … Error parsing image name …: pinging container registry …".
+    expect(lines.join('\n')).not.toMatch(/digest_fallback|skopeo inspect/);
+    expect(skopeo.calls()).toEqual([]);
+  });
+
   it('fails repo:ALL_TAGS of a repository the source lacks as that entry alone; images after it still copy', async () => {
     const { repository } = seedImages();
     const missing = `${uniqueName('gone')}/app`;

@@ -141,7 +141,13 @@ function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSign
     try {
       return await client.manifestDigest(repository, manifestReference(tag), signal, platform);
     } catch (err) {
-      if (signal?.aborted || (err instanceof RegistryHttpError && (err.authFailed || err.status === 404)) || platform)
+      // No answer at all (a registry gone down mid-run): skopeo could not reach it either, and would only bury our
+      // words under its own ("Error parsing image name …: pinging container registry").
+      if (
+        signal?.aborted ||
+        (err instanceof RegistryHttpError && (err.authFailed || err.status === 404 || err.status === undefined)) ||
+        platform
+      )
         throw err;
       if (!warned.has(client.registry)) {
         warned.add(client.registry);
@@ -224,9 +230,13 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
   const readDigests = async (target: ImageTarget) => {
     await registries.renewExpiringLogins();
     const platform = target.platform.all ? undefined : target.platform;
+    // A registry that does not answer is named by its side and parameter, as at the start of the run.
+    const named = (side: RegistrySide) => (err: unknown) => {
+      throw err instanceof RegistryHttpError && err.status === undefined ? registries.namedSide(err, side) : err;
+    };
     const [srcDigest, destDigest] = await Promise.all([
-      digest(target.src.client, target.ref.repository, target.ref.tag, platform),
-      digest(registries.dest.client, target.destRepository, target.ref.tag),
+      digest(target.src.client, target.ref.repository, target.ref.tag, platform).catch(named(target.src)),
+      digest(registries.dest.client, target.destRepository, target.ref.tag).catch(named(registries.dest)),
     ]);
     if (!srcDigest) throw new ImageNotFoundError(target.src.endpoint.registry, target.srcRef);
     return { srcDigest, destDigest };

@@ -53,6 +53,8 @@ export interface TaskRegistries {
    * otherwise be refused by the registries midway. Called before a side's login is used again.
    */
   renewExpiringLogins(): Promise<void>;
+  /** A registry's own error with the side and the parameters behind it in front (RegistryUnavailableError). */
+  namedSide(err: RegistryHttpError, side: RegistrySide): RegistryUnavailableError;
 }
 
 export interface ResolveDeps {
@@ -384,5 +386,5 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
     await Promise.all([source.renewLoginIfOld?.(), dest.renewLoginIfOld?.()]);
   };
 
-  return { source, dest, sourceFor, catalogFor, ensureDestRepository, checkLogins, renewExpiringLogins };
+  return { source, dest, sourceFor, catalogFor, ensureDestRepository, checkLogins, renewExpiringLogins, namedSide };
 }
