@@ -1,3 +1,4 @@
+import { pruneExpired, RETENTION_DAYS } from './retention.js';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -49,6 +50,9 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
+/** Expired logs, samples and stopped tasks' records are removed at start and this often (retention.ts). */
+const PRUNE_EVERY_MS = 6 * 3_600_000;
+
 /** Wires the control plane to embedded adapters and serves it on loopback. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const secretsFile = options.secretsFile ?? join(options.dataDir, 'secrets.json');
@@ -67,6 +71,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const tasks = new NotifyingTaskStore(db);
   const telemetry = new LocalTelemetry(db, { taskExists: (id) => tasks.has(id) });
   const secrets = new FileSecretStore(secretsFile);
+  const prune = () => {
+    try {
+      const pruned = pruneExpired(db);
+      if (pruned.logLines + pruned.samples + pruned.stoppedTasks > 0)
+        options.logger.info('hub.pruned', { ...pruned, retentionDays: RETENTION_DAYS });
+    } catch (err) {
+      options.logger.warn('hub.prune_failed', { error: err });
+    }
+  };
+  prune();
+  const pruning = setInterval(prune, PRUNE_EVERY_MS).unref();
   const disk = new DiskReserve(options.dataDir, options.logger);
   disk.start();
   const orchestrator = new LocalOrchestrator({
@@ -110,6 +125,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
   } catch (err) {
     // Nothing was started: leave the data directory as it was found.
+    clearInterval(pruning);
     unguard();
     disk.close();
     hubDb.close();
@@ -134,6 +150,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await orchestrator.shutdown();
       server.closeAllConnections();
       await closed;
+      clearInterval(pruning);
       unguard();
       disk.close();
       try {
