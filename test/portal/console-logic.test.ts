@@ -13,7 +13,7 @@ import {
   specIndex,
   templateParameterNames,
 } from '../../worker/params/index.js';
-import { apiErrorOf } from '../../portal/src/api/client.js';
+import { apiErrorOf, createLocalApi } from '../../portal/src/api/client.js';
 import { decodeGetTask, encodeParameters } from '../../portal/src/api/wire.js';
 import type { Task } from '../../portal/src/api/types.js';
 import { amplifyConfigOf, oidcSettingsOf, parsePortalConfig } from '../../portal/src/auth/config.js';
@@ -668,6 +668,17 @@ describe('wizard fields that follow each other', () => {
 
 describe('task page words', () => {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate('en', k, v);
+  it('says the hub did not answer when it is down, on the task list in the plural (before: "Could not load the task: Failed to fetch")', async () => {
+    const api = createLocalApi(
+      'http://127.0.0.1:1/graphql',
+      () => 'token',
+      () => {},
+    );
+    const err = await api.call('{ listTasksV2 { total } }').catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^the hub did not answer \(.+\): is dth serve still running\?$/);
+    expect(t('loadTasksFailed', { error: 'x' })).toBe('Could not load the tasks: x');
+    expect(translate('zh', 'loadTasksFailed', { error: 'x' })).toBe('无法加载任务列表：x');
+  });
   it('says schedules and sizes as a reader says them', () => {
     const every = (cron: string) =>
       scheduleText(

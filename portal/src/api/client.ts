@@ -39,6 +39,11 @@ export function createLocalApi(apiUrl: string, token: () => string | undefined, 
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) },
         body: JSON.stringify({ query, variables }),
+      }).catch((err: unknown) => {
+        // The browser says only "Failed to fetch" (or "NetworkError …"): the hub is down or the network is.
+        throw new ApiError(
+          `the hub did not answer (${err instanceof Error ? err.message : String(err)}): is dth serve still running?`,
+        );
       });
       if (res.status === 401) {
         onUnauthorized();

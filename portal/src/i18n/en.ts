@@ -124,6 +124,7 @@ export const en = {
   notFoundTitle: 'Task not found',
   notFoundBody: 'No task has the ID {id}. It may have been deleted, or the link is mistyped.',
   backToTasks: 'Back to tasks',
+  loadTasksFailed: 'Could not load the tasks: {error}',
   loadFailed: 'Could not load the task: {error}',
   generalConfig: 'General configuration',
   engineType: 'Engine type',

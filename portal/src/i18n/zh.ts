@@ -119,6 +119,7 @@ export const zh: Record<StringKey, string> = {
   notFoundTitle: '未找到任务',
   notFoundBody: '没有 ID 为 {id} 的任务。它可能已被删除，或链接有误。',
   backToTasks: '返回任务列表',
+  loadTasksFailed: '无法加载任务列表：{error}',
   loadFailed: '无法加载任务：{error}',
   generalConfig: '常规配置',
   engineType: '引擎类型',

@@ -77,7 +77,7 @@ export default function TaskList() {
       setTotal(all);
       setUpdated(new Date());
     } catch (err) {
-      notify({ id: 'tasks-load', type: 'error', message: 'loadFailed', vars: { error: (err as Error).message } });
+      notify({ id: 'tasks-load', type: 'error', message: 'loadTasksFailed', vars: { error: (err as Error).message } });
     } finally {
       setLoading(false);
     }
