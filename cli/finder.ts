@@ -7,6 +7,7 @@ import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { runCloudRole } from './cloud-role-command.js';
 import { checkBucketAccess } from '../worker/s3/check-bucket-access.js';
 import { runFinder } from '../worker/s3/finder.js';
+import { settleInterrupted } from '../worker/s3/settle-interrupted.js';
 
 const USAGE = `usage: dth finder
 
@@ -51,6 +52,19 @@ export async function run(argv: string[]): Promise<number> {
       home: { region: config.region, endpoint: config.s3Endpoint },
     });
     await checkBucketAccess({ source, dest }, params, logger);
+    // An earlier pass's failure whose source is gone since, or whose destination is right now, is never queued again:
+    // it would keep every later pass short of complete. The queue is empty, so every FAILED record is an earlier one's;
+    // those that still differ stay FAILED and are queued again by this pass.
+    if ((await role.status.summary()).failed > 0)
+      await settleInterrupted({
+        params,
+        source,
+        dest,
+        status: role.status,
+        logger,
+        queue: role.queue,
+        statuses: ['FAILED'],
+      });
     logger.info('finder.started', { srcPrefix: params.srcPrefix, destPrefix: params.destPrefix });
     const report = await runFinder({
       params,
