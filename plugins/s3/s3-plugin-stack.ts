@@ -89,6 +89,14 @@ export class S3PluginStack extends Stack {
         Fn.conditionIf(attemptsBlank.logicalId, defaultAttempts, p.maxAttempts.valueAsString),
       ),
     });
+    // The original pinned these logical IDs, so its resources are named `<stack>-S3TransferQueue-…` and so on; its guides
+    // (the OSS event forwarding, the queue policy) find them by those names.
+    const pin = (construct: Construct, logicalId: string) =>
+      (construct.node.defaultChild as CfnResource).overrideLogicalId(logicalId);
+    pin(jobs.queue, 'S3TransferQueue');
+    pin(jobs.deadLetterQueue, 'S3TransferQueueDLQ');
+    pin(table, 'S3TransferTable');
+    pin(alarms.topic, 'S3TransferAlarmTopic');
     const buckets = new TransferBuckets(this, 'Buckets', {
       sourceBucketName: p.srcBucket.valueAsString,
       destinationBucketName: p.destBucket.valueAsString,

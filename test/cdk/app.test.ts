@@ -803,6 +803,14 @@ describe('S3 plugin stack', () => {
     expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
   });
 
+  it("keeps the original's logical IDs of its queue, dead-letter queue, status table and alarm topic (its guides find them by name)", () => {
+    const resources = s3.toJSON().Resources as Record<string, { Type: string }>;
+    expect(resources.S3TransferQueue?.Type).toBe('AWS::SQS::Queue');
+    expect(resources.S3TransferQueueDLQ?.Type).toBe('AWS::SQS::Queue');
+    expect(resources.S3TransferTable?.Type).toBe('AWS::DynamoDB::Table');
+    expect(resources.S3TransferAlarmTopic?.Type).toBe('AWS::SNS::Topic');
+  });
+
   it('deployed on its own, hands the finder every parameter exactly as given: backslashes, quotes and separators included', async () => {
     const [finderDef] = Object.values(s3.findResources('AWS::ECS::TaskDefinition'));
     const taskParams = (

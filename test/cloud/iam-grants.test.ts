@@ -150,7 +150,7 @@ interface Role {
 }
 
 const taskTable = () => arnOf('AWS::DynamoDB::Table', one(hub, 'AWS::DynamoDB::Table', 'TaskTable'));
-const pluginTable = arnOf('AWS::DynamoDB::Table', pluginName('StatusTable0F76785B'));
+const pluginTable = arnOf('AWS::DynamoDB::Table', pluginName('S3TransferTable'));
 const pluginQueue = arnOf('AWS::SQS::Queue', pluginName('JobQueueEE3AD499'));
 const pluginLogGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${pluginName('FinderLogs4D2A5703')}`;
 const pluginStack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/DTH-S3EC2-0a1b2c3d/11112222-3333-4444-5555-666677778888`;

@@ -466,6 +466,7 @@ describe('schedules (EventBridge dialect, computed with croner)', () => {
     ['0 10 ? * 1 *', '2026-01-04T10:00:00.000Z'], // 1 = Sunday in EventBridge
     ['0 10 ? * 2#1 *', '2026-01-05T10:00:00.000Z'], // first Monday
     ['0 12 ? * 6L *', '2026-01-30T12:00:00.000Z'], // last Friday
+    ['0 12 ? * L *', '2026-01-03T12:00:00.000Z'], // L alone: the last day of the week, Saturday
     ['15 10 * * ? 2027', '2027-01-01T10:15:00.000Z'],
     ['rate(5 minutes)', '2026-01-01T00:35:00.000Z'],
   ])('%s runs next at %s', (expr, next) => {

@@ -79,7 +79,7 @@ describe('S3 plugin template: source event notification', () => {
       QueueConfigurations: [
         {
           Events: ['s3:ObjectCreated:*'],
-          QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/),
+          QueueArn: '<S3TransferQueue.Arn>',
           Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'data/2026/' }] } },
         },
       ],
@@ -89,14 +89,17 @@ describe('S3 plugin template: source event notification', () => {
   it('CreateAndDelete: ObjectRemoved too; without srcPrefix, no filter (the whole bucket)', () => {
     expect(notification({ srcEvent: 'CreateAndDelete' })).toEqual({
       QueueConfigurations: [
-        { Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], QueueArn: expect.stringMatching(/JobsQueue.*\.Arn/) },
+        {
+          Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+          QueueArn: '<S3TransferQueue.Arn>',
+        },
       ],
     });
   });
 
   it('lets the workers send to the dead-letter queue (failures no retry can fix go there at once)', () => {
     const dlq = Object.entries(template.Resources).find(
-      ([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith('JobsDeadLetterQueue'),
+      ([id, r]) => r.Type === 'AWS::SQS::Queue' && id === 'S3TransferQueueDLQ',
     )![0];
     const workerPolicies = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('WorkersRole'),

@@ -21,17 +21,21 @@ const FIELD_NAMES = ['minutes', 'hours', 'day-of-month', 'month', 'day-of-week',
 
 function dayOfWeekToCroner(field: string): string {
   // Day numbers only (names such as MON-FRI mean the same in both; the n of `day#n` stays); `6L` = last Friday → `5#L`.
-  return field
-    .split(',')
-    .map((item) => {
-      const [days, nth] = item.split('#');
-      const converted = days.replace(
-        /(\d+)(L)?/g,
-        (_m, n: string, last?: string) => `${Number(n) - 1}${last ? '#L' : ''}`,
-      );
-      return nth === undefined ? converted : `${converted}#${nth}`;
-    })
-    .join(',');
+  return (
+    field
+      .split(',')
+      // `L` alone is the last day of the week, Saturday (7), which croner does not read.
+      .map((item) => (item === 'L' ? '7' : item))
+      .map((item) => {
+        const [days, nth] = item.split('#');
+        const converted = days.replace(
+          /(\d+)(L)?/g,
+          (_m, n: string, last?: string) => `${Number(n) - 1}${last ? '#L' : ''}`,
+        );
+        return nth === undefined ? converted : `${converted}#${nth}`;
+      })
+      .join(',')
+  );
 }
 
 function cronerPattern(fields: string[]): string {
