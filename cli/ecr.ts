@@ -1,3 +1,4 @@
+import { recordImageFailure } from '../worker/ecr/image-failure.js';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -313,16 +314,7 @@ async function recordImageFailed(status: StatusStore, params: EcrTaskParams, err
   const [ref] = params.srcImageList;
   if (!ref) return;
   const key = imageKey(ref);
-  const error = err instanceof Error ? err.message : String(err);
-  const existing = await status.get(key).catch(() => undefined);
-  await status
-    .put({
-      key,
-      size: existing?.size ?? 0,
-      status: 'FAILED',
-      attempts: (existing?.attempts ?? 0) + 1,
-      error,
-      finishedAt: new Date().toISOString(),
-    })
-    .catch((e: unknown) => logger.warn('image.failure_not_recorded', { image: key, error: e }));
+  await recordImageFailure(status, key, err instanceof Error ? err.message : String(err)).catch((e: unknown) =>
+    logger.warn('image.failure_not_recorded', { image: key, error: e }),
+  );
 }

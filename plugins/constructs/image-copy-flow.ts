@@ -117,12 +117,7 @@ export class ImageCopyFlow extends Construct {
      * The image's record after its copy. Every field goes through an expression name (`error` and `status` are DynamoDB
      * reserved words); `keep`: fields whose value the copy task already wrote win (its own error over the ECS Cause).
      */
-    const statusUpdate = (
-      stateId: string,
-      status: 'DONE' | 'FAILED',
-      extra: Record<string, DynamoAttributeValue> = {},
-      keep: string[] = [],
-    ) =>
+    const statusUpdate = (stateId: string, status: 'DONE', extra: Record<string, DynamoAttributeValue> = {}) =>
       new DynamoUpdateItem(this, stateId, {
         table,
         key: {
@@ -130,7 +125,7 @@ export class ImageCopyFlow extends Construct {
           [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY),
         },
         updateExpression: `SET #st = :st, #finishedAt = :t${Object.keys(extra)
-          .map((k) => `, #${k} = ${keep.includes(k) ? `if_not_exists(#${k}, :${k})` : `:${k}`}`)
+          .map((k) => `, #${k} = :${k}`)
           .join('')}`,
         expressionAttributeNames: {
           '#st': 'status',
@@ -175,15 +170,19 @@ export class ImageCopyFlow extends Construct {
         cause: JsonPath.stringAt('$.failure.Cause'),
       }),
     });
-    copy.addCatch(
-      statusUpdate(
-        'MarkFailed',
-        'FAILED',
-        { error: DynamoAttributeValue.fromString(JsonPath.stringAt('$.failure.Cause')) },
-        ['error'],
-      ).next(alarm),
-      { resultPath: '$.failure' },
-    );
+    // Through the lister function's status store, so the task's counts say FAILED (a DynamoDB update beside the store
+    // left the image counted pending); an image its copy task recorded FAILED keeps that task's reason.
+    const markFailed = new LambdaInvoke(this, 'MarkFailed', {
+      lambdaFunction: props.lister,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+      payload: TaskInput.fromObject({
+        failedImage: JsonPath.stringAt('$.image'),
+        cause: JsonPath.stringAt('$.failure.Cause'),
+      }),
+      resultPath: JsonPath.DISCARD,
+    });
+    copy.addCatch(markFailed.next(alarm), { resultPath: '$.failure' });
     copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
 
     const list = new LambdaInvoke(this, 'ListImagesStep', {

@@ -20,20 +20,44 @@ import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
 import { needsEcrApi, resolveRegistries, type TaskRegistries } from '../../../worker/ecr/registries.js';
 import { parsePlatform } from '../../../worker/ecr/image-session.js';
 import { listTaskImages, publishImageList, type PublishedImageList } from './image-lister.js';
+import { recordImageFailure } from '../../../worker/ecr/image-failure.js';
 import { sdkProxySettings } from '../../../worker/adapters/aws/sdk-proxy.js';
 
 /** The copy task's platform when the template does not say (its task definition runs X86_64). */
 const DEFAULT_COPY_PLATFORM = 'linux/amd64';
 
-/** The state machine passes its execution name, so each run's list has its own key. */
-export async function handler(event: { executionName?: string } = {}): Promise<PublishedImageList> {
+/** What the copy flow's MarkFailed state passes: the image whose copy task failed, and the ECS failure's cause. */
+export interface CopyFailedEvent {
+  failedImage: string;
+  cause?: string;
+}
+
+/**
+ * The state machine passes its execution name, so each run's list has its own key. Its MarkFailed state passes a
+ * failed image instead: recorded FAILED through the status store, so the task's counts say so.
+ */
+export async function handler(event?: { executionName?: string }): Promise<PublishedImageList>;
+export async function handler(event: CopyFailedEvent): Promise<{ recorded: string }>;
+export async function handler(
+  event: { executionName?: string } | CopyFailedEvent = {},
+): Promise<PublishedImageList | { recorded: string }> {
   const env = process.env;
   const table = envValue(env, 'STATUS_TABLE');
   if (!table) throw new InvalidParameterError('STATUS_TABLE', 'is required (the task status table)');
+  const region = envValue(env, 'AWS_REGION') ?? 'us-east-1';
+  const statusStore = () =>
+    new DynamoStatusStore({
+      client: new DynamoDBClient({ ...sdkProxySettings(), region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }),
+      tableName: table,
+    });
+  if ('failedImage' in event) {
+    const cause = event.cause?.trim() || 'the copy task failed without saying why';
+    await recordImageFailure(statusStore(), event.failedImage, `copy task failed: ${cause}`, { keepRecorded: true });
+    return { recorded: event.failedImage };
+  }
   const listBucket = envValue(env, 'IMAGE_LIST_BUCKET');
   if (!listBucket)
     throw new InvalidParameterError('IMAGE_LIST_BUCKET', 'is required (the bucket the image list is written to)');
-  const region = envValue(env, 'AWS_REGION') ?? 'us-east-1';
   // A long image list reaches the lister through SSM (TASK_PARAMS_PATH), never a 4 KB environment value.
   const params = parseEcrTaskParams(
     await taskParamsFromEnv(
@@ -62,10 +86,7 @@ export async function handler(event: { executionName?: string } = {}): Promise<P
     logContractEvent(logger, LOG_EVENTS.finderFailed, { error: err instanceof Error ? err.message : String(err) });
     throw err;
   }
-  const status = new DynamoStatusStore({
-    client: new DynamoDBClient({ ...sdkProxySettings(), region, endpoint: envUrl(env, 'DYNAMODB_ENDPOINT') }),
-    tableName: table,
-  });
+  const status = statusStore();
   const listed = await listTaskImages({
     params,
     catalogFor: registries.catalogFor,

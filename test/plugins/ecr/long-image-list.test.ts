@@ -208,6 +208,15 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
       error: expect.stringMatching(/login|401|credential/i),
     });
     expect(await store.summary()).toMatchObject({ total: list.length, failed: 1, pending: list.length - 1 });
+    // The state machine's MarkFailed, after the ECS task of each: through the lister function's status store. The
+    // image its copy task recorded keeps that reason; one whose task died before writing (ECS stopped it) is counted
+    // FAILED with the ECS cause (before: a DynamoDB update beside the store left it counted pending).
+    const ecsCause = '{"StopCode":"EssentialContainerExited","StoppedReason":"OutOfMemoryError"}';
+    await withEnv(cloudEnv, () => listImages({ failedImage: `${one}:v1`, cause: ecsCause }));
+    expect(await store.get(`${one}:v1`)).toMatchObject({ error: expect.stringMatching(/login|401|credential/i) });
+    await withEnv(cloudEnv, () => listImages({ failedImage: others[0], cause: ecsCause }));
+    expect(await store.get(others[0])).toMatchObject({ status: 'FAILED', error: `copy task failed: ${ecsCause}` });
+    expect(await store.summary()).toMatchObject({ total: list.length, failed: 2, pending: list.length - 2 });
     await setDestPassword(servers.registryPassword);
 
     const copy = await copyOne(`${two}:multi`);
