@@ -583,7 +583,7 @@ export async function checkComplete(deps: StepDeps, event: StepEvent): Promise<S
   let summary: StatusSummary;
   let store: StatusStore;
   // Read before the counts: a copy flow seen ended has made its last status write, so counts still RUNNING after it stay
-  // so — failed, or SUCCEEDED with copy tasks that died before writing (MarkFailed writes the record, not the counts).
+  // so — failed, or SUCCEEDED with images still pending (a copy task, and MarkFailed after it, that never wrote).
   const flowEnded = await copyFlowEnding(deps, task);
   try {
     const table = stackOutput(task.stackOutputs, PLUGIN_OUTPUTS.statusTable);

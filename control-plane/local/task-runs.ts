@@ -100,7 +100,7 @@ export class RunLedger {
 
   /** A run begins with `finished` objects of the task finished (kept when the row is a resumed run's). */
   started(taskId: string, finished: number): void {
-    this.db.prepare('DELETE FROM hub_task_next_pass WHERE task_id = ?').run(taskId);
+    this.forgetNextPass(taskId);
     this.db
       .prepare(
         'INSERT INTO hub_task_runs (task_id, finished_at_start, pass_started_at) VALUES (?, ?, ?) ' +
@@ -146,7 +146,7 @@ export class RunLedger {
     return row ? new Date(row.next_at) : undefined;
   }
 
-  /** The task ended for good (STOPPED): it waits for no pass. */
+  /** A pass starts, or the task ended for good (STOPPED): it waits for no pass. */
   forgetNextPass(taskId: string): void {
     this.db.prepare('DELETE FROM hub_task_next_pass WHERE task_id = ?').run(taskId);
   }

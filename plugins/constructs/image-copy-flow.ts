@@ -112,33 +112,25 @@ export class ImageCopyFlow extends Construct {
       logging: LogDrivers.awsLogs({ streamPrefix: 'copy', logGroup: props.logGroup }),
     });
 
-    const table = props.statusTable;
     /**
-     * The image's record after its copy. Every field goes through an expression name (`error` and `status` are DynamoDB
-     * reserved words); `keep`: fields whose value the copy task already wrote win (its own error over the ECS Cause).
+     * The image's record after its copy task succeeded (the task recorded it through the status store already). Every
+     * field goes through an expression name: `status` is a DynamoDB reserved word.
      */
-    const statusUpdate = (stateId: string, status: 'DONE', extra: Record<string, DynamoAttributeValue> = {}) =>
-      new DynamoUpdateItem(this, stateId, {
-        table,
-        key: {
-          [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')),
-          [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY),
-        },
-        updateExpression: `SET #st = :st, #finishedAt = :t${Object.keys(extra)
-          .map((k) => `, #${k} = :${k}`)
-          .join('')}`,
-        expressionAttributeNames: {
-          '#st': 'status',
-          '#finishedAt': 'finishedAt',
-          ...Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])),
-        },
-        expressionAttributeValues: {
-          ':st': DynamoAttributeValue.fromString(status),
-          ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime),
-          ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])),
-        },
-        resultPath: JsonPath.DISCARD,
-      });
+    const markDone = new DynamoUpdateItem(this, 'MarkDone', {
+      table: props.statusTable,
+      key: {
+        [STATUS_TABLE_PARTITION_KEY]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.image')),
+        [STATUS_TABLE_SORT_KEY]: DynamoAttributeValue.fromString(RECORD_SORT_KEY),
+      },
+      updateExpression: 'SET #st = :st, #finishedAt = :t, #verified = :verified',
+      expressionAttributeNames: { '#st': 'status', '#finishedAt': 'finishedAt', '#verified': 'verified' },
+      expressionAttributeValues: {
+        ':st': DynamoAttributeValue.fromString('DONE'),
+        ':t': DynamoAttributeValue.fromString(JsonPath.stateEnteredTime),
+        ':verified': DynamoAttributeValue.fromBoolean(true),
+      },
+      resultPath: JsonPath.DISCARD,
+    });
     const network = props.network;
     const copy = new EcsRunTask(this, 'CopyImage', {
       cluster: props.cluster,
@@ -183,7 +175,7 @@ export class ImageCopyFlow extends Construct {
       resultPath: JsonPath.DISCARD,
     });
     copy.addCatch(markFailed.next(alarm), { resultPath: '$.failure' });
-    copy.next(statusUpdate('MarkDone', 'DONE', { verified: DynamoAttributeValue.fromBoolean(true) }));
+    copy.next(markDone);
 
     const list = new LambdaInvoke(this, 'ListImagesStep', {
       lambdaFunction: props.lister,

@@ -213,18 +213,13 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
     return new NoCredentialsError(where, ctx.side, ctx.ignoredSecretName);
   if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
     return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
-  const { endpointRegion } = err as { endpointRegion?: unknown };
+  const { endpointRegion, bucketRegion: answeredRegion } = err as { endpointRegion?: unknown; bucketRegion?: unknown };
   // OSS answers a bucket asked at another region's endpoint with 403 AccessDenied naming the right endpoint.
-  const bucketRegion =
-    name === 'AccessDenied' && typeof endpointRegion === 'string'
-      ? endpointRegion
-      : (err as { bucketRegion?: unknown }).bucketRegion;
+  const ossEndpoint = name === 'AccessDenied' && typeof endpointRegion === 'string';
+  const bucketRegion = ossEndpoint ? endpointRegion : answeredRegion;
   if (
     typeof bucketRegion === 'string' &&
-    (status === 301 ||
-      name === 'PermanentRedirect' ||
-      name === 'AuthorizationHeaderMalformed' ||
-      (name === 'AccessDenied' && bucketRegion === endpointRegion))
+    (ossEndpoint || status === 301 || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed')
   ) {
     // The most common setup mistake: the bucket lives in another region than the task says.
     const field = ctx.side === 'destination' ? 'destRegion' : ctx.side === 'source' ? 'srcRegion' : 'the region';
