@@ -77,6 +77,20 @@ export function copyToAuthRegistry(repository: string): void {
 }
 
 /**
+ * Deletes one manifest by digest from the htpasswd registry (its storage allows deletes): what an ECR lifecycle rule
+ * expiring untagged images does to the child manifests of a multi-arch index.
+ */
+export async function deleteAuthManifest(repository: string, digest: string): Promise<void> {
+  const res = await fetch(`http://${servers.registryAuth}/v2/${repository}/manifests/${digest}`, {
+    method: 'DELETE',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${servers.registryUser}:${servers.registryPassword}`).toString('base64')}`,
+    },
+  });
+  if (res.status !== 202) throw new Error(`DELETE of ${repository}@${digest} answered HTTP ${res.status}`);
+}
+
+/**
  * A Skopeo that runs the real binary through a wrapper script logging each process's verb (after the global
  * `--override-*` options) and arguments, so tests count processes; `failing` verbs exit 1 with an error instead of running.
  */

@@ -18,6 +18,7 @@ import { isComplete } from '../../worker/ports/status-store.js';
 import { servers, uniqueName } from '../support/servers.js';
 import {
   countingSkopeo,
+  deleteAuthManifest,
   imageBytes,
   platformDigest,
   publicTaskParams,
@@ -87,6 +88,34 @@ describe('image sync with skopeo between real registries', () => {
 
     const again = await sync(params);
     expect(again.report).toMatchObject({ complete: true, done: 0, skipped: 2 });
+  });
+
+  it('copies again a multi-arch image whose destination lost a child manifest (same index digest), not "unchanged"', async () => {
+    const { repository } = seedImages();
+    const params = task({ srcImageList: `${repository}:multi` });
+    expect((await sync(params)).report).toMatchObject({ complete: true, done: 1 });
+    // An ECR lifecycle rule expiring untagged images deletes the index's children; the index stays, digest unchanged.
+    const arm64 = platformDigest(`${repository}:multi`, 'arm64');
+    await deleteAuthManifest(repository, arm64);
+    const lost = await fetch(`http://${servers.registryAuth}/v2/${repository}/manifests/${arm64}`, {
+      method: 'HEAD',
+      headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}` },
+    });
+    expect(lost.status).toBe(404);
+
+    const lines: string[] = [];
+    const again = await sync(params, registrySecrets(), lines);
+    expect(again.report).toMatchObject({ complete: true, done: 1, skipped: 0 });
+    expect(lines.map((l) => JSON.parse(l)).find((l) => l.event === 'image.dest_incomplete')).toMatchObject({
+      missing: [arm64],
+    });
+    // The child is back: the arm64 image pulls from the destination again.
+    expect(registryDigest(servers.registryAuth, `${repository}@${arm64}`, auth)).toBe(arm64);
+    expect(registryDigest(servers.registryAuth, `${repository}:multi`, auth)).toBe(
+      registryDigest(servers.registryOpen, `${repository}:multi`),
+    );
+    // Whole again: the next pass finds it unchanged.
+    expect((await sync(params)).report).toMatchObject({ complete: true, done: 0, skipped: 1 });
   });
 
   it('copies with skopeo sync and starts no process for an unchanged image, from a Bearer-token source', async () => {

@@ -161,6 +161,24 @@ function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSign
   };
 }
 
+/**
+ * Whether the destination's image under `tag` holds every child manifest its index names. The same index digest on
+ * both sides says nothing of the children: one deleted at the destination (an ECR lifecycle rule expiring untagged
+ * images) leaves an image that pulls on no such platform, so it is copied again rather than found unchanged.
+ */
+export async function destinationHoldsWhole(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const missing = await client.missingChildren(repository, manifestReference(tag), signal);
+  if (missing.length === 0) return true;
+  logger.warn('image.dest_incomplete', { image: imageReference(repository, tag), missing });
+  return false;
+}
+
 export interface ImageSessionOptions {
   params: EcrTaskParams;
   secrets: SecretStore;
@@ -239,6 +257,16 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
       digest(registries.dest.client, target.destRepository, target.ref.tag).catch(named(registries.dest)),
     ]);
     if (!srcDigest) throw new ImageNotFoundError(target.src.endpoint.registry, target.srcRef);
+    if (destDigest === srcDigest && !platform) {
+      const whole = await destinationHoldsWhole(
+        registries.dest.client,
+        target.destRepository,
+        target.ref.tag,
+        logger,
+        signal,
+      ).catch(named(registries.dest));
+      if (!whole) return { srcDigest, destDigest: undefined };
+    }
     return { srcDigest, destDigest };
   };
 

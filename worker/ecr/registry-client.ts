@@ -286,6 +286,34 @@ export class RegistryClient {
   }
 
   /**
+   * Digests of the child manifests an index names that the registry no longer holds (an ECR lifecycle rule expiring
+   * untagged images deletes them, and the index then pulls on no such platform); empty for a single manifest or a
+   * whole index. A top manifest gone since its digest was read counts as missing itself.
+   */
+  async missingChildren(repository: string, reference: string, signal?: AbortSignal): Promise<string[]> {
+    const top = await this.manifest(repository, reference, signal);
+    if (!top) return [reference];
+    if (!INDEX_TYPES.has(top.mediaType)) return [];
+    const name = this.apiRepository(repository);
+    const held = await Promise.all(
+      (top.body.manifests ?? []).map(async ({ digest }) => {
+        const path = `/v2/${name}/manifests/${digest}`;
+        const head = await this.request(path, {
+          method: 'HEAD',
+          accept: MANIFEST_ACCEPT,
+          scope: `repository:${name}:pull`,
+          signal,
+        });
+        if (head.status === 404) return digest;
+        if (!head.ok)
+          throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`);
+        return undefined;
+      }),
+    );
+    return held.filter((digest): digest is string => digest !== undefined);
+  }
+
+  /**
    * Bytes of the image as its manifests state them: config and layers of each manifest copied (every platform, or
    * the one of `platform`) plus the manifests themselves. Layers shared between platforms count once.
    */

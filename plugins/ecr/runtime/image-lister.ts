@@ -9,7 +9,7 @@ import {
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
 import type { Platform } from '../../../worker/ecr/registry-client.js';
 import type { TaskRegistries } from '../../../worker/ecr/registries.js';
-import { copiesEveryPlatform, forEachListedImage } from '../../../worker/ecr/image-session.js';
+import { copiesEveryPlatform, destinationHoldsWhole, forEachListedImage } from '../../../worker/ecr/image-session.js';
 import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import type { ObjectStore } from '../../../worker/ports/object-store.js';
 import type { StatusStore } from '../../../worker/ports/status-store.js';
@@ -55,6 +55,7 @@ async function unchangedDigest(
   registries: ListerRegistries,
   params: EcrTaskParams,
   ref: ImageRef,
+  logger: Logger,
   platform?: Platform,
 ): Promise<string | undefined> {
   const reference = manifestReference(ref.tag);
@@ -66,7 +67,18 @@ async function unchangedDigest(
       .catch(() => undefined),
     registries.dest.client.manifestDigest(destinationRepository(params, ref), reference).catch(() => undefined),
   ]);
-  return src !== undefined && src === dest ? src : undefined;
+  if (src === undefined || src !== dest) return undefined;
+  // An index whose child manifest the destination lost is copied again (a read that fails: the copy task decides).
+  if (!onePlatform) {
+    const whole = await destinationHoldsWhole(
+      registries.dest.client,
+      destinationRepository(params, ref),
+      ref.tag,
+      logger,
+    ).catch(() => false);
+    if (!whole) return undefined;
+  }
+  return src;
 }
 
 /**
@@ -111,7 +123,7 @@ export async function listTaskImages(deps: {
     }
     const [existing, digest] = await Promise.all([
       status.get(key),
-      registries ? unchangedDigest(registries, params, ref, deps.platform) : undefined,
+      registries ? unchangedDigest(registries, params, ref, deps.logger, deps.platform) : undefined,
     ]);
     if (digest !== undefined) {
       unchanged++;

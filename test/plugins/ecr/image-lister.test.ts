@@ -14,7 +14,13 @@ import { UNLISTED_REASON } from '../../../worker/ecr/unlisted-images.js';
 import { resolveRegistries } from '../../../worker/ecr/registries.js';
 import type { RegistryCatalog } from '../../../worker/ports/ecr-api.js';
 import { localDynamoClient } from '../../adapters/aws/clients.js';
-import { copyToAuthRegistry, platformDigest, registrySecrets, seedImages } from '../../ecr/image-fixtures.js';
+import {
+  copyToAuthRegistry,
+  deleteAuthManifest,
+  platformDigest,
+  registrySecrets,
+  seedImages,
+} from '../../ecr/image-fixtures.js';
 import { createBucket, servers, uniqueName } from '../../support/servers.js';
 
 /** An in-memory registry catalog (the registry side is covered by the ECR engine tests). */
@@ -109,6 +115,18 @@ describe('listTaskImages (dynalite status table)', () => {
     expect((await status.get(`${mirrored}:multi`))?.status).toBe('DONE');
     expect((await status.get(`${fresh}:v1`))?.status).toBe('PENDING');
     expect(lines.at(-1)).toMatchObject({ event: 'finder.done', images: 2, unchanged: 2 });
+
+    // The destination loses a child manifest of the multi-arch index (same index digest): listed to be copied again.
+    await deleteAuthManifest(mirrored, platformDigest(`${mirrored}:multi`, 'amd64'));
+    const { status: status3, logger: logger3 } = await setup();
+    const relisted = await listTaskImages({
+      params: params({ srcList: 'SELECTED', srcImageList: `${mirrored}:v1,${mirrored}:multi` }),
+      catalogFor: catalog({}),
+      status: status3,
+      logger: logger3,
+      registries,
+    });
+    expect(relisted.images).toEqual([{ image: `${mirrored}:multi` }]);
 
     // The same list with the destination unreachable: nothing can be told unchanged, everything not DONE is listed.
     const { status: status2, logger: logger2 } = await setup();
