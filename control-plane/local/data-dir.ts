@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import type { Logger } from '../../worker/core/log.js';
@@ -31,15 +31,45 @@ function makeDataDir(dir: string): void {
 }
 
 /**
+ * Why an existing directory is not the hub's to tighten, or undefined when it is. The chmod is for a data directory an
+ * earlier version left readable by others; a directory others may write to (shared like /tmp, sticky or not; a group
+ * folder) or someone else's is refused instead: locking it 0700 would shut its other users out of their files.
+ */
+function notOurs(dataDir: string, stat: Stats): string | undefined {
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid)
+    return `"${dataDir}" belongs to another user (uid ${stat.uid}): choose a directory of your own, e.g. ~/.dth`;
+  if (stat.mode & (0o1000 | 0o002))
+    return `"${dataDir}" is shared with every user (mode ${modeOf(stat)}): choose a directory of its own, e.g. ~/.dth`;
+  // Group-writable by the user's own private group (umask 002) is the earlier version's directory; another group's is shared.
+  if (stat.mode & 0o020 && stat.gid !== process.getgid?.())
+    return `"${dataDir}" is writable by its group (gid ${stat.gid}, mode ${modeOf(stat)}): choose a directory of its own, e.g. ~/.dth`;
+  return undefined;
+}
+
+const modeOf = (stat: Stats) => (stat.mode & 0o7777).toString(8).padStart(4, '0');
+
+/**
  * Creates the data directory 0700, or tightens one an earlier version left readable by others (its files are
- * tightened as they are opened: sqlite-database.ts). The secrets file is the user's: a warning, not a chmod.
+ * tightened as they are opened: sqlite-database.ts); a directory that is not the hub's own is refused (notOurs).
+ * The secrets file is the user's: a warning, not a chmod.
  */
 export function prepareDataDir(dataDir: string, secretsFile: string, logger: Logger): void {
   makeDataDir(dataDir);
-  const mode = statSync(dataDir).mode & 0o777;
-  if (mode & 0o077) {
-    chmodSync(dataDir, PRIVATE_DIR);
-    logger.warn('hub.data_dir_tightened', { dataDir, was: mode.toString(8), now: PRIVATE_DIR.toString(8) });
+  const stat = statSync(dataDir);
+  if (stat.mode & 0o7077) {
+    const refused = notOurs(dataDir, stat);
+    if (refused) throw new InvalidParameterError('--data', refused);
+    try {
+      chmodSync(dataDir, PRIVATE_DIR);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new InvalidParameterError(
+        '--data',
+        `cannot make "${dataDir}" private to you (${code}): choose a directory of your own`,
+      );
+    }
+    logger.warn('hub.data_dir_tightened', { dataDir, was: modeOf(stat), now: PRIVATE_DIR.toString(8) });
   }
   try {
     if (statSync(secretsFile).mode & 0o077) {

@@ -10,7 +10,8 @@ import { serveConsoleFile } from './static-files.js';
 const MAX_BODY = 1024 * 1024;
 
 function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  // The scheme name is case-insensitive (RFC 9110 §11.1): some clients send `bearer`.
+  const given = Buffer.from(header && /^bearer /i.test(header) ? header.slice(7) : '');
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
 }

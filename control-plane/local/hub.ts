@@ -141,7 +141,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const port = (server.address() as AddressInfo).port;
   const resumed = await orchestrator.resumeUnfinished();
   return {
-    url: `http://${host}:${port}`,
+    // An IPv6 address is bracketed in a URL (`http://[::1]:8470`); bare, the printed link was no URL at all.
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     token,
     resumed,
     close: async () => {

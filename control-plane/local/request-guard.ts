@@ -18,6 +18,7 @@ export interface RequestGuardOptions {
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const DEFAULT_PORTS = new Set(['80', '443']);
 
 /** `name` or `name:port`, lower case; undefined for anything else (userinfo, paths, empty). */
 function splitHost(value: string): { name: string; port?: string } | undefined {
@@ -34,8 +35,13 @@ export function createRequestGuard(options: RequestGuardOptions) {
     const host = splitHost(value);
     if (!host) return false;
     if (LOOPBACK_NAMES.includes(host.name)) return host.port === undefined || Number(host.port) === options.port;
-    // A public name without a port in its flag accepts any port (the proxy's); with one, only that.
-    return publicHosts.some((p) => p.name === host.name && (p.port === undefined || p.port === host.port));
+    // A public name without a port in its flag accepts any port (the proxy's); with one, only that. A Host without a
+    // port is the scheme's default (RFC 9110 §7.2: browsers and `proxy_set_header Host $host` leave :443 and :80 out).
+    return publicHosts.some(
+      (p) =>
+        p.name === host.name &&
+        (p.port === undefined || p.port === host.port || (host.port === undefined && DEFAULT_PORTS.has(p.port))),
+    );
   };
 
   /**

@@ -3,12 +3,12 @@
  * it. A real `dth serve` creates the directory 0700 and every file it writes there 0600 (hub.db, its WAL and SHM), and
  * tightens a directory and database left 0755/0644 by an earlier version.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CREATE, params } from '../control-plane/local/hub-process.js';
-import { mustStartServe, type HubChild } from './hub-child.js';
+import { mustStartServe, startServe, type HubChild } from './hub-child.js';
 
 const work = mkdtempSync(join(tmpdir(), 'dth-rel-perm-'));
 const hubs: HubChild[] = [];
@@ -83,5 +83,32 @@ describe('hub data directory permissions', () => {
       expect(`${name} ${m}`).toBe(`${name} ${name === '.' ? '700' : '600'}`);
     }
     expect(hub.output()).toMatch(/secrets\.json.*(readable by other|chmod 600)/);
+  });
+
+  it("refuses, naming --data, a directory that is not the hub's own (shared like /tmp, another group's, another user's), and leaves its mode as it was", async () => {
+    const nobody = 65534;
+    const cases: { name: string; mode: number; owner?: [number, number]; says: RegExp }[] = [
+      { name: 'sticky', mode: 0o1777, says: /shared with every user \(mode 1777\)/ },
+      { name: 'world-writable', mode: 0o777, says: /shared with every user \(mode 0777\)/ },
+      { name: 'group', mode: 0o2775, owner: [process.getuid?.() ?? 0, nobody], says: /writable by its group/ },
+      { name: 'someone-else', mode: 0o755, owner: [nobody, nobody], says: /belongs to another user/ },
+    ];
+    for (const c of cases) {
+      const dataDir = join(work, c.name);
+      mkdirSync(dataDir);
+      writeFileSync(join(dataDir, 'their-file.txt'), "not the hub's");
+      if (c.owner) chownSync(dataDir, ...c.owner);
+      chmodSync(dataDir, c.mode);
+      const refused = await startServe(dataDir);
+      if ('url' in refused) {
+        hubs.push(refused);
+        throw new Error(`${c.name}: dth serve started on ${dataDir}`);
+      }
+      expect(refused.code, c.name).toBe(2);
+      expect(refused.output, c.name).toMatch(/--data/);
+      expect(refused.output, c.name).toMatch(c.says);
+      expect((statSync(dataDir).mode & 0o7777).toString(8), c.name).toBe(c.mode.toString(8));
+      expect(readdirSync(dataDir), c.name).toEqual(['their-file.txt']);
+    }
   });
 });

@@ -145,4 +145,41 @@ describe('hub request origin checks', () => {
     expect((await post(exposed, { host: 'dth.example.com', origin: 'https://attacker.example' })).status).toBe(403);
     expect(await taskCount(exposed)).toBe(2);
   });
+
+  it('a --public-host named with :443 serves a Host without a port (browsers and proxies leave the default out)', async () => {
+    const proxied = await mustStartServe(join(work, 'proxied'), { args: ['--public-host', 'dth.example.com:443'] });
+    try {
+      const ok = await post(proxied, { host: 'dth.example.com', origin: 'https://dth.example.com' });
+      expect(ok.status, ok.body).toBe(200);
+      expect((await post(proxied, { host: 'dth.example.com:443', origin: 'https://dth.example.com' })).status).toBe(
+        200,
+      );
+      expect((await post(proxied, { host: 'dth.example.com:8443' })).status).toBe(403);
+      expect((await post(proxied, { host: 'other.example.com' })).status).toBe(403);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  it('takes the token under any case of the scheme name (bearer, BEARER), and nothing else', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const r = await post(hub, { host: `127.0.0.1:${hub.port}`, authorization: `${scheme} ${hub.token}` });
+      expect(r.status, scheme).toBe(200);
+    }
+    expect((await post(hub, { host: `127.0.0.1:${hub.port}`, authorization: `Basic ${hub.token}` })).status).toBe(401);
+    expect((await post(hub, { host: `127.0.0.1:${hub.port}`, authorization: `bearer ${hub.token}x` })).status).toBe(
+      401,
+    );
+  });
+
+  it('on --host ::1 prints a link that is a URL (the address bracketed) and serves it', async () => {
+    const v6 = await mustStartServe(join(work, 'v6'), { args: ['--host', '::1'] });
+    try {
+      expect(v6.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      expect(v6.output()).toContain(`Open ${v6.url}`);
+      expect((await v6.gql('{ listTasksV2(count: 1) { total } }')).status).toBe(200);
+    } finally {
+      await v6.stop();
+    }
+  });
 });
