@@ -16,6 +16,7 @@ import {
 import type { ObjectHead, WriteOptions, WriteResult } from '../ports/object-store.js';
 import { type CopyContext, type CopyResult, destEtagIsMd5 } from './copy-context.js';
 import { copyRoute } from './copy-route.js';
+import { checkDotSegmentKey } from './dot-segment-keys.js';
 import { contentMd5, etagConfirmsMd5, normalizeEtag } from './etags.js';
 import { md5FromEtag, readFully } from './hashing-stream.js';
 import { copyMultipart } from './multipart-copy.js';
@@ -279,6 +280,12 @@ export async function copyObject(
     throw err;
   }
   const destKey = destinationKey(ctx.params.destPrefix, key);
+  try {
+    await checkDotSegmentKey(ctx.dest, ctx.params.destPrefix, destKey);
+  } catch (err) {
+    release();
+    throw err;
+  }
 
   let result: CopyResult | undefined;
   if (copyRoute(head, ctx.params, sameEndpoint) === 'server-side')

@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { CopyResult } from './copy-context.js';
 import { normalizeEtag } from './etags.js';
+import { hasDotSegment, holdsExactly } from './dot-segment-keys.js';
 import { destinationKey } from './transfer-job.js';
 
 /** How often an event's copy is checked against the source and made again (every later change sends its own event). */
@@ -30,7 +31,9 @@ export interface EventOutcomeContext {
  */
 export async function deleteUnlessRecreated(ctx: EventOutcomeContext, key: string): Promise<boolean> {
   if (await ctx.source.head(key)) return false;
-  await ctx.dest.delete(destinationKey(ctx.destPrefix, key));
+  const destKey = destinationKey(ctx.destPrefix, key);
+  // On a store that normalises request paths, deleting `a/../y` would delete `y`: such a key is deleted only if held.
+  if (!hasDotSegment(destKey) || (await holdsExactly(ctx.dest, destKey))) await ctx.dest.delete(destKey);
   return !(await ctx.source.head(key));
 }
 

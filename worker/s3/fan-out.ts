@@ -25,6 +25,7 @@ import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import { forgetUploadOrWarn } from './forget-upload.js';
 import { choosePartSize, fitsCut, planParts } from './part-plan.js';
 import { sourceParts } from './source-parts.js';
+import { checkDotSegmentKey } from './dot-segment-keys.js';
 import { destinationKey, type PartJob, type TransferJob } from './transfer-job.js';
 
 /**
@@ -79,6 +80,7 @@ export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, cla
   const head = copyableHead(job.key, await ctx.source.head(job.key));
   if (!fansOut(ctx, head.size)) return { kind: 'whole' };
   const destKey = destinationKey(params.destPrefix, job.key);
+  await checkDotSegmentKey(ctx.dest, params.destPrefix, destKey);
   const parts =
     (await sourceParts(ctx.source, head)) ?? planParts(head.size, choosePartSize(head.size, params.chunkSize));
   const uploadId = await openUpload(ctx, head, destKey, parts[0].size);

@@ -1,4 +1,5 @@
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
+import { isRetryableError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
@@ -41,6 +42,9 @@ export async function forgetUploadOrWarn(
   await o.status.clearParts(key, uploadId);
 }
 
+/** Destinations that refused to list uploads for good (s3rver's 501, no s3:ListBucketMultipartUploads). */
+const cannotListUploads = new WeakSet<ObjectStore>();
+
 /**
  * Aborts every multipart upload open for `destKey`, which the caller knows no copy of this task holds (no record names
  * one), as the original's worker looked uploads up by key before each multipart copy: left by an attempt that died
@@ -54,11 +58,15 @@ export async function abortUnrecordedUploads(
   key: string,
   reason: string,
 ): Promise<boolean> {
+  if (cannotListUploads.has(o.dest)) return false;
   let uploads: { uploadId: string }[];
   try {
     uploads = await o.dest.listUploads(destKey);
   } catch (error) {
-    o.logger.warn('transfer.upload_lookup_failed', { key, destKey, error });
+    // A refusal that will not change (no such operation, no permission) is said once and not asked again.
+    const lasting = !isRetryableError(error);
+    if (lasting) cannotListUploads.add(o.dest);
+    o.logger.warn('transfer.upload_lookup_failed', { key, destKey, error, ...(lasting ? { askedAgain: false } : {}) });
     return false;
   }
   for (const u of uploads) await forgetUploadOrWarn(o, destKey, key, u.uploadId, reason);

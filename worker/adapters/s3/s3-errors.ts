@@ -132,7 +132,9 @@ export function s3RetryAdvice(err: unknown): RetryAdvice {
     const throttled = status === 429 || status === 503 || THROTTLE_CODES.has(name) || e.$retryable?.throttling === true;
     const gatewayDown = GATEWAY_DOWN.has(status) || (status === 503 && e.foreignBody === true);
     return {
-      retryable: throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined,
+      // 501 NotImplemented is the store saying it has no such operation (s3rver's ListMultipartUploads): asked again,
+      // it says so again.
+      retryable: (throttled || status >= 500 || RETRY_CODES.has(name) || e.$retryable !== undefined) && status !== 501,
       throttled,
       retryAfterMs: e.retryAfterMs,
       ...(gatewayDown ? { unreachable: true } : {}),
