@@ -14,6 +14,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CREDENTIAL_SECRET_TAG } from '../control-plane/core/credential-secret-tag.js';
 import { taskParamsPath } from '../control-plane/core/plugin-contract.js';
 import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
 import { EcrPluginStack } from '../plugins/ecr/ecr-plugin-stack.js';
@@ -43,12 +44,6 @@ export interface MainStackProps extends StackProps {
    */
   stackPrefix?: string;
 }
-
-/**
- * Tag that lets the API read a credential secret (estimateTask lists the buckets a task names with it). The
- * finders and workers read the secrets their task names whatever their tags.
- */
-export const CREDENTIAL_SECRET_TAG = { key: 'dth:credential', value: 'true' } as const;
 
 /** E-mail pattern of the AdminEmail parameter. */
 const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';

@@ -14,6 +14,7 @@ import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
+import { UNTAGGED_SECRET_HINT } from '../core/credential-secret-tag.js';
 import { estimatorByType } from '../core/estimator-by-type.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
 import { statusStoreObjects } from '../core/task-objects.js';
@@ -62,7 +63,7 @@ export function createCloudClients(config: LambdaConfig): CloudClients {
 export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClients): ControlPlaneDeps {
   const tasks = new DynamoTaskStore(clients.dynamodb, config.taskTable);
   const statusFor = (tableName: string) => new DynamoStatusStore({ client: clients.dynamodb, tableName });
-  const secretStore = new SecretsManagerStore(clients.secrets);
+  const secretStore = new SecretsManagerStore(clients.secrets, { refusedHint: UNTAGGED_SECRET_HINT });
   const logger = createLogger({ role: 'api' });
   return {
     tasks,

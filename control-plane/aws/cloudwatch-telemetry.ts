@@ -190,7 +190,8 @@ export class CloudWatchTaskLogs implements TaskLogs {
         );
         all.push(...(out.logStreams ?? []));
         nextToken = out.nextToken;
-      } while (nextToken && ++pages < MAX_STREAM_PAGES && (options.prefix || all.length <= wanted));
+        // Every page up to the cap, not just up to the one asked: the total the console pages by must be the group's.
+      } while (nextToken && ++pages < MAX_STREAM_PAGES);
     } catch (err) {
       if (notFound(err)) throw new LogGroupNotFoundError(group, 'was not found');
       if ((err as Error)?.name === 'InvalidParameterException')

@@ -43,13 +43,15 @@ export async function checkNamedSecretsExist(
 ): Promise<void> {
   const named = secretsNamedBy(task);
   if (named.length === 0) return;
-  const known = await secrets.list().then(
-    (list) => list.map((s) => s.name),
-    () => undefined,
+  const listed = await secrets.list().catch(() => undefined);
+  if (!listed) return;
+  const known = listed.map((s) => s.name);
+  // Secrets Manager reads a secret by name, by ARN, or by its ARN without the random suffix (a partial ARN).
+  const names = new Set(
+    listed.flatMap((s) => [s.name, ...(s.arn ? [s.arn, s.arn.replace(/-[A-Za-z0-9]{6}$/, '')] : [])]),
   );
-  if (!known) return;
   for (const { field, secretName } of named) {
-    if (known.includes(secretName)) continue;
+    if (names.has(secretName)) continue;
     const label = parametersOf(task.type).find((p) => p.name === field)?.label.en;
     const shown = known
       .slice(0, SHOWN_NAMES)

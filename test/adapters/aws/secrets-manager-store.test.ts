@@ -4,6 +4,7 @@
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UNTAGGED_SECRET_HINT } from '../../../control-plane/core/credential-secret-tag.js';
 import { SecretsManagerStore } from '../../../worker/adapters/aws/index.js';
 import { SecretNotFoundError } from '../../../worker/core/errors.js';
 import { createLogger } from '../../../worker/core/log.js';
@@ -91,5 +92,33 @@ describe('SecretsManagerStore', () => {
     });
     expect(listed.find((s) => s.name === 'many-103')).toEqual({ name: 'many-103', arn: expect.any(String) });
     expect(sent).not.toContain('GetSecretValueCommand');
+  });
+
+  it('a refused read says so, with the caller\'s hint (the API role\'s tag), not only "not found"', async () => {
+    // A call mock, said so: moto, enforcing IAM, answers Secrets Manager's denial as an XML page the JSON client cannot
+    // read (measured: "Unexpected token '<'"), so the AccessDeniedException AWS sends is thrown here as the SDK would.
+    const refused = new SecretsManagerClient(moto.clientConfig());
+    refused.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(
+          new Error(
+            'User: arn:aws:sts::123456789012:assumed-role/api is not authorized to perform: secretsmanager:GetSecretValue',
+          ),
+          { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } },
+        );
+      },
+      { step: 'initialize' },
+    );
+    const err = await new SecretsManagerStore(refused, { refusedHint: UNTAGGED_SECRET_HINT })
+      .get('dth-src')
+      .catch((e: Error) => e);
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect((err as Error).message).toBe(
+      'secret "dth-src" was not found or is not readable (reading it was refused: the API reads only secrets tagged dth:credential=true: add that tag to the secret)',
+    );
+    // A missing one is still only missing.
+    await expect(new SecretsManagerStore(client, { refusedHint: UNTAGGED_SECRET_HINT }).get('gone')).rejects.toThrow(
+      /^secret "gone" was not found or is not readable$/,
+    );
   });
 });

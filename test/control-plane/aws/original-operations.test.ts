@@ -239,6 +239,16 @@ describe("the original console's operations on the cloud API (AppSync resolver +
       (await gql(DOC.listLogStreams, { logGroupName: finderGroup })).data.listLogStreams.logStreams[0].logStreamName,
     ).toBe('finder-i-0a');
 
+    // More streams than one DescribeLogStreams page (50): the total is the group's whatever page is asked (before:
+    // 51 for page 1 of 20, the console's log browser then showing "(51)" and three pages).
+    for (let i = 0; i < 60; i++)
+      await logs.send(new CreateLogStreamCommand({ logGroupName: workerGroup, logStreamName: `idle-${i}` }));
+    for (const page of [1, 2, 4]) {
+      const paged = await gql(DOC.listLogStreams, { logGroupName: workerGroup, page, count: 20 });
+      expect(paged.data.listLogStreams.total, `page ${page}`).toBe(62);
+      expect(paged.data.listLogStreams.logStreams, `page ${page}`).toHaveLength(page === 4 ? 2 : 20);
+    }
+
     // getLogEvents: the newest events first (limit 2), then the older one by the backward token.
     const page1 = await gql(DOC.getLogEvents, { limit: 2, logGroupName: workerGroup, logStreamName: 'worker-i-01' });
     expect(page1.errors).toBeUndefined();
@@ -321,13 +331,17 @@ describe("the original console's operations on the cloud API (AppSync resolver +
       /^Destination credentials \(destCredential\): no secret named "dth-dest-keys" \(known secrets: "dth-src-keys"\)/,
     );
     expect((await gql(DOC.listTasksV2, { page: 1, count: 20 })).data.listTasksV2.total).toBe(1);
-    await new SecretsManagerClient(aws).send(
+    const made = await new SecretsManagerClient(aws).send(
       new CreateSecretCommand({
         Name: 'dth-dest-keys',
         SecretString: JSON.stringify({ access_key_id: 'AK2', secret_access_key: 'never-returned-4e1b' }),
       }),
     );
-    const ecr = await gql(DOC.createTask, { input: originalCreateInput('ECR', originalEcrParameters(), '') });
+    // Named by its ARN, as GetSecretValue takes it (before: "no secret named arn:aws:secretsmanager:…").
+    expect(made.ARN).toMatch(/:secret:dth-dest-keys-[A-Za-z0-9]{6}$/);
+    const ecr = await gql(DOC.createTask, {
+      input: originalCreateInput('ECR', originalEcrParameters({ destCredential: made.ARN ?? '' }), ''),
+    });
     expect(ecr.errors).toBeUndefined();
     expect(ecr.data.createTask).toMatchObject({ type: 'ECR', scheduleType: 'FIXED_RATE', progress: 'STARTING' });
 

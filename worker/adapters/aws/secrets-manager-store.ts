@@ -17,7 +17,11 @@ const NOT_FOUND = new Set([
  * list() returns names, ARNs and descriptions only.
  */
 export class SecretsManagerStore implements SecretStore {
-  constructor(private readonly client: SecretsManagerClient) {}
+  /** `refusedHint`: what the caller knows of why it may be refused a secret (the API role: a tag it needs). */
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly options: { refusedHint?: string } = {},
+  ) {}
 
   async get(name: string): Promise<Record<string, string>> {
     let text: string | undefined;
@@ -25,7 +29,13 @@ export class SecretsManagerStore implements SecretStore {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
       text = out.SecretString;
     } catch (err) {
-      if (NOT_FOUND.has((err as Error).name)) throw new SecretNotFoundError(name);
+      const errName = (err as Error).name;
+      if (errName === 'AccessDeniedException')
+        throw new SecretNotFoundError(
+          name,
+          `reading it was refused${this.options.refusedHint ? `: ${this.options.refusedHint}` : ''}`,
+        );
+      if (NOT_FOUND.has(errName)) throw new SecretNotFoundError(name);
       throw err;
     }
     if (text === undefined) throw new SecretNotFoundError(name);
