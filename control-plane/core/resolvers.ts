@@ -1,3 +1,4 @@
+import { fitListAnswer } from './list-answer-budget.js';
 import { randomUUID } from 'node:crypto';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { TaskNotFoundError } from './errors.js';
@@ -106,10 +107,10 @@ export function createResolvers(deps: ControlPlaneDeps) {
         page,
         count,
       });
-      return {
-        items: deps.liveProgressInLists ? await Promise.all(items.map(withProgress)) : items.map(withoutSpeedOnceEnded),
-        total,
-      };
+      const answered = deps.liveProgressInLists
+        ? await Promise.all(items.map(withProgress))
+        : items.map(withoutSpeedOnceEnded);
+      return { items: fitListAnswer(answered), total };
     },
 
     async getTask(args: { id: string }) {
