@@ -119,6 +119,17 @@ describe('the schema', () => {
     }
   });
 
+  it('labels and help texts (what the console shows) name other fields by their labels, never by API keys', () => {
+    const all = [...S3_PARAMETERS, ...ECR_PARAMETERS];
+    // Keys that are words too (include, exclude) cannot be told from prose; camelCase ones can.
+    const keys = all.map((p) => p.name).filter((name) => /[a-z][A-Z]/.test(name));
+    for (const p of all)
+      for (const text of [p.label.en, p.label.zh, p.help.en, p.help.zh]) {
+        const named = keys.filter((key) => new RegExp(`\\b${key}\\b`).test(text));
+        expect(named, `${p.name}: ${text}`).toEqual([]);
+      }
+  });
+
   it('parses every AllowedValue of every S3 template parameter', () => {
     for (const spec of S3_PARAMETERS) {
       for (const value of spec.values ?? []) {

@@ -630,11 +630,20 @@ describe('wizard fields that follow each other', () => {
     const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate('en', k, vars);
     const progressInfo = { total: 2, replicated: 1, skipped: 0 };
     expect(progressText({ id: 'i', type: 'ECR', scheduleType: 'ONE_TIME', progressInfo } as Task, t)).toBe(
-      '1 of 2 images (50%)',
+      '1 of 2 images copied (50%)',
     );
     expect(progressText({ id: 's', type: 'S3EC2', scheduleType: 'ONE_TIME', progressInfo } as Task, t)).toBe(
-      '1 of 2 objects (50%)',
+      '1 of 2 objects copied (50%)',
     );
+    // Skipped apart from copied, as the task page counts them (before: "1 of 3 images" with nothing copied).
+    const skippedOnly = { total: 3, replicated: 0, skipped: 1, failed: 2 };
+    expect(progressText({ id: 'e', type: 'ECR', scheduleType: 'ONE_TIME', progressInfo: skippedOnly } as Task, t)).toBe(
+      '0 of 3 images copied, 1 skipped (33%)',
+    );
+    const zh = (k: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate('zh', k, vars);
+    expect(
+      progressText({ id: 'e', type: 'ECR', scheduleType: 'ONE_TIME', progressInfo: skippedOnly } as Task, zh),
+    ).toBe('已复制 0 / 3 个镜像，跳过 1 个 (33%)');
   });
 
   it("clones a task made through the API with few parameters into what its engine ran (the schema's defaults)", () => {
@@ -841,6 +850,19 @@ describe('wizard validation', () => {
     ).toMatch(/^Destination endpoint URL must be the store's address alone, e\.g\. https:\/\/minio\.local:/);
     expect(
       stepErrors(s3State({ destEndpoint: 'https://minio.local:9000/' }), STEP.destination, local, 'en').destEndpoint,
+    ).toBeUndefined();
+  });
+
+  it('limits prefixes in UTF-8 bytes, as the engine does: 400 × 日 is refused on its step, not at Create', () => {
+    const wide = '日'.repeat(400);
+    expect(
+      stepErrors(s3State({ transferType: 'SinglePrefix', srcPrefix: wide }), STEP.source, local, 'en').srcPrefix,
+    ).toBe('Source prefix is 1200 bytes long (UTF-8); the limit is 1024 bytes');
+    expect(stepErrors(s3State({ destPrefix: wide }), STEP.destination, local, 'en').destPrefix).toMatch(/1200 bytes/);
+    // 341 of them (1,023 bytes) pass, as the engine takes them.
+    expect(
+      stepErrors(s3State({ transferType: 'SinglePrefix', srcPrefix: '日'.repeat(341) }), STEP.source, local, 'en')
+        .srcPrefix,
     ).toBeUndefined();
   });
 

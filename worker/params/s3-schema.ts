@@ -424,7 +424,7 @@ export const S3_PARAMETERS = [
       "Memory (GiB) of the finder's Fargate task (up to Fargate's 120 GB, with the vCPUs it pairs with): three quarters of it hold the parts compared at once (finderNumber).",
     label: { en: 'Finder memory (GiB)', zh: '查找器内存（GiB）' },
     help: {
-      en: 'The finder streams both listings; more memory lets it compare more parts at once (finderNumber).',
+      en: 'The finder streams both listings; more memory lets it compare more parts at once (Finder number).',
       zh: '查找器以流式方式比较两侧列表；更多内存可同时比较更多部分（查找器数量）。',
     },
     template: { group: EC2, label: 'EC2 Finder Memory' },
@@ -500,7 +500,7 @@ export const S3_PARAMETERS = [
       'Parts of the source the finder lists and compares at once: the ranges cut at finderDepth, and the prefixes of srcPrefixsListFile.',
     label: { en: 'Finder number', zh: '查找器数量' },
     help: {
-      en: 'How many folders at finderDepth (or prefixes of the prefix list) are compared at once, e.g. 12 for 12 month folders at depth 1.',
+      en: 'How many folders at the Finder depth (or prefixes of the prefix list) are compared at once, e.g. 12 for 12 month folders at depth 1.',
       zh: '同时比较的文件夹（查找器深度层级）或前缀列表中前缀的数量，例如深度 1 下的 12 个月份文件夹设为 12。',
     },
     template: { group: ADV, label: 'Finder Number' },

@@ -181,7 +181,7 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   },
   srcPrefix: s3('srcPrefix', 'input', {
     when: (f) => f.transferType === 'SinglePrefix',
-    constraint: { en: 'Up to 1024 characters, e.g. logs/2024/', zh: '最多 1024 个字符，例如 logs/2024/' },
+    constraint: { en: 'Up to 1024 bytes (UTF-8), e.g. logs/2024/', zh: '最多 1024 字节（UTF-8），例如 logs/2024/' },
   }),
   srcPrefixsListFile: s3('srcPrefixsListFile', 'input', {
     when: (f) => f.transferType === 'MultiplePrefix',

@@ -74,10 +74,13 @@ export function problemTexts(problems: FieldProblems, lang: Lang): FieldErrors {
 }
 
 const required = (v: string): Problem => (v.trim() ? undefined : { key: 'vRequired' });
-const maxLength =
+/** S3 keys and prefixes are limited in UTF-8 bytes, as the engine checks them (400 × 日 is 1,200 bytes). */
+const maxBytes =
   (max: number) =>
-  (v: string): Problem =>
-    v.length > max ? { key: 'vTooLong', vars: { length: v.length, max } } : undefined;
+  (v: string): Problem => {
+    const length = new TextEncoder().encode(v).length;
+    return length > max ? { key: 'vTooManyBytes', vars: { length, max } } : undefined;
+  };
 const matches =
   (re: RegExp, key: StringKey) =>
   (v: string): Problem =>
@@ -135,14 +138,14 @@ function imageListProblem(v: string, form: EcrForm): Problem {
 
 const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
   srcBucket: [required, (v, f) => bucketProblem(v, srcBucketStore(f))],
-  srcPrefix: [maxLength(1024)],
-  srcPrefixsListFile: [required, maxLength(1024)],
+  srcPrefix: [maxBytes(1024)],
+  srcPrefixsListFile: [required, maxBytes(1024)],
   // A bucket of this account (read with its role): Amazon S3's naming rule.
   srcPrefixListBucket: [(v) => bucketProblem(v, 's3')],
   srcEndpoint: [(v) => endpointProblem(v, true)],
   srcRegion: [required, matches(STORE_REGION, 'vRegion')],
   destBucket: [required, (v, f) => bucketProblem(v, destBucketStore(f))],
-  destPrefix: [maxLength(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
+  destPrefix: [maxBytes(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
   // A destination given by its endpoint needs no region (the API signs with the source's, or us-east-1).
   destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(STORE_REGION, 'vRegion')],
   destEndpoint: [(v) => endpointProblem(v, false)],

@@ -47,8 +47,10 @@ function comparatorOf(key: ((task: Task) => string | number) | undefined) {
 export function progressText(task: Task, t: T): string {
   const p = task.progressInfo;
   if (!p?.total) return '-';
-  const counted = { done: (p.replicated ?? 0) + (p.skipped ?? 0), total: p.total };
-  return `${t(task.type === 'ECR' ? 'imagesOf' : 'objectsOf', counted)} (${percentDone(task)}%)`;
+  // Copied and skipped apart, as the task page counts them: "1 of 3 images" read as copied when one was skipped.
+  const counted = { copied: p.replicated ?? 0, total: p.total, skipped: p.skipped ?? 0 };
+  const key = task.type === 'ECR' ? 'imagesOf' : 'objectsOf';
+  return `${t(counted.skipped ? `${key}Skipped` : key, counted)} (${percentDone(task)}%)`;
 }
 
 /** Text a task is found by in the list's filter: what the columns show, in the current language. */
