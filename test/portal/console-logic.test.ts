@@ -950,10 +950,16 @@ describe('wizard validation', () => {
       for (const lang of ['en', 'zh'] as const) {
         const label = labelOf(type, spec.name, lang);
         const required = humanApiMessage(type, spec.name, `${prefix}: is required`, lang);
-        expect(required, prefix).toBe(`${label} is required`);
+        expect(required, prefix).toBe(translate(lang, 'vRequired', { label }));
         const other = humanApiMessage(type, spec.name, `${prefix}: "x" is not valid`, lang);
         expect(other, prefix).toBe(lang === 'en' ? `${label}: "x" is not valid` : `${label}："x" is not valid`);
-        expect(humanApiMessage(type, spec.name, `${spec.name}: is required`, lang)).toBe(`${label} is required`);
+        expect(humanApiMessage(type, spec.name, `${spec.name}: is required`, lang)).toBe(
+          translate(lang, 'vRequired', { label }),
+        );
+        // Not "源前缀 is longer than 1024 bytes": in Chinese the API's English words follow a colon.
+        expect(humanApiMessage(type, spec.name, `${prefix}: is longer than 1024 bytes`, lang)).toBe(
+          lang === 'en' ? `${label} is longer than 1024 bytes` : `${label}：is longer than 1024 bytes`,
+        );
       }
     }
     expect(
@@ -999,7 +1005,7 @@ describe('wizard validation', () => {
     expect(problemTexts(problems, 'zh')).toMatchObject({ srcBucket: '源存储桶为必填项', srcRegion: '源区域为必填项' });
     const api = { schedule: { api: { type: 'S3EC2' as const, field: 'ec2CronExpression', message: 'is required' } } };
     expect(problemTexts(api, 'en').schedule).toBe('Task scheduling is required');
-    expect(problemTexts(api, 'zh').schedule).toBe(`${labelOf('S3EC2', 'schedule', 'zh')} is required`);
+    expect(problemTexts(api, 'zh').schedule).toBe(`${labelOf('S3EC2', 'schedule', 'zh')}为必填项`);
   });
 
   it('takes every image name the API takes, and refuses every one it refuses, for each source type', () => {

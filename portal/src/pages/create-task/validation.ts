@@ -307,6 +307,8 @@ export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: s
   // own ("Schedule (cron expression) (ec2CronExpression): "), so the prefix is anything up to the field's, colons aside.
   const name = field.replace(/[^\w]/g, '\\$&');
   const rest = message.replace(new RegExp(`^(?:[^:]*?\\(${name}(?:, [a-z]+ side)?\\)|${name})\\s*:\\s*`), '');
-  if (/^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
+  if (rest === 'is required') return translate(lang, 'vRequired', { label });
+  // An English sentence after the label reads as one only in English; in Chinese the API's words follow a colon.
+  if (lang === 'en' && /^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
   return translate(lang, 'vApi', { label, message: rest });
 }
