@@ -5,6 +5,7 @@
  */
 import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { runCloudRole } from './cloud-role-command.js';
+import { FIRST_PASS_ENV } from '../worker/core/finder-pass.js';
 import { checkBucketAccess } from '../worker/s3/check-bucket-access.js';
 import { runFinder } from '../worker/s3/finder.js';
 import { settleInterrupted } from '../worker/s3/settle-interrupted.js';
@@ -24,6 +25,7 @@ Environment:
   SQS_ENDPOINT, DYNAMODB_ENDPOINT, SECRETS_ENDPOINT, S3_ENDPOINT   endpoint overrides (optional, local testing;
                                    S3_ENDPOINT: this account's S3, where srcPrefixListBucket is read)
   LOG_LEVEL                        debug | info (default) | warn | error
+  DTH_FIRST_PASS                   true: the pass at stack creation, run even when the queue is not empty
 Credentials for the queue/table/secrets come from the default AWS chain; bucket credentials from the secrets named
 by srcCredentials/destCredentials in Secrets Manager.`;
 
@@ -40,7 +42,10 @@ export async function run(argv: string[]): Promise<number> {
     const { params } = config;
     const startedAt = Date.now();
     const depth = await role.queue.depth();
-    if (depth.visible > 0 || depth.inFlight > 0) {
+    // The pass at stack creation always lists: S3's s3:TestEvent (sent as the bucket notification is set up) may be
+    // the only message queued, and skipping left a ONE_TIME task's objects uncopied for good.
+    const firstPass = process.env[FIRST_PASS_ENV] === 'true';
+    if (!firstPass && (depth.visible > 0 || depth.inFlight > 0)) {
       logger.info('finder.skipped', {
         reason: 'queue is not empty: the previous pass is still being copied',
         ...depth,

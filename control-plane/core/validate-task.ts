@@ -152,7 +152,8 @@ export function validateCreateTask(input: CreateTaskInput, options: ValidateOpti
     type === 'S3EC2'
       ? { type: 'S3EC2' as const, params: parseS3TaskParams(raw, { homeRegion: options.homeRegion }) }
       : { type: 'ECR' as const, params: parseEcrTaskParams(raw) };
-  if (engine.type === 'S3EC2') refuseUnreachableEvents(engine.params, options.s3EventNotifications ?? false);
+  if (engine.type === 'S3EC2')
+    refuseUnreachableEvents(engine.params, options.s3EventNotifications ?? false, options.homeRegion);
   const declared = options.templateDeclares?.(type);
   if (declared) {
     for (const p of canonicalParameters(type, parameters).parameters) {

@@ -1,3 +1,4 @@
+import { FIRST_PASS_ENV } from '../../worker/core/finder-pass.js';
 import { Aws, type CfnCondition } from 'aws-cdk-lib';
 import {
   type ContainerImage,
@@ -144,6 +145,9 @@ export class FinderSchedule extends Construct implements IGrantable {
           launchType: 'FARGATE',
           count: 1,
           networkConfiguration: { awsvpcConfiguration: network.awsvpcConfiguration() },
+          overrides: {
+            containerOverrides: [{ name: 'finder', environment: [{ name: FIRST_PASS_ENV, value: 'true' }] }],
+          },
         },
       },
       policy: AwsCustomResourcePolicy.fromStatements([

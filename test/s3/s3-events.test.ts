@@ -294,6 +294,29 @@ describe('S3 event notifications', () => {
     }
   });
 
+  it("a finder job's copy landing after its object's removal was handled is deleted too (CreateAndDelete)", async () => {
+    // Before: the copy stayed, recorded DONE, and no later pass removed it (passes list only what the source holds).
+    const { proxy, firstRead } = await lateFirstRead(2000);
+    try {
+      const t = await eventTask('CreateAndDelete', { sourceVia: proxy.endpoint });
+      const url = queueUrl;
+      queueUrl = ''; // this object's own creation event is not forwarded: only the finder's job copies it
+      await t.put('data/f.txt', 'listed by the finder');
+      queueUrl = url;
+      await t.queue.sendBatch([{ key: 'data/f.txt', size: 20 }]);
+      await firstRead;
+      // Deleted while the late read is on its way; the removal is handled first (nothing at the destination yet).
+      await t.remove('data/f.txt');
+      const report = await t.settle();
+      expect(proxy.faultCount('slow')).toBe(1);
+      expect(await exists(t.dst, 'data/f.txt')).toBe(false);
+      expect(await t.status.get('data/f.txt')).toMatchObject({ status: 'DELETED' });
+      expect(report).toMatchObject({ failed: 0 });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a giant object deleted while its parts were copied: its copy, landing after the removal, is deleted too', async () => {
     // The first part's read is answered late (its bytes already read from the store): meanwhile the source is
     // deleted and its ObjectRemoved handled — nothing at the destination yet — then the completion lands.

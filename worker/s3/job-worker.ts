@@ -277,7 +277,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         job.key,
         job.action === 'copy' || job.action === undefined ? { size: job.size, etag: job.etag } : {},
       );
-      const { result, deleted } = job.fromEvent
+      // With removals propagated, a finder job's copy is checked too: a deletion handled while it was copied (nothing
+      // at the destination yet) would leave it there for good, since later passes list only what the source holds.
+      const settles = job.fromEvent || events.propagateDeletes;
+      const { result, deleted } = settles
         ? await settleEventCopy(events, job.key, copy)
         : { result: copy, deleted: false };
       await started;
@@ -307,7 +310,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       if (
         err instanceof SourceNotCopyableError &&
         err.gone &&
-        job.fromEvent &&
+        (job.fromEvent || events.propagateDeletes) &&
         (await deleteCopyOfDeletedSource(events, job.key))
       ) {
         await recordDeleted(job.key);

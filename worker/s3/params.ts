@@ -337,7 +337,7 @@ export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}):
  * in Current account"; elsewhere its stack failed on it), and never to a local run (`eventsReachUs` false: the local
  * hub, `dth s3 sync`). The engine itself handles whatever event messages reach its queue.
  */
-export function refuseUnreachableEvents(params: S3TaskParams, eventsReachUs: boolean): void {
+export function refuseUnreachableEvents(params: S3TaskParams, eventsReachUs: boolean, homeRegion?: string): void {
   if (params.srcEvent === 'No') return;
   const refuse = (why: string) => {
     throw new InvalidParameterError(
@@ -353,6 +353,11 @@ export function refuseUnreachableEvents(params: S3TaskParams, eventsReachUs: boo
   if (params.srcType !== 'Amazon_S3' || params.srcEndpoint || params.srcAuth.kind !== 'currentAccount')
     refuse(
       `${params.srcEvent} needs an Amazon S3 source in this account (srcInCurrentAccount=true, no srcEndpoint): only such a bucket sends this deployment its notifications`,
+    );
+  // S3 notifies only a queue in the bucket's own region; the task's queue is in the deployment's.
+  if (homeRegion && params.srcRegion !== homeRegion)
+    refuse(
+      `${params.srcEvent}: the source bucket is in ${params.srcRegion} and this deployment's queue in ${homeRegion}, and S3 sends notifications only to a queue in the bucket's region`,
     );
 }
 
