@@ -90,7 +90,8 @@ describe('security', () => {
       [{}, { query: '{ __schema { types { name } } }' }],
       [{}, { query: '{ listSecrets { name } }' }],
       [{ authorization: token }, { query: '{ listSecrets { name } }' }], // no "Bearer "
-      [{ authorization: `bearer ${token}` }, { query: '{ listSecrets { name } }' }],
+      // The scheme's case is free (RFC 9110 §11.1: `bearer` is taken, hub-request-origin.test.ts); another scheme is not.
+      [{ authorization: `Basic ${token}` }, { query: '{ listSecrets { name } }' }],
       [{ authorization: `Bearer ${token}x` }, create],
       [{ authorization: `Bearer ${token.slice(0, -1)}` }, create],
       [{ authorization: 'Bearer ' }, create],
