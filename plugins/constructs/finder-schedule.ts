@@ -16,6 +16,9 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import type { TaskNetwork } from './task-network.js';
 
+/** The finder task's one container: the first run overrides its environment by this name. */
+const FINDER_CONTAINER = 'finder';
+
 export interface FinderScheduleProps {
   /** Cluster the finder task runs in. */
   readonly cluster: ICluster;
@@ -96,7 +99,7 @@ export class FinderSchedule extends Construct implements IGrantable {
       memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
-    this.taskDefinition.addContainer('finder', {
+    this.taskDefinition.addContainer(FINDER_CONTAINER, {
       image: props.image,
       command: ['finder'],
       // Node's heap would stop at about a quarter of the task's memory; the finder's parts in flight (finderNumber)
@@ -146,7 +149,7 @@ export class FinderSchedule extends Construct implements IGrantable {
           count: 1,
           networkConfiguration: { awsvpcConfiguration: network.awsvpcConfiguration() },
           overrides: {
-            containerOverrides: [{ name: 'finder', environment: [{ name: FIRST_PASS_ENV, value: 'true' }] }],
+            containerOverrides: [{ name: FINDER_CONTAINER, environment: [{ name: FIRST_PASS_ENV, value: 'true' }] }],
           },
         },
       },

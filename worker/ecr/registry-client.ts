@@ -257,14 +257,7 @@ export class RegistryClient {
     signal?: AbortSignal,
     platform?: Platform,
   ): Promise<string | undefined> {
-    const name = this.apiRepository(repository);
-    const path = `/v2/${name}/manifests/${reference}`;
-    const head = await this.request(path, {
-      method: 'HEAD',
-      accept: MANIFEST_ACCEPT,
-      scope: `repository:${name}:pull`,
-      signal,
-    });
+    const { path, head } = await this.headManifest(repository, reference, signal);
     if (head.status === 404) return undefined;
     // 403: the login is known but may not read this repository; another client with the same login would not either.
     if (!head.ok)
@@ -294,16 +287,9 @@ export class RegistryClient {
     const top = await this.manifest(repository, reference, signal);
     if (!top) return [reference];
     if (!INDEX_TYPES.has(top.mediaType)) return [];
-    const name = this.apiRepository(repository);
     const held = await Promise.all(
       (top.body.manifests ?? []).map(async ({ digest }) => {
-        const path = `/v2/${name}/manifests/${digest}`;
-        const head = await this.request(path, {
-          method: 'HEAD',
-          accept: MANIFEST_ACCEPT,
-          scope: `repository:${name}:pull`,
-          signal,
-        });
+        const { path, head } = await this.headManifest(repository, digest, signal);
         if (head.status === 404) return digest;
         if (!head.ok)
           throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`);
@@ -340,6 +326,23 @@ export class RegistryClient {
       total += manifestBytes(m, seen);
     }
     return total;
+  }
+
+  /** HEAD of a manifest (tag or digest) with the manifest types skopeo copies; the path, for errors that name it. */
+  private async headManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<{ path: string; head: Response }> {
+    const name = this.apiRepository(repository);
+    const path = `/v2/${name}/manifests/${reference}`;
+    const head = await this.request(path, {
+      method: 'HEAD',
+      accept: MANIFEST_ACCEPT,
+      scope: `repository:${name}:pull`,
+      signal,
+    });
+    return { path, head };
   }
 
   /** GET of a manifest, with its digest computed from the bytes; undefined on 404. */

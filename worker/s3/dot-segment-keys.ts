@@ -7,11 +7,13 @@
 import { DthError } from '../core/errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 
-const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+/** `.` and `..` path segments, percent-encoded dots included, as a URL parser reads them. */
+const SINGLE_DOT = /^(?:\.|%2e)$/i;
+const DOUBLE_DOT = /^(?:\.|%2e){2}$/i;
 
 /** Whether some `/`-separated segment of the key is `.` or `..` (or their percent-encoded forms). */
 export function hasDotSegment(key: string): boolean {
-  return key.split('/').some((segment) => DOT_SEGMENT.test(segment));
+  return key.split('/').some((segment) => SINGLE_DOT.test(segment) || DOUBLE_DOT.test(segment));
 }
 
 /**
@@ -24,9 +26,9 @@ export function normalisedKey(key: string): { key: string; climbs: boolean } {
   const segments = key.split('/');
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
-    if (/^(?:\.|%2e)$/i.test(segment)) {
+    if (SINGLE_DOT.test(segment)) {
       if (last) out.push('');
-    } else if (/^(?:\.|%2e){2}$/i.test(segment)) {
+    } else if (DOUBLE_DOT.test(segment)) {
       if (out.pop() === undefined) climbs = true;
       if (last) out.push('');
     } else out.push(segment);

@@ -266,6 +266,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     // (one commit less to wait for before each object). A larger one reads and writes its parts there: start first.
     const giant = fansOut(ctx, job.size);
     if (job.size > params.multipartThreshold || giant || inSeveralParts(job.etag)) await started;
+    // An event's copy is checked against the source once it lands (events arrive in any order); with removals
+    // propagated a finder job's too: a deletion handled while it was copied (nothing at the destination yet) would
+    // leave it there for good, since later passes list only what the source holds.
+    const settles = job.fromEvent || events.propagateDeletes;
     try {
       if (giant) {
         const split = await splitGiantObject(ctx, job, msg.id);
@@ -277,9 +281,6 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         job.key,
         job.action === 'copy' || job.action === undefined ? { size: job.size, etag: job.etag } : {},
       );
-      // With removals propagated, a finder job's copy is checked too: a deletion handled while it was copied (nothing
-      // at the destination yet) would leave it there for good, since later passes list only what the source holds.
-      const settles = job.fromEvent || events.propagateDeletes;
       const { result, deleted } = settles
         ? await settleEventCopy(events, job.key, copy)
         : { result: copy, deleted: false };
@@ -305,12 +306,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     } catch (err) {
       // Every later write of the record (SKIPPED here, PENDING or FAILED by the caller) lands after the start's.
       await started.catch(() => {});
-      // An event's copy whose source is gone (a giant object deleted while its parts were copied, its completion
+      // A checked copy whose source is gone (a giant object deleted while its parts were copied, its completion
       // landing after the removal was handled): the destination follows the source.
       if (
         err instanceof SourceNotCopyableError &&
         err.gone &&
-        (job.fromEvent || events.propagateDeletes) &&
+        settles &&
         (await deleteCopyOfDeletedSource(events, job.key))
       ) {
         await recordDeleted(job.key);

@@ -59,23 +59,21 @@ async function unchangedDigest(
   platform?: Platform,
 ): Promise<string | undefined> {
   const reference = manifestReference(ref.tag);
-  const onePlatform = copiesEveryPlatform(params, ref) ? undefined : platform;
+  const everyPlatform = copiesEveryPlatform(params, ref);
+  const destRepository = destinationRepository(params, ref);
   const [src, dest] = await Promise.all([
     registries
       .sourceFor(ref)
-      .client.manifestDigest(ref.repository, reference, undefined, onePlatform)
+      .client.manifestDigest(ref.repository, reference, undefined, everyPlatform ? undefined : platform)
       .catch(() => undefined),
-    registries.dest.client.manifestDigest(destinationRepository(params, ref), reference).catch(() => undefined),
+    registries.dest.client.manifestDigest(destRepository, reference).catch(() => undefined),
   ]);
   if (src === undefined || src !== dest) return undefined;
   // An index whose child manifest the destination lost is copied again (a read that fails: the copy task decides).
-  if (!onePlatform) {
-    const whole = await destinationHoldsWhole(
-      registries.dest.client,
-      destinationRepository(params, ref),
-      ref.tag,
-      logger,
-    ).catch(() => false);
+  if (everyPlatform) {
+    const whole = await destinationHoldsWhole(registries.dest.client, destRepository, ref.tag, logger).catch(
+      () => false,
+    );
     if (!whole) return undefined;
   }
   return src;
