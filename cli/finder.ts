@@ -70,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
         queue: role.queue,
         statuses: ['FAILED'],
       });
-    logger.info('finder.started', { srcPrefix: params.srcPrefix, destPrefix: params.destPrefix });
+    logger.info('finder.started', { srcPrefix: params.srcPrefix, destPrefix: params.destPrefix, firstPass });
     const report = await runFinder({
       params,
       source,

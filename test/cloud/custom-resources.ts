@@ -7,8 +7,11 @@
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { clientConfig, REGION, signedFetch, type Credentials } from './emulator.js';
 
-/** Construct-id prefix of a custom resource's logical id → what the resource does, started before it is answered. */
-export type CustomResourceEffects = Record<string, () => Promise<void> | void>;
+/**
+ * Construct-id prefix of a custom resource's logical id → what the resource does (given the logical id, to read the
+ * resource's own properties), started before it is answered.
+ */
+export type CustomResourceEffects = Record<string, (logicalId: string) => Promise<void> | void>;
 
 const isCustom = (type: string) => type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
 
@@ -27,7 +30,7 @@ export async function answerCustomResources(
     if (!id || !r.ResourceType || !isCustom(r.ResourceType) || answered.has(id)) continue;
     answered.add(id);
     const effect = Object.entries(effects).find(([prefix]) => id.startsWith(prefix))?.[1];
-    await effect?.();
+    await effect?.(id);
     // moto checks the signature over the query as it decoded it: the stack's name (plain characters), not its ARN.
     const res = await signedFetch(
       operator,

@@ -49,7 +49,9 @@ import {
   describeTaskDefinition,
   LogShipper,
   resourceOf,
+  runTaskOverrides,
   startProcess,
+  type ContainerOverride,
   type RoleProcess,
 } from './plugin-compute.js';
 import { roleCredentials } from './roles.js';
@@ -211,7 +213,7 @@ export class EmulatedCloud {
 
   private effects(stack: PluginStack): CustomResourceEffects {
     return stack.kind === 'S3'
-      ? { FinderFirstRun: () => this.runFinder(stack) }
+      ? { FinderFirstRun: (id) => this.runFinder(stack, runTaskOverrides(stack.template, id)) }
       : {
           FirstRun: () => {
             this.pluginExecutions.push(
@@ -259,9 +261,17 @@ export class EmulatedCloud {
     constructId: string,
     name: string,
     extraEnv: Record<string, string> = {},
+    overrides: ContainerOverride[] = [],
   ): Promise<RoleProcess> {
     const deployed = await describeStack(this.operator, stack.stackId);
     const def = await describeTaskDefinition(this.operator, stack.template, deployed, constructId);
+    // As ECS's RunTask: an override must name a container of the task definition.
+    for (const o of overrides)
+      if (o.name !== def.containerName)
+        throw new Error(`RunTask override names container "${o.name}"; the task definition has "${def.containerName}"`);
+    const overridden = Object.fromEntries(
+      overrides.flatMap((o) => (o.environment ?? []).map((e) => [e.name, e.value])),
+    );
     const credentials = await roleCredentials(this.operator, def.taskRoleArn, name);
     const home = this.home(name);
     const bundle = this.taskImageBundle(def.image.split(':').pop()!, home);
@@ -274,16 +284,19 @@ export class EmulatedCloud {
       name,
       bundle,
       def.command,
-      { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...extraEnv },
+      { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...overridden, ...extraEnv },
       logs,
     );
     this.processes.push({ ...proc, stackId: stack.stackId });
     return proc;
   }
 
-  /** ECS RunTask of the finder task definition (the FinderFirstRun custom resource; the schedule runs the same). */
-  private async runFinder(stack: PluginStack): Promise<void> {
-    await this.fargateTask(stack, 'FinderTask', 'finder');
+  /**
+   * ECS RunTask of the finder task definition (the FinderFirstRun custom resource, with the environment its call
+   * overrides; the schedule runs the same task without it).
+   */
+  private async runFinder(stack: PluginStack, overrides: ContainerOverride[]): Promise<void> {
+    await this.fargateTask(stack, 'FinderTask', 'finder', {}, overrides);
   }
 
   /** An instance of the JobWorker launch template, booted into `dth worker` as its user data sets it up. */

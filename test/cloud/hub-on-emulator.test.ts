@@ -358,6 +358,28 @@ describe('a first S3 task, console to DONE to deleted stack', () => {
     });
   });
 
+  it("the finder's pass at stack creation ran with the first-run override (DTH_FIRST_PASS), read through the API's log operations", async () => {
+    const stack = await cloud.pluginStack(task.stackId!);
+    const logGroupName = stack.outputs.FinderLogGroup;
+    const streams = await api<{ logStreams: { logStreamName: string }[] }>('listLogStreams', {
+      id: task.id,
+      logGroupName,
+    });
+    expect(streams.logStreams.length).toBeGreaterThan(0);
+    const started = [];
+    for (const { logStreamName } of streams.logStreams) {
+      const events = await api<{ logEvents: { message: string }[] }>('getLogEvents', {
+        id: task.id,
+        logGroupName,
+        logStreamName,
+        startFromHead: true,
+      });
+      started.push(...events.logEvents.map((e) => e.message).filter((m) => m.includes('"finder.started"')));
+    }
+    expect(started.length, 'finder.started lines').toBeGreaterThan(0);
+    expect(started.map((m) => (JSON.parse(m) as { firstPass?: boolean }).firstPass)).toContain(true);
+  });
+
   it("the finished one-time task's worker group was scaled to zero by the release-workers step (as the original)", async () => {
     const stack = await cloud.pluginStack(task.stackId!);
     const group = stack.outputs.WorkerAutoScalingGroupName;

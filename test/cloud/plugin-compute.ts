@@ -14,6 +14,7 @@ import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ACCOUNT, clientConfig, emulatorEndpoint, REGION, type Credentials } from './emulator.js';
+import { resolve } from './cfn-resolve.js';
 import type { CfnTemplate } from './emulator-template.js';
 import type { DeployedStack } from './hub-deploy.js';
 
@@ -251,4 +252,26 @@ export async function bootInstance(operator: Credentials, stack: DeployedStack, 
     logGroup: agent.logs.logs_collected.files.collect_list[0].log_group_name,
     command: exec ? exec[1].split(' ') : [],
   };
+}
+
+/** One entry of RunTask's `overrides.containerOverrides`: the container it names and the environment it adds. */
+export interface ContainerOverride {
+  name: string;
+  environment?: { name: string; value: string }[];
+}
+
+/**
+ * The container overrides of an ECS RunTask made by a custom resource (an AwsCustomResource whose `Create` is the
+ * call's JSON, joined from the template's tokens), as CloudFormation would hand them to ECS.
+ */
+export function runTaskOverrides(template: CfnTemplate, logicalId: string): ContainerOverride[] {
+  const create = template.Resources[logicalId]?.Properties?.Create;
+  const call = JSON.parse(String(resolve(template, create))) as {
+    service?: string;
+    action?: string;
+    parameters?: { overrides?: { containerOverrides?: ContainerOverride[] } };
+  };
+  if (call.service !== 'ECS' || call.action !== 'runTask')
+    throw new Error(`${logicalId} calls ${call.service}.${call.action}, not ECS.runTask`);
+  return call.parameters?.overrides?.containerOverrides ?? [];
 }

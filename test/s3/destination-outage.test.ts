@@ -76,7 +76,8 @@ async function syncThroughOutage(outage: (ctl: Outage) => Promise<void>): Promis
   }
 }
 
-describe('a destination outage in the middle of a run', () => {
+// The two runs wait out 20 s each on their own buckets, proxies and relays: run side by side, the file takes one wait.
+describe.concurrent('a destination outage in the middle of a run', () => {
   it('is waited out: every object is copied once the destination is back, and the run ends complete', async () => {
     await syncThroughOutage(async ({ cutRelay, reopenRelay }) => {
       await cutRelay();
