@@ -26,6 +26,9 @@ export async function runCloudRole(
     config = await loadCloudRoleConfig(process.env);
   } catch (err) {
     process.stderr.write(`dth ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Also as the role's contract event: the worker crash alarm counts it, and check-finder ends the task on it
+    // (a parameter deleted from SSM, SSM out of reach, a bad TASK_PARAMS) instead of waiting for an outcome.
+    logRoleFailure(createLogger({ role: name }), name, err);
     return failureExitCode(err);
   }
   const { params } = config;
@@ -45,15 +48,19 @@ export async function runCloudRole(
   try {
     return await work({ config, role, logger, signal: abort.signal });
   } catch (err) {
-    // The process stops, not an object: its own event, so the dashboard's FailedObjects counts objects only.
-    logContractEvent(logger, name === 'finder' ? LOG_EVENTS.finderFailed : LOG_EVENTS.workerCrashed, {
-      error: err,
-      code: err instanceof DthError ? err.code : undefined,
-    });
+    logRoleFailure(logger, name, err);
     return failureExitCode(err);
   } finally {
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
     role.close();
   }
+}
+
+/** The process stops, not an object: the role's own event, so the dashboard's FailedObjects counts objects only. */
+function logRoleFailure(logger: Logger, name: 'finder' | 'worker', err: unknown): void {
+  logContractEvent(logger, name === 'finder' ? LOG_EVENTS.finderFailed : LOG_EVENTS.workerCrashed, {
+    error: err,
+    code: err instanceof DthError ? err.code : undefined,
+  });
 }

@@ -15,7 +15,7 @@ import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CREDENTIAL_SECRET_TAG } from '../control-plane/core/credential-secret-tag.js';
-import { taskParamsPath } from '../control-plane/core/plugin-contract.js';
+import { METRICS_NAMESPACE_PREFIX, taskParamsPath } from '../control-plane/core/plugin-contract.js';
 import { TASK_TABLE_PARTITION_KEY } from '../control-plane/core/task-table.js';
 import { EcrPluginStack } from '../plugins/ecr/ecr-plugin-stack.js';
 import { S3PluginStack } from '../plugins/s3/s3-plugin-stack.js';
@@ -109,7 +109,7 @@ export class MainStack extends Stack {
     const env = {
       TASK_TABLE: table.tableName,
       STACK_NAME_PREFIX: prefix,
-      METRICS_NAMESPACE: 'DataTransferHub',
+      METRICS_NAMESPACE: METRICS_NAMESPACE_PREFIX,
       S3_PLUGIN_TEMPLATE_URL: this.s3Template.templateUrl,
       ECR_PLUGIN_TEMPLATE_URL: this.ecrTemplate.templateUrl,
       NODE_OPTIONS: '--enable-source-maps',

@@ -1,7 +1,7 @@
 /** Lambda configuration, read once from the environment at cold start; errors name the variable. */
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { envUrl, envValue, type Env } from '../../worker/core/env-values.js';
-import { PLUGIN_PARAMETERS } from '../core/plugin-contract.js';
+import { METRICS_NAMESPACE_PREFIX, PLUGIN_PARAMETERS } from '../core/plugin-contract.js';
 import type { TaskType } from '../core/task.js';
 
 export interface LambdaConfig {
@@ -92,7 +92,7 @@ export function loadLambdaConfig(env: Env, needs: { stateMachine?: boolean; temp
       defaults: network,
       enforced: boundary ? { [PLUGIN_PARAMETERS.permissionsBoundary]: boundary } : {},
     },
-    metricsNamespace: envValue(env, 'METRICS_NAMESPACE') ?? 'DataTransferHub',
+    metricsNamespace: envValue(env, 'METRICS_NAMESPACE') ?? METRICS_NAMESPACE_PREFIX,
     notifyTopicArn,
     dynamodbEndpoint: envUrl(env, 'DYNAMODB_ENDPOINT'),
     sqsEndpoint: envUrl(env, 'SQS_ENDPOINT'),

@@ -130,6 +130,12 @@ export function stackOutput(
 export const PLUGIN_WORKER_GROUP_OUTPUT = 'WorkerAutoScalingGroupName';
 
 /**
+ * The plugin stacks' chart metrics live in namespace `<this>/<plugin stack name>` (log-line metric filters,
+ * worker/core/events.ts); the API reads them there (METRICS_NAMESPACE, this by default).
+ */
+export const METRICS_NAMESPACE_PREFIX = 'DataTransferHub';
+
+/**
  * The original S3 plugin's output keys (CDK generated them from its construct paths) with their descriptions: a script
  * that reads the original's stack outputs by OutputKey finds the same values under them. The control plane reads ours
  * (PLUGIN_OUTPUTS). The original's split-part table and multipart state machine outputs have no counterpart here.

@@ -94,6 +94,8 @@ export class WorkerFleet extends Construct implements IGrantable {
       role: this.role,
       securityGroup: network.securityGroup,
       requireImdsv2: true,
+      // By-minute EC2 metrics for the dashboard's 1-minute widgets (Network In/Out, CPU), as the original.
+      detailedMonitoring: true,
       associatePublicIpAddress: network.assignPublicIp,
       blockDevices: [{ deviceName: '/dev/xvda', volume: BlockDeviceVolume.ebs(16, { encrypted: true }) }],
       userData,

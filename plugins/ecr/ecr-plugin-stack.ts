@@ -27,7 +27,9 @@ import { PLUGIN_OUTPUT_DESCRIPTIONS, PLUGIN_OUTPUTS } from '../../control-plane/
 import { handlerFunction } from '../../lib/handler-function.js';
 import { repoPath } from '../../lib/paths.js';
 import { TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
+import { IMAGE_METRICS } from '../../worker/core/events.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { ContractMetrics } from '../constructs/contract-metrics.js';
 import { ImageCopyFlow } from '../constructs/image-copy-flow.js';
 import { PluginRoleBoundary } from '../constructs/role-boundary.js';
 import { StatusTable } from '../constructs/status-table.js';
@@ -81,6 +83,13 @@ export class EcrPluginStack extends Stack {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The console's charts of an image task, from the same log contract and metric names as the S3 plugin's workers:
+    // each copy from the copy tasks' lines; each failure for good from the lister's (a failed expansion, or the run's
+    // MarkFailed once the copy task's retries are spent; a copy task's failed attempt is not one).
+    const metrics = new ContractMetrics(this);
+    metrics.filter('CompletedObjectsFilter', copyLogs, IMAGE_METRICS.completedObjects);
+    metrics.filter('BytesTransferredFilter', copyLogs, IMAGE_METRICS.bytesTransferred);
+    metrics.filter('FailedObjectsFilter', listerLogs, IMAGE_METRICS.failedObjects);
     const secrets = [p.srcCredential, p.destCredential].map((param, i) =>
       Secret.fromSecretNameV2(this, `Secret${i}`, param.valueAsString),
     );

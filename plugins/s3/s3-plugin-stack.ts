@@ -15,7 +15,7 @@ import {
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
-import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -27,8 +27,9 @@ import {
   PLUGIN_WORKER_GROUP_OUTPUT,
 } from '../../control-plane/core/plugin-contract.js';
 import { ensureWorkerBundle, TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
-import { metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
+import { WORKER_METRICS } from '../../worker/core/events.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { type ContractMetric, ContractMetrics } from '../constructs/contract-metrics.js';
 import { FinderSchedule, finderSize } from '../constructs/finder-schedule.js';
 import { PluginRoleBoundary } from '../constructs/role-boundary.js';
 import { StatusTable } from '../constructs/status-table.js';
@@ -112,16 +113,9 @@ export class S3PluginStack extends Stack {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const namespace = `${props.metricsNamespace ?? 'DataTransferHub'}/${Aws.STACK_NAME}`;
     // Names, events and values from the log contract (worker/core/events.ts), which the console's charts read back.
-    const workerMetric = (id: string, m: (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS]) =>
-      new MetricFilter(this, id, {
-        logGroup: workerLogs,
-        metricNamespace: namespace,
-        metricName: m.metricName,
-        filterPattern: FilterPattern.stringValue('$.event', '=', m.event),
-        metricValue: metricFilterValue(m),
-      }).metric({ statistic: 'Sum' });
+    const metrics = new ContractMetrics(this, props.metricsNamespace);
+    const workerMetric = (id: string, m: ContractMetric) => metrics.filter(id, workerLogs, m);
     const transferred = workerMetric('CompletedObjectsFilter', WORKER_METRICS.completedObjects);
     const bytes = workerMetric('BytesTransferredFilter', WORKER_METRICS.bytesTransferred);
     const failed = workerMetric('FailedObjectsFilter', WORKER_METRICS.failedObjects);

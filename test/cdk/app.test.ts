@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  METRICS_NAMESPACE_PREFIX,
   PLUGIN_OPTIONAL_PARAMETERS,
   ORIGINAL_S3_OUTPUTS,
   PLUGIN_OUTPUTS,
@@ -26,7 +27,7 @@ import { IMAGE_COPY_CONCURRENCY, IMAGE_COPY_RETRIES } from '../../plugins/ecr/ec
 import { ECR_PARAMETERS, S3_PARAMETERS, type ParamSpec } from '../../worker/params/index.js';
 import { createInput, initialState } from '../../portal/src/pages/create-task/parameters.js';
 import { STATUS_TABLE_PARTITION_KEY, STATUS_TABLE_SORT_KEY } from '../../worker/adapters/aws/status-table.js';
-import { LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
+import { IMAGE_METRICS, LOG_EVENTS, metricFilterValue, WORKER_METRICS } from '../../worker/core/events.js';
 import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
 import { definitionOf, walk } from './state-machine-walk.js';
@@ -1176,6 +1177,10 @@ describe('S3 plugin stack', () => {
         expect(options.period ?? w.properties.period, `${w.properties.title}: ${JSON.stringify(m)}`).toBe(60);
       }
     }
+    // The EC2 widgets read AWS/EC2 by minute: the workers report by minute only with detailed monitoring (as the
+    // original's launch template); basic monitoring's 5-minute sums would read as 5× the traffic of one minute.
+    const [launchTemplate] = Object.values(s3.findResources('AWS::EC2::LaunchTemplate'));
+    expect(launchTemplate.Properties.LaunchTemplateData.Monitoring).toEqual({ Enabled: true });
   });
 
   it('builds the worker metric filters from the log contract: FailedObjects counts failed objects, not crashed workers', () => {
@@ -1201,6 +1206,40 @@ describe('S3 plugin stack', () => {
       ),
     );
     expect(byName[WORKER_METRICS.failedObjects.metricName].pattern).not.toContain(LOG_EVENTS.workerCrashed);
+  });
+
+  it("builds the image task's chart metrics from the log contract: copies from the copy log group, failures for good from the lister's", () => {
+    const groups = Object.fromEntries(Object.entries(ecr.findResources('AWS::Logs::LogGroup')).map(([id]) => [id, id]));
+    const outputGroup = (key: string) => (ecr.toJSON().Outputs[key].Value as { Ref: string }).Ref;
+    const copyGroup = outputGroup(PLUGIN_OUTPUTS.workerLogGroup);
+    const listerGroup = outputGroup(PLUGIN_OUTPUTS.finderLogGroup);
+    expect(groups[copyGroup] && groups[listerGroup]).toBeTruthy();
+    const filters = Object.values(ecr.findResources('AWS::Logs::MetricFilter')).map((r) => ({
+      group: (r.Properties.LogGroupName as { Ref: string }).Ref,
+      pattern: r.Properties.FilterPattern as string,
+      name: r.Properties.MetricTransformations[0].MetricName as string,
+      value: r.Properties.MetricTransformations[0].MetricValue as string,
+      namespace: r.Properties.MetricTransformations[0].MetricNamespace,
+    }));
+    const filter = (m: (typeof IMAGE_METRICS)[keyof typeof IMAGE_METRICS], group: string) => ({
+      group,
+      pattern: `{ $.event = "${m.event}" }`,
+      name: m.metricName,
+      value: metricFilterValue(m),
+      // The namespace the API reads for the task's stack (control-plane/aws/cloudwatch-telemetry.ts).
+      namespace: { 'Fn::Join': ['', [`${METRICS_NAMESPACE_PREFIX}/`, { Ref: 'AWS::StackName' }]] },
+    });
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        filter(IMAGE_METRICS.completedObjects, copyGroup),
+        filter(IMAGE_METRICS.bytesTransferred, copyGroup),
+        filter(IMAGE_METRICS.failedObjects, listerGroup),
+      ]),
+    );
+    expect(filters).toHaveLength(3);
+    // The names the console's charts read for every task (the S3 workers' names).
+    expect(IMAGE_METRICS.completedObjects.metricName).toBe(WORKER_METRICS.completedObjects.metricName);
+    expect(IMAGE_METRICS.failedObjects.metricName).toBe(WORKER_METRICS.failedObjects.metricName);
   });
 
   it('reads credentials from Secrets Manager by name only (GetSecretValue on the two named secrets)', () => {

@@ -21,7 +21,7 @@ import { en } from '../../portal/src/i18n/en.js';
 import { translate } from '../../portal/src/i18n/index.js';
 import { zh } from '../../portal/src/i18n/zh.js';
 import { formatBytes, formatEta, formatRate, toDate } from '../../portal/src/lib/format.js';
-import { percentDone, sourceKindOf, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
+import { dashboardUrl, percentDone, sourceKindOf, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
 import { progressText } from '../../portal/src/pages/tasks/columns.js';
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
 import {
@@ -1147,6 +1147,21 @@ describe('pages, regions and the signed-in user', () => {
     expect(userOfClaims({ sub: 'u1', preferred_username: 'li.lei', name: 'Li Lei' })).toBe('li.lei');
     expect(userOfClaims({ sub: 'u1', email: '  ' })).toBeUndefined();
     expect(userOfClaims(undefined)).toBeUndefined();
+  });
+});
+
+describe('task dashboard link', () => {
+  it("links an S3 task to its plugin stack's dashboard; an image task (no dashboard) and the local hub to none", () => {
+    const cloud = {
+      dashboardUrlPrefix: 'https://console.aws.amazon.com/cloudwatch/home#dashboards:name=',
+      region: 'eu-west-1',
+    };
+    expect(dashboardUrl({ type: 'S3EC2', stackName: 'DTHS3Stack-abc' }, cloud)).toBe(
+      'https://console.aws.amazon.com/cloudwatch/home#dashboards:name=DTHS3Stack-abc-Dashboard-eu-west-1',
+    );
+    expect(dashboardUrl({ type: 'ECR', stackName: 'DTHECRStack-abc' }, cloud)).toBeUndefined();
+    expect(dashboardUrl({ type: 'S3EC2', stackName: 'DTHS3Stack-abc' }, {})).toBeUndefined();
+    expect(dashboardUrl({ type: 'S3EC2', stackName: null }, cloud)).toBeUndefined();
   });
 });
 

@@ -23,17 +23,9 @@ import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
 import { runCli } from '../reliability/helpers.js';
 import { localRoleEnv } from '../support/cloud-role.js';
+import { type LogLine as Line, jsonLines, metricSum } from '../support/metric-lines.js';
 import { uniqueName } from '../support/servers.js';
 import { baseParams, bucketPair, putSource, secretsFile } from './engine-fixtures.js';
-
-type Line = Record<string, unknown>;
-
-/** What a CloudWatch metric filter `{ $.event = "<event>" }` with value 1 or `$.<field>` adds up over these lines. */
-function metricSum(lines: Line[], metric: { event: string; value?: number; field?: string }): number {
-  return lines
-    .filter((l) => l.event === metric.event)
-    .reduce((sum, l) => sum + (metric.field ? Number(l[metric.field]) : (metric.value ?? 1)), 0);
-}
 
 function refusing(dest: ObjectStore, key: string): ObjectStore {
   return new Proxy(dest, {
@@ -97,14 +89,47 @@ describe('log events other deployables read', () => {
       env: localRoleEnv({ params, queueUrl, dlqUrl, statusTable: name }),
     });
     expect(out.code, out.stderr).not.toBe(0);
-    const lines = out.stderr
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Line);
+    const lines = jsonLines(out.stderr);
     expect(
       lines.find((l) => l.event === LOG_EVENTS.workerCrashed),
       out.stderr,
     ).toMatchObject({ level: 'error', error: expect.anything() });
     expect(metricSum(lines, WORKER_METRICS.failedObjects)).toBe(0);
   });
+
+  it.each([
+    ['worker', 'a bad TASK_PARAMS', LOG_EVENTS.workerCrashed, { TASK_PARAMS: JSON.stringify({ srcBucket: 'a' }) }],
+    ['finder', 'a bad TASK_PARAMS', LOG_EVENTS.finderFailed, { TASK_PARAMS: JSON.stringify({ srcBucket: 'a' }) }],
+    // A task's parameters in SSM (the fleet's environment always names the path), SSM out of reach.
+    [
+      'worker',
+      'SSM out of reach',
+      LOG_EVENTS.workerCrashed,
+      { TASK_PARAMS_PATH: '/dth/gone', SSM_ENDPOINT: 'http://127.0.0.1:9' },
+    ],
+    [
+      'finder',
+      'SSM out of reach',
+      LOG_EVENTS.finderFailed,
+      { TASK_PARAMS_PATH: '/dth/gone', SSM_ENDPOINT: 'http://127.0.0.1:9' },
+    ],
+  ] as const)(
+    'a %s that cannot load its configuration (%s) logs %s as JSON, which the alarm / check-finder read',
+    async (role, _why, event, env) => {
+      const out = await runCli([role], {
+        env: {
+          ...localRoleEnv({ queueUrl: 'http://127.0.0.1:9/q', dlqUrl: 'http://127.0.0.1:9/d', statusTable: 't' }),
+          ...env,
+        },
+      });
+      expect(out.code, out.stderr).not.toBe(0);
+      // Both streams: the instance's unit and the awslogs driver ship stdout and stderr alike.
+      const lines = jsonLines(`${out.stdout}\n${out.stderr}`);
+      const failure = lines.find((l) => l.event === event);
+      expect(failure, out.stderr).toMatchObject({ level: 'error', role, error: expect.anything() });
+      if (role === 'finder') expect(readFinderOutcome(JSON.stringify(failure))).toMatchObject({ outcome: 'failed' });
+      // The reason in words stays on stderr for a person reading the log.
+      expect(out.stderr).toMatch(new RegExp(`^dth ${role}: `, 'm'));
+    },
+  );
 });

@@ -27,6 +27,14 @@ export const LOG_EVENTS = {
    * (and billed on AWS). Names the object's `key`, its `destKey` and the `uploadId`, so that it can be aborted by hand.
    */
   uploadNotAborted: 'transfer.upload_not_aborted',
+  /** An image was copied and its digest checked at the destination; `bytes`: what the copy moved. */
+  imageCopied: 'image.copied',
+  /**
+   * An image failed in the run: in the hub and the CLI, after its retries; in the cloud, the copy task's attempt
+   * (copy log group) or, once the state machine's retries are spent or the listing failed it, the image for good
+   * (lister log group, which the ECR plugin's FailedObjects filter reads).
+   */
+  imageFailed: 'image.failed',
 } as const;
 
 export type ContractEventName = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];
@@ -43,12 +51,15 @@ export interface ContractEventFields {
   'transfer.uploads_aborted': { uploads: number };
   /** `reason`: why the caller went on without the upload (absent where the record keeps it). */
   'transfer.upload_not_aborted': { key: string; destKey: string; uploadId: string; error: unknown; reason?: string };
+  'image.copied': { image: string; dest: string; digest: string; bytes: number };
+  'image.failed': { image: string; error: string };
 }
 
 const ERROR_EVENTS: ReadonlySet<ContractEventName> = new Set([
   LOG_EVENTS.finderFailed,
   LOG_EVENTS.workerFailed,
   LOG_EVENTS.workerCrashed,
+  LOG_EVENTS.imageFailed,
 ]);
 
 const WARN_EVENTS: ReadonlySet<ContractEventName> = new Set([LOG_EVENTS.uploadNotAborted]);
@@ -78,6 +89,23 @@ export const WORKER_METRICS = {
 } as const satisfies Record<
   string,
   { metricName: string; event: ContractEventName; value?: number; field?: keyof ContractEventFields['worker.copied'] }
+>;
+
+/**
+ * The same chart metrics for an image task (the ECR plugin stack's filters, same namespace and names, so the console
+ * reads both kinds alike): copies from the copy task's log group, failures for good from the lister's.
+ */
+export const IMAGE_METRICS = {
+  completedObjects: { metricName: WORKER_METRICS.completedObjects.metricName, event: LOG_EVENTS.imageCopied, value: 1 },
+  bytesTransferred: {
+    metricName: WORKER_METRICS.bytesTransferred.metricName,
+    event: LOG_EVENTS.imageCopied,
+    field: 'bytes',
+  },
+  failedObjects: { metricName: WORKER_METRICS.failedObjects.metricName, event: LOG_EVENTS.imageFailed, value: 1 },
+} as const satisfies Record<
+  string,
+  { metricName: string; event: ContractEventName; value?: number; field?: keyof ContractEventFields['image.copied'] }
 >;
 
 /** A metric's value as a CloudWatch metric filter writes it: `"1"`, or `"$.bytes"` for a field. */

@@ -1,4 +1,5 @@
 import { VerificationError } from '../core/errors.js';
+import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
 import { Batcher } from './batcher.js';
 import { ManifestRefusedError } from './errors.js';
@@ -103,12 +104,14 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
       error: state === 'SKIPPED' ? 'unchanged: destination has the same digest' : undefined,
     });
     tally.set(job.key, state);
-    logger.info(state === 'DONE' ? 'image.copied' : 'image.unchanged', {
-      image: job.key,
-      dest: job.destRef,
-      digest: imageDigest,
-      ...(state === 'DONE' ? { bytes: size } : {}),
-    });
+    if (state === 'DONE')
+      logContractEvent(logger, LOG_EVENTS.imageCopied, {
+        image: job.key,
+        dest: job.destRef,
+        digest: imageDigest,
+        bytes: size,
+      });
+    else logger.info('image.unchanged', { image: job.key, dest: job.destRef, digest: imageDigest });
     report();
   };
 
@@ -121,7 +124,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
       return;
     }
     const message = err instanceof Error ? err.message : String(err);
-    logger.error('image.failed', { image: key, error: message });
+    logContractEvent(logger, LOG_EVENTS.imageFailed, { image: key, error: message });
     await status.update(key, { status: 'FAILED', error: message, finishedAt: new Date().toISOString(), attempts });
     tally.set(key, 'FAILED', message);
     report();

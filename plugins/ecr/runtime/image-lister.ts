@@ -108,7 +108,7 @@ export async function listTaskImages(deps: {
     if (error) {
       // The entry could not be expanded (no such repository): its own failure, and no copy task.
       failed++;
-      deps.logger.error('image.failed', { image: key, error: error.message });
+      logContractEvent(deps.logger, LOG_EVENTS.imageFailed, { image: key, error: error.message });
       await status.put({
         key,
         size: 0,

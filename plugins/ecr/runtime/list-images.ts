@@ -53,6 +53,11 @@ export async function handler(
   if ('failedImage' in event) {
     const cause = event.cause?.trim() || 'the copy task failed without saying why';
     await recordImageFailure(statusStore(), event.failedImage, `copy task failed: ${cause}`, { keepRecorded: true });
+    // The image failed for good (the state machine's retries are spent): the ECR plugin's FailedObjects counts it.
+    logContractEvent(listerLogger(env), LOG_EVENTS.imageFailed, {
+      image: event.failedImage,
+      error: `copy task failed: ${cause}`,
+    });
     return { recorded: event.failedImage };
   }
   const listBucket = envValue(env, 'IMAGE_LIST_BUCKET');
@@ -66,10 +71,7 @@ export async function handler(
     ),
   );
   const platform = parsePlatform(envValue(env, 'COPY_PLATFORM') ?? DEFAULT_COPY_PLATFORM, 'COPY_PLATFORM');
-  const logger = createLogger(
-    { command: 'ecr list', taskId: env.TASK_ID },
-    { write: (line) => process.stdout.write(`${line}\n`) },
-  );
+  const logger = listerLogger(env);
   const secrets = new SecretsManagerStore(
     new SecretsManagerClient({ ...sdkProxySettings(), region, endpoint: envUrl(env, 'SECRETS_ENDPOINT') }),
   );
@@ -97,4 +99,12 @@ export async function handler(
   });
   const lists = new S3ObjectStore({ bucket: listBucket, region, endpoint: envUrl(env, 'S3_ENDPOINT') });
   return publishImageList(lists, `image-lists/${event.executionName ?? Date.now().toString(36)}.json`, listed);
+}
+
+/** The lister's log lines, on stdout: raw JSON lines in its log group, where check-finder and the metric filters read them. */
+function listerLogger(env: NodeJS.ProcessEnv) {
+  return createLogger(
+    { command: 'ecr list', taskId: env.TASK_ID },
+    { write: (line) => process.stdout.write(`${line}\n`) },
+  );
 }

@@ -101,3 +101,17 @@ export const WORKER_LOG_GROUP = 'Worker Log Group Name';
 export function stackOutput(task: Pick<Task, 'stackOutputs'>, description: string): string | undefined {
   return task.stackOutputs?.find((o) => o?.Description === description)?.OutputValue ?? undefined;
 }
+
+/**
+ * The CloudWatch dashboard of the task's plugin stack, named as the original's (`<stack>-Dashboard-<region>`): the S3
+ * plugin has one; the image plugin has none (as the original), and the local hub has no CloudWatch.
+ */
+export function dashboardUrl(
+  task: Pick<Task, 'type' | 'stackName'>,
+  config: { dashboardUrlPrefix?: string; region?: string },
+): string | undefined {
+  if (task.type !== 'S3EC2') return undefined;
+  return config.dashboardUrlPrefix && task.stackName && config.region
+    ? `${config.dashboardUrlPrefix}${task.stackName}-Dashboard-${config.region}`
+    : undefined;
+}

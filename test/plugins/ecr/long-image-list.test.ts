@@ -23,9 +23,11 @@ import { parameterMap, type TaskRecord } from '../../../control-plane/core/task.
 import { handler as listImages } from '../../../plugins/ecr/runtime/list-images.js';
 import { DynamoStatusStore, ensureStatusTable } from '../../../worker/adapters/aws/index.js';
 import { readTaskParams } from '../../../worker/adapters/aws/ssm-task-params.js';
+import { IMAGE_METRICS } from '../../../worker/core/events.js';
 import { ECR_PARAMETERS } from '../../../worker/params/index.js';
 import { startAwsEmulator, type AwsEmulator } from '../../ecr/aws-emulator.js';
 import { registryDigest, seedImages } from '../../ecr/image-fixtures.js';
+import { jsonLines, metricSum } from '../../support/metric-lines.js';
 import { servers, uniqueName } from '../../support/servers.js';
 import { stageTask, standInTemplate, startedStackParameters } from '../stage-task.js';
 
@@ -63,6 +65,22 @@ function pluginParametersTemplate(): string {
     },
     'rate(1 hour)',
   );
+}
+
+/** What an in-process handler wrote to stdout (a Lambda's stdout lines are its log group's events). */
+async function stdoutOf(fn: () => Promise<unknown>): Promise<string> {
+  const write = process.stdout.write;
+  let out = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
 }
 
 /** Runs an in-process handler with these environment variables, restoring the previous ones afterwards. */
@@ -212,10 +230,25 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
     // image its copy task recorded keeps that reason; one whose task died before writing (ECS stopped it) is counted
     // FAILED with the ECS cause (before: a DynamoDB update beside the store left it counted pending).
     const ecsCause = '{"StopCode":"EssentialContainerExited","StoppedReason":"OutOfMemoryError"}';
-    await withEnv(cloudEnv, () => listImages({ failedImage: `${one}:v1`, cause: ecsCause }));
+    // Each MarkFailed logs the image's failure for good in the lister's log group, which the plugin's FailedObjects
+    // filter reads (test/cdk: filter and group); a copy task's failed attempt, in the copy group, is not counted.
+    const listerLines = jsonLines(
+      await stdoutOf(() => withEnv(cloudEnv, () => listImages({ failedImage: `${one}:v1`, cause: ecsCause }))),
+    );
     expect(await store.get(`${one}:v1`)).toMatchObject({ error: expect.stringMatching(/login|401|credential/i) });
-    await withEnv(cloudEnv, () => listImages({ failedImage: others[0], cause: ecsCause }));
+    listerLines.push(
+      ...jsonLines(
+        await stdoutOf(() => withEnv(cloudEnv, () => listImages({ failedImage: others[0], cause: ecsCause }))),
+      ),
+    );
     expect(await store.get(others[0])).toMatchObject({ status: 'FAILED', error: `copy task failed: ${ecsCause}` });
+    expect(metricSum(listerLines, IMAGE_METRICS.failedObjects)).toBe(2);
+    expect(listerLines.find((l) => l.event === IMAGE_METRICS.failedObjects.event)).toMatchObject({
+      level: 'error',
+      image: `${one}:v1`,
+    });
+    const rejectedLines = jsonLines(`${rejected.stdout}\n${rejected.stderr}`);
+    expect(metricSum(rejectedLines, IMAGE_METRICS.completedObjects)).toBe(0);
     expect(await store.summary()).toMatchObject({ total: list.length, failed: 2, pending: list.length - 2 });
     await setDestPassword(servers.registryPassword);
 
@@ -235,6 +268,10 @@ describe("an image list over 4 KB, from createTask's parameters to the lister an
       checksum: registryDigest(servers.registryOpen, `${two}:multi`),
     });
     expect(record?.size).toBeGreaterThan(0);
+    // The copy task's line the CompletedObjects and BytesTransferred filters read: one image, its bytes.
+    const copyLines = jsonLines(`${copy.stdout}\n${copy.stderr}`);
+    expect(metricSum(copyLines, IMAGE_METRICS.completedObjects)).toBe(1);
+    expect(metricSum(copyLines, IMAGE_METRICS.bytesTransferred)).toBe(record?.size);
 
     // Stopping the task removes its parameters from SSM with the stack.
     await stopStack(deps, { taskId: task.id });

@@ -17,6 +17,7 @@ import { GRAPHS, type GraphName } from '../../api/operations.js';
 import type { MetricHistory, Task } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
 import { formatBytes, toDate } from '../../lib/format.js';
+import { dashboardUrl } from '../../lib/task-view.js';
 import type { StringKey } from '../../i18n/index.js';
 import './metric-charts.css';
 
@@ -186,11 +187,7 @@ export function MetricCharts({ task }: { task: Task }) {
     return () => clearInterval(timer);
   }, [load]);
 
-  // The plugin stack's dashboard, named as the original's: <stack>-Dashboard-<region>.
-  const dashboard =
-    config.dashboardUrlPrefix && task.stackName && config.region
-      ? `${config.dashboardUrlPrefix}${task.stackName}-Dashboard-${config.region}`
-      : undefined;
+  const dashboard = dashboardUrl(task, config);
   return (
     <SpaceBetween size="m">
       <SpaceBetween direction="horizontal" size="s" alignItems="center">
