@@ -16,7 +16,7 @@ import {
 import { apiErrorOf, createLocalApi } from '../../portal/src/api/client.js';
 import { decodeGetTask, encodeParameters } from '../../portal/src/api/wire.js';
 import type { Task } from '../../portal/src/api/types.js';
-import { amplifyConfigOf, oidcSettingsOf, parsePortalConfig } from '../../portal/src/auth/config.js';
+import { amplifyConfigOf, oidcRedirectUrl, oidcSettingsOf, parsePortalConfig } from '../../portal/src/auth/config.js';
 import { en } from '../../portal/src/i18n/en.js';
 import { translate } from '../../portal/src/i18n/index.js';
 import { zh } from '../../portal/src/i18n/zh.js';
@@ -1211,11 +1211,13 @@ describe('sign-in configuration', () => {
       oidcIssuer: 'https://idp.example.cn/oidc',
       clientId: 'c',
     });
-    expect(oidcSettingsOf(config, 'https://dth.example.cn/')).toEqual({
+    // The original's callback: the console's origin, no trailing slash (providers compare it exactly).
+    expect(oidcRedirectUrl({ origin: 'https://dth.example.cn' })).toBe('https://dth.example.cn');
+    expect(oidcSettingsOf(config, oidcRedirectUrl({ origin: 'https://dth.example.cn' }))).toEqual({
       authority: 'https://idp.example.cn/oidc',
       client_id: 'c',
-      redirect_uri: 'https://dth.example.cn/',
-      post_logout_redirect_uri: 'https://dth.example.cn/',
+      redirect_uri: 'https://dth.example.cn',
+      post_logout_redirect_uri: 'https://dth.example.cn',
       response_type: 'code',
       scope: 'openid email profile',
     });

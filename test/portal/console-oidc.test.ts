@@ -64,6 +64,12 @@ let gate: Server;
 let issuer = '';
 let consoleUrl = '';
 const seen = { authorize: 0, token: 0, endSession: 0, apiCalls: 0, apiRefused: 0, pkceChecked: 0 };
+/** The provider's ID token lifetime (seconds); it gives no refresh token, as Authing or Okta without offline_access. */
+let tokenLifetime = 3600;
+/** API calls the gate refuses with 401 even with a valid token (a token AppSync no longer takes). */
+let refuseNext = 0;
+/** The redirect_uri of each authorization request. */
+const redirects: string[] = [];
 
 beforeAll(async () => {
   hub = await startHub({
@@ -109,6 +115,7 @@ beforeAll(async () => {
         res.writeHead(400);
         return res.end('bad authorization request');
       }
+      redirects.push(q.get('redirect_uri')!);
       const code = randomBytes(12).toString('hex');
       codes.set(code, {
         challenge: q.get('code_challenge')!,
@@ -142,7 +149,7 @@ beforeAll(async () => {
         sub: 'user-1',
         email: 'ops@example.cn',
         iat: now,
-        exp: now + 3600,
+        exp: now + tokenLifetime,
         ...(grant.nonce ? { nonce: grant.nonce } : {}),
       });
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -151,7 +158,7 @@ beforeAll(async () => {
           access_token: randomBytes(16).toString('hex'),
           id_token: idToken,
           token_type: 'Bearer',
-          expires_in: 3600,
+          expires_in: tokenLifetime,
         }),
       );
     }
@@ -180,7 +187,9 @@ beforeAll(async () => {
       );
     }
     if (url.pathname === '/graphql') {
-      if (!verifyJwt(String(req.headers.authorization ?? ''), issuer)) {
+      const refused = refuseNext > 0;
+      if (refused) refuseNext--;
+      if (refused || !verifyJwt(String(req.headers.authorization ?? ''), issuer)) {
         seen.apiRefused++;
         res.writeHead(401, { 'content-type': 'application/json' });
         return res.end(
@@ -245,4 +254,49 @@ describe('cloud console with OpenID Connect sign-in (oidc-client-ts + Amplify Gr
     expect(watch.problems).toEqual([]);
     await context.close();
   });
+
+  it("registers the console's origin as the original does (no trailing slash) for login and logout", () => {
+    expect(redirects.length).toBeGreaterThan(0);
+    expect(new Set(redirects)).toEqual(new Set([consoleUrl]));
+  });
+
+  it('a short-lived ID token without a refresh token: the console signs in again before it expires, never sends it stale', async () => {
+    tokenLifetime = 12; // renewed 3 s before its end (a quarter of its life)
+    try {
+      const { page, watch, context } = await openPage(browser);
+      const before = { ...seen };
+      await page.goto(`${consoleUrl}/#/tasks`);
+      await page.getByRole('heading', { name: /^Tasks/, level: 1 }).waitFor({ timeout: 30_000 });
+      await page.getByText('No tasks', { exact: true }).waitFor();
+      // The task list refreshes every few seconds: past the token's life, its calls go on with a new one.
+      await expect.poll(() => seen.authorize - before.authorize, { timeout: 40_000, interval: 500 }).toBeGreaterThan(1);
+      const calls = seen.apiCalls;
+      await expect.poll(() => seen.apiCalls, { timeout: 20_000 }).toBeGreaterThan(calls);
+      await page.getByText('No tasks', { exact: true }).waitFor();
+      expect(seen.apiRefused).toBe(before.apiRefused);
+      expect(page.url()).toMatch(/#\/tasks$/); // back on the page it was on
+      expect(await page.getByText(/Unknown error|Could not load/).count()).toBe(0);
+      expect(watch.problems).toEqual([]);
+      await context.close();
+    } finally {
+      tokenLifetime = 3600;
+    }
+  }, 90_000);
+
+  it('a token AppSync refuses (401) sends the console to sign in again, then it works on', async () => {
+    const { page, watch, context } = await openPage(browser);
+    await page.goto(`${consoleUrl}/#/tasks`);
+    await page.getByText('No tasks', { exact: true }).waitFor({ timeout: 30_000 });
+    const before = { ...seen };
+    refuseNext = 1;
+    await expect.poll(() => seen.apiRefused - before.apiRefused, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => seen.authorize - before.authorize, { timeout: 20_000 }).toBe(1);
+    const calls = seen.apiCalls;
+    await expect.poll(() => seen.apiCalls, { timeout: 20_000 }).toBeGreaterThan(calls);
+    await page.getByText('No tasks', { exact: true }).waitFor();
+    expect(page.url()).toMatch(/#\/tasks$/);
+    // The refused call's own message, if it showed at all, is gone with the reload; no problem reached the console.
+    expect(watch.problems.filter((p) => !/401/.test(p))).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

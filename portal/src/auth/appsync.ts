@@ -2,7 +2,10 @@
 import { generateClient } from 'aws-amplify/api';
 import { apiErrorOf, ApiError, type Api } from '../api/client.js';
 
-export function appSyncApi(): Api {
+/**
+ * `onUnauthorized`: AppSync refused the sign-in token (HTTP 401, UnauthorizedException) — the caller signs in again.
+ */
+export function appSyncApi(onUnauthorized?: () => void): Api {
   const client = generateClient();
   return {
     async call<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
@@ -10,6 +13,15 @@ export function appSyncApi(): Api {
         const result = (await client.graphql({ query, variables: variables as never })) as { data: T };
         return result.data;
       } catch (err) {
+        if (refusedSignIn(err)) {
+          onUnauthorized?.();
+          throw new ApiError(
+            onUnauthorized ? 'your sign-in has ended: signing in again' : 'your sign-in has ended: reload the page',
+            undefined,
+            401,
+            'UnauthorizedException',
+          );
+        }
         // Amplify rejects with the GraphQL result ({ data, errors }) when AppSync answered with errors.
         const errors = (err as { errors?: { message: string; errorType?: string; errorInfo?: { field?: string } }[] })
           .errors;
@@ -18,4 +30,20 @@ export function appSyncApi(): Api {
       }
     },
   };
+}
+
+/** Whether Amplify's rejection is AppSync refusing the token (401), not an error of the operation. */
+export function refusedSignIn(err: unknown): boolean {
+  const e = err as { errors?: { errorType?: string; message?: string; originalError?: unknown }[] } | null;
+  return (e?.errors ?? []).some(
+    (x) =>
+      x.errorType === 'UnauthorizedException' ||
+      statusOf(x.originalError) === 401 ||
+      /\b401\b|Unauthorized/.test(x.message ?? ''),
+  );
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { $metadata?: { httpStatusCode?: number }; response?: { statusCode?: number } } | null;
+  return e?.$metadata?.httpStatusCode ?? e?.response?.statusCode;
 }

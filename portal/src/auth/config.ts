@@ -82,6 +82,14 @@ export function redirectUrl(location: { origin: string }): string {
 }
 
 /**
+ * The OIDC login and logout callback: the console's origin as the original sends it (its domain, no trailing slash),
+ * so a client registered at the provider for the original — which compares redirect URIs exactly — accepts ours.
+ */
+export function oidcRedirectUrl(location: { origin: string }): string {
+  return location.origin;
+}
+
+/**
  * Amplify's configuration for the cloud console: the AppSync endpoint, and for Cognito the user pool with its hosted
  * UI (authorization code flow with PKCE, done by Amplify). OIDC tokens come from oidc-client-ts instead (auth/oidc.ts).
  */

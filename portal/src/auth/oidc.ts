@@ -5,15 +5,52 @@
  */
 import { Amplify } from 'aws-amplify';
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
-import { amplifyConfigOf, oidcSettingsOf, redirectUrl, type PortalConfig } from './config.js';
+import { amplifyConfigOf, oidcRedirectUrl, oidcSettingsOf, redirectUrl, type PortalConfig } from './config.js';
 import { appSyncApi } from './appsync.js';
 import { type Session, userOfClaims } from './session.js';
 
 export function oidcUserManager(config: PortalConfig): UserManager {
   return new UserManager({
-    ...oidcSettingsOf(config, redirectUrl(window.location)),
+    ...oidcSettingsOf(config, oidcRedirectUrl(window.location)),
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    // Renewal happens when a call needs a token (freshUser below): the library's own timer falls back to a hidden
+    // iframe without a refresh token, which the console's frame policy (X-Frame-Options DENY, CSP) blocks.
+    automaticSilentRenew: false,
   });
+}
+
+/** Seconds before its `exp` an ID token is renewed: 30, or a quarter of its lifetime when that is shorter. */
+function renewalMargin(claims: { exp?: number; iat?: number }): number {
+  const lifetime = claims.exp && claims.iat ? claims.exp - claims.iat : 3600;
+  return Math.min(30, lifetime / 4);
+}
+
+function idTokenEnding(user: User): boolean {
+  const claims = user.profile as { exp?: number; iat?: number };
+  if (!claims.exp) return user.expired ?? false;
+  return claims.exp - Date.now() / 1000 <= renewalMargin(claims);
+}
+
+/**
+ * A user whose ID token AppSync still accepts: the stored one, or one renewed with its refresh token; without one
+ * (providers that give none without offline_access) the browser goes back to the provider, which signs a user with a
+ * live session in again at once and returns to the same page. Never resolves in that case: the page unloads.
+ */
+async function freshUser(manager: UserManager): Promise<User> {
+  const stored = await manager.getUser();
+  if (stored?.id_token && !idTokenEnding(stored)) return stored;
+  if (stored?.refresh_token) {
+    const renewed = await manager.signinSilent().catch(() => null);
+    if (renewed?.id_token && !idTokenEnding(renewed)) return renewed;
+  }
+  await signInAgain(manager);
+  return new Promise<never>(() => {});
+}
+
+/** Sends the browser to the provider, to come back to the page it is on. */
+async function signInAgain(manager: UserManager): Promise<void> {
+  await manager.removeUser();
+  await manager.signinRedirect({ state: window.location.hash || '#/' });
 }
 
 /** The user after a redirect back from the provider (?code=…&state=…), else the stored one if still valid. */
@@ -38,21 +75,22 @@ export async function oidcSession(config: PortalConfig): Promise<Session | undef
     await manager.signinRedirect({ state: window.location.hash || '#/' });
     return undefined;
   }
-  let idToken = user.id_token;
-  manager.events.addUserLoaded((u) => {
-    if (u.id_token) idToken = u.id_token;
-  });
   Amplify.configure(amplifyConfigOf(config, redirectUrl(window.location)), {
     Auth: {
       tokenProvider: {
-        // AppSync's OIDC mode checks the ID token (issuer, audience = client id); Amplify sends it as the Authorization header.
-        // The claims are JSON from the token itself; Amplify's JwtPayload type is narrower than oidc-client-ts's profile type.
-        getTokens: async () => ({ accessToken: { payload: { ...user.profile } as never, toString: () => idToken } }),
+        // AppSync's OIDC mode checks the ID token (issuer, audience = client id, expiry); Amplify sends it as the
+        // Authorization header. The claims are JSON from the token itself; Amplify's JwtPayload type is narrower than
+        // oidc-client-ts's profile type.
+        getTokens: async () => {
+          const current = await freshUser(manager);
+          return { accessToken: { payload: { ...current.profile } as never, toString: () => current.id_token ?? '' } };
+        },
       },
     },
   });
   return {
-    api: appSyncApi(),
+    // AppSync refused the token (revoked, or a clock ahead of ours): sign in again rather than fail every call.
+    api: appSyncApi(() => void signInAgain(manager)),
     user: userOfClaims(user.profile as Record<string, unknown>),
     signOut: async () => {
       await manager.removeUser();
