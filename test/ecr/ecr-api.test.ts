@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EcrCatalog, SdkEcrApi } from '../../worker/adapters/ecr/ecr-registry.js';
+import { retryAdviceOf } from '../../worker/core/errors.js';
 import { ecrRegistryHost } from '../../worker/ecr/params.js';
 import type { AccessKeys } from '../../worker/ports/secret-store.js';
 import { restoreProxyEnv, setProxyEnv, startTestProxy } from '../support/http-proxy.js';
@@ -133,6 +134,26 @@ describe('ECR API adapter on the emulator', () => {
         tls.registry({ region: 'eu-west-1', accountId: OTHER, keys: otherKeys }).authorize(),
       ).rejects.toThrow();
       expect(proxy.tunnels).toEqual([new URL(aws.endpoint).host]);
+
+      // The proxy refusing the tunnel (here 407: HTTPS_PROXY without the login) is the proxy's error, with its status;
+      // before, proxy-agent replayed its answer as the endpoint's and the SDK said "Unknown".
+      setProxyEnv({ HTTPS_PROXY: proxy.url });
+      const refusedBefore = proxy.refused;
+      const noLogin = new SdkEcrApi({
+        clientConfig: {
+          endpoint: aws.endpoint.replace('http:', 'https:'),
+          credentials: aws.defaultKeys,
+          maxAttempts: 1,
+        },
+      });
+      const refusal = noLogin.registry({ region: 'eu-west-1', keys: otherKeys }).callerAccount();
+      await expect(refusal).rejects.toThrow(
+        `proxy ${proxy.url} refused a tunnel to ${new URL(aws.endpoint).host}: 407 (proxy authentication required: user:password in the proxy URL); check the proxy`,
+      );
+      const refused = await refusal.catch((err: unknown) => err);
+      expect(refused).toMatchObject({ code: 'ENDPOINT_UNREACHABLE' });
+      expect(retryAdviceOf(refused)).toMatchObject({ retryable: false });
+      expect(proxy.refused).toBe(refusedBefore + 1);
 
       setProxyEnv({ HTTP_PROXY: withLogin, NO_PROXY: '127.0.0.1' });
       const direct = new SdkEcrApi({ clientConfig: { endpoint: aws.endpoint, credentials: aws.defaultKeys } });

@@ -65,3 +65,20 @@ export function proxyFor(endpoint: URL): HttpProxy | undefined {
     label: `http://${url.host}`,
   };
 }
+
+/**
+ * The proxy answered a CONNECT with something else than 200: an error shaped like a socket's (code EPROXY, or
+ * EPROXYAUTH for 407, which no retry mends), marked as the proxy's, with the answer's status.
+ */
+export function tunnelRefusedError(
+  proxy: Pick<HttpProxy, 'label'>,
+  authority: string,
+  status: string | undefined,
+): Error {
+  const code = status === '407' ? 'EPROXYAUTH' : 'EPROXY';
+  const why = status === '407' ? ' (proxy authentication required: user:password in the proxy URL)' : '';
+  return Object.assign(
+    new Error(`proxy ${proxy.label} refused a tunnel to ${authority}: ${status ?? 'no HTTP status'}${why}`),
+    { code, viaProxy: proxy.label },
+  );
+}

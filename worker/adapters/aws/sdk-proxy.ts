@@ -4,7 +4,7 @@
  * ignores those variables; behind a company proxy an ECR login (ECR, STS) failed to connect while S3 copied.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { anyProxyConfigured, proxyFor, proxyUrlFor } from '../../core/http-proxy-env.js';
+import { anyProxyConfigured, proxyFor, proxyUrlFor, tunnelRefusedError } from '../../core/http-proxy-env.js';
 import { UNREACHABLE_CODES } from '../unreachable-codes.js';
 
 /**
@@ -38,7 +38,28 @@ export function sdkProxySettings(): { requestHandler?: NodeHttpHandler } {
   // ~45 ms of CPU, only by a process that has a proxy to use.
   const agents = async () => {
     const { ProxyAgent } = await import('proxy-agent');
-    const agent = new ProxyAgent({ keepAlive: true, getProxyForUrl: (url) => proxyUrlFor(new URL(url))?.href ?? '' });
+    /**
+     * proxy-agent answers a refused CONNECT (502, 403, 407…) by replaying the proxy's answer as the endpoint's, which
+     * the SDK read as an unknown error of the service ("Unknown"): here the refusal is the proxy's error instead.
+     */
+    class TunnelCheckingAgent extends ProxyAgent {
+      override async connect(...[req, opts]: Parameters<InstanceType<typeof ProxyAgent>['connect']>) {
+        // The tunnel is opened later, by the per-proxy agent this returns; its answer comes as the request's event.
+        // (An http:// endpoint's request is forwarded, not tunnelled: its agent's event carries no answer.)
+        req.once('proxyConnect', (answer: { statusCode?: number }) => {
+          if (!opts.secureEndpoint || typeof answer?.statusCode !== 'number' || answer.statusCode === 200) return;
+          const authority = `${opts.host}:${opts.port}`;
+          const proxy = proxyFor(new URL(`${opts.secureEndpoint ? 'https' : 'http'}://${authority}`));
+          const refused = tunnelRefusedError(proxy ?? { label: 'the proxy' }, authority, String(answer.statusCode));
+          req.destroy(Object.assign(refused, { endpoint: opts.host }));
+        });
+        return super.connect(req, opts);
+      }
+    }
+    const agent = new TunnelCheckingAgent({
+      keepAlive: true,
+      getProxyForUrl: (url) => proxyUrlFor(new URL(url))?.href ?? '',
+    });
     return { httpAgent: agent, httpsAgent: agent };
   };
   return { requestHandler: new ProxyingHandler(agents) };

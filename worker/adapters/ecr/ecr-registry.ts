@@ -33,6 +33,13 @@ export function describeAwsFailure(err: unknown): unknown {
       { cause: err, retry: { retryable: false } },
     );
   }
+  if (e.code === 'EPROXY' || e.code === 'EPROXYAUTH') {
+    // The proxy's own answer, in its words (refused a tunnel to …: its status): a 407 is not mended by waiting.
+    return new DthError('ENDPOINT_UNREACHABLE', `${(err as Error).message}; check the proxy (HTTPS_PROXY/HTTP_PROXY)`, {
+      cause: err,
+      retry: { retryable: e.code === 'EPROXY' },
+    });
+  }
   if (e.code && e.viaProxy) {
     return new DthError(
       'ENDPOINT_UNREACHABLE',

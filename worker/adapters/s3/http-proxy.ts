@@ -3,7 +3,7 @@
  * CONNECT tunnel, http:// ones as absolute-form requests (the client writes those).
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import type { HttpProxy } from '../../core/http-proxy-env.js';
+import { type HttpProxy, tunnelRefusedError } from '../../core/http-proxy-env.js';
 
 /** A proxy failure, shaped like a socket error so that retry advice reads it the same way, and marked as the proxy's. */
 function proxyError(proxy: HttpProxy, code: string, message: string): Error {
@@ -44,11 +44,7 @@ export function openTunnel(proxy: HttpProxy, host: string, port: number, timeout
       socket.off('close', onClose);
       clearTimeout(timer);
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(received.subarray(0, end).toString('latin1'))?.[1];
-      if (status !== '200') {
-        const code = status === '407' ? 'EPROXYAUTH' : 'EPROXY';
-        const why = status === '407' ? ' (proxy authentication required: user:password in the proxy URL)' : '';
-        return fail(proxyError(proxy, code, `refused a tunnel to ${authority}: ${status ?? 'no HTTP status'}${why}`));
-      }
+      if (status !== '200') return fail(tunnelRefusedError(proxy, authority, status));
       socket.pause();
       const rest = received.subarray(end + 4);
       if (rest.length) socket.unshift(rest);
