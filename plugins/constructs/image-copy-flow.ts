@@ -14,11 +14,14 @@ import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
+  Choice,
+  Condition,
   DefinitionBody,
   DistributedMap,
   IntegrationPattern,
   JsonPath,
   LogLevel,
+  Pass,
   ProcessorMode,
   ProcessorType,
   S3JsonItemReader,
@@ -174,7 +177,17 @@ export class ImageCopyFlow extends Construct {
       }),
       resultPath: JsonPath.DISCARD,
     });
-    copy.addCatch(markFailed.next(alarm), { resultPath: '$.failure' });
+    // A task's error output may lack its Cause (a States.Timeout of the task's own time limit), and a path absent from
+    // the input fails the state that reads it: the error's name stands in, so MarkFailed and TellFailure always run.
+    const causeFromError = new Pass(this, 'CauseFromError', {
+      parameters: { 'Error.$': '$.failure.Error', 'Cause.$': '$.failure.Error' },
+      resultPath: '$.failure',
+    });
+    markFailed.next(alarm);
+    const hasCause = new Choice(this, 'HasCause')
+      .when(Condition.isPresent('$.failure.Cause'), markFailed)
+      .otherwise(causeFromError.next(markFailed));
+    copy.addCatch(hasCause, { resultPath: '$.failure' });
     copy.next(markDone);
 
     const list = new LambdaInvoke(this, 'ListImagesStep', {

@@ -32,6 +32,7 @@ import { ECR_PARAM_NAMES } from '../../worker/ecr/params.js';
 import { S3_PARAM_NAMES } from '../../worker/s3/params.js';
 import { definitionOf, walk } from './state-machine-walk.js';
 import { resolve } from '../cloud/cfn-resolve.js';
+import { type Json, runExecution, StatesError } from '../cloud/state-machine.js';
 import type { CfnTemplate } from '../cloud/emulator-template.js';
 import { loadCloudRoleConfig } from '../../worker/adapters/aws/cloud-role.js';
 
@@ -1427,6 +1428,55 @@ describe('ECR plugin stack', () => {
       JSON.stringify(pol).includes('ssm:GetParametersByPath'),
     );
     expect(ssmReads).toHaveLength(2);
+  });
+
+  it('an image whose copy task failed without a Cause (its own time limit: States.Timeout) is still marked FAILED and e-mailed', async () => {
+    const [machine] = Object.values(ecr.findResources('AWS::StepFunctions::StateMachine'));
+    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const definition = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as Json;
+    let processor: Record<string, Json> | undefined;
+    const find = (o: Json): void => {
+      if (!o || typeof o !== 'object' || processor) return;
+      for (const [k, v] of Object.entries(o)) {
+        if (k === 'ItemProcessor') processor = v as Record<string, Json>;
+        else find(v as Json);
+      }
+    };
+    find(definition);
+    expect(processor).toBeDefined();
+    // One image's child execution, its services answered here: every copy attempt fails with `failure`.
+    const runImage = async (failure: StatesError) => {
+      const calls: { state: string; input: Json }[] = [];
+      const run = await runExecution(
+        processor!,
+        { image: 'team/app:v1' },
+        {
+          task: async (_resource, input, state) => {
+            calls.push({ state: state.name, input });
+            if (state.name === 'CopyImage') throw failure;
+            return {};
+          },
+          wait: async () => {},
+        },
+        { executionName: 'item-1' },
+      );
+      return { run, calls };
+    };
+    for (const [failure, cause] of [
+      [new StatesError('States.Timeout'), 'States.Timeout'],
+      [
+        new StatesError('States.TaskFailed', '{"StopCode":"EssentialContainerExited"}'),
+        '{"StopCode":"EssentialContainerExited"}',
+      ],
+    ] as const) {
+      const { run, calls } = await runImage(failure);
+      expect(run.status, `${run.error}: ${run.cause}`).toBe('SUCCEEDED');
+      expect(calls.filter((c) => c.state === 'CopyImage')).toHaveLength(1 + IMAGE_COPY_RETRIES);
+      expect(calls.find((c) => c.state === 'MarkFailed')?.input).toEqual({ failedImage: 'team/app:v1', cause });
+      expect(JSON.stringify(calls.find((c) => c.state === 'TellFailure')?.input)).toContain(
+        JSON.stringify(cause).slice(1, -1),
+      );
+    }
   });
 
   it('records each image DONE with an update DynamoDB accepts (status is a reserved word), FAILED through the lister function', async () => {

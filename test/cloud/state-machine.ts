@@ -11,9 +11,10 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 export class StatesError extends Error {
   constructor(
     readonly error: string,
-    readonly cause: string,
+    /** Absent as in some of Step Functions' own errors (a task's States.Timeout may carry none). */
+    readonly cause?: string,
   ) {
-    super(`${error}: ${cause}`);
+    super(cause === undefined ? error : `${error}: ${cause}`);
   }
 }
 
@@ -117,9 +118,18 @@ function applyParameters(template: Json, data: Json, context: Context): Json {
   for (const [k, v] of Object.entries(template)) {
     if (k.endsWith('.$')) {
       if (typeof v !== 'string') throw new StatesError('States.Runtime', `${k}: a path must be a string`);
-      out[k.slice(0, -2)] = v.startsWith('States.')
-        ? intrinsic(v, data, context)
-        : (readPath(data, context, v) ?? null);
+      if (v.startsWith('States.')) {
+        out[k.slice(0, -2)] = intrinsic(v, data, context);
+        continue;
+      }
+      const value = readPath(data, context, v);
+      // As Step Functions: a path that is absent from the input fails the state (it is no null).
+      if (value === undefined)
+        throw new StatesError(
+          'States.Runtime',
+          `The JSONPath '${v}' specified for the field '${k}' could not be found in the input`,
+        );
+      out[k.slice(0, -2)] = value;
     } else out[k] = applyParameters(v, data, context);
   }
   return out;
@@ -290,7 +300,7 @@ async function runStates(
         (state.Catch ?? []) as { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[]
       ).find((c) => errorMatches(c.ErrorEquals, e.error));
       if (!handler) return { status: 'FAILED', error: e.error, cause: e.cause, path };
-      const errorOutput = { Error: e.error, Cause: e.cause };
+      const errorOutput: Json = e.cause === undefined ? { Error: e.error } : { Error: e.error, Cause: e.cause };
       data = handler.ResultPath === null ? data : writePath(data, handler.ResultPath ?? '$', errorOutput);
       name = handler.Next;
       continue;
