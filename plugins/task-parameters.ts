@@ -62,15 +62,26 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
       maxValue: spec.max,
     };
   }
+  // A whole number kept a String parameter, as the original's (workerNumber, finderDepth…): CloudFormation checks its
+  // digits (blank: the default); its bounds, which no template rule can compare, are checked when the task starts.
+  const integer = spec.kind === 'integer' && !t.allowedPattern;
+  // Deployed on its own, the template schedules `cron(<value>)`, as the original's: the hub turns rate(...) into its
+  // own schedule parameter; CloudFormation has no string test to do so here.
+  const standaloneNote =
+    spec.kind === 'schedule'
+      ? ' Deployed on its own, this template takes the cron form only: it runs on cron(<value>).'
+      : '';
   return {
     type: 'String',
     // A required parameter has no default, as the original's: CreateStack without it is refused at once, naming it
     // (with a blank default the stack was created and its workers failed to start).
     default: spec.required ? undefined : (spec.default ?? ''),
-    description: spec.required ? `${description} Required.` : description,
+    description: `${spec.required ? `${description} Required.` : description}${standaloneNote}`,
     allowedValues: spec.values ? [...spec.values] : undefined,
-    allowedPattern: t.allowedPattern,
-    constraintDescription: t.constraintDescription,
+    allowedPattern: integer ? '^\\s*[0-9]*\\s*$' : t.allowedPattern,
+    constraintDescription: integer
+      ? `a whole number${spec.min !== undefined && spec.max !== undefined ? ` from ${spec.min} to ${spec.max}` : ''}`
+      : t.constraintDescription,
   };
 }
 

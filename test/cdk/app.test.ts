@@ -806,6 +806,24 @@ describe('S3 plugin stack', () => {
     expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
   });
 
+  it("keeps the original's String whole numbers digits-only, and says a standalone template's schedule is a cron", () => {
+    const params = s3.toJSON().Parameters as Record<
+      string,
+      { Type: string; Default?: string; AllowedPattern?: string; ConstraintDescription?: string; Description: string }
+    >;
+    for (const name of ['workerNumber', 'finderNumber', 'finderDepth']) {
+      const p = params[name];
+      expect(p.Type, name).toBe('String'); // as the original's
+      const pattern = new RegExp(p.AllowedPattern ?? '(?!)');
+      for (const ok of [p.Default ?? '', '', '8', ' 16 ']) expect(pattern.test(ok), `${name} "${ok}"`).toBe(true);
+      for (const bad of ['eight', '-1', '1.5', '0x10']) expect(pattern.test(bad), `${name} "${bad}"`).toBe(false);
+      const spec = S3_PARAMETERS.find((s) => s.name === name)!;
+      expect(p.ConstraintDescription).toBe(`a whole number from ${spec.min} to ${spec.max}`);
+    }
+    expect(params.ec2CronExpression.Description).toMatch(/on its own, this template takes the cron form only/);
+    expect((ecr.toJSON().Parameters as typeof params).ec2CronExpression.Description).toMatch(/cron form only/);
+  });
+
   it("keeps the original's logical IDs of its queue, dead-letter queue, status table and alarm topic (its guides find them by name)", () => {
     const resources = s3.toJSON().Resources as Record<string, { Type: string }>;
     expect(resources.S3TransferQueue?.Type).toBe('AWS::SQS::Queue');
