@@ -4,7 +4,16 @@
  * `DATA/hub.lock` holds the owner's pid and start time; a lock whose process is gone (kill -9, a crash, power loss — a
  * zombie left unreaped, an id reused after a reboot) is taken over.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DthError } from '../../worker/core/errors.js';
 import { processRuns, processStart } from '../../worker/core/process-liveness.js';
@@ -44,15 +53,52 @@ export function lockDataDir(dataDir: string): DataDirLock {
     const holder = [process.pid, processStart(process.pid)].filter((v) => v !== undefined).join(' ');
     writeSync(fd, holder);
     closeSync(fd);
-    return {
-      release: () => {
-        try {
-          if (readFileSync(path, 'utf8') === holder) unlinkSync(path);
-        } catch {
-          // Already gone: nothing to release.
-        }
-      },
+    const release = () => {
+      try {
+        if (readFileSync(path, 'utf8') === holder) unlinkSync(path);
+      } catch {
+        // Already gone: nothing to release.
+      }
     };
+    // A hub of a build from before the lock file writes none, yet has hub.db open: it is as much in use.
+    const [other] = processesHolding(join(dataDir, 'hub.db'));
+    if (other !== undefined) {
+      release();
+      throw new DataDirInUseError(dataDir, other);
+    }
+    return { release };
   }
   throw new DthError('DATA_DIR_IN_USE', `could not take ${path}: another hub is starting on ${dataDir}`);
+}
+
+/** Other processes that have `file` open (Linux's /proc; where it cannot be read, none are seen). */
+function processesHolding(file: string): number[] {
+  let target: string;
+  let pids: string[];
+  try {
+    target = realpathSync(file);
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+  } catch {
+    return []; // no hub.db yet, or no /proc
+  }
+  const holding: number[] = [];
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or another user's (whose hub could not open this private directory anyway)
+    }
+    if (
+      fds.some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+        } catch {
+          return false;
+        }
+      })
+    )
+      holding.push(Number(pid));
+  }
+  return holding;
 }

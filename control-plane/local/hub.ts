@@ -22,6 +22,7 @@ import { openHubDatabase } from './hub-database.js';
 import { createHubServer } from './http-server.js';
 import { LocalOrchestrator, type EngineRunner } from './local-orchestrator.js';
 import { LocalTelemetry } from './local-telemetry.js';
+import { mendOlderTaskRecords } from './older-hub-records.js';
 import { NotifyingTaskStore } from './notifying-task-store.js';
 
 export interface HubOptions {
@@ -69,6 +70,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The status tables and their counters now, not when a task starts (on a full disk the task then fails, not its creation).
   SqliteStatusStore.prepare(db);
   const tasks = new NotifyingTaskStore(db);
+  const mended = mendOlderTaskRecords(db);
+  if (mended) options.logger.info('hub.older_records_mended', { tasks: mended, what: 'log groups in stackOutputs' });
   const telemetry = new LocalTelemetry(db, { taskExists: (id) => tasks.has(id) });
   const secrets = new FileSecretStore(secretsFile);
   const prune = () => {

@@ -48,10 +48,16 @@ export class LocalTelemetry implements Metrics, TaskLogs {
       CREATE TABLE IF NOT EXISTS task_samples (task_id TEXT NOT NULL, ts INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS task_samples_by_time ON task_samples (task_id, ts);
       CREATE TABLE IF NOT EXISTS task_logs (task_id TEXT NOT NULL, stream TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL);`);
-    // Hubs from before the finder/worker split: their lines count as worker logs.
+    // Hubs from before the finder/worker split: each line filed as this hub files it (listing and run lines under the
+    // finder group, the rest under the worker's), so their Finder Logs tab is not empty.
     const columns = db.prepare('PRAGMA table_info(task_logs)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'kind'))
-      db.exec("ALTER TABLE task_logs ADD COLUMN kind TEXT NOT NULL DEFAULT 'worker'");
+    if (!columns.some((c) => c.name === 'kind')) {
+      db.function('dth_log_kind', { deterministic: true }, (message: unknown) => logKindOf(String(message)));
+      db.transaction(() => {
+        db.exec("ALTER TABLE task_logs ADD COLUMN kind TEXT NOT NULL DEFAULT 'worker'");
+        db.exec('UPDATE task_logs SET kind = dth_log_kind(message)');
+      })();
+    }
     db.exec('CREATE INDEX IF NOT EXISTS task_logs_by_kind ON task_logs (task_id, kind, stream, seq)');
   }
 

@@ -213,7 +213,7 @@ describe('local log groups', () => {
     expect((await telemetry.streams(worker, { prefix: 'RUN', page: 1, count: 10 })).total).toBe(0); // prefixes are case-sensitive
   });
 
-  it('opens a hub file from before the finder/worker split: its lines read as worker logs', async () => {
+  it('opens a hub file from before the finder/worker split: its lines are filed as this hub files them', async () => {
     const old = db();
     old.exec(
       'CREATE TABLE task_logs (task_id TEXT NOT NULL, stream TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL)',
@@ -221,15 +221,22 @@ describe('local log groups', () => {
     old
       .prepare('INSERT INTO task_logs (task_id, stream, ts, message) VALUES (?, ?, ?, ?)')
       .run(task.id, 'run-0', 1, line('finder.done'));
+    old
+      .prepare('INSERT INTO task_logs (task_id, stream, ts, message) VALUES (?, ?, ?, ?)')
+      .run(task.id, 'run-0', 2, line('worker.copied'));
     const telemetry = new LocalTelemetry(old);
-    expect((await telemetry.events(localLogGroup(task.id, 'worker'), 'run-0', { limit: 10 })).logEvents).toHaveLength(
-      1,
-    );
+    const messages = async (kind: 'finder' | 'worker', stream: string) =>
+      (await telemetry.events(localLogGroup(task.id, kind), stream, { limit: 10 })).logEvents.map(
+        (e) => JSON.parse(e.message).event,
+      );
+    // Before: every old line read as a worker line, and the finder tab of an older task was empty.
+    expect(await messages('finder', 'run-0')).toEqual(['finder.done']);
+    expect(await messages('worker', 'run-0')).toEqual(['worker.copied']);
     telemetry.appendLog(task.id, 'run-1', line('finder.done'));
     expect(
-      (await telemetry.streams(localLogGroup(task.id, 'finder'), { page: 1, count: 10 })).logStreams.map(
-        (s) => s.logStreamName,
-      ),
-    ).toEqual(['run-1']);
+      (await telemetry.streams(localLogGroup(task.id, 'finder'), { page: 1, count: 10 })).logStreams
+        .map((s) => s.logStreamName)
+        .sort(),
+    ).toEqual(['run-0', 'run-1']);
   });
 });
