@@ -10,6 +10,7 @@
  * mapping is checked in console-logic.test.ts).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -261,7 +262,7 @@ describe('cloud console with OpenID Connect sign-in (oidc-client-ts + Amplify Gr
   });
 
   it('a short-lived ID token without a refresh token: the console signs in again before it expires, never sends it stale', async () => {
-    tokenLifetime = 12; // renewed 3 s before its end (a quarter of its life)
+    tokenLifetime = 16; // renewed 4 s before its end (a quarter of its life), so every 12 s: beyond the 10 s loop guard
     try {
       const { page, watch, context } = await openPage(browser);
       const before = { ...seen };
@@ -297,6 +298,26 @@ describe('cloud console with OpenID Connect sign-in (oidc-client-ts + Amplify Gr
     expect(page.url()).toMatch(/#\/tasks$/);
     // The refused call's own message, if it showed at all, is gone with the reload; no problem reached the console.
     expect(watch.problems.filter((p) => !/401/.test(p))).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('an AppSync that refuses every token: one trip back to the provider, then the error on the page — no redirect loop', async () => {
+    const { page, context } = await openPage(browser);
+    await page.goto(`${consoleUrl}/#/tasks`);
+    await page.getByText('No tasks', { exact: true }).waitFor({ timeout: 30_000 });
+    const before = { ...seen };
+    refuseNext = 1_000;
+    try {
+      await expect.poll(() => seen.authorize - before.authorize, { timeout: 20_000 }).toBe(1);
+      await page
+        .getByText(/your sign-in has ended/)
+        .first()
+        .waitFor({ timeout: 20_000 });
+      await sleep(6_000); // the list keeps refreshing: still no second trip within the guard
+      expect(seen.authorize - before.authorize).toBe(1);
+    } finally {
+      refuseNext = 0;
+    }
     await context.close();
   }, 60_000);
 });

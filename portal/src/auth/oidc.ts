@@ -43,14 +43,26 @@ async function freshUser(manager: UserManager): Promise<User> {
     const renewed = await manager.signinSilent().catch(() => null);
     if (renewed?.id_token && !idTokenEnding(renewed)) return renewed;
   }
-  await signInAgain(manager);
+  if (!(await signInAgain(manager))) {
+    // Back from the provider moments ago with a token already ending (a clock far off): AppSync judges it.
+    if (stored?.id_token) return stored;
+    throw new Error('the provider gave no usable sign-in: reload the page');
+  }
   return new Promise<never>(() => {});
 }
 
-/** Sends the browser to the provider, to come back to the page it is on. */
-async function signInAgain(manager: UserManager): Promise<void> {
+const LAST_RENEWAL = 'dth.oidc.lastRenewal';
+/** Shorter than this since the last trip to the provider, another would loop (a clock or a provider at fault). */
+const RENEWAL_PAUSE_MS = 10_000;
+
+/** Sends the browser to the provider, to come back to the page it is on; false when it went there moments ago. */
+async function signInAgain(manager: UserManager): Promise<boolean> {
+  const last = Number(window.sessionStorage.getItem(LAST_RENEWAL) ?? 0);
+  if (Date.now() - last < RENEWAL_PAUSE_MS) return false;
+  window.sessionStorage.setItem(LAST_RENEWAL, String(Date.now()));
   await manager.removeUser();
   await manager.signinRedirect({ state: window.location.hash || '#/' });
+  return true;
 }
 
 /** The user after a redirect back from the provider (?code=…&state=…), else the stored one if still valid. */
