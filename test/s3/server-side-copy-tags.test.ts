@@ -8,7 +8,7 @@ import { CreateBucketCommand, GetObjectTaggingCommand, PutObjectCommand, S3Clien
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from '../support/moto.js';
 import { uniqueName } from '../support/servers.js';
-import { baseParams, bytes, embeddedAdapters, runEngine } from './engine-fixtures.js';
+import { baseParams, bytes, embeddedAdapters, runEngine, type Wrap } from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
 const moto = useMoto();
@@ -46,4 +46,42 @@ describe('tags of server-side copies', () => {
       expect(await tagsOf(dst, 'large.bin')).toEqual(expected);
     });
   }
+
+  it("a source overwritten between its GET and its tag read is copied again: never one version's bytes with the next one's tags", async () => {
+    const key = 'overwritten.txt';
+    await s3.send(new PutObjectCommand({ Bucket: SRC, Key: key, Body: 'version one', Tagging: 'ver=1&keep=v1only' }));
+    const dst = uniqueName('tags-dst-race');
+    await s3.send(new CreateBucketCommand({ Bucket: dst }));
+    let overwritten = false;
+    // The tags are their own request (GetObjectTagging), after the GET of the bytes: the new version lands in between.
+    const wrap: Wrap = ({ source, dest }) => ({
+      source: new Proxy(source, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop !== 'getTags' || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            if (!overwritten && args[0] === key) {
+              overwritten = true;
+              await s3.send(new PutObjectCommand({ Bucket: SRC, Key: key, Body: 'version two!', Tagging: 'ver=2' }));
+            }
+            return value.apply(target, args);
+          };
+        },
+      }),
+      dest,
+    });
+    // Another spelling of the same server for the destination: streamed through this machine (no CopyObject).
+    const destEndpoint = moto.endpoint.replace('127.0.0.1', 'localhost');
+    const { report } = await runEngine(
+      embeddedAdapters,
+      baseParams(SRC, dst, { srcEndpoint: moto.endpoint, destEndpoint, srcPrefix: key }),
+      { wrap },
+    );
+    expect(overwritten).toBe(true);
+    expect(report).toMatchObject({ complete: true, done: 1 });
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: dst, Key: key }))).Body!.transformToString();
+    // Before: "version one" with { ver: '2' } — v1's bytes, v2's tags, reported DONE and verified.
+    expect({ body, tags: await tagsOf(dst, key) }).toEqual({ body: 'version two!', tags: { ver: '2' } });
+  });
 });
