@@ -61,7 +61,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       }
     };
     // A hub of a build from before the lock file writes none, yet has hub.db open: it is as much in use.
-    const [other] = processesHolding(join(dataDir, 'hub.db'));
+    const other = processHolding(join(dataDir, 'hub.db'));
     if (other !== undefined) {
       release();
       throw new DataDirInUseError(dataDir, other);
@@ -71,34 +71,31 @@ export function lockDataDir(dataDir: string): DataDirLock {
   throw new DthError('DATA_DIR_IN_USE', `could not take ${path}: another hub is starting on ${dataDir}`);
 }
 
-/** Other processes that have `file` open (Linux's /proc; where it cannot be read, none are seen). */
-function processesHolding(file: string): number[] {
+/** Another process that has `file` open (Linux's /proc; where it cannot be read, none is seen). */
+function processHolding(file: string): number | undefined {
   let target: string;
   let pids: string[];
   try {
     target = realpathSync(file);
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
   } catch {
-    return []; // no hub.db yet, or no /proc
+    return undefined; // no hub.db yet, or no /proc
   }
-  const holding: number[] = [];
-  for (const pid of pids) {
+  const holds = (pid: string) => {
     let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
     } catch {
-      continue; // gone, or another user's (whose hub could not open this private directory anyway)
+      return false; // gone, or another user's (whose hub could not open this private directory anyway)
     }
-    if (
-      fds.some((fd) => {
-        try {
-          return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
-        } catch {
-          return false;
-        }
-      })
-    )
-      holding.push(Number(pid));
-  }
-  return holding;
+    return fds.some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+      } catch {
+        return false;
+      }
+    });
+  };
+  const holder = pids.find(holds);
+  return holder === undefined ? undefined : Number(holder);
 }

@@ -3,15 +3,7 @@ import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE_PREFIX } from '../../control-plane/core/plugin-contract.js';
-import { metricFilterValue } from '../../worker/core/events.js';
-
-/** A metric derived from a contract log event (worker/core/events.ts): its name, event, and constant or summed field. */
-export interface ContractMetric {
-  metricName: string;
-  event: string;
-  value?: number;
-  field?: string;
-}
+import { type ContractMetric, metricFilterValue } from '../../worker/core/events.js';
 
 /**
  * The metric filters of one plugin stack, in the namespace the API reads (`<prefix>/<stack name>`, no dimensions):

@@ -27,9 +27,9 @@ import {
   PLUGIN_WORKER_GROUP_OUTPUT,
 } from '../../control-plane/core/plugin-contract.js';
 import { ensureWorkerBundle, TASK_IMAGE_ARCHITECTURE, taskImage } from '../../lib/task-image.js';
-import { WORKER_METRICS } from '../../worker/core/events.js';
+import { type ContractMetric, WORKER_METRICS } from '../../worker/core/events.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
-import { type ContractMetric, ContractMetrics } from '../constructs/contract-metrics.js';
+import { ContractMetrics } from '../constructs/contract-metrics.js';
 import { FinderSchedule, finderSize } from '../constructs/finder-schedule.js';
 import { PluginRoleBoundary } from '../constructs/role-boundary.js';
 import { StatusTable } from '../constructs/status-table.js';

@@ -108,8 +108,16 @@ export const IMAGE_METRICS = {
   { metricName: string; event: ContractEventName; value?: number; field?: keyof ContractEventFields['image.copied'] }
 >;
 
+/** A metric derived from a contract log event: its name, the event, and a constant (`value`) or a summed `field`. */
+export interface ContractMetric {
+  metricName: string;
+  event: string;
+  value?: number;
+  field?: string;
+}
+
 /** A metric's value as a CloudWatch metric filter writes it: `"1"`, or `"$.bytes"` for a field. */
-export function metricFilterValue(metric: { value?: number; field?: string }): string {
+export function metricFilterValue(metric: Pick<ContractMetric, 'value' | 'field'>): string {
   return metric.field ? `$.${metric.field}` : String(metric.value ?? 1);
 }
 

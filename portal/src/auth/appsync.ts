@@ -33,7 +33,7 @@ export function appSyncApi(onUnauthorized?: () => void): Api {
 }
 
 /** Whether Amplify's rejection is AppSync refusing the token (401), not an error of the operation. */
-export function refusedSignIn(err: unknown): boolean {
+function refusedSignIn(err: unknown): boolean {
   const e = err as { errors?: { errorType?: string; message?: string; originalError?: unknown }[] } | null;
   return (e?.errors ?? []).some(
     (x) =>

@@ -49,7 +49,7 @@ export function sdkProxySettings(): { requestHandler?: NodeHttpHandler } {
         req.once('proxyConnect', (answer: { statusCode?: number }) => {
           if (!opts.secureEndpoint || typeof answer?.statusCode !== 'number' || answer.statusCode === 200) return;
           const authority = `${opts.host}:${opts.port}`;
-          const proxy = proxyFor(new URL(`${opts.secureEndpoint ? 'https' : 'http'}://${authority}`));
+          const proxy = proxyFor(new URL(`https://${authority}`));
           const refused = tunnelRefusedError(proxy ?? { label: 'the proxy' }, authority, String(answer.statusCode));
           req.destroy(Object.assign(refused, { endpoint: opts.host }));
         });
