@@ -260,7 +260,6 @@ export class EmulatedCloud {
     stack: PluginStack,
     constructId: string,
     name: string,
-    extraEnv: Record<string, string> = {},
     overrides: ContainerOverride[] = [],
   ): Promise<RoleProcess> {
     const deployed = await describeStack(this.operator, stack.stackId);
@@ -284,7 +283,7 @@ export class EmulatedCloud {
       name,
       bundle,
       def.command,
-      { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...overridden, ...extraEnv },
+      { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...overridden },
       logs,
     );
     this.processes.push({ ...proc, stackId: stack.stackId });
@@ -296,7 +295,7 @@ export class EmulatedCloud {
    * overrides; the schedule runs the same task without it).
    */
   private async runFinder(stack: PluginStack, overrides: ContainerOverride[]): Promise<void> {
-    await this.fargateTask(stack, 'FinderTask', 'finder', {}, overrides);
+    await this.fargateTask(stack, 'FinderTask', 'finder', overrides);
   }
 
   /** An instance of the JobWorker launch template, booted into `dth worker` as its user data sets it up. */
@@ -369,13 +368,15 @@ export class EmulatedCloud {
 
   /** ecs:runTask.sync of the copy task definition with the state's container overrides; fails the state like a non-zero exit. */
   private async runCopyTask(stack: PluginStack, input: Json): Promise<Json> {
-    const overrides = (
-      input as { Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value: string }[] }[] } }
-    ).Overrides;
-    const env = Object.fromEntries(
-      (overrides?.ContainerOverrides?.[0]?.Environment ?? []).map((e) => [e.Name, e.Value]),
-    );
-    const proc = await this.fargateTask(stack, 'CopyFlowCopyTask', 'copy', env);
+    const state = input as {
+      Overrides?: { ContainerOverrides?: { Name: string; Environment?: { Name: string; Value: string }[] }[] };
+    };
+    // Step Functions' ecs:runTask parameters are ECS's RunTask request in PascalCase.
+    const overrides = (state.Overrides?.ContainerOverrides ?? []).map((o) => ({
+      name: o.Name,
+      environment: (o.Environment ?? []).map((e) => ({ name: e.Name, value: e.Value })),
+    }));
+    const proc = await this.fargateTask(stack, 'CopyFlowCopyTask', 'copy', overrides);
     const code = await proc.exited;
     if (code !== 0)
       throw new StatesError('States.TaskFailed', `copy task exited ${code}: ${proc.output().slice(-2000)}`);
