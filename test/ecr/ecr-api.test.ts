@@ -89,7 +89,7 @@ describe('ECR API adapter on the emulator', () => {
     expect(mine.repositories?.map((r) => r.repositoryName)).not.toContain(name);
   });
 
-  it("lists repositories and tags of the keys' account (untagged images as sha256-<hex> only when asked), and names a missing repository", async () => {
+  it("lists repositories and tags of the keys' account (untagged images by digest only when asked), and names a missing repository", async () => {
     const region = 'ap-southeast-1';
     const client = ecrAs(otherKeys, region);
     const repo = `${uniqueName('cat')}/svc`;
@@ -103,7 +103,7 @@ describe('ECR API adapter on the emulator', () => {
     expect(repos).toContain(repo);
     expect((await tagged.tags(repo)).sort()).toEqual(['v1', 'v2']);
     const all = api.registry({ region, accountId: OTHER, keys: otherKeys }).catalog({ untagged: true });
-    expect((await all.tags(repo)).sort()).toEqual(['v1', 'v2', untagged.replace(':', '-')].sort());
+    expect((await all.tags(repo)).sort()).toEqual(['v1', 'v2', untagged].sort());
     await expect(tagged.tags(`${repo}-missing`)).rejects.toThrow(
       `repository "${repo}-missing" does not exist in registry ${OTHER}`,
     );
@@ -198,7 +198,7 @@ describe('ECR API adapter on the emulator', () => {
       const repos: string[] = [];
       for await (const r of catalog.repositories()) repos.push(r);
       expect(repos).toEqual(['a', 'b/c']);
-      expect(await catalog.tags('a')).toEqual(['1', 'sha256-ab', '2']);
+      expect(await catalog.tags('a')).toEqual(['1', 'sha256:ab', '2']);
       expect(ecr.commandCalls(ListImagesCommand)[0].args[0].input).toMatchObject({
         registryId: '123456789012',
         filter: { tagStatus: 'ANY' },

@@ -409,7 +409,7 @@ describe('image sync with Amazon ECR sides (ECR API on the emulator)', () => {
     });
     expect(report).toMatchObject({ complete: true, total: 1, done: 1 });
     expect(registryDigest(servers.registryOpen, `${prefix}/${a}@${digest}`)).toBe(digest);
-    expect(await status.get(`${a}:${digest.replace(':', '-')}`)).toMatchObject({ status: 'DONE', checksum: digest });
+    expect(await status.get(`${a}@${digest}`)).toMatchObject({ status: 'DONE', checksum: digest });
   });
 
   it('an ECR API that cannot be reached names the side, the call, the region and the host, and no process starts', async () => {

@@ -450,12 +450,10 @@ describe('image sync with skopeo between real registries', () => {
     const { report, status } = await sync(params);
     expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
     expect(registryDigest(servers.registryAuth, `pinned/${repository}@${digest}`, auth)).toBe(digest);
-    expect(await status.get(`${repository}:${digest.replace(':', '-')}`)).toMatchObject({ checksum: digest });
+    expect(await status.get(`${repository}@${digest}`)).toMatchObject({ checksum: digest });
     expect((await sync(params)).report).toMatchObject({ complete: true, done: 0, skipped: 1 });
     // A tag before the digest is ignored, as docker and skopeo do; a digest of another form is refused by name.
-    expect(task({ srcImageList: `${repository}:v9@${digest}` }).srcImageList).toEqual([
-      { repository, tag: digest.replace(':', '-') },
-    ]);
+    expect(task({ srcImageList: `${repository}:v9@${digest}` }).srcImageList).toEqual([{ repository, tag: digest }]);
     expect(() => task({ srcImageList: `${repository}@sha256:abc` })).toThrow(
       /entry 1 ".+@sha256:abc": a digest must be sha256:<64 hex digits>/,
     );
@@ -513,6 +511,30 @@ describe('image sync with skopeo between real registries', () => {
     );
     expect(task({ srcImageList: 'library/nginx' }).srcImageList).toEqual([
       { repository: 'library/nginx', tag: 'latest' },
+    ]);
+  });
+
+  it('copies a tag shaped like a digest (sha256-<hex>, the OCI referrers fallback tag) as that tag, not as the digest it names', async () => {
+    const { repository } = seedImages();
+    const v1 = registryDigest(servers.registryOpen, `${repository}:v1`);
+    const multi = registryDigest(servers.registryOpen, `${repository}:multi`);
+    // Where signing tools keep v1's signature on a registry without the referrers API: another manifest, tagged by v1's digest.
+    const referrersTag = v1.replace(':', '-');
+    execFileSync('skopeo', [
+      'copy',
+      '--all',
+      '--preserve-digests',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      `docker://${servers.registryOpen}/${repository}:multi`,
+      `docker://${servers.registryOpen}/${repository}:${referrersTag}`,
+    ]);
+    const { report, status } = await sync(task({ srcImageList: `${repository}:ALL_TAGS`, destPrefix: 'referrers' }));
+    expect(report).toMatchObject({ complete: true, done: 3, failed: 0 });
+    expect(registryDigest(servers.registryAuth, `referrers/${repository}:${referrersTag}`, auth)).toBe(multi);
+    expect(await status.get(`${repository}:${referrersTag}`)).toMatchObject({ status: 'DONE', checksum: multi });
+    expect(task({ srcImageList: `${repository}:${referrersTag}` }).srcImageList).toEqual([
+      { repository, tag: referrersTag },
     ]);
   });
 

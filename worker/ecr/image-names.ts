@@ -3,16 +3,18 @@
  */
 import type { EcrTaskParams, ImageRef } from './params.js';
 
-/** The tag, or `sha256:<hex>` for an untagged image listed as tag `sha256-<hex>` (includeUntaggedByDigest). */
-export function manifestReference(tag: string): string {
-  const untagged = /^sha256-([0-9a-f]{64})$/.exec(tag);
-  return untagged ? `sha256:${untagged[1]}` : tag;
+/**
+ * An image by digest: `tag` holds `sha256:<hex>` (a pinned `repo@sha256:…` entry, or an untagged ECR image with
+ * includeUntaggedByDigest). No tag can hold a colon, so a tag shaped like a digest (`sha256-<hex>`, the OCI referrers
+ * fallback tag under which signatures and SBOMs live) stays a tag. Registries take both as a manifest reference.
+ */
+export function isDigestReference(tag: string): boolean {
+  return /^sha256:[0-9a-f]{64}$/.test(tag);
 }
 
-/** `repo:tag`, or `repo@sha256:<hex>` for an untagged image. */
+/** `repo:tag`, or `repo@sha256:<hex>` for an image by digest. */
 export function imageReference(repository: string, tag: string): string {
-  const reference = manifestReference(tag);
-  return reference === tag ? `${repository}:${tag}` : `${repository}@${reference}`;
+  return `${repository}${isDigestReference(tag) ? '@' : ':'}${tag}`;
 }
 
 /** The image's name as the list wrote it: `repo`, or `quay.io/org/img` for an image that names its registry. */
@@ -20,9 +22,9 @@ export function sourceName(ref: Pick<ImageRef, 'registry' | 'repository'>): stri
   return ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
 }
 
-/** The image's key in the status store: `name:tag` as written in the list. */
+/** The image's key in the status store: `name:tag` or `name@sha256:<hex>`, as written in the list. */
 export function imageKey(ref: ImageRef): string {
-  return `${sourceName(ref)}:${ref.tag}`;
+  return imageReference(sourceName(ref), ref.tag);
 }
 
 /**

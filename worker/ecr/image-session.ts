@@ -13,7 +13,7 @@ import {
   destinationRepository,
   imageKey,
   imageReference,
-  manifestReference,
+  isDigestReference,
   ownCopyRepository,
 } from './image-names.js';
 import type { EcrTaskParams, ImageRef } from './params.js';
@@ -99,7 +99,7 @@ async function* expandImages(
  * or one platform's image. An image addressed by digest must arrive as that digest: always whole.
  */
 export function copiesEveryPlatform(params: Pick<EcrTaskParams, 'includeUntagged'>, ref: ImageRef): boolean {
-  return params.includeUntagged || manifestReference(ref.tag) !== ref.tag;
+  return params.includeUntagged || isDigestReference(ref.tag);
 }
 
 /**
@@ -139,7 +139,7 @@ function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSign
     platform?: Platform,
   ): Promise<string | undefined> => {
     try {
-      return await client.manifestDigest(repository, manifestReference(tag), signal, platform);
+      return await client.manifestDigest(repository, tag, signal, platform);
     } catch (err) {
       // No answer at all (a registry gone down mid-run): skopeo could not reach it either, and would only bury our
       // words under its own ("Error parsing image name …: pinging container registry").
@@ -173,7 +173,7 @@ export async function destinationHoldsWhole(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  const missing = await client.missingChildren(repository, manifestReference(tag), signal);
+  const missing = await client.missingChildren(repository, tag, signal);
   if (missing.length === 0) return true;
   logger.warn('image.dest_incomplete', { image: imageReference(repository, tag), missing });
   return false;
@@ -272,12 +272,7 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
 
   const sizeOf = (target: ImageTarget) =>
     target.src.client
-      .imageSize(
-        target.ref.repository,
-        manifestReference(target.ref.tag),
-        signal,
-        target.platform.all ? undefined : target.platform,
-      )
+      .imageSize(target.ref.repository, target.ref.tag, signal, target.platform.all ? undefined : target.platform)
       .catch(() => undefined);
 
   const forEachImage = (fn: (listed: ListedImage, position: number) => Promise<void>) =>

@@ -101,13 +101,13 @@ export function parseImageList(
   return imageListEntries(text).map(({ place, text: written, image }) => {
     const refused = (what: string) => new InvalidParameterError(field, `${place} "${written}": ${what}`, 'Image list');
     // Pinned by digest (`repo@sha256:<hex>`, a tag before it ignored, as docker and skopeo do): copied to that digest,
-    // as an untagged image is (tag `sha256-<hex>`, image-names.ts).
+    // as an untagged image is (tag `sha256:<hex>`, image-names.ts).
     const pinned = PINNED.exec(image);
     const named = pinned ? pinned[1] : image;
     const colon = named.lastIndexOf(':');
     const hasTag = colon > named.lastIndexOf('/');
     const name = hasTag ? named.slice(0, colon) : named;
-    const tag = pinned ? `sha256-${pinned[2]}` : hasTag ? named.slice(colon + 1) : 'latest';
+    const tag = pinned ? `sha256:${pinned[2]}` : hasTag ? named.slice(colon + 1) : 'latest';
     if (image.includes('@') && !pinned) throw refused('a digest must be sha256:<64 hex digits>');
     const { registry, repository } = options.registries
       ? splitRegistry(name)
@@ -115,7 +115,7 @@ export function parseImageList(
     if (registry !== undefined && !REGISTRY_HOST.test(registry))
       throw refused(`"${registry}" is not a registry host[:port]`);
     if (!REPOSITORY_PATH.test(repository)) throw refused(`"${repository}" is not a repository name`);
-    if (tag !== 'ALL_TAGS' && !TAG.test(tag)) throw refused(`"${tag}" is not a tag`);
+    if (!pinned && tag !== 'ALL_TAGS' && !TAG.test(tag)) throw refused(`"${tag}" is not a tag`);
     return registry === undefined ? { repository, tag } : { registry, repository, tag };
   });
 }

@@ -3,14 +3,14 @@ import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { StatusStore, StatusSummary } from '../ports/status-store.js';
 import { Batcher } from './batcher.js';
 import { ManifestRefusedError } from './errors.js';
-import { destinationParent, imageKey, manifestReference } from './image-names.js';
+import { destinationParent, imageKey } from './image-names.js';
 import { openImageSession, type ImageSessionOptions, type ImageTarget, type ListedImage } from './image-session.js';
 import type { EcrTaskParams } from './params.js';
 import { RunTally } from './run-tally.js';
 import { settleUnlistedImages } from './unlisted-images.js';
 import { SkopeoError } from './skopeo.js';
 
-export { destinationParent, destinationRepository, imageReference, manifestReference } from './image-names.js';
+export { destinationParent, destinationRepository, imageReference } from './image-names.js';
 
 export interface ImageSyncProgress extends StatusSummary {
   /** As dth s3 sync's progress says it: images are listed and copied in one pipeline, so no separate listing phase. */
@@ -174,7 +174,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
         jobs.map((j) => ({
           src: j.src.endpoint,
           repository: j.ref.repository,
-          reference: manifestReference(j.ref.tag),
+          reference: j.ref.tag,
           bytes: j.size,
         })),
         registries.dest.endpoint,
@@ -194,11 +194,7 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     await Promise.all(
       jobs.map(async (job) => {
         const written = await (signal?.aborted
-          ? destApi.manifestDigest(
-              job.destRepository,
-              manifestReference(job.ref.tag),
-              AbortSignal.timeout(CHECK_AFTER_STOP_MS),
-            )
+          ? destApi.manifestDigest(job.destRepository, job.ref.tag, AbortSignal.timeout(CHECK_AFTER_STOP_MS))
           : digest(destApi, job.destRepository, job.ref.tag)
         ).catch(() => undefined);
         if (written === job.srcDigest) await finished(job, 'DONE', written, job.attempts);

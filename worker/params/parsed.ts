@@ -92,7 +92,7 @@ export interface ImageRef {
   /** Registry host[:port] written in front of the image (Public sources: `quay.io/org/img`); undefined = the task's source registry. */
   registry?: string;
   repository: string;
-  /** A tag, or 'ALL_TAGS' to expand from the registry. */
+  /** A tag, 'ALL_TAGS' to expand from the registry, or a digest `sha256:<hex>` (an image by digest; isDigestReference). */
   tag: string;
 }
 
@@ -120,7 +120,7 @@ export interface EcrTaskParams {
    * (skopeo --all); false = only the image for the copying machine's platform ("system").
    */
   includeUntagged: boolean;
-  /** ECR source listed with ALL: also copy images without a tag, each by digest (listed as `repo:sha256-<hex>`). */
+  /** ECR source listed with ALL: also copy images without a tag, each by digest (listed as `repo@sha256:<hex>`). */
   includeUntaggedByDigest: boolean;
   /** Both registries without TLS verification (skopeo's --tls-verify=false): any certificate, else plain HTTP. */
   insecure: boolean;

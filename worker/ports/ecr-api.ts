@@ -30,7 +30,7 @@ export interface EcrRegistryApi {
   authorize(): Promise<{ registry: string; login: RegistryLogin }>;
   /** CreateRepository; false when it already exists (also when another copy created it a moment ago). */
   ensureRepository(name: string): Promise<boolean>;
-  /** DescribeRepositories / ListImages; untagged images appear as `sha256-<hex>` when asked for. */
+  /** DescribeRepositories / ListImages; untagged images appear by digest (`sha256:<hex>`) when asked for. */
   catalog(options: { untagged: boolean }): RegistryCatalog;
 }
 

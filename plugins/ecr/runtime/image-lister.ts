@@ -1,11 +1,6 @@
 import { LOG_EVENTS, logContractEvent } from '../../../worker/core/events.js';
 import type { Logger } from '../../../worker/core/log.js';
-import {
-  destinationRepository,
-  imageKey,
-  manifestReference,
-  ownCopyRepository,
-} from '../../../worker/ecr/image-names.js';
+import { destinationRepository, imageKey, ownCopyRepository } from '../../../worker/ecr/image-names.js';
 import type { EcrTaskParams, ImageRef } from '../../../worker/ecr/params.js';
 import type { Platform } from '../../../worker/ecr/registry-client.js';
 import type { TaskRegistries } from '../../../worker/ecr/registries.js';
@@ -58,15 +53,14 @@ async function unchangedDigest(
   logger: Logger,
   platform?: Platform,
 ): Promise<string | undefined> {
-  const reference = manifestReference(ref.tag);
   const everyPlatform = copiesEveryPlatform(params, ref);
   const destRepository = destinationRepository(params, ref);
   const [src, dest] = await Promise.all([
     registries
       .sourceFor(ref)
-      .client.manifestDigest(ref.repository, reference, undefined, everyPlatform ? undefined : platform)
+      .client.manifestDigest(ref.repository, ref.tag, undefined, everyPlatform ? undefined : platform)
       .catch(() => undefined),
-    registries.dest.client.manifestDigest(destRepository, reference).catch(() => undefined),
+    registries.dest.client.manifestDigest(destRepository, ref.tag).catch(() => undefined),
   ]);
   if (src === undefined || src !== dest) return undefined;
   // An index whose child manifest the destination lost is copied again (a read that fails: the copy task decides).

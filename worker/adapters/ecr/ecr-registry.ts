@@ -66,7 +66,7 @@ async function sendDescribed<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Lists every repository and image of an ECR registry (paginated). Untagged images appear as `sha256-<hex>` when asked for. */
+/** Lists every repository and image of an ECR registry (paginated). Untagged images appear by digest (`sha256:<hex>`) when asked for. */
 export class EcrCatalog implements RegistryCatalog {
   constructor(
     private readonly client: ECRClient,
@@ -101,7 +101,7 @@ export class EcrCatalog implements RegistryCatalog {
         );
         for (const id of page.imageIds ?? []) {
           if (id.imageTag) tags.push(id.imageTag);
-          else if (this.options.includeUntagged && id.imageDigest) tags.push(id.imageDigest.replace(':', '-'));
+          else if (this.options.includeUntagged && id.imageDigest) tags.push(id.imageDigest);
         }
         nextToken = page.nextToken;
       } while (nextToken);
