@@ -152,6 +152,15 @@ describe('image sync with skopeo between real registries', () => {
       });
       expect(again.verbs()).toEqual([]);
       expect(source.tokenRequests.filter((t) => !t.granted)).toEqual([]);
+      // Without a login the token server gives no token: said once, naming the parameter (before: "credentials
+      // rejected" for each image, none having been sent).
+      const anonymous = countingSkopeo();
+      await expect(
+        sync({ ...params, srcCredential: undefined }, registrySecrets(), undefined, anonymous.skopeo),
+      ).rejects.toThrow(
+        `source registry ${source.registry} requires a login (401): name a secret with its username and password in srcCredential`,
+      );
+      expect(anonymous.verbs()).toEqual([]);
     } finally {
       await source.close();
     }
@@ -399,6 +408,27 @@ describe('image sync with skopeo between real registries', () => {
       expect(fallbacks).toMatchObject([
         { registry: source.registry, reason: expect.stringMatching(/unsupported authentication scheme "negotiate"/) },
       ]);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('asks again after its Retry-After a registry that throttles a digest read (429), instead of falling back to skopeo inspect', async () => {
+    const { repository } = seedImages();
+    const source = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'fails-reads',
+      readFailure: { requests: 'manifest-heads', status: 429, retryAfterSeconds: 1, times: 1 },
+    });
+    try {
+      const counted = countingSkopeo();
+      const lines: string[] = [];
+      const params = task({ srcRegistry: source.registry, srcImageList: `${repository}:v1`, destPrefix: 'throttled' });
+      const { report } = await sync(params, registrySecrets(), lines, counted.skopeo);
+      expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+      expect(source.failedReads).toEqual([`HEAD /v2/${repository}/manifests/v1`]);
+      expect(counted.verbs()).toEqual(['sync']);
+      expect(lines.map((l) => JSON.parse(l).event)).not.toContain('image.digest_fallback');
     } finally {
       await source.close();
     }

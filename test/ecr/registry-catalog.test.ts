@@ -72,6 +72,44 @@ describe('Docker Registry v2 catalog against the real registries', () => {
     }
   });
 
+  it("a listing throttled once (429, Retry-After: 1) is asked again after the registry's wait, not failed", async () => {
+    const { repository } = seedImages();
+    const front = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'fails-reads',
+      readFailure: { requests: 'listings', status: 429, retryAfterSeconds: 1, times: 1 },
+    });
+    try {
+      const started = Date.now();
+      expect(
+        (await new RegistryV2Catalog({ registry: front.registry, insecure: true }).tags(repository)).sort(),
+      ).toEqual(['multi', 'v1']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(front.failedReads).toEqual([`GET /v2/${repository}/tags/list?n=100`]);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it("a listing that keeps failing (503) fails in the registry's words after a few attempts, not at once and not for ever", async () => {
+    const { repository } = seedImages();
+    const front = await startRegistryFront({
+      upstream: servers.registryOpen,
+      mode: 'fails-reads',
+      readFailure: { requests: 'listings', status: 503 },
+    });
+    try {
+      await expect(
+        new RegistryV2Catalog({ registry: front.registry, insecure: true }).tags(repository),
+      ).rejects.toThrow(
+        `${front.registry}: /v2/${repository}/tags/list answered HTTP 503 (UNAVAILABLE: try again later)`,
+      );
+      expect(front.failedReads).toHaveLength(4);
+    } finally {
+      await front.close();
+    }
+  });
+
   it('goes through the proxy the environment names (HTTP_PROXY), as skopeo does; NO_PROXY bypasses it', async () => {
     const { repository } = seedImages();
     const proxy = await startTestProxy();

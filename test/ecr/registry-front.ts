@@ -5,8 +5,8 @@
  * auth scheme nobody speaks, drops Docker-Content-Digest, plays a tag deleted between a HEAD and the copy's GET, or
  * ignores the `last` of paginated listings (the first page again, with its Link), refuses to move a tag that holds
  * another image (ECR's tag immutability: 400 TAG_INVALID), or answers listings with 200 and something else (a sign-in
- * page for the catalog, another service's JSON for tags), or never answers for some repositories' manifests, or for blob uploads.
- * Counts what it served.
+ * page for the catalog, another service's JSON for tags), or never answers for some repositories' manifests, or for blob uploads,
+ * or answers listings or manifest HEADs with an error first (a throttling 429 with Retry-After, a 503). Counts what it served.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -27,9 +27,17 @@ export interface RegistryFrontOptions {
     | 'immutable-tags'
     | 'not-listings'
     | 'holds-manifests'
-    | 'holds-uploads';
+    | 'holds-uploads'
+    | 'fails-reads';
   /** holds-manifests mode: repositories whose manifest requests are never answered (a registry that hangs). */
   held?: string[];
+  /** fails-reads mode: the answer to the first `times` such requests (then passed through; `times` absent: always). */
+  readFailure?: {
+    requests: 'listings' | 'manifest-heads';
+    status: 429 | 503;
+    retryAfterSeconds?: number;
+    times?: number;
+  };
   /** deleted-after-head mode: `repository:tag`s whose manifest HEAD still answers but whose GET is 404 MANIFEST_UNKNOWN. */
   deleted?: string[];
   /** Bearer mode: the basic login the token server requires (none: anonymous tokens). Basic mode: the only login accepted. */
@@ -61,6 +69,8 @@ export interface RegistryFront {
   denied: string[];
   /** Requests passed through to the real registry, as `METHOD path`. */
   forwarded: string[];
+  /** fails-reads mode: the requests answered with the failure, as `METHOD path`. */
+  failedReads: string[];
   close(): Promise<void>;
 }
 
@@ -91,6 +101,7 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     acceptedUsers: [],
     denied: [],
     forwarded: [],
+    failedReads: [],
     close: async () => {},
   };
 
@@ -205,6 +216,24 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
       return void res
         .writeHead(404, { 'content-type': 'application/json' })
         .end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
+    }
+    const failure = o.readFailure;
+    if (
+      o.mode === 'fails-reads' &&
+      failure &&
+      (failure.times === undefined || front.failedReads.length < failure.times) &&
+      (failure.requests === 'listings'
+        ? /^\/v2\/(_catalog|.+\/tags\/list)(\?|$)/.test(path)
+        : req.method === 'HEAD' && path.includes('/manifests/'))
+    ) {
+      front.failedReads.push(`${req.method} ${path}`);
+      const code = failure.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE';
+      return void res
+        .writeHead(failure.status, {
+          'content-type': 'application/json',
+          ...(failure.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failure.retryAfterSeconds) }),
+        })
+        .end(JSON.stringify({ errors: [{ code, message: 'try again later' }] }));
     }
     if (o.mode === 'not-listings' && req.method === 'GET' && /^\/v2\/(_catalog|.+\/tags\/list)(\?|$)/.test(path)) {
       // As a sign-in page or another service would answer in the registry's place: 200, but no listing.

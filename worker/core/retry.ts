@@ -6,6 +6,15 @@ export function backoffMs(attempt: number, baseMs = 200, capMs = 20_000): number
   return Math.random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
 }
 
+/** A Retry-After header's value (seconds, or an HTTP date) in ms; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
 /** Throttling answers back off from a base this many times longer: the service asked for fewer requests. */
 const THROTTLED_FACTOR = 4;
 

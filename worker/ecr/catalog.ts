@@ -1,9 +1,16 @@
+import { withRetry } from '../core/retry.js';
 import type { RegistryCatalog } from '../ports/ecr-api.js';
 import { RegistryHttpError } from './errors.js';
 import { RegistryClient } from './registry-client.js';
 import type { RegistryEndpoint } from './skopeo.js';
 
 export type { RegistryCatalog } from '../ports/ecr-api.js';
+
+/**
+ * Attempts per listing page: a registry that throttles (429, Docker Hub's pull limits) or fails for a moment (5xx, a
+ * broken connection) is asked again, after its Retry-After; before, one such answer failed every tag of the entry.
+ */
+const PAGE_ATTEMPTS = 4;
 
 function nextLink(header: string | null): string | undefined {
   const m = header ? /<([^>]+)>;\s*rel="next"/.exec(header) : null;
@@ -38,10 +45,17 @@ export class RegistryV2Catalog implements RegistryCatalog {
           `the listing links back to a page it already gave (${new URL(next, 'http://x').pathname}): the registry does not page it`,
         );
       asked.add(next);
-      const res = await this.client.request(next, { accept: 'application/json', scope });
-      if (!res.ok) throw await this.client.refusal(res, new URL(next, 'http://x').pathname);
-      yield* this.listed(next, await res.text(), res.headers.get('content-type'), field, nullMeansNone);
-      next = nextLink(res.headers.get('link'));
+      const page: string = next;
+      const { text, type, link } = await withRetry(
+        async () => {
+          const res = await this.client.request(page, { accept: 'application/json', scope });
+          if (!res.ok) throw await this.client.refusal(res, new URL(page, 'http://x').pathname);
+          return { text: await res.text(), type: res.headers.get('content-type'), link: res.headers.get('link') };
+        },
+        { attempts: PAGE_ATTEMPTS, baseMs: 500 },
+      );
+      yield* this.listed(page, text, type, field, nullMeansNone);
+      next = nextLink(link);
     }
   }
 

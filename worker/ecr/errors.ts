@@ -108,12 +108,15 @@ export class RegistryHttpError extends Error {
     readonly authFailed = false,
     /** A registry that takes only a Basic login was asked without one: it serves nobody anonymously. */
     readonly needsLogin = false,
+    /** The registry's Retry-After, in ms. */
+    retryAfterMs?: number,
   ) {
     super(`${registry}: ${detail}`);
     // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
     withRetryAdvice(this, {
       retryable: !authFailed && (status === undefined || status === 429 || status >= 500),
       throttled: status === 429,
+      retryAfterMs,
     });
   }
 }

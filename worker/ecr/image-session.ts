@@ -129,6 +129,8 @@ export async function forEachListedImage(
  * Manifest digests over the registry API, so an unchanged image starts no process. Where the API read fails for
  * a reason other than "absent" or a refused login (an auth scheme we do not speak, an odd registry), skopeo inspect
  * reads it instead; logged once per registry. After a refused login no process is started: it would be refused too.
+ * A registry that throttles (429) or fails for a while (5xx) is asked again by the caller's retry, after its
+ * Retry-After: skopeo would meet the same answer, with GETs that count against pull limits where HEADs do not.
  */
 function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSignal) {
   const warned = new Set<string>();
@@ -145,7 +147,12 @@ function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSign
       // words under its own ("Error parsing image name …: pinging container registry").
       if (
         signal?.aborted ||
-        (err instanceof RegistryHttpError && (err.authFailed || err.status === 404 || err.status === undefined)) ||
+        (err instanceof RegistryHttpError &&
+          (err.authFailed ||
+            err.status === 404 ||
+            err.status === undefined ||
+            err.status === 429 ||
+            err.status >= 500)) ||
         platform
       )
         throw err;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { redactValue } from '../core/log.js';
+import { retryAfterMs } from '../core/retry.js';
 import { RegistryHttpError } from './errors.js';
 import { registryFetch } from './registry-fetch.js';
 import type { RegistryEndpoint } from './skopeo.js';
@@ -208,11 +209,20 @@ export class RegistryClient {
     if (!res.ok) {
       await discard(res);
       const refused = res.status === 401 || res.status === 403;
+      // Refused without a login: the token server gives nobody a token anonymously (as a registry asking only Basic).
+      const why = !refused
+        ? ''
+        : basic
+          ? ' (credentials rejected)'
+          : this.endpoint.login
+            ? ' (the login was not sent: the token server is plain http; insecure=true sends it)'
+            : ' (no token without a login)';
       throw new RegistryHttpError(
         this.registry,
         res.status,
-        `token server ${realm.host} answered HTTP ${res.status}${refused ? ' (credentials rejected)' : ''}`,
+        `token server ${realm.host} answered HTTP ${res.status}${why}`,
         refused,
+        refused && !this.endpoint.login,
       );
     }
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
@@ -243,6 +253,9 @@ export class RegistryClient {
       this.registry,
       res.status,
       `${request} answered HTTP ${res.status}${said ? ` (${said})` : ''}`,
+      false,
+      false,
+      retryAfterMs(res.headers.get('retry-after')),
     );
   }
 
@@ -266,6 +279,8 @@ export class RegistryClient {
         head.status,
         `HEAD ${path} answered HTTP ${head.status}`,
         head.status === 403,
+        false,
+        retryAfterMs(head.headers.get('retry-after')),
       );
     const digest = head.headers.get('docker-content-digest');
     const isIndex = INDEX_TYPES.has((head.headers.get('content-type') ?? '').split(';')[0].trim());

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { withRetryAdvice } from '../../core/errors.js';
-import { withRetry } from '../../core/retry.js';
+import { retryAfterMs, withRetry } from '../../core/retry.js';
 import { Http1Client } from './http1-client.js';
 import { type HttpProxy, proxyFor } from '../../core/http-proxy-env.js';
 import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
@@ -88,16 +88,6 @@ const XML_ANSWER_LIMIT = 16 << 20;
 
 function isDnsCompatibleBucket(bucket: string): boolean {
   return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket);
-}
-
-/** Retry-After (seconds or an HTTP date) in ms. */
-function retryAfterMs(headers: Record<string, string>): number | undefined {
-  const v = headers['retry-after'];
-  if (!v) return undefined;
-  const seconds = Number(v);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** Reads a whole answer; more than `limit` bytes is an error, never a silently shortened text. */
@@ -287,7 +277,7 @@ export class S3HttpClient {
       res.status,
       code,
       doc.message ?? `${req.method} answered HTTP ${res.status}${foreign ? ` with ${foreign}` : ''}`,
-      retryAfterMs(res.headers),
+      retryAfterMs(res.headers['retry-after']),
     );
     err.bucketRegion = res.headers['x-amz-bucket-region'] ?? doc.region;
     err.endpointRegion = doc.endpointRegion;
