@@ -134,9 +134,11 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
     const opened = await adapters.open(params.maxAttempts);
     const queue = new DuplicatingQueue(opened.queue);
     const parts: TransferJob[] = [];
+    const splits: TransferJob[] = [];
     const recorder: JobQueue<TransferJob> = Object.assign(Object.create(queue) as JobQueue<TransferJob>, {
       sendBatch: (bodies: TransferJob[]) => {
         parts.push(...bodies.filter((b) => b.part));
+        splits.push(...bodies.filter((b) => !b.part && b.size >= params.giantFileThreshold));
         return queue.sendBatch(bodies);
       },
     });
@@ -158,9 +160,11 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
     expect(new Set(proxy.stats.acceptedParts.map((p) => `${p.key}#${p.partNumber}`)).size).toBe(11);
     expect(await opened.status.summary()).toMatchObject({ total: 3, done: 3, verified: 3, inProgress: 0, pending: 0 });
 
-    // Every part job once more, late (after its object is DONE): nothing is uploaded or completed again.
+    // Every job once more, late (after its object is DONE): nothing is uploaded or completed again. Before, an
+    // object's own (split) job opened a new upload and copied the whole object a second time.
     const before = { ...proxy.stats.requests };
-    await opened.queue.sendBatch(parts);
+    expect(splits.map((j) => j.key).sort()).toEqual(['giant/a.bin', 'giant/b.bin']);
+    await opened.queue.sendBatch([...parts, ...splits]);
     const late = await runWorker({
       params,
       ...buckets,
@@ -170,6 +174,7 @@ describe.each<EngineAdapters>([embeddedAdapters, awsAdapters])('fan-out of giant
       exitWhenDrained: true,
     });
     expect(late).toEqual({ copied: 0, failed: 0, bytes: 0 });
+    expect(proxy.stats.requests.CreateMultipartUpload).toBe(before.CreateMultipartUpload);
     expect(proxy.stats.requests.UploadPart).toBe(before.UploadPart);
     expect(proxy.stats.requests.CompleteMultipartUpload).toBe(2);
     expect(await opened.status.summary()).toMatchObject({ total: 3, done: 3, verified: 3, inProgress: 0, pending: 0 });

@@ -14,7 +14,9 @@ import { useMoto } from '../support/moto.js';
 import { s3Client, servers } from '../support/servers.js';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
-import { createLogger } from '../../worker/core/log.js';
+import { createLogger, silentLogger } from '../../worker/core/log.js';
+import type { StatusStore } from '../../worker/ports/status-store.js';
+import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { bytes, embeddedAdapters, md5, putSource, runEmbedded, runEngine } from './engine-fixtures.js';
 import { cutAfterFirstPart, MiB, motoTask, motoTaskParams, s3rverAndMotoSecrets } from './moto-destination.js';
@@ -91,50 +93,83 @@ describe('an upload the next run will not resume', () => {
 });
 
 describe('an upload begun by an attempt that died before recording it', () => {
-  it("is aborted by the next run (every upload open for that key); other keys' uploads are left alone", async () => {
-    // Before: a kill between CreateMultipartUpload's answer and the record of its uploadId left the upload open and
-    // unknown; the rerun copied the object afresh and ended DONE with the empty upload still there (hubscale probe).
-    const { dst, motoS3, secretsPath, params: paramsWith, readDest } = await motoTask(moto, 'unrec', 3);
-    const params = paramsWith({ maxAttempts: '1' });
-    const other = await motoS3.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'big.bin.other' }));
-    // The attempts: the destination creates the upload, then the worker "dies" before recording it; its record is
-    // then left IN_PROGRESS without an uploadId, as a kill -9 at that point leaves it.
-    const orphans: string[] = [];
-    const dies = await runEmbedded(params, {
-      secrets: secretsPath,
-      wrap: ({ source, dest }) => ({
-        source,
-        dest: Object.assign(Object.create(dest) as ObjectStore, {
-          async createMultipart(...args: Parameters<ObjectStore['createMultipart']>) {
-            orphans.push(await dest.createMultipart(...args));
-            throw withRetryAdvice(new Error('killed'), { retryable: false });
-          },
+  // Before: a kill between CreateMultipartUpload's answer and the record of its uploadId left the upload open and
+  // unknown; the rerun copied the object afresh and ended DONE with the empty upload still there (hubscale probe).
+  it.each([
+    ['a multipart copy', {}],
+    ['the split of a giant object', { giantFileThreshold: '10MiB' }],
+  ])(
+    "is aborted by the next run (every upload open for that key); other keys' uploads are left alone: %s",
+    async (_, extra) => {
+      const { dst, motoS3, secretsPath, params: paramsWith, readDest } = await motoTask(moto, 'unrec', 3);
+      const params = paramsWith({ maxAttempts: '1', ...extra });
+      const other = await motoS3.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'big.bin.other' }));
+      // The attempts: the destination creates the upload, then the worker "dies" before recording it; its record is
+      // then left IN_PROGRESS without an uploadId, as a kill -9 at that point leaves it.
+      const orphans: string[] = [];
+      const dies = await runEmbedded(params, {
+        secrets: secretsPath,
+        wrap: ({ source, dest }) => ({
+          source,
+          dest: Object.assign(Object.create(dest) as ObjectStore, {
+            async createMultipart(...args: Parameters<ObjectStore['createMultipart']>) {
+              orphans.push(await dest.createMultipart(...args));
+              throw withRetryAdvice(new Error('killed'), { retryable: false });
+            },
+          }),
         }),
-      }),
-    });
-    await dies.status.update('big.bin', { status: 'IN_PROGRESS', uploadId: undefined, error: undefined });
-    const open = async () =>
-      ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? [])
-        .map((u) => u.UploadId)
-        .sort();
-    expect(orphans.length).toBeGreaterThan(0);
-    expect(await open()).toEqual([other.UploadId, ...orphans].sort());
-    // The destination's own listing (moto's XML through our reader): that key's uploads, not big.bin.other's.
-    const opened = await openTaskBuckets(parseS3TaskParams(params), new FileSecretStore(secretsPath));
-    expect((await opened.dest.listUploads('big.bin')).map((u) => u.uploadId).sort()).toEqual([...orphans].sort());
+      });
+      await dies.status.update('big.bin', { status: 'IN_PROGRESS', uploadId: undefined, error: undefined });
+      const open = async () =>
+        ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? [])
+          .map((u) => u.UploadId)
+          .sort();
+      expect(orphans.length).toBeGreaterThan(0);
+      expect(await open()).toEqual([other.UploadId, ...orphans].sort());
+      // The destination's own listing (moto's XML through our reader): that key's uploads, not big.bin.other's.
+      const opened = await openTaskBuckets(parseS3TaskParams(params), new FileSecretStore(secretsPath));
+      expect((await opened.dest.listUploads('big.bin')).map((u) => u.uploadId).sort()).toEqual([...orphans].sort());
 
-    const lines: Record<string, unknown>[] = [];
-    const logger = createLogger(
-      { role: 'test' },
-      { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) },
-    );
-    const { report } = await runEngine(embeddedAdapters, params, { secrets: secretsPath, db: dies.dbPath, logger });
-    expect(report).toMatchObject({ complete: true, done: 1 });
-    expect(await open()).toEqual([other.UploadId]);
-    expect(md5(await readDest('big.bin'))).toBe(md5(bytes(12 * MiB, 3)));
-    expect(
-      lines.some((l) => l.event === 'transfer.upload_not_aborted' || l.event === 'transfer.upload_lookup_failed'),
-    ).toBe(false);
+      const lines: Record<string, unknown>[] = [];
+      const logger = createLogger(
+        { role: 'test' },
+        { write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) },
+      );
+      const { report } = await runEngine(embeddedAdapters, params, { secrets: secretsPath, db: dies.dbPath, logger });
+      expect(report).toMatchObject({ complete: true, done: 1 });
+      expect(await open()).toEqual([other.UploadId]);
+      expect(md5(await readDest('big.bin'))).toBe(md5(bytes(12 * MiB, 3)));
+      expect(
+        lines.some((l) => l.event === 'transfer.upload_not_aborted' || l.event === 'transfer.upload_lookup_failed'),
+      ).toBe(false);
+    },
+  );
+
+  it("is aborted when a giant object's split job comes back after its upload went unrecorded (the status write failed)", async () => {
+    // In the cloud fleet no next run tidies up: the split job's next delivery is what finds the orphan. Before, it
+    // opened a new upload beside it, and the object ended DONE with the first upload open for good.
+    const { dst, motoS3, secretsPath, params: paramsWith, readDest } = await motoTask(moto, 'unrec-giant', 4);
+    const params = parseS3TaskParams(paramsWith({ giantFileThreshold: '10MiB' }));
+    const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
+    let failedOnce = false;
+    const statusLosingFirstUpload: StatusStore = Object.assign(Object.create(status) as StatusStore, {
+      updateIf(...args: Parameters<StatusStore['updateIf']>) {
+        if (failedOnce || args[2].uploadId === undefined) return status.updateIf(...args);
+        failedOnce = true;
+        return Promise.reject(withRetryAdvice(new Error('status table out of reach'), { retryable: true }));
+      },
+    });
+    const report = await runS3Transfer({
+      params,
+      queue,
+      status: statusLosingFirstUpload,
+      logger: silentLogger,
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsPath)),
+    });
+    expect(failedOnce).toBe(true);
+    expect(report).toMatchObject({ complete: true, done: 1, failed: 0 });
+    expect(md5(await readDest('big.bin'))).toBe(md5(bytes(12 * MiB, 4)));
+    expect((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? []).toEqual([]);
   });
 
   it('is aborted by a run that has no record of it (its state lost), which copies the object afresh', async () => {

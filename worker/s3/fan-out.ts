@@ -12,6 +12,7 @@ import type { PartTally } from '../ports/status-store.js';
 import type { CopyContext, CopyResult } from './copy-context.js';
 import { confirmCopy, writeOptionsFor } from './copy-object.js';
 import {
+  abortOrphanUploads,
   checkAgainstSourceParts,
   completeParts,
   completionIsParts,
@@ -23,6 +24,7 @@ import { copyableHead } from './source-readable.js';
 import { copyRoute } from './copy-route.js';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import { forgetUploadOrWarn } from './forget-upload.js';
+import { normalizeEtag } from './etags.js';
 import { choosePartSize, fitsCut, planParts } from './part-plan.js';
 import { sourceParts } from './source-parts.js';
 import { checkDotSegmentKey } from './dot-segment-keys.js';
@@ -73,6 +75,20 @@ export type SplitOutcome =
   | { kind: 'queued'; uploadId: string; parts: number; queued: number }
   /** The object is no longer giant (it changed since it was listed): copy it whole. */
   | { kind: 'whole' };
+
+/**
+ * A giant object's own job delivered again after its copy was recorded DONE (queues deliver at least once; a split
+ * job whose delete failed comes back): the version recorded is the one queued and its copy is still what the
+ * destination holds, so nothing is copied again. Before, the whole object was copied a second time. A pass that
+ * queues it on purpose (the destination lost or changed it) finds the destination differ, and copies.
+ */
+export async function giantCopyInPlace(ctx: CopyContext, job: TransferJob): Promise<boolean> {
+  const record = await ctx.status.get(job.key);
+  if (record?.status !== 'DONE' || !record.destEtag || !job.etag) return false;
+  if (normalizeEtag(record.etag) !== normalizeEtag(job.etag) || record.size !== job.size) return false;
+  const held = await ctx.dest.head(destinationKey(ctx.params.destPrefix, job.key));
+  return held?.size === record.size && normalizeEtag(held.etag) === normalizeEtag(record.destEtag);
+}
 
 /** The job of a giant object: opens (or resumes) its upload and queues a job for each part not yet recorded. */
 export async function splitGiantObject(ctx: FanOutContext, job: TransferJob, claimant: string): Promise<SplitOutcome> {
@@ -131,6 +147,8 @@ async function openUpload(ctx: FanOutContext, head: ObjectHead, destKey: string,
   const reusable = (r: typeof record): r is NonNullable<typeof record> & { uploadId: string } =>
     r?.uploadId !== undefined && r.partSize === partSize && r.etag === head.etag;
   if (reusable(record)) return record.uploadId;
+  // A split job opening one at this very moment meets NoSuchUpload, and its object starts again.
+  if (!record?.uploadId) await abortOrphanUploads(ctx, destKey, head.key);
   const created = await ctx.dest.createMultipart(destKey, await writeOptionsFor(ctx, head));
   const won = await status.updateIf(
     head.key,

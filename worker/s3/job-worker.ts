@@ -11,7 +11,15 @@ import type { CopyResult } from './copy-context.js';
 import { BUFFER_LIMIT, copyObject } from './copy-object.js';
 import { SourceNotCopyableError } from './source-readable.js';
 import { inSeveralParts } from './etags.js';
-import { abandonGiant, copyPart, fansOut, splitGiantObject, type FanOutContext, type GiantOutcome } from './fan-out.js';
+import {
+  abandonGiant,
+  copyPart,
+  fansOut,
+  giantCopyInPlace,
+  splitGiantObject,
+  type FanOutContext,
+  type GiantOutcome,
+} from './fan-out.js';
 import type { S3TaskParams } from './params.js';
 import { createKeyFilter, ownCopies } from './key-filter.js';
 import {
@@ -240,6 +248,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     if (job.part) {
       // One part of a giant object: the object's record belongs to its split job and to the completing part.
       giantEnded(job.key, await copyPart(ctx, job as TransferJob & { part: PartJob }, msg.id), msg);
+      return;
+    }
+    if (job.action !== 'delete' && fansOut(ctx, job.size) && (await giantCopyInPlace(ctx, job))) {
+      logger.info('worker.already_copied', { key: job.key, reason: 'delivered again after its copy was recorded' });
       return;
     }
     const started = status.markStarted({

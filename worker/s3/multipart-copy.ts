@@ -219,6 +219,22 @@ export async function checkAgainstSourceParts(
 }
 
 /**
+ * Before a new upload of an object whose record names none: any upload the destination holds open for the key is an
+ * orphan (a state lost, an attempt that died between creating and recording it), aborted first. Not asked again of
+ * a destination that cannot list them.
+ */
+export async function abortOrphanUploads(ctx: CopyContext, destKey: string, key: string): Promise<void> {
+  if (ctx.demands?.uploadsUnlisted) return;
+  const looked = await abortUnrecordedUploads(
+    ctx,
+    destKey,
+    key,
+    'open at the destination and recorded by no copy of this task (a state lost, or an attempt that died before recording it)',
+  );
+  if (!looked && ctx.demands) ctx.demands.uploadsUnlisted = true;
+}
+
+/**
  * The completion's ETag is the MD5 of the parts' MD5s, each part's checked against its bytes when uploaded: the
  * destination holds exactly the parts sent, whose sizes add up to the object's (completeParts). Not under SSE-KMS.
  */
@@ -257,17 +273,7 @@ export async function copyMultipart(
       await forgetUploadOrWarn(ctx, destKey, head.key, record.uploadId, 'cut in other parts; uploaded afresh');
     }
   }
-  // No upload of this task's is open for the key: any the destination holds is an orphan (state lost, or a death
-  // before the record), aborted before a new one begins. Not asked again of a destination that cannot list them.
-  if (!record?.uploadId && !ctx.demands?.uploadsUnlisted) {
-    const looked = await abortUnrecordedUploads(
-      ctx,
-      destKey,
-      head.key,
-      'open at the destination and recorded by no copy of this task (an earlier run whose state is lost)',
-    );
-    if (!looked && ctx.demands) ctx.demands.uploadsUnlisted = true;
-  }
+  if (!record?.uploadId) await abortOrphanUploads(ctx, destKey, head.key);
   if (uploadId === undefined) {
     uploadId = await ctx.dest.createMultipart(destKey, options);
     await status.update(head.key, { uploadId, partSize, etag: head.etag });
