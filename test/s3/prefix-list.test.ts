@@ -37,12 +37,28 @@ setFlagsFromString('--expose-gc');
 /** A full collection on demand, without starting the test process with --expose-gc. */
 const collectGarbage = runInNewContext('gc') as () => void;
 import { startS3Front, type S3Front } from './s3-front.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 
 const MiB = 1024 * 1024;
 const DTH = fileURLToPath(new URL('../../bin/dth.mjs', import.meta.url));
 const fronts: S3Front[] = [];
 const ROLE_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 const saved: Record<string, string | undefined> = {};
+
+/** One pass on SQLite state in memory; srcPrefixListBucket is opened with this account's role (s3rver's key). */
+async function transferOnce(raw: Record<string, string>) {
+  const params = parseS3TaskParams(raw);
+  const db = openSqliteDatabase(':memory:');
+  return runS3Transfer({
+    params,
+    queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 3 }),
+    status: new SqliteStatusStore(db, 't'),
+    logger: silentLogger,
+    buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), undefined, {
+      home: { region: 'us-east-1', endpoint: servers.s3Source },
+    }),
+  });
+}
 
 // "This account's role" is the default credential chain: here s3rver's key in the environment.
 beforeEach(() => {
@@ -162,19 +178,7 @@ describe('prefix list (srcPrefixsListFile)', () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'p/x.txt', 'x');
     const listBucket = await createBucket(servers.s3Source, 'lists');
-    const run = async (extra: Record<string, string>) => {
-      const params = parseS3TaskParams(baseParams(src, dst, extra));
-      const db = openSqliteDatabase(':memory:');
-      return runS3Transfer({
-        params,
-        queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 3 }),
-        status: new SqliteStatusStore(db, 't'),
-        logger: silentLogger,
-        buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), undefined, {
-          home: { region: 'us-east-1', endpoint: servers.s3Source },
-        }),
-      });
-    };
+    const run = (extra: Record<string, string>) => transferOnce(baseParams(src, dst, extra));
     const missing = await run({ srcPrefixsListFile: 'nope.txt', srcPrefixListBucket: listBucket }).catch(
       (e: unknown) => e,
     );
@@ -267,6 +271,32 @@ describe('prefix list (srcPrefixsListFile)', () => {
     const missing = cli(['--local-prefix-list', join(dir, 'nope.txt'), '--dry-run']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`--local-prefix-list: cannot read "${join(dir, 'nope.txt')}" (ENOENT)`);
+  });
+
+  it('a list whose read is cut short at a line end (no Content-Length, a clean close) fails the pass, not a shorter list', async () => {
+    const { src, dst } = await bucketPair();
+    const prefixes = Array.from({ length: 20 }, (_, i) => `p${String(i).padStart(2, '0')}/`);
+    for (const p of prefixes) await putSource(src, `${p}x.txt`, p);
+    await putSource(src, 'lists/p.txt', `${prefixes.join('\n')}\n`);
+    const proxy = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { shortBody: 1 },
+      limits: { shortBody: 1 },
+      faultWhen: (op, url) => op === 'GetObject' && url.includes('lists/p.txt'),
+    });
+    try {
+      const run = () =>
+        transferOnce(baseParams(src, dst, { srcEndpoint: proxy.endpoint, srcPrefixsListFile: 'lists/p.txt' }));
+      // Before: complete, 10 of the 20 prefixes copied, nothing said.
+      await expect(run()).rejects.toThrow(
+        /prefix list object "lists\/p.txt" in the source bucket: source body ended after \d+ of 100 bytes: the list was not read whole/,
+      );
+      expect(proxy.faultCount('shortBody')).toBe(1);
+      expect(await run()).toMatchObject({ complete: true, done: 20 });
+      for (const p of prefixes) expect(await exists(dst, `${p}x.txt`)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('overlapping and repeated prefixes copy and count each object once', async () => {

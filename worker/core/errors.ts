@@ -281,3 +281,13 @@ export class BodyLengthError extends DthError {
     super('BODY_LENGTH', detail, { retry: { retryable: true } });
   }
 }
+
+/**
+ * The prefix list object was not read whole, or not as stored (a body cut short at a line's end reads as a shorter
+ * list): the pass fails rather than scan part of the list and end complete. Another read may succeed.
+ */
+export class PrefixListReadError extends DthError {
+  constructor(where: string, detail: string) {
+    super('PREFIX_LIST_UNREAD', `prefix list ${where}: ${detail}`, { retry: { retryable: true } });
+  }
+}

@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
-import { InvalidParameterError } from '../core/errors.js';
+import { InvalidParameterError, PrefixListReadError } from '../core/errors.js';
 import { fieldLabel, type PrefixListRef, S3_PARAMETERS } from '../params/index.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { boundedLines, LineTooLongError } from './bounded-lines.js';
+import { contentMd5 } from './etags.js';
+import { HashingTap } from './hashing-stream.js';
 
 /** A prefix is at most an S3 key (1,024 bytes); the rest leaves room for spaces and a comment. */
 export const MAX_PREFIX_LINE_BYTES = 4096;
@@ -69,13 +71,24 @@ export async function* sourcePrefixes(
     );
   }
   const bucket = list.bucket ? `bucket "${list.bucket}"` : 'the source bucket';
-  if (!(await store.head(list.key)))
+  const head = await store.head(list.key);
+  if (!head)
     throw new InvalidParameterError(
       'srcPrefixsListFile',
       `object "${list.key}" does not exist in ${bucket}`,
       fieldLabel(S3_PARAMETERS, 'srcPrefixsListFile'),
     );
-  yield* prefixesOfLines(await store.get(list.key), `object "${list.key}" in ${bucket}`);
+  const where = `object "${list.key}" in ${bucket}`;
+  // All of the list or an error: an answer cut short at a line's end (no Content-Length, the connection closed)
+  // reads as a shorter list, and the pass would end complete without the prefixes after the cut.
+  const md5 = contentMd5(head);
+  const tap = new HashingTap(head.size, { md5: md5 !== undefined });
+  yield* prefixesOfLines(tap.attach(await store.get(list.key, undefined, head.etag)), where);
+  const cut = tap.lengthError(true);
+  if (cut) throw new PrefixListReadError(where, `${cut.message}: the list was not read whole`);
+  const read = tap.md5Hex();
+  if (md5 && read !== md5)
+    throw new PrefixListReadError(where, `the bytes read have MD5 ${read}, the object's is ${md5}`);
 }
 
 /** How many prefixes are held and sorted to merge overlaps (~6 MB of 40-byte prefixes); longer lists stream. */
