@@ -63,7 +63,7 @@ export type EngineRunner = (
     onProgress: (p: EngineProgress) => void;
     /** The run was stopped for good (Stop/Delete, a failure): it will not resume, unlike after a hub shutdown. */
     stoppedForGood: () => boolean;
-    /** When this pass began: before this run when the hub resumed it after dying under it. */
+    /** When this pass began: before this run when the hub resumed it (after a crash or a clean shutdown under it). */
     passStartedAt?: Date;
   },
 ) => Promise<EngineOutcome>;
@@ -150,7 +150,9 @@ export class LocalOrchestrator implements Orchestrator {
       await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
     } finally {
       try {
-        this.ledger.ended(task.id);
+        // Left to resume at the next start (a shutdown, not the user's stop): its pass is kept, not ended.
+        if (this.shuttingDown && !run.stoppedForGood && run.stop.signal.aborted) this.ledger.shutDownUnder(task.id);
+        else this.ledger.ended(task.id);
       } catch (err) {
         this.deps.logger.warn('hub.run_ledger_unwritable', { taskId: task.id, error: err });
       }
@@ -301,7 +303,8 @@ export class LocalOrchestrator implements Orchestrator {
           logger,
           signal: entry.signal,
           onProgress,
-          stoppedForGood: () => entry.signal.aborted && !this.shuttingDown,
+          // The user's stop is for good even when a shutdown follows it: the run cleans up before the hub exits.
+          stoppedForGood: () => entry.signal.aborted && (entry.stoppedForGood || !this.shuttingDown),
           passStartedAt: this.ledger.passStartedAt(task.id),
         });
         pass.catch(() => {}); // after a failure the race below has moved on; a late rejection is expected
@@ -350,8 +353,9 @@ export class LocalOrchestrator implements Orchestrator {
       if (signal.aborted) break;
       await this.noteInLedger(task.id, async () => this.ledger.started(task.id, await this.finishedObjects(task.id)));
     }
-    // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start.
-    if (this.shuttingDown) return;
+    // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start; a task the user stopped first
+    // ends STOPPED, cleaned up (before, a stop just ahead of a SIGTERM left its multipart uploads open).
+    if (this.shuttingDown && !entry.stoppedForGood) return;
     await this.noteInLedger(task.id, () => this.ledger.forgetNextPass(task.id));
     // Counted from the status store once the engine cleaned up (an aborted upload's parts are no bytes done), not the
     // last live snapshot; no rate or time left, since nothing runs any more.
@@ -365,7 +369,7 @@ export class LocalOrchestrator implements Orchestrator {
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {
     const entry = this.running.get(task.id);
     if (entry) {
-      entry.stop.abort(new Error('stopped by user'));
+      entry.stopForGood();
       await entry.done;
     }
     const current = await this.deps.tasks.get(task.id);

@@ -25,6 +25,18 @@ export class TaskRun<P = unknown> {
     this.failed.catch(() => {}); // observed by whoever races it; never an unhandled rejection by itself
   }
 
+  private stoppedByUser = false;
+
+  /** The user's stop: the run ends for good — cleaned up and STOPPED — even when a hub shutdown comes meanwhile. */
+  stopForGood(): void {
+    this.stoppedByUser = true;
+    this.stop.abort(new Error('stopped by user'));
+  }
+
+  get stoppedForGood(): boolean {
+    return this.stoppedByUser;
+  }
+
   /** Ends the run with `err` (the first failure wins). */
   fail(err: unknown): void {
     if (!this.failure.signal.aborted) this.failure.abort(err);
@@ -58,8 +70,8 @@ export const MAX_INTERRUPTED_RUNS = 3;
 
 /**
  * Which tasks were running, kept in the hub's database: a row is written when a task's run (or a FIXED_RATE task's
- * next pass) starts, and removed when it ends, when a pass ends and the task waits for its next one, or when the hub
- * shuts down cleanly. A row found at start means the hub died while that task ran (a crash, the
+ * next pass) starts, and removed when it ends or when a pass ends and the task waits for its next one; a clean
+ * shutdown marks it (shutDownUnder). An unmarked row found at start means the hub died while that task ran (a crash, the
  * OOM killer, a power cut); its count says how many times in a row without a completed pass, and without an object
  * finished in between. The hub resumes such a task only while the count is below MAX_INTERRUPTED_RUNS — a task that
  * takes the process down cannot crash-loop it, and a long pass the host keeps cutting (a laptop's battery, a reboot)
@@ -77,6 +89,8 @@ export class RunLedger {
     // When the pass began (ms): a pass resumed after the hub died under it keeps its first start.
     if (!columns.some((c) => c.name === 'pass_started_at'))
       db.exec('ALTER TABLE hub_task_runs ADD COLUMN pass_started_at INTEGER');
+    // The hub shut down cleanly under the run (1): no interruption, and the pass keeps its start when it resumes.
+    if (!columns.some((c) => c.name === 'shut_down')) db.exec('ALTER TABLE hub_task_runs ADD COLUMN shut_down INTEGER');
     // A FIXED_RATE task waiting for its next pass: when it is due (kept across hub restarts, unlike the run's row).
     db.exec('CREATE TABLE IF NOT EXISTS hub_task_next_pass (task_id TEXT PRIMARY KEY, next_at INTEGER NOT NULL)');
   }
@@ -87,9 +101,13 @@ export class RunLedger {
    */
   countInterruption(taskId: string, finishedNow: number): number {
     const row = this.db
-      .prepare('SELECT interrupted, finished_at_start FROM hub_task_runs WHERE task_id = ?')
-      .get(taskId) as { interrupted: number; finished_at_start: number | null } | undefined;
+      .prepare('SELECT interrupted, finished_at_start, shut_down FROM hub_task_runs WHERE task_id = ?')
+      .get(taskId) as { interrupted: number; finished_at_start: number | null; shut_down: number | null } | undefined;
     if (!row) return 0;
+    if (row.shut_down) {
+      this.db.prepare('UPDATE hub_task_runs SET shut_down = 0 WHERE task_id = ?').run(taskId);
+      return 0;
+    }
     const movedOn = row.finished_at_start !== null && finishedNow > row.finished_at_start;
     const interrupted = movedOn ? 1 : row.interrupted + 1;
     this.db
@@ -105,7 +123,7 @@ export class RunLedger {
       .prepare(
         'INSERT INTO hub_task_runs (task_id, finished_at_start, pass_started_at) VALUES (?, ?, ?) ' +
           'ON CONFLICT (task_id) DO UPDATE SET finished_at_start = coalesce(finished_at_start, excluded.finished_at_start), ' +
-          'pass_started_at = coalesce(pass_started_at, excluded.pass_started_at)',
+          'pass_started_at = coalesce(pass_started_at, excluded.pass_started_at), shut_down = 0',
       )
       .run(taskId, finished, Date.now());
   }
@@ -149,6 +167,15 @@ export class RunLedger {
   /** A pass starts, or the task ended for good (STOPPED): it waits for no pass. */
   forgetNextPass(taskId: string): void {
     this.db.prepare('DELETE FROM hub_task_next_pass WHERE task_id = ?').run(taskId);
+  }
+
+  /**
+   * The hub shut down cleanly while the run went on (it resumes at the next start): no interruption is counted, and the
+   * resumed pass keeps its first start, so what it copied before counts as this pass's (an image task's copies were
+   * counted "unchanged", their bytes out of the totals, when the row went with the shutdown).
+   */
+  shutDownUnder(taskId: string): void {
+    this.db.prepare('UPDATE hub_task_runs SET shut_down = 1 WHERE task_id = ?').run(taskId);
   }
 
   ended(taskId: string): void {

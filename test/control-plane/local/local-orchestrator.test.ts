@@ -221,6 +221,38 @@ describe('LocalOrchestrator lifecycle', () => {
     await third.api.stopTask({ id: daily.id });
   });
 
+  it('a pass cut by a clean shutdown resumes at the next start with its first start time, and is no interruption', async () => {
+    // Before, the shutdown ended the run's row: the resumed pass began anew, and an image task counted what it had
+    // copied before the SIGTERM as "unchanged", its bytes out of the totals.
+    const passStarts: (Date | undefined)[] = [];
+    const engine: EngineRunner = async (_task, { signal, passStartedAt }) => {
+      passStarts.push(passStartedAt);
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      return { complete: false, failed: 0 };
+    };
+    const first = setup(engine);
+    const { id } = await first.api.createTask({
+      input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: S3_PARAMS },
+    });
+    await until(
+      () => first.api.getTask({ id }),
+      () => passStarts.length === 1,
+    );
+    await sleep(20);
+    await first.close();
+
+    const second = setup(engine, first.dir);
+    expect(new RunLedger(second.db).countInterruption(id, 0)).toBe(0);
+    expect(await second.orchestrator.resumeUnfinished()).toBe(1);
+    await until(
+      () => second.api.getTask({ id }),
+      () => passStarts.length === 2,
+    );
+    expect(passStarts[0]).toBeInstanceOf(Date);
+    expect(passStarts[1]?.getTime()).toBe(passStarts[0]?.getTime());
+    await second.api.stopTask({ id });
+  });
+
   it('failed objects end a ONE_TIME task in ERROR COMPLETE_CHECK_ERROR naming the first failure', async () => {
     const { api } = setup(async (_t, ctx) => {
       await ctx.status.put({ key: 'photos/broken.jpg', size: 5, status: 'FAILED', attempts: 5, error: 'AccessDenied' });

@@ -41,65 +41,85 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
+/**
+ * A local S3 task running a multipart copy under the real orchestrator: every ranged read of a part waits 5 s, so once
+ * its upload is open, 4 of its 12 parts are on their way for a while.
+ */
+async function taskInMultipartCopy(name: string) {
+  const src = await createBucket(servers.s3Source, `${name}-src`);
+  await putSource(src, 'big.bin', Buffer.alloc(60 * MiB, 7));
+  const dst = `${name}-dst`;
+  const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+  await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
+  const slow: FaultProxy = await startFaultProxy({
+    target: servers.s3Source,
+    rates: { slow: 1 },
+    slowMs: 5_000,
+    faultOps: ['GetObject'],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'dth-stop-upload-'));
+  const db = openSqliteDatabase(join(dir, 'hub.db'));
+  const tasks = new SqliteTaskStore(db);
+  const orchestrator = new LocalOrchestrator({
+    db,
+    tasks,
+    secrets: new FileSecretStore(s3rverAndMotoSecrets()),
+    telemetry: new LocalTelemetry(db),
+    logger: createLogger({ role: 'test' }, { write: () => {} }),
+    engines: { S3EC2: runS3Engine },
+  });
+  cleanups.push(async () => {
+    await orchestrator.shutdown();
+    db.close();
+    await slow.close();
+  });
+  const parameters = Object.entries(motoTaskParams(moto, src, dst, { srcEndpoint: slow.endpoint })).map(
+    ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
+  );
+  const task = {
+    id: `${name}-task`,
+    type: 'S3EC2',
+    scheduleType: 'ONE_TIME',
+    description: '',
+    parameters,
+    progress: 'STARTING',
+    createdAt: new Date().toISOString(),
+  } as const satisfies Parameters<typeof tasks.put>[0];
+  await tasks.put(task);
+  await orchestrator.start(task);
+  const status = new SqliteStatusStore(db, task.id);
+  let open: string | undefined;
+  for (let i = 0; i < 300 && !open; i++) {
+    open = (await status.get('big.bin'))?.uploadId;
+    if (!open) await sleep(50);
+  }
+  expect(open, 'the copy opened a multipart upload').toBeDefined();
+  const openUploads = async () =>
+    ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? []).map((u) => u.UploadId);
+  expect(await openUploads()).toEqual([open]);
+  return { orchestrator, task, tasks, status, openUploads };
+}
+
 describe('stopping a local S3 task in the middle of a multipart copy', () => {
   it('aborts its open upload at the destination and leaves the object PENDING', async () => {
-    const src = await createBucket(servers.s3Source, 'stop-upload-src');
-    await putSource(src, 'big.bin', Buffer.alloc(60 * MiB, 7));
-    const dst = 'stop-upload-dst';
-    const motoS3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
-    await motoS3.send(new CreateBucketCommand({ Bucket: dst }));
-    // Every ranged read of a part waits 5 s: when the task is stopped the upload is open, 4 of its 12 parts on their way.
-    const slow: FaultProxy = await startFaultProxy({
-      target: servers.s3Source,
-      rates: { slow: 1 },
-      slowMs: 5_000,
-      faultOps: ['GetObject'],
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'dth-stop-upload-'));
-    const db = openSqliteDatabase(join(dir, 'hub.db'));
-    const tasks = new SqliteTaskStore(db);
-    const orchestrator = new LocalOrchestrator({
-      db,
-      tasks,
-      secrets: new FileSecretStore(s3rverAndMotoSecrets()),
-      telemetry: new LocalTelemetry(db),
-      logger: createLogger({ role: 'test' }, { write: () => {} }),
-      engines: { S3EC2: runS3Engine },
-    });
-    cleanups.push(async () => {
-      await orchestrator.shutdown();
-      db.close();
-      await slow.close();
-    });
-    const parameters = Object.entries(motoTaskParams(moto, src, dst, { srcEndpoint: slow.endpoint })).map(
-      ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
-    );
-    const task = {
-      id: 'stop-upload-task',
-      type: 'S3EC2',
-      scheduleType: 'ONE_TIME',
-      description: '',
-      parameters,
-      progress: 'STARTING',
-      createdAt: new Date().toISOString(),
-    } as const satisfies Parameters<typeof tasks.put>[0];
-    await tasks.put(task);
-    await orchestrator.start(task);
-    const status = new SqliteStatusStore(db, task.id);
-    let open: string | undefined;
-    for (let i = 0; i < 300 && !open; i++) {
-      open = (await status.get('big.bin'))?.uploadId;
-      if (!open) await sleep(50);
-    }
-    expect(open, 'the copy opened a multipart upload').toBeDefined();
-    const listed = () => motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }));
-    expect((await listed()).Uploads?.map((u) => u.UploadId)).toEqual([open]);
-
+    const { orchestrator, task, status, openUploads } = await taskInMultipartCopy('stop-upload');
     await orchestrator.stop(task);
-    expect((await listed()).Uploads ?? []).toEqual([]);
+    expect(await openUploads()).toEqual([]);
     const record = await status.get('big.bin');
     expect(record?.status).toBe('PENDING');
     expect(record?.uploadId).toBeUndefined();
+  }, 90_000);
+
+  it('does so too when the hub shuts down while the stop is under way (a SIGTERM just after stopTask)', async () => {
+    // Before: the shutdown took the run for one to resume, so nothing was cleaned up, and the stop wrote STOPPED.
+    const { orchestrator, task, tasks, status, openUploads } = await taskInMultipartCopy('stop-then-shutdown');
+    const stopping = orchestrator.stop(task);
+    await orchestrator.shutdown();
+    await stopping;
+    expect(await openUploads()).toEqual([]);
+    expect(await status.get('big.bin')).toMatchObject({ status: 'PENDING' });
+    expect((await status.get('big.bin'))?.uploadId).toBeUndefined();
+    expect((await tasks.get(task.id))?.progress).toBe('STOPPED');
   }, 90_000);
 });
 
