@@ -7,6 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli, stdoutMatches } from '../reliability/helpers.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -73,5 +74,42 @@ describe('dth s3 sync stopped', () => {
     expect(summary).toMatchObject({ complete: true, stopped: false, failed: 0 });
     expect(summary.copied).toBeLessThan(keys.length);
     for (const key of keys) expect((await readObject(servers.s3Dest, dst, key)).toString()).toBe(`body of ${key}`);
+  });
+
+  it.each([
+    ['a listing page', (url: string) => !url.includes('max-keys=1')],
+    ['the access check', (url: string) => url.includes('max-keys=1')],
+  ])('stops at once while %s is never answered (exit 130), not after the request timeouts', async (_, hangs) => {
+    // Before: the stop was seen only between listed keys; a store that accepts the connection and never answers held
+    // the run (and a hub's stopTask) for its socket timeouts and retries, up to ~20 minutes.
+    const { src, dst } = await bucketPair();
+    await putSource(src, 'a.txt', 'a');
+    const source = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { slow: 1 },
+      slowMs: 120_000,
+      faultOps: ['ListObjects'],
+      faultWhen: (op, url) => op === 'ListObjects' && url.includes(`/${src}`) && hangs(url),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'dth-s3-stop-'));
+    const params = join(dir, 'task.json');
+    writeFileSync(params, JSON.stringify(baseParams(src, dst, { srcEndpoint: source.endpoint })));
+    try {
+      const run = spawnCli(
+        ['s3', 'sync', '--params', params, '--secrets', secretsFile(), '--state', join(dir, 's.db'), '--json'],
+        { timeoutMs: 60_000 },
+      );
+      const asked = Date.now();
+      while (source.faultCount('slow') === 0 && Date.now() - asked < 20_000) await sleep(50);
+      expect(source.faultCount('slow')).toBe(1);
+      const signalled = Date.now();
+      run.child.kill('SIGTERM');
+      const stopped = await run.done;
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      expect(stopped.code, stopped.stderr).toBe(130);
+      expect(jsonLines(stopped.stdout).at(-1)).toMatchObject({ event: 'summary', complete: false, stopped: true });
+    } finally {
+      await source.close();
+    }
   });
 });

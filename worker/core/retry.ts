@@ -56,6 +56,28 @@ export function redeliveryDelayMs(err: unknown, attempt: number): number {
   return retryDelayMs(err, attempt, 1000, 60_000);
 }
 
+/**
+ * `work`'s outcome, or the signal's reason as soon as it aborts (work that cannot be interrupted — a request already
+ * sent — is left to end on its own; its late outcome is ignored).
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Runs `fn` until it succeeds, the error is not retryable (by default: as the error itself says), or attempts run out. */
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,

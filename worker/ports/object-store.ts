@@ -96,13 +96,16 @@ export interface ObjectStore {
   readonly endpointIdentity: string;
   /** Where the objects live, whoever signs: endpoint and bucket. Equal on both sides when a task copies within one bucket. */
   readonly location: string;
-  /** Streams every object under prefix in ascending key order, page by page (constant memory). */
-  list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary>;
+  /**
+   * Streams every object under prefix in ascending key order, page by page (constant memory). `signal` (a stop) ends
+   * the wait for a page at once, with its reason: a store that never answers does not hold a stop for its timeouts.
+   */
+  list(prefix: string, startAfter?: string, signal?: AbortSignal): AsyncIterable<ObjectSummary>;
   /**
    * One level under `prefix` (which is '' or ends with "/"), as a listing with delimiter "/" answers it: the objects
    * directly under it and its sub-folders (each `prefix` + name + "/"), together in ascending key order, page by page.
    */
-  listLevel(prefix: string): AsyncIterable<LevelEntry>;
+  listLevel(prefix: string, signal?: AbortSignal): AsyncIterable<LevelEntry>;
   head(key: string): Promise<ObjectHead | undefined>;
   /**
    * Body stream of the whole object or of the inclusive byte range [start, end].
@@ -159,5 +162,5 @@ export interface ObjectStore {
   ): Promise<WriteResult>;
   delete(key: string): Promise<void>;
   /** Fails with a clear error when the bucket is missing, the endpoint unreachable or the credentials wrong. */
-  checkAccess(): Promise<void>;
+  checkAccess(signal?: AbortSignal): Promise<void>;
 }

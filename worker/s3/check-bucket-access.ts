@@ -13,10 +13,11 @@ export async function checkBucketAccess(
   buckets: Pick<BucketPair, 'source' | 'dest'>,
   params: Pick<S3TaskParams, 'skipCompare'>,
   logger?: Logger,
+  signal?: AbortSignal,
 ): Promise<void> {
-  await buckets.source.checkAccess();
+  await buckets.source.checkAccess(signal);
   try {
-    await buckets.dest.checkAccess();
+    await buckets.dest.checkAccess(signal);
   } catch (err) {
     if (!(params.skipCompare && isAccessDenied(err))) throw err;
     logger?.info('destination.listing_refused', {

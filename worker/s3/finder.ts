@@ -141,7 +141,7 @@ async function* scanned(
   let previous: string | undefined;
   let listed = 0;
   try {
-    for await (const o of options.source.list(part.root, part.after)) {
+    for await (const o of options.source.list(part.root, part.after, options.signal)) {
       listed++;
       // Stopping ends the source side, so the merge-join stops too, even where nothing differs.
       if (options.signal?.aborted || halt.aborted) return;
@@ -180,6 +180,7 @@ async function* toCopy(
   const dest = options.dest.list(
     destinationPrefix(params.destPrefix, part.root),
     part.after === undefined ? undefined : destinationKey(params.destPrefix, part.after),
+    options.signal,
   );
   const diff = diffListings(source, dest, {
     compareEtags: destinationEtagsComparable(params),
@@ -230,8 +231,12 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   );
   async function* partitions(): AsyncGenerator<Partition> {
     for await (const prefix of prefixes) {
-      for await (const part of partitionsOf(source, prefix, params.finderDepth, (entries) =>
-        options.onListed?.(entries, false),
+      for await (const part of partitionsOf(
+        source,
+        prefix,
+        params.finderDepth,
+        (entries) => options.onListed?.(entries, false),
+        signal,
       )) {
         // Once stopped, no further part starts (each would list a page before it saw the stop).
         if (signal?.aborted) return;
@@ -247,7 +252,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       partsAtOnce: lanes,
       reason: `${params.finderNumber} parts' listing pages would not fit the heap (${Math.round(heapLimit / 2 ** 20)} MiB); raise it with NODE_OPTIONS=--max-old-space-size to compare more at once`,
     });
-  await forEachBounded(partitions(), lanes, async (part, halt) => {
+  const compared = forEachBounded(partitions(), lanes, async (part, halt) => {
     for await (const { object, reason } of toCopy(options, part, keep, report, halt)) {
       if (signal?.aborted || halt.aborted) break;
       const notNow = await unreadable(source, object);
@@ -275,6 +280,13 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       logger.debug('finder.queued', { key: object.key, reason });
     }
   });
+  try {
+    await compared;
+  } catch (err) {
+    // A stop cuts the listing page being waited for (a store that never answers): the pass ends with what it found,
+    // as a stop between two keys ends it.
+    if (!signal?.aborted) throw err;
+  }
   await flush();
   logContractEvent(logger, LOG_EVENTS.finderDone, { ...report });
   return report;

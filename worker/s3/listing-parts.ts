@@ -54,14 +54,15 @@ async function* foldersAt(
   prefix: string,
   depth: number,
   onListed?: (entries: number) => void,
+  signal?: AbortSignal,
 ): AsyncGenerator<string> {
   let entries = 0;
   try {
-    for await (const entry of source.listLevel(prefix)) {
+    for await (const entry of source.listLevel(prefix, signal)) {
       entries++;
       if (entry.folder === undefined) continue;
       if (depth === 1) yield entry.folder;
-      else yield* foldersAt(source, entry.folder, depth - 1, onListed);
+      else yield* foldersAt(source, entry.folder, depth - 1, onListed, signal);
     }
   } finally {
     onListed?.(entries);
@@ -78,10 +79,11 @@ export async function* partitionsOf(
   root: string,
   depth: number,
   onListed?: (entries: number) => void,
+  signal?: AbortSignal,
 ): AsyncGenerator<Partition> {
   let after: string | undefined;
   if (depth > 0) {
-    for await (const folder of foldersAt(source, root, depth, onListed)) {
+    for await (const folder of foldersAt(source, root, depth, onListed, signal)) {
       // Parts are cut between folders: folders out of key order would cut overlapping or missing ranges.
       if (after !== undefined && compareKeys(folder, after) <= 0) throw outOfKeyOrder(folder, after);
       yield { root, after, upTo: folder };

@@ -79,12 +79,36 @@ function progressOf(
   };
 }
 
+/**
+ * checkBucketAccess, unless a stop cuts it short (a store that accepts the connection and never answers): false then,
+ * and the pass ends before it began. Before, a stop waited for the request's timeouts, minutes.
+ */
+async function accessCheckedUnlessStopped(
+  options: Pick<TransferOptions, 'buckets' | 'params' | 'logger' | 'signal'>,
+): Promise<boolean> {
+  try {
+    await checkBucketAccess(options.buckets, options.params, options.logger, options.signal);
+    return true;
+  } catch (err) {
+    if (options.signal?.aborted) return false;
+    throw err;
+  }
+}
+
 /** One full pass: check access, find what differs, copy it all, report. The same function runs locally and in the hub. */
 export async function runS3Transfer(options: TransferOptions): Promise<TransferReport> {
   const { params, queue, status, logger, signal } = options;
   const startedAt = Date.now();
   const { source, dest } = options.buckets;
-  await checkBucketAccess(options.buckets, params, logger);
+  if (!(await accessCheckedUnlessStopped(options)))
+    return {
+      ...(await status.summary()),
+      finder: { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 },
+      queued: { objects: 0, bytes: 0 },
+      copied: { objects: 0, bytes: 0 },
+      durationMs: Date.now() - startedAt,
+      complete: false,
+    };
   const startBytes = (await status.summary()).bytesDone;
   let phase: TransferProgress['phase'] = 'finding';
   const bytesInFlight = new BytesInFlight();
@@ -208,7 +232,8 @@ export async function estimateS3Transfer(
 ): Promise<TransferEstimate> {
   const { params, logger, signal } = options;
   const { source, dest } = options.buckets;
-  await checkBucketAccess(options.buckets, params, logger);
+  // Stopped during the check: the finder below ends at once, and the estimate says it is not complete.
+  await accessCheckedUnlessStopped(options);
   const sameEndpoint = source.endpointIdentity === dest.endpointIdentity;
   const requests = { list: 0, get: 0, put: 0 };
   let bytesOut = 0;

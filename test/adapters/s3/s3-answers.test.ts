@@ -180,6 +180,31 @@ describe('S3ObjectStore reads every answer strictly and asks again', () => {
   }
 });
 
+describe('a store busy for a while', () => {
+  it("a listing page throttled past the request's own attempts (503 SlowDown) is asked again, further apart", async () => {
+    // Before: 2 attempts here (4 by default), a few hundred ms apart, and the pass failed, its listing thrown away.
+    proxy = await startFaultProxy({
+      target: servers.s3Source,
+      rates: { slowDown: 1 },
+      limits: { slowDown: 3 },
+      faultOps: ['ListObjects'],
+    });
+    const keys: string[] = [];
+    for await (const o of store(proxy.endpoint, srcBucket, 'source', 2).list('list/')) keys.push(o.key);
+    expect(keys).toHaveLength(30);
+    expect(proxy.faultCount('slowDown')).toBe(3);
+  });
+
+  it('a listing answered with something else than S3 (an HTML page) is not asked again beyond its own attempts', async () => {
+    proxy = await startFaultProxy({ target: servers.s3Source, rates: { htmlBody200: 1 }, faultOps: ['ListObjects'] });
+    const err = await (async () => {
+      for await (const _ of store(proxy!.endpoint, srcBucket, 'source', 2).list('list/'));
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MalformedAnswerError);
+    expect(proxy.faultCount('htmlBody200')).toBe(2);
+  });
+});
+
 describe('answers broken every time fail clearly, as retryable', () => {
   it('a listing page always cut: MalformedAnswerError naming source bucket and ListObjectsV2, never a short listing', async () => {
     proxy = await startFaultProxy({ target: servers.s3Source, rates: { shortListing: 1 }, faultOps: ['ListObjects'] });

@@ -95,6 +95,18 @@ describe('parseListPage is strict', () => {
     expect(parseListPage(full).objects.map((o) => o.key)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('a truncated page without a continuation token is malformed; one with V1 markers says the store lacks ListObjectsV2', () => {
+    const bare = failure(() => parseListPage(page(['a'], '<IsTruncated>true</IsTruncated>')));
+    expect((bare as Error).message).toMatch(/truncated but gives no <NextContinuationToken>$/);
+    const v1 = failure(() =>
+      parseListPage(page(['a'], '<Marker></Marker><NextMarker>a</NextMarker><IsTruncated>true</IsTruncated>')),
+    );
+    expect(v1).toBeInstanceOf(MalformedS3Answer);
+    expect((v1 as Error).message).toMatch(
+      /ListObjects \(V1\) page, with markers; the endpoint does not support ListObjectsV2$/,
+    );
+  });
+
   it('HTML, JSON, empty and other documents are malformed', () => {
     for (const body of [
       '<!DOCTYPE html><html><body>Sign in</body></html>',

@@ -41,6 +41,8 @@ export interface Http1Request {
   /** Lower-case names, Host included; Content-Length given by the caller when there is a body. */
   headers: Record<string, string>;
   body?: Buffer | Readable;
+  /** Ends the exchange with the signal's reason: waiting, it never starts; under way, its connection is closed. */
+  signal?: AbortSignal;
 }
 
 export interface Http1Response {
@@ -126,6 +128,8 @@ interface Exchange {
   stopBody?: () => void;
   /** The answer's status was 400 or above. */
   errorAnswer?: boolean;
+  /** Ends the exchange on its connection (set while one runs it). */
+  abort?: (err: unknown) => void;
 }
 
 /** One keep-alive connection; runs one exchange at a time. */
@@ -213,6 +217,7 @@ class Connection {
 
   /** Starts one request on this (free) connection. */
   run(ex: Exchange): void {
+    ex.abort = (err) => this.failExchange(ex, err);
     this.idle = false;
     const head = ex.head;
     this.current = ex;
@@ -509,11 +514,35 @@ export class Http1Client {
       } catch (err) {
         return this.refuse(ex, err);
       }
+      if (req.signal) this.abortWith(req.signal, ex);
       const conn = this.takeFree();
       if (conn) conn.run(ex);
       else if (this.open < this.options.maxSockets) this.connect(ex);
       else this.waiting.push(ex);
     });
+  }
+
+  /** Ends `ex` when `signal` aborts, until its answer has been read (or it failed). */
+  private abortWith(signal: AbortSignal, ex: Exchange): void {
+    const onAbort = () => {
+      const waiting = this.waiting.indexOf(ex);
+      if (waiting >= 0) {
+        this.waiting.splice(waiting, 1);
+        this.refuse(ex, signal.reason);
+      } else ex.abort?.(signal.reason);
+    };
+    if (signal.aborted) return void queueMicrotask(onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal.removeEventListener('abort', onAbort);
+    const { resolve, reject } = ex;
+    ex.resolve = (res) => {
+      res.body.once('close', done);
+      resolve(res);
+    };
+    ex.reject = (err) => {
+      done();
+      reject(err);
+    };
   }
 
   private takeFree(): Connection | undefined {

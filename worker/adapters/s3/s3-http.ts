@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { withRetryAdvice } from '../../core/errors.js';
-import { retryAfterMs, withRetry } from '../../core/retry.js';
+import { retryAfterMs, untilAborted, withRetry } from '../../core/retry.js';
 import { Http1Client } from './http1-client.js';
 import { type HttpProxy, proxyFor } from '../../core/http-proxy-env.js';
 import { adviseRetry, isCredentialRejection, markRetryableAfterRenewal } from './s3-errors.js';
@@ -60,6 +60,8 @@ export interface S3HttpRequest {
   headers?: Record<string, string>;
   body?: Buffer | Readable;
   contentLength?: number;
+  /** Stops the request and its retries (a user's stop): the call rejects with the signal's reason at once. */
+  signal?: AbortSignal;
 }
 
 export interface S3HttpResponse {
@@ -185,6 +187,12 @@ export class S3HttpClient {
    * it); what it throws is retried like a failed request. Replayable requests are retried.
    */
   async send<T = S3HttpResponse>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {
+    if (!req.signal) return this.sendUnstoppable(req, accept);
+    req.signal.throwIfAborted();
+    return untilAborted(this.sendUnstoppable(req, accept), req.signal);
+  }
+
+  private async sendUnstoppable<T>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
     const signedWith: { credentials?: SigningCredentials } = {};
     const attempt = () =>
@@ -199,7 +207,7 @@ export class S3HttpClient {
             throw err;
           }
         },
-        { attempts: replayable ? this.attempts() : 1, isRetryable: adviseRetry, baseMs: 100 },
+        { attempts: replayable ? this.attempts() : 1, isRetryable: adviseRetry, baseMs: 100, signal: req.signal },
       );
     try {
       return await attempt();
@@ -261,7 +269,13 @@ export class S3HttpClient {
     req: S3HttpRequest,
     wire: { path: string; headers: Record<string, string> },
   ): Promise<S3HttpResponse> {
-    const res = await this.http.request({ method: req.method, path: wire.path, headers: wire.headers, body: req.body });
+    const res = await this.http.request({
+      method: req.method,
+      path: wire.path,
+      headers: wire.headers,
+      body: req.body,
+      signal: req.signal,
+    });
     if (res.status < 300) return res;
     // An error answer: read for its code and message (a body still being sent was stopped by the client).
     const text = await readErrorText(res.body);

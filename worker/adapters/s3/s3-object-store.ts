@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type TransferSide, UploadGoneError } from '../../core/errors.js';
+import { retryAdviceOf, type TransferSide, UploadGoneError } from '../../core/errors.js';
+import { withRetry } from '../../core/retry.js';
 import { compareKeys } from '../../core/key-order.js';
 import type { AccessKeys } from '../../ports/secret-store.js';
 import type {
@@ -130,6 +131,19 @@ function taggedWritePermission(options: WriteOptions): string | undefined {
   return options.tags && Object.keys(options.tags).length > 0
     ? 's3:PutObject (and s3:PutObjectTagging: the copy carries tags)'
     : undefined;
+}
+
+/**
+ * A listing page the store refused for being busy (503 SlowDown, 429) or could not answer for a while (a gateway's
+ * 502/504) after the request's own retries is asked again, further apart: a pass over millions of keys is not thrown
+ * away for a few seconds of throttling (the original's finder waited and listed again up to 5 times). Up to ~14 s.
+ */
+const BUSY_LISTING_ATTEMPTS = 4;
+const BUSY_LISTING_BASE_MS = 2000;
+
+function storeBusy(err: unknown): boolean {
+  const advice = retryAdviceOf(err);
+  return advice?.retryable === true && (advice.throttled === true || advice.unreachable === true);
 }
 
 /** One bucket on an S3-compatible endpoint, every request over the lean SigV4 path; SDK v3 only for the default credential chain. */
@@ -263,21 +277,21 @@ export class S3ObjectStore implements ObjectStore {
    * error answer has a body, so rejected keys and a missing permission are told apart; a wrong endpoint answering
    * HTML fails here, before anything is compared.
    */
-  async checkAccess(): Promise<void> {
+  async checkAccess(signal?: AbortSignal): Promise<void> {
     const query = { 'list-type': '2', 'max-keys': '1', 'encoding-type': 'url' };
     await this.call('ListObjectsV2', undefined, () =>
-      this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) =>
+      this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader, signal }, (text) =>
         parseListPage(text, this.bucket),
       ),
     );
   }
 
-  async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectSummary> {
-    for await (const page of this.pages(prefix, { startAfter })) yield* page.objects;
+  async *list(prefix: string, startAfter?: string, signal?: AbortSignal): AsyncIterable<ObjectSummary> {
+    for await (const page of this.pages(prefix, { startAfter, signal })) yield* page.objects;
   }
 
-  async *listLevel(prefix: string): AsyncIterable<LevelEntry> {
-    for await (const page of this.pages(prefix, { delimiter: '/' })) {
+  async *listLevel(prefix: string, signal?: AbortSignal): AsyncIterable<LevelEntry> {
+    for await (const page of this.pages(prefix, { delimiter: '/', signal })) {
       for (const f of page.folders) {
         // One level down: its first "/" after the prefix is its last character (pageUnder saw it is under the prefix).
         if (f.indexOf('/', prefix.length) !== f.length - 1)
@@ -290,18 +304,17 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** ListObjectsV2 pages under `prefix`, each asked for while the caller works through the one before. */
-  private async *pages(prefix: string, o: { startAfter?: string; delimiter?: string }): AsyncIterable<ListPage> {
+  private async *pages(
+    prefix: string,
+    o: { startAfter?: string; delimiter?: string; signal?: AbortSignal },
+  ): AsyncIterable<ListPage> {
     /** `after`: the last key of the page before, which this page must go past. */
     const fetchPage = (token?: string, after?: string): Promise<ListPage> =>
-      this.call('ListObjectsV2', undefined, async () => {
-        const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
-        if (prefix) query.prefix = prefix;
-        if (o.delimiter) query.delimiter = o.delimiter;
-        if (token) query['continuation-token'] = token;
-        else if (o.startAfter) query['start-after'] = o.startAfter;
-        return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader }, (text) =>
-          pageUnder(pageAfter(parseListPage(text, this.bucket), token, after), prefix),
-        );
+      withRetry(() => this.fetchListPage(prefix, o, token, after), {
+        attempts: BUSY_LISTING_ATTEMPTS,
+        baseMs: BUSY_LISTING_BASE_MS,
+        isRetryable: storeBusy,
+        signal: o.signal,
       });
     // The first page must start after `startAfter` too: a store that ignores it lists from the start again.
     let pending: Promise<ListPage> | undefined = fetchPage(undefined, o.startAfter);
@@ -313,6 +326,25 @@ export class S3ObjectStore implements ObjectStore {
       pending?.catch(() => {}); // surfaced when awaited; avoids an unhandled rejection if the caller stops early
       yield page;
     }
+  }
+
+  /** One ListObjectsV2 page; `after`: the last key of the page before, which this page must go past. */
+  private fetchListPage(
+    prefix: string,
+    o: { startAfter?: string; delimiter?: string; signal?: AbortSignal },
+    token?: string,
+    after?: string,
+  ): Promise<ListPage> {
+    return this.call('ListObjectsV2', undefined, async () => {
+      const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
+      if (prefix) query.prefix = prefix;
+      if (o.delimiter) query.delimiter = o.delimiter;
+      if (token) query['continuation-token'] = token;
+      else if (o.startAfter) query['start-after'] = o.startAfter;
+      return this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader, signal: o.signal }, (text) =>
+        pageUnder(pageAfter(parseListPage(text, this.bucket), token, after), prefix),
+      );
+    });
   }
 
   async head(key: string): Promise<ObjectHead | undefined> {

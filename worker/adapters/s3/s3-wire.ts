@@ -330,7 +330,11 @@ export function parseListPage(xml: string, bucket?: string): ListPage {
     throw new MalformedS3Answer(`<IsTruncated> is ${JSON.stringify(truncated ?? null)}, not true or false`);
   const token = text1(page.NextContinuationToken);
   if (truncated === 'true' && !token)
-    throw new MalformedS3Answer('the listing says it is truncated but gives no <NextContinuationToken>');
+    throw new MalformedS3Answer(
+      text1(page.NextMarker) !== undefined || text1(page.Marker) !== undefined
+        ? 'the listing says it is truncated but gives no <NextContinuationToken>: the store answered a ListObjects (V1) page, with markers; the endpoint does not support ListObjectsV2'
+        : 'the listing says it is truncated but gives no <NextContinuationToken>',
+    );
   const urlEncoded = text1(page.EncodingType) === 'url';
   const entries = (page.Contents ?? []) as XmlNode[];
   const objects: ObjectSummary[] = entries.map((entry) => {
