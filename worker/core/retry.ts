@@ -57,8 +57,8 @@ export function redeliveryDelayMs(err: unknown, attempt: number): number {
 }
 
 /**
- * `work`'s outcome, or the signal's reason as soon as it aborts (work that cannot be interrupted — a request already
- * sent — is left to end on its own; its late outcome is ignored).
+ * `work`'s outcome, or the signal's reason as soon as it aborts (what of the work does not see the signal itself — a
+ * connection being opened — ends on its own; its late outcome is ignored).
  */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   work.catch(() => {});
