@@ -150,8 +150,8 @@ export class LocalOrchestrator implements Orchestrator {
       await this.persist(task.id, errorPatch('FINDER_ERROR', message, new Date()));
     } finally {
       try {
-        // Left to resume at the next start (a shutdown, not the user's stop): its pass is kept, not ended.
-        if (this.shuttingDown && !run.stoppedForGood && run.stop.signal.aborted) this.ledger.shutDownUnder(task.id);
+        // Left to resume at the next start: its pass is kept, not ended.
+        if (run.stop.signal.aborted && this.resumesAtNextStart(run)) this.ledger.shutDownUnder(task.id);
         else this.ledger.ended(task.id);
       } catch (err) {
         this.deps.logger.warn('hub.run_ledger_unwritable', { taskId: task.id, error: err });
@@ -303,8 +303,7 @@ export class LocalOrchestrator implements Orchestrator {
           logger,
           signal: entry.signal,
           onProgress,
-          // The user's stop is for good even when a shutdown follows it: the run cleans up before the hub exits.
-          stoppedForGood: () => entry.signal.aborted && (entry.stoppedForGood || !this.shuttingDown),
+          stoppedForGood: () => entry.signal.aborted && !this.resumesAtNextStart(entry),
           passStartedAt: this.ledger.passStartedAt(task.id),
         });
         pass.catch(() => {}); // after a failure the race below has moved on; a late rejection is expected
@@ -353,9 +352,8 @@ export class LocalOrchestrator implements Orchestrator {
       if (signal.aborted) break;
       await this.noteInLedger(task.id, async () => this.ledger.started(task.id, await this.finishedObjects(task.id)));
     }
-    // A hub shutdown leaves the task IN_PROGRESS so that it resumes on the next start; a task the user stopped first
-    // ends STOPPED, cleaned up (before, a stop just ahead of a SIGTERM left its multipart uploads open).
-    if (this.shuttingDown && !entry.stoppedForGood) return;
+    // Left IN_PROGRESS, to resume on the next start.
+    if (this.resumesAtNextStart(entry)) return;
     await this.noteInLedger(task.id, () => this.ledger.forgetNextPass(task.id));
     // Counted from the status store once the engine cleaned up (an aborted upload's parts are no bytes done), not the
     // last live snapshot; no rate or time left, since nothing runs any more.
@@ -364,6 +362,15 @@ export class LocalOrchestrator implements Orchestrator {
       stoppedAt: new Date().toISOString(),
       progressInfo: progressInfoOf(await status.summary()),
     });
+  }
+
+  /**
+   * A run ended by a hub shutdown resumes at the next start. One the user stopped first does not, even when the
+   * shutdown follows at once: it cleans up and ends STOPPED before the hub exits (before, a stop just ahead of a
+   * SIGTERM left its multipart uploads open).
+   */
+  private resumesAtNextStart(run: TaskRun<EngineProgress>): boolean {
+    return this.shuttingDown && !run.stoppedForGood;
   }
 
   async stop(task: TaskRecord): Promise<Partial<TaskRecord>> {

@@ -147,12 +147,7 @@ function manifestDigestReader(skopeo: Skopeo, logger: Logger, signal?: AbortSign
       // words under its own ("Error parsing image name …: pinging container registry").
       if (
         signal?.aborted ||
-        (err instanceof RegistryHttpError &&
-          (err.authFailed ||
-            err.status === 404 ||
-            err.status === undefined ||
-            err.status === 429 ||
-            err.status >= 500)) ||
+        (err instanceof RegistryHttpError && (err.authFailed || err.status === 404 || isRetryable(err))) ||
         platform
       )
         throw err;

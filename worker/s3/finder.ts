@@ -17,6 +17,11 @@ import { distinctPrefixes, PREFIXES_SORTED_IN_MEMORY, sourcePrefixes } from './p
 import { outOfKeyOrder, type Partition, partitionsOf, partsAtOnce } from './listing-parts.js';
 import { destinationKey, destinationPrefix, type TransferJob } from './transfer-job.js';
 
+/** A finder report before anything was listed. */
+export function noneFound(): FinderReport {
+  return { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
+}
+
 export interface FinderReport {
   /** Source objects looked at (after include/exclude). */
   scanned: number;
@@ -208,7 +213,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const filter = createKeyFilter(params.include, params.exclude);
   const copyOf = ownCopies(params.destPrefix, filter, options.source, options.dest);
   const keep = copyOf ? (key: string, prefix: string) => filter(key) && !copyOf(key, prefix) : filter;
-  const report: FinderReport = { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
+  const report = noneFound();
   let batch: TransferJob[] = [];
   const flush = async () => {
     if (batch.length === 0 || options.dryRun) {

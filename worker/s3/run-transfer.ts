@@ -5,7 +5,7 @@ import { isComplete, type StatusStore, type StatusSummary } from '../ports/statu
 import { BytesInFlight } from './bytes-in-flight.js';
 import { checkBucketAccess } from './check-bucket-access.js';
 import { copyRequests } from './copy-route.js';
-import { runFinder, type FinderReport } from './finder.js';
+import { noneFound, runFinder, type FinderReport } from './finder.js';
 import { runWorker, type WorkerReport } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
 import { settleInterrupted } from './settle-interrupted.js';
@@ -103,7 +103,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
   if (!(await accessCheckedUnlessStopped(options)))
     return {
       ...(await status.summary()),
-      finder: { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 },
+      finder: noneFound(),
       queued: { objects: 0, bytes: 0 },
       copied: { objects: 0, bytes: 0 },
       durationMs: Date.now() - startedAt,

@@ -141,6 +141,13 @@ function taggedWritePermission(options: WriteOptions): string | undefined {
 const BUSY_LISTING_ATTEMPTS = 4;
 const BUSY_LISTING_BASE_MS = 2000;
 
+/** What one listing asks for beyond its prefix. */
+interface ListingOptions {
+  startAfter?: string;
+  delimiter?: string;
+  signal?: AbortSignal;
+}
+
 function storeBusy(err: unknown): boolean {
   const advice = retryAdviceOf(err);
   return advice?.retryable === true && (advice.throttled === true || advice.unreachable === true);
@@ -304,10 +311,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** ListObjectsV2 pages under `prefix`, each asked for while the caller works through the one before. */
-  private async *pages(
-    prefix: string,
-    o: { startAfter?: string; delimiter?: string; signal?: AbortSignal },
-  ): AsyncIterable<ListPage> {
+  private async *pages(prefix: string, o: ListingOptions): AsyncIterable<ListPage> {
     /** `after`: the last key of the page before, which this page must go past. */
     const fetchPage = (token?: string, after?: string): Promise<ListPage> =>
       withRetry(() => this.fetchListPage(prefix, o, token, after), {
@@ -329,12 +333,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** One ListObjectsV2 page; `after`: the last key of the page before, which this page must go past. */
-  private fetchListPage(
-    prefix: string,
-    o: { startAfter?: string; delimiter?: string; signal?: AbortSignal },
-    token?: string,
-    after?: string,
-  ): Promise<ListPage> {
+  private fetchListPage(prefix: string, o: ListingOptions, token?: string, after?: string): Promise<ListPage> {
     return this.call('ListObjectsV2', undefined, async () => {
       const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
       if (prefix) query.prefix = prefix;
