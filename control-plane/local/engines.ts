@@ -21,7 +21,8 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
   const params = parseS3TaskParams(parameterMap(task));
   const queue = new SqliteJobQueue<TransferJob>(ctx.db, task.id, { maxReceiveCount: params.maxAttempts });
   queue.purge();
-  const buckets = await openTaskBuckets(params, ctx.secrets, transferSockets(params));
+  // The stop cuts the copies under way, as the original's (its stack, workers included, deleted) did.
+  const buckets = await openTaskBuckets(params, ctx.secrets, transferSockets(params), { stopSignal: ctx.signal });
   const report = await runS3Transfer({
     params,
     queue,
@@ -32,7 +33,9 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
     progressIntervalMs: 1000,
     buckets,
   });
-  if (ctx.stoppedForGood()) await endStoppedS3Run(params, buckets, ctx.status, ctx.logger);
+  // Its clean-up talks to the stores after the stop: buckets of its own.
+  if (ctx.stoppedForGood())
+    await endStoppedS3Run(params, await openTaskBuckets(params, ctx.secrets), ctx.status, ctx.logger);
   return { complete: report.complete, failed: report.failed };
 };
 

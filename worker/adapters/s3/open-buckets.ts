@@ -35,6 +35,8 @@ export interface OpenBucketsOptions {
   home?: { region: string; endpoint?: string };
   /** How often keys from a secret are re-read while in use (default 10 minutes); a rejection re-reads them at once. */
   credentialsRefreshMs?: number;
+  /** A stop of the task's run: every request of its buckets under way ends (copies are cut, not waited for). */
+  stopSignal?: AbortSignal;
 }
 
 type Side = 'source' | 'destination';
@@ -81,6 +83,7 @@ export async function openTaskBuckets(
       readsStoredEncoding: params.srcType === 'Google_GCS',
       maxSockets,
       side: 'source',
+      stopSignal: options.stopSignal,
       ...srcSigning,
     }),
     dest: new S3ObjectStore({
@@ -89,6 +92,7 @@ export async function openTaskBuckets(
       endpoint: params.destEndpoint,
       maxSockets,
       side: 'destination',
+      stopSignal: options.stopSignal,
       ...dstSigning,
     }),
     // Read with this account's role, as the original's finder did: no side, so its errors name this account's
@@ -101,6 +105,7 @@ export async function openTaskBuckets(
             region:
               options.home?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? params.srcRegion,
             endpoint: options.home?.endpoint,
+            stopSignal: options.stopSignal,
           }),
   };
 }

@@ -50,6 +50,11 @@ export interface S3HttpConfig {
   connectTimeoutMs?: number;
   /** Socket inactivity limit while a request or its response is under way. */
   idleTimeoutMs?: number;
+  /**
+   * Ends every request without a signal of its own, body included, when it aborts: a task's stop cuts the copies
+   * under way instead of waiting for a store that holds them (up to the idle timeout, then the retries).
+   */
+  stopSignal?: AbortSignal;
 }
 
 export interface S3HttpRequest {
@@ -187,9 +192,10 @@ export class S3HttpClient {
    * it); what it throws is retried like a failed request. Replayable requests are retried.
    */
   async send<T = S3HttpResponse>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {
-    if (!req.signal) return this.sendUnstoppable(req, accept);
-    req.signal.throwIfAborted();
-    return untilAborted(this.sendUnstoppable(req, accept), req.signal);
+    const signal = req.signal ?? this.config.stopSignal;
+    if (!signal) return this.sendUnstoppable(req, accept);
+    signal.throwIfAborted();
+    return untilAborted(this.sendUnstoppable(req.signal ? req : { ...req, signal }, accept), signal);
   }
 
   private async sendUnstoppable<T>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {

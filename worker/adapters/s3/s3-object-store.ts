@@ -65,6 +65,8 @@ export interface S3BucketConfig {
   ignoredCredentialsName?: string;
   /** Attempts per request the S3 client makes before the failure reaches the engine (default 4). */
   maxAttempts?: number;
+  /** Ends every request under way (reads' bodies included) when it aborts: a task's stop. */
+  stopSignal?: AbortSignal;
 }
 
 /**
@@ -197,6 +199,7 @@ export class S3ObjectStore implements ObjectStore {
           ? async () => keys
           : async () => (await this.sdk()).config.credentials(),
       renewCredentials: rotating ? (rejected) => rotating.renew(rejected) : undefined,
+      stopSignal: config.stopSignal,
     });
   }
 
