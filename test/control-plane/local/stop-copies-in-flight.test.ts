@@ -5,17 +5,10 @@
  * go back to PENDING, none is counted copied or failed; the next run copies them. A hub shutdown cuts them the same way
  * and the task resumes at the next start.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runS3Engine, settleStoppedS3Task } from '../../../control-plane/local/engines.js';
-import { LocalOrchestrator } from '../../../control-plane/local/local-orchestrator.js';
-import { LocalTelemetry } from '../../../control-plane/local/local-telemetry.js';
-import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.js';
-import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
-import { createLogger } from '../../../worker/core/log.js';
+import { SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
+import { localS3Hub, s3TaskRecord } from './local-s3-task.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { servers } from '../../support/servers.js';
 import { baseParams, bucketPair, headObject, putSource, secretsFile } from '../../s3/engine-fixtures.js';
@@ -36,35 +29,13 @@ async function taskWithCopiesHeld(name: string) {
     slowMs: 120_000,
     faultOps: ['GetObject'],
   });
-  const dir = mkdtempSync(join(tmpdir(), 'dth-stop-copies-'));
-  const db = openSqliteDatabase(join(dir, 'hub.db'));
-  const tasks = new SqliteTaskStore(db);
-  const orchestrator = new LocalOrchestrator({
-    db,
-    tasks,
-    secrets: new FileSecretStore(secretsFile()),
-    telemetry: new LocalTelemetry(db),
-    logger: createLogger({ role: 'test' }, { write: () => {} }),
-    engines: { S3EC2: runS3Engine },
-    stoppedRunSettlers: { S3EC2: settleStoppedS3Task },
-  });
+  const { db, tasks, orchestrator } = localS3Hub(secretsFile());
   cleanups.push(async () => {
     await orchestrator.shutdown();
     db.close();
     await held.close();
   });
-  const parameters = Object.entries(baseParams(src, dst, { srcEndpoint: held.endpoint })).map(
-    ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
-  );
-  const task = {
-    id: `${name}-task`,
-    type: 'S3EC2',
-    scheduleType: 'ONE_TIME',
-    description: '',
-    parameters,
-    progress: 'STARTING',
-    createdAt: new Date().toISOString(),
-  } as const satisfies Parameters<typeof tasks.put>[0];
+  const task = s3TaskRecord(`${name}-task`, baseParams(src, dst, { srcEndpoint: held.endpoint }));
   await tasks.put(task);
   await orchestrator.start(task);
   const asked = Date.now();

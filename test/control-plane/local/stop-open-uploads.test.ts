@@ -8,9 +8,6 @@
  * The same holds when the hub dies while the task is STOPPING: the next start finishes the stop as a live one ends
  * (before, it only wrote STOPPED: the uploads stayed open for good, the records IN_PROGRESS, and no progressInfo).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateBucketCommand,
@@ -21,13 +18,9 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runS3Engine, settleStoppedS3Task } from '../../../control-plane/local/engines.js';
-import { LocalOrchestrator } from '../../../control-plane/local/local-orchestrator.js';
-import { LocalTelemetry } from '../../../control-plane/local/local-telemetry.js';
-import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.js';
 import { RunLedger } from '../../../control-plane/local/task-runs.js';
-import { FileSecretStore, openSqliteDatabase, SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
-import { createLogger } from '../../../worker/core/log.js';
+import { SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
+import { localS3Hub, s3TaskRecord } from './local-s3-task.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { useMoto } from '../../support/moto.js';
 import { createBucket, servers } from '../../support/servers.js';
@@ -57,34 +50,13 @@ async function taskInMultipartCopy(name: string) {
     slowMs: 5_000,
     faultOps: ['GetObject'],
   });
-  const dir = mkdtempSync(join(tmpdir(), 'dth-stop-upload-'));
-  const db = openSqliteDatabase(join(dir, 'hub.db'));
-  const tasks = new SqliteTaskStore(db);
-  const orchestrator = new LocalOrchestrator({
-    db,
-    tasks,
-    secrets: new FileSecretStore(s3rverAndMotoSecrets()),
-    telemetry: new LocalTelemetry(db),
-    logger: createLogger({ role: 'test' }, { write: () => {} }),
-    engines: { S3EC2: runS3Engine },
-  });
+  const { db, tasks, orchestrator } = localS3Hub(s3rverAndMotoSecrets());
   cleanups.push(async () => {
     await orchestrator.shutdown();
     db.close();
     await slow.close();
   });
-  const parameters = Object.entries(motoTaskParams(moto, src, dst, { srcEndpoint: slow.endpoint })).map(
-    ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
-  );
-  const task = {
-    id: `${name}-task`,
-    type: 'S3EC2',
-    scheduleType: 'ONE_TIME',
-    description: '',
-    parameters,
-    progress: 'STARTING',
-    createdAt: new Date().toISOString(),
-  } as const satisfies Parameters<typeof tasks.put>[0];
+  const task = s3TaskRecord(`${name}-task`, motoTaskParams(moto, src, dst, { srcEndpoint: slow.endpoint }));
   await tasks.put(task);
   await orchestrator.start(task);
   const status = new SqliteStatusStore(db, task.id);
@@ -141,22 +113,13 @@ describe('a hub that died while a local S3 task was STOPPING', () => {
       new UploadPartCommand({ Bucket: dst, Key: 'big.bin', UploadId, PartNumber: 1, Body: Buffer.alloc(5 * MiB, 3) }),
     );
 
-    const dir = mkdtempSync(join(tmpdir(), 'dth-stopping-'));
-    const db = openSqliteDatabase(join(dir, 'hub.db'));
-    const tasks = new SqliteTaskStore(db);
-    const parameters = Object.entries(motoTaskParams(moto, src, dst)).map(([ParameterKey, ParameterValue]) => ({
-      ParameterKey,
-      ParameterValue,
-    }));
-    const task = {
-      id: 'stopping-task',
-      type: 'S3EC2',
-      scheduleType: 'ONE_TIME',
-      description: '',
-      parameters,
-      progress: 'STOPPING',
-      createdAt: new Date().toISOString(),
-    } as const satisfies Parameters<typeof tasks.put>[0];
+    const lines: string[] = [];
+    const { db, tasks, orchestrator } = localS3Hub(s3rverAndMotoSecrets(), lines);
+    cleanups.push(async () => {
+      await orchestrator.shutdown();
+      db.close();
+    });
+    const task = s3TaskRecord('stopping-task', motoTaskParams(moto, src, dst), 'STOPPING');
     await tasks.put(task);
     const status = new SqliteStatusStore(db, task.id);
     await status.put({ key: 'landed.bin', size: 1000, status: 'IN_PROGRESS', attempts: 1 });
@@ -171,21 +134,6 @@ describe('a hub that died while a local S3 task was STOPPING', () => {
       bytesDone: 5 * MiB,
     });
     new RunLedger(db).started(task.id, 0); // the killed run's row
-
-    const lines: string[] = [];
-    const orchestrator = new LocalOrchestrator({
-      db,
-      tasks,
-      secrets: new FileSecretStore(s3rverAndMotoSecrets()),
-      telemetry: new LocalTelemetry(db),
-      logger: createLogger({ role: 'test' }, { write: (l) => lines.push(l) }),
-      engines: { S3EC2: runS3Engine },
-      stoppedRunSettlers: { S3EC2: settleStoppedS3Task },
-    });
-    cleanups.push(async () => {
-      await orchestrator.shutdown();
-      db.close();
-    });
 
     expect(await orchestrator.resumeUnfinished()).toBe(0);
 
