@@ -98,25 +98,35 @@ export class RegistryUnavailableError extends DthError {
   }
 }
 
+/** What a registry's refusal says beyond its status. */
+export interface RegistryRefusal {
+  /** The registry (or its token server) refused the login or the token it issued: no other client will do better. */
+  authFailed?: boolean;
+  /** A registry that takes only a Basic login was asked without one: it serves nobody anonymously. */
+  needsLogin?: boolean;
+  /** The registry's Retry-After, in ms. */
+  retryAfterMs?: number;
+}
+
 /** A registry (or its token server) answered with an error, or not at all: the message names the registry. */
 export class RegistryHttpError extends Error {
+  readonly authFailed: boolean;
+  readonly needsLogin: boolean;
+
   constructor(
     readonly registry: string,
     readonly status: number | undefined,
     detail: string,
-    /** The registry (or its token server) refused the login or the token it issued: no other client will do better. */
-    readonly authFailed = false,
-    /** A registry that takes only a Basic login was asked without one: it serves nobody anonymously. */
-    readonly needsLogin = false,
-    /** The registry's Retry-After, in ms. */
-    retryAfterMs?: number,
+    refusal: RegistryRefusal = {},
   ) {
     super(`${registry}: ${detail}`);
+    this.authFailed = refusal.authFailed ?? false;
+    this.needsLogin = refusal.needsLogin ?? false;
     // A 4xx answer (or an auth failure) says the same on every attempt; 5xx, 429 and network errors may pass.
     withRetryAdvice(this, {
-      retryable: !authFailed && (status === undefined || status === 429 || status >= 500),
+      retryable: !this.authFailed && (status === undefined || status === 429 || status >= 500),
       throttled: status === 429,
-      retryAfterMs,
+      retryAfterMs: refusal.retryAfterMs,
     });
   }
 }

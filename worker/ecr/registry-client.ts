@@ -147,7 +147,7 @@ export class RegistryClient {
         this.registry,
         401,
         `access denied with the issued token (HTTP 401, scope ${o.scope || 'none'})`,
-        true,
+        { authFailed: true },
       );
     }
     if (challenge?.scheme === 'basic') {
@@ -155,8 +155,7 @@ export class RegistryClient {
         this.registry,
         401,
         this.endpoint.login ? 'credentials were rejected (HTTP 401)' : 'authentication required (HTTP 401)',
-        true,
-        !this.endpoint.login,
+        { authFailed: true, needsLogin: !this.endpoint.login },
       );
     }
     throw new RegistryHttpError(
@@ -221,8 +220,7 @@ export class RegistryClient {
         this.registry,
         res.status,
         `token server ${realm.host} answered HTTP ${res.status}${why}`,
-        refused,
-        refused && !this.endpoint.login,
+        { authFailed: refused, needsLogin: refused && !this.endpoint.login },
       );
     }
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
@@ -253,9 +251,7 @@ export class RegistryClient {
       this.registry,
       res.status,
       `${request} answered HTTP ${res.status}${said ? ` (${said})` : ''}`,
-      false,
-      false,
-      retryAfterMs(res.headers.get('retry-after')),
+      { retryAfterMs: retryAfterMs(res.headers.get('retry-after')) },
     );
   }
 
@@ -274,14 +270,10 @@ export class RegistryClient {
     if (head.status === 404) return undefined;
     // 403: the login is known but may not read this repository; another client with the same login would not either.
     if (!head.ok)
-      throw new RegistryHttpError(
-        this.registry,
-        head.status,
-        `HEAD ${path} answered HTTP ${head.status}`,
-        head.status === 403,
-        false,
-        retryAfterMs(head.headers.get('retry-after')),
-      );
+      throw new RegistryHttpError(this.registry, head.status, `HEAD ${path} answered HTTP ${head.status}`, {
+        authFailed: head.status === 403,
+        retryAfterMs: retryAfterMs(head.headers.get('retry-after')),
+      });
     const digest = head.headers.get('docker-content-digest');
     const isIndex = INDEX_TYPES.has((head.headers.get('content-type') ?? '').split(';')[0].trim());
     if (digest && SHA256_DIGEST.test(digest) && !(platform && isIndex)) return digest;
