@@ -11,15 +11,40 @@ afterAll(async () => {
   await hub?.stop();
 });
 
+/** A hub data directory whose secrets hold the login of the authenticated test registry as `registry`. */
+function dataDirWithRegistryLogin(): string {
+  const dataDir = newDataDir();
+  const secretsPath = join(dataDir, 'secrets.json');
+  const secrets = JSON.parse(readFileSync(secretsPath, 'utf8'));
+  secrets.registry = { username: servers.registryUser, password: servers.registryPassword };
+  writeFileSync(secretsPath, JSON.stringify(secrets), { mode: 0o600 });
+  return dataDir;
+}
+
+/** createTask of a ONE_TIME image task from an open registry to the authenticated one, under `destPrefix`; its id. */
+async function createImageTask(on: HubProcess, srcRegistry: string, images: string[], destPrefix: string) {
+  const created = await on.gql(CREATE, {
+    input: {
+      type: 'ECR',
+      scheduleType: 'ONE_TIME',
+      parameters: params({
+        sourceType: 'Public',
+        srcRegistry,
+        srcImageList: images.join('\n'),
+        destRegistry: servers.registryAuth,
+        destCredential: 'registry',
+        destPrefix,
+        insecure: 'true',
+      }),
+    },
+  });
+  return created.body.data.createTask.id as string;
+}
+
 describe('dth serve: image task through GraphQL', () => {
   it('estimates an ECR task, creates it between two registries, copies what it can and estimates it again', async () => {
     const { repository } = seedImages();
-    const dataDir = newDataDir();
-    const secretsPath = join(dataDir, 'secrets.json');
-    const secrets = JSON.parse(readFileSync(secretsPath, 'utf8'));
-    secrets.registry = { username: servers.registryUser, password: servers.registryPassword };
-    writeFileSync(secretsPath, JSON.stringify(secrets), { mode: 0o600 });
-    hub = await startHubProcess(dataDir);
+    hub = await startHubProcess(dataDirWithRegistryLogin());
     const parameters = params({
       sourceType: 'Public',
       srcRegistry: servers.registryOpen,
@@ -88,22 +113,7 @@ describe('dth serve: image task through GraphQL', () => {
     const { repository: slow } = seedImages();
     const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'holds-manifests', held: [slow] });
     try {
-      const created = await hub!.gql(CREATE, {
-        input: {
-          type: 'ECR',
-          scheduleType: 'ONE_TIME',
-          parameters: params({
-            sourceType: 'Public',
-            srcRegistry: front.registry,
-            srcImageList: `${fast}:v1\n${slow}:v1`,
-            destRegistry: servers.registryAuth,
-            destCredential: 'registry',
-            destPrefix: 'hub-stop',
-            insecure: 'true',
-          }),
-        },
-      });
-      const id = created.body.data.createTask.id;
+      const id = await createImageTask(hub!, front.registry, [`${fast}:v1`, `${slow}:v1`], 'hub-stop');
       await waitForTask(hub!, id, (t) => t.progressInfo?.replicated === 1);
       await hub!.gql('mutation($id: String) { stopTask(id: $id) { id } }', { id });
       const stopped = await waitForTask(hub!, id, (t) => t.progress === 'STOPPED');
@@ -118,4 +128,34 @@ describe('dth serve: image task through GraphQL', () => {
       await front.close();
     }
   });
+
+  it('a hub killed (SIGKILL) in the middle of an image task resumes it at its next start and counts every image once', async () => {
+    const { repository: fast } = seedImages();
+    const { repository: slow } = seedImages();
+    const held = [slow];
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'holds-manifests', held });
+    const dataDir = dataDirWithRegistryLogin();
+    let killed: HubProcess | undefined = await startHubProcess(dataDir);
+    let resumed: HubProcess | undefined;
+    try {
+      const id = await createImageTask(killed, front.registry, [`${fast}:v1`, `${slow}:v1`], 'hub-killed');
+      await waitForTask(killed, id, (t) => t.progressInfo?.replicated === 1);
+      await killed.stop('SIGKILL');
+      killed = undefined;
+      held.length = 0; // the registry answers again
+      resumed = await startHubProcess(dataDir);
+      const done = await waitForTask(resumed, id, (t) => t.progress === 'DONE' || t.progress === 'ERROR');
+      expect(done.progress, JSON.stringify(done)).toBe('DONE');
+      expect(done.progressInfo).toMatchObject({ total: 2, replicated: 2, failed: 0 });
+      const auth = `${servers.registryUser}:${servers.registryPassword}`;
+      for (const repository of [fast, slow])
+        expect(registryDigest(servers.registryAuth, `hub-killed/${repository}:v1`, auth)).toBe(
+          registryDigest(servers.registryOpen, `${repository}:v1`),
+        );
+    } finally {
+      await killed?.stop('SIGKILL');
+      await resumed?.stop();
+      await front.close();
+    }
+  }, 120_000);
 });
