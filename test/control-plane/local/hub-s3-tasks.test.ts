@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBucket, s3Client, servers } from '../../support/servers.js';
 import { seedObjects } from '../../reliability/helpers.js';
+import { startFaultProxy } from '../../support/fault-proxy.js';
 import { baseParams, bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
 import {
   CREATE,
@@ -286,6 +287,51 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect(after.progress).toBe('STOPPED');
     expect(after.progressInfo.replicated).toBeLessThan(total);
   });
+
+  it.each([
+    ['its listing', 'ListObjects'],
+    ['its copies', 'GetObject'],
+  ] as const)(
+    'stopTask answers within seconds while the source holds %s; a restart does not resume the task',
+    async (_, op) => {
+      // Before (copies): the mutation waited for every copy under way, up to the socket timeout and the retries.
+      const { src, dst } = await bucketPair();
+      for (const key of ['a.txt', 'b.txt']) await putSource(src, key, `body of ${key}`);
+      const source = await startFaultProxy({
+        target: servers.s3Source,
+        rates: { slow: 1 },
+        slowMs: 120_000,
+        faultOps: [op],
+        faultWhen: (asked, url) => asked === op && url.includes(`/${src}`) && !url.includes('max-keys=1'),
+      });
+      try {
+        const h = await hub();
+        const created = await h.gql(CREATE, {
+          input: {
+            type: 'S3EC2',
+            scheduleType: 'ONE_TIME',
+            parameters: params(baseParams(src, dst, { srcEndpoint: source.endpoint })),
+          },
+        });
+        const id = created.body.data.createTask.id;
+        const asked = Date.now();
+        while (source.faultCount('slow') === 0 && Date.now() - asked < 20_000) await sleep(50);
+        expect(source.faultCount('slow'), 'the source is holding a request').toBeGreaterThan(0);
+        const stopAsked = Date.now();
+        const stopped = await h.gql(`mutation($id: String) { stopTask(id: $id) { progress } }`, { id });
+        expect(Date.now() - stopAsked, 'stopTask waited for the held requests').toBeLessThan(10_000);
+        expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
+        expect((await waitForTask(h, id, () => true)).progress).toBe('STOPPED');
+        await h.stop('SIGTERM');
+        const again = await hub(h.dataDir);
+        await sleep(1000);
+        expect((await waitForTask(again, id, () => true)).progress).toBe('STOPPED');
+        expect(again.output()).not.toMatch(/Resumed [1-9]/);
+      } finally {
+        await source.close();
+      }
+    },
+  );
 
   it('runs tasks side by side, each with its own objects and counts; stopping one leaves the others running', async () => {
     const { src, dst } = await bucketPair();
