@@ -1,6 +1,7 @@
 /** Starts a real `dth serve` process for tests and talks GraphQL to it over HTTP. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,19 +70,45 @@ export async function startHubProcess(
     token,
     dataDir,
     output: () => out,
-    async gql(query, variables, useToken = token) {
-      const res = await fetch(`${hubUrl}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(useToken ? { authorization: `Bearer ${useToken}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: res.status, body: await res.json() };
+    gql(query, variables, useToken = token) {
+      return postJson(`${hubUrl}/graphql`, JSON.stringify({ query, variables }), useToken);
     },
     async stop(signal = 'SIGTERM') {
       child.kill(signal);
       await exited;
     },
   };
+}
+
+/**
+ * One POST on a connection of its own. A kept-alive connection races the server's idle timeout: a test blocked in a
+ * spawnSync (skopeo seeding images) past it reused a socket the hub had already closed ("other side closed").
+ */
+function postJson(url: string, body: string, token: string | null): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
+    const req = request(url, { method: 'POST', headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+        } catch (err) {
+          reject(err);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export async function waitForTask(
