@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CREATE, params, TEST_SECRET_VALUE } from '../control-plane/local/hub-process.js';
+import { CREATE, createTaskId, params, TEST_SECRET_VALUE } from '../control-plane/local/hub-process.js';
 import { MAX_INTERRUPTED_RUNS } from '../../control-plane/local/task-runs.js';
 import { baseParams, bucketPair } from '../s3/engine-fixtures.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -175,14 +175,7 @@ describe('hub: one bad task', () => {
     });
     const dataDir = join(work, 'crashes');
     let hub = await start(dataDir);
-    const created = await hub.gql(CREATE, {
-      input: {
-        type: 'S3EC2',
-        scheduleType: 'ONE_TIME',
-        parameters: params(baseParams(src, dst, { srcEndpoint: proxy.endpoint })),
-      },
-    });
-    const id = created.body.data.createTask.id;
+    const id = await createTaskId(hub, 'S3EC2', baseParams(src, dst, { srcEndpoint: proxy.endpoint }));
     for (let crash = 1; crash <= 3; crash++) {
       await until(hub, id, (t) => t.progress === 'IN_PROGRESS');
       await sleep(500);
@@ -207,14 +200,8 @@ describe('hub: one bad task', () => {
     await seedObjects(s3Client(servers.s3Source), src, [{ key: 'waiting/0', size: 100 }]);
     const dataDir = join(work, 'waiting');
     let hub = await start(dataDir);
-    const created = await hub.gql(CREATE, {
-      input: {
-        type: 'S3EC2',
-        scheduleType: 'FIXED_RATE',
-        parameters: params({ ...baseParams(src, 'dst-not-there-yet'), ec2CronExpression: 'rate(30 minutes)' }),
-      },
-    });
-    const id = created.body.data.createTask.id;
+    const parameters = { ...baseParams(src, 'dst-not-there-yet'), ec2CronExpression: 'rate(30 minutes)' };
+    const id = await createTaskId(hub, 'S3EC2', parameters, 'FIXED_RATE');
     /** This hub's pass of the task has failed (FINDER_ERROR): the task now waits 30 minutes for its next one. */
     const passFailed = async () => {
       const end = Date.now() + 30_000;
@@ -256,14 +243,11 @@ describe('hub: one bad task', () => {
     const replicated = (t: any): number => t.progressInfo?.replicated ?? 0;
     const dataDir = join(work, 'steady');
     let hub = await start(dataDir);
-    const created = await hub.gql(CREATE, {
-      input: {
-        type: 'S3EC2',
-        scheduleType: 'ONE_TIME',
-        parameters: params(baseParams(src, dst, { srcEndpoint: slowReads.endpoint, workerNumber: '1' })),
-      },
-    });
-    const id = created.body.data.createTask.id;
+    const id = await createTaskId(
+      hub,
+      'S3EC2',
+      baseParams(src, dst, { srcEndpoint: slowReads.endpoint, workerNumber: '1' }),
+    );
     try {
       let before = 0;
       for (let crash = 1; crash <= MAX_INTERRUPTED_RUNS + 1; crash++) {

@@ -7,7 +7,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli, stdoutMatches } from '../reliability/helpers.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -99,9 +98,7 @@ describe('dth s3 sync stopped', () => {
         ['s3', 'sync', '--params', params, '--secrets', secretsFile(), '--state', join(dir, 's.db'), '--json'],
         { timeoutMs: 60_000 },
       );
-      const asked = Date.now();
-      while (source.faultCount('slow') === 0 && Date.now() - asked < 20_000) await sleep(50);
-      expect(source.faultCount('slow')).toBe(1);
+      expect(await source.waitForFaults('slow', 1)).toBe(1);
       const signalled = Date.now();
       run.child.kill('SIGTERM');
       const stopped = await run.done;

@@ -16,6 +16,7 @@
 import { EventEmitter } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type FaultKind =
   | 'serverError' // 500 InternalError, request body drained, never forwarded
@@ -120,6 +121,8 @@ export interface FaultProxy {
   setRates(rates: FaultRates): void;
   resetStats(): void;
   faultCount(kind?: FaultKind): number;
+  /** Waits (up to `timeoutMs`) until `count` faults of this kind were injected; the count then (the caller checks it). */
+  waitForFaults(kind: FaultKind, count: number, timeoutMs?: number): Promise<number>;
   /**
    * UploadParts the server accepted for a (key, partNumber) it had already accepted: a finished part sent again.
    * By default any upload of the key counts (a restart that opened a new upload re-sends too);
@@ -547,6 +550,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     faultCount(kind) {
       return kind ? stats.faults.filter((f) => f.kind === kind).length : stats.faults.length;
+    },
+    async waitForFaults(kind, count, timeoutMs = 20_000) {
+      const injected = () => stats.faults.filter((f) => f.kind === kind).length;
+      const until = Date.now() + timeoutMs;
+      while (injected() < count && Date.now() < until) await sleep(50);
+      return injected();
     },
     resentParts(opts = {}) {
       const seen = new Set<string>();

@@ -4,7 +4,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { servers } from '../../support/servers.js';
 import { imageBytes, registryDigest, seedImages } from '../../ecr/image-fixtures.js';
 import { startRegistryFront } from '../../ecr/registry-front.js';
-import { CREATE, newDataDir, params, startHubProcess, waitForTask, type HubProcess } from './hub-process.js';
+import {
+  CREATE,
+  createTaskId,
+  newDataDir,
+  params,
+  startHubProcess,
+  waitForTask,
+  type HubProcess,
+} from './hub-process.js';
 
 let hub: HubProcess | undefined;
 afterAll(async () => {
@@ -23,22 +31,15 @@ function dataDirWithRegistryLogin(): string {
 
 /** createTask of a ONE_TIME image task from an open registry to the authenticated one, under `destPrefix`; its id. */
 async function createImageTask(on: HubProcess, srcRegistry: string, images: string[], destPrefix: string) {
-  const created = await on.gql(CREATE, {
-    input: {
-      type: 'ECR',
-      scheduleType: 'ONE_TIME',
-      parameters: params({
-        sourceType: 'Public',
-        srcRegistry,
-        srcImageList: images.join('\n'),
-        destRegistry: servers.registryAuth,
-        destCredential: 'registry',
-        destPrefix,
-        insecure: 'true',
-      }),
-    },
+  return createTaskId(on, 'ECR', {
+    sourceType: 'Public',
+    srcRegistry,
+    srcImageList: images.join('\n'),
+    destRegistry: servers.registryAuth,
+    destCredential: 'registry',
+    destPrefix,
+    insecure: 'true',
   });
-  return created.body.data.createTask.id as string;
 }
 
 describe('dth serve: image task through GraphQL', () => {

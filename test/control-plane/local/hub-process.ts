@@ -138,3 +138,16 @@ export const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $i
 export function params(obj: Record<string, string>) {
   return Object.entries(obj).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }
+
+/** createTask of a task with these parameters; its id. A refusal fails the test with the API's answer. */
+export async function createTaskId(
+  on: { gql(query: string, variables?: Record<string, unknown>): Promise<{ body: any }> },
+  type: 'S3EC2' | 'ECR',
+  parameters: Record<string, string>,
+  scheduleType: 'ONE_TIME' | 'FIXED_RATE' = 'ONE_TIME',
+): Promise<string> {
+  const created = await on.gql(CREATE, { input: { type, scheduleType, parameters: params(parameters) } });
+  const id = created.body.data?.createTask?.id;
+  if (!id) throw new Error(`createTask refused the task: ${JSON.stringify(created.body)}`);
+  return id;
+}

@@ -8,6 +8,7 @@ import { startFaultProxy } from '../../support/fault-proxy.js';
 import { baseParams, bucketPair, putSource, readObject } from '../../s3/engine-fixtures.js';
 import {
   CREATE,
+  createTaskId,
   newDataDir,
   params,
   startHubProcess,
@@ -306,17 +307,8 @@ describe('dth serve: GraphQL task API over HTTP', () => {
       });
       try {
         const h = await hub();
-        const created = await h.gql(CREATE, {
-          input: {
-            type: 'S3EC2',
-            scheduleType: 'ONE_TIME',
-            parameters: params(baseParams(src, dst, { srcEndpoint: source.endpoint })),
-          },
-        });
-        const id = created.body.data.createTask.id;
-        const asked = Date.now();
-        while (source.faultCount('slow') === 0 && Date.now() - asked < 20_000) await sleep(50);
-        expect(source.faultCount('slow'), 'the source is holding a request').toBeGreaterThan(0);
+        const id = await createTaskId(h, 'S3EC2', baseParams(src, dst, { srcEndpoint: source.endpoint }));
+        expect(await source.waitForFaults('slow', 1), 'the source is holding a request').toBeGreaterThan(0);
         const stopAsked = Date.now();
         const stopped = await h.gql(`mutation($id: String) { stopTask(id: $id) { progress } }`, { id });
         expect(Date.now() - stopAsked, 'stopTask waited for the held requests').toBeLessThan(10_000);

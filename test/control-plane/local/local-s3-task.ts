@@ -12,7 +12,7 @@ import { SqliteTaskStore } from '../../../control-plane/local/sqlite-task-store.
 import { FileSecretStore, openSqliteDatabase } from '../../../worker/adapters/embedded/index.js';
 import { createLogger } from '../../../worker/core/log.js';
 
-/** An orchestrator of S3 tasks on its own hub database; `logLines` collects its log when given. */
+/** An orchestrator of S3 tasks on its own hub database; `logLines` collects its log when given; `close` ends both. */
 export function localS3Hub(secretsPath: string, logLines?: string[]) {
   const db = openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-local-hub-')), 'hub.db'));
   const tasks = new SqliteTaskStore(db);
@@ -25,7 +25,11 @@ export function localS3Hub(secretsPath: string, logLines?: string[]) {
     engines: { S3EC2: runS3Engine },
     stoppedRunSettlers: { S3EC2: settleStoppedS3Task },
   });
-  return { db, tasks, orchestrator };
+  const close = async () => {
+    await orchestrator.shutdown();
+    db.close();
+  };
+  return { db, tasks, orchestrator, close };
 }
 
 /** A ONE_TIME S3 task record with these parameters, as createTask stores it. */

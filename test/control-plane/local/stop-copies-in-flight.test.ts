@@ -5,7 +5,6 @@
  * go back to PENDING, none is counted copied or failed; the next run copies them. A hub shutdown cuts them the same way
  * and the task resumes at the next start.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
 import { localS3Hub, s3TaskRecord } from './local-s3-task.js';
@@ -29,18 +28,15 @@ async function taskWithCopiesHeld(name: string) {
     slowMs: 120_000,
     faultOps: ['GetObject'],
   });
-  const { db, tasks, orchestrator } = localS3Hub(secretsFile());
+  const { db, tasks, orchestrator, close } = localS3Hub(secretsFile());
   cleanups.push(async () => {
-    await orchestrator.shutdown();
-    db.close();
+    await close();
     await held.close();
   });
   const task = s3TaskRecord(`${name}-task`, baseParams(src, dst, { srcEndpoint: held.endpoint }));
   await tasks.put(task);
   await orchestrator.start(task);
-  const asked = Date.now();
-  while (held.faultCount('slow') < KEYS.length && Date.now() - asked < 20_000) await sleep(50);
-  expect(held.faultCount('slow'), 'every copy is waiting for its read').toBe(KEYS.length);
+  expect(await held.waitForFaults('slow', KEYS.length), 'every copy is waiting for its read').toBe(KEYS.length);
   const status = new SqliteStatusStore(db, task.id);
   /** `left`: a stop's records go back to PENDING; a shutdown's stay IN_PROGRESS, settled when the run resumes. */
   const copiedNone = async (left: 'PENDING' | 'IN_PROGRESS') => {

@@ -50,10 +50,9 @@ async function taskInMultipartCopy(name: string) {
     slowMs: 5_000,
     faultOps: ['GetObject'],
   });
-  const { db, tasks, orchestrator } = localS3Hub(s3rverAndMotoSecrets());
+  const { db, tasks, orchestrator, close } = localS3Hub(s3rverAndMotoSecrets());
   cleanups.push(async () => {
-    await orchestrator.shutdown();
-    db.close();
+    await close();
     await slow.close();
   });
   const task = s3TaskRecord(`${name}-task`, motoTaskParams(moto, src, dst, { srcEndpoint: slow.endpoint }));
@@ -114,11 +113,8 @@ describe('a hub that died while a local S3 task was STOPPING', () => {
     );
 
     const lines: string[] = [];
-    const { db, tasks, orchestrator } = localS3Hub(s3rverAndMotoSecrets(), lines);
-    cleanups.push(async () => {
-      await orchestrator.shutdown();
-      db.close();
-    });
+    const { db, tasks, orchestrator, close } = localS3Hub(s3rverAndMotoSecrets(), lines);
+    cleanups.push(close);
     const task = s3TaskRecord('stopping-task', motoTaskParams(moto, src, dst), 'STOPPING');
     await tasks.put(task);
     const status = new SqliteStatusStore(db, task.id);

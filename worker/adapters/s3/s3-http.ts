@@ -195,7 +195,7 @@ export class S3HttpClient {
     const signal = req.signal ?? this.config.stopSignal;
     if (!signal) return this.sendUnstoppable(req, accept);
     signal.throwIfAborted();
-    return untilAborted(this.sendUnstoppable(req.signal ? req : { ...req, signal }, accept), signal);
+    return untilAborted(this.sendUnstoppable({ ...req, signal }, accept), signal);
   }
 
   private async sendUnstoppable<T>(req: S3HttpRequest, accept?: (res: S3HttpResponse) => T | Promise<T>): Promise<T> {
