@@ -33,6 +33,8 @@
  * - `gcsTranscoding`: GCS's decompressive transcoding — an object stored with Content-Encoding gzip is served to a GET
  *   that does not accept gzip decompressed, whole (any Range ignored), without Content-Length or Content-Encoding, with
  *   `x-goog-stored-content-encoding: gzip`; a GET with `Accept-Encoding: gzip` gets the stored bytes.
+ * - `copySourceIfMatch`: S3's conditional copy — a CopyObject with `x-amz-copy-source-if-match` whose source now has
+ *   another ETag is 412 PreconditionFailed, nothing copied (s3rver ignores the header and copies what is there).
  * Every request is recorded (operation, headers), so tests check what was sent, e.g. that nothing was signed.
  */
 import { createHash } from 'node:crypto';
@@ -60,6 +62,7 @@ export interface S3FrontOptions {
   ignoreStartAfter?: boolean;
   denyListing?: boolean;
   gcsTranscoding?: boolean;
+  copySourceIfMatch?: boolean;
 }
 
 export interface RecordedRequest {
@@ -333,6 +336,19 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       if (body) upstream.end(body);
       else req.pipe(upstream);
     };
+    const copyIfMatch = headers['x-amz-copy-source-if-match'];
+    if (options.copySourceIfMatch && op === 'CopyObject' && typeof copyIfMatch === 'string') {
+      const source = `/${String(headers['x-amz-copy-source']).replace(/^\//, '')}`;
+      const check = http.request({ host: target.hostname, port: target.port, method: 'HEAD', path: source, agent });
+      check.on('response', (now) => {
+        now.resume();
+        if (now.statusCode === 200 && now.headers.etag === copyIfMatch) return forward();
+        deny(req, res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      });
+      check.on('error', () => res.destroy());
+      check.end();
+      return;
+    }
     if (options.multipartEtags && op === 'CompleteMultipartUpload') {
       // The parts' ETags (their MD5s, as the client sends them back) make AWS's ETag of the whole.
       const chunks: Buffer[] = [];

@@ -151,11 +151,12 @@ export interface ObjectStore {
    */
   listUploads(key: string): Promise<{ uploadId: string; initiated?: Date }[]>;
   /**
-   * Server-side copy from another bucket on the same endpoint (CopyObject / UploadPartCopy). `requesterPays`: the
-   * source bucket bills the requester, so the copy says who pays, as every read of that bucket does.
+   * Server-side copy from another bucket on the same endpoint (CopyObject). `requesterPays`: the source bucket bills
+   * the requester, so the copy says who pays, as every read of that bucket does. `etag`: the version to copy — a store
+   * that honours the condition refuses (412) a source overwritten since, as S3 does, instead of copying other bytes.
    */
   copyFrom(
-    source: { bucket: string; key: string; requesterPays?: boolean },
+    source: { bucket: string; key: string; requesterPays?: boolean; etag?: string },
     key: string,
     options: WriteOptions,
     size: number,

@@ -202,7 +202,7 @@ async function copyServerSide(
 ): Promise<CopyResult | undefined> {
   try {
     const out = await ctx.dest.copyFrom(
-      { bucket: ctx.source.bucket, key: head.key, requesterPays: ctx.params.isPayerRequest },
+      { bucket: ctx.source.bucket, key: head.key, requesterPays: ctx.params.isPayerRequest, etag: head.etag },
       destKey,
       options,
       head.size,
@@ -210,7 +210,13 @@ async function copyServerSide(
     const srcMd5 = contentMd5(head);
     const dstMd5 = md5FromEtag(out.etag);
     if (srcMd5 && dstMd5 && srcMd5 !== dstMd5 && destEtagIsMd5(ctx, out)) {
-      throw new VerificationError(destKey, `server-side copy ETag ${dstMd5} differs from the source ${srcMd5}`);
+      const mismatch = new VerificationError(
+        destKey,
+        `server-side copy ETag ${dstMd5} differs from the source ${srcMd5}`,
+      );
+      // A store that ignores the copy's If-Match copied a version written since the HEAD: its bytes under the HEAD's
+      // metadata. Copied again from the current version, not FAILED (nor, on the next run, unchanged by ETag).
+      throw (await sourceMovedUnder(ctx, head, mismatch)) ?? mismatch;
     }
     return {
       method: 'server-side',
@@ -223,7 +229,11 @@ async function copyServerSide(
       proven: provenByEtags(ctx, out, srcMd5, dstMd5),
     };
   } catch (err) {
-    if (err instanceof VerificationError) throw err;
+    const decided = [VerificationError, ObjectChangedDuringCopyError, SourceNotCopyableError];
+    if (decided.some((kind) => err instanceof kind)) throw err;
+    // The source refused as changed (412 to the copy's If-Match) or deleted: copied again from what it is now.
+    const moved = await sourceMovedUnder(ctx, head, err);
+    if (moved) throw moved;
     // Some stores lack CopyObject or mishandle some keys; streaming through this machine always works.
     ctx.logger.warn('copy.server_side_unavailable', { key: head.key, error: err });
     return undefined;

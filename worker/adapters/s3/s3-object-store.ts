@@ -533,7 +533,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async copyFrom(
-    source: { bucket: string; key: string; requesterPays?: boolean },
+    source: { bucket: string; key: string; requesterPays?: boolean; etag?: string },
     key: string,
     options: WriteOptions,
     _size: number,
@@ -543,6 +543,7 @@ export class S3ObjectStore implements ObjectStore {
       // S3 refuses a copy out of a requester-pays bucket without it (403), like any other read of that bucket.
       ...(source.requesterPays ? { 'x-amz-request-payer': 'requester' } : {}),
       'x-amz-copy-source': `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}`,
+      ...(source.etag ? { 'x-amz-copy-source-if-match': source.etag } : {}),
       'x-amz-metadata-directive': 'REPLACE',
       // Given tags (none included, `{}`) replace the source's; without them the copy keeps the source's own.
       ...(options.tags ? { 'x-amz-tagging-directive': 'REPLACE' } : {}),
