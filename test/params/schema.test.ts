@@ -487,6 +487,7 @@ describe('schedules (EventBridge dialect, computed with croner)', () => {
     ['0 12 ? * L *', '2026-01-03T12:00:00.000Z'], // L alone: the last day of the week, Saturday
     ['15 10 * * ? 2027', '2027-01-01T10:15:00.000Z'],
     ['rate(5 minutes)', '2026-01-01T00:35:00.000Z'],
+    ['rate(36500 days)', '2125-12-08T00:30:00.000Z'],
   ])('%s runs next at %s', (expr, next) => {
     expect(nextRunAfter(parseSchedule(expr), at)?.toISOString()).toBe(next);
   });
@@ -497,6 +498,10 @@ describe('schedules (EventBridge dialect, computed with croner)', () => {
     '0 * * * ?',
     'rate(1 minutes)',
     'rate(0 hours)',
+    // Past a Date's range the next pass was an Invalid Date, and the local hub ran passes back to back.
+    'rate(99999999999 days)',
+    'rate(36501 days)',
+    'rate(52560001 minutes)',
     '61 * * * ? *',
     // EventBridge takes no step and one # in day-of-week; before, 2/2 ran Monday to Saturday here.
     '0 3 ? * 2/2 *',

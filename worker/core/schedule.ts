@@ -15,6 +15,11 @@ export type Schedule =
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const UNIT_SEC: Record<string, number> = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 };
+/**
+ * The longest rate taken: 100 years. EventBridge states no limit, but an interval past a Date's range made the next
+ * pass an Invalid Date, and the local hub then ran passes back to back; none this long is ever meant.
+ */
+const MAX_RATE_SEC = 36_500 * 86400;
 /** Field maxima for turning `a/b` into `a-max/b`: minutes, hours, day-of-month, month, day-of-week, year. */
 const FIELD_MAX = [59, 23, 31, 12, 7, 2199];
 const FIELD_NAMES = ['minutes', 'hours', 'day-of-month', 'month', 'day-of-week', 'year'];
@@ -64,6 +69,7 @@ export function parseSchedule(
     const n = Number(rate[1]);
     const singular = rate[2].endsWith('s') ? rate[2].slice(0, -1) : rate[2];
     if (n < 1) throw bad('must be at least 1');
+    if (n * UNIT_SEC[rate[2]] > MAX_RATE_SEC) throw bad('is longer than 100 years (36500 days)');
     if ((n === 1) !== (rate[2] === singular)) throw bad(`should say "${n} ${n === 1 ? singular : `${singular}s`}"`);
     return { kind: 'rate', seconds: n * UNIT_SEC[rate[2]], expression: expr };
   }

@@ -70,6 +70,19 @@ describe('dth serve: GraphQL task API over HTTP', () => {
       ],
       [
         {
+          type: 'S3EC2',
+          scheduleType: 'FIXED_RATE',
+          parameters: params({
+            srcBucket: 'aaa',
+            destBucket: 'bbb',
+            srcRegion: 'us-east-1',
+            scheduleExpression: 'rate(99999999999 days)',
+          }),
+        },
+        'scheduleExpression',
+      ],
+      [
+        {
           type: 'ECR',
           scheduleType: 'ONE_TIME',
           parameters: params({
