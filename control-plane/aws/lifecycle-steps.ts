@@ -153,7 +153,11 @@ export function stackParameters(
   const { parameters, unknown } = canonicalParameters(task.type, task.parameters);
   if (unknown.length) throw new Error(`${unknown.join(', ')}: not a parameter of ${task.type} tasks`);
   const schedule = storedTaskSchedule(task);
-  const values = new Map(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+  // A blank value is an unset one (the engines read it so): the template's default stands. Sent as "", an enum, yes/no
+  // or number parameter failed its AllowedValues and CreateStack refused the task (the console sends blanks).
+  const values = new Map(
+    parameters.filter((p) => p.ParameterValue.trim()).map((p) => [p.ParameterKey, p.ParameterValue]),
+  );
   // ONE_TIME: a blank cron overrides the template's default schedule (the original's console sent "" too).
   if (!schedule && declared.has('ec2CronExpression')) values.set('ec2CronExpression', '');
   const missing = [...values.keys()].filter((k) => !declared.has(k));

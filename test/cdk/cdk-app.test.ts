@@ -5,16 +5,23 @@
  * templates the orchestrator launches with CreateStack only reference assets that deploying the main stack publishes,
  * and the task image is a Docker asset whose build is left to deploy time. Then cfn-lint 1.51 and the CloudFormation
  * validator inside aws-cdk-lib read every template — the Cognito hub for an AWS region, the OIDC hub and both plugin
- * templates (as synthesized and as the hubs upload them) for an AWS region and a China region (cn-north-1).
+ * templates (as synthesized and as the hubs upload them) for an AWS region and a China region (cn-north-1), and checks the
+ * start step's CreateStack parameters of tasks as the console and a script create them against the uploaded plugin
+ * templates (cfn-lint --parameter-files: AllowedValues and patterns, which the AWS emulator does not check).
  * Resource-level assertions on the in-process app are in app.test.ts.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App, CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stackParameters } from '../../control-plane/aws/lifecycle-steps.js';
 import { PLUGIN_PARAMETERS } from '../../control-plane/core/plugin-contract.js';
+import type { TaskRecord } from '../../control-plane/core/task.js';
+import { type CreateTaskInput, validateCreateTask } from '../../control-plane/core/validate-task.js';
+import { createInput, initialState, withS3Field } from '../../portal/src/pages/create-task/parameters.js';
+import { ECR_PARAMETERS, S3_PARAMETERS } from '../../worker/params/index.js';
 import { requireTool } from '../support/private-moto.js';
 import { ACCEPTED_FINDINGS, type AcceptedFinding } from './lint-accepted.js';
 import { REPO, synthApp, type Synthesis } from './synth.js';
@@ -248,4 +255,102 @@ describe('template lint: cfn-lint 1.51 and the validator inside aws-cdk-lib', ()
     expect(code & 2).toBe(2);
     expect(output).toMatch(/E3006:Resource type 'AWS::Cognito::UserPool' does not exist in 'cn-north-1'/);
   }, 120_000);
+});
+
+/** The task a createTask of `input` stores (the API's own validation and normalisation). */
+function storedTask(input: CreateTaskInput): TaskRecord {
+  const valid = validateCreateTask(input, { urlDecode: false });
+  return {
+    id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    type: valid.type,
+    scheduleType: valid.scheduleType,
+    description: valid.description,
+    parameters: valid.parameters,
+    progress: 'STARTING',
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** What cfn-lint says of `parameters` given to `template` as CreateStack would (AllowedValues, patterns): E lines. */
+async function deployErrors(template: string, parameters: { ParameterKey: string; ParameterValue: string }[]) {
+  const file = join(synth.dir, `params-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(parameters));
+  let output = '';
+  try {
+    await promisify(execFile)('cfn-lint', ['--format', 'parseable', '--parameter-files', file, '--', template]);
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number' || (e.code & ~6) !== 0) throw new Error(`cfn-lint failed: ${e.stderr ?? ''}`);
+    output = e.stdout ?? '';
+  }
+  return output.split('\n').filter((line) => /:E\d{4}:/.test(line));
+}
+
+describe("the start step's CreateStack parameters, checked by cfn-lint against the uploaded plugin templates", () => {
+  /** The hub's own values, as its Lambda environment gives them (PLUGIN_NETWORK_PARAMETERS, the role boundary). */
+  const hub = {
+    defaults: {
+      ec2VpcId: 'vpc-0a1b2c3d4e5f67890',
+      ec2Subnets: 'subnet-0a1b2c3d4e5f67890,subnet-0a1b2c3d4e5f67891',
+      ecsVpcId: 'vpc-0a1b2c3d4e5f67890',
+      ecsSubnets: 'subnet-0a1b2c3d4e5f67890,subnet-0a1b2c3d4e5f67891',
+    },
+    enforced: { [PLUGIN_PARAMETERS.permissionsBoundary]: 'arn:aws:iam::123456789012:policy/DthTaskBoundary' },
+  };
+  const s3Console = (): CreateTaskInput => {
+    const state = initialState();
+    state.common.schedule = { ...state.common.schedule, kind: 'ONE_TIME' };
+    // An S3-compatible destination: the console then sends the store's own storage class and ACL (blank).
+    state.s3 = withS3Field(state.s3, 'destEndpoint', 'https://oss-cn-hangzhou.aliyuncs.com');
+    Object.assign(state.s3, { srcBucket: 'src', srcRegion: 'us-west-2', destBucket: 'dst', destRegion: 'cn-hangzhou' });
+    Object.assign(state.s3, { destCredentials: 'oss-keys', maxCapacity: '', finderDepth: '', workerNumber: '' });
+    return createInput(state);
+  };
+  const ecrConsole = (): CreateTaskInput => {
+    const state = initialState();
+    state.type = 'ECR';
+    Object.assign(state.ecr, { sourceType: 'Public', srcList: 'SELECTED', srcImageList: 'library/nginx:1.27' });
+    Object.assign(state.ecr, { destRegion: 'us-east-1', destAccountId: '123456789012', destCredential: 'ecr-keys' });
+    return createInput(state);
+  };
+  /** A script's createTask that sends every parameter of the template, blank where it has no value to give. */
+  const everyParameterBlank = (type: 'S3EC2' | 'ECR', given: Record<string, string>): CreateTaskInput => ({
+    type,
+    scheduleType: 'ONE_TIME',
+    parameters: (type === 'S3EC2' ? S3_PARAMETERS : ECR_PARAMETERS)
+      .filter((p) => p.template !== false)
+      .map((p) => ({ ParameterKey: p.name, ParameterValue: given[p.name] ?? '' })),
+  });
+
+  test.each([
+    ['the console, S3 task to an S3-compatible store (blank storage class and ACL, blank numbers)', s3Console],
+    ['the console, image task', ecrConsole],
+    [
+      'a script, S3 task, every other parameter blank',
+      () => everyParameterBlank('S3EC2', { srcBucket: 'src-bucket', destBucket: 'dst-bucket', srcRegion: 'us-west-2' }),
+    ],
+    [
+      'a script, image task, every other parameter blank',
+      () =>
+        everyParameterBlank('ECR', {
+          sourceType: 'Public',
+          srcImageList: 'library/nginx:1.27',
+          destRegion: 'us-east-1',
+        }),
+    ],
+  ])(
+    '%s: every value is one the template takes',
+    async (_, input) => {
+      // Before: blank enum, boolean and number values went to CreateStack as "" — refused on AWS (CFN_ERROR) though
+      // the emulator, which checks no AllowedValues, created the stack.
+      const task = storedTask(input());
+      const uploaded = synth.uploadedTemplates('DataTransferHub');
+      const plugin = uploaded.find((u) => (task.type === 'ECR') === 'srcImageList' in (u.template.Parameters ?? {}));
+      expect(plugin, 'the plugin template of the task type').toBeDefined();
+      const declared = new Set(Object.keys(plugin?.template.Parameters ?? {}));
+      const parameters = stackParameters(task, declared, hub);
+      expect(await deployErrors(plugin?.path ?? '', parameters)).toEqual([]);
+    },
+    120_000,
+  );
 });
