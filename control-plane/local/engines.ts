@@ -9,7 +9,6 @@ import { runImageSync } from '../../worker/ecr/run-image-sync.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import { parseS3TaskParams, type S3TaskParams } from '../../worker/s3/params.js';
 import { settleInterrupted } from '../../worker/s3/settle-interrupted.js';
-import type { BucketPair } from '../../worker/ports/object-store.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 import { abortOpenUploads } from '../../worker/s3/abort-open-uploads.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
@@ -33,36 +32,47 @@ export const runS3Engine: EngineRunner = async (task, ctx) => {
     progressIntervalMs: 1000,
     buckets,
   });
-  // Its clean-up talks to the stores after the stop: buckets of its own.
-  if (ctx.stoppedForGood())
-    await endStoppedS3Run(params, await openTaskBuckets(params, ctx.secrets), ctx.status, ctx.logger);
+  if (ctx.stoppedForGood()) await endStoppedS3Run(params, ctx.secrets, ctx.status, ctx.logger);
   return { complete: report.complete, failed: report.failed };
 };
+
+/**
+ * How long each step of a stop's clean-up (settling the cut records; aborting the open uploads) may take. The stop,
+ * and the stopTask call that waits for it, end within both: before, a store that did not answer a HEAD or an abort
+ * held them for its socket timeout (300 s) per request.
+ */
+export const STOP_CLEANUP_STEP_MS = 15_000;
 
 /**
  * An S3 task stopped for good (it never resumes) leaves nothing to settle later: the records a cut copy left
  * IN_PROGRESS are settled (a copy that landed is DONE, a gone source SKIPPED, the rest PENDING), then the multipart
  * uploads its records hold open are aborted. The end of a live stop, and of one the hub died in (settleStoppedS3Task).
+ * What a step leaves when its time is up stays as abortOpenUploads leaves a refused abort: the record PENDING with its
+ * upload, logged (upload_not_aborted).
  */
 async function endStoppedS3Run(
   params: S3TaskParams,
-  buckets: BucketPair,
+  secrets: SecretStore,
   status: StatusStore,
   logger: Logger,
 ): Promise<void> {
+  // Buckets of each step's own: the run's were cut by the stop.
+  const bucketsForOneStep = () =>
+    openTaskBuckets(params, secrets, undefined, { stopSignal: AbortSignal.timeout(STOP_CLEANUP_STEP_MS) });
   try {
-    await settleInterrupted({ params, source: buckets.source, dest: buckets.dest, status, logger });
+    const { source, dest } = await bucketsForOneStep();
+    await settleInterrupted({ params, source, dest, status, logger });
   } catch (err) {
     // The source unreadable, say: its records still go back to PENDING and its uploads are aborted below.
     logger.warn('transfer.settle_failed', { error: err });
   }
-  await abortOpenUploads({ dest: buckets.dest, destPrefix: params.destPrefix, status, logger });
+  const { dest } = await bucketsForOneStep();
+  await abortOpenUploads({ dest, destPrefix: params.destPrefix, status, logger });
 }
 
 /** The end of a stop the hub died in, before the engine's own (StoppedRunSettler). */
 export const settleStoppedS3Task: StoppedRunSettler = async (task, ctx) => {
-  const params = parseS3TaskParams(parameterMap(task));
-  await endStoppedS3Run(params, await openTaskBuckets(params, ctx.secrets), ctx.status, ctx.logger);
+  await endStoppedS3Run(parseS3TaskParams(parameterMap(task)), ctx.secrets, ctx.status, ctx.logger);
 };
 
 /** Image task on embedded state: per-image status in the hub's SQLite file. */

@@ -10,7 +10,7 @@
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import type { ObjectStatus, StatusStore } from '../ports/status-store.js';
+import type { ObjectRecord, ObjectStatus, StatusStore } from '../ports/status-store.js';
 import { forgetUpload } from './forget-upload.js';
 import { destinationKey } from './transfer-job.js';
 
@@ -20,6 +20,7 @@ import { destinationKey } from './transfer-job.js';
  */
 const UNFINISHED: ObjectStatus[] = ['PENDING', 'FAILED', 'IN_PROGRESS'];
 const PAGE = 500;
+const ABORT_CONCURRENCY = 16;
 
 /** Aborts every upload the task's records hold open and puts IN_PROGRESS records back to PENDING; returns how many it aborted. */
 export async function abortOpenUploads(o: {
@@ -34,10 +35,10 @@ export async function abortOpenUploads(o: {
     let after: string | undefined;
     for (;;) {
       const page = await o.status.list({ status: state, limit: PAGE, after });
-      for (const record of page) {
+      const settle = async (record: ObjectRecord) => {
         if (!record.uploadId) {
           if (state === 'IN_PROGRESS') await o.status.update(record.key, back);
-          continue;
+          return;
         }
         const destKey = destinationKey(o.destPrefix, record.key);
         try {
@@ -51,11 +52,14 @@ export async function abortOpenUploads(o: {
             error,
           });
           if (state === 'IN_PROGRESS') await o.status.update(record.key, back);
-          continue;
+          return;
         }
         await o.status.update(record.key, { ...back, uploadId: undefined });
         aborted++;
-      }
+      };
+      // A few at a time: a slow destination's aborts would otherwise add up past the stop's clean-up deadline.
+      for (let i = 0; i < page.length; i += ABORT_CONCURRENCY)
+        await Promise.all(page.slice(i, i + ABORT_CONCURRENCY).map(settle));
       if (page.length < PAGE) break;
       after = page.at(-1)?.key;
     }

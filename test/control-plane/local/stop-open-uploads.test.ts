@@ -18,6 +18,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STOP_CLEANUP_STEP_MS } from '../../../control-plane/local/engines.js';
 import { RunLedger } from '../../../control-plane/local/task-runs.js';
 import { SqliteStatusStore } from '../../../worker/adapters/embedded/index.js';
 import { localS3Hub, s3TaskRecord } from './local-s3-task.js';
@@ -38,7 +39,7 @@ afterEach(async () => {
  * A local S3 task running a multipart copy under the real orchestrator: every ranged read of a part waits 5 s, so once
  * its upload is open, 4 of its 12 parts are on their way for a while.
  */
-async function taskInMultipartCopy(name: string) {
+async function taskInMultipartCopy(name: string, options: { destEndpoint?: string } = {}) {
   const src = await createBucket(servers.s3Source, `${name}-src`);
   await putSource(src, 'big.bin', Buffer.alloc(60 * MiB, 7));
   const dst = `${name}-dst`;
@@ -55,7 +56,11 @@ async function taskInMultipartCopy(name: string) {
     await close();
     await slow.close();
   });
-  const task = s3TaskRecord(`${name}-task`, motoTaskParams(moto, src, dst, { srcEndpoint: slow.endpoint }));
+  const endpoints = {
+    srcEndpoint: slow.endpoint,
+    ...(options.destEndpoint ? { destEndpoint: options.destEndpoint } : {}),
+  };
+  const task = s3TaskRecord(`${name}-task`, motoTaskParams(moto, src, dst, endpoints));
   await tasks.put(task);
   await orchestrator.start(task);
   const status = new SqliteStatusStore(db, task.id);
@@ -68,7 +73,12 @@ async function taskInMultipartCopy(name: string) {
   const openUploads = async () =>
     ((await motoS3.send(new ListMultipartUploadsCommand({ Bucket: dst }))).Uploads ?? []).map((u) => u.UploadId);
   expect(await openUploads()).toEqual([open]);
-  return { orchestrator, task, tasks, status, openUploads };
+  /** The task's own log (as getLogEvents reads it), parsed. */
+  const taskLog = () =>
+    (
+      db.prepare('SELECT message FROM task_logs WHERE task_id = ? ORDER BY seq').all(task.id) as { message: string }[]
+    ).map((row) => JSON.parse(row.message));
+  return { orchestrator, task, tasks, status, openUploads, taskLog };
 }
 
 describe('stopping a local S3 task in the middle of a multipart copy', () => {
@@ -92,6 +102,37 @@ describe('stopping a local S3 task in the middle of a multipart copy', () => {
     expect((await status.get('big.bin'))?.uploadId).toBeUndefined();
     expect((await tasks.get(task.id))?.progress).toBe('STOPPED');
   }, 90_000);
+});
+
+describe('a destination that does not answer the stop clean-up', () => {
+  it('holds the stop at most STOP_CLEANUP_STEP_MS per step: the upload is logged as left open, the object PENDING', async () => {
+    // Before: each HEAD and abort waited for the socket timeout (300 s), and stopTask with them.
+    let holding = false;
+    const dest = await startFaultProxy({
+      target: moto.endpoint,
+      rates: { slow: 1 },
+      slowMs: 120_000,
+      faultOps: ['HeadObject', 'AbortMultipartUpload'],
+      faultWhen: () => holding,
+    });
+    cleanups.push(() => dest.close());
+    const { orchestrator, task, tasks, status, openUploads, taskLog } = await taskInMultipartCopy('stop-unanswered', {
+      destEndpoint: dest.endpoint,
+    });
+    const [open] = await openUploads();
+    holding = true;
+    const asked = Date.now();
+    await orchestrator.stop(task);
+    expect(Date.now() - asked, 'the stop waited for the held requests').toBeLessThan(2 * STOP_CLEANUP_STEP_MS + 10_000);
+    expect(dest.faultCount('slow'), 'the destination held the clean-up').toBeGreaterThan(0);
+    expect((await tasks.get(task.id))?.progress).toBe('STOPPED');
+    // The proxy passed the abort on and held its answer: unanswered, it is not taken as done — the record keeps the
+    // upload and the log names it, as for an abort the destination refuses.
+    expect(await status.get('big.bin')).toMatchObject({ status: 'PENDING', uploadId: open });
+    const notAborted = taskLog().filter((l) => l.event === 'transfer.upload_not_aborted');
+    expect(notAborted).toEqual([expect.objectContaining({ key: 'big.bin', uploadId: open })]);
+    expect(notAborted[0].error.message).toMatch(/AbortMultipartUpload "big.bin": TimeoutError: .*timeout/);
+  }, 120_000);
 });
 
 describe('a hub that died while a local S3 task was STOPPING', () => {

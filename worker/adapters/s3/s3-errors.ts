@@ -183,7 +183,8 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (err !== null && typeof err === 'object' && bodyErrors.has(err)) return err;
   const e = (err ?? {}) as SdkLikeError;
   const name = e.name ?? '';
-  const code = e.code ?? '';
+  // System errors' codes (ECONNRESET); a DOMException's number (23 for a timeout) says nothing to a reader.
+  const code = typeof e.code === 'string' ? e.code : '';
   const status = e.$metadata?.httpStatusCode;
   const answered = status === undefined ? name : `${status} ${name}`;
   if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined))
