@@ -6,7 +6,7 @@ import { forEachBounded } from '../core/bounded-pool.js';
 import { compareKeys } from '../core/key-order.js';
 import type { ObjectStore, ObjectSummary } from '../ports/object-store.js';
 import type { ObjectRecord, StatusStore } from '../ports/status-store.js';
-import { diffListings } from './compare-listings.js';
+import { diffListings, transferReason } from './compare-listings.js';
 import { copyRoute } from './copy-route.js';
 import { sameEtag } from './etags.js';
 import { forgetUploadOrWarn } from './forget-upload.js';
@@ -45,14 +45,19 @@ async function unreadable(source: ObjectStore, o: ObjectSummary): Promise<Source
  * new version (or one now copied in one request) starts from scratch, and the record that knew of the upload is
  * replaced — before, its parts stayed stored at the destination for good.
  */
-async function markPending(o: FinderOptions & { status: StatusStore }, job: TransferJob): Promise<void> {
+async function markPending(
+  o: FinderOptions & { status: StatusStore },
+  job: TransferJob,
+  listedMissing: boolean,
+): Promise<boolean> {
   const { status, params } = o;
   const existing = await status.get(job.key);
+  if (listedMissing && (await listedOutOfPlace(o, job, existing))) return false;
   if (existing?.uploadId) {
     const route = copyRoute(job, params, o.source.endpointIdentity === o.dest.endpointIdentity);
     if (existing.etag === job.etag && (route === 'parts' || route === 'source-parts')) {
       await status.update(job.key, { status: 'PENDING', size: job.size, error: undefined });
-      return;
+      return true;
     }
     await forgetUploadOrWarn(
       o,
@@ -64,6 +69,25 @@ async function markPending(o: FinderOptions & { status: StatusStore }, job: Tran
   }
   const record: ObjectRecord = { key: job.key, size: job.size, etag: job.etag, status: 'PENDING', attempts: 0 };
   await status.put(record);
+  return true;
+}
+
+/**
+ * The merge-join of the listings takes S3's key order (UTF-8 bytes) on both sides; a store listing in another order
+ * (s3rver lists "p/x" before "p%x", "p-x" and "p") makes it pass a key the other side holds and call it missing. A
+ * missing key this task's record shows copied (the current source version) is looked up at the destination — one
+ * HEAD, for such keys only; the record is the one markPending reads anyway — instead of being copied again on every
+ * pass. A copy deleted since is copied again.
+ */
+async function listedOutOfPlace(
+  o: FinderOptions,
+  job: TransferJob,
+  record: ObjectRecord | undefined,
+): Promise<boolean> {
+  if (!(record?.status === 'DONE' && record.verified === true && sameEtag(record.etag, job.etag))) return false;
+  const there = await o.dest.head(destinationKey(o.params.destPrefix, job.key));
+  const compareEtags = destinationEtagsComparable(o.params);
+  return there !== undefined && transferReason(job, there, { compareEtags }) === undefined;
 }
 
 /** Destination ETags are MD5s of the content unless the copies are written with SSE-KMS. */
@@ -214,16 +238,24 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const copyOf = ownCopies(params.destPrefix, filter, options.source, options.dest);
   const keep = copyOf ? (key: string, prefix: string) => filter(key) && !copyOf(key, prefix) : filter;
   const report = noneFound();
-  let batch: TransferJob[] = [];
+  let batch: { job: TransferJob; listedMissing: boolean }[] = [];
   const flush = async () => {
     if (batch.length === 0 || options.dryRun) {
       batch = [];
       return;
     }
-    const jobs = batch;
+    const found = batch;
     batch = [];
-    if (status) await Promise.all(jobs.map((j) => markPending({ ...options, status }, j)));
-    await queue?.sendBatch(jobs);
+    const pending = await Promise.all(
+      found.map(async ({ job, listedMissing }) => !status || markPending({ ...options, status }, job, listedMissing)),
+    );
+    const jobs = found.filter((_, i) => pending[i]).map(({ job }) => job);
+    // Found in place after all (listedOutOfPlace): not to transfer.
+    for (const { job } of found.filter((_, i) => !pending[i])) {
+      report.toTransfer--;
+      report.bytesToTransfer -= job.size;
+    }
+    if (jobs.length) await queue?.sendBatch(jobs);
   };
 
   const prefixes = distinctPrefixes(
@@ -280,7 +312,8 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       report.toTransfer++;
       report.bytesToTransfer += object.size;
       options.onCopy?.(object);
-      batch.push({ key: object.key, size: object.size, etag: object.etag, action: 'copy' });
+      const job: TransferJob = { key: object.key, size: object.size, etag: object.etag, action: 'copy' };
+      batch.push({ job, listedMissing: reason === 'missing' });
       if (batch.length >= BATCH) await flush();
       logger.debug('finder.queued', { key: object.key, reason });
     }
