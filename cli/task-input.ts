@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parameterListToObject } from '../worker/core/parameter-list.js';
 import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { closestName, LIST_KINDS, specIndex, type ParamSpec } from '../worker/params/index.js';
@@ -23,17 +24,7 @@ export function readParamsFile(path: string): Record<string, unknown> {
   } catch (err) {
     throw new InvalidParameterError('--params', `"${path}" is not valid JSON: ${(err as Error).message}`);
   }
-  if (Array.isArray(parsed)) {
-    const out: Record<string, unknown> = {};
-    parsed.forEach((p, i) => {
-      if (!p || typeof p !== 'object' || typeof (p as { ParameterKey?: unknown }).ParameterKey !== 'string') {
-        throw new InvalidParameterError('--params', `entry ${i} of "${path}" has no ParameterKey`);
-      }
-      const { ParameterKey, ParameterValue } = p as { ParameterKey: string; ParameterValue?: unknown };
-      out[ParameterKey] = ParameterValue;
-    });
-    return out;
-  }
+  if (Array.isArray(parsed)) return parameterListToObject(parsed, '--params', path);
   if (!parsed || typeof parsed !== 'object')
     throw new InvalidParameterError('--params', `"${path}" must hold a JSON object`);
   return parsed as Record<string, unknown>;

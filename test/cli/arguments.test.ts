@@ -93,4 +93,34 @@ describe('dth command-line mistakes', () => {
     }
     for (const command of ['s3', 'ecr']) expect((await runCli([command, '--help'])).code, command).toBe(0);
   });
+
+  it('a --params file in list form that repeats a ParameterKey, or names __proto__, is refused by name (before: the last value won, __proto__ vanished)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dth-args-'));
+    const entry = (ParameterKey: string, ParameterValue: string) => ({ ParameterKey, ParameterValue });
+    const base = [entry('srcBucket', 'source-bucket'), entry('srcEndpoint', 'http://127.0.0.1:9')];
+    const cases: [string, object[], RegExp][] = [
+      [
+        'twice.json',
+        [
+          ...base,
+          entry('destBucket', 'first'),
+          entry('destBucket', 'second'),
+          entry('destEndpoint', 'http://127.0.0.1:9'),
+        ],
+        /destBucket: is given twice in --params ".*twice\.json"/,
+      ],
+      [
+        'proto.json',
+        [...base, entry('__proto__', 'x'), entry('destBucket', 'dest-bucket')],
+        /__proto__.*is not a parameter/,
+      ],
+    ];
+    for (const [name, list, error] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify(list));
+      const r = await runCli(['s3', 'sync', '--params', path]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(error);
+    }
+  });
 });

@@ -51,6 +51,21 @@ describe('loadCloudRoleConfig', () => {
     expect((await loadCloudRoleConfig(base)).exitWhenDrained).toBe(false);
   });
 
+  it('refuses a TASK_PARAMS list that repeats a ParameterKey or names __proto__, naming it (before: last value kept, __proto__ dropped)', async () => {
+    const list = (extra: object[]) =>
+      JSON.stringify([
+        ...Object.entries(params).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+        ...extra,
+      ]);
+    expect(
+      await fieldOf({ ...base, TASK_PARAMS: list([{ ParameterKey: 'destBucket', ParameterValue: 'other' }]) }),
+    ).toBe('destBucket');
+    expect(await fieldOf({ ...base, TASK_PARAMS: list([{ ParameterKey: '__proto__', ParameterValue: 'x' }]) })).toBe(
+      'TASK_PARAMS.__proto__',
+    );
+    expect((await loadCloudRoleConfig({ ...base, TASK_PARAMS: list([]) })).params).toMatchObject({ destBucket: 'dst' });
+  });
+
   it("reads a blank srcRegion or destRegion as the stack's region, as the original's engines did", async () => {
     const withParams = (p: Record<string, string>) =>
       loadCloudRoleConfig({ ...base, AWS_REGION: 'ap-southeast-1', TASK_PARAMS: JSON.stringify(p) });

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { envValue, type Env } from '../../core/env-values.js';
 import { InvalidParameterError } from '../../core/errors.js';
+import { parameterListToObject } from '../../core/parameter-list.js';
 import { isTemplateBuilt, readTemplateBuilt, taskParamsChunkName, taskParamsCountName } from '../../params/index.js';
 
 /**
@@ -121,15 +122,7 @@ export function parseTaskParamsJson(text: string, source: string): Record<string
   } catch (err) {
     throw new InvalidParameterError(source, `is not valid JSON: ${(err as Error).message}`);
   }
-  if (Array.isArray(parsed)) {
-    const out: Record<string, unknown> = {};
-    parsed.forEach((p, i) => {
-      const key = (p as { ParameterKey?: unknown } | null)?.ParameterKey;
-      if (typeof key !== 'string') throw new InvalidParameterError(source, `entry ${i} has no ParameterKey`);
-      out[key] = (p as { ParameterValue?: unknown }).ParameterValue;
-    });
-    return out;
-  }
+  if (Array.isArray(parsed)) return parameterListToObject(parsed, source);
   if (!parsed || typeof parsed !== 'object')
     throw new InvalidParameterError(source, 'must hold a JSON object of task parameters');
   return parsed as Record<string, unknown>;
