@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, createReadStream, existsSync } from 'node:fs';
+import { accessSync, constants, createReadStream, existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -142,6 +142,9 @@ function localPrefixList(path: string | undefined, params: S3TaskParams): (() =>
       `cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+  // A directory passes the access check, then failed the listing with a bare EISDIR.
+  if (statSync(path).isDirectory())
+    throw new InvalidParameterError('--local-prefix-list', `"${path}" is a directory: give the file of prefixes`);
   return () => prefixesOfLines(createReadStream(path), `file "${path}"`, '--local-prefix-list');
 }
 
