@@ -139,6 +139,9 @@ describe('FileSecretStore', () => {
     expect(JSON.stringify(await store.list())).not.toContain('very-secret-value');
     await expect(store.get('nope')).rejects.toThrow(SecretNotFoundError);
     await expect(store.get('nope')).rejects.toThrow(/"nope"/);
+    // Built-in names of a JS object are no secrets (before: __proto__ read as an empty secret).
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty'])
+      await expect(store.get(name), name).rejects.toThrow(/not in /);
     expect(store.isExposed()).toBe(false);
   });
 

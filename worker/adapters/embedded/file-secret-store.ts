@@ -55,7 +55,8 @@ export class FileSecretStore implements SecretStore {
     }
     // A mistyped --secrets path reads as "no such secret": say which file was looked in.
     if (!secrets) throw new SecretNotFoundError(name, `the secrets file ${this.path} does not exist`);
-    const secret = secrets[name];
+    // Only the file's own names: `constructor` or `__proto__` read an object's built-ins, not a secret.
+    const secret = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
     if (secret === undefined) throw new SecretNotFoundError(name, `not in ${this.path}`);
     if (!secret || typeof secret !== 'object' || Array.isArray(secret))
       throw new SecretNotFoundError(name, `in ${this.path} it is not a JSON object of fields: ${SECRET_SHAPES}`);
