@@ -69,8 +69,23 @@ Options:
 ${optionHelp(OPTIONS)}`;
 
 /** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
-function commandLine(argv: string[]) {
+/** Options of one subcommand only: given to the other, they were ignored without a word (`sync --image`). */
+const ONLY_FOR: Record<string, 'sync' | 'copy-one'> = {
+  secrets: 'sync',
+  state: 'sync',
+  'task-id': 'sync',
+  quiet: 'sync',
+  'dry-run': 'sync',
+  image: 'copy-one',
+};
+
+function commandLine(argv: string[], verb: 'sync' | 'copy-one') {
   const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
+  for (const name of Object.keys(options)) {
+    const owner = ONLY_FOR[name];
+    if (owner && owner !== verb)
+      throw new InvalidParameterError(`--${name}`, `is an option of dth ecr ${owner}, not of ${verb}`);
+  }
   const flag = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   return { fromFlags, flag, switched: (name: string) => options[name] === true };
 }
@@ -160,7 +175,7 @@ async function dryRun(params: EcrTaskParams, secrets: LocalSecretsFile, jsonOut:
 }
 
 async function sync(argv: string[]): Promise<number> {
-  const { fromFlags, flag, switched } = commandLine(argv);
+  const { fromFlags, flag, switched } = commandLine(argv, 'sync');
   const paramsFile = flag('params');
   const params = parseEcrTaskParams(
     overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags),
@@ -252,7 +267,7 @@ async function cloudPorts(region: string): Promise<{ secrets: SecretStore; statu
  * Secrets Manager, the image's record in the task's status table. Exit 1 fails the Map item, which retries it.
  */
 async function copyOne(argv: string[]): Promise<number> {
-  const { fromFlags, flag } = commandLine(argv);
+  const { fromFlags, flag } = commandLine(argv, 'copy-one');
   const image = flag('image') ?? envValue(process.env, 'IMAGE');
   if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag), or set IMAGE');
   const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');

@@ -94,6 +94,23 @@ describe('dth command-line mistakes', () => {
     for (const command of ['s3', 'ecr']) expect((await runCli([command, '--help'])).code, command).toBe(0);
   });
 
+  it('an option of the other dth ecr subcommand is refused by name, exit 2 (before: sync ignored --image)', async () => {
+    const image = ['--source-type', 'Public', '--src-image-list', 'library/alpine:3', '--dest-registry', '127.0.0.1:9'];
+    const sync = await runCli(['ecr', 'sync', ...image, '--image', 'library/alpine:3']);
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).toMatch(/--image: is an option of dth ecr copy-one, not of sync/);
+    const copyOne = await runCli(['ecr', 'copy-one', '--image', 'library/alpine:3', '--state', 'images.db']);
+    expect(copyOne.code).toBe(2);
+    expect(copyOne.stderr).toMatch(/--state: is an option of dth ecr sync, not of copy-one/);
+  });
+
+  it('a --local-prefix-list that is a directory is refused by name, exit 2 (before: a bare EISDIR)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dth-args-'));
+    const r = await runCli(['s3', 'sync', ...TASK, '--local-prefix-list', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--local-prefix-list: ".*" is a directory: give the file of prefixes/);
+  });
+
   it('a --params file in list form that repeats a ParameterKey, or names __proto__, is refused by name (before: the last value won, __proto__ vanished)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dth-args-'));
     const entry = (ParameterKey: string, ParameterValue: string) => ({ ParameterKey, ParameterValue });
