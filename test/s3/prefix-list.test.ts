@@ -46,7 +46,7 @@ const ROLE_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' 
 const saved: Record<string, string | undefined> = {};
 
 /** One pass on SQLite state in memory; srcPrefixListBucket is opened with this account's role (s3rver's key). */
-async function transferOnce(raw: Record<string, string>) {
+async function transferOnce(raw: Record<string, string>, homeEndpoint = servers.s3Source) {
   const params = parseS3TaskParams(raw);
   const db = openSqliteDatabase(':memory:');
   return runS3Transfer({
@@ -55,7 +55,7 @@ async function transferOnce(raw: Record<string, string>) {
     status: new SqliteStatusStore(db, 't'),
     logger: silentLogger,
     buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile()), undefined, {
-      home: { region: 'us-east-1', endpoint: servers.s3Source },
+      home: { region: 'us-east-1', endpoint: homeEndpoint },
     }),
   });
 }
@@ -195,6 +195,18 @@ describe('prefix list (srcPrefixsListFile)', () => {
     expect((long as InvalidParameterError).field).toBe('srcPrefixsListFile');
     expect((long as Error).message).toMatch(
       `object "long.txt" in bucket "${listBucket}": line 2 is longer than 4096 bytes`,
+    );
+    expect(await exists(dst, 'p/x.txt')).toBe(false);
+
+    // A read the store refuses names the parameter too (before: only "bucket …: HeadObject", no srcPrefixListBucket).
+    const refusing = await startS3Front({ target: servers.s3Source, refuseSigned: true });
+    fronts.push(refusing);
+    const refused = await transferOnce(
+      baseParams(src, dst, { srcPrefixsListFile: 'long.txt', srcPrefixListBucket: listBucket }),
+      refusing.endpoint,
+    ).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(
+      new RegExp(`^prefix list \\(srcPrefixListBucket\\) object "long.txt" in bucket "${listBucket}": .*HeadObject`),
     );
     expect(await exists(dst, 'p/x.txt')).toBe(false);
   });

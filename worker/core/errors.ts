@@ -287,7 +287,14 @@ export class BodyLengthError extends DthError {
  * list): the pass fails rather than scan part of the list and end complete. Another read may succeed.
  */
 export class PrefixListReadError extends DthError {
-  constructor(where: string, detail: string) {
-    super('PREFIX_LIST_UNREAD', `prefix list ${where}: ${detail}`, { retry: { retryable: true } });
+  /**
+   * `about`: the request that failed, which the message names with the parameter the list comes from (`field`) and
+   * whose retry advice it keeps (a refused read stays refused).
+   */
+  constructor(where: string, detail: string, about?: { cause: unknown; field: string }) {
+    super('PREFIX_LIST_UNREAD', `prefix list ${about ? `(${about.field}) ` : ''}${where}: ${detail}`, {
+      retry: { retryable: about ? isRetryableError(about.cause) : true },
+      cause: about?.cause,
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { InvalidParameterError, PrefixListReadError } from '../core/errors.js';
+import { DthError, InvalidParameterError, PrefixListReadError } from '../core/errors.js';
 import { fieldLabel, type PrefixListRef, S3_PARAMETERS } from '../params/index.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { boundedLines, LineTooLongError } from './bounded-lines.js';
@@ -71,19 +71,30 @@ export async function* sourcePrefixes(
     );
   }
   const bucket = list.bucket ? `bucket "${list.bucket}"` : 'the source bucket';
-  const head = await store.head(list.key);
+  const where = `object "${list.key}" in ${bucket}`;
+  // A failed read names the parameter the list comes from, not only a bucket the user may not connect with it.
+  const field = list.bucket ? 'srcPrefixListBucket' : 'srcPrefixsListFile';
+  const named = (err: unknown) =>
+    err instanceof DthError && !(err instanceof PrefixListReadError) && !(err instanceof InvalidParameterError)
+      ? new PrefixListReadError(where, err.message, { cause: err, field })
+      : err;
+  const head = await store.head(list.key).catch((err: unknown) => {
+    throw named(err);
+  });
   if (!head)
     throw new InvalidParameterError(
       'srcPrefixsListFile',
       `object "${list.key}" does not exist in ${bucket}`,
       fieldLabel(S3_PARAMETERS, 'srcPrefixsListFile'),
     );
-  const where = `object "${list.key}" in ${bucket}`;
   // All of the list or an error: an answer cut short at a line's end (no Content-Length, the connection closed)
   // reads as a shorter list, and the pass would end complete without the prefixes after the cut.
   const md5 = contentMd5(head);
   const tap = new HashingTap(head.size, { md5: md5 !== undefined });
-  yield* prefixesOfLines(tap.attach(await store.get(list.key, undefined, head.etag)), where);
+  const body = await store.get(list.key, undefined, head.etag).catch((err: unknown) => {
+    throw named(err);
+  });
+  yield* prefixesOfLines(tap.attach(body), where);
   const cut = tap.lengthError(true);
   if (cut) throw new PrefixListReadError(where, `${cut.message}: the list was not read whole`);
   const read = tap.md5Hex();
