@@ -993,7 +993,7 @@ describe('image sync with skopeo between real registries', () => {
 
   it('rejects a malformed list entry, naming its line, its place on the line and its text', () => {
     expect(() => task({ srcImageList: 'good/repo:1\n\nBad Repo:tag' })).toThrow(
-      /srcImageList\): line 3 "Bad Repo:tag"/,
+      /srcImageList, source side\): line 3 "Bad Repo:tag"/,
     );
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/entry 1 "repo:bad tag!"/);
     expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/entry 1 "bad_host!.io\/app:1"/);

@@ -432,13 +432,13 @@ describe('createTask against the templates (cloud)', () => {
       ).toBe('srcEvent');
     }
     expect(() => validateCreateTask(input({ ...inAccount, srcType: 'Aliyun_OSS' }), cloud)).toThrow(
-      /Enable S3 event \(srcEvent\): Create needs an Amazon S3 source in this account/,
+      /Enable S3 event \(srcEvent, source side\): Create needs an Amazon S3 source in this account/,
     );
     // S3 notifies only a queue in the bucket's region: a source in another region than the deployment's is refused
     // here, not at the stack's notification resource (S3_BASE's source is in us-west-2).
     const home = { ...cloud, homeRegion: 'us-east-1' };
     expect(() => validateCreateTask(input(inAccount), home)).toThrow(
-      /Enable S3 event \(srcEvent\): Create: the source bucket is in us-west-2 and this deployment's queue in us-east-1/,
+      /Enable S3 event \(srcEvent, source side\): Create: the source bucket is in us-west-2 and this deployment's queue in us-east-1/,
     );
     expect(() => validateCreateTask(input({ ...inAccount, srcRegion: 'us-east-1' }), home)).not.toThrow();
     // The local hub has no event source: refused there, not accepted and ignored.

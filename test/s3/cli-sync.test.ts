@@ -307,7 +307,9 @@ describe('dth s3 sync (real CLI process)', () => {
     // S3 events reach only the cloud deployment: a local run refuses them instead of copying once and ignoring them.
     const events = dth(['s3', 'sync', ...original.map((v) => (v === 'No' ? 'Create' : v)), ...stateArgs()]);
     expect(events.code).toBe(2);
-    expect(events.stderr).toMatch(/Enable S3 event \(srcEvent\): Create: no S3 event notification reaches a local run/);
+    expect(events.stderr).toMatch(
+      /Enable S3 event \(srcEvent, source side\): Create: no S3 event notification reaches a local run/,
+    );
     // A misspelt flag is named with the one meant.
     const typo = dth(['s3', 'sync', '--src-bukcet', src, ...stateArgs()]);
     expect(typo.code).toBe(2);

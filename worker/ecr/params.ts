@@ -13,6 +13,8 @@ import {
   AWS_ACCOUNT_ID,
   AWS_REGION,
   ECR_PARAMETERS,
+  fieldLabel,
+  fieldSide,
   EMAIL_ADDRESS,
   REGISTRY_HOST,
   REPOSITORY_PATH,
@@ -99,7 +101,13 @@ export function parseImageList(
   options: { registries?: boolean } = {},
 ): ImageRef[] {
   return imageListEntries(text).map(({ place, text: written, image }) => {
-    const refused = (what: string) => new InvalidParameterError(field, `${place} "${written}": ${what}`, 'Image list');
+    const refused = (what: string) =>
+      new InvalidParameterError(
+        field,
+        `${place} "${written}": ${what}`,
+        fieldLabel(ECR_PARAMETERS, field) ?? 'Image list',
+        fieldSide(ECR_PARAMETERS, field),
+      );
     // Pinned by digest (`repo@sha256:<hex>`, a tag before it ignored, as docker and skopeo do): copied to that digest,
     // as an untagged image is (tag `sha256:<hex>`, image-names.ts).
     const pinned = PINNED.exec(image);

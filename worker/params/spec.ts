@@ -150,6 +150,12 @@ export function fieldLabel(specs: readonly ParamSpec[], name: string): string | 
   return specs.find((p) => p.name === name)?.label.en;
 }
 
+/** The side an error raised outside the parsers adds to the label (none when the label says it: "Source bucket"). */
+export function fieldSide(specs: readonly ParamSpec[], name: string): 'source' | 'destination' | undefined {
+  const spec = specs.find((p) => p.name === name);
+  return spec && unsaidSide(spec);
+}
+
 /** "Source bucket (srcBucket)", "Storage class (destStorageClass, destination side)": how an error names a parameter. */
 export function humanName(spec: Pick<ParamSpec, 'name' | 'label' | 'side'>): string {
   const side = unsaidSide(spec);

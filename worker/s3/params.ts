@@ -12,6 +12,7 @@ import {
   ENDPOINT_HOST,
   endpointExtra,
   fieldLabel,
+  fieldSide,
   S3_PARAMETERS,
   STORE_REGION,
   type Acl,
@@ -344,6 +345,7 @@ export function refuseUnreachableEvents(params: S3TaskParams, eventsReachUs: boo
       'srcEvent',
       `${why}; choose No — a FIXED_RATE schedule picks up new objects`,
       fieldLabel(S3_PARAMETERS, 'srcEvent'),
+      fieldSide(S3_PARAMETERS, 'srcEvent'),
     );
   };
   if (!eventsReachUs)
