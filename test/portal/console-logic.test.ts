@@ -401,6 +401,11 @@ describe('what the wizard sends', () => {
       ['127.0.0.1:0', true],
       ['127.0.0.1:65535', false],
       ['registry.example.com:5000', false],
+      // Not a host name (before: taken, then failed as unreachable).
+      ['registry..example.com', true],
+      ['-registry.example.com', true],
+      ['registry-.example.com:5000', true],
+      ['localhost:5000', false],
     ] as const) {
       const state = ecrState({ sourceType: 'Public', srcRegistry, srcList: 'SELECTED', srcImageList: 'team/app:v1' });
       expect(stepErrors(state, STEP.source, local, 'en').srcRegistry !== undefined, srcRegistry).toBe(refused);
@@ -585,11 +590,14 @@ describe('wizard fields that follow each other', () => {
       { destRegion: 'cn-hangzhou' }, // an OSS region, not an AWS one
       { destRegion: 'eu-central-1' },
       { srcRegion: 'useast1' },
+      { srcRegion: 'eusc-de-east-1' }, // the European Sovereign Cloud's first region
     ];
     for (const patch of cases) {
       const { consoleRefuses, apiRefuses } = verdicts(ecrState(patch));
       expect(consoleRefuses, JSON.stringify(patch)).toBe(apiRefuses);
     }
+    // Before: refused as "not an AWS region" (four letters before the first hyphen).
+    expect(verdicts(ecrState({ srcRegion: 'eusc-de-east-1' })).apiRefuses).toBe(false);
   });
 
   it('lists images when the source becomes a public registry (it has no "all images"), as the original did', () => {

@@ -8,8 +8,8 @@ export const EMAIL_ADDRESS = /^\w[-\w.+]*@([A-Za-z0-9][-A-Za-z0-9]+\.)+[A-Za-z]{
 
 export const AWS_ACCOUNT_ID = /^\d{12}$/;
 
-/** An AWS region (us-west-2, cn-north-1): ECR sides. */
-export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** An AWS region (us-west-2, cn-north-1, the European Sovereign Cloud's eusc-de-east-1): ECR sides. */
+export const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /** A region of any store an S3 task names (AWS's, and cn-hangzhou for OSS, ap-guangzhou for COS, cn-east-1 for Kodo). */
 export const STORE_REGION = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
@@ -23,8 +23,14 @@ export const ECS_CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 /** A TCP port, 1–65535. */
 const PORT = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
 
-/** A registry as host[:port], without a scheme; the port a real one (before, 127.0.0.1:99999 passed, then failed as "Invalid URL"). */
-export const REGISTRY_HOST = new RegExp(`^[a-z0-9.-]+(?::${PORT})?$`, 'i');
+/** A DNS label: letters, digits and inner hyphens (an empty label, `..`, or one that starts or ends with `-` is none). */
+const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+
+/**
+ * A registry as host[:port], without a scheme: DNS labels (IPv4 addresses included) and a real port (before,
+ * 127.0.0.1:99999 passed, then failed as "Invalid URL"; so did `a..b` and `-x.io`, then failed as unreachable).
+ */
+export const REGISTRY_HOST = new RegExp(`^${DNS_LABEL}(?:\\.${DNS_LABEL})*(?::${PORT})?$`, 'i');
 
 /**
  * The host of an endpoint URL as parsed: a DNS name or IPv4 address (letters, digits, dots, hyphens, underscores) or a
