@@ -650,10 +650,13 @@ describe('image sync with skopeo between real registries', () => {
     await expect(run(fromAuth({ srcCredential: 'registry' }))).rejects.toThrow(
       `source registry ${servers.registryAuth} rejected the login of secret 'registry' (401)`,
     );
+    // The parameter an API form marks (errorInfo.field); before, none.
+    await expect(run(fromAuth({ srcCredential: 'registry' }))).rejects.toMatchObject({ field: 'srcCredential' });
     // Before: each image failed alone with "127.0.0.1:…: authentication required (HTTP 401)", naming no side or parameter.
     await expect(run(fromAuth({}))).rejects.toThrow(
       `source registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in srcCredential`,
     );
+    await expect(run(fromAuth({}))).rejects.toMatchObject({ field: 'srcCredential' });
     await expect(run(task({ srcImageList: `${repository}:v1`, destCredential: '' }))).rejects.toThrow(
       `destination registry ${servers.registryAuth} requires a login (401): name a secret with its username and password in destCredential`,
     );

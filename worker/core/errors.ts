@@ -98,13 +98,17 @@ export class SecretNotFoundError extends DthError {
 
 /** The store did not accept the keys themselves (unknown key id, wrong secret, expired token). */
 export class CredentialsError extends DthError {
-  constructor(where: string, detail: string, secretName?: string) {
+  /** The parameter naming the rejected secret (srcCredentials, destCredentials) where the side is known. */
+  override readonly field?: string;
+
+  constructor(where: string, detail: string, secretName?: string, side?: TransferSide) {
     super(
       'CREDENTIALS',
       secretName === undefined
         ? `${where}: credentials were rejected (${detail}); check the secret's access_key_id/secret_access_key`
         : `${where}: credentials of secret "${secretName}" were rejected (${detail}); check its access_key_id/secret_access_key`,
     );
+    this.field = side === undefined ? undefined : side === 'source' ? 'srcCredentials' : 'destCredentials';
   }
 }
 

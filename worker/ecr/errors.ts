@@ -5,14 +5,25 @@ const FINAL = { retry: { retryable: false } };
 
 /** A registry refused the login before anything was copied: every image would fail the same way, so the run stops. */
 export class LoginRejectedError extends DthError {
-  constructor(side: string, registry: string, loginFrom: string, status = 401) {
+  /** `field`: the parameter naming the login (srcCredential, destCredential), which an API form marks. */
+  constructor(
+    side: string,
+    registry: string,
+    loginFrom: string,
+    readonly field: string,
+    status = 401,
+  ) {
     super('LOGIN_REJECTED', `${side} registry ${registry} rejected ${loginFrom} (${status})`, FINAL);
   }
 }
 
 /** A registry that serves nobody anonymously (Basic auth) was given no login: every image would fail the same way. */
 export class LoginRequiredError extends DthError {
-  constructor(side: string, registry: string, field: string) {
+  constructor(
+    side: string,
+    registry: string,
+    readonly field: string,
+  ) {
     super(
       'LOGIN_REQUIRED',
       `${side} registry ${registry} requires a login (401): name a secret with its username and password in ${field}`,

@@ -375,7 +375,13 @@ export async function resolveRegistries(params: EcrTaskParams, deps: ResolveDeps
             return;
           }
           if (err instanceof RegistryHttpError && err.authFailed)
-            throw new LoginRejectedError(s.side, s.endpoint.registry, s.loginFrom ?? 'the login', err.status);
+            throw new LoginRejectedError(
+              s.side,
+              s.endpoint.registry,
+              s.loginFrom ?? 'the login',
+              fieldOf[s.side],
+              err.status,
+            );
           throw err instanceof RegistryHttpError ? namedSide(err, s) : err;
         }
       }),

@@ -110,6 +110,8 @@ describe('toActionableError', () => {
       expect((err as Error).message).toBe(
         `source bucket srcx: ListObjectsV2: credentials of secret "x" were rejected (403 ${code}); check its access_key_id/secret_access_key`,
       );
+      // The parameter an API form marks (errorInfo.field); before, none.
+      expect((err as CredentialsError).field).toBe('srcCredentials');
     }
   });
 

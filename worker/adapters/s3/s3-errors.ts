@@ -196,6 +196,7 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
         where,
         `${answered}, before they were renewed`,
         ctx.secretName ?? 'default credential chain',
+        ctx.side,
       ),
       { retryable: true },
     );
@@ -215,7 +216,12 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (name === NO_CREDENTIALS && ctx.secretName === undefined)
     return new NoCredentialsError(where, ctx.side, ctx.ignoredSecretName);
   if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
-    return new CredentialsError(where, answered, ctx.secretName ?? 'default credential chain');
+    return new CredentialsError(
+      where,
+      answered,
+      ctx.secretName ?? 'default credential chain',
+      ctx.secretName === undefined ? undefined : ctx.side,
+    );
   const { endpointRegion, bucketRegion: answeredRegion } = err as { endpointRegion?: unknown; bucketRegion?: unknown };
   // OSS answers a bucket asked at another region's endpoint with 403 AccessDenied naming the right endpoint.
   const ossEndpoint = name === 'AccessDenied' && typeof endpointRegion === 'string';
