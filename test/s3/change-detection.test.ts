@@ -16,7 +16,12 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { compareKeys } from '../../worker/core/key-order.js';
+import { silentLogger } from '../../worker/core/log.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { estimateS3Transfer } from '../../worker/s3/run-transfer.js';
 import { s3Client, servers } from '../support/servers.js';
 import {
   awsAdapters,
@@ -29,6 +34,7 @@ import {
   readObject,
   runEmbedded,
   runEngine,
+  secretsFile,
 } from './engine-fixtures.js';
 import { startS3Front, type S3Front } from './s3-front.js';
 
@@ -150,6 +156,11 @@ describe.each([embeddedAdapters, awsAdapters])('a store that lists keys out of S
     expect(first.report).toMatchObject({ complete: true, done: keys.length, verified: keys.length });
     const second = await runEngine(adapters, raw, { db: first.dbPath });
     expect(second.report.finder).toMatchObject({ scanned: keys.length, toTransfer: 0 });
+    // The dry run with the task's state plans as the run goes: nothing (before: the same 5 keys).
+    const params = parseS3TaskParams(raw);
+    const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const plan = await estimateS3Transfer({ params, logger: silentLogger, buckets, status: second.status });
+    expect(plan).toMatchObject({ scanned: keys.length, toTransfer: 0, requests: { put: 0 } });
     await s3Client(servers.s3Dest).send(new DeleteObjectCommand({ Bucket: dst, Key: 'p' }));
     const third = await runEngine(adapters, raw, { db: first.dbPath });
     expect(third.report.finder).toMatchObject({ scanned: keys.length, toTransfer: 1 });

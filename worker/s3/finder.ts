@@ -238,24 +238,28 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const copyOf = ownCopies(params.destPrefix, filter, options.source, options.dest);
   const keep = copyOf ? (key: string, prefix: string) => filter(key) && !copyOf(key, prefix) : filter;
   const report = noneFound();
-  let batch: { job: TransferJob; listedMissing: boolean }[] = [];
+  let batch: { object: ObjectSummary; job: TransferJob; reason: string }[] = [];
+  // A dry run reads records only where there can be copies to find (a first pass has none): summary() is O(1).
+  const mayHaveCopies = options.dryRun && status !== undefined && (await status.summary()).done > 0;
+  /** Whether a found object is to be copied: recorded PENDING (a dry run only reads), unless in place after all. */
+  const stillToCopy = async ({ job, reason }: (typeof batch)[number]): Promise<boolean> => {
+    const listedMissing = reason === 'missing';
+    if (!status) return true;
+    if (!options.dryRun) return markPending({ ...options, status }, job, listedMissing);
+    return !(mayHaveCopies && listedMissing && (await listedOutOfPlace(options, job, await status.get(job.key))));
+  };
   const flush = async () => {
-    if (batch.length === 0 || options.dryRun) {
-      batch = [];
-      return;
-    }
     const found = batch;
     batch = [];
-    const pending = await Promise.all(
-      found.map(async ({ job, listedMissing }) => !status || markPending({ ...options, status }, job, listedMissing)),
-    );
-    const jobs = found.filter((_, i) => pending[i]).map(({ job }) => job);
-    // Found in place after all (listedOutOfPlace): not to transfer.
-    for (const { job } of found.filter((_, i) => !pending[i])) {
-      report.toTransfer--;
-      report.bytesToTransfer -= job.size;
+    const copy = await Promise.all(found.map(stillToCopy));
+    const jobs = found.filter((_, i) => copy[i]);
+    for (const { object, reason } of jobs) {
+      report.toTransfer++;
+      report.bytesToTransfer += object.size;
+      options.onCopy?.(object);
+      logger.debug('finder.queued', { key: object.key, reason });
     }
-    if (jobs.length) await queue?.sendBatch(jobs);
+    if (jobs.length && !options.dryRun) await queue?.sendBatch(jobs.map(({ job }) => job));
   };
 
   const prefixes = distinctPrefixes(
@@ -309,13 +313,9 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
           });
         continue;
       }
-      report.toTransfer++;
-      report.bytesToTransfer += object.size;
-      options.onCopy?.(object);
       const job: TransferJob = { key: object.key, size: object.size, etag: object.etag, action: 'copy' };
-      batch.push({ job, listedMissing: reason === 'missing' });
+      batch.push({ object, job, reason });
       if (batch.length >= BATCH) await flush();
-      logger.debug('finder.queued', { key: object.key, reason });
     }
   });
   try {
