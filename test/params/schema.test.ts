@@ -1,5 +1,5 @@
 /** The parameter schema and what is derived from it: parsers, value sets, aliases, errors, encoding, schedules. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { taskSchedule, validateCreateTask } from '../../control-plane/core/validate-task.js';
 import { InvalidParameterError } from '../../worker/core/errors.js';
 import { nextRunAfter, parseSchedule } from '../../worker/core/schedule.js';
@@ -490,6 +490,27 @@ describe('schedules (EventBridge dialect, computed with croner)', () => {
     ['rate(36500 days)', '2125-12-08T00:30:00.000Z'],
   ])('%s runs next at %s', (expr, next) => {
     expect(nextRunAfter(parseSchedule(expr), at)?.toISOString()).toBe(next);
+  });
+
+  it('computes in UTC on a machine in another zone, across its DST change, without loading time-zone data', () => {
+    // A zone for croner goes through Intl, whose zone data cost every CLI run ~9 MB of memory (the CLI checks the
+    // default schedule on each run); UTC as an offset needs none.
+    const zoned = vi.spyOn(Intl, 'DateTimeFormat');
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(nextRunAfter(parseSchedule('30 2 * * ? *'), new Date('2026-03-08T01:00:00Z'))?.toISOString()).toBe(
+        '2026-03-08T02:30:00.000Z',
+      );
+      expect(nextRunAfter(parseSchedule('0 0 L * ? *'), new Date('2026-11-01T05:00:00Z'))?.toISOString()).toBe(
+        '2026-11-30T00:00:00.000Z',
+      );
+      expect(zoned.mock.calls.filter(([, options]) => options?.timeZone !== undefined)).toEqual([]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+      zoned.mockRestore();
+    }
   });
 
   it.each([
