@@ -68,7 +68,6 @@ ${parameterHelp(ECR_PARAMETERS)}
 Options:
 ${optionHelp(OPTIONS)}`;
 
-/** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
 /** Options of one subcommand only: given to the other, they were ignored without a word (`sync --image`). */
 const ONLY_FOR: Record<string, 'sync' | 'copy-one'> = {
   secrets: 'sync',
@@ -79,6 +78,7 @@ const ONLY_FOR: Record<string, 'sync' | 'copy-one'> = {
   image: 'copy-one',
 };
 
+/** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
 function commandLine(argv: string[], verb: 'sync' | 'copy-one') {
   const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
   for (const name of Object.keys(options)) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parameterListToObject } from '../worker/core/parameter-list.js';
 import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
+import { parameterListToObject } from '../worker/core/parameter-list.js';
 import { closestName, LIST_KINDS, specIndex, type ParamSpec } from '../worker/params/index.js';
 
 /**

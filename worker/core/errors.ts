@@ -57,6 +57,11 @@ export class DthError extends Error {
 /** Which end of a transfer an error concerns. */
 export type TransferSide = 'source' | 'destination';
 
+/** The parameter that names a side's secret of access keys. */
+export function credentialsParam(side: TransferSide): 'srcCredentials' | 'destCredentials' {
+  return side === 'source' ? 'srcCredentials' : 'destCredentials';
+}
+
 /** Where a storage request failed: side, bucket, operation (and key), the prefix of every such message. */
 export interface RequestContext {
   side?: TransferSide;
@@ -108,7 +113,7 @@ export class CredentialsError extends DthError {
         ? `${where}: credentials were rejected (${detail}); check the secret's access_key_id/secret_access_key`
         : `${where}: credentials of secret "${secretName}" were rejected (${detail}); check its access_key_id/secret_access_key`,
     );
-    this.field = side === undefined ? undefined : side === 'source' ? 'srcCredentials' : 'destCredentials';
+    this.field = side === undefined ? undefined : credentialsParam(side);
   }
 }
 
@@ -119,8 +124,8 @@ export class CredentialsError extends DthError {
  */
 export class NoCredentialsError extends DthError {
   constructor(where: string, side?: TransferSide, ignoredSecret?: string) {
-    const [inAccount, secret] =
-      side === 'destination' ? ['destInCurrentAccount', 'destCredentials'] : ['srcInCurrentAccount', 'srcCredentials'];
+    const inAccount = side === 'destination' ? 'destInCurrentAccount' : 'srcInCurrentAccount';
+    const secret = credentialsParam(side ?? 'source');
     const instead = !side
       ? ''
       : ignoredSecret === undefined

@@ -1,4 +1,4 @@
-import { InvalidParameterError, SecretNotFoundError } from '../../core/errors.js';
+import { credentialsParam, InvalidParameterError, SecretNotFoundError } from '../../core/errors.js';
 import { S3_PARAMETERS } from '../../params/index.js';
 import { redactValue } from '../../core/log.js';
 import type { BucketPair } from '../../ports/object-store.js';
@@ -50,7 +50,7 @@ async function sideSigning(
 ): Promise<Partial<S3BucketConfig>> {
   if (auth.kind === 'anonymous') return { anonymous: true };
   if (auth.kind === 'currentAccount') return { ignoredCredentialsName: auth.ignoredSecret };
-  const field = side === 'source' ? 'srcCredentials' : 'destCredentials';
+  const field = credentialsParam(side);
   const rotatingCredentials = await RotatingAccessKeys.open(
     () => accessKeysFromSecret(secrets, auth.secretName, field),
     { refreshMs: options.credentialsRefreshMs },
