@@ -106,14 +106,19 @@ export class CredentialsError extends DthError {
   /** The parameter naming the rejected secret (srcCredentials, destCredentials) where the side is known. */
   override readonly field?: string;
 
+  /**
+   * `secretName` undefined: the keys came from this machine's default chain (xInCurrentAccount=true), which no task
+   * parameter holds — so no field is marked, and the message says where the chain's keys come from.
+   */
   constructor(where: string, detail: string, secretName?: string, side?: TransferSide) {
     super(
       'CREDENTIALS',
       secretName === undefined
-        ? `${where}: credentials were rejected (${detail}); check the secret's access_key_id/secret_access_key`
+        ? `${where}: the credentials of this machine's default chain were rejected (${detail}); check ` +
+            'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the profile (AWS_PROFILE) or the instance role they come from'
         : `${where}: credentials of secret "${secretName}" were rejected (${detail}); check its access_key_id/secret_access_key`,
     );
-    this.field = side === undefined ? undefined : credentialsParam(side);
+    this.field = side === undefined || secretName === undefined ? undefined : credentialsParam(side);
   }
 }
 

@@ -4,7 +4,12 @@
  * bucket and operation, and carries the retry advice the engine reads — the engine never sees S3's codes.
  */
 import { describe, expect, it } from 'vitest';
-import { s3RetryAdvice, toActionableError, type S3ErrorContext } from '../../../worker/adapters/s3/s3-errors.js';
+import {
+  markRetryableAfterRenewal,
+  s3RetryAdvice,
+  toActionableError,
+  type S3ErrorContext,
+} from '../../../worker/adapters/s3/s3-errors.js';
 import { MalformedS3Answer, S3HttpError } from '../../../worker/adapters/s3/s3-wire.js';
 import {
   AccessDeniedError,
@@ -113,6 +118,35 @@ describe('toActionableError', () => {
       // The parameter an API form marks (errorInfo.field); before, none.
       expect((err as CredentialsError).field).toBe('srcCredentials');
     }
+  });
+
+  it('keys rejected before they were renewed: retryable; the secret parameter is marked only when a secret is named', () => {
+    const rejected = () => markRetryableAfterRenewal(new S3HttpError(403, 'InvalidAccessKeyId', 'no'));
+    const named = toActionableError(rejected(), list);
+    expect(named).toBeInstanceOf(CredentialsError);
+    expect((named as Error).message).toBe(
+      'source bucket srcx: ListObjectsV2: credentials of secret "x" were rejected (403 InvalidAccessKeyId, before they were renewed); check its access_key_id/secret_access_key',
+    );
+    expect((named as CredentialsError).field).toBe('srcCredentials');
+    expect(isRetryableError(named)).toBe(true);
+    // This account's role (no secret named): srcCredentials is not what to fix, so no form field is marked — as the
+    // same rejection without a renewal marks none.
+    const chain = toActionableError(rejected(), { ...list, secretName: undefined });
+    expect((chain as Error).message).toBe(
+      "source bucket srcx: ListObjectsV2: the credentials of this machine's default chain were rejected (403 " +
+        'InvalidAccessKeyId, before they were renewed); check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the profile ' +
+        '(AWS_PROFILE) or the instance role they come from',
+    );
+    expect((chain as CredentialsError).field).toBeUndefined();
+    expect(
+      (
+        toActionableError(new S3HttpError(403, 'InvalidAccessKeyId', 'no'), {
+          ...list,
+          secretName: undefined,
+        }) as CredentialsError
+      ).field,
+    ).toBeUndefined();
+    expect(isRetryableError(chain)).toBe(true);
   });
 
   it("a request dated too far from the store's clock blames the clock, not the keys: retryable once the store said its time", () => {

@@ -192,12 +192,7 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (name === 'NoSuchUpload') return new UploadGoneError(where, answered);
   if (renewedCredentials.has(err as object)) {
     return withRetryAdvice(
-      new CredentialsError(
-        where,
-        `${answered}, before they were renewed`,
-        ctx.secretName ?? 'default credential chain',
-        ctx.side,
-      ),
+      new CredentialsError(where, `${answered}, before they were renewed`, ctx.secretName, ctx.side),
       { retryable: true },
     );
   }
@@ -216,12 +211,7 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (name === NO_CREDENTIALS && ctx.secretName === undefined)
     return new NoCredentialsError(where, ctx.side, ctx.ignoredSecretName);
   if (KEY_CODES.has(name) || name === NO_CREDENTIALS)
-    return new CredentialsError(
-      where,
-      answered,
-      ctx.secretName ?? 'default credential chain',
-      ctx.secretName === undefined ? undefined : ctx.side,
-    );
+    return new CredentialsError(where, answered, ctx.secretName, ctx.side);
   const { endpointRegion, bucketRegion: answeredRegion } = err as { endpointRegion?: unknown; bucketRegion?: unknown };
   // OSS answers a bucket asked at another region's endpoint with 403 AccessDenied naming the right endpoint.
   const ossEndpoint = name === 'AccessDenied' && typeof endpointRegion === 'string';
