@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { parameterListToObject } from '../worker/core/parameter-list.js';
 import { closestName, LIST_KINDS, specIndex, type ParamSpec } from '../worker/params/index.js';
+import { repeatedTopLevelKey } from './repeated-json-key.js';
 
 /**
  * Reads a params file: either a JSON object of parameters, or the CloudFormation/GraphQL form
- * `[{ "ParameterKey": "srcBucket", "ParameterValue": "…" }, …]`.
+ * `[{ "ParameterKey": "srcBucket", "ParameterValue": "…" }, …]`. A parameter given twice is refused by name in both.
  */
 export function readParamsFile(path: string): Record<string, unknown> {
   let text: string;
@@ -27,6 +28,9 @@ export function readParamsFile(path: string): Record<string, unknown> {
   if (Array.isArray(parsed)) return parameterListToObject(parsed, '--params', path);
   if (!parsed || typeof parsed !== 'object')
     throw new InvalidParameterError('--params', `"${path}" must hold a JSON object`);
+  const repeated = repeatedTopLevelKey(text);
+  if (repeated !== undefined)
+    throw new InvalidParameterError(repeated, `is given twice in --params ${JSON.stringify(path)}`);
   return parsed as Record<string, unknown>;
 }
 

@@ -140,4 +140,33 @@ describe('dth command-line mistakes', () => {
       expect(r.stderr, name).toMatch(error);
     }
   });
+
+  it('a --params object that gives a parameter twice is refused by name, nested and quoted names aside (before: the last value won)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dth-args-'));
+    const start = String.raw`{"srcBucket": "source-bucket", "srcEndpoint": "http://127.0.0.1:9", "destEndpoint": "http://127.0.0.1:9"`;
+    const cases: [string, string, string][] = [
+      ['dest.json', String.raw`${start}, "destBucket": "first", "destBucket": "second"}`, 'destBucket'],
+      // An escaped name is the same name: JSON.parse reads both as destBucket.
+      ['escaped.json', String.raw`${start}, "destBucket": "first", "dest\u0042ucket": "second"}`, 'destBucket'],
+      // A value holding the name, or a string with an escaped quote and braces, is no second key.
+      [
+        'value.json',
+        String.raw`{"destBucket": "x", "srcPrefix": "destBucket\" {,", "srcBucket": "destBucket", "srcBucket": "y"}`,
+        'srcBucket',
+      ],
+    ];
+    for (const [name, text, repeated] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      JSON.parse(readFileSync(path, 'utf8')); // valid JSON: only the repeat is wrong
+      const r = await runCli(['s3', 'sync', '--params', path]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(new RegExp(`${repeated}: is given twice in --params ".*${name}"`));
+    }
+    // Names repeated inside a nested value are not the file's parameters (that value is refused for what it is).
+    const nested = join(dir, 'nested.json');
+    writeFileSync(nested, `${start}, "destBucket": "d", "srcPrefixList": [{"a": 1, "a": 2}]}`);
+    const r = await runCli(['s3', 'sync', '--params', nested]);
+    expect(r.stderr).not.toMatch(/given twice/);
+  });
 });
