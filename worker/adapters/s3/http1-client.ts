@@ -128,8 +128,8 @@ interface Exchange {
   stopBody?: () => void;
   /** The answer's status was 400 or above. */
   errorAnswer?: boolean;
-  /** Ends the exchange on its connection (set while one runs it). */
-  abort?: (err: unknown) => void;
+  /** The connection running the exchange, while one does (a stop ends the exchange there). */
+  connection?: Connection;
 }
 
 /** One keep-alive connection; runs one exchange at a time. */
@@ -217,7 +217,7 @@ class Connection {
 
   /** Starts one request on this (free) connection. */
   run(ex: Exchange): void {
-    ex.abort = (err) => this.failExchange(ex, err);
+    ex.connection = this;
     this.idle = false;
     const head = ex.head;
     this.current = ex;
@@ -426,6 +426,7 @@ class Connection {
       this.broken = true;
     }
     this.current = undefined;
+    ex.connection = undefined;
     if (!this.usable) this.socket.destroy();
     this.pool.release(this);
   }
@@ -455,6 +456,11 @@ class Connection {
     }
   }
 
+  /** Ends `ex` if it is still under way here (a stop): the caller sees `err`, and the connection is closed. */
+  abort(ex: Exchange, err: unknown): void {
+    this.failExchange(ex, err);
+  }
+
   /** A socket failure ends the exchange under way, if any. */
   private fail(err: unknown): void {
     if (this.current) this.failExchange(this.current, err);
@@ -467,6 +473,7 @@ class Connection {
   private failExchange(ex: Exchange, err: unknown): void {
     if (this.current !== ex) return;
     this.current = undefined;
+    ex.connection = undefined;
     this.broken = true;
     ex.stopBody?.();
     if (!ex.settled) {
@@ -508,7 +515,21 @@ export class Http1Client {
   /** Sends one request; resolves with the answer's status and headers once they arrive (the body follows). */
   request(req: Http1Request): Promise<Http1Response> {
     return new Promise<Http1Response>((resolve, reject) => {
-      const ex: Exchange = { req, head: '', resolve, reject, requestSent: false, responseDone: false, settled: false };
+      // Every field present from the start, no closure per exchange: one shape for all exchanges, which V8 keeps fast.
+      // A field added in run() (a closure, d1445c8) cost 7-10 % more CPU and 9-17 MB more peak on 1,400 small objects.
+      const ex: Exchange = {
+        req,
+        head: '',
+        resolve,
+        reject,
+        body: undefined,
+        requestSent: false,
+        responseDone: false,
+        settled: false,
+        stopBody: undefined,
+        errorAnswer: undefined,
+        connection: undefined,
+      };
       try {
         ex.head = this.origin ? requestHead(req, this.origin, this.target.proxy?.authorization) : requestHead(req);
       } catch (err) {
@@ -529,7 +550,7 @@ export class Http1Client {
       if (waiting >= 0) {
         this.waiting.splice(waiting, 1);
         this.refuse(ex, signal.reason);
-      } else ex.abort?.(signal.reason);
+      } else ex.connection?.abort(ex, signal.reason);
     };
     if (signal.aborted) return void queueMicrotask(onAbort);
     signal.addEventListener('abort', onAbort, { once: true });
