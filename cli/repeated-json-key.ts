@@ -12,7 +12,7 @@ export function repeatedTopLevelKey(text: string): string | undefined {
     const c = text[i];
     if (c === '"') {
       let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       if (atKey) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
         if (seen.has(key)) return key;
