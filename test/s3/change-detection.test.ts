@@ -166,6 +166,26 @@ describe.each([embeddedAdapters, awsAdapters])('a store that lists keys out of S
     expect(third.report.finder).toMatchObject({ scanned: keys.length, toTransfer: 1 });
     expect((await readObject(servers.s3Dest, dst, 'p')).toString()).toBe('body of p');
   });
+
+  it('with no record of the copies (a new state file, a dry run without state) each key still pairs with its copy: only the one deleted is copied', async () => {
+    // Before: every key after "p/y/z" read as missing (the match stood in front of "p%x"), so a first run onto a
+    // filled destination copied 5 of 9 again and a dry run without state planned them.
+    const { src, dst } = await bucketPair();
+    const keys = ['p/x', 'p/y/z', 'p%x', 'p-x', 'p', 'p.x', 'pa/b', 'pa', 'q'];
+    for (const key of keys) await putSource(src, key, `body of ${key}`);
+    const raw = baseParams(src, dst);
+    const first = await runEngine(adapters, raw);
+    expect(first.report).toMatchObject({ complete: true, done: keys.length, verified: keys.length });
+    const params = parseS3TaskParams(raw);
+    const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const plan = await estimateS3Transfer({ params, logger: silentLogger, buckets });
+    expect(plan).toMatchObject({ scanned: keys.length, toTransfer: 0, requests: { put: 0 } });
+    await s3Client(servers.s3Dest).send(new DeleteObjectCommand({ Bucket: dst, Key: 'p-x' }));
+    const fresh = await runEngine(adapters, raw);
+    expect(fresh.report.finder).toMatchObject({ scanned: keys.length, toTransfer: 1 });
+    expect(fresh.report).toMatchObject({ complete: true, failed: 0 });
+    expect((await readObject(servers.s3Dest, dst, 'p-x')).toString()).toBe('body of p-x');
+  });
 });
 
 describe.each([embeddedAdapters, awsAdapters])(

@@ -52,6 +52,9 @@ export function transferReason(
   return undefined;
 }
 
+/** Destination keys passed over by the join and kept for a source key listed out of S3's order (~200 B each). */
+const PASSED_KEPT = 1000;
+
 /**
  * Merge-joins two sorted listings in constant memory and yields each source object that needs a copy.
  * `destKeyToSourceKey` maps a destination key back into source key space (stripping destPrefix);
@@ -91,10 +94,26 @@ export async function* diffListings(
       }
     }
   };
+  // A store that lists both sides in its own order (s3rver: "p/x" before "p%x", "p-x", "p") would have the join pass
+  // over copies it then takes for missing. Two cheap habits pair them anyway, and change nothing in S3's key order,
+  // where a later source key is past every destination key passed: a match is used up (kept, "p/y" stood in front of
+  // "p%x" and every key after it read as missing), and the last destination keys passed over are kept in a bounded map
+  // for a source key listed later (a key deleted at the destination shifts the join: "p" passed while looking for "p-x").
+  const passed = new Map<string, ObjectSummary>();
+  const pass = async () => {
+    if (d) {
+      passed.set(d.key, d);
+      if (passed.size > PASSED_KEPT) passed.delete(passed.keys().next().value as string);
+    }
+    await nextDest();
+  };
   await nextDest();
   for await (const s of source) {
-    while (!destDone && d && compareKeys(d.key, s.key) < 0) await nextDest();
-    const match = d && d.key === s.key ? d : undefined;
+    while (!destDone && d && compareKeys(d.key, s.key) < 0) await pass();
+    const joined = d && d.key === s.key ? d : undefined;
+    if (joined) await nextDest();
+    const match = joined ?? passed.get(s.key);
+    if (match && !joined) passed.delete(s.key);
     const reason = transferReason(s, match, options);
     if (reason) yield { object: s, reason, dest: match };
     else if (
