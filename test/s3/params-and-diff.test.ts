@@ -275,6 +275,23 @@ describe('listing merge-join', () => {
     expect('\uFF5E' < '\u{1F600}').toBe(false);
   });
 
+  it('a source listed out of S3 order (s3rver) pairs with a destination in S3 order (AWS) through the keys the join passed, up to 1,000 of them', async () => {
+    const same = (keys: string[]) => list(keys.map((k): [string, number, string] => [k, 1, md5a]));
+    const out: string[] = [];
+    for await (const d of diffListings(same(['p/x', 'p%x', 'p-x', 'p', 'q']), same(['p', 'p%x', 'p-x', 'p/x', 'q'])))
+      out.push(`${d.object.key}:${d.reason}`);
+    expect(out, 'before: p%x, p-x and p taken for missing').toEqual([]);
+    // The bound: 1,001 keys passed before "b"; the first of them is no longer kept, the second still is.
+    const passedKeys = Array.from({ length: 1001 }, (_, i) => `a${String(i).padStart(4, '0')}`);
+    for await (const d of diffListings(same(['b', 'a0000', 'a0001']), same([...passedKeys, 'b'])))
+      out.push(`${d.object.key}:${d.reason}`);
+    expect(out).toEqual(['a0000:missing']);
+    // In S3 order a destination-only key passed is never paired with a source key (the keys differ).
+    const ordered: string[] = [];
+    for await (const d of diffListings(same(['a', 'c']), same(['b', 'c', 'd']))) ordered.push(d.object.key);
+    expect(ordered).toEqual(['a']);
+  });
+
   it('handles a million keys in constant memory', async () => {
     async function* gen(n: number, skipEvery: number): AsyncGenerator<ObjectSummary> {
       for (let i = 0; i < n; i++) if (i % skipEvery !== 0) yield { key: `k${String(i).padStart(8, '0')}`, size: 1 };
