@@ -103,7 +103,7 @@ export class SecretNotFoundError extends DthError {
 
 /** The store did not accept the keys themselves (unknown key id, wrong secret, expired token). */
 export class CredentialsError extends DthError {
-  /** The parameter naming the rejected secret (srcCredentials, destCredentials) where the side is known. */
+  /** The parameter naming the rejected secret (srcCredentials, destCredentials), where secret and side are known. */
   override readonly field?: string;
 
   /**

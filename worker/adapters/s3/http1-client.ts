@@ -456,21 +456,17 @@ class Connection {
     }
   }
 
-  /** Ends `ex` if it is still under way here (a stop): the caller sees `err`, and the connection is closed. */
-  abort(ex: Exchange, err: unknown): void {
-    this.failExchange(ex, err);
-  }
-
   /** A socket failure ends the exchange under way, if any. */
   private fail(err: unknown): void {
     if (this.current) this.failExchange(this.current, err);
   }
 
   /**
-   * Ends an exchange that cannot complete: the caller sees `err` (as the rejection, or as the error of the answer's
-   * body), the request body stops, and the connection is closed.
+   * Ends an exchange that cannot complete (also a stop's, from the client): the caller sees `err` (as the rejection,
+   * or as the error of the answer's body), the request body stops, and the connection is closed. Does nothing once
+   * `ex` is no longer under way here.
    */
-  private failExchange(ex: Exchange, err: unknown): void {
+  failExchange(ex: Exchange, err: unknown): void {
     if (this.current !== ex) return;
     this.current = undefined;
     ex.connection = undefined;
@@ -550,7 +546,7 @@ export class Http1Client {
       if (waiting >= 0) {
         this.waiting.splice(waiting, 1);
         this.refuse(ex, signal.reason);
-      } else ex.connection?.abort(ex, signal.reason);
+      } else ex.connection?.failExchange(ex, signal.reason);
     };
     if (signal.aborted) return void queueMicrotask(onAbort);
     signal.addEventListener('abort', onAbort, { once: true });
