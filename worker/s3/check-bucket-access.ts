@@ -15,14 +15,17 @@ export async function checkBucketAccess(
   logger?: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
-  await buckets.source.checkAccess(signal);
-  try {
-    await buckets.dest.checkAccess(signal);
-  } catch (err) {
-    if (!(params.skipCompare && isAccessDenied(err))) throw err;
-    logger?.info('destination.listing_refused', {
-      reason: 'srcSkipCompare=true never lists the destination; its writes are checked one by one',
-      error: (err as Error).message,
-    });
-  }
+  // Both sides at once: the destination's connection and request no longer wait for the source's answer (several
+  // round trips on a cross-region pair). A source that fails is still the error named, whatever the destination said.
+  const [source, dest] = await Promise.allSettled([
+    buckets.source.checkAccess(signal),
+    buckets.dest.checkAccess(signal),
+  ]);
+  if (source.status === 'rejected') throw source.reason;
+  if (dest.status === 'fulfilled') return;
+  if (!(params.skipCompare && isAccessDenied(dest.reason))) throw dest.reason;
+  logger?.info('destination.listing_refused', {
+    reason: 'srcSkipCompare=true never lists the destination; its writes are checked one by one',
+    error: (dest.reason as Error).message,
+  });
 }
