@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 
 /**
@@ -19,6 +20,10 @@ export class TaskRun<P = unknown> {
   last?: P;
 
   constructor(readonly taskId: string) {
+    // Every request in flight listens to the run's signal until it ends (the S3 client and its connection each add
+    // one, and remove it when the request is over), so their number follows the task's concurrency (workerNumber up
+    // to 512 objects, each with its parts), not time: Node's leak warning at 10 printed on every busy task.
+    setMaxListeners(0, this.signal);
     this.failed = new Promise<never>((_, reject) => {
       this.failure.signal.addEventListener('abort', () => reject(this.failure.signal.reason), { once: true });
     });

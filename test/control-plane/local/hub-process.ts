@@ -45,9 +45,14 @@ export function newDataDir(): string {
 export async function startHubProcess(
   dataDir = newDataDir(),
   token = `test-token-${Math.random().toString(36).slice(2)}`,
+  options: { nodeWarnings?: boolean } = {},
 ): Promise<HubProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DTH_TOKEN: token, DTH_FROM_SOURCE: '1' };
+  // Node's own warnings (deprecations, leak warnings) are off unless a test looks for them.
+  if (options.nodeWarnings) delete env.NODE_NO_WARNINGS;
+  else env.NODE_NO_WARNINGS = '1';
   const child: ChildProcess = spawn(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', dataDir], {
-    env: { ...process.env, DTH_TOKEN: token, NODE_NO_WARNINGS: '1', DTH_FROM_SOURCE: '1' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

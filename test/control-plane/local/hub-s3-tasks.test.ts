@@ -249,6 +249,26 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect(everything).not.toContain(TEST_SECRET_VALUE);
   });
 
+  it('runs a busy task (many requests in flight) without Node warning of an abort-listener leak', async () => {
+    // Each request in flight listens to the task's stop signal until it ends: 200 small objects put ~64 at once.
+    const { src, dst } = await bucketPair();
+    const specs = Array.from({ length: 200 }, (_, i) => ({ key: `busy/${String(i).padStart(3, '0')}`, size: 512 + i }));
+    await seedObjects(s3Client(servers.s3Source), src, specs, 50);
+    const h = await startHubProcess(undefined, undefined, { nodeWarnings: true });
+    hubs.push(h);
+    const created = await h.gql(CREATE, {
+      input: { type: 'S3EC2', scheduleType: 'ONE_TIME', parameters: params(baseParams(src, dst)) },
+    });
+    const done = await waitForTask(
+      h,
+      created.body.data.createTask.id,
+      (t) => t.progress !== 'STARTING' && t.progress !== 'IN_PROGRESS',
+    );
+    expect(done.progress).toBe('DONE');
+    expect(done.progressInfo).toMatchObject({ total: 200, replicated: 200, failed: 0 });
+    expect(h.output()).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('stops a running task and does no more work after STOPPED', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'first', '1');
