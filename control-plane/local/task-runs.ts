@@ -20,9 +20,10 @@ export class TaskRun<P = unknown> {
   last?: P;
 
   constructor(readonly taskId: string) {
-    // Every request in flight listens to the run's signal until it ends (the S3 client and its connection each add
-    // one, and remove it when the request is over), so their number follows the task's concurrency (workerNumber up
-    // to 512 objects, each with its parts), not time: Node's leak warning at 10 printed on every busy task.
+    // Everything in flight listens to the run's signal until it ends (an S3 request twice: the client and its
+    // connection; a skopeo process or registry request once) and stops listening then: their number follows the
+    // task's concurrency (up to 512 objects at once, each with its parts), not time, so Node's leak warning (more than
+    // 10) printed on every busy task.
     setMaxListeners(0, this.signal);
     this.failed = new Promise<never>((_, reject) => {
       this.failure.signal.addEventListener('abort', () => reject(this.failure.signal.reason), { once: true });
