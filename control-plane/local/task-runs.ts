@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setMaxListeners } from 'node:events';
 import type { SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 
 /**
@@ -20,11 +19,6 @@ export class TaskRun<P = unknown> {
   last?: P;
 
   constructor(readonly taskId: string) {
-    // Everything in flight listens to the run's signal until it ends (an S3 request twice: the client and its
-    // connection; a skopeo process or registry request once) and stops listening then: their number follows the
-    // task's concurrency (up to 512 objects at once, each with its parts), not time, so Node's leak warning (more than
-    // 10) printed on every busy task.
-    setMaxListeners(0, this.signal);
     this.failed = new Promise<never>((_, reject) => {
       this.failure.signal.addEventListener('abort', () => reject(this.failure.signal.reason), { once: true });
     });

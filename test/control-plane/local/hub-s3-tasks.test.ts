@@ -269,6 +269,31 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect(h.output()).not.toContain('MaxListenersExceededWarning');
   });
 
+  it('stops a busy task (copies held in flight, then settled) without Node warning of an abort-listener leak', async () => {
+    // The stop's clean-up HEADs every cut copy at once, each listening to that step's own time limit.
+    const { src, dst } = await bucketPair();
+    const specs = Array.from({ length: 60 }, (_, i) => ({ key: `held/${String(i).padStart(2, '0')}`, size: 256 + i }));
+    await seedObjects(s3Client(servers.s3Source), src, specs, 30);
+    const dest = await startFaultProxy({
+      target: servers.s3Dest,
+      rates: { slow: 1 },
+      slowMs: 120_000,
+      faultOps: ['PutObject'],
+    });
+    try {
+      const h = await startHubProcess(undefined, undefined, { nodeWarnings: true });
+      hubs.push(h);
+      const id = await createTaskId(h, 'S3EC2', baseParams(src, dst, { destEndpoint: dest.endpoint }));
+      expect(await dest.waitForFaults('slow', 20), 'copies held at the destination').toBeGreaterThanOrEqual(20);
+      const stopped = await h.gql(`mutation($id: String) { stopTask(id: $id) { progress } }`, { id });
+      expect(stopped.body.data.stopTask.progress).toBe('STOPPED');
+      expect(dest.stats.requests.HeadObject ?? 0, 'the cut copies were settled').toBeGreaterThanOrEqual(20);
+      expect(h.output()).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      await dest.close();
+    }
+  });
+
   it('stops a running task and does no more work after STOPPED', async () => {
     const { src, dst } = await bucketPair();
     await putSource(src, 'first', '1');

@@ -6,6 +6,7 @@
  * the default credential chain.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { withRetryAdvice } from '../../core/errors.js';
 import { retryAfterMs, untilAborted, withRetry } from '../../core/retry.js';
@@ -176,6 +177,9 @@ export class S3HttpClient {
   private clockOffsetMs = 0;
 
   constructor(private readonly config: S3HttpConfig) {
+    // Each request in flight listens to the stop signal until it ends (here and on its connection): as many as the
+    // requests under way, which Node would otherwise take for a listener leak past 10 and warn about.
+    if (config.stopSignal) setMaxListeners(0, config.stopSignal);
     this.signer = new SigV4Signer(config.region);
     const address = bucketAddress(config);
     this.hostHeader = address.hostHeader;
