@@ -18,6 +18,7 @@ import { ecrApiFor } from '../worker/adapters/ecr/ecr-api-for.js';
 import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
 import { formatBytes, formatDuration, TerminalProgress } from './progress-view.js';
+import { stopOnSignals, stoppingLine } from './stop-signals.js';
 import {
   optionHelp,
   overrideParams,
@@ -207,8 +208,16 @@ async function sync(argv: string[]): Promise<number> {
   );
   warnWhenSecretsFileExposed(secrets, logger);
   const abort = new AbortController();
-  process.once('SIGTERM', () => abort.abort(new Error('SIGTERM')));
-  process.once('SIGINT', () => abort.abort(new Error('SIGINT')));
+  stopOnSignals(abort, (signal) => {
+    if (terminal)
+      terminal.log(
+        stoppingLine(
+          signal,
+          'the image copies under way are stopped, what they did not finish is left for the next run',
+        ),
+      );
+    else logger.warn('sync.stopping', { signal });
+  });
   const onProgress = (p: ImageSyncProgress) => {
     if (terminal) terminal.show(progressText(p));
     else if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);

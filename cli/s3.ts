@@ -27,6 +27,7 @@ import {
 } from '../worker/s3/run-transfer.js';
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine, TerminalProgress } from './progress-view.js';
+import { stopOnSignals, stoppingLine } from './stop-signals.js';
 import {
   optionHelp,
   overrideParams,
@@ -240,14 +241,10 @@ async function syncLocked({
   const status = new SqliteStatusStore(db, taskId);
 
   const abort = new AbortController();
-  const stop = (sig: string) => {
-    if (!abort.signal.aborted) {
-      logger.warn('sync.stopping', { signal: sig });
-      abort.abort(new Error(sig));
-    }
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(abort, (signal) => {
+    if (terminal) terminal.log(stoppingLine(signal, 'the copies under way finish, no new one starts'));
+    else logger.warn('sync.stopping', { signal });
+  });
 
   const onProgress = (p: TransferProgress) => {
     if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);

@@ -8,17 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { publicTaskParams, registrySecrets, seedImages } from '../ecr/image-fixtures.js';
+import { startRegistryFront } from '../ecr/registry-front.js';
 import { baseParams, bucketPair, putSource, secretsFile } from '../s3/engine-fixtures.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { servers } from '../support/servers.js';
+
+/** `node bin/dth.mjs …` as one shell command line, what `script -c` runs. */
+const dthCommand = (args: string[]) =>
+  ['node', 'bin/dth.mjs', ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
 
 /**
  * Runs `dth` on a pseudo-terminal; answers everything it wrote there (stdout and stderr together). Asynchronous, so a
  * fault proxy in this process can answer it.
  */
 function onTerminal(args: string[]): Promise<string> {
-  const quoted = ['node', 'bin/dth.mjs', ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+  const child = spawn('script', ['-qec', dthCommand(args), '/dev/null'], {
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -32,13 +36,53 @@ function onTerminal(args: string[]): Promise<string> {
   });
 }
 
-/** What each terminal line shows once carriage returns have redrawn it: the text after its last \r. */
-const shownLines = (out: string) => out.split(/\r?\n/).map((line) => line.slice(line.lastIndexOf('\r') + 1)); // the terminal ends lines with \r\n
+/**
+ * Runs `dth` on a pseudo-terminal and presses Ctrl-C there (the terminal sends the command SIGINT, as a keyboard
+ * does) once its output matches `when`; answers the exit code and everything shown.
+ */
+function interruptedOnTerminal(args: string[], when: RegExp): Promise<{ code: number | null; out: string }> {
+  const child = spawn('script', ['-qec', dthCommand(args), '/dev/null'], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  let pressed = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (!pressed && when.test(out)) {
+      pressed = true;
+      child.stdin.write('\x03');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+/** What each terminal line shows once redrawn: the text after its last \r, without erasures (ESC [K). */
+const shownLines = (out: string) =>
+  out
+    .split(/\r?\n/) // the terminal ends lines with \r\n
+    .map((line) => line.slice(line.lastIndexOf('\r') + 1).replaceAll('\x1b[K', '')); // ESC [K erases, shows nothing
 
 function paramsFile(params: Record<string, string>): string {
   const path = join(mkdtempSync(join(tmpdir(), 'dth-term-')), 'task.json');
   writeFileSync(path, JSON.stringify(params));
   return path;
+}
+
+/** A bucket pair whose source answers every GetObject `slowMs` late (a fault proxy), copied one object at a time. */
+async function slowCopies(keys: string[], slowMs: number) {
+  const { src, dst } = await bucketPair();
+  for (const key of keys) await putSource(src, key, `body of ${key}`);
+  const source = await startFaultProxy({
+    target: servers.s3Source,
+    rates: { slow: 1 },
+    faultOps: ['GetObject'],
+    slowMs,
+  });
+  return { source, params: paramsFile(baseParams(src, dst, { srcEndpoint: source.endpoint, workerNumber: '1' })) };
 }
 
 const state = () => join(mkdtempSync(join(tmpdir(), 'dth-term-state-')), 'state.db');
@@ -65,17 +109,9 @@ describe('dth on a terminal', () => {
   });
 
   it('s3 sync --verbose: log lines never run into the progress bar (each on its own line, the bar drawn again)', async () => {
-    const { src, dst } = await bucketPair();
-    for (const key of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) await putSource(src, key, `body of ${key}`);
     // Late answers, one object at a time: progress is drawn between the copies' log lines.
-    const source = await startFaultProxy({
-      target: servers.s3Source,
-      rates: { slow: 1 },
-      faultOps: ['GetObject'],
-      slowMs: 700,
-    });
+    const { source, params } = await slowCopies(['a.txt', 'b.txt', 'c.txt', 'd.txt'], 700);
     try {
-      const params = paramsFile(baseParams(src, dst, { srcEndpoint: source.endpoint, workerNumber: '1' }));
       const out = await syncOnTerminal('s3', params, secretsFile(), '--verbose');
       const lines = shownLines(out);
       expect(lines.filter((l) => l.includes('"event":"worker.copied"'))).toHaveLength(4);
@@ -83,6 +119,53 @@ describe('dth on a terminal', () => {
       for (const line of lines) expect(PROGRESS_BAR.test(line) && line.includes('{"time"'), line).toBe(false);
     } finally {
       await source.close();
+    }
+  });
+
+  it('s3 sync stopped with Ctrl-C says in words what happens to the copies under way, then how far it got', async () => {
+    // Before: a raw JSON log line ({"level":"warn","event":"sync.stopping",…}) was all a terminal showed of the stop.
+    const { source, params } = await slowCopies(['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt'], 600);
+    try {
+      const args = ['s3', 'sync', '--params', params, '--secrets', secretsFile(), '--state', state()];
+      const { code, out } = await interruptedOnTerminal(args, /\] [1-9]\/5 objects/);
+      expect(code, out).toBe(130);
+      const lines = shownLines(out);
+      expect(lines).toContain(
+        'Stopping (SIGINT): the copies under way finish, no new one starts. Ctrl-C again quits at once; the next run redoes what that cuts.',
+      );
+      expect(out).not.toContain('"event"');
+      expect(
+        lines.some((l) => /^Stopped: [1-4] of 5 objects copied/.test(l)),
+        out,
+      ).toBe(true);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('ecr sync stopped with Ctrl-C says in words what happens to the images under way, then how far it got', async () => {
+    const { repository: fast } = seedImages();
+    const { repository: slow } = seedImages();
+    // The slow image's manifest is never answered: it is under way when Ctrl-C comes.
+    const front = await startRegistryFront({ upstream: servers.registryOpen, mode: 'holds-manifests', held: [slow] });
+    try {
+      const params = paramsFile(
+        publicTaskParams({ srcRegistry: front.registry, srcImageList: `${fast}:v1\n${slow}:v1`, destPrefix: 'ctrl-c' }),
+      );
+      const args = ['ecr', 'sync', '--params', params, '--secrets', registrySecrets(), '--state', state()];
+      const { code, out } = await interruptedOnTerminal(args, /\] 1\/2 images/);
+      expect(code, out).toBe(130);
+      const lines = shownLines(out);
+      expect(lines).toContain(
+        'Stopping (SIGINT): the image copies under way are stopped, what they did not finish is left for the next run. Ctrl-C again quits at once; the next run redoes what that cuts.',
+      );
+      expect(out).not.toContain('"event"');
+      expect(
+        lines.some((l) => /^Stopped: 1 copied \([^)]+\), 0 unchanged, 0 failed, 1 not copied yet$/.test(l)),
+        out,
+      ).toBe(true);
+    } finally {
+      await front.close();
     }
   });
 

@@ -282,7 +282,8 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   phase = signal?.aborted ? 'stopped' : 'done';
   report();
   const summary = tally.summary();
-  if (signal?.aborted) logger.warn('image.sync_stopped', { copied: summary.done, leftPending: summary.pending });
+  // A stop that was asked for is an outcome, not a warning: at info, a terminal shows the summary's words instead.
+  if (signal?.aborted) logger.info('image.sync_stopped', { copied: summary.done, leftPending: summary.pending });
   return {
     ...summary,
     failures: tally.failures,
