@@ -208,14 +208,9 @@ async function sync(argv: string[]): Promise<number> {
   );
   warnWhenSecretsFileExposed(secrets, logger);
   const abort = new AbortController();
+  const underWay = 'the image copies under way are stopped; what they did not finish is left for the next run';
   stopOnSignals(abort, (signal) => {
-    if (terminal)
-      terminal.log(
-        stoppingLine(
-          signal,
-          'the image copies under way are stopped, what they did not finish is left for the next run',
-        ),
-      );
+    if (terminal) terminal.log(stoppingLine(signal, underWay));
     else logger.warn('sync.stopping', { signal });
   });
   const onProgress = (p: ImageSyncProgress) => {

@@ -157,7 +157,7 @@ describe('dth on a terminal', () => {
       expect(code, out).toBe(130);
       const lines = shownLines(out);
       expect(lines).toContain(
-        'Stopping (SIGINT): the image copies under way are stopped, what they did not finish is left for the next run. Ctrl-C again quits at once; the next run redoes what that cuts.',
+        'Stopping (SIGINT): the image copies under way are stopped; what they did not finish is left for the next run. Ctrl-C again quits at once; the next run redoes what that cuts.',
       );
       expect(out).not.toContain('"event"');
       expect(
