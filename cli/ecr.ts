@@ -18,7 +18,7 @@ import { ecrApiFor } from '../worker/adapters/ecr/ecr-api-for.js';
 import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
 import { formatBytes, formatDuration, TerminalProgress } from './progress-view.js';
-import { stopOnSignals, stoppingLine } from './stop-signals.js';
+import { stopOnSignals } from './stop-signals.js';
 import {
   optionHelp,
   overrideParams,
@@ -209,10 +209,7 @@ async function sync(argv: string[]): Promise<number> {
   warnWhenSecretsFileExposed(secrets, logger);
   const abort = new AbortController();
   const underWay = 'the image copies under way are stopped; what they did not finish is left for the next run';
-  stopOnSignals(abort, (signal) => {
-    if (terminal) terminal.log(stoppingLine(signal, underWay));
-    else logger.warn('sync.stopping', { signal });
-  });
+  stopOnSignals(abort, { underWay, terminal, logger });
   const onProgress = (p: ImageSyncProgress) => {
     if (terminal) terminal.show(progressText(p));
     else if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);

@@ -27,7 +27,7 @@ import {
 } from '../worker/s3/run-transfer.js';
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine, TerminalProgress } from './progress-view.js';
-import { stopOnSignals, stoppingLine } from './stop-signals.js';
+import { stopOnSignals } from './stop-signals.js';
 import {
   optionHelp,
   overrideParams,
@@ -241,10 +241,7 @@ async function syncLocked({
   const status = new SqliteStatusStore(db, taskId);
 
   const abort = new AbortController();
-  stopOnSignals(abort, (signal) => {
-    if (terminal) terminal.log(stoppingLine(signal, 'the copies under way finish, no new one starts'));
-    else logger.warn('sync.stopping', { signal });
-  });
+  stopOnSignals(abort, { underWay: 'the copies under way finish, no new one starts', terminal, logger });
 
   const onProgress = (p: TransferProgress) => {
     if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
