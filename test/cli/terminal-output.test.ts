@@ -72,6 +72,22 @@ function paramsFile(params: Record<string, string>): string {
   return path;
 }
 
+/**
+ * Presses Ctrl-C once the terminal shows `when`: the run exits 130, shows `stopping` at once and a summary line matching
+ * `stopped`, and no JSON log line.
+ */
+async function expectStopSaidInWords(args: string[], when: RegExp, stopping: string, stopped: RegExp): Promise<void> {
+  const { code, out } = await interruptedOnTerminal(args, when);
+  expect(code, out).toBe(130);
+  const lines = shownLines(out);
+  expect(lines).toContain(stopping);
+  expect(out).not.toContain('"event"');
+  expect(
+    lines.some((l) => stopped.test(l)),
+    out,
+  ).toBe(true);
+}
+
 /** A bucket pair whose source answers every GetObject `slowMs` late (a fault proxy), copied one object at a time. */
 async function slowCopies(keys: string[], slowMs: number) {
   const { src, dst } = await bucketPair();
@@ -126,18 +142,12 @@ describe('dth on a terminal', () => {
     // Before: a raw JSON log line ({"level":"warn","event":"sync.stopping",…}) was all a terminal showed of the stop.
     const { source, params } = await slowCopies(['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt'], 600);
     try {
-      const args = ['s3', 'sync', '--params', params, '--secrets', secretsFile(), '--state', state()];
-      const { code, out } = await interruptedOnTerminal(args, /\] [1-9]\/5 objects/);
-      expect(code, out).toBe(130);
-      const lines = shownLines(out);
-      expect(lines).toContain(
+      await expectStopSaidInWords(
+        ['s3', 'sync', '--params', params, '--secrets', secretsFile(), '--state', state()],
+        /\] [1-9]\/5 objects/,
         'Stopping (SIGINT): the copies under way finish, no new one starts. Ctrl-C again quits at once; the next run redoes what that cuts.',
+        /^Stopped: [1-4] of 5 objects copied/,
       );
-      expect(out).not.toContain('"event"');
-      expect(
-        lines.some((l) => /^Stopped: [1-4] of 5 objects copied/.test(l)),
-        out,
-      ).toBe(true);
     } finally {
       await source.close();
     }
@@ -152,18 +162,12 @@ describe('dth on a terminal', () => {
       const params = paramsFile(
         publicTaskParams({ srcRegistry: front.registry, srcImageList: `${fast}:v1\n${slow}:v1`, destPrefix: 'ctrl-c' }),
       );
-      const args = ['ecr', 'sync', '--params', params, '--secrets', registrySecrets(), '--state', state()];
-      const { code, out } = await interruptedOnTerminal(args, /\] 1\/2 images/);
-      expect(code, out).toBe(130);
-      const lines = shownLines(out);
-      expect(lines).toContain(
+      await expectStopSaidInWords(
+        ['ecr', 'sync', '--params', params, '--secrets', registrySecrets(), '--state', state()],
+        /\] 1\/2 images/,
         'Stopping (SIGINT): the image copies under way are stopped; what they did not finish is left for the next run. Ctrl-C again quits at once; the next run redoes what that cuts.',
+        /^Stopped: 1 copied \([^)]+\), 0 unchanged, 0 failed, 1 not copied yet$/,
       );
-      expect(out).not.toContain('"event"');
-      expect(
-        lines.some((l) => /^Stopped: 1 copied \([^)]+\), 0 unchanged, 0 failed, 1 not copied yet$/.test(l)),
-        out,
-      ).toBe(true);
     } finally {
       await front.close();
     }
