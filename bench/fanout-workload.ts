@@ -17,6 +17,7 @@ import { startNicProxy, type NicProxy } from './nic-proxy.js';
 import { createBucket, dropBucket, compareListings, listBucket, type ListingEntry } from './buckets.js';
 import { formatBytes, GiB, MiB, type BenchConfig } from './config.js';
 import { runMeasured, type Measured } from './measure.js';
+import { dthCommand } from './ours.js';
 import type { RunningServer } from './servers.js';
 import type { Tool, ToolRun, WorkloadResult } from './report.js';
 import { finishWorkload } from './report.js';
@@ -183,8 +184,8 @@ async function fanOutRound(
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
   };
-  const dth = join(o.root, 'bin/dth.mjs');
-  const found = await runMeasured(process.execPath, [dth, 'finder'], { cwd: o.root, env, timeoutSec: 600 });
+  const dth = dthCommand(o.root);
+  const found = await runMeasured(dth, ['finder'], { cwd: o.root, env, timeoutSec: 600 });
   if (found.exitCode !== 0) throw new Error(`dth finder failed: ${found.stderr.slice(-1500)}`);
   const nic = nicMibPerSec();
   const cards: NicProxy[] =
@@ -198,7 +199,7 @@ async function fanOutRound(
   try {
     runs = await Promise.all(
       Array.from({ length: workers }, (_, i) =>
-        runMeasured(process.execPath, [dth, 'worker', '--once'], {
+        runMeasured(dth, ['worker', '--once'], {
           cwd: o.root,
           env: { ...env, TASK_PARAMS: params(cards[i]?.endpoint ?? o.src.endpoint) },
           timeoutSec: 3600,

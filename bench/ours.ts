@@ -1,5 +1,6 @@
 /**
- * Our engine as the benchmark runs it: the real CLI, `node bin/dth.mjs s3 sync --params task.json`,
+ * Our engine as the benchmark runs it: the real CLI as a user starts it, `bin/dth.mjs s3 sync --params task.json`
+ * (the bin itself, so its shebang's Node flags apply: lib/node-flags.ts),
  * with embedded SQLite state and a local secrets file, in a child process measured like rclone.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,11 @@ export interface OursS3Options {
 export function oursTuning(): Record<string, unknown> {
   if (process.env.BENCH_OURS_PARAMS) return JSON.parse(process.env.BENCH_OURS_PARAMS) as Record<string, unknown>;
   return {};
+}
+
+/** The `dth` command as npm installs it: the bin, run through its shebang (`node` from PATH, with its flags). */
+export function dthCommand(root: string): string {
+  return join(root, 'bin/dth.mjs');
 }
 
 export function oursReady(root: string): { ok: true } | { ok: false; reason: string } {
@@ -79,19 +85,8 @@ export function writeTaskFiles(o: OursS3Options): { paramsFile: string; secretsF
 export async function oursS3Sync(o: OursS3Options): Promise<Measured> {
   const { paramsFile, secretsFile } = writeTaskFiles(o);
   return runMeasured(
-    process.execPath,
-    [
-      join(o.root, 'bin/dth.mjs'),
-      's3',
-      'sync',
-      '--params',
-      paramsFile,
-      '--state',
-      join(o.stateDir, 'sync.db'),
-      '--secrets',
-      secretsFile,
-      '--json',
-    ],
+    dthCommand(o.root),
+    ['s3', 'sync', '--params', paramsFile, '--state', join(o.stateDir, 'sync.db'), '--secrets', secretsFile, '--json'],
     {
       cwd: o.root,
       env: { NODE_NO_WARNINGS: '1' },
@@ -135,9 +130,8 @@ export async function oursImageSync(o: OursImageOptions): Promise<Measured> {
   const secretsFile = join(o.stateDir, 'secrets.json');
   writeFileSync(secretsFile, '{}', { mode: 0o600 });
   return runMeasured(
-    process.execPath,
+    dthCommand(o.root),
     [
-      join(o.root, 'bin/dth.mjs'),
       'ecr',
       'sync',
       '--params',

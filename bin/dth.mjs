@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-concurrent-recompilation
+// Node's flags on the first line: lib/node-flags.ts (env -S splits them; V8 reads them only at start-up).
 // Runs the built CLI when there is one, else the TypeScript sources via tsx. dist/cli/ is the CLI split per command
 // (a command parses only its own code); dist/dth.mjs, the one-file bundle the cloud runs, serves when only it exists.
 import { existsSync } from 'node:fs';

@@ -15,4 +15,5 @@ if [ -f scripts/build-worker.mjs ]; then
   fi
 fi
 export NODE_NO_WARNINGS=1
-exec node bin/dth.mjs serve "$@"
+# The bin itself, so that its shebang's Node flags apply (lib/node-flags.ts).
+exec bin/dth.mjs serve "$@"

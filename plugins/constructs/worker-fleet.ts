@@ -13,6 +13,7 @@ import { type IGrantable, type IPrincipal, PolicyStatement, Role, ServicePrincip
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { DTH_NODE_FLAGS } from '../../lib/node-flags.js';
 import type { TaskNetwork } from './task-network.js';
 
 export interface WorkerFleetProps {
@@ -220,7 +221,7 @@ export function bootScript(o: BootScriptOptions): string[] {
     'After=network-online.target',
     '[Service]',
     'EnvironmentFile=/opt/dth/worker.env',
-    `ExecStart=/usr/bin/${FLEET_NODE.executable} /opt/dth/dth.mjs worker`,
+    `ExecStart=/usr/bin/${FLEET_NODE.executable} ${DTH_NODE_FLAGS.join(' ')} /opt/dth/dth.mjs worker`,
     'Restart=always',
     'RestartSec=10',
     'KillSignal=SIGTERM',

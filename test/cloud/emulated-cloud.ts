@@ -234,9 +234,10 @@ export class EmulatedCloud {
 
   /**
    * The task image's files (an asset of the assembly, by image tag) in a fresh directory: its dth.mjs alone, plus the
-   * better-sqlite3 its Dockerfile installs beside it, if it does (linked from this checkout). Nothing is built.
+   * better-sqlite3 its Dockerfile installs beside it, if it does (linked from this checkout), and the Node flags of its
+   * ENTRYPOINT (`["node", flags…, "/opt/dth/dth.mjs"]`). Nothing is built.
    */
-  private taskImageBundle(imageTag: string, home: string): string {
+  private taskImageBundle(imageTag: string, home: string): { bundle: string; nodeArgs: string[] } {
     const manifest = JSON.parse(readFileSync(join(this.assembly, 'DataTransferHub.assets.json'), 'utf8')) as {
       dockerImages: Record<
         string,
@@ -249,11 +250,17 @@ export class EmulatedCloud {
     if (!image) throw new Error(`no image asset tagged ${imageTag}`);
     const context = join(this.assembly, image.source.directory);
     copyFileSync(join(context, 'dth.mjs'), join(home, 'dth.mjs'));
-    if (/npm install[^\n]*better-sqlite3/.test(readFileSync(join(context, 'Dockerfile'), 'utf8'))) {
+    const dockerfile = readFileSync(join(context, 'Dockerfile'), 'utf8');
+    if (/npm install[^\n]*better-sqlite3/.test(dockerfile)) {
       mkdirSync(join(home, 'node_modules'), { recursive: true });
       symlinkSync(join(REPO, 'node_modules', 'better-sqlite3'), join(home, 'node_modules', 'better-sqlite3'));
     }
-    return join(home, 'dth.mjs');
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile);
+    const argv = entrypoint ? (JSON.parse(entrypoint[1]) as string[]) : [];
+    if (argv[0] !== 'node' || argv.at(-1) !== '/opt/dth/dth.mjs') {
+      throw new Error(`the task image's ENTRYPOINT is not ["node", flags…, "/opt/dth/dth.mjs"]: ${entrypoint?.[1]}`);
+    }
+    return { bundle: join(home, 'dth.mjs'), nodeArgs: argv.slice(1, -1) };
   }
 
   private async fargateTask(
@@ -273,7 +280,7 @@ export class EmulatedCloud {
     );
     const credentials = await roleCredentials(this.operator, def.taskRoleArn, name);
     const home = this.home(name);
-    const bundle = this.taskImageBundle(def.image.split(':').pop()!, home);
+    const image = this.taskImageBundle(def.image.split(':').pop()!, home);
     const taskId = randomUUID().replace(/-/g, '');
     const logs = new LogShipper(this.operator, def.logGroup, `${def.streamPrefix}/${def.containerName}/${taskId}`);
     const trust: Record<string, string> = this.trustedCa
@@ -281,7 +288,7 @@ export class EmulatedCloud {
       : {};
     const proc = startProcess(
       name,
-      bundle,
+      image,
       def.command,
       { ...computeEnvironment(credentials, home), ...trust, ...def.environment, ...overridden },
       logs,
@@ -308,7 +315,7 @@ export class EmulatedCloud {
     this.processes.push({
       ...startProcess(
         'worker',
-        boot.bundle,
+        boot,
         boot.command,
         { ...computeEnvironment(credentials, home), ...boot.environment },
         logs,

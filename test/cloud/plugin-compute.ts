@@ -86,16 +86,19 @@ export function computeEnvironment(credentials: Credentials, home: string): Reco
   };
 }
 
-/** Starts `node <bundle> <args>` with exactly `env`; output lines go to `logs` (flushed every 200 ms and at exit). */
+/**
+ * Starts `node <nodeArgs> <bundle> <args>` with exactly `env` (nodeArgs: the Node flags the unit file or the image's
+ * ENTRYPOINT puts before the bundle); output lines go to `logs` (flushed every 200 ms and at exit).
+ */
 export function startProcess(
   name: string,
-  bundle: string,
+  launch: { bundle: string; nodeArgs: string[] },
   args: string[],
   env: Record<string, string>,
   logs?: LogShipper,
 ): RoleProcess {
   let text = '';
-  const child: ChildProcess = spawn(process.execPath, [bundle, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...launch.nodeArgs, launch.bundle, ...args], {
     env,
     cwd: env.HOME,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -192,6 +195,8 @@ export interface InstanceBoot {
   environment: Record<string, string>;
   roleArn: string;
   logGroup: string;
+  /** Node's flags in the unit's ExecStart, between the executable and the bundle. */
+  nodeArgs: string[];
   command: string[];
 }
 
@@ -239,7 +244,8 @@ export async function bootInstance(operator: Credentials, stack: DeployedStack, 
   const agent = JSON.parse(heredoc(script, '/opt/aws/amazon-cloudwatch-agent/etc/dth.json')) as {
     logs: { logs_collected: { files: { collect_list: { log_group_name: string }[] } } };
   };
-  const exec = /ExecStart=\S+ \S+dth\.mjs (.+)/.exec(script);
+  const exec = /ExecStart=\S+ ((?:-\S+ )*)\S+dth\.mjs (.+)/.exec(script);
+  if (!exec) throw new Error('user data has no ExecStart of node <flags> <bundle> <command>');
   const iam = new IAMClient(clientConfig(operator));
   const profile = version.LaunchTemplateData!.IamInstanceProfile!.Arn!.split('/').pop()!;
   const roleArn = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profile }))).InstanceProfile!
@@ -250,7 +256,8 @@ export async function bootInstance(operator: Credentials, stack: DeployedStack, 
     environment,
     roleArn,
     logGroup: agent.logs.logs_collected.files.collect_list[0].log_group_name,
-    command: exec ? exec[1].split(' ') : [],
+    nodeArgs: exec[1].trim() ? exec[1].trim().split(' ') : [],
+    command: exec[2].split(' '),
   };
 }
 

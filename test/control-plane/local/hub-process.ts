@@ -12,6 +12,8 @@ export interface HubProcess {
   url: string;
   token: string;
   dataDir: string;
+  /** The process id of `dth serve` (the Node process itself: `env` execs it when started through the shebang). */
+  pid: number;
   output: () => string;
   gql<T = any>(
     query: string,
@@ -45,16 +47,17 @@ export function newDataDir(): string {
 export async function startHubProcess(
   dataDir = newDataDir(),
   token = `test-token-${Math.random().toString(36).slice(2)}`,
-  options: { nodeWarnings?: boolean } = {},
+  options: { nodeWarnings?: boolean; throughShebang?: boolean } = {},
 ): Promise<HubProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, DTH_TOKEN: token, DTH_FROM_SOURCE: '1' };
   // Node's own warnings (deprecations, leak warnings) are off unless a test looks for them.
   if (options.nodeWarnings) delete env.NODE_NO_WARNINGS;
   else env.NODE_NO_WARNINGS = '1';
-  const child: ChildProcess = spawn(process.execPath, ['bin/dth.mjs', 'serve', '--port', '0', '--data', dataDir], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // throughShebang: the bin as npm installs it (`dth serve`), so that its first line's Node flags apply.
+  const args = ['serve', '--port', '0', '--data', dataDir];
+  const child: ChildProcess = options.throughShebang
+    ? spawn('bin/dth.mjs', args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, ['bin/dth.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => {
     out += d;
@@ -74,6 +77,7 @@ export async function startHubProcess(
     url: hubUrl,
     token,
     dataDir,
+    pid: child.pid!,
     output: () => out,
     gql(query, variables, useToken = token) {
       return postJson(`${hubUrl}/graphql`, JSON.stringify({ query, variables }), useToken);
