@@ -1,5 +1,8 @@
-#!/usr/bin/env -S node --no-concurrent-recompilation
-// Node's flags on the first line: lib/node-flags.ts (env -S splits them; V8 reads them only at start-up).
+#!/bin/sh
+':' //; exec node --no-concurrent-recompilation "$0" "$@"
+// Lines 1-2 are read by sh as a no-op and an exec of node with its flags (lib/node-flags.ts; V8 reads them only at
+// start-up), by Node as a string and a comment. Not `env -S`, which busybox's env (Alpine) lacks. The formatter leaves
+// this file alone (biome.json): the `;` it would add after ':' makes sh run `//`.
 // Runs the built CLI when there is one, else the TypeScript sources via tsx. dist/cli/ is the CLI split per command
 // (a command parses only its own code); dist/dth.mjs, the one-file bundle the cloud runs, serves when only it exists.
 import { existsSync } from 'node:fs';

@@ -12,7 +12,7 @@ export interface HubProcess {
   url: string;
   token: string;
   dataDir: string;
-  /** The process id of `dth serve` (the Node process itself: `env` execs it when started through the shebang). */
+  /** The process id of `dth serve` (the Node process itself: the bin's sh lines exec it in place). */
   pid: number;
   output: () => string;
   gql<T = any>(
