@@ -1,6 +1,6 @@
 /**
  * Our engine as the benchmark runs it: the real CLI as a user starts it, `bin/dth.mjs s3 sync --params task.json`
- * (the bin itself, so its shebang's Node flags apply: lib/node-flags.ts),
+ * (the bin itself, whose first lines exec node with its flags: lib/node-flags.ts),
  * with embedded SQLite state and a local secrets file, in a child process measured like rclone.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -15,5 +15,5 @@ if [ -f scripts/build-worker.mjs ]; then
   fi
 fi
 export NODE_NO_WARNINGS=1
-# The bin itself, so that its shebang's Node flags apply (lib/node-flags.ts).
+# The bin itself: its first lines exec node with its flags (lib/node-flags.ts).
 exec bin/dth.mjs serve "$@"

@@ -1,5 +1,5 @@
 /**
- * Every way a `dth` process starts carries the same Node flags (lib/node-flags.ts): the bin's shebang (`dth`,
+ * Every way a `dth` process starts carries the same Node flags (lib/node-flags.ts): the bin's first lines (`dth`,
  * `npx dth`, `npm start`), the task image's ENTRYPOINT (finder, ECR copies) and the EC2 fleet's unit file (workers).
  * V8 reads them only at start-up, so a start that forgets them silently loses what they buy (README "Benchmark").
  */
@@ -24,7 +24,7 @@ describe('the Node flags dth starts with', () => {
     expect(run.stdout).toBe('ok');
   });
 
-  it('reach the Node process of the installed bin: `dth serve` started through its shebang', async () => {
+  it('reach the Node process of the installed bin: `dth serve` started as a command', async () => {
     const [shebang, relaunch] = readFileSync('bin/dth.mjs', 'utf8').split('\n');
     expect(shebang).toBe('#!/bin/sh');
     expect(relaunch).toBe(`':' //; exec node ${DTH_NODE_FLAGS.join(' ')} "$0" "$@"`);
@@ -51,7 +51,7 @@ describe('the Node flags dth starts with', () => {
     );
   });
 
-  it('leave the CLI working when started through the shebang (`dth --version`)', () => {
+  it('leave the CLI working when started as a command (`dth --version`)', () => {
     const out = execFileSync('bin/dth.mjs', ['--version'], { encoding: 'utf8', env: { ...process.env } });
     expect(out).toMatch(/^dth \d+\.\d+\.\d+ /);
   });
