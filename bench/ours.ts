@@ -28,7 +28,7 @@ export function oursTuning(): Record<string, unknown> {
   return {};
 }
 
-/** The `dth` command as npm installs it: the bin, run as a command (its sh lines exec `node` from PATH with its flags). */
+/** The `dth` command as npm installs it: the bin run as a command (its sh lines exec node with its flags). */
 export function dthCommand(root: string): string {
   return join(root, 'bin/dth.mjs');
 }
