@@ -156,6 +156,8 @@ export interface FinderOptions {
    * requests. `withDest`: the destination was listed alongside (a part compared, not a folder level walked).
    */
   onListed?: (keys: number, withDest: boolean) => void;
+  /** Called once each batch is on the queue (workers in this process need not poll for it). */
+  onQueued?: () => void;
 }
 
 /** The source objects of one partition that pass include/exclude, counted as scanned. */
@@ -259,7 +261,10 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
       options.onCopy?.(object);
       logger.debug('finder.queued', { key: object.key, reason });
     }
-    if (jobs.length && !options.dryRun) await queue?.sendBatch(jobs.map(({ job }) => job));
+    if (jobs.length && !options.dryRun && queue) {
+      await queue.sendBatch(jobs.map(({ job }) => job));
+      options.onQueued?.();
+    }
   };
 
   const prefixes = distinctPrefixes(

@@ -8,6 +8,7 @@ import type { JobQueue, ReceivedJob } from '../ports/job-queue.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatusStore } from '../ports/status-store.js';
 import type { CopyResult } from './copy-context.js';
+import type { FinderNews } from './finder-news.js';
 import { BUFFER_LIMIT, copyObject } from './copy-object.js';
 import { SourceNotCopyableError } from './source-readable.js';
 import { inSeveralParts } from './etags.js';
@@ -43,8 +44,8 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** One-shot mode: return once the queue has nothing visible or in flight. Long-running otherwise. */
   exitWhenDrained?: boolean;
-  /** In one-shot mode, true while a finder in this process may still queue work (do not exit yet). */
-  moreWorkComing?: () => boolean;
+  /** In one-shot mode, the finder running in this process: the worker does not exit while it may queue more work. */
+  finder?: FinderNews;
   visibilityTimeoutSec?: number;
   onObjectDone?: (key: string, result: CopyResult) => void;
   /** Live progress: counts the bytes of uploads as they stream. */
@@ -339,17 +340,26 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     }
   };
 
-  // The loop waits for a copy to end (or for more messages to become visible); a copy that ends wakes it at once.
-  // A wait must leave no timer behind: a pending one kept the process alive after the last copy (up to 200 ms per run).
+  // The loop waits for a copy to end, for news of the finder in this process (a batch queued, its end), or for more
+  // messages to become visible; the first two wake it at once. A wait must leave no timer behind: a pending one kept
+  // the process alive after the last copy (up to 200 ms per run).
   let wake: (() => void) | undefined;
-  let copiesEnded = 0;
-  const copyEnded = () => {
-    copiesEnded++;
+  const nudge = () => {
     const resume = wake;
     wake = undefined;
     resume?.();
   };
-  const untilCopyEnds = (maxMs: number) =>
+  let copiesEnded = 0;
+  const copyEnded = () => {
+    copiesEnded++;
+    nudge();
+  };
+  let finderNews = 0;
+  const stopListening = options.finder?.listen(() => {
+    finderNews++;
+    nudge();
+  });
+  const untilNudged = (maxMs: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         wake = undefined;
@@ -395,6 +405,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   let partsAhead = false;
   while (!signal?.aborted) {
     const endedBefore = copiesEnded;
+    const newsBefore = finderNews;
     const free = slots - load;
     // As many as fit if each took a whole slot (small ones leave room for more on the next turn), or a part's share.
     const max = Math.min(10, partsAhead ? Math.floor(free / partWeight) : Math.ceil(free));
@@ -424,16 +435,21 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
       if (batch.length > 0) continue;
     }
     if (options.exitWhenDrained && inFlight.size === 0) {
-      const finderRunning = options.moreWorkComing?.() ?? false;
-      const depth = finderRunning ? undefined : await fromQueue(() => queue.depth());
+      // Before, an idle worker asked the queue every 20 ms while the finder listed, and saw its end up to 20 ms late.
+      if (options.finder?.running) {
+        if (finderNews === newsBefore) await untilNudged(200);
+        continue;
+      }
+      const depth = await fromQueue(() => queue.depth());
       if (queueRefusal !== undefined) break;
       if (depth && depth.visible === 0 && depth.inFlight === 0) break;
-      await sleep(finderRunning ? 20 : 200);
+      await sleep(200);
       continue;
     }
-    // A copy that ended while this turn awaited the queue frees a slot now: look again instead of waiting.
-    if (inFlight.size > 0 && copiesEnded === endedBefore) await untilCopyEnds(200);
+    // A copy that ended, or a batch queued, while this turn awaited the queue: look again instead of waiting.
+    if (inFlight.size > 0 && copiesEnded === endedBefore && finderNews === newsBefore) await untilNudged(200);
   }
+  stopListening?.();
   await Promise.allSettled([...inFlight]);
   ctx.tagsRefused?.flush();
   signal?.removeEventListener('abort', onStop);

@@ -6,6 +6,7 @@ import { BytesInFlight } from './bytes-in-flight.js';
 import { checkBucketAccess } from './check-bucket-access.js';
 import { copyRequests } from './copy-route.js';
 import { noneFound, runFinder, type FinderReport } from './finder.js';
+import { FinderNews } from './finder-news.js';
 import { runWorker, type WorkerReport } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
 import { settleInterrupted } from './settle-interrupted.js';
@@ -133,12 +134,12 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
     const stopWorkers = new AbortController();
     const onAbort = () => stopWorkers.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    let finding = true;
+    const finderNews = new FinderNews();
     const workers = runWorker({
       ...parts,
       signal: stopWorkers.signal,
       exitWhenDrained: true,
-      moreWorkComing: () => finding,
+      finder: finderNews,
       bytesInFlight,
     });
     let finder: FinderReport;
@@ -153,13 +154,14 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
         status,
         logger,
         signal,
+        onQueued: () => finderNews.queued(),
       });
     } catch (err) {
       stopWorkers.abort(err);
       await workers.catch(() => {});
       throw err;
     } finally {
-      finding = false;
+      finderNews.ended();
       phase = 'copying';
     }
     const copied = { objects: 0, bytes: 0 };
