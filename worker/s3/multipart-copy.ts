@@ -246,6 +246,11 @@ export function completionIsParts(ctx: CopyContext, completion: Completion, kmsP
   );
 }
 
+/** The recorded parts add up to the object's size. */
+function partsCover(parts: UploadedPart[], size: number): boolean {
+  return parts.reduce((n, p) => n + p.size, 0) === size;
+}
+
 export async function copyMultipart(
   ctx: CopyContext,
   head: ObjectHead,
@@ -315,13 +320,20 @@ export async function copyMultipart(
       ctx.signal,
     );
     parts = await status.listParts(head.key, uploadId);
+    if (!partsCover(parts, head.size) && (await status.get(head.key))?.uploadId !== uploadId) {
+      // A second delivery of this job resumed the upload the first one recorded, and the first completed it and
+      // cleared its parts: the upload is closed, not the copy wrong (before: VerificationError, dead-lettered).
+      throw new UploadGoneError(`destination object "${destKey}"`, 'another copy of this object completed it');
+    }
     completion = await completeParts(ctx, head, destKey, uploadId, parts);
   } catch (err) {
     // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
-    // succeed, so the record forgets it and the next attempt starts a new one.
+    // succeed, so its parts are forgotten and the next attempt starts a new one. The record forgets it too, unless
+    // the record has moved on to another copy's upload, which is not this one's to forget.
     if (err instanceof UploadGoneError) {
       await status.clearParts(head.key, uploadId);
-      await status.update(head.key, { uploadId: undefined, partSize: undefined });
+      if ((await status.get(head.key))?.uploadId === uploadId)
+        await status.update(head.key, { uploadId: undefined, partSize: undefined });
       throw err;
     }
     // The source was deleted or overwritten under the copy (a ranged read answered 404, or 412 to its If-Match): this
