@@ -51,6 +51,13 @@ describe('the Node flags dth starts with', () => {
     );
   });
 
+  it("reach the contributors' npm scripts too: each that starts dth goes through the bin", () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    const starting = Object.entries(scripts).filter(([, command]) => /cli\/main\.ts|bin\/dth\.mjs/.test(command));
+    expect(starting.map(([name]) => name).sort()).toEqual(['dth', 'hub']);
+    for (const [, command] of starting) expect(command).toMatch(/^DTH_FROM_SOURCE=1 bin\/dth\.mjs\b/);
+  });
+
   it('leave the CLI working when started as a command (`dth --version`)', () => {
     const out = execFileSync('bin/dth.mjs', ['--version'], { encoding: 'utf8', env: { ...process.env } });
     expect(out).toMatch(/^dth \d+\.\d+\.\d+ /);
