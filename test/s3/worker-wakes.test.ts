@@ -20,6 +20,8 @@ import { silentLogger } from '../../worker/core/log.js';
 import type { JobQueue } from '../../worker/ports/job-queue.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { FinderNews } from '../../worker/s3/finder-news.js';
+import { runWorker } from '../../worker/s3/job-worker.js';
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { baseParams, bucketPair, bytes, putSource, secretsFile } from './engine-fixtures.js';
@@ -89,5 +91,32 @@ describe('the worker of a one-process pass', () => {
     const firstAfter = seen.receives.find((t) => t >= seen.sent[0]);
     expect(firstAfter).toBeDefined();
     expect(firstAfter! - seen.sent[0]).toBeLessThan(100);
+  });
+
+  it('ends at once when stopped while it waits for the finder', async () => {
+    const { src, dst } = await bucketPair();
+    const params = parseS3TaskParams(baseParams(src, dst));
+    const db = openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-wakes-')), 'state.db'));
+    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const stop = new AbortController();
+    // A finder that lists on and queues nothing: the worker idles, waiting for its news.
+    const worker = runWorker({
+      params,
+      source,
+      dest,
+      queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 5 }),
+      status: new SqliteStatusStore(db, 't'),
+      logger: silentLogger,
+      exitWhenDrained: true,
+      finder: new FinderNews(),
+      signal: stop.signal,
+    });
+    await sleep(250);
+    const stoppedAt = performance.now();
+    stop.abort(new Error('stopped'));
+    await worker;
+    db.close();
+    // Before: up to the 200 ms limit of the wait it was in.
+    expect(performance.now() - stoppedAt).toBeLessThan(60);
   });
 });

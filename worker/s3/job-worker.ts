@@ -359,6 +359,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
     finderNews++;
     nudge();
   });
+  // A stop ends a wait at once: the loop then exits.
+  signal?.addEventListener('abort', nudge, { once: true });
   const untilNudged = (maxMs: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -453,6 +455,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   await Promise.allSettled([...inFlight]);
   ctx.tagsRefused?.flush();
   signal?.removeEventListener('abort', onStop);
+  signal?.removeEventListener('abort', nudge);
   if (queueRefusal !== undefined) {
     const why = queueRefusal instanceof Error ? queueRefusal.message : String(queueRefusal);
     throw new DthError(
