@@ -28,7 +28,7 @@ describe('the Node flags dth starts with', () => {
     const [shebang, relaunch] = readFileSync('bin/dth.mjs', 'utf8').split('\n');
     expect(shebang).toBe('#!/bin/sh');
     expect(relaunch).toBe(`':' //; exec node ${DTH_NODE_FLAGS.join(' ')} "$0" "$@"`);
-    hub = await startHubProcess(undefined, undefined, { throughShebang: true });
+    hub = await startHubProcess(undefined, undefined, { asCommand: true });
     // sh execs node in place: the hub's own command line, as the kernel has it.
     const argv = readFileSync(`/proc/${hub.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     expect(argv[0]).toMatch(/(^|\/)node$/);

@@ -18,29 +18,11 @@ const dthCommand = (args: string[]) =>
   ['node', 'bin/dth.mjs', ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
 
 /**
- * Runs `dth` on a pseudo-terminal; answers everything it wrote there (stdout and stderr together). Asynchronous, so a
- * fault proxy in this process can answer it.
+ * Runs `dth` on a pseudo-terminal; answers its exit code and everything it wrote there (stdout and stderr together).
+ * With `interruptWhen`, presses Ctrl-C there (the terminal sends the command SIGINT, as a keyboard does) once the
+ * output matches it. Asynchronous, so a fault proxy in this process can answer it.
  */
-function onTerminal(args: string[]): Promise<string> {
-  const child = spawn('script', ['-qec', dthCommand(args), '/dev/null'], {
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
-  });
-}
-
-/**
- * Runs `dth` on a pseudo-terminal and presses Ctrl-C there (the terminal sends the command SIGINT, as a keyboard
- * does) once its output matches `when`; answers the exit code and everything shown.
- */
-function interruptedOnTerminal(args: string[], when: RegExp): Promise<{ code: number | null; out: string }> {
+function runOnTerminal(args: string[], interruptWhen?: RegExp): Promise<{ code: number | null; out: string }> {
   const child = spawn('script', ['-qec', dthCommand(args), '/dev/null'], {
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -49,7 +31,7 @@ function interruptedOnTerminal(args: string[], when: RegExp): Promise<{ code: nu
   let pressed = false;
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
-    if (!pressed && when.test(out)) {
+    if (interruptWhen && !pressed && interruptWhen.test(out)) {
       pressed = true;
       child.stdin.write('\x03');
     }
@@ -58,6 +40,13 @@ function interruptedOnTerminal(args: string[], when: RegExp): Promise<{ code: nu
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out }));
   });
+}
+
+/** `dth` on a pseudo-terminal, expected to exit 0: everything it wrote there. */
+async function onTerminal(args: string[]): Promise<string> {
+  const { code, out } = await runOnTerminal(args);
+  if (code !== 0) throw new Error(`exit ${code}: ${out}`);
+  return out;
 }
 
 /** What each terminal line shows once redrawn: the text after its last \r, without erasures (ESC [K). */
@@ -77,7 +66,7 @@ function paramsFile(params: Record<string, string>): string {
  * `stopped`, and no JSON log line.
  */
 async function expectStopSaidInWords(args: string[], when: RegExp, stopping: string, stopped: RegExp): Promise<void> {
-  const { code, out } = await interruptedOnTerminal(args, when);
+  const { code, out } = await runOnTerminal(args, when);
   expect(code, out).toBe(130);
   const lines = shownLines(out);
   expect(lines).toContain(stopping);

@@ -7,23 +7,23 @@
  * here: the first delivery is played by hand on the real s3rver and SQLite state, its completion landing at the moment
  * the worker reads its recorded parts back.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  FileSecretStore,
-  openSqliteDatabase,
-  SqliteJobQueue,
-  SqliteStatusStore,
-} from '../../worker/adapters/embedded/index.js';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { StatusStore } from '../../worker/ports/status-store.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import type { TransferJob } from '../../worker/s3/transfer-job.js';
-import { baseParams, bucketPair, bytes, md5, putSource, readObject, secretsFile } from '../s3/engine-fixtures.js';
+import {
+  baseParams,
+  bucketPair,
+  bytes,
+  embeddedAdapters,
+  md5,
+  putSource,
+  readObject,
+  secretsFile,
+} from '../s3/engine-fixtures.js';
 import { servers } from '../support/servers.js';
 
 const MiB = 1024 * 1024;
@@ -37,9 +37,7 @@ describe('a multipart job delivered twice at once', () => {
     const params = parseS3TaskParams(
       baseParams(src, dst, { multipartThreshold: '8MiB', chunkSize: '5MiB', maxAttempts: '5' }),
     );
-    const db = openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-dup-race-')), 'state.db'));
-    const queue = new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 5, pollIntervalMs: 20 });
-    const status = new SqliteStatusStore(db, 't');
+    const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
     const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
     const head = (await source.head(KEY))!;
 
@@ -93,6 +91,5 @@ describe('a multipart job delivered twice at once', () => {
     expect(report.failed).toBe(0);
     expect(await status.get(KEY)).toMatchObject({ status: 'DONE', verified: true, size: head.size });
     expect(md5(await readObject(servers.s3Dest, dst, KEY))).toBe(md5(body));
-    db.close();
   });
 });

@@ -4,17 +4,9 @@
  * with nothing to copy cost one SQLite transaction per 20 ms, and a batch or the end was seen up to 20 ms late. Real
  * s3rver buckets and the embedded SQLite queue; the source's listing is held back 600 ms, as a far or large bucket's.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import {
-  FileSecretStore,
-  openSqliteDatabase,
-  SqliteJobQueue,
-  SqliteStatusStore,
-} from '../../worker/adapters/embedded/index.js';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { JobQueue } from '../../worker/ports/job-queue.js';
@@ -24,7 +16,7 @@ import { FinderNews } from '../../worker/s3/finder-news.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
 import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
-import { baseParams, bucketPair, bytes, putSource, secretsFile } from './engine-fixtures.js';
+import { baseParams, bucketPair, bytes, embeddedAdapters, putSource, secretsFile } from './engine-fixtures.js';
 
 const LISTING_DELAY_MS = 600;
 
@@ -60,23 +52,28 @@ function watchedQueue(queue: JobQueue<TransferJob>) {
   return { watched, seen };
 }
 
+/** A task between two fresh buckets (`keys` put at the source), its buckets opened and its state in a fresh SQLite file. */
+async function openPass(keys: number) {
+  const { src, dst } = await bucketPair();
+  await Promise.all(Array.from({ length: keys }, (_, i) => putSource(src, `k/${i}.bin`, bytes(1000 + i, i + 1))));
+  const params = parseS3TaskParams(baseParams(src, dst));
+  const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
+  const buckets = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+  return { params, queue, status, buckets };
+}
+
 describe('the worker of a one-process pass', () => {
   it('waits for the finder instead of polling the queue while it lists, and copies what it queues', async () => {
-    const { src, dst } = await bucketPair();
-    await Promise.all([1, 2, 3].map((i) => putSource(src, `k/${i}.bin`, bytes(1000 + i, i))));
-    const params = parseS3TaskParams(baseParams(src, dst));
-    const db = openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-wakes-')), 'state.db'));
-    const { watched, seen } = watchedQueue(new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 5 }));
-    const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const { params, queue, status, buckets } = await openPass(3);
+    const { watched, seen } = watchedQueue(queue);
     const started = performance.now();
     const report = await runS3Transfer({
       params,
       queue: watched,
-      status: new SqliteStatusStore(db, 't'),
+      status,
       logger: silentLogger,
-      buckets: { ...opened, source: slowListing(opened.source, LISTING_DELAY_MS) },
+      buckets: { ...buckets, source: slowListing(buckets.source, LISTING_DELAY_MS) },
     });
-    db.close();
 
     expect(report.complete).toBe(true);
     expect(report.done).toBe(3);
@@ -94,18 +91,15 @@ describe('the worker of a one-process pass', () => {
   });
 
   it('ends at once when stopped while it waits for the finder', async () => {
-    const { src, dst } = await bucketPair();
-    const params = parseS3TaskParams(baseParams(src, dst));
-    const db = openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'dth-wakes-')), 'state.db'));
-    const { source, dest } = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const { params, queue, status, buckets } = await openPass(0);
     const stop = new AbortController();
     // A finder that lists on and queues nothing: the worker idles, waiting for its news.
     const worker = runWorker({
       params,
-      source,
-      dest,
-      queue: new SqliteJobQueue<TransferJob>(db, 't', { maxReceiveCount: 5 }),
-      status: new SqliteStatusStore(db, 't'),
+      source: buckets.source,
+      dest: buckets.dest,
+      queue,
+      status,
       logger: silentLogger,
       exitWhenDrained: true,
       finder: new FinderNews(),
@@ -115,7 +109,6 @@ describe('the worker of a one-process pass', () => {
     const stoppedAt = performance.now();
     stop.abort(new Error('stopped'));
     await worker;
-    db.close();
     // Before: up to the 200 ms limit of the wait it was in.
     expect(performance.now() - stoppedAt).toBeLessThan(60);
   });

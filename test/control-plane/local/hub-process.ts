@@ -47,15 +47,15 @@ export function newDataDir(): string {
 export async function startHubProcess(
   dataDir = newDataDir(),
   token = `test-token-${Math.random().toString(36).slice(2)}`,
-  options: { nodeWarnings?: boolean; throughShebang?: boolean } = {},
+  options: { nodeWarnings?: boolean; asCommand?: boolean } = {},
 ): Promise<HubProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, DTH_TOKEN: token, DTH_FROM_SOURCE: '1' };
   // Node's own warnings (deprecations, leak warnings) are off unless a test looks for them.
   if (options.nodeWarnings) delete env.NODE_NO_WARNINGS;
   else env.NODE_NO_WARNINGS = '1';
-  // throughShebang: the bin as npm installs it (`dth serve`), so that its first line's Node flags apply.
+  // asCommand: the bin run as npm installs it (`dth serve`), so that its first lines start node with its flags.
   const args = ['serve', '--port', '0', '--data', dataDir];
-  const child: ChildProcess = options.throughShebang
+  const child: ChildProcess = options.asCommand
     ? spawn('bin/dth.mjs', args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, ['bin/dth.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
