@@ -1,4 +1,4 @@
-import { DthError } from '../../worker/core/errors.js';
+import { DthError, parameterProblems, type ParameterProblem } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import type { Resolvers } from '../core/resolvers.js';
 
@@ -17,11 +17,16 @@ export interface AppSyncResolverEvent {
 export const APPSYNC_ERROR_KEY = 'dthError';
 
 export interface AppSyncErrorEnvelope {
-  [APPSYNC_ERROR_KEY]: { message: string; errorType: string; errorInfo: { code: string; field?: string } };
+  [APPSYNC_ERROR_KEY]: {
+    message: string;
+    errorType: string;
+    errorInfo: { code: string; field?: string; problems?: readonly ParameterProblem[] };
+  };
 }
 
 export function errorEnvelope(err: DthError): AppSyncErrorEnvelope {
-  const errorInfo = err.field ? { code: err.code, field: err.field } : { code: err.code };
+  const problems = parameterProblems(err);
+  const errorInfo = { code: err.code, ...(err.field ? { field: err.field } : {}), ...(problems ? { problems } : {}) };
   return { [APPSYNC_ERROR_KEY]: { message: err.message, errorType: err.name, errorInfo } };
 }
 

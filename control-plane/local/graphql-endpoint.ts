@@ -15,7 +15,7 @@ import {
 import { REQUEST_LIMITS } from '../core/request-limits.js';
 import type { Resolvers } from '../core/resolvers.js';
 import { isStorageFull } from '../../worker/adapters/embedded/sqlite-database.js';
-import { DthError } from '../../worker/core/errors.js';
+import { DthError, parameterProblems } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import { REQUEST_LIMIT_RULES } from './graphql-limits.js';
 import { findRepoPath } from './repo-files.js';
@@ -42,7 +42,12 @@ export function loadSchema(): GraphQLSchema {
 /** Errors carry the failing field (for inline form errors) and a code; internal errors say only what is safe. */
 function toGraphQLError(err: unknown): GraphQLError {
   if (err instanceof DthError) {
-    const extensions = err.field ? { code: err.code, field: err.field } : { code: err.code };
+    const problems = parameterProblems(err);
+    const extensions = {
+      code: err.code,
+      ...(err.field ? { field: err.field } : {}),
+      ...(problems ? { problems } : {}),
+    };
     return new GraphQLError(err.message, { originalError: err, extensions });
   }
   if (isStorageFull(err)) {
@@ -157,7 +162,11 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
           // As AppSync answers a user error: its code always, its field when it names one (not for an internal error).
           errorInfo:
             extensions.code && extensions.code !== 'INTERNAL'
-              ? { code: extensions.code, ...(extensions.field ? { field: extensions.field } : {}) }
+              ? {
+                  code: extensions.code,
+                  ...(extensions.field ? { field: extensions.field } : {}),
+                  ...(extensions.problems ? { problems: extensions.problems } : {}),
+                }
               : null,
           extensions,
         };

@@ -49,4 +49,14 @@ describe('the last JSON line of a sync run that fails before its summary', () =>
     expect(ecr.code).toBe(2);
     expect(lastLine(ecr.stdout)).toMatchObject({ event: 'error', exitCode: 2, field: 'srcList' });
   });
+
+  it('names every bad parameter at once, each with its field (stderr: one per line)', async () => {
+    const run = await runCli(['s3', 'sync', '--src-bucket', 'x', '--worker-number', 'many', '--json']);
+    expect(run.code).toBe(2);
+    const line = lastLine(run.stdout);
+    expect(line).toMatchObject({ event: 'error', exitCode: 2, code: 'INVALID_PARAMETER', field: 'srcBucket' });
+    expect(line.problems.map((p: { field: string }) => p.field)).toEqual(['srcBucket', 'destBucket', 'workerNumber']);
+    expect(run.stderr).toContain('dth s3 sync: 3 parameters are invalid:\n  Source bucket (srcBucket): "x" is not');
+    expect(run.stderr).toContain('\n  Destination bucket (destBucket): is required\n');
+  });
 });

@@ -25,6 +25,7 @@ import { dashboardUrl, percentDone, sourceKindOf, sourceName, taskEnds } from '.
 import { progressText } from '../../portal/src/pages/tasks/columns.js';
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
 import {
+  apiRefusal,
   humanApiMessage,
   problemTexts,
   stepErrors,
@@ -1102,6 +1103,18 @@ describe('wizard validation', () => {
       field: 'destBucket',
       code: 'X',
     });
+    // Several parameters refused at once: each with its message, from either API's shape, for the wizard to mark.
+    const problems = [
+      { field: 'srcBucket', message: 'Source bucket (srcBucket): is required' },
+      { field: 'workerNumber', message: 'Worker number (workerNumber): "x" is not a whole number' },
+    ];
+    expect(apiErrorOf([{ message: 'm', errorInfo: { field: 'srcBucket', problems } }]).problems).toEqual(problems);
+    expect(apiErrorOf([{ message: 'm', extensions: { field: 'srcBucket', problems } }]).problems).toEqual(problems);
+    // The wizard marks each on its own field and opens on the first one's step.
+    const refused = apiRefusal('S3EC2', problems);
+    expect(refused.step).toBe(STEP.source);
+    expect(Object.keys(refused.problems)).toEqual(['srcBucket', 'workerNumber']);
+    expect(problemTexts(refused.problems, 'en').workerNumber).toContain('"x" is not a whole number');
   });
 });
 

@@ -91,6 +91,32 @@ export class InvalidParameterError extends DthError {
   }
 }
 
+/** One parameter's problem within an InvalidParametersError. */
+export interface ParameterProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Several parameters refused at once, each with its own field and message (`field` is the first's), so a script or a
+ * params file is mended in one round instead of one per bad value. The same error type as one refused parameter.
+ */
+export class InvalidParametersError extends InvalidParameterError {
+  readonly problems: readonly ParameterProblem[];
+
+  constructor(errors: readonly InvalidParameterError[]) {
+    super(errors[0].field, '');
+    this.name = 'InvalidParameterError';
+    this.problems = errors.map((e) => ({ field: e.field, message: e.message }));
+    this.message = `${errors.length} parameters are invalid:\n${this.problems.map((p) => `  ${p.message}`).join('\n')}`;
+  }
+}
+
+/** The problems an error names: each of an InvalidParametersError's, else none (its `field` says the one). */
+export function parameterProblems(err: unknown): readonly ParameterProblem[] | undefined {
+  return err instanceof InvalidParametersError ? err.problems : undefined;
+}
+
 export class SecretNotFoundError extends DthError {
   /** `where`: what the store knows of why, e.g. that its file does not exist. */
   constructor(

@@ -7,6 +7,7 @@
 import {
   booleanOf,
   closestParameterName,
+  EMAIL_ADDRESS,
   givenValue,
   humanName,
   LIST_KINDS,
@@ -14,7 +15,7 @@ import {
   unsaidSide,
   type ParamSpec,
 } from '../params/index.js';
-import { InvalidParameterError } from './errors.js';
+import { InvalidParameterError, InvalidParametersError } from './errors.js';
 import { parseSchedule } from './schedule.js';
 
 export type RawParams = Record<string, unknown>;
@@ -70,6 +71,15 @@ export class ParamReader {
   private readonly givenAs = new Map<string, string>();
   private readonly specs = new Map<string, ParamSpec>();
 
+  /**
+   * Problems found without reading one parameter against another: names that are no parameter, values given twice or
+   * of the wrong shape, required values missing, and values of a fixed kind (one of a set, true/false, whole numbers,
+   * sizes, schedules, email addresses) that are not of it. `allChecked` refuses them together.
+   */
+  private readonly aloneProblems: InvalidParameterError[] = [];
+  /** Some value could not be taken as given (a wrong shape, given twice): the parser would read another set. */
+  private valuesAltered = false;
+
   constructor(schema: readonly ParamSpec[], raw: RawParams, taskWords: string) {
     const index = specIndex(schema);
     for (const spec of schema) this.specs.set(spec.name, spec);
@@ -77,26 +87,81 @@ export class ParamReader {
       const hit = index.get(key);
       if (!hit) {
         const meant = closestParameterName(schema, key);
-        throw new InvalidParameterError(
-          key,
-          `is not a parameter of ${taskWords}${meant ? `; did you mean ${meant}?` : ''}`,
+        this.aloneProblems.push(
+          new InvalidParameterError(
+            key,
+            `is not a parameter of ${taskWords}${meant ? `; did you mean ${meant}?` : ''}`,
+          ),
         );
+        continue;
       }
       const { spec, alias } = hit;
-      const text = asText(value, key, spec);
-      const earlier = this.givenAs.get(spec.name);
-      if (earlier !== undefined && (text !== undefined || this.values.has(spec.name))) {
-        throw new InvalidParameterError(
-          key,
-          `is given twice (as ${earlier} and ${key}); keep ${spec.name}`,
-          spec.label.en,
-          unsaidSide(spec),
-        );
+      try {
+        const text = asText(value, key, spec);
+        const earlier = this.givenAs.get(spec.name);
+        if (earlier !== undefined && (text !== undefined || this.values.has(spec.name))) {
+          throw new InvalidParameterError(
+            key,
+            `is given twice (as ${earlier} and ${key}); keep ${spec.name}`,
+            spec.label.en,
+            unsaidSide(spec),
+          );
+        }
+        if (text === undefined) continue;
+        this.givenAs.set(spec.name, key);
+        this.values.set(spec.name, alias?.values?.[text] ?? text);
+      } catch (err) {
+        if (!(err instanceof InvalidParameterError)) throw err;
+        this.aloneProblems.push(err);
+        this.valuesAltered = true;
       }
-      if (text === undefined) continue;
-      this.givenAs.set(spec.name, key);
-      this.values.set(spec.name, alias?.values?.[text] ?? text);
     }
+    const refused = new Set(this.aloneProblems.map((p) => p.field));
+    for (const spec of schema) {
+      if (refused.has(this.keyOf(spec.name))) continue;
+      try {
+        this.checkAlone(spec);
+      } catch (err) {
+        if (!(err instanceof InvalidParameterError)) throw err;
+        this.aloneProblems.push(err);
+      }
+    }
+  }
+
+  /**
+   * Runs a parser's checks (in the console's order, stopping at the first problem) and refuses everything wrong at
+   * once: the parser's first problem, then each parameter wrong on its own — so a params file or a script is mended
+   * in one round, not one per bad value. The parser runs only on the values as given: with one taken out (a list
+   * where one value goes), what it said of the others could be wrong.
+   */
+  allChecked<T>(parse: () => T): T {
+    const problems = [...this.aloneProblems];
+    if (!this.valuesAltered) {
+      try {
+        const parsed = parse();
+        if (problems.length === 0) return parsed;
+      } catch (err) {
+        if (!(err instanceof InvalidParameterError) || problems.length === 0) throw err;
+        if (!problems.some((p) => p.field === err.field)) problems.unshift(err);
+      }
+    }
+    if (problems.length === 1) throw problems[0];
+    throw new InvalidParametersError(problems);
+  }
+
+  /** Checks what a parameter's value can be checked for alone (see the constructor); throws its problem. */
+  private checkAlone(spec: ParamSpec): void {
+    const name = spec.name;
+    if (this.given(name) === undefined) {
+      if (spec.required) this.text(name);
+      return;
+    }
+    if (spec.kind === 'enum') this.oneOf(name);
+    else if (spec.kind === 'boolean') this.bool(name);
+    else if (spec.kind === 'integer') this.int(name);
+    else if (spec.kind === 'bytes') this.bytes(name);
+    else if (spec.kind === 'schedule') this.schedule(name);
+    else if (spec.kind === 'email') this.shaped(name, EMAIL_ADDRESS, 'an email address');
   }
 
   spec(name: string): ParamSpec {

@@ -130,6 +130,10 @@ export function parseImageList(
 
 export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
   const r = new ParamReader(ECR_PARAMETERS, raw, 'image (ECR) tasks');
+  return r.allChecked(() => readEcrTaskParams(r));
+}
+
+function readEcrTaskParams(r: ParamReader): EcrTaskParams {
   const sourceType = r.oneOf<EcrSourceType>('sourceType');
   // The original defaults srcList to ALL; a Public source has no catalogue, so there the default is SELECTED.
   const srcList: SrcList =

@@ -202,6 +202,10 @@ export interface S3ParseOptions {
 
 export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}): S3TaskParams {
   const r = new ParamReader(S3_PARAMETERS, raw, 'S3 tasks');
+  return r.allChecked(() => readS3TaskParams(r, options));
+}
+
+function readS3TaskParams(r: ParamReader, options: S3ParseOptions): S3TaskParams {
   const typeGiven = r.given('srcType');
   const srcType = r.oneOf<SourceType>('srcType');
   const srcEndpointGiven = endpoint(r, 'srcEndpoint');

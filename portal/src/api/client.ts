@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly field?: string,
     readonly status?: number,
     readonly code?: string,
+    /** Every parameter the API refused at once, each with its own message (errorInfo/extensions.problems). */
+    readonly problems?: readonly { field: string; message: string }[],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -19,15 +21,16 @@ export interface Api {
 interface GraphQLErrorBody {
   message: string;
   errorType?: string;
-  errorInfo?: { field?: string } | null;
-  extensions?: { field?: string; code?: string };
+  errorInfo?: { field?: string; problems?: { field: string; message: string }[] } | null;
+  extensions?: { field?: string; code?: string; problems?: { field: string; message: string }[] };
 }
 
 /** The first error of a GraphQL answer as an ApiError, with the field from either the hub's or AppSync's shape. */
 export function apiErrorOf(errors: GraphQLErrorBody[], status?: number): ApiError {
   const e = errors[0];
   const field = e.extensions?.field ?? e.errorInfo?.field ?? undefined;
-  return new ApiError(e.message, field, status, e.extensions?.code ?? e.errorType);
+  const problems = e.extensions?.problems ?? e.errorInfo?.problems ?? undefined;
+  return new ApiError(e.message, field, status, e.extensions?.code ?? e.errorType, problems);
 }
 
 /** The local hub: POST /graphql with the token `dth serve` printed. */

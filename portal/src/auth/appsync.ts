@@ -23,8 +23,7 @@ export function appSyncApi(onUnauthorized?: () => void): Api {
           );
         }
         // Amplify rejects with the GraphQL result ({ data, errors }) when AppSync answered with errors.
-        const errors = (err as { errors?: { message: string; errorType?: string; errorInfo?: { field?: string } }[] })
-          .errors;
+        const errors = (err as { errors?: Parameters<typeof apiErrorOf>[0] }).errors;
         if (errors?.length) throw apiErrorOf(errors);
         throw new ApiError(err instanceof Error ? err.message : String(err));
       }

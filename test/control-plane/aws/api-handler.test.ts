@@ -126,6 +126,25 @@ describe('AppSync handler (control-plane/aws/handlers/api.ts)', () => {
         out.dthError.message,
       ).toBe(true);
     }
+    // Several at once: each one's field and message in errorInfo.problems, which AppSync passes on as given.
+    const several = await call('createTask', {
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'ONE_TIME',
+        parameters: params({ ...S3_PARAMS, destAcl: 'everyone', maxAttempts: 'again' }),
+      },
+    });
+    expect(several.dthError).toMatchObject({
+      errorType: 'InvalidParameterError',
+      errorInfo: { field: 'destAcl', code: 'INVALID_PARAMETER' },
+    });
+    expect(several.dthError.errorInfo.problems.map((p: { field: string }) => p.field)).toEqual([
+      'destAcl',
+      'maxAttempts',
+    ]);
+    expect(several.dthError.message).toMatch(
+      /^2 parameters are invalid:\n {2}Object ACL \(destAcl, destination side\)/,
+    );
     expect((await call('listTasksV2', { count: 100 })).total).toBe(before);
   });
 

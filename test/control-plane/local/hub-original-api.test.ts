@@ -270,6 +270,21 @@ describe("dth serve answers the original console's documents", () => {
       extensions: { field: 'destBucket' },
       path: ['createTask'],
     });
+    // Several parameters refused at once: each one's field and message, in both shapes (before: the first alone).
+    const several = await hub.gql(DOC.createTask, {
+      input: originalCreateInput(
+        'S3EC2',
+        originalS3Parameters({ destBucket: 'no..such..bucket', maxAttempts: 'again', workerNumber: 'four' }),
+      ),
+    });
+    const problems = (several.body.errors?.[0]?.errorInfo?.problems ?? []) as { field: string; message: string }[];
+    expect(problems.map((p) => p.field)).toEqual(['destBucket', 'workerNumber', 'maxAttempts']);
+    expect(problems[0].message).toMatch(/^Destination bucket \(destBucket\): "no..such..bucket" is not a valid/);
+    expect(several.body.errors?.[0]).toMatchObject({
+      errorType: 'InvalidParameterError',
+      errorInfo: { field: 'destBucket', code: 'INVALID_PARAMETER' },
+      extensions: { field: 'destBucket', problems },
+    });
     // A variable that is itself wrong or absent is named too (before: no field for these).
     for (const [query, variables, field] of [
       ['query($id: ID!) { getTask(id: $id) { id } }', {}, 'id'],

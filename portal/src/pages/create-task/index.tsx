@@ -14,7 +14,7 @@ import { hrefOf } from '../../app/routes.js';
 import { ConfirmModal } from '../../components/confirm-modal.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import type { FieldContext } from './fields.js';
-import { locate, STEP } from './layout.js';
+import { STEP } from './layout.js';
 import {
   createInput,
   ecrParameters,
@@ -35,7 +35,7 @@ import { S3SourcePanel } from './panels/s3-source-panel.js';
 import { SchedulePanel } from './panels/schedule-panel.js';
 import { TaskDetailsPanel } from './panels/task-details-panel.js';
 import type { EcrForm, S3Form, WizardState } from './types.js';
-import { type FieldProblems, problemTexts, stepProblems } from './validation.js';
+import { apiRefusal, type FieldProblems, problemTexts, stepProblems } from './validation.js';
 
 export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: number }) {
   const { ops, t, lang, navigate, notify, local } = usePortal();
@@ -132,9 +132,9 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
     } catch (err) {
       const e = err as ApiError;
       if (e.field) {
-        const where = locate(state.type, e.field);
-        setErrors({ [where.field]: { api: { type: state.type, field: e.field, message: e.message } } });
-        setStep(where.step);
+        const refused = apiRefusal(state.type, e.problems ?? [{ field: e.field, message: e.message }]);
+        setErrors(refused.problems);
+        setStep(refused.step);
       } else setSubmitError(e.message);
     } finally {
       setBusy(false);

@@ -33,6 +33,7 @@ import {
   type Localized,
 } from './fields.js';
 import {
+  locate,
   ECR_DESTINATION_KEYS,
   ECR_SOURCE_KEYS,
   S3_DESTINATION_KEYS,
@@ -311,4 +312,17 @@ export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: s
   // An English sentence after the label reads as one only in English; in Chinese the API's words follow a colon.
   if (lang === 'en' && /^(is|are|must|names|has|was)\b/.test(rest)) return `${label} ${rest}`;
   return translate(lang, 'vApi', { label, message: rest });
+}
+
+/**
+ * What the API refused at Create, on the wizard: each parameter's message on its own field, and the step of the first
+ * to open on.
+ */
+export function apiRefusal(
+  type: 'S3EC2' | 'ECR',
+  refused: readonly { field: string; message: string }[],
+): { problems: FieldProblems; step: number } {
+  const problems: FieldProblems = {};
+  for (const { field, message } of refused) problems[locate(type, field).field] = { api: { type, field, message } };
+  return { problems, step: locate(type, refused[0].field).step };
 }
