@@ -80,7 +80,17 @@ export class ParamReader {
   /** Some value could not be taken as given (a wrong shape, given twice): the parser would read another set. */
   private valuesAltered = false;
 
-  constructor(schema: readonly ParamSpec[], raw: RawParams, taskWords: string) {
+  /**
+   * Reads `raw` with `read` (a parser's checks, in the console's order, stopping at the first problem) and refuses
+   * everything wrong at once: the parser's first problem, then each parameter wrong on its own — so a params file or a
+   * script is mended in one round, not one per bad value. The only way in, so no parser can skip the checks alone.
+   */
+  static parse<T>(schema: readonly ParamSpec[], raw: RawParams, taskWords: string, read: (r: ParamReader) => T): T {
+    const r = new ParamReader(schema, raw, taskWords);
+    return r.allChecked(() => read(r));
+  }
+
+  private constructor(schema: readonly ParamSpec[], raw: RawParams, taskWords: string) {
     const index = specIndex(schema);
     for (const spec of schema) this.specs.set(spec.name, spec);
     for (const [key, value] of Object.entries(raw)) {
@@ -129,12 +139,10 @@ export class ParamReader {
   }
 
   /**
-   * Runs a parser's checks (in the console's order, stopping at the first problem) and refuses everything wrong at
-   * once: the parser's first problem, then each parameter wrong on its own — so a params file or a script is mended
-   * in one round, not one per bad value. The parser runs only on the values as given: with one taken out (a list
-   * where one value goes), what it said of the others could be wrong.
+   * The parser's result, or every problem: its first and the ones found alone. The parser runs only on the values as
+   * given: with one taken out (a list where one value goes), what it said of the others could be wrong.
    */
-  allChecked<T>(parse: () => T): T {
+  private allChecked<T>(parse: () => T): T {
     const problems = [...this.aloneProblems];
     if (!this.valuesAltered) {
       try {

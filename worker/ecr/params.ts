@@ -129,8 +129,7 @@ export function parseImageList(
 }
 
 export function parseEcrTaskParams(raw: RawParams): EcrTaskParams {
-  const r = new ParamReader(ECR_PARAMETERS, raw, 'image (ECR) tasks');
-  return r.allChecked(() => readEcrTaskParams(r));
+  return ParamReader.parse(ECR_PARAMETERS, raw, 'image (ECR) tasks', readEcrTaskParams);
 }
 
 function readEcrTaskParams(r: ParamReader): EcrTaskParams {

@@ -201,8 +201,7 @@ export interface S3ParseOptions {
 }
 
 export function parseS3TaskParams(raw: RawParams, options: S3ParseOptions = {}): S3TaskParams {
-  const r = new ParamReader(S3_PARAMETERS, raw, 'S3 tasks');
-  return r.allChecked(() => readS3TaskParams(r, options));
+  return ParamReader.parse(S3_PARAMETERS, raw, 'S3 tasks', (r) => readS3TaskParams(r, options));
 }
 
 function readS3TaskParams(r: ParamReader, options: S3ParseOptions): S3TaskParams {
