@@ -1,3 +1,5 @@
+import type { ParameterProblem } from '../../../worker/core/errors.js';
+
 /** The console's view of the GraphQL API: one `call`, whichever transport (local hub, AppSync via Amplify) is behind it. */
 export class ApiError extends Error {
   constructor(
@@ -7,7 +9,7 @@ export class ApiError extends Error {
     readonly status?: number,
     readonly code?: string,
     /** Every parameter the API refused at once, each with its own message (errorInfo/extensions.problems). */
-    readonly problems?: readonly { field: string; message: string }[],
+    readonly problems?: readonly ParameterProblem[],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -21,8 +23,8 @@ export interface Api {
 interface GraphQLErrorBody {
   message: string;
   errorType?: string;
-  errorInfo?: { field?: string; problems?: { field: string; message: string }[] } | null;
-  extensions?: { field?: string; code?: string; problems?: { field: string; message: string }[] };
+  errorInfo?: { field?: string; problems?: ParameterProblem[] } | null;
+  extensions?: { field?: string; code?: string; problems?: ParameterProblem[] };
 }
 
 /** The first error of a GraphQL answer as an ApiError, with the field from either the hub's or AppSync's shape. */

@@ -4,6 +4,7 @@
  * references) comes from their parser; the API checks everything again at Create.
  */
 import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
+import type { ParameterProblem } from '../../../../worker/core/errors.js';
 import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
 import { bucketNameProblem, type BucketStore } from '../../../../worker/s3/params.js';
@@ -320,7 +321,7 @@ export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: s
  */
 export function apiRefusal(
   type: 'S3EC2' | 'ECR',
-  refused: readonly { field: string; message: string }[],
+  refused: readonly ParameterProblem[],
 ): { problems: FieldProblems; step: number } {
   const problems: FieldProblems = {};
   for (const { field, message } of refused) problems[locate(type, field).field] = { api: { type, field, message } };
