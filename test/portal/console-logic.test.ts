@@ -1111,10 +1111,21 @@ describe('wizard validation', () => {
     expect(apiErrorOf([{ message: 'm', errorInfo: { field: 'srcBucket', problems } }]).problems).toEqual(problems);
     expect(apiErrorOf([{ message: 'm', extensions: { field: 'srcBucket', problems } }]).problems).toEqual(problems);
     // The wizard marks each on its own field and opens on the first one's step.
-    const refused = apiRefusal('S3EC2', problems);
+    const refused = apiRefusal(s3State(), problems, cloud);
     expect(refused.step).toBe(STEP.source);
     expect(Object.keys(refused.problems)).toEqual(['srcBucket', 'workerNumber']);
     expect(problemTexts(refused.problems, 'en').workerNumber).toContain('"x" is not a whole number');
+    expect(refused.unshown).toEqual([]);
+    // One no field shows (hidden by the other choices, or none at all) is said on the review step, not lost.
+    const hidden = { field: 'srcEndpoint', message: 'Source endpoint (srcEndpoint): is required' };
+    const nowhere = { field: 'maxAttempts', message: 'Attempts per object (maxAttempts): must be between 1 and 100' };
+    const partly = apiRefusal(s3State(), [hidden, problems[1], nowhere], cloud);
+    expect(partly.step).toBe(STEP.settings);
+    expect(Object.keys(partly.problems)).toEqual(['workerNumber']);
+    expect(partly.unshown).toEqual([hidden, nowhere]);
+    const shownForCompatible = apiRefusal(s3State({ sourceKind: 'Amazon_S3_Compatible' }), [hidden], cloud);
+    expect(shownForCompatible).toMatchObject({ step: STEP.source, unshown: [] });
+    expect(apiRefusal(s3State(), [nowhere], cloud)).toEqual({ problems: {}, step: undefined, unshown: [nowhere] });
   });
 });
 

@@ -132,9 +132,10 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
     } catch (err) {
       const e = err as ApiError;
       if (e.field) {
-        const refused = apiRefusal(state.type, e.problems ?? [{ field: e.field, message: e.message }]);
+        const refused = apiRefusal(state, e.problems ?? [{ field: e.field, message: e.message }], ctx);
         setErrors(refused.problems);
-        setStep(refused.step);
+        if (refused.step !== undefined) setStep(refused.step);
+        if (refused.unshown.length) setSubmitError(refused.unshown.map((p) => p.message).join('; '));
       } else setSubmitError(e.message);
     } finally {
       setBusy(false);

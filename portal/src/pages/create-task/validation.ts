@@ -315,15 +315,40 @@ export function humanApiMessage(type: 'S3EC2' | 'ECR', field: string, message: s
   return translate(lang, 'vApi', { label, message: rest });
 }
 
+/** Fields of the settings step every task shows (its panels, not the field tables). */
+const COMMON_FIELDS: ReadonlySet<string> = new Set(['description', 'alarmEmail', 'schedule']);
+
+/** Whether the wizard shows `field` for this task (in its table and not hidden by other choices): an error there is seen. */
+function fieldShown(state: WizardState, field: string, ctx: FieldContext): boolean {
+  if (COMMON_FIELDS.has(field)) return true;
+  if (state.type === 'S3EC2') {
+    const def = S3_FIELDS[field as keyof S3Form];
+    return def !== undefined && (!def.when || def.when(state.s3, ctx));
+  }
+  const def = ECR_FIELDS[field as keyof EcrForm];
+  return def !== undefined && (!def.when || def.when(state.ecr, ctx));
+}
+
 /**
- * What the API refused at Create, on the wizard: each parameter's message on its own field, and the step of the first
- * to open on.
+ * What the API refused at Create, on the wizard: each parameter's message on its field, the step of the first shown
+ * one to open on, and those no field shows (said on the review step instead of leaving only "fix the errors").
  */
 export function apiRefusal(
-  type: 'S3EC2' | 'ECR',
+  state: WizardState,
   refused: readonly ParameterProblem[],
-): { problems: FieldProblems; step: number } {
+  ctx: FieldContext,
+): { problems: FieldProblems; step?: number; unshown: ParameterProblem[] } {
   const problems: FieldProblems = {};
-  for (const { field, message } of refused) problems[locate(type, field).field] = { api: { type, field, message } };
-  return { problems, step: locate(type, refused[0].field).step };
+  const unshown: ParameterProblem[] = [];
+  let step: number | undefined;
+  for (const { field, message } of refused) {
+    const where = locate(state.type, field);
+    if (!fieldShown(state, where.field, ctx)) {
+      unshown.push({ field, message });
+      continue;
+    }
+    problems[where.field] = { api: { type: state.type, field, message } };
+    step ??= where.step;
+  }
+  return { problems, step, unshown };
 }
