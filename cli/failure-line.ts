@@ -4,7 +4,7 @@
  * and the field it names. Before, such a run printed nothing on stdout, and a script reading the last line as the
  * summary failed to parse it. The message goes to stderr as well, for a person.
  */
-import { DthError, parameterProblems } from '../worker/core/errors.js';
+import { DthError, errorDetails } from '../worker/core/errors.js';
 import { failureExitCode } from './exit-code.js';
 
 /** JSON lines are the output, as the sync commands decide: `--json` (its last `--json[=true|false]`), or stdout not a terminal. */
@@ -19,9 +19,7 @@ export function reportFailure(command: string, argv: readonly string[], err: unk
   const exitCode = failureExitCode(err);
   process.stderr.write(`${command}: ${message}\n`);
   if (writesJsonLines(argv)) {
-    const problems = parameterProblems(err);
-    const known =
-      err instanceof DthError ? { code: err.code, field: err.field, ...(problems ? { problems } : {}) } : {};
+    const known = err instanceof DthError ? errorDetails(err) : {};
     process.stdout.write(`${JSON.stringify({ event: 'error', exitCode, ...known, message })}\n`);
   }
   return exitCode;

@@ -1,4 +1,4 @@
-import { DthError, parameterProblems, type ParameterProblem } from '../../worker/core/errors.js';
+import { DthError, errorDetails } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import type { Resolvers } from '../core/resolvers.js';
 
@@ -20,14 +20,12 @@ export interface AppSyncErrorEnvelope {
   [APPSYNC_ERROR_KEY]: {
     message: string;
     errorType: string;
-    errorInfo: { code: string; field?: string; problems?: readonly ParameterProblem[] };
+    errorInfo: ReturnType<typeof errorDetails>;
   };
 }
 
 export function errorEnvelope(err: DthError): AppSyncErrorEnvelope {
-  const problems = parameterProblems(err);
-  const errorInfo = { code: err.code, ...(err.field ? { field: err.field } : {}), ...(problems ? { problems } : {}) };
-  return { [APPSYNC_ERROR_KEY]: { message: err.message, errorType: err.name, errorInfo } };
+  return { [APPSYNC_ERROR_KEY]: { message: err.message, errorType: err.name, errorInfo: errorDetails(err) } };
 }
 
 /** An unexpected error, thrown to AppSync as `InternalError` with its message redacted of secret values. */

@@ -15,7 +15,7 @@ import {
 import { REQUEST_LIMITS } from '../core/request-limits.js';
 import type { Resolvers } from '../core/resolvers.js';
 import { isStorageFull } from '../../worker/adapters/embedded/sqlite-database.js';
-import { DthError, parameterProblems } from '../../worker/core/errors.js';
+import { DthError, errorDetails } from '../../worker/core/errors.js';
 import { redactText } from '../../worker/core/log.js';
 import { REQUEST_LIMIT_RULES } from './graphql-limits.js';
 import { findRepoPath } from './repo-files.js';
@@ -42,20 +42,14 @@ export function loadSchema(): GraphQLSchema {
 /** Errors carry the failing field (for inline form errors) and a code; internal errors say only what is safe. */
 function toGraphQLError(err: unknown): GraphQLError {
   if (err instanceof DthError) {
-    const problems = parameterProblems(err);
-    const extensions = {
-      code: err.code,
-      ...(err.field ? { field: err.field } : {}),
-      ...(problems ? { problems } : {}),
-    };
-    return new GraphQLError(err.message, { originalError: err, extensions });
+    return new GraphQLError(err.message, { originalError: err, extensions: errorDetails(err) });
   }
   if (isStorageFull(err)) {
     const full = new DthError(
       'DISK_FULL',
       "disk full: the hub's data directory has no space left; free space there and try again",
     );
-    return new GraphQLError(full.message, { originalError: full, extensions: { code: full.code } });
+    return new GraphQLError(full.message, { originalError: full, extensions: errorDetails(full) });
   }
   const internal = new Error(redactText(err instanceof Error ? err.message : String(err)));
   internal.name = 'InternalError';

@@ -112,9 +112,16 @@ export class InvalidParametersError extends InvalidParameterError {
   }
 }
 
-/** The problems an error names: each of an InvalidParametersError's, else none (its `field` says the one). */
-export function parameterProblems(err: unknown): readonly ParameterProblem[] | undefined {
-  return err instanceof InvalidParametersError ? err.problems : undefined;
+/**
+ * What an answer says of a user error besides its message — the API's `errorInfo`/`extensions`, the CLI's JSON error
+ * line: its code, the field it names, and each parameter refused with it.
+ */
+export function errorDetails(err: DthError): { code: string; field?: string; problems?: readonly ParameterProblem[] } {
+  return {
+    code: err.code,
+    ...(err.field ? { field: err.field } : {}),
+    ...(err instanceof InvalidParametersError ? { problems: err.problems } : {}),
+  };
 }
 
 export class SecretNotFoundError extends DthError {

@@ -139,6 +139,11 @@ export interface Completion {
  * server but unanswered is recognised (completedEarlier). After this the upload is closed, whatever verifyCompletion
  * then says: a retry must start a new one.
  */
+/** The bytes the parts hold together. */
+function partBytes(parts: readonly UploadedPart[]): number {
+  return parts.reduce((n, p) => n + p.size, 0);
+}
+
 export async function completeParts(
   ctx: CopyContext,
   head: ObjectHead,
@@ -146,7 +151,7 @@ export async function completeParts(
   uploadId: string,
   parts: UploadedPart[],
 ): Promise<Completion> {
-  const total = parts.reduce((n, p) => n + p.size, 0);
+  const total = partBytes(parts);
   if (total !== head.size)
     throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
   const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
@@ -246,11 +251,6 @@ export function completionIsParts(ctx: CopyContext, completion: Completion, kmsP
   );
 }
 
-/** The recorded parts add up to the object's size. */
-function partsCover(parts: UploadedPart[], size: number): boolean {
-  return parts.reduce((n, p) => n + p.size, 0) === size;
-}
-
 export async function copyMultipart(
   ctx: CopyContext,
   head: ObjectHead,
@@ -295,7 +295,7 @@ export async function copyMultipart(
   try {
     const finished = new Set(done.map((p) => p.partNumber));
     todo = plan.filter((p) => !finished.has(p.partNumber));
-    let bytesDone = done.reduce((n, p) => n + p.size, 0);
+    let bytesDone = partBytes(done);
     await forEachLimited(
       ordered ? plan : todo,
       ctx.params.partConcurrency,
@@ -320,7 +320,7 @@ export async function copyMultipart(
       ctx.signal,
     );
     parts = await status.listParts(head.key, uploadId);
-    if (!partsCover(parts, head.size) && (await status.get(head.key))?.uploadId !== uploadId) {
+    if (partBytes(parts) !== head.size && (await status.get(head.key))?.uploadId !== uploadId) {
       // A second delivery of this job resumed the upload the first one recorded, and the first completed it and
       // cleared its parts: the upload is closed, not the copy wrong (before: VerificationError, dead-lettered).
       throw new UploadGoneError(`destination object "${destKey}"`, 'another copy of this object completed it');
