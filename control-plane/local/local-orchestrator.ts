@@ -14,7 +14,7 @@ import { storedTaskSchedule } from '../core/validate-task.js';
 import { isStorageFull, type SqliteDatabase } from '../../worker/adapters/embedded/sqlite-database.js';
 import { SqliteStatusStore } from '../../worker/adapters/embedded/sqlite-status-store.js';
 import { createLogger, type Logger } from '../../worker/core/log.js';
-import { nextRunAfter } from '../../worker/core/schedule.js';
+import { nextPassAfter } from '../../worker/core/schedule.js';
 import type { SecretStore } from '../../worker/ports/secret-store.js';
 import type { StatusStore, StatusSummary } from '../../worker/ports/status-store.js';
 import { DiskFullError, type DiskReserve } from './disk-space.js';
@@ -257,6 +257,8 @@ export class LocalOrchestrator implements Orchestrator {
       return;
     }
     let run = 0;
+    // When the pass about to run was due (a FIXED_RATE task's schedule); undefined for the first pass of a new run.
+    let dueAt = waitingUntil;
     // Let createTask answer with the task as created (STARTING) before the run begins.
     await new Promise((ok) => setImmediate(ok));
     if (schedule && waitingUntil && waitingUntil.getTime() > Date.now()) {
@@ -342,9 +344,9 @@ export class LocalOrchestrator implements Orchestrator {
         await this.persist(task.id, patch);
         if (final) return;
       }
-      const now = new Date();
-      const next = schedule ? nextRunAfter(schedule, now) : undefined;
+      const next = schedule ? nextPassAfter(schedule, new Date(), dueAt) : undefined;
       if (!next) break;
+      dueAt = next;
       // The pass has ended, failed or not: waiting for the next one is no run the hub can die under (before, three
       // restarts of the hub while a FIXED_RATE task whose passes fail waited ended it in ERROR as a crash loop).
       await this.noteInLedger(task.id, () => this.ledger.betweenPasses(task.id, next));

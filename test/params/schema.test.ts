@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { taskSchedule, validateCreateTask } from '../../control-plane/core/validate-task.js';
 import { InvalidParameterError } from '../../worker/core/errors.js';
-import { nextRunAfter, parseSchedule } from '../../worker/core/schedule.js';
+import { nextPassAfter, nextRunAfter, parseSchedule } from '../../worker/core/schedule.js';
 import { parseEcrTaskParams } from '../../worker/ecr/params.js';
 import {
   canonicalParameters,
@@ -490,6 +490,17 @@ describe('schedules (EventBridge dialect, computed with croner)', () => {
     ['rate(36500 days)', '2125-12-08T00:30:00.000Z'],
   ])('%s runs next at %s', (expr, next) => {
     expect(nextRunAfter(parseSchedule(expr), at)?.toISOString()).toBe(next);
+  });
+
+  it('never runs a cron time twice: a pass that ended before its own due time (an early timer) waits for the next', () => {
+    const daily = parseSchedule('0 3 * * ? *');
+    const due = new Date('2026-01-01T03:00:00.000Z');
+    const early = new Date('2026-01-01T02:59:59.999Z');
+    expect(nextRunAfter(daily, early)?.toISOString()).toBe(due.toISOString()); // what the hub asked before
+    expect(nextPassAfter(daily, early, due)?.toISOString()).toBe('2026-01-02T03:00:00.000Z');
+    expect(nextPassAfter(daily, new Date('2026-01-01T05:00:00Z'), due)?.toISOString()).toBe('2026-01-02T03:00:00.000Z');
+    // A rate counts from the end of the pass, whenever it was due.
+    expect(nextPassAfter(parseSchedule('rate(5 minutes)'), early, due)?.toISOString()).toBe('2026-01-01T03:04:59.999Z');
   });
 
   it('computes in UTC on a machine in another zone, across its DST change, without loading time-zone data', () => {

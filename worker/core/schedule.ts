@@ -110,3 +110,13 @@ export function nextRunAfter(s: Schedule, after: Date): Date | undefined {
   if (s.kind === 'rate') return new Date(after.getTime() + s.seconds * 1000);
   return compile(s.fields).nextRun(after) ?? undefined;
 }
+
+/**
+ * The pass after one that ended at `endedAt` and was due at `dueAt`. A cron time is never run twice: a timer that
+ * fires a hair before it (libuv rounds to the millisecond), or a clock stepped back, would otherwise find the same
+ * time still ahead when a quick pass ends and run it again.
+ */
+export function nextPassAfter(s: Schedule, endedAt: Date, dueAt?: Date): Date | undefined {
+  if (s.kind === 'cron' && dueAt && dueAt > endedAt) return nextRunAfter(s, dueAt);
+  return nextRunAfter(s, endedAt);
+}

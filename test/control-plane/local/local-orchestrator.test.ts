@@ -36,6 +36,11 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
+/** The UTC hour twelve hours from now: a daily cron time that does not come while a test runs. */
+function halfADayAway(): number {
+  return (new Date().getUTCHours() + 12) % 24;
+}
+
 /** A hub's orchestrator and API on the data directory `dir` (a new one by default; the same one: a restarted hub). */
 function setup(engine: EngineRunner, dir = mkdtempSync(join(tmpdir(), 'dth-orch-'))) {
   const db = openSqliteDatabase(join(dir, 'hub.db'));
@@ -180,6 +185,37 @@ describe('LocalOrchestrator lifecycle', () => {
     await api.stopTask({ id: rare.id });
   });
 
+  it('a cron time comes once: the pass run at it waits for the next one, even when its timer fired before the clock got there', async () => {
+    // The tests' scale makes every timer fire long before the wall clock reaches its time (as an early timer does on
+    // a real hub, by a millisecond); before, each pass that ended then found the same time ahead and ran it again.
+    let runs = 0;
+    const { api } = setup(async () => {
+      runs++;
+      return { complete: true, failed: 0 };
+    });
+    const soon = new Date(Date.now() + 3 * 60_000); // its pass comes within 360 ms at the tests' scale
+    const task = await api.createTask({
+      input: {
+        type: 'S3EC2',
+        scheduleType: 'FIXED_RATE',
+        parameters: [
+          ...S3_PARAMS,
+          {
+            ParameterKey: 'ec2CronExpression',
+            ParameterValue: `${soon.getUTCMinutes()} ${soon.getUTCHours()} * * ? *`,
+          },
+        ],
+      },
+    });
+    await until(
+      () => api.getTask({ id: task.id }),
+      () => runs === 2, // the first at once (a new task), the second at the cron's time
+    );
+    await sleep(600); // the next is a day later: ~173 s at the tests' scale
+    expect(runs).toBe(2);
+    await api.stopTask({ id: task.id });
+  });
+
   it('a FIXED_RATE task waiting for its next pass waits on when the hub restarts; a pass missed while it was down runs at start', async () => {
     // Before, every start of the hub ran a pass of every scheduled task at once, whatever their schedules said.
     let runs = 0;
@@ -188,18 +224,22 @@ describe('LocalOrchestrator lifecycle', () => {
       return { complete: true, failed: 0 };
     };
     const first = setup(engine);
+    // Half a day away, so its time does not come during the test (~86 s at the tests' scale), whenever it runs.
     const daily = await first.api.createTask({
       input: {
         type: 'S3EC2',
         scheduleType: 'FIXED_RATE',
-        parameters: [...S3_PARAMS, { ParameterKey: 'ec2CronExpression', ParameterValue: '0 3 * * ? *' }],
+        parameters: [
+          ...S3_PARAMS,
+          { ParameterKey: 'ec2CronExpression', ParameterValue: `0 ${halfADayAway()} * * ? *` },
+        ],
       },
     });
     await until(
       () => first.api.getTask({ id: daily.id }),
       () => runs === 1,
     );
-    await sleep(100); // the pass's end is recorded, the task waits for 03:00 (minutes away at the tests' scale)
+    await sleep(100); // the pass's end is recorded, the task waits for its hour
     await first.close();
 
     const second = setup(engine, first.dir);
