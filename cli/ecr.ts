@@ -81,14 +81,14 @@ const ONLY_FOR: Record<string, 'sync' | 'copy-one'> = {
 
 /** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
 function commandLine(argv: string[], verb: 'sync' | 'copy-one') {
-  const { params: fromFlags, options } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
+  const { params: fromFlags, options, refused } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
   for (const name of Object.keys(options)) {
     const owner = ONLY_FOR[name];
     if (owner && owner !== verb)
       throw new InvalidParameterError(`--${name}`, `is an option of dth ecr ${owner}, not of ${verb}`);
   }
   const flag = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
-  return { fromFlags, flag, switched: (name: string) => options[name] === true };
+  return { fromFlags, refused, flag, switched: (name: string) => options[name] === true };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -176,10 +176,10 @@ async function dryRun(params: EcrTaskParams, secrets: LocalSecretsFile, jsonOut:
 }
 
 async function sync(argv: string[]): Promise<number> {
-  const { fromFlags, flag, switched } = commandLine(argv, 'sync');
+  const { fromFlags, refused, flag, switched } = commandLine(argv, 'sync');
   const paramsFile = flag('params');
-  const params = parseEcrTaskParams(
-    overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags),
+  const params = refused.checkedWith(() =>
+    parseEcrTaskParams(overrideParams(ECR_PARAMETERS, paramsFile ? readParamsFile(paramsFile) : {}, fromFlags)),
   );
   const home = join(homedir(), '.dth');
   const { FileSecretStore, lockTaskRun, openSqliteDatabase, SqliteStatusStore } = await import(
@@ -268,7 +268,9 @@ async function cloudPorts(region: string): Promise<{ secrets: SecretStore; statu
  * Secrets Manager, the image's record in the task's status table. Exit 1 fails the Map item, which retries it.
  */
 async function copyOne(argv: string[]): Promise<number> {
-  const { fromFlags, flag } = commandLine(argv, 'copy-one');
+  const { fromFlags, refused, flag } = commandLine(argv, 'copy-one');
+  // The cloud role's line is the task definition's: its problems are said before anything is read.
+  refused.throwAny();
   const image = flag('image') ?? envValue(process.env, 'IMAGE');
   if (!image) throw new InvalidParameterError('--image', 'is required (repo:tag), or set IMAGE');
   const region = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');

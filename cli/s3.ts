@@ -150,7 +150,7 @@ function localPrefixList(path: string | undefined, params: S3TaskParams): (() =>
 }
 
 async function sync(argv: string[]): Promise<number> {
-  const { params: fromFlags, options } = parseCommandLine(argv, S3_PARAMETERS, OPTIONS);
+  const { params: fromFlags, options, refused } = parseCommandLine(argv, S3_PARAMETERS, OPTIONS);
   const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const switches = new Set(
     Object.entries(options)
@@ -158,8 +158,11 @@ async function sync(argv: string[]): Promise<number> {
       .map(([k]) => k),
   );
   const paramsFile = flags.get('params');
-  const fromFile = paramsFile !== undefined ? readParamsFile(paramsFile) : {};
-  const params = parseS3TaskParams(overrideParams(S3_PARAMETERS, fromFile, fromFlags));
+  const params = refused.checkedWith(() =>
+    parseS3TaskParams(
+      overrideParams(S3_PARAMETERS, paramsFile !== undefined ? readParamsFile(paramsFile) : {}, fromFlags),
+    ),
+  );
   refuseUnreachableEvents(params, false);
   const prefixes = localPrefixList(flags.get('local-prefix-list'), params);
   const home = join(homedir(), '.dth');

@@ -35,7 +35,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { options } = parseCommandLine(argv, [], OPTIONS);
+  const { options, refused } = parseCommandLine(argv, [], OPTIONS);
+  refused.throwAny();
   const flags = new Map(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const port = Number(flags.get('port') ?? process.env.DTH_PORT ?? 8470);
   if (!Number.isInteger(port) || port < 0 || port > 65535)

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InvalidParameterError } from '../worker/core/errors.js';
 import { parameterListToObject } from '../worker/core/parameter-list.js';
-import { closestName, LIST_KINDS, specIndex, type ParamSpec } from '../worker/params/index.js';
+import { LIST_KINDS, specIndex, type ParamSpec } from '../worker/params/index.js';
+import { RefusedFlags, readLeniently } from './refused-flags.js';
 import { repeatedTopLevelKey } from './repeated-json-key.js';
 
 /**
@@ -51,8 +52,10 @@ export interface CommandOption {
 
 /**
  * Command-line flags of a command: its own options plus one `--<flag> VALUE` per schema parameter that has a CLI flag
- * (also accepted in camelCase, and under older alias names), parsed with node's util.parseArgs (strict: an unknown
- * flag is an error naming it).
+ * (also accepted in camelCase, and under older alias names), parsed with node's util.parseArgs (strict). A refused own
+ * option (`--params` without a value) is thrown at once, with every other problem of the line; problems of parameter
+ * flags alone (an unknown flag, a flag without its value, given twice, a stray word) come back as `refused`, for the
+ * caller to report together with the parameters' own problems (withRefusedFlags).
  */
 export function parseCommandLine(
   argv: string[],
@@ -61,6 +64,7 @@ export function parseCommandLine(
 ): {
   params: Record<string, string>;
   options: Record<string, string | boolean | undefined>;
+  refused: RefusedFlags;
 } {
   const flagToParam = new Map<string, string>();
   // Flags of list parameters (include, exclude, image lists): given several times, their values add up (as rclone's
@@ -87,59 +91,49 @@ export function parseCommandLine(
   for (const [flag, o] of Object.entries(own)) options[flag] = { type: o.type, multiple: true };
   const args = switchesWithoutValues(bareBooleansAsTrue(argv, booleanFlags), own);
   let values: Record<string, (string | boolean)[] | undefined>;
+  let problems: InvalidParameterError[] = [];
   try {
-    ({ values } = parseArgs({
-      args,
-      options,
-      strict: true,
-      allowPositionals: false,
-    }) as {
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }) as {
       values: Record<string, (string | boolean)[] | undefined>;
     });
-  } catch (err) {
-    const e = err as { code?: string; message: string };
-    const flag = /'([^']+)'/.exec(e.message)?.[1] ?? /"([^"]+)"/.exec(e.message)?.[1] ?? 'arguments';
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      const meant = closestName(Object.keys(options), flag.replace(/^-+/, ''));
-      throw new InvalidParameterError(
-        flag,
-        `is not a known option (${meant ? `did you mean --${meant}? ` : ''}see --help)`,
-      );
-    }
-    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      // parseArgs takes "-1" or "-logs/" after a flag for another option: such a value is written flag=value.
-      const dashValue = argv[argv.indexOf(flag) + 1];
-      throw new InvalidParameterError(
-        flag,
-        /ambiguous/.test(e.message) && dashValue !== undefined
-          ? `needs a value; one starting with "-" is written ${flag}=${dashValue}`
-          : 'needs a value',
-      );
-    }
-    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new InvalidParameterError(`"${flag}"`, 'unexpected argument (options start with --)');
-    throw new InvalidParameterError('arguments', e.message);
+  } catch {
+    // parseArgs stops at the first problem: the line is read again, leniently, to name them all.
+    ({ values, problems } = readLeniently(args, options));
   }
   const params: Record<string, string> = {};
   const givenAs = new Map<string, string>();
   const ownOut: Record<string, string | boolean | undefined> = {};
   for (const [flag, given] of Object.entries(values)) {
     if (given === undefined) continue;
-    if (given.length > 1 && !listFlags.has(flag) && !(flag in own && own[flag].type === 'boolean'))
-      throw new InvalidParameterError(`--${flag}`, `is given ${given.length} times; give it once`);
+    if (given.length > 1 && !listFlags.has(flag) && !(flag in own && own[flag].type === 'boolean')) {
+      problems.push(new InvalidParameterError(`--${flag}`, `is given ${given.length} times; give it once`));
+      continue;
+    }
     const value = listFlags.has(flag) ? given.join(',') : given[given.length - 1];
     if (flag in own) {
       ownOut[flag] = value;
       continue;
     }
     const name = flagToParam.get(flag);
-    if (name === undefined) throw new InvalidParameterError(`--${flag}`, 'is not a flag of this command');
-    if (givenAs.has(name))
-      throw new InvalidParameterError(`--${flag}`, `is the same parameter as --${givenAs.get(name)}`);
+    if (name === undefined) {
+      problems.push(new InvalidParameterError(`--${flag}`, 'is not a flag of this command'));
+      continue;
+    }
+    if (givenAs.has(name)) {
+      problems.push(new InvalidParameterError(`--${flag}`, `is the same parameter as --${givenAs.get(name)}`));
+      continue;
+    }
     givenAs.set(name, flag);
     params[name] = String(value);
   }
-  return { params, options: ownOut };
+  // Without its own options read, the command cannot find its parameters (--params): nothing more is checked.
+  const refusedParams = problems.map((p) => flagToParam.get(p.field.replace(/^--/, '')));
+  if (problems.some((p) => p.field.replace(/^--/, '') in own)) new RefusedFlags(problems).throwAny();
+  return {
+    params,
+    options: ownOut,
+    refused: new RefusedFlags(problems, new Set(refusedParams.filter((n) => n !== undefined))),
+  };
 }
 
 /**

@@ -29,6 +29,54 @@ describe('dth command-line mistakes', () => {
     expect(r.stderr).toMatch(/"source-bucket": unexpected argument \(options start with --\)/);
   });
 
+  it("every mistake of a command line is named in one answer, with the parameters' own (before: one per run)", async () => {
+    // A mistyped flag (its value is not taken for a stray word), a flag whose value is missing because the next flag
+    // follows, a flag given twice, a stray word, and a value out of its set: one run says them all.
+    const r = await runCli(
+      ['s3', 'sync', ...TASK, '--dest-regoin', 'eu-west-1', '--src-prefix', '--include', 'a', '--include', 'b'].concat([
+        '--dest-storage-class',
+        'COLD',
+        '--dest-acl',
+        'private',
+        '--dest-acl',
+        'private',
+        'stray',
+        '--json',
+      ]),
+    );
+    expect(r.code, r.stderr).toBe(2);
+    const failure = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(failure.code).toBe('INVALID_PARAMETER');
+    expect(failure.problems.map((p: { field: string }) => p.field)).toEqual([
+      '--dest-regoin',
+      '--src-prefix',
+      '"stray"',
+      '--dest-acl',
+      'destStorageClass',
+    ]);
+    expect(failure.problems[0].message).toContain('did you mean --dest-region?');
+    expect(failure.problems[1].message).toBe('--src-prefix: needs a value');
+    expect(r.stderr).toMatch(/5 parameters are invalid:\n {2}--dest-regoin: is not a known option/);
+  });
+
+  it('a refused flag is not said again as its parameter missing; a refused own option stops before the parameters', async () => {
+    const noValue = await runCli(['s3', 'sync', ...TASK.slice(2), '--src-bucket', '--dest-region', 'us-east-1']);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain('--src-bucket: needs a value');
+    expect(noValue.stderr).not.toContain('srcBucket');
+    // Without --params' file there are no parameters to check: no "is required" for every one of them.
+    const ownRefused = await runCli(['s3', 'sync', '--params', '--bogus', 'x']);
+    expect(ownRefused.code).toBe(2);
+    expect(ownRefused.stderr).toMatch(
+      /2 parameters are invalid:\n {2}--params: needs a value\n {2}--bogus: is not a known/,
+    );
+    expect(ownRefused.stderr).not.toContain('is required');
+    // The local hub's options the same way.
+    const serve = await runCli(['serve', '--port', '--nope']);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toMatch(/--port: needs a value\n {2}--nope: is not a known option/);
+  });
+
   it('a switch given a value other than true or false is refused by name', async () => {
     const r = await runCli(['s3', 'sync', ...TASK, '--json=yes']);
     expect(r.code).toBe(2);

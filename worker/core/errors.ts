@@ -104,7 +104,7 @@ export interface ParameterProblem {
 export class InvalidParametersError extends InvalidParameterError {
   readonly problems: readonly ParameterProblem[];
 
-  constructor(errors: readonly InvalidParameterError[]) {
+  constructor(errors: readonly ParameterProblem[]) {
     super(errors[0].field, '');
     this.name = 'InvalidParameterError';
     this.problems = errors.map((e) => ({ field: e.field, message: e.message }));
