@@ -55,7 +55,7 @@ export interface CommandOption {
  * (also accepted in camelCase, and under older alias names), parsed with node's util.parseArgs (strict). A refused own
  * option (`--params` without a value) is thrown at once, with every other problem of the line; problems of parameter
  * flags alone (an unknown flag, a flag without its value, given twice, a stray word) come back as `refused`, for the
- * caller to report together with the parameters' own problems (withRefusedFlags).
+ * caller to report together with the parameters' own problems (`refused.checkedWith`).
  */
 export function parseCommandLine(
   argv: string[],
