@@ -516,7 +516,7 @@ describe('console in a real browser against dth serve', () => {
         type: 'S3EC2',
         description: 'waits for its bucket',
         scheduleType: 'FIXED_RATE',
-        parameters: params({ ...baseParams(missing, dst), ec2CronExpression: 'rate(1 hour)' }),
+        parameters: params({ ...baseParams(missing, dst), ec2CronExpression: '0 3 * * ? *' }),
       },
     });
     const id = created.body.data.createTask.id;
@@ -531,6 +531,13 @@ describe('console in a real browser against dth serve', () => {
     await testId('task-status').getByText('In progress').waitFor();
     await shot(page, '13b-task-last-run-failed');
     await axe('task with a failed run');
+    // Its cron's next time, in UTC as the cron is: the next 03:00 UTC, within a day (whatever hour the test runs at).
+    await page.getByRole('tab', { name: 'Engine' }).click();
+    await page.getByText('Next scheduled run').waitFor();
+    const shown = (await page.getByText(/^\d{4}-\d{2}-\d{2} 03:00 UTC$/).textContent()) ?? '';
+    const next = Date.parse(`${shown.replace(' UTC', '').replace(' ', 'T')}:00Z`);
+    expect(next - Date.now()).toBeGreaterThan(-60_000);
+    expect(next - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
     await hub.gql('mutation($id: String) { stopTask(id: $id) { id } }', { id });
   });
 

@@ -47,7 +47,12 @@ import {
 } from '../../portal/src/pages/create-task/parameters.js';
 import type { WizardState } from '../../portal/src/pages/create-task/types.js';
 import { parseLogEvent } from '../../portal/src/pages/task-detail/log-browser.js';
-import { parameterValue, scheduleText, shownFields } from '../../portal/src/pages/task-detail/parameter-pairs.js';
+import {
+  nextScheduledRun,
+  parameterValue,
+  scheduleText,
+  shownFields,
+} from '../../portal/src/pages/task-detail/parameter-pairs.js';
 import { pickEncoding } from '../../control-plane/local/static-files.js';
 
 const local = { local: true };
@@ -697,6 +702,34 @@ describe('task page words', () => {
     expect(t('loadTasksFailed', { error: 'x' })).toBe('Could not load the tasks: x');
     expect(translate('zh', 'loadTasksFailed', { error: 'x' })).toBe('无法加载任务列表：x');
   });
+  it("shows when a running task's cron next runs, in UTC as the cron is; none where it cannot be known", () => {
+    const task = (progress: string, scheduleType: string, parameters: [string, string][]) => ({
+      id: 'x',
+      type: 'S3EC2' as const,
+      scheduleType: scheduleType as 'FIXED_RATE',
+      progress: progress as 'IN_PROGRESS',
+      parameters: parameters.map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    });
+    const now = new Date('2026-12-06T03:46:00Z');
+    const daily = [['ec2CronExpression', '0 3 * * ? *']] as [string, string][];
+    expect(nextScheduledRun(task('IN_PROGRESS', 'FIXED_RATE', daily), now)).toBe('2026-12-07 03:00 UTC');
+    expect(nextScheduledRun(task('STARTING', 'FIXED_RATE', [['ec2CronExpression', '0 */6 ? * * *']]), now)).toBe(
+      '2026-12-06 06:00 UTC',
+    );
+    // Ended, run once, a rate (counted from the last pass's end), or no expression: nothing to show.
+    expect(nextScheduledRun(task('STOPPED', 'FIXED_RATE', daily), now)).toBeUndefined();
+    expect(nextScheduledRun(task('IN_PROGRESS', 'ONE_TIME', daily), now)).toBeUndefined();
+    expect(
+      nextScheduledRun(task('IN_PROGRESS', 'FIXED_RATE', [['scheduleExpression', 'rate(1 hour)']]), now),
+    ).toBeUndefined();
+    expect(
+      nextScheduledRun(task('IN_PROGRESS', 'FIXED_RATE', [['ec2CronExpression', 'rate(1 hour)']]), now),
+    ).toBeUndefined();
+    expect(
+      nextScheduledRun(task('IN_PROGRESS', 'FIXED_RATE', [['ec2CronExpression', 'not a cron']]), now),
+    ).toBeUndefined();
+  });
+
   it('says schedules and sizes as a reader says them', () => {
     const every = (cron: string) =>
       scheduleText(

@@ -170,6 +170,7 @@ export const en = {
   thisAccount: 'This account',
   everyN: 'Every {count} {unit}',
   runOnce: 'Run once',
+  nextScheduledRun: 'Next scheduled run',
   failedKey: 'Object key',
   failedImage: 'Image',
   failedAttempts: 'Attempts',

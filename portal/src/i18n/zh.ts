@@ -163,6 +163,7 @@ export const zh: Record<StringKey, string> = {
   thisAccount: '本账号',
   everyN: '每 {count} {unit}',
   runOnce: '运行一次',
+  nextScheduledRun: '下次计划运行',
   failedKey: '对象键',
   failedImage: '镜像',
   failedAttempts: '尝试次数',

@@ -38,7 +38,7 @@ import type { StringKey } from '../../i18n/index.js';
 import { labelOf } from '../create-task/fields.js';
 import { LogBrowser } from './log-browser.js';
 import { MetricCharts } from './metric-charts.js';
-import { ParameterPairs, scheduleText } from './parameter-pairs.js';
+import { nextScheduledRun, ParameterPairs, scheduleText } from './parameter-pairs.js';
 import { ProgressPanel } from './progress-panel.js';
 
 const S3_SOURCE = [
@@ -291,6 +291,11 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
       <ParameterPairs task={task} keys={keys} />
     </Container>
   );
+  const nextRun = nextScheduledRun(task);
+  const scheduleItems = [
+    { label: t('scheduleSection'), value: scheduleText(task, t) },
+    ...(nextRun ? [{ label: t('nextScheduledRun'), value: nextRun }] : []),
+  ];
   const tabs = [
     {
       id: 'details',
@@ -311,7 +316,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
               <Container header={<Header variant="h2">{t('engineSection')}</Header>}>
                 <SpaceBetween size="l">
                   <ParameterPairs task={task} keys={S3_ENGINE} />
-                  <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
+                  <KeyValuePairs items={scheduleItems} />
                 </SpaceBetween>
               </Container>
               {section('advancedSection', S3_ADVANCED)}
@@ -332,7 +337,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
                     </pre>
                   </Box>
                 ) : null}
-                <KeyValuePairs items={[{ label: t('scheduleSection'), value: scheduleText(task, t) }]} />
+                <KeyValuePairs items={scheduleItems} />
               </SpaceBetween>
             </Container>
           ),

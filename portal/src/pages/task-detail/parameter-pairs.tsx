@@ -5,6 +5,7 @@ import { usePortal } from '../../app/context.js';
 import { ECR_FIELDS, labelOf, optionLabel, S3_FIELDS, type FieldDef } from '../create-task/fields.js';
 import { scheduleOf, stateFromTask } from '../create-task/parameters.js';
 import type { EcrForm, S3Form } from '../create-task/types.js';
+import { nextRunAfter, parseSchedule } from '../../../../worker/core/schedule.js';
 import { booleanOf } from '../../../../worker/params/index.js';
 import { paramsOf, sourceKindOf, sourceName } from '../../lib/task-view.js';
 import type { StringKey } from '../../i18n/index.js';
@@ -23,6 +24,25 @@ const YES_NO_KEYS = new Set([
 ]);
 /** Blank values worth showing (a blank prefix is the whole bucket; blank credentials are anonymous / this account). */
 const SHOW_BLANK = new Set(['srcPrefix', 'destPrefix', ...SECRET_KEYS]);
+
+/**
+ * When a running task's cron schedule (ec2CronExpression) next starts a pass, as "2026-12-07 03:00 UTC": the cron's
+ * times are UTC in the cloud (EventBridge) and on the local hub alike. None for a task that runs once or has ended,
+ * nor for a rate(...) (in either parameter), whose next pass counts from when the last one ended (the local hub) or
+ * the rule was created (the cloud).
+ */
+export function nextScheduledRun(task: Task, now = new Date()): string | undefined {
+  if (task.scheduleType !== 'FIXED_RATE' || !(task.progress === 'IN_PROGRESS' || task.progress === 'STARTING')) return;
+  const cron = paramsOf(task).ec2CronExpression?.trim();
+  if (!cron) return;
+  try {
+    const schedule = parseSchedule(cron);
+    const next = schedule.kind === 'cron' ? nextRunAfter(schedule, now) : undefined;
+    return next && `${next.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  } catch {
+    return; // a stored expression the API took is valid; an old one that is not has no next run to show
+  }
+}
 
 /** A schedule in words: "Every 2 hours", "Run once", or the cron expression itself. */
 export function scheduleText(task: Task, t: T): string {
