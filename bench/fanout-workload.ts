@@ -10,7 +10,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureSqsQueue, ensureStatusTable } from '../worker/adapters/aws/index.js';
 import { startNicProxy, type NicProxy } from './nic-proxy.js';
@@ -18,7 +18,7 @@ import { createBucket, dropBucket, compareListings, listBucket, type ListingEntr
 import { formatBytes, GiB, MiB, type BenchConfig } from './config.js';
 import { runMeasured, type Measured } from './measure.js';
 import { dthCommand } from './ours.js';
-import type { RunningServer } from './servers.js';
+import { waitHttp, type RunningServer } from './servers.js';
 import type { Tool, ToolRun, WorkloadResult } from './report.js';
 import { finishWorkload } from './report.js';
 
@@ -41,20 +41,6 @@ export function nicMibPerSec(): number {
 
 export function fanOutTool(workers: number): Tool {
   return `ours-${workers}w` as Tool;
-}
-
-async function waitHttp(url: string, child: ChildProcess, name: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null)
-      throw new Error(`${name} exited with code ${child.exitCode} before answering at ${url}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(1000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${name} did not answer at ${url}`);
 }
 
 /** fauxqs and dynalite, each its own process (their CPU is not the workers'). */

@@ -14,7 +14,8 @@ export interface RunningServer {
   process: ChildProcess;
 }
 
-async function waitHttp(url: string, child: ChildProcess, name: string): Promise<void> {
+/** Waits until `child` answers HTTP at `url`; fails at once if it exits first. */
+export async function waitHttp(url: string, child: ChildProcess, name: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null)
       throw new Error(`${name} exited with code ${child.exitCode} before answering at ${url}`);
