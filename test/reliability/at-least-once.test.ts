@@ -15,7 +15,7 @@ import {
   type SqliteDatabase,
 } from '../../worker/adapters/embedded/index.js';
 import { silentLogger } from '../../worker/core/log.js';
-import type { JobQueue, QueueDepth, ReceivedJob } from '../../worker/ports/job-queue.js';
+import { DuplicatingQueue } from '../support/duplicating-queue.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
@@ -23,44 +23,6 @@ import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js'
 import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
 import { compareWithSource, MiB, seedObjects, type ObjectSpec } from './helpers.js';
-
-/** A JobQueue that enqueues every message twice, side by side, so both copies are received and worked on at once. */
-class DuplicatingQueue<T> implements JobQueue<T> {
-  sent = 0;
-  received = new Map<string, number>();
-  constructor(
-    private readonly inner: JobQueue<T>,
-    private readonly keyOf: (body: T) => string,
-  ) {}
-  async sendBatch(bodies: T[]): Promise<void> {
-    this.sent += bodies.length * 2;
-    await this.inner.sendBatch(bodies.flatMap((b) => [b, b]));
-  }
-  async receive(options: {
-    max: number;
-    visibilityTimeoutSec: number;
-    waitTimeSec?: number;
-  }): Promise<ReceivedJob<T>[]> {
-    const jobs = await this.inner.receive(options);
-    for (const j of jobs) this.received.set(this.keyOf(j.body), (this.received.get(this.keyOf(j.body)) ?? 0) + 1);
-    return jobs;
-  }
-  extendVisibility(job: ReceivedJob<T>, sec: number): Promise<void> {
-    return this.inner.extendVisibility(job, sec);
-  }
-  release(job: ReceivedJob<T>): Promise<void> {
-    return this.inner.release(job);
-  }
-  delete(job: ReceivedJob<T>): Promise<void> {
-    return this.inner.delete(job);
-  }
-  deadLetter(job: ReceivedJob<T>, reason: string): Promise<void> {
-    return this.inner.deadLetter(job, reason);
-  }
-  depth(): Promise<QueueDepth> {
-    return this.inner.depth();
-  }
-}
 
 const SPECS: ObjectSpec[] = [
   ...Array.from({ length: 30 }, (_, i) => ({ key: `small/${i}.txt`, size: 10 + i * 3001 })),

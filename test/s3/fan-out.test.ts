@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
-import type { JobQueue, QueueDepth, ReceivedJob } from '../../worker/ports/job-queue.js';
+import type { JobQueue } from '../../worker/ports/job-queue.js';
+import { DuplicatingQueue } from '../support/duplicating-queue.js';
 import { runWorker } from '../../worker/s3/job-worker.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
 import { runS3Transfer, transferSockets } from '../../worker/s3/run-transfer.js';
@@ -30,32 +31,6 @@ import {
 } from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
-
-/** Every message sent twice, side by side: both copies are received and worked on at once (at-least-once delivery). */
-class DuplicatingQueue<T> implements JobQueue<T> {
-  constructor(private readonly inner: JobQueue<T>) {}
-  sendBatch(bodies: T[]): Promise<void> {
-    return this.inner.sendBatch(bodies.flatMap((b) => [b, b]));
-  }
-  receive(o: { max: number; visibilityTimeoutSec: number; waitTimeSec?: number }): Promise<ReceivedJob<T>[]> {
-    return this.inner.receive(o);
-  }
-  extendVisibility(job: ReceivedJob<T>, sec: number): Promise<void> {
-    return this.inner.extendVisibility(job, sec);
-  }
-  release(job: ReceivedJob<T>): Promise<void> {
-    return this.inner.release(job);
-  }
-  delete(job: ReceivedJob<T>): Promise<void> {
-    return this.inner.delete(job);
-  }
-  deadLetter(job: ReceivedJob<T>, reason: string): Promise<void> {
-    return this.inner.deadLetter(job, reason);
-  }
-  depth(): Promise<QueueDepth> {
-    return this.inner.depth();
-  }
-}
 
 const proxies: FaultProxy[] = [];
 afterAll(async () => {
