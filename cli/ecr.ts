@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../worker/core/errors.js';
+import { RefusedFlags } from './refused-flags.js';
 import { failureExitCode } from './exit-code.js';
 import { reportFailure } from './failure-line.js';
 import { warnWhenSecretsFileExposed } from './secrets-file.js';
@@ -82,11 +83,11 @@ const ONLY_FOR: Record<string, 'sync' | 'copy-one'> = {
 /** Parameters from a --params file (or `base`) with the parameter flags on top, and the command's own options. */
 function commandLine(argv: string[], verb: 'sync' | 'copy-one') {
   const { params: fromFlags, options, refused } = parseCommandLine(argv, ECR_PARAMETERS, OPTIONS);
-  for (const name of Object.keys(options)) {
-    const owner = ONLY_FOR[name];
-    if (owner && owner !== verb)
-      throw new InvalidParameterError(`--${name}`, `is an option of dth ecr ${owner}, not of ${verb}`);
-  }
+  const otherVerbs = Object.keys(options)
+    .filter((name) => ONLY_FOR[name] && ONLY_FOR[name] !== verb)
+    .map((name) => new InvalidParameterError(`--${name}`, `is an option of dth ecr ${ONLY_FOR[name]}, not of ${verb}`));
+  // An option of the other subcommand is a refused option of the command: said with the line's other problems, alone.
+  if (otherVerbs.length) new RefusedFlags([...otherVerbs, ...refused.problems]).throwAny();
   const flag = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   return { fromFlags, refused, flag, switched: (name: string) => options[name] === true };
 }

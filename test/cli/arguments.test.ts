@@ -150,6 +150,12 @@ describe('dth command-line mistakes', () => {
     const copyOne = await runCli(['ecr', 'copy-one', '--image', 'library/alpine:3', '--state', 'images.db']);
     expect(copyOne.code).toBe(2);
     expect(copyOne.stderr).toMatch(/--state: is an option of dth ecr sync, not of copy-one/);
+    // With the line's other mistakes, in one answer.
+    const both = await runCli(['ecr', 'sync', ...image, '--image', 'library/alpine:3', '--dest-regin', 'us-east-1']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(
+      /2 parameters are invalid:\n {2}--image: is an option .*\n {2}--dest-regin: is not a known/,
+    );
   });
 
   it('a --local-prefix-list that is a directory is refused by name, exit 2 (before: a bare EISDIR)', async () => {
