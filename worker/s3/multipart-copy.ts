@@ -134,16 +134,16 @@ export interface Completion {
   composite?: string;
 }
 
-/**
- * Completes an upload from its recorded parts (which must hold the object's bytes). A completion applied by the
- * server but unanswered is recognised (completedEarlier). After this the upload is closed, whatever verifyCompletion
- * then says: a retry must start a new one.
- */
 /** The bytes the parts hold together. */
 function partBytes(parts: readonly UploadedPart[]): number {
   return parts.reduce((n, p) => n + p.size, 0);
 }
 
+/**
+ * Completes an upload from its recorded parts (which must hold the object's bytes). A completion applied by the
+ * server but unanswered is recognised (completedEarlier). After this the upload is closed, whatever verifyCompletion
+ * then says: a retry must start a new one.
+ */
 export async function completeParts(
   ctx: CopyContext,
   head: ObjectHead,
