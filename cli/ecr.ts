@@ -2,8 +2,7 @@ import { recordImageFailure } from '../worker/ecr/image-failure.js';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidParameterError } from '../worker/core/errors.js';
-import { RefusedFlags } from './refused-flags.js';
+import { InvalidParameterError, refusalOf } from '../worker/core/errors.js';
 import { failureExitCode } from './exit-code.js';
 import { reportFailure } from './failure-line.js';
 import { warnWhenSecretsFileExposed } from './secrets-file.js';
@@ -87,7 +86,7 @@ function commandLine(argv: string[], verb: 'sync' | 'copy-one') {
     .filter((name) => ONLY_FOR[name] && ONLY_FOR[name] !== verb)
     .map((name) => new InvalidParameterError(`--${name}`, `is an option of dth ecr ${ONLY_FOR[name]}, not of ${verb}`));
   // An option of the other subcommand is a refused option of the command: said with the line's other problems, alone.
-  if (otherVerbs.length) new RefusedFlags([...otherVerbs, ...refused.problems]).throwAny();
+  if (otherVerbs.length) throw refusalOf(otherVerbs[0], [...otherVerbs.slice(1), ...refused.problems]);
   const flag = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   return { fromFlags, refused, flag, switched: (name: string) => options[name] === true };
 }

@@ -4,7 +4,12 @@
  * problems, so a mistyped script is mended in one round, as a params file is.
  */
 import { parseArgs } from 'node:util';
-import { InvalidParameterError, InvalidParametersError, type ParameterProblem } from '../worker/core/errors.js';
+import {
+  InvalidParameterError,
+  InvalidParametersError,
+  type ParameterProblem,
+  refusalOf,
+} from '../worker/core/errors.js';
 import { closestName } from '../worker/params/index.js';
 
 type OptionTypes = Record<string, { type: 'string' | 'boolean' }>;
@@ -19,24 +24,24 @@ export class RefusedFlags {
 
   /** Throws the problems: one alone, several in one InvalidParametersError; nothing when there are none. */
   throwAny(): void {
-    if (this.problems.length === 1) throw this.problems[0];
-    if (this.problems.length > 1) throw new InvalidParametersError(this.problems);
+    const [first, ...others] = this.problems;
+    if (first) throw refusalOf(first, others);
   }
 
   /** `parse()`'s result when no flag was refused; else one error with these problems and those `parse` finds. */
   checkedWith<T>(parse: () => T): T {
-    if (this.problems.length === 0) return parse();
-    const problems: ParameterProblem[] = [...this.problems];
+    const [first, ...others] = this.problems;
+    if (!first) return parse();
+    const problems: ParameterProblem[] = [...others];
     try {
       parse();
     } catch (err) {
       if (!(err instanceof InvalidParameterError)) throw err;
       const found = err instanceof InvalidParametersError ? err.problems : [err];
-      problems.push(
-        ...found.filter((p) => !this.parameters.has(p.field) && !problems.some((q) => q.field === p.field)),
-      );
+      const named = new Set([first, ...problems].map((p) => p.field));
+      problems.push(...found.filter((p) => !this.parameters.has(p.field) && !named.has(p.field)));
     }
-    throw problems.length === 1 ? this.problems[0] : new InvalidParametersError(problems);
+    throw refusalOf(first, problems);
   }
 }
 

@@ -127,13 +127,10 @@ export function parseCommandLine(
     params[name] = String(value);
   }
   // Without its own options read, the command cannot find its parameters (--params): nothing more is checked.
-  const refusedParams = problems.map((p) => flagToParam.get(p.field.replace(/^--/, '')));
-  if (problems.some((p) => p.field.replace(/^--/, '') in own)) new RefusedFlags(problems).throwAny();
-  return {
-    params,
-    options: ownOut,
-    refused: new RefusedFlags(problems, new Set(refusedParams.filter((n) => n !== undefined))),
-  };
+  const refusedFlags = problems.map((p) => p.field.replace(/^--/, ''));
+  if (refusedFlags.some((flag) => flag in own)) new RefusedFlags(problems).throwAny();
+  const refusedParams = refusedFlags.map((flag) => flagToParam.get(flag)).filter((n) => n !== undefined);
+  return { params, options: ownOut, refused: new RefusedFlags(problems, new Set(refusedParams)) };
 }
 
 /**

@@ -112,6 +112,11 @@ export class InvalidParametersError extends InvalidParameterError {
   }
 }
 
+/** What refuses `first` and `others` together: one problem as itself, several as one InvalidParametersError. */
+export function refusalOf(first: InvalidParameterError, others: readonly ParameterProblem[]): InvalidParameterError {
+  return others.length === 0 ? first : new InvalidParametersError([first, ...others]);
+}
+
 /**
  * What an answer says of a user error besides its message — the API's `errorInfo`/`extensions`, the CLI's JSON error
  * line: its code, the field it names, and each parameter refused with it.

@@ -15,7 +15,7 @@ import {
   unsaidSide,
   type ParamSpec,
 } from '../params/index.js';
-import { InvalidParameterError, InvalidParametersError } from './errors.js';
+import { InvalidParameterError, refusalOf } from './errors.js';
 import { parseSchedule } from './schedule.js';
 
 export type RawParams = Record<string, unknown>;
@@ -153,8 +153,8 @@ export class ParamReader {
         if (!problems.some((p) => p.field === err.field)) problems.unshift(err);
       }
     }
-    if (problems.length === 1) throw problems[0];
-    throw new InvalidParametersError(problems);
+    const [first, ...others] = problems;
+    throw refusalOf(first, others);
   }
 
   /** Checks what a parameter's value can be checked for alone (see the constructor); throws its problem. */
