@@ -59,6 +59,12 @@ describe('dth command-line mistakes', () => {
     expect(r.stderr).toMatch(/5 parameters are invalid:\n {2}--dest-regoin: is not a known option/);
   });
 
+  it("an unknown option names the one it begins with (dth serve's --data-dir: --data)", async () => {
+    const r = await runCli(['serve', '--data-dir', '/nonexistent']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--data-dir: is not a known option (did you mean --data? see --help)');
+  });
+
   it('a refused flag is not said again as its parameter missing; a refused own option stops before the parameters', async () => {
     const noValue = await runCli(['s3', 'sync', ...TASK.slice(2), '--src-bucket', '--dest-region', 'us-east-1']);
     expect(noValue.code).toBe(2);

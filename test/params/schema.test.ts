@@ -230,6 +230,10 @@ describe('the schema', () => {
     expect(() => parseEcrTaskParams({ ...ECR_BASE, destCredentials: 'keys' })).toThrow(
       /^destCredentials: is not a parameter of image \(ECR\) tasks; did you mean destCredential\?$/,
     );
+    // A name with a word added is too far for a slip, but its first words name the parameter.
+    expect(() => parseS3TaskParams({ ...S3_BASE, srcBucketName: 'x' })).toThrow(
+      /^srcBucketName: is not a parameter of S3 tasks; did you mean srcBucket\?$/,
+    );
     expect(() => parseS3TaskParams({ ...S3_BASE, WorkerMinCapacity: '1' })).toThrow(
       /^WorkerMinCapacity: is not a parameter of S3 tasks$/,
     );

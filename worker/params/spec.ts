@@ -186,7 +186,23 @@ export function closestName(candidates: Iterable<string>, name: string): string 
     const d = distance(name, candidate);
     if (!best || d < best.d) best = { name: candidate, d };
   }
-  return best && best.d <= Math.max(2, Math.floor(name.length / 6)) ? best.name : undefined;
+  if (best && best.d <= Math.max(2, Math.floor(name.length / 6))) return best.name;
+  return wholeWordsOf(candidates, name);
+}
+
+/**
+ * The longest candidate that the name begins with, whole words of it (`data-dir` for `data`, `srcBucketName` for
+ * `srcBucket`): a name with a word added, too far for a slip but plainly meant.
+ */
+function wholeWordsOf(candidates: Iterable<string>, name: string): string | undefined {
+  let found: string | undefined;
+  for (const candidate of candidates) {
+    const next = name.charAt(candidate.length);
+    const atWordEnd = next === '-' || next === '_' || (next >= 'A' && next <= 'Z');
+    if (candidate.length >= 3 && atWordEnd && name.startsWith(candidate) && candidate.length > (found?.length ?? 0))
+      found = candidate;
+  }
+  return found;
 }
 
 /** The parameter (or older alias) an unknown parameter name most likely meant. */
