@@ -139,6 +139,10 @@ describe('parseS3TaskParams', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'FTP' }))).toBe('srcType');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'S3_Compatible' }))).toBe('srcEndpoint');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'ftp://x' }))).toBe('srcEndpoint');
+    // A scheme with no host (file:) says what is wrong with it, as ftp: does; before: "is not a URL".
+    expect(() => parseS3TaskParams({ ...ok, destEndpoint: 'file:///etc/passwd' })).toThrow(
+      /^Destination endpoint URL \(destEndpoint\): must be an http\(s\) URL$/,
+    );
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'https://user:pw@host' }))).toBe('srcEndpoint');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, destEndpoint: 'https://s3.example.com/?x=1' }))).toBe(
       'destEndpoint',

@@ -108,8 +108,9 @@ function endpoint(r: ParamReader, name: string): string | undefined {
   } catch {
     throw r.error(name, `"${v}" is not a URL`);
   }
-  if (!ENDPOINT_HOST.test(url.hostname)) throw r.error(name, `"${v}" is not a URL`);
+  // The scheme first: file:///etc/passwd has no host, and "not a URL" would hide what is wrong with it.
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw r.error(name, 'must be an http(s) URL');
+  if (!ENDPOINT_HOST.test(url.hostname)) throw r.error(name, `"${v}" is not a URL`);
   if (url.username || url.password) throw r.error(name, 'must not carry credentials; use a secret');
   const extra = endpointExtra(url);
   if (extra !== undefined)
