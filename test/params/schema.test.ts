@@ -212,6 +212,15 @@ describe('the schema', () => {
     expect([p.srcPrefix, p.destPrefix]).toEqual(['tp/a ', ' x']);
   });
 
+  it('an image list missing is said in the words of the source type (a Public source never gave srcList)', () => {
+    expect(() => parseEcrTaskParams({ sourceType: 'Public', destRegion: 'us-east-1' })).toThrow(
+      /^Image list \(srcImageList, source side\): is required for a Public source \(the images to copy\)$/,
+    );
+    expect(() => parseEcrTaskParams({ ...ECR_BASE, srcList: 'SELECTED' })).toThrow(
+      /^Image list \(srcImageList, source side\): is required when srcList is SELECTED$/,
+    );
+  });
+
   it('refuses an unknown parameter, naming it', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...S3_BASE, srcBuckett: 'x' }))).toBe('srcBuckett');
     expect(fieldOf(() => parseEcrTaskParams({ ...ECR_BASE, WorkerMinCapacity: '1' }))).toBe('WorkerMinCapacity');

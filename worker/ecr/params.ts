@@ -175,7 +175,14 @@ function readEcrTaskParams(r: ParamReader): EcrTaskParams {
     throw r.error('destRegion', 'is required (the region of the destination ECR), or give destRegistry');
 
   const listText = r.text('srcImageList');
-  if (srcList === 'SELECTED' && !listText) throw r.error('srcImageList', 'is required when srcList is SELECTED');
+  if (srcList === 'SELECTED' && !listText)
+    // A Public source is SELECTED without srcList given: name the reason its user knows.
+    throw r.error(
+      'srcImageList',
+      sourceType === 'Public'
+        ? 'is required for a Public source (the images to copy)'
+        : 'is required when srcList is SELECTED',
+    );
   const srcImageList =
     srcList === 'SELECTED' && listText
       ? parseImageList(listText, 'srcImageList', { registries: sourceType === 'Public' })
