@@ -139,6 +139,15 @@ describe('parseS3TaskParams', () => {
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'FTP' }))).toBe('srcType');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcType: 'S3_Compatible' }))).toBe('srcEndpoint');
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'ftp://x' }))).toBe('srcEndpoint');
+    // A location pasted whole is split for its user: the bucket alone, the rest in the prefix of its side.
+    expect(() => parseS3TaskParams({ ...ok, srcBucket: 's3://photos/2024/raw' })).toThrow(
+      /^Source bucket \(srcBucket\): "s3:\/\/photos\/2024\/raw" is not a bucket name: give the bucket alone, photos, and 2024\/raw in srcPrefix$/,
+    );
+    expect(() => parseS3TaskParams({ ...ok, destBucket: 'backup/daily/' })).toThrow(
+      /: give the bucket alone, backup, and daily\/ in destPrefix$/,
+    );
+    expect(() => parseS3TaskParams({ ...ok, destBucket: 'gs://backup' })).toThrow(/: give the bucket alone, backup$/);
+    expect(() => parseS3TaskParams({ ...ok, destBucket: 'bad..bucket/x' })).toThrow(/is not a valid bucket name/);
     // A scheme with no host (file:) says what is wrong with it, as ftp: does; before: "is not a URL".
     expect(() => parseS3TaskParams({ ...ok, destEndpoint: 'file:///etc/passwd' })).toThrow(
       /^Destination endpoint URL \(destEndpoint\): must be an http\(s\) URL$/,

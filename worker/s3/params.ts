@@ -172,11 +172,24 @@ function prefix(r: ParamReader, name: 'srcPrefix' | 'destPrefix'): string {
   return p;
 }
 
-function bucket(r: ParamReader, name: string, store: BucketStore): string {
+function bucket(r: ParamReader, name: 'srcBucket' | 'destBucket', store: BucketStore): string {
   const v = r.required(name);
   const problem = bucketNameProblem(v, store);
-  if (problem) throw r.error(name, `"${v}" is not a valid bucket name: ${problem}`);
-  return v;
+  if (!problem) return v;
+  const pasted = pastedLocation(v, store);
+  if (pasted) {
+    const prefixField = name === 'srcBucket' ? 'srcPrefix' : 'destPrefix';
+    const rest = pasted.path ? `, and ${pasted.path} in ${prefixField}` : '';
+    throw r.error(name, `"${v}" is not a bucket name: give the bucket alone, ${pasted.bucket}${rest}`);
+  }
+  throw r.error(name, `"${v}" is not a valid bucket name: ${problem}`);
+}
+
+/** A location pasted whole (`s3://bucket/path`, `bucket/path`) whose first part is a good bucket name. */
+function pastedLocation(v: string, store: BucketStore): { bucket: string; path: string } | undefined {
+  const [bucketPart, ...rest] = v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/');
+  if (bucketPart === v || bucketNameProblem(bucketPart, store)) return undefined;
+  return { bucket: bucketPart, path: rest.join('/') };
 }
 
 /**
