@@ -1000,6 +1000,13 @@ describe('image sync with skopeo between real registries', () => {
     );
     expect(() => task({ srcImageList: 'repo:bad tag!' })).toThrow(/entry 1 "repo:bad tag!"/);
     expect(() => task({ srcImageList: 'bad_host!.io/app:1' })).toThrow(/entry 1 "bad_host!.io\/app:1"/);
+    // Two images joined by a space (spaces inside an entry are dropped) and a capital letter are each said plainly.
+    expect(() => task({ srcImageList: 'busybox:1 busybox:2' })).toThrow(
+      /"busybox:1busybox" is not a repository name \(spaces inside an entry are dropped: separate images with commas or lines\)$/,
+    );
+    expect(() => task({ srcImageList: 'Busybox:latest' })).toThrow(
+      /"Busybox" is not a repository name \(lowercase only\)$/,
+    );
     // Commas count within a line, not as lines: the third image of one line; the second line of a list with commas.
     expect(() => task({ srcImageList: 'ubuntu:latest,, nginx::x' })).toThrow(/entry 3 "nginx::x"/);
     expect(() => task({ srcImageList: 'a:1,b:2\nbad!' })).toThrow(/line 2 "bad!"/);

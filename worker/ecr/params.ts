@@ -101,10 +101,14 @@ export function parseImageList(
   options: { registries?: boolean } = {},
 ): ImageRef[] {
   return imageListEntries(text).map(({ place, text: written, image }) => {
+    // Whitespace inside an entry is dropped (the original's reading): when that joined two images, say so.
+    const joined = /\s/.test(written)
+      ? ' (spaces inside an entry are dropped: separate images with commas or lines)'
+      : '';
     const refused = (what: string) =>
       new InvalidParameterError(
         field,
-        `${place} "${written}": ${what}`,
+        `${place} "${written}": ${what}${joined}`,
         fieldLabel(ECR_PARAMETERS, field) ?? 'Image list',
         fieldSide(ECR_PARAMETERS, field),
       );
@@ -122,7 +126,8 @@ export function parseImageList(
       : { registry: undefined, repository: name };
     if (registry !== undefined && !REGISTRY_HOST.test(registry))
       throw refused(`"${registry}" is not a registry host[:port]`);
-    if (!REPOSITORY_PATH.test(repository)) throw refused(`"${repository}" is not a repository name`);
+    if (!REPOSITORY_PATH.test(repository))
+      throw refused(`"${repository}" is not a repository name${/[A-Z]/.test(repository) ? ' (lowercase only)' : ''}`);
     if (!pinned && tag !== 'ALL_TAGS' && !TAG.test(tag)) throw refused(`"${tag}" is not a tag`);
     return registry === undefined ? { repository, tag } : { registry, repository, tag };
   });
