@@ -54,7 +54,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`dth: unknown command "${name}"\n${usage()}\n`);
+    const meant = await meantCommand(name);
+    process.stderr.write(`dth: unknown command "${name}"${meant ? `; did you mean ${meant}?` : ''}\n${usage()}\n`);
     return 2;
   }
   // -h asks for help wherever it stands, as at the top level (no command has a flag -h to mistake it for).
@@ -72,3 +73,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = failureExitCode(err);
   },
 );
+
+/** The command line an unknown command most likely meant: a subcommand typed without its command, or a slip. */
+async function meantCommand(name: string): Promise<string | undefined> {
+  if (name === 'sync') return '`dth s3 sync` or `dth ecr sync`';
+  if (name === 'copy-one') return '`dth ecr copy-one`';
+  // The original CLI's `dthcli run -t Finder|Worker`.
+  if (name === 'run') return '`dth finder` or `dth worker`';
+  // Loaded on this error path only: every command starts through this module.
+  const { closestName } = await import('../worker/params/spec.js');
+  const meant = closestName(Object.keys(commands), name);
+  return meant ? `\`dth ${meant}\`` : undefined;
+}

@@ -31,6 +31,13 @@ describe('dth help', () => {
     expect(dth(['s3', 'sync', '--help']).stdout).toMatch(/Exit 1 when an object failed/);
     const unknown = dth(['help', 'nope']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^dth: unknown command "nope"/);
+    expect(unknown.stderr).toMatch(/^dth: unknown command "nope"\n/);
+    // A subcommand without its command, the original CLI's verb, and a slip are each answered with the line meant.
+    expect(dth(['sync']).stderr).toMatch(
+      /^dth: unknown command "sync"; did you mean `dth s3 sync` or `dth ecr sync`\?/,
+    );
+    expect(dth(['run', '-t', 'Finder']).stderr).toMatch(/did you mean `dth finder` or `dth worker`\?/);
+    expect(dth(['serv']).stderr).toMatch(/^dth: unknown command "serv"; did you mean `dth serve`\?/);
+    expect(dth(['sreve']).code).toBe(2);
   });
 });
