@@ -19,6 +19,7 @@ import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
 import { formatBytes, formatDuration, TerminalProgress } from './progress-view.js';
 import { stopOnSignals } from './stop-signals.js';
+import { unknownSubcommandMessage } from './unknown-subcommand.js';
 import {
   optionHelp,
   overrideParams,
@@ -96,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
   if ((verb !== 'sync' && verb !== 'copy-one') || rest.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
     if (verb !== undefined && verb !== '--help' && verb !== 'sync' && verb !== 'copy-one')
-      process.stderr.write(`dth ecr: unknown subcommand "${verb}"\n`);
+      process.stderr.write(`${unknownSubcommandMessage('ecr', verb, ['sync', 'copy-one'])}\n`);
     return verb === '--help' || ((verb === 'sync' || verb === 'copy-one') && rest.includes('--help')) ? 0 : 2;
   }
   try {

@@ -28,6 +28,7 @@ import {
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine, TerminalProgress } from './progress-view.js';
 import { stopOnSignals } from './stop-signals.js';
+import { unknownSubcommandMessage } from './unknown-subcommand.js';
 import {
   optionHelp,
   overrideParams,
@@ -117,7 +118,7 @@ export async function run(argv: string[]): Promise<number> {
   if (verb !== 'sync' || rest.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
     if (verb !== undefined && verb !== '--help' && verb !== 'sync')
-      process.stderr.write(`dth s3: unknown subcommand "${verb}"\n`);
+      process.stderr.write(`${unknownSubcommandMessage('s3', verb, ['sync'])}\n`);
     return verb === 'sync' || verb === '--help' ? 0 : 2;
   }
   try {

@@ -146,6 +146,14 @@ describe('dth command-line mistakes', () => {
       if (args.length > 1) expect(r.stderr).toContain(`unknown subcommand "${args[1]}"`);
     }
     for (const command of ['s3', 'ecr']) expect((await runCli([command, '--help'])).code, command).toBe(0);
+    // Each answer names the line meant: the one subcommand, the choices, or where the subcommand goes.
+    expect((await runCli(['s3', 'cp'])).stderr).toContain('unknown subcommand "cp"; did you mean `dth s3 sync`?');
+    expect((await runCli(['ecr', 'copy'])).stderr).toContain(
+      'unknown subcommand "copy" (`dth ecr sync` or `dth ecr copy-one`)',
+    );
+    const flagFirst = await runCli(['s3', '--src-bucket', 'b']);
+    expect(flagFirst.code).toBe(2);
+    expect(flagFirst.stderr).toContain('dth s3: the subcommand comes before the options: `dth s3 sync`');
   });
 
   it('an option of the other dth ecr subcommand is refused by name, exit 2 (before: sync ignored --image)', async () => {
