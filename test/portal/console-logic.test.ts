@@ -583,6 +583,18 @@ describe('wizard fields that follow each other', () => {
     expect(stepErrors(s3State({ srcBucket: 'a..b' }), STEP.source, local, 'en').srcBucket).toMatch(/3–63 lowercase/);
   });
 
+  it('answers a bucket pasted as a location with the split meant, in either language, as the API does', () => {
+    const pasted = s3State({ srcBucket: 's3://photos/2024/raw' });
+    expect(stepErrors(pasted, STEP.source, local, 'en').srcBucket).toBe(
+      'Source bucket: enter the bucket alone (photos) and put 2024/raw in Source prefix',
+    );
+    expect(stepErrors(pasted, STEP.source, local, 'zh').srcBucket).toContain('photos');
+    expect(verdicts(pasted).apiRefuses).toBe(true);
+    expect(stepErrors(s3State({ srcBucket: 'gs://photos' }), STEP.source, local, 'en').srcBucket).toBe(
+      'Source bucket: enter the bucket alone (photos)',
+    );
+  });
+
   it('checks repository prefixes, registries and account ids as the API does: one refuses what the other refuses', () => {
     const cases: Partial<WizardState['ecr']>[] = [
       { destPrefix: 'mirror/team' },

@@ -144,7 +144,7 @@ describe('parseS3TaskParams', () => {
       /^Source bucket \(srcBucket\): "s3:\/\/photos\/2024\/raw" is not a bucket name: give the bucket alone, photos, and 2024\/raw in srcPrefix$/,
     );
     expect(() => parseS3TaskParams({ ...ok, destBucket: 'backup/daily/' })).toThrow(
-      /: give the bucket alone, backup, and daily\/ in destPrefix$/,
+      /: give the bucket alone, backup, and daily in destPrefix$/,
     );
     expect(() => parseS3TaskParams({ ...ok, destBucket: 'gs://backup' })).toThrow(/: give the bucket alone, backup$/);
     expect(() => parseS3TaskParams({ ...ok, destBucket: 'bad..bucket/x' })).toThrow(/is not a valid bucket name/);

@@ -176,20 +176,28 @@ function bucket(r: ParamReader, name: 'srcBucket' | 'destBucket', store: BucketS
   const v = r.required(name);
   const problem = bucketNameProblem(v, store);
   if (!problem) return v;
-  const pasted = pastedLocation(v, store);
+  const prefixField = name === 'srcBucket' ? 'srcPrefix' : 'destPrefix';
+  const pasted = pastedLocation(v, store, prefixField);
   if (pasted) {
-    const prefixField = name === 'srcBucket' ? 'srcPrefix' : 'destPrefix';
     const rest = pasted.path ? `, and ${pasted.path} in ${prefixField}` : '';
     throw r.error(name, `"${v}" is not a bucket name: give the bucket alone, ${pasted.bucket}${rest}`);
   }
   throw r.error(name, `"${v}" is not a valid bucket name: ${problem}`);
 }
 
-/** A location pasted whole (`s3://bucket/path`, `bucket/path`) whose first part is a good bucket name. */
-function pastedLocation(v: string, store: BucketStore): { bucket: string; path: string } | undefined {
+/**
+ * A location pasted whole (`s3://bucket/path`, `bucket/path`) whose first part is a good bucket name: the bucket, and
+ * the path as that side's prefix (a destination's without its trailing "/", which the engine puts there itself).
+ */
+export function pastedLocation(
+  v: string,
+  store: BucketStore,
+  prefixField: 'srcPrefix' | 'destPrefix',
+): { bucket: string; path: string } | undefined {
   const [bucketPart, ...rest] = v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/');
   if (bucketPart === v || bucketNameProblem(bucketPart, store)) return undefined;
-  return { bucket: bucketPart, path: rest.join('/') };
+  const path = rest.join('/');
+  return { bucket: bucketPart, path: prefixField === 'destPrefix' ? path.replace(/\/+$/, '') : path };
 }
 
 /**

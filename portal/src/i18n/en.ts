@@ -337,6 +337,8 @@ export const en = {
   vBucket: '{label}: use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
   vBucketGcs:
     '{label}: use 3–222 lowercase letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit',
+  vBucketPasted: '{label}: enter the bucket alone ({bucket}) and put {path} in {prefix}',
+  vBucketAlone: '{label}: enter the bucket alone ({bucket})',
   vBucketOther:
     '{label}: use 3–255 letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit',
   vEndpointScheme: '{label} must start with https:// or http://',

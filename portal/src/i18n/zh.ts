@@ -322,6 +322,8 @@ export const zh: Record<StringKey, string> = {
   vRequired: '{label}为必填项',
   vBucket: '{label}：请使用 3–63 个小写字母、数字、点和连字符，并以字母或数字开头和结尾',
   vBucketGcs: '{label}：请使用 3–222 个小写字母、数字、点、连字符和下划线，并以字母或数字开头和结尾',
+  vBucketPasted: '{label}：请只填写存储桶名称（{bucket}），并将 {path} 填入{prefix}',
+  vBucketAlone: '{label}：请只填写存储桶名称（{bucket}）',
   vBucketOther: '{label}：请使用 3–255 个字母、数字、点、连字符和下划线，并以字母或数字开头和结尾',
   vEndpointScheme: '{label}必须以 https:// 或 http:// 开头',
   vEndpoint: '{label}不是有效的 URL',

@@ -7,7 +7,7 @@ import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js
 import type { ParameterProblem } from '../../../../worker/core/errors.js';
 import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
-import { bucketNameProblem, type BucketStore } from '../../../../worker/s3/params.js';
+import { bucketNameProblem, type BucketStore, pastedLocation } from '../../../../worker/s3/params.js';
 import {
   AWS_ACCOUNT_ID,
   AWS_REGION,
@@ -87,9 +87,21 @@ const matches =
   (re: RegExp, key: StringKey) =>
   (v: string): Problem =>
     v.trim() && !re.test(v.trim()) ? { key } : undefined;
-/** The engine's naming rules of the bucket's store, worded for that store. */
-function bucketProblem(v: string, store: BucketStore): Problem {
-  if (!v.trim() || !bucketNameProblem(v.trim(), store)) return undefined;
+/**
+ * The engine's naming rules of the bucket's store, worded for that store; a location pasted whole (s3://bucket/path)
+ * is answered with the split meant: the bucket alone, the path in that side's prefix field.
+ */
+function bucketProblem(v: string, store: BucketStore, prefixField?: 'srcPrefix' | 'destPrefix'): Problem {
+  const name = v.trim();
+  if (!name || !bucketNameProblem(name, store)) return undefined;
+  const pasted = prefixField && pastedLocation(name, store, prefixField);
+  if (pasted)
+    return pasted.path
+      ? {
+          key: 'vBucketPasted',
+          vars: { bucket: pasted.bucket, path: pasted.path, prefix: S3_FIELDS[prefixField]?.label ?? prefixField },
+        }
+      : { key: 'vBucketAlone', vars: { bucket: pasted.bucket } };
   return { key: store === 'gcs' ? 'vBucketGcs' : store === 'other' ? 'vBucketOther' : 'vBucket' };
 }
 /** Bounds of an integer parameter, from the schema. */
@@ -139,14 +151,14 @@ function imageListProblem(v: string, form: EcrForm): Problem {
 }
 
 const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
-  srcBucket: [required, (v, f) => bucketProblem(v, srcBucketStore(f))],
+  srcBucket: [required, (v, f) => bucketProblem(v, srcBucketStore(f), 'srcPrefix')],
   srcPrefix: [maxBytes(1024)],
   srcPrefixsListFile: [required, maxBytes(1024)],
   // A bucket of this account (read with its role): Amazon S3's naming rule.
   srcPrefixListBucket: [(v) => bucketProblem(v, 's3')],
   srcEndpoint: [(v) => endpointProblem(v, true)],
   srcRegion: [required, matches(STORE_REGION, 'vRegion')],
-  destBucket: [required, (v, f) => bucketProblem(v, destBucketStore(f))],
+  destBucket: [required, (v, f) => bucketProblem(v, destBucketStore(f), 'destPrefix')],
   destPrefix: [maxBytes(1024), (v) => (v.endsWith('/') ? { key: 'vPrefixSlash' } : undefined)],
   // A destination given by its endpoint needs no region (the API signs with the source's, or us-east-1).
   destRegion: [(v, f) => (f.destEndpoint.trim() ? undefined : required(v)), matches(STORE_REGION, 'vRegion')],
