@@ -275,6 +275,8 @@ async function syncLocked({
     copied: report.copied.objects,
     queued: report.queued.objects,
     scanned: report.finder.scanned,
+    // Listed and already the same at the destination (size and MD5, or age where a side's ETag is no MD5).
+    unchanged: report.finder.unchanged,
     done: report.done,
     verified: report.verified,
     failed: report.failed,
@@ -293,7 +295,8 @@ async function syncLocked({
         (summary.queued === 0 && summary.copied === 0
           ? 'nothing to copy'
           : `${summary.copied} of ${summary.queued} objects copied (${formatBytes(summary.bytesCopied)} of ${formatBytes(summary.bytesQueued)})`) +
-        `, ${summary.scanned} scanned, in ${formatDuration(report.durationMs / 1000)}; ` +
+        `, ${summary.scanned} scanned${summary.unchanged ? ` (${summary.unchanged} unchanged)` : ''}, ` +
+        `in ${formatDuration(report.durationMs / 1000)}; ` +
         `${summary.verified} verified, ${summary.failed} failed, ${summary.skipped} skipped` +
         (summary.pending > 0 ? `, ${summary.pending} not copied yet` : '') +
         '\n' +

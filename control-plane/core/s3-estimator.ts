@@ -36,6 +36,7 @@ export function s3TaskEstimator(
         objects: e.toTransfer,
         bytes: e.bytesToTransfer,
         skippedArchived: e.skippedArchived,
+        unchanged: e.unchanged,
         estimatedRequestCostUsd: e.estimatedRequestCostUsd,
         estimatedTransferCostUsd: e.estimatedTransferCostUsd,
         complete: e.complete,

@@ -110,7 +110,8 @@ describe('dth on a terminal', () => {
     expect(quiet).not.toMatch(PROGRESS_BAR);
     expect(quiet).not.toContain('"event"');
     // Only the outcome: no blank line left where a progress bar would have ended.
-    expect(quiet).toMatch(/^Done: nothing to copy, 1 scanned/);
+    // The object the first run copied is counted as it is: unchanged (before: "1 scanned … 0 verified" alone).
+    expect(quiet).toMatch(/^Done: nothing to copy, 1 scanned \(1 unchanged\), in /);
   });
 
   it('s3 sync --verbose: log lines never run into the progress bar (each on its own line, the bar drawn again)', async () => {

@@ -257,7 +257,7 @@ describe('console in a real browser against dth serve', () => {
     expect(await page.getByText(/^List both sides now/).count()).toBe(1);
     await page.getByRole('button', { name: 'Estimate', exact: true }).click();
     await testId('estimate')
-      .getByText(/Would copy 45 objects/)
+      .getByText(/Would copy 45 objects \([^)]+\); 0 already at the destination;/)
       .waitFor();
     expect(await controlsNamedByKey()).toEqual([]);
     await axe('wizard-settings');

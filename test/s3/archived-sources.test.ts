@@ -69,7 +69,7 @@ describe('archived source objects', () => {
   it('are left out as SKIPPED with the reason, named in the summary and counted by the plan; a restored one is copied', async () => {
     const dst = await createBucket(servers.s3Dest, 'archived-dst');
     const plan = await sync(dst, ['--dry-run']);
-    expect(plan.out).toMatchObject({ event: 'plan', scanned: 4, toTransfer: 2, skippedArchived: 2 });
+    expect(plan.out).toMatchObject({ event: 'plan', scanned: 4, toTransfer: 2, skippedArchived: 2, unchanged: 0 });
 
     const { run, out } = await sync(dst);
     expect(run.code, run.stderr).toBe(0);
@@ -83,5 +83,8 @@ describe('archived source objects', () => {
     expect((await readObject(servers.s3Dest, dst, 'cold/restored.txt')).toString()).toBe('bytes of cold/restored.txt');
     expect((await readObject(servers.s3Dest, dst, 'hot.txt')).toString()).toBe('bytes of hot.txt');
     await expect(readObject(servers.s3Dest, dst, 'cold/glacier.txt')).rejects.toThrow();
+    // Run again: the two copies are unchanged, the two archived ones skipped again; neither counted as the other.
+    const again = await sync(dst);
+    expect(again.out).toMatchObject({ complete: true, copied: 0, queued: 0, scanned: 4, unchanged: 2, skipped: 2 });
   });
 });

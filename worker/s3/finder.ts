@@ -19,7 +19,7 @@ import { destinationKey, destinationPrefix, type TransferJob } from './transfer-
 
 /** A finder report before anything was listed. */
 export function noneFound(): FinderReport {
-  return { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0 };
+  return { scanned: 0, toTransfer: 0, bytesToTransfer: 0, skippedArchived: 0, unchanged: 0 };
 }
 
 export interface FinderReport {
@@ -29,6 +29,8 @@ export interface FinderReport {
   bytesToTransfer: number;
   /** Archived (Glacier/Deep Archive) objects left out because they are not restored. */
   skippedArchived: number;
+  /** Scanned objects already the same at the destination, so not queued (none with srcSkipCompare). */
+  unchanged: number;
 }
 
 const BATCH = 100;
@@ -241,6 +243,9 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const keep = copyOf ? (key: string, prefix: string) => filter(key) && !copyOf(key, prefix) : filter;
   const report = noneFound();
   let batch: { object: ObjectSummary; job: TransferJob; reason: string }[] = [];
+  // Unchanged = scanned, less those the comparison found to copy, plus those then found in place after all.
+  let foundToCopy = 0;
+  let foundInPlace = 0;
   // A dry run reads records only where there can be copies to find (a first pass has none): summary() is O(1).
   const mayHaveCopies = options.dryRun && status !== undefined && (await status.summary()).done > 0;
   /** Whether a found object is to be copied: recorded PENDING (a dry run only reads), unless in place after all. */
@@ -255,6 +260,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
     batch = [];
     const copy = await Promise.all(found.map(stillToCopy));
     const jobs = found.filter((_, i) => copy[i]);
+    foundInPlace += found.length - jobs.length;
     for (const { object, reason } of jobs) {
       report.toTransfer++;
       report.bytesToTransfer += object.size;
@@ -301,6 +307,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
   const compared = forEachBounded(partitions(), lanes, async (part, halt) => {
     for await (const { object, reason } of toCopy(options, part, keep, report, halt)) {
       if (signal?.aborted || halt.aborted) break;
+      foundToCopy++;
       const notNow = await unreadable(source, object);
       if (notNow) {
         if (!notNow.gone) report.skippedArchived++;
@@ -331,6 +338,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
     if (!signal?.aborted) throw err;
   }
   await flush();
+  report.unchanged = Math.max(0, report.scanned - foundToCopy + foundInPlace);
   logContractEvent(logger, LOG_EVENTS.finderDone, { ...report });
   return report;
 }

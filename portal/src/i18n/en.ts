@@ -313,8 +313,9 @@ export const en = {
   estimateDescription: 'List both sides now and show what the task would copy and roughly cost. Nothing is written.',
   estimating: 'Estimating…',
   estimateNotRun: 'Not run yet: choose Estimate.',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a dollar sign before the {cost} placeholder
-  estimateResult: 'Would copy {objects} objects ({bytes}); estimated request and transfer cost about ${cost}.',
+  estimateResult:
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a dollar sign before the {cost} placeholder
+    'Would copy {objects} objects ({bytes}); {unchanged} already at the destination; estimated request and transfer cost about ${cost}.',
   estimatePartial:
     'Partial: listing stopped at the time limit after {scanned} source objects; the task itself lists everything.',
   estimateFailed: 'Estimate failed: {error}',

@@ -305,7 +305,7 @@ export const zh: Record<StringKey, string> = {
   estimating: '预估中…',
   estimateNotRun: '尚未运行：请点击“预估”。',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a dollar sign before the {cost} placeholder
-  estimateResult: '将复制 {objects} 个对象（{bytes}）；预估请求和传输费用约 ${cost}。',
+  estimateResult: '将复制 {objects} 个对象（{bytes}）；{unchanged} 个已在目标端；预估请求和传输费用约 ${cost}。',
   estimatePartial: '部分结果：列举在时限内于 {scanned} 个源对象处停止；任务本身会列举全部对象。',
   estimateFailed: '预估失败：{error}',
   estimateImagesDescription: '立即登录两端仓库，列出镜像并比较摘要：显示任务将复制的内容。不会写入任何内容。',

@@ -195,6 +195,13 @@ describe('dth serve: GraphQL task API over HTTP', () => {
     expect(done.progress).toBe('DONE');
     expect(done.progressInfo).toMatchObject({ total: 12, replicated: 12, failed: 0, verified: 12 });
     expect((await readObject(servers.s3Dest, dst, 'obj-11')).toString()).toBe('content 11');
+    // Estimated again with one object more: the twelve copied are counted as they are, unchanged.
+    await putSource(src, 'obj-new', 'new content');
+    const again = await h.gql(
+      `query($p: [TaskParameterInput]!) { estimateTask(type: S3EC2, parameters: $p) { scanned objects unchanged } }`,
+      { p: params(baseParams(src, dst)) },
+    );
+    expect(again.body.data.estimateTask).toEqual({ scanned: 13, objects: 1, unchanged: 12 });
 
     const objects = await h.gql(
       `query($id: ID!) { listTaskObjects(id: $id, limit: 5) { key status verified checksum } }`,

@@ -44,6 +44,7 @@ export function EstimatePanel({
           : t('estimateResult', {
               objects: e.objects,
               bytes: formatBytes(e.bytes),
+              unchanged: e.unchanged ?? 0,
               cost: ((e.estimatedRequestCostUsd ?? 0) + (e.estimatedTransferCostUsd ?? 0)).toFixed(4),
             });
       const partial = t(type === 'ECR' ? 'estimateImagesPartial' : 'estimatePartial', { scanned: e.scanned });
