@@ -194,6 +194,7 @@ async function sync(argv: string[]): Promise<number> {
     else {
       process.stdout.write(
         `Plan: copy ${plan.toTransfer} of ${plan.scanned} objects, ${formatBytes(plan.bytesToTransfer)}` +
+          (plan.unchanged ? ` (${plan.unchanged} unchanged)` : '') +
           (plan.skippedArchived ? ` (${plan.skippedArchived} archived objects skipped)` : '') +
           '\n' +
           `Requests: ${plan.requests.list} LIST, ${plan.requests.get} GET/HEAD, ${plan.requests.put} PUT/part\n` +

@@ -93,8 +93,13 @@ describe('dth s3 sync (real CLI process)', () => {
     await new Promise((ok) => setTimeout(ok, 1100));
     await putSource(src, 'doc.txt', 'same bytes'); // newer, same ETag: the verified copy stands
     const plan = last(await runCli(['s3', 'sync', '--params', file, '--dry-run', ...state]));
-    expect(plan).toMatchObject({ event: 'plan', toTransfer: 0 }); // before: 1, the run then copied 0
-    expect(last(await runCli(['s3', 'sync', '--params', file, ...state]))).toMatchObject({ complete: true, copied: 0 });
+    // Before: 1, the run then copied 0. Newer by its date, in place by its record: counted unchanged, by both.
+    expect(plan).toMatchObject({ event: 'plan', toTransfer: 0, unchanged: 1 });
+    expect(last(await runCli(['s3', 'sync', '--params', file, ...state]))).toMatchObject({
+      complete: true,
+      copied: 0,
+      unchanged: 1,
+    });
   });
 
   it('takes a true/false parameter given alone as true, and still reads a value after it', async () => {
@@ -110,9 +115,9 @@ describe('dth s3 sync (real CLI process)', () => {
     expect((await headObject(servers.s3Dest, dst, 'tagged.txt')).Metadata).toEqual({});
     // Bare before another flag: true too, so the unchanged object is sent again (no comparison).
     const again = dth(['s3', 'sync', '--params', file, '--src-skip-compare', ...state]);
-    expect(summaryOf(again)).toMatchObject({ complete: true, copied: 1 });
+    expect(summaryOf(again)).toMatchObject({ complete: true, copied: 1, unchanged: 0 });
     const compared = dth(['s3', 'sync', '--params', file, '--src-skip-compare', 'false', ...state]);
-    expect(summaryOf(compared)).toMatchObject({ complete: true, copied: 0 });
+    expect(summaryOf(compared)).toMatchObject({ complete: true, copied: 0, unchanged: 1 });
     // Any other word after it is still the value, and refused by name.
     const bad = dth(['s3', 'sync', '--params', file, '--src-skip-compare', 'maybe', ...state]);
     expect(bad.code).toBe(2);
