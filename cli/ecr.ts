@@ -19,6 +19,7 @@ import type { SecretStore } from '../worker/ports/secret-store.js';
 import type { StatusStore } from '../worker/ports/status-store.js';
 import { formatBytes, formatDuration, TerminalProgress } from './progress-view.js';
 import { stopOnSignals } from './stop-signals.js';
+import { isSubcommandOf } from './subcommands.js';
 import { unknownSubcommandMessage } from './unknown-subcommand.js';
 import {
   optionHelp,
@@ -94,11 +95,12 @@ function commandLine(argv: string[], verb: 'sync' | 'copy-one') {
 
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if ((verb !== 'sync' && verb !== 'copy-one') || rest.includes('--help')) {
+  const known = isSubcommandOf('ecr', verb);
+  if (!known || rest.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
-    if (verb !== undefined && verb !== '--help' && verb !== 'sync' && verb !== 'copy-one')
-      process.stderr.write(`${unknownSubcommandMessage('ecr', verb, ['sync', 'copy-one'])}\n`);
-    return verb === '--help' || ((verb === 'sync' || verb === 'copy-one') && rest.includes('--help')) ? 0 : 2;
+    if (verb !== undefined && verb !== '--help' && !known)
+      process.stderr.write(`${unknownSubcommandMessage('ecr', verb)}\n`);
+    return verb === '--help' || known ? 0 : 2;
   }
   try {
     return verb === 'sync' ? await sync(rest) : await copyOne(rest);

@@ -6,6 +6,7 @@
 import { keepRunningWhenOutputCloses } from './closed-output.js';
 import { dthVersion } from './version.js';
 import { failureExitCode } from './exit-code.js';
+import { linesOfSubcommand } from './subcommands.js';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
@@ -76,8 +77,8 @@ main(process.argv.slice(2)).then(
 
 /** The command line an unknown command most likely meant: a subcommand typed without its command, or a slip. */
 async function meantCommand(name: string): Promise<string | undefined> {
-  if (name === 'sync') return '`dth s3 sync` or `dth ecr sync`';
-  if (name === 'copy-one') return '`dth ecr copy-one`';
+  const lines = linesOfSubcommand(name);
+  if (lines) return lines;
   // The original CLI's `dthcli run -t Finder|Worker`.
   if (name === 'run') return '`dth finder` or `dth worker`';
   // Loaded on this error path only: every command starts through this module.

@@ -28,6 +28,7 @@ import {
 import type { TransferJob } from '../worker/s3/transfer-job.js';
 import { formatBytes, formatDuration, progressLine, TerminalProgress } from './progress-view.js';
 import { stopOnSignals } from './stop-signals.js';
+import { isSubcommandOf } from './subcommands.js';
 import { unknownSubcommandMessage } from './unknown-subcommand.js';
 import {
   optionHelp,
@@ -115,11 +116,12 @@ async function fileDigest(path: string): Promise<string> {
 
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== 'sync' || rest.includes('--help')) {
+  const known = isSubcommandOf('s3', verb);
+  if (!known || rest.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
-    if (verb !== undefined && verb !== '--help' && verb !== 'sync')
-      process.stderr.write(`${unknownSubcommandMessage('s3', verb, ['sync'])}\n`);
-    return verb === 'sync' || verb === '--help' ? 0 : 2;
+    if (verb !== undefined && verb !== '--help' && !known)
+      process.stderr.write(`${unknownSubcommandMessage('s3', verb)}\n`);
+    return known || verb === '--help' ? 0 : 2;
   }
   try {
     return await sync(rest);
