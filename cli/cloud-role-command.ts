@@ -17,15 +17,24 @@ export interface CloudRoleRun {
   signal: AbortSignal;
 }
 
+/** Where a role's configuration comes from, and the command line its errors are printed under. */
+export interface CloudRoleSource {
+  /** Default: the cloud's environment (TASK_PARAMS, QUEUE_URL, STATUS_TABLE, …). */
+  load?: () => Promise<CloudRoleConfig>;
+  /** Default: `dth finder` / `dth worker`. */
+  command?: string;
+}
+
 export async function runCloudRole(
   name: 'finder' | 'worker',
   work: (run: CloudRoleRun) => Promise<number>,
+  source: CloudRoleSource = {},
 ): Promise<number> {
   let config: CloudRoleConfig;
   try {
-    config = await loadCloudRoleConfig(process.env);
+    config = await (source.load ?? (() => loadCloudRoleConfig(process.env)))();
   } catch (err) {
-    process.stderr.write(`dth ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${source.command ?? `dth ${name}`}: ${err instanceof Error ? err.message : String(err)}\n`);
     // Also as the role's contract event: the worker crash alarm counts it, and check-finder ends the task on it
     // (a parameter deleted from SSM, SSM out of reach, a bad TASK_PARAMS) instead of waiting for an outcome.
     logRoleFailure(createLogger({ role: name }), name, err);

@@ -22,6 +22,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./finder.js'),
   },
   worker: { summary: 'consume the queue and copy objects (cloud role)', load: () => import('./worker.js') },
+  run: {
+    summary: "run -t Finder|Worker: the original CLI's command, from its config file and variables",
+    load: () => import('./run.js'),
+  },
   ecr: { summary: 'ecr sync | copy-one: copy container images', load: () => import('./ecr.js') },
   serve: {
     summary: 'run the local hub: console + GraphQL API + engines on 127.0.0.1',
@@ -79,8 +83,6 @@ main(process.argv.slice(2)).then(
 async function meantCommand(name: string): Promise<string | undefined> {
   const lines = linesOfSubcommand(name);
   if (lines) return lines;
-  // The original CLI's `dthcli run -t Finder|Worker`.
-  if (name === 'run') return '`dth finder` or `dth worker`';
   // Loaded on this error path only: every command starts through this module.
   const { closestName } = await import('../worker/params/spec.js');
   const meant = closestName(Object.keys(commands), name);

@@ -8,7 +8,7 @@ import { openTaskBuckets } from '../worker/adapters/s3/open-buckets.js';
 import { checkBucketAccess } from '../worker/s3/check-bucket-access.js';
 import { runWorker } from '../worker/s3/job-worker.js';
 import { transferSockets } from '../worker/s3/run-transfer.js';
-import { runCloudRole } from './cloud-role-command.js';
+import { type CloudRoleRun, runCloudRole } from './cloud-role-command.js';
 
 const USAGE = `usage: dth worker [--once]
 
@@ -33,26 +33,29 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  return runCloudRole('worker', async ({ config, role, logger, signal }) => {
-    const once = argv.includes('--once') || config.exitWhenDrained;
-    const { params } = config;
-    const { source, dest } = await openTaskBuckets(params, role.secrets, transferSockets(params));
-    await checkBucketAccess({ source, dest }, params, logger);
-    logger.info('worker.started', { concurrency: params.workerConcurrency, once });
-    const report = await runWorker({
-      params,
-      source,
-      dest,
-      queue: role.queue,
-      status: role.status,
-      logger,
-      signal,
-      exitWhenDrained: once,
-      // The task's Auto Scaling group runs several of these on one queue.
-      sharesQueue: true,
-    });
-    logger.info('worker.stopped', { ...report, graceful: signal.aborted });
-    process.stdout.write(`${JSON.stringify({ event: 'worker.report', ...report, stopped: signal.aborted })}\n`);
-    return once && report.failed > 0 ? 1 : 0;
+  return runCloudRole('worker', (run) => workerLoop(run, argv.includes('--once')));
+}
+
+/** Copies what the queue holds until stopped, or (`onceAsked`, WORKER_EXIT_WHEN_DRAINED) until it is drained. */
+export async function workerLoop({ config, role, logger, signal }: CloudRoleRun, onceAsked: boolean): Promise<number> {
+  const once = onceAsked || config.exitWhenDrained;
+  const { params } = config;
+  const { source, dest } = await openTaskBuckets(params, role.secrets, transferSockets(params));
+  await checkBucketAccess({ source, dest }, params, logger);
+  logger.info('worker.started', { concurrency: params.workerConcurrency, once });
+  const report = await runWorker({
+    params,
+    source,
+    dest,
+    queue: role.queue,
+    status: role.status,
+    logger,
+    signal,
+    exitWhenDrained: once,
+    // The task's Auto Scaling group runs several of these on one queue.
+    sharesQueue: true,
   });
+  logger.info('worker.stopped', { ...report, graceful: signal.aborted });
+  process.stdout.write(`${JSON.stringify({ event: 'worker.report', ...report, stopped: signal.aborted })}\n`);
+  return once && report.failed > 0 ? 1 : 0;
 }

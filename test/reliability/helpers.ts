@@ -105,6 +105,15 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/** The last JSON line of a command's output (a cloud role's report: `finder.report`, `worker.report`). */
+export function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
+  return JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
+}
+
 /** Starts `node bin/dth.mjs …` as its own process (so it can be killed with SIGKILL). */
 export function spawnCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [DTH, ...args], {

@@ -12,7 +12,7 @@ import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
 import { localRoleEnv } from '../support/cloud-role.js';
 import { startMoto, motoClientConfig } from '../support/moto.js';
-import { type CliResult, spawnCli } from '../reliability/helpers.js';
+import { type CliResult, lastJson, spawnCli } from '../reliability/helpers.js';
 import { servers, uniqueName } from '../support/servers.js';
 import { baseParams, bucketPair, bytes, md5, putSource, readObject, secretsFile } from './engine-fixtures.js';
 
@@ -189,14 +189,6 @@ function dth(
     onStderr?.(stderr, () => child.kill('SIGTERM'));
   });
   return done;
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'));
-  return JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
 }
 
 describe('dth finder / dth worker as cloud roles', () => {

@@ -115,7 +115,7 @@ describe('ensureStatusTable on dynalite', () => {
       }),
     );
     await expect(ensureStatusTable(ddb, other)).rejects.toThrow(
-      /key schema objectKey:HASH, expected objectKey:HASH,sk:RANGE/,
+      /has the key objectKey \(HASH\); a status table needs objectKey \(HASH\) \+ sk \(RANGE\), both strings/,
     );
   });
 });

@@ -81,8 +81,11 @@ async function taskParams(env: Env, region: string): Promise<S3TaskParams> {
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-/** The role's configuration; the task parameters may be read from SSM (TASK_PARAMS_PATH), hence async. */
-export async function loadCloudRoleConfig(env: Env): Promise<CloudRoleConfig> {
+/** What a cloud role reads from its environment besides its task: region, endpoint overrides, log level. */
+export type CloudRoleEnvironment = Omit<CloudRoleConfig, 'params' | 'queueUrl' | 'dlqUrl' | 'statusTable'>;
+
+/** The environment's part of a role's configuration, however its task, queue and table are named. */
+export function cloudRoleEnvironment(env: Env): CloudRoleEnvironment {
   const logLevel = (envValue(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel))
     throw new InvalidParameterError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
@@ -90,17 +93,25 @@ export async function loadCloudRoleConfig(env: Env): Promise<CloudRoleConfig> {
   if (!region)
     throw new InvalidParameterError('AWS_REGION', 'is required (the region of the queue and the status table)');
   return {
-    params: await taskParams(env, region),
     region,
-    queueUrl: envUrl(env, 'QUEUE_URL') ?? requiredValue(env, 'QUEUE_URL', "the URL of the task's SQS queue"),
-    dlqUrl: envUrl(env, 'DLQ_URL'),
-    statusTable: requiredValue(env, 'STATUS_TABLE', "the name of the task's DynamoDB status table"),
     sqsEndpoint: envUrl(env, 'SQS_ENDPOINT'),
     dynamodbEndpoint: envUrl(env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: envUrl(env, 'SECRETS_ENDPOINT'),
     s3Endpoint: envUrl(env, 'S3_ENDPOINT'),
     exitWhenDrained: bool(env, 'WORKER_EXIT_WHEN_DRAINED'),
     logLevel,
+  };
+}
+
+/** The role's configuration; the task parameters may be read from SSM (TASK_PARAMS_PATH), hence async. */
+export async function loadCloudRoleConfig(env: Env): Promise<CloudRoleConfig> {
+  const environment = cloudRoleEnvironment(env);
+  return {
+    ...environment,
+    params: await taskParams(env, environment.region),
+    queueUrl: envUrl(env, 'QUEUE_URL') ?? requiredValue(env, 'QUEUE_URL', "the URL of the task's SQS queue"),
+    dlqUrl: envUrl(env, 'DLQ_URL'),
+    statusTable: requiredValue(env, 'STATUS_TABLE', "the name of the task's DynamoDB status table"),
   };
 }
 

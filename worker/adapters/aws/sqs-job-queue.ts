@@ -324,6 +324,34 @@ function queueUrlOf(url: string | undefined, name: string): string {
 }
 
 /**
+ * An existing queue named `name` (or given by its URL) and the dead-letter queue its RedrivePolicy names, if any —
+ * for a queue made by someone else, as the original CLI's `jobQueueName`.
+ */
+export async function findQueue(client: SQSClient, name: string): Promise<{ queueUrl: string; dlqUrl?: string }> {
+  const queueUrl = /^https?:\/\//.test(name) ? name : await urlOfQueueNamed(client, name);
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+  );
+  const dlqArn = Attributes?.RedrivePolicy ? JSON.parse(Attributes.RedrivePolicy).deadLetterTargetArn : undefined;
+  // An ARN's last field is the queue's name; a queue of another account is left to its own tools.
+  const dlqName = typeof dlqArn === 'string' ? dlqArn.split(':').at(-1) : undefined;
+  return { queueUrl, dlqUrl: dlqName ? await urlOfQueueNamed(client, dlqName) : undefined };
+}
+
+async function urlOfQueueNamed(client: SQSClient, name: string): Promise<string> {
+  try {
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
+    return queueUrlOf(QueueUrl, name);
+  } catch (err) {
+    if (/NonExistentQueue|QueueDoesNotExist/.test((err as Error).name))
+      throw Object.assign(new Error(`there is no SQS queue named "${name}" in ${await client.config.region()}`), {
+        name: 'QueueDoesNotExist',
+      });
+    throw err;
+  }
+}
+
+/**
  * Creates (or updates) a queue `name` and its dead-letter queue `name-dlq`, wired with a RedrivePolicy.
  * The cloud stack creates these with CDK; this is for local runs and tests.
  */

@@ -60,10 +60,34 @@ export async function ensureStatusTable(client: DynamoDBClient, tableName: strin
     );
   } catch (err) {
     if ((err as Error).name !== 'ResourceInUseException') throw err;
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const keys = (Table?.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-    const want = STATUS_TABLE_KEY_SCHEMA.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-    if (keys !== want) throw new Error(`table ${tableName} exists with key schema ${keys}, expected ${want}`);
+    const problem = await statusTableKeyProblem(client, tableName);
+    if (problem) throw new Error(`table ${tableName} ${problem}`);
   }
   await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+}
+
+const keyText = (keys: readonly { AttributeName?: string; KeyType?: string }[]) =>
+  keys.map((k) => `${k.AttributeName} (${k.KeyType})`).join(' + ');
+
+/**
+ * Why an existing table cannot be a status table (its key is another), or undefined when it can. A table keyed by
+ * the object key alone (the original dthcli's `ObjectKey`) has nowhere to keep an upload's parts beside its object.
+ */
+export async function statusTableKeyProblem(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const keys = keyText(Table?.KeySchema ?? []);
+  const want = keyText(STATUS_TABLE_KEY_SCHEMA);
+  return keys === want ? undefined : `has the key ${keys}; a status table needs ${want}, both strings`;
+}
+
+/** The AWS CLI command that creates a status table named `tableName` (on-demand capacity). */
+export function createStatusTableCommand(tableName: string): string {
+  const attributes = STATUS_TABLE_ATTRIBUTES.map(
+    (a) => `AttributeName=${a.AttributeName},AttributeType=${a.AttributeType}`,
+  );
+  const keys = STATUS_TABLE_KEY_SCHEMA.map((k) => `AttributeName=${k.AttributeName},KeyType=${k.KeyType}`);
+  return (
+    `aws dynamodb create-table --table-name ${tableName} --attribute-definitions ${attributes.join(' ')} ` +
+    `--key-schema ${keys.join(' ')} --billing-mode PAY_PER_REQUEST`
+  );
 }
