@@ -10,6 +10,7 @@ import { type CloudRoleConfig, cloudRoleEnvironment } from '../worker/adapters/a
 import { sdkProxySettings } from '../worker/adapters/aws/sdk-proxy.js';
 import { findQueue } from '../worker/adapters/aws/sqs-job-queue.js';
 import { createStatusTableCommand, statusTableKeyProblem } from '../worker/adapters/aws/status-table.js';
+import { envValue } from '../worker/core/env-values.js';
 import { InvalidParameterError, InvalidParametersError, isAccessDenied } from '../worker/core/errors.js';
 import { parseS3TaskParams, type S3TaskParams } from '../worker/s3/params.js';
 import { runCloudRole } from './cloud-role-command.js';
@@ -72,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
 /** The role's configuration from the original's config file and variables, its queue and table checked first. */
 async function loadFromOriginalConfig(configPath: string | undefined): Promise<CloudRoleConfig> {
   const original = readOriginalCliConfig({ configPath, cwd: process.cwd(), env: process.env });
-  const environment = cloudRoleEnvironment({ ...process.env, AWS_REGION: await regionOfProfile() });
+  const environment = cloudRoleEnvironment({ ...process.env, AWS_REGION: await queueRegion() });
   const params = taskParams(original, environment.region);
   const unusedWhy = new Map<string, string[]>();
   for (const { setting, why } of original.unused) unusedWhy.set(why, [...(unusedWhy.get(why) ?? []), setting]);
@@ -101,9 +102,11 @@ async function loadFromOriginalConfig(configPath: string | undefined): Promise<C
  * The region of the queue and the table: AWS_REGION, else the SDK's own chain (AWS_DEFAULT_REGION is not in it, the
  * shared config file's profile is), as the original CLI's SDK found it where its users set it.
  */
-async function regionOfProfile(): Promise<string | undefined> {
-  const given = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (given?.trim()) return given;
+async function queueRegion(): Promise<string | undefined> {
+  const given = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');
+  if (given) return given;
+  // A blank variable is unset here as everywhere; the SDK would take it for the region and refuse it.
+  delete process.env.AWS_REGION;
   const probe = new SQSClient({});
   try {
     return await probe.config.region();

@@ -193,6 +193,19 @@ describe('dth run: the original CLI (dthcli run) on this engine', () => {
     expect(oldTable.stderr).toContain(`table "${original}" has the key ObjectKey (HASH)`);
     expect(oldTable.stderr).toContain(`aws dynamodb create-table --table-name ${original} `);
 
+    // No AWS_REGION: the region of the SDK's profile (the original's users set it there, or AWS_DEFAULT_REGION as its
+    // plugin did), else an error naming AWS_REGION.
+    const profile = join(t.dir, 'aws-config');
+    writeFileSync(profile, '[default]\nregion = us-east-1\n');
+    const noRegion = { AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '', AWS_CONFIG_FILE: join(t.dir, 'none') };
+    const fromProfile = await dth([], t.dir, { ...noRegion, AWS_CONFIG_FILE: profile });
+    expect(fromProfile.code, fromProfile.stderr).toBe(0);
+    const fromDefault = await dth([], t.dir, { ...noRegion, AWS_DEFAULT_REGION: 'us-east-1' });
+    expect(fromDefault.code, fromDefault.stderr).toBe(0);
+    const nowhere = await dth([], t.dir, noRegion);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('AWS_REGION: is required');
+
     const noType = await dth(['-t', 'Lister'], t.dir);
     expect(noType.code).toBe(2);
     expect(noType.stderr).toContain('unknown job type "Lister" (--type): Finder or Worker');
