@@ -7,7 +7,7 @@ import Select from '@cloudscape-design/components/select';
 import Textarea from '@cloudscape-design/components/textarea';
 import Toggle from '@cloudscape-design/components/toggle';
 import { usePortal } from '../../app/context.js';
-import { text, type FieldContext, type FieldDef } from './fields.js';
+import { isShown, text, type FieldContext, type FieldDef } from './fields.js';
 import { regionOptions } from './regions.js';
 
 export interface FieldControlProps<F> {
@@ -23,7 +23,7 @@ export interface FieldControlProps<F> {
 
 export function FieldControl<F>({ def, form, onChange, error, secrets, ctx, regionKind }: FieldControlProps<F>) {
   const { t, lang } = usePortal();
-  if (def.when && !def.when(form, ctx)) return null;
+  if (!isShown(def, form, ctx)) return null;
   const value = String(form[def.key] ?? '');
   const set = (v: string) => onChange(def.key, v);
   const label = text(def.label, lang);

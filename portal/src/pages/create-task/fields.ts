@@ -43,6 +43,11 @@ export interface FieldDef<F> {
 
 export type FieldTable<F> = { [K in keyof F & string]?: FieldDef<F> & { key: K } };
 
+/** Whether the wizard shows (and sends) `def` for these choices: the one test the wizard, its checks and the task page use. */
+export function isShown<F>(def: FieldDef<F>, form: F, ctx: FieldContext): boolean {
+  return !def.when || def.when(form, ctx);
+}
+
 export function text(value: Localized | string, lang: Lang): string {
   return typeof value === 'string' ? value : value[lang];
 }

@@ -25,6 +25,7 @@ import {
   COMMON_TEXT,
   destBucketStore,
   ECR_FIELDS,
+  isShown,
   labelOf,
   S3_FIELDS,
   srcBucketStore,
@@ -204,7 +205,7 @@ function check<F>(
   const errors: FieldProblems = {};
   for (const key of keys) {
     const def = table[key];
-    if (def?.when && !def.when(form, ctx)) continue;
+    if (def && !isShown(def, form, ctx)) continue;
     for (const rule of rules[key] ?? []) {
       const problem = rule(String(form[key] ?? ''), form, ctx);
       if (problem) {
@@ -335,10 +336,10 @@ function fieldShown(state: WizardState, field: string, ctx: FieldContext): boole
   if (COMMON_FIELDS.has(field)) return true;
   if (state.type === 'S3EC2') {
     const def = S3_FIELDS[field as keyof S3Form];
-    return def !== undefined && (!def.when || def.when(state.s3, ctx));
+    return def !== undefined && isShown(def, state.s3, ctx);
   }
   const def = ECR_FIELDS[field as keyof EcrForm];
-  return def !== undefined && (!def.when || def.when(state.ecr, ctx));
+  return def !== undefined && isShown(def, state.ecr, ctx);
 }
 
 /**

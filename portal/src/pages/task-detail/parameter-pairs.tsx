@@ -2,7 +2,7 @@
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import type { Task } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
-import { ECR_FIELDS, labelOf, optionLabel, S3_FIELDS, type FieldDef } from '../create-task/fields.js';
+import { ECR_FIELDS, isShown, labelOf, optionLabel, S3_FIELDS, type FieldDef } from '../create-task/fields.js';
 import { scheduleOf, stateFromTask } from '../create-task/parameters.js';
 import type { EcrForm, S3Form } from '../create-task/types.js';
 import { nextRunAfter, parseSchedule } from '../../../../worker/core/schedule.js';
@@ -110,8 +110,8 @@ export function shownFields(task: Task, local: boolean): (key: string) => boolea
   const s3 = S3_FIELDS as Record<string, FieldDef<S3Form> | undefined>;
   const ecr = ECR_FIELDS as Record<string, FieldDef<EcrForm> | undefined>;
   return task.type === 'S3EC2'
-    ? (key) => s3[key]?.when?.(state.s3, ctx) ?? true
-    : (key) => ecr[key]?.when?.(state.ecr, ctx) ?? true;
+    ? (key) => !s3[key] || isShown(s3[key], state.s3, ctx)
+    : (key) => !ecr[key] || isShown(ecr[key], state.ecr, ctx);
 }
 
 /**
