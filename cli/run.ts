@@ -91,11 +91,28 @@ async function loadFromOriginalConfig(configPath: string | undefined): Promise<C
       throw err.name === 'QueueDoesNotExist' ? new InvalidParameterError('jobQueueName', err.message) : err;
     });
     await checkStatusTable(ddb, original.tableName, region);
-    return { ...environment, params, queueUrl: queue.queueUrl, dlqUrl: queue.dlqUrl, statusTable: original.tableName };
+    return {
+      ...environment,
+      params: withinRedrive(params, queue.maxReceiveCount),
+      queueUrl: queue.queueUrl,
+      dlqUrl: queue.dlqUrl,
+      statusTable: original.tableName,
+    };
   } finally {
     sqs.destroy();
     ddb.destroy();
   }
+}
+
+/**
+ * Attempts no more than the queue's own redrive allows: SQS moves a message to its dead-letter queue at that count,
+ * and a worker still waiting for more attempts would never record the object FAILED (a task stack makes its queue with
+ * maxAttempts; a queue made by someone else may say fewer).
+ */
+function withinRedrive(params: S3TaskParams, maxReceiveCount: number | undefined): S3TaskParams {
+  if (maxReceiveCount === undefined || params.maxAttempts <= maxReceiveCount) return params;
+  process.stderr.write(`dth run: ${maxReceiveCount} attempts per object, the queue's maxReceiveCount\n`);
+  return { ...params, maxAttempts: maxReceiveCount };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { TransferJob } from '../../worker/s3/transfer-job.js';
 import { localDynamoClient, localSqsClient } from '../adapters/aws/clients.js';
 import { type CliResult, lastJson, spawnCli } from '../reliability/helpers.js';
 import { bucketPair, bytes, md5, putSource, readObject } from '../s3/engine-fixtures.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { servers, uniqueName } from '../support/servers.js';
 
 const MiB = 1024 * 1024;
@@ -69,9 +70,9 @@ const ROLE_ENV = {
   AWS_SECRET_ACCESS_KEY: 'S3RVER',
 };
 
-async function task() {
+async function task(maxReceiveCount = 3) {
   const name = uniqueName('run');
-  const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount: 3, visibilityTimeoutSec: 60 });
+  const { queueUrl, dlqUrl } = await ensureSqsQueue(sqs, name, { maxReceiveCount, visibilityTimeoutSec: 60 });
   await ensureStatusTable(ddb, name);
   const { src, dst } = await bucketPair();
   const dir = mkdtempSync(join(tmpdir(), 'dth-run-'));
@@ -144,6 +145,32 @@ describe('dth run: the original CLI (dthcli run) on this engine', () => {
     expect(copied.code, copied.stderr).toBe(0);
     // DEST_PREFIX blank in the environment leaves the file's (copied), as an unset variable.
     expect((await readObject(servers.s3Dest, t.dst, 'copied/keep/one.txt')).toString()).toBe('one');
+  });
+
+  it("records an object FAILED within the queue's own redrive count, not after SQS has dead-lettered it", async () => {
+    // A queue made by someone else, dead-lettering at the 2nd delivery (a task's maxAttempts is 5): a worker that waited
+    // for a 3rd would never see it, and the object would stay PENDING. Every PUT at the destination fails (500).
+    const t = await task(2);
+    const proxy = await startFaultProxy({ target: servers.s3Dest, rates: { serverError: 1 }, faultOps: ['PutObject'] });
+    try {
+      writeFileSync(
+        join(t.dir, 'config.yaml'),
+        originalConfig({ src: t.src, dst: t.dst, queue: t.name, table: t.name }).replace(
+          servers.s3Dest,
+          proxy.endpoint,
+        ),
+      );
+      await putSource(t.src, 'refused.txt', 'never written');
+      expect((await dth([], t.dir)).code).toBe(0);
+      const worker = await dth(['-t', 'Worker'], t.dir, { WORKER_EXIT_WHEN_DRAINED: 'true' });
+      expect(worker.code, worker.stderr).toBe(1);
+      expect(lastJson(worker.stdout)).toMatchObject({ event: 'worker.report', copied: 0, failed: 1 });
+      expect(await t.status.get('refused.txt')).toMatchObject({ status: 'FAILED', attempts: 2 });
+      expect(await t.queue.depth()).toMatchObject({ visible: 0, inFlight: 0, deadLettered: 1 });
+      expect(worker.stderr).toContain("dth run: 2 attempts per object, the queue's maxReceiveCount");
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('refuses, naming what was written where: an unknown key, a bad value, a missing bucket, queue or table', async () => {

@@ -324,18 +324,27 @@ function queueUrlOf(url: string | undefined, name: string): string {
 }
 
 /**
- * An existing queue named `name` (or given by its URL) and the dead-letter queue its RedrivePolicy names, if any —
- * for a queue made by someone else, as the original CLI's `jobQueueName`.
+ * An existing queue named `name` (or given by its URL), with the dead-letter queue its RedrivePolicy names and the
+ * deliveries before SQS moves a message there, if it has one — for a queue made by someone else, as the original
+ * CLI's `jobQueueName`.
  */
-export async function findQueue(client: SQSClient, name: string): Promise<{ queueUrl: string; dlqUrl?: string }> {
+export async function findQueue(
+  client: SQSClient,
+  name: string,
+): Promise<{ queueUrl: string; dlqUrl?: string; maxReceiveCount?: number }> {
   const queueUrl = /^https?:\/\//.test(name) ? name : await urlOfQueueNamed(client, name);
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
   );
-  const dlqArn = Attributes?.RedrivePolicy ? JSON.parse(Attributes.RedrivePolicy).deadLetterTargetArn : undefined;
-  // An ARN's last field is the queue's name; a queue of another account is left to its own tools.
-  const dlqName = typeof dlqArn === 'string' ? dlqArn.split(':').at(-1) : undefined;
-  return { queueUrl, dlqUrl: dlqName ? await urlOfQueueNamed(client, dlqName) : undefined };
+  const redrive = Attributes?.RedrivePolicy ? JSON.parse(Attributes.RedrivePolicy) : {};
+  // An ARN's last field is the queue's name.
+  const dlqName = typeof redrive.deadLetterTargetArn === 'string' ? redrive.deadLetterTargetArn.split(':').at(-1) : '';
+  const maxReceiveCount = Number(redrive.maxReceiveCount);
+  return {
+    queueUrl,
+    dlqUrl: dlqName ? await urlOfQueueNamed(client, dlqName) : undefined,
+    maxReceiveCount: Number.isInteger(maxReceiveCount) && maxReceiveCount > 0 ? maxReceiveCount : undefined,
+  };
 }
 
 async function urlOfQueueNamed(client: SQSClient, name: string): Promise<string> {
