@@ -73,6 +73,8 @@ export async function run(argv: string[]): Promise<number> {
 /** The role's configuration from the original's config file and variables, its queue and table checked first. */
 async function loadFromOriginalConfig(configPath: string | undefined): Promise<CloudRoleConfig> {
   const original = readOriginalCliConfig({ configPath, cwd: process.cwd(), env: process.env });
+  // First, as the original's first check: without buckets nothing else the user set matters yet.
+  requireBuckets(original);
   const environment = cloudRoleEnvironment({ ...process.env, AWS_REGION: await queueRegion() });
   const params = taskParams(original, environment.region);
   const unusedWhy = new Map<string, string[]>();
@@ -134,14 +136,17 @@ async function queueRegion(): Promise<string | undefined> {
   }
 }
 
-/** The task parameters; a refusal says where the value was given (the original's key or variable), not ours alone. */
-function taskParams(original: OriginalCliConfig, region: string): S3TaskParams {
+function requireBuckets(original: OriginalCliConfig): void {
   for (const side of ['srcBucket', 'destBucket'])
     if (!original.params[side])
       throw new InvalidParameterError(
         side,
         `is required: the ${side === 'srcBucket' ? 'source' : 'destination'} bucket (${original.whereToSet(side)})`,
       );
+}
+
+/** The task parameters; a refusal says where the value was given (the original's key or variable), not ours alone. */
+function taskParams(original: OriginalCliConfig, region: string): S3TaskParams {
   try {
     return parseS3TaskParams(original.params, { homeRegion: region });
   } catch (err) {

@@ -194,7 +194,12 @@ describe('dth run: the original CLI (dthcli run) on this engine', () => {
     const noBucket = await dth([], t.dir, { SRC_BUCKET: '' });
     expect(noBucket.code).toBe(0); // a blank variable is unset: the file's bucket stands
     write(base.replace(`srcBucket: ${t.src}`, 'srcBucket:'));
-    const missing = await dth([], t.dir);
+    // Named first, as the original's first check, before the region it would also need.
+    const missing = await dth([], t.dir, {
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+      AWS_CONFIG_FILE: join(t.dir, 'none'),
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
       'srcBucket: is required: the source bucket (srcBucket (config file) or SRC_BUCKET)',
