@@ -3,9 +3,9 @@
  * sources (DTH_FROM_SOURCE), and the one-file cloud bundle copied alone to a directory without package.json.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -28,6 +28,16 @@ describe('dth --version', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe(`dth ${version} (Data Transfer Hub, Node.js ${process.versions.node})\n`);
     }
+  });
+
+  it("is installed as dth and as the original CLI's dthcli, which runs its `run` (as npm links a bin: a symlink)", () => {
+    const { bin } = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
+    expect(bin).toEqual({ dth: 'bin/dth.mjs', dthcli: 'bin/dth.mjs' });
+    const dthcli = join(mkdtempSync(join(tmpdir(), 'dth-bin-')), 'dthcli');
+    symlinkSync(resolve(bin.dthcli), dthcli);
+    const r = spawnSync(dthcli, ['run', '--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^usage: dth run \[-t Finder\|Worker\] \[--config FILE\]\n/);
   });
 
   it('is named in the usage', () => {
