@@ -222,7 +222,9 @@ describe('dth run: the original CLI (dthcli run) on this engine', () => {
     );
     const oldTable = await dth(['-t', 'Worker'], t.dir, { JOB_TABLE_NAME: original });
     expect(oldTable.code).toBe(2);
-    expect(oldTable.stderr).toContain(`table "${original}" has the key ObjectKey (HASH)`);
+    expect(oldTable.stderr).toContain(
+      `table "${original}" has the key ObjectKey (HASH, string); a status table needs objectKey (HASH, string) + sk (RANGE, string)`,
+    );
     expect(oldTable.stderr).toContain(`aws dynamodb create-table --table-name ${original} `);
 
     // No AWS_REGION: the region of the SDK's profile (the original's users set it there, or AWS_DEFAULT_REGION as its

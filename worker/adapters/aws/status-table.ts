@@ -66,8 +66,18 @@ export async function ensureStatusTable(client: DynamoDBClient, tableName: strin
   await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
 }
 
-const keyText = (keys: readonly { AttributeName?: string; KeyType?: string }[]) =>
-  keys.map((k) => `${k.AttributeName} (${k.KeyType})`).join(' + ');
+const TYPE_WORDS: Record<string, string> = { S: 'string', N: 'number', B: 'binary' };
+
+/** A key schema in words, each attribute with its type: "objectKey (HASH, string) + sk (RANGE, string)". */
+function keyText(
+  keys: readonly { AttributeName?: string; KeyType?: string }[],
+  attributes: readonly { AttributeName?: string; AttributeType?: string }[],
+): string {
+  const typeOf = (name?: string) => attributes.find((a) => a.AttributeName === name)?.AttributeType ?? '?';
+  return keys
+    .map((k) => `${k.AttributeName} (${k.KeyType}, ${TYPE_WORDS[typeOf(k.AttributeName)] ?? '?'})`)
+    .join(' + ');
+}
 
 /**
  * Why an existing table cannot be a status table (its key is another), or undefined when it can. A table keyed by
@@ -75,9 +85,9 @@ const keyText = (keys: readonly { AttributeName?: string; KeyType?: string }[]) 
  */
 export async function statusTableKeyProblem(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  const keys = keyText(Table?.KeySchema ?? []);
-  const want = keyText(STATUS_TABLE_KEY_SCHEMA);
-  return keys === want ? undefined : `has the key ${keys}; a status table needs ${want}, both strings`;
+  const keys = keyText(Table?.KeySchema ?? [], Table?.AttributeDefinitions ?? []);
+  const want = keyText(STATUS_TABLE_KEY_SCHEMA, STATUS_TABLE_ATTRIBUTES);
+  return keys === want ? undefined : `has the key ${keys}; a status table needs ${want}`;
 }
 
 /** The AWS CLI command that creates a status table named `tableName` (on-demand capacity). */
