@@ -27,7 +27,7 @@ Environment:
   LOG_LEVEL                        debug | info (default) | warn | error
   DTH_FIRST_PASS                   true: the pass at stack creation, run even when the queue is not empty
 Credentials for the queue/table/secrets come from the default AWS chain; bucket credentials from the secrets named
-by srcCredentials/destCredentials in Secrets Manager.`;
+by srcCredentials/destCredentials in Secrets Manager. A config written for the original CLI: dth run -t Finder.`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

@@ -19,7 +19,8 @@ Options:
             the exit code is then 1 if any object failed
 
 Environment: the same as \`dth finder --help\` (TASK_PARAMS or TASK_PARAMS_FILE, QUEUE_URL, DLQ_URL, STATUS_TABLE,
-AWS_REGION, SQS_ENDPOINT, DYNAMODB_ENDPOINT, SECRETS_ENDPOINT, LOG_LEVEL), plus WORKER_EXIT_WHEN_DRAINED.`;
+AWS_REGION, SQS_ENDPOINT, DYNAMODB_ENDPOINT, SECRETS_ENDPOINT, LOG_LEVEL), plus WORKER_EXIT_WHEN_DRAINED.
+A config written for the original CLI: dth run -t Worker.`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
