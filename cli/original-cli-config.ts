@@ -1,15 +1,16 @@
 /**
  * The original CLI's configuration (`dthcli run -t Finder|Worker`, aws-solutions/data-transfer-hub-cli): a config file
- * (YAML or JSON; `--config FILE`, else `./config.yaml` when there is one) and its environment variables, which win
- * over the file, as viper reads them there. Read into this engine's task parameters, queue and status table, so a
- * config written for the original runs the same finder and worker as a task stack does.
+ * (YAML or JSON; `--config FILE`, else `./config.json`, `./config.yaml` or `./config.yml`, the first there is) and its
+ * environment variables, which win over the file, as viper reads them there. Read into this engine's task
+ * parameters, queue and status table, so a config written for the original runs the same finder and worker as a task
+ * stack does.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Env, envValue } from '../worker/core/env-values.js';
 import { InvalidParameterError, refusalOf } from '../worker/core/errors.js';
-import { S3_PARAMETERS } from '../worker/params/s3-schema.js';
+import { S3_PARAMETERS, type S3ParamName } from '../worker/params/s3-schema.js';
 import { closestName } from '../worker/params/spec.js';
 
 const MiB = 1024 * 1024;
@@ -20,7 +21,7 @@ interface OriginalSetting {
   key: string;
   env: string;
   /** The task parameter it sets; absent: the role's queue or table, or a setting this engine has no use for. */
-  param?: string;
+  param?: S3ParamName;
   /** A true/false setting: viper read Go's forms (1, t, TRUE, …), this engine's parameters take true or false. */
   bool?: true;
   /** The original gives sizes in MiB. `below`: it used multipart from the threshold on, this engine above it. */
