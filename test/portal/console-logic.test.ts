@@ -419,6 +419,33 @@ describe('what the wizard sends', () => {
     }
   });
 
+  it('takes a bandwidth limit on the settings step as the API does: a size, sent only when given, cloned back', () => {
+    const errorsOf = (bandwidthLimit: string) =>
+      stepErrors(s3State({ bandwidthLimit }), STEP.settings, local, 'en').bandwidthLimit;
+    expect(errorsOf('')).toBeUndefined();
+    expect(errorsOf('50MiB')).toBeUndefined();
+    expect(errorsOf('fast')).toBe('Bandwidth limit per worker must be a size, e.g. 50MiB');
+    expect(errorsOf('10')).toBe('Bandwidth limit per worker must be between 65536 and 107374182400');
+    // The wizard and the API agree on each.
+    for (const v of ['50MiB', 'fast', '10']) {
+      const state = s3State({ bandwidthLimit: v });
+      const consoleRefuses = stepErrors(state, STEP.settings, local, 'en').bandwidthLimit !== undefined;
+      let apiRefuses = false;
+      try {
+        apiAccepts(state);
+      } catch {
+        apiRefuses = true;
+      }
+      expect(apiRefuses, v).toBe(consoleRefuses);
+    }
+    const names = (state: WizardState) => createInput(state).parameters.map((p) => p.ParameterKey);
+    expect(names(s3State())).not.toContain('bandwidthLimit');
+    const limited = createInput(s3State({ bandwidthLimit: '50MiB' }));
+    expect(limited.parameters).toContainEqual({ ParameterKey: 'bandwidthLimit', ParameterValue: '50MiB' });
+    const task = { type: 'S3EC2', parameters: limited.parameters } as unknown as Task;
+    expect(stateFromTask(task).s3.bandwidthLimit).toBe('50MiB');
+  });
+
   it('clones a task back into the same wizard choices', () => {
     const states = [
       s3State(

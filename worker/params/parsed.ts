@@ -83,6 +83,8 @@ export interface S3TaskParams {
   finderNumber: number;
   /** Deliveries of one job before it is dead-lettered and marked FAILED. */
   maxAttempts: number;
+  /** Bytes per second one worker reads from the source (bandwidthLimit); undefined: no limit. */
+  bandwidthLimit?: number;
   /** The worker fleet (cloud plugin): min/max/desired instances and the alarm address. */
   fleet: { minCapacity: number; maxCapacity: number; desiredCapacity: number; alarmEmail?: string };
   unused: UnusedParams;

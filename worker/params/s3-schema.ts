@@ -695,6 +695,25 @@ export const S3_PARAMETERS = [
     cli: 'max-attempts',
   }),
   param({
+    // rclone's --bwlimit, DataSync's bandwidth limit: a copy that must leave room on a shared link (Direct Connect).
+    name: 'bandwidthLimit',
+    kind: 'bytes',
+    default: '',
+    min: 64 * 1024,
+    max: 100 * 1024 ** 3,
+    side: 'engine',
+    origin: 'ours',
+    description:
+      'Bytes per second one worker reads from the source, all its copies together (e.g. 50MiB; blank: no limit): each instance of the fleet, a local sync or a task of the local hub has its own. Server-side copies are not counted (their bytes do not pass through the worker).',
+    label: { en: 'Bandwidth limit per worker', zh: '每个工作节点的带宽限制' },
+    help: {
+      en: 'Per second, e.g. 50MiB. Blank: no limit.',
+      zh: '每秒字节数，例如 50MiB。留空：不限制。',
+    },
+    template: { group: ADV, label: 'Bandwidth Limit' },
+    cli: 'bandwidth-limit',
+  }),
+  param({
     name: 'workerInstanceType',
     kind: 'enum',
     values: WORKER_INSTANCE_TYPES,

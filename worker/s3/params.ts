@@ -338,6 +338,7 @@ function readS3TaskParams(r: ParamReader, options: S3ParseOptions): S3TaskParams
     finderDepth: r.int('finderDepth'),
     finderNumber: r.int('finderNumber'),
     maxAttempts: r.int('maxAttempts'),
+    bandwidthLimit: r.given('bandwidthLimit') === undefined ? undefined : r.bytes('bandwidthLimit'),
     fleet,
     unused: r.unused(),
   };

@@ -353,6 +353,7 @@ export const en = {
   vAccount: '{label} must be 12 digits',
   vEmail: '{label} is not an e-mail address',
   vWhole: '{label} must be a whole number',
+  vSize: '{label} must be a size, e.g. 50MiB',
   vRange: '{label} must be between {min} and {max}',
   vMinMax: 'Maximum capacity must be at least the minimum capacity',
   vDesired: 'Desired capacity must be between the minimum and the maximum capacity',

@@ -336,6 +336,7 @@ export const zh: Record<StringKey, string> = {
   vAccount: '{label}必须是 12 位数字',
   vEmail: '{label}不是有效的电子邮件地址',
   vWhole: '{label}必须是整数',
+  vSize: '{label}必须是大小，例如 50MiB',
   vRange: '{label}必须在 {min} 到 {max} 之间',
   vMinMax: '最大实例数不能小于最小实例数',
   vDesired: '期望实例数必须介于最小值和最大值之间',

@@ -5,6 +5,8 @@ import type { BucketPair } from '../../ports/object-store.js';
 import type { AccessKeys, SecretStore } from '../../ports/secret-store.js';
 import type { SideAuth } from '../../params/index.js';
 import type { S3TaskParams } from '../../s3/params.js';
+import { BandwidthLimit } from '../../core/bandwidth-limit.js';
+import { limitedSource } from './limited-source.js';
 import { RotatingAccessKeys } from './rotating-keys.js';
 import { S3ObjectStore, type S3BucketConfig } from './s3-object-store.js';
 
@@ -74,18 +76,19 @@ export async function openTaskBuckets(
     sideSigning(params.destAuth, 'destination', secrets, options),
   ]);
   const listBucket = params.prefixList?.bucket;
+  const source = new S3ObjectStore({
+    bucket: params.srcBucket,
+    region: params.srcRegion,
+    endpoint: params.srcEndpoint,
+    requesterPays: params.isPayerRequest,
+    readsStoredEncoding: params.srcType === 'Google_GCS',
+    maxSockets,
+    side: 'source',
+    stopSignal: options.stopSignal,
+    ...srcSigning,
+  });
   return {
-    source: new S3ObjectStore({
-      bucket: params.srcBucket,
-      region: params.srcRegion,
-      endpoint: params.srcEndpoint,
-      requesterPays: params.isPayerRequest,
-      readsStoredEncoding: params.srcType === 'Google_GCS',
-      maxSockets,
-      side: 'source',
-      stopSignal: options.stopSignal,
-      ...srcSigning,
-    }),
+    source: params.bandwidthLimit ? limitedSource(source, new BandwidthLimit(params.bandwidthLimit)) : source,
     dest: new S3ObjectStore({
       bucket: params.destBucket,
       region: params.destRegion,

@@ -256,6 +256,13 @@ export const S3_FIELDS: FieldTable<S3Form> = {
   workerNumber: s3('workerNumber', 'input', {
     constraint: { en: 'Whole number from 1 to 512.', zh: '1 到 512 的整数。' },
   }),
+  bandwidthLimit: s3('bandwidthLimit', 'input', {
+    placeholder: '50MiB',
+    constraint: {
+      en: 'A size, e.g. 50MiB, at least 64KiB. Blank: no limit.',
+      zh: '大小，例如 50MiB，至少 64KiB。留空：不限制。',
+    },
+  }),
   finderDepth: s3('finderDepth', 'input', { constraint: WHOLE }),
   finderNumber: s3('finderNumber', 'input', { constraint: WHOLE }),
   finderEc2Memory: s3('finderEc2Memory', 'select'),

@@ -39,6 +39,7 @@ export const S3_ENGINE_KEYS = [
   'minCapacity',
   'desiredCapacity',
   'workerNumber',
+  'bandwidthLimit',
   'finderDepth',
   'finderNumber',
   'finderEc2Memory',

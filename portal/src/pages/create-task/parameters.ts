@@ -44,6 +44,7 @@ export const DEFAULT_S3: S3Form = {
   minCapacity: s3Default('minCapacity'),
   desiredCapacity: s3Default('desiredCapacity'),
   workerNumber: s3Default('workerNumber'),
+  bandwidthLimit: s3Default('bandwidthLimit'),
   finderDepth: s3Default('finderDepth'),
   finderNumber: s3Default('finderNumber'),
   finderEc2Memory: s3Default('finderEc2Memory'),
@@ -168,6 +169,7 @@ export function s3Parameters(f: S3Form, common: CommonForm): TaskParameter[] {
     ['destEndpoint', f.destEndpoint.trim()],
     ['include', f.include.trim()],
     ['exclude', f.exclude.trim()],
+    ['bandwidthLimit', f.bandwidthLimit.trim()],
   ] as const) {
     if (value) entries.push([key, value]);
   }
@@ -302,6 +304,7 @@ export function stateFromTask(task: Task): WizardState {
       minCapacity: p.minCapacity || DEFAULT_S3.minCapacity,
       desiredCapacity: p.desiredCapacity || DEFAULT_S3.desiredCapacity,
       workerNumber: p.workerNumber || DEFAULT_S3.workerNumber,
+      bandwidthLimit: p.bandwidthLimit ?? '',
       finderDepth: p.finderDepth || DEFAULT_S3.finderDepth,
       finderNumber: p.finderNumber || DEFAULT_S3.finderNumber,
       finderEc2Memory: p.finderEc2Memory || DEFAULT_S3.finderEc2Memory,

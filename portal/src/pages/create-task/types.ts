@@ -49,6 +49,7 @@ export interface S3Form {
   minCapacity: string;
   desiredCapacity: string;
   workerNumber: string;
+  bandwidthLimit: string;
   finderDepth: string;
   finderNumber: string;
   finderEc2Memory: string;

@@ -5,6 +5,7 @@
  */
 import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
 import type { ParameterProblem } from '../../../../worker/core/errors.js';
+import { byteSize } from '../../../../worker/core/param-values.js';
 import { parseSchedule } from '../../../../worker/core/schedule.js';
 import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
 import { bucketNameProblem, type BucketStore, pastedLocation } from '../../../../worker/s3/params.js';
@@ -119,6 +120,17 @@ const whole =
     return n < min || n > max ? { key: 'vRange', vars: { min, max } } : undefined;
   };
 
+/** A size (bytes, or e.g. 50MiB) within the parameter's bounds, read as the API reads it; blank: not given. */
+const sizeParam =
+  (name: string) =>
+  (v: string): Problem => {
+    if (!v.trim()) return undefined;
+    const [min, max] = bounds(name);
+    const n = byteSize(v.trim());
+    if (n === undefined) return { key: 'vSize' };
+    return n < min || n > max ? { key: 'vRange', vars: { min, max } } : undefined;
+  };
+
 /**
  * An endpoint must say its scheme (without one, a TLS client talking to a plain-HTTP port reports an OpenSSL error),
  * and be the store's address alone, without credentials, as the API checks.
@@ -177,6 +189,7 @@ const S3_RULES: { [K in keyof S3Form]?: Rule<S3Form>[] } = {
       Number(v) < Number(f.minCapacity) || Number(v) > Number(f.maxCapacity) ? { key: 'vDesired' } : undefined,
   ],
   workerNumber: [wholeParam('workerNumber')],
+  bandwidthLimit: [sizeParam('bandwidthLimit')],
   finderDepth: [wholeParam('finderDepth')],
   finderNumber: [wholeParam('finderNumber')],
 };

@@ -76,6 +76,7 @@ const S3_ADVANCED = [
   'finderEc2Memory',
   'finderNumber',
   'workerNumber',
+  'bandwidthLimit',
   'include',
   'exclude',
   'multipartThreshold',
