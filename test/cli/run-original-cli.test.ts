@@ -209,6 +209,11 @@ describe('dth run: the original CLI (dthcli run) on this engine', () => {
     const noQueue = await dth(['-t', 'Worker'], t.dir, { JOB_QUEUE_NAME: 'no-such-queue' });
     expect(noQueue.code).toBe(2);
     expect(noQueue.stderr).toContain('jobQueueName: there is no SQS queue named "no-such-queue" in us-east-1');
+    // Given by its URL, as the original took only names: the same answer, naming the URL.
+    const gone = `${servers.sqs}/000000000000/no-such-queue`;
+    const noQueueAtUrl = await dth(['-t', 'Worker'], t.dir, { JOB_QUEUE_NAME: gone });
+    expect(noQueueAtUrl.code, noQueueAtUrl.stderr).toBe(2);
+    expect(noQueueAtUrl.stderr).toContain(`jobQueueName: there is no SQS queue at ${gone}`);
 
     // The original's own table, keyed by ObjectKey alone: refused before anything is queued, with how to make one.
     const original = uniqueName('orig');

@@ -333,9 +333,11 @@ export async function findQueue(
   name: string,
 ): Promise<{ queueUrl: string; dlqUrl?: string; maxReceiveCount?: number }> {
   const queueUrl = /^https?:\/\//.test(name) ? name : await urlOfQueueNamed(client, name);
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
-  );
+  const { Attributes } = await client
+    .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }))
+    .catch(async (err: Error) => {
+      throw NO_QUEUE.test(err.name) ? await noSuchQueue(client, name) : err;
+    });
   const redrive = Attributes?.RedrivePolicy ? JSON.parse(Attributes.RedrivePolicy) : {};
   // An ARN's last field is the queue's name.
   const dlqName = typeof redrive.deadLetterTargetArn === 'string' ? redrive.deadLetterTargetArn.split(':').at(-1) : '';
@@ -347,16 +349,20 @@ export async function findQueue(
   };
 }
 
+const NO_QUEUE = /NonExistentQueue|QueueDoesNotExist/;
+
+/** The error of a queue that is not there, named as the user gave it (a name or a URL); `name` QueueDoesNotExist. */
+async function noSuchQueue(client: SQSClient, name: string): Promise<Error> {
+  const what = /^https?:\/\//.test(name) ? `at ${name}` : `named "${name}" in ${await client.config.region()}`;
+  return Object.assign(new Error(`there is no SQS queue ${what}`), { name: 'QueueDoesNotExist' });
+}
+
 async function urlOfQueueNamed(client: SQSClient, name: string): Promise<string> {
   try {
     const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
     return queueUrlOf(QueueUrl, name);
   } catch (err) {
-    if (/NonExistentQueue|QueueDoesNotExist/.test((err as Error).name))
-      throw Object.assign(new Error(`there is no SQS queue named "${name}" in ${await client.config.region()}`), {
-        name: 'QueueDoesNotExist',
-      });
-    throw err;
+    throw NO_QUEUE.test((err as Error).name) ? await noSuchQueue(client, name) : err;
   }
 }
 
