@@ -109,8 +109,8 @@ export interface OriginalCliConfig {
   unused: { setting: string; why: string }[];
   /** Where a parameter's value came from, as the user wrote it: `srcCredential in config.yaml`, `SRC_CREDENTIALS`. */
   origin(param: string): string | undefined;
-  /** Where a setting could be given: `srcBucket (config file) or SRC_BUCKET`. */
-  whereToSet(param: string): string;
+  /** Where a setting (a task parameter, or the original's own key) could be given: `srcBucket (config file) or SRC_BUCKET`. */
+  whereToSet(paramOrKey: string): string;
 }
 
 /** The config file's settings, flattened to lower-cased dotted keys (`options.chunksize`), as viper matches them. */
@@ -238,7 +238,9 @@ export function readOriginalCliConfig(options: { configPath?: string; cwd: strin
     params[param] = text;
     origins.set(param, `${param} in ${fileName}`);
   }
-  const byParam = new Map(ORIGINAL_SETTINGS.filter((s) => s.param).map((s) => [s.param as string, s]));
+  const byName = new Map(
+    ORIGINAL_SETTINGS.flatMap((s) => [...(s.param ? [[s.param, s] as const] : []), [s.key, s] as const]),
+  );
   return {
     params,
     queueName,
@@ -246,9 +248,9 @@ export function readOriginalCliConfig(options: { configPath?: string; cwd: strin
     configFile,
     unused,
     origin: (param) => origins.get(param),
-    whereToSet: (param) => {
-      const setting = byParam.get(param);
-      return setting ? `${setting.key} (config file) or ${setting.env}` : param;
+    whereToSet: (name) => {
+      const setting = byName.get(name);
+      return setting ? `${setting.key} (config file) or ${setting.env}` : name;
     },
   };
 }

@@ -82,9 +82,15 @@ async function loadFromOriginalConfig(configPath: string | undefined): Promise<C
   for (const [why, settings] of unusedWhy)
     process.stderr.write(`dth run: not needed here: ${settings.join(', ')} (${why})\n`);
   if (!original.queueName)
-    throw new InvalidParameterError('jobQueueName', 'is required: the SQS queue (jobQueueName or JOB_QUEUE_NAME)');
+    throw new InvalidParameterError(
+      'jobQueueName',
+      `is required: the SQS queue (${original.whereToSet('jobQueueName')})`,
+    );
   if (!original.tableName)
-    throw new InvalidParameterError('jobTableName', 'is required: the status table (jobTableName or JOB_TABLE_NAME)');
+    throw new InvalidParameterError(
+      'jobTableName',
+      `is required: the status table (${original.whereToSet('jobTableName')})`,
+    );
   const { region } = environment;
   const sqs = new SQSClient({ ...sdkProxySettings(), region, endpoint: environment.sqsEndpoint });
   const ddb = new DynamoDBClient({ ...sdkProxySettings(), region, endpoint: environment.dynamodbEndpoint });
@@ -118,8 +124,8 @@ function withinRedrive(params: S3TaskParams, maxReceiveCount: number | undefined
 }
 
 /**
- * The region of the queue and the table: AWS_REGION, else the SDK's own chain (AWS_DEFAULT_REGION is not in it, the
- * shared config file's profile is), as the original CLI's SDK found it where its users set it.
+ * The region of the queue and the table: AWS_REGION or AWS_DEFAULT_REGION (the one the original's plugin exported),
+ * else the SDK's own chain, whose shared config file's profile is where the original CLI's users set it.
  */
 async function queueRegion(): Promise<string | undefined> {
   const given = envValue(process.env, 'AWS_REGION') ?? envValue(process.env, 'AWS_DEFAULT_REGION');

@@ -85,6 +85,8 @@ describe("the original CLI's configuration", () => {
     });
     expect(config.origin('destBucket')).toBe('DEST_BUCKET');
     expect(config.whereToSet('srcCredentials')).toBe('srcCredential (config file) or SRC_CREDENTIALS');
+    // The role's own settings too (the queue, the table), from the same table as the parameters.
+    expect(config.whereToSet('jobQueueName')).toBe('jobQueueName (config file) or JOB_QUEUE_NAME');
   });
 
   it('refuses a setting given twice, a size that is not whole MiB, a list, and a file that is not settings', () => {
