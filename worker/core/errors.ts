@@ -301,12 +301,12 @@ export class UnverifiedCopyError extends DthError {
   }
 }
 
-/** The destination stored bytes whose MD5 differs from the source's: damaged on the way; the copy is retried. */
+/** The destination stored (or would store) bytes whose MD5 differs from the source's: damaged on the way; retryable. */
 export class CorruptedInTransitError extends DthError {
   constructor(key: string, storedMd5: string, sourceMd5: string) {
     super(
       'CORRUPTED_IN_TRANSIT',
-      `"${key}": the destination stored bytes with MD5 ${storedMd5}, the source's MD5 is ${sourceMd5}; the copy is retried`,
+      `"${key}": the bytes sent have MD5 ${storedMd5}, the source's is ${sourceMd5} (damaged on the way)`,
       { retry: { retryable: true } },
     );
   }
@@ -321,7 +321,7 @@ export class SourceReadMismatchError extends DthError {
   constructor(key: string, readMd5: string, etagMd5: string) {
     super(
       'SOURCE_READ_MISMATCH',
-      `source object "${key}": the bytes read have MD5 ${readMd5}, its ETag names ${etagMd5} (damaged on the way, or changed as it was read); it is read again`,
+      `source object "${key}": the bytes read have MD5 ${readMd5}, its ETag names ${etagMd5} (damaged on the way, or changed as it was read)`,
       { retry: { retryable: true } },
     );
   }

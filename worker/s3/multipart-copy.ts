@@ -134,6 +134,33 @@ export interface Completion {
   composite?: string;
 }
 
+/**
+ * The bytes read, checked before the upload is completed, where they can be: a completion replaces the destination's
+ * object, so damage found after it (as before) had already put bytes that are no version of the source in place of
+ * a good copy. `readMd5`: a single-part source's bytes hashed in part order, against its ETag; else, for a multipart
+ * source cut as it was, the MD5 of the parts' MD5s against its ETag (checkSourceParts). Throws the damage.
+ */
+async function checkBeforeCompleting(
+  ctx: CopyContext,
+  head: ObjectHead,
+  destKey: string,
+  parts: UploadedPart[],
+  read: { readMd5?: string; partEtagsAreMd5s: boolean },
+): Promise<void> {
+  if (read.readMd5 !== undefined) {
+    if (etagConfirmsMd5(head, read.readMd5) === false)
+      throw new SourceReadMismatchError(head.key, read.readMd5, contentMd5(head) ?? '');
+    return;
+  }
+  if (read.partEtagsAreMd5s) await checkSourceParts(ctx.source, head, destKey, compositeOf(parts), parts);
+}
+
+/** The MD5 of the parts' MD5s (an AWS multipart ETag without its "-N"), when every part's ETag is its MD5. */
+function compositeOf(parts: readonly UploadedPart[]): string | undefined {
+  const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
+  return partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
+}
+
 /** The bytes the parts hold together. */
 function partBytes(parts: readonly UploadedPart[]): number {
   return parts.reduce((n, p) => n + p.size, 0);
@@ -154,8 +181,7 @@ export async function completeParts(
   const total = partBytes(parts);
   if (total !== head.size)
     throw new VerificationError(destKey, `parts hold ${total} bytes, the source has ${head.size}`);
-  const partMd5s = parts.map((p) => md5FromEtag(p.etag) ?? '');
-  const composite = partMd5s.every(Boolean) ? multipartEtag(partMd5s) : undefined;
+  const composite = compositeOf(parts);
   const written = await ctx.dest.completeMultipart(destKey, uploadId, parts).catch(async (err: unknown) => {
     const earlier = await completedEarlier(ctx, head, destKey, composite);
     if (!earlier) throw err;
@@ -325,6 +351,11 @@ export async function copyMultipart(
       // cleared its parts: the upload is closed, not the copy wrong (before: VerificationError, dead-lettered).
       throw new UploadGoneError(`destination object "${destKey}"`, 'another copy of this object completed it');
     }
+    await checkBeforeCompleting(ctx, head, destKey, parts, {
+      readMd5: ordered?.digestHex(),
+      // The parts' ETags are their MD5s unless SSE-KMS, which a part's answer shows: known when parts went up now.
+      partEtagsAreMd5s: todo.length > 0 && !kmsParts,
+    });
     completion = await completeParts(ctx, head, destKey, uploadId, parts);
   } catch (err) {
     // The upload is gone (aborted, expired, or completed by a request whose answer was lost): resuming it can never
@@ -336,20 +367,20 @@ export async function copyMultipart(
         await status.update(head.key, { uploadId: undefined, partSize: undefined });
       throw err;
     }
-    // The source was deleted or overwritten under the copy (a ranged read answered 404, or 412 to its If-Match): this
-    // upload can never be completed, so it is aborted now, not left open until the next attempt or for good.
+    // The source was deleted or overwritten under the copy (a ranged read answered 404, or 412 to its If-Match), or
+    // the bytes read were damaged (checkBeforeCompleting): this upload must never be completed, so it is aborted now,
+    // not left open until the next attempt or for good.
     const moved = await sourceMovedUnder(ctx, head, err);
-    if (!moved) throw err;
-    await forgetUploadOrWarn(ctx, destKey, head.key, uploadId, moved.message);
+    const dropped =
+      moved ?? (err instanceof SourceReadMismatchError || err instanceof CorruptedInTransitError ? err : undefined);
+    if (!dropped) throw err;
+    await forgetUploadOrWarn(ctx, destKey, head.key, uploadId, dropped.message);
     await status.update(head.key, { uploadId: undefined, partSize: undefined });
-    throw moved;
+    throw dropped;
   }
   // The upload is closed either way: a retry must start a new one, not resume this one.
   await status.clearParts(head.key, uploadId);
   await status.update(head.key, { uploadId: undefined, partSize: undefined });
-  const readMd5 = ordered?.digestHex();
-  if (readMd5 !== undefined && etagConfirmsMd5(head, readMd5) === false)
-    throw new SourceReadMismatchError(head.key, readMd5, sourceMd5 ?? '');
   if (ctx.demands && sourceMd5 !== undefined && normalizeEtag(completion.written.etag) === sourceMd5)
     ctx.demands.wholeMd5Completions = true;
   const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
