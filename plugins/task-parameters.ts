@@ -1,5 +1,6 @@
 import { ArnFormat, Aws, CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
 import { CfnParameter as CfnSsmParameter } from 'aws-cdk-lib/aws-ssm';
+import toRegexRange from 'to-regex-range';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   PLUGIN_OPTIONAL_PARAMETERS,
@@ -49,6 +50,12 @@ const GROUP_ORDER: TemplateGroup[] = [
   'Advanced Options',
 ];
 
+/** A blank, or a whole number from `min` to `max` (leading zeros and surrounding spaces allowed, as the parser reads it). */
+export function wholeNumberPattern(min: number | undefined, max: number | undefined): string {
+  const digits = min !== undefined && max !== undefined ? `0*${toRegexRange(min, max)}` : '[0-9]+';
+  return `^\\s*(?:${digits})?\\s*$`;
+}
+
 /** The CloudFormation parameter of one schema record. */
 export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclaration }) {
   const t = spec.template;
@@ -62,27 +69,40 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
       maxValue: spec.max,
     };
   }
-  // A whole number kept a String parameter, as the original's (workerNumber, finderDepth…): CloudFormation checks its
-  // digits (blank: the default); its bounds, which no template rule can compare, are checked when the task starts.
+  // A whole number kept a String parameter, as the original's (workerNumber, finderDepth…): CloudFormation checks it
+  // at CreateStack, digits within the schema's bounds (blank: the default). Digits alone let finderDepth=500 create a
+  // stack whose finder and workers then refused to start.
   const integer = spec.kind === 'integer' && !t.allowedPattern;
-  // Deployed on its own, the template schedules `cron(<value>)`, as the original's: the hub turns rate(...) into its
-  // own schedule parameter; CloudFormation has no string test to do so here.
-  const standaloneNote =
-    spec.kind === 'schedule'
-      ? ' Deployed on its own, this template takes the cron form only: it runs on cron(<value>).'
-      : '';
   return {
     type: 'String',
     // A required parameter has no default, as the original's: CreateStack without it is refused at once, naming it
     // (with a blank default the stack was created and its workers failed to start).
     default: spec.required ? undefined : (spec.default ?? ''),
-    description: `${spec.required ? `${description} Required.` : description}${standaloneNote}`,
+    description: spec.required ? `${description} Required.` : description,
     allowedValues: spec.values ? [...spec.values] : undefined,
-    allowedPattern: integer ? '^\\s*[0-9]*\\s*$' : t.allowedPattern,
+    allowedPattern: integer ? wholeNumberPattern(spec.min, spec.max) : t.allowedPattern,
     constraintDescription: integer
       ? `a whole number${spec.min !== undefined && spec.max !== undefined ? ` from ${spec.min} to ${spec.max}` : ''}`
       : t.constraintDescription,
   };
+}
+
+/** Every `from` in `value` replaced by `to`: CloudFormation's only string rewrite (Fn::Split, then Fn::Join). */
+function replaceAll(value: string, from: string, to: string): string {
+  return Fn.join(to, Fn.split(from, value));
+}
+
+/**
+ * The EventBridge schedule of a standalone deploy's ec2CronExpression, which the API and the console take in three
+ * forms: the original's bare cron fields run as `cron(<value>)`; `rate(...)` and `cron(...)` as given. CloudFormation
+ * has no string test, so the value is wrapped, then the wrapper rewritten away where it doubled one already there
+ * (`cron(rate(…))` → `rate(…)`, `cron(cron(…))` → `cron(…)`; bare cron fields hold no parentheses). A bare wrap
+ * made `cron(rate(1 hour))`, which EventBridge refuses, failing the stack on its schedule rule.
+ */
+export function eventBridgeSchedule(value: string): string {
+  const wrapped = Fn.join('', ['cron(', value, ')']);
+  const unwrapped = replaceAll(replaceAll(wrapped, 'cron(rate(', 'rate('), 'cron(cron(', 'cron(');
+  return replaceAll(unwrapped, '))', ')');
 }
 
 /**
@@ -91,8 +111,8 @@ export function cfnParameterProps(spec: ParamSpec & { template: TemplateDeclarat
  * plus the orchestrator's TaskId, TaskParams and FinderScheduleExpression (control-plane/core/plugin-contract.ts).
  *
  * Schedule: the orchestrator passes FinderScheduleExpression (rate(...) or cron(...), empty for ONE_TIME, with
- * ec2CronExpression blank). Deployed on its own, the template runs on `cron(<ec2CronExpression>)` as the original's
- * did, or on `standaloneSchedule` when that parameter is blank; neither → one run at creation.
+ * ec2CronExpression blank). Deployed on its own, the template runs on ec2CronExpression (eventBridgeSchedule), or on
+ * `standaloneSchedule` when that parameter is blank; neither → one run at creation.
  *
  * When TaskParams is empty (the plugin deployed on its own with `cdk deploy --parameters`), TASK_PARAMS is assembled
  * from the individual parameters, values as given (worker/params/template-built.ts reads them back).
@@ -171,10 +191,10 @@ export function declareTaskParameters(
     ? options.standaloneSchedule
       ? Fn.conditionIf(
           hasCron.logicalId,
-          Fn.join('', ['cron(', cron.valueAsString, ')']),
+          eventBridgeSchedule(cron.valueAsString),
           options.standaloneSchedule,
         ).toString()
-      : Fn.join('', ['cron(', cron.valueAsString, ')'])
+      : eventBridgeSchedule(cron.valueAsString)
     : (options.standaloneSchedule ?? 'rate(1 day)');
   const scheduleExpression = Fn.conditionIf(
     hasOrchestratorSchedule.logicalId,

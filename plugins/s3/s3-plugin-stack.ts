@@ -74,7 +74,9 @@ export class S3PluginStack extends Stack {
     requireNetwork(this, [p.ec2VpcId, p.ec2Subnets]);
     const network = new TaskNetwork(this, 'Network', {
       vpcId: p.ec2VpcId.valueAsString,
-      subnetIds: Fn.split(',', p.ec2Subnets.valueAsString),
+      // Spaces dropped first: `subnet-a, subnet-b` is how people write a list (the original's List<Subnet::Id> took
+      // it); split as given, ` subnet-b` was no subnet and CreateStack failed on the network.
+      subnetIds: Fn.split(',', Fn.join('', Fn.split(' ', p.ec2Subnets.valueAsString))),
     });
     const table = new StatusTable(this, 'StatusTable');
     const alarms = new AlarmTopic(this, 'Alarms', { email: p.alarmEmail.valueAsString });

@@ -806,7 +806,7 @@ describe('S3 plugin stack', () => {
     expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
   });
 
-  it("keeps the original's String whole numbers digits-only, and says a standalone template's schedule is a cron", () => {
+  it("keeps the original's String whole numbers, refusing at CreateStack those out of the schema's bounds", () => {
     const params = s3.toJSON().Parameters as Record<
       string,
       { Type: string; Default?: string; AllowedPattern?: string; ConstraintDescription?: string; Description: string }
@@ -814,14 +814,55 @@ describe('S3 plugin stack', () => {
     for (const name of ['workerNumber', 'finderNumber', 'finderDepth']) {
       const p = params[name];
       expect(p.Type, name).toBe('String'); // as the original's
-      const pattern = new RegExp(p.AllowedPattern ?? '(?!)');
-      for (const ok of [p.Default ?? '', '', '8', ' 16 ']) expect(pattern.test(ok), `${name} "${ok}"`).toBe(true);
-      for (const bad of ['eight', '-1', '1.5', '0x10']) expect(pattern.test(bad), `${name} "${bad}"`).toBe(false);
       const spec = S3_PARAMETERS.find((s) => s.name === name)!;
+      const min = spec.min ?? 0;
+      const max = spec.max ?? 0;
+      const pattern = new RegExp(p.AllowedPattern ?? '(?!)');
+      const inside = [p.Default ?? '', '', String(min), ` ${max} `, String(max - 1), `00${min}`, String(min + 7)];
+      for (const ok of inside) expect(pattern.test(ok), `${name} "${ok}"`).toBe(true);
+      const outside = ['eight', '-1', '1.5', '0x10', String(max + 1), `${max}0`, '99999999999'];
+      if (min > 0) outside.push(String(min - 1));
+      for (const bad of outside) expect(pattern.test(bad), `${name} "${bad}"`).toBe(false);
       expect(p.ConstraintDescription).toBe(`a whole number from ${spec.min} to ${spec.max}`);
     }
-    expect(params.ec2CronExpression.Description).toMatch(/on its own, this template takes the cron form only/);
-    expect((ecr.toJSON().Parameters as typeof params).ec2CronExpression.Description).toMatch(/cron form only/);
+  });
+
+  it("runs a standalone template's ec2CronExpression as cron(<fields>), and rate(...) or cron(...) as written", () => {
+    for (const [template, type] of [
+      [s3, 'S3'],
+      [ecr, 'ECR'],
+    ] as const) {
+      const json = template.toJSON() as CfnTemplate;
+      const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+      const scheduleOf = (ec2CronExpression: string) =>
+        resolve(json, rule.Properties.ScheduleExpression, {
+          [PLUGIN_PARAMETERS.schedule]: '',
+          [PLUGIN_PARAMETERS.taskParams]: '',
+          ec2CronExpression,
+        });
+      expect(scheduleOf('0/60 * * * ? *'), type).toBe('cron(0/60 * * * ? *)');
+      expect(scheduleOf('rate(1 hour)'), type).toBe('rate(1 hour)');
+      expect(scheduleOf('rate(30 minutes)'), type).toBe('rate(30 minutes)');
+      expect(scheduleOf('cron(0 12 * * ? *)'), type).toBe('cron(0 12 * * ? *)');
+      // The orchestrator's expression wins whatever the cron parameter holds.
+      expect(
+        resolve(json, rule.Properties.ScheduleExpression, {
+          [PLUGIN_PARAMETERS.schedule]: 'rate(2 hours)',
+          [PLUGIN_PARAMETERS.taskParams]: '{}',
+          ec2CronExpression: '',
+        }),
+      ).toBe('rate(2 hours)');
+    }
+  });
+
+  it("reads a standalone S3 task's subnet list with spaces after its commas (the original's list parameter took it)", () => {
+    const json = s3.toJSON() as CfnTemplate;
+    const given = { ec2Subnets: 'subnet-0a, subnet-0b,subnet-0c ' };
+    const [group] = Object.values(s3.findResources('AWS::AutoScaling::AutoScalingGroup'));
+    expect(resolve(json, group.Properties.VPCZoneIdentifier, given)).toEqual(['subnet-0a', 'subnet-0b', 'subnet-0c']);
+    const [rule] = Object.values(s3.findResources('AWS::Events::Rule'));
+    const network = rule.Properties.Targets[0].EcsParameters.NetworkConfiguration.AwsVpcConfiguration;
+    expect(resolve(json, network.Subnets, given)).toEqual(['subnet-0a', 'subnet-0b', 'subnet-0c']);
   });
 
   it("keeps the original's logical IDs of its queue, dead-letter queue, status table and alarm topic (its guides find them by name)", () => {
@@ -997,7 +1038,8 @@ describe('S3 plugin stack', () => {
     expect(
       Object.values(s3.findResources('AWS::EC2::SecurityGroup'))[0].Properties.SecurityGroupIngress,
     ).toBeUndefined();
-    const subnets = { 'Fn::Split': [',', { Ref: 'ec2Subnets' }] };
+    // Spaces dropped, then split at the commas (`subnet-a, subnet-b`).
+    const subnets = { 'Fn::Split': [',', { 'Fn::Join': ['', { 'Fn::Split': [' ', { Ref: 'ec2Subnets' }] }] }] };
     s3.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { VPCZoneIdentifier: subnets });
     const rule = Object.values(s3.findResources('AWS::Events::Rule'))[0];
     expect(rule.Properties.Targets[0].EcsParameters.NetworkConfiguration.AwsVpcConfiguration).toMatchObject({

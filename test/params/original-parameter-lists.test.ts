@@ -124,6 +124,13 @@ describe("the original portal's S3 parameter lists, accepted as is", () => {
     });
   });
 
+  it("takes a fleet held at nothing (minimum, desired and maximum 0), as the original's did", () => {
+    const v = cloudCreate('S3EC2', s3List({ maxCapacity: '0', minCapacity: '0', desiredCapacity: '0' }));
+    if (v.engine.type !== 'S3EC2') throw new Error('not S3');
+    expect(v.engine.params.fleet).toMatchObject({ minCapacity: 0, maxCapacity: 0, desiredCapacity: 0 });
+    expect(() => cloudCreate('S3EC2', s3List({ maxCapacity: '0' }))).toThrow(/maxCapacity.*at least minCapacity \(1\)/);
+  });
+
   it.each([
     ['Aliyun_OSS', 'cn-hangzhou', 'https://oss-cn-hangzhou.aliyuncs.com'],
     ['Tencent_COS', 'ap-guangzhou', 'https://cos.ap-guangzhou.myqcloud.com'],

@@ -529,7 +529,8 @@ export const S3_PARAMETERS = [
     name: 'maxCapacity',
     kind: 'integer',
     default: '20',
-    min: 1,
+    // 0 as the original's: minimum, desired and maximum 0 hold a task's fleet at nothing (its queue keeps the work).
+    min: 0,
     max: 1000,
     side: 'task',
     origin: 'original',
@@ -539,7 +540,7 @@ export const S3_PARAMETERS = [
       en: 'The worker fleet scales on queue depth up to this.',
       zh: '工作节点集群按队列深度扩展，最多到此数量。',
     },
-    template: { group: ADV, label: 'Maximum Capacity', cfnType: 'Number', minValue: 1 },
+    template: { group: ADV, label: 'Maximum Capacity', cfnType: 'Number', minValue: 0 },
     cli: false,
   }),
   param({

@@ -10,19 +10,13 @@
  * created there (its network, cluster and Lambda assets are an account's), so its other environment values are
  * resolved by test/cloud/cfn-resolve.ts for the size check.
  */
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStacksCommand,
-  type Output,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EcrPluginStack } from '../../../plugins/ecr/ecr-plugin-stack.js';
 import { taskParamsFromEnv } from '../../../worker/adapters/aws/ssm-task-params.js';
@@ -30,6 +24,7 @@ import { parseEcrTaskParams } from '../../../worker/ecr/params.js';
 import { expressionHolds, resolve } from '../../cloud/cfn-resolve.js';
 import type { CfnTemplate } from '../../cloud/emulator-template.js';
 import { useMoto } from '../../support/moto.js';
+import { createStack, outputOf, parameterPart } from '../template-part.js';
 
 const moto = useMoto();
 let template: CfnTemplate;
@@ -76,50 +71,18 @@ function listerEnvironment(): Record<string, unknown> {
   return (lister[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
 }
 
-/** The template's parameter machinery alone: its Parameters, Conditions and SSM resources; the lister's variables as outputs. */
-function parameterPart(): string {
+/** The template's parameter machinery alone: its SSM resources, and the lister's variables as outputs. */
+function listerPart(): string {
   const env = listerEnvironment();
-  return JSON.stringify({
-    AWSTemplateFormatVersion: '2010-09-09',
-    // Less CDK's BootstrapVersion, an SSM-typed parameter the emulator would look up in its own SSM.
-    Parameters: Object.fromEntries(
-      Object.entries(template.Parameters ?? {}).filter(
-        ([, p]) => !String((p as { Type: string }).Type).startsWith('AWS::SSM'),
-      ),
-    ),
-    Conditions: template.Conditions,
-    Resources: {
-      Marker: { Type: 'AWS::SNS::Topic' },
-      ...Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SSM::Parameter')),
-    },
-    Outputs: {
-      TaskParams: { Value: env.TASK_PARAMS },
-      TaskParamsPath: { Value: env.TASK_PARAMS_PATH },
-    },
-  });
+  return parameterPart(
+    template,
+    Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SSM::Parameter')),
+    { TaskParams: { Value: env.TASK_PARAMS }, TaskParamsPath: { Value: env.TASK_PARAMS_PATH } },
+  );
 }
 
-async function createStack(name: string, parameters: Record<string, string>): Promise<Output[]> {
-  const cfn = new CloudFormationClient(moto.clientConfig());
-  await cfn.send(
-    new CreateStackCommand({
-      StackName: name,
-      TemplateBody: parameterPart(),
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
-        ParameterKey,
-        ParameterValue,
-      })),
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
-    if (stack?.StackStatus === 'CREATE_COMPLETE') return stack.Outputs ?? [];
-    if (stack?.StackStatus && !stack.StackStatus.endsWith('IN_PROGRESS'))
-      throw new Error(`${name}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
-    await sleep(100);
-  }
-  throw new Error(`${name} was not created`);
-}
+const createListerStack = (name: string, parameters: Record<string, string>) =>
+  createStack(moto, name, listerPart(), parameters);
 
 /** The template's parameter defaults under the values given, as CloudFormation fills them in. */
 function withDefaults(parameters: Record<string, string>): Record<string, string> {
@@ -150,8 +113,6 @@ function refusedBy(parameters: Record<string, string>): string[] {
     .map((a) => a.AssertDescription);
 }
 
-const outputOf = (outputs: Output[], key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue ?? '';
-
 describe('ECR plugin template deployed on its own', () => {
   it("keeps the original's 4,000-byte image list out of the lister's 4 KB environment and reads it whole from SSM", async () => {
     const list = longImageList();
@@ -163,7 +124,7 @@ describe('ECR plugin template deployed on its own', () => {
     const envBytes = Object.entries(resolved).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     expect(envBytes, JSON.stringify(Object.keys(resolved))).toBeLessThanOrEqual(4096);
 
-    const outputs = await createStack('ecr-standalone', parameters);
+    const outputs = await createListerStack('ecr-standalone', parameters);
     const env = { TASK_PARAMS: outputOf(outputs, 'TaskParams'), TASK_PARAMS_PATH: outputOf(outputs, 'TaskParamsPath') };
     expect(env.TASK_PARAMS).toBe('');
     expect(env.TASK_PARAMS_PATH).toBe('/dth/task-params/ecr-standalone');
@@ -177,14 +138,14 @@ describe('ECR plugin template deployed on its own', () => {
   }, 120_000);
 
   it('under the orchestrator, creates no SSM parameter of its own: TaskParams inline, or TaskParamsPath, as given', async () => {
-    const inline = await createStack('ecr-inline', {
+    const inline = await createListerStack('ecr-inline', {
       ...originalParameters('app:1'),
       TaskId: 'task-1',
       TaskParams: '{"srcImageList":"app:1"}',
     });
     expect(outputOf(inline, 'TaskParams')).toBe('{"srcImageList":"app:1"}');
     expect(outputOf(inline, 'TaskParamsPath')).toBe('');
-    const viaSsm = await createStack('ecr-via-ssm', {
+    const viaSsm = await createListerStack('ecr-via-ssm', {
       ...originalParameters(''),
       TaskId: 'task-2',
       TaskParamsPath: '/dth/task-params/task-2',
