@@ -344,6 +344,35 @@ describe('image sync with skopeo between real registries', () => {
     ]);
   });
 
+  it.each([
+    ['drops-manifests', /does not hold the manifest skopeo wrote \(sha256:\w+\)/],
+    ['alters-manifests', /holds digest sha256:\w+ after the copy, the source sha256:\w+/],
+  ] as const)(
+    'fails, never DONE, an image the destination answers as stored but does not hold as sent (%s)',
+    async (mode, why) => {
+      const { repository } = seedImages();
+      const front = await startRegistryFront({ upstream: servers.registryOpen, mode });
+      try {
+        const params = task({
+          srcImageList: `${repository}:v1`,
+          destRegistry: front.registry,
+          destCredential: '',
+          destPrefix: mode,
+        });
+        const { report, status } = await sync(params);
+        expect(report).toMatchObject({ complete: false, done: 0, failed: 1 });
+        const [record] = await status.list({ status: 'FAILED', limit: 10 });
+        expect(record?.error).toMatch(why);
+        // skopeo's batch and its copies alone all wrote through the front, and each was read back.
+        expect(
+          front.forwarded.filter((r) => r.startsWith('PUT') && r.includes('/manifests/v1')).length,
+        ).toBeGreaterThan(1);
+      } finally {
+        await front.close();
+      }
+    },
+  );
+
   it('uploads a layer shared by several images once: the first image goes alone, the later processes mount it', async () => {
     const team = uniqueName('shared');
     const layout = mkdtempSync(join(tmpdir(), 'dth-oci-shared-'));
@@ -907,6 +936,25 @@ describe('image sync with skopeo between real registries', () => {
     }
   });
 
+  it('fails, naming both, the second of two images that would land on one destination; the first is copied', async () => {
+    const hostPath = servers.registryOpen.replace(':', '-');
+    const { repository } = seedImages();
+    // Another image in a repository named as the first one's registry and repository land: `<host>-<port>/<repo>`.
+    const { repository: lookalike } = seedImages(`${hostPath}/${repository}`);
+    const list = `${servers.registryOpen}/${repository}:v1\n${lookalike}:v1`;
+    const { report, status } = await sync(task({ srcImageList: list, destPrefix: 'clash' }));
+    expect(report).toMatchObject({ complete: false, total: 2, done: 1, failed: 1 });
+    expect(registryDigest(servers.registryAuth, `clash/${lookalike}:v1`, auth)).toBe(
+      registryDigest(servers.registryOpen, `${repository}:v1`),
+    );
+    const clash = await status.get(`${lookalike}:v1`);
+    expect(clash?.status).toBe('FAILED');
+    expect(clash?.error).toBe(
+      `${lookalike}:v1 would be copied to ${servers.registryAuth}/clash/${lookalike}:v1, where ` +
+        `${servers.registryOpen}/${repository}:v1 of the same list goes: not copied (give one of them another task, with its own destPrefix)`,
+    );
+  });
+
   it('copies images that name their own registries in one task (anonymous, Bearer), each to <registry-host>/<repository>', async () => {
     const { repository: plain } = seedImages();
     const { repository: tokened } = seedImages();
@@ -1006,6 +1054,9 @@ describe('image sync with skopeo between real registries', () => {
     );
     expect(() => task({ srcImageList: 'Busybox:latest' })).toThrow(
       /"Busybox" is not a repository name \(lowercase only\)$/,
+    );
+    expect(() => task({ srcImageList: 'app:v1', destPrefix: 'Mirror' })).toThrow(
+      /\(destPrefix\): "Mirror" is not a valid repository path prefix \(lowercase only\)$/,
     );
     // Commas count within a line, not as lines: the third image of one line; the second line of a list with commas.
     expect(() => task({ srcImageList: 'ubuntu:latest,, nginx::x' })).toThrow(/entry 3 "nginx::x"/);

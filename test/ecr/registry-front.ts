@@ -6,7 +6,8 @@
  * ignores the `last` of paginated listings (the first page again, with its Link), refuses to move a tag that holds
  * another image (ECR's tag immutability: 400 TAG_INVALID), or answers listings with 200 and something else (a sign-in
  * page for the catalog, another service's JSON for tags), or never answers for some repositories' manifests, or for blob uploads,
- * or answers listings or manifest HEADs with an error first (a throttling 429 with Retry-After, a 503). Counts what it served.
+ * or answers listings or manifest HEADs with an error first (a throttling 429 with Retry-After, a 503), or answers manifest
+ * PUTs as stored while it drops them, or stores them altered (a byte more: another digest). Counts what it served.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -28,7 +29,9 @@ export interface RegistryFrontOptions {
     | 'not-listings'
     | 'holds-manifests'
     | 'holds-uploads'
-    | 'fails-reads';
+    | 'fails-reads'
+    | 'drops-manifests'
+    | 'alters-manifests';
   /** holds-manifests mode: repositories whose manifest requests are never answered (a registry that hangs). */
   held?: string[];
   /** fails-reads mode: the answer to the first `times` such requests (then passed through; `times` absent: always). */
@@ -192,12 +195,39 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Regis
     });
   };
 
+  /** A manifest PUT by tag answered as stored: dropped (201, nothing kept), or stored with a newline more. */
+  const mishandleManifest = (req: IncomingMessage, res: ServerResponse, how: 'drop' | 'alter') => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const sent = Buffer.concat(chunks);
+      const digest = `sha256:${createHash('sha256').update(sent).digest('hex')}`;
+      if (how === 'drop')
+        return void res.writeHead(201, { 'docker-content-digest': digest, 'content-length': '0' }).end();
+      const body = Buffer.concat([sent, Buffer.from('\n')]);
+      const [host, port] = o.upstream.split(':');
+      const headers = { ...req.headers, host: o.upstream, 'content-length': String(body.length) };
+      const put = http.request({ host, port: Number(port), method: 'PUT', path: req.url, headers }, (putRes) => {
+        putRes.resume();
+        // Answered with the digest of what was sent, as a registry that kept it would.
+        res.writeHead(putRes.statusCode!, { 'docker-content-digest': digest, 'content-length': '0' }).end();
+      });
+      put.on('error', () => res.destroy());
+      put.end(body);
+    });
+  };
+
   const registryServer = http.createServer((req, res) => {
     const path = req.url!;
     const manifestPut = req.method === 'PUT' ? /^\/v2\/(.+)\/manifests\/([^/?]+)$/.exec(path.split('?')[0]) : null;
     if (o.mode === 'immutable-tags' && manifestPut && !manifestPut[2].startsWith('sha256:')) {
       front.forwarded.push(`${req.method} ${req.url}`);
       return putUnlessTagMoves(req, res, manifestPut[1], manifestPut[2]);
+    }
+    const byTag = manifestPut && !manifestPut[2].startsWith('sha256:');
+    if ((o.mode === 'drops-manifests' || o.mode === 'alters-manifests') && byTag) {
+      front.forwarded.push(`${req.method} ${req.url}`);
+      return mishandleManifest(req, res, o.mode === 'drops-manifests' ? 'drop' : 'alter');
     }
     if (o.mode === 'holds-uploads' && path.includes('/blobs/uploads/')) {
       return; // a registry that stops answering in the middle of a push

@@ -40,6 +40,21 @@ export class ImageNotFoundError extends DthError {
 }
 
 /**
+ * Two images of one task map to one destination (`host:port/app` and a repository named `host-port/app`, by the
+ * naming of images from other registries): copying both would leave whichever went last there, each reported
+ * copied. The first in the list is copied; this one fails, naming both.
+ */
+export class DestinationClashError extends DthError {
+  constructor(image: string, destination: string, firstImage: string) {
+    super(
+      'DESTINATION_CLASH',
+      `${image} would be copied to ${destination}, where ${firstImage} of the same list goes: not copied (give one of them another task, with its own destPrefix)`,
+      FINAL,
+    );
+  }
+}
+
+/**
  * The destination would not take the image's manifest. Where its tag already holds another image, that is a registry
  * that will not move tags (ECR's tag immutability); otherwise it does not accept the manifest's type.
  */

@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import { withRetry } from '../core/retry.js';
 import type { EcrApi, RegistryCatalog } from '../ports/ecr-api.js';
 import type { SecretStore } from '../ports/secret-store.js';
-import { ImageListError, ImageNotFoundError, isRetryable, RegistryHttpError } from './errors.js';
+import { DestinationClashError, ImageListError, ImageNotFoundError, isRetryable, RegistryHttpError } from './errors.js';
 import {
   destinationRepository,
   imageKey,
@@ -277,6 +277,17 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
       .imageSize(target.ref.repository, target.ref.tag, signal, target.platform.all ? undefined : target.platform)
       .catch(() => undefined);
 
+  // Which image goes to each destination reference, the first one listed keeping it (DestinationClashError).
+  const destinations = new Map<string, string>();
+  const withoutClash = (listed: ListedImage): ListedImage => {
+    if (listed.error) return listed;
+    const target = targetFor(listed.ref);
+    const first = destinations.get(target.destRef);
+    if (first === undefined) destinations.set(target.destRef, target.key);
+    if (first === undefined || first === target.key) return listed;
+    const where = `${registries.dest.endpoint.registry}/${target.destRef}`;
+    return { ...listed, error: new DestinationClashError(target.key, where, first) };
+  };
   const forEachImage = (fn: (listed: ListedImage, position: number) => Promise<void>) =>
     forEachListedImage(
       params,
@@ -287,7 +298,7 @@ export async function openImageSession(o: ImageSessionOptions): Promise<ImageSes
         isOwnCopy: ownCopyRepository(params, registries.source.endpoint.registry, registries.dest.endpoint.registry),
         signal,
       },
-      fn,
+      (listed, position) => fn(withoutClash(listed), position),
     );
 
   return { registries, skopeo, digest, targetFor, readDigests, sizeOf, retry, forEachImage };

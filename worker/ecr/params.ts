@@ -196,7 +196,10 @@ function readEcrTaskParams(r: ParamReader): EcrTaskParams {
 
   const destPrefix = repositoryPrefix(r.text('destPrefix') ?? '');
   if (destPrefix && !REPOSITORY_PATH.test(destPrefix))
-    throw r.error('destPrefix', `"${destPrefix}" is not a valid repository path prefix`);
+    throw r.error(
+      'destPrefix',
+      `"${destPrefix}" is not a valid repository path prefix${/[A-Z]/.test(destPrefix) ? ' (lowercase only)' : ''}`,
+    );
   const alarmEmail = r.shaped('alarmEmail', EMAIL_ADDRESS, 'an email address');
   return {
     sourceType,

@@ -130,7 +130,10 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
     report();
   };
 
-  /** One image alone, with retries: digests again, then one skopeo copy whose written digest must be the source's. */
+  /**
+   * One image alone, with retries: digests again, then one skopeo copy whose written digest, read back from the
+   * destination, must be the source's.
+   */
   const copyAlone = async (job: ImageJob) => {
     let attempts = job.attempts;
     try {
@@ -157,6 +160,16 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
           throw new VerificationError(
             job.destRef,
             `destination digest ${written} differs from the source ${srcDigest}`,
+          );
+        // skopeo's digest file names what it sent, not what the registry kept: read back. A registry (or a proxy
+        // before it) that answers a manifest PUT without storing it, or stores other bytes, had the image DONE.
+        const stored = await digest(destApi, job.destRepository, job.ref.tag);
+        if (stored !== srcDigest)
+          throw new VerificationError(
+            job.destRef,
+            stored
+              ? `the destination registry holds digest ${stored} after the copy, the source ${srcDigest}`
+              : `the destination registry does not hold the manifest skopeo wrote (${srcDigest})`,
           );
         return srcDigest;
       });
