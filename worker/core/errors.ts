@@ -46,11 +46,12 @@ export class DthError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    options?: { retry?: RetryAdvice; cause?: unknown },
+    options?: { retry?: RetryAdvice; cause?: unknown; field?: string },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     if (options?.retry) withRetryAdvice(this, options.retry);
+    if (options?.field !== undefined) this.field = options.field;
   }
 }
 
@@ -60,6 +61,21 @@ export type TransferSide = 'source' | 'destination';
 /** The parameter that names a side's secret of access keys. */
 export function credentialsParam(side: TransferSide): 'srcCredentials' | 'destCredentials' {
   return side === 'source' ? 'srcCredentials' : 'destCredentials';
+}
+
+/** The parameter naming a side's bucket. */
+export function bucketParam(side: TransferSide | undefined): 'srcBucket' | 'destBucket' | undefined {
+  return side && (side === 'source' ? 'srcBucket' : 'destBucket');
+}
+
+/**
+ * The parameter that decides where a side's requests go: its endpoint where one is set (given, or a provider's from
+ * its region), else its region (Amazon S3's endpoint).
+ */
+export function addressParam(side: TransferSide | undefined, endpointSet: boolean): string | undefined {
+  if (!side) return undefined;
+  if (endpointSet) return side === 'source' ? 'srcEndpoint' : 'destEndpoint';
+  return side === 'source' ? 'srcRegion' : 'destRegion';
 }
 
 /** Where a storage request failed: side, bucket, operation (and key), the prefix of every such message. */
@@ -205,9 +221,10 @@ export function isAccessDenied(err: unknown): boolean {
  * truncated without a token…). Retryable: a proxy or a flaky link made it; if it persists the endpoint is wrong.
  */
 export class MalformedAnswerError extends DthError {
-  constructor(where: string, detail: string) {
+  constructor(where: string, detail: string, field?: string) {
     super('MALFORMED_ANSWER', `${where}: the answer is not a valid S3 response (${detail})`, {
       retry: { retryable: true },
+      field,
     });
   }
 }
@@ -229,16 +246,34 @@ export class UploadGoneError extends DthError {
 }
 
 export class BucketNotFoundError extends DthError {
-  constructor(where: string, bucket: string) {
-    super('BUCKET_NOT_FOUND', `${where}: bucket "${bucket}" does not exist or is not visible with these credentials`);
+  constructor(where: string, bucket: string, field?: string) {
+    super('BUCKET_NOT_FOUND', `${where}: bucket "${bucket}" does not exist or is not visible with these credentials`, {
+      field,
+    });
   }
 }
 
 export class EndpointUnreachableError extends DthError {
-  constructor(where: string, endpoint: string, detail: string, retry?: RetryAdvice) {
+  constructor(where: string, endpoint: string, detail: string, retry?: RetryAdvice, field?: string) {
     super('ENDPOINT_UNREACHABLE', `${where}: cannot reach ${endpoint} (${detail}); check the endpoint/region`, {
       retry,
+      field,
     });
+  }
+}
+
+/**
+ * The endpoint took the connection and then sent nothing while a request waited for its answer: a service that is
+ * not S3 on that port, or a firewall or proxy holding the connection. Said in those words, not as a socket timeout.
+ */
+export class EndpointSilentError extends DthError {
+  constructor(where: string, endpoint: string, seconds: number, field?: string) {
+    super(
+      'ENDPOINT_SILENT',
+      `${where}: ${endpoint} took the connection but answered nothing in ${seconds} s — check the endpoint/region: ` +
+        'is S3 served there, or does a firewall or proxy hold the connection?',
+      { retry: { retryable: true }, field },
+    );
   }
 }
 
@@ -347,6 +382,7 @@ export class PrefixListReadError extends DthError {
     super('PREFIX_LIST_UNREAD', `prefix list ${about ? `(${about.field}) ` : ''}${where}: ${detail}`, {
       retry: { retryable: about ? isRetryableError(about.cause) : true },
       cause: about?.cause,
+      field: about?.field,
     });
   }
 }

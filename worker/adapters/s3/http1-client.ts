@@ -43,6 +43,8 @@ export interface Http1Request {
   body?: Buffer | Readable;
   /** Ends the exchange with the signal's reason: waiting, it never starts; under way, its connection is closed. */
   signal?: AbortSignal;
+  /** This exchange's socket inactivity limit, in place of the client's. */
+  idleTimeoutMs?: number;
 }
 
 export interface Http1Response {
@@ -190,7 +192,16 @@ class Connection {
     this.socket.once(target.secure ? 'secureConnect' : 'connect', () => connected());
     this.socket.on('timeout', () => {
       if (this.idle) this.socket.destroy();
-      else this.socket.destroy(socketError('ETIMEDOUT', 'socket timeout: no data for too long'));
+      else {
+        // The limit in force (the exchange's own, or the client's), which the error names. An exchange with a limit
+        // of its own (a first contact: a small request any store answers at once) that got no answer begun was met
+        // by a silent endpoint (`silentMs`), not by a transfer that stalled, nor by a store slow at a long copy.
+        const limitMs = this.socket.timeout ?? this.options.idleTimeoutMs;
+        const err = socketError('ETIMEDOUT', `socket timeout: no data for ${Math.round(limitMs / 1000)} s`);
+        const ex = this.current;
+        const unanswered = ex?.req.idleTimeoutMs !== undefined && ex.requestSent && ex.body === undefined;
+        this.socket.destroy(unanswered ? Object.assign(err, { silentMs: limitMs }) : err);
+      }
     });
     this.socket.on('error', (err) => {
       if (target.proxy && !tunnel) viaProxy(err, target.proxy);
@@ -222,7 +233,7 @@ class Connection {
     const head = ex.head;
     this.current = ex;
     this.socket.ref();
-    this.socket.setTimeout(this.options.idleTimeoutMs);
+    this.socket.setTimeout(ex.req.idleTimeoutMs ?? this.options.idleTimeoutMs);
     this.socket.resume();
     this.parser.expect(ex.req.method === 'HEAD');
     const body = ex.req.body;

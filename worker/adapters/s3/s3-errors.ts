@@ -9,7 +9,10 @@ import {
   ContentMd5RequiredError,
   CredentialsError,
   DthError,
+  addressParam,
+  bucketParam,
   EndpointNotTlsError,
+  EndpointSilentError,
   EndpointUnreachableError,
   MalformedAnswerError,
   NoCredentialsError,
@@ -26,6 +29,8 @@ import { MalformedS3Answer } from './s3-wire.js';
 
 export interface S3ErrorContext extends RequestContext {
   endpoint: string;
+  /** An endpoint is set for the side (given, or a provider's from its region); else Amazon S3's, from the region. */
+  endpointSet?: boolean;
   /** Name of the secret the keys came from; undefined: the default chain (instance role, environment). */
   secretName?: string;
   /** A secret named for this side but unused, as xInCurrentAccount=true says. */
@@ -179,7 +184,9 @@ const bodyErrors = new WeakSet<object>();
 export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   if (err instanceof DthError) return err;
   const where = describeRequest(ctx);
-  if (err instanceof MalformedS3Answer) return new MalformedAnswerError(where, err.detail);
+  // Where the side's requests go: its endpoint where one is set, else its region.
+  const address = addressParam(ctx.side, ctx.endpointSet ?? false);
+  if (err instanceof MalformedS3Answer) return new MalformedAnswerError(where, err.detail, address);
   if (err !== null && typeof err === 'object' && bodyErrors.has(err)) return err;
   const e = (err ?? {}) as SdkLikeError;
   const name = e.name ?? '';
@@ -188,7 +195,7 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   const status = e.$metadata?.httpStatusCode;
   const answered = status === undefined ? name : `${status} ${name}`;
   if (name === 'NoSuchBucket' || (status === 404 && ctx.key === undefined))
-    return new BucketNotFoundError(where, ctx.bucket);
+    return new BucketNotFoundError(where, ctx.bucket, bucketParam(ctx.side));
   if (name === 'NoSuchUpload') return new UploadGoneError(where, answered);
   if (renewedCredentials.has(err as object)) {
     return withRetryAdvice(
@@ -278,7 +285,9 @@ export function toActionableError(err: unknown, ctx: S3ErrorContext): unknown {
   }
   if (notTls(code, e.message ?? '')) return new EndpointNotTlsError(where, ctx.side, ctx.endpoint, code);
   if (UNREACHABLE.has(code) || UNREACHABLE.has(name))
-    return new EndpointUnreachableError(where, ctx.endpoint, code || name, { retryable: true });
+    return new EndpointUnreachableError(where, ctx.endpoint, code || name, { retryable: true }, address);
+  const silentMs = (err as { silentMs?: number }).silentMs;
+  if (silentMs !== undefined) return new EndpointSilentError(where, ctx.endpoint, Math.round(silentMs / 1000), address);
   const advice = s3RetryAdvice(err);
   const message = e.message && e.message !== name ? `: ${e.message}` : '';
   const detail = status === undefined ? `${code || name || 'failed'}${message}` : `answered ${answered}${message}`;

@@ -68,7 +68,16 @@ export interface S3HttpRequest {
   contentLength?: number;
   /** Stops the request and its retries (a user's stop): the call rejects with the signal's reason at once. */
   signal?: AbortSignal;
+  /**
+   * The first request to a store (its access check), whose answer is small and quick from any S3: a store silent for
+   * FIRST_CONTACT_IDLE_MS is given up after FIRST_CONTACT_ATTEMPTS, not the idle limit of a long copy times the
+   * attempts of one (an endpoint that accepts connections and never answers held a run silent for ~20 minutes).
+   */
+  firstContact?: boolean;
 }
+
+export const FIRST_CONTACT_IDLE_MS = 20_000;
+const FIRST_CONTACT_ATTEMPTS = 2;
 
 export interface S3HttpResponse {
   status: number;
@@ -217,7 +226,12 @@ export class S3HttpClient {
             throw err;
           }
         },
-        { attempts: replayable ? this.attempts() : 1, isRetryable: adviseRetry, baseMs: 100, signal: req.signal },
+        {
+          attempts: !replayable ? 1 : req.firstContact ? FIRST_CONTACT_ATTEMPTS : this.attempts(),
+          isRetryable: adviseRetry,
+          baseMs: 100,
+          signal: req.signal,
+        },
       );
     try {
       return await attempt();
@@ -285,6 +299,7 @@ export class S3HttpClient {
       headers: wire.headers,
       body: req.body,
       signal: req.signal,
+      idleTimeoutMs: req.firstContact ? FIRST_CONTACT_IDLE_MS : undefined,
     });
     if (res.status < 300) return res;
     // An error answer: read for its code and message (a body still being sent was stopped by the client).

@@ -254,6 +254,7 @@ export class S3ObjectStore implements ObjectStore {
       operation,
       key,
       endpoint: this.endpointLabel,
+      endpointSet: this.config.endpoint !== undefined,
       secretName: this.config.credentialsName,
       ignoredSecretName: this.config.ignoredCredentialsName,
       anonymous: this.config.anonymous,
@@ -290,7 +291,7 @@ export class S3ObjectStore implements ObjectStore {
   async checkAccess(signal?: AbortSignal): Promise<void> {
     const query = { 'list-type': '2', 'max-keys': '1', 'encoding-type': 'url' };
     await this.call('ListObjectsV2', undefined, () =>
-      this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader, signal }, (text) =>
+      this.http.sendForXml({ method: 'GET', query, headers: this.payerHeader, signal, firstContact: true }, (text) =>
         parseListPage(text, this.bucket),
       ),
     );
