@@ -24,7 +24,10 @@ export class ConsoleAuth extends Construct {
   readonly authorizationMode: AuthorizationMode;
   readonly authType: 'COGNITO' | 'OIDC';
   readonly clientId: string;
+  /** The hosted UI's host (`<prefix>.auth.<region>.amazoncognito.com`); blank under OIDC. */
   readonly cognitoDomain: string;
+  /** The hosted UI's domain prefix alone, as the original's UserPoolDomain output gave it; blank under OIDC. */
+  readonly cognitoDomainPrefix: string;
   readonly oidcIssuer: string;
   readonly userPool?: UserPool;
 
@@ -35,6 +38,7 @@ export class ConsoleAuth extends Construct {
       this.clientId = props.clientId;
       this.oidcIssuer = props.issuer;
       this.cognitoDomain = '';
+      this.cognitoDomainPrefix = '';
       this.authorizationMode = {
         authorizationType: AuthorizationType.OIDC,
         openIdConnectConfig: { oidcProvider: props.issuer, clientId: props.clientId },
@@ -86,6 +90,7 @@ export class ConsoleAuth extends Construct {
     this.userPool = pool;
     this.clientId = client.userPoolClientId;
     this.oidcIssuer = '';
+    this.cognitoDomainPrefix = domain.domainName;
     this.cognitoDomain = `${domain.domainName}.auth.${Aws.REGION}.amazoncognito.com`;
     this.authorizationMode = { authorizationType: AuthorizationType.USER_POOL, userPoolConfig: { userPool: pool } };
   }

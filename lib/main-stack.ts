@@ -279,7 +279,8 @@ export class MainStack extends Stack {
     if (auth.userPool) {
       new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId, description: 'User Pool Id' });
       new CfnOutput(this, 'UserPoolApiClientId', { value: auth.clientId, description: 'API Client Id' });
-      new CfnOutput(this, 'UserPoolDomain', { value: auth.cognitoDomain, description: 'User pool domain' });
+      // The prefix alone, as the original's (scripts build the hosted UI's address from it).
+      new CfnOutput(this, 'UserPoolDomain', { value: auth.cognitoDomainPrefix, description: 'User pool domain' });
       new CfnOutput(this, 'AdminUsername', { value: adminEmail.valueAsString, description: 'Admin username' });
     }
     new CfnOutput(this, 'ApiFunctionName', {
@@ -293,16 +294,59 @@ export class MainStack extends Stack {
       description: 'StateMachine Arn',
     });
     new CfnOutput(this, 'CentralAlarmTopicName', { value: topic.topicName, description: 'Central Alarm Topic Name' });
+    // The templates the orchestrator deploys per task, whose assets this stack keeps published: one task deployed
+    // without the console is `aws cloudformation create-stack --template-url <this>`, as the original's guides did
+    // with its published DataTransferS3Stack / DataTransferECRStack templates.
+    new CfnOutput(this, 'S3PluginTemplateUrl', {
+      value: this.s3Template.templateUrl,
+      description: 'S3 plugin template (one transfer task; create-stack --template-url)',
+    });
+    new CfnOutput(this, 'EcrPluginTemplateUrl', {
+      value: this.ecrTemplate.templateUrl,
+      description: 'ECR plugin template (one image task; create-stack --template-url)',
+    });
     // `cdk gc` deletes assets no deployed template mentions; the plugin templates' own assets are only mentioned by
     // the uploaded templates (S3 objects) until a task runs: name them here so that they are kept.
+    this.templateOptions.templateFormatVersion = '2010-09-09';
     this.templateOptions.metadata = {
       ...this.templateOptions.metadata,
+      // The original's parameter groups, and labels for the parameters of ours (the console's create-stack form).
+      'AWS::CloudFormation::Interface': parameterInterface(props.authType),
       'DataTransferHub::PluginAssets': [
         ...new Set([this.s3Template, this.ecrTemplate].flatMap((t) => Object.values(t.republished))),
       ].sort(),
     };
     acknowledgeMainStack(this, all, prefix);
   }
+}
+
+/** The main stack's parameter groups (the original's: "User Pool" or "OIDC Settings") and labels. */
+function parameterInterface(authType: MainStackProps['authType']) {
+  const groups =
+    authType === 'COGNITO'
+      ? [{ Label: { default: 'User Pool' }, Parameters: ['AdminEmail'] }]
+      : [
+          { Label: { default: 'OIDC Settings' }, Parameters: ['OidcProvider', 'OidcClientId', 'OidcCustomerDomain'] },
+          { Label: { default: 'Console Domain Certificate' }, Parameters: ['IamCertificateId', 'AcmCertificateArn'] },
+          { Label: { default: 'Notification' }, Parameters: ['AdminEmail'] },
+        ];
+  const labels: Record<string, string> = {
+    AdminEmail: authType === 'COGNITO' ? 'Admin email' : 'Alarm email',
+    OidcProvider: 'OpenID Connect issuer URL',
+    OidcClientId: 'OpenID Connect client id',
+    OidcCustomerDomain: 'Console domain',
+    IamCertificateId: 'IAM server certificate id (China regions)',
+    AcmCertificateArn: 'ACM certificate ARN (us-east-1)',
+  };
+  const named = new Set(groups.flatMap((g) => g.Parameters));
+  return {
+    ParameterGroups: groups,
+    ParameterLabels: Object.fromEntries(
+      Object.entries(labels)
+        .filter(([name]) => named.has(name))
+        .map(([name, label]) => [name, { default: label }]),
+    ),
+  };
 }
 
 /** Per-task stacks are created by the orchestrator, not `cdk deploy`: no BootstrapVersion SSM parameter check. */

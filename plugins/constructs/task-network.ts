@@ -78,6 +78,13 @@ export class TaskNetwork extends Construct {
   }
 }
 
+/** What a network parameter names, in words. */
+function networkPart(parameter: string): string {
+  if (/ClusterName$/.test(parameter)) return 'the ECS cluster the tasks run in';
+  if (/VpcId$/.test(parameter)) return 'the VPC the task runs in';
+  return 'the subnets the task runs in';
+}
+
 /**
  * The network parameters must be given at deploy (the hub fills them in; a standalone deploy names them): a template
  * rule, so that CloudFormation refuses the stack with this message instead of failing on the first resource.
@@ -86,7 +93,7 @@ export function requireNetwork(stack: Stack, parameters: CfnParameter[]): CfnRul
   return new CfnRule(stack, 'NetworkGiven', {
     assertions: parameters.map((p) => ({
       assert: Fn.conditionNot(Fn.conditionEquals(p.valueAsString, '')),
-      assertDescription: `${p.logicalId}: the task's network (VPC, subnets${p.logicalId === 'ecsClusterName' ? ', ECS cluster' : ''}) is required — the Data Transfer Hub passes its task VPC; a standalone deploy names one`,
+      assertDescription: `${p.logicalId}: ${networkPart(p.node.id)} is required — the Data Transfer Hub passes its own; a standalone deploy names one`,
     })),
   });
 }

@@ -264,6 +264,26 @@ describe('main stack: API and lifecycle', () => {
       CentralAlarmTopicName: 'Central Alarm Topic Name',
     });
     expect(cognito.toJSON().Outputs.AdminUsername.Value).toEqual({ Ref: 'AdminEmail' });
+    // The hosted UI's domain prefix alone, as the original's output gave it.
+    const [domainId] = Object.keys(cognito.findResources('AWS::Cognito::UserPoolDomain'));
+    expect(cognito.toJSON().Outputs.UserPoolDomain.Value).toEqual({ Ref: domainId });
+    // The original's parameter groups, and the template format version it set.
+    for (const [t, groups] of [
+      [cognito, [['User Pool', ['AdminEmail']]]],
+      [oidc, [['OIDC Settings', ['OidcProvider', 'OidcClientId', 'OidcCustomerDomain']]]],
+    ] as const) {
+      const json = t.toJSON();
+      expect(json.AWSTemplateFormatVersion).toBe('2010-09-09');
+      const ui = json.Metadata['AWS::CloudFormation::Interface'];
+      expect(ui.ParameterGroups).toEqual(
+        expect.arrayContaining(groups.map(([label, names]) => ({ Label: { default: label }, Parameters: names }))),
+      );
+      // Every parameter of the template is in a group, with a label (CDK's BootstrapVersion aside).
+      const grouped = ui.ParameterGroups.flatMap((g: { Parameters: string[] }) => g.Parameters).sort();
+      const declared = Object.keys(json.Parameters).filter((p) => p !== 'BootstrapVersion');
+      expect(grouped).toEqual(declared.sort());
+      expect(Object.keys(ui.ParameterLabels).sort()).toEqual(declared.sort());
+    }
     // OIDC has no user pool: only the API endpoint of those.
     expect(Object.keys(described(oidc))).toEqual(expect.arrayContaining(['ApiEndpoint', 'TaskClusterVpc']));
     expect(Object.keys(described(oidc))).not.toContain('UserPoolId');
@@ -319,6 +339,12 @@ describe('main stack: API and lifecycle', () => {
     }
     expect(ours.filter((f) => f.Properties.Environment.Variables.STATE_MACHINE_ARN)).toHaveLength(1);
     expect(ours.filter((f) => f.Properties.Environment.Variables.NOTIFY_TOPIC_ARN)).toHaveLength(1);
+    // The same templates as outputs: a task deployed with create-stack --template-url, as the original's guides do.
+    const outputs = cognito.toJSON().Outputs;
+    expect(outputs.S3PluginTemplateUrl.Value).toEqual(ours[0].Properties.Environment.Variables.S3_PLUGIN_TEMPLATE_URL);
+    expect(outputs.EcrPluginTemplateUrl.Value).toEqual(
+      ours[0].Properties.Environment.Variables.ECR_PLUGIN_TEMPLATE_URL,
+    );
   });
 
   it('orchestrates with a state machine invoking each lifecycle step, logging and tracing on', () => {
@@ -803,7 +829,10 @@ describe('S3 plugin stack', () => {
     expect(assertions.map((a) => a.Assert)).toEqual(
       ['ec2VpcId', 'ec2Subnets'].map((p) => ({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: p }, ''] }] })),
     );
-    expect(assertions[0].AssertDescription).toMatch(/^ec2VpcId: the task's network/);
+    expect(assertions.map((a) => a.AssertDescription)).toEqual([
+      expect.stringMatching(/^ec2VpcId: the VPC the task runs in is required/),
+      expect.stringMatching(/^ec2Subnets: the subnets the task runs in is required/),
+    ]);
   });
 
   it("keeps the original's String whole numbers, refusing at CreateStack those out of the schema's bounds", () => {
