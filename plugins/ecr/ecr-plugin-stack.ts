@@ -83,6 +83,10 @@ export class EcrPluginStack extends Stack {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The original's logical IDs, so the names its debugging guide gives (`<stack>-DTHECRContainerLogGroup…`, the
+    // ECRTransferTable) find the copy tasks' log group and the status table.
+    (table.node.defaultChild as CfnResource).overrideLogicalId('ECRTransferTable');
+    (copyLogs.node.defaultChild as CfnResource).overrideLogicalId('DTHECRContainerLogGroup');
     // The console's charts of an image task, from the same log contract and metric names as the S3 plugin's workers:
     // each copy from the copy tasks' lines; each failure for good from the lister's (a failed expansion, or the run's
     // MarkFailed once the copy task's retries are spent; a copy task's failed attempt is not one).

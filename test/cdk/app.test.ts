@@ -900,6 +900,10 @@ describe('S3 plugin stack', () => {
     expect(resources.S3TransferQueueDLQ?.Type).toBe('AWS::SQS::Queue');
     expect(resources.S3TransferTable?.Type).toBe('AWS::DynamoDB::Table');
     expect(resources.S3TransferAlarmTopic?.Type).toBe('AWS::SNS::Topic');
+    // The ECR plugin's status table and copy tasks' log group, by the names of the original's debugging guide.
+    const ecrResources = ecr.toJSON().Resources as Record<string, { Type: string }>;
+    expect(ecrResources.ECRTransferTable?.Type).toBe('AWS::DynamoDB::Table');
+    expect(ecrResources.DTHECRContainerLogGroup?.Type).toBe('AWS::Logs::LogGroup');
   });
 
   it('deployed on its own, hands the finder every parameter exactly as given: backslashes, quotes and separators included', async () => {
