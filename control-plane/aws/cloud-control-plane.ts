@@ -14,6 +14,7 @@ import { DynamoStatusStore } from '../../worker/adapters/aws/dynamo-status-store
 import { SecretsManagerStore } from '../../worker/adapters/aws/secrets-manager-store.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { createLogger } from '../../worker/core/log.js';
+import { filledFields } from '../../worker/core/secret-shape.js';
 import { UNTAGGED_SECRET_HINT } from '../core/credential-secret-tag.js';
 import { estimatorByType } from '../core/estimator-by-type.js';
 import { s3TaskEstimator } from '../core/s3-estimator.js';
@@ -79,6 +80,8 @@ export function cloudControlPlaneDeps(config: LambdaConfig, clients: CloudClient
         (await secretStore.list()).filter(
           (s) => !config.secretNamePrefix || s.name.startsWith(config.secretNamePrefix),
         ),
+      // Secrets tagged for the console only (as the estimate reads them); others stay unread here.
+      fieldsOf: (name) => secretStore.get(name).then(filledFields, () => undefined),
     },
     metrics: new CloudWatchMetrics({ cloudwatch: clients.cloudwatch, namespace: config.metricsNamespace }),
     logs: new CloudWatchTaskLogs({ logs: clients.logs, stackPrefix: config.stackPrefix }),

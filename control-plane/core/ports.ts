@@ -33,6 +33,11 @@ export interface Orchestrator {
 
 export interface SecretLister {
   list(): Promise<{ name: string; arn?: string; description?: string }[]>;
+  /**
+   * The names of the fields a secret fills (never its values), to check its kind at creation; undefined where this
+   * role may not read it (the cloud API reads only secrets tagged for it) or there is no such reader.
+   */
+  fieldsOf?(name: string): Promise<string[] | undefined>;
 }
 
 /** Chart data of a task (control-plane/core/metric-history.ts: series names, units, gaps). */

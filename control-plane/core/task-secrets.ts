@@ -1,32 +1,56 @@
 /**
- * The secrets a task names must exist when it is created. Without this check the task is stored, starts, and ends in
- * ERROR at its first listing with `secret "x" was not found`, which names neither the field nor the side; the user
- * had to find out from the task page what the form should have told them. Names only: values are never read here.
+ * The secrets a task names must exist when it is created, and be of the kind their side reads. Without this check the
+ * task is stored, starts, and ends in ERROR at its first listing with `secret "x" was not found` (or "must hold
+ * access_key_id…"), which the form should have told the user. Names and field names only: values are never returned
+ * or kept here.
  */
 import { InvalidParameterError } from '../../worker/core/errors.js';
+import { type SecretShape, secretShape } from '../../worker/core/secret-shape.js';
+import { destinationIsEcr } from '../../worker/ecr/params.js';
 import { parametersOf } from '../../worker/params/index.js';
 import type { SecretLister } from './ports.js';
 import type { ValidTask } from './validate-task.js';
 
-/** A secret a task reads, and the parameter that names it. */
+/** A secret a task reads, the parameter that names it, and the kinds its side reads (the first one said). */
 export interface NamedSecret {
   field: string;
   secretName: string;
+  takes: readonly SecretShape[];
 }
+
+const SHAPE_WORDS: Record<SecretShape, string> = {
+  keys: 'access_key_id and secret_access_key',
+  login: 'username and password',
+  unknown: 'neither access keys nor a login',
+};
 
 /** The secrets the task's engines will read (a side in this account reads none, even if a name is given). */
 export function secretsNamedBy(task: Pick<ValidTask, 'engine'>): NamedSecret[] {
   if (task.engine.type === 'S3EC2') {
     const { srcAuth, destAuth } = task.engine.params;
+    const keys = ['keys'] as const;
     return [
-      ...(srcAuth.kind === 'secret' ? [{ field: 'srcCredentials', secretName: srcAuth.secretName }] : []),
-      ...(destAuth.kind === 'secret' ? [{ field: 'destCredentials', secretName: destAuth.secretName }] : []),
+      ...(srcAuth.kind === 'secret' ? [{ field: 'srcCredentials', secretName: srcAuth.secretName, takes: keys }] : []),
+      ...(destAuth.kind === 'secret'
+        ? [{ field: 'destCredentials', secretName: destAuth.secretName, takes: keys }]
+        : []),
     ];
   }
   const { srcCredential, destCredential } = task.engine.params;
+  // Amazon ECR takes access keys (or a login); a Public source ignores keys (as the original), another registry
+  // destination needs a login (registries.ts).
+  const anyKind = ['keys', 'login'] as const;
   return [
-    ...(srcCredential ? [{ field: 'srcCredential', secretName: srcCredential }] : []),
-    ...(destCredential ? [{ field: 'destCredential', secretName: destCredential }] : []),
+    ...(srcCredential ? [{ field: 'srcCredential', secretName: srcCredential, takes: anyKind }] : []),
+    ...(destCredential
+      ? [
+          {
+            field: 'destCredential',
+            secretName: destCredential,
+            takes: destinationIsEcr(task.engine.params) ? anyKind : (['login'] as const),
+          },
+        ]
+      : []),
   ];
 }
 
@@ -50,9 +74,19 @@ export async function checkNamedSecretsExist(
   const names = new Set(
     listed.flatMap((s) => [s.name, ...(s.arn ? [s.arn, s.arn.replace(/-[A-Za-z0-9]{6}$/, '')] : [])]),
   );
-  for (const { field, secretName } of named) {
-    if (names.has(secretName)) continue;
+  for (const { field, secretName, takes } of named) {
     const label = parametersOf(task.type).find((p) => p.name === field)?.label.en;
+    if (names.has(secretName)) {
+      const fields = await secrets.fieldsOf?.(secretName).catch(() => undefined);
+      const shape = fields && secretShape(fields);
+      if (shape && !takes.includes(shape))
+        throw new InvalidParameterError(
+          field,
+          `secret "${secretName}" holds ${SHAPE_WORDS[shape]}; this side needs ${takes.map((t) => SHAPE_WORDS[t]).join(', or ')}`,
+          label,
+        );
+      continue;
+    }
     const shown = known
       .slice(0, SHOWN_NAMES)
       .map((n) => `"${n}"`)

@@ -11,6 +11,7 @@ import { statusStoreObjects } from '../core/task-objects.js';
 import { FileSecretStore, SqliteStatusStore } from '../../worker/adapters/embedded/index.js';
 import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { DthError } from '../../worker/core/errors.js';
+import { filledFields } from '../../worker/core/secret-shape.js';
 import type { Logger } from '../../worker/core/log.js';
 import { guardProcess } from './crash-guard.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -104,7 +105,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     metrics: telemetry,
     logs: telemetry,
     liveProgressInLists: true,
-    secrets: { list: () => secrets.list() },
+    secrets: {
+      list: () => secrets.list(),
+      fieldsOf: (name) => secrets.get(name).then(filledFields, () => undefined),
+    },
     objects: statusStoreObjects((task) => new SqliteStatusStore(db, task.id)),
     estimator: estimatorByType({
       S3EC2: s3TaskEstimator((params) => openTaskBuckets(params, secrets), options.logger),

@@ -225,3 +225,8 @@ function readEcrTaskParams(r: ParamReader): EcrTaskParams {
 }
 
 export const ECR_PARAM_NAMES = ECR_PARAMETERS.map((p) => p.name);
+
+/** The destination is Amazon ECR unless destRegistry names another registry. */
+export function destinationIsEcr(params: Pick<EcrTaskParams, 'destRegistry'>): boolean {
+  return !params.destRegistry || ecrHostParts(params.destRegistry) !== undefined;
+}

@@ -10,7 +10,7 @@ import type { EcrApi, EcrRegistryApi, RegistryCatalog, RegistryLogin } from '../
 import type { SecretStore } from '../ports/secret-store.js';
 import { RegistryV2Catalog } from './catalog.js';
 import { EcrAccessError, LoginRejectedError, LoginRequiredError } from './errors.js';
-import { ecrHostParts, ecrRegistryHost, type EcrTaskParams, type ImageRef } from './params.js';
+import { destinationIsEcr, ecrHostParts, ecrRegistryHost, type EcrTaskParams, type ImageRef } from './params.js';
 import { RegistryHttpError, RegistryUnavailableError } from './errors.js';
 import { RegistryClient } from './registry-client.js';
 import { ecrFieldLabel, readRegistrySecret, type RegistrySecret } from './registry-credentials.js';
@@ -233,11 +233,6 @@ async function resolveRegistrySide(input: SideInput, params: EcrTaskParams, deps
     client: new RegistryClient(endpoint),
     loginFrom: secret ? `the login of secret '${input.credential}'` : undefined,
   };
-}
-
-/** The destination is Amazon ECR unless destRegistry names another registry. */
-export function destinationIsEcr(params: Pick<EcrTaskParams, 'destRegistry'>): boolean {
-  return !params.destRegistry || ecrHostParts(params.destRegistry) !== undefined;
 }
 
 /** Whether the task needs the ECR API at all (the entry point loads the AWS adapter only then). */

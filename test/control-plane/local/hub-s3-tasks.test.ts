@@ -1,5 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBucket, s3Client, servers } from '../../support/servers.js';
@@ -100,6 +102,60 @@ describe('dth serve: GraphQL task API over HTTP', () => {
       expect(r.body.errors?.[0].message).toContain(field);
     }
     expect((await h.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(0);
+  });
+
+  it('refuses a task naming a secret of the wrong kind for its side (keys where a login is read, and back), nothing stored', async () => {
+    const dataDir = newDataDir();
+    const secretsPath = join(dataDir, 'secrets.json');
+    const held = JSON.parse(readFileSync(secretsPath, 'utf8'));
+    writeFileSync(secretsPath, JSON.stringify({ ...held, registry: { username: 'u', password: 'p' } }), {
+      mode: 0o600,
+    });
+    const h = await hub(dataDir);
+    const s3Task = {
+      type: 'S3EC2',
+      scheduleType: 'ONE_TIME',
+      parameters: params({
+        srcEndpoint: servers.s3Source,
+        srcBucket: 'aaa',
+        srcCredentials: 'registry',
+        destBucket: 'bbb',
+        destRegion: 'us-east-1',
+      }),
+    };
+    const imageTask = (destCredential: string) => ({
+      type: 'ECR',
+      scheduleType: 'ONE_TIME',
+      parameters: params({
+        sourceType: 'Public',
+        srcRegistry: servers.registryOpen,
+        srcImageList: 'ok/repo:1',
+        destRegistry: servers.registryAuth,
+        destCredential,
+        insecure: 'true',
+      }),
+    });
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [
+        s3Task,
+        'srcCredentials',
+        'Source credentials (srcCredentials): secret "registry" holds username and password; this side needs access_key_id and secret_access_key',
+      ],
+      [
+        imageTask('s3rver'),
+        'destCredential',
+        'Destination credentials (destCredential): secret "s3rver" holds access_key_id and secret_access_key; this side needs username and password',
+      ],
+    ];
+    for (const [input, field, message] of cases) {
+      const r = await h.gql(CREATE, { input });
+      expect(r.body.errors?.[0].extensions?.field, JSON.stringify(r.body)).toBe(field);
+      expect(r.body.errors?.[0].message).toBe(message);
+    }
+    expect((await h.gql('{ listTasksV2 { total } }')).body.data.listTasksV2.total).toBe(0);
+    // The right kind is taken: a login for the registry destination.
+    const ok = await h.gql(CREATE, { input: imageTask('registry') });
+    expect(ok.body.errors).toBeUndefined();
   });
 
   it('refuses a task naming a secret the hub does not have: field and side in words, known names, nothing stored', async () => {
