@@ -386,6 +386,59 @@ describe('dth s3 sync (real CLI process)', () => {
     expect(listed.stderr).toMatch(/srcPrefix\): takes one value, not a list/);
   });
 
+  it('says so when the selection matches no source object, with the likely slip; and that srcPrefix is unused beside a prefix list', async () => {
+    const { src, dst } = await bucketPair();
+    for (const key of ['data/a.jpg', 'data/sub/b.jpg', 'lists/prefixes.txt']) await putSource(src, key, key);
+    const warnings = (stderr: string) =>
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.level === 'warn');
+    const slash = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), srcPrefix: '/data/' }),
+      ...stateArgs(),
+    ]);
+    expect(slash.code, slash.stderr).toBe(0);
+    expect(JSON.parse(slash.stdout.trim().split('\n').at(-1)!)).toMatchObject({ scanned: 0, copied: 0 });
+    expect(warnings(slash.stderr)).toContainEqual(
+      expect.objectContaining({
+        event: 'finder.nothing_selected',
+        srcPrefix: '/data/',
+        hints: [expect.stringMatching(/begins with "\/": a prefix is matched from a key's first character/)],
+      }),
+    );
+    const relative = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), srcPrefix: 'data/', include: 'sub/*.jpg' }),
+      ...stateArgs(),
+    ]);
+    expect(warnings(relative.stderr)).toContainEqual(
+      expect.objectContaining({
+        event: 'finder.nothing_selected',
+        include: ['sub/*.jpg'],
+        hints: [expect.stringMatching(/include globs match the whole key, srcPrefix included/)],
+      }),
+    );
+    // A selection that matches says nothing of the kind; srcPrefix beside a prefix list is named as unused.
+    await putSource(src, 'lists/prefixes.txt', 'data/sub/\n');
+    const listed = dth([
+      's3',
+      'sync',
+      '--params',
+      paramsFile({ ...baseParams(src, dst), srcPrefix: 'data/', srcPrefixsListFile: 'lists/prefixes.txt' }),
+      ...stateArgs(),
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout.trim().split('\n').at(-1)!)).toMatchObject({ copied: 1 });
+    expect(warnings(listed.stderr).map((w) => w.event)).toEqual(['finder.src_prefix_ignored']);
+  });
+
   it('takes a prefix as given: one ending in a space selects the keys with that space only', async () => {
     const { src, dst } = await bucketPair();
     for (const key of ['tp/a b', 'tp/ab', 'tp/a/c']) await putSource(src, key, key);

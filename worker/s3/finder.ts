@@ -1,3 +1,4 @@
+import { warnNothingSelected, warnPrefixIgnored } from './nothing-selected.js';
 import { getHeapStatistics } from 'node:v8';
 import { LOG_EVENTS, logContractEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
@@ -273,6 +274,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
     }
   };
 
+  warnPrefixIgnored(params, logger);
   const prefixes = distinctPrefixes(
     options.prefixes?.() ??
       sourcePrefixes(params.srcPrefix, params.prefixList, { source, listBucket: options.prefixListBucket }),
@@ -338,6 +340,7 @@ export async function runFinder(options: FinderOptions): Promise<FinderReport> {
     if (!signal?.aborted) throw err;
   }
   await flush();
+  if (!signal?.aborted && report.scanned === 0) warnNothingSelected(params, logger);
   report.unchanged = Math.max(0, report.scanned - foundToCopy + foundInPlace);
   logContractEvent(logger, LOG_EVENTS.finderDone, { ...report });
   return report;

@@ -1,0 +1,49 @@
+/**
+ * A finder pass that selected no source object although the task narrows its selection (srcPrefix, a prefix list,
+ * include/exclude): said, with what narrowed it and the likely slip, instead of a bare "nothing to copy". A user
+ * migrating with `--src-prefix /data/` (keys never begin with "/") or include globs written relative to the prefix
+ * otherwise saw a successful run that copied nothing.
+ */
+import type { Logger } from '../core/log.js';
+import type { S3TaskParams } from './params.js';
+
+type Selection = Pick<S3TaskParams, 'srcPrefix' | 'prefixList' | 'include' | 'exclude'>;
+
+/** The likely slips in a selection that matched nothing, in words. */
+export function selectionHints(p: Selection): string[] {
+  const hints: string[] = [];
+  const prefix = p.prefixList ? '' : p.srcPrefix;
+  if (prefix.startsWith('/'))
+    hints.push(
+      `srcPrefix "${prefix}" begins with "/": a prefix is matched from a key's first character (dir/, not /dir/)`,
+    );
+  if (prefix.includes('//'))
+    hints.push(`srcPrefix "${prefix}" holds "//", which matches only keys holding two slashes`);
+  if (prefix && p.include.length > 0)
+    hints.push(
+      `include globs match the whole key, srcPrefix included (${prefix}**/*.jpg, not **/*.jpg relative to it)`,
+    );
+  return hints;
+}
+
+export function warnNothingSelected(p: Selection, logger: Logger): void {
+  const narrowed = p.prefixList !== undefined || p.srcPrefix !== '' || p.include.length > 0 || p.exclude.length > 0;
+  if (!narrowed) return;
+  logger.warn('finder.nothing_selected', {
+    reason: 'no source object matched the selection: nothing was compared or copied',
+    ...(p.prefixList ? { srcPrefixsListFile: p.prefixList.key } : p.srcPrefix ? { srcPrefix: p.srcPrefix } : {}),
+    ...(p.include.length ? { include: p.include } : {}),
+    ...(p.exclude.length ? { exclude: p.exclude } : {}),
+    ...(selectionHints(p).length ? { hints: selectionHints(p) } : {}),
+  });
+}
+
+/** srcPrefix beside a prefix list: the list's prefixes are listed, srcPrefix is not used (as the original). */
+export function warnPrefixIgnored(p: Selection, logger: Logger): void {
+  if (!p.prefixList || !p.srcPrefix) return;
+  logger.warn('finder.src_prefix_ignored', {
+    srcPrefix: p.srcPrefix,
+    srcPrefixsListFile: p.prefixList.key,
+    reason: 'the prefixes of the list are listed; srcPrefix is not used with a list (as the original)',
+  });
+}
