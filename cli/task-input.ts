@@ -107,7 +107,9 @@ export function parseCommandLine(
     if (given === undefined) continue;
     if (given.length > 1 && !listFlags.has(flag) && !(flag in own && own[flag].type === 'boolean')) {
       problems.push(new InvalidParameterError(`--${flag}`, `is given ${given.length} times; give it once`));
-      continue;
+      // A parameter's last value is still read, so that what depends on it is judged as given (a second flag
+      // otherwise read as absent: "srcRegion is required" beside the duplicated --src-endpoint); it is refused above.
+      if (flag in own || !flagToParam.has(flag)) continue;
     }
     const value = listFlags.has(flag) ? given.join(',') : given[given.length - 1];
     if (flag in own) {

@@ -374,6 +374,25 @@ describe('dth s3 sync (real CLI process)', () => {
     ]);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/--src-prefix: is given 2 times; give it once/);
+    // The duplicated parameter is still read: what depends on it is not refused as if it were absent.
+    const endpointTwice = await runCli([
+      's3',
+      'sync',
+      '--src-bucket',
+      src,
+      '--dest-bucket',
+      dst,
+      '--src-endpoint',
+      servers.s3Source,
+      '--src-endpoint',
+      servers.s3Source,
+      '--dest-endpoint',
+      servers.s3Dest,
+      ...stateArgs(),
+    ]);
+    expect(endpointTwice.code).toBe(2);
+    expect(endpointTwice.stderr).toMatch(/--src-endpoint: is given 2 times; give it once/);
+    expect(endpointTwice.stderr).not.toMatch(/srcRegion/);
     // Before: joined into the prefix "a/,b/", which no key has: nothing copied, exit 0.
     const listed = await runCli([
       's3',
