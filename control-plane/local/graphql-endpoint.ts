@@ -60,7 +60,15 @@ function toGraphQLError(err: unknown): GraphQLError {
  * GraphQL's own input checks (wrong enum value, missing required field) name the field only in the message;
  * expose it as `extensions.field` too, like the resolvers' errors, so forms can mark the field.
  */
-function coercionField(message: string): { field: string; code: string } | Record<string, never> {
+function coercionField(message: string, variables?: unknown): { field: string; code: string } | Record<string, never> {
+  // A task parameter's value of the wrong type (`"ParameterValue": 8`): the parameter it is the value of.
+  const parameter = /at "(\w+)\.parameters\[(\d+)\]\.ParameterValue"/.exec(message);
+  if (parameter) {
+    const given = (variables as Record<string, { parameters?: { ParameterKey?: unknown }[] }> | undefined)?.[
+      parameter[1]
+    ]?.parameters?.[Number(parameter[2])]?.ParameterKey;
+    if (typeof given === 'string' && given) return { field: given, code: 'INVALID_PARAMETER' };
+  }
   const at = /got invalid value .* at "[^"]*?\.?([A-Za-z_][A-Za-z0-9_]*)"/.exec(message)?.[1];
   const missing = /Field "([A-Za-z_][A-Za-z0-9_]*)" of required type/.exec(message)?.[1];
   // A variable itself wrong or absent (`$limit` not an Int, `$input` not an object, `$id` not given): its name, which
@@ -144,7 +152,9 @@ export function createGraphQLExecutor(schema: GraphQLSchema, resolvers: Resolver
     return {
       data: result.data,
       errors: result.errors?.map((e) => {
-        const extensions = e.extensions?.field ? e.extensions : { ...e.extensions, ...coercionField(e.message) };
+        const extensions = e.extensions?.field
+          ? e.extensions
+          : { ...e.extensions, ...coercionField(e.message, body.variables) };
         return {
           message:
             e.originalError && !(e.originalError instanceof GraphQLError)

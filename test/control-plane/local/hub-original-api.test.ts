@@ -290,6 +290,21 @@ describe("dth serve answers the original console's documents", () => {
       ['query($id: ID!) { getTask(id: $id) { id } }', {}, 'id'],
       ['query($page: Int) { listTasksV2(page: $page) { total } }', { page: 'two' }, 'page'],
       ['mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }', { input: 'S3EC2' }, 'input'],
+      // A parameter's value given as a number: the parameter it is the value of (before: "ParameterValue").
+      [
+        'mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }',
+        {
+          input: {
+            type: 'S3EC2',
+            scheduleType: 'ONE_TIME',
+            parameters: [
+              { ParameterKey: 'srcBucket', ParameterValue: 'src' },
+              { ParameterKey: 'workerNumber', ParameterValue: 8 },
+            ],
+          },
+        },
+        'workerNumber',
+      ],
     ] as const) {
       const answer = await hub.gql(query, variables);
       expect(answer.body.errors?.[0], query).toMatchObject({
