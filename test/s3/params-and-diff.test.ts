@@ -153,6 +153,14 @@ describe('parseS3TaskParams', () => {
       /^Destination endpoint URL \(destEndpoint\): must be an http\(s\) URL$/,
     );
     expect(fieldOf(() => parseS3TaskParams({ ...ok, srcEndpoint: 'https://user:pw@host' }))).toBe('srcEndpoint');
+    // A link-local address is a metadata service, never a store: its answers would be quoted in task errors.
+    for (const metadata of ['http://169.254.169.254', 'http://[fd00:ec2::254]', 'http://[fe80::1]:9000'])
+      expect(() => parseS3TaskParams({ ...ok, srcEndpoint: metadata }), metadata).toThrow(
+        /^Source endpoint URL \(srcEndpoint\): ".+" is a link-local address \(an instance metadata service, never a store\)/,
+      );
+    expect(parseS3TaskParams({ ...ok, srcEndpoint: 'http://169.25.0.1:9000' }).srcEndpoint).toBe(
+      'http://169.25.0.1:9000',
+    );
     expect(fieldOf(() => parseS3TaskParams({ ...ok, destEndpoint: 'https://s3.example.com/?x=1' }))).toBe(
       'destEndpoint',
     );

@@ -98,6 +98,13 @@ export function endpointForRegion(type: SourceType, region: string): string | un
   }
 }
 
+/**
+ * Link-local hosts: IPv4 169.254.0.0/16 and IPv6 fe80::/10 (as URL.hostname writes them, bracketed), and EC2's IPv6
+ * metadata address. No S3 store lives there, but a cloud machine's metadata service does: an endpoint there would
+ * send the store's requests, and quote its answers in task errors, to it.
+ */
+const LINK_LOCAL_HOST = /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]:[0-9a-f:.]*\]|\[fd00:ec2::254\])$/i;
+
 function endpoint(r: ParamReader, name: string): string | undefined {
   const v = r.text(name);
   if (v === undefined) return undefined;
@@ -112,6 +119,11 @@ function endpoint(r: ParamReader, name: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw r.error(name, 'must be an http(s) URL');
   if (!ENDPOINT_HOST.test(url.hostname)) throw r.error(name, `"${v}" is not a URL`);
   if (url.username || url.password) throw r.error(name, 'must not carry credentials; use a secret');
+  if (LINK_LOCAL_HOST.test(url.hostname))
+    throw r.error(
+      name,
+      `"${v}" is a link-local address (an instance metadata service, never a store): give the store's endpoint`,
+    );
   const extra = endpointExtra(url);
   if (extra !== undefined)
     throw r.error(
