@@ -191,6 +191,13 @@ async function sync(argv: string[]): Promise<number> {
       prefixes,
       buckets: await openTaskBuckets(params, secrets),
       status: stateDb && new SqliteStatusStore(stateDb, taskId),
+      // Each object it would copy, as aws s3 sync --dryrun and rclone --dry-run name theirs.
+      onPlanned: (o) =>
+        process.stdout.write(
+          jsonOut
+            ? `${JSON.stringify({ event: 'would_copy', key: o.key, size: o.size })}\n`
+            : `would copy ${o.key} (${formatBytes(o.size)})\n`,
+        ),
     }).finally(() => stateDb?.close());
     if (jsonOut) process.stdout.write(`${JSON.stringify({ event: 'plan', ...plan })}\n`);
     else {

@@ -57,6 +57,16 @@ describe('dth s3 sync (real CLI process)', () => {
       toTransfer: 2,
       bytesToTransfer: 11,
     });
+    // Each object it would copy, named (as aws s3 sync --dryrun and rclone --dry-run do).
+    const planned = plan.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.event === 'would_copy');
+    expect(planned.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { event: 'would_copy', key: 'a.txt', size: 5 },
+      { event: 'would_copy', key: 'b.txt', size: 6 },
+    ]);
     await expect(readObject(servers.s3Dest, dst, 'a.txt')).rejects.toThrow();
 
     const run = dth(['s3', 'sync', '--params', file, ...stateArgs(secrets)]);

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.js';
 import type { JobQueue } from '../ports/job-queue.js';
-import type { BucketPair } from '../ports/object-store.js';
+import type { BucketPair, ObjectSummary } from '../ports/object-store.js';
 import { isComplete, type StatusStore, type StatusSummary } from '../ports/status-store.js';
 import { BytesInFlight } from './bytes-in-flight.js';
 import { checkBucketAccess } from './check-bucket-access.js';
@@ -230,6 +230,8 @@ export async function estimateS3Transfer(
   options: Omit<TransferOptions, 'queue' | 'status'> & {
     /** The task's state, read only: the plan then compares as the run will (copies it verified, changes since). */
     status?: StatusStore;
+    /** Each object the run would copy, as the finder finds it (the CLI's dry run names them, as rclone's does). */
+    onPlanned?: (object: ObjectSummary) => void;
   },
 ): Promise<TransferEstimate> {
   const { params, logger, signal } = options;
@@ -250,6 +252,7 @@ export async function estimateS3Transfer(
     signal,
     dryRun: true,
     onCopy: (object) => {
+      options.onPlanned?.(object);
       const copy = copyRequests(object, params, sameEndpoint);
       requests.get += copy.getOrHead;
       requests.put += copy.put;
