@@ -3,6 +3,8 @@
  * and nothing written: no copy, no repository, no skopeo process, no status record.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -103,6 +105,30 @@ describe('image sync dry run', () => {
       expect(plan.images.map((p) => p.image)).toEqual([`${fast}:v1`]);
     } finally {
       await front.close();
+    }
+  });
+
+  it('counts a source that answers web pages for every path as unreadable, not as an image to copy', async () => {
+    // A web server (a sign-in page, a default site) answering 200 HTML to /v2/ and to every manifest read.
+    const site = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(req.method === 'HEAD' ? undefined : '<html><body>Sign in</body></html>');
+    });
+    await new Promise<void>((ok) => site.listen(0, '127.0.0.1', ok));
+    try {
+      const registry = `127.0.0.1:${(site.address() as AddressInfo).port}`;
+      const plan = await planImageSync({
+        params: parseEcrTaskParams(publicTaskParams({ srcRegistry: registry, srcImageList: 'team/app:v1' })),
+        secrets: new FileSecretStore(registrySecrets()),
+        logger: silentLogger,
+      });
+      expect(plan).toMatchObject({ toCopy: 0, errors: 1 });
+      expect(plan.images[0]).toMatchObject({
+        action: 'error',
+        error: `${registry}: team/app:v1 answered something that is not an image manifest (no JSON with a schemaVersion)`,
+      });
+    } finally {
+      site.close();
     }
   });
 

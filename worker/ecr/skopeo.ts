@@ -4,7 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withRetryAdvice } from '../core/errors.js';
 import { redactText } from '../core/log.js';
-import { SkopeoMissingError } from './errors.js';
+import { RegistryHttpError, SkopeoMissingError } from './errors.js';
 import { privateTempDir } from './private-temp-dir.js';
 import type { RegistryLogin } from './registry-credentials.js';
 
@@ -67,6 +67,16 @@ export function copySeconds(bytes: number | undefined, limit: CopyTimeLimit): nu
  */
 const MANIFEST_REFUSED =
   /instructed to preserve digests|cannot be overwritten because the repository is immutable|tag invalid/i;
+
+/** Every image manifest (Docker v2 and schema 1, OCI manifest and index) is a JSON object with a schemaVersion. */
+function isManifest(raw: Buffer): boolean {
+  try {
+    const doc = JSON.parse(raw.toString('utf8')) as { schemaVersion?: unknown } | null;
+    return typeof doc === 'object' && doc !== null && typeof doc.schemaVersion === 'number';
+  } catch {
+    return false;
+  }
+}
 
 export class SkopeoError extends Error {
   constructor(
@@ -206,6 +216,14 @@ export class Skopeo {
           ],
           signal,
         );
+        // skopeo inspect --raw prints whatever the registry answered: a web page (a host that serves no registry
+        // API, answering every path) hashed as a digest had the image planned and counted as readable.
+        if (!isManifest(raw))
+          throw new RegistryHttpError(
+            endpoint.registry,
+            200,
+            `${repoAndTag} answered something that is not an image manifest (no JSON with a schemaVersion)`,
+          );
         return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
       } catch (err) {
         if (err instanceof SkopeoError && err.isNotFound && !err.isAuth) return undefined;
