@@ -138,7 +138,8 @@ export interface Completion {
  * The bytes read, checked before the upload is completed, where they can be: a completion replaces the destination's
  * object, so damage found after it (as before) had already put bytes that are no version of the source in place of
  * a good copy. `readMd5`: a single-part source's bytes hashed in part order, against its ETag; else, for a multipart
- * source cut as it was, the MD5 of the parts' MD5s against its ETag (checkSourceParts). Throws the damage.
+ * source cut as it was, the MD5 of the parts' MD5s against its ETag (checkSourceParts). Throws the damage; returns
+ * whether the parts were compared with the source's ETag (the completion's own check need not ask again).
  */
 async function checkBeforeCompleting(
   ctx: CopyContext,
@@ -146,13 +147,15 @@ async function checkBeforeCompleting(
   destKey: string,
   parts: UploadedPart[],
   read: { readMd5?: string; partEtagsAreMd5s: boolean },
-): Promise<void> {
+): Promise<boolean> {
   if (read.readMd5 !== undefined) {
     if (etagConfirmsMd5(head, read.readMd5) === false)
       throw new SourceReadMismatchError(head.key, read.readMd5, contentMd5(head) ?? '');
-    return;
+    return false;
   }
-  if (read.partEtagsAreMd5s) await checkSourceParts(ctx.source, head, destKey, compositeOf(parts), parts);
+  if (!read.partEtagsAreMd5s) return false;
+  await checkSourceParts(ctx.source, head, destKey, compositeOf(parts), parts);
+  return true;
 }
 
 /** The MD5 of the parts' MD5s (an AWS multipart ETag without its "-N"), when every part's ETag is its MD5. */
@@ -313,6 +316,7 @@ export async function copyMultipart(
   let completion: Completion;
   let parts: UploadedPart[];
   let kmsParts = false;
+  let sourcePartsChecked = false;
   // A single-part source's MD5 checks the ranged reads, hashed in part order, unless this destination's completions
   // answer the whole object's MD5 (which checks them); parts resumed from an earlier attempt are read for it alone.
   const sourceMd5 = contentMd5(head);
@@ -351,7 +355,7 @@ export async function copyMultipart(
       // cleared its parts: the upload is closed, not the copy wrong (before: VerificationError, dead-lettered).
       throw new UploadGoneError(`destination object "${destKey}"`, 'another copy of this object completed it');
     }
-    await checkBeforeCompleting(ctx, head, destKey, parts, {
+    sourcePartsChecked = await checkBeforeCompleting(ctx, head, destKey, parts, {
       readMd5: ordered?.digestHex(),
       // The parts' ETags are their MD5s unless SSE-KMS, which a part's answer shows: known when parts went up now.
       partEtagsAreMd5s: todo.length > 0 && !kmsParts,
@@ -384,7 +388,8 @@ export async function copyMultipart(
   if (ctx.demands && sourceMd5 !== undefined && normalizeEtag(completion.written.etag) === sourceMd5)
     ctx.demands.wholeMd5Completions = true;
   const checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
-  await checkAgainstSourceParts(ctx, head, destKey, completion, parts, kmsParts);
+  // A multipart source's ETag against the parts, where checkBeforeCompleting did not compare them already.
+  if (!sourcePartsChecked) await checkAgainstSourceParts(ctx, head, destKey, completion, parts, kmsParts);
   const destinationHoldsParts = completionIsParts(ctx, completion, kmsParts);
   return {
     method: 'multipart',

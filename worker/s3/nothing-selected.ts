@@ -29,12 +29,13 @@ export function selectionHints(p: Selection): string[] {
 export function warnNothingSelected(p: Selection, logger: Logger): void {
   const narrowed = p.prefixList !== undefined || p.srcPrefix !== '' || p.include.length > 0 || p.exclude.length > 0;
   if (!narrowed) return;
+  const hints = selectionHints(p);
   logger.warn('finder.nothing_selected', {
     reason: 'no source object matched the selection: nothing was compared or copied',
     ...(p.prefixList ? { srcPrefixsListFile: p.prefixList.key } : p.srcPrefix ? { srcPrefix: p.srcPrefix } : {}),
     ...(p.include.length ? { include: p.include } : {}),
     ...(p.exclude.length ? { exclude: p.exclude } : {}),
-    ...(selectionHints(p).length ? { hints: selectionHints(p) } : {}),
+    ...(hints.length ? { hints } : {}),
   });
 }
 
