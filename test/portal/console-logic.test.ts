@@ -985,6 +985,21 @@ describe('wizard validation', () => {
     expect(cronOf('')).toBe('Cron expression is required');
     expect(cronOf('61 * * * ? *')).toMatch(/^Cron expression is not a schedule this hub can run: .*minute: 61/);
     expect(cronOf('61 * * * ? *')).not.toMatch(/CronPattern/);
+    // Typed, the 2-minute floor holds as in the builder (before: `*/1 * * * ? *` passed here and ran every minute),
+    // wherever in the cycle two runs come a minute apart; every 2 minutes and daily lists pass.
+    for (const often of [
+      '*/1 * * * ? *',
+      '0/1 * * * ? *',
+      '* * * * ? *',
+      '0,1 3 * * ? *',
+      '10-11 * ? * MON *',
+      'rate(1 minute)',
+    ])
+      expect(cronOf(often), often).toMatch(
+        /^Cron expression has two runs a minute apart \(from \d{4}-\d\d-\d\d \d\d:\d\d UTC\): runs must be at least 2 minutes apart/,
+      );
+    for (const fine of ['*/2 * * * ? *', '0,2 3 * * ? *', '0 3 ? * MON-FRI *', 'rate(2 minutes)', '0/60 * * * ? *'])
+      expect(cronOf(fine), fine).toBeUndefined();
   });
 
   it('refuses on its field, in words, every fixed rate the hub refuses, and no other (61 minutes, 25 hours, 32 days)', () => {

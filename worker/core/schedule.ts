@@ -112,6 +112,26 @@ export function nextRunAfter(s: Schedule, after: Date): Date | undefined {
 }
 
 /**
+ * The closest two of the next `runs` runs after `from`: the gap in seconds and when the first of them starts. The
+ * original's console refuses schedules whose runs come under 2 minutes apart (a finder pass needs the time); a cron's
+ * list or range can put two runs a minute apart anywhere in its cycle, not only as `*\/1`.
+ */
+export function closestRuns(s: Schedule, from: Date, runs = 200): { seconds: number; at: Date } | undefined {
+  if (s.kind === 'rate') return { seconds: s.seconds, at: from };
+  const cron = compile(s.fields);
+  let closest: { seconds: number; at: Date } | undefined;
+  let previous = cron.nextRun(from);
+  for (let i = 1; previous && i < runs; i++) {
+    const next = cron.nextRun(previous);
+    if (!next) break;
+    const seconds = (next.getTime() - previous.getTime()) / 1000;
+    if (!closest || seconds < closest.seconds) closest = { seconds, at: previous };
+    previous = next;
+  }
+  return closest;
+}
+
+/**
  * The pass after one that ended at `endedAt` and was due at `dueAt`. A cron time is never run twice: a timer that
  * fires a hair before it (libuv rounds to the millisecond), or a clock stepped back, would otherwise find the same
  * time still ahead when a quick pass ends and run it again.

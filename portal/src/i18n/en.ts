@@ -43,6 +43,8 @@ export const en = {
   signIn: 'Sign in',
   badToken: 'The hub rejected this token. Copy it again from the terminal.',
   tokenRequired: 'API token is required',
+  sessionRefused:
+    'The hub no longer accepts the token this page signed in with (a restarted hub prints a new one). Sign in again to go on where you were.',
   signingIn: 'Signing in…',
 
   statusSTARTING: 'Starting',
@@ -363,6 +365,8 @@ export const en = {
   vRegistry: '{label}: use host or host:port, without https://',
   vRepoPrefix: '{label} is not a repository path (lowercase letters, digits, . _ - and /)',
   vMinutesAtLeast: 'At least 2 minutes apart (the finder needs the time)',
+  vRunsTooClose:
+    '{label} has two runs a minute apart (from {at}): runs must be at least 2 minutes apart (the finder needs the time)',
   vCron: '{label} is not a schedule this hub can run: {detail}',
   vEveryMax: 'At most every {max} {unit}: a schedule cannot step further in {unit}',
   vEvery: 'Every must be a whole number of at least 1',

@@ -42,6 +42,7 @@ export const zh: Record<StringKey, string> = {
   signIn: '登录',
   badToken: '本地中心拒绝了此令牌。请从终端重新复制。',
   tokenRequired: 'API 令牌为必填项',
+  sessionRefused: '本地中心不再接受此页面登录时使用的令牌（重启后的中心会打印新令牌）。请重新登录，从刚才的位置继续。',
   signingIn: '登录中…',
 
   statusSTARTING: '启动中',
@@ -346,6 +347,7 @@ export const zh: Record<StringKey, string> = {
   vRegistry: '{label}：请使用 host 或 host:port，不带 https://',
   vRepoPrefix: '{label}不是有效的仓库路径（小写字母、数字、. _ - 和 /）',
   vMinutesAtLeast: '运行间隔至少为 2 分钟（查找器需要时间）',
+  vRunsTooClose: '{label}有两次运行只相隔 1 分钟（从 {at} 起）：运行间隔至少为 2 分钟（查找器需要时间）',
   vCron: '{label}不是可运行的调度表达式：{detail}',
   vEveryMax: '间隔最多为 {max} {unit}：按{unit}的调度不能更长',
   vEvery: '间隔必须是不小于 1 的整数',

@@ -6,7 +6,7 @@
 import { MAX_DESCRIPTION } from '../../../../control-plane/core/validate-task.js';
 import type { ParameterProblem } from '../../../../worker/core/errors.js';
 import { byteSize } from '../../../../worker/core/param-values.js';
-import { parseSchedule } from '../../../../worker/core/schedule.js';
+import { closestRuns, parseSchedule, type Schedule } from '../../../../worker/core/schedule.js';
 import { imageListEntries, parseImageList } from '../../../../worker/ecr/params.js';
 import { bucketNameProblem, type BucketStore, pastedLocation } from '../../../../worker/s3/params.js';
 import {
@@ -246,6 +246,8 @@ export function validateEcr(
  * The builder's "every N" as far as its cron can step: `*\/N` in minutes, hours or day-of-month runs every N units only
  * up to the field's span (60, 24, 31), and the hub's cron parser refuses larger steps.
  */
+/** The original console's shortest time between two runs of a schedule. */
+const MIN_RUN_GAP_SECONDS = 120;
 export const EVERY_MAX: Record<ScheduleForm['unit'], number> = { minutes: 60, hours: 24, days: 31 };
 const UNIT_WORDS: Record<ScheduleForm['unit'], Localized> = {
   minutes: { en: 'minutes', zh: '分钟' },
@@ -270,12 +272,20 @@ const CRON_LABEL = { en: STRINGS.en.scheduleCron, zh: STRINGS.zh.scheduleCron };
 function cronProblem(cron: string, label: { en: string; zh: string } = CRON_LABEL): Problem {
   if (!cron.trim()) return { key: 'vRequired', vars: { label } };
   // The hub's and EventBridge's own parser: what passes here runs there.
+  let schedule: Schedule;
   try {
-    parseSchedule(cron);
-    return undefined;
+    schedule = parseSchedule(cron);
   } catch (err) {
     return { key: 'vCron', vars: { label, detail: (err as Error).message.replace(/^[^:]*:\s*/, '') } };
   }
+  // As the original's console: runs at least 2 minutes apart — in any part of a cron's cycle, not only `*\/1`.
+  const closest = closestRuns(schedule, new Date());
+  if (closest && closest.seconds < MIN_RUN_GAP_SECONDS)
+    return {
+      key: 'vRunsTooClose',
+      vars: { label, at: `${closest.at.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+    };
+  return undefined;
 }
 
 /** Description, alarm e-mail and the schedule (the settings step). */
