@@ -2,7 +2,7 @@
  * Start-up: read config.json, sign in (local token, or Cognito / OIDC in the cloud — each library loaded only
  * when configured), then the console. The document language follows the console's.
  */
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Spinner from '@cloudscape-design/components/spinner';
@@ -36,7 +36,17 @@ export function Root() {
   const [config, setConfig] = useState<PortalConfig>();
   const [session, setSession] = useState<Session>();
   const [error, setError] = useState<{ key: 'configError' | 'signInFailed'; detail: string }>();
-  const [rejectedToken, setRejectedToken] = useState(false);
+  /** Why the sign-in page shows, when not for a first sign-in: a link's token refused, or a session's token refused. */
+  const [signInReason, setSignInReason] = useState<'badToken' | 'sessionRefused'>();
+  const startLocal = useCallback((apiUrl: string, token: string) => {
+    setSignInReason(undefined);
+    setSession(
+      localSession(apiUrl, token, (why) => {
+        setSession(undefined);
+        if (why === 'refused') setSignInReason('sessionRefused');
+      }),
+    );
+  }, []);
 
   useEffect(() => {
     document.documentElement.lang = HTML_LANG[lang];
@@ -52,10 +62,10 @@ export function Root() {
           // hub prints a new token) opens the sign-in page saying so, instead of an empty console that falls back later.
           // The config is set with the outcome, so neither page flashes before the other.
           const accepted = token ? await tokenAccepted(c.apiUrl, token).catch(() => true) : false;
-          if (token && accepted) setSession(localSession(c.apiUrl, token, () => setSession(undefined)));
+          if (token && accepted) startLocal(c.apiUrl, token);
           if (token && !accepted) {
             forgetToken();
-            setRejectedToken(true);
+            setSignInReason('badToken');
           }
           setConfig(c);
           return;
@@ -68,7 +78,7 @@ export function Root() {
         }
       })
       .catch((e: Error) => setError({ key: 'configError', detail: e.message }));
-  }, [linkToken]);
+  }, [linkToken, startLocal]);
 
   const t = (k: Parameters<typeof translate>[1], vars?: Record<string, string>) => translate(lang, k, vars);
   let content: ReactNode;
@@ -90,8 +100,8 @@ export function Root() {
       <Login
         lang={lang}
         apiUrl={config.apiUrl}
-        initialError={rejectedToken ? 'badToken' : undefined}
-        onSession={(token) => setSession(localSession(config.apiUrl, token, () => setSession(undefined)))}
+        initialError={signInReason}
+        onSession={(token) => startLocal(config.apiUrl, token)}
       />
     );
   } else

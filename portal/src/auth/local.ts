@@ -27,18 +27,19 @@ export async function tokenAccepted(apiUrl: string, token: string): Promise<bool
   return res.status !== 401;
 }
 
-export function localSession(apiUrl: string, token: string, onSignedOut: () => void): Session {
+/** `onEnded` says why: the user signed out, or the hub refused the token (it restarted with a new one). */
+export function localSession(apiUrl: string, token: string, onEnded: (why: 'signedOut' | 'refused') => void): Session {
   sessionStorage.setItem(TOKEN_KEY, token);
-  const signOut = async () => {
+  const end = (why: 'signedOut' | 'refused') => {
     forgetToken();
-    onSignedOut();
+    onEnded(why);
   };
   return {
     api: createLocalApi(
       apiUrl,
       () => sessionStorage.getItem(TOKEN_KEY) ?? undefined,
-      () => void signOut(),
+      () => end('refused'),
     ),
-    signOut,
+    signOut: async () => end('signedOut'),
   };
 }

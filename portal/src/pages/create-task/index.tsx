@@ -28,6 +28,7 @@ import { EcrDestinationPanel } from './panels/ecr-destination-panel.js';
 import { EcrSourcePanel } from './panels/ecr-source-panel.js';
 import { EnginePanel } from './panels/engine-panel.js';
 import { EstimatePanel } from './panels/estimate-panel.js';
+import { clearDraft, loadDraft, saveDraft } from './draft.js';
 import { ReviewPanel } from './panels/review-panel.js';
 import { S3DestinationPanel } from './panels/s3-destination-panel.js';
 import { S3EnginePanel } from './panels/s3-engine-panel.js';
@@ -40,9 +41,11 @@ import { apiRefusal, type FieldProblems, problemTexts, stepProblems } from './va
 export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: number }) {
   const { ops, t, lang, navigate, notify, local } = usePortal();
   const ctx: FieldContext = useMemo(() => ({ local }), [local]);
-  const [state, setState] = useState<WizardState>(initialState);
+  // Past the first step on opening (a reload, a sign-in again): the tab's kept choices of this wizard, if any.
+  const [kept] = useState(() => (step > 0 ? loadDraft(cloneOf, initialState) : undefined));
+  const [state, setState] = useState<WizardState>(() => kept?.state ?? initialState());
   /** What the wizard opened with (empty, or the cloned task's choices): Cancel asks first once anything changed. */
-  const [openedWith, setOpenedWith] = useState<WizardState>(state);
+  const [openedWith, setOpenedWith] = useState<WizardState>(() => kept?.openedWith ?? state);
   const [leaving, setLeaving] = useState(false);
   // The step lives in the address: each step is a history entry, so the browser's Back and Forward move between steps
   // with what was typed kept (the original routed each step); before, Back left the wizard and lost it.
@@ -54,7 +57,7 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
   const [secretsError, setSecretsError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [submitError, setSubmitError] = useState<string>();
-  const [cloning, setCloning] = useState(Boolean(cloneOf));
+  const [cloning, setCloning] = useState(Boolean(cloneOf) && !kept);
   /** The task to clone could not be read: said on the first step, where the wizard opens (not only on Review). */
   const [cloneError, setCloneError] = useState<{ notFound: string } | { message: string }>();
 
@@ -64,9 +67,18 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
       (e: Error) => setSecretsError(e.message),
     );
   }, [ops]);
+  // A later step opened with nothing kept (an old address, a finished task's Back): the first step, not a Review of
+  // empty choices with Create live. A clone reads its task and stays on the address's step.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: decided once, on opening
+  useEffect(() => {
+    if (step > 0 && !kept && !cloneOf) window.location.replace(hrefOf({ name: 'create' }));
+  }, []);
+  useEffect(() => {
+    if (!cloning) saveDraft(cloneOf, state, openedWith);
+  }, [cloneOf, cloning, state, openedWith]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the task is read once per clone id; the step it opens on is the address's at that moment
   useEffect(() => {
-    if (!cloneOf) return;
+    if (!cloneOf || kept) return;
     ops
       .getTask(cloneOf)
       .then(
@@ -127,6 +139,7 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
     setSubmitError(undefined);
     try {
       const task = await ops.createTask(createInput(state));
+      clearDraft();
       notify({ id: `created-${task.id}`, type: 'success', message: 'taskCreated', vars: { id: taskName(task) } });
       navigate(`/tasks/${encodeURIComponent(task.id)}`);
     } catch (err) {
@@ -165,14 +178,21 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
           body={t('leaveBody')}
           confirmLabel={t('leaveConfirm')}
           onCancel={() => setLeaving(false)}
-          onConfirm={() => navigate('/tasks')}
+          onConfirm={() => {
+            clearDraft();
+            navigate('/tasks');
+          }}
         />
       ) : null}
       <Wizard
         activeStepIndex={step}
         isLoadingNextStep={busy}
         allowSkipTo
-        onCancel={() => (JSON.stringify(state) === JSON.stringify(openedWith) ? navigate('/tasks') : setLeaving(true))}
+        onCancel={() => {
+          if (JSON.stringify(state) !== JSON.stringify(openedWith)) return setLeaving(true);
+          clearDraft();
+          navigate('/tasks');
+        }}
         onSubmit={() => void create()}
         onNavigate={(e) => {
           const to = e.detail.requestedStepIndex;
