@@ -590,6 +590,34 @@ describe('console in a real browser against dth serve', () => {
     await hub.gql('mutation($id: String) { stopTask(id: $id) { id } }', { id });
   });
 
+  it("opens a failed task's error from its status in the list, with where to look next", async () => {
+    const { dst } = await bucketPair();
+    const missing = `${dst}-gone`;
+    const created = await hub.gql(CREATE, {
+      input: {
+        type: 'S3EC2',
+        description: 'fails at once',
+        scheduleType: 'ONE_TIME',
+        parameters: params(baseParams(missing, dst)),
+      },
+    });
+    const id = created.body.data.createTask.id;
+    await waitForTask(hub, id, (t) => t.progress === 'ERROR');
+    await go('/tasks');
+    await page.getByPlaceholder('Find tasks').fill(missing);
+    const row = page.getByRole('row').filter({ hasText: missing });
+    // Before: "Error" and nothing more in the list (the original's status opened its getErrorMessage text).
+    await row.getByRole('button', { name: 'Error' }).click();
+    const popover = page.getByRole('dialog', { name: 'The task failed' });
+    await popover.getByText(new RegExp(`bucket "?${missing}"? does not exist`)).waitFor();
+    await popover.getByText('The finder stopped with an error. See the finder logs.').waitFor();
+    await axe('task-list-error');
+    await shot(page, '10b-task-list-error');
+    await popover.getByRole('link', { name: "Open the task's logs" }).click();
+    await page.getByRole('tab', { name: 'Monitoring', selected: true }).waitFor();
+    expect(page.url()).toContain(`#/tasks/${id}/monitoring`);
+  });
+
   it('image wizard: stops an invalid image list on the Source step, then copies into the password-protected registry', async () => {
     const { repository } = seedImages();
     await go('/create');

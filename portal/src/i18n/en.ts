@@ -192,6 +192,9 @@ export const en = {
   lastRunErrorTitle: 'The last run did not complete',
   lastRunErrorNext:
     'The task keeps running on its schedule: the next run tries again, and clears this message when it completes.',
+  errorNoMessage: 'The task recorded no message for this error.',
+  errorOpenLogs: "Open the task's logs",
+  errorOpenTask: "Open the task's details",
   errCFN: 'The stack of this task could not be created. See its events in the CloudFormation console.',
   errFinder: 'The finder stopped with an error. See the finder logs.',
   errFinderImages: 'Listing the images failed. See the image list logs.',

@@ -7,6 +7,14 @@ export function paramsOf(task: Pick<Task, 'parameters'>): Record<string, string>
   return Object.fromEntries((task.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue ?? '']));
 }
 
+/** What to look at for a failed task, by getErrorMessage's errCode (images: the image list's logs). */
+export function errorHintKey(code: string | null | undefined, type: Task['type']): StringKey | undefined {
+  if (code === 'FINDER_ERROR') return type === 'ECR' ? 'errFinderImages' : 'errFinder';
+  if (code === 'CFN_ERROR') return 'errCFN';
+  if (code === 'COMPLETE_CHECK_ERROR') return 'errComplete';
+  return undefined;
+}
+
 /** Running: Stop ends it. */
 export function isRunning(progress: TaskProgress | null | undefined): boolean {
   return progress === 'STARTING' || progress === 'IN_PROGRESS';

@@ -24,6 +24,7 @@ import { TaskStatus } from '../../components/task-status.js';
 import { formatTime } from '../../lib/format.js';
 import {
   engineKey,
+  errorHintKey,
   FINDER_LOG_GROUP,
   isDeletable,
   isRunning,
@@ -89,12 +90,6 @@ const ECR_IMAGES = ['srcList', 'includeUntagged'];
 const POLL_RUNNING_MS = 2000;
 const POLL_IDLE_MS = 15_000;
 
-const ERROR_HINT: Record<string, StringKey> = {
-  CFN_ERROR: 'errCFN',
-  FINDER_ERROR: 'errFinder',
-  COMPLETE_CHECK_ERROR: 'errComplete',
-};
-
 function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => void }) {
   const { ops, t } = usePortal();
   const [detail, setDetail] = useState<{ errCode?: string | null; errMessage?: string | null }>();
@@ -105,7 +100,7 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
   const code = detail?.errCode ?? task.errorCode ?? undefined;
   const message = detail?.errMessage ?? task.errorMessage;
   const images = task.type === 'ECR';
-  const hint = code === 'FINDER_ERROR' && images ? 'errFinderImages' : code ? ERROR_HINT[code] : undefined;
+  const hint = errorHintKey(code, task.type);
   // A recurring task records a run's error and stays running: a warning, with what happens next.
   const running = task.progress !== 'ERROR';
   return (

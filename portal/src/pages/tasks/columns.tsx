@@ -2,7 +2,7 @@
 import Link from '@cloudscape-design/components/link';
 import type { TableProps } from '@cloudscape-design/components/table';
 import type { Task } from '../../api/types.js';
-import { TaskStatus } from '../../components/task-status.js';
+import { TaskListStatus } from '../../components/task-error-status.js';
 import { taskName } from '../../components/stop-task-modal.js';
 import { formatTime } from '../../lib/format.js';
 import { engineKey, percentDone, scheduleKey, statusKey, taskEnds } from '../../lib/task-view.js';
@@ -108,7 +108,7 @@ export function columnDefinitions(t: T, lang: Lang): TableProps.ColumnDefinition
     destination: (task) => taskEnds(task, lang).destination,
     engine: (task) => t(engineKey(task)),
     schedule: (task) => t(scheduleKey(task)),
-    status: (task) => <TaskStatus progress={task.progress} />,
+    status: (task) => <TaskListStatus task={task} />,
     progress: (task) => progressText(task, t),
     created: (task) => formatTime(task.createdAt, lang),
   };

@@ -1,0 +1,59 @@
+/**
+ * A failed task's status in the task list opens what went wrong, as the original's list did (its status was a link
+ * to the getErrorMessage text, with where to look next): before, the list said "Failed" and nothing more.
+ */
+import { useEffect, useState } from 'react';
+import Box from '@cloudscape-design/components/box';
+import Link from '@cloudscape-design/components/link';
+import Popover from '@cloudscape-design/components/popover';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
+import type { Task } from '../api/types.js';
+import { usePortal } from '../app/context.js';
+import { hrefOf } from '../app/routes.js';
+import { errorHintKey } from '../lib/task-view.js';
+import { TaskStatus } from './task-status.js';
+
+/** The popover's body: read when opened (one getErrorMessage per look, not one per row of the list). */
+function TaskErrorDetail({ task }: { task: Task }) {
+  const { ops, t } = usePortal();
+  const [detail, setDetail] = useState<{ errCode?: string | null; errMessage?: string | null }>();
+  const [loading, setLoading] = useState(true);
+  useEffect(() => {
+    ops
+      .getErrorMessage(task.id)
+      .then(setDetail, () => setDetail(undefined))
+      .finally(() => setLoading(false));
+  }, [ops, task.id]);
+  if (loading) return <Spinner />;
+  const code = detail?.errCode ?? task.errorCode;
+  const message = detail?.errMessage ?? task.errorMessage;
+  const hint = errorHintKey(code, task.type);
+  const logs = code === 'FINDER_ERROR' || code === 'COMPLETE_CHECK_ERROR';
+  return (
+    <SpaceBetween size="xs">
+      <Box variant="p">{message || t('errorNoMessage')}</Box>
+      {hint ? <Box variant="p">{t(hint)}</Box> : null}
+      <Link href={hrefOf({ name: 'task', id: task.id, tab: logs ? 'monitoring' : undefined })}>
+        {t(logs ? 'errorOpenLogs' : 'errorOpenTask')}
+      </Link>
+    </SpaceBetween>
+  );
+}
+
+/** The status; a failed task's opens its error. */
+export function TaskListStatus({ task }: { task: Task }) {
+  const { t } = usePortal();
+  if (task.progress !== 'ERROR') return <TaskStatus progress={task.progress} />;
+  return (
+    <Popover
+      header={t('errorTitle')}
+      triggerType="text"
+      size="large"
+      dismissAriaLabel={t('dismiss')}
+      content={<TaskErrorDetail task={task} />}
+    >
+      <TaskStatus progress={task.progress} />
+    </Popover>
+  );
+}
