@@ -1,5 +1,6 @@
 import type { GraphName, MetricHistory } from './metric-history.js';
 import type { ProgressInfo, TaskProgress, TaskRecord, TaskType } from './task.js';
+import type { SelectionSlip } from '../../worker/s3/nothing-selected.js';
 
 export type { MetricHistory };
 
@@ -140,6 +141,9 @@ export interface Estimator {
     estimatedTransferCostUsd: number | null;
     /** False when the listing was cut short by the time limit: the numbers cover what was listed. */
     complete: boolean;
+    /** S3 tasks: a narrowed selection matched no source object, and the likely slips. */
+    nothingSelected?: boolean;
+    selectionSlips?: SelectionSlip[];
   }>;
 }
 

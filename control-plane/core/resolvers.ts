@@ -8,7 +8,7 @@ import type { ControlPlaneDeps } from './ports.js';
 import { describeStackFailures } from './stack-failures.js';
 import { apiErrorCode, type TaskProgress, type TaskRecord, type TaskType } from './task.js';
 import { formEncode, URL_ENCODED_PARAMETERS } from '../../worker/params/index.js';
-import { checkNamedSecretsExist } from './task-secrets.js';
+import { checkNamedSecretsExist, secretsWithKinds } from './task-secrets.js';
 import { validateCreateTask, type CreateTaskInput } from './validate-task.js';
 
 export { TaskNotFoundError };
@@ -119,8 +119,8 @@ export function createResolvers(deps: ControlPlaneDeps) {
     },
 
     async listSecrets() {
-      // Names (and ARNs) only: values never leave the secret store.
-      return (await deps.secrets.list()).map((s) => ({ name: s.name, arn: s.arn, description: s.description }));
+      // Names, ARNs and kinds only: values never leave the secret store.
+      return secretsWithKinds(deps.secrets);
     },
 
     async listLogStreams(args: {

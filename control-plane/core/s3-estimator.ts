@@ -40,6 +40,8 @@ export function s3TaskEstimator(
         estimatedRequestCostUsd: e.estimatedRequestCostUsd,
         estimatedTransferCostUsd: e.estimatedTransferCostUsd,
         complete: e.complete,
+        nothingSelected: Boolean(e.nothingSelected),
+        selectionSlips: e.nothingSelected?.slips ?? [],
       };
     },
   };

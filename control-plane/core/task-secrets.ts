@@ -5,7 +5,14 @@
  * or kept here.
  */
 import { InvalidParameterError } from '../../worker/core/errors.js';
-import { type SecretShape, secretShape } from '../../worker/core/secret-shape.js';
+import {
+  type CredentialField,
+  type SecretShape,
+  secretShape,
+  SECRET_KIND,
+  type SecretKind,
+  secretShapesTaken,
+} from '../../worker/core/secret-shape.js';
 import { destinationIsEcr } from '../../worker/ecr/params.js';
 import { parametersOf } from '../../worker/params/index.js';
 import type { SecretLister } from './ports.js';
@@ -26,31 +33,19 @@ const SHAPE_WORDS: Record<SecretShape, string> = {
 
 /** The secrets the task's engines will read (a side in this account reads none, even if a name is given). */
 export function secretsNamedBy(task: Pick<ValidTask, 'engine'>): NamedSecret[] {
+  const named = (field: CredentialField, secretName: string | undefined, destIsEcr = false): NamedSecret[] =>
+    secretName ? [{ field, secretName, takes: secretShapesTaken(field, destIsEcr) }] : [];
   if (task.engine.type === 'S3EC2') {
     const { srcAuth, destAuth } = task.engine.params;
-    const keys = ['keys'] as const;
     return [
-      ...(srcAuth.kind === 'secret' ? [{ field: 'srcCredentials', secretName: srcAuth.secretName, takes: keys }] : []),
-      ...(destAuth.kind === 'secret'
-        ? [{ field: 'destCredentials', secretName: destAuth.secretName, takes: keys }]
-        : []),
+      ...named('srcCredentials', srcAuth.kind === 'secret' ? srcAuth.secretName : undefined),
+      ...named('destCredentials', destAuth.kind === 'secret' ? destAuth.secretName : undefined),
     ];
   }
   const { srcCredential, destCredential } = task.engine.params;
-  // Amazon ECR takes access keys (or a login); a Public source ignores keys (as the original), another registry
-  // destination needs a login (registries.ts).
-  const anyKind = ['keys', 'login'] as const;
   return [
-    ...(srcCredential ? [{ field: 'srcCredential', secretName: srcCredential, takes: anyKind }] : []),
-    ...(destCredential
-      ? [
-          {
-            field: 'destCredential',
-            secretName: destCredential,
-            takes: destinationIsEcr(task.engine.params) ? anyKind : (['login'] as const),
-          },
-        ]
-      : []),
+    ...named('srcCredential', srcCredential || undefined),
+    ...named('destCredential', destCredential || undefined, destinationIsEcr(task.engine.params)),
   ];
 }
 
@@ -97,4 +92,26 @@ export async function checkNamedSecretsExist(
         : `known secrets: ${shown}${known.length > SHOWN_NAMES ? ', …' : ''}`;
     throw new InvalidParameterError(field, `no secret named "${secretName}" (${hint})`, label);
   }
+}
+
+/** Secrets whose kinds are read at once (a store read per secret; the list is one page of the console). */
+const KINDS_AT_ONCE = 8;
+
+/**
+ * listSecrets' answer: each secret with its kind, so the console offers each credential field the secrets its side
+ * reads. A secret this role may not read (or a store that cannot say) has no kind: offered, checked at the run.
+ */
+export async function secretsWithKinds(
+  secrets: SecretLister,
+): Promise<{ name: string; arn?: string; description?: string; kind: SecretKind | null }[]> {
+  const listed = await secrets.list();
+  const kinds: (SecretKind | null)[] = [];
+  for (let i = 0; i < listed.length; i += KINDS_AT_ONCE) {
+    const batch = listed.slice(i, i + KINDS_AT_ONCE).map(async ({ name }) => {
+      const fields = await secrets.fieldsOf?.(name).catch(() => undefined);
+      return fields ? SECRET_KIND[secretShape(fields)] : null;
+    });
+    kinds.push(...(await Promise.all(batch)));
+  }
+  return listed.map((s, i) => ({ name: s.name, arn: s.arn, description: s.description, kind: kinds[i] }));
 }

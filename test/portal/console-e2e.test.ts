@@ -225,6 +225,12 @@ describe('console in a real browser against dth serve', () => {
     await choose('Source type', 'Amazon S3 compatible storage');
     await field('Source endpoint URL').fill(servers.s3Source);
     await field('Source bucket').fill(pair.src);
+    // A secret of a kind this side does not read is offered disabled (before: alike, and refused only at Create).
+    await field('Source credentials').click();
+    const login = page.getByRole('option', { name: /^registry/ });
+    await expect.poll(() => login.getAttribute('aria-disabled')).toBe('true');
+    expect(await page.getByRole('option', { name: /^s3rver/ }).getAttribute('aria-disabled')).not.toBe('true');
+    await page.keyboard.press('Escape');
     await choose('Source credentials', 's3rver');
     await next();
     await field('Destination bucket').fill(pair.dst);
@@ -264,6 +270,35 @@ describe('console in a real browser against dth serve', () => {
     expect(page.url()).toMatch(/#\/create$/);
     await next();
     expect(await field('Source bucket').inputValue()).toBe('');
+  });
+
+  it('says before creating a task that its prefix matches nothing, and why (before: "Would copy 0 objects")', async () => {
+    const pair = await bucketPair();
+    await putSource(pair.src, 'data/a.jpg', 'a');
+    await go('/create');
+    await next();
+    await choose('Source type', 'Amazon S3 compatible storage');
+    await field('Source endpoint URL').fill(servers.s3Source);
+    await field('Source bucket').fill(pair.src);
+    await radio('What to transfer', 'Objects with a specific prefix').check();
+    await field('Source prefix').fill('/data/');
+    await choose('Source credentials', 's3rver');
+    await next();
+    await field('Destination bucket').fill(pair.dst);
+    await field('Destination region').fill('us-east-1');
+    await field('Destination endpoint URL').fill(servers.s3Dest);
+    await radio('Destination in this account', 'No').check();
+    await choose('Destination credentials', 's3rver');
+    await next();
+    await page.getByRole('button', { name: 'Estimate', exact: true }).click();
+    const said = testId('estimate-nothing-selected');
+    await said.getByText(/^No source object matches what this task selects/).waitFor();
+    await said
+      .getByText('The prefix "/data/" begins with "/": a prefix matches from the first character of a key', {
+        exact: false,
+      })
+      .waitFor();
+    await axe('wizard-estimate-nothing-selected');
   });
 
   it('creates an S3 task: estimate, a review of every choice, a Flashbar, and progress to Completed', async () => {

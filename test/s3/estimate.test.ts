@@ -177,4 +177,31 @@ describe('estimates', () => {
       complete: false,
     });
   }, 60_000);
+
+  it('say when a narrowed selection matches no source object, with the likely slips (before: "would copy 0")', async () => {
+    const { src, dst } = await bucketPair();
+    await seedObjects(s3Client(servers.s3Source), src, [{ key: 'data/photos/a.jpg', size: 8 }], 1);
+    const secrets = new FileSecretStore(secretsFile());
+    const estimate = (extra: Record<string, string>) => {
+      const raw = baseParams(src, dst, extra);
+      return s3TaskEstimator((p) => openTaskBuckets(p, secrets), silentLogger).estimate('S3EC2', raw);
+    };
+    // A prefix written as a path, and include globs relative to the prefix: both slips named.
+    expect(await estimate({ srcPrefix: '/data/', include: '**/*.jpg' })).toMatchObject({
+      scanned: 0,
+      objects: 0,
+      nothingSelected: true,
+      selectionSlips: ['PREFIX_LEADING_SLASH', 'INCLUDE_WITH_PREFIX'],
+    });
+    // An exclude that leaves nothing: said, no slip to name.
+    expect(await estimate({ exclude: 'data/**' })).toMatchObject({ nothingSelected: true, selectionSlips: [] });
+    // The prefix as keys begin: found, nothing said.
+    expect(await estimate({ srcPrefix: 'data/' })).toMatchObject({ scanned: 1, nothingSelected: false });
+    // No selection and an empty bucket is an empty bucket, not a slip.
+    const empty = await bucketPair();
+    const raw = baseParams(empty.src, empty.dst);
+    expect(
+      await s3TaskEstimator((p) => openTaskBuckets(p, secrets), silentLogger).estimate('S3EC2', raw),
+    ).toMatchObject({ scanned: 0, nothingSelected: false });
+  });
 });

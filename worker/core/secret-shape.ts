@@ -6,6 +6,23 @@
  */
 export type SecretShape = 'keys' | 'login' | 'unknown';
 
+/** The API's words for a secret's kind (listSecrets' `kind`, enum SecretKind). */
+export const SECRET_KIND = { keys: 'ACCESS_KEYS', login: 'REGISTRY_LOGIN', unknown: 'OTHER' } as const;
+export type SecretKind = (typeof SECRET_KIND)[SecretShape];
+
+/** The task parameters that name a credential secret. */
+export type CredentialField = 'srcCredentials' | 'destCredentials' | 'srcCredential' | 'destCredential';
+
+/**
+ * The kinds of secret a credential parameter's side reads: S3 sides access keys; Amazon ECR either (a Public source
+ * ignores keys, as the original); another registry as the destination a login (registries.ts).
+ */
+export function secretShapesTaken(field: CredentialField, destinationIsEcr: boolean): readonly SecretShape[] {
+  if (field === 'srcCredentials' || field === 'destCredentials') return ['keys'];
+  if (field === 'destCredential' && !destinationIsEcr) return ['login'];
+  return ['keys', 'login'];
+}
+
 export function secretShape(filledFields: Iterable<string>): SecretShape {
   const has = new Set(filledFields);
   const either = (a: string, b: string) => has.has(a) || has.has(b);

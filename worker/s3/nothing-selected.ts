@@ -9,26 +9,43 @@ import type { S3TaskParams } from './params.js';
 
 type Selection = Pick<S3TaskParams, 'srcPrefix' | 'prefixList' | 'include' | 'exclude'>;
 
+/** The likely slips of a selection that matched nothing (the API's enum SelectionSlip: the console words them). */
+export const SELECTION_SLIPS = ['PREFIX_LEADING_SLASH', 'PREFIX_DOUBLE_SLASH', 'INCLUDE_WITH_PREFIX'] as const;
+export type SelectionSlip = (typeof SELECTION_SLIPS)[number];
+
+/** Whether the task narrows what it selects (a prefix, a prefix list, include or exclude). */
+export function selectionNarrowed(p: Selection): boolean {
+  return p.prefixList !== undefined || p.srcPrefix !== '' || p.include.length > 0 || p.exclude.length > 0;
+}
+
+export function selectionSlips(p: Selection): SelectionSlip[] {
+  const prefix = p.prefixList ? '' : p.srcPrefix;
+  const slips: SelectionSlip[] = [];
+  if (prefix.startsWith('/')) slips.push('PREFIX_LEADING_SLASH');
+  if (prefix.includes('//')) slips.push('PREFIX_DOUBLE_SLASH');
+  if (prefix && p.include.length > 0) slips.push('INCLUDE_WITH_PREFIX');
+  return slips;
+}
+
+/** A slip in words, for the log (the console has its own, in its languages). */
+function slipWords(slip: SelectionSlip, prefix: string): string {
+  switch (slip) {
+    case 'PREFIX_LEADING_SLASH':
+      return `srcPrefix "${prefix}" begins with "/": a prefix is matched from a key's first character (dir/, not /dir/)`;
+    case 'PREFIX_DOUBLE_SLASH':
+      return `srcPrefix "${prefix}" holds "//", which matches only keys holding two slashes`;
+    case 'INCLUDE_WITH_PREFIX':
+      return `include globs match the whole key, srcPrefix included (${prefix}**/*.jpg, not **/*.jpg relative to it)`;
+  }
+}
+
 /** The likely slips in a selection that matched nothing, in words. */
 export function selectionHints(p: Selection): string[] {
-  const hints: string[] = [];
-  const prefix = p.prefixList ? '' : p.srcPrefix;
-  if (prefix.startsWith('/'))
-    hints.push(
-      `srcPrefix "${prefix}" begins with "/": a prefix is matched from a key's first character (dir/, not /dir/)`,
-    );
-  if (prefix.includes('//'))
-    hints.push(`srcPrefix "${prefix}" holds "//", which matches only keys holding two slashes`);
-  if (prefix && p.include.length > 0)
-    hints.push(
-      `include globs match the whole key, srcPrefix included (${prefix}**/*.jpg, not **/*.jpg relative to it)`,
-    );
-  return hints;
+  return selectionSlips(p).map((slip) => slipWords(slip, p.srcPrefix));
 }
 
 export function warnNothingSelected(p: Selection, logger: Logger): void {
-  const narrowed = p.prefixList !== undefined || p.srcPrefix !== '' || p.include.length > 0 || p.exclude.length > 0;
-  if (!narrowed) return;
+  if (!selectionNarrowed(p)) return;
   const hints = selectionHints(p);
   logger.warn('finder.nothing_selected', {
     reason: 'no source object matched the selection: nothing was compared or copied',

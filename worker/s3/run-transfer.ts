@@ -11,6 +11,7 @@ import { runWorker, type WorkerReport } from './job-worker.js';
 import type { S3TaskParams } from './params.js';
 import { settleInterrupted } from './settle-interrupted.js';
 import type { TransferJob } from './transfer-job.js';
+import { type SelectionSlip, selectionNarrowed, selectionSlips } from './nothing-selected.js';
 
 export interface TransferProgress extends StatusSummary {
   /** 'stopped': the run was stopped (signal) before it finished; its counts are where it stopped. */
@@ -215,6 +216,11 @@ export interface TransferEstimate extends FinderReport {
   estimatedRequestCostUsd: number;
   /** Internet/cross-region data transfer out of the source, at the first-tier price (none for server-side copies). */
   estimatedTransferCostUsd: number;
+  /**
+   * The task narrows its selection and, listed to the end, no source object matched it: with the likely slips (a
+   * prefix written /dir/, include globs relative to the prefix), so the user mends it before creating the task.
+   */
+  nothingSelected?: { slips: SelectionSlip[] };
 }
 
 /** Prices used by the estimate (us-east-1 list prices; other regions differ by a few percent). */
@@ -265,9 +271,13 @@ export async function estimateS3Transfer(
   });
   const requestCost =
     (requests.put * PRICES.putPer1000 + requests.get * PRICES.getPer1000 + requests.list * PRICES.listPer1000) / 1000;
+  const complete = !signal?.aborted;
   return {
     ...finder,
-    complete: !signal?.aborted,
+    complete,
+    ...(complete && finder.scanned === 0 && selectionNarrowed(params)
+      ? { nothingSelected: { slips: selectionSlips(params) } }
+      : {}),
     requests,
     estimatedRequestCostUsd: Math.round(requestCost * 10000) / 10000,
     estimatedTransferCostUsd: Math.round((bytesOut / 1024 ** 3) * PRICES.transferOutPerGiB * 10000) / 10000,

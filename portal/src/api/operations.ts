@@ -84,8 +84,11 @@ export function taskOperations(api: Api) {
 
     async listSecrets(): Promise<Secret[]> {
       return (
-        (await api.call<{ listSecrets: Secret[] | null }>('query ListSecrets { listSecrets { name description } }'))
-          .listSecrets ?? []
+        (
+          await api.call<{ listSecrets: Secret[] | null }>(
+            'query ListSecrets { listSecrets { name description kind } }',
+          )
+        ).listSecrets ?? []
       );
     },
 
@@ -163,7 +166,7 @@ export function taskOperations(api: Api) {
       return (
         await api.call<{ estimateTask: Estimate }>(
           `query EstimateTask($type: TaskType!, $parameters: [TaskParameterInput]!) {
-          estimateTask(type: $type, parameters: $parameters) { scanned objects bytes unchanged unreadable unreadableImages { image error } estimatedRequestCostUsd estimatedTransferCostUsd complete } }`,
+          estimateTask(type: $type, parameters: $parameters) { scanned objects bytes unchanged unreadable unreadableImages { image error } estimatedRequestCostUsd estimatedTransferCostUsd complete nothingSelected selectionSlips } }`,
           { type, parameters: encodeParameters(parameters) },
         )
       ).estimateTask;

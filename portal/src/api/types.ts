@@ -1,4 +1,7 @@
 /** Shapes of the API's answers as the console reads them (field names as the original's schema, plus ours). */
+import type { SecretKind } from '../../../worker/core/secret-shape.js';
+import type { SelectionSlip } from '../../../worker/s3/nothing-selected.js';
+
 export type TaskType = 'S3EC2' | 'ECR';
 export type TaskProgress = 'STARTING' | 'STOPPING' | 'ERROR' | 'IN_PROGRESS' | 'DONE' | 'STOPPED';
 export type ScheduleType = 'ONE_TIME' | 'FIXED_RATE';
@@ -80,6 +83,8 @@ export interface MetricHistory {
 export interface Secret {
   name: string;
   description?: string | null;
+  /** What it holds, by its fields' names (null where the API may not read it). */
+  kind?: SecretKind | null;
 }
 
 export interface Estimate {
@@ -95,6 +100,9 @@ export interface Estimate {
   estimatedRequestCostUsd: number | null;
   estimatedTransferCostUsd: number | null;
   complete?: boolean | null;
+  /** S3 tasks: a narrowed selection matched no source object, and the likely slips. */
+  nothingSelected?: boolean | null;
+  selectionSlips?: SelectionSlip[] | null;
 }
 
 export interface FailedObject {

@@ -292,6 +292,9 @@ export const en = {
   enginePanel: 'Engine settings',
   enginePanelDescription: 'Worker fleet and finder settings. The defaults suit most transfers.',
   filtersPanel: 'Filters',
+  secretHoldsKeys: 'Holds access keys (access_key_id, secret_access_key): this side reads a registry login',
+  secretHoldsLogin: 'Holds a registry login (username, password): this side reads access keys',
+  secretHoldsOther: 'Holds neither access keys nor a registry login',
   noneSecret: 'None',
   noneSecretDescription: 'Anonymous requests (public data)',
   secretsLoadFailed: 'Could not list the stored credentials: {error}',
@@ -323,6 +326,12 @@ export const en = {
     'Would copy {objects} objects ({bytes}); {unchanged} already at the destination; estimated request and transfer cost about ${cost}.',
   estimatePartial:
     'Partial: listing stopped at the time limit after {scanned} source objects; the task itself lists everything.',
+  estimateNothingSelected:
+    'No source object matches what this task selects (its prefix, prefix list, or include and exclude patterns): it would copy nothing.',
+  slipLeadingSlash:
+    'The prefix "{prefix}" begins with "/": a prefix matches from the first character of a key (dir/, not /dir/).',
+  slipDoubleSlash: 'The prefix "{prefix}" holds "//", which matches only keys holding two slashes.',
+  slipIncludeWithPrefix: 'Include patterns match the whole key, prefix included: write {prefix}**/*.jpg, not **/*.jpg.',
   estimateFailed: 'Estimate failed: {error}',
   estimateImagesDescription:
     'Log in to both registries now, list the images and compare their digests: what the task would copy. Nothing is written.',

@@ -51,6 +51,10 @@ beforeAll(async () => {
       SecretString: '{"access_key_id":"AK","secret_access_key":"never-listed-77c1"}',
     }),
   );
+  await sm.send(
+    new CreateSecretCommand({ Name: 'dth/registry', SecretString: '{"username":"u","password":"never-listed-5d2e"}' }),
+  );
+  await sm.send(new CreateSecretCommand({ Name: 'dth/notes', SecretString: '{"note":"never-listed-0a9b"}' }));
   await sm.send(new CreateSecretCommand({ Name: 'other-app/db', SecretString: 'x' }));
   await ensureTaskTable(localDynamoClient(), table);
   tasks = new DynamoTaskStore(localDynamoClient(), table);
@@ -217,10 +221,23 @@ describe('AppSync handler (control-plane/aws/handlers/api.ts)', () => {
     });
   });
 
-  it('listSecrets returns names only, filtered by SECRET_NAME_PREFIX', async () => {
-    const listed = await call('listSecrets');
-    expect(listed).toEqual([
-      { name: 'dth/src-keys', arn: expect.stringContaining(':secret:dth/src-keys'), description: undefined },
+  it('listSecrets returns names and kinds only, filtered by SECRET_NAME_PREFIX', async () => {
+    const listed = (await call('listSecrets')) as { name: string }[];
+    // The kind lets the console offer each credential field the secrets its side reads; never a value.
+    expect(listed.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'dth/notes', arn: expect.stringContaining(':secret:dth/notes'), description: undefined, kind: 'OTHER' },
+      {
+        name: 'dth/registry',
+        arn: expect.stringContaining(':secret:dth/registry'),
+        description: undefined,
+        kind: 'REGISTRY_LOGIN',
+      },
+      {
+        name: 'dth/src-keys',
+        arn: expect.stringContaining(':secret:dth/src-keys'),
+        description: undefined,
+        kind: 'ACCESS_KEYS',
+      },
     ]);
     expect(JSON.stringify(listed)).not.toContain('never-listed');
   });

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema } from 'graphql';
+import { buildSchema, type GraphQLEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createResolvers } from '../../../control-plane/core/resolvers.js';
 import { APPSYNC_BUILT_INS } from '../../../control-plane/local/graphql-endpoint.js';
 import type { ControlPlaneDeps } from '../../../control-plane/core/ports.js';
+import { SECRET_KIND } from '../../../worker/core/secret-shape.js';
 
 const sdl = readFileSync('control-plane/api/schema.graphql', 'utf8');
 
@@ -81,5 +82,14 @@ describe('control-plane/api/schema.graphql', () => {
         'etaSeconds',
       ]),
     );
+  });
+});
+
+describe('enums the code also holds', () => {
+  it("SecretKind is the secret-shape module's words, in one place", () => {
+    const kinds = (buildSchema(APPSYNC_BUILT_INS + sdl).getType('SecretKind') as GraphQLEnumType)
+      .getValues()
+      .map((v) => v.name);
+    expect(kinds.sort()).toEqual(Object.values(SECRET_KIND).sort());
   });
 });

@@ -3,10 +3,13 @@ import Autosuggest from '@cloudscape-design/components/autosuggest';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
 import RadioGroup from '@cloudscape-design/components/radio-group';
-import Select from '@cloudscape-design/components/select';
+import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import Textarea from '@cloudscape-design/components/textarea';
 import Toggle from '@cloudscape-design/components/toggle';
+import type { Secret } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
+import { SECRET_KIND, type SecretKind, type SecretShape } from '../../../../worker/core/secret-shape.js';
+import type { StringKey } from '../../i18n/index.js';
 import { isShown, text, type FieldContext, type FieldDef } from './fields.js';
 import { regionOptions } from './regions.js';
 
@@ -15,7 +18,7 @@ export interface FieldControlProps<F> {
   form: F;
   onChange: (key: keyof F & string, value: string) => void;
   error?: string;
-  secrets: string[];
+  secrets: Secret[];
   ctx: FieldContext;
   /** Region suggestions follow the store (e.g. Aliyun regions for an OSS source). */
   regionKind?: string;
@@ -77,7 +80,7 @@ export function FieldControl<F>({ def, form, onChange, error, secrets, ctx, regi
     case 'secret': {
       const secretOptions = [
         { value: '', label: t('noneSecret'), description: t('noneSecretDescription') },
-        ...secrets.map((s) => ({ value: s, label: s })),
+        ...secrets.map((s) => secretOption(s, def.takesSecrets?.(form), t)),
       ];
       return field(
         <Select
@@ -112,3 +115,33 @@ export function FieldControl<F>({ def, form, onChange, error, secrets, ctx, regi
       );
   }
 }
+
+/**
+ * A secret as a credential field's option: one of a kind its side does not read is offered disabled, saying what it
+ * holds (before: offered alike, and the task refused at Create, or started to fail at its first request).
+ */
+function secretOption(
+  secret: Secret,
+  takes: readonly SecretShape[] | undefined,
+  t: ReturnType<typeof usePortal>['t'],
+): SelectProps.Option {
+  const shape = secret.kind ? SHAPE_OF_KIND[secret.kind] : undefined;
+  const refused = takes && shape && !takes.includes(shape);
+  return {
+    value: secret.name,
+    label: secret.name,
+    description: secret.description ?? undefined,
+    disabled: Boolean(refused),
+    disabledReason: refused && shape ? t(SECRET_HOLDS[shape]) : undefined,
+  };
+}
+
+const SHAPE_OF_KIND = Object.fromEntries(Object.entries(SECRET_KIND).map(([shape, kind]) => [kind, shape])) as Record<
+  SecretKind,
+  SecretShape
+>;
+const SECRET_HOLDS: Record<SecretShape, StringKey> = {
+  keys: 'secretHoldsKeys',
+  login: 'secretHoldsLogin',
+  unknown: 'secretHoldsOther',
+};

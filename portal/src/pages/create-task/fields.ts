@@ -11,6 +11,7 @@ import {
   type Localized,
   type ParamSpec,
 } from '../../../../worker/params/index.js';
+import { type SecretShape, secretShapesTaken } from '../../../../worker/core/secret-shape.js';
 import { bucketStoreOf, type BucketStore, type SourceType } from '../../../../worker/s3/params.js';
 import type { Lang } from '../../i18n/index.js';
 import type { EcrForm, S3Form } from './types.js';
@@ -39,6 +40,8 @@ export interface FieldDef<F> {
   when?: (form: F, ctx: FieldContext) => boolean;
   /** Options offered before `options` while this form holds them (e.g. "the store's default" for an endpoint). */
   extraOptions?: (form: F) => readonly FieldOption[];
+  /** A credential field: the kinds of secret its side reads (others are offered disabled, saying why). */
+  takesSecrets?: (form: F) => readonly SecretShape[];
 }
 
 export type FieldTable<F> = { [K in keyof F & string]?: FieldDef<F> & { key: K } };
@@ -209,7 +212,10 @@ export const S3_FIELDS: FieldTable<S3Form> = {
     constraint: REGION_RULE,
   }),
   srcInCurrentAccount: s3('srcInCurrentAccount', 'radio', { when: isAmazonS3 }),
-  srcCredentials: s3('srcCredentials', 'secret', { when: srcNeedsSecret }),
+  srcCredentials: s3('srcCredentials', 'secret', {
+    when: srcNeedsSecret,
+    takesSecrets: () => secretShapesTaken('srcCredentials', false),
+  }),
   isPayerRequest: s3('isPayerRequest', 'toggle', { when: (f) => srcNeedsSecret(f) && f.srcCredentials !== '' }),
   // Events reach only the cloud deployment, from an Amazon S3 bucket of its account.
   srcEvent: s3('srcEvent', 'select', {
@@ -229,7 +235,10 @@ export const S3_FIELDS: FieldTable<S3Form> = {
     },
   }),
   destInCurrentAccount: s3('destInCurrentAccount', 'radio', { when: (f) => !srcInAccount(f) }),
-  destCredentials: s3('destCredentials', 'secret', { when: (f) => destInAccountOf(f) === 'false' }),
+  destCredentials: s3('destCredentials', 'secret', {
+    when: (f) => destInAccountOf(f) === 'false',
+    takesSecrets: () => secretShapesTaken('destCredentials', false),
+  }),
   destStorageClass: s3('destStorageClass', 'select', { extraOptions: storeDefault }),
   destAcl: (() => {
     const field = s3('destAcl', 'select', { extraOptions: storeDefault });
@@ -294,7 +303,10 @@ export const ECR_FIELDS: FieldTable<EcrForm> = {
     when: (f) => ecrSource(f) && f.srcInCurrentAccount === 'false',
     constraint: { en: '12 digits.', zh: '12 位数字。' },
   }),
-  srcCredential: ecr('srcCredential', 'secret', { when: (f) => !ecrSource(f) || f.srcInCurrentAccount === 'false' }),
+  srcCredential: ecr('srcCredential', 'secret', {
+    when: (f) => !ecrSource(f) || f.srcInCurrentAccount === 'false',
+    takesSecrets: () => secretShapesTaken('srcCredential', false),
+  }),
   srcList: ecr('srcList', 'radio', {
     constraint: {
       en: 'All images is possible for an Amazon ECR source only.',
@@ -334,7 +346,10 @@ export const ECR_FIELDS: FieldTable<EcrForm> = {
     placeholder: 'registry.example.com:5000',
     constraint: REGISTRY_RULE,
   }),
-  destCredential: ecr('destCredential', 'secret', { when: (f) => !ecrDest(f) || f.destInCurrentAccount === 'false' }),
+  destCredential: ecr('destCredential', 'secret', {
+    when: (f) => !ecrDest(f) || f.destInCurrentAccount === 'false',
+    takesSecrets: (f) => secretShapesTaken('destCredential', ecrDest(f)),
+  }),
   destPrefix: ecr('destPrefix', 'input', {
     constraint: { en: 'Optional. Lowercase path, e.g. mirror/team-a.', zh: '可选。小写路径，例如 mirror/team-a。' },
   }),

@@ -9,6 +9,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import Wizard from '@cloudscape-design/components/wizard';
 import type { ApiError } from '../../api/client.js';
+import type { Secret } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
 import { hrefOf } from '../../app/routes.js';
 import { ConfirmModal } from '../../components/confirm-modal.js';
@@ -53,7 +54,7 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
   /** Kept as message keys and values, worded at render: a language switch rewords the errors shown. */
   const [fieldProblems, setErrors] = useState<FieldProblems>({});
   const errors = useMemo(() => problemTexts(fieldProblems, lang), [fieldProblems, lang]);
-  const [secrets, setSecrets] = useState<string[]>([]);
+  const [secrets, setSecrets] = useState<Secret[]>([]);
   const [secretsError, setSecretsError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [submitError, setSubmitError] = useState<string>();
@@ -63,7 +64,7 @@ export default function CreateTask({ cloneOf, step }: { cloneOf?: string; step: 
 
   useEffect(() => {
     ops.listSecrets().then(
-      (s) => setSecrets(s.map((x) => x.name)),
+      (s) => setSecrets(s),
       (e: Error) => setSecretsError(e.message),
     );
   }, [ops]);

@@ -5,12 +5,13 @@ import { ECR_FIELDS, type FieldContext } from '../fields.js';
 import { ECR_DESTINATION_KEYS } from '../layout.js';
 import type { EcrForm, FieldErrors } from '../types.js';
 import { PanelFields } from './panel-fields.js';
+import type { Secret } from '../../../api/types.js';
 
 export function EcrDestinationPanel(props: {
   form: EcrForm;
   onChange: (key: keyof EcrForm, value: string) => void;
   errors: FieldErrors;
-  secrets: string[];
+  secrets: Secret[];
   ctx: FieldContext;
 }) {
   const { t } = usePortal();

@@ -7,6 +7,8 @@ import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { Estimate, TaskParameter, TaskType } from '../../../api/types.js';
+import type { SelectionSlip } from '../../../../../worker/s3/nothing-selected.js';
+import type { StringKey } from '../../../i18n/index.js';
 import { usePortal } from '../../../app/context.js';
 import { formatBytes } from '../../../lib/format.js';
 
@@ -26,13 +28,16 @@ export function EstimatePanel({
     text: string;
     unreadable?: Estimate['unreadableImages'];
     unreadableTotal?: number;
+    /** A narrowed selection matched nothing: the likely slips, worded with the prefix the task gives. */
+    nothingSelected?: { slips: SelectionSlip[]; prefix: string };
   }>();
   const run = async () => {
     if (!beforeRun()) return;
     setBusy(true);
     setResult(undefined);
     try {
-      const e = await ops.estimate(type, parameters());
+      const sent = parameters();
+      const e = await ops.estimate(type, sent);
       const text =
         type === 'ECR'
           ? t('estimateImagesResult', {
@@ -53,6 +58,12 @@ export function EstimatePanel({
         text: e.complete === false ? `${text} ${partial}` : text,
         unreadable: e.unreadableImages,
         unreadableTotal: e.unreadable ?? e.unreadableImages?.length,
+        nothingSelected: e.nothingSelected
+          ? {
+              slips: e.selectionSlips ?? [],
+              prefix: sent.find((p) => p.ParameterKey === 'srcPrefix')?.ParameterValue ?? '',
+            }
+          : undefined,
       });
     } catch (err) {
       setResult({ ok: false, text: t('estimateFailed', { error: (err as Error).message }) });
@@ -77,8 +88,9 @@ export function EstimatePanel({
       }
     >
       {result ? (
-        <Alert type={result.ok ? (result.unreadable?.length ? 'warning' : 'info') : 'error'}>
+        <Alert type={result.ok ? (result.unreadable?.length || result.nothingSelected ? 'warning' : 'info') : 'error'}>
           <Box data-testid="estimate">{result.text}</Box>
+          {result.nothingSelected ? <NothingSelected {...result.nothingSelected} /> : null}
           {result.unreadable?.length ? (
             <UnreadableImages images={result.unreadable} total={result.unreadableTotal ?? result.unreadable.length} />
           ) : null}
@@ -105,6 +117,29 @@ function UnreadableImages({ images, total }: { images: NonNullable<Estimate['unr
           </li>
         ))}
       </ul>
+    </Box>
+  );
+}
+
+const SLIP_TEXT: Record<SelectionSlip, StringKey> = {
+  PREFIX_LEADING_SLASH: 'slipLeadingSlash',
+  PREFIX_DOUBLE_SLASH: 'slipDoubleSlash',
+  INCLUDE_WITH_PREFIX: 'slipIncludeWithPrefix',
+};
+
+/** No source object matched what the task selects: said before the task is created, with the likely slips. */
+function NothingSelected({ slips, prefix }: { slips: SelectionSlip[]; prefix: string }) {
+  const { t } = usePortal();
+  return (
+    <Box margin={{ top: 'xs' }} data-testid="estimate-nothing-selected">
+      <Box variant="p">{t('estimateNothingSelected')}</Box>
+      {slips.length ? (
+        <ul>
+          {slips.map((slip) => (
+            <li key={slip}>{t(SLIP_TEXT[slip], { prefix })}</li>
+          ))}
+        </ul>
+      ) : null}
     </Box>
   );
 }

@@ -2,6 +2,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { FieldContext, FieldTable } from '../fields.js';
 import { FieldControl } from '../field-control.js';
 import type { FieldErrors } from '../types.js';
+import type { Secret } from '../../../api/types.js';
 
 /** The fields of one panel, in the order given, from the field table. */
 export function PanelFields<F>({
@@ -19,7 +20,7 @@ export function PanelFields<F>({
   form: F;
   onChange: (key: keyof F & string, value: string) => void;
   errors: FieldErrors;
-  secrets: string[];
+  secrets: Secret[];
   ctx: FieldContext;
   regionKind?: string;
 }) {

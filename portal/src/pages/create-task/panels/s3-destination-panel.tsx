@@ -5,12 +5,13 @@ import { S3_FIELDS, type FieldContext } from '../fields.js';
 import { S3_DESTINATION_KEYS } from '../layout.js';
 import type { FieldErrors, S3Form } from '../types.js';
 import { PanelFields } from './panel-fields.js';
+import type { Secret } from '../../../api/types.js';
 
 export function S3DestinationPanel(props: {
   form: S3Form;
   onChange: (key: keyof S3Form, value: string) => void;
   errors: FieldErrors;
-  secrets: string[];
+  secrets: Secret[];
   ctx: FieldContext;
 }) {
   const { t } = usePortal();
