@@ -23,11 +23,50 @@ export function secretShapesTaken(field: CredentialField, destinationIsEcr: bool
   return ['keys', 'login'];
 }
 
+/**
+ * The names each credential value is read under (the first filled one is taken): the readers and the kind check use
+ * this one list, so a secret the check calls access keys is one the engines can read as such.
+ */
+const FIELD_NAMES = {
+  accessKeyId: ['access_key_id', 'accessKeyId'],
+  secretAccessKey: ['secret_access_key', 'secretAccessKey'],
+  sessionToken: ['session_token', 'sessionToken'],
+  username: ['username', 'user'],
+  password: ['password', 'token'],
+} as const;
+
+type Secret = Record<string, string | undefined>;
+
+function firstFilled(secret: Secret, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = secret[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** A secret's access keys, or undefined when it does not hold both. */
+export function accessKeysIn(
+  secret: Secret,
+): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined {
+  const accessKeyId = firstFilled(secret, FIELD_NAMES.accessKeyId);
+  const secretAccessKey = firstFilled(secret, FIELD_NAMES.secretAccessKey);
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return { accessKeyId, secretAccessKey, sessionToken: firstFilled(secret, FIELD_NAMES.sessionToken) };
+}
+
+/** A secret's registry login, or undefined when it does not hold both. */
+export function loginIn(secret: Secret): { username: string; password: string } | undefined {
+  const username = firstFilled(secret, FIELD_NAMES.username);
+  const password = firstFilled(secret, FIELD_NAMES.password);
+  return username && password ? { username, password } : undefined;
+}
+
 export function secretShape(filledFields: Iterable<string>): SecretShape {
-  const has = new Set(filledFields);
-  const either = (a: string, b: string) => has.has(a) || has.has(b);
-  if (either('access_key_id', 'accessKeyId') && either('secret_access_key', 'secretAccessKey')) return 'keys';
-  if (either('username', 'user') && either('password', 'token')) return 'login';
+  // The names alone decide (the values are not needed): each filled field stands for a value.
+  const stand = Object.fromEntries([...filledFields].map((name) => [name, 'x']));
+  if (accessKeysIn(stand)) return 'keys';
+  if (loginIn(stand)) return 'login';
   return 'unknown';
 }
 

@@ -4,6 +4,7 @@
  */
 import { InvalidParameterError, SecretNotFoundError } from '../core/errors.js';
 import { redactValue } from '../core/log.js';
+import { accessKeysIn, loginIn } from '../core/secret-shape.js';
 import { ECR_PARAMETERS, fieldLabel } from '../params/index.js';
 import type { RegistryLogin } from '../ports/ecr-api.js';
 import type { AccessKeys, SecretStore } from '../ports/secret-store.js';
@@ -27,18 +28,16 @@ export async function readRegistrySecret(secrets: SecretStore, name: string, fie
       ? new InvalidParameterError(field, err.message, ecrFieldLabel(field))
       : err;
   });
-  if (s.access_key_id && s.secret_access_key) {
-    redactValue(s.secret_access_key);
-    return {
-      kind: 'keys',
-      keys: { accessKeyId: s.access_key_id, secretAccessKey: s.secret_access_key, sessionToken: s.session_token },
-    };
+  const keys = accessKeysIn(s);
+  if (keys) {
+    redactValue(keys.secretAccessKey);
+    if (keys.sessionToken) redactValue(keys.sessionToken);
+    return { kind: 'keys', keys };
   }
-  const username = s.username ?? s.user;
-  const password = s.password ?? s.token;
-  if (username && password) {
-    redactValue(password);
-    return { kind: 'login', login: { username, password } };
+  const login = loginIn(s);
+  if (login) {
+    redactValue(login.password);
+    return { kind: 'login', login };
   }
   throw new InvalidParameterError(
     field,

@@ -1,6 +1,7 @@
 import { credentialsParam, InvalidParameterError, SecretNotFoundError } from '../../core/errors.js';
 import { S3_PARAMETERS } from '../../params/index.js';
 import { redactValue } from '../../core/log.js';
+import { accessKeysIn } from '../../core/secret-shape.js';
 import type { BucketPair } from '../../ports/object-store.js';
 import type { AccessKeys, SecretStore } from '../../ports/secret-store.js';
 import type { SideAuth } from '../../params/index.js';
@@ -19,13 +20,13 @@ export async function accessKeysFromSecret(secrets: SecretStore, name: string, f
   const s = await secrets.get(name).catch((err: unknown) => {
     throw err instanceof SecretNotFoundError ? new InvalidParameterError(field, err.message, label) : err;
   });
-  const accessKeyId = s.access_key_id ?? s.accessKeyId;
-  const secretAccessKey = s.secret_access_key ?? s.secretAccessKey;
-  if (!accessKeyId || !secretAccessKey) {
+  const keys = accessKeysIn(s);
+  if (!keys) {
     throw new InvalidParameterError(field, `secret "${name}" must hold access_key_id and secret_access_key`, label);
   }
-  redactValue(secretAccessKey);
-  return { accessKeyId, secretAccessKey, sessionToken: s.session_token };
+  redactValue(keys.secretAccessKey);
+  if (keys.sessionToken) redactValue(keys.sessionToken);
+  return keys;
 }
 
 export interface OpenBucketsOptions {
