@@ -228,10 +228,10 @@ async function sync(argv: string[]): Promise<number> {
       ecr: await ecrApiFor(params),
     });
     terminal?.end();
-    writeSummary(report, taskId, jsonOut, abort.signal.aborted);
-    // As dth s3 sync: a stopped run exits 130 (what a shell reports for Ctrl-C).
-    if (abort.signal.aborted) return 130;
-    return report.complete ? 0 : 1;
+    writeSummary(report, taskId, jsonOut, abort.signal.aborted && !report.complete);
+    // As dth s3 sync: a stopped run exits 130 (what a shell reports for Ctrl-C); a stop after the last copy, 0.
+    if (report.complete) return 0;
+    return abort.signal.aborted ? 130 : 1;
   } finally {
     terminal?.end();
     unlock?.();
@@ -318,7 +318,12 @@ async function copyOne(argv: string[]): Promise<number> {
       if (!abort.signal.aborted) await recordImageFailed(ports.status, params, err, logger);
       throw err;
     });
-    writeSummary(report, envValue(process.env, 'TASK_ID') ?? 'copy-one', true, abort.signal.aborted);
+    writeSummary(
+      report,
+      envValue(process.env, 'TASK_ID') ?? 'copy-one',
+      true,
+      abort.signal.aborted && !report.complete,
+    );
     return report.complete ? 0 : 1;
   } finally {
     ports.close();

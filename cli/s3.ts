@@ -280,7 +280,8 @@ async function syncLocked({
     event: 'summary',
     taskId,
     complete: report.complete,
-    stopped: abort.signal.aborted,
+    // A stop that came after the last copy (the run whole) stopped nothing.
+    stopped: abort.signal.aborted && !report.complete,
     // This run's copies, each verified; `queued` is what it found to copy (an interrupted or failed run copies fewer).
     copied: report.copied.objects,
     queued: report.queued.objects,
@@ -314,6 +315,6 @@ async function syncLocked({
         skippedList.map((f) => `  SKIPPED ${f.key}: ${f.error ?? 'not copyable'}\n`).join(''),
     );
   }
-  if (abort.signal.aborted) return 130;
-  return report.complete ? 0 : 1;
+  if (report.complete) return 0;
+  return abort.signal.aborted ? 130 : 1;
 }

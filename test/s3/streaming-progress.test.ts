@@ -116,4 +116,29 @@ describe('transfer progress', () => {
     expect(samples.at(-1)?.phase).toBe('stopped');
     expect(samples.slice(0, -1).every((p) => p.phase !== 'stopped' && p.phase !== 'done')).toBe(true);
   });
+
+  it('a stop that comes after the last copy (Ctrl-C while the summary is made) leaves the run complete', async () => {
+    const { src, dst } = await bucketPair();
+    for (let i = 0; i < 3; i++) await putSource(src, `k${i}`, `body ${i}`);
+    const params = parseS3TaskParams(baseParams(src, dst));
+    const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
+    const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+    const stop = new AbortController();
+    const report = await runS3Transfer({
+      params,
+      queue,
+      status,
+      logger: silentLogger,
+      buckets: opened,
+      signal: stop.signal,
+      // The stop lands with the run's last report, every object copied and verified.
+      onProgress: (p) => {
+        if (p.done === 3) stop.abort(new Error('SIGINT'));
+      },
+      progressIntervalMs: 10,
+    });
+    expect(stop.signal.aborted).toBe(true);
+    // Before: complete: false (and `dth s3 sync` exit 1 / "Stopped") for a run that had nothing left to do.
+    expect(report).toMatchObject({ complete: true, done: 3, pending: 0, failed: 0 });
+  });
 });

@@ -290,17 +290,20 @@ export async function runImageSync(o: ImageSyncOptions): Promise<ImageSyncReport
   };
 
   await session.forEachImage(syncOne);
+  // Listed to the end (and, where asked, earlier images settled): a stop that comes after the last copy leaves the
+  // run whole (before: complete: false, exit 1 in scripts, for a Ctrl-C while the summary was made).
+  let whole = !signal?.aborted;
   await batcher.finish();
-  if (o.settleUnlisted && !signal?.aborted) await settleUnlistedImages(status, (key) => tally.has(key), logger);
-  phase = signal?.aborted ? 'stopped' : 'done';
-  report();
+  if (o.settleUnlisted) {
+    whole &&= !signal?.aborted;
+    if (whole) await settleUnlistedImages(status, (key) => tally.has(key), logger);
+  }
   const summary = tally.summary();
+  const complete = whole && summary.failed === 0 && summary.done + summary.skipped === summary.total;
+  phase = complete || !signal?.aborted ? 'done' : 'stopped';
+  report();
   // A stop that was asked for is an outcome, not a warning: at info, a terminal shows the summary's words instead.
-  if (signal?.aborted) logger.info('image.sync_stopped', { copied: summary.done, leftPending: summary.pending });
-  return {
-    ...summary,
-    failures: tally.failures,
-    durationMs: Date.now() - started,
-    complete: !signal?.aborted && summary.failed === 0 && summary.done + summary.skipped === summary.total,
-  };
+  if (signal?.aborted && !complete)
+    logger.info('image.sync_stopped', { copied: summary.done, leftPending: summary.pending });
+  return { ...summary, failures: tally.failures, durationMs: Date.now() - started, complete };
 }

@@ -144,6 +144,8 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
       bytesInFlight,
     });
     let finder: FinderReport;
+    /** The listing ran to its end: a stop that comes later (all copied, the summary being made) leaves the run whole. */
+    let listedToTheEnd = false;
     try {
       finder = await runFinder({
         params,
@@ -157,6 +159,7 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
         signal,
         onQueued: () => finderNews.queued(),
       });
+      listedToTheEnd = !signal?.aborted;
     } catch (err) {
       stopWorkers.abort(err);
       await workers.catch(() => {});
@@ -189,17 +192,13 @@ export async function runS3Transfer(options: TransferOptions): Promise<TransferR
         add(await runWorker({ ...parts, signal: stopWorkers.signal, exitWhenDrained: true, bytesInFlight }));
     }
     signal?.removeEventListener('abort', onAbort);
-    phase = signal?.aborted ? 'stopped' : 'done';
-    await report();
+    // Complete: listed to the end and every record DONE (or skipped), whenever a stop came: a Ctrl-C after the last
+    // copy, while the summary is made, stops nothing (before: such a run said complete: false, exit 1 in scripts).
     const summary = await status.summary();
-    return {
-      ...summary,
-      finder,
-      queued,
-      copied,
-      durationMs: Date.now() - startedAt,
-      complete: !signal?.aborted && isComplete(summary),
-    };
+    const complete = listedToTheEnd && isComplete(summary);
+    phase = complete || !signal?.aborted ? 'done' : 'stopped';
+    await report();
+    return { ...summary, finder, queued, copied, durationMs: Date.now() - startedAt, complete };
   } finally {
     if (ticker) clearInterval(ticker);
   }
