@@ -397,10 +397,10 @@ export const en = {
     "Progress counts objects and bytes as they stream. Objects already identical at the destination are not counted; skipped objects were deleted or archived at the source after they were listed, and skipped images were already at the destination. The Monitoring tab draws the task's metrics over a time range and reads the finder and worker logs.",
   helpTitleCreate: 'Create a task',
   helpCreate:
-    'Each step checks its fields when you choose Next; an error shows on its field. Credentials are names of secrets in the secret store (Secrets Manager in the cloud); their values never reach the console. Review shows every parameter the task is created with.',
+    'Each step checks its fields when you choose Next; an error shows on its field. Credentials are names of secrets in the secret store (Secrets Manager in the cloud); their values never reach the console. Review shows every parameter the task is created with. Your choices are kept in this browser tab through a reload or a sign-in again, until the task is created or you leave the wizard.',
   helpLearnMore: 'Learn more',
   helpCredentials:
-    'A credential secret holds access_key_id and secret_access_key (S3) or username and password (registries).',
+    'A credential secret holds access_key_id and secret_access_key (S3) or username and password (registries). A secret of a kind a field does not read is listed but cannot be chosen; its option says what it holds.',
 } as const;
 
 export type StringKey = keyof typeof en;

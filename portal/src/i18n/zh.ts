@@ -376,7 +376,8 @@ export const zh: Record<StringKey, string> = {
     '进度按流式传输的对象和字节实时计数。目标中已相同的对象不计入；已跳过的对象在列出后于源端被删除或归档，已跳过的镜像在目标中已存在。“监控”选项卡按时间范围绘制任务指标，并读取查找器和工作节点日志。',
   helpTitleCreate: '创建任务',
   helpCreate:
-    '每一步在您选择“下一步”时检查其字段；错误显示在对应字段上。凭证是密钥存储（云中为 Secrets Manager）中密钥的名称；其值不会到达控制台。“检查”页面显示创建任务所用的全部参数。',
+    '每一步在您选择“下一步”时检查其字段；错误显示在对应字段上。凭证是密钥存储（云中为 Secrets Manager）中密钥的名称；其值不会到达控制台。“检查”页面显示创建任务所用的全部参数。您的选择保存在此浏览器标签页中，刷新或重新登录后仍在，直到任务创建或您离开向导。',
   helpLearnMore: '了解更多',
-  helpCredentials: '凭证密钥包含 access_key_id 和 secret_access_key（S3），或 username 和 password（镜像仓库）。',
+  helpCredentials:
+    '凭证密钥包含 access_key_id 和 secret_access_key（S3），或 username 和 password（镜像仓库）。字段不读取的类型的密钥会列出但不可选择；其选项说明它包含的内容。',
 };
