@@ -108,6 +108,16 @@ export interface PartTally {
   bytesDone: number;
 }
 
+/** A finished part as the status store keeps it. */
+export interface RecordedPart extends UploadedPart {
+  /**
+   * Whether the destination's answer to its UploadPart showed SSE-KMS: then its ETag is not the MD5 of its bytes, and
+   * the parts cannot be held against the source's ETag. Absent where not known (a record written before this was
+   * kept): to be read as "cannot compare", never as "not KMS".
+   */
+  kms?: boolean;
+}
+
 /** Fields `updateIf` can compare (undefined = the record has no value). */
 export type RecordExpectation = Partial<Pick<ObjectRecord, 'uploadId' | 'etag' | 'partSize' | 'status'>>;
 
@@ -134,14 +144,14 @@ export interface StatusStore {
    */
   updateIf(key: string, expected: RecordExpectation, patch: Partial<Omit<ObjectRecord, 'key'>>): Promise<boolean>;
   /** Records a finished part of an open multipart upload (recordPart without its answer). */
-  addPart(key: string, uploadId: string, part: UploadedPart): Promise<void>;
+  addPart(key: string, uploadId: string, part: RecordedPart): Promise<void>;
   /**
    * Records a finished part (a part recorded again replaces the earlier entry: a retried upload) and counts it among
    * the upload's distinct parts exactly once. The fan-out of giant objects reads the tally to find the last part.
    */
-  recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally>;
-  getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined>;
-  listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
+  recordPart(key: string, uploadId: string, part: RecordedPart): Promise<PartTally>;
+  getPart(key: string, uploadId: string, partNumber: number): Promise<RecordedPart | undefined>;
+  listParts(key: string, uploadId: string): Promise<RecordedPart[]>;
   /**
    * Claims the completion of an upload whose parts are all recorded: true for the first claimant, and again for the
    * same claimant (its queue message redelivered after its worker died); false for anyone else, and once the upload's

@@ -172,5 +172,29 @@ export function statusStoreContract(name: string, makeStore: StatusStoreFactory)
       expect(await s.listParts('big', 'u2')).toHaveLength(1);
       expect(await s.get('big')).toMatchObject({ uploadId: 'u1', size: 300 });
     });
+
+    it("keeps whether a part's answer showed SSE-KMS; a part recorded without it reads back as not known", async () => {
+      const s = await makeStore();
+      await s.recordPart('big', 'u1', { partNumber: 1, etag: '"e1"', size: 5, kms: false });
+      await s.recordPart('big', 'u1', { partNumber: 2, etag: '"e2"', size: 5, kms: true });
+      // As a worker of an earlier version recorded it: never to be read as "not KMS".
+      await s.recordPart('big', 'u1', { partNumber: 3, etag: '"e3"', size: 5 });
+      expect(await s.listParts('big', 'u1')).toStrictEqual([
+        { partNumber: 1, etag: '"e1"', size: 5, kms: false },
+        { partNumber: 2, etag: '"e2"', size: 5, kms: true },
+        { partNumber: 3, etag: '"e3"', size: 5 },
+      ]);
+      expect(await s.getPart('big', 'u1', 1)).toStrictEqual({ partNumber: 1, etag: '"e1"', size: 5, kms: false });
+      expect(await s.getPart('big', 'u1', 2)).toStrictEqual({ partNumber: 2, etag: '"e2"', size: 5, kms: true });
+      expect(await s.getPart('big', 'u1', 3)).toStrictEqual({ partNumber: 3, etag: '"e3"', size: 5 });
+      // Recorded again (a retried upload): the new answer's, or not known again.
+      await s.addPart('big', 'u1', { partNumber: 2, etag: '"e2b"', size: 5, kms: false });
+      await s.addPart('big', 'u1', { partNumber: 1, etag: '"e1b"', size: 5 });
+      expect(await s.listParts('big', 'u1')).toStrictEqual([
+        { partNumber: 1, etag: '"e1b"', size: 5 },
+        { partNumber: 2, etag: '"e2b"', size: 5, kms: false },
+        { partNumber: 3, etag: '"e3"', size: 5 },
+      ]);
+    });
   });
 }

@@ -118,6 +118,24 @@ describe('SqliteStatusStore', () => {
     expect((await store.summary()).done).toBe(1);
   });
 
+  it('opens a state file made before parts kept SSE-KMS: its parts read as not known, new ones keep it', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dth-old-state-')), 'state.db');
+    const old = openSqliteDatabase(path);
+    // The parts table as earlier versions created it, with one part of an open upload.
+    old.exec(`CREATE TABLE object_parts (
+        task_id TEXT NOT NULL, key TEXT NOT NULL, upload_id TEXT NOT NULL, part_number INTEGER NOT NULL,
+        etag TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (task_id, key, upload_id, part_number));
+      INSERT INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES ('t', 'big', 'u1', 1, '"e1"', 5);`);
+    old.close();
+    const store = new SqliteStatusStore(openSqliteDatabase(path), 't');
+    await store.recordPart('big', 'u1', { partNumber: 2, etag: '"e2"', size: 5, kms: false });
+    expect(await store.listParts('big', 'u1')).toStrictEqual([
+      { partNumber: 1, etag: '"e1"', size: 5 },
+      { partNumber: 2, etag: '"e2"', size: 5, kms: false },
+    ]);
+    expect(await store.getPart('big', 'u1', 1)).toStrictEqual({ partNumber: 1, etag: '"e1"', size: 5 });
+  });
+
   it('records multipart parts so a restart can resume', async () => {
     const s = new SqliteStatusStore(openSqliteDatabase(':memory:'), 't');
     await Promise.all([3, 1, 2].map((n) => s.addPart('big', 'u1', { partNumber: n, etag: `e${n}`, size: 5 })));

@@ -12,13 +12,13 @@ import {
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compareKeys } from '../../core/key-order.js';
-import type { UploadedPart } from '../../ports/object-store.js';
 import {
   contributionOf,
   type CopyStart,
   type ObjectRecord,
   type ObjectStatus,
   type PartTally,
+  type RecordedPart,
   type RecordExpectation,
   type StatusStore,
   type StatusSummary,
@@ -92,6 +92,17 @@ function patched(current: ObjectRecord, patch: Partial<Omit<ObjectRecord, 'key'>
     else (next as Record<string, unknown>)[f] = v;
   }
   return next;
+}
+
+/** A part's item as read back; `kms` is absent from items written before it was kept (not known). */
+function toPart(item: Item): RecordedPart {
+  const part: RecordedPart = {
+    partNumber: Number(item.partNumber),
+    etag: item.etag as string,
+    size: Number(item.size),
+  };
+  if (typeof item.kms === 'boolean') part.kms = item.kms;
+  return part;
 }
 
 function isConditionFailed(err: unknown): boolean {
@@ -292,7 +303,7 @@ export class DynamoStatusStore implements StatusStore {
     );
   }
 
-  async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
+  async addPart(key: string, uploadId: string, part: RecordedPart): Promise<void> {
     await this.recordPart(key, uploadId, part);
   }
 
@@ -301,7 +312,7 @@ export class DynamoStatusStore implements StatusStore {
    * condition that it is absent, so each part is counted once however often it arrives; a crash between the two
    * writes is healed by the part's redelivery. Only the tally's count and bytes come back (not every part number).
    */
-  async recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally> {
+  async recordPart(key: string, uploadId: string, part: RecordedPart): Promise<PartTally> {
     await sdkCall(
       this.doc.send(
         new PutCommand({
@@ -312,6 +323,7 @@ export class DynamoStatusStore implements StatusStore {
             partNumber: part.partNumber,
             etag: part.etag,
             size: part.size,
+            ...(part.kms === undefined ? {} : { kms: part.kms }),
           },
         }),
       ),
@@ -353,7 +365,7 @@ export class DynamoStatusStore implements StatusStore {
     }
   }
 
-  async getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined> {
+  async getPart(key: string, uploadId: string, partNumber: number): Promise<RecordedPart | undefined> {
     const out = await sdkCall(
       this.doc.send(
         new GetCommand({
@@ -363,7 +375,7 @@ export class DynamoStatusStore implements StatusStore {
         }),
       ),
     );
-    return out.Item ? { partNumber, etag: out.Item.etag as string, size: Number(out.Item.size) } : undefined;
+    return out.Item ? toPart(out.Item) : undefined;
   }
 
   /** A conditional write on the upload's tally item: it exists from the first recorded part until clearParts. */
@@ -408,11 +420,9 @@ export class DynamoStatusStore implements StatusStore {
     } while (start);
   }
 
-  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
-    const parts: UploadedPart[] = [];
-    for await (const item of this.partItems(key, uploadId)) {
-      parts.push({ partNumber: Number(item.partNumber), etag: item.etag as string, size: Number(item.size) });
-    }
+  async listParts(key: string, uploadId: string): Promise<RecordedPart[]> {
+    const parts: RecordedPart[] = [];
+    for await (const item of this.partItems(key, uploadId)) parts.push(toPart(item));
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 

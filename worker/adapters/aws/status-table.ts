@@ -12,7 +12,8 @@ import {
  * - Sort key `sk` (S): `#object` for the object's record; `part#<uploadId>#<partNumber, 5 digits>` for each
  *   finished part of an open multipart upload. Every part is its own item, so concurrent addPart calls never
  *   overwrite each other, an upload may have all 10,000 parts (no 400 KB item limit), and listParts is one
- *   Query on the object's partition (`begins_with(sk, 'part#<uploadId>#')`), already in part order.
+ *   Query on the object's partition (`begins_with(sk, 'part#<uploadId>#')`), already in part order. A part's item
+ *   holds its `partNumber`, `etag`, `size` and `kms` (BOOL: its answer showed SSE-KMS; absent in items written before).
  *   `upload#<uploadId>`: the upload's tally (one attribute per recorded part, their count and bytes) and the claim
  *   on its completion (fan-out of giant objects).
  * - Partition `#counters`, sort key `writer#<id>`: the task's counts, one item per writing process

@@ -1,9 +1,9 @@
-import type { UploadedPart } from '../../ports/object-store.js';
 import type {
   CopyStart,
   ObjectRecord,
   ObjectStatus,
   PartTally,
+  RecordedPart,
   RecordExpectation,
   StatusStore,
   StatusSummary,
@@ -85,6 +85,20 @@ function toColumnValue(v: unknown): unknown {
   return v;
 }
 
+interface PartRow {
+  part_number: number;
+  etag: string;
+  size: number;
+  /** 1 or 0; NULL in rows written before it was kept. */
+  kms: number | null;
+}
+
+function partOfRow(r: PartRow): RecordedPart {
+  const part: RecordedPart = { partNumber: r.part_number, etag: r.etag, size: r.size };
+  if (r.kms !== null) part.kms = r.kms === 1;
+  return part;
+}
+
 const prepared = new WeakSet<SqliteDatabase>();
 
 /**
@@ -120,7 +134,7 @@ export class SqliteStatusStore implements StatusStore {
       CREATE INDEX IF NOT EXISTS object_status_by_status ON object_status (task_id, status, key);
       CREATE TABLE IF NOT EXISTS object_parts (
         task_id TEXT NOT NULL, key TEXT NOT NULL, upload_id TEXT NOT NULL, part_number INTEGER NOT NULL,
-        etag TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (task_id, key, upload_id, part_number));
+        etag TEXT NOT NULL, size INTEGER NOT NULL, kms INTEGER, PRIMARY KEY (task_id, key, upload_id, part_number));
       CREATE TABLE IF NOT EXISTS object_upload_claims (
         task_id TEXT NOT NULL, key TEXT NOT NULL, upload_id TEXT NOT NULL, claimant TEXT NOT NULL,
         PRIMARY KEY (task_id, key, upload_id));
@@ -128,6 +142,9 @@ export class SqliteStatusStore implements StatusStore {
     // Databases made before dest_etag existed (a state file of an earlier version) get the column.
     const columns = db.prepare('PRAGMA table_info(object_status)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'dest_etag')) db.exec('ALTER TABLE object_status ADD COLUMN dest_etag TEXT');
+    // And before parts kept whether their answer showed SSE-KMS: their rows get NULL, read as not known.
+    const partColumns = db.prepare('PRAGMA table_info(object_parts)').all() as { name: string }[];
+    if (!partColumns.some((c) => c.name === 'kms')) db.exec('ALTER TABLE object_parts ADD COLUMN kms INTEGER');
     ensureStatusCounters(db);
     prepared.add(db);
   }
@@ -226,23 +243,23 @@ export class SqliteStatusStore implements StatusStore {
     });
   }
 
-  async addPart(key: string, uploadId: string, part: UploadedPart): Promise<void> {
+  async addPart(key: string, uploadId: string, part: RecordedPart): Promise<void> {
     await this.recordPart(key, uploadId, part);
   }
 
   /** One transaction: whether the part is new, its row, and the upload's tally (an indexed range of its parts). */
-  async recordPart(key: string, uploadId: string, part: UploadedPart): Promise<PartTally> {
+  async recordPart(key: string, uploadId: string, part: RecordedPart): Promise<PartTally> {
     const exists = this.sql(
       'SELECT 1 FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?',
     );
     const insert = this.sql(
-      'INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO object_parts (task_id, key, upload_id, part_number, etag, size, kms) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     const tally = this.sql(
       'SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ?',
     );
     const id = [this.taskId, key, uploadId];
-    const args = [...id, part.partNumber, part.etag, part.size];
+    const args = [...id, part.partNumber, part.etag, part.size, part.kms === undefined ? null : Number(part.kms)];
     return this.commits.enqueue(() => {
       const added = exists.get(...id, part.partNumber) === undefined;
       insert.run(...args);
@@ -251,12 +268,12 @@ export class SqliteStatusStore implements StatusStore {
     });
   }
 
-  async getPart(key: string, uploadId: string, partNumber: number): Promise<UploadedPart | undefined> {
+  async getPart(key: string, uploadId: string, partNumber: number): Promise<RecordedPart | undefined> {
     this.commits.flush();
     const row = this.sql(
-      'SELECT etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?',
-    ).get(this.taskId, key, uploadId, partNumber) as { etag: string; size: number } | undefined;
-    return row ? { partNumber, etag: row.etag, size: row.size } : undefined;
+      'SELECT part_number, etag, size, kms FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? AND part_number = ?',
+    ).get(this.taskId, key, uploadId, partNumber) as PartRow | undefined;
+    return row && partOfRow(row);
   }
 
   /** Only while the upload has recorded parts: a claim arriving after clearParts (completed, abandoned) finds none. */
@@ -270,12 +287,12 @@ export class SqliteStatusStore implements StatusStore {
     return this.commits.enqueue(() => claim.run(...args).changes > 0);
   }
 
-  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+  async listParts(key: string, uploadId: string): Promise<RecordedPart[]> {
     this.commits.flush();
     const rows = this.sql(
-      'SELECT part_number, etag, size FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number',
-    ).all(this.taskId, key, uploadId) as { part_number: number; etag: string; size: number }[];
-    return rows.map((r) => ({ partNumber: r.part_number, etag: r.etag, size: r.size }));
+      'SELECT part_number, etag, size, kms FROM object_parts WHERE task_id = ? AND key = ? AND upload_id = ? ORDER BY part_number',
+    ).all(this.taskId, key, uploadId) as PartRow[];
+    return rows.map(partOfRow);
   }
 
   async clearParts(key: string, uploadId: string): Promise<void> {
