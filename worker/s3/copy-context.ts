@@ -3,7 +3,7 @@
  * and when the destination's ETags are MD5s of what was sent, which every way of copying asks before comparing them.
  */
 import type { ObjectStore, WriteResult } from '../ports/object-store.js';
-import type { StatusStore } from '../ports/status-store.js';
+import type { RecordedPart, StatusStore } from '../ports/status-store.js';
 import { isKmsEncryption } from './etags.js';
 import type { S3TaskParams } from './params.js';
 import type { SendContext } from './send-body.js';
@@ -49,4 +49,18 @@ export function destEtagIsMd5(ctx: CopyContext, written?: WriteResult): boolean 
  */
 export function partEtagsAreMd5s(ctx: CopyContext, completed: WriteResult, kmsParts: boolean): boolean {
   return !kmsParts && destEtagIsMd5(ctx, completed);
+}
+
+/**
+ * Before a completion (no answer of it yet): the recorded parts' ETags are MD5s of what was sent only when no SSE-KMS
+ * is asked for and every part's own answer is known to have shown none — a part recorded before that was kept is
+ * not known, so the parts are not compared (comparing KMS ETags would refuse every good copy).
+ */
+export function recordedPartsAreMd5s(ctx: CopyContext, parts: readonly RecordedPart[]): boolean {
+  return destEtagIsMd5(ctx) && parts.every((p) => p.kms === false);
+}
+
+/** A recorded part's answer showed SSE-KMS: its ETag, and the completion's, are no MD5s whatever the completion says. */
+export function someRecordedPartKms(parts: readonly RecordedPart[]): boolean {
+  return parts.some((p) => p.kms === true);
 }

@@ -7,13 +7,15 @@ import {
   VerificationError,
 } from '../core/errors.js';
 import type { JobQueue } from '../ports/job-queue.js';
-import type { ObjectHead, UploadedPart } from '../ports/object-store.js';
-import type { PartTally } from '../ports/status-store.js';
+import type { ObjectHead } from '../ports/object-store.js';
+import type { PartTally, RecordedPart } from '../ports/status-store.js';
 import type { CopyContext, CopyResult } from './copy-context.js';
 import { confirmCopy, writeOptionsFor } from './copy-object.js';
+import { recordedPartsAreMd5s, someRecordedPartKms } from './copy-context.js';
 import {
   abortOrphanUploads,
   checkAgainstSourceParts,
+  checkBeforeCompleting,
   completeParts,
   completionIsParts,
   uploadOnePart,
@@ -209,17 +211,11 @@ export async function copyPart(
     tally = await status.recordPart(job.key, part.uploadId, earlier);
   } else {
     const range = { partNumber: part.partNumber, start: part.start, end: part.end, size: part.end - part.start + 1 };
-    let uploaded: UploadedPart;
+    let uploaded: RecordedPart;
     try {
-      // Whether its answer showed SSE-KMS is seen again on the completion's answer (same bucket, same upload).
-      const { kms: _kms, ...written } = await uploadOnePart(
-        ctx,
-        { key: job.key, etag: job.etag },
-        destKey,
-        part.uploadId,
-        range,
-      );
-      uploaded = written;
+      // Recorded with whether its answer showed SSE-KMS: the completer compares the parts before completing only
+      // when every part's answer showed none.
+      uploaded = await uploadOnePart(ctx, { key: job.key, etag: job.etag }, destKey, part.uploadId, range);
     } catch (err) {
       const restarted = await restartIfSourceChanged(ctx, job, err);
       if (restarted) return restarted;
@@ -348,6 +344,11 @@ export async function abandonGiant(
  * the upload in the same write — only if the record still points to this upload. A completer that dies in between is
  * delivered again and completes again: the completion already applied is recognised (completedEarlier). A copy that
  * fails the checks is started again with a new upload (or FAILED), never resumed: the completion closed its upload.
+ *
+ * A multipart source cut as the copy is, whose parts' answers all showed no SSE-KMS, is compared with the parts before
+ * the completion (checkBeforeCompleting): damaged parts are aborted, never completed over the destination's object
+ * (before, the completion replaced a good copy, then failed its check). Elsewhere (a part's answer showed KMS, or was
+ * recorded before that was kept) the source's ETag is held against the parts after the completion, as before.
  */
 async function completeGiant(
   ctx: FanOutContext,
@@ -366,16 +367,22 @@ async function completeGiant(
     );
   }
   const head = { key: job.key, size: job.size, etag: job.etag };
+  const kmsParts = someRecordedPartKms(parts);
   let checksum: string;
   let destEtag: string | undefined;
   try {
+    const sourcePartsChecked = await checkBeforeCompleting(ctx, head, destKey, parts, {
+      partEtagsAreMd5s: recordedPartsAreMd5s(ctx, parts),
+    });
     const completion = await completeParts(ctx, head, destKey, part.uploadId, parts);
-    checksum = verifyCompletion(ctx, head, destKey, completion);
-    await checkAgainstSourceParts(ctx, head, destKey, completion, parts);
+    checksum = verifyCompletion(ctx, head, destKey, completion, kmsParts);
+    // A multipart source's ETag against the parts, where checkBeforeCompleting did not compare them already.
+    if (!sourcePartsChecked) await checkAgainstSourceParts(ctx, head, destKey, completion, parts, kmsParts);
     destEtag = completion.written.etag;
-    await confirmCopy(ctx, head, destKey, { destinationProven: completionIsParts(ctx, completion) });
+    await confirmCopy(ctx, head, destKey, { destinationProven: completionIsParts(ctx, completion, kmsParts) });
   } catch (err) {
-    // Completed but wrong (bytes changed on the way, the source changed), or aborted/expired under us: a new upload.
+    // Damaged before the completion (aborted here, never completed), completed but wrong (bytes changed on the way,
+    // the source changed), or aborted/expired under us: a new upload.
     if (err instanceof UploadGoneError || (completedOrChecked(err) && isRetryableError(err)))
       return startAgain(ctx, job, part.uploadId, err);
     if (completedOrChecked(err)) return failGiant(ctx, job.key, part.uploadId, err);
@@ -415,7 +422,10 @@ async function completeGiant(
   };
 }
 
-/** Errors of the checks after a completion (the copy is wrong), as opposed to a request that failed and may be retried. */
+/**
+ * Errors of the checks before and after a completion (the copy is wrong), as opposed to a request that failed and may
+ * be retried.
+ */
 function completedOrChecked(err: unknown): boolean {
   return (
     err instanceof VerificationError ||

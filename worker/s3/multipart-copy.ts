@@ -12,7 +12,14 @@ import {
 } from '../core/errors.js';
 import { withRetry } from '../core/retry.js';
 import type { ObjectHead, UploadedPart, WriteOptions, WriteResult } from '../ports/object-store.js';
-import { type CopyContext, type CopyResult, destEtagIsMd5, partEtagsAreMd5s } from './copy-context.js';
+import type { RecordedPart } from '../ports/status-store.js';
+import {
+  type CopyContext,
+  type CopyResult,
+  destEtagIsMd5,
+  partEtagsAreMd5s,
+  recordedPartsAreMd5s,
+} from './copy-context.js';
 import { contentMd5, etagConfirmsMd5, normalizeEtag } from './etags.js';
 import { md5FromEtag, multipartEtag, readFully } from './hashing-stream.js';
 import { fitsCut, type PartRange } from './part-plan.js';
@@ -139,9 +146,10 @@ export interface Completion {
  * object, so damage found after it (as before) had already put bytes that are no version of the source in place of
  * a good copy. `readMd5`: a single-part source's bytes hashed in part order, against its ETag; else, for a multipart
  * source cut as it was, the MD5 of the parts' MD5s against its ETag (checkSourceParts). Throws the damage; returns
- * whether the parts were compared with the source's ETag (the completion's own check need not ask again).
+ * whether the parts were compared with the source's ETag (the completion's own check need not ask again). Shared with
+ * the fleet's completion of giant objects (fan-out.ts), which has no `readMd5`.
  */
-async function checkBeforeCompleting(
+export async function checkBeforeCompleting(
   ctx: CopyContext,
   head: ObjectHead,
   destKey: string,
@@ -314,7 +322,7 @@ export async function copyMultipart(
   }
   let todo: PartRange[] = [];
   let completion: Completion;
-  let parts: UploadedPart[];
+  let parts: RecordedPart[];
   let kmsParts = false;
   let sourcePartsChecked = false;
   // A single-part source's MD5 checks the ranged reads, hashed in part order, unless this destination's completions
@@ -337,8 +345,8 @@ export async function copyMultipart(
             await hashResumedPart(ctx, head, part, ordered);
             return;
           }
-          const { kms, ...uploaded } = await uploadOnePart(ctx, head, destKey, uploadId, part, ordered);
-          kmsParts ||= kms;
+          const uploaded = await uploadOnePart(ctx, head, destKey, uploadId, part, ordered);
+          kmsParts ||= uploaded.kms;
           await status.addPart(head.key, uploadId, uploaded);
           bytesDone += part.size;
           await status.update(head.key, { bytesDone });
@@ -357,8 +365,9 @@ export async function copyMultipart(
     }
     sourcePartsChecked = await checkBeforeCompleting(ctx, head, destKey, parts, {
       readMd5: ordered?.digestHex(),
-      // The parts' ETags are their MD5s unless SSE-KMS, which a part's answer shows: known when parts went up now.
-      partEtagsAreMd5s: todo.length > 0 && !kmsParts,
+      // The parts' ETags are their MD5s unless SSE-KMS, which a part's answer shows: known when parts went up now (one
+      // upload, one encryption), or from every part's record.
+      partEtagsAreMd5s: (todo.length > 0 && !kmsParts) || recordedPartsAreMd5s(ctx, parts),
     });
     completion = await completeParts(ctx, head, destKey, uploadId, parts);
   } catch (err) {
