@@ -16,8 +16,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultRates } from '../support/fault-proxy.js';
 import { startMoto } from '../support/moto.js';
 import { createBucket, s3Client, servers } from '../support/servers.js';
-import { AccessDeniedError } from '../../worker/core/errors.js';
+import { FileSecretStore } from '../../worker/adapters/embedded/index.js';
+import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
+import { AccessDeniedError, withRetryAdvice } from '../../worker/core/errors.js';
 import { createLogger } from '../../worker/core/log.js';
+import type { StatusStore } from '../../worker/ports/status-store.js';
+import { parseS3TaskParams } from '../../worker/s3/params.js';
+import { runS3Transfer } from '../../worker/s3/run-transfer.js';
 import {
   baseParams,
   bucketPair,
@@ -26,6 +31,7 @@ import {
   md5,
   readObject,
   runEmbedded,
+  secretsFile,
   runEngine,
   type Wrap,
   putInParts,
@@ -154,6 +160,43 @@ describe('multipart sources', () => {
     expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
     expect(md5(await readObject(servers.s3Dest, dst, 'refused.bin'))).toBe(md5(body));
     expect(Math.max(...dest.of('UploadPart').map((r) => Number(r.headers['content-length'])))).toBe(5 * MiB);
+  });
+
+  it('a resumed upload whose parts were all sent before is compared with the source before it is completed', async () => {
+    // Run 1 sends every part (one read damaged on the way) and stops before its checks: the state cannot list the
+    // parts (a lost database connection), the object FAILED with its upload open. Run 2 has no part left to send; the
+    // parts' records say their answers showed no SSE-KMS, so the damage is found before the completion.
+    const { src, dst, source, proxy, dest } = await awsLikePair({
+      rates: { flipPartByte: 1 },
+      limits: { flipPartByte: 1 },
+    });
+    const body = await putInParts(source.endpoint, src, 'resumed.bin', [5 * MiB, 5 * MiB, MiB], 53);
+    const raw = baseParams(src, dst, { srcEndpoint: proxy.endpoint, destEndpoint: dest.endpoint });
+    const lostListing = (status: StatusStore): StatusStore =>
+      Object.assign(Object.create(status) as StatusStore, {
+        listParts: () => Promise.reject(withRetryAdvice(new Error('database connection lost'), { retryable: false })),
+      });
+    const params = parseS3TaskParams({ ...raw, maxAttempts: '1' });
+    const first = await embeddedAdapters.open(params.maxAttempts);
+    const report1 = await runS3Transfer({
+      params,
+      queue: first.queue,
+      status: lostListing(first.status),
+      logger: createLogger({}, { write: () => {} }),
+      buckets: await openTaskBuckets(params, new FileSecretStore(secretsFile())),
+    });
+    expect(report1).toMatchObject({ failed: 1 });
+    expect(proxy.faultCount('flipPartByte')).toBe(1);
+    expect(dest.of('UploadPart')).toHaveLength(3);
+    expect((await first.status.get('resumed.bin'))?.uploadId).toBeDefined();
+
+    const { report } = await runEngine(embeddedAdapters, raw, { db: first.state });
+    expect(report).toMatchObject({ complete: true, done: 1, verified: 1, failed: 0 });
+    expect(md5(await readObject(servers.s3Dest, dst, 'resumed.bin'))).toBe(md5(body));
+    // The damaged upload aborted, never completed: only the new upload's completion.
+    expect(dest.of('CompleteMultipartUpload')).toHaveLength(1);
+    const ops = dest.requests.map((r) => r.op);
+    expect(ops.indexOf('AbortMultipartUpload')).toBeLessThan(ops.indexOf('CompleteMultipartUpload'));
   });
 
   it('an upload left under another cut with the same first part is not resumed: aborted, and the copy cut anew', async () => {
