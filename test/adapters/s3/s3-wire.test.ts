@@ -193,6 +193,15 @@ describe('the other S3 documents', () => {
         '<?xml version="1.0"?>\n<CompleteMultipartUploadResult><Location>l</Location><ETag>&quot;e-2&quot;</ETag></CompleteMultipartUploadResult>',
       ),
     ).toBe('"e-2"');
+    // moto 5.2.1's root name for the same answer (the SDKs read either): taken, not malformed.
+    expect(
+      parseCompleteMultipart(
+        '<CompleteMultipartUploadResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01"><Location>l</Location><Bucket>b</Bucket><Key>k</Key><ETag>"e-3"</ETag></CompleteMultipartUploadResponse>',
+      ),
+    ).toBe('"e-3"');
+    expect(() => parseCompleteMultipart('<ListBucketResult><ETag>"e"</ETag></ListBucketResult>')).toThrow(
+      /expected <CompleteMultipartUploadResult>, got <ListBucketResult>/,
+    );
     expect(
       parseCopyObject(
         '<CopyObjectResult><LastModified>2026-01-01T00:00:00Z</LastModified><ETag>"e"</ETag></CopyObjectResult>',

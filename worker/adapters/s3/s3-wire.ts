@@ -226,7 +226,7 @@ const ERROR_STATUS: Record<string, number> = {
 };
 
 /** The root element of a complete, well-formed XML document, checked to be `expected` (an <Error> root throws its S3HttpError). */
-export function parseS3Document(text: string, expected: string): XmlNode {
+export function parseS3Document(text: string, expected: string, alsoNamed: readonly string[] = []): XmlNode {
   if (text.length === 0) throw new MalformedS3Answer(`empty body where <${expected}> was expected`);
   const { root, node } = readXml(text);
   if (root === 'Error' && expected !== 'Error') {
@@ -234,7 +234,8 @@ export function parseS3Document(text: string, expected: string): XmlNode {
     const code = text1(e.Code) ?? 'InternalError';
     throw new S3HttpError(ERROR_STATUS[code] ?? 500, code, text1(e.Message) ?? code);
   }
-  if (root !== expected) throw new MalformedS3Answer(`expected <${expected}>, got <${root}>`);
+  if (root !== expected && !alsoNamed.includes(root))
+    throw new MalformedS3Answer(`expected <${expected}>, got <${root}>`);
   return typeof node === 'object' && node !== null ? (node as XmlNode) : {};
 }
 
@@ -387,9 +388,13 @@ export function parseListUploads(xml: string): { key: string; uploadId: string; 
   });
 }
 
-/** CompleteMultipartUpload's answer (which may be an <Error> after a 200 status line): the object's ETag. */
+/**
+ * CompleteMultipartUpload's answer (which may be an <Error> after a 200 status line): the object's ETag. Some stores
+ * name the root <CompleteMultipartUploadResponse> (moto 5.2.1 does; the SDKs read either): the same answer, taken.
+ */
 export function parseCompleteMultipart(xml: string): string {
-  return required(parseS3Document(xml, 'CompleteMultipartUploadResult'), 'ETag', 'CompleteMultipartUploadResult');
+  const result = parseS3Document(xml, 'CompleteMultipartUploadResult', ['CompleteMultipartUploadResponse']);
+  return required(result, 'ETag', 'CompleteMultipartUploadResult');
 }
 
 /** CopyObject's answer (which may be an <Error> after a 200 status line): the new object's ETag. */
