@@ -622,6 +622,14 @@ describe('console in a real browser against dth serve', () => {
     const next = Date.parse(`${shown.replace(' UTC', '').replace(' ', 'T')}:00Z`);
     expect(next - Date.now()).toBeGreaterThan(-60_000);
     expect(next - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    // In the list, its status warns and opens the run's error (before: a plain "In progress").
+    await go('/tasks');
+    await page.getByPlaceholder('Find tasks').fill(missing);
+    await page.getByRole('row').filter({ hasText: missing }).getByRole('button', { name: 'In progress' }).click();
+    const popover = page.getByRole('dialog', { name: 'The last run did not complete' });
+    await popover.getByText(new RegExp(`bucket "?${missing}"? does not exist`)).waitFor();
+    await popover.getByText(/keeps running on its schedule/).waitFor();
+    await axe('task-list-last-run-failed');
     await hub.gql('mutation($id: String) { stopTask(id: $id) { id } }', { id });
   });
 
@@ -648,9 +656,28 @@ describe('console in a real browser against dth serve', () => {
     await popover.getByText('The finder stopped with an error. See the finder logs.').waitFor();
     await axe('task-list-error');
     await shot(page, '10b-task-list-error');
-    await popover.getByRole('link', { name: "Open the task's logs" }).click();
+    // Its link opens the finder's logs (before: the charts), and the address names the view: a reload keeps it.
+    await popover.getByRole('link', { name: 'Open finder logs' }).click();
     await page.getByRole('tab', { name: 'Monitoring', selected: true }).waitFor();
-    expect(page.url()).toContain(`#/tasks/${id}/monitoring`);
+    await page.getByRole('tab', { name: 'Finder logs', selected: true }).waitFor();
+    expect(page.url()).toContain(`#/tasks/${id}/finder-logs`);
+    await page.getByRole('tab', { name: 'Engine' }).click();
+    await expect.poll(() => page.url()).toContain(`#/tasks/${id}/engine`);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Engine', selected: true }).waitFor();
+    // The hub stops answering: the page says that what it shows is what it read last (before: no word at all).
+    await page.route('**/graphql', (route) => route.abort());
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await testId('task-refresh-failed')
+      .getByText(/could not read the task again/)
+      .waitFor();
+    await axe('task-refresh-failed');
+    await page.unroute('**/graphql');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await testId('task-refresh-failed').waitFor({ state: 'detached' });
+    // An address naming no tab opens Details (before: no tab selected, an empty panel).
+    await go(`/tasks/${id}/no-such-tab`);
+    await page.getByRole('tab', { name: 'Details', selected: true }).waitFor();
   });
 
   it('image wizard: stops an invalid image list on the Source step, then copies into the password-protected registry', async () => {

@@ -1409,10 +1409,23 @@ describe('wire, formats and logs', () => {
     // Items left whose size is not known yet: not done, whatever the bytes say.
     expect(
       percentDone({
-        progress: 'STOPPED',
+        progress: 'IN_PROGRESS',
         progressInfo: { total: 6, replicated: 1, bytesTotal: 125_868_236, bytesDone: 125_868_236 },
       }),
     ).toBe(99);
+    // Ended: what made it, of all (a stopped task with 5 of 6 images pending; a failed image without a size).
+    expect(
+      percentDone({
+        progress: 'STOPPED',
+        progressInfo: { total: 6, replicated: 1, bytesTotal: 125_868_236, bytesDone: 125_868_236 },
+      }),
+    ).toBe(16);
+    expect(
+      percentDone({
+        progress: 'ERROR',
+        progressInfo: { total: 2, replicated: 1, failed: 1, bytesTotal: 724, bytesDone: 724 },
+      }),
+    ).toBe(50);
     expect(
       percentDone({
         progress: 'DONE',

@@ -89,7 +89,8 @@ export function App({
 
   let page: ReactNode;
   if (route.name === 'tasks') page = <TaskList />;
-  else if (route.name === 'task') page = <TaskDetail key={route.id} id={route.id} tab={route.tab} />;
+  else if (route.name === 'task')
+    page = <TaskDetail key={`${route.id}/${route.tab ?? ''}`} id={route.id} tab={route.tab} />;
   else if (route.name === 'create')
     page = <CreateTask key={route.clone ?? 'new'} cloneOf={route.clone} step={route.step ?? 0} />;
   else if (route.name === 'notFound') page = <NotFound path={route.path} />;

@@ -8,6 +8,7 @@ import Link from '@cloudscape-design/components/link';
 import Popover from '@cloudscape-design/components/popover';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import type { Task } from '../api/types.js';
 import { usePortal } from '../app/context.js';
 import { hrefOf } from '../app/routes.js';
@@ -28,32 +29,46 @@ function TaskErrorDetail({ task }: { task: Task }) {
   if (loading) return <Spinner />;
   const code = detail?.errCode ?? task.errorCode;
   const message = detail?.errMessage ?? task.errorMessage;
-  const hint = errorHintKey(code, task.type);
-  const logs = code === 'FINDER_ERROR' || code === 'COMPLETE_CHECK_ERROR';
+  const hint = errorHintKey(code, task.type, 'list');
+  // Where the next look is: the finder's logs, the items that failed, or the task's page.
+  const images = task.type === 'ECR';
+  const next =
+    code === 'FINDER_ERROR'
+      ? { tab: 'finder-logs', text: t(images ? 'openFinderLogsImages' : 'openFinderLogs') }
+      : code === 'COMPLETE_CHECK_ERROR'
+        ? { tab: 'failures', text: t(images ? 'errorOpenFailedImages' : 'errorOpenFailedObjects') }
+        : { tab: undefined, text: t('errorOpenTask') };
   return (
     <SpaceBetween size="xs">
       <Box variant="p">{message || t('errorNoMessage')}</Box>
       {hint ? <Box variant="p">{t(hint)}</Box> : null}
-      <Link href={hrefOf({ name: 'task', id: task.id, tab: logs ? 'monitoring' : undefined })}>
-        {t(logs ? 'errorOpenLogs' : 'errorOpenTask')}
-      </Link>
+      {task.progress === 'IN_PROGRESS' ? <Box variant="p">{t('lastRunErrorNext')}</Box> : null}
+      <Link href={hrefOf({ name: 'task', id: task.id, tab: next.tab })}>{next.text}</Link>
     </SpaceBetween>
   );
 }
 
-/** The status; a failed task's opens its error. */
+/**
+ * The status; a failed task's opens its error. A recurring task whose last run failed keeps running on its schedule:
+ * "In progress" as a warning that opens the run's error (before: a plain "In progress" in the list).
+ */
 export function TaskListStatus({ task }: { task: Task }) {
   const { t } = usePortal();
-  if (task.progress !== 'ERROR') return <TaskStatus progress={task.progress} />;
+  const lastRunFailed = task.progress === 'IN_PROGRESS' && Boolean(task.errorCode);
+  if (task.progress !== 'ERROR' && !lastRunFailed) return <TaskStatus progress={task.progress} />;
   return (
     <Popover
-      header={t('errorTitle')}
+      header={t(lastRunFailed ? 'lastRunErrorTitle' : 'errorTitle')}
       triggerType="text"
       size="large"
       dismissAriaLabel={t('dismiss')}
       content={<TaskErrorDetail task={task} />}
     >
-      <TaskStatus progress={task.progress} />
+      {lastRunFailed ? (
+        <StatusIndicator type="warning">{t('statusIN_PROGRESS')}</StatusIndicator>
+      ) : (
+        <TaskStatus progress={task.progress} />
+      )}
     </Popover>
   );
 }

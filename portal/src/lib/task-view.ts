@@ -8,10 +8,14 @@ export function paramsOf(task: Pick<Task, 'parameters'>): Record<string, string>
 }
 
 /** What to look at for a failed task, by getErrorMessage's errCode (images: the image list's logs). */
-export function errorHintKey(code: string | null | undefined, type: Task['type']): StringKey | undefined {
+export function errorHintKey(
+  code: string | null | undefined,
+  type: Task['type'],
+  where: 'task' | 'list' = 'task',
+): StringKey | undefined {
   if (code === 'FINDER_ERROR') return type === 'ECR' ? 'errFinderImages' : 'errFinder';
   if (code === 'CFN_ERROR') return 'errCFN';
-  if (code === 'COMPLETE_CHECK_ERROR') return 'errComplete';
+  if (code === 'COMPLETE_CHECK_ERROR') return where === 'list' ? 'errCompleteList' : 'errComplete';
   return undefined;
 }
 
@@ -88,7 +92,11 @@ export function taskEnds(
   };
 }
 
-/** Copied + skipped of total (objects), and bytes done of total: the detail page bases percent and ETA on bytes. */
+/**
+ * Copied + skipped of total (objects), and bytes done of total: the detail page bases percent and ETA on bytes while
+ * the task runs. A task that has ended is measured by what made it (items copied or skipped of all): the bytes count
+ * only items whose size was read, so a failed image (no size) left an ended task at 99 % "1 of 2 images copied".
+ */
 export function percentDone(task: Pick<Task, 'progressInfo' | 'progress'>): number {
   const p = task.progressInfo;
   if (!p) return task.progress === 'DONE' ? 100 : 0;
@@ -96,6 +104,8 @@ export function percentDone(task: Pick<Task, 'progressInfo' | 'progress'>): numb
   const byCount =
     p.total && p.total > 0 ? Math.floor((((p.replicated ?? 0) + (p.skipped ?? 0)) / p.total) * 100) : undefined;
   if (byBytes === undefined && byCount === undefined) return task.progress === 'DONE' ? 100 : 0;
+  const ended = task.progress === 'DONE' || task.progress === 'ERROR' || task.progress === 'STOPPED';
+  if (ended && byCount !== undefined) return Math.min(100, byCount);
   // By bytes (a giant object moves the bar as it streams), but never 100 % while items are left: items whose size is
   // not known yet count no bytes (a stopped image task with most images pending read 100 %).
   const percent = Math.min(100, byBytes ?? byCount ?? 0);

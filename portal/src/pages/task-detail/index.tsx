@@ -195,13 +195,38 @@ function Notifications({ task }: { task: Task }) {
   );
 }
 
+/** The task page's tabs, and the monitoring tab's log views an address may name (`finder-logs`, `worker-logs`). */
+const TABS = ['details', 'engine', 'images', 'monitoring', 'options', 'failures', 'notifications'];
+const LOG_TABS: Record<string, string> = { 'finder-logs': 'finder', 'worker-logs': 'worker' };
+
+function openedTab(tab: string | undefined): { tab: string; monitor: string } {
+  if (tab && LOG_TABS[tab]) return { tab: 'monitoring', monitor: LOG_TABS[tab] };
+  // An unknown tab in the address opens Details (before: no tab selected, an empty panel).
+  return { tab: tab && TABS.includes(tab) ? tab : 'details', monitor: 'metrics' };
+}
+
+function addressTab(tab: string, monitor: string): string | undefined {
+  if (tab === 'details') return undefined;
+  if (tab === 'monitoring' && monitor !== 'metrics') return `${monitor}-logs`;
+  return tab;
+}
+
 export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
   const { ops, t, lang, navigate } = usePortal();
   const [task, setTask] = useState<Task | null>();
   const [loadError, setLoadError] = useState<string>();
   const [stopping, setStopping] = useState<Task>();
-  const [activeTab, setActiveTab] = useState(tab ?? 'details');
-  const [monitorTab, setMonitorTab] = useState('metrics');
+  const opened = openedTab(tab);
+  const [activeTab, setActiveTabState] = useState(opened.tab);
+  const [monitorTab, setMonitorTabState] = useState(opened.monitor);
+  // The tab is kept in the address (replaced, not a history entry): a reload or a shared link opens it again.
+  const keepInAddress = (to: string, monitor: string) =>
+    window.history.replaceState(null, '', hrefOf({ name: 'task', id, tab: addressTab(to, monitor) }));
+  const openTab = (to: string, monitor = monitorTab) => {
+    setActiveTabState(to);
+    setMonitorTabState(monitor);
+    keepInAddress(to, monitor);
+  };
 
   const load = useCallback(async () => {
     try {
@@ -276,7 +301,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
   const monitoring = (
     <Tabs
       activeTabId={monitorTab}
-      onChange={(e) => setMonitorTab(e.detail.activeTabId)}
+      onChange={(e) => openTab('monitoring', e.detail.activeTabId)}
       variant="container"
       tabs={[{ id: 'metrics', label: t('metrics'), content: <MetricCharts task={task} /> }, ...logTabs]}
     />
@@ -376,6 +401,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
           description={task.description || undefined}
           actions={
             <SpaceBetween direction="horizontal" size="xs">
+              <Button iconName="refresh" ariaLabel={t('refresh')} onClick={() => void load()} />
               <Button onClick={() => navigate(`/create?clone=${encodeURIComponent(task.id)}`)}>{t('cloneTask')}</Button>
               {running || !isDeletable(task.progress) ? (
                 <Button disabled={!running} onClick={() => setStopping(task)}>
@@ -392,12 +418,18 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
       }
     >
       <SpaceBetween size="l">
+        {loadError ? (
+          // The page keeps what it last read, and says it is no longer current (before: "In progress" with no word
+          // while the hub was down).
+          <Alert type="warning" header={t('taskRefreshFailed')} data-testid="task-refresh-failed">
+            {loadError}
+          </Alert>
+        ) : null}
         {task.progress === 'ERROR' || (task.progress === 'IN_PROGRESS' && task.errorCode) ? (
           <ErrorAlert
             task={task}
             onFinderLogs={() => {
-              setActiveTab('monitoring');
-              setMonitorTab('finder');
+              openTab('monitoring', 'finder');
             }}
           />
         ) : null}
@@ -425,7 +457,7 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
           </ColumnLayout>
         </Container>
         <ProgressPanel task={task} />
-        <Tabs activeTabId={activeTab} onChange={(e) => setActiveTab(e.detail.activeTabId)} tabs={tabs} />
+        <Tabs activeTabId={activeTab} onChange={(e) => openTab(e.detail.activeTabId)} tabs={tabs} />
       </SpaceBetween>
       <StopTaskModal
         task={stopping}

@@ -16,6 +16,7 @@ import Toggle from '@cloudscape-design/components/toggle';
 import type { LogEvent, LogStream } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
 import { formatTime } from '../../lib/format.js';
+import type { StringKey } from '../../i18n/index.js';
 
 const STREAMS_PER_PAGE = 20;
 /** The original console's page size for log events. */
@@ -61,6 +62,13 @@ const LEVEL: Record<string, StatusIndicatorProps.Type> = {
   warn: 'warning',
   info: 'info',
   debug: 'stopped',
+};
+/** A level in the console's words (the log's own word where it is none of these). */
+const LEVEL_TEXT: Record<string, StringKey> = {
+  error: 'levelError',
+  warn: 'levelWarn',
+  info: 'levelInfo',
+  debug: 'levelDebug',
 };
 
 function Events({ group, stream, onBack }: { group: string; stream: string; onBack: () => void }) {
@@ -181,7 +189,14 @@ function Events({ group, stream, onBack }: { group: string; stream: string; onBa
         {
           id: 'level',
           header: t('level'),
-          cell: (e) => (e.level ? <StatusIndicator type={LEVEL[e.level] ?? 'info'}>{e.level}</StatusIndicator> : '-'),
+          cell: (e) =>
+            e.level ? (
+              <StatusIndicator type={LEVEL[e.level] ?? 'info'}>
+                {LEVEL_TEXT[e.level] ? t(LEVEL_TEXT[e.level]) : e.level}
+              </StatusIndicator>
+            ) : (
+              '-'
+            ),
           width: 110,
         },
         { id: 'event', header: t('event'), cell: (e) => e.event ?? '-', width: 200 },

@@ -139,7 +139,8 @@ export default function TaskList() {
       counter={`(${total})`}
       description={
         updated
-          ? `${t('tasksDescription')} ${t('updatedAt', { time: formatTime(updated.getTime(), lang) })}`
+          ? // Chinese sentences run on without a space.
+            `${t('tasksDescription')}${lang === 'zh' ? '' : ' '}${t('updatedAt', { time: formatTime(updated.getTime(), lang) })}`
           : t('tasksDescription')
       }
       actions={
