@@ -831,6 +831,7 @@ describe('console in a real browser against dth serve', () => {
       ['/tasks', 'tasks'],
       ['/create', 'wizard'],
       [`/tasks/${s3TaskId}`, 'task-detail'],
+      [`/tasks/${s3TaskId}/notifications`, 'task-notifications'],
     ] as const) {
       await p.goto(`${hub.url}/#/`);
       await p.goto(`${hub.url}/#${hash}`);
@@ -853,6 +854,12 @@ describe('console in a real browser against dth serve', () => {
     await p.goto(`${hub.url}/#/`);
     await p.goto(`${hub.url}/#/tasks`);
     await p.getByText('S3 objects', { exact: true }).filter({ visible: true }).first().waitFor();
+    expect(await p.locator('table').count()).toBe(0);
+    // So are the task page's notifications (before: a table of slivers, "Err|or" broken mid-word).
+    await p.goto(`${hub.url}/#/`);
+    await p.goto(`${hub.url}/#/tasks/${s3TaskId}/notifications`);
+    await p.getByRole('tab', { name: /^Notifications/, selected: true }).waitFor();
+    await p.getByText('Completed', { exact: true }).filter({ visible: true }).first().waitFor();
     expect(await p.locator('table').count()).toBe(0);
     expect(phone.watch.problems).toEqual([]);
     await phone.context.close();

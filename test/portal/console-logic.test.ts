@@ -22,6 +22,7 @@ import { translate } from '../../portal/src/i18n/index.js';
 import { zh } from '../../portal/src/i18n/zh.js';
 import { formatBytes, formatEta, formatRate, toDate } from '../../portal/src/lib/format.js';
 import { dashboardUrl, percentDone, sourceKindOf, sourceName, taskEnds } from '../../portal/src/lib/task-view.js';
+import { byteTick, countTick } from '../../portal/src/pages/task-detail/metric-charts.js';
 import { progressText } from '../../portal/src/pages/tasks/columns.js';
 import { ECR_FIELDS, labelOf, S3_FIELDS } from '../../portal/src/pages/create-task/fields.js';
 import {
@@ -1391,6 +1392,11 @@ describe('wire, formats and logs', () => {
     });
     expect(answer.description).toBe('nightly copy / 50%');
     expect(answer.parameters![0].ParameterValue).toBe('in/coming');
+  });
+
+  it('labels chart axes with whole counts and whole bytes only (small values: ticks fall between them)', () => {
+    expect([0, 0.2, 0.5, 1, 2].map(countTick)).toEqual(['0', '', '', '1', '2']);
+    expect([0, 0.5, 1, 1.5, 2, 1536].map(byteTick)).toEqual(['0 B', '', '1 B', '', '2 B', '1.5 KiB']);
   });
 
   it('formats bytes, rates, times and progress on bytes', () => {

@@ -14,11 +14,11 @@ import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
-import Table from '@cloudscape-design/components/table';
 import Tabs from '@cloudscape-design/components/tabs';
 import type { FailedObject, Task } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
 import { hrefOf } from '../../app/routes.js';
+import { NarrowableTable } from '../../components/narrowable-table.js';
 import { StopTaskModal, taskName } from '../../components/stop-task-modal.js';
 import { TaskStatus } from '../../components/task-status.js';
 import { formatTime } from '../../lib/format.js';
@@ -135,7 +135,7 @@ function Failures({ task }: { task: Task }) {
     ops.listFailedObjects(task.id, 100).then(setItems, () => setItems([]));
   }, [ops, task.id, task.progressInfo?.failed]);
   return (
-    <Table
+    <NarrowableTable
       items={items}
       trackBy="key"
       variant="embedded"
@@ -160,7 +160,7 @@ function Notifications({ task }: { task: Task }) {
   const { t, lang } = usePortal();
   const items = (task.notifications ?? []).map((n, i) => ({ ...n, key: `${n.time}-${i}` }));
   return (
-    <Table
+    <NarrowableTable
       items={items}
       trackBy="key"
       variant="embedded"

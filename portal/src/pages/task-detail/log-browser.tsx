@@ -17,6 +17,7 @@ import type { LogEvent, LogStream } from '../../api/types.js';
 import { usePortal } from '../../app/context.js';
 import { formatTime } from '../../lib/format.js';
 import type { StringKey } from '../../i18n/index.js';
+import { NarrowableTable } from '../../components/narrowable-table.js';
 
 const STREAMS_PER_PAGE = 20;
 /** The original console's page size for log events. */
@@ -137,7 +138,7 @@ function Events({ group, stream, onBack }: { group: string; stream: string; onBa
 
   const parsed = events.map(parseLogEvent);
   return (
-    <Table
+    <NarrowableTable
       items={parsed}
       trackBy="id"
       loading={busy && events.length === 0}

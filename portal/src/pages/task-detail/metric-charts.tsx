@@ -135,7 +135,7 @@ function Graph({
               hour12: false,
             })
           }
-          yTickFormatter={bytes ? (y) => formatBytes(y) : undefined}
+          yTickFormatter={bytes ? byteTick : countTick}
           hideFilter
           legendTitle={t('chartFilterLabel')}
           i18nStrings={{
@@ -147,6 +147,18 @@ function Graph({
       </Container>
     </div>
   );
+}
+
+/**
+ * Axis labels of small values: ticks fall between whole counts and whole bytes (0.2, 0.4 objects; 0.5 B, which read
+ * as "0 B, 0 B, 1 B, 1 B"), and only whole ones are labelled.
+ */
+export function countTick(y: number): string {
+  return Number.isInteger(y) ? y.toLocaleString() : '';
+}
+
+export function byteTick(y: number): string {
+  return y < 1024 && !Number.isInteger(y) ? '' : formatBytes(y);
 }
 
 export function MetricCharts({ task }: { task: Task }) {
