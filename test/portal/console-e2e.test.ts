@@ -675,6 +675,14 @@ describe('console in a real browser against dth serve', () => {
     await page.unroute('**/graphql');
     await page.getByRole('button', { name: 'Refresh' }).click();
     await testId('task-refresh-failed').waitFor({ state: 'detached' });
+    // A failed read of the failed objects is said, not shown as a clean list (before: "No failed objects").
+    await page.route('**/graphql', (route) =>
+      /listTaskObjects/.test(route.request().postData() ?? '') ? route.abort() : route.continue(),
+    );
+    await page.getByRole('tab', { name: /^Failed objects/ }).click();
+    await page.getByText(/^Could not read the failed items:/).waitFor();
+    expect(await page.getByText('No failed objects', { exact: false }).count()).toBe(0);
+    await page.unroute('**/graphql');
     // An address naming no tab opens Details (before: no tab selected, an empty panel).
     await go(`/tasks/${id}/no-such-tab`);
     await page.getByRole('tab', { name: 'Details', selected: true }).waitFor();

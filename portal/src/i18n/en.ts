@@ -134,6 +134,8 @@ export const en = {
   levelWarn: 'Warning',
   levelInfo: 'Info',
   levelDebug: 'Debug',
+  failuresLoadFailed: 'Could not read the failed items: {error}',
+  failuresFirst: 'The first {shown} of {total} failed items, in key order.',
   loadFailed: 'Could not load the task: {error}',
   generalConfig: 'General configuration',
   engineType: 'Engine type',

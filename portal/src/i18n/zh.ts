@@ -128,6 +128,8 @@ export const zh: Record<StringKey, string> = {
   levelWarn: '警告',
   levelInfo: '信息',
   levelDebug: '调试',
+  failuresLoadFailed: '无法读取失败的项目：{error}',
+  failuresFirst: '按键顺序显示 {total} 个失败项目中的前 {shown} 个。',
   loadFailed: '无法加载任务：{error}',
   generalConfig: '常规配置',
   engineType: '引擎类型',

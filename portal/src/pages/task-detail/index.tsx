@@ -126,14 +126,26 @@ function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => vo
   );
 }
 
+/** Failed items shown at most (the tab's count is the task's; the list says when it shows fewer). */
+const FAILURES_SHOWN = 100;
+
 function Failures({ task }: { task: Task }) {
   const { ops, t } = usePortal();
   const [items, setItems] = useState<FailedObject[]>([]);
+  const [error, setError] = useState<string>();
   const images = task.type === 'ECR';
   // biome-ignore lint/correctness/useExhaustiveDependencies: read the list again when the failure count changes
   useEffect(() => {
-    ops.listFailedObjects(task.id, 100).then(setItems, () => setItems([]));
+    ops.listFailedObjects(task.id, FAILURES_SHOWN).then(
+      (read) => {
+        setItems(read);
+        setError(undefined);
+      },
+      // Said, not shown as "no failures" (before: a failed read looked like a clean task).
+      (e: Error) => setError(e.message),
+    );
   }, [ops, task.id, task.progressInfo?.failed]);
+  const total = task.progressInfo?.failed ?? items.length;
   return (
     <NarrowableTable
       items={items}
@@ -141,9 +153,16 @@ function Failures({ task }: { task: Task }) {
       variant="embedded"
       wrapLines
       ariaLabels={{ tableLabel: t(images ? 'tabFailuresImages' : 'tabFailures', { count: items.length }) }}
+      header={
+        error ? (
+          <Alert type="error">{t('failuresLoadFailed', { error })}</Alert>
+        ) : total > items.length && items.length > 0 ? (
+          <Box variant="small">{t('failuresFirst', { shown: items.length, total })}</Box>
+        ) : undefined
+      }
       empty={
         <Box textAlign="center" color="inherit">
-          {t(images ? 'noFailuresImages' : 'noFailures')}
+          {error ? '-' : t(images ? 'noFailuresImages' : 'noFailures')}
         </Box>
       }
       columnDefinitions={[
