@@ -383,6 +383,10 @@ describe('what the wizard sends', () => {
       expect(scheduleOf(cron).kind).toBe(form.kind);
     }
     expect(scheduleOf('', 'rate(30 minutes)')).toMatchObject({ kind: 'FIXED_RATE', every: '30', unit: 'minutes' });
+    // A rate in ec2CronExpression (the API takes it) reads as the builder's fixed rate (before: a typed cron, shown
+    // as "rate(1 hour)"); one the builder cannot step stays as typed.
+    expect(scheduleOf('rate(1 hour)')).toMatchObject({ kind: 'FIXED_RATE', every: '1', unit: 'hours' });
+    expect(scheduleOf('rate(90 minutes)')).toMatchObject({ kind: 'CRON', cron: 'rate(90 minutes)' });
     expect(
       createInput(s3State({}, { schedule: { kind: 'ONE_TIME', every: '1', unit: 'hours', cron: '' } })).scheduleType,
     ).toBe('ONE_TIME');

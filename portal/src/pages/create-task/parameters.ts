@@ -99,7 +99,17 @@ export function cronOf(schedule: ScheduleForm): string {
   }
 }
 
-/** Reads a cron (or a legacy rate() expression) back into the builder. */
+/**
+ * The builder's "every N" as far as its cron can step: `*\/N` in minutes, hours or day-of-month runs every N units only
+ * up to the field's span (60, 24, 31), and the hub's cron parser refuses larger steps.
+ */
+export const EVERY_MAX: Record<ScheduleForm['unit'], number> = { minutes: 60, hours: 24, days: 31 };
+
+/**
+ * Reads a schedule back into the builder: its cron, a rate() in ec2CronExpression (the API takes both; before, a
+ * rate there read back as a typed cron, "rate(1 hour)" on the task page) or in the legacy scheduleExpression. A rate
+ * the builder cannot step stays as typed.
+ */
 export function scheduleOf(cron: string | undefined, rate?: string): ScheduleForm {
   const c = (cron ?? '').trim();
   const fixed = (every: string, unit: ScheduleForm['unit']): ScheduleForm => ({
@@ -108,10 +118,17 @@ export function scheduleOf(cron: string | undefined, rate?: string): ScheduleFor
     unit,
     cron: '',
   });
-  if (!c) {
-    const r = /^rate\((\d+) (minute|hour|day)s?\)$/.exec((rate ?? '').trim());
-    return r ? fixed(r[1], `${r[2]}s` as ScheduleForm['unit']) : { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' };
-  }
+  const rateOf = (text: string): ScheduleForm | undefined => {
+    const r = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(text);
+    if (!r) return undefined;
+    const unit = `${r[2]}s` as ScheduleForm['unit'];
+    return Number(r[1]) <= EVERY_MAX[unit]
+      ? fixed(r[1], unit)
+      : { kind: 'CRON', every: '1', unit: 'hours', cron: text };
+  };
+  if (!c) return rateOf((rate ?? '').trim()) ?? { ...DEFAULT_SCHEDULE, kind: 'ONE_TIME' };
+  const asRate = rateOf(c);
+  if (asRate) return asRate;
   const minutes = /^\*\/(\d+) \* \* \* \? \*$/.exec(c);
   if (minutes) return fixed(minutes[1], 'minutes');
   const hours = /^0 \*\/(\d+) \? \* \* \*$/.exec(c);

@@ -45,7 +45,7 @@ import {
   S3_SOURCE_KEYS,
   STEP,
 } from './layout.js';
-import { cronOf } from './parameters.js';
+import { cronOf, EVERY_MAX } from './parameters.js';
 import type { EcrForm, FieldErrors, S3Form, ScheduleForm, WizardState } from './types.js';
 
 /** A value of a message: a number, a string as written, or words in both languages (a label, a unit). */
@@ -242,13 +242,8 @@ export function validateEcr(
   return check(form, keys, ECR_FIELDS, ECR_RULES, ctx);
 }
 
-/**
- * The builder's "every N" as far as its cron can step: `*\/N` in minutes, hours or day-of-month runs every N units only
- * up to the field's span (60, 24, 31), and the hub's cron parser refuses larger steps.
- */
 /** The original console's shortest time between two runs of a schedule. */
 const MIN_RUN_GAP_SECONDS = 120;
-export const EVERY_MAX: Record<ScheduleForm['unit'], number> = { minutes: 60, hours: 24, days: 31 };
 const UNIT_WORDS: Record<ScheduleForm['unit'], Localized> = {
   minutes: { en: 'minutes', zh: '分钟' },
   hours: { en: 'hours', zh: '小时' },
