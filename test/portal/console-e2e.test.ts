@@ -686,6 +686,9 @@ describe('console in a real browser against dth serve', () => {
     // An address naming no tab opens Details (before: no tab selected, an empty panel).
     await go(`/tasks/${id}/no-such-tab`);
     await page.getByRole('tab', { name: 'Details', selected: true }).waitFor();
+    // Its ID is copied with a button, not a link to the page itself (the breadcrumb names the page).
+    await page.getByRole('button', { name: 'Copy the task ID' }).waitFor();
+    expect(await page.getByRole('link', { name: id, exact: true }).count()).toBe(1);
   });
 
   it('image wizard: stops an invalid image list on the Source step, then copies into the password-protected registry', async () => {

@@ -8,10 +8,10 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import ColumnLayout from '@cloudscape-design/components/column-layout';
 import Container from '@cloudscape-design/components/container';
+import CopyToClipboard from '@cloudscape-design/components/copy-to-clipboard';
 import ContentLayout from '@cloudscape-design/components/content-layout';
 import Header from '@cloudscape-design/components/header';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
-import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import Tabs from '@cloudscape-design/components/tabs';
@@ -470,7 +470,19 @@ export default function TaskDetail({ id, tab }: { id: string; tab?: string }) {
                 { label: t('scheduleType'), value: t(scheduleKey(task)) },
                 { label: t('createdAt'), value: formatTime(task.createdAt, lang) },
                 { label: t('stoppedAt'), value: formatTime(task.stoppedAt, lang) },
-                { label: t('taskId'), value: <Link href={hrefOf({ name: 'task', id: task.id })}>{task.id}</Link> },
+                {
+                  label: t('taskId'),
+                  // Copied, not a link to this very page (as it was).
+                  value: (
+                    <CopyToClipboard
+                      variant="inline"
+                      textToCopy={task.id}
+                      copyButtonAriaLabel={t('copyTaskId')}
+                      copySuccessText={t('copied')}
+                      copyErrorText={t('copyFailed')}
+                    />
+                  ),
+                },
               ]}
             />
           </ColumnLayout>
