@@ -109,9 +109,9 @@ export const en = {
   leaveConfirm: 'Leave',
   stopTitle: 'Stop task {id}?',
   stopBody:
-    "The transfer ends and the task's resources (workers, queue, schedule) are deleted. Objects already copied stay at the destination.",
+    "The transfer ends, the task's resources (workers, queue, schedule) are deleted and it moves to Deleted tasks. Objects already copied stay at the destination.",
   stopBodyImages:
-    "The transfer ends and the task's resources (image copy flow, schedule) are deleted. Images already copied stay at the destination.",
+    "The transfer ends, the task's resources (image copy flow, schedule) are deleted and it moves to Deleted tasks. Images already copied stay at the destination.",
   deleteTitle: 'Delete task {id}?',
   deleteBody:
     "The task's resources are deleted and it moves to Deleted tasks. Objects already copied stay at the destination.",

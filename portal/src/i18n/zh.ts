@@ -106,10 +106,11 @@ export const zh: Record<StringKey, string> = {
   leaveBody: '为此任务所做的选择不会保存。',
   leaveConfirm: '离开',
   stopTitle: '停止任务 {id}？',
-  stopBody: '传输将结束，任务的资源（工作节点、队列、调度）将被删除。已复制的对象保留在目标中。',
+  stopBody: '传输将结束，任务的资源（工作节点、队列、调度）将被删除，任务移至“已删除任务”。已复制的对象保留在目标中。',
   deleteTitle: '删除任务 {id}？',
   deleteBody: '任务的资源将被删除，任务移至“已删除任务”。已复制的对象保留在目标中。',
-  stopBodyImages: '传输将结束，任务的资源（镜像复制流程、调度）将被删除。已复制的镜像保留在目标中。',
+  stopBodyImages:
+    '传输将结束，任务的资源（镜像复制流程、调度）将被删除，任务移至“已删除任务”。已复制的镜像保留在目标中。',
   deleteBodyImages: '任务的资源将被删除，任务移至“已删除任务”。已复制的镜像保留在目标中。',
   stopConfirm: '停止',
   deleteConfirm: '删除',
