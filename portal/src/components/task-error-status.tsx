@@ -2,7 +2,6 @@
  * A failed task's status in the task list opens what went wrong, as the original's list did (its status was a link
  * to the getErrorMessage text, with where to look next): before, the list said "Failed" and nothing more.
  */
-import { useEffect, useState } from 'react';
 import Box from '@cloudscape-design/components/box';
 import Link from '@cloudscape-design/components/link';
 import Popover from '@cloudscape-design/components/popover';
@@ -14,21 +13,13 @@ import { usePortal } from '../app/context.js';
 import { hrefOf } from '../app/routes.js';
 import { errorHintKey } from '../lib/task-view.js';
 import { TaskStatus } from './task-status.js';
+import { useTaskError } from './use-task-error.js';
 
 /** The popover's body: read when opened (one getErrorMessage per look, not one per row of the list). */
 function TaskErrorDetail({ task }: { task: Task }) {
-  const { ops, t } = usePortal();
-  const [detail, setDetail] = useState<{ errCode?: string | null; errMessage?: string | null }>();
-  const [loading, setLoading] = useState(true);
-  useEffect(() => {
-    ops
-      .getErrorMessage(task.id)
-      .then(setDetail, () => setDetail(undefined))
-      .finally(() => setLoading(false));
-  }, [ops, task.id]);
+  const { t } = usePortal();
+  const { loading, code, message } = useTaskError(task);
   if (loading) return <Spinner />;
-  const code = detail?.errCode ?? task.errorCode;
-  const message = detail?.errMessage ?? task.errorMessage;
   const hint = errorHintKey(code, task.type, 'list');
   // Where the next look is: the finder's logs, the items that failed, or the task's page.
   const images = task.type === 'ECR';

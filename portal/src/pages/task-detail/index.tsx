@@ -21,6 +21,7 @@ import { hrefOf } from '../../app/routes.js';
 import { NarrowableTable } from '../../components/narrowable-table.js';
 import { StopTaskModal, taskName } from '../../components/stop-task-modal.js';
 import { TaskStatus } from '../../components/task-status.js';
+import { useTaskError } from '../../components/use-task-error.js';
 import { formatTime } from '../../lib/format.js';
 import {
   engineKey,
@@ -91,14 +92,8 @@ const POLL_RUNNING_MS = 2000;
 const POLL_IDLE_MS = 15_000;
 
 function ErrorAlert({ task, onFinderLogs }: { task: Task; onFinderLogs: () => void }) {
-  const { ops, t } = usePortal();
-  const [detail, setDetail] = useState<{ errCode?: string | null; errMessage?: string | null }>();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read the message again when the task's state changes
-  useEffect(() => {
-    ops.getErrorMessage(task.id).then(setDetail, () => setDetail(undefined));
-  }, [ops, task.id, task.progress]);
-  const code = detail?.errCode ?? task.errorCode ?? undefined;
-  const message = detail?.errMessage ?? task.errorMessage;
+  const { t } = usePortal();
+  const { code, message } = useTaskError(task);
   const images = task.type === 'ECR';
   const hint = errorHintKey(code, task.type);
   // A recurring task records a run's error and stays running: a warning, with what happens next.
