@@ -85,6 +85,23 @@ async function dropdownState(trigger: ReturnType<typeof field>): Promise<string>
 }
 const radio = (group: string, name: string) =>
   page.getByRole('radiogroup', { name: group }).getByRole('radio', { name, exact: true });
+/** A new wizard on its Source step, for an s3rver bucket (S3-compatible, the hub's `s3rver` keys). */
+async function s3rverSource(bucket: string) {
+  await go('/create');
+  await next();
+  await choose('Source type', 'Amazon S3 compatible storage');
+  await field('Source endpoint URL').fill(servers.s3Source);
+  await field('Source bucket').fill(bucket);
+  await choose('Source credentials', 's3rver');
+}
+/** The Destination step, for an s3rver bucket. */
+async function s3rverDestination(bucket: string) {
+  await field('Destination bucket').fill(bucket);
+  await field('Destination region').fill('us-east-1');
+  await field('Destination endpoint URL').fill(servers.s3Dest);
+  await radio('Destination in this account', 'No').check();
+  await choose('Destination credentials', 's3rver');
+}
 const testId = (id: string) => page.getByTestId(id);
 
 /** Accessible names of the page's form controls that look like API keys (srcBucket, destAcl, …): there must be none. */
@@ -220,24 +237,15 @@ describe('console in a real browser against dth serve', () => {
   it("keeps the wizard's choices through a reload and a sign-in again, then creates the task", async () => {
     const pair = await bucketPair();
     await putSource(pair.src, 'kept.txt', 'kept through a sign-in');
-    await go('/create');
-    await next();
-    await choose('Source type', 'Amazon S3 compatible storage');
-    await field('Source endpoint URL').fill(servers.s3Source);
-    await field('Source bucket').fill(pair.src);
+    await s3rverSource(pair.src);
     // A secret of a kind this side does not read is offered disabled (before: alike, and refused only at Create).
     await field('Source credentials').click();
     const login = page.getByRole('option', { name: /^registry/ });
     await expect.poll(() => login.getAttribute('aria-disabled')).toBe('true');
     expect(await page.getByRole('option', { name: /^s3rver/ }).getAttribute('aria-disabled')).not.toBe('true');
     await page.keyboard.press('Escape');
-    await choose('Source credentials', 's3rver');
     await next();
-    await field('Destination bucket').fill(pair.dst);
-    await field('Destination region').fill('us-east-1');
-    await field('Destination endpoint URL').fill(servers.s3Dest);
-    await radio('Destination in this account', 'No').check();
-    await choose('Destination credentials', 's3rver');
+    await s3rverDestination(pair.dst);
     // A reload comes back on its step with what was typed (before: that step, every field empty).
     await page.reload();
     await field('Destination bucket').waitFor();
@@ -275,20 +283,11 @@ describe('console in a real browser against dth serve', () => {
   it('says before creating a task that its prefix matches nothing, and why (before: "Would copy 0 objects")', async () => {
     const pair = await bucketPair();
     await putSource(pair.src, 'data/a.jpg', 'a');
-    await go('/create');
-    await next();
-    await choose('Source type', 'Amazon S3 compatible storage');
-    await field('Source endpoint URL').fill(servers.s3Source);
-    await field('Source bucket').fill(pair.src);
+    await s3rverSource(pair.src);
     await radio('What to transfer', 'Objects with a specific prefix').check();
     await field('Source prefix').fill('/data/');
-    await choose('Source credentials', 's3rver');
     await next();
-    await field('Destination bucket').fill(pair.dst);
-    await field('Destination region').fill('us-east-1');
-    await field('Destination endpoint URL').fill(servers.s3Dest);
-    await radio('Destination in this account', 'No').check();
-    await choose('Destination credentials', 's3rver');
+    await s3rverDestination(pair.dst);
     await next();
     await page.getByRole('button', { name: 'Estimate', exact: true }).click();
     const said = testId('estimate-nothing-selected');
@@ -305,18 +304,9 @@ describe('console in a real browser against dth serve', () => {
     s3Pair = await bucketPair();
     for (let i = 0; i < 45; i++)
       await putSource(s3Pair.src, `e2e/${String(i).padStart(2, '0')}.txt`, `browser object ${i}`);
-    await go('/create');
+    await s3rverSource(s3Pair.src);
     await next();
-    await choose('Source type', 'Amazon S3 compatible storage');
-    await field('Source endpoint URL').fill(servers.s3Source);
-    await field('Source bucket').fill(s3Pair.src);
-    await choose('Source credentials', 's3rver');
-    await next();
-    await field('Destination bucket').fill(s3Pair.dst);
-    await field('Destination region').fill('us-east-1');
-    await field('Destination endpoint URL').fill(servers.s3Dest);
-    await radio('Destination in this account', 'No').check();
-    await choose('Destination credentials', 's3rver');
+    await s3rverDestination(s3Pair.dst);
     // An S3-compatible destination keeps the store's storage class unless one is chosen (before: INTELLIGENT_TIERING
     // was always sent, which many such stores refuse).
     await field('Storage class').getByText("The store's default (none sent)").waitFor();

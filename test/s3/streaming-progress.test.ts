@@ -12,7 +12,7 @@ import { openTaskBuckets } from '../../worker/adapters/s3/open-buckets.js';
 import { silentLogger } from '../../worker/core/log.js';
 import type { ObjectStore } from '../../worker/ports/object-store.js';
 import { parseS3TaskParams } from '../../worker/s3/params.js';
-import { runS3Transfer, type TransferProgress } from '../../worker/s3/run-transfer.js';
+import { runS3Transfer, type TransferOptions, type TransferProgress } from '../../worker/s3/run-transfer.js';
 import { baseParams, bucketPair, bytes, embeddedAdapters, putSource, secretsFile } from './engine-fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -37,6 +37,19 @@ function slowPuts(dest: ObjectStore): ObjectStore {
       };
     },
   });
+}
+
+/** One embedded run of a task between two s3rver buckets, in state of its own, the destination's PUTs slowed where asked. */
+async function transfer(
+  raw: Record<string, string>,
+  options: Pick<TransferOptions, 'signal' | 'onProgress' | 'progressIntervalMs'> & { slowDest?: boolean },
+) {
+  const params = parseS3TaskParams(raw);
+  const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
+  const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
+  const { slowDest, ...rest } = options;
+  const dest = slowDest ? slowPuts(opened.dest) : opened.dest;
+  return runS3Transfer({ params, queue, status, logger: silentLogger, buckets: { ...opened, dest }, ...rest });
 }
 
 describe('transfer progress', () => {
@@ -90,18 +103,11 @@ describe('transfer progress', () => {
     await putSource(src, 'b.txt', 'bravo!');
     await putSource(src, 'c.txt', 'charlie');
     // One object at a time, so the small ones wait behind the big one.
-    const params = parseS3TaskParams(baseParams(src, dst, { multipartThreshold: '64MiB', workerNumber: '1' }));
-    const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
-    const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
     const samples: TransferProgress[] = [];
     const stop = new AbortController();
-    const report = await runS3Transfer({
-      params,
-      queue,
-      status,
-      logger: silentLogger,
+    const report = await transfer(baseParams(src, dst, { multipartThreshold: '64MiB', workerNumber: '1' }), {
+      slowDest: true,
       signal: stop.signal,
-      buckets: { source: opened.source, dest: slowPuts(opened.dest) },
       onProgress: (p) => {
         samples.push(p);
         // The big object is on its way: stop (it finishes; nothing new starts).
@@ -120,16 +126,8 @@ describe('transfer progress', () => {
   it('a stop that comes after the last copy (Ctrl-C while the summary is made) leaves the run complete', async () => {
     const { src, dst } = await bucketPair();
     for (let i = 0; i < 3; i++) await putSource(src, `k${i}`, `body ${i}`);
-    const params = parseS3TaskParams(baseParams(src, dst));
-    const { queue, status } = await embeddedAdapters.open(params.maxAttempts);
-    const opened = await openTaskBuckets(params, new FileSecretStore(secretsFile()));
     const stop = new AbortController();
-    const report = await runS3Transfer({
-      params,
-      queue,
-      status,
-      logger: silentLogger,
-      buckets: opened,
+    const report = await transfer(baseParams(src, dst), {
       signal: stop.signal,
       // The stop lands with the run's last report, every object copied and verified.
       onProgress: (p) => {
